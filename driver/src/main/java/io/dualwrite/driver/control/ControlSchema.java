@@ -1,0 +1,348 @@
+package io.dualwrite.driver.control;
+
+import io.dualwrite.rewriter.Identifiers;
+import io.dualwrite.rewriter.MigrationSpec;
+import io.dualwrite.rewriter.Phase;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The {@code dualwrite} schema in the application's own database: the single source of truth for
+ * which migrations exist and which phase every driver instance must apply (DESIGN principle 6).
+ *
+ * <p>Tables:
+ * <ul>
+ *   <li>{@code migration}: one row per migration (spec + phase);</li>
+ *   <li>{@code phase_change}: the audit log of every phase change;</li>
+ *   <li>{@code backfill_checkpoint}: the backfill's keyset position, so a killed run resumes.</li>
+ * </ul>
+ * Per migration, a sync view {@code dualwrite.sync_<table>_<column>} whose INSTEAD OF INSERT
+ * trigger applies one key's new value to the target table: rewritten writes end in
+ * {@code INSERT INTO} that view, which makes the statement's update count exact and gives the
+ * sync its own snapshot per command (see {@link #syncFunctionBody}).
+ *
+ * <p>Everything here is idempotent: running it twice changes nothing the second time.
+ */
+public final class ControlSchema {
+
+    public static final String SCHEMA = "dualwrite";
+
+    /** Serialises concurrent installs and registrations across processes. */
+    private static final long INSTALL_LOCK = 0x6475_616c_7772_6974L; // "dualwrit"
+
+    private ControlSchema() {
+    }
+
+    /** Whether the control schema exists in the database {@code c} points at. */
+    public static boolean isInstalled(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT to_regclass('dualwrite.migration') IS NOT NULL")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    /** Creates the control schema if absent. */
+    public static void install(Connection c) throws SQLException {
+        inTransaction(c, () -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("SELECT pg_advisory_xact_lock(" + INSTALL_LOCK + ")");
+                s.execute("CREATE SCHEMA IF NOT EXISTS dualwrite");
+                s.execute("""
+                        CREATE TABLE IF NOT EXISTS dualwrite.migration (
+                          name                text PRIMARY KEY,
+                          source_schema       text NOT NULL,
+                          source_table        text NOT NULL,
+                          key_column          text NOT NULL,
+                          source_column       text NOT NULL,
+                          target_schema       text NOT NULL,
+                          target_table        text NOT NULL,
+                          target_key_column   text NOT NULL,
+                          target_value_column text NOT NULL,
+                          primary_flag_column text NOT NULL,
+                          sync_view           text NOT NULL,
+                          phase               text NOT NULL CHECK (phase IN
+                                                ('EXPANDED','DUAL_WRITE','READ_NEW','NEW_ONLY','CONTRACTED')),
+                          phase_changed_at    timestamptz NOT NULL DEFAULT now(),
+                          created_at          timestamptz NOT NULL DEFAULT now()
+                        )""");
+                s.execute("""
+                        CREATE TABLE IF NOT EXISTS dualwrite.phase_change (
+                          id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                          migration  text NOT NULL REFERENCES dualwrite.migration(name),
+                          from_phase text,
+                          to_phase   text NOT NULL,
+                          changed_by text NOT NULL,
+                          reason     text,
+                          changed_at timestamptz NOT NULL DEFAULT now()
+                        )""");
+                s.execute("""
+                        CREATE TABLE IF NOT EXISTS dualwrite.backfill_checkpoint (
+                          migration    text PRIMARY KEY REFERENCES dualwrite.migration(name),
+                          last_key     text,
+                          rows_copied  bigint NOT NULL DEFAULT 0,
+                          batches      bigint NOT NULL DEFAULT 0,
+                          total_rows   bigint,
+                          started_at   timestamptz NOT NULL DEFAULT now(),
+                          updated_at   timestamptz NOT NULL DEFAULT now(),
+                          completed_at timestamptz
+                        )""");
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Registers a migration in phase {@code EXPANDED} and creates its sync view and trigger.
+     * Re-registering the same spec is a no-op; a different spec under the same name is refused.
+     *
+     * @return the phase the migration is in after the call (an existing migration keeps its phase)
+     */
+    public static Phase register(Connection c, MigrationSpec spec) throws SQLException {
+        install(c);
+        return inTransaction(c, () -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("SELECT pg_advisory_xact_lock(" + INSTALL_LOCK + ")");
+                Optional<MigrationState> existing = find(c, spec.name());
+                if (existing.isPresent() && !existing.get().spec().equals(spec)) {
+                    throw new SQLException("migration " + spec.name() + " is already registered as "
+                            + existing.get().spec() + "; it differs from the requested " + spec
+                            + ". Drop it from dualwrite.migration first, or use the registered settings.", "42710");
+                }
+                String keyType = columnType(c, spec.sourceSchema(), spec.sourceTable(), spec.keyColumn());
+                String valueType = columnType(c, spec.sourceSchema(), spec.sourceTable(), spec.sourceColumn());
+                String probe = probeLiteral(c, spec);
+                String view = "dualwrite." + Identifiers.quote(spec.syncView());
+                String function = "dualwrite." + Identifiers.quote(spec.syncView() + "_apply");
+                s.execute("CREATE OR REPLACE VIEW " + view + " AS SELECT NULL::" + keyType + " AS k, NULL::" + valueType
+                        + " AS v, false AS deleted WHERE false");
+                s.execute("CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS $dualwrite$\n"
+                        + syncFunctionBody(spec, probe) + "\n$dualwrite$");
+                s.execute("DROP TRIGGER IF EXISTS apply ON " + view);
+                s.execute("CREATE TRIGGER apply INSTEAD OF INSERT ON " + view + " FOR EACH ROW EXECUTE FUNCTION " + function + "()");
+                if (existing.isPresent()) {
+                    return existing.get().phase();
+                }
+                try (PreparedStatement p = c.prepareStatement("""
+                        INSERT INTO dualwrite.migration (name, source_schema, source_table, key_column, source_column,
+                          target_schema, target_table, target_key_column, target_value_column, primary_flag_column,
+                          sync_view, phase) VALUES (?,?,?,?,?,?,?,?,?,?,?,'EXPANDED')""")) {
+                    int i = 0;
+                    p.setString(++i, spec.name());
+                    p.setString(++i, spec.sourceSchema());
+                    p.setString(++i, spec.sourceTable());
+                    p.setString(++i, spec.keyColumn());
+                    p.setString(++i, spec.sourceColumn());
+                    p.setString(++i, spec.targetSchema());
+                    p.setString(++i, spec.targetTable());
+                    p.setString(++i, spec.targetKeyColumn());
+                    p.setString(++i, spec.targetValueColumn());
+                    p.setString(++i, spec.primaryFlagColumn());
+                    p.setString(++i, spec.syncView());
+                    p.executeUpdate();
+                }
+                recordChange(c, spec.name(), null, Phase.EXPANDED, "expand", "migration registered");
+                return Phase.EXPANDED;
+            }
+        });
+    }
+
+    /**
+     * The trigger body that applies one key's value to the target table. It runs as a VOLATILE
+     * plpgsql function, so under READ COMMITTED each command takes a fresh snapshot: a child row
+     * the backfill committed while this statement waited for the source row lock is seen and
+     * deleted (a plain data-modifying CTE shares the statement's older snapshot and misses it:
+     * DESIGN, "Concurrency"). Under REPEATABLE READ the snapshot is the transaction's, so before
+     * deleting, a probe upsert runs: ON CONFLICT checks the newest row version and raises 40001
+     * (serialization failure) when the conflicting row is invisible, and the application retries
+     * as it must under REPEATABLE READ, instead of the row surviving as drift.
+     */
+    static String syncFunctionBody(MigrationSpec spec, String probeLiteral) {
+        String target = spec.qualifiedTarget();
+        String fk = Identifiers.quote(spec.targetKeyColumn());
+        String value = Identifiers.quote(spec.targetValueColumn());
+        String flag = Identifiers.quote(spec.primaryFlagColumn());
+        String upsert = "INSERT INTO " + target + " (" + fk + ", " + value + ", " + flag + ") VALUES (NEW.k, %s, true)"
+                + " ON CONFLICT (" + fk + ") WHERE " + flag + " DO UPDATE SET " + value + " = EXCLUDED." + value;
+        StringBuilder b = new StringBuilder();
+        b.append("BEGIN\n");
+        b.append("  IF NEW.v IS NOT NULL AND NOT NEW.deleted THEN\n");
+        b.append("    ").append(String.format(upsert, "NEW.v")).append(";\n");
+        b.append("    RETURN NEW;\n");
+        b.append("  END IF;\n");
+        if (probeLiteral != null) {
+            b.append("  IF current_setting('transaction_isolation') <> 'read committed' THEN\n");
+            b.append("    ").append(String.format(upsert, probeLiteral)).append(";\n");
+            b.append("  END IF;\n");
+        }
+        b.append("  DELETE FROM ").append(target).append(" WHERE ").append(fk).append(" = NEW.k AND ").append(flag).append(";\n");
+        b.append("  RETURN NEW;\n");
+        b.append("END");
+        return b.toString();
+    }
+
+    /** A placeholder value the probe may write (it is deleted by the next command), or null if none is safe. */
+    private static String probeLiteral(Connection c, MigrationSpec spec) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("""
+                SELECT t.typcategory, format_type(a.atttypid, a.atttypmod)
+                FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+                WHERE a.attrelid = to_regclass(?) AND a.attname = ? AND NOT a.attisdropped""")) {
+            p.setString(1, spec.qualifiedTarget());
+            p.setString(2, spec.targetValueColumn());
+            try (ResultSet rs = p.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("target column " + spec.qualifiedTarget() + "." + spec.targetValueColumn()
+                            + " does not exist; run dualwrite expand, which creates it", "42703");
+                }
+                return switch (rs.getString(1)) {
+                    case "S" -> "''::" + rs.getString(2);
+                    case "N" -> "0::" + rs.getString(2);
+                    default -> null;
+                };
+            }
+        }
+    }
+
+    /** The SQL type of a column as {@code format_type} spells it, or an error naming the column. */
+    public static String columnType(Connection c, String schema, String table, String column) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("""
+                SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
+                WHERE a.attrelid = to_regclass(?) AND a.attname = ? AND NOT a.attisdropped AND a.attnum > 0""")) {
+            p.setString(1, Identifiers.quote(schema) + "." + Identifiers.quote(table));
+            p.setString(2, column);
+            try (ResultSet rs = p.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("column " + schema + "." + table + "." + column
+                            + " does not exist; check --source / --key (names are case-sensitive once quoted)", "42703");
+                }
+                return rs.getString(1);
+            }
+        }
+    }
+
+    /** Every registered migration with its phase; empty when the control schema is absent. */
+    public static List<MigrationState> load(Connection c) throws SQLException {
+        List<MigrationState> out = new ArrayList<>();
+        if (!isInstalled(c)) {
+            return out;
+        }
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(SELECT_MIGRATION + " ORDER BY name")) {
+            while (rs.next()) {
+                out.add(read(rs));
+            }
+        }
+        return out;
+    }
+
+    public static Optional<MigrationState> find(Connection c, String name) throws SQLException {
+        if (!isInstalled(c)) {
+            return Optional.empty();
+        }
+        try (PreparedStatement p = c.prepareStatement(SELECT_MIGRATION + " WHERE name = ?")) {
+            p.setString(1, name);
+            try (ResultSet rs = p.executeQuery()) {
+                return rs.next() ? Optional.of(read(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    /** Like {@link #find} but fails with a message listing the migrations that do exist. */
+    public static MigrationState require(Connection c, String name) throws SQLException {
+        Optional<MigrationState> m = find(c, name);
+        if (m.isPresent()) {
+            return m.get();
+        }
+        List<String> names = load(c).stream().map(s -> s.spec().name()).toList();
+        throw new SQLException("no migration named '" + name + "'"
+                + (names.isEmpty() ? "; none is registered: run dualwrite expand first" : "; registered: " + names), "42704");
+    }
+
+    /**
+     * Sets the phase and writes the audit entry, in one transaction.
+     *
+     * @return the phase before the change
+     */
+    public static Phase setPhase(Connection c, String name, Phase phase, String changedBy, String reason) throws SQLException {
+        return inTransaction(c, () -> {
+            Phase before;
+            try (PreparedStatement p = c.prepareStatement("SELECT phase FROM dualwrite.migration WHERE name = ? FOR UPDATE")) {
+                p.setString(1, name);
+                try (ResultSet rs = p.executeQuery()) {
+                    if (!rs.next()) {
+                        require(c, name);
+                    }
+                    before = Phase.valueOf(rs.getString(1));
+                }
+            }
+            if (before != phase) {
+                try (PreparedStatement p = c.prepareStatement(
+                        "UPDATE dualwrite.migration SET phase = ?, phase_changed_at = now() WHERE name = ?")) {
+                    p.setString(1, phase.name());
+                    p.setString(2, name);
+                    p.executeUpdate();
+                }
+                recordChange(c, name, before, phase, changedBy, reason);
+            }
+            return before;
+        });
+    }
+
+    private static void recordChange(Connection c, String name, Phase from, Phase to, String by, String reason) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(
+                "INSERT INTO dualwrite.phase_change (migration, from_phase, to_phase, changed_by, reason) VALUES (?,?,?,?,?)")) {
+            p.setString(1, name);
+            p.setString(2, from == null ? null : from.name());
+            p.setString(3, to.name());
+            p.setString(4, by);
+            p.setString(5, reason);
+            p.executeUpdate();
+        }
+    }
+
+    private static final String SELECT_MIGRATION = """
+            SELECT name, source_schema, source_table, key_column, source_column, target_schema, target_table,
+                   target_key_column, target_value_column, primary_flag_column, sync_view, phase
+            FROM dualwrite.migration""";
+
+    private static MigrationState read(ResultSet rs) throws SQLException {
+        MigrationSpec spec = new MigrationSpec(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11));
+        return new MigrationState(spec, Phase.valueOf(rs.getString(12)));
+    }
+
+    /** Default name of the sync view for a source column. */
+    public static String syncViewName(String sourceTable, String sourceColumn) {
+        return "sync_" + sourceTable + "_" + sourceColumn;
+    }
+
+    @FunctionalInterface
+    private interface SqlWork<T> {
+        T run() throws SQLException;
+    }
+
+    /** Runs work in one transaction on c, restoring c's auto-commit mode afterwards. */
+    private static <T> T inTransaction(Connection c, SqlWork<T> work) throws SQLException {
+        boolean autoCommit = c.getAutoCommit();
+        if (!autoCommit) {
+            return work.run();
+        }
+        c.setAutoCommit(false);
+        try {
+            T result = work.run();
+            c.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+}

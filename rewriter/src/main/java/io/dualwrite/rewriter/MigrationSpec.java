@@ -1,0 +1,48 @@
+package io.dualwrite.rewriter;
+
+import java.util.Objects;
+
+/**
+ * One column moving into a child table: {@code sourceSchema.sourceTable.sourceColumn}, keyed by
+ * {@code keyColumn}, becomes the row of {@code targetSchema.targetTable} whose
+ * {@code targetKeyColumn} equals the key and whose {@code primaryFlagColumn} is true; its
+ * {@code targetValueColumn} mirrors the old column. NULL in the old column means no primary row.
+ *
+ * <p>All identifiers are stored as PostgreSQL folds them (unquoted names in lower case).
+ *
+ * @param syncView the view in the control schema whose INSTEAD OF trigger applies one key's new
+ *                 value to the target table; rewritten writes insert into it
+ */
+public record MigrationSpec(
+        String sourceSchema, String sourceTable, String keyColumn, String sourceColumn,
+        String targetSchema, String targetTable, String targetKeyColumn, String targetValueColumn,
+        String primaryFlagColumn, String syncView) {
+
+    public MigrationSpec {
+        Objects.requireNonNull(sourceSchema, "sourceSchema");
+        Objects.requireNonNull(sourceTable, "sourceTable");
+        Objects.requireNonNull(keyColumn, "keyColumn");
+        Objects.requireNonNull(sourceColumn, "sourceColumn");
+        Objects.requireNonNull(targetSchema, "targetSchema");
+        Objects.requireNonNull(targetTable, "targetTable");
+        Objects.requireNonNull(targetKeyColumn, "targetKeyColumn");
+        Objects.requireNonNull(targetValueColumn, "targetValueColumn");
+        Objects.requireNonNull(primaryFlagColumn, "primaryFlagColumn");
+        Objects.requireNonNull(syncView, "syncView");
+    }
+
+    /** The migration's name: {@code table.column}, or {@code schema.table.column} outside {@code public}. */
+    public String name() {
+        return ("public".equals(sourceSchema) ? "" : sourceSchema + ".") + sourceTable + "." + sourceColumn;
+    }
+
+    /** {@code "schema"."table"} of the source, quoted for splicing into SQL. */
+    public String qualifiedSource() {
+        return Identifiers.quote(sourceSchema) + "." + Identifiers.quote(sourceTable);
+    }
+
+    /** {@code "schema"."table"} of the target, quoted for splicing into SQL. */
+    public String qualifiedTarget() {
+        return Identifiers.quote(targetSchema) + "." + Identifiers.quote(targetTable);
+    }
+}
