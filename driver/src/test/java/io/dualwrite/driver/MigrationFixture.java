@@ -1,0 +1,221 @@
+package io.dualwrite.driver;
+
+import io.dualwrite.driver.control.ControlSchema;
+import io.dualwrite.rewriter.MigrationSpec;
+import io.dualwrite.rewriter.Phase;
+import io.dualwrite.testing.TestDatabase;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The worked example of DESIGN.md in a fresh test database: {@code users.email} moving to
+ * {@code email_address(user_id, address, is_primary)}, plus an unrelated {@code orders} table.
+ * Every read helper here uses a plain PgJDBC connection: the test's view of the truth.
+ */
+final class MigrationFixture {
+
+    static final String MIGRATION = "users.email";
+
+    static final MigrationSpec SPEC = new MigrationSpec("public", "users", "id", "email",
+            "public", "email_address", "user_id", "address", "is_primary",
+            ControlSchema.syncViewName("users", "email"));
+
+    /** The initial users rows: id -> email (3 has no email). */
+    static final Map<Long, String> INITIAL_USERS = initialUsers();
+
+    private MigrationFixture() {
+    }
+
+    private static Map<Long, String> initialUsers() {
+        Map<Long, String> m = new TreeMap<>();
+        m.put(1L, "ann@example.com");
+        m.put(2L, "bob@example.com");
+        m.put(3L, null);
+        m.put(4L, "dee@example.com");
+        m.put(5L, "Eve@Example.com");
+        return m;
+    }
+
+    /** Tables, rows (email_address starts in sync, as after a backfill), migration registered and in {@code phase}. */
+    static void create(TestDatabase db, Phase phase) throws SQLException {
+        createTables(db);
+        register(db, phase);
+    }
+
+    /** users, email_address (primary rows in sync with users.email, plus one non-primary row), orders. */
+    static void createTables(TestDatabase db) throws SQLException {
+        db.execute("""
+                CREATE TABLE users(id bigint PRIMARY KEY, name text, email text);
+                INSERT INTO users VALUES (1, 'Ann', 'ann@example.com'), (2, 'Bob', 'bob@example.com'), (3, 'Cy', NULL),
+                                         (4, 'Dee', 'dee@example.com'), (5, 'Eve', 'Eve@Example.com');
+                CREATE TABLE email_address(user_id bigint NOT NULL, address text NOT NULL,
+                                           is_primary boolean NOT NULL DEFAULT false);
+                CREATE UNIQUE INDEX ON email_address(user_id) WHERE is_primary;
+                INSERT INTO email_address SELECT id, email, true FROM users WHERE email IS NOT NULL;
+                INSERT INTO email_address VALUES (1, 'ann.old@example.com', false);
+                CREATE TABLE orders(id bigint PRIMARY KEY, user_id bigint, amount numeric(10,2), note text);
+                INSERT INTO orders VALUES (100, 1, 10.50, 'first'), (101, 2, 20.00, NULL), (102, 2, 5.25, 'third');
+                """);
+    }
+
+    static void register(TestDatabase db, Phase phase) throws SQLException {
+        try (Connection c = db.connect()) {
+            ControlSchema.register(c, SPEC);
+            ControlSchema.setPhase(c, MIGRATION, phase, "test", "fixture");
+        }
+    }
+
+    static void setPhase(TestDatabase db, Phase phase) throws SQLException {
+        try (Connection c = db.connect()) {
+            ControlSchema.setPhase(c, MIGRATION, phase, "test", "fixture");
+        }
+    }
+
+    /** The phase as the control schema row says. */
+    static String controlPhase(TestDatabase db) throws SQLException {
+        return db.queryString("SELECT phase FROM dualwrite.migration WHERE name = 'users.email'");
+    }
+
+    /** users: id -> email (null kept). */
+    static Map<Long, String> users(TestDatabase db) throws SQLException {
+        try (Connection c = db.connect()) {
+            return users(c);
+        }
+    }
+
+    static Map<Long, String> users(Connection c) throws SQLException {
+        return longToString(c, "SELECT id, email FROM users");
+    }
+
+    /** email_address primary rows: user_id -> address. */
+    static Map<Long, String> primaries(TestDatabase db) throws SQLException {
+        try (Connection c = db.connect()) {
+            return longToString(c, "SELECT user_id, address FROM email_address WHERE is_primary");
+        }
+    }
+
+    /** Every email_address row as user_id|address|is_primary, sorted. */
+    static List<String> emailAddressRows(TestDatabase db) throws SQLException {
+        try (Connection c = db.connect()) {
+            return rows(c, "SELECT user_id, address, is_primary FROM email_address ORDER BY user_id, address, is_primary");
+        }
+    }
+
+    static List<String> nonPrimaryRows(TestDatabase db) throws SQLException {
+        try (Connection c = db.connect()) {
+            return rows(c, "SELECT user_id, address FROM email_address WHERE NOT is_primary ORDER BY user_id, address");
+        }
+    }
+
+    static List<String> orders(TestDatabase db) throws SQLException {
+        try (Connection c = db.connect()) {
+            return rows(c, "SELECT id, user_id, amount, note FROM orders ORDER BY id");
+        }
+    }
+
+    /** The primary rows that must exist when email_address mirrors {@code users}: one per non-NULL email. */
+    static Map<Long, String> mirrorOf(Map<Long, String> users) {
+        Map<Long, String> m = new TreeMap<>();
+        users.forEach((k, v) -> {
+            if (v != null) {
+                m.put(k, v);
+            }
+        });
+        return m;
+    }
+
+    /** email_address primary rows equal users.email (NULL = no primary row). */
+    static void assertInSync(TestDatabase db) throws SQLException {
+        assertThat(primaries(db)).as("email_address primary rows mirror users.email").isEqualTo(mirrorOf(users(db)));
+    }
+
+    private static Map<Long, String> longToString(Connection c, String sql) throws SQLException {
+        Map<Long, String> m = new TreeMap<>();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                m.put(rs.getLong(1), rs.getString(2));
+            }
+        }
+        return m;
+    }
+
+    static List<String> rows(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            return rows(rs);
+        }
+    }
+
+    /** Each row as its columns' getString joined by '|' (NULL prints as null). */
+    static List<String> rows(ResultSet rs) throws SQLException {
+        int n = rs.getMetaData().getColumnCount();
+        List<String> out = new ArrayList<>();
+        while (rs.next()) {
+            StringBuilder b = new StringBuilder();
+            for (int i = 1; i <= n; i++) {
+                if (i > 1) {
+                    b.append('|');
+                }
+                b.append(rs.getString(i));
+            }
+            out.add(b.toString());
+        }
+        return out;
+    }
+
+    static List<String> labels(ResultSet rs) throws SQLException {
+        ResultSetMetaData md = rs.getMetaData();
+        List<String> out = new ArrayList<>();
+        for (int i = 1; i <= md.getColumnCount(); i++) {
+            out.add(md.getColumnLabel(i));
+        }
+        return out;
+    }
+
+    /** Binds Long / String / null (a NULL text) parameters. */
+    static void bind(PreparedStatement p, List<?> params) throws SQLException {
+        for (int i = 0; i < params.size(); i++) {
+            Object v = params.get(i);
+            if (v == null) {
+                p.setNull(i + 1, Types.VARCHAR);
+            } else if (v instanceof Long l) {
+                p.setLong(i + 1, l);
+            } else {
+                p.setString(i + 1, (String) v);
+            }
+        }
+    }
+
+    /** The same statement with its parameters written as SQL literals, for plain {@link Statement}s (unchanged without parameters). */
+    static String inline(String sql, List<?> params) {
+        if (params.isEmpty()) {
+            return sql;
+        }
+        StringBuilder b = new StringBuilder();
+        int next = 0;
+        for (int i = 0; i < sql.length(); i++) {
+            char ch = sql.charAt(i);
+            if (ch == '?') {
+                Object v = params.get(next++);
+                b.append(v == null ? "NULL" : v instanceof Long ? v.toString() : "'" + ((String) v).replace("'", "''") + "'");
+            } else {
+                b.append(ch);
+            }
+        }
+        if (next != params.size()) {
+            throw new IllegalArgumentException("parameter count mismatch for " + sql);
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,164 @@
+package io.dualwrite.driver;
+
+import io.dualwrite.driver.ShapesByPhaseTest.Api;
+import io.dualwrite.rewriter.Phase;
+import io.dualwrite.testing.PostgresExtension;
+import io.dualwrite.testing.TestDatabase;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * DESIGN principle 5: a write to the migrated column that the driver cannot rewrite is refused
+ * with an SQLException naming the statement and the phase, and changes nothing. In EXPANDED the
+ * same statements are plain pass-through and work.
+ */
+@ExtendWith(PostgresExtension.class)
+class RefusedWriteTest {
+
+    /**
+     * @param fragments the refusal message must contain at least one of these pieces of the statement
+     * @param expectedUsers users (id -> email) after the statement runs in EXPANDED
+     */
+    record Refused(String name, String sql, List<String> fragments, Map<Long, String> expectedUsers) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private static Map<Long, String> users(Object... idEmail) {
+        Map<Long, String> m = new java.util.TreeMap<>();
+        for (int i = 0; i < idEmail.length; i += 2) {
+            m.put(((Number) idEmail[i]).longValue(), (String) idEmail[i + 1]);
+        }
+        return m;
+    }
+
+    private static Map<Long, String> initialWith(long id, String email) {
+        Map<Long, String> m = new java.util.TreeMap<>(MigrationFixture.INITIAL_USERS);
+        m.put(id, email);
+        return m;
+    }
+
+    private static Map<Long, String> allEmails(String email) {
+        Map<Long, String> m = new java.util.TreeMap<>();
+        MigrationFixture.INITIAL_USERS.keySet().forEach(k -> m.put(k, email));
+        return m;
+    }
+
+    static List<Refused> cases() {
+        Map<Long, String> shifted = new java.util.TreeMap<>();
+        MigrationFixture.INITIAL_USERS.forEach((k, v) -> shifted.put(k + 1000, v));
+        return List.of(
+                new Refused("INSERT ... RETURNING",
+                        "INSERT INTO users (id, name, email) VALUES (20, 'Zed', 'zed@example.com') RETURNING id",
+                        List.of("INSERT INTO users", "RETURNING"), initialWith(20, "zed@example.com")),
+                new Refused("own WITH", "WITH x AS (SELECT 1) UPDATE users SET email = 'a@example.com'",
+                        List.of("WITH x AS", "UPDATE users SET email"), allEmails("a@example.com")),
+                new Refused("UPDATE of the key column", "UPDATE users SET id = id + 1000",
+                        List.of("UPDATE users SET id"), shifted),
+                new Refused("TRUNCATE", "TRUNCATE users", List.of("TRUNCATE users"), users()),
+                new Refused("two statements, the second writing users",
+                        "INSERT INTO orders (id, user_id, amount) VALUES (300, 1, 5); UPDATE users SET email = 'x@example.com'",
+                        List.of("INSERT INTO orders", "UPDATE users SET email"), allEmails("x@example.com")),
+                new Refused("MERGE",
+                        "MERGE INTO users u USING (VALUES (1, 'm@example.com')) AS s(id, email) ON u.id = s.id "
+                                + "WHEN MATCHED THEN UPDATE SET email = s.email",
+                        List.of("MERGE INTO users"), initialWith(1, "m@example.com")));
+    }
+
+    static Stream<Arguments> writingPhases() {
+        List<Arguments> out = new ArrayList<>();
+        for (Phase phase : new Phase[] {Phase.DUAL_WRITE, Phase.READ_NEW}) {
+            for (Api api : Api.values()) {
+                for (Refused r : cases()) {
+                    out.add(Arguments.of(phase, api, r));
+                }
+            }
+        }
+        return out.stream();
+    }
+
+    static Stream<Arguments> expanded() {
+        List<Arguments> out = new ArrayList<>();
+        for (Api api : Api.values()) {
+            for (Refused r : cases()) {
+                out.add(Arguments.of(api, r));
+            }
+        }
+        return out.stream();
+    }
+
+    private static String normalized(String s) {
+        return s == null ? "" : s.replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
+    }
+
+    private static boolean execute(Connection c, Api api, String sql) throws SQLException {
+        if (api == Api.STATEMENT) {
+            try (Statement s = c.createStatement()) {
+                return s.execute(sql);
+            }
+        }
+        try (PreparedStatement p = c.prepareStatement(sql)) {
+            return p.execute();
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}: {2}")
+    @MethodSource("writingPhases")
+    void refusedWithPhaseAndStatementInTheMessageAndNothingChanges(Phase phase, Api api, Refused r, TestDatabase db)
+            throws SQLException {
+        MigrationFixture.create(db, phase);
+        List<String> emailAddressBefore = MigrationFixture.emailAddressRows(db);
+        List<String> ordersBefore = MigrationFixture.orders(db);
+
+        try (Connection c = db.connectDualwrite()) {
+            assertThatThrownBy(() -> execute(c, api, r.sql()))
+                    .isInstanceOf(SQLException.class)
+                    .satisfies(e -> {
+                        String message = normalized(e.getMessage());
+                        assertThat(message).as("message names the phase").contains(phase.name().toLowerCase(Locale.ROOT));
+                        assertThat(r.fragments()).as("message <%s> names the statement", e.getMessage())
+                                .anyMatch(f -> message.contains(normalized(f)));
+                    });
+            // the connection is still usable after a refusal
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
+                assertThat(rs.next()).isTrue();
+            }
+        }
+
+        assertThat(MigrationFixture.users(db)).as("users unchanged").isEqualTo(MigrationFixture.INITIAL_USERS);
+        assertThat(MigrationFixture.emailAddressRows(db)).as("email_address unchanged").isEqualTo(emailAddressBefore);
+        assertThat(MigrationFixture.orders(db)).as("orders unchanged").isEqualTo(ordersBefore);
+    }
+
+    @ParameterizedTest(name = "EXPANDED {0}: {1}")
+    @MethodSource("expanded")
+    void passedThroughInExpanded(Api api, Refused r, TestDatabase db) throws SQLException {
+        MigrationFixture.create(db, Phase.EXPANDED);
+        List<String> emailAddressBefore = MigrationFixture.emailAddressRows(db);
+
+        try (Connection c = db.connectDualwrite()) {
+            execute(c, api, r.sql());
+        }
+
+        assertThat(MigrationFixture.users(db)).as("users after").isEqualTo(r.expectedUsers());
+        assertThat(MigrationFixture.emailAddressRows(db)).as("email_address unchanged").isEqualTo(emailAddressBefore);
+    }
+}
