@@ -1,0 +1,53 @@
+package io.dualwrite.migrator.cli;
+
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.util.concurrent.Callable;
+
+/** What every subcommand shares: connection options, --json, output streams. */
+abstract class BaseCommand implements Callable<Integer> {
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Spec
+    CommandSpec spec;
+
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
+    boolean json() {
+        return connection.json;
+    }
+
+    void printJson(Object value) {
+        out().println(Json.write(value));
+        out().flush();
+    }
+
+    static String hostname() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            String h = System.getenv("HOSTNAME");
+            return h != null ? h : "unknown-host";
+        }
+    }
+
+    /** Quotes a command-line argument for a POSIX shell when needed. */
+    static String shellQuote(String s) {
+        if (s.matches("[A-Za-z0-9_./:@=,+-]+")) {
+            return s;
+        }
+        return "'" + s.replace("'", "'\\''") + "'";
+    }
+}

@@ -1,0 +1,88 @@
+package io.dualwrite.migrator.cli;
+
+import io.dualwrite.migrator.RefusedException;
+import io.dualwrite.migrator.UsageException;
+import io.dualwrite.migrator.db.Connections;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.sql.SQLException;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code dualwrite}: the companion CLI of the dualwrite driver. Exit codes: 0 success, 1 a check
+ * failed or the operation was refused, 2 usage, connection or database error.
+ */
+@Command(name = "dualwrite", mixinStandardHelpOptions = true, version = "dualwrite migrator 0.1.0",
+        description = "Zero-downtime expand/contract column migrations for PostgreSQL (companion of the"
+                + " jdbc:dualwrite: driver).%nRunbook: expand -> phase DUAL_WRITE -> backfill -> parity -> phase READ_NEW.",
+        subcommands = {ExpandCommand.class, PhaseCommand.class, BackfillCommand.class, ParityCommand.class,
+                StatusCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Exit codes: 0 success, 1 check failed or refused, 2 usage, connection or database error."})
+public final class DualwriteCli implements Callable<Integer> {
+
+    public static final int OK = 0;
+    public static final int CHECK_FAILED = 1;
+    public static final int USAGE = 2;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        spec.commandLine().getErr().println("error: missing command");
+        return USAGE;
+    }
+
+    /** Runs the CLI in-process, printing to System.out / System.err; returns the exit code. */
+    public static int execute(String... args) {
+        CommandLine cl = new CommandLine(new DualwriteCli());
+        cl.setOut(new PrintWriter(System.out, true));
+        cl.setErr(new PrintWriter(System.err, true));
+        cl.setExecutionExceptionHandler(DualwriteCli::handle);
+        return cl.execute(args);
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        PrintWriter err = cmd.getErr();
+        int code;
+        String message;
+        if (e instanceof RefusedException) {
+            code = CHECK_FAILED;
+            message = "refused: " + e.getMessage();
+        } else if (e instanceof UsageException || e instanceof IllegalArgumentException) {
+            code = USAGE;
+            message = "error: " + e.getMessage();
+        } else if (e instanceof SQLException s) {
+            code = USAGE;
+            message = "42704".equals(s.getSQLState()) ? "error: " + s.getMessage()
+                    : Connections.isConnectionLoss(s)
+                    ? "error: lost the connection to the database: " + s.getMessage() + " (SQLState " + s.getSQLState()
+                    + "). Everything committed so far is kept; run the same command again (a backfill resumes after its"
+                    + " last committed batch)."
+                    : "error: the database refused a statement: " + s.getMessage() + " (SQLState " + s.getSQLState() + ")";
+        } else {
+            code = USAGE;
+            message = "internal error: " + e + " (set DUALWRITE_DEBUG=1 for the stack trace)";
+            if (System.getenv("DUALWRITE_DEBUG") != null) {
+                e.printStackTrace(err);
+            }
+        }
+        err.println(message);
+        err.flush();
+        Object command = cmd.getCommand();
+        if (command instanceof BaseCommand b && b.connection != null && b.connection.json) {
+            cmd.getOut().println(Json.write(Json.obj("ok", false, "exitCode", code, "error", message)));
+            cmd.getOut().flush();
+        }
+        return code;
+    }
+}

@@ -1,0 +1,236 @@
+package io.dualwrite.migrator.expand;
+
+import io.dualwrite.driver.control.ControlSchema;
+import io.dualwrite.driver.control.MigrationState;
+import io.dualwrite.migrator.UsageException;
+import io.dualwrite.rewriter.Identifiers;
+import io.dualwrite.rewriter.MigrationSpec;
+import io.dualwrite.rewriter.Phase;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The expand step: target table, unique partial index on the target key WHERE the primary flag,
+ * the control schema, and the migration registered in {@link Phase#EXPANDED}. Additive only
+ * (nothing the application uses is changed), idempotent: a second run finds everything in place.
+ */
+public final class Expander {
+
+    private Expander() {
+    }
+
+    public static ExpandResult expand(Connection c, ExpandRequest r) throws SQLException {
+        if (!c.getAutoCommit()) {
+            throw new IllegalArgumentException("Expander needs an auto-commit connection (CREATE INDEX CONCURRENTLY)");
+        }
+        List<String> actions = new ArrayList<>();
+
+        String sourceSchema = r.source().schema() != null ? r.source().schema() : schemaOf(c, r.source().table(), "--source");
+        String sourceTable = r.source().table();
+        String qSource = Identifiers.quote(sourceSchema) + "." + Identifiers.quote(sourceTable);
+        requireTable(c, qSource, "source table " + sourceSchema + "." + sourceTable, "--source");
+        String keyType = requireColumn(c, qSource, r.keyColumn(), "key column", "--key");
+        String valueType = requireColumn(c, qSource, r.source().column(), "source column", "--source");
+        if (r.keyColumn().equals(r.source().column())) {
+            throw new UsageException("--key and the --source column are both '" + r.keyColumn() + "'; the key must be another column");
+        }
+        if (!isUniqueKey(c, qSource, r.keyColumn())) {
+            throw new UsageException("key column " + sourceTable + "." + r.keyColumn() + " is not unique: it needs a primary key"
+                    + " or a unique, non-partial index on exactly that column, because the target table references one"
+                    + " source row per key. Pass the primary key with --key, or create such an index first.");
+        }
+
+        String targetSchema = r.target().schema() != null ? r.target().schema() : sourceSchema;
+        String targetTable = r.target().table();
+        String qTarget = Identifiers.quote(targetSchema) + "." + Identifiers.quote(targetTable);
+        String tk = r.targetKeyColumn();
+        String tv = r.target().column();
+        String flag = r.primaryFlagColumn();
+        if (tk.equals(tv) || tk.equals(flag) || tv.equals(flag)) {
+            throw new UsageException("--target-key, the --target column and --primary-flag must be three different columns");
+        }
+
+        MigrationSpec spec = new MigrationSpec(sourceSchema, sourceTable, r.keyColumn(), r.source().column(),
+                targetSchema, targetTable, tk, tv, flag, ControlSchema.syncViewName(sourceTable, r.source().column()));
+
+        Optional<MigrationState> before = ControlSchema.isInstalled(c) ? ControlSchema.find(c, spec.name()) : Optional.empty();
+        if (before.isPresent() && !before.get().spec().equals(spec)) {
+            throw new UsageException("migration " + spec.name() + " is already registered with different settings: "
+                    + before.get().spec() + ". Use the registered settings, or remove it from dualwrite.migration first.");
+        }
+
+        boolean createdTable = false;
+        boolean targetExists = tableExists(c, qTarget);
+        if (!targetExists) {
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE IF NOT EXISTS " + qTarget + " ("
+                        + Identifiers.quote(tk) + " " + keyType + " NOT NULL, "
+                        + Identifiers.quote(tv) + " " + valueType + " NOT NULL, "
+                        + Identifiers.quote(flag) + " boolean NOT NULL DEFAULT false)");
+            }
+            createdTable = true;
+            actions.add("created table " + targetSchema + "." + targetTable + " (" + tk + " " + keyType + ", " + tv + " "
+                    + valueType + ", " + flag + " boolean)");
+        } else {
+            requireColumn(c, qTarget, tk, "target key column", "--target-key");
+            requireColumn(c, qTarget, tv, "target value column", "--target");
+            String flagType = requireColumn(c, qTarget, flag, "primary flag column", "--primary-flag");
+            if (!flagType.equals("boolean")) {
+                throw new UsageException("primary flag column " + targetTable + "." + flag + " is " + flagType + "; it must be boolean");
+            }
+        }
+
+        String indexName = indexName(targetTable, tk);
+        boolean createdIndex = false;
+        String existingIndex = findPrimaryIndex(c, qTarget, tk, flag);
+        if (existingIndex == null) {
+            boolean hasRows;
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM " + qTarget + ")")) {
+                rs.next();
+                hasRows = rs.getBoolean(1);
+            }
+            String ddl = "CREATE UNIQUE INDEX " + (hasRows ? "CONCURRENTLY " : "") + "IF NOT EXISTS " + Identifiers.quote(indexName)
+                    + " ON " + qTarget + " (" + Identifiers.quote(tk) + ") WHERE " + Identifiers.quote(flag);
+            try (Statement s = c.createStatement()) {
+                s.execute(ddl);
+            } catch (SQLException e) {
+                if ("23505".equals(e.getSQLState())) {
+                    throw new UsageException("cannot create the unique index " + indexName + ": " + targetTable
+                            + " already has two rows with " + flag + " = true for the same " + tk + ". Fix those rows"
+                            + (hasRows ? ", drop the invalid index (DROP INDEX CONCURRENTLY " + Identifiers.quote(targetSchema)
+                            + "." + Identifiers.quote(indexName) + ")" : "") + " and run expand again.", e);
+                }
+                throw e;
+            }
+            existingIndex = findPrimaryIndex(c, qTarget, tk, flag);
+            if (existingIndex == null) {
+                throw new UsageException("index " + indexName + " exists but is not a valid unique index on (" + tk + ") WHERE "
+                        + flag + " (a failed CREATE INDEX CONCURRENTLY leaves an invalid one). Drop it and run expand again.");
+            }
+            createdIndex = true;
+            actions.add("created unique index " + indexName + " ON " + targetTable + " (" + tk + ") WHERE " + flag
+                    + (hasRows ? " (concurrently)" : ""));
+        }
+
+        boolean installed = ControlSchema.isInstalled(c);
+        try {
+            Phase phase = ControlSchema.register(c, spec);
+            if (!installed) {
+                actions.add("installed the control schema dualwrite");
+            }
+            if (before.isEmpty()) {
+                actions.add("registered migration " + spec.name() + " in phase " + phase
+                        + " (sync view dualwrite." + spec.syncView() + ")");
+            }
+            return new ExpandResult(spec, phase, before.isPresent() && actions.isEmpty(), createdTable, createdIndex,
+                    existingIndex, List.copyOf(actions));
+        } catch (SQLException e) {
+            if ("42710".equals(e.getSQLState()) || "42703".equals(e.getSQLState())) {
+                throw new UsageException(e.getMessage(), e);
+            }
+            throw e;
+        }
+    }
+
+    static String indexName(String table, String column) {
+        String n = table + "_" + column + "_primary_uidx";
+        return n.length() <= 63 ? n : n.substring(0, 63);
+    }
+
+    private static String schemaOf(Connection c, String table, String option) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(
+                "SELECT n.nspname FROM pg_class t JOIN pg_namespace n ON n.oid = t.relnamespace WHERE t.oid = to_regclass(?)")) {
+            p.setString(1, Identifiers.quote(table));
+            try (ResultSet rs = p.executeQuery()) {
+                if (!rs.next()) {
+                    throw new UsageException("table " + table + " (from " + option + ") does not exist on the search_path;"
+                            + " check the name, or qualify it as schema.table.column");
+                }
+                return rs.getString(1);
+            }
+        }
+    }
+
+    private static boolean tableExists(Connection c, String qualified) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            p.setString(1, qualified);
+            try (ResultSet rs = p.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    private static void requireTable(Connection c, String qualified, String what, String option) throws SQLException {
+        if (!tableExists(c, qualified)) {
+            throw new UsageException(what + " does not exist; check " + option);
+        }
+    }
+
+    private static String requireColumn(Connection c, String qualifiedTable, String column, String what, String option)
+            throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("""
+                SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
+                WHERE a.attrelid = to_regclass(?) AND a.attname = ? AND NOT a.attisdropped AND a.attnum > 0""")) {
+            p.setString(1, qualifiedTable);
+            p.setString(2, column);
+            try (ResultSet rs = p.executeQuery()) {
+                if (!rs.next()) {
+                    throw new UsageException(what + " " + column + " does not exist in " + qualifiedTable + "; check " + option
+                            + " (unquoted names are folded to lower case)");
+                }
+                return rs.getString(1);
+            }
+        }
+    }
+
+    private static boolean isUniqueKey(Connection c, String qualifiedTable, String column) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("""
+                SELECT EXISTS (
+                  SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+                  WHERE i.indrelid = to_regclass(?) AND i.indisunique AND i.indisvalid AND i.indpred IS NULL
+                    AND i.indexprs IS NULL AND i.indnkeyatts = 1 AND a.attname = ?)""")) {
+            p.setString(1, qualifiedTable);
+            p.setString(2, column);
+            try (ResultSet rs = p.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /**
+     * A valid unique index on exactly (targetKey) whose predicate is the flag column, which is what
+     * {@code ON CONFLICT (targetKey) WHERE flag} infers; null if none.
+     */
+    private static String findPrimaryIndex(Connection c, String qualifiedTable, String targetKey, String flag) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("""
+                SELECT ic.relname, pg_get_expr(i.indpred, i.indrelid)
+                FROM pg_index i
+                JOIN pg_class ic ON ic.oid = i.indexrelid
+                JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+                WHERE i.indrelid = to_regclass(?) AND i.indisunique AND i.indisvalid AND i.indexprs IS NULL
+                  AND i.indnkeyatts = 1 AND a.attname = ? AND i.indpred IS NOT NULL
+                ORDER BY ic.relname""")) {
+            p.setString(1, qualifiedTable);
+            p.setString(2, targetKey);
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    String pred = rs.getString(2).trim();
+                    if (pred.equals(flag) || pred.equals(Identifiers.quote(flag))
+                            || pred.equals("(" + flag + " = true)") || pred.equals("(" + Identifiers.quote(flag) + " = true)")) {
+                        return rs.getString(1);
+                    }
+                }
+                return null;
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.dualwrite.migrator.status;
+
+import io.dualwrite.driver.control.ControlSchema;
+import io.dualwrite.driver.control.MigrationState;
+import io.dualwrite.migrator.backfill.BackfillCheckpoint;
+import io.dualwrite.rewriter.Phase;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads every migration's status from the control schema. */
+public final class StatusReport {
+
+    private StatusReport() {
+    }
+
+    /** Empty when the control schema is not installed (nothing expanded yet). */
+    public static List<MigrationStatus> load(Connection c, int changesPerMigration) throws SQLException {
+        List<MigrationStatus> out = new ArrayList<>();
+        for (MigrationState m : ControlSchema.load(c)) {
+            String name = m.spec().name();
+            OffsetDateTime since;
+            try (PreparedStatement p = c.prepareStatement("SELECT phase_changed_at FROM dualwrite.migration WHERE name = ?")) {
+                p.setString(1, name);
+                try (ResultSet rs = p.executeQuery()) {
+                    rs.next();
+                    since = rs.getObject(1, OffsetDateTime.class);
+                }
+            }
+            List<MigrationStatus.PhaseChange> changes = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement("""
+                    SELECT from_phase, to_phase, changed_by, reason, changed_at FROM dualwrite.phase_change
+                    WHERE migration = ? ORDER BY id DESC LIMIT ?""")) {
+                p.setString(1, name);
+                p.setInt(2, changesPerMigration);
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        changes.add(new MigrationStatus.PhaseChange(
+                                rs.getString(1) == null ? null : Phase.valueOf(rs.getString(1)),
+                                Phase.valueOf(rs.getString(2)), rs.getString(3), rs.getString(4),
+                                rs.getObject(5, OffsetDateTime.class)));
+                    }
+                }
+            }
+            out.add(new MigrationStatus(m.spec(), m.phase(), since, BackfillCheckpoint.load(c, name).orElse(null),
+                    List.copyOf(changes)));
+        }
+        return out;
+    }
+}
