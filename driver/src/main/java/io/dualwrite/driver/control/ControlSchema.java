@@ -21,7 +21,8 @@ import java.util.Optional;
  * <ul>
  *   <li>{@code migration}: one row per migration (spec + phase);</li>
  *   <li>{@code phase_change}: the audit log of every phase change;</li>
- *   <li>{@code backfill_checkpoint}: the backfill's keyset position, so a killed run resumes.</li>
+ *   <li>{@code backfill_checkpoint}: the backfill's keyset position, so a killed run resumes;</li>
+ *   <li>{@code instance}: every live driver instance and the phase it applies (its acknowledgement).</li>
  * </ul>
  * Per migration, a sync view {@code dualwrite.sync_<table>_<column>} whose INSTEAD OF INSERT
  * trigger applies one key's new value to the target table: rewritten writes end in
@@ -94,9 +95,60 @@ public final class ControlSchema {
                           updated_at   timestamptz NOT NULL DEFAULT now(),
                           completed_at timestamptz
                         )""");
+                s.execute("""
+                        CREATE TABLE IF NOT EXISTS dualwrite.instance (
+                          id           text PRIMARY KEY,
+                          host         text NOT NULL,
+                          pid          bigint NOT NULL,
+                          started_at   timestamptz NOT NULL,
+                          heartbeat_at timestamptz NOT NULL DEFAULT now(),
+                          applied      jsonb NOT NULL DEFAULT '{}'
+                        )""");
             }
             return null;
         });
+    }
+
+    /**
+     * Records that a driver instance is alive and which phase it applies to each migration; the
+     * backfill waits for these acknowledgements before it starts.
+     */
+    public static void heartbeat(Connection c, String instanceId, String host, long pid, java.time.Instant startedAt,
+                                 String appliedJson) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("""
+                INSERT INTO dualwrite.instance (id, host, pid, started_at, heartbeat_at, applied)
+                VALUES (?, ?, ?, ?, now(), ?::jsonb)
+                ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), applied = EXCLUDED.applied""")) {
+            p.setString(1, instanceId);
+            p.setString(2, host);
+            p.setLong(3, pid);
+            p.setObject(4, java.time.OffsetDateTime.ofInstant(startedAt, java.time.ZoneOffset.UTC));
+            p.setString(5, appliedJson);
+            p.executeUpdate();
+        }
+    }
+
+    /** Live instances (heartbeat younger than {@code staleAfterMillis}) that do not apply {@code phase} to the migration yet. */
+    public static List<String> instancesNotOn(Connection c, String migration, Phase phase, long staleAfterMillis)
+            throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement p = c.prepareStatement("""
+                SELECT id || ' (' || host || ', pid ' || pid || ', applies ' || coalesce(applied ->> ?, 'nothing') || ')'
+                FROM dualwrite.instance
+                WHERE heartbeat_at > now() - make_interval(secs => ? / 1000.0)
+                  AND (applied ->> ?) IS DISTINCT FROM ?
+                ORDER BY id""")) {
+            p.setString(1, migration);
+            p.setLong(2, staleAfterMillis);
+            p.setString(3, migration);
+            p.setString(4, phase.name());
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
     }
 
     /**
@@ -275,11 +327,11 @@ public final class ControlSchema {
             try (PreparedStatement p = c.prepareStatement("SELECT phase FROM dualwrite.migration WHERE name = ? FOR UPDATE")) {
                 p.setString(1, name);
                 try (ResultSet rs = p.executeQuery()) {
-                    if (!rs.next()) {
-                        require(c, name);
-                    }
-                    before = Phase.valueOf(rs.getString(1));
+                    before = rs.next() ? Phase.valueOf(rs.getString(1)) : null;
                 }
+            }
+            if (before == null) {
+                require(c, name); // throws, naming the migrations that do exist
             }
             if (before != phase) {
                 try (PreparedStatement p = c.prepareStatement(

@@ -1,0 +1,80 @@
+package io.dualwrite.driver.jdbc;
+
+import io.dualwrite.driver.runtime.DatabaseRuntime;
+import io.dualwrite.driver.runtime.MigrationRuntime;
+import io.dualwrite.rewriter.Phase;
+import io.dualwrite.rewriter.Rewrite;
+import io.dualwrite.rewriter.RewritePlan;
+
+import java.sql.SQLException;
+
+/**
+ * The one seam where dualwrite decides which SQL reaches PostgreSQL. Everything else in this
+ * package only carries statements to and from here.
+ */
+final class Interception {
+
+    /** SQLState for refused statements: feature_not_supported. */
+    static final String REFUSED_SQLSTATE = "0A000";
+
+    private Interception() {
+    }
+
+    /** The plan of a statement, or null when it passes through in every phase (the common case). */
+    static RewritePlan planOf(DatabaseRuntime database, String sql) {
+        DatabaseRuntime.Migrations migrations = database.migrations();
+        if (migrations.isEmpty()) {
+            return null;
+        }
+        RewritePlan plan = migrations.rewriter().plan(sql);
+        return plan.passThrough() ? null : plan;
+    }
+
+    /** The SQL to run for a plain Statement's string, in the phase of this instant. */
+    static String translate(DatabaseRuntime database, String sql, boolean wantsGeneratedKeys) throws SQLException {
+        RewritePlan plan = planOf(database, sql);
+        if (plan == null) {
+            return sql;
+        }
+        MigrationRuntime migration = database.migrations().runtimeOf(plan.migration());
+        return sqlFor(plan, migration, sql, wantsGeneratedKeys);
+    }
+
+    /**
+     * The SQL for a statement that touches a migration, counted in that migration's counters;
+     * refused statements throw and change nothing.
+     */
+    static String sqlFor(RewritePlan plan, MigrationRuntime migration, String sql, boolean wantsGeneratedKeys)
+            throws SQLException {
+        Phase phase = migration.phase();
+        Rewrite rewrite = plan.forPhase(phase);
+        if (rewrite instanceof Rewrite.Rewritten rewritten) {
+            if (rewritten.kind() == Rewrite.Kind.DUAL_WRITE) {
+                if (wantsGeneratedKeys) {
+                    migration.countRejected();
+                    throw refused("generated keys of a dual write are not supported yet by this version of dualwrite;"
+                            + " run the statement without RETURN_GENERATED_KEYS / key columns: " + abbreviate(sql), phase, migration);
+                }
+                migration.countDualWrite();
+            } else {
+                migration.countReadRewritten();
+            }
+            return rewritten.sql();
+        }
+        if (rewrite instanceof Rewrite.Rejected rejected) {
+            migration.countRejected();
+            throw refused(rejected.reason(), phase, migration);
+        }
+        return sql;
+    }
+
+    static SQLException refused(String reason, Phase phase, MigrationRuntime migration) {
+        return new SQLException("dualwrite refused the statement in phase " + phase + " of migration "
+                + migration.spec().name() + ": " + reason, REFUSED_SQLSTATE);
+    }
+
+    static String abbreviate(String sql) {
+        String flat = sql.strip().replaceAll("\\s+", " ");
+        return flat.length() <= 200 ? flat : flat.substring(0, 197) + "...";
+    }
+}

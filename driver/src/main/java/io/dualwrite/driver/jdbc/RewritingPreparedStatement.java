@@ -1,0 +1,142 @@
+package io.dualwrite.driver.jdbc;
+
+import io.dualwrite.driver.runtime.MigrationRuntime;
+import io.dualwrite.rewriter.Rewrite;
+import io.dualwrite.rewriter.RewritePlan;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * A PreparedStatement whose SQL touches a migration. Its delegate is prepared with the SQL of the
+ * phase at prepare time; before each execution it checks the phase again and, if the SQL differs,
+ * prepares the new SQL and re-binds what the application bound ({@link ParameterLog}). So a phase
+ * change reaches statements that were prepared before it, and never lands in the middle of one.
+ */
+public abstract class RewritingPreparedStatement implements PreparedStatement {
+
+    /** Read by the generated delegating methods; replaced when the phase changes the SQL. */
+    protected PreparedStatement delegate;
+    private final DualwriteConnection connection;
+    private final RewritePlan plan;
+    private final MigrationRuntime migration;
+    private final String applicationSql;
+    private final PrepareOptions options;
+    private final ParameterLog log = new ParameterLog();
+    private String preparedSql;
+
+    protected RewritingPreparedStatement(DualwriteConnection connection, RewritePlan plan, MigrationRuntime migration,
+                                         String applicationSql, PrepareOptions options) throws SQLException {
+        this.connection = connection;
+        this.plan = plan;
+        this.migration = migration;
+        this.applicationSql = applicationSql;
+        this.options = options;
+        // A statement refused in this phase is still prepared (as written, which sends nothing to
+        // the server yet): the refusal comes at execution, in the phase of that moment.
+        Rewrite rewrite = plan.forPhase(migration.phase());
+        this.preparedSql = rewrite instanceof Rewrite.Rewritten r ? r.sql() : applicationSql;
+        this.delegate = options.prepare(connection.delegate, preparedSql);
+    }
+
+    ParameterLog log() {
+        return log;
+    }
+
+    /** Brings the delegate to the SQL of the current phase; throws if the phase refuses the statement. */
+    private void beforeExecute() throws SQLException {
+        String sql = Interception.sqlFor(plan, migration, applicationSql, options.wantsGeneratedKeys());
+        if (!sql.equals(preparedSql)) {
+            PreparedStatement fresh = options.prepare(connection.delegate, sql);
+            try {
+                log.replayOnto(fresh);
+            } catch (SQLException | RuntimeException e) {
+                fresh.close();
+                throw e;
+            }
+            PreparedStatement old = delegate;
+            delegate = fresh;
+            preparedSql = sql;
+            old.close();
+        }
+    }
+
+    @Override
+    public ResultSet executeQuery() throws SQLException {
+        beforeExecute();
+        return delegate.executeQuery();
+    }
+
+    @Override
+    public int executeUpdate() throws SQLException {
+        beforeExecute();
+        return delegate.executeUpdate();
+    }
+
+    @Override
+    public long executeLargeUpdate() throws SQLException {
+        beforeExecute();
+        return delegate.executeLargeUpdate();
+    }
+
+    @Override
+    public boolean execute() throws SQLException {
+        beforeExecute();
+        return delegate.execute();
+    }
+
+    @Override
+    public int[] executeBatch() throws SQLException {
+        beforeExecute();
+        try {
+            return delegate.executeBatch();
+        } finally {
+            log.clearBatch();
+        }
+    }
+
+    @Override
+    public long[] executeLargeBatch() throws SQLException {
+        beforeExecute();
+        try {
+            return delegate.executeLargeBatch();
+        } finally {
+            log.clearBatch();
+        }
+    }
+
+    @Override
+    public void addBatch() throws SQLException {
+        delegate.addBatch();
+        log.addBatch();
+    }
+
+    @Override
+    public void clearBatch() throws SQLException {
+        delegate.clearBatch();
+        log.clearBatch();
+    }
+
+    @Override
+    public void clearParameters() throws SQLException {
+        delegate.clearParameters();
+        log.clearParameters();
+    }
+
+    @Override
+    public Connection getConnection() {
+        return connection;
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        return iface.isInstance(this) ? iface.cast(this) : delegate.unwrap(iface);
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) throws SQLException {
+        return iface.isInstance(this) || delegate.isWrapperFor(iface);
+    }
+}

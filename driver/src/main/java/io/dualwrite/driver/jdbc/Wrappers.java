@@ -1,0 +1,151 @@
+package io.dualwrite.driver.jdbc;
+
+import io.dualwrite.driver.runtime.DatabaseRuntime;
+import io.dualwrite.driver.runtime.MigrationRuntime;
+import io.dualwrite.rewriter.RewritePlan;
+import net.bytebuddy.ByteBuddy;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.dynamic.loading.ClassLoadingStrategy;
+import net.bytebuddy.dynamic.scaffold.subclass.ConstructorStrategy;
+import net.bytebuddy.implementation.MethodCall;
+import net.bytebuddy.implementation.MethodDelegation;
+import net.bytebuddy.implementation.bind.annotation.AllArguments;
+import net.bytebuddy.implementation.bind.annotation.Origin;
+import net.bytebuddy.implementation.bind.annotation.This;
+import net.bytebuddy.matcher.ElementMatcher;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Method;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
+import static net.bytebuddy.matcher.ElementMatchers.isDefaultMethod;
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+/**
+ * Generates, once per class loader at class-init, the concrete wrappers: each hand-written abstract
+ * wrapper gets a subclass whose remaining methods call the same method on its {@code delegate}
+ * field directly (no reflection, no proxy, no lock), the way HikariCP generates its proxies.
+ * Interface default methods are delegated too, so PgJDBC's own implementations run.
+ */
+final class Wrappers {
+
+    private static final ElementMatcher.Junction<MethodDescription> DELEGATED = isAbstract().or(isDefaultMethod());
+
+    private static final MethodHandle CONNECTION = constructor(generate(DualwriteConnection.class, null),
+            Connection.class, DatabaseRuntime.class);
+    private static final MethodHandle STATEMENT = constructor(generate(DualwriteStatement.class, null),
+            Statement.class, DualwriteConnection.class);
+    private static final MethodHandle PREPARED = constructor(generate(DualwritePreparedStatement.class, null),
+            PreparedStatement.class, DualwriteConnection.class);
+    private static final MethodHandle REWRITING = constructor(generate(RewritingPreparedStatement.class, Recorder.class),
+            DualwriteConnection.class, RewritePlan.class, MigrationRuntime.class, String.class, PrepareOptions.class);
+
+    private Wrappers() {
+    }
+
+    static Connection connection(Connection physical, DatabaseRuntime database) {
+        try {
+            return (Connection) CONNECTION.invoke(physical, database);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static Statement statement(Statement delegate, DualwriteConnection connection) {
+        try {
+            return (Statement) STATEMENT.invoke(delegate, connection);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static PreparedStatement preparedStatement(PreparedStatement delegate, DualwriteConnection connection) {
+        try {
+            return (PreparedStatement) PREPARED.invoke(delegate, connection);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static PreparedStatement rewritingPreparedStatement(DualwriteConnection connection, RewritePlan plan,
+                                                        MigrationRuntime migration, String sql, PrepareOptions options)
+            throws SQLException {
+        try {
+            return (PreparedStatement) REWRITING.invoke(connection, plan, migration, sql, options);
+        } catch (SQLException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Records setter calls of a {@link RewritingPreparedStatement} before they are delegated:
+     * parameter setters ({@code setX(int index, value…)}) and statement settings ({@code setX(value)}).
+     */
+    public static final class Recorder {
+        private Recorder() {
+        }
+
+        public static void parameter(@This RewritingPreparedStatement self, @Origin Method method, @AllArguments Object[] args) {
+            self.log().parameter(method, args);
+        }
+
+        public static void setting(@This RewritingPreparedStatement self, @Origin Method method, @AllArguments Object[] args) {
+            self.log().setting(method, args);
+        }
+    }
+
+    private static Class<?> generate(Class<?> wrapper, Class<?> recorder) {
+        MethodCall delegateCall = MethodCall.invokeSelf().onField("delegate").withAllArguments();
+        var builder = new ByteBuddy()
+                .subclass(wrapper, ConstructorStrategy.Default.IMITATE_SUPER_CLASS_PUBLIC)
+                .name(wrapper.getName() + "$Generated")
+                .method(DELEGATED).intercept(delegateCall);
+        if (recorder != null) {
+            builder = builder
+                    .method(DELEGATED.and(nameStartsWith("set")).and(takesArgument(0, int.class)).and(not(takesArguments(1))))
+                    .intercept(MethodDelegation.withDefaultConfiguration().filter(named("parameter"))
+                            .to(recorder).andThen(delegateCall))
+                    .method(DELEGATED.and(nameStartsWith("set")).and(takesArguments(1)))
+                    .intercept(MethodDelegation.withDefaultConfiguration().filter(named("setting"))
+                            .to(recorder).andThen(delegateCall));
+        }
+        try {
+            return builder.make()
+                    .load(wrapper.getClassLoader(), ClassLoadingStrategy.UsingLookup.of(
+                            MethodHandles.privateLookupIn(wrapper, MethodHandles.lookup())))
+                    .getLoaded();
+        } catch (IllegalAccessException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private static MethodHandle constructor(Class<?> generated, Class<?>... parameters) {
+        try {
+            return MethodHandles.publicLookup().findConstructor(generated, MethodType.methodType(void.class, parameters));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        throw new IllegalStateException(t);
+    }
+}

@@ -1,0 +1,134 @@
+package io.dualwrite.driver.runtime;
+
+import io.dualwrite.driver.control.ControlSchema;
+import io.dualwrite.driver.control.MigrationState;
+import io.dualwrite.rewriter.MigrationSpec;
+import io.dualwrite.rewriter.Phase;
+import io.dualwrite.rewriter.SourceTable;
+import io.dualwrite.rewriter.StatementRewriter;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Everything the driver knows about one database (one PgJDBC URL): its migrations, their phases,
+ * and the rewriter built for them. Connections read {@link #migrations()} per statement; a refresh
+ * replaces it wholesale, so readers never see half an update.
+ */
+public final class DatabaseRuntime {
+
+    /** Plans cached per database; past this, statements are planned but no longer cached. */
+    static final int MAX_CACHED_PLANS = 10_000;
+
+    private final String pgUrl;
+    private final Properties connectProperties;
+    private final Map<String, MigrationRuntime> byName = new HashMap<>();
+    private volatile Migrations migrations = Migrations.NONE;
+
+    /** The rewriter and the runtimes of the migrations it was built for, swapped as one. */
+    public record Migrations(StatementRewriter rewriter, MigrationRuntime[] runtimes) {
+        static final Migrations NONE = new Migrations(null, new MigrationRuntime[0]);
+
+        /** The runtime of the migration a plan refers to: identity first (the usual case), then equality. */
+        public MigrationRuntime runtimeOf(MigrationSpec spec) {
+            for (MigrationRuntime r : runtimes) {
+                if (r.spec() == spec) {
+                    return r;
+                }
+            }
+            for (MigrationRuntime r : runtimes) {
+                if (r.spec().equals(spec)) {
+                    return r;
+                }
+            }
+            throw new IllegalStateException("migration " + spec.name() + " is no longer registered");
+        }
+
+        public boolean isEmpty() {
+            return runtimes.length == 0;
+        }
+    }
+
+    DatabaseRuntime(String pgUrl, Properties connectProperties) {
+        this.pgUrl = pgUrl;
+        this.connectProperties = connectProperties;
+    }
+
+    public String pgUrl() {
+        return pgUrl;
+    }
+
+    Properties connectProperties() {
+        return connectProperties;
+    }
+
+    public Migrations migrations() {
+        return migrations;
+    }
+
+    /**
+     * Reloads migrations and phases from the control schema through {@code c}. The rewriter is
+     * rebuilt only when the set of migrations or the source tables' columns changed, so its plan
+     * cache survives phase changes (plans hold every phase's rewrite).
+     */
+    synchronized List<MigrationRuntime> refresh(Connection c) throws SQLException {
+        List<MigrationState> states = ControlSchema.load(c);
+        List<MigrationRuntime> created = new ArrayList<>();
+        List<MigrationRuntime> runtimes = new ArrayList<>();
+        List<SourceTable> tables = new ArrayList<>();
+        boolean changed = states.size() != migrations.runtimes().length;
+        for (MigrationState state : states) {
+            MigrationRuntime runtime = byName.get(state.spec().name());
+            if (runtime == null || !runtime.spec().equals(state.spec())) {
+                runtime = new MigrationRuntime(state.spec(), state.phase());
+                byName.put(state.spec().name(), runtime);
+                created.add(runtime);
+                changed = true;
+            }
+            runtime.phase(state.phase());
+            runtimes.add(runtime);
+            tables.add(new SourceTable(runtime.spec(), sourceColumns(c, runtime.spec())));
+        }
+        if (!changed && !tables.equals(currentTables)) {
+            changed = true;
+        }
+        if (changed) {
+            currentTables = tables;
+            migrations = runtimes.isEmpty() ? Migrations.NONE
+                    : new Migrations(new StatementRewriter(tables, MAX_CACHED_PLANS), runtimes.toArray(new MigrationRuntime[0]));
+        }
+        return created;
+    }
+
+    private List<SourceTable> currentTables = List.of();
+
+    private static List<String> sourceColumns(Connection c, MigrationSpec spec) throws SQLException {
+        List<String> columns = new ArrayList<>();
+        try (PreparedStatement p = c.prepareStatement("""
+                SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(?) AND attnum > 0 AND NOT attisdropped
+                ORDER BY attnum""")) {
+            p.setString(1, spec.qualifiedSource());
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    columns.add(rs.getString(1));
+                }
+            }
+        }
+        return columns;
+    }
+
+    /** Applies a phase change made in this JVM (JMX) to every connection at once. */
+    void applyPhase(String migration, Phase phase) {
+        MigrationRuntime runtime = byName.get(migration);
+        if (runtime != null) {
+            runtime.phase(phase);
+        }
+    }
+}
