@@ -1,0 +1,161 @@
+package io.dualwrite.rewriter;
+
+import io.dualwrite.rewriter.analysis.Reasons;
+import io.dualwrite.rewriter.analysis.Sig;
+import io.dualwrite.rewriter.cache.PlanCache;
+import io.dualwrite.rewriter.lexer.Lexer;
+import io.dualwrite.rewriter.lexer.Statements;
+import io.dualwrite.rewriter.lexer.Token;
+import io.dualwrite.rewriter.lexer.TokenKind;
+import io.dualwrite.rewriter.rewrite.PhaseRewrites;
+import io.dualwrite.rewriter.rewrite.StatementPlanner;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * Entry point for the driver: the rewrite plan of a SQL text, computed once and cached by the
+ * exact text. Thread-safe; a cache hit is one {@code ConcurrentHashMap.get}.
+ */
+public final class StatementRewriter {
+
+    private final List<StatementPlanner> planners = new ArrayList<>();
+    /** Lower-cased source table names, for the substring pre-check that skips lexing. */
+    private final String[] tableNames;
+    private final PlanCache<RewritePlan> cache;
+    private final Function<String, RewritePlan> compute = this::compute;
+
+    public StatementRewriter(List<SourceTable> migrations, int maxCachedPlans) {
+        tableNames = new String[migrations.size()];
+        for (int i = 0; i < migrations.size(); i++) {
+            SourceTable t = migrations.get(i);
+            planners.add(new StatementPlanner(t.spec(), t.columns()));
+            tableNames[i] = t.spec().sourceTable().toLowerCase(Locale.ROOT);
+        }
+        cache = new PlanCache<>(maxCachedPlans);
+    }
+
+    public RewritePlan plan(String sql) {
+        return cache.get(sql, compute);
+    }
+
+    /** Plans currently cached (for metrics). */
+    public int cachedPlans() {
+        return cache.size();
+    }
+
+    private RewritePlan compute(String sql) {
+        if (!mentionsAnyTableName(sql)) {
+            return RewritePlan.PASS_THROUGH;
+        }
+        List<Token> tokens = Lexer.tokenize(sql);
+        List<List<Token>> statements = Statements.split(tokens);
+        List<Sig> sigs = new ArrayList<>(statements.size());
+        for (List<Token> st : statements) {
+            sigs.add(new Sig(Statements.significant(st)));
+        }
+        StatementPlanner touched = null;
+        for (StatementPlanner p : planners) {
+            for (int i = 0; i < sigs.size(); i++) {
+                if (p.names().mentionsTable(sigs.get(i)) || doBlockMentions(sigs.get(i), p)) {
+                    if (touched != null && touched != p) {
+                        return plan(touched.names().spec(), PhaseRewrites.rejectBoth(Reasons.of(
+                                "a statement touching more than one migrated table (" + touched.names().spec().name()
+                                        + ", " + p.names().spec().name() + ")",
+                                "split it, or migrate one table at a time", sql)));
+                    }
+                    touched = p;
+                }
+            }
+        }
+        if (touched == null) {
+            return RewritePlan.PASS_THROUGH;
+        }
+        if (statements.size() == 1) {
+            Sig s = sigs.get(0);
+            int start = statements.get(0).get(0).start();
+            String statement = sql.substring(start, s.get(s.size() - 1).end());
+            return plan(touched.names().spec(), touched.plan(sql, statement, start, s));
+        }
+        return plan(touched.names().spec(), multiple(touched, sql, statements, sigs));
+    }
+
+    /**
+     * Several statements in one string: the dual-write form is one data-modifying CTE per
+     * statement, which cannot be spliced into a multi-statement string yet, so any statement
+     * that would need a rewrite refuses the whole string.
+     */
+    private static PhaseRewrites multiple(StatementPlanner p, String sql, List<List<Token>> statements, List<Sig> sigs) {
+        boolean dualWriteOk = true;
+        boolean readNewOk = true;
+        for (int i = 0; i < sigs.size(); i++) {
+            Sig s = sigs.get(i);
+            if (!p.names().mentionsTable(s) && !doBlockMentions(s, p)) {
+                continue;
+            }
+            String statement = sql.substring(statements.get(i).get(0).start(), s.get(s.size() - 1).end());
+            PhaseRewrites r = p.plan(statement, statement, 0, new Sig(Statements.significant(Lexer.tokenize(statement))));
+            dualWriteOk &= r.dualWrite() instanceof Rewrite.PassThrough;
+            readNewOk &= r.readNew() instanceof Rewrite.PassThrough;
+        }
+        String advice = "send each statement separately (a later version will rewrite them in place)";
+        Rewrite refused = new Rewrite.Rejected(Reasons.of("several statements in one string, one of which writes or"
+                + " reads " + p.names().spec().name() + " and needs a rewrite", advice, sql));
+        if (!dualWriteOk) {
+            return PhaseRewrites.both(refused);
+        }
+        return new PhaseRewrites(Rewrite.PASS_THROUGH, readNewOk ? Rewrite.PASS_THROUGH : refused);
+    }
+
+    /** A DO block runs its body now; if the body names the table it may write it unseen. */
+    private static boolean doBlockMentions(Sig s, StatementPlanner p) {
+        if (!s.is(0, "do")) {
+            return false;
+        }
+        String table = p.names().spec().sourceTable().toLowerCase(Locale.ROOT);
+        for (Token t : s.tokens()) {
+            if ((t.kind() == TokenKind.DOLLAR_STRING || t.kind() == TokenKind.STRING
+                    || t.kind() == TokenKind.ESCAPE_STRING) && t.text().toLowerCase(Locale.ROOT).contains(table)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static RewritePlan plan(MigrationSpec spec, PhaseRewrites r) {
+        if (r.isPassThrough()) {
+            return RewritePlan.PASS_THROUGH;
+        }
+        Rewrite[] byPhase = new Rewrite[Phase.values().length];
+        for (Phase phase : Phase.values()) {
+            byPhase[phase.ordinal()] = switch (phase) {
+                case EXPANDED -> Rewrite.PASS_THROUGH;
+                case DUAL_WRITE -> r.dualWrite();
+                case READ_NEW -> r.readNew();
+                case NEW_ONLY, CONTRACTED -> new Rewrite.Rejected("phase " + phase
+                        + " is not supported by this version of dualwrite (statement touches " + spec.name() + ")");
+            };
+        }
+        return new RewritePlan(spec, byPhase);
+    }
+
+    private boolean mentionsAnyTableName(String sql) {
+        for (String name : tableNames) {
+            if (containsIgnoreCase(sql, name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean containsIgnoreCase(String haystack, String lowerNeedle) {
+        int n = lowerNeedle.length();
+        for (int i = 0, last = haystack.length() - n; i <= last; i++) {
+            if (haystack.regionMatches(true, i, lowerNeedle, 0, n)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

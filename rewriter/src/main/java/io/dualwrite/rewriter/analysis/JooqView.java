@@ -1,0 +1,130 @@
+package io.dualwrite.rewriter.analysis;
+
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.FieldOrRow;
+import org.jooq.Name;
+import org.jooq.Query;
+import org.jooq.Row;
+import org.jooq.SQLDialect;
+import org.jooq.Table;
+import org.jooq.impl.DSL;
+import org.jooq.impl.QOM;
+
+/**
+ * What jOOQ's parser understands of a statement. It is the second opinion: when it parses, its
+ * target table and SET columns must agree with the token analysis, otherwise we refuse rather
+ * than guess. jOOQ is never used to render the statement.
+ */
+public final class JooqView {
+
+    static {
+        // jOOQ prints a banner and tips on first use; a JDBC driver must stay quiet
+        System.setProperty("org.jooq.no-logo", System.getProperty("org.jooq.no-logo", "true"));
+        System.setProperty("org.jooq.no-tips", System.getProperty("org.jooq.no-tips", "true"));
+    }
+
+    private static final DSLContext CTX = DSL.using(SQLDialect.POSTGRES);
+
+    /** The parsed query, or null when jOOQ cannot parse it (expected: e.g. {@code ~*}). */
+    public static Query parse(String sql) {
+        try {
+            return CTX.parser().parseQuery(sql);
+        } catch (RuntimeException | StackOverflowError e) {
+            return null;
+        }
+    }
+
+    private JooqView() {
+    }
+
+    /** Normalized table name, schema and all, of a write's target; null if not a plain write. */
+    public static String targetTable(Query q) {
+        Query w = unwrapReturning(q);
+        Table<?> t = null;
+        if (w instanceof QOM.Insert<?> i) {
+            t = i.$into();
+        } else if (w instanceof QOM.Update<?> u) {
+            t = u.$table();
+        } else if (w instanceof QOM.Delete<?> d) {
+            t = d.$from();
+        }
+        if (t == null) {
+            return null;
+        }
+        Table<?> unaliased = t instanceof QOM.TableAlias<?> a ? a.$table() : t;
+        return normalize(unaliased.getQualifiedName());
+    }
+
+    public static boolean hasReturning(Query q) {
+        return q instanceof QOM.InsertReturning<?> || q instanceof QOM.UpdateReturning<?>
+                || q instanceof QOM.DeleteReturning<?>;
+    }
+
+    public static boolean hasWith(Query q) {
+        Query w = unwrapReturning(q);
+        if (w instanceof QOM.Insert<?> i) {
+            return i.$with() != null;
+        } else if (w instanceof QOM.Update<?> u) {
+            return u.$with() != null;
+        } else if (w instanceof QOM.Delete<?> d) {
+            return d.$with() != null;
+        }
+        return false;
+    }
+
+    /** Columns assigned by UPDATE … SET or by ON CONFLICT DO UPDATE SET, normalized. */
+    public static Set<String> assigned(Query q) {
+        Query w = unwrapReturning(q);
+        Map<? extends FieldOrRow, ?> set = Map.of();
+        if (w instanceof QOM.Update<?> u) {
+            set = u.$set();
+        } else if (w instanceof QOM.Insert<?> i) {
+            set = i.$updateSet();
+        }
+        Set<String> out = new HashSet<>();
+        for (FieldOrRow f : set.keySet()) {
+            if (f instanceof Row r) {
+                for (Field<?> rf : r.fields()) {
+                    out.add(normalizeLast(rf.getUnqualifiedName()));
+                }
+            } else if (f instanceof Field<?> field) {
+                out.add(normalizeLast(field.getUnqualifiedName()));
+            }
+        }
+        return out;
+    }
+
+    private static Query unwrapReturning(Query q) {
+        if (q instanceof QOM.InsertReturning<?> r) {
+            return r.$insert();
+        } else if (q instanceof QOM.UpdateReturning<?> r) {
+            return r.$update();
+        } else if (q instanceof QOM.DeleteReturning<?> r) {
+            return r.$delete();
+        }
+        return q;
+    }
+
+    /** {@code schema.table} with unquoted parts folded, the way PostgreSQL resolves them. */
+    private static String normalize(Name name) {
+        Name[] parts = name.parts();
+        StringBuilder b = new StringBuilder();
+        for (Name p : parts) {
+            if (!b.isEmpty()) {
+                b.append('.');
+            }
+            b.append(normalizeLast(p));
+        }
+        return parts.length == 1 ? "public." + b : b.toString();
+    }
+
+    private static String normalizeLast(Name n) {
+        String last = n.last();
+        return n.quoted() == Name.Quoted.QUOTED ? last : last.toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,444 @@
+package io.dualwrite.rewriter.analysis;
+
+import io.dualwrite.rewriter.lexer.Token;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The query scopes of a statement, from tokens: each SELECT opens a scope that owns its tokens
+ * (nested SELECTs own theirs), with its FROM relations and SELECT-list items. Column references
+ * resolve against the innermost scope first, as in PostgreSQL.
+ */
+public final class ReadScopes {
+
+    private static final Set<String> CLAUSES = Set.of("from", "into", "where", "group", "having", "window",
+            "order", "limit", "offset", "fetch", "for");
+    private static final Set<String> NOT_AN_ALIAS = Set.of("on", "using", "join", "inner", "left", "right", "full",
+            "cross", "natural", "where", "group", "having", "window", "order", "limit", "offset", "fetch", "for",
+            "union", "intersect", "except", "tablesample", "with", "into", "returning", "set", "lateral", "outer");
+    private static final Set<String> NOT_A_BARE_ALIAS = Set.of("null", "true", "false", "end", "is", "not", "and",
+            "or", "like", "ilike", "similar", "collate", "between", "in", "escape", "distinct", "from", "then", "else",
+            "when", "case", "zone", "time", "precision", "varying", "with", "without", "default", "all", "any", "some",
+            "array", "row", "interval", "asc", "desc", "nulls", "first", "last", "unknown", "over", "filter",
+            "within", "group", "isnull", "notnull", "at", "local", "year", "month", "day", "hour", "minute", "second");
+
+    /** A FROM item. {@code qualifier} is how columns are qualified: the alias, else the name as written. */
+    public static final class Relation {
+        public boolean source;
+        public boolean aliased;
+        public boolean columnAliases;
+        public String refName;
+        public String qualifier;
+    }
+
+    /** A SELECT-list item, tokens [start, end); {@code alias} is the alias token index or -1. */
+    public static final class Item {
+        public int start;
+        public int end;
+        public int alias = -1;
+        public boolean replaced;
+        public boolean bareReference;
+        public boolean expanded;
+
+        /** True when tokens [from, to] are the whole item, ignoring enclosing parentheses. */
+        public boolean isOnly(Sig s, int from, int to) {
+            int a = start;
+            int b = end - 1;
+            while (a < b && s.isSymbol(a, "(") && s.match(a) == b) {
+                a++;
+                b--;
+            }
+            return a == from && b == to;
+        }
+
+        /** {@code col::type}: PostgreSQL labels it with the column's name. */
+        public boolean isCastOfReference(Sig s) {
+            int i = start;
+            if (!s.isName(i)) {
+                return false;
+            }
+            while (s.isSymbol(i + 1, ".") && s.isName(i + 2)) {
+                i += 2;
+            }
+            i++;
+            if (!s.isSymbol(i, "::")) {
+                return false;
+            }
+            for (int j = i; j < end; j++) {
+                Token t = s.get(j);
+                if (s.depth(j) == s.depth(start) && !(t.isName() || t.isSymbol("::") || t.isSymbol("(")
+                        || t.isSymbol(")") || t.isSymbol("[") || t.isSymbol("]"))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    public static final class Scope {
+        public final int select;
+        public final int depth;
+        public final Scope parent;
+        public int end;
+        public final List<Relation> relations = new ArrayList<>();
+        public final List<Item> items = new ArrayList<>();
+        public final Set<String> outputNames = new HashSet<>();
+        public boolean naturalOrUsing;
+        int orderStart = -1;
+        int orderEnd = -1;
+        final BitSet clauseStarts = new BitSet();
+
+        Scope(int select, int depth, Scope parent) {
+            this.select = select;
+            this.depth = depth;
+            this.parent = parent;
+        }
+
+        public boolean hasSource() {
+            for (Relation r : relations) {
+                if (r.source) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        public boolean anyAncestorHasSource() {
+            for (Scope p = parent; p != null; p = p.parent) {
+                if (p.hasSource()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** The relation a qualifier names, innermost scope first; null if none. */
+        public Relation resolveQualifier(String normalized) {
+            for (Scope sc = this; sc != null; sc = sc.parent) {
+                for (Relation r : sc.relations) {
+                    if (normalized.equals(r.refName)) {
+                        return r;
+                    }
+                }
+            }
+            return null;
+        }
+
+        public Item itemContaining(int i) {
+            for (Item item : items) {
+                if (i >= item.start && i < item.end) {
+                    return item;
+                }
+            }
+            return null;
+        }
+
+        public boolean inOrderBy(int i) {
+            return orderStart >= 0 && i > orderStart && i < orderEnd;
+        }
+
+        public boolean isClauseEnd(int i) {
+            return i >= end || clauseStarts.get(i);
+        }
+    }
+
+    private final Sig s;
+    private final SourceNames names;
+    private final Scope[] owner;
+    private final List<Scope> scopes = new ArrayList<>();
+    private final BitSet notReferences = new BitSet();
+    private String refusal;
+
+    private ReadScopes(Sig s, SourceNames names) {
+        this.s = s;
+        this.names = names;
+        this.owner = new Scope[s.size()];
+    }
+
+    public static ReadScopes of(Sig s, SourceNames names) {
+        ReadScopes r = new ReadScopes(s, names);
+        r.build();
+        return r;
+    }
+
+    public List<Scope> scopes() {
+        return scopes;
+    }
+
+    public Scope owner(int i) {
+        return owner[i];
+    }
+
+    public boolean isNotAReference(int i) {
+        return notReferences.get(i);
+    }
+
+    public void markNotReference(int from, int to) {
+        notReferences.set(from, to);
+    }
+
+    /** Set when the statement's structure makes references impossible to resolve with certainty. */
+    public String refusal() {
+        return refusal;
+    }
+
+    private void build() {
+        Deque<Scope> stack = new ArrayDeque<>();
+        for (int i = 0; i < s.size(); i++) {
+            Token t = s.get(i);
+            while (!stack.isEmpty() && t.isSymbol(")") && s.depth(i) < stack.peek().depth) {
+                stack.pop().end = i;
+            }
+            if (!stack.isEmpty() && s.depth(i) == stack.peek().depth
+                    && (t.is("union") || t.is("intersect") || t.is("except"))) {
+                stack.pop().end = i;
+            }
+            if (t.is("select")) {
+                Scope sc = new Scope(i, s.depth(i), stack.peek());
+                scopes.add(sc);
+                stack.push(sc);
+            }
+            owner[i] = stack.peek();
+        }
+        while (!stack.isEmpty()) {
+            stack.pop().end = s.size();
+        }
+        checkShadowingCte();
+        for (Scope sc : scopes) {
+            clauses(sc);
+        }
+    }
+
+    /** {@code WITH users AS (…)} hides the real table from every later reference. */
+    private void checkShadowingCte() {
+        for (int i = 0; i < s.size(); i++) {
+            if ((s.is(i - 1, "with") || s.is(i - 1, "recursive") || s.isSymbol(i - 1, ","))
+                    && names.tableAt(s, i) == 1 && (s.is(i + 1, "as") || s.isSymbol(i + 1, "("))) {
+                refusal = "a WITH query named like the migrated table hides it; rename the WITH query";
+            }
+        }
+    }
+
+    private boolean ownedAtDepth(Scope sc, int i) {
+        return owner[i] == sc && s.depth(i) == sc.depth;
+    }
+
+    private boolean isClauseKeyword(int i) {
+        Token t = s.get(i);
+        if (t.kind() != io.dualwrite.rewriter.lexer.TokenKind.IDENTIFIER || !CLAUSES.contains(t.normalized())) {
+            return false;
+        }
+        if (t.is("from") && s.isDistinctFrom(i)) {
+            return false;
+        }
+        return !(t.is("group") && s.is(i - 1, "within"));
+    }
+
+    private void clauses(Scope sc) {
+        List<Integer> starts = new ArrayList<>();
+        for (int i = sc.select + 1; i < sc.end; i++) {
+            if (ownedAtDepth(sc, i) && isClauseKeyword(i)) {
+                starts.add(i);
+                sc.clauseStarts.set(i);
+            }
+        }
+        int listEnd = starts.isEmpty() ? sc.end : starts.get(0);
+        for (int n = 0; n < starts.size(); n++) {
+            int at = starts.get(n);
+            int next = n + 1 < starts.size() ? starts.get(n + 1) : sc.end;
+            Token t = s.get(at);
+            if (t.is("from")) {
+                relations(sc, at + 1, next);
+            } else if (t.is("order")) {
+                sc.orderStart = at;
+                sc.orderEnd = next;
+            } else if (t.is("for")) {
+                markNotReference(at, next); // FOR UPDATE OF names relations, not columns
+            }
+        }
+        items(sc, sc.select + 1, listEnd);
+    }
+
+    private void relations(Scope sc, int from, int to) {
+        Set<Integer> fromDepths = new HashSet<>();
+        fromDepths.add(sc.depth);
+        boolean expect = true;
+        int i = from;
+        while (i < to) {
+            if (owner[i] != sc) {
+                i++;
+                continue;
+            }
+            Token t = s.get(i);
+            if (expect) {
+                if (t.is("lateral") || t.is("only")) {
+                    i++;
+                } else if (t.isSymbol("(")) {
+                    int close = s.match(i);
+                    if (close < 0) {
+                        refusal = "unbalanced parentheses in FROM";
+                        return;
+                    }
+                    if (s.is(i + 1, "select") || s.is(i + 1, "values") || s.is(i + 1, "with")) {
+                        Relation r = new Relation();
+                        i = alias(r, close + 1, null);
+                        sc.relations.add(r);
+                        expect = false;
+                    } else {
+                        fromDepths.add(s.depth(i) + 1);
+                        i++;
+                    }
+                } else if (t.isName()) {
+                    i = namedRelation(sc, i);
+                    expect = false;
+                } else {
+                    expect = false;
+                    i++;
+                }
+                continue;
+            }
+            if ((t.isSymbol(",") && fromDepths.contains(s.depth(i))) || t.is("join")) {
+                expect = true;
+            } else if (t.is("natural")) {
+                sc.naturalOrUsing = true;
+            } else if (t.is("using") && s.isSymbol(i + 1, "(") && s.match(i + 1) > 0) {
+                sc.naturalOrUsing = true;
+                int close = s.match(i + 1);
+                for (int j = i + 2; j < close; j++) {
+                    if (s.isName(j) && names.isColumn(s.get(j).normalized())) {
+                        refusal = "a JOIN … USING on the migrated column cannot be rewritten; use JOIN … ON";
+                    }
+                }
+                markNotReference(i, close + 1);
+                i = close + 1;
+                continue;
+            }
+            i++;
+        }
+    }
+
+    private int namedRelation(Scope sc, int i) {
+        int k = i;
+        while (s.isSymbol(k + 1, ".") && s.isName(k + 2)) {
+            k += 2;
+        }
+        int j = k + 1;
+        Relation r = new Relation();
+        if (s.isSymbol(j, "(") && s.match(j) > 0) {
+            r.refName = s.get(k).normalized();
+            r.qualifier = s.get(k).text();
+            j = s.match(j) + 1;
+            if (s.is(j, "with") && s.is(j + 1, "ordinality")) {
+                j += 2;
+            }
+            markNotReference(i, k + 1);
+        } else {
+            int len = names.tableAt(s, i);
+            r.source = len > 0 && len == k - i + 1;
+            r.refName = s.get(k).normalized();
+            r.qualifier = WriteAnalyzer.written(s, i, k + 1);
+            if (s.isSymbol(j, "*")) {
+                j++;
+            }
+            markNotReference(i, j);
+        }
+        j = alias(r, j, r.qualifier);
+        sc.relations.add(r);
+        return j;
+    }
+
+    /** Parses {@code [AS] alias [(columns)]} at j; returns the index after it. */
+    private int alias(Relation r, int j, String fallback) {
+        int a = -1;
+        if (s.is(j, "as") && s.isName(j + 1)) {
+            a = j + 1;
+        } else if (s.isName(j) && (s.get(j).kind() == io.dualwrite.rewriter.lexer.TokenKind.QUOTED_IDENTIFIER
+                || !NOT_AN_ALIAS.contains(s.get(j).normalized()))) {
+            a = j;
+        }
+        if (a < 0) {
+            r.qualifier = fallback;
+            return j;
+        }
+        r.aliased = true;
+        r.refName = s.get(a).normalized();
+        r.qualifier = s.get(a).text();
+        markNotReference(j, a + 1);
+        j = a + 1;
+        if (s.isSymbol(j, "(") && s.match(j) > 0) {
+            r.columnAliases = true;
+            markNotReference(j, s.match(j) + 1);
+            j = s.match(j) + 1;
+        }
+        return j;
+    }
+
+    private void items(Scope sc, int from, int to) {
+        int i = from;
+        if (s.is(i, "all")) {
+            i++;
+        } else if (s.is(i, "distinct")) {
+            i++;
+            if (s.is(i, "on") && s.isSymbol(i + 1, "(") && s.match(i + 1) > 0) {
+                i = s.match(i + 1) + 1;
+            }
+        }
+        int start = i;
+        for (; i <= to; i++) {
+            if (i == to || (ownedAtDepth(sc, i) && s.isSymbol(i, ","))) {
+                if (i > start) {
+                    sc.items.add(item(start, i, sc));
+                }
+                start = i + 1;
+            }
+        }
+    }
+
+    private Item item(int start, int end, Scope sc) {
+        Item item = new Item();
+        item.start = start;
+        item.end = end;
+        int last = end - 1;
+        if (end - start >= 2 && s.is(last - 1, "as") && s.isName(last)) {
+            item.alias = last;
+        } else if (end - start >= 2 && isBareAlias(start, last)) {
+            item.alias = last;
+        }
+        if (item.alias >= 0) {
+            markNotReference(item.alias, item.alias + 1);
+            sc.outputNames.add(s.get(item.alias).normalized());
+        } else if (s.isName(last) && (last == start || s.isSymbol(last - 1, "."))) {
+            sc.outputNames.add(s.get(last).normalized());
+        } else if (s.isSymbol(last, "*")) {
+            sc.outputNames.add(names.spec().sourceColumn());
+        }
+        return item;
+    }
+
+    private boolean isBareAlias(int start, int last) {
+        Token t = s.get(last);
+        if (!t.isName() || s.depth(last) != s.depth(start)) {
+            return false;
+        }
+        if (t.kind() == io.dualwrite.rewriter.lexer.TokenKind.IDENTIFIER && NOT_A_BARE_ALIAS.contains(t.normalized())) {
+            return false;
+        }
+        for (int j = start; j < last; j++) {
+            if (s.isSymbol(j, "::") && s.depth(j) == s.depth(start)) {
+                return false;
+            }
+        }
+        Token p = s.get(last - 1);
+        if (p.kind() == io.dualwrite.rewriter.lexer.TokenKind.IDENTIFIER && NOT_A_BARE_ALIAS.contains(p.normalized())) {
+            return false;
+        }
+        return p.isName() || p.isSymbol(")") || p.isSymbol("]") || p.kind() == io.dualwrite.rewriter.lexer.TokenKind.NUMBER
+                || p.kind() == io.dualwrite.rewriter.lexer.TokenKind.STRING
+                || p.kind() == io.dualwrite.rewriter.lexer.TokenKind.PARAMETER;
+    }
+}

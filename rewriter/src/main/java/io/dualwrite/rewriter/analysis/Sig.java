@@ -1,0 +1,88 @@
+package io.dualwrite.rewriter.analysis;
+
+import io.dualwrite.rewriter.lexer.Token;
+import java.util.List;
+
+/**
+ * The significant tokens of one statement with their parenthesis depth, so clause keywords can
+ * be recognised only where they belong to the statement itself and not to a nested expression.
+ */
+public final class Sig {
+
+    private final List<Token> tokens;
+    private final int[] depth;
+    private final int[] match;
+
+    public Sig(List<Token> tokens) {
+        this.tokens = tokens;
+        this.depth = new int[tokens.size()];
+        this.match = new int[tokens.size()];
+        java.util.Arrays.fill(match, -1);
+        int d = 0;
+        int[] open = new int[tokens.size() + 1];
+        for (int i = 0; i < tokens.size(); i++) {
+            Token t = tokens.get(i);
+            if (t.isSymbol(")") || t.isSymbol("]")) {
+                if (d > 0) {
+                    d--;
+                    match[i] = open[d];
+                    match[open[d]] = i;
+                }
+            }
+            depth[i] = d;
+            if (t.isSymbol("(") || t.isSymbol("[")) {
+                open[d] = i;
+                d++;
+            }
+        }
+    }
+
+    public int size() {
+        return tokens.size();
+    }
+
+    public Token get(int i) {
+        return tokens.get(i);
+    }
+
+    public List<Token> tokens() {
+        return tokens;
+    }
+
+    /** Depth of the token: an opening and its closing parenthesis have the depth outside them. */
+    public int depth(int i) {
+        return depth[i];
+    }
+
+    /** Index of the matching parenthesis, or -1 when unbalanced. */
+    public int match(int i) {
+        return match[i];
+    }
+
+    public boolean is(int i, String word) {
+        return i >= 0 && i < tokens.size() && tokens.get(i).is(word);
+    }
+
+    public boolean isSymbol(int i, String symbol) {
+        return i >= 0 && i < tokens.size() && tokens.get(i).isSymbol(symbol);
+    }
+
+    public boolean isName(int i) {
+        return i >= 0 && i < tokens.size() && tokens.get(i).isName();
+    }
+
+    /** First index in [from, to) at {@code atDepth} that is the keyword {@code word}, or -1. */
+    public int find(String word, int from, int to, int atDepth) {
+        for (int i = from; i < to && i < tokens.size(); i++) {
+            if (depth[i] == atDepth && tokens.get(i).is(word)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** True when {@code FROM} at i is part of {@code IS [NOT] DISTINCT FROM}, not a clause. */
+    public boolean isDistinctFrom(int i) {
+        return is(i, "from") && is(i - 1, "distinct") && (is(i - 2, "is") || is(i - 2, "not"));
+    }
+}

@@ -1,0 +1,67 @@
+package io.dualwrite.rewriter.analysis;
+
+import io.dualwrite.rewriter.Identifiers;
+import io.dualwrite.rewriter.MigrationSpec;
+
+/**
+ * Recognises the names of one migration in token form: the source table as written
+ * ({@code users}, {@code USERS}, {@code "users"}, {@code public.users}), its key and its column.
+ * Unqualified names resolve through search_path, which we assume to be {@code public}.
+ */
+public final class SourceNames {
+
+    private final MigrationSpec spec;
+
+    public SourceNames(MigrationSpec spec) {
+        this.spec = spec;
+    }
+
+    public MigrationSpec spec() {
+        return spec;
+    }
+
+    /**
+     * How many tokens starting at {@code i} spell the source table (1 for {@code users}, 3 for
+     * {@code public.users}), or 0. A name that follows a dot belongs to another qualifier.
+     */
+    public int tableAt(Sig s, int i) {
+        if (!s.isName(i) || s.isSymbol(i - 1, ".")) {
+            return 0;
+        }
+        if (s.isSymbol(i + 1, ".") && s.isName(i + 2)
+                && s.get(i).normalized().equals(spec.sourceSchema())
+                && s.get(i + 2).normalized().equals(spec.sourceTable())) {
+            return 3;
+        }
+        if (s.get(i).normalized().equals(spec.sourceTable()) && "public".equals(spec.sourceSchema())) {
+            return 1;
+        }
+        return 0;
+    }
+
+    /** True when any token sequence could name the source table. */
+    public boolean mentionsTable(Sig s) {
+        for (int i = 0; i < s.size(); i++) {
+            if (tableAt(s, i) > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public boolean isColumn(String normalized) {
+        return spec.sourceColumn().equals(normalized);
+    }
+
+    public boolean isKey(String normalized) {
+        return spec.keyColumn().equals(normalized);
+    }
+
+    public String quotedColumn() {
+        return Identifiers.quote(spec.sourceColumn());
+    }
+
+    public String quotedKey() {
+        return Identifiers.quote(spec.keyColumn());
+    }
+}

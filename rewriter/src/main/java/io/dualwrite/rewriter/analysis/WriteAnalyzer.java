@@ -1,0 +1,163 @@
+package io.dualwrite.rewriter.analysis;
+
+import io.dualwrite.rewriter.lexer.Token;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Reads the structure of INSERT / UPDATE / DELETE from tokens. This is exact for the parts the
+ * rewrite depends on (target, alias, SET targets, RETURNING), which is why it also serves when
+ * jOOQ cannot parse the statement.
+ */
+public final class WriteAnalyzer {
+
+    private static final Set<String> NOT_AN_ALIAS = Set.of("set", "using", "where", "returning", "as");
+
+    private final SourceNames names;
+
+    public WriteAnalyzer(SourceNames names) {
+        this.names = names;
+    }
+
+    /** The shape if {@code s} is INSERT/UPDATE/DELETE whose target is the source table, else null. */
+    public WriteShape analyze(Sig s) {
+        if (s.is(0, "insert") && s.is(1, "into")) {
+            return insert(s);
+        }
+        if (s.is(0, "update")) {
+            return update(s);
+        }
+        if (s.is(0, "delete") && s.is(1, "from")) {
+            return delete(s);
+        }
+        return null;
+    }
+
+    private WriteShape insert(Sig s) {
+        int len = names.tableAt(s, 2);
+        if (len == 0) {
+            return null;
+        }
+        int j = 2 + len;
+        String qualifier = written(s, 2, j);
+        boolean alias = false;
+        if (s.is(j, "as") && s.isName(j + 1)) {
+            qualifier = s.get(j + 1).text();
+            alias = true;
+        }
+        Set<String> assigned = Set.of();
+        boolean onConflictUpdate = false;
+        for (int i = j; i < s.size() - 1; i++) {
+            if (s.depth(i) == 0 && s.is(i, "on") && s.is(i + 1, "conflict")) {
+                int doAt = s.find("do", i, s.size(), 0);
+                if (doAt > 0 && s.is(doAt + 1, "update") && s.is(doAt + 2, "set")) {
+                    onConflictUpdate = true;
+                    assigned = assignments(s, doAt + 3, s.size());
+                }
+                break;
+            }
+        }
+        return new WriteShape(WriteShape.Verb.INSERT, qualifier, alias, hasReturning(s), assigned, onConflictUpdate);
+    }
+
+    private WriteShape update(Sig s) {
+        int j = s.is(1, "only") ? 2 : 1;
+        int len = names.tableAt(s, j);
+        if (len == 0) {
+            return null;
+        }
+        String qualifier = written(s, j, j + len);
+        j += len;
+        if (s.isSymbol(j, "*")) {
+            j++;
+        }
+        boolean alias = false;
+        if (s.is(j, "as") && s.isName(j + 1)) {
+            qualifier = s.get(j + 1).text();
+            alias = true;
+            j += 2;
+        } else if (s.isName(j) && !s.is(j, "set")) {
+            qualifier = s.get(j).text();
+            alias = true;
+            j++;
+        }
+        if (!s.is(j, "set")) {
+            return null;
+        }
+        return new WriteShape(WriteShape.Verb.UPDATE, qualifier, alias, hasReturning(s),
+                assignments(s, j + 1, s.size()), false);
+    }
+
+    private WriteShape delete(Sig s) {
+        int j = s.is(2, "only") ? 3 : 2;
+        int len = names.tableAt(s, j);
+        if (len == 0) {
+            return null;
+        }
+        String qualifier = written(s, j, j + len);
+        j += len;
+        if (s.isSymbol(j, "*")) {
+            j++;
+        }
+        boolean alias = false;
+        if (s.is(j, "as") && s.isName(j + 1)) {
+            qualifier = s.get(j + 1).text();
+            alias = true;
+        } else if (s.isName(j) && !NOT_AN_ALIAS.contains(s.get(j).normalized())) {
+            qualifier = s.get(j).text();
+            alias = true;
+        }
+        return new WriteShape(WriteShape.Verb.DELETE, qualifier, alias, hasReturning(s), Set.of(), false);
+    }
+
+    static boolean hasReturning(Sig s) {
+        return s.find("returning", 0, s.size(), 0) >= 0;
+    }
+
+    /**
+     * Normalized names on the left-hand side of each assignment from {@code from} up to the
+     * clause that ends the SET list. Every name left of '=' counts, so that a subfield or a
+     * qualified target can only make the result larger (fail closed).
+     */
+    static Set<String> assignments(Sig s, int from, int to) {
+        Set<String> out = new HashSet<>();
+        if (from >= s.size()) {
+            return out;
+        }
+        int base = s.depth(from);
+        boolean lhs = true;
+        for (int i = from; i < to; i++) {
+            int d = s.depth(i);
+            Token t = s.get(i);
+            if (d < base) {
+                break;
+            }
+            if (d == base) {
+                if ((t.is("from") && !s.isDistinctFrom(i)) || t.is("where") || t.is("returning")) {
+                    break;
+                }
+                if (t.isSymbol(",")) {
+                    lhs = true;
+                    continue;
+                }
+                if (t.isSymbol("=")) {
+                    lhs = false;
+                    continue;
+                }
+            }
+            if (lhs && t.isName()) {
+                out.add(t.normalized());
+            }
+        }
+        return out;
+    }
+
+    /** The tokens as written, without the trivia between them ({@code public . users} → {@code public.users}). */
+    public static String written(Sig s, int from, int to) {
+        StringBuilder b = new StringBuilder();
+        for (int i = from; i < to; i++) {
+            b.append(s.get(i).text());
+        }
+        return b.toString();
+    }
+}

@@ -1,0 +1,45 @@
+package io.dualwrite.rewriter.analysis;
+
+/**
+ * Finds writes to the source table anywhere in a statement (inside WITH, EXPLAIN ANALYZE,
+ * CREATE RULE, PREPARE …), so that no embedded write slips through unrewritten.
+ */
+public final class WriteScan {
+
+    private WriteScan() {
+    }
+
+    public static boolean writesSource(Sig s, SourceNames names) {
+        for (int i = 0; i < s.size(); i++) {
+            int t = -1;
+            if ((s.is(i, "insert") || s.is(i, "merge")) && s.is(i + 1, "into")) {
+                t = i + 2;
+            } else if (s.is(i, "update") && !s.is(i - 1, "key") && !s.is(i - 1, "for") && !s.is(i - 1, "do")) {
+                t = i + 1;
+            } else if (s.is(i, "delete") && s.is(i + 1, "from")) {
+                t = i + 2;
+            } else if (i == 0 && (s.is(i, "truncate") || s.is(i, "copy"))) {
+                return true; // only reached for statements that mention the source table
+            }
+            if (t >= 0) {
+                if (s.is(t, "only")) {
+                    t++;
+                }
+                if (names.tableAt(s, t) > 0) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** True when a token could read the old column: its name, or any {@code *}. */
+    public static boolean mayReadColumn(Sig s, SourceNames names) {
+        for (int i = 0; i < s.size(); i++) {
+            if ((s.isName(i) && names.isColumn(s.get(i).normalized())) || s.isSymbol(i, "*")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,24 @@
+package io.dualwrite.rewriter.rewrite;
+
+import io.dualwrite.rewriter.Rewrite;
+
+/**
+ * The two rewrites that matter for a statement touching a migration: in the phase that writes
+ * both sides and reads old ({@code DUAL_WRITE}), and in the one that also reads new ({@code READ_NEW}).
+ */
+public record PhaseRewrites(Rewrite dualWrite, Rewrite readNew) {
+
+    public static final PhaseRewrites PASS = new PhaseRewrites(Rewrite.PASS_THROUGH, Rewrite.PASS_THROUGH);
+
+    public static PhaseRewrites both(Rewrite r) {
+        return new PhaseRewrites(r, r);
+    }
+
+    public static PhaseRewrites rejectBoth(String reason) {
+        return both(new Rewrite.Rejected(reason));
+    }
+
+    public boolean isPassThrough() {
+        return dualWrite instanceof Rewrite.PassThrough && readNew instanceof Rewrite.PassThrough;
+    }
+}

@@ -1,0 +1,238 @@
+package io.dualwrite.rewriter.rewrite;
+
+import io.dualwrite.rewriter.Identifiers;
+import io.dualwrite.rewriter.MigrationSpec;
+import io.dualwrite.rewriter.analysis.ReadScopes;
+import io.dualwrite.rewriter.analysis.ReadScopes.Item;
+import io.dualwrite.rewriter.analysis.ReadScopes.Relation;
+import io.dualwrite.rewriter.analysis.ReadScopes.Scope;
+import io.dualwrite.rewriter.analysis.Sig;
+import io.dualwrite.rewriter.analysis.SourceNames;
+import io.dualwrite.rewriter.lexer.Token;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * READ_NEW form of a query: every reference to the old column that resolves to the source table
+ * becomes a scalar subquery on the target table's primary row. A scalar subquery rather than an
+ * outer join keeps row counts, keeps the FROM list (so FOR UPDATE still locks only the source
+ * rows), and keeps parameter order.
+ */
+public final class ReadRewriter {
+
+    /** Exactly one of the two is set; both null means the query does not read the old column. */
+    public record Result(String sql, String refusal) {
+        static final Result UNCHANGED = new Result(null, null);
+
+        public boolean unchanged() {
+            return sql == null && refusal == null;
+        }
+    }
+
+    private static final Set<String> ORDER_ITEM_END = Set.of("asc", "desc", "nulls", "using");
+
+    private final SourceNames names;
+    private final List<String> columns;
+
+    public ReadRewriter(SourceNames names, List<String> columns) {
+        this.names = names;
+        this.columns = columns;
+    }
+
+    public Result rewrite(String sql, Sig s) {
+        ReadScopes scopes = ReadScopes.of(s, names);
+        if (scopes.refusal() != null) {
+            return new Result(null, scopes.refusal());
+        }
+        Splice splice = new Splice();
+        String refusal = expandStars(s, scopes, splice);
+        if (refusal == null) {
+            refusal = replaceReferences(s, scopes, splice);
+        }
+        if (refusal == null) {
+            refusal = keepLabels(s, scopes, splice);
+        }
+        if (refusal != null) {
+            return new Result(null, refusal);
+        }
+        return splice.isEmpty() ? Result.UNCHANGED : new Result(splice.apply(sql), null);
+    }
+
+    private String expandStars(Sig s, ReadScopes scopes, Splice splice) {
+        for (Scope scope : scopes.scopes()) {
+            for (Item item : scope.items) {
+                int len = item.end - item.start;
+                if (len == 1 && s.isSymbol(item.start, "*") && scope.hasSource()) {
+                    if (scope.naturalOrUsing) {
+                        return "SELECT * over a NATURAL join or JOIN … USING with the migrated table cannot be"
+                                + " expanded without changing its columns; list the columns explicitly";
+                    }
+                    StringBuilder b = new StringBuilder();
+                    for (Relation r : scope.relations) {
+                        if (r.qualifier == null) {
+                            return "SELECT * over a FROM item without a name cannot be expanded; give it an alias";
+                        }
+                        if (!b.isEmpty()) {
+                            b.append(", ");
+                        }
+                        if (r.source) {
+                            String cols = sourceColumns(r.qualifier);
+                            if (cols == null) {
+                                return "SELECT * on the migrated table needs its column list, which the driver did not supply";
+                            }
+                            b.append(cols);
+                        } else {
+                            b.append(r.qualifier).append(".*");
+                        }
+                    }
+                    splice.replace(s.get(item.start).start(), s.get(item.start).end(), b.toString());
+                    item.expanded = true;
+                    scopes.markNotReference(item.start, item.end);
+                } else if (len == 3 && s.isName(item.start) && s.isSymbol(item.start + 1, ".")
+                        && s.isSymbol(item.start + 2, "*")) {
+                    Relation r = scope.resolveQualifier(s.get(item.start).normalized());
+                    if (r != null && r.source) {
+                        String cols = sourceColumns(r.qualifier);
+                        if (cols == null) {
+                            return "SELECT alias.* on the migrated table needs its column list, which the driver did not supply";
+                        }
+                        splice.replace(s.get(item.start).start(), s.get(item.end - 1).end(), cols);
+                        item.expanded = true;
+                        scopes.markNotReference(item.start, item.end);
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private String sourceColumns(String qualifier) {
+        if (columns.isEmpty()) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder();
+        for (String c : columns) {
+            if (!b.isEmpty()) {
+                b.append(", ");
+            }
+            if (names.isColumn(c)) {
+                b.append(newValue(qualifier)).append(" AS ").append(Identifiers.quote(c));
+            } else {
+                b.append(qualifier).append('.').append(Identifiers.quote(c));
+            }
+        }
+        return b.toString();
+    }
+
+    private String replaceReferences(Sig s, ReadScopes scopes, Splice splice) {
+        for (int i = 0; i < s.size(); i++) {
+            Scope scope = scopes.owner(i);
+            if (scope == null || scopes.isNotAReference(i) || !s.isName(i) || s.isSymbol(i - 1, ".")
+                    || s.isSymbol(i - 1, "::") || s.is(i - 1, "as")) {
+                continue;
+            }
+            int k = i;
+            while (s.isSymbol(k + 1, ".") && s.isName(k + 2)) {
+                k += 2;
+            }
+            int parts = (k - i) / 2 + 1;
+            int next = k + 1;
+            if (s.isSymbol(next, "(") || s.isSymbol(next, "=>")) {
+                i = k;
+                continue;
+            }
+            if (s.isSymbol(next, ".") && s.isSymbol(next + 1, "*")) {
+                Relation r = parts == 1 ? scope.resolveQualifier(s.get(i).normalized()) : null;
+                if (r != null && r.source) {
+                    return "a whole-row reference " + s.get(i).text() + ".* to the migrated table outside the"
+                            + " SELECT list cannot be rewritten; list the columns explicitly";
+                }
+                i = k;
+                continue;
+            }
+            String last = s.get(k).normalized();
+            Relation target = null;
+            if (parts == 1) {
+                Relation r = scope.resolveQualifier(last);
+                if (r != null && r.source && !names.isColumn(last)) {
+                    return "a whole-row reference \"" + s.get(i).text() + "\" to the migrated table cannot be"
+                            + " rewritten; list the columns explicitly";
+                }
+                if (names.isColumn(last)) {
+                    if (isOutputNameInOrderBy(s, scope, i)) {
+                        continue;
+                    }
+                    if (scope.hasSource()) {
+                        if (scope.relations.size() != 1) {
+                            return "unqualified \"" + s.get(i).text() + "\" with several tables in FROM cannot be"
+                                    + " resolved with certainty; qualify it with the table's alias";
+                        }
+                        target = scope.relations.get(0);
+                    } else if (scope.anyAncestorHasSource()) {
+                        return "unqualified \"" + s.get(i).text() + "\" in a subquery may refer to the migrated"
+                                + " table of an outer query; qualify it with the table's alias";
+                    }
+                }
+            } else if (parts == 2 && names.isColumn(last)) {
+                Relation r = scope.resolveQualifier(s.get(i).normalized());
+                if (r != null && r.source) {
+                    target = r;
+                }
+            } else if (parts == 3 && names.isColumn(last) && names.tableAt(s, i) == 3) {
+                Relation r = scope.resolveQualifier(s.get(i + 2).normalized());
+                if (r != null && r.source && !r.aliased) {
+                    target = r;
+                }
+            }
+            if (target != null) {
+                if (target.columnAliases) {
+                    return "the migrated table has a column alias list in FROM; remove it or alias the columns in the SELECT list";
+                }
+                splice.replace(s.get(i).start(), s.get(k).end(), newValue(target.qualifier));
+                Item item = scope.itemContaining(i);
+                if (item != null) {
+                    item.replaced = true;
+                    item.bareReference |= item.isOnly(s, i, k);
+                }
+            }
+            i = k;
+        }
+        return null;
+    }
+
+    /** In ORDER BY a bare name that is an output column refers to the output column (already renamed). */
+    private static boolean isOutputNameInOrderBy(Sig s, Scope scope, int i) {
+        if (!scope.inOrderBy(i) || !scope.outputNames.contains(s.get(i).normalized())) {
+            return false;
+        }
+        boolean startsItem = s.is(i - 1, "by") || s.isSymbol(i - 1, ",");
+        Token n = i + 1 < s.size() ? s.get(i + 1) : null;
+        boolean endsItem = n == null || n.isSymbol(",") || n.isSymbol(")") || scope.isClauseEnd(i + 1)
+                || (n.kind() == io.dualwrite.rewriter.lexer.TokenKind.IDENTIFIER && ORDER_ITEM_END.contains(n.normalized()));
+        return startsItem && endsItem;
+    }
+
+    private String keepLabels(Sig s, ReadScopes scopes, Splice splice) {
+        for (Scope scope : scopes.scopes()) {
+            for (Item item : scope.items) {
+                if (!item.replaced || item.alias >= 0) {
+                    continue;
+                }
+                if (item.bareReference || item.isCastOfReference(s)) {
+                    splice.insert(s.get(item.end - 1).end(), " AS " + names.quotedColumn());
+                } else if (s.is(item.start, "case") || s.is(item.start, "cast") || s.isSymbol(item.start, "(")) {
+                    return "a SELECT item that reads the migrated column inside CASE, CAST or parentheses would"
+                            + " change its result column name; give the item an alias (… AS name)";
+                }
+            }
+        }
+        return null;
+    }
+
+    private String newValue(String qualifier) {
+        MigrationSpec spec = names.spec();
+        return "(SELECT \"dw$e\"." + Identifiers.quote(spec.targetValueColumn()) + " FROM " + spec.qualifiedTarget()
+                + " \"dw$e\" WHERE \"dw$e\"." + Identifiers.quote(spec.targetKeyColumn()) + " = " + qualifier + "."
+                + Identifiers.quote(spec.keyColumn()) + " AND \"dw$e\"." + Identifiers.quote(spec.primaryFlagColumn()) + ")";
+    }
+}

@@ -1,0 +1,50 @@
+package io.dualwrite.rewriter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RewriterCacheTest {
+
+    private static final MigrationSpec SPEC = new MigrationSpec("public", "users", "id", "email",
+            "public", "email_address", "user_id", "address", "is_primary", "sync_users_email");
+
+    @Test
+    void samePlanInstanceOnHit() {
+        StatementRewriter r = new StatementRewriter(List.of(new SourceTable(SPEC, List.of("id", "email"))), 10);
+        String sql = "UPDATE users SET email = ? WHERE id = ?";
+        assertThat(r.plan(sql)).isSameAs(r.plan(sql));
+        assertThat(r.plan("SELECT 1")).isSameAs(r.plan("SELECT 1"));
+    }
+
+    @Test
+    void boundedCacheStillComputesPlans() {
+        StatementRewriter r = new StatementRewriter(List.of(new SourceTable(SPEC, List.of("id", "email"))), 2);
+        for (int i = 0; i < 10; i++) {
+            RewritePlan p = r.plan("DELETE FROM users WHERE id = " + i);
+            assertThat(p.forPhase(Phase.DUAL_WRITE)).isInstanceOf(Rewrite.Rewritten.class);
+        }
+        assertThat(r.cachedPlans()).isEqualTo(2);
+    }
+
+    @Test
+    void preCheckSkipsStatementsWithoutTheTableName() {
+        StatementRewriter r = new StatementRewriter(List.of(new SourceTable(SPEC, List.of("id", "email"))), 10);
+        RewritePlan p = r.plan("SELECT email FROM customers WHERE x = 'unterminated");
+        assertThat(p.passThrough()).isTrue();
+        assertThat(p.forPhase(Phase.READ_NEW)).isSameAs(Rewrite.PASS_THROUGH);
+    }
+
+    @Test
+    void touchingTwoMigrationsIsRefused() {
+        MigrationSpec other = new MigrationSpec("public", "accounts", "id", "phone",
+                "public", "phones", "account_id", "number", "is_primary", "sync_accounts_phone");
+        StatementRewriter r = new StatementRewriter(List.of(new SourceTable(SPEC, List.of("id", "email")),
+                new SourceTable(other, List.of("id", "phone"))), 10);
+        RewritePlan p = r.plan("UPDATE users SET email = a.phone FROM accounts a WHERE a.id = users.id");
+        assertThat(p.forPhase(Phase.DUAL_WRITE)).isInstanceOfSatisfying(Rewrite.Rejected.class,
+                x -> assertThat(x.reason()).contains("more than one migrated table"));
+        assertThat(r.plan("UPDATE accounts SET phone = ?").migration()).isEqualTo(other);
+    }
+}

@@ -1,0 +1,30 @@
+package io.dualwrite.rewriter.rewrite;
+
+import io.dualwrite.rewriter.MigrationSpec;
+import io.dualwrite.rewriter.SourceTable;
+import io.dualwrite.rewriter.StatementRewriter;
+import java.util.List;
+
+/** The worked example: users.email (key users.id) moves to email_address(user_id, address, is_primary). */
+final class Fixtures {
+
+    static final MigrationSpec USERS_EMAIL = new MigrationSpec("public", "users", "id", "email",
+            "public", "email_address", "user_id", "address", "is_primary", "sync_users_email");
+    static final SourceTable USERS = new SourceTable(USERS_EMAIL, List.of("id", "name", "email", "created_at"));
+
+    static final String VIEW = "INSERT INTO \"dualwrite\".\"sync_users_email\" (k, v, deleted)";
+    static final String UPSERT_TAIL = ") " + VIEW + " SELECT \"dw$k\", \"dw$v\", false FROM \"dw$w\"";
+    static final String DELETE_TAIL = ") " + VIEW + " SELECT \"dw$k\", NULL, true FROM \"dw$w\"";
+
+    static StatementRewriter rewriter() {
+        return new StatementRewriter(List.of(USERS), 1000);
+    }
+
+    static String newEmail(String q) {
+        return "(SELECT \"dw$e\".\"address\" FROM \"public\".\"email_address\" \"dw$e\" WHERE \"dw$e\".\"user_id\" = "
+                + q + ".\"id\" AND \"dw$e\".\"is_primary\")";
+    }
+
+    private Fixtures() {
+    }
+}

@@ -1,0 +1,130 @@
+package io.dualwrite.rewriter.rewrite;
+
+import static io.dualwrite.rewriter.rewrite.Fixtures.newEmail;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dualwrite.rewriter.Phase;
+import io.dualwrite.rewriter.Rewrite;
+import io.dualwrite.rewriter.RewritePlan;
+import io.dualwrite.rewriter.StatementRewriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ReadRewriteTest {
+
+    private static final String AS_EMAIL = " AS \"email\"";
+
+    private final StatementRewriter rewriter = Fixtures.rewriter();
+
+    private void assertReadNew(String sql, String expected) {
+        RewritePlan plan = rewriter.plan(sql);
+        assertThat(plan.passThrough()).isFalse();
+        assertThat(plan.forPhase(Phase.EXPANDED)).isSameAs(Rewrite.PASS_THROUGH);
+        assertThat(plan.forPhase(Phase.DUAL_WRITE)).isSameAs(Rewrite.PASS_THROUGH);
+        assertThat(plan.forPhase(Phase.READ_NEW)).isEqualTo(new Rewrite.Rewritten(expected, Rewrite.Kind.READ_NEW));
+        assertThat(plan.forPhase(Phase.NEW_ONLY)).isInstanceOf(Rewrite.Rejected.class);
+    }
+
+    private void assertReadNewRejected(String sql, String reasonPart) {
+        RewritePlan plan = rewriter.plan(sql);
+        assertThat(plan.forPhase(Phase.DUAL_WRITE)).isSameAs(Rewrite.PASS_THROUGH);
+        assertThat(plan.forPhase(Phase.READ_NEW)).isInstanceOfSatisfying(Rewrite.Rejected.class,
+                r -> assertThat(r.reason()).contains(reasonPart).contains("Statement: "));
+    }
+
+    @Test
+    void selectListWhereAndOrderBy() {
+        assertReadNew("SELECT id, email FROM users WHERE email = ? ORDER BY email",
+                "SELECT id, " + newEmail("users") + AS_EMAIL + " FROM users WHERE " + newEmail("users")
+                        + " = ? ORDER BY email");
+    }
+
+    @Test
+    void orderByInputColumnIsReplaced() {
+        assertReadNew("SELECT id FROM users ORDER BY email DESC",
+                "SELECT id FROM users ORDER BY " + newEmail("users") + " DESC");
+    }
+
+    @Test
+    void aliasedAndQuotedReferences() {
+        assertReadNew("SELECT u.\"email\" AS mail, lower(u.email) FROM public.users u WHERE u.id = $1",
+                "SELECT " + newEmail("u") + " AS mail, lower(" + newEmail("u") + ") FROM public.users u WHERE u.id = $1");
+        assertReadNew("select public.users.email from public.users",
+                "select " + newEmail("public.users") + AS_EMAIL + " from public.users");
+        assertReadNew("SELECT \"USERS\".email FROM \"users\" \"USERS\"",
+                "SELECT " + newEmail("\"USERS\"") + AS_EMAIL + " FROM \"users\" \"USERS\"");
+    }
+
+    @Test
+    void joinWithQualifiedColumn() {
+        assertReadNew("SELECT o.id, u.email FROM orders o JOIN users u ON u.id = o.user_id WHERE o.total > ?",
+                "SELECT o.id, " + newEmail("u") + AS_EMAIL + " FROM orders o JOIN users u ON u.id = o.user_id WHERE o.total > ?");
+    }
+
+    @Test
+    void aggregatesAndGroupBy() {
+        assertReadNew("SELECT count(DISTINCT email), max(email) m FROM users",
+                "SELECT count(DISTINCT " + newEmail("users") + "), max(" + newEmail("users") + ") m FROM users");
+    }
+
+    @Test
+    void subqueryResolvesInItsOwnScope() {
+        assertReadNew("SELECT id FROM orders WHERE user_id IN (SELECT id FROM users WHERE email LIKE ?)",
+                "SELECT id FROM orders WHERE user_id IN (SELECT id FROM users WHERE " + newEmail("users") + " LIKE ?)");
+        assertReadNew("SELECT d.email FROM (SELECT id, email FROM users) d",
+                "SELECT d.email FROM (SELECT id, " + newEmail("users") + AS_EMAIL + " FROM users) d");
+    }
+
+    @Test
+    void selectStarExpandsWithOtherTablesKept() {
+        assertReadNew("SELECT * FROM users WHERE id = ? FOR UPDATE",
+                "SELECT users.\"id\", users.\"name\", " + newEmail("users") + " AS \"email\", users.\"created_at\""
+                        + " FROM users WHERE id = ? FOR UPDATE");
+        assertReadNew("SELECT * FROM orders o, users u WHERE u.id = o.user_id FOR SHARE OF u",
+                "SELECT o.*, u.\"id\", u.\"name\", " + newEmail("u") + " AS \"email\", u.\"created_at\""
+                        + " FROM orders o, users u WHERE u.id = o.user_id FOR SHARE OF u");
+        assertReadNew("SELECT u.*, 1 FROM users u",
+                "SELECT u.\"id\", u.\"name\", " + newEmail("u") + " AS \"email\", u.\"created_at\", 1 FROM users u");
+    }
+
+    @Test
+    void castKeepsLabel() {
+        assertReadNew("SELECT email::text FROM users",
+                "SELECT " + newEmail("users") + "::text" + AS_EMAIL + " FROM users");
+    }
+
+    @Test
+    void trailingSemicolonAndCommentsAreKept() {
+        assertReadNew("SELECT email FROM users; -- why",
+                "SELECT " + newEmail("users") + AS_EMAIL + " FROM users; -- why");
+    }
+
+    @Test
+    void refusedWhenNotCertain() {
+        assertReadNewRejected("SELECT email FROM users u JOIN orders o ON o.user_id = u.id", "several tables in FROM");
+        assertReadNewRejected("SELECT id FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.note = email)",
+                "outer query");
+        assertReadNewRejected("SELECT * FROM users JOIN orders USING (id)", "NATURAL join or JOIN … USING");
+        assertReadNewRejected("SELECT u.email FROM users u WHERE u.email ~* ?", "parser cannot read");
+        assertReadNewRejected("SELECT CASE WHEN true THEN email END FROM users", "give the item an alias");
+        assertReadNewRejected("SELECT row_to_json(u) FROM users u", "whole-row reference");
+        assertReadNewRejected("TABLE users", "TABLE");
+        assertReadNewRejected("WITH users AS (SELECT 1 AS email) SELECT email FROM users", "hides it");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "SELECT id, name FROM users",
+        "SELECT count(*) FROM users WHERE name = ?",
+        "SELECT u.id FROM users u FOR NO KEY UPDATE",
+        "SELECT email FROM contacts",
+        "SELECT c.email FROM contacts c JOIN users u ON u.id = c.user_id",
+        "SELECT id FROM users WHERE name ~* ?",
+    })
+    void readsWithoutTheColumnPassThrough(String sql) {
+        RewritePlan plan = rewriter.plan(sql);
+        assertThat(plan.passThrough()).as(plan.toString()).isTrue();
+        assertThat(plan.forPhase(Phase.READ_NEW)).isSameAs(Rewrite.PASS_THROUGH);
+    }
+}

@@ -1,0 +1,195 @@
+package io.dualwrite.rewriter.rewrite;
+
+import static io.dualwrite.rewriter.rewrite.Fixtures.DELETE_TAIL;
+import static io.dualwrite.rewriter.rewrite.Fixtures.UPSERT_TAIL;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dualwrite.rewriter.Phase;
+import io.dualwrite.rewriter.Rewrite;
+import io.dualwrite.rewriter.RewritePlan;
+import io.dualwrite.rewriter.StatementRewriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class WriteRewriteTest {
+
+    private final StatementRewriter rewriter = Fixtures.rewriter();
+
+    private void assertDualWrite(String sql, String expected) {
+        RewritePlan plan = rewriter.plan(sql);
+        assertThat(plan.passThrough()).isFalse();
+        assertThat(plan.migration()).isEqualTo(Fixtures.USERS_EMAIL);
+        assertThat(plan.forPhase(Phase.EXPANDED)).isSameAs(Rewrite.PASS_THROUGH);
+        Rewrite.Rewritten expectedRewrite = new Rewrite.Rewritten(expected, Rewrite.Kind.DUAL_WRITE);
+        assertThat(plan.forPhase(Phase.DUAL_WRITE)).isEqualTo(expectedRewrite);
+        assertThat(plan.forPhase(Phase.READ_NEW)).isEqualTo(expectedRewrite);
+        assertThat(plan.forPhase(Phase.NEW_ONLY)).isInstanceOfSatisfying(Rewrite.Rejected.class,
+                r -> assertThat(r.reason()).contains("phase NEW_ONLY is not supported by this version of dualwrite"));
+        assertThat(plan.forPhase(Phase.CONTRACTED)).isInstanceOfSatisfying(Rewrite.Rejected.class,
+                r -> assertThat(r.reason()).contains("phase CONTRACTED is not supported by this version of dualwrite"));
+    }
+
+    private void assertRejected(String sql, String... reasonParts) {
+        RewritePlan plan = rewriter.plan(sql);
+        assertThat(plan.passThrough()).isFalse();
+        assertThat(plan.forPhase(Phase.EXPANDED)).isSameAs(Rewrite.PASS_THROUGH);
+        for (Phase p : new Phase[] {Phase.DUAL_WRITE, Phase.READ_NEW}) {
+            assertThat(plan.forPhase(p)).isInstanceOfSatisfying(Rewrite.Rejected.class,
+                    r -> assertThat(r.reason()).contains(reasonParts));
+        }
+    }
+
+    private static String upsert(String app, String q) {
+        String p = q == null ? "" : q + ".";
+        return "WITH \"dw$w\" AS (" + app + " RETURNING " + p + "\"id\" AS \"dw$k\", " + p + "\"email\" AS \"dw$v\""
+                + UPSERT_TAIL;
+    }
+
+    @Test
+    void insertSingleRow() {
+        assertDualWrite("INSERT INTO users (id, email) VALUES (?, ?)",
+                upsert("INSERT INTO users (id, email) VALUES (?, ?)", null));
+    }
+
+    @Test
+    void insertMultiRowWithoutEmailColumnStillRewritten() {
+        String app = "insert into USERS (id, name) values (?, ?), (?, ?)";
+        assertDualWrite(app + " ;  -- done\n", upsert(app, null));
+    }
+
+    @Test
+    void insertWithoutColumnList() {
+        String app = "INSERT INTO users VALUES (1, 'a', 'a@x', now())";
+        assertDualWrite(app, upsert(app, null));
+    }
+
+    @Test
+    void insertSelect() {
+        String app = "INSERT INTO \"public\".\"users\" (id, email) SELECT id, lower(mail) FROM staging WHERE mail ~* ?";
+        assertDualWrite(app + ";", upsert(app, null));
+    }
+
+    @Test
+    void insertOnConflictDoNothing() {
+        String app = "INSERT INTO public.users (id, email) VALUES (?, ?) ON CONFLICT DO NOTHING";
+        assertDualWrite(app, upsert(app, null));
+    }
+
+    @Test
+    void insertOnConflictDoUpdateWithAlias() {
+        String app = "INSERT INTO users AS u (id, email) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email"
+                + " WHERE u.email IS DISTINCT FROM EXCLUDED.email";
+        assertDualWrite(app, upsert(app, "u"));
+    }
+
+    @Test
+    void insertWithCommentsAndDollarQuotesKeepsTextAndParameters() {
+        String app = "/* app */ INSERT INTO users (id, email, name) VALUES (?, ?, $$it's -- ; ?$$) -- tail ?";
+        assertDualWrite(app, upsert("/* app */ INSERT INTO users (id, email, name) VALUES (?, ?, $$it's -- ; ?$$)", null));
+    }
+
+    @Test
+    void updateOfEmail() {
+        String app = "UPDATE users SET email = ? WHERE id = ?";
+        assertDualWrite(app, upsert(app, "users"));
+    }
+
+    @Test
+    void updateWithAliasFromAndRowForm() {
+        String app = "UPDATE users AS u SET (name, email) = (s.name, lower(s.email)) FROM staging s WHERE s.id = u.id";
+        assertDualWrite(app, upsert(app, "u"));
+    }
+
+    @Test
+    void updateWithCaseAndSubqueryOnEmail() {
+        String app = "update public.users u set email = case when u.email is null then (select m from t where t.id = u.id)"
+                + " else u.email end where id in (select id from x)";
+        assertDualWrite(app, upsert(app, "u"));
+    }
+
+    @Test
+    void updateAfterIsDistinctFromStillSeesEmailAssignment() {
+        String app = "UPDATE users SET flag = a IS DISTINCT FROM b, email = ? WHERE id = ?";
+        assertDualWrite(app, upsert(app, "users"));
+    }
+
+    @Test
+    void updateQualifiedAsWritten() {
+        String app = "UPDATE \"public\".\"users\" SET \"email\" = NULL";
+        assertDualWrite(app, upsert(app, "\"public\".\"users\""));
+    }
+
+    @Test
+    void updateOfOtherColumnsPassesThroughInEveryPhase() {
+        RewritePlan plan = rewriter.plan("UPDATE users SET name = ?, last_login = now() WHERE email = ?");
+        assertThat(plan.passThrough()).isTrue();
+        assertThat(plan.migration()).isNull();
+        for (Phase p : Phase.values()) {
+            assertThat(plan.forPhase(p)).isSameAs(Rewrite.PASS_THROUGH);
+        }
+    }
+
+    @Test
+    void deleteWithAliasAndUsing() {
+        String app = "DELETE FROM users u USING orders o WHERE o.user_id = u.id AND o.total > ?";
+        assertDualWrite(app, "WITH \"dw$w\" AS (" + app + " RETURNING u.\"id\" AS \"dw$k\"" + DELETE_TAIL);
+    }
+
+    @Test
+    void deletePlain() {
+        String app = "DELETE FROM ONLY users WHERE id = $1";
+        assertDualWrite(app + ";", "WITH \"dw$w\" AS (" + app + " RETURNING users.\"id\" AS \"dw$k\"" + DELETE_TAIL);
+    }
+
+    @Test
+    void refusals() {
+        assertRejected("INSERT INTO users (id, email) VALUES (?, ?) RETURNING id",
+                "INSERT … RETURNING on a migrated table is not supported yet", "Statement: INSERT INTO users");
+        assertRejected("UPDATE users SET email = ? WHERE id = ? RETURNING *", "UPDATE … RETURNING");
+        assertRejected("DELETE FROM users RETURNING id", "DELETE … RETURNING");
+        assertRejected("WITH old AS (SELECT id FROM stale) DELETE FROM users WHERE id IN (SELECT id FROM old)", "WITH clause");
+        assertRejected("WITH x AS (UPDATE users SET email = NULL RETURNING id) SELECT count(*) FROM x", "WITH clause");
+        assertRejected("UPDATE users SET id = id + 1", "sets the key column");
+        assertRejected("INSERT INTO users (id, email) VALUES (?, ?) ON CONFLICT (email) DO UPDATE SET id = EXCLUDED.id",
+                "ON CONFLICT DO UPDATE that sets the key column");
+        assertRejected("MERGE INTO users u USING s ON s.id = u.id WHEN MATCHED THEN UPDATE SET email = s.email", "MERGE");
+        assertRejected("TRUNCATE TABLE users", "TRUNCATE");
+        assertRejected("COPY users (id, email) FROM STDIN", "COPY … FROM");
+        assertRejected("ALTER TABLE users DROP COLUMN email", "ALTER statement");
+        assertRejected("DO $$ BEGIN UPDATE users SET email = NULL; END $$", "DO statement");
+        assertRejected("EXPLAIN ANALYZE UPDATE users SET email = NULL", "EXPLAIN ANALYZE");
+        assertRejected("UPDATE users SET name = 'x'; UPDATE users SET email = NULL", "several statements in one string");
+        assertRejected("INSERT INTO users (id) VALUES (1); SELECT 1", "several statements in one string");
+    }
+
+    @Test
+    void rejectionTruncatesLongStatements() {
+        String sql = "DELETE FROM users WHERE id IN (" + "1, ".repeat(200) + "2) RETURNING id";
+        Rewrite r = rewriter.plan(sql).forPhase(Phase.DUAL_WRITE);
+        assertThat(((Rewrite.Rejected) r).reason()).hasSizeLessThan(400).contains("…");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "INSERT INTO orders (user_id, total) VALUES (?, ?)",
+        "UPDATE orders SET total = 0 FROM users u WHERE u.id = orders.user_id AND u.email = ?",
+        "INSERT INTO audit SELECT id, email FROM users",
+        "DELETE FROM orders USING users WHERE users.id = orders.user_id",
+        "UPDATE orders SET x = 1; DELETE FROM sessions WHERE id = 2",
+        "WITH d AS (DELETE FROM orders RETURNING user_id) SELECT count(*) FROM d JOIN users u ON u.id = d.user_id",
+        "MERGE INTO orders o USING users u ON u.id = o.user_id WHEN MATCHED THEN DELETE",
+        "SELECT 'users' AS t, 'UPDATE users SET email = 1' AS s -- users",
+        "UPDATE other.users SET email = ?",
+        "LOCK TABLE users IN SHARE MODE",
+        "CREATE INDEX ON users (name)",
+        "EXPLAIN UPDATE users SET email = NULL",
+    })
+    void writesToOtherTablesAndHarmlessStatementsPassThrough(String sql) {
+        RewritePlan plan = rewriter.plan(sql);
+        assertThat(plan.passThrough()).as(plan.toString()).isTrue();
+        for (Phase p : Phase.values()) {
+            assertThat(plan.forPhase(p)).isSameAs(Rewrite.PASS_THROUGH);
+        }
+    }
+}
