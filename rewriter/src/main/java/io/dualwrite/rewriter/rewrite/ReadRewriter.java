@@ -33,13 +33,33 @@ public final class ReadRewriter {
 
     private final SourceNames names;
     private final List<String> columns;
+    /** Immutable, because planners run concurrently on cache misses. */
+    private final boolean probe;
 
     public ReadRewriter(SourceNames names, List<String> columns) {
+        this(names, columns, false);
+    }
+
+    private ReadRewriter(SourceNames names, List<String> columns, boolean probe) {
         this.names = names;
         this.columns = columns;
+        this.probe = probe;
     }
 
     public Result rewrite(String sql, Sig s) {
+        return run(sql, s);
+    }
+
+    /**
+     * The same rewrite with a plain column name in place of each subquery: it has the same
+     * syntax class (a primary expression), so it checks our splicing with jOOQ's parser without
+     * tripping over jOOQ's own gaps (it rejects {@code count(DISTINCT (SELECT …))}).
+     */
+    public Result probe(String sql, Sig s) {
+        return new ReadRewriter(names, columns, true).run(sql, s);
+    }
+
+    private Result run(String sql, Sig s) {
         ReadScopes scopes = ReadScopes.of(s, names);
         if (scopes.refusal() != null) {
             return new Result(null, scopes.refusal());
@@ -230,6 +250,9 @@ public final class ReadRewriter {
     }
 
     private String newValue(String qualifier) {
+        if (probe) {
+            return qualifier + ".\"dw$probe\"";
+        }
         MigrationSpec spec = names.spec();
         return "(SELECT \"dw$e\"." + Identifiers.quote(spec.targetValueColumn()) + " FROM " + spec.qualifiedTarget()
                 + " \"dw$e\" WHERE \"dw$e\"." + Identifiers.quote(spec.targetKeyColumn()) + " = " + qualifier + "."

@@ -50,9 +50,9 @@ public final class StatementPlanner {
                     return reject(statement, "a statement with its own WITH clause that writes the migrated table",
                             "move the write out of the WITH clause (a later version will support it)");
                 }
-                return hasDepthZeroWrite(s) ? PhaseRewrites.PASS : read(sql, statement, s);
+                return hasDepthZeroWrite(s) ? PhaseRewrites.PASS : read(sql, statement, offset, s);
             case READ:
-                return read(sql, statement, s);
+                return read(sql, statement, offset, s);
             case TABLE:
                 return new PhaseRewrites(Rewrite.PASS_THROUGH, rejected(statement,
                         "TABLE on the migrated table reads the old column", "write it as SELECT with a column list"));
@@ -69,7 +69,7 @@ public final class StatementPlanner {
                             "load with INSERT statements, or load before the DUAL_WRITE phase and run the backfill");
                 }
                 return new PhaseRewrites(Rewrite.PASS_THROUGH, rejected(statement,
-                        "COPY … TO reading the migrated table is not rewritten", "use SELECT, or run it in a phase that reads old"));
+                        "COPY … TO reading the migrated table is not rewritten", "use a SELECT, or run it in a phase that reads old"));
             case EXPLAIN:
                 if (s.find("analyze", 1, s.size(), 0) >= 0 || s.find("analyze", 1, s.size(), 1) >= 0) {
                     if (WriteScan.writesSource(s, names)) {
@@ -81,7 +81,7 @@ public final class StatementPlanner {
             case HARMLESS:
                 return PhaseRewrites.PASS;
             default:
-                return reject(statement, "a " + s.get(0).text().toUpperCase(java.util.Locale.ROOT)
+                return reject(statement, s.get(0).text().toUpperCase(java.util.Locale.ROOT)
                                 + " statement that names the migrated table (DDL, rules, DO blocks, PREPARE …)",
                         "run it in the EXPANDED phase or through the migrator; it could change the migrated column"
                                 + " behind the dual write");
@@ -92,7 +92,7 @@ public final class StatementPlanner {
         WriteShape shape = writes.analyze(s);
         if (shape == null) {
             if (targetLooksLikeSource(s, kind)) {
-                return reject(statement, "an " + kind + " on the migrated table whose structure was not recognised",
+                return reject(statement, kind + " on the migrated table whose structure was not recognised",
                         "simplify the statement");
             }
             return PhaseRewrites.PASS; // writes another table; reading the old column is still correct
@@ -105,7 +105,7 @@ public final class StatementPlanner {
                     && !JooqView.hasWith(parsed)
                     && sameRelevantColumns(JooqView.assigned(parsed), shape);
             if (!agree) {
-                return reject(statement, "an " + kind + " on the migrated table that jOOQ and the token analysis"
+                return reject(statement, kind + " on the migrated table that jOOQ and the token analysis"
                         + " read differently", "simplify the statement, or report it as a dualwrite bug");
             }
         } else if (kind == StatementClass.UPDATE && !assignsColumn(shape) && !assignsKey(shape)
@@ -185,20 +185,28 @@ public final class StatementPlanner {
         return false;
     }
 
-    private PhaseRewrites read(String sql, String statement, Sig s) {
+    private PhaseRewrites read(String sql, String statement, int offset, Sig s) {
         ReadRewriter.Result r = reads.rewrite(sql, s);
         if (r.unchanged()) {
             return PhaseRewrites.PASS;
         }
         if (r.refusal() != null) {
             return new PhaseRewrites(Rewrite.PASS_THROUGH, rejected(statement,
-                    "a query reading " + spec.name() + " that cannot be rewritten to read the new table: " + r.refusal(),
+                    "a query reading the migrated column that cannot be rewritten to read the new table: " + r.refusal(),
                     "change the query as suggested, or stay in a phase that reads old"));
         }
         if (JooqView.parse(statement) == null) {
             return new PhaseRewrites(Rewrite.PASS_THROUGH, rejected(statement,
-                    "a query reading " + spec.name() + " that the SQL parser cannot read, so its references cannot"
+                    "a query reading the migrated column that the SQL parser cannot read, so its references cannot"
                             + " be resolved with certainty", "simplify the query, or stay in a phase that reads old"));
+        }
+        // edits lie inside the statement, so the text around it is unchanged and can be cut off
+        String probe = reads.probe(sql, s).sql();
+        int tail = sql.length() - (offset + statement.length());
+        if (probe == null || JooqView.parse(probe.substring(offset, probe.length() - tail)) == null) {
+            return new PhaseRewrites(Rewrite.PASS_THROUGH, rejected(statement,
+                    "a query reading the migrated column whose rewritten form does not parse",
+                    "report it as a dualwrite bug; until then stay in a phase that reads old"));
         }
         return new PhaseRewrites(Rewrite.PASS_THROUGH, new Rewrite.Rewritten(r.sql(), Rewrite.Kind.READ_NEW));
     }

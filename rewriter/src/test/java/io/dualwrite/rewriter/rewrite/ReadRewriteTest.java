@@ -101,6 +101,47 @@ class ReadRewriteTest {
     }
 
     @Test
+    void orderByOutputAliasIsLeftAlone() {
+        assertReadNew("SELECT lower(email) AS email FROM users ORDER BY email, lower(email) DESC",
+                "SELECT lower(" + newEmail("users") + ") AS email FROM users ORDER BY email, lower(" + newEmail("users")
+                        + ") DESC");
+    }
+
+    @Test
+    void bareAliasNamedLikeTheColumnIsNotAReference() {
+        RewritePlan plan = rewriter.plan("SELECT name email FROM users");
+        assertThat(plan.passThrough()).isTrue();
+    }
+
+    @Test
+    void distinctOnLateralAndLocking() {
+        assertReadNew("SELECT DISTINCT ON (email) id FROM users ORDER BY email, id FOR UPDATE OF users SKIP LOCKED",
+                "SELECT DISTINCT ON (" + newEmail("users") + ") id FROM users ORDER BY " + newEmail("users")
+                        + ", id FOR UPDATE OF users SKIP LOCKED");
+        assertReadNew("SELECT o.id, l.e FROM orders o, LATERAL (SELECT u.email AS e FROM users u WHERE u.id = o.user_id) l",
+                "SELECT o.id, l.e FROM orders o, LATERAL (SELECT " + newEmail("u") + " AS e FROM users u WHERE u.id = o.user_id) l");
+    }
+
+    @Test
+    void unionBranchesAreSeparateScopes() {
+        assertReadNew("SELECT email FROM users UNION ALL SELECT email FROM archived_users",
+                "SELECT " + newEmail("users") + AS_EMAIL + " FROM users UNION ALL SELECT email FROM archived_users");
+    }
+
+    @Test
+    void expressionsKeepTheirLabels() {
+        assertReadNew("SELECT coalesce(email, '') , email IS DISTINCT FROM ? FROM users",
+                "SELECT coalesce(" + newEmail("users") + ", '') , " + newEmail("users") + " IS DISTINCT FROM ? FROM users");
+    }
+
+    @Test
+    void parametersAndStringsStayInPlace() {
+        assertReadNew("SELECT email, 'email' FROM users WHERE name = ? /* email */ AND email <> ?",
+                "SELECT " + newEmail("users") + AS_EMAIL + ", 'email' FROM users WHERE name = ? /* email */ AND "
+                        + newEmail("users") + " <> ?");
+    }
+
+    @Test
     void refusedWhenNotCertain() {
         assertReadNewRejected("SELECT email FROM users u JOIN orders o ON o.user_id = u.id", "several tables in FROM");
         assertReadNewRejected("SELECT id FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.note = email)",

@@ -131,6 +131,23 @@ class WriteRewriteTest {
     }
 
     @Test
+    void updateThatJooqCannotParseIsStillRewrittenFromTokens() {
+        String app = "UPDATE users SET email = lower(email) WHERE email ~* ?";
+        assertDualWrite(app, upsert(app, "users"));
+    }
+
+    @Test
+    void unparseableUpdateMentioningTheColumnIsRefusedEvenIfItSeemsNotToAssignIt() {
+        assertRejected("UPDATE users SET name = ? WHERE email ~* ?", "parser could not read");
+    }
+
+    @Test
+    void updateOnlyIsUnderstood() {
+        String app = "UPDATE ONLY users SET email = ?";
+        assertDualWrite(app, upsert(app, "users"));
+    }
+
+    @Test
     void deleteWithAliasAndUsing() {
         String app = "DELETE FROM users u USING orders o WHERE o.user_id = u.id AND o.total > ?";
         assertDualWrite(app, "WITH \"dw$w\" AS (" + app + " RETURNING u.\"id\" AS \"dw$k\"" + DELETE_TAIL);
