@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The application's connection. Only the methods that create statements are written here; every
@@ -19,9 +20,23 @@ public abstract class DualwriteConnection implements Connection {
     protected final Connection delegate;
     final DatabaseRuntime database;
 
+    private final AtomicBoolean closed = new AtomicBoolean();
+
     protected DualwriteConnection(Connection delegate, DatabaseRuntime database) {
         this.delegate = delegate;
         this.database = database;
+        database.connectionOpened();
+    }
+
+    @Override
+    public void close() throws SQLException {
+        try {
+            delegate.close();
+        } finally {
+            if (closed.compareAndSet(false, true)) {
+                database.connectionClosed();
+            }
+        }
     }
 
     /** Wraps a PgJDBC connection to a database whose control schema {@code database} reflects. */

@@ -109,7 +109,7 @@ final class Wrappers {
     private static Class<?> generate(Class<?> wrapper, Class<?> recorder) {
         MethodCall delegateCall = MethodCall.invokeSelf().onField("delegate").withAllArguments();
         var builder = new ByteBuddy()
-                .subclass(wrapper, ConstructorStrategy.Default.IMITATE_SUPER_CLASS_PUBLIC)
+                .subclass(wrapper, ConstructorStrategy.Default.IMITATE_SUPER_CLASS_OPENING)
                 .name(wrapper.getName() + "$Generated")
                 .method(DELEGATED).intercept(delegateCall);
         if (recorder != null) {
@@ -133,7 +133,7 @@ final class Wrappers {
 
     private static MethodHandle constructor(Class<?> generated, Class<?>... parameters) {
         try {
-            return MethodHandles.publicLookup().findConstructor(generated, MethodType.methodType(void.class, parameters));
+            return MethodHandles.lookup().findConstructor(generated, MethodType.methodType(void.class, parameters));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

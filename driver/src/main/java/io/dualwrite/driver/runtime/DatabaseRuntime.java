@@ -31,6 +31,7 @@ public final class DatabaseRuntime {
     private final Properties connectProperties;
     private final Map<String, MigrationRuntime> byName = new HashMap<>();
     private volatile Migrations migrations = Migrations.NONE;
+    private final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
 
     /** The rewriter and the runtimes of the migrations it was built for, swapped as one. */
     public record Migrations(StatementRewriter rewriter, MigrationRuntime[] runtimes) {
@@ -67,6 +68,19 @@ public final class DatabaseRuntime {
 
     Properties connectProperties() {
         return connectProperties;
+    }
+
+    /** Counts an application connection; the phase follower rests while there is none. */
+    public void connectionOpened() {
+        openConnections.incrementAndGet();
+    }
+
+    public void connectionClosed() {
+        openConnections.decrementAndGet();
+    }
+
+    int openConnections() {
+        return openConnections.get();
     }
 
     public Migrations migrations() {

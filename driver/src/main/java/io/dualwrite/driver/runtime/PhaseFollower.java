@@ -51,6 +51,10 @@ final class PhaseFollower implements Runnable {
 
     @Override
     public void run() {
+        if (database.openConnections() == 0) {
+            closeQuietly(); // nothing to keep in step (a pool that closed, a test database dropped)
+            return;
+        }
         try {
             if (connection == null || connection.isClosed()) {
                 connection = new org.postgresql.Driver().connect(database.pgUrl(), database.connectProperties());
@@ -68,7 +72,7 @@ final class PhaseFollower implements Runnable {
         } catch (SQLException | RuntimeException e) {
             if (!failing) {
                 LOG.log(System.Logger.Level.WARNING, "dualwrite: cannot read the control schema of " + database.pgUrl()
-                        + "; connections keep their current phases and this retries every " + POLL_MILLIS + " ms", e);
+                        + " (" + e + "); connections keep their current phases and this retries every " + POLL_MILLIS + " ms");
                 failing = true;
             }
             closeQuietly();
