@@ -267,6 +267,7 @@ public final class ReadScopes {
     private void relations(Scope sc, int from, int to) {
         Set<Integer> fromDepths = new HashSet<>();
         fromDepths.add(sc.depth);
+        Deque<int[]> groups = new ArrayDeque<>(); // {closing index, first relation inside}
         boolean expect = true;
         int i = from;
         while (i < to) {
@@ -291,6 +292,7 @@ public final class ReadScopes {
                         expect = false;
                     } else {
                         fromDepths.add(s.depth(i) + 1);
+                        groups.push(new int[] {close, sc.relations.size()});
                         i++;
                     }
                 } else if (t.isName()) {
@@ -301,6 +303,17 @@ public final class ReadScopes {
                     i++;
                 }
                 continue;
+            }
+            if (!groups.isEmpty() && groups.peek()[0] == i) {
+                int first = groups.pop()[1];
+                boolean aliased = s.is(i + 1, "as") || (s.isName(i + 1)
+                        && (s.get(i + 1).kind() == io.dualwrite.rewriter.lexer.TokenKind.QUOTED_IDENTIFIER
+                        || !NOT_AN_ALIAS.contains(s.get(i + 1).normalized())));
+                for (int r = first; aliased && r < sc.relations.size(); r++) {
+                    if (sc.relations.get(r).source) {
+                        refusal = "an alias on a parenthesized join hides the migrated table's name; remove the alias";
+                    }
+                }
             }
             if ((t.isSymbol(",") && fromDepths.contains(s.depth(i))) || t.is("join")) {
                 expect = true;

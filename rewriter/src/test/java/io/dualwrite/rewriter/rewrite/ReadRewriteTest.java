@@ -151,6 +151,10 @@ class ReadRewriteTest {
         assertReadNewRejected("SELECT CASE WHEN true THEN email END FROM users", "give the item an alias");
         assertReadNewRejected("SELECT row_to_json(u) FROM users u", "whole-row reference");
         assertReadNewRejected("TABLE users", "TABLE");
+        assertReadNewRejected("SELECT * FROM orders o JOIN (users u JOIN t ON t.id = u.id) j ON j.id = o.id",
+                "alias on a parenthesized join");
+        assertReadNewRejected("SELECT u.email FROM users u(a, b, c)", "column alias list");
+        assertReadNewRejected("SELECT u.email FROM users u JOIN orders o USING (email)", "JOIN … USING on the migrated column");
         assertReadNewRejected("WITH users AS (SELECT 1 AS email) SELECT email FROM users", "hides it");
     }
 
