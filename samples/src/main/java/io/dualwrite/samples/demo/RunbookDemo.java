@@ -76,6 +76,7 @@ public final class RunbookDemo {
         int threads = o.threads();
         long dwellMillis = o.dwell().toMillis();
         int batch = o.batchSize();
+        long sleepMicros = o.appSleepMicros();
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
             try {
@@ -84,16 +85,17 @@ public final class RunbookDemo {
                     case "--threads" -> { threads = Integer.parseInt(Objects.requireNonNull(v)); i++; }
                     case "--dwell-seconds" -> { dwellMillis = (long) (Double.parseDouble(Objects.requireNonNull(v)) * 1000); i++; }
                     case "--batch-size" -> { batch = Integer.parseInt(Objects.requireNonNull(v)); i++; }
+                    case "--app-sleep-micros" -> { sleepMicros = Long.parseLong(Objects.requireNonNull(v)); i++; }
                     default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             } catch (RuntimeException e) {
                 System.err.println("error: " + e.getMessage());
                 System.err.println("usage: java -jar dualwrite-demo.jar [--users 100000] [--threads 4] [--dwell-seconds 5]"
-                        + " [--batch-size 5000]");
+                        + " [--batch-size 5000] [--app-sleep-micros 2000]");
                 System.exit(2);
             }
         }
-        Result r = run(new Options(users, threads, Duration.ofMillis(dwellMillis), batch, o.appSleepMicros()));
+        Result r = run(new Options(users, threads, Duration.ofMillis(dwellMillis), batch, sleepMicros));
         System.exit(r.success() ? 0 : 1);
     }
 
