@@ -157,7 +157,7 @@ public final class ReadRewriter {
             }
             int parts = (k - i) / 2 + 1;
             int next = k + 1;
-            if (s.isSymbol(next, "(") || s.isSymbol(next, "=>")) {
+            if (s.isSymbol(next, "(") || s.isSymbol(next, "=>") || s.isSymbol(next, ":=")) {
                 i = k;
                 continue;
             }
