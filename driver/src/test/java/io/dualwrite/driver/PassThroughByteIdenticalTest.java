@@ -173,7 +173,13 @@ class PassThroughByteIdenticalTest {
             q.setInt(1, pid);
             try (ResultSet rs = q.executeQuery()) {
                 assertThat(rs.next()).as("backend " + pid + " in pg_stat_activity").isTrue();
-                return rs.getString(1);
+                String text = rs.getString(1);
+                assertThat(text).as("sanity: the server recorded the statement under test, not an earlier one")
+                        .doesNotContain("pg_backend_pid");
+                if (!k.sql().contains(";")) {
+                    assertThat(text).startsWith(k.sql().substring(0, 12));
+                }
+                return text;
             }
         }
     }

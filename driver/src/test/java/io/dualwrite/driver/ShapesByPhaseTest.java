@@ -87,7 +87,28 @@ class ShapesByPhaseTest {
                         p("Robert", 2L), 1),
                 new WriteCase("DELETE WHERE id = ?", "DELETE FROM users WHERE id = ?", p(2L), 1),
                 new WriteCase("DELETE several rows", "DELETE FROM users WHERE id >= ?", p(3L), 3),
-                new WriteCase("DELETE matching 0 rows", "DELETE FROM users WHERE id = ?", p(999L), 0));
+                new WriteCase("DELETE matching 0 rows", "DELETE FROM users WHERE id = ?", p(999L), 0),
+                // further shapes DESIGN.md lists as must-work
+                new WriteCase("INSERT ... SELECT", "INSERT INTO users (id, name, email) SELECT id + 100, name, upper(email) FROM users WHERE id <= ?",
+                        p(3L), 3),
+                new WriteCase("INSERT ... ON CONFLICT DO NOTHING",
+                        "INSERT INTO users (id, name, email) VALUES (?, ?, ?), (?, ?, ?) ON CONFLICT DO NOTHING",
+                        p(1L, "Dup", "dup@example.com", 30L, "Kim", "kim@example.com"), 1),
+                new WriteCase("INSERT ... ON CONFLICT DO UPDATE",
+                        "INSERT INTO users (id, name, email) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email",
+                        p(2L, "Bob", "upsert@example.com"), 1),
+                new WriteCase("UPDATE with alias and FROM",
+                        "UPDATE users u SET email = u.name || '@orders.example' FROM orders o WHERE o.user_id = u.id AND o.amount > ?",
+                        p(6L), 2),
+                new WriteCase("UPDATE SET email = (subquery)",
+                        "UPDATE users SET email = (SELECT min(note) FROM orders WHERE orders.user_id = users.id) WHERE id IN (?, ?)",
+                        p(1L, 3L), 2),
+                new WriteCase("DELETE ... USING", "DELETE FROM users u USING orders o WHERE o.user_id = u.id AND o.id = ?",
+                        p(102L), 1),
+                new WriteCase("quoted, schema-qualified names", "UPDATE \"public\".\"users\" SET \"email\" = ? WHERE \"id\" = ?",
+                        p("quoted@example.com", 5L), 1),
+                new WriteCase("comments inside", "UPDATE users /* why: ticket 42 */ SET email = ? -- trailing\n WHERE id = ?",
+                        p("commented@example.com", 4L), 1));
     }
 
     static List<SelectCase> selectCases() {
@@ -115,6 +136,10 @@ class ShapesByPhaseTest {
                         p("new-bob@example.com"), List.of("id", "name"), List.of(), List.of("2|Bob")),
                 new SelectCase("WHERE email IS NULL", "SELECT id FROM users WHERE email IS NULL AND id < ? ORDER BY id",
                         p(100L), List.of("id"), List.of("3"), List.of("3", "4")),
+                new SelectCase("scalar subquery", "SELECT (SELECT email FROM users WHERE id = o.user_id) AS owner FROM orders o WHERE o.id = ?",
+                        p(101L), List.of("owner"), List.of("bob@example.com"), List.of("new-bob@example.com")),
+                new SelectCase("FOR UPDATE", "SELECT id, email FROM users WHERE id = ? FOR UPDATE", p(1L), List.of("id", "email"),
+                        List.of("1|ann@example.com"), List.of("1|new-ann@example.com")),
                 new SelectCase("aliased column", "SELECT u.email AS e FROM users u WHERE u.id = ?", p(5L), List.of("e"),
                         List.of("Eve@Example.com"), List.of("new-Eve@Example.com")));
     }
