@@ -3,6 +3,7 @@ package io.dualwrite.migrator.backfill;
 import io.dualwrite.driver.control.ControlSchema;
 import io.dualwrite.driver.control.MigrationState;
 import io.dualwrite.migrator.RefusedException;
+import io.dualwrite.migrator.fleet.Acknowledgements;
 import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
@@ -11,7 +12,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -31,7 +34,8 @@ import java.util.function.Consumer;
  *   <li>advances {@code dualwrite.backfill_checkpoint} in the same transaction, so a killed run
  *       resumes exactly after the last committed batch and never repeats one.</li>
  * </ol>
- * The migration must already be in {@code DUAL_WRITE} (or {@code READ_NEW}): rows written after a
+ * The migration must already be in {@code DUAL_WRITE} (or {@code READ_NEW}), and every live driver
+ * instance must have acknowledged such a phase ({@link Acknowledgements}): rows written after a
  * batch passed them are kept in sync only by the driver's dual writes.
  *
  * <p>One backfill per migration at a time (a session advisory lock; a second run is refused).
@@ -84,6 +88,14 @@ public final class Backfill {
             if (existing.isPresent() && existing.get().complete()) {
                 return new BackfillResult(BackfillResult.Outcome.ALREADY_COMPLETE, 0, 0, 0, 0, existing.get(),
                         seconds(t0));
+            }
+            List<String> lagging = Acknowledgements.await(c, migration, Set.of(Phase.DUAL_WRITE.name(), Phase.READ_NEW.name()),
+                    options.ackTimeout());
+            if (!lagging.isEmpty()) {
+                throw new RefusedException(lagging.size() + " live application instance(s) do not dual-write " + migration
+                        + " yet, so rows they change after a batch copied them would go stale: " + String.join("; ", lagging)
+                        + ". Wait until they pick up the phase (drivers poll the control schema every second), restart or stop"
+                        + " them, then run the backfill again.");
             }
             long total = totalEstimate(spec);
             try (PreparedStatement p = c.prepareStatement("""

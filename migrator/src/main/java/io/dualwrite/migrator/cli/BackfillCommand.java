@@ -33,11 +33,16 @@ final class BackfillCommand extends BaseCommand {
     @Option(names = "--restart", description = "Forget the checkpoint and start from the first key.")
     boolean restart;
 
+    @Option(names = "--ack-timeout", paramLabel = "SECONDS", defaultValue = "30",
+            description = "Wait this long for every live application instance to acknowledge DUAL_WRITE before the"
+                    + " first batch, then refuse. Default: ${DEFAULT-VALUE}.")
+    long ackTimeoutSeconds;
+
     @Override
     public Integer call() throws Exception {
         BackfillOptions options;
         try {
-            options = new BackfillOptions(batchSize, maxBatches, restart);
+            options = new BackfillOptions(batchSize, maxBatches, restart, java.time.Duration.ofSeconds(ackTimeoutSeconds));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

@@ -84,6 +84,12 @@ final class PhaseCommand extends BaseCommand {
             throw new RefusedException("READ_NEW needs a complete backfill of " + migration + " (" + (cp.isEmpty()
                     ? "it never ran" : "it stopped at key " + cp.get().lastKey()) + "): run dualwrite backfill first");
         }
+        java.util.List<String> lagging = io.dualwrite.migrator.fleet.Acknowledgements.lagging(c, migration,
+                java.util.Set.of(Phase.DUAL_WRITE.name(), Phase.READ_NEW.name()));
+        if (!lagging.isEmpty()) {
+            throw new RefusedException("READ_NEW needs every live application instance on DUAL_WRITE; not yet: "
+                    + String.join("; ", lagging));
+        }
         ParityResult parity = ParityCheck.run(c, state.spec(), 0);
         if (!parity.clean()) {
             throw new RefusedException("READ_NEW needs parity 0, but " + migration + " has " + parity.mismatches()

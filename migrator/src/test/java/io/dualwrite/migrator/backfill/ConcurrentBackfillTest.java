@@ -5,6 +5,7 @@ import io.dualwrite.migrator.parity.ParityCheck;
 import io.dualwrite.migrator.parity.ParityResult;
 import io.dualwrite.testing.PostgresExtension;
 import io.dualwrite.testing.TestDatabase;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -35,6 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * dualwrite.sync_users_email …}) over plain PgJDBC.
  */
 @ExtendWith(PostgresExtension.class)
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ConcurrentBackfillTest {
 
     private static final int USERS = 50_000;

@@ -1,0 +1,77 @@
+package io.dualwrite.migrator.fleet;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Which live application instances do not apply a phase yet. Driver instances write a heartbeat
+ * with the phase they apply per migration into {@code dualwrite.instance} (columns {@code id, host,
+ * pid, heartbeat_at, applied jsonb {"users.email": "DUAL_WRITE", …}}); an instance whose heartbeat
+ * is older than {@link #STALE_AFTER} is taken as gone. When the table does not exist (no driver
+ * version that acknowledges has connected yet) nothing is known and the list is empty.
+ */
+public final class Acknowledgements {
+
+    /** Drivers heartbeat every second by default; 15 s of silence means the instance is gone. */
+    public static final Duration STALE_AFTER = Duration.ofSeconds(15);
+
+    private Acknowledgements() {
+    }
+
+    /** Live instances whose applied phase for {@code migration} is not one of {@code accepted}, described for a human. */
+    public static List<String> lagging(Connection c, String migration, Set<String> accepted) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement p = c.prepareStatement("SELECT to_regclass('dualwrite.instance') IS NOT NULL")) {
+            try (ResultSet rs = p.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    return out;
+                }
+            }
+        }
+        try (PreparedStatement p = c.prepareStatement("""
+                SELECT id, host, pid, applied ->> ? FROM dualwrite.instance
+                WHERE heartbeat_at > now() - make_interval(secs => ?)
+                  AND NOT coalesce(applied ->> ? = ANY (?), false)
+                ORDER BY host, pid, id""")) {
+            p.setString(1, migration);
+            p.setDouble(2, STALE_AFTER.toMillis() / 1000.0);
+            p.setString(3, migration);
+            p.setArray(4, c.createArrayOf("text", accepted.toArray()));
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(2) + " pid " + rs.getLong(3) + " (instance " + rs.getString(1) + ", applies "
+                            + (rs.getString(4) == null ? "nothing for this migration" : rs.getString(4)) + ")");
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Polls until no live instance lags or {@code timeout} passes; returns the instances still lagging
+     * (empty = all acknowledged).
+     */
+    public static List<String> await(Connection c, String migration, Set<String> accepted, Duration timeout)
+            throws SQLException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            List<String> lagging = lagging(c, migration, accepted);
+            if (lagging.isEmpty() || System.nanoTime() >= deadline) {
+                return lagging;
+            }
+            try {
+                Thread.sleep(Math.min(500, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return lagging;
+            }
+        }
+    }
+}
