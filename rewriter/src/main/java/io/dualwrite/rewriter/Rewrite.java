@@ -11,11 +11,24 @@ public sealed interface Rewrite permits Rewrite.PassThrough, Rewrite.Rewritten, 
     record PassThrough() implements Rewrite {
     }
 
-    /** Send {@code sql} instead; it has the same parameter markers, in the same order. */
-    record Rewritten(String sql, Kind kind) implements Rewrite {
+    /**
+     * Send {@code sql} instead; it has the same parameter markers, in the same order.
+     *
+     * @param hiddenColumns how many trailing columns of the result set the driver must hide from
+     *                      the application (2 for {@link Kind#DUAL_WRITE_RETURNING}, else 0)
+     */
+    record Rewritten(String sql, Kind kind, int hiddenColumns) implements Rewrite {
         public Rewritten {
             Objects.requireNonNull(sql, "sql");
             Objects.requireNonNull(kind, "kind");
+            if (hiddenColumns < 0) {
+                throw new IllegalArgumentException("hiddenColumns < 0");
+            }
+        }
+
+        /** A rewrite without hidden columns. */
+        public Rewritten(String sql, Kind kind) {
+            this(sql, kind, 0);
         }
     }
 
@@ -29,6 +42,12 @@ public sealed interface Rewrite permits Rewrite.PassThrough, Rewrite.Rewritten, 
     enum Kind {
         /** A write that also maintains the target table through the sync view. */
         DUAL_WRITE,
+        /**
+         * A dual write that returns rows: the application's RETURNING list (or the generated-keys
+         * list) followed by {@link Rewritten#hiddenColumns()} columns the driver hides. The update
+         * count is the number of rows.
+         */
+        DUAL_WRITE_RETURNING,
         /** A read whose references to the old column read the target table instead. */
         READ_NEW
     }

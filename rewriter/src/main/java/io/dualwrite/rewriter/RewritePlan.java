@@ -1,6 +1,8 @@
 package io.dualwrite.rewriter;
 
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /** Everything the driver needs for one SQL text, computed once: the rewrite for each phase. */
 public final class RewritePlan {
@@ -10,8 +12,16 @@ public final class RewritePlan {
 
     private final MigrationSpec migration;
     private final Rewrite[] byPhase;
+    /** For a dual write without RETURNING of its own: list -> RETURNING form; null if none. */
+    private final Function<String, Rewrite> withReturning;
+    private final ConcurrentHashMap<String, Rewrite> returningCache = new ConcurrentHashMap<>(4);
+    private static final int MAX_RETURNING_CACHED = 16;
 
     RewritePlan(MigrationSpec migration, Rewrite[] byPhase) {
+        this(migration, byPhase, null);
+    }
+
+    RewritePlan(MigrationSpec migration, Rewrite[] byPhase, Function<String, Rewrite> withReturning) {
         if (byPhase.length != Phase.values().length) {
             throw new IllegalArgumentException("one rewrite per phase expected");
         }
@@ -20,6 +30,7 @@ public final class RewritePlan {
         }
         this.migration = migration;
         this.byPhase = byPhase.clone();
+        this.withReturning = withReturning;
     }
 
     static Rewrite[] filled(Rewrite r) {
@@ -40,6 +51,39 @@ public final class RewritePlan {
 
     public Rewrite forPhase(Phase phase) {
         return byPhase[phase.ordinal()];
+    }
+
+    /**
+     * The rewrite for a write that the application runs with generated keys (PgJDBC would append
+     * {@code RETURNING returningList}), the statement having no RETURNING of its own. For a dual
+     * write: the RETURNING form ({@link Rewrite.Kind#DUAL_WRITE_RETURNING}) whose first columns
+     * are {@code returningList} and whose last two are hidden. In pass-through phases:
+     * {@link Rewrite#PASS_THROUGH} (PgJDBC adds its RETURNING). Otherwise {@link #forPhase}
+     * unchanged; several statements in one string with a dual write are rejected. Cached per
+     * (phase, list); thread-safe.
+     *
+     * @param returningList e.g. {@code *} or {@code "id", "name"}, spliced verbatim
+     */
+    public Rewrite forPhaseReturning(Phase phase, String returningList) {
+        Objects.requireNonNull(returningList, "returningList");
+        Rewrite r = forPhase(phase);
+        if (r instanceof Rewrite.PassThrough) {
+            return Rewrite.PASS_THROUGH;
+        }
+        if (!(r instanceof Rewrite.Rewritten w) || w.kind() != Rewrite.Kind.DUAL_WRITE || withReturning == null) {
+            return r;
+        }
+        String key = phase.ordinal() + ":" + returningList;
+        Rewrite cached = returningCache.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        Rewrite computed = Objects.requireNonNull(withReturning.apply(returningList), "returning rewrite");
+        if (returningCache.size() < MAX_RETURNING_CACHED) {
+            Rewrite prev = returningCache.putIfAbsent(key, computed);
+            return prev != null ? prev : computed;
+        }
+        return computed;
     }
 
     @Override

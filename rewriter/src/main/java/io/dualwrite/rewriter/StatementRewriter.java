@@ -82,30 +82,69 @@ public final class StatementRewriter {
     }
 
     /**
-     * Several statements in one string: the dual-write form is one data-modifying CTE per
-     * statement, which cannot be spliced into a multi-statement string yet, so any statement
-     * that would need a rewrite refuses the whole string.
+     * Several statements in one string: each statement is planned on its own and its rewrite (or
+     * its text) is spliced back in place, separators and trivia kept. Any refused statement refuses
+     * the whole string; so does one that would return rows with hidden columns (RETURNING).
      */
     private static PhaseRewrites multiple(StatementPlanner p, String sql, List<List<Token>> statements, List<Sig> sigs) {
-        boolean dualWriteOk = true;
-        boolean readNewOk = true;
+        Combined dualWrite = new Combined();
+        Combined readNew = new Combined();
         for (int i = 0; i < sigs.size(); i++) {
             Sig s = sigs.get(i);
             if (!p.names().mentionsTable(s) && !doBlockMentions(s, p)) {
                 continue;
             }
-            String statement = sql.substring(statements.get(i).get(0).start(), s.get(s.size() - 1).end());
+            int start = s.get(0).start();
+            int end = s.get(s.size() - 1).end();
+            String statement = sql.substring(start, end);
             PhaseRewrites r = p.plan(statement, statement, 0, new Sig(Statements.significant(Lexer.tokenize(statement))));
-            dualWriteOk &= r.dualWrite() instanceof Rewrite.PassThrough;
-            readNewOk &= r.readNew() instanceof Rewrite.PassThrough;
+            dualWrite.add(r.dualWrite(), start, end, statement, p);
+            readNew.add(r.readNew(), start, end, statement, p);
         }
-        String advice = "send each statement separately (a later version will rewrite them in place)";
-        Rewrite refused = new Rewrite.Rejected(Reasons.of("several statements in one string, one of which writes or"
-                + " reads " + p.names().spec().name() + " and needs a rewrite", advice, sql));
-        if (!dualWriteOk) {
-            return PhaseRewrites.both(refused);
+        Rewrite dw = dualWrite.result(sql);
+        Rewrite rn = readNew.result(sql);
+        java.util.function.Function<String, Rewrite> withReturning = null;
+        if (dw instanceof Rewrite.Rewritten w && w.kind() == Rewrite.Kind.DUAL_WRITE) {
+            Rewrite refused = new Rewrite.Rejected(Reasons.of("generated keys requested for several statements in one"
+                    + " string that write " + p.names().spec().name(), "send the write as a statement of its own", sql));
+            withReturning = list -> refused;
         }
-        return new PhaseRewrites(Rewrite.PASS_THROUGH, readNewOk ? Rewrite.PASS_THROUGH : refused);
+        return new PhaseRewrites(dw, rn, withReturning);
+    }
+
+    /** The per-statement rewrites of one phase, spliced into the whole string. */
+    private static final class Combined {
+        private final io.dualwrite.rewriter.rewrite.Splice splice = new io.dualwrite.rewriter.rewrite.Splice();
+        private Rewrite rejected;
+        private boolean dualWrite;
+
+        void add(Rewrite r, int start, int end, String statement, StatementPlanner p) {
+            if (rejected != null) {
+                return;
+            }
+            if (r instanceof Rewrite.Rejected x) {
+                rejected = new Rewrite.Rejected("several statements in one string, one of them refused: " + x.reason());
+            } else if (r instanceof Rewrite.Rewritten w) {
+                if (w.hiddenColumns() > 0 || w.kind() == Rewrite.Kind.DUAL_WRITE_RETURNING) {
+                    rejected = new Rewrite.Rejected(Reasons.of("a write with RETURNING among several statements in"
+                                    + " one string (" + p.names().spec().name() + ")",
+                            "send the statement with RETURNING on its own", statement));
+                    return;
+                }
+                dualWrite |= w.kind() == Rewrite.Kind.DUAL_WRITE;
+                splice.replace(start, end, w.sql());
+            }
+        }
+
+        Rewrite result(String sql) {
+            if (rejected != null) {
+                return rejected;
+            }
+            if (splice.isEmpty()) {
+                return Rewrite.PASS_THROUGH;
+            }
+            return new Rewrite.Rewritten(splice.apply(sql), dualWrite ? Rewrite.Kind.DUAL_WRITE : Rewrite.Kind.READ_NEW);
+        }
     }
 
     /** A DO block runs its body now; if the body names the table it may write it unseen. */
@@ -137,7 +176,7 @@ public final class StatementRewriter {
                         + " is not supported by this version of dualwrite (statement touches " + spec.name() + ")");
             };
         }
-        return new RewritePlan(spec, byPhase);
+        return new RewritePlan(spec, byPhase, r.withReturning());
     }
 
     private boolean mentionsAnyTableName(String sql) {

@@ -49,6 +49,11 @@ public final class SourceNames {
         return false;
     }
 
+    /** True when a normalized one-part name equals the source table's name. */
+    public boolean isTableName(String normalized) {
+        return spec.sourceTable().equals(normalized);
+    }
+
     public boolean isColumn(String normalized) {
         return spec.sourceColumn().equals(normalized);
     }

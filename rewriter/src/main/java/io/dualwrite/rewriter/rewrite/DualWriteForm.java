@@ -7,28 +7,88 @@ import io.dualwrite.rewriter.MigrationSpec;
  * The one-statement dual write: the application's write becomes a data-modifying CTE whose
  * RETURNING rows feed the sync view. Inserting into the view counts one per row, so the outer
  * statement reports the application's own update count.
+ *
+ * <p>With RETURNING (the application's own list, or the generated-keys list the driver asks
+ * for), the sync insert moves into a second CTE and the outer query returns the write's rows:
+ * the application's items verbatim, then the two hidden columns {@code dw$k}, {@code dw$v}.
  */
 public final class DualWriteForm {
 
     public static final String CONTROL_SCHEMA = "dualwrite";
+
+    /** Trailing columns of a RETURNING form that the driver hides. */
+    public static final int HIDDEN_COLUMNS = 2;
+
+    /**
+     * One write to rewrite.
+     *
+     * @param withPrefix the application's own {@code WITH [RECURSIVE] a AS (…), …} up to the end of
+     *                   its last CTE, or null
+     * @param app        the application's write (without its WITH clause and trailing ;)
+     * @param qualifier  how RETURNING names the target row; null for an INSERT without alias
+     * @param delete     DELETE (the row loses its target row) rather than INSERT/UPDATE
+     * @param appReturns {@code app} ends with its own RETURNING list
+     */
+    public record Form(MigrationSpec spec, String withPrefix, String app, String qualifier, boolean delete,
+                       boolean appReturns) {
+
+        /** The update-count form (no RETURNING of the application's). */
+        public String plain() {
+            if (appReturns) {
+                throw new IllegalStateException("the application's write has RETURNING");
+            }
+            String q = q();
+            String ret = delete
+                    ? " RETURNING " + q + key(spec) + " AS \"dw$k\""
+                    : " RETURNING " + q + key(spec) + " AS \"dw$k\", " + q + column(spec) + " AS \"dw$v\"";
+            return head() + app + ret + ") " + intoView(spec) + " SELECT " + selected() + " FROM \"dw$w\"";
+        }
+
+        /**
+         * The result-set form. {@code list} null: the application's own RETURNING list, kept
+         * verbatim; else the list to return (the write must have none of its own).
+         */
+        public String returning(String list) {
+            String q = q();
+            String hidden = q + key(spec) + " AS \"dw$k\", "
+                    + (delete ? "NULL" : q + column(spec)) + " AS \"dw$v\"";
+            String write = list == null ? app + ", " + hidden : app + " RETURNING " + list + ", " + hidden;
+            return head() + write + "), \"dw$s\" AS (" + intoView(spec) + " SELECT " + selected()
+                    + " FROM \"dw$w\") SELECT * FROM \"dw$w\"";
+        }
+
+        private String q() {
+            return qualifier == null ? "" : qualifier + ".";
+        }
+
+        private String head() {
+            return (withPrefix == null ? "WITH " : withPrefix + ", ") + "\"dw$w\" AS (";
+        }
+
+        private String selected() {
+            return delete ? "\"dw$k\", NULL, true" : "\"dw$k\", \"dw$v\", false";
+        }
+    }
 
     private DualWriteForm() {
     }
 
     /** For INSERT and for UPDATE that assigns the column: key and new value of every written row. */
     public static String upsert(MigrationSpec spec, String appStatement, String qualifier) {
-        String q = qualifier == null ? "" : qualifier + ".";
-        return "WITH \"dw$w\" AS (" + appStatement
-                + " RETURNING " + q + Identifiers.quote(spec.keyColumn()) + " AS \"dw$k\", "
-                + q + Identifiers.quote(spec.sourceColumn()) + " AS \"dw$v\") "
-                + intoView(spec) + " SELECT \"dw$k\", \"dw$v\", false FROM \"dw$w\"";
+        return new Form(spec, null, appStatement, qualifier, false, false).plain();
     }
 
     /** For DELETE: every deleted key loses its primary row. */
     public static String delete(MigrationSpec spec, String appStatement, String qualifier) {
-        return "WITH \"dw$w\" AS (" + appStatement
-                + " RETURNING " + qualifier + "." + Identifiers.quote(spec.keyColumn()) + " AS \"dw$k\") "
-                + intoView(spec) + " SELECT \"dw$k\", NULL, true FROM \"dw$w\"";
+        return new Form(spec, null, appStatement, qualifier, true, false).plain();
+    }
+
+    private static String key(MigrationSpec spec) {
+        return Identifiers.quote(spec.keyColumn());
+    }
+
+    private static String column(MigrationSpec spec) {
+        return Identifiers.quote(spec.sourceColumn());
     }
 
     private static String intoView(MigrationSpec spec) {

@@ -1,12 +1,24 @@
 package io.dualwrite.rewriter.rewrite;
 
 import io.dualwrite.rewriter.Rewrite;
+import java.util.function.Function;
 
 /**
  * The two rewrites that matter for a statement touching a migration: in the phase that writes
  * both sides and reads old ({@code DUAL_WRITE}), and in the one that also reads new ({@code READ_NEW}).
  */
-public record PhaseRewrites(Rewrite dualWrite, Rewrite readNew) {
+public record PhaseRewrites(Rewrite dualWrite, Rewrite readNew, Function<String, Rewrite> withReturning) {
+
+    /**
+     * @param withReturning for a dual write without RETURNING of its own: the rewrite that returns
+     *                      the given list (generated keys); null when not applicable
+     */
+    public PhaseRewrites {
+    }
+
+    public PhaseRewrites(Rewrite dualWrite, Rewrite readNew) {
+        this(dualWrite, readNew, null);
+    }
 
     public static final PhaseRewrites PASS = new PhaseRewrites(Rewrite.PASS_THROUGH, Rewrite.PASS_THROUGH);
 

@@ -46,11 +46,7 @@ public final class StatementPlanner {
             case INSERT, UPDATE, DELETE:
                 return write(statement, offset, s, kind);
             case WITH:
-                if (WriteScan.writesSource(s, names)) {
-                    return reject(statement, "a statement with its own WITH clause that writes the migrated table",
-                            "move the write out of the WITH clause (a later version will support it)");
-                }
-                return hasDepthZeroWrite(s) ? PhaseRewrites.PASS : read(sql, statement, offset, s);
+                return with(sql, statement, offset, s);
             case READ:
                 return read(sql, statement, offset, s);
             case TABLE:
@@ -58,15 +54,19 @@ public final class StatementPlanner {
                         "TABLE on the migrated table reads the old column", "write it as SELECT with a column list"));
             case MERGE:
                 return WriteScan.writesSource(s, names)
-                        ? reject(statement, "MERGE into the migrated table", "use INSERT … ON CONFLICT or UPDATE instead")
+                        ? reject(statement, "MERGE into the migrated table is not supported: MERGE has no RETURNING"
+                                + " before PostgreSQL 17 and its per-row actions cannot feed the sync view in one"
+                                + " statement on every supported version",
+                        "use INSERT … ON CONFLICT, UPDATE or DELETE instead")
                         : PhaseRewrites.PASS;
             case TRUNCATE:
-                return reject(statement, "TRUNCATE of the migrated table",
-                        "use DELETE, or truncate the target table too in the EXPANDED phase");
+                return truncate(statement, offset, s);
             case COPY:
                 if (s.find("from", 1, s.size(), 0) >= 0 && !s.isSymbol(1, "(")) {
-                    return reject(statement, "COPY … FROM into the migrated table",
-                            "load with INSERT statements, or load before the DUAL_WRITE phase and run the backfill");
+                    return reject(statement, "COPY … FROM into the migrated table is not supported: COPY bypasses"
+                                    + " SQL, so its rows cannot be dual-written",
+                            "COPY into a staging table, then INSERT INTO the migrated table … SELECT … FROM the"
+                                    + " staging table");
                 }
                 return new PhaseRewrites(Rewrite.PASS_THROUGH, rejected(statement,
                         "COPY … TO reading the migrated table is not rewritten", "use a SELECT, or run it in a phase that reads old"));
@@ -88,7 +88,149 @@ public final class StatementPlanner {
         }
     }
 
+    /**
+     * {@code WITH … <write>}: the write on the source table is rewritten with our CTE spliced
+     * after the application's CTE list; a CTE that itself writes the source table is refused.
+     */
+    private PhaseRewrites with(String sql, String statement, int offset, Sig s) {
+        java.util.List<String> cteNames = new java.util.ArrayList<>();
+        int main = mainStatement(s, cteNames);
+        if (main > 0) {
+            Sig ctes = new Sig(s.tokens().subList(0, main));
+            Sig body = new Sig(s.tokens().subList(main, s.size()));
+            if (WriteScan.writesSource(ctes, names)) {
+                return reject(statement, "a WITH query that itself writes the migrated table",
+                        "write the migrated table in the main statement after WITH, or in a statement of its own");
+            }
+            StatementClass mainKind = StatementClass.of(body);
+            if ((mainKind == StatementClass.INSERT || mainKind == StatementClass.UPDATE
+                    || mainKind == StatementClass.DELETE) && writes.analyze(body) != null) {
+                for (String n : cteNames) {
+                    if (names.isTableName(n)) {
+                        return reject(statement, "a write with a WITH query named like the migrated table",
+                                "rename the WITH query");
+                    }
+                }
+                int mainOffset = s.get(main).start();
+                String prefix = statement.substring(0, s.get(main - 1).end() - offset);
+                String mainText = statement.substring(mainOffset - offset);
+                return write(mainText, mainOffset, body, mainKind, prefix);
+            }
+        }
+        if (WriteScan.writesSource(s, names)) {
+            return reject(statement, "a statement with its own WITH clause that writes the migrated table in a way"
+                    + " that is not recognised", "write the migrated table in a plain INSERT/UPDATE/DELETE after WITH");
+        }
+        return hasDepthZeroWrite(s) ? PhaseRewrites.PASS : read(sql, statement, offset, s);
+    }
+
+    /**
+     * Index of the main statement after {@code WITH [RECURSIVE] name [(cols)] AS [[NOT] MATERIALIZED] (…), …},
+     * or -1 when the CTE list is not in that form; collects the CTE names (normalized).
+     */
+    static int mainStatement(Sig s, java.util.List<String> cteNames) {
+        int i = 1;
+        if (s.is(i, "recursive")) {
+            i++;
+        }
+        while (true) {
+            if (!s.isName(i)) {
+                return -1;
+            }
+            cteNames.add(s.get(i).normalized());
+            i++;
+            if (s.isSymbol(i, "(")) {
+                int m = s.match(i);
+                if (m < 0) {
+                    return -1;
+                }
+                i = m + 1;
+            }
+            if (!s.is(i, "as")) {
+                return -1;
+            }
+            i++;
+            if (s.is(i, "not")) {
+                i++;
+            }
+            if (s.is(i, "materialized")) {
+                i++;
+            }
+            if (!s.isSymbol(i, "(")) {
+                return -1;
+            }
+            int m = s.match(i);
+            if (m < 0) {
+                return -1;
+            }
+            i = m + 1;
+            if (s.isSymbol(i, ",")) {
+                i++;
+                continue;
+            }
+            return i < s.size() ? i : -1;
+        }
+    }
+
+    private static final java.util.Set<String> TRUNCATE_OPTIONS = java.util.Set.of(
+            "restart", "continue", "identity", "cascade", "restrict");
+
+    /**
+     * {@code TRUNCATE [TABLE] [ONLY] users [*] [, …] [RESTART IDENTITY] [CASCADE]}: the target table
+     * is truncated in the same statement.
+     */
+    private PhaseRewrites truncate(String statement, int offset, Sig s) {
+        Splice splice = new Splice();
+        int i = s.is(1, "table") ? 2 : 1;
+        while (true) {
+            if (s.is(i, "only") && s.isName(i + 1)) {
+                i++;
+            }
+            if (!s.isName(i)) {
+                return reject(statement, "TRUNCATE of the migrated table in a form that is not recognised",
+                        "write it as TRUNCATE [TABLE] [ONLY] name [, …] [RESTART IDENTITY] [CASCADE]");
+            }
+            int len = names.tableAt(s, i);
+            int j;
+            if (len > 0) {
+                j = i + len;
+            } else {
+                j = i + 1;
+                while (s.isSymbol(j, ".") && s.isName(j + 1)) {
+                    j += 2;
+                }
+            }
+            if (s.isSymbol(j, "*")) {
+                j++;
+            }
+            if (len > 0) {
+                splice.insert(s.get(j - 1).end() - offset, ", " + spec.qualifiedTarget());
+            }
+            i = j;
+            if (s.isSymbol(i, ",")) {
+                i++;
+                continue;
+            }
+            break;
+        }
+        for (; i < s.size(); i++) {
+            if (!s.isName(i) || !TRUNCATE_OPTIONS.contains(s.get(i).normalized())) {
+                return reject(statement, "TRUNCATE of the migrated table in a form that is not recognised",
+                        "write it as TRUNCATE [TABLE] [ONLY] name [, …] [RESTART IDENTITY] [CASCADE]");
+            }
+        }
+        if (splice.isEmpty()) {
+            return reject(statement, "TRUNCATE naming the migrated table in a form that is not recognised",
+                    "write it as TRUNCATE [TABLE] [ONLY] name [, …] [RESTART IDENTITY] [CASCADE]");
+        }
+        return PhaseRewrites.both(dualWrite(splice.apply(statement)));
+    }
+
     private PhaseRewrites write(String statement, int offset, Sig s, StatementClass kind) {
+        return write(statement, offset, s, kind, null);
+    }
+
+    private PhaseRewrites write(String statement, int offset, Sig s, StatementClass kind, String withPrefix) {
         WriteShape shape = writes.analyze(s);
         if (shape == null) {
             if (targetLooksLikeSource(s, kind)) {
@@ -113,29 +255,57 @@ public final class StatementPlanner {
             return reject(statement, "an UPDATE of the migrated table that the parser could not read and that"
                     + " mentions the migrated column", "simplify the statement");
         }
-        if (shape.hasReturning()) {
-            return reject(statement, kind + " … RETURNING on a migrated table is not supported yet",
-                    "drop RETURNING and read the row back in the same transaction");
-        }
+        DualWriteForm.Form form;
         switch (shape.verb()) {
             case INSERT:
                 if (assignsKey(shape)) {
                     return reject(statement, "INSERT … ON CONFLICT DO UPDATE that sets the key column",
                             "do not change the key of a migrated table");
                 }
-                return PhaseRewrites.both(dualWrite(DualWriteForm.upsert(spec, statement,
-                        shape.hasAlias() ? shape.qualifier() : null)));
+                form = new DualWriteForm.Form(spec, withPrefix, statement, shape.hasAlias() ? shape.qualifier() : null,
+                        false, shape.hasReturning());
+                break;
             case UPDATE:
                 if (assignsKey(shape)) {
                     return reject(statement, "UPDATE that sets the key column of the migrated table",
                             "do not change the key of a migrated table");
                 }
-                return assignsColumn(shape)
-                        ? PhaseRewrites.both(dualWrite(DualWriteForm.upsert(spec, statement, shape.qualifier())))
-                        : PhaseRewrites.PASS;
+                if (!assignsColumn(shape)) {
+                    return PhaseRewrites.PASS;
+                }
+                form = new DualWriteForm.Form(spec, withPrefix, statement, shape.qualifier(), false,
+                        shape.hasReturning());
+                break;
             default:
-                return PhaseRewrites.both(dualWrite(DualWriteForm.delete(spec, statement, shape.qualifier())));
+                form = new DualWriteForm.Form(spec, withPrefix, statement, shape.qualifier(), true,
+                        shape.hasReturning());
         }
+        if (shape.hasReturning()) {
+            if (!returningIsLast(s)) {
+                return reject(statement, kind + " … RETURNING whose RETURNING list could not be delimited",
+                        "simplify the RETURNING list");
+            }
+            return PhaseRewrites.both(new Rewrite.Rewritten(form.returning(null), Rewrite.Kind.DUAL_WRITE_RETURNING,
+                    DualWriteForm.HIDDEN_COLUMNS));
+        }
+        Rewrite plain = dualWrite(form.plain());
+        DualWriteForm.Form f = form;
+        return new PhaseRewrites(plain, plain, list -> new Rewrite.Rewritten(f.returning(list),
+                Rewrite.Kind.DUAL_WRITE_RETURNING, DualWriteForm.HIDDEN_COLUMNS));
+    }
+
+    /** The depth-0 RETURNING is the statement's last clause, so its list runs to the end of the text. */
+    private static boolean returningIsLast(Sig s) {
+        int at = s.find("returning", 0, s.size(), 0);
+        if (at < 0 || at == s.size() - 1) {
+            return false;
+        }
+        for (int i = at + 1; i < s.size(); i++) {
+            if (s.depth(i) == 0 && (s.is(i, "returning") || s.isSymbol(i, ";"))) {
+                return false;
+            }
+        }
+        return s.depth(s.size() - 1) == 0;
     }
 
     private boolean sameRelevantColumns(java.util.Set<String> jooq, WriteShape shape) {

@@ -161,28 +161,26 @@ class WriteRewriteTest {
 
     @Test
     void refusals() {
-        assertRejected("INSERT INTO users (id, email) VALUES (?, ?) RETURNING id",
-                "INSERT … RETURNING on a migrated table is not supported yet", "Statement: INSERT INTO users");
-        assertRejected("UPDATE users SET email = ? WHERE id = ? RETURNING *", "UPDATE … RETURNING");
-        assertRejected("DELETE FROM users RETURNING id", "DELETE … RETURNING");
-        assertRejected("WITH old AS (SELECT id FROM stale) DELETE FROM users WHERE id IN (SELECT id FROM old)", "WITH clause");
-        assertRejected("WITH x AS (UPDATE users SET email = NULL RETURNING id) SELECT count(*) FROM x", "WITH clause");
+        assertRejected("WITH x AS (UPDATE users SET email = NULL RETURNING id) SELECT count(*) FROM x",
+                "a WITH query that itself writes the migrated table");
         assertRejected("UPDATE users SET id = id + 1", "sets the key column");
         assertRejected("INSERT INTO users (id, email) VALUES (?, ?) ON CONFLICT (email) DO UPDATE SET id = EXCLUDED.id",
                 "ON CONFLICT DO UPDATE that sets the key column");
-        assertRejected("MERGE INTO users u USING s ON s.id = u.id WHEN MATCHED THEN UPDATE SET email = s.email", "MERGE");
-        assertRejected("TRUNCATE TABLE users", "TRUNCATE");
-        assertRejected("COPY users (id, email) FROM STDIN", "COPY … FROM");
+        assertRejected("MERGE INTO users u USING s ON s.id = u.id WHEN MATCHED THEN UPDATE SET email = s.email",
+                "MERGE into the migrated table is not supported: MERGE has no RETURNING before PostgreSQL 17");
+        assertRejected("COPY users (id, email) FROM STDIN", "COPY … FROM into the migrated table is not supported:"
+                + " COPY bypasses SQL", "COPY into a staging table, then INSERT INTO");
         assertRejected("ALTER TABLE users DROP COLUMN email", "ALTER statement");
         assertRejected("DO $$ BEGIN UPDATE users SET email = NULL; END $$", "DO statement");
         assertRejected("EXPLAIN ANALYZE UPDATE users SET email = NULL", "EXPLAIN ANALYZE");
-        assertRejected("UPDATE users SET name = 'x'; UPDATE users SET email = NULL", "several statements in one string");
-        assertRejected("INSERT INTO users (id) VALUES (1); SELECT 1", "several statements in one string");
+        assertRejected("UPDATE users SET email = ?; UPDATE users SET id = 2", "several statements in one string",
+                "sets the key column");
+        assertRejected("UPDATE users SET email = ? RETURNING id; SELECT 1", "a write with RETURNING among several statements");
     }
 
     @Test
     void rejectionTruncatesLongStatements() {
-        String sql = "DELETE FROM users WHERE id IN (" + "1, ".repeat(200) + "2) RETURNING id";
+        String sql = "DELETE FROM users WHERE id IN (" + "1, ".repeat(200) + "2) RETURNING id; SELECT 1";
         Rewrite r = rewriter.plan(sql).forPhase(Phase.DUAL_WRITE);
         assertThat(((Rewrite.Rejected) r).reason()).hasSizeLessThan(400).contains("…");
     }
