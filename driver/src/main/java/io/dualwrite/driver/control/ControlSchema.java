@@ -95,6 +95,13 @@ public final class ControlSchema {
                           updated_at   timestamptz NOT NULL DEFAULT now(),
                           completed_at timestamptz
                         )""");
+                // columns added after the first release: ADD COLUMN IF NOT EXISTS upgrades older schemas in place
+                s.execute("""
+                        ALTER TABLE dualwrite.migration
+                          ADD COLUMN IF NOT EXISTS shadow_sample_rate double precision NOT NULL DEFAULT 0
+                            CHECK (shadow_sample_rate BETWEEN 0 AND 1),
+                          ADD COLUMN IF NOT EXISTS last_parity_mismatches bigint,
+                          ADD COLUMN IF NOT EXISTS last_parity_at timestamptz""");
                 s.execute("""
                         CREATE TABLE IF NOT EXISTS dualwrite.instance (
                           id           text PRIMARY KEY,
@@ -341,9 +348,52 @@ public final class ControlSchema {
                     p.executeUpdate();
                 }
                 recordChange(c, name, before, phase, changedBy, reason);
+                notifyFleet(c, name);
             }
             return before;
         });
+    }
+
+    /** The channel every driver instance LISTENs on; the payload is the migration's name. */
+    public static final String CHANNEL = "dualwrite_control";
+
+    /** Wakes every instance's follower at commit; polling covers a lost notification. */
+    private static void notifyFleet(Connection c, String name) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
+            p.setString(1, name);
+            p.execute();
+        }
+    }
+
+    /**
+     * The share of reads (0 to 1) that, in DUAL_WRITE, are also run against the target table and
+     * compared (shadow reads); 0 turns shadow reads off.
+     */
+    public static void setShadowSampleRate(Connection c, String name, double rate) throws SQLException {
+        if (!(rate >= 0 && rate <= 1)) {
+            throw new SQLException("shadow sample rate must be between 0 and 1 (0.01 = 1 % of reads), got " + rate, "22023");
+        }
+        inTransaction(c, () -> {
+            try (PreparedStatement p = c.prepareStatement("UPDATE dualwrite.migration SET shadow_sample_rate = ? WHERE name = ?")) {
+                p.setDouble(1, rate);
+                p.setString(2, name);
+                if (p.executeUpdate() == 0) {
+                    require(c, name);
+                }
+            }
+            notifyFleet(c, name);
+            return null;
+        });
+    }
+
+    /** Keeps the latest parity result, for gates and for JMX. */
+    public static void recordParity(Connection c, String name, long mismatches) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(
+                "UPDATE dualwrite.migration SET last_parity_mismatches = ?, last_parity_at = now() WHERE name = ?")) {
+            p.setLong(1, mismatches);
+            p.setString(2, name);
+            p.executeUpdate();
+        }
     }
 
     private static void recordChange(Connection c, String name, Phase from, Phase to, String by, String reason) throws SQLException {
@@ -360,13 +410,17 @@ public final class ControlSchema {
 
     private static final String SELECT_MIGRATION = """
             SELECT name, source_schema, source_table, key_column, source_column, target_schema, target_table,
-                   target_key_column, target_value_column, primary_flag_column, sync_view, phase
+                   target_key_column, target_value_column, primary_flag_column, sync_view, phase,
+                   shadow_sample_rate, last_parity_mismatches, last_parity_at
             FROM dualwrite.migration""";
 
     private static MigrationState read(ResultSet rs) throws SQLException {
         MigrationSpec spec = new MigrationSpec(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                 rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11));
-        return new MigrationState(spec, Phase.valueOf(rs.getString(12)));
+        long parity = rs.getLong(14);
+        Long lastParity = rs.wasNull() ? null : parity;
+        return new MigrationState(spec, Phase.valueOf(rs.getString(12)), rs.getDouble(13), lastParity,
+                rs.getObject(15, java.time.OffsetDateTime.class));
     }
 
     /** Default name of the sync view for a source column. */

@@ -1,6 +1,9 @@
 package io.dualwrite.driver.jdbc;
 
+import io.dualwrite.driver.runtime.ConnectionPins;
 import io.dualwrite.driver.runtime.DatabaseRuntime;
+import io.dualwrite.driver.runtime.MigrationRuntime;
+import io.dualwrite.rewriter.Phase;
 import io.dualwrite.rewriter.RewritePlan;
 
 import java.sql.CallableStatement;
@@ -15,17 +18,90 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * other {@link Connection} method is generated once, at class-init, as a direct call on
  * {@link #delegate} (see {@link Wrappers}).
  */
-public abstract class DualwriteConnection implements Connection {
+public abstract class DualwriteConnection implements Connection, ConnectionPins {
 
     protected final Connection delegate;
     final DatabaseRuntime database;
 
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    protected DualwriteConnection(Connection delegate, DatabaseRuntime database) {
+    protected DualwriteConnection(Connection delegate, DatabaseRuntime database) throws SQLException {
         this.delegate = delegate;
         this.database = database;
-        database.connectionOpened();
+        this.autoCommit = delegate.getAutoCommit();
+        database.connectionOpened(this);
+    }
+
+    /*
+     * Transaction pinning: a transaction runs all its statements in the phase of its first one, so
+     * no transaction writes one side only because the phase changed half-way. Pins are dropped at
+     * commit, rollback and when auto-commit is switched; the follower acknowledges a new phase
+     * only once no open transaction is pinned to an older one (DatabaseRuntime#appliedPhase).
+     * Transactions driven by SQL text (BEGIN/COMMIT statements) are not seen here.
+     */
+    private boolean autoCommit = true;
+    private volatile MigrationRuntime pinnedMigration;
+    private volatile Phase pinnedPhase;
+    private java.util.Map<MigrationRuntime, Phase> morePins;
+
+    /** The phase this connection applies to a migration now: the live one, or the one its transaction started in. */
+    Phase phaseOf(MigrationRuntime migration) {
+        if (autoCommit) {
+            return migration.phase();
+        }
+        if (pinnedMigration == migration) {
+            return pinnedPhase;
+        }
+        if (pinnedMigration == null) {
+            Phase phase = migration.phase();
+            pinnedPhase = phase;
+            pinnedMigration = migration;
+            return phase;
+        }
+        if (morePins == null) {
+            morePins = new java.util.HashMap<>();
+        }
+        return morePins.computeIfAbsent(migration, MigrationRuntime::phase);
+    }
+
+    @Override
+    public Phase pinnedPhase(MigrationRuntime migration) {
+        if (pinnedMigration == migration) {
+            return pinnedPhase;
+        }
+        java.util.Map<MigrationRuntime, Phase> more = morePins;
+        return more == null ? null : more.get(migration);
+    }
+
+    private void unpin() {
+        pinnedMigration = null;
+        pinnedPhase = null;
+        morePins = null;
+    }
+
+    @Override
+    public void setAutoCommit(boolean autoCommit) throws SQLException {
+        delegate.setAutoCommit(autoCommit);
+        this.autoCommit = autoCommit;
+        unpin();
+    }
+
+    @Override
+    public void commit() throws SQLException {
+        try {
+            delegate.commit();
+        } finally {
+            unpin();
+        }
+    }
+
+    @Override
+    public void rollback() throws SQLException {
+        try {
+            delegate.rollback();
+        } finally {
+            unpin();
+        }
     }
 
     @Override
@@ -34,13 +110,13 @@ public abstract class DualwriteConnection implements Connection {
             delegate.close();
         } finally {
             if (closed.compareAndSet(false, true)) {
-                database.connectionClosed();
+                database.connectionClosed(this);
             }
         }
     }
 
     /** Wraps a PgJDBC connection to a database whose control schema {@code database} reflects. */
-    public static Connection wrap(Connection physical, DatabaseRuntime database) {
+    public static Connection wrap(Connection physical, DatabaseRuntime database) throws SQLException {
         return Wrappers.connection(physical, database);
     }
 

@@ -30,23 +30,22 @@ final class Interception {
         return plan.passThrough() ? null : plan;
     }
 
-    /** The SQL to run for a plain Statement's string, in the phase of this instant. */
-    static String translate(DatabaseRuntime database, String sql, boolean wantsGeneratedKeys) throws SQLException {
-        RewritePlan plan = planOf(database, sql);
+    /** The SQL to run for a plain Statement's string, in the phase the connection applies now. */
+    static String translate(DualwriteConnection connection, String sql, boolean wantsGeneratedKeys) throws SQLException {
+        RewritePlan plan = planOf(connection.database, sql);
         if (plan == null) {
             return sql;
         }
-        MigrationRuntime migration = database.migrations().runtimeOf(plan.migration());
-        return sqlFor(plan, migration, sql, wantsGeneratedKeys);
+        MigrationRuntime migration = connection.database.migrations().runtimeOf(plan.migration());
+        return sqlFor(plan, migration, connection.phaseOf(migration), sql, wantsGeneratedKeys);
     }
 
     /**
      * The SQL for a statement that touches a migration, counted in that migration's counters;
      * refused statements throw and change nothing.
      */
-    static String sqlFor(RewritePlan plan, MigrationRuntime migration, String sql, boolean wantsGeneratedKeys)
+    static String sqlFor(RewritePlan plan, MigrationRuntime migration, Phase phase, String sql, boolean wantsGeneratedKeys)
             throws SQLException {
-        Phase phase = migration.phase();
         Rewrite rewrite = plan.forPhase(phase);
         if (rewrite instanceof Rewrite.Rewritten rewritten) {
             if (rewritten.kind() == Rewrite.Kind.DUAL_WRITE) {

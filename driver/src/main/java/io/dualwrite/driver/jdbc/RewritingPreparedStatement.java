@@ -36,7 +36,7 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
         this.options = options;
         // A statement refused in this phase is still prepared (as written, which sends nothing to
         // the server yet): the refusal comes at execution, in the phase of that moment.
-        Rewrite rewrite = plan.forPhase(migration.phase());
+        Rewrite rewrite = plan.forPhase(connection.phaseOf(migration));
         this.preparedSql = rewrite instanceof Rewrite.Rewritten r ? r.sql() : applicationSql;
         this.delegate = options.prepare(connection.delegate, preparedSql);
     }
@@ -47,7 +47,8 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
 
     /** Brings the delegate to the SQL of the current phase; throws if the phase refuses the statement. */
     private void beforeExecute() throws SQLException {
-        String sql = Interception.sqlFor(plan, migration, applicationSql, options.wantsGeneratedKeys());
+        String sql = Interception.sqlFor(plan, migration, connection.phaseOf(migration), applicationSql,
+                options.wantsGeneratedKeys());
         if (!sql.equals(preparedSql)) {
             PreparedStatement fresh = options.prepare(connection.delegate, sql);
             try {

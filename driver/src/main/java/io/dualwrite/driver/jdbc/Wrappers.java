@@ -53,9 +53,11 @@ final class Wrappers {
     private Wrappers() {
     }
 
-    static Connection connection(Connection physical, DatabaseRuntime database) {
+    static Connection connection(Connection physical, DatabaseRuntime database) throws SQLException {
         try {
             return (Connection) CONNECTION.invoke(physical, database);
+        } catch (SQLException e) {
+            throw e;
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -1,44 +1,56 @@
 package io.dualwrite.driver.jmx;
 
+import io.dualwrite.driver.control.ControlSchema;
+import io.dualwrite.driver.control.Gates;
 import io.dualwrite.driver.runtime.DatabaseRuntime;
 import io.dualwrite.driver.runtime.MigrationRuntime;
 import io.dualwrite.driver.runtime.PhaseChanges;
 import io.dualwrite.rewriter.Phase;
 
+import javax.management.AttributeChangeNotification;
 import javax.management.InstanceAlreadyExistsException;
-import javax.management.InstanceNotFoundException;
 import javax.management.JMException;
+import javax.management.MBeanNotificationInfo;
 import javax.management.MBeanServer;
+import javax.management.NotificationBroadcasterSupport;
 import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
+import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The MXBean of one migration name. A JVM may talk to several databases that hold a migration of
- * the same name (tests do); the bean follows the database most recently connected.
+ * The MXBean of one migration name (per instance name). A JVM may talk to several databases that
+ * hold a migration of the same name (tests do); the bean follows the database most recently
+ * connected.
  */
-public final class MigrationControl implements MigrationMXBean {
+public final class MigrationControl extends NotificationBroadcasterSupport implements MigrationMXBean {
 
     private static final ConcurrentMap<String, MigrationControl> BEANS = new ConcurrentHashMap<>();
 
     private final String name;
+    private final AtomicLong sequence = new AtomicLong();
     private volatile DatabaseRuntime database;
     private volatile MigrationRuntime migration;
 
     private MigrationControl(String name) {
+        super(new MBeanNotificationInfo(new String[]{AttributeChangeNotification.ATTRIBUTE_CHANGE},
+                AttributeChangeNotification.class.getName(), "the phase this JVM applies changed"));
         this.name = name;
     }
 
     /** Registers (or re-points) the bean for a migration that a connection just loaded. */
     public static void register(DatabaseRuntime database, MigrationRuntime migration) {
         String name = migration.spec().name();
-        MigrationControl bean = BEANS.computeIfAbsent(name, n -> {
-            MigrationControl created = new MigrationControl(n);
+        String instance = database.instanceName();
+        MigrationControl bean = BEANS.computeIfAbsent(instance == null ? name : name + "#" + instance, key -> {
+            MigrationControl created = new MigrationControl(name);
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
             try {
-                ObjectName objectName = objectName(n);
+                ObjectName objectName = objectName(name, instance);
                 try {
                     server.registerMBean(created, objectName);
                 } catch (InstanceAlreadyExistsException e) {
@@ -47,31 +59,36 @@ public final class MigrationControl implements MigrationMXBean {
                     server.registerMBean(created, objectName);
                 }
             } catch (JMException e) {
-                throw new IllegalStateException("could not register the JMX bean for migration " + n, e);
+                throw new IllegalStateException("could not register the JMX bean for migration " + name, e);
             }
             return created;
         });
         bean.database = database;
         bean.migration = migration;
+        migration.listener(bean::phaseApplied);
     }
 
     public static ObjectName objectName(String migrationName) throws JMException {
-        return new ObjectName("io.dualwrite:type=Migration,name=" + quoteIfNeeded(migrationName));
+        return objectName(migrationName, null);
+    }
+
+    public static ObjectName objectName(String migrationName, String instance) throws JMException {
+        return new ObjectName("io.dualwrite:type=Migration,name=" + quoteIfNeeded(migrationName)
+                + (instance == null ? "" : ",instance=" + quoteIfNeeded(instance)));
     }
 
     private static String quoteIfNeeded(String value) {
         return value.matches("[A-Za-z0-9_.$-]+") ? value : ObjectName.quote(value);
     }
 
-    /** For tests and shutdown hooks. */
-    static void unregister(String name) throws JMException {
-        if (BEANS.remove(name) != null) {
-            try {
-                ManagementFactory.getPlatformMBeanServer().unregisterMBean(objectName(name));
-            } catch (InstanceNotFoundException ignored) {
-                // already gone
-            }
+    private void phaseApplied(MigrationRuntime source, Phase from, Phase to) {
+        if (source != migration) {
+            return; // an older database of the same name
         }
+        AttributeChangeNotification n = new AttributeChangeNotification(this, sequence.incrementAndGet(),
+                System.currentTimeMillis(), name + ": phase " + from + " -> " + to, "Phase", String.class.getName(),
+                from.name(), to.name());
+        sendNotification(n);
     }
 
     @Override
@@ -91,9 +108,62 @@ public final class MigrationControl implements MigrationMXBean {
 
     @Override
     public void setPhase(String phase) {
-        Phase wanted = Phase.parse(phase);
+        change(Phase.parse(phase), "set through the JMX Phase attribute (no gates checked)");
+    }
+
+    @Override
+    public String getReadSource() {
+        Phase phase = migration.phase();
+        if (phase.readsNew()) {
+            return "NEW";
+        }
+        return phase == Phase.DUAL_WRITE && migration.shadowSampleRate() > 0 ? "SHADOW" : "OLD";
+    }
+
+    @Override
+    public double getShadowSampleRate() {
+        return migration.shadowSampleRate();
+    }
+
+    @Override
+    public void setShadowSampleRate(double rate) {
+        try (Connection c = PhaseChanges.controlConnection(database)) {
+            ControlSchema.setShadowSampleRate(c, name, rate);
+        } catch (SQLException e) {
+            throw new IllegalArgumentException("could not set the shadow sample rate of " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public long getLastParityMismatches() {
+        Long m = migration.lastParityMismatches();
+        return m == null ? -1 : m;
+    }
+
+    @Override
+    public void flipReads() {
+        try (Connection c = PhaseChanges.controlConnection(database)) {
+            List<String> unmet = Gates.unmetForReadNew(c, name);
+            if (!unmet.isEmpty()) {
+                throw new IllegalStateException("READ_NEW refused for " + name + ": " + String.join("; ", unmet));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not check the gates of " + name + ": " + e.getMessage(), e);
+        }
+        change(Phase.READ_NEW, "flipReads through JMX: gates held");
+    }
+
+    @Override
+    public void rollbackReads() {
+        if (migration.phase() != Phase.READ_NEW) {
+            throw new IllegalStateException(name + " is in " + migration.phase() + ", not READ_NEW: reads already come from the old column");
+        }
+        change(Phase.DUAL_WRITE, "rollbackReads through JMX");
+    }
+
+    private void change(Phase wanted, String reason) {
         try {
-            PhaseChanges.apply(database, name, wanted, "jmx@" + PhaseChanges.instanceId(), "set through JMX");
+            PhaseChanges.apply(database, name, wanted, "jmx@" + PhaseChanges.instanceId(), reason);
         } catch (SQLException e) {
             throw new IllegalArgumentException("could not set phase " + wanted + " for " + name + ": " + e.getMessage()
                     + " (the control schema in " + database.pgUrl() + " is unchanged)", e);
@@ -118,5 +188,20 @@ public final class MigrationControl implements MigrationMXBean {
     @Override
     public long getRejectedStatements() {
         return migration.rejectedStatements();
+    }
+
+    @Override
+    public long getRewrittenFailures() {
+        return migration.rewrittenFailures();
+    }
+
+    @Override
+    public long getShadowComparisons() {
+        return migration.shadowComparisons();
+    }
+
+    @Override
+    public long getShadowMismatches() {
+        return migration.shadowMismatches();
     }
 }

@@ -1,9 +1,10 @@
 package io.dualwrite.driver.jmx;
 
 /**
- * One migration as JMX shows it: {@code io.dualwrite:type=Migration,name=<table>.<column>}.
- * Setting {@code Phase} writes the control schema (the source of truth) and takes effect at once
- * for every connection and prepared statement of this JVM.
+ * One migration as JMX shows it: {@code io.dualwrite:type=Migration,name=<table>.<column>}
+ * (plus {@code ,instance=<name>} for a DataSource with the {@code dualwriteInstance} property).
+ * Emits an {@code AttributeChangeNotification} for {@code Phase} whenever this JVM applies a new
+ * phase, whoever changed it (CLI, JMX on any instance, automatic rollback).
  */
 public interface MigrationMXBean {
 
@@ -13,14 +14,31 @@ public interface MigrationMXBean {
     /** The PgJDBC URL of the database whose migration this is. */
     String getDatabase();
 
+    /** The phase this JVM applies now. */
     String getPhase();
 
     /**
+     * Sets the phase without gates (like the CLI's {@code --force}): writes the control schema with
+     * an audit entry, then applies at once to every connection and prepared statement of this
+     * JVM; the other instances follow within a second. Prefer {@link #flipReads()} and
+     * {@link #rollbackReads()}, which check gates.
+     *
      * @param phase EXPANDED, DUAL_WRITE or READ_NEW (case-insensitive)
      * @throws IllegalArgumentException for an unknown or unsupported phase, or when the control
      *                                  schema cannot be written (nothing changes then)
      */
     void setPhase(String phase);
+
+    /** Where reads come from now: OLD, NEW, or SHADOW (old, with a sample also compared with new). */
+    String getReadSource();
+
+    /** Share of reads shadowed in DUAL_WRITE, 0 to 1; setting it writes the control schema (fleet-wide). */
+    double getShadowSampleRate();
+
+    void setShadowSampleRate(double rate);
+
+    /** Mismatches found by the latest {@code dualwrite parity} run, or -1 if none ran. */
+    long getLastParityMismatches();
 
     /** Statements that reached PostgreSQL in a rewritten form (writes and reads). */
     long getStatementsRewritten();
@@ -33,4 +51,19 @@ public interface MigrationMXBean {
 
     /** Statements refused because they touch the migrated column and cannot be rewritten with certainty. */
     long getRejectedStatements();
+
+    /** Rewritten statements that failed (counted for automatic rollback). */
+    long getRewrittenFailures();
+
+    /** Reads compared old-vs-new in SHADOW mode. */
+    long getShadowComparisons();
+
+    /** Shadow comparisons whose results differed. */
+    long getShadowMismatches();
+
+    /** DUAL_WRITE → READ_NEW, if the gates hold (backfill complete, parity 0, every instance on DUAL_WRITE). */
+    void flipReads();
+
+    /** READ_NEW → DUAL_WRITE: reads go back to the old column, fleet-wide, at once. */
+    void rollbackReads();
 }

@@ -31,7 +31,7 @@ public final class DatabaseRuntime {
     private final Properties connectProperties;
     private final Map<String, MigrationRuntime> byName = new HashMap<>();
     private volatile Migrations migrations = Migrations.NONE;
-    private final java.util.concurrent.atomic.AtomicInteger openConnections = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.Set<ConnectionPins> openConnections = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** The rewriter and the runtimes of the migrations it was built for, swapped as one. */
     public record Migrations(StatementRewriter rewriter, MigrationRuntime[] runtimes) {
@@ -57,9 +57,19 @@ public final class DatabaseRuntime {
         }
     }
 
-    DatabaseRuntime(String pgUrl, Properties connectProperties) {
+    private final String instanceName;
+    /** Guarded by {@code this}: the running follower, or null while the database has no open connection. */
+    PhaseFollower follower;
+
+    DatabaseRuntime(String pgUrl, String instanceName, Properties connectProperties) {
         this.pgUrl = pgUrl;
+        this.instanceName = instanceName;
         this.connectProperties = connectProperties;
+    }
+
+    /** The {@value RuntimeRegistry#INSTANCE_PROPERTY} connection property, or null. */
+    public String instanceName() {
+        return instanceName;
     }
 
     public String pgUrl() {
@@ -70,17 +80,33 @@ public final class DatabaseRuntime {
         return connectProperties;
     }
 
-    /** Counts an application connection; the phase follower rests while there is none. */
-    public void connectionOpened() {
-        openConnections.incrementAndGet();
+    /** Tracks an application connection; the phase follower rests while there is none. */
+    public void connectionOpened(ConnectionPins connection) {
+        openConnections.add(connection);
+        PhaseFollower.ensureRunning(this);
     }
 
-    public void connectionClosed() {
-        openConnections.decrementAndGet();
+    public void connectionClosed(ConnectionPins connection) {
+        openConnections.remove(connection);
     }
 
     int openConnections() {
-        return openConnections.get();
+        return openConnections.size();
+    }
+
+    /**
+     * The phase this instance can acknowledge for a migration: the live phase, unless an open
+     * transaction is still pinned to another one (then that one, so that gates wait for it).
+     */
+    Phase appliedPhase(MigrationRuntime migration) {
+        Phase live = migration.phase();
+        for (ConnectionPins c : openConnections) {
+            Phase pinned = c.pinnedPhase(migration);
+            if (pinned != null && pinned != live) {
+                return pinned;
+            }
+        }
+        return live;
     }
 
     public Migrations migrations() {
@@ -92,7 +118,15 @@ public final class DatabaseRuntime {
      * rebuilt only when the set of migrations or the source tables' columns changed, so its plan
      * cache survives phase changes (plans hold every phase's rewrite).
      */
-    synchronized List<MigrationRuntime> refresh(Connection c) throws SQLException {
+    List<MigrationRuntime> refresh(Connection c) throws SQLException {
+        synchronized (refreshLock) {
+            return refreshLocked(c);
+        }
+    }
+
+    private final Object refreshLock = new Object();
+
+    private List<MigrationRuntime> refreshLocked(Connection c) throws SQLException {
         List<MigrationState> states = ControlSchema.load(c);
         List<MigrationRuntime> created = new ArrayList<>();
         List<MigrationRuntime> runtimes = new ArrayList<>();
@@ -107,6 +141,8 @@ public final class DatabaseRuntime {
                 changed = true;
             }
             runtime.phase(state.phase());
+            runtime.shadowSampleRate(state.shadowSampleRate());
+            runtime.lastParityMismatches(state.lastParityMismatches());
             runtimes.add(runtime);
             tables.add(new SourceTable(runtime.spec(), sourceColumns(c, runtime.spec())));
         }

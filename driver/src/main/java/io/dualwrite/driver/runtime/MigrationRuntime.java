@@ -14,11 +14,22 @@ public final class MigrationRuntime {
 
     private final MigrationSpec spec;
     private volatile Phase phase;
+    private volatile double shadowSampleRate;
+    private volatile Long lastParityMismatches;
+    private volatile PhaseListener listener;
+
+    /** Told of every phase change this JVM applies, whatever its source (JMX notifications hang here). */
+    public interface PhaseListener {
+        void phaseChanged(MigrationRuntime migration, Phase from, Phase to);
+    }
 
     final LongAdder statementsRewritten = new LongAdder();
     final LongAdder dualWrites = new LongAdder();
     final LongAdder readsRewritten = new LongAdder();
     final LongAdder rejectedStatements = new LongAdder();
+    final LongAdder rewrittenFailures = new LongAdder();
+    final LongAdder shadowComparisons = new LongAdder();
+    final LongAdder shadowMismatches = new LongAdder();
 
     MigrationRuntime(MigrationSpec spec, Phase phase) {
         this.spec = spec;
@@ -34,7 +45,34 @@ public final class MigrationRuntime {
     }
 
     void phase(Phase phase) {
+        Phase before = this.phase;
         this.phase = phase;
+        PhaseListener l = listener;
+        if (l != null && before != phase) {
+            l.phaseChanged(this, before, phase);
+        }
+    }
+
+    public void listener(PhaseListener listener) {
+        this.listener = listener;
+    }
+
+    /** Share of reads shadowed in DUAL_WRITE (0 = off). */
+    public double shadowSampleRate() {
+        return shadowSampleRate;
+    }
+
+    void shadowSampleRate(double rate) {
+        this.shadowSampleRate = rate;
+    }
+
+    /** Mismatches found by the latest parity run, or null if none ran. */
+    public Long lastParityMismatches() {
+        return lastParityMismatches;
+    }
+
+    void lastParityMismatches(Long mismatches) {
+        this.lastParityMismatches = mismatches;
     }
 
     public void countDualWrite() {
@@ -65,5 +103,24 @@ public final class MigrationRuntime {
 
     public long rejectedStatements() {
         return rejectedStatements.sum();
+    }
+
+    public long rewrittenFailures() {
+        return rewrittenFailures.sum();
+    }
+
+    public long shadowComparisons() {
+        return shadowComparisons.sum();
+    }
+
+    public long shadowMismatches() {
+        return shadowMismatches.sum();
+    }
+
+    public void countShadowComparison(boolean mismatch) {
+        shadowComparisons.increment();
+        if (mismatch) {
+            shadowMismatches.increment();
+        }
     }
 }

@@ -2,39 +2,38 @@ package io.dualwrite.driver.runtime;
 
 import io.dualwrite.driver.control.ControlSchema;
 import io.dualwrite.driver.jmx.MigrationControl;
+import org.postgresql.PGConnection;
 
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Keeps one database's runtime in step with its control schema: every
- * {@value #DEFAULT_POLL_MILLIS} ms (system property {@code dualwrite.pollMillis}) it reloads the
- * migrations and phases on a dedicated connection, so a change made by the CLI or by another
- * instance reaches connections that are already open, and then acknowledges the phases it
- * applies in {@code dualwrite.instance}. It also picks up a migration registered while the
- * application runs ({@code dualwrite expand} on a live system).
+ * Keeps one database's runtime in step with its control schema, on a dedicated connection and
+ * thread: it LISTENs on {@link ControlSchema#CHANNEL}, so a phase change made anywhere (CLI, JMX
+ * on another instance, auto-rollback) arrives within milliseconds; and it re-reads the control
+ * schema at least every {@value #DEFAULT_POLL_MILLIS} ms (system property
+ * {@code dualwrite.pollMillis}), which covers lost notifications and a killed or broken
+ * connection (it reconnects). After each read it acknowledges, in {@code dualwrite.instance}, the
+ * phases this instance applies. It also picks up a migration registered while the application
+ * runs ({@code dualwrite expand} on a live system). The thread ends when the database has no
+ * open application connection and starts again with the next one.
  */
-final class PhaseFollower implements Runnable {
+public final class PhaseFollower implements Runnable {
 
-    static final long DEFAULT_POLL_MILLIS = 1000;
+    static final long DEFAULT_POLL_MILLIS = 500;
+    /** How the follower's connection shows in pg_stat_activity. */
+    public static final String APPLICATION_NAME = "dualwrite-follower";
     static final long POLL_MILLIS = Long.getLong("dualwrite.pollMillis", DEFAULT_POLL_MILLIS);
 
     private static final System.Logger LOG = System.getLogger("io.dualwrite.driver");
-    private static final ScheduledExecutorService SCHEDULER = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "dualwrite-phase-follower");
-        t.setDaemon(true);
-        return t;
-    });
 
     private final DatabaseRuntime database;
-    private final String instanceId = UUID.randomUUID().toString();
+    private final String instanceId;
     private final String host = hostName();
     private final long pid = ProcessHandle.current().pid();
     private final Instant startedAt = Instant.now();
@@ -43,21 +42,50 @@ final class PhaseFollower implements Runnable {
 
     private PhaseFollower(DatabaseRuntime database) {
         this.database = database;
+        this.instanceId = (database.instanceName() == null ? "" : database.instanceName() + "-") + UUID.randomUUID();
     }
 
-    static void start(DatabaseRuntime database) {
-        SCHEDULER.scheduleWithFixedDelay(new PhaseFollower(database), POLL_MILLIS, POLL_MILLIS, TimeUnit.MILLISECONDS);
+    /** Starts the database's follower thread unless it runs. */
+    static void ensureRunning(DatabaseRuntime database) {
+        synchronized (database) {
+            if (database.follower == null) {
+                PhaseFollower follower = new PhaseFollower(database);
+                database.follower = follower;
+                Thread t = new Thread(follower, "dualwrite-follower " + database.pgUrl());
+                t.setDaemon(true);
+                t.start();
+            }
+        }
     }
 
     @Override
     public void run() {
-        if (database.openConnections() == 0) {
-            closeQuietly(); // nothing to keep in step (a pool that closed, a test database dropped)
-            return;
+        try {
+            while (true) {
+                synchronized (database) {
+                    if (database.openConnections() == 0) {
+                        database.follower = null; // a pool that closed, a test database dropped: rest
+                        return;
+                    }
+                }
+                followOnce();
+            }
+        } finally {
+            closeQuietly();
         }
+    }
+
+    /** One read of the control schema, one acknowledgement, then wait for a notification or the poll interval. */
+    private void followOnce() {
         try {
             if (connection == null || connection.isClosed()) {
-                connection = new org.postgresql.Driver().connect(database.pgUrl(), database.connectProperties());
+                java.util.Properties props = new java.util.Properties();
+                props.putAll(database.connectProperties());
+                props.setProperty("ApplicationName", APPLICATION_NAME);
+                connection = new org.postgresql.Driver().connect(database.pgUrl(), props);
+                try (Statement s = connection.createStatement()) {
+                    s.execute("LISTEN " + ControlSchema.CHANNEL);
+                }
             }
             for (MigrationRuntime created : database.refresh(connection)) {
                 MigrationControl.register(database, created);
@@ -66,9 +94,11 @@ final class PhaseFollower implements Runnable {
                 ControlSchema.heartbeat(connection, instanceId, host, pid, startedAt, appliedJson());
             }
             if (failing) {
-                LOG.log(System.Logger.Level.INFO, "dualwrite: following the control schema of {0} again", database.pgUrl());
+                LOG.log(System.Logger.Level.INFO, "dualwrite: following the control schema of " + database.pgUrl() + " again");
                 failing = false;
             }
+            // returns at once when a notification is queued, else after the poll interval
+            connection.unwrap(PGConnection.class).getNotifications((int) POLL_MILLIS);
         } catch (SQLException | RuntimeException e) {
             if (!failing) {
                 LOG.log(System.Logger.Level.WARNING, "dualwrite: cannot read the control schema of " + database.pgUrl()
@@ -76,6 +106,7 @@ final class PhaseFollower implements Runnable {
                 failing = true;
             }
             closeQuietly();
+            sleep();
         }
     }
 
@@ -86,9 +117,17 @@ final class PhaseFollower implements Runnable {
                 json.append(',');
             }
             json.append('"').append(m.spec().name().replace("\\", "\\\\").replace("\"", "\\\""))
-                    .append("\":\"").append(m.phase().name()).append('"');
+                    .append("\":\"").append(database.appliedPhase(m).name()).append('"');
         }
         return json.append('}').toString();
+    }
+
+    private void sleep() {
+        try {
+            Thread.sleep(POLL_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void closeQuietly() {
@@ -97,7 +136,7 @@ final class PhaseFollower implements Runnable {
                 connection.close();
             }
         } catch (SQLException ignored) {
-            // the connection is broken anyway; the next run opens a new one
+            // the connection is broken anyway; the next round opens a new one
         }
         connection = null;
     }

@@ -8,8 +8,16 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
-/** One {@link DatabaseRuntime} per PgJDBC URL in this JVM. */
+/**
+ * One {@link DatabaseRuntime} per PgJDBC URL (and instance name) in this JVM.
+ *
+ * <p>Connection property {@value #INSTANCE_PROPERTY}: gives this DataSource its own runtime,
+ * follower and acknowledgement, as if it were another application instance. Normally unset (one
+ * JVM = one instance); set it to run several instances in one JVM (tests, multi-tenant apps).
+ */
 public final class RuntimeRegistry {
+
+    public static final String INSTANCE_PROPERTY = "dualwriteInstance";
 
     private static final ConcurrentMap<String, DatabaseRuntime> DATABASES = new ConcurrentHashMap<>();
 
@@ -21,11 +29,9 @@ public final class RuntimeRegistry {
      * schema, so a new connection always starts from the phase the database says.
      */
     public static DatabaseRuntime attach(String pgUrl, Properties info, Connection physical) throws SQLException {
-        DatabaseRuntime runtime = DATABASES.computeIfAbsent(pgUrl, url -> {
-            DatabaseRuntime created = new DatabaseRuntime(url, copy(info));
-            PhaseFollower.start(created);
-            return created;
-        });
+        String instance = info == null ? null : info.getProperty(INSTANCE_PROPERTY);
+        String key = instance == null ? pgUrl : pgUrl + "#" + instance;
+        DatabaseRuntime runtime = DATABASES.computeIfAbsent(key, k -> new DatabaseRuntime(pgUrl, instance, copy(info)));
         for (MigrationRuntime created : runtime.refresh(physical)) {
             MigrationControl.register(runtime, created);
         }
