@@ -37,7 +37,21 @@ final class Interception {
             return sql;
         }
         MigrationRuntime migration = connection.database.migrations().runtimeOf(plan.migration());
-        return sqlFor(plan, migration, connection.phaseOf(migration), sql, wantsGeneratedKeys);
+        Phase phase = connection.phaseOf(migration);
+        shadowIfSampled(connection, plan, migration, phase, sql, null);
+        return sqlFor(plan, migration, phase, sql, wantsGeneratedKeys);
+    }
+
+    /**
+     * In DUAL_WRITE with shadow reads on, compares a sample of the reads that READ_NEW would
+     * rewrite, old form against new form, before the application's read runs (see {@link ShadowRead}).
+     */
+    static void shadowIfSampled(DualwriteConnection connection, RewritePlan plan, MigrationRuntime migration, Phase phase,
+                                String sql, ParameterLog parameters) {
+        if (phase == Phase.DUAL_WRITE && ShadowRead.sampled(migration)
+                && plan.forPhase(Phase.READ_NEW) instanceof Rewrite.Rewritten read && read.kind() == Rewrite.Kind.READ_NEW) {
+            ShadowRead.compare(connection.delegate, migration, sql, read.sql(), parameters);
+        }
     }
 
     /**

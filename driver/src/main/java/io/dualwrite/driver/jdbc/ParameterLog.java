@@ -61,6 +61,13 @@ final class ParameterLog {
         return batches.size();
     }
 
+    /** Binds the current parameters (not settings, not batches) onto another statement: shadow reads. */
+    void replayParametersOnto(PreparedStatement target) throws SQLException {
+        for (Call call : parameters) {
+            call.replay(target);
+        }
+    }
+
     /** Brings a freshly prepared statement to the state the old one was in. */
     void replayOnto(PreparedStatement target) throws SQLException {
         for (Call setting : settings.values()) {

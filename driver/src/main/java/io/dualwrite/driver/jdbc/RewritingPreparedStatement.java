@@ -1,6 +1,7 @@
 package io.dualwrite.driver.jdbc;
 
 import io.dualwrite.driver.runtime.MigrationRuntime;
+import io.dualwrite.rewriter.Phase;
 import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.RewritePlan;
 
@@ -47,8 +48,9 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
 
     /** Brings the delegate to the SQL of the current phase; throws if the phase refuses the statement. */
     private void beforeExecute() throws SQLException {
-        String sql = Interception.sqlFor(plan, migration, connection.phaseOf(migration), applicationSql,
-                options.wantsGeneratedKeys());
+        Phase phase = connection.phaseOf(migration);
+        Interception.shadowIfSampled(connection, plan, migration, phase, applicationSql, log);
+        String sql = Interception.sqlFor(plan, migration, phase, applicationSql, options.wantsGeneratedKeys());
         if (!sql.equals(preparedSql)) {
             PreparedStatement fresh = options.prepare(connection.delegate, sql);
             try {
@@ -62,30 +64,57 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
             preparedSql = sql;
             old.close();
         }
+        if (sql != applicationSql) {
+            migration.countExecution();
+        }
+    }
+
+    /** Counts a failure of a rewritten statement for the error-rate watch; returns it for rethrowing. */
+    private SQLException failed(SQLException e) {
+        if (preparedSql != applicationSql) {
+            migration.countFailure(connection.database, e);
+        }
+        return e;
     }
 
     @Override
     public ResultSet executeQuery() throws SQLException {
         beforeExecute();
-        return delegate.executeQuery();
+        try {
+            return delegate.executeQuery();
+        } catch (SQLException e) {
+            throw failed(e);
+        }
     }
 
     @Override
     public int executeUpdate() throws SQLException {
         beforeExecute();
-        return delegate.executeUpdate();
+        try {
+            return delegate.executeUpdate();
+        } catch (SQLException e) {
+            throw failed(e);
+        }
     }
 
     @Override
     public long executeLargeUpdate() throws SQLException {
         beforeExecute();
-        return delegate.executeLargeUpdate();
+        try {
+            return delegate.executeLargeUpdate();
+        } catch (SQLException e) {
+            throw failed(e);
+        }
     }
 
     @Override
     public boolean execute() throws SQLException {
         beforeExecute();
-        return delegate.execute();
+        try {
+            return delegate.execute();
+        } catch (SQLException e) {
+            throw failed(e);
+        }
     }
 
     @Override
@@ -93,6 +122,8 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
         beforeExecute();
         try {
             return delegate.executeBatch();
+        } catch (SQLException e) {
+            throw failed(e);
         } finally {
             log.clearBatch();
         }
@@ -103,6 +134,8 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
         beforeExecute();
         try {
             return delegate.executeLargeBatch();
+        } catch (SQLException e) {
+            throw failed(e);
         } finally {
             log.clearBatch();
         }

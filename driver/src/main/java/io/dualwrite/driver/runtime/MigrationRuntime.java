@@ -3,6 +3,7 @@ package io.dualwrite.driver.runtime;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
 
+import java.sql.SQLException;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -30,6 +31,7 @@ public final class MigrationRuntime {
     final LongAdder rewrittenFailures = new LongAdder();
     final LongAdder shadowComparisons = new LongAdder();
     final LongAdder shadowMismatches = new LongAdder();
+    private final ErrorRateWatch errors = new ErrorRateWatch();
 
     MigrationRuntime(MigrationSpec spec, Phase phase) {
         this.spec = spec;
@@ -115,6 +117,21 @@ public final class MigrationRuntime {
 
     public long shadowMismatches() {
         return shadowMismatches.sum();
+    }
+
+    /** A rewritten statement ran (successfully or not: call {@link #countFailure} too). */
+    public void countExecution() {
+        errors.executed();
+    }
+
+    /** A rewritten statement failed; in READ_NEW too many such failures roll the reads back, fleet-wide. */
+    public void countFailure(DatabaseRuntime database, SQLException e) {
+        if (ErrorRateWatch.counts(e)) {
+            rewrittenFailures.increment();
+            if (errors.failed()) {
+                errors.rollBackReads(database, this);
+            }
+        }
     }
 
     public void countShadowComparison(boolean mismatch) {

@@ -1,0 +1,91 @@
+package io.dualwrite.driver.runtime;
+
+import io.dualwrite.rewriter.Phase;
+
+import java.sql.SQLException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Watches the failure rate of rewritten statements over a window and, in READ_NEW, sends reads
+ * back to the old column for the whole fleet when it exceeds the threshold (DESIGN: automatic
+ * rollback on an error-rate spike). Settings (system properties):
+ * <ul>
+ *   <li>{@code dualwrite.errorRate.threshold}: failure share that triggers, default 0.01 (1 %);</li>
+ *   <li>{@code dualwrite.errorRate.windowSeconds}: window length, default 10;</li>
+ *   <li>{@code dualwrite.errorRate.minStatements}: fewer executions than this in a window never trigger, default 100.</li>
+ * </ul>
+ * Failures the application would get without dualwrite too (connection loss, bad data,
+ * constraint violations, serialization failures and deadlocks, cancels, aborted transactions:
+ * SQLState classes 08, 22, 23, 25, 40, 57) are not counted: they say nothing about the rewrite.
+ */
+public final class ErrorRateWatch {
+
+    static final double THRESHOLD = Double.parseDouble(System.getProperty("dualwrite.errorRate.threshold", "0.01"));
+    static final long WINDOW_NANOS = Long.getLong("dualwrite.errorRate.windowSeconds", 10) * 1_000_000_000L;
+    static final long MIN_STATEMENTS = Long.getLong("dualwrite.errorRate.minStatements", 100);
+
+    private static final System.Logger LOG = System.getLogger("io.dualwrite.driver");
+
+    private final AtomicLong windowStart = new AtomicLong(System.nanoTime());
+    private final LongAdder executed = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final AtomicBoolean rollingBack = new AtomicBoolean();
+
+    /** Counts one execution of a rewritten statement (the hot path: two adds and a clock read). */
+    void executed() {
+        roll(System.nanoTime());
+        executed.increment();
+    }
+
+    /** Whether a failure is one the rewrite may have caused. */
+    public static boolean counts(SQLException e) {
+        String state = e.getSQLState();
+        if (state == null || state.length() < 2) {
+            return true;
+        }
+        return switch (state.substring(0, 2)) {
+            case "08", "22", "23", "25", "40", "57" -> false;
+            default -> true;
+        };
+    }
+
+    /** Counts a failure; returns true when it pushes the window over the threshold. */
+    boolean failed() {
+        failed.increment();
+        long n = executed.sum();
+        return n >= MIN_STATEMENTS && failed.sum() > THRESHOLD * n;
+    }
+
+    private void roll(long now) {
+        long start = windowStart.get();
+        if (now - start > WINDOW_NANOS && windowStart.compareAndSet(start, now)) {
+            executed.reset();
+            failed.reset();
+        }
+    }
+
+    /** Reads back to the old column for the fleet, once, off the application's thread. */
+    void rollBackReads(DatabaseRuntime database, MigrationRuntime migration) {
+        if (migration.phase() != Phase.READ_NEW || !rollingBack.compareAndSet(false, true)) {
+            return;
+        }
+        String reason = String.format("automatic rollback: %d of %d rewritten statements failed within %d s (threshold %.2f %%)",
+                failed.sum(), executed.sum(), WINDOW_NANOS / 1_000_000_000L, THRESHOLD * 100);
+        CompletableFuture.runAsync(() -> {
+            try {
+                PhaseChanges.apply(database, migration.spec().name(), Phase.DUAL_WRITE, "auto-rollback@" + PhaseChanges.instanceId(), reason);
+                LOG.log(System.Logger.Level.WARNING, "dualwrite: " + migration.spec().name() + " reads rolled back to the old column: " + reason);
+            } catch (SQLException | RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "dualwrite: could not roll back the reads of " + migration.spec().name()
+                        + " (" + reason + "): " + e + "; roll back by hand: dualwrite phase ... DUAL_WRITE");
+            } finally {
+                executed.reset();
+                failed.reset();
+                rollingBack.set(false);
+            }
+        });
+    }
+}

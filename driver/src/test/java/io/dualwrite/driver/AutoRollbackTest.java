@@ -1,0 +1,67 @@
+package io.dualwrite.driver;
+
+import io.dualwrite.driver.jmx.MigrationControl;
+import io.dualwrite.rewriter.Phase;
+import io.dualwrite.testing.PostgresExtension;
+import io.dualwrite.testing.TestDatabase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import javax.management.MBeanServer;
+import javax.management.Notification;
+import javax.management.ObjectName;
+import java.lang.management.ManagementFactory;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** In READ_NEW, an error-rate spike of rewritten statements sends reads back to the old column for the fleet. */
+@ExtendWith(PostgresExtension.class)
+class AutoRollbackTest {
+
+    private static final MBeanServer JMX = ManagementFactory.getPlatformMBeanServer();
+
+    @Test
+    void readsGoBackToOldWhenRewrittenReadsStartFailing(TestDatabase db) throws Exception {
+        MigrationFixture.create(db, Phase.READ_NEW);
+        try (Connection c = db.connectDualwrite(); PreparedStatement p = c.prepareStatement("SELECT email FROM users WHERE id = ?")) {
+            ObjectName bean = MigrationControl.objectName(MigrationFixture.MIGRATION);
+            List<Notification> notifications = new CopyOnWriteArrayList<>();
+            JMX.addNotificationListener(bean, (n, h) -> notifications.add(n), null, null);
+            for (int i = 0; i < 150; i++) {
+                p.setLong(1, 1 + i % 5);
+                try (ResultSet rs = p.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                }
+            }
+            // the new table breaks under the application (as a bad deploy of the target schema would)
+            db.execute("ALTER TABLE email_address RENAME COLUMN address TO address_broken");
+            for (int i = 0; i < 3; i++) {
+                p.setLong(1, 1);
+                assertThatThrownBy(p::executeQuery).isInstanceOf(SQLException.class)
+                        .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("42703"));
+            }
+            long deadline = System.currentTimeMillis() + 3000;
+            while (!"DUAL_WRITE".equals(JMX.getAttribute(bean, "Phase"))) {
+                assertThat(System.currentTimeMillis()).as("rolled back within 3 s").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+            assertThat(db.queryString("SELECT phase FROM dualwrite.migration")).isEqualTo("DUAL_WRITE");
+            assertThat(db.queryString("SELECT changed_by || ': ' || reason FROM dualwrite.phase_change ORDER BY id DESC LIMIT 1"))
+                    .startsWith("auto-rollback@").contains("rewritten statements failed");
+            assertThat(notifications).anySatisfy(n -> assertThat(n.getMessage()).contains("READ_NEW -> DUAL_WRITE"));
+            // reads now come from the old column and work again, on the same prepared statement
+            p.setLong(1, 2);
+            try (ResultSet rs = p.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("bob@example.com");
+            }
+        }
+    }
+}
