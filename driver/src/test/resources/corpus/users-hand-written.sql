@@ -1,0 +1,116 @@
+-- Hand-written statements touching users, run by CorpusOnDatabaseTest in phase DUAL_WRITE.
+-- Each case starts with a line "### <expect> <text>":
+--   write  <name>               must succeed as a rewritten dual write, parity 0 afterwards
+--   pass   <name>               must succeed unchanged (it cannot change users.email), parity 0 afterwards
+--   refuse <part of the reason> must fail with SQLState 0A000, the reason containing the text, tables unchanged
+-- The SQL runs to the next ### line (this header and blank lines around it are ignored).
+### write INSERT without email column (a default could fill it)
+INSERT INTO users (id, name) VALUES (60, 'noemail')
+### write INSERT … SELECT from users itself
+INSERT INTO users (id, name, email) SELECT id + 60, name, email FROM users WHERE id <= 3
+### write INSERT quoted alias, ON CONFLICT DO UPDATE … EXCLUDED, RETURNING
+insert into "users" as "U" ("id", "email") values (1, 'q@x') on conflict ("id") do update set "email" = excluded."email" returning "U"."id"
+### write INSERT many rows with RETURNING *
+INSERT INTO users (id, email) VALUES (70, 'seventy@x'), (71, NULL), (72, 'seventy-two@x') RETURNING *
+### write INSERT ON CONFLICT DO NOTHING that conflicts
+INSERT INTO users (id, email) VALUES (1, 'ignored@x') ON CONFLICT DO NOTHING
+### write INSERT ON CONFLICT DO UPDATE setting NULL
+INSERT INTO users (id, email) VALUES (2, 'x') ON CONFLICT (id) DO UPDATE SET email = NULL
+### write UPDATE with a dollar-quoted value containing ; and '
+UPDATE users SET email = $$dollar;'quoted$$ WHERE id = 1
+### write UPDATE with a tagged dollar quote
+UPDATE users SET email = $tag$a$$b -- not a comment$tag$ WHERE id = 3
+### write UPDATE with comments everywhere
+/* leading; users */ UPDATE public.users /* mid */ SET email = 'c@x' -- set it
+WHERE id = 2 -- tail
+### write UPDATE … FROM the target table itself
+UPDATE users SET email = e.address FROM email_address e WHERE e.user_id = users.id AND NOT e.is_primary
+### write UPDATE with COALESCE over IS NULL rows
+UPDATE users SET email = COALESCE(email, 'none@x')
+### write UPDATE everything to NULL
+UPDATE users SET email = NULL
+### write UPDATE with IS NULL predicate
+UPDATE users SET email = 'filled@x' WHERE email IS NULL
+### write UPDATE with IS NOT NULL predicate and CASE
+UPDATE users SET email = CASE WHEN id % 2 = 0 THEN NULL ELSE upper(email) END WHERE email IS NOT NULL
+### write UPDATE ONLY
+UPDATE ONLY users SET email = 'o@x'
+### write UPDATE with a scalar subquery on email_address
+UPDATE users u SET email = (SELECT max(address) FROM email_address e WHERE e.user_id = u.id)
+### write UPDATE with row assignment
+UPDATE users SET (name, email) = (SELECT 'R', 'row@x') WHERE id = 4
+### write UPDATE with ~* (the SQL parser cannot read it; token analysis can)
+UPDATE users SET email = lower(email) WHERE email ~* '^EVE'
+### write UPDATE with !~
+UPDATE users SET email = 'c' WHERE email !~ 'x' AND id = 3
+### write UPDATE RETURNING with labels
+UPDATE users SET email = 'x@x' WHERE id = 1 RETURNING email AS "e", id, (SELECT 1) AS one
+### write DELETE all
+DELETE FROM users
+### write DELETE ONLY
+DELETE FROM ONLY users WHERE id = 1
+### write DELETE … USING RETURNING
+DELETE FROM users u USING orders o WHERE o.user_id = u.id RETURNING u.*, o.amount
+### write DELETE with subquery and IS NULL
+DELETE FROM users WHERE email IS NULL OR id IN (SELECT user_id FROM orders WHERE amount > 10)
+### write own WITH RECURSIVE before UPDATE
+WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) UPDATE users SET email = 'r' || id WHERE id IN (SELECT n FROM r)
+### write own WITH writing another table before UPDATE
+WITH d AS (DELETE FROM orders RETURNING user_id) UPDATE users SET email = NULL WHERE id IN (SELECT user_id FROM d)
+### write own WITH before INSERT … SELECT with RETURNING
+WITH s(id, m) AS (VALUES (80, 'e80@x'), (81, NULL)) INSERT INTO users (id, email) SELECT id, m FROM s RETURNING id
+### write own WITH before DELETE
+WITH gone AS MATERIALIZED (SELECT id FROM users WHERE email LIKE '%example%') DELETE FROM users WHERE id IN (SELECT id FROM gone)
+### write TRUNCATE with options
+TRUNCATE TABLE ONLY users RESTART IDENTITY CASCADE
+### write TRUNCATE of several tables
+TRUNCATE orders, users
+### write several statements in one string
+INSERT INTO orders (id, user_id, amount) VALUES (300, 1, 5); UPDATE users SET email = 'x@example.com'; SELECT 1
+### write several writes to users in one string
+UPDATE users SET email = 'a@x' WHERE id = 1;
+-- and then
+DELETE FROM users WHERE id = 2;
+INSERT INTO users (id, email) VALUES (90, 'n@x');
+### pass several statements that only read users
+SELECT email FROM users; SELECT count(*) FROM users WHERE email IS NULL
+### pass UPDATE of another column
+UPDATE users SET name = 'only name' WHERE email IS NULL
+### pass SELECT … FOR UPDATE
+SELECT id, email FROM users WHERE id = 1 FOR UPDATE
+### pass write to another table reading users.email
+INSERT INTO orders (id, user_id, note) SELECT id + 500, id, email FROM users
+### pass LOCK
+LOCK TABLE users IN SHARE MODE
+### refuse a write with RETURNING among several statements
+UPDATE users SET email = 'a' RETURNING id; SELECT 1
+### refuse sets the key column
+UPDATE users SET email = 'a' WHERE id = 1; UPDATE users SET id = 9 WHERE id = 2
+### refuse ON CONFLICT DO UPDATE that sets the key column
+INSERT INTO users (id, email) VALUES (1, 'k') ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id + 100
+### refuse UPDATE that sets the key column
+UPDATE users SET id = id + 100
+### refuse a WITH query that itself writes the migrated table
+WITH x AS (UPDATE users SET email = 'x' RETURNING id) SELECT count(*) FROM x
+### refuse a WITH query that itself writes the migrated table
+WITH x AS (DELETE FROM users WHERE id = 1 RETURNING id) UPDATE users SET email = 'q' WHERE id = 2
+### refuse a write with a WITH query named like the migrated table
+WITH users AS (SELECT 1 AS id) UPDATE users SET email = NULL
+### refuse MERGE has no RETURNING before PostgreSQL 17
+MERGE INTO users u USING orders o ON o.user_id = u.id WHEN MATCHED THEN UPDATE SET email = o.note
+### refuse COPY bypasses SQL
+COPY users (id, email) FROM STDIN
+### refuse COPY bypasses SQL
+copy public.users from '/tmp/users.csv' with (format csv)
+### refuse EXPLAIN ANALYZE executes a write
+EXPLAIN ANALYZE UPDATE users SET email = NULL
+### refuse DO statement
+DO $$ BEGIN UPDATE users SET email = NULL; END $$
+### refuse ALTER statement
+ALTER TABLE users ADD COLUMN x int
+### refuse PREPARE statement
+PREPARE p AS UPDATE users SET email = $1
+### refuse CREATE statement
+CREATE RULE r AS ON UPDATE TO users DO ALSO NOTIFY users
+### refuse TRUNCATE of the migrated table in a form that is not recognised
+TRUNCATE users, orders RESTART IDENTITY WHATEVER
