@@ -2,6 +2,7 @@ package io.dualwrite.migrator.cli;
 
 import io.dualwrite.migrator.backfill.Backfill;
 import io.dualwrite.migrator.backfill.BackfillCheckpoint;
+import io.dualwrite.migrator.backfill.BackfillControl;
 import io.dualwrite.migrator.backfill.BackfillOptions;
 import io.dualwrite.migrator.backfill.BackfillProgress;
 import io.dualwrite.migrator.backfill.BackfillResult;
@@ -22,12 +23,36 @@ final class BackfillCommand extends BaseCommand {
     @Option(names = "--migration", required = true, paramLabel = "NAME", description = "The migration, e.g. users.email.")
     String migration;
 
-    @Option(names = "--batch-size", paramLabel = "ROWS", defaultValue = "5000",
-            description = "Source rows per batch (one transaction). Default: ${DEFAULT-VALUE}.")
-    int batchSize;
+    @Option(names = "--batch-size", paramLabel = "ROWS",
+            description = "A fixed batch size (source rows per transaction). Default: adaptive, starting at 1000 and sized"
+                    + " to --target-batch-ms.")
+    Integer batchSize;
+
+    @Option(names = "--workers", paramLabel = "N",
+            description = "Parallel workers, each over its own key range with its own connection and checkpoint row."
+                    + " Default: the number of cores. Integer keys only; other key types use one range.")
+    Integer workers;
+
+    @Option(names = "--target-batch-ms", paramLabel = "MS", defaultValue = "200",
+            description = "Adaptive batch size aims at this batch time (row locks are held for one batch). Default: ${DEFAULT-VALUE}.")
+    long targetBatchMs;
+
+    @Option(names = "--min-batch", paramLabel = "ROWS", defaultValue = "100", description = "Default: ${DEFAULT-VALUE}.")
+    int minBatch;
+
+    @Option(names = "--max-batch", paramLabel = "ROWS", defaultValue = "200000", description = "Default: ${DEFAULT-VALUE}.")
+    int maxBatch;
+
+    @Option(names = "--max-replica-lag", paramLabel = "SECONDS",
+            description = "Pause between batches while a replica's pg_stat_replication.replay_lag exceeds this.")
+    Double maxReplicaLagSeconds;
+
+    @Option(names = "--throttle-query", paramLabel = "SQL",
+            description = "Pause between batches while this query returns true, e.g. 'SELECT count(*) > 50 FROM pg_stat_activity'.")
+    String throttleQuery;
 
     @Option(names = "--max-batches", paramLabel = "N", defaultValue = "0",
-            description = "Stop after N batches (0 = until done); run again to resume.")
+            description = "Stop after N batches over all workers (0 = until done); run again to resume.")
     long maxBatches;
 
     @Option(names = "--restart", description = "Forget the checkpoint and start from the first key.")
@@ -38,22 +63,44 @@ final class BackfillCommand extends BaseCommand {
                     + " first batch, then refuse. Default: ${DEFAULT-VALUE}.")
     long ackTimeoutSeconds;
 
+    @Option(names = "--pause", description = "Live control: pause the running backfill of --migration after its current batch.")
+    boolean pause;
+
+    @Option(names = "--resume", description = "Live control: resume a paused backfill.")
+    boolean resume;
+
+    @Option(names = "--set-batch-size", paramLabel = "ROWS",
+            description = "Live control: the running backfill uses this fixed batch size from its next batch (0 = adaptive again).")
+    Integer setBatchSize;
+
     @Override
     public Integer call() throws Exception {
+        if (pause || resume || setBatchSize != null) {
+            return control();
+        }
         BackfillOptions options;
         try {
-            options = new BackfillOptions(batchSize, maxBatches, restart, java.time.Duration.ofSeconds(ackTimeoutSeconds));
+            int w = workers != null ? workers : Runtime.getRuntime().availableProcessors();
+            options = new BackfillOptions(batchSize != null ? batchSize : 1000, maxBatches, restart,
+                    java.time.Duration.ofSeconds(ackTimeoutSeconds), w, batchSize == null, targetBatchMs, minBatch, maxBatch,
+                    maxReplicaLagSeconds == null ? null : java.time.Duration.ofMillis((long) (maxReplicaLagSeconds * 1000)),
+                    throttleQuery);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+        boolean bar = System.console() != null && !json();
         try (Connection c = connection.open("dualwrite-backfill")) {
             long[] lastPrint = {System.nanoTime()};
-            BackfillResult r = Backfill.run(c, migration, options, p -> {
-                if (!json() && System.nanoTime() - lastPrint[0] >= 1_000_000_000L) {
+            BackfillResult r = Backfill.run(c, () -> connection.open("dualwrite-backfill"), migration, options, p -> {
+                long interval = bar ? 200_000_000L : 1_000_000_000L;
+                if (!json() && System.nanoTime() - lastPrint[0] >= interval) {
                     lastPrint[0] = System.nanoTime();
-                    print(p);
+                    print(p, bar);
                 }
             });
+            if (bar) {
+                out().println();
+            }
             BackfillCheckpoint cp = r.checkpoint();
             if (json()) {
                 printJson(Json.obj("ok", true, "migration", migration, "outcome", r.outcome(),
@@ -65,15 +112,15 @@ final class BackfillCommand extends BaseCommand {
                                 "completedAt", cp.completedAt())));
                 return DualwriteCli.OK;
             }
+            String at = cp.lastKey() != null ? "checkpoint at key " + cp.lastKey() : "checkpoints per key range in dualwrite.backfill_range";
             switch (r.outcome()) {
                 case ALREADY_COMPLETE -> out().println("backfill of " + migration + " is already complete (since "
                         + cp.completedAt() + ": " + cp.rowsCopied() + " rows copied in " + cp.batches()
                         + " batches); nothing to do. --restart runs it again.");
                 case PAUSED -> out().println(String.format(Locale.ROOT,
                         "backfill of %s paused after %d batches (--max-batches): %d rows scanned, %d copied this run,"
-                                + " %.0f rows/s; checkpoint at key %s. Run the same command again to resume.",
-                        migration, r.batchesThisRun(), r.rowsScannedThisRun(), r.rowsCopiedThisRun(), r.rowsPerSecond(),
-                        cp.lastKey()));
+                                + " %.0f rows/s; %s. Run the same command again to resume.",
+                        migration, r.batchesThisRun(), r.rowsScannedThisRun(), r.rowsCopiedThisRun(), r.rowsPerSecond(), at));
                 case COMPLETED -> out().println(String.format(Locale.ROOT,
                         "backfill of %s complete: %d rows scanned, %d copied, %d stale rows removed in %d batches this run"
                                 + " (%.1f s, %.0f rows/s); %d rows copied in %d batches in all.%nnext: dualwrite parity --url %s"
@@ -86,10 +133,54 @@ final class BackfillCommand extends BaseCommand {
         }
     }
 
-    private void print(BackfillProgress p) {
-        out().println(String.format(Locale.ROOT, "  %,d / ~%,d rows (%.0f%%), %,d copied, batch %d, key %s, %.0f rows/s",
-                p.rowsDone(), p.totalEstimate(), p.totalEstimate() == 0 ? 100.0 : 100.0 * p.rowsDone() / p.totalEstimate(),
-                p.rowsCopied(), p.batches(), p.lastKey(), p.rowsPerSecond()));
+    private int control() throws Exception {
+        if (pause && resume) {
+            throw new UsageException("--pause and --resume exclude each other");
+        }
+        try (Connection c = connection.open("dualwrite-backfill-control")) {
+            io.dualwrite.driver.control.ControlSchema.require(c, migration);
+            String by = "cli@" + hostname();
+            if (pause || resume) {
+                BackfillControl.setPaused(c, migration, pause, by);
+            }
+            if (setBatchSize != null) {
+                if (setBatchSize < 0) {
+                    throw new UsageException("--set-batch-size must be 0 (adaptive) or more");
+                }
+                BackfillControl.setBatchSize(c, migration, setBatchSize, by);
+            }
+            BackfillControl.State s = BackfillControl.read(c, migration);
+            if (json()) {
+                printJson(Json.obj("ok", true, "migration", migration, "paused", s.paused(), "batchSize", s.batchSize()));
+            } else {
+                out().println("backfill control of " + migration + ": " + (s.paused() ? "paused" : "running")
+                        + ", batch size " + (s.batchSize() == null ? "adaptive" : s.batchSize())
+                        + " (a running backfill applies it before its next batch)");
+            }
+            return DualwriteCli.OK;
+        }
+    }
+
+    private void print(BackfillProgress p, boolean bar) {
+        double pct = p.totalEstimate() == 0 ? 100.0 : 100.0 * p.rowsDone() / p.totalEstimate();
+        String eta = p.etaSeconds() < 0 ? "?" : formatSeconds(p.etaSeconds());
+        if (bar) {
+            int w = 30, filled = (int) Math.min(w, Math.round(pct / 100 * w));
+            out().print(String.format(Locale.ROOT, "\r[%s%s] %5.1f%% %,d/~%,d rows, %,.0f rows/s, ETA %s, batch %,d %s   ",
+                    "#".repeat(filled), " ".repeat(w - filled), pct, p.rowsDone(), p.totalEstimate(), p.rowsPerSecond(), eta,
+                    p.batchSize(), p.state()));
+        } else {
+            out().println(String.format(Locale.ROOT, "  %,d / ~%,d rows (%.0f%%), %,d copied, batch %d (size %d), key %s,"
+                            + " %.0f rows/s, ETA %s, %s",
+                    p.rowsDone(), p.totalEstimate(), pct, p.rowsCopied(), p.batches(), p.batchSize(), p.lastKey(),
+                    p.rowsPerSecond(), eta, p.state()));
+        }
         out().flush();
+    }
+
+    static String formatSeconds(double s) {
+        long t = Math.round(s);
+        return t >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", t / 3600, t % 3600 / 60)
+                : t >= 60 ? String.format(Locale.ROOT, "%dm%02ds", t / 60, t % 60) : t + "s";
     }
 }

@@ -1,5 +1,6 @@
 package io.dualwrite.migrator.cli;
 
+import io.dualwrite.migrator.parity.ChunkedParity;
 import io.dualwrite.migrator.parity.Mismatch;
 import io.dualwrite.migrator.parity.ParityCheck;
 import io.dualwrite.migrator.parity.ParityResult;
@@ -25,8 +26,36 @@ final class ParityCommand extends BaseCommand {
     @Option(names = "--limit", paramLabel = "N", defaultValue = "10", description = "Show up to N offending keys. Default: ${DEFAULT-VALUE}.")
     int limit;
 
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "chunked",
+            description = "chunked (default): per-chunk count+hash over key ranges, in parallel, narrowed to offending keys,"
+                    + " each re-checked under a row lock; resumable, can --repair. full: one LEFT JOIN in one REPEATABLE READ snapshot.")
+    String mode;
+
+    @Option(names = "--workers", paramLabel = "N", description = "Parallel chunk workers (chunked). Default: the number of cores.")
+    Integer workers;
+
+    @Option(names = "--chunk-size", paramLabel = "KEYS", defaultValue = "100000",
+            description = "Keys per chunk (chunked). Default: ${DEFAULT-VALUE}.")
+    long chunkSize;
+
+    @Option(names = "--resume", description = "Continue the latest chunked run: chunks already checked are skipped.")
+    boolean resume;
+
+    @Option(names = "--repair", description = "Rewrite offending keys from the authoritative side (the old column in DUAL_WRITE /"
+            + " READ_NEW), under FOR NO KEY UPDATE of the source rows; delete orphaned primary rows; then check again.")
+    boolean repair;
+
     @Override
     public Integer call() throws Exception {
+        if (!mode.equals("chunked") && !mode.equals("full")) {
+            throw new io.dualwrite.migrator.UsageException("--mode must be chunked or full, got " + mode);
+        }
+        if (mode.equals("chunked")) {
+            return chunked();
+        }
+        if (repair || resume) {
+            throw new io.dualwrite.migrator.UsageException("--repair and --resume need --mode chunked");
+        }
         try (Connection c = connection.open("dualwrite-parity")) {
             MigrationSpec spec = ControlSchema.require(c, migration).spec();
             ParityResult r = ParityCheck.run(c, spec, Math.max(0, limit));
@@ -50,6 +79,51 @@ final class ParityCommand extends BaseCommand {
             }
             if (r.mismatches() > r.samples().size() && limit > 0) {
                 out().println("  … " + (r.mismatches() - r.samples().size()) + " more (--limit)");
+            }
+            return code;
+        }
+    }
+
+    private Integer chunked() throws Exception {
+        ChunkedParity.Options o;
+        try {
+            o = new ChunkedParity.Options(workers != null ? workers : Runtime.getRuntime().availableProcessors(), chunkSize,
+                    resume, repair, Math.max(0, limit));
+        } catch (IllegalArgumentException e) {
+            throw new io.dualwrite.migrator.UsageException(e.getMessage());
+        }
+        try (Connection c = connection.open("dualwrite-parity")) {
+            MigrationSpec spec = ControlSchema.require(c, migration).spec();
+            ChunkedParity.Result r = ChunkedParity.run(c, () -> connection.open("dualwrite-parity"), migration, o);
+            int code = r.clean() ? DualwriteCli.OK : DualwriteCli.CHECK_FAILED;
+            if (json()) {
+                List<Map<String, Object>> samples = new ArrayList<>();
+                for (Mismatch m : r.samples()) {
+                    samples.add(Json.obj("key", m.key(), "source", m.sourceValue(), "target", m.targetValue(), "kind", m.kind()));
+                }
+                printJson(Json.obj("ok", r.clean(), "migration", migration, "mode", "chunked", "mismatches", r.mismatches(),
+                        "orphans", r.orphans(), "sourceRows", r.sourceRows(), "chunks", r.chunks(),
+                        "chunksDiffering", r.chunksDiffering(), "falseAlarms", r.falseAlarms(), "repaired", r.repaired(),
+                        "runId", r.runId(), "seconds", r.seconds(), "samples", samples));
+                return code;
+            }
+            String src = spec.sourceTable() + "." + spec.sourceColumn();
+            String tgt = spec.targetTable() + "." + spec.targetValueColumn();
+            out().println(String.format(Locale.ROOT, "parity %s: %d mismatches%s in %,d source rows, %d chunks (%d differed, %d racing"
+                            + " writes re-checked clean)%s (%.2f s, %,.0f rows/s; run %d)", migration, r.mismatches(),
+                    r.orphans() > 0 ? " (" + r.orphans() + " orphaned target rows)" : "", r.sourceRows(), r.chunks(),
+                    r.chunksDiffering(), r.falseAlarms(), repair ? ", " + r.repaired() + " rows repaired" : "", r.seconds(),
+                    r.rowsPerSecond(), r.runId()));
+            for (Mismatch m : r.samples()) {
+                out().println("  " + spec.keyColumn() + "=" + m.key() + "  " + src + "=" + show(m.sourceValue(), m.kind() == Mismatch.Kind.ORPHAN)
+                        + "  " + tgt + "=" + show(m.targetValue(), false));
+            }
+            if (r.mismatches() > r.samples().size() && limit > 0) {
+                out().println("  … " + (r.mismatches() - r.samples().size()) + " more (--limit)");
+            }
+            if (!r.clean() && !repair) {
+                out().println("repair: dualwrite parity --url " + shellQuote(connection.displayUrl()) + " --migration " + migration
+                        + " --repair");
             }
             return code;
         }

@@ -73,7 +73,11 @@ class ConcurrentBackfillTest {
         }
         BackfillResult result;
         try {
-            Thread.sleep(300);
+            // the writers must be running before the backfill starts (the driver's first connection takes a while)
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (ops.get() < 100 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
             try (Connection c = db.connect()) {
                 backfillRunning.set(true);
                 result = Backfill.run(c, "users.email", new BackfillOptions(500, 0, false), null);

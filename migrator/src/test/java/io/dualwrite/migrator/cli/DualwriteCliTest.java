@@ -207,6 +207,10 @@ class DualwriteCliTest {
         assertThat(drift.out()).contains("4 mismatches", "1 orphaned", "id=5", "'changed@example.com'", "'u5@example.com'",
                 "id=8", "id=9", "id=999999", "(no row)");
 
+        Run full = cli(args(db, "parity", "--migration", "users.email", "--mode", "full"));
+        assertThat(full.code()).as(full.toString()).isEqualTo(1);
+        assertThat(full.out()).contains("4 mismatches", "1 orphaned", "id=5", "id=999999", "(no row)");
+
         Run json = cli(args(db, "parity", "--migration", "users.email", "--json", "--limit", "2"));
         assertThat(json.code()).isEqualTo(1);
         JsonObject o = JsonParser.parseString(json.out()).getAsJsonObject();
@@ -226,7 +230,8 @@ class DualwriteCliTest {
     void statusJsonParses(TestDatabase db) throws Exception {
         Fixtures.createUsers(db, 500);
         Fixtures.expandAndDualWrite(db);
-        assertThat(cli(args(db, "backfill", "--migration", "users.email", "--batch-size", "100", "--max-batches", "2")).code()).isZero();
+        assertThat(cli(args(db, "backfill", "--migration", "users.email", "--batch-size", "100", "--max-batches", "2",
+                "--workers", "1")).code()).isZero();
         Run text = cli(args(db, "status"));
         assertThat(text.code()).as(text.toString()).isZero();
         assertThat(text.out()).contains("users.email", "DUAL_WRITE", "last key 200");

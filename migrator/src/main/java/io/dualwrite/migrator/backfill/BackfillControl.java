@@ -1,0 +1,60 @@
+package io.dualwrite.migrator.backfill;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * Live control of a running backfill through {@code dualwrite.backfill_control}: every worker reads the
+ * row between batches, so {@code dualwrite backfill --pause | --resume | --set-batch-size N} takes effect
+ * within one batch, from any host.
+ */
+public final class BackfillControl {
+
+    /** @param batchSize a fixed batch size overriding the adaptive one, or null */
+    public record State(boolean paused, Integer batchSize) {
+        static final State NONE = new State(false, null);
+    }
+
+    private BackfillControl() {
+    }
+
+    public static State read(Connection c, String migration) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT paused, batch_size FROM dualwrite.backfill_control WHERE migration = ?")) {
+            p.setString(1, migration);
+            try (ResultSet rs = p.executeQuery()) {
+                if (!rs.next()) {
+                    return State.NONE;
+                }
+                int b = rs.getInt(2);
+                return new State(rs.getBoolean(1), rs.wasNull() ? null : b);
+            }
+        }
+    }
+
+    public static void setPaused(Connection c, String migration, boolean paused, String by) throws SQLException {
+        upsert(c, migration, "paused", paused, by);
+    }
+
+    /** {@code size} null or 0 returns to the adaptive size. */
+    public static void setBatchSize(Connection c, String migration, Integer size, String by) throws SQLException {
+        upsert(c, migration, "batch_size", size == null || size == 0 ? null : size, by);
+    }
+
+    private static void upsert(Connection c, String migration, String column, Object value, String by) throws SQLException {
+        BackfillTables.ensure(c);
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO dualwrite.backfill_control AS b (migration, " + column
+                + ", updated_by) VALUES (?, ?, ?) ON CONFLICT (migration) DO UPDATE SET " + column + " = EXCLUDED." + column
+                + ", updated_by = EXCLUDED.updated_by, updated_at = now()")) {
+            p.setString(1, migration);
+            p.setObject(2, value, value == null ? java.sql.Types.INTEGER : (value instanceof Boolean ? java.sql.Types.BOOLEAN
+                    : java.sql.Types.INTEGER));
+            p.setString(3, by);
+            p.executeUpdate();
+        }
+        if (!c.getAutoCommit()) {
+            c.commit();
+        }
+    }
+}

@@ -1,0 +1,485 @@
+package io.dualwrite.migrator.parity;
+
+import io.dualwrite.driver.control.ControlSchema;
+import io.dualwrite.driver.control.MigrationState;
+import io.dualwrite.migrator.RefusedException;
+import io.dualwrite.migrator.backfill.BackfillTables;
+import io.dualwrite.migrator.db.ConnectionFactory;
+import io.dualwrite.rewriter.Identifiers;
+import io.dualwrite.rewriter.MigrationSpec;
+import io.dualwrite.rewriter.Phase;
+
+import java.math.BigInteger;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Parity at scale (pt-table-checksum / data-diff style): the key range is cut into chunks; per chunk one
+ * statement (one snapshot) computes {@code count(*)} and {@code sum(hashtext(key || '|' || value))} of the
+ * source rows with a non-NULL value and of the primary target rows. Equal chunks are clean; a chunk that
+ * differs is narrowed down to its offending keys with a row-level diff restricted to the chunk, and each
+ * offending key is re-checked in a fresh transaction after locking its source row ({@code FOR SHARE}: an
+ * in-flight dual write finishes first) before it is reported, so a live write racing the check never shows
+ * up as drift. Chunks run in parallel ({@code workers} connections) and their results go to
+ * {@code dualwrite.parity_chunk}, so {@code resume} continues an interrupted run.
+ *
+ * <p>{@code repair} rewrites the offending keys from the authoritative side of the current phase (the old
+ * column in DUAL_WRITE / READ_NEW): the source rows are locked {@code FOR NO KEY UPDATE}, primary target
+ * rows upserted or deleted, orphans deleted; the repaired chunks are then checked again.
+ */
+public final class ChunkedParity {
+
+    public static final long DEFAULT_CHUNK_KEYS = 100_000;
+    /** Offending keys re-checked one by one per chunk; beyond that the chunk's single-snapshot diff count is reported. */
+    static final int RECHECK_LIMIT = 1000;
+
+    public record Options(int workers, long chunkKeys, boolean resume, boolean repair, int limit) {
+        public Options {
+            if (workers < 1 || chunkKeys < 1) {
+                throw new IllegalArgumentException("workers and chunk size must be at least 1");
+            }
+        }
+
+        public static Options defaults() {
+            return new Options(Runtime.getRuntime().availableProcessors(), DEFAULT_CHUNK_KEYS, false, false, 10);
+        }
+    }
+
+    /**
+     * @param mismatches     offending keys after re-checks (after repair when repairing)
+     * @param orphans        how many of them are orphaned target rows
+     * @param sourceRows     source rows in the checked chunks
+     * @param chunks         chunks checked by this run (resumed runs skip checked ones)
+     * @param chunksDiffering chunks whose count or hash differed
+     * @param falseAlarms    keys that differed in the chunk's snapshot but re-checked clean (a racing write)
+     * @param repaired       keys rewritten by --repair
+     * @param runId          the run's id in dualwrite.parity_chunk
+     */
+    public record Result(long mismatches, long orphans, long sourceRows, int chunks, int chunksDiffering, long falseAlarms,
+                         long repaired, List<Mismatch> samples, long runId, double seconds) {
+        public boolean clean() {
+            return mismatches == 0;
+        }
+
+        public double rowsPerSecond() {
+            return seconds <= 0 ? 0 : sourceRows / seconds;
+        }
+    }
+
+    private record Chunk(int no, String lo, String hi) {
+    }
+
+    private final Connection c;
+    private final ConnectionFactory factory;
+    private final String migration;
+    private final Options o;
+    private MigrationSpec spec;
+    private String keyType;
+    private final AtomicLong mismatches = new AtomicLong();
+    private final AtomicLong orphans = new AtomicLong();
+    private final AtomicLong sourceRows = new AtomicLong();
+    private final AtomicLong falseAlarms = new AtomicLong();
+    private final AtomicLong repaired = new AtomicLong();
+    private final AtomicLong differing = new AtomicLong();
+    private final List<Mismatch> samples = new ArrayList<>();
+
+    private ChunkedParity(Connection c, ConnectionFactory factory, String migration, Options o) {
+        this.c = c;
+        this.factory = factory;
+        this.migration = migration;
+        this.o = o;
+    }
+
+    public static Result run(Connection c, ConnectionFactory factory, String migration, Options o) throws SQLException {
+        return new ChunkedParity(c, factory, migration, o).run();
+    }
+
+    private Result run() throws SQLException {
+        long t0 = System.nanoTime();
+        if (!c.getAutoCommit()) {
+            c.commit();
+            c.setAutoCommit(true);
+        }
+        MigrationState ms = ControlSchema.require(c, migration);
+        spec = ms.spec();
+        if (o.repair() && ms.phase() != Phase.DUAL_WRITE && ms.phase() != Phase.READ_NEW) {
+            throw new RefusedException("--repair rewrites the target from the old column, which is authoritative only in"
+                    + " DUAL_WRITE and READ_NEW; " + migration + " is in " + ms.phase()
+                    + (ms.phase() == Phase.NEW_ONLY ? " (the new table is authoritative: use dualwrite reverse-sync)" : ""));
+        }
+        BackfillTables.ensure(c);
+        keyType = ControlSchema.columnType(c, spec.sourceSchema(), spec.sourceTable(), spec.keyColumn());
+        long runId;
+        List<Chunk> chunks = null;
+        if (o.resume()) {
+            runId = queryLong(c, "SELECT coalesce(max(run_id), 0) FROM dualwrite.parity_chunk WHERE migration = ?", migration);
+            if (runId > 0) {
+                chunks = loadChunks(runId, true);
+                // totals of the chunks checked before the interruption
+                try (PreparedStatement p = c.prepareStatement("SELECT coalesce(sum(source_rows), 0), coalesce(sum(mismatches), 0),"
+                        + " count(*) FILTER (WHERE mismatches > 0) FROM dualwrite.parity_chunk WHERE migration = ? AND run_id = ?"
+                        + " AND mismatches IS NOT NULL")) {
+                    p.setString(1, migration);
+                    p.setLong(2, runId);
+                    try (ResultSet rs = p.executeQuery()) {
+                        rs.next();
+                        sourceRows.addAndGet(rs.getLong(1));
+                        mismatches.addAndGet(rs.getLong(2));
+                    }
+                }
+            }
+        } else {
+            runId = 0;
+        }
+        if (chunks == null) {
+            runId = queryLong(c, "SELECT coalesce(max(run_id), 0) + 1 FROM dualwrite.parity_chunk WHERE migration = ?", migration);
+            planChunks(runId);
+            chunks = loadChunks(runId, true);
+        }
+        int checked = chunks.size();
+        ConcurrentLinkedQueue<Chunk> todo = new ConcurrentLinkedQueue<>(chunks);
+        int workers = factory == null ? 1 : Math.max(1, Math.min(o.workers(), todo.size()));
+        long rid = runId;
+        if (workers == 1) {
+            work(c, todo, rid);
+        } else {
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            List<Thread> threads = new ArrayList<>();
+            for (int w = 0; w < workers; w++) {
+                Thread t = new Thread(() -> {
+                    try (Connection wc = factory.open()) {
+                        work(wc, todo, rid);
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                        todo.clear();
+                    }
+                }, "dualwrite-parity-" + w);
+                t.setDaemon(true);
+                threads.add(t);
+                t.start();
+            }
+            for (Thread t : threads) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new SQLException("interrupted", "57014", e);
+                }
+            }
+            Throwable f = failure.get();
+            if (f instanceof SQLException s) {
+                throw s;
+            }
+            if (f instanceof RuntimeException r) {
+                throw r;
+            }
+            if (f instanceof Error e) {
+                throw e;
+            }
+        }
+        List<Mismatch> shown;
+        synchronized (samples) {
+            samples.sort(Comparator.comparing(Mismatch::key, ChunkedParity::compareKeys));
+            shown = List.copyOf(samples.subList(0, Math.min(o.limit(), samples.size())));
+        }
+        return new Result(mismatches.get(), orphans.get(), sourceRows.get(), checked, (int) differing.get(), falseAlarms.get(),
+                repaired.get(), shown, runId, (System.nanoTime() - t0) / 1e9);
+    }
+
+    private static int compareKeys(String a, String b) {
+        if (a.matches("-?\\d+") && b.matches("-?\\d+")) {
+            return new BigInteger(a).compareTo(new BigInteger(b));
+        }
+        return a.compareTo(b);
+    }
+
+    private void planChunks(long runId) throws SQLException {
+        List<String[]> bounds = new ArrayList<>();
+        if (Set.of("bigint", "integer", "smallint").contains(keyType)) {
+            String lo = null, hi = null;
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT min(k)::text, max(k)::text FROM ("
+                    + "(SELECT min(" + q(spec.keyColumn()) + ") AS k FROM " + spec.qualifiedSource() + ") UNION ALL"
+                    + " (SELECT max(" + q(spec.keyColumn()) + ") FROM " + spec.qualifiedSource() + ") UNION ALL"
+                    + " (SELECT min(" + q(spec.targetKeyColumn()) + ") FROM " + spec.qualifiedTarget() + ") UNION ALL"
+                    + " (SELECT max(" + q(spec.targetKeyColumn()) + ") FROM " + spec.qualifiedTarget() + ")) x")) {
+                if (rs.next()) {
+                    lo = rs.getString(1);
+                    hi = rs.getString(2);
+                }
+            }
+            if (lo != null) {
+                BigInteger b = new BigInteger(lo).subtract(BigInteger.ONE);
+                BigInteger max = new BigInteger(hi);
+                String prev = null;
+                while (true) {
+                    BigInteger next = b.add(BigInteger.valueOf(o.chunkKeys()));
+                    if (next.compareTo(max) >= 0) {
+                        bounds.add(new String[] {prev, null});
+                        break;
+                    }
+                    bounds.add(new String[] {prev, next.toString()});
+                    prev = next.toString();
+                    b = next;
+                }
+            }
+        }
+        if (bounds.isEmpty()) {
+            bounds.add(new String[] {null, null});
+        }
+        try (PreparedStatement p = c.prepareStatement(
+                "INSERT INTO dualwrite.parity_chunk (migration, run_id, chunk_no, lo_key, hi_key) VALUES (?, ?, ?, ?, ?)")) {
+            for (int i = 0; i < bounds.size(); i++) {
+                p.setString(1, migration);
+                p.setLong(2, runId);
+                p.setInt(3, i);
+                p.setString(4, bounds.get(i)[0]);
+                p.setString(5, bounds.get(i)[1]);
+                p.addBatch();
+            }
+            p.executeBatch();
+        }
+    }
+
+    private List<Chunk> loadChunks(long runId, boolean uncheckedOnly) throws SQLException {
+        List<Chunk> out = new ArrayList<>();
+        try (PreparedStatement p = c.prepareStatement("SELECT chunk_no, lo_key, hi_key FROM dualwrite.parity_chunk"
+                + " WHERE migration = ? AND run_id = ?" + (uncheckedOnly ? " AND mismatches IS NULL" : "") + " ORDER BY chunk_no")) {
+            p.setString(1, migration);
+            p.setLong(2, runId);
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Chunk(rs.getInt(1), rs.getString(2), rs.getString(3)));
+                }
+            }
+        }
+        return out;
+    }
+
+    private void work(Connection wc, ConcurrentLinkedQueue<Chunk> todo, long runId) throws SQLException {
+        wc.setAutoCommit(true);
+        Chunk ch;
+        while ((ch = todo.poll()) != null) {
+            checkChunk(wc, ch, runId);
+        }
+    }
+
+    private static String q(String id) {
+        return Identifiers.quote(id);
+    }
+
+    /** " AND col > ?::T AND col <= ?::T" for the bounds present. */
+    private String bounds(String col, Chunk ch) {
+        return (ch.lo != null ? " AND " + col + " > ?::" + keyType : "") + (ch.hi != null ? " AND " + col + " <= ?::" + keyType : "");
+    }
+
+    private int bind(PreparedStatement p, int i, Chunk ch) throws SQLException {
+        if (ch.lo != null) {
+            p.setString(++i, ch.lo);
+        }
+        if (ch.hi != null) {
+            p.setString(++i, ch.hi);
+        }
+        return i;
+    }
+
+    private void checkChunk(Connection wc, Chunk ch, long runId) throws SQLException {
+        String src = spec.qualifiedSource(), tgt = spec.qualifiedTarget();
+        String k = "u." + q(spec.keyColumn()), v = "u." + q(spec.sourceColumn());
+        String tk = "e." + q(spec.targetKeyColumn()), tv = "e." + q(spec.targetValueColumn()), flag = "e." + q(spec.primaryFlagColumn());
+        String sql = "SELECT (SELECT count(*) FROM " + src + " u WHERE true" + bounds(k, ch) + "),"
+                + " s.n, s.h, t.n, t.h FROM"
+                + " (SELECT count(*) AS n, coalesce(sum(hashtext(" + k + "::text || '|' || " + v + "::text)), 0) AS h FROM " + src
+                + " u WHERE " + v + " IS NOT NULL" + bounds(k, ch) + ") s,"
+                + " (SELECT count(*) AS n, coalesce(sum(hashtext(" + tk + "::text || '|' || " + tv + "::text)), 0) AS h FROM " + tgt
+                + " e WHERE " + flag + bounds(tk, ch) + ") t";
+        long rows;
+        boolean same;
+        try (PreparedStatement p = wc.prepareStatement(sql)) {
+            int i = bind(p, 0, ch);
+            i = bind(p, i, ch);
+            bind(p, i, ch);
+            try (ResultSet rs = p.executeQuery()) {
+                rs.next();
+                rows = rs.getLong(1);
+                same = rs.getLong(2) == rs.getLong(4) && rs.getLong(3) == rs.getLong(5);
+            }
+        }
+        long bad = 0;
+        List<String> offending = new ArrayList<>();
+        if (!same) {
+            differing.incrementAndGet();
+            List<Mismatch> diff = diff(wc, ch);
+            if (o.repair() && !diff.isEmpty()) {
+                repaired.addAndGet(repair(wc, diff));
+                diff = diff(wc, ch);
+            }
+            List<Mismatch> confirmed = new ArrayList<>();
+            int rechecked = 0;
+            for (Mismatch m : diff) {
+                if (rechecked++ < RECHECK_LIMIT) {
+                    Mismatch again = recheck(wc, m.key());
+                    if (again == null) {
+                        falseAlarms.incrementAndGet();
+                        continue;
+                    }
+                    m = again;
+                }
+                confirmed.add(m);
+            }
+            bad = confirmed.size();
+            for (Mismatch m : confirmed) {
+                if (m.kind() == Mismatch.Kind.ORPHAN) {
+                    orphans.incrementAndGet();
+                }
+                if (offending.size() < 100) {
+                    offending.add(m.key());
+                }
+            }
+            synchronized (samples) {
+                for (Mismatch m : confirmed) {
+                    if (samples.size() >= Math.max(o.limit(), 0) * 4L + 100) {
+                        break;
+                    }
+                    samples.add(m);
+                }
+            }
+        }
+        mismatches.addAndGet(bad);
+        sourceRows.addAndGet(rows);
+        try (PreparedStatement p = wc.prepareStatement("UPDATE dualwrite.parity_chunk SET source_rows = ?, mismatches = ?,"
+                + " offending = ?, checked_at = now() WHERE migration = ? AND run_id = ? AND chunk_no = ?")) {
+            p.setLong(1, rows);
+            p.setLong(2, bad);
+            Array a = wc.createArrayOf("text", offending.toArray());
+            p.setArray(3, a);
+            p.setString(4, migration);
+            p.setLong(5, runId);
+            p.setInt(6, ch.no);
+            p.executeUpdate();
+        }
+    }
+
+    /** The chunk's offending keys, in one snapshot (one statement): differing values and orphaned primary rows. */
+    private List<Mismatch> diff(Connection wc, Chunk ch) throws SQLException {
+        String src = spec.qualifiedSource(), tgt = spec.qualifiedTarget();
+        String k = "u." + q(spec.keyColumn()), v = "u." + q(spec.sourceColumn());
+        String tk = "e." + q(spec.targetKeyColumn()), tv = "e." + q(spec.targetValueColumn()), flag = "e." + q(spec.primaryFlagColumn());
+        String sql = "SELECT k::text, sv, tv, orphan FROM ("
+                + "SELECT " + k + " AS k, " + v + "::text AS sv, " + tv + "::text AS tv, false AS orphan FROM " + src + " u LEFT JOIN "
+                + tgt + " e ON " + tk + " = " + k + " AND " + flag + " WHERE " + v + " IS DISTINCT FROM " + tv + bounds(k, ch)
+                + " UNION ALL SELECT " + tk + ", NULL, " + tv + "::text, true FROM " + tgt + " e WHERE " + flag + bounds(tk, ch)
+                + " AND NOT EXISTS (SELECT 1 FROM " + src + " u WHERE " + k + " = " + tk + ")) x ORDER BY x.k";
+        List<Mismatch> out = new ArrayList<>();
+        try (PreparedStatement p = wc.prepareStatement(sql)) {
+            bind(p, bind(p, 0, ch), ch);
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Mismatch(rs.getString(1), rs.getString(2), rs.getString(3),
+                            rs.getBoolean(4) ? Mismatch.Kind.ORPHAN : Mismatch.Kind.MISMATCH));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * One key again, in a fresh transaction: lock the source row FOR SHARE (waits for an in-flight dual
+     * write of it), then read both sides in one statement. Null when the key is consistent now.
+     */
+    private Mismatch recheck(Connection wc, String key) throws SQLException {
+        String src = spec.qualifiedSource(), tgt = spec.qualifiedTarget();
+        String k = q(spec.keyColumn()), v = q(spec.sourceColumn());
+        wc.setAutoCommit(false);
+        try {
+            try (PreparedStatement p = wc.prepareStatement("SELECT 1 FROM " + src + " WHERE " + k + " = ?::" + keyType + " FOR SHARE")) {
+                p.setString(1, key);
+                p.executeQuery().close();
+            }
+            try (PreparedStatement p = wc.prepareStatement("SELECT s.present, s.v, (SELECT " + q(spec.targetValueColumn()) + "::text FROM "
+                    + tgt + " WHERE " + q(spec.targetKeyColumn()) + " = ?::" + keyType + " AND " + q(spec.primaryFlagColumn()) + ")"
+                    + " FROM (SELECT count(*) > 0 AS present, max(" + v + "::text) AS v FROM " + src + " WHERE " + k + " = ?::"
+                    + keyType + ") s")) {
+                p.setString(1, key);
+                p.setString(2, key);
+                try (ResultSet rs = p.executeQuery()) {
+                    rs.next();
+                    boolean present = rs.getBoolean(1);
+                    String sv = rs.getString(2), tv = rs.getString(3);
+                    if (!present) {
+                        return tv == null ? null : new Mismatch(key, null, tv, Mismatch.Kind.ORPHAN);
+                    }
+                    return java.util.Objects.equals(sv, tv) ? null : new Mismatch(key, sv, tv, Mismatch.Kind.MISMATCH);
+                }
+            }
+        } finally {
+            wc.commit();
+            wc.setAutoCommit(true);
+        }
+    }
+
+    /** Rewrites the keys from the old column under FOR NO KEY UPDATE of their source rows; deletes orphans. */
+    private long repair(Connection wc, List<Mismatch> keys) throws SQLException {
+        String src = spec.qualifiedSource(), tgt = spec.qualifiedTarget();
+        String k = q(spec.keyColumn()), v = q(spec.sourceColumn());
+        String tk = q(spec.targetKeyColumn()), tv = q(spec.targetValueColumn()), flag = q(spec.primaryFlagColumn());
+        String sql = "WITH b AS (SELECT " + k + " AS k, " + v + " AS v FROM " + src + " WHERE " + k + " = ANY(?::text[]::" + keyType
+                + "[]) ORDER BY " + k + " FOR NO KEY UPDATE),"
+                + " ins AS (INSERT INTO " + tgt + " AS t (" + tk + ", " + tv + ", " + flag + ") SELECT k, v, true FROM b WHERE v IS NOT NULL"
+                + " ON CONFLICT (" + tk + ") WHERE " + flag + " DO UPDATE SET " + tv + " = EXCLUDED." + tv
+                + " WHERE t." + tv + " IS DISTINCT FROM EXCLUDED." + tv + " RETURNING 1),"
+                + " del AS (DELETE FROM " + tgt + " t USING b WHERE t." + tk + " = b.k AND t." + flag + " AND b.v IS NULL RETURNING 1),"
+                + " orph AS (DELETE FROM " + tgt + " t WHERE t." + tk + " = ANY(?::text[]::" + keyType + "[]) AND t." + flag
+                + " AND NOT EXISTS (SELECT 1 FROM " + src + " u WHERE u." + k + " = t." + tk + ") RETURNING 1)"
+                + " SELECT (SELECT count(*) FROM ins) + (SELECT count(*) FROM del) + (SELECT count(*) FROM orph)";
+        long n = 0;
+        wc.setAutoCommit(false);
+        try {
+            for (int from = 0; from < keys.size(); from += 1000) {
+                List<Mismatch> part = keys.subList(from, Math.min(keys.size(), from + 1000));
+                Object[] arr = part.stream().map(Mismatch::key).toArray();
+                for (int attempt = 1; ; attempt++) {
+                    try (PreparedStatement p = wc.prepareStatement(sql)) {
+                        p.setArray(1, wc.createArrayOf("text", arr));
+                        p.setArray(2, wc.createArrayOf("text", arr));
+                        try (ResultSet rs = p.executeQuery()) {
+                            rs.next();
+                            n += rs.getLong(1);
+                        }
+                        wc.commit();
+                        break;
+                    } catch (SQLException e) {
+                        wc.rollback();
+                        String st = e.getSQLState();
+                        if (!("40001".equals(st) || "40P01".equals(st)) || attempt >= 10) {
+                            throw e;
+                        }
+                    }
+                }
+            }
+        } finally {
+            wc.setAutoCommit(true);
+        }
+        return n;
+    }
+
+    private static long queryLong(Connection c, String sql, String param) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(sql)) {
+            p.setString(1, param);
+            try (ResultSet rs = p.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+}

@@ -1,0 +1,255 @@
+package io.dualwrite.migrator.plan;
+
+import io.dualwrite.migrator.UsageException;
+import io.dualwrite.migrator.expand.ExpandRequest;
+import io.dualwrite.rewriter.Identifiers;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code dualwrite plan}: reads the live schema and row counts and builds the runbook of one migration —
+ * every step with its exact command, validation query and expected result, rollback, estimated duration
+ * and go/no-go gate. Durations come from a timed sample of the backfill statement and of the parity
+ * chunk query on the first {@link #SAMPLE_ROWS} keys, inside a transaction that is rolled back (the
+ * sample's rows are locked for its few milliseconds); small tables use the documented rates instead.
+ */
+public final class MigrationPlan {
+
+    static final int SAMPLE_ROWS = 20_000;
+    /** Measured on the 2-core reference machine (migrator/README.md), used when the table is too small to sample. */
+    static final double DOC_BACKFILL_ROWS_PER_S = 250_000, DOC_PARITY_ROWS_PER_S = 1_000_000;
+
+    public record Facts(String source, String target, String keyType, String valueType, long rows, boolean rowsExact,
+                        long tableBytes, double nullFraction, boolean targetExists, long targetRows,
+                        double backfillRowsPerSecond, double parityRowsPerSecond, String rateSource, int workers) {
+    }
+
+    public record Step(int no, String title, String command, String validation, String expected, String rollback,
+                       String duration, String gate) {
+    }
+
+    public record Plan(Facts facts, List<Step> steps, List<String> gates) {
+    }
+
+    private MigrationPlan() {
+    }
+
+    public static Plan build(Connection c, ExpandRequest r, String url, int workers) throws SQLException {
+        if (!c.getAutoCommit()) {
+            c.commit();
+            c.setAutoCommit(true);
+        }
+        String schema = r.source().schema() != null ? r.source().schema() : "public";
+        String tschema = r.target().schema() != null ? r.target().schema() : schema;
+        String src = Identifiers.quote(schema) + "." + Identifiers.quote(r.source().table());
+        String tgt = Identifiers.quote(tschema) + "." + Identifiers.quote(r.target().table());
+        String k = Identifiers.quote(r.keyColumn()), v = Identifiers.quote(r.source().column());
+        String keyType = columnType(c, schema, r.source().table(), r.keyColumn(), "--key");
+        String valueType = columnType(c, schema, r.source().table(), r.source().column(), "--source");
+        long reltuples = queryLong(c, "SELECT coalesce((SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(?)), -1)", src);
+        boolean exact = reltuples < 1_000_000;
+        long rows = exact ? queryLong(c, "SELECT count(*) FROM " + src, null) : reltuples;
+        long bytes = queryLong(c, "SELECT pg_total_relation_size(to_regclass(?))", src);
+        double nullFrac;
+        try (PreparedStatement p = c.prepareStatement("SELECT null_frac FROM pg_stats WHERE schemaname = ? AND tablename = ? AND attname = ?")) {
+            p.setString(1, schema);
+            p.setString(2, r.source().table());
+            p.setString(3, r.source().column());
+            try (ResultSet rs = p.executeQuery()) {
+                nullFrac = rs.next() ? rs.getDouble(1) : -1;
+            }
+        }
+        boolean targetExists = queryLong(c, "SELECT (to_regclass(?) IS NOT NULL)::int", tgt) == 1;
+        long targetRows = targetExists ? queryLong(c, "SELECT count(*) FROM (SELECT 1 FROM " + tgt + " LIMIT 10000000) x", null) : 0;
+        double bf, par;
+        String rateSource;
+        if (rows >= SAMPLE_ROWS) {
+            double[] s = sample(c, src, k, v, keyType, valueType);
+            bf = s[0];
+            par = s[1];
+            rateSource = "timed sample: the backfill statement and the parity chunk query on the first " + SAMPLE_ROWS
+                    + " keys, in a rolled-back transaction (single worker)";
+        } else {
+            bf = DOC_BACKFILL_ROWS_PER_S;
+            par = DOC_PARITY_ROWS_PER_S;
+            rateSource = "documented single-worker rates (table smaller than the " + SAMPLE_ROWS + "-row sample)";
+        }
+        Facts f = new Facts(r.source().table() + "." + r.source().column(), r.target().table() + "." + r.target().column(),
+                keyType, valueType, rows, exact, bytes, nullFrac, targetExists, targetRows, bf, par, rateSource, workers);
+        return new Plan(f, steps(r, f, url), gates(r));
+    }
+
+    /** {backfill rows/s, parity rows/s}, measured inside a transaction that is rolled back. */
+    private static double[] sample(Connection c, String src, String k, String v, String keyType, String valueType) throws SQLException {
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            s.execute("SET LOCAL lock_timeout = '1s'");
+            s.execute("SET LOCAL statement_timeout = '30s'");
+            s.execute("CREATE TEMP TABLE dw_plan_sample (k " + keyType + " NOT NULL, v " + valueType + " NOT NULL,"
+                    + " p boolean NOT NULL DEFAULT false) ON COMMIT DROP");
+            s.execute("CREATE UNIQUE INDEX ON dw_plan_sample (k) WHERE p");
+            // warm the pages the same way for both measurements
+            s.execute("SELECT count(" + v + ") FROM (SELECT " + v + " FROM " + src + " ORDER BY " + k + " LIMIT " + SAMPLE_ROWS + ") x");
+            long t0 = System.nanoTime();
+            s.execute("WITH b AS (SELECT " + k + " AS k, " + v + " AS v FROM " + src + " ORDER BY " + k + " LIMIT " + SAMPLE_ROWS
+                    + " FOR NO KEY UPDATE), ins AS (INSERT INTO dw_plan_sample AS t (k, v, p) SELECT k, v, true FROM b WHERE v IS NOT NULL"
+                    + " ON CONFLICT (k) WHERE p DO UPDATE SET v = EXCLUDED.v WHERE t.v IS DISTINCT FROM EXCLUDED.v RETURNING 1)"
+                    + " SELECT count(*) FROM ins");
+            double bfSecs = (System.nanoTime() - t0) / 1e9;
+            t0 = System.nanoTime();
+            s.execute("SELECT count(*), sum(hashtext(" + k + "::text || '|' || " + v + "::text)) FROM (SELECT " + k + ", " + v
+                    + " FROM " + src + " ORDER BY " + k + " LIMIT " + SAMPLE_ROWS + ") u WHERE " + v + " IS NOT NULL");
+            s.execute("SELECT count(*), sum(hashtext(k::text || '|' || v::text)) FROM dw_plan_sample WHERE p");
+            double parSecs = (System.nanoTime() - t0) / 1e9;
+            return new double[] {SAMPLE_ROWS / Math.max(bfSecs, 1e-6), SAMPLE_ROWS / Math.max(parSecs, 1e-6)};
+        } finally {
+            c.rollback();
+            c.setAutoCommit(true);
+        }
+    }
+
+    private static List<Step> steps(ExpandRequest r, Facts f, String url) {
+        String name = (r.source().schema() == null || r.source().schema().equals("public") ? "" : r.source().schema() + ".")
+                + r.source().table() + "." + r.source().column();
+        String base = "--url " + url + " --migration " + name;
+        String src = r.source().table(), col = r.source().column(), tgt = r.target().table(), tv = r.target().column();
+        String key = r.keyColumn(), tk = r.targetKeyColumn(), flag = r.primaryFlagColumn();
+        double bfSecs = f.rows() / Math.max(1, f.backfillRowsPerSecond());
+        double bfParallel = bfSecs / Math.max(1, f.workers());
+        double parSecs = f.rows() / Math.max(1, f.parityRowsPerSecond());
+        String live = "SELECT count(*) FROM dualwrite.instance WHERE heartbeat_at > now() - interval '15 seconds'"
+                + " AND applied->>'" + name + "' IS DISTINCT FROM '%s'";
+        String parityQuery = "SELECT count(*) FROM " + src + " u LEFT JOIN " + tgt + " e ON e." + tk + " = u." + key + " AND e." + flag
+                + " WHERE u." + col + " IS DISTINCT FROM e." + tv;
+        List<Step> s = new ArrayList<>();
+        s.add(new Step(1, "Expand: create `" + tgt + "`, its unique partial index, the control schema; register the migration (EXPANDED)",
+                "dualwrite expand --url " + url + " --source " + src + "." + col + " --key " + key + " --target " + tgt + "." + tv
+                        + " --target-key " + tk + " --primary-flag " + flag,
+                "SELECT phase FROM dualwrite.migration WHERE name = '" + name + "'", "`EXPANDED`",
+                "`DROP TABLE " + tgt + "` (nothing reads or writes it yet)",
+                f.targetExists() && f.targetRows() > 0 ? "index built CONCURRENTLY over " + f.targetRows() + " existing rows: ~"
+                        + human(f.targetRows() / 500_000.0 + 1) : "< 1 s", "source key is unique (expand checks)"));
+        s.add(new Step(2, "Deploy the application with the `jdbc:dualwrite:postgresql://…` URL (nothing changes in EXPANDED)",
+                "(deploy; the URL is the only change)",
+                "SELECT count(*) FROM dualwrite.instance WHERE heartbeat_at > now() - interval '15 seconds'",
+                "= number of application instances", "redeploy with the plain `jdbc:postgresql:` URL", "one rolling deploy",
+                "every instance heartbeats; error rate unchanged"));
+        s.add(new Step(3, "Dual write: old column and `" + tgt + "` written atomically by every instance",
+                "dualwrite phase " + base + " DUAL_WRITE",
+                String.format(live, "DUAL_WRITE"), "`0` (every live instance applies DUAL_WRITE)",
+                "`dualwrite phase " + base + " EXPANDED`", "< 5 s (instances poll every second)",
+                "all instances acknowledge; write latency +~80 µs per statement (DESIGN baselines)"));
+        s.add(new Step(4, "Backfill existing rows (keyset, locked, checkpointed; adaptive ~200 ms batches)",
+                "dualwrite backfill " + base + " --workers " + f.workers(),
+                "SELECT completed_at IS NOT NULL FROM dualwrite.backfill_checkpoint WHERE migration = '" + name + "'",
+                "`true`", "`dualwrite backfill " + base + " --pause`; then phase EXPANDED and `TRUNCATE " + tgt
+                        + "` (nothing reads it before READ_NEW); a killed run resumes from its checkpoints",
+                "~" + human(bfSecs) + " with 1 worker, ~" + human(bfParallel) + " with " + f.workers()
+                        + " workers if the server has the cores idle",
+                "replica lag stays low (`--max-replica-lag`), app p99 latency unchanged; `--pause` if not"));
+        s.add(new Step(5, "Parity: chunked count+hash, offending keys re-checked under lock",
+                "dualwrite parity " + base, parityQuery, "`0` (and exit code 0)",
+                "read-only; on drift: `dualwrite parity " + base + " --repair`, then investigate",
+                "~" + human(parSecs) + " (1 worker)", "**go/no-go for READ_NEW: parity = 0**"));
+        s.add(new Step(6, "Read new: reads served from `" + tgt + "`, writes still to both",
+                "dualwrite phase " + base + " READ_NEW", String.format(live, "READ_NEW"), "`0`",
+                "`dualwrite phase " + base + " DUAL_WRITE` (instant: the old column is still complete)", "< 5 s",
+                "backfill complete AND parity 0 AND all instances on DUAL_WRITE (the command checks); roll back on drift or"
+                        + " error rate > 1 %"));
+        s.add(new Step(7, "Soak, then new only (old column no longer written) — **not applied by this driver version yet**",
+                "dualwrite phase " + base + " NEW_ONLY   # refused today", parityQuery, "`0` before the switch",
+                "`dualwrite reverse-sync " + base + "` (old ← new), then `dualwrite phase " + base + " READ_NEW`",
+                "soak: one release cycle (e.g. 24 h+)", "parity 0 after the soak; no alert in READ_NEW"));
+        s.add(new Step(8, "Contract: drop `" + src + "." + col + "` (lock_timeout 2 s, retried)",
+                "dualwrite contract " + base + " --soak 24h --dry-run   # then without --dry-run",
+                "SELECT count(*) FROM information_schema.columns WHERE table_name = '" + src + "' AND column_name = '" + col + "'",
+                "`0`; phase `CONTRACTED`", "restore from backup only", "< 1 s once the lock is granted",
+                "phase NEW_ONLY AND parity 0 AND soak passed (the command checks); a verified backup"));
+        return s;
+    }
+
+    private static List<String> gates(ExpandRequest r) {
+        return List.of(
+                "Before DUAL_WRITE: every application instance runs the dualwrite driver (step 2 validation).",
+                "Before the backfill: every live instance acknowledges DUAL_WRITE (the backfill waits up to --ack-timeout, then refuses).",
+                "Before READ_NEW: backfill complete, parity 0, all instances on DUAL_WRITE (`dualwrite phase` refuses otherwise).",
+                "Roll back READ_NEW at once on parity drift or an error-rate spike > 1 %.",
+                "Before NEW_ONLY: parity 0 after a soak of at least one release cycle.",
+                "Before contract: phase NEW_ONLY, parity 0, soak passed (`dualwrite contract` refuses otherwise), backup verified.");
+    }
+
+    public static String markdown(Plan p) {
+        Facts f = p.facts();
+        StringBuilder b = new StringBuilder();
+        b.append("## Runbook: `").append(f.source()).append("` → `").append(f.target()).append("`\n\n");
+        b.append(String.format(Locale.ROOT, "Live schema: `%s` has %s%,d rows (%s), key `%s`, value `%s`%s. Target %s.%n",
+                f.source().substring(0, f.source().indexOf('.')), f.rowsExact() ? "" : "~", f.rows(), bytes(f.tableBytes()), f.keyType(),
+                f.valueType(), f.nullFraction() >= 0 ? String.format(Locale.ROOT, ", %.1f %% NULL", 100 * f.nullFraction()) : "",
+                f.targetExists() ? "exists (" + f.targetRows() + " rows)" : "does not exist yet"));
+        b.append(String.format(Locale.ROOT, "Rates: backfill %,.0f rows/s, parity %,.0f rows/s per worker (%s).%n%n",
+                f.backfillRowsPerSecond(), f.parityRowsPerSecond(), f.rateSource()));
+        b.append("| # | step | command | validation | expected | rollback | est. duration | go/no-go |\n");
+        b.append("|---|------|---------|------------|----------|----------|---------------|----------|\n");
+        for (Step s : p.steps()) {
+            b.append("| ").append(s.no()).append(" | ").append(cell(s.title())).append(" | `").append(cell(s.command())).append("` | `")
+                    .append(cell(s.validation())).append("` | ").append(cell(s.expected())).append(" | ").append(cell(s.rollback()))
+                    .append(" | ").append(cell(s.duration())).append(" | ").append(cell(s.gate())).append(" |\n");
+        }
+        b.append("\n**Go/no-go gates**\n\n");
+        for (String g : p.gates()) {
+            b.append("- ").append(g).append('\n');
+        }
+        return b.toString();
+    }
+
+    private static String cell(String s) {
+        return s.replace("|", "\\|").replace("\n", " ");
+    }
+
+    static String bytes(long n) {
+        return n >= 1L << 30 ? String.format(Locale.ROOT, "%.1f GB", n / (double) (1L << 30))
+                : String.format(Locale.ROOT, "%.1f MB", n / (double) (1L << 20));
+    }
+
+    public static String human(double seconds) {
+        long s = Math.max(1, Math.round(seconds));
+        return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, s % 3600 / 60)
+                : s >= 60 ? String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60) : s + " s";
+    }
+
+    private static String columnType(Connection c, String schema, String table, String column, String option) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("""
+                SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
+                WHERE a.attrelid = to_regclass(quote_ident(?) || '.' || quote_ident(?)) AND a.attname = ? AND NOT a.attisdropped
+                  AND a.attnum > 0""")) {
+            p.setString(1, schema);
+            p.setString(2, table);
+            p.setString(3, column);
+            try (ResultSet rs = p.executeQuery()) {
+                if (!rs.next()) {
+                    throw new UsageException(option + ": no column " + schema + "." + table + "." + column + " in this database");
+                }
+                return rs.getString(1);
+            }
+        }
+    }
+
+    private static long queryLong(Connection c, String sql, String param) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(sql)) {
+            if (param != null) {
+                p.setString(1, param);
+            }
+            try (ResultSet rs = p.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+}

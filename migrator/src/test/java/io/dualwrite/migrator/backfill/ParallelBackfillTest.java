@@ -1,0 +1,212 @@
+package io.dualwrite.migrator.backfill;
+
+import io.dualwrite.migrator.Fixtures;
+import io.dualwrite.migrator.Fixtures.Run;
+import io.dualwrite.migrator.Writers;
+import io.dualwrite.migrator.parity.ChunkedParity;
+import io.dualwrite.migrator.parity.ParityCheck;
+import io.dualwrite.testing.PostgresExtension;
+import io.dualwrite.testing.TestDatabase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import java.lang.management.ManagementFactory;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static io.dualwrite.migrator.Fixtures.cli;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@ExtendWith(PostgresExtension.class)
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class ParallelBackfillTest {
+
+    private static final int USERS = 20_000;
+
+    private static String[] conn(TestDatabase db, String... rest) {
+        String[] base = {"--url", db.jdbcUrl(), "--user", db.user(), "--migration", "users.email"};
+        String[] all = java.util.Arrays.copyOf(rest, rest.length + base.length);
+        System.arraycopy(base, 0, all, rest.length, base.length);
+        return all;
+    }
+
+    private static BackfillResult backfill(TestDatabase db, BackfillOptions o, java.util.function.Consumer<BackfillProgress> p)
+            throws SQLException {
+        try (Connection c = db.connect()) {
+            return Backfill.run(c, db::connect, "users.email", o, p);
+        }
+    }
+
+    private static long nonNull(TestDatabase db) throws SQLException {
+        return db.queryLong("SELECT count(*) FROM users WHERE email IS NOT NULL");
+    }
+
+    @Test
+    void twoWorkersAdaptiveCompleteWithJmxAndPerRangeCheckpoints(TestDatabase db) throws Exception {
+        Fixtures.createUsers(db, USERS);
+        Fixtures.expandAndDualWrite(db);
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        ObjectName name = new ObjectName("io.dualwrite:type=Backfill,name=users.email");
+        List<String> seen = new CopyOnWriteArrayList<>();
+        List<Integer> sizes = new CopyOnWriteArrayList<>();
+        BackfillOptions o = new BackfillOptions(200, 0, false, Duration.ofSeconds(5), 2, true, 50, 100, 50_000, null, null);
+        BackfillResult r = backfill(db, o, p -> {
+            sizes.add(p.batchSize());
+            try {
+                if (seen.isEmpty()) {
+                    seen.add(server.getAttribute(name, "State") + " " + server.getAttribute(name, "RowsDone") + " "
+                            + server.getAttribute(name, "BatchSize") + " " + server.getAttribute(name, "EtaSeconds") + " "
+                            + server.getAttribute(name, "RowsPerSecond"));
+                }
+            } catch (Exception e) {
+                seen.add("error " + e);
+            }
+        });
+        assertThat(r.outcome()).isEqualTo(BackfillResult.Outcome.COMPLETED);
+        assertThat(r.rowsScannedThisRun()).isEqualTo(USERS);
+        assertThat(seen.get(0)).startsWith("RUNNING ");
+        assertThat(server.isRegistered(name)).as("unregistered after the run").isFalse();
+        assertThat(sizes).as("adaptive sizes grow from the starting 200").anyMatch(s -> s > 200);
+        assertThat(db.queryLong("SELECT count(*) FROM dualwrite.backfill_range WHERE completed_at IS NOT NULL")).isEqualTo(2);
+        assertThat(db.queryLong("SELECT sum(rows_scanned) FROM dualwrite.backfill_range")).isEqualTo(USERS);
+        assertThat(db.queryLong("SELECT rows_copied FROM dualwrite.backfill_checkpoint")).isEqualTo(nonNull(db));
+        assertThat(db.queryLong("SELECT count(*) FROM dualwrite.backfill_checkpoint WHERE completed_at IS NOT NULL")).isEqualTo(1);
+        try (Connection c = db.connect()) {
+            assertThat(ParityCheck.run(c, "users.email", 5).mismatches()).isZero();
+        }
+    }
+
+    @Test
+    void killedParallelRunResumesLosingAtMostTheBatchInFlight(TestDatabase db) throws Exception {
+        Fixtures.createUsers(db, USERS);
+        Fixtures.expandAndDualWrite(db);
+        BackfillOptions o = new BackfillOptions(1000, 0, false, Duration.ofSeconds(5), 2, false, 200, 100, 1000, null, null);
+        try (Connection blocker = db.connect(); Connection admin = db.connect()) {
+            blocker.setAutoCommit(false);
+            int blockerPid;
+            try (Statement s = blocker.createStatement()) {
+                s.execute("SELECT 1 FROM users WHERE id = 15500 FOR UPDATE"); // inside range 2's 6th batch
+                try (ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+                    rs.next();
+                    blockerPid = rs.getInt(1);
+                }
+            }
+            CompletableFuture<BackfillResult> run = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return backfill(db, o, null);
+                } catch (SQLException e) {
+                    throw new CompletionException(e);
+                }
+            });
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (true) {
+                try (Statement s = admin.createStatement(); ResultSet rs = s.executeQuery(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
+                                + " AND pg_blocking_pids(pid) @> ARRAY[" + blockerPid + "]")) {
+                    if (rs.next()) {
+                        break;
+                    }
+                }
+                assertThat(System.nanoTime()).as("a worker blocks on the locked row").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            assertThatThrownBy(() -> run.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+            blocker.rollback();
+        }
+        long batchesAfterKill = db.queryLong("SELECT sum(batches) FROM dualwrite.backfill_range");
+        assertThat(db.queryLong("SELECT batches FROM dualwrite.backfill_range WHERE range_no = 1")).isEqualTo(5);
+        assertThat(db.queryString("SELECT last_key FROM dualwrite.backfill_range WHERE range_no = 1")).isEqualTo("15000");
+        assertThat(db.queryLong("SELECT count(*) FROM email_address WHERE user_id > 15000")).isZero();
+        assertThat(db.queryLong("SELECT batches FROM dualwrite.backfill_checkpoint")).isEqualTo(batchesAfterKill);
+
+        BackfillResult again = backfill(db, o, null);
+        assertThat(again.outcome()).isEqualTo(BackfillResult.Outcome.COMPLETED);
+        // nothing repeated: 20 batches of 1000 over both runs, every key scanned exactly once
+        assertThat(batchesAfterKill + again.batchesThisRun()).isEqualTo(USERS / 1000);
+        assertThat(db.queryLong("SELECT sum(rows_scanned) FROM dualwrite.backfill_range")).isEqualTo(USERS);
+        assertThat(db.queryLong("SELECT rows_copied FROM dualwrite.backfill_checkpoint")).isEqualTo(nonNull(db));
+        try (Connection c = db.connect()) {
+            assertThat(ParityCheck.run(c, "users.email", 5).mismatches()).isZero();
+        }
+    }
+
+    @Test
+    void completesExactlyWhileEightWritersUpdateRandomUsers(TestDatabase db) throws Exception {
+        Fixtures.createUsers(db, USERS);
+        Fixtures.expandAndDualWrite(db);
+        BackfillResult r;
+        long ops;
+        try (Writers w = new Writers(db, 8, USERS)) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (w.ops.get() < 200) {
+                assertThat(System.nanoTime()).as("writers started").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+            long before = w.ops.get();
+            BackfillOptions o = new BackfillOptions(200, 0, false, Duration.ofSeconds(10), 2, true, 20, 100, 2_000, null, null);
+            r = backfill(db, o, null);
+            ops = w.ops.get() - before;
+        }
+        assertThat(r.outcome()).isEqualTo(BackfillResult.Outcome.COMPLETED);
+        assertThat(ops).as("writes during the backfill").isGreaterThan(100);
+        try (Connection c = db.connect()) {
+            assertThat(ParityCheck.run(c, "users.email", 5).mismatches()).isZero();
+            assertThat(ChunkedParity.run(c, db::connect, "users.email", new ChunkedParity.Options(2, 3000, false, false, 5))
+                    .mismatches()).isZero();
+        }
+        System.out.printf("8 writers: backfill %.0f rows/s, %d batches, %d writes%n", r.rowsPerSecond(), r.batchesThisRun(), ops);
+    }
+
+    @Test
+    void livePauseResumeBatchSizeAndThrottleQuery(TestDatabase db) throws Exception {
+        Fixtures.createUsers(db, USERS);
+        Fixtures.expandAndDualWrite(db);
+        db.execute("CREATE TABLE gate (open boolean)");
+        Run paused = cli(conn(db, "backfill", "--pause"));
+        assertThat(paused.code()).as(paused.toString()).isZero();
+        assertThat(paused.out()).contains("paused");
+        List<Integer> sizes = new CopyOnWriteArrayList<>();
+        List<String> states = new CopyOnWriteArrayList<>();
+        BackfillOptions o = new BackfillOptions(100, 0, false, Duration.ofSeconds(5), 1, false, 200, 100, 1000, null,
+                "SELECT NOT EXISTS (SELECT 1 FROM gate)");
+        CompletableFuture<BackfillResult> run = CompletableFuture.supplyAsync(() -> {
+            try {
+                return backfill(db, o, p -> {
+                    if ("RUNNING".equals(p.state())) {
+                        sizes.add(p.batchSize());
+                    }
+                    states.add(p.state());
+                });
+            } catch (SQLException e) {
+                throw new CompletionException(e);
+            }
+        });
+        Thread.sleep(700);
+        assertThat(db.queryLong("SELECT count(*) FROM email_address")).as("paused: no batch ran").isZero();
+        assertThat(states).contains("PAUSED");
+        assertThat(cli(conn(db, "backfill", "--resume")).code()).isZero();
+        Thread.sleep(1500);
+        assertThat(db.queryLong("SELECT count(*) FROM email_address")).as("throttled by the query: no batch ran").isZero();
+        assertThat(states).contains("THROTTLED");
+        Run set = cli(conn(db, "backfill", "--set-batch-size", "2000"));
+        assertThat(set.out()).contains("batch size 2000");
+        db.execute("INSERT INTO gate VALUES (true)");
+        BackfillResult r = run.get(60, TimeUnit.SECONDS);
+        assertThat(r.outcome()).isEqualTo(BackfillResult.Outcome.COMPLETED);
+        assertThat(sizes).contains(2000).doesNotContain(100);
+        assertThat(r.batchesThisRun()).isEqualTo(USERS / 2000);
+    }
+}

@@ -1,0 +1,47 @@
+package io.dualwrite.migrator.cli;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.dualwrite.migrator.Fixtures;
+import io.dualwrite.migrator.Fixtures.Run;
+import io.dualwrite.testing.PostgresExtension;
+import io.dualwrite.testing.TestDatabase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import static io.dualwrite.migrator.Fixtures.cli;
+import static org.assertj.core.api.Assertions.assertThat;
+
+@ExtendWith(PostgresExtension.class)
+class PlanCommandTest {
+
+    @Test
+    void plansTheSeedExampleFromTheLiveSchemaWithASampledRateAndChangesNothing(TestDatabase db) throws Exception {
+        Fixtures.createUsers(db, 25_000);
+        Run md = cli("plan", "--url", db.jdbcUrl(), "--user", db.user(), "--source", "users.email", "--target",
+                "email_address.address", "--key", "id", "--target-key", "user_id", "--primary-flag", "is_primary", "--workers", "2");
+        assertThat(md.code()).as(md.toString()).isZero();
+        assertThat(md.out()).contains("## Runbook: `users.email` → `email_address.address`", "25,000 rows", "key `bigint`",
+                "timed sample", "dualwrite expand --url", "dualwrite phase --url", "DUAL_WRITE", "dualwrite backfill --url",
+                "--workers 2", "dualwrite parity --url", "READ_NEW", "NEW_ONLY", "dualwrite reverse-sync", "dualwrite contract",
+                "--dry-run", "IS DISTINCT FROM", "restore from backup only", "**Go/no-go gates**", "| 8 |");
+        // the sample ran in a rolled-back transaction: nothing created, no row locked afterwards
+        assertThat(db.queryLong("SELECT count(*) FROM pg_tables WHERE tablename IN ('email_address', 'dw_plan_sample')")).isZero();
+        assertThat(db.queryLong("SELECT count(*) FROM pg_namespace WHERE nspname = 'dualwrite'")).isZero();
+
+        Run json = cli("plan", "--url", db.jdbcUrl(), "--user", db.user(), "--source", "users.email", "--target",
+                "email_address.address", "--format", "json");
+        assertThat(json.code()).as(json.toString()).isZero();
+        JsonObject o = JsonParser.parseString(json.out()).getAsJsonObject();
+        assertThat(o.get("rows").getAsLong()).isEqualTo(25_000);
+        assertThat(o.get("backfillRowsPerSecond").getAsDouble()).isPositive();
+        assertThat(o.getAsJsonArray("steps")).hasSize(8);
+        assertThat(o.getAsJsonArray("steps").get(3).getAsJsonObject().get("command").getAsString())
+                .startsWith("dualwrite backfill --url");
+        assertThat(json.out()).contains("--target-key user_id"); // defaulted from users
+
+        Run bad = cli("plan", "--url", db.jdbcUrl(), "--user", db.user(), "--source", "users.mail", "--target", "e.a");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.err()).contains("no column public.users.mail");
+    }
+}

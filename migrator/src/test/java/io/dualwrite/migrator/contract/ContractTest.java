@@ -1,0 +1,146 @@
+package io.dualwrite.migrator.contract;
+
+import io.dualwrite.driver.control.ControlSchema;
+import io.dualwrite.migrator.Fixtures;
+import io.dualwrite.migrator.Fixtures.Run;
+import io.dualwrite.migrator.backfill.Backfill;
+import io.dualwrite.migrator.backfill.BackfillOptions;
+import io.dualwrite.testing.PostgresExtension;
+import io.dualwrite.testing.TestDatabase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+import static io.dualwrite.migrator.Fixtures.cli;
+import static org.assertj.core.api.Assertions.assertThat;
+
+@ExtendWith(PostgresExtension.class)
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class ContractTest {
+
+    private static Run run(TestDatabase db, String... args) {
+        String[] base = {"--url", db.jdbcUrl(), "--user", db.user(), "--migration", "users.email"};
+        String[] all = java.util.Arrays.copyOf(args, args.length + base.length);
+        System.arraycopy(base, 0, all, args.length, base.length);
+        return cli(all);
+    }
+
+    private static void backfilled(TestDatabase db) throws SQLException {
+        Fixtures.createUsers(db, 3000);
+        Fixtures.expandAndDualWrite(db);
+        try (Connection c = db.connect()) {
+            Backfill.run(c, "users.email", new BackfillOptions(1000, 0, false), null);
+        }
+    }
+
+    /** The driver cannot apply NEW_ONLY yet: the phase row is forced with plain SQL. */
+    private static void forceNewOnly(TestDatabase db, String since) throws SQLException {
+        db.execute("UPDATE dualwrite.migration SET phase = 'NEW_ONLY', phase_changed_at = now() - interval '" + since
+                + "' WHERE name = 'users.email'");
+    }
+
+    @Test
+    void contractAndReverseSyncRefuseBeforeNewOnly(TestDatabase db) throws Exception {
+        backfilled(db);
+        Run c = run(db, "contract");
+        assertThat(c.code()).as(c.toString()).isEqualTo(1);
+        assertThat(c.err()).contains("needs phase NEW_ONLY", "DUAL_WRITE", "cannot apply NEW_ONLY yet");
+        Run r = run(db, "reverse-sync");
+        assertThat(r.code()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).contains("NEW_ONLY", "cannot apply NEW_ONLY yet");
+        assertThat(db.queryLong("SELECT count(*) FROM information_schema.columns WHERE table_name = 'users'"
+                + " AND column_name = 'email'")).isEqualTo(1);
+    }
+
+    @Test
+    void contractRefusesUntilTheSoakTimeHasPassed(TestDatabase db) throws Exception {
+        backfilled(db);
+        forceNewOnly(db, "1 hour");
+        Run c = run(db, "contract", "--soak", "24h");
+        assertThat(c.code()).as(c.toString()).isEqualTo(1);
+        assertThat(c.err()).contains("soak time has not passed", "1h00m", "24h00m");
+        assertThat(run(db, "contract", "--soak", "30m", "--dry-run").code()).isZero();
+    }
+
+    @Test
+    void contractRefusesWhileParityIsNotZero(TestDatabase db) throws Exception {
+        backfilled(db);
+        forceNewOnly(db, "2 days");
+        db.execute("UPDATE email_address SET address = 'new-only@example.com' WHERE user_id = 41"); // a NEW_ONLY write
+        Run c = run(db, "contract");
+        assertThat(c.code()).as(c.toString()).isEqualTo(1);
+        assertThat(c.err()).contains("parity is not 0", "key 41", "reverse-sync");
+        assertThat(db.queryLong("SELECT count(*) FROM information_schema.columns WHERE table_name = 'users'"
+                + " AND column_name = 'email'")).isEqualTo(1);
+    }
+
+    @Test
+    void reverseSyncCopiesNewIntoOldThenContractDropsTheColumn(TestDatabase db) throws Exception {
+        backfilled(db);
+        forceNewOnly(db, "2 days");
+        // writes in NEW_ONLY reach only the new table
+        db.execute("UPDATE email_address SET address = 'new-only@example.com' WHERE user_id = 41");
+        db.execute("DELETE FROM email_address WHERE user_id = 43");
+        db.execute("INSERT INTO email_address VALUES (49, 'was-null@example.com', true)"); // 49 % 7 = 0: NULL email
+        try (Connection c = db.connect()) {
+            String keyType = ControlSchema.columnType(c, "public", "users", "id");
+            var spec = ControlSchema.require(c, "users.email").spec();
+            // the batch statement on its own: first batch, then one after key 1000
+            c.setAutoCommit(false);
+            try (var p = c.prepareStatement(ReverseSync.batchSql(spec, keyType, false))) {
+                p.setInt(1, 1000);
+                try (var rs = p.executeQuery()) {
+                    rs.next();
+                    assertThat(rs.getString(1)).isEqualTo("1000");
+                    assertThat(rs.getLong(2)).isEqualTo(1000);
+                    assertThat(rs.getLong(3)).isEqualTo(3);
+                }
+            }
+            c.commit();
+            c.setAutoCommit(true);
+        }
+        assertThat(db.queryString("SELECT email FROM users WHERE id = 41")).isEqualTo("new-only@example.com");
+        assertThat(db.queryString("SELECT email FROM users WHERE id = 43")).isNull();
+        assertThat(db.queryString("SELECT email FROM users WHERE id = 49")).isEqualTo("was-null@example.com");
+
+        db.execute("UPDATE email_address SET address = 'late@example.com' WHERE user_id = 2500");
+        Run rs = run(db, "reverse-sync", "--batch-size", "700");
+        assertThat(rs.code()).as(rs.toString()).isZero();
+        assertThat(rs.out()).contains("1 old values rewritten", "parity 0 mismatches");
+
+        Run dry = run(db, "contract", "--dry-run");
+        assertThat(dry.code()).as(dry.toString()).isZero();
+        assertThat(dry.out()).contains("SET LOCAL lock_timeout = '2000ms'", "ALTER TABLE \"public\".\"users\" DROP COLUMN \"email\"",
+                "phase = 'CONTRACTED'");
+        assertThat(db.queryLong("SELECT count(*) FROM information_schema.columns WHERE table_name = 'users'"
+                + " AND column_name = 'email'")).isEqualTo(1);
+
+        // a long transaction holding a lock on users: contract gives up after its attempts, changing nothing
+        try (Connection holder = db.connect()) {
+            holder.setAutoCommit(false);
+            try (Statement s = holder.createStatement()) {
+                s.execute("LOCK TABLE users IN ACCESS SHARE MODE");
+            }
+            Run blocked = run(db, "contract", "--lock-timeout", "100ms", "--attempts", "2");
+            assertThat(blocked.code()).as(blocked.toString()).isEqualTo(1);
+            assertThat(blocked.err()).contains("could not get the lock", "2 attempts", "retrying");
+            holder.rollback();
+        }
+        assertThat(db.queryString("SELECT phase FROM dualwrite.migration")).isEqualTo("NEW_ONLY");
+
+        Run done = run(db, "contract");
+        assertThat(done.code()).as(done.toString()).isZero();
+        assertThat(db.queryLong("SELECT count(*) FROM information_schema.columns WHERE table_name = 'users'"
+                + " AND column_name = 'email'")).isZero();
+        assertThat(db.queryString("SELECT phase FROM dualwrite.migration")).isEqualTo("CONTRACTED");
+        assertThat(db.queryString("SELECT from_phase || '>' || to_phase FROM dualwrite.phase_change ORDER BY id DESC LIMIT 1"))
+                .isEqualTo("NEW_ONLY>CONTRACTED");
+        Run again = run(db, "contract");
+        assertThat(again.code()).isEqualTo(1);
+        assertThat(again.err()).contains("CONTRACTED");
+    }
+}
