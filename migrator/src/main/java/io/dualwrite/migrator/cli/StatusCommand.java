@@ -58,8 +58,9 @@ final class StatusCommand extends BaseCommand {
                     out().println("  backfill: not started");
                 } else {
                     out().println("  backfill: " + (cp.complete() ? "complete at " + cp.completedAt() : "in progress / paused, updated "
-                            + cp.updatedAt()) + "; " + cp.rowsCopied() + " rows copied in " + cp.batches() + " batches, last key "
-                            + cp.lastKey() + (cp.totalRows() == null ? "" : ", ~" + cp.totalRows() + " source rows"));
+                            + cp.updatedAt()) + "; " + cp.rowsCopied() + " rows copied in " + cp.batches() + " batches, "
+                            + (cp.lastKey() != null ? "last key " + cp.lastKey() : "checkpoints per key range in dualwrite.backfill_range")
+                            + (cp.totalRows() == null ? "" : ", ~" + cp.totalRows() + " source rows"));
                 }
                 for (MigrationStatus.PhaseChange pc : m.recentChanges()) {
                     out().println("  " + pc.changedAt() + "  " + (pc.from() == null ? "-" : pc.from()) + " -> " + pc.to()
