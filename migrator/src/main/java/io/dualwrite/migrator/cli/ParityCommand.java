@@ -59,6 +59,7 @@ final class ParityCommand extends BaseCommand {
         try (Connection c = connection.open("dualwrite-parity")) {
             MigrationSpec spec = ControlSchema.require(c, migration).spec();
             ParityResult r = ParityCheck.run(c, spec, Math.max(0, limit));
+            record(c, r.mismatches());
             int code = r.clean() ? DualwriteCli.OK : DualwriteCli.CHECK_FAILED;
             if (json()) {
                 List<Map<String, Object>> samples = new ArrayList<>();
@@ -95,6 +96,7 @@ final class ParityCommand extends BaseCommand {
         try (Connection c = connection.open("dualwrite-parity")) {
             MigrationSpec spec = ControlSchema.require(c, migration).spec();
             ChunkedParity.Result r = ChunkedParity.run(c, () -> connection.open("dualwrite-parity"), migration, o);
+            record(c, r.mismatches());
             int code = r.clean() ? DualwriteCli.OK : DualwriteCli.CHECK_FAILED;
             if (json()) {
                 List<Map<String, Object>> samples = new ArrayList<>();
@@ -126,6 +128,20 @@ final class ParityCommand extends BaseCommand {
                         + " --repair");
             }
             return code;
+        }
+    }
+
+    /** The result goes to dualwrite.migration.last_parity_* (ControlSchema.recordParity): the driver's gates read it. */
+    private void record(Connection c, long mismatches) throws java.sql.SQLException {
+        try {
+            if (!c.getAutoCommit()) {
+                c.setAutoCommit(true);
+            }
+            ControlSchema.recordParity(c, migration, mismatches);
+        } catch (java.sql.SQLException e) {
+            if (!"42703".equals(e.getSQLState())) { // a control schema from before last_parity_* existed
+                throw e;
+            }
         }
     }
 

@@ -70,10 +70,12 @@ class ChunkedParityTest {
         Run cliRun = cli("parity", "--url", db.jdbcUrl(), "--user", db.user(), "--migration", "users.email", "--chunk-size", "1000");
         assertThat(cliRun.code()).isEqualTo(1);
         assertThat(cliRun.out()).contains("6 mismatches", "2 orphaned", "id=12008", "--repair");
+        assertThat(db.queryLong("SELECT last_parity_mismatches FROM dualwrite.migration")).as("recorded for the gates").isEqualTo(6);
 
         Run repaired = cli("parity", "--url", db.jdbcUrl(), "--user", db.user(), "--migration", "users.email", "--repair");
         assertThat(repaired.code()).as(repaired.toString()).isZero();
         assertThat(repaired.out()).contains("0 mismatches", "6 rows repaired");
+        assertThat(db.queryLong("SELECT last_parity_mismatches FROM dualwrite.migration")).isZero();
         assertThat(check(db, false, false).mismatches()).isZero();
         try (Connection c = db.connect()) {
             assertThat(ParityCheck.run(c, "users.email", 10).mismatches()).isZero();
