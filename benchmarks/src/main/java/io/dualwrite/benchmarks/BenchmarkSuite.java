@@ -1,0 +1,262 @@
+package io.dualwrite.benchmarks;
+
+import io.dualwrite.rewriter.StatementRewriter;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.results.format.ResultFormatType;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code java -jar benchmarks/target/benchmarks.jar [--quick] [--include REGEX] [--out DIR] [--prof jfr|stack|gc] [--param variant=a,b]}:
+ * starts an embedded PostgreSQL 17, creates and fills the tables, runs the JMH benchmarks of this
+ * package (each fork connects to that server), then writes {@code results.md}, {@code ratios.svg}
+ * and {@code jmh.json} into {@code benchmarks/results} (or {@code --out}).
+ */
+public final class BenchmarkSuite {
+
+    private BenchmarkSuite() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean quick = System.getProperty("quick") != null;
+        String include = BenchmarkSuite.class.getPackageName() + ".*Benchmark.*";
+        List<String> profilers = new ArrayList<>();
+        List<String[]> params = new ArrayList<>();
+        Path out = Files.isDirectory(Path.of("benchmarks", "src")) ? Path.of("benchmarks", "results") : Path.of("results");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick", "-quick", "quick" -> quick = true;
+                case "--include" -> include = args[++i];
+                case "--out" -> out = Path.of(args[++i]);
+                case "--prof" -> profilers.add(args[++i]);
+                case "--param" -> params.add(args[++i].split("=", 2));
+                default -> {
+                    System.err.println("usage: java -jar benchmarks.jar [--quick] [--include REGEX] [--out DIR] [--prof jfr|stack|gc] [--param variant=a,b]");
+                    System.exit(2);
+                }
+            }
+        }
+        int rows = Bench.ROWS;
+        String loadBefore = loadAverage();
+        String memory = planCacheMemory();
+        System.out.println("plan cache memory: " + memory);
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                .setServerConfig("fsync", "off")
+                .setServerConfig("synchronous_commit", "off")
+                .setServerConfig("full_page_writes", "off")
+                .setServerConfig("shared_buffers", "256MB")
+                .setServerConfig("max_wal_size", "2GB")
+                .setServerConfig("log_min_messages", "warning")
+                .start()) {
+            String url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
+            System.setProperty(Bench.URL_PROPERTY, url);
+            String pgVersion;
+            try (Connection c = Bench.raw()) {
+                pgVersion = scalar(c, "SELECT version()");
+                System.out.println(pgVersion + "; creating " + rows + " rows per table");
+                long t0 = System.nanoTime();
+                Setup.create(c, rows);
+                System.out.printf("set up in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+            }
+            ChainedOptionsBuilder options = new OptionsBuilder()
+                    .include(include)
+                    .forks(1)
+                    .threads(1)
+                    .shouldFailOnError(true)
+                    .jvmArgsAppend("-D" + Bench.URL_PROPERTY + "=" + url, "-D" + Bench.USER_PROPERTY + "=postgres",
+                            "-Ddw.bench.rows=" + rows, "-Xms1g", "-Xmx1g")
+                    .mode(org.openjdk.jmh.annotations.Mode.AverageTime)
+                    .timeUnit(TimeUnit.MICROSECONDS);
+            for (String[] p : params) {
+                options.param(p[0], p[1].split(","));
+            }
+            for (String p : profilers) {
+                int colon = p.indexOf(':');
+                if (colon < 0) {
+                    options.addProfiler(p);
+                } else {
+                    options.addProfiler(p.substring(0, colon), p.substring(colon + 1));
+                }
+            }
+            if (quick) {
+                options.warmupIterations(1).warmupTime(TimeValue.seconds(1))
+                        .measurementIterations(2).measurementTime(TimeValue.seconds(1));
+            } else {
+                options.warmupIterations(2).warmupTime(TimeValue.seconds(2))
+                        .measurementIterations(3).measurementTime(TimeValue.seconds(3));
+            }
+            Files.createDirectories(out);
+            options.result(out.resolve("jmh.json").toString()).resultFormat(ResultFormatType.JSON);
+            long start = System.nanoTime();
+            Collection<RunResult> results = new Runner(options.build()).run();
+            double minutes = (System.nanoTime() - start) / 60e9;
+            String loadAfter = loadAverage();
+
+            String explain;
+            try (Connection c = Bench.raw()) {
+                explain = explainUpdates(c);
+            }
+
+            List<Report.Score> scores = new ArrayList<>();
+            for (RunResult r : results) {
+                scores.add(new Report.Score(key(r), r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError(),
+                        r.getPrimaryResult().getScoreUnit()));
+            }
+            Report report = new Report(scores);
+            List<Report.Row> rowsOut = report.rows(Targets.RATIOS);
+            String date = OffsetDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"));
+            StringBuilder md = new StringBuilder();
+            md.append("# dualwrite benchmark results\n\n");
+            md.append("- date: ").append(date).append(quick ? " (**--quick run: indicative only**)" : "").append('\n');
+            md.append("- machine: ").append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
+                    .append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.arch")).append(", Java ")
+                    .append(System.getProperty("java.version")).append(" (").append(System.getProperty("java.vm.name")).append(")\n");
+            md.append("- load average (1/5/15 min) before: ").append(loadBefore).append("; after: ").append(loadAfter).append('\n');
+            md.append("- database: ").append(pgVersion).append(", embedded (zonky), fsync/synchronous_commit/full_page_writes off, ")
+                    .append(rows).append(" rows per table\n");
+            md.append("- JMH: fork 1, 1 thread, average time, ")
+                    .append(quick ? "warmup 1×1 s, measurement 2×1 s" : "warmup 2×2 s, measurement 3×3 s")
+                    .append(String.format(java.util.Locale.ROOT, "; %.1f min in all%n", minutes));
+            md.append("- error: JMH score error (99.9% confidence half-width); ratio error combines both relative errors\n\n");
+            md.append("## Ratios\n\n").append(report.ratioTable(rowsOut)).append('\n');
+            md.append("![ratios](ratios.svg)\n\n");
+            md.append("## Driver cost without the database, rewriter plan cost\n\n").append(report.absoluteTable(Targets.ABSOLUTES)).append('\n');
+            md.append("## Plan cache under 100,000 distinct literal statements\n\n").append(memory).append("\n\n");
+            md.append("## All scores\n\n").append(report.scoreTable()).append('\n');
+            md.append("## Where the time goes in PostgreSQL: EXPLAIN ANALYZE of one single-row UPDATE per form\n\n")
+                    .append("Run after the benchmarks, each 20 times in a rolled-back transaction; the last plan is shown.\n\n")
+                    .append(explain);
+            Files.writeString(out.resolve("results.md"), md.toString(), StandardCharsets.UTF_8);
+            Files.writeString(out.resolve("ratios.svg"), report.svg(rowsOut, "dualwrite: cost against the alternatives (" + date + ")"),
+                    StandardCharsets.UTF_8);
+            System.out.println(md);
+            System.out.println("wrote " + out.resolve("results.md") + ", " + out.resolve("ratios.svg") + ", " + out.resolve("jmh.json"));
+        }
+    }
+
+    /** EXPLAIN ANALYZE of the single-row UPDATE of each form: shows trigger time and the extra nodes. */
+    static String explainUpdates(Connection c) throws java.sql.SQLException {
+        String[][] forms = {
+                {"plain", "UPDATE users_plain SET email = ? WHERE id = ?"},
+                {"cte (hand-written)", Bench.cteUpdate()},
+                {"trigger (AFTER, on users_trg)", "UPDATE users_trg SET email = ? WHERE id = ?"},
+                {"dualwrite's SQL (sync view, users_sv)", Bench.rewritten("UPDATE users_sv SET email = ? WHERE id = ?")}};
+        StringBuilder b = new StringBuilder();
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            for (String[] form : forms) {
+                String plan = "";
+                try (java.sql.PreparedStatement p = c.prepareStatement("EXPLAIN (ANALYZE, COSTS off) " + form[1])) {
+                    for (int i = 0; i < 20; i++) {
+                        p.setString(1, "explain" + i + "@example.com");
+                        p.setLong(2, 1000 + i);
+                        StringBuilder text = new StringBuilder();
+                        try (ResultSet rs = p.executeQuery()) {
+                            while (rs.next()) {
+                                text.append(rs.getString(1)).append('\n');
+                            }
+                        }
+                        plan = text.toString();
+                    }
+                }
+                b.append("`").append(form[0]).append("`:\n\n```\n").append(plan).append("```\n\n");
+            }
+        } finally {
+            c.rollback();
+            c.setAutoCommit(autoCommit);
+        }
+        return b.toString();
+    }
+
+    /** {@code SingleRowWriteBenchmark.update[variant=cte]}. */
+    static String key(RunResult r) {
+        String full = r.getParams().getBenchmark();
+        String name = full.substring(full.lastIndexOf('.', full.lastIndexOf('.') - 1) + 1);
+        StringBuilder b = new StringBuilder(name);
+        Collection<String> params = r.getParams().getParamsKeys();
+        if (!params.isEmpty()) {
+            b.append('[');
+            String sep = "";
+            for (String p : params) {
+                b.append(sep).append(p).append('=').append(r.getParams().getParam(p));
+                sep = ",";
+            }
+            b.append(']');
+        }
+        return b.toString();
+    }
+
+    /**
+     * Heap retained by a rewriter after 10,000 and after 100,000 distinct literal statements (the
+     * cache is bounded at 10,000 and stops inserting, so both should be about the same).
+     */
+    static String planCacheMemory() {
+        long base = usedHeapAfterGc();
+        StatementRewriter ten = PlanBenchmark.newRewriter();
+        PlanBenchmark.flood(ten, 10_000);
+        long afterTen = usedHeapAfterGc();
+        StatementRewriter hundred = PlanBenchmark.newRewriter();
+        long t0 = System.nanoTime();
+        PlanBenchmark.flood(hundred, 100_000);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long afterHundred = usedHeapAfterGc();
+        String text = String.format(java.util.Locale.ROOT,
+                "A rewriter (cache capacity %,d) fed 10,000 distinct literal UPDATEs retains %.1f MB of heap with %,d plans cached;"
+                        + " one fed 100,000 retains %.1f MB with %,d plans cached (%.1f s to plan them, %.1f µs each)."
+                        + " Measured as used heap after System.gc() in the suite's JVM: approximate.",
+                PlanBenchmark.CAPACITY, (afterTen - base) / 1e6, ten.cachedPlans(), (afterHundred - afterTen) / 1e6,
+                hundred.cachedPlans(), seconds, seconds * 1e6 / 100_000);
+        // keep both reachable until measured
+        if (ten.cachedPlans() < 0 || hundred.cachedPlans() < 0) {
+            throw new AssertionError();
+        }
+        return text;
+    }
+
+    private static long usedHeapAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " / " + f[1] + " / " + f[2];
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+
+    private static String scalar(Connection c, String sql) throws java.sql.SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.dualwrite.benchmarks;
+
+import io.dualwrite.driver.control.ControlSchema;
+import io.dualwrite.rewriter.Phase;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/** Creates and fills every table once, before JMH starts its forks; registers the two migrations. */
+final class Setup {
+
+    private Setup() {
+    }
+
+    static void create(Connection c, int rows) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE accounts (id bigint PRIMARY KEY, name text NOT NULL, balance bigint NOT NULL)");
+            s.execute("INSERT INTO accounts SELECT i, 'account ' || i, i * 10 FROM generate_series(1, " + rows + ") i");
+            for (String v : Bench.VARIANTS) {
+                String users = Bench.usersTable(v);
+                String target = Bench.targetTable(v);
+                s.execute("CREATE TABLE " + users + " (id bigint PRIMARY KEY, name text, email text)");
+                s.execute("INSERT INTO " + users + " SELECT i, 'user ' || i, 'user' || i || '@example.com'"
+                        + " FROM generate_series(1, " + rows + ") i");
+                if (target != null) {
+                    createTarget(s, target, users);
+                }
+            }
+            // the AFTER trigger of the pgroll / pt-osc way, doing what the sync view's trigger does
+            s.execute("""
+                    CREATE FUNCTION users_trg_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                      IF TG_OP <> 'DELETE' AND NEW.email IS NOT NULL THEN
+                        INSERT INTO email_address_trg (user_id, address, is_primary) VALUES (NEW.id, NEW.email, true)
+                          ON CONFLICT (user_id) WHERE is_primary DO UPDATE SET address = EXCLUDED.address;
+                      ELSE
+                        DELETE FROM email_address_trg WHERE user_id = CASE WHEN TG_OP = 'DELETE' THEN OLD.id ELSE NEW.id END
+                          AND is_primary;
+                      END IF;
+                      RETURN NULL;
+                    END $$""");
+            s.execute("CREATE TRIGGER users_trg_sync AFTER INSERT OR UPDATE OF email OR DELETE ON users_trg"
+                    + " FOR EACH ROW EXECUTE FUNCTION users_trg_sync()");
+
+            s.execute("CREATE TABLE customers (id bigint PRIMARY KEY, name text, email text)");
+            s.execute("INSERT INTO customers SELECT i, 'customer ' || i, 'customer' || i || '@example.com'"
+                    + " FROM generate_series(1, " + rows + ") i");
+            createTarget(s, "customer_email", "customers");
+        }
+        ControlSchema.register(c, Bench.usersSpec());
+        ControlSchema.setPhase(c, "users.email", Phase.DUAL_WRITE, "bench", "benchmarks");
+        ControlSchema.register(c, Bench.syncViewSpec());
+        ControlSchema.setPhase(c, "users_sv.email", Phase.DUAL_WRITE, "bench", "benchmarks");
+        ControlSchema.register(c, Bench.customersSpec());
+        ControlSchema.setPhase(c, "customers.email", Phase.DUAL_WRITE, "bench", "benchmarks");
+        ControlSchema.setPhase(c, "customers.email", Phase.READ_NEW, "bench", "benchmarks (backfilled at creation)");
+        if (!c.getAutoCommit()) {
+            c.commit();
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("VACUUM ANALYZE");
+        }
+    }
+
+    /** An email_address copy, backfilled from its source (the state after dualwrite backfill). */
+    private static void createTarget(Statement s, String target, String source) throws SQLException {
+        s.execute("CREATE TABLE " + target + " (user_id bigint NOT NULL, address text NOT NULL,"
+                + " is_primary boolean NOT NULL DEFAULT false)");
+        s.execute("CREATE UNIQUE INDEX ON " + target + " (user_id) WHERE is_primary");
+        s.execute("INSERT INTO " + target + " SELECT id, email, true FROM " + source + " WHERE email IS NOT NULL");
+    }
+}
