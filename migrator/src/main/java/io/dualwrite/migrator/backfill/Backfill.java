@@ -784,9 +784,10 @@ public final class Backfill {
             // A target row committed by a dual write after this statement's snapshot makes the plain INSERT fail with
             // 23505 instead of being missed; the batch is then redone with the ON CONFLICT form (force = true).
             this.tail = " ORDER BY " + k + " LIMIT ? FOR NO KEY UPDATE),\n"
-                    + " s AS (SELECT " + maxK + " AS mk, " + minK + " AS lk, (SELECT count(*) FROM b) AS n),\n"
-                    + " hit AS (SELECT ?::boolean OR EXISTS (SELECT 1 FROM " + tgt + " e WHERE e." + tk + " >= " + minK
-                    + " AND e." + tk + " <= " + maxK + " AND e." + flag + ") AS x),\n"
+                    + (integral ? " s AS (SELECT max(k) AS mk, min(k) AS lk, count(*) AS n FROM b),\n" // one pass over b
+                    : " s AS (SELECT " + maxK + " AS mk, " + minK + " AS lk, (SELECT count(*) FROM b) AS n),\n")
+                    + " hit AS (SELECT ?::boolean OR EXISTS (SELECT 1 FROM " + tgt + " e WHERE e." + tk + " >= (SELECT lk FROM s)"
+                    + " AND e." + tk + " <= (SELECT mk FROM s) AND e." + flag + ") AS x),\n"
                     + " fast AS (INSERT INTO " + tgt + " (" + tk + ", " + tv + ", " + flag + ")"
                     + " SELECT k, v, true FROM b WHERE v IS NOT NULL AND NOT (SELECT x FROM hit) RETURNING 1),\n"
                     + " ins AS (INSERT INTO " + tgt + " AS t (" + tk + ", " + tv + ", " + flag + ")"
