@@ -185,18 +185,19 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
 
     @Override
     public CallableStatement prepareCall(String sql) throws SQLException {
-        return delegate.prepareCall(callable(sql));
+        return Wrappers.callableStatement(delegate.prepareCall(callable(sql)), this);
     }
 
     @Override
     public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
-        return delegate.prepareCall(callable(sql), resultSetType, resultSetConcurrency);
+        return Wrappers.callableStatement(delegate.prepareCall(callable(sql), resultSetType, resultSetConcurrency), this);
     }
 
     @Override
     public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency, int resultSetHoldability)
             throws SQLException {
-        return delegate.prepareCall(callable(sql), resultSetType, resultSetConcurrency, resultSetHoldability);
+        return Wrappers.callableStatement(
+                delegate.prepareCall(callable(sql), resultSetType, resultSetConcurrency, resultSetHoldability), this);
     }
 
     /** Calls pass through; a CallableStatement that touches a migrated table is refused rather than left unsynchronised. */
@@ -208,6 +209,12 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
                     Interception.REFUSED_SQLSTATE);
         }
         return sql;
+    }
+
+    /** Metadata whose {@code getConnection()} is this wrapper. */
+    @Override
+    public java.sql.DatabaseMetaData getMetaData() throws SQLException {
+        return Wrappers.databaseMetaData(delegate.getMetaData(), this);
     }
 
     @Override

@@ -26,7 +26,12 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
     private final String applicationSql;
     private final PrepareOptions options;
     private final ParameterLog log = new ParameterLog();
+    /** RETURNING list for generated keys (null: none), fixed at prepare time like PgJDBC's. */
+    private final String returningList;
+    private final ResultSets results = new ResultSets();
     private String preparedSql;
+    /** Trailing columns hidden from the application in this statement's result sets (dual write with RETURNING). */
+    private int hidden;
 
     protected RewritingPreparedStatement(DualwriteConnection connection, RewritePlan plan, MigrationRuntime migration,
                                          String applicationSql, PrepareOptions options) throws SQLException {
@@ -37,9 +42,12 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
         this.options = options;
         // A statement refused in this phase is still prepared (as written, which sends nothing to
         // the server yet): the refusal comes at execution, in the phase of that moment.
-        Rewrite rewrite = plan.forPhase(connection.phaseOf(migration));
+        this.returningList = options.returningList(connection.delegate);
+        Phase phase = connection.phaseOf(migration);
+        Rewrite rewrite = returningList == null ? plan.forPhase(phase) : plan.forPhaseReturning(phase, returningList);
         this.preparedSql = rewrite instanceof Rewrite.Rewritten r ? r.sql() : applicationSql;
         this.delegate = options.prepare(connection.delegate, preparedSql);
+        emulateKeys(delegate, rewrite);
     }
 
     ParameterLog log() {
@@ -50,10 +58,13 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
     private void beforeExecute() throws SQLException {
         Phase phase = connection.phaseOf(migration);
         Interception.shadowIfSampled(connection, plan, migration, phase, applicationSql, log);
-        String sql = Interception.sqlFor(plan, migration, phase, applicationSql, options.wantsGeneratedKeys());
+        Rewrite.Rewritten rewritten = Interception.rewrittenFor(plan, migration, phase, applicationSql, returningList);
+        String sql = rewritten == null ? applicationSql : rewritten.sql();
+        hidden = rewritten == null ? 0 : rewritten.hiddenColumns();
         if (!sql.equals(preparedSql)) {
             PreparedStatement fresh = options.prepare(connection.delegate, sql);
             try {
+                emulateKeys(fresh, rewritten);
                 log.replayOnto(fresh);
             } catch (SQLException | RuntimeException e) {
                 fresh.close();
@@ -69,6 +80,18 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
         }
     }
 
+    /**
+     * A dual write in its RETURNING form for generated keys: PgJDBC recognises only a top-level
+     * RETURNING (ours is inside a CTE), so it is told, once per prepared statement, that every
+     * execution returns generated keys; it then reports the rows as keys and their number as the
+     * update count (per batch entry too), as for the application's statement with its own RETURNING.
+     */
+    private void emulateKeys(PreparedStatement prepared, Rewrite rewrite) throws SQLException {
+        if (returningList != null && rewrite instanceof Rewrite.Rewritten r && r.kind() == Rewrite.Kind.DUAL_WRITE_RETURNING) {
+            prepared.unwrap(org.postgresql.jdbc.PgStatement.class).wantsGeneratedKeysAlways = true;
+        }
+    }
+
     /** Counts a failure of a rewritten statement for the error-rate watch; returns it for rethrowing. */
     private SQLException failed(SQLException e) {
         if (preparedSql != applicationSql) {
@@ -81,7 +104,7 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
     public ResultSet executeQuery() throws SQLException {
         beforeExecute();
         try {
-            return delegate.executeQuery();
+            return results.wrap(delegate.executeQuery(), this, hidden);
         } catch (SQLException e) {
             throw failed(e);
         }
@@ -157,6 +180,16 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
     public void clearParameters() throws SQLException {
         delegate.clearParameters();
         log.clearParameters();
+    }
+
+    @Override
+    public ResultSet getResultSet() throws SQLException {
+        return results.wrap(delegate.getResultSet(), this, hidden);
+    }
+
+    @Override
+    public ResultSet getGeneratedKeys() throws SQLException {
+        return results.wrapKeys(delegate.getGeneratedKeys(), this, hidden);
     }
 
     @Override

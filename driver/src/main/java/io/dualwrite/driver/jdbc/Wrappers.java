@@ -18,8 +18,12 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
+import java.sql.CallableStatement;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 
@@ -27,6 +31,7 @@ import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
 import static net.bytebuddy.matcher.ElementMatchers.isDefaultMethod;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
@@ -49,6 +54,16 @@ final class Wrappers {
             PreparedStatement.class, DualwriteConnection.class);
     private static final MethodHandle REWRITING = constructor(generate(RewritingPreparedStatement.class, Recorder.class),
             DualwriteConnection.class, RewritePlan.class, MigrationRuntime.class, String.class, PrepareOptions.class);
+    private static final MethodHandle CALLABLE = constructor(generate(DualwriteCallableStatement.class, null),
+            CallableStatement.class, DualwriteConnection.class);
+    private static final MethodHandle RESULT_SET = constructor(generate(DualwriteResultSet.class, null),
+            ResultSet.class, Statement.class);
+    private static final MethodHandle HIDING_RESULT_SET = constructor(generateHiding(HidingResultSet.class),
+            ResultSet.class, Statement.class, int.class);
+    private static final MethodHandle HIDING_META_DATA = constructor(generateHiding(HidingMetaData.class),
+            ResultSetMetaData.class, int.class);
+    private static final MethodHandle DATABASE_META_DATA = constructor(generate(DualwriteDatabaseMetaData.class, null),
+            DatabaseMetaData.class, Connection.class);
 
     private Wrappers() {
     }
@@ -91,6 +106,46 @@ final class Wrappers {
         }
     }
 
+    static CallableStatement callableStatement(CallableStatement delegate, DualwriteConnection connection) {
+        try {
+            return (CallableStatement) CALLABLE.invoke(delegate, connection);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static ResultSet resultSet(ResultSet delegate, Statement statement) {
+        try {
+            return (ResultSet) RESULT_SET.invoke(delegate, statement);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static ResultSet hidingResultSet(ResultSet delegate, Statement statement, int visible) {
+        try {
+            return (ResultSet) HIDING_RESULT_SET.invoke(delegate, statement, visible);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static ResultSetMetaData hidingMetaData(ResultSetMetaData delegate, int visible) {
+        try {
+            return (ResultSetMetaData) HIDING_META_DATA.invoke(delegate, visible);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static DatabaseMetaData databaseMetaData(DatabaseMetaData delegate, Connection connection) {
+        try {
+            return (DatabaseMetaData) DATABASE_META_DATA.invoke(delegate, connection);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     /**
      * Records setter calls of a {@link RewritingPreparedStatement} before they are delegated:
      * parameter setters ({@code setX(int index, value…)}) and statement settings ({@code setX(value)}).
@@ -122,6 +177,38 @@ final class Wrappers {
                     .method(DELEGATED.and(nameStartsWith("set")).and(takesArguments(1)))
                     .intercept(MethodDelegation.withDefaultConfiguration().filter(named("setting"))
                             .to(recorder).andThen(delegateCall));
+        }
+        try {
+            return builder.make()
+                    .load(wrapper.getClassLoader(), ClassLoadingStrategy.UsingLookup.of(
+                            MethodHandles.privateLookupIn(wrapper, MethodHandles.lookup())))
+                    .getLoaded();
+        } catch (IllegalAccessException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * A delegating subclass whose methods taking a column (index or label) first call
+     * {@link HidingResultSet.Guard}: {@code index}/{@code label} for result sets, {@code metaIndex}
+     * for metadata. Cursor-movement and fetch settings also take an int first: those are plain delegation.
+     */
+    private static Class<?> generateHiding(Class<?> wrapper) {
+        MethodCall delegateCall = MethodCall.invokeSelf().onField("delegate").withAllArguments();
+        ElementMatcher.Junction<MethodDescription> byIndex = DELEGATED.and(takesArgument(0, int.class))
+                .and(not(namedOneOf("absolute", "relative", "setFetchDirection", "setFetchSize")));
+        boolean meta = wrapper == HidingMetaData.class;
+        var builder = new ByteBuddy()
+                .subclass(wrapper, ConstructorStrategy.Default.IMITATE_SUPER_CLASS_OPENING)
+                .name(wrapper.getName() + "$Generated")
+                .method(DELEGATED).intercept(delegateCall)
+                .method(byIndex)
+                .intercept(MethodDelegation.withDefaultConfiguration().filter(named(meta ? "metaIndex" : "index"))
+                        .to(HidingResultSet.Guard.class).andThen(delegateCall));
+        if (!meta) {
+            builder = builder.method(DELEGATED.and(takesArgument(0, String.class)))
+                    .intercept(MethodDelegation.withDefaultConfiguration().filter(named("label"))
+                            .to(HidingResultSet.Guard.class).andThen(delegateCall));
         }
         try {
             return builder.make()
