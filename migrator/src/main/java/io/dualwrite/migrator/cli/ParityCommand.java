@@ -45,6 +45,12 @@ final class ParityCommand extends BaseCommand {
             + " READ_NEW), under FOR NO KEY UPDATE of the source rows; delete orphaned primary rows; then check again.")
     boolean repair;
 
+    @Option(names = "--no-rollback", description = "In READ_NEW, do not send reads back to the old column when drift is found.")
+    boolean noRollback;
+
+    /** Set when this run found drift in READ_NEW and sent the fleet's reads back to the old column. */
+    private boolean rolledBackReads;
+
     @Override
     public Integer call() throws Exception {
         if (!mode.equals("chunked") && !mode.equals("full")) {
@@ -67,7 +73,8 @@ final class ParityCommand extends BaseCommand {
                     samples.add(Json.obj("key", m.key(), "source", m.sourceValue(), "target", m.targetValue(), "kind", m.kind()));
                 }
                 printJson(Json.obj("ok", r.clean(), "migration", migration, "mismatches", r.mismatches(), "orphans", r.orphans(),
-                        "sourceRows", r.sourceRows(), "seconds", r.seconds(), "samples", samples));
+                        "sourceRows", r.sourceRows(), "seconds", r.seconds(), "rolledBackReads", rolledBackReads,
+                        "samples", samples));
                 return code;
             }
             String src = spec.sourceTable() + "." + spec.sourceColumn();
@@ -106,7 +113,7 @@ final class ParityCommand extends BaseCommand {
                 printJson(Json.obj("ok", r.clean(), "migration", migration, "mode", "chunked", "mismatches", r.mismatches(),
                         "orphans", r.orphans(), "sourceRows", r.sourceRows(), "chunks", r.chunks(),
                         "chunksDiffering", r.chunksDiffering(), "falseAlarms", r.falseAlarms(), "repaired", r.repaired(),
-                        "runId", r.runId(), "seconds", r.seconds(), "samples", samples));
+                        "runId", r.runId(), "seconds", r.seconds(), "rolledBackReads", rolledBackReads, "samples", samples));
                 return code;
             }
             String src = spec.sourceTable() + "." + spec.sourceColumn();
@@ -131,7 +138,11 @@ final class ParityCommand extends BaseCommand {
         }
     }
 
-    /** The result goes to dualwrite.migration.last_parity_* (ControlSchema.recordParity): the driver's gates read it. */
+    /**
+     * The result goes to dualwrite.migration.last_parity_* (ControlSchema.recordParity): the driver's
+     * gates read it. Drift found in READ_NEW sends the fleet's reads back to the old column at once
+     * (DESIGN: automatic rollback of the read flag on parity drift), unless --no-rollback.
+     */
     private void record(Connection c, long mismatches) throws java.sql.SQLException {
         try {
             if (!c.getAutoCommit()) {
@@ -142,6 +153,14 @@ final class ParityCommand extends BaseCommand {
             if (!"42703".equals(e.getSQLState())) { // a control schema from before last_parity_* existed
                 throw e;
             }
+        }
+        if (mismatches > 0 && !noRollback
+                && ControlSchema.require(c, migration).phase() == io.dualwrite.rewriter.Phase.READ_NEW) {
+            ControlSchema.setPhase(c, migration, io.dualwrite.rewriter.Phase.DUAL_WRITE, "parity@" + hostname(),
+                    "automatic rollback: parity found " + mismatches + " mismatching rows in READ_NEW");
+            rolledBackReads = true;
+            err().println("reads of " + migration + " rolled back to the old column (READ_NEW -> DUAL_WRITE): parity found "
+                    + mismatches + " mismatching rows; repair with --repair, check again, then flip reads again");
         }
     }
 

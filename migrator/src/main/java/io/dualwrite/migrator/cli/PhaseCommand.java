@@ -61,7 +61,14 @@ final class PhaseCommand extends BaseCommand {
                 gateReadNew(c, state);
             }
             String by = "cli@" + hostname();
-            Phase before = ControlSchema.setPhase(c, migration, to, by, reason);
+            String why = reason;
+            if (force && to == Phase.READ_NEW) {
+                // --force is allowed, never quiet: a warning on stderr and the word FORCED in the audit log
+                err().println("WARNING: --force: READ_NEW without checking its gates (backfill complete, parity 0, every"
+                        + " instance on DUAL_WRITE); applications may read rows the target table does not have yet");
+                why = "FORCED (gates not checked)" + (reason == null ? "" : ": " + reason);
+            }
+            Phase before = ControlSchema.setPhase(c, migration, to, by, why);
             report(before, to, before != to, by);
             return DualwriteCli.OK;
         }

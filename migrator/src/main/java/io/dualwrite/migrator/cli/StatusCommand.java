@@ -12,16 +12,21 @@ import java.util.List;
 import java.util.Map;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Lists migrations: phase and since when, backfill progress, latest phase changes.")
+        description = "Lists migrations (phase and since when, backfill progress, latest phase changes) and the application"
+                + " instances that follow them, with the phase each one acknowledges.")
 final class StatusCommand extends BaseCommand {
 
     @Option(names = "--changes", paramLabel = "N", defaultValue = "5", description = "Phase changes to show per migration. Default: ${DEFAULT-VALUE}.")
     int changes;
 
+    @Option(names = "--history", description = "Show every phase change (the whole audit log: from, to, who, when, why).")
+    boolean history;
+
     @Override
     public Integer call() throws Exception {
         try (Connection c = connection.open("dualwrite-status")) {
-            List<MigrationStatus> all = StatusReport.load(c, Math.max(0, changes));
+            List<MigrationStatus> all = StatusReport.load(c, history ? Integer.MAX_VALUE : Math.max(0, changes));
+            List<StatusReport.Instance> instances = StatusReport.instances(c);
             if (json()) {
                 List<Map<String, Object>> list = new ArrayList<>();
                 for (MigrationStatus m : all) {
@@ -42,7 +47,12 @@ final class StatusCommand extends BaseCommand {
                                     "updatedAt", cp.updatedAt(), "completedAt", cp.completedAt(), "complete", cp.complete()),
                             "recentChanges", ch));
                 }
-                printJson(Json.obj("ok", true, "migrations", list));
+                List<Map<String, Object>> fleet = new ArrayList<>();
+                for (StatusReport.Instance i : instances) {
+                    fleet.add(Json.obj("id", i.id(), "host", i.host(), "pid", i.pid(), "startedAt", i.startedAt(),
+                            "heartbeatAgeSeconds", i.heartbeatAgeSeconds(), "live", i.live(), "applies", i.applied()));
+                }
+                printJson(Json.obj("ok", true, "migrations", list, "instances", fleet));
                 return DualwriteCli.OK;
             }
             if (all.isEmpty()) {
@@ -66,6 +76,12 @@ final class StatusCommand extends BaseCommand {
                     out().println("  " + pc.changedAt() + "  " + (pc.from() == null ? "-" : pc.from()) + " -> " + pc.to()
                             + "  by " + pc.changedBy() + (pc.reason() == null ? "" : "  (" + pc.reason() + ")"));
                 }
+            }
+            out().println(instances.isEmpty() ? "instances: none has reported (no application uses the jdbc:dualwrite: URL yet)"
+                    : "instances (" + instances.stream().filter(StatusReport.Instance::live).count() + " live):");
+            for (StatusReport.Instance i : instances) {
+                out().println("  " + (i.live() ? "live " : "gone ") + i.id() + "  " + i.host() + " pid " + i.pid()
+                        + "  heartbeat " + i.heartbeatAgeSeconds() + " s ago  applies " + i.applied());
             }
             return DualwriteCli.OK;
         }

@@ -20,6 +20,36 @@ public final class StatusReport {
     }
 
     /** Empty when the control schema is not installed (nothing expanded yet). */
+    /** One application instance as it last reported in {@code dualwrite.instance}. */
+    public record Instance(String id, String host, long pid, String startedAt, long heartbeatAgeSeconds, boolean live,
+                           String applied) {
+    }
+
+    /** Every instance that ever reported, newest heartbeat first; live = heartbeat within the gates' stale limit. */
+    public static List<Instance> instances(Connection c) throws SQLException {
+        List<Instance> out = new ArrayList<>();
+        try (PreparedStatement p = c.prepareStatement("SELECT to_regclass('dualwrite.instance') IS NOT NULL");
+             java.sql.ResultSet rs = p.executeQuery()) {
+            rs.next();
+            if (!rs.getBoolean(1)) {
+                return out;
+            }
+        }
+        try (PreparedStatement p = c.prepareStatement("""
+                SELECT id, host, pid, started_at::text, extract(epoch FROM now() - heartbeat_at)::bigint,
+                       heartbeat_at > now() - make_interval(secs => ? / 1000.0), applied::text
+                FROM dualwrite.instance ORDER BY heartbeat_at DESC""")) {
+            p.setLong(1, io.dualwrite.driver.control.Gates.STALE_AFTER_MILLIS);
+            try (java.sql.ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Instance(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getLong(5),
+                            rs.getBoolean(6), rs.getString(7)));
+                }
+            }
+        }
+        return out;
+    }
+
     public static List<MigrationStatus> load(Connection c, int changesPerMigration) throws SQLException {
         List<MigrationStatus> out = new ArrayList<>();
         for (MigrationState m : ControlSchema.load(c)) {
