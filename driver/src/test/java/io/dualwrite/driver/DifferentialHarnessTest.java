@@ -1,0 +1,423 @@
+package io.dualwrite.driver;
+
+import io.dualwrite.rewriter.Phase;
+import io.dualwrite.testing.PostgresExtension;
+import io.dualwrite.testing.PostgresServer;
+import io.dualwrite.testing.TestDatabase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.sql.BatchUpdateException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * The oracle for DESIGN principle 4: one seeded random workload (mixed statement shapes through
+ * Statement and PreparedStatement, batches, generated keys, RETURNING, several statements in one
+ * string, transactions with savepoints and rollbacks, constraint violations on purpose) runs step
+ * by step against two databases: one through plain PgJDBC, one through dualwrite in DUAL_WRITE.
+ * Everything the application observes (return values, result sequences, rows, keys, update
+ * counts, SQLStates) must be equal at every step, then the final {@code users} tables, and parity
+ * on the dualwrite side must be 0.
+ *
+ * <p>{@code -Ddualwrite.differential.statements=100000} for a longer run,
+ * {@code -Ddualwrite.differential.seed=…} to replay one. On failure the seed and the first
+ * differing step (statement, both observations) are printed.
+ */
+@ExtendWith(PostgresExtension.class)
+class DifferentialHarnessTest {
+
+    private static final String PARITY = """
+            SELECT (SELECT count(*) FROM users u
+                      LEFT JOIN email_address e ON e.user_id = u.id AND e.is_primary
+                     WHERE u.email IS DISTINCT FROM e.address)
+                 + (SELECT count(*) FROM email_address e
+                     WHERE e.is_primary AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = e.user_id))""";
+
+    /** A statement with {@code ?} markers and its values (Long, String or null). */
+    record Stmt(String sql, List<Object> params, boolean returnsRows, boolean multi) {
+        String inline() {
+            return MigrationFixture.inline(sql, params);
+        }
+    }
+
+    private final long statementsWanted = Long.getLong("dualwrite.differential.statements", 10_000);
+    private final long seed = Long.getLong("dualwrite.differential.seed", System.nanoTime());
+    private Random random;
+    private long statements;
+    private int step;
+    /** Observed outcomes by kind (SQLState of errors, "ok"), to show what the workload exercised. */
+    private final java.util.Map<String, Integer> outcomes = new java.util.TreeMap<>();
+
+    @Test
+    void sameObservationsAsPlainPgJdbcAndParityZero(TestDatabase db) throws Exception {
+        System.out.println("DifferentialHarnessTest seed=" + seed + " (replay with -Ddualwrite.differential.seed=" + seed + ")");
+        random = new Random(seed);
+        try (TestDatabase other = PostgresServer.get().createDatabase()) {
+            MigrationFixture.create(db, Phase.DUAL_WRITE);
+            MigrationFixture.createTables(other);
+            String check = "ALTER TABLE users ADD CONSTRAINT email_short CHECK (length(email) < 40)";
+            db.execute(check);
+            other.execute(check);
+            long started = System.nanoTime();
+            try (Connection plain = other.connect(); Connection dual = db.connectDualwrite()) {
+                while (statements < statementsWanted) {
+                    unit(plain, dual);
+                }
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            System.out.printf("DifferentialHarnessTest: %d statements in %d steps, %.1f s, %.0f statements/s (each run on both databases)%n",
+                    statements, step, seconds, statements / seconds);
+            System.out.println("DifferentialHarnessTest outcomes per step: " + outcomes);
+            assertThat(outcomes.getOrDefault("ok", 0)).as("most steps succeed").isGreaterThan(step / 2);
+            assertThat(outcomes).as("violations on purpose happened").containsKeys("23505", "23514", "22012");
+            assertThat(MigrationFixture.users(db)).as("users, seed " + seed).isEqualTo(MigrationFixture.users(other));
+            assertThat(db.queryLong(PARITY)).as("parity on the dualwrite side, seed " + seed).isZero();
+        }
+    }
+
+    /** One unit of work: a single autocommit statement, a batch, or a transaction. */
+    private void unit(Connection plain, Connection dual) throws SQLException {
+        int kind = random.nextInt(10);
+        if (kind < 5) {
+            single(plain, dual);
+        } else if (kind < 7) {
+            batch(plain, dual);
+        } else {
+            transaction(plain, dual);
+        }
+    }
+
+    private void transaction(Connection plain, Connection dual) throws SQLException {
+        both(plain, dual, "setAutoCommit(false)", c -> {
+            c.setAutoCommit(false);
+            return List.of();
+        });
+        int n = 2 + random.nextInt(6);
+        int savepointAt = random.nextInt(n + 2);
+        Savepoint[] sp = new Savepoint[2];
+        for (int i = 0; i < n; i++) {
+            if (i == savepointAt) {
+                both(plain, dual, "setSavepoint", c -> {
+                    sp[c == plain ? 0 : 1] = c.setSavepoint();
+                    return List.of();
+                });
+            }
+            if (random.nextInt(5) == 0) {
+                batch(plain, dual);
+            } else {
+                single(plain, dual);
+            }
+            if (i > savepointAt && sp[0] != null && random.nextInt(3) == 0) {
+                boolean rollback = random.nextBoolean();
+                both(plain, dual, rollback ? "rollback(savepoint)" : "releaseSavepoint", c -> {
+                    Savepoint s = sp[c == plain ? 0 : 1];
+                    if (rollback) {
+                        c.rollback(s);
+                    } else {
+                        c.releaseSavepoint(s);
+                    }
+                    return List.of();
+                });
+                sp[0] = null;
+                sp[1] = null;
+            }
+        }
+        boolean commit = random.nextInt(10) < 7;
+        both(plain, dual, commit ? "commit" : "rollback", c -> {
+            if (commit) {
+                c.commit();
+            } else {
+                c.rollback();
+            }
+            return List.of();
+        });
+        both(plain, dual, "setAutoCommit(true)", c -> {
+            c.setAutoCommit(true);
+            return List.of();
+        });
+    }
+
+    private void single(Connection plain, Connection dual) throws SQLException {
+        Stmt s = statement();
+        int api = random.nextInt(s.multi() ? 2 : 8);
+        String[] keyNames = random.nextBoolean() ? new String[] {"id"} : new String[] {"email", "id"};
+        statements++;
+        switch (api) {
+            case 0 -> both(plain, dual, "Statement.execute " + s.inline(), c -> {
+                try (Statement st = c.createStatement()) {
+                    return results(st, st.execute(s.inline()));
+                }
+            });
+            case 1 -> both(plain, dual, "Statement.executeUpdate " + s.inline(), c -> {
+                try (Statement st = c.createStatement()) {
+                    int count = st.executeUpdate(s.inline());
+                    return List.of("count " + count, "then " + st.getUpdateCount() + " " + st.getMoreResults());
+                }
+            });
+            case 2 -> both(plain, dual, "PreparedStatement.execute " + s, c -> {
+                try (PreparedStatement p = c.prepareStatement(s.sql())) {
+                    MigrationFixture.bind(p, s.params());
+                    return results(p, p.execute());
+                }
+            });
+            case 3 -> both(plain, dual, "PreparedStatement.executeUpdate " + s, c -> {
+                try (PreparedStatement p = c.prepareStatement(s.sql())) {
+                    MigrationFixture.bind(p, s.params());
+                    return List.of("count " + p.executeUpdate());
+                }
+            });
+            case 4 -> both(plain, dual, "PreparedStatement.executeQuery " + s, c -> {
+                try (PreparedStatement p = c.prepareStatement(s.sql())) {
+                    MigrationFixture.bind(p, s.params());
+                    try (ResultSet rs = p.executeQuery()) {
+                        return List.of(table(rs));
+                    }
+                }
+            });
+            case 5 -> both(plain, dual, "Statement.executeUpdate RETURN_GENERATED_KEYS " + s.inline(), c -> {
+                try (Statement st = c.createStatement()) {
+                    int count = st.executeUpdate(s.inline(), Statement.RETURN_GENERATED_KEYS);
+                    return List.of("count " + count, "keys " + table(st.getGeneratedKeys()));
+                }
+            });
+            case 6 -> both(plain, dual, "prepareStatement(keys " + Arrays.toString(keyNames) + ").executeUpdate " + s, c -> {
+                try (PreparedStatement p = c.prepareStatement(s.sql(), keyNames)) {
+                    MigrationFixture.bind(p, s.params());
+                    int count = p.executeUpdate();
+                    return List.of("count " + count, "keys " + table(p.getGeneratedKeys()));
+                }
+            });
+            default -> both(plain, dual, "prepareStatement(RETURN_GENERATED_KEYS).execute " + s, c -> {
+                try (PreparedStatement p = c.prepareStatement(s.sql(), Statement.RETURN_GENERATED_KEYS)) {
+                    MigrationFixture.bind(p, s.params());
+                    boolean isResultSet = p.execute();
+                    List<String> out = new ArrayList<>();
+                    out.add("keys " + table(p.getGeneratedKeys()));
+                    out.addAll(results(p, isResultSet));
+                    return out;
+                }
+            });
+        }
+    }
+
+    private void batch(Connection plain, Connection dual) throws SQLException {
+        int n = 2 + random.nextInt(6);
+        statements += n;
+        if (random.nextInt(3) == 0) {
+            List<String> sqls = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                Stmt s = write(false);
+                sqls.add(s.inline());
+            }
+            both(plain, dual, "Statement batch " + sqls, c -> {
+                try (Statement st = c.createStatement()) {
+                    for (String sql : sqls) {
+                        st.addBatch(sql);
+                    }
+                    return List.of(Arrays.toString(st.executeBatch()));
+                }
+            });
+            return;
+        }
+        int shape = random.nextInt(WRITE_SHAPES);
+        List<Stmt> entries = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            entries.add(write(shape, false));
+        }
+        boolean keys = random.nextInt(3) == 0;
+        both(plain, dual, (keys ? "PreparedStatement batch with keys " : "PreparedStatement batch ") + entries, c -> {
+            try (PreparedStatement p = keys ? c.prepareStatement(entries.get(0).sql(), Statement.RETURN_GENERATED_KEYS)
+                    : c.prepareStatement(entries.get(0).sql())) {
+                for (Stmt e : entries) {
+                    MigrationFixture.bind(p, e.params());
+                    p.addBatch();
+                }
+                List<String> out = new ArrayList<>();
+                out.add(Arrays.toString(p.executeBatch()));
+                if (keys) {
+                    out.add("keys " + table(p.getGeneratedKeys()));
+                }
+                return out;
+            }
+        });
+    }
+
+    interface Action {
+        List<String> run(Connection c) throws SQLException;
+    }
+
+    /** Runs one step on both connections and compares what the application observed. */
+    private void both(Connection plain, Connection dual, String what, Action action) {
+        step++;
+        List<String> expected = observe(plain, action);
+        List<String> actual = observe(dual, action);
+        String outcome = expected.size() == 1 && expected.get(0).contains("threw ")
+                ? expected.get(0).replaceAll(".*threw (\\w+).*", "$1") : "ok";
+        if (outcomes.merge(outcome, 1, Integer::sum) == 1 && Boolean.getBoolean("dualwrite.differential.verbose")) {
+            System.out.println("first " + outcome + ": " + what);
+        }
+        if (!expected.equals(actual)) {
+            fail("differential mismatch, seed " + seed + " (replay with -Ddualwrite.differential.seed=" + seed + "), step " + step
+                    + " after " + statements + " statements:\n  " + what
+                    + "\n  plain PgJDBC: " + expected + "\n  dualwrite:    " + actual);
+        }
+    }
+
+    private static List<String> observe(Connection c, Action action) {
+        try {
+            return action.run(c);
+        } catch (BatchUpdateException e) {
+            return List.of("batch threw " + e.getSQLState() + " " + Arrays.toString(e.getUpdateCounts()));
+        } catch (SQLException e) {
+            return List.of("threw " + e.getSQLState());
+        }
+    }
+
+    /** The getResultSet/getUpdateCount/getMoreResults sequence. */
+    private static List<String> results(Statement s, boolean isResultSet) throws SQLException {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            if (isResultSet) {
+                out.add("rows " + table(s.getResultSet()));
+            } else {
+                int count = s.getUpdateCount();
+                if (count == -1) {
+                    return out;
+                }
+                out.add("count " + count);
+            }
+            isResultSet = s.getMoreResults();
+        }
+        out.add("more than 20 results");
+        return out;
+    }
+
+    /** Labels, types and rows, rows sorted (RETURNING order follows plans, which may differ between databases). */
+    static String table(ResultSet rs) throws SQLException {
+        if (rs == null) {
+            return "none";
+        }
+        ResultSetMetaData md = rs.getMetaData();
+        int n = md.getColumnCount();
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 1; i <= n; i++) {
+            b.append(i > 1 ? "," : "").append(md.getColumnLabel(i)).append(':').append(md.getColumnTypeName(i));
+        }
+        b.append("]");
+        List<String> rows = new ArrayList<>();
+        while (rs.next()) {
+            StringBuilder r = new StringBuilder("(");
+            for (int i = 1; i <= n; i++) {
+                r.append(i > 1 ? "|" : "").append(rs.getString(i));
+            }
+            rows.add(r.append(')').toString());
+        }
+        Collections.sort(rows);
+        return b.append(String.join(" ", rows)).toString();
+    }
+
+    // ---- the workload ----
+
+    private long id() {
+        return 1 + random.nextInt(60);
+    }
+
+    private String email() {
+        return switch (random.nextInt(12)) {
+            case 0 -> null;
+            case 1 -> "much-too-long-address-" + random.nextInt(100) + "@example.com";   // check violation
+            case 2 -> "MiXeD" + random.nextInt(50) + "@Example.com";
+            default -> "u" + random.nextInt(200) + "@example.com";
+        };
+    }
+
+    private Stmt statement() {
+        int r = random.nextInt(20);
+        if (r < 13) {
+            return write(true);
+        }
+        if (r < 15) {
+            return returning();
+        }
+        if (r < 17) {
+            return multi();
+        }
+        return read();
+    }
+
+    private static final int WRITE_SHAPES = 13;
+
+    private Stmt write(boolean violationsAllowed) {
+        return write(random.nextInt(WRITE_SHAPES), violationsAllowed);
+    }
+
+    private Stmt write(int shape, boolean violationsAllowed) {
+        long a = id();
+        long b = id();
+        return switch (shape) {
+            case 0 -> stmt("INSERT INTO users (id, name, email) VALUES (?, ?, ?)", a, "n" + a, email());
+            case 1 -> stmt("INSERT INTO users VALUES (?, 'm', ?), (?, 'm', ?)", a, email(), b, email());
+            case 2 -> stmt("INSERT INTO users (id, name, email) VALUES (?, 'c', ?) ON CONFLICT (id) DO NOTHING", a, email());
+            case 3 -> stmt("INSERT INTO users AS u (id, name, email) VALUES (?, 'c', ?), (?, 'd', ?) ON CONFLICT (id)"
+                    + " DO UPDATE SET email = EXCLUDED.email, name = u.name || '+'", a, email(), b, email());
+            case 4 -> stmt("INSERT INTO users (id, name, email) SELECT id + ?, name, email FROM users WHERE id BETWEEN ? AND ?"
+                    + " ON CONFLICT DO NOTHING", 60L + random.nextInt(30), Math.min(a, b), Math.max(a, b));
+            case 5 -> stmt("UPDATE users SET email = ? WHERE id = ?", email(), a);
+            case 6 -> stmt("UPDATE users SET email = NULL WHERE id % 7 = ?", (long) random.nextInt(7));
+            case 7 -> stmt("UPDATE users SET email = lower(email) || ? WHERE id BETWEEN ? AND ?",
+                    random.nextBoolean() ? "" : "x", Math.min(a, b), Math.max(a, b));
+            case 8 -> stmt("UPDATE users u SET email = CASE WHEN u.email IS NULL THEN ? ELSE upper(u.email) END"
+                    + " FROM orders o WHERE o.user_id = u.id AND o.amount > ?", email(), (long) random.nextInt(25));
+            case 9 -> stmt("DELETE FROM users WHERE id = ?", a);
+            case 10 -> stmt("DELETE FROM users u USING orders o WHERE o.user_id = u.id AND u.id = ?", (long) (1 + random.nextInt(3)));
+            case 11 -> stmt("WITH t AS (SELECT ?::bigint AS id) UPDATE users SET email = ? WHERE id IN (SELECT id FROM t)", a, email());
+            default -> violationsAllowed && random.nextBoolean()
+                    ? stmt("UPDATE users SET email = ? WHERE id = 1 / (? - ?)", email(), a, a)   // 22012
+                    : stmt("UPDATE users SET name = ? WHERE id = ?", "renamed" + a, b);           // passes through
+        };
+    }
+
+    private Stmt returning() {
+        long a = id();
+        Stmt s = switch (random.nextInt(4)) {
+            case 0 -> stmt("INSERT INTO users VALUES (?, 'r', ?) RETURNING id, email", a, email());
+            case 1 -> stmt("UPDATE users SET email = ? WHERE id BETWEEN ? AND ? RETURNING *", email(), a, a + random.nextInt(5));
+            case 2 -> stmt("UPDATE users u SET email = upper(u.email) WHERE u.id <= ? RETURNING u.id AS key, length(u.email)", a);
+            default -> stmt("DELETE FROM users WHERE id = ? RETURNING email, name", a);
+        };
+        return new Stmt(s.sql(), s.params(), true, false);
+    }
+
+    private Stmt multi() {
+        Stmt w1 = write(false);
+        Stmt w2 = write(false);
+        String sql = w1.inline() + "; SELECT count(*), count(email) FROM users; " + w2.inline();
+        return new Stmt(sql, List.of(), true, true);
+    }
+
+    private Stmt read() {
+        long a = id();
+        Stmt s = random.nextBoolean()
+                ? stmt("SELECT id, name, email FROM users WHERE id BETWEEN ? AND ? ORDER BY id", a, a + 10)
+                : stmt("SELECT count(*), count(email), max(email) FROM users WHERE email LIKE ?", "%" + random.nextInt(10) + "%");
+        return new Stmt(s.sql(), s.params(), true, false);
+    }
+
+    private static Stmt stmt(String sql, Object... params) {
+        return new Stmt(sql, Arrays.asList(params), false, false);
+    }
+}
