@@ -346,6 +346,9 @@ class DifferentialHarnessTest {
     }
 
     private Stmt statement() {
+        if (random.nextInt(1000) == 0) {
+            return stmt(random.nextBoolean() ? "TRUNCATE users" : "TRUNCATE TABLE ONLY users, orders");
+        }
         int r = random.nextInt(20);
         if (r < 13) {
             return write(true);
@@ -359,7 +362,7 @@ class DifferentialHarnessTest {
         return read();
     }
 
-    private static final int WRITE_SHAPES = 13;
+    private static final int WRITE_SHAPES = 15;
 
     private Stmt write(boolean violationsAllowed) {
         return write(random.nextInt(WRITE_SHAPES), violationsAllowed);
@@ -384,6 +387,9 @@ class DifferentialHarnessTest {
                     + " FROM orders o WHERE o.user_id = u.id AND o.amount > ?", email(), (long) random.nextInt(25));
             case 9 -> stmt("DELETE FROM users WHERE id = ?", a);
             case 10 -> stmt("DELETE FROM users u USING orders o WHERE o.user_id = u.id AND u.id = ?", (long) (1 + random.nextInt(3)));
+            case 12 -> stmt("UPDATE users SET email = ? WHERE email IS NULL AND id > ?", email(), a);
+            case 13 -> stmt("/* comment; with 'quotes' */ UPDATE \"public\".\"users\" SET \"email\" = $$dollar$$ || ? WHERE id = ?",
+                    "-" + random.nextInt(9), a);
             case 11 -> stmt("WITH t AS (SELECT ?::bigint AS id) UPDATE users SET email = ? WHERE id IN (SELECT id FROM t)", a, email());
             default -> violationsAllowed && random.nextBoolean()
                     ? stmt("UPDATE users SET email = ? WHERE id = 1 / (? - ?)", email(), a, a)   // 22012
