@@ -302,6 +302,15 @@ class JdbcContractTest {
                     }
                 }
             });
+            step(c, o, "PreparedStatement.getMetaData before execution", () -> {
+                try (PreparedStatement p = c.prepareStatement("DELETE FROM users WHERE id = ? RETURNING name, email")) {
+                    p.setLong(1, 3);
+                    o.add("described " + p.getMetaData().getColumnCount() + " " + p.getMetaData().getColumnLabel(2));
+                    o.run("described label 3", () -> o.add(p.getMetaData().getColumnLabel(3)));
+                    o.add("rows " + Observed.table(p.executeQuery()));
+                    o.add("described after " + p.getMetaData().getColumnCount());
+                }
+            });
             step(c, o, "hidden in generated keys", () -> {
                 try (PreparedStatement p = c.prepareStatement("UPDATE users SET email = ? WHERE id = 2", new String[] {"id"})) {
                     p.setString(1, "g@example.com");

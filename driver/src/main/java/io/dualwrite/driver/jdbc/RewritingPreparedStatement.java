@@ -8,6 +8,7 @@ import io.dualwrite.rewriter.RewritePlan;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 
 /**
@@ -47,6 +48,7 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
         Rewrite rewrite = returningList == null ? plan.forPhase(phase) : plan.forPhaseReturning(phase, returningList);
         this.preparedSql = rewrite instanceof Rewrite.Rewritten r ? r.sql() : applicationSql;
         this.delegate = options.prepare(connection.delegate, preparedSql);
+        this.hidden = rewrite instanceof Rewrite.Rewritten r ? r.hiddenColumns() : 0;
         emulateKeys(delegate, rewrite);
     }
 
@@ -180,6 +182,17 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
     public void clearParameters() throws SQLException {
         delegate.clearParameters();
         log.clearParameters();
+    }
+
+    /** The described result columns, without the hidden ones of a dual write with RETURNING. */
+    @Override
+    public ResultSetMetaData getMetaData() throws SQLException {
+        ResultSetMetaData md = delegate.getMetaData();
+        if (md == null || hidden == 0) {
+            return md;
+        }
+        int n = md.getColumnCount();
+        return n >= hidden && "dw$k".equals(md.getColumnLabel(n - hidden + 1)) ? Wrappers.hidingMetaData(md, n - hidden) : md;
     }
 
     @Override
