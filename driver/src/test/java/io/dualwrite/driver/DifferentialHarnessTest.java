@@ -116,10 +116,27 @@ class DifferentialHarnessTest {
                     return List.of();
                 });
             }
-            if (random.nextInt(5) == 0) {
-                batch(plain, dual);
-            } else {
-                single(plain, dual);
+            // sometimes the application guards a statement with its own savepoint and recovers from its error
+            boolean guarded = random.nextInt(4) == 0;
+            Savepoint[] guard = new Savepoint[2];
+            if (guarded) {
+                guarded = both(plain, dual, "setSavepoint (guard)", c -> {
+                    guard[c == plain ? 0 : 1] = c.setSavepoint();
+                    return List.of();
+                }).isEmpty();   // not in an aborted transaction
+            }
+            List<String> observed = random.nextInt(5) == 0 ? batch(plain, dual) : single(plain, dual);
+            if (guarded) {
+                boolean failed = observed.size() == 1 && observed.get(0).contains("threw ");
+                both(plain, dual, failed ? "rollback(guard)" : "releaseSavepoint(guard)", c -> {
+                    Savepoint g = guard[c == plain ? 0 : 1];
+                    if (failed) {
+                        c.rollback(g);
+                    } else {
+                        c.releaseSavepoint(g);
+                    }
+                    return List.of();
+                });
             }
             if (i > savepointAt && sp[0] != null && random.nextInt(3) == 0) {
                 boolean rollback = random.nextBoolean();
@@ -151,12 +168,12 @@ class DifferentialHarnessTest {
         });
     }
 
-    private void single(Connection plain, Connection dual) throws SQLException {
+    private List<String> single(Connection plain, Connection dual) throws SQLException {
         Stmt s = statement();
         int api = random.nextInt(s.multi() ? 2 : 8);
         String[] keyNames = random.nextBoolean() ? new String[] {"id"} : new String[] {"email", "id"};
         statements++;
-        switch (api) {
+        return switch (api) {
             case 0 -> both(plain, dual, "Statement.execute " + s.inline(), c -> {
                 try (Statement st = c.createStatement()) {
                     return results(st, st.execute(s.inline()));
@@ -211,10 +228,10 @@ class DifferentialHarnessTest {
                     return out;
                 }
             });
-        }
+        };
     }
 
-    private void batch(Connection plain, Connection dual) throws SQLException {
+    private List<String> batch(Connection plain, Connection dual) throws SQLException {
         int n = 2 + random.nextInt(6);
         statements += n;
         if (random.nextInt(3) == 0) {
@@ -223,7 +240,7 @@ class DifferentialHarnessTest {
                 Stmt s = write(false);
                 sqls.add(s.inline());
             }
-            both(plain, dual, "Statement batch " + sqls, c -> {
+            return both(plain, dual, "Statement batch " + sqls, c -> {
                 try (Statement st = c.createStatement()) {
                     for (String sql : sqls) {
                         st.addBatch(sql);
@@ -231,7 +248,6 @@ class DifferentialHarnessTest {
                     return List.of(Arrays.toString(st.executeBatch()));
                 }
             });
-            return;
         }
         int shape = random.nextInt(WRITE_SHAPES);
         List<Stmt> entries = new ArrayList<>();
@@ -239,7 +255,7 @@ class DifferentialHarnessTest {
             entries.add(write(shape, false));
         }
         boolean keys = random.nextInt(3) == 0;
-        both(plain, dual, (keys ? "PreparedStatement batch with keys " : "PreparedStatement batch ") + entries, c -> {
+ return both(plain, dual, (keys ? "PreparedStatement batch with keys " : "PreparedStatement batch ") + entries, c -> {
             try (PreparedStatement p = keys ? c.prepareStatement(entries.get(0).sql(), Statement.RETURN_GENERATED_KEYS)
                     : c.prepareStatement(entries.get(0).sql())) {
                 for (Stmt e : entries) {
@@ -261,7 +277,7 @@ class DifferentialHarnessTest {
     }
 
     /** Runs one step on both connections and compares what the application observed. */
-    private void both(Connection plain, Connection dual, String what, Action action) {
+    private List<String> both(Connection plain, Connection dual, String what, Action action) {
         step++;
         List<String> expected = observe(plain, action);
         List<String> actual = observe(dual, action);
@@ -275,6 +291,7 @@ class DifferentialHarnessTest {
                     + " after " + statements + " statements:\n  " + what
                     + "\n  plain PgJDBC: " + expected + "\n  dualwrite:    " + actual);
         }
+        return expected;
     }
 
     private static List<String> observe(Connection c, Action action) {
