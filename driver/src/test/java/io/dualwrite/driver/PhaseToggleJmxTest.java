@@ -140,7 +140,8 @@ class PhaseToggleJmxTest {
             assertThat(MigrationFixture.controlPhase(db)).isEqualTo("DUAL_WRITE");
             // a refused write is counted
             try (Statement s = c.createStatement()) {
-                assertThatThrownBy(() -> s.execute("TRUNCATE users")).isInstanceOf(java.sql.SQLException.class);
+                assertThatThrownBy(() -> s.execute("MERGE INTO users u USING (VALUES (1, 'm@example.com')) AS v(id, email) ON u.id = v.id"
+                        + " WHEN MATCHED THEN UPDATE SET email = v.email")).isInstanceOf(java.sql.SQLException.class);
             }
             assertThat(counter("RejectedStatements")).isGreaterThan(rejectedBefore);
         }
