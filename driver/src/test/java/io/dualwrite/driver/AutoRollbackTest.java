@@ -64,4 +64,35 @@ class AutoRollbackTest {
             }
         }
     }
+
+    @Test
+    void plainStatementsCountToo(TestDatabase db) throws Exception {
+        MigrationFixture.create(db, Phase.READ_NEW);
+        try (Connection c = db.connectDualwrite(); java.sql.Statement s = c.createStatement()) {
+            ObjectName bean = MigrationControl.objectName(MigrationFixture.MIGRATION);
+            for (int i = 0; i < 150; i++) {
+                try (ResultSet rs = s.executeQuery("SELECT email FROM users WHERE id = " + (1 + i % 5))) {
+                    assertThat(rs.next()).isTrue();
+                }
+            }
+            long failuresBefore = (Long) JMX.getAttribute(bean, "RewrittenFailures");
+            // a refusal is not a failure of a rewritten statement
+            assertThatThrownBy(() -> s.execute("UPDATE users SET id = id + 1")).isInstanceOf(SQLException.class);
+            assertThat((Long) JMX.getAttribute(bean, "RewrittenFailures")).isEqualTo(failuresBefore);
+            db.execute("ALTER TABLE email_address RENAME COLUMN address TO address_broken");
+            for (int i = 0; i < 3; i++) {
+                assertThatThrownBy(() -> s.executeQuery("SELECT email FROM users WHERE id = 1")).isInstanceOf(SQLException.class);
+            }
+            long deadline = System.currentTimeMillis() + 3000;
+            while (!"DUAL_WRITE".equals(JMX.getAttribute(bean, "Phase"))) {
+                assertThat(System.currentTimeMillis()).as("rolled back within 3 s").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+            assertThat((Long) JMX.getAttribute(bean, "RewrittenFailures") - failuresBefore).isEqualTo(3);
+            try (ResultSet rs = s.executeQuery("SELECT email FROM users WHERE id = 2")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo("bob@example.com");
+            }
+        }
+    }
 }

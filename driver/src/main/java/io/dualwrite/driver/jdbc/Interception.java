@@ -48,6 +48,11 @@ final class Interception {
         return rewrittenFor(plan, migration, phase, sql, returningList);
     }
 
+    /** The migration a statement that {@link #translate} rewrote belongs to (a plan-cache hit). */
+    static MigrationRuntime migrationOf(DualwriteConnection connection, String sql) {
+        return connection.database.migrations().runtimeOf(connection.database.migrations().rewriter().plan(sql).migration());
+    }
+
     /**
      * The {@code RETURNING} list PgJDBC appends for generated keys (see its {@code Parser.addReturning}):
      * {@code *} for {@code RETURN_GENERATED_KEYS}, the column names quoted (unless the connection
