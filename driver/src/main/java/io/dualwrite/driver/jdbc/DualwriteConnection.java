@@ -216,14 +216,4 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
     public java.sql.DatabaseMetaData getMetaData() throws SQLException {
         return Wrappers.databaseMetaData(delegate.getMetaData(), this);
     }
-
-    @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-        return iface.isInstance(this) ? iface.cast(this) : delegate.unwrap(iface);
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) throws SQLException {
-        return iface.isInstance(this) || delegate.isWrapperFor(iface);
-    }
 }

@@ -9,7 +9,10 @@ import net.bytebuddy.dynamic.loading.ClassLoadingStrategy;
 import net.bytebuddy.dynamic.scaffold.subclass.ConstructorStrategy;
 import net.bytebuddy.implementation.MethodCall;
 import net.bytebuddy.implementation.MethodDelegation;
+import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.implementation.bind.annotation.AllArguments;
+import net.bytebuddy.implementation.bind.annotation.Argument;
+import net.bytebuddy.implementation.bind.annotation.FieldValue;
 import net.bytebuddy.implementation.bind.annotation.Origin;
 import net.bytebuddy.implementation.bind.annotation.This;
 import net.bytebuddy.matcher.ElementMatcher;
@@ -26,6 +29,7 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Wrapper;
 
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
 import static net.bytebuddy.matcher.ElementMatchers.isDefaultMethod;
@@ -40,11 +44,14 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
  * Generates, once per class loader at class-init, the concrete wrappers: each hand-written abstract
  * wrapper gets a subclass whose remaining methods call the same method on its {@code delegate}
  * field directly (no reflection, no proxy, no lock), the way HikariCP generates its proxies.
- * Interface default methods are delegated too, so PgJDBC's own implementations run.
+ * Interface default methods are delegated too, so PgJDBC's own implementations run; {@code unwrap}
+ * and {@code isWrapperFor} are generated for all of them ({@link WrapperMethods}).
  */
 final class Wrappers {
 
     private static final ElementMatcher.Junction<MethodDescription> DELEGATED = isAbstract().or(isDefaultMethod());
+    /** Declared before the generated classes below: static initialisers run in order. */
+    private static final MethodCall DELEGATE_CALL = MethodCall.invokeSelf().onField("delegate").withAllArguments();
 
     private static final MethodHandle CONNECTION = constructor(generate(DualwriteConnection.class, null),
             Connection.class, DatabaseRuntime.class);
@@ -163,29 +170,47 @@ final class Wrappers {
         }
     }
 
-    private static Class<?> generate(Class<?> wrapper, Class<?> recorder) {
-        MethodCall delegateCall = MethodCall.invokeSelf().onField("delegate").withAllArguments();
-        var builder = new ByteBuddy()
+    /**
+     * {@code unwrap} and {@code isWrapperFor} of every wrapper: the wrapper itself answers for its
+     * own types (so {@code unwrap(Connection.class)} keeps the application on the wrapper), the
+     * delegate for the rest ({@code unwrap(PGConnection.class)} reaches PgJDBC).
+     */
+    public static final class WrapperMethods {
+        private WrapperMethods() {
+        }
+
+        public static Object unwrap(@This Object self, @FieldValue("delegate") Wrapper delegate, @Argument(0) Class<?> iface)
+                throws SQLException {
+            return iface.isInstance(self) ? self : delegate.unwrap(iface);
+        }
+
+        public static boolean isWrapperFor(@This Object self, @FieldValue("delegate") Wrapper delegate, @Argument(0) Class<?> iface)
+                throws SQLException {
+            return iface.isInstance(self) || delegate.isWrapperFor(iface);
+        }
+    }
+
+    /** A subclass of {@code wrapper} whose abstract and default methods call the delegate, and which unwraps. */
+    private static DynamicType.Builder<?> delegating(Class<?> wrapper) {
+        return new ByteBuddy()
                 .subclass(wrapper, ConstructorStrategy.Default.IMITATE_SUPER_CLASS_OPENING)
                 .name(wrapper.getName() + "$Generated")
-                .method(DELEGATED).intercept(delegateCall);
+                .method(DELEGATED).intercept(DELEGATE_CALL)
+                .method(DELEGATED.and(namedOneOf("unwrap", "isWrapperFor"))).intercept(MethodDelegation.to(WrapperMethods.class));
+    }
+
+    private static Class<?> generate(Class<?> wrapper, Class<?> recorder) {
+        var builder = delegating(wrapper);
         if (recorder != null) {
             builder = builder
                     .method(DELEGATED.and(nameStartsWith("set")).and(takesArgument(0, int.class)).and(not(takesArguments(1))))
                     .intercept(MethodDelegation.withDefaultConfiguration().filter(named("parameter"))
-                            .to(recorder).andThen(delegateCall))
+                            .to(recorder).andThen(DELEGATE_CALL))
                     .method(DELEGATED.and(nameStartsWith("set")).and(takesArguments(1)))
                     .intercept(MethodDelegation.withDefaultConfiguration().filter(named("setting"))
-                            .to(recorder).andThen(delegateCall));
+                            .to(recorder).andThen(DELEGATE_CALL));
         }
-        try {
-            return builder.make()
-                    .load(wrapper.getClassLoader(), ClassLoadingStrategy.UsingLookup.of(
-                            MethodHandles.privateLookupIn(wrapper, MethodHandles.lookup())))
-                    .getLoaded();
-        } catch (IllegalAccessException e) {
-            throw new ExceptionInInitializerError(e);
-        }
+        return load(builder, wrapper);
     }
 
     /**
@@ -194,22 +219,22 @@ final class Wrappers {
      * for metadata. Cursor-movement and fetch settings also take an int first: those are plain delegation.
      */
     private static Class<?> generateHiding(Class<?> wrapper) {
-        MethodCall delegateCall = MethodCall.invokeSelf().onField("delegate").withAllArguments();
         ElementMatcher.Junction<MethodDescription> byIndex = DELEGATED.and(takesArgument(0, int.class))
                 .and(not(namedOneOf("absolute", "relative", "setFetchDirection", "setFetchSize")));
         boolean meta = wrapper == HidingMetaData.class;
-        var builder = new ByteBuddy()
-                .subclass(wrapper, ConstructorStrategy.Default.IMITATE_SUPER_CLASS_OPENING)
-                .name(wrapper.getName() + "$Generated")
-                .method(DELEGATED).intercept(delegateCall)
+        var builder = delegating(wrapper)
                 .method(byIndex)
                 .intercept(MethodDelegation.withDefaultConfiguration().filter(named(meta ? "metaIndex" : "index"))
-                        .to(HidingResultSet.Guard.class).andThen(delegateCall));
+                        .to(HidingResultSet.Guard.class).andThen(DELEGATE_CALL));
         if (!meta) {
             builder = builder.method(DELEGATED.and(takesArgument(0, String.class)))
                     .intercept(MethodDelegation.withDefaultConfiguration().filter(named("label"))
-                            .to(HidingResultSet.Guard.class).andThen(delegateCall));
+                            .to(HidingResultSet.Guard.class).andThen(DELEGATE_CALL));
         }
+        return load(builder, wrapper);
+    }
+
+    private static Class<?> load(DynamicType.Builder<?> builder, Class<?> wrapper) {
         try {
             return builder.make()
                     .load(wrapper.getClassLoader(), ClassLoadingStrategy.UsingLookup.of(
