@@ -98,7 +98,7 @@ public final class MigrationControl extends NotificationBroadcasterSupport imple
 
     @Override
     public String getDatabase() {
-        return database.pgUrl();
+        return database.displayUrl();
     }
 
     @Override
@@ -166,7 +166,7 @@ public final class MigrationControl extends NotificationBroadcasterSupport imple
             PhaseChanges.apply(database, name, wanted, "jmx@" + PhaseChanges.instanceId(), reason);
         } catch (SQLException e) {
             throw new IllegalArgumentException("could not set phase " + wanted + " for " + name + ": " + e.getMessage()
-                    + " (the control schema in " + database.pgUrl() + " is unchanged)", e);
+                    + " (the control schema in " + database.displayUrl() + " is unchanged)", e);
         }
     }
 

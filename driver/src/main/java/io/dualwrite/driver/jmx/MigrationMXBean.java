@@ -11,7 +11,7 @@ public interface MigrationMXBean {
     /** {@code table.column}, as in the ObjectName. */
     String getMigration();
 
-    /** The PgJDBC URL of the database whose migration this is. */
+    /** The PgJDBC URL of the database whose migration this is (a password in it is masked). */
     String getDatabase();
 
     /** The phase this JVM applies now. */

@@ -72,6 +72,11 @@ public final class DatabaseRuntime {
         return instanceName;
     }
 
+    /** The URL for logs, thread names and JMX: a password given in the URL is masked. */
+    public String displayUrl() {
+        return pgUrl.replaceAll("(?i)([?&]password=)[^&]*", "$1***");
+    }
+
     public String pgUrl() {
         return pgUrl;
     }

@@ -34,7 +34,7 @@ public final class PhaseChanges {
     public static Connection controlConnection(DatabaseRuntime database) throws SQLException {
         Connection c = new org.postgresql.Driver().connect(database.pgUrl(), database.connectProperties());
         if (c == null) {
-            throw new SQLException("PgJDBC refused the URL " + database.pgUrl(), "08001");
+            throw new SQLException("PgJDBC refused the URL " + database.displayUrl(), "08001");
         }
         return c;
     }

@@ -51,7 +51,7 @@ public final class PhaseFollower implements Runnable {
             if (database.follower == null) {
                 PhaseFollower follower = new PhaseFollower(database);
                 database.follower = follower;
-                Thread t = new Thread(follower, "dualwrite-follower " + database.pgUrl());
+                Thread t = new Thread(follower, "dualwrite-follower " + database.displayUrl());
                 t.setDaemon(true);
                 t.start();
             }
@@ -94,14 +94,14 @@ public final class PhaseFollower implements Runnable {
                 ControlSchema.heartbeat(connection, instanceId, host, pid, startedAt, appliedJson());
             }
             if (failing) {
-                LOG.log(System.Logger.Level.INFO, "dualwrite: following the control schema of " + database.pgUrl() + " again");
+                LOG.log(System.Logger.Level.INFO, "dualwrite: following the control schema of " + database.displayUrl() + " again");
                 failing = false;
             }
             // returns at once when a notification is queued, else after the poll interval
             connection.unwrap(PGConnection.class).getNotifications((int) POLL_MILLIS);
         } catch (SQLException | RuntimeException e) {
             if (!failing) {
-                LOG.log(System.Logger.Level.WARNING, "dualwrite: cannot read the control schema of " + database.pgUrl()
+                LOG.log(System.Logger.Level.WARNING, "dualwrite: cannot read the control schema of " + database.displayUrl()
                         + " (" + e + "); connections keep their current phases and this retries every " + POLL_MILLIS + " ms");
                 failing = true;
             }
