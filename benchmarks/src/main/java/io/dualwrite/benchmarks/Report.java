@@ -160,7 +160,14 @@ public final class Report {
                 max = Math.max(max, r.ratio().target());
             }
         }
-        max = Math.ceil(max * 4) / 4 + 0.25;
+        double step = 0.25;
+        for (double candidate : new double[] {0.25, 0.5, 1, 2, 5, 10, 20, 50}) {
+            step = candidate;
+            if (max / candidate <= 8) {
+                break;
+            }
+        }
+        max = Math.ceil(max / step) * step + step;
         StringBuilder b = new StringBuilder();
         b.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(width).append("\" height=\"").append(height)
                 .append("\" viewBox=\"0 0 ").append(width).append(' ').append(height)
@@ -170,8 +177,15 @@ public final class Report {
         b.append("<text x=\"10\" y=\"40\" fill=\"#555\">ratio = candidate / baseline (lower is cheaper); whiskers: JMH score error;"
                 + " red tick: target</text>\n");
         double plotBottom = top + rows.size() * rowH;
-        // grid every 0.25
-        for (double g = 0; g <= max + 1e-9; g += 0.25) {
+        // grid every step, plus the 1.0 line
+        List<Double> grid = new ArrayList<>();
+        for (double g = 0; g <= max + 1e-9; g += step) {
+            grid.add(g);
+        }
+        if (step > 1) {
+            grid.add(1.0);
+        }
+        for (double g : grid) {
             double x = labelW + g / max * plotW;
             boolean one = Math.abs(g - 1) < 1e-9;
             b.append("<line x1=\"").append(fmt(x, 1)).append("\" y1=\"").append(top - 4).append("\" x2=\"").append(fmt(x, 1))

@@ -53,6 +53,14 @@ class ReportTest {
     }
 
     @Test
+    void svgGridStaysReadableForLargeRatios() {
+        Report big = new Report(List.of(new Report.Score("B.dw", 2400, 10, "us/op"), new Report.Score("B.raw", 100, 1, "us/op")));
+        String svg = big.svg(big.rows(List.of(new Report.Ratio("g", "batch", "B.dw", "B.raw", null, null))), "t");
+        assertThat(svg.split("text-anchor=\"middle\"", -1).length - 1).isBetween(3, 12);
+        assertThat(svg).contains(">1.00</text>").contains("24.00×");
+    }
+
+    @Test
     void svgIsWellFormedAndEscapesLabels() throws Exception {
         List<Report.Ratio> withEscapes = List.of(new Report.Ratio("a&b", "x <y>", "A.dw", "A.raw", 1.05, "≤ 1.05×"));
         String svg = report.svg(report.rows(withEscapes), "title \"q\"");
