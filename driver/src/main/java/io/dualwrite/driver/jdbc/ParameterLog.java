@@ -5,6 +5,7 @@ import java.lang.reflect.Method;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,12 +34,23 @@ final class ParameterLog {
         }
     }
 
-    private final List<Call> parameters = new ArrayList<>();
-    private final List<List<Call>> batches = new ArrayList<>();
+    /**
+     * The latest setter call per parameter index (index 1 at position 1): a statement prepared once
+     * and executed many times keeps one entry per parameter, however often the application binds.
+     */
+    private Call[] parameters = new Call[8];
+    private final List<Call[]> batches = new ArrayList<>();
     private final Map<String, Call> settings = new LinkedHashMap<>();
 
     void parameter(Method method, Object[] args) {
-        parameters.add(new Call(method, args));
+        int index = (Integer) args[0];
+        if (index < 0) {
+            return; // PgJDBC rejects it when the call is delegated; nothing to replay
+        }
+        if (index >= parameters.length) {
+            parameters = Arrays.copyOf(parameters, Math.max(index + 1, parameters.length * 2));
+        }
+        parameters[index] = new Call(method, args);
     }
 
     void setting(Method method, Object[] args) {
@@ -46,11 +58,11 @@ final class ParameterLog {
     }
 
     void clearParameters() {
-        parameters.clear();
+        Arrays.fill(parameters, null);
     }
 
     void addBatch() {
-        batches.add(List.copyOf(parameters));
+        batches.add(parameters.clone());
     }
 
     void clearBatch() {
@@ -61,10 +73,25 @@ final class ParameterLog {
         return batches.size();
     }
 
+    /** How many parameter bindings are kept (for tests: bounded by the number of parameters). */
+    int boundParameters() {
+        int n = 0;
+        for (Call c : parameters) {
+            n += c == null ? 0 : 1;
+        }
+        return n;
+    }
+
     /** Binds the current parameters (not settings, not batches) onto another statement: shadow reads. */
     void replayParametersOnto(PreparedStatement target) throws SQLException {
-        for (Call call : parameters) {
-            call.replay(target);
+        replay(parameters, target);
+    }
+
+    private static void replay(Call[] calls, PreparedStatement target) throws SQLException {
+        for (Call call : calls) {
+            if (call != null) {
+                call.replay(target);
+            }
         }
     }
 
@@ -73,14 +100,10 @@ final class ParameterLog {
         for (Call setting : settings.values()) {
             setting.replay(target);
         }
-        for (List<Call> entry : batches) {
-            for (Call call : entry) {
-                call.replay(target);
-            }
+        for (Call[] entry : batches) {
+            replay(entry, target);
             target.addBatch();
         }
-        for (Call call : parameters) {
-            call.replay(target);
-        }
+        replay(parameters, target);
     }
 }
