@@ -5,6 +5,7 @@ import io.dualwrite.driver.jmx.MigrationControl;
 import io.dualwrite.driver.runtime.PhaseFollower;
 import io.dualwrite.driver.runtime.RuntimeRegistry;
 import io.dualwrite.rewriter.Phase;
+import io.dualwrite.testing.Await;
 import io.dualwrite.testing.PostgresExtension;
 import io.dualwrite.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -54,7 +54,7 @@ class FleetPropagationTest {
             JMX.setAttribute(MigrationControl.objectName(MigrationFixture.MIGRATION, instances[0]),
                     new Attribute("Phase", "DUAL_WRITE"));
             for (String instance : instances) {
-                awaitWithin(1000, () -> phaseOf(instance).equals("DUAL_WRITE"), instance + " applies DUAL_WRITE");
+                Await.within(1000, () -> phaseOf(instance).equals("DUAL_WRITE"), instance + " applies DUAL_WRITE");
             }
             long millis = (System.nanoTime() - start) / 1_000_000;
             System.out.println("[fleet] DUAL_WRITE reached 3 instances in " + millis + " ms");
@@ -69,9 +69,9 @@ class FleetPropagationTest {
             // the audit log names who changed it, and every instance acknowledges the phase
             assertThat(db.queryString("SELECT from_phase || '>' || to_phase || ' by ' || changed_by FROM dualwrite.phase_change"
                     + " ORDER BY id DESC LIMIT 1")).startsWith("EXPANDED>DUAL_WRITE by jmx@");
-            awaitWithin(3000, () -> notAcknowledging(db, Phase.DUAL_WRITE).isEmpty(), "all instances acknowledge DUAL_WRITE");
+            Await.within(3000, () -> notAcknowledging(db, Phase.DUAL_WRITE).isEmpty(), "all instances acknowledge DUAL_WRITE");
             assertThat(db.queryLong("SELECT count(*) FROM dualwrite.instance WHERE id LIKE '%" + db.name() + "%'")).isEqualTo(3);
-            awaitWithin(1000, () -> !seenByC.isEmpty(), "instance c emits a JMX notification");
+            Await.within(1000, () -> !seenByC.isEmpty(), "instance c emits a JMX notification");
             assertThat(seenByC.get(0).getMessage()).contains("EXPANDED -> DUAL_WRITE");
         } finally {
             for (Connection c : open) {
@@ -85,19 +85,19 @@ class FleetPropagationTest {
         MigrationFixture.create(db, Phase.EXPANDED);
         String instance = "k-" + db.name();
         try (Connection app = connect(db, instance)) {
-            awaitWithin(2000, () -> followerPids(db) > 0, "the follower is connected");
+            Await.within(2000, () -> followerPids(db) > 0, "the follower is connected");
             try (Connection admin = db.connect(); Statement s = admin.createStatement()) {
                 s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '"
                         + PhaseFollower.APPLICATION_NAME + "' AND datname = current_database()");
                 ControlSchema.setPhase(admin, MigrationFixture.MIGRATION, Phase.DUAL_WRITE, "test", "after the kill");
             }
-            awaitWithin(2000, () -> phaseOf(instance).equals("DUAL_WRITE"), "the instance follows after its follower was killed");
+            Await.within(2000, () -> phaseOf(instance).equals("DUAL_WRITE"), "the instance follows after its follower was killed");
             try (Statement s = app.createStatement()) {
                 s.executeUpdate("UPDATE users SET email = 'after-kill@example.com' WHERE id = 1");
             }
             assertThat(db.queryString("SELECT address FROM email_address WHERE user_id = 1 AND is_primary"))
                     .isEqualTo("after-kill@example.com");
-            awaitWithin(2000, () -> followerPids(db) > 0, "the follower reconnected");
+            Await.within(2000, () -> followerPids(db) > 0, "the follower reconnected");
         }
     }
 
@@ -113,7 +113,7 @@ class FleetPropagationTest {
             try (Connection admin = db.connect()) {
                 ControlSchema.setPhase(admin, MigrationFixture.MIGRATION, Phase.DUAL_WRITE, "test", "mid-transaction");
             }
-            awaitWithin(2000, () -> phaseOf(instance).equals("DUAL_WRITE"), "the instance applies DUAL_WRITE");
+            Await.within(2000, () -> phaseOf(instance).equals("DUAL_WRITE"), "the instance applies DUAL_WRITE");
             // the open transaction keeps its phase: its second write does not touch email_address either,
             // and the instance keeps acknowledging EXPANDED until it ends
             try (Statement s = app.createStatement()) {
@@ -124,7 +124,7 @@ class FleetPropagationTest {
             app.commit();
             assertThat(db.queryString("SELECT address FROM email_address WHERE user_id = 2 AND is_primary"))
                     .isEqualTo("bob@example.com");
-            awaitWithin(2000, () -> notAcknowledging(db, Phase.DUAL_WRITE).isEmpty(), "acknowledged after the commit");
+            Await.within(2000, () -> notAcknowledging(db, Phase.DUAL_WRITE).isEmpty(), "acknowledged after the commit");
             // the next transaction runs in DUAL_WRITE
             try (Statement s = app.createStatement()) {
                 s.executeUpdate("UPDATE users SET email = 'dual@example.com' WHERE id = 2");
@@ -166,16 +166,6 @@ class FleetPropagationTest {
             return rs.getLong(1);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static void awaitWithin(long millis, BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + millis * 1_000_000;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + millis + " ms: " + what);
-            }
-            Thread.sleep(10);
         }
     }
 }

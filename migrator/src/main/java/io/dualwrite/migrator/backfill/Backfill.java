@@ -8,6 +8,7 @@ import io.dualwrite.migrator.fleet.Acknowledgements;
 import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
+import io.dualwrite.migrator.db.ParallelWorkers;
 
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -27,7 +28,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -232,42 +232,12 @@ public final class Backfill {
     }
 
     private void runParallel(Sql sql, ConcurrentLinkedQueue<Range> todo, boolean single) throws SQLException {
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        List<Thread> threads = new ArrayList<>();
-        for (int w = 0; w < workersRunning; w++) {
-            int id = w;
-            Thread t = new Thread(() -> {
-                try (Connection wc = factory.open()) {
-                    prepareWorker(wc);
-                    work(wc, sql, todo, single, id);
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
-                    stop.set(true);
-                }
-            }, "dualwrite-backfill-" + migration + "-" + w);
-            t.setDaemon(true);
-            threads.add(t);
-            t.start();
-        }
-        for (Thread t : threads) {
-            try {
-                t.join();
-            } catch (InterruptedException e) {
-                stop.set(true);
-                Thread.currentThread().interrupt();
-                throw new SQLException("interrupted while waiting for the backfill workers", "57014", e);
+        ParallelWorkers.run("dualwrite-backfill-" + migration, workersRunning, id -> {
+            try (Connection wc = factory.open()) {
+                prepareWorker(wc);
+                work(wc, sql, todo, single, id);
             }
-        }
-        Throwable f = failure.get();
-        if (f instanceof SQLException s) {
-            throw s;
-        }
-        if (f instanceof RuntimeException r) {
-            throw r;
-        }
-        if (f instanceof Error e) {
-            throw e;
-        }
+        }, () -> stop.set(true));
     }
 
     private static void prepareWorker(Connection wc) throws SQLException {

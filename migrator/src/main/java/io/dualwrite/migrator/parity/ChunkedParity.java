@@ -8,6 +8,7 @@ import io.dualwrite.migrator.db.ConnectionFactory;
 import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
+import io.dualwrite.migrator.db.ParallelWorkers;
 
 import java.math.BigInteger;
 import java.sql.Array;
@@ -22,7 +23,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Parity at scale (pt-table-checksum / data-diff style): the key range is cut into chunks; per chunk one
@@ -154,39 +154,11 @@ public final class ChunkedParity {
         if (workers == 1) {
             work(c, todo, rid);
         } else {
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            List<Thread> threads = new ArrayList<>();
-            for (int w = 0; w < workers; w++) {
-                Thread t = new Thread(() -> {
-                    try (Connection wc = factory.open()) {
-                        work(wc, todo, rid);
-                    } catch (Throwable e) {
-                        failure.compareAndSet(null, e);
-                        todo.clear();
-                    }
-                }, "dualwrite-parity-" + w);
-                t.setDaemon(true);
-                threads.add(t);
-                t.start();
-            }
-            for (Thread t : threads) {
-                try {
-                    t.join();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new SQLException("interrupted", "57014", e);
+            ParallelWorkers.run("dualwrite-parity", workers, id -> {
+                try (Connection wc = factory.open()) {
+                    work(wc, todo, rid);
                 }
-            }
-            Throwable f = failure.get();
-            if (f instanceof SQLException s) {
-                throw s;
-            }
-            if (f instanceof RuntimeException r) {
-                throw r;
-            }
-            if (f instanceof Error e) {
-                throw e;
-            }
+            }, todo::clear);
         }
         List<Mismatch> shown;
         synchronized (samples) {

@@ -4,6 +4,7 @@ import io.dualwrite.driver.control.ControlSchema;
 import io.dualwrite.migrator.Fixtures;
 import io.dualwrite.migrator.Fixtures.Run;
 import io.dualwrite.rewriter.Phase;
+import io.dualwrite.testing.Await;
 import io.dualwrite.testing.PostgresExtension;
 import io.dualwrite.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Properties;
-import java.util.function.BooleanSupplier;
 
 import static io.dualwrite.migrator.Fixtures.cli;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,7 +36,7 @@ class FleetGatesTest {
         Fixtures.expandAndDualWrite(db);
         try (Connection app = instance(db, "app-" + db.name())) {
             read(app, 1);
-            awaitWithin(3000, () -> lagging(db, Phase.DUAL_WRITE).isEmpty(), "the instance acknowledges DUAL_WRITE");
+            Await.within(3000, () -> lagging(db, Phase.DUAL_WRITE).isEmpty(), "the instance acknowledges DUAL_WRITE");
 
             Run noBackfill = phase(db, "READ_NEW");
             assertThat(noBackfill.code()).as(noBackfill.toString()).isEqualTo(1);
@@ -57,13 +57,13 @@ class FleetGatesTest {
                 laggard.setAutoCommit(false);
                 read(laggard, 2); // pins its transaction to EXPANDED
                 assertThat(phase(db, "DUAL_WRITE").code()).isZero();
-                awaitWithin(3000, () -> lagging(db, Phase.DUAL_WRITE).size() == 1, "only the laggard lags");
+                Await.within(3000, () -> lagging(db, Phase.DUAL_WRITE).size() == 1, "only the laggard lags");
                 Run lag = phase(db, "READ_NEW");
                 assertThat(lag.code()).as(lag.toString()).isEqualTo(1);
                 assertThat(lag.err() + lag.out()).contains("laggard-" + db.name()).contains("EXPANDED");
 
                 laggard.commit();
-                awaitWithin(3000, () -> lagging(db, Phase.DUAL_WRITE).isEmpty(), "the laggard acknowledges after its commit");
+                Await.within(3000, () -> lagging(db, Phase.DUAL_WRITE).isEmpty(), "the laggard acknowledges after its commit");
                 Run allowed = phase(db, "READ_NEW");
                 assertThat(allowed.code()).as(allowed.toString()).isZero();
             }
@@ -81,14 +81,14 @@ class FleetGatesTest {
         try (Connection a = instance(db, "a-" + db.name()); Connection b = instance(db, "b-" + db.name())) {
             read(a, 1);
             read(b, 1);
-            awaitWithin(3000, () -> lagging(db, Phase.DUAL_WRITE).isEmpty(), "both instances acknowledge DUAL_WRITE");
+            Await.within(3000, () -> lagging(db, Phase.DUAL_WRITE).isEmpty(), "both instances acknowledge DUAL_WRITE");
             assertThat(cli("backfill", "--url", db.jdbcUrl(), "--user", db.user(), "--migration", MIGRATION).code()).isZero();
             assertThat(phase(db, "READ_NEW").code()).isZero();
-            awaitWithin(1000, () -> lagging(db, Phase.READ_NEW).isEmpty(), "both instances apply READ_NEW");
+            Await.within(1000, () -> lagging(db, Phase.READ_NEW).isEmpty(), "both instances apply READ_NEW");
 
             // a direct write to one side (as a COPY through the unwrapped PgConnection would do)
             db.execute("UPDATE email_address SET address = 'new-side' WHERE user_id = 3 AND is_primary");
-            awaitWithin(1000, () -> "new-side".equals(readOnBoth(a, b)), "both serve the drifted new value");
+            Await.within(1000, () -> "new-side".equals(readOnBoth(a, b)), "both serve the drifted new value");
 
             Run parity = cli("parity", "--url", db.jdbcUrl(), "--user", db.user(), "--migration", MIGRATION);
             assertThat(parity.code()).as(parity.toString()).isEqualTo(1);
@@ -97,7 +97,7 @@ class FleetGatesTest {
             assertThat(db.queryString("SELECT changed_by || ' ' || reason FROM dualwrite.phase_change ORDER BY id DESC LIMIT 1"))
                     .startsWith("parity@").contains("automatic rollback").contains("1 mismatching");
             // fleet-wide: both instances serve the old column again within a second
-            awaitWithin(1000, () -> "u3@example.com".equals(readOnBoth(a, b)), "both read the old column again");
+            Await.within(1000, () -> "u3@example.com".equals(readOnBoth(a, b)), "both read the old column again");
         }
     }
 
@@ -133,16 +133,6 @@ class FleetGatesTest {
             return ControlSchema.instancesNotOn(c, MIGRATION, phase, 5_000);
         } catch (SQLException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static void awaitWithin(long millis, BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + millis * 1_000_000;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + millis + " ms: " + what);
-            }
-            Thread.sleep(20);
         }
     }
 }
