@@ -1,6 +1,8 @@
 package io.dualwrite.driver.jdbc;
 
+import io.dualwrite.driver.runtime.MigrationRuntime;
 import io.dualwrite.rewriter.Rewrite;
+import io.dualwrite.rewriter.RewritePlan;
 import org.postgresql.jdbc.PgStatement;
 
 import java.sql.Connection;
@@ -11,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A plain Statement: every SQL string goes through {@link Interception#translate} at execution
+ * A plain Statement: every SQL string goes through {@link Interception#rewrite} at execution
  * time, so it runs in the phase of that instant. Batches keep the application's strings and
  * translate them all when the batch runs.
  */
@@ -26,7 +28,7 @@ public abstract class DualwriteStatement implements Statement {
     /** The last translation is a dual write that returns the generated keys the application asked for. */
     private boolean emulateKeys;
     /** The migration whose rewrite the last execution ran, for the error-rate watch; null when it ran as written. */
-    private io.dualwrite.driver.runtime.MigrationRuntime rewrittenMigration;
+    private MigrationRuntime rewrittenMigration;
 
     /** Counts a failure of a rewritten statement (never a refusal: that throws before anything runs); returns it for rethrowing. */
     private SQLException failed(SQLException e) {
@@ -43,14 +45,17 @@ public abstract class DualwriteStatement implements Statement {
 
     private String translate(String sql, String returningList) throws SQLException {
         rewrittenMigration = null;
-        Rewrite.Rewritten rewritten = Interception.translate(connection, sql, returningList);
+        RewritePlan plan = Interception.planOf(connection.database, sql);
+        MigrationRuntime migration = plan == null ? null : connection.database.migrations().runtimeOf(plan.migration());
+        Rewrite.Rewritten rewritten = plan == null ? null
+                : Interception.rewrite(connection, plan, migration, sql, null, returningList);
         if (rewritten == null) {
             hidden = 0;
             emulateKeys = false;
             return sql;
         }
-        rewrittenMigration = Interception.migrationOf(connection, sql);
-        rewrittenMigration.countExecution();
+        rewrittenMigration = migration;
+        migration.countExecution();
         hidden = rewritten.hiddenColumns();
         emulateKeys = returningList != null && rewritten.kind() == Rewrite.Kind.DUAL_WRITE_RETURNING;
         return rewritten.sql();

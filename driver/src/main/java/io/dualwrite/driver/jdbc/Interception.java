@@ -31,26 +31,19 @@ final class Interception {
     }
 
     /**
-     * What runs for a plain Statement's string, in the phase the connection applies now: null when
-     * the string runs as written, else the rewrite (its SQL and how many trailing columns to hide).
+     * What runs for a statement that touches a migration, in the phase the connection applies now:
+     * null when it runs as written, else the rewrite (its SQL and how many trailing columns to
+     * hide). In DUAL_WRITE a sample of reads is first shadowed ({@link #shadowIfSampled}).
      *
+     * @param parameters    what a PreparedStatement bound (for shadow reads), null for a plain Statement
      * @param returningList the list PgJDBC would append as {@code RETURNING} for generated keys
      *                      ({@link #returningList}), null when the application asked for none
      */
-    static Rewrite.Rewritten translate(DualwriteConnection connection, String sql, String returningList) throws SQLException {
-        RewritePlan plan = planOf(connection.database, sql);
-        if (plan == null) {
-            return null;
-        }
-        MigrationRuntime migration = connection.database.migrations().runtimeOf(plan.migration());
+    static Rewrite.Rewritten rewrite(DualwriteConnection connection, RewritePlan plan, MigrationRuntime migration, String sql,
+                                     ParameterLog parameters, String returningList) throws SQLException {
         Phase phase = connection.phaseOf(migration);
-        shadowIfSampled(connection, plan, migration, phase, sql, null);
+        shadowIfSampled(connection, plan, migration, phase, sql, parameters);
         return rewrittenFor(plan, migration, phase, sql, returningList);
-    }
-
-    /** The migration a statement that {@link #translate} rewrote belongs to (a plan-cache hit). */
-    static MigrationRuntime migrationOf(DualwriteConnection connection, String sql) {
-        return connection.database.migrations().runtimeOf(connection.database.migrations().rewriter().plan(sql).migration());
     }
 
     /**
@@ -92,22 +85,12 @@ final class Interception {
      * In DUAL_WRITE with shadow reads on, compares a sample of the reads that READ_NEW would
      * rewrite, old form against new form, before the application's read runs (see {@link ShadowRead}).
      */
-    static void shadowIfSampled(DualwriteConnection connection, RewritePlan plan, MigrationRuntime migration, Phase phase,
+    private static void shadowIfSampled(DualwriteConnection connection, RewritePlan plan, MigrationRuntime migration, Phase phase,
                                 String sql, ParameterLog parameters) {
         if (phase == Phase.DUAL_WRITE && ShadowRead.sampled(migration)
                 && plan.forPhase(Phase.READ_NEW) instanceof Rewrite.Rewritten read && read.kind() == Rewrite.Kind.READ_NEW) {
             ShadowRead.compare(connection.delegate, migration, sql, read.sql(), parameters);
         }
-    }
-
-    /**
-     * The SQL for a statement that touches a migration, counted in that migration's counters;
-     * refused statements throw and change nothing.
-     */
-    static String sqlFor(RewritePlan plan, MigrationRuntime migration, Phase phase, String sql, String returningList)
-            throws SQLException {
-        Rewrite.Rewritten rewritten = rewrittenFor(plan, migration, phase, sql, returningList);
-        return rewritten == null ? sql : rewritten.sql();
     }
 
     /**

@@ -58,9 +58,7 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
 
     /** Brings the delegate to the SQL of the current phase; throws if the phase refuses the statement. */
     private void beforeExecute() throws SQLException {
-        Phase phase = connection.phaseOf(migration);
-        Interception.shadowIfSampled(connection, plan, migration, phase, applicationSql, log);
-        Rewrite.Rewritten rewritten = Interception.rewrittenFor(plan, migration, phase, applicationSql, returningList);
+        Rewrite.Rewritten rewritten = Interception.rewrite(connection, plan, migration, applicationSql, log, returningList);
         String sql = rewritten == null ? applicationSql : rewritten.sql();
         hidden = rewritten == null ? 0 : rewritten.hiddenColumns();
         if (!sql.equals(preparedSql)) {
