@@ -61,35 +61,28 @@ public final class WriteAnalyzer {
     }
 
     private WriteShape update(Sig s) {
-        int j = s.is(1, "only") ? 2 : 1;
-        int len = names.tableAt(s, j);
-        if (len == 0) {
+        Target t = target(s, s.is(1, "only") ? 2 : 1, token -> token.is("set"));
+        if (t == null || !s.is(t.next(), "set")) {
             return null;
         }
-        String qualifier = written(s, j, j + len);
-        j += len;
-        if (s.isSymbol(j, "*")) {
-            j++;
-        }
-        boolean alias = false;
-        if (s.is(j, "as") && s.isName(j + 1)) {
-            qualifier = s.get(j + 1).text();
-            alias = true;
-            j += 2;
-        } else if (s.isName(j) && !s.is(j, "set")) {
-            qualifier = s.get(j).text();
-            alias = true;
-            j++;
-        }
-        if (!s.is(j, "set")) {
-            return null;
-        }
-        return new WriteShape(WriteShape.Verb.UPDATE, qualifier, alias, hasReturning(s),
-                assignments(s, j + 1, s.size()), false);
+        return new WriteShape(WriteShape.Verb.UPDATE, t.qualifier(), t.alias(), hasReturning(s),
+                assignments(s, t.next() + 1, s.size()), false);
     }
 
     private WriteShape delete(Sig s) {
-        int j = s.is(2, "only") ? 3 : 2;
+        Target t = target(s, s.is(2, "only") ? 3 : 2, token -> NOT_AN_ALIAS.contains(token.normalized()));
+        if (t == null) {
+            return null;
+        }
+        return new WriteShape(WriteShape.Verb.DELETE, t.qualifier(), t.alias(), hasReturning(s), Set.of(), false);
+    }
+
+    /** The written target of UPDATE/DELETE: its qualifier for RETURNING, whether that is an alias, and what follows it. */
+    private record Target(String qualifier, boolean alias, int next) {
+    }
+
+    /** {@code table [*] [[AS] alias]} at {@code j}, or null when the table there is not the source table. */
+    private Target target(Sig s, int j, java.util.function.Predicate<io.dualwrite.rewriter.lexer.Token> notAnAlias) {
         int len = names.tableAt(s, j);
         if (len == 0) {
             return null;
@@ -99,15 +92,13 @@ public final class WriteAnalyzer {
         if (s.isSymbol(j, "*")) {
             j++;
         }
-        boolean alias = false;
         if (s.is(j, "as") && s.isName(j + 1)) {
-            qualifier = s.get(j + 1).text();
-            alias = true;
-        } else if (s.isName(j) && !NOT_AN_ALIAS.contains(s.get(j).normalized())) {
-            qualifier = s.get(j).text();
-            alias = true;
+            return new Target(s.get(j + 1).text(), true, j + 2);
         }
-        return new WriteShape(WriteShape.Verb.DELETE, qualifier, alias, hasReturning(s), Set.of(), false);
+        if (s.isName(j) && !notAnAlias.test(s.get(j))) {
+            return new Target(s.get(j).text(), true, j + 1);
+        }
+        return new Target(qualifier, false, j);
     }
 
     static boolean hasReturning(Sig s) {
