@@ -12,6 +12,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The {@code dualwrite} schema in the application's own database: the single source of truth for
@@ -21,7 +22,7 @@ import java.util.Optional;
  * <ul>
  *   <li>{@code migration}: one row per migration (spec + phase);</li>
  *   <li>{@code phase_change}: the audit log of every phase change;</li>
- *   <li>{@code backfill_checkpoint}: the backfill's keyset position, so a killed run resumes;</li>
+ *   <li>{@code backfill_checkpoint}: the backfill's totals and completion (its per-range positions are the migrator's);</li>
  *   <li>{@code instance}: every live driver instance and the phase it applies (its acknowledgement).</li>
  * </ul>
  * Per migration, a sync view {@code dualwrite.sync_<table>_<column>} whose INSTEAD OF INSERT
@@ -87,7 +88,6 @@ public final class ControlSchema {
                 s.execute("""
                         CREATE TABLE IF NOT EXISTS dualwrite.backfill_checkpoint (
                           migration    text PRIMARY KEY REFERENCES dualwrite.migration(name),
-                          last_key     text,
                           rows_copied  bigint NOT NULL DEFAULT 0,
                           batches      bigint NOT NULL DEFAULT 0,
                           total_rows   bigint,
@@ -178,12 +178,13 @@ public final class ControlSchema {
                 String keyType = columnType(c, spec.sourceSchema(), spec.sourceTable(), spec.keyColumn());
                 String valueType = columnType(c, spec.sourceSchema(), spec.sourceTable(), spec.sourceColumn());
                 String probe = probeLiteral(c, spec);
+                s.execute("CREATE SEQUENCE IF NOT EXISTS " + deleteCounterName(spec));
                 String view = "dualwrite." + Identifiers.quote(spec.syncView());
                 String function = "dualwrite." + Identifiers.quote(spec.syncView() + "_apply");
                 s.execute("CREATE OR REPLACE VIEW " + view + " AS SELECT NULL::" + keyType + " AS k, NULL::" + valueType
                         + " AS v, false AS deleted WHERE false");
                 s.execute("CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS $dualwrite$\n"
-                        + syncFunctionBody(spec, probe) + "\n$dualwrite$");
+                        + syncFunctionBody(spec, probe, syncLockKey(c, spec)) + "\n$dualwrite$");
                 s.execute("DROP TRIGGER IF EXISTS apply ON " + view);
                 s.execute("CREATE TRIGGER apply INSTEAD OF INSERT ON " + view + " FOR EACH ROW EXECUTE FUNCTION " + function + "()");
                 if (existing.isPresent()) {
@@ -215,42 +216,81 @@ public final class ControlSchema {
 
     /**
      * The trigger body that applies one key's value to the target table. It runs as a VOLATILE
-     * plpgsql function, so under READ COMMITTED each command takes a fresh snapshot: a child row
-     * the backfill committed while this statement waited for the source row lock is seen and
-     * deleted (a plain data-modifying CTE shares the statement's older snapshot and misses it:
-     * DESIGN, "Concurrency"). Under REPEATABLE READ the snapshot is the transaction's, so before
-     * deleting, a probe upsert runs: ON CONFLICT checks the newest row version and raises 40001
-     * (serialization failure) when the conflicting row is invisible, and the application retries
-     * as it must under REPEATABLE READ, instead of the row surviving as drift.
+     * plpgsql function, so under READ COMMITTED each command takes a fresh snapshot (a plain
+     * data-modifying CTE shares the statement's older snapshot: DESIGN, "Concurrency").
+     *
+     * <p>A new value is an upsert: its unique-index check waits for, and then overwrites, a copy the
+     * backfill has not committed yet. A NULL value or a deleted source row is the racy branch, because a
+     * DELETE neither sees nor waits for a copy the backfill has not committed. So it
+     * <ol>
+     *   <li>holds the migration's sync lock in shared mode until commit and advances its delete counter: the
+     *       backfill's barrier ({@link #syncLockKey}, {@link #deleteCounterName}) tells from these whether a
+     *       delete may have raced its batch, and then rechecks the batch's copies;</li>
+     *   <li>deletes the primary target row; when there is none, a probe insert ({@code ON CONFLICT DO NOTHING})
+     *       waits for an uncommitted copy of the key and then either conflicts with it (READ COMMITTED: the
+     *       next DELETE, with a fresh snapshot, removes it; REPEATABLE READ: 40001, the application retries
+     *       instead of the row surviving as drift), or inserts a placeholder that the next DELETE removes
+     *       and that a concurrent backfill copy of the key must wait for.</li>
+     * </ol>
      */
-    static String syncFunctionBody(MigrationSpec spec, String probeLiteral) {
+    static String syncFunctionBody(MigrationSpec spec, String probeLiteral, long lockKey) {
         String target = spec.qualifiedTarget();
         String fk = Identifiers.quote(spec.targetKeyColumn());
         String value = Identifiers.quote(spec.targetValueColumn());
         String flag = Identifiers.quote(spec.primaryFlagColumn());
-        String upsert = "INSERT INTO " + target + " (" + fk + ", " + value + ", " + flag + ") VALUES (NEW.k, %s, true)"
-                + " ON CONFLICT (" + fk + ") WHERE " + flag + " DO UPDATE SET " + value + " = EXCLUDED." + value;
+        String insert = "INSERT INTO " + target + " (" + fk + ", " + value + ", " + flag + ") VALUES (NEW.k, %s, true)"
+                + " ON CONFLICT (" + fk + ") WHERE " + flag + " DO %s";
+        String delete = "DELETE FROM " + target + " WHERE " + fk + " = NEW.k AND " + flag;
         StringBuilder b = new StringBuilder();
         b.append("BEGIN\n");
         b.append("  IF NEW.v IS NOT NULL AND NOT NEW.deleted THEN\n");
-        b.append("    ").append(String.format(upsert, "NEW.v")).append(";\n");
+        b.append("    ").append(String.format(insert, "NEW.v", "UPDATE SET " + value + " = EXCLUDED." + value)).append(";\n");
         b.append("    RETURN NEW;\n");
         b.append("  END IF;\n");
+        b.append("  PERFORM pg_advisory_xact_lock_shared(").append(lockKey).append(");\n");
+        b.append("  PERFORM nextval('").append(deleteCounterName(spec).replace("'", "''")).append("');\n");
+        b.append("  ").append(delete).append(";\n");
         if (probeLiteral != null) {
-            b.append("  IF current_setting('transaction_isolation') <> 'read committed' THEN\n");
-            b.append("    ").append(String.format(upsert, probeLiteral)).append(";\n");
+            b.append("  IF NOT FOUND THEN\n");
+            b.append("    ").append(String.format(insert, probeLiteral, "NOTHING")).append(";\n");
+            b.append("    ").append(delete).append(";\n");
             b.append("  END IF;\n");
         }
-        b.append("  DELETE FROM ").append(target).append(" WHERE ").append(fk).append(" = NEW.k AND ").append(flag).append(";\n");
         b.append("  RETURN NEW;\n");
         b.append("END");
         return b.toString();
     }
 
-    /** A placeholder value the probe may write (it is deleted by the next command), or null if none is safe. */
+    /**
+     * The advisory lock key a migration's sync trigger holds in shared mode while it deletes (until its
+     * transaction ends); a backfill batch that can take it exclusively knows no such delete is in flight.
+     */
+    public static long syncLockKey(Connection c, MigrationSpec spec) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT hashtextextended(?, 0)")) {
+            p.setString(1, "dualwrite.sync:" + spec.name());
+            try (ResultSet rs = p.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** The sequence a migration's sync trigger advances on every delete (qualified and quoted). */
+    public static String deleteCounterName(MigrationSpec spec) {
+        return SCHEMA + "." + Identifiers.quote(truncate(spec.syncView(), 55) + "_deletes");
+    }
+
+    private static String truncate(String name, int max) {
+        return name.length() <= max ? name : name.substring(0, max);
+    }
+
+    /**
+     * A placeholder value the probe may write (the next command deletes it), or null if the type has none
+     * known to be safe: NULL when the column allows it, else a constant of the column's type.
+     */
     private static String probeLiteral(Connection c, MigrationSpec spec) throws SQLException {
         try (PreparedStatement p = c.prepareStatement("""
-                SELECT t.typcategory, format_type(a.atttypid, a.atttypmod)
+                SELECT t.typcategory, format_type(a.atttypid, a.atttypmod), a.attnotnull, t.typname
                 FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
                 WHERE a.attrelid = to_regclass(?) AND a.attname = ? AND NOT a.attisdropped""")) {
             p.setString(1, spec.qualifiedTarget());
@@ -260,13 +300,25 @@ public final class ControlSchema {
                     throw new SQLException("target column " + spec.qualifiedTarget() + "." + spec.targetValueColumn()
                             + " does not exist; run dualwrite expand, which creates it", "42703");
                 }
+                String type = rs.getString(2);
+                if (!rs.getBoolean(3)) {
+                    return "NULL::" + type;
+                }
                 return switch (rs.getString(1)) {
-                    case "S" -> "''::" + rs.getString(2);
-                    case "N" -> "0::" + rs.getString(2);
+                    case "S" -> "''::" + type;
+                    case "N" -> "0::" + type;
+                    case "B" -> "false::" + type;
+                    case "U" -> rs.getString(4).equals("uuid") ? "'00000000-0000-0000-0000-000000000000'::uuid" : null;
+                    case "D" -> Set.of("date", "timestamp", "timestamptz").contains(rs.getString(4)) ? "'epoch'::" + type : null;
                     default -> null;
                 };
             }
         }
+    }
+
+    /** Whether the sync trigger of {@code spec} has a probe, i.e. an unlocked backfill is exact (see {@link #syncFunctionBody}). */
+    public static boolean hasDeleteProbe(Connection c, MigrationSpec spec) throws SQLException {
+        return probeLiteral(c, spec) != null;
     }
 
     /** The SQL type of a column as {@code format_type} spells it, or an error naming the column. */

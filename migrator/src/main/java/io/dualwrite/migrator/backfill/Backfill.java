@@ -10,10 +10,12 @@ import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.migrator.db.ParallelWorkers;
 
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
+
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
-import java.math.BigInteger;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -31,25 +33,38 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * Copies the source column into the target table's primary rows: keyset batches over one or more key
- * ranges, in parallel, resumably, with batch sizes adapted to a target batch time.
+ * Copies the source column into the target table's primary rows: batches of heap pages ({@code ctid} ranges,
+ * a TID Range Scan: no index, no sort) over one page range per worker, in parallel, resumably, with batch sizes
+ * adapted to a target batch time.
  *
- * <p>Each batch is one READ COMMITTED transaction whose single statement
+ * <p>Each batch is one READ COMMITTED transaction that
  * <ol>
- *   <li>locks the batch's source rows ({@code SELECT … WHERE key > last AND key <= range_end ORDER BY key
- *       LIMIT n FOR NO KEY UPDATE}), so no dual write of those keys can interleave with the copy: a writer
- *       that already holds a row makes the batch wait and the batch then copies the committed newest value;
- *       a writer that comes later waits for the batch, and its sync trigger (fresh snapshot per command)
- *       sees and overwrites or deletes the row the batch committed;</li>
- *   <li>upserts the primary target rows from the locked values ({@code ON CONFLICT … DO UPDATE … WHERE
- *       value IS DISTINCT FROM}: while the source row is locked its value is the truth) and deletes primary
- *       rows whose source value is NULL;</li>
- *   <li>advances its range's row in {@code dualwrite.backfill_range} and the totals in
- *       {@code dualwrite.backfill_checkpoint}: a killed run loses only the batch in flight.</li>
+ *   <li>reads the counter the sync trigger advances on every delete, then passes the sync lock barrier: when the
+ *       migration's advisory sync lock can be taken (and is released at once), no delete that began before is
+ *       still uncommitted;</li>
+ *   <li>copies the batch's rows out ({@code COPY (SELECT key, value … WHERE ctid >= '(lo,0)' AND ctid < '(hi,0)')
+ *       TO STDOUT}), without row locks, and the same bytes back in ({@code COPY target … FROM STDIN WHERE value IS
+ *       NOT NULL}: multi-row inserts, one WAL record per page where {@code INSERT … SELECT} writes one per row;
+ *       the rows are never decoded here). When a dual write already wrote one of the keys the
+ *       COPY fails on the unique index and the batch is redone with {@code INSERT … ON CONFLICT DO NOTHING}: a
+ *       target row a dual write committed is newer than this batch's snapshot;</li>
+ *   <li>reads the counter again. If it moved, or the barrier was held, a delete (NULL value, deleted row) may
+ *       have committed between this batch's snapshot and its insert of the same key, which then waited for it in
+ *       the unique index (the trigger's delete or probe left an entry there): so the batch rechecks its own
+ *       copies against the source with a fresh snapshot and deletes or corrects the stale ones;</li>
+ *   <li>advances its range's row in {@code dualwrite.backfill_range} (and the totals in
+ *       {@code dualwrite.backfill_checkpoint}): a killed run loses only the batch in flight.</li>
  * </ol>
- * Application writes wait at most for one batch's row locks (a batch is sized to ~{@code targetBatchMillis}).
- * Between batches each worker reads {@code dualwrite.backfill_control} (pause, resume, fixed batch size)
- * and the throttle (replica replay lag, a custom query).
+ * A dual write that comes after the batch's insert waits in the unique index for the batch to commit, then
+ * overwrites (upsert) or deletes (its probe waits, then a fresh snapshot deletes) the copy: see
+ * {@code ControlSchema.syncFunctionBody}. So application writes never wait on the source rows, and wait at
+ * most one batch on a target key. For a target value type without a probe placeholder the batch locks its
+ * source rows instead ({@code FOR NO KEY UPDATE}: exact, slower). Rows the application inserts after the
+ * backfill started land in pages after the planned ranges; they are dual-written, so they need no copy.
+ *
+ * <p>Between batches each worker reads {@code dualwrite.backfill_control} (pause, resume, fixed batch size)
+ * and the throttle (replica replay lag, a custom query). A table rewrite (VACUUM FULL, CLUSTER) during the
+ * backfill moves rows to other pages: the batch notices the new file node and the run refuses to go on.
  *
  * <p>The migration must already be in {@code DUAL_WRITE} (or {@code READ_NEW}), and every live driver
  * instance must have acknowledged such a phase ({@link Acknowledgements}). One backfill per migration at
@@ -70,8 +85,9 @@ public final class Backfill {
     private final AtomicLong batchesRun = new AtomicLong();
     private final AtomicLong scannedRun = new AtomicLong();
     private final AtomicLong copiedRun = new AtomicLong();
-    private final AtomicLong deletedRun = new AtomicLong();
-    private final AtomicLong fallbacks = new AtomicLong();
+    private final AtomicLong correctedRun = new AtomicLong();
+    private final AtomicLong redone = new AtomicLong();
+    private final AtomicLong rechecked = new AtomicLong();
     private final AtomicBoolean stop = new AtomicBoolean();
     private final Map<Integer, String> state = new ConcurrentHashMap<>();
     private volatile int lastBatchSize;
@@ -139,7 +155,7 @@ public final class Backfill {
             }
             Optional<BackfillCheckpoint> existing = BackfillCheckpoint.load(c, migration);
             if (existing.isPresent() && existing.get().complete()) {
-                return new BackfillResult(BackfillResult.Outcome.ALREADY_COMPLETE, 0, 0, 0, 0, existing.get(),
+                return new BackfillResult(BackfillResult.Outcome.ALREADY_COMPLETE, 0, 0, 0, 0, 0, 0, existing.get(),
                         seconds(t0));
             }
             List<String> lagging = Acknowledgements.await(c, migration, Set.of(Phase.DUAL_WRITE.name(), Phase.READ_NEW.name()),
@@ -158,10 +174,9 @@ public final class Backfill {
                 p.setLong(2, total);
                 p.executeUpdate();
             }
-            String keyType = ControlSchema.columnType(c, spec.sourceSchema(), spec.sourceTable(), spec.keyColumn());
-            Sql sql = new Sql(spec, keyType);
+            Sql sql = Sql.of(c, spec);
             int workers = factory == null ? 1 : options.workers();
-            List<Range> ranges = loadOrPlanRanges(sql, spec, keyType, workers);
+            List<Range> ranges = loadOrPlanRanges(sql, workers);
             for (Range r : ranges) {
                 rowsBefore += r.scanned;
             }
@@ -199,7 +214,7 @@ public final class Backfill {
             }
             finalState = allDone ? "COMPLETED" : "STOPPED";
             return new BackfillResult(allDone ? BackfillResult.Outcome.COMPLETED : BackfillResult.Outcome.PAUSED,
-                    batchesRun.get(), scannedRun.get(), copiedRun.get(), deletedRun.get(),
+                    batchesRun.get(), scannedRun.get(), copiedRun.get(), correctedRun.get(), redone.get(), rechecked.get(),
                     BackfillCheckpoint.load(c, migration).orElseThrow(), seconds(t0));
         } catch (SQLException | RuntimeException e) {
             finalState = "FAILED";
@@ -253,18 +268,18 @@ public final class Backfill {
         int size = options.batchSize();
         Range r;
         while (!stop.get() && (r = todo.poll()) != null) {
-            while (!stop.get()) {
+            while (!stop.get() && !r.complete) {
                 BackfillControl.State ctl = BackfillControl.read(wc, migration);
                 wc.commit();
                 if (ctl.paused()) {
                     state.put(id, "PAUSED");
-                    report(r.last, size);
+                    report(r, size);
                     sleep(250);
                     continue;
                 }
                 if (throttle.throttled(wc)) {
                     state.put(id, "THROTTLED");
-                    report(r.last, size);
+                    report(r, size);
                     sleep(250);
                     continue;
                 }
@@ -274,26 +289,23 @@ public final class Backfill {
                     break;
                 }
                 int n = ctl.batchSize() != null ? ctl.batchSize() : size;
+                long pages = Math.max(1, Math.min(r.hi - r.next, (long) Math.ceil(n / sql.rowsPerPage)));
                 long bt = System.nanoTime();
-                BatchOutcome b = batchWithRetry(wc, sql, r, n, single);
+                BatchOutcome b = batchWithRetry(wc, sql, r, pages, single);
                 long nanos = System.nanoTime() - bt;
-                if (b.completed) {
-                    r.complete = true;
-                    break;
-                }
-                if (b.rows == 0) {
-                    continue;
-                }
-                r.last = b.maxKey;
+                r.next += pages;
+                r.complete = r.next >= r.hi;
                 batchesRun.incrementAndGet();
                 scannedRun.addAndGet(b.rows);
                 copiedRun.addAndGet(b.copied);
-                deletedRun.addAndGet(b.deleted);
+                correctedRun.addAndGet(b.corrected);
                 lastBatchSize = n;
-                if (options.adaptive() && ctl.batchSize() == null) {
-                    size = nextSize(size, b.rows, nanos);
+                if (b.rows > 0) {
+                    if (options.adaptive() && ctl.batchSize() == null) {
+                        size = nextSize(size, b.rows, nanos);
+                    }
                 }
-                report(r.last, n);
+                report(r, n);
             }
         }
         state.put(id, "DONE");
@@ -310,14 +322,14 @@ public final class Backfill {
         return (int) Math.max(options.minBatch(), Math.min(options.maxBatch(), Math.round(next)));
     }
 
-    private synchronized void report(String lastKey, int batchSize) {
+    private synchronized void report(Range r, int batchSize) {
         double secs = seconds(t0);
         long done = rowsBefore + scannedRun.get();
         double rate = secs <= 0 ? 0 : scannedRun.get() / secs;
         long tot = Math.max(total, done);
         double eta = rate <= 0 ? -1 : (tot - done) / rate;
         progress.accept(new BackfillProgress(batchesBefore + batchesRun.get(), done, tot, copiedBefore + copiedRun.get(),
-                lastKey, rate, batchSize, eta, currentState()));
+                "range " + r.no + " at page " + r.next + " of " + r.lo + ".." + r.hi, rate, batchSize, eta, currentState()));
     }
 
     String currentState() {
@@ -336,14 +348,14 @@ public final class Backfill {
         return "RUNNING";
     }
 
-    private record BatchOutcome(long rows, String maxKey, long copied, long deleted, boolean completed) {
+    private record BatchOutcome(long rows, long copied, long corrected) {
     }
 
-    private BatchOutcome batchWithRetry(Connection wc, Sql sql, Range r, int n, boolean single) throws SQLException {
-        boolean force = false;
+    private BatchOutcome batchWithRetry(Connection wc, Sql sql, Range r, long pages, boolean single) throws SQLException {
+        boolean copy = true;
         for (int attempt = 1; ; attempt++) {
             try {
-                BatchOutcome b = batch(wc, sql, r, n, single, force);
+                BatchOutcome b = batch(wc, sql, r, pages, single, copy);
                 wc.commit();
                 return b;
             } catch (SQLException e) {
@@ -353,10 +365,10 @@ public final class Backfill {
                     // the original failure is the one to report
                 }
                 String st = e.getSQLState();
-                if ("23505".equals(st) && !force) {
-                    // a dual write committed a target row after the fast path's snapshot: redo with ON CONFLICT
-                    force = true;
-                    fallbacks.incrementAndGet();
+                if ("23505".equals(st) && copy) {
+                    // a dual write already wrote one of the keys: redo with ON CONFLICT DO NOTHING
+                    copy = false;
+                    redone.incrementAndGet();
                     continue;
                 }
                 boolean transientFailure = "40001".equals(st) || "40P01".equals(st) || "55P03".equals(st);
@@ -368,69 +380,96 @@ public final class Backfill {
         }
     }
 
-    /** One batch, inside the caller's transaction. */
-    private BatchOutcome batch(Connection wc, Sql sql, Range r, int n, boolean single, boolean force) throws SQLException {
-        try (PreparedStatement p = wc.prepareStatement("SELECT phase FROM dualwrite.migration WHERE name = ?")) {
+    /** One batch, pages [r.next, r.next + pages), inside the caller's transaction. */
+    private BatchOutcome batch(Connection wc, Sql sql, Range r, long pages, boolean single, boolean copy) throws SQLException {
+        String counterBefore = null;
+        boolean barrierPassed = false;
+        try (PreparedStatement p = wc.prepareStatement(sql.before)) {
             p.setString(1, migration);
             try (ResultSet rs = p.executeQuery()) {
                 rs.next();
                 requireWritesNew(Phase.valueOf(rs.getString(1)));
+                if (rs.getLong(2) != sql.fileNode) {
+                    throw new RefusedException("the source table " + sql.src + " was rewritten (VACUUM FULL, CLUSTER or an"
+                            + " ALTER TABLE that rewrites it) while the backfill ran, so its rows moved to other pages and the"
+                            + " page checkpoints no longer apply. Run the backfill again with --restart: copies are idempotent.");
+                }
+                counterBefore = rs.getString(3);
             }
         }
-        long rows, copied, deleted, ranges, totals;
-        String maxKey;
-        try (PreparedStatement p = wc.prepareStatement(sql.batch(r.last != null, r.hi != null))) {
+        if (!sql.locked) {
+            try (PreparedStatement p = wc.prepareStatement(sql.barrier); ResultSet rs = p.executeQuery()) {
+                rs.next();
+                barrierPassed = rs.getBoolean(1);
+            }
+        }
+        long from = r.next, to = r.next + pages;
+        if (sql.locked) {
+            try (PreparedStatement p = wc.prepareStatement(sql.lock)) {
+                p.setString(1, "(" + from + ",0)");
+                p.setString(2, "(" + to + ",0)");
+                p.executeQuery().close();
+            }
+        }
+        // the rows travel as COPY text both ways: no per-value decoding or encoding on this side
+        CopyManager copyApi = wc.unwrap(PGConnection.class).getCopyAPI();
+        CopyText rows = new CopyText();
+        long copied = 0;
+        try {
+            rows.rowCount = copyApi.copyOut(sql.copyOut(from, to), rows);
+            if (rows.size() > 0) {
+                if (copy) {
+                    copied = copyApi.copyIn(sql.copyIn, rows.reader());
+                } else {
+                    CopyText.Columns cols = rows.columns();
+                    try (PreparedStatement p = wc.prepareStatement(sql.insert)) {
+                        p.setArray(1, wc.createArrayOf("text", cols.keys()));
+                        p.setArray(2, wc.createArrayOf("text", cols.values()));
+                        copied = p.executeUpdate();
+                    }
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new SQLException("COPY of a backfill batch failed: " + e.getMessage(), "08006", e);
+        }
+        long corrected = 0;
+        if (!sql.locked && copied > 0) {
+            String counterAfter;
+            try (PreparedStatement p = wc.prepareStatement(sql.counter); ResultSet rs = p.executeQuery()) {
+                rs.next();
+                counterAfter = rs.getString(1);
+            }
+            if (!barrierPassed || !counterAfter.equals(counterBefore)) {
+                rechecked.incrementAndGet();
+                try (PreparedStatement p = wc.prepareStatement(sql.recheck)) {
+                    p.setArray(1, wc.createArrayOf("text", rows.columns().keys()));
+                    try (ResultSet rs = p.executeQuery()) {
+                        rs.next();
+                        corrected = rs.getLong(1) + rs.getLong(2);
+                    }
+                }
+            }
+        }
+        boolean last = r.next + pages >= r.hi;
+        try (PreparedStatement p = wc.prepareStatement(sql.checkpoint)) {
             int i = 0;
-            if (r.last != null) {
-                p.setString(++i, r.last);
-            }
-            if (r.hi != null) {
-                p.setString(++i, r.hi);
-            }
-            p.setInt(++i, n);
-            p.setBoolean(++i, force);
+            p.setLong(++i, r.next + pages);
+            p.setLong(++i, rows.rowCount);
+            p.setLong(++i, copied);
+            p.setBoolean(++i, last);
             p.setString(++i, migration);
             p.setInt(++i, r.no);
-            p.setBoolean(++i, single);
+            p.setLong(++i, copied);
             p.setString(++i, migration);
             p.setBoolean(++i, single);
             try (ResultSet rs = p.executeQuery()) {
                 rs.next();
-                maxKey = rs.getString(1);
-                rows = rs.getLong(2);
-                copied = rs.getLong(3);
-                deleted = rs.getLong(4);
-                ranges = rs.getLong(5);
-                totals = rs.getLong(6);
-            }
-        }
-        if (rows == 0) {
-            boolean more = false;
-            if (r.last != null || r.hi != null) {
-                try (PreparedStatement p = wc.prepareStatement(sql.moreAfter(r.last != null, r.hi != null))) {
-                    int i = 0;
-                    if (r.last != null) {
-                        p.setString(++i, r.last);
-                    }
-                    if (r.hi != null) {
-                        p.setString(++i, r.hi);
-                    }
-                    try (ResultSet rs = p.executeQuery()) {
-                        rs.next();
-                        more = rs.getBoolean(1);
-                    }
+                if (rs.getLong(1) != 1 || rs.getLong(2) != (single ? 1 : 0)) {
+                    throw new SQLException("backfill checkpoint of " + migration + " vanished (was it reset by --restart elsewhere?)");
                 }
             }
-            if (!more) {
-                exec(wc, "UPDATE dualwrite.backfill_range SET completed_at = now(), updated_at = now()"
-                        + " WHERE migration = ? AND range_no = " + r.no, migration);
-            }
-            return new BatchOutcome(0, null, 0, 0, !more);
         }
-        if (ranges != 1 || totals != (single ? 1 : 0)) {
-            throw new SQLException("backfill checkpoint of " + migration + " vanished (was it reset by --restart elsewhere?)");
-        }
-        return new BatchOutcome(rows, maxKey, copied, deleted, false);
+        return new BatchOutcome(rows.rowCount, copied, corrected);
     }
 
     private void requireWritesNew(Phase phase) {
@@ -446,80 +485,67 @@ public final class Backfill {
         }
     }
 
-    /** A key range (lo, hi]: lo = null from the first key, hi = null to the last (open: takes rows inserted meanwhile). */
+    /** A page range [lo, hi) of the source table; {@code next} is the first page not copied yet. */
     static final class Range {
         final int no;
-        final String hi;
-        volatile String last;
+        final long lo;
+        final long hi;
+        volatile long next;
         volatile boolean complete;
         final long scanned;
 
-        Range(int no, String hi, String last, boolean complete, long scanned) {
+        Range(int no, long lo, long hi, long next, boolean complete, long scanned) {
             this.no = no;
+            this.lo = lo;
             this.hi = hi;
-            this.last = last;
-            this.complete = complete;
+            this.next = next;
+            this.complete = complete || next >= hi;
             this.scanned = scanned;
         }
     }
 
-    private List<Range> loadOrPlanRanges(Sql sql, MigrationSpec spec, String keyType, int workers) throws SQLException {
-        List<Range> out = loadRanges();
+    /**
+     * The checkpointed ranges, or new ones: the table's pages at this moment split evenly between the workers.
+     * Pages added later hold only rows the application wrote while dual-writing.
+     */
+    private List<Range> loadOrPlanRanges(Sql sql, int workers) throws SQLException {
+        List<Range> out = loadRanges(sql);
         if (!out.isEmpty()) {
             return out;
         }
-        List<String[]> bounds = new ArrayList<>(); // {lo, hi}
-        BackfillCheckpoint cp = BackfillCheckpoint.load(c, migration).orElseThrow();
-        if (cp.lastKey() != null) {
-            bounds.add(new String[] {cp.lastKey(), null}); // a checkpoint of an earlier single-range version
-        } else if (workers > 1 && Set.of("bigint", "integer", "smallint").contains(keyType)) {
-            String lo = null, hi = null;
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql.minMax)) {
-                if (rs.next()) {
-                    lo = rs.getString(1);
-                    hi = rs.getString(2);
-                }
-            }
-            if (lo == null) {
-                bounds.add(new String[] {null, null});
-            } else {
-                BigInteger min = new BigInteger(lo).subtract(BigInteger.ONE);
-                BigInteger span = new BigInteger(hi).subtract(min);
-                int n = (int) Math.max(1, Math.min(workers, span.longValue()));
-                String prev = null;
-                for (int i = 1; i <= n; i++) {
-                    String b = i == n ? null : min.add(span.multiply(BigInteger.valueOf(i)).divide(BigInteger.valueOf(n))).toString();
-                    bounds.add(new String[] {prev, b});
-                    prev = b;
-                }
-            }
-        } else {
-            bounds.add(new String[] {null, null});
-        }
-        try (PreparedStatement p = c.prepareStatement(
-                "INSERT INTO dualwrite.backfill_range (migration, range_no, lo_key, hi_key, last_key) VALUES (?, ?, ?, ?, ?)")) {
-            for (int i = 0; i < bounds.size(); i++) {
+        exec(c, "DELETE FROM dualwrite.backfill_range WHERE migration = ?", migration); // rows of another table file
+        long pages = sql.pages(c);
+        int n = (int) Math.max(1, Math.min(workers, pages));
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO dualwrite.backfill_range"
+                + " (migration, range_no, lo_page, hi_page, next_page, source_filenode, completed_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, CASE WHEN ? THEN now() END)")) { // an empty table: nothing to do
+            for (int i = 0; i < n; i++) {
+                long lo = pages * i / n;
                 p.setString(1, migration);
                 p.setInt(2, i);
-                p.setString(3, bounds.get(i)[0]);
-                p.setString(4, bounds.get(i)[1]);
-                p.setString(5, bounds.get(i)[0]);
+                p.setLong(3, lo);
+                p.setLong(4, pages * (i + 1) / n);
+                p.setLong(5, lo);
+                p.setLong(6, sql.fileNode);
+                p.setBoolean(7, pages == 0);
                 p.addBatch();
             }
             p.executeBatch();
         }
-        return loadRanges();
+        return loadRanges(sql);
     }
 
-    private List<Range> loadRanges() throws SQLException {
+    /** The ranges checkpointed for the source table's current file (a rewritten table starts over). */
+    private List<Range> loadRanges(Sql sql) throws SQLException {
         List<Range> out = new ArrayList<>();
         try (PreparedStatement p = c.prepareStatement("""
-                SELECT range_no, hi_key, last_key, completed_at IS NOT NULL, rows_scanned
-                FROM dualwrite.backfill_range WHERE migration = ? ORDER BY range_no""")) {
+                SELECT range_no, lo_page, hi_page, next_page, completed_at IS NOT NULL, rows_scanned
+                FROM dualwrite.backfill_range WHERE migration = ? AND source_filenode = ? ORDER BY range_no""")) {
             p.setString(1, migration);
+            p.setLong(2, sql.fileNode);
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Range(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getBoolean(4), rs.getLong(5)));
+                    out.add(new Range(rs.getInt(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getBoolean(5), rs.getLong(6)));
                 }
             }
         }
@@ -534,7 +560,7 @@ public final class Backfill {
         if (!multiRange) {
             return;
         }
-        exec(c, "UPDATE dualwrite.backfill_checkpoint cp SET rows_copied = r.copied, batches = r.batches, last_key = NULL,"
+        exec(c, "UPDATE dualwrite.backfill_checkpoint cp SET rows_copied = r.copied, batches = r.batches,"
                 + " updated_at = now() FROM (SELECT coalesce(sum(rows_copied), 0) AS copied, coalesce(sum(batches), 0) AS batches"
                 + " FROM dualwrite.backfill_range WHERE migration = ?) r WHERE cp.migration = ?", migration, migration);
     }
@@ -732,66 +758,105 @@ public final class Backfill {
         }
     }
 
-    /** The statements of one migration, built once. */
+    /** The statements of one migration, built once per run. */
     static final class Sql {
-        private final String src, k, v, keyType, tail;
-        final String minMax;
+        final String src;
+        final long fileNode;
+        final double rowsPerPage;
+        /** No probe placeholder for the target's value type: lock the source rows instead of rechecking. */
+        final boolean locked;
+        final String before, barrier, counter, lock, copyIn, insert, recheck, checkpoint;
+        private final String copyOutPrefix;
 
-        Sql(MigrationSpec s, String keyType) {
+        private Sql(MigrationSpec s, String keyType, String valueType, long lockKey, boolean locked, long fileNode,
+                    double rowsPerPage) {
             this.src = s.qualifiedSource();
+            this.fileNode = fileNode;
+            this.rowsPerPage = rowsPerPage;
+            this.locked = locked;
             String tgt = s.qualifiedTarget();
-            this.k = Identifiers.quote(s.keyColumn());
-            this.v = Identifiers.quote(s.sourceColumn());
-            this.keyType = keyType;
+            String k = Identifiers.quote(s.keyColumn());
+            String v = Identifiers.quote(s.sourceColumn());
             String tk = Identifiers.quote(s.targetKeyColumn());
             String tv = Identifiers.quote(s.targetValueColumn());
             String flag = Identifiers.quote(s.primaryFlagColumn());
-            boolean integral = Set.of("bigint", "integer", "smallint").contains(keyType);
-            String maxK = integral ? "(SELECT max(b.k) FROM b)" : "(SELECT b.k FROM b ORDER BY b.k DESC LIMIT 1)";
-            String minK = integral ? "(SELECT min(b.k) FROM b)" : "(SELECT b.k FROM b ORDER BY b.k LIMIT 1)";
-            // Fast path: when no primary target row exists in the batch's key span (one probe of the partial unique
-            // index), a plain INSERT (no speculative insertion: measured 1.6x faster than ON CONFLICT DO UPDATE).
-            // A target row committed by a dual write after this statement's snapshot makes the plain INSERT fail with
-            // 23505 instead of being missed; the batch is then redone with the ON CONFLICT form (force = true).
-            this.tail = " ORDER BY " + k + " LIMIT ? FOR NO KEY UPDATE),\n"
-                    + (integral ? " s AS (SELECT max(k) AS mk, min(k) AS lk, count(*) AS n FROM b),\n" // one pass over b
-                    : " s AS (SELECT " + maxK + " AS mk, " + minK + " AS lk, (SELECT count(*) FROM b) AS n),\n")
-                    + " hit AS (SELECT ?::boolean OR EXISTS (SELECT 1 FROM " + tgt + " e WHERE e." + tk + " >= (SELECT lk FROM s)"
-                    + " AND e." + tk + " <= (SELECT mk FROM s) AND e." + flag + ") AS x),\n"
-                    + " fast AS (INSERT INTO " + tgt + " (" + tk + ", " + tv + ", " + flag + ")"
-                    + " SELECT k, v, true FROM b WHERE v IS NOT NULL AND NOT (SELECT x FROM hit) RETURNING 1),\n"
-                    + " ins AS (INSERT INTO " + tgt + " AS t (" + tk + ", " + tv + ", " + flag + ")"
-                    + " SELECT k, v, true FROM b WHERE v IS NOT NULL AND (SELECT x FROM hit)"
-                    + " ON CONFLICT (" + tk + ") WHERE " + flag + " DO UPDATE SET " + tv + " = EXCLUDED." + tv
-                    + " WHERE t." + tv + " IS DISTINCT FROM EXCLUDED." + tv + " RETURNING 1),\n"
-                    + " del AS (DELETE FROM " + tgt + " t USING b WHERE t." + tk + " = b.k AND t." + flag
-                    + " AND b.v IS NULL AND (SELECT x FROM hit) RETURNING 1),\n"
-                    + " cnt AS (SELECT (SELECT count(*) FROM fast) + (SELECT count(*) FROM ins) AS copied,"
-                    + " (SELECT count(*) FROM del) AS deleted),\n"
-                    + " r AS (UPDATE dualwrite.backfill_range SET last_key = s.mk::text, rows_scanned = rows_scanned + s.n,"
-                    + " rows_copied = rows_copied + cnt.copied, batches = batches + 1, updated_at = now() FROM s, cnt"
-                    + " WHERE migration = ? AND range_no = ? AND s.n > 0 RETURNING 1),\n"
-                    + " a AS (UPDATE dualwrite.backfill_checkpoint SET last_key = CASE WHEN ? THEN s.mk::text END,"
-                    + " rows_copied = rows_copied + cnt.copied, batches = batches + 1, updated_at = now() FROM s, cnt"
-                    + " WHERE migration = ? AND s.n > 0 AND ? RETURNING 1)\n"
-                    + "SELECT s.mk::text, s.n, cnt.copied, cnt.deleted, (SELECT count(*) FROM r), (SELECT count(*) FROM a),"
-                    + " (SELECT x FROM hit) FROM s, cnt";
-            this.minMax = "SELECT min(" + k + ")::text, max(" + k + ")::text FROM " + src;
+            String counterName = ControlSchema.deleteCounterName(s);
+            String counterValue = locked ? "''" : "(SELECT last_value || ':' || is_called FROM " + counterName + ")";
+            this.before = "SELECT phase, pg_relation_filenode('" + src.replace("'", "''") + "')::bigint, " + counterValue
+                    + " FROM dualwrite.migration WHERE name = ?";
+            this.barrier = "SELECT CASE WHEN pg_try_advisory_lock(" + lockKey + ") THEN pg_advisory_unlock(" + lockKey + ")"
+                    + " ELSE false END";
+            this.counter = "SELECT " + counterValue;
+            this.lock = "SELECT count(*) FROM (SELECT FROM " + src + " WHERE ctid >= ?::tid AND ctid < ?::tid FOR NO KEY UPDATE) l";
+            this.copyOutPrefix = "COPY (SELECT " + k + ", " + v + ", true FROM " + src + " WHERE ctid >= '(";
+            this.copyIn = "COPY " + tgt + " (" + tk + ", " + tv + ", " + flag + ") FROM STDIN WHERE " + tv + " IS NOT NULL";
+            this.insert = "INSERT INTO " + tgt + " (" + tk + ", " + tv + ", " + flag + ") SELECT r.k::" + keyType + ", r.v::"
+                    + valueType + ", true FROM unnest(?::text[], ?::text[]) AS r(k, v) ON CONFLICT (" + tk + ") WHERE " + flag
+                    + " DO NOTHING";
+            // only the rows this transaction inserted: a dual write cannot change them before it commits
+            this.recheck = "WITH b AS (SELECT unnest(?::text[])::" + keyType + " AS k),\n"
+                    + " c AS (SELECT e.ctid AS tid, e." + tv + " AS ev, u." + v + " AS uv FROM b JOIN " + tgt + " e ON e." + tk
+                    + " = b.k AND e." + flag + " LEFT JOIN " + src + " u ON u." + k + " = b.k"
+                    + " WHERE e.xmin::text = (pg_current_xact_id()::text::bigint % 4294967296)::text),\n"
+                    + " d AS (DELETE FROM " + tgt + " e USING c WHERE e.ctid = c.tid AND c.uv IS NULL RETURNING 1),\n"
+                    + " u AS (UPDATE " + tgt + " e SET " + tv + " = c.uv FROM c WHERE e.ctid = c.tid AND c.uv IS NOT NULL"
+                    + " AND c.ev IS DISTINCT FROM c.uv RETURNING 1)\n"
+                    + "SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM u)";
+            this.checkpoint = "WITH r AS (UPDATE dualwrite.backfill_range SET next_page = ?, rows_scanned = rows_scanned + ?,"
+                    + " rows_copied = rows_copied + ?, batches = batches + 1, updated_at = now(),"
+                    + " completed_at = CASE WHEN ? THEN now() END WHERE migration = ? AND range_no = ? RETURNING 1),\n"
+                    + " a AS (UPDATE dualwrite.backfill_checkpoint SET rows_copied = rows_copied + ?,"
+                    + " batches = batches + 1, updated_at = now() WHERE migration = ? AND ? RETURNING 1)\n"
+                    + "SELECT (SELECT count(*) FROM r), (SELECT count(*) FROM a)";
         }
 
-        private String where(boolean lo, boolean hi) {
-            if (!lo && !hi) {
-                return "";
+        static Sql of(Connection c, MigrationSpec spec) throws SQLException {
+            String keyType = ControlSchema.columnType(c, spec.sourceSchema(), spec.sourceTable(), spec.keyColumn());
+            String valueType = ControlSchema.columnType(c, spec.targetSchema(), spec.targetTable(), spec.targetValueColumn());
+            boolean locked = !ControlSchema.hasDeleteProbe(c, spec);
+            try (PreparedStatement p = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+                p.setString(1, ControlSchema.deleteCounterName(spec));
+                try (ResultSet rs = p.executeQuery()) {
+                    rs.next();
+                    if (!rs.getBoolean(1)) {
+                        throw new RefusedException("the sync trigger of " + spec.name() + " was installed by an older dualwrite"
+                                + " that this backfill cannot run beside (it has no delete counter). Run dualwrite expand again"
+                                + " (idempotent): it updates the trigger. Then run the backfill.");
+                    }
+                }
             }
-            return " WHERE " + (lo ? k + " > ?::" + keyType : "") + (lo && hi ? " AND " : "") + (hi ? k + " <= ?::" + keyType : "");
+            try (PreparedStatement p = c.prepareStatement("SELECT pg_relation_filenode(c.oid)::bigint,"
+                    + " CASE WHEN c.relpages > 0 AND c.reltuples > 0 THEN c.reltuples / c.relpages ELSE 50 END, c.relkind"
+                    + " FROM pg_class c WHERE c.oid = to_regclass(?)")) {
+                p.setString(1, spec.qualifiedSource());
+                try (ResultSet rs = p.executeQuery()) {
+                    rs.next();
+                    if (!"r".equals(rs.getString(3))) {
+                        throw new RefusedException(spec.qualifiedSource() + " is not a plain table (relkind " + rs.getString(3)
+                                + ", e.g. partitioned): the backfill copies one table's heap pages and would copy nothing."
+                                + " Partitioned sources are not supported by this version.");
+                    }
+                    return new Sql(spec, keyType, valueType, ControlSchema.syncLockKey(c, spec), locked, rs.getLong(1),
+                            rs.getDouble(2));
+                }
+            }
         }
 
-        String batch(boolean lo, boolean hi) {
-            return "WITH b AS (SELECT " + k + " AS k, " + v + " AS v FROM " + src + where(lo, hi) + tail;
+        /** The batch's rows, key and value (NULL too: the caller counts them), in COPY text format. */
+        String copyOut(long fromPage, long toPage) {
+            return copyOutPrefix + fromPage + ",0)' AND ctid < '(" + toPage + ",0)') TO STDOUT";
         }
 
-        String moreAfter(boolean lo, boolean hi) {
-            return "SELECT EXISTS (SELECT 1 FROM " + src + where(lo, hi) + ")";
+        /** The source table's size in pages now. */
+        long pages(Connection c) throws SQLException {
+            try (PreparedStatement p = c.prepareStatement(
+                    "SELECT pg_relation_size(to_regclass(?)) / current_setting('block_size')::bigint")) {
+                p.setString(1, src);
+                try (ResultSet rs = p.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
         }
     }
 }

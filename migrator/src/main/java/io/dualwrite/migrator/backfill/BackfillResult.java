@@ -3,14 +3,16 @@ package io.dualwrite.migrator.backfill;
 /**
  * @param outcome          what this run did
  * @param batchesThisRun   batches committed by this run
- * @param rowsScannedThisRun source rows locked and processed by this run
- * @param rowsCopiedThisRun  target rows inserted or corrected by this run
- * @param rowsDeletedThisRun stale primary target rows removed because the source value was NULL
+ * @param rowsScannedThisRun source rows processed by this run
+ * @param rowsCopiedThisRun  target rows inserted by this run
+ * @param rowsCorrectedThisRun copies a batch deleted or corrected again because a delete raced it (see {@link Backfill})
+ * @param batchesRedone    batches whose COPY met a key a dual write had written, redone with ON CONFLICT DO NOTHING
+ * @param batchesRechecked batches that rechecked their copies because a delete may have raced them
  * @param checkpoint       the checkpoint row after the run
  * @param seconds          wall time of this run
  */
 public record BackfillResult(Outcome outcome, long batchesThisRun, long rowsScannedThisRun, long rowsCopiedThisRun,
-                             long rowsDeletedThisRun, BackfillCheckpoint checkpoint, double seconds) {
+                             long rowsCorrectedThisRun, long batchesRedone, long batchesRechecked, BackfillCheckpoint checkpoint, double seconds) {
 
     public enum Outcome {
         /** Reached the last key; completed_at is set. */

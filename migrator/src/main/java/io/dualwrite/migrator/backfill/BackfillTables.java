@@ -8,7 +8,7 @@ import java.sql.Statement;
  * The migrator's own tables in the {@code dualwrite} schema, created idempotently next to the driver's
  * control schema (which owns {@code migration}, {@code phase_change}, {@code backfill_checkpoint}, {@code instance}):
  * <ul>
- *   <li>{@code backfill_range}: one checkpoint row per parallel key range of a backfill;</li>
+ *   <li>{@code backfill_range}: one checkpoint row per parallel page range of a backfill (its next page);</li>
  *   <li>{@code backfill_control}: live pause / resume / batch size of a running backfill;</li>
  *   <li>{@code parity_chunk}: per-chunk results of a chunked parity run, so {@code --resume} skips checked chunks.</li>
  * </ul>
@@ -32,9 +32,10 @@ public final class BackfillTables {
                     CREATE TABLE IF NOT EXISTS dualwrite.backfill_range (
                       migration    text NOT NULL REFERENCES dualwrite.migration(name),
                       range_no     int NOT NULL,
-                      lo_key       text,
-                      hi_key       text,
-                      last_key     text,
+                      lo_page      bigint NOT NULL,
+                      hi_page      bigint NOT NULL,
+                      next_page    bigint NOT NULL,
+                      source_filenode bigint NOT NULL,
                       rows_scanned bigint NOT NULL DEFAULT 0,
                       rows_copied  bigint NOT NULL DEFAULT 0,
                       batches      bigint NOT NULL DEFAULT 0,
@@ -42,6 +43,10 @@ public final class BackfillTables {
                       completed_at timestamptz,
                       PRIMARY KEY (migration, range_no)
                     )""");
+            // key ranges of versions before page ranges: their rows are never loaded again (no file node)
+            s.execute("ALTER TABLE dualwrite.backfill_range ADD COLUMN IF NOT EXISTS lo_page bigint,"
+                    + " ADD COLUMN IF NOT EXISTS hi_page bigint, ADD COLUMN IF NOT EXISTS next_page bigint,"
+                    + " ADD COLUMN IF NOT EXISTS source_filenode bigint");
             s.execute("""
                     CREATE TABLE IF NOT EXISTS dualwrite.backfill_control (
                       migration  text PRIMARY KEY REFERENCES dualwrite.migration(name),

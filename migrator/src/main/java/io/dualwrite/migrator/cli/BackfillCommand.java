@@ -29,7 +29,7 @@ final class BackfillCommand extends BaseCommand {
     Integer batchSize;
 
     @Option(names = "--workers", paramLabel = "N",
-            description = "Parallel workers, each over its own key range with its own connection and checkpoint row."
+            description = "Parallel workers, each over its own page range with its own connection and checkpoint row."
                     + " Default: the number of cores. Integer keys only; other key types use one range.")
     Integer workers;
 
@@ -105,14 +105,15 @@ final class BackfillCommand extends BaseCommand {
             if (json()) {
                 printJson(Json.obj("ok", true, "migration", migration, "outcome", r.outcome(),
                         "batchesThisRun", r.batchesThisRun(), "rowsScannedThisRun", r.rowsScannedThisRun(),
-                        "rowsCopiedThisRun", r.rowsCopiedThisRun(), "rowsDeletedThisRun", r.rowsDeletedThisRun(),
+                        "rowsCopiedThisRun", r.rowsCopiedThisRun(), "rowsCorrectedThisRun", r.rowsCorrectedThisRun(),
+                        "batchesRedone", r.batchesRedone(), "batchesRechecked", r.batchesRechecked(),
                         "rowsPerSecond", r.rowsPerSecond(), "seconds", r.seconds(),
-                        "checkpoint", Json.obj("lastKey", cp.lastKey(), "rowsCopied", cp.rowsCopied(), "batches", cp.batches(),
+                        "checkpoint", Json.obj("rowsCopied", cp.rowsCopied(), "batches", cp.batches(),
                                 "totalRows", cp.totalRows(), "startedAt", cp.startedAt(), "updatedAt", cp.updatedAt(),
                                 "completedAt", cp.completedAt())));
                 return DualwriteCli.OK;
             }
-            String at = cp.lastKey() != null ? "checkpoint at key " + cp.lastKey() : "checkpoints per key range in dualwrite.backfill_range";
+            String at = "checkpoints per page range in dualwrite.backfill_range";
             switch (r.outcome()) {
                 case ALREADY_COMPLETE -> out().println("backfill of " + migration + " is already complete (since "
                         + cp.completedAt() + ": " + cp.rowsCopied() + " rows copied in " + cp.batches()
@@ -122,12 +123,13 @@ final class BackfillCommand extends BaseCommand {
                                 + " %.0f rows/s; %s. Run the same command again to resume.",
                         migration, r.batchesThisRun(), r.rowsScannedThisRun(), r.rowsCopiedThisRun(), r.rowsPerSecond(), at));
                 case COMPLETED -> out().println(String.format(Locale.ROOT,
-                        "backfill of %s complete: %d rows scanned, %d copied, %d stale rows removed in %d batches this run"
-                                + " (%.1f s, %.0f rows/s); %d rows copied in %d batches in all.%nnext: dualwrite parity --url %s"
+                        "backfill of %s complete: %d rows scanned, %d copied, %d copies corrected after racing a delete,"
+                                + " in %d batches this run (%d redone after meeting a dual write, %d rechecked; %.1f s,"
+                                + " %.0f rows/s); %d rows copied in %d batches in all.%nnext: dualwrite parity --url %s"
                                 + " --migration %s",
-                        migration, r.rowsScannedThisRun(), r.rowsCopiedThisRun(), r.rowsDeletedThisRun(), r.batchesThisRun(),
-                        r.seconds(), r.rowsPerSecond(), cp.rowsCopied(), cp.batches(), shellQuote(connection.displayUrl()),
-                        migration));
+                        migration, r.rowsScannedThisRun(), r.rowsCopiedThisRun(), r.rowsCorrectedThisRun(), r.batchesThisRun(),
+                        r.batchesRedone(), r.batchesRechecked(), r.seconds(), r.rowsPerSecond(), cp.rowsCopied(), cp.batches(),
+                        shellQuote(connection.displayUrl()), migration));
             }
             return DualwriteCli.OK;
         }
@@ -170,9 +172,9 @@ final class BackfillCommand extends BaseCommand {
                     "#".repeat(filled), " ".repeat(w - filled), pct, p.rowsDone(), p.totalEstimate(), p.rowsPerSecond(), eta,
                     p.batchSize(), p.state()));
         } else {
-            out().println(String.format(Locale.ROOT, "  %,d / ~%,d rows (%.0f%%), %,d copied, batch %d (size %d), key %s,"
+            out().println(String.format(Locale.ROOT, "  %,d / ~%,d rows (%.0f%%), %,d copied, batch %d (size %d), %s,"
                             + " %.0f rows/s, ETA %s, %s",
-                    p.rowsDone(), p.totalEstimate(), pct, p.rowsCopied(), p.batches(), p.batchSize(), p.lastKey(),
+                    p.rowsDone(), p.totalEstimate(), pct, p.rowsCopied(), p.batches(), p.batchSize(), p.position(),
                     p.rowsPerSecond(), eta, p.state()));
         }
         out().flush();

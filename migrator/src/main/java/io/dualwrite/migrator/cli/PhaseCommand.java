@@ -89,7 +89,7 @@ final class PhaseCommand extends BaseCommand {
         Optional<BackfillCheckpoint> cp = BackfillCheckpoint.load(c, migration);
         if (cp.isEmpty() || !cp.get().complete()) {
             throw new RefusedException("READ_NEW needs a complete backfill of " + migration + " (" + (cp.isEmpty()
-                    ? "it never ran" : "it stopped at key " + cp.get().lastKey()) + "): run dualwrite backfill first");
+                    ? "it never ran" : "it has not finished; its checkpoints are in dualwrite.backfill_range") + "): run dualwrite backfill first");
         }
         java.util.List<String> lagging = io.dualwrite.migrator.fleet.Acknowledgements.lagging(c, migration,
                 java.util.Set.of(Phase.DUAL_WRITE.name(), Phase.READ_NEW.name()));

@@ -42,7 +42,8 @@ final class StatusCommand extends BaseCommand {
                             "target", m.spec().targetSchema() + "." + m.spec().targetTable() + "." + m.spec().targetValueColumn(),
                             "targetKey", m.spec().targetKeyColumn(), "primaryFlag", m.spec().primaryFlagColumn(),
                             "phase", m.phase(), "phaseSince", m.phaseChangedAt(),
-                            "backfill", cp == null ? null : Json.obj("lastKey", cp.lastKey(), "rowsCopied", cp.rowsCopied(),
+                            "backfill", cp == null ? null : Json.obj("rowsScanned", cp.rowsScanned(), "rowsCopied", cp.rowsCopied(),
+                                    "pagesDone", cp.pagesDone(), "pagesTotal", cp.pagesTotal(),
                                     "batches", cp.batches(), "totalRows", cp.totalRows(), "startedAt", cp.startedAt(),
                                     "updatedAt", cp.updatedAt(), "completedAt", cp.completedAt(), "complete", cp.complete()),
                             "recentChanges", ch));
@@ -68,8 +69,8 @@ final class StatusCommand extends BaseCommand {
                     out().println("  backfill: not started");
                 } else {
                     out().println("  backfill: " + (cp.complete() ? "complete at " + cp.completedAt() : "in progress / paused, updated "
-                            + cp.updatedAt()) + "; " + cp.rowsCopied() + " rows copied in " + cp.batches() + " batches, "
-                            + (cp.lastKey() != null ? "last key " + cp.lastKey() : "checkpoints per key range in dualwrite.backfill_range")
+                            + cp.updatedAt()) + "; pages " + cp.pagesDone() + "/" + cp.pagesTotal() + ", " + cp.rowsScanned()
+                            + " rows scanned, " + cp.rowsCopied() + " copied in " + cp.batches() + " batches"
                             + (cp.totalRows() == null ? "" : ", ~" + cp.totalRows() + " source rows"));
                 }
                 for (MigrationStatus.PhaseChange pc : m.recentChanges()) {

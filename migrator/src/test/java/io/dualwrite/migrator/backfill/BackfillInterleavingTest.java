@@ -25,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The two interleavings of one dual write with one backfill batch, forced deterministically with
- * row locks (the writes use the statement form the driver produces, over plain PgJDBC).
+ * uncommitted transactions (the writes use the statement form the driver produces, over plain PgJDBC).
+ * The batch takes no row locks: it meets the writer in the target table's unique index.
  */
 @ExtendWith(PostgresExtension.class)
 @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -73,10 +74,16 @@ class BackfillInterleavingTest {
         }
     }
 
-    /** A writer already holds the row: the batch waits and copies the newest committed value (here: none, NULL). */
+    /**
+     * A writer synced the key first and has not committed: the batch reads the old value, and its copy of the key
+     * waits in the unique index for the writer. A new value then makes the COPY fail and the batch redo itself with
+     * ON CONFLICT DO NOTHING (the writer's row stays). NULL leaves no row to conflict with, so the batch copies the
+     * stale value; the writer held the sync lock when the batch began, so the batch rechecks its copies and
+     * deletes it before it commits.
+     */
     @ParameterizedTest
     @ValueSource(strings = {"", "changed@example.com"})
-    void batchWaitsForWriterAndCopiesItsValue(String newValue, TestDatabase db) throws Exception {
+    void batchWaitsForWriterAndKeepsItsValue(String newValue, TestDatabase db) throws Exception {
         String value = newValue.isEmpty() ? null : newValue;
         Fixtures.createUsers(db, 100);
         Fixtures.expandAndDualWrite(db);
@@ -87,16 +94,21 @@ class BackfillInterleavingTest {
             CompletableFuture<BackfillResult> run = backfillAsync(bf);
             awaitLockWait(db, bfPid);
             writer.commit();
-            assertThat(run.get(30, TimeUnit.SECONDS).outcome()).isEqualTo(BackfillResult.Outcome.COMPLETED);
+            BackfillResult r = run.get(30, TimeUnit.SECONDS);
+            assertThat(r.outcome()).isEqualTo(BackfillResult.Outcome.COMPLETED);
+            assertThat(r.rowsCorrectedThisRun()).as("stale copies deleted by the recheck").isEqualTo(value == null ? 1 : 0);
+            assertThat(r.batchesRechecked()).isEqualTo(value == null ? 1 : 0);
+            assertThat(r.batchesRedone()).as("COPY met the writer's row").isEqualTo(value == null ? 0 : 1);
         }
         assertThat(db.queryLong("SELECT count(*) FROM email_address WHERE user_id = 50")).isEqualTo(value == null ? 0 : 1);
         assertThat(parity(db)).isZero();
     }
 
     /**
-     * The batch holds the row first and commits its copy while the writer waits; the writer's sync
-     * then must see that copy: in READ COMMITTED the trigger's fresh snapshot deletes it; in REPEATABLE
-     * READ the trigger raises 40001 and the retried transaction deletes it.
+     * The batch copied the key first and has not committed (a blocker's uncommitted target row at a later key holds
+     * its COPY); the writer sets the key NULL, and its sync must not miss the copy: its DELETE finds nothing, its
+     * probe insert waits for the batch, then in READ COMMITTED a fresh snapshot deletes the copy; in REPEATABLE READ
+     * the probe raises 40001 and the retried transaction deletes it.
      */
     @ParameterizedTest
     @ValueSource(ints = {Connection.TRANSACTION_READ_COMMITTED, Connection.TRANSACTION_REPEATABLE_READ})
@@ -106,11 +118,11 @@ class BackfillInterleavingTest {
         try (Connection blocker = db.connect(); Connection bf = db.connect(); Connection writer = db.connect()) {
             blocker.setAutoCommit(false);
             try (Statement s = blocker.createStatement()) {
-                s.execute("SELECT 1 FROM users WHERE id = 60 FOR UPDATE");
+                s.execute("INSERT INTO email_address (user_id, address, is_primary) VALUES (60, 'blocker@example.com', true)");
             }
             int bfPid = pid(bf);
             CompletableFuture<BackfillResult> run = backfillAsync(bf);
-            awaitLockWait(db, bfPid); // the batch holds 1..59 and waits for 60
+            awaitLockWait(db, bfPid); // the batch copied 1..59 and waits for 60
 
             int writerPid = pid(writer);
             writer.setAutoCommit(false);
@@ -132,7 +144,7 @@ class BackfillInterleavingTest {
                     return e.getSQLState();
                 }
             });
-            awaitLockWait(db, writerPid); // waits for the batch's lock on 30
+            awaitLockWait(db, writerPid); // its probe waits for the batch's copy of 30
             blocker.rollback();
             assertThat(run.get(30, TimeUnit.SECONDS).outcome()).isEqualTo(BackfillResult.Outcome.COMPLETED);
             String outcome = write.get(30, TimeUnit.SECONDS);
@@ -149,6 +161,57 @@ class BackfillInterleavingTest {
         }
         assertThat(db.queryLong("SELECT count(*) FROM email_address WHERE user_id = 30")).isZero();
         assertThat(parity(db)).isZero();
+    }
+
+    /**
+     * A target value type with no placeholder for the probe ({@code inet NOT NULL}): the batch locks its source rows
+     * instead, so a writer that holds a row makes the batch wait, and the batch copies the committed value.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"", "10.0.0.99"})
+    void typeWithoutProbeLocksTheBatchRows(String newValue, TestDatabase db) throws Exception {
+        String value = newValue.isEmpty() ? null : newValue;
+        db.execute("CREATE TABLE hosts (id bigint PRIMARY KEY, addr inet)");
+        db.execute("INSERT INTO hosts SELECT g, CASE WHEN g % 5 = 0 THEN NULL ELSE ('10.0.' || g / 256 || '.' || g % 256)::inet"
+                + " END FROM generate_series(1, 300) g");
+        String[] conn = {"--url", db.jdbcUrl(), "--user", db.user()};
+        Run expand = cli(concat(new String[] {"expand", "--source", "hosts.addr", "--key", "id", "--target", "host_address.addr",
+                "--target-key", "host_id", "--primary-flag", "is_primary"}, conn));
+        assertThat(expand.code()).as(expand.toString()).isZero();
+        assertThat(cli(concat(new String[] {"phase", "--migration", "hosts.addr", "DUAL_WRITE"}, conn)).code()).isZero();
+        try (Connection writer = db.connect(); Connection bf = db.connect()) {
+            writer.setAutoCommit(false);
+            try (PreparedStatement p = writer.prepareStatement("WITH \"dw$w\" AS (UPDATE hosts SET addr = ?::inet WHERE id = 150"
+                    + " RETURNING id, addr) INSERT INTO dualwrite.sync_hosts_addr (k, v, deleted) SELECT id, addr, false FROM \"dw$w\"")) {
+                p.setString(1, value);
+                p.executeUpdate();
+            }
+            int bfPid = pid(bf);
+            CompletableFuture<BackfillResult> run = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return Backfill.run(bf, "hosts.addr", new BackfillOptions(1000, 0, false), null);
+                } catch (SQLException e) {
+                    throw new CompletionException(e);
+                }
+            });
+            awaitLockWait(db, bfPid);
+            assertThat(db.queryString("SELECT query FROM pg_stat_activity WHERE pid = " + bfPid)).contains("FOR NO KEY UPDATE");
+            writer.commit();
+            assertThat(run.get(30, TimeUnit.SECONDS).outcome()).isEqualTo(BackfillResult.Outcome.COMPLETED);
+        }
+        assertThat(db.queryString("SELECT coalesce(string_agg(host(addr), ','), 'none') FROM host_address WHERE host_id = 150"))
+                .isEqualTo(value == null ? "none" : value);
+        try (Connection c = db.connect()) {
+            assertThat(ParityCheck.run(c, "hosts.addr", 10).mismatches()).isZero();
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM host_address"))
+                .isEqualTo(db.queryLong("SELECT count(*) FROM hosts WHERE addr IS NOT NULL"));
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     @Test

@@ -46,6 +46,24 @@ class BackfillResumeTest {
         }
     }
 
+    /** Every non-NULL source row in the pages before the checkpoint has its copy, and nothing past it has one. */
+    private static void assertCopiedExactlyUpToCheckpoint(TestDatabase db) throws SQLException {
+        String before = "u.ctid < ('(' || (SELECT next_page FROM dualwrite.backfill_range) || ',0)')::tid";
+        assertThat(db.queryLong("SELECT count(*) FROM email_address e JOIN users u ON u.id = e.user_id WHERE NOT (" + before + ")"))
+                .as("copies past the checkpoint").isZero();
+        assertThat(db.queryLong("SELECT count(*) FROM email_address"))
+                .isEqualTo(db.queryLong("SELECT count(*) FROM users u WHERE u.email IS NOT NULL AND " + before))
+                .isEqualTo(db.queryLong("SELECT rows_copied FROM dualwrite.backfill_checkpoint"));
+    }
+
+    /** An uncommitted primary target row for {@code key}: the batch that copies the key waits for it. */
+    static void holdTargetKey(Connection blocker, long key) throws SQLException {
+        blocker.setAutoCommit(false);
+        try (Statement s = blocker.createStatement()) {
+            s.execute("INSERT INTO email_address (user_id, address, is_primary) VALUES (" + key + ", 'blocker@example.com', true)");
+        }
+    }
+
     @Test
     void pausedRunResumesAfterLastBatchWithoutRepeating(TestDatabase db) throws Exception {
         Fixtures.createUsers(db, USERS);
@@ -53,18 +71,18 @@ class BackfillResumeTest {
 
         Run first = backfill(db, "--max-batches", "3");
         assertThat(first.code()).as(first.toString()).isZero();
-        assertThat(first.out()).contains("paused after 3 batches", "key 3000");
-        assertThat(db.queryString("SELECT last_key FROM dualwrite.backfill_checkpoint")).isEqualTo("3000");
+        assertThat(first.out()).contains("paused after 3 batches");
         assertThat(db.queryLong("SELECT batches FROM dualwrite.backfill_checkpoint")).isEqualTo(3);
-        assertThat(db.queryLong("SELECT rows_copied FROM dualwrite.backfill_checkpoint"))
-                .isEqualTo(db.queryLong("SELECT count(*) FROM users WHERE id <= 3000 AND email IS NOT NULL"));
+        long pagesPerBatch = db.queryLong("SELECT next_page FROM dualwrite.backfill_range") / 3;
+        assertCopiedExactlyUpToCheckpoint(db);
         assertThat(db.queryLong("SELECT count(*) FROM dualwrite.backfill_checkpoint WHERE completed_at IS NULL")).isEqualTo(1);
-        assertThat(db.queryLong("SELECT count(*) FROM email_address WHERE user_id > 3000")).isZero();
 
         Run second = backfill(db);
         assertThat(second.code()).as(second.toString()).isZero();
-        assertThat(second.out()).contains("complete", "in 17 batches this run");
-        assertThat(db.queryLong("SELECT batches FROM dualwrite.backfill_checkpoint")).isEqualTo(USERS / 1000);
+        long batches = (db.queryLong("SELECT hi_page FROM dualwrite.backfill_range") + pagesPerBatch - 1) / pagesPerBatch;
+        assertThat(second.out()).contains("complete", "in " + (batches - 3) + " batches this run");
+        assertThat(db.queryLong("SELECT batches FROM dualwrite.backfill_checkpoint")).isEqualTo(batches);
+        assertThat(db.queryLong("SELECT rows_scanned FROM dualwrite.backfill_range")).as("no row twice").isEqualTo(USERS);
         assertThat(db.queryLong("SELECT rows_copied FROM dualwrite.backfill_checkpoint")).isEqualTo(nonNullEmails(db));
         assertThat(db.queryLong("SELECT count(*) FROM email_address")).isEqualTo(nonNullEmails(db));
         assertThat(db.queryLong("SELECT count(*) FROM dualwrite.backfill_checkpoint WHERE completed_at IS NOT NULL")).isEqualTo(1);
@@ -73,7 +91,7 @@ class BackfillResumeTest {
         Run third = backfill(db);
         assertThat(third.code()).isZero();
         assertThat(third.out()).contains("already complete");
-        assertThat(db.queryLong("SELECT batches FROM dualwrite.backfill_checkpoint")).isEqualTo(USERS / 1000);
+        assertThat(db.queryLong("SELECT batches FROM dualwrite.backfill_checkpoint")).isEqualTo(batches);
 
         Run restart = backfill(db, "--restart", "--json");
         assertThat(restart.code()).as(restart.toString()).isZero();
@@ -82,16 +100,26 @@ class BackfillResumeTest {
     }
 
     @Test
+    void emptyTableCompletesAtOnce(TestDatabase db) throws Exception {
+        Fixtures.createUsers(db, 1);
+        db.execute("DELETE FROM users");
+        db.execute("VACUUM users"); // truncates the now empty pages: 0 pages to plan
+        Fixtures.expandAndDualWrite(db);
+        assertThat(db.queryLong("SELECT pg_relation_size('users')")).isZero();
+        Run r = backfill(db);
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("complete", "0 rows scanned");
+        assertThat(db.queryLong("SELECT count(*) FROM dualwrite.backfill_checkpoint WHERE completed_at IS NOT NULL")).isOne();
+    }
+
+    @Test
     void killedMidBatchResumesFromLastCommittedBatch(TestDatabase db) throws Exception {
         Fixtures.createUsers(db, USERS);
         Fixtures.expandAndDualWrite(db);
 
-        // hold a row lock in the middle of batch 11 (keys 10001..11000) so the backfill is stuck inside that batch
+        // an uncommitted target row for key 10501 makes the batch that copies it wait in the unique index
         try (Connection blocker = db.connect(); Connection victim = db.connect(); Connection admin = db.connect()) {
-            blocker.setAutoCommit(false);
-            try (Statement s = blocker.createStatement()) {
-                s.execute("SELECT 1 FROM users WHERE id = 10500 FOR UPDATE");
-            }
+            holdTargetKey(blocker, 10501);
             int pid;
             try (Statement s = victim.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
                 rs.next();
@@ -125,17 +153,18 @@ class BackfillResumeTest {
                     .hasCauseInstanceOf(SQLException.class);
             blocker.rollback();
         }
-        // exactly the first 10 batches are committed; the interrupted 11th left nothing behind
-        assertThat(db.queryString("SELECT last_key FROM dualwrite.backfill_checkpoint")).isEqualTo("10000");
-        assertThat(db.queryLong("SELECT batches FROM dualwrite.backfill_checkpoint")).isEqualTo(10);
-        assertThat(db.queryLong("SELECT count(*) FROM email_address WHERE user_id > 10000")).isZero();
-        assertThat(db.queryLong("SELECT count(*) FROM email_address"))
-                .isEqualTo(db.queryLong("SELECT count(*) FROM users WHERE id <= 10000 AND email IS NOT NULL"));
+        // the batches before the one holding 10501 are committed; the interrupted one left nothing behind
+        long done = db.queryLong("SELECT batches FROM dualwrite.backfill_checkpoint");
+        assertThat(done).isPositive();
+        assertThat(db.queryLong("SELECT count(*) FROM users WHERE id = 10501 AND ctid >= ('(' ||"
+                + " (SELECT next_page FROM dualwrite.backfill_range) || ',0)')::tid")).as("10501 is past the checkpoint").isOne();
+        assertCopiedExactlyUpToCheckpoint(db);
 
         Run again = backfill(db);
         assertThat(again.code()).as(again.toString()).isZero();
-        assertThat(again.out()).contains("complete", "in 10 batches this run");
-        assertThat(db.queryLong("SELECT batches FROM dualwrite.backfill_checkpoint")).isEqualTo(20);
+        assertThat(again.out()).contains("complete");
+        assertThat(db.queryLong("SELECT rows_scanned FROM dualwrite.backfill_range"))
+                .as("every row scanned once over both runs: nothing repeated").isEqualTo(USERS);
         assertThat(db.queryLong("SELECT rows_copied FROM dualwrite.backfill_checkpoint")).isEqualTo(nonNullEmails(db));
         assertThat(parity(db).mismatches()).isZero();
     }
@@ -146,9 +175,7 @@ class BackfillResumeTest {
         Fixtures.expandAndDualWrite(db);
         try (Connection blocker = db.connect(); Connection admin = db.connect()) {
             blocker.setAutoCommit(false);
-            try (Statement s = blocker.createStatement()) {
-                s.execute("SELECT 1 FROM users WHERE id = 1500 FOR UPDATE");
-            }
+            holdTargetKey(blocker, 1500);
             CompletableFuture<Run> run = CompletableFuture.supplyAsync(() -> backfill(db));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (true) {
@@ -167,7 +194,7 @@ class BackfillResumeTest {
             assertThat(killed.err()).contains("lost the connection", "run the same command again").doesNotContain("\tat ");
             blocker.rollback();
         }
-        assertThat(db.queryString("SELECT last_key FROM dualwrite.backfill_checkpoint")).isEqualTo("1000");
+        assertCopiedExactlyUpToCheckpoint(db);
         Run again = backfill(db);
         assertThat(again.code()).as(again.toString()).isZero();
         assertThat(parity(db).mismatches()).isZero();

@@ -99,9 +99,10 @@ class ConcurrentBackfillTest {
         try (Connection c = db.connect()) {
             parity = ParityCheck.run(c, "users.email", 20);
         }
-        System.out.printf("%s/%s: backfill %d rows in %.2f s (%.0f rows/s, %d batches), writer ops %d (%d during backfill),"
+        System.out.printf("%s/%s: backfill %d rows in %.2f s (%.0f rows/s, %d batches, %d copies corrected),"
+                        + " writer ops %d (%d during backfill),"
                         + " retries %d, parity %d %s%n", path, isolationName, result.rowsScannedThisRun(), result.seconds(),
-                result.rowsPerSecond(), result.batchesThisRun(), ops.get(), opsDuringBackfill.get(), retries.get(),
+                result.rowsPerSecond(), result.batchesThisRun(), result.rowsCorrectedThisRun(), ops.get(), opsDuringBackfill.get(), retries.get(),
                 parity.mismatches(), parity.samples());
         assertThat(parity.mismatches()).as("drift after backfill: " + parity.samples()).isZero();
         assertThat(db.queryLong("SELECT count(*) FROM email_address WHERE NOT is_primary")).isZero();

@@ -31,6 +31,9 @@ import java.util.Locale;
  */
 public final class BackfillBenchmark {
 
+    /** Each rate is the best of this many runs, measured alternately, so a stray stall favours neither side. */
+    private static final int ROUNDS = 3;
+
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int seedBatches = args.length > 1 ? Integer.parseInt(args[1]) : 40;
@@ -53,8 +56,13 @@ public final class BackfillBenchmark {
             db.execute("VACUUM ANALYZE users");
             db.execute("SELECT count(*) FROM users"); // warm
 
-            double insertSelect = timed(db, "INSERT INTO ea_base (user_id, address, is_primary) SELECT id, email, true FROM users"
-                    + " WHERE email IS NOT NULL", n);
+            double insertSelect = 0;
+            for (int i = 0; i < ROUNDS; i++) { // best of ROUNDS, like the backfill below
+                db.execute("TRUNCATE ea_base");
+                db.execute("CHECKPOINT");
+                insertSelect = Math.max(insertSelect, timed(db, "INSERT INTO ea_base (user_id, address, is_primary)"
+                        + " SELECT id, email, true FROM users WHERE email IS NOT NULL", n));
+            }
             db.execute("DROP TABLE ea_base");
 
             long t0 = System.nanoTime();
@@ -80,11 +88,23 @@ public final class BackfillBenchmark {
             db.execute("DROP TABLE ea_seed");
             db.execute("CHECKPOINT");
 
-            BackfillResult one = backfill(db, 1);
-            db.execute("TRUNCATE email_address");
-            db.execute("VACUUM users");
-            db.execute("CHECKPOINT");
-            BackfillResult two = backfill(db, 2);
+            BackfillResult one = null, two = null;
+            for (int i = 0; i < ROUNDS; i++) {
+                for (int workers = 1; workers <= 2; workers++) {
+                    db.execute("TRUNCATE email_address");
+                    db.execute("VACUUM users");
+                    db.execute("CHECKPOINT");
+                    BackfillResult r = backfill(db, workers);
+                    System.out.printf(Locale.ROOT, "  backfill round %d, %d worker(s): %,.0f rows/s, %d batches, %.2f s%n", i + 1,
+                            workers, r.rowsPerSecond(), r.batchesThisRun(), r.seconds());
+                    if (workers == 1 && (one == null || r.rowsPerSecond() > one.rowsPerSecond())) {
+                        one = r;
+                    }
+                    if (workers == 2 && (two == null || r.rowsPerSecond() > two.rowsPerSecond())) {
+                        two = r;
+                    }
+                }
+            }
 
             // parity: break 3 rows around the driver, then the full check and the chunked one
             db.execute("UPDATE email_address SET address = 'broken@example.com' WHERE user_id = 123456");
@@ -102,16 +122,16 @@ public final class BackfillBenchmark {
             double chunkRate = n / chunked.seconds();
 
             System.out.printf(Locale.ROOT, "%n=== backfill, %,d users (1/7 NULL emails), rows/s of source rows ===%n", n);
-            System.out.printf(Locale.ROOT, "%-62s %,12.0f%n", "one INSERT ... SELECT of all rows", insertSelect);
+            System.out.printf(Locale.ROOT, "%-62s %,12.0f%n", "one INSERT ... SELECT of all rows (best of " + ROUNDS + ")", insertSelect);
             System.out.printf(Locale.ROOT, "%-62s %,12.0f%n", "seed runbook NOT EXISTS ... LIMIT 5000, first " + seedBatches
                     + " batches", seedFirst);
             System.out.printf(Locale.ROOT, "%-62s %,12.0f%n", "seed runbook, " + seedBatches / 2
                     + " batches at the midpoint (= whole-run average)", seed);
             System.out.printf(Locale.ROOT, "%-62s %,12.0f  (%.2fx INSERT...SELECT, %.1fx seed)%n",
-                    "dualwrite backfill, 1 worker, adaptive", one.rowsPerSecond(), one.rowsPerSecond() / insertSelect,
+                    "dualwrite backfill, 1 worker, adaptive (best of " + ROUNDS + ")", one.rowsPerSecond(), one.rowsPerSecond() / insertSelect,
                     one.rowsPerSecond() / seed);
             System.out.printf(Locale.ROOT, "%-62s %,12.0f  (%.2fx INSERT...SELECT, %.1fx seed)%n",
-                    "dualwrite backfill, 2 workers, adaptive", two.rowsPerSecond(), two.rowsPerSecond() / insertSelect,
+                    "dualwrite backfill, 2 workers, adaptive (best of " + ROUNDS + ")", two.rowsPerSecond(), two.rowsPerSecond() / insertSelect,
                     two.rowsPerSecond() / seed);
             System.out.printf(Locale.ROOT, "12M rows at the 2-worker rate: %.0f s%n", 12_000_000 / two.rowsPerSecond());
             System.out.printf(Locale.ROOT, "%n=== parity, %,d users, 3 broken rows ===%n", n);

@@ -234,7 +234,11 @@ class DualwriteCliTest {
                 "--workers", "1")).code()).isZero();
         Run text = cli(args(db, "status"));
         assertThat(text.code()).as(text.toString()).isZero();
-        assertThat(text.out()).contains("users.email", "DUAL_WRITE", "last key 200");
+        long pages = db.queryLong("SELECT next_page FROM dualwrite.backfill_range");
+        long planned = db.queryLong("SELECT hi_page FROM dualwrite.backfill_range");
+        assertThat(pages).isPositive().isLessThan(planned);
+        long scanned = db.queryLong("SELECT count(*) FROM users WHERE ctid < '(" + pages + ",0)'");
+        assertThat(text.out()).contains("users.email", "DUAL_WRITE", "pages " + pages + "/" + planned, scanned + " rows scanned");
 
         Run r = cli(args(db, "status", "--json"));
         assertThat(r.code()).as(r.toString()).isZero();
@@ -243,7 +247,8 @@ class DualwriteCliTest {
         assertThat(m.get("migration").getAsString()).isEqualTo("users.email");
         assertThat(m.get("phase").getAsString()).isEqualTo("DUAL_WRITE");
         JsonObject bf = m.getAsJsonObject("backfill");
-        assertThat(bf.get("lastKey").getAsString()).isEqualTo("200");
+        assertThat(bf.get("pagesDone").getAsLong()).isEqualTo(pages);
+        assertThat(bf.get("rowsScanned").getAsLong()).isEqualTo(scanned);
         assertThat(bf.get("batches").getAsLong()).isEqualTo(2);
         assertThat(bf.get("complete").getAsBoolean()).isFalse();
         assertThat(m.getAsJsonArray("recentChanges")).hasSize(2);
