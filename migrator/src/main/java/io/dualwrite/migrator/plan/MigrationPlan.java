@@ -74,8 +74,8 @@ public final class MigrationPlan {
             double[] s = sample(c, src, k, v, keyType, valueType);
             bf = s[0];
             par = s[1];
-            rateSource = "timed sample: the backfill statement and the parity chunk query on the first " + SAMPLE_ROWS
-                    + " keys, in a rolled-back transaction (single worker)";
+            rateSource = "timed sample of the first " + SAMPLE_ROWS + " rows, single worker, in a rolled-back transaction:"
+                    + " the backfill's copy into a temporary table (not WAL-logged, so optimistic) and the parity chunk query";
         } else {
             bf = DOC_BACKFILL_ROWS_PER_S;
             par = DOC_PARITY_ROWS_PER_S;
