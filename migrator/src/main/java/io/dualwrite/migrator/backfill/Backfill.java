@@ -73,6 +73,11 @@ import java.util.function.Consumer;
 public final class Backfill {
 
     private static final int MAX_RETRIES = 10;
+    /**
+     * Under live writes most batches hold a key a dual write has written, and a COPY that meets one is wasted: after
+     * such a batch this many batches take {@code INSERT … ON CONFLICT DO NOTHING} directly, then COPY is tried again.
+     */
+    private static final int INSERT_BATCHES_AFTER_REDO = 8;
 
     private final Connection c;
     private final ConnectionFactory factory;
@@ -266,6 +271,7 @@ public final class Backfill {
     private void work(Connection wc, Sql sql, ConcurrentLinkedQueue<Range> todo, boolean single, int id) throws SQLException {
         Throttle throttle = new Throttle(options);
         int size = options.batchSize();
+        int insertBatches = 0; // after a COPY met a dual write, the next batches start with the INSERT form
         Range r;
         while (!stop.get() && (r = todo.poll()) != null) {
             while (!stop.get() && !r.complete) {
@@ -291,7 +297,8 @@ public final class Backfill {
                 int n = ctl.batchSize() != null ? ctl.batchSize() : size;
                 long pages = Math.max(1, Math.min(r.hi - r.next, (long) Math.ceil(n / sql.rowsPerPage)));
                 long bt = System.nanoTime();
-                BatchOutcome b = batchWithRetry(wc, sql, r, pages, single);
+                BatchOutcome b = batchWithRetry(wc, sql, r, pages, single, insertBatches == 0);
+                insertBatches = b.redone ? INSERT_BATCHES_AFTER_REDO : Math.max(0, insertBatches - 1);
                 long nanos = System.nanoTime() - bt;
                 r.next += pages;
                 r.complete = r.next >= r.hi;
@@ -348,16 +355,17 @@ public final class Backfill {
         return "RUNNING";
     }
 
-    private record BatchOutcome(long rows, long copied, long corrected) {
+    private record BatchOutcome(long rows, long copied, long corrected, boolean redone) {
     }
 
-    private BatchOutcome batchWithRetry(Connection wc, Sql sql, Range r, long pages, boolean single) throws SQLException {
-        boolean copy = true;
+    private BatchOutcome batchWithRetry(Connection wc, Sql sql, Range r, long pages, boolean single, boolean copyFirst)
+            throws SQLException {
+        boolean copy = copyFirst;
         for (int attempt = 1; ; attempt++) {
             try {
                 BatchOutcome b = batch(wc, sql, r, pages, single, copy);
                 wc.commit();
-                return b;
+                return copy == copyFirst ? b : new BatchOutcome(b.rows, b.copied, b.corrected, true);
             } catch (SQLException e) {
                 try {
                     wc.rollback();
@@ -469,7 +477,7 @@ public final class Backfill {
                 }
             }
         }
-        return new BatchOutcome(rows.rowCount, copied, corrected);
+        return new BatchOutcome(rows.rowCount, copied, corrected, false);
     }
 
     private void requireWritesNew(Phase phase) {
