@@ -179,6 +179,8 @@ public final class ControlSchema {
                 String valueType = columnType(c, spec.sourceSchema(), spec.sourceTable(), spec.sourceColumn());
                 String probe = probeLiteral(c, spec);
                 s.execute("CREATE SEQUENCE IF NOT EXISTS " + deleteCounterName(spec));
+                // the trigger runs as the application's role; a counter tells nothing, so any role may advance it
+                s.execute("GRANT USAGE, SELECT ON SEQUENCE " + deleteCounterName(spec) + " TO PUBLIC");
                 String view = "dualwrite." + Identifiers.quote(spec.syncView());
                 String function = "dualwrite." + Identifiers.quote(spec.syncView() + "_apply");
                 s.execute("CREATE OR REPLACE VIEW " + view + " AS SELECT NULL::" + keyType + " AS k, NULL::" + valueType
@@ -286,9 +288,26 @@ public final class ControlSchema {
 
     /**
      * A placeholder value the probe may write (the next command deletes it), or null if the type has none
-     * known to be safe: NULL when the column allows it, else a constant of the column's type.
+     * known to be safe: NULL when the column allows it, else a constant of the column's type. Also null when
+     * the target has more than this tool put there on the value column (another unique or exclusion index, a
+     * CHECK, a user trigger): a placeholder could collide, fail a check, or reach a trigger or a change feed.
      */
     private static String probeLiteral(Connection c, MigrationSpec spec) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("""
+                SELECT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = a.attrelid AND (i.indisunique OR i.indisexclusion)
+                                 AND (a.attnum = ANY (i.indkey::int2[]) OR i.indexprs IS NOT NULL))
+                    OR EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = a.attrelid AND k.contype IN ('c', 'x')
+                                 AND a.attnum = ANY (k.conkey))
+                    OR EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = a.attrelid AND NOT g.tgisinternal)
+                FROM pg_attribute a WHERE a.attrelid = to_regclass(?) AND a.attname = ? AND NOT a.attisdropped""")) {
+            p.setString(1, spec.qualifiedTarget());
+            p.setString(2, spec.targetValueColumn());
+            try (ResultSet rs = p.executeQuery()) {
+                if (rs.next() && rs.getBoolean(1)) {
+                    return null;
+                }
+            }
+        }
         try (PreparedStatement p = c.prepareStatement("""
                 SELECT t.typcategory, format_type(a.atttypid, a.atttypmod), a.attnotnull, t.typname
                 FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
@@ -304,12 +323,24 @@ public final class ControlSchema {
                 if (!rs.getBoolean(3)) {
                     return "NULL::" + type;
                 }
+                String name = rs.getString(4);
                 return switch (rs.getString(1)) {
                     case "S" -> "''::" + type;
                     case "N" -> "0::" + type;
                     case "B" -> "false::" + type;
-                    case "U" -> rs.getString(4).equals("uuid") ? "'00000000-0000-0000-0000-000000000000'::uuid" : null;
-                    case "D" -> Set.of("date", "timestamp", "timestamptz").contains(rs.getString(4)) ? "'epoch'::" + type : null;
+                    case "E" -> "enum_first(NULL::" + type + ")";
+                    case "A" -> "'{}'::" + type;
+                    case "R" -> "'empty'::" + type;
+                    case "T" -> "'0'::" + type;
+                    case "I" -> "'0.0.0.0'::" + type;
+                    case "U" -> switch (name) {
+                        case "uuid" -> "'00000000-0000-0000-0000-000000000000'::uuid";
+                        case "bytea" -> "'\\x'::bytea";
+                        case "jsonb", "json" -> "'null'::" + name;
+                        default -> null;
+                    };
+                    case "D" -> Set.of("date", "timestamp", "timestamptz").contains(name) ? "'epoch'::" + type
+                            : Set.of("time", "timetz").contains(name) ? "'allballs'::" + type : null;
                     default -> null;
                 };
             }

@@ -56,6 +56,13 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
             Phase phase = migration.phase();
             pinnedPhase = phase;
             pinnedMigration = migration;
+            // the follower writes the phase, then reads the pins; this writes the pin, then reads the phase again
+            // (all volatile): either the follower sees this pin, or this sees the new phase and runs in it
+            Phase again = migration.phase();
+            if (again != phase) {
+                pinnedPhase = again;
+                phase = again;
+            }
             return phase;
         }
         if (morePins == null) {
