@@ -11,6 +11,7 @@ import io.dualwrite.rewriter.Phase;
 import io.dualwrite.migrator.db.ParallelWorkers;
 
 import org.postgresql.PGConnection;
+import org.postgresql.jdbc.AutoSave;
 import org.postgresql.copy.CopyManager;
 
 import javax.management.MBeanServer;
@@ -60,7 +61,9 @@ import java.util.function.Consumer;
  * {@code ControlSchema.syncFunctionBody}. So application writes never wait on the source rows, and wait at
  * most one batch on a target key. For a target value type without a probe placeholder the batch locks its
  * source rows instead ({@code FOR NO KEY UPDATE}: exact, slower). Rows the application inserts after the
- * backfill started land in pages after the planned ranges; they are dual-written, so they need no copy.
+ * backfill started land in pages after the planned ranges; they are dual-written, so they need no copy. Rows an
+ * UPDATE that is not a dual write moves out of the pages not read yet are copied by the final catch-up pass
+ * ({@link #catchUp}).
  *
  * <p>Between batches each worker reads {@code dualwrite.backfill_control} (pause, resume, fixed batch size)
  * and the throttle (replica replay lag, a custom query). A table rewrite (VACUUM FULL, CLUSTER) during the
@@ -73,6 +76,8 @@ import java.util.function.Consumer;
 public final class Backfill {
 
     private static final int MAX_RETRIES = 10;
+    /** Below PostgreSQL's default deadlock_timeout (1 s), so the batch, not the application, gives up first. */
+    static final int LOCK_TIMEOUT_MILLIS = 200;
     /**
      * Under live writes most batches hold a key a dual write has written, and a COPY that meets one is wasted: after
      * such a batch this many batches take {@code INSERT … ON CONFLICT DO NOTHING} directly, then COPY is tried again.
@@ -91,6 +96,7 @@ public final class Backfill {
     private final AtomicLong scannedRun = new AtomicLong();
     private final AtomicLong copiedRun = new AtomicLong();
     private final AtomicLong correctedRun = new AtomicLong();
+    private final AtomicLong caughtUpRun = new AtomicLong();
     private final AtomicLong redone = new AtomicLong();
     private final AtomicLong rechecked = new AtomicLong();
     private final AtomicBoolean stop = new AtomicBoolean();
@@ -104,6 +110,8 @@ public final class Backfill {
     private int workersRunning = 1;
     private volatile String finalState;
     private boolean multiRange;
+    /** The oldest transaction that could still write when the ranges were planned (32-bit xid, as text). */
+    private String startXmin = "3";
 
     public Backfill(Connection c, String migration, BackfillOptions options, Consumer<BackfillProgress> progress) {
         this(c, null, migration, options, progress);
@@ -159,8 +167,11 @@ public final class Backfill {
                 exec(c, "DELETE FROM dualwrite.backfill_checkpoint WHERE migration = ?", migration);
             }
             Optional<BackfillCheckpoint> existing = BackfillCheckpoint.load(c, migration);
+            if (existing.isPresent()) {
+                refuseIfExpandedSince(existing.get());
+            }
             if (existing.isPresent() && existing.get().complete()) {
-                return new BackfillResult(BackfillResult.Outcome.ALREADY_COMPLETE, 0, 0, 0, 0, 0, 0, existing.get(),
+                return new BackfillResult(BackfillResult.Outcome.ALREADY_COMPLETE, 0, 0, 0, 0, 0, 0, 0, existing.get(),
                         seconds(t0));
             }
             List<String> lagging = Acknowledgements.await(c, migration, Set.of(Phase.DUAL_WRITE.name(), Phase.READ_NEW.name()),
@@ -171,6 +182,7 @@ public final class Backfill {
                         + ". Wait until they pick up the phase (drivers poll the control schema every second), restart or stop"
                         + " them, then run the backfill again.");
             }
+            awaitOlderStatements(spec);
             total = totalEstimate(spec);
             try (PreparedStatement p = c.prepareStatement("""
                     INSERT INTO dualwrite.backfill_checkpoint (migration, total_rows) VALUES (?, ?)
@@ -207,6 +219,7 @@ public final class Backfill {
                 } finally {
                     c.setAutoCommit(true);
                     exec(c, "RESET synchronous_commit");
+                    exec(c, "RESET lock_timeout");
                 }
             } else {
                 runParallel(sql, todo, single);
@@ -214,12 +227,14 @@ public final class Backfill {
             syncTotals();
             boolean allDone = allRangesComplete();
             if (allDone) {
+                catchUp(sql);
                 exec(c, "UPDATE dualwrite.backfill_checkpoint SET completed_at = now(), updated_at = now() WHERE migration = ?",
                         migration);
             }
             finalState = allDone ? "COMPLETED" : "STOPPED";
             return new BackfillResult(allDone ? BackfillResult.Outcome.COMPLETED : BackfillResult.Outcome.PAUSED,
-                    batchesRun.get(), scannedRun.get(), copiedRun.get(), correctedRun.get(), redone.get(), rechecked.get(),
+                    batchesRun.get(), scannedRun.get(), copiedRun.get(), caughtUpRun.get(), correctedRun.get(), redone.get(),
+                    rechecked.get(),
                     BackfillCheckpoint.load(c, migration).orElseThrow(), seconds(t0));
         } catch (SQLException | RuntimeException e) {
             finalState = "FAILED";
@@ -251,6 +266,60 @@ public final class Backfill {
         }
     }
 
+    /**
+     * A switch back to EXPANDED after this backfill began stopped the dual writes for a while: rows changed then
+     * went to the old column only, so the copies and the checkpoint no longer describe the table.
+     */
+    private void refuseIfExpandedSince(BackfillCheckpoint cp) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT max(changed_at) FROM dualwrite.phase_change"
+                + " WHERE migration = ? AND to_phase = 'EXPANDED' AND changed_at > ?")) {
+            p.setString(1, migration);
+            p.setObject(2, cp.startedAt());
+            try (ResultSet rs = p.executeQuery()) {
+                if (rs.next() && rs.getObject(1) != null) {
+                    throw new RefusedException("the phase of " + migration + " went back to EXPANDED at " + rs.getObject(1)
+                            + ", after this backfill began (" + cp.startedAt() + "): rows changed then were written to the old"
+                            + " column only, so its copies may be stale. Empty the target table (nothing reads it before"
+                            + " READ_NEW) and run dualwrite backfill --restart; or run it with --restart and then dualwrite"
+                            + " parity --repair.");
+                }
+            }
+        }
+    }
+
+    /**
+     * Acknowledgements cover the JDBC transactions of every instance (they are pinned to their phase), not an
+     * auto-commit statement that began before the switch and still runs: it writes the old column only. So wait,
+     * up to the acknowledgement timeout, until no statement naming the source table that started before now runs.
+     */
+    private void awaitOlderStatements(MigrationSpec spec) throws SQLException {
+        long deadline = System.nanoTime() + options.ackTimeout().toNanos();
+        try (PreparedStatement p = c.prepareStatement("""
+                WITH t AS (SELECT clock_timestamp() AS now)
+                SELECT pid, coalesce(application_name, ''), query_start, left(regexp_replace(query, '\\s+', ' ', 'g'), 80)
+                FROM pg_stat_activity, t WHERE datname = current_database() AND backend_type = 'client backend'
+                  AND pid <> pg_backend_pid() AND state = 'active' AND query_start < t.now AND query ILIKE ?""")) {
+            p.setString(1, "%" + spec.sourceTable().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+            while (true) {
+                List<String> running = new ArrayList<>();
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        running.add("pid " + rs.getInt(1) + " (" + rs.getString(2) + ", since " + rs.getObject(3) + "): " + rs.getString(4));
+                    }
+                }
+                if (running.isEmpty()) {
+                    return;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new RefusedException(running.size() + " statement(s) naming " + spec.sourceTable() + " began before every"
+                            + " instance applied DUAL_WRITE and still run; they may write the old column only: "
+                            + String.join("; ", running) + ". Wait for them to finish (or end them), then run the backfill again.");
+                }
+                sleep(100);
+            }
+        }
+    }
+
     private void runParallel(Sql sql, ConcurrentLinkedQueue<Range> todo, boolean single) throws SQLException {
         ParallelWorkers.run("dualwrite-backfill-" + migration, workersRunning, id -> {
             try (Connection wc = factory.open()) {
@@ -263,6 +332,11 @@ public final class Backfill {
     private static void prepareWorker(Connection wc) throws SQLException {
         // a batch lost with an un-flushed commit on a server crash is lost together with its checkpoint: redone on resume
         exec(wc, "SET synchronous_commit = off");
+        // a batch that waits for an application transaction (an uncommitted target key) gives up first and is retried:
+        // application writes queued behind the batch's own copies never wait long, and a deadlock picks the batch
+        exec(wc, "SET lock_timeout = '" + LOCK_TIMEOUT_MILLIS + "ms'");
+        // the recheck finds this transaction's copies by xmin: a savepoint (PgJDBC autosave) would give them another xid
+        wc.unwrap(PGConnection.class).setAutosave(AutoSave.NEVER);
         wc.setAutoCommit(false);
         wc.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
     }
@@ -379,7 +453,16 @@ public final class Backfill {
                     redone.incrementAndGet();
                     continue;
                 }
-                boolean transientFailure = "40001".equals(st) || "40P01".equals(st) || "55P03".equals(st);
+                if ("55P03".equals(st)) {
+                    // waiting for an application transaction: keep waiting, a batch at a time, as long as it lasts
+                    if (stop.get()) {
+                        throw e;
+                    }
+                    attempt = Math.min(attempt, 6);
+                    sleep(Math.min(1000, 10L << attempt));
+                    continue;
+                }
+                boolean transientFailure = "40001".equals(st) || "40P01".equals(st);
                 if (!transientFailure || attempt >= MAX_RETRIES) {
                     throw e;
                 }
@@ -388,7 +471,32 @@ public final class Backfill {
         }
     }
 
-    /** One batch, pages [r.next, r.next + pages), inside the caller's transaction. */
+    /**
+     * The last pass, once every page range is done. An UPDATE that does not set the column is not a dual write; when
+     * it moved a row to another page (no room on its own, or an indexed column changed) from a page no batch had read
+     * yet to one a batch had read, or past the planned pages, no batch saw the row. Such a row version was written
+     * after the backfill began, and has no primary target row: one statement over the whole table, with one snapshot,
+     * copies exactly those (the same barrier, counter and recheck as a batch).
+     */
+    private void catchUp(Sql sql) throws SQLException {
+        prepareWorker(c);
+        try {
+            BatchOutcome b = batchWithRetry(c, sql, null, 0, multiRange, true);
+            caughtUpRun.addAndGet(b.copied);
+            copiedRun.addAndGet(b.copied);
+            correctedRun.addAndGet(b.corrected);
+        } finally {
+            c.setAutoCommit(true);
+            exec(c, "RESET synchronous_commit");
+            exec(c, "RESET lock_timeout");
+        }
+        if (caughtUpRun.get() > 0) {
+            exec(c, "UPDATE dualwrite.backfill_checkpoint SET rows_copied = rows_copied + " + caughtUpRun.get()
+                    + ", updated_at = now() WHERE migration = ?", migration);
+        }
+    }
+
+    /** One batch, pages [r.next, r.next + pages), or the catch-up pass when {@code r} is null, in the caller's transaction. */
     private BatchOutcome batch(Connection wc, Sql sql, Range r, long pages, boolean single, boolean copy) throws SQLException {
         String counterBefore = null;
         boolean barrierPassed = false;
@@ -411,11 +519,13 @@ public final class Backfill {
                 barrierPassed = rs.getBoolean(1);
             }
         }
-        long from = r.next, to = r.next + pages;
+        long from = r == null ? 0 : r.next, to = from + pages;
         if (sql.locked) {
-            try (PreparedStatement p = wc.prepareStatement(sql.lock)) {
-                p.setString(1, "(" + from + ",0)");
-                p.setString(2, "(" + to + ",0)");
+            try (PreparedStatement p = wc.prepareStatement(r == null ? sql.catchUpLock(startXmin) : sql.lock)) {
+                if (r != null) {
+                    p.setString(1, "(" + from + ",0)");
+                    p.setString(2, "(" + to + ",0)");
+                }
                 p.executeQuery().close();
             }
         }
@@ -424,7 +534,7 @@ public final class Backfill {
         CopyText rows = new CopyText();
         long copied = 0;
         try {
-            rows.rowCount = copyApi.copyOut(sql.copyOut(from, to), rows);
+            rows.rowCount = copyApi.copyOut(r == null ? sql.catchUpOut(startXmin) : sql.copyOut(from, to), rows);
             if (rows.size() > 0) {
                 if (copy) {
                     copied = copyApi.copyIn(sql.copyIn, rows.reader());
@@ -457,6 +567,9 @@ public final class Backfill {
                     }
                 }
             }
+        }
+        if (r == null) {
+            return new BatchOutcome(rows.rowCount, copied, corrected, false);
         }
         boolean last = r.next + pages >= r.hi;
         try (PreparedStatement p = wc.prepareStatement(sql.checkpoint)) {
@@ -522,11 +635,18 @@ public final class Backfill {
             return out;
         }
         exec(c, "DELETE FROM dualwrite.backfill_range WHERE migration = ?", migration); // rows of another table file
+        // every row version written from now on may move behind the scan: the catch-up pass looks at those
+        String xmin;
+        try (PreparedStatement p = c.prepareStatement("SELECT (pg_snapshot_xmin(pg_current_snapshot())::text::bigint % 4294967296)::text");
+             ResultSet rs = p.executeQuery()) {
+            rs.next();
+            xmin = rs.getString(1);
+        }
         long pages = sql.pages(c);
         int n = (int) Math.max(1, Math.min(workers, pages));
         try (PreparedStatement p = c.prepareStatement("INSERT INTO dualwrite.backfill_range"
-                + " (migration, range_no, lo_page, hi_page, next_page, source_filenode, completed_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, CASE WHEN ? THEN now() END)")) { // an empty table: nothing to do
+                + " (migration, range_no, lo_page, hi_page, next_page, source_filenode, start_xmin, completed_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN now() END)")) { // an empty table: nothing to do
             for (int i = 0; i < n; i++) {
                 long lo = pages * i / n;
                 p.setString(1, migration);
@@ -535,7 +655,8 @@ public final class Backfill {
                 p.setLong(4, pages * (i + 1) / n);
                 p.setLong(5, lo);
                 p.setLong(6, sql.fileNode);
-                p.setBoolean(7, pages == 0);
+                p.setString(7, xmin);
+                p.setBoolean(8, pages == 0);
                 p.addBatch();
             }
             p.executeBatch();
@@ -547,13 +668,15 @@ public final class Backfill {
     private List<Range> loadRanges(Sql sql) throws SQLException {
         List<Range> out = new ArrayList<>();
         try (PreparedStatement p = c.prepareStatement("""
-                SELECT range_no, lo_page, hi_page, next_page, completed_at IS NOT NULL, rows_scanned
+                SELECT range_no, lo_page, hi_page, next_page, completed_at IS NOT NULL, rows_scanned, start_xmin
                 FROM dualwrite.backfill_range WHERE migration = ? AND source_filenode = ? ORDER BY range_no""")) {
             p.setString(1, migration);
             p.setLong(2, sql.fileNode);
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
                     out.add(new Range(rs.getInt(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getBoolean(5), rs.getLong(6)));
+                    String x = rs.getString(7);
+                    startXmin = x != null && x.matches("[0-9]{1,10}") ? x : "3"; // unknown: every unfrozen row version
                 }
             }
         }
@@ -769,6 +892,7 @@ public final class Backfill {
     /** The statements of one migration, built once per run. */
     static final class Sql {
         final String src;
+        private final String tgt, k, v, tk, flag;
         final long fileNode;
         final double rowsPerPage;
         /** No probe placeholder for the target's value type: lock the source rows instead of rechecking. */
@@ -782,12 +906,12 @@ public final class Backfill {
             this.fileNode = fileNode;
             this.rowsPerPage = rowsPerPage;
             this.locked = locked;
-            String tgt = s.qualifiedTarget();
-            String k = Identifiers.quote(s.keyColumn());
-            String v = Identifiers.quote(s.sourceColumn());
-            String tk = Identifiers.quote(s.targetKeyColumn());
+            this.tgt = s.qualifiedTarget();
+            this.k = Identifiers.quote(s.keyColumn());
+            this.v = Identifiers.quote(s.sourceColumn());
+            this.tk = Identifiers.quote(s.targetKeyColumn());
             String tv = Identifiers.quote(s.targetValueColumn());
-            String flag = Identifiers.quote(s.primaryFlagColumn());
+            this.flag = Identifiers.quote(s.primaryFlagColumn());
             String counterName = ControlSchema.deleteCounterName(s);
             String counterValue = locked ? "''" : "(SELECT last_value || ':' || is_called FROM " + counterName + ")";
             this.before = "SELECT phase, pg_relation_filenode('" + src.replace("'", "''") + "')::bigint, " + counterValue
@@ -819,8 +943,9 @@ public final class Backfill {
         }
 
         static Sql of(Connection c, MigrationSpec spec) throws SQLException {
-            String keyType = ControlSchema.columnType(c, spec.sourceSchema(), spec.sourceTable(), spec.keyColumn());
-            String valueType = ControlSchema.columnType(c, spec.targetSchema(), spec.targetTable(), spec.targetValueColumn());
+            // casts without the type modifier: an explicit cast to varchar(n) truncates, the column's own coercion raises
+            String keyType = baseType(c, spec.qualifiedSource(), spec.keyColumn());
+            String valueType = baseType(c, spec.qualifiedTarget(), spec.targetValueColumn());
             boolean locked = !ControlSchema.hasDeleteProbe(c, spec);
             try (PreparedStatement p = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
                 p.setString(1, ControlSchema.deleteCounterName(spec));
@@ -850,9 +975,37 @@ public final class Backfill {
             }
         }
 
+        /** The rows the catch-up pass copies: written since {@code startXmin}, non-NULL, without a primary target row. */
+        String catchUpOut(String startXmin) {
+            return "COPY (SELECT u." + k + ", u." + v + ", true" + catchUpFrom(startXmin) + ") TO STDOUT";
+        }
+
+        String catchUpLock(String startXmin) {
+            return "SELECT count(*) FROM (SELECT" + catchUpFrom(startXmin) + " FOR NO KEY UPDATE OF u) l";
+        }
+
+        private String catchUpFrom(String startXmin) {
+            return " FROM " + src + " u WHERE age(u.xmin) <= age('" + startXmin + "'::xid) AND u." + v + " IS NOT NULL"
+                    + " AND NOT EXISTS (SELECT 1 FROM " + tgt + " e WHERE e." + tk + " = u." + k + " AND e." + flag + ")";
+        }
+
         /** The batch's rows, key and value (NULL too: the caller counts them), in COPY text format. */
         String copyOut(long fromPage, long toPage) {
             return copyOutPrefix + fromPage + ",0)' AND ctid < '(" + toPage + ",0)') TO STDOUT";
+        }
+
+        private static String baseType(Connection c, String table, String column) throws SQLException {
+            try (PreparedStatement p = c.prepareStatement("SELECT format_type(a.atttypid, NULL) FROM pg_attribute a"
+                    + " WHERE a.attrelid = to_regclass(?) AND a.attname = ? AND NOT a.attisdropped AND a.attnum > 0")) {
+                p.setString(1, table);
+                p.setString(2, column);
+                try (ResultSet rs = p.executeQuery()) {
+                    if (!rs.next()) {
+                        throw new SQLException("column " + table + "." + column + " does not exist", "42703");
+                    }
+                    return rs.getString(1);
+                }
+            }
         }
 
         /** The source table's size in pages now. */

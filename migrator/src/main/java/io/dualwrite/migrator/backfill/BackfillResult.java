@@ -5,13 +5,15 @@ package io.dualwrite.migrator.backfill;
  * @param batchesThisRun   batches committed by this run
  * @param rowsScannedThisRun source rows processed by this run
  * @param rowsCopiedThisRun  target rows inserted by this run
+ * @param rowsCaughtUpThisRun rows of those copied by the final catch-up pass: moved behind the page scan by an UPDATE
+ *                         that does not set the column (see {@link Backfill})
  * @param rowsCorrectedThisRun copies a batch deleted or corrected again because a delete raced it (see {@link Backfill})
  * @param batchesRedone    batches whose COPY met a key a dual write had written, redone with ON CONFLICT DO NOTHING
  * @param batchesRechecked batches that rechecked their copies because a delete may have raced them
  * @param checkpoint       the checkpoint row after the run
  * @param seconds          wall time of this run
  */
-public record BackfillResult(Outcome outcome, long batchesThisRun, long rowsScannedThisRun, long rowsCopiedThisRun,
+public record BackfillResult(Outcome outcome, long batchesThisRun, long rowsScannedThisRun, long rowsCopiedThisRun, long rowsCaughtUpThisRun,
                              long rowsCorrectedThisRun, long batchesRedone, long batchesRechecked, BackfillCheckpoint checkpoint, double seconds) {
 
     public enum Outcome {

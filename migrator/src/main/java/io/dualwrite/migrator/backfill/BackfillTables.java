@@ -36,6 +36,7 @@ public final class BackfillTables {
                       hi_page      bigint NOT NULL,
                       next_page    bigint NOT NULL,
                       source_filenode bigint NOT NULL,
+                      start_xmin   text,
                       rows_scanned bigint NOT NULL DEFAULT 0,
                       rows_copied  bigint NOT NULL DEFAULT 0,
                       batches      bigint NOT NULL DEFAULT 0,
@@ -46,7 +47,7 @@ public final class BackfillTables {
             // key ranges of versions before page ranges: their rows are never loaded again (no file node)
             s.execute("ALTER TABLE dualwrite.backfill_range ADD COLUMN IF NOT EXISTS lo_page bigint,"
                     + " ADD COLUMN IF NOT EXISTS hi_page bigint, ADD COLUMN IF NOT EXISTS next_page bigint,"
-                    + " ADD COLUMN IF NOT EXISTS source_filenode bigint");
+                    + " ADD COLUMN IF NOT EXISTS source_filenode bigint, ADD COLUMN IF NOT EXISTS start_xmin text");
             s.execute("""
                     CREATE TABLE IF NOT EXISTS dualwrite.backfill_control (
                       migration  text PRIMARY KEY REFERENCES dualwrite.migration(name),

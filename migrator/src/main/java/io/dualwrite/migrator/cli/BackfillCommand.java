@@ -105,7 +105,7 @@ final class BackfillCommand extends BaseCommand {
             if (json()) {
                 printJson(Json.obj("ok", true, "migration", migration, "outcome", r.outcome(),
                         "batchesThisRun", r.batchesThisRun(), "rowsScannedThisRun", r.rowsScannedThisRun(),
-                        "rowsCopiedThisRun", r.rowsCopiedThisRun(), "rowsCorrectedThisRun", r.rowsCorrectedThisRun(),
+                        "rowsCopiedThisRun", r.rowsCopiedThisRun(), "rowsCaughtUpThisRun", r.rowsCaughtUpThisRun(), "rowsCorrectedThisRun", r.rowsCorrectedThisRun(),
                         "batchesRedone", r.batchesRedone(), "batchesRechecked", r.batchesRechecked(),
                         "rowsPerSecond", r.rowsPerSecond(), "seconds", r.seconds(),
                         "checkpoint", Json.obj("rowsCopied", cp.rowsCopied(), "batches", cp.batches(),
@@ -123,11 +123,12 @@ final class BackfillCommand extends BaseCommand {
                                 + " %.0f rows/s; %s. Run the same command again to resume.",
                         migration, r.batchesThisRun(), r.rowsScannedThisRun(), r.rowsCopiedThisRun(), r.rowsPerSecond(), at));
                 case COMPLETED -> out().println(String.format(Locale.ROOT,
-                        "backfill of %s complete: %d rows scanned, %d copied, %d copies corrected after racing a delete,"
+                        "backfill of %s complete: %d rows scanned, %d copied (%d by the catch-up pass), %d copies corrected after racing a delete,"
                                 + " in %d batches this run (%d redone after meeting a dual write, %d rechecked; %.1f s,"
                                 + " %.0f rows/s); %d rows copied in %d batches in all.%nnext: dualwrite parity --url %s"
                                 + " --migration %s",
-                        migration, r.rowsScannedThisRun(), r.rowsCopiedThisRun(), r.rowsCorrectedThisRun(), r.batchesThisRun(),
+                        migration, r.rowsScannedThisRun(), r.rowsCopiedThisRun(), r.rowsCaughtUpThisRun(), r.rowsCorrectedThisRun(),
+                        r.batchesThisRun(),
                         r.batchesRedone(), r.batchesRechecked(), r.seconds(), r.rowsPerSecond(), cp.rowsCopied(), cp.batches(),
                         shellQuote(connection.displayUrl()), migration));
             }

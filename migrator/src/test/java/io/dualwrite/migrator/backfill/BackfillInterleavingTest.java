@@ -3,6 +3,7 @@ package io.dualwrite.migrator.backfill;
 import io.dualwrite.migrator.Fixtures;
 import io.dualwrite.migrator.Fixtures.Run;
 import io.dualwrite.migrator.parity.ParityCheck;
+import io.dualwrite.testing.Await;
 import io.dualwrite.testing.PostgresExtension;
 import io.dualwrite.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
@@ -22,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 
 import static io.dualwrite.migrator.Fixtures.cli;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The two interleavings of one dual write with one backfill batch, forced deterministically with
@@ -164,16 +166,16 @@ class BackfillInterleavingTest {
     }
 
     /**
-     * A target value type with no placeholder for the probe ({@code inet NOT NULL}): the batch locks its source rows
+     * A target value type with no placeholder for the probe ({@code macaddr NOT NULL}): the batch locks its source rows
      * instead, so a writer that holds a row makes the batch wait, and the batch copies the committed value.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"", "10.0.0.99"})
+    @ValueSource(strings = {"", "08:00:2b:01:02:ff"})
     void typeWithoutProbeLocksTheBatchRows(String newValue, TestDatabase db) throws Exception {
         String value = newValue.isEmpty() ? null : newValue;
-        db.execute("CREATE TABLE hosts (id bigint PRIMARY KEY, addr inet)");
-        db.execute("INSERT INTO hosts SELECT g, CASE WHEN g % 5 = 0 THEN NULL ELSE ('10.0.' || g / 256 || '.' || g % 256)::inet"
-                + " END FROM generate_series(1, 300) g");
+        db.execute("CREATE TABLE hosts (id bigint PRIMARY KEY, addr macaddr)");
+        db.execute("INSERT INTO hosts SELECT g, CASE WHEN g % 5 = 0 THEN NULL ELSE ('08:00:2b:01:' || lpad(to_hex(g / 256), 2, '0')"
+                + " || ':' || lpad(to_hex(g % 256), 2, '0'))::macaddr END FROM generate_series(1, 300) g");
         String[] conn = {"--url", db.jdbcUrl(), "--user", db.user()};
         Run expand = cli(concat(new String[] {"expand", "--source", "hosts.addr", "--key", "id", "--target", "host_address.addr",
                 "--target-key", "host_id", "--primary-flag", "is_primary"}, conn));
@@ -181,7 +183,7 @@ class BackfillInterleavingTest {
         assertThat(cli(concat(new String[] {"phase", "--migration", "hosts.addr", "DUAL_WRITE"}, conn)).code()).isZero();
         try (Connection writer = db.connect(); Connection bf = db.connect()) {
             writer.setAutoCommit(false);
-            try (PreparedStatement p = writer.prepareStatement("WITH \"dw$w\" AS (UPDATE hosts SET addr = ?::inet WHERE id = 150"
+            try (PreparedStatement p = writer.prepareStatement("WITH \"dw$w\" AS (UPDATE hosts SET addr = ?::macaddr WHERE id = 150"
                     + " RETURNING id, addr) INSERT INTO dualwrite.sync_hosts_addr (k, v, deleted) SELECT id, addr, false FROM \"dw$w\"")) {
                 p.setString(1, value);
                 p.executeUpdate();
@@ -199,13 +201,74 @@ class BackfillInterleavingTest {
             writer.commit();
             assertThat(run.get(30, TimeUnit.SECONDS).outcome()).isEqualTo(BackfillResult.Outcome.COMPLETED);
         }
-        assertThat(db.queryString("SELECT coalesce(string_agg(host(addr), ','), 'none') FROM host_address WHERE host_id = 150"))
+        assertThat(db.queryString("SELECT coalesce(string_agg(addr::text, ','), 'none') FROM host_address WHERE host_id = 150"))
                 .isEqualTo(value == null ? "none" : value);
         try (Connection c = db.connect()) {
             assertThat(ParityCheck.run(c, "hosts.addr", 10).mismatches()).isZero();
         }
         assertThat(db.queryLong("SELECT count(*) FROM host_address"))
                 .isEqualTo(db.queryLong("SELECT count(*) FROM hosts WHERE addr IS NOT NULL"));
+    }
+
+    /** A target with more on its value column (here UNIQUE (address)): no placeholder may be written, the batch locks. */
+    @Test
+    void constrainedTargetGetsNoProbeAndTheBatchLocks(TestDatabase db) throws Exception {
+        Fixtures.createUsers(db, 100);
+        Fixtures.expandAndDualWrite(db);
+        assertThat(db.queryString("SELECT prosrc FROM pg_proc WHERE proname = 'sync_users_email_apply'")).contains("DO NOTHING");
+        db.execute("ALTER TABLE email_address ADD CONSTRAINT email_address_address_key UNIQUE (address)");
+        Run again = cli(Fixtures.expandArgs(db));
+        assertThat(again.code()).as(again.toString()).isZero();
+        assertThat(db.queryString("SELECT prosrc FROM pg_proc WHERE proname = 'sync_users_email_apply'")).doesNotContain("DO NOTHING");
+        try (Connection writer = db.connect(); Connection bf = db.connect()) {
+            writer.setAutoCommit(false);
+            setEmail(writer, 50, null);
+            int bfPid = pid(bf);
+            CompletableFuture<BackfillResult> run = backfillAsync(bf);
+            awaitLockWait(db, bfPid);
+            assertThat(db.queryString("SELECT query FROM pg_stat_activity WHERE pid = " + bfPid)).contains("FOR NO KEY UPDATE");
+            writer.commit();
+            assertThat(run.get(30, TimeUnit.SECONDS).outcome()).isEqualTo(BackfillResult.Outcome.COMPLETED);
+        }
+        assertThat(parity(db)).isZero();
+    }
+
+    /**
+     * An auto-commit statement that began before the switch to DUAL_WRITE (here: a plain UPDATE, not dual-written)
+     * is not covered by the instances' acknowledgements: the backfill waits for it (or refuses after the timeout),
+     * so it never copies a value such a statement then overwrites in the old column only.
+     */
+    @Test
+    void backfillWaitsForStatementsThatBeganBeforeIt(TestDatabase db) throws Exception {
+        Fixtures.createUsers(db, 100);
+        Fixtures.expandAndDualWrite(db);
+        try (Connection slow = db.connect(); Connection bf = db.connect()) {
+            int slowPid = pid(slow);
+            CompletableFuture<Integer> statement = CompletableFuture.supplyAsync(() -> {
+                try (Statement s = slow.createStatement()) {
+                    return s.executeUpdate("UPDATE users SET email = 'slow@example.com' FROM (SELECT pg_sleep(2)) z WHERE id = 10");
+                } catch (SQLException e) {
+                    throw new CompletionException(e);
+                }
+            });
+            Await.within(10_000, () -> {
+                try {
+                    return db.queryLong("SELECT count(*) FROM pg_stat_activity WHERE pid = " + slowPid
+                            + " AND state = 'active' AND query LIKE 'UPDATE users%'") == 1;
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, "the slow statement runs");
+            assertThatThrownBy(() -> Backfill.run(bf, "users.email", new BackfillOptions(1000, 0, false,
+                    java.time.Duration.ofMillis(300)), null))
+                    .hasMessageContaining("began before every instance applied DUAL_WRITE and still run")
+                    .hasMessageContaining("pid " + slowPid);
+            BackfillResult r = Backfill.run(bf, "users.email", new BackfillOptions(1000, 0, false), null);
+            assertThat(r.outcome()).isEqualTo(BackfillResult.Outcome.COMPLETED);
+            assertThat(statement.get(10, TimeUnit.SECONDS)).isOne();
+        }
+        assertThat(db.queryString("SELECT address FROM email_address WHERE user_id = 10")).isEqualTo("slow@example.com");
+        assertThat(parity(db)).isZero();
     }
 
     private static String[] concat(String[] a, String[] b) {
