@@ -392,14 +392,14 @@ public final class Backfill {
         state.put(id, "DONE");
     }
 
-    /** pt-osc's chunk-time: aim at the target batch time, change at most 2x per batch, within [min, max]. */
+    /** pt-osc's chunk-time: aim at the target batch time, grow at most 4x, shrink at most 2x per batch, within [min, max]. */
     int nextSize(int size, long rows, long nanos) {
         double ms = Math.max(0.05, nanos / 1e6);
         double ideal = rows * options.targetBatchMillis() / ms;
         if (rows < size) {
             ideal = Math.min(ideal, size); // a short batch (range tail) says nothing about a bigger one
         }
-        double next = Math.max(size / 2.0, Math.min(size * 2.0, 0.5 * size + 0.5 * ideal));
+        double next = Math.max(size / 2.0, Math.min(size * 4.0, 0.5 * size + 0.5 * ideal));
         return (int) Math.max(options.minBatch(), Math.min(options.maxBatch(), Math.round(next)));
     }
 
