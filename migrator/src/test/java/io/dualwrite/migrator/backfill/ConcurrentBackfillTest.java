@@ -27,8 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The backfill runs while 4 writers change, NULL, delete and insert users through dual writes;
- * afterwards parity must be exactly 0 (DESIGN, "Concurrency").
+ * The backfill runs while 4 writers change, NULL, delete and insert users through dual writes, and rename users
+ * (not a dual write: passed through, and it moves rows between pages); afterwards parity must be exactly 0
+ * (DESIGN, "Concurrency").
  *
  * <p>Writers go either through the dualwrite driver ({@code DRIVER}: the application's SQL, rewritten
  * by the driver) or, independent of the driver's progress, send by hand the statement form the driver
@@ -99,10 +100,10 @@ class ConcurrentBackfillTest {
         try (Connection c = db.connect()) {
             parity = ParityCheck.run(c, "users.email", 20);
         }
-        System.out.printf("%s/%s: backfill %d rows in %.2f s (%.0f rows/s, %d batches, %d copies corrected),"
+        System.out.printf("%s/%s: backfill %d rows in %.2f s (%.0f rows/s, %d batches, %d copies corrected, %d caught up),"
                         + " writer ops %d (%d during backfill),"
                         + " retries %d, parity %d %s%n", path, isolationName, result.rowsScannedThisRun(), result.seconds(),
-                result.rowsPerSecond(), result.batchesThisRun(), result.rowsCorrectedThisRun(), ops.get(), opsDuringBackfill.get(), retries.get(),
+                result.rowsPerSecond(), result.batchesThisRun(), result.rowsCorrectedThisRun(), result.rowsCaughtUpThisRun(), ops.get(), opsDuringBackfill.get(), retries.get(),
                 parity.mismatches(), parity.samples());
         assertThat(parity.mismatches()).as("drift after backfill: " + parity.samples()).isZero();
         assertThat(db.queryLong("SELECT count(*) FROM email_address WHERE NOT is_primary")).isZero();
@@ -121,11 +122,13 @@ class ConcurrentBackfillTest {
                 : "UPDATE users SET email = ? WHERE id = ?";
         String delete = rw ? "WITH \"dw$w\" AS (DELETE FROM users WHERE id = ?" + ret + "true FROM \"dw$w\""
                 : "DELETE FROM users WHERE id = ?";
+        // not a dual write (email is not set): passed through; a longer name moves the row to another page
+        String rename = "UPDATE users SET name = repeat(md5(name), 1 + length(name) / 32) WHERE id = ?";
         String insert = rw ? "WITH \"dw$w\" AS (INSERT INTO users (name, email) VALUES ('new', ?)" + ret + "false FROM \"dw$w\""
                 : "INSERT INTO users (name, email) VALUES ('new', ?)";
         long seq = 0;
         try (PreparedStatement up = c.prepareStatement(update); PreparedStatement del = c.prepareStatement(delete);
-             PreparedStatement ins = c.prepareStatement(insert)) {
+             PreparedStatement ins = c.prepareStatement(insert); PreparedStatement ren = c.prepareStatement(rename)) {
             while (!stop.get()) {
                 List<Op> tx = new ArrayList<>();
                 int n = 1 + rnd.nextInt(3);
@@ -133,7 +136,7 @@ class ConcurrentBackfillTest {
                     double r = rnd.nextDouble();
                     long id = 1 + rnd.nextInt(USERS + 2000);
                     String email = "w" + Thread.currentThread().getId() + "-" + (++seq) + "@example.com";
-                    tx.add(new Op(r < 0.40 ? 0 : r < 0.73 ? 1 : r < 0.85 ? 2 : 3, id, email));
+                    tx.add(new Op(r < 0.35 ? 0 : r < 0.60 ? 1 : r < 0.70 ? 2 : r < 0.80 ? 3 : 4, id, email));
                 }
                 for (int attempt = 0; ; attempt++) {
                     try {
@@ -147,6 +150,10 @@ class ConcurrentBackfillTest {
                                 case 2 -> {
                                     del.setLong(1, op.id);
                                     del.executeUpdate();
+                                }
+                                case 4 -> {
+                                    ren.setLong(1, op.id);
+                                    ren.executeUpdate();
                                 }
                                 default -> {
                                     ins.setString(1, op.email);
