@@ -481,7 +481,7 @@ public final class Backfill {
     private void catchUp(Sql sql) throws SQLException {
         prepareWorker(c);
         try {
-            BatchOutcome b = batchWithRetry(c, sql, null, 0, multiRange, true);
+            BatchOutcome b = batchWithRetry(c, sql, null, 0, false, true);
             caughtUpRun.addAndGet(b.copied);
             copiedRun.addAndGet(b.copied);
             correctedRun.addAndGet(b.corrected);
@@ -491,8 +491,15 @@ public final class Backfill {
             exec(c, "RESET lock_timeout");
         }
         if (caughtUpRun.get() > 0) {
-            exec(c, "UPDATE dualwrite.backfill_checkpoint SET rows_copied = rows_copied + " + caughtUpRun.get()
-                    + ", updated_at = now() WHERE migration = ?", migration);
+            // counted in the first range, so the totals (the ranges' sums with several) include them
+            exec(c, "UPDATE dualwrite.backfill_range SET rows_copied = rows_copied + " + caughtUpRun.get()
+                    + ", updated_at = now() WHERE migration = ? AND range_no = 0", migration);
+            if (multiRange) {
+                syncTotals();
+            } else {
+                exec(c, "UPDATE dualwrite.backfill_checkpoint SET rows_copied = rows_copied + " + caughtUpRun.get()
+                        + ", updated_at = now() WHERE migration = ?", migration);
+            }
         }
     }
 
@@ -895,7 +902,7 @@ public final class Backfill {
         private final String tgt, k, v, tk, flag;
         final long fileNode;
         final double rowsPerPage;
-        /** No probe placeholder for the target's value type: lock the source rows instead of rechecking. */
+        /** The sync trigger has no probe (the value type has no placeholder, or the target constrains the column): lock. */
         final boolean locked;
         final String before, barrier, counter, lock, copyIn, insert, recheck, checkpoint;
         private final String copyOutPrefix;

@@ -118,7 +118,9 @@ class BackfillResumeTest {
         Run second = backfill(db, "--json");
         assertThat(second.code()).as(second.toString()).isZero();
         assertThat(second.out()).contains("\"rowsCaughtUpThisRun\":" + movedPast);
-        assertThat(db.queryLong("SELECT count(*) FROM email_address")).isEqualTo(nonNullEmails(db));
+        assertThat(db.queryLong("SELECT count(*) FROM email_address")).isEqualTo(nonNullEmails(db))
+                .isEqualTo(db.queryLong("SELECT rows_copied FROM dualwrite.backfill_checkpoint"))
+                .isEqualTo(db.queryLong("SELECT sum(rows_copied) FROM dualwrite.backfill_range"));
         assertThat(parity(db).mismatches()).isZero();
     }
 
