@@ -294,12 +294,17 @@ public final class Backfill {
      */
     private void awaitOlderStatements(MigrationSpec spec) throws SQLException {
         long deadline = System.nanoTime() + options.ackTimeout().toNanos();
+        java.time.OffsetDateTime since;
+        try (PreparedStatement p = c.prepareStatement("SELECT clock_timestamp()"); ResultSet rs = p.executeQuery()) {
+            rs.next();
+            since = rs.getObject(1, java.time.OffsetDateTime.class); // statements newer than this are dual writes
+        }
         try (PreparedStatement p = c.prepareStatement("""
-                WITH t AS (SELECT clock_timestamp() AS now)
                 SELECT pid, coalesce(application_name, ''), query_start, left(regexp_replace(query, '\\s+', ' ', 'g'), 80)
-                FROM pg_stat_activity, t WHERE datname = current_database() AND backend_type = 'client backend'
-                  AND pid <> pg_backend_pid() AND state = 'active' AND query_start < t.now AND query ILIKE ?""")) {
-            p.setString(1, "%" + spec.sourceTable().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+                FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'
+                  AND pid <> pg_backend_pid() AND state = 'active' AND query_start < ? AND query ILIKE ?""")) {
+            p.setObject(1, since);
+            p.setString(2, "%" + spec.sourceTable().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
             while (true) {
                 List<String> running = new ArrayList<>();
                 try (ResultSet rs = p.executeQuery()) {

@@ -271,6 +271,34 @@ class BackfillInterleavingTest {
         assertThat(parity(db)).isZero();
     }
 
+    /** Statements that start after the backfill are not waited for, however busy the application keeps the table. */
+    @Test
+    void backfillDoesNotWaitForNewerStatements(TestDatabase db) throws Exception {
+        Fixtures.createUsers(db, 100);
+        Fixtures.expandAndDualWrite(db);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        try (Connection busy = db.connect(); Connection bf = db.connect()) {
+            CompletableFuture<Long> app = CompletableFuture.supplyAsync(() -> {
+                long n = 0;
+                try (Statement s = busy.createStatement()) {
+                    while (!stop.get()) { // back to back: at any moment one runs, begun a little earlier
+                        n += s.executeUpdate("UPDATE users SET name = name FROM (SELECT pg_sleep(0.05)) z WHERE id = 1");
+                    }
+                } catch (SQLException e) {
+                    throw new CompletionException(e);
+                }
+                return n;
+            });
+            Thread.sleep(200);
+            BackfillResult r = Backfill.run(bf, "users.email", new BackfillOptions(1000, 0, false, java.time.Duration.ofSeconds(2)),
+                    null);
+            assertThat(r.outcome()).isEqualTo(BackfillResult.Outcome.COMPLETED);
+            stop.set(true);
+            assertThat(app.get(10, TimeUnit.SECONDS)).isPositive();
+        }
+        assertThat(parity(db)).isZero();
+    }
+
     private static String[] concat(String[] a, String[] b) {
         String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);
