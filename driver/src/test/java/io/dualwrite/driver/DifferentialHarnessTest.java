@@ -356,7 +356,7 @@ class DifferentialHarnessTest {
     private String email() {
         return switch (random.nextInt(12)) {
             case 0 -> null;
-            case 1 -> "much-too-long-address-" + random.nextInt(100) + "@example.com";   // check violation
+            case 1 -> "much-too-long-address-for-the-check-" + random.nextInt(100) + "@example.com";   // check violation (>= 40)
             case 2 -> "MiXeD" + random.nextInt(50) + "@Example.com";
             default -> "u" + random.nextInt(200) + "@example.com";
         };
