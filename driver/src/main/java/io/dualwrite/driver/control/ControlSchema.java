@@ -235,6 +235,9 @@ public final class ControlSchema {
      *       and that a concurrent backfill copy of the key must wait for.</li>
      * </ol>
      */
+    /** The line that opens the probe in the trigger body (what {@link #hasDeleteProbe} looks for). */
+    private static final String PROBE_MARK = "IF NOT FOUND THEN -- probe";
+
     static String syncFunctionBody(MigrationSpec spec, String probeLiteral, long lockKey) {
         String target = spec.qualifiedTarget();
         String fk = Identifiers.quote(spec.targetKeyColumn());
@@ -253,7 +256,7 @@ public final class ControlSchema {
         b.append("  PERFORM nextval('").append(deleteCounterName(spec).replace("'", "''")).append("');\n");
         b.append("  ").append(delete).append(";\n");
         if (probeLiteral != null) {
-            b.append("  IF NOT FOUND THEN\n");
+            b.append("  ").append(PROBE_MARK).append("\n");
             b.append("    ").append(String.format(insert, probeLiteral, "NOTHING")).append(";\n");
             b.append("    ").append(delete).append(";\n");
             b.append("  END IF;\n");
@@ -347,9 +350,18 @@ public final class ControlSchema {
         }
     }
 
-    /** Whether the sync trigger of {@code spec} has a probe, i.e. an unlocked backfill is exact (see {@link #syncFunctionBody}). */
+    /**
+     * Whether the installed sync trigger of {@code spec} probes before it deletes, i.e. whether an unlocked backfill
+     * is exact (see {@link #syncFunctionBody}). Read from the installed function, not from the target's current
+     * shape: a constraint added or dropped since {@code expand} changes nothing until expand runs again.
+     */
     public static boolean hasDeleteProbe(Connection c, MigrationSpec spec) throws SQLException {
-        return probeLiteral(c, spec) != null;
+        try (PreparedStatement p = c.prepareStatement("SELECT prosrc FROM pg_proc WHERE oid = to_regprocedure(?)")) {
+            p.setString(1, SCHEMA + "." + Identifiers.quote(spec.syncView() + "_apply") + "()");
+            try (ResultSet rs = p.executeQuery()) {
+                return rs.next() && rs.getString(1).contains(PROBE_MARK);
+            }
+        }
     }
 
     /** The SQL type of a column as {@code format_type} spells it, or an error naming the column. */
