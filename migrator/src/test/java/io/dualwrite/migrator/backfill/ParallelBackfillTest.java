@@ -3,8 +3,10 @@ package io.dualwrite.migrator.backfill;
 import io.dualwrite.migrator.Fixtures;
 import io.dualwrite.migrator.Fixtures.Run;
 import io.dualwrite.migrator.Writers;
+import io.dualwrite.migrator.cli.DualwriteCli;
 import io.dualwrite.migrator.parity.ChunkedParity;
 import io.dualwrite.migrator.parity.ParityCheck;
+import io.dualwrite.testing.Await;
 import io.dualwrite.testing.PostgresExtension;
 import io.dualwrite.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
@@ -141,6 +143,59 @@ class ParallelBackfillTest {
         // nothing repeated: every row scanned exactly once over both runs
         assertThat(db.queryLong("SELECT sum(rows_scanned) FROM dualwrite.backfill_range")).isEqualTo(USERS);
         assertThat(db.queryLong("SELECT rows_copied FROM dualwrite.backfill_checkpoint")).isEqualTo(nonNull(db));
+        try (Connection c = db.connect()) {
+            assertThat(ParityCheck.run(c, "users.email", 5).mismatches()).isZero();
+        }
+    }
+
+    /**
+     * kill -9 of the backfill's own process (a child JVM running the CLI, 2 workers) while one worker waits inside a
+     * batch: the server rolls the batches in flight back, nothing past the checkpoints was copied, and the next run
+     * completes without scanning any row twice.
+     */
+    @Test
+    void killNineOfTheBackfillProcessLosesNothing(TestDatabase db) throws Exception {
+        Fixtures.createUsers(db, USERS);
+        Fixtures.expandAndDualWrite(db);
+        Process child;
+        try (Connection blocker = db.connect()) {
+            BackfillResumeTest.holdTargetKey(blocker, 15500); // the second range's worker waits there
+            String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            child = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), DualwriteCli.class.getName(),
+                    "backfill", "--url", db.jdbcUrl(), "--user", db.user(), "--migration", "users.email", "--batch-size", "1000",
+                    "--workers", "2").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Await.within(60_000, () -> {
+                try {
+                    return db.queryLong("SELECT count(*) FROM dualwrite.backfill_range WHERE batches >= 3") == 2
+                            && db.queryLong("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'dualwrite-backfill'"
+                            + " AND state <> 'idle'") > 0;
+                } catch (SQLException e) {
+                    return false; // the tables appear with the first run
+                }
+            }, "both workers committed batches and one is inside a batch");
+            child.destroyForcibly(); // SIGKILL
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            blocker.rollback();
+        }
+        Await.within(30_000, () -> {
+            try {
+                return db.queryLong("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'dualwrite-backfill%'") == 0;
+            } catch (SQLException e) {
+                return false;
+            }
+        }, "the server ended the killed process's sessions");
+        assertThat(db.queryLong("SELECT count(*) FROM dualwrite.backfill_range WHERE completed_at IS NULL")).isPositive();
+        String checkpointed = "EXISTS (SELECT 1 FROM dualwrite.backfill_range r WHERE u.ctid >= ('(' || r.lo_page || ',0)')::tid"
+                + " AND u.ctid < ('(' || r.next_page || ',0)')::tid)";
+        assertThat(db.queryLong("SELECT count(*) FROM email_address e JOIN users u ON u.id = e.user_id WHERE NOT " + checkpointed))
+                .as("copies past the checkpoints").isZero();
+        assertThat(db.queryLong("SELECT count(*) FROM email_address"))
+                .isEqualTo(db.queryLong("SELECT count(*) FROM users u WHERE email IS NOT NULL AND " + checkpointed));
+
+        Run again = cli(conn(db, "backfill", "--batch-size", "1000", "--workers", "2"));
+        assertThat(again.code()).as(again.toString()).isZero();
+        assertThat(db.queryLong("SELECT sum(rows_scanned) FROM dualwrite.backfill_range")).as("no row scanned twice").isEqualTo(USERS);
+        assertThat(db.queryLong("SELECT count(*) FROM email_address")).isEqualTo(nonNull(db));
         try (Connection c = db.connect()) {
             assertThat(ParityCheck.run(c, "users.email", 5).mismatches()).isZero();
         }
