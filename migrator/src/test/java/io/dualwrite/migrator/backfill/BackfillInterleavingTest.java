@@ -176,11 +176,11 @@ class BackfillInterleavingTest {
         db.execute("CREATE TABLE hosts (id bigint PRIMARY KEY, addr macaddr)");
         db.execute("INSERT INTO hosts SELECT g, CASE WHEN g % 5 = 0 THEN NULL ELSE ('08:00:2b:01:' || lpad(to_hex(g / 256), 2, '0')"
                 + " || ':' || lpad(to_hex(g % 256), 2, '0'))::macaddr END FROM generate_series(1, 300) g");
-        String[] conn = {"--url", db.jdbcUrl(), "--user", db.user()};
-        Run expand = cli(concat(new String[] {"expand", "--source", "hosts.addr", "--key", "id", "--target", "host_address.addr",
-                "--target-key", "host_id", "--primary-flag", "is_primary"}, conn));
+        Run expand = cli("expand", "--url", db.jdbcUrl(), "--user", db.user(), "--source", "hosts.addr", "--key", "id",
+                "--target", "host_address.addr", "--target-key", "host_id", "--primary-flag", "is_primary");
         assertThat(expand.code()).as(expand.toString()).isZero();
-        assertThat(cli(concat(new String[] {"phase", "--migration", "hosts.addr", "DUAL_WRITE"}, conn)).code()).isZero();
+        assertThat(cli("phase", "--url", db.jdbcUrl(), "--user", db.user(), "--migration", "hosts.addr", "DUAL_WRITE").code())
+                .isZero();
         try (Connection writer = db.connect(); Connection bf = db.connect()) {
             writer.setAutoCommit(false);
             try (PreparedStatement p = writer.prepareStatement("WITH \"dw$w\" AS (UPDATE hosts SET addr = ?::macaddr WHERE id = 150"
@@ -297,12 +297,6 @@ class BackfillInterleavingTest {
             assertThat(app.get(10, TimeUnit.SECONDS)).isPositive();
         }
         assertThat(parity(db)).isZero();
-    }
-
-    private static String[] concat(String[] a, String[] b) {
-        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, all, a.length, b.length);
-        return all;
     }
 
     @Test

@@ -130,12 +130,7 @@ class ParallelBackfillTest {
         long batchesAfterKill = db.queryLong("SELECT sum(batches) FROM dualwrite.backfill_range");
         assertThat(db.queryLong("SELECT count(*) FROM dualwrite.backfill_range WHERE completed_at IS NULL")).isPositive();
         // copies exist exactly for the pages before each range's checkpoint: the killed batch left nothing
-        String checkpointed = "EXISTS (SELECT 1 FROM dualwrite.backfill_range r WHERE u.ctid >= ('(' || r.lo_page || ',0)')::tid"
-                + " AND u.ctid < ('(' || r.next_page || ',0)')::tid)";
-        assertThat(db.queryLong("SELECT count(*) FROM email_address e JOIN users u ON u.id = e.user_id WHERE NOT " + checkpointed))
-                .isZero();
-        assertThat(db.queryLong("SELECT count(*) FROM email_address"))
-                .isEqualTo(db.queryLong("SELECT count(*) FROM users u WHERE email IS NOT NULL AND " + checkpointed));
+        BackfillResumeTest.assertCopiedExactlyUpToCheckpoints(db);
         assertThat(db.queryLong("SELECT batches FROM dualwrite.backfill_checkpoint")).isEqualTo(batchesAfterKill);
 
         BackfillResult again = backfill(db, o, null);
@@ -185,12 +180,7 @@ class ParallelBackfillTest {
             }
         }, "the server ended the killed process's sessions");
         assertThat(db.queryLong("SELECT count(*) FROM dualwrite.backfill_range WHERE completed_at IS NULL")).isPositive();
-        String checkpointed = "EXISTS (SELECT 1 FROM dualwrite.backfill_range r WHERE u.ctid >= ('(' || r.lo_page || ',0)')::tid"
-                + " AND u.ctid < ('(' || r.next_page || ',0)')::tid)";
-        assertThat(db.queryLong("SELECT count(*) FROM email_address e JOIN users u ON u.id = e.user_id WHERE NOT " + checkpointed))
-                .as("copies past the checkpoints").isZero();
-        assertThat(db.queryLong("SELECT count(*) FROM email_address"))
-                .isEqualTo(db.queryLong("SELECT count(*) FROM users u WHERE email IS NOT NULL AND " + checkpointed));
+        BackfillResumeTest.assertCopiedExactlyUpToCheckpoints(db);
 
         Run again = cli(conn(db, "backfill", "--batch-size", "1000", "--workers", "2"));
         assertThat(again.code()).as(again.toString()).isZero();
