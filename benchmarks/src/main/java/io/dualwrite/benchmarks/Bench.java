@@ -1,6 +1,6 @@
 package io.dualwrite.benchmarks;
 
-import io.dualwrite.driver.control.ControlSchema;
+import io.dualwrite.control.ControlSchema;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.rewriter.Rewrite;

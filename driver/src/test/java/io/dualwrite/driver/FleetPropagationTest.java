@@ -1,6 +1,6 @@
 package io.dualwrite.driver;
 
-import io.dualwrite.driver.control.ControlSchema;
+import io.dualwrite.control.ControlSchema;
 import io.dualwrite.driver.jmx.MigrationControl;
 import io.dualwrite.driver.runtime.PhaseFollower;
 import io.dualwrite.driver.runtime.RuntimeRegistry;

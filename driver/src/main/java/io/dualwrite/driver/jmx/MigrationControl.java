@@ -1,7 +1,7 @@
 package io.dualwrite.driver.jmx;
 
-import io.dualwrite.driver.control.ControlSchema;
-import io.dualwrite.driver.control.Gates;
+import io.dualwrite.control.ControlSchema;
+import io.dualwrite.control.Gates;
 import io.dualwrite.driver.runtime.DatabaseRuntime;
 import io.dualwrite.driver.runtime.MigrationRuntime;
 import io.dualwrite.driver.runtime.PhaseChanges;

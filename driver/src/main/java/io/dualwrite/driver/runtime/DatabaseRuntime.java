@@ -1,7 +1,7 @@
 package io.dualwrite.driver.runtime;
 
-import io.dualwrite.driver.control.ControlSchema;
-import io.dualwrite.driver.control.MigrationState;
+import io.dualwrite.control.ControlSchema;
+import io.dualwrite.control.MigrationState;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.rewriter.SourceTable;

@@ -1,6 +1,6 @@
 package io.dualwrite.driver.runtime;
 
-import io.dualwrite.driver.control.ControlSchema;
+import io.dualwrite.control.ControlSchema;
 import io.dualwrite.rewriter.Phase;
 
 import java.lang.management.ManagementFactory;

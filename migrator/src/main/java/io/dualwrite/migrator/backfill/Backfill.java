@@ -1,10 +1,11 @@
 package io.dualwrite.migrator.backfill;
 
-import io.dualwrite.driver.control.ControlSchema;
-import io.dualwrite.driver.control.MigrationState;
+import io.dualwrite.control.BackfillTables;
+import io.dualwrite.control.ControlSchema;
+import io.dualwrite.control.MigrationState;
 import io.dualwrite.migrator.RefusedException;
 import io.dualwrite.migrator.db.ConnectionFactory;
-import io.dualwrite.migrator.fleet.Acknowledgements;
+import io.dualwrite.control.fleet.Acknowledgements;
 import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;

@@ -1,5 +1,6 @@
 package io.dualwrite.migrator.backfill;
 
+import io.dualwrite.control.BackfillTables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

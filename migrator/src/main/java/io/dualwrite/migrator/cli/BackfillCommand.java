@@ -141,7 +141,7 @@ final class BackfillCommand extends BaseCommand {
             throw new UsageException("--pause and --resume exclude each other");
         }
         try (Connection c = connection.open("dualwrite-backfill-control")) {
-            io.dualwrite.driver.control.ControlSchema.require(c, migration);
+            io.dualwrite.control.ControlSchema.require(c, migration);
             String by = "cli@" + hostname();
             if (pause || resume) {
                 BackfillControl.setPaused(c, migration, pause, by);

@@ -4,7 +4,7 @@ import io.dualwrite.migrator.parity.ChunkedParity;
 import io.dualwrite.migrator.parity.Mismatch;
 import io.dualwrite.migrator.parity.ParityCheck;
 import io.dualwrite.migrator.parity.ParityResult;
-import io.dualwrite.driver.control.ControlSchema;
+import io.dualwrite.control.ControlSchema;
 import io.dualwrite.rewriter.MigrationSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,7 +1,7 @@
 package io.dualwrite.migrator.cli;
 
-import io.dualwrite.driver.control.ControlSchema;
-import io.dualwrite.driver.control.MigrationState;
+import io.dualwrite.control.ControlSchema;
+import io.dualwrite.control.MigrationState;
 import io.dualwrite.migrator.RefusedException;
 import io.dualwrite.migrator.UsageException;
 import io.dualwrite.migrator.backfill.BackfillCheckpoint;
@@ -91,7 +91,7 @@ final class PhaseCommand extends BaseCommand {
             throw new RefusedException("READ_NEW needs a complete backfill of " + migration + " (" + (cp.isEmpty()
                     ? "it never ran" : "it has not finished; its checkpoints are in dualwrite.backfill_range") + "): run dualwrite backfill first");
         }
-        java.util.List<String> lagging = io.dualwrite.migrator.fleet.Acknowledgements.lagging(c, migration,
+        java.util.List<String> lagging = io.dualwrite.control.fleet.Acknowledgements.lagging(c, migration,
                 java.util.Set.of(Phase.DUAL_WRITE.name(), Phase.READ_NEW.name()));
         if (!lagging.isEmpty()) {
             throw new RefusedException("READ_NEW needs every live application instance on DUAL_WRITE; not yet: "

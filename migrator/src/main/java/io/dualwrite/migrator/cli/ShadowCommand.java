@@ -1,6 +1,6 @@
 package io.dualwrite.migrator.cli;
 
-import io.dualwrite.driver.control.ControlSchema;
+import io.dualwrite.control.ControlSchema;
 import io.dualwrite.rewriter.Phase;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

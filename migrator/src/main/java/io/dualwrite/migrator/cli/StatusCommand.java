@@ -57,7 +57,7 @@ final class StatusCommand extends BaseCommand {
                 return DualwriteCli.OK;
             }
             if (all.isEmpty()) {
-                out().println("no migrations (the control schema is " + (io.dualwrite.driver.control.ControlSchema.isInstalled(c)
+                out().println("no migrations (the control schema is " + (io.dualwrite.control.ControlSchema.isInstalled(c)
                         ? "installed but empty" : "not installed") + "); start with dualwrite expand");
                 return DualwriteCli.OK;
             }

@@ -1,7 +1,7 @@
 package io.dualwrite.migrator.contract;
 
-import io.dualwrite.driver.control.ControlSchema;
-import io.dualwrite.driver.control.MigrationState;
+import io.dualwrite.control.ControlSchema;
+import io.dualwrite.control.MigrationState;
 import io.dualwrite.migrator.RefusedException;
 import io.dualwrite.migrator.db.ConnectionFactory;
 import io.dualwrite.migrator.parity.ChunkedParity;

@@ -1,7 +1,7 @@
 package io.dualwrite.migrator.expand;
 
-import io.dualwrite.driver.control.ControlSchema;
-import io.dualwrite.driver.control.MigrationState;
+import io.dualwrite.control.ControlSchema;
+import io.dualwrite.control.MigrationState;
 import io.dualwrite.migrator.UsageException;
 import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.MigrationSpec;

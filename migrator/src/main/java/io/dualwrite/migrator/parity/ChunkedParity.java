@@ -1,9 +1,9 @@
 package io.dualwrite.migrator.parity;
 
-import io.dualwrite.driver.control.ControlSchema;
-import io.dualwrite.driver.control.MigrationState;
+import io.dualwrite.control.ControlSchema;
+import io.dualwrite.control.MigrationState;
 import io.dualwrite.migrator.RefusedException;
-import io.dualwrite.migrator.backfill.BackfillTables;
+import io.dualwrite.control.BackfillTables;
 import io.dualwrite.migrator.db.ConnectionFactory;
 import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.MigrationSpec;

@@ -1,6 +1,6 @@
 package io.dualwrite.migrator.parity;
 
-import io.dualwrite.driver.control.ControlSchema;
+import io.dualwrite.control.ControlSchema;
 import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.MigrationSpec;
 

@@ -1,7 +1,7 @@
 package io.dualwrite.migrator.status;
 
-import io.dualwrite.driver.control.ControlSchema;
-import io.dualwrite.driver.control.MigrationState;
+import io.dualwrite.control.ControlSchema;
+import io.dualwrite.control.MigrationState;
 import io.dualwrite.migrator.backfill.BackfillCheckpoint;
 import io.dualwrite.rewriter.Phase;
 
@@ -39,7 +39,7 @@ public final class StatusReport {
                 SELECT id, host, pid, started_at::text, extract(epoch FROM now() - heartbeat_at)::bigint,
                        heartbeat_at > now() - make_interval(secs => ? / 1000.0), applied::text
                 FROM dualwrite.instance ORDER BY heartbeat_at DESC""")) {
-            p.setLong(1, io.dualwrite.driver.control.Gates.STALE_AFTER_MILLIS);
+            p.setLong(1, io.dualwrite.control.Gates.STALE_AFTER_MILLIS);
             try (java.sql.ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
                     out.add(new Instance(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getLong(5),

@@ -1,6 +1,6 @@
 package io.dualwrite.migrator.contract;
 
-import io.dualwrite.driver.control.ControlSchema;
+import io.dualwrite.control.ControlSchema;
 import io.dualwrite.migrator.Fixtures;
 import io.dualwrite.migrator.Fixtures.Run;
 import io.dualwrite.migrator.backfill.Backfill;

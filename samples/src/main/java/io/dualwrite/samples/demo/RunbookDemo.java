@@ -1,8 +1,8 @@
 package io.dualwrite.samples.demo;
 
-import io.dualwrite.driver.control.ControlSchema;
+import io.dualwrite.control.ControlSchema;
 import io.dualwrite.migrator.cli.DualwriteCli;
-import io.dualwrite.migrator.fleet.Acknowledgements;
+import io.dualwrite.control.fleet.Acknowledgements;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.samples.legacy.LegacyApp;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;

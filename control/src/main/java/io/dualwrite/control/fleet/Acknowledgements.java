@@ -1,4 +1,4 @@
-package io.dualwrite.migrator.fleet;
+package io.dualwrite.control.fleet;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,4 +1,4 @@
-package io.dualwrite.migrator.backfill;
+package io.dualwrite.control;
 
 import java.sql.Connection;
 import java.sql.SQLException;

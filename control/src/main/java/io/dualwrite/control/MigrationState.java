@@ -1,4 +1,4 @@
-package io.dualwrite.driver.control;
+package io.dualwrite.control;
 
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
