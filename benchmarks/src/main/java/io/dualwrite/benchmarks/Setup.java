@@ -1,5 +1,6 @@
 package io.dualwrite.benchmarks;
 
+import io.dualwrite.control.phase.PhaseWriter;
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.rewriter.Phase;
 
@@ -49,12 +50,12 @@ final class Setup {
             createTarget(s, "customer_email", "customers");
         }
         ControlSchema.register(c, Bench.usersSpec());
-        ControlSchema.setPhase(c, "users.email", Phase.DUAL_WRITE, "bench", "benchmarks");
+        PhaseWriter.change(c, PhaseWriter.Request.of("users.email", Phase.DUAL_WRITE, "bench", "benchmarks"));
         ControlSchema.register(c, Bench.syncViewSpec());
-        ControlSchema.setPhase(c, "users_sv.email", Phase.DUAL_WRITE, "bench", "benchmarks");
+        PhaseWriter.change(c, PhaseWriter.Request.of("users_sv.email", Phase.DUAL_WRITE, "bench", "benchmarks"));
         ControlSchema.register(c, Bench.customersSpec());
-        ControlSchema.setPhase(c, "customers.email", Phase.DUAL_WRITE, "bench", "benchmarks");
-        ControlSchema.setPhase(c, "customers.email", Phase.READ_NEW, "bench", "benchmarks (backfilled at creation)");
+        PhaseWriter.change(c, PhaseWriter.Request.of("customers.email", Phase.DUAL_WRITE, "bench", "benchmarks"));
+        PhaseWriter.change(c, PhaseWriter.Request.of("customers.email", Phase.READ_NEW, "bench", "benchmarks (backfilled at creation)").forced(true));
         if (!c.getAutoCommit()) {
             c.commit();
         }

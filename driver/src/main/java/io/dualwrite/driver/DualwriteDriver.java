@@ -1,6 +1,7 @@
 package io.dualwrite.driver;
 
 import io.dualwrite.driver.jdbc.DualwriteConnection;
+import io.dualwrite.driver.jmx.MigrationControl;
 import io.dualwrite.driver.runtime.DatabaseRuntime;
 import io.dualwrite.driver.runtime.RuntimeRegistry;
 
@@ -29,6 +30,7 @@ public final class DualwriteDriver implements Driver {
     private final org.postgresql.Driver postgres = new org.postgresql.Driver();
 
     static {
+        RuntimeRegistry.onNewMigration(MigrationControl::register);
         try {
             DriverManager.registerDriver(new DualwriteDriver());
         } catch (SQLException e) {

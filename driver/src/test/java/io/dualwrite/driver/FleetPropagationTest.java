@@ -1,5 +1,8 @@
 package io.dualwrite.driver;
 
+import java.util.Set;
+import io.dualwrite.control.fleet.Fleet;
+import io.dualwrite.control.phase.PhaseWriter;
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.driver.jmx.MigrationControl;
 import io.dualwrite.driver.runtime.PhaseFollower;
@@ -89,7 +92,7 @@ class FleetPropagationTest {
             try (Connection admin = db.connect(); Statement s = admin.createStatement()) {
                 s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '"
                         + PhaseFollower.APPLICATION_NAME + "' AND datname = current_database()");
-                ControlSchema.setPhase(admin, MigrationFixture.MIGRATION, Phase.DUAL_WRITE, "test", "after the kill");
+                PhaseWriter.change(admin, PhaseWriter.Request.of(MigrationFixture.MIGRATION, Phase.DUAL_WRITE, "test", "after the kill"));
             }
             Await.within(2000, () -> phaseOf(instance).equals("DUAL_WRITE"), "the instance follows after its follower was killed");
             try (Statement s = app.createStatement()) {
@@ -111,7 +114,7 @@ class FleetPropagationTest {
                 s.executeUpdate("UPDATE users SET email = 'in-expanded@example.com' WHERE id = 1");
             }
             try (Connection admin = db.connect()) {
-                ControlSchema.setPhase(admin, MigrationFixture.MIGRATION, Phase.DUAL_WRITE, "test", "mid-transaction");
+                PhaseWriter.change(admin, PhaseWriter.Request.of(MigrationFixture.MIGRATION, Phase.DUAL_WRITE, "test", "mid-transaction"));
             }
             Await.within(2000, () -> phaseOf(instance).equals("DUAL_WRITE"), "the instance applies DUAL_WRITE");
             // the open transaction keeps its phase: its second write does not touch email_address either,
@@ -152,7 +155,7 @@ class FleetPropagationTest {
 
     private static List<String> notAcknowledging(TestDatabase db, Phase phase) {
         try (Connection c = db.connect()) {
-            return ControlSchema.instancesNotOn(c, MigrationFixture.MIGRATION, phase, 5_000);
+            return Fleet.lagging(c, MigrationFixture.MIGRATION, Set.of(phase));
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }

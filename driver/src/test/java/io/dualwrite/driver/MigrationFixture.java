@@ -1,5 +1,6 @@
 package io.dualwrite.driver;
 
+import io.dualwrite.control.phase.PhaseWriter;
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
@@ -73,13 +74,23 @@ final class MigrationFixture {
     static void register(TestDatabase db, Phase phase) throws SQLException {
         try (Connection c = db.connect()) {
             ControlSchema.register(c, SPEC);
-            ControlSchema.setPhase(c, MIGRATION, phase, "test", "fixture");
+            moveTo(c, MIGRATION, phase);
         }
     }
 
     static void setPhase(TestDatabase db, Phase phase) throws SQLException {
         try (Connection c = db.connect()) {
-            ControlSchema.setPhase(c, MIGRATION, phase, "test", "fixture");
+            moveTo(c, MIGRATION, phase);
+        }
+    }
+
+    /** Walks the migration to {@code phase} one step at a time through the phase writer, gates skipped (a fixture's privilege). */
+    static void moveTo(Connection c, String migration, Phase phase) throws SQLException {
+        Phase now = ControlSchema.require(c, migration).phase();
+        while (now != phase) {
+            Phase step = Phase.values()[now.ordinal() + Integer.signum(phase.ordinal() - now.ordinal())];
+            PhaseWriter.change(c, PhaseWriter.Request.of(migration, step, "test", "fixture").forced(true));
+            now = step;
         }
     }
 

@@ -1,7 +1,9 @@
 package io.dualwrite.driver.jmx;
 
 import io.dualwrite.control.ControlSchema;
-import io.dualwrite.control.Gates;
+import io.dualwrite.control.phase.PhaseRefusedException;
+import io.dualwrite.control.phase.PhaseTransitions;
+import io.dualwrite.control.phase.PhaseWriter;
 import io.dualwrite.driver.runtime.DatabaseRuntime;
 import io.dualwrite.driver.runtime.MigrationRuntime;
 import io.dualwrite.driver.runtime.PhaseChanges;
@@ -17,7 +19,7 @@ import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.List;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -108,7 +110,12 @@ public final class MigrationControl extends NotificationBroadcasterSupport imple
 
     @Override
     public void setPhase(String phase) {
-        change(Phase.parse(phase), "set through the JMX Phase attribute (no gates checked)");
+        change(Phase.parse(phase), false, "set through the JMX Phase attribute");
+    }
+
+    @Override
+    public void changePhase(String phase, boolean force, String reason) {
+        change(Phase.parse(phase), force, reason == null || reason.isBlank() ? "changePhase through JMX" : reason);
     }
 
     @Override
@@ -117,7 +124,7 @@ public final class MigrationControl extends NotificationBroadcasterSupport imple
         if (phase.readsNew()) {
             return "NEW";
         }
-        return phase == Phase.DUAL_WRITE && migration.shadowSampleRate() > 0 ? "SHADOW" : "OLD";
+        return PhaseTransitions.Operation.SHADOW_READS.runsIn(phase) && migration.shadowSampleRate() > 0 ? "SHADOW" : "OLD";
     }
 
     @Override
@@ -142,28 +149,24 @@ public final class MigrationControl extends NotificationBroadcasterSupport imple
 
     @Override
     public void flipReads() {
-        try (Connection c = PhaseChanges.controlConnection(database)) {
-            List<String> unmet = Gates.unmetForReadNew(c, name);
-            if (!unmet.isEmpty()) {
-                throw new IllegalStateException("READ_NEW refused for " + name + ": " + String.join("; ", unmet));
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not check the gates of " + name + ": " + e.getMessage(), e);
-        }
-        change(Phase.READ_NEW, "flipReads through JMX: gates held");
+        change(Phase.READ_NEW, false, "flipReads through JMX");
     }
 
     @Override
     public void rollbackReads() {
-        if (migration.phase() != Phase.READ_NEW) {
-            throw new IllegalStateException(name + " is in " + migration.phase() + ", not READ_NEW: reads already come from the old column");
+        Phase back = PhaseTransitions.readRollbackOf(migration.phase());
+        if (back == null) {
+            throw new IllegalStateException(name + " is in " + migration.phase() + ": reads already come from the old column");
         }
-        change(Phase.DUAL_WRITE, "rollbackReads through JMX");
+        change(back, false, "rollbackReads through JMX");
     }
 
-    private void change(Phase wanted, String reason) {
+    private void change(Phase wanted, boolean force, String reason) {
         try {
-            PhaseChanges.apply(database, name, wanted, "jmx@" + PhaseChanges.instanceId(), reason);
+            PhaseChanges.request(database, new PhaseWriter.Request(name, wanted, "jmx@" + PhaseChanges.instanceId(), reason,
+                    force, null, Duration.ZERO));
+        } catch (PhaseRefusedException e) {
+            throw new IllegalStateException(e.getMessage());
         } catch (SQLException e) {
             throw new IllegalArgumentException("could not set phase " + wanted + " for " + name + ": " + e.getMessage()
                     + " (the control schema in " + database.displayUrl() + " is unchanged)", e);

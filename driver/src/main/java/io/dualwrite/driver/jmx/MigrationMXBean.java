@@ -18,16 +18,22 @@ public interface MigrationMXBean {
     String getPhase();
 
     /**
-     * Sets the phase without gates (like the CLI's {@code --force}): writes the control schema with
-     * an audit entry, then applies at once to every connection and prepared statement of this
-     * JVM; the other instances follow within a second. Prefer {@link #flipReads()} and
-     * {@link #rollbackReads()}, which check gates.
+     * Moves the migration to {@code phase} through the state machine, exactly as {@code dualwrite phase}
+     * without {@code --force}: one step at a time, and only when the move's gates hold. Writes the control
+     * schema with an audit entry, then applies at once in this JVM; the other instances follow within a
+     * second.
      *
-     * @param phase EXPANDED, DUAL_WRITE or READ_NEW (case-insensitive)
-     * @throws IllegalArgumentException for an unknown or unsupported phase, or when the control
-     *                                  schema cannot be written (nothing changes then)
+     * @param phase a phase name (case-insensitive)
+     * @throws IllegalArgumentException for an unknown phase
+     * @throws IllegalStateException    when the move is refused or a gate does not hold (nothing changes)
      */
     void setPhase(String phase);
+
+    /**
+     * Like {@link #setPhase} but with the CLI's {@code --force} when {@code force} is true: the gates are
+     * skipped (never the move's own rules), and the audit entry says FORCED with the reason.
+     */
+    void changePhase(String phase, boolean force, String reason);
 
     /** Where reads come from now: OLD, NEW, or SHADOW (old, with a sample also compared with new). */
     String getReadSource();

@@ -1,5 +1,7 @@
 package io.dualwrite.driver.runtime;
 
+import io.dualwrite.control.phase.PhaseTransitions;
+import io.dualwrite.control.phase.PhaseWriter;
 import io.dualwrite.rewriter.Phase;
 
 import java.sql.SQLException;
@@ -9,8 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Watches the failure rate of rewritten statements over a window and, in READ_NEW, sends reads
- * back to the old column for the whole fleet when it exceeds the threshold (DESIGN: automatic
+ * Watches the failure rate of rewritten statements over a window and, while reads come from the
+ * new table, sends them back to the old column for the whole fleet when it exceeds the threshold (DESIGN: automatic
  * rollback on an error-rate spike). Settings (system properties):
  * <ul>
  *   <li>{@code dualwrite.errorRate.threshold}: failure share that triggers, default 0.01 (1 %);</li>
@@ -69,18 +71,20 @@ public final class ErrorRateWatch {
 
     /** Reads back to the old column for the fleet, once, off the application's thread. */
     void rollBackReads(DatabaseRuntime database, MigrationRuntime migration) {
-        if (migration.phase() != Phase.READ_NEW || !rollingBack.compareAndSet(false, true)) {
+        Phase back = PhaseTransitions.readRollbackOf(migration.phase());
+        if (back == null || !rollingBack.compareAndSet(false, true)) {
             return;
         }
         String reason = String.format("automatic rollback: %d of %d rewritten statements failed within %d s (threshold %.2f %%)",
                 failed.sum(), executed.sum(), WINDOW_NANOS / 1_000_000_000L, THRESHOLD * 100);
         CompletableFuture.runAsync(() -> {
             try {
-                PhaseChanges.apply(database, migration.spec().name(), Phase.DUAL_WRITE, "auto-rollback@" + PhaseChanges.instanceId(), reason);
+                PhaseChanges.request(database, PhaseWriter.Request.of(migration.spec().name(), back,
+                        "auto-rollback@" + PhaseChanges.instanceId(), reason));
                 LOG.log(System.Logger.Level.WARNING, "dualwrite: " + migration.spec().name() + " reads rolled back to the old column: " + reason);
             } catch (SQLException | RuntimeException e) {
                 LOG.log(System.Logger.Level.ERROR, "dualwrite: could not roll back the reads of " + migration.spec().name()
-                        + " (" + reason + "): " + e + "; roll back by hand: dualwrite phase ... DUAL_WRITE");
+                        + " (" + reason + "): " + e + "; roll back by hand: dualwrite phase ... " + back);
             } finally {
                 executed.reset();
                 failed.reset();

@@ -1,33 +1,30 @@
 package io.dualwrite.driver.runtime;
 
-import io.dualwrite.control.ControlSchema;
-import io.dualwrite.rewriter.Phase;
+import io.dualwrite.control.phase.PhaseTransitions;
+import io.dualwrite.control.phase.PhaseWriter;
 
 import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.EnumSet;
-import java.util.Set;
 
-/** Changing a phase from inside the driver: control schema first (the truth, which notifies the fleet), then this JVM. */
+/**
+ * Phase changes made from inside the driver (JMX, automatic read rollback): through the one
+ * {@link PhaseWriter} on a connection of its own (the truth, which notifies the fleet), then applied
+ * in this JVM at once instead of waiting for the notification.
+ */
 public final class PhaseChanges {
-
-    /** The phases this version of the driver can apply. */
-    public static final Set<Phase> SUPPORTED = EnumSet.of(Phase.EXPANDED, Phase.DUAL_WRITE, Phase.READ_NEW);
 
     private PhaseChanges() {
     }
 
-    public static void apply(DatabaseRuntime database, String migration, Phase phase, String changedBy, String reason)
-            throws SQLException {
-        if (!SUPPORTED.contains(phase)) {
-            throw new IllegalArgumentException("phase " + phase + " is not supported by this version of dualwrite; use one of "
-                    + SUPPORTED);
-        }
+    /** Makes the move the request asks for, or throws (PhaseRefusedException when refused) and changes nothing. */
+    public static PhaseTransitions.Move request(DatabaseRuntime database, PhaseWriter.Request request) throws SQLException {
+        PhaseTransitions.Move move;
         try (Connection c = controlConnection(database)) {
-            ControlSchema.setPhase(c, migration, phase, changedBy, reason);
+            move = PhaseWriter.change(c, request);
         }
-        database.applyPhase(migration, phase);
+        database.applyPhase(request.migration(), move.to());
+        return move;
     }
 
     /** A plain PgJDBC connection to the runtime's database, for control-schema work outside the application's connections. */

@@ -1,7 +1,7 @@
 package io.dualwrite.driver.runtime;
 
-import io.dualwrite.control.ControlSchema;
-import io.dualwrite.driver.jmx.MigrationControl;
+import io.dualwrite.control.fleet.Fleet;
+import io.dualwrite.control.phase.PhaseWriter;
 import org.postgresql.PGConnection;
 
 import java.lang.management.ManagementFactory;
@@ -10,11 +10,12 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.Properties;
 import java.util.UUID;
 
 /**
  * Keeps one database's runtime in step with its control schema, on a dedicated connection and
- * thread: it LISTENs on {@link ControlSchema#CHANNEL}, so a phase change made anywhere (CLI, JMX
+ * thread: it LISTENs on {@link PhaseWriter#CHANNEL}, so a phase change made anywhere (CLI, JMX
  * on another instance, auto-rollback) arrives within milliseconds; and it re-reads the control
  * schema at least every {@value #DEFAULT_POLL_MILLIS} ms (system property
  * {@code dualwrite.pollMillis}), which covers lost notifications and a killed or broken
@@ -79,19 +80,17 @@ public final class PhaseFollower implements Runnable {
     private void followOnce() {
         try {
             if (connection == null || connection.isClosed()) {
-                java.util.Properties props = new java.util.Properties();
+                Properties props = new Properties();
                 props.putAll(database.connectProperties());
                 props.setProperty("ApplicationName", APPLICATION_NAME);
                 connection = new org.postgresql.Driver().connect(database.pgUrl(), props);
                 try (Statement s = connection.createStatement()) {
-                    s.execute("LISTEN " + ControlSchema.CHANNEL);
+                    s.execute("LISTEN " + PhaseWriter.CHANNEL);
                 }
             }
-            for (MigrationRuntime created : database.refresh(connection)) {
-                MigrationControl.register(database, created);
-            }
+            RuntimeRegistry.announce(database, database.refresh(connection));
             if (!database.migrations().isEmpty()) {
-                ControlSchema.heartbeat(connection, instanceId, host, pid, startedAt, appliedJson());
+                Fleet.heartbeat(connection, instanceId, host, pid, startedAt, appliedJson());
             }
             if (failing) {
                 LOG.log(System.Logger.Level.INFO, "dualwrite: following the control schema of " + database.displayUrl() + " again");

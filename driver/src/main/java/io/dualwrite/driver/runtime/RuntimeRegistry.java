@@ -1,12 +1,12 @@
 package io.dualwrite.driver.runtime;
 
-import io.dualwrite.driver.jmx.MigrationControl;
-
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.BiConsumer;
 
 /**
  * One {@link DatabaseRuntime} per PgJDBC URL (and instance name) in this JVM.
@@ -21,7 +21,21 @@ public final class RuntimeRegistry {
 
     private static final ConcurrentMap<String, DatabaseRuntime> DATABASES = new ConcurrentHashMap<>();
 
+    /** Told of every migration a runtime loads for the first time; the driver hangs the JMX beans here. */
+    private static volatile BiConsumer<DatabaseRuntime, MigrationRuntime> newMigrations = (database, migration) -> { };
+
     private RuntimeRegistry() {
+    }
+
+    /** Sets who is told of newly loaded migrations (the runtime knows nothing of JMX). */
+    public static void onNewMigration(BiConsumer<DatabaseRuntime, MigrationRuntime> listener) {
+        newMigrations = listener;
+    }
+
+    static void announce(DatabaseRuntime database, List<MigrationRuntime> created) {
+        for (MigrationRuntime migration : created) {
+            newMigrations.accept(database, migration);
+        }
     }
 
     /**
@@ -32,9 +46,7 @@ public final class RuntimeRegistry {
         String instance = info == null ? null : info.getProperty(INSTANCE_PROPERTY);
         String key = instance == null ? pgUrl : pgUrl + "#" + instance;
         DatabaseRuntime runtime = DATABASES.computeIfAbsent(key, k -> new DatabaseRuntime(pgUrl, instance, copy(info)));
-        for (MigrationRuntime created : runtime.refresh(physical)) {
-            MigrationControl.register(runtime, created);
-        }
+        announce(runtime, runtime.refresh(physical));
         return runtime;
     }
 

@@ -1,5 +1,6 @@
 package io.dualwrite.driver.jdbc;
 
+import io.dualwrite.control.phase.PhaseWriter;
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
@@ -46,7 +47,7 @@ class ParameterLogTest {
             p.setString(1, "latest@example.com");
             p.setLong(2, 3);
             try (Connection admin = db.connect()) {
-                ControlSchema.setPhase(admin, "users.email", Phase.DUAL_WRITE, "test", null);
+                PhaseWriter.change(admin, PhaseWriter.Request.of("users.email", Phase.DUAL_WRITE, "test", null));
             }
             long deadline = System.currentTimeMillis() + 3000;
             while (db.queryLong("SELECT count(*) FROM dualwrite.instance WHERE applied ->> 'users.email' = 'DUAL_WRITE'") == 0) {

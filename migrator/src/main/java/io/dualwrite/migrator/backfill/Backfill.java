@@ -1,11 +1,12 @@
 package io.dualwrite.migrator.backfill;
 
-import io.dualwrite.control.BackfillTables;
+import io.dualwrite.control.SyncTrigger;
+import io.dualwrite.control.ControlTables;
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.MigrationState;
 import io.dualwrite.migrator.RefusedException;
 import io.dualwrite.migrator.db.ConnectionFactory;
-import io.dualwrite.control.fleet.Acknowledgements;
+import io.dualwrite.control.fleet.Fleet;
 import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
@@ -59,7 +60,7 @@ import java.util.function.Consumer;
  * </ol>
  * A dual write that comes after the batch's insert waits in the unique index for the batch to commit, then
  * overwrites (upsert) or deletes (its probe waits, then a fresh snapshot deletes) the copy: see
- * {@code ControlSchema.syncFunctionBody}. So application writes never wait on the source rows, and wait at
+ * {@code SyncTrigger.syncFunctionBody}. So application writes never wait on the source rows, and wait at
  * most one batch on a target key. For a target value type without a probe placeholder the batch locks its
  * source rows instead ({@code FOR NO KEY UPDATE}: exact, slower). Rows the application inserts after the
  * backfill started land in pages after the planned ranges; they are dual-written, so they need no copy. Rows an
@@ -156,7 +157,7 @@ public final class Backfill {
         MigrationState ms = ControlSchema.require(c, migration);
         requireWritesNew(ms.phase());
         MigrationSpec spec = ms.spec();
-        BackfillTables.ensure(c);
+        ControlTables.install(c);
         if (!tryLock()) {
             throw new RefusedException("another backfill of " + migration + " is running (it holds the advisory lock);"
                     + " wait for it to finish, or stop it — its checkpoint lets this one resume later");
@@ -175,7 +176,7 @@ public final class Backfill {
                 return new BackfillResult(BackfillResult.Outcome.ALREADY_COMPLETE, 0, 0, 0, 0, 0, 0, 0, existing.get(),
                         seconds(t0));
             }
-            List<String> lagging = Acknowledgements.await(c, migration, Set.of(Phase.DUAL_WRITE.name(), Phase.READ_NEW.name()),
+            List<String> lagging = Fleet.await(c, migration, Set.of(Phase.DUAL_WRITE, Phase.READ_NEW),
                     options.ackTimeout());
             if (!lagging.isEmpty()) {
                 throw new RefusedException(lagging.size() + " live application instance(s) do not dual-write " + migration
@@ -925,7 +926,7 @@ public final class Backfill {
             this.tk = Identifiers.quote(s.targetKeyColumn());
             String tv = Identifiers.quote(s.targetValueColumn());
             this.flag = Identifiers.quote(s.primaryFlagColumn());
-            String counterName = ControlSchema.deleteCounterName(s);
+            String counterName = SyncTrigger.deleteCounterName(s);
             String counterValue = locked ? "''" : "(SELECT last_value || ':' || is_called FROM " + counterName + ")";
             this.before = "SELECT phase, pg_relation_filenode('" + src.replace("'", "''") + "')::bigint, " + counterValue
                     + " FROM dualwrite.migration WHERE name = ?";
@@ -959,9 +960,9 @@ public final class Backfill {
             // casts without the type modifier: an explicit cast to varchar(n) truncates, the column's own coercion raises
             String keyType = baseType(c, spec.qualifiedSource(), spec.keyColumn());
             String valueType = baseType(c, spec.qualifiedTarget(), spec.targetValueColumn());
-            boolean locked = !ControlSchema.hasDeleteProbe(c, spec);
+            boolean locked = !SyncTrigger.hasDeleteProbe(c, spec);
             try (PreparedStatement p = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-                p.setString(1, ControlSchema.deleteCounterName(spec));
+                p.setString(1, SyncTrigger.deleteCounterName(spec));
                 try (ResultSet rs = p.executeQuery()) {
                     rs.next();
                     if (!rs.getBoolean(1)) {
@@ -982,7 +983,7 @@ public final class Backfill {
                                 + ", e.g. partitioned): the backfill copies one table's heap pages and would copy nothing."
                                 + " Partitioned sources are not supported by this version.");
                     }
-                    return new Sql(spec, keyType, valueType, ControlSchema.syncLockKey(c, spec), locked, rs.getLong(1),
+                    return new Sql(spec, keyType, valueType, SyncTrigger.syncLockKey(c, spec), locked, rs.getLong(1),
                             rs.getDouble(2));
                 }
             }

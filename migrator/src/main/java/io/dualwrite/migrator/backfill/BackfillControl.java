@@ -1,6 +1,6 @@
 package io.dualwrite.migrator.backfill;
 
-import io.dualwrite.control.BackfillTables;
+import io.dualwrite.control.ControlTables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -44,7 +44,7 @@ public final class BackfillControl {
     }
 
     private static void upsert(Connection c, String migration, String column, Object value, String by) throws SQLException {
-        BackfillTables.ensure(c);
+        ControlTables.install(c);
         try (PreparedStatement p = c.prepareStatement("INSERT INTO dualwrite.backfill_control AS b (migration, " + column
                 + ", updated_by) VALUES (?, ?, ?) ON CONFLICT (migration) DO UPDATE SET " + column + " = EXCLUDED." + column
                 + ", updated_by = EXCLUDED.updated_by, updated_at = now()")) {

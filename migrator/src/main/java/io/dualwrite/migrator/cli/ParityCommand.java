@@ -1,5 +1,8 @@
 package io.dualwrite.migrator.cli;
 
+import io.dualwrite.rewriter.Phase;
+import io.dualwrite.control.phase.PhaseWriter;
+import io.dualwrite.control.phase.PhaseTransitions;
 import io.dualwrite.migrator.parity.ChunkedParity;
 import io.dualwrite.migrator.parity.Mismatch;
 import io.dualwrite.migrator.parity.ParityCheck;
@@ -154,12 +157,13 @@ final class ParityCommand extends BaseCommand {
                 throw e;
             }
         }
-        if (mismatches > 0 && !noRollback
-                && ControlSchema.require(c, migration).phase() == io.dualwrite.rewriter.Phase.READ_NEW) {
-            ControlSchema.setPhase(c, migration, io.dualwrite.rewriter.Phase.DUAL_WRITE, "parity@" + hostname(),
-                    "automatic rollback: parity found " + mismatches + " mismatching rows in READ_NEW");
+        Phase phase = ControlSchema.require(c, migration).phase();
+        Phase back = PhaseTransitions.readRollbackOf(phase);
+        if (mismatches > 0 && !noRollback && back != null) {
+            PhaseWriter.change(c, PhaseWriter.Request.of(migration, back, "parity@" + hostname(),
+                    "automatic rollback: parity found " + mismatches + " mismatching rows in " + phase));
             rolledBackReads = true;
-            err().println("reads of " + migration + " rolled back to the old column (READ_NEW -> DUAL_WRITE): parity found "
+            err().println("reads of " + migration + " rolled back to the old column (" + phase + " -> " + back + "): parity found "
                     + mismatches + " mismatching rows; repair with --repair, check again, then flip reads again");
         }
     }

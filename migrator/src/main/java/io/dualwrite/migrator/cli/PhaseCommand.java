@@ -2,11 +2,13 @@ package io.dualwrite.migrator.cli;
 
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.MigrationState;
+import io.dualwrite.control.phase.Gate;
+import io.dualwrite.control.phase.PhaseRefusedException;
+import io.dualwrite.control.phase.PhaseTransitions;
+import io.dualwrite.control.phase.PhaseWriter;
 import io.dualwrite.migrator.RefusedException;
 import io.dualwrite.migrator.UsageException;
-import io.dualwrite.migrator.backfill.BackfillCheckpoint;
 import io.dualwrite.migrator.parity.ParityCheck;
-import io.dualwrite.migrator.parity.ParityResult;
 import io.dualwrite.rewriter.Phase;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,24 +16,26 @@ import picocli.CommandLine.Parameters;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Optional;
+import java.time.Duration;
 
 @Command(name = "phase", mixinStandardHelpOptions = true,
         description = {"Moves a migration to another phase (recorded in dualwrite.phase_change); every driver instance follows it.",
-                "Supported: EXPANDED, DUAL_WRITE, READ_NEW. Forward one step at a time; back to any earlier phase.",
-                "READ_NEW requires a complete backfill and parity 0 (override with --force)."})
+                "Phases move one step at a time, forward or back: EXPANDED, DUAL_WRITE, READ_NEW, NEW_ONLY, CONTRACTED.",
+                "Each move's gates must hold (READ_NEW: backfill complete, parity 0, every instance on DUAL_WRITE);"
+                        + " a move that needs parity runs a fresh check first. contract and reverse-sync make their own moves."})
 final class PhaseCommand extends BaseCommand {
 
     @Option(names = "--migration", required = true, paramLabel = "NAME", description = "The migration, e.g. users.email.")
     String migration;
 
-    @Parameters(index = "0", paramLabel = "PHASE", description = "EXPANDED, DUAL_WRITE or READ_NEW.")
+    @Parameters(index = "0", paramLabel = "PHASE", description = "The phase to move to.")
     String phaseName;
 
     @Option(names = "--reason", paramLabel = "TEXT", description = "Why (kept in the audit log).")
     String reason;
 
-    @Option(names = "--force", description = "Skip the READ_NEW gate (backfill complete, parity 0).")
+    @Option(names = "--force", description = "Skip the move's gates (never its rules, such as one step at a time);"
+            + " warned about on stderr and recorded as FORCED in the audit log.")
     boolean force;
 
     @Override
@@ -42,34 +46,24 @@ final class PhaseCommand extends BaseCommand {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        if (to == Phase.NEW_ONLY || to == Phase.CONTRACTED) {
-            throw new RefusedException("phase " + to + " is not supported by this version of dualwrite (it needs reverse sync"
-                    + " and contract, which are not built yet); the supported phases are EXPANDED, DUAL_WRITE and READ_NEW");
-        }
         try (Connection c = connection.open("dualwrite-phase")) {
             MigrationState state = require(c);
-            Phase from = state.phase();
-            if (from == to) {
-                report(from, to, false, null);
-                return DualwriteCli.OK;
+            PhaseTransitions.Move move = PhaseTransitions.move(state.phase(), to);
+            if (move.allowed() && move.by() == null && move.gates().contains(Gate.PARITY_ZERO) && !force) {
+                // the gate reads the recorded result; record a fresh one so the move sees the data as it is now
+                ControlSchema.recordParity(c, migration, ParityCheck.run(c, state.spec(), 0).mismatches());
             }
-            if (to.ordinal() > from.ordinal() + 1) {
-                throw new RefusedException(migration + " is in " + from + "; phases move forward one at a time: go to "
-                        + Phase.values()[from.ordinal() + 1] + " first");
-            }
-            if (to == Phase.READ_NEW && !force) {
-                gateReadNew(c, state);
+            if (force && !move.gates().isEmpty()) {
+                err().println("WARNING: --force: " + move.from() + " -> " + to + " without checking its gates ("
+                        + String.join("; ", move.gates().stream().map(Gate::meaning).toList()) + ")");
             }
             String by = "cli@" + hostname();
-            String why = reason;
-            if (force && to == Phase.READ_NEW) {
-                // --force is allowed, never quiet: a warning on stderr and the word FORCED in the audit log
-                err().println("WARNING: --force: READ_NEW without checking its gates (backfill complete, parity 0, every"
-                        + " instance on DUAL_WRITE); applications may read rows the target table does not have yet");
-                why = "FORCED (gates not checked)" + (reason == null ? "" : ": " + reason);
+            try {
+                move = PhaseWriter.change(c, new PhaseWriter.Request(migration, to, by, reason, force, null, Duration.ZERO));
+            } catch (PhaseRefusedException e) {
+                throw new RefusedException(e.getMessage());
             }
-            Phase before = ControlSchema.setPhase(c, migration, to, by, why);
-            report(before, to, before != to, by);
+            report(move.from(), to, !move.stays(), by);
             return DualwriteCli.OK;
         }
     }
@@ -82,25 +76,6 @@ final class PhaseCommand extends BaseCommand {
                 throw new UsageException(e.getMessage());
             }
             throw e;
-        }
-    }
-
-    private void gateReadNew(Connection c, MigrationState state) throws SQLException {
-        Optional<BackfillCheckpoint> cp = BackfillCheckpoint.load(c, migration);
-        if (cp.isEmpty() || !cp.get().complete()) {
-            throw new RefusedException("READ_NEW needs a complete backfill of " + migration + " (" + (cp.isEmpty()
-                    ? "it never ran" : "it has not finished; its checkpoints are in dualwrite.backfill_range") + "): run dualwrite backfill first");
-        }
-        java.util.List<String> lagging = io.dualwrite.control.fleet.Acknowledgements.lagging(c, migration,
-                java.util.Set.of(Phase.DUAL_WRITE.name(), Phase.READ_NEW.name()));
-        if (!lagging.isEmpty()) {
-            throw new RefusedException("READ_NEW needs every live application instance on DUAL_WRITE; not yet: "
-                    + String.join("; ", lagging));
-        }
-        ParityResult parity = ParityCheck.run(c, state.spec(), 0);
-        if (!parity.clean()) {
-            throw new RefusedException("READ_NEW needs parity 0, but " + migration + " has " + parity.mismatches()
-                    + " mismatching rows: run dualwrite parity to see them");
         }
     }
 

@@ -2,6 +2,11 @@ package io.dualwrite.migrator.contract;
 
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.MigrationState;
+import io.dualwrite.control.phase.Gate;
+import io.dualwrite.control.phase.GateChecks;
+import io.dualwrite.control.phase.PhaseRefusedException;
+import io.dualwrite.control.phase.PhaseTransitions;
+import io.dualwrite.control.phase.PhaseWriter;
 import io.dualwrite.migrator.RefusedException;
 import io.dualwrite.migrator.db.ConnectionFactory;
 import io.dualwrite.migrator.parity.ChunkedParity;
@@ -40,10 +45,11 @@ public final class Contract {
     private Contract() {
     }
 
+    /** What contract runs, in one transaction; the phase change is {@link PhaseWriter}'s (row, audit entry, NOTIFY). */
     public static List<String> ddl(MigrationSpec spec) {
         return List.of("SET LOCAL lock_timeout = '<lock-timeout>'",
-                "ALTER TABLE " + spec.qualifiedSource() + " DROP COLUMN " + Identifiers.quote(spec.sourceColumn()),
-                "UPDATE dualwrite.migration SET phase = 'CONTRACTED', phase_changed_at = now() WHERE name = '" + spec.name() + "'");
+                "-- phase " + Phase.NEW_ONLY + " -> " + Phase.CONTRACTED + " through the phase writer (gates re-checked under lock)",
+                "ALTER TABLE " + spec.qualifiedSource() + " DROP COLUMN " + Identifiers.quote(spec.sourceColumn()));
     }
 
     public static Result run(Connection c, ConnectionFactory factory, String migration, Options o, Consumer<String> log)
@@ -54,28 +60,20 @@ public final class Contract {
         }
         MigrationState ms = ControlSchema.require(c, migration);
         MigrationSpec spec = ms.spec();
-        if (ms.phase() != Phase.NEW_ONLY) {
-            throw new RefusedException("contract drops " + spec.qualifiedSource() + "." + spec.sourceColumn()
-                    + " and needs phase NEW_ONLY (the application no longer reads or writes the old column); " + migration
-                    + " is in " + ms.phase() + "." + (ms.phase().ordinal() < Phase.NEW_ONLY.ordinal()
-                    ? " This driver version cannot apply NEW_ONLY yet, so contract cannot run with it." : ""));
+        String notHere = PhaseTransitions.Operation.CONTRACT.refusalIn(ms.phase());
+        if (notHere != null) {
+            throw new RefusedException("contract drops " + spec.qualifiedSource() + "." + spec.sourceColumn() + ": " + notHere);
         }
-        double soaked;
-        try (PreparedStatement p = c.prepareStatement(
-                "SELECT extract(epoch FROM now() - phase_changed_at) FROM dualwrite.migration WHERE name = ?")) {
-            p.setString(1, migration);
-            try (ResultSet rs = p.executeQuery()) {
-                rs.next();
-                soaked = rs.getDouble(1);
-            }
-        }
-        if (soaked < o.soak().toSeconds()) {
-            throw new RefusedException(String.format(java.util.Locale.ROOT,
-                    "the soak time has not passed: %s has been in NEW_ONLY for %s, --soak requires %s (%s left)", migration,
-                    human(soaked), human(o.soak().toSeconds()), human(o.soak().toSeconds() - soaked)));
+        PhaseTransitions.Move move = PhaseTransitions.move(ms.phase(), Phase.CONTRACTED);
+        // the cheap gates first; parity is run (and recorded) below, then every gate is checked again under lock
+        List<String> unmet = GateChecks.unmet(c, migration, move.from(),
+                move.gates().stream().filter(g -> g != Gate.PARITY_ZERO).toList(), o.soak());
+        if (!unmet.isEmpty()) {
+            throw new RefusedException(String.join("; ", unmet));
         }
         ChunkedParity.Result parity = ChunkedParity.run(c, factory, migration,
                 new ChunkedParity.Options(Math.max(1, o.parityWorkers()), ChunkedParity.DEFAULT_CHUNK_KEYS, false, false, 5));
+        ControlSchema.recordParity(c, migration, parity.mismatches());
         if (!parity.clean()) {
             throw new RefusedException("parity is not 0 (" + parity.mismatches() + " mismatches, e.g. key "
                     + parity.samples().get(0).key() + "): dropping the old column would lose the only copy of a value."
@@ -90,27 +88,16 @@ public final class Contract {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
                 s.execute(ddl.get(0));
-                // re-check the phase under lock: nobody moved it back meanwhile
-                try (ResultSet rs = s.executeQuery("SELECT phase FROM dualwrite.migration WHERE name = "
-                        + quoteLiteral(migration) + " FOR UPDATE")) {
-                    rs.next();
-                    if (!Phase.NEW_ONLY.name().equals(rs.getString(1))) {
-                        throw new RefusedException("the phase of " + migration + " changed to " + rs.getString(1) + " meanwhile");
-                    }
-                }
-                s.execute(ddl.get(1));
+                PhaseWriter.change(c, new PhaseWriter.Request(migration, Phase.CONTRACTED, "contract", "old column dropped",
+                        false, PhaseTransitions.Command.CONTRACT, o.soak()));
                 s.execute(ddl.get(2));
-                try (PreparedStatement p = c.prepareStatement("INSERT INTO dualwrite.phase_change (migration, from_phase, to_phase,"
-                        + " changed_by, reason) VALUES (?, 'NEW_ONLY', 'CONTRACTED', ?, ?)")) {
-                    p.setString(1, migration);
-                    p.setString(2, "contract");
-                    p.setString(3, "old column dropped");
-                    p.executeUpdate();
-                }
-                s.execute("SELECT pg_notify('" + ControlSchema.CHANNEL + "', " + quoteLiteral(migration) + ")");
                 c.commit();
                 c.setAutoCommit(true);
                 return new Result(true, ddl, attempt, 0);
+            } catch (PhaseRefusedException e) {
+                c.rollback();
+                c.setAutoCommit(true);
+                throw new RefusedException(e.getMessage());
             } catch (SQLException e) {
                 c.rollback();
                 c.setAutoCommit(true);
@@ -136,14 +123,5 @@ public final class Contract {
                 throw e;
             }
         }
-    }
-
-    static String quoteLiteral(String s) {
-        return "'" + s.replace("'", "''") + "'";
-    }
-
-    static String human(double seconds) {
-        long s = Math.max(0, Math.round(seconds));
-        return s >= 3600 ? (s / 3600) + "h" + String.format("%02dm", s % 3600 / 60) : s >= 60 ? (s / 60) + "m" + (s % 60) + "s" : s + "s";
     }
 }

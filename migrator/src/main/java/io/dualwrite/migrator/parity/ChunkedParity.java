@@ -3,7 +3,7 @@ package io.dualwrite.migrator.parity;
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.MigrationState;
 import io.dualwrite.migrator.RefusedException;
-import io.dualwrite.control.BackfillTables;
+import io.dualwrite.control.ControlTables;
 import io.dualwrite.migrator.db.ConnectionFactory;
 import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.MigrationSpec;
@@ -118,7 +118,7 @@ public final class ChunkedParity {
                     + " DUAL_WRITE and READ_NEW; " + migration + " is in " + ms.phase()
                     + (ms.phase() == Phase.NEW_ONLY ? " (the new table is authoritative: use dualwrite reverse-sync)" : ""));
         }
-        BackfillTables.ensure(c);
+        ControlTables.install(c);
         keyType = ControlSchema.columnType(c, spec.sourceSchema(), spec.sourceTable(), spec.keyColumn());
         long runId;
         List<Chunk> chunks = null;

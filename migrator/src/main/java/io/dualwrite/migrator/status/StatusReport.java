@@ -1,5 +1,6 @@
 package io.dualwrite.migrator.status;
 
+import io.dualwrite.control.fleet.Fleet;
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.MigrationState;
 import io.dualwrite.migrator.backfill.BackfillCheckpoint;
@@ -39,7 +40,7 @@ public final class StatusReport {
                 SELECT id, host, pid, started_at::text, extract(epoch FROM now() - heartbeat_at)::bigint,
                        heartbeat_at > now() - make_interval(secs => ? / 1000.0), applied::text
                 FROM dualwrite.instance ORDER BY heartbeat_at DESC""")) {
-            p.setLong(1, io.dualwrite.control.Gates.STALE_AFTER_MILLIS);
+            p.setLong(1, Fleet.STALE_AFTER.toMillis());
             try (java.sql.ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
                     out.add(new Instance(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getLong(5),

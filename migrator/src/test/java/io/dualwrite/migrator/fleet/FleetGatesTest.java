@@ -1,5 +1,7 @@
 package io.dualwrite.migrator.fleet;
 
+import java.util.Set;
+import io.dualwrite.control.fleet.Fleet;
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.migrator.Fixtures;
 import io.dualwrite.migrator.Fixtures.Run;
@@ -130,7 +132,7 @@ class FleetGatesTest {
 
     private static List<String> lagging(TestDatabase db, Phase phase) {
         try (Connection c = db.connect()) {
-            return ControlSchema.instancesNotOn(c, MIGRATION, phase, 5_000);
+            return Fleet.lagging(c, MIGRATION, Set.of(phase));
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }

@@ -2,7 +2,7 @@ package io.dualwrite.samples.demo;
 
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.migrator.cli.DualwriteCli;
-import io.dualwrite.control.fleet.Acknowledgements;
+import io.dualwrite.control.fleet.Fleet;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.samples.legacy.LegacyApp;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -329,7 +329,7 @@ public final class RunbookDemo {
     private void awaitAck(Phase phase) throws SQLException {
         long t = System.nanoTime();
         try (Connection c = plain()) {
-            List<String> lagging = Acknowledgements.await(c, MIGRATION, Set.of(phase.name()), Duration.ofSeconds(30));
+            List<String> lagging = Fleet.await(c, MIGRATION, Set.of(phase), Duration.ofSeconds(30));
             check("every application instance applies " + phase, lagging.isEmpty(), lagging.isEmpty()
                     ? String.format(Locale.ROOT, "acknowledged after %.1f s", (System.nanoTime() - t) / 1e9)
                     : "lagging: " + lagging);

@@ -1,31 +1,55 @@
 package io.dualwrite.control.fleet;
 
+import io.dualwrite.rewriter.Phase;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
 /**
- * Which live application instances do not apply a phase yet. Driver instances write a heartbeat
+ * The fleet of application instances: their heartbeats, and which live ones do not apply a phase yet. Driver instances write a heartbeat
  * with the phase they apply per migration into {@code dualwrite.instance} (columns {@code id, host,
  * pid, heartbeat_at, applied jsonb {"users.email": "DUAL_WRITE", …}}); an instance whose heartbeat
  * is older than {@link #STALE_AFTER} is taken as gone. When the table does not exist (no driver
  * version that acknowledges has connected yet) nothing is known and the list is empty.
  */
-public final class Acknowledgements {
+public final class Fleet {
 
     /** Drivers heartbeat every second by default; 15 s of silence means the instance is gone. */
     public static final Duration STALE_AFTER = Duration.ofSeconds(15);
 
-    private Acknowledgements() {
+    private Fleet() {
+    }
+
+    /**
+     * Records that a driver instance is alive and which phase it applies to each migration
+     * ({@code appliedJson}: {"users.email": "DUAL_WRITE", …}); gates and the backfill read these.
+     */
+    public static void heartbeat(Connection c, String instanceId, String host, long pid, Instant startedAt,
+                                 String appliedJson) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("""
+                INSERT INTO dualwrite.instance (id, host, pid, started_at, heartbeat_at, applied)
+                VALUES (?, ?, ?, ?, now(), ?::jsonb)
+                ON CONFLICT (id) DO UPDATE SET heartbeat_at = now(), applied = EXCLUDED.applied""")) {
+            p.setString(1, instanceId);
+            p.setString(2, host);
+            p.setLong(3, pid);
+            p.setObject(4, OffsetDateTime.ofInstant(startedAt, ZoneOffset.UTC));
+            p.setString(5, appliedJson);
+            p.executeUpdate();
+        }
     }
 
     /** Live instances whose applied phase for {@code migration} is not one of {@code accepted}, described for a human. */
-    public static List<String> lagging(Connection c, String migration, Set<String> accepted) throws SQLException {
+    public static List<String> lagging(Connection c, String migration, Set<Phase> accepted) throws SQLException {
         List<String> out = new ArrayList<>();
         try (PreparedStatement p = c.prepareStatement("SELECT to_regclass('dualwrite.instance') IS NOT NULL")) {
             try (ResultSet rs = p.executeQuery()) {
@@ -43,7 +67,7 @@ public final class Acknowledgements {
             p.setString(1, migration);
             p.setDouble(2, STALE_AFTER.toMillis() / 1000.0);
             p.setString(3, migration);
-            p.setArray(4, c.createArrayOf("text", accepted.toArray()));
+            p.setArray(4, c.createArrayOf("text", accepted.stream().map(Enum::name).toArray()));
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
                     out.add(rs.getString(2) + " pid " + rs.getLong(3) + " (instance " + rs.getString(1) + ", applies "
@@ -58,7 +82,7 @@ public final class Acknowledgements {
      * Polls until no live instance lags or {@code timeout} passes; returns the instances still lagging
      * (empty = all acknowledged).
      */
-    public static List<String> await(Connection c, String migration, Set<String> accepted, Duration timeout)
+    public static List<String> await(Connection c, String migration, Set<Phase> accepted, Duration timeout)
             throws SQLException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {

@@ -1,0 +1,194 @@
+package io.dualwrite.control;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * Every table of the {@code dualwrite} control schema, and its version. {@link #install} creates the
+ * schema or upgrades an older one step by step to {@link #VERSION}; every step is idempotent DDL. A
+ * schema newer than this code knows is refused, never used: its tables may mean something else.
+ *
+ * <p>Versions: 1 is the layout before versions were recorded ({@code migration}, {@code phase_change},
+ * {@code backfill_checkpoint}, {@code instance}; the migrator created its own tables beside them);
+ * 2 records the version and owns the migrator's tables ({@code backfill_range}: one checkpoint per
+ * parallel page range; {@code backfill_control}: live pause, resume and batch size;
+ * {@code parity_chunk}: per-chunk parity results, so {@code --resume} skips checked chunks).
+ */
+public final class ControlTables {
+
+    /** The control schema version this code reads and writes. */
+    public static final int VERSION = 2;
+
+    /** Serialises concurrent installs and registrations across processes. */
+    static final long INSTALL_LOCK = 0x6475_616c_7772_6974L; // "dualwrit"
+
+    private ControlTables() {
+    }
+
+    /** Creates the control schema, or upgrades it to {@link #VERSION}; refuses a newer one. */
+    public static void install(Connection c) throws SQLException {
+        Transactions.inTransaction(c, () -> {
+            try (Statement s = c.createStatement()) {
+                s.execute("SELECT pg_advisory_xact_lock(" + INSTALL_LOCK + ")");
+                int found = installedVersion(c);
+                if (found > VERSION) {
+                    throw tooNew(found);
+                }
+                s.execute("CREATE SCHEMA IF NOT EXISTS dualwrite");
+                if (found < 1) {
+                    version1(s);
+                }
+                if (found < 2) {
+                    version2(s);
+                }
+                if (found < VERSION) {
+                    s.execute("UPDATE dualwrite.schema_version SET version = " + VERSION + ", upgraded_at = now()");
+                }
+            }
+            return null;
+        });
+    }
+
+    /**
+     * The version of the schema {@code c} points at: 0 when there is none, 1 for a schema from before
+     * versions were recorded.
+     */
+    public static int installedVersion(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT to_regclass('dualwrite.migration') IS NOT NULL,"
+                     + " to_regclass('dualwrite.schema_version') IS NOT NULL")) {
+            rs.next();
+            if (!rs.getBoolean(2)) {
+                return rs.getBoolean(1) ? 1 : 0;
+            }
+        }
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT max(version) FROM dualwrite.schema_version")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /** Fails unless this code knows the installed schema's version (an older one reads the same). */
+    public static void requireKnownVersion(Connection c) throws SQLException {
+        int found = installedVersion(c);
+        if (found > VERSION) {
+            throw tooNew(found);
+        }
+    }
+
+    private static SQLException tooNew(int found) {
+        return new SQLException("the dualwrite control schema is at version " + found + ", newer than this dualwrite knows ("
+                + VERSION + "): a newer migrator upgraded it. Upgrade the dualwrite driver and migrator to the same or a newer"
+                + " release; until then this one neither rewrites statements nor changes the schema", "55000");
+    }
+
+    private static void version1(Statement s) throws SQLException {
+        s.execute("""
+                CREATE TABLE IF NOT EXISTS dualwrite.migration (
+                  name                text PRIMARY KEY,
+                  source_schema       text NOT NULL,
+                  source_table        text NOT NULL,
+                  key_column          text NOT NULL,
+                  source_column       text NOT NULL,
+                  target_schema       text NOT NULL,
+                  target_table        text NOT NULL,
+                  target_key_column   text NOT NULL,
+                  target_value_column text NOT NULL,
+                  primary_flag_column text NOT NULL,
+                  sync_view           text NOT NULL,
+                  phase               text NOT NULL CHECK (phase IN
+                                        ('EXPANDED','DUAL_WRITE','READ_NEW','NEW_ONLY','CONTRACTED')),
+                  phase_changed_at    timestamptz NOT NULL DEFAULT now(),
+                  created_at          timestamptz NOT NULL DEFAULT now()
+                )""");
+        s.execute("""
+                CREATE TABLE IF NOT EXISTS dualwrite.phase_change (
+                  id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                  migration  text NOT NULL REFERENCES dualwrite.migration(name),
+                  from_phase text,
+                  to_phase   text NOT NULL,
+                  changed_by text NOT NULL,
+                  reason     text,
+                  changed_at timestamptz NOT NULL DEFAULT now()
+                )""");
+        s.execute("""
+                CREATE TABLE IF NOT EXISTS dualwrite.backfill_checkpoint (
+                  migration    text PRIMARY KEY REFERENCES dualwrite.migration(name),
+                  rows_copied  bigint NOT NULL DEFAULT 0,
+                  batches      bigint NOT NULL DEFAULT 0,
+                  total_rows   bigint,
+                  started_at   timestamptz NOT NULL DEFAULT now(),
+                  updated_at   timestamptz NOT NULL DEFAULT now(),
+                  completed_at timestamptz
+                )""");
+        // columns added after the first release: ADD COLUMN IF NOT EXISTS upgrades older schemas in place
+        s.execute("""
+                ALTER TABLE dualwrite.migration
+                  ADD COLUMN IF NOT EXISTS shadow_sample_rate double precision NOT NULL DEFAULT 0
+                    CHECK (shadow_sample_rate BETWEEN 0 AND 1),
+                  ADD COLUMN IF NOT EXISTS last_parity_mismatches bigint,
+                  ADD COLUMN IF NOT EXISTS last_parity_at timestamptz""");
+        s.execute("""
+                CREATE TABLE IF NOT EXISTS dualwrite.instance (
+                  id           text PRIMARY KEY,
+                  host         text NOT NULL,
+                  pid          bigint NOT NULL,
+                  started_at   timestamptz NOT NULL,
+                  heartbeat_at timestamptz NOT NULL DEFAULT now(),
+                  applied      jsonb NOT NULL DEFAULT '{}'
+                )""");
+    }
+
+    private static void version2(Statement s) throws SQLException {
+        s.execute("""
+                CREATE TABLE IF NOT EXISTS dualwrite.schema_version (
+                  version     int NOT NULL,
+                  upgraded_at timestamptz NOT NULL DEFAULT now()
+                )""");
+        s.execute("INSERT INTO dualwrite.schema_version (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM dualwrite.schema_version)");
+        s.execute("""
+                CREATE TABLE IF NOT EXISTS dualwrite.backfill_range (
+                  migration    text NOT NULL REFERENCES dualwrite.migration(name),
+                  range_no     int NOT NULL,
+                  lo_page      bigint NOT NULL,
+                  hi_page      bigint NOT NULL,
+                  next_page    bigint NOT NULL,
+                  source_filenode bigint NOT NULL,
+                  start_xmin   text,
+                  rows_scanned bigint NOT NULL DEFAULT 0,
+                  rows_copied  bigint NOT NULL DEFAULT 0,
+                  batches      bigint NOT NULL DEFAULT 0,
+                  updated_at   timestamptz NOT NULL DEFAULT now(),
+                  completed_at timestamptz,
+                  PRIMARY KEY (migration, range_no)
+                )""");
+        // key ranges of versions before page ranges: their rows are never loaded again (no file node)
+        s.execute("ALTER TABLE dualwrite.backfill_range ADD COLUMN IF NOT EXISTS lo_page bigint,"
+                + " ADD COLUMN IF NOT EXISTS hi_page bigint, ADD COLUMN IF NOT EXISTS next_page bigint,"
+                + " ADD COLUMN IF NOT EXISTS source_filenode bigint, ADD COLUMN IF NOT EXISTS start_xmin text");
+        s.execute("""
+                CREATE TABLE IF NOT EXISTS dualwrite.backfill_control (
+                  migration  text PRIMARY KEY REFERENCES dualwrite.migration(name),
+                  paused     boolean NOT NULL DEFAULT false,
+                  batch_size int CHECK (batch_size IS NULL OR batch_size > 0),
+                  updated_by text,
+                  updated_at timestamptz NOT NULL DEFAULT now()
+                )""");
+        s.execute("""
+                CREATE TABLE IF NOT EXISTS dualwrite.parity_chunk (
+                  migration  text NOT NULL REFERENCES dualwrite.migration(name),
+                  run_id     bigint NOT NULL,
+                  chunk_no   int NOT NULL,
+                  lo_key     text,
+                  hi_key     text,
+                  source_rows bigint,
+                  mismatches bigint,
+                  offending  text[],
+                  checked_at timestamptz NOT NULL DEFAULT now(),
+                  PRIMARY KEY (migration, run_id, chunk_no)
+                )""");
+    }
+}

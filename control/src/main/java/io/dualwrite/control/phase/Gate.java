@@ -1,0 +1,31 @@
+package io.dualwrite.control.phase;
+
+/**
+ * One condition a phase move may require. {@link GateChecks} evaluates each against the control
+ * schema, inside the transaction that writes the move, so nothing changes between check and write.
+ */
+public enum Gate {
+    /** The backfill has copied every source row ({@code backfill_checkpoint.completed_at} is set). */
+    BACKFILL_COMPLETE("the backfill has completed"),
+    /**
+     * The latest parity check found 0 mismatches and ran after the phase last changed: a check from
+     * before the change says nothing about writes made since. In NEW_ONLY this is also the proof that
+     * reverse sync brought the old column back in step.
+     */
+    PARITY_ZERO("a parity check since the phase last changed found 0 mismatches"),
+    /** Every live application instance acknowledges the phase being left (none still runs an older one). */
+    FLEET_ON_CURRENT_PHASE("every live application instance applies the current phase"),
+    /** The migration has been in its current phase for at least the soak time the operator asked for. */
+    SOAK_PASSED("the soak time has passed in the current phase");
+
+    private final String meaning;
+
+    Gate(String meaning) {
+        this.meaning = meaning;
+    }
+
+    /** What holds when the gate is met, for help texts and refusals. */
+    public String meaning() {
+        return meaning;
+    }
+}

@@ -1,0 +1,181 @@
+package io.dualwrite.control.phase;
+
+import io.dualwrite.rewriter.Phase;
+
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static io.dualwrite.control.phase.Gate.BACKFILL_COMPLETE;
+import static io.dualwrite.control.phase.Gate.FLEET_ON_CURRENT_PHASE;
+import static io.dualwrite.control.phase.Gate.PARITY_ZERO;
+import static io.dualwrite.control.phase.Gate.SOAK_PASSED;
+import static io.dualwrite.rewriter.Phase.CONTRACTED;
+import static io.dualwrite.rewriter.Phase.DUAL_WRITE;
+import static io.dualwrite.rewriter.Phase.EXPANDED;
+import static io.dualwrite.rewriter.Phase.NEW_ONLY;
+import static io.dualwrite.rewriter.Phase.READ_NEW;
+
+/**
+ * The phase state machine: every move between two phases, whether it is allowed, which gates it
+ * needs, and which command alone may make it. The CLI, JMX, the automatic read rollback, contract
+ * and reverse sync all ask this class (through {@link PhaseWriter}); nothing else decides.
+ *
+ * <p>Phases move one step at a time, forward or back: during a move every instance applies either
+ * the old or the new phase, and only neighbours are safe together (an instance still reading the
+ * new table must never meet one that no longer writes it).
+ */
+public final class PhaseTransitions {
+
+    /**
+     * The phases this version of the driver can apply. Entering another one is refused: an instance
+     * would have to refuse every statement on the migrated table.
+     */
+    public static final Set<Phase> APPLIED_BY_DRIVER = EnumSet.of(EXPANDED, DUAL_WRITE, READ_NEW);
+
+    /** A command that makes a move itself because the move is more than a new phase row. */
+    public enum Command {
+        /** {@code dualwrite contract}: drops the old column in the same transaction. */
+        CONTRACT("dualwrite contract"),
+        /** {@code dualwrite reverse-sync}: re-adds and refills the dropped column first. */
+        REVERSE_SYNC("dualwrite reverse-sync");
+
+        private final String usage;
+
+        Command(String usage) {
+            this.usage = usage;
+        }
+
+        public String usage() {
+            return usage;
+        }
+    }
+
+    /**
+     * One (from, to) pair and its verdict.
+     *
+     * @param gates   what must hold before the move (empty: nothing); {@code --force} skips these, nothing else
+     * @param by      the only command that may make the move, or null when {@code dualwrite phase} and JMX may
+     * @param refusal why nobody may make it, or null when it is allowed
+     */
+    public record Move(Phase from, Phase to, List<Gate> gates, Command by, String refusal) {
+
+        public boolean stays() {
+            return from == to;
+        }
+
+        public boolean allowed() {
+            return refusal == null;
+        }
+
+        public boolean isRollback() {
+            return to.ordinal() < from.ordinal();
+        }
+
+        /** The verdict in words, one line: what the state machine test table lists. */
+        public String verdict() {
+            if (stays()) {
+                return "stay";
+            }
+            if (!allowed()) {
+                return "refused";
+            }
+            return (by == null ? "allowed" : "only by " + by.usage())
+                    + (gates.isEmpty() ? "" : " after " + gates.stream().map(Enum::name).collect(Collectors.joining(", ")));
+        }
+    }
+
+    /** Which phases each long-running operation may run in (the migrator asks before it starts). */
+    public enum Operation {
+        /** Copies old values into the new table: dual writes must keep both in step meanwhile. */
+        BACKFILL("backfill", DUAL_WRITE, READ_NEW),
+        /** Rewrites new-table rows from the old column: the old column must still be the truth. */
+        PARITY_REPAIR("parity --repair", DUAL_WRITE, READ_NEW),
+        /** Shadow reads compare the old column (served) with the new table (sampled). */
+        SHADOW_READS("shadow reads", DUAL_WRITE),
+        /** Rewrites old values from the new table: the new table must be the truth. */
+        REVERSE_SYNC("reverse-sync", NEW_ONLY),
+        /** Drops the old column. */
+        CONTRACT("contract", NEW_ONLY);
+
+        private final String label;
+        private final Set<Phase> phases;
+
+        Operation(String label, Phase first, Phase... more) {
+            this.label = label;
+            this.phases = EnumSet.of(first, more);
+        }
+
+        public boolean runsIn(Phase phase) {
+            return phases.contains(phase);
+        }
+
+        /** Why the operation does not run in {@code phase}, or null when it does. */
+        public String refusalIn(Phase phase) {
+            if (runsIn(phase)) {
+                return null;
+            }
+            String notApplied = phases.stream().filter(p -> !APPLIED_BY_DRIVER.contains(p)).map(Enum::name)
+                    .collect(Collectors.joining(", "));
+            return label + " runs in " + phases.stream().map(Enum::name).collect(Collectors.joining(" or "))
+                    + "; the migration is in " + phase
+                    + (notApplied.isEmpty() ? "" : ". This driver version cannot apply " + notApplied + " yet");
+        }
+    }
+
+    private static final Map<Phase, Map<Phase, Move>> MOVES = new EnumMap<>(Phase.class);
+
+    static {
+        // forward, one step each
+        declare(EXPANDED, DUAL_WRITE, null);
+        declare(DUAL_WRITE, READ_NEW, null, BACKFILL_COMPLETE, PARITY_ZERO, FLEET_ON_CURRENT_PHASE);
+        declare(READ_NEW, NEW_ONLY, null, PARITY_ZERO, FLEET_ON_CURRENT_PHASE);
+        declare(NEW_ONLY, CONTRACTED, Command.CONTRACT, SOAK_PASSED, PARITY_ZERO, FLEET_ON_CURRENT_PHASE);
+        // rollbacks, one step each
+        declare(DUAL_WRITE, EXPANDED, null);
+        declare(READ_NEW, DUAL_WRITE, null);
+        declare(NEW_ONLY, READ_NEW, null, PARITY_ZERO); // parity after reverse-sync: the old column is back in step
+        declare(CONTRACTED, NEW_ONLY, Command.REVERSE_SYNC);
+    }
+
+    private PhaseTransitions() {
+    }
+
+    private static void declare(Phase from, Phase to, Command by, Gate... gates) {
+        String refusal = null;
+        if (!APPLIED_BY_DRIVER.contains(to) && by == null) {
+            refusal = "this version of the driver cannot apply " + to + " yet (it does not translate statements for a"
+                    + " table whose old column is no longer written); the supported phases are " + names(APPLIED_BY_DRIVER);
+        } else if (from == CONTRACTED) {
+            refusal = "the old column is dropped and this version cannot re-add it yet; restore it from a backup";
+        }
+        MOVES.computeIfAbsent(from, f -> new EnumMap<>(Phase.class)).put(to, new Move(from, to, List.of(gates), by, refusal));
+    }
+
+    /** The verdict for moving a migration from {@code from} to {@code to}. */
+    public static Move move(Phase from, Phase to) {
+        if (from == to) {
+            return new Move(from, to, List.of(), null, null);
+        }
+        Move declared = MOVES.getOrDefault(from, Map.of()).get(to);
+        if (declared != null) {
+            return declared;
+        }
+        Phase step = Phase.values()[from.ordinal() + Integer.signum(to.ordinal() - from.ordinal())];
+        return new Move(from, to, List.of(), null, "phases move one step at a time, forward or back: from " + from
+                + " go to " + step + " first");
+    }
+
+    /** Where reads go back to when they are rolled back from {@code phase}, or null when reads are not on the new table. */
+    public static Phase readRollbackOf(Phase phase) {
+        return phase == READ_NEW ? DUAL_WRITE : null;
+    }
+
+    private static String names(Set<Phase> phases) {
+        return Arrays.stream(Phase.values()).filter(phases::contains).map(Enum::name).collect(Collectors.joining(", "));
+    }
+}

@@ -1,0 +1,140 @@
+package io.dualwrite.control.phase;
+
+import io.dualwrite.control.ControlSchema;
+import io.dualwrite.control.Transactions;
+import io.dualwrite.rewriter.Phase;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The one writer of phase changes: under a lock on the migration's row it asks
+ * {@link PhaseTransitions} for the verdict, evaluates the gates, then writes the new phase, the audit
+ * entry and the NOTIFY that wakes the fleet, all in one transaction. The CLI, JMX, the automatic
+ * read rollback, contract and reverse sync all change phases through here and nowhere else.
+ */
+public final class PhaseWriter {
+
+    /** The channel every driver instance LISTENs on; the payload is the migration's name. */
+    public static final String CHANNEL = "dualwrite_control";
+
+    /**
+     * One request to move a migration.
+     *
+     * @param changedBy who asks, for the audit log ({@code cli@host}, {@code jmx@host/pid}, ...)
+     * @param force     skip the gates (never the move's own refusal); recorded as FORCED in the audit log
+     * @param command   the command making the move, for moves only it may make; null for {@code dualwrite phase} and JMX
+     * @param soak      the soak time {@link Gate#SOAK_PASSED} requires
+     */
+    public record Request(String migration, Phase to, String changedBy, String reason, boolean force,
+                          PhaseTransitions.Command command, Duration soak) {
+
+        public static Request of(String migration, Phase to, String changedBy, String reason) {
+            return new Request(migration, to, changedBy, reason, false, null, Duration.ZERO);
+        }
+
+        public Request forced(boolean force) {
+            return new Request(migration, to, changedBy, reason, force, command, soak);
+        }
+
+        public Request by(PhaseTransitions.Command command, Duration soak) {
+            return new Request(migration, to, changedBy, reason, force, command, soak);
+        }
+    }
+
+    private PhaseWriter() {
+    }
+
+    /**
+     * Makes the move, or throws {@link PhaseRefusedException} and changes nothing. Runs in {@code c}'s open
+     * transaction when auto-commit is off (contract drops the column in the same one), else in its own.
+     *
+     * @return the move made ({@link PhaseTransitions.Move#stays()} when the migration already was in the phase)
+     */
+    public static PhaseTransitions.Move change(Connection c, Request r) throws SQLException {
+        return Transactions.inTransaction(c, () -> {
+            Phase from = lockedPhase(c, r.migration());
+            PhaseTransitions.Move move = PhaseTransitions.move(from, r.to());
+            if (move.stays()) {
+                return move;
+            }
+            if (!move.allowed()) {
+                throw new PhaseRefusedException(r.migration() + ": " + from + " -> " + r.to() + " refused: " + move.refusal(),
+                        List.of());
+            }
+            if (move.by() != r.command()) {
+                throw new PhaseRefusedException(r.migration() + ": " + from + " -> " + r.to() + " is made by "
+                        + (move.by() == null ? "dualwrite phase" : move.by().usage()) + ", not "
+                        + (r.command() == null ? "dualwrite phase or JMX" : r.command().usage()), List.of());
+            }
+            String reason = r.reason();
+            if (r.force() && !move.gates().isEmpty()) {
+                reason = "FORCED (gates not checked: " + move.gates().stream().map(Enum::name).collect(Collectors.joining(", "))
+                        + ")" + (reason == null ? "" : ": " + reason);
+            } else {
+                List<String> unmet = GateChecks.unmet(c, r.migration(), move, r.soak());
+                if (!unmet.isEmpty()) {
+                    throw new PhaseRefusedException(r.migration() + ": " + from + " -> " + r.to() + " refused, its gates do"
+                            + " not hold: " + String.join("; ", unmet), unmet);
+                }
+            }
+            write(c, r.migration(), move, r.changedBy(), reason);
+            return move;
+        });
+    }
+
+    /** Records a newly registered migration's first phase (the audit log starts with it). */
+    public static void recordRegistration(Connection c, String migration, Phase phase, String changedBy, String reason)
+            throws SQLException {
+        audit(c, migration, null, phase, changedBy, reason);
+    }
+
+    /** Wakes every instance's follower at commit; polling covers a lost notification. */
+    public static void notifyFleet(Connection c, String migration) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
+            p.setString(1, migration);
+            p.execute();
+        }
+    }
+
+    private static Phase lockedPhase(Connection c, String migration) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT phase FROM dualwrite.migration WHERE name = ? FOR UPDATE")) {
+            p.setString(1, migration);
+            try (ResultSet rs = p.executeQuery()) {
+                if (rs.next()) {
+                    return Phase.valueOf(rs.getString(1));
+                }
+            }
+        }
+        throw ControlSchema.noSuchMigration(c, migration);
+    }
+
+    private static void write(Connection c, String migration, PhaseTransitions.Move move, String by, String reason)
+            throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(
+                "UPDATE dualwrite.migration SET phase = ?, phase_changed_at = now() WHERE name = ?")) {
+            p.setString(1, move.to().name());
+            p.setString(2, migration);
+            p.executeUpdate();
+        }
+        audit(c, migration, move.from(), move.to(), by, reason);
+        notifyFleet(c, migration);
+    }
+
+    private static void audit(Connection c, String migration, Phase from, Phase to, String by, String reason) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(
+                "INSERT INTO dualwrite.phase_change (migration, from_phase, to_phase, changed_by, reason) VALUES (?,?,?,?,?)")) {
+            p.setString(1, migration);
+            p.setString(2, from == null ? null : from.name());
+            p.setString(3, to.name());
+            p.setString(4, by);
+            p.setString(5, reason);
+            p.executeUpdate();
+        }
+    }
+}
