@@ -1,7 +1,7 @@
 package io.dualwrite.benchmarks;
 
-import io.dualwrite.control.phase.PhaseWriter;
 import io.dualwrite.control.ControlSchema;
+import io.dualwrite.control.phase.PhaseWriter;
 import io.dualwrite.rewriter.Phase;
 
 import java.sql.Connection;

@@ -1,6 +1,5 @@
 package io.dualwrite.control;
 
-import io.dualwrite.control.phase.PhaseWriter;
 import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
@@ -19,7 +18,8 @@ import java.util.Optional;
  * The registry in the {@code dualwrite} schema of the application's own database: which migrations
  * exist, what each moves where, and the phase every driver instance must apply (DESIGN principle 6).
  * The tables themselves are {@link ControlTables}'; the sync view per migration is {@link SyncTrigger}'s;
- * phase changes go through {@link io.dualwrite.control.phase.PhaseWriter} only.
+ * phase changes go through
+ * {@code io.dualwrite.control.phase.PhaseWriter} only.
  *
  * <p>Everything here is idempotent: running it twice changes nothing the second time.
  */
@@ -78,7 +78,7 @@ public final class ControlSchema {
                     p.setString(++i, spec.syncView());
                     p.executeUpdate();
                 }
-                PhaseWriter.recordRegistration(c, spec.name(), Phase.EXPANDED, "expand", "migration registered");
+                PhaseLog.append(c, spec.name(), null, Phase.EXPANDED, "expand", "migration registered");
                 return Phase.EXPANDED;
             }
         });
@@ -161,7 +161,7 @@ public final class ControlSchema {
                     require(c, name);
                 }
             }
-            PhaseWriter.notifyFleet(c, name);
+            PhaseLog.notifyFleet(c, name);
             return null;
         });
     }

@@ -1,9 +1,8 @@
 package io.dualwrite.driver;
 
-import java.util.Set;
+import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.fleet.Fleet;
 import io.dualwrite.control.phase.PhaseWriter;
-import io.dualwrite.control.ControlSchema;
 import io.dualwrite.driver.jmx.MigrationControl;
 import io.dualwrite.driver.runtime.PhaseFollower;
 import io.dualwrite.driver.runtime.RuntimeRegistry;
@@ -14,10 +13,6 @@ import io.dualwrite.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import javax.management.Attribute;
-import javax.management.MBeanServer;
-import javax.management.Notification;
-import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -27,7 +22,12 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import javax.management.Attribute;
+import javax.management.MBeanServer;
+import javax.management.Notification;
+import javax.management.ObjectName;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

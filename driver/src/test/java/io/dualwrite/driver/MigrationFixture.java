@@ -1,7 +1,7 @@
 package io.dualwrite.driver;
 
-import io.dualwrite.control.phase.PhaseWriter;
 import io.dualwrite.control.ControlSchema;
+import io.dualwrite.control.phase.PhaseWriter;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.testing.TestDatabase;

@@ -44,6 +44,12 @@ class PhaseToggleJmxTest {
         MBEANS.setAttribute(name(), new Attribute("Phase", phase));
     }
 
+    /** The CLI's --force through JMX: the gates are skipped, nothing else. */
+    private static void forcePhase(String phase) throws Exception {
+        MBEANS.invoke(name(), "changePhase", new Object[] {phase, true, "test"},
+                new String[] {String.class.getName(), boolean.class.getName(), String.class.getName()});
+    }
+
     private static int update(PreparedStatement p, String email, long id) throws Exception {
         p.setString(1, email);
         p.setLong(2, id);
@@ -115,7 +121,11 @@ class PhaseToggleJmxTest {
             assertThat(single(p)).isEqualTo("bob@example.com");
             long reads = counter("ReadsRewritten");
 
-            setPhase("READ_NEW");
+            assertThatThrownBy(() -> setPhase("READ_NEW")).as("the setter checks the gates (no backfill ran here)")
+                    .hasRootCauseInstanceOf(IllegalStateException.class)
+                    .rootCause().hasMessageContaining("the backfill has not completed");
+            assertThat(MigrationFixture.controlPhase(db)).isEqualTo("DUAL_WRITE");
+            forcePhase("READ_NEW");
             assertThat(MigrationFixture.controlPhase(db)).isEqualTo("READ_NEW");
             assertThat(single(p)).isEqualTo("new-bob@example.com");
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT email FROM users WHERE id = 1")) {

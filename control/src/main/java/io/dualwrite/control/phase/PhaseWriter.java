@@ -1,6 +1,7 @@
 package io.dualwrite.control.phase;
 
 import io.dualwrite.control.ControlSchema;
+import io.dualwrite.control.PhaseLog;
 import io.dualwrite.control.Transactions;
 import io.dualwrite.rewriter.Phase;
 
@@ -19,9 +20,6 @@ import java.util.stream.Collectors;
  * read rollback, contract and reverse sync all change phases through here and nowhere else.
  */
 public final class PhaseWriter {
-
-    /** The channel every driver instance LISTENs on; the payload is the migration's name. */
-    public static final String CHANNEL = "dualwrite_control";
 
     /**
      * One request to move a migration.
@@ -88,20 +86,6 @@ public final class PhaseWriter {
         });
     }
 
-    /** Records a newly registered migration's first phase (the audit log starts with it). */
-    public static void recordRegistration(Connection c, String migration, Phase phase, String changedBy, String reason)
-            throws SQLException {
-        audit(c, migration, null, phase, changedBy, reason);
-    }
-
-    /** Wakes every instance's follower at commit; polling covers a lost notification. */
-    public static void notifyFleet(Connection c, String migration) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("SELECT pg_notify('" + CHANNEL + "', ?)")) {
-            p.setString(1, migration);
-            p.execute();
-        }
-    }
-
     private static Phase lockedPhase(Connection c, String migration) throws SQLException {
         try (PreparedStatement p = c.prepareStatement("SELECT phase FROM dualwrite.migration WHERE name = ? FOR UPDATE")) {
             p.setString(1, migration);
@@ -122,19 +106,7 @@ public final class PhaseWriter {
             p.setString(2, migration);
             p.executeUpdate();
         }
-        audit(c, migration, move.from(), move.to(), by, reason);
-        notifyFleet(c, migration);
-    }
-
-    private static void audit(Connection c, String migration, Phase from, Phase to, String by, String reason) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement(
-                "INSERT INTO dualwrite.phase_change (migration, from_phase, to_phase, changed_by, reason) VALUES (?,?,?,?,?)")) {
-            p.setString(1, migration);
-            p.setString(2, from == null ? null : from.name());
-            p.setString(3, to.name());
-            p.setString(4, by);
-            p.setString(5, reason);
-            p.executeUpdate();
-        }
+        PhaseLog.append(c, migration, move.from(), move.to(), by, reason);
+        PhaseLog.notifyFleet(c, migration);
     }
 }

@@ -2,6 +2,7 @@ package io.dualwrite.control.phase;
 
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.ControlTablesTest;
+import io.dualwrite.control.PhaseLog;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.testing.PostgresExtension;
 import io.dualwrite.testing.TestDatabase;
@@ -28,7 +29,7 @@ class PhaseWriterTest {
         try (Connection listener = db.connect(); Connection c = db.connect()) {
             ControlSchema.register(c, ControlTablesTest.SPEC);
             try (Statement s = listener.createStatement()) {
-                s.execute("LISTEN " + PhaseWriter.CHANNEL);
+                s.execute("LISTEN " + PhaseLog.CHANNEL);
             }
             PhaseTransitions.Move move = PhaseWriter.change(c, PhaseWriter.Request.of(M, Phase.DUAL_WRITE, "test", "why"));
             assertThat(move.from()).isEqualTo(Phase.EXPANDED);

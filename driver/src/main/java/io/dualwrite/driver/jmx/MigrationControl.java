@@ -9,13 +9,6 @@ import io.dualwrite.driver.runtime.MigrationRuntime;
 import io.dualwrite.driver.runtime.PhaseChanges;
 import io.dualwrite.rewriter.Phase;
 
-import javax.management.AttributeChangeNotification;
-import javax.management.InstanceAlreadyExistsException;
-import javax.management.JMException;
-import javax.management.MBeanNotificationInfo;
-import javax.management.MBeanServer;
-import javax.management.NotificationBroadcasterSupport;
-import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -23,6 +16,13 @@ import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.management.AttributeChangeNotification;
+import javax.management.InstanceAlreadyExistsException;
+import javax.management.JMException;
+import javax.management.MBeanNotificationInfo;
+import javax.management.MBeanServer;
+import javax.management.NotificationBroadcasterSupport;
+import javax.management.ObjectName;
 
 /**
  * The MXBean of one migration name (per instance name). A JVM may talk to several databases that

@@ -16,6 +16,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Everything the driver knows about one database (one PgJDBC URL): its migrations, their phases,
@@ -31,7 +33,7 @@ public final class DatabaseRuntime {
     private final Properties connectProperties;
     private final Map<String, MigrationRuntime> byName = new HashMap<>();
     private volatile Migrations migrations = Migrations.NONE;
-    private final java.util.Set<ConnectionPins> openConnections = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<ConnectionPins> openConnections = ConcurrentHashMap.newKeySet();
 
     /** The rewriter and the runtimes of the migrations it was built for, swapped as one. */
     public record Migrations(StatementRewriter rewriter, MigrationRuntime[] runtimes) {

@@ -1,7 +1,7 @@
 package io.dualwrite.driver.runtime;
 
+import io.dualwrite.control.PhaseLog;
 import io.dualwrite.control.fleet.Fleet;
-import io.dualwrite.control.phase.PhaseWriter;
 import org.postgresql.PGConnection;
 
 import java.lang.management.ManagementFactory;
@@ -15,7 +15,7 @@ import java.util.UUID;
 
 /**
  * Keeps one database's runtime in step with its control schema, on a dedicated connection and
- * thread: it LISTENs on {@link PhaseWriter#CHANNEL}, so a phase change made anywhere (CLI, JMX
+ * thread: it LISTENs on {@link PhaseLog#CHANNEL}, so a phase change made anywhere (CLI, JMX
  * on another instance, auto-rollback) arrives within milliseconds; and it re-reads the control
  * schema at least every {@value #DEFAULT_POLL_MILLIS} ms (system property
  * {@code dualwrite.pollMillis}), which covers lost notifications and a killed or broken
@@ -85,7 +85,7 @@ public final class PhaseFollower implements Runnable {
                 props.setProperty("ApplicationName", APPLICATION_NAME);
                 connection = new org.postgresql.Driver().connect(database.pgUrl(), props);
                 try (Statement s = connection.createStatement()) {
-                    s.execute("LISTEN " + PhaseWriter.CHANNEL);
+                    s.execute("LISTEN " + PhaseLog.CHANNEL);
                 }
             }
             RuntimeRegistry.announce(database, database.refresh(connection));

@@ -7,6 +7,7 @@ import picocli.CommandLine.Option;
 
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.Locale;
 
 @Command(name = "contract", mixinStandardHelpOptions = true,
         description = {"Drops the old column and sets phase CONTRACTED. Refused unless the phase is NEW_ONLY, parity is 0"
@@ -52,7 +53,7 @@ final class ContractCommand extends BaseCommand {
     }
 
     static Duration parseDuration(String s, String option) {
-        String t = s.trim().toLowerCase(java.util.Locale.ROOT);
+        String t = s.trim().toLowerCase(Locale.ROOT);
         try {
             if (t.equals("0")) {
                 return Duration.ZERO;

@@ -3,6 +3,7 @@ package io.dualwrite.migrator.cli;
 import io.dualwrite.migrator.expand.ExpandRequest;
 import io.dualwrite.migrator.expand.ExpandResult;
 import io.dualwrite.migrator.expand.Expander;
+import io.dualwrite.rewriter.Phase;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -52,7 +53,7 @@ final class ExpandCommand extends BaseCommand {
                 }
                 out().println(name + " expanded: phase " + r.phase() + ".");
             }
-            if (r.phase() == io.dualwrite.rewriter.Phase.EXPANDED) {
+            if (r.phase() == Phase.EXPANDED) {
                 out().println("next: dualwrite phase --url " + shellQuote(connection.displayUrl()) + " --migration " + name
                         + " DUAL_WRITE");
             }

@@ -4,6 +4,7 @@ import java.time.temporal.TemporalAccessor;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** A minimal JSON writer for the CLI's {@code --json} output (maps keep insertion order). */
@@ -33,7 +34,7 @@ final class Json {
         } else if (v instanceof Boolean || v instanceof Integer || v instanceof Long) {
             b.append(v);
         } else if (v instanceof Double d) {
-            b.append(d.isNaN() || d.isInfinite() ? "null" : String.format(java.util.Locale.ROOT, "%.3f", d));
+            b.append(d.isNaN() || d.isInfinite() ? "null" : String.format(Locale.ROOT, "%.3f", d));
         } else if (v instanceof Map<?, ?> m) {
             b.append('{');
             Iterator<? extends Map.Entry<?, ?>> it = m.entrySet().iterator();

@@ -1,14 +1,14 @@
 package io.dualwrite.migrator.cli;
 
-import io.dualwrite.rewriter.Phase;
-import io.dualwrite.control.phase.PhaseWriter;
+import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.phase.PhaseTransitions;
+import io.dualwrite.control.phase.PhaseWriter;
 import io.dualwrite.migrator.parity.ChunkedParity;
 import io.dualwrite.migrator.parity.Mismatch;
 import io.dualwrite.migrator.parity.ParityCheck;
 import io.dualwrite.migrator.parity.ParityResult;
-import io.dualwrite.control.ControlSchema;
 import io.dualwrite.rewriter.MigrationSpec;
+import io.dualwrite.rewriter.Phase;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

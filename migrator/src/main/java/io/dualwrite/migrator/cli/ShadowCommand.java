@@ -1,12 +1,15 @@
 package io.dualwrite.migrator.cli;
 
 import io.dualwrite.control.ControlSchema;
+import io.dualwrite.migrator.UsageException;
 import io.dualwrite.rewriter.Phase;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+
+import static io.dualwrite.control.phase.PhaseTransitions.Operation.SHADOW_READS;
 
 @Command(name = "shadow", mixinStandardHelpOptions = true,
         description = {"Sets the share of reads that every driver instance, in DUAL_WRITE, also runs against the target table"
@@ -23,7 +26,7 @@ final class ShadowCommand extends BaseCommand {
     @Override
     public Integer call() throws Exception {
         if (!(rate >= 0 && rate <= 1)) {
-            throw new io.dualwrite.migrator.UsageException("--rate must be between 0 and 1 (0.01 = 1 % of reads), got " + rate);
+            throw new UsageException("--rate must be between 0 and 1 (0.01 = 1 % of reads), got " + rate);
         }
         try (Connection c = connection.open("dualwrite-shadow")) {
             Phase phase;
@@ -31,7 +34,7 @@ final class ShadowCommand extends BaseCommand {
                 phase = ControlSchema.require(c, migration).phase();
             } catch (SQLException e) {
                 if ("42704".equals(e.getSQLState())) {
-                    throw new io.dualwrite.migrator.UsageException(e.getMessage());
+                    throw new UsageException(e.getMessage());
                 }
                 throw e;
             }
@@ -40,7 +43,7 @@ final class ShadowCommand extends BaseCommand {
                 printJson(Json.obj("ok", true, "migration", migration, "shadowSampleRate", rate, "phase", phase));
             } else {
                 out().println(migration + ": shadow reads " + (rate == 0 ? "off" : "on for " + rate * 100 + " % of reads")
-                        + (rate > 0 && phase != Phase.DUAL_WRITE ? " (they apply in DUAL_WRITE only; the migration is in " + phase + ")" : ""));
+                        + (rate > 0 && !SHADOW_READS.runsIn(phase) ? " (" + SHADOW_READS.refusalIn(phase) + ")" : ""));
             }
             return DualwriteCli.OK;
         }

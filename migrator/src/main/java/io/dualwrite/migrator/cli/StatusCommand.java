@@ -1,5 +1,6 @@
 package io.dualwrite.migrator.cli;
 
+import io.dualwrite.control.ControlSchema;
 import io.dualwrite.migrator.backfill.BackfillCheckpoint;
 import io.dualwrite.migrator.status.MigrationStatus;
 import io.dualwrite.migrator.status.StatusReport;
@@ -57,7 +58,7 @@ final class StatusCommand extends BaseCommand {
                 return DualwriteCli.OK;
             }
             if (all.isEmpty()) {
-                out().println("no migrations (the control schema is " + (io.dualwrite.control.ControlSchema.isInstalled(c)
+                out().println("no migrations (the control schema is " + (ControlSchema.isInstalled(c)
                         ? "installed but empty" : "not installed") + "); start with dualwrite expand");
                 return DualwriteCli.OK;
             }

@@ -38,6 +38,7 @@ public final class Expander {
         requireTable(c, qSource, "source table " + sourceSchema + "." + sourceTable, "--source");
         String keyType = requireColumn(c, qSource, r.keyColumn(), "key column", "--key");
         String valueType = requireColumn(c, qSource, r.source().column(), "source column", "--source");
+        String valueCollation = collation(c, qSource, r.source().column());
         if (r.keyColumn().equals(r.source().column())) {
             throw new UsageException("--key and the --source column are both '" + r.keyColumn() + "'; the key must be another column");
         }
@@ -72,15 +73,24 @@ public final class Expander {
             try (Statement s = c.createStatement()) {
                 s.execute("CREATE TABLE IF NOT EXISTS " + qTarget + " ("
                         + Identifiers.quote(tk) + " " + keyType + " NOT NULL, "
-                        + Identifiers.quote(tv) + " " + valueType + " NOT NULL, "
+                        + Identifiers.quote(tv) + " " + valueType + valueCollation + " NOT NULL, "
                         + Identifiers.quote(flag) + " boolean NOT NULL DEFAULT false)");
             }
             createdTable = true;
             actions.add("created table " + targetSchema + "." + targetTable + " (" + tk + " " + keyType + ", " + tv + " "
-                    + valueType + ", " + flag + " boolean)");
+                    + valueType + valueCollation + ", " + flag + " boolean)");
         } else {
             requireColumn(c, qTarget, tk, "target key column", "--target-key");
-            requireColumn(c, qTarget, tv, "target value column", "--target");
+            String targetType = requireColumn(c, qTarget, tv, "target value column", "--target");
+            String targetCollation = collation(c, qTarget, tv);
+            if (!targetType.equals(valueType) || !targetCollation.equals(valueCollation)) {
+                // READ_NEW serves reads from this column: they must compare, sort and describe themselves as the old one did
+                throw new UsageException("target value column " + targetTable + "." + tv + " is " + targetType + targetCollation
+                        + " but the source column " + sourceTable + "." + r.source().column() + " is " + valueType + valueCollation
+                        + "; reads from the new table would compare, sort or report their type differently. Give the target"
+                        + " column the same type and collation (ALTER TABLE ... ALTER COLUMN ... TYPE " + valueType
+                        + valueCollation + "), or let expand create the table.");
+            }
             String flagType = requireColumn(c, qTarget, flag, "primary flag column", "--primary-flag");
             if (!flagType.equals("boolean")) {
                 throw new UsageException("primary flag column " + targetTable + "." + flag + " is " + flagType + "; it must be boolean");
@@ -186,6 +196,23 @@ public final class Expander {
                     throw new UsageException(what + " " + column + " does not exist in " + qualifiedTable + "; check " + option
                             + " (unquoted names are folded to lower case)");
                 }
+                return rs.getString(1);
+            }
+        }
+    }
+
+    /** {@code " COLLATE schema.name"} when the column's collation is not its type's default, else empty. */
+    private static String collation(Connection c, String qualifiedTable, String column) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("""
+                SELECT CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation
+                            THEN ' COLLATE ' || quote_ident(n.nspname) || '.' || quote_ident(co.collname) ELSE '' END
+                FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+                LEFT JOIN pg_collation co ON co.oid = a.attcollation LEFT JOIN pg_namespace n ON n.oid = co.collnamespace
+                WHERE a.attrelid = to_regclass(?) AND a.attname = ? AND NOT a.attisdropped""")) {
+            p.setString(1, qualifiedTable);
+            p.setString(2, column);
+            try (ResultSet rs = p.executeQuery()) {
+                rs.next();
                 return rs.getString(1);
             }
         }

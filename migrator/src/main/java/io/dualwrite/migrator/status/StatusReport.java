@@ -1,8 +1,8 @@
 package io.dualwrite.migrator.status;
 
-import io.dualwrite.control.fleet.Fleet;
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.MigrationState;
+import io.dualwrite.control.fleet.Fleet;
 import io.dualwrite.migrator.backfill.BackfillCheckpoint;
 import io.dualwrite.rewriter.Phase;
 
@@ -30,7 +30,7 @@ public final class StatusReport {
     public static List<Instance> instances(Connection c) throws SQLException {
         List<Instance> out = new ArrayList<>();
         try (PreparedStatement p = c.prepareStatement("SELECT to_regclass('dualwrite.instance') IS NOT NULL");
-             java.sql.ResultSet rs = p.executeQuery()) {
+             ResultSet rs = p.executeQuery()) {
             rs.next();
             if (!rs.getBoolean(1)) {
                 return out;
@@ -41,7 +41,7 @@ public final class StatusReport {
                        heartbeat_at > now() - make_interval(secs => ? / 1000.0), applied::text
                 FROM dualwrite.instance ORDER BY heartbeat_at DESC""")) {
             p.setLong(1, Fleet.STALE_AFTER.toMillis());
-            try (java.sql.ResultSet rs = p.executeQuery()) {
+            try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
                     out.add(new Instance(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getLong(5),
                             rs.getBoolean(6), rs.getString(7)));

@@ -1,10 +1,9 @@
 package io.dualwrite.migrator.fleet;
 
-import java.util.Set;
-import io.dualwrite.control.fleet.Fleet;
 import io.dualwrite.control.ControlSchema;
-import io.dualwrite.migrator.Fixtures;
+import io.dualwrite.control.fleet.Fleet;
 import io.dualwrite.migrator.Fixtures.Run;
+import io.dualwrite.migrator.Fixtures;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.testing.Await;
 import io.dualwrite.testing.PostgresExtension;
@@ -19,6 +18,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 
 import static io.dualwrite.migrator.Fixtures.cli;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,8 +1,8 @@
 package io.dualwrite.samples.demo;
 
 import io.dualwrite.control.ControlSchema;
-import io.dualwrite.migrator.cli.DualwriteCli;
 import io.dualwrite.control.fleet.Fleet;
+import io.dualwrite.migrator.cli.DualwriteCli;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.samples.legacy.LegacyApp;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -21,6 +21,8 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The whole runbook, end to end, on an embedded PostgreSQL 17 while a legacy application keeps
@@ -40,7 +42,7 @@ public final class RunbookDemo {
 
     static final String MIGRATION = "users.email";
     /** Held strongly so its level sticks (java.util.logging keeps loggers only weakly). */
-    private static final java.util.logging.Logger DRIVER_LOG = java.util.logging.Logger.getLogger("io.dualwrite.driver");
+    private static final Logger DRIVER_LOG = Logger.getLogger("io.dualwrite.driver");
     private static final long PROBE_ID = -42;
 
     /** Knobs; defaults are the README's demo. */
@@ -147,7 +149,7 @@ public final class RunbookDemo {
                     failures.isEmpty() ? "" : "; failed checks: " + failures));
             // The driver's phase follower ends within 500 ms of the pool closing; if the embedded server goes away
             // first, it would log one WARNING line about it.
-            DRIVER_LOG.setLevel(java.util.logging.Level.SEVERE);
+            DRIVER_LOG.setLevel(Level.SEVERE);
             System.out.println("stopping the embedded PostgreSQL");
             return result;
         }

@@ -8,10 +8,12 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
@@ -37,7 +39,7 @@ public final class LegacyApp implements AutoCloseable {
     public enum Kind { INSERT, UPDATE, DELETE, READ, TRANSACTION }
 
     /** SQLStates a PostgreSQL application has to expect under concurrency. */
-    public static final java.util.Set<String> EXPECTED_SQLSTATES = java.util.Set.of("40001", "40P01");
+    public static final Set<String> EXPECTED_SQLSTATES = Set.of("40001", "40P01");
 
     private final String jdbcUrl;
     private final String user;
@@ -270,7 +272,7 @@ public final class LegacyApp implements AutoCloseable {
                 }
             } else if (dice < 7) {
                 try (PreparedStatement p = c.prepareStatement("UPDATE users SET email = ? WHERE id = ?")) {
-                    p.setNull(1, java.sql.Types.VARCHAR);
+                    p.setNull(1, Types.VARCHAR);
                     p.setLong(2, id);
                     p.executeUpdate();
                 }
@@ -365,7 +367,7 @@ public final class LegacyApp implements AutoCloseable {
                         long other = randomExistingId();
                         String e = emailFor(other);
                         if (e == null) {
-                            p.setNull(1, java.sql.Types.VARCHAR);
+                            p.setNull(1, Types.VARCHAR);
                         } else {
                             p.setString(1, e);
                         }

@@ -1,0 +1,126 @@
+package io.dualwrite.migrator.phase;
+
+import io.dualwrite.control.phase.PhaseTransitions;
+import io.dualwrite.migrator.Fixtures;
+import io.dualwrite.migrator.Fixtures.Run;
+import io.dualwrite.rewriter.Phase;
+import io.dualwrite.testing.PostgresExtension;
+import io.dualwrite.testing.TestDatabase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import javax.management.Attribute;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import java.lang.management.ManagementFactory;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.dualwrite.migrator.Fixtures.cli;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every (from, to) phase pair through every path that changes phases: the CLI, the JMX setter, the
+ * same two with force, and the automatic read rollback of {@code dualwrite parity}. Each must give the
+ * state machine's verdict, and none may skip a gate without the explicit force. The gates here never
+ * hold (no backfill ran, the target table is empty), so a gated move must be refused.
+ */
+@ExtendWith(PostgresExtension.class)
+class PhaseVerdictsTest {
+
+    private static final String MIGRATION = "users.email";
+    private static final MBeanServer MBEANS = ManagementFactory.getPlatformMBeanServer();
+
+    private enum Outcome { STAY, MOVED, REFUSED }
+
+    @Test
+    void everyPathGivesTheStateMachinesVerdictForEveryPair(TestDatabase db) throws Exception {
+        Fixtures.createUsers(db, 200);
+        Fixtures.expandAndDualWrite(db);
+        List<String> wrong = new ArrayList<>();
+        try (Connection app = db.connectDualwrite()) { // registers the JMX bean of this instance
+            for (Phase from : Phase.values()) {
+                for (Phase to : Phase.values()) {
+                    PhaseTransitions.Move move = PhaseTransitions.move(from, to);
+                    Outcome gated = move.stays() ? Outcome.STAY
+                            : move.allowed() && move.by() == null && move.gates().isEmpty() ? Outcome.MOVED : Outcome.REFUSED;
+                    Outcome forced = move.stays() ? Outcome.STAY
+                            : move.allowed() && move.by() == null ? Outcome.MOVED : Outcome.REFUSED;
+                    check(wrong, db, from, to, "cli", gated, () -> cliPhase(db, to, false));
+                    check(wrong, db, from, to, "cli --force", forced, () -> cliPhase(db, to, true));
+                    check(wrong, db, from, to, "jmx Phase", gated, () -> jmx(() -> MBEANS.setAttribute(bean(),
+                            new Attribute("Phase", to.name()))));
+                    check(wrong, db, from, to, "jmx changePhase(force)", forced, () -> jmx(() -> MBEANS.invoke(bean(),
+                            "changePhase", new Object[] {to.name(), true, "test"},
+                            new String[] {String.class.getName(), boolean.class.getName(), String.class.getName()})));
+                }
+                // the automatic rollback: parity finds drift (the target is empty) and sends reads back, where there are any
+                Phase back = PhaseTransitions.readRollbackOf(from);
+                Outcome expected = back != null && PhaseTransitions.move(from, back).allowed() ? Outcome.MOVED : Outcome.STAY;
+                check(wrong, db, from, back == null ? from : back, "parity's automatic rollback", expected, () -> {
+                    Run r = cli("parity", "--url", db.jdbcUrl(), "--user", db.user(), "--migration", MIGRATION);
+                    return r.code() == 1;
+                });
+            }
+        }
+        assertThat(wrong).isEmpty();
+    }
+
+    @FunctionalInterface
+    private interface Attempt {
+        /** @return whether the path accepted the request */
+        boolean run() throws Exception;
+    }
+
+    @FunctionalInterface
+    private interface JmxCall {
+        void run() throws Exception;
+    }
+
+    private static void check(List<String> wrong, TestDatabase db, Phase from, Phase to, String path, Outcome expected,
+                              Attempt attempt) throws Exception {
+        db.execute("UPDATE dualwrite.migration SET phase = '" + from + "', phase_changed_at = now() - interval '1 day'");
+        boolean accepted = attempt.run();
+        String after = db.queryString("SELECT phase FROM dualwrite.migration");
+        Outcome actual;
+        if (!after.equals(from.name())) {
+            actual = after.equals(to.name()) ? Outcome.MOVED : null;
+        } else if (from == to) {
+            actual = accepted ? Outcome.STAY : Outcome.REFUSED;
+        } else {
+            actual = accepted ? null : Outcome.REFUSED; // null: said yes and changed nothing
+        }
+        if (actual != expected) {
+            wrong.add(path + ": " + from + " -> " + to + " expected " + expected + " but was " + actual + " (phase " + after
+                    + ", accepted " + accepted + ")");
+        }
+    }
+
+    private static boolean cliPhase(TestDatabase db, Phase to, boolean force) {
+        List<String> args = new ArrayList<>(List.of("phase", "--url", db.jdbcUrl(), "--user", db.user(), "--migration",
+                MIGRATION, to.name()));
+        if (force) {
+            args.add("--force");
+        }
+        Run r = cli(args.toArray(String[]::new));
+        assertThat(r.code()).as(r.toString()).isIn(0, 1);
+        return r.code() == 0;
+    }
+
+    private static boolean jmx(JmxCall call) throws Exception {
+        try {
+            call.run();
+            return true;
+        } catch (JMException | RuntimeException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            assertThat(cause).as("a refusal, not a failure").isInstanceOf(IllegalStateException.class);
+            return false;
+        }
+    }
+
+    private static ObjectName bean() throws JMException {
+        return new ObjectName("io.dualwrite:type=Migration,name=" + MIGRATION);
+    }
+}
