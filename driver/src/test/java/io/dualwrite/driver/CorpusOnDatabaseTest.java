@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.SourceTable;
-import io.dualwrite.rewriter.StatementRewriter;
+import io.dualwrite.rewriter.rewrite.StatementRewriter;
 import io.dualwrite.testing.PostgresExtension;
 import io.dualwrite.testing.TestDatabase;
 import java.io.IOException;

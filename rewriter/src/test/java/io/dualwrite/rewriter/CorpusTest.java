@@ -9,6 +9,7 @@ import io.dualwrite.rewriter.lexer.Lexer;
 import io.dualwrite.rewriter.lexer.Statements;
 import io.dualwrite.rewriter.lexer.Token;
 import io.dualwrite.rewriter.lexer.TokenKind;
+import io.dualwrite.rewriter.rewrite.StatementRewriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

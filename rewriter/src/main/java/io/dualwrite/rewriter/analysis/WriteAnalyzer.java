@@ -3,6 +3,7 @@ package io.dualwrite.rewriter.analysis;
 import io.dualwrite.rewriter.lexer.Token;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Reads the structure of INSERT / UPDATE / DELETE from tokens. This is exact for the parts the
@@ -82,7 +83,7 @@ public final class WriteAnalyzer {
     }
 
     /** {@code table [*] [[AS] alias]} at {@code j}, or null when the table there is not the source table. */
-    private Target target(Sig s, int j, java.util.function.Predicate<io.dualwrite.rewriter.lexer.Token> notAnAlias) {
+    private Target target(Sig s, int j, Predicate<Token> notAnAlias) {
         int len = names.tableAt(s, j);
         if (len == 0) {
             return null;
