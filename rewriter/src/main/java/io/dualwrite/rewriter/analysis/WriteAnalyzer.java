@@ -47,18 +47,16 @@ public final class WriteAnalyzer {
             alias = true;
         }
         Set<String> assigned = Set.of();
-        boolean onConflictUpdate = false;
         for (int i = j; i < s.size() - 1; i++) {
             if (s.depth(i) == 0 && s.is(i, "on") && s.is(i + 1, "conflict")) {
                 int doAt = s.find("do", i, s.size(), 0);
                 if (doAt > 0 && s.is(doAt + 1, "update") && s.is(doAt + 2, "set")) {
-                    onConflictUpdate = true;
                     assigned = assignments(s, doAt + 3, s.size());
                 }
                 break;
             }
         }
-        return new WriteShape(WriteShape.Verb.INSERT, qualifier, alias, hasReturning(s), assigned, onConflictUpdate);
+        return new WriteShape(WriteShape.Verb.INSERT, qualifier, alias, hasReturning(s), assigned);
     }
 
     private WriteShape update(Sig s) {
@@ -67,7 +65,7 @@ public final class WriteAnalyzer {
             return null;
         }
         return new WriteShape(WriteShape.Verb.UPDATE, t.qualifier(), t.alias(), hasReturning(s),
-                assignments(s, t.next() + 1, s.size()), false);
+                assignments(s, t.next() + 1, s.size()));
     }
 
     private WriteShape delete(Sig s) {
@@ -75,7 +73,7 @@ public final class WriteAnalyzer {
         if (t == null) {
             return null;
         }
-        return new WriteShape(WriteShape.Verb.DELETE, t.qualifier(), t.alias(), hasReturning(s), Set.of(), false);
+        return new WriteShape(WriteShape.Verb.DELETE, t.qualifier(), t.alias(), hasReturning(s), Set.of());
     }
 
     /** The written target of UPDATE/DELETE: its qualifier for RETURNING, whether that is an alias, and what follows it. */
