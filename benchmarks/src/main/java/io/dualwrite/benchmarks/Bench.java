@@ -5,7 +5,7 @@ import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.SourceTable;
-import io.dualwrite.rewriter.StatementRewriter;
+import io.dualwrite.rewriter.rewrite.StatementRewriter;
 
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -1,6 +1,6 @@
 package io.dualwrite.benchmarks;
 
-import io.dualwrite.rewriter.StatementRewriter;
+import io.dualwrite.rewriter.rewrite.StatementRewriter;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatType;

@@ -2,7 +2,7 @@ package io.dualwrite.benchmarks;
 
 import io.dualwrite.rewriter.RewritePlan;
 import io.dualwrite.rewriter.SourceTable;
-import io.dualwrite.rewriter.StatementRewriter;
+import io.dualwrite.rewriter.rewrite.StatementRewriter;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.SourceTable;
-import io.dualwrite.rewriter.StatementRewriter;
+import io.dualwrite.rewriter.rewrite.StatementRewriter;
 import io.dualwrite.testing.PostgresExtension;
 import io.dualwrite.testing.TestDatabase;
 import java.io.IOException;
@@ -17,7 +17,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -136,9 +138,9 @@ class CorpusOnDatabaseTest {
                 new Case("prepared UPDATE", Expect.WRITE, null, "UPDATE users SET email = ? WHERE id = ?",
                         List.of("p@x", 1L)),
                 new Case("prepared UPDATE to NULL", Expect.WRITE, null, "UPDATE users SET email = ? WHERE id = ?",
-                        java.util.Arrays.asList(null, 2L)),
+                        Arrays.asList(null, 2L)),
                 new Case("prepared INSERT multi-row", Expect.WRITE, null,
-                        "INSERT INTO users (id, email) VALUES (?, ?), (?, ?)", java.util.Arrays.asList(400L, "a@x", 401L, null)),
+                        "INSERT INTO users (id, email) VALUES (?, ?), (?, ?)", Arrays.asList(400L, "a@x", 401L, null)),
                 new Case("prepared DELETE RETURNING", Expect.WRITE, null, "DELETE FROM users WHERE id = ? RETURNING id",
                         List.of(1L)),
                 new Case("prepared upsert", Expect.WRITE, null,
@@ -157,7 +159,7 @@ class CorpusOnDatabaseTest {
     }
 
     private static Expect expectOf(String text) {
-        return text.startsWith("refuse") ? Expect.REFUSE : Expect.valueOf(text.toUpperCase(java.util.Locale.ROOT));
+        return text.startsWith("refuse") ? Expect.REFUSE : Expect.valueOf(text.toUpperCase(Locale.ROOT));
     }
 
     private static String refusalOf(String text) {
@@ -178,7 +180,7 @@ class CorpusOnDatabaseTest {
                 if (header != null) {
                     String h = header.substring(4);
                     int sp = h.indexOf(' ');
-                    Expect e = Expect.valueOf(h.substring(0, sp).toUpperCase(java.util.Locale.ROOT));
+                    Expect e = Expect.valueOf(h.substring(0, sp).toUpperCase(Locale.ROOT));
                     String rest = h.substring(sp + 1);
                     out.add(new Case(rest, e, e == Expect.REFUSE ? rest : null, sql.toString().strip(), List.of()));
                 }

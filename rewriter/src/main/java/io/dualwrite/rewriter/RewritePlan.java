@@ -1,5 +1,6 @@
 package io.dualwrite.rewriter;
 
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -8,7 +9,8 @@ import java.util.function.Function;
 public final class RewritePlan {
 
     private static final Rewrite[] ALL_PASS_THROUGH = filled(Rewrite.PASS_THROUGH);
-    static final RewritePlan PASS_THROUGH = new RewritePlan(null, ALL_PASS_THROUGH);
+    /** The plan of every statement that touches no migrated table. */
+    public static final RewritePlan PASS_THROUGH = new RewritePlan(null, ALL_PASS_THROUGH, null);
 
     private final MigrationSpec migration;
     private final Rewrite[] byPhase;
@@ -17,11 +19,12 @@ public final class RewritePlan {
     private final ConcurrentHashMap<String, Rewrite> returningCache = new ConcurrentHashMap<>(4);
     private static final int MAX_RETURNING_CACHED = 16;
 
-    RewritePlan(MigrationSpec migration, Rewrite[] byPhase) {
-        this(migration, byPhase, null);
-    }
-
-    RewritePlan(MigrationSpec migration, Rewrite[] byPhase, Function<String, Rewrite> withReturning) {
+    /**
+     * @param migration     the migration the statement touches
+     * @param byPhase       one rewrite per {@link Phase}, indexed by ordinal
+     * @param withReturning for a dual write without RETURNING of its own: list -> RETURNING form; null if none
+     */
+    public RewritePlan(MigrationSpec migration, Rewrite[] byPhase, Function<String, Rewrite> withReturning) {
         if (byPhase.length != Phase.values().length) {
             throw new IllegalArgumentException("one rewrite per phase expected");
         }
@@ -33,9 +36,9 @@ public final class RewritePlan {
         this.withReturning = withReturning;
     }
 
-    static Rewrite[] filled(Rewrite r) {
+    private static Rewrite[] filled(Rewrite r) {
         Rewrite[] out = new Rewrite[Phase.values().length];
-        java.util.Arrays.fill(out, r);
+        Arrays.fill(out, r);
         return out;
     }
 
@@ -89,6 +92,6 @@ public final class RewritePlan {
     @Override
     public String toString() {
         return passThrough() ? "RewritePlan[pass-through]"
-                : "RewritePlan[" + migration.name() + ", " + java.util.Arrays.toString(byPhase) + "]";
+                : "RewritePlan[" + migration.name() + ", " + Arrays.toString(byPhase) + "]";
     }
 }

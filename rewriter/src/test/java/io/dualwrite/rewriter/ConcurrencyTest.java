@@ -2,6 +2,7 @@ package io.dualwrite.rewriter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dualwrite.rewriter.rewrite.StatementRewriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;

@@ -1,7 +1,6 @@
 package io.dualwrite.rewriter;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.SourceNames;
@@ -9,6 +8,8 @@ import io.dualwrite.rewriter.lexer.Lexer;
 import io.dualwrite.rewriter.lexer.Statements;
 import io.dualwrite.rewriter.lexer.Token;
 import io.dualwrite.rewriter.lexer.TokenKind;
+import io.dualwrite.rewriter.rewrite.StatementRewriter;
+import io.dualwrite.testing.Corpus;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,22 +17,17 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * PostgreSQL's own regression SQL (see the corpus README): real SQL nobody here wrote. Proves
+ * PostgreSQL's own regression SQL ({@code corpus/postgres-regress}, see its README): real SQL nobody here wrote. Proves
  * byte-identical pass-through and fuzzes the lexer and the rewriter.
  */
 class CorpusTest {
 
-    private static final Path CORPUS = Path.of("../../shared/corpus/postgres-regress");
-
-    private static List<Path> files() throws IOException {
-        assumeTrue(Files.isDirectory(CORPUS), "corpus folder missing: " + CORPUS.toAbsolutePath());
-        try (Stream<Path> s = Files.list(CORPUS)) {
-            return s.filter(p -> p.toString().endsWith(".sql")).sorted().collect(Collectors.toList());
-        }
+    /** Every file the corpus README lists; a missing one fails the test. */
+    private static List<Path> files() {
+        return Corpus.postgresRegress();
     }
 
     private static List<String> statements(String text) {

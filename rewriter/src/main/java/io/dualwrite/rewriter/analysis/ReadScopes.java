@@ -1,6 +1,7 @@
 package io.dualwrite.rewriter.analysis;
 
 import io.dualwrite.rewriter.lexer.Token;
+import io.dualwrite.rewriter.lexer.TokenKind;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -230,7 +231,7 @@ public final class ReadScopes {
 
     private boolean isClauseKeyword(int i) {
         Token t = s.get(i);
-        if (t.kind() != io.dualwrite.rewriter.lexer.TokenKind.IDENTIFIER || !CLAUSES.contains(t.normalized())) {
+        if (t.kind() != TokenKind.IDENTIFIER || !CLAUSES.contains(t.normalized())) {
             return false;
         }
         if (t.is("from") && s.isDistinctFrom(i)) {
@@ -307,7 +308,7 @@ public final class ReadScopes {
             if (!groups.isEmpty() && groups.peek()[0] == i) {
                 int first = groups.pop()[1];
                 boolean aliased = s.is(i + 1, "as") || (s.isName(i + 1)
-                        && (s.get(i + 1).kind() == io.dualwrite.rewriter.lexer.TokenKind.QUOTED_IDENTIFIER
+                        && (s.get(i + 1).kind() == TokenKind.QUOTED_IDENTIFIER
                         || !NOT_AN_ALIAS.contains(s.get(i + 1).normalized())));
                 for (int r = first; aliased && r < sc.relations.size(); r++) {
                     if (sc.relations.get(r).source) {
@@ -370,7 +371,7 @@ public final class ReadScopes {
         int a = -1;
         if (s.is(j, "as") && s.isName(j + 1)) {
             a = j + 1;
-        } else if (s.isName(j) && (s.get(j).kind() == io.dualwrite.rewriter.lexer.TokenKind.QUOTED_IDENTIFIER
+        } else if (s.isName(j) && (s.get(j).kind() == TokenKind.QUOTED_IDENTIFIER
                 || !NOT_AN_ALIAS.contains(s.get(j).normalized()))) {
             a = j;
         }
@@ -438,7 +439,7 @@ public final class ReadScopes {
         if (!t.isName() || s.depth(last) != s.depth(start)) {
             return false;
         }
-        if (t.kind() == io.dualwrite.rewriter.lexer.TokenKind.IDENTIFIER && NOT_A_BARE_ALIAS.contains(t.normalized())) {
+        if (t.kind() == TokenKind.IDENTIFIER && NOT_A_BARE_ALIAS.contains(t.normalized())) {
             return false;
         }
         for (int j = start; j < last; j++) {
@@ -447,11 +448,11 @@ public final class ReadScopes {
             }
         }
         Token p = s.get(last - 1);
-        if (p.kind() == io.dualwrite.rewriter.lexer.TokenKind.IDENTIFIER && NOT_A_BARE_ALIAS.contains(p.normalized())) {
+        if (p.kind() == TokenKind.IDENTIFIER && NOT_A_BARE_ALIAS.contains(p.normalized())) {
             return false;
         }
-        return p.isName() || p.isSymbol(")") || p.isSymbol("]") || p.kind() == io.dualwrite.rewriter.lexer.TokenKind.NUMBER
-                || p.kind() == io.dualwrite.rewriter.lexer.TokenKind.STRING
-                || p.kind() == io.dualwrite.rewriter.lexer.TokenKind.PARAMETER;
+        return p.isName() || p.isSymbol(")") || p.isSymbol("]") || p.kind() == TokenKind.NUMBER
+                || p.kind() == TokenKind.STRING
+                || p.kind() == TokenKind.PARAMETER;
     }
 }

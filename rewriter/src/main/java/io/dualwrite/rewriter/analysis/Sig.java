@@ -1,6 +1,7 @@
 package io.dualwrite.rewriter.analysis;
 
 import io.dualwrite.rewriter.lexer.Token;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -17,7 +18,7 @@ public final class Sig {
         this.tokens = tokens;
         this.depth = new int[tokens.size()];
         this.match = new int[tokens.size()];
-        java.util.Arrays.fill(match, -1);
+        Arrays.fill(match, -1);
         int d = 0;
         int[] open = new int[tokens.size() + 1];
         for (int i = 0; i < tokens.size(); i++) {

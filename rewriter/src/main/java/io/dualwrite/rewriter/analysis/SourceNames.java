@@ -58,15 +58,7 @@ public final class SourceNames {
         return spec.sourceColumn().equals(normalized);
     }
 
-    public boolean isKey(String normalized) {
-        return spec.keyColumn().equals(normalized);
-    }
-
     public String quotedColumn() {
         return Identifiers.quote(spec.sourceColumn());
-    }
-
-    public String quotedKey() {
-        return Identifiers.quote(spec.keyColumn());
     }
 }

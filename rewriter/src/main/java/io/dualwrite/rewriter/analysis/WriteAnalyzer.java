@@ -3,6 +3,7 @@ package io.dualwrite.rewriter.analysis;
 import io.dualwrite.rewriter.lexer.Token;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Reads the structure of INSERT / UPDATE / DELETE from tokens. This is exact for the parts the
@@ -46,18 +47,16 @@ public final class WriteAnalyzer {
             alias = true;
         }
         Set<String> assigned = Set.of();
-        boolean onConflictUpdate = false;
         for (int i = j; i < s.size() - 1; i++) {
             if (s.depth(i) == 0 && s.is(i, "on") && s.is(i + 1, "conflict")) {
                 int doAt = s.find("do", i, s.size(), 0);
                 if (doAt > 0 && s.is(doAt + 1, "update") && s.is(doAt + 2, "set")) {
-                    onConflictUpdate = true;
                     assigned = assignments(s, doAt + 3, s.size());
                 }
                 break;
             }
         }
-        return new WriteShape(WriteShape.Verb.INSERT, qualifier, alias, hasReturning(s), assigned, onConflictUpdate);
+        return new WriteShape(WriteShape.Verb.INSERT, qualifier, alias, hasReturning(s), assigned);
     }
 
     private WriteShape update(Sig s) {
@@ -66,7 +65,7 @@ public final class WriteAnalyzer {
             return null;
         }
         return new WriteShape(WriteShape.Verb.UPDATE, t.qualifier(), t.alias(), hasReturning(s),
-                assignments(s, t.next() + 1, s.size()), false);
+                assignments(s, t.next() + 1, s.size()));
     }
 
     private WriteShape delete(Sig s) {
@@ -74,7 +73,7 @@ public final class WriteAnalyzer {
         if (t == null) {
             return null;
         }
-        return new WriteShape(WriteShape.Verb.DELETE, t.qualifier(), t.alias(), hasReturning(s), Set.of(), false);
+        return new WriteShape(WriteShape.Verb.DELETE, t.qualifier(), t.alias(), hasReturning(s), Set.of());
     }
 
     /** The written target of UPDATE/DELETE: its qualifier for RETURNING, whether that is an alias, and what follows it. */
@@ -82,7 +81,7 @@ public final class WriteAnalyzer {
     }
 
     /** {@code table [*] [[AS] alias]} at {@code j}, or null when the table there is not the source table. */
-    private Target target(Sig s, int j, java.util.function.Predicate<io.dualwrite.rewriter.lexer.Token> notAnAlias) {
+    private Target target(Sig s, int j, Predicate<Token> notAnAlias) {
         int len = names.tableAt(s, j);
         if (len == 0) {
             return null;

@@ -6,13 +6,12 @@ import java.util.Set;
  * What the lexer-level analysis knows about an INSERT, UPDATE or DELETE whose target is the
  * source table.
  *
- * @param qualifier       how the target row is named in RETURNING: the alias, or the table as written
- * @param hasAlias        whether {@code qualifier} is an alias (INSERT without alias needs no qualifier)
- * @param assigned        normalized columns assigned by UPDATE … SET or ON CONFLICT … DO UPDATE SET
- * @param onConflictUpdate INSERT … ON CONFLICT … DO UPDATE
+ * @param qualifier how the target row is named in RETURNING: the alias, or the table as written
+ * @param hasAlias  whether {@code qualifier} is an alias (INSERT without alias needs no qualifier)
+ * @param assigned  normalized columns assigned by UPDATE … SET or ON CONFLICT … DO UPDATE SET
  */
 public record WriteShape(Verb verb, String qualifier, boolean hasAlias, boolean hasReturning,
-                         Set<String> assigned, boolean onConflictUpdate) {
+                         Set<String> assigned) {
 
     public enum Verb { INSERT, UPDATE, DELETE }
 }

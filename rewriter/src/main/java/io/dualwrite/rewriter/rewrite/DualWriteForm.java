@@ -73,16 +73,6 @@ public final class DualWriteForm {
     private DualWriteForm() {
     }
 
-    /** For INSERT and for UPDATE that assigns the column: key and new value of every written row. */
-    public static String upsert(MigrationSpec spec, String appStatement, String qualifier) {
-        return new Form(spec, null, appStatement, qualifier, false, false).plain();
-    }
-
-    /** For DELETE: every deleted key loses its primary row. */
-    public static String delete(MigrationSpec spec, String appStatement, String qualifier) {
-        return new Form(spec, null, appStatement, qualifier, true, false).plain();
-    }
-
     private static String key(MigrationSpec spec) {
         return Identifiers.quote(spec.keyColumn());
     }

@@ -9,6 +9,7 @@ import io.dualwrite.rewriter.analysis.ReadScopes.Scope;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.SourceNames;
 import io.dualwrite.rewriter.lexer.Token;
+import io.dualwrite.rewriter.lexer.TokenKind;
 import java.util.List;
 import java.util.Set;
 
@@ -228,7 +229,7 @@ public final class ReadRewriter {
         boolean startsItem = s.is(i - 1, "by") || s.isSymbol(i - 1, ",");
         Token n = i + 1 < s.size() ? s.get(i + 1) : null;
         boolean endsItem = n == null || n.isSymbol(",") || n.isSymbol(")") || scope.isClauseEnd(i + 1)
-                || (n.kind() == io.dualwrite.rewriter.lexer.TokenKind.IDENTIFIER && ORDER_ITEM_END.contains(n.normalized()));
+                || (n.kind() == TokenKind.IDENTIFIER && ORDER_ITEM_END.contains(n.normalized()));
         return startsItem && endsItem;
     }
 

@@ -10,7 +10,10 @@ import io.dualwrite.rewriter.analysis.StatementClass;
 import io.dualwrite.rewriter.analysis.WriteAnalyzer;
 import io.dualwrite.rewriter.analysis.WriteScan;
 import io.dualwrite.rewriter.analysis.WriteShape;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import org.jooq.Query;
 
 /**
@@ -81,7 +84,7 @@ public final class StatementPlanner {
             case HARMLESS:
                 return PhaseRewrites.PASS;
             default:
-                return reject(statement, s.get(0).text().toUpperCase(java.util.Locale.ROOT)
+                return reject(statement, s.get(0).text().toUpperCase(Locale.ROOT)
                                 + " statement that names the migrated table (DDL, rules, DO blocks, PREPARE …)",
                         "run it in the EXPANDED phase or through the migrator; it could change the migrated column"
                                 + " behind the dual write");
@@ -93,7 +96,7 @@ public final class StatementPlanner {
      * after the application's CTE list; a CTE that itself writes the source table is refused.
      */
     private PhaseRewrites with(String sql, String statement, int offset, Sig s) {
-        java.util.List<String> cteNames = new java.util.ArrayList<>();
+        List<String> cteNames = new ArrayList<>();
         int main = mainStatement(s, cteNames);
         if (main > 0) {
             Sig ctes = new Sig(s.tokens().subList(0, main));
@@ -128,7 +131,7 @@ public final class StatementPlanner {
      * Index of the main statement after {@code WITH [RECURSIVE] name [(cols)] AS [[NOT] MATERIALIZED] (…), …},
      * or -1 when the CTE list is not in that form; collects the CTE names (normalized).
      */
-    static int mainStatement(Sig s, java.util.List<String> cteNames) {
+    static int mainStatement(Sig s, List<String> cteNames) {
         int i = 1;
         if (s.is(i, "recursive")) {
             i++;
@@ -172,7 +175,7 @@ public final class StatementPlanner {
         }
     }
 
-    private static final java.util.Set<String> TRUNCATE_OPTIONS = java.util.Set.of(
+    private static final Set<String> TRUNCATE_OPTIONS = Set.of(
             "restart", "continue", "identity", "cascade", "restrict");
 
     /**
@@ -308,7 +311,7 @@ public final class StatementPlanner {
         return s.depth(s.size() - 1) == 0;
     }
 
-    private boolean sameRelevantColumns(java.util.Set<String> jooq, WriteShape shape) {
+    private boolean sameRelevantColumns(Set<String> jooq, WriteShape shape) {
         return jooq.contains(spec.sourceColumn()) == assignsColumn(shape)
                 && jooq.contains(spec.keyColumn()) == assignsKey(shape);
     }

@@ -2,7 +2,6 @@ package io.dualwrite.rewriter.rewrite;
 
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.SourceTable;
-import io.dualwrite.rewriter.StatementRewriter;
 import java.util.List;
 
 /** The worked example: users.email (key users.id) moves to email_address(user_id, address, is_primary). */

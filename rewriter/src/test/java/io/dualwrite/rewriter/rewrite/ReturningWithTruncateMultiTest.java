@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.RewritePlan;
-import io.dualwrite.rewriter.StatementRewriter;
 import org.junit.jupiter.api.Test;
 
 /** The forms for RETURNING, generated keys, own WITH clauses, TRUNCATE and several statements per string. */

@@ -1,5 +1,10 @@
-package io.dualwrite.rewriter;
+package io.dualwrite.rewriter.rewrite;
 
+import io.dualwrite.rewriter.MigrationSpec;
+import io.dualwrite.rewriter.Phase;
+import io.dualwrite.rewriter.Rewrite;
+import io.dualwrite.rewriter.RewritePlan;
+import io.dualwrite.rewriter.SourceTable;
 import io.dualwrite.rewriter.analysis.Reasons;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.cache.PlanCache;
@@ -7,8 +12,6 @@ import io.dualwrite.rewriter.lexer.Lexer;
 import io.dualwrite.rewriter.lexer.Statements;
 import io.dualwrite.rewriter.lexer.Token;
 import io.dualwrite.rewriter.lexer.TokenKind;
-import io.dualwrite.rewriter.rewrite.PhaseRewrites;
-import io.dualwrite.rewriter.rewrite.StatementPlanner;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -103,7 +106,7 @@ public final class StatementRewriter {
         }
         Rewrite dw = dualWrite.result(sql);
         Rewrite rn = readNew.result(sql);
-        java.util.function.Function<String, Rewrite> withReturning = null;
+        Function<String, Rewrite> withReturning = null;
         if (dw instanceof Rewrite.Rewritten w && w.kind() == Rewrite.Kind.DUAL_WRITE) {
             Rewrite refused = new Rewrite.Rejected(Reasons.of("generated keys requested for several statements in one"
                     + " string that write " + p.names().spec().name(), "send the write as a statement of its own", sql));
@@ -114,7 +117,7 @@ public final class StatementRewriter {
 
     /** The per-statement rewrites of one phase, spliced into the whole string. */
     private static final class Combined {
-        private final io.dualwrite.rewriter.rewrite.Splice splice = new io.dualwrite.rewriter.rewrite.Splice();
+        private final Splice splice = new Splice();
         private Rewrite rejected;
         private boolean dualWrite;
 
