@@ -152,11 +152,11 @@ class DualwriteCliTest {
 
         Run newOnly = cli(args(db, "phase", "--migration", "users.email", "NEW_ONLY"));
         assertThat(newOnly.code()).isEqualTo(1);
-        assertThat(newOnly.err()).contains("not supported");
+        assertThat(newOnly.err()).contains("one step at a time", "go to READ_NEW first");
 
         Run readNew = cli(args(db, "phase", "--migration", "users.email", "READ_NEW"));
         assertThat(readNew.code()).as(readNew.toString()).isEqualTo(1);
-        assertThat(readNew.err()).contains("complete backfill");
+        assertThat(readNew.err()).contains("the backfill has not completed");
 
         Run bogus = cli(args(db, "phase", "--migration", "users.email", "SIDEWAYS"));
         assertThat(bogus.code()).isEqualTo(2);
@@ -171,9 +171,12 @@ class DualwriteCliTest {
         assertThat(rn.code()).as(rn.toString()).isZero();
         assertThat(JsonParser.parseString(rn.out()).getAsJsonObject().get("from").getAsString()).isEqualTo("DUAL_WRITE");
 
-        Run back = cli(args(db, "phase", "--migration", "users.email", "EXPANDED"));
-        assertThat(back.code()).isZero();
-        assertThat(db.queryLong("SELECT count(*) FROM dualwrite.phase_change")).isEqualTo(4); // register + 3 changes
+        Run skip = cli(args(db, "phase", "--migration", "users.email", "EXPANDED"));
+        assertThat(skip.code()).as("an instance still reading new must never meet one that no longer writes it").isEqualTo(1);
+        assertThat(skip.err()).contains("go to DUAL_WRITE first");
+        assertThat(cli(args(db, "phase", "--migration", "users.email", "DUAL_WRITE")).code()).isZero();
+        assertThat(cli(args(db, "phase", "--migration", "users.email", "EXPANDED")).code()).isZero();
+        assertThat(db.queryLong("SELECT count(*) FROM dualwrite.phase_change")).isEqualTo(5); // register + 4 changes
     }
 
     @Test
