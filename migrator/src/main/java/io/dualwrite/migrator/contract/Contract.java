@@ -4,8 +4,8 @@ import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.MigrationState;
 import io.dualwrite.migrator.RefusedException;
 import io.dualwrite.migrator.db.ConnectionFactory;
+import io.dualwrite.migrator.db.MigrationNames;
 import io.dualwrite.migrator.parity.ChunkedParity;
-import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
 
@@ -16,6 +16,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
@@ -28,9 +29,6 @@ import java.util.function.Consumer;
 public final class Contract {
 
     public record Options(Duration soak, boolean dryRun, Duration lockTimeout, int attempts, int parityWorkers) {
-        public static Options defaults() {
-            return new Options(Duration.ofHours(24), false, Duration.ofSeconds(2), 10, 2);
-        }
     }
 
     /** @param ddl the statements run (or, with dryRun, that would run) */
@@ -41,8 +39,9 @@ public final class Contract {
     }
 
     public static List<String> ddl(MigrationSpec spec) {
+        MigrationNames names = MigrationNames.of(spec);
         return List.of("SET LOCAL lock_timeout = '<lock-timeout>'",
-                "ALTER TABLE " + spec.qualifiedSource() + " DROP COLUMN " + Identifiers.quote(spec.sourceColumn()),
+                "ALTER TABLE " + names.source() + " DROP COLUMN " + names.value(),
                 "UPDATE dualwrite.migration SET phase = 'CONTRACTED', phase_changed_at = now() WHERE name = '" + spec.name() + "'");
     }
 
@@ -70,7 +69,7 @@ public final class Contract {
             }
         }
         if (soaked < o.soak().toSeconds()) {
-            throw new RefusedException(String.format(java.util.Locale.ROOT,
+            throw new RefusedException(String.format(Locale.ROOT,
                     "the soak time has not passed: %s has been in NEW_ONLY for %s, --soak requires %s (%s left)", migration,
                     human(soaked), human(o.soak().toSeconds()), human(o.soak().toSeconds() - soaked)));
         }
@@ -91,11 +90,13 @@ public final class Contract {
             try (Statement s = c.createStatement()) {
                 s.execute(ddl.get(0));
                 // re-check the phase under lock: nobody moved it back meanwhile
-                try (ResultSet rs = s.executeQuery("SELECT phase FROM dualwrite.migration WHERE name = "
-                        + quoteLiteral(migration) + " FOR UPDATE")) {
-                    rs.next();
-                    if (!Phase.NEW_ONLY.name().equals(rs.getString(1))) {
-                        throw new RefusedException("the phase of " + migration + " changed to " + rs.getString(1) + " meanwhile");
+                try (PreparedStatement p = c.prepareStatement("SELECT phase FROM dualwrite.migration WHERE name = ? FOR UPDATE")) {
+                    p.setString(1, migration);
+                    try (ResultSet rs = p.executeQuery()) {
+                        rs.next();
+                        if (!Phase.NEW_ONLY.name().equals(rs.getString(1))) {
+                            throw new RefusedException("the phase of " + migration + " changed to " + rs.getString(1) + " meanwhile");
+                        }
                     }
                 }
                 s.execute(ddl.get(1));

@@ -4,8 +4,8 @@ import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.MigrationState;
 import io.dualwrite.migrator.RefusedException;
 import io.dualwrite.migrator.db.ConnectionFactory;
+import io.dualwrite.migrator.db.MigrationNames;
 import io.dualwrite.migrator.parity.ChunkedParity;
-import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
 
@@ -43,13 +43,14 @@ public final class ReverseSync {
         }
         MigrationSpec spec = ms.spec();
         String keyType = ControlSchema.columnType(c, spec.sourceSchema(), spec.sourceTable(), spec.keyColumn());
+        MigrationNames names = MigrationNames.of(spec);
         String last = null;
         long batches = 0, scanned = 0, updated = 0;
         c.setAutoCommit(false);
         c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
         try {
             while (true) {
-                try (PreparedStatement p = c.prepareStatement(batchSql(spec, keyType, last != null))) {
+                try (PreparedStatement p = c.prepareStatement(batchSql(names, keyType, last != null))) {
                     int i = 0;
                     if (last != null) {
                         p.setString(++i, last);
@@ -85,11 +86,9 @@ public final class ReverseSync {
     }
 
     /** One batch: parameters (last key, if {@code after}), batch size; returns max key, rows, rows updated. */
-    public static String batchSql(MigrationSpec s, String keyType, boolean after) {
-        String src = s.qualifiedSource(), tgt = s.qualifiedTarget();
-        String k = Identifiers.quote(s.keyColumn()), v = Identifiers.quote(s.sourceColumn());
-        String tk = Identifiers.quote(s.targetKeyColumn()), tv = Identifiers.quote(s.targetValueColumn());
-        String flag = Identifiers.quote(s.primaryFlagColumn());
+    public static String batchSql(MigrationNames n, String keyType, boolean after) {
+        String src = n.source(), tgt = n.target(), k = n.key(), v = n.value();
+        String tk = n.targetKey(), tv = n.targetValue(), flag = n.primaryFlag();
         return "WITH b AS (SELECT u." + k + " AS k FROM " + src + " u" + (after ? " WHERE u." + k + " > ?::" + keyType : "")
                 + " ORDER BY u." + k + " LIMIT ? FOR NO KEY UPDATE),\n"
                 + " e AS (SELECT t." + tk + " AS k, t." + tv + " AS v FROM " + tgt + " t JOIN b ON t." + tk + " = b.k WHERE t." + flag
