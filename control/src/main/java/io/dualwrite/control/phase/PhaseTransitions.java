@@ -3,6 +3,7 @@ package io.dualwrite.control.phase;
 import io.dualwrite.rewriter.Phase;
 
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
@@ -108,6 +109,11 @@ public final class PhaseTransitions {
         Operation(String label, Phase first, Phase... more) {
             this.label = label;
             this.phases = EnumSet.of(first, more);
+        }
+
+        /** The phases it runs in, in runbook order. */
+        public Set<Phase> phases() {
+            return Collections.unmodifiableSet(phases);
         }
 
         public boolean runsIn(Phase phase) {

@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 
 /**
  * Live control of a running backfill through {@code dualwrite.backfill_control}: every worker reads the
@@ -49,8 +50,7 @@ public final class BackfillControl {
                 + ", updated_by) VALUES (?, ?, ?) ON CONFLICT (migration) DO UPDATE SET " + column + " = EXCLUDED." + column
                 + ", updated_by = EXCLUDED.updated_by, updated_at = now()")) {
             p.setString(1, migration);
-            p.setObject(2, value, value == null ? java.sql.Types.INTEGER : (value instanceof Boolean ? java.sql.Types.BOOLEAN
-                    : java.sql.Types.INTEGER));
+            p.setObject(2, value, value instanceof Boolean ? Types.BOOLEAN : Types.INTEGER);
             p.setString(3, by);
             p.executeUpdate();
         }

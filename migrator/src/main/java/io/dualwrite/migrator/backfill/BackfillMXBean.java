@@ -1,6 +1,6 @@
 package io.dualwrite.migrator.backfill;
 
-/** {@code io.dualwrite:type=Backfill,name=<migration>}, registered while {@link Backfill#run()} runs in-process. */
+/** {@code io.dualwrite:type=Backfill,name=<migration>}, registered while a {@link Backfill} runs in this JVM. */
 public interface BackfillMXBean {
     String getMigration();
 

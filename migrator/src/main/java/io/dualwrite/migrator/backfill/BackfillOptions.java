@@ -3,13 +3,14 @@ package io.dualwrite.migrator.backfill;
 import java.time.Duration;
 
 /**
- * @param batchSize       source rows per batch (one transaction each); the starting size when {@code adaptive}
+ * @param batchSize       source rows per batch (one transaction each; turned into pages by the table's rows per
+ *                        page); the starting size when {@code adaptive}
  * @param maxBatches      stop after this many batches in this run, over all workers (0 = no limit); the
  *                        checkpoint lets a later run resume
- * @param restart         forget the checkpoint and start from the first key
+ * @param restart         forget the checkpoints and start from the first page
  * @param ackTimeout      how long to wait, before the first batch, for every live application instance to
  *                        acknowledge a phase that writes the target table (then refuse)
- * @param workers         parallel workers, each over its own key range with its own connection and checkpoint
+ * @param workers         parallel workers, each over its own page range with its own connection and checkpoint
  *                        row (only with a connection factory; a single connection means one worker)
  * @param adaptive        size batches to {@code targetBatchMillis} (pt-osc's chunk-time), within [minBatch, maxBatch]
  * @param targetBatchMillis the batch time the adaptive sizing aims at
@@ -23,13 +24,12 @@ public record BackfillOptions(int batchSize, long maxBatches, boolean restart, D
                               boolean adaptive, long targetBatchMillis, int minBatch, int maxBatch,
                               Duration maxReplicaLag, String throttleQuery) {
 
-    public static final int DEFAULT_BATCH_SIZE = 5000;
     public static final Duration DEFAULT_ACK_TIMEOUT = Duration.ofSeconds(30);
     public static final long DEFAULT_TARGET_BATCH_MILLIS = 200;
     public static final int DEFAULT_MIN_BATCH = 100;
     public static final int DEFAULT_MAX_BATCH = 200_000;
 
-    /** A fixed batch size, one worker (the original form). */
+    /** A fixed batch size, one worker, the default acknowledgement timeout. */
     public BackfillOptions(int batchSize, long maxBatches, boolean restart) {
         this(batchSize, maxBatches, restart, DEFAULT_ACK_TIMEOUT);
     }
@@ -59,35 +59,5 @@ public record BackfillOptions(int batchSize, long maxBatches, boolean restart, D
         if (minBatch < 1 || maxBatch < minBatch) {
             throw new IllegalArgumentException("need 1 <= min batch <= max batch, got " + minBatch + " and " + maxBatch);
         }
-    }
-
-    public static BackfillOptions defaults() {
-        return new BackfillOptions(DEFAULT_BATCH_SIZE, 0, false);
-    }
-
-    /** Adaptive batches of ~200 ms over {@code workers} key ranges. */
-    public static BackfillOptions adaptive(int workers) {
-        return new BackfillOptions(1000, 0, false, DEFAULT_ACK_TIMEOUT, workers, true, DEFAULT_TARGET_BATCH_MILLIS,
-                DEFAULT_MIN_BATCH, DEFAULT_MAX_BATCH, null, null);
-    }
-
-    public BackfillOptions withWorkers(int n) {
-        return new BackfillOptions(batchSize, maxBatches, restart, ackTimeout, n, adaptive, targetBatchMillis, minBatch,
-                maxBatch, maxReplicaLag, throttleQuery);
-    }
-
-    public BackfillOptions withMaxBatches(long n) {
-        return new BackfillOptions(batchSize, n, restart, ackTimeout, workers, adaptive, targetBatchMillis, minBatch,
-                maxBatch, maxReplicaLag, throttleQuery);
-    }
-
-    public BackfillOptions withThrottle(Duration lag, String query) {
-        return new BackfillOptions(batchSize, maxBatches, restart, ackTimeout, workers, adaptive, targetBatchMillis, minBatch,
-                maxBatch, lag, query);
-    }
-
-    public BackfillOptions withAckTimeout(Duration t) {
-        return new BackfillOptions(batchSize, maxBatches, restart, t, workers, adaptive, targetBatchMillis, minBatch,
-                maxBatch, maxReplicaLag, throttleQuery);
     }
 }

@@ -17,7 +17,7 @@ public record BackfillResult(Outcome outcome, long batchesThisRun, long rowsScan
                              long rowsCorrectedThisRun, long batchesRedone, long batchesRechecked, BackfillCheckpoint checkpoint, double seconds) {
 
     public enum Outcome {
-        /** Reached the last key; completed_at is set. */
+        /** Every page range and the catch-up pass are done; completed_at is set. */
         COMPLETED,
         /** Stopped at --max-batches; run again to resume. */
         PAUSED,

@@ -52,7 +52,7 @@ final class CopyText extends ByteArrayOutputStream {
     }
 
     /** Undoes COPY TO's escapes (it writes only these: backslash, b, f, n, r, t, v). */
-    static String decode(String field) {
+    private static String decode(String field) {
         if (field.indexOf('\\') < 0) {
             return field;
         }

@@ -1,5 +1,6 @@
 package io.dualwrite.migrator.cli;
 
+import io.dualwrite.control.ControlSchema;
 import io.dualwrite.migrator.backfill.Backfill;
 import io.dualwrite.migrator.backfill.BackfillCheckpoint;
 import io.dualwrite.migrator.backfill.BackfillControl;
@@ -11,13 +12,23 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.sql.Connection;
+import java.time.Duration;
 import java.util.Locale;
 
 @Command(name = "backfill", mixinStandardHelpOptions = true,
-        description = {"Copies the old column into the target table's primary rows, in keyset batches of --batch-size.",
-                "Each batch is one READ COMMITTED transaction that locks its source rows (FOR NO KEY UPDATE), so no"
-                        + " concurrent dual write interleaves, and advances dualwrite.backfill_checkpoint: a killed run"
-                        + " resumes after the last committed batch. Requires phase DUAL_WRITE (or READ_NEW)."})
+        description = {"Copies the old column into the target table's primary rows while the application dual-writes.",
+                "The table's heap pages are split into one range per worker (--workers); each worker copies its range in"
+                        + " batches of pages sized to --target-batch-ms. A batch is one READ COMMITTED transaction that"
+                        + " copies its rows with COPY, without row locks: application writes never wait for the source rows,"
+                        + " and a write to a key the batch copied waits at most for that batch. A batch that meets a key a"
+                        + " dual write already wrote is redone with INSERT ... ON CONFLICT DO NOTHING; one that a delete may"
+                        + " have raced rechecks its own copies. When every range is done, a catch-up pass copies the rows an"
+                        + " UPDATE moved behind the scan. When the sync trigger has no delete probe (a value type without a"
+                        + " placeholder, or a target column with its own unique index, check or trigger), batches lock their"
+                        + " source rows (FOR NO KEY UPDATE) instead.",
+                "Each batch advances its range's row in dualwrite.backfill_range in the same transaction: a killed run"
+                        + " resumes at the next page. Requires phase DUAL_WRITE (or READ_NEW), acknowledged by every live"
+                        + " application instance (--ack-timeout)."})
 final class BackfillCommand extends BaseCommand {
 
     @Option(names = "--migration", required = true, paramLabel = "NAME", description = "The migration, e.g. users.email.")
@@ -30,11 +41,12 @@ final class BackfillCommand extends BaseCommand {
 
     @Option(names = "--workers", paramLabel = "N",
             description = "Parallel workers, each over its own page range with its own connection and checkpoint row."
-                    + " Default: the number of cores. Integer keys only; other key types use one range.")
+                    + " Default: the number of cores.")
     Integer workers;
 
     @Option(names = "--target-batch-ms", paramLabel = "MS", defaultValue = "200",
-            description = "Adaptive batch size aims at this batch time (row locks are held for one batch). Default: ${DEFAULT-VALUE}.")
+            description = "Adaptive batch size aims at this batch time (a dual write of a key the batch copied waits up to one"
+                    + " batch). Default: ${DEFAULT-VALUE}.")
     long targetBatchMs;
 
     @Option(names = "--min-batch", paramLabel = "ROWS", defaultValue = "100", description = "Default: ${DEFAULT-VALUE}.")
@@ -55,7 +67,7 @@ final class BackfillCommand extends BaseCommand {
             description = "Stop after N batches over all workers (0 = until done); run again to resume.")
     long maxBatches;
 
-    @Option(names = "--restart", description = "Forget the checkpoint and start from the first key.")
+    @Option(names = "--restart", description = "Forget the checkpoints and start from the first page (copies are idempotent).")
     boolean restart;
 
     @Option(names = "--ack-timeout", paramLabel = "SECONDS", defaultValue = "30",
@@ -82,8 +94,8 @@ final class BackfillCommand extends BaseCommand {
         try {
             int w = workers != null ? workers : Runtime.getRuntime().availableProcessors();
             options = new BackfillOptions(batchSize != null ? batchSize : 1000, maxBatches, restart,
-                    java.time.Duration.ofSeconds(ackTimeoutSeconds), w, batchSize == null, targetBatchMs, minBatch, maxBatch,
-                    maxReplicaLagSeconds == null ? null : java.time.Duration.ofMillis((long) (maxReplicaLagSeconds * 1000)),
+                    Duration.ofSeconds(ackTimeoutSeconds), w, batchSize == null, targetBatchMs, minBatch, maxBatch,
+                    maxReplicaLagSeconds == null ? null : Duration.ofMillis((long) (maxReplicaLagSeconds * 1000)),
                     throttleQuery);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
@@ -141,7 +153,7 @@ final class BackfillCommand extends BaseCommand {
             throw new UsageException("--pause and --resume exclude each other");
         }
         try (Connection c = connection.open("dualwrite-backfill-control")) {
-            io.dualwrite.control.ControlSchema.require(c, migration);
+            ControlSchema.require(c, migration);
             String by = "cli@" + hostname();
             if (pause || resume) {
                 BackfillControl.setPaused(c, migration, pause, by);

@@ -3,6 +3,7 @@ package io.dualwrite.migrator.cli;
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.phase.PhaseTransitions;
 import io.dualwrite.control.phase.PhaseWriter;
+import io.dualwrite.migrator.UsageException;
 import io.dualwrite.migrator.parity.ChunkedParity;
 import io.dualwrite.migrator.parity.Mismatch;
 import io.dualwrite.migrator.parity.ParityCheck;
@@ -13,14 +14,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 @Command(name = "parity", mixinStandardHelpOptions = true,
-        description = {"Counts rows whose old column differs from the primary target row, plus orphaned primary rows,"
-                + " in one REPEATABLE READ snapshot. Exit 0 only when the count is 0, else 1."})
+        description = {"Counts rows whose old column differs from the primary target row, plus orphaned primary rows."
+                + " Exit 0 only when the count is 0, else 1. The result is recorded for the READ_NEW gate; drift found in"
+                + " READ_NEW sends reads back to the old column unless --no-rollback."})
 final class ParityCommand extends BaseCommand {
 
     @Option(names = "--migration", required = true, paramLabel = "NAME", description = "The migration, e.g. users.email.")
@@ -57,13 +60,13 @@ final class ParityCommand extends BaseCommand {
     @Override
     public Integer call() throws Exception {
         if (!mode.equals("chunked") && !mode.equals("full")) {
-            throw new io.dualwrite.migrator.UsageException("--mode must be chunked or full, got " + mode);
+            throw new UsageException("--mode must be chunked or full, got " + mode);
         }
         if (mode.equals("chunked")) {
             return chunked();
         }
         if (repair || resume) {
-            throw new io.dualwrite.migrator.UsageException("--repair and --resume need --mode chunked");
+            throw new UsageException("--repair and --resume need --mode chunked");
         }
         try (Connection c = connection.open("dualwrite-parity")) {
             MigrationSpec spec = ControlSchema.require(c, migration).spec();
@@ -101,7 +104,7 @@ final class ParityCommand extends BaseCommand {
             o = new ChunkedParity.Options(workers != null ? workers : Runtime.getRuntime().availableProcessors(), chunkSize,
                     resume, repair, Math.max(0, limit));
         } catch (IllegalArgumentException e) {
-            throw new io.dualwrite.migrator.UsageException(e.getMessage());
+            throw new UsageException(e.getMessage());
         }
         try (Connection c = connection.open("dualwrite-parity")) {
             MigrationSpec spec = ControlSchema.require(c, migration).spec();
@@ -146,13 +149,13 @@ final class ParityCommand extends BaseCommand {
      * gates read it. Drift found in READ_NEW sends the fleet's reads back to the old column at once
      * (DESIGN: automatic rollback of the read flag on parity drift), unless --no-rollback.
      */
-    private void record(Connection c, long mismatches) throws java.sql.SQLException {
+    private void record(Connection c, long mismatches) throws SQLException {
         try {
             if (!c.getAutoCommit()) {
                 c.setAutoCommit(true);
             }
             ControlSchema.recordParity(c, migration, mismatches);
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             if (!"42703".equals(e.getSQLState())) { // a control schema from before last_parity_* existed
                 throw e;
             }

@@ -9,14 +9,12 @@ import io.dualwrite.control.phase.PhaseTransitions;
 import io.dualwrite.control.phase.PhaseWriter;
 import io.dualwrite.migrator.RefusedException;
 import io.dualwrite.migrator.db.ConnectionFactory;
+import io.dualwrite.migrator.db.MigrationNames;
 import io.dualwrite.migrator.parity.ChunkedParity;
-import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -33,9 +31,6 @@ import java.util.function.Consumer;
 public final class Contract {
 
     public record Options(Duration soak, boolean dryRun, Duration lockTimeout, int attempts, int parityWorkers) {
-        public static Options defaults() {
-            return new Options(Duration.ofHours(24), false, Duration.ofSeconds(2), 10, 2);
-        }
     }
 
     /** @param ddl the statements run (or, with dryRun, that would run) */
@@ -47,9 +42,10 @@ public final class Contract {
 
     /** What contract runs, in one transaction; the phase change is {@link PhaseWriter}'s (row, audit entry, NOTIFY). */
     public static List<String> ddl(MigrationSpec spec) {
+        MigrationNames names = MigrationNames.of(spec);
         return List.of("SET LOCAL lock_timeout = '<lock-timeout>'",
                 "-- phase " + Phase.NEW_ONLY + " -> " + Phase.CONTRACTED + " through the phase writer (gates re-checked under lock)",
-                "ALTER TABLE " + spec.qualifiedSource() + " DROP COLUMN " + Identifiers.quote(spec.sourceColumn()));
+                "ALTER TABLE " + names.source() + " DROP COLUMN " + names.value());
     }
 
     public static Result run(Connection c, ConnectionFactory factory, String migration, Options o, Consumer<String> log)

@@ -4,15 +4,16 @@ import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.MigrationState;
 import io.dualwrite.migrator.RefusedException;
 import io.dualwrite.migrator.db.ConnectionFactory;
+import io.dualwrite.migrator.db.MigrationNames;
 import io.dualwrite.migrator.parity.ChunkedParity;
-import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.MigrationSpec;
-import io.dualwrite.rewriter.Phase;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+
+import static io.dualwrite.control.phase.PhaseTransitions.Operation.REVERSE_SYNC;
 
 /**
  * Rolling back from NEW_ONLY: copies the primary target values back into the old column (old &lt;- new),
@@ -35,21 +36,21 @@ public final class ReverseSync {
             c.setAutoCommit(true);
         }
         MigrationState ms = ControlSchema.require(c, migration);
-        if (ms.phase() != Phase.NEW_ONLY) {
-            throw new RefusedException("reverse-sync copies the new table back into the old column to roll back from NEW_ONLY;"
-                    + " " + migration + " is in " + ms.phase() + ", where the old column is still "
-                    + (ms.phase() == Phase.CONTRACTED ? "dropped (restore from backup)" : "authoritative (nothing to reverse)")
-                    + ". This driver version cannot apply NEW_ONLY yet, so reverse-sync has nothing to do.");
+        String notHere = REVERSE_SYNC.refusalIn(ms.phase());
+        if (notHere != null) {
+            throw new RefusedException("reverse-sync copies the new table back into the old column to roll back from the phases"
+                    + " that no longer write it: " + notHere);
         }
         MigrationSpec spec = ms.spec();
         String keyType = ControlSchema.columnType(c, spec.sourceSchema(), spec.sourceTable(), spec.keyColumn());
+        MigrationNames names = MigrationNames.of(spec);
         String last = null;
         long batches = 0, scanned = 0, updated = 0;
         c.setAutoCommit(false);
         c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
         try {
             while (true) {
-                try (PreparedStatement p = c.prepareStatement(batchSql(spec, keyType, last != null))) {
+                try (PreparedStatement p = c.prepareStatement(batchSql(names, keyType, last != null))) {
                     int i = 0;
                     if (last != null) {
                         p.setString(++i, last);
@@ -81,15 +82,15 @@ public final class ReverseSync {
         }
         ChunkedParity.Result parity = ChunkedParity.run(c, factory, migration,
                 new ChunkedParity.Options(2, ChunkedParity.DEFAULT_CHUNK_KEYS, false, false, 10));
+        // recorded: the way back to READ_NEW is gated on a parity check since the phase last changed
+        ControlSchema.recordParity(c, migration, parity.mismatches());
         return new Result(batches, scanned, updated, parity, (System.nanoTime() - t0) / 1e9);
     }
 
     /** One batch: parameters (last key, if {@code after}), batch size; returns max key, rows, rows updated. */
-    public static String batchSql(MigrationSpec s, String keyType, boolean after) {
-        String src = s.qualifiedSource(), tgt = s.qualifiedTarget();
-        String k = Identifiers.quote(s.keyColumn()), v = Identifiers.quote(s.sourceColumn());
-        String tk = Identifiers.quote(s.targetKeyColumn()), tv = Identifiers.quote(s.targetValueColumn());
-        String flag = Identifiers.quote(s.primaryFlagColumn());
+    public static String batchSql(MigrationNames n, String keyType, boolean after) {
+        String src = n.source(), tgt = n.target(), k = n.key(), v = n.value();
+        String tk = n.targetKey(), tv = n.targetValue(), flag = n.primaryFlag();
         return "WITH b AS (SELECT u." + k + " AS k FROM " + src + " u" + (after ? " WHERE u." + k + " > ?::" + keyType : "")
                 + " ORDER BY u." + k + " LIMIT ? FOR NO KEY UPDATE),\n"
                 + " e AS (SELECT t." + tk + " AS k, t." + tv + " AS v FROM " + tgt + " t JOIN b ON t." + tk + " = b.k WHERE t." + flag

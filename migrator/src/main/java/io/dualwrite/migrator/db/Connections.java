@@ -21,7 +21,7 @@ public final class Connections {
      * {@code jdbc:postgresql:…} as given; {@code jdbc:dualwrite:postgresql:…} (the application's URL)
      * loses its {@code dualwrite:}; anything else is a usage error saying what is expected.
      */
-    public static String normalizeUrl(String url) {
+    private static String normalizeUrl(String url) {
         if (url == null || url.isBlank()) {
             throw new UsageException("--url is required, e.g. --url jdbc:postgresql://localhost:5432/app");
         }

@@ -1,14 +1,13 @@
 package io.dualwrite.migrator.parity;
 
 import io.dualwrite.control.ControlSchema;
+import io.dualwrite.control.ControlTables;
 import io.dualwrite.control.MigrationState;
 import io.dualwrite.migrator.RefusedException;
-import io.dualwrite.control.ControlTables;
 import io.dualwrite.migrator.db.ConnectionFactory;
-import io.dualwrite.rewriter.Identifiers;
-import io.dualwrite.rewriter.MigrationSpec;
-import io.dualwrite.rewriter.Phase;
+import io.dualwrite.migrator.db.MigrationNames;
 import io.dualwrite.migrator.db.ParallelWorkers;
+import io.dualwrite.rewriter.MigrationSpec;
 
 import java.math.BigInteger;
 import java.sql.Array;
@@ -20,9 +19,13 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+
+import static io.dualwrite.control.phase.PhaseTransitions.Operation.PARITY_REPAIR;
+import static io.dualwrite.control.phase.PhaseTransitions.Operation.REVERSE_SYNC;
 
 /**
  * Parity at scale (pt-table-checksum / data-diff style): the key range is cut into chunks; per chunk one
@@ -49,10 +52,6 @@ public final class ChunkedParity {
             if (workers < 1 || chunkKeys < 1) {
                 throw new IllegalArgumentException("workers and chunk size must be at least 1");
             }
-        }
-
-        public static Options defaults() {
-            return new Options(Runtime.getRuntime().availableProcessors(), DEFAULT_CHUNK_KEYS, false, false, 10);
         }
     }
 
@@ -84,7 +83,7 @@ public final class ChunkedParity {
     private final ConnectionFactory factory;
     private final String migration;
     private final Options o;
-    private MigrationSpec spec;
+    private MigrationNames names;
     private String keyType;
     private final AtomicLong mismatches = new AtomicLong();
     private final AtomicLong orphans = new AtomicLong();
@@ -112,11 +111,12 @@ public final class ChunkedParity {
             c.setAutoCommit(true);
         }
         MigrationState ms = ControlSchema.require(c, migration);
-        spec = ms.spec();
-        if (o.repair() && ms.phase() != Phase.DUAL_WRITE && ms.phase() != Phase.READ_NEW) {
-            throw new RefusedException("--repair rewrites the target from the old column, which is authoritative only in"
-                    + " DUAL_WRITE and READ_NEW; " + migration + " is in " + ms.phase()
-                    + (ms.phase() == Phase.NEW_ONLY ? " (the new table is authoritative: use dualwrite reverse-sync)" : ""));
+        MigrationSpec spec = ms.spec();
+        names = MigrationNames.of(spec);
+        if (o.repair() && !PARITY_REPAIR.runsIn(ms.phase())) {
+            throw new RefusedException("--repair rewrites the target from the old column, which is authoritative only while the"
+                    + " application writes it: " + PARITY_REPAIR.refusalIn(ms.phase())
+                    + (REVERSE_SYNC.runsIn(ms.phase()) ? " (the new table is authoritative: use dualwrite reverse-sync)" : ""));
         }
         ControlTables.install(c);
         keyType = ControlSchema.columnType(c, spec.sourceSchema(), spec.sourceTable(), spec.keyColumn());
@@ -181,10 +181,10 @@ public final class ChunkedParity {
         if (Set.of("bigint", "integer", "smallint").contains(keyType)) {
             String lo = null, hi = null;
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT min(k)::text, max(k)::text FROM ("
-                    + "(SELECT min(" + q(spec.keyColumn()) + ") AS k FROM " + spec.qualifiedSource() + ") UNION ALL"
-                    + " (SELECT max(" + q(spec.keyColumn()) + ") FROM " + spec.qualifiedSource() + ") UNION ALL"
-                    + " (SELECT min(" + q(spec.targetKeyColumn()) + ") FROM " + spec.qualifiedTarget() + ") UNION ALL"
-                    + " (SELECT max(" + q(spec.targetKeyColumn()) + ") FROM " + spec.qualifiedTarget() + ")) x")) {
+                    + "(SELECT min(" + names.key() + ") AS k FROM " + names.source() + ") UNION ALL"
+                    + " (SELECT max(" + names.key() + ") FROM " + names.source() + ") UNION ALL"
+                    + " (SELECT min(" + names.targetKey() + ") FROM " + names.target() + ") UNION ALL"
+                    + " (SELECT max(" + names.targetKey() + ") FROM " + names.target() + ")) x")) {
                 if (rs.next()) {
                     lo = rs.getString(1);
                     hi = rs.getString(2);
@@ -246,10 +246,6 @@ public final class ChunkedParity {
         }
     }
 
-    private static String q(String id) {
-        return Identifiers.quote(id);
-    }
-
     /** " AND col > ?::T AND col <= ?::T" for the bounds present. */
     private String bounds(String col, Chunk ch) {
         return (ch.lo != null ? " AND " + col + " > ?::" + keyType : "") + (ch.hi != null ? " AND " + col + " <= ?::" + keyType : "");
@@ -266,9 +262,9 @@ public final class ChunkedParity {
     }
 
     private void checkChunk(Connection wc, Chunk ch, long runId) throws SQLException {
-        String src = spec.qualifiedSource(), tgt = spec.qualifiedTarget();
-        String k = "u." + q(spec.keyColumn()), v = "u." + q(spec.sourceColumn());
-        String tk = "e." + q(spec.targetKeyColumn()), tv = "e." + q(spec.targetValueColumn()), flag = "e." + q(spec.primaryFlagColumn());
+        String src = names.source(), tgt = names.target();
+        String k = "u." + names.key(), v = "u." + names.value();
+        String tk = "e." + names.targetKey(), tv = "e." + names.targetValue(), flag = "e." + names.primaryFlag();
         String sql = "SELECT (SELECT count(*) FROM " + src + " u WHERE true" + bounds(k, ch) + "),"
                 + " s.n, s.h, t.n, t.h FROM"
                 + " (SELECT count(*) AS n, coalesce(sum(hashtext(" + k + "::text || '|' || " + v + "::text)), 0) AS h FROM " + src
@@ -344,9 +340,9 @@ public final class ChunkedParity {
 
     /** The chunk's offending keys, in one snapshot (one statement): differing values and orphaned primary rows. */
     private List<Mismatch> diff(Connection wc, Chunk ch) throws SQLException {
-        String src = spec.qualifiedSource(), tgt = spec.qualifiedTarget();
-        String k = "u." + q(spec.keyColumn()), v = "u." + q(spec.sourceColumn());
-        String tk = "e." + q(spec.targetKeyColumn()), tv = "e." + q(spec.targetValueColumn()), flag = "e." + q(spec.primaryFlagColumn());
+        String src = names.source(), tgt = names.target();
+        String k = "u." + names.key(), v = "u." + names.value();
+        String tk = "e." + names.targetKey(), tv = "e." + names.targetValue(), flag = "e." + names.primaryFlag();
         String sql = "SELECT k::text, sv, tv, orphan FROM ("
                 + "SELECT " + k + " AS k, " + v + "::text AS sv, " + tv + "::text AS tv, false AS orphan FROM " + src + " u LEFT JOIN "
                 + tgt + " e ON " + tk + " = " + k + " AND " + flag + " WHERE " + v + " IS DISTINCT FROM " + tv + bounds(k, ch)
@@ -370,16 +366,15 @@ public final class ChunkedParity {
      * write of it), then read both sides in one statement. Null when the key is consistent now.
      */
     private Mismatch recheck(Connection wc, String key) throws SQLException {
-        String src = spec.qualifiedSource(), tgt = spec.qualifiedTarget();
-        String k = q(spec.keyColumn()), v = q(spec.sourceColumn());
+        String src = names.source(), tgt = names.target(), k = names.key(), v = names.value();
         wc.setAutoCommit(false);
         try {
             try (PreparedStatement p = wc.prepareStatement("SELECT 1 FROM " + src + " WHERE " + k + " = ?::" + keyType + " FOR SHARE")) {
                 p.setString(1, key);
                 p.executeQuery().close();
             }
-            try (PreparedStatement p = wc.prepareStatement("SELECT s.present, s.v, (SELECT " + q(spec.targetValueColumn()) + "::text FROM "
-                    + tgt + " WHERE " + q(spec.targetKeyColumn()) + " = ?::" + keyType + " AND " + q(spec.primaryFlagColumn()) + ")"
+            try (PreparedStatement p = wc.prepareStatement("SELECT s.present, s.v, (SELECT " + names.targetValue() + "::text FROM "
+                    + tgt + " WHERE " + names.targetKey() + " = ?::" + keyType + " AND " + names.primaryFlag() + ")"
                     + " FROM (SELECT count(*) > 0 AS present, max(" + v + "::text) AS v FROM " + src + " WHERE " + k + " = ?::"
                     + keyType + ") s")) {
                 p.setString(1, key);
@@ -391,7 +386,7 @@ public final class ChunkedParity {
                     if (!present) {
                         return tv == null ? null : new Mismatch(key, null, tv, Mismatch.Kind.ORPHAN);
                     }
-                    return java.util.Objects.equals(sv, tv) ? null : new Mismatch(key, sv, tv, Mismatch.Kind.MISMATCH);
+                    return Objects.equals(sv, tv) ? null : new Mismatch(key, sv, tv, Mismatch.Kind.MISMATCH);
                 }
             }
         } finally {
@@ -402,9 +397,8 @@ public final class ChunkedParity {
 
     /** Rewrites the keys from the old column under FOR NO KEY UPDATE of their source rows; deletes orphans. */
     private long repair(Connection wc, List<Mismatch> keys) throws SQLException {
-        String src = spec.qualifiedSource(), tgt = spec.qualifiedTarget();
-        String k = q(spec.keyColumn()), v = q(spec.sourceColumn());
-        String tk = q(spec.targetKeyColumn()), tv = q(spec.targetValueColumn()), flag = q(spec.primaryFlagColumn());
+        String src = names.source(), tgt = names.target(), k = names.key(), v = names.value();
+        String tk = names.targetKey(), tv = names.targetValue(), flag = names.primaryFlag();
         String sql = "WITH b AS (SELECT " + k + " AS k, " + v + " AS v FROM " + src + " WHERE " + k + " = ANY(?::text[]::" + keyType
                 + "[]) ORDER BY " + k + " FOR NO KEY UPDATE),"
                 + " ins AS (INSERT INTO " + tgt + " AS t (" + tk + ", " + tv + ", " + flag + ") SELECT k, v, true FROM b WHERE v IS NOT NULL"

@@ -1,7 +1,7 @@
 package io.dualwrite.migrator.parity;
 
 import io.dualwrite.control.ControlSchema;
-import io.dualwrite.rewriter.Identifiers;
+import io.dualwrite.migrator.db.MigrationNames;
 import io.dualwrite.rewriter.MigrationSpec;
 
 import java.sql.Connection;
@@ -21,13 +21,7 @@ import java.util.List;
  */
 public final class ParityCheck {
 
-    public static final int DEFAULT_LIMIT = 10;
-
     private ParityCheck() {
-    }
-
-    public static ParityResult run(Connection c, MigrationSpec spec) throws SQLException {
-        return run(c, spec, DEFAULT_LIMIT);
     }
 
     /** Looks the migration up by name ({@code users.email}) and checks it. */
@@ -47,7 +41,7 @@ public final class ParityCheck {
         c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
         c.setReadOnly(true);
         try {
-            Sql sql = new Sql(spec);
+            Sql sql = new Sql(MigrationNames.of(spec));
             long mismatches, orphans, sourceRows;
             try (PreparedStatement p = c.prepareStatement(sql.counts); ResultSet rs = p.executeQuery()) {
                 rs.next();
@@ -87,18 +81,14 @@ public final class ParityCheck {
         }
     }
 
-    static final class Sql {
+    /** The two statements of the check: the counts, and the lowest offending keys. */
+    private static final class Sql {
         final String counts;
         final String samples;
 
-        Sql(MigrationSpec s) {
-            String src = s.qualifiedSource();
-            String tgt = s.qualifiedTarget();
-            String k = Identifiers.quote(s.keyColumn());
-            String v = Identifiers.quote(s.sourceColumn());
-            String tk = Identifiers.quote(s.targetKeyColumn());
-            String tv = Identifiers.quote(s.targetValueColumn());
-            String flag = Identifiers.quote(s.primaryFlagColumn());
+        Sql(MigrationNames n) {
+            String src = n.source(), tgt = n.target(), k = n.key(), v = n.value();
+            String tk = n.targetKey(), tv = n.targetValue(), flag = n.primaryFlag();
             String join = " FROM " + src + " u LEFT JOIN " + tgt + " e ON e." + tk + " = u." + k + " AND e." + flag;
             String differs = "u." + v + " IS DISTINCT FROM e." + tv;
             String orphaned = " FROM " + tgt + " e WHERE e." + flag

@@ -17,9 +17,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static io.dualwrite.migrator.Fixtures.cli;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -260,7 +262,7 @@ class BackfillInterleavingTest {
                 }
             }, "the slow statement runs");
             assertThatThrownBy(() -> Backfill.run(bf, "users.email", new BackfillOptions(1000, 0, false,
-                    java.time.Duration.ofMillis(300)), null))
+                    Duration.ofMillis(300)), null))
                     .hasMessageContaining("began before every instance applied DUAL_WRITE and still run")
                     .hasMessageContaining("pid " + slowPid);
             BackfillResult r = Backfill.run(bf, "users.email", new BackfillOptions(1000, 0, false), null);
@@ -276,7 +278,7 @@ class BackfillInterleavingTest {
     void backfillDoesNotWaitForNewerStatements(TestDatabase db) throws Exception {
         Fixtures.createUsers(db, 100);
         Fixtures.expandAndDualWrite(db);
-        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean stop = new AtomicBoolean();
         try (Connection busy = db.connect(); Connection bf = db.connect()) {
             CompletableFuture<Long> app = CompletableFuture.supplyAsync(() -> {
                 long n = 0;
@@ -290,7 +292,7 @@ class BackfillInterleavingTest {
                 return n;
             });
             Thread.sleep(200);
-            BackfillResult r = Backfill.run(bf, "users.email", new BackfillOptions(1000, 0, false, java.time.Duration.ofSeconds(2)),
+            BackfillResult r = Backfill.run(bf, "users.email", new BackfillOptions(1000, 0, false, Duration.ofSeconds(2)),
                     null);
             assertThat(r.outcome()).isEqualTo(BackfillResult.Outcome.COMPLETED);
             stop.set(true);

@@ -14,7 +14,9 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -31,7 +33,7 @@ class BackfillResumeTest {
     private static Run backfill(TestDatabase db, String... extra) {
         String[] base = {"backfill", "--url", db.jdbcUrl(), "--user", db.user(), "--migration", "users.email", "--batch-size", "1000",
             "--workers", "1"};
-        String[] all = java.util.Arrays.copyOf(base, base.length + extra.length);
+        String[] all = Arrays.copyOf(base, base.length + extra.length);
         System.arraycopy(extra, 0, all, base.length, extra.length);
         return cli(all);
     }
@@ -182,7 +184,7 @@ class BackfillResumeTest {
                 try {
                     return Backfill.run(victim, "users.email", new BackfillOptions(1000, 0, false), null);
                 } catch (SQLException e) {
-                    throw new java.util.concurrent.CompletionException(e);
+                    throw new CompletionException(e);
                 }
             });
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -16,17 +16,20 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import static io.dualwrite.migrator.Fixtures.cli;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,12 +43,12 @@ class ParallelBackfillTest {
 
     private static String[] conn(TestDatabase db, String... rest) {
         String[] base = {"--url", db.jdbcUrl(), "--user", db.user(), "--migration", "users.email"};
-        String[] all = java.util.Arrays.copyOf(rest, rest.length + base.length);
+        String[] all = Arrays.copyOf(rest, rest.length + base.length);
         System.arraycopy(base, 0, all, rest.length, base.length);
         return all;
     }
 
-    private static BackfillResult backfill(TestDatabase db, BackfillOptions o, java.util.function.Consumer<BackfillProgress> p)
+    private static BackfillResult backfill(TestDatabase db, BackfillOptions o, Consumer<BackfillProgress> p)
             throws SQLException {
         try (Connection c = db.connect()) {
             return Backfill.run(c, db::connect, "users.email", o, p);
@@ -155,7 +158,7 @@ class ParallelBackfillTest {
         Process child;
         try (Connection blocker = db.connect()) {
             BackfillResumeTest.holdTargetKey(blocker, 15500); // the second range's worker waits there
-            String javaBin = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             child = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), DualwriteCli.class.getName(),
                     "backfill", "--url", db.jdbcUrl(), "--user", db.user(), "--migration", "users.email", "--batch-size", "1000",
                     "--workers", "2").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();

@@ -146,9 +146,9 @@ public final class BackfillBenchmark {
 
     private static BackfillResult backfill(TestDatabase db, int workers) throws SQLException {
         try (Connection c = db.connect()) {
-            BackfillOptions o = BackfillOptions.adaptive(workers).withAckTimeout(Duration.ofSeconds(5));
-            o = new BackfillOptions(o.batchSize(), 0, true, o.ackTimeout(), workers, true, o.targetBatchMillis(), o.minBatch(),
-                    o.maxBatch(), null, null);
+            BackfillOptions o = new BackfillOptions(1000, 0, true, Duration.ofSeconds(5), workers, true,
+                    BackfillOptions.DEFAULT_TARGET_BATCH_MILLIS, BackfillOptions.DEFAULT_MIN_BATCH, BackfillOptions.DEFAULT_MAX_BATCH,
+                    null, null);
             BackfillResult r = Backfill.run(c, db::connect, "users.email", o, null);
             if (r.outcome() != BackfillResult.Outcome.COMPLETED) {
                 throw new IllegalStateException("backfill did not complete: " + r);

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
+import java.util.Arrays;
 
 import static io.dualwrite.migrator.Fixtures.cli;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -97,7 +98,7 @@ class DualwriteCliTest {
         assertThat(second.code()).as(second.toString()).isZero();
         assertThat(second.out()).contains("already expanded");
 
-        String[] json = java.util.Arrays.copyOf(Fixtures.expandArgs(db), Fixtures.expandArgs(db).length + 1);
+        String[] json = Arrays.copyOf(Fixtures.expandArgs(db), Fixtures.expandArgs(db).length + 1);
         json[json.length - 1] = "--json";
         Run third = cli(json);
         assertThat(third.code()).isZero();

@@ -5,6 +5,7 @@ import io.dualwrite.migrator.Fixtures;
 import io.dualwrite.migrator.Fixtures.Run;
 import io.dualwrite.migrator.backfill.Backfill;
 import io.dualwrite.migrator.backfill.BackfillOptions;
+import io.dualwrite.migrator.db.MigrationNames;
 import io.dualwrite.testing.PostgresExtension;
 import io.dualwrite.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Arrays;
 
 import static io.dualwrite.migrator.Fixtures.cli;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,7 +26,7 @@ class ContractTest {
 
     private static Run run(TestDatabase db, String... args) {
         String[] base = {"--url", db.jdbcUrl(), "--user", db.user(), "--migration", "users.email"};
-        String[] all = java.util.Arrays.copyOf(args, args.length + base.length);
+        String[] all = Arrays.copyOf(args, args.length + base.length);
         System.arraycopy(base, 0, all, args.length, base.length);
         return cli(all);
     }
@@ -91,7 +93,7 @@ class ContractTest {
             var spec = ControlSchema.require(c, "users.email").spec();
             // the batch statement on its own: first batch, then one after key 1000
             c.setAutoCommit(false);
-            try (var p = c.prepareStatement(ReverseSync.batchSql(spec, keyType, false))) {
+            try (var p = c.prepareStatement(ReverseSync.batchSql(MigrationNames.of(spec), keyType, false))) {
                 p.setInt(1, 1000);
                 try (var rs = p.executeQuery()) {
                     rs.next();
