@@ -6,6 +6,7 @@ import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.rewriter.SourceTable;
 import io.dualwrite.rewriter.StatementRewriter;
+import io.dualwrite.rewriter.cache.PlanCache;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -23,9 +24,6 @@ import java.util.Properties;
  * replaces it wholesale, so readers never see half an update.
  */
 public final class DatabaseRuntime {
-
-    /** Plans cached per database; past this, statements are planned but no longer cached. */
-    static final int MAX_CACHED_PLANS = 10_000;
 
     private final String pgUrl;
     private final Properties connectProperties;
@@ -61,10 +59,14 @@ public final class DatabaseRuntime {
     /** Guarded by {@code this}: the running follower, or null while the database has no open connection. */
     PhaseFollower follower;
 
-    DatabaseRuntime(String pgUrl, String instanceName, Properties connectProperties) {
+    /** {@link PlanCacheSize}: bounds the plan cache of each rewriter built here. */
+    private final long planCacheBytes;
+
+    DatabaseRuntime(String pgUrl, String instanceName, Properties connectProperties, long planCacheBytes) {
         this.pgUrl = pgUrl;
         this.instanceName = instanceName;
         this.connectProperties = connectProperties;
+        this.planCacheBytes = planCacheBytes;
     }
 
     /** The {@value RuntimeRegistry#INSTANCE_PROPERTY} connection property, or null. */
@@ -157,7 +159,7 @@ public final class DatabaseRuntime {
         if (changed) {
             currentTables = tables;
             migrations = runtimes.isEmpty() ? Migrations.NONE
-                    : new Migrations(new StatementRewriter(tables, MAX_CACHED_PLANS), runtimes.toArray(new MigrationRuntime[0]));
+                    : new Migrations(new StatementRewriter(tables, new PlanCache(planCacheBytes)), runtimes.toArray(new MigrationRuntime[0]));
         }
         return created;
     }
