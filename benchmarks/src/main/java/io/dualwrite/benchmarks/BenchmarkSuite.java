@@ -226,7 +226,7 @@ public final class BenchmarkSuite {
                         + " users_audit, writes to accounts): %,d rewrites cached, estimated %.1f MB, heap retained %.1f MB"
                         + " (%.1f s to plan them, %.1f µs each)",
                 flooded.cachedPlans(), flooded.cachedBytes() / 1e6, (afterFlood - base) / 1e6, seconds, seconds * 1e6 / 100_000);
-        flooded = null;
+        flooded = null; // reclaimed before the next baseline is taken
         StatementRewriter large = PlanBenchmark.newRewriter();
         base = usedHeapAfterGc();
         String text = null;
