@@ -87,7 +87,7 @@ public final class Bench {
     /** The SQL the driver sends in DUAL_WRITE for {@code appSql} on users_sv (from the rewriter itself). */
     public static String rewritten(String appSql) {
         StatementRewriter rewriter = new StatementRewriter(
-                List.of(new SourceTable(syncViewSpec(), List.of("id", "name", "email"))), 16);
+                List.of(new SourceTable(syncViewSpec(), List.of("id", "name", "email"))));
         Rewrite r = rewriter.plan(appSql).forPhase(Phase.DUAL_WRITE);
         if (!(r instanceof Rewrite.Rewritten w)) {
             throw new IllegalStateException("not rewritten: " + appSql + " -> " + r);

@@ -1,5 +1,6 @@
 package io.dualwrite.benchmarks;
 
+import io.dualwrite.rewriter.cache.PlanCache;
 import io.dualwrite.rewriter.rewrite.StatementRewriter;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.openjdk.jmh.results.RunResult;
@@ -141,7 +142,7 @@ public final class BenchmarkSuite {
             md.append("## Ratios\n\n").append(report.ratioTable(rowsOut)).append('\n');
             md.append("![ratios](ratios.svg)\n\n");
             md.append("## Driver cost without the database, rewriter plan cost\n\n").append(report.absoluteTable(Targets.ABSOLUTES)).append('\n');
-            md.append("## Plan cache under 100,000 distinct literal statements\n\n").append(memory).append("\n\n");
+            md.append("## Plan cache under a flood of distinct statements\n\n").append(memory).append("\n\n");
             md.append("## All scores\n\n").append(report.scoreTable()).append('\n');
             md.append("## Where the time goes in PostgreSQL: EXPLAIN ANALYZE of one single-row UPDATE per form\n\n")
                     .append("Run after the benchmarks, each 20 times in a rolled-back transaction; the last plan is shown.\n\n")
@@ -208,30 +209,53 @@ public final class BenchmarkSuite {
     }
 
     /**
-     * Heap retained by a rewriter after 10,000 and after 100,000 distinct literal statements (the
-     * cache is bounded at 10,000 and stops inserting, so both should be about the same).
+     * Heap retained by a rewriter with the default plan cache (32 MiB) after a flood of 100,000
+     * distinct statements, and after 300 large ones (a 1,000-row INSERT each, ~60 KB of text):
+     * the cache's own estimate (its weighted size) and the used heap after GC, both against the
+     * configured size.
      */
     static String planCacheMemory() {
+        StatementRewriter flooded = PlanBenchmark.newRewriter();
         long base = usedHeapAfterGc();
-        StatementRewriter ten = PlanBenchmark.newRewriter();
-        PlanBenchmark.flood(ten, 10_000);
-        long afterTen = usedHeapAfterGc();
-        StatementRewriter hundred = PlanBenchmark.newRewriter();
         long t0 = System.nanoTime();
-        PlanBenchmark.flood(hundred, 100_000);
+        PlanBenchmark.flood(flooded, 0, 100_000);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        long afterHundred = usedHeapAfterGc();
-        String text = String.format(java.util.Locale.ROOT,
-                "A rewriter (cache capacity %,d) fed 10,000 distinct literal UPDATEs retains %.1f MB of heap with %,d plans cached;"
-                        + " one fed 100,000 retains %.1f MB with %,d plans cached (%.1f s to plan them, %.1f µs each)."
-                        + " Measured as used heap after System.gc() in the suite's JVM: approximate.",
-                PlanBenchmark.CAPACITY, (afterTen - base) / 1e6, ten.cachedPlans(), (afterHundred - afterTen) / 1e6,
-                hundred.cachedPlans(), seconds, seconds * 1e6 / 100_000);
-        // keep both reachable until measured
-        if (ten.cachedPlans() < 0 || hundred.cachedPlans() < 0) {
+        long afterFlood = usedHeapAfterGc();
+        String flood = String.format(java.util.Locale.ROOT,
+                "100,000 distinct statements (a quarter each: dual writes and reads of users.email with literals, reads of"
+                        + " users_audit, writes to accounts): %,d rewrites cached, estimated %.1f MB, heap retained %.1f MB"
+                        + " (%.1f s to plan them, %.1f µs each)",
+                flooded.cachedPlans(), flooded.cachedBytes() / 1e6, (afterFlood - base) / 1e6, seconds, seconds * 1e6 / 100_000);
+        flooded = null; // reclaimed before the next baseline is taken
+        StatementRewriter large = PlanBenchmark.newRewriter();
+        base = usedHeapAfterGc();
+        String text = null;
+        for (int i = 0; i < 300; i++) {
+            text = largeInsert(i);
+            large.plan(text);
+        }
+        long afterLarge = usedHeapAfterGc();
+        String big = String.format(java.util.Locale.ROOT,
+                "300 large statements (%,d characters each): %,d rewrites cached, estimated %.1f MB, heap retained %.1f MB",
+                text.length(), large.cachedPlans(), large.cachedBytes() / 1e6, (afterLarge - base) / 1e6);
+        // keep it reachable until measured
+        if (large.cachedPlans() < 0) {
             throw new AssertionError();
         }
-        return text;
+        return String.format(java.util.Locale.ROOT, "A rewriter with the default plan cache (%.1f MB, `dualwritePlanCacheBytes`)."
+                        + " After %s. After %s. Heap measured as used heap after System.gc() in the suite's JVM: approximate.",
+                PlanCache.DEFAULT_MAX_BYTES / 1e6, flood, big);
+    }
+
+    /** A 1,000-row INSERT into users, distinct per {@code n}. */
+    static String largeInsert(int n) {
+        StringBuilder b = new StringBuilder("INSERT INTO users (id, name, email) VALUES ");
+        for (int row = 0; row < 1_000; row++) {
+            long id = n * 1_000_000L + row;
+            b.append(row == 0 ? "" : ", ").append('(').append(id).append(", 'name ").append(id).append("', 'user")
+                    .append(id).append("@example.com')");
+        }
+        return b.toString();
     }
 
     private static long usedHeapAfterGc() {

@@ -197,7 +197,7 @@ class CorpusOnDatabaseTest {
     void everyStatementIsRewrittenAndInParityOrRefusedUnchanged(TestDatabase db) throws Exception {
         MigrationFixture.create(db, Phase.DUAL_WRITE);
         StatementRewriter rewriter = new StatementRewriter(
-                List.of(new SourceTable(MigrationFixture.SPEC, List.of("id", "name", "email"))), 1000);
+                List.of(new SourceTable(MigrationFixture.SPEC, List.of("id", "name", "email"))));
         List<Case> corpus = corpus();
         int rewritten = 0;
         int passed = 0;

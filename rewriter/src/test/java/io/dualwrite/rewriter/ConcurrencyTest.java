@@ -1,14 +1,16 @@
 package io.dualwrite.rewriter;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import io.dualwrite.rewriter.cache.PlanCache;
 import io.dualwrite.rewriter.rewrite.StatementRewriter;
+import org.junit.jupiter.api.Test;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /** Cache misses plan concurrently; every thread must see the same plan text. */
 class ConcurrencyTest {
@@ -17,8 +19,8 @@ class ConcurrencyTest {
     void concurrentPlanningGivesEqualResults() throws Exception {
         MigrationSpec spec = new MigrationSpec("public", "users", "id", "email",
                 "public", "email_address", "user_id", "address", "is_primary", "sync_users_email");
-        StatementRewriter rewriter = new StatementRewriter(List.of(new SourceTable(spec, List.of("id", "email"))), 50);
-        StatementRewriter reference = new StatementRewriter(List.of(new SourceTable(spec, List.of("id", "email"))), 0);
+        StatementRewriter rewriter = new StatementRewriter(List.of(new SourceTable(spec, List.of("id", "email"))));
+        StatementRewriter reference = new StatementRewriter(List.of(new SourceTable(spec, List.of("id", "email"))), new PlanCache(0));
         List<String> sqls = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             sqls.add(switch (i % 4) {
@@ -47,6 +49,7 @@ class ConcurrencyTest {
         } finally {
             pool.shutdownNow();
         }
-        assertThat(rewriter.cachedPlans()).isEqualTo(50);
+        // the 150 texts that need a rewrite; "SELECT i" names no migrated table and is never cached
+        assertThat(rewriter.cachedPlans()).isEqualTo(150);
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.SourceNames;
+import io.dualwrite.rewriter.cache.PlanCache;
 import io.dualwrite.rewriter.lexer.Lexer;
 import io.dualwrite.rewriter.lexer.Statements;
 import io.dualwrite.rewriter.lexer.Token;
@@ -57,7 +58,7 @@ class CorpusTest {
     void everyStatementPassesThroughUnchanged() throws IOException {
         StatementRewriter rewriter = new StatementRewriter(List.of(new SourceTable(new MigrationSpec("public", "users",
                 "id", "email", "public", "email_address", "user_id", "address", "is_primary", "sync_users_email"),
-                List.of("id", "name", "email"))), 100_000);
+                List.of("id", "name", "email"))));
         int count = 0;
         for (Path f : files()) {
             String text = Files.readString(f, StandardCharsets.UTF_8);
@@ -83,7 +84,7 @@ class CorpusTest {
         for (String table : List.of("tenk1", "onek", "inserttest", "update_test", "insertconflicttest", "int4_tbl")) {
             MigrationSpec spec = spec(table);
             StatementRewriter rewriter = new StatementRewriter(
-                    List.of(new SourceTable(spec, List.of("unique1", "stringu1", "f1"))), 0);
+                    List.of(new SourceTable(spec, List.of("unique1", "stringu1", "f1"))), new PlanCache(0));
             SourceNames names = new SourceNames(spec);
             for (Path f : files()) {
                 for (String sql : statements(Files.readString(f, StandardCharsets.UTF_8))) {

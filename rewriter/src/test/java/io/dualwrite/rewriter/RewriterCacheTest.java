@@ -1,10 +1,12 @@
 package io.dualwrite.rewriter;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import io.dualwrite.rewriter.cache.PlanCache;
 import io.dualwrite.rewriter.rewrite.StatementRewriter;
-import java.util.List;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 class RewriterCacheTest {
 
@@ -13,7 +15,7 @@ class RewriterCacheTest {
 
     @Test
     void samePlanInstanceOnHit() {
-        StatementRewriter r = new StatementRewriter(List.of(new SourceTable(SPEC, List.of("id", "email"))), 10);
+        StatementRewriter r = new StatementRewriter(List.of(new SourceTable(SPEC, List.of("id", "email"))));
         String sql = "UPDATE users SET email = ? WHERE id = ?";
         assertThat(r.plan(sql)).isSameAs(r.plan(sql));
         assertThat(r.plan("SELECT 1")).isSameAs(r.plan("SELECT 1"));
@@ -21,17 +23,20 @@ class RewriterCacheTest {
 
     @Test
     void boundedCacheStillComputesPlans() {
-        StatementRewriter r = new StatementRewriter(List.of(new SourceTable(SPEC, List.of("id", "email"))), 2);
-        for (int i = 0; i < 10; i++) {
+        PlanCache cache = new PlanCache(4 * 1024, Runnable::run);
+        StatementRewriter r = new StatementRewriter(List.of(new SourceTable(SPEC, List.of("id", "email"))), cache);
+        for (int i = 0; i < 100; i++) {
             RewritePlan p = r.plan("DELETE FROM users WHERE id = " + i);
             assertThat(p.forPhase(Phase.DUAL_WRITE)).isInstanceOf(Rewrite.Rewritten.class);
         }
-        assertThat(r.cachedPlans()).isEqualTo(2);
+        cache.cleanUp();
+        assertThat(r.cachedPlans()).isBetween(1L, 99L);
+        assertThat(r.cachedBytes()).isLessThanOrEqualTo(4 * 1024);
     }
 
     @Test
     void preCheckSkipsStatementsWithoutTheTableName() {
-        StatementRewriter r = new StatementRewriter(List.of(new SourceTable(SPEC, List.of("id", "email"))), 10);
+        StatementRewriter r = new StatementRewriter(List.of(new SourceTable(SPEC, List.of("id", "email"))));
         RewritePlan p = r.plan("SELECT email FROM customers WHERE x = 'unterminated");
         assertThat(p.passThrough()).isTrue();
         assertThat(p.forPhase(Phase.READ_NEW)).isSameAs(Rewrite.PASS_THROUGH);
@@ -42,7 +47,7 @@ class RewriterCacheTest {
         MigrationSpec other = new MigrationSpec("public", "accounts", "id", "phone",
                 "public", "phones", "account_id", "number", "is_primary", "sync_accounts_phone");
         StatementRewriter r = new StatementRewriter(List.of(new SourceTable(SPEC, List.of("id", "email")),
-                new SourceTable(other, List.of("id", "phone"))), 10);
+                new SourceTable(other, List.of("id", "phone"))));
         RewritePlan p = r.plan("UPDATE users SET email = a.phone FROM accounts a WHERE a.id = users.id");
         assertThat(p.forPhase(Phase.DUAL_WRITE)).isInstanceOfSatisfying(Rewrite.Rejected.class,
                 x -> assertThat(x.reason()).contains("more than one migrated table"));

@@ -5,6 +5,7 @@ import io.dualwrite.control.MigrationState;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.rewriter.SourceTable;
+import io.dualwrite.rewriter.cache.PlanCache;
 import io.dualwrite.rewriter.rewrite.StatementRewriter;
 
 import java.sql.Connection;
@@ -25,9 +26,6 @@ import java.util.concurrent.ConcurrentHashMap;
  * replaces it wholesale, so readers never see half an update.
  */
 public final class DatabaseRuntime {
-
-    /** Plans cached per database; past this, statements are planned but no longer cached. */
-    static final int MAX_CACHED_PLANS = 10_000;
 
     private final String pgUrl;
     private final Properties connectProperties;
@@ -63,10 +61,14 @@ public final class DatabaseRuntime {
     /** Guarded by {@code this}: the running follower, or null while the database has no open connection. */
     PhaseFollower follower;
 
-    DatabaseRuntime(String pgUrl, String instanceName, Properties connectProperties) {
+    /** {@link PlanCacheSize}: bounds the plan cache of each rewriter built here. */
+    private final long planCacheBytes;
+
+    DatabaseRuntime(String pgUrl, String instanceName, Properties connectProperties, long planCacheBytes) {
         this.pgUrl = pgUrl;
         this.instanceName = instanceName;
         this.connectProperties = connectProperties;
+        this.planCacheBytes = planCacheBytes;
     }
 
     /** The {@value RuntimeRegistry#INSTANCE_PROPERTY} connection property, or null. */
@@ -159,7 +161,7 @@ public final class DatabaseRuntime {
         if (changed) {
             currentTables = tables;
             migrations = runtimes.isEmpty() ? Migrations.NONE
-                    : new Migrations(new StatementRewriter(tables, MAX_CACHED_PLANS), runtimes.toArray(new MigrationRuntime[0]));
+                    : new Migrations(new StatementRewriter(tables, new PlanCache(planCacheBytes)), runtimes.toArray(new MigrationRuntime[0]));
         }
         return created;
     }

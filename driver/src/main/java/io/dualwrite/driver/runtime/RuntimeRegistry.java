@@ -45,7 +45,9 @@ public final class RuntimeRegistry {
     public static DatabaseRuntime attach(String pgUrl, Properties info, Connection physical) throws SQLException {
         String instance = info == null ? null : info.getProperty(INSTANCE_PROPERTY);
         String key = instance == null ? pgUrl : pgUrl + "#" + instance;
-        DatabaseRuntime runtime = DATABASES.computeIfAbsent(key, k -> new DatabaseRuntime(pgUrl, instance, copy(info)));
+        long planCacheBytes = PlanCacheSize.of(pgUrl, info);
+        DatabaseRuntime runtime = DATABASES.computeIfAbsent(key,
+                k -> new DatabaseRuntime(pgUrl, instance, copy(info), planCacheBytes));
         announce(runtime, runtime.refresh(physical));
         return runtime;
     }

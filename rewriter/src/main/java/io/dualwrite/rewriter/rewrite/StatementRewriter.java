@@ -7,6 +7,7 @@ import io.dualwrite.rewriter.RewritePlan;
 import io.dualwrite.rewriter.SourceTable;
 import io.dualwrite.rewriter.analysis.Reasons;
 import io.dualwrite.rewriter.analysis.Sig;
+import io.dualwrite.rewriter.cache.NameFilter;
 import io.dualwrite.rewriter.cache.PlanCache;
 import io.dualwrite.rewriter.lexer.Lexer;
 import io.dualwrite.rewriter.lexer.Statements;
@@ -19,39 +20,53 @@ import java.util.function.Function;
 
 /**
  * Entry point for the driver: the rewrite plan of a SQL text, computed once and cached by the
- * exact text. Thread-safe; a cache hit is one {@code ConcurrentHashMap.get}.
+ * exact text. Thread-safe.
  */
 public final class StatementRewriter {
 
     private final List<StatementPlanner> planners = new ArrayList<>();
-    /** Lower-cased source table names, for the substring pre-check that skips lexing. */
-    private final String[] tableNames;
-    private final PlanCache<RewritePlan> cache;
+    private final NameFilter names;
+    private final PlanCache cache;
     private final Function<String, RewritePlan> compute = this::compute;
 
-    public StatementRewriter(List<SourceTable> migrations, int maxCachedPlans) {
-        tableNames = new String[migrations.size()];
-        for (int i = 0; i < migrations.size(); i++) {
-            SourceTable t = migrations.get(i);
-            planners.add(new StatementPlanner(t.spec(), t.columns()));
-            tableNames[i] = t.spec().sourceTable().toLowerCase(Locale.ROOT);
-        }
-        cache = new PlanCache<>(maxCachedPlans);
+    /** With a plan cache of {@link PlanCache#DEFAULT_MAX_BYTES}. */
+    public StatementRewriter(List<SourceTable> migrations) {
+        this(migrations, new PlanCache(PlanCache.DEFAULT_MAX_BYTES));
     }
 
+    /** @param cache a new cache for this rewriter alone: its plans are only valid for these migrations */
+    public StatementRewriter(List<SourceTable> migrations, PlanCache cache) {
+        List<String> tableNames = new ArrayList<>(migrations.size());
+        for (SourceTable t : migrations) {
+            planners.add(new StatementPlanner(t.spec(), t.columns()));
+            tableNames.add(t.spec().sourceTable());
+        }
+        this.names = new NameFilter(tableNames);
+        this.cache = cache;
+    }
+
+    /**
+     * A text that contains no migrated table's name passes through on the name check alone and is
+     * never cached; the others are planned once and cached by their exact text.
+     */
     public RewritePlan plan(String sql) {
+        if (!names.mayMention(sql)) {
+            return RewritePlan.PASS_THROUGH;
+        }
         return cache.get(sql, compute);
     }
 
-    /** Plans currently cached (for metrics). */
-    public int cachedPlans() {
-        return cache.size();
+    /** Texts cached with a rewrite (for metrics). */
+    public long cachedPlans() {
+        return cache.rewrites();
+    }
+
+    /** The plan cache's estimated size in bytes (for metrics). */
+    public long cachedBytes() {
+        return cache.weightedBytes();
     }
 
     private RewritePlan compute(String sql) {
-        if (!mentionsAnyTableName(sql)) {
-            return RewritePlan.PASS_THROUGH;
-        }
         List<Token> tokens = Lexer.tokenize(sql);
         List<List<Token>> statements = Statements.split(tokens);
         List<Sig> sigs = new ArrayList<>(statements.size());
@@ -180,24 +195,5 @@ public final class StatementRewriter {
             };
         }
         return new RewritePlan(spec, byPhase, r.withReturning());
-    }
-
-    private boolean mentionsAnyTableName(String sql) {
-        for (String name : tableNames) {
-            if (containsIgnoreCase(sql, name)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean containsIgnoreCase(String haystack, String lowerNeedle) {
-        int n = lowerNeedle.length();
-        for (int i = 0, last = haystack.length() - n; i <= last; i++) {
-            if (haystack.regionMatches(true, i, lowerNeedle, 0, n)) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -16,7 +16,7 @@ final class Fixtures {
     static final String DELETE_TAIL = ") " + VIEW + " SELECT \"dw$k\", NULL, true FROM \"dw$w\"";
 
     static StatementRewriter rewriter() {
-        return new StatementRewriter(List.of(USERS), 1000);
+        return new StatementRewriter(List.of(USERS));
     }
 
     static String newEmail(String q) {

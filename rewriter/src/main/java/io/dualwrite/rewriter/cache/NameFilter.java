@@ -1,0 +1,110 @@
+package io.dualwrite.rewriter.cache;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Does a SQL text contain a migrated table's name anywhere, in any letter case? A text that does
+ * not cannot touch a migrated table, so it passes through without lexing and without a cache
+ * entry; this check is all it costs, and it must cost no more than a cache lookup. Anything that
+ * contains the name (also inside a string, a comment or a longer identifier) goes on to the
+ * planner, which decides exactly.
+ *
+ * <p>PostgreSQL folds only ASCII letters of an unquoted identifier (in UTF-8; single-byte encodings
+ * fold high-bit letters only to other high-bit letters), so for an ASCII name an ASCII
+ * case-insensitive search misses nothing. It skips ahead Boyer-Moore-Horspool style, so most
+ * characters of a long statement are never looked at. A name with other characters is searched
+ * with {@link String#regionMatches(boolean, int, String, int, int)}, which folds more widely.
+ */
+public final class NameFilter {
+
+    private static final int ASCII = 128;
+
+    private final String[] names;
+    /** Per name: how far to move on when the window's last character (folded) is c; null for a non-ASCII name. */
+    private final int[][] shifts;
+
+    /** @param names the migrated tables' names, unquoted */
+    public NameFilter(List<String> names) {
+        this.names = new String[names.size()];
+        this.shifts = new int[names.size()][];
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i).toLowerCase(Locale.ROOT);
+            if (name.isEmpty()) {
+                throw new IllegalArgumentException("empty table name");
+            }
+            this.names[i] = name;
+            this.shifts[i] = isAscii(name) ? shifts(name) : null;
+        }
+    }
+
+    public boolean mayMention(String sql) {
+        for (int i = 0; i < names.length; i++) {
+            if (shifts[i] != null ? containsAscii(sql, names[i], shifts[i]) : containsFolded(sql, names[i])) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean containsAscii(String text, String name, int[] shift) {
+        int m = name.length();
+        int last = m - 1;
+        char lastChar = name.charAt(last);
+        for (int at = 0, end = text.length() - m; at <= end; ) {
+            int c = fold(text.charAt(at + last));
+            if (c == lastChar && matchesAt(text, at, name, last)) {
+                return true;
+            }
+            at += c < 0 ? m : shift[c];
+        }
+        return false;
+    }
+
+    private static boolean matchesAt(String text, int at, String name, int count) {
+        for (int j = 0; j < count; j++) {
+            if (fold(text.charAt(at + j)) != name.charAt(j)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** ASCII letters to lower case, other ASCII unchanged, anything else -1 (it cannot be part of an ASCII name). */
+    private static int fold(char c) {
+        if (c >= ASCII) {
+            return -1;
+        }
+        return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+    }
+
+    private static int[] shifts(String name) {
+        int m = name.length();
+        int[] shift = new int[ASCII];
+        Arrays.fill(shift, m);
+        for (int j = 0; j < m - 1; j++) {
+            shift[name.charAt(j)] = m - 1 - j;
+        }
+        return shift;
+    }
+
+    private static boolean containsFolded(String text, String name) {
+        int n = name.length();
+        for (int i = 0, last = text.length() - n; i <= last; i++) {
+            if (text.regionMatches(true, i, name, 0, n)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= ASCII) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
