@@ -6,33 +6,36 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
- * A CallableStatement (only ever one that touches no migration: {@code prepareCall} refuses the
- * others). Back-references and result sets are written here, the rest is generated delegation.
+ * A CallableStatement whose SQL touches no migration (those that do are
+ * {@link RewritingCallableStatement}s). Back-references and result sets are written here, the rest
+ * is generated delegation.
  */
 public abstract class DualwriteCallableStatement implements CallableStatement {
 
     protected final CallableStatement delegate;
     private final DualwriteConnection connection;
-    private final ResultSets results = new ResultSets();
+    /** Planned when prepared ({@link StatementPipeline#plan}): it passes through, so only the hide step remains. */
+    private final StatementPipeline pipeline;
 
     protected DualwriteCallableStatement(CallableStatement delegate, DualwriteConnection connection) {
         this.delegate = delegate;
         this.connection = connection;
+        this.pipeline = new StatementPipeline(connection, this);
     }
 
     @Override
     public ResultSet executeQuery() throws SQLException {
-        return results.wrap(delegate.executeQuery(), this, 0);
+        return pipeline.results(delegate.executeQuery());
     }
 
     @Override
     public ResultSet getResultSet() throws SQLException {
-        return results.wrap(delegate.getResultSet(), this, 0);
+        return pipeline.results(delegate.getResultSet());
     }
 
     @Override
     public ResultSet getGeneratedKeys() throws SQLException {
-        return results.wrapKeys(delegate.getGeneratedKeys(), this, 0);
+        return pipeline.keys(delegate.getGeneratedKeys());
     }
 
     @Override

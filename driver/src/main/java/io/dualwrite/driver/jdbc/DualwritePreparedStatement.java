@@ -14,26 +14,28 @@ public abstract class DualwritePreparedStatement implements PreparedStatement {
 
     protected final PreparedStatement delegate;
     private final DualwriteConnection connection;
-    private final ResultSets results = new ResultSets();
+    /** Planned when prepared ({@link StatementPipeline#plan}): it passes through, so only the hide step remains. */
+    private final StatementPipeline pipeline;
 
     protected DualwritePreparedStatement(PreparedStatement delegate, DualwriteConnection connection) {
         this.delegate = delegate;
         this.connection = connection;
+        this.pipeline = new StatementPipeline(connection, this);
     }
 
     @Override
     public ResultSet executeQuery() throws SQLException {
-        return results.wrap(delegate.executeQuery(), this, 0);
+        return pipeline.results(delegate.executeQuery());
     }
 
     @Override
     public ResultSet getResultSet() throws SQLException {
-        return results.wrap(delegate.getResultSet(), this, 0);
+        return pipeline.results(delegate.getResultSet());
     }
 
     @Override
     public ResultSet getGeneratedKeys() throws SQLException {
-        return results.wrapKeys(delegate.getGeneratedKeys(), this, 0);
+        return pipeline.keys(delegate.getGeneratedKeys());
     }
 
     @Override

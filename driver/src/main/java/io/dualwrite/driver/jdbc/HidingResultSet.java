@@ -11,7 +11,8 @@ import java.sql.Statement;
 /**
  * The rows of a dual write with RETURNING (the application's own, or generated keys): the rewritten
  * statement returns the application's columns followed by the ones the sync view needed
- * ({@code "dw$k"}, {@code "dw$v"}); the application sees only the first {@link #visible} columns.
+ * ({@link io.dualwrite.rewriter.rewrite.DualWriteForm#HIDDEN_KEY}, {@code HIDDEN_VALUE}); the application sees
+ * only the first {@link #visible} columns ({@link StatementPipeline#results}, the hide step).
  * Every method taking a column index or label is generated (see {@link Wrappers}) to call
  * {@link Guard} first, which rejects hidden columns exactly as PgJDBC rejects columns that do not
  * exist (same message, same SQLState), then the delegate.

@@ -13,24 +13,16 @@ import java.util.Map;
 /**
  * What the application bound on a statement that touches a migration: parameters, batch entries
  * and statement settings, so that the statement can be prepared again with different SQL when the
- * phase changes between binding and executing. Only rewriting statements keep one; pass-through
- * statements record nothing.
+ * phase changes between binding and executing, and a shadow read can bind the same values. Values
+ * are kept as they were at the setter call ({@link BoundValues}), so every binding sends exactly
+ * what the application bound. Only rewriting statements keep one; pass-through statements record nothing.
  */
 final class ParameterLog {
 
-    /** One setter call, replayed by reflection: this happens only on a phase change, never per statement. */
+    /** One setter call with its arguments frozen, bound again by reflection: only on a phase change or a shadow read. */
     record Call(Method method, Object[] args) {
         void replay(PreparedStatement target) throws SQLException {
-            try {
-                method.invoke(target, args);
-            } catch (InvocationTargetException e) {
-                if (e.getCause() instanceof SQLException sql) {
-                    throw sql;
-                }
-                throw new SQLException("could not re-bind " + method.getName() + " after a phase change", e.getCause());
-            } catch (IllegalAccessException e) {
-                throw new SQLException("could not re-bind " + method.getName() + " after a phase change", e);
-            }
+            invoke(method, target, BoundValues.forBinding(args));
         }
     }
 
@@ -42,15 +34,30 @@ final class ParameterLog {
     private final List<Call[]> batches = new ArrayList<>();
     private final Map<String, Call> settings = new LinkedHashMap<>();
 
+    /** Records a setter whose arguments cannot change after the call (primitives, String, BigDecimal…); the caller delegates it. */
     void parameter(Method method, Object[] args) {
-        int index = (Integer) args[0];
+        remember(new Call(method, args));
+    }
+
+    /**
+     * A setter whose values can change or be consumed after the call (streams, readers, byte[],
+     * dates, calendars, arrays, setObject): binds their snapshot on {@code target} and records it.
+     */
+    void bind(Method method, Object[] args, PreparedStatement target) throws SQLException {
+        Call call = new Call(method, BoundValues.snapshot(method, args));
+        call.replay(target);
+        remember(call);
+    }
+
+    private void remember(Call call) {
+        int index = (Integer) call.args()[0];
         if (index < 0) {
             return; // PgJDBC rejects it when the call is delegated; nothing to replay
         }
         if (index >= parameters.length) {
             parameters = Arrays.copyOf(parameters, Math.max(index + 1, parameters.length * 2));
         }
-        parameters[index] = new Call(method, args);
+        parameters[index] = call;
     }
 
     void setting(Method method, Object[] args) {
@@ -67,10 +74,6 @@ final class ParameterLog {
 
     void clearBatch() {
         batches.clear();
-    }
-
-    int batchSize() {
-        return batches.size();
     }
 
     /** How many parameter bindings are kept (for tests: bounded by the number of parameters). */
@@ -105,5 +108,18 @@ final class ParameterLog {
             target.addBatch();
         }
         replay(parameters, target);
+    }
+
+    private static void invoke(Method method, PreparedStatement target, Object[] args) throws SQLException {
+        try {
+            method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof SQLException sql) {
+                throw sql;
+            }
+            throw new SQLException("could not bind " + method.getName() + " on the statement dualwrite prepared", e.getCause());
+        } catch (IllegalAccessException e) {
+            throw new SQLException("could not bind " + method.getName() + " on the statement dualwrite prepared", e);
+        }
     }
 }

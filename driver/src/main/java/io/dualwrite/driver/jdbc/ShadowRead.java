@@ -2,6 +2,7 @@ package io.dualwrite.driver.jdbc;
 
 import io.dualwrite.driver.runtime.MigrationRuntime;
 
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,7 +10,9 @@ import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -64,7 +67,7 @@ final class ShadowRead {
                     migration.countShadowComparison(mismatch);
                     if (mismatch) {
                         LOG.log(System.Logger.Level.WARNING, "dualwrite: shadow read mismatch for " + migration.spec().name()
-                                + ": " + Interception.abbreviate(oldSql) + " | only old: " + sample(oldRows, newRows)
+                                + ": " + StatementPipeline.abbreviate(oldSql) + " | only old: " + sample(oldRows, newRows)
                                 + " | only new: " + sample(newRows, oldRows));
                     }
                 }
@@ -117,11 +120,11 @@ final class ShadowRead {
     /** Arrays compare by content; everything else by equals. */
     private static Object comparable(Object value) {
         if (value instanceof byte[] bytes) {
-            return java.util.HexFormat.of().formatHex(bytes);
+            return HexFormat.of().formatHex(bytes);
         }
-        if (value instanceof java.sql.Array array) {
+        if (value instanceof Array array) {
             try {
-                return java.util.Arrays.deepToString((Object[]) array.getArray());
+                return Arrays.deepToString((Object[]) array.getArray());
             } catch (SQLException | ClassCastException e) {
                 return Objects.toString(value);
             }

@@ -5,10 +5,13 @@ import io.dualwrite.driver.runtime.MigrationRuntime;
 import io.dualwrite.rewriter.RewritePlan;
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.loading.ClassLoadingStrategy;
 import net.bytebuddy.dynamic.scaffold.subclass.ConstructorStrategy;
+import net.bytebuddy.implementation.Implementation;
 import net.bytebuddy.implementation.MethodCall;
 import net.bytebuddy.implementation.MethodDelegation;
+import net.bytebuddy.implementation.bytecode.assign.Assigner;
 import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.implementation.bind.annotation.AllArguments;
 import net.bytebuddy.implementation.bind.annotation.Argument;
@@ -17,6 +20,8 @@ import net.bytebuddy.implementation.bind.annotation.Origin;
 import net.bytebuddy.implementation.bind.annotation.This;
 import net.bytebuddy.matcher.ElementMatcher;
 
+import java.io.InputStream;
+import java.io.Reader;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -30,6 +35,8 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Wrapper;
+import java.util.Calendar;
+import java.util.Date;
 
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
 import static net.bytebuddy.matcher.ElementMatchers.isDefaultMethod;
@@ -51,7 +58,20 @@ final class Wrappers {
 
     private static final ElementMatcher.Junction<MethodDescription> DELEGATED = isAbstract().or(isDefaultMethod());
     /** Declared before the generated classes below: static initialisers run in order. */
-    private static final MethodCall DELEGATE_CALL = MethodCall.invokeSelf().onField("delegate").withAllArguments();
+    /** Dynamic typing: a {@link RewritingCallableStatement}'s delegate is a CallableStatement in a PreparedStatement field. */
+    private static final Implementation.Composable DELEGATE_CALL = MethodCall.invokeSelf().onField("delegate").withAllArguments()
+            .withAssigner(Assigner.DEFAULT, Assigner.Typing.DYNAMIC);
+    /** A parameter setter: {@code setX(int index, value…)}. */
+    private static final ElementMatcher.Junction<MethodDescription> PARAMETER_SETTER =
+            DELEGATED.and(nameStartsWith("set")).and(takesArgument(0, int.class)).and(not(takesArguments(1)));
+    /** A statement setting: {@code setX(value)}. */
+    private static final ElementMatcher.Junction<MethodDescription> SETTING = DELEGATED.and(nameStartsWith("set")).and(takesArguments(1));
+    /**
+     * A parameter setter whose values the application can change or that can be read only once:
+     * streams, readers, byte[] and other arrays, dates, calendars, and setObject's Object.
+     */
+    private static final ElementMatcher.Junction<MethodDescription> SNAPSHOT_SETTER = PARAMETER_SETTER.and(
+            method -> method.getParameters().asTypeList().asErasures().stream().anyMatch(Wrappers::mutableOrOnce));
 
     private static final MethodHandle CONNECTION = constructor(generate(DualwriteConnection.class, null),
             Connection.class, DatabaseRuntime.class);
@@ -60,6 +80,8 @@ final class Wrappers {
     private static final MethodHandle PREPARED = constructor(generate(DualwritePreparedStatement.class, null),
             PreparedStatement.class, DualwriteConnection.class);
     private static final MethodHandle REWRITING = constructor(generate(RewritingPreparedStatement.class, Recorder.class),
+            DualwriteConnection.class, RewritePlan.class, MigrationRuntime.class, String.class, PrepareOptions.class);
+    private static final MethodHandle REWRITING_CALL = constructor(generate(RewritingCallableStatement.class, Recorder.class),
             DualwriteConnection.class, RewritePlan.class, MigrationRuntime.class, String.class, PrepareOptions.class);
     private static final MethodHandle CALLABLE = constructor(generate(DualwriteCallableStatement.class, null),
             CallableStatement.class, DualwriteConnection.class);
@@ -113,6 +135,18 @@ final class Wrappers {
         }
     }
 
+    static CallableStatement rewritingCallableStatement(DualwriteConnection connection, RewritePlan plan,
+                                                        MigrationRuntime migration, String sql, PrepareOptions options)
+            throws SQLException {
+        try {
+            return (CallableStatement) REWRITING_CALL.invoke(connection, plan, migration, sql, options);
+        } catch (SQLException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     static CallableStatement callableStatement(CallableStatement delegate, DualwriteConnection connection) {
         try {
             return (CallableStatement) CALLABLE.invoke(delegate, connection);
@@ -154,8 +188,10 @@ final class Wrappers {
     }
 
     /**
-     * Records setter calls of a {@link RewritingPreparedStatement} before they are delegated:
-     * parameter setters ({@code setX(int index, value…)}) and statement settings ({@code setX(value)}).
+     * Records setter calls of a {@link RewritingPreparedStatement}: parameter setters
+     * ({@code setX(int index, value…)}) and statement settings ({@code setX(value)}) before they
+     * are delegated; setters of values that can change or be read only once are bound here, as
+     * a snapshot ({@link ParameterLog#bind}), instead of being delegated.
      */
     public static final class Recorder {
         private Recorder() {
@@ -163,6 +199,11 @@ final class Wrappers {
 
         public static void parameter(@This RewritingPreparedStatement self, @Origin Method method, @AllArguments Object[] args) {
             self.log().parameter(method, args);
+        }
+
+        public static void bind(@This RewritingPreparedStatement self, @Origin Method method, @AllArguments Object[] args)
+                throws SQLException {
+            self.bind(method, args);
         }
 
         public static void setting(@This RewritingPreparedStatement self, @Origin Method method, @AllArguments Object[] args) {
@@ -202,11 +243,14 @@ final class Wrappers {
     private static Class<?> generate(Class<?> wrapper, Class<?> recorder) {
         var builder = delegating(wrapper);
         if (recorder != null) {
+            // a later match wins: SNAPSHOT_SETTER narrows PARAMETER_SETTER
             builder = builder
-                    .method(DELEGATED.and(nameStartsWith("set")).and(takesArgument(0, int.class)).and(not(takesArguments(1))))
+                    .method(PARAMETER_SETTER)
                     .intercept(MethodDelegation.withDefaultConfiguration().filter(named("parameter"))
                             .to(recorder).andThen(DELEGATE_CALL))
-                    .method(DELEGATED.and(nameStartsWith("set")).and(takesArguments(1)))
+                    .method(SNAPSHOT_SETTER)
+                    .intercept(MethodDelegation.withDefaultConfiguration().filter(named("bind")).to(recorder))
+                    .method(SETTING)
                     .intercept(MethodDelegation.withDefaultConfiguration().filter(named("setting"))
                             .to(recorder).andThen(DELEGATE_CALL));
         }
@@ -232,6 +276,11 @@ final class Wrappers {
                             .to(HidingResultSet.Guard.class).andThen(DELEGATE_CALL));
         }
         return load(builder, wrapper);
+    }
+
+    private static boolean mutableOrOnce(TypeDescription type) {
+        return type.isArray() || type.represents(Object.class) || type.isAssignableTo(InputStream.class)
+                || type.isAssignableTo(Reader.class) || type.isAssignableTo(Date.class) || type.isAssignableTo(Calendar.class);
     }
 
     private static Class<?> load(DynamicType.Builder<?> builder, Class<?> wrapper) {

@@ -28,6 +28,7 @@ public final class MigrationRuntime {
     final LongAdder dualWrites = new LongAdder();
     final LongAdder readsRewritten = new LongAdder();
     final LongAdder rejectedStatements = new LongAdder();
+    final LongAdder rewrittenExecutions = new LongAdder();
     final LongAdder rewrittenFailures = new LongAdder();
     final LongAdder shadowComparisons = new LongAdder();
     final LongAdder shadowMismatches = new LongAdder();
@@ -121,7 +122,13 @@ public final class MigrationRuntime {
 
     /** A rewritten statement ran (successfully or not: call {@link #countFailure} too). */
     public void countExecution() {
+        rewrittenExecutions.increment();
         errors.executed();
+    }
+
+    /** Executions of rewritten statements (a batch counts once), the denominator of {@link #rewrittenFailures}. */
+    public long rewrittenExecutions() {
+        return rewrittenExecutions.sum();
     }
 
     /** A rewritten statement failed; in READ_NEW too many such failures roll the reads back, fleet-wide. */

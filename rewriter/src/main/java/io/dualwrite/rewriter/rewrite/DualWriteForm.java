@@ -10,7 +10,7 @@ import io.dualwrite.rewriter.MigrationSpec;
  *
  * <p>With RETURNING (the application's own list, or the generated-keys list the driver asks
  * for), the sync insert moves into a second CTE and the outer query returns the write's rows:
- * the application's items verbatim, then the two hidden columns {@code dw$k}, {@code dw$v}.
+ * the application's items verbatim, then the two hidden columns {@value #HIDDEN_KEY}, {@value #HIDDEN_VALUE}.
  */
 public final class DualWriteForm {
 
@@ -18,6 +18,15 @@ public final class DualWriteForm {
 
     /** Trailing columns of a RETURNING form that the driver hides. */
     public static final int HIDDEN_COLUMNS = 2;
+
+    /**
+     * Labels of the hidden columns, key first: the driver recognises a result set of a RETURNING
+     * form by the label of its first hidden column, so both sides use these constants.
+     */
+    public static final String HIDDEN_KEY = "dw$k";
+    public static final String HIDDEN_VALUE = "dw$v";
+    private static final String AS_KEY = " AS \"" + HIDDEN_KEY + "\"";
+    private static final String AS_VALUE = " AS \"" + HIDDEN_VALUE + "\"";
 
     /**
      * One write to rewrite.
@@ -39,8 +48,8 @@ public final class DualWriteForm {
             }
             String q = q();
             String ret = delete
-                    ? " RETURNING " + q + key(spec) + " AS \"dw$k\""
-                    : " RETURNING " + q + key(spec) + " AS \"dw$k\", " + q + column(spec) + " AS \"dw$v\"";
+                    ? " RETURNING " + q + key(spec) + AS_KEY
+                    : " RETURNING " + q + key(spec) + AS_KEY + ", " + q + column(spec) + AS_VALUE;
             return head() + app + ret + ") " + intoView(spec) + " SELECT " + selected() + " FROM \"dw$w\"";
         }
 
@@ -50,8 +59,8 @@ public final class DualWriteForm {
          */
         public String returning(String list) {
             String q = q();
-            String hidden = q + key(spec) + " AS \"dw$k\", "
-                    + (delete ? "NULL" : q + column(spec)) + " AS \"dw$v\"";
+            String hidden = q + key(spec) + AS_KEY + ", "
+                    + (delete ? "NULL" : q + column(spec)) + AS_VALUE;
             String write = list == null ? app + ", " + hidden : app + " RETURNING " + list + ", " + hidden;
             return head() + write + "), \"dw$s\" AS (" + intoView(spec) + " SELECT " + selected()
                     + " FROM \"dw$w\") SELECT * FROM \"dw$w\"";
@@ -66,7 +75,8 @@ public final class DualWriteForm {
         }
 
         private String selected() {
-            return delete ? "\"dw$k\", NULL, true" : "\"dw$k\", \"dw$v\", false";
+            return delete ? "\"" + HIDDEN_KEY + "\", NULL, true"
+                    : "\"" + HIDDEN_KEY + "\", \"" + HIDDEN_VALUE + "\", false";
         }
     }
 

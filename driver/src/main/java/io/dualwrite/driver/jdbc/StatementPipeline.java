@@ -1,0 +1,338 @@
+package io.dualwrite.driver.jdbc;
+
+import io.dualwrite.driver.runtime.DatabaseRuntime;
+import io.dualwrite.driver.runtime.MigrationRuntime;
+import io.dualwrite.rewriter.Phase;
+import io.dualwrite.rewriter.Rewrite;
+import io.dualwrite.rewriter.RewritePlan;
+import io.dualwrite.rewriter.rewrite.DualWriteForm;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.jdbc.PgStatement;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * The one interception seam: every statement the application runs (Statement, PreparedStatement,
+ * CallableStatement, their batches, with or without generated keys) reaches PostgreSQL through
+ * these steps, in this order:
+ * <ol>
+ *   <li>{@link #plan plan}: does the SQL touch a migration? One plan-cache lookup; when it does
+ *       not, the statement passes through and no other step runs (for a prepared statement this
+ *       is decided once, when it is prepared);</li>
+ *   <li>{@link #pin pin}: the phase this connection applies (the live one, or its transaction's);</li>
+ *   <li>{@link #sample sample}: in DUAL_WRITE with shadow reads on, a sample of the reads READ_NEW
+ *       would rewrite is compared, old form against new ({@link ShadowRead});</li>
+ *   <li>{@link #rewrite rewrite}: the SQL of that phase, counted; a refusal throws here, before
+ *       anything reached the database (a prepared statement is then brought to that SQL,
+ *       {@link RewritingPreparedStatement#rebind});</li>
+ *   <li>{@link #execute execute}: on PgJDBC, told to report generated keys when the rewrite
+ *       returns them in place of PgJDBC's own RETURNING;</li>
+ *   <li>{@link #execute count}: executions and failures of rewritten statements (error-rate watch);</li>
+ *   <li>{@link #results hide}: result sets and metadata without the columns the sync needed.</li>
+ * </ol>
+ * One instance per application statement, holding the outcome of its last execution; like a
+ * statement, not thread-safe. The pass-through path allocates nothing.
+ */
+final class StatementPipeline {
+
+    /** SQLState for refused statements: feature_not_supported. */
+    static final String REFUSED_SQLSTATE = "0A000";
+
+    /**
+     * One JDBC execute method on the delegate. Implementations are method references or lambdas
+     * that capture nothing, so passing one allocates nothing.
+     *
+     * @param <K> the generated-keys argument the application passed (Integer, int[], String[]), or none
+     */
+    interface Call<S extends Statement, K, T> {
+        T run(S delegate, String sql, K keys) throws SQLException;
+    }
+
+    private final DualwriteConnection connection;
+    /** The application's statement, which result sets name as theirs. */
+    private final Statement owner;
+
+    /** The migration whose rewrite the last execution ran; null when it ran as written. */
+    private MigrationRuntime rewritten;
+    /** Trailing columns to hide in the results of the last execution (a dual write with RETURNING). */
+    private int hidden;
+    /** The last rewrite returns the generated keys the application asked for, in place of PgJDBC's RETURNING. */
+    private boolean emulateKeys;
+
+    private ResultSet raw;
+    private ResultSet wrapped;
+    private ResultSet rawKeys;
+    private ResultSet wrappedKeys;
+
+    StatementPipeline(DualwriteConnection connection, Statement owner) {
+        this.connection = connection;
+        this.owner = owner;
+    }
+
+    // ---- the statement kinds ----------------------------------------------------------------
+
+    /** A Statement's {@code execute…(sql[, keys])}: the SQL is planned at every execution. */
+    <K, T> T statement(Statement delegate, String sql, K keys, Call<Statement, K, T> call) throws SQLException {
+        return execute(delegate, route(sql, keys), keys, call);
+    }
+
+    /**
+     * A Statement's {@code execute…(sql, keys)}, where {@code emulated} (without the keys argument)
+     * runs instead of {@code call} when a dual write returns the keys itself.
+     */
+    <K, T> T statement(Statement delegate, String sql, K keys, Call<Statement, K, T> call, Call<Statement, K, T> emulated)
+            throws SQLException {
+        String routed = route(sql, keys);
+        return execute(delegate, routed, keys, emulateKeys ? emulated : call);
+    }
+
+    /** A Statement's batch: each entry is routed in the phase of this instant; one refused entry refuses the batch. */
+    <T> T statementBatch(Statement delegate, List<String> batch, Call<Statement, Void, T> call) throws SQLException {
+        MigrationRuntime any = null;
+        try {
+            for (String sql : batch) {
+                delegate.addBatch(route(sql, null));
+                any = rewritten != null ? rewritten : any;
+            }
+        } catch (SQLException e) {
+            delegate.clearBatch();
+            throw e;
+        } finally {
+            batch.clear();
+        }
+        rewritten = any;
+        hidden = 0;
+        emulateKeys = false;
+        return execute(delegate, null, null, call);
+    }
+
+    /**
+     * An execution (single or batch) of a PreparedStatement or CallableStatement that touches a
+     * migration: planned when prepared, it follows the phase of each execution.
+     */
+    <T> T prepared(RewritingPreparedStatement statement, Call<PreparedStatement, Void, T> call) throws SQLException {
+        MigrationRuntime migration = statement.migration;
+        Phase phase = pin(migration);
+        sample(statement.plan, migration, phase, statement.applicationSql, statement.log());
+        Rewrite.Rewritten rewrite = rewrite(statement.plan, migration, phase, statement.returningList);
+        routed(migration, rewrite, statement.returningList != null);
+        PreparedStatement delegate = statement.rebind(rewrite == null ? statement.applicationSql : rewrite.sql());
+        return execute(delegate, null, null, call);
+    }
+
+    /**
+     * The SQL to prepare a statement with, in the phase of this instant; not counted (nothing runs
+     * yet), and a statement refused now is prepared as written: the refusal comes at execution.
+     */
+    String preparing(RewritePlan plan, MigrationRuntime migration, String applicationSql, String returningList) {
+        Phase phase = pin(migration);
+        Rewrite r = returningList == null ? plan.forPhase(phase) : plan.forPhaseReturning(phase, returningList);
+        Rewrite.Rewritten rewrite = r instanceof Rewrite.Rewritten w ? w : null;
+        routed(rewrite == null ? null : migration, rewrite, returningList != null);
+        return rewrite == null ? applicationSql : rewrite.sql();
+    }
+
+    // ---- the steps --------------------------------------------------------------------------
+
+    /** Step 1: the plan of a statement, or null when it passes through in every phase (the common case). */
+    static RewritePlan plan(DatabaseRuntime database, String sql) {
+        DatabaseRuntime.Migrations migrations = database.migrations();
+        if (migrations.isEmpty()) {
+            return null;
+        }
+        RewritePlan plan = migrations.rewriter().plan(sql);
+        return plan.passThrough() ? null : plan;
+    }
+
+    /** Step 2: the phase this connection applies to the migration now (the one call that looks it up). */
+    private Phase pin(MigrationRuntime migration) {
+        return connection.phaseOf(migration);
+    }
+
+    /** Step 3: in DUAL_WRITE with shadow reads on, compares a sample of the reads READ_NEW would rewrite. */
+    private void sample(RewritePlan plan, MigrationRuntime migration, Phase phase, String sql, ParameterLog parameters) {
+        if (phase == Phase.DUAL_WRITE && ShadowRead.sampled(migration)
+                && plan.forPhase(Phase.READ_NEW) instanceof Rewrite.Rewritten read && read.kind() == Rewrite.Kind.READ_NEW) {
+            ShadowRead.compare(connection.delegate, migration, sql, read.sql(), parameters);
+        }
+    }
+
+    /**
+     * Step 4: the rewrite for the phase, counted in the migration's counters; null when the
+     * statement runs as written; a refusal throws and changes nothing. With generated keys
+     * ({@code returningList} not null) a dual write takes its RETURNING form
+     * ({@link RewritePlan#forPhaseReturning}).
+     */
+    private static Rewrite.Rewritten rewrite(RewritePlan plan, MigrationRuntime migration, Phase phase, String returningList)
+            throws SQLException {
+        Rewrite rewrite = returningList == null ? plan.forPhase(phase) : plan.forPhaseReturning(phase, returningList);
+        if (rewrite instanceof Rewrite.Rewritten rewritten) {
+            if (rewritten.kind() == Rewrite.Kind.READ_NEW) {
+                migration.countReadRewritten();
+            } else {
+                migration.countDualWrite();
+            }
+            return rewritten;
+        }
+        if (rewrite instanceof Rewrite.Rejected rejected) {
+            migration.countRejected();
+            throw refused(rejected.reason(), phase, migration);
+        }
+        return null;
+    }
+
+    /**
+     * Steps 5 and 6: runs the call; for a rewritten statement counts the execution and a failure
+     * (the error-rate watch), and when the rewrite returns the generated keys itself tells PgJDBC,
+     * for this call, that it returns keys: PgJDBC recognises only a top-level RETURNING and ours is
+     * inside a CTE; it then reports the rows as keys and their number as the update count (per
+     * batch entry too), as for the application's statement with PgJDBC's own RETURNING.
+     */
+    private <S extends Statement, K, T> T execute(S delegate, String sql, K keys, Call<S, K, T> call) throws SQLException {
+        MigrationRuntime migration = rewritten;
+        if (migration == null) {
+            return call.run(delegate, sql, keys);
+        }
+        migration.countExecution();
+        PgStatement keysStatement = emulateKeys ? delegate.unwrap(PgStatement.class) : null;
+        if (keysStatement != null) {
+            keysStatement.wantsGeneratedKeysAlways = true;
+        }
+        try {
+            return call.run(delegate, sql, keys);
+        } catch (SQLException e) {
+            migration.countFailure(connection.database, e);
+            throw e;
+        } finally {
+            if (keysStatement != null) {
+                keysStatement.wantsGeneratedKeysAlways = false;
+            }
+        }
+    }
+
+    /**
+     * Step 7: the application's view of a result set of the last execution: without the trailing
+     * hidden columns when they are the ones a dual write with RETURNING adds (so that among several
+     * results of one string only the dual write's rows are trimmed). Asking twice for the same
+     * result set gives the same wrapper.
+     */
+    ResultSet results(ResultSet rs) throws SQLException {
+        if (rs == null) {
+            return null;
+        }
+        if (rs != raw) {
+            wrapped = hide(rs);
+            raw = rs;
+        }
+        return wrapped;
+    }
+
+    /** Step 7 for {@code getGeneratedKeys()}. */
+    ResultSet keys(ResultSet rs) throws SQLException {
+        if (rs == null) {
+            return null;
+        }
+        if (rs != rawKeys) {
+            wrappedKeys = hide(rs);
+            rawKeys = rs;
+        }
+        return wrappedKeys;
+    }
+
+    /** Step 7 for described result columns ({@code PreparedStatement.getMetaData()}). */
+    ResultSetMetaData metaData(ResultSetMetaData md) throws SQLException {
+        int visible = md == null ? -1 : visibleColumns(md);
+        return visible < 0 ? md : Wrappers.hidingMetaData(md, visible);
+    }
+
+    private ResultSet hide(ResultSet rs) throws SQLException {
+        int visible = visibleColumns(rs.getMetaData());
+        return visible < 0 ? Wrappers.resultSet(rs, owner) : Wrappers.hidingResultSet(rs, owner, visible);
+    }
+
+    /** How many columns the application sees, or -1 when it sees them all. */
+    private int visibleColumns(ResultSetMetaData md) throws SQLException {
+        if (hidden == 0) {
+            return -1;
+        }
+        int n = md.getColumnCount();
+        return n >= hidden && DualWriteForm.HIDDEN_KEY.equals(md.getColumnLabel(n - hidden + 1)) ? n - hidden : -1;
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------
+
+    /** Steps 1 to 4 for a Statement's SQL; returns what to send. */
+    private String route(String sql, Object keys) throws SQLException {
+        RewritePlan plan = plan(connection.database, sql);
+        if (plan == null) {
+            rewritten = null;
+            hidden = 0;
+            emulateKeys = false;
+            return sql;
+        }
+        MigrationRuntime migration = connection.database.migrations().runtimeOf(plan.migration());
+        Phase phase = pin(migration);
+        sample(plan, migration, phase, sql, null);
+        String returningList = returningList(connection.delegate, keys);
+        Rewrite.Rewritten rewrite = rewrite(plan, migration, phase, returningList);
+        routed(migration, rewrite, returningList != null);
+        return rewrite == null ? sql : rewrite.sql();
+    }
+
+    private void routed(MigrationRuntime migration, Rewrite.Rewritten rewrite, boolean wantsKeys) {
+        rewritten = rewrite == null ? null : migration;
+        hidden = rewrite == null ? 0 : rewrite.hiddenColumns();
+        emulateKeys = wantsKeys && rewrite != null && rewrite.kind() == Rewrite.Kind.DUAL_WRITE_RETURNING;
+    }
+
+    /**
+     * The {@code RETURNING} list PgJDBC appends for generated keys (see its {@code Parser.addReturning}):
+     * {@code *} for {@code RETURN_GENERATED_KEYS}, the column names quoted (unless the connection
+     * has {@code quoteReturningIdentifiers=false}) and joined by ", "; null for none. Column indexes
+     * are not mapped: PgJDBC refuses them ("Returning autogenerated keys by column index is not
+     * supported", 0A000), so the driver hands them to PgJDBC, which refuses them the same way.
+     *
+     * @param keys what the application passed: an Integer ({@code autoGeneratedKeys}), int[], String[] or null
+     */
+    static String returningList(Connection physical, Object keys) throws SQLException {
+        if (keys instanceof Integer autoGeneratedKeys) {
+            return autoGeneratedKeys == Statement.RETURN_GENERATED_KEYS ? "*" : null;
+        }
+        if (!(keys instanceof String[] columnNames) || columnNames.length == 0) {
+            return null;
+        }
+        if (columnNames.length == 1 && !columnNames[0].isEmpty() && columnNames[0].charAt(0) == '*') {
+            return "*";
+        }
+        boolean quote = !physical.isWrapperFor(BaseConnection.class)
+                || physical.unwrap(BaseConnection.class).getQueryExecutor().getQuoteReturningIdentifiers();
+        StringBuilder b = new StringBuilder();
+        for (String name : columnNames) {
+            if (b.length() > 0) {
+                b.append(", ");
+            }
+            if (quote) {
+                b.append('"').append(name.replace("\"", "\"\"")).append('"');
+            } else {
+                b.append(name);
+            }
+        }
+        return b.toString();
+    }
+
+    static SQLException refused(String reason, Phase phase, MigrationRuntime migration) {
+        return new SQLException("dualwrite refused the statement in phase " + phase + " of migration "
+                + migration.spec().name() + ": " + reason, REFUSED_SQLSTATE);
+    }
+
+    static String abbreviate(String sql) {
+        String flat = sql.strip().replaceAll("\\s+", " ");
+        return flat.length() <= 200 ? flat : flat.substring(0, 197) + "...";
+    }
+}
