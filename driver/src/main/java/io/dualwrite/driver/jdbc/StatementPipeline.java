@@ -17,6 +17,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 
+import static io.dualwrite.control.phase.PhaseTransitions.Operation.SHADOW_READS;
+
 /**
  * The one interception seam: every statement the application runs (Statement, PreparedStatement,
  * CallableStatement, their batches, with or without generated keys) reaches PostgreSQL through
@@ -157,7 +159,7 @@ final class StatementPipeline {
 
     /** Step 3: in DUAL_WRITE with shadow reads on, compares a sample of the reads READ_NEW would rewrite. */
     private void sample(RewritePlan plan, MigrationRuntime migration, Phase phase, String sql, ParameterLog parameters) {
-        if (phase == Phase.DUAL_WRITE && ShadowRead.sampled(migration)
+        if (SHADOW_READS.runsIn(phase) && ShadowRead.sampled(migration)
                 && plan.forPhase(Phase.READ_NEW) instanceof Rewrite.Rewritten read && read.kind() == Rewrite.Kind.READ_NEW) {
             ShadowRead.compare(connection.delegate, migration, sql, read.sql(), parameters);
         }

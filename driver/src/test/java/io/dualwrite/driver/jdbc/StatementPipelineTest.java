@@ -1,6 +1,7 @@
 package io.dualwrite.driver.jdbc;
 
 import io.dualwrite.control.ControlSchema;
+import io.dualwrite.control.phase.PhaseWriter;
 import io.dualwrite.driver.runtime.MigrationRuntime;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
@@ -219,7 +220,7 @@ class StatementPipelineTest {
                 """);
         try (Connection admin = db.connect()) {
             ControlSchema.register(admin, SPEC);
-            ControlSchema.setPhase(admin, "users.email", Phase.DUAL_WRITE, "test", null);
+            PhaseWriter.change(admin, PhaseWriter.Request.of("users.email", Phase.DUAL_WRITE, "test", null));
             ControlSchema.setShadowSampleRate(admin, "users.email", shadowSampleRate);
         }
     }
