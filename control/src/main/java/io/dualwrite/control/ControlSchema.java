@@ -25,7 +25,7 @@ import java.util.Optional;
  */
 public final class ControlSchema {
 
-    public static final String SCHEMA = "dualwrite";
+    public static final String SCHEMA = MigrationSpec.CONTROL_SCHEMA;
 
     private ControlSchema() {
     }

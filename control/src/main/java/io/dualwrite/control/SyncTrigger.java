@@ -30,7 +30,7 @@ public final class SyncTrigger {
             s.execute("CREATE SEQUENCE IF NOT EXISTS " + deleteCounterName(spec));
             // the trigger runs as the application's role; a counter tells nothing, so any role may advance it
             s.execute("GRANT USAGE, SELECT ON SEQUENCE " + deleteCounterName(spec) + " TO PUBLIC");
-            String view = ControlSchema.SCHEMA + "." + Identifiers.quote(spec.syncView());
+            String view = spec.qualifiedSyncView();
             String function = ControlSchema.SCHEMA + "." + Identifiers.quote(spec.syncView() + "_apply");
             s.execute("CREATE OR REPLACE VIEW " + view + " AS SELECT NULL::" + keyType + " AS k, NULL::" + valueType
                     + " AS v, false AS deleted WHERE false");

@@ -18,6 +18,9 @@ public record MigrationSpec(
         String targetSchema, String targetTable, String targetKeyColumn, String targetValueColumn,
         String primaryFlagColumn, String syncView) {
 
+    /** The schema that holds every sync view and every control table (the control module creates it). */
+    public static final String CONTROL_SCHEMA = "dualwrite";
+
     public MigrationSpec {
         Objects.requireNonNull(sourceSchema, "sourceSchema");
         Objects.requireNonNull(sourceTable, "sourceTable");
@@ -39,6 +42,11 @@ public record MigrationSpec(
     /** {@code "schema"."table"} of the source, quoted for splicing into SQL. */
     public String qualifiedSource() {
         return Identifiers.quote(sourceSchema) + "." + Identifiers.quote(sourceTable);
+    }
+
+    /** {@code "dualwrite"."sync_…"}: the sync view, quoted for splicing into SQL. */
+    public String qualifiedSyncView() {
+        return Identifiers.quote(CONTROL_SCHEMA) + "." + Identifiers.quote(syncView);
     }
 
     /** {@code "schema"."table"} of the target, quoted for splicing into SQL. */

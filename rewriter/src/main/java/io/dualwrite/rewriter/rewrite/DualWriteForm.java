@@ -14,8 +14,6 @@ import io.dualwrite.rewriter.MigrationSpec;
  */
 public final class DualWriteForm {
 
-    public static final String CONTROL_SCHEMA = "dualwrite";
-
     /** Trailing columns of a RETURNING form that the driver hides. */
     public static final int HIDDEN_COLUMNS = 2;
 
@@ -92,7 +90,7 @@ public final class DualWriteForm {
     }
 
     private static String intoView(MigrationSpec spec) {
-        return "INSERT INTO " + Identifiers.quote(CONTROL_SCHEMA) + "." + Identifiers.quote(spec.syncView())
+        return "INSERT INTO " + spec.qualifiedSyncView()
                 + " (k, v, deleted)";
     }
 }

@@ -186,13 +186,11 @@ public final class StatementRewriter {
         }
         Rewrite[] byPhase = new Rewrite[Phase.values().length];
         for (Phase phase : Phase.values()) {
-            byPhase[phase.ordinal()] = switch (phase) {
-                case EXPANDED -> Rewrite.PASS_THROUGH;
-                case DUAL_WRITE -> r.dualWrite();
-                case READ_NEW -> r.readNew();
-                case NEW_ONLY, CONTRACTED -> new Rewrite.Rejected("phase " + phase
-                        + " is not supported by this version of dualwrite (statement touches " + spec.name() + ")");
-            };
+            byPhase[phase.ordinal()] = !phase.writesNew() ? Rewrite.PASS_THROUGH
+                    : !phase.writesOld() ? new Rewrite.Rejected("phase " + phase + ": this version of dualwrite does not"
+                            + " translate statements for a table whose old column is no longer written (statement touches "
+                            + spec.name() + ")")
+                    : phase.readsNew() ? r.readNew() : r.dualWrite();
         }
         return new RewritePlan(spec, byPhase, r.withReturning());
     }

@@ -24,9 +24,9 @@ class WriteRewriteTest {
         assertThat(plan.forPhase(Phase.DUAL_WRITE)).isEqualTo(expectedRewrite);
         assertThat(plan.forPhase(Phase.READ_NEW)).isEqualTo(expectedRewrite);
         assertThat(plan.forPhase(Phase.NEW_ONLY)).isInstanceOfSatisfying(Rewrite.Rejected.class,
-                r -> assertThat(r.reason()).contains("phase NEW_ONLY is not supported by this version of dualwrite"));
+                r -> assertThat(r.reason()).contains("phase NEW_ONLY: this version of dualwrite does not translate"));
         assertThat(plan.forPhase(Phase.CONTRACTED)).isInstanceOfSatisfying(Rewrite.Rejected.class,
-                r -> assertThat(r.reason()).contains("phase CONTRACTED is not supported by this version of dualwrite"));
+                r -> assertThat(r.reason()).contains("phase CONTRACTED: this version of dualwrite does not translate"));
     }
 
     private void assertRejected(String sql, String... reasonParts) {
