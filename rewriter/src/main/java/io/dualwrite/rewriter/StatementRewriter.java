@@ -4,6 +4,7 @@ import io.dualwrite.rewriter.analysis.Reasons;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.cache.PlanCache;
 import io.dualwrite.rewriter.lexer.Lexer;
+import io.dualwrite.rewriter.lexer.Scan;
 import io.dualwrite.rewriter.lexer.Statements;
 import io.dualwrite.rewriter.lexer.Token;
 import io.dualwrite.rewriter.lexer.TokenKind;
@@ -24,7 +25,10 @@ public final class StatementRewriter {
     /** Lower-cased source table names, for the substring pre-check that skips lexing. */
     private final String[] tableNames;
     private final PlanCache<RewritePlan> cache;
-    private final Function<String, RewritePlan> compute = this::compute;
+    /** Plans of texts with a backslash, for sessions with standard_conforming_strings off (they read them differently). */
+    private final PlanCache<RewritePlan> backslashEscapingCache;
+    private final Function<String, RewritePlan> compute = sql -> compute(sql, true);
+    private final Function<String, RewritePlan> computeBackslashEscaping = sql -> compute(sql, false);
 
     public StatementRewriter(List<SourceTable> migrations, int maxCachedPlans) {
         tableNames = new String[migrations.size()];
@@ -34,10 +38,24 @@ public final class StatementRewriter {
             tableNames[i] = t.spec().sourceTable().toLowerCase(Locale.ROOT);
         }
         cache = new PlanCache<>(maxCachedPlans);
+        backslashEscapingCache = new PlanCache<>(maxCachedPlans);
     }
 
+    /** The plan for a session with {@code standard_conforming_strings = on} (PostgreSQL's default). */
     public RewritePlan plan(String sql) {
         return cache.get(sql, compute);
+    }
+
+    /**
+     * The plan for a session whose {@code standard_conforming_strings} is as given (PgJDBC knows
+     * it: {@code BaseConnection.getStandardConformingStrings()}). Only a text with a backslash can
+     * read differently, so the others share one cache entry.
+     */
+    public RewritePlan plan(String sql, boolean standardConformingStrings) {
+        if (standardConformingStrings || sql.indexOf('\\') < 0) {
+            return cache.get(sql, compute);
+        }
+        return backslashEscapingCache.get(sql, computeBackslashEscaping);
     }
 
     /** Plans currently cached (for metrics). */
@@ -45,12 +63,17 @@ public final class StatementRewriter {
         return cache.size();
     }
 
-    private RewritePlan compute(String sql) {
+    private RewritePlan compute(String sql, boolean standardConformingStrings) {
         if (!mentionsAnyTableName(sql)) {
             return RewritePlan.PASS_THROUGH;
         }
-        List<Token> tokens = Lexer.tokenize(sql);
-        List<List<Token>> statements = Statements.split(tokens);
+        Scan scan = Lexer.scan(sql, standardConformingStrings);
+        if (!scan.certain()) {
+            return plan(planners.get(Math.max(0, firstNamed(sql))).names().spec(), PhaseRewrites.rejectBoth(Reasons.of(
+                    "a text that PostgreSQL may read differently from dualwrite's scanner (" + scan.uncertainty()
+                            + ") and that could touch a migrated table", "write it without the unusual spelling", sql)));
+        }
+        List<List<Token>> statements = Statements.split(scan.tokens());
         List<Sig> sigs = new ArrayList<>(statements.size());
         for (List<Token> st : statements) {
             sigs.add(new Sig(Statements.significant(st)));
@@ -78,7 +101,7 @@ public final class StatementRewriter {
             String statement = sql.substring(start, s.get(s.size() - 1).end());
             return plan(touched.names().spec(), touched.plan(sql, statement, start, s));
         }
-        return plan(touched.names().spec(), multiple(touched, sql, statements, sigs));
+        return plan(touched.names().spec(), multiple(touched, sql, statements, sigs, standardConformingStrings));
     }
 
     /**
@@ -86,7 +109,8 @@ public final class StatementRewriter {
      * its text) is spliced back in place, separators and trivia kept. Any refused statement refuses
      * the whole string; so does one that would return rows with hidden columns (RETURNING).
      */
-    private static PhaseRewrites multiple(StatementPlanner p, String sql, List<List<Token>> statements, List<Sig> sigs) {
+    private static PhaseRewrites multiple(StatementPlanner p, String sql, List<List<Token>> statements, List<Sig> sigs,
+                                          boolean standardConformingStrings) {
         Combined dualWrite = new Combined();
         Combined readNew = new Combined();
         for (int i = 0; i < sigs.size(); i++) {
@@ -97,7 +121,8 @@ public final class StatementRewriter {
             int start = s.get(0).start();
             int end = s.get(s.size() - 1).end();
             String statement = sql.substring(start, end);
-            PhaseRewrites r = p.plan(statement, statement, 0, new Sig(Statements.significant(Lexer.tokenize(statement))));
+            PhaseRewrites r = p.plan(statement, statement, 0, new Sig(Statements.significant(
+                    Lexer.scan(statement, standardConformingStrings).tokens())));
             dualWrite.add(r.dualWrite(), start, end, statement, p);
             readNew.add(r.readNew(), start, end, statement, p);
         }
@@ -179,13 +204,22 @@ public final class StatementRewriter {
         return new RewritePlan(spec, byPhase, r.withReturning());
     }
 
+    /**
+     * True when a migrated table's name appears in the text in any case, or a {@code U&"…"} name
+     * could spell it with escapes.
+     */
     private boolean mentionsAnyTableName(String sql) {
-        for (String name : tableNames) {
-            if (containsIgnoreCase(sql, name)) {
-                return true;
+        return firstNamed(sql) >= 0 || (tableNames.length > 0 && containsIgnoreCase(sql, "u&\""));
+    }
+
+    /** Index of the first migration whose table name appears in the text, or -1. */
+    private int firstNamed(String sql) {
+        for (int i = 0; i < tableNames.length; i++) {
+            if (containsIgnoreCase(sql, tableNames[i])) {
+                return i;
             }
         }
-        return false;
+        return -1;
     }
 
     private static boolean containsIgnoreCase(String haystack, String lowerNeedle) {
