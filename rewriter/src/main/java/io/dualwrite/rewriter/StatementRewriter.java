@@ -95,7 +95,7 @@ public final class StatementRewriter {
         if (touched == null) {
             return RewritePlan.PASS_THROUGH;
         }
-        if (statements.size() == 1) {
+        if (statements.size() == 1 && !commentBetweenSemicolons(scan.tokens(), sigs.get(0))) {
             Sig s = sigs.get(0);
             int start = statements.get(0).get(0).start();
             String statement = sql.substring(start, s.get(s.size() - 1).end());
@@ -135,6 +135,36 @@ public final class StatementRewriter {
             withReturning = list -> refused;
         }
         return new PhaseRewrites(dw, rn, withReturning);
+    }
+
+    /**
+     * PgJDBC sends a comment that stands between semicolons as a query of its own (the application
+     * sees one more, empty, result), so such a text keeps everything around the statement: it is
+     * planned as several statements, spliced in place.
+     */
+    private static boolean commentBetweenSemicolons(List<Token> tokens, Sig statement) {
+        int first = statement.get(0).start();
+        int last = statement.get(statement.size() - 1).end();
+        boolean semicolon = false;
+        for (Token t : tokens) {
+            if (t.start() >= last) {
+                semicolon |= t.kind() == TokenKind.SEMICOLON;
+                if (semicolon && t.kind() != TokenKind.SEMICOLON && t.kind() != TokenKind.WHITESPACE) {
+                    return true;
+                }
+            }
+        }
+        semicolon = false;
+        for (int i = tokens.size() - 1; i >= 0; i--) {
+            Token t = tokens.get(i);
+            if (t.end() <= first) {
+                semicolon |= t.kind() == TokenKind.SEMICOLON;
+                if (semicolon && t.kind() != TokenKind.SEMICOLON && t.kind() != TokenKind.WHITESPACE) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The per-statement rewrites of one phase, spliced into the whole string. */

@@ -45,7 +45,7 @@ public abstract class DualwriteStatement implements Statement {
 
     private String translate(String sql, String returningList) throws SQLException {
         rewrittenMigration = null;
-        RewritePlan plan = Interception.planOf(connection.database, sql);
+        RewritePlan plan = Interception.planOf(connection, sql);
         MigrationRuntime migration = plan == null ? null : connection.database.migrations().runtimeOf(plan.migration());
         Rewrite.Rewritten rewritten = plan == null ? null
                 : Interception.rewrite(connection, plan, migration, sql, null, returningList);

@@ -5,6 +5,7 @@ import io.dualwrite.driver.runtime.MigrationRuntime;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.RewritePlan;
+import org.postgresql.core.BaseConnection;
 
 import java.sql.SQLException;
 
@@ -20,14 +21,25 @@ final class Interception {
     private Interception() {
     }
 
-    /** The plan of a statement, or null when it passes through in every phase (the common case). */
-    static RewritePlan planOf(DatabaseRuntime database, String sql) {
-        DatabaseRuntime.Migrations migrations = database.migrations();
+    /**
+     * The plan of a statement, or null when it passes through in every phase (the common case).
+     * The session's standard_conforming_strings decides how PostgreSQL reads backslashes in strings.
+     */
+    static RewritePlan planOf(DualwriteConnection connection, String sql) throws SQLException {
+        DatabaseRuntime.Migrations migrations = connection.database.migrations();
         if (migrations.isEmpty()) {
             return null;
         }
-        RewritePlan plan = migrations.rewriter().plan(sql);
+        RewritePlan plan = migrations.rewriter().plan(sql, standardConformingStrings(connection.delegate));
         return plan.passThrough() ? null : plan;
+    }
+
+    /** As PgJDBC tracks it from the server's ParameterStatus messages (so also after a SET). */
+    private static boolean standardConformingStrings(java.sql.Connection physical) throws SQLException {
+        if (physical instanceof BaseConnection pg) {
+            return pg.getStandardConformingStrings();
+        }
+        return physical.unwrap(BaseConnection.class).getStandardConformingStrings();
     }
 
     /**
