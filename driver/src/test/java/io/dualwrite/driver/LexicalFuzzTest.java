@@ -41,6 +41,8 @@ class LexicalFuzzTest {
                  + (SELECT count(*) FROM email_address e
                      WHERE e.is_primary AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = e.user_id))""";
     private static final int RUN = 250;
+    /** Parity is checked after every this many statements (a failure prints them all). */
+    private static final int WINDOW = 20;
 
     private final long seed = Long.getLong("dualwrite.seed", 20261101L);
     private final int wanted = Integer.getInteger("dualwrite.fuzz.statements", 10_000);
@@ -51,6 +53,7 @@ class LexicalFuzzTest {
         System.out.println("LexicalFuzzTest seed=" + seed + " (replay with -Ddualwrite.seed=" + seed + ")");
         Random random = new Random(seed);
         LexicalCorners corners = new LexicalCorners(random);
+        List<String> window = new ArrayList<>();
         long started = System.nanoTime();
         try (TestDatabase other = PostgresServer.get().createDatabase()) {
             MigrationFixture.create(db, Phase.DUAL_WRITE);
@@ -65,10 +68,15 @@ class LexicalFuzzTest {
                                 .isEqualTo(MigrationFixture.users(other));
                     }
                     String sql = corners.next();
-                    boolean prepared = random.nextInt(3) == 0;
-                    step(plain, dual, sql, prepared, i);
-                    if (parityOf(parity) != 0) {
-                        fail("parity " + parityOf(parity) + " after statement " + i + ", seed " + seed + ":\n" + sql);
+                    window.add(i + ": " + sql);
+                    step(plain, dual, sql, random.nextInt(3) == 0, i);
+                    if (window.size() == WINDOW || i == wanted - 1) {
+                        long drift = parityOf(parity);
+                        if (drift != 0) {
+                            fail("parity " + drift + " after statement " + i + ", seed " + seed + "; the last statements:\n"
+                                    + String.join("\n", window));
+                        }
+                        window.clear();
                     }
                 }
                 assertThat(MigrationFixture.users(db)).as("users on both twins, seed " + seed)

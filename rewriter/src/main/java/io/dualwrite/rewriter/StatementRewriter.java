@@ -95,11 +95,16 @@ public final class StatementRewriter {
         if (touched == null) {
             return RewritePlan.PASS_THROUGH;
         }
-        if (statements.size() == 1 && !commentBetweenSemicolons(scan.tokens(), sigs.get(0))) {
+        if (statements.size() == 1) {
             Sig s = sigs.get(0);
             int start = statements.get(0).get(0).start();
-            String statement = sql.substring(start, s.get(s.size() - 1).end());
-            return plan(touched.names().spec(), touched.plan(sql, statement, start, s));
+            int end = s.get(s.size() - 1).end();
+            String statement = sql.substring(start, end);
+            PhaseRewrites r = touched.plan(sql, statement, start, s);
+            if (commentBetweenSemicolons(scan.tokens(), s)) {
+                r = keepAround(r, sql.substring(0, s.get(0).start()), sql.substring(end));
+            }
+            return plan(touched.names().spec(), r);
         }
         return plan(touched.names().spec(), multiple(touched, sql, statements, sigs, standardConformingStrings));
     }
@@ -139,8 +144,7 @@ public final class StatementRewriter {
 
     /**
      * PgJDBC sends a comment that stands between semicolons as a query of its own (the application
-     * sees one more, empty, result), so such a text keeps everything around the statement: it is
-     * planned as several statements, spliced in place.
+     * sees one more, empty, result), so the rewrite of such a text keeps everything around the statement.
      */
     private static boolean commentBetweenSemicolons(List<Token> tokens, Sig statement) {
         int first = statement.get(0).start();
@@ -165,6 +169,15 @@ public final class StatementRewriter {
             }
         }
         return false;
+    }
+
+    private static PhaseRewrites keepAround(PhaseRewrites r, String before, String after) {
+        // write forms are built from the statement alone; read rewrites already keep the whole text
+        Function<Rewrite, Rewrite> wrap = x -> x instanceof Rewrite.Rewritten w && w.kind() != Rewrite.Kind.READ_NEW
+                ? new Rewrite.Rewritten(before + w.sql() + after, w.kind(), w.hiddenColumns()) : x;
+        Function<String, Rewrite> returning = r.withReturning() == null ? null
+                : r.withReturning().andThen(wrap);
+        return new PhaseRewrites(wrap.apply(r.dualWrite()), wrap.apply(r.readNew()), returning);
     }
 
     /** The per-statement rewrites of one phase, spliced into the whole string. */

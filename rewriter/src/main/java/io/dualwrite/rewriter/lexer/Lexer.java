@@ -137,6 +137,10 @@ public final class Lexer {
             pos++;
             return TokenKind.SEMICOLON;
         }
+        if (c == '.' && d == '.') {
+            pos += 2; // scan.l dot_dot (so "1..2" is 1, .., 2)
+            return TokenKind.PUNCTUATION;
+        }
         if (c == ':' && (d == ':' || d == '=')) {
             pos += 2;
             return TokenKind.OPERATOR;
@@ -153,9 +157,7 @@ public final class Lexer {
             return operator();
         }
         // scan.l {other}: a character of its own, which the grammar then rejects
-        if (c == '\0') {
-            uncertain("a NUL character in the statement text");
-        } else if (c == '{' || c == '}') {
+        if (c == '{' || c == '}') {
             uncertain("JDBC escape syntax ({…}), which PgJDBC rewrites before PostgreSQL reads it");
         }
         pos++;

@@ -16,7 +16,8 @@ final class Uncertainty {
 
     /** Why the reading of {@code tokens} is not certain, or null. */
     static String of(String sql, List<Token> tokens, boolean standardConformingStrings) {
-        String why = unicodeEscapes(tokens);
+        // the protocol ends a query string at a NUL byte
+        String why = sql.indexOf('\0') >= 0 ? "a NUL character in the statement text" : unicodeEscapes(tokens);
         if (why == null) {
             why = brackets(tokens);
         }
