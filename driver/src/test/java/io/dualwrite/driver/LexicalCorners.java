@@ -135,7 +135,9 @@ final class LexicalCorners {
             case 9 -> hiddenAfterComment(id, a);
             case 10 -> "SELECT 1;" + gap() + "UPDATE " + t + " SET " + c + " = " + a + " WHERE " + where("", id)
                     + ";" + gap() + "SELECT " + c + " FROM " + t + " WHERE id = " + id;
-            case 11 -> pick(List.of("EXPLAIN ANALYSE ", "EXPLAIN (ANALYSE) ", "explain analyze ", "EXPLAIN (FORMAT JSON, ANALYSE) "))
+            case 11 -> pick(List.of("EXPLAIN (ANALYSE, COSTS OFF, TIMING OFF, SUMMARY OFF) ",
+                            "explain (costs off, timing off, summary off, analyse) ",
+                            "EXPLAIN (Analyse, COSTS OFF, TIMING OFF, SUMMARY OFF, FORMAT JSON) "))
                     + "UPDATE " + t + " SET " + c + " = " + a + " WHERE id = " + id;
             default -> broken(t, c, id);
         };
