@@ -142,14 +142,25 @@ final class StatementPipeline {
 
     // ---- the steps --------------------------------------------------------------------------
 
-    /** Step 1: the plan of a statement, or null when it passes through in every phase (the common case). */
-    static RewritePlan plan(DatabaseRuntime database, String sql) {
-        DatabaseRuntime.Migrations migrations = database.migrations();
+    /**
+     * Step 1: the plan of a statement, or null when it passes through in every phase (the common case).
+     * The session's standard_conforming_strings decides how PostgreSQL reads backslashes in strings.
+     */
+    static RewritePlan plan(DualwriteConnection connection, String sql) throws SQLException {
+        DatabaseRuntime.Migrations migrations = connection.database.migrations();
         if (migrations.isEmpty()) {
             return null;
         }
-        RewritePlan plan = migrations.rewriter().plan(sql);
+        RewritePlan plan = migrations.rewriter().plan(sql, standardConformingStrings(connection.delegate));
         return plan.passThrough() ? null : plan;
+    }
+
+    /** As PgJDBC tracks it from the server's ParameterStatus messages (so also after a SET). */
+    private static boolean standardConformingStrings(Connection physical) throws SQLException {
+        if (physical instanceof BaseConnection pg) {
+            return pg.getStandardConformingStrings();
+        }
+        return physical.unwrap(BaseConnection.class).getStandardConformingStrings();
     }
 
     /** Step 2: the phase this connection applies to the migration now (the one call that looks it up). */
@@ -271,7 +282,7 @@ final class StatementPipeline {
 
     /** Steps 1 to 4 for a Statement's SQL; returns what to send. */
     private String route(String sql, Object keys) throws SQLException {
-        RewritePlan plan = plan(connection.database, sql);
+        RewritePlan plan = plan(connection, sql);
         if (plan == null) {
             rewritten = null;
             hidden = 0;

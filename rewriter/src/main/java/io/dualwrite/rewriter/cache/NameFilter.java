@@ -39,13 +39,22 @@ public final class NameFilter {
         }
     }
 
+    /**
+     * Whether the text may name a migrated table: a name appears in any case, or a {@code U&"…"}
+     * identifier could spell one with escapes.
+     */
     public boolean mayMention(String sql) {
+        return firstNamed(sql) >= 0 || (names.length > 0 && containsFolded(sql, "u&\""));
+    }
+
+    /** Index of the first name (in constructor order) that appears in the text in any case, or -1. */
+    public int firstNamed(String sql) {
         for (int i = 0; i < names.length; i++) {
             if (shifts[i] != null ? containsAscii(sql, names[i], shifts[i]) : containsFolded(sql, names[i])) {
-                return true;
+                return i;
             }
         }
-        return false;
+        return -1;
     }
 
     private static boolean containsAscii(String text, String name, int[] shift) {

@@ -4,9 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * PostgreSQL lexical rules (scan.l) as far as splicing needs them, plus PgJDBC's view of {@code ?}:
- * a lone {@code ?} is a parameter and {@code ??} is an escaped {@code ?} operator character.
- * Never fails: text it cannot classify becomes a token too, so token texts always rebuild the input.
+ * PostgreSQL's scanner (src/backend/parser/scan.l, PostgreSQL 17) as far as splicing needs it,
+ * plus PgJDBC's view of {@code ?}: a lone {@code ?} is a parameter and {@code ??} an escaped
+ * {@code ?} operator character. Never fails: text it cannot classify becomes a token too, so token
+ * texts always rebuild the input. Where PostgreSQL would raise an error, or where versions and
+ * session settings read the text differently, the scan records why it is not certain
+ * ({@link Scan#uncertainty()}).
  */
 public final class Lexer {
 
@@ -15,17 +18,32 @@ public final class Lexer {
     private static final String OPERATOR_KEEPS_SIGN = "~!@#%^&|`?";
 
     private final String sql;
+    private final boolean standardConformingStrings;
     private final List<Token> tokens = new ArrayList<>();
     private int pos;
+    private String uncertainty;
 
-    private Lexer(String sql) {
+    private Lexer(String sql, boolean standardConformingStrings) {
         this.sql = sql;
+        this.standardConformingStrings = standardConformingStrings;
     }
 
+    /** The tokens as a session with {@code standard_conforming_strings = on} (the default) reads them. */
     public static List<Token> tokenize(String sql) {
-        Lexer lexer = new Lexer(sql);
+        return scan(sql, true).tokens();
+    }
+
+    /**
+     * The tokens as PostgreSQL reads {@code sql} in a session with the given
+     * {@code standard_conforming_strings}, and whether that reading is certain.
+     */
+    public static Scan scan(String sql, boolean standardConformingStrings) {
+        Lexer lexer = new Lexer(sql, standardConformingStrings);
         lexer.run();
-        return lexer.tokens;
+        List<Token> merged = UnicodeEscapes.mergeUescape(lexer.tokens);
+        String why = lexer.uncertainty != null ? lexer.uncertainty
+                : Uncertainty.of(sql, merged, standardConformingStrings);
+        return new Scan(merged, why);
     }
 
     private void run() {
@@ -36,7 +54,16 @@ public final class Lexer {
             if (pos <= start) {
                 throw new IllegalStateException("lexer made no progress at " + start);
             }
+            if (kind == TokenKind.UNTERMINATED) {
+                uncertain("unterminated " + sql.substring(start, Math.min(n, start + 2)) + "… at offset " + start);
+            }
             tokens.add(new Token(kind, start, pos, sql));
+        }
+    }
+
+    private void uncertain(String why) {
+        if (uncertainty == null) {
+            uncertainty = why;
         }
     }
 
@@ -44,36 +71,51 @@ public final class Lexer {
         return i < sql.length() ? sql.charAt(i) : '\0';
     }
 
+    /** scan.l {@code space}: exactly these; other Unicode spaces are identifier characters to PostgreSQL. */
+    static boolean isSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\u000B';
+    }
+
     private TokenKind next() {
         char c = sql.charAt(pos);
         char d = at(pos + 1);
-        if (Character.isWhitespace(c)) {
-            while (pos < sql.length() && Character.isWhitespace(sql.charAt(pos))) {
+        if (isSpace(c)) {
+            while (pos < sql.length() && isSpace(sql.charAt(pos))) {
                 pos++;
             }
             return TokenKind.WHITESPACE;
         }
         if (c == '-' && d == '-') {
-            int eol = sql.indexOf('\n', pos);
-            pos = eol < 0 ? sql.length() : eol;
+            // scan.l: a line comment ends at \n or \r
+            while (pos < sql.length() && sql.charAt(pos) != '\n' && sql.charAt(pos) != '\r') {
+                pos++;
+            }
             return TokenKind.LINE_COMMENT;
         }
         if (c == '/' && d == '*') {
             return blockComment();
         }
         if (c == '\'') {
-            return quoted(pos, '\'', false, TokenKind.STRING);
+            return quoted(pos, '\'', !standardConformingStrings, TokenKind.STRING);
         }
         if ((c == 'e' || c == 'E') && d == '\'') {
             return quoted(pos + 1, '\'', true, TokenKind.ESCAPE_STRING);
         }
-        if ((c == 'b' || c == 'B' || c == 'x' || c == 'X' || c == 'n' || c == 'N') && d == '\'') {
-            return quoted(pos + 1, '\'', false, TokenKind.STRING);
+        if ((c == 'n' || c == 'N') && d == '\'') {
+            // NCHAR followed by an ordinary string: backslashes as the session says
+            return quoted(pos + 1, '\'', !standardConformingStrings, TokenKind.STRING);
+        }
+        if ((c == 'b' || c == 'B' || c == 'x' || c == 'X') && d == '\'') {
+            return bitString();
         }
         if ((c == 'u' || c == 'U') && d == '&' && (at(pos + 2) == '\'' || at(pos + 2) == '"')) {
-            return at(pos + 2) == '\''
-                    ? quoted(pos + 2, '\'', false, TokenKind.UNICODE_STRING)
-                    : quoted(pos + 2, '"', false, TokenKind.QUOTED_IDENTIFIER);
+            if (at(pos + 2) == '\'') {
+                if (!standardConformingStrings) {
+                    uncertain("U&'…' with standard_conforming_strings off (PostgreSQL refuses it)");
+                }
+                return quoted(pos + 2, '\'', false, TokenKind.UNICODE_STRING);
+            }
+            return quoted(pos + 2, '"', false, TokenKind.QUOTED_IDENTIFIER);
         }
         if (c == '"') {
             return quoted(pos, '"', false, TokenKind.QUOTED_IDENTIFIER);
@@ -95,11 +137,11 @@ public final class Lexer {
             pos++;
             return TokenKind.SEMICOLON;
         }
-        if (c == ':' && d == ':') {
-            pos += 2;
-            return TokenKind.OPERATOR;
+        if (c == '.' && d == '.') {
+            pos += 2; // scan.l dot_dot (so "1..2" is 1, .., 2)
+            return TokenKind.PUNCTUATION;
         }
-        if (c == ':' && d == '=') {
+        if (c == ':' && (d == ':' || d == '=')) {
             pos += 2;
             return TokenKind.OPERATOR;
         }
@@ -114,10 +156,15 @@ public final class Lexer {
         if (OPERATOR_CHARS.indexOf(c) >= 0) {
             return operator();
         }
+        // scan.l {other}: a character of its own, which the grammar then rejects
+        if (c == '{' || c == '}') {
+            uncertain("JDBC escape syntax ({…}), which PgJDBC rewrites before PostgreSQL reads it");
+        }
         pos++;
         return TokenKind.OPERATOR;
     }
 
+    /** scan.l {@code xc}: nested; a star-slash closes one level, a slash-star opens one. */
     private TokenKind blockComment() {
         int depth = 0;
         int n = sql.length();
@@ -138,13 +185,17 @@ public final class Lexer {
         return TokenKind.UNTERMINATED;
     }
 
-    /** {@code open} is the index of the opening quote; a doubled quote is an escaped quote. */
+    /**
+     * {@code open} is the index of the opening quote; a doubled quote is an escaped quote. With
+     * backslash escapes (scan.l {@code xe}) a backslash takes the next character with it.
+     */
     private TokenKind quoted(int open, char quote, boolean backslashEscapes, TokenKind kind) {
         int i = open + 1;
         int n = sql.length();
         while (i < n) {
             char c = sql.charAt(i);
             if (backslashEscapes && c == '\\') {
+                checkUnicodeEscape(i);
                 i += 2;
             } else if (c == quote) {
                 if (i + 1 < n && sql.charAt(i + 1) == quote) {
@@ -161,11 +212,37 @@ public final class Lexer {
         return TokenKind.UNTERMINATED;
     }
 
+    /** scan.l {@code xeunicodefail}: {@code \}u needs 4 hex digits, {@code \}U needs 8, else an error. */
+    private void checkUnicodeEscape(int backslash) {
+        char u = at(backslash + 1);
+        int want = u == 'u' ? 4 : u == 'U' ? 8 : 0;
+        for (int k = 0; k < want; k++) {
+            if (Character.digit(at(backslash + 2 + k), 16) < 0) {
+                uncertain("invalid Unicode escape in an escape string at offset " + backslash);
+                return;
+            }
+        }
+    }
+
+    /** scan.l {@code xb}/{@code xh}: no escapes and no doubled quote; the first quote ends it. */
+    private TokenKind bitString() {
+        int close = sql.indexOf('\'', pos + 2);
+        if (close < 0) {
+            pos = sql.length();
+            return TokenKind.UNTERMINATED;
+        }
+        pos = close + 1;
+        return TokenKind.STRING;
+    }
+
     private TokenKind dollar() {
         if (isDigit(at(pos + 1))) {
             pos++;
             while (isDigit(at(pos))) {
                 pos++;
+            }
+            if (isIdentPart(at(pos))) {
+                uncertain("trailing junk after parameter at offset " + pos);
             }
             return TokenKind.PARAMETER;
         }
@@ -189,33 +266,53 @@ public final class Lexer {
         return TokenKind.DOLLAR_STRING;
     }
 
+    /**
+     * PostgreSQL 16+ numbers (underscores, 0x/0o/0b). A number directly followed by an identifier
+     * character is an error since PostgreSQL 15 and two tokens before it: uncertain.
+     */
     private TokenKind number() {
+        int start = pos;
         char c = sql.charAt(pos);
         char d = Character.toLowerCase(at(pos + 1));
-        if (c == '0' && (d == 'x' || d == 'o' || d == 'b') && isIdentPart(at(pos + 2))) {
-            pos += 2;
-            while (isLetterOrDigit(at(pos)) || at(pos) == '_') {
-                pos++;
-            }
-            return TokenKind.NUMBER;
-        }
-        digits();
-        if (at(pos) == '.' && at(pos + 1) != '.') {
-            pos++;
+        int radix = d == 'x' ? 16 : d == 'o' ? 8 : d == 'b' ? 2 : 0;
+        if (c == '0' && radix > 0 && radixDigitsAt(pos + 2, radix) > pos + 2) {
+            pos = radixDigitsAt(pos + 2, radix);
+        } else {
             digits();
-        }
-        char e = at(pos);
-        if (e == 'e' || e == 'E') {
-            int i = pos + 1;
-            if (at(i) == '+' || at(i) == '-') {
-                i++;
-            }
-            if (isDigit(at(i))) {
-                pos = i;
+            if (at(pos) == '.' && at(pos + 1) != '.') {
+                pos++;
                 digits();
             }
+            char e = at(pos);
+            if (e == 'e' || e == 'E') {
+                int i = pos + 1;
+                if (at(i) == '+' || at(i) == '-') {
+                    i++;
+                }
+                if (isDigit(at(i))) {
+                    pos = i;
+                    digits();
+                } else {
+                    uncertain("trailing junk after numeric literal at offset " + start);
+                }
+            }
+        }
+        if (pos < sql.length() && isIdentStart(sql.charAt(pos))) {
+            uncertain("trailing junk after numeric literal at offset " + start);
         }
         return TokenKind.NUMBER;
+    }
+
+    /** End of {@code (_?digit)+} in the radix from {@code i}; {@code i} itself when none. */
+    private int radixDigitsAt(int i, int radix) {
+        int end = i;
+        while (true) {
+            int j = at(end) == '_' ? end + 1 : end;
+            if (Character.digit(at(j), radix) < 0 || at(j) > 'z') {
+                return end;
+            }
+            end = j + 1;
+        }
     }
 
     private void digits() {
@@ -229,6 +326,7 @@ public final class Lexer {
         int i = pos;
         int n = sql.length();
         while (i < n && OPERATOR_CHARS.indexOf(sql.charAt(i)) >= 0) {
+            // scan.l: a comment start ends the operator
             if (i > start && (sql.startsWith("--", i) || sql.startsWith("/*", i))) {
                 break;
             }
@@ -265,15 +363,12 @@ public final class Lexer {
         return c >= '0' && c <= '9';
     }
 
-    private static boolean isLetterOrDigit(char c) {
-        return Character.isLetterOrDigit(c);
-    }
-
-    private static boolean isIdentStart(char c) {
+    /** scan.l {@code ident_start}: ASCII letters, underscore, and every non-ASCII character. */
+    static boolean isIdentStart(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c >= 0x80;
     }
 
-    private static boolean isIdentPart(char c) {
+    static boolean isIdentPart(char c) {
         return isIdentStart(c) || isDigit(c) || c == '$';
     }
 }

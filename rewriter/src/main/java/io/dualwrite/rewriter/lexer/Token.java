@@ -1,9 +1,12 @@
 package io.dualwrite.rewriter.lexer;
 
-import io.dualwrite.rewriter.Identifiers;
+import java.nio.charset.StandardCharsets;
 
 /** One lexical token of {@code sql}: the text is {@code sql.substring(start, end)}. */
 public record Token(TokenKind kind, int start, int end, String sql) {
+
+    /** PostgreSQL's NAMEDATALEN - 1: longer names are truncated (in bytes, at a character boundary). */
+    private static final int MAX_NAME_BYTES = 63;
 
     public String text() {
         return sql.substring(start, end);
@@ -13,10 +16,24 @@ public record Token(TokenKind kind, int start, int end, String sql) {
         return kind.isTrivia();
     }
 
-    /** True for an unquoted identifier or keyword equal to {@code word}, ignoring case. */
+    /**
+     * True for an unquoted identifier or keyword equal to {@code word} (lower case), ignoring ASCII
+     * case only, as PostgreSQL does; {@code analyse} counts as {@code analyze} (gram.y accepts both).
+     */
     public boolean is(String word) {
-        return kind == TokenKind.IDENTIFIER && end - start == word.length()
-                && sql.regionMatches(true, start, word, 0, word.length());
+        return kind == TokenKind.IDENTIFIER && (spells(word) || ("analyze".equals(word) && spells("analyse")));
+    }
+
+    private boolean spells(String word) {
+        if (end - start != word.length()) {
+            return false;
+        }
+        for (int i = 0; i < word.length(); i++) {
+            if (asciiLower(sql.charAt(start + i)) != word.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** True for punctuation or an operator spelled exactly {@code symbol}. */
@@ -29,9 +46,48 @@ public record Token(TokenKind kind, int start, int end, String sql) {
         return kind == TokenKind.IDENTIFIER || kind == TokenKind.QUOTED_IDENTIFIER;
     }
 
-    /** The identifier as PostgreSQL stores it; only meaningful for {@link #isName()} tokens. */
+    /**
+     * The identifier as PostgreSQL stores it; only meaningful for {@link #isName()} tokens. Quoted
+     * names lose their quotes and doubled quotes, {@code U&"…"} names their escapes; unquoted names
+     * are folded to lower case in ASCII only (scansup.c); then truncated to 63 bytes.
+     */
     public String normalized() {
-        return Identifiers.normalize(text());
+        String name;
+        if (kind == TokenKind.QUOTED_IDENTIFIER && sql.charAt(start) != '"') {
+            String decoded = UnicodeEscapes.decode(this);
+            name = decoded == null ? text() : decoded;
+        } else if (kind == TokenKind.QUOTED_IDENTIFIER && end - start >= 2 && sql.charAt(end - 1) == '"') {
+            name = sql.substring(start + 1, end - 1).replace("\"\"", "\"");
+        } else {
+            StringBuilder b = new StringBuilder(end - start);
+            for (int i = start; i < end; i++) {
+                b.append(asciiLower(sql.charAt(i)));
+            }
+            name = b.toString();
+        }
+        return truncated(name);
+    }
+
+    private static char asciiLower(char c) {
+        return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
+    }
+
+    private static String truncated(String name) {
+        if (name.length() * 3 <= MAX_NAME_BYTES || name.getBytes(StandardCharsets.UTF_8).length <= MAX_NAME_BYTES) {
+            return name;
+        }
+        int bytes = 0;
+        int i = 0;
+        while (i < name.length()) {
+            int cp = name.codePointAt(i);
+            int size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+            if (bytes + size > MAX_NAME_BYTES) {
+                break;
+            }
+            bytes += size;
+            i += Character.charCount(cp);
+        }
+        return name.substring(0, i);
     }
 
     @Override

@@ -10,9 +10,11 @@ import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.cache.NameFilter;
 import io.dualwrite.rewriter.cache.PlanCache;
 import io.dualwrite.rewriter.lexer.Lexer;
+import io.dualwrite.rewriter.lexer.Scan;
 import io.dualwrite.rewriter.lexer.Statements;
 import io.dualwrite.rewriter.lexer.Token;
 import io.dualwrite.rewriter.lexer.TokenKind;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -27,7 +29,10 @@ public final class StatementRewriter {
     private final List<StatementPlanner> planners = new ArrayList<>();
     private final NameFilter names;
     private final PlanCache cache;
-    private final Function<String, RewritePlan> compute = this::compute;
+    /** Plans of texts with a backslash, for sessions with standard_conforming_strings off (they read them differently). */
+    private final PlanCache backslashEscapingCache;
+    private final Function<String, RewritePlan> compute = sql -> compute(sql, true);
+    private final Function<String, RewritePlan> computeBackslashEscaping = sql -> compute(sql, false);
 
     /** With a plan cache of {@link PlanCache#DEFAULT_MAX_BYTES}. */
     public StatementRewriter(List<SourceTable> migrations) {
@@ -43,17 +48,35 @@ public final class StatementRewriter {
         }
         this.names = new NameFilter(tableNames);
         this.cache = cache;
+        // rare (a backslash in the text of a session with the setting off): a small share of the budget
+        this.backslashEscapingCache = new PlanCache(cache.maxBytes() / 8);
     }
 
     /**
-     * A text that contains no migrated table's name passes through on the name check alone and is
-     * never cached; the others are planned once and cached by their exact text.
+     * The plan for a session with {@code standard_conforming_strings = on} (PostgreSQL's default). A
+     * text that may name no migrated table passes through on the name check alone and is never cached;
+     * the others are planned once and cached by their exact text.
      */
     public RewritePlan plan(String sql) {
         if (!names.mayMention(sql)) {
             return RewritePlan.PASS_THROUGH;
         }
         return cache.get(sql, compute);
+    }
+
+    /**
+     * The plan for a session whose {@code standard_conforming_strings} is as given (PgJDBC knows
+     * it: {@code BaseConnection.getStandardConformingStrings()}). Only a text with a backslash can
+     * read differently, so the others share one cache entry.
+     */
+    public RewritePlan plan(String sql, boolean standardConformingStrings) {
+        if (standardConformingStrings || sql.indexOf('\\') < 0) {
+            return plan(sql);
+        }
+        if (!names.mayMention(sql)) {
+            return RewritePlan.PASS_THROUGH;
+        }
+        return backslashEscapingCache.get(sql, computeBackslashEscaping);
     }
 
     /** Texts cached with a rewrite (for metrics). */
@@ -66,9 +89,14 @@ public final class StatementRewriter {
         return cache.weightedBytes();
     }
 
-    private RewritePlan compute(String sql) {
-        List<Token> tokens = Lexer.tokenize(sql);
-        List<List<Token>> statements = Statements.split(tokens);
+    private RewritePlan compute(String sql, boolean standardConformingStrings) {
+        Scan scan = Lexer.scan(sql, standardConformingStrings);
+        if (!scan.certain()) {
+            return plan(planners.get(Math.max(0, names.firstNamed(sql))).names().spec(), PhaseRewrites.rejectBoth(Reasons.of(
+                    "a text that PostgreSQL may read differently from dualwrite's scanner (" + scan.uncertainty()
+                            + ") and that could touch a migrated table", "write it without the unusual spelling", sql)));
+        }
+        List<List<Token>> statements = Statements.split(scan.tokens());
         List<Sig> sigs = new ArrayList<>(statements.size());
         for (List<Token> st : statements) {
             sigs.add(new Sig(Statements.significant(st)));
@@ -93,10 +121,15 @@ public final class StatementRewriter {
         if (statements.size() == 1) {
             Sig s = sigs.get(0);
             int start = statements.get(0).get(0).start();
-            String statement = sql.substring(start, s.get(s.size() - 1).end());
-            return plan(touched.names().spec(), touched.plan(sql, statement, start, s));
+            int end = s.get(s.size() - 1).end();
+            String statement = sql.substring(start, end);
+            PhaseRewrites r = touched.plan(sql, statement, start, s);
+            if (commentBetweenSemicolons(scan.tokens(), s)) {
+                r = keepAround(r, sql.substring(0, s.get(0).start()), sql.substring(end));
+            }
+            return plan(touched.names().spec(), r);
         }
-        return plan(touched.names().spec(), multiple(touched, sql, statements, sigs));
+        return plan(touched.names().spec(), multiple(touched, sql, statements, sigs, standardConformingStrings));
     }
 
     /**
@@ -104,7 +137,8 @@ public final class StatementRewriter {
      * its text) is spliced back in place, separators and trivia kept. Any refused statement refuses
      * the whole string; so does one that would return rows with hidden columns (RETURNING).
      */
-    private static PhaseRewrites multiple(StatementPlanner p, String sql, List<List<Token>> statements, List<Sig> sigs) {
+    private static PhaseRewrites multiple(StatementPlanner p, String sql, List<List<Token>> statements, List<Sig> sigs,
+                                          boolean standardConformingStrings) {
         Combined dualWrite = new Combined();
         Combined readNew = new Combined();
         for (int i = 0; i < sigs.size(); i++) {
@@ -115,7 +149,8 @@ public final class StatementRewriter {
             int start = s.get(0).start();
             int end = s.get(s.size() - 1).end();
             String statement = sql.substring(start, end);
-            PhaseRewrites r = p.plan(statement, statement, 0, new Sig(Statements.significant(Lexer.tokenize(statement))));
+            PhaseRewrites r = p.plan(statement, statement, 0, new Sig(Statements.significant(
+                    Lexer.scan(statement, standardConformingStrings).tokens())));
             dualWrite.add(r.dualWrite(), start, end, statement, p);
             readNew.add(r.readNew(), start, end, statement, p);
         }
@@ -128,6 +163,44 @@ public final class StatementRewriter {
             withReturning = list -> refused;
         }
         return new PhaseRewrites(dw, rn, withReturning);
+    }
+
+    /**
+     * PgJDBC sends a comment that stands between semicolons as a query of its own (the application
+     * sees one more, empty, result), so the rewrite of such a text keeps everything around the statement.
+     */
+    private static boolean commentBetweenSemicolons(List<Token> tokens, Sig statement) {
+        int first = statement.get(0).start();
+        int last = statement.get(statement.size() - 1).end();
+        boolean semicolon = false;
+        for (Token t : tokens) {
+            if (t.start() >= last) {
+                semicolon |= t.kind() == TokenKind.SEMICOLON;
+                if (semicolon && t.kind() != TokenKind.SEMICOLON && t.kind() != TokenKind.WHITESPACE) {
+                    return true;
+                }
+            }
+        }
+        semicolon = false;
+        for (int i = tokens.size() - 1; i >= 0; i--) {
+            Token t = tokens.get(i);
+            if (t.end() <= first) {
+                semicolon |= t.kind() == TokenKind.SEMICOLON;
+                if (semicolon && t.kind() != TokenKind.SEMICOLON && t.kind() != TokenKind.WHITESPACE) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static PhaseRewrites keepAround(PhaseRewrites r, String before, String after) {
+        // write forms are built from the statement alone; read rewrites already keep the whole text
+        Function<Rewrite, Rewrite> wrap = x -> x instanceof Rewrite.Rewritten w && w.kind() != Rewrite.Kind.READ_NEW
+                ? new Rewrite.Rewritten(before + w.sql() + after, w.kind(), w.hiddenColumns()) : x;
+        Function<String, Rewrite> returning = r.withReturning() == null ? null
+                : r.withReturning().andThen(wrap);
+        return new PhaseRewrites(wrap.apply(r.dualWrite()), wrap.apply(r.readNew()), returning);
     }
 
     /** The per-statement rewrites of one phase, spliced into the whole string. */

@@ -43,8 +43,11 @@ class ReturningWithTruncateMultiTest {
     @Test
     void insertReturningKeepsTheAppsListVerbatim() {
         String app = "INSERT INTO users (id, email) VALUES (?, ?) RETURNING id, lower(email) AS e, *";
-        assertBoth(app + " ; -- x", returning("WITH \"dw$w\" AS (" + app
+        assertBoth(app + " ; ", returning("WITH \"dw$w\" AS (" + app
                 + ", \"id\" AS \"dw$k\", \"email\" AS \"dw$v\"" + SYNC_UPSERT));
+        // a comment after the semicolon is an empty query of its own to PgJDBC: kept
+        assertBoth(app + " ; -- x", returning("WITH \"dw$w\" AS (" + app
+                + ", \"id\" AS \"dw$k\", \"email\" AS \"dw$v\"" + SYNC_UPSERT + " ; -- x"));
     }
 
     @Test

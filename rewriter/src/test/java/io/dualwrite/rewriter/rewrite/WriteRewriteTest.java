@@ -54,7 +54,9 @@ class WriteRewriteTest {
     @Test
     void insertMultiRowWithoutEmailColumnStillRewritten() {
         String app = "insert into USERS (id, name) values (?, ?), (?, ?)";
-        assertDualWrite(app + " ;  -- done\n", upsert(app, null));
+        assertDualWrite(app + " ;  ", upsert(app, null));
+        // PgJDBC sends a trailing comment after the semicolon as an empty query of its own: kept
+        assertDualWrite(app + " ;  -- done\n", upsert(app, null) + " ;  -- done\n");
     }
 
     @Test
