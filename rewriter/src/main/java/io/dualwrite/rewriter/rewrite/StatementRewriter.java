@@ -105,6 +105,7 @@ public final class StatementRewriter {
      * the whole string; so does one that would return rows with hidden columns (RETURNING).
      */
     private static PhaseRewrites multiple(StatementPlanner p, String sql, List<List<Token>> statements, List<Sig> sigs) {
+        Combined expanded = new Combined();
         Combined dualWrite = new Combined();
         Combined readNew = new Combined();
         for (int i = 0; i < sigs.size(); i++) {
@@ -116,6 +117,7 @@ public final class StatementRewriter {
             int end = s.get(s.size() - 1).end();
             String statement = sql.substring(start, end);
             PhaseRewrites r = p.plan(statement, statement, 0, new Sig(Statements.significant(Lexer.tokenize(statement))));
+            expanded.add(r.expanded(), start, end, statement, p);
             dualWrite.add(r.dualWrite(), start, end, statement, p);
             readNew.add(r.readNew(), start, end, statement, p);
         }
@@ -127,7 +129,7 @@ public final class StatementRewriter {
                     + " string that write " + p.names().spec().name(), "send the write as a statement of its own", sql));
             withReturning = list -> refused;
         }
-        return new PhaseRewrites(dw, rn, withReturning);
+        return new PhaseRewrites(dw, rn, withReturning, expanded.result(sql));
     }
 
     /** The per-statement rewrites of one phase, spliced into the whole string. */
@@ -187,7 +189,7 @@ public final class StatementRewriter {
         Rewrite[] byPhase = new Rewrite[Phase.values().length];
         for (Phase phase : Phase.values()) {
             byPhase[phase.ordinal()] = switch (phase) {
-                case EXPANDED -> Rewrite.PASS_THROUGH;
+                case EXPANDED -> r.expanded();
                 case DUAL_WRITE -> r.dualWrite();
                 case READ_NEW -> r.readNew();
                 case NEW_ONLY, CONTRACTED -> new Rewrite.Rejected("phase " + phase
