@@ -36,7 +36,8 @@ import static io.dualwrite.control.phase.PhaseTransitions.Operation.SHADOW_READS
  *   <li>{@link #execute execute}: on PgJDBC, told to report generated keys when the rewrite
  *       returns them in place of PgJDBC's own RETURNING;</li>
  *   <li>{@link #execute count}: executions and failures of rewritten statements (error-rate watch);</li>
- *   <li>{@link #results hide}: result sets and metadata without the columns the sync needed.</li>
+ *   <li>{@link #results hide}: result sets and metadata without the columns the sync needed; an
+ *       updatable result set of a query on a migration guarded ({@link UpdatableResultSet}).</li>
  * </ol>
  * One instance per application statement, holding the outcome of its last execution; like a
  * statement, not thread-safe. The pass-through path allocates nothing.
