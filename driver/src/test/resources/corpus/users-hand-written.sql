@@ -102,14 +102,36 @@ MERGE INTO users u USING orders o ON o.user_id = u.id WHEN MATCHED THEN UPDATE S
 COPY users (id, email) FROM STDIN
 ### refuse COPY bypasses SQL
 copy public.users from '/tmp/users.csv' with (format csv)
-### refuse EXPLAIN ANALYZE executes a write
+### write EXPLAIN ANALYZE runs the dual write
 EXPLAIN ANALYZE UPDATE users SET email = NULL
+### write EXPLAIN ANALYSE (British spelling) runs the dual write
+explain analyse verbose delete from users where id = 2
+### write EXPLAIN (options) with ANALYSE on, RETURNING
+EXPLAIN (FORMAT JSON, ANALYSE on) INSERT INTO users (id, email) VALUES (61, 'explained@x') RETURNING id
+### pass EXPLAIN without ANALYZE runs nothing
+EXPLAIN (ANALYZE false, COSTS off) UPDATE users SET email = 'never@x'
+### refuse EXPLAIN ANALYZE of a statement that is refused
+EXPLAIN ANALYZE UPDATE users SET id = id + 1
+### refuse COPY (… RETURNING …) TO of a write
+COPY (UPDATE users SET email = 'copied@x' WHERE id = 1 RETURNING id) TO STDOUT
+### refuse COPY (… RETURNING …) TO of a write
+COPY (WITH d AS (DELETE FROM users WHERE id = 2 RETURNING id) SELECT * FROM d) TO STDOUT
+### pass CREATE TABLE … AS a read
+CREATE TEMP TABLE users_copy AS SELECT id, email FROM users WITH DATA
+### pass SELECT … INTO a new table
+SELECT id, email INTO TEMP users_copy2 FROM users WHERE email IS NOT NULL
+### pass DECLARE … CURSOR over a read
+DECLARE users_cursor SCROLL CURSOR FOR SELECT id, email FROM users ORDER BY id
+### refuse CREATE TABLE … AS over a write
+CREATE TABLE t AS WITH w AS (UPDATE users SET email = 'w@x' RETURNING id) SELECT * FROM w
 ### refuse DO statement
 DO $$ BEGIN UPDATE users SET email = NULL; END $$
 ### refuse ALTER statement
 ALTER TABLE users ADD COLUMN x int
-### refuse PREPARE statement
+### refuse SQL-level PREPARE of a write
 PREPARE p AS UPDATE users SET email = $1
+### pass PREPARE of a read
+PREPARE r (bigint) AS SELECT email FROM users WHERE id = $1
 ### refuse CREATE statement
 CREATE RULE r AS ON UPDATE TO users DO ALSO NOTIFY users
 ### refuse TRUNCATE of the migrated table in a form that is not recognised

@@ -36,7 +36,8 @@ import static io.dualwrite.control.phase.PhaseTransitions.Operation.SHADOW_READS
  *   <li>{@link #execute execute}: on PgJDBC, told to report generated keys when the rewrite
  *       returns them in place of PgJDBC's own RETURNING;</li>
  *   <li>{@link #execute count}: executions and failures of rewritten statements (error-rate watch);</li>
- *   <li>{@link #results hide}: result sets and metadata without the columns the sync needed.</li>
+ *   <li>{@link #results hide}: result sets and metadata without the columns the sync needed; an
+ *       updatable result set of a query on a migration guarded ({@link UpdatableResultSet}).</li>
  * </ol>
  * One instance per application statement, holding the outcome of its last execution; like a
  * statement, not thread-safe. The pass-through path allocates nothing.
@@ -62,6 +63,8 @@ final class StatementPipeline {
 
     /** The migration whose rewrite the last execution ran; null when it ran as written. */
     private MigrationRuntime rewritten;
+    /** The migration the last execution's SQL touches, rewritten or not; null when it touches none. */
+    private MigrationRuntime touched;
     /** Trailing columns to hide in the results of the last execution (a dual write with RETURNING). */
     private int hidden;
     /** The last rewrite returns the generated keys the application asked for, in place of PgJDBC's RETURNING. */
@@ -120,6 +123,7 @@ final class StatementPipeline {
      */
     <T> T prepared(RewritingPreparedStatement statement, Call<PreparedStatement, Void, T> call) throws SQLException {
         MigrationRuntime migration = statement.migration;
+        touched = migration;
         Phase phase = pin(migration);
         sample(statement.plan, migration, phase, statement.applicationSql, statement.log());
         Rewrite.Rewritten rewrite = rewrite(statement.plan, migration, phase, statement.returningList);
@@ -266,7 +270,11 @@ final class StatementPipeline {
 
     private ResultSet hide(ResultSet rs) throws SQLException {
         int visible = visibleColumns(rs.getMetaData());
-        return visible < 0 ? Wrappers.resultSet(rs, owner) : Wrappers.hidingResultSet(rs, owner, visible);
+        if (visible >= 0) {
+            return Wrappers.hidingResultSet(rs, owner, visible);
+        }
+        return touched != null && rs.getConcurrency() == ResultSet.CONCUR_UPDATABLE
+                ? Wrappers.updatableResultSet(rs, owner, connection, touched) : Wrappers.resultSet(rs, owner);
     }
 
     /** How many columns the application sees, or -1 when it sees them all. */
@@ -284,12 +292,14 @@ final class StatementPipeline {
     private String route(String sql, Object keys) throws SQLException {
         RewritePlan plan = plan(connection, sql);
         if (plan == null) {
+            touched = null;
             rewritten = null;
             hidden = 0;
             emulateKeys = false;
             return sql;
         }
         MigrationRuntime migration = connection.database.migrations().runtimeOf(plan.migration());
+        touched = migration;
         Phase phase = pin(migration);
         sample(plan, migration, phase, sql, null);
         String returningList = returningList(connection.delegate, keys);

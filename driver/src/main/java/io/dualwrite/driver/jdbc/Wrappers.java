@@ -87,6 +87,8 @@ final class Wrappers {
             CallableStatement.class, DualwriteConnection.class);
     private static final MethodHandle RESULT_SET = constructor(generate(DualwriteResultSet.class, null),
             ResultSet.class, Statement.class);
+    private static final MethodHandle UPDATABLE_RESULT_SET = constructor(generateUpdatable(),
+            ResultSet.class, Statement.class, DualwriteConnection.class, MigrationRuntime.class);
     private static final MethodHandle HIDING_RESULT_SET = constructor(generateHiding(HidingResultSet.class),
             ResultSet.class, Statement.class, int.class);
     private static final MethodHandle HIDING_META_DATA = constructor(generateHiding(HidingMetaData.class),
@@ -158,6 +160,15 @@ final class Wrappers {
     static ResultSet resultSet(ResultSet delegate, Statement statement) {
         try {
             return (ResultSet) RESULT_SET.invoke(delegate, statement);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static ResultSet updatableResultSet(ResultSet delegate, Statement statement, DualwriteConnection connection,
+                                        MigrationRuntime migration) {
+        try {
+            return (ResultSet) UPDATABLE_RESULT_SET.invoke(delegate, statement, connection, migration);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -276,6 +287,15 @@ final class Wrappers {
                             .to(HidingResultSet.Guard.class).andThen(DELEGATE_CALL));
         }
         return load(builder, wrapper);
+    }
+
+    /** {@link UpdatableResultSet}: every {@code updateX} and {@code moveToInsertRow} asks its guard first. */
+    private static Class<?> generateUpdatable() {
+        var builder = delegating(UpdatableResultSet.class)
+                .method(DELEGATED.and(nameStartsWith("update").or(named("moveToInsertRow"))))
+                .intercept(MethodDelegation.withDefaultConfiguration().filter(named("check"))
+                        .to(UpdatableResultSet.Guard.class).andThen(DELEGATE_CALL));
+        return load(builder, UpdatableResultSet.class);
     }
 
     private static boolean mutableOrOnce(TypeDescription type) {

@@ -2,6 +2,7 @@ package io.dualwrite.rewriter.rewrite;
 
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Rewrite;
+import io.dualwrite.rewriter.analysis.HostedStatement;
 import io.dualwrite.rewriter.analysis.JooqView;
 import io.dualwrite.rewriter.analysis.Reasons;
 import io.dualwrite.rewriter.analysis.Sig;
@@ -26,12 +27,14 @@ public final class StatementPlanner {
     private final MigrationSpec spec;
     private final WriteAnalyzer writes;
     private final ReadRewriter reads;
+    private final HostedPlanner hosted;
 
     public StatementPlanner(MigrationSpec spec, List<String> columns) {
         this.spec = spec;
         this.names = new SourceNames(spec);
         this.writes = new WriteAnalyzer(names);
         this.reads = new ReadRewriter(names, columns);
+        this.hosted = new HostedPlanner(this, spec);
     }
 
     public SourceNames names() {
@@ -44,6 +47,10 @@ public final class StatementPlanner {
      * @param offset    where {@code statement} starts in {@code sql}
      */
     public PhaseRewrites plan(String sql, String statement, int offset, Sig s) {
+        HostedStatement host = HostedStatement.of(s);
+        if (host != null) {
+            return hosted.plan(sql, statement, offset, s, host);
+        }
         StatementClass kind = StatementClass.of(s);
         switch (kind) {
             case INSERT, UPDATE, DELETE:
@@ -65,7 +72,7 @@ public final class StatementPlanner {
             case TRUNCATE:
                 return truncate(statement, offset, s);
             case COPY:
-                if (s.find("from", 1, s.size(), 0) >= 0 && !s.isSymbol(1, "(")) {
+                if (s.find("from", 1, s.size(), 0) >= 0) {
                     return reject(statement, "COPY … FROM into the migrated table is not supported: COPY bypasses"
                                     + " SQL, so its rows cannot be dual-written",
                             "COPY into a staging table, then INSERT INTO the migrated table … SELECT … FROM the"
@@ -74,13 +81,8 @@ public final class StatementPlanner {
                 return new PhaseRewrites(Rewrite.PASS_THROUGH, rejected(statement,
                         "COPY … TO reading the migrated table is not rewritten", "use a SELECT, or run it in a phase that reads old"));
             case EXPLAIN:
-                if (s.find("analyze", 1, s.size(), 0) >= 0 || s.find("analyze", 1, s.size(), 1) >= 0) {
-                    if (WriteScan.writesSource(s, names)) {
-                        return reject(statement, "EXPLAIN ANALYZE executes a write to the migrated table",
-                                "EXPLAIN without ANALYZE, or run it in the EXPANDED phase");
-                    }
-                }
-                return PhaseRewrites.PASS;
+                return reject(statement, "EXPLAIN in a form that is not recognised (it may execute a write to the"
+                        + " migrated table)", "write it as EXPLAIN [ANALYZE] [VERBOSE] statement or EXPLAIN (options) statement");
             case HARMLESS:
                 return PhaseRewrites.PASS;
             default:

@@ -139,6 +139,7 @@ public final class StatementRewriter {
      */
     private static PhaseRewrites multiple(StatementPlanner p, String sql, List<List<Token>> statements, List<Sig> sigs,
                                           boolean standardConformingStrings) {
+        Combined expanded = new Combined();
         Combined dualWrite = new Combined();
         Combined readNew = new Combined();
         for (int i = 0; i < sigs.size(); i++) {
@@ -151,6 +152,7 @@ public final class StatementRewriter {
             String statement = sql.substring(start, end);
             PhaseRewrites r = p.plan(statement, statement, 0, new Sig(Statements.significant(
                     Lexer.scan(statement, standardConformingStrings).tokens())));
+            expanded.add(r.expanded(), start, end, statement, p);
             dualWrite.add(r.dualWrite(), start, end, statement, p);
             readNew.add(r.readNew(), start, end, statement, p);
         }
@@ -162,7 +164,7 @@ public final class StatementRewriter {
                     + " string that write " + p.names().spec().name(), "send the write as a statement of its own", sql));
             withReturning = list -> refused;
         }
-        return new PhaseRewrites(dw, rn, withReturning);
+        return new PhaseRewrites(dw, rn, withReturning, expanded.result(sql));
     }
 
     /**
@@ -259,7 +261,7 @@ public final class StatementRewriter {
         }
         Rewrite[] byPhase = new Rewrite[Phase.values().length];
         for (Phase phase : Phase.values()) {
-            byPhase[phase.ordinal()] = !phase.writesNew() ? Rewrite.PASS_THROUGH
+            byPhase[phase.ordinal()] = !phase.writesNew() ? r.expanded()
                     : !phase.writesOld() ? new Rewrite.Rejected("phase " + phase + ": this version of dualwrite does not"
                             + " translate statements for a table whose old column is no longer written (statement touches "
                             + spec.name() + ")")

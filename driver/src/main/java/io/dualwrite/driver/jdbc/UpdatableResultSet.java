@@ -1,0 +1,74 @@
+package io.dualwrite.driver.jdbc;
+
+import io.dualwrite.driver.runtime.MigrationRuntime;
+import io.dualwrite.rewriter.Phase;
+
+import net.bytebuddy.implementation.bind.annotation.Origin;
+import net.bytebuddy.implementation.bind.annotation.This;
+
+import java.lang.reflect.Method;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * An updatable ({@code CONCUR_UPDATABLE}) result set of a query that names a migrated table.
+ * PgJDBC's {@code updateRow}, {@code insertRow} and {@code deleteRow} build their own UPDATE,
+ * INSERT and DELETE and run them on its internal connection, where no rewrite can reach them; so in
+ * every phase that writes the new side they are refused, and so are the {@code updateX} calls and
+ * {@code moveToInsertRow} that prepare them ({@link Guard}, generated in front of each), before
+ * PgJDBC sends or stages anything: the refusal comes at the first call, with the same SQLState in
+ * every such phase (in READ_NEW PgJDBC itself would otherwise reject the rewritten query's column).
+ * In {@code EXPANDED} they are PgJDBC's. Everything else is generated delegation ({@link Wrappers}).
+ */
+public abstract class UpdatableResultSet extends DualwriteResultSet {
+
+    private final DualwriteConnection connection;
+    private final MigrationRuntime migration;
+
+    protected UpdatableResultSet(ResultSet delegate, Statement statement, DualwriteConnection connection,
+                                 MigrationRuntime migration) {
+        super(delegate, statement);
+        this.connection = connection;
+        this.migration = migration;
+    }
+
+    @Override
+    public void updateRow() throws SQLException {
+        allowed("updateRow");
+        delegate.updateRow();
+    }
+
+    @Override
+    public void insertRow() throws SQLException {
+        allowed("insertRow");
+        delegate.insertRow();
+    }
+
+    @Override
+    public void deleteRow() throws SQLException {
+        allowed("deleteRow");
+        delegate.deleteRow();
+    }
+
+    /** The phase of this instant (pinned in a transaction), as for a statement. */
+    private void allowed(String method) throws SQLException {
+        Phase phase = connection.phaseOf(migration);
+        if (phase.writesNew()) {
+            migration.countRejected();
+            throw StatementPipeline.refused("ResultSet." + method + "() on an updatable (CONCUR_UPDATABLE) result set of a"
+                    + " query on the migrated table: PgJDBC writes the row with its own UPDATE, INSERT or DELETE, which"
+                    + " bypasses the dual write; run an UPDATE, INSERT or DELETE statement instead", phase, migration);
+        }
+    }
+
+    /** Called by the generated {@code updateX} and {@code moveToInsertRow} methods before they delegate. */
+    public static final class Guard {
+        private Guard() {
+        }
+
+        public static void check(@This UpdatableResultSet self, @Origin Method method) throws SQLException {
+            self.allowed(method.getName());
+        }
+    }
+}
