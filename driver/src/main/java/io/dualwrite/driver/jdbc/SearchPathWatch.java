@@ -51,6 +51,8 @@ final class SearchPathWatch {
         if (SessionWords.mayChange(sql)) {
             stale = true;
             staleAtTransactionEnd |= inTransaction;
+        } else if (!inTransaction) {
+            transactionEnded(); // a COMMIT or END in the text undoes SET LOCAL
         }
     }
 
