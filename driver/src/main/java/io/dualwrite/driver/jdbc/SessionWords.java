@@ -11,32 +11,39 @@ import java.util.List;
  * ({@code SET}, {@code RESET}, {@code set_config}, {@code DISCARD}, a rollback undoing a SET), the
  * role behind {@code "$user"}, and the tables and schemas on the path (CREATE, ALTER, DROP, temporary
  * tables). Two levels: a quick text scan after every statement (a false alarm costs one question
- * to the server), and a token check for a string that also needs a rewrite.
+ * to the server: a column named {@code role} is one), and a token check for a string that also
+ * needs a rewrite.
  */
 final class SessionWords {
 
     private static final String[] WORDS = {"search_path", "set_config", "reset", "discard", "role", "authorization",
-            "schema", "temp", "rollback", "abort", "create", "alter", "drop"};
+            "schema", "temp", "temporary", "pg_temp", "rollback", "abort", "create", "alter", "drop"};
     private static final String[] LEADING = {"set", "reset", "discard", "rollback", "abort", "create", "alter", "drop",
             "import"};
 
     private SessionWords() {
     }
 
-    /** True when the text contains one of the words, in any case (no allocation). */
+    /** True when the text contains one of the words as a whole word, in any case (no allocation). */
     static boolean mayChange(String sql) {
-        for (int i = 0; i < sql.length(); i++) {
+        int n = sql.length();
+        for (int i = 0; i < n; i++) {
             char c = (char) (sql.charAt(i) | 0x20);
-            if (c < 'a' || c > 't') {
+            if (c < 'a' || c > 't' || (i > 0 && wordChar(sql.charAt(i - 1)))) {
                 continue;
             }
             for (String w : WORDS) {
-                if (w.charAt(0) == c && sql.regionMatches(true, i, w, 0, w.length())) {
+                int end = i + w.length();
+                if (w.charAt(0) == c && sql.regionMatches(true, i, w, 0, w.length()) && (end == n || !wordChar(sql.charAt(end)))) {
                     return true;
                 }
             }
         }
         return false;
+    }
+
+    private static boolean wordChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '_' || c == '$';
     }
 
     /** True when one of the statements of {@code sql} is a session or catalog command, or calls set_config. */
