@@ -4,16 +4,17 @@ import io.dualwrite.driver.runtime.ConnectionPins;
 import io.dualwrite.driver.runtime.DatabaseRuntime;
 import io.dualwrite.driver.runtime.MigrationRuntime;
 import io.dualwrite.rewriter.Phase;
+import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.RewritePlan;
+import org.postgresql.core.BaseConnection;
 
 import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
+import java.sql.Savepoint;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -31,72 +32,60 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
     protected DualwriteConnection(Connection delegate, DatabaseRuntime database) throws SQLException {
         this.delegate = delegate;
         this.database = database;
-        this.autoCommit = delegate.getAutoCommit();
+        BaseConnection pg = delegate.unwrap(BaseConnection.class);
+        this.backendPid = pg.getBackendPID();
+        this.pins = new TransactionPins(pg.getQueryExecutor());
+        this.searchPath = new SearchPathWatch(delegate);
         database.connectionOpened(this);
     }
 
-    /*
-     * Transaction pinning: a transaction runs all its statements in the phase of its first one, so
-     * no transaction writes one side only because the phase changed half-way. Pins are dropped at
-     * commit, rollback and when auto-commit is switched; the follower acknowledges a new phase
-     * only once no open transaction is pinned to an older one (DatabaseRuntime#appliedPhase).
-     * Transactions driven by SQL text (BEGIN/COMMIT statements) are not seen here.
-     */
-    private boolean autoCommit = true;
-    private volatile MigrationRuntime pinnedMigration;
-    private volatile Phase pinnedPhase;
-    private Map<MigrationRuntime, Phase> morePins;
+    /** The transaction's pins ({@link TransactionPins}); the pipeline's pin step and the follower read them. */
+    final TransactionPins pins;
+    /** Where this session's unqualified names lead ({@link SearchPathWatch}). */
+    final SearchPathWatch searchPath;
+    private final int backendPid;
 
     /**
      * The phase this connection applies to a migration now: the live one, or the one its transaction
      * started in. Only {@link StatementPipeline}'s pin step asks.
      */
     Phase phaseOf(MigrationRuntime migration) {
-        if (autoCommit) {
-            return migration.phase();
-        }
-        if (pinnedMigration == migration) {
-            return pinnedPhase;
-        }
-        if (pinnedMigration == null) {
-            Phase phase = migration.phase();
-            pinnedPhase = phase;
-            pinnedMigration = migration;
-            // the follower writes the phase, then reads the pins; this writes the pin, then reads the phase again
-            // (all volatile): either the follower sees this pin, or this sees the new phase and runs in it
-            Phase again = migration.phase();
-            if (again != phase) {
-                pinnedPhase = again;
-                phase = again;
-            }
-            return phase;
-        }
-        if (morePins == null) {
-            morePins = new HashMap<>();
-        }
-        return morePins.computeIfAbsent(migration, MigrationRuntime::phase);
+        return pins.phaseOf(migration);
+    }
+
+    /** The phase to prepare a statement in (nothing runs yet, so nothing is pinned). */
+    Phase phaseToPrepare(MigrationRuntime migration) {
+        Phase pinned = pins.pinnedPhase(migration);
+        return pinned != null ? pinned : migration.phase();
     }
 
     @Override
     public Phase pinnedPhase(MigrationRuntime migration) {
-        if (pinnedMigration == migration) {
-            return pinnedPhase;
-        }
-        Map<MigrationRuntime, Phase> more = morePins;
-        return more == null ? null : more.get(migration);
+        return pins.pinnedPhase(migration);
     }
 
-    private void unpin() {
-        pinnedMigration = null;
-        pinnedPhase = null;
-        morePins = null;
+    @Override
+    public int backendPid() {
+        return backendPid;
+    }
+
+    @Override
+    public long activity() {
+        return pins.activity();
+    }
+
+    @Override
+    public void release(long activity) {
+        pins.release(activity);
     }
 
     @Override
     public void setAutoCommit(boolean autoCommit) throws SQLException {
-        delegate.setAutoCommit(autoCommit);
-        this.autoCommit = autoCommit;
-        unpin();
+        try {
+            delegate.setAutoCommit(autoCommit);
+        } finally {
+            ended();
+        }
     }
 
     @Override
@@ -104,7 +93,7 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
         try {
             delegate.commit();
         } finally {
-            unpin();
+            ended();
         }
     }
 
@@ -113,7 +102,32 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
         try {
             delegate.rollback();
         } finally {
-            unpin();
+            ended();
+        }
+    }
+
+    @Override
+    public void rollback(Savepoint savepoint) throws SQLException {
+        try {
+            delegate.rollback(savepoint);
+        } finally {
+            searchPath.rolledBack();
+        }
+    }
+
+    @Override
+    public void setSchema(String schema) throws SQLException {
+        try {
+            delegate.setSchema(schema);
+        } finally {
+            searchPath.changed();
+        }
+    }
+
+    private void ended() {
+        pins.endedMaybe();
+        if (!pins.inTransaction()) {
+            searchPath.transactionEnded();
         }
     }
 
@@ -150,14 +164,14 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
 
     @Override
     public PreparedStatement prepareStatement(String sql) throws SQLException {
-        RewritePlan plan = StatementPipeline.plan(this, sql);
+        RewritePlan plan = planToPrepare(sql);
         return plan == null ? Wrappers.preparedStatement(delegate.prepareStatement(sql), this)
                 : rewriting(plan, sql, PrepareOptions.DEFAULT);
     }
 
     @Override
     public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
-        RewritePlan plan = StatementPipeline.plan(this, sql);
+        RewritePlan plan = planToPrepare(sql);
         return plan == null ? Wrappers.preparedStatement(delegate.prepareStatement(sql, resultSetType, resultSetConcurrency), this)
                 : rewriting(plan, sql, PrepareOptions.cursor(resultSetType, resultSetConcurrency));
     }
@@ -165,7 +179,7 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
     @Override
     public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency, int resultSetHoldability)
             throws SQLException {
-        RewritePlan plan = StatementPipeline.plan(this, sql);
+        RewritePlan plan = planToPrepare(sql);
         return plan == null
                 ? Wrappers.preparedStatement(delegate.prepareStatement(sql, resultSetType, resultSetConcurrency, resultSetHoldability), this)
                 : rewriting(plan, sql, PrepareOptions.cursor(resultSetType, resultSetConcurrency, resultSetHoldability));
@@ -173,23 +187,40 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
 
     @Override
     public PreparedStatement prepareStatement(String sql, int autoGeneratedKeys) throws SQLException {
-        RewritePlan plan = StatementPipeline.plan(this, sql);
+        RewritePlan plan = planToPrepare(sql);
         return plan == null ? Wrappers.preparedStatement(delegate.prepareStatement(sql, autoGeneratedKeys), this)
                 : rewriting(plan, sql, PrepareOptions.generatedKeys(autoGeneratedKeys));
     }
 
     @Override
     public PreparedStatement prepareStatement(String sql, int[] columnIndexes) throws SQLException {
-        RewritePlan plan = StatementPipeline.plan(this, sql);
+        RewritePlan plan = planToPrepare(sql);
         return plan == null ? Wrappers.preparedStatement(delegate.prepareStatement(sql, columnIndexes), this)
                 : rewriting(plan, sql, PrepareOptions.keyColumns(columnIndexes));
     }
 
     @Override
     public PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
-        RewritePlan plan = StatementPipeline.plan(this, sql);
+        RewritePlan plan = planToPrepare(sql);
         return plan == null ? Wrappers.preparedStatement(delegate.prepareStatement(sql, columnNames), this)
                 : rewriting(plan, sql, PrepareOptions.keyColumns(columnNames));
+    }
+
+    /**
+     * The plan of a statement being prepared, or null when PgJDBC's own statement runs it: then the
+     * search_path watch is told (PgJDBC will run it unseen) and a statement naming, unqualified, a
+     * migration outside public that the session's path leads to is refused now.
+     */
+    private RewritePlan planToPrepare(String sql) throws SQLException {
+        RewritePlan plan = StatementPipeline.plan(this, sql);
+        if (plan == null && !database.migrations().isEmpty()) {
+            searchPath.prepared(sql);
+            Rewrite.Rejected unseen = searchPath.unseen(database.migrations(), sql);
+            if (unseen != null) {
+                throw new SQLException("dualwrite refused the statement: " + unseen.reason(), StatementPipeline.REFUSED_SQLSTATE);
+            }
+        }
+        return plan;
     }
 
     private PreparedStatement rewriting(RewritePlan plan, String sql, PrepareOptions options) throws SQLException {
@@ -198,14 +229,14 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
 
     @Override
     public CallableStatement prepareCall(String sql) throws SQLException {
-        RewritePlan plan = StatementPipeline.plan(this, sql);
+        RewritePlan plan = planToPrepare(sql);
         return plan == null ? Wrappers.callableStatement(delegate.prepareCall(sql), this)
                 : rewritingCall(plan, sql, PrepareOptions.CALL);
     }
 
     @Override
     public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
-        RewritePlan plan = StatementPipeline.plan(this, sql);
+        RewritePlan plan = planToPrepare(sql);
         return plan == null ? Wrappers.callableStatement(delegate.prepareCall(sql, resultSetType, resultSetConcurrency), this)
                 : rewritingCall(plan, sql, PrepareOptions.call(resultSetType, resultSetConcurrency));
     }
@@ -213,7 +244,7 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
     @Override
     public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency, int resultSetHoldability)
             throws SQLException {
-        RewritePlan plan = StatementPipeline.plan(this, sql);
+        RewritePlan plan = planToPrepare(sql);
         return plan == null
                 ? Wrappers.callableStatement(delegate.prepareCall(sql, resultSetType, resultSetConcurrency, resultSetHoldability), this)
                 : rewritingCall(plan, sql, PrepareOptions.call(resultSetType, resultSetConcurrency, resultSetHoldability));

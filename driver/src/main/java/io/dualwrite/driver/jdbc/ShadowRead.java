@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -41,47 +40,76 @@ final class ShadowRead {
     }
 
     /**
-     * Compares the two forms; never throws (a failing comparison is logged and not counted), and
-     * never changes the connection's transaction state.
+     * Compares the two forms when that provably changes nothing; never throws (a failing comparison
+     * is logged and not counted). It runs only when the read has no side effect
+     * ({@link ShadowSafety}) and:
+     * <ul>
+     *   <li>outside any transaction in auto-commit: in a transaction of its own, opened and rolled
+     *       back with SQL text ({@code BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY} … {@code ROLLBACK}),
+     *       so PgJDBC's auto-commit setting is never touched;</li>
+     *   <li>inside an open transaction (however it was opened: JDBC, {@code BEGIN}, {@code START
+     *       TRANSACTION}, a savepoint, any isolation level but SERIALIZABLE, read-only or not): inside a
+     *       savepoint of its own, rolled back and released with SQL text, so an error of the shadow
+     *       (the target table failing where the old column does not) leaves the transaction as it was;</li>
+     * </ul>
+     * and never in an aborted transaction, in a SERIALIZABLE one (its reads would add predicate locks
+     * that can fail the application's commit), or before the first statement of a JDBC transaction
+     * ({@code setAutoCommit(false)}, nothing sent yet: the shadow would open the transaction and take
+     * its snapshot).
      *
      * @param parameters what the application bound, or null for a plain Statement
      */
-    static void compare(Connection connection, MigrationRuntime migration, String oldSql, String newSql,
-                        ParameterLog parameters) {
+    static void compare(Connection connection, TransactionPins transaction, MigrationRuntime migration, String oldSql,
+                        String newSql, ParameterLog parameters) {
+        if (transaction.failedTransaction() || !ShadowSafety.sideEffectFree(oldSql)) {
+            return;
+        }
         try {
-            boolean autoCommit = connection.getAutoCommit();
-            Savepoint savepoint = null;
-            if (autoCommit) {
-                connection.setAutoCommit(false);
-                try (Statement s = connection.createStatement()) {
-                    s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-                }
-            } else {
-                savepoint = connection.setSavepoint();
+            boolean inTransaction = transaction.inTransaction();
+            if (!inTransaction && !connection.getAutoCommit()) {
+                return;
             }
-            try {
-                Map<List<Object>, Integer> oldRows = rows(connection, oldSql, parameters);
-                Map<List<Object>, Integer> newRows = rows(connection, newSql, parameters);
-                if (oldRows != null && newRows != null) {
-                    boolean mismatch = !oldRows.equals(newRows);
-                    migration.countShadowComparison(mismatch);
-                    if (mismatch) {
-                        LOG.log(System.Logger.Level.WARNING, "dualwrite: shadow read mismatch for " + migration.spec().name()
-                                + ": " + StatementPipeline.abbreviate(oldSql) + " | only old: " + sample(oldRows, newRows)
-                                + " | only new: " + sample(newRows, oldRows));
+            try (Statement control = connection.createStatement()) {
+                if (inTransaction) {
+                    if (serializable(control)) {
+                        return;
                     }
-                }
-            } finally {
-                if (autoCommit) {
-                    connection.rollback();
-                    connection.setAutoCommit(true);
+                    control.execute("SAVEPOINT " + SAVEPOINT);
                 } else {
-                    connection.rollback(savepoint);
-                    connection.releaseSavepoint(savepoint);
+                    control.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+                }
+                try {
+                    compareRows(connection, migration, oldSql, newSql, parameters);
+                } finally {
+                    control.execute(inTransaction ? "ROLLBACK TO SAVEPOINT " + SAVEPOINT + "; RELEASE SAVEPOINT " + SAVEPOINT : "ROLLBACK");
                 }
             }
         } catch (SQLException | RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "dualwrite: shadow read of " + migration.spec().name() + " not compared: " + e);
+        }
+    }
+
+    /** The savepoint the shadow sets; released again before the application's statement runs. */
+    private static final String SAVEPOINT = "\"dw$shadow\"";
+
+    private static boolean serializable(Statement control) throws SQLException {
+        try (ResultSet rs = control.executeQuery("SHOW transaction_isolation")) {
+            return rs.next() && "serializable".equals(rs.getString(1));
+        }
+    }
+
+    private static void compareRows(Connection connection, MigrationRuntime migration, String oldSql, String newSql,
+                                    ParameterLog parameters) throws SQLException {
+        Map<List<Object>, Integer> oldRows = rows(connection, oldSql, parameters);
+        Map<List<Object>, Integer> newRows = rows(connection, newSql, parameters);
+        if (oldRows != null && newRows != null) {
+            boolean mismatch = !oldRows.equals(newRows);
+            migration.countShadowComparison(mismatch);
+            if (mismatch) {
+                LOG.log(System.Logger.Level.WARNING, "dualwrite: shadow read mismatch for " + migration.spec().name()
+                        + ": " + StatementPipeline.abbreviate(oldSql) + " | only old: " + sample(oldRows, newRows)
+                        + " | only new: " + sample(newRows, oldRows));
+            }
         }
     }
 

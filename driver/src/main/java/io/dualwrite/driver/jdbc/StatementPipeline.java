@@ -84,7 +84,12 @@ final class StatementPipeline {
 
     /** A Statement's {@code execute…(sql[, keys])}: the SQL is planned at every execution. */
     <K, T> T statement(Statement delegate, String sql, K keys, Call<Statement, K, T> call) throws SQLException {
-        return execute(delegate, route(sql, keys), keys, call);
+        connection.pins.entering();
+        try {
+            return execute(delegate, route(sql, keys, false), keys, call);
+        } finally {
+            left(sql);
+        }
     }
 
     /**
@@ -93,28 +98,43 @@ final class StatementPipeline {
      */
     <K, T> T statement(Statement delegate, String sql, K keys, Call<Statement, K, T> call, Call<Statement, K, T> emulated)
             throws SQLException {
-        String routed = route(sql, keys);
-        return execute(delegate, routed, keys, emulateKeys ? emulated : call);
+        connection.pins.entering();
+        try {
+            String routed = route(sql, keys, false);
+            return execute(delegate, routed, keys, emulateKeys ? emulated : call);
+        } finally {
+            left(sql);
+        }
     }
 
     /** A Statement's batch: each entry is routed in the phase of this instant; one refused entry refuses the batch. */
     <T> T statementBatch(Statement delegate, List<String> batch, Call<Statement, Void, T> call) throws SQLException {
         MigrationRuntime any = null;
+        List<String> texts = List.copyOf(batch);
+        connection.pins.entering();
         try {
-            for (String sql : batch) {
-                delegate.addBatch(route(sql, null));
-                any = rewritten != null ? rewritten : any;
+            try {
+                boolean pathChanges = false;
+                for (String sql : texts) {
+                    delegate.addBatch(route(sql, null, pathChanges));
+                    any = rewritten != null ? rewritten : any;
+                    pathChanges |= SessionWords.changesInText(sql);
+                }
+            } catch (SQLException e) {
+                delegate.clearBatch();
+                throw e;
+            } finally {
+                batch.clear();
             }
-        } catch (SQLException e) {
-            delegate.clearBatch();
-            throw e;
+            rewritten = any;
+            hidden = 0;
+            emulateKeys = false;
+            return execute(delegate, null, null, call);
         } finally {
-            batch.clear();
+            for (String sql : texts) {
+                left(sql);
+            }
         }
-        rewritten = any;
-        hidden = 0;
-        emulateKeys = false;
-        return execute(delegate, null, null, call);
     }
 
     /**
@@ -124,12 +144,18 @@ final class StatementPipeline {
     <T> T prepared(RewritingPreparedStatement statement, Call<PreparedStatement, Void, T> call) throws SQLException {
         MigrationRuntime migration = statement.migration;
         touched = migration;
-        Phase phase = pin(migration);
-        sample(statement.plan, migration, phase, statement.applicationSql, statement.log());
-        Rewrite.Rewritten rewrite = rewrite(statement.plan, migration, phase, statement.returningList);
-        routed(migration, rewrite, statement.returningList != null);
-        PreparedStatement delegate = statement.rebind(rewrite == null ? statement.applicationSql : rewrite.sql());
-        return execute(delegate, null, null, call);
+        connection.pins.entering();
+        try {
+            Phase phase = pin(migration);
+            Rewrite chosen = choose(statement.plan, migration, phase, statement.applicationSql, statement.returningList, false);
+            sample(statement.plan, chosen, migration, phase, statement.applicationSql, statement.log());
+            Rewrite.Rewritten rewrite = rewrite(chosen, migration, phase);
+            routed(migration, rewrite, statement.returningList != null);
+            PreparedStatement delegate = statement.rebind(rewrite == null ? statement.applicationSql : rewrite.sql());
+            return execute(delegate, null, null, call);
+        } finally {
+            left(statement.applicationSql);
+        }
     }
 
     /**
@@ -137,7 +163,7 @@ final class StatementPipeline {
      * yet), and a statement refused now is prepared as written: the refusal comes at execution.
      */
     String preparing(RewritePlan plan, MigrationRuntime migration, String applicationSql, String returningList) {
-        Phase phase = pin(migration);
+        Phase phase = connection.phaseToPrepare(migration);
         Rewrite r = returningList == null ? plan.forPhase(phase) : plan.forPhaseReturning(phase, returningList);
         Rewrite.Rewritten rewrite = r instanceof Rewrite.Rewritten w ? w : null;
         routed(rewrite == null ? null : migration, rewrite, returningList != null);
@@ -172,11 +198,24 @@ final class StatementPipeline {
         return connection.phaseOf(migration);
     }
 
-    /** Step 3: in DUAL_WRITE with shadow reads on, compares a sample of the reads READ_NEW would rewrite. */
-    private void sample(RewritePlan plan, MigrationRuntime migration, Phase phase, String sql, ParameterLog parameters) {
-        if (SHADOW_READS.runsIn(phase) && ShadowRead.sampled(migration)
+    /**
+     * Step 2, continued: the rewrite of the plan for that phase, unless this session's search_path
+     * makes an unqualified name lead elsewhere than the rewriter read it ({@link SearchPathWatch}).
+     */
+    private Rewrite choose(RewritePlan plan, MigrationRuntime migration, Phase phase, String sql, String returningList,
+                           boolean pathChangesFirst) throws SQLException {
+        Rewrite r = returningList == null ? plan.forPhase(phase) : plan.forPhaseReturning(phase, returningList);
+        return connection.searchPath.adjust(migration, sql, r, phase, pathChangesFirst || SessionWords.changesInText(sql));
+    }
+
+    /**
+     * Step 3: in DUAL_WRITE with shadow reads on, compares a sample of the reads READ_NEW would
+     * rewrite (not those the session's search_path leads elsewhere: {@code chosen} is not the plan's).
+     */
+    private void sample(RewritePlan plan, Rewrite chosen, MigrationRuntime migration, Phase phase, String sql, ParameterLog parameters) {
+        if (SHADOW_READS.runsIn(phase) && chosen == plan.forPhase(phase) && ShadowRead.sampled(migration)
                 && plan.forPhase(Phase.READ_NEW) instanceof Rewrite.Rewritten read && read.kind() == Rewrite.Kind.READ_NEW) {
-            ShadowRead.compare(connection.delegate, migration, sql, read.sql(), parameters);
+            ShadowRead.compare(connection.delegate, connection.pins, migration, sql, read.sql(), parameters);
         }
     }
 
@@ -186,9 +225,7 @@ final class StatementPipeline {
      * ({@code returningList} not null) a dual write takes its RETURNING form
      * ({@link RewritePlan#forPhaseReturning}).
      */
-    private static Rewrite.Rewritten rewrite(RewritePlan plan, MigrationRuntime migration, Phase phase, String returningList)
-            throws SQLException {
-        Rewrite rewrite = returningList == null ? plan.forPhase(phase) : plan.forPhaseReturning(phase, returningList);
+    private static Rewrite.Rewritten rewrite(Rewrite rewrite, MigrationRuntime migration, Phase phase) throws SQLException {
         if (rewrite instanceof Rewrite.Rewritten rewritten) {
             if (rewritten.kind() == Rewrite.Kind.READ_NEW) {
                 migration.countReadRewritten();
@@ -288,24 +325,40 @@ final class StatementPipeline {
 
     // ---- helpers ----------------------------------------------------------------------------
 
-    /** Steps 1 to 4 for a Statement's SQL; returns what to send. */
-    private String route(String sql, Object keys) throws SQLException {
+    /**
+     * Steps 1 to 4 for a Statement's SQL; returns what to send.
+     *
+     * @param pathChangesFirst an earlier entry of the same batch may change the search_path
+     */
+    private String route(String sql, Object keys, boolean pathChangesFirst) throws SQLException {
         RewritePlan plan = plan(connection, sql);
         if (plan == null) {
             touched = null;
             rewritten = null;
             hidden = 0;
             emulateKeys = false;
+            DatabaseRuntime.Migrations migrations = connection.database.migrations();
+            Rewrite.Rejected unseen = migrations.isEmpty() ? null : connection.searchPath.unseen(migrations, sql);
+            if (unseen != null) {
+                throw new SQLException("dualwrite refused the statement: " + unseen.reason(), REFUSED_SQLSTATE);
+            }
             return sql;
         }
         MigrationRuntime migration = connection.database.migrations().runtimeOf(plan.migration());
         touched = migration;
         Phase phase = pin(migration);
-        sample(plan, migration, phase, sql, null);
         String returningList = returningList(connection.delegate, keys);
-        Rewrite.Rewritten rewrite = rewrite(plan, migration, phase, returningList);
+        Rewrite chosen = choose(plan, migration, phase, sql, returningList, pathChangesFirst);
+        sample(plan, chosen, migration, phase, sql, null);
+        Rewrite.Rewritten rewrite = rewrite(chosen, migration, phase);
         routed(migration, rewrite, returningList != null);
         return rewrite == null ? sql : rewrite.sql();
+    }
+
+    /** After a statement through the driver: the transaction's pins and the search_path follow what it did. */
+    private void left(String sql) {
+        connection.pins.left();
+        connection.searchPath.ran(sql, connection.pins.inTransaction());
     }
 
     private void routed(MigrationRuntime migration, Rewrite.Rewritten rewrite, boolean wantsKeys) {

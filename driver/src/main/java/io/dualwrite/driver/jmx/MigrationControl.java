@@ -207,4 +207,14 @@ public final class MigrationControl extends NotificationBroadcasterSupport imple
     public long getShadowMismatches() {
         return migration.shadowMismatches();
     }
+
+    @Override
+    public String[] getHeldBackBy() {
+        return migration.heldBackBy().toArray(new String[0]);
+    }
+
+    @Override
+    public long getHeldTransactionsEnded() {
+        return migration.heldTransactionsEnded();
+    }
 }

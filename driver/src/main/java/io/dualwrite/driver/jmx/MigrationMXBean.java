@@ -67,6 +67,12 @@ public interface MigrationMXBean {
     /** Shadow comparisons whose results differed. */
     long getShadowMismatches();
 
+    /** Connections whose open transaction, pinned to an older phase, holds this instance's acknowledgement back (backend pid, application name, state). */
+    String[] getHeldBackBy();
+
+    /** Transactions ended (backend terminated) because they stayed idle, pinned to an older phase, beyond {@code dualwrite.pinIdleSeconds}. */
+    long getHeldTransactionsEnded();
+
     /** DUAL_WRITE → READ_NEW, if the gates hold (backfill complete, parity 0, every instance on DUAL_WRITE). */
     void flipReads();
 

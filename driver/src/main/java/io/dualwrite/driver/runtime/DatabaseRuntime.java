@@ -103,6 +103,10 @@ public final class DatabaseRuntime {
         return openConnections.size();
     }
 
+    Iterable<ConnectionPins> openConnectionsPins() {
+        return openConnections;
+    }
+
     /**
      * The phase this instance can acknowledge for a migration: the live phase, unless an open
      * transaction is still pinned to another one (then that one, so that gates wait for it).

@@ -4,6 +4,7 @@ import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
 
 import java.sql.SQLException;
+import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -32,6 +33,8 @@ public final class MigrationRuntime {
     final LongAdder rewrittenFailures = new LongAdder();
     final LongAdder shadowComparisons = new LongAdder();
     final LongAdder shadowMismatches = new LongAdder();
+    final LongAdder heldTransactionsEnded = new LongAdder();
+    private volatile List<String> heldBackBy = List.of();
     private final ErrorRateWatch errors = new ErrorRateWatch();
 
     MigrationRuntime(MigrationSpec spec, Phase phase) {
@@ -139,6 +142,24 @@ public final class MigrationRuntime {
                 errors.rollBackReads(database, this);
             }
         }
+    }
+
+    /** Connections whose open transaction holds this instance's acknowledgement back, as the follower last saw them ({@link PinWatch}). */
+    public List<String> heldBackBy() {
+        return heldBackBy;
+    }
+
+    void heldBackBy(List<String> connections) {
+        this.heldBackBy = List.copyOf(connections);
+    }
+
+    /** Transactions the follower ended because they stayed idle, pinned to an old phase, beyond the bound. */
+    public long heldTransactionsEnded() {
+        return heldTransactionsEnded.sum();
+    }
+
+    void countHeldTransactionEnded() {
+        heldTransactionsEnded.increment();
     }
 
     public void countShadowComparison(boolean mismatch) {

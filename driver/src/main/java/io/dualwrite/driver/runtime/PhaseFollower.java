@@ -90,6 +90,7 @@ public final class PhaseFollower implements Runnable {
             }
             RuntimeRegistry.announce(database, database.refresh(connection));
             if (!database.migrations().isEmpty()) {
+                PinWatch.check(connection, database);
                 Fleet.heartbeat(connection, instanceId, host, pid, startedAt, appliedJson());
             }
             if (failing) {

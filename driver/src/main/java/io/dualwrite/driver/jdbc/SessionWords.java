@@ -1,0 +1,69 @@
+package io.dualwrite.driver.jdbc;
+
+import io.dualwrite.rewriter.lexer.Lexer;
+import io.dualwrite.rewriter.lexer.Statements;
+import io.dualwrite.rewriter.lexer.Token;
+
+import java.util.List;
+
+/**
+ * Which statements may change where an unqualified table name leads: the search_path itself
+ * ({@code SET}, {@code RESET}, {@code set_config}, {@code DISCARD}, a rollback undoing a SET), the
+ * role behind {@code "$user"}, and the tables and schemas on the path (CREATE, ALTER, DROP, temporary
+ * tables). Two levels: a quick text scan after every statement (a false alarm costs one question
+ * to the server: a column named {@code role} is one), and a token check for a string that also
+ * needs a rewrite.
+ */
+final class SessionWords {
+
+    private static final String[] WORDS = {"search_path", "set_config", "reset", "discard", "role", "authorization",
+            "schema", "temp", "temporary", "pg_temp", "rollback", "abort", "create", "alter", "drop"};
+    private static final String[] LEADING = {"set", "reset", "discard", "rollback", "abort", "create", "alter", "drop",
+            "import"};
+
+    private SessionWords() {
+    }
+
+    /** True when the text contains one of the words as a whole word, in any case (no allocation). */
+    static boolean mayChange(String sql) {
+        int n = sql.length();
+        for (int i = 0; i < n; i++) {
+            char c = (char) (sql.charAt(i) | 0x20);
+            if (c < 'a' || c > 't' || (i > 0 && wordChar(sql.charAt(i - 1)))) {
+                continue;
+            }
+            for (String w : WORDS) {
+                int end = i + w.length();
+                if (w.charAt(0) == c && sql.regionMatches(true, i, w, 0, w.length()) && (end == n || !wordChar(sql.charAt(end)))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean wordChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '_' || c == '$';
+    }
+
+    /** True when one of the statements of {@code sql} is a session or catalog command, or calls set_config. */
+    static boolean changesInText(String sql) {
+        if (!mayChange(sql)) {
+            return false;
+        }
+        for (List<Token> statement : Statements.split(Lexer.tokenize(sql))) {
+            List<Token> tokens = Statements.significant(statement);
+            for (String w : LEADING) {
+                if (tokens.get(0).is(w)) {
+                    return true;
+                }
+            }
+            for (Token t : tokens) {
+                if (t.is("set_config") || t.is("search_path")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+}

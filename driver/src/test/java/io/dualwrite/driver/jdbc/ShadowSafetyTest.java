@@ -1,0 +1,55 @@
+package io.dualwrite.driver.jdbc;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Which reads may run twice as a shadow, and which statements may change where unqualified names lead. */
+class ShadowSafetyTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "SELECT id, email FROM users WHERE id = ?",
+            "SELECT count(*) FROM users WHERE lower(email) LIKE '%x' AND id IN (1, 2)",
+            "WITH u AS (SELECT * FROM users) SELECT coalesce(email, 'none') FROM u ORDER BY 1",
+            "SELECT pg_catalog.upper(email) FROM users u JOIN orders o ON o.user_id = u.id",
+            "select email from users -- nextval('x') in a comment\n",
+    })
+    void readsWithoutEffectAreShadowed(String sql) {
+        assertThat(ShadowSafety.sideEffectFree(sql)).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "SELECT nextval('ticket'), email FROM users",
+            "SELECT random(), email FROM users",
+            "SELECT my_audit(email) FROM users",
+            "SELECT app.lower(email) FROM users",
+            "SELECT \"lower\"(email) FROM users",
+            "SELECT email FROM users FOR UPDATE",
+            "SELECT email INTO copy FROM users",
+            "WITH d AS (DELETE FROM orders RETURNING 1) SELECT email FROM users",
+            "SELECT email FROM users WHERE email === 'x'",
+            "SELECT email FROM users; SELECT 1",
+            "UPDATE users SET email = 'x'",
+    })
+    void readsThatMayHaveAnEffectAreNot(String sql) {
+        assertThat(ShadowSafety.sideEffectFree(sql)).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"SET search_path TO other", "reset ALL", "SELECT set_config('search_path', 'x', false)",
+            "CREATE TEMP TABLE users (id int)", "DISCARD ALL", "SET ROLE app", "ROLLBACK TO SAVEPOINT a"})
+    void sessionCommandsAlarm(String sql) {
+        assertThat(SessionWords.mayChange(sql)).isTrue();
+        assertThat(SessionWords.changesInText(sql)).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"UPDATE users SET email = ?, created_at = now() WHERE id = ?", "SELECT template, temperature FROM t",
+            "INSERT INTO users (id, email) VALUES (1, 'reset@example.com')"})
+    void ordinaryStatementsDoNotChangeThePath(String sql) {
+        assertThat(SessionWords.changesInText(sql)).isFalse();
+    }
+}
