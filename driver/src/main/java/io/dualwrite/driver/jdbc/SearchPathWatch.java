@@ -91,7 +91,7 @@ final class SearchPathWatch {
      */
     Rewrite adjust(MigrationRuntime migration, String sql, Rewrite rewrite, Phase phase, boolean pathChangesFirst)
             throws SQLException {
-        if (phase == Phase.EXPANDED) {
+        if (!phase.writesNew()) {
             return rewrite;
         }
         if (pathChangesFirst && rewrite instanceof Rewrite.Rewritten) {
@@ -133,7 +133,7 @@ final class SearchPathWatch {
     Rewrite.Rejected unseen(DatabaseRuntime.Migrations migrations, String sql) throws SQLException {
         for (MigrationRuntime m : migrations.runtimes()) {
             MigrationSpec spec = m.spec();
-            if (!"public".equals(spec.sourceSchema()) && m.phase() != Phase.EXPANDED && containsIgnoreCase(sql, spec.sourceTable())
+            if (!"public".equals(spec.sourceSchema()) && m.phase().writesNew() && containsIgnoreCase(sql, spec.sourceTable())
                     && (mentions(sql, spec) & UNQUALIFIED) != 0 && !Boolean.FALSE.equals(leadsToMigration(m))) {
                 return (Rewrite.Rejected) refusal("the unqualified " + spec.sourceTable() + " may lead to " + spec.qualifiedSource()
                         + " under this session's search_path; this version rewrites a migration outside public only where it is"

@@ -4,6 +4,7 @@ import io.dualwrite.rewriter.lexer.Lexer;
 import io.dualwrite.rewriter.lexer.Statements;
 import io.dualwrite.rewriter.lexer.Token;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -46,13 +47,22 @@ final class SessionWords {
         return Character.isLetterOrDigit(c) || c == '_' || c == '$';
     }
 
-    /** True when one of the statements of {@code sql} is a session or catalog command, or calls set_config. */
+    /**
+     * True when a statement of {@code sql} before its last one is a session or catalog command, or calls
+     * set_config: the last statement's names resolve before it changes anything itself.
+     */
     static boolean changesInText(String sql) {
         if (!mayChange(sql)) {
             return false;
         }
+        List<List<Token>> statements = new ArrayList<>();
         for (List<Token> statement : Statements.split(Lexer.tokenize(sql))) {
             List<Token> tokens = Statements.significant(statement);
+            if (!tokens.isEmpty()) {
+                statements.add(tokens);
+            }
+        }
+        for (List<Token> tokens : statements.subList(0, Math.max(0, statements.size() - 1))) {
             for (String w : LEADING) {
                 if (tokens.get(0).is(w)) {
                     return true;
