@@ -25,12 +25,15 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
 
     protected final Connection delegate;
     final DatabaseRuntime database;
+    /** Metadata of the application's reads that READ_NEW rewrote. */
+    final PlainReadMetaData plainReads;
 
     private final AtomicBoolean closed = new AtomicBoolean();
 
     protected DualwriteConnection(Connection delegate, DatabaseRuntime database) throws SQLException {
         this.delegate = delegate;
         this.database = database;
+        this.plainReads = new PlainReadMetaData(delegate);
         this.autoCommit = delegate.getAutoCommit();
         database.connectionOpened(this);
     }

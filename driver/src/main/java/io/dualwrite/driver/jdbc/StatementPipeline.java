@@ -66,6 +66,10 @@ final class StatementPipeline {
     private int hidden;
     /** The last rewrite returns the generated keys the application asked for, in place of PgJDBC's RETURNING. */
     private boolean emulateKeys;
+    /** The application's text of the last execution when READ_NEW rewrote it as a read; else null. */
+    private String readNewSql;
+    /** {@link #readNewSql} is a PreparedStatement's text. */
+    private boolean readNewPrepared;
 
     private ResultSet raw;
     private ResultSet wrapped;
@@ -111,6 +115,7 @@ final class StatementPipeline {
         rewritten = any;
         hidden = 0;
         emulateKeys = false;
+        readNewSql = null;
         return execute(delegate, null, null, call);
     }
 
@@ -124,6 +129,7 @@ final class StatementPipeline {
         sample(statement.plan, migration, phase, statement.applicationSql, statement.log());
         Rewrite.Rewritten rewrite = rewrite(statement.plan, migration, phase, statement.returningList);
         routed(migration, rewrite, statement.returningList != null);
+        readNew(rewrite, statement.applicationSql, true);
         PreparedStatement delegate = statement.rebind(rewrite == null ? statement.applicationSql : rewrite.sql());
         return execute(delegate, null, null, call);
     }
@@ -247,13 +253,30 @@ final class StatementPipeline {
         return wrappedKeys;
     }
 
-    /** Step 7 for described result columns ({@code PreparedStatement.getMetaData()}). */
-    ResultSetMetaData metaData(ResultSetMetaData md) throws SQLException {
+    /**
+     * Step 7 for described result columns ({@code PreparedStatement.getMetaData()}); a prepared
+     * statement currently holding READ_NEW's form of a read describes as the application's read.
+     *
+     * @param preparedSql the SQL the statement's delegate holds
+     */
+    ResultSetMetaData metaData(RewritingPreparedStatement statement, String preparedSql, ResultSetMetaData md)
+            throws SQLException {
+        if (md != null && statement.plan.forPhase(Phase.READ_NEW) instanceof Rewrite.Rewritten r
+                && r.kind() == Rewrite.Kind.READ_NEW && r.sql().equals(preparedSql)) {
+            return connection.plainReads.of(statement.applicationSql, true, md);
+        }
         int visible = md == null ? -1 : visibleColumns(md);
         return visible < 0 ? md : Wrappers.hidingMetaData(md, visible);
     }
 
+    /**
+     * Without the sync's hidden columns; a read READ_NEW rewrote answers metadata as the
+     * application's read ({@link PlainReadMetaData}).
+     */
     private ResultSet hide(ResultSet rs) throws SQLException {
+        if (readNewSql != null) {
+            return Wrappers.readNewResultSet(rs, owner, connection.plainReads, readNewSql, readNewPrepared);
+        }
         int visible = visibleColumns(rs.getMetaData());
         return visible < 0 ? Wrappers.resultSet(rs, owner) : Wrappers.hidingResultSet(rs, owner, visible);
     }
@@ -276,6 +299,7 @@ final class StatementPipeline {
             rewritten = null;
             hidden = 0;
             emulateKeys = false;
+            readNewSql = null;
             return sql;
         }
         MigrationRuntime migration = connection.database.migrations().runtimeOf(plan.migration());
@@ -284,7 +308,14 @@ final class StatementPipeline {
         String returningList = returningList(connection.delegate, keys);
         Rewrite.Rewritten rewrite = rewrite(plan, migration, phase, returningList);
         routed(migration, rewrite, returningList != null);
+        readNew(rewrite, sql, false);
         return rewrite == null ? sql : rewrite.sql();
+    }
+
+    private void readNew(Rewrite.Rewritten rewrite, String applicationSql, boolean prepared) {
+        boolean read = rewrite != null && rewrite.kind() == Rewrite.Kind.READ_NEW;
+        readNewSql = read ? applicationSql : null;
+        readNewPrepared = prepared;
     }
 
     private void routed(MigrationRuntime migration, Rewrite.Rewritten rewrite, boolean wantsKeys) {

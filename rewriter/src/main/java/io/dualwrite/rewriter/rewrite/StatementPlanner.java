@@ -52,6 +52,8 @@ public final class StatementPlanner {
                 return with(sql, statement, offset, s);
             case READ:
                 return read(sql, statement, offset, s);
+            case DECLARE:
+                return declare(sql, statement, offset, s);
             case TABLE:
                 return new PhaseRewrites(Rewrite.PASS_THROUGH, rejected(statement,
                         "TABLE on the migrated table reads the old column", "write it as SELECT with a column list"));
@@ -358,6 +360,14 @@ public final class StatementPlanner {
         return false;
     }
 
+    /**
+     * A read: in READ_NEW its references to the column read the new table. The token analysis
+     * decides ({@link ReadRewriter}); it refuses whatever it cannot resolve with certainty. Where
+     * jOOQ (lenient about functions and syntax it does not know) parses the read, it also checks
+     * that the rewritten form still parses; where it cannot (a user-defined operator, a grammar
+     * corner), PostgreSQL is the judge of the splice, and a failure there counts for the error-rate
+     * watch.
+     */
     private PhaseRewrites read(String sql, String statement, int offset, Sig s) {
         ReadRewriter.Result r = reads.rewrite(sql, s);
         if (r.unchanged()) {
@@ -368,20 +378,47 @@ public final class StatementPlanner {
                     "a query reading the migrated column that cannot be rewritten to read the new table: " + r.refusal(),
                     "change the query as suggested, or stay in a phase that reads old"));
         }
-        if (JooqView.parse(statement) == null) {
-            return new PhaseRewrites(Rewrite.PASS_THROUGH, rejected(statement,
-                    "a query reading the migrated column that the SQL parser cannot read, so its references cannot"
-                            + " be resolved with certainty", "simplify the query, or stay in a phase that reads old"));
-        }
-        // edits lie inside the statement, so the text around it is unchanged and can be cut off
-        String probe = reads.probe(sql, s).sql();
-        int tail = sql.length() - (offset + statement.length());
-        if (probe == null || JooqView.parse(probe.substring(offset, probe.length() - tail)) == null) {
-            return new PhaseRewrites(Rewrite.PASS_THROUGH, rejected(statement,
-                    "a query reading the migrated column whose rewritten form does not parse",
-                    "report it as a dualwrite bug; until then stay in a phase that reads old"));
+        if (JooqView.parseRead(statement) != null) {
+            // edits lie inside the statement, so the text around it is unchanged and can be cut off
+            String probe = reads.probe(sql, s).sql();
+            int tail = sql.length() - (offset + statement.length());
+            if (probe == null || JooqView.parseRead(probe.substring(offset, probe.length() - tail)) == null) {
+                return new PhaseRewrites(Rewrite.PASS_THROUGH, rejected(statement,
+                        "a query reading the migrated column whose rewritten form does not parse",
+                        "report it as a dualwrite bug; until then stay in a phase that reads old"));
+            }
         }
         return new PhaseRewrites(Rewrite.PASS_THROUGH, new Rewrite.Rewritten(r.sql(), Rewrite.Kind.READ_NEW));
+    }
+
+    /**
+     * {@code DECLARE name … CURSOR … FOR <query>}: PostgreSQL allows only a SELECT or VALUES there
+     * (no data-modifying WITH), so the query is planned as a read; a query not recognised as one
+     * still reads the old column correctly where reads come from it, and is refused where they do not.
+     */
+    private PhaseRewrites declare(String sql, String statement, int offset, Sig s) {
+        int cursor = s.find("cursor", 1, s.size(), 0);
+        int query = cursor < 0 ? -1 : s.find("for", cursor + 1, s.size(), 0) + 1;
+        if (query > 0 && query < s.size()) {
+            Sig body = new Sig(s.tokens().subList(query, s.size()));
+            StatementClass kind = StatementClass.of(body);
+            if (kind == StatementClass.READ || (kind == StatementClass.WITH && !hasWrite(body))) {
+                int at = s.get(query).start() - offset;
+                return read(sql, statement.substring(at), offset + at, body);
+            }
+        }
+        return new PhaseRewrites(Rewrite.PASS_THROUGH, rejected(statement,
+                "DECLARE … CURSOR whose query is not a plain SELECT or VALUES on the migrated table",
+                "declare the cursor over a SELECT with a column list"));
+    }
+
+    private static boolean hasWrite(Sig s) {
+        for (int i = 0; i < s.size(); i++) {
+            if (s.is(i, "insert") || s.is(i, "update") || s.is(i, "delete") || s.is(i, "merge")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Rewrite dualWrite(String sql) {
