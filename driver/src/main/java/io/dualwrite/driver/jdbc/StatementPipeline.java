@@ -66,6 +66,9 @@ final class StatementPipeline {
     private int hidden;
     /** The last rewrite returns the generated keys the application asked for, in place of PgJDBC's RETURNING. */
     private boolean emulateKeys;
+    /** The application's text and the rewritten text of the last single execution (null for a batch), to judge its failures. */
+    private String applicationSql;
+    private String sentSql;
     /** The application's text of the last execution when READ_NEW rewrote it as a read; else null. */
     private String readNewSql;
     /** {@link #readNewSql} is a PreparedStatement's text. */
@@ -116,6 +119,8 @@ final class StatementPipeline {
         hidden = 0;
         emulateKeys = false;
         readNewSql = null;
+        applicationSql = null;
+        sentSql = null;
         return execute(delegate, null, null, call);
     }
 
@@ -129,7 +134,7 @@ final class StatementPipeline {
         sample(statement.plan, migration, phase, statement.applicationSql, statement.log());
         Rewrite.Rewritten rewrite = rewrite(statement.plan, migration, phase, statement.returningList);
         routed(migration, rewrite, statement.returningList != null);
-        readNew(rewrite, statement.applicationSql, true);
+        recordTexts(rewrite, statement.applicationSql, true);
         PreparedStatement delegate = statement.rebind(rewrite == null ? statement.applicationSql : rewrite.sql());
         return execute(delegate, null, null, call);
     }
@@ -215,7 +220,7 @@ final class StatementPipeline {
         try {
             return call.run(delegate, sql, keys);
         } catch (SQLException e) {
-            migration.countFailure(connection.database, e);
+            migration.countFailure(connection.database, e, applicationSql, sentSql);
             throw e;
         } finally {
             if (keysStatement != null) {
@@ -308,14 +313,16 @@ final class StatementPipeline {
         String returningList = returningList(connection.delegate, keys);
         Rewrite.Rewritten rewrite = rewrite(plan, migration, phase, returningList);
         routed(migration, rewrite, returningList != null);
-        readNew(rewrite, sql, false);
+        recordTexts(rewrite, sql, false);
         return rewrite == null ? sql : rewrite.sql();
     }
 
-    private void readNew(Rewrite.Rewritten rewrite, String applicationSql, boolean prepared) {
+    private void recordTexts(Rewrite.Rewritten rewrite, String application, boolean prepared) {
         boolean read = rewrite != null && rewrite.kind() == Rewrite.Kind.READ_NEW;
-        readNewSql = read ? applicationSql : null;
+        readNewSql = read ? application : null;
         readNewPrepared = prepared;
+        applicationSql = application;
+        sentSql = rewrite == null ? null : rewrite.sql();
     }
 
     private void routed(MigrationRuntime migration, Rewrite.Rewritten rewrite, boolean wantsKeys) {
