@@ -123,25 +123,6 @@ class ReadNewDifferentialTest {
         assertThat(differences(ONCE_REFUSED)).isEmpty();
     }
 
-    @Test
-    void aCursorDeclaredOverAReadFetchesTheNewTable() throws SQLException {
-        String declare = "DECLARE c NO SCROLL CURSOR FOR SELECT id, email FROM users WHERE email LIKE '%example%' ORDER BY email, id";
-        assertThat(cursor(dual, declare)).isEqualTo(cursor(plain, declare)).hasSize(7);
-    }
-
-    private static List<String> cursor(Connection c, String declare) throws SQLException {
-        c.setAutoCommit(false);
-        try (Statement s = c.createStatement()) {
-            s.execute(declare);
-            try (ResultSet rs = s.executeQuery("FETCH ALL FROM c")) {
-                return MigrationFixture.rows(rs);
-            }
-        } finally {
-            c.rollback();
-            c.setAutoCommit(true);
-        }
-    }
-
     /** For each statement whose observations differ: the statement, then each differing observation, plain first. */
     private List<String> differences(List<String> statements) throws SQLException {
         List<String> out = new ArrayList<>();

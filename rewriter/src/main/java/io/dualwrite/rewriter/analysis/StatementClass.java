@@ -4,7 +4,7 @@ import java.util.Set;
 
 /** The first-keyword classification of a statement that mentions a migrated table. */
 public enum StatementClass {
-    INSERT, UPDATE, DELETE, WITH, READ, DECLARE, TABLE, MERGE, TRUNCATE, COPY, EXPLAIN, HARMLESS, OTHER;
+    INSERT, UPDATE, DELETE, WITH, READ, TABLE, MERGE, TRUNCATE, COPY, EXPLAIN, HARMLESS, OTHER;
 
     /** Statements that name a table without reading or writing its column values. */
     private static final Set<String> HARMLESS_VERBS = Set.of("lock", "vacuum", "analyze", "analyse", "grant",
@@ -27,7 +27,6 @@ public enum StatementClass {
             case "with": return WITH;
             case "select": case "values": return READ;
             case "table": return TABLE;
-            case "declare": return DECLARE;
             case "merge": return MERGE;
             case "truncate": return TRUNCATE;
             case "copy": return COPY;

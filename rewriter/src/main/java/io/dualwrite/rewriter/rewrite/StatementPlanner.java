@@ -52,8 +52,6 @@ public final class StatementPlanner {
                 return with(sql, statement, offset, s);
             case READ:
                 return read(sql, statement, offset, s);
-            case DECLARE:
-                return declare(sql, statement, offset, s);
             case TABLE:
                 return new PhaseRewrites(Rewrite.PASS_THROUGH, rejected(statement,
                         "TABLE on the migrated table reads the old column", "write it as SELECT with a column list"));
@@ -389,36 +387,6 @@ public final class StatementPlanner {
             }
         }
         return new PhaseRewrites(Rewrite.PASS_THROUGH, new Rewrite.Rewritten(r.sql(), Rewrite.Kind.READ_NEW));
-    }
-
-    /**
-     * {@code DECLARE name … CURSOR … FOR <query>}: PostgreSQL allows only a SELECT or VALUES there
-     * (no data-modifying WITH), so the query is planned as a read; a query not recognised as one
-     * still reads the old column correctly where reads come from it, and is refused where they do not.
-     */
-    private PhaseRewrites declare(String sql, String statement, int offset, Sig s) {
-        int cursor = s.find("cursor", 1, s.size(), 0);
-        int query = cursor < 0 ? -1 : s.find("for", cursor + 1, s.size(), 0) + 1;
-        if (query > 0 && query < s.size()) {
-            Sig body = new Sig(s.tokens().subList(query, s.size()));
-            StatementClass kind = StatementClass.of(body);
-            if (kind == StatementClass.READ || (kind == StatementClass.WITH && !hasWrite(body))) {
-                int at = s.get(query).start() - offset;
-                return read(sql, statement.substring(at), offset + at, body);
-            }
-        }
-        return new PhaseRewrites(Rewrite.PASS_THROUGH, rejected(statement,
-                "DECLARE … CURSOR whose query is not a plain SELECT or VALUES on the migrated table",
-                "declare the cursor over a SELECT with a column list"));
-    }
-
-    private static boolean hasWrite(Sig s) {
-        for (int i = 0; i < s.size(); i++) {
-            if (s.is(i, "insert") || s.is(i, "update") || s.is(i, "delete") || s.is(i, "merge")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static Rewrite dualWrite(String sql) {

@@ -168,9 +168,6 @@ class ReadRewriteTest {
                 "SELECT id FROM users WHERE " + e + " IN (VALUES ('a'), ('b'))");
         assertReadNew("SELECT id, email FROM users TABLESAMPLE SYSTEM (10) REPEATABLE (1)",
                 "SELECT id, " + e + AS_EMAIL + " FROM users TABLESAMPLE SYSTEM (10) REPEATABLE (1)");
-        assertReadNew("DECLARE c NO SCROLL CURSOR WITH HOLD FOR SELECT id, email FROM users",
-                "DECLARE c NO SCROLL CURSOR WITH HOLD FOR SELECT id, " + e + AS_EMAIL + " FROM users");
-        assertReadNewRejected("DECLARE c CURSOR FOR TABLE users", "DECLARE … CURSOR");
     }
 
     /** Issue 11 class 7: output names in DISTINCT ON, ORDER BY of a set operation; labels under COLLATE, CAST, CASE. */
