@@ -65,6 +65,58 @@ class AutoRollbackTest {
         }
     }
 
+    /**
+     * Issue 11: errors the application gets from its own statement too — a NOWAIT lock it cannot
+     * take, an exception its own trigger raises — are not the rewrite's, and at 10 % of the
+     * rewritten statements they must not roll the fleet's reads back.
+     */
+    @Test
+    void applicationErrorsAboveTheThresholdDoNotRollBack(TestDatabase db) throws Exception {
+        MigrationFixture.create(db, Phase.READ_NEW);
+        db.execute("""
+                CREATE FUNCTION refuse_blocked() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  IF NEW.email LIKE '%@blocked.example' THEN RAISE EXCEPTION 'address % is blocked', NEW.email; END IF;
+                  RETURN NEW;
+                END $$;
+                CREATE TRIGGER refuse_blocked BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION refuse_blocked();
+                """);
+        ObjectName bean = MigrationControl.objectName(MigrationFixture.MIGRATION);
+        try (Connection locker = db.connect(); Connection c = db.connectDualwrite();
+             PreparedStatement read = c.prepareStatement("SELECT email FROM users WHERE id = ? FOR UPDATE NOWAIT");
+             PreparedStatement write = c.prepareStatement("UPDATE users SET email = ? WHERE id = ?")) {
+            locker.setAutoCommit(false);
+            locker.createStatement().execute("SELECT 1 FROM users WHERE id = 5 FOR UPDATE");
+            int lockErrors = 0;
+            int triggerErrors = 0;
+            for (int i = 0; i < 200; i++) {
+                long id = 1 + i % 5; // every fifth read meets the lock: 20 % of the reads
+                read.setLong(1, id);
+                try (ResultSet rs = read.executeQuery()) {
+                    assertThat(rs.next()).isTrue();
+                } catch (SQLException e) {
+                    assertThat(e.getSQLState()).isEqualTo("55P03");
+                    lockErrors++;
+                }
+                write.setString(1, i % 10 == 0 ? "x@blocked.example" : "u" + i + "@example.com");
+                write.setLong(2, id == 5 ? 4 : id);
+                try {
+                    write.executeUpdate();
+                } catch (SQLException e) {
+                    assertThat(e.getSQLState()).isEqualTo("P0001");
+                    triggerErrors++;
+                }
+            }
+            assertThat(lockErrors).isEqualTo(40);
+            assertThat(triggerErrors).isEqualTo(20);
+            assertThat((Long) JMX.getAttribute(bean, "RewrittenFailures")).isZero();
+            Thread.sleep(300); // a rollback, had one been triggered, runs asynchronously
+            assertThat(JMX.getAttribute(bean, "Phase")).isEqualTo("READ_NEW");
+            assertThat(MigrationFixture.controlPhase(db)).isEqualTo("READ_NEW");
+            locker.rollback();
+        }
+    }
+
     @Test
     void plainStatementsCountToo(TestDatabase db) throws Exception {
         MigrationFixture.create(db, Phase.READ_NEW);

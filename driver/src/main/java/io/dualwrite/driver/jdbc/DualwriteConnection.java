@@ -26,6 +26,8 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
 
     protected final Connection delegate;
     final DatabaseRuntime database;
+    /** Metadata of the application's reads that READ_NEW rewrote. */
+    final PlainReadMetaData plainReads;
 
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -36,6 +38,7 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
         this.backendPid = pg.getBackendPID();
         this.pins = new TransactionPins(pg.getQueryExecutor());
         this.searchPath = new SearchPathWatch(delegate);
+        this.plainReads = new PlainReadMetaData(delegate);
         database.connectionOpened(this);
     }
 

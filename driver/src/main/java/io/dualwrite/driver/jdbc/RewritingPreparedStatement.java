@@ -131,7 +131,7 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
 
     @Override
     public ResultSetMetaData getMetaData() throws SQLException {
-        return pipeline.metaData(delegate.getMetaData());
+        return pipeline.metaData(this, preparedSql, delegate.getMetaData());
     }
 
     @Override

@@ -69,6 +69,13 @@ final class StatementPipeline {
     private int hidden;
     /** The last rewrite returns the generated keys the application asked for, in place of PgJDBC's RETURNING. */
     private boolean emulateKeys;
+    /** The application's text and the rewritten text of the last single execution (null for a batch), to judge its failures. */
+    private String applicationSql;
+    private String sentSql;
+    /** The application's text of the last execution when READ_NEW rewrote it as a read; else null. */
+    private String readNewSql;
+    /** {@link #readNewSql} is a PreparedStatement's text. */
+    private boolean readNewPrepared;
 
     private ResultSet raw;
     private ResultSet wrapped;
@@ -129,6 +136,9 @@ final class StatementPipeline {
             rewritten = any;
             hidden = 0;
             emulateKeys = false;
+            readNewSql = null;
+            applicationSql = null;
+            sentSql = null;
             return execute(delegate, null, null, call);
         } finally {
             for (String sql : texts) {
@@ -151,6 +161,7 @@ final class StatementPipeline {
             sample(statement.plan, chosen, migration, phase, statement.applicationSql, statement.log());
             Rewrite.Rewritten rewrite = rewrite(chosen, migration, phase);
             routed(migration, rewrite, statement.returningList != null);
+            recordTexts(rewrite, statement.applicationSql, true);
             PreparedStatement delegate = statement.rebind(rewrite == null ? statement.applicationSql : rewrite.sql());
             return execute(delegate, null, null, call);
         } finally {
@@ -261,7 +272,7 @@ final class StatementPipeline {
         try {
             return call.run(delegate, sql, keys);
         } catch (SQLException e) {
-            migration.countFailure(connection.database, e);
+            migration.countFailure(connection.database, e, applicationSql, sentSql);
             throw e;
         } finally {
             if (keysStatement != null) {
@@ -299,13 +310,30 @@ final class StatementPipeline {
         return wrappedKeys;
     }
 
-    /** Step 7 for described result columns ({@code PreparedStatement.getMetaData()}). */
-    ResultSetMetaData metaData(ResultSetMetaData md) throws SQLException {
+    /**
+     * Step 7 for described result columns ({@code PreparedStatement.getMetaData()}); a prepared
+     * statement currently holding READ_NEW's form of a read describes as the application's read.
+     *
+     * @param preparedSql the SQL the statement's delegate holds
+     */
+    ResultSetMetaData metaData(RewritingPreparedStatement statement, String preparedSql, ResultSetMetaData md)
+            throws SQLException {
+        if (md != null && statement.plan.forPhase(Phase.READ_NEW) instanceof Rewrite.Rewritten r
+                && r.kind() == Rewrite.Kind.READ_NEW && r.sql().equals(preparedSql)) {
+            return connection.plainReads.of(statement.applicationSql, true, md);
+        }
         int visible = md == null ? -1 : visibleColumns(md);
         return visible < 0 ? md : Wrappers.hidingMetaData(md, visible);
     }
 
+    /**
+     * Without the sync's hidden columns; a read READ_NEW rewrote answers metadata as the
+     * application's read ({@link PlainReadMetaData}).
+     */
     private ResultSet hide(ResultSet rs) throws SQLException {
+        if (readNewSql != null) {
+            return Wrappers.readNewResultSet(rs, owner, connection.plainReads, readNewSql, readNewPrepared);
+        }
         int visible = visibleColumns(rs.getMetaData());
         if (visible >= 0) {
             return Wrappers.hidingResultSet(rs, owner, visible);
@@ -337,6 +365,7 @@ final class StatementPipeline {
             rewritten = null;
             hidden = 0;
             emulateKeys = false;
+            readNewSql = null;
             DatabaseRuntime.Migrations migrations = connection.database.migrations();
             Rewrite.Rejected unseen = migrations.isEmpty() ? null : connection.searchPath.unseen(migrations, sql);
             if (unseen != null) {
@@ -352,6 +381,7 @@ final class StatementPipeline {
         sample(plan, chosen, migration, phase, sql, null);
         Rewrite.Rewritten rewrite = rewrite(chosen, migration, phase);
         routed(migration, rewrite, returningList != null);
+        recordTexts(rewrite, sql, false);
         return rewrite == null ? sql : rewrite.sql();
     }
 
@@ -359,6 +389,14 @@ final class StatementPipeline {
     private void left(String sql) {
         connection.pins.left();
         connection.searchPath.ran(sql, connection.pins.inTransaction());
+    }
+
+    private void recordTexts(Rewrite.Rewritten rewrite, String application, boolean prepared) {
+        boolean read = rewrite != null && rewrite.kind() == Rewrite.Kind.READ_NEW;
+        readNewSql = read ? application : null;
+        readNewPrepared = prepared;
+        applicationSql = application;
+        sentSql = rewrite == null ? null : rewrite.sql();
     }
 
     private void routed(MigrationRuntime migration, Rewrite.Rewritten rewrite, boolean wantsKeys) {

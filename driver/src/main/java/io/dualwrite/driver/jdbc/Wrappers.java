@@ -19,6 +19,7 @@ import net.bytebuddy.implementation.bind.annotation.FieldValue;
 import net.bytebuddy.implementation.bind.annotation.Origin;
 import net.bytebuddy.implementation.bind.annotation.This;
 import net.bytebuddy.matcher.ElementMatcher;
+import org.postgresql.jdbc.PgResultSetMetaData;
 
 import java.io.InputStream;
 import java.io.Reader;
@@ -89,6 +90,10 @@ final class Wrappers {
             ResultSet.class, Statement.class);
     private static final MethodHandle UPDATABLE_RESULT_SET = constructor(generateUpdatable(),
             ResultSet.class, Statement.class, DualwriteConnection.class, MigrationRuntime.class);
+    private static final MethodHandle READ_NEW_RESULT_SET = constructor(generate(ReadNewResultSet.class, null),
+            ResultSet.class, Statement.class, PlainReadMetaData.class, String.class, boolean.class);
+    private static final MethodHandle PLAIN_READ_COLUMNS = constructor(generate(PlainReadColumns.class, null),
+            PgResultSetMetaData.class, ResultSetMetaData.class);
     private static final MethodHandle HIDING_RESULT_SET = constructor(generateHiding(HidingResultSet.class),
             ResultSet.class, Statement.class, int.class);
     private static final MethodHandle HIDING_META_DATA = constructor(generateHiding(HidingMetaData.class),
@@ -169,6 +174,23 @@ final class Wrappers {
                                         MigrationRuntime migration) {
         try {
             return (ResultSet) UPDATABLE_RESULT_SET.invoke(delegate, statement, connection, migration);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static ResultSet readNewResultSet(ResultSet delegate, Statement statement, PlainReadMetaData plain,
+                                      String applicationSql, boolean prepared) {
+        try {
+            return (ResultSet) READ_NEW_RESULT_SET.invoke(delegate, statement, plain, applicationSql, prepared);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static ResultSetMetaData plainReadColumns(PgResultSetMetaData described, ResultSetMetaData received) {
+        try {
+            return (ResultSetMetaData) PLAIN_READ_COLUMNS.invoke(described, received);
         } catch (Throwable t) {
             throw rethrow(t);
         }

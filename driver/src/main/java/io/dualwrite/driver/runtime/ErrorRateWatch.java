@@ -19,9 +19,9 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>{@code dualwrite.errorRate.windowSeconds}: window length, default 10;</li>
  *   <li>{@code dualwrite.errorRate.minStatements}: fewer executions than this in a window never trigger, default 100.</li>
  * </ul>
- * Failures the application would get without dualwrite too (connection loss, bad data,
- * constraint violations, serialization failures and deadlocks, cancels, aborted transactions:
- * SQLState classes 08, 22, 23, 25, 40, 57) are not counted: they say nothing about the rewrite.
+ * Only failures the rewrite caused are counted ({@link RewriteFailures}): the ones the application
+ * would get from its own statement too (its NOWAIT, its triggers, its constraints) say nothing
+ * about the rewrite.
  */
 public final class ErrorRateWatch {
 
@@ -40,18 +40,6 @@ public final class ErrorRateWatch {
     void executed() {
         roll(System.nanoTime());
         executed.increment();
-    }
-
-    /** Whether a failure is one the rewrite may have caused. */
-    public static boolean counts(SQLException e) {
-        String state = e.getSQLState();
-        if (state == null || state.length() < 2) {
-            return true;
-        }
-        return switch (state.substring(0, 2)) {
-            case "08", "22", "23", "25", "40", "57" -> false;
-            default -> true;
-        };
     }
 
     /** Counts a failure; returns true when it pushes the window over the threshold. */

@@ -134,9 +134,15 @@ public final class MigrationRuntime {
         return rewrittenExecutions.sum();
     }
 
-    /** A rewritten statement failed; in READ_NEW too many such failures roll the reads back, fleet-wide. */
-    public void countFailure(DatabaseRuntime database, SQLException e) {
-        if (ErrorRateWatch.counts(e)) {
+    /**
+     * A rewritten statement failed; when the rewrite caused it ({@link RewriteFailures}), it counts,
+     * and in READ_NEW too many such failures roll the reads back, fleet-wide.
+     *
+     * @param applicationSql the application's text, null when unknown (a batch)
+     * @param sentSql        what was sent in its place, null when unknown
+     */
+    public void countFailure(DatabaseRuntime database, SQLException e, String applicationSql, String sentSql) {
+        if (RewriteFailures.causedByRewrite(e, spec, applicationSql, sentSql)) {
             rewrittenFailures.increment();
             if (errors.failed()) {
                 errors.rollBackReads(database, this);

@@ -12,6 +12,9 @@ import org.jooq.Query;
 import org.jooq.Row;
 import org.jooq.SQLDialect;
 import org.jooq.Table;
+import org.jooq.conf.ParseUnknownFunctions;
+import org.jooq.conf.ParseUnsupportedSyntax;
+import org.jooq.conf.Settings;
 import org.jooq.impl.DSL;
 import org.jooq.impl.QOM;
 
@@ -29,11 +32,24 @@ public final class JooqView {
     }
 
     private static final DSLContext CTX = DSL.using(SQLDialect.POSTGRES);
+    /** For reads only: functions and syntax jOOQ does not know are kept as plain SQL, not failures. */
+    private static final DSLContext LENIENT = DSL.using(SQLDialect.POSTGRES, new Settings()
+            .withParseUnknownFunctions(ParseUnknownFunctions.IGNORE)
+            .withParseUnsupportedSyntax(ParseUnsupportedSyntax.IGNORE));
 
     /** The parsed query, or null when jOOQ cannot parse it (expected: e.g. {@code ~*}). */
     public static Query parse(String sql) {
         try {
             return CTX.parser().parseQuery(sql);
+        } catch (RuntimeException | StackOverflowError e) {
+            return null;
+        }
+    }
+
+    /** A read parsed leniently ({@link #LENIENT}), or null when even so jOOQ cannot parse it. */
+    public static Query parseRead(String sql) {
+        try {
+            return LENIENT.parser().parseQuery(sql);
         } catch (RuntimeException | StackOverflowError e) {
             return null;
         }

@@ -27,6 +27,8 @@ public final class ReadScopes {
             "when", "case", "zone", "time", "precision", "varying", "with", "without", "default", "all", "any", "some",
             "array", "row", "interval", "asc", "desc", "nulls", "first", "last", "unknown", "over", "filter",
             "within", "group", "isnull", "notnull", "at", "local", "year", "month", "day", "hour", "minute", "second");
+    /** Last words of type names of two words ({@code national character}), never an alias after a cast. */
+    private static final Set<String> TYPE_NAME_ENDS = Set.of("character", "char");
 
     /** A FROM item. {@code qualifier} is how columns are qualified: the alias, else the name as written. */
     public static final class Relation {
@@ -43,42 +45,9 @@ public final class ReadScopes {
         public int end;
         public int alias = -1;
         public boolean replaced;
-        public boolean bareReference;
         public boolean expanded;
-
-        /** True when tokens [from, to] are the whole item, ignoring enclosing parentheses. */
-        public boolean isOnly(Sig s, int from, int to) {
-            int a = start;
-            int b = end - 1;
-            while (a < b && s.isSymbol(a, "(") && s.match(a) == b) {
-                a++;
-                b--;
-            }
-            return a == from && b == to;
-        }
-
-        /** {@code col::type}: PostgreSQL labels it with the column's name. */
-        public boolean isCastOfReference(Sig s) {
-            int i = start;
-            if (!s.isName(i)) {
-                return false;
-            }
-            while (s.isSymbol(i + 1, ".") && s.isName(i + 2)) {
-                i += 2;
-            }
-            i++;
-            if (!s.isSymbol(i, "::")) {
-                return false;
-            }
-            for (int j = i; j < end; j++) {
-                Token t = s.get(j);
-                if (s.depth(j) == s.depth(start) && !(t.isName() || t.isSymbol("::") || t.isSymbol("(")
-                        || t.isSymbol(")") || t.isSymbol("[") || t.isSymbol("]"))) {
-                    return false;
-                }
-            }
-            return true;
-        }
+        /** First tokens of the references replaced in this item. */
+        public final BitSet replacedAt = new BitSet();
     }
 
     public static final class Scope {
@@ -90,8 +59,15 @@ public final class ReadScopes {
         public final List<Item> items = new ArrayList<>();
         public final Set<String> outputNames = new HashSet<>();
         public boolean naturalOrUsing;
+        /**
+         * The scope follows UNION, INTERSECT or EXCEPT: a trailing ORDER BY at its level sorts the
+         * whole set operation and can name only its output columns.
+         */
+        public boolean setOperand;
         int orderStart = -1;
         int orderEnd = -1;
+        int distinctOnStart = -1;
+        int distinctOnEnd = -1;
         final BitSet clauseStarts = new BitSet();
 
         Scope(int select, int depth, Scope parent) {
@@ -143,6 +119,11 @@ public final class ReadScopes {
             return orderStart >= 0 && i > orderStart && i < orderEnd;
         }
 
+        /** Inside the parentheses of {@code DISTINCT ON (…)}, which resolves names like ORDER BY. */
+        public boolean inDistinctOn(int i) {
+            return distinctOnStart >= 0 && i > distinctOnStart && i < distinctOnEnd;
+        }
+
         public boolean isClauseEnd(int i) {
             return i >= end || clauseStarts.get(i);
         }
@@ -190,17 +171,22 @@ public final class ReadScopes {
 
     private void build() {
         Deque<Scope> stack = new ArrayDeque<>();
+        int setOperator = -1;
         for (int i = 0; i < s.size(); i++) {
             Token t = s.get(i);
             while (!stack.isEmpty() && t.isSymbol(")") && s.depth(i) < stack.peek().depth) {
                 stack.pop().end = i;
             }
-            if (!stack.isEmpty() && s.depth(i) == stack.peek().depth
-                    && (t.is("union") || t.is("intersect") || t.is("except"))) {
-                stack.pop().end = i;
+            if (t.is("union") || t.is("intersect") || t.is("except")) {
+                setOperator = i;
+                if (!stack.isEmpty() && s.depth(i) == stack.peek().depth) {
+                    stack.pop().end = i;
+                }
             }
             if (t.is("select")) {
                 Scope sc = new Scope(i, s.depth(i), stack.peek());
+                sc.setOperand = setOperator >= 0 && s.depth(setOperator) == s.depth(i)
+                        && (setOperator == i - 1 || (setOperator == i - 2 && (s.is(i - 1, "all") || s.is(i - 1, "distinct"))));
                 scopes.add(sc);
                 stack.push(sc);
             }
@@ -399,6 +385,8 @@ public final class ReadScopes {
         } else if (s.is(i, "distinct")) {
             i++;
             if (s.is(i, "on") && s.isSymbol(i + 1, "(") && s.match(i + 1) > 0) {
+                sc.distinctOnStart = i + 1;
+                sc.distinctOnEnd = s.match(i + 1);
                 i = s.match(i + 1) + 1;
             }
         }
@@ -439,13 +427,9 @@ public final class ReadScopes {
         if (!t.isName() || s.depth(last) != s.depth(start)) {
             return false;
         }
-        if (t.kind() == TokenKind.IDENTIFIER && NOT_A_BARE_ALIAS.contains(t.normalized())) {
+        if (t.kind() == TokenKind.IDENTIFIER
+                && (NOT_A_BARE_ALIAS.contains(t.normalized()) || TYPE_NAME_ENDS.contains(t.normalized()))) {
             return false;
-        }
-        for (int j = start; j < last; j++) {
-            if (s.isSymbol(j, "::") && s.depth(j) == s.depth(start)) {
-                return false;
-            }
         }
         Token p = s.get(last - 1);
         if (p.kind() == TokenKind.IDENTIFIER && NOT_A_BARE_ALIAS.contains(p.normalized())) {

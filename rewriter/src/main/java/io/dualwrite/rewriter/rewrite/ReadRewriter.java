@@ -2,6 +2,7 @@ package io.dualwrite.rewriter.rewrite;
 
 import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.MigrationSpec;
+import io.dualwrite.rewriter.analysis.ColumnLabel;
 import io.dualwrite.rewriter.analysis.ReadScopes;
 import io.dualwrite.rewriter.analysis.ReadScopes.Item;
 import io.dualwrite.rewriter.analysis.ReadScopes.Relation;
@@ -70,12 +71,10 @@ public final class ReadRewriter {
         if (refusal == null) {
             refusal = replaceReferences(s, scopes, splice);
         }
-        if (refusal == null) {
-            refusal = keepLabels(s, scopes, splice);
-        }
         if (refusal != null) {
             return new Result(null, refusal);
         }
+        keepLabels(s, scopes, splice);
         return splice.isEmpty() ? Result.UNCHANGED : new Result(splice.apply(sql), null);
     }
 
@@ -180,7 +179,7 @@ public final class ReadRewriter {
                             + " rewritten; list the columns explicitly";
                 }
                 if (names.isColumn(last)) {
-                    if (isOutputNameInOrderBy(s, scope, i)) {
+                    if (isOutputName(s, scope, i) || (scope.setOperand && scope.inOrderBy(i))) {
                         continue;
                     }
                     if (scope.hasSource()) {
@@ -213,7 +212,7 @@ public final class ReadRewriter {
                 Item item = scope.itemContaining(i);
                 if (item != null) {
                     item.replaced = true;
-                    item.bareReference |= item.isOnly(s, i, k);
+                    item.replacedAt.set(i);
                 }
             }
             i = k;
@@ -221,33 +220,36 @@ public final class ReadRewriter {
         return null;
     }
 
-    /** In ORDER BY a bare name that is an output column refers to the output column (already renamed). */
-    private static boolean isOutputNameInOrderBy(Sig s, Scope scope, int i) {
-        if (!scope.inOrderBy(i) || !scope.outputNames.contains(s.get(i).normalized())) {
+    /**
+     * In ORDER BY and DISTINCT ON a bare name that is an output column refers to the output column
+     * (already renamed), as PostgreSQL resolves them (SQL-92 rules); a trailing ORDER BY of a set
+     * operation ({@link Scope#setOperand}) can name nothing else.
+     */
+    private static boolean isOutputName(Sig s, Scope scope, int i) {
+        boolean distinctOn = scope.inDistinctOn(i);
+        if (!(scope.inOrderBy(i) || distinctOn) || !scope.outputNames.contains(s.get(i).normalized())) {
             return false;
         }
-        boolean startsItem = s.is(i - 1, "by") || s.isSymbol(i - 1, ",");
+        boolean startsItem = s.is(i - 1, "by") || s.isSymbol(i - 1, ",") || (distinctOn && s.isSymbol(i - 1, "("));
         Token n = i + 1 < s.size() ? s.get(i + 1) : null;
         boolean endsItem = n == null || n.isSymbol(",") || n.isSymbol(")") || scope.isClauseEnd(i + 1)
                 || (n.kind() == TokenKind.IDENTIFIER && ORDER_ITEM_END.contains(n.normalized()));
         return startsItem && endsItem;
     }
 
-    private String keepLabels(Sig s, ReadScopes scopes, Splice splice) {
+    /** Items PostgreSQL named after the column keep that name ({@link ColumnLabel}). */
+    private void keepLabels(Sig s, ReadScopes scopes, Splice splice) {
         for (Scope scope : scopes.scopes()) {
             for (Item item : scope.items) {
                 if (!item.replaced || item.alias >= 0) {
                     continue;
                 }
-                if (item.bareReference || item.isCastOfReference(s)) {
+                int named = ColumnLabel.reference(s, item.start, item.end);
+                if (named >= 0 && item.replacedAt.get(named)) {
                     splice.insert(s.get(item.end - 1).end(), " AS " + names.quotedColumn());
-                } else if (s.is(item.start, "case") || s.is(item.start, "cast") || s.isSymbol(item.start, "(")) {
-                    return "a SELECT item that reads the migrated column inside CASE, CAST or parentheses would"
-                            + " change its result column name; give the item an alias (… AS name)";
                 }
             }
         }
-        return null;
     }
 
     private String newValue(String qualifier) {

@@ -1,0 +1,82 @@
+package io.dualwrite.driver.jdbc;
+
+import org.postgresql.jdbc.PgResultSetMetaData;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The result-set metadata of the application's own read, as PostgreSQL describes it, for a read
+ * that READ_NEW rewrote. The rewrite reads the column through a subquery on the new table, and
+ * PostgreSQL reports no origin for a subquery: PgJDBC would then answer table "", base column "",
+ * nullable "unknown" where the plain read says {@code users}, {@code email}, nullable. The old
+ * column still exists while reads come from the new table, so describing the application's text
+ * (Parse and Describe, nothing executed) gives exactly what the plain read reports.
+ *
+ * <p>One round trip the first time an application asks a rewritten read's metadata for a text,
+ * then cached per connection (the PgJDBC object, which caches the catalog answers itself).
+ * Not described, and so answered by the rewritten result: a Statement's text with a {@code ?}
+ * (PgJDBC would take it for a parameter when preparing it), and a text PostgreSQL cannot describe
+ * now (an aborted transaction).
+ */
+final class PlainReadMetaData {
+
+    private static final int CACHED_TEXTS = 256;
+
+    private final Connection physical;
+    private final Map<String, PgResultSetMetaData> described = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, PgResultSetMetaData> eldest) {
+            return size() > CACHED_TEXTS;
+        }
+    };
+
+    PlainReadMetaData(Connection physical) {
+        this.physical = physical;
+    }
+
+    /**
+     * The application's metadata for {@code rewritten}, the metadata of the rewritten read; that
+     * one itself when the application's text cannot be described or does not describe the same
+     * columns (one of several statements in a string).
+     *
+     * @param prepared the text is a PreparedStatement's, whose {@code ?} are parameters
+     */
+    synchronized ResultSetMetaData of(String applicationSql, boolean prepared, ResultSetMetaData rewritten)
+            throws SQLException {
+        if (!prepared && applicationSql.indexOf('?') >= 0) {
+            return rewritten;
+        }
+        PgResultSetMetaData plain = described.get(applicationSql);
+        if (plain == null) {
+            try (PreparedStatement p = physical.prepareStatement(applicationSql)) {
+                ResultSetMetaData md = p.getMetaData();
+                if (md == null || !md.isWrapperFor(PgResultSetMetaData.class)) {
+                    return rewritten;
+                }
+                plain = md.unwrap(PgResultSetMetaData.class);
+            } catch (SQLException e) {
+                return rewritten;
+            }
+            described.put(applicationSql, plain);
+        }
+        return sameColumns(plain, rewritten) ? Wrappers.plainReadColumns(plain, rewritten) : rewritten;
+    }
+
+    private static boolean sameColumns(ResultSetMetaData a, ResultSetMetaData b) throws SQLException {
+        int n = a.getColumnCount();
+        if (n != b.getColumnCount()) {
+            return false;
+        }
+        for (int i = 1; i <= n; i++) {
+            if (!a.getColumnLabel(i).equals(b.getColumnLabel(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

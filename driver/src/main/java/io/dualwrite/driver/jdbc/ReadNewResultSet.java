@@ -1,0 +1,31 @@
+package io.dualwrite.driver.jdbc;
+
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * The rows of a read that READ_NEW rewrote: the rows are the rewritten read's, the metadata the
+ * application's own read's ({@link PlainReadMetaData}). Every other method is generated delegation
+ * (see {@link Wrappers}).
+ */
+public abstract class ReadNewResultSet extends DualwriteResultSet {
+
+    private final PlainReadMetaData plain;
+    private final String applicationSql;
+    private final boolean prepared;
+
+    protected ReadNewResultSet(ResultSet delegate, Statement statement, PlainReadMetaData plain, String applicationSql,
+                               boolean prepared) {
+        super(delegate, statement);
+        this.plain = plain;
+        this.applicationSql = applicationSql;
+        this.prepared = prepared;
+    }
+
+    @Override
+    public ResultSetMetaData getMetaData() throws SQLException {
+        return plain.of(applicationSql, prepared, delegate.getMetaData());
+    }
+}

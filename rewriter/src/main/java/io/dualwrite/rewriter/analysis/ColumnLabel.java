@@ -1,0 +1,118 @@
+package io.dualwrite.rewriter.analysis;
+
+import io.dualwrite.rewriter.lexer.Token;
+import io.dualwrite.rewriter.lexer.TokenKind;
+import java.util.Set;
+
+/**
+ * Which column reference, if any, names a SELECT item without an alias, following PostgreSQL's
+ * {@code FigureColname}: a column reference gives its own name, and so does one under enclosing
+ * parentheses, a cast ({@code ::} or {@code CAST(… AS …)}), {@code COLLATE}, or as the ELSE result
+ * of a CASE. Any other item is named by something a rewrite of the column does not change
+ * (a function, an operator's {@code ?column?}), so only these items need {@code AS "column"}
+ * once the reference becomes a subquery, which PostgreSQL would name after the new table's column.
+ */
+public final class ColumnLabel {
+
+    /** Words after {@code ::} that end an item's type and start an expression instead. */
+    private static final Set<String> OPERATOR_WORDS = Set.of("is", "isnull", "notnull", "and", "or", "not", "like",
+            "ilike", "similar", "between", "in", "at", "overlaps", "escape", "collate", "over", "filter", "within");
+
+    private ColumnLabel() {
+    }
+
+    /**
+     * The first token of the column reference that names the item of tokens [start, end), or -1
+     * when the item is not named by a column reference.
+     */
+    public static int reference(Sig s, int start, int end) {
+        int a = start;
+        int b = end - 1;
+        if (a > b) {
+            return -1;
+        }
+        int primaryEnd = primaryEnd(s, a, b);
+        if (primaryEnd < 0 || !onlyCastsAndCollations(s, primaryEnd + 1, b)) {
+            return -1;
+        }
+        if (s.isSymbol(a, "(")) {
+            return reference(s, a + 1, primaryEnd);
+        }
+        if (s.is(a, "cast")) {
+            int as = s.find("as", a + 2, primaryEnd, s.depth(a) + 1);
+            return as < 0 ? -1 : reference(s, a + 2, as);
+        }
+        if (s.is(a, "case")) {
+            int elseAt = s.find("else", a + 1, primaryEnd, s.depth(a));
+            return elseAt < 0 ? -1 : reference(s, elseAt + 1, primaryEnd);
+        }
+        return s.isName(a) ? a : -1;
+    }
+
+    /** End (inclusive) of the primary expression starting at a: a name chain, (…), CAST(…) or CASE … END; -1 otherwise. */
+    private static int primaryEnd(Sig s, int a, int b) {
+        if (s.isSymbol(a, "(")) {
+            int close = s.match(a);
+            return close > a && close <= b ? close : -1;
+        }
+        if (s.is(a, "cast") && s.isSymbol(a + 1, "(")) {
+            int close = s.match(a + 1);
+            return close > a && close <= b ? close : -1;
+        }
+        if (s.is(a, "case")) {
+            int end = s.find("end", a + 1, b + 1, s.depth(a));
+            return nestedCaseFree(s, a, end) ? end : -1;
+        }
+        if (!s.isName(a)) {
+            return -1;
+        }
+        int k = a;
+        while (k + 2 <= b && s.isSymbol(k + 1, ".") && s.isName(k + 2)) {
+            k += 2;
+        }
+        return s.isSymbol(k + 1, "(") ? -1 : k;
+    }
+
+    /** A CASE at its own depth with no inner CASE, so its first END is its own. */
+    private static boolean nestedCaseFree(Sig s, int a, int end) {
+        if (end < 0) {
+            return false;
+        }
+        for (int i = a + 1; i < end; i++) {
+            if (s.is(i, "case") && s.depth(i) == s.depth(a)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Tokens [from, to] are nothing but {@code :: type} and {@code COLLATE name} suffixes. */
+    private static boolean onlyCastsAndCollations(Sig s, int from, int to) {
+        int i = from;
+        while (i <= to) {
+            if (s.isSymbol(i, "::") || s.is(i, "collate")) {
+                i++;
+                if (!s.isName(i)) {
+                    return false;
+                }
+                while (i <= to && !s.isSymbol(i, "::") && !s.is(i, "collate")) {
+                    Token t = s.get(i);
+                    if (t.isSymbol("(") || t.isSymbol("[")) {
+                        i = s.match(i);
+                        if (i < 0) {
+                            return false;
+                        }
+                    } else if (!(t.isSymbol(".") || t.isSymbol("]") || t.isSymbol(")")
+                            || t.kind() == TokenKind.QUOTED_IDENTIFIER
+                            || (t.isName() && !OPERATOR_WORDS.contains(t.normalized())))) {
+                        return false;
+                    }
+                    i++;
+                }
+            } else {
+                return false;
+            }
+        }
+        return true;
+    }
+}
