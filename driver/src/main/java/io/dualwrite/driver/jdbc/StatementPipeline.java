@@ -331,15 +331,15 @@ final class StatementPipeline {
      * application's read ({@link PlainReadMetaData}).
      */
     private ResultSet hide(ResultSet rs) throws SQLException {
+        if (touched != null && rs.getConcurrency() == ResultSet.CONCUR_UPDATABLE) {
+            // first: its changes would bypass the rewrite in every phase, READ_NEW included
+            return Wrappers.updatableResultSet(rs, owner, connection, touched);
+        }
         if (readNewSql != null) {
             return Wrappers.readNewResultSet(rs, owner, connection.plainReads, readNewSql, readNewPrepared);
         }
         int visible = visibleColumns(rs.getMetaData());
-        if (visible >= 0) {
-            return Wrappers.hidingResultSet(rs, owner, visible);
-        }
-        return touched != null && rs.getConcurrency() == ResultSet.CONCUR_UPDATABLE
-                ? Wrappers.updatableResultSet(rs, owner, connection, touched) : Wrappers.resultSet(rs, owner);
+        return visible >= 0 ? Wrappers.hidingResultSet(rs, owner, visible) : Wrappers.resultSet(rs, owner);
     }
 
     /** How many columns the application sees, or -1 when it sees them all. */

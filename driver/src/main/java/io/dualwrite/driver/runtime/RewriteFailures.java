@@ -1,7 +1,6 @@
 package io.dualwrite.driver.runtime;
 
 import io.dualwrite.rewriter.MigrationSpec;
-import io.dualwrite.rewriter.rewrite.DualWriteForm;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
