@@ -118,21 +118,22 @@ public final class PostgresServer {
 
     private static PostgresServer startEmbedded(boolean logicalDecoding) {
         try {
-            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
-            if (logicalDecoding) {
-                builder.setServerConfig("wal_level", "logical")
-                        .setServerConfig("max_replication_slots", "20")
-                        .setServerConfig("max_wal_senders", "20");
-            }
-            EmbeddedPostgres pg = builder
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setServerConfig("max_connections", "300")
                     .setServerConfig("fsync", "off")
                     .setServerConfig("synchronous_commit", "off")
                     .setServerConfig("full_page_writes", "off")
                     .setServerConfig("shared_buffers", "256MB")
                     .setServerConfig("max_wal_size", "2GB")
-                    .setServerConfig("log_min_messages", "warning")
-                    .start();
+                    .setServerConfig("log_min_messages", "warning");
+            if (logicalDecoding) {
+                // commits flushed at once, as on a production server: a change feed sees a commit only once it is flushed
+                builder.setServerConfig("wal_level", "logical")
+                        .setServerConfig("synchronous_commit", "on")
+                        .setServerConfig("max_replication_slots", "20")
+                        .setServerConfig("max_wal_senders", "20");
+            }
+            EmbeddedPostgres pg = builder.start();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
                     pg.close();

@@ -20,7 +20,8 @@ import static io.dualwrite.control.phase.PhaseTransitions.Operation.PARITY_REPAI
 
 /**
  * Checks one batch of committed transactions: every key they changed, first together in a snapshot that sees
- * them all ({@link FreshCheck}), then each suspect again after the grace period under a row lock (the chunked
+ * them all ({@link FreshCheck}), then each suspect again after the grace period (the watch reads on meanwhile)
+ * under a row lock (the chunked
  * parity's re-check: an in-flight dual write of the key finishes first). What still differs is drift: logged,
  * counted, recorded in {@code dualwrite.watch_log}, and with {@code --repair} rewritten from the old column (the
  * same repair as {@code parity --repair}). A truncate of either table gets a whole chunked parity run.
@@ -49,7 +50,19 @@ final class BatchCheck {
         this.log = log;
     }
 
-    void check(Batch b) throws SQLException {
+    /**
+     * Keys of a batch that differ in a snapshot seeing all its transactions and wait for their re-check.
+     *
+     * @param prevEnd the end of the batches checked before this one: confirmable while this one waits
+     */
+    record Suspects(Batch batch, List<String> keys, long dueNanos, long prevEnd) {
+    }
+
+    /**
+     * The first look at a batch. Returns its suspects (to re-check once the grace period is over), or null when every
+     * key is in sync. A truncate is answered here, at once, by a whole chunked parity run.
+     */
+    Suspects first(Batch b, long prevEnd) throws SQLException {
         Phase phase = ControlSchema.require(c, migration).phase();
         if (!PARITY_REPAIR.runsIn(phase)) {
             // the target is not kept in step from the old column in this phase: nothing to compare against
@@ -59,39 +72,29 @@ final class BatchCheck {
                 log.flush();
                 warnedPhase = phase;
             }
-            return;
+            return null;
         }
         warnedPhase = null;
-        List<Drift> drifts = new ArrayList<>();
         if (b.firstTruncate != null) {
-            drifts.addAll(afterTruncate(b));
+            report(afterTruncate(b));
         }
+        List<String> suspects = List.of();
         if (!b.keys.isEmpty()) {
-            List<String> suspects = fresh.suspects(c, b.keys.keySet(), b.xids);
+            suspects = fresh.suspects(c, b.keys.keySet(), b.xids);
             stats.keysChecked.addAndGet(b.keys.size());
-            if (!suspects.isEmpty()) {
-                drifts.addAll(confirm(b, suspects));
-            }
         }
         Instant now = Instant.now();
         for (Instant committed : b.commits) {
             stats.lag(millis(committed, now));
         }
-        for (Drift d : drifts) {
-            stats.drifts.incrementAndGet();
-            if (d.repaired()) {
-                stats.repaired.incrementAndGet();
-            }
-            WatchLog.record(c, migration, d);
-            onDrift.accept(d);
-        }
+        return suspects.isEmpty() ? null : new Suspects(b, suspects, System.nanoTime() + o.grace().toNanos(), prevEnd);
     }
 
     /** Suspects again after the grace period, each under its row lock; with --repair, rewritten and checked once more. */
-    private List<Drift> confirm(Batch b, List<String> suspects) throws SQLException {
-        sleep(o.grace());
+    void confirm(Suspects s) throws SQLException {
+        Batch b = s.batch();
         List<Mismatch> confirmed = new ArrayList<>();
-        for (String k : suspects) {
+        for (String k : s.keys()) {
             Mismatch m = keys.recheck(c, k);
             if (m != null) {
                 confirmed.add(m);
@@ -114,7 +117,18 @@ final class BatchCheck {
             out.add(new Drift(m.key(), m.sourceValue(), m.targetValue(), m.kind().name(), at, at == null ? 0 : millis(at, now),
                     first != null ? ChangeFeed.format(first.endLsn()) : null, fixed.contains(m.key())));
         }
-        return out;
+        report(out);
+    }
+
+    private void report(List<Drift> drifts) throws SQLException {
+        for (Drift d : drifts) {
+            stats.drifts.incrementAndGet();
+            if (d.repaired()) {
+                stats.repaired.incrementAndGet();
+            }
+            WatchLog.record(c, migration, d);
+            onDrift.accept(d);
+        }
     }
 
     /** A truncate carries no keys: the whole table is compared (and with --repair repaired) by the chunked parity. */
@@ -132,13 +146,5 @@ final class BatchCheck {
 
     private static double millis(Instant from, Instant to) {
         return Duration.between(from, to).toNanos() / 1e6;
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

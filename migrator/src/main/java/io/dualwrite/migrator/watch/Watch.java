@@ -13,6 +13,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -63,6 +65,8 @@ public final class Watch {
 
     private static final long IDLE_SLEEP_MILLIS = 5;
     private static final long STATUS_EVERY_NANOS = 5_000_000_000L;
+    /** A batch is checked at the latest this long after its first transaction arrived, even while the stream keeps flowing. */
+    private static final long MAX_BATCH_AGE_NANOS = 50_000_000L;
 
     private Watch() {
     }
@@ -158,8 +162,13 @@ public final class Watch {
         private final Map<Integer, Integer> keyIndex = new HashMap<>();
         private Batch batch = new Batch();
         private int batchKeys;
+        private long batchStarted;
         private Batch.Tx tx;
         private long confirmed;
+        /** The end of the last batch whose first look is done. */
+        private long checkedEnd;
+        /** Batches with suspects waiting for their re-check, oldest first; the slot is confirmed only up to the oldest. */
+        private final Deque<BatchCheck.Suspects> waiting = new ArrayDeque<>();
 
         Loop(MigrationSpec spec, ChangeFeed feed, BatchCheck check, WatchStats stats, Options o, String marker,
              BooleanSupplier stopRequested, WalProbe wal) {
@@ -178,6 +187,7 @@ public final class Watch {
             long nextStatus = System.nanoTime() + STATUS_EVERY_NANOS;
             boolean caughtUp = false;
             while (!caughtUp && !stopRequested.getAsBoolean() && System.nanoTime() < deadline) {
+                recheckDue(false);
                 ByteBuffer buf = feed.poll();
                 if (buf == null) {
                     if (!batch.isEmpty()) {
@@ -195,6 +205,27 @@ public final class Watch {
             }
             if (!batch.isEmpty()) {
                 checkBatch();
+            }
+            recheckDue(true);
+        }
+
+        /** Re-checks the waiting suspects whose grace period is over (all of them when finishing), then confirms. */
+        private void recheckDue(boolean finishing) throws SQLException {
+            while (!waiting.isEmpty() && (finishing || System.nanoTime() >= waiting.peekFirst().dueNanos())) {
+                BatchCheck.Suspects s = waiting.peekFirst();
+                if (finishing) {
+                    sleepUntil(s.dueNanos());
+                }
+                check.confirm(s);
+                waiting.removeFirst();
+                confirmUpTo(waiting.isEmpty() ? checkedEnd : waiting.peekFirst().prevEnd());
+            }
+        }
+
+        private void confirmUpTo(long lsn) {
+            if (lsn > confirmed) {
+                feed.confirm(lsn);
+                confirmed = lsn;
             }
         }
 
@@ -216,10 +247,13 @@ public final class Watch {
             } else if (m instanceof PgOutput.Truncate) {
                 tx.truncated = true;
             } else if (m instanceof PgOutput.Commit cm) {
+                if (batch.isEmpty()) {
+                    batchStarted = System.nanoTime();
+                }
                 batch.add(tx, cm.endLsn());
                 stats.transactions.incrementAndGet();
                 tx = null;
-                if (batchKeys >= o.maxBatchKeys()) {
+                if (batchKeys >= o.maxBatchKeys() || System.nanoTime() - batchStarted > MAX_BATCH_AGE_NANOS) {
                     checkBatch();
                 }
             } else if (m instanceof PgOutput.Marker mk) {
@@ -234,24 +268,33 @@ public final class Watch {
          * so WAL of tables outside the publication is released too.
          */
         private void idle() {
-            long at = feed.lastReceived();
-            if (tx == null && at > confirmed) { // inside a transaction its commit is still to come: confirm nothing yet
-                feed.confirm(at);
-                confirmed = at;
+            if (tx == null && waiting.isEmpty()) { // inside a transaction its commit is still to come: confirm nothing yet
+                confirmUpTo(feed.lastReceived());
             }
-            try {
-                Thread.sleep(IDLE_SLEEP_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            sleepUntil(System.nanoTime() + IDLE_SLEEP_MILLIS * 1_000_000L);
         }
 
         private void checkBatch() throws SQLException {
-            check.check(batch);
-            feed.confirm(batch.endLsn);
-            confirmed = Math.max(confirmed, batch.endLsn);
+            BatchCheck.Suspects s = check.first(batch, checkedEnd);
+            checkedEnd = batch.endLsn;
+            if (s != null) {
+                waiting.addLast(s);
+            } else if (waiting.isEmpty()) {
+                confirmUpTo(checkedEnd);
+            }
             batch = new Batch();
             batchKeys = 0;
+        }
+
+        private static void sleepUntil(long nanoTime) {
+            long ms = (nanoTime - System.nanoTime()) / 1_000_000L;
+            if (ms > 0) {
+                try {
+                    Thread.sleep(ms);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
 
         private int keyColumnOf(PgOutput.Relation r) {

@@ -51,6 +51,7 @@ final class WatchHarness implements AutoCloseable {
             Watch.prepare(c, MIGRATION);
         }
         Watch.Options o = new Watch.Options(repair, Duration.ofMillis(200), null, false, 5000);
+        stop.set(false);
         thread = new Thread(() -> {
             try {
                 result.set(Watch.run(db::connect, this::replication, MIGRATION, o, drifts::add, stop::get, new PrintWriter(log)));
@@ -92,6 +93,13 @@ final class WatchHarness implements AutoCloseable {
         return db.queryLong("SELECT (SELECT count(*) FROM users u LEFT JOIN email_address e ON e.user_id = u.id AND e.is_primary"
                 + " WHERE u.email IS DISTINCT FROM e.address) + (SELECT count(*) FROM email_address e WHERE e.is_primary"
                 + " AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = e.user_id))");
+    }
+
+    /** Drops the slot and the publication (watch --stop). */
+    void dropSlot() throws SQLException {
+        try (Connection c = db.connect()) {
+            Watch.stop(c, MIGRATION);
+        }
     }
 
     /** Stops the watch and returns its result. */
