@@ -81,7 +81,10 @@ final class FeedSlot {
         }
     }
 
-    /** Drops the slot and the publication and gives the target its default replica identity back; false if none existed. */
+    /**
+     * Drops the slot and the publication and gives the target its default replica identity back (unless another
+     * publication still covers it); false if neither existed.
+     */
     boolean drop(Connection c, MigrationSpec spec) throws SQLException {
         boolean existed = false;
         try (PreparedStatement p = c.prepareStatement("SELECT active_pid FROM pg_replication_slots WHERE slot_name = ?")) {
@@ -105,11 +108,26 @@ final class FeedSlot {
         existed |= exists(c, "SELECT 1 FROM pg_publication WHERE pubname = ?");
         try (Statement s = c.createStatement()) {
             s.execute("DROP PUBLICATION IF EXISTS " + Identifiers.quote(name));
-            s.execute("SET lock_timeout = '2s'");
-            s.execute("ALTER TABLE " + spec.qualifiedTarget() + " REPLICA IDENTITY DEFAULT");
-            s.execute("RESET lock_timeout");
+        }
+        if (!stillPublished(c, spec)) { // another publication would need the identity for the target's UPDATE and DELETE
+            try (Statement s = c.createStatement()) {
+                s.execute("SET lock_timeout = '2s'");
+                s.execute("ALTER TABLE " + spec.qualifiedTarget() + " REPLICA IDENTITY DEFAULT");
+                s.execute("RESET lock_timeout");
+            }
         }
         return existed;
+    }
+
+    private static boolean stillPublished(Connection c, MigrationSpec spec) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT EXISTS (SELECT 1 FROM pg_publication_tables"
+                + " WHERE format('%I.%I', schemaname, tablename)::regclass = ?::regclass)")) {
+            p.setString(1, spec.qualifiedTarget());
+            try (ResultSet rs = p.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
     }
 
     /** WAL the slot keeps on the server (bytes from its restart point to now), or -1 without a slot. */

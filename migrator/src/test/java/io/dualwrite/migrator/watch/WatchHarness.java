@@ -6,6 +6,7 @@ import io.dualwrite.testing.PostgresServer;
 import io.dualwrite.testing.TestDatabase;
 
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.io.StringWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -93,6 +94,11 @@ final class WatchHarness implements AutoCloseable {
         return db.queryLong("SELECT (SELECT count(*) FROM users u LEFT JOIN email_address e ON e.user_id = u.id AND e.is_primary"
                 + " WHERE u.email IS DISTINCT FROM e.address) + (SELECT count(*) FROM email_address e WHERE e.is_primary"
                 + " AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = e.user_id))");
+    }
+
+    /** CPU seconds the watch's thread has used (the JVM side of the watch). */
+    double watchThreadCpuSeconds() {
+        return ManagementFactory.getThreadMXBean().getThreadCpuTime(thread.getId()) / 1e9;
     }
 
     /** Drops the slot and the publication (watch --stop). */

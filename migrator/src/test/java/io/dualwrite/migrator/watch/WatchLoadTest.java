@@ -32,6 +32,8 @@ class WatchLoadTest {
     private static final long PHASE_MILLIS = 4_000;
     /** Keys of inserted users, above every existing one, unique across writers and phases. */
     private static final AtomicLong NEXT_KEY = new AtomicLong(1_000_000);
+    /** Writes done by the writers, over all rounds. */
+    private static final AtomicLong OPS = new AtomicLong();
     /** The prober's next key: each probe a key never probed before, in every round. */
     private static final AtomicLong NEXT_PROBE = new AtomicLong(WRITER_KEYS);
 
@@ -39,21 +41,34 @@ class WatchLoadTest {
     void noFalseAlarmUnderDualWritesAndTheCost() throws Exception {
         try (WatchHarness h = new WatchHarness(USERS)) {
             workload(h, null); // warm-up: JIT, plan cache, connections
+            workload(h, null);
             Set<String> probed = ConcurrentHashMap.newKeySet();
+            CpuMeter cpu = CpuMeter.of(h);
             List<Double> without = new ArrayList<>();
             List<Double> with = new ArrayList<>();
+            List<Double> cpuWithout = new ArrayList<>();
+            List<Double> cpuWith = new ArrayList<>();
+            List<Double> walsenderPerWrite = new ArrayList<>();
+            List<Double> watchThreadPerWrite = new ArrayList<>();
             long keysChecked = 0, transactions = 0;
             double lagP50 = 0, lagMax = 0;
             // alternating rounds, so a change in the machine's load hits both sides alike; "without" has no slot at all
             for (int round = 0; round < 5; round++) {
+                double cpu0 = cpu == null ? 0 : cpu.seconds();
+                long ops0 = OPS.get();
                 if (round % 2 == 0) {
                     without.add(workload(h, null));
+                    cpuWithout.add(cpuPerWrite(cpu, cpu0, ops0));
                     continue;
                 }
                 h.start(false);
                 with.add(workload(h, probed));
                 Thread.sleep(1000); // the last changes reach the watch
+                long writes = OPS.get() - ops0;
+                walsenderPerWrite.add(CpuMeter.processSeconds(h.db.queryLong("SELECT active_pid FROM pg_replication_slots")) * 1e6 / writes);
+                watchThreadPerWrite.add(h.watchThreadCpuSeconds() * 1e6 / writes);
                 Watch.Result r = h.stopWatch();
+                cpuWith.add(cpuPerWrite(cpu, cpu0, ops0)); // the watch's catching up included
                 h.dropSlot();
                 keysChecked += r.keysChecked();
                 transactions += r.transactions();
@@ -78,12 +93,23 @@ class WatchLoadTest {
             delays.sort(null);
             double off = without.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
             double on = with.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+            double cpuOff = cpuWithout.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+            double cpuOn = cpuWith.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+            System.out.printf(Locale.ROOT, "[watch] cost: CPU per write (JVM + PostgreSQL) without a slot %s µs (mean %.0f), with slot + watch"
+                    + " %s µs (mean %.0f): +%.0f %%; of that the walsender (decoding) %s µs, the watch's thread %s µs%n",
+                    rounded(cpuWithout), cpuOff, rounded(cpuWith), cpuOn, (cpuOn / cpuOff - 1) * 100, rounded(walsenderPerWrite),
+                    rounded(watchThreadPerWrite));
             System.out.printf(Locale.ROOT, "[watch] cost: writes/s without a slot %s (mean %.0f), with slot + watch %s (mean %.0f): ratio %.3f;"
                             + " the watch checked %,d keys in %,d transactions, commit to check p50 %.0f ms, max %.0f ms (worst round);"
                             + " %d probes on the plain URL, detection p50 %.0f ms, max %.0f ms (grace 200 ms); 0 false alarms%n",
                     rounded(without), off, rounded(with), on, on / off, keysChecked, transactions, lagP50, lagMax, delays.size(),
                     delays.get(delays.size() / 2), delays.get(delays.size() - 1));
         }
+    }
+
+    /** CPU µs per write since {@code cpu0} / {@code ops0}; 0 without /proc. */
+    private static double cpuPerWrite(CpuMeter cpu, double cpu0, long ops0) throws Exception {
+        return cpu == null ? 0 : (cpu.seconds() - cpu0) * 1e6 / Math.max(1, OPS.get() - ops0);
     }
 
     private static List<Long> rounded(List<Double> rates) {
@@ -126,6 +152,7 @@ class WatchLoadTest {
         if (failure.get() != null) {
             throw new AssertionError("a writer failed", failure.get());
         }
+        OPS.addAndGet(ops.get());
         return ops.get() / seconds;
     }
 
