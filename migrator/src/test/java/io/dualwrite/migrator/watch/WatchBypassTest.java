@@ -3,6 +3,8 @@ package io.dualwrite.migrator.watch;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
+import javax.management.ObjectName;
+import java.lang.management.ManagementFactory;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -165,6 +167,12 @@ class WatchBypassTest {
         try (WatchHarness h = new WatchHarness(200).start(true)) {
             viaPlain(h, "UPDATE users SET email = 'plain@example.com' WHERE id = 17");
             caught("application on the plain URL", h, 17);
+            // the alarm for monitoring: the MXBean while the watch runs, and the watch log
+            ObjectName bean = new ObjectName("io.dualwrite:type=Watch,name=users.email");
+            assertThat((Long) ManagementFactory.getPlatformMBeanServer().getAttribute(bean, "Drifts")).isEqualTo(1);
+            assertThat((Long) ManagementFactory.getPlatformMBeanServer().getAttribute(bean, "Repaired")).isEqualTo(1);
+            assertThat(h.db.queryString("SELECT key || ' ' || kind || ' ' || repaired || ' ' || (delay_ms > 0)"
+                    + " FROM dualwrite.watch_log")).isEqualTo("17 MISMATCH true true");
         }
     }
 
