@@ -31,6 +31,7 @@ public final class PostgresServer {
     public static final String URL_VARIABLE = "DUALWRITE_TEST_JDBC_URL";
 
     private static volatile PostgresServer instance;
+    private static volatile PostgresServer logical;
 
     private final String adminUrl;
     private final String urlPrefix;
@@ -67,6 +68,25 @@ public final class PostgresServer {
         return server;
     }
 
+    /**
+     * A second server for this JVM with {@code wal_level = logical}, for the tests of logical decoding
+     * (the watch): an embedded PostgreSQL 17 started on first use, so every other test keeps the default
+     * server and its settings.
+     */
+    public static PostgresServer logical() {
+        PostgresServer server = logical;
+        if (server == null) {
+            synchronized (PostgresServer.class) {
+                server = logical;
+                if (server == null) {
+                    server = startEmbedded(true);
+                    logical = server;
+                }
+            }
+        }
+        return server;
+    }
+
     private static PostgresServer start() {
         String url = System.getenv(URL_VARIABLE);
         if (url != null && !url.isBlank()) {
@@ -88,7 +108,7 @@ public final class PostgresServer {
                         + "); falling back to the embedded server");
             }
         }
-        return startEmbedded();
+        return startEmbedded(false);
     }
 
     /** Asking Testcontainers costs seconds when there is no engine; only ask when a socket or DOCKER_HOST exists. */
@@ -96,17 +116,24 @@ public final class PostgresServer {
         return System.getenv("DOCKER_HOST") != null || Files.exists(Path.of("/var/run/docker.sock"));
     }
 
-    private static PostgresServer startEmbedded() {
+    private static PostgresServer startEmbedded(boolean logicalDecoding) {
         try {
-            EmbeddedPostgres pg = EmbeddedPostgres.builder()
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setServerConfig("max_connections", "300")
                     .setServerConfig("fsync", "off")
                     .setServerConfig("synchronous_commit", "off")
                     .setServerConfig("full_page_writes", "off")
                     .setServerConfig("shared_buffers", "256MB")
                     .setServerConfig("max_wal_size", "2GB")
-                    .setServerConfig("log_min_messages", "warning")
-                    .start();
+                    .setServerConfig("log_min_messages", "warning");
+            if (logicalDecoding) {
+                // commits flushed at once, as on a production server: a change feed sees a commit only once it is flushed
+                builder.setServerConfig("wal_level", "logical")
+                        .setServerConfig("synchronous_commit", "on")
+                        .setServerConfig("max_replication_slots", "20")
+                        .setServerConfig("max_wal_senders", "20");
+            }
+            EmbeddedPostgres pg = builder.start();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
                     pg.close();
@@ -115,7 +142,7 @@ public final class PostgresServer {
                 }
             }));
             return new PostgresServer(pg.getJdbcUrl("postgres", "postgres"), "postgres", null,
-                    "embedded PostgreSQL (zonky) on port " + pg.getPort());
+                    "embedded PostgreSQL (zonky)" + (logicalDecoding ? " with wal_level = logical" : "") + " on port " + pg.getPort());
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the embedded PostgreSQL; set " + URL_VARIABLE
                     + " to use an existing server instead", e);
@@ -135,6 +162,12 @@ public final class PostgresServer {
 
     void dropDatabase(String name) {
         try (Connection c = adminConnection(); Statement s = c.createStatement()) {
+            if (this == logical) {
+                // a database with a replication slot cannot be dropped: end its readers, drop its slots
+                s.execute("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = '" + name
+                        + "' AND active_pid IS NOT NULL");
+                s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database = '" + name + "'");
+            }
             s.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
         } catch (SQLException e) {
             throw new IllegalStateException("could not drop test database " + name, e);

@@ -28,6 +28,13 @@ public final class ConnectionOptions {
         return Connections.open(url, u, p, applicationName);
     }
 
+    /** A logical replication connection (replication=database) for the watch's change feed. */
+    Connection openReplication(String applicationName) {
+        String u = user != null ? user : System.getenv("PGUSER");
+        String p = password != null ? password : System.getenv("PGPASSWORD");
+        return Connections.openReplication(url, u, p, applicationName);
+    }
+
     /** The URL as the user may retype it (never contains the --password). */
     String displayUrl() {
         return url;

@@ -18,9 +18,9 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "dualwrite", mixinStandardHelpOptions = true, version = "dualwrite migrator 0.1.0",
         description = "Zero-downtime expand/contract column migrations for PostgreSQL (companion of the"
-                + " jdbc:dualwrite: driver).%nRunbook: plan -> expand -> phase DUAL_WRITE -> backfill -> parity -> phase READ_NEW -> (NEW_ONLY) -> contract.",
+                + " jdbc:dualwrite: driver).%nRunbook: plan -> expand -> phase DUAL_WRITE -> backfill -> parity -> phase READ_NEW -> (NEW_ONLY) -> contract; watch alongside.",
         subcommands = {PlanCommand.class, ExpandCommand.class, PhaseCommand.class, BackfillCommand.class, ParityCommand.class,
-                ShadowCommand.class, ReverseSyncCommand.class, ContractCommand.class,
+                ShadowCommand.class, ReverseSyncCommand.class, ContractCommand.class, WatchCommand.class,
                 StatusCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 check failed or refused, 2 usage, connection or database error."})
 public final class DualwriteCli implements Callable<Integer> {

@@ -43,8 +43,25 @@ public final class Connections {
      * @param applicationName shown in pg_stat_activity, e.g. {@code dualwrite-backfill}
      */
     public static Connection open(String url, String user, String password, String applicationName) {
+        return open(url, user, password, applicationName, new Properties());
+    }
+
+    /**
+     * A logical replication connection ({@code replication=database}, simple query mode, as PgJDBC's
+     * replication API requires) for a change feed.
+     */
+    public static Connection openReplication(String url, String user, String password, String applicationName) {
+        Properties p = new Properties();
+        p.setProperty("replication", "database");
+        p.setProperty("assumeMinServerVersion", "9.4");
+        p.setProperty("preferQueryMode", "simple");
+        return open(url, user, password, applicationName, p);
+    }
+
+    private static Connection open(String url, String user, String password, String applicationName, Properties extra) {
         String u = normalizeUrl(url);
         Properties p = new Properties();
+        p.putAll(extra);
         if (user != null && !user.isEmpty()) {
             p.setProperty("user", user);
         }

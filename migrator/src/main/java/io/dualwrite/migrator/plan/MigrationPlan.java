@@ -126,8 +126,10 @@ public final class MigrationPlan {
         double parSecs = f.rows() / Math.max(1, f.parityRowsPerSecond());
         String live = "SELECT count(*) FROM dualwrite.instance WHERE heartbeat_at > now() - interval '15 seconds'"
                 + " AND applied->>'" + name + "' IS DISTINCT FROM '%s'";
-        String parityQuery = "SELECT count(*) FROM " + src + " u LEFT JOIN " + tgt + " e ON e." + tk + " = u." + key + " AND e." + flag
-                + " WHERE u." + col + " IS DISTINCT FROM e." + tv;
+        // what dualwrite parity counts: differing values plus orphaned primary target rows (a deleted source row)
+        String parityQuery = "SELECT (SELECT count(*) FROM " + src + " u LEFT JOIN " + tgt + " e ON e." + tk + " = u." + key
+                + " AND e." + flag + " WHERE u." + col + " IS DISTINCT FROM e." + tv + ") + (SELECT count(*) FROM " + tgt + " e WHERE e."
+                + flag + " AND NOT EXISTS (SELECT 1 FROM " + src + " u WHERE u." + key + " = e." + tk + "))";
         List<Step> s = new ArrayList<>();
         s.add(new Step(1, "Expand: create `" + tgt + "`, its unique partial index, the control schema; register the migration (EXPANDED)",
                 "dualwrite expand --url " + url + " --source " + src + "." + col + " --key " + key + " --target " + tgt + "." + tv

@@ -44,4 +44,22 @@ class PlanCommandTest {
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.err()).contains("no column public.users.mail");
     }
+
+    /** Step 5's validation query counts what dualwrite parity counts: differing values and orphaned target rows. */
+    @Test
+    void stepFivesValidationQueryCountsOrphanedTargetRows(TestDatabase db) throws Exception {
+        Fixtures.createUsers(db, 100);
+        Fixtures.expandAndDualWrite(db);
+        assertThat(cli("backfill", "--url", db.jdbcUrl(), "--user", db.user(), "--migration", "users.email").code()).isZero();
+        db.execute("UPDATE users SET email = 'changed@example.com' WHERE id = 4"); // plain URL: a stale target value
+        db.execute("DELETE FROM users WHERE id = 3");                              // plain URL: an orphaned target row
+        Run json = cli("plan", "--url", db.jdbcUrl(), "--user", db.user(), "--source", "users.email", "--target",
+                "email_address.address", "--format", "json");
+        assertThat(json.code()).as(json.toString()).isZero();
+        String validation = JsonParser.parseString(json.out()).getAsJsonObject().getAsJsonArray("steps").get(4).getAsJsonObject()
+                .get("validation").getAsString();
+        assertThat(db.queryLong(validation)).as(validation).isEqualTo(2);
+        Run parity = cli("parity", "--url", db.jdbcUrl(), "--user", db.user(), "--migration", "users.email", "--json");
+        assertThat(JsonParser.parseString(parity.out()).getAsJsonObject().get("mismatches").getAsLong()).isEqualTo(2);
+    }
 }
