@@ -14,28 +14,39 @@ public abstract class DualwritePreparedStatement implements PreparedStatement {
 
     protected final PreparedStatement delegate;
     private final DualwriteConnection connection;
-    /** Planned when prepared ({@link StatementPipeline#plan}): it passes through, so only the hide step remains. */
-    private final StatementPipeline pipeline;
+    /**
+     * Planned when prepared ({@link StatementPipeline#plan}): it passes through, so only the hide step
+     * remains; made at the first result set (most pass-through statements are writes that have none).
+     */
+    private StatementPipeline pipeline;
 
     protected DualwritePreparedStatement(PreparedStatement delegate, DualwriteConnection connection) {
         this.delegate = delegate;
         this.connection = connection;
-        this.pipeline = new StatementPipeline(connection, this);
+    }
+
+    private StatementPipeline pipeline() {
+        StatementPipeline p = pipeline;
+        if (p == null) {
+            p = new StatementPipeline(connection, this);
+            pipeline = p;
+        }
+        return p;
     }
 
     @Override
     public ResultSet executeQuery() throws SQLException {
-        return pipeline.results(delegate.executeQuery());
+        return pipeline().results(delegate.executeQuery());
     }
 
     @Override
     public ResultSet getResultSet() throws SQLException {
-        return pipeline.results(delegate.getResultSet());
+        return pipeline().results(delegate.getResultSet());
     }
 
     @Override
     public ResultSet getGeneratedKeys() throws SQLException {
-        return pipeline.keys(delegate.getGeneratedKeys());
+        return pipeline().keys(delegate.getGeneratedKeys());
     }
 
     @Override

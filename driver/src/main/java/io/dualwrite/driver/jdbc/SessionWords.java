@@ -5,6 +5,7 @@ import io.dualwrite.rewriter.lexer.Statements;
 import io.dualwrite.rewriter.lexer.Token;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -25,17 +26,27 @@ final class SessionWords {
     private SessionWords() {
     }
 
+    /** {@link #WORDS} by their first letter, so that most characters of a text cost one array read. */
+    private static final String[][] WORDS_BY_FIRST = new String[26][];
+
+    static {
+        for (char c = 'a'; c <= 'z'; c++) {
+            char first = c;
+            WORDS_BY_FIRST[c - 'a'] = Arrays.stream(WORDS).filter(w -> w.charAt(0) == first).toArray(String[]::new);
+        }
+    }
+
     /** True when the text contains one of the words as a whole word, in any case (no allocation). */
     static boolean mayChange(String sql) {
         int n = sql.length();
         for (int i = 0; i < n; i++) {
-            char c = (char) (sql.charAt(i) | 0x20);
-            if (c < 'a' || c > 't' || (i > 0 && wordChar(sql.charAt(i - 1)))) {
+            int c = (sql.charAt(i) | 0x20) - 'a';
+            if (c < 0 || c >= 26 || WORDS_BY_FIRST[c].length == 0 || (i > 0 && wordChar(sql.charAt(i - 1)))) {
                 continue;
             }
-            for (String w : WORDS) {
+            for (String w : WORDS_BY_FIRST[c]) {
                 int end = i + w.length();
-                if (w.charAt(0) == c && sql.regionMatches(true, i, w, 0, w.length()) && (end == n || !wordChar(sql.charAt(end)))) {
+                if (sql.regionMatches(true, i, w, 0, w.length()) && (end == n || !wordChar(sql.charAt(end)))) {
                     return true;
                 }
             }
