@@ -1,9 +1,7 @@
 package io.dualwrite.migrator.backfill;
 
-import javax.management.MBeanServer;
-import javax.management.MalformedObjectNameException;
-import javax.management.ObjectName;
-import java.lang.management.ManagementFactory;
+import io.dualwrite.migrator.JmxView;
+
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -30,7 +28,7 @@ final class Monitor implements BackfillMXBean {
     private final int workers;
     private final Map<Integer, String> workerStates = new ConcurrentHashMap<>();
     private volatile String finalState;
-    private ObjectName name;
+    private final JmxView jmx = new JmxView(this);
 
     /** @param t0 when the run started ({@link System#nanoTime()}): the rate counts from then */
     Monitor(String migration, RunCounters counters, Consumer<BackfillProgress> progress, long t0, Baseline before,
@@ -43,34 +41,13 @@ final class Monitor implements BackfillMXBean {
         this.workers = workers;
     }
 
-    /** Shows the run in JMX; a failure to register is ignored (JMX is a view, never a reason to fail a backfill). */
+    /** Shows the run in JMX; never a reason to fail a backfill. */
     void register() {
-        try {
-            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            ObjectName n = objectName(migration);
-            if (server.isRegistered(n)) {
-                server.unregisterMBean(n);
-            }
-            server.registerMBean(this, n);
-            name = n;
-        } catch (Exception | LinkageError e) {
-            // JMX is a view; never fail a backfill over it
-        }
+        jmx.register("Backfill", migration);
     }
 
     void unregister() {
-        if (name != null) {
-            try {
-                ManagementFactory.getPlatformMBeanServer().unregisterMBean(name);
-            } catch (Exception ignored) {
-                // already gone
-            }
-        }
-    }
-
-    static ObjectName objectName(String migration) throws MalformedObjectNameException {
-        String v = migration.matches("[A-Za-z0-9_.\\-]+") ? migration : ObjectName.quote(migration);
-        return new ObjectName("io.dualwrite:type=Backfill,name=" + v);
+        jmx.unregister();
     }
 
     /** RUNNING, PAUSED or THROTTLED, as worker {@code id} last said. */

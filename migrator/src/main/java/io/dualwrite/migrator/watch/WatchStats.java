@@ -1,8 +1,7 @@
 package io.dualwrite.migrator.watch;
 
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
-import java.lang.management.ManagementFactory;
+import io.dualwrite.migrator.JmxView;
+
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -23,7 +22,7 @@ final class WatchStats implements WatchMXBean {
     /** The last SAMPLES commit-to-check lags, one per transaction (a ring). */
     private final double[] lags = new double[SAMPLES];
     private long lagCount;
-    private ObjectName name;
+    private final JmxView jmx = new JmxView(this);
 
     synchronized void lag(double millis) {
         lags[(int) (lagCount++ % SAMPLES)] = millis;
@@ -46,28 +45,11 @@ final class WatchStats implements WatchMXBean {
     }
 
     void register(String migration) {
-        try {
-            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-            String v = migration.matches("[A-Za-z0-9_.\\-]+") ? migration : ObjectName.quote(migration);
-            ObjectName n = new ObjectName("io.dualwrite:type=Watch,name=" + v);
-            if (server.isRegistered(n)) {
-                server.unregisterMBean(n);
-            }
-            server.registerMBean(this, n);
-            name = n;
-        } catch (Exception | LinkageError e) {
-            // JMX is a view; never stop watching over it
-        }
+        jmx.register("Watch", migration);
     }
 
     void unregister() {
-        if (name != null) {
-            try {
-                ManagementFactory.getPlatformMBeanServer().unregisterMBean(name);
-            } catch (Exception ignored) {
-                // already gone
-            }
-        }
+        jmx.unregister();
     }
 
     @Override
