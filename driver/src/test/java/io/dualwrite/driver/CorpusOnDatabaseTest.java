@@ -45,13 +45,6 @@ class CorpusOnDatabaseTest {
     }
 
     /** Rows whose users.email and primary email_address row differ, plus primary rows without a user. */
-    private static final String PARITY = """
-            SELECT (SELECT count(*) FROM users u
-                      LEFT JOIN email_address e ON e.user_id = u.id AND e.is_primary
-                     WHERE u.email IS DISTINCT FROM e.address)
-                 + (SELECT count(*) FROM email_address e
-                     WHERE e.is_primary AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = e.user_id))""";
-
     /** Everything the corpus may touch, as one hash. */
     private static final String CONTENT = """
             SELECT md5(coalesce((SELECT string_agg(id || ':' || coalesce(name, '~') || ':' || coalesce(email, '~'), ','
@@ -207,13 +200,13 @@ class CorpusOnDatabaseTest {
         try {
             c.setAutoCommit(false);
             String initial = queryString(c, CONTENT);
-            assertThat(queryLong(c, PARITY)).as("parity before the corpus").isZero();
+            assertThat(queryLong(c, MigrationFixture.PARITY)).as("parity before the corpus").isZero();
             c.rollback();
             for (Case k : corpus) {
                 Rewrite planned = rewriter.plan(k.sql()).forPhase(Phase.DUAL_WRITE);
                 try {
                     execute(c, k);
-                    long parity = queryLong(c, PARITY);
+                    long parity = queryLong(c, MigrationFixture.PARITY);
                     if (parity != 0) {
                         failures.add("UNSYNCHRONISED (parity " + parity + ", plan " + kindOf(planned) + "): " + k);
                     } else if (k.expect() == Expect.REFUSE) {

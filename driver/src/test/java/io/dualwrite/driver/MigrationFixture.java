@@ -29,6 +29,14 @@ final class MigrationFixture {
 
     static final String MIGRATION = "users.email";
 
+    /** Mismatching keys between users.email and the primary email_address rows, orphans included: 0 in sync. */
+    static final String PARITY = """
+            SELECT (SELECT count(*) FROM users u
+                      LEFT JOIN email_address e ON e.user_id = u.id AND e.is_primary
+                     WHERE u.email IS DISTINCT FROM e.address)
+                 + (SELECT count(*) FROM email_address e
+                     WHERE e.is_primary AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = e.user_id))""";
+
     static final MigrationSpec SPEC = new MigrationSpec("public", "users", "id", "email",
             "public", "email_address", "user_id", "address", "is_primary",
             ControlSchema.syncViewName("users", "email"));
