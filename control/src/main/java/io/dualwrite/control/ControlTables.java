@@ -14,12 +14,16 @@ import java.sql.Statement;
  * {@code backfill_checkpoint}, {@code instance}; the migrator created its own tables beside them);
  * 2 records the version and owns the migrator's tables ({@code backfill_range}: one checkpoint per
  * parallel page range; {@code backfill_control}: live pause, resume and batch size;
- * {@code parity_chunk}: per-chunk parity results, so {@code --resume} skips checked chunks).
+ * {@code parity_chunk}: per-chunk parity results, so {@code --resume} skips checked chunks);
+ * 3 adds what the contract needs: {@code statement_evidence} (each distinct statement an instance sent that
+ * names a migrated column, and whether the phases without the old column can translate it),
+ * {@code source_column} (the source table's columns as they were before the contract, so the driver can
+ * keep {@code SELECT *} and positional INSERTs as they were) and {@code reverse_sync} (its checkpoint).
  */
 public final class ControlTables {
 
     /** The control schema version this code reads and writes. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     /** Serialises concurrent installs and registrations across processes. */
     static final long INSTALL_LOCK = 0x6475_616c_7772_6974L; // "dualwrit"
@@ -42,6 +46,9 @@ public final class ControlTables {
                 }
                 if (found < 2) {
                     version2(s);
+                }
+                if (found < 3) {
+                    version3(s);
                 }
                 if (found < VERSION) {
                     s.execute("UPDATE dualwrite.schema_version SET version = " + VERSION + ", upgraded_at = now()");
@@ -189,6 +196,45 @@ public final class ControlTables {
                   offending  text[],
                   checked_at timestamptz NOT NULL DEFAULT now(),
                   PRIMARY KEY (migration, run_id, chunk_no)
+                )""");
+    }
+
+    private static void version3(Statement s) throws SQLException {
+        s.execute("""
+                CREATE TABLE IF NOT EXISTS dualwrite.statement_evidence (
+                  migration    text NOT NULL REFERENCES dualwrite.migration(name),
+                  fingerprint  text NOT NULL,
+                  instance     text NOT NULL,
+                  sample       text NOT NULL,
+                  executions   bigint NOT NULL DEFAULT 0,
+                  first_seen   timestamptz NOT NULL DEFAULT now(),
+                  last_seen    timestamptz NOT NULL DEFAULT now(),
+                  translatable boolean NOT NULL,
+                  refusal      text,
+                  PRIMARY KEY (migration, fingerprint, instance)
+                )""");
+        s.execute("""
+                CREATE TABLE IF NOT EXISTS dualwrite.source_column (
+                  migration   text NOT NULL REFERENCES dualwrite.migration(name),
+                  position    int NOT NULL,
+                  name        text NOT NULL,
+                  type        text NOT NULL,
+                  collation   text,
+                  not_null    boolean NOT NULL,
+                  default_sql text,
+                  recorded_at timestamptz NOT NULL DEFAULT now(),
+                  PRIMARY KEY (migration, position)
+                )""");
+        s.execute("""
+                CREATE TABLE IF NOT EXISTS dualwrite.reverse_sync (
+                  migration    text PRIMARY KEY REFERENCES dualwrite.migration(name),
+                  last_key     text,
+                  batches      bigint NOT NULL DEFAULT 0,
+                  rows_updated bigint NOT NULL DEFAULT 0,
+                  column_readded boolean NOT NULL DEFAULT false,
+                  started_at   timestamptz NOT NULL DEFAULT now(),
+                  updated_at   timestamptz NOT NULL DEFAULT now(),
+                  completed_at timestamptz
                 )""");
     }
 }

@@ -12,12 +12,16 @@ public sealed interface Rewrite permits Rewrite.PassThrough, Rewrite.Rewritten, 
     }
 
     /**
-     * Send {@code sql} instead; it has the same parameter markers, in the same order.
+     * Send {@code sql} instead.
      *
-     * @param hiddenColumns how many trailing columns of the result set the driver must hide from
-     *                      the application (2 for {@link Kind#DUAL_WRITE_RETURNING}, else 0)
+     * @param hiddenColumns     how many trailing columns of the result set the driver must hide from
+     *                          the application (2 for {@link Kind#DUAL_WRITE_RETURNING}, else 0)
+     * @param parameterSources  null when {@code sql} has the application's parameter markers in the
+     *                          application's order; else, for each marker of {@code sql} in order, the
+     *                          1-based index of the application parameter it takes (a translation may
+     *                          move a parameter, or use one twice)
      */
-    record Rewritten(String sql, Kind kind, int hiddenColumns) implements Rewrite {
+    record Rewritten(String sql, Kind kind, int hiddenColumns, int[] parameterSources) implements Rewrite {
         public Rewritten {
             Objects.requireNonNull(sql, "sql");
             Objects.requireNonNull(kind, "kind");
@@ -26,9 +30,30 @@ public sealed interface Rewrite permits Rewrite.PassThrough, Rewrite.Rewritten, 
             }
         }
 
+        public Rewritten(String sql, Kind kind, int hiddenColumns) {
+            this(sql, kind, hiddenColumns, null);
+        }
+
         /** A rewrite without hidden columns. */
         public Rewritten(String sql, Kind kind) {
-            this(sql, kind, 0);
+            this(sql, kind, 0, null);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Rewritten r && sql.equals(r.sql) && kind == r.kind && hiddenColumns == r.hiddenColumns
+                    && java.util.Arrays.equals(parameterSources, r.parameterSources);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(sql, kind, hiddenColumns) * 31 + java.util.Arrays.hashCode(parameterSources);
+        }
+
+        @Override
+        public String toString() {
+            return "Rewritten[" + kind + ", hidden=" + hiddenColumns + (parameterSources == null ? ""
+                    : ", parameters=" + java.util.Arrays.toString(parameterSources)) + ", " + sql + "]";
         }
     }
 
