@@ -1,6 +1,7 @@
 package io.dualwrite.driver.runtime;
 
 import io.dualwrite.control.ControlSchema;
+import io.dualwrite.control.ControlTables;
 import io.dualwrite.control.MigrationState;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
@@ -140,6 +141,7 @@ public final class DatabaseRuntime {
     private final Object refreshLock = new Object();
 
     private List<MigrationRuntime> refreshLocked(Connection c) throws SQLException {
+        ControlTables.upgradeOlder(c);
         List<MigrationState> states = ControlSchema.load(c);
         List<MigrationRuntime> created = new ArrayList<>();
         List<MigrationRuntime> runtimes = new ArrayList<>();
