@@ -85,7 +85,8 @@ class RowLevelSecurityTest {
     private static void setUp(TestDatabase db, Phase phase, String policies) throws SQLException {
         MigrationFixture.create(db, phase);
         db.execute("ALTER TABLE users ENABLE ROW LEVEL SECURITY;\n" + policies + ";\n"
-                + "CREATE ROLE rls_app;\n"
+                // roles belong to the cluster, which other tests' databases share
+                + "DO $$ BEGIN CREATE ROLE rls_app; EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n"
                 + "GRANT ALL ON users, email_address TO rls_app;\n"
                 + "GRANT USAGE ON SCHEMA dualwrite TO rls_app;\n"
                 + "GRANT INSERT ON ALL TABLES IN SCHEMA dualwrite TO rls_app");
