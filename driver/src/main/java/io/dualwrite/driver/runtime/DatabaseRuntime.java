@@ -72,6 +72,7 @@ public final class DatabaseRuntime {
 
     /** {@link PlanCacheSize}: bounds the plan cache of each rewriter built here. */
     private final long planCacheBytes;
+    private final StatementEvidence evidence;
 
     DatabaseRuntime(String pgUrl, String instanceName, Properties connectProperties, long planCacheBytes) {
         this.pgUrl = pgUrl;
@@ -79,6 +80,12 @@ public final class DatabaseRuntime {
         this.instanceId = (instanceName == null ? "" : instanceName + "-") + UUID.randomUUID();
         this.connectProperties = connectProperties;
         this.planCacheBytes = planCacheBytes;
+        this.evidence = new StatementEvidence(StatementEvidence.enabled(pgUrl, connectProperties));
+    }
+
+    /** The statements of this database that touch a migration, as evidence for the gates of NEW_ONLY and CONTRACTED. */
+    public StatementEvidence evidence() {
+        return evidence;
     }
 
     /** The {@value RuntimeRegistry#INSTANCE_PROPERTY} connection property, or null. */

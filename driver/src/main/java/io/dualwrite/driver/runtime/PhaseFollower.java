@@ -37,6 +37,7 @@ public final class PhaseFollower implements Runnable {
     private final long pid = ProcessHandle.current().pid();
     private Connection connection;
     private boolean failing;
+    private boolean evidenceFailing;
 
     private PhaseFollower(DatabaseRuntime database) {
         this.database = database;
@@ -69,6 +70,7 @@ public final class PhaseFollower implements Runnable {
                 followOnce();
             }
         } finally {
+            flushEvidence(); // what the last connections ran
             closeQuietly();
         }
     }
@@ -90,6 +92,7 @@ public final class PhaseFollower implements Runnable {
                 PinWatch.check(connection, database);
                 Fleet.heartbeat(connection, instanceId, host, pid, database.startedAt(), appliedJson());
             }
+            flushEvidence();
             if (failing) {
                 LOG.log(System.Logger.Level.INFO, "dualwrite: following the control schema of " + database.displayUrl() + " again");
                 failing = false;
@@ -104,6 +107,26 @@ public final class PhaseFollower implements Runnable {
             }
             closeQuietly();
             sleep();
+        }
+    }
+
+    /**
+     * Writes the statement evidence counted since the last round; a failure is logged once (until a flush
+     * succeeds again) and keeps the counts, and never stops the phase following or the heartbeats.
+     */
+    private void flushEvidence() {
+        if (connection == null) {
+            return;
+        }
+        try {
+            database.evidence().flush(connection, instanceId);
+            evidenceFailing = false;
+        } catch (SQLException | RuntimeException e) {
+            if (!evidenceFailing) {
+                LOG.log(System.Logger.Level.WARNING, "dualwrite: cannot record statement evidence in " + database.displayUrl()
+                        + " (" + e + "); the counts are kept and written again every " + POLL_MILLIS + " ms");
+                evidenceFailing = true;
+            }
         }
     }
 

@@ -10,16 +10,18 @@ import java.time.Duration;
 import java.util.Locale;
 
 @Command(name = "contract", mixinStandardHelpOptions = true,
-        description = {"Drops the old column and sets phase CONTRACTED. Refused unless the phase is NEW_ONLY, parity is 0"
-                + " and --soak has passed since the phase changed. Takes the table lock with a short lock_timeout and"
-                + " retries with backoff. This driver version cannot apply NEW_ONLY yet, so today contract always refuses."})
+        description = {"Drops the old column and sets phase CONTRACTED. Refused unless the phase is NEW_ONLY, every live"
+                + " instance applies NEW_ONLY, --soak has passed since the phase changed, no statement the fleet sent within"
+                + " --soak is untranslatable (dualwrite status --statements), and parity is 0. Takes the table lock with a"
+                + " short lock_timeout and retries with backoff."})
 final class ContractCommand extends BaseCommand {
 
     @Option(names = "--migration", required = true, paramLabel = "NAME", description = "The migration, e.g. users.email.")
     String migration;
 
     @Option(names = "--soak", defaultValue = "24h", paramLabel = "DURATION",
-            description = "Minimum time in NEW_ONLY (e.g. 24h, 90m, 30s, 0). Default: ${DEFAULT-VALUE}.")
+            description = "Minimum time in NEW_ONLY, and how far back the statement evidence counts (e.g. 24h, 90m, 30s, 0)."
+                    + " Default: ${DEFAULT-VALUE}.")
     String soak;
 
     @Option(names = "--dry-run", description = "Check the gates and print the DDL without running it.")
