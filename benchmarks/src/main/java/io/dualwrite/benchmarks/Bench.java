@@ -74,6 +74,12 @@ public final class Bench {
                 "is_primary", ControlSchema.syncViewName("customers", "email"));
     }
 
+    /** members.email → member_email(...): the migration in CONTRACTED (members.email dropped). */
+    public static MigrationSpec membersSpec() {
+        return new MigrationSpec("public", "members", "id", "email", "public", "member_email", "user_id", "address",
+                "is_primary", ControlSchema.syncViewName("members", "email"));
+    }
+
     /**
      * users_sv.email → email_address_sv: registered (DUAL_WRITE) only so that its sync view exists; the
      * {@code syncViewSql} variant sends the driver's rewritten SQL to it through raw PgJDBC, which

@@ -1,14 +1,19 @@
 package io.dualwrite.benchmarks;
 
 import io.dualwrite.control.ControlSchema;
+import io.dualwrite.control.phase.PhaseTransitions;
 import io.dualwrite.control.phase.PhaseWriter;
+import io.dualwrite.rewriter.Identifiers;
+import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
 
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
 
-/** Creates and fills every table once, before JMH starts its forks; registers the two migrations. */
+/** Creates and fills every table once, before JMH starts its forks; registers the migrations. */
 final class Setup {
 
     private Setup() {
@@ -48,6 +53,15 @@ final class Setup {
             s.execute("INSERT INTO customers SELECT i, 'customer ' || i, 'customer' || i || '@example.com'"
                     + " FROM generate_series(1, " + rows + ") i");
             createTarget(s, "customer_email", "customers");
+
+            // after the contract: members.email dropped (the legacy SQL is translated) beside the new-schema twin
+            s.execute("CREATE TABLE members (id bigint PRIMARY KEY, name text, email text)");
+            s.execute("INSERT INTO members SELECT i, 'member ' || i, 'member' || i || '@example.com'"
+                    + " FROM generate_series(1, " + rows + ") i");
+            createTarget(s, "member_email", "members");
+            s.execute("CREATE TABLE members_hw (id bigint PRIMARY KEY, name text)");
+            s.execute("INSERT INTO members_hw SELECT id, name FROM members");
+            createTarget(s, "member_email_hw", "members");
         }
         ControlSchema.register(c, Bench.usersSpec());
         PhaseWriter.change(c, PhaseWriter.Request.of("users.email", Phase.DUAL_WRITE, "bench", "benchmarks"));
@@ -56,12 +70,29 @@ final class Setup {
         ControlSchema.register(c, Bench.customersSpec());
         PhaseWriter.change(c, PhaseWriter.Request.of("customers.email", Phase.DUAL_WRITE, "bench", "benchmarks"));
         PhaseWriter.change(c, PhaseWriter.Request.of("customers.email", Phase.READ_NEW, "bench", "benchmarks (backfilled at creation)").forced(true));
+        contract(c, Bench.membersSpec());
         if (!c.getAutoCommit()) {
             c.commit();
         }
         try (Statement s = c.createStatement()) {
             s.execute("VACUUM ANALYZE");
         }
+    }
+
+    /**
+     * Walks a backfilled migration to CONTRACTED the way the runbook does, gates skipped (the tables were created
+     * in step): the phase writer records the source columns on the way, then the column is dropped.
+     */
+    private static void contract(Connection c, MigrationSpec spec) throws SQLException {
+        ControlSchema.register(c, spec);
+        for (Phase phase : List.of(Phase.DUAL_WRITE, Phase.READ_NEW, Phase.NEW_ONLY)) {
+            PhaseWriter.change(c, PhaseWriter.Request.of(spec.name(), phase, "bench", "benchmarks").forced(true));
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE " + spec.qualifiedSource() + " DROP COLUMN " + Identifiers.quote(spec.sourceColumn()));
+        }
+        PhaseWriter.change(c, PhaseWriter.Request.of(spec.name(), Phase.CONTRACTED, "bench", "benchmarks")
+                .by(PhaseTransitions.Command.CONTRACT, Duration.ZERO).forced(true));
     }
 
     /** An email_address copy, backfilled from its source (the state after dualwrite backfill). */
