@@ -79,6 +79,8 @@ class TranslationOnDatabaseTest {
                     + " SET email = lower(users.email) || '.' || EXCLUDED.email"),
             Case.of("INSERT INTO users (id, name) SELECT id + 200, name FROM users WHERE email LIKE ?", "%x.org"),
             Case.of("INSERT INTO users DEFAULT VALUES RETURNING id, email"),
+            Case.of("INSERT INTO users (name, id, email) SELECT name || '+', id + 300, upper(email) FROM users WHERE id < ?", 4),
+            Case.of("INSERT INTO users AS u (email, id) SELECT 's' || o.id || '@o.org', o.id + 400 FROM orders o RETURNING u.id"),
             // updates
             Case.of("UPDATE users SET email = upper(email) WHERE id = ?", 1),
             Case.of("UPDATE users SET email = lower(email), name = ? WHERE email LIKE ?", "low", "%X.ORG"),
