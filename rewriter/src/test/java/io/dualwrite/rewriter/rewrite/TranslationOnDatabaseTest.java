@@ -90,6 +90,11 @@ class TranslationOnDatabaseTest {
             Case.of("update users set email=?, name=?, version=? where id=? and version=?", "v@x.org", "v", 1, 4, 0),
             Case.of("update users set email=?, name=?, version=? where id=? and version=?", "v2@x.org", "v", 2, 4, 0),
             Case.of("UPDATE users SET email = NULL WHERE id = ?", 5),
+            Case.of("WITH ids AS (SELECT id FROM users WHERE email LIKE ?) UPDATE users SET email = email || '.x'"
+                    + " WHERE id IN (SELECT id FROM ids)", "%o.org"),
+            Case.of("UPDATE \"users\" AS \"U\" SET \"email\" = 'q@x.org' WHERE \"U\".id = 2 RETURNING \"U\".email, *"),
+            Case.of("SELECT DISTINCT email FROM users ORDER BY email"),
+            Case.of("SELECT id FROM users WHERE email IS NOT DISTINCT FROM ? ORDER BY id", (Object) null),
             Case.of("UPDATE users SET email = DEFAULT WHERE id = 100"),
             Case.of("UPDATE users SET name = 'n' WHERE email IS NULL RETURNING *"),
             // deletes
