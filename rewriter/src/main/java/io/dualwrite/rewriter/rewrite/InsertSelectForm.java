@@ -43,6 +43,7 @@ final class InsertSelectForm {
                 + d.forSync("q.\"dw$c" + (column + 1) + "\"") + ", false FROM \"dw$w\" w JOIN \"dw$q\" AS q(" + aliases
                 + ") ON q.\"dw$c" + (key + 1) + "\" = w.\"dw$k\"";
         String with = d.withPrefix() == null ? "WITH " : d.withPrefix() + ", ";
+        d.standalone.add(write + " RETURNING " + (returning < 0 ? "" : d.edited(returning + 1, t.size()) + ", ") + keyOut);
         if (returning < 0) {
             return d.rewritten(with + query + ", \"dw$w\" AS (" + write + " RETURNING " + keyOut + ") " + sync,
                     Rewrite.Kind.DUAL_WRITE, 0);

@@ -182,13 +182,13 @@ final class InsertTranslator {
             }
         }
         if (p.returning < 0) {
-            return d.rewritten(SyncForm.plain(d.spec, d.withPrefix(), parts, false), Rewrite.Kind.DUAL_WRITE, 0);
+            return d.rewritten(SyncForm.plain(d, parts, false), Rewrite.Kind.DUAL_WRITE, 0);
         }
         String list = d.edited(p.returning + 1, t.size());
         for (String v : inserted) {
             lists.add(list.replace(TranslationDraft.RETURNED, values.returned(v)));
         }
-        return d.rewritten(SyncForm.returning(d.spec, d.withPrefix(), parts, lists, false),
+        return d.rewritten(SyncForm.returning(d, parts, lists, false),
                 Rewrite.Kind.DUAL_WRITE_RETURNING, DualWriteForm.HIDDEN_COLUMNS);
     }
 
