@@ -79,6 +79,8 @@ class TranslationOnDatabaseTest {
                     + " SET email = lower(users.email) || '.' || EXCLUDED.email"),
             Case.of("INSERT INTO users (id, name) SELECT id + 200, name FROM users WHERE email LIKE ?", "%x.org"),
             Case.of("INSERT INTO users DEFAULT VALUES RETURNING id, email"),
+            Case.of("WITH v AS (SELECT 1) INSERT INTO users (name, email) VALUES ('w', /* the address */ 'w@x.org')"
+                    + " -- trailing\n RETURNING email"),
             Case.of("INSERT INTO users (name, id, email) SELECT name || '+', id + 300, upper(email) FROM users WHERE id < ?", 4),
             Case.of("INSERT INTO users AS u (email, id) SELECT 's' || o.id || '@o.org', o.id + 400 FROM orders o RETURNING u.id"),
             // updates
@@ -90,6 +92,7 @@ class TranslationOnDatabaseTest {
             Case.of("update users set email=?, name=?, version=? where id=? and version=?", "v@x.org", "v", 1, 4, 0),
             Case.of("update users set email=?, name=?, version=? where id=? and version=?", "v2@x.org", "v", 2, 4, 0),
             Case.of("UPDATE users SET email = NULL WHERE id = ?", 5),
+            Case.of("UPDATE users SET email = $$c@x.org$$ -- new value\n WHERE id = 3"),
             Case.of("WITH ids AS (SELECT id FROM users WHERE email LIKE ?) UPDATE users SET email = email || '.x'"
                     + " WHERE id IN (SELECT id FROM ids)", "%o.org"),
             Case.of("UPDATE \"users\" AS \"U\" SET \"email\" = 'q@x.org' WHERE \"U\".id = 2 RETURNING \"U\".email, *"),
@@ -99,6 +102,8 @@ class TranslationOnDatabaseTest {
             Case.of("UPDATE users SET name = 'n' WHERE email IS NULL RETURNING *"),
             // deletes
             Case.of("DELETE FROM users WHERE email = ?", "hib@x.org"),
+            Case.of("WITH gone AS (SELECT id FROM users WHERE email LIKE 'n%') DELETE FROM users WHERE id IN"
+                    + " (SELECT id FROM gone) -- note\n RETURNING email"),
             Case.of("DELETE FROM users u USING orders o WHERE o.user_id = u.id AND o.total > ? RETURNING u.*, o.total", 15),
             // generated keys
             Case.keys("*", "INSERT INTO users (name, email) VALUES (?, ?)", "gk", "gk@x.org"),
