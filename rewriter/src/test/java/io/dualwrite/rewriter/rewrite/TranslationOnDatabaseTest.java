@@ -73,6 +73,10 @@ class TranslationOnDatabaseTest {
                     + " SET email = EXCLUDED.email, name = EXCLUDED.name RETURNING *", 2, "n2", "new2@x.org"),
             Case.of("INSERT INTO users AS u (id, name, email) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE"
                     + " SET email = EXCLUDED.email, name = EXCLUDED.name RETURNING *", 103, "n103", "n103@x.org"),
+            // several rows with RETURNING come back through UNION ALL, which loses the columns' table of origin:
+            // PgJDBC then names a serial key int8, not bigserial (README, limits), so the key is not returned here
+            Case.of("INSERT INTO users VALUES (?, ?, ?), (?, ?, ?) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email,"
+                    + " version = users.version + ? RETURNING email, version", 106, "r1", "r1@x.org", 1, "r2", "R2@x.org", 7),
             Case.of("INSERT INTO users (id, name) VALUES (3, 'x') ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name"
                     + " RETURNING email, name"),
             Case.of("INSERT INTO users (id, name, email) VALUES (4, 'y', 'y@x.org') ON CONFLICT (id) DO UPDATE"
