@@ -224,7 +224,7 @@ class TranslationOnDatabaseTest {
         }
     }
 
-    private static void setUp(TestDatabase db) throws SQLException {
+    static void setUp(TestDatabase db) throws SQLException {
         String users = "(id bigserial PRIMARY KEY, name text, email character varying(255) DEFAULT " + DEFAULT
                 + ", created_at date DEFAULT '2020-01-01', version int NOT NULL DEFAULT 0)";
         String seed = "INSERT INTO %s (name, email) VALUES ('a', 'a@x.org'), ('b', 'b@x.org'), ('c', 'C@X.ORG'),"

@@ -41,9 +41,15 @@ class TranslationTest {
     void updateOfTheColumnAloneKeepsTheRowUpdatedAndReadsTheOldValueFromTheNewTable() {
         Rewrite.Rewritten r = translated("UPDATE users u SET email = lower(u.email) WHERE u.email LIKE ?");
         assertThat(r.sql()).isEqualTo("WITH \"dw$w\" AS (UPDATE users u SET \"id\" = u.\"id\" WHERE " + newEmail("u")
-                + " LIKE ? RETURNING u.\"id\" AS \"dw$k\", CAST((lower(" + newEmail("u") + ")) AS character varying)"
+                + " LIKE ? RETURNING u.\"id\" AS \"dw$k\", CAST((lower(" + lockedEmail("u") + ")) AS character varying)"
                 + " AS \"dw$v\") " + SYNC + "SELECT \"dw$k\", \"dw$v\", false FROM \"dw$w\"" + Fixtures.RLS_GUARD);
         assertThat(r.parameterSources()).isNull();
+    }
+
+    /** The new value reads the stored one with a row lock: after the written row's, so the latest committed. */
+    private static String lockedEmail(String q) {
+        String plain = newEmail(q);
+        return plain.substring(0, plain.length() - 1) + " FOR NO KEY UPDATE)";
     }
 
     @Test
