@@ -176,6 +176,55 @@ public final class ControlSchema {
         }
     }
 
+    /**
+     * Records the source table's live columns in {@code dualwrite.source_column} from the catalog, replacing
+     * the rows recorded before: position, name, type, collation (when not the type's default), NOT NULL and
+     * default. Called while the old column still exists: entering READ_NEW and NEW_ONLY (the phase writer),
+     * and just before the contract drops it.
+     */
+    public static void recordSourceColumns(Connection c, MigrationSpec spec) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("DELETE FROM dualwrite.source_column WHERE migration = ?")) {
+            p.setString(1, spec.name());
+            p.executeUpdate();
+        }
+        try (PreparedStatement p = c.prepareStatement("""
+                INSERT INTO dualwrite.source_column (migration, position, name, type, "collation", not_null, default_sql)
+                SELECT ?, row_number() OVER (ORDER BY a.attnum), a.attname, format_type(a.atttypid, a.atttypmod),
+                       CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation
+                            THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END,
+                       a.attnotnull, CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END
+                FROM pg_attribute a
+                JOIN pg_type t ON t.oid = a.atttypid
+                LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+                LEFT JOIN pg_collation co ON co.oid = a.attcollation
+                LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
+                WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped""")) {
+            p.setString(1, spec.name());
+            p.setString(2, spec.qualifiedSource());
+            if (p.executeUpdate() == 0) {
+                throw new SQLException("cannot record the columns of " + spec.qualifiedSource() + ": the table does not exist"
+                        + " (renamed or dropped?); restore it, or check the migration's source in dualwrite.migration", "42P01");
+            }
+        }
+    }
+
+    /** The source table's columns as last recorded ({@link #recordSourceColumns}), by position; empty when never recorded. */
+    public static List<SourceColumn> sourceColumns(Connection c, String migration) throws SQLException {
+        List<SourceColumn> out = new ArrayList<>();
+        try (PreparedStatement p = c.prepareStatement("""
+                SELECT position, name, type, "collation", not_null, default_sql FROM dualwrite.source_column
+                WHERE migration = ? ORDER BY position""")) {
+            p.setString(1, migration);
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new SourceColumn(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getBoolean(5), rs.getString(6)));
+                }
+            }
+        }
+        return out;
+    }
+
     private static final String SELECT_MIGRATION = """
             SELECT name, source_schema, source_table, key_column, source_column, target_schema, target_table,
                    target_key_column, target_value_column, primary_flag_column, sync_view, phase,

@@ -16,7 +16,17 @@ public enum Gate {
     /** Every live application instance acknowledges the phase being left (none still runs an older one). */
     FLEET_ON_CURRENT_PHASE("every live application instance applies the current phase"),
     /** The migration has been in its current phase for at least the soak time the operator asked for. */
-    SOAK_PASSED("the soak time has passed in the current phase");
+    SOAK_PASSED("the soak time has passed in the current phase"),
+    /**
+     * No statement any instance recorded within the soak window ({@code statement_evidence.last_seen})
+     * is one the phases without the old column refuse: after the move the driver would refuse it.
+     */
+    STATEMENTS_TRANSLATABLE("every statement the fleet sent within the soak window can be translated"),
+    /**
+     * In NEW_ONLY the application's INSERTs leave the old column unset: it must accept that (nullable,
+     * or with a default), or every new row would fail its NOT NULL constraint.
+     */
+    OLD_COLUMN_MAY_STAY_UNSET("the old column accepts rows that leave it unset (nullable or with a default)");
 
     private final String meaning;
 

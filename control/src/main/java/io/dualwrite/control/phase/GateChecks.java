@@ -58,6 +58,18 @@ public final class GateChecks {
                         unmet.add("instances not yet on " + from + ": " + String.join("; ", lagging));
                     }
                 }
+                case STATEMENTS_TRANSLATABLE -> {
+                    String untranslatable = OldColumnGates.untranslatable(c, migration, soak);
+                    if (untranslatable != null) {
+                        unmet.add(untranslatable);
+                    }
+                }
+                case OLD_COLUMN_MAY_STAY_UNSET -> {
+                    String notNull = OldColumnGates.oldColumnNotNull(c, migration);
+                    if (notNull != null) {
+                        unmet.add(notNull);
+                    }
+                }
                 case SOAK_PASSED -> {
                     if (r.secondsInPhase < soak.toSeconds()) {
                         unmet.add(String.format(Locale.ROOT, "the soak time has not passed: %s has been in %s for %s,"

@@ -13,8 +13,10 @@ import java.util.stream.Collectors;
 
 import static io.dualwrite.control.phase.Gate.BACKFILL_COMPLETE;
 import static io.dualwrite.control.phase.Gate.FLEET_ON_CURRENT_PHASE;
+import static io.dualwrite.control.phase.Gate.OLD_COLUMN_MAY_STAY_UNSET;
 import static io.dualwrite.control.phase.Gate.PARITY_ZERO;
 import static io.dualwrite.control.phase.Gate.SOAK_PASSED;
+import static io.dualwrite.control.phase.Gate.STATEMENTS_TRANSLATABLE;
 import static io.dualwrite.rewriter.Phase.CONTRACTED;
 import static io.dualwrite.rewriter.Phase.DUAL_WRITE;
 import static io.dualwrite.rewriter.Phase.EXPANDED;
@@ -36,7 +38,7 @@ public final class PhaseTransitions {
      * The phases this version of the driver can apply. Entering another one is refused: an instance
      * would have to refuse every statement on the migrated table.
      */
-    public static final Set<Phase> APPLIED_BY_DRIVER = EnumSet.of(EXPANDED, DUAL_WRITE, READ_NEW);
+    public static final Set<Phase> APPLIED_BY_DRIVER = EnumSet.allOf(Phase.class);
 
     /** A command that makes a move itself because the move is more than a new phase row. */
     public enum Command {
@@ -139,13 +141,13 @@ public final class PhaseTransitions {
         // forward, one step each
         declare(EXPANDED, DUAL_WRITE, null);
         declare(DUAL_WRITE, READ_NEW, null, BACKFILL_COMPLETE, PARITY_ZERO, FLEET_ON_CURRENT_PHASE);
-        declare(READ_NEW, NEW_ONLY, null, PARITY_ZERO, FLEET_ON_CURRENT_PHASE);
-        declare(NEW_ONLY, CONTRACTED, Command.CONTRACT, SOAK_PASSED, PARITY_ZERO, FLEET_ON_CURRENT_PHASE);
+        declare(READ_NEW, NEW_ONLY, null, PARITY_ZERO, FLEET_ON_CURRENT_PHASE, STATEMENTS_TRANSLATABLE, OLD_COLUMN_MAY_STAY_UNSET);
+        declare(NEW_ONLY, CONTRACTED, Command.CONTRACT, SOAK_PASSED, PARITY_ZERO, FLEET_ON_CURRENT_PHASE, STATEMENTS_TRANSLATABLE);
         // rollbacks, one step each
         declare(DUAL_WRITE, EXPANDED, null);
         declare(READ_NEW, DUAL_WRITE, null);
         declare(NEW_ONLY, READ_NEW, null, PARITY_ZERO); // parity after reverse-sync: the old column is back in step
-        declare(CONTRACTED, NEW_ONLY, Command.REVERSE_SYNC);
+        declare(CONTRACTED, NEW_ONLY, Command.REVERSE_SYNC); // it re-adds and refills the column first
     }
 
     private PhaseTransitions() {
@@ -156,8 +158,6 @@ public final class PhaseTransitions {
         if (!APPLIED_BY_DRIVER.contains(to) && by == null) {
             refusal = "this version of the driver cannot apply " + to + " yet (it does not translate statements for a"
                     + " table whose old column is no longer written); the supported phases are " + names(APPLIED_BY_DRIVER);
-        } else if (from == CONTRACTED) {
-            refusal = "the old column is dropped and this version cannot re-add it yet; restore it from a backup";
         }
         MOVES.computeIfAbsent(from, f -> new EnumMap<>(Phase.class)).put(to, new Move(from, to, List.of(gates), by, refusal));
     }

@@ -2,7 +2,10 @@ package io.dualwrite.control.phase;
 
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.PhaseLog;
+import io.dualwrite.control.SourceColumn;
 import io.dualwrite.control.Transactions;
+import io.dualwrite.rewriter.Identifiers;
+import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
 
 import java.sql.Connection;
@@ -27,13 +30,17 @@ public final class PhaseWriter {
      * @param changedBy who asks, for the audit log ({@code cli@host}, {@code jmx@host/pid}, ...)
      * @param force     skip the gates (never the move's own refusal); recorded as FORCED in the audit log
      * @param command   the command making the move, for moves only it may make; null for {@code dualwrite phase} and JMX
-     * @param soak      the soak time {@link Gate#SOAK_PASSED} requires
+     * @param soak      the soak time {@link Gate#SOAK_PASSED} requires, and the window {@link Gate#STATEMENTS_TRANSLATABLE}
+     *                  looks back over
      */
     public record Request(String migration, Phase to, String changedBy, String reason, boolean force,
                           PhaseTransitions.Command command, Duration soak) {
 
+        /** The soak of a request that names none (JMX): the statement evidence of the last day counts. */
+        public static final Duration DEFAULT_SOAK = Duration.ofHours(24);
+
         public static Request of(String migration, Phase to, String changedBy, String reason) {
-            return new Request(migration, to, changedBy, reason, false, null, Duration.ZERO);
+            return new Request(migration, to, changedBy, reason, false, null, DEFAULT_SOAK);
         }
 
         public Request forced(boolean force) {
@@ -81,9 +88,35 @@ public final class PhaseWriter {
                             + " not hold: " + String.join("; ", unmet), unmet);
                 }
             }
-            write(c, r.migration(), move, r.changedBy(), reason);
+            String note = recordSourceColumns(c, r.migration(), move);
+            write(c, r.migration(), move, r.changedBy(), note == null ? reason : reason == null ? note : reason + "; " + note);
             return move;
         });
+    }
+
+    /**
+     * Entering READ_NEW or NEW_ONLY the old column still exists: its table's columns are recorded then (the last
+     * record before the drop is the contract's). Returns a note for the audit entry when the old column was NOT
+     * NULL at the previous record and is not now: the operator dropped the constraint for NEW_ONLY (its gate
+     * asks for that), and a rollback to READ_NEW must restore it.
+     */
+    private static String recordSourceColumns(Connection c, String migration, PhaseTransitions.Move move) throws SQLException {
+        if (move.isRollback() || (move.to() != Phase.READ_NEW && move.to() != Phase.NEW_ONLY)) {
+            return null;
+        }
+        MigrationSpec spec = ControlSchema.require(c, migration).spec();
+        boolean wasNotNull = notNull(ControlSchema.sourceColumns(c, migration), spec);
+        ControlSchema.recordSourceColumns(c, spec);
+        if (move.to() != Phase.NEW_ONLY || !wasNotNull || notNull(ControlSchema.sourceColumns(c, migration), spec)) {
+            return null;
+        }
+        return spec.qualifiedSource() + "." + Identifiers.quote(spec.sourceColumn()) + " was NOT NULL in READ_NEW and"
+                + " is nullable now: after a rollback to READ_NEW and dualwrite reverse-sync, restore it with ALTER TABLE "
+                + spec.qualifiedSource() + " ALTER COLUMN " + Identifiers.quote(spec.sourceColumn()) + " SET NOT NULL";
+    }
+
+    private static boolean notNull(List<SourceColumn> columns, MigrationSpec spec) {
+        return columns.stream().anyMatch(col -> col.name().equals(spec.sourceColumn()) && col.notNull());
     }
 
     private static Phase lockedPhase(Connection c, String migration) throws SQLException {

@@ -25,17 +25,17 @@ class PhaseTransitionsTest {
             READ_NEW   -> EXPANDED   : refused
             READ_NEW   -> DUAL_WRITE : allowed
             READ_NEW   -> READ_NEW   : stay
-            READ_NEW   -> NEW_ONLY   : refused
+            READ_NEW   -> NEW_ONLY   : allowed after PARITY_ZERO, FLEET_ON_CURRENT_PHASE, STATEMENTS_TRANSLATABLE, OLD_COLUMN_MAY_STAY_UNSET
             READ_NEW   -> CONTRACTED : refused
             NEW_ONLY   -> EXPANDED   : refused
             NEW_ONLY   -> DUAL_WRITE : refused
             NEW_ONLY   -> READ_NEW   : allowed after PARITY_ZERO
             NEW_ONLY   -> NEW_ONLY   : stay
-            NEW_ONLY   -> CONTRACTED : only by dualwrite contract after SOAK_PASSED, PARITY_ZERO, FLEET_ON_CURRENT_PHASE
+            NEW_ONLY   -> CONTRACTED : only by dualwrite contract after SOAK_PASSED, PARITY_ZERO, FLEET_ON_CURRENT_PHASE, STATEMENTS_TRANSLATABLE
             CONTRACTED -> EXPANDED   : refused
             CONTRACTED -> DUAL_WRITE : refused
             CONTRACTED -> READ_NEW   : refused
-            CONTRACTED -> NEW_ONLY   : refused
+            CONTRACTED -> NEW_ONLY   : only by dualwrite reverse-sync
             CONTRACTED -> CONTRACTED : stay
             """;
 
@@ -55,9 +55,8 @@ class PhaseTransitionsTest {
         assertThat(PhaseTransitions.move(Phase.EXPANDED, Phase.READ_NEW).refusal())
                 .contains("one step at a time", "go to DUAL_WRITE first");
         assertThat(PhaseTransitions.move(Phase.READ_NEW, Phase.EXPANDED).refusal()).contains("go to DUAL_WRITE first");
-        assertThat(PhaseTransitions.move(Phase.READ_NEW, Phase.NEW_ONLY).refusal())
-                .contains("cannot apply NEW_ONLY yet", "EXPANDED, DUAL_WRITE, READ_NEW");
-        assertThat(PhaseTransitions.move(Phase.CONTRACTED, Phase.NEW_ONLY).refusal()).contains("cannot re-add it yet");
+        assertThat(PhaseTransitions.move(Phase.CONTRACTED, Phase.READ_NEW).refusal()).contains("go to NEW_ONLY first");
+        assertThat(PhaseTransitions.APPLIED_BY_DRIVER).containsExactly(Phase.values());
     }
 
     @Test
@@ -66,7 +65,7 @@ class PhaseTransitionsTest {
                 .isEqualTo("backfill runs in DUAL_WRITE or READ_NEW; the migration is in EXPANDED");
         assertThat(PhaseTransitions.Operation.BACKFILL.refusalIn(Phase.READ_NEW)).isNull();
         assertThat(PhaseTransitions.Operation.CONTRACT.refusalIn(Phase.DUAL_WRITE))
-                .contains("contract runs in NEW_ONLY", "cannot apply NEW_ONLY yet");
+                .isEqualTo("contract runs in NEW_ONLY; the migration is in DUAL_WRITE");
         assertThat(PhaseTransitions.readRollbackOf(Phase.READ_NEW)).isEqualTo(Phase.DUAL_WRITE);
         assertThat(PhaseTransitions.readRollbackOf(Phase.DUAL_WRITE)).isNull();
     }

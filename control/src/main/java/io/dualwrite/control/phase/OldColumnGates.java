@@ -1,0 +1,99 @@
+package io.dualwrite.control.phase;
+
+import io.dualwrite.control.ControlSchema;
+import io.dualwrite.rewriter.Identifiers;
+import io.dualwrite.rewriter.MigrationSpec;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The two gates of leaving the old column behind ({@link Gate#STATEMENTS_TRANSLATABLE},
+ * {@link Gate#OLD_COLUMN_MAY_STAY_UNSET}): each returns its refusal, or null when it holds.
+ */
+final class OldColumnGates {
+
+    /** How many untranslatable statements a refusal lists; {@code dualwrite status --statements} lists them all. */
+    static final int LISTED = 5;
+
+    private OldColumnGates() {
+    }
+
+    /**
+     * The statements recorded ({@code dualwrite.statement_evidence}, by any instance, live or gone) with a
+     * {@code last_seen} within {@code window} that the phases without the old column refuse; null when none.
+     */
+    static String untranslatable(Connection c, String migration, Duration window) throws SQLException {
+        if (!evidenceTableExists(c)) {
+            return "no statement evidence is recorded (the control schema predates version 3): run dualwrite expand to"
+                    + " upgrade it, let the fleet run with this driver version for the soak window, then try again";
+        }
+        List<String> listed = new ArrayList<>();
+        long total = 0;
+        try (PreparedStatement p = c.prepareStatement("""
+                SELECT fingerprint, instance, coalesce(refusal, 'refused'), sample, count(*) OVER ()
+                FROM dualwrite.statement_evidence
+                WHERE migration = ? AND NOT translatable AND last_seen > now() - make_interval(secs => ?)
+                ORDER BY last_seen DESC, fingerprint, instance LIMIT ?""")) {
+            p.setString(1, migration);
+            p.setDouble(2, window.toMillis() / 1000.0);
+            p.setInt(3, LISTED);
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    total = rs.getLong(5);
+                    listed.add("fingerprint " + rs.getString(1) + " from instance " + rs.getString(2) + " (" + rs.getString(4)
+                            + "): " + rs.getString(3));
+                }
+            }
+        }
+        if (total == 0) {
+            return null;
+        }
+        return total + " statement(s) the fleet sent within the last " + GateChecks.human(window.toSeconds())
+                + " cannot be translated without the old column, so the driver would refuse them after this move: "
+                + String.join(" | ", listed) + (total > LISTED ? " | and " + (total - LISTED) + " more" : "")
+                + ". Change the application so it no longer sends them (dualwrite status --statements lists them all),"
+                + " then wait until none was seen within the soak window";
+    }
+
+    /**
+     * Null when the old column accepts a row that leaves it unset: nullable, or with a default (or gone
+     * already); else the refusal with the DDL that fixes it.
+     */
+    static String oldColumnNotNull(Connection c, String migration) throws SQLException {
+        MigrationSpec spec = ControlSchema.require(c, migration).spec();
+        try (PreparedStatement p = c.prepareStatement("""
+                SELECT a.attnotnull AND NOT a.atthasdef FROM pg_attribute a
+                WHERE a.attrelid = to_regclass(?) AND a.attname = ? AND a.attnum > 0 AND NOT a.attisdropped""")) {
+            p.setString(1, spec.qualifiedSource());
+            p.setString(2, spec.sourceColumn());
+            try (ResultSet rs = p.executeQuery()) {
+                if (!rs.next() || !rs.getBoolean(1)) {
+                    return null;
+                }
+            }
+        }
+        return spec.qualifiedSource() + "." + Identifiers.quote(spec.sourceColumn()) + " is NOT NULL without a default:"
+                + " in NEW_ONLY the application's INSERTs leave it unset, so every one would fail. Run "
+                + dropNotNull(spec) + "; then move again (the move's audit entry records that the constraint must be"
+                + " restored, with SET NOT NULL, after a rollback to READ_NEW and dualwrite reverse-sync)";
+    }
+
+    /** The DDL that lets the old column stay unset. */
+    static String dropNotNull(MigrationSpec spec) {
+        return "ALTER TABLE " + spec.qualifiedSource() + " ALTER COLUMN " + Identifiers.quote(spec.sourceColumn()) + " DROP NOT NULL";
+    }
+
+    private static boolean evidenceTableExists(Connection c) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT to_regclass('dualwrite.statement_evidence') IS NOT NULL");
+             ResultSet rs = p.executeQuery()) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package io.dualwrite.control.phase;
+
+import io.dualwrite.control.ControlSchema;
+import io.dualwrite.control.ControlTablesTest;
+import io.dualwrite.control.SourceColumn;
+import io.dualwrite.control.fleet.Fleet;
+import io.dualwrite.rewriter.Phase;
+import io.dualwrite.testing.PostgresExtension;
+import io.dualwrite.testing.TestDatabase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The gates of READ_NEW -> NEW_ONLY and NEW_ONLY -> CONTRACTED, each refusing on its own, and the columns recorded on the way. */
+@ExtendWith(PostgresExtension.class)
+class OldColumnGatesTest {
+
+    private static final String M = "users.email";
+
+    /** In {@code phase}, a parity check of 0 recorded after the change, nothing else. */
+    private static Connection migrationIn(TestDatabase db, Phase phase) throws Exception {
+        ControlTablesTest.createUsers(db);
+        Connection c = db.connect();
+        ControlSchema.register(c, ControlTablesTest.SPEC);
+        db.execute("UPDATE dualwrite.migration SET phase = '" + phase + "', phase_changed_at = now() - interval '2 days',"
+                + " last_parity_mismatches = 0, last_parity_at = now()");
+        return c;
+    }
+
+    private static void seen(TestDatabase db, String fingerprint, String instance, boolean translatable, String lastSeen)
+            throws Exception {
+        db.execute("INSERT INTO dualwrite.statement_evidence (migration, fingerprint, instance, sample, executions, first_seen,"
+                + " last_seen, translatable, refusal) VALUES ('users.email', '" + fingerprint + "', '" + instance + "',"
+                + " 'COPY users (email) FROM STDIN', 3, now() - interval '3 days', " + lastSeen + ", " + translatable + ", "
+                + (translatable ? "NULL" : "'COPY cannot be translated'") + ")");
+    }
+
+    @Test
+    void anUntranslatableStatementSeenWithinTheSoakWindowRefusesNewOnlyAndContract(TestDatabase db) throws Exception {
+        try (Connection c = migrationIn(db, Phase.READ_NEW)) {
+            seen(db, "aaaa", "app-1", true, "now()");
+            seen(db, "bbbb", "app-2", false, "now() - interval '2 hours'");
+            assertThatThrownBy(() -> PhaseWriter.change(c, PhaseWriter.Request.of(M, Phase.NEW_ONLY, "t", null)))
+                    .isInstanceOfSatisfying(PhaseRefusedException.class, e -> {
+                        assertThat(e.unmet()).singleElement().asString().contains("1 statement(s)", "last 24h00m",
+                                "fingerprint bbbb from instance app-2 (COPY users (email) FROM STDIN): COPY cannot be translated",
+                                "dualwrite status --statements");
+                    });
+            // a window that ends before it was seen: the move goes ahead
+            PhaseWriter.change(c, new PhaseWriter.Request(M, Phase.NEW_ONLY, "t", null, false, null, Duration.ofHours(1)));
+            assertThat(db.queryString("SELECT phase FROM dualwrite.migration")).isEqualTo("NEW_ONLY");
+
+            db.execute("UPDATE dualwrite.migration SET phase_changed_at = now() - interval '2 days', last_parity_at = now()");
+            assertThatThrownBy(() -> PhaseWriter.change(c, PhaseWriter.Request.of(M, Phase.CONTRACTED, "contract", null)
+                    .by(PhaseTransitions.Command.CONTRACT, Duration.ofHours(24))))
+                    .hasMessageContaining("fingerprint bbbb");
+        }
+        assertThat(db.queryString("SELECT phase FROM dualwrite.migration")).isEqualTo("NEW_ONLY");
+    }
+
+    @Test
+    void aLiveInstanceNotAcknowledgingRefusesNewOnly(TestDatabase db) throws Exception {
+        try (Connection c = migrationIn(db, Phase.READ_NEW)) {
+            Fleet.heartbeat(c, "app-behind", "host-a", 42, Instant.now(), "{\"users.email\":\"DUAL_WRITE\"}");
+            assertThatThrownBy(() -> PhaseWriter.change(c, PhaseWriter.Request.of(M, Phase.NEW_ONLY, "t", null)))
+                    .isInstanceOfSatisfying(PhaseRefusedException.class, e -> assertThat(e.unmet()).singleElement().asString()
+                            .contains("instances not yet on READ_NEW", "host-a pid 42", "applies DUAL_WRITE"));
+            Fleet.heartbeat(c, "app-behind", "host-a", 42, Instant.now(), "{\"users.email\":\"READ_NEW\"}");
+            PhaseWriter.change(c, PhaseWriter.Request.of(M, Phase.NEW_ONLY, "t", null));
+        }
+    }
+
+    @Test
+    void aNotNullOldColumnRefusesNewOnlyWithTheDdlAndTheAuditSaysToRestoreIt(TestDatabase db) throws Exception {
+        try (Connection c = migrationIn(db, Phase.DUAL_WRITE)) {
+            db.execute("ALTER TABLE users ALTER COLUMN email SET NOT NULL");
+            PhaseWriter.change(c, PhaseWriter.Request.of(M, Phase.READ_NEW, "t", null).forced(true)); // records the columns
+            db.execute("UPDATE dualwrite.migration SET last_parity_mismatches = 0, last_parity_at = now()");
+            assertThatThrownBy(() -> PhaseWriter.change(c, PhaseWriter.Request.of(M, Phase.NEW_ONLY, "t", null)))
+                    .isInstanceOfSatisfying(PhaseRefusedException.class, e -> assertThat(e.unmet()).singleElement().asString()
+                            .contains("\"public\".\"users\".\"email\" is NOT NULL without a default",
+                                    "Run ALTER TABLE \"public\".\"users\" ALTER COLUMN \"email\" DROP NOT NULL"));
+            db.execute("ALTER TABLE users ALTER COLUMN email SET DEFAULT ''");
+            assertThat(GateChecks.unmet(c, M, Phase.READ_NEW, java.util.List.of(Gate.OLD_COLUMN_MAY_STAY_UNSET), Duration.ZERO))
+                    .as("a default fills it").isEmpty();
+            db.execute("ALTER TABLE users ALTER COLUMN email DROP DEFAULT, ALTER COLUMN email DROP NOT NULL");
+            PhaseWriter.change(c, PhaseWriter.Request.of(M, Phase.NEW_ONLY, "t", "go"));
+        }
+        assertThat(db.queryString("SELECT reason FROM dualwrite.phase_change ORDER BY id DESC LIMIT 1"))
+                .startsWith("go; ").contains("was NOT NULL in READ_NEW",
+                        "restore it with ALTER TABLE \"public\".\"users\" ALTER COLUMN \"email\" SET NOT NULL");
+    }
+
+    @Test
+    void enteringNewOnlyRecordsTheSourceColumnsAsTheCatalogHasThem(TestDatabase db) throws Exception {
+        try (Connection c = migrationIn(db, Phase.READ_NEW)) {
+            db.execute("""
+                    ALTER TABLE users ADD COLUMN gone int, ADD COLUMN name text COLLATE "C" NOT NULL DEFAULT 'x' || 'y',
+                      ADD COLUMN created timestamptz(3) DEFAULT now();
+                    ALTER TABLE users DROP COLUMN gone""");
+            PhaseWriter.change(c, PhaseWriter.Request.of(M, Phase.NEW_ONLY, "t", null));
+            assertThat(ControlSchema.sourceColumns(c, M)).containsExactly(
+                    new SourceColumn(1, "id", "bigint", null, true, null),
+                    new SourceColumn(2, "email", "text", null, false, null),
+                    new SourceColumn(3, "name", "text", "pg_catalog.\"C\"", true, "('x'::text || 'y'::text)"),
+                    new SourceColumn(4, "created", "timestamp(3) with time zone", null, false, "now()"));
+            db.execute("ALTER TABLE users DROP COLUMN created");
+            ControlSchema.recordSourceColumns(c, ControlTablesTest.SPEC);
+            assertThat(ControlSchema.sourceColumns(c, M)).extracting(SourceColumn::name).containsExactly("id", "email", "name");
+        }
+    }
+
+    @Test
+    void contractRefusesUntilTheSoakHasPassedAndReverseSyncAloneLeavesContracted(TestDatabase db) throws Exception {
+        try (Connection c = migrationIn(db, Phase.NEW_ONLY)) {
+            db.execute("UPDATE dualwrite.migration SET phase_changed_at = now() - interval '1 hour', last_parity_at = now()");
+            assertThatThrownBy(() -> PhaseWriter.change(c, PhaseWriter.Request.of(M, Phase.CONTRACTED, "contract", null)
+                    .by(PhaseTransitions.Command.CONTRACT, Duration.ofHours(24))))
+                    .isInstanceOfSatisfying(PhaseRefusedException.class, e -> assertThat(e.unmet()).singleElement().asString()
+                            .contains("the soak time has not passed", "1h00m", "24h00m", "23h00m left"));
+            PhaseWriter.change(c, PhaseWriter.Request.of(M, Phase.CONTRACTED, "contract", null)
+                    .by(PhaseTransitions.Command.CONTRACT, Duration.ofMinutes(30)));
+            assertThatThrownBy(() -> PhaseWriter.change(c, PhaseWriter.Request.of(M, Phase.NEW_ONLY, "t", null).forced(true)))
+                    .hasMessageContaining("is made by dualwrite reverse-sync");
+            PhaseWriter.change(c, PhaseWriter.Request.of(M, Phase.NEW_ONLY, "reverse-sync", "column re-added")
+                    .by(PhaseTransitions.Command.REVERSE_SYNC, Duration.ZERO));
+        }
+        assertThat(db.queryString("SELECT phase FROM dualwrite.migration")).isEqualTo("NEW_ONLY");
+    }
+}
