@@ -5,6 +5,8 @@ import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.MigrationSpec;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
@@ -39,9 +41,22 @@ public final class MirrorTrigger {
     private MirrorTrigger() {
     }
 
-    /** The trigger's name on the target table: says whose it is in {@code \d}. */
+    /** The trigger's name on the target table (unquoted): says whose it is in {@code \d}. */
     public static String triggerName(MigrationSpec spec) {
-        return Identifiers.quote("dualwrite_" + truncate(spec.syncView(), 45) + "_mirror");
+        return "dualwrite_" + truncate(spec.syncView(), 45) + "_mirror";
+    }
+
+    /** Whether the mirror is on the target. */
+    public static boolean installed(Connection c, MigrationSpec spec) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(
+                "SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass(?) AND tgname = ?)")) {
+            p.setString(1, spec.qualifiedTarget());
+            p.setString(2, triggerName(spec));
+            try (ResultSet rs = p.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
     }
 
     /** Its function, in the control schema beside the sync view's. */
@@ -58,7 +73,7 @@ public final class MirrorTrigger {
                     + body(spec, keyType, valueType) + "\n$dualwrite$");
             s.execute(dropSql(spec));
             String tk = Identifiers.quote(spec.targetKeyColumn());
-            s.execute("CREATE TRIGGER " + triggerName(spec) + " AFTER INSERT OR DELETE OR UPDATE OF " + tk + ", "
+            s.execute("CREATE TRIGGER " + Identifiers.quote(triggerName(spec)) + " AFTER INSERT OR DELETE OR UPDATE OF " + tk + ", "
                     + Identifiers.quote(spec.targetValueColumn()) + ", " + Identifiers.quote(spec.primaryFlagColumn())
                     + " ON " + spec.qualifiedTarget() + " FOR EACH ROW EXECUTE FUNCTION " + functionName(spec) + "()");
         }
@@ -66,7 +81,7 @@ public final class MirrorTrigger {
 
     /** Drops the trigger (its function stays: it is harmless and replaced by the next install). */
     public static String dropSql(MigrationSpec spec) {
-        return "DROP TRIGGER IF EXISTS " + triggerName(spec) + " ON " + spec.qualifiedTarget();
+        return "DROP TRIGGER IF EXISTS " + Identifiers.quote(triggerName(spec)) + " ON " + spec.qualifiedTarget();
     }
 
     static String body(MigrationSpec spec, String keyType, String valueType) {

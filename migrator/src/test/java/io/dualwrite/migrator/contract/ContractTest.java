@@ -39,7 +39,7 @@ class ContractTest {
         }
     }
 
-    /** The driver cannot apply NEW_ONLY yet: the phase row is forced with plain SQL. */
+    /** NEW_ONLY since {@code since} ago: the phase row is forced with plain SQL. */
     private static void forceNewOnly(TestDatabase db, String since) throws SQLException {
         db.execute("UPDATE dualwrite.migration SET phase = 'NEW_ONLY', phase_changed_at = now() - interval '" + since
                 + "' WHERE name = 'users.email'");
@@ -50,10 +50,12 @@ class ContractTest {
         backfilled(db);
         Run c = run(db, "contract");
         assertThat(c.code()).as(c.toString()).isEqualTo(1);
-        assertThat(c.err()).contains("contract runs in NEW_ONLY", "DUAL_WRITE", "cannot apply NEW_ONLY yet");
+        assertThat(c.err()).contains("contract runs in NEW_ONLY", "the migration is in DUAL_WRITE");
         Run r = run(db, "reverse-sync");
         assertThat(r.code()).as(r.toString()).isEqualTo(1);
-        assertThat(r.err()).contains("NEW_ONLY", "cannot apply NEW_ONLY yet");
+        assertThat(r.err()).contains("reverse-sync runs in NEW_ONLY", "the migration is in DUAL_WRITE");
+        assertThat(db.queryLong("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgrelid = 'email_address'::regclass"))
+                .as("no mirror installed by a refused run").isZero();
         assertThat(db.queryLong("SELECT count(*) FROM information_schema.columns WHERE table_name = 'users'"
                 + " AND column_name = 'email'")).isEqualTo(1);
     }
@@ -93,14 +95,17 @@ class ContractTest {
             var spec = ControlSchema.require(c, "users.email").spec();
             // the batch statement on its own: first batch, then one after key 1000
             c.setAutoCommit(false);
-            try (var p = c.prepareStatement(ReverseSync.batchSql(MigrationNames.of(spec), keyType, false))) {
+            try (var p = c.prepareStatement(ReverseSync.lockSql(MigrationNames.of(spec), keyType, false))) {
                 p.setInt(1, 1000);
                 try (var rs = p.executeQuery()) {
                     rs.next();
                     assertThat(rs.getString(1)).isEqualTo("1000");
                     assertThat(rs.getLong(2)).isEqualTo(1000);
-                    assertThat(rs.getLong(3)).isEqualTo(3);
                 }
+            }
+            try (var p = c.prepareStatement(ReverseSync.copySql(MigrationNames.of(spec), keyType, false))) {
+                p.setString(1, "1000");
+                assertThat(p.executeUpdate()).isEqualTo(3);
             }
             c.commit();
             c.setAutoCommit(true);
