@@ -71,6 +71,30 @@ class ContractTest {
     }
 
     @Test
+    void dryRunListsEveryGateWithItsVerdictAndTheDdl(TestDatabase db) throws Exception {
+        backfilled(db);
+        forceNewOnly(db, "1 hour");
+        db.execute("INSERT INTO dualwrite.statement_evidence (migration, fingerprint, instance, sample, executions, translatable,"
+                + " refusal) VALUES ('users.email', 'f1', 'app-1', 'SELECT email FROM users FOR UPDATE OF x', 3, false,"
+                + " 'no translation for this shape')");
+        Run dry = run(db, "contract", "--soak", "24h", "--dry-run");
+        assertThat(dry.code()).as(dry.toString()).isEqualTo(1);
+        assertThat(dry.out()).contains("[NOT MET] the soak time has passed in the current phase: the soak time has not passed",
+                "[ok] a parity check since the phase last changed found 0 mismatches",
+                "[ok] every live application instance applies the current phase",
+                "[NOT MET] every statement the fleet sent within the soak window can be translated", "no translation for this shape",
+                "contract would refuse", "ALTER TABLE \"public\".\"users\" DROP COLUMN \"email\";");
+        Run json = run(db, "contract", "--soak", "24h", "--dry-run", "--json");
+        assertThat(json.code()).isEqualTo(1);
+        assertThat(json.out()).contains("\"gate\":\"SOAK_PASSED\",\"holds\":false", "\"gate\":\"PARITY_ZERO\",\"holds\":true");
+        Run refused = run(db, "contract", "--soak", "30m");
+        assertThat(refused.code()).as(refused.toString()).isEqualTo(1);
+        assertThat(refused.err()).contains("cannot be translated without the old column");
+        assertThat(db.queryLong("SELECT count(*) FROM information_schema.columns WHERE table_name = 'users'"
+                + " AND column_name = 'email'")).isEqualTo(1);
+    }
+
+    @Test
     void contractRefusesWhileParityIsNotZero(TestDatabase db) throws Exception {
         backfilled(db);
         forceNewOnly(db, "2 days");
@@ -146,8 +170,49 @@ class ContractTest {
         assertThat(db.queryString("SELECT phase FROM dualwrite.migration")).isEqualTo("CONTRACTED");
         assertThat(db.queryString("SELECT from_phase || '>' || to_phase FROM dualwrite.phase_change ORDER BY id DESC LIMIT 1"))
                 .isEqualTo("NEW_ONLY>CONTRACTED");
+        // recorded in the DROP's transaction, as the table was just before it
+        assertThat(db.queryString("SELECT string_agg(position || ':' || name || ':' || type, ',' ORDER BY position)"
+                + " FROM dualwrite.source_column WHERE migration = 'users.email'")).isEqualTo("1:id:bigint,2:name:text,3:email:text");
         Run again = run(db, "contract");
         assertThat(again.code()).isEqualTo(1);
         assertThat(again.err()).contains("CONTRACTED");
+    }
+
+    @Test
+    void reverseSyncAfterTheDropReaddsTheRecordedTypeAndSaysWhatChanged(TestDatabase db) throws Exception {
+        db.execute("CREATE TABLE users (id bigint PRIMARY KEY, email varchar(200) COLLATE \"C\" DEFAULT 'none@example.com', name text)");
+        db.execute("INSERT INTO users SELECT g, CASE WHEN g % 5 = 0 THEN NULL ELSE 'U' || g || '@example.com' END, 'n' || g"
+                + " FROM generate_series(1, 500) g");
+        Fixtures.expandAndDualWrite(db);
+        try (Connection c = db.connect()) {
+            Backfill.run(c, "users.email", new BackfillOptions(1000, 0, false), null);
+        }
+        forceNewOnly(db, "2 days");
+        Run contract = run(db, "contract", "--soak", "1h");
+        assertThat(contract.code()).as(contract.toString()).isZero();
+        db.execute("UPDATE email_address SET address = 'after-drop@example.com' WHERE user_id = 7"); // a CONTRACTED write
+
+        Run rs = run(db, "reverse-sync");
+        assertThat(rs.code()).as(rs.toString()).isZero();
+        assertThat(rs.out()).contains("re-added the column: ALTER TABLE \"public\".\"users\" ADD COLUMN \"email\" character varying(200)"
+                        + " COLLATE pg_catalog.\"C\"", "CONTRACTED -> NEW_ONLY",
+                "users.email was column 2 and is now column 3 of 3", "SELECT * and INSERT without a column list keep the recorded order",
+                "SET DEFAULT 'none@example.com'::character varying", "parity 0 mismatches", "next: dualwrite phase");
+        assertThat(db.queryString("SELECT format_type(atttypid, atttypmod) || ' ' || (SELECT collname FROM pg_collation"
+                + " WHERE oid = attcollation) || ' ' || attnotnull || ' ' || atthasdef FROM pg_attribute"
+                + " WHERE attrelid = 'users'::regclass AND attname = 'email'")).isEqualTo("character varying(200) C false false");
+        assertThat(db.queryString("SELECT email FROM users WHERE id = 7")).isEqualTo("after-drop@example.com");
+        assertThat(db.queryString("SELECT email FROM users WHERE id = 10")).isNull();
+        assertThat(db.queryString("SELECT email FROM users WHERE id = 11")).isEqualTo("U11@example.com");
+        // the recorded order stays the original one: the driver keeps SELECT * as it was
+        assertThat(db.queryString("SELECT string_agg(name, ',' ORDER BY position) FROM dualwrite.source_column")).isEqualTo("id,email,name");
+        Run status = cli("status", "--url", db.jdbcUrl(), "--user", db.user());
+        assertThat(status.out()).contains("old column re-added", "was column 2 and is now column 3 of 3");
+
+        Run again = run(db, "reverse-sync");
+        assertThat(again.code()).as(again.toString()).isZero();
+        assertThat(again.out()).contains("already complete", "parity 0 mismatches").doesNotContain("re-added");
+        Run back = run(db, "phase", "READ_NEW");
+        assertThat(back.code()).as(back.toString()).isZero();
     }
 }
