@@ -210,11 +210,13 @@ final class StatementPipeline {
     }
 
     /**
-     * Step 2, continued: the rewrite of the plan for that phase, unless this session's search_path
+     * Step 2, continued: the statement counted as evidence for the gates of NEW_ONLY and CONTRACTED
+     * (the database's {@code StatementEvidence}); the rewrite of the plan for that phase, unless this session's search_path
      * makes an unqualified name lead elsewhere than the rewriter read it ({@link SearchPathWatch}).
      */
     private Rewrite choose(RewritePlan plan, MigrationRuntime migration, Phase phase, String sql, String returningList,
                            boolean pathChangesFirst) throws SQLException {
+        connection.database.evidence().seen(plan, phase, sql, standardConformingStrings(connection.delegate));
         Rewrite r = returningList == null ? plan.forPhase(phase) : plan.forPhaseReturning(phase, returningList);
         return connection.searchPath.adjust(migration, sql, r, phase, pathChangesFirst || SessionWords.changesInText(sql));
     }

@@ -63,12 +63,19 @@ public final class DatabaseRuntime {
 
     /** {@link PlanCacheSize}: bounds the plan cache of each rewriter built here. */
     private final long planCacheBytes;
+    private final StatementEvidence evidence;
 
     DatabaseRuntime(String pgUrl, String instanceName, Properties connectProperties, long planCacheBytes) {
         this.pgUrl = pgUrl;
         this.instanceName = instanceName;
         this.connectProperties = connectProperties;
         this.planCacheBytes = planCacheBytes;
+        this.evidence = new StatementEvidence(StatementEvidence.enabled(pgUrl, connectProperties));
+    }
+
+    /** The statements of this database that touch a migration, as evidence for the gates of NEW_ONLY and CONTRACTED. */
+    public StatementEvidence evidence() {
+        return evidence;
     }
 
     /** The {@value RuntimeRegistry#INSTANCE_PROPERTY} connection property, or null. */

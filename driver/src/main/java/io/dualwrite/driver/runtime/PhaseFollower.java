@@ -40,6 +40,7 @@ public final class PhaseFollower implements Runnable {
     private final Instant startedAt = Instant.now();
     private Connection connection;
     private boolean failing;
+    private boolean evidenceFailing;
 
     private PhaseFollower(DatabaseRuntime database) {
         this.database = database;
@@ -72,6 +73,7 @@ public final class PhaseFollower implements Runnable {
                 followOnce();
             }
         } finally {
+            flushEvidence(); // what the last connections ran
             closeQuietly();
         }
     }
@@ -92,6 +94,7 @@ public final class PhaseFollower implements Runnable {
             if (!database.migrations().isEmpty()) {
                 PinWatch.check(connection, database);
                 Fleet.heartbeat(connection, instanceId, host, pid, startedAt, appliedJson());
+                flushEvidence();
             }
             if (failing) {
                 LOG.log(System.Logger.Level.INFO, "dualwrite: following the control schema of " + database.displayUrl() + " again");
@@ -107,6 +110,26 @@ public final class PhaseFollower implements Runnable {
             }
             closeQuietly();
             sleep();
+        }
+    }
+
+    /**
+     * Writes the statement evidence counted since the last round; a failure is logged once (until a flush
+     * succeeds again) and keeps the counts, and never stops the phase following or the heartbeats.
+     */
+    private void flushEvidence() {
+        if (connection == null) {
+            return;
+        }
+        try {
+            database.evidence().flush(connection, instanceId);
+            evidenceFailing = false;
+        } catch (SQLException | RuntimeException e) {
+            if (!evidenceFailing) {
+                LOG.log(System.Logger.Level.WARNING, "dualwrite: cannot record statement evidence in " + database.displayUrl()
+                        + " (" + e + "); the counts are kept and written again every " + POLL_MILLIS + " ms");
+                evidenceFailing = true;
+            }
         }
     }
 

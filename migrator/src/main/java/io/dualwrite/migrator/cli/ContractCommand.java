@@ -22,7 +22,8 @@ final class ContractCommand extends BaseCommand {
     String migration;
 
     @Option(names = "--soak", defaultValue = "24h", paramLabel = "DURATION",
-            description = "Minimum time in NEW_ONLY (e.g. 24h, 90m, 30s, 0). Default: ${DEFAULT-VALUE}.")
+            description = "Minimum time in NEW_ONLY, and how far back the statement evidence counts (e.g. 24h, 90m, 30s, 0)."
+                    + " Default: ${DEFAULT-VALUE}.")
     String soak;
 
     @Option(names = "--dry-run", description = "Check the gates and print the DDL without running it.")

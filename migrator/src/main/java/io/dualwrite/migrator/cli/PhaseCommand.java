@@ -21,8 +21,10 @@ import java.time.Duration;
 @Command(name = "phase", mixinStandardHelpOptions = true,
         description = {"Moves a migration to another phase (recorded in dualwrite.phase_change); every driver instance follows it.",
                 "Phases move one step at a time, forward or back: EXPANDED, DUAL_WRITE, READ_NEW, NEW_ONLY, CONTRACTED.",
-                "Each move's gates must hold (READ_NEW: backfill complete, parity 0, every instance on DUAL_WRITE);"
-                        + " a move that needs parity runs a fresh check first. contract and reverse-sync make their own moves."})
+                "Each move's gates must hold (READ_NEW: backfill complete, parity 0, every instance on DUAL_WRITE;"
+                        + " NEW_ONLY: parity 0, every instance on READ_NEW, no untranslatable statement seen within --soak,"
+                        + " the old column nullable or with a default); a move that needs parity runs a fresh check first."
+                        + " contract and reverse-sync make their own moves."})
 final class PhaseCommand extends BaseCommand {
 
     @Option(names = "--migration", required = true, paramLabel = "NAME", description = "The migration, e.g. users.email.")
@@ -34,12 +36,18 @@ final class PhaseCommand extends BaseCommand {
     @Option(names = "--reason", paramLabel = "TEXT", description = "Why (kept in the audit log).")
     String reason;
 
+    @Option(names = "--soak", defaultValue = "24h", paramLabel = "DURATION",
+            description = "How far back the statement evidence counts for NEW_ONLY: a statement the fleet sent within it that"
+                    + " cannot be translated refuses the move (e.g. 24h, 90m, 0). Default: ${DEFAULT-VALUE}.")
+    String soak;
+
     @Option(names = "--force", description = "Skip the move's gates (never its rules, such as one step at a time);"
             + " warned about on stderr and recorded as FORCED in the audit log.")
     boolean force;
 
     @Override
     public Integer call() throws Exception {
+        Duration window = ContractCommand.parseDuration(soak, "--soak");
         Phase to;
         try {
             to = Phase.parse(phaseName);
@@ -59,7 +67,7 @@ final class PhaseCommand extends BaseCommand {
             }
             String by = "cli@" + hostname();
             try {
-                move = PhaseWriter.change(c, new PhaseWriter.Request(migration, to, by, reason, force, null, Duration.ZERO));
+                move = PhaseWriter.change(c, new PhaseWriter.Request(migration, to, by, reason, force, null, window));
             } catch (PhaseRefusedException e) {
                 throw new RefusedException(e.getMessage());
             }
@@ -93,6 +101,11 @@ final class PhaseCommand extends BaseCommand {
         }
         out().println(migration + ": " + from + " -> " + to + " (by " + by + (reason == null ? "" : ", reason: " + reason) + ")");
         out().println("rollback: " + rollback);
+        if (to == Phase.NEW_ONLY) {
+            out().println("next: once every instance applies NEW_ONLY and the soak has passed with no untranslatable statement"
+                    + " (dualwrite status --statements), run dualwrite contract --url " + shellQuote(connection.displayUrl())
+                    + " --migration " + migration + " --dry-run");
+        }
         if (to == Phase.DUAL_WRITE) {
             out().println("next: once every application instance applies DUAL_WRITE, run dualwrite backfill --url "
                     + shellQuote(connection.displayUrl()) + " --migration " + migration);

@@ -3,6 +3,7 @@ package io.dualwrite.migrator.cli;
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.migrator.backfill.BackfillCheckpoint;
 import io.dualwrite.migrator.status.MigrationStatus;
+import io.dualwrite.migrator.status.StatementEvidenceReport;
 import io.dualwrite.migrator.status.StatusReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -13,8 +14,10 @@ import java.util.List;
 import java.util.Map;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Lists migrations (phase and since when, backfill progress, latest phase changes) and the application"
-                + " instances that follow them, with the phase each one acknowledges.")
+        description = {"Lists migrations (phase and since when, backfill progress, latest phase changes) and the application"
+                + " instances that follow them, with the phase each one acknowledges.",
+                "--statements lists instead the statements the fleet sent that name a migrated column, and whether"
+                        + " NEW_ONLY and CONTRACTED can translate them (untranslatable first)."})
 final class StatusCommand extends BaseCommand {
 
     @Option(names = "--changes", paramLabel = "N", defaultValue = "5", description = "Phase changes to show per migration. Default: ${DEFAULT-VALUE}.")
@@ -23,9 +26,17 @@ final class StatusCommand extends BaseCommand {
     @Option(names = "--history", description = "Show every phase change (the whole audit log: from, to, who, when, why).")
     boolean history;
 
+    @Option(names = "--statements", description = "List the statement evidence per migration: fingerprint, instances,"
+            + " executions, first and last seen, translatable or why not; untranslatable first.")
+    boolean statements;
+
     @Override
     public Integer call() throws Exception {
         try (Connection c = connection.open("dualwrite-status")) {
+            if (statements) {
+                printStatements(StatementEvidenceReport.load(c));
+                return DualwriteCli.OK;
+            }
             List<MigrationStatus> all = StatusReport.load(c, history ? Integer.MAX_VALUE : Math.max(0, changes));
             List<StatusReport.Instance> instances = StatusReport.instances(c);
             if (json()) {
@@ -86,6 +97,40 @@ final class StatusCommand extends BaseCommand {
                         + "  heartbeat " + i.heartbeatAgeSeconds() + " s ago  applies " + i.applied());
             }
             return DualwriteCli.OK;
+        }
+    }
+
+    private void printStatements(List<StatementEvidenceReport.Statement> all) {
+        if (json()) {
+            List<Map<String, Object>> list = new ArrayList<>();
+            for (StatementEvidenceReport.Statement s : all) {
+                list.add(Json.obj("migration", s.migration(), "fingerprint", s.fingerprint(), "sample", s.sample(),
+                        "instances", s.instances(), "executions", s.executions(), "firstSeen", s.firstSeen(),
+                        "lastSeen", s.lastSeen(), "translatable", s.translatable(), "refusal", s.refusal()));
+            }
+            printJson(Json.obj("ok", true, "statements", list));
+            return;
+        }
+        if (all.isEmpty()) {
+            out().println("no statement evidence: no instance has sent a statement naming a migrated column since"
+                    + " DUAL_WRITE (or recording is off: dualwriteEvidence=false)");
+            return;
+        }
+        String migration = null;
+        for (StatementEvidenceReport.Statement s : all) {
+            if (!s.migration().equals(migration)) {
+                migration = s.migration();
+                String name = migration;
+                long untranslatable = all.stream().filter(x -> x.migration().equals(name) && !x.translatable()).count();
+                out().println(migration + ": " + all.stream().filter(x -> x.migration().equals(name)).count()
+                        + " statement(s), " + untranslatable + " untranslatable");
+            }
+            out().println("  " + (s.translatable() ? "translatable   " : "UNTRANSLATABLE ") + s.fingerprint() + "  " + s.sample());
+            out().println("      " + s.executions() + " execution(s), first seen " + s.firstSeen() + ", last seen " + s.lastSeen()
+                    + ", instances " + String.join(", ", s.instances()));
+            if (!s.translatable()) {
+                out().println("      why: " + s.refusal());
+            }
         }
     }
 }

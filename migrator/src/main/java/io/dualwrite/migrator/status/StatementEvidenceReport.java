@@ -1,0 +1,53 @@
+package io.dualwrite.migrator.status;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The statement evidence the fleet recorded ({@code dualwrite.statement_evidence}), one line per statement over all instances. */
+public final class StatementEvidenceReport {
+
+    /**
+     * One distinct statement of a migration.
+     *
+     * @param instances    the instances that sent it, live or gone
+     * @param translatable every instance found that NEW_ONLY and CONTRACTED translate it
+     * @param refusal      why not, as an instance that refused it recorded; null when translatable
+     */
+    public record Statement(String migration, String fingerprint, String sample, List<String> instances, long executions,
+                            String firstSeen, String lastSeen, boolean translatable, String refusal) {
+    }
+
+    private StatementEvidenceReport() {
+    }
+
+    /** Per migration (by name), untranslatable statements first, then the most recently seen; empty without the table. */
+    public static List<Statement> load(Connection c) throws SQLException {
+        List<Statement> out = new ArrayList<>();
+        try (PreparedStatement p = c.prepareStatement("SELECT to_regclass('dualwrite.statement_evidence') IS NOT NULL");
+             ResultSet rs = p.executeQuery()) {
+            rs.next();
+            if (!rs.getBoolean(1)) {
+                return out;
+            }
+        }
+        try (PreparedStatement p = c.prepareStatement("""
+                SELECT migration, fingerprint, min(sample), array_agg(DISTINCT instance ORDER BY instance), sum(executions),
+                       min(first_seen)::text, max(last_seen)::text, bool_and(translatable),
+                       min(refusal) FILTER (WHERE NOT translatable)
+                FROM dualwrite.statement_evidence
+                GROUP BY migration, fingerprint
+                ORDER BY migration, bool_and(translatable), max(last_seen) DESC, fingerprint""");
+             ResultSet rs = p.executeQuery()) {
+            while (rs.next()) {
+                out.add(new Statement(rs.getString(1), rs.getString(2), rs.getString(3),
+                        List.of((String[]) rs.getArray(4).getArray()), rs.getLong(5), rs.getString(6), rs.getString(7),
+                        rs.getBoolean(8), rs.getString(9)));
+            }
+        }
+        return out;
+    }
+}
