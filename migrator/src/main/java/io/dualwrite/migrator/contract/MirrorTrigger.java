@@ -30,7 +30,8 @@ import java.sql.Statement;
  *
  * <p>Its life. Reverse-sync installs it (replacing an earlier one); it acts only while the migration is in
  * NEW_ONLY or READ_NEW (an instance may still write NEW_ONLY until the whole fleet applies READ_NEW, so it must
- * outlive the move back), and in any other phase returns at once after one look at the phase row: it goes dormant
+ * outlive the move back); in any other phase its lock statement finds the phase row says otherwise and does nothing
+ * (a write of a row that is not primary returns before any query): it goes dormant
  * when the migration reaches DUAL_WRITE without DDL in the phase change (dropping a trigger needs an ACCESS
  * EXCLUSIVE lock on the target, which the phase writer must never wait for). Contract drops it before dropping
  * the column. In READ_NEW the dual write has already set the old column, so the mirror finds it equal and writes
@@ -67,10 +68,9 @@ public final class MirrorTrigger {
     /** Creates or replaces the function and the trigger, in {@code c}'s current transaction. */
     static void install(Connection c, MigrationSpec spec) throws SQLException {
         String keyType = ControlSchema.columnType(c, spec.targetSchema(), spec.targetTable(), spec.targetKeyColumn());
-        String valueType = ControlSchema.columnType(c, spec.targetSchema(), spec.targetTable(), spec.targetValueColumn());
         try (Statement s = c.createStatement()) {
             s.execute("CREATE OR REPLACE FUNCTION " + functionName(spec) + "() RETURNS trigger LANGUAGE plpgsql AS $dualwrite$\n"
-                    + body(spec, keyType, valueType) + "\n$dualwrite$");
+                    + body(spec, keyType) + "\n$dualwrite$");
             s.execute(dropSql(spec));
             String tk = Identifiers.quote(spec.targetKeyColumn());
             s.execute("CREATE TRIGGER " + Identifiers.quote(triggerName(spec)) + " AFTER INSERT OR DELETE OR UPDATE OF " + tk + ", "
@@ -84,21 +84,18 @@ public final class MirrorTrigger {
         return "DROP TRIGGER IF EXISTS " + Identifiers.quote(triggerName(spec)) + " ON " + spec.qualifiedTarget();
     }
 
-    static String body(MigrationSpec spec, String keyType, String valueType) {
+    static String body(MigrationSpec spec, String keyType) {
         String src = spec.qualifiedSource(), tgt = spec.qualifiedTarget();
         String k = Identifiers.quote(spec.keyColumn()), v = Identifiers.quote(spec.sourceColumn());
         String tk = Identifiers.quote(spec.targetKeyColumn()), tv = Identifiers.quote(spec.targetValueColumn());
         String flag = Identifiers.quote(spec.primaryFlagColumn());
         String name = spec.name().replace("'", "''");
+        String primary = "(SELECT t." + tv + " FROM " + tgt + " t WHERE t." + tk + " = dw_key AND t." + flag + ")";
         return "DECLARE\n"
                 + "  dw_keys " + keyType + "[];\n"
                 + "  dw_key " + keyType + ";\n"
-                + "  dw_val " + valueType + ";\n"
                 + "BEGIN\n"
-                + "  IF NOT EXISTS (SELECT 1 FROM dualwrite.migration WHERE name = '" + name + "'"
-                + " AND phase IN ('NEW_ONLY', 'READ_NEW')) THEN\n"
-                + "    RETURN NULL;\n"
-                + "  END IF;\n"
+                // rows that are not primary before or after cannot change the value: no query for them
                 + "  IF TG_OP = 'INSERT' THEN\n"
                 + "    IF NEW." + flag + " IS NOT TRUE THEN RETURN NULL; END IF;\n"
                 + "    dw_keys := ARRAY[NEW." + tk + "];\n"
@@ -111,11 +108,13 @@ public final class MirrorTrigger {
                 + " ELSE ARRAY[NEW." + tk + "] END;\n"
                 + "  END IF;\n"
                 + "  FOREACH dw_key IN ARRAY dw_keys LOOP\n"
-                // lock first, read after: the read's snapshot is taken once no other mirror or batch holds the row
-                + "    PERFORM 1 FROM " + src + " WHERE " + k + " = dw_key FOR NO KEY UPDATE;\n"
+                // lock first (only while the phase needs the mirror), read after: the UPDATE's snapshot is taken once
+                // no other mirror or batch holds the row, and the row it updates cannot have changed since the lock
+                + "    PERFORM 1 FROM " + src + " s WHERE s." + k + " = dw_key AND EXISTS (SELECT 1 FROM dualwrite.migration"
+                + " WHERE name = '" + name + "' AND phase IN ('NEW_ONLY', 'READ_NEW')) FOR NO KEY UPDATE OF s;\n"
                 + "    CONTINUE WHEN NOT FOUND;\n"
-                + "    SELECT " + tv + " INTO dw_val FROM " + tgt + " WHERE " + tk + " = dw_key AND " + flag + ";\n"
-                + "    UPDATE " + src + " SET " + v + " = dw_val WHERE " + k + " = dw_key AND " + v + " IS DISTINCT FROM dw_val;\n"
+                + "    UPDATE " + src + " s SET " + v + " = " + primary + " WHERE s." + k + " = dw_key AND s." + v
+                + " IS DISTINCT FROM " + primary + ";\n"
                 + "  END LOOP;\n"
                 + "  RETURN NULL;\n"
                 + "END";
