@@ -162,7 +162,7 @@ final class StatementPipeline {
             Rewrite.Rewritten rewrite = rewrite(chosen, migration, phase);
             routed(migration, rewrite, statement.returningList != null);
             recordTexts(rewrite, statement.applicationSql, true);
-            PreparedStatement delegate = statement.rebind(rewrite == null ? statement.applicationSql : rewrite.sql());
+            PreparedStatement delegate = statement.rebind(rewrite);
             return execute(delegate, null, null, call);
         } finally {
             left(statement.applicationSql);
@@ -170,15 +170,15 @@ final class StatementPipeline {
     }
 
     /**
-     * The SQL to prepare a statement with, in the phase of this instant; not counted (nothing runs
+     * The rewrite to prepare a statement with (null: its own SQL), in the phase of this instant; not counted (nothing runs
      * yet), and a statement refused now is prepared as written: the refusal comes at execution.
      */
-    String preparing(RewritePlan plan, MigrationRuntime migration, String applicationSql, String returningList) {
+    Rewrite.Rewritten preparing(RewritePlan plan, MigrationRuntime migration, String applicationSql, String returningList) {
         Phase phase = connection.phaseToPrepare(migration);
         Rewrite r = returningList == null ? plan.forPhase(phase) : plan.forPhaseReturning(phase, returningList);
         Rewrite.Rewritten rewrite = r instanceof Rewrite.Rewritten w ? w : null;
         routed(rewrite == null ? null : migration, rewrite, returningList != null);
-        return rewrite == null ? applicationSql : rewrite.sql();
+        return rewrite;
     }
 
     // ---- the steps --------------------------------------------------------------------------
