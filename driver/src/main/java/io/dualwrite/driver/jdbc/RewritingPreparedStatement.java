@@ -1,6 +1,7 @@
 package io.dualwrite.driver.jdbc;
 
 import io.dualwrite.driver.runtime.MigrationRuntime;
+import io.dualwrite.rewriter.Phase;
 import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.RewritePlan;
 
@@ -42,6 +43,8 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
     private String preparedSql;
     /** The parameter map of {@link #preparedSql} ({@code Rewrite.Rewritten#parameterSources}); null: the application's markers. */
     private int[] parameterSources;
+    /** The phase {@link #preparedSql} was chosen in. */
+    private Phase preparedPhase;
 
     protected RewritingPreparedStatement(DualwriteConnection connection, RewritePlan plan, MigrationRuntime migration,
                                          String applicationSql, PrepareOptions options) throws SQLException {
@@ -52,7 +55,8 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
         this.options = options;
         this.returningList = options.returningList(connection.delegate);
         this.pipeline = new StatementPipeline(connection, this);
-        Rewrite.Rewritten rewrite = pipeline.preparing(plan, migration, applicationSql, returningList);
+        this.preparedPhase = connection.phaseToPrepare(migration);
+        Rewrite.Rewritten rewrite = pipeline.preparing(plan, migration, preparedPhase, applicationSql, returningList);
         this.preparedSql = rewrite == null ? applicationSql : rewrite.sql();
         this.parameterSources = rewrite == null ? null : rewrite.parameterSources();
         this.delegate = options.prepare(connection.delegate, preparedSql);
@@ -77,7 +81,8 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
      * Brings the delegate to the SQL of {@code rewrite} (null: the application's): prepared anew,
      * with what the application bound, through the rewrite's parameter map, when the phase changed it.
      */
-    PreparedStatement rebind(Rewrite.Rewritten rewrite) throws SQLException {
+    PreparedStatement rebind(Rewrite.Rewritten rewrite, Phase phase) throws SQLException {
+        preparedPhase = phase;
         String sql = rewrite == null ? applicationSql : rewrite.sql();
         int[] sources = rewrite == null ? null : rewrite.parameterSources();
         if (!sql.equals(preparedSql) || !Arrays.equals(sources, parameterSources)) {
@@ -164,7 +169,7 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
 
     @Override
     public ResultSetMetaData getMetaData() throws SQLException {
-        return pipeline.metaData(this, preparedSql, delegate.getMetaData());
+        return pipeline.metaData(this, preparedSql, preparedPhase, delegate.getMetaData());
     }
 
     @Override

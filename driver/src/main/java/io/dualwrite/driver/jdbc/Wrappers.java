@@ -2,6 +2,8 @@ package io.dualwrite.driver.jdbc;
 
 import io.dualwrite.driver.runtime.DatabaseRuntime;
 import io.dualwrite.driver.runtime.MigrationRuntime;
+import io.dualwrite.driver.runtime.SourceColumns;
+import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.RewritePlan;
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.description.method.MethodDescription;
@@ -102,6 +104,10 @@ final class Wrappers {
             ResultSet.class, Statement.class, int.class);
     private static final MethodHandle HIDING_META_DATA = constructor(generateHiding(HidingMetaData.class),
             ResultSetMetaData.class, int.class);
+    private static final MethodHandle TRANSLATED_RESULT_SET = constructor(generate(TranslatedResultSet.class, null),
+            ResultSet.class, Statement.class, RecordedTypes.class, MigrationRuntime.class);
+    private static final MethodHandle TRANSLATED_COLUMNS = constructor(generate(TranslatedColumns.class, null),
+            ResultSetMetaData.class, MigrationSpec.class, SourceColumns.Column.class, ResultSetMetaData.class);
     private static final MethodHandle PARAMETER_FAN_OUT = constructor(generateFanOut(), PreparedStatement.class, int[][].class);
     private static final MethodHandle DATABASE_META_DATA = constructor(generate(DualwriteDatabaseMetaData.class, null),
             DatabaseMetaData.class, Connection.class);
@@ -212,6 +218,24 @@ final class Wrappers {
     static ResultSetMetaData hidingMetaData(ResultSetMetaData delegate, int visible) {
         try {
             return (ResultSetMetaData) HIDING_META_DATA.invoke(delegate, visible);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static ResultSet translatedResultSet(ResultSet delegate, Statement statement, RecordedTypes types,
+                                         MigrationRuntime migration) {
+        try {
+            return (ResultSet) TRANSLATED_RESULT_SET.invoke(delegate, statement, types, migration);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static ResultSetMetaData translatedColumns(ResultSetMetaData received, MigrationSpec spec, SourceColumns.Column old,
+                                               ResultSetMetaData type) {
+        try {
+            return (ResultSetMetaData) TRANSLATED_COLUMNS.invoke(received, spec, old, type);
         } catch (Throwable t) {
             throw rethrow(t);
         }
