@@ -11,15 +11,18 @@ import java.sql.SQLException;
  * Metadata of a statement NEW_ONLY or CONTRACTED translated (reads, and the RETURNING rows of
  * writes), as PgJDBC gives it for the application's statement on the original schema. The
  * translation reads the old column's values from the new table through an expression PostgreSQL
- * gives no origin; a column of the result labelled as the old column and without origin is
- * answered from the old column as recorded before the contract ({@link SourceColumns.Column}): its
+ * gives no origin; a column of the result labelled as the old column, without origin and of the
+ * recorded type (modifier included) is taken for a reference to the old column and answered from
+ * the old column as recorded before the contract ({@link SourceColumns.Column}): its
  * table, schema and name, its nullability and auto-increment, and every type answer of its
  * recorded type ({@link RecordedTypes}). Describing the application's text, as READ_NEW does,
  * cannot work once the column is dropped. Every other column, and every other method, is the
  * received metadata (generated delegation, see {@link Wrappers}).
  *
- * <p>Not told apart: an item aliased to another name ({@code email AS mail}) reports no origin,
- * and an expression aliased to the old column's name ({@code lower(email) AS email}) reports it.
+ * <p>Not told apart, as the result's description does not say: an item aliased to another name
+ * ({@code email AS mail}) reports no origin (PgJDBC would say {@code users.email}), and an expression
+ * that keeps the type and the name ({@code email COLLATE "C"}, {@code SELECT email … UNION ALL SELECT
+ * email …}) reports the old column (PgJDBC would report none). Types are right in both cases.
  */
 public abstract class TranslatedColumns implements ResultSetMetaData, PGResultSetMetaData {
 
@@ -44,11 +47,19 @@ public abstract class TranslatedColumns implements ResultSetMetaData, PGResultSe
             int n = delegate.getColumnCount();
             boolean[] flags = new boolean[n];
             for (int i = 1; i <= n; i++) {
-                flags[i - 1] = old.name().equals(delegate.getColumnLabel(i)) && base().getBaseColumnName(i).isEmpty();
+                flags[i - 1] = old.name().equals(delegate.getColumnLabel(i)) && base().getBaseColumnName(i).isEmpty()
+                        && ofRecordedType(i);
             }
             recorded = flags;
         }
         return column >= 1 && column <= recorded.length && recorded[column - 1];
+    }
+
+    /** The received column has the recorded type with its modifier: not an expression that changed it ({@code lower(email) AS email}). */
+    private boolean ofRecordedType(int column) throws SQLException {
+        return type == null || type.getColumnType(1) == delegate.getColumnType(column)
+                && type.getColumnTypeName(1).equals(delegate.getColumnTypeName(column))
+                && type.getPrecision(1) == delegate.getPrecision(column) && type.getScale(1) == delegate.getScale(column);
     }
 
     private PGResultSetMetaData base() throws SQLException {

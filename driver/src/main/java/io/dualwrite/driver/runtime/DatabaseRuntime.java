@@ -158,7 +158,9 @@ public final class DatabaseRuntime {
             runtimes.add(runtime);
             SourceColumns columns = SourceColumns.read(c, runtime.spec());
             runtime.oldColumn(columns.old());
-            tables.add(new SourceTable(runtime.spec(), columns.names()));
+            SourceColumns.Column old = columns.old();
+            tables.add(new SourceTable(runtime.spec(), columns.names(), old == null ? null : old.type(),
+                    old == null ? null : old.defaultSql()));
         }
         if (!changed && !tables.equals(currentTables)) {
             changed = true;
