@@ -16,6 +16,8 @@ public final class RewritePlan {
     private final Rewrite[] byPhase;
     /** For a dual write without RETURNING of its own: list -> RETURNING form; null if none. */
     private final Function<String, Rewrite> withReturning;
+    /** For a translated write without RETURNING of its own: list -> its translation returning it; null if none. */
+    private final Function<String, Rewrite> translatedReturning;
     private final ConcurrentHashMap<String, Rewrite> returningCache = new ConcurrentHashMap<>(4);
     private static final int MAX_RETURNING_CACHED = 16;
 
@@ -25,6 +27,16 @@ public final class RewritePlan {
      * @param withReturning for a dual write without RETURNING of its own: list -> RETURNING form; null if none
      */
     public RewritePlan(MigrationSpec migration, Rewrite[] byPhase, Function<String, Rewrite> withReturning) {
+        this(migration, byPhase, withReturning, null);
+    }
+
+    /**
+     * @param translatedReturning in the phases that no longer write the old column: for a write on the
+     *                            source table without RETURNING of its own, list -> its translation
+     *                            returning that list; null if none
+     */
+    public RewritePlan(MigrationSpec migration, Rewrite[] byPhase, Function<String, Rewrite> withReturning,
+                       Function<String, Rewrite> translatedReturning) {
         if (byPhase.length != Phase.values().length) {
             throw new IllegalArgumentException("one rewrite per phase expected");
         }
@@ -34,6 +46,7 @@ public final class RewritePlan {
         this.migration = migration;
         this.byPhase = byPhase.clone();
         this.withReturning = withReturning;
+        this.translatedReturning = translatedReturning;
     }
 
     private static Rewrite[] filled(Rewrite r) {
@@ -62,26 +75,35 @@ public final class RewritePlan {
      * write: the RETURNING form ({@link Rewrite.Kind#DUAL_WRITE_RETURNING}) whose first columns
      * are {@code returningList} and whose last two are hidden. In pass-through phases:
      * {@link Rewrite#PASS_THROUGH} (PgJDBC adds its RETURNING). Otherwise {@link #forPhase}
-     * unchanged; several statements in one string with a dual write are rejected. Cached per
-     * (phase, list); thread-safe.
+     * unchanged; several statements in one string with a dual write are rejected. In the phases that
+     * no longer write the old column, every write on the source table is translated with the list
+     * (a {@code *} must return the old column too; {@link Rewrite.Kind#DUAL_WRITE_RETURNING}, with 2
+     * hidden columns when the write feeds the sync view, else none), or passes through when the
+     * list reads nothing the translation changes. Cached per (phase, list); thread-safe.
      *
      * @param returningList e.g. {@code *} or {@code "id", "name"}, spliced verbatim
      */
     public Rewrite forPhaseReturning(Phase phase, String returningList) {
         Objects.requireNonNull(returningList, "returningList");
-        Rewrite r = forPhase(phase);
-        if (r instanceof Rewrite.PassThrough) {
-            return Rewrite.PASS_THROUGH;
-        }
-        if (!(r instanceof Rewrite.Rewritten w) || w.kind() != Rewrite.Kind.DUAL_WRITE || withReturning == null) {
-            return r;
+        Function<String, Rewrite> returning;
+        if (!phase.writesOld() && translatedReturning != null) {
+            returning = translatedReturning;
+        } else {
+            Rewrite r = forPhase(phase);
+            if (r instanceof Rewrite.PassThrough) {
+                return Rewrite.PASS_THROUGH;
+            }
+            if (!(r instanceof Rewrite.Rewritten w) || w.kind() != Rewrite.Kind.DUAL_WRITE || withReturning == null) {
+                return r;
+            }
+            returning = withReturning;
         }
         String key = phase.ordinal() + ":" + returningList;
         Rewrite cached = returningCache.get(key);
         if (cached != null) {
             return cached;
         }
-        Rewrite computed = Objects.requireNonNull(withReturning.apply(returningList), "returning rewrite");
+        Rewrite computed = Objects.requireNonNull(returning.apply(returningList), "returning rewrite");
         if (returningCache.size() < MAX_RETURNING_CACHED) {
             Rewrite prev = returningCache.putIfAbsent(key, computed);
             return prev != null ? prev : computed;

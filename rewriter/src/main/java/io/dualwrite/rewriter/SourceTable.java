@@ -4,13 +4,25 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A migration together with the columns of its source table in attnum order (normalized names),
- * which the read rewrite needs to expand {@code SELECT *} without changing the result's columns.
+ * A migration together with what the rewrite needs to know of its source table: the columns in
+ * attnum order (normalized names), to expand {@code SELECT *} without changing the result's
+ * columns; and, for the translation once the old column is no longer written, that column's type
+ * and default as they were on the original schema.
+ *
+ * @param columns      in {@code NEW_ONLY}/{@code CONTRACTED}: the original order, recorded before the drop
+ * @param valueType    the old column's type as {@code format_type} spells it ({@code character varying(255)}),
+ *                     or null when unknown (the translations that need it are then refused)
+ * @param valueDefault the old column's default expression as SQL text, or null for none (NULL)
  */
-public record SourceTable(MigrationSpec spec, List<String> columns) {
+public record SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault) {
 
     public SourceTable {
         Objects.requireNonNull(spec, "spec");
         columns = List.copyOf(columns);
+    }
+
+    /** Without the old column's type and default (the phases that still write it do not need them). */
+    public SourceTable(MigrationSpec spec, List<String> columns) {
+        this(spec, columns, null, null);
     }
 }

@@ -64,6 +64,8 @@ public final class ReadScopes {
          * whole set operation and can name only its output columns.
          */
         public boolean setOperand;
+        /** The clauses of an INSERT/UPDATE/DELETE ({@link #ofWrite}): an unqualified column is the written table's. */
+        public boolean writeRoot;
         int orderStart = -1;
         int orderEnd = -1;
         int distinctOnStart = -1;
@@ -132,6 +134,8 @@ public final class ReadScopes {
     private final Sig s;
     private final SourceNames names;
     private final Scope[] owner;
+    /** The scope of an INSERT/UPDATE/DELETE's own clauses ({@link #ofWrite}); null for a query. */
+    private Scope root;
     private final List<Scope> scopes = new ArrayList<>();
     private final BitSet notReferences = new BitSet();
     private String refusal;
@@ -146,6 +150,38 @@ public final class ReadScopes {
         ReadScopes r = new ReadScopes(s, names);
         r.build();
         return r;
+    }
+
+    /**
+     * The scopes of a write on the source table. Tokens outside every SELECT belong to the write's
+     * own scope: its first relation is the written table ({@code target}), then the relations of its
+     * FROM / USING clause (tokens [fromStart, fromEnd), none when fromStart &lt; 0), and its items are
+     * the RETURNING list (tokens [returningStart, size), none when returningStart &lt; 0). There an
+     * unqualified name of the column means the written table's column, as it did on the original
+     * schema (another FROM item with such a column would have made it ambiguous). Tokens in
+     * {@code notReferences} (the written table, SET targets, column lists) are never references.
+     */
+    public static ReadScopes ofWrite(Sig s, SourceNames names, Relation target, int fromStart, int fromEnd,
+                                     int returningStart, BitSet notReferences) {
+        ReadScopes r = new ReadScopes(s, names);
+        r.notReferences.or(notReferences);
+        r.root = new Scope(-1, 0, null);
+        r.root.end = s.size();
+        r.root.relations.add(target);
+        r.root.writeRoot = true;
+        r.build();
+        if (fromStart >= 0) {
+            r.relations(r.root, fromStart, fromEnd);
+        }
+        if (returningStart >= 0) {
+            r.items(r.root, returningStart, s.size());
+        }
+        return r;
+    }
+
+    /** The write's own scope ({@link #ofWrite}), or null for a query. */
+    public Scope root() {
+        return root;
     }
 
     public List<Scope> scopes() {
@@ -171,6 +207,10 @@ public final class ReadScopes {
 
     private void build() {
         Deque<Scope> stack = new ArrayDeque<>();
+        if (root != null) {
+            scopes.add(root);
+            stack.push(root);
+        }
         int setOperator = -1;
         for (int i = 0; i < s.size(); i++) {
             Token t = s.get(i);
@@ -179,7 +219,7 @@ public final class ReadScopes {
             }
             if (t.is("union") || t.is("intersect") || t.is("except")) {
                 setOperator = i;
-                if (!stack.isEmpty() && s.depth(i) == stack.peek().depth) {
+                if (!stack.isEmpty() && stack.peek() != root && s.depth(i) == stack.peek().depth) {
                     stack.pop().end = i;
                 }
             }
@@ -197,7 +237,9 @@ public final class ReadScopes {
         }
         checkShadowingCte();
         for (Scope sc : scopes) {
-            clauses(sc);
+            if (sc != root) {
+                clauses(sc);
+            }
         }
     }
 

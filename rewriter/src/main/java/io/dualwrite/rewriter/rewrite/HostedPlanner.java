@@ -38,20 +38,30 @@ final class HostedPlanner {
         PhaseRewrites r = planner.plan(sql, statement.substring(start - offset, end - offset), start, inner);
         // the phase that writes new says whether the inner statement is a write the sync must see
         boolean writes = !(r.dualWrite() instanceof Rewrite.PassThrough);
+        // the translation of a write the sync need not see (UPDATE … WHERE email = ?) is still a write
+        boolean translatedWrite = r.translated() instanceof Rewrite.Rewritten w && w.kind() != Rewrite.Kind.READ_NEW;
         String prefix = statement.substring(0, start - offset);
         String suffix = statement.substring(end - offset);
+        String hostName = h.host().toString().replace('_', ' ');
+        Rewrite translated = embedded(r.translated(), prefix, suffix, hostName);
         switch (h.host()) {
             case EXPLAIN:
+                // without ANALYZE nothing runs, but the plan must be of what would run: the translation
                 if (!h.executes() || !writes) {
-                    return PhaseRewrites.PASS;
+                    return PhaseRewrites.PASS.translatedAs(translated, null);
                 }
                 return new PhaseRewrites(embedded(r.dualWrite(), prefix, suffix, "EXPLAIN ANALYZE"),
-                        embedded(r.readNew(), prefix, suffix, "EXPLAIN ANALYZE"));
+                        embedded(r.readNew(), prefix, suffix, "EXPLAIN ANALYZE"), null, Rewrite.PASS_THROUGH,
+                        translated, null);
             case COPY:
                 if (writes) {
                     return reject(statement, "COPY (… RETURNING …) TO of a write to the migrated table: its rows would"
                             + " have to carry the columns the sync needs", "run the write as a statement of its own,"
                             + " with RETURNING through JDBC");
+                }
+                if (translatedWrite) {
+                    return PhaseRewrites.PASS.translatedAs(rejected(statement, "COPY (… RETURNING …) TO of a write to"
+                            + " the migrated table", "run the write as a statement of its own"), null);
                 }
                 return r.readNew() instanceof Rewrite.PassThrough ? PhaseRewrites.PASS
                         : new PhaseRewrites(Rewrite.PASS_THROUGH, rejected(statement, "COPY … TO reading the migrated"
@@ -63,14 +73,18 @@ final class HostedPlanner {
                             + " write the old column alone", "use a JDBC PreparedStatement (the driver prepares it"
                             + " again when the phase changes)"));
                 }
-                return new PhaseRewrites(Rewrite.PASS_THROUGH, embedded(r.readNew(), prefix, suffix, "PREPARE"));
+                return new PhaseRewrites(Rewrite.PASS_THROUGH, embedded(r.readNew(), prefix, suffix, "PREPARE"), null,
+                        Rewrite.PASS_THROUGH, translatedWrite ? rejected(statement, "SQL-level PREPARE of a write to the"
+                        + " migrated table", "use a JDBC PreparedStatement") : translated, null);
             default:
                 String host = h.host() == HostedStatement.Host.CREATE_TABLE_AS ? "CREATE TABLE … AS" : "DECLARE … CURSOR";
                 if (writes) {
                     return reject(statement, host + " over a write to the migrated table",
                             "run the write as a statement of its own");
                 }
-                return new PhaseRewrites(Rewrite.PASS_THROUGH, embedded(r.readNew(), prefix, suffix, host));
+                return new PhaseRewrites(Rewrite.PASS_THROUGH, embedded(r.readNew(), prefix, suffix, host), null,
+                        Rewrite.PASS_THROUGH, translatedWrite ? rejected(statement, host + " over a write to the migrated"
+                        + " table", "run the write as a statement of its own") : translated, null);
         }
     }
 
@@ -82,7 +96,7 @@ final class HostedPlanner {
     private static Rewrite embedded(Rewrite r, String prefix, String suffix, String host) {
         if (r instanceof Rewrite.Rewritten w) {
             return w.kind() == Rewrite.Kind.READ_NEW ? w
-                    : new Rewrite.Rewritten(prefix + w.sql() + suffix, Rewrite.Kind.DUAL_WRITE);
+                    : new Rewrite.Rewritten(prefix + w.sql() + suffix, Rewrite.Kind.DUAL_WRITE, 0, w.parameterSources());
         }
         if (r instanceof Rewrite.Rejected x) {
             return new Rewrite.Rejected(host + " of a statement that is refused: " + x.reason());

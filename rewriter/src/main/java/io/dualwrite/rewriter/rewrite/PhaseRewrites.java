@@ -6,17 +6,23 @@ import java.util.function.Function;
 /**
  * The rewrites that matter for a statement touching a migration: in the phase that writes
  * both sides and reads old ({@code DUAL_WRITE}), in the one that also reads new ({@code READ_NEW}),
- * and in {@code EXPANDED}, where everything passes through except what would outlive the phase
- * (a SQL-level PREPARE of a write).
+ * in {@code EXPANDED}, where everything passes through except what would outlive the phase
+ * (a SQL-level PREPARE of a write), and in the phases that no longer write the old column
+ * ({@code NEW_ONLY}, {@code CONTRACTED}: one translation for both, so moving between them changes
+ * nothing).
+ *
+ * @param withReturning       for a dual write without RETURNING of its own: the rewrite that returns
+ *                            the given list (generated keys); null when not applicable
+ * @param translated          the statement translated into the new schema
+ * @param translatedReturning for a write on the source table without RETURNING of its own: its
+ *                            translation returning the given list (generated keys); null when not applicable
  */
 public record PhaseRewrites(Rewrite dualWrite, Rewrite readNew, Function<String, Rewrite> withReturning,
-                            Rewrite expanded) {
+                            Rewrite expanded, Rewrite translated, Function<String, Rewrite> translatedReturning) {
 
-    /**
-     * @param withReturning for a dual write without RETURNING of its own: the rewrite that returns
-     *                      the given list (generated keys); null when not applicable
-     */
-    public PhaseRewrites {
+    /** A statement whose translation is its {@code READ_NEW} form (a read, a refusal, a TRUNCATE of both tables). */
+    public PhaseRewrites(Rewrite dualWrite, Rewrite readNew, Function<String, Rewrite> withReturning, Rewrite expanded) {
+        this(dualWrite, readNew, withReturning, expanded, readNew, null);
     }
 
     public PhaseRewrites(Rewrite dualWrite, Rewrite readNew, Function<String, Rewrite> withReturning) {
@@ -43,8 +49,14 @@ public record PhaseRewrites(Rewrite dualWrite, Rewrite readNew, Function<String,
         return new PhaseRewrites(r, r, null, r);
     }
 
+    /** The same rewrites with another translation. */
+    public PhaseRewrites translatedAs(Rewrite translation, Function<String, Rewrite> returning) {
+        return new PhaseRewrites(dualWrite, readNew, withReturning, expanded, translation, returning);
+    }
+
     public boolean isPassThrough() {
         return dualWrite instanceof Rewrite.PassThrough && readNew instanceof Rewrite.PassThrough
-                && expanded instanceof Rewrite.PassThrough;
+                && expanded instanceof Rewrite.PassThrough && translated instanceof Rewrite.PassThrough
+                && translatedReturning == null;
     }
 }

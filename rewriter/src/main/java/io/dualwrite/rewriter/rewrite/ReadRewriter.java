@@ -67,18 +67,46 @@ public final class ReadRewriter {
             return new Result(null, scopes.refusal());
         }
         Splice splice = new Splice();
-        String refusal = expandStars(s, scopes, splice);
-        if (refusal == null) {
-            refusal = replaceReferences(s, scopes, splice);
-        }
+        String refusal = collect(s, scopes, splice, null);
         if (refusal != null) {
             return new Result(null, refusal);
         }
-        keepLabels(s, scopes, splice);
         return splice.isEmpty() ? Result.UNCHANGED : new Result(splice.apply(sql), null);
     }
 
-    private String expandStars(Sig s, ReadScopes scopes, Splice splice) {
+    /**
+     * The edits that make a write's references to the old column read the new table (scopes from
+     * {@link ReadScopes#ofWrite}): the same as for a query, except that in the RETURNING list (tokens
+     * from {@code returningStart} on) the written row's column, referenced or in an expanded {@code *},
+     * is {@code returned}: the value the write leaves in it. {@code returned} null: the scalar subquery,
+     * which reads the statement's snapshot (the value before the write). Adds to {@code splice};
+     * returns why the write cannot be translated, or null.
+     */
+    public String writeEdits(Sig s, ReadScopes scopes, int returningStart, String returned, Splice splice) {
+        if (scopes.refusal() != null) {
+            return scopes.refusal();
+        }
+        Relation written = scopes.root().relations.get(0);
+        return collect(s, scopes, splice, returned == null || returningStart < 0 ? null
+                : new Returned(written, returningStart, returned));
+    }
+
+    /** In a write's RETURNING list (tokens from {@code from} on), the value the write left in the column of {@code row}. */
+    private record Returned(Relation row, int from, String value) {
+    }
+
+    private String collect(Sig s, ReadScopes scopes, Splice splice, Returned returned) {
+        String refusal = expandStars(s, scopes, splice, returned);
+        if (refusal == null) {
+            refusal = replaceReferences(s, scopes, splice, returned);
+        }
+        if (refusal == null) {
+            keepLabels(s, scopes, splice);
+        }
+        return refusal;
+    }
+
+    private String expandStars(Sig s, ReadScopes scopes, Splice splice, Returned returned) {
         for (Scope scope : scopes.scopes()) {
             for (Item item : scope.items) {
                 int len = item.end - item.start;
@@ -96,7 +124,7 @@ public final class ReadRewriter {
                             b.append(", ");
                         }
                         if (r.source) {
-                            String cols = sourceColumns(r.qualifier);
+                            String cols = sourceColumns(r.qualifier, valueIn(returned, r, item.start));
                             if (cols == null) {
                                 return "SELECT * on the migrated table needs its column list, which the driver did not supply";
                             }
@@ -112,7 +140,7 @@ public final class ReadRewriter {
                         && s.isSymbol(item.start + 2, "*")) {
                     Relation r = scope.resolveQualifier(s.get(item.start).normalized());
                     if (r != null && r.source) {
-                        String cols = sourceColumns(r.qualifier);
+                        String cols = sourceColumns(r.qualifier, valueIn(returned, r, item.start));
                         if (cols == null) {
                             return "SELECT alias.* on the migrated table needs its column list, which the driver did not supply";
                         }
@@ -126,7 +154,12 @@ public final class ReadRewriter {
         return null;
     }
 
-    private String sourceColumns(String qualifier) {
+    /** What the column of {@code r} reads at token {@code i}: the written value in a write's RETURNING, else null (the subquery). */
+    private static String valueIn(Returned returned, Relation r, int i) {
+        return returned != null && returned.row() == r && i >= returned.from() ? returned.value() : null;
+    }
+
+    private String sourceColumns(String qualifier, String value) {
         if (columns.isEmpty()) {
             return null;
         }
@@ -136,7 +169,7 @@ public final class ReadRewriter {
                 b.append(", ");
             }
             if (names.isColumn(c)) {
-                b.append(newValue(qualifier)).append(" AS ").append(Identifiers.quote(c));
+                b.append(value != null ? value : newValue(qualifier)).append(" AS ").append(Identifiers.quote(c));
             } else {
                 b.append(qualifier).append('.').append(Identifiers.quote(c));
             }
@@ -144,7 +177,7 @@ public final class ReadRewriter {
         return b.toString();
     }
 
-    private String replaceReferences(Sig s, ReadScopes scopes, Splice splice) {
+    private String replaceReferences(Sig s, ReadScopes scopes, Splice splice, Returned returned) {
         for (int i = 0; i < s.size(); i++) {
             Scope scope = scopes.owner(i);
             if (scope == null || scopes.isNotAReference(i) || !s.isName(i) || s.isSymbol(i - 1, ".")
@@ -183,7 +216,7 @@ public final class ReadRewriter {
                         continue;
                     }
                     if (scope.hasSource()) {
-                        if (scope.relations.size() != 1) {
+                        if (scope.relations.size() != 1 && !scope.writeRoot) {
                             return "unqualified \"" + s.get(i).text() + "\" with several tables in FROM cannot be"
                                     + " resolved with certainty; qualify it with the table's alias";
                         }
@@ -208,7 +241,8 @@ public final class ReadRewriter {
                 if (target.columnAliases) {
                     return "the migrated table has a column alias list in FROM; remove it or alias the columns in the SELECT list";
                 }
-                splice.replace(s.get(i).start(), s.get(k).end(), newValue(target.qualifier));
+                String value = valueIn(returned, target, i);
+                splice.replace(s.get(i).start(), s.get(k).end(), value != null ? value : newValue(target.qualifier));
                 Item item = scope.itemContaining(i);
                 if (item != null) {
                     item.replaced = true;
@@ -252,7 +286,7 @@ public final class ReadRewriter {
         }
     }
 
-    private String newValue(String qualifier) {
+    String newValue(String qualifier) {
         if (probe) {
             return qualifier + ".\"dw$probe\"";
         }

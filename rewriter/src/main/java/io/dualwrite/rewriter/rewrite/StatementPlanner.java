@@ -2,6 +2,7 @@ package io.dualwrite.rewriter.rewrite;
 
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Rewrite;
+import io.dualwrite.rewriter.SourceTable;
 import io.dualwrite.rewriter.analysis.HostedStatement;
 import io.dualwrite.rewriter.analysis.JooqView;
 import io.dualwrite.rewriter.analysis.Reasons;
@@ -28,13 +29,19 @@ public final class StatementPlanner {
     private final WriteAnalyzer writes;
     private final ReadRewriter reads;
     private final HostedPlanner hosted;
+    private final NewSchemaTranslator translator;
 
     public StatementPlanner(MigrationSpec spec, List<String> columns) {
-        this.spec = spec;
+        this(new SourceTable(spec, columns));
+    }
+
+    public StatementPlanner(SourceTable table) {
+        this.spec = table.spec();
         this.names = new SourceNames(spec);
         this.writes = new WriteAnalyzer(names);
-        this.reads = new ReadRewriter(names, columns);
+        this.reads = new ReadRewriter(names, table.columns());
         this.hosted = new HostedPlanner(this, spec);
+        this.translator = new NewSchemaTranslator(table, names, reads);
     }
 
     public SourceNames names() {
@@ -54,7 +61,7 @@ public final class StatementPlanner {
         StatementClass kind = StatementClass.of(s);
         switch (kind) {
             case INSERT, UPDATE, DELETE:
-                return write(statement, offset, s, kind);
+                return translated(write(statement, offset, s, kind), statement, offset, s, s);
             case WITH:
                 return with(sql, statement, offset, s);
             case READ:
@@ -68,7 +75,7 @@ public final class StatementPlanner {
                                 + " before PostgreSQL 17 and its per-row actions cannot feed the sync view in one"
                                 + " statement on every supported version",
                         "use INSERT … ON CONFLICT, UPDATE or DELETE instead")
-                        : PhaseRewrites.PASS;
+                        : otherTableWrite(statement, s);
             case TRUNCATE:
                 return truncate(statement, offset, s);
             case COPY:
@@ -84,7 +91,10 @@ public final class StatementPlanner {
                 return reject(statement, "EXPLAIN in a form that is not recognised (it may execute a write to the"
                         + " migrated table)", "write it as EXPLAIN [ANALYZE] [VERBOSE] statement or EXPLAIN (options) statement");
             case HARMLESS:
-                return PhaseRewrites.PASS;
+                // CREATE INDEX, GRANT, COMMENT … on the column need it to exist
+                return WriteScan.mayReadColumn(s, names) ? PhaseRewrites.PASS.translatedAs(rejected(statement,
+                        s.get(0).text().toUpperCase(Locale.ROOT) + " naming the migrated column, which the new schema"
+                                + " no longer has", "run it against the new table"), null) : PhaseRewrites.PASS;
             default:
                 return reject(statement, s.get(0).text().toUpperCase(Locale.ROOT)
                                 + " statement that names the migrated table (DDL, rules, DO blocks, PREPARE …)",
@@ -119,14 +129,37 @@ public final class StatementPlanner {
                 int mainOffset = s.get(main).start();
                 String prefix = statement.substring(0, s.get(main - 1).end() - offset);
                 String mainText = statement.substring(mainOffset - offset);
-                return write(mainText, mainOffset, body, mainKind, prefix);
+                return translated(write(mainText, mainOffset, body, mainKind, prefix), statement, offset, s, body);
             }
         }
         if (WriteScan.writesSource(s, names)) {
             return reject(statement, "a statement with its own WITH clause that writes the migrated table in a way"
                     + " that is not recognised", "write the migrated table in a plain INSERT/UPDATE/DELETE after WITH");
         }
-        return hasDepthZeroWrite(s) ? PhaseRewrites.PASS : read(sql, statement, offset, s);
+        return hasDepthZeroWrite(s) ? otherTableWrite(statement, s) : read(sql, statement, offset, s);
+    }
+
+    /**
+     * The translation of a write on the source table ({@link NewSchemaTranslator}); a write refused in
+     * the phases that write both sides stays refused, and a write to another table that may read the
+     * old column is refused (its reads are not translated).
+     */
+    private PhaseRewrites translated(PhaseRewrites r, String statement, int offset, Sig s, Sig body) {
+        if (r.readNew() instanceof Rewrite.Rejected) {
+            return r;
+        }
+        if (writes.analyze(body) == null) {
+            return r.isPassThrough() ? otherTableWrite(statement, s) : r;
+        }
+        NewSchemaTranslator.Translation t = translator.translate(statement, offset, s);
+        return r.translatedAs(t.rewrite(), t.returning());
+    }
+
+    /** A write to another table: it passes through, unless it may read the old column, which the new schema lacks. */
+    private PhaseRewrites otherTableWrite(String statement, Sig s) {
+        return WriteScan.mayReadColumn(s, names) ? PhaseRewrites.PASS.translatedAs(rejected(statement, "a write to"
+                + " another table that may read the migrated column (a name or *)", "read the column in a"
+                + " SELECT of its own, or name the other table's columns"), null) : PhaseRewrites.PASS;
     }
 
     /**
@@ -242,7 +275,7 @@ public final class StatementPlanner {
                 return reject(statement, kind + " on the migrated table whose structure was not recognised",
                         "simplify the statement");
             }
-            return PhaseRewrites.PASS; // writes another table; reading the old column is still correct
+            return PhaseRewrites.PASS; // writes another table; reading the old column is still correct while it is written
         }
         Query parsed = JooqView.parse(withoutOnly(statement, offset, s, kind));
         if (parsed != null) {

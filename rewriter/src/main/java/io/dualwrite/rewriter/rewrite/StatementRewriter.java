@@ -43,7 +43,7 @@ public final class StatementRewriter {
     public StatementRewriter(List<SourceTable> migrations, PlanCache cache) {
         List<String> tableNames = new ArrayList<>(migrations.size());
         for (SourceTable t : migrations) {
-            planners.add(new StatementPlanner(t.spec(), t.columns()));
+            planners.add(new StatementPlanner(t));
             tableNames.add(t.spec().sourceTable());
         }
         this.names = new NameFilter(tableNames);
@@ -142,6 +142,8 @@ public final class StatementRewriter {
         Combined expanded = new Combined();
         Combined dualWrite = new Combined();
         Combined readNew = new Combined();
+        Combined translated = new Combined();
+        boolean translatedWrite = false;
         for (int i = 0; i < sigs.size(); i++) {
             Sig s = sigs.get(i);
             if (!p.names().mentionsTable(s) && !doBlockMentions(s, p)) {
@@ -155,6 +157,8 @@ public final class StatementRewriter {
             expanded.add(r.expanded(), start, end, statement, p);
             dualWrite.add(r.dualWrite(), start, end, statement, p);
             readNew.add(r.readNew(), start, end, statement, p);
+            translated.add(r.translated(), start, end, statement, p);
+            translatedWrite |= r.translatedReturning() != null;
         }
         Rewrite dw = dualWrite.result(sql);
         Rewrite rn = readNew.result(sql);
@@ -164,7 +168,14 @@ public final class StatementRewriter {
                     + " string that write " + p.names().spec().name(), "send the write as a statement of its own", sql));
             withReturning = list -> refused;
         }
-        return new PhaseRewrites(dw, rn, withReturning, expanded.result(sql));
+        Rewrite tr = translated.result(sql);
+        Function<String, Rewrite> translatedReturning = null;
+        if (translatedWrite || (tr instanceof Rewrite.Rewritten w && w.kind() == Rewrite.Kind.DUAL_WRITE)) {
+            Rewrite refused = new Rewrite.Rejected(Reasons.of("generated keys requested for several statements in one"
+                    + " string that write " + p.names().spec().name(), "send the write as a statement of its own", sql));
+            translatedReturning = list -> refused;
+        }
+        return new PhaseRewrites(dw, rn, withReturning, expanded.result(sql), tr, translatedReturning);
     }
 
     /**
@@ -199,10 +210,13 @@ public final class StatementRewriter {
     private static PhaseRewrites keepAround(PhaseRewrites r, String before, String after) {
         // write forms are built from the statement alone; read rewrites already keep the whole text
         Function<Rewrite, Rewrite> wrap = x -> x instanceof Rewrite.Rewritten w && w.kind() != Rewrite.Kind.READ_NEW
-                ? new Rewrite.Rewritten(before + w.sql() + after, w.kind(), w.hiddenColumns()) : x;
+                ? new Rewrite.Rewritten(before + w.sql() + after, w.kind(), w.hiddenColumns(), w.parameterSources()) : x;
         Function<String, Rewrite> returning = r.withReturning() == null ? null
                 : r.withReturning().andThen(wrap);
-        return new PhaseRewrites(wrap.apply(r.dualWrite()), wrap.apply(r.readNew()), returning);
+        Function<String, Rewrite> translatedReturning = r.translatedReturning() == null ? null
+                : r.translatedReturning().andThen(wrap);
+        return new PhaseRewrites(wrap.apply(r.dualWrite()), wrap.apply(r.readNew()), returning, r.expanded(),
+                wrap.apply(r.translated()), translatedReturning);
     }
 
     /** The per-statement rewrites of one phase, spliced into the whole string. */
@@ -218,6 +232,12 @@ public final class StatementRewriter {
             if (r instanceof Rewrite.Rejected x) {
                 rejected = new Rewrite.Rejected("several statements in one string, one of them refused: " + x.reason());
             } else if (r instanceof Rewrite.Rewritten w) {
+                if (w.parameterSources() != null) {
+                    rejected = new Rewrite.Rejected(Reasons.of("a translated write that moves parameters, among several"
+                                    + " statements in one string (" + p.names().spec().name() + ")",
+                            "send the statement on its own", statement));
+                    return;
+                }
                 if (w.hiddenColumns() > 0 || w.kind() == Rewrite.Kind.DUAL_WRITE_RETURNING) {
                     rejected = new Rewrite.Rejected(Reasons.of("a write with RETURNING among several statements in"
                                     + " one string (" + p.names().spec().name() + ")",
@@ -262,11 +282,9 @@ public final class StatementRewriter {
         Rewrite[] byPhase = new Rewrite[Phase.values().length];
         for (Phase phase : Phase.values()) {
             byPhase[phase.ordinal()] = !phase.writesNew() ? r.expanded()
-                    : !phase.writesOld() ? new Rewrite.Rejected("phase " + phase + ": this version of dualwrite does not"
-                            + " translate statements for a table whose old column is no longer written (statement touches "
-                            + spec.name() + ")")
+                    : !phase.writesOld() ? r.translated()
                     : phase.readsNew() ? r.readNew() : r.dualWrite();
         }
-        return new RewritePlan(spec, byPhase, r.withReturning());
+        return new RewritePlan(spec, byPhase, r.withReturning(), r.translatedReturning());
     }
 }

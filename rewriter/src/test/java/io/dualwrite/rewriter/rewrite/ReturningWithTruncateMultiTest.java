@@ -74,7 +74,10 @@ class ReturningWithTruncateMultiTest {
 
     @Test
     void updateReturningThatDoesNotAssignEmailPassesThrough() {
-        assertThat(rewriter.plan("UPDATE users SET name = ? WHERE id = ? RETURNING email").passThrough()).isTrue();
+        RewritePlan plan = rewriter.plan("UPDATE users SET name = ? WHERE id = ? RETURNING email");
+        assertThat(plan.forPhase(Phase.DUAL_WRITE)).isSameAs(Rewrite.PASS_THROUGH);
+        assertThat(plan.forPhase(Phase.READ_NEW)).isSameAs(Rewrite.PASS_THROUGH);
+        assertThat(plan.forPhase(Phase.CONTRACTED)).isInstanceOf(Rewrite.Rewritten.class);
     }
 
     @Test
@@ -87,7 +90,9 @@ class ReturningWithTruncateMultiTest {
         assertThat(plan.forPhaseReturning(Phase.DUAL_WRITE, "*")).isSameAs(plan.forPhaseReturning(Phase.DUAL_WRITE, "*"));
         assertThat(plan.forPhaseReturning(Phase.READ_NEW, "*")).isEqualTo(expected);
         assertThat(plan.forPhaseReturning(Phase.EXPANDED, "*")).isSameAs(Rewrite.PASS_THROUGH);
-        assertThat(plan.forPhaseReturning(Phase.NEW_ONLY, "*")).isSameAs(plan.forPhase(Phase.NEW_ONLY));
+        // the fixture records no column type, which the translation of an INSERT giving email a value needs
+        assertThat(plan.forPhaseReturning(Phase.NEW_ONLY, "*")).isInstanceOf(Rewrite.Rejected.class)
+                .isEqualTo(plan.forPhaseReturning(Phase.CONTRACTED, "*"));
 
         String del = "DELETE FROM users u WHERE u.id = ?";
         assertThat(rewriter.plan(del).forPhaseReturning(Phase.DUAL_WRITE, "\"id\", \"name\"")).isEqualTo(returning(

@@ -1,0 +1,331 @@
+package io.dualwrite.rewriter.rewrite;
+
+import io.dualwrite.rewriter.Identifiers;
+import io.dualwrite.rewriter.Rewrite;
+import io.dualwrite.rewriter.analysis.ReadScopes;
+import io.dualwrite.rewriter.analysis.Sig;
+import io.dualwrite.rewriter.analysis.SourceNames;
+import io.dualwrite.rewriter.analysis.WriteShape;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+
+/**
+ * The INSERT translation ({@link NewSchemaTranslator}): the old column's value leaves the VALUES row
+ * (a VALUES expression cannot see the row, so moving it into RETURNING changes nothing it reads) and
+ * reaches the sync view as {@code "dw$v"}; a row without it gets the old column's recorded default.
+ * Without a column list the values map to the original column order, and the translation writes the
+ * list. Each VALUES row becomes a write of its own, in row order, so RETURNING rows (and generated
+ * keys) come back in that order. ON CONFLICT … DO UPDATE gives the sync
+ * {@code CASE WHEN <row>.xmax = 0 THEN <inserted> ELSE <updated> END}: a freshly inserted row version
+ * has no deleting transaction (xmax 0), a row updated by DO UPDATE has this one.
+ */
+final class InsertTranslator {
+
+    private final NewSchemaTranslator owner;
+    private final ReadRewriter reads;
+
+    InsertTranslator(NewSchemaTranslator owner, ReadRewriter reads) {
+        this.owner = owner;
+        this.reads = reads;
+    }
+
+    /** The clauses of the INSERT, as token indexes. */
+    private static final class Parts {
+        int headEnd;
+        List<Integer> columns;
+        int sourceStart;
+        int sourceEnd;
+        boolean defaultValues;
+        List<int[]> rows;
+        int conflict = -1;
+        int conflictEnd;
+        boolean doUpdate;
+        List<TranslationDraft.Assignment> updates = List.of();
+        int updatedColumn = -1;
+        int returning = -1;
+    }
+
+    Rewrite translate(TranslationDraft d, WriteShape shape) {
+        Sig t = d.t;
+        SourceNames names = d.names;
+        Parts p = new Parts();
+        String refusal = parse(d, p);
+        if (refusal != null) {
+            return owner.refused(d.statement, refusal, "write it as INSERT INTO table [(columns)] VALUES (…), …"
+                    + " [ON CONFLICT …] [RETURNING …]");
+        }
+        List<String> columns = new ArrayList<>();
+        if (p.columns != null) {
+            for (int c : p.columns) {
+                columns.add(t.get(c).normalized());
+            }
+        } else if (d.table.columns().isEmpty()) {
+            return owner.refused(d.statement, "an INSERT without a column list", "name the columns (the driver did"
+                    + " not supply the table's original column order)");
+        } else {
+            columns.addAll(d.table.columns());
+        }
+        int column = columns.indexOf(names.spec().sourceColumn());
+        if (p.rows == null && !p.defaultValues && (p.columns == null || column >= 0)) {
+            return owner.refused(d.statement, "an INSERT … SELECT that supplies the migrated column (or has no column list)",
+                    "name the columns and insert the migrated column's value with INSERT … VALUES");
+        }
+        BitSet marks = new BitSet();
+        marks.set(d.main, p.sourceStart);
+        if (p.conflict >= 0) {
+            int doAt = t.find("do", p.conflict, p.conflictEnd, 0);
+            marks.set(p.conflict, doAt + (p.doUpdate ? 3 : 2));
+            NewSchemaTranslator.markTargets(t, p.updates, marks);
+            refusal = excluded(d, p, marks);
+            if (refusal != null) {
+                return owner.refused(d.statement, refusal, "name the columns of EXCLUDED explicitly");
+            }
+        }
+        int listStart = p.returning < 0 ? -1 : p.returning + 1;
+        ReadScopes scopes = ReadScopes.ofWrite(t, names, d.written(shape.qualifier(), shape.hasAlias(),
+                owner.lastTableToken(d)), -1, -1, listStart, marks);
+        refusal = reads.writeEdits(t, scopes, listStart, TranslationDraft.RETURNED, d.splice);
+        if (refusal != null) {
+            return owner.refused(d.statement, "an INSERT into the migrated table whose references to the column cannot"
+                    + " be translated: " + refusal, "change it as suggested");
+        }
+        String updated = p.updatedColumn < 0 ? null : updatedValue(d, p, shape.qualifier());
+        Values values = new Values(d, shape, p, updated);
+        boolean supplied = column >= 0 && (p.rows == null || rowLength(t, p.rows.get(0)) > column);
+        if (!supplied && d.table.valueDefault() == null && updated == null) {
+            return inPlace(d, values);
+        }
+        if ((supplied || d.table.valueDefault() != null) && d.table.valueType() == null) {
+            return owner.refused(d.statement, "an INSERT that gives the migrated column a value",
+                    "the driver did not supply the column's type; record it (dualwrite contract does) and retry");
+        }
+        return synced(d, p, columns, column, values);
+    }
+
+    /** The expressions the inserted row's column gets, per inserted value. */
+    private record Values(TranslationDraft d, WriteShape shape, Parts p, String updated) {
+
+        private String upsert(String inserted, boolean forSync) {
+            String in = forSync ? d.forSync(inserted) : d.asColumn(inserted);
+            if (!p.doUpdate) {
+                return in;
+            }
+            String other = updated == null ? d.stored(shape.qualifier())
+                    : updated.replace(TranslationDraft.EXCLUDED, d.asColumn(inserted));
+            return "CASE WHEN " + shape.qualifier() + ".xmax = 0 THEN " + in + " ELSE "
+                    + (forSync ? d.forSync(other) : d.asColumn(other)) + " END";
+        }
+
+        String sync(String inserted) {
+            return upsert(inserted, true);
+        }
+
+        String returned(String inserted) {
+            return upsert(inserted, false);
+        }
+    }
+
+    /** Nothing gives the column a value: only references, RETURNING and {@code *} change, in place. */
+    private static Rewrite inPlace(TranslationDraft d, Values values) {
+        if (d.splice.isEmpty()) {
+            return Rewrite.PASS_THROUGH;
+        }
+        String sql = d.splice.apply(d.text).replace(TranslationDraft.RETURNED, values.returned("NULL"))
+                .replace(TranslationDraft.EXCLUDED, d.asColumn("NULL"));
+        return d.rewritten(sql, d.t.find("returning", d.main, d.t.size(), 0) < 0 ? Rewrite.Kind.DUAL_WRITE
+                : Rewrite.Kind.DUAL_WRITE_RETURNING, 0);
+    }
+
+    private Rewrite synced(TranslationDraft d, Parts p, List<String> columns, int column, Values values) {
+        Sig t = d.t;
+        String head = d.edited(d.main, p.headEnd);
+        String conflict = p.conflict < 0 ? "" : " " + d.edited(p.conflict, p.conflictEnd);
+        String key = d.quotedKey(values.shape().hasAlias() ? values.shape().qualifier() : null);
+        List<SyncForm.Part> parts = new ArrayList<>();
+        List<String> lists = new ArrayList<>();
+        List<String> inserted = new ArrayList<>();
+        if (p.rows == null) {
+            inserted.add(d.defaultValue());
+            parts.add(part(d, d.edited(d.main, p.sourceEnd), conflict, key, values, inserted.get(0)));
+        } else {
+            for (int[] row : p.rows) {
+                List<int[]> exprs = expressions(t, row);
+                if (p.columns == null && exprs.size() > columns.size()) {
+                    return owner.refused(d.statement, "an INSERT with more values than the table had columns",
+                            "check the statement");
+                }
+                StringBuilder cols = new StringBuilder();
+                StringBuilder vals = new StringBuilder();
+                String value = d.defaultValue();
+                for (int k = 0; k < exprs.size(); k++) {
+                    int[] e = exprs.get(k);
+                    if (k == column) {
+                        boolean isDefault = e[1] - e[0] == 1 && t.is(e[0], "default");
+                        value = isDefault ? d.defaultValue() : d.edited(e[0], e[1]);
+                        continue;
+                    }
+                    cols.append(cols.isEmpty() ? "" : ", ").append(p.columns == null
+                            ? Identifiers.quote(columns.get(k)) : t.get(p.columns.get(k)).text());
+                    vals.append(vals.isEmpty() ? "" : ", ").append(d.edited(e[0], e[1]));
+                }
+                inserted.add(value);
+                String body = cols.isEmpty() ? " DEFAULT VALUES" : " (" + cols + ") VALUES (" + vals + ")";
+                parts.add(part(d, head + body, conflict, key, values, value));
+            }
+        }
+        if (p.returning < 0) {
+            return d.rewritten(SyncForm.plain(d.spec, d.withPrefix(), parts, false), Rewrite.Kind.DUAL_WRITE, 0);
+        }
+        String list = d.edited(p.returning + 1, t.size());
+        for (String v : inserted) {
+            lists.add(list.replace(TranslationDraft.RETURNED, values.returned(v)));
+        }
+        return d.rewritten(SyncForm.returning(d.spec, d.withPrefix(), parts, lists, false),
+                Rewrite.Kind.DUAL_WRITE_RETURNING, DualWriteForm.HIDDEN_COLUMNS);
+    }
+
+    private static SyncForm.Part part(TranslationDraft d, String write, String conflict, String key, Values values,
+                                      String inserted) {
+        return new SyncForm.Part(write + conflict.replace(TranslationDraft.EXCLUDED, d.asColumn(inserted)), key,
+                values.sync(inserted));
+    }
+
+    /** The new value DO UPDATE gives the column (EXCLUDED's still a placeholder); removes its assignment. */
+    private static String updatedValue(TranslationDraft d, Parts p, String qualifier) {
+        TranslationDraft.Assignment a = p.updates.get(p.updatedColumn);
+        boolean isDefault = a.eq() + 2 == a.end() && d.t.is(a.eq() + 1, "default");
+        String value = isDefault ? d.defaultValue() : d.edited(a.eq() + 1, a.end());
+        d.removeAssignment(p.updates, p.updatedColumn, qualifier);
+        return value;
+    }
+
+    /** {@code EXCLUDED.<column>} becomes a placeholder for the row's inserted value; a whole-row EXCLUDED is refused. */
+    private static String excluded(TranslationDraft d, Parts p, BitSet marks) {
+        Sig t = d.t;
+        for (int k = p.conflict; k < p.conflictEnd; k++) {
+            if (!t.isName(k) || !"excluded".equals(t.get(k).normalized()) || t.isSymbol(k - 1, ".")) {
+                continue;
+            }
+            if (!t.isSymbol(k + 1, ".") || !t.isName(k + 2)) {
+                return "ON CONFLICT … DO UPDATE with a whole-row reference to EXCLUDED";
+            }
+            if (d.names.isColumn(t.get(k + 2).normalized())) {
+                d.splice.replace(t.get(k).start(), t.get(k + 2).end(), TranslationDraft.EXCLUDED);
+            }
+            marks.set(k, k + 3);
+        }
+        return null;
+    }
+
+    private String parse(TranslationDraft d, Parts p) {
+        Sig t = d.t;
+        int i = d.main + 2;
+        int j = i + d.names.tableAt(t, i);
+        if (t.is(j, "as") && t.isName(j + 1)) {
+            j += 2;
+        }
+        p.headEnd = j;
+        if (t.isSymbol(j, "(") && !t.is(j + 1, "select") && !t.is(j + 1, "with") && !t.is(j + 1, "values")
+                && !t.isSymbol(j + 1, "(")) {
+            int close = t.match(j);
+            p.columns = new ArrayList<>();
+            for (int k = j + 1; k < close; k += 2) {
+                if (!t.isName(k) || !(k + 1 == close || t.isSymbol(k + 1, ","))) {
+                    return "an INSERT whose column list has subfields or subscripts";
+                }
+                p.columns.add(k);
+            }
+            j = close + 1;
+        }
+        if (t.is(j, "overriding")) {
+            return "INSERT … OVERRIDING … VALUE on the migrated table";
+        }
+        p.sourceStart = j;
+        for (int k = j; k < t.size(); k++) {
+            if (t.depth(k) == 0 && t.is(k, "on") && t.is(k + 1, "conflict") && p.conflict < 0) {
+                p.conflict = k;
+            } else if (t.depth(k) == 0 && t.is(k, "returning")) {
+                p.returning = k;
+                break;
+            }
+        }
+        p.sourceEnd = p.conflict >= 0 ? p.conflict : p.returning >= 0 ? p.returning : t.size();
+        p.conflictEnd = p.returning >= 0 ? p.returning : t.size();
+        if (t.is(j, "default") && t.is(j + 1, "values")) {
+            p.defaultValues = true;
+            if (j + 2 != p.sourceEnd) {
+                return "INSERT … DEFAULT VALUES followed by something unexpected";
+            }
+        } else if (t.is(j, "values")) {
+            p.rows = new ArrayList<>();
+            int k = j + 1;
+            while (t.isSymbol(k, "(") && t.match(k) > k) {
+                p.rows.add(new int[] {k, t.match(k)});
+                k = t.match(k) + 1;
+                if (!t.isSymbol(k, ",")) {
+                    break;
+                }
+                k++;
+            }
+            if (p.rows.isEmpty() || k != p.sourceEnd) {
+                return "an INSERT … VALUES whose rows were not recognised";
+            }
+        }
+        return p.conflict < 0 ? null : conflict(d, p);
+    }
+
+    private String conflict(TranslationDraft d, Parts p) {
+        Sig t = d.t;
+        int doAt = t.find("do", p.conflict, p.conflictEnd, 0);
+        if (doAt < 0) {
+            return "an ON CONFLICT clause that was not recognised";
+        }
+        for (int k = p.conflict; k < doAt; k++) {
+            if (t.isName(k) && d.names.isColumn(t.get(k).normalized())) {
+                return "ON CONFLICT on the migrated column (its unique index cannot outlive the column)";
+            }
+        }
+        if (t.is(doAt + 1, "nothing")) {
+            return doAt + 2 == p.conflictEnd ? null : "an ON CONFLICT DO NOTHING followed by something unexpected";
+        }
+        if (!t.is(doAt + 1, "update") || !t.is(doAt + 2, "set")) {
+            return "an ON CONFLICT clause that was not recognised";
+        }
+        p.doUpdate = true;
+        int setEnd = d.clauseEnd(doAt + 3, "where", "returning");
+        p.updates = d.assignments(doAt + 3, setEnd);
+        if (p.updates == null) {
+            return "an ON CONFLICT … DO UPDATE whose SET list was not recognised";
+        }
+        for (int k = 0; k < p.updates.size(); k++) {
+            TranslationDraft.Assignment a = p.updates.get(k);
+            String refusal = owner.target(t, a);
+            if (refusal != null) {
+                return refusal;
+            }
+            if (a.eq() == a.start() + 1 && d.names.isColumn(t.get(a.start()).normalized())) {
+                p.updatedColumn = k;
+            }
+        }
+        return null;
+    }
+
+    private static int rowLength(Sig t, int[] row) {
+        return expressions(t, row).size();
+    }
+
+    /** The expressions of a VALUES row {@code (…)}: token ranges [start, end). */
+    private static List<int[]> expressions(Sig t, int[] row) {
+        List<int[]> out = new ArrayList<>();
+        int start = row[0] + 1;
+        int depth = t.depth(row[0]) + 1;
+        for (int k = row[0] + 1; k <= row[1]; k++) {
+            if (k == row[1] || (t.depth(k) == depth && t.isSymbol(k, ","))) {
+                out.add(new int[] {start, k});
+                start = k + 1;
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,275 @@
+package io.dualwrite.rewriter.rewrite;
+
+import io.dualwrite.rewriter.Rewrite;
+import io.dualwrite.rewriter.SourceTable;
+import io.dualwrite.rewriter.analysis.ReadScopes;
+import io.dualwrite.rewriter.analysis.ReadScopes.Relation;
+import io.dualwrite.rewriter.analysis.Reasons;
+import io.dualwrite.rewriter.analysis.Sig;
+import io.dualwrite.rewriter.analysis.SourceNames;
+import io.dualwrite.rewriter.analysis.WriteAnalyzer;
+import io.dualwrite.rewriter.analysis.WriteShape;
+import io.dualwrite.rewriter.lexer.Lexer;
+import io.dualwrite.rewriter.lexer.Statements;
+import io.dualwrite.rewriter.lexer.Token;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * {@code NEW_ONLY} / {@code CONTRACTED}: an INSERT, UPDATE or DELETE on the source table translated
+ * into the new schema, so that it runs as it did on the original schema after the old column is gone.
+ * References to the old column read the target table's primary row (as {@link ReadRewriter} does for
+ * reads); the value a write gives the column leaves the write and reaches the sync view through the
+ * write's RETURNING ({@link SyncForm}); the base table stays the one written, so row locks, triggers
+ * and the update count are the original's. UPDATE is in this class, INSERT in {@link InsertTranslator}.
+ */
+final class NewSchemaTranslator {
+
+    /** The translation, and for a write without RETURNING of its own the translation that returns a list. */
+    record Translation(Rewrite rewrite, Function<String, Rewrite> returning) {
+    }
+
+    /** Functions whose result depends only on their arguments: an assigned value using only these may be computed twice. */
+    private static final Set<String> IMMUTABLE = Set.of("lower", "upper", "trim", "btrim", "ltrim", "rtrim",
+            "coalesce", "nullif", "concat", "replace", "substr", "substring", "left", "right", "lpad", "rpad",
+            "split_part", "md5", "initcap", "length", "reverse", "translate", "overlay", "position", "greatest", "least");
+
+    private final SourceTable table;
+    private final SourceNames names;
+    private final WriteAnalyzer writes;
+    private final ReadRewriter reads;
+    private final InsertTranslator inserts;
+
+    NewSchemaTranslator(SourceTable table, SourceNames names, ReadRewriter reads) {
+        this.table = table;
+        this.names = names;
+        this.writes = new WriteAnalyzer(names);
+        this.reads = reads;
+        this.inserts = new InsertTranslator(this, reads);
+    }
+
+    /** @param s the statement's tokens, {@code offset} ahead of {@code statement}; it writes the source table */
+    Translation translate(String statement, int offset, Sig s) {
+        if (statement.contains("dw$p")) {
+            Rewrite r = refused(statement, "a statement containing dualwrite's own parameter tag text \"dw$p\"",
+                    "rename whatever spells it");
+            return new Translation(r, null);
+        }
+        Rewrite r = build(statement, offset, s, "", List.of());
+        boolean returns = s.find("returning", 0, s.size(), 0) >= 0;
+        return new Translation(r, returns ? null : list -> withReturning(statement, offset, s, list));
+    }
+
+    /** Generated keys: the translation of the statement with {@code RETURNING list} appended, as PgJDBC would append it. */
+    private Rewrite withReturning(String statement, int offset, Sig s, String list) {
+        String suffix = " RETURNING " + list;
+        List<Token> tokens = Statements.significant(Lexer.scan(suffix, true).tokens());
+        Rewrite r = build(statement, offset, s, suffix, tokens);
+        if (r instanceof Rewrite.Rewritten w && w.kind() != Rewrite.Kind.DUAL_WRITE_RETURNING) {
+            return new Rewrite.Rewritten(w.sql(), Rewrite.Kind.DUAL_WRITE_RETURNING, 0, w.parameterSources());
+        }
+        return r;
+    }
+
+    private Rewrite build(String statement, int offset, Sig s, String suffix, List<Token> suffixTokens) {
+        ParameterTags.Tagged tagged = ParameterTags.tag(statement, offset, s, suffix, suffixTokens);
+        Sig t = tagged.sig();
+        int main = 0;
+        if (t.is(0, "with")) {
+            main = StatementPlanner.mainStatement(t, new ArrayList<>());
+            if (main < 0) {
+                return refused(statement, "a write with a WITH list that is not recognised", "simplify the WITH list");
+            }
+        }
+        WriteShape shape = writes.analyze(new Sig(t.tokens().subList(main, t.size())));
+        if (shape == null) {
+            return refused(statement, "a write on the migrated table whose structure was not recognised",
+                    "simplify the statement");
+        }
+        TranslationDraft d = new TranslationDraft(table, names, reads, statement, tagged, main);
+        return switch (shape.verb()) {
+            case INSERT -> inserts.translate(d, shape);
+            case UPDATE -> update(d, shape);
+            case DELETE -> delete(d, shape);
+        };
+    }
+
+    /**
+     * {@code UPDATE users u SET a = e1, email = e2 [FROM f] WHERE w [RETURNING r]}: the email
+     * assignment leaves the SET list and its value (read before the row changes, as SET reads it)
+     * reaches the sync view through RETURNING; every other reference reads the target table.
+     */
+    private Rewrite update(TranslationDraft d, WriteShape shape) {
+        Sig t = d.t;
+        int i = d.main + (t.is(d.main + 1, "only") ? 2 : 1);
+        int len = names.tableAt(t, i);
+        int set = t.find("set", i + len, t.size(), 0);
+        if (len == 0 || set < 0) {
+            return refused(d.statement, "an UPDATE of the migrated table whose target was not recognised",
+                    "write it as UPDATE table [[AS] alias] SET …");
+        }
+        int setEnd = d.setEnd(set + 1);
+        List<TranslationDraft.Assignment> list = d.assignments(set + 1, setEnd);
+        if (list == null) {
+            return refused(d.statement, "an UPDATE whose SET list was not recognised", "write SET column = expression, …");
+        }
+        int assigned = -1;
+        Set<String> others = new HashSet<>();
+        for (int k = 0; k < list.size(); k++) {
+            TranslationDraft.Assignment a = list.get(k);
+            String refusal = target(t, a);
+            if (refusal != null) {
+                return refused(d.statement, refusal, "assign the migrated column on its own: SET column = expression");
+            }
+            if (names.isColumn(t.get(a.start()).normalized()) && a.eq() == a.start() + 1) {
+                assigned = k;
+            } else {
+                others.add(t.get(a.start()).normalized());
+            }
+        }
+        int from = t.is(setEnd, "from") ? setEnd : -1;
+        int fromEnd = from < 0 ? -1 : d.clauseEnd(from + 1, "where", "returning");
+        return finish(d, shape, list, assigned, others, from, fromEnd);
+    }
+
+    /** Why the target of a SET assignment cannot be translated, or null. */
+    String target(Sig t, TranslationDraft.Assignment a) {
+        for (int i = a.start(); i < a.eq(); i++) {
+            if (t.isName(i) && names.isColumn(t.get(i).normalized()) && (t.isSymbol(a.start(), "(") || i > a.start())) {
+                return "a SET that assigns the migrated column in a row, subfield or subscript form";
+            }
+        }
+        return null;
+    }
+
+    private Rewrite finish(TranslationDraft d, WriteShape shape, List<TranslationDraft.Assignment> list, int assigned,
+                           Set<String> others, int from, int fromEnd) {
+        Sig t = d.t;
+        int ret = t.find("returning", d.main, t.size(), 0);
+        int listStart = ret < 0 ? -1 : ret + 1;
+        Relation written = d.written(shape.qualifier(), shape.hasAlias(), lastTableToken(d));
+        ReadScopes scopes = ReadScopes.ofWrite(t, names, written, from, fromEnd, listStart, marks(d, list));
+        String refusal = reads.writeEdits(t, scopes, listStart, assigned < 0 ? null : TranslationDraft.RETURNED, d.splice);
+        if (refusal != null) {
+            return refused(d.statement, "an UPDATE of the migrated table whose references to the column cannot be"
+                    + " translated: " + refusal, "change it as suggested");
+        }
+        if (assigned < 0) {
+            return inPlace(d, ret);
+        }
+        TranslationDraft.Assignment a = list.get(assigned);
+        boolean isDefault = a.eq() + 2 == a.end() && t.is(a.eq() + 1, "default");
+        String value = isDefault ? d.defaultValue() : d.edited(a.eq() + 1, a.end());
+        for (int i = a.eq() + 1; i < a.end(); i++) {
+            if (t.isName(i) && others.contains(t.get(i).normalized()) && !t.isSymbol(i + 1, "(")) {
+                return refused(d.statement, "an UPDATE whose new value of the migrated column reads a column the same"
+                        + " UPDATE assigns", "compute the value from the columns' old values explicitly, or assign them"
+                        + " in two statements");
+            }
+        }
+        String returned = d.asColumn(value);
+        if (ret >= 0 && d.edited(ret + 1, t.size()).contains(TranslationDraft.RETURNED) && !computedOnce(t, a)) {
+            return refused(d.statement, "an UPDATE … RETURNING the migrated column whose new value calls a function"
+                    + " that may not be immutable (the translation computes it twice)", "return the column from a"
+                    + " separate SELECT, or use immutable functions only");
+        }
+        d.removeAssignment(list, assigned, shape.qualifier());
+        SyncForm.Part part = new SyncForm.Part(d.edited(d.main, ret < 0 ? t.size() : ret),
+                d.quotedKey(shape.qualifier()), d.forSync(value));
+        if (ret < 0) {
+            return d.rewritten(SyncForm.plain(d.spec, d.withPrefix(), List.of(part), false), Rewrite.Kind.DUAL_WRITE, 0);
+        }
+        String returning = d.edited(ret + 1, t.size()).replace(TranslationDraft.RETURNED, returned);
+        return d.rewritten(SyncForm.returning(d.spec, d.withPrefix(), List.of(part), List.of(returning), false),
+                Rewrite.Kind.DUAL_WRITE_RETURNING, DualWriteForm.HIDDEN_COLUMNS);
+    }
+
+    /** The SET targets, the written table and its alias are not references to translate. */
+    private static BitSet marks(TranslationDraft d, List<TranslationDraft.Assignment> list) {
+        BitSet b = new BitSet();
+        b.set(d.main, list.get(0).start());
+        markTargets(d.t, list, b);
+        return b;
+    }
+
+    /** The targets of SET assignments name columns of the written row; they are not references. */
+    static void markTargets(Sig t, List<TranslationDraft.Assignment> list, BitSet b) {
+        for (TranslationDraft.Assignment a : list) {
+            if (t.isSymbol(a.start(), "(")) {
+                b.set(a.start(), a.eq());
+            } else {
+                b.set(a.start());
+            }
+        }
+    }
+
+    /** Only immutable functions, no subquery: computing it for RETURNING and for the sync gives one value. */
+    private boolean computedOnce(Sig t, TranslationDraft.Assignment a) {
+        for (int i = a.eq() + 1; i < a.end(); i++) {
+            if (t.is(i, "select") || (t.isName(i) && t.isSymbol(i + 1, "(")
+                    && !IMMUTABLE.contains(t.get(i).normalized()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** DELETE: the primary target row goes in the same statement (the sync, deleted = true). */
+    private Rewrite delete(TranslationDraft d, WriteShape shape) {
+        Sig t = d.t;
+        int i = d.main + (t.is(d.main + 2, "only") ? 3 : 2);
+        int j = i + names.tableAt(t, i);
+        if (t.isSymbol(j, "*")) {
+            j++;
+        }
+        if (shape.hasAlias()) {
+            j += t.is(j, "as") ? 2 : 1;
+        }
+        int using = t.is(j, "using") ? j : -1;
+        int usingEnd = using < 0 ? -1 : d.clauseEnd(using + 1, "where", "returning");
+        int ret = t.find("returning", d.main, t.size(), 0);
+        int listStart = ret < 0 ? -1 : ret + 1;
+        BitSet marks = new BitSet();
+        marks.set(d.main, j);
+        Relation written = d.written(shape.qualifier(), shape.hasAlias(), lastTableToken(d));
+        ReadScopes scopes = ReadScopes.ofWrite(t, names, written, using, usingEnd, listStart, marks);
+        String refusal = reads.writeEdits(t, scopes, listStart, null, d.splice);
+        if (refusal != null) {
+            return refused(d.statement, "a DELETE from the migrated table whose references to the column cannot be"
+                    + " translated: " + refusal, "change it as suggested");
+        }
+        SyncForm.Part part = new SyncForm.Part(d.edited(d.main, ret < 0 ? t.size() : ret),
+                d.quotedKey(shape.qualifier()), null);
+        if (ret < 0) {
+            return d.rewritten(SyncForm.plain(d.spec, d.withPrefix(), List.of(part), true), Rewrite.Kind.DUAL_WRITE, 0);
+        }
+        return d.rewritten(SyncForm.returning(d.spec, d.withPrefix(), List.of(part), List.of(d.edited(ret + 1, t.size())),
+                true), Rewrite.Kind.DUAL_WRITE_RETURNING, DualWriteForm.HIDDEN_COLUMNS);
+    }
+
+    /** A write that gives the column no value: only its references (and {@code *}) change, in place. */
+    static Rewrite inPlace(TranslationDraft d, int ret) {
+        if (d.splice.isEmpty()) {
+            return Rewrite.PASS_THROUGH;
+        }
+        return d.rewritten(d.splice.apply(d.text), ret < 0 ? Rewrite.Kind.DUAL_WRITE : Rewrite.Kind.DUAL_WRITE_RETURNING, 0);
+    }
+
+    /** The token that ends the written table's name (its last part). */
+    int lastTableToken(TranslationDraft d) {
+        Sig t = d.t;
+        int i = d.main + 1;
+        while (i < t.size() && names.tableAt(t, i) == 0) {
+            i++;
+        }
+        return i + names.tableAt(t, i) - 1;
+    }
+
+    Rewrite refused(String statement, String shape, String advice) {
+        return new Rewrite.Rejected(Reasons.of(shape + " (" + names.spec().name() + ")", advice, statement));
+    }
+}

@@ -1,0 +1,72 @@
+package io.dualwrite.rewriter.rewrite;
+
+import io.dualwrite.rewriter.MigrationSpec;
+import java.util.List;
+
+/**
+ * The one statement of a translated write that feeds the sync view, as {@link DualWriteForm} does
+ * for a dual write: each part (one per row of a multi-row INSERT, else one) is a data-modifying CTE
+ * whose RETURNING gives the key and the value the write leaves in the old column; the sync view
+ * gets their rows in order (one count each, so the update count is the application's). With a
+ * RETURNING list the rows come back in the same order, the two hidden columns last.
+ */
+final class SyncForm {
+
+    /** One write (without RETURNING) and the expressions its RETURNING gives the sync. */
+    record Part(String write, String key, String value) {
+    }
+
+    private SyncForm() {
+    }
+
+    /** The update-count form. */
+    static String plain(MigrationSpec spec, String withPrefix, List<Part> parts, boolean delete) {
+        StringBuilder b = head(withPrefix);
+        for (int i = 0; i < parts.size(); i++) {
+            Part p = parts.get(i);
+            cte(b, i, parts.size()).append(p.write()).append(" RETURNING ").append(hidden(p, delete)).append(")");
+        }
+        return b.append(" ").append(sync(spec, parts.size(), delete)).toString();
+    }
+
+    /** The result-set form: {@code list} (translated) first, then the hidden key and value. */
+    static String returning(MigrationSpec spec, String withPrefix, List<Part> parts, List<String> lists, boolean delete) {
+        StringBuilder b = head(withPrefix);
+        for (int i = 0; i < parts.size(); i++) {
+            Part p = parts.get(i);
+            cte(b, i, parts.size()).append(p.write()).append(" RETURNING ").append(lists.get(i)).append(", ")
+                    .append(hidden(p, delete)).append(")");
+        }
+        b.append(", \"dw$s\" AS (").append(sync(spec, parts.size(), delete)).append(") ");
+        for (int i = 0; i < parts.size(); i++) {
+            b.append(i == 0 ? "" : " UNION ALL ").append("SELECT * FROM ").append(name(i, parts.size()));
+        }
+        return b.toString();
+    }
+
+    private static StringBuilder head(String withPrefix) {
+        return new StringBuilder(withPrefix == null ? "WITH " : withPrefix + ", ");
+    }
+
+    private static StringBuilder cte(StringBuilder b, int i, int n) {
+        return b.append(i == 0 ? "" : ", ").append(name(i, n)).append(" AS (");
+    }
+
+    private static String name(int i, int n) {
+        return n == 1 ? "\"dw$w\"" : "\"dw$w" + (i + 1) + "\"";
+    }
+
+    private static String hidden(Part p, boolean delete) {
+        return p.key() + " AS \"" + DualWriteForm.HIDDEN_KEY + "\", "
+                + (delete ? "NULL" : p.value()) + " AS \"" + DualWriteForm.HIDDEN_VALUE + "\"";
+    }
+
+    private static String sync(MigrationSpec spec, int n, boolean delete) {
+        StringBuilder b = new StringBuilder("INSERT INTO ").append(spec.qualifiedSyncView()).append(" (k, v, deleted) ");
+        for (int i = 0; i < n; i++) {
+            b.append(i == 0 ? "" : " UNION ALL ").append("SELECT \"dw$k\", ")
+                    .append(delete ? "NULL, true" : "\"dw$v\", false").append(" FROM ").append(name(i, n));
+        }
+        return b.toString();
+    }
+}

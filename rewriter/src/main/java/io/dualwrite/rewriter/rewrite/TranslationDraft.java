@@ -1,0 +1,175 @@
+package io.dualwrite.rewriter.rewrite;
+
+import io.dualwrite.rewriter.Identifiers;
+import io.dualwrite.rewriter.MigrationSpec;
+import io.dualwrite.rewriter.Rewrite;
+import io.dualwrite.rewriter.SourceTable;
+import io.dualwrite.rewriter.analysis.ReadScopes.Relation;
+import io.dualwrite.rewriter.analysis.Sig;
+import io.dualwrite.rewriter.analysis.SourceNames;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * One write being translated: the parameter-tagged text ({@link ParameterTags}), its tokens, where
+ * the main statement starts after the application's own WITH list, and the edits made so far.
+ * Helpers for the clauses every translated write has: SET lists, the written table, the value
+ * expressions cast to the old column's type.
+ */
+final class TranslationDraft {
+
+    /** Stands for the value the write leaves in the old column, until it is known (a RETURNING list is edited first). */
+    static final String RETURNED = "\u0001dw$returned\u0001";
+    /** Stands for {@code EXCLUDED.<column>} in ON CONFLICT … DO UPDATE, which differs per VALUES row. */
+    static final String EXCLUDED = "\u0001dw$excluded\u0001";
+    private static final Pattern TYPE_MODIFIER = Pattern.compile("\\(\\s*\\d+\\s*(,\\s*-?\\d+\\s*)?\\)");
+
+    final SourceTable table;
+    final MigrationSpec spec;
+    final SourceNames names;
+    final String statement;
+    final String text;
+    final Sig t;
+    final int main;
+    final Splice splice = new Splice();
+    private final ReadRewriter reads;
+
+    TranslationDraft(SourceTable table, SourceNames names, ReadRewriter reads, String statement,
+                     ParameterTags.Tagged tagged, int main) {
+        this.table = table;
+        this.reads = reads;
+        this.spec = table.spec();
+        this.names = names;
+        this.statement = statement;
+        this.text = tagged.text();
+        this.t = tagged.sig();
+        this.main = main;
+    }
+
+    /** One {@code target = expression} of a SET list: tokens [start, eq) and (eq, end). */
+    record Assignment(int start, int eq, int end) {
+    }
+
+    /** The end of the SET list that starts at {@code from}: the first FROM, WHERE or RETURNING at its depth. */
+    int setEnd(int from) {
+        for (int i = from; i < t.size(); i++) {
+            if (t.depth(i) == 0 && ((t.is(i, "from") && !t.isDistinctFrom(i)) || t.is(i, "where")
+                    || t.is(i, "returning"))) {
+                return i;
+            }
+        }
+        return t.size();
+    }
+
+    /** The first token at depth 0 in [from, size) that is one of {@code words}, else size. */
+    int clauseEnd(int from, String... words) {
+        for (int i = from; i < t.size(); i++) {
+            if (t.depth(i) == 0) {
+                for (String w : words) {
+                    if (t.is(i, w)) {
+                        return i;
+                    }
+                }
+            }
+        }
+        return t.size();
+    }
+
+    /** The assignments of a SET list in [from, to); null when one has no {@code =} at its depth. */
+    List<Assignment> assignments(int from, int to) {
+        List<Assignment> out = new ArrayList<>();
+        int start = from;
+        int eq = -1;
+        for (int i = from; i <= to; i++) {
+            if (i == to || (t.depth(i) == 0 && t.isSymbol(i, ","))) {
+                if (eq < 0 || eq == start || eq + 1 >= i) {
+                    return null;
+                }
+                out.add(new Assignment(start, eq, i));
+                start = i + 1;
+                eq = -1;
+            } else if (eq < 0 && t.depth(i) == 0 && t.isSymbol(i, "=")) {
+                eq = i;
+            }
+        }
+        return out;
+    }
+
+    /** The relation of the written table: {@code refName} is how a qualifier names it. */
+    Relation written(String qualifier, boolean aliased, int lastNameToken) {
+        Relation r = new Relation();
+        r.source = true;
+        r.aliased = aliased;
+        r.qualifier = qualifier;
+        r.refName = aliased ? Identifiers.normalize(qualifier) : t.get(lastNameToken).normalized();
+        return r;
+    }
+
+    /** The text of tokens [from, to) with the edits inside them. */
+    String edited(int from, int to) {
+        return splice.apply(text, t.get(from).start(), t.get(to - 1).end());
+    }
+
+    /** The application's {@code WITH …} list (edited), or null. */
+    String withPrefix() {
+        return main == 0 ? null : edited(0, main);
+    }
+
+    /** Removes assignment {@code k} of {@code list}; if it was the only one, assigns the key to itself. */
+    void removeAssignment(List<Assignment> list, int k, String qualifier) {
+        Assignment a = list.get(k);
+        if (list.size() == 1) {
+            String q = qualifier == null ? "" : qualifier + ".";
+            splice.replaceCovering(t.get(a.start()).start(), t.get(a.end() - 1).end(),
+                    Identifiers.quote(spec.keyColumn()) + " = " + q + Identifiers.quote(spec.keyColumn()));
+        } else if (k < list.size() - 1) {
+            splice.replaceCovering(t.get(a.start()).start(), t.get(list.get(k + 1).start()).start(), "");
+        } else {
+            splice.replaceCovering(t.get(list.get(k - 1).end() - 1).end(), t.get(a.end() - 1).end(), "");
+        }
+    }
+
+    /** The old column's default as the original schema would have filled it, or NULL. */
+    String defaultValue() {
+        return table.valueDefault() == null ? "NULL" : table.valueDefault();
+    }
+
+    /** The value as the column would hold it (type and modifiers): what RETURNING shows. */
+    String asColumn(String expr) {
+        return table.valueType() == null ? "(" + expr + ")" : "CAST((" + expr + ") AS " + table.valueType() + ")";
+    }
+
+    /**
+     * The value for the sync view, cast to the column's type without its modifiers: an explicit cast
+     * to {@code varchar(255)} would truncate silently, where the original assignment (and the sync
+     * view's, which keeps the modifiers) fails with 22001.
+     */
+    String forSync(String expr) {
+        if (table.valueType() == null) {
+            return "(" + expr + ")";
+        }
+        String base = TYPE_MODIFIER.matcher(table.valueType()).replaceAll("").replaceAll("\\s+", " ").trim();
+        base = switch (base) {
+            case "character" -> "bpchar";
+            case "bit" -> "bit varying";
+            default -> base;
+        };
+        return "CAST((" + expr + ") AS " + base + ")";
+    }
+
+    /** The new value read from the target table's primary row of {@code qualifier}'s key (the statement's snapshot). */
+    String stored(String qualifier) {
+        return reads.newValue(qualifier);
+    }
+
+    String quotedKey(String qualifier) {
+        return (qualifier == null ? "" : qualifier + ".") + Identifiers.quote(spec.keyColumn());
+    }
+
+    /** The final rewrite: tags stripped into the parameter map. */
+    Rewrite.Rewritten rewritten(String sql, Rewrite.Kind kind, int hidden) {
+        ParameterTags.Untagged u = ParameterTags.untag(sql);
+        return new Rewrite.Rewritten(u.sql(), kind, hidden, u.sources());
+    }
+}
