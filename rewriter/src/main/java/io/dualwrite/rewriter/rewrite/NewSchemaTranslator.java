@@ -138,8 +138,9 @@ final class NewSchemaTranslator {
 
     /** Why the target of a SET assignment cannot be translated, or null. */
     String target(Sig t, TranslationDraft.Assignment a) {
+        boolean simple = a.eq() == a.start() + 1;
         for (int i = a.start(); i < a.eq(); i++) {
-            if (t.isName(i) && names.isColumn(t.get(i).normalized()) && (t.isSymbol(a.start(), "(") || i > a.start())) {
+            if (t.isName(i) && names.isColumn(t.get(i).normalized()) && !simple) {
                 return "a SET that assigns the migrated column in a row, subfield or subscript form";
             }
         }
