@@ -76,8 +76,6 @@ public final class ColumnReadd {
                             "old column re-added (" + done[0].changes(spec) + ")", false, PhaseTransitions.Command.REVERSE_SYNC,
                             Duration.ZERO));
                 });
-        log.accept("re-added " + spec.sourceTable() + "." + spec.sourceColumn() + " and moved " + spec.name()
-                + " CONTRACTED -> NEW_ONLY: " + done[0].changes(spec));
         return done[0];
     }
 
