@@ -1,10 +1,14 @@
 package io.dualwrite.migrator.contract;
 
+import io.dualwrite.control.fleet.Fleet;
 import io.dualwrite.migrator.Fixtures;
+import io.dualwrite.migrator.Writers;
 import io.dualwrite.migrator.backfill.Backfill;
 import io.dualwrite.migrator.backfill.BackfillOptions;
+import io.dualwrite.rewriter.Phase;
 import io.dualwrite.testing.PostgresExtension;
 import io.dualwrite.testing.TestDatabase;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -16,6 +20,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -59,8 +65,8 @@ class ReverseSyncConcurrencyTest {
     }
 
     /**
-     * Runs reverse-sync until a batch waits for a row lock held by another transaction at a key near the end, then
-     * terminates its backend: the run fails mid-way, its checkpoint short of the held key.
+     * Runs reverse-sync until, after a first batch, a batch waits for a row lock (one held at a key near the end, or a
+     * writer's), then terminates its backend: the run fails mid-way, its checkpoint short of the held key.
      */
     private static String killedMidway(TestDatabase db, int batchSize) throws Exception {
         try (Connection holder = db.connect(); Connection sync = connect(db)) {
@@ -90,8 +96,9 @@ class ReverseSyncConcurrencyTest {
                     rs.next();
                     held = rs.getLong(1);
                 }
-                awaitQuery(db, "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE application_name = '" + APP
-                        + "' AND wait_event_type = 'Lock')");
+                // a batch waits for a row lock (the held one, or a writer's) after at least one batch committed
+                awaitQuery(db, "SELECT EXISTS (SELECT 1 FROM dualwrite.reverse_sync WHERE batches > 0) AND EXISTS (SELECT 1"
+                        + " FROM pg_stat_activity WHERE application_name = '" + APP + "' AND wait_event_type = 'Lock')");
                 s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '" + APP + "'");
             }
             assertThatThrownBy(() -> run.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
@@ -191,5 +198,44 @@ class ReverseSyncConcurrencyTest {
         assertThat(db.queryString("SELECT from_phase || '>' || to_phase || ': ' || reason FROM dualwrite.phase_change"
                 + " ORDER BY id DESC LIMIT 1")).startsWith("CONTRACTED>NEW_ONLY: old column re-added (users.email is back at its position 3 of 3");
         inStepAfterwards(db);
+    }
+
+    /** The same with the application's own SQL through the driver in NEW_ONLY ({@code UPDATE users SET email = ?}, NULLs). */
+    @Test
+    void exactUnderTheDriversTranslatedWrites(TestDatabase db) throws Exception {
+        Fixtures.createUsers(db, USERS);
+        Fixtures.expandAndDualWrite(db);
+        try (Connection c = db.connect()) {
+            Backfill.run(c, "users.email", new BackfillOptions(5000, 0, false), null);
+        }
+        String[] m = {"--url", db.jdbcUrl(), "--user", db.user(), "--migration", "users.email"};
+        try (Writers writers = new Writers(db, 4, USERS); Connection c = db.connect()) {
+            // the writers' driver instance is in the fleet and writing before the phase moves
+            awaitQuery(db, "SELECT count(*) > 0 FROM dualwrite.instance");
+            for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); writers.ops.get() == 0; ) {
+                assertThat(System.nanoTime()).as("the writers started").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+            assertThat(Fixtures.cli(concat(new String[] {"phase"}, m, new String[] {"READ_NEW"})).code()).isZero();
+            assertThat(Fleet.await(c, "users.email", Set.of(Phase.READ_NEW), Duration.ofSeconds(30))).isEmpty();
+            Fixtures.Run newOnly = Fixtures.cli(concat(new String[] {"phase"}, m, new String[] {"NEW_ONLY", "--soak", "1h"}));
+            assertThat(newOnly.code()).as(newOnly.toString()).isZero();
+            assertThat(Fleet.await(c, "users.email", Set.of(Phase.NEW_ONLY), Duration.ofSeconds(30))).isEmpty();
+            long before = writers.ops.get();
+            Thread.sleep(300);
+            assertThat(writers.ops.get()).as("the application writes in NEW_ONLY").isGreaterThan(before);
+            assertThat(db.queryLong(PARITY)).as("the driver no longer writes the old column").isPositive();
+            String killedAt = killedMidway(db, 100);
+            ReverseSync.Result r = resume(db, killedAt, 100);
+            assertThat(r.parity().mismatches()).isZero();
+            Thread.sleep(300);
+            System.out.println("reverse-sync under the driver's NEW_ONLY writes: resumed after key " + killedAt + ", "
+                    + r.rowsUpdated() + " rows rewritten; " + writers.ops + " application updates");
+        }
+        inStepAfterwards(db);
+    }
+
+    private static String[] concat(String[]... parts) {
+        return Arrays.stream(parts).flatMap(Arrays::stream).toArray(String[]::new);
     }
 }
