@@ -207,7 +207,9 @@ class ContractTest {
         // the recorded order stays the original one: the driver keeps SELECT * as it was
         assertThat(db.queryString("SELECT string_agg(name, ',' ORDER BY position) FROM dualwrite.source_column")).isEqualTo("id,email,name");
         Run status = cli("status", "--url", db.jdbcUrl(), "--user", db.user());
-        assertThat(status.out()).contains("old column re-added", "was column 2 and is now column 3 of 3");
+        assertThat(status.out()).contains("old column re-added", "was column 2 and is now column 3 of 3",
+                "reverse-sync: complete at", "mirror trigger on email_address", "users.email was re-added after the contract",
+                "users.email is column 3 of 3 for plain clients, column 2 in the recorded order");
 
         Run again = run(db, "reverse-sync");
         assertThat(again.code()).as(again.toString()).isZero();
