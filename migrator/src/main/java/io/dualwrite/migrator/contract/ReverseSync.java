@@ -93,6 +93,9 @@ public final class ReverseSync {
             throws SQLException {
         String keyType = ControlSchema.columnType(c, spec.sourceSchema(), spec.sourceTable(), spec.keyColumn());
         MigrationNames names = MigrationNames.of(spec);
+        // Every row committed from here on that needs the column set gets it from the mirror (installed before): the
+        // batches stop at today's last key instead of chasing the keys the application keeps inserting above it.
+        String upTo = maxKey(c, names);
         String last = after;
         long batches = 0, scanned = 0, updated = 0;
         c.setAutoCommit(false);
@@ -100,7 +103,7 @@ public final class ReverseSync {
         try {
             for (int retries = 0; ; ) {
                 try {
-                    Batch b = batch(c, names, keyType, last, batchSize);
+                    Batch b = upTo == null ? null : batch(c, names, keyType, last, upTo, batchSize);
                     if (b == null) {
                         ReverseSyncCheckpoint.complete(c, migration);
                         c.commit();
@@ -131,7 +134,8 @@ public final class ReverseSync {
     }
 
     /** One batch in {@code c}'s open transaction, or null when no key is left after {@code after}. */
-    private static Batch batch(Connection c, MigrationNames n, String keyType, String after, int batchSize) throws SQLException {
+    private static Batch batch(Connection c, MigrationNames n, String keyType, String after, String upTo, int batchSize)
+            throws SQLException {
         long rows;
         String lastKey;
         try (PreparedStatement p = c.prepareStatement(lockSql(n, keyType, after != null))) {
@@ -139,6 +143,7 @@ public final class ReverseSync {
             if (after != null) {
                 p.setString(++i, after);
             }
+            p.setString(++i, upTo);
             p.setInt(++i, batchSize);
             try (ResultSet rs = p.executeQuery()) {
                 rs.next();
@@ -159,10 +164,23 @@ public final class ReverseSync {
         }
     }
 
-    /** Locks the next batch's source rows; parameters (last key, if {@code after}), batch size; returns max key, rows. */
+    /**
+     * Locks the next batch's source rows; parameters (last key, if {@code after}), the last key of the run, batch size;
+     * returns max key, rows.
+     */
     public static String lockSql(MigrationNames n, String keyType, boolean after) {
-        return "SELECT max(b.k)::text, count(*) FROM (SELECT u." + n.key() + " AS k FROM " + n.source() + " u"
-                + (after ? " WHERE u." + n.key() + " > ?::" + keyType : "") + " ORDER BY u." + n.key() + " LIMIT ? FOR NO KEY UPDATE) b";
+        String k = "u." + n.key();
+        return "SELECT max(b.k)::text, count(*) FROM (SELECT " + k + " AS k FROM " + n.source() + " u WHERE "
+                + (after ? k + " > ?::" + keyType + " AND " : "") + k + " <= ?::" + keyType + " ORDER BY " + k
+                + " LIMIT ? FOR NO KEY UPDATE) b";
+    }
+
+    private static String maxKey(Connection c, MigrationNames n) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT max(" + n.key() + ")::text FROM " + n.source());
+             ResultSet rs = p.executeQuery()) {
+            rs.next();
+            return rs.getString(1);
+        }
     }
 
     /**

@@ -16,6 +16,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static io.dualwrite.migrator.Fixtures.cli;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -120,7 +122,8 @@ class ContractTest {
             // the batch statement on its own: first batch, then one after key 1000
             c.setAutoCommit(false);
             try (var p = c.prepareStatement(ReverseSync.lockSql(MigrationNames.of(spec), keyType, false))) {
-                p.setInt(1, 1000);
+                p.setString(1, "3000");
+                p.setInt(2, 1000);
                 try (var rs = p.executeQuery()) {
                     rs.next();
                     assertThat(rs.getString(1)).isEqualTo("1000");
@@ -216,5 +219,40 @@ class ContractTest {
         assertThat(again.out()).contains("already complete", "parity 0 mismatches").doesNotContain("re-added");
         Run back = run(db, "phase", "READ_NEW");
         assertThat(back.code()).as(back.toString()).isZero();
+    }
+
+    /** Keys the application inserts above the last one while reverse-sync runs are the mirror's: the batches stop. */
+    @Test
+    void reverseSyncDoesNotChaseKeysInsertedAboveTheLastOne(TestDatabase db) throws Exception {
+        backfilled(db);
+        forceNewOnly(db, "2 days");
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong inserted = new AtomicLong();
+        Thread signups = new Thread(() -> {
+            try (Connection c = db.connect(); Statement s = c.createStatement()) {
+                while (!stop.get()) {
+                    s.execute("WITH i AS (INSERT INTO users (name) VALUES ('signup') RETURNING id) INSERT INTO email_address"
+                            + " (user_id, address, is_primary) SELECT id, 'signup' || id || '@example.com', true FROM i");
+                    inserted.incrementAndGet();
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        signups.start();
+        try (Connection c = db.connect()) {
+            while (inserted.get() < 50) {
+                Thread.sleep(5);
+            }
+            ReverseSync.Result r = ReverseSync.run(c, db::connect, "users.email", ReverseSync.Options.batches(20), m -> { });
+            assertThat(r.batches()).isLessThanOrEqualTo(3000 / 20 + 10); // up to the last key at the start, and no further
+            assertThat(r.parity().mismatches()).isZero();
+        } finally {
+            stop.set(true);
+            signups.join(10_000);
+        }
+        assertThat(inserted.get()).isPositive();
+        assertThat(db.queryLong("SELECT count(*) FROM users u JOIN email_address e ON e.user_id = u.id AND e.is_primary"
+                + " WHERE u.id > 3000 AND u.email IS DISTINCT FROM e.address")).isZero();
     }
 }
