@@ -29,7 +29,7 @@ import java.util.function.Consumer;
  * retried with backoff (an ACCESS EXCLUSIVE request queues every application query behind it): the phase writer
  * re-checks the gates under its lock and writes the phase; the source table's columns are recorded
  * ({@code dualwrite.source_column}: the driver keeps {@code SELECT *} in this order, reverse-sync re-adds the column
- * from it); the reverse-sync mirror, if any, is dropped before the column it writes; then the column.
+ * from it); then the column, and the reverse-sync mirror with it if there is one.
  */
 public final class Contract {
 
@@ -58,10 +58,12 @@ public final class Contract {
                 "-- phase " + Phase.NEW_ONLY + " -> " + Phase.CONTRACTED + " through the phase writer (gates re-checked under lock)",
                 "-- record the columns of " + spec.qualifiedSource() + " in dualwrite.source_column (order, type, collation,"
                         + " NOT NULL, default)"));
+        // the source before the target: the application's statements (reads with the target in a subquery, translated
+        // writes) lock the source first; the other order deadlocks with them while the locks queue
+        ddl.add("ALTER TABLE " + names.source() + " DROP COLUMN " + names.value());
         if (mirrorInstalled) {
             ddl.add(MirrorTrigger.dropSql(spec));
         }
-        ddl.add("ALTER TABLE " + names.source() + " DROP COLUMN " + names.value());
         return ddl;
     }
 
@@ -107,7 +109,6 @@ public final class Contract {
                     false, PhaseTransitions.Command.CONTRACT, o.soak()));
             ControlSchema.recordSourceColumns(tx, spec);
             try (Statement s = tx.createStatement()) {
-                // the target before the source: an application write holds the target, then waits for the source
                 for (String sql : ddl.subList(3, ddl.size())) {
                     s.execute(sql);
                 }

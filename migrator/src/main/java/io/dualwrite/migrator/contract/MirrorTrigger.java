@@ -30,12 +30,11 @@ import java.sql.Statement;
  *
  * <p>Its life. Reverse-sync installs it (replacing an earlier one); it acts only while the migration is in
  * NEW_ONLY or READ_NEW (an instance may still write NEW_ONLY until the whole fleet applies READ_NEW, so it must
- * outlive the move back); in any other phase its lock statement finds the phase row says otherwise and does nothing
- * (a write of a row that is not primary returns before any query): it goes dormant
- * when the migration reaches DUAL_WRITE without DDL in the phase change (dropping a trigger needs an ACCESS
- * EXCLUSIVE lock on the target, which the phase writer must never wait for). Contract drops it before dropping
- * the column. In READ_NEW the dual write has already set the old column, so the mirror finds it equal and writes
- * nothing.
+ * outlive the move back). In any other phase its lock statement finds the phase row says otherwise and does
+ * nothing (a write of a row that is not primary returns before any query): it goes dormant when the migration
+ * reaches DUAL_WRITE without DDL in the phase change (dropping a trigger needs an ACCESS EXCLUSIVE lock on the
+ * target, which the phase writer must never wait for). Contract drops it with the column. In READ_NEW the dual
+ * write has already set the old column, so the mirror finds it equal and writes nothing.
  */
 public final class MirrorTrigger {
 
