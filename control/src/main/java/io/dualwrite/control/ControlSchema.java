@@ -188,7 +188,7 @@ public final class ControlSchema {
             p.executeUpdate();
         }
         try (PreparedStatement p = c.prepareStatement("""
-                INSERT INTO dualwrite.source_column (migration, position, name, type, "collation", not_null, default_sql)
+                INSERT INTO dualwrite.source_column (migration, position, name, type, collation_name, not_null, default_sql)
                 SELECT ?, row_number() OVER (ORDER BY a.attnum), a.attname, format_type(a.atttypid, a.atttypmod),
                        CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation
                             THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END,
@@ -212,7 +212,7 @@ public final class ControlSchema {
     public static List<SourceColumn> sourceColumns(Connection c, String migration) throws SQLException {
         List<SourceColumn> out = new ArrayList<>();
         try (PreparedStatement p = c.prepareStatement("""
-                SELECT position, name, type, "collation", not_null, default_sql FROM dualwrite.source_column
+                SELECT position, name, type, collation_name, not_null, default_sql FROM dualwrite.source_column
                 WHERE migration = ? ORDER BY position""")) {
             p.setString(1, migration);
             try (ResultSet rs = p.executeQuery()) {

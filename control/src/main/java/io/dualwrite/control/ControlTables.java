@@ -219,7 +219,7 @@ public final class ControlTables {
                   position    int NOT NULL,
                   name        text NOT NULL,
                   type        text NOT NULL,
-                  "collation" text, -- quoted: COLLATION is a reserved word
+                  collation_name text,
                   not_null    boolean NOT NULL,
                   default_sql text,
                   recorded_at timestamptz NOT NULL DEFAULT now(),

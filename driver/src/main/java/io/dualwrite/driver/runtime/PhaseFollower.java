@@ -94,8 +94,8 @@ public final class PhaseFollower implements Runnable {
             if (!database.migrations().isEmpty()) {
                 PinWatch.check(connection, database);
                 Fleet.heartbeat(connection, instanceId, host, pid, startedAt, appliedJson());
-                flushEvidence();
             }
+            flushEvidence();
             if (failing) {
                 LOG.log(System.Logger.Level.INFO, "dualwrite: following the control schema of " + database.displayUrl() + " again");
                 failing = false;
