@@ -9,9 +9,7 @@ import java.net.InetAddress;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
 import java.util.Properties;
-import java.util.UUID;
 
 /**
  * Keeps one database's runtime in step with its control schema, on a dedicated connection and
@@ -37,14 +35,13 @@ public final class PhaseFollower implements Runnable {
     private final String instanceId;
     private final String host = hostName();
     private final long pid = ProcessHandle.current().pid();
-    private final Instant startedAt = Instant.now();
     private Connection connection;
     private boolean failing;
     private boolean evidenceFailing;
 
     private PhaseFollower(DatabaseRuntime database) {
         this.database = database;
-        this.instanceId = (database.instanceName() == null ? "" : database.instanceName() + "-") + UUID.randomUUID();
+        this.instanceId = database.instanceId();
     }
 
     /** Starts the database's follower thread unless it runs. */
@@ -93,7 +90,7 @@ public final class PhaseFollower implements Runnable {
             RuntimeRegistry.announce(database, database.refresh(connection));
             if (!database.migrations().isEmpty()) {
                 PinWatch.check(connection, database);
-                Fleet.heartbeat(connection, instanceId, host, pid, startedAt, appliedJson());
+                Fleet.heartbeat(connection, instanceId, host, pid, database.startedAt(), appliedJson());
             }
             flushEvidence();
             if (failing) {

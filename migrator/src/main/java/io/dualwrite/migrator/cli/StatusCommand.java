@@ -23,7 +23,8 @@ final class StatusCommand extends BaseCommand {
     @Option(names = "--changes", paramLabel = "N", defaultValue = "5", description = "Phase changes to show per migration. Default: ${DEFAULT-VALUE}.")
     int changes;
 
-    @Option(names = "--history", description = "Show every phase change (the whole audit log: from, to, who, when, why).")
+    @Option(names = "--history", description = "Show every phase change (the whole audit log: from, to, who, when, why)"
+            + " and every instance that ever reported (without it, instances gone for over an hour are left out).")
     boolean history;
 
     @Option(names = "--statements", description = "List the statement evidence per migration: fingerprint, instances,"
@@ -38,7 +39,7 @@ final class StatusCommand extends BaseCommand {
                 return DualwriteCli.OK;
             }
             List<MigrationStatus> all = StatusReport.load(c, history ? Integer.MAX_VALUE : Math.max(0, changes));
-            List<StatusReport.Instance> instances = StatusReport.instances(c);
+            List<StatusReport.Instance> instances = StatusReport.instances(c, history);
             if (json()) {
                 List<Map<String, Object>> list = new ArrayList<>();
                 for (MigrationStatus m : all) {

@@ -7,8 +7,9 @@ import java.util.List;
  * The one statement of a translated write that feeds the sync view, as {@link DualWriteForm} does
  * for a dual write: each part (one per row of a multi-row INSERT, else one) is a data-modifying CTE
  * whose RETURNING gives the key and the value the write leaves in the old column; the sync view
- * gets their rows in order (one count each, so the update count is the application's). With a
- * RETURNING list the rows come back in the same order, the two hidden columns last.
+ * gets their rows in order (one count each, so the update count is the application's), behind the
+ * same row-level security guard as a dual write ({@link DualWriteForm#rlsGuard}). With a RETURNING
+ * list the rows come back in the same order, the two hidden columns last.
  */
 final class SyncForm {
 
@@ -19,25 +20,28 @@ final class SyncForm {
     private SyncForm() {
     }
 
-    /** The update-count form. */
-    static String plain(MigrationSpec spec, String withPrefix, List<Part> parts, boolean delete) {
-        StringBuilder b = head(withPrefix);
+    /** The update-count form; each part's write with its RETURNING goes to {@link TranslationDraft#standalone}. */
+    static String plain(TranslationDraft d, List<Part> parts, boolean delete) {
+        StringBuilder b = head(d.withPrefix());
         for (int i = 0; i < parts.size(); i++) {
             Part p = parts.get(i);
-            cte(b, i, parts.size()).append(p.write()).append(" RETURNING ").append(hidden(p, delete)).append(")");
+            String write = p.write() + " RETURNING " + hidden(p, delete);
+            d.standalone.add(write);
+            cte(b, i, parts.size()).append(write).append(")");
         }
-        return b.append(" ").append(sync(spec, parts.size(), delete)).toString();
+        return b.append(" ").append(sync(d.spec, parts.size(), delete)).toString();
     }
 
     /** The result-set form: {@code list} (translated) first, then the hidden key and value. */
-    static String returning(MigrationSpec spec, String withPrefix, List<Part> parts, List<String> lists, boolean delete) {
-        StringBuilder b = head(withPrefix);
+    static String returning(TranslationDraft d, List<Part> parts, List<String> lists, boolean delete) {
+        StringBuilder b = head(d.withPrefix());
         for (int i = 0; i < parts.size(); i++) {
             Part p = parts.get(i);
-            cte(b, i, parts.size()).append(p.write()).append(" RETURNING ").append(lists.get(i)).append(", ")
-                    .append(hidden(p, delete)).append(")");
+            String write = p.write() + " RETURNING " + lists.get(i) + ", " + hidden(p, delete);
+            d.standalone.add(write);
+            cte(b, i, parts.size()).append(write).append(")");
         }
-        b.append(", \"dw$s\" AS (").append(sync(spec, parts.size(), delete)).append(") ");
+        b.append(", \"dw$s\" AS (").append(sync(d.spec, parts.size(), delete)).append(") ");
         for (int i = 0; i < parts.size(); i++) {
             b.append(i == 0 ? "" : " UNION ALL ").append("SELECT * FROM ").append(name(i, parts.size()));
         }
@@ -65,7 +69,8 @@ final class SyncForm {
         StringBuilder b = new StringBuilder("INSERT INTO ").append(spec.qualifiedSyncView()).append(" (k, v, deleted) ");
         for (int i = 0; i < n; i++) {
             b.append(i == 0 ? "" : " UNION ALL ").append("SELECT \"dw$k\", ")
-                    .append(delete ? "NULL, true" : "\"dw$v\", false").append(" FROM ").append(name(i, n));
+                    .append(delete ? "NULL, true" : "\"dw$v\", false").append(" FROM ").append(name(i, n))
+                    .append(DualWriteForm.rlsGuard(spec));
         }
         return b.toString();
     }

@@ -33,6 +33,11 @@ final class TranslationDraft {
     final Sig t;
     final int main;
     final Splice splice = new Splice();
+    /**
+     * Each write of the translation as a statement of its own (the app's write, edited, with the
+     * RETURNING the translation gives it), tagged: what jOOQ checks ({@link NewSchemaTranslator}).
+     */
+    final List<String> standalone = new ArrayList<>();
     private final ReadRewriter reads;
 
     TranslationDraft(SourceTable table, SourceNames names, ReadRewriter reads, String statement,
@@ -163,12 +168,27 @@ final class TranslationDraft {
         return reads.newValue(qualifier);
     }
 
+    /**
+     * {@code expr} with its reads of the stored value ({@link #stored}) locking the target row. They are
+     * evaluated in RETURNING, after PostgreSQL has locked (and under READ COMMITTED re-read) the written
+     * row; a locking read then returns the latest committed version of the target row too, as the
+     * original's SET read the latest version of its own row, instead of the statement's snapshot's. The
+     * sync updates that row anyway, so the lock costs no extra write.
+     */
+    String locked(String expr) {
+        String end = " AND \"dw$e\"." + Identifiers.quote(spec.primaryFlagColumn()) + ")";
+        return expr.replace(end, end.substring(0, end.length() - 1) + " FOR NO KEY UPDATE)");
+    }
+
     String quotedKey(String qualifier) {
         return (qualifier == null ? "" : qualifier + ".") + Identifiers.quote(spec.keyColumn());
     }
 
-    /** The final rewrite: tags stripped into the parameter map. */
+    /** The final rewrite: tags stripped into the parameter map. A translation in place is its own standalone write. */
     Rewrite.Rewritten rewritten(String sql, Rewrite.Kind kind, int hidden) {
+        if (standalone.isEmpty()) {
+            standalone.add(sql);
+        }
         ParameterTags.Untagged u = ParameterTags.untag(sql);
         return new Rewrite.Rewritten(u.sql(), kind, hidden, u.sources());
     }

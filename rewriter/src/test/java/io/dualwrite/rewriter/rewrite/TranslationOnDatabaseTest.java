@@ -73,12 +73,20 @@ class TranslationOnDatabaseTest {
                     + " SET email = EXCLUDED.email, name = EXCLUDED.name RETURNING *", 2, "n2", "new2@x.org"),
             Case.of("INSERT INTO users AS u (id, name, email) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE"
                     + " SET email = EXCLUDED.email, name = EXCLUDED.name RETURNING *", 103, "n103", "n103@x.org"),
+            // several rows with RETURNING come back through UNION ALL, which loses the columns' table of origin:
+            // PgJDBC then names a serial key int8, not bigserial (README, limits), so the key is not returned here
+            Case.of("INSERT INTO users VALUES (?, ?, ?), (?, ?, ?) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email,"
+                    + " version = users.version + ? RETURNING email, version", 106, "r1", "r1@x.org", 1, "r2", "R2@x.org", 7),
             Case.of("INSERT INTO users (id, name) VALUES (3, 'x') ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name"
                     + " RETURNING email, name"),
             Case.of("INSERT INTO users (id, name, email) VALUES (4, 'y', 'y@x.org') ON CONFLICT (id) DO UPDATE"
                     + " SET email = lower(users.email) || '.' || EXCLUDED.email"),
             Case.of("INSERT INTO users (id, name) SELECT id + 200, name FROM users WHERE email LIKE ?", "%x.org"),
             Case.of("INSERT INTO users DEFAULT VALUES RETURNING id, email"),
+            Case.of("WITH v AS (SELECT 1) INSERT INTO users (name, email) VALUES ('w', /* the address */ 'w@x.org')"
+                    + " -- trailing\n RETURNING email"),
+            Case.of("INSERT INTO users (name, id, email) SELECT name || '+', id + 300, upper(email) FROM users WHERE id < ?", 4),
+            Case.of("INSERT INTO users AS u (email, id) SELECT 's' || o.id || '@o.org', o.id + 400 FROM orders o RETURNING u.id"),
             // updates
             Case.of("UPDATE users SET email = upper(email) WHERE id = ?", 1),
             Case.of("UPDATE users SET email = lower(email), name = ? WHERE email LIKE ?", "low", "%X.ORG"),
@@ -88,10 +96,18 @@ class TranslationOnDatabaseTest {
             Case.of("update users set email=?, name=?, version=? where id=? and version=?", "v@x.org", "v", 1, 4, 0),
             Case.of("update users set email=?, name=?, version=? where id=? and version=?", "v2@x.org", "v", 2, 4, 0),
             Case.of("UPDATE users SET email = NULL WHERE id = ?", 5),
+            Case.of("UPDATE users SET email = $$c@x.org$$ -- new value\n WHERE id = 3"),
+            Case.of("WITH ids AS (SELECT id FROM users WHERE email LIKE ?) UPDATE users SET email = email || '.x'"
+                    + " WHERE id IN (SELECT id FROM ids)", "%o.org"),
+            Case.of("UPDATE \"users\" AS \"U\" SET \"email\" = 'q@x.org' WHERE \"U\".id = 2 RETURNING \"U\".email, *"),
+            Case.of("SELECT DISTINCT email FROM users ORDER BY email"),
+            Case.of("SELECT id FROM users WHERE email IS NOT DISTINCT FROM ? ORDER BY id", (Object) null),
             Case.of("UPDATE users SET email = DEFAULT WHERE id = 100"),
             Case.of("UPDATE users SET name = 'n' WHERE email IS NULL RETURNING *"),
             // deletes
             Case.of("DELETE FROM users WHERE email = ?", "hib@x.org"),
+            Case.of("WITH gone AS (SELECT id FROM users WHERE email LIKE 'n%') DELETE FROM users WHERE id IN"
+                    + " (SELECT id FROM gone) -- note\n RETURNING email"),
             Case.of("DELETE FROM users u USING orders o WHERE o.user_id = u.id AND o.total > ? RETURNING u.*, o.total", 15),
             // generated keys
             Case.keys("*", "INSERT INTO users (name, email) VALUES (?, ?)", "gk", "gk@x.org"),
@@ -208,7 +224,7 @@ class TranslationOnDatabaseTest {
         }
     }
 
-    private static void setUp(TestDatabase db) throws SQLException {
+    static void setUp(TestDatabase db) throws SQLException {
         String users = "(id bigserial PRIMARY KEY, name text, email character varying(255) DEFAULT " + DEFAULT
                 + ", created_at date DEFAULT '2020-01-01', version int NOT NULL DEFAULT 0)";
         String seed = "INSERT INTO %s (name, email) VALUES ('a', 'a@x.org'), ('b', 'b@x.org'), ('c', 'C@X.ORG'),"
@@ -235,6 +251,9 @@ class TranslationOnDatabaseTest {
                 + "   ELSE DELETE FROM public.email_address WHERE user_id = NEW.k AND is_primary; END IF;"
                 + "   RETURN NEW; END $$;"
                 + " CREATE TRIGGER apply INSTEAD OF INSERT ON dualwrite.sync_users_email FOR EACH ROW"
-                + "   EXECUTE FUNCTION dualwrite.sync_apply();");
+                + "   EXECUTE FUNCTION dualwrite.sync_apply();"
+                // the row-level security guard of every sync insert; no policies here, so it is never called
+                + " CREATE FUNCTION dualwrite.refuse_asymmetric_rls(tbl regclass) RETURNS boolean LANGUAGE sql"
+                + "   AS 'SELECT false';");
     }
 }
