@@ -6,6 +6,8 @@ import io.dualwrite.testing.PostgresServer;
 import io.dualwrite.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.sql.BatchUpdateException;
 import java.sql.Connection;
@@ -31,7 +33,8 @@ import static org.assertj.core.api.Assertions.fail;
  * The oracle for DESIGN principle 4: one seeded random workload (mixed statement shapes through
  * Statement and PreparedStatement, batches, generated keys, RETURNING, several statements in one
  * string, transactions with savepoints and rollbacks, constraint violations on purpose) runs step
- * by step against two databases: one through plain PgJDBC, one through dualwrite in DUAL_WRITE.
+ * by step against two databases: one through plain PgJDBC, one through dualwrite in DUAL_WRITE
+ * (and, for issue 12, in NEW_ONLY and CONTRACTED, where the dualwrite side no longer writes or has the column).
  * Everything the application observes (return values, result sequences, rows, keys, update
  * counts, SQLStates) must be equal at every step, then the final {@code users} tables, and parity
  * on the dualwrite side must be 0.
@@ -90,29 +93,59 @@ class DifferentialHarnessTest {
 
     @Test
     void sameObservationsAsPlainPgJdbcAndParityZero(TestDatabase db) throws Exception {
-        System.out.println("DifferentialHarnessTest seed=" + seed + " (replay with -Ddualwrite.seed=" + seed + ")");
-        random = new Random(seed);
         try (TestDatabase other = PostgresServer.get().createDatabase()) {
             MigrationFixture.create(db, Phase.DUAL_WRITE);
             MigrationFixture.createTables(other);
-            String check = "ALTER TABLE users ADD CONSTRAINT email_short CHECK (length(email) < 40)";
-            db.execute(check);
-            other.execute(check);
-            long started = System.nanoTime();
-            try (Connection plain = other.connect(); Connection dual = db.connectDualwrite()) {
-                while (statements < statementsWanted) {
-                    unit(plain, dual);
-                }
-            }
-            double seconds = (System.nanoTime() - started) / 1e9;
-            System.out.printf("DifferentialHarnessTest: %d statements in %d steps, %.1f s, %.0f statements/s (each run on both databases)%n",
-                    statements, step, seconds, statements / seconds);
-            System.out.println("DifferentialHarnessTest outcomes per step: " + outcomes);
-            assertThat(outcomes.getOrDefault("ok", 0)).as("most steps succeed").isGreaterThan(step / 2);
-            assertThat(outcomes).as("violations on purpose happened").containsKeys("23505", "23514", "22012");
+            db.execute(CHECK);
+            other.execute(CHECK);
+            run(other, db, Phase.DUAL_WRITE);
             assertThat(MigrationFixture.users(db)).as("users, seed " + seed).isEqualTo(MigrationFixture.users(other));
             assertThat(db.queryLong(MigrationFixture.PARITY)).as("parity on the dualwrite side, seed " + seed).isZero();
         }
+    }
+
+    /**
+     * Acceptance 1 of issue 12: the same workload against a database that still has {@code users.email}
+     * (plain PgJDBC) and, through dualwrite, one that stopped writing it (NEW_ONLY: it holds stale values)
+     * or dropped it (CONTRACTED); at the end the new table holds exactly the plain side's column.
+     * The target carries the old column's check, as the application's rules moved with the data.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Phase.class, names = {"NEW_ONLY", "CONTRACTED"})
+    void translatedPhasesObserveWhatThePlainSchemaGives(Phase phase, TestDatabase db) throws Exception {
+        try (TestDatabase other = PostgresServer.get().createDatabase()) {
+            MigrationFixture.createTables(db);
+            MigrationFixture.createTables(other);
+            db.execute(CHECK + "; ALTER TABLE email_address ADD CONSTRAINT address_short CHECK (length(address) < 40)");
+            other.execute(CHECK);
+            MigrationFixture.register(db, Phase.READ_NEW);
+            MigrationFixture.enterTranslatingPhase(db, phase);
+            run(other, db, phase);
+            Map<Long, String> plainUsers = MigrationFixture.users(other);
+            assertThat(MigrationFixture.primaries(db)).as("email_address mirrors the plain users.email, seed " + seed)
+                    .isEqualTo(MigrationFixture.mirrorOf(plainUsers));
+            assertThat(db.queryLong("SELECT count(*) FROM users")).as("users rows, seed " + seed).isEqualTo(plainUsers.size());
+        }
+    }
+
+    private static final String CHECK = "ALTER TABLE users ADD CONSTRAINT email_short CHECK (length(email) < 40)";
+
+    /** The seeded workload, step by step on both connections; prints the seed and what it exercised. */
+    private void run(TestDatabase plainDb, TestDatabase dualDb, Phase phase) throws SQLException {
+        System.out.println("DifferentialHarnessTest " + phase + " seed=" + seed + " (replay with -Ddualwrite.seed=" + seed + ")");
+        random = new Random(seed);
+        long started = System.nanoTime();
+        try (Connection plain = plainDb.connect(); Connection dual = dualDb.connectDualwrite()) {
+            while (statements < statementsWanted) {
+                unit(plain, dual);
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        System.out.printf("DifferentialHarnessTest %s: %d statements in %d steps, %.1f s, %.0f statements/s (each run on both databases)%n",
+                phase, statements, step, seconds, statements / seconds);
+        System.out.println("DifferentialHarnessTest " + phase + " outcomes per step: " + outcomes);
+        assertThat(outcomes.getOrDefault("ok", 0)).as("most steps succeed").isGreaterThan(step / 2);
+        assertThat(outcomes).as("violations on purpose happened").containsKeys("23505", "23514", "22012");
     }
 
     @Test
@@ -236,7 +269,9 @@ class DifferentialHarnessTest {
                 try (PreparedStatement p = c.prepareStatement(s.sql())) {
                     MigrationFixture.bind(p, s.params());
                     try (ResultSet rs = p.executeQuery()) {
-                        return List.of(table(rs));
+                        List<String> out = new ArrayList<>(ReadNewDifferentialTest.describe(rs.getMetaData()));
+                        out.add(table(rs));
+                        return out;
                     }
                 }
             });

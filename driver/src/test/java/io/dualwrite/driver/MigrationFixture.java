@@ -1,6 +1,7 @@
 package io.dualwrite.driver;
 
 import io.dualwrite.control.ControlSchema;
+import io.dualwrite.control.PhaseLog;
 import io.dualwrite.control.phase.PhaseWriter;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
@@ -99,6 +100,47 @@ final class MigrationFixture {
             Phase step = Phase.values()[now.ordinal() + Integer.signum(phase.ordinal() - now.ordinal())];
             PhaseWriter.change(c, PhaseWriter.Request.of(migration, step, "test", "fixture").forced(true));
             now = step;
+        }
+    }
+
+    /**
+     * NEW_ONLY, or CONTRACTED with the old column dropped, the way {@code dualwrite contract} leaves it:
+     * the source columns recorded while {@code users.email} still exists, then the drop. The phase row
+     * is set and the fleet notified directly, as a fixture may (the phase writer gates these moves).
+     */
+    static void enterTranslatingPhase(TestDatabase db, Phase phase) throws SQLException {
+        if (phase.writesOld()) {
+            throw new IllegalArgumentException(phase + " still writes the old column");
+        }
+        try (Connection c = db.connect()) {
+            moveTo(c, MIGRATION, Phase.READ_NEW);
+            recordSourceColumns(c);
+            if (phase == Phase.CONTRACTED) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("ALTER TABLE users DROP COLUMN email");
+                }
+            }
+            try (PreparedStatement p = c.prepareStatement(
+                    "UPDATE dualwrite.migration SET phase = ?, phase_changed_at = now() WHERE name = ?")) {
+                p.setString(1, phase.name());
+                p.setString(2, MIGRATION);
+                p.executeUpdate();
+            }
+            PhaseLog.notifyFleet(c, MIGRATION);
+        }
+    }
+
+    /** What the contract records before the drop (the live columns, in attnum order). */
+    static void recordSourceColumns(Connection c) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("""
+                INSERT INTO dualwrite.source_column (migration, position, name, type, not_null, default_sql)
+                SELECT ?, row_number() OVER (ORDER BY a.attnum), a.attname, format_type(a.atttypid, a.atttypmod),
+                       a.attnotnull, pg_get_expr(d.adbin, d.adrelid)
+                  FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+                 WHERE a.attrelid = 'public.users'::regclass AND a.attnum > 0 AND NOT a.attisdropped
+                ON CONFLICT DO NOTHING""")) {
+            p.setString(1, MIGRATION);
+            p.executeUpdate();
         }
     }
 

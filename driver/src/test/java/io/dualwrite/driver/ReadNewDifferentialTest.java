@@ -36,13 +36,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(PostgresExtension.class)
 class ReadNewDifferentialTest {
 
-    private static final String SCHEMA = """
+    static final String SCHEMA = """
             ALTER TABLE users ALTER COLUMN email TYPE varchar(320) COLLATE "C";
             INSERT INTO users VALUES (6, 'Fay', 'bob@example.com'), (7, 'Gus', 'Zed@example.com'),
                                      (8, 'Hal', '_under@example.com'), (9, 'Ida', 'ann@example.com ');
             CREATE FUNCTION mask(t text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT left(t, 2) || '***' $$;
             """;
-    private static final String TARGET = """
+    static final String TARGET = """
             ALTER TABLE email_address ALTER COLUMN address TYPE varchar(320) COLLATE "C";
             INSERT INTO email_address VALUES (6, 'bob@example.com', true), (7, 'Zed@example.com', true),
                                              (8, '_under@example.com', true), (9, 'ann@example.com ', true);
@@ -123,8 +123,12 @@ class ReadNewDifferentialTest {
         assertThat(differences(ONCE_REFUSED)).isEmpty();
     }
 
-    /** For each statement whose observations differ: the statement, then each differing observation, plain first. */
     private List<String> differences(List<String> statements) throws SQLException {
+        return differences(plain, dual, statements);
+    }
+
+    /** For each statement whose observations differ: the statement, then each differing observation, plain first. */
+    static List<String> differences(Connection plain, Connection dual, List<String> statements) throws SQLException {
         List<String> out = new ArrayList<>();
         for (String sql : statements) {
             List<String> expected = observe(plain, sql);
@@ -153,7 +157,7 @@ class ReadNewDifferentialTest {
      * Everything the application can see of a read: through a Statement its rows and metadata,
      * through a PreparedStatement its metadata before execution, its rows and their metadata.
      */
-    private static List<String> observe(Connection c, String sql) throws SQLException {
+    static List<String> observe(Connection c, String sql) throws SQLException {
         boolean ordered = sql.contains("ORDER BY");
         List<String> out = new ArrayList<>();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {

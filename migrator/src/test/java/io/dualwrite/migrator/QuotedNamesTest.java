@@ -21,8 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A migration whose every name needs quoting — quotes (single and double), spaces, mixed case, in schema, table
- * and columns — through expand, backfill (one worker and parallel), parity (chunked, full, repair), reverse sync and
- * contract's dry run.
+ * and columns — through expand, backfill (one worker and parallel), parity (chunked, full, repair), reverse sync (its
+ * mirror), contract's dry run, the contract and the reverse sync that re-adds the column.
  * Each statement the migrator builds splices these names; one that forgets to quote, or splices the migration's
  * name as a literal, fails with a syntax error or touches another object.
  */
@@ -110,7 +110,7 @@ class QuotedNamesTest {
             assertThat(r.outcome()).isEqualTo(BackfillResult.Outcome.COMPLETED);
             assertThat(r.rowsScannedThisRun()).isEqualTo(ROWS);
             assertThat(ParityCheck.run(c, MIGRATION, 10).mismatches()).isZero();
-            // the driver cannot apply NEW_ONLY yet: set with plain SQL, so reverse sync runs
+            // NEW_ONLY set with plain SQL: this test is about the names, not the gates
             try (PreparedStatement p = c.prepareStatement("UPDATE dualwrite.migration SET phase = 'NEW_ONLY' WHERE name = ?")) {
                 p.setString(1, MIGRATION);
                 assertThat(p.executeUpdate()).isEqualTo(1);
@@ -124,5 +124,16 @@ class QuotedNamesTest {
         Run dry = run(db, "contract", "--migration", MIGRATION, "--soak", "0", "--dry-run");
         assertThat(dry.code()).as(dry.toString()).isZero();
         assertThat(dry.out()).contains("ALTER TABLE " + TABLE + " DROP COLUMN " + VALUE + ";");
+        // the mirror, with these names, keeps the old column in step
+        db.execute("UPDATE " + TARGET + " SET " + TARGET_VALUE + " = 'mirrored' WHERE " + TARGET_KEY + " = 6");
+        assertThat(db.queryString("SELECT " + VALUE + " FROM " + TABLE + " WHERE " + KEY + " = 6")).isEqualTo("mirrored");
+        // dropped, then re-added and filled by reverse-sync
+        Run contract = run(db, "contract", "--migration", MIGRATION, "--soak", "0");
+        assertThat(contract.code()).as(contract.toString()).isZero();
+        db.execute("UPDATE " + TARGET + " SET " + TARGET_VALUE + " = 'after the drop' WHERE " + TARGET_KEY + " = 8");
+        Run back = run(db, "reverse-sync", "--migration", MIGRATION);
+        assertThat(back.code()).as(back.toString()).isZero();
+        assertThat(back.out()).contains("re-added the column: ALTER TABLE " + TABLE + " ADD COLUMN " + VALUE, "parity 0 mismatches");
+        assertThat(db.queryString("SELECT " + VALUE + " FROM " + TABLE + " WHERE " + KEY + " = 8")).isEqualTo("after the drop");
     }
 }

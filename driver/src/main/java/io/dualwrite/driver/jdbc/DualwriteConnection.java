@@ -28,6 +28,8 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
     final DatabaseRuntime database;
     /** Metadata of the application's reads that READ_NEW rewrote. */
     final PlainReadMetaData plainReads;
+    /** Descriptions of the old columns' recorded types, for the metadata of translated statements. */
+    final RecordedTypes recordedTypes;
 
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -39,6 +41,7 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
         this.pins = new TransactionPins(pg.getQueryExecutor());
         this.searchPath = new SearchPathWatch(delegate);
         this.plainReads = new PlainReadMetaData(delegate);
+        this.recordedTypes = new RecordedTypes(delegate);
         database.connectionOpened(this);
     }
 

@@ -22,7 +22,11 @@ final class ParameterLog {
     /** One setter call with its arguments frozen, bound again by reflection: only on a phase change or a shadow read. */
     record Call(Method method, Object[] args) {
         void replay(PreparedStatement target) throws SQLException {
-            invoke(method, target, BoundValues.forBinding(args));
+            if (target instanceof ParameterFanOut fanOut) {
+                fanOut.bindEach(method, args);
+            } else {
+                invoke(method, target, BoundValues.forBinding(args));
+            }
         }
     }
 
@@ -85,7 +89,7 @@ final class ParameterLog {
         return n;
     }
 
-    /** Binds the current parameters (not settings, not batches) onto another statement: shadow reads. */
+    /** Binds the current parameters (not settings, not batches) onto another statement: shadow reads (whose SQL keeps the application's markers). */
     void replayParametersOnto(PreparedStatement target) throws SQLException {
         replay(parameters, target);
     }
@@ -98,19 +102,24 @@ final class ParameterLog {
         }
     }
 
-    /** Brings a freshly prepared statement to the state the old one was in. */
-    void replayOnto(PreparedStatement target) throws SQLException {
+    /**
+     * Brings a freshly prepared statement to the state the old one was in.
+     *
+     * @param parameterTarget where its parameters are bound: {@code target}, or a {@link ParameterFanOut}
+     *                        over it when its SQL moves or repeats parameters
+     */
+    void replayOnto(PreparedStatement target, PreparedStatement parameterTarget) throws SQLException {
         for (Call setting : settings.values()) {
             setting.replay(target);
         }
         for (Call[] entry : batches) {
-            replay(entry, target);
+            replay(entry, parameterTarget);
             target.addBatch();
         }
-        replay(parameters, target);
+        replay(parameters, parameterTarget);
     }
 
-    private static void invoke(Method method, PreparedStatement target, Object[] args) throws SQLException {
+    static void invoke(Method method, PreparedStatement target, Object[] args) throws SQLException {
         try {
             method.invoke(target, args);
         } catch (InvocationTargetException e) {

@@ -1,14 +1,18 @@
 package io.dualwrite.driver.jdbc;
 
 import io.dualwrite.driver.runtime.MigrationRuntime;
+import io.dualwrite.rewriter.Phase;
+import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.RewritePlan;
 
 import java.lang.reflect.Method;
 import java.sql.Connection;
+import java.sql.ParameterMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.util.Arrays;
 
 /**
  * A PreparedStatement whose SQL touches a migration. Its delegate is prepared with the SQL of the
@@ -22,6 +26,11 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
 
     /** Read by the generated delegating methods; replaced when the phase changes the SQL. */
     protected PreparedStatement delegate;
+    /**
+     * Read by the generated parameter setters: the delegate itself, or, while its SQL moves or
+     * repeats the application's parameters, a {@link ParameterFanOut} over it.
+     */
+    protected PreparedStatement parameters;
     private final DualwriteConnection connection;
     final RewritePlan plan;
     final MigrationRuntime migration;
@@ -32,6 +41,10 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
     private final ParameterLog log = new ParameterLog();
     private final StatementPipeline pipeline;
     private String preparedSql;
+    /** The parameter map of {@link #preparedSql} ({@code Rewrite.Rewritten#parameterSources}); null: the application's markers. */
+    private int[] parameterSources;
+    /** The phase {@link #preparedSql} was chosen in. */
+    private Phase preparedPhase;
 
     protected RewritingPreparedStatement(DualwriteConnection connection, RewritePlan plan, MigrationRuntime migration,
                                          String applicationSql, PrepareOptions options) throws SQLException {
@@ -42,8 +55,17 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
         this.options = options;
         this.returningList = options.returningList(connection.delegate);
         this.pipeline = new StatementPipeline(connection, this);
-        this.preparedSql = pipeline.preparing(plan, migration, applicationSql, returningList);
+        this.preparedPhase = connection.phaseToPrepare(migration);
+        Rewrite.Rewritten rewrite = pipeline.preparing(plan, migration, preparedPhase, applicationSql, returningList);
+        this.preparedSql = rewrite == null ? applicationSql : rewrite.sql();
+        this.parameterSources = rewrite == null ? null : rewrite.parameterSources();
         this.delegate = options.prepare(connection.delegate, preparedSql);
+        this.parameters = parameterTarget(delegate, parameterSources);
+    }
+
+    /** Where the application's parameter setters bind on {@code statement}, prepared with SQL of that parameter map. */
+    private static PreparedStatement parameterTarget(PreparedStatement statement, int[] sources) {
+        return sources == null ? statement : Wrappers.parameterFanOut(statement, ParameterFanOut.markersOf(sources));
     }
 
     ParameterLog log() {
@@ -52,22 +74,31 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
 
     /** A parameter setter whose values may change or be consumed after the call: binds a snapshot (see {@link Wrappers.Recorder}). */
     void bind(Method setter, Object[] args) throws SQLException {
-        log.bind(setter, args, delegate);
+        log.bind(setter, args, parameters);
     }
 
-    /** Brings the delegate to {@code sql}: prepared anew, with what the application bound, when the phase changed it. */
-    PreparedStatement rebind(String sql) throws SQLException {
-        if (!sql.equals(preparedSql)) {
+    /**
+     * Brings the delegate to the SQL of {@code rewrite} (null: the application's): prepared anew,
+     * with what the application bound, through the rewrite's parameter map, when the phase changed it.
+     */
+    PreparedStatement rebind(Rewrite.Rewritten rewrite, Phase phase) throws SQLException {
+        preparedPhase = phase;
+        String sql = rewrite == null ? applicationSql : rewrite.sql();
+        int[] sources = rewrite == null ? null : rewrite.parameterSources();
+        if (!sql.equals(preparedSql) || !Arrays.equals(sources, parameterSources)) {
             PreparedStatement fresh = options.prepare(connection.delegate, sql);
+            PreparedStatement freshParameters = parameterTarget(fresh, sources);
             try {
-                log.replayOnto(fresh);
+                log.replayOnto(fresh, freshParameters);
             } catch (SQLException | RuntimeException e) {
                 fresh.close();
                 throw e;
             }
             PreparedStatement old = delegate;
             delegate = fresh;
+            parameters = freshParameters;
             preparedSql = sql;
+            parameterSources = sources;
             old.close();
         }
         return delegate;
@@ -129,9 +160,16 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
         log.clearParameters();
     }
 
+    /** The application's parameters: where its SQL's markers were moved or repeated, each answered by its first marker. */
+    @Override
+    public ParameterMetaData getParameterMetaData() throws SQLException {
+        ParameterMetaData md = delegate.getParameterMetaData();
+        return parameters instanceof ParameterFanOut fanOut ? new MovedParameterMetaData(md, fanOut) : md;
+    }
+
     @Override
     public ResultSetMetaData getMetaData() throws SQLException {
-        return pipeline.metaData(this, preparedSql, delegate.getMetaData());
+        return pipeline.metaData(this, preparedSql, preparedPhase, delegate.getMetaData());
     }
 
     @Override

@@ -76,6 +76,8 @@ final class StatementPipeline {
     private String readNewSql;
     /** {@link #readNewSql} is a PreparedStatement's text. */
     private boolean readNewPrepared;
+    /** The last execution ran a translation of NEW_ONLY or CONTRACTED (the old column not written). */
+    private boolean translated;
 
     private ResultSet raw;
     private ResultSet wrapped;
@@ -137,6 +139,7 @@ final class StatementPipeline {
             hidden = 0;
             emulateKeys = false;
             readNewSql = null;
+            translated = false;
             applicationSql = null;
             sentSql = null;
             return execute(delegate, null, null, call);
@@ -161,8 +164,8 @@ final class StatementPipeline {
             sample(statement.plan, chosen, migration, phase, statement.applicationSql, statement.log());
             Rewrite.Rewritten rewrite = rewrite(chosen, migration, phase);
             routed(migration, rewrite, statement.returningList != null);
-            recordTexts(rewrite, statement.applicationSql, true);
-            PreparedStatement delegate = statement.rebind(rewrite == null ? statement.applicationSql : rewrite.sql());
+            recordTexts(rewrite, phase, statement.applicationSql, true);
+            PreparedStatement delegate = statement.rebind(rewrite, phase);
             return execute(delegate, null, null, call);
         } finally {
             left(statement.applicationSql);
@@ -170,15 +173,15 @@ final class StatementPipeline {
     }
 
     /**
-     * The SQL to prepare a statement with, in the phase of this instant; not counted (nothing runs
+     * The rewrite to prepare a statement with (null: its own SQL), in the phase of this instant; not counted (nothing runs
      * yet), and a statement refused now is prepared as written: the refusal comes at execution.
      */
-    String preparing(RewritePlan plan, MigrationRuntime migration, String applicationSql, String returningList) {
-        Phase phase = connection.phaseToPrepare(migration);
+    Rewrite.Rewritten preparing(RewritePlan plan, MigrationRuntime migration, Phase phase, String applicationSql,
+                                String returningList) {
         Rewrite r = returningList == null ? plan.forPhase(phase) : plan.forPhaseReturning(phase, returningList);
         Rewrite.Rewritten rewrite = r instanceof Rewrite.Rewritten w ? w : null;
         routed(rewrite == null ? null : migration, rewrite, returningList != null);
-        return rewrite == null ? applicationSql : rewrite.sql();
+        return rewrite;
     }
 
     // ---- the steps --------------------------------------------------------------------------
@@ -316,16 +319,19 @@ final class StatementPipeline {
      * Step 7 for described result columns ({@code PreparedStatement.getMetaData()}); a prepared
      * statement currently holding READ_NEW's form of a read describes as the application's read.
      *
-     * @param preparedSql the SQL the statement's delegate holds
+     * @param preparedSql   the SQL the statement's delegate holds
+     * @param preparedPhase the phase it was chosen in: in NEW_ONLY and CONTRACTED a translation, described from the record
      */
-    ResultSetMetaData metaData(RewritingPreparedStatement statement, String preparedSql, ResultSetMetaData md)
-            throws SQLException {
-        if (md != null && statement.plan.forPhase(Phase.READ_NEW) instanceof Rewrite.Rewritten r
+    ResultSetMetaData metaData(RewritingPreparedStatement statement, String preparedSql, Phase preparedPhase,
+                               ResultSetMetaData md) throws SQLException {
+        boolean translation = !preparedSql.equals(statement.applicationSql) && !preparedPhase.writesOld();
+        if (md != null && !translation && statement.plan.forPhase(Phase.READ_NEW) instanceof Rewrite.Rewritten r
                 && r.kind() == Rewrite.Kind.READ_NEW && r.sql().equals(preparedSql)) {
             return connection.plainReads.of(statement.applicationSql, true, md);
         }
         int visible = md == null ? -1 : visibleColumns(md);
-        return visible < 0 ? md : Wrappers.hidingMetaData(md, visible);
+        ResultSetMetaData shown = visible < 0 ? md : Wrappers.hidingMetaData(md, visible);
+        return translation ? TranslatedResultSet.of(shown, connection.recordedTypes, statement.migration) : shown;
     }
 
     /**
@@ -341,7 +347,12 @@ final class StatementPipeline {
             return Wrappers.readNewResultSet(rs, owner, connection.plainReads, readNewSql, readNewPrepared);
         }
         int visible = visibleColumns(rs.getMetaData());
-        return visible >= 0 ? Wrappers.hidingResultSet(rs, owner, visible) : Wrappers.resultSet(rs, owner);
+        ResultSet shown = visible >= 0 ? Wrappers.hidingResultSet(rs, owner, visible) : rs;
+        if (translated) {
+            // never described from the application's text: the old column may be gone
+            return Wrappers.translatedResultSet(shown, owner, connection.recordedTypes, touched);
+        }
+        return shown != rs ? shown : Wrappers.resultSet(rs, owner);
     }
 
     /** How many columns the application sees, or -1 when it sees them all. */
@@ -368,6 +379,7 @@ final class StatementPipeline {
             hidden = 0;
             emulateKeys = false;
             readNewSql = null;
+            translated = false;
             DatabaseRuntime.Migrations migrations = connection.database.migrations();
             Rewrite.Rejected unseen = migrations.isEmpty() ? null : connection.searchPath.unseen(migrations, sql);
             if (unseen != null) {
@@ -383,7 +395,7 @@ final class StatementPipeline {
         sample(plan, chosen, migration, phase, sql, null);
         Rewrite.Rewritten rewrite = rewrite(chosen, migration, phase);
         routed(migration, rewrite, returningList != null);
-        recordTexts(rewrite, sql, false);
+        recordTexts(rewrite, phase, sql, false);
         return rewrite == null ? sql : rewrite.sql();
     }
 
@@ -393,8 +405,9 @@ final class StatementPipeline {
         connection.searchPath.ran(sql, connection.pins.inTransaction());
     }
 
-    private void recordTexts(Rewrite.Rewritten rewrite, String application, boolean prepared) {
-        boolean read = rewrite != null && rewrite.kind() == Rewrite.Kind.READ_NEW;
+    private void recordTexts(Rewrite.Rewritten rewrite, Phase phase, String application, boolean prepared) {
+        translated = rewrite != null && !phase.writesOld();
+        boolean read = !translated && rewrite != null && rewrite.kind() == Rewrite.Kind.READ_NEW;
         readNewSql = read ? application : null;
         readNewPrepared = prepared;
         applicationSql = application;

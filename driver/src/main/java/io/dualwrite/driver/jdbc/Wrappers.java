@@ -2,12 +2,15 @@ package io.dualwrite.driver.jdbc;
 
 import io.dualwrite.driver.runtime.DatabaseRuntime;
 import io.dualwrite.driver.runtime.MigrationRuntime;
+import io.dualwrite.driver.runtime.SourceColumns;
+import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.RewritePlan;
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.loading.ClassLoadingStrategy;
 import net.bytebuddy.dynamic.scaffold.subclass.ConstructorStrategy;
+import net.bytebuddy.implementation.ExceptionMethod;
 import net.bytebuddy.implementation.Implementation;
 import net.bytebuddy.implementation.MethodCall;
 import net.bytebuddy.implementation.MethodDelegation;
@@ -62,6 +65,9 @@ final class Wrappers {
     /** Dynamic typing: a {@link RewritingCallableStatement}'s delegate is a CallableStatement in a PreparedStatement field. */
     private static final Implementation.Composable DELEGATE_CALL = MethodCall.invokeSelf().onField("delegate").withAllArguments()
             .withAssigner(Assigner.DEFAULT, Assigner.Typing.DYNAMIC);
+    /** A rewriting statement's parameter setter goes to its {@code parameters} field: the delegate, or a {@link ParameterFanOut} over it. */
+    private static final Implementation.Composable PARAMETER_CALL = MethodCall.invokeSelf().onField("parameters").withAllArguments()
+            .withAssigner(Assigner.DEFAULT, Assigner.Typing.DYNAMIC);
     /** A parameter setter: {@code setX(int index, value…)}. */
     private static final ElementMatcher.Junction<MethodDescription> PARAMETER_SETTER =
             DELEGATED.and(nameStartsWith("set")).and(takesArgument(0, int.class)).and(not(takesArguments(1)));
@@ -98,6 +104,11 @@ final class Wrappers {
             ResultSet.class, Statement.class, int.class);
     private static final MethodHandle HIDING_META_DATA = constructor(generateHiding(HidingMetaData.class),
             ResultSetMetaData.class, int.class);
+    private static final MethodHandle TRANSLATED_RESULT_SET = constructor(generate(TranslatedResultSet.class, null),
+            ResultSet.class, Statement.class, RecordedTypes.class, MigrationRuntime.class);
+    private static final MethodHandle TRANSLATED_COLUMNS = constructor(generate(TranslatedColumns.class, null),
+            ResultSetMetaData.class, MigrationSpec.class, SourceColumns.Column.class, ResultSetMetaData.class);
+    private static final MethodHandle PARAMETER_FAN_OUT = constructor(generateFanOut(), PreparedStatement.class, int[][].class);
     private static final MethodHandle DATABASE_META_DATA = constructor(generate(DualwriteDatabaseMetaData.class, null),
             DatabaseMetaData.class, Connection.class);
 
@@ -212,6 +223,32 @@ final class Wrappers {
         }
     }
 
+    static ResultSet translatedResultSet(ResultSet delegate, Statement statement, RecordedTypes types,
+                                         MigrationRuntime migration) {
+        try {
+            return (ResultSet) TRANSLATED_RESULT_SET.invoke(delegate, statement, types, migration);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static ResultSetMetaData translatedColumns(ResultSetMetaData received, MigrationSpec spec, SourceColumns.Column old,
+                                               ResultSetMetaData type) {
+        try {
+            return (ResultSetMetaData) TRANSLATED_COLUMNS.invoke(received, spec, old, type);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static PreparedStatement parameterFanOut(PreparedStatement target, int[][] markers) {
+        try {
+            return (PreparedStatement) PARAMETER_FAN_OUT.invoke(target, markers);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     static DatabaseMetaData databaseMetaData(DatabaseMetaData delegate, Connection connection) {
         try {
             return (DatabaseMetaData) DATABASE_META_DATA.invoke(delegate, connection);
@@ -280,7 +317,7 @@ final class Wrappers {
             builder = builder
                     .method(PARAMETER_SETTER)
                     .intercept(MethodDelegation.withDefaultConfiguration().filter(named("parameter"))
-                            .to(recorder).andThen(DELEGATE_CALL))
+                            .to(recorder).andThen(PARAMETER_CALL))
                     .method(SNAPSHOT_SETTER)
                     .intercept(MethodDelegation.withDefaultConfiguration().filter(named("bind")).to(recorder))
                     .method(SETTING)
@@ -309,6 +346,17 @@ final class Wrappers {
                             .to(HidingResultSet.Guard.class).andThen(DELEGATE_CALL));
         }
         return load(builder, wrapper);
+    }
+
+    /** {@link ParameterFanOut}: parameter setters fan out; nothing else is ever called on it. */
+    private static Class<?> generateFanOut() {
+        var builder = new ByteBuddy()
+                .subclass(ParameterFanOut.class, ConstructorStrategy.Default.IMITATE_SUPER_CLASS_OPENING)
+                .name(ParameterFanOut.class.getName() + "$Generated")
+                .method(isAbstract()).intercept(ExceptionMethod.throwing(UnsupportedOperationException.class,
+                        "a parameter fan-out only binds parameters"))
+                .method(PARAMETER_SETTER).intercept(MethodDelegation.to(ParameterFanOut.Fan.class));
+        return load(builder, ParameterFanOut.class);
     }
 
     /** {@link UpdatableResultSet}: every {@code updateX} and {@code moveToInsertRow} asks its guard first. */

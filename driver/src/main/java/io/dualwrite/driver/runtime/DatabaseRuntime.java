@@ -10,8 +10,6 @@ import io.dualwrite.rewriter.cache.PlanCache;
 import io.dualwrite.rewriter.rewrite.StatementRewriter;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -154,8 +152,9 @@ public final class DatabaseRuntime {
 
     /**
      * Reloads migrations and phases from the control schema through {@code c}. The rewriter is
-     * rebuilt only when the set of migrations or the source tables' columns changed, so its plan
-     * cache survives phase changes (plans hold every phase's rewrite).
+     * rebuilt only when the set of migrations or the source tables' columns ({@link SourceColumns}:
+     * the original order, also after the contract) changed, so its plan cache survives phase
+     * changes (plans hold every phase's rewrite).
      */
     List<MigrationRuntime> refresh(Connection c) throws SQLException {
         synchronized (refreshLock) {
@@ -184,7 +183,11 @@ public final class DatabaseRuntime {
             runtime.shadowSampleRate(state.shadowSampleRate());
             runtime.lastParityMismatches(state.lastParityMismatches());
             runtimes.add(runtime);
-            tables.add(new SourceTable(runtime.spec(), sourceColumns(c, runtime.spec())));
+            SourceColumns columns = SourceColumns.read(c, runtime.spec());
+            runtime.oldColumn(columns.old());
+            SourceColumns.Column old = columns.old();
+            tables.add(new SourceTable(runtime.spec(), columns.names(), old == null ? null : old.type(),
+                    old == null ? null : old.defaultSql()));
         }
         if (!changed && !tables.equals(currentTables)) {
             changed = true;
@@ -198,21 +201,6 @@ public final class DatabaseRuntime {
     }
 
     private List<SourceTable> currentTables = List.of();
-
-    private static List<String> sourceColumns(Connection c, MigrationSpec spec) throws SQLException {
-        List<String> columns = new ArrayList<>();
-        try (PreparedStatement p = c.prepareStatement("""
-                SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(?) AND attnum > 0 AND NOT attisdropped
-                ORDER BY attnum""")) {
-            p.setString(1, spec.qualifiedSource());
-            try (ResultSet rs = p.executeQuery()) {
-                while (rs.next()) {
-                    columns.add(rs.getString(1));
-                }
-            }
-        }
-        return columns;
-    }
 
     /** Applies a phase change made in this JVM (JMX) to every connection at once. */
     void applyPhase(String migration, Phase phase) {

@@ -19,6 +19,7 @@ public final class MigrationRuntime {
     private volatile double shadowSampleRate;
     private volatile Long lastParityMismatches;
     private volatile PhaseListener listener;
+    private volatile SourceColumns.Column oldColumn;
 
     /** Told of every phase change this JVM applies, whatever its source (JMX notifications hang here). */
     public interface PhaseListener {
@@ -48,6 +49,15 @@ public final class MigrationRuntime {
 
     public Phase phase() {
         return phase;
+    }
+
+    /** The old column as recorded before the contract (else as in the catalog); null when neither has it. */
+    public SourceColumns.Column oldColumn() {
+        return oldColumn;
+    }
+
+    void oldColumn(SourceColumns.Column column) {
+        this.oldColumn = column;
     }
 
     void phase(Phase phase) {

@@ -10,10 +10,12 @@ import java.time.Duration;
 import java.util.Locale;
 
 @Command(name = "contract", mixinStandardHelpOptions = true,
-        description = {"Drops the old column and sets phase CONTRACTED. Refused unless the phase is NEW_ONLY, every live"
-                + " instance applies NEW_ONLY, --soak has passed since the phase changed, no statement the fleet sent within"
-                + " --soak is untranslatable (dualwrite status --statements), and parity is 0. Takes the table lock with a"
-                + " short lock_timeout and retries with backoff."})
+        description = {"Drops the old column and sets phase CONTRACTED. Refused unless the phase is NEW_ONLY and the move's"
+                + " gates hold: --soak has passed since the phase changed, parity is 0 (checked first), every live instance"
+                + " applies NEW_ONLY, no statement seen within the soak window is untranslatable. Records the table's columns"
+                + " (the driver keeps SELECT * in that order; reverse-sync re-adds the column from them). Takes the table lock"
+                + " with a short lock_timeout and retries with backoff. --dry-run prints every gate's verdict and the DDL"
+                + " (exit 1 when a gate does not hold)."})
 final class ContractCommand extends BaseCommand {
 
     @Option(names = "--migration", required = true, paramLabel = "NAME", description = "The migration, e.g. users.email.")
@@ -40,17 +42,28 @@ final class ContractCommand extends BaseCommand {
         try (Connection c = connection.open("dualwrite-contract")) {
             Contract.Result r = Contract.run(c, () -> connection.open("dualwrite-contract"), migration, o,
                     m -> err().println(m));
+            boolean ok = r.executed() || r.gatesHold();
             if (json()) {
-                printJson(Json.obj("ok", true, "migration", migration, "executed", r.executed(), "ddl", r.ddl(),
-                        "attempts", r.attempts()));
-                return DualwriteCli.OK;
+                printJson(Json.obj("ok", ok, "migration", migration, "executed", r.executed(), "ddl", r.ddl(),
+                        "attempts", r.attempts(), "gates", r.gates().stream().map(g -> Json.obj("gate", g.gate().name(),
+                                "holds", g.holds(), "detail", g.detail())).toList()));
+                return ok ? DualwriteCli.OK : DualwriteCli.CHECK_FAILED;
             }
-            out().println(r.executed() ? "contracted " + migration + " (" + r.attempts() + " attempt(s)):" : "dry run: gates passed;"
-                    + " contract would run, in one transaction:");
+            if (!r.executed()) {
+                out().println("dry run: contract checks these gates (now):");
+                for (Contract.Verdict g : r.gates()) {
+                    out().println("  [" + (g.holds() ? "ok" : "NOT MET") + "] " + g.gate().meaning()
+                            + (g.holds() ? "" : ": " + g.detail()));
+                }
+                out().println((r.gatesHold() ? "gates pass; contract would run" : "contract would refuse; when the gates pass it"
+                        + " runs") + ", in one transaction:");
+            } else {
+                out().println("contracted " + migration + " (" + r.attempts() + " attempt(s)):");
+            }
             for (String s : r.ddl()) {
-                out().println("  " + s + ";");
+                out().println("  " + s + (s.startsWith("--") ? "" : ";"));
             }
-            return DualwriteCli.OK;
+            return ok ? DualwriteCli.OK : DualwriteCli.CHECK_FAILED;
         }
     }
 

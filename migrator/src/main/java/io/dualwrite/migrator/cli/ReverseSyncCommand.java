@@ -1,6 +1,8 @@
 package io.dualwrite.migrator.cli;
 
+import io.dualwrite.control.ControlSchema;
 import io.dualwrite.migrator.contract.ReverseSync;
+import io.dualwrite.rewriter.MigrationSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -8,9 +10,13 @@ import java.sql.Connection;
 import java.util.Locale;
 
 @Command(name = "reverse-sync", mixinStandardHelpOptions = true,
-        description = {"Rolls back from NEW_ONLY: copies the primary target values into the old column (keyset batches,"
-                + " source rows FOR NO KEY UPDATE, target rows FOR SHARE), then checks parity. Refused unless the phase is"
-                + " NEW_ONLY; this driver version cannot apply NEW_ONLY yet, so today it always refuses."})
+        description = {"Rolls back from NEW_ONLY (old <- new): installs the mirror trigger on the target table (from then on"
+                + " every write of a primary target row also sets the old column, in the writer's transaction), copies the"
+                + " rows written before in keyset batches (source rows locked FOR NO KEY UPDATE, then read), checkpointed in"
+                + " dualwrite.reverse_sync, then checks parity (exit 0 only at 0); then dualwrite phase READ_NEW.",
+                "In CONTRACTED it first re-adds the dropped column (type and collation as recorded by contract, nullable;"
+                        + " it is now the table's last column) and moves the phase to NEW_ONLY in the same transaction.",
+                "A killed run resumes after its last committed batch; a completed one is not repeated (--restart)."})
 final class ReverseSyncCommand extends BaseCommand {
 
     @Option(names = "--migration", required = true, paramLabel = "NAME", description = "The migration, e.g. users.email.")
@@ -19,20 +25,42 @@ final class ReverseSyncCommand extends BaseCommand {
     @Option(names = "--batch-size", defaultValue = "5000", paramLabel = "ROWS", description = "Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
+    @Option(names = "--restart", description = "Forget the checkpoint and copy from the first key (copies are idempotent).")
+    boolean restart;
+
+    @Option(names = "--lock-timeout", defaultValue = "2s", paramLabel = "DURATION",
+            description = "For the DDL (mirror, re-added column). Default: ${DEFAULT-VALUE}.")
+    String lockTimeout;
+
+    @Option(names = "--attempts", defaultValue = "10", paramLabel = "N", description = "Lock attempts. Default: ${DEFAULT-VALUE}.")
+    int attempts;
+
     @Override
     public Integer call() throws Exception {
+        ReverseSync.Options o = new ReverseSync.Options(Math.max(1, batchSize), restart,
+                ContractCommand.parseDuration(lockTimeout, "--lock-timeout"), Math.max(1, attempts));
         try (Connection c = connection.open("dualwrite-reverse-sync")) {
-            ReverseSync.Result r = ReverseSync.run(c, () -> connection.open("dualwrite-reverse-sync"), migration, Math.max(1, batchSize));
+            ReverseSync.Result r = ReverseSync.run(c, () -> connection.open("dualwrite-reverse-sync"), migration, o,
+                    m -> err().println(m));
+            MigrationSpec spec = ControlSchema.require(c, migration).spec();
             int code = r.parity().clean() ? DualwriteCli.OK : DualwriteCli.CHECK_FAILED;
             if (json()) {
-                printJson(Json.obj("ok", r.parity().clean(), "migration", migration, "batches", r.batches(), "rowsScanned",
-                        r.rowsScanned(), "rowsUpdated", r.rowsUpdated(), "parityMismatches", r.parity().mismatches(),
-                        "seconds", r.seconds()));
+                printJson(Json.obj("ok", r.parity().clean(), "migration", migration, "columnReadded", r.readd() != null,
+                        "changes", r.readd() == null ? null : r.readd().changes(spec), "resumedAfter", r.resumedAfter(),
+                        "alreadyComplete", r.alreadyComplete(), "batches", r.batches(), "rowsScanned", r.rowsScanned(),
+                        "rowsUpdated", r.rowsUpdated(), "parityMismatches", r.parity().mismatches(), "seconds", r.seconds()));
                 return code;
             }
-            out().println(String.format(Locale.ROOT, "reverse-sync of %s: %,d rows scanned, %,d old values rewritten in %d batches"
-                    + " (%.1f s); parity %d mismatches", migration, r.rowsScanned(), r.rowsUpdated(), r.batches(), r.seconds(),
-                    r.parity().mismatches()));
+            if (r.readd() != null) {
+                out().println("re-added the column: " + r.readd().ddl() + "; phase CONTRACTED -> NEW_ONLY");
+                out().println("what changed: " + r.readd().changes(spec));
+            }
+            out().println(String.format(Locale.ROOT, "reverse-sync of %s: %s%,d rows scanned, %,d old values rewritten in %d batches"
+                    + " (%.1f s); parity %d mismatches%s", migration,
+                    r.alreadyComplete() ? "already complete (the mirror keeps it in step), " : r.resumedAfter() != null
+                            ? "resumed after key " + r.resumedAfter() + ", " : "",
+                    r.rowsScanned(), r.rowsUpdated(), r.batches(), r.seconds(), r.parity().mismatches(),
+                    r.parity().clean() ? "; next: dualwrite phase --url … --migration " + migration + " READ_NEW" : ""));
             return code;
         }
     }

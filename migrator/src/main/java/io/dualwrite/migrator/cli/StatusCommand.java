@@ -59,7 +59,7 @@ final class StatusCommand extends BaseCommand {
                                     "pagesDone", cp.pagesDone(), "pagesTotal", cp.pagesTotal(),
                                     "batches", cp.batches(), "totalRows", cp.totalRows(), "startedAt", cp.startedAt(),
                                     "updatedAt", cp.updatedAt(), "completedAt", cp.completedAt(), "complete", cp.complete()),
-                            "recentChanges", ch));
+                            "recentChanges", ch, "reverseSync", m.reverseSync() == null ? null : m.reverseSync().describe(m.spec())));
                 }
                 List<Map<String, Object>> fleet = new ArrayList<>();
                 for (StatusReport.Instance i : instances) {
@@ -85,6 +85,9 @@ final class StatusCommand extends BaseCommand {
                             + cp.updatedAt()) + "; pages " + cp.pagesDone() + "/" + cp.pagesTotal() + ", " + cp.rowsScanned()
                             + " rows scanned, " + cp.rowsCopied() + " copied in " + cp.batches() + " batches"
                             + (cp.totalRows() == null ? "" : ", ~" + cp.totalRows() + " source rows"));
+                }
+                if (m.reverseSync() != null) {
+                    out().println("  " + m.reverseSync().describe(m.spec()));
                 }
                 for (MigrationStatus.PhaseChange pc : m.recentChanges()) {
                     out().println("  " + pc.changedAt() + "  " + (pc.from() == null ? "-" : pc.from()) + " -> " + pc.to()

@@ -4,7 +4,6 @@ import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.MigrationState;
 import io.dualwrite.control.phase.Gate;
 import io.dualwrite.control.phase.GateChecks;
-import io.dualwrite.control.phase.PhaseRefusedException;
 import io.dualwrite.control.phase.PhaseTransitions;
 import io.dualwrite.control.phase.PhaseWriter;
 import io.dualwrite.migrator.RefusedException;
@@ -18,34 +17,54 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * The last, destructive step: drops the old column and sets the phase CONTRACTED. Gates, each refused
- * with its own message: the phase is NEW_ONLY; parity (chunked, the same check as {@code dualwrite parity})
- * is 0; the soak time has passed since {@code dualwrite.migration.phase_changed_at}. The DROP runs with a
- * short {@code lock_timeout} (it needs an ACCESS EXCLUSIVE lock: waiting behind a long transaction would
- * queue every application query behind it), retried with backoff; DROP and phase change commit together.
+ * The last, destructive step: drops the old column and sets the phase CONTRACTED. It runs only in NEW_ONLY, and the
+ * move's gates (the state machine's: soak passed, parity 0 — the chunked check is run and recorded first —, every
+ * live instance on NEW_ONLY, no untranslatable statement within the soak window) must hold; {@code dryRun} reports
+ * each gate's verdict and the DDL without changing anything. One transaction, under a short {@code lock_timeout},
+ * retried with backoff (an ACCESS EXCLUSIVE request queues every application query behind it): the phase writer
+ * re-checks the gates under its lock and writes the phase; the source table's columns are recorded
+ * ({@code dualwrite.source_column}: the driver keeps {@code SELECT *} in this order, reverse-sync re-adds the column
+ * from it); then the column, and the reverse-sync mirror with it if there is one.
  */
 public final class Contract {
 
     public record Options(Duration soak, boolean dryRun, Duration lockTimeout, int attempts, int parityWorkers) {
     }
 
+    /** One gate of the move and whether it holds now; {@code detail} says why not (null when it holds). */
+    public record Verdict(Gate gate, boolean holds, String detail) {
+    }
+
     /** @param ddl the statements run (or, with dryRun, that would run) */
-    public record Result(boolean executed, List<String> ddl, int attempts, long parityMismatches) {
+    public record Result(boolean executed, List<Verdict> gates, List<String> ddl, int attempts, long parityMismatches) {
+
+        public boolean gatesHold() {
+            return gates.stream().allMatch(Verdict::holds);
+        }
     }
 
     private Contract() {
     }
 
     /** What contract runs, in one transaction; the phase change is {@link PhaseWriter}'s (row, audit entry, NOTIFY). */
-    public static List<String> ddl(MigrationSpec spec) {
+    public static List<String> ddl(MigrationSpec spec, boolean mirrorInstalled) {
         MigrationNames names = MigrationNames.of(spec);
-        return List.of("SET LOCAL lock_timeout = '<lock-timeout>'",
+        List<String> ddl = new ArrayList<>(List.of("SET LOCAL lock_timeout = '<lock-timeout>'",
                 "-- phase " + Phase.NEW_ONLY + " -> " + Phase.CONTRACTED + " through the phase writer (gates re-checked under lock)",
-                "ALTER TABLE " + names.source() + " DROP COLUMN " + names.value());
+                "-- record the columns of " + spec.qualifiedSource() + " in dualwrite.source_column (order, type, collation,"
+                        + " NOT NULL, default)"));
+        // the source before the target: the application's statements (reads with the target in a subquery, translated
+        // writes) lock the source first; the other order deadlocks with them while the locks queue
+        ddl.add("ALTER TABLE " + names.source() + " DROP COLUMN " + names.value());
+        if (mirrorInstalled) {
+            ddl.add(MirrorTrigger.dropSql(spec));
+        }
+        return ddl;
     }
 
     public static Result run(Connection c, ConnectionFactory factory, String migration, Options o, Consumer<String> log)
@@ -61,63 +80,46 @@ public final class Contract {
             throw new RefusedException("contract drops " + spec.qualifiedSource() + "." + spec.sourceColumn() + ": " + notHere);
         }
         PhaseTransitions.Move move = PhaseTransitions.move(ms.phase(), Phase.CONTRACTED);
-        // the cheap gates first; parity is run (and recorded) below, then every gate is checked again under lock
-        List<String> unmet = GateChecks.unmet(c, migration, move.from(),
-                move.gates().stream().filter(g -> g != Gate.PARITY_ZERO).toList(), o.soak());
-        if (!unmet.isEmpty()) {
+        List<Gate> cheap = move.gates().stream().filter(g -> g != Gate.PARITY_ZERO).toList();
+        List<String> unmet = GateChecks.unmet(c, migration, move.from(), cheap, o.soak());
+        if (!unmet.isEmpty() && !o.dryRun()) {
             throw new RefusedException(String.join("; ", unmet));
         }
         ChunkedParity.Result parity = ChunkedParity.run(c, factory, migration,
                 new ChunkedParity.Options(Math.max(1, o.parityWorkers()), ChunkedParity.DEFAULT_CHUNK_KEYS, false, false, 5));
         ControlSchema.recordParity(c, migration, parity.mismatches());
-        if (!parity.clean()) {
-            throw new RefusedException("parity is not 0 (" + parity.mismatches() + " mismatches, e.g. key "
-                    + parity.samples().get(0).key() + "): dropping the old column would lose the only copy of a value."
-                    + " Run dualwrite reverse-sync (old <- new) or investigate, then contract again.");
+        if (!parity.clean() && !o.dryRun()) {
+            throw new RefusedException(parityRefusal(parity));
         }
-        List<String> ddl = ddl(spec).stream()
+        List<Verdict> verdicts = new ArrayList<>();
+        for (Gate g : move.gates()) {
+            List<String> why = g == Gate.PARITY_ZERO
+                    ? (parity.clean() ? List.of() : List.of(parityRefusal(parity)))
+                    : GateChecks.unmet(c, migration, move.from(), List.of(g), o.soak());
+            verdicts.add(new Verdict(g, why.isEmpty(), why.isEmpty() ? null : String.join("; ", why)));
+        }
+        boolean mirror = MirrorTrigger.installed(c, spec);
+        List<String> ddl = ddl(spec, mirror).stream()
                 .map(s -> s.replace("<lock-timeout>", o.lockTimeout().toMillis() + "ms")).toList();
         if (o.dryRun()) {
-            return new Result(false, ddl, 0, 0);
+            return new Result(false, verdicts, ddl, 0, parity.mismatches());
         }
-        for (int attempt = 1; ; attempt++) {
-            c.setAutoCommit(false);
-            try (Statement s = c.createStatement()) {
-                s.execute(ddl.get(0));
-                PhaseWriter.change(c, new PhaseWriter.Request(migration, Phase.CONTRACTED, "contract", "old column dropped",
-                        false, PhaseTransitions.Command.CONTRACT, o.soak()));
-                s.execute(ddl.get(2));
-                c.commit();
-                c.setAutoCommit(true);
-                return new Result(true, ddl, attempt, 0);
-            } catch (PhaseRefusedException e) {
-                c.rollback();
-                c.setAutoCommit(true);
-                throw new RefusedException(e.getMessage());
-            } catch (SQLException e) {
-                c.rollback();
-                c.setAutoCommit(true);
-                if (!"55P03".equals(e.getSQLState()) || attempt >= o.attempts()) {
-                    if ("55P03".equals(e.getSQLState())) {
-                        throw new RefusedException("could not get the lock on " + spec.qualifiedSource() + " within "
-                                + o.lockTimeout().toMillis() + " ms in " + attempt + " attempts (a long transaction holds it);"
-                                + " nothing was changed. Try again later.");
-                    }
-                    throw e;
+        int attempts = LockedDdl.run(c, o.lockTimeout(), o.attempts(), "the lock on " + spec.qualifiedSource(), log, tx -> {
+            PhaseWriter.change(tx, new PhaseWriter.Request(migration, Phase.CONTRACTED, "contract", "old column dropped",
+                    false, PhaseTransitions.Command.CONTRACT, o.soak()));
+            ControlSchema.recordSourceColumns(tx, spec);
+            try (Statement s = tx.createStatement()) {
+                for (String sql : ddl.subList(3, ddl.size())) {
+                    s.execute(sql);
                 }
-                long backoff = Math.min(30_000, 250L << Math.min(attempt, 7));
-                log.accept("lock_timeout on " + spec.qualifiedSource() + " (attempt " + attempt + "), retrying in " + backoff + " ms");
-                try {
-                    Thread.sleep(backoff);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-            } catch (RuntimeException e) {
-                c.rollback();
-                c.setAutoCommit(true);
-                throw e;
             }
-        }
+        });
+        return new Result(true, verdicts, ddl, attempts, 0);
+    }
+
+    private static String parityRefusal(ChunkedParity.Result parity) {
+        return "parity is not 0 (" + parity.mismatches() + " mismatches, e.g. key " + parity.samples().get(0).key()
+                + "): dropping the old column would lose the only copy of a value. Run dualwrite reverse-sync (old <- new)"
+                + " or investigate, then contract again.";
     }
 }

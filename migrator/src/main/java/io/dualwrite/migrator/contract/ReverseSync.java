@@ -7,96 +7,192 @@ import io.dualwrite.migrator.db.ConnectionFactory;
 import io.dualwrite.migrator.db.MigrationNames;
 import io.dualwrite.migrator.parity.ChunkedParity;
 import io.dualwrite.rewriter.MigrationSpec;
+import io.dualwrite.rewriter.Phase;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.function.Consumer;
 
 import static io.dualwrite.control.phase.PhaseTransitions.Operation.REVERSE_SYNC;
 
 /**
- * Rolling back from NEW_ONLY: copies the primary target values back into the old column (old &lt;- new),
- * in keyset batches over the source key, each one READ COMMITTED transaction that locks the batch's source
- * rows FOR NO KEY UPDATE and their primary target rows FOR SHARE, then checks parity with the same
- * chunked check. Runs only in NEW_ONLY (in the earlier phases the old column is authoritative).
+ * Rolling back from NEW_ONLY (or, after the drop, from CONTRACTED): brings the old column back in step with the
+ * new table, exactly, while the application keeps writing only the new table.
+ * <ol>
+ *   <li>In CONTRACTED, {@link ColumnReadd} re-adds the column and moves the phase to NEW_ONLY in one transaction.</li>
+ *   <li>{@link MirrorTrigger} is installed on the target: from its commit on, every write of a primary target row
+ *       also sets the old column, in the writer's transaction.</li>
+ *   <li>Keyset batches over the source key copy the rows written before that, each one READ COMMITTED transaction:
+ *       lock the batch's source rows ({@code FOR NO KEY UPDATE}), then, in a later command and so a later snapshot,
+ *       set the old column from the primary target rows where it differs, and advance {@code dualwrite.reverse_sync}.
+ *       A killed run resumes after the last committed batch; a completed one is not repeated in the same phase
+ *       period ({@code restart} starts over).</li>
+ *   <li>The chunked parity runs and is recorded: the move back to READ_NEW is gated on it.</li>
+ * </ol>
  */
 public final class ReverseSync {
 
-    public record Result(long batches, long rowsScanned, long rowsUpdated, ChunkedParity.Result parity, double seconds) {
+    /** @param lockTimeout and {@code attempts}: for the DDL (mirror install, column re-add) */
+    public record Options(int batchSize, boolean restart, Duration lockTimeout, int attempts) {
+
+        public static Options batches(int batchSize) {
+            return new Options(batchSize, false, Duration.ofSeconds(2), 10);
+        }
+    }
+
+    /**
+     * @param readd        what re-adding the dropped column changed, or null when it was not dropped
+     * @param resumedAfter the key an interrupted run had reached, or null when this run started at the first key
+     * @param batches      batches of this run; {@code rowsScanned} and {@code rowsUpdated} likewise
+     */
+    public record Result(ColumnReadd.Outcome readd, String resumedAfter, boolean alreadyComplete, long batches,
+                         long rowsScanned, long rowsUpdated, ChunkedParity.Result parity, double seconds) {
     }
 
     private ReverseSync() {
     }
 
-    public static Result run(Connection c, ConnectionFactory factory, String migration, int batchSize) throws SQLException {
+    public static Result run(Connection c, ConnectionFactory factory, String migration, Options o, Consumer<String> log)
+            throws SQLException {
         long t0 = System.nanoTime();
         if (!c.getAutoCommit()) {
             c.commit();
             c.setAutoCommit(true);
         }
         MigrationState ms = ControlSchema.require(c, migration);
+        ColumnReadd.Outcome readd = null;
+        if (ms.phase() == Phase.CONTRACTED) {
+            readd = ColumnReadd.run(c, ms.spec(), o, log);
+            ms = ControlSchema.require(c, migration);
+        }
         String notHere = REVERSE_SYNC.refusalIn(ms.phase());
         if (notHere != null) {
             throw new RefusedException("reverse-sync copies the new table back into the old column to roll back from the phases"
                     + " that no longer write it: " + notHere);
         }
         MigrationSpec spec = ms.spec();
-        String keyType = ControlSchema.columnType(c, spec.sourceSchema(), spec.sourceTable(), spec.keyColumn());
-        MigrationNames names = MigrationNames.of(spec);
-        String last = null;
-        long batches = 0, scanned = 0, updated = 0;
-        c.setAutoCommit(false);
-        c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
-        try {
-            while (true) {
-                try (PreparedStatement p = c.prepareStatement(batchSql(names, keyType, last != null))) {
-                    int i = 0;
-                    if (last != null) {
-                        p.setString(++i, last);
-                    }
-                    p.setInt(++i, batchSize);
-                    long n;
-                    try (ResultSet rs = p.executeQuery()) {
-                        rs.next();
-                        String mk = rs.getString(1);
-                        n = rs.getLong(2);
-                        updated += rs.getLong(3);
-                        if (n > 0) {
-                            last = mk;
-                        }
-                    }
-                    c.commit();
-                    if (n == 0) {
-                        break;
-                    }
-                    batches++;
-                    scanned += n;
-                }
-            }
-        } catch (SQLException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(true);
+        if (readd == null) {
+            LockedDdl.run(c, o.lockTimeout(), o.attempts(), "the lock on " + spec.qualifiedTarget() + " (to install the mirror)",
+                    log, tx -> MirrorTrigger.install(tx, spec));
         }
+        ReverseSyncCheckpoint.Start start = ReverseSyncCheckpoint.begin(c, migration, o.restart());
+        long[] run = start.complete() ? new long[3] : batches(c, spec, migration, start.lastKey(), o.batchSize());
         ChunkedParity.Result parity = ChunkedParity.run(c, factory, migration,
                 new ChunkedParity.Options(2, ChunkedParity.DEFAULT_CHUNK_KEYS, false, false, 10));
         // recorded: the way back to READ_NEW is gated on a parity check since the phase last changed
         ControlSchema.recordParity(c, migration, parity.mismatches());
-        return new Result(batches, scanned, updated, parity, (System.nanoTime() - t0) / 1e9);
+        return new Result(readd, start.resumed() ? start.lastKey() : null, start.complete(), run[0], run[1], run[2], parity,
+                (System.nanoTime() - t0) / 1e9);
     }
 
-    /** One batch: parameters (last key, if {@code after}), batch size; returns max key, rows, rows updated. */
-    public static String batchSql(MigrationNames n, String keyType, boolean after) {
-        String src = n.source(), tgt = n.target(), k = n.key(), v = n.value();
-        String tk = n.targetKey(), tv = n.targetValue(), flag = n.primaryFlag();
-        return "WITH b AS (SELECT u." + k + " AS k FROM " + src + " u" + (after ? " WHERE u." + k + " > ?::" + keyType : "")
-                + " ORDER BY u." + k + " LIMIT ? FOR NO KEY UPDATE),\n"
-                + " e AS (SELECT t." + tk + " AS k, t." + tv + " AS v FROM " + tgt + " t JOIN b ON t." + tk + " = b.k WHERE t." + flag
-                + " FOR SHARE OF t),\n"
-                + " upd AS (UPDATE " + src + " u SET " + v + " = n.v FROM (SELECT b.k, e.v FROM b LEFT JOIN e ON e.k = b.k) n"
-                + " WHERE u." + k + " = n.k AND u." + v + " IS DISTINCT FROM n.v RETURNING 1)\n"
-                + "SELECT (SELECT b.k FROM b ORDER BY b.k DESC LIMIT 1)::text, (SELECT count(*) FROM b), (SELECT count(*) FROM upd)";
+    /** The batches from {@code after} to the last key; returns {batches, rows scanned, rows updated}. */
+    private static long[] batches(Connection c, MigrationSpec spec, String migration, String after, int batchSize)
+            throws SQLException {
+        String keyType = ControlSchema.columnType(c, spec.sourceSchema(), spec.sourceTable(), spec.keyColumn());
+        MigrationNames names = MigrationNames.of(spec);
+        // Every row committed from here on that needs the column set gets it from the mirror (installed before): the
+        // batches stop at today's last key instead of chasing the keys the application keeps inserting above it.
+        String upTo = maxKey(c, names);
+        String last = after;
+        long batches = 0, scanned = 0, updated = 0;
+        c.setAutoCommit(false);
+        c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+        try {
+            for (int retries = 0; ; ) {
+                try {
+                    Batch b = upTo == null ? null : batch(c, names, keyType, last, upTo, batchSize);
+                    if (b == null) {
+                        ReverseSyncCheckpoint.complete(c, migration);
+                        c.commit();
+                        return new long[] {batches, scanned, updated};
+                    }
+                    ReverseSyncCheckpoint.advance(c, migration, b.lastKey(), b.updated());
+                    c.commit();
+                    last = b.lastKey();
+                    batches++;
+                    scanned += b.rows();
+                    updated += b.updated();
+                    retries = 0;
+                } catch (SQLException e) {
+                    c.rollback();
+                    // a mirror locks the rows of a multi-row application write in its own order: a deadlock with a batch
+                    // is possible and harmless to retry (the batch is idempotent)
+                    if (!"40P01".equals(e.getSQLState()) || ++retries > 5) {
+                        throw e;
+                    }
+                }
+            }
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
+    private record Batch(String lastKey, long rows, long updated) {
+    }
+
+    /** One batch in {@code c}'s open transaction, or null when no key is left after {@code after}. */
+    private static Batch batch(Connection c, MigrationNames n, String keyType, String after, String upTo, int batchSize)
+            throws SQLException {
+        long rows;
+        String lastKey;
+        try (PreparedStatement p = c.prepareStatement(lockSql(n, keyType, after != null))) {
+            int i = 0;
+            if (after != null) {
+                p.setString(++i, after);
+            }
+            p.setString(++i, upTo);
+            p.setInt(++i, batchSize);
+            try (ResultSet rs = p.executeQuery()) {
+                rs.next();
+                rows = rs.getLong(2);
+                lastKey = rs.getString(1);
+            }
+        }
+        if (rows == 0) {
+            return null;
+        }
+        try (PreparedStatement p = c.prepareStatement(copySql(n, keyType, after != null))) {
+            int i = 0;
+            if (after != null) {
+                p.setString(++i, after);
+            }
+            p.setString(++i, lastKey);
+            return new Batch(lastKey, rows, p.executeUpdate());
+        }
+    }
+
+    /**
+     * Locks the next batch's source rows; parameters (last key, if {@code after}), the last key of the run, batch size;
+     * returns max key, rows.
+     */
+    public static String lockSql(MigrationNames n, String keyType, boolean after) {
+        String k = "u." + n.key();
+        return "SELECT max(b.k)::text, count(*) FROM (SELECT " + k + " AS k FROM " + n.source() + " u WHERE "
+                + (after ? k + " > ?::" + keyType + " AND " : "") + k + " <= ?::" + keyType + " ORDER BY " + k
+                + " LIMIT ? FOR NO KEY UPDATE) b";
+    }
+
+    private static String maxKey(Connection c, MigrationNames n) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT max(" + n.key() + ")::text FROM " + n.source());
+             ResultSet rs = p.executeQuery()) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /**
+     * Sets the old column of the batch's key range from the primary target rows where it differs; parameters (last key,
+     * if {@code after}), the batch's max key. Run after {@link #lockSql} in the same transaction: its snapshot is then
+     * taken after the locks were granted.
+     */
+    public static String copySql(MigrationNames n, String keyType, boolean after) {
+        String k = n.key();
+        return "UPDATE " + n.source() + " u SET " + n.value() + " = x.v FROM (SELECT s." + k + " AS k, (SELECT t." + n.targetValue()
+                + " FROM " + n.target() + " t WHERE t." + n.targetKey() + " = s." + k + " AND t." + n.primaryFlag() + ") AS v FROM "
+                + n.source() + " s WHERE " + (after ? "s." + k + " > ?::" + keyType + " AND " : "") + "s." + k + " <= ?::" + keyType
+                + ") x WHERE u." + k + " = x.k AND u." + n.value() + " IS DISTINCT FROM x.v";
     }
 }

@@ -165,15 +165,27 @@ public final class MigrationPlan {
                 "`dualwrite phase " + base + " DUAL_WRITE` (instant: the old column is still complete)", "< 5 s",
                 "backfill complete AND parity 0 AND all instances on DUAL_WRITE (the command checks); roll back on drift or"
                         + " error rate > 1 %"));
-        s.add(new Step(7, "Soak, then new only (old column no longer written) — **not applied by this driver version yet**",
-                "dualwrite phase " + base + " NEW_ONLY   # refused today", parityQuery, "`0` before the switch",
-                "`dualwrite reverse-sync " + base + "` (old ← new), then `dualwrite phase " + base + " READ_NEW`",
-                "soak: one release cycle (e.g. 24 h+)", "parity 0 after the soak; no alert in READ_NEW"));
-        s.add(new Step(8, "Contract: drop `" + src + "." + col + "` (lock_timeout 2 s, retried)",
-                "dualwrite contract " + base + " --soak 24h --dry-run   # then without --dry-run",
+        String untranslatable = "SELECT count(*) FROM dualwrite.statement_evidence WHERE migration = '" + name + "' AND NOT translatable"
+                + " AND last_seen > now() - interval '24 hours'";
+        String rollbackNewOnly = "`dualwrite reverse-sync " + base + "` (a mirror trigger keeps the old column in step from its"
+                + " first moment, batches fill the rest, parity must be 0), then `dualwrite phase " + base + " READ_NEW`";
+        s.add(new Step(7, "Soak in READ_NEW, then new only: the old column is no longer written, every statement naming it is"
+                        + " translated to `" + tgt + "` by the driver",
+                "dualwrite status --url " + url + " --statements   # nothing untranslatable; then: dualwrite phase " + base + " NEW_ONLY",
+                untranslatable + "; " + String.format(live, "NEW_ONLY"), "`0`; `0` (every live instance applies NEW_ONLY)",
+                rollbackNewOnly, "soak: one release cycle (e.g. 24 h+)",
+                "parity 0, every instance on READ_NEW, no untranslatable statement seen in the soak window, `" + col
+                        + "` nullable or with a default (the command checks each)"));
+        s.add(new Step(8, "Contract: drop `" + src + "." + col + "` (lock_timeout 2 s, retried); the driver goes on translating",
+                "dualwrite reverse-sync " + base + "   # old column in step, kept there by the mirror: contract's parity gate;"
+                        + " then: dualwrite contract " + base + " --soak 24h --dry-run   # then without --dry-run",
                 "SELECT count(*) FROM information_schema.columns WHERE table_name = '" + src + "' AND column_name = '" + col + "'",
-                "`0`; phase `CONTRACTED`", "restore from backup only", "< 1 s once the lock is granted",
-                "phase NEW_ONLY AND parity 0 AND soak passed (the command checks); a verified backup"));
+                "`0`; phase `CONTRACTED`",
+                "no backup needed: `dualwrite reverse-sync " + base + "` re-adds `" + col + "` (recorded type and collation; now"
+                        + " the last column) and fills it, moving CONTRACTED → NEW_ONLY; then `dualwrite phase " + base + " READ_NEW`",
+                "< 1 s once the lock is granted",
+                "phase NEW_ONLY, soak passed, parity 0, every instance on NEW_ONLY, no untranslatable statement in the soak"
+                        + " window (`--dry-run` shows each verdict)"));
         return s;
     }
 
@@ -183,8 +195,11 @@ public final class MigrationPlan {
                 "Before the backfill: every live instance acknowledges DUAL_WRITE (the backfill waits up to --ack-timeout, then refuses).",
                 "Before READ_NEW: backfill complete, parity 0, all instances on DUAL_WRITE (`dualwrite phase` refuses otherwise).",
                 "Roll back READ_NEW at once on parity drift or an error-rate spike > 1 %.",
-                "Before NEW_ONLY: parity 0 after a soak of at least one release cycle.",
-                "Before contract: phase NEW_ONLY, parity 0, soak passed (`dualwrite contract` refuses otherwise), backup verified.");
+                "Before NEW_ONLY: parity 0 after a soak of at least one release cycle, every instance on READ_NEW, no untranslatable"
+                        + " statement seen (`dualwrite status --statements`).",
+                "Before contract: phase NEW_ONLY for the soak, parity 0 after `dualwrite reverse-sync`, every instance on NEW_ONLY,"
+                        + " no untranslatable statement in the soak window (`dualwrite contract --dry-run` lists each verdict).",
+                "Roll back NEW_ONLY or CONTRACTED with `dualwrite reverse-sync`, then `dualwrite phase READ_NEW`.");
     }
 
     public static String markdown(Plan p) {

@@ -90,7 +90,7 @@ public final class StatusReport {
                 }
             }
             out.add(new MigrationStatus(m.spec(), m.phase(), since, BackfillCheckpoint.load(c, name).orElse(null),
-                    List.copyOf(changes)));
+                    List.copyOf(changes), RollbackStatus.load(c, m.spec()).orElse(null)));
         }
         return out;
     }

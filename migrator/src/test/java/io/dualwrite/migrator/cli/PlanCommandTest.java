@@ -24,7 +24,7 @@ class PlanCommandTest {
         assertThat(md.out()).contains("## Runbook: `users.email` → `email_address.address`", "25,000 rows", "key `bigint`",
                 "timed sample", "dualwrite expand --url", "dualwrite phase --url", "DUAL_WRITE", "dualwrite backfill --url",
                 "--workers 2", "dualwrite parity --url", "READ_NEW", "NEW_ONLY", "dualwrite reverse-sync", "dualwrite contract",
-                "--dry-run", "IS DISTINCT FROM", "restore from backup only", "**Go/no-go gates**", "| 8 |");
+                "--dry-run", "IS DISTINCT FROM", "**Go/no-go gates**", "| 8 |");
         // the sample ran in a rolled-back transaction: nothing created, no row locked afterwards
         assertThat(db.queryLong("SELECT count(*) FROM pg_tables WHERE tablename IN ('email_address', 'dw_plan_sample')")).isZero();
         assertThat(db.queryLong("SELECT count(*) FROM pg_namespace WHERE nspname = 'dualwrite'")).isZero();
@@ -39,6 +39,17 @@ class PlanCommandTest {
         assertThat(o.getAsJsonArray("steps").get(3).getAsJsonObject().get("command").getAsString())
                 .startsWith("dualwrite backfill --url");
         assertThat(json.out()).contains("--target-key user_id"); // defaulted from users
+        // steps 7 and 8 as real commands, each with its rollback
+        JsonObject seven = o.getAsJsonArray("steps").get(6).getAsJsonObject(), eight = o.getAsJsonArray("steps").get(7).getAsJsonObject();
+        assertThat(seven.get("command").getAsString()).contains("dualwrite status --url", "--statements",
+                "dualwrite phase --url", "--migration users.email NEW_ONLY");
+        assertThat(seven.get("validation").getAsString()).contains("statement_evidence", "NOT translatable");
+        assertThat(seven.get("rollback").getAsString()).contains("dualwrite reverse-sync --url", "--migration users.email`",
+                "READ_NEW");
+        assertThat(eight.get("command").getAsString()).contains("dualwrite reverse-sync --url", "dualwrite contract --url",
+                "--migration users.email --soak 24h --dry-run");
+        assertThat(eight.get("rollback").getAsString()).contains("no backup needed", "re-adds `email`", "CONTRACTED → NEW_ONLY")
+                .doesNotContain("restore from backup");
 
         Run bad = cli("plan", "--url", db.jdbcUrl(), "--user", db.user(), "--source", "users.mail", "--target", "e.a");
         assertThat(bad.code()).isEqualTo(2);

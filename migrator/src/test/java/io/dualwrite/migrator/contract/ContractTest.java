@@ -16,6 +16,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static io.dualwrite.migrator.Fixtures.cli;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,7 +41,7 @@ class ContractTest {
         }
     }
 
-    /** The phase row is set with plain SQL: these tests are about contract, not the gates of NEW_ONLY. */
+    /** NEW_ONLY since {@code since} ago: the phase row is forced with plain SQL. */
     private static void forceNewOnly(TestDatabase db, String since) throws SQLException {
         db.execute("UPDATE dualwrite.migration SET phase = 'NEW_ONLY', phase_changed_at = now() - interval '" + since
                 + "' WHERE name = 'users.email'");
@@ -50,10 +52,12 @@ class ContractTest {
         backfilled(db);
         Run c = run(db, "contract");
         assertThat(c.code()).as(c.toString()).isEqualTo(1);
-        assertThat(c.err()).contains("contract runs in NEW_ONLY", "DUAL_WRITE");
+        assertThat(c.err()).contains("contract runs in NEW_ONLY", "the migration is in DUAL_WRITE");
         Run r = run(db, "reverse-sync");
         assertThat(r.code()).as(r.toString()).isEqualTo(1);
-        assertThat(r.err()).contains("NEW_ONLY", "DUAL_WRITE");
+        assertThat(r.err()).contains("reverse-sync runs in NEW_ONLY", "the migration is in DUAL_WRITE");
+        assertThat(db.queryLong("SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgrelid = 'email_address'::regclass"))
+                .as("no mirror installed by a refused run").isZero();
         assertThat(db.queryLong("SELECT count(*) FROM information_schema.columns WHERE table_name = 'users'"
                 + " AND column_name = 'email'")).isEqualTo(1);
     }
@@ -66,6 +70,30 @@ class ContractTest {
         assertThat(c.code()).as(c.toString()).isEqualTo(1);
         assertThat(c.err()).contains("soak time has not passed", "1h00m", "24h00m");
         assertThat(run(db, "contract", "--soak", "30m", "--dry-run").code()).isZero();
+    }
+
+    @Test
+    void dryRunListsEveryGateWithItsVerdictAndTheDdl(TestDatabase db) throws Exception {
+        backfilled(db);
+        forceNewOnly(db, "1 hour");
+        db.execute("INSERT INTO dualwrite.statement_evidence (migration, fingerprint, instance, sample, executions, translatable,"
+                + " refusal) VALUES ('users.email', 'f1', 'app-1', 'SELECT email FROM users FOR UPDATE OF x', 3, false,"
+                + " 'no translation for this shape')");
+        Run dry = run(db, "contract", "--soak", "24h", "--dry-run");
+        assertThat(dry.code()).as(dry.toString()).isEqualTo(1);
+        assertThat(dry.out()).contains("[NOT MET] the soak time has passed in the current phase: the soak time has not passed",
+                "[ok] a parity check since the phase last changed found 0 mismatches",
+                "[ok] every live application instance applies the current phase",
+                "[NOT MET] every statement the fleet sent within the soak window can be translated", "no translation for this shape",
+                "contract would refuse", "ALTER TABLE \"public\".\"users\" DROP COLUMN \"email\";");
+        Run json = run(db, "contract", "--soak", "24h", "--dry-run", "--json");
+        assertThat(json.code()).isEqualTo(1);
+        assertThat(json.out()).contains("\"gate\":\"SOAK_PASSED\",\"holds\":false", "\"gate\":\"PARITY_ZERO\",\"holds\":true");
+        Run refused = run(db, "contract", "--soak", "30m");
+        assertThat(refused.code()).as(refused.toString()).isEqualTo(1);
+        assertThat(refused.err()).contains("cannot be translated without the old column");
+        assertThat(db.queryLong("SELECT count(*) FROM information_schema.columns WHERE table_name = 'users'"
+                + " AND column_name = 'email'")).isEqualTo(1);
     }
 
     @Test
@@ -93,14 +121,18 @@ class ContractTest {
             var spec = ControlSchema.require(c, "users.email").spec();
             // the batch statement on its own: first batch, then one after key 1000
             c.setAutoCommit(false);
-            try (var p = c.prepareStatement(ReverseSync.batchSql(MigrationNames.of(spec), keyType, false))) {
-                p.setInt(1, 1000);
+            try (var p = c.prepareStatement(ReverseSync.lockSql(MigrationNames.of(spec), keyType, false))) {
+                p.setString(1, "3000");
+                p.setInt(2, 1000);
                 try (var rs = p.executeQuery()) {
                     rs.next();
                     assertThat(rs.getString(1)).isEqualTo("1000");
                     assertThat(rs.getLong(2)).isEqualTo(1000);
-                    assertThat(rs.getLong(3)).isEqualTo(3);
                 }
+            }
+            try (var p = c.prepareStatement(ReverseSync.copySql(MigrationNames.of(spec), keyType, false))) {
+                p.setString(1, "1000");
+                assertThat(p.executeUpdate()).isEqualTo(3);
             }
             c.commit();
             c.setAutoCommit(true);
@@ -141,8 +173,86 @@ class ContractTest {
         assertThat(db.queryString("SELECT phase FROM dualwrite.migration")).isEqualTo("CONTRACTED");
         assertThat(db.queryString("SELECT from_phase || '>' || to_phase FROM dualwrite.phase_change ORDER BY id DESC LIMIT 1"))
                 .isEqualTo("NEW_ONLY>CONTRACTED");
+        // recorded in the DROP's transaction, as the table was just before it
+        assertThat(db.queryString("SELECT string_agg(position || ':' || name || ':' || type, ',' ORDER BY position)"
+                + " FROM dualwrite.source_column WHERE migration = 'users.email'")).isEqualTo("1:id:bigint,2:name:text,3:email:text");
         Run again = run(db, "contract");
         assertThat(again.code()).isEqualTo(1);
         assertThat(again.err()).contains("CONTRACTED");
+    }
+
+    @Test
+    void reverseSyncAfterTheDropReaddsTheRecordedTypeAndSaysWhatChanged(TestDatabase db) throws Exception {
+        db.execute("CREATE TABLE users (id bigint PRIMARY KEY, email varchar(200) COLLATE \"C\" DEFAULT 'none@example.com', name text)");
+        db.execute("INSERT INTO users SELECT g, CASE WHEN g % 5 = 0 THEN NULL ELSE 'U' || g || '@example.com' END, 'n' || g"
+                + " FROM generate_series(1, 500) g");
+        Fixtures.expandAndDualWrite(db);
+        try (Connection c = db.connect()) {
+            Backfill.run(c, "users.email", new BackfillOptions(1000, 0, false), null);
+        }
+        forceNewOnly(db, "2 days");
+        Run contract = run(db, "contract", "--soak", "1h");
+        assertThat(contract.code()).as(contract.toString()).isZero();
+        db.execute("UPDATE email_address SET address = 'after-drop@example.com' WHERE user_id = 7"); // a CONTRACTED write
+
+        Run rs = run(db, "reverse-sync");
+        assertThat(rs.code()).as(rs.toString()).isZero();
+        assertThat(rs.out()).contains("re-added the column: ALTER TABLE \"public\".\"users\" ADD COLUMN \"email\" character varying(200)"
+                        + " COLLATE pg_catalog.\"C\"", "CONTRACTED -> NEW_ONLY",
+                "users.email was column 2 and is now column 3 of 3", "SELECT * and INSERT without a column list keep the recorded order",
+                "SET DEFAULT 'none@example.com'::character varying", "parity 0 mismatches", "next: dualwrite phase");
+        assertThat(db.queryString("SELECT format_type(atttypid, atttypmod) || ' ' || (SELECT collname FROM pg_collation"
+                + " WHERE oid = attcollation) || ' ' || attnotnull || ' ' || atthasdef FROM pg_attribute"
+                + " WHERE attrelid = 'users'::regclass AND attname = 'email'")).isEqualTo("character varying(200) C false false");
+        assertThat(db.queryString("SELECT email FROM users WHERE id = 7")).isEqualTo("after-drop@example.com");
+        assertThat(db.queryString("SELECT email FROM users WHERE id = 10")).isNull();
+        assertThat(db.queryString("SELECT email FROM users WHERE id = 11")).isEqualTo("U11@example.com");
+        // the recorded order stays the original one: the driver keeps SELECT * as it was
+        assertThat(db.queryString("SELECT string_agg(name, ',' ORDER BY position) FROM dualwrite.source_column")).isEqualTo("id,email,name");
+        Run status = cli("status", "--url", db.jdbcUrl(), "--user", db.user());
+        assertThat(status.out()).contains("old column re-added", "was column 2 and is now column 3 of 3",
+                "reverse-sync: complete at", "mirror trigger on email_address", "users.email was re-added after the contract",
+                "users.email is column 3 of 3 for plain clients, column 2 in the recorded order");
+
+        Run again = run(db, "reverse-sync");
+        assertThat(again.code()).as(again.toString()).isZero();
+        assertThat(again.out()).contains("already complete", "parity 0 mismatches").doesNotContain("re-added");
+        Run back = run(db, "phase", "READ_NEW");
+        assertThat(back.code()).as(back.toString()).isZero();
+    }
+
+    /** Keys the application inserts above the last one while reverse-sync runs are the mirror's: the batches stop. */
+    @Test
+    void reverseSyncDoesNotChaseKeysInsertedAboveTheLastOne(TestDatabase db) throws Exception {
+        backfilled(db);
+        forceNewOnly(db, "2 days");
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong inserted = new AtomicLong();
+        Thread signups = new Thread(() -> {
+            try (Connection c = db.connect(); Statement s = c.createStatement()) {
+                while (!stop.get()) {
+                    s.execute("WITH i AS (INSERT INTO users (name) VALUES ('signup') RETURNING id) INSERT INTO email_address"
+                            + " (user_id, address, is_primary) SELECT id, 'signup' || id || '@example.com', true FROM i");
+                    inserted.incrementAndGet();
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        signups.start();
+        try (Connection c = db.connect()) {
+            while (inserted.get() < 50) {
+                Thread.sleep(5);
+            }
+            ReverseSync.Result r = ReverseSync.run(c, db::connect, "users.email", ReverseSync.Options.batches(20), m -> { });
+            assertThat(r.batches()).isLessThanOrEqualTo(3000 / 20 + 10); // up to the last key at the start, and no further
+            assertThat(r.parity().mismatches()).isZero();
+        } finally {
+            stop.set(true);
+            signups.join(10_000);
+        }
+        assertThat(inserted.get()).isPositive();
+        assertThat(db.queryLong("SELECT count(*) FROM users u JOIN email_address e ON e.user_id = u.id AND e.is_primary"
+                + " WHERE u.id > 3000 AND u.email IS DISTINCT FROM e.address")).isZero();
     }
 }

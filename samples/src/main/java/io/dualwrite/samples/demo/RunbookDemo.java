@@ -1,26 +1,19 @@
 package io.dualwrite.samples.demo;
 
 import io.dualwrite.control.ControlSchema;
-import io.dualwrite.control.fleet.Fleet;
-import io.dualwrite.migrator.cli.DualwriteCli;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.samples.legacy.LegacyApp;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Properties;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -33,14 +26,15 @@ import java.util.logging.Logger;
  *   <li>{@code dualwrite backfill} while the app writes, then {@code dualwrite parity}</li>
  *   <li>{@code dualwrite phase … READ_NEW}, parity again, and a read through the driver that
  *       proves the value now comes from {@code email_address}</li>
+ *   <li>to 8: {@link AfterTheDrop}: NEW_ONLY, the contract, the legacy SQL after the drop, and the
+ *       rollback after the drop (reverse-sync, NEW_ONLY, READ_NEW)</li>
  * </ol>
  * Every step prints the command (exactly what a user would type), its output, the validation
- * with PASS/FAIL, and the rollback for that step. Exit code 0 only when both parity gates were
- * 0, every validation passed and the application ran throughout without unexpected errors.
+ * with PASS/FAIL, and the rollback for that step. Exit code 0 only when the three parity gates
+ * were 0, every validation passed and the application ran throughout without unexpected errors.
  */
-public final class RunbookDemo {
+public final class RunbookDemo extends DemoContext {
 
-    static final String MIGRATION = "users.email";
     /** Held strongly so its level sticks (java.util.logging keeps loggers only weakly). */
     private static final Logger DRIVER_LOG = Logger.getLogger("io.dualwrite.driver");
     private static final long PROBE_ID = -42;
@@ -53,23 +47,16 @@ public final class RunbookDemo {
     }
 
     /** What the demo found; {@link #success()} decides the exit code. */
-    public record Result(int firstParityExit, int secondParityExit, boolean allValidationsPassed, boolean appRanThroughout,
-                         long appOperations, long appUnexpectedErrors, List<String> failures) {
+    public record Result(int firstParityExit, int secondParityExit, int afterRollbackParityExit, boolean allValidationsPassed,
+                         boolean appRanThroughout, long appOperations, long appUnexpectedErrors, List<String> failures) {
         public boolean success() {
-            return firstParityExit == 0 && secondParityExit == 0 && allValidationsPassed && appRanThroughout
-                    && appUnexpectedErrors == 0;
+            return firstParityExit == 0 && secondParityExit == 0 && afterRollbackParityExit == 0 && allValidationsPassed
+                    && appRanThroughout && appUnexpectedErrors == 0;
         }
     }
 
-    private final Options options;
-    private final List<String> failures = new ArrayList<>();
-    private String pgUrl;
-    private String dwUrl;
-    private final String user = "postgres";
-    private final String password = "postgres";
-
     private RunbookDemo(Options options) {
-        this.options = options;
+        super(options);
     }
 
     public static void main(String[] args) throws Exception {
@@ -125,6 +112,7 @@ public final class RunbookDemo {
             Result result;
             try {
                 int[] parity = walkRunbook(app);
+                int afterRollback = new AfterTheDrop(this, app).walk();
                 long before = app.totalOk();
                 sleep(Duration.ofMillis(Math.min(2000, options.dwell().toMillis())));
                 check("app still writing after READ_NEW", app.totalOk() > before && app.healthy(),
@@ -137,15 +125,15 @@ public final class RunbookDemo {
                 banner("final status");
                 cli("status", "--url", pgUrl, "--user", user);
                 boolean ranThroughout = app.crash() == null && !failures.contains(APP_STALLED);
-                result = new Result(parity[0], parity[1], failures.isEmpty(), ranThroughout, app.totalOk(), unexpected,
-                        List.copyOf(failures));
+                result = new Result(parity[0], parity[1], afterRollback, failures.isEmpty(), ranThroughout, app.totalOk(),
+                        unexpected, List.copyOf(failures));
             } finally {
                 app.stop();
             }
-            banner(String.format(Locale.ROOT, "%s in %.1f s: parity gates %d/%d (exit codes), app %,d operations, %d"
+            banner(String.format(Locale.ROOT, "%s in %.1f s: parity gates %d/%d/%d (exit codes), app %,d operations, %d"
                             + " unexpected errors%s",
                     result.success() ? "DEMO PASSED" : "DEMO FAILED", (System.nanoTime() - t0) / 1e9,
-                    result.firstParityExit(), result.secondParityExit(), result.appOperations(), result.appUnexpectedErrors(),
+                    result.firstParityExit(), result.secondParityExit(), result.afterRollbackParityExit(), result.appOperations(), result.appUnexpectedErrors(),
                     failures.isEmpty() ? "" : "; failed checks: " + failures));
             // The driver's phase follower ends within 500 ms of the pool closing; if the embedded server goes away
             // first, it would log one WARNING line about it.
@@ -154,8 +142,6 @@ public final class RunbookDemo {
             return result;
         }
     }
-
-    private static final String APP_STALLED = "legacy app kept running";
 
     /** Steps 1-4. Returns the exit codes of the two parity gates. */
     private int[] walkRunbook(LegacyApp app) throws Exception {
@@ -281,142 +267,5 @@ public final class RunbookDemo {
         System.out.println("parity after removing the probe:");
         int rc = cli("parity", "--url", pgUrl, "--user", user, "--migration", MIGRATION);
         check("parity = 0 after the probe", rc == 0, "parity exit code " + rc);
-    }
-
-    // ---------------------------------------------------------------- helpers
-
-    private void seed() throws SQLException {
-        long t = System.nanoTime();
-        try (Connection c = plain(); Statement s = c.createStatement()) {
-            s.execute("CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL, email text)");
-            s.executeUpdate("INSERT INTO users (id, name, email) SELECT g, 'user ' || g,"
-                    + " CASE WHEN g % 20 = 0 THEN NULL ELSE 'User' || g || '@Example.com' END"
-                    + " FROM generate_series(1, " + options.users() + ") g");
-            s.execute("ANALYZE users");
-        }
-        System.out.printf(Locale.ROOT, "created users(id bigint primary key, name text not null, email text) with %,d rows"
-                + " (5%% NULL email) in %.1f s%n", options.users(), (System.nanoTime() - t) / 1e9);
-    }
-
-    private Connection plain() throws SQLException {
-        return DriverManager.getConnection(pgUrl, user, password);
-    }
-
-    private Connection dualwrite() throws SQLException {
-        Properties p = new Properties();
-        p.setProperty("user", user);
-        p.setProperty("password", password);
-        return DriverManager.getConnection(dwUrl, p);
-    }
-
-    /** Prints the command line as a user would type it, then runs it in-process. */
-    private static int cli(String... args) {
-        StringBuilder line = new StringBuilder("$ dualwrite");
-        for (String a : args) {
-            line.append(' ').append(a.matches("[A-Za-z0-9_./:@=,+-]+") ? a : "'" + a.replace("'", "'\\''") + "'");
-        }
-        System.out.println(line);
-        System.out.flush();
-        int rc = DualwriteCli.execute(args);
-        System.out.flush();
-        System.err.flush();
-        System.out.println("(exit " + rc + ")");
-        return rc;
-    }
-
-    private void expectExit(int rc, int expected) {
-        check("command exit code " + expected, rc == expected, "exit " + rc);
-    }
-
-    private void awaitAck(Phase phase) throws SQLException {
-        long t = System.nanoTime();
-        try (Connection c = plain()) {
-            List<String> lagging = Fleet.await(c, MIGRATION, Set.of(phase), Duration.ofSeconds(30));
-            check("every application instance applies " + phase, lagging.isEmpty(), lagging.isEmpty()
-                    ? String.format(Locale.ROOT, "acknowledged after %.1f s", (System.nanoTime() - t) / 1e9)
-                    : "lagging: " + lagging);
-        }
-    }
-
-    private void awaitInsertsAbove(LegacyApp app, long mark) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (app.lastCommittedInsert() < mark && System.nanoTime() < deadline) {
-            sleep(Duration.ofMillis(50));
-        }
-    }
-
-    /** Lets the app run for the dwell time in this phase and checks it made progress throughout. */
-    private void dwell(LegacyApp app, long opsAtStepStart) {
-        sleep(options.dwell());
-        long done = app.totalOk() - opsAtStepStart;
-        boolean ok = done > 0 && app.healthy();
-        System.out.printf(Locale.ROOT, "app: %,d operations ok during this step, errors so far %s%n", done, app.errors());
-        if (!ok) {
-            failures.add(APP_STALLED);
-            System.out.println("  FAIL  legacy app kept running" + (app.crash() != null ? ": " + app.crash() : ""));
-        }
-    }
-
-    private void check(String what, boolean passed, String detail) {
-        System.out.println("  " + (passed ? "PASS" : "FAIL") + "  " + what + (detail == null ? "" : ": " + detail));
-        if (!passed) {
-            failures.add(what);
-        }
-    }
-
-    private static void step(int n, String title) {
-        System.out.println();
-        System.out.println("=== step " + n + ": " + title);
-    }
-
-    private static void rollback(String how) {
-        System.out.println("rollback for this step: " + how);
-    }
-
-    private static void banner(String text) {
-        System.out.println();
-        System.out.println("=== " + text);
-    }
-
-    private static String describe(Connection c, long id) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("SELECT u.email, e.address FROM users u JOIN email_address e"
-                + " ON e.user_id = u.id AND e.is_primary WHERE u.id = ?")) {
-            p.setLong(1, id);
-            try (ResultSet rs = p.executeQuery()) {
-                return rs.next() ? "user " + id + ": users.email=" + rs.getString(1) + ", email_address.address="
-                        + rs.getString(2) : "user " + id + " gone";
-            }
-        }
-    }
-
-    private static String scalar(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            return rs.next() ? rs.getString(1) : null;
-        }
-    }
-
-    private static String scalarWithId(Connection c, String sql, long id) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement(sql)) {
-            p.setLong(1, id);
-            try (ResultSet rs = p.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
-            }
-        }
-    }
-
-    private static String[] concat(String[]... parts) {
-        List<String> all = new ArrayList<>();
-        for (String[] p : parts) {
-            all.addAll(List.of(p));
-        }
-        return all.toArray(String[]::new);
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
