@@ -31,7 +31,7 @@ class PhaseTransitionsTest {
             NEW_ONLY   -> DUAL_WRITE : refused
             NEW_ONLY   -> READ_NEW   : allowed after PARITY_ZERO
             NEW_ONLY   -> NEW_ONLY   : stay
-            NEW_ONLY   -> CONTRACTED : only by dualwrite contract after SOAK_PASSED, PARITY_ZERO, FLEET_ON_CURRENT_PHASE, STATEMENTS_TRANSLATABLE
+            NEW_ONLY   -> CONTRACTED : only by dualwrite contract after SOAK_PASSED, FLEET_ON_CURRENT_PHASE, STATEMENTS_TRANSLATABLE
             CONTRACTED -> EXPANDED   : refused
             CONTRACTED -> DUAL_WRITE : refused
             CONTRACTED -> READ_NEW   : refused

@@ -38,9 +38,9 @@ final class ContractCommand extends BaseCommand {
     @Override
     public Integer call() throws Exception {
         Contract.Options o = new Contract.Options(parseDuration(soak, "--soak"), dryRun, parseDuration(lockTimeout, "--lock-timeout"),
-                Math.max(1, attempts), Runtime.getRuntime().availableProcessors());
+                Math.max(1, attempts));
         try (Connection c = connection.open("dualwrite-contract")) {
-            Contract.Result r = Contract.run(c, () -> connection.open("dualwrite-contract"), migration, o,
+            Contract.Result r = Contract.run(c, migration, o,
                     m -> err().println(m));
             boolean ok = r.executed() || r.gatesHold();
             if (json()) {

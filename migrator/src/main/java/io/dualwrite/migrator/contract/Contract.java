@@ -7,9 +7,7 @@ import io.dualwrite.control.phase.GateChecks;
 import io.dualwrite.control.phase.PhaseTransitions;
 import io.dualwrite.control.phase.PhaseWriter;
 import io.dualwrite.migrator.RefusedException;
-import io.dualwrite.migrator.db.ConnectionFactory;
 import io.dualwrite.migrator.db.MigrationNames;
-import io.dualwrite.migrator.parity.ChunkedParity;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
 
@@ -23,9 +21,9 @@ import java.util.function.Consumer;
 
 /**
  * The last, destructive step: drops the old column and sets the phase CONTRACTED. It runs only in NEW_ONLY, and the
- * move's gates (the state machine's: soak passed, parity 0 — the chunked check is run and recorded first —, every
- * live instance on NEW_ONLY, no untranslatable statement within the soak window) must hold; {@code dryRun} reports
- * each gate's verdict and the DDL without changing anything. One transaction, under a short {@code lock_timeout},
+ * move's gates (the state machine's: soak passed, every live instance on NEW_ONLY, no untranslatable statement
+ * within the soak window) must hold. No parity check: in NEW_ONLY the new table is the truth and the old column is
+ * stale by design (it was proven equal on the way in). {@code dryRun} reports each gate's verdict and the DDL without changing anything. One transaction, under a short {@code lock_timeout},
  * retried with backoff (an ACCESS EXCLUSIVE request queues every application query behind it): the phase writer
  * re-checks the gates under its lock and writes the phase; the source table's columns are recorded
  * ({@code dualwrite.source_column}: the driver keeps {@code SELECT *} in this order, reverse-sync re-adds the column
@@ -33,7 +31,7 @@ import java.util.function.Consumer;
  */
 public final class Contract {
 
-    public record Options(Duration soak, boolean dryRun, Duration lockTimeout, int attempts, int parityWorkers) {
+    public record Options(Duration soak, boolean dryRun, Duration lockTimeout, int attempts) {
     }
 
     /** One gate of the move and whether it holds now; {@code detail} says why not (null when it holds). */
@@ -41,7 +39,7 @@ public final class Contract {
     }
 
     /** @param ddl the statements run (or, with dryRun, that would run) */
-    public record Result(boolean executed, List<Verdict> gates, List<String> ddl, int attempts, long parityMismatches) {
+    public record Result(boolean executed, List<Verdict> gates, List<String> ddl, int attempts) {
 
         public boolean gatesHold() {
             return gates.stream().allMatch(Verdict::holds);
@@ -67,7 +65,7 @@ public final class Contract {
         return ddl;
     }
 
-    public static Result run(Connection c, ConnectionFactory factory, String migration, Options o, Consumer<String> log)
+    public static Result run(Connection c, String migration, Options o, Consumer<String> log)
             throws SQLException {
         if (!c.getAutoCommit()) {
             c.commit();
@@ -80,29 +78,20 @@ public final class Contract {
             throw new RefusedException("contract drops " + spec.qualifiedSource() + "." + spec.sourceColumn() + ": " + notHere);
         }
         PhaseTransitions.Move move = PhaseTransitions.move(ms.phase(), Phase.CONTRACTED);
-        List<Gate> cheap = move.gates().stream().filter(g -> g != Gate.PARITY_ZERO).toList();
-        List<String> unmet = GateChecks.unmet(c, migration, move.from(), cheap, o.soak());
-        if (!unmet.isEmpty() && !o.dryRun()) {
-            throw new RefusedException(String.join("; ", unmet));
-        }
-        ChunkedParity.Result parity = ChunkedParity.run(c, factory, migration,
-                new ChunkedParity.Options(Math.max(1, o.parityWorkers()), ChunkedParity.DEFAULT_CHUNK_KEYS, false, false, 5));
-        ControlSchema.recordParity(c, migration, parity.mismatches());
-        if (!parity.clean() && !o.dryRun()) {
-            throw new RefusedException(parityRefusal(parity));
-        }
         List<Verdict> verdicts = new ArrayList<>();
         for (Gate g : move.gates()) {
-            List<String> why = g == Gate.PARITY_ZERO
-                    ? (parity.clean() ? List.of() : List.of(parityRefusal(parity)))
-                    : GateChecks.unmet(c, migration, move.from(), List.of(g), o.soak());
+            List<String> why = GateChecks.unmet(c, migration, move.from(), List.of(g), o.soak());
             verdicts.add(new Verdict(g, why.isEmpty(), why.isEmpty() ? null : String.join("; ", why)));
+        }
+        List<String> unmet = verdicts.stream().filter(v -> !v.holds()).map(Verdict::detail).toList();
+        if (!unmet.isEmpty() && !o.dryRun()) {
+            throw new RefusedException(String.join("; ", unmet));
         }
         boolean mirror = MirrorTrigger.installed(c, spec);
         List<String> ddl = ddl(spec, mirror).stream()
                 .map(s -> s.replace("<lock-timeout>", o.lockTimeout().toMillis() + "ms")).toList();
         if (o.dryRun()) {
-            return new Result(false, verdicts, ddl, 0, parity.mismatches());
+            return new Result(false, verdicts, ddl, 0);
         }
         int attempts = LockedDdl.run(c, o.lockTimeout(), o.attempts(), "the lock on " + spec.qualifiedSource(), log, tx -> {
             PhaseWriter.change(tx, new PhaseWriter.Request(migration, Phase.CONTRACTED, "contract", "old column dropped",
@@ -114,12 +103,6 @@ public final class Contract {
                 }
             }
         });
-        return new Result(true, verdicts, ddl, attempts, 0);
-    }
-
-    private static String parityRefusal(ChunkedParity.Result parity) {
-        return "parity is not 0 (" + parity.mismatches() + " mismatches, e.g. key " + parity.samples().get(0).key()
-                + "): dropping the old column would lose the only copy of a value. Run dualwrite reverse-sync (old <- new)"
-                + " or investigate, then contract again.";
+        return new Result(true, verdicts, ddl, attempts);
     }
 }

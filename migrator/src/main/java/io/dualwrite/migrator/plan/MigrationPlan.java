@@ -177,15 +177,14 @@ public final class MigrationPlan {
                 "parity 0, every instance on READ_NEW, no untranslatable statement seen in the soak window, `" + col
                         + "` nullable or with a default (the command checks each)"));
         s.add(new Step(8, "Contract: drop `" + src + "." + col + "` (lock_timeout 2 s, retried); the driver goes on translating",
-                "dualwrite reverse-sync " + base + "   # old column in step, kept there by the mirror: contract's parity gate;"
-                        + " then: dualwrite contract " + base + " --soak 24h --dry-run   # then without --dry-run",
+                "dualwrite contract " + base + " --soak 24h --dry-run   # then without --dry-run",
                 "SELECT count(*) FROM information_schema.columns WHERE table_name = '" + src + "' AND column_name = '" + col + "'",
                 "`0`; phase `CONTRACTED`",
                 "no backup needed: `dualwrite reverse-sync " + base + "` re-adds `" + col + "` (recorded type and collation; now"
                         + " the last column) and fills it, moving CONTRACTED → NEW_ONLY; then `dualwrite phase " + base + " READ_NEW`",
                 "< 1 s once the lock is granted",
-                "phase NEW_ONLY, soak passed, parity 0, every instance on NEW_ONLY, no untranslatable statement in the soak"
-                        + " window (`--dry-run` shows each verdict)"));
+                "phase NEW_ONLY, soak passed, every instance on NEW_ONLY, no untranslatable statement in the soak"
+                        + " window (`--dry-run` shows each verdict); no parity: the new table is the truth in NEW_ONLY"));
         return s;
     }
 
@@ -197,7 +196,7 @@ public final class MigrationPlan {
                 "Roll back READ_NEW at once on parity drift or an error-rate spike > 1 %.",
                 "Before NEW_ONLY: parity 0 after a soak of at least one release cycle, every instance on READ_NEW, no untranslatable"
                         + " statement seen (`dualwrite status --statements`).",
-                "Before contract: phase NEW_ONLY for the soak, parity 0 after `dualwrite reverse-sync`, every instance on NEW_ONLY,"
+                "Before contract: phase NEW_ONLY for the soak, every instance on NEW_ONLY,"
                         + " no untranslatable statement in the soak window (`dualwrite contract --dry-run` lists each verdict).",
                 "Roll back NEW_ONLY or CONTRACTED with `dualwrite reverse-sync`, then `dualwrite phase READ_NEW`.");
     }

@@ -173,8 +173,8 @@ class ReverseSyncConcurrencyTest {
             try (Connection c = connect(db)) {
                 assertThat(ReverseSync.run(c, db::connect, "users.email", ReverseSync.Options.batches(5000), m -> { })
                         .parity().mismatches()).isZero();
-                Contract.Result done = Contract.run(c, db::connect, "users.email",
-                        new Contract.Options(Duration.ZERO, false, Duration.ofSeconds(2), 20, 2), m -> { });
+                Contract.Result done = Contract.run(c, "users.email",
+                        new Contract.Options(Duration.ZERO, false, Duration.ofSeconds(2), 20), m -> { });
                 assertThat(done.executed()).isTrue();
             }
             assertThat(db.queryLong("SELECT count(*) FROM information_schema.columns WHERE table_name = 'users'"

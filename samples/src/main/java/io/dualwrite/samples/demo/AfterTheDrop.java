@@ -64,11 +64,9 @@ final class AfterTheDrop {
     }
 
     private void contract() throws Exception {
-        DemoContext.step(6, "Contract: drop users.email (gate: soak passed, parity 0, every instance on NEW_ONLY, nothing"
+        DemoContext.step(6, "Contract: drop users.email (gate: soak passed, every instance on NEW_ONLY, nothing"
                 + " untranslatable); the legacy app keeps running");
         long ops = app.totalOk();
-        System.out.println("first the old column back in step (contract's parity gate); the mirror keeps it there:");
-        d.expectExit(DemoContext.cli(cmd("reverse-sync")), 0);
         d.expectExit(DemoContext.cli(cmd("contract", "--soak", SOAK, "--dry-run")), 0);
         d.expectExit(DemoContext.cli(cmd("contract", "--soak", SOAK)), 0);
         d.awaitAck(Phase.CONTRACTED);
