@@ -46,8 +46,8 @@ class PlanCommandTest {
         assertThat(seven.get("validation").getAsString()).contains("statement_evidence", "NOT translatable");
         assertThat(seven.get("rollback").getAsString()).contains("dualwrite reverse-sync --url", "--migration users.email`",
                 "READ_NEW");
-        assertThat(eight.get("command").getAsString()).contains("dualwrite reverse-sync --url", "dualwrite contract --url",
-                "--migration users.email --soak 24h --dry-run");
+        assertThat(eight.get("command").getAsString()).contains("dualwrite contract --url",
+                "--migration users.email --soak 24h --dry-run").doesNotContain("reverse-sync");
         assertThat(eight.get("rollback").getAsString()).contains("no backup needed", "re-adds `email`", "CONTRACTED → NEW_ONLY")
                 .doesNotContain("restore from backup");
 
