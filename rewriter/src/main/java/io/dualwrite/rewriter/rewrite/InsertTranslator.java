@@ -67,9 +67,12 @@ final class InsertTranslator {
             columns.addAll(d.table.columns());
         }
         int column = columns.indexOf(names.spec().sourceColumn());
-        if (p.rows == null && !p.defaultValues && (p.columns == null || column >= 0)) {
-            return owner.refused(d.statement, "an INSERT … SELECT that supplies the migrated column (or has no column list)",
-                    "name the columns and insert the migrated column's value with INSERT … VALUES");
+        boolean query = p.rows == null && !p.defaultValues;
+        if (query && (p.columns == null || (column >= 0 && (p.conflict >= 0
+                || !columns.contains(names.spec().keyColumn()))))) {
+            return owner.refused(d.statement, "an INSERT … SELECT without a column list, or that supplies the migrated"
+                    + " column without the key column or with ON CONFLICT", "name the columns, the key among them,"
+                    + " or insert the migrated column's value with INSERT … VALUES");
         }
         BitSet marks = new BitSet();
         marks.set(d.main, p.sourceStart);
@@ -89,6 +92,10 @@ final class InsertTranslator {
         if (refusal != null) {
             return owner.refused(d.statement, "an INSERT into the migrated table whose references to the column cannot"
                     + " be translated: " + refusal, "change it as suggested");
+        }
+        if (query && column >= 0) {
+            return InsertSelectForm.translate(d, shape, p.columns, column, columns.indexOf(names.spec().keyColumn()),
+                    p.sourceStart, p.sourceEnd, p.returning, owner);
         }
         String updated = p.updatedColumn < 0 ? null : updatedValue(d, p, shape.qualifier());
         Values values = new Values(d, shape, p, updated);
@@ -175,13 +182,13 @@ final class InsertTranslator {
             }
         }
         if (p.returning < 0) {
-            return d.rewritten(SyncForm.plain(d.spec, d.withPrefix(), parts, false), Rewrite.Kind.DUAL_WRITE, 0);
+            return d.rewritten(SyncForm.plain(d, parts, false), Rewrite.Kind.DUAL_WRITE, 0);
         }
         String list = d.edited(p.returning + 1, t.size());
         for (String v : inserted) {
             lists.add(list.replace(TranslationDraft.RETURNED, values.returned(v)));
         }
-        return d.rewritten(SyncForm.returning(d.spec, d.withPrefix(), parts, lists, false),
+        return d.rewritten(SyncForm.returning(d, parts, lists, false),
                 Rewrite.Kind.DUAL_WRITE_RETURNING, DualWriteForm.HIDDEN_COLUMNS);
     }
 

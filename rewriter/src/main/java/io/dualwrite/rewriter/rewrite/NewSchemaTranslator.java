@@ -2,6 +2,7 @@ package io.dualwrite.rewriter.rewrite;
 
 import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.SourceTable;
+import io.dualwrite.rewriter.analysis.JooqView;
 import io.dualwrite.rewriter.analysis.ReadScopes;
 import io.dualwrite.rewriter.analysis.ReadScopes.Relation;
 import io.dualwrite.rewriter.analysis.Reasons;
@@ -91,11 +92,30 @@ final class NewSchemaTranslator {
                     "simplify the statement");
         }
         TranslationDraft d = new TranslationDraft(table, names, reads, statement, tagged, main);
-        return switch (shape.verb()) {
+        Rewrite r = switch (shape.verb()) {
             case INSERT -> inserts.translate(d, shape);
             case UPDATE -> update(d, shape);
             case DELETE -> delete(d, shape);
         };
+        return r instanceof Rewrite.Rewritten ? parses(d, r) : r;
+    }
+
+    /**
+     * Where jOOQ parses the application's write, each write of the translation must parse too (leniently:
+     * functions and syntax it does not know are not failures). Checked on the writes alone, not the
+     * whole form: jOOQ 3.19 cannot parse a data-modifying CTE followed by another, which PostgreSQL runs.
+     */
+    private Rewrite parses(TranslationDraft d, Rewrite r) {
+        if (JooqView.parse(d.statement) == null) {
+            return r;
+        }
+        for (String write : d.standalone) {
+            if (JooqView.parseRead(ParameterTags.untag(write).sql()) == null) {
+                return refused(d.statement, "a write whose translated form does not parse",
+                        "report it as a dualwrite bug; until then stay in a phase that writes the old column");
+            }
+        }
+        return r;
     }
 
     /**
@@ -138,8 +158,9 @@ final class NewSchemaTranslator {
 
     /** Why the target of a SET assignment cannot be translated, or null. */
     String target(Sig t, TranslationDraft.Assignment a) {
+        boolean simple = a.eq() == a.start() + 1;
         for (int i = a.start(); i < a.eq(); i++) {
-            if (t.isName(i) && names.isColumn(t.get(i).normalized()) && (t.isSymbol(a.start(), "(") || i > a.start())) {
+            if (t.isName(i) && names.isColumn(t.get(i).normalized()) && !simple) {
                 return "a SET that assigns the migrated column in a row, subfield or subscript form";
             }
         }
@@ -181,10 +202,10 @@ final class NewSchemaTranslator {
         SyncForm.Part part = new SyncForm.Part(d.edited(d.main, ret < 0 ? t.size() : ret),
                 d.quotedKey(shape.qualifier()), d.forSync(value));
         if (ret < 0) {
-            return d.rewritten(SyncForm.plain(d.spec, d.withPrefix(), List.of(part), false), Rewrite.Kind.DUAL_WRITE, 0);
+            return d.rewritten(SyncForm.plain(d, List.of(part), false), Rewrite.Kind.DUAL_WRITE, 0);
         }
         String returning = d.edited(ret + 1, t.size()).replace(TranslationDraft.RETURNED, returned);
-        return d.rewritten(SyncForm.returning(d.spec, d.withPrefix(), List.of(part), List.of(returning), false),
+        return d.rewritten(SyncForm.returning(d, List.of(part), List.of(returning), false),
                 Rewrite.Kind.DUAL_WRITE_RETURNING, DualWriteForm.HIDDEN_COLUMNS);
     }
 
@@ -245,9 +266,9 @@ final class NewSchemaTranslator {
         SyncForm.Part part = new SyncForm.Part(d.edited(d.main, ret < 0 ? t.size() : ret),
                 d.quotedKey(shape.qualifier()), null);
         if (ret < 0) {
-            return d.rewritten(SyncForm.plain(d.spec, d.withPrefix(), List.of(part), true), Rewrite.Kind.DUAL_WRITE, 0);
+            return d.rewritten(SyncForm.plain(d, List.of(part), true), Rewrite.Kind.DUAL_WRITE, 0);
         }
-        return d.rewritten(SyncForm.returning(d.spec, d.withPrefix(), List.of(part), List.of(d.edited(ret + 1, t.size())),
+        return d.rewritten(SyncForm.returning(d, List.of(part), List.of(d.edited(ret + 1, t.size())),
                 true), Rewrite.Kind.DUAL_WRITE_RETURNING, DualWriteForm.HIDDEN_COLUMNS);
     }
 

@@ -19,25 +19,28 @@ final class SyncForm {
     private SyncForm() {
     }
 
-    /** The update-count form. */
-    static String plain(MigrationSpec spec, String withPrefix, List<Part> parts, boolean delete) {
-        StringBuilder b = head(withPrefix);
+    /** The update-count form; each part's write with its RETURNING goes to {@link TranslationDraft#standalone}. */
+    static String plain(TranslationDraft d, List<Part> parts, boolean delete) {
+        StringBuilder b = head(d.withPrefix());
         for (int i = 0; i < parts.size(); i++) {
             Part p = parts.get(i);
-            cte(b, i, parts.size()).append(p.write()).append(" RETURNING ").append(hidden(p, delete)).append(")");
+            String write = p.write() + " RETURNING " + hidden(p, delete);
+            d.standalone.add(write);
+            cte(b, i, parts.size()).append(write).append(")");
         }
-        return b.append(" ").append(sync(spec, parts.size(), delete)).toString();
+        return b.append(" ").append(sync(d.spec, parts.size(), delete)).toString();
     }
 
     /** The result-set form: {@code list} (translated) first, then the hidden key and value. */
-    static String returning(MigrationSpec spec, String withPrefix, List<Part> parts, List<String> lists, boolean delete) {
-        StringBuilder b = head(withPrefix);
+    static String returning(TranslationDraft d, List<Part> parts, List<String> lists, boolean delete) {
+        StringBuilder b = head(d.withPrefix());
         for (int i = 0; i < parts.size(); i++) {
             Part p = parts.get(i);
-            cte(b, i, parts.size()).append(p.write()).append(" RETURNING ").append(lists.get(i)).append(", ")
-                    .append(hidden(p, delete)).append(")");
+            String write = p.write() + " RETURNING " + lists.get(i) + ", " + hidden(p, delete);
+            d.standalone.add(write);
+            cte(b, i, parts.size()).append(write).append(")");
         }
-        b.append(", \"dw$s\" AS (").append(sync(spec, parts.size(), delete)).append(") ");
+        b.append(", \"dw$s\" AS (").append(sync(d.spec, parts.size(), delete)).append(") ");
         for (int i = 0; i < parts.size(); i++) {
             b.append(i == 0 ? "" : " UNION ALL ").append("SELECT * FROM ").append(name(i, parts.size()));
         }

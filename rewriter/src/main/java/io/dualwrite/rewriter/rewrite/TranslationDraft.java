@@ -33,6 +33,11 @@ final class TranslationDraft {
     final Sig t;
     final int main;
     final Splice splice = new Splice();
+    /**
+     * Each write of the translation as a statement of its own (the app's write, edited, with the
+     * RETURNING the translation gives it), tagged: what jOOQ checks ({@link NewSchemaTranslator}).
+     */
+    final List<String> standalone = new ArrayList<>();
     private final ReadRewriter reads;
 
     TranslationDraft(SourceTable table, SourceNames names, ReadRewriter reads, String statement,
@@ -167,8 +172,11 @@ final class TranslationDraft {
         return (qualifier == null ? "" : qualifier + ".") + Identifiers.quote(spec.keyColumn());
     }
 
-    /** The final rewrite: tags stripped into the parameter map. */
+    /** The final rewrite: tags stripped into the parameter map. A translation in place is its own standalone write. */
     Rewrite.Rewritten rewritten(String sql, Rewrite.Kind kind, int hidden) {
+        if (standalone.isEmpty()) {
+            standalone.add(sql);
+        }
         ParameterTags.Untagged u = ParameterTags.untag(sql);
         return new Rewrite.Rewritten(u.sql(), kind, hidden, u.sources());
     }

@@ -1,0 +1,175 @@
+package io.dualwrite.rewriter.rewrite;
+
+import static io.dualwrite.rewriter.rewrite.Fixtures.newEmail;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dualwrite.rewriter.Phase;
+import io.dualwrite.rewriter.Rewrite;
+import io.dualwrite.rewriter.RewritePlan;
+import io.dualwrite.rewriter.SourceTable;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The translation's text per shape, its parameter maps, and what it refuses (TranslationOnDatabaseTest runs them). */
+class TranslationTest {
+
+    private static final String SYNC = "INSERT INTO \"dualwrite\".\"sync_users_email\" (k, v, deleted) ";
+
+    private final StatementRewriter rewriter = new StatementRewriter(List.of(new SourceTable(Fixtures.USERS_EMAIL,
+            List.of("id", "name", "email", "created_at"), "character varying(255)", null)));
+
+    private Rewrite.Rewritten translated(String sql) {
+        RewritePlan plan = rewriter.plan(sql);
+        assertThat(plan.forPhase(Phase.NEW_ONLY)).isEqualTo(plan.forPhase(Phase.CONTRACTED));
+        assertThat(plan.forPhase(Phase.CONTRACTED)).as(sql).isInstanceOf(Rewrite.Rewritten.class);
+        return (Rewrite.Rewritten) plan.forPhase(Phase.CONTRACTED);
+    }
+
+    @Test
+    void updateMovesTheValueIntoReturningAndMapsParameters() {
+        Rewrite.Rewritten r = translated("update users set email=?, name=?, version=? where id=? and version=?");
+        assertThat(r.sql()).isEqualTo("WITH \"dw$w\" AS (update users set name=?, version=? where id=? and version=?"
+                + " RETURNING users.\"id\" AS \"dw$k\", CAST((?) AS character varying) AS \"dw$v\") " + SYNC
+                + "SELECT \"dw$k\", \"dw$v\", false FROM \"dw$w\"");
+        assertThat(r.parameterSources()).containsExactly(2, 3, 4, 5, 1);
+        assertThat(r.kind()).isEqualTo(Rewrite.Kind.DUAL_WRITE);
+    }
+
+    @Test
+    void updateOfTheColumnAloneKeepsTheRowUpdatedAndReadsTheOldValueFromTheNewTable() {
+        Rewrite.Rewritten r = translated("UPDATE users u SET email = lower(u.email) WHERE u.email LIKE ?");
+        assertThat(r.sql()).isEqualTo("WITH \"dw$w\" AS (UPDATE users u SET \"id\" = u.\"id\" WHERE " + newEmail("u")
+                + " LIKE ? RETURNING u.\"id\" AS \"dw$k\", CAST((lower(" + newEmail("u") + ")) AS character varying)"
+                + " AS \"dw$v\") " + SYNC + "SELECT \"dw$k\", \"dw$v\", false FROM \"dw$w\"");
+        assertThat(r.parameterSources()).isNull();
+    }
+
+    @Test
+    void updateThatOnlyReadsTheColumnIsTranslatedInPlace() {
+        Rewrite.Rewritten r = translated("UPDATE users SET name = ? WHERE email = ?");
+        assertThat(r.sql()).isEqualTo("UPDATE users SET name = ? WHERE " + newEmail("users") + " = ?");
+        assertThat(r.parameterSources()).isNull();
+    }
+
+    @Test
+    void deleteReturningGivesTheValueBefore() {
+        Rewrite.Rewritten r = translated("DELETE FROM users u WHERE u.id = ? RETURNING u.email");
+        assertThat(r.sql()).isEqualTo("WITH \"dw$w\" AS (DELETE FROM users u WHERE u.id = ? RETURNING " + newEmail("u")
+                + " AS \"email\", u.\"id\" AS \"dw$k\", NULL AS \"dw$v\"), \"dw$s\" AS (" + SYNC
+                + "SELECT \"dw$k\", NULL, true FROM \"dw$w\") SELECT * FROM \"dw$w\"");
+        assertThat(r.hiddenColumns()).isEqualTo(2);
+    }
+
+    @Test
+    void insertMovesTheValueAndMultiRowBecomesOneWritePerRowInOrder() {
+        Rewrite.Rewritten r = translated("INSERT INTO users (email, name) VALUES (?, ?), (?, ?)");
+        assertThat(r.sql()).isEqualTo("WITH \"dw$w1\" AS (INSERT INTO users (name) VALUES (?) RETURNING \"id\" AS"
+                + " \"dw$k\", CAST((?) AS character varying) AS \"dw$v\"), \"dw$w2\" AS (INSERT INTO users (name) VALUES (?)"
+                + " RETURNING \"id\" AS \"dw$k\", CAST((?) AS character varying) AS \"dw$v\") " + SYNC + "SELECT \"dw$k\","
+                + " \"dw$v\", false FROM \"dw$w1\" UNION ALL SELECT \"dw$k\", \"dw$v\", false FROM \"dw$w2\"");
+        assertThat(r.parameterSources()).containsExactly(2, 1, 4, 3);
+    }
+
+    @Test
+    void insertWithoutColumnListWritesTheOriginalColumnsWithoutTheOldOne() {
+        Rewrite.Rewritten r = translated("INSERT INTO users VALUES (1, 'a', 'a@x', now())");
+        assertThat(r.sql()).startsWith("WITH \"dw$w\" AS (INSERT INTO users (\"id\", \"name\", \"created_at\")"
+                + " VALUES (1, 'a', now()) RETURNING \"id\" AS \"dw$k\", CAST(('a@x') AS character varying) AS \"dw$v\")");
+    }
+
+    @Test
+    void generatedKeysReturnTheOldColumnInItsPlace() {
+        RewritePlan plan = rewriter.plan("insert into users (name, email) values (?, ?)");
+        Rewrite keys = plan.forPhaseReturning(Phase.CONTRACTED, "*");
+        assertThat(keys).isInstanceOfSatisfying(Rewrite.Rewritten.class, w -> {
+            assertThat(w.kind()).isEqualTo(Rewrite.Kind.DUAL_WRITE_RETURNING);
+            assertThat(w.hiddenColumns()).isEqualTo(2);
+            assertThat(w.sql()).contains("RETURNING users.\"id\", users.\"name\", CAST((?) AS character varying(255))"
+                    + " AS \"email\", users.\"created_at\", \"id\" AS \"dw$k\"");
+            assertThat(w.parameterSources()).containsExactly(1, 2, 2);
+        });
+        assertThat(plan.forPhaseReturning(Phase.NEW_ONLY, "*")).isEqualTo(keys);
+        // an UPDATE that does not touch the column: PgJDBC's own RETURNING "id" is exact, but * must show email
+        RewritePlan other = rewriter.plan("UPDATE users SET name = ? WHERE id = ?");
+        assertThat(other.forPhase(Phase.CONTRACTED)).isSameAs(Rewrite.PASS_THROUGH);
+        assertThat(other.forPhaseReturning(Phase.CONTRACTED, "\"id\"")).isSameAs(Rewrite.PASS_THROUGH);
+        assertThat(other.forPhaseReturning(Phase.CONTRACTED, "*")).isInstanceOfSatisfying(Rewrite.Rewritten.class,
+                w -> assertThat(w.sql()).contains(newEmail("users") + " AS \"email\""));
+    }
+
+    @Test
+    void severalStatementsAreSplicedOrRefusedWhenAParameterMoves() {
+        Rewrite.Rewritten r = translated("UPDATE users SET name = 'a' WHERE email = 'x'; SELECT email FROM users");
+        assertThat(r.sql()).isEqualTo("UPDATE users SET name = 'a' WHERE " + newEmail("users") + " = 'x'; SELECT "
+                + newEmail("users") + " AS \"email\" FROM users");
+        assertThat(rewriter.plan("UPDATE users SET email = ?, name = ? WHERE id = 1; SELECT 1").forPhase(Phase.CONTRACTED))
+                .isInstanceOfSatisfying(Rewrite.Rejected.class, x -> assertThat(x.reason()).contains("moves parameters"));
+    }
+
+    @Test
+    void hostedStatementsFollowTheTranslation() {
+        assertThat(translated("EXPLAIN ANALYZE UPDATE users SET email = 'x' WHERE id = 1").sql())
+                .startsWith("EXPLAIN ANALYZE WITH \"dw$w\" AS (UPDATE users SET \"id\" = users.\"id\" WHERE id = 1");
+        assertThat(translated("CREATE TABLE t AS SELECT email FROM users").sql())
+                .isEqualTo("CREATE TABLE t AS SELECT " + newEmail("users") + " AS \"email\" FROM users");
+        assertThat(rewriter.plan("PREPARE p AS UPDATE users SET name = $1 WHERE email = $2").forPhase(Phase.CONTRACTED))
+                .isInstanceOf(Rewrite.Rejected.class);
+    }
+
+    /** Refused in the translated phases, never passed through: each would read or write the dropped column. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "MERGE INTO users u USING s ON s.id = u.id WHEN MATCHED THEN UPDATE SET email = s.email",
+        "COPY users FROM STDIN",
+        "COPY users TO STDOUT",
+        "ALTER TABLE users ALTER COLUMN email TYPE text",
+        "CREATE INDEX ON users (email)",
+        "COMMENT ON COLUMN users.email IS 'x'",
+        "TABLE users",
+        "UPDATE users SET (name, email) = ('a', 'b') WHERE id = 1",
+        "UPDATE users SET email[1] = 'a'",
+        "UPDATE users SET id = 2 WHERE email = 'x'",
+        "UPDATE users SET email = name, name = 'x'",
+        "UPDATE users SET email = random()::text RETURNING email",
+        "INSERT INTO users (name, email) SELECT name, address FROM staging",
+        "INSERT INTO users (id, email) SELECT id, address FROM staging ON CONFLICT DO NOTHING",
+        "INSERT INTO users (id, email) SELECT id, address FROM staging RETURNING email",
+        "INSERT INTO users SELECT * FROM staging",
+        "INSERT INTO users (id, email) VALUES (1, 'x') ON CONFLICT (email) DO NOTHING",
+        "INSERT INTO users (id, email) VALUES (1, 'x') ON CONFLICT (id) DO UPDATE SET name = (excluded).name",
+        "INSERT INTO audit SELECT id, email FROM users",
+        "UPDATE orders o SET note = (SELECT email FROM users u WHERE u.id = o.user_id)",
+        "DELETE FROM orders USING users u WHERE u.id = orders.user_id AND u.email = 'x'",
+        "SELECT row_to_json(u) FROM users u",
+        "SELECT * FROM users JOIN orders USING (id)",
+        "SELECT email FROM users u, orders o WHERE o.user_id = u.id",
+        "UPDATE users SET name = 'x' RETURNING users",
+        "PREPARE p AS UPDATE users SET email = $1",
+        "EXPLAIN ANALYZE MERGE INTO users u USING s ON s.id = u.id WHEN MATCHED THEN DELETE",
+        "DO $$ BEGIN UPDATE users SET email = NULL; END $$",
+        "CREATE VIEW v AS SELECT email FROM users",
+    })
+    void refusedAfterTheContract(String sql) {
+        RewritePlan plan = rewriter.plan(sql);
+        assertThat(plan.forPhase(Phase.CONTRACTED)).as(sql).isInstanceOfSatisfying(Rewrite.Rejected.class,
+                r -> assertThat(r.reason()).contains("Statement: "));
+        assertThat(plan.forPhase(Phase.NEW_ONLY)).isEqualTo(plan.forPhase(Phase.CONTRACTED));
+    }
+
+    @Test
+    void writesToOtherTablesPassWhenTheyCannotReadTheColumn() {
+        for (String sql : List.of("INSERT INTO stats SELECT count(*) FROM users",
+                "UPDATE orders SET total = 0 WHERE user_id IN (SELECT id FROM users WHERE name = 'a')")) {
+            assertThat(rewriter.plan(sql).forPhase(Phase.CONTRACTED)).as(sql).isSameAs(Rewrite.PASS_THROUGH);
+        }
+    }
+
+    @Test
+    void anInsertGivingTheColumnAValueNeedsItsRecordedType() {
+        Rewrite r = Fixtures.rewriter().plan("INSERT INTO users (id, email) VALUES (1, 'x')").forPhase(Phase.CONTRACTED);
+        assertThat(r).isInstanceOfSatisfying(Rewrite.Rejected.class,
+                x -> assertThat(x.reason()).contains("did not supply the column's type"));
+    }
+}
