@@ -18,12 +18,23 @@ import java.sql.Statement;
  * 3 adds what the contract needs: {@code statement_evidence} (each distinct statement an instance sent that
  * names a migrated column, and whether the phases without the old column can translate it),
  * {@code source_column} (the source table's columns as they were before the contract, so the driver can
- * keep {@code SELECT *} and positional INSERTs as they were) and {@code reverse_sync} (its checkpoint).
+ * keep {@code SELECT *} and positional INSERTs as they were), {@code reverse_sync} (its checkpoint) and
+ * the function {@value #RLS_GUARD} that rewritten writes call.
  */
 public final class ControlTables {
 
     /** The control schema version this code reads and writes. */
     public static final int VERSION = 3;
+
+    /**
+     * Refuses (SQLState 0A000) a rewritten write on a table whose row-level security the session is subject to,
+     * unless its policies make the rewrite exact. A rewritten write reads back the rows it changes (its
+     * RETURNING feeds the sync), and PostgreSQL then applies the table's SELECT policies to them as well: rows
+     * the role may change but not see would be skipped (UPDATE, DELETE) or fail the statement (INSERT). When
+     * every policy that applies to the role is {@code FOR ALL} with one expression for USING and WITH CHECK,
+     * the rows a role may see are exactly those it may write, and the rewrite changes the same rows.
+     */
+    public static final String RLS_GUARD = "dualwrite.refuse_asymmetric_rls";
 
     /** Serialises concurrent installs and registrations across processes. */
     static final long INSTALL_LOCK = 0x6475_616c_7772_6974L; // "dualwrit"
@@ -75,6 +86,26 @@ public final class ControlTables {
              ResultSet rs = s.executeQuery("SELECT max(version) FROM dualwrite.schema_version")) {
             rs.next();
             return rs.getInt(1);
+        }
+    }
+
+    /**
+     * For the driver: brings a schema older than {@link #VERSION} up to date before following it, because the
+     * statements it rewrites call what the current version installs. A role that may not change the control schema
+     * gets an error that says how to upgrade it; an absent or current schema is left alone.
+     */
+    public static void upgradeOlder(Connection c) throws SQLException {
+        int found = installedVersion(c);
+        if (found < 1 || found >= VERSION) {
+            return;
+        }
+        try {
+            install(c);
+        } catch (SQLException e) {
+            throw new SQLException("the dualwrite control schema is at version " + found + " and this driver needs version "
+                    + VERSION + ", but upgrading it failed (" + e.getMessage() + "). Run any dualwrite migrator command"
+                    + " (e.g. dualwrite expand, which is idempotent) with a role that owns the dualwrite schema, then"
+                    + " reconnect", "55000", e);
         }
     }
 
@@ -219,7 +250,7 @@ public final class ControlTables {
                   position    int NOT NULL,
                   name        text NOT NULL,
                   type        text NOT NULL,
-                  "collation" text, -- quoted: COLLATION is a reserved word
+                  collation_name text,
                   not_null    boolean NOT NULL,
                   default_sql text,
                   recorded_at timestamptz NOT NULL DEFAULT now(),
@@ -236,5 +267,29 @@ public final class ControlTables {
                   updated_at   timestamptz NOT NULL DEFAULT now(),
                   completed_at timestamptz
                 )""");
+        s.execute("CREATE OR REPLACE FUNCTION " + RLS_GUARD + "(tbl regclass) RETURNS boolean"
+                + " LANGUAGE plpgsql STABLE AS $dualwrite$\n" + """
+                DECLARE
+                  offending text;
+                BEGIN
+                  SELECT string_agg(p.polname, ', ') INTO offending
+                  FROM pg_catalog.pg_policy p
+                  WHERE p.polrelid = tbl
+                    AND (p.polroles = '{0}' OR EXISTS (SELECT 1 FROM unnest(p.polroles) r
+                                                       WHERE pg_catalog.pg_has_role(current_user, r, 'MEMBER')))
+                    AND (p.polcmd <> '*' OR (p.polwithcheck IS NOT NULL AND (p.polqual IS NULL
+                         OR pg_catalog.pg_get_expr(p.polwithcheck, tbl) <> pg_catalog.pg_get_expr(p.polqual, tbl))));
+                  IF offending IS NULL THEN
+                    RETURN true;
+                  END IF;
+                  RAISE EXCEPTION USING ERRCODE = '0A000',
+                    MESSAGE = format('dualwrite refuses this write to %s: row-level security applies to role %s through'
+                      ' policies that are not the same for reading and writing (%s), and the dual write reads back the'
+                      ' rows it changes, so it could change other rows than the statement would. Nothing was changed.',
+                      tbl, current_user, offending),
+                    HINT = 'Give the role one FOR ALL policy per rule (same USING and WITH CHECK), or run the'
+                      ' application with a role that bypasses row-level security, for the time of the migration.';
+                END
+                $dualwrite$""");
     }
 }

@@ -39,7 +39,7 @@ public class ControlTablesTest {
             ControlTables.install(c); // idempotent
         }
         assertThat(db.queryLong("SELECT count(*) FROM dualwrite.schema_version")).isEqualTo(1);
-        assertThat(db.queryLong("SELECT count(*) FROM pg_tables WHERE schemaname = 'dualwrite'")).isEqualTo(8);
+        assertThat(db.queryLong("SELECT count(*) FROM pg_tables WHERE schemaname = 'dualwrite'")).isEqualTo(11);
     }
 
     @Test

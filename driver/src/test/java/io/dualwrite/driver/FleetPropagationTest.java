@@ -84,6 +84,40 @@ class FleetPropagationTest {
     }
 
     @Test
+    void aProcessThatClosesEveryConnectionAndOpensAgainStaysOneInstance(TestDatabase db) throws Exception {
+        MigrationFixture.create(db, Phase.DUAL_WRITE);
+        String instance = "r-" + db.name();
+        String rows = "SELECT count(*) FROM dualwrite.instance WHERE id LIKE 'r-" + db.name() + "%'";
+        try (Connection app = connect(db, instance)) {
+            Await.within(2000, () -> count(db, rows) == 1, "the instance heartbeats");
+        }
+        Await.within(3000, () -> followerPids(db) == 0, "the follower rests once every connection is closed");
+        try (Connection app = connect(db, instance)) {
+            Await.within(2000, () -> followerPids(db) > 0, "the follower is back");
+            String id = db.queryString("SELECT id FROM dualwrite.instance WHERE id LIKE 'r-" + db.name() + "%'");
+            Await.within(3000, () -> heartbeatAge(db, id) < 1.0, "the instance heartbeats again");
+        }
+        assertThat(db.queryLong(rows)).isEqualTo(1);
+    }
+
+    private static long count(TestDatabase db, String sql) {
+        try {
+            return db.queryLong(sql);
+        } catch (SQLException e) {
+            return -1;
+        }
+    }
+
+    private static double heartbeatAge(TestDatabase db, String id) {
+        try {
+            return Double.parseDouble(db.queryString("SELECT extract(epoch FROM now() - heartbeat_at)::text"
+                    + " FROM dualwrite.instance WHERE id = '" + id + "'"));
+        } catch (SQLException e) {
+            return Double.MAX_VALUE;
+        }
+    }
+
+    @Test
     void killingTheNotificationConnectionDoesNotStopPropagation(TestDatabase db) throws Exception {
         MigrationFixture.create(db, Phase.EXPANDED);
         String instance = "k-" + db.name();

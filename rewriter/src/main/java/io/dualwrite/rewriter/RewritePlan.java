@@ -111,6 +111,11 @@ public final class RewritePlan {
         return computed;
     }
 
+    /** Whether the plan keeps what it needs to translate the statement with a generated-keys list (for the cache's weigher). */
+    public boolean translatesReturning() {
+        return translatedReturning != null;
+    }
+
     @Override
     public String toString() {
         return passThrough() ? "RewritePlan[pass-through]"

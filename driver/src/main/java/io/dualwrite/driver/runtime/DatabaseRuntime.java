@@ -1,6 +1,7 @@
 package io.dualwrite.driver.runtime;
 
 import io.dualwrite.control.ControlSchema;
+import io.dualwrite.control.ControlTables;
 import io.dualwrite.control.MigrationState;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
@@ -10,12 +11,14 @@ import io.dualwrite.rewriter.rewrite.StatementRewriter;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -56,6 +59,12 @@ public final class DatabaseRuntime {
     }
 
     private final String instanceName;
+    /**
+     * This process's instance for the database, for its whole life: a pool that closes every connection and
+     * later opens new ones (the follower rests in between) is still the same instance in {@code dualwrite.instance}.
+     */
+    private final String instanceId;
+    private final Instant startedAt = Instant.now();
     /** Guarded by {@code this}: the running follower, or null while the database has no open connection. */
     PhaseFollower follower;
 
@@ -65,6 +74,7 @@ public final class DatabaseRuntime {
     DatabaseRuntime(String pgUrl, String instanceName, Properties connectProperties, long planCacheBytes) {
         this.pgUrl = pgUrl;
         this.instanceName = instanceName;
+        this.instanceId = (instanceName == null ? "" : instanceName + "-") + UUID.randomUUID();
         this.connectProperties = connectProperties;
         this.planCacheBytes = planCacheBytes;
     }
@@ -72,6 +82,15 @@ public final class DatabaseRuntime {
     /** The {@value RuntimeRegistry#INSTANCE_PROPERTY} connection property, or null. */
     public String instanceName() {
         return instanceName;
+    }
+
+    /** The id this process heartbeats under in {@code dualwrite.instance}. */
+    public String instanceId() {
+        return instanceId;
+    }
+
+    Instant startedAt() {
+        return startedAt;
     }
 
     /** The URL for logs, thread names and JMX: a password given in the URL is masked. */
@@ -139,6 +158,7 @@ public final class DatabaseRuntime {
     private final Object refreshLock = new Object();
 
     private List<MigrationRuntime> refreshLocked(Connection c) throws SQLException {
+        ControlTables.upgradeOlder(c);
         List<MigrationState> states = ControlSchema.load(c);
         List<MigrationRuntime> created = new ArrayList<>();
         List<MigrationRuntime> runtimes = new ArrayList<>();

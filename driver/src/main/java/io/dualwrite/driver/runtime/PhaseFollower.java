@@ -9,9 +9,7 @@ import java.net.InetAddress;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
 import java.util.Properties;
-import java.util.UUID;
 
 /**
  * Keeps one database's runtime in step with its control schema, on a dedicated connection and
@@ -37,13 +35,12 @@ public final class PhaseFollower implements Runnable {
     private final String instanceId;
     private final String host = hostName();
     private final long pid = ProcessHandle.current().pid();
-    private final Instant startedAt = Instant.now();
     private Connection connection;
     private boolean failing;
 
     private PhaseFollower(DatabaseRuntime database) {
         this.database = database;
-        this.instanceId = (database.instanceName() == null ? "" : database.instanceName() + "-") + UUID.randomUUID();
+        this.instanceId = database.instanceId();
     }
 
     /** Starts the database's follower thread unless it runs. */
@@ -91,7 +88,7 @@ public final class PhaseFollower implements Runnable {
             RuntimeRegistry.announce(database, database.refresh(connection));
             if (!database.migrations().isEmpty()) {
                 PinWatch.check(connection, database);
-                Fleet.heartbeat(connection, instanceId, host, pid, startedAt, appliedJson());
+                Fleet.heartbeat(connection, instanceId, host, pid, database.startedAt(), appliedJson());
             }
             if (failing) {
                 LOG.log(System.Logger.Level.INFO, "dualwrite: following the control schema of " + database.displayUrl() + " again");

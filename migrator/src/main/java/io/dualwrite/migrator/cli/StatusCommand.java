@@ -20,14 +20,15 @@ final class StatusCommand extends BaseCommand {
     @Option(names = "--changes", paramLabel = "N", defaultValue = "5", description = "Phase changes to show per migration. Default: ${DEFAULT-VALUE}.")
     int changes;
 
-    @Option(names = "--history", description = "Show every phase change (the whole audit log: from, to, who, when, why).")
+    @Option(names = "--history", description = "Show every phase change (the whole audit log: from, to, who, when, why)"
+            + " and every instance that ever reported (without it, instances gone for over an hour are left out).")
     boolean history;
 
     @Override
     public Integer call() throws Exception {
         try (Connection c = connection.open("dualwrite-status")) {
             List<MigrationStatus> all = StatusReport.load(c, history ? Integer.MAX_VALUE : Math.max(0, changes));
-            List<StatusReport.Instance> instances = StatusReport.instances(c);
+            List<StatusReport.Instance> instances = StatusReport.instances(c, history);
             if (json()) {
                 List<Map<String, Object>> list = new ArrayList<>();
                 for (MigrationStatus m : all) {

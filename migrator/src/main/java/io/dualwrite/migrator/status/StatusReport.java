@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,8 +27,15 @@ public final class StatusReport {
                            String applied) {
     }
 
-    /** Every instance that ever reported, newest heartbeat first; live = heartbeat within the gates' stale limit. */
-    public static List<Instance> instances(Connection c) throws SQLException {
+    /** How long an instance that stopped heartbeating stays in {@code status} (all stay in {@code --history}). */
+    public static final Duration GONE_SHOWN_FOR = Duration.ofHours(1);
+
+    /**
+     * Instances newest heartbeat first; live = heartbeat within the gates' stale limit. Without {@code history},
+     * only those that heartbeated within {@link #GONE_SHOWN_FOR}: a fleet that restarts daily would otherwise bury
+     * the live instances under the gone ones.
+     */
+    public static List<Instance> instances(Connection c, boolean history) throws SQLException {
         List<Instance> out = new ArrayList<>();
         try (PreparedStatement p = c.prepareStatement("SELECT to_regclass('dualwrite.instance') IS NOT NULL");
              ResultSet rs = p.executeQuery()) {
@@ -39,8 +47,11 @@ public final class StatusReport {
         try (PreparedStatement p = c.prepareStatement("""
                 SELECT id, host, pid, started_at::text, extract(epoch FROM now() - heartbeat_at)::bigint,
                        heartbeat_at > now() - make_interval(secs => ? / 1000.0), applied::text
-                FROM dualwrite.instance ORDER BY heartbeat_at DESC""")) {
+                FROM dualwrite.instance WHERE ? OR heartbeat_at > now() - make_interval(secs => ?)
+                ORDER BY heartbeat_at DESC""")) {
             p.setLong(1, Fleet.STALE_AFTER.toMillis());
+            p.setBoolean(2, history);
+            p.setLong(3, GONE_SHOWN_FOR.toSeconds());
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
                     out.add(new Instance(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getLong(5),

@@ -18,6 +18,14 @@ final class PlanWeigher {
     static final int ENTRY_OVERHEAD = 320;
     /** A record holding a text, with its String object and array header. */
     static final int REWRITE_OVERHEAD = 64;
+    /**
+     * Per character of the statement, for a plan that keeps the statement's tokens to translate it
+     * with a generated-keys list later (a token record, its list slot and two ints of the token
+     * analysis: about 44 bytes for a significant token, one per three to four characters).
+     */
+    static final int TOKENS_PER_CHAR = 12;
+    /** A translated generated-keys form is the statement with its columns expanded: bounded by this much more. */
+    static final int TRANSLATED_RETURNING_EXTRA = 512;
 
     private PlanWeigher() {
     }
@@ -25,7 +33,8 @@ final class PlanWeigher {
     /**
      * A plan with rewrites: the key text, each distinct rewrite, and for a dual write the parts the
      * plan keeps to build its generated-keys form later (the statement again) plus one such form
-     * (it is cached in the plan when first asked for, after the entry was weighed).
+     * (it is cached in the plan when first asked for, after the entry was weighed); for a write the
+     * translated phases translate with such a list, the statement's tokens and one translated form.
      */
     static int rewrite(String sql, RewritePlan plan) {
         long bytes = ENTRY_OVERHEAD + textBytes(sql);
@@ -43,6 +52,9 @@ final class PlanWeigher {
             } else if (r instanceof Rewrite.Rejected x) {
                 bytes += REWRITE_OVERHEAD + textBytes(x.reason());
             }
+        }
+        if (plan.translatesReturning()) {
+            bytes += TOKENS_PER_CHAR * (long) sql.length() + REWRITE_OVERHEAD + textBytes(sql) + TRANSLATED_RETURNING_EXTRA;
         }
         return (int) Math.min(Integer.MAX_VALUE, bytes);
     }

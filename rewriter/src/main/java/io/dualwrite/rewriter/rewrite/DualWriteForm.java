@@ -48,7 +48,7 @@ public final class DualWriteForm {
             String ret = delete
                     ? " RETURNING " + q + key(spec) + AS_KEY
                     : " RETURNING " + q + key(spec) + AS_KEY + ", " + q + column(spec) + AS_VALUE;
-            return head() + app + ret + ") " + intoView(spec) + " SELECT " + selected() + " FROM \"dw$w\"";
+            return head() + app + ret + ") " + intoView(spec) + " SELECT " + selected() + " FROM \"dw$w\"" + rlsGuard(spec);
         }
 
         /**
@@ -61,7 +61,7 @@ public final class DualWriteForm {
                     + (delete ? "NULL" : q + column(spec)) + AS_VALUE;
             String write = list == null ? app + ", " + hidden : app + " RETURNING " + list + ", " + hidden;
             return head() + write + "), \"dw$s\" AS (" + intoView(spec) + " SELECT " + selected()
-                    + " FROM \"dw$w\") SELECT * FROM \"dw$w\"";
+                    + " FROM \"dw$w\"" + rlsGuard(spec) + ") SELECT * FROM \"dw$w\"";
         }
 
         private String q() {
@@ -79,6 +79,18 @@ public final class DualWriteForm {
     }
 
     private DualWriteForm() {
+    }
+
+    /**
+     * The sync insert's WHERE clause: a constant condition, so PostgreSQL evaluates it once per statement (a
+     * one-time filter) and, only where row-level security applies to the session, calls the control schema's
+     * guard, which refuses the statement unless the table's policies make the rewrite exact (control module,
+     * {@code ControlTables.RLS_GUARD}). Without row-level security it costs one catalog lookup.
+     */
+    public static String rlsGuard(MigrationSpec spec) {
+        String table = "'" + spec.qualifiedSource().replace("'", "''") + "'::pg_catalog.regclass";
+        return " WHERE NOT pg_catalog.row_security_active(" + table + ") OR " + Identifiers.quote(MigrationSpec.CONTROL_SCHEMA)
+                + ".refuse_asymmetric_rls(" + table + ")";
     }
 
     private static String key(MigrationSpec spec) {

@@ -41,7 +41,7 @@ final class InsertSelectForm {
         String keyOut = d.quotedKey(shape.hasAlias() ? shape.qualifier() : null) + " AS \"dw$k\"";
         String sync = "INSERT INTO " + d.spec.qualifiedSyncView() + " (k, v, deleted) SELECT w.\"dw$k\", "
                 + d.forSync("q.\"dw$c" + (column + 1) + "\"") + ", false FROM \"dw$w\" w JOIN \"dw$q\" AS q(" + aliases
-                + ") ON q.\"dw$c" + (key + 1) + "\" = w.\"dw$k\"";
+                + ") ON q.\"dw$c" + (key + 1) + "\" = w.\"dw$k\"" + DualWriteForm.rlsGuard(d.spec);
         String with = d.withPrefix() == null ? "WITH " : d.withPrefix() + ", ";
         d.standalone.add(write + " RETURNING " + (returning < 0 ? "" : d.edited(returning + 1, t.size()) + ", ") + keyOut);
         if (returning < 0) {

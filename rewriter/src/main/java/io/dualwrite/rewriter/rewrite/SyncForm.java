@@ -7,8 +7,9 @@ import java.util.List;
  * The one statement of a translated write that feeds the sync view, as {@link DualWriteForm} does
  * for a dual write: each part (one per row of a multi-row INSERT, else one) is a data-modifying CTE
  * whose RETURNING gives the key and the value the write leaves in the old column; the sync view
- * gets their rows in order (one count each, so the update count is the application's). With a
- * RETURNING list the rows come back in the same order, the two hidden columns last.
+ * gets their rows in order (one count each, so the update count is the application's), behind the
+ * same row-level security guard as a dual write ({@link DualWriteForm#rlsGuard}). With a RETURNING
+ * list the rows come back in the same order, the two hidden columns last.
  */
 final class SyncForm {
 
@@ -68,7 +69,8 @@ final class SyncForm {
         StringBuilder b = new StringBuilder("INSERT INTO ").append(spec.qualifiedSyncView()).append(" (k, v, deleted) ");
         for (int i = 0; i < n; i++) {
             b.append(i == 0 ? "" : " UNION ALL ").append("SELECT \"dw$k\", ")
-                    .append(delete ? "NULL, true" : "\"dw$v\", false").append(" FROM ").append(name(i, n));
+                    .append(delete ? "NULL, true" : "\"dw$v\", false").append(" FROM ").append(name(i, n))
+                    .append(DualWriteForm.rlsGuard(spec));
         }
         return b.toString();
     }

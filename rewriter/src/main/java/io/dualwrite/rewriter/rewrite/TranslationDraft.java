@@ -168,6 +168,18 @@ final class TranslationDraft {
         return reads.newValue(qualifier);
     }
 
+    /**
+     * {@code expr} with its reads of the stored value ({@link #stored}) locking the target row. They are
+     * evaluated in RETURNING, after PostgreSQL has locked (and under READ COMMITTED re-read) the written
+     * row; a locking read then returns the latest committed version of the target row too, as the
+     * original's SET read the latest version of its own row, instead of the statement's snapshot's. The
+     * sync updates that row anyway, so the lock costs no extra write.
+     */
+    String locked(String expr) {
+        String end = " AND \"dw$e\"." + Identifiers.quote(spec.primaryFlagColumn()) + ")";
+        return expr.replace(end, end.substring(0, end.length() - 1) + " FOR NO KEY UPDATE)");
+    }
+
     String quotedKey(String qualifier) {
         return (qualifier == null ? "" : qualifier + ".") + Identifiers.quote(spec.keyColumn());
     }

@@ -12,8 +12,11 @@ final class Fixtures {
     static final SourceTable USERS = new SourceTable(USERS_EMAIL, List.of("id", "name", "email", "created_at"));
 
     static final String VIEW = "INSERT INTO \"dualwrite\".\"sync_users_email\" (k, v, deleted)";
-    static final String UPSERT_TAIL = ") " + VIEW + " SELECT \"dw$k\", \"dw$v\", false FROM \"dw$w\"";
-    static final String DELETE_TAIL = ") " + VIEW + " SELECT \"dw$k\", NULL, true FROM \"dw$w\"";
+    /** The one-time row-level security guard every sync insert ends with (DualWriteForm#rlsGuard). */
+    static final String RLS_GUARD = " WHERE NOT pg_catalog.row_security_active('\"public\".\"users\"'::pg_catalog.regclass)"
+            + " OR \"dualwrite\".refuse_asymmetric_rls('\"public\".\"users\"'::pg_catalog.regclass)";
+    static final String UPSERT_TAIL = ") " + VIEW + " SELECT \"dw$k\", \"dw$v\", false FROM \"dw$w\"" + RLS_GUARD;
+    static final String DELETE_TAIL = ") " + VIEW + " SELECT \"dw$k\", NULL, true FROM \"dw$w\"" + RLS_GUARD;
 
     static StatementRewriter rewriter() {
         return new StatementRewriter(List.of(USERS));

@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 class ReturningWithTruncateMultiTest {
 
     private static final String SYNC_UPSERT = "), \"dw$s\" AS (" + VIEW
-            + " SELECT \"dw$k\", \"dw$v\", false FROM \"dw$w\") SELECT * FROM \"dw$w\"";
+            + " SELECT \"dw$k\", \"dw$v\", false FROM \"dw$w\"" + Fixtures.RLS_GUARD + ") SELECT * FROM \"dw$w\"";
     private static final String SYNC_DELETE = "), \"dw$s\" AS (" + VIEW
-            + " SELECT \"dw$k\", NULL, true FROM \"dw$w\") SELECT * FROM \"dw$w\"";
+            + " SELECT \"dw$k\", NULL, true FROM \"dw$w\"" + Fixtures.RLS_GUARD + ") SELECT * FROM \"dw$w\"";
 
     private final StatementRewriter rewriter = Fixtures.rewriter();
 

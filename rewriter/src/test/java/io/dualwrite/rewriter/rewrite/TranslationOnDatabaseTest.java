@@ -73,6 +73,10 @@ class TranslationOnDatabaseTest {
                     + " SET email = EXCLUDED.email, name = EXCLUDED.name RETURNING *", 2, "n2", "new2@x.org"),
             Case.of("INSERT INTO users AS u (id, name, email) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE"
                     + " SET email = EXCLUDED.email, name = EXCLUDED.name RETURNING *", 103, "n103", "n103@x.org"),
+            // several rows with RETURNING come back through UNION ALL, which loses the columns' table of origin:
+            // PgJDBC then names a serial key int8, not bigserial (README, limits), so the key is not returned here
+            Case.of("INSERT INTO users VALUES (?, ?, ?), (?, ?, ?) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email,"
+                    + " version = users.version + ? RETURNING email, version", 106, "r1", "r1@x.org", 1, "r2", "R2@x.org", 7),
             Case.of("INSERT INTO users (id, name) VALUES (3, 'x') ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name"
                     + " RETURNING email, name"),
             Case.of("INSERT INTO users (id, name, email) VALUES (4, 'y', 'y@x.org') ON CONFLICT (id) DO UPDATE"
@@ -220,7 +224,7 @@ class TranslationOnDatabaseTest {
         }
     }
 
-    private static void setUp(TestDatabase db) throws SQLException {
+    static void setUp(TestDatabase db) throws SQLException {
         String users = "(id bigserial PRIMARY KEY, name text, email character varying(255) DEFAULT " + DEFAULT
                 + ", created_at date DEFAULT '2020-01-01', version int NOT NULL DEFAULT 0)";
         String seed = "INSERT INTO %s (name, email) VALUES ('a', 'a@x.org'), ('b', 'b@x.org'), ('c', 'C@X.ORG'),"
@@ -247,6 +251,9 @@ class TranslationOnDatabaseTest {
                 + "   ELSE DELETE FROM public.email_address WHERE user_id = NEW.k AND is_primary; END IF;"
                 + "   RETURN NEW; END $$;"
                 + " CREATE TRIGGER apply INSTEAD OF INSERT ON dualwrite.sync_users_email FOR EACH ROW"
-                + "   EXECUTE FUNCTION dualwrite.sync_apply();");
+                + "   EXECUTE FUNCTION dualwrite.sync_apply();"
+                // the row-level security guard of every sync insert; no policies here, so it is never called
+                + " CREATE FUNCTION dualwrite.refuse_asymmetric_rls(tbl regclass) RETURNS boolean LANGUAGE sql"
+                + "   AS 'SELECT false';");
     }
 }

@@ -32,7 +32,7 @@ class TranslationTest {
         Rewrite.Rewritten r = translated("update users set email=?, name=?, version=? where id=? and version=?");
         assertThat(r.sql()).isEqualTo("WITH \"dw$w\" AS (update users set name=?, version=? where id=? and version=?"
                 + " RETURNING users.\"id\" AS \"dw$k\", CAST((?) AS character varying) AS \"dw$v\") " + SYNC
-                + "SELECT \"dw$k\", \"dw$v\", false FROM \"dw$w\"");
+                + "SELECT \"dw$k\", \"dw$v\", false FROM \"dw$w\"" + Fixtures.RLS_GUARD);
         assertThat(r.parameterSources()).containsExactly(2, 3, 4, 5, 1);
         assertThat(r.kind()).isEqualTo(Rewrite.Kind.DUAL_WRITE);
     }
@@ -41,9 +41,15 @@ class TranslationTest {
     void updateOfTheColumnAloneKeepsTheRowUpdatedAndReadsTheOldValueFromTheNewTable() {
         Rewrite.Rewritten r = translated("UPDATE users u SET email = lower(u.email) WHERE u.email LIKE ?");
         assertThat(r.sql()).isEqualTo("WITH \"dw$w\" AS (UPDATE users u SET \"id\" = u.\"id\" WHERE " + newEmail("u")
-                + " LIKE ? RETURNING u.\"id\" AS \"dw$k\", CAST((lower(" + newEmail("u") + ")) AS character varying)"
-                + " AS \"dw$v\") " + SYNC + "SELECT \"dw$k\", \"dw$v\", false FROM \"dw$w\"");
+                + " LIKE ? RETURNING u.\"id\" AS \"dw$k\", CAST((lower(" + lockedEmail("u") + ")) AS character varying)"
+                + " AS \"dw$v\") " + SYNC + "SELECT \"dw$k\", \"dw$v\", false FROM \"dw$w\"" + Fixtures.RLS_GUARD);
         assertThat(r.parameterSources()).isNull();
+    }
+
+    /** The new value reads the stored one with a row lock: after the written row's, so the latest committed. */
+    private static String lockedEmail(String q) {
+        String plain = newEmail(q);
+        return plain.substring(0, plain.length() - 1) + " FOR NO KEY UPDATE)";
     }
 
     @Test
@@ -58,7 +64,7 @@ class TranslationTest {
         Rewrite.Rewritten r = translated("DELETE FROM users u WHERE u.id = ? RETURNING u.email");
         assertThat(r.sql()).isEqualTo("WITH \"dw$w\" AS (DELETE FROM users u WHERE u.id = ? RETURNING " + newEmail("u")
                 + " AS \"email\", u.\"id\" AS \"dw$k\", NULL AS \"dw$v\"), \"dw$s\" AS (" + SYNC
-                + "SELECT \"dw$k\", NULL, true FROM \"dw$w\") SELECT * FROM \"dw$w\"");
+                + "SELECT \"dw$k\", NULL, true FROM \"dw$w\"" + Fixtures.RLS_GUARD + ") SELECT * FROM \"dw$w\"");
         assertThat(r.hiddenColumns()).isEqualTo(2);
     }
 
@@ -68,7 +74,8 @@ class TranslationTest {
         assertThat(r.sql()).isEqualTo("WITH \"dw$w1\" AS (INSERT INTO users (name) VALUES (?) RETURNING \"id\" AS"
                 + " \"dw$k\", CAST((?) AS character varying) AS \"dw$v\"), \"dw$w2\" AS (INSERT INTO users (name) VALUES (?)"
                 + " RETURNING \"id\" AS \"dw$k\", CAST((?) AS character varying) AS \"dw$v\") " + SYNC + "SELECT \"dw$k\","
-                + " \"dw$v\", false FROM \"dw$w1\" UNION ALL SELECT \"dw$k\", \"dw$v\", false FROM \"dw$w2\"");
+                + " \"dw$v\", false FROM \"dw$w1\"" + Fixtures.RLS_GUARD + " UNION ALL SELECT \"dw$k\", \"dw$v\", false"
+                + " FROM \"dw$w2\"" + Fixtures.RLS_GUARD);
         assertThat(r.parameterSources()).containsExactly(2, 1, 4, 3);
     }
 

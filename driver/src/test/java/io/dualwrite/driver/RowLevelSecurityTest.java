@@ -1,0 +1,127 @@
+package io.dualwrite.driver;
+
+import io.dualwrite.rewriter.Phase;
+import io.dualwrite.testing.PostgresExtension;
+import io.dualwrite.testing.TestDatabase;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Issue 11 class 6: with row-level security on the migrated table, a rewritten write reads back the rows it
+ * changes (its RETURNING feeds the sync), so PostgreSQL applies the SELECT policies too. The application must
+ * see what the plain write does: the same count and rows where the policies make that certain, else a refusal
+ * that changes nothing. Each statement runs as a role subject to the policies, plainly (rolled back) and through
+ * dualwrite; the difference in counts is what the code before this test produced (5 plain, 2 rewritten).
+ */
+@ExtendWith(PostgresExtension.class)
+class RowLevelSecurityTest {
+
+    private static final List<String> WRITES = List.of(
+            "DELETE FROM users",
+            "UPDATE users SET email = 'rls@example.com'",
+            "UPDATE users SET name = 'x', email = lower(name) || '@example.com' WHERE id > 1",
+            "INSERT INTO users (id, name, email) VALUES (3001, 'New', 'new@example.com')",
+            "INSERT INTO users (id, name, email) VALUES (2, 'Dup', 'dup@example.com') ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email");
+
+    @ParameterizedTest
+    @EnumSource(value = Phase.class, names = {"DUAL_WRITE", "READ_NEW"})
+    void onePolicyForReadingAndWritingGivesThePlainCountsAndRows(Phase phase, TestDatabase db) throws Exception {
+        setUp(db, phase, "CREATE POLICY tenant ON users USING (id <= 3 OR id > 3000)");
+        for (String sql : WRITES) {
+            Outcome plain = plain(db, sql);
+            Outcome rewritten = throughDualwrite(db, sql);
+            assertThat(rewritten).as(sql).isEqualTo(plain);
+            if (plain.count() >= 0) {
+                MigrationFixture.assertInSync(db);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Phase.class, names = {"DUAL_WRITE", "READ_NEW"})
+    void policiesThatDifferForReadingAreRefusedAndChangeNothing(Phase phase, TestDatabase db) throws Exception {
+        setUp(db, phase, """
+                CREATE POLICY sel ON users FOR SELECT USING (id <= 2);
+                CREATE POLICY upd ON users FOR UPDATE USING (true);
+                CREATE POLICY del ON users FOR DELETE USING (true);
+                CREATE POLICY ins ON users FOR INSERT WITH CHECK (true)""");
+        Map<Long, String> before = MigrationFixture.users(db);
+        for (String sql : WRITES) {
+            assertThat(plain(db, sql).count()).as("runs plainly: " + sql).isPositive();
+            assertThatThrownBy(() -> throughDualwrite(db, sql)).as(sql)
+                    .isInstanceOfSatisfying(SQLException.class, e -> {
+                        assertThat(e.getSQLState()).isEqualTo("0A000");
+                        assertThat(e.getMessage()).contains("row-level security", "sel, upd", "Nothing was changed");
+                    });
+            assertThat(MigrationFixture.users(db)).isEqualTo(before);
+            MigrationFixture.assertInSync(db);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Phase.class, names = {"DUAL_WRITE", "READ_NEW"})
+    void aRoleTheTableDoesNotSubjectWritesAsBefore(Phase phase, TestDatabase db) throws Exception {
+        setUp(db, phase, "CREATE POLICY sel ON users FOR SELECT USING (id <= 2)");
+        try (Connection c = db.connectDualwrite(); Statement s = c.createStatement()) {
+            assertThat(s.executeUpdate("DELETE FROM users")).isEqualTo(MigrationFixture.INITIAL_USERS.size());
+        }
+        MigrationFixture.assertInSync(db);
+    }
+
+    /** Update count (-1 and the SQLState for a failure) and the users table (id -> email) after the statement. */
+    record Outcome(int count, String sqlState, Map<Long, String> users) {
+    }
+
+    private static void setUp(TestDatabase db, Phase phase, String policies) throws SQLException {
+        MigrationFixture.create(db, phase);
+        db.execute("ALTER TABLE users ENABLE ROW LEVEL SECURITY;\n" + policies + ";\n"
+                // roles belong to the cluster, which other tests' databases share
+                + "DO $$ BEGIN CREATE ROLE rls_app; EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n"
+                + "GRANT ALL ON users, email_address TO rls_app;\n"
+                + "GRANT USAGE ON SCHEMA dualwrite TO rls_app;\n"
+                + "GRANT INSERT ON ALL TABLES IN SCHEMA dualwrite TO rls_app");
+    }
+
+    /** The statement on the plain driver, rolled back: what the application would get. */
+    private static Outcome plain(TestDatabase db, String sql) throws SQLException {
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            s.execute("SET ROLE rls_app");
+            try {
+                int count = s.executeUpdate(sql);
+                s.execute("RESET ROLE");
+                return new Outcome(count, null, MigrationFixture.users(c));
+            } catch (SQLException e) {
+                c.rollback();
+                return new Outcome(-1, e.getSQLState(), MigrationFixture.users(c));
+            } finally {
+                c.rollback();
+            }
+        }
+    }
+
+    /** The statement through dualwrite, committed; a refusal (0A000) is thrown. */
+    private static Outcome throughDualwrite(TestDatabase db, String sql) throws SQLException {
+        try (Connection c = db.connectDualwrite(); Statement s = c.createStatement()) {
+            s.execute("SET ROLE rls_app");
+            try {
+                return new Outcome(s.executeUpdate(sql), null, MigrationFixture.users(db));
+            } catch (SQLException e) {
+                if ("0A000".equals(e.getSQLState())) {
+                    throw e;
+                }
+                return new Outcome(-1, e.getSQLState(), MigrationFixture.users(db));
+            }
+        }
+    }
+}
