@@ -9,8 +9,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import org.junit.jupiter.api.Test;
+import org.postgresql.PGResultSetMetaData;
+
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -77,6 +82,27 @@ class TranslatedReadDifferentialTest {
             assertThat(withoutOrigin(ReadNewDifferentialTest.observe(dual, sql))).as(sql)
                     .isEqualTo(withoutOrigin(ReadNewDifferentialTest.observe(plain, sql)));
         }
+    }
+
+    /**
+     * Asking a translated read's metadata inside the application's transaction never aborts it, also
+     * when the recorded type cannot be described (then the received types answer).
+     */
+    @Test
+    void metadataNeverAbortsTheApplicationsTransaction(TestDatabase db) throws SQLException {
+        twins(db, Phase.CONTRACTED);
+        dual.close();
+        db.execute("UPDATE dualwrite.source_column SET type = 'no_such_type' WHERE name = 'email'");
+        dual = db.connectDualwrite();
+        dual.setAutoCommit(false);
+        try (Statement s = dual.createStatement(); ResultSet rs = s.executeQuery("SELECT id, email FROM users ORDER BY id")) {
+            assertThat(rs.getMetaData().getColumnTypeName(2)).as("received, not recorded").isEqualTo("varchar");
+            assertThat(rs.getMetaData().unwrap(PGResultSetMetaData.class).getBaseColumnName(2)).isEqualTo("email");
+        }
+        try (Statement s = dual.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM users")) {
+            assertThat(rs.next()).as("the transaction is still usable").isTrue();
+        }
+        dual.commit();
     }
 
     /**
