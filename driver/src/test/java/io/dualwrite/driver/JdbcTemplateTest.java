@@ -3,8 +3,9 @@ package io.dualwrite.driver;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.testing.PostgresExtension;
 import io.dualwrite.testing.TestDatabase;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -21,7 +22,10 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** A real client: Spring's JdbcTemplate over the dualwrite driver in DUAL_WRITE, compared with plain PgJDBC. */
+/**
+ * A real client: Spring's JdbcTemplate over the dualwrite driver in DUAL_WRITE, and in NEW_ONLY and
+ * CONTRACTED (old column stale, or dropped), compared with plain PgJDBC on the original schema.
+ */
 @ExtendWith(PostgresExtension.class)
 class JdbcTemplateTest {
 
@@ -73,11 +77,20 @@ class JdbcTemplateTest {
         }
     }
 
-    @Test
-    void updateBatchUpdateAndKeyHolderAsWithPlainPgJdbc(TestDatabase db) throws Exception {
-        MigrationFixture.create(db, Phase.DUAL_WRITE);
+    @ParameterizedTest
+    @EnumSource(value = Phase.class, names = {"DUAL_WRITE", "NEW_ONLY", "CONTRACTED"})
+    void updateBatchUpdateAndKeyHolderAsWithPlainPgJdbc(Phase phase, TestDatabase db) throws Exception {
+        if (phase.writesOld()) {
+            MigrationFixture.create(db, phase);
+        } else {
+            MigrationFixture.createTables(db);
+            MigrationFixture.register(db, Phase.READ_NEW);
+            MigrationFixture.enterTranslatingPhase(db, phase);
+        }
         Run dual = runOn(db.dualwriteUrl(), db);
-        MigrationFixture.assertInSync(db);
+        if (phase.writesOld()) {
+            MigrationFixture.assertInSync(db);
+        }
 
         Run plain;
         try (TestDatabase other = io.dualwrite.testing.PostgresServer.get().createDatabase()) {
@@ -94,5 +107,6 @@ class JdbcTemplateTest {
         assertThat(dual.key()).isEqualTo(plain.key());
         assertThat(dual.keyList()).isEqualTo(plain.keyList());
         assertThat(dual.users()).isEqualTo(plain.users());
+        assertThat(MigrationFixture.primaries(db)).as("email_address").isEqualTo(MigrationFixture.mirrorOf(plain.users()));
     }
 }

@@ -9,15 +9,20 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import org.junit.jupiter.api.Test;
+import org.postgresql.PGResultSetMetaData;
+
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link ReadNewDifferentialTest}'s reads after the old column stopped being written (NEW_ONLY: it
+ * {@link ReadNewDifferentialTest}'s reads (and RETURNING rows of writes) after the old column stopped being written (NEW_ONLY: it
  * holds stale values) and after it was dropped (CONTRACTED): against plain PgJDBC on a twin that
  * still has the column, the same rows, labels and answers to every metadata question — the old
  * column's table, name, type, precision and nullability come from what was recorded before the
@@ -66,12 +71,38 @@ class TranslatedReadDifferentialTest {
         reads.add("SELECT u.*, o.note FROM users u LEFT JOIN orders o ON o.user_id = u.id ORDER BY u.id, o.id");
         reads.add("SELECT id, email FROM users WHERE id = 2 FOR UPDATE");
         reads.add("SELECT x.email, x.id FROM (SELECT id, email FROM users) x ORDER BY x.id");
+        // writes that change nothing, run twice: their RETURNING rows describe as the plain write's
+        reads.add("UPDATE users SET name = name WHERE id BETWEEN 1 AND 3 RETURNING *");
+        reads.add("UPDATE users u SET email = u.email WHERE u.id <= 4 RETURNING u.id, u.email");
+        reads.add("INSERT INTO users (id, name, email) VALUES (2, 'x', 'y') ON CONFLICT (id) DO UPDATE SET name = users.name"
+                + " RETURNING email, id");
         reads.removeAll(ORIGIN_UNKNOWN);
         assertThat(ReadNewDifferentialTest.differences(plain, dual, reads)).isEmpty();
         for (String sql : ORIGIN_UNKNOWN) {
             assertThat(withoutOrigin(ReadNewDifferentialTest.observe(dual, sql))).as(sql)
                     .isEqualTo(withoutOrigin(ReadNewDifferentialTest.observe(plain, sql)));
         }
+    }
+
+    /**
+     * Asking a translated read's metadata inside the application's transaction never aborts it, also
+     * when the recorded type cannot be described (then the received types answer).
+     */
+    @Test
+    void metadataNeverAbortsTheApplicationsTransaction(TestDatabase db) throws SQLException {
+        twins(db, Phase.CONTRACTED);
+        dual.close();
+        db.execute("UPDATE dualwrite.source_column SET type = 'no_such_type' WHERE name = 'email'");
+        dual = db.connectDualwrite();
+        dual.setAutoCommit(false);
+        try (Statement s = dual.createStatement(); ResultSet rs = s.executeQuery("SELECT id, email FROM users ORDER BY id")) {
+            assertThat(rs.getMetaData().getColumnTypeName(2)).as("received, not recorded").isEqualTo("varchar");
+            assertThat(rs.getMetaData().unwrap(PGResultSetMetaData.class).getBaseColumnName(2)).isEqualTo("email");
+        }
+        try (Statement s = dual.createStatement(); ResultSet rs = s.executeQuery("SELECT count(*) FROM users")) {
+            assertThat(rs.next()).as("the transaction is still usable").isTrue();
+        }
+        dual.commit();
     }
 
     /**

@@ -1,5 +1,8 @@
 package io.dualwrite.driver.jdbc;
 
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.TransactionState;
+
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,14 +28,17 @@ final class RecordedTypes {
 
     /**
      * The description of one column of {@code type}, or null when it cannot be had now (the type is
-     * gone, or the transaction is aborted). The type is checked with {@code to_regtype} first, which
-     * never fails: a describe that failed would abort the application's open transaction.
+     * gone, or the transaction is aborted). Inside an open transaction the type is checked with
+     * {@code to_regtype} first, which never fails: a describe that failed would abort it. Outside one
+     * nothing is executed (a describe opens no transaction, so none is opened early in
+     * {@code setAutoCommit(false)} mode).
      */
     synchronized ResultSetMetaData of(String type) {
         ResultSetMetaData md = described.get(type);
         if (md == null) {
             try {
-                if (!exists(type)) {
+                TransactionState state = physical.unwrap(BaseConnection.class).getTransactionState();
+                if (state == TransactionState.FAILED || state == TransactionState.OPEN && !exists(type)) {
                     return null;
                 }
                 try (PreparedStatement p = physical.prepareStatement("SELECT CAST(NULL AS " + type + ")")) {

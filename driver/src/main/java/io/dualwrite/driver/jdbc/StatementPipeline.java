@@ -230,7 +230,8 @@ final class StatementPipeline {
      */
     private void sample(RewritePlan plan, Rewrite chosen, MigrationRuntime migration, Phase phase, String sql, ParameterLog parameters) {
         if (SHADOW_READS.runsIn(phase) && chosen == plan.forPhase(phase) && ShadowRead.sampled(migration)
-                && plan.forPhase(Phase.READ_NEW) instanceof Rewrite.Rewritten read && read.kind() == Rewrite.Kind.READ_NEW) {
+                && plan.forPhase(Phase.READ_NEW) instanceof Rewrite.Rewritten read && read.kind() == Rewrite.Kind.READ_NEW
+                && read.parameterSources() == null) {   // the shadow binds the application's parameters in their order
             ShadowRead.compare(connection.delegate, connection.pins, migration, sql, read.sql(), parameters);
         }
     }
