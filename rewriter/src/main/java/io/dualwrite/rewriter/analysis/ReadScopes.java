@@ -155,7 +155,8 @@ public final class ReadScopes {
     /**
      * The scopes of a write on the source table. Tokens outside every SELECT belong to the write's
      * own scope: its first relation is the written table ({@code target}), then the relations of its
-     * FROM / USING clause (tokens [fromStart, fromEnd), none when fromStart &lt; 0), and its items are
+     * FROM / USING clause ({@code fromStart} is the FROM or USING keyword, the clause ends before
+     * {@code fromEnd}; none when fromStart &lt; 0), and its items are
      * the RETURNING list (tokens [returningStart, size), none when returningStart &lt; 0). There an
      * unqualified name of the column means the written table's column, as it did on the original
      * schema (another FROM item with such a column would have made it ambiguous). Tokens in
@@ -171,7 +172,7 @@ public final class ReadScopes {
         r.root.writeRoot = true;
         r.build();
         if (fromStart >= 0) {
-            r.relations(r.root, fromStart, fromEnd);
+            r.relations(r.root, fromStart + 1, fromEnd);
         }
         if (returningStart >= 0) {
             r.items(r.root, returningStart, s.size());
@@ -223,6 +224,11 @@ public final class ReadScopes {
                     stack.pop().end = i;
                 }
             }
+            if (root != null && endsInsertQuery(i)) {
+                while (stack.peek() != root) {
+                    stack.pop().end = i;
+                }
+            }
             if (t.is("select")) {
                 Scope sc = new Scope(i, s.depth(i), stack.peek());
                 sc.setOperand = setOperator >= 0 && s.depth(setOperator) == s.depth(i)
@@ -241,6 +247,15 @@ public final class ReadScopes {
                 clauses(sc);
             }
         }
+    }
+
+    /**
+     * The query of {@code INSERT … SELECT} ends at the write's ON CONFLICT or RETURNING: what follows
+     * belongs to the write's own scope (an unqualified name there is the inserted row's column).
+     */
+    private boolean endsInsertQuery(int i) {
+        return s.depth(i) == 0 && (s.is(i, "returning") || (s.is(i, "on") && s.is(i + 1, "conflict")
+                && (s.isSymbol(i + 2, "(") || s.is(i + 2, "do") || s.is(i + 2, "on"))));
     }
 
     /** {@code WITH users AS (…)} hides the real table from every later reference. */

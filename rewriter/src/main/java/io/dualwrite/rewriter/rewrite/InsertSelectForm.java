@@ -6,51 +6,85 @@ import io.dualwrite.rewriter.analysis.WriteShape;
 import java.util.List;
 
 /**
- * {@code INSERT INTO users (id, …, email) <query>}: the inserted rows' values of the old column are
- * not in the inserted row, so the query is computed once (a MATERIALIZED CTE), the INSERT takes every
- * other column from it, and the sync joins the inserted keys back to the query's rows on the key
- * column. Exact because the key is unique (the migration's premise): one query row per inserted key.
- * Without ON CONFLICT only: a skipped duplicate would join to the wrong row.
+ * {@code INSERT INTO users (id, …, email) <query> [ON CONFLICT …]}: the inserted rows' values of the
+ * old column are not in the inserted row, so the query is computed once (a MATERIALIZED CTE, its rows
+ * numbered in the order the query gives them), the INSERT takes every other column from it in that
+ * order, and the sync joins each inserted key back to the FIRST query row with that key.
+ *
+ * <p>Why the first: the key is unique (the migration's premise), so of the query rows with one key at
+ * most one is inserted, and every later one conflicts with it (23505 without ON CONFLICT, skipped by DO
+ * NOTHING, 21000 "cannot affect row a second time" for DO UPDATE, as in the original). With DO NOTHING
+ * the first one is the one inserted unless it was skipped for ANOTHER unique index and a later duplicate
+ * was not: the one corner this join cannot see (README). DO UPDATE is translated when its conflict
+ * target is the key (the updated row then has the query row's key) and it either leaves the old column
+ * alone (only inserted rows are synced, {@code xmax = 0}) or assigns it {@code EXCLUDED.<column>} (both
+ * branches take the query row's value).
  */
 final class InsertSelectForm {
+
+    /** The ON CONFLICT clause (edited, the old column's assignment removed), and what its branches give the column. */
+    record Conflict(String text, boolean doUpdate, boolean assignsExcluded) {
+    }
 
     private InsertSelectForm() {
     }
 
     static Rewrite translate(TranslationDraft d, WriteShape shape, List<Integer> columnTokens, int column, int key,
-                             int sourceStart, int sourceEnd, int returning, NewSchemaTranslator owner) {
+                             int sourceStart, int sourceEnd, Conflict conflict, int returning) {
         Sig t = d.t;
-        if (returning >= 0 && d.edited(returning + 1, t.size()).contains(TranslationDraft.RETURNED)) {
-            return owner.refused(d.statement, "an INSERT … SELECT … RETURNING the migrated column",
-                    "return the column from a SELECT after the insert, or insert with VALUES");
-        }
         StringBuilder aliases = new StringBuilder();
         StringBuilder kept = new StringBuilder();
         StringBuilder taken = new StringBuilder();
         for (int k = 0; k < columnTokens.size(); k++) {
-            String alias = "\"dw$c" + (k + 1) + "\"";
+            String alias = alias(k);
             aliases.append(k == 0 ? "" : ", ").append(alias);
             if (k != column) {
                 kept.append(kept.isEmpty() ? "" : ", ").append(t.get(columnTokens.get(k)).text());
                 taken.append(taken.isEmpty() ? "" : ", ").append(alias);
             }
         }
-        String query = "\"dw$q\" AS MATERIALIZED (" + d.edited(sourceStart, sourceEnd) + ")";
+        String query = "\"dw$q\" AS MATERIALIZED (SELECT \"dw$r\".*, row_number() OVER () AS \"dw$n\" FROM ("
+                + d.edited(sourceStart, sourceEnd) + ") AS \"dw$r\"(" + aliases + "))";
         String head = d.edited(d.main, columnTokens.get(0) - 1);
-        String write = head + " (" + kept + ") SELECT " + taken + " FROM \"dw$q\" AS \"dw$q\"(" + aliases + ")";
+        String write = head + " (" + kept + ") SELECT " + taken + " FROM \"dw$q\" ORDER BY \"dw$n\""
+                + (conflict == null ? "" : " " + conflict.text());
         String keyOut = d.quotedKey(shape.hasAlias() ? shape.qualifier() : null) + " AS \"dw$k\"";
+        boolean updatesKeepColumn = conflict != null && conflict.doUpdate() && !conflict.assignsExcluded();
+        // The second hidden column: whether the row was inserted (a row DO UPDATE changed has this transaction as xmax).
+        String flag = ", " + (updatesKeepColumn ? shape.qualifier() + ".xmax = 0" : "NULL") + " AS \""
+                + DualWriteForm.HIDDEN_VALUE + "\"";
+        String first = "(SELECT DISTINCT ON (" + alias(key) + ") * FROM \"dw$q\" ORDER BY " + alias(key)
+                + ", \"dw$n\") AS q";
         String sync = "INSERT INTO " + d.spec.qualifiedSyncView() + " (k, v, deleted) SELECT w.\"dw$k\", "
-                + d.forSync("q.\"dw$c" + (column + 1) + "\"") + ", false FROM \"dw$w\" w JOIN \"dw$q\" AS q(" + aliases
-                + ") ON q.\"dw$c" + (key + 1) + "\" = w.\"dw$k\"" + DualWriteForm.rlsGuard(d.spec);
+                + d.forSync("q." + alias(column)) + ", false FROM \"dw$w\" w JOIN " + first + " ON q." + alias(key)
+                + " = w.\"dw$k\"" + (updatesKeepColumn ? " AND w.\"" + DualWriteForm.HIDDEN_VALUE + "\"" : "")
+                + DualWriteForm.rlsGuard(d.spec);
         String with = d.withPrefix() == null ? "WITH " : d.withPrefix() + ", ";
-        d.standalone.add(write + " RETURNING " + (returning < 0 ? "" : d.edited(returning + 1, t.size()) + ", ") + keyOut);
+        String list = returning < 0 ? null : d.edited(returning + 1, t.size())
+                .replace(TranslationDraft.RETURNED, returned(d, shape, column, key, updatesKeepColumn));
+        d.standalone.add(write + " RETURNING " + (list == null ? "" : list + ", ") + keyOut);
         if (returning < 0) {
-            return d.rewritten(with + query + ", \"dw$w\" AS (" + write + " RETURNING " + keyOut + ") " + sync,
-                    Rewrite.Kind.DUAL_WRITE, 0);
+            return d.rewritten(with + query + ", \"dw$w\" AS (" + write + " RETURNING " + keyOut
+                    + (updatesKeepColumn ? flag : "") + ") " + sync, Rewrite.Kind.DUAL_WRITE, 0);
         }
-        String list = d.edited(returning + 1, t.size());
-        return d.rewritten(with + query + ", \"dw$w\" AS (" + write + " RETURNING " + list + ", " + keyOut
-                        + ", NULL AS \"" + DualWriteForm.HIDDEN_VALUE + "\"), \"dw$s\" AS (" + sync + ") SELECT * FROM \"dw$w\"",
+        return d.rewritten(with + query + ", \"dw$w\" AS (" + write + " RETURNING " + list + ", " + keyOut + flag
+                        + "), \"dw$s\" AS (" + sync + ") SELECT * FROM \"dw$w\"",
                 Rewrite.Kind.DUAL_WRITE_RETURNING, DualWriteForm.HIDDEN_COLUMNS);
+    }
+
+    /**
+     * The column's value in a RETURNING list: the first query row's for the inserted row's key (a
+     * scalar subquery per returned row, so RETURNING of the column costs a scan of the query per row);
+     * a row DO UPDATE changed without assigning the column keeps the stored value.
+     */
+    private static String returned(TranslationDraft d, WriteShape shape, int column, int key, boolean updatesKeepColumn) {
+        String inserted = d.asColumn("SELECT q." + alias(column) + " FROM \"dw$q\" q WHERE q." + alias(key) + " = "
+                + d.quotedKey(shape.qualifier()) + " ORDER BY q.\"dw$n\" LIMIT 1");
+        return !updatesKeepColumn ? inserted : "CASE WHEN " + shape.qualifier() + ".xmax = 0 THEN " + inserted
+                + " ELSE " + d.asColumn(d.locked(d.stored(shape.qualifier()))) + " END";
+    }
+
+    private static String alias(int k) {
+        return "\"dw$c" + (k + 1) + "\"";
     }
 }

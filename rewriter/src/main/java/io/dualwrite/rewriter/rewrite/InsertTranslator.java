@@ -68,10 +68,9 @@ final class InsertTranslator {
         }
         int column = columns.indexOf(names.spec().sourceColumn());
         boolean query = p.rows == null && !p.defaultValues;
-        if (query && (p.columns == null || (column >= 0 && (p.conflict >= 0
-                || !columns.contains(names.spec().keyColumn()))))) {
+        if (query && (p.columns == null || (column >= 0 && !columns.contains(names.spec().keyColumn())))) {
             return owner.refused(d.statement, "an INSERT … SELECT without a column list, or that supplies the migrated"
-                    + " column without the key column or with ON CONFLICT", "name the columns, the key among them,"
+                    + " column without the key column", "name the columns, the key among them,"
                     + " or insert the migrated column's value with INSERT … VALUES");
         }
         BitSet marks = new BitSet();
@@ -94,8 +93,18 @@ final class InsertTranslator {
                     + " be translated: " + refusal, "change it as suggested");
         }
         if (query && column >= 0) {
+            InsertSelectForm.Conflict conflict = null;
+            if (p.conflict >= 0) {
+                refusal = selectConflict(d, p, shape.qualifier());
+                if (refusal != null) {
+                    return owner.refused(d.statement, refusal, "write ON CONFLICT (key) DO NOTHING, or DO UPDATE that"
+                            + " assigns the migrated column EXCLUDED's value or leaves it alone, or insert with VALUES");
+                }
+                conflict = new InsertSelectForm.Conflict(d.edited(p.conflict, p.conflictEnd), p.doUpdate,
+                        p.updatedColumn >= 0);
+            }
             return InsertSelectForm.translate(d, shape, p.columns, column, columns.indexOf(names.spec().keyColumn()),
-                    p.sourceStart, p.sourceEnd, p.returning, owner);
+                    p.sourceStart, p.sourceEnd, conflict, p.returning);
         }
         String updated = p.updatedColumn < 0 ? null : updatedValue(d, p, shape.qualifier());
         Values values = new Values(d, shape, p, updated);
@@ -196,6 +205,36 @@ final class InsertTranslator {
                                       String inserted) {
         return new SyncForm.Part(write + conflict.replace(TranslationDraft.EXCLUDED, d.asColumn(inserted)), key,
                 values.sync(inserted));
+    }
+
+    /**
+     * Why the ON CONFLICT of an INSERT … SELECT supplying the column cannot be translated exactly, or null
+     * ({@link InsertSelectForm}); removes the assignment {@code column = EXCLUDED.column}. DO UPDATE needs
+     * the key as its conflict target: the sync finds the query row by the updated row's key.
+     */
+    private String selectConflict(TranslationDraft d, Parts p, String qualifier) {
+        Sig t = d.t;
+        if (p.doUpdate) {
+            if (!(t.isSymbol(p.conflict + 2, "(") && t.isName(p.conflict + 3) && t.isSymbol(p.conflict + 4, ")")
+                    && t.get(p.conflict + 3).normalized().equals(d.spec.keyColumn()) && t.is(p.conflict + 5, "do"))) {
+                return "an INSERT … SELECT supplying the migrated column with ON CONFLICT … DO UPDATE whose conflict"
+                        + " target is not (" + d.spec.keyColumn() + ")";
+            }
+            if (p.updatedColumn >= 0) {
+                TranslationDraft.Assignment a = p.updates.get(p.updatedColumn);
+                if (!(a.end() == a.eq() + 4 && t.is(a.eq() + 1, "excluded") && t.isSymbol(a.eq() + 2, ".")
+                        && d.names.isColumn(t.get(a.eq() + 3).normalized()))) {
+                    return "an INSERT … SELECT whose ON CONFLICT … DO UPDATE assigns the migrated column something"
+                            + " other than EXCLUDED." + d.spec.sourceColumn();
+                }
+                d.removeAssignment(p.updates, p.updatedColumn, qualifier);
+            }
+        }
+        if (d.edited(p.conflict, p.conflictEnd).contains(TranslationDraft.EXCLUDED)) {
+            return "an INSERT … SELECT whose ON CONFLICT clause reads EXCLUDED." + d.spec.sourceColumn()
+                    + " other than assigning it to the column";
+        }
+        return null;
     }
 
     /** The new value DO UPDATE gives the column (EXCLUDED's still a placeholder); removes its assignment. */

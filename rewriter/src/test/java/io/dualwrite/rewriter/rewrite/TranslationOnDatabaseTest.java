@@ -87,6 +87,19 @@ class TranslationOnDatabaseTest {
                     + " -- trailing\n RETURNING email"),
             Case.of("INSERT INTO users (name, id, email) SELECT name || '+', id + 300, upper(email) FROM users WHERE id < ?", 4),
             Case.of("INSERT INTO users AS u (email, id) SELECT 's' || o.id || '@o.org', o.id + 400 FROM orders o RETURNING u.id"),
+            // INSERT … SELECT with ON CONFLICT: a duplicate key inside the query keeps its first row, as the original
+            Case.of("INSERT INTO users (id, name, email) SELECT v.id, v.n, v.e FROM (VALUES (500, 'a', 'first@x.org'),"
+                    + " (500, 'b', 'second@x.org'), (1, 'c', 'c@x.org')) v(id, n, e) ON CONFLICT DO NOTHING"),
+            Case.of("INSERT INTO users (id, name, email) SELECT v.id, v.n, v.e FROM (VALUES (501, 'a', 'first@x.org'),"
+                    + " (501, 'b', 'second@x.org')) v(id, n, e) ORDER BY v.n DESC ON CONFLICT (id) DO NOTHING RETURNING *"),
+            Case.of("INSERT INTO users AS u (id, name, email) SELECT id, name || '*', lower(email) || '.up' FROM users"
+                    + " WHERE id < ? ORDER BY id ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, name = EXCLUDED.name"
+                    + " RETURNING u.id, u.email", 3),
+            Case.of("INSERT INTO users (id, name, email) SELECT v.id, v.n, v.e FROM (VALUES (2, 'keep', 'ignored@x.org'),"
+                    + " (510, 'new', 'new510@x.org')) v(id, n, e) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name"
+                    + " RETURNING *"),
+            Case.of("INSERT INTO users (id, name, email) SELECT v.id, v.n, v.e FROM (VALUES (520, 'a', 'a@x.org'),"
+                    + " (520, 'b', 'b@x.org')) v(id, n, e) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email"),
             // updates
             Case.of("UPDATE users SET email = upper(email) WHERE id = ?", 1),
             Case.of("UPDATE users SET email = lower(email), name = ? WHERE email LIKE ?", "low", "%X.ORG"),
@@ -115,6 +128,11 @@ class TranslationOnDatabaseTest {
             Case.keys("*", "UPDATE users SET email = ? WHERE id = ?", "gk3@x.org", 1),
             Case.keys("*", "UPDATE users SET name = ? WHERE id = ?", "gk4", 2),
             Case.keys("*", "DELETE FROM users WHERE id = ?", 101),
+            Case.keys("*", "INSERT INTO users (id, name, email) SELECT id + 600, name, email FROM users WHERE id < ?", 3),
+            Case.keys("*", "UPDATE users u SET email = u.name || '@o.org' FROM orders o WHERE o.user_id = u.id AND o.total = ?",
+                    5),
+            Case.keys("*", "UPDATE users u SET name = 'o' FROM orders o WHERE o.user_id = u.id AND o.total = ?", 20),
+            Case.keys("*", "DELETE FROM users u USING orders o WHERE o.user_id = u.id AND o.total = ?", 10),
             // last: both emptied
             Case.of("TRUNCATE users"));
 

@@ -141,8 +141,11 @@ class TranslationTest {
         "UPDATE users SET email = name, name = 'x'",
         "UPDATE users SET email = random()::text RETURNING email",
         "INSERT INTO users (name, email) SELECT name, address FROM staging",
-        "INSERT INTO users (id, email) SELECT id, address FROM staging ON CONFLICT DO NOTHING",
-        "INSERT INTO users (id, email) SELECT id, address FROM staging RETURNING email",
+        "INSERT INTO users (id, email) SELECT id, address FROM staging ON CONFLICT (name) DO UPDATE SET name = 'x'",
+        "INSERT INTO users (id, email) SELECT id, address FROM staging ON CONFLICT (id) DO UPDATE"
+                + " SET email = lower(EXCLUDED.email)",
+        "INSERT INTO users (id, email) SELECT id, address FROM staging ON CONFLICT (id) DO UPDATE"
+                + " SET name = EXCLUDED.email",
         "INSERT INTO users SELECT * FROM staging",
         "INSERT INTO users (id, email) VALUES (1, 'x') ON CONFLICT (email) DO NOTHING",
         "INSERT INTO users (id, email) VALUES (1, 'x') ON CONFLICT (id) DO UPDATE SET name = (excluded).name",
