@@ -1,10 +1,22 @@
 package io.dualwrite.driver.jdbc;
 
+import io.dualwrite.driver.runtime.MigrationRuntime;
+import io.dualwrite.driver.runtime.SourceColumns;
+import io.dualwrite.rewriter.MigrationSpec;
+
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 
-/** {@link DatabaseMetaData} whose {@code getConnection()} returns the application's connection wrapper. */
+/**
+ * {@link DatabaseMetaData} whose {@code getConnection()} returns the application's connection wrapper,
+ * and whose {@code getColumns} lists a contracted migration's old column as it was recorded
+ * ({@link RecordedColumnRows}).
+ */
 public abstract class DualwriteDatabaseMetaData implements DatabaseMetaData {
 
     protected final DatabaseMetaData delegate;
@@ -18,5 +30,30 @@ public abstract class DualwriteDatabaseMetaData implements DatabaseMetaData {
     @Override
     public Connection getConnection() {
         return connection;
+    }
+
+    @Override
+    public ResultSet getColumns(String catalog, String schemaPattern, String tableNamePattern, String columnNamePattern)
+            throws SQLException {
+        ResultSet received = delegate.getColumns(catalog, schemaPattern, tableNamePattern, columnNamePattern);
+        if (!(connection instanceof DualwriteConnection c)) {
+            return received;
+        }
+        List<RecordedColumnRows.Missing> missing = new ArrayList<>();
+        for (MigrationRuntime m : c.database.migrations().runtimes()) {
+            MigrationSpec spec = m.spec();
+            SourceColumns columns = m.columns();
+            if (c.phaseToPrepare(m).writesOld() || columns.old() == null
+                    || !RecordedColumnRows.matches(schemaPattern, spec.sourceSchema())
+                    || !RecordedColumnRows.matches(tableNamePattern, spec.sourceTable())
+                    || !RecordedColumnRows.matches(columnNamePattern, spec.sourceColumn())) {
+                continue;
+            }
+            ResultSetMetaData type = c.recordedTypes.of(columns.old().type());
+            if (type != null) {
+                missing.add(new RecordedColumnRows.Missing(spec, columns, type));
+            }
+        }
+        return missing.isEmpty() ? received : RecordedColumnRows.of(received, missing, delegate.getConnection());
     }
 }

@@ -184,7 +184,7 @@ public final class DatabaseRuntime {
             runtime.lastParityMismatches(state.lastParityMismatches());
             runtimes.add(runtime);
             SourceColumns columns = SourceColumns.read(c, runtime.spec());
-            runtime.oldColumn(columns.old());
+            runtime.columns(columns);
             SourceColumns.Column old = columns.old();
             tables.add(new SourceTable(runtime.spec(), columns.names(), old == null ? null : old.type(),
                     old == null ? null : old.defaultSql()));

@@ -19,7 +19,7 @@ public final class MigrationRuntime {
     private volatile double shadowSampleRate;
     private volatile Long lastParityMismatches;
     private volatile PhaseListener listener;
-    private volatile SourceColumns.Column oldColumn;
+    private volatile SourceColumns columns = new SourceColumns(List.of(), null);
 
     /** Told of every phase change this JVM applies, whatever its source (JMX notifications hang here). */
     public interface PhaseListener {
@@ -53,11 +53,16 @@ public final class MigrationRuntime {
 
     /** The old column as recorded before the contract (else as in the catalog); null when neither has it. */
     public SourceColumns.Column oldColumn() {
-        return oldColumn;
+        return columns.old();
     }
 
-    void oldColumn(SourceColumns.Column column) {
-        this.oldColumn = column;
+    /** The source table's columns as the application knows them ({@link SourceColumns}), as last read. */
+    public SourceColumns columns() {
+        return columns;
+    }
+
+    void columns(SourceColumns columns) {
+        this.columns = columns;
     }
 
     void phase(Phase phase) {
