@@ -108,7 +108,7 @@ class RegressCorpusContractedTest {
             plainDb.execute(SCHEMA);
             db.execute(SCHEMA);
             contract(db, specs);
-            try (TwinRun run = new TwinRun("RegressCorpusContractedTest", () -> timed(plainDb.connect()),
+            try (TwinRun run = new TwinRun("RegressCorpusContractedTest CONTRACTED", () -> timed(plainDb.connect()),
                     () -> timed(db.connectDualwrite()), c -> state(c, true), c -> state(c, false), KNOWN_DIFFERENCES)) {
                 int n = 0;
                 for (String sql : statements) {

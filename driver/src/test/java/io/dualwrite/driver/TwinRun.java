@@ -123,7 +123,7 @@ final class TwinRun implements AutoCloseable {
 
     /** Prints the counts, the refusals, the known and the new differences; fails on any new difference. */
     void report() {
-        System.out.printf("%s: %d statements in CONTRACTED: %d translated, %d passed through unchanged (same outcome as"
+        System.out.printf("%s: %d statements: %d translated, %d passed through unchanged (same outcome as"
                         + " plain PgJDBC with the column), %d refused (0A000, tables unchanged), %d failed as on the"
                         + " original schema (same SQLState class; by SQLState %s), %d known differences,"
                         + " %d new differences%n",
