@@ -107,7 +107,7 @@ class CorpusOnDatabaseTest {
         };
     }
 
-    private static List<Case> corpus() throws IOException {
+    static List<Case> corpus() throws IOException {
         List<Case> out = new ArrayList<>(handWritten());
         int n = 0;
         for (String template : TEMPLATES) {
