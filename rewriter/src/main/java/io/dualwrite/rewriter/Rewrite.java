@@ -1,5 +1,6 @@
 package io.dualwrite.rewriter;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /** What to send to PostgreSQL for one statement in one phase. */
@@ -42,18 +43,18 @@ public sealed interface Rewrite permits Rewrite.PassThrough, Rewrite.Rewritten, 
         @Override
         public boolean equals(Object o) {
             return o instanceof Rewritten r && sql.equals(r.sql) && kind == r.kind && hiddenColumns == r.hiddenColumns
-                    && java.util.Arrays.equals(parameterSources, r.parameterSources);
+                    && Arrays.equals(parameterSources, r.parameterSources);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(sql, kind, hiddenColumns) * 31 + java.util.Arrays.hashCode(parameterSources);
+            return Objects.hash(sql, kind, hiddenColumns) * 31 + Arrays.hashCode(parameterSources);
         }
 
         @Override
         public String toString() {
             return "Rewritten[" + kind + ", hidden=" + hiddenColumns + (parameterSources == null ? ""
-                    : ", parameters=" + java.util.Arrays.toString(parameterSources)) + ", " + sql + "]";
+                    : ", parameters=" + Arrays.toString(parameterSources)) + ", " + sql + "]";
         }
     }
 
