@@ -2,7 +2,6 @@ package io.dualwrite.control.phase;
 
 import io.dualwrite.rewriter.Phase;
 
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -33,12 +32,6 @@ import static io.dualwrite.rewriter.Phase.READ_NEW;
  * new table must never meet one that no longer writes it).
  */
 public final class PhaseTransitions {
-
-    /**
-     * The phases this version of the driver can apply. Entering another one is refused: an instance
-     * would have to refuse every statement on the migrated table.
-     */
-    public static final Set<Phase> APPLIED_BY_DRIVER = EnumSet.allOf(Phase.class);
 
     /** A command that makes a move itself because the move is more than a new phase row. */
     public enum Command {
@@ -127,11 +120,8 @@ public final class PhaseTransitions {
             if (runsIn(phase)) {
                 return null;
             }
-            String notApplied = phases.stream().filter(p -> !APPLIED_BY_DRIVER.contains(p)).map(Enum::name)
-                    .collect(Collectors.joining(", "));
             return label + " runs in " + phases.stream().map(Enum::name).collect(Collectors.joining(" or "))
-                    + "; the migration is in " + phase
-                    + (notApplied.isEmpty() ? "" : ". This driver version cannot apply " + notApplied + " yet");
+                    + "; the migration is in " + phase;
         }
     }
 
@@ -156,12 +146,7 @@ public final class PhaseTransitions {
     }
 
     private static void declare(Phase from, Phase to, Command by, Gate... gates) {
-        String refusal = null;
-        if (!APPLIED_BY_DRIVER.contains(to) && by == null) {
-            refusal = "this version of the driver cannot apply " + to + " yet (it does not translate statements for a"
-                    + " table whose old column is no longer written); the supported phases are " + names(APPLIED_BY_DRIVER);
-        }
-        MOVES.computeIfAbsent(from, f -> new EnumMap<>(Phase.class)).put(to, new Move(from, to, List.of(gates), by, refusal));
+        MOVES.computeIfAbsent(from, f -> new EnumMap<>(Phase.class)).put(to, new Move(from, to, List.of(gates), by, null));
     }
 
     /** The verdict for moving a migration from {@code from} to {@code to}. */
@@ -181,9 +166,5 @@ public final class PhaseTransitions {
     /** Where reads go back to when they are rolled back from {@code phase}, or null when reads are not on the new table. */
     public static Phase readRollbackOf(Phase phase) {
         return phase == READ_NEW ? DUAL_WRITE : null;
-    }
-
-    private static String names(Set<Phase> phases) {
-        return Arrays.stream(Phase.values()).filter(phases::contains).map(Enum::name).collect(Collectors.joining(", "));
     }
 }
