@@ -93,11 +93,13 @@ public final class ControlTables {
      * For the driver: brings a schema older than {@link #VERSION} up to date before following it, because the
      * statements it rewrites call what the current version installs. A role that may not change the control schema
      * gets an error that says how to upgrade it; an absent or current schema is left alone.
+     *
+     * @return whether the schema is now at {@link #VERSION} or newer (false: there is none yet)
      */
-    public static void upgradeOlder(Connection c) throws SQLException {
+    public static boolean upgradeOlder(Connection c) throws SQLException {
         int found = installedVersion(c);
         if (found < 1 || found >= VERSION) {
-            return;
+            return found >= VERSION;
         }
         try {
             install(c);
@@ -107,6 +109,7 @@ public final class ControlTables {
                     + " (e.g. dualwrite expand, which is idempotent) with a role that owns the dualwrite schema, then"
                     + " reconnect", "55000", e);
         }
+        return true;
     }
 
     /** Fails unless this code knows the installed schema's version (an older one reads the same). */

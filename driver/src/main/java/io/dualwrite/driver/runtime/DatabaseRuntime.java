@@ -163,9 +163,13 @@ public final class DatabaseRuntime {
     }
 
     private final Object refreshLock = new Object();
+    /** Guarded by {@link #refreshLock}: the control schema was found at this code's version, so refreshes stop checking. */
+    private boolean controlSchemaCurrent;
 
     private List<MigrationRuntime> refreshLocked(Connection c) throws SQLException {
-        ControlTables.upgradeOlder(c);
+        if (!controlSchemaCurrent) {
+            controlSchemaCurrent = ControlTables.upgradeOlder(c);
+        }
         List<MigrationState> states = ControlSchema.load(c);
         List<MigrationRuntime> created = new ArrayList<>();
         List<MigrationRuntime> runtimes = new ArrayList<>();

@@ -2,6 +2,7 @@ package io.dualwrite.rewriter.rewrite;
 
 import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.MigrationSpec;
+import java.util.List;
 
 /**
  * The one-statement dual write: the application's write becomes a data-modifying CTE whose
@@ -25,6 +26,8 @@ public final class DualWriteForm {
     public static final String HIDDEN_VALUE = "dw$v";
     private static final String AS_KEY = " AS \"" + HIDDEN_KEY + "\"";
     private static final String AS_VALUE = " AS \"" + HIDDEN_VALUE + "\"";
+    /** The CTE of the application's write. */
+    private static final String WRITE = "\"dw$w\"";
 
     /**
      * One write to rewrite.
@@ -48,7 +51,7 @@ public final class DualWriteForm {
             String ret = delete
                     ? " RETURNING " + q + key(spec) + AS_KEY
                     : " RETURNING " + q + key(spec) + AS_KEY + ", " + q + column(spec) + AS_VALUE;
-            return head() + app + ret + ") " + intoView(spec) + " SELECT " + selected() + " FROM \"dw$w\"" + rlsGuard(spec);
+            return head() + app + ret + ") " + syncInsert(spec, List.of(WRITE), delete);
         }
 
         /**
@@ -57,11 +60,9 @@ public final class DualWriteForm {
          */
         public String returning(String list) {
             String q = q();
-            String hidden = q + key(spec) + AS_KEY + ", "
-                    + (delete ? "NULL" : q + column(spec)) + AS_VALUE;
+            String hidden = hidden(q + key(spec), delete ? "NULL" : q + column(spec));
             String write = list == null ? app + ", " + hidden : app + " RETURNING " + list + ", " + hidden;
-            return head() + write + "), \"dw$s\" AS (" + intoView(spec) + " SELECT " + selected()
-                    + " FROM \"dw$w\"" + rlsGuard(spec) + ") SELECT * FROM \"dw$w\"";
+            return head() + write + "), \"dw$s\" AS (" + syncInsert(spec, List.of(WRITE), delete) + ") SELECT * FROM " + WRITE;
         }
 
         private String q() {
@@ -69,12 +70,7 @@ public final class DualWriteForm {
         }
 
         private String head() {
-            return (withPrefix == null ? "WITH " : withPrefix + ", ") + "\"dw$w\" AS (";
-        }
-
-        private String selected() {
-            return delete ? "\"" + HIDDEN_KEY + "\", NULL, true"
-                    : "\"" + HIDDEN_KEY + "\", \"" + HIDDEN_VALUE + "\", false";
+            return (withPrefix == null ? "WITH " : withPrefix + ", ") + WRITE + " AS (";
         }
     }
 
@@ -101,8 +97,27 @@ public final class DualWriteForm {
         return Identifiers.quote(spec.sourceColumn());
     }
 
-    private static String intoView(MigrationSpec spec) {
-        return "INSERT INTO " + spec.qualifiedSyncView()
-                + " (k, v, deleted)";
+    /** {@code key AS "dw$k", value AS "dw$v"}: the two columns a write's RETURNING gives the sync. */
+    static String hidden(String key, String value) {
+        return key + AS_KEY + ", " + value + AS_VALUE;
+    }
+
+    /** {@code INSERT INTO} the migration's sync view, its columns named. */
+    static String intoSyncView(MigrationSpec spec) {
+        return "INSERT INTO " + spec.qualifiedSyncView() + " (k, v, deleted)";
+    }
+
+    /**
+     * The sync insert of the hidden columns of the named writes (CTEs), in their order, each behind the
+     * row-level security guard: one count per row, so the statement's update count is the application's.
+     */
+    static String syncInsert(MigrationSpec spec, List<String> writes, boolean delete) {
+        StringBuilder b = new StringBuilder(intoSyncView(spec));
+        for (int i = 0; i < writes.size(); i++) {
+            b.append(i == 0 ? " " : " UNION ALL ").append("SELECT \"").append(HIDDEN_KEY).append("\", ")
+                    .append(delete ? "NULL, true" : "\"" + HIDDEN_VALUE + "\", false").append(" FROM ").append(writes.get(i))
+                    .append(rlsGuard(spec));
+        }
+        return b.toString();
     }
 }

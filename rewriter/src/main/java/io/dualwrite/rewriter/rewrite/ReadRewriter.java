@@ -293,6 +293,16 @@ public final class ReadRewriter {
         MigrationSpec spec = names.spec();
         return "(SELECT \"dw$e\"." + Identifiers.quote(spec.targetValueColumn()) + " FROM " + spec.qualifiedTarget()
                 + " \"dw$e\" WHERE \"dw$e\"." + Identifiers.quote(spec.targetKeyColumn()) + " = " + qualifier + "."
-                + Identifiers.quote(spec.keyColumn()) + " AND \"dw$e\"." + Identifiers.quote(spec.primaryFlagColumn()) + ")";
+                + Identifiers.quote(spec.keyColumn()) + newValueEnd();
+    }
+
+    /** {@code expr} with each {@link #newValue} subquery in it locking the target row it reads. */
+    String locking(String expr) {
+        String end = newValueEnd();
+        return expr.replace(end, end.substring(0, end.length() - 1) + " FOR NO KEY UPDATE)");
+    }
+
+    private String newValueEnd() {
+        return " AND \"dw$e\"." + Identifiers.quote(names.spec().primaryFlagColumn()) + ")";
     }
 }

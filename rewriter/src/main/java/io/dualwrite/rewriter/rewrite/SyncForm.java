@@ -1,6 +1,6 @@
 package io.dualwrite.rewriter.rewrite;
 
-import io.dualwrite.rewriter.MigrationSpec;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -29,7 +29,7 @@ final class SyncForm {
             d.standalone.add(write);
             cte(b, i, parts.size()).append(write).append(")");
         }
-        return b.append(" ").append(sync(d.spec, parts.size(), delete)).toString();
+        return b.append(" ").append(DualWriteForm.syncInsert(d.spec, names(parts.size()), delete)).toString();
     }
 
     /** The result-set form: {@code list} (translated) first, then the hidden key and value. */
@@ -41,7 +41,7 @@ final class SyncForm {
             d.standalone.add(write);
             cte(b, i, parts.size()).append(write).append(")");
         }
-        b.append(", \"dw$s\" AS (").append(sync(d.spec, parts.size(), delete)).append(") ");
+        b.append(", \"dw$s\" AS (").append(DualWriteForm.syncInsert(d.spec, names(parts.size()), delete)).append(") ");
         for (int i = 0; i < parts.size(); i++) {
             b.append(i == 0 ? "" : " UNION ALL ").append("SELECT * FROM ").append(name(i, parts.size()));
         }
@@ -60,18 +60,15 @@ final class SyncForm {
         return n == 1 ? "\"dw$w\"" : "\"dw$w" + (i + 1) + "\"";
     }
 
-    private static String hidden(Part p, boolean delete) {
-        return p.key() + " AS \"" + DualWriteForm.HIDDEN_KEY + "\", "
-                + (delete ? "NULL" : p.value()) + " AS \"" + DualWriteForm.HIDDEN_VALUE + "\"";
+    private static List<String> names(int n) {
+        List<String> names = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            names.add(name(i, n));
+        }
+        return names;
     }
 
-    private static String sync(MigrationSpec spec, int n, boolean delete) {
-        StringBuilder b = new StringBuilder("INSERT INTO ").append(spec.qualifiedSyncView()).append(" (k, v, deleted) ");
-        for (int i = 0; i < n; i++) {
-            b.append(i == 0 ? "" : " UNION ALL ").append("SELECT \"dw$k\", ")
-                    .append(delete ? "NULL, true" : "\"dw$v\", false").append(" FROM ").append(name(i, n))
-                    .append(DualWriteForm.rlsGuard(spec));
-        }
-        return b.toString();
+    private static String hidden(Part p, boolean delete) {
+        return DualWriteForm.hidden(p.key(), delete ? "NULL" : p.value());
     }
 }

@@ -176,8 +176,7 @@ final class TranslationDraft {
      * sync updates that row anyway, so the lock costs no extra write.
      */
     String locked(String expr) {
-        String end = " AND \"dw$e\"." + Identifiers.quote(spec.primaryFlagColumn()) + ")";
-        return expr.replace(end, end.substring(0, end.length() - 1) + " FOR NO KEY UPDATE)");
+        return reads.locking(expr);
     }
 
     String quotedKey(String qualifier) {
