@@ -35,6 +35,12 @@ import java.sql.Statement;
  * reaches DUAL_WRITE without DDL in the phase change (dropping a trigger needs an ACCESS EXCLUSIVE lock on the
  * target, which the phase writer must never wait for). Contract drops it with the column. In READ_NEW the dual
  * write has already set the old column, so the mirror finds it equal and writes nothing.
+ *
+ * <p>It also acts when the phase row reads CONTRACTED, because a REPEATABLE READ writer reads the phase row in
+ * its own snapshot: one taken before {@link ColumnReadd} committed (re-added column, mirror and NEW_ONLY in one
+ * transaction) still says CONTRACTED, and a row it then inserts would keep a NULL old column above the last key
+ * the batches copy. The mirror never exists while the committed phase is CONTRACTED (contract drops it with the
+ * column), so only such writers see it together with that phase.
  */
 public final class MirrorTrigger {
 
@@ -110,7 +116,7 @@ public final class MirrorTrigger {
                 // lock first (only while the phase needs the mirror), read after: the UPDATE's snapshot is taken once
                 // no other mirror or batch holds the row, and the row it updates cannot have changed since the lock
                 + "    PERFORM 1 FROM " + src + " s WHERE s." + k + " = dw_key AND EXISTS (SELECT 1 FROM dualwrite.migration"
-                + " WHERE name = '" + name + "' AND phase IN ('NEW_ONLY', 'READ_NEW')) FOR NO KEY UPDATE OF s;\n"
+                + " WHERE name = '" + name + "' AND phase IN ('NEW_ONLY', 'READ_NEW', 'CONTRACTED')) FOR NO KEY UPDATE OF s;\n"
                 + "    CONTINUE WHEN NOT FOUND;\n"
                 + "    UPDATE " + src + " s SET " + v + " = " + primary + " WHERE s." + k + " = dw_key AND s." + v
                 + " IS DISTINCT FROM " + primary + ";\n"

@@ -200,6 +200,39 @@ class ReverseSyncConcurrencyTest {
         inStepAfterwards(db);
     }
 
+    /**
+     * A REPEATABLE READ writer whose snapshot was taken in CONTRACTED, before reverse-sync re-added the column, reads
+     * CONTRACTED in the phase row for the rest of its transaction; the user it inserts afterwards (above the last key the
+     * batches copied) must still get its old column from the mirror.
+     */
+    @Test
+    void aWriterWhoseSnapshotPredatesTheReaddIsMirrored(TestDatabase db) throws Exception {
+        newOnly(db);
+        try (Connection c = connect(db)) {
+            assertThat(Contract.run(c, "users.email", new Contract.Options(Duration.ZERO, false, Duration.ofSeconds(2), 20),
+                    m -> { }).executed()).isTrue();
+        }
+        long late = USERS + 1;
+        try (Connection rr = db.connect(); Statement s = rr.createStatement()) {
+            rr.setAutoCommit(false);
+            rr.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            try (ResultSet rs = s.executeQuery("SELECT phase FROM dualwrite.migration")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("CONTRACTED");
+            }
+            try (Connection c = connect(db)) {
+                ReverseSync.Result r = ReverseSync.run(c, db::connect, "users.email", ReverseSync.Options.batches(5000), m -> { });
+                assertThat(r.readd()).isNotNull();
+                assertThat(r.parity().mismatches()).isZero();
+            }
+            s.execute("INSERT INTO users (id, name) VALUES (" + late + ", 'late')");
+            s.execute("INSERT INTO email_address (user_id, address, is_primary) VALUES (" + late + ", 'late@example.com', true)");
+            rr.commit();
+        }
+        assertThat(db.queryString("SELECT email FROM users WHERE id = " + late)).isEqualTo("late@example.com");
+        assertThat(db.queryLong(PARITY)).isZero();
+    }
+
     /** The same with the application's own SQL through the driver in NEW_ONLY ({@code UPDATE users SET email = ?}, NULLs). */
     @Test
     void exactUnderTheDriversTranslatedWrites(TestDatabase db) throws Exception {

@@ -63,6 +63,9 @@ class DemoContext {
         return DriverManager.getConnection(dwUrl, p);
     }
 
+    /** The subcommand {@link #cli} ran last: names the command in a failed exit-code check. */
+    private static String lastCommand = "";
+
     /** Prints the command line as a user would type it, then runs it in-process. */
     static int cli(String... args) {
         StringBuilder line = new StringBuilder("$ dualwrite");
@@ -71,6 +74,7 @@ class DemoContext {
         }
         System.out.println(line);
         System.out.flush();
+        lastCommand = args.length == 0 ? "" : args[0];
         int rc = DualwriteCli.execute(args);
         System.out.flush();
         System.err.flush();
@@ -79,7 +83,7 @@ class DemoContext {
     }
 
     void expectExit(int rc, int expected) {
-        check("command exit code " + expected, rc == expected, "exit " + rc);
+        check("dualwrite " + lastCommand + " exit code " + expected, rc == expected, "exit " + rc);
     }
 
     void awaitAck(Phase phase) throws SQLException {
@@ -114,7 +118,7 @@ class DemoContext {
     void check(String what, boolean passed, String detail) {
         System.out.println("  " + (passed ? "PASS" : "FAIL") + "  " + what + (detail == null ? "" : ": " + detail));
         if (!passed) {
-            failures.add(what);
+            failures.add(detail == null ? what : what + " (" + detail + ")"); // a CI log often keeps only this list
         }
     }
 
