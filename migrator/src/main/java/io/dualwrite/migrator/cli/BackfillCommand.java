@@ -112,7 +112,12 @@ final class BackfillCommand extends BaseCommand {
                 lastPrint[0] = System.nanoTime();
                 print(p, bar);
             }
-        }, retries.retry(line -> progressLine(line, bar)));
+        }, retries.retry(line -> {
+            if (bar) {
+                out().println(); // off the progress bar's line
+            }
+            progressLine(line);
+        }));
         if (bar) {
             out().println();
         }
@@ -176,17 +181,6 @@ final class BackfillCommand extends BaseCommand {
             }
             return DualwriteCli.OK;
         }
-    }
-
-    /** A fault and the reconnect, on a line of its own among the progress lines (stderr with --json). */
-    private void progressLine(String line, boolean bar) {
-        if (json()) {
-            err().println(line);
-            err().flush();
-            return;
-        }
-        out().println((bar ? "\n" : "") + "  " + line);
-        out().flush();
     }
 
     private void print(BackfillProgress p, boolean bar) {
