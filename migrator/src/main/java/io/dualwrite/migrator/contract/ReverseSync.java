@@ -6,6 +6,7 @@ import io.dualwrite.migrator.RefusedException;
 import io.dualwrite.migrator.db.ConnectionFactory;
 import io.dualwrite.migrator.db.MigrationNames;
 import io.dualwrite.migrator.db.Retry;
+import io.dualwrite.migrator.db.Rollback;
 import io.dualwrite.migrator.parity.ChunkedParity;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
@@ -82,9 +83,8 @@ public final class ReverseSync {
         private long t0;
         private ColumnReadd.Outcome readd;
         private ReverseSyncCheckpoint.Start first;
-        private long batches;
-        private long scanned;
-        private long updated;
+        /** {batches, rows scanned, rows updated} committed by every attempt. */
+        private final long[] done = new long[3];
 
         Run(ConnectionFactory factory, String migration, Options o, Consumer<String> log, Retry retry) {
             this.factory = factory;
@@ -124,22 +124,19 @@ public final class ReverseSync {
                 first = start;
             }
             if (!start.complete()) {
-                long[] b = batches(c, spec, migration, start.lastKey(), o.batchSize());
-                batches += b[0];
-                scanned += b[1];
-                updated += b[2];
+                batches(c, spec, migration, start.lastKey(), o.batchSize(), done);
             }
             ChunkedParity.Result parity = ChunkedParity.run(factory, migration,
                     new ChunkedParity.Options(2, ChunkedParity.DEFAULT_CHUNK_KEYS, false, false, 10), retry);
             // recorded: the way back to READ_NEW is gated on a parity check since the phase last changed
             ControlSchema.recordParity(c, migration, parity.mismatches());
-            return new Result(readd, first.resumed() ? first.lastKey() : null, first.complete(), batches, scanned, updated,
+            return new Result(readd, first.resumed() ? first.lastKey() : null, first.complete(), done[0], done[1], done[2],
                     parity, (System.nanoTime() - t0) / 1e9);
         }
     }
 
-    /** The batches from {@code after} to the last key; returns {batches, rows scanned, rows updated}. */
-    private static long[] batches(Connection c, MigrationSpec spec, String migration, String after, int batchSize)
+    /** The batches from {@code after} to the last key; each committed one adds to {batches, rows scanned, rows updated}. */
+    private static void batches(Connection c, MigrationSpec spec, String migration, String after, int batchSize, long[] done)
             throws SQLException {
         String keyType = ControlSchema.columnType(c, spec.sourceSchema(), spec.sourceTable(), spec.keyColumn());
         MigrationNames names = MigrationNames.of(spec);
@@ -147,7 +144,6 @@ public final class ReverseSync {
         // batches stop at today's last key instead of chasing the keys the application keeps inserting above it.
         String upTo = maxKey(c, names);
         String last = after;
-        long batches = 0, scanned = 0, updated = 0;
         c.setAutoCommit(false);
         c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
         try {
@@ -157,17 +153,17 @@ public final class ReverseSync {
                     if (b == null) {
                         ReverseSyncCheckpoint.complete(c, migration);
                         c.commit();
-                        return new long[] {batches, scanned, updated};
+                        return;
                     }
                     ReverseSyncCheckpoint.advance(c, migration, b.lastKey(), b.updated());
                     c.commit();
                     last = b.lastKey();
-                    batches++;
-                    scanned += b.rows();
-                    updated += b.updated();
+                    done[0]++;
+                    done[1] += b.rows();
+                    done[2] += b.updated();
                     retries = 0;
                 } catch (SQLException e) {
-                    c.rollback();
+                    Rollback.after(c, e);
                     // a mirror locks the rows of a multi-row application write in its own order: a deadlock with a batch
                     // is possible and harmless to retry (the batch is idempotent)
                     if (!"40P01".equals(e.getSQLState()) || ++retries > 5) {
@@ -176,7 +172,9 @@ public final class ReverseSync {
                 }
             }
         } finally {
-            c.setAutoCommit(true);
+            if (!c.isClosed()) { // a lost connection: the failure is the one to report
+                c.setAutoCommit(true);
+            }
         }
     }
 
