@@ -14,6 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
 import java.sql.Statement;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -109,5 +110,33 @@ class ReverseSyncAndContractFaultsTest {
         assertThat(db.queryLong("SELECT count(*) FROM information_schema.columns WHERE table_name = 'users'"
                 + " AND column_name = 'email'")).isZero();
         assertThat(db.queryLong("SELECT count(*) FROM dualwrite.phase_change WHERE to_phase = 'CONTRACTED'")).isOne();
+    }
+
+    @Test
+    void contractGivesUpWhenFaultsKeepItFromProgressingForRetryFor(TestDatabase db) throws Exception {
+        newOnly(db);
+        try (Connection blocker = db.connect()) {
+            blocker.setAutoCommit(false);
+            try (Statement s = blocker.createStatement()) {
+                s.execute("SELECT count(*) FROM users WHERE id = 1");
+            }
+            // every attempt is terminated while it waits for the lock: no attempt ever gets further
+            List<Saboteur.Fault> endless = Collections.nCopies(1000, terminate(1));
+            String waiting = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'dualwrite-contract'"
+                    + " AND wait_event_type = 'Lock'";
+            Run run;
+            try (Saboteur saboteur = new Saboteur(db, "dualwrite-contract", waiting, endless)) {
+                run = CompletableFuture.supplyAsync(() -> cli("contract", "--url", db.jdbcUrl(), "--user", db.user(),
+                        "--migration", "users.email", "--soak", "1h", "--lock-timeout", "5s", "--retry-for", "1s"))
+                        .get(240, TimeUnit.SECONDS);
+                assertThat(saboteur.done().size()).as("faults before giving up").isGreaterThan(1);
+            }
+            assertThat(run.code()).as(run.toString()).isEqualTo(2);
+            assertThat(run.err()).contains("lost the connection (57P01", "gave up: made no progress for", "(--retry-for 1.0 s)",
+                    "run the same command again").doesNotContain("\tat ");
+        }
+        assertThat(db.queryString("SELECT phase FROM dualwrite.migration")).isEqualTo("NEW_ONLY");
+        assertThat(db.queryLong("SELECT count(*) FROM information_schema.columns WHERE table_name = 'users'"
+                + " AND column_name = 'email'")).isOne();
     }
 }
