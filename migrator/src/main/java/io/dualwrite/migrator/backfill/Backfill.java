@@ -10,6 +10,7 @@ import io.dualwrite.migrator.db.ConnectionFactory;
 import io.dualwrite.migrator.db.MigrationNames;
 import io.dualwrite.migrator.db.ParallelWorkers;
 import io.dualwrite.migrator.db.Retry;
+import io.dualwrite.migrator.db.TransientFaults;
 import io.dualwrite.rewriter.MigrationSpec;
 
 import java.sql.Connection;
@@ -149,6 +150,10 @@ public final class Backfill {
         MigrationNames names = MigrationNames.of(spec);
         ControlTables.install(c);
         if (!Preflight.tryLock(c, migration)) {
+            if (retried) {
+                throw new TransientFaults.StillHeld("the advisory lock of " + migration + " is still held, most likely by the"
+                        + " session of the interrupted attempt, which the server has not yet found gone");
+            }
             throw new RefusedException("another backfill of " + migration + " is running (it holds the advisory lock);"
                     + " wait for it to finish, or stop it — its checkpoint lets this one resume later");
         }

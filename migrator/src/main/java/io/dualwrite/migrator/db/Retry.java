@@ -160,7 +160,7 @@ public final class Retry {
     private static String kind(Exception fault) {
         String d = TransientFaults.describe(fault);
         return d.startsWith("40") ? "transaction aborted" : d.startsWith("57P03") ? "server not accepting connections"
-                : "lost the connection";
+                : d.startsWith("55P03") ? "waiting" : "lost the connection";
     }
 
     private static String sqlState(Throwable t) {

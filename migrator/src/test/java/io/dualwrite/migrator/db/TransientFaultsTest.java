@@ -23,6 +23,9 @@ class TransientFaultsTest {
         assertThat(TransientFaults.isTransient(new PSQLException("I/O error", PSQLState.CONNECTION_FAILURE))).isTrue();
         assertThat(TransientFaults.describe(new SQLException("copy failed", null, new SocketException("Broken pipe"))))
                 .isEqualTo("I/O error Broken pipe");
+        assertThat(TransientFaults.isTransient(new TransientFaults.StillHeld("the lost session's lock"))).isTrue();
+        assertThat(TransientFaults.isTransient(new SQLException("lock_timeout in an application's own DDL", "55P03")))
+                .as("only the lock a lost session left behind is waited out").isFalse();
     }
 
     @Test

@@ -61,7 +61,7 @@ class ParityFaultsTest {
             Run run = CompletableFuture.supplyAsync(() -> parity(db, more)).get(240, TimeUnit.SECONDS);
             System.out.println("parity " + String.join(" ", more) + " under faults: " + saboteur.done() + "\n" + run.err());
             assertThat(saboteur.done()).as("every planned fault hit the running parity").hasSize(PLAN.size());
-            assertThat(run.err()).contains("lost the connection (57P01", "resuming with the chunks not checked yet");
+            assertThat(run.err()).contains("lost the connection (", "resuming with the chunks not checked yet");
             return run;
         }
     }
