@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import static io.dualwrite.migrator.Fixtures.cli;
 import static io.dualwrite.migrator.faults.Saboteur.Fault.restart;
 import static io.dualwrite.migrator.faults.Saboteur.Fault.terminate;
+import static io.dualwrite.migrator.faults.Saboteur.Fault.terminateOneBusy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Acceptance 1 of issue 13 for {@code backfill}: killed backends and a server restart mid-run, ridden out. */
@@ -36,7 +37,8 @@ class BackfillFaultsTest {
     void completesOnItsOwnThroughKilledBackendsAndARestart(TestDatabase db) throws Exception {
         Fixtures.createUsers(db, USERS);
         Fixtures.expandAndDualWrite(db);
-        List<Saboteur.Fault> plan = List.of(terminate(0.1), terminate(0.25), restart(0.4), terminate(0.55));
+        // one worker mid-batch, then every backend, the server, one worker again
+        List<Saboteur.Fault> plan = List.of(terminateOneBusy(0.1), terminate(0.25), restart(0.4), terminateOneBusy(0.55));
         Run run;
         List<String> faults;
         try (Saboteur saboteur = new Saboteur(db, "dualwrite-backfill", PAGES_DONE, plan)) {
@@ -55,7 +57,8 @@ class BackfillFaultsTest {
         try (Connection c = db.connect()) {
             assertThat(ParityCheck.run(c, "users.email", 5).mismatches()).isZero();
         }
-        // each fault loses at most the batch each worker had in flight: its commit may have landed unacknowledged
+        // each fault loses at most the batch each worker had in flight (a fault in one worker stops the other after its
+        // current batch, committed); a batch whose commit landed unacknowledged is redone
         long scannedInDb = db.queryLong("SELECT sum(rows_scanned) FROM dualwrite.backfill_range");
         long scannedByRun = o.get("rowsScannedThisRun").getAsLong();
         long slack = (long) plan.size() * WORKERS * BATCH * 2; // a batch is whole pages: up to about twice BATCH rows

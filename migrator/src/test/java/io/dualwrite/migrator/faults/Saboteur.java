@@ -19,14 +19,21 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class Saboteur implements AutoCloseable {
 
-    /** {@code restart} false: terminate the command's backends. */
-    record Fault(double atProgress, boolean restart) {
+    enum Kind { TERMINATE_ALL, TERMINATE_ONE_BUSY, RESTART }
+
+    record Fault(double atProgress, Kind kind) {
+        /** Terminates every backend of the command. */
         static Fault terminate(double at) {
-            return new Fault(at, false);
+            return new Fault(at, Kind.TERMINATE_ALL);
+        }
+
+        /** Terminates one backend of the command that is running a statement: one worker, mid-batch. */
+        static Fault terminateOneBusy(double at) {
+            return new Fault(at, Kind.TERMINATE_ONE_BUSY);
         }
 
         static Fault restart(double at) {
-            return new Fault(at, true);
+            return new Fault(at, Kind.RESTART);
         }
     }
 
@@ -57,12 +64,12 @@ final class Saboteur implements AutoCloseable {
                 Fault f = plan.get(next);
                 double progress = progress();
                 if (progress >= f.atProgress()) {
-                    if (f.restart()) {
+                    if (f.kind() == Kind.RESTART) {
                         faults.restart();
                         done.add(String.format("restart at %.2f", progress));
                         next++;
                     } else {
-                        int n = faults.terminateBackends(applicationNamePattern);
+                        int n = f.kind() == Kind.TERMINATE_ALL ? faults.terminateBackends(applicationNamePattern) : terminateOneBusy();
                         if (n > 0) {
                             done.add(String.format("terminated %d at %.2f", n, progress));
                             next++;
@@ -73,6 +80,16 @@ final class Saboteur implements AutoCloseable {
             }
         } catch (Throwable e) {
             failure = e;
+        }
+    }
+
+    private int terminateOneBusy() throws SQLException {
+        try (Connection c = db.connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM (SELECT pid FROM pg_stat_activity"
+                        + " WHERE datname = current_database() AND application_name LIKE '" + applicationNamePattern + "'"
+                        + " AND state = 'active' LIMIT 1) busy")) {
+            rs.next();
+            return rs.getInt(1);
         }
     }
 
