@@ -81,7 +81,7 @@ public final class DatabaseRuntime {
         this.connectProperties = connectProperties;
         this.planCacheBytes = planCacheBytes;
         this.evidence = new StatementEvidence(StatementEvidence.enabled(pgUrl, connectProperties));
-        this.freshness = new PhaseFreshness(displayUrl(), phaseBoundMillis);
+        this.freshness = new PhaseFreshness(displayUrl(), phaseBoundMillis, () -> !openConnections.isEmpty());
     }
 
     /** Whether this instance knows the phases now, and what runs while it does not. */

@@ -121,7 +121,9 @@ public final class PhaseFollower implements Runnable {
             freshness.failed(e);
             closeQuietly();
             freshness.pause(backoff.next());
-            freshness.observe();
+            if (database.openConnections() > 0) {
+                freshness.observe(); // a follower about to rest (no connection left) has nothing to warn about
+            }
         }
     }
 
