@@ -19,9 +19,9 @@ import java.util.Properties;
  * {@code dualwrite.pollMillis}), which covers lost notifications. A dead connection (server restart,
  * terminated backend, network) fails the round; it reconnects with capped back-off, LISTENs again and
  * reads again. After each read it acknowledges, in {@code dualwrite.instance}, the phases this instance
- * applies; a complete round keeps the phases known ({@link PhaseFreshness}). It also picks up a migration registered while the application
- * runs ({@code dualwrite expand} on a live system). The thread ends when the database has no
- * open application connection and starts again with the next one.
+ * applies; a complete round keeps the phases known ({@link PhaseFreshness}). It also picks up a
+ * migration registered while the application runs ({@code dualwrite expand} on a live system). The
+ * thread ends when the database has no open application connection and starts again with the next one.
  */
 public final class PhaseFollower implements Runnable {
 
@@ -30,7 +30,7 @@ public final class PhaseFollower implements Runnable {
     public static final String APPLICATION_NAME = "dualwrite-follower";
     static final long POLL_MILLIS = Long.getLong("dualwrite.pollMillis", DEFAULT_POLL_MILLIS);
 
-    /** Reconnect attempts: the first after ~100 ms, doubling up to this cap, well inside the freshness bound. */
+    /** Reconnect attempts: the first after ~100 ms, doubling up to this cap (or a quarter of the freshness bound). */
     static final long MAX_BACKOFF_MILLIS = 2_000;
     private static final long CONNECT_TIMEOUT_SECONDS = 5;
 
@@ -43,12 +43,14 @@ public final class PhaseFollower implements Runnable {
     private Connection connection;
     private boolean failing;
     private boolean evidenceFailing;
+    private final long backoffCapMillis;
     private final Backoff backoff;
 
     private PhaseFollower(DatabaseRuntime database) {
         this.database = database;
         this.instanceId = database.instanceId();
-        this.backoff = new Backoff(100, Math.min(MAX_BACKOFF_MILLIS, database.freshness().boundMillis() / 4));
+        this.backoffCapMillis = Math.min(MAX_BACKOFF_MILLIS, database.freshness().boundMillis() / 4);
+        this.backoff = new Backoff(100, backoffCapMillis);
     }
 
     /** Starts the database's follower thread unless it runs. */
@@ -115,7 +117,7 @@ public final class PhaseFollower implements Runnable {
             if (!failing) {
                 LOG.log(System.Logger.Level.WARNING, "dualwrite: cannot read the control schema of " + database.displayUrl()
                         + " (" + e + "); connections keep their current phases for " + freshness.boundMillis()
-                        + " ms after the last read, and this reconnects with back-off up to " + MAX_BACKOFF_MILLIS + " ms");
+                        + " ms after the last read, and this reconnects with back-off up to " + backoffCapMillis + " ms");
                 failing = true;
             }
             freshness.failed(e);
