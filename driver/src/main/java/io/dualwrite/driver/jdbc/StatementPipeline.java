@@ -2,6 +2,7 @@ package io.dualwrite.driver.jdbc;
 
 import io.dualwrite.driver.runtime.DatabaseRuntime;
 import io.dualwrite.driver.runtime.MigrationRuntime;
+import io.dualwrite.driver.runtime.PhaseFreshness;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.RewritePlan;
@@ -27,7 +28,9 @@ import static io.dualwrite.control.phase.PhaseTransitions.Operation.SHADOW_READS
  *   <li>{@link #plan plan}: does the SQL touch a migration? One plan-cache lookup; when it does
  *       not, the statement passes through and no other step runs (for a prepared statement this
  *       is decided once, when it is prepared);</li>
- *   <li>{@link #pin pin}: the phase this connection applies (the live one, or its transaction's);</li>
+ *   <li>{@link #pin pin}: the phase this connection applies (the live one, or its transaction's); while
+ *       this instance does not know the phase, a statement that could run in a phase the fleet left is
+ *       refused ({@link #requireKnown});</li>
  *   <li>{@link #sample sample}: in DUAL_WRITE with shadow reads on, a sample of the reads READ_NEW
  *       would rewrite is compared, old form against new ({@link ShadowRead});</li>
  *   <li>{@link #rewrite rewrite}: the SQL of that phase, counted; a refusal throws here, before
@@ -161,6 +164,7 @@ final class StatementPipeline {
         try {
             Phase phase = pin(migration);
             Rewrite chosen = choose(statement.plan, migration, phase, statement.applicationSql, statement.returningList, false);
+            requireKnown(statement.plan, migration, phase);
             sample(statement.plan, chosen, migration, phase, statement.applicationSql, statement.log());
             Rewrite.Rewritten rewrite = rewrite(chosen, migration, phase);
             routed(migration, rewrite, statement.returningList != null);
@@ -222,6 +226,21 @@ final class StatementPipeline {
         connection.database.evidence().seen(plan, phase, sql, standardConformingStrings(connection.delegate));
         Rewrite r = returningList == null ? plan.forPhase(phase) : plan.forPhaseReturning(phase, returningList);
         return connection.searchPath.adjust(migration, sql, r, phase, pathChangesFirst || SessionWords.changesInText(sql));
+    }
+
+    /**
+     * Step 2, last: while this instance does not know the phase (its follower has not read and acknowledged
+     * the control schema within the bound: a restart, a lost connection), what could run in a phase the fleet
+     * has left is refused ({@link PhaseFreshness#refusal}). Known: one volatile read.
+     */
+    private void requireKnown(RewritePlan plan, MigrationRuntime migration, Phase phase) throws SQLException {
+        PhaseFreshness freshness = connection.database.freshness();
+        if (!freshness.known()) {
+            SQLException refused = freshness.refusal(plan, migration, phase);
+            if (refused != null) {
+                throw refused;
+            }
+        }
     }
 
     /**
@@ -393,6 +412,7 @@ final class StatementPipeline {
         Phase phase = pin(migration);
         String returningList = returningList(connection.delegate, keys);
         Rewrite chosen = choose(plan, migration, phase, sql, returningList, pathChangesFirst);
+        requireKnown(plan, migration, phase);
         sample(plan, chosen, migration, phase, sql, null);
         Rewrite.Rewritten rewrite = rewrite(chosen, migration, phase);
         routed(migration, rewrite, returningList != null);

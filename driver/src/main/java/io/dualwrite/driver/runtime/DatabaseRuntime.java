@@ -71,14 +71,22 @@ public final class DatabaseRuntime {
     /** {@link PlanCacheSize}: bounds the plan cache of each rewriter built here. */
     private final long planCacheBytes;
     private final StatementEvidence evidence;
+    private final PhaseFreshness freshness;
 
-    DatabaseRuntime(String pgUrl, String instanceName, Properties connectProperties, long planCacheBytes) {
+    DatabaseRuntime(String pgUrl, String instanceName, Properties connectProperties, long planCacheBytes,
+                    long phaseBoundMillis) {
         this.pgUrl = pgUrl;
         this.instanceName = instanceName;
         this.instanceId = (instanceName == null ? "" : instanceName + "-") + UUID.randomUUID();
         this.connectProperties = connectProperties;
         this.planCacheBytes = planCacheBytes;
         this.evidence = new StatementEvidence(StatementEvidence.enabled(pgUrl, connectProperties));
+        this.freshness = new PhaseFreshness(displayUrl(), phaseBoundMillis, () -> !openConnections.isEmpty());
+    }
+
+    /** Whether this instance knows the phases now, and what runs while it does not. */
+    public PhaseFreshness freshness() {
+        return freshness;
     }
 
     /** The statements of this database that touch a migration, as evidence for the gates of NEW_ONLY and CONTRACTED. */
@@ -113,10 +121,17 @@ public final class DatabaseRuntime {
         return connectProperties;
     }
 
-    /** Tracks an application connection; the phase follower rests while there is none. */
+    /**
+     * Tracks an application connection; the phase follower rests while there is none. With migrations, a
+     * connection waits (at most the freshness bound) until the follower has read and acknowledged the phases,
+     * so that after a restart or a rest it starts from the phase in the control schema, not a remembered one.
+     */
     public void connectionOpened(ConnectionPins connection) {
         openConnections.add(connection);
         PhaseFollower.ensureRunning(this);
+        if (!migrations.isEmpty()) {
+            freshness.awaitKnown();
+        }
     }
 
     public void connectionClosed(ConnectionPins connection) {

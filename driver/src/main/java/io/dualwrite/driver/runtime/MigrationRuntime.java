@@ -35,6 +35,7 @@ public final class MigrationRuntime {
     final LongAdder shadowComparisons = new LongAdder();
     final LongAdder shadowMismatches = new LongAdder();
     final LongAdder heldTransactionsEnded = new LongAdder();
+    final LongAdder unknownPhaseRefusals = new LongAdder();
     private volatile List<String> heldBackBy = List.of();
     private final ErrorRateWatch errors = new ErrorRateWatch();
 
@@ -181,6 +182,15 @@ public final class MigrationRuntime {
 
     void countHeldTransactionEnded() {
         heldTransactionsEnded.increment();
+    }
+
+    /** Statements refused because this instance did not know the phase ({@link PhaseFreshness}). */
+    public long unknownPhaseRefusals() {
+        return unknownPhaseRefusals.sum();
+    }
+
+    void countUnknownPhaseRefusal() {
+        unknownPhaseRefusals.increment();
     }
 
     public void countShadowComparison(boolean mismatch) {
