@@ -30,7 +30,7 @@ import static io.dualwrite.control.phase.PhaseTransitions.Operation.SHADOW_READS
  *   <li>{@link #pin pin}: the phase this connection applies (the live one, or its transaction's);</li>
  *   <li>{@link #sample sample}: in DUAL_WRITE with shadow reads on, a sample of the reads READ_NEW
  *       would rewrite is compared, old form against new ({@link ShadowRead});</li>
- *   <li>{@link #rewrite rewrite}: the SQL of that phase, counted; a refusal throws here, before
+ *   <li>{@link #rewrite rewrite}: the SQL of that phase, counted (steps 2 and 4 timed, {@code MigrationRuntime#rewriteTime}); a refusal throws here, before
  *       anything reached the database (a prepared statement is then brought to that SQL,
  *       {@link RewritingPreparedStatement#rebind});</li>
  *   <li>{@link #execute execute}: on PgJDBC, told to report generated keys when the rewrite
@@ -159,8 +159,10 @@ final class StatementPipeline {
         touched = migration;
         connection.pins.entering();
         try {
+            long start = System.nanoTime();
             Phase phase = pin(migration);
             Rewrite chosen = choose(statement.plan, migration, phase, statement.applicationSql, statement.returningList, false);
+            migration.rewriteTime().record(System.nanoTime() - start);
             sample(statement.plan, chosen, migration, phase, statement.applicationSql, statement.log());
             Rewrite.Rewritten rewrite = rewrite(chosen, migration, phase);
             routed(migration, rewrite, statement.returningList != null);
@@ -388,11 +390,13 @@ final class StatementPipeline {
             }
             return sql;
         }
+        long start = System.nanoTime();
         MigrationRuntime migration = connection.database.migrations().runtimeOf(plan.migration());
         touched = migration;
         Phase phase = pin(migration);
         String returningList = returningList(connection.delegate, keys);
         Rewrite chosen = choose(plan, migration, phase, sql, returningList, pathChangesFirst);
+        migration.rewriteTime().record(System.nanoTime() - start); // before the shadow read: its query is not the rewrite's cost
         sample(plan, chosen, migration, phase, sql, null);
         Rewrite.Rewritten rewrite = rewrite(chosen, migration, phase);
         routed(migration, rewrite, returningList != null);
