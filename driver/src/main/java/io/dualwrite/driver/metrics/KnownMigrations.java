@@ -53,6 +53,11 @@ public final class KnownMigrations {
         }
     }
 
+    /** The migration of that name as this JVM follows it, or null when the driver has not loaded it. */
+    public static Followed named(String name) {
+        return BY_NAME.get(name);
+    }
+
     /**
      * Tells {@code subscriber} of every migration name known now and of each one loaded later. A name loaded
      * while this runs may be told twice; registering a meter twice returns the first one, so that is harmless.
