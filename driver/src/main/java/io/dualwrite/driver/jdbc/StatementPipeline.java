@@ -30,9 +30,10 @@ import static io.dualwrite.control.phase.PhaseTransitions.Operation.SHADOW_READS
  *   <li>{@link #pin pin}: the phase this connection applies (the live one, or its transaction's);</li>
  *   <li>{@link #sample sample}: in DUAL_WRITE with shadow reads on, a sample of the reads READ_NEW
  *       would rewrite is compared, old form against new ({@link ShadowRead});</li>
- *   <li>{@link #rewrite rewrite}: the SQL of that phase, counted (steps 2 and 4 timed, {@code MigrationRuntime#rewriteTime}); a refusal throws here, before
+ *   <li>{@link #rewrite rewrite}: the SQL of that phase, counted; a refusal throws here, before
  *       anything reached the database (a prepared statement is then brought to that SQL,
- *       {@link RewritingPreparedStatement#rebind});</li>
+ *       {@link RewritingPreparedStatement#rebind}); steps 2 to 4, shadow read aside, are timed
+ *       ({@code MigrationRuntime#rewriteTime}, the metric {@code dualwrite.rewrite});</li>
  *   <li>{@link #execute execute}: on PgJDBC, told to report generated keys when the rewrite
  *       returns them in place of PgJDBC's own RETURNING;</li>
  *   <li>{@link #execute count}: executions and failures of rewritten statements (error-rate watch);</li>
