@@ -213,13 +213,26 @@ public final class DatabaseRuntime {
         }
         if (changed) {
             currentTables = tables;
+            MigrationRuntime[] loaded = runtimes.toArray(new MigrationRuntime[0]);
             migrations = runtimes.isEmpty() ? Migrations.NONE
-                    : new Migrations(new StatementRewriter(tables, new PlanCache(planCacheBytes)), runtimes.toArray(new MigrationRuntime[0]));
+                    : new Migrations(new StatementRewriter(tables, new PlanCache(planCacheBytes), planningTimes(loaded)), loaded);
         }
         return created;
     }
 
     private List<SourceTable> currentTables = List.of();
+
+    /** Planning time goes to the migration the plan touches; texts that touch none (they only name the table) to none. */
+    private static StatementRewriter.PlanningObserver planningTimes(MigrationRuntime[] runtimes) {
+        return (plan, nanos) -> {
+            for (MigrationRuntime r : runtimes) {
+                if (r.spec() == plan.migration() || r.spec().equals(plan.migration())) {
+                    r.planningTime().record(nanos);
+                    return;
+                }
+            }
+        };
+    }
 
     /** Applies a phase change made in this JVM (JMX) to every connection at once. */
     void applyPhase(String migration, Phase phase) {
