@@ -57,7 +57,7 @@ public final class ControlTables {
     private ControlTables() {
     }
 
-    /** Creates the control schema, or upgrades it to {@link #VERSION}; refuses a newer one. */
+    /** Creates the control schema, or upgrades it to {@link #VERSION}; refuses a newer one; leaves a current one alone. */
     public static void install(Connection c) throws SQLException {
         Transactions.inTransaction(c, () -> {
             try (Statement s = c.createStatement()) {
@@ -65,6 +65,9 @@ public final class ControlTables {
                 int found = installedVersion(c);
                 if (found > VERSION) {
                     throw tooNew(found);
+                }
+                if (found == VERSION) {
+                    return null; // no DDL at all: a role without CREATE (the operator, the application) may call this
                 }
                 s.execute("CREATE SCHEMA IF NOT EXISTS dualwrite");
                 if (found < 1) {
