@@ -5,6 +5,7 @@ import io.dualwrite.driver.jdbc.DualwriteConnection;
 import io.dualwrite.driver.jmx.MigrationControl;
 import io.dualwrite.driver.runtime.DatabaseRuntime;
 import io.dualwrite.driver.runtime.OperatorCredential;
+import io.dualwrite.driver.runtime.PgConnect;
 import io.dualwrite.driver.runtime.RuntimeRegistry;
 
 import java.sql.Connection;
@@ -50,7 +51,7 @@ public final class DualwriteDriver implements Driver {
             return null; // JDBC: not ours, let DriverManager ask the next driver
         }
         String pgUrl = toPostgresUrl(url);
-        Connection physical = postgres.connect(pgUrl, OperatorCredential.strip(info));
+        Connection physical = PgConnect.connect(pgUrl, OperatorCredential.strip(info));
         if (physical == null) {
             throw new SQLException("PgJDBC did not accept " + Secrets.redact(pgUrl) + " (from " + Secrets.redact(url)
                     + "); the part after 'jdbc:dualwrite:' must be a valid PgJDBC URL", "08001");

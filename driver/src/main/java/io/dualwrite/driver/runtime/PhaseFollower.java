@@ -82,7 +82,7 @@ public final class PhaseFollower implements Runnable {
                 Properties props = new Properties();
                 props.putAll(database.connectProperties());
                 props.setProperty("ApplicationName", APPLICATION_NAME);
-                connection = new org.postgresql.Driver().connect(database.pgUrl(), props);
+                connection = PgConnect.connect(database.pgUrl(), props);
                 try (Statement s = connection.createStatement()) {
                     s.execute("LISTEN " + PhaseLog.CHANNEL);
                 }

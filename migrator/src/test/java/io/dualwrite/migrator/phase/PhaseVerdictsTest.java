@@ -132,7 +132,9 @@ class PhaseVerdictsTest {
     private static Connection connectWithOperator(TestDatabase db) throws SQLException {
         Properties p = db.properties();
         p.setProperty(OperatorCredential.USER_PROPERTY, db.user());
-        p.setProperty(OperatorCredential.PASSWORD_PROPERTY, db.password());
+        if (db.password() != null) {
+            p.setProperty(OperatorCredential.PASSWORD_PROPERTY, db.password());
+        }
         return DriverManager.getConnection(db.dualwriteUrl(), p);
     }
 }
