@@ -1,6 +1,5 @@
 package io.dualwrite.driver;
 
-import io.dualwrite.driver.runtime.OperatorCredential;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.testing.PostgresExtension;
 import io.dualwrite.testing.TestDatabase;
@@ -12,12 +11,9 @@ import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -64,7 +60,8 @@ class PhaseToggleJmxTest {
     void togglingWritesAppliesToOpenConnectionsAndPreparedStatements(TestDatabase db) throws Exception {
         MigrationFixture.create(db, Phase.EXPANDED);
 
-        try (Connection c = connectWithOperator(db); Connection other = connectWithOperator(db);
+        try (Connection c = MigrationFixture.connectWithOperator(db);
+             Connection other = MigrationFixture.connectWithOperator(db);
              PreparedStatement p = c.prepareStatement("UPDATE users SET email = ? WHERE id = ?")) {
             assertThat(MBEANS.isRegistered(name())).as("MBean registered once a dualwrite connection is open").isTrue();
             assertThat(get("Phase")).isEqualTo("EXPANDED");
@@ -118,7 +115,7 @@ class PhaseToggleJmxTest {
         MigrationFixture.create(db, Phase.DUAL_WRITE);
         db.execute("UPDATE email_address SET address = 'new-' || address");
 
-        try (Connection c = connectWithOperator(db);
+        try (Connection c = MigrationFixture.connectWithOperator(db);
              PreparedStatement p = c.prepareStatement("SELECT email FROM users WHERE id = ?")) {
             assertThat(get("Phase")).isEqualTo("DUAL_WRITE");
             p.setLong(1, 2);
@@ -147,7 +144,7 @@ class PhaseToggleJmxTest {
     @Test
     void anUnknownPhaseIsRefusedAndChangesNothing(TestDatabase db) throws Exception {
         MigrationFixture.create(db, Phase.DUAL_WRITE);
-        try (Connection c = connectWithOperator(db)) {
+        try (Connection c = MigrationFixture.connectWithOperator(db)) {
             long rejectedBefore = counter("RejectedStatements");
             assertThatThrownBy(() -> setPhase("SIDEWAYS")).isInstanceOf(Exception.class);
             assertThat(get("Phase")).isEqualTo("DUAL_WRITE");
@@ -168,15 +165,5 @@ class PhaseToggleJmxTest {
             assertThat(rs.next()).isFalse();
             return v;
         }
-    }
-
-    /** A dualwrite connection whose JMX bean may change phases: the test's superuser is also the operator. */
-    private static Connection connectWithOperator(TestDatabase db) throws SQLException {
-        Properties p = db.properties();
-        p.setProperty(OperatorCredential.USER_PROPERTY, db.user());
-        if (db.password() != null) {
-            p.setProperty(OperatorCredential.PASSWORD_PROPERTY, db.password());
-        }
-        return DriverManager.getConnection(db.dualwriteUrl(), p);
     }
 }

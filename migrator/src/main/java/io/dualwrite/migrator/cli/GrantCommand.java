@@ -16,7 +16,7 @@ import java.util.List;
         description = {"Prints the GRANT and REVOKE statements of the least-privilege setup: the application's role may run"
                 + " the dual writes, heartbeat and read the phase, but not change it; the operator role changes phases through"
                 + " the gates. With --apply runs them, in one transaction, as the connecting role (the control schema's owner).",
-                "Run it after dualwrite expand, and again after each new migration."})
+                "Covers every registered migration; run it after dualwrite expand, and again after each new migration."})
 final class GrantCommand extends BaseCommand {
 
     @Option(names = "--app-role", required = true, paramLabel = "ROLE", description = "The role the application logs in as.")
@@ -26,17 +26,15 @@ final class GrantCommand extends BaseCommand {
             + " control schema's owner (default: the owner, who needs no grant).")
     String operatorRole;
 
-    @Option(names = "--migration", paramLabel = "NAME", description = "Only this migration (default: every registered one).")
-    String migration;
-
     @Option(names = "--apply", description = "Run the statements (all or none), after checking that they give least privilege.")
     boolean apply;
 
     @Override
     public Integer call() throws Exception {
         try (Connection c = connection.open("dualwrite-grant")) {
-            List<MigrationSpec> specs = migration != null ? List.of(ControlSchema.require(c, migration).spec())
-                    : ControlSchema.load(c).stream().map(MigrationState::spec).toList();
+            // every registered migration: the REVOKE covers the whole control schema, so a grant for one would take
+            // the others' sync views away
+            List<MigrationSpec> specs = ControlSchema.load(c).stream().map(MigrationState::spec).toList();
             if (specs.isEmpty()) {
                 throw new UsageException("no migration is registered: run dualwrite expand first, then dualwrite grant");
             }
