@@ -2,6 +2,7 @@ package io.dualwrite.migrator.expand;
 
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.MigrationState;
+import io.dualwrite.control.Names;
 import io.dualwrite.migrator.UsageException;
 import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.MigrationSpec;
@@ -58,10 +59,14 @@ public final class Expander {
             throw new UsageException("--target-key, the --target column and --primary-flag must be three different columns");
         }
 
+        String name = MigrationSpec.nameOf(sourceSchema, sourceTable, r.source().column());
+        Optional<MigrationState> before = ControlSchema.isInstalled(c) ? ControlSchema.find(c, name) : Optional.empty();
+        // a registered migration keeps its view: the driver's rewrites name it
+        String syncView = before.isPresent() ? before.get().spec().syncView()
+                : ControlSchema.unusedSyncViewName(c, sourceSchema, sourceTable, r.source().column());
         MigrationSpec spec = new MigrationSpec(sourceSchema, sourceTable, r.keyColumn(), r.source().column(),
-                targetSchema, targetTable, tk, tv, flag, ControlSchema.syncViewName(sourceTable, r.source().column()));
+                targetSchema, targetTable, tk, tv, flag, syncView);
 
-        Optional<MigrationState> before = ControlSchema.isInstalled(c) ? ControlSchema.find(c, spec.name()) : Optional.empty();
         if (before.isPresent() && !before.get().spec().equals(spec)) {
             throw new UsageException("migration " + spec.name() + " is already registered with different settings: "
                     + before.get().spec() + ". Use the registered settings, or remove it from dualwrite.migration first.");
@@ -97,7 +102,7 @@ public final class Expander {
             }
         }
 
-        String indexName = indexName(targetTable, tk);
+        String indexName = indexName(targetSchema, targetTable, tk);
         boolean createdIndex = false;
         String existingIndex = findPrimaryIndex(c, qTarget, tk, flag);
         if (existingIndex == null) {
@@ -149,9 +154,17 @@ public final class Expander {
         }
     }
 
-    static String indexName(String table, String column) {
+    /**
+     * {@code <table>_<column>_primary_uidx}; when that is longer than PostgreSQL keeps, as much of it as fits and a
+     * hash of the names, so it is never truncated into another relation's name (a 63-byte table name would be one).
+     */
+    static String indexName(String schema, String table, String column) {
         String n = table + "_" + column + "_primary_uidx";
-        return n.length() <= 63 ? n : n.substring(0, 63);
+        if (Identifiers.bytes(n) <= Identifiers.MAX_BYTES) {
+            return n;
+        }
+        String hash = Names.hash(Identifiers.quote(schema) + "." + Identifiers.quote(table) + "." + Identifiers.quote(column));
+        return Identifiers.truncate(n, Identifiers.MAX_BYTES - hash.length() - 1) + "_" + hash;
     }
 
     private static String schemaOf(Connection c, String table, String option) throws SQLException {
