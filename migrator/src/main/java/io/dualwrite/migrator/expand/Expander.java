@@ -43,6 +43,7 @@ public final class Expander {
         if (r.keyColumn().equals(r.source().column())) {
             throw new UsageException("--key and the --source column are both '" + r.keyColumn() + "'; the key must be another column");
         }
+        requireEquality(c, valueType, "source column " + sourceTable + "." + r.source().column());
         if (!isUniqueKey(c, qSource, r.keyColumn())) {
             throw new UsageException("key column " + sourceTable + "." + r.keyColumn() + " is not unique: it needs a primary key"
                     + " or a unique, non-partial index on exactly that column, because the target table references one"
@@ -85,7 +86,13 @@ public final class Expander {
             actions.add("created table " + targetSchema + "." + targetTable + " (" + tk + " " + keyType + ", " + tv + " "
                     + valueType + valueCollation + ", " + flag + " boolean)");
         } else {
-            requireColumn(c, qTarget, tk, "target key column", "--target-key");
+            String targetKeyType = requireColumn(c, qTarget, tk, "target key column", "--target-key");
+            if (!targetKeyType.equals(keyType)) {
+                // the sync trigger, backfill and parity join the target key to the source key
+                throw new UsageException("target key column " + targetTable + "." + tk + " is " + targetKeyType + " but the key "
+                        + sourceTable + "." + r.keyColumn() + " is " + keyType + "; give the target key the key's type"
+                        + " (ALTER TABLE ... ALTER COLUMN ... TYPE " + keyType + "), or let expand create the table.");
+            }
             String targetType = requireColumn(c, qTarget, tv, "target value column", "--target");
             String targetCollation = collation(c, qTarget, tv);
             if (!targetType.equals(valueType) || !targetCollation.equals(valueCollation)) {
@@ -178,6 +185,24 @@ public final class Expander {
                 }
                 return rs.getString(1);
             }
+        }
+    }
+
+    /**
+     * Parity, the backfill's recheck and the sync trigger compare old and new values with {@code IS DISTINCT FROM};
+     * a type without an equality operator ({@code json}, {@code xml}, {@code point}) cannot be verified, so it is
+     * refused before anything is created. PostgreSQL itself resolves the operator, as those statements will.
+     */
+    private static void requireEquality(Connection c, String type, String what) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SELECT NULL::" + type + " IS DISTINCT FROM NULL::" + type);
+        } catch (SQLException e) {
+            if ("42883".equals(e.getSQLState())) {
+                throw new UsageException(what + " is of type " + type + ", which has no equality operator, so parity"
+                        + " cannot compare the old and new values. Migrate a column of a comparable type (for json:"
+                        + " ALTER TABLE ... ALTER COLUMN ... TYPE jsonb), or add an equality operator for the type.", e);
+            }
+            throw e;
         }
     }
 
