@@ -1,5 +1,7 @@
 package io.dualwrite.migrator;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.dualwrite.control.fleet.Fleet;
 import io.dualwrite.migrator.Fixtures.Run;
 import io.dualwrite.rewriter.Phase;
@@ -54,6 +56,10 @@ class HostileNamesTest {
         String src = n.source();
         String key = q(n.key);
         String col = q(n.column);
+        Run plan = run(db, "plan", "--source", src + "." + col, "--key", key, "--target", n.target() + "." + q(n.targetValue),
+                "--target-key", q(n.targetKey), "--primary-flag", q(n.flag));
+        assertThat(plan.code()).as(plan.toString()).isZero();
+        assertThat(CatalogSnapshot.of(db).stream().filter(l -> l.startsWith("schema dualwrite"))).as("plan changes nothing").isEmpty();
         Run expand = run(db, "expand", "--source", src + "." + col, "--key", key, "--target", n.target() + "." + q(n.targetValue),
                 "--target-key", q(n.targetKey), "--primary-flag", q(n.flag));
         assertThat(expand.code()).as(expand.toString()).isZero();
@@ -147,6 +153,14 @@ class HostileNamesTest {
             assertThat(primary(db, n, 1001)).isNull();
         }
         assertThat(db.queryLong("SELECT count(*) FROM " + src)).as("no value was executed as SQL").isEqualTo(ROWS);
+        Run status = run(db, "status", "--history");
+        assertThat(status.code()).as(status.toString()).isZero();
+        assertThat(status.out()).contains(n.migration(), "CONTRACTED");
+        Run json = run(db, "status", "--json");
+        assertThat(json.code()).as(json.toString()).isZero();
+        JsonObject m = JsonParser.parseString(json.out()).getAsJsonObject().getAsJsonArray("migrations").get(0).getAsJsonObject();
+        assertThat(m.get("migration").getAsString()).isEqualTo(n.migration());
+        assertThat(m.get("phase").getAsString()).isEqualTo("CONTRACTED");
     }
 
     private static void createSource(TestDatabase db, HostileNames n) throws SQLException {
