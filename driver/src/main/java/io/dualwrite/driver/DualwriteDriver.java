@@ -2,6 +2,8 @@ package io.dualwrite.driver;
 
 import io.dualwrite.driver.jdbc.DualwriteConnection;
 import io.dualwrite.driver.jmx.MigrationControl;
+import io.dualwrite.driver.metrics.KnownMigrations;
+import io.dualwrite.driver.metrics.MicrometerSupport;
 import io.dualwrite.driver.runtime.DatabaseRuntime;
 import io.dualwrite.driver.runtime.RuntimeRegistry;
 
@@ -30,7 +32,11 @@ public final class DualwriteDriver implements Driver {
     private final org.postgresql.Driver postgres = new org.postgresql.Driver();
 
     static {
-        RuntimeRegistry.onNewMigration(MigrationControl::register);
+        RuntimeRegistry.onNewMigration((database, migration) -> {
+            MigrationControl.register(database, migration);
+            KnownMigrations.loaded(migration);
+        });
+        MicrometerSupport.bindGlobalRegistryIfPresent();
         try {
             DriverManager.registerDriver(new DualwriteDriver());
         } catch (SQLException e) {

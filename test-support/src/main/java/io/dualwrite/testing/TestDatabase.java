@@ -18,6 +18,10 @@ public final class TestDatabase implements AutoCloseable {
         this.name = name;
     }
 
+    PostgresServer server() {
+        return server;
+    }
+
     public String name() {
         return name;
     }

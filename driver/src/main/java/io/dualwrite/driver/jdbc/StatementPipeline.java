@@ -2,6 +2,7 @@ package io.dualwrite.driver.jdbc;
 
 import io.dualwrite.driver.runtime.DatabaseRuntime;
 import io.dualwrite.driver.runtime.MigrationRuntime;
+import io.dualwrite.driver.runtime.PhaseFreshness;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.RewritePlan;
@@ -27,12 +28,15 @@ import static io.dualwrite.control.phase.PhaseTransitions.Operation.SHADOW_READS
  *   <li>{@link #plan plan}: does the SQL touch a migration? One plan-cache lookup; when it does
  *       not, the statement passes through and no other step runs (for a prepared statement this
  *       is decided once, when it is prepared);</li>
- *   <li>{@link #pin pin}: the phase this connection applies (the live one, or its transaction's);</li>
+ *   <li>{@link #pin pin}: the phase this connection applies (the live one, or its transaction's); while
+ *       this instance does not know the phase, a statement that could run in a phase the fleet left is
+ *       refused ({@link #requireKnown});</li>
  *   <li>{@link #sample sample}: in DUAL_WRITE with shadow reads on, a sample of the reads READ_NEW
  *       would rewrite is compared, old form against new ({@link ShadowRead});</li>
  *   <li>{@link #rewrite rewrite}: the SQL of that phase, counted; a refusal throws here, before
  *       anything reached the database (a prepared statement is then brought to that SQL,
- *       {@link RewritingPreparedStatement#rebind});</li>
+ *       {@link RewritingPreparedStatement#rebind}); steps 2 to 4, shadow read aside, are timed
+ *       ({@code MigrationRuntime#rewriteTime}, the metric {@code dualwrite.rewrite});</li>
  *   <li>{@link #execute execute}: on PgJDBC, told to report generated keys when the rewrite
  *       returns them in place of PgJDBC's own RETURNING;</li>
  *   <li>{@link #execute count}: executions and failures of rewritten statements (error-rate watch);</li>
@@ -159,8 +163,11 @@ final class StatementPipeline {
         touched = migration;
         connection.pins.entering();
         try {
+            long start = System.nanoTime();
             Phase phase = pin(migration);
             Rewrite chosen = choose(statement.plan, migration, phase, statement.applicationSql, statement.returningList, false);
+            requireKnown(statement.plan, migration, phase);
+            migration.rewriteTime().record(System.nanoTime() - start);
             sample(statement.plan, chosen, migration, phase, statement.applicationSql, statement.log());
             Rewrite.Rewritten rewrite = rewrite(chosen, migration, phase);
             routed(migration, rewrite, statement.returningList != null);
@@ -222,6 +229,21 @@ final class StatementPipeline {
         connection.database.evidence().seen(plan, phase, sql, standardConformingStrings(connection.delegate));
         Rewrite r = returningList == null ? plan.forPhase(phase) : plan.forPhaseReturning(phase, returningList);
         return connection.searchPath.adjust(migration, sql, r, phase, pathChangesFirst || SessionWords.changesInText(sql));
+    }
+
+    /**
+     * Step 2, last: while this instance does not know the phase (its follower has not read and acknowledged
+     * the control schema within the bound: a restart, a lost connection), what could run in a phase the fleet
+     * has left is refused ({@link PhaseFreshness#refusal}). Known: one volatile read.
+     */
+    private void requireKnown(RewritePlan plan, MigrationRuntime migration, Phase phase) throws SQLException {
+        PhaseFreshness freshness = connection.database.freshness();
+        if (!freshness.known()) {
+            SQLException refused = freshness.refusal(plan, migration, phase);
+            if (refused != null) {
+                throw refused;
+            }
+        }
     }
 
     /**
@@ -388,11 +410,14 @@ final class StatementPipeline {
             }
             return sql;
         }
+        long start = System.nanoTime();
         MigrationRuntime migration = connection.database.migrations().runtimeOf(plan.migration());
         touched = migration;
         Phase phase = pin(migration);
         String returningList = returningList(connection.delegate, keys);
         Rewrite chosen = choose(plan, migration, phase, sql, returningList, pathChangesFirst);
+        requireKnown(plan, migration, phase);
+        migration.rewriteTime().record(System.nanoTime() - start); // before the shadow read: its query is not the rewrite's cost
         sample(plan, chosen, migration, phase, sql, null);
         Rewrite.Rewritten rewrite = rewrite(chosen, migration, phase);
         routed(migration, rewrite, returningList != null);

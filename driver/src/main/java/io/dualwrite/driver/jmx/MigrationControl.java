@@ -109,6 +109,21 @@ public final class MigrationControl extends NotificationBroadcasterSupport imple
     }
 
     @Override
+    public boolean isPhaseKnown() {
+        return database.freshness().known();
+    }
+
+    @Override
+    public String getPhaseState() {
+        return database.freshness().describe();
+    }
+
+    @Override
+    public long getUnknownPhaseRefusals() {
+        return migration.unknownPhaseRefusals();
+    }
+
+    @Override
     public void setPhase(String phase) {
         change(Phase.parse(phase), false, "set through the JMX Phase attribute");
     }

@@ -18,6 +18,21 @@ public interface MigrationMXBean {
     String getPhase();
 
     /**
+     * Whether this instance knows the phase: its follower read the control schema and acknowledged within
+     * the bound ({@code dualwritePhaseStaleMillis}, 10 s). While not, writes to the migrated table are refused.
+     */
+    boolean isPhaseKnown();
+
+    /**
+     * KNOWN, STALE (writes and reads of the new table refused), LOST (no acknowledgement for 15 s: everything
+     * on the migrated column refused) or UNKNOWN (never read), with since when and the follower's last error.
+     */
+    String getPhaseState();
+
+    /** Statements refused because this instance did not know the phase. */
+    long getUnknownPhaseRefusals();
+
+    /**
      * Moves the migration to {@code phase} through the state machine, exactly as {@code dualwrite phase}
      * without {@code --force}: one step at a time, and only when the move's gates hold. Writes the control
      * schema with an audit entry, then applies at once in this JVM; the other instances follow within a

@@ -71,14 +71,22 @@ public final class DatabaseRuntime {
     /** {@link PlanCacheSize}: bounds the plan cache of each rewriter built here. */
     private final long planCacheBytes;
     private final StatementEvidence evidence;
+    private final PhaseFreshness freshness;
 
-    DatabaseRuntime(String pgUrl, String instanceName, Properties connectProperties, long planCacheBytes) {
+    DatabaseRuntime(String pgUrl, String instanceName, Properties connectProperties, long planCacheBytes,
+                    long phaseBoundMillis) {
         this.pgUrl = pgUrl;
         this.instanceName = instanceName;
         this.instanceId = (instanceName == null ? "" : instanceName + "-") + UUID.randomUUID();
         this.connectProperties = connectProperties;
         this.planCacheBytes = planCacheBytes;
         this.evidence = new StatementEvidence(StatementEvidence.enabled(pgUrl, connectProperties));
+        this.freshness = new PhaseFreshness(displayUrl(), phaseBoundMillis, () -> !openConnections.isEmpty());
+    }
+
+    /** Whether this instance knows the phases now, and what runs while it does not. */
+    public PhaseFreshness freshness() {
+        return freshness;
     }
 
     /** The statements of this database that touch a migration, as evidence for the gates of NEW_ONLY and CONTRACTED. */
@@ -113,10 +121,17 @@ public final class DatabaseRuntime {
         return connectProperties;
     }
 
-    /** Tracks an application connection; the phase follower rests while there is none. */
+    /**
+     * Tracks an application connection; the phase follower rests while there is none. With migrations, a
+     * connection waits (at most the freshness bound) until the follower has read and acknowledged the phases,
+     * so that after a restart or a rest it starts from the phase in the control schema, not a remembered one.
+     */
     public void connectionOpened(ConnectionPins connection) {
         openConnections.add(connection);
         PhaseFollower.ensureRunning(this);
+        if (!migrations.isEmpty()) {
+            freshness.awaitKnown();
+        }
     }
 
     public void connectionClosed(ConnectionPins connection) {
@@ -198,13 +213,26 @@ public final class DatabaseRuntime {
         }
         if (changed) {
             currentTables = tables;
+            MigrationRuntime[] loaded = runtimes.toArray(new MigrationRuntime[0]);
             migrations = runtimes.isEmpty() ? Migrations.NONE
-                    : new Migrations(new StatementRewriter(tables, new PlanCache(planCacheBytes)), runtimes.toArray(new MigrationRuntime[0]));
+                    : new Migrations(new StatementRewriter(tables, new PlanCache(planCacheBytes), planningTimes(loaded)), loaded);
         }
         return created;
     }
 
     private List<SourceTable> currentTables = List.of();
+
+    /** Planning time goes to the migration the plan touches; texts that touch none (they only name the table) to none. */
+    private static StatementRewriter.PlanningObserver planningTimes(MigrationRuntime[] runtimes) {
+        return (plan, nanos) -> {
+            for (MigrationRuntime r : runtimes) {
+                if (r.spec() == plan.migration() || r.spec().equals(plan.migration())) {
+                    r.planningTime().record(nanos);
+                    return;
+                }
+            }
+        };
+    }
 
     /** Applies a phase change made in this JVM (JMX) to every connection at once. */
     void applyPhase(String migration, Phase phase) {

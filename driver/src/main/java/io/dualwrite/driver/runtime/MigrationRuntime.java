@@ -35,8 +35,11 @@ public final class MigrationRuntime {
     final LongAdder shadowComparisons = new LongAdder();
     final LongAdder shadowMismatches = new LongAdder();
     final LongAdder heldTransactionsEnded = new LongAdder();
+    final LongAdder unknownPhaseRefusals = new LongAdder();
     private volatile List<String> heldBackBy = List.of();
     private final ErrorRateWatch errors = new ErrorRateWatch();
+    private final StageTime rewriteTime = new StageTime();
+    private final StageTime planningTime = new StageTime();
 
     MigrationRuntime(MigrationSpec spec, Phase phase) {
         this.spec = spec;
@@ -138,6 +141,16 @@ public final class MigrationRuntime {
         return shadowMismatches.sum();
     }
 
+    /** Time the statement path spent choosing the phase's SQL for a statement on this migration (after the plan lookup). */
+    public StageTime rewriteTime() {
+        return rewriteTime;
+    }
+
+    /** Time the rewriter spent planning texts on this migration, once per text (plan-cache misses). */
+    public StageTime planningTime() {
+        return planningTime;
+    }
+
     /** A rewritten statement ran (successfully or not: call {@link #countFailure} too). */
     public void countExecution() {
         rewrittenExecutions.increment();
@@ -181,6 +194,15 @@ public final class MigrationRuntime {
 
     void countHeldTransactionEnded() {
         heldTransactionsEnded.increment();
+    }
+
+    /** Statements refused because this instance did not know the phase ({@link PhaseFreshness}). */
+    public long unknownPhaseRefusals() {
+        return unknownPhaseRefusals.sum();
+    }
+
+    void countUnknownPhaseRefusal() {
+        unknownPhaseRefusals.increment();
     }
 
     public void countShadowComparison(boolean mismatch) {

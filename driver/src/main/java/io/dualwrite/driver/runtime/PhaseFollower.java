@@ -16,11 +16,12 @@ import java.util.Properties;
  * thread: it LISTENs on {@link PhaseLog#CHANNEL}, so a phase change made anywhere (CLI, JMX
  * on another instance, auto-rollback) arrives within milliseconds; and it re-reads the control
  * schema at least every {@value #DEFAULT_POLL_MILLIS} ms (system property
- * {@code dualwrite.pollMillis}), which covers lost notifications and a killed or broken
- * connection (it reconnects). After each read it acknowledges, in {@code dualwrite.instance}, the
- * phases this instance applies. It also picks up a migration registered while the application
- * runs ({@code dualwrite expand} on a live system). The thread ends when the database has no
- * open application connection and starts again with the next one.
+ * {@code dualwrite.pollMillis}), which covers lost notifications. A dead connection (server restart,
+ * terminated backend, network) fails the round; it reconnects with capped back-off, LISTENs again and
+ * reads again. After each read it acknowledges, in {@code dualwrite.instance}, the phases this instance
+ * applies; a complete round keeps the phases known ({@link PhaseFreshness}). It also picks up a
+ * migration registered while the application runs ({@code dualwrite expand} on a live system). The
+ * thread ends when the database has no open application connection and starts again with the next one.
  */
 public final class PhaseFollower implements Runnable {
 
@@ -28,6 +29,10 @@ public final class PhaseFollower implements Runnable {
     /** How the follower's connection shows in pg_stat_activity. */
     public static final String APPLICATION_NAME = "dualwrite-follower";
     static final long POLL_MILLIS = Long.getLong("dualwrite.pollMillis", DEFAULT_POLL_MILLIS);
+
+    /** Reconnect attempts: the first after ~100 ms, doubling up to this cap (or a quarter of the freshness bound). */
+    static final long MAX_BACKOFF_MILLIS = 2_000;
+    private static final long CONNECT_TIMEOUT_SECONDS = 5;
 
     private static final System.Logger LOG = System.getLogger("io.dualwrite.driver");
 
@@ -38,10 +43,14 @@ public final class PhaseFollower implements Runnable {
     private Connection connection;
     private boolean failing;
     private boolean evidenceFailing;
+    private final long backoffCapMillis;
+    private final Backoff backoff;
 
     private PhaseFollower(DatabaseRuntime database) {
         this.database = database;
         this.instanceId = database.instanceId();
+        this.backoffCapMillis = Math.min(MAX_BACKOFF_MILLIS, database.freshness().boundMillis() / 4);
+        this.backoff = new Backoff(100, backoffCapMillis);
     }
 
     /** Starts the database's follower thread unless it runs. */
@@ -75,39 +84,63 @@ public final class PhaseFollower implements Runnable {
         }
     }
 
-    /** One read of the control schema, one acknowledgement, then wait for a notification or the poll interval. */
+    /**
+     * One read of the control schema, one acknowledgement, then wait for a notification or the poll interval.
+     * On a new connection it LISTENs before it reads: a change notified while no connection listened (the
+     * server restarted, the backend was terminated) is then in the read, and every later one is notified.
+     */
     private void followOnce() {
+        PhaseFreshness freshness = database.freshness();
         try {
             if (connection == null || connection.isClosed()) {
-                Properties props = new Properties();
-                props.putAll(database.connectProperties());
-                props.setProperty("ApplicationName", APPLICATION_NAME);
-                connection = new org.postgresql.Driver().connect(database.pgUrl(), props);
+                connection = new org.postgresql.Driver().connect(database.pgUrl(), connectProperties());
                 try (Statement s = connection.createStatement()) {
                     s.execute("LISTEN " + PhaseLog.CHANNEL);
                 }
             }
+            long roundStart = System.nanoTime();
             RuntimeRegistry.announce(database, database.refresh(connection));
             if (!database.migrations().isEmpty()) {
                 PinWatch.check(connection, database);
                 Fleet.heartbeat(connection, instanceId, host, pid, database.startedAt(), appliedJson());
             }
+            freshness.followed(roundStart);
+            backoff.reset();
             flushEvidence();
             if (failing) {
                 LOG.log(System.Logger.Level.INFO, "dualwrite: following the control schema of " + database.displayUrl() + " again");
                 failing = false;
             }
-            // returns at once when a notification is queued, else after the poll interval
+            // returns at once when a notification is queued, else after the poll interval; throws when the connection died
             connection.unwrap(PGConnection.class).getNotifications((int) POLL_MILLIS);
         } catch (SQLException | RuntimeException e) {
             if (!failing) {
                 LOG.log(System.Logger.Level.WARNING, "dualwrite: cannot read the control schema of " + database.displayUrl()
-                        + " (" + e + "); connections keep their current phases and this retries every " + POLL_MILLIS + " ms");
+                        + " (" + e + "); connections keep their current phases for " + freshness.boundMillis()
+                        + " ms after the last read, and this reconnects with back-off up to " + backoffCapMillis + " ms");
                 failing = true;
             }
+            freshness.failed(e);
             closeQuietly();
-            sleep();
+            freshness.pause(backoff.next());
+            if (database.openConnections() > 0) {
+                freshness.observe(); // a follower about to rest (no connection left) has nothing to warn about
+            }
         }
+    }
+
+    /**
+     * The application's properties with the follower's name and timeouts: a half-open connection (a server
+     * gone without a word) or a connect that hangs must fail, so that the follower tries again rather than
+     * wait on a socket while the phase goes stale.
+     */
+    private Properties connectProperties() {
+        Properties props = new Properties();
+        props.putAll(database.connectProperties());
+        props.setProperty("ApplicationName", APPLICATION_NAME);
+        props.setProperty("connectTimeout", Long.toString(CONNECT_TIMEOUT_SECONDS));
+        props.setProperty("socketTimeout", Long.toString(Fleet.STALE_AFTER.toSeconds()));
+        return props;
     }
 
     /**
@@ -140,14 +173,6 @@ public final class PhaseFollower implements Runnable {
                     .append("\":\"").append(database.appliedPhase(m).name()).append('"');
         }
         return json.append('}').toString();
-    }
-
-    private void sleep() {
-        try {
-            Thread.sleep(POLL_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private void closeQuietly() {

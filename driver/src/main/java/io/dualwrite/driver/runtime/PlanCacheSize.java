@@ -1,7 +1,6 @@
 package io.dualwrite.driver.runtime;
 
 import io.dualwrite.rewriter.cache.PlanCache;
-import org.postgresql.Driver;
 
 import java.sql.SQLException;
 import java.util.Properties;
@@ -21,11 +20,7 @@ final class PlanCacheSize {
     }
 
     static long of(String pgUrl, Properties info) throws SQLException {
-        String value = info == null ? null : info.getProperty(PROPERTY);
-        if (value == null) {
-            Properties fromUrl = Driver.parseURL(pgUrl, null);
-            value = fromUrl == null ? null : fromUrl.getProperty(PROPERTY);
-        }
+        String value = ConnectionSettings.value(pgUrl, info, PROPERTY);
         if (value == null) {
             return PlanCache.DEFAULT_MAX_BYTES;
         }

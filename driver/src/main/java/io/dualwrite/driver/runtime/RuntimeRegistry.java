@@ -46,8 +46,9 @@ public final class RuntimeRegistry {
         String instance = info == null ? null : info.getProperty(INSTANCE_PROPERTY);
         String key = instance == null ? pgUrl : pgUrl + "#" + instance;
         long planCacheBytes = PlanCacheSize.of(pgUrl, info);
+        long phaseBoundMillis = PhaseFreshness.boundOf(pgUrl, info);
         DatabaseRuntime runtime = DATABASES.computeIfAbsent(key,
-                k -> new DatabaseRuntime(pgUrl, instance, copy(info), planCacheBytes));
+                k -> new DatabaseRuntime(pgUrl, instance, copy(info), planCacheBytes, phaseBoundMillis));
         announce(runtime, runtime.refresh(physical));
         return runtime;
     }

@@ -9,6 +9,8 @@ import io.dualwrite.migrator.RefusedException;
 import io.dualwrite.migrator.db.ConnectionFactory;
 import io.dualwrite.migrator.db.MigrationNames;
 import io.dualwrite.migrator.db.ParallelWorkers;
+import io.dualwrite.migrator.db.Retry;
+import io.dualwrite.migrator.db.TransientFaults;
 import io.dualwrite.rewriter.MigrationSpec;
 
 import java.sql.Connection;
@@ -16,6 +18,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -66,12 +69,16 @@ import java.util.function.Consumer;
  */
 public final class Backfill {
 
-    private final Connection c;
+    /** The coordinating connection of the current attempt. */
+    private Connection c;
     private final ConnectionFactory factory;
     private final String migration;
     private final BackfillOptions options;
     private final Consumer<BackfillProgress> progress;
     private final RunCounters counters;
+    /** Set by the first attempt: when the run started, and what earlier runs had done. */
+    private long t0;
+    private Monitor.Baseline baseline;
 
     private Backfill(Connection c, ConnectionFactory factory, String migration, BackfillOptions options,
                      Consumer<BackfillProgress> progress) {
@@ -100,8 +107,37 @@ public final class Backfill {
         return new Backfill(c, factory, migration, options, progress).run();
     }
 
+    /**
+     * Runs the backfill with {@code options.workers()} workers, each on a connection of its own, riding out transient
+     * faults: after one, the run reconnects (coordinating connection and workers) and resumes from its page
+     * checkpoints; the batches in flight are lost and redone, nothing else. The result counts every attempt.
+     */
+    public static BackfillResult run(ConnectionFactory factory, String migration, BackfillOptions options,
+                                     Consumer<BackfillProgress> progress, Retry retry) throws SQLException {
+        Backfill b = new Backfill(null, factory, migration, options, progress);
+        return retry.run(factory, b::resumePoint, (c, retried) -> {
+            b.c = c;
+            return b.run(retried);
+        });
+    }
+
+    /** Where a retry resumes, for the progress line. */
+    private String resumePoint(Connection c) throws SQLException {
+        return BackfillCheckpoint.load(c, migration).map(cp -> String.format(Locale.ROOT,
+                "from the page checkpoints (%,d of %,d pages done, %,d rows scanned)", cp.pagesDone(), cp.pagesTotal(),
+                cp.rowsScanned())).orElse("from the first page");
+    }
+
     private BackfillResult run() throws SQLException {
-        long t0 = System.nanoTime();
+        return run(false);
+    }
+
+    /** @param retried after a fault: the checkpoints are this run's own, so --restart must not forget them again */
+    private BackfillResult run(boolean retried) throws SQLException {
+        if (t0 == 0) {
+            t0 = System.nanoTime();
+        }
+        counters.stop.set(false); // a failed worker of the last attempt stopped the others
         boolean autoCommit = c.getAutoCommit();
         int isolation = c.getTransactionIsolation();
         if (!autoCommit) {
@@ -114,13 +150,17 @@ public final class Backfill {
         MigrationNames names = MigrationNames.of(spec);
         ControlTables.install(c);
         if (!Preflight.tryLock(c, migration)) {
+            if (retried) {
+                throw new TransientFaults.StillHeld("the advisory lock of " + migration + " is still held, most likely by the"
+                        + " session of the interrupted attempt, which the server has not yet found gone");
+            }
             throw new RefusedException("another backfill of " + migration + " is running (it holds the advisory lock);"
                     + " wait for it to finish, or stop it — its checkpoint lets this one resume later");
         }
         Monitor monitor = null;
         RangePlanner planner = null;
         try {
-            if (options.restart()) {
+            if (options.restart() && !retried) {
                 Jdbc.exec(c, "DELETE FROM dualwrite.backfill_range WHERE migration = ?", migration);
                 Jdbc.exec(c, "DELETE FROM dualwrite.backfill_checkpoint WHERE migration = ?", migration);
             }
@@ -129,6 +169,10 @@ public final class Backfill {
                 Preflight.refuseIfExpandedSince(c, migration, existing.get());
             }
             if (existing.isPresent() && existing.get().complete()) {
+                if (retried) {
+                    // the fault came after the last attempt committed its completion
+                    return result(BackfillResult.Outcome.COMPLETED, existing.get());
+                }
                 return new BackfillResult(BackfillResult.Outcome.ALREADY_COMPLETE, 0, 0, 0, 0, 0, 0, 0, existing.get(),
                         Monitor.seconds(t0));
             }
@@ -152,8 +196,11 @@ public final class Backfill {
                 }
             }
             int workers = Math.max(1, Math.min(factory == null ? 1 : options.workers(), todo.size()));
-            monitor = new Monitor(migration, counters, progress, t0,
-                    new Monitor.Baseline(scannedBefore, cp.rowsCopied(), cp.batches(), total), workers);
+            if (baseline == null) {
+                // what earlier runs did; a retry's counters continue from this run's first attempt
+                baseline = new Monitor.Baseline(scannedBefore, cp.rowsCopied(), cp.batches(), total);
+            }
+            monitor = new Monitor(migration, counters, progress, t0, baseline, workers);
             monitor.register();
             BatchCopy copy = new BatchCopy(migration, new BackfillSql(names, table), table, counters, planner.startXmin());
             work(copy, monitor, table, todo, ranges.size() == 1, workers);
@@ -165,10 +212,8 @@ public final class Backfill {
                         + " WHERE migration = ?", migration);
             }
             monitor.finish(allDone ? "COMPLETED" : "STOPPED");
-            return new BackfillResult(allDone ? BackfillResult.Outcome.COMPLETED : BackfillResult.Outcome.PAUSED,
-                    counters.batches.get(), counters.scanned.get(), counters.copied.get(), counters.caughtUp.get(),
-                    counters.corrected.get(), counters.redone.get(), counters.rechecked.get(),
-                    BackfillCheckpoint.load(c, migration).orElseThrow(), Monitor.seconds(t0));
+            return result(allDone ? BackfillResult.Outcome.COMPLETED : BackfillResult.Outcome.PAUSED,
+                    BackfillCheckpoint.load(c, migration).orElseThrow());
         } catch (SQLException | RuntimeException e) {
             if (monitor != null) {
                 monitor.finish("FAILED");
@@ -180,6 +225,12 @@ public final class Backfill {
             }
             restore(planner, autoCommit, isolation);
         }
+    }
+
+    private BackfillResult result(BackfillResult.Outcome outcome, BackfillCheckpoint cp) {
+        return new BackfillResult(outcome, counters.batches.get(), counters.scanned.get(), counters.copied.get(),
+                counters.caughtUp.get(), counters.corrected.get(), counters.redone.get(), counters.rechecked.get(), cp,
+                Monitor.seconds(t0));
     }
 
     /** The workers over {@code todo}: on {@code c} when there is one, else each on a connection of its own. */

@@ -57,6 +57,9 @@ final class BatchCopy {
     }
 
     static void endSession(Connection wc) throws SQLException {
+        if (wc.isClosed()) {
+            return; // the connection was lost: the failure that ended the session is the one to report
+        }
         wc.setAutoCommit(true);
         Jdbc.exec(wc, "RESET synchronous_commit");
         Jdbc.exec(wc, "RESET lock_timeout");

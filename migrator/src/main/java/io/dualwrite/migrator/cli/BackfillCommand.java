@@ -9,6 +9,7 @@ import io.dualwrite.migrator.backfill.BackfillProgress;
 import io.dualwrite.migrator.backfill.BackfillResult;
 import io.dualwrite.migrator.UsageException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.sql.Connection;
@@ -75,6 +76,9 @@ final class BackfillCommand extends BaseCommand {
                     + " first batch, then refuse. Default: ${DEFAULT-VALUE}.")
     long ackTimeoutSeconds;
 
+    @Mixin
+    RetryOptions retries;
+
     @Option(names = "--pause", description = "Live control: pause the running backfill of --migration after its current batch.")
     boolean pause;
 
@@ -101,51 +105,54 @@ final class BackfillCommand extends BaseCommand {
             throw new UsageException(e.getMessage());
         }
         boolean bar = System.console() != null && !json();
-        try (Connection c = connection.open("dualwrite-backfill")) {
-            long[] lastPrint = {System.nanoTime()};
-            BackfillResult r = Backfill.run(c, () -> connection.open("dualwrite-backfill"), migration, options, p -> {
-                long interval = bar ? 200_000_000L : 1_000_000_000L;
-                if (!json() && System.nanoTime() - lastPrint[0] >= interval) {
-                    lastPrint[0] = System.nanoTime();
-                    print(p, bar);
-                }
-            });
+        long[] lastPrint = {System.nanoTime()};
+        BackfillResult r = Backfill.run(() -> connection.open("dualwrite-backfill"), migration, options, p -> {
+            long interval = bar ? 200_000_000L : 1_000_000_000L;
+            if (!json() && System.nanoTime() - lastPrint[0] >= interval) {
+                lastPrint[0] = System.nanoTime();
+                print(p, bar);
+            }
+        }, retries.retry(line -> {
             if (bar) {
-                out().println();
+                out().println(); // off the progress bar's line
             }
-            BackfillCheckpoint cp = r.checkpoint();
-            if (json()) {
-                printJson(Json.obj("ok", true, "migration", migration, "outcome", r.outcome(),
-                        "batchesThisRun", r.batchesThisRun(), "rowsScannedThisRun", r.rowsScannedThisRun(),
-                        "rowsCopiedThisRun", r.rowsCopiedThisRun(), "rowsCaughtUpThisRun", r.rowsCaughtUpThisRun(), "rowsCorrectedThisRun", r.rowsCorrectedThisRun(),
-                        "batchesRedone", r.batchesRedone(), "batchesRechecked", r.batchesRechecked(),
-                        "rowsPerSecond", r.rowsPerSecond(), "seconds", r.seconds(),
-                        "checkpoint", Json.obj("rowsCopied", cp.rowsCopied(), "batches", cp.batches(),
-                                "totalRows", cp.totalRows(), "startedAt", cp.startedAt(), "updatedAt", cp.updatedAt(),
-                                "completedAt", cp.completedAt())));
-                return DualwriteCli.OK;
-            }
-            String at = "checkpoints per page range in dualwrite.backfill_range";
-            switch (r.outcome()) {
-                case ALREADY_COMPLETE -> out().println("backfill of " + migration + " is already complete (since "
-                        + cp.completedAt() + ": " + cp.rowsCopied() + " rows copied in " + cp.batches()
-                        + " batches); nothing to do. --restart runs it again.");
-                case PAUSED -> out().println(String.format(Locale.ROOT,
-                        "backfill of %s paused after %d batches (--max-batches): %d rows scanned, %d copied this run,"
-                                + " %.0f rows/s; %s. Run the same command again to resume.",
-                        migration, r.batchesThisRun(), r.rowsScannedThisRun(), r.rowsCopiedThisRun(), r.rowsPerSecond(), at));
-                case COMPLETED -> out().println(String.format(Locale.ROOT,
-                        "backfill of %s complete: %d rows scanned, %d copied (%d by the catch-up pass), %d copies corrected after racing a delete,"
-                                + " in %d batches this run (%d redone after meeting a dual write, %d rechecked; %.1f s,"
-                                + " %.0f rows/s); %d rows copied in %d batches in all.%nnext: dualwrite parity --url %s"
-                                + " --migration %s",
-                        migration, r.rowsScannedThisRun(), r.rowsCopiedThisRun(), r.rowsCaughtUpThisRun(), r.rowsCorrectedThisRun(),
-                        r.batchesThisRun(),
-                        r.batchesRedone(), r.batchesRechecked(), r.seconds(), r.rowsPerSecond(), cp.rowsCopied(), cp.batches(),
-                        shellQuote(connection.displayUrl()), migration));
-            }
+            progressLine(line);
+        }));
+        if (bar) {
+            out().println();
+        }
+        BackfillCheckpoint cp = r.checkpoint();
+        if (json()) {
+            printJson(Json.obj("ok", true, "migration", migration, "outcome", r.outcome(),
+                    "batchesThisRun", r.batchesThisRun(), "rowsScannedThisRun", r.rowsScannedThisRun(),
+                    "rowsCopiedThisRun", r.rowsCopiedThisRun(), "rowsCaughtUpThisRun", r.rowsCaughtUpThisRun(), "rowsCorrectedThisRun", r.rowsCorrectedThisRun(),
+                    "batchesRedone", r.batchesRedone(), "batchesRechecked", r.batchesRechecked(),
+                    "rowsPerSecond", r.rowsPerSecond(), "seconds", r.seconds(),
+                    "checkpoint", Json.obj("rowsCopied", cp.rowsCopied(), "batches", cp.batches(),
+                            "totalRows", cp.totalRows(), "startedAt", cp.startedAt(), "updatedAt", cp.updatedAt(),
+                            "completedAt", cp.completedAt())));
             return DualwriteCli.OK;
         }
+        String at = "checkpoints per page range in dualwrite.backfill_range";
+        switch (r.outcome()) {
+            case ALREADY_COMPLETE -> out().println("backfill of " + migration + " is already complete (since "
+                    + cp.completedAt() + ": " + cp.rowsCopied() + " rows copied in " + cp.batches()
+                    + " batches); nothing to do. --restart runs it again.");
+            case PAUSED -> out().println(String.format(Locale.ROOT,
+                    "backfill of %s paused after %d batches (--max-batches): %d rows scanned, %d copied this run,"
+                            + " %.0f rows/s; %s. Run the same command again to resume.",
+                    migration, r.batchesThisRun(), r.rowsScannedThisRun(), r.rowsCopiedThisRun(), r.rowsPerSecond(), at));
+            case COMPLETED -> out().println(String.format(Locale.ROOT,
+                    "backfill of %s complete: %d rows scanned, %d copied (%d by the catch-up pass), %d copies corrected after racing a delete,"
+                            + " in %d batches this run (%d redone after meeting a dual write, %d rechecked; %.1f s,"
+                            + " %.0f rows/s); %d rows copied in %d batches in all.%nnext: dualwrite parity --url %s"
+                            + " --migration %s",
+                    migration, r.rowsScannedThisRun(), r.rowsCopiedThisRun(), r.rowsCaughtUpThisRun(), r.rowsCorrectedThisRun(),
+                    r.batchesThisRun(),
+                    r.batchesRedone(), r.batchesRechecked(), r.seconds(), r.rowsPerSecond(), cp.rowsCopied(), cp.batches(),
+                    shellQuote(connection.displayUrl()), migration));
+        }
+        return DualwriteCli.OK;
     }
 
     private int control() throws Exception {

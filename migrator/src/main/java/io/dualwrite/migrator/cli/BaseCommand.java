@@ -34,6 +34,13 @@ abstract class BaseCommand implements Callable<Integer> {
         out().flush();
     }
 
+    /** A line among the progress lines, such as a fault and the reconnect (stderr with --json: stdout is the JSON). */
+    void progressLine(String line) {
+        PrintWriter w = json() ? err() : out();
+        w.println("  " + line);
+        w.flush();
+    }
+
     static String hostname() {
         try {
             return InetAddress.getLocalHost().getHostName();

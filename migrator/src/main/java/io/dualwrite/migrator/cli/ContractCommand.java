@@ -3,9 +3,9 @@ package io.dualwrite.migrator.cli;
 import io.dualwrite.migrator.UsageException;
 import io.dualwrite.migrator.contract.Contract;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -35,36 +35,37 @@ final class ContractCommand extends BaseCommand {
     @Option(names = "--attempts", defaultValue = "10", paramLabel = "N", description = "Lock attempts. Default: ${DEFAULT-VALUE}.")
     int attempts;
 
+    @Mixin
+    RetryOptions retries;
+
     @Override
     public Integer call() throws Exception {
         Contract.Options o = new Contract.Options(parseDuration(soak, "--soak"), dryRun, parseDuration(lockTimeout, "--lock-timeout"),
                 Math.max(1, attempts));
-        try (Connection c = connection.open("dualwrite-contract")) {
-            Contract.Result r = Contract.run(c, migration, o,
-                    m -> err().println(m));
-            boolean ok = r.executed() || r.gatesHold();
-            if (json()) {
-                printJson(Json.obj("ok", ok, "migration", migration, "executed", r.executed(), "ddl", r.ddl(),
-                        "attempts", r.attempts(), "gates", r.gates().stream().map(g -> Json.obj("gate", g.gate().name(),
-                                "holds", g.holds(), "detail", g.detail())).toList()));
-                return ok ? DualwriteCli.OK : DualwriteCli.CHECK_FAILED;
-            }
-            if (!r.executed()) {
-                out().println("dry run: contract checks these gates (now):");
-                for (Contract.Verdict g : r.gates()) {
-                    out().println("  [" + (g.holds() ? "ok" : "NOT MET") + "] " + g.gate().meaning()
-                            + (g.holds() ? "" : ": " + g.detail()));
-                }
-                out().println((r.gatesHold() ? "gates pass; contract would run" : "contract would refuse; when the gates pass it"
-                        + " runs") + ", in one transaction:");
-            } else {
-                out().println("contracted " + migration + " (" + r.attempts() + " attempt(s)):");
-            }
-            for (String s : r.ddl()) {
-                out().println("  " + s + (s.startsWith("--") ? "" : ";"));
-            }
+        Contract.Result r = Contract.run(() -> connection.open("dualwrite-contract"), migration, o, m -> err().println(m),
+                retries.retry(this::progressLine));
+        boolean ok = r.executed() || r.gatesHold();
+        if (json()) {
+            printJson(Json.obj("ok", ok, "migration", migration, "executed", r.executed(), "ddl", r.ddl(),
+                    "attempts", r.attempts(), "gates", r.gates().stream().map(g -> Json.obj("gate", g.gate().name(),
+                            "holds", g.holds(), "detail", g.detail())).toList()));
             return ok ? DualwriteCli.OK : DualwriteCli.CHECK_FAILED;
         }
+        if (!r.executed()) {
+            out().println("dry run: contract checks these gates (now):");
+            for (Contract.Verdict g : r.gates()) {
+                out().println("  [" + (g.holds() ? "ok" : "NOT MET") + "] " + g.gate().meaning()
+                        + (g.holds() ? "" : ": " + g.detail()));
+            }
+            out().println((r.gatesHold() ? "gates pass; contract would run" : "contract would refuse; when the gates pass it"
+                    + " runs") + ", in one transaction:");
+        } else {
+            out().println("contracted " + migration + " (" + r.attempts() + " attempt(s)):");
+        }
+        for (String s : r.ddl()) {
+            out().println("  " + s + (s.startsWith("--") ? "" : ";"));
+        }
+        return ok ? DualwriteCli.OK : DualwriteCli.CHECK_FAILED;
     }
 
     static Duration parseDuration(String s, String option) {

@@ -3,6 +3,7 @@ package io.dualwrite.migrator.cli;
 import io.dualwrite.migrator.RefusedException;
 import io.dualwrite.migrator.UsageException;
 import io.dualwrite.migrator.db.Connections;
+import io.dualwrite.migrator.db.Retry;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -60,6 +61,9 @@ public final class DualwriteCli implements Callable<Integer> {
             code = CHECK_FAILED;
             message = "refused: " + e.getMessage();
         } else if (e instanceof UsageException || e instanceof IllegalArgumentException) {
+            code = USAGE;
+            message = "error: " + e.getMessage();
+        } else if (e instanceof Retry.GaveUpException) {
             code = USAGE;
             message = "error: " + e.getMessage();
         } else if (e instanceof SQLException s) {

@@ -4,6 +4,7 @@ import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.phase.PhaseTransitions;
 import io.dualwrite.control.phase.PhaseWriter;
 import io.dualwrite.migrator.UsageException;
+import io.dualwrite.migrator.db.Retry;
 import io.dualwrite.migrator.parity.ChunkedParity;
 import io.dualwrite.migrator.parity.Mismatch;
 import io.dualwrite.migrator.parity.ParityCheck;
@@ -11,6 +12,7 @@ import io.dualwrite.migrator.parity.ParityResult;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.sql.Connection;
@@ -54,6 +56,9 @@ final class ParityCommand extends BaseCommand {
     @Option(names = "--no-rollback", description = "In READ_NEW, do not send reads back to the old column when drift is found.")
     boolean noRollback;
 
+    @Mixin
+    RetryOptions retries;
+
     /** Set when this run found drift in READ_NEW and sent the fleet's reads back to the old column. */
     private boolean rolledBackReads;
 
@@ -68,34 +73,36 @@ final class ParityCommand extends BaseCommand {
         if (repair || resume) {
             throw new UsageException("--repair and --resume need --mode chunked");
         }
-        try (Connection c = connection.open("dualwrite-parity")) {
-            MigrationSpec spec = ControlSchema.require(c, migration).spec();
-            ParityResult r = ParityCheck.run(c, spec, Math.max(0, limit));
+        Retry retry = retries.retry(this::progressLine);
+        ParityResult r = retry.run(this::open, c -> "from the start (one snapshot)",
+                (c, retried) -> ParityCheck.run(c, migration, Math.max(0, limit)));
+        MigrationSpec spec = retry.run(this::open, c -> "recording the result", (c, retried) -> {
             record(c, r.mismatches());
-            int code = r.clean() ? DualwriteCli.OK : DualwriteCli.CHECK_FAILED;
-            if (json()) {
-                List<Map<String, Object>> samples = new ArrayList<>();
-                for (Mismatch m : r.samples()) {
-                    samples.add(Json.obj("key", m.key(), "source", m.sourceValue(), "target", m.targetValue(), "kind", m.kind()));
-                }
-                printJson(Json.obj("ok", r.clean(), "migration", migration, "mismatches", r.mismatches(), "orphans", r.orphans(),
-                        "sourceRows", r.sourceRows(), "seconds", r.seconds(), "rolledBackReads", rolledBackReads,
-                        "samples", samples));
-                return code;
-            }
-            String src = spec.sourceTable() + "." + spec.sourceColumn();
-            String tgt = spec.targetTable() + "." + spec.targetValueColumn();
-            out().println(String.format(Locale.ROOT, "parity %s: %d mismatches%s in %,d source rows (%.2f s)", migration,
-                    r.mismatches(), r.orphans() > 0 ? " (" + r.orphans() + " orphaned target rows)" : "", r.sourceRows(), r.seconds()));
+            return ControlSchema.require(c, migration).spec();
+        });
+        int code = r.clean() ? DualwriteCli.OK : DualwriteCli.CHECK_FAILED;
+        if (json()) {
+            List<Map<String, Object>> samples = new ArrayList<>();
             for (Mismatch m : r.samples()) {
-                out().println("  " + spec.keyColumn() + "=" + m.key() + "  " + src + "=" + show(m.sourceValue(), m.kind() == Mismatch.Kind.ORPHAN)
-                        + "  " + tgt + "=" + show(m.targetValue(), false));
+                samples.add(Json.obj("key", m.key(), "source", m.sourceValue(), "target", m.targetValue(), "kind", m.kind()));
             }
-            if (r.mismatches() > r.samples().size() && limit > 0) {
-                out().println("  … " + (r.mismatches() - r.samples().size()) + " more (--limit)");
-            }
+            printJson(Json.obj("ok", r.clean(), "migration", migration, "mismatches", r.mismatches(), "orphans", r.orphans(),
+                    "sourceRows", r.sourceRows(), "seconds", r.seconds(), "rolledBackReads", rolledBackReads,
+                    "samples", samples));
             return code;
         }
+        String src = spec.sourceTable() + "." + spec.sourceColumn();
+        String tgt = spec.targetTable() + "." + spec.targetValueColumn();
+        out().println(String.format(Locale.ROOT, "parity %s: %d mismatches%s in %,d source rows (%.2f s)", migration,
+                r.mismatches(), r.orphans() > 0 ? " (" + r.orphans() + " orphaned target rows)" : "", r.sourceRows(), r.seconds()));
+        for (Mismatch m : r.samples()) {
+            out().println("  " + spec.keyColumn() + "=" + m.key() + "  " + src + "=" + show(m.sourceValue(), m.kind() == Mismatch.Kind.ORPHAN)
+                    + "  " + tgt + "=" + show(m.targetValue(), false));
+        }
+        if (r.mismatches() > r.samples().size() && limit > 0) {
+            out().println("  … " + (r.mismatches() - r.samples().size()) + " more (--limit)");
+        }
+        return code;
     }
 
     private Integer chunked() throws Exception {
@@ -106,42 +113,47 @@ final class ParityCommand extends BaseCommand {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        try (Connection c = connection.open("dualwrite-parity")) {
-            MigrationSpec spec = ControlSchema.require(c, migration).spec();
-            ChunkedParity.Result r = ChunkedParity.run(c, () -> connection.open("dualwrite-parity"), migration, o);
+        Retry retry = retries.retry(this::progressLine);
+        ChunkedParity.Result r = ChunkedParity.run(this::open, migration, o, retry);
+        MigrationSpec spec = retry.run(this::open, c -> "recording the result", (c, retried) -> {
             record(c, r.mismatches());
-            int code = r.clean() ? DualwriteCli.OK : DualwriteCli.CHECK_FAILED;
-            if (json()) {
-                List<Map<String, Object>> samples = new ArrayList<>();
-                for (Mismatch m : r.samples()) {
-                    samples.add(Json.obj("key", m.key(), "source", m.sourceValue(), "target", m.targetValue(), "kind", m.kind()));
-                }
-                printJson(Json.obj("ok", r.clean(), "migration", migration, "mode", "chunked", "mismatches", r.mismatches(),
-                        "orphans", r.orphans(), "sourceRows", r.sourceRows(), "chunks", r.chunks(),
-                        "chunksDiffering", r.chunksDiffering(), "falseAlarms", r.falseAlarms(), "repaired", r.repaired(),
-                        "runId", r.runId(), "seconds", r.seconds(), "rolledBackReads", rolledBackReads, "samples", samples));
-                return code;
-            }
-            String src = spec.sourceTable() + "." + spec.sourceColumn();
-            String tgt = spec.targetTable() + "." + spec.targetValueColumn();
-            out().println(String.format(Locale.ROOT, "parity %s: %d mismatches%s in %,d source rows, %d chunks (%d differed, %d racing"
-                            + " writes re-checked clean)%s (%.2f s, %,.0f rows/s; run %d)", migration, r.mismatches(),
-                    r.orphans() > 0 ? " (" + r.orphans() + " orphaned target rows)" : "", r.sourceRows(), r.chunks(),
-                    r.chunksDiffering(), r.falseAlarms(), repair ? ", " + r.repaired() + " rows repaired" : "", r.seconds(),
-                    r.rowsPerSecond(), r.runId()));
+            return ControlSchema.require(c, migration).spec();
+        });
+        int code = r.clean() ? DualwriteCli.OK : DualwriteCli.CHECK_FAILED;
+        if (json()) {
+            List<Map<String, Object>> samples = new ArrayList<>();
             for (Mismatch m : r.samples()) {
-                out().println("  " + spec.keyColumn() + "=" + m.key() + "  " + src + "=" + show(m.sourceValue(), m.kind() == Mismatch.Kind.ORPHAN)
-                        + "  " + tgt + "=" + show(m.targetValue(), false));
+                samples.add(Json.obj("key", m.key(), "source", m.sourceValue(), "target", m.targetValue(), "kind", m.kind()));
             }
-            if (r.mismatches() > r.samples().size() && limit > 0) {
-                out().println("  … " + (r.mismatches() - r.samples().size()) + " more (--limit)");
-            }
-            if (!r.clean() && !repair) {
-                out().println("repair: dualwrite parity --url " + shellQuote(connection.displayUrl()) + " --migration " + migration
-                        + " --repair");
-            }
+            printJson(Json.obj("ok", r.clean(), "migration", migration, "mode", "chunked", "mismatches", r.mismatches(),
+                    "orphans", r.orphans(), "sourceRows", r.sourceRows(), "chunks", r.chunks(),
+                    "chunksDiffering", r.chunksDiffering(), "falseAlarms", r.falseAlarms(), "repaired", r.repaired(),
+                    "runId", r.runId(), "seconds", r.seconds(), "rolledBackReads", rolledBackReads, "samples", samples));
             return code;
         }
+        String src = spec.sourceTable() + "." + spec.sourceColumn();
+        String tgt = spec.targetTable() + "." + spec.targetValueColumn();
+        out().println(String.format(Locale.ROOT, "parity %s: %d mismatches%s in %,d source rows, %d chunks (%d differed, %d racing"
+                        + " writes re-checked clean)%s (%.2f s, %,.0f rows/s; run %d)", migration, r.mismatches(),
+                r.orphans() > 0 ? " (" + r.orphans() + " orphaned target rows)" : "", r.sourceRows(), r.chunks(),
+                r.chunksDiffering(), r.falseAlarms(), repair ? ", " + r.repaired() + " rows repaired" : "", r.seconds(),
+                r.rowsPerSecond(), r.runId()));
+        for (Mismatch m : r.samples()) {
+            out().println("  " + spec.keyColumn() + "=" + m.key() + "  " + src + "=" + show(m.sourceValue(), m.kind() == Mismatch.Kind.ORPHAN)
+                    + "  " + tgt + "=" + show(m.targetValue(), false));
+        }
+        if (r.mismatches() > r.samples().size() && limit > 0) {
+            out().println("  … " + (r.mismatches() - r.samples().size()) + " more (--limit)");
+        }
+        if (!r.clean() && !repair) {
+            out().println("repair: dualwrite parity --url " + shellQuote(connection.displayUrl()) + " --migration " + migration
+                    + " --repair");
+        }
+        return code;
+    }
+
+    private Connection open() {
+        return connection.open("dualwrite-parity");
     }
 
     /**

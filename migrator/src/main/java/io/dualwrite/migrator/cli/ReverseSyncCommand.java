@@ -2,8 +2,10 @@ package io.dualwrite.migrator.cli;
 
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.migrator.contract.ReverseSync;
+import io.dualwrite.migrator.db.Retry;
 import io.dualwrite.rewriter.MigrationSpec;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.sql.Connection;
@@ -35,33 +37,39 @@ final class ReverseSyncCommand extends BaseCommand {
     @Option(names = "--attempts", defaultValue = "10", paramLabel = "N", description = "Lock attempts. Default: ${DEFAULT-VALUE}.")
     int attempts;
 
+    @Mixin
+    RetryOptions retries;
+
     @Override
     public Integer call() throws Exception {
         ReverseSync.Options o = new ReverseSync.Options(Math.max(1, batchSize), restart,
                 ContractCommand.parseDuration(lockTimeout, "--lock-timeout"), Math.max(1, attempts));
-        try (Connection c = connection.open("dualwrite-reverse-sync")) {
-            ReverseSync.Result r = ReverseSync.run(c, () -> connection.open("dualwrite-reverse-sync"), migration, o,
-                    m -> err().println(m));
-            MigrationSpec spec = ControlSchema.require(c, migration).spec();
-            int code = r.parity().clean() ? DualwriteCli.OK : DualwriteCli.CHECK_FAILED;
-            if (json()) {
-                printJson(Json.obj("ok", r.parity().clean(), "migration", migration, "columnReadded", r.readd() != null,
-                        "changes", r.readd() == null ? null : r.readd().changes(spec), "resumedAfter", r.resumedAfter(),
-                        "alreadyComplete", r.alreadyComplete(), "batches", r.batches(), "rowsScanned", r.rowsScanned(),
-                        "rowsUpdated", r.rowsUpdated(), "parityMismatches", r.parity().mismatches(), "seconds", r.seconds()));
-                return code;
-            }
-            if (r.readd() != null) {
-                out().println("re-added the column: " + r.readd().ddl() + "; phase CONTRACTED -> NEW_ONLY");
-                out().println("what changed: " + r.readd().changes(spec));
-            }
-            out().println(String.format(Locale.ROOT, "reverse-sync of %s: %s%,d rows scanned, %,d old values rewritten in %d batches"
-                    + " (%.1f s); parity %d mismatches%s", migration,
-                    r.alreadyComplete() ? "already complete (the mirror keeps it in step), " : r.resumedAfter() != null
-                            ? "resumed after key " + r.resumedAfter() + ", " : "",
-                    r.rowsScanned(), r.rowsUpdated(), r.batches(), r.seconds(), r.parity().mismatches(),
-                    r.parity().clean() ? "; next: dualwrite phase --url … --migration " + migration + " READ_NEW" : ""));
+        Retry retry = retries.retry(this::progressLine);
+        ReverseSync.Result r = ReverseSync.run(this::open, migration, o, m -> err().println(m), retry);
+        MigrationSpec spec = retry.run(this::open, c -> "reading the migration",
+                (c, retried) -> ControlSchema.require(c, migration).spec());
+        int code = r.parity().clean() ? DualwriteCli.OK : DualwriteCli.CHECK_FAILED;
+        if (json()) {
+            printJson(Json.obj("ok", r.parity().clean(), "migration", migration, "columnReadded", r.readd() != null,
+                    "changes", r.readd() == null ? null : r.readd().changes(spec), "resumedAfter", r.resumedAfter(),
+                    "alreadyComplete", r.alreadyComplete(), "batches", r.batches(), "rowsScanned", r.rowsScanned(),
+                    "rowsUpdated", r.rowsUpdated(), "parityMismatches", r.parity().mismatches(), "seconds", r.seconds()));
             return code;
         }
+        if (r.readd() != null) {
+            out().println("re-added the column: " + r.readd().ddl() + "; phase CONTRACTED -> NEW_ONLY");
+            out().println("what changed: " + r.readd().changes(spec));
+        }
+        out().println(String.format(Locale.ROOT, "reverse-sync of %s: %s%,d rows scanned, %,d old values rewritten in %d batches"
+                + " (%.1f s); parity %d mismatches%s", migration,
+                r.alreadyComplete() ? "already complete (the mirror keeps it in step), " : r.resumedAfter() != null
+                        ? "resumed after key " + r.resumedAfter() + ", " : "",
+                r.rowsScanned(), r.rowsUpdated(), r.batches(), r.seconds(), r.parity().mismatches(),
+                r.parity().clean() ? "; next: dualwrite phase --url … --migration " + migration + " READ_NEW" : ""));
+        return code;
+    }
+
+    private Connection open() {
+        return connection.open("dualwrite-reverse-sync");
     }
 }

@@ -7,7 +7,9 @@ import io.dualwrite.control.phase.GateChecks;
 import io.dualwrite.control.phase.PhaseTransitions;
 import io.dualwrite.control.phase.PhaseWriter;
 import io.dualwrite.migrator.RefusedException;
+import io.dualwrite.migrator.db.ConnectionFactory;
 import io.dualwrite.migrator.db.MigrationNames;
+import io.dualwrite.migrator.db.Retry;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
 
@@ -17,6 +19,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -67,6 +70,28 @@ public final class Contract {
 
     public static Result run(Connection c, String migration, Options o, Consumer<String> log)
             throws SQLException {
+        return run(c, migration, o, log, planned -> { });
+    }
+
+    /**
+     * The same, riding out transient faults: after one, the run reconnects and starts again (gates, then the one
+     * transaction: nothing of an interrupted attempt stays behind). When the fault took the acknowledgement of a commit
+     * that landed, the retry finds the migration CONTRACTED and reports the contract done.
+     */
+    public static Result run(ConnectionFactory factory, String migration, Options o, Consumer<String> log, Retry retry)
+            throws SQLException {
+        AtomicReference<Result> planned = new AtomicReference<>();
+        return retry.run(factory, c -> "in phase " + ControlSchema.require(c, migration).phase(), (c, retried) -> {
+            if (retried && planned.get() != null && ControlSchema.require(c, migration).phase() == Phase.CONTRACTED) {
+                return planned.get();
+            }
+            return run(c, migration, o, log, planned::set);
+        });
+    }
+
+    /** @param planned receives the result the transaction about to run will have, should its acknowledgement be lost */
+    private static Result run(Connection c, String migration, Options o, Consumer<String> log, Consumer<Result> planned)
+            throws SQLException {
         if (!c.getAutoCommit()) {
             c.commit();
             c.setAutoCommit(true);
@@ -93,6 +118,7 @@ public final class Contract {
         if (o.dryRun()) {
             return new Result(false, verdicts, ddl, 0);
         }
+        planned.accept(new Result(true, verdicts, ddl, 1));
         int attempts = LockedDdl.run(c, o.lockTimeout(), o.attempts(), "the lock on " + spec.qualifiedSource(), log, tx -> {
             PhaseWriter.change(tx, new PhaseWriter.Request(migration, Phase.CONTRACTED, "contract", "old column dropped",
                     false, PhaseTransitions.Command.CONTRACT, o.soak()));

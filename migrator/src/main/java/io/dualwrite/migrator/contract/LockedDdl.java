@@ -2,6 +2,7 @@ package io.dualwrite.migrator.contract;
 
 import io.dualwrite.control.phase.PhaseRefusedException;
 import io.dualwrite.migrator.RefusedException;
+import io.dualwrite.migrator.db.Rollback;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -45,10 +46,10 @@ public final class LockedDdl {
                 c.setAutoCommit(true);
                 return attempt;
             } catch (PhaseRefusedException e) {
-                rollback(c);
+                rollback(c, e);
                 throw new RefusedException(e.getMessage());
             } catch (SQLException e) {
-                rollback(c);
+                rollback(c, e);
                 boolean lockWait = "55P03".equals(e.getSQLState()) || "40P01".equals(e.getSQLState());
                 if (!lockWait) {
                     throw e;
@@ -67,14 +68,16 @@ public final class LockedDdl {
                     throw e;
                 }
             } catch (RuntimeException e) {
-                rollback(c);
+                rollback(c, e);
                 throw e;
             }
         }
     }
 
-    private static void rollback(Connection c) throws SQLException {
-        c.rollback();
-        c.setAutoCommit(true);
+    private static void rollback(Connection c, Exception failure) throws SQLException {
+        Rollback.after(c, failure);
+        if (!c.isClosed()) { // else the failure is the one to report
+            c.setAutoCommit(true);
+        }
     }
 }

@@ -5,6 +5,8 @@ import io.dualwrite.control.MigrationState;
 import io.dualwrite.migrator.RefusedException;
 import io.dualwrite.migrator.db.ConnectionFactory;
 import io.dualwrite.migrator.db.MigrationNames;
+import io.dualwrite.migrator.db.Retry;
+import io.dualwrite.migrator.db.Rollback;
 import io.dualwrite.migrator.parity.ChunkedParity;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
@@ -57,39 +59,84 @@ public final class ReverseSync {
 
     public static Result run(Connection c, ConnectionFactory factory, String migration, Options o, Consumer<String> log)
             throws SQLException {
-        long t0 = System.nanoTime();
-        if (!c.getAutoCommit()) {
-            c.commit();
-            c.setAutoCommit(true);
-        }
-        MigrationState ms = ControlSchema.require(c, migration);
-        ColumnReadd.Outcome readd = null;
-        if (ms.phase() == Phase.CONTRACTED) {
-            readd = ColumnReadd.run(c, ms.spec(), o, log);
-            ms = ControlSchema.require(c, migration);
-        }
-        String notHere = REVERSE_SYNC.refusalIn(ms.phase());
-        if (notHere != null) {
-            throw new RefusedException("reverse-sync copies the new table back into the old column to roll back from the phases"
-                    + " that no longer write it: " + notHere);
-        }
-        MigrationSpec spec = ms.spec();
-        if (readd == null) {
-            LockedDdl.run(c, o.lockTimeout(), o.attempts(), "the lock on " + spec.qualifiedTarget() + " (to install the mirror)",
-                    log, tx -> MirrorTrigger.install(tx, spec));
-        }
-        ReverseSyncCheckpoint.Start start = ReverseSyncCheckpoint.begin(c, migration, o.restart());
-        long[] run = start.complete() ? new long[3] : batches(c, spec, migration, start.lastKey(), o.batchSize());
-        ChunkedParity.Result parity = ChunkedParity.run(c, factory, migration,
-                new ChunkedParity.Options(2, ChunkedParity.DEFAULT_CHUNK_KEYS, false, false, 10));
-        // recorded: the way back to READ_NEW is gated on a parity check since the phase last changed
-        ControlSchema.recordParity(c, migration, parity.mismatches());
-        return new Result(readd, start.resumed() ? start.lastKey() : null, start.complete(), run[0], run[1], run[2], parity,
-                (System.nanoTime() - t0) / 1e9);
+        return new Run(factory, migration, o, log, Retry.never()).attempt(c, false);
     }
 
-    /** The batches from {@code after} to the last key; returns {batches, rows scanned, rows updated}. */
-    private static long[] batches(Connection c, MigrationSpec spec, String migration, String after, int batchSize)
+    /**
+     * The same, riding out transient faults: after one, the run reconnects and resumes after its last committed batch
+     * (a re-added column and the mirror are committed, so a retry finds them in place); the parity check rides out its
+     * own faults the same way. The result counts the batches of every attempt.
+     */
+    public static Result run(ConnectionFactory factory, String migration, Options o, Consumer<String> log, Retry retry)
+            throws SQLException {
+        Run run = new Run(factory, migration, o, log, retry);
+        return retry.run(factory, c -> ReverseSyncCheckpoint.resumePoint(c, migration), run::attempt);
+    }
+
+    /** One run and what its attempts share: what the first one found and did, and the batches of all of them. */
+    private static final class Run {
+        private final ConnectionFactory factory;
+        private final String migration;
+        private final Options o;
+        private final Consumer<String> log;
+        private final Retry retry;
+        private long t0;
+        private ColumnReadd.Outcome readd;
+        private ReverseSyncCheckpoint.Start first;
+        /** {batches, rows scanned, rows updated} committed by every attempt. */
+        private final long[] done = new long[3];
+
+        Run(ConnectionFactory factory, String migration, Options o, Consumer<String> log, Retry retry) {
+            this.factory = factory;
+            this.migration = migration;
+            this.o = o;
+            this.log = log;
+            this.retry = retry;
+        }
+
+        Result attempt(Connection c, boolean retried) throws SQLException {
+            if (t0 == 0) {
+                t0 = System.nanoTime();
+            }
+            if (!c.getAutoCommit()) {
+                c.commit();
+                c.setAutoCommit(true);
+            }
+            MigrationState ms = ControlSchema.require(c, migration);
+            boolean readdNow = ms.phase() == Phase.CONTRACTED;
+            if (readdNow) {
+                readd = ColumnReadd.run(c, ms.spec(), o, log);
+                ms = ControlSchema.require(c, migration);
+            }
+            String notHere = REVERSE_SYNC.refusalIn(ms.phase());
+            if (notHere != null) {
+                throw new RefusedException("reverse-sync copies the new table back into the old column to roll back from the"
+                        + " phases that no longer write it: " + notHere);
+            }
+            MigrationSpec spec = ms.spec();
+            if (!readdNow) { // the re-add installed it in its transaction
+                LockedDdl.run(c, o.lockTimeout(), o.attempts(), "the lock on " + spec.qualifiedTarget() + " (to install the mirror)",
+                        log, tx -> MirrorTrigger.install(tx, spec));
+            }
+            // a retry resumes the checkpoint this run started: --restart applies to the first attempt only
+            ReverseSyncCheckpoint.Start start = ReverseSyncCheckpoint.begin(c, migration, o.restart() && !retried);
+            if (first == null) {
+                first = start;
+            }
+            if (!start.complete()) {
+                batches(c, spec, migration, start.lastKey(), o.batchSize(), done);
+            }
+            ChunkedParity.Result parity = ChunkedParity.run(factory, migration,
+                    new ChunkedParity.Options(2, ChunkedParity.DEFAULT_CHUNK_KEYS, false, false, 10), retry);
+            // recorded: the way back to READ_NEW is gated on a parity check since the phase last changed
+            ControlSchema.recordParity(c, migration, parity.mismatches());
+            return new Result(readd, first.resumed() ? first.lastKey() : null, first.complete(), done[0], done[1], done[2],
+                    parity, (System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    /** The batches from {@code after} to the last key; each committed one adds to {batches, rows scanned, rows updated}. */
+    private static void batches(Connection c, MigrationSpec spec, String migration, String after, int batchSize, long[] done)
             throws SQLException {
         String keyType = ControlSchema.columnType(c, spec.sourceSchema(), spec.sourceTable(), spec.keyColumn());
         MigrationNames names = MigrationNames.of(spec);
@@ -97,7 +144,6 @@ public final class ReverseSync {
         // batches stop at today's last key instead of chasing the keys the application keeps inserting above it.
         String upTo = maxKey(c, names);
         String last = after;
-        long batches = 0, scanned = 0, updated = 0;
         c.setAutoCommit(false);
         c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
         try {
@@ -107,17 +153,17 @@ public final class ReverseSync {
                     if (b == null) {
                         ReverseSyncCheckpoint.complete(c, migration);
                         c.commit();
-                        return new long[] {batches, scanned, updated};
+                        return;
                     }
                     ReverseSyncCheckpoint.advance(c, migration, b.lastKey(), b.updated());
                     c.commit();
                     last = b.lastKey();
-                    batches++;
-                    scanned += b.rows();
-                    updated += b.updated();
+                    done[0]++;
+                    done[1] += b.rows();
+                    done[2] += b.updated();
                     retries = 0;
                 } catch (SQLException e) {
-                    c.rollback();
+                    Rollback.after(c, e);
                     // a mirror locks the rows of a multi-row application write in its own order: a deadlock with a batch
                     // is possible and harmless to retry (the batch is idempotent)
                     if (!"40P01".equals(e.getSQLState()) || ++retries > 5) {
@@ -126,7 +172,9 @@ public final class ReverseSync {
                 }
             }
         } finally {
-            c.setAutoCommit(true);
+            if (!c.isClosed()) { // a lost connection: the failure is the one to report
+                c.setAutoCommit(true);
+            }
         }
     }
 

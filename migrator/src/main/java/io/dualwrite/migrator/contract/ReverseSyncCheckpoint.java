@@ -79,6 +79,21 @@ final class ReverseSyncCheckpoint {
         }
     }
 
+    /** Where a retry resumes, for the progress line: after which key, or from the first. */
+    static String resumePoint(Connection c, String migration) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(
+                "SELECT last_key, batches, completed_at IS NOT NULL FROM dualwrite.reverse_sync WHERE migration = ?")) {
+            p.setString(1, migration);
+            try (ResultSet rs = p.executeQuery()) {
+                if (!rs.next() || rs.getString(1) == null) {
+                    return "from the first key";
+                }
+                return rs.getBoolean(3) ? "with the parity check (the batches are complete)"
+                        : "after key " + rs.getString(1) + " (" + rs.getLong(2) + " batches committed)";
+            }
+        }
+    }
+
     /** {batches, rows_updated} over every run of this checkpoint. */
     static long[] totals(Connection c, String migration) throws SQLException {
         try (PreparedStatement p = c.prepareStatement("SELECT batches, rows_updated FROM dualwrite.reverse_sync WHERE migration = ?")) {

@@ -7,6 +7,7 @@ import io.dualwrite.migrator.RefusedException;
 import io.dualwrite.migrator.db.ConnectionFactory;
 import io.dualwrite.migrator.db.MigrationNames;
 import io.dualwrite.migrator.db.ParallelWorkers;
+import io.dualwrite.migrator.db.Retry;
 import io.dualwrite.rewriter.MigrationSpec;
 
 import java.math.BigInteger;
@@ -78,16 +79,19 @@ public final class ChunkedParity {
     private record Chunk(int no, String lo, String hi) {
     }
 
-    private final Connection c;
+    /** The coordinating connection of the current attempt. */
+    private Connection c;
     private final ConnectionFactory factory;
     private final String migration;
     private final Options o;
     private MigrationNames names;
     private String keyType;
     private KeyParity keys;
-    private final AtomicLong mismatches = new AtomicLong();
+    /** The run's id in dualwrite.parity_chunk, once its chunks are planned (or found, resuming). */
+    private long runId;
+    private int checked;
+    private long t0;
     private final AtomicLong orphans = new AtomicLong();
-    private final AtomicLong sourceRows = new AtomicLong();
     private final AtomicLong falseAlarms = new AtomicLong();
     private final AtomicLong repaired = new AtomicLong();
     private final AtomicLong differing = new AtomicLong();
@@ -104,8 +108,38 @@ public final class ChunkedParity {
         return new ChunkedParity(c, factory, migration, o).run();
     }
 
+    /**
+     * The same, riding out transient faults: after one, the run reconnects and checks the chunks it has not recorded
+     * yet (a chunk in flight is checked again from its start; a repair is idempotent). The result counts every attempt.
+     */
+    public static Result run(ConnectionFactory factory, String migration, Options o, Retry retry) throws SQLException {
+        ChunkedParity p = new ChunkedParity(null, factory, migration, o);
+        return retry.run(factory, p::resumePoint, (c, retried) -> {
+            p.c = c;
+            return p.run();
+        });
+    }
+
+    /** Where a retry resumes, for the progress line. */
+    private String resumePoint(Connection c) throws SQLException {
+        if (runId == 0) {
+            return "from the start";
+        }
+        try (PreparedStatement p = c.prepareStatement("SELECT count(*) FILTER (WHERE mismatches IS NOT NULL), count(*)"
+                + " FROM dualwrite.parity_chunk WHERE migration = ? AND run_id = ?")) {
+            p.setString(1, migration);
+            p.setLong(2, runId);
+            try (ResultSet rs = p.executeQuery()) {
+                rs.next();
+                return "with the chunks not checked yet (" + rs.getLong(1) + " of " + rs.getLong(2) + " checked, run " + runId + ")";
+            }
+        }
+    }
+
     private Result run() throws SQLException {
-        long t0 = System.nanoTime();
+        if (t0 == 0) {
+            t0 = System.nanoTime();
+        }
         if (!c.getAutoCommit()) {
             c.commit();
             c.setAutoCommit(true);
@@ -121,34 +155,25 @@ public final class ChunkedParity {
         ControlTables.install(c);
         keyType = ControlSchema.columnType(c, spec.sourceSchema(), spec.sourceTable(), spec.keyColumn());
         keys = new KeyParity(names, keyType);
-        long runId;
         List<Chunk> chunks = null;
-        if (o.resume()) {
-            runId = queryLong(c, "SELECT coalesce(max(run_id), 0) FROM dualwrite.parity_chunk WHERE migration = ?", migration);
-            if (runId > 0) {
-                chunks = loadChunks(runId, true);
-                // totals of the chunks checked before the interruption
-                try (PreparedStatement p = c.prepareStatement("SELECT coalesce(sum(source_rows), 0), coalesce(sum(mismatches), 0),"
-                        + " count(*) FILTER (WHERE mismatches > 0) FROM dualwrite.parity_chunk WHERE migration = ? AND run_id = ?"
-                        + " AND mismatches IS NOT NULL")) {
-                    p.setString(1, migration);
-                    p.setLong(2, runId);
-                    try (ResultSet rs = p.executeQuery()) {
-                        rs.next();
-                        sourceRows.addAndGet(rs.getLong(1));
-                        mismatches.addAndGet(rs.getLong(2));
-                    }
-                }
+        if (runId > 0) {
+            chunks = loadChunks(runId, true); // a retry: this run's chunks not recorded yet
+        } else if (o.resume()) {
+            long latest = queryLong(c, "SELECT coalesce(max(run_id), 0) FROM dualwrite.parity_chunk WHERE migration = ?", migration);
+            if (latest > 0) {
+                chunks = loadChunks(latest, true);
+                runId = latest;
             }
-        } else {
-            runId = 0;
         }
         if (chunks == null) {
-            runId = queryLong(c, "SELECT coalesce(max(run_id), 0) + 1 FROM dualwrite.parity_chunk WHERE migration = ?", migration);
-            planChunks(runId);
+            long next = queryLong(c, "SELECT coalesce(max(run_id), 0) + 1 FROM dualwrite.parity_chunk WHERE migration = ?", migration);
+            planChunks(next);
+            runId = next;
             chunks = loadChunks(runId, true);
         }
-        int checked = chunks.size();
+        if (checked == 0) {
+            checked = chunks.size();
+        }
         ConcurrentLinkedQueue<Chunk> todo = new ConcurrentLinkedQueue<>(chunks);
         int workers = factory == null ? 1 : Math.max(1, Math.min(o.workers(), todo.size()));
         long rid = runId;
@@ -161,12 +186,24 @@ public final class ChunkedParity {
                 }
             }, todo::clear);
         }
+        // the totals of every chunk of the run as recorded: also those of an interrupted run or attempt resumed here
+        long mismatches, sourceRows;
+        try (PreparedStatement p = c.prepareStatement("SELECT coalesce(sum(source_rows), 0), coalesce(sum(mismatches), 0)"
+                + " FROM dualwrite.parity_chunk WHERE migration = ? AND run_id = ?")) {
+            p.setString(1, migration);
+            p.setLong(2, runId);
+            try (ResultSet rs = p.executeQuery()) {
+                rs.next();
+                sourceRows = rs.getLong(1);
+                mismatches = rs.getLong(2);
+            }
+        }
         List<Mismatch> shown;
         synchronized (samples) {
             samples.sort(Comparator.comparing(Mismatch::key, ChunkedParity::compareKeys));
             shown = List.copyOf(samples.subList(0, Math.min(o.limit(), samples.size())));
         }
-        return new Result(mismatches.get(), orphans.get(), sourceRows.get(), checked, (int) differing.get(), falseAlarms.get(),
+        return new Result(mismatches, orphans.get(), sourceRows, checked, (int) differing.get(), falseAlarms.get(),
                 repaired.get(), shown, runId, (System.nanoTime() - t0) / 1e9);
     }
 
@@ -284,58 +321,53 @@ public final class ChunkedParity {
                 same = rs.getLong(2) == rs.getLong(4) && rs.getLong(3) == rs.getLong(5);
             }
         }
-        long bad = 0;
-        List<String> offending = new ArrayList<>();
+        // this chunk's figures are published once its row is recorded: a chunk a fault interrupted is checked again
+        long repairedHere = 0, falseAlarmsHere = 0;
+        List<Mismatch> confirmed = new ArrayList<>();
         if (!same) {
-            differing.incrementAndGet();
             List<Mismatch> diff = diff(wc, ch);
             if (o.repair() && !diff.isEmpty()) {
-                repaired.addAndGet(keys.repair(wc, diff.stream().map(Mismatch::key).toList()));
+                repairedHere = keys.repair(wc, diff.stream().map(Mismatch::key).toList());
                 diff = diff(wc, ch);
             }
-            List<Mismatch> confirmed = new ArrayList<>();
             int rechecked = 0;
             for (Mismatch m : diff) {
                 if (rechecked++ < RECHECK_LIMIT) {
                     Mismatch again = keys.recheck(wc, m.key());
                     if (again == null) {
-                        falseAlarms.incrementAndGet();
+                        falseAlarmsHere++;
                         continue;
                     }
                     m = again;
                 }
                 confirmed.add(m);
             }
-            bad = confirmed.size();
-            for (Mismatch m : confirmed) {
-                if (m.kind() == Mismatch.Kind.ORPHAN) {
-                    orphans.incrementAndGet();
-                }
-                if (offending.size() < 100) {
-                    offending.add(m.key());
-                }
-            }
-            synchronized (samples) {
-                for (Mismatch m : confirmed) {
-                    if (samples.size() >= Math.max(o.limit(), 0) * 4L + 100) {
-                        break;
-                    }
-                    samples.add(m);
-                }
-            }
         }
-        mismatches.addAndGet(bad);
-        sourceRows.addAndGet(rows);
+        List<String> offending = confirmed.stream().limit(100).map(Mismatch::key).toList();
         try (PreparedStatement p = wc.prepareStatement("UPDATE dualwrite.parity_chunk SET source_rows = ?, mismatches = ?,"
                 + " offending = ?, checked_at = now() WHERE migration = ? AND run_id = ? AND chunk_no = ?")) {
             p.setLong(1, rows);
-            p.setLong(2, bad);
+            p.setLong(2, confirmed.size());
             Array a = wc.createArrayOf("text", offending.toArray());
             p.setArray(3, a);
             p.setString(4, migration);
             p.setLong(5, runId);
             p.setInt(6, ch.no);
             p.executeUpdate();
+        }
+        if (!same) {
+            differing.incrementAndGet();
+        }
+        repaired.addAndGet(repairedHere);
+        falseAlarms.addAndGet(falseAlarmsHere);
+        orphans.addAndGet(confirmed.stream().filter(m -> m.kind() == Mismatch.Kind.ORPHAN).count());
+        synchronized (samples) {
+            for (Mismatch m : confirmed) {
+                if (samples.size() >= Math.max(o.limit(), 0) * 4L + 100) {
+                    break;
+                }
+                samples.add(m);
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package io.dualwrite.migrator.parity;
 
 import io.dualwrite.migrator.db.MigrationNames;
+import io.dualwrite.migrator.db.Rollback;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -88,7 +89,7 @@ public final class KeyParity {
                         wc.commit();
                         break;
                     } catch (SQLException e) {
-                        wc.rollback();
+                        Rollback.after(wc, e);
                         String st = e.getSQLState();
                         if (!("40001".equals(st) || "40P01".equals(st)) || attempt >= 10) {
                             throw e;
@@ -97,7 +98,9 @@ public final class KeyParity {
                 }
             }
         } finally {
-            wc.setAutoCommit(true);
+            if (!wc.isClosed()) { // else the failure is the one to report
+                wc.setAutoCommit(true);
+            }
         }
         return n;
     }
