@@ -19,12 +19,14 @@ import java.sql.Statement;
  * names a migrated column, and whether the phases without the old column can translate it),
  * {@code source_column} (the source table's columns as they were before the contract, so the driver can
  * keep {@code SELECT *} and positional INSERTs as they were), {@code reverse_sync} (its checkpoint) and
- * the function {@value #RLS_GUARD} that rewritten writes call.
+ * the function {@value #RLS_GUARD} that rewritten writes call;
+ * 4 names the relation each {@code backfill_range} scans ({@code source_relation}: a leaf partition of a
+ * partitioned source, whose pages are planned leaf by leaf).
  */
 public final class ControlTables {
 
     /** The control schema version this code reads and writes. */
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
 
     /**
      * Refuses (SQLState 0A000) a rewritten write on a table whose row-level security the session is subject to,
@@ -60,6 +62,9 @@ public final class ControlTables {
                 }
                 if (found < 3) {
                     version3(s);
+                }
+                if (found < 4) {
+                    version4(s);
                 }
                 if (found < VERSION) {
                     s.execute("UPDATE dualwrite.schema_version SET version = " + VERSION + ", upgraded_at = now()");
@@ -294,5 +299,10 @@ public final class ControlTables {
                       ' application with a role that bypasses row-level security, for the time of the migration.';
                 END
                 $dualwrite$""");
+    }
+
+    private static void version4(Statement s) throws SQLException {
+        // NULL in ranges planned before version 4: they scan the source table itself
+        s.execute("ALTER TABLE dualwrite.backfill_range ADD COLUMN IF NOT EXISTS source_relation text");
     }
 }

@@ -206,6 +206,12 @@ public final class Backfill {
             work(copy, monitor, table, todo, ranges.size() == 1, workers);
             planner.writeTotals();
             boolean allDone = planner.allComplete();
+            if (allDone && !table.sameLeaves(c)) {
+                throw new RefusedException("partitions of " + table.name() + " were attached or detached while the backfill"
+                        + " ran, so its page ranges no longer cover the table's rows. Run the backfill again: it plans the"
+                        + " current partitions anew (copies are idempotent); after a detach, run parity --repair too (the"
+                        + " detached rows left their target rows behind).");
+            }
             if (allDone) {
                 catchUp(copy, planner);
                 Jdbc.exec(c, "UPDATE dualwrite.backfill_checkpoint SET completed_at = now(), updated_at = now()"
@@ -302,9 +308,13 @@ public final class Backfill {
         }
     }
 
-    /** Rows in the source table: pg_class.reltuples, or count(*) when the table was never analysed. */
+    /**
+     * Rows in the source table: pg_class.reltuples (of every leaf partition of a partitioned one), or count(*) when
+     * it was never analysed.
+     */
     private long totalEstimate(MigrationNames names) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(?)")) {
+        try (PreparedStatement p = c.prepareStatement("SELECT sum(greatest(r.reltuples, 0))::bigint"
+                + " FROM pg_partition_tree(to_regclass(?)) t JOIN pg_class r ON r.oid = t.relid WHERE t.isleaf")) {
             p.setString(1, names.source());
             try (ResultSet rs = p.executeQuery()) {
                 if (rs.next() && rs.getLong(1) > 0) {
