@@ -313,9 +313,10 @@ public final class Backfill {
      * it was never analysed.
      */
     private long totalEstimate(MigrationNames names) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("SELECT sum(greatest(r.reltuples, 0))::bigint"
-                + " FROM pg_partition_tree(to_regclass(?)) t JOIN pg_class r ON r.oid = t.relid WHERE t.isleaf")) {
+        try (PreparedStatement p = c.prepareStatement("SELECT sum(l.tuples)::bigint FROM (" + SourceTable.LEAVES
+                + ") l(name, kind, node, tuples, pages)")) {
             p.setString(1, names.source());
+            p.setString(2, names.source());
             try (ResultSet rs = p.executeQuery()) {
                 if (rs.next() && rs.getLong(1) > 0) {
                     return rs.getLong(1);

@@ -44,6 +44,16 @@ record SourceTable(String name, boolean partitioned, List<Leaf> leaves, double r
     record Leaf(String name, long fileNode) {
     }
 
+    /**
+     * The relations with the rows of the table named by both parameters: itself when it is not partitioned, else its
+     * leaf partitions at every level ({@code pg_partition_tree} lists no rows for a table that is not partitioned).
+     * Columns: quoted qualified name, relkind, file node, reltuples, relpages.
+     */
+    static final String LEAVES = "SELECT format('%I.%I', n.nspname, r.relname), r.relkind, pg_relation_filenode(r.oid)::bigint,"
+            + " greatest(r.reltuples, 0)::bigint, r.relpages FROM pg_class r JOIN pg_namespace n ON n.oid = r.relnamespace"
+            + " WHERE r.oid IN (SELECT t.relid FROM pg_partition_tree(to_regclass(?)) t WHERE t.isleaf UNION SELECT to_regclass(?))"
+            + " AND r.relkind <> 'p' ORDER BY r.relname";
+
     static SourceTable inspect(Connection c, MigrationSpec spec, MigrationNames names) throws SQLException {
         String keyType = baseType(c, spec.qualifiedSource(), spec.keyColumn());
         String valueType = baseType(c, spec.qualifiedTarget(), spec.targetValueColumn());
@@ -62,12 +72,9 @@ record SourceTable(String name, boolean partitioned, List<Leaf> leaves, double r
         boolean partitioned = isPartitioned(c, names.source());
         List<Leaf> leaves = new ArrayList<>();
         long tuples = 0, pages = 0;
-        // pg_partition_tree: the table itself when it is not partitioned, else every partition at every level
-        try (PreparedStatement p = c.prepareStatement("SELECT format('%I.%I', n.nspname, r.relname), r.relkind,"
-                + " pg_relation_filenode(r.oid)::bigint, greatest(r.reltuples, 0)::bigint, r.relpages"
-                + " FROM pg_partition_tree(to_regclass(?)) t JOIN pg_class r ON r.oid = t.relid"
-                + " JOIN pg_namespace n ON n.oid = r.relnamespace WHERE t.isleaf ORDER BY t.level, r.relname")) {
+        try (PreparedStatement p = c.prepareStatement(LEAVES)) {
             p.setString(1, names.source());
+            p.setString(2, names.source());
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
                     String kind = rs.getString(2);
@@ -119,10 +126,9 @@ record SourceTable(String name, boolean partitioned, List<Leaf> leaves, double r
      */
     boolean sameLeaves(Connection c) throws SQLException {
         Set<String> now = new HashSet<>();
-        try (PreparedStatement p = c.prepareStatement("SELECT format('%I.%I', n.nspname, r.relname)"
-                + " FROM pg_partition_tree(to_regclass(?)) t JOIN pg_class r ON r.oid = t.relid"
-                + " JOIN pg_namespace n ON n.oid = r.relnamespace WHERE t.isleaf")) {
+        try (PreparedStatement p = c.prepareStatement(LEAVES)) {
             p.setString(1, name);
+            p.setString(2, name);
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
                     now.add(rs.getString(1));

@@ -202,7 +202,8 @@ class PartitionedSourceTest {
                 move.executeUpdate();
             }
         }
-        assertThat(db.queryLong(PARITY)).as("NEW_ONLY writes left the old column behind").isEqualTo(300);
+        // 300 users written, less the 9 whose email was NULL already (every 7th) and is set NULL again (every 5th)
+        assertThat(db.queryLong(PARITY)).as("NEW_ONLY writes left the old column behind").isEqualTo(291);
         try (Connection c = db.connect()) {
             ReverseSync.Result r = ReverseSync.run(c, db::connect, "users.email",
                     new ReverseSync.Options(1000, false, Duration.ofSeconds(2), 10), m -> { });
