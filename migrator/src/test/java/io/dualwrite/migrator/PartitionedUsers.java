@@ -21,15 +21,24 @@ public final class PartitionedUsers {
 
     /** {@code n} users, region {@code id % 8}, every 7th email NULL (as {@link Fixtures#createUsers}). */
     public static void create(TestDatabase db, int n) throws SQLException {
+        create(db, n, true);
+    }
+
+    /** @param partitioned false: the same columns, keys and rows in one plain table (a baseline for measurements) */
+    public static void create(TestDatabase db, int n, boolean partitioned) throws SQLException {
         db.execute("CREATE SEQUENCE users_id_seq");
         db.execute("CREATE TABLE users (id bigint NOT NULL DEFAULT nextval('users_id_seq'), region int NOT NULL,"
-                + " name text NOT NULL, email text, PRIMARY KEY (id, region)) PARTITION BY LIST (region)");
-        for (int r = 0; r < REGIONS - 1; r++) {
-            db.execute("CREATE TABLE users_p" + r + " PARTITION OF users FOR VALUES IN (" + r + ")");
-        }
-        db.execute("CREATE TABLE users_p7 PARTITION OF users FOR VALUES IN (7) PARTITION BY HASH (id)");
-        for (int h = 0; h < 2; h++) {
-            db.execute("CREATE TABLE users_p7_" + h + " PARTITION OF users_p7 FOR VALUES WITH (MODULUS 2, REMAINDER " + h + ")");
+                + " name text NOT NULL, email text, PRIMARY KEY (id, region))" + (partitioned ? " PARTITION BY LIST (region)" : ""));
+        if (partitioned) {
+            for (int r = 0; r < REGIONS - 1; r++) {
+                db.execute("CREATE TABLE users_p" + r + " PARTITION OF users FOR VALUES IN (" + r + ")");
+            }
+            db.execute("CREATE TABLE users_p7 PARTITION OF users FOR VALUES IN (7) PARTITION BY HASH (id)");
+            for (int h = 0; h < 2; h++) {
+                db.execute("CREATE TABLE users_p7_" + h + " PARTITION OF users_p7 FOR VALUES WITH (MODULUS 2, REMAINDER " + h + ")");
+            }
+        } else {
+            db.execute("CREATE UNIQUE INDEX ON users (id)");
         }
         db.execute("INSERT INTO users (id, region, name, email) SELECT g, g % " + REGIONS + ", 'user ' || g,"
                 + " CASE WHEN g % 7 = 0 THEN NULL ELSE 'u' || g || '@example.com' END FROM generate_series(1, " + n + ") g");

@@ -27,7 +27,8 @@ import java.util.function.Consumer;
 /**
  * Copies the source column into the target table's primary rows: batches of heap pages ({@code ctid} ranges,
  * a TID Range Scan: no index, no sort) over one page range per worker, in parallel, resumably, with batch sizes
- * adapted to a target batch time. This class runs it; the parts are
+ * adapted to a target batch time. A partitioned source is copied leaf partition by leaf partition (ranges planned
+ * per leaf, workers in parallel across them); everything keyed (recheck, catch-up pass) reads the parent. This class runs it; the parts are
  * {@link Preflight} (the checks before the first batch), {@link RangePlanner} (the page ranges and their
  * checkpoints), {@link Worker} (one worker's loop: control, {@link Throttle}, batch size), {@link BatchCopy} (one
  * batch), {@link BackfillSql} (its statements) and {@link Monitor} (progress, ETA, JMX).
