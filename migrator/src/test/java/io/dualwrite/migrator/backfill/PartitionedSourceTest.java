@@ -124,6 +124,17 @@ class PartitionedSourceTest {
     }
 
     @Test
+    void expandRefusesAKeyUniqueOnlyWithAColumnOutsideThePartitionKey(TestDatabase db) throws Exception {
+        db.execute("CREATE TABLE users (id bigint NOT NULL, region int NOT NULL, name text NOT NULL, email text,"
+                + " UNIQUE (id, region, name)) PARTITION BY LIST (region)");
+        db.execute("CREATE TABLE users_p0 PARTITION OF users FOR VALUES IN (0)");
+        Fixtures.Run expand = Fixtures.cli(Fixtures.expandArgs(db));
+        assertThat(expand.code()).as(expand.toString()).isNotZero();
+        assertThat(expand.err()).contains("key column users.id is not unique").contains("partition key columns");
+        assertThat(db.queryLong("SELECT count(*) FROM pg_class WHERE relname = 'email_address'")).isZero();
+    }
+
+    @Test
     void catchUpCopiesRowsMovedFromALeafNotReadYetIntoOneAlreadyRead(TestDatabase db) throws Exception {
         PartitionedUsers.create(db, 20_000);
         Fixtures.expandAndDualWrite(db);
