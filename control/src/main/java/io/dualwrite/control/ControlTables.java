@@ -20,7 +20,9 @@ import java.sql.Statement;
  * {@code source_column} (the source table's columns as they were before the contract, so the driver can
  * keep {@code SELECT *} and positional INSERTs as they were), {@code reverse_sync} (its checkpoint) and
  * the function {@value #RLS_GUARD} that rewritten writes call;
- * 4 adds {@value #ROLLBACK_READS}, the one phase change the application's role may make (see {@link ControlGrants}).
+ * 4 adds {@value #ROLLBACK_READS}, the one phase change the application's role may make (see {@link ControlGrants});
+ * 5 names the relation each {@code backfill_range} scans ({@code source_relation}: a leaf partition of a
+ * partitioned source, whose pages are planned leaf by leaf).
  *
  * <p>Installing or upgrading is DDL: it needs the role that owns the schema (the operator, who ran
  * {@code dualwrite expand}). The driver calls {@link #upgradeOlder}, which reads the version only and changes nothing
@@ -29,7 +31,7 @@ import java.sql.Statement;
 public final class ControlTables {
 
     /** The control schema version this code reads and writes. */
-    public static final int VERSION = 4;
+    public static final int VERSION = 5;
 
     /**
      * Refuses (SQLState 0A000) a rewritten write on a table whose row-level security the session is subject to,
@@ -81,6 +83,9 @@ public final class ControlTables {
                 }
                 if (found < 4) {
                     version4(s);
+                }
+                if (found < 5) {
+                    version5(s);
                 }
                 if (found < VERSION) {
                     s.execute("UPDATE dualwrite.schema_version SET version = " + VERSION + ", upgraded_at = now()");
@@ -340,5 +345,10 @@ public final class ControlTables {
                 $dualwrite$""");
         // functions are executable by PUBLIC unless revoked: only the roles dualwrite grant names may call this one
         s.execute("REVOKE ALL ON FUNCTION " + ROLLBACK_READS + "(text, text, text) FROM PUBLIC");
+    }
+
+    private static void version5(Statement s) throws SQLException {
+        // NULL in ranges planned before version 5: they scan the source table itself
+        s.execute("ALTER TABLE dualwrite.backfill_range ADD COLUMN IF NOT EXISTS source_relation text");
     }
 }

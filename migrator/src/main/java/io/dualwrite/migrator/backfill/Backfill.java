@@ -27,7 +27,8 @@ import java.util.function.Consumer;
 /**
  * Copies the source column into the target table's primary rows: batches of heap pages ({@code ctid} ranges,
  * a TID Range Scan: no index, no sort) over one page range per worker, in parallel, resumably, with batch sizes
- * adapted to a target batch time. This class runs it; the parts are
+ * adapted to a target batch time. A partitioned source is copied leaf partition by leaf partition (ranges planned
+ * per leaf, workers in parallel across them); everything keyed (recheck, catch-up pass) reads the parent. This class runs it; the parts are
  * {@link Preflight} (the checks before the first batch), {@link RangePlanner} (the page ranges and their
  * checkpoints), {@link Worker} (one worker's loop: control, {@link Throttle}, batch size), {@link BatchCopy} (one
  * batch), {@link BackfillSql} (its statements) and {@link Monitor} (progress, ETA, JMX).
@@ -206,6 +207,12 @@ public final class Backfill {
             work(copy, monitor, table, todo, ranges.size() == 1, workers);
             planner.writeTotals();
             boolean allDone = planner.allComplete();
+            if (allDone && !table.sameLeaves(c)) {
+                throw new RefusedException("partitions of " + table.name() + " were attached or detached while the backfill"
+                        + " ran, so its page ranges no longer cover the table's rows. Run the backfill again: it plans the"
+                        + " current partitions anew (copies are idempotent); after a detach, run parity --repair too (the"
+                        + " detached rows left their target rows behind).");
+            }
             if (allDone) {
                 catchUp(copy, planner);
                 Jdbc.exec(c, "UPDATE dualwrite.backfill_checkpoint SET completed_at = now(), updated_at = now()"
@@ -302,10 +309,15 @@ public final class Backfill {
         }
     }
 
-    /** Rows in the source table: pg_class.reltuples, or count(*) when the table was never analysed. */
+    /**
+     * Rows in the source table: pg_class.reltuples (of every leaf partition of a partitioned one), or count(*) when
+     * it was never analysed.
+     */
     private long totalEstimate(MigrationNames names) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(?)")) {
+        try (PreparedStatement p = c.prepareStatement("SELECT sum(l.tuples)::bigint FROM (" + SourceTable.LEAVES
+                + ") l(name, kind, node, tuples, pages)")) {
             p.setString(1, names.source());
+            p.setString(2, names.source());
             try (ResultSet rs = p.executeQuery()) {
                 if (rs.next() && rs.getLong(1) > 0) {
                     return rs.getLong(1);

@@ -5,14 +5,15 @@ import io.dualwrite.migrator.db.MigrationNames;
 /** The statements of one migration's backfill, built once per run from its quoted names. */
 final class BackfillSql {
 
-    /** Parameters: the source table's name (regclass text), the migration. Returns phase, file node, delete counter. */
+    /**
+     * Parameters: the relation a batch scans (regclass text; NULL for none), the migration. Returns phase, the
+     * relation's file node, delete counter.
+     */
     final String before;
     /** Whether no delete of the sync trigger is in flight: takes the sync lock exclusively and releases it at once. */
     final String barrier;
     /** The delete counter now ({@code ''} when batches lock instead). */
     final String counter;
-    /** Locks a page range's source rows (parameters: from, to as tid text); only when {@link SourceTable#locked()}. */
-    final String lock;
     /** The batch's COPY text back into the target, NULL values left out. */
     final String copyIn;
     /** The redo of a batch that met a dual write (parameters: keys, values as text arrays). */
@@ -33,13 +34,12 @@ final class BackfillSql {
         String tk = n.targetKey(), tv = n.targetValue(), flag = n.primaryFlag();
         String counterValue = t.locked() ? "''" : "(SELECT last_value || ':' || is_called FROM " + n.deleteCounter() + ")";
         long lockKey = t.syncLockKey();
-        this.before = "SELECT phase, pg_relation_filenode(?::regclass)::bigint, " + counterValue
+        this.before = "SELECT phase, pg_relation_filenode(to_regclass(?))::bigint, " + counterValue
                 + " FROM dualwrite.migration WHERE name = ?";
         this.barrier = "SELECT CASE WHEN pg_try_advisory_lock(" + lockKey + ") THEN pg_advisory_unlock(" + lockKey + ")"
                 + " ELSE false END";
         this.counter = "SELECT " + counterValue;
-        this.lock = "SELECT count(*) FROM (SELECT FROM " + src + " WHERE ctid >= ?::tid AND ctid < ?::tid FOR NO KEY UPDATE) l";
-        this.copyOutPrefix = "COPY (SELECT " + k + ", " + v + ", true FROM " + src + " WHERE ctid >= '(";
+        this.copyOutPrefix = "COPY (SELECT " + k + ", " + v + ", true FROM ";
         this.copyIn = "COPY " + tgt + " (" + tk + ", " + tv + ", " + flag + ") FROM STDIN WHERE " + tv + " IS NOT NULL";
         this.insert = "INSERT INTO " + tgt + " (" + tk + ", " + tv + ", " + flag + ") SELECT r.k::" + t.keyType() + ", r.v::"
                 + t.valueType() + ", true FROM unnest(?::text[], ?::text[]) AS r(k, v) ON CONFLICT (" + tk + ") WHERE " + flag
@@ -61,9 +61,17 @@ final class BackfillSql {
                 + "SELECT (SELECT count(*) FROM r), (SELECT count(*) FROM a)";
     }
 
-    /** The batch's rows, key and value (NULL too: the caller counts them), in COPY text format. */
-    String copyOut(long fromPage, long toPage) {
-        return copyOutPrefix + fromPage + ",0)' AND ctid < '(" + toPage + ",0)') TO STDOUT";
+    /**
+     * The batch's rows of {@code leaf} (the source table or one of its leaf partitions, quoted), key and value (NULL
+     * too: the caller counts them), in COPY text format.
+     */
+    String copyOut(String leaf, long fromPage, long toPage) {
+        return copyOutPrefix + leaf + " WHERE ctid >= '(" + fromPage + ",0)' AND ctid < '(" + toPage + ",0)') TO STDOUT";
+    }
+
+    /** Locks a page range's rows of {@code leaf} (parameters: from, to as tid text); only when {@link SourceTable#locked()}. */
+    String lock(String leaf) {
+        return "SELECT count(*) FROM (SELECT FROM " + leaf + " WHERE ctid >= ?::tid AND ctid < ?::tid FOR NO KEY UPDATE) l";
     }
 
     /**

@@ -128,16 +128,20 @@ final class BatchCopy {
     private Outcome once(Connection wc, PageRange r, long pages, boolean single, boolean copy) throws SQLException {
         String counterBefore;
         boolean barrierPassed = false;
+        // the catch-up pass reads by key and xmin, not by pages: no file node to hold it to
+        SourceTable.Leaf leaf = r == null ? null : r.leaf;
         try (PreparedStatement p = wc.prepareStatement(sql.before)) {
-            p.setString(1, table.name());
+            p.setString(1, leaf == null ? null : leaf.name());
             p.setString(2, migration);
             try (ResultSet rs = p.executeQuery()) {
                 rs.next();
                 Preflight.requireWritesNew(migration, Phase.valueOf(rs.getString(1)));
-                if (rs.getLong(2) != table.fileNode()) {
-                    throw new RefusedException("the source table " + table.name() + " was rewritten (VACUUM FULL, CLUSTER or an"
-                            + " ALTER TABLE that rewrites it) while the backfill ran, so its rows moved to other pages and the"
-                            + " page checkpoints no longer apply. Run the backfill again with --restart: copies are idempotent.");
+                if (leaf != null && rs.getLong(2) != leaf.fileNode()) {
+                    throw new RefusedException((table.partitioned() ? "the partition " + leaf.name() + " of " : "")
+                            + "the source table " + table.name() + " was rewritten (VACUUM FULL, CLUSTER or an"
+                            + " ALTER TABLE that rewrites it), or dropped, while the backfill ran, so its rows moved to other"
+                            + " pages and the page checkpoints no longer apply. Run the backfill again with --restart: copies"
+                            + " are idempotent.");
                 }
                 counterBefore = rs.getString(3);
             }
@@ -150,7 +154,7 @@ final class BatchCopy {
         }
         long from = r == null ? 0 : r.next, to = from + pages;
         if (table.locked()) {
-            try (PreparedStatement p = wc.prepareStatement(r == null ? sql.catchUpLock(startXmin) : sql.lock)) {
+            try (PreparedStatement p = wc.prepareStatement(r == null ? sql.catchUpLock(startXmin) : sql.lock(leaf.name()))) {
                 if (r != null) {
                     p.setString(1, "(" + from + ",0)");
                     p.setString(2, "(" + to + ",0)");
@@ -159,7 +163,7 @@ final class BatchCopy {
             }
         }
         CopyText rows = new CopyText();
-        long copied = copy(wc, r == null ? sql.catchUpOut(startXmin) : sql.copyOut(from, to), rows, copy);
+        long copied = copy(wc, r == null ? sql.catchUpOut(startXmin) : sql.copyOut(leaf.name(), from, to), rows, copy);
         long corrected = 0;
         if (!table.locked() && copied > 0) {
             String counterAfter;

@@ -5,12 +5,18 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * The page ranges of a run in {@code dualwrite.backfill_range}: the checkpointed ones, or new ones, the table's pages
- * at planning time split evenly between the workers. Pages added later hold only rows the application wrote while
- * dual-writing. Also the oldest transaction that could still write at planning time, where the catch-up pass starts.
+ * The page ranges of a run in {@code dualwrite.backfill_range}: the checkpointed ones, or new ones, planned per leaf
+ * (the table itself, or each leaf partition of a partitioned source): the pages at planning time, each leaf cut into
+ * ranges of about (all pages / workers), at least one range per leaf, so workers take whole partitions in parallel
+ * and a large leaf is shared. Pages added later hold only rows the application wrote while dual-writing. Also the
+ * oldest transaction that could still write at planning time, where the catch-up pass starts.
  */
 final class RangePlanner {
 
@@ -50,46 +56,73 @@ final class RangePlanner {
             rs.next();
             xmin = rs.getString(1);
         }
-        long pages = table.pages(c);
-        int n = (int) Math.max(1, Math.min(workers, pages));
-        try (PreparedStatement p = c.prepareStatement("INSERT INTO dualwrite.backfill_range"
-                + " (migration, range_no, lo_page, hi_page, next_page, source_filenode, start_xmin, completed_at)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN now() END)")) { // an empty table: nothing to do
-            for (int i = 0; i < n; i++) {
-                long lo = pages * i / n;
-                p.setString(1, migration);
-                p.setInt(2, i);
-                p.setLong(3, lo);
-                p.setLong(4, pages * (i + 1) / n);
-                p.setLong(5, lo);
-                p.setLong(6, table.fileNode());
-                p.setString(7, xmin);
-                p.setBoolean(8, pages == 0);
-                p.addBatch();
+        long[] pages = new long[table.leaves().size()];
+        long total = 0;
+        for (int i = 0; i < pages.length; i++) {
+            pages[i] = SourceTable.pages(c, table.leaves().get(i));
+            total += pages[i];
+        }
+        long share = Math.max(1, (total + workers - 1) / workers);
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO dualwrite.backfill_range (migration, range_no,"
+                + " source_relation, lo_page, hi_page, next_page, source_filenode, start_xmin, completed_at)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, CASE WHEN ? THEN now() END)")) { // an empty leaf: nothing to do
+            int no = 0;
+            for (int l = 0; l < pages.length; l++) {
+                SourceTable.Leaf leaf = table.leaves().get(l);
+                // an empty leaf keeps one (complete) range: the plan names every leaf, see #load
+                long n = Math.max(1, Math.min(pages[l], (pages[l] + share - 1) / share));
+                for (long i = 0; i < n; i++) {
+                    long lo = pages[l] * i / n;
+                    p.setString(1, migration);
+                    p.setInt(2, no++);
+                    p.setString(3, leaf.name());
+                    p.setLong(4, lo);
+                    p.setLong(5, pages[l] * (i + 1) / n);
+                    p.setLong(6, lo);
+                    p.setLong(7, leaf.fileNode());
+                    p.setString(8, xmin);
+                    p.setBoolean(9, pages[l] == 0);
+                    p.addBatch();
+                }
             }
             p.executeBatch();
         }
     }
 
-    /** The ranges checkpointed for the source table's current file (a rewritten table starts over). */
+    /**
+     * The ranges checkpointed for the source's current leaves and their files; none when a leaf was rewritten
+     * (VACUUM FULL, CLUSTER), attached or detached since they were planned: the run then starts over.
+     */
     private List<PageRange> load() throws SQLException {
         List<PageRange> out = new ArrayList<>();
+        Map<String, SourceTable.Leaf> leaves = new HashMap<>();
+        for (SourceTable.Leaf leaf : table.leaves()) {
+            leaves.put(leaf.name(), leaf);
+        }
+        Set<String> planned = new HashSet<>();
         try (PreparedStatement p = c.prepareStatement("""
-                SELECT range_no, lo_page, hi_page, next_page, completed_at IS NOT NULL, rows_scanned, start_xmin
-                FROM dualwrite.backfill_range WHERE migration = ? AND source_filenode = ? ORDER BY range_no""")) {
-            p.setString(1, migration);
-            p.setLong(2, table.fileNode());
+                SELECT range_no, coalesce(source_relation, ?), source_filenode, lo_page, hi_page, next_page,
+                  completed_at IS NOT NULL, rows_scanned, start_xmin
+                FROM dualwrite.backfill_range WHERE migration = ? AND source_filenode IS NOT NULL ORDER BY range_no""")) {
+            // ranges from before version 4 of the control schema scanned the (unpartitioned) table itself
+            p.setString(1, table.leaves().size() == 1 ? table.leaves().get(0).name() : table.name());
+            p.setString(2, migration);
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new PageRange(rs.getInt(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getBoolean(5),
-                            rs.getLong(6)));
-                    String x = rs.getString(7);
+                    SourceTable.Leaf leaf = leaves.get(rs.getString(2));
+                    if (leaf == null || leaf.fileNode() != rs.getLong(3)) {
+                        return List.of();
+                    }
+                    planned.add(leaf.name());
+                    out.add(new PageRange(rs.getInt(1), leaf, rs.getLong(4), rs.getLong(5), rs.getLong(6),
+                            rs.getBoolean(7), rs.getLong(8)));
+                    String x = rs.getString(9);
                     // spliced into the catch-up statement as an xid literal: digits only
                     startXmin = x != null && x.matches("[0-9]{1,10}") ? x : ANY_XMIN;
                 }
             }
         }
-        return out;
+        return planned.equals(leaves.keySet()) ? out : List.of();
     }
 
     /** The oldest transaction that could still write when the ranges were planned (32-bit xid, as text). */

@@ -1,6 +1,5 @@
 package io.dualwrite.migrator.backfill;
 
-import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.SyncTrigger;
 import io.dualwrite.migrator.RefusedException;
 import io.dualwrite.migrator.db.MigrationNames;
@@ -10,15 +9,21 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * What the backfill needs to know about the source table and the installed sync trigger, read from the catalog
  * once per run.
  *
  * @param name        the source table, quoted ({@link MigrationNames#source()})
- * @param fileNode    the table's file node when the run started: a batch that sees another one refuses (the table
- *                    was rewritten, its rows moved to other pages)
- * @param rowsPerPage turns a batch size in rows into pages
+ * @param partitioned the source is a partitioned table: its rows live in {@code leaves}
+ * @param leaves      the relations whose heap pages hold the rows: the table itself, or every leaf partition (at
+ *                    any depth of sub-partitioning), each with its file node when the run started
+ * @param rowsPerPage turns a batch size in rows into pages (over all leaves)
  * @param locked      the sync trigger has no delete probe (the value type has no placeholder, or the target
  *                    constrains the column): batches lock their source rows instead of rechecking
  * @param keyType     the source key's type, without modifier (an explicit cast to varchar(n) truncates, the
@@ -26,8 +31,28 @@ import java.sql.SQLException;
  * @param valueType   the target value's type, without modifier
  * @param syncLockKey the advisory lock the sync trigger holds in shared mode while it deletes
  */
-record SourceTable(String name, long fileNode, double rowsPerPage, boolean locked, String keyType, String valueType,
-                   long syncLockKey) {
+record SourceTable(String name, boolean partitioned, List<Leaf> leaves, double rowsPerPage, boolean locked,
+                   String keyType, String valueType, long syncLockKey) {
+
+    /**
+     * A relation with heap pages: the source table or one of its leaf partitions.
+     *
+     * @param name     quoted and schema-qualified
+     * @param fileNode its file node: a batch that sees another one refuses (the relation was rewritten, its rows
+     *                 moved to other pages)
+     */
+    record Leaf(String name, long fileNode) {
+    }
+
+    /**
+     * The relations with the rows of the table named by both parameters: itself when it is not partitioned, else its
+     * leaf partitions at every level ({@code pg_partition_tree} lists no rows for a table that is not partitioned).
+     * Columns: quoted qualified name, relkind, file node, reltuples, relpages.
+     */
+    static final String LEAVES = "SELECT format('%I.%I', n.nspname, r.relname), r.relkind, pg_relation_filenode(r.oid)::bigint,"
+            + " greatest(r.reltuples, 0)::bigint, r.relpages FROM pg_class r JOIN pg_namespace n ON n.oid = r.relnamespace"
+            + " WHERE r.oid IN (SELECT t.relid FROM pg_partition_tree(to_regclass(?)) t WHERE t.isleaf UNION SELECT to_regclass(?))"
+            + " AND r.relkind <> 'p' ORDER BY r.relname";
 
     static SourceTable inspect(Connection c, MigrationSpec spec, MigrationNames names) throws SQLException {
         String keyType = baseType(c, spec.qualifiedSource(), spec.keyColumn());
@@ -44,19 +69,38 @@ record SourceTable(String name, long fileNode, double rowsPerPage, boolean locke
                 }
             }
         }
-        try (PreparedStatement p = c.prepareStatement("SELECT pg_relation_filenode(c.oid)::bigint,"
-                + " CASE WHEN c.relpages > 0 AND c.reltuples > 0 THEN c.reltuples / c.relpages ELSE 50 END, c.relkind"
-                + " FROM pg_class c WHERE c.oid = to_regclass(?)")) {
+        boolean partitioned = isPartitioned(c, names.source());
+        List<Leaf> leaves = new ArrayList<>();
+        long tuples = 0, pages = 0;
+        try (PreparedStatement p = c.prepareStatement(LEAVES)) {
             p.setString(1, names.source());
+            p.setString(2, names.source());
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    String kind = rs.getString(2);
+                    if (!"r".equals(kind)) {
+                        throw new RefusedException(spec.qualifiedSource() + (partitioned ? " has the partition "
+                                + rs.getString(1) + ", which" : "") + " is not a table with its own heap pages (relkind "
+                                + kind + ": a foreign table or a view): the backfill copies heap pages and would copy"
+                                + " nothing from it. Backfill a table, or a partitioned table whose partitions are all tables.");
+                    }
+                    leaves.add(new Leaf(rs.getString(1), rs.getLong(3)));
+                    tuples += rs.getLong(4);
+                    pages += rs.getLong(5);
+                }
+            }
+        }
+        double rowsPerPage = pages > 0 && tuples > 0 ? (double) tuples / pages : 50;
+        return new SourceTable(names.source(), partitioned, List.copyOf(leaves), rowsPerPage, locked, keyType,
+                valueType, SyncTrigger.syncLockKey(c, spec));
+    }
+
+    private static boolean isPartitioned(Connection c, String table) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT relkind = 'p' FROM pg_class WHERE oid = to_regclass(?)")) {
+            p.setString(1, table);
             try (ResultSet rs = p.executeQuery()) {
                 rs.next();
-                if (!"r".equals(rs.getString(3))) {
-                    throw new RefusedException(spec.qualifiedSource() + " is not a plain table (relkind " + rs.getString(3)
-                            + ", e.g. partitioned): the backfill copies one table's heap pages and would copy nothing."
-                            + " Partitioned sources are not supported by this version.");
-                }
-                return new SourceTable(names.source(), rs.getLong(1), rs.getDouble(2), locked, keyType, valueType,
-                        SyncTrigger.syncLockKey(c, spec));
+                return rs.getBoolean(1);
             }
         }
     }
@@ -75,11 +119,30 @@ record SourceTable(String name, long fileNode, double rowsPerPage, boolean locke
         }
     }
 
-    /** The table's size in pages now. */
-    long pages(Connection c) throws SQLException {
+    /**
+     * Whether the source's leaves are still those of {@link #leaves()}: a partition attached during the run holds rows
+     * no range planned (written without the driver while it was a table of its own); a detached one took its rows
+     * out of the source without a dual write.
+     */
+    boolean sameLeaves(Connection c) throws SQLException {
+        Set<String> now = new HashSet<>();
+        try (PreparedStatement p = c.prepareStatement(LEAVES)) {
+            p.setString(1, name);
+            p.setString(2, name);
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    now.add(rs.getString(1));
+                }
+            }
+        }
+        return now.equals(leaves.stream().map(Leaf::name).collect(Collectors.toSet()));
+    }
+
+    /** A leaf's size in pages now. */
+    static long pages(Connection c, Leaf leaf) throws SQLException {
         try (PreparedStatement p = c.prepareStatement(
                 "SELECT pg_relation_size(to_regclass(?)) / current_setting('block_size')::bigint")) {
-            p.setString(1, name);
+            p.setString(1, leaf.name());
             try (ResultSet rs = p.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
