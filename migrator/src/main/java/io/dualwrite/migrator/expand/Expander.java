@@ -42,11 +42,8 @@ public final class Expander {
         if (r.keyColumn().equals(r.source().column())) {
             throw new UsageException("--key and the --source column are both '" + r.keyColumn() + "'; the key must be another column");
         }
-        if (!isUniqueKey(c, qSource, r.keyColumn())) {
-            throw new UsageException("key column " + sourceTable + "." + r.keyColumn() + " is not unique: it needs a primary key"
-                    + " or a unique, non-partial index on exactly that column, because the target table references one"
-                    + " source row per key. Pass the primary key with --key, or create such an index first.");
-        }
+        KeyChecks.requireSingleColumnKey(c, qSource, sourceTable, r.keyColumn());
+        String keyCollation = collation(c, qSource, r.keyColumn());
 
         String targetSchema = r.target().schema() != null ? r.target().schema() : sourceSchema;
         String targetTable = r.target().table();
@@ -72,12 +69,12 @@ public final class Expander {
         if (!targetExists) {
             try (Statement s = c.createStatement()) {
                 s.execute("CREATE TABLE IF NOT EXISTS " + qTarget + " ("
-                        + Identifiers.quote(tk) + " " + keyType + " NOT NULL, "
+                        + Identifiers.quote(tk) + " " + keyType + keyCollation + " NOT NULL, "
                         + Identifiers.quote(tv) + " " + valueType + valueCollation + " NOT NULL, "
                         + Identifiers.quote(flag) + " boolean NOT NULL DEFAULT false)");
             }
             createdTable = true;
-            actions.add("created table " + targetSchema + "." + targetTable + " (" + tk + " " + keyType + ", " + tv + " "
+            actions.add("created table " + targetSchema + "." + targetTable + " (" + tk + " " + keyType + keyCollation + ", " + tv + " "
                     + valueType + valueCollation + ", " + flag + " boolean)");
         } else {
             requireColumn(c, qTarget, tk, "target key column", "--target-key");
@@ -214,21 +211,6 @@ public final class Expander {
             try (ResultSet rs = p.executeQuery()) {
                 rs.next();
                 return rs.getString(1);
-            }
-        }
-    }
-
-    private static boolean isUniqueKey(Connection c, String qualifiedTable, String column) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("""
-                SELECT EXISTS (
-                  SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
-                  WHERE i.indrelid = to_regclass(?) AND i.indisunique AND i.indisvalid AND i.indpred IS NULL
-                    AND i.indexprs IS NULL AND i.indnkeyatts = 1 AND a.attname = ?)""")) {
-            p.setString(1, qualifiedTable);
-            p.setString(2, column);
-            try (ResultSet rs = p.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
             }
         }
     }

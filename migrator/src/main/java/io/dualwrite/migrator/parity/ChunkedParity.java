@@ -16,11 +16,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -86,6 +84,8 @@ public final class ChunkedParity {
     private final Options o;
     private MigrationNames names;
     private String keyType;
+    /** The source key's collation, spelled out in every bound (see {@link KeyRanges}). */
+    private String keyCollate;
     private KeyParity keys;
     /** The run's id in dualwrite.parity_chunk, once its chunks are planned (or found, resuming). */
     private long runId;
@@ -154,6 +154,7 @@ public final class ChunkedParity {
         }
         ControlTables.install(c);
         keyType = ControlSchema.columnType(c, spec.sourceSchema(), spec.sourceTable(), spec.keyColumn());
+        keyCollate = KeyRanges.collate(c, names.source(), spec.keyColumn());
         keys = new KeyParity(names, keyType);
         List<Chunk> chunks = null;
         if (runId > 0) {
@@ -215,38 +216,7 @@ public final class ChunkedParity {
     }
 
     private void planChunks(long runId) throws SQLException {
-        List<String[]> bounds = new ArrayList<>();
-        if (Set.of("bigint", "integer", "smallint").contains(keyType)) {
-            String lo = null, hi = null;
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT min(k)::text, max(k)::text FROM ("
-                    + "(SELECT min(" + names.key() + ") AS k FROM " + names.source() + ") UNION ALL"
-                    + " (SELECT max(" + names.key() + ") FROM " + names.source() + ") UNION ALL"
-                    + " (SELECT min(" + names.targetKey() + ") FROM " + names.target() + ") UNION ALL"
-                    + " (SELECT max(" + names.targetKey() + ") FROM " + names.target() + ")) x")) {
-                if (rs.next()) {
-                    lo = rs.getString(1);
-                    hi = rs.getString(2);
-                }
-            }
-            if (lo != null) {
-                BigInteger b = new BigInteger(lo).subtract(BigInteger.ONE);
-                BigInteger max = new BigInteger(hi);
-                String prev = null;
-                while (true) {
-                    BigInteger next = b.add(BigInteger.valueOf(o.chunkKeys()));
-                    if (next.compareTo(max) >= 0) {
-                        bounds.add(new String[] {prev, null});
-                        break;
-                    }
-                    bounds.add(new String[] {prev, next.toString()});
-                    prev = next.toString();
-                    b = next;
-                }
-            }
-        }
-        if (bounds.isEmpty()) {
-            bounds.add(new String[] {null, null});
-        }
+        List<String[]> bounds = KeyRanges.plan(c, names, keyType, keyCollate, o.chunkKeys());
         try (PreparedStatement p = c.prepareStatement(
                 "INSERT INTO dualwrite.parity_chunk (migration, run_id, chunk_no, lo_key, hi_key) VALUES (?, ?, ?, ?, ?)")) {
             for (int i = 0; i < bounds.size(); i++) {
@@ -284,9 +254,10 @@ public final class ChunkedParity {
         }
     }
 
-    /** " AND col > ?::T AND col <= ?::T" for the bounds present. */
+    /** " AND col > ?::T [COLLATE x] AND col <= ?::T [COLLATE x]" for the bounds present. */
     private String bounds(String col, Chunk ch) {
-        return (ch.lo != null ? " AND " + col + " > ?::" + keyType : "") + (ch.hi != null ? " AND " + col + " <= ?::" + keyType : "");
+        String t = keyType + keyCollate;
+        return (ch.lo != null ? " AND " + col + " > ?::" + t : "") + (ch.hi != null ? " AND " + col + " <= ?::" + t : "");
     }
 
     private int bind(PreparedStatement p, int i, Chunk ch) throws SQLException {
