@@ -218,15 +218,16 @@ public final class ReverseSync {
      */
     public static String lockSql(MigrationNames n, String keyType, boolean after) {
         String k = "u." + n.key();
-        // the batch's last key by the key's own order: max() does not exist for every key type (uuid has none)
+        // the batch's last key in the key's own order (b.k, not the text output column named k): max() does not exist
+        // for every key type (uuid has none)
         return "WITH b AS (SELECT " + k + " AS k FROM " + n.source() + " u WHERE "
                 + (after ? k + " > ?::" + keyType + " AND " : "") + k + " <= ?::" + keyType + " ORDER BY " + k
-                + " LIMIT ? FOR NO KEY UPDATE) SELECT (SELECT k::text FROM b ORDER BY k DESC LIMIT 1), (SELECT count(*) FROM b)";
+                + " LIMIT ? FOR NO KEY UPDATE) SELECT (SELECT b.k::text FROM b ORDER BY b.k DESC LIMIT 1), (SELECT count(*) FROM b)";
     }
 
     private static String maxKey(Connection c, MigrationNames n) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("SELECT " + n.key() + "::text FROM " + n.source()
-                + " ORDER BY " + n.key() + " DESC LIMIT 1");
+        try (PreparedStatement p = c.prepareStatement("SELECT u." + n.key() + "::text FROM " + n.source()
+                + " u ORDER BY u." + n.key() + " DESC LIMIT 1");
              ResultSet rs = p.executeQuery()) {
             return rs.next() ? rs.getString(1) : null;
         }

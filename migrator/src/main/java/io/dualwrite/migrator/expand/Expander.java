@@ -77,7 +77,16 @@ public final class Expander {
             actions.add("created table " + targetSchema + "." + targetTable + " (" + tk + " " + keyType + keyCollation + ", " + tv + " "
                     + valueType + valueCollation + ", " + flag + " boolean)");
         } else {
-            requireColumn(c, qTarget, tk, "target key column", "--target-key");
+            String targetKeyType = requireColumn(c, qTarget, tk, "target key column", "--target-key");
+            String targetKeyCollation = collation(c, qTarget, tk);
+            if (!targetKeyType.equals(keyType) || !targetKeyCollation.equals(keyCollation)) {
+                // keys are joined and range-compared across the two tables: one type and one order on both sides
+                throw new UsageException("target key column " + targetTable + "." + tk + " is " + targetKeyType + targetKeyCollation
+                        + " but the source key " + sourceTable + "." + r.keyColumn() + " is " + keyType + keyCollation
+                        + "; the two are joined and compared in key ranges, which needs one type and one collation. Give the"
+                        + " target key the same type and collation (ALTER TABLE ... ALTER COLUMN ... TYPE " + keyType
+                        + keyCollation + "), or let expand create the table.");
+            }
             String targetType = requireColumn(c, qTarget, tv, "target value column", "--target");
             String targetCollation = collation(c, qTarget, tv);
             if (!targetType.equals(valueType) || !targetCollation.equals(valueCollation)) {

@@ -84,8 +84,6 @@ public final class ChunkedParity {
     private final Options o;
     private MigrationNames names;
     private String keyType;
-    /** The source key's collation, spelled out in every bound (see {@link KeyRanges}). */
-    private String keyCollate;
     private KeyParity keys;
     /** The run's id in dualwrite.parity_chunk, once its chunks are planned (or found, resuming). */
     private long runId;
@@ -154,7 +152,6 @@ public final class ChunkedParity {
         }
         ControlTables.install(c);
         keyType = ControlSchema.columnType(c, spec.sourceSchema(), spec.sourceTable(), spec.keyColumn());
-        keyCollate = KeyRanges.collate(c, names.source(), spec.keyColumn());
         keys = new KeyParity(names, keyType);
         List<Chunk> chunks = null;
         if (runId > 0) {
@@ -216,7 +213,7 @@ public final class ChunkedParity {
     }
 
     private void planChunks(long runId) throws SQLException {
-        List<String[]> bounds = KeyRanges.plan(c, names, keyType, keyCollate, o.chunkKeys());
+        List<String[]> bounds = KeyRanges.plan(c, names, keyType, o.chunkKeys());
         try (PreparedStatement p = c.prepareStatement(
                 "INSERT INTO dualwrite.parity_chunk (migration, run_id, chunk_no, lo_key, hi_key) VALUES (?, ?, ?, ?, ?)")) {
             for (int i = 0; i < bounds.size(); i++) {
@@ -254,10 +251,9 @@ public final class ChunkedParity {
         }
     }
 
-    /** " AND col > ?::T [COLLATE x] AND col <= ?::T [COLLATE x]" for the bounds present. */
+    /** " AND col > ?::T AND col <= ?::T" for the bounds present. */
     private String bounds(String col, Chunk ch) {
-        String t = keyType + keyCollate;
-        return (ch.lo != null ? " AND " + col + " > ?::" + t : "") + (ch.hi != null ? " AND " + col + " <= ?::" + t : "");
+        return (ch.lo != null ? " AND " + col + " > ?::" + keyType : "") + (ch.hi != null ? " AND " + col + " <= ?::" + keyType : "");
     }
 
     private int bind(PreparedStatement p, int i, Chunk ch) throws SQLException {

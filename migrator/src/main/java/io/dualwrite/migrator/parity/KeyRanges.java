@@ -17,9 +17,9 @@ import java.util.Set;
  * arithmetically ({@code chunkKeys} key values per chunk, no scan). Any other ordered key (uuid, text,
  * numeric, ...) is cut at every {@code chunkKeys}-th source key in the key's order: one scan of its index.
  *
- * <p>A text key is ordered by the source key column's collation, and every bound compares with that collation
- * spelled out ({@link #collate}), on the target's key column too: a target key of another collation would
- * otherwise put a key in a different chunk on each side and report it as drift.
+ * <p>A text key is ordered, and its bounds compared, by the key columns' collation: expand gives the target's key
+ * column the source key's type and collation (or refuses a target whose key differs), so a key falls in the same
+ * chunk on both sides.
  */
 final class KeyRanges {
 
@@ -28,25 +28,10 @@ final class KeyRanges {
     private KeyRanges() {
     }
 
-    /** {@code " COLLATE schema.name"} of the source key column, or empty for a type without collation (uuid, bigint). */
-    static String collate(Connection c, String qualifiedSource, String keyColumn) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("""
-                SELECT coalesce(' COLLATE ' || quote_ident(n.nspname) || '.' || quote_ident(co.collname), '')
-                FROM pg_attribute a LEFT JOIN pg_collation co ON co.oid = a.attcollation
-                LEFT JOIN pg_namespace n ON n.oid = co.collnamespace
-                WHERE a.attrelid = to_regclass(?) AND a.attname = ? AND NOT a.attisdropped""")) {
-            p.setString(1, qualifiedSource);
-            p.setString(2, keyColumn);
-            try (ResultSet rs = p.executeQuery()) {
-                return rs.next() ? rs.getString(1) : "";
-            }
-        }
-    }
-
     /** The chunks' bounds in key order; at least one chunk, the first open below and the last open above. */
-    static List<String[]> plan(Connection c, MigrationNames names, String keyType, String collate, long chunkKeys)
+    static List<String[]> plan(Connection c, MigrationNames names, String keyType, long chunkKeys)
             throws SQLException {
-        List<String> cuts = INTEGERS.contains(keyType) ? integerCuts(c, names, chunkKeys) : orderedCuts(c, names, collate, chunkKeys);
+        List<String> cuts = INTEGERS.contains(keyType) ? integerCuts(c, names, chunkKeys) : orderedCuts(c, names, chunkKeys);
         List<String[]> bounds = new ArrayList<>();
         String prev = null;
         for (String cut : cuts) {
@@ -80,10 +65,10 @@ final class KeyRanges {
         return cuts;
     }
 
-    private static List<String> orderedCuts(Connection c, MigrationNames names, String collate, long chunkKeys) throws SQLException {
+    private static List<String> orderedCuts(Connection c, MigrationNames names, long chunkKeys) throws SQLException {
         List<String> cuts = new ArrayList<>();
         try (PreparedStatement p = c.prepareStatement("SELECT k::text FROM (SELECT " + names.key() + " AS k, row_number() OVER"
-                + " (ORDER BY " + names.key() + collate + ") AS n FROM " + names.source() + ") x WHERE n % ? = 0 ORDER BY n")) {
+                + " (ORDER BY " + names.key() + ") AS n FROM " + names.source() + ") x WHERE n % ? = 0 ORDER BY n")) {
             p.setLong(1, chunkKeys);
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
