@@ -12,14 +12,15 @@ import java.util.List;
 /**
  * What expand requires of {@code --key}: one column that identifies one source row. The target table, the sync
  * trigger, the backfill's conflict target, parity and reverse sync all address a source row by that one column
- * (dualwrite has no composite keys), and a NULL key could not be mirrored at all.
+ * (dualwrite has no composite keys), and a NULL key could not be mirrored at all. {@code expand} and {@code plan}
+ * both check it.
  */
-final class KeyChecks {
+public final class KeyChecks {
 
     private KeyChecks() {
     }
 
-    static void requireSingleColumnKey(Connection c, String qualifiedTable, String table, String key) throws SQLException {
+    public static void requireSingleColumnKey(Connection c, String qualifiedTable, String table, String key) throws SQLException {
         try (PreparedStatement p = c.prepareStatement("""
                 SELECT EXISTS (
                          SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]

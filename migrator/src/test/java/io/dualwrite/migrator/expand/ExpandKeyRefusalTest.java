@@ -41,6 +41,11 @@ class ExpandKeyRefusalTest {
                     "Pass --key a NOT NULL column with a unique index of its own");
         }
         assertThat(catalog(db)).isEqualTo(before).doesNotContain("dualwrite", "email_address");
+
+        Run plan = cli("plan", "--url", db.jdbcUrl(), "--user", db.user(), "--source", "users.email", "--key", "id",
+                "--target", "email_address.address");
+        assertThat(plan.code()).as("no runbook whose first step would be refused: " + plan).isEqualTo(2);
+        assertThat(plan.err()).contains("users has a composite primary key (tenant, id)");
     }
 
     @Test
