@@ -25,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Every supported key class through the whole runbook: expand, dual writes through the driver, backfill,
- * parity 0 (several chunks), READ_NEW reads from the new table, NEW_ONLY translated writes, reverse sync.
+ * parity 0 (several chunks), READ_NEW reads from the new table, NEW_ONLY and CONTRACTED translated writes, reverse
+ * sync after the contract (the column re-added and filled).
  */
 @ExtendWith(PostgresExtension.class)
 @Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -136,11 +137,22 @@ class KeyTypesEndToEndTest {
             assertThat(target(db, k2)).isEqualTo("new-only@example.com");
             assertThat(db.queryString("SELECT email FROM users WHERE id = '" + k2 + "'")).as("the old column is not written").isNull();
             assertThat(read(app, keys, k2)).isEqualTo("new-only@example.com");
+
+            // CONTRACTED: the column is gone, the same translated writes and reads go on
+            db.execute("UPDATE dualwrite.migration SET phase_changed_at = now() - interval '2 days'"); // the soak has passed
+            Run contract = cli("contract", "--url", db.jdbcUrl(), "--user", db.user(), "--migration", MIGRATION);
+            assertThat(contract.code()).as(contract.toString()).isZero();
+            Await.within(10_000, () -> lagging(db, Phase.CONTRACTED).isEmpty(), "the instance acknowledges CONTRACTED");
+            update(app, "UPDATE users SET email = ? WHERE id = ?::" + keys.sqlType, "contracted@example.com", k14);
+            assertThat(target(db, k14)).isEqualTo("contracted@example.com");
+            assertThat(read(app, keys, k14)).isEqualTo("contracted@example.com");
         }
         Run reverse = cli("reverse-sync", "--url", db.jdbcUrl(), "--user", db.user(), "--migration", MIGRATION,
                 "--batch-size", "300");
         assertThat(reverse.code()).as(reverse.toString()).isZero();
+        assertThat(reverse.out()).contains("re-added");
         assertThat(db.queryString("SELECT email FROM users WHERE id = '" + k2 + "'")).isEqualTo("new-only@example.com");
+        assertThat(db.queryString("SELECT email FROM users WHERE id = '" + k14 + "'")).isEqualTo("contracted@example.com");
         assertThat(db.queryLong("SELECT count(*) FROM users u LEFT JOIN email_address e ON e.user_id = u.id AND e.is_primary"
                 + " WHERE u.email IS DISTINCT FROM e.address")).as("old column equals the new table everywhere").isZero();
     }
