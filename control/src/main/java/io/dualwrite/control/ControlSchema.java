@@ -56,10 +56,12 @@ public final class ControlSchema {
                             + existing.get().spec() + "; it differs from the requested " + spec
                             + ". Drop it from dualwrite.migration first, or use the registered settings.", "42710");
                 }
-                SyncTrigger.install(c, spec);
                 if (existing.isPresent()) {
+                    SyncTrigger.install(c, spec);
                     return existing.get().phase();
                 }
+                requireOwnSyncView(c, spec);
+                SyncTrigger.install(c, spec);
                 try (PreparedStatement p = c.prepareStatement("""
                         INSERT INTO dualwrite.migration (name, source_schema, source_table, key_column, source_column,
                           target_schema, target_table, target_key_column, target_value_column, primary_flag_column,
@@ -82,6 +84,24 @@ public final class ControlSchema {
                 return Phase.EXPANDED;
             }
         });
+    }
+
+    /** Another migration's sync view would be replaced by this one's: refused, naming both. */
+    private static void requireOwnSyncView(Connection c, MigrationSpec spec) throws SQLException {
+        if (Identifiers.bytes(spec.syncView()) > SYNC_VIEW_MAX_BYTES) {
+            throw new SQLException("sync view name " + spec.syncView() + " is longer than " + SYNC_VIEW_MAX_BYTES
+                    + " bytes; PostgreSQL would truncate it or a name derived from it. Use ControlSchema.syncViewName.", "42622");
+        }
+        try (PreparedStatement p = c.prepareStatement("SELECT name FROM dualwrite.migration WHERE sync_view = ? AND name <> ?")) {
+            p.setString(1, spec.syncView());
+            p.setString(2, spec.name());
+            try (ResultSet rs = p.executeQuery()) {
+                if (rs.next()) {
+                    throw new SQLException("sync view dualwrite." + spec.syncView() + " belongs to migration " + rs.getString(1)
+                            + "; migration " + spec.name() + " needs its own. Use ControlSchema.unusedSyncViewName.", "42710");
+                }
+            }
+        }
     }
 
     /** The SQL type of a column as {@code format_type} spells it, or an error naming the column. */
@@ -240,8 +260,48 @@ public final class ControlSchema {
                 rs.getObject(15, OffsetDateTime.class));
     }
 
-    /** Default name of the sync view for a source column. */
+    /**
+     * The longest sync view name: then its trigger function ({@code _apply}), delete counter ({@code _deletes}) and
+     * the reverse-sync mirror's trigger ({@code dualwrite_…_mirror}) fit in 63 bytes too, so PostgreSQL never
+     * truncates one migration's object into another's name.
+     */
+    public static final int SYNC_VIEW_MAX_BYTES = Identifiers.MAX_BYTES - "dualwrite_".length() - "_mirror".length();
+
+    /** {@link #syncViewName(String, String, String)} of a table in {@code public}. */
     public static String syncViewName(String sourceTable, String sourceColumn) {
-        return "sync_" + sourceTable + "_" + sourceColumn;
+        return syncViewName("public", sourceTable, sourceColumn);
+    }
+
+    /**
+     * Default name of the sync view for a source column: {@code sync_<table>_<column>} for a table in {@code public}
+     * when it fits in {@link #SYNC_VIEW_MAX_BYTES}; else as much of it as fits and a hash of the three names, so
+     * that equal tables in two schemas, or two long names with one prefix, get two views.
+     */
+    public static String syncViewName(String sourceSchema, String sourceTable, String sourceColumn) {
+        String readable = "sync_" + sourceTable + "_" + sourceColumn;
+        if ("public".equals(sourceSchema) && Identifiers.bytes(readable) <= SYNC_VIEW_MAX_BYTES) {
+            return readable;
+        }
+        return hashedSyncViewName(readable, sourceSchema, sourceTable, sourceColumn);
+    }
+
+    /**
+     * The sync view name for a migration about to be registered: {@link #syncViewName(String, String, String)}, or its
+     * hashed form when another registered migration has that name already ({@code sync_a_b_c} is both
+     * {@code a_b.c} and {@code a.b_c}).
+     */
+    public static String unusedSyncViewName(Connection c, String sourceSchema, String sourceTable, String sourceColumn)
+            throws SQLException {
+        String name = syncViewName(sourceSchema, sourceTable, sourceColumn);
+        boolean taken = load(c).stream().anyMatch(m -> m.spec().syncView().equals(name)
+                && !(m.spec().sourceSchema().equals(sourceSchema) && m.spec().sourceTable().equals(sourceTable)
+                && m.spec().sourceColumn().equals(sourceColumn)));
+        return taken ? hashedSyncViewName("sync_" + sourceTable + "_" + sourceColumn, sourceSchema, sourceTable, sourceColumn)
+                : name;
+    }
+
+    private static String hashedSyncViewName(String readable, String schema, String table, String column) {
+        String hash = Names.hash(Identifiers.quote(schema) + "." + Identifiers.quote(table) + "." + Identifiers.quote(column));
+        return Identifiers.truncate(readable, SYNC_VIEW_MAX_BYTES - hash.length() - 1) + "_" + hash;
     }
 }

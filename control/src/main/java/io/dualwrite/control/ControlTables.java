@@ -19,12 +19,17 @@ import java.sql.Statement;
  * names a migrated column, and whether the phases without the old column can translate it),
  * {@code source_column} (the source table's columns as they were before the contract, so the driver can
  * keep {@code SELECT *} and positional INSERTs as they were), {@code reverse_sync} (its checkpoint) and
- * the function {@value #RLS_GUARD} that rewritten writes call.
+ * the function {@value #RLS_GUARD} that rewritten writes call;
+ * 4 adds {@value #ROLLBACK_READS}, the one phase change the application's role may make (see {@link ControlGrants}).
+ *
+ * <p>Installing or upgrading is DDL: it needs the role that owns the schema (the operator, who ran
+ * {@code dualwrite expand}). The driver calls {@link #upgradeOlder}, which reads the version only and changes nothing
+ * when the schema is current, so an application role connecting to a current schema never tries DDL.
  */
 public final class ControlTables {
 
     /** The control schema version this code reads and writes. */
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
 
     /**
      * Refuses (SQLState 0A000) a rewritten write on a table whose row-level security the session is subject to,
@@ -36,13 +41,23 @@ public final class ControlTables {
      */
     public static final String RLS_GUARD = "dualwrite.refuse_asymmetric_rls";
 
+    /**
+     * {@code dualwrite.rollback_reads(migration, changed_by, reason)}: READ_NEW -> DUAL_WRITE with its audit entry and
+     * NOTIFY, nothing else; false when the migration is not in READ_NEW. {@code SECURITY DEFINER}, owned by the schema's
+     * owner and executable only by the roles {@code dualwrite grant} names, so the driver's automatic read rollback works
+     * for an application role that may not update {@code dualwrite.migration}. The move has no gates (reads go back to
+     * the old column, which every write still keeps), so an application may make it on its own; the audit entry
+     * records the session's role beside the caller's {@code changed_by}.
+     */
+    public static final String ROLLBACK_READS = "dualwrite.rollback_reads";
+
     /** Serialises concurrent installs and registrations across processes. */
     static final long INSTALL_LOCK = 0x6475_616c_7772_6974L; // "dualwrit"
 
     private ControlTables() {
     }
 
-    /** Creates the control schema, or upgrades it to {@link #VERSION}; refuses a newer one. */
+    /** Creates the control schema, or upgrades it to {@link #VERSION}; refuses a newer one; leaves a current one alone. */
     public static void install(Connection c) throws SQLException {
         Transactions.inTransaction(c, () -> {
             try (Statement s = c.createStatement()) {
@@ -50,6 +65,9 @@ public final class ControlTables {
                 int found = installedVersion(c);
                 if (found > VERSION) {
                     throw tooNew(found);
+                }
+                if (found == VERSION) {
+                    return null; // no DDL at all: a role without CREATE (the operator, the application) may call this
                 }
                 s.execute("CREATE SCHEMA IF NOT EXISTS dualwrite");
                 if (found < 1) {
@@ -60,6 +78,9 @@ public final class ControlTables {
                 }
                 if (found < 3) {
                     version3(s);
+                }
+                if (found < 4) {
+                    version4(s);
                 }
                 if (found < VERSION) {
                     s.execute("UPDATE dualwrite.schema_version SET version = " + VERSION + ", upgraded_at = now()");
@@ -294,5 +315,30 @@ public final class ControlTables {
                       ' application with a role that bypasses row-level security, for the time of the migration.';
                 END
                 $dualwrite$""");
+    }
+
+    private static void version4(Statement s) throws SQLException {
+        s.execute("CREATE OR REPLACE FUNCTION " + ROLLBACK_READS + "(p_migration text, p_changed_by text, p_reason text)"
+                + " RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp"
+                + " AS $dualwrite$\n" + """
+                DECLARE
+                  current_phase text;
+                BEGIN
+                  SELECT phase INTO current_phase FROM dualwrite.migration WHERE name = p_migration FOR UPDATE;
+                  IF NOT FOUND THEN
+                    RAISE EXCEPTION USING ERRCODE = '42704', MESSAGE = format('no migration named %L', p_migration);
+                  END IF;
+                  IF current_phase <> 'READ_NEW' THEN
+                    RETURN false;
+                  END IF;
+                  UPDATE dualwrite.migration SET phase = 'DUAL_WRITE', phase_changed_at = now() WHERE name = p_migration;
+                  INSERT INTO dualwrite.phase_change (migration, from_phase, to_phase, changed_by, reason)
+                  VALUES (p_migration, 'READ_NEW', 'DUAL_WRITE', p_changed_by || ' (role ' || session_user || ')', p_reason);
+                  PERFORM pg_notify('dualwrite_control', p_migration);
+                  RETURN true;
+                END
+                $dualwrite$""");
+        // functions are executable by PUBLIC unless revoked: only the roles dualwrite grant names may call this one
+        s.execute("REVOKE ALL ON FUNCTION " + ROLLBACK_READS + "(text, text, text) FROM PUBLIC");
     }
 }

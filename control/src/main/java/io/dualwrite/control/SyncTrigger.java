@@ -107,11 +107,7 @@ public final class SyncTrigger {
 
     /** The sequence a migration's sync trigger advances on every delete (qualified and quoted). */
     public static String deleteCounterName(MigrationSpec spec) {
-        return ControlSchema.SCHEMA + "." + Identifiers.quote(truncate(spec.syncView(), 55) + "_deletes");
-    }
-
-    private static String truncate(String name, int max) {
-        return name.length() <= max ? name : name.substring(0, max);
+        return ControlSchema.SCHEMA + "." + Identifiers.quote(Identifiers.truncate(spec.syncView(), 55) + "_deletes");
     }
 
     /**

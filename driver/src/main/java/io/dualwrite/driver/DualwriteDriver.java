@@ -1,8 +1,13 @@
 package io.dualwrite.driver;
 
+import io.dualwrite.control.Secrets;
 import io.dualwrite.driver.jdbc.DualwriteConnection;
 import io.dualwrite.driver.jmx.MigrationControl;
+import io.dualwrite.driver.metrics.KnownMigrations;
+import io.dualwrite.driver.metrics.MicrometerSupport;
 import io.dualwrite.driver.runtime.DatabaseRuntime;
+import io.dualwrite.driver.runtime.OperatorCredential;
+import io.dualwrite.driver.runtime.PgConnect;
 import io.dualwrite.driver.runtime.RuntimeRegistry;
 
 import java.sql.Connection;
@@ -21,6 +26,10 @@ import java.util.logging.Logger;
  * pass-through. Registered through {@code META-INF/services/java.sql.Driver}; for HikariCP set
  * {@code jdbcUrl} to the dualwrite URL and, if a class name is needed,
  * {@code driverClassName=io.dualwrite.driver.DualwriteDriver}.
+ *
+ * <p>Properties of its own (never passed to PgJDBC): {@code dualwriteInstance} ({@link
+ * io.dualwrite.driver.runtime.RuntimeRegistry#INSTANCE_PROPERTY}), {@code dualwriteOperatorUser} and
+ * {@code dualwriteOperatorPassword} ({@link OperatorCredential}: the role JMX changes phases as).
  */
 public final class DualwriteDriver implements Driver {
 
@@ -30,7 +39,11 @@ public final class DualwriteDriver implements Driver {
     private final org.postgresql.Driver postgres = new org.postgresql.Driver();
 
     static {
-        RuntimeRegistry.onNewMigration(MigrationControl::register);
+        RuntimeRegistry.onNewMigration((database, migration) -> {
+            MigrationControl.register(database, migration);
+            KnownMigrations.loaded(migration);
+        });
+        MicrometerSupport.bindGlobalRegistryIfPresent();
         try {
             DriverManager.registerDriver(new DualwriteDriver());
         } catch (SQLException e) {
@@ -44,9 +57,9 @@ public final class DualwriteDriver implements Driver {
             return null; // JDBC: not ours, let DriverManager ask the next driver
         }
         String pgUrl = toPostgresUrl(url);
-        Connection physical = postgres.connect(pgUrl, info);
+        Connection physical = PgConnect.connect(pgUrl, OperatorCredential.strip(info));
         if (physical == null) {
-            throw new SQLException("PgJDBC did not accept " + pgUrl + " (from " + url
+            throw new SQLException("PgJDBC did not accept " + Secrets.redact(pgUrl) + " (from " + Secrets.redact(url)
                     + "); the part after 'jdbc:dualwrite:' must be a valid PgJDBC URL", "08001");
         }
         try {

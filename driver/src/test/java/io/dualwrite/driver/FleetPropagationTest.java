@@ -173,7 +173,7 @@ class FleetPropagationTest {
     }
 
     private static Connection connect(TestDatabase db, String instance) throws SQLException {
-        Properties p = db.properties();
+        Properties p = MigrationFixture.withOperator(db);
         p.setProperty(RuntimeRegistry.INSTANCE_PROPERTY, instance);
         return DriverManager.getConnection(db.dualwriteUrl(), p);
     }

@@ -3,11 +3,13 @@ package io.dualwrite.driver;
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.PhaseLog;
 import io.dualwrite.control.phase.PhaseWriter;
+import io.dualwrite.driver.runtime.OperatorCredential;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.testing.TestDatabase;
 
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -17,6 +19,7 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -278,5 +281,20 @@ final class MigrationFixture {
             throw new IllegalArgumentException("parameter count mismatch for " + sql);
         }
         return b.toString();
+    }
+
+    /** Properties of a dualwrite connection whose JMX bean may change phases: the test's superuser is also the operator. */
+    static Properties withOperator(TestDatabase db) {
+        Properties p = db.properties();
+        p.setProperty(OperatorCredential.USER_PROPERTY, db.user());
+        if (db.password() != null) {
+            p.setProperty(OperatorCredential.PASSWORD_PROPERTY, db.password());
+        }
+        return p;
+    }
+
+    /** A dualwrite connection whose JMX bean may change phases ({@link #withOperator}). */
+    static Connection connectWithOperator(TestDatabase db) throws SQLException {
+        return DriverManager.getConnection(db.dualwriteUrl(), withOperator(db));
     }
 }

@@ -60,7 +60,8 @@ class PhaseToggleJmxTest {
     void togglingWritesAppliesToOpenConnectionsAndPreparedStatements(TestDatabase db) throws Exception {
         MigrationFixture.create(db, Phase.EXPANDED);
 
-        try (Connection c = db.connectDualwrite(); Connection other = db.connectDualwrite();
+        try (Connection c = MigrationFixture.connectWithOperator(db);
+             Connection other = MigrationFixture.connectWithOperator(db);
              PreparedStatement p = c.prepareStatement("UPDATE users SET email = ? WHERE id = ?")) {
             assertThat(MBEANS.isRegistered(name())).as("MBean registered once a dualwrite connection is open").isTrue();
             assertThat(get("Phase")).isEqualTo("EXPANDED");
@@ -114,7 +115,7 @@ class PhaseToggleJmxTest {
         MigrationFixture.create(db, Phase.DUAL_WRITE);
         db.execute("UPDATE email_address SET address = 'new-' || address");
 
-        try (Connection c = db.connectDualwrite();
+        try (Connection c = MigrationFixture.connectWithOperator(db);
              PreparedStatement p = c.prepareStatement("SELECT email FROM users WHERE id = ?")) {
             assertThat(get("Phase")).isEqualTo("DUAL_WRITE");
             p.setLong(1, 2);
@@ -143,7 +144,7 @@ class PhaseToggleJmxTest {
     @Test
     void anUnknownPhaseIsRefusedAndChangesNothing(TestDatabase db) throws Exception {
         MigrationFixture.create(db, Phase.DUAL_WRITE);
-        try (Connection c = db.connectDualwrite()) {
+        try (Connection c = MigrationFixture.connectWithOperator(db)) {
             long rejectedBefore = counter("RejectedStatements");
             assertThatThrownBy(() -> setPhase("SIDEWAYS")).isInstanceOf(Exception.class);
             assertThat(get("Phase")).isEqualTo("DUAL_WRITE");

@@ -29,7 +29,7 @@ class ShadowReadTest {
         MigrationFixture.create(db, Phase.DUAL_WRITE);
         // deliberate divergence on two users; user 3 has no email on either side
         db.execute("UPDATE email_address SET address = 'diverged-' || address WHERE user_id IN (1, 2) AND is_primary");
-        try (Connection c = db.connectDualwrite()) {
+        try (Connection c = MigrationFixture.connectWithOperator(db)) {
             ObjectName bean = MigrationControl.objectName(MigrationFixture.MIGRATION);
             JMX.setAttribute(bean, new Attribute("ShadowSampleRate", 1.0));
             awaitReadSource(bean, "SHADOW");

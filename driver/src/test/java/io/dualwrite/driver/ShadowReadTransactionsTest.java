@@ -60,7 +60,7 @@ class ShadowReadTransactionsTest {
         // the target diverges: user 4 has no primary row, user 6's address is no number
         db.execute("DELETE FROM email_address WHERE user_id = 4; INSERT INTO email_address VALUES (6, 'not-a-number', true)");
         plain = plainDb.connect();
-        dual = db.connectDualwrite();
+        dual = MigrationFixture.connectWithOperator(db);
         ObjectName bean = MigrationControl.objectName(MigrationFixture.MIGRATION);
         JMX.setAttribute(bean, new Attribute("ShadowSampleRate", 1.0));
         ShadowReadTest.awaitReadSource(bean, "SHADOW");

@@ -1,17 +1,36 @@
 package io.dualwrite.migrator;
 
+import io.dualwrite.migrator.backfill.Backfill;
+import io.dualwrite.migrator.backfill.BackfillOptions;
 import io.dualwrite.migrator.cli.DualwriteCli;
 import io.dualwrite.testing.TestDatabase;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.sql.SQLException;
 
 /** Test data and an in-process CLI runner. */
 public final class Fixtures {
 
+    /** What dualwrite parity counts: differing values, plus primary target rows whose user is gone. */
+    public static final String PARITY = "SELECT (SELECT count(*) FROM users u LEFT JOIN email_address e ON e.user_id = u.id"
+            + " AND e.is_primary WHERE u.email IS DISTINCT FROM e.address) + (SELECT count(*) FROM email_address e"
+            + " WHERE e.is_primary AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = e.user_id))";
+
     private Fixtures() {
+    }
+
+    /** {@code n} users, expanded and backfilled, then NEW_ONLY for two days (forced), so the soak and fleet gates hold. */
+    public static void newOnly(TestDatabase db, int n) throws SQLException {
+        createUsers(db, n);
+        expandAndDualWrite(db);
+        try (Connection c = db.connect()) {
+            Backfill.run(c, "users.email", new BackfillOptions(5000, 0, false), null);
+        }
+        db.execute("UPDATE dualwrite.migration SET phase = 'NEW_ONLY', phase_changed_at = now() - interval '2 days'"
+                + " WHERE name = 'users.email'");
     }
 
     /** users(id bigint identity PK, name, email): every 7th email is NULL. */

@@ -36,7 +36,20 @@ public record MigrationSpec(
 
     /** The migration's name: {@code table.column}, or {@code schema.table.column} outside {@code public}. */
     public String name() {
-        return ("public".equals(sourceSchema) ? "" : sourceSchema + ".") + sourceTable + "." + sourceColumn;
+        return nameOf(sourceSchema, sourceTable, sourceColumn);
+    }
+
+    /**
+     * The name of the migration of {@code schema.table.column}. A part that contains a dot or begins with a double
+     * quote is written quoted ({@code "app.v2".users.email}), so that two migrations never share a name; other
+     * parts as they are ({@code Sales Team.Accounts.E"mail}).
+     */
+    public static String nameOf(String schema, String table, String column) {
+        return ("public".equals(schema) ? "" : namePart(schema) + ".") + namePart(table) + "." + namePart(column);
+    }
+
+    private static String namePart(String name) {
+        return name.contains(".") || name.startsWith("\"") ? Identifiers.quote(name) : name;
     }
 
     /** {@code "schema"."table"} of the source, quoted for splicing into SQL. */

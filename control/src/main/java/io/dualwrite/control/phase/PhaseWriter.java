@@ -1,6 +1,7 @@
 package io.dualwrite.control.phase;
 
 import io.dualwrite.control.ControlSchema;
+import io.dualwrite.control.ControlTables;
 import io.dualwrite.control.PhaseLog;
 import io.dualwrite.control.SourceColumn;
 import io.dualwrite.control.Transactions;
@@ -21,6 +22,9 @@ import java.util.stream.Collectors;
  * {@link PhaseTransitions} for the verdict, evaluates the gates, then writes the new phase, the audit
  * entry and the NOTIFY that wakes the fleet, all in one transaction. The CLI, JMX, the automatic
  * read rollback, contract and reverse sync all change phases through here and nowhere else.
+ *
+ * <p>{@link #change} needs the operator's privileges (it updates {@code dualwrite.migration}); the application's role
+ * has only {@link #rollbackReads}, the one move without gates that the driver makes on its own.
  */
 public final class PhaseWriter {
 
@@ -92,6 +96,27 @@ public final class PhaseWriter {
             write(c, r.migration(), move, r.changedBy(), note == null ? reason : reason == null ? note : reason + "; " + note);
             return move;
         });
+    }
+
+    /**
+     * The automatic read rollback (READ_NEW -> DUAL_WRITE, {@link PhaseTransitions#readRollbackOf}) through
+     * {@value ControlTables#ROLLBACK_READS}, which runs with the schema owner's privileges and can make no other move:
+     * this is how a driver running as the application's role rolls reads back.
+     *
+     * @return the move made, or {@link PhaseTransitions.Move#stays()} when the migration was not in READ_NEW
+     */
+    public static PhaseTransitions.Move rollbackReads(Connection c, String migration, String changedBy, String reason)
+            throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT " + ControlTables.ROLLBACK_READS + "(?, ?, ?)")) {
+            p.setString(1, migration);
+            p.setString(2, changedBy);
+            p.setString(3, reason);
+            try (ResultSet rs = p.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1) ? PhaseTransitions.move(Phase.READ_NEW, Phase.DUAL_WRITE)
+                        : PhaseTransitions.move(Phase.DUAL_WRITE, Phase.DUAL_WRITE);
+            }
+        }
     }
 
     /**

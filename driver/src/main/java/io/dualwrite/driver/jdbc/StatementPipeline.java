@@ -35,7 +35,8 @@ import static io.dualwrite.control.phase.PhaseTransitions.Operation.SHADOW_READS
  *       would rewrite is compared, old form against new ({@link ShadowRead});</li>
  *   <li>{@link #rewrite rewrite}: the SQL of that phase, counted; a refusal throws here, before
  *       anything reached the database (a prepared statement is then brought to that SQL,
- *       {@link RewritingPreparedStatement#rebind});</li>
+ *       {@link RewritingPreparedStatement#rebind}); steps 2 to 4, shadow read aside, are timed
+ *       ({@code MigrationRuntime#rewriteTime}, the metric {@code dualwrite.rewrite});</li>
  *   <li>{@link #execute execute}: on PgJDBC, told to report generated keys when the rewrite
  *       returns them in place of PgJDBC's own RETURNING;</li>
  *   <li>{@link #execute count}: executions and failures of rewritten statements (error-rate watch);</li>
@@ -162,9 +163,11 @@ final class StatementPipeline {
         touched = migration;
         connection.pins.entering();
         try {
+            long start = System.nanoTime();
             Phase phase = pin(migration);
             Rewrite chosen = choose(statement.plan, migration, phase, statement.applicationSql, statement.returningList, false);
             requireKnown(statement.plan, migration, phase);
+            migration.rewriteTime().record(System.nanoTime() - start);
             sample(statement.plan, chosen, migration, phase, statement.applicationSql, statement.log());
             Rewrite.Rewritten rewrite = rewrite(chosen, migration, phase);
             routed(migration, rewrite, statement.returningList != null);
@@ -407,12 +410,14 @@ final class StatementPipeline {
             }
             return sql;
         }
+        long start = System.nanoTime();
         MigrationRuntime migration = connection.database.migrations().runtimeOf(plan.migration());
         touched = migration;
         Phase phase = pin(migration);
         String returningList = returningList(connection.delegate, keys);
         Rewrite chosen = choose(plan, migration, phase, sql, returningList, pathChangesFirst);
         requireKnown(plan, migration, phase);
+        migration.rewriteTime().record(System.nanoTime() - start); // before the shadow read: its query is not the rewrite's cost
         sample(plan, chosen, migration, phase, sql, null);
         Rewrite.Rewritten rewrite = rewrite(chosen, migration, phase);
         routed(migration, rewrite, returningList != null);

@@ -6,6 +6,7 @@ import io.dualwrite.control.phase.PhaseTransitions;
 import io.dualwrite.control.phase.PhaseWriter;
 import io.dualwrite.driver.runtime.DatabaseRuntime;
 import io.dualwrite.driver.runtime.MigrationRuntime;
+import io.dualwrite.driver.runtime.OperatorCredential;
 import io.dualwrite.driver.runtime.PhaseChanges;
 import io.dualwrite.rewriter.Phase;
 
@@ -148,10 +149,19 @@ public final class MigrationControl extends NotificationBroadcasterSupport imple
     }
 
     @Override
+    public String getOperator() {
+        OperatorCredential operator = database.operator();
+        return operator == null ? "none configured: phase changes through JMX are refused" : operator.user();
+    }
+
+    @Override
     public void setShadowSampleRate(double rate) {
-        try (Connection c = PhaseChanges.controlConnection(database)) {
+        try (Connection c = PhaseChanges.operatorConnection(database, "set the shadow sample rate of " + name)) {
             ControlSchema.setShadowSampleRate(c, name, rate);
         } catch (SQLException e) {
+            if (PhaseChanges.NO_OPERATOR.equals(e.getSQLState())) {
+                throw new IllegalStateException(e.getMessage());
+            }
             throw new IllegalArgumentException("could not set the shadow sample rate of " + name + ": " + e.getMessage(), e);
         }
     }
@@ -183,6 +193,9 @@ public final class MigrationControl extends NotificationBroadcasterSupport imple
         } catch (PhaseRefusedException e) {
             throw new IllegalStateException(e.getMessage());
         } catch (SQLException e) {
+            if (PhaseChanges.NO_OPERATOR.equals(e.getSQLState())) {
+                throw new IllegalStateException(e.getMessage());
+            }
             throw new IllegalArgumentException("could not set phase " + wanted + " for " + name + ": " + e.getMessage()
                     + " (the control schema in " + database.displayUrl() + " is unchanged)", e);
         }

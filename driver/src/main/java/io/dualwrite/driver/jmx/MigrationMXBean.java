@@ -33,14 +33,23 @@ public interface MigrationMXBean {
     long getUnknownPhaseRefusals();
 
     /**
+     * The role phase changes through JMX run as ({@code dualwriteOperatorUser}), or a note that none is configured:
+     * then {@link #setPhase}, {@link #changePhase}, {@link #flipReads}, {@link #rollbackReads} and
+     * {@link #setShadowSampleRate} are refused (IllegalStateException saying how to configure one) and the attributes
+     * stay readable. Never the password.
+     */
+    String getOperator();
+
+    /**
      * Moves the migration to {@code phase} through the state machine, exactly as {@code dualwrite phase}
      * without {@code --force}: one step at a time, and only when the move's gates hold. Writes the control
      * schema with an audit entry, then applies at once in this JVM; the other instances follow within a
-     * second.
+     * second. Runs as the operator ({@link #getOperator()}).
      *
      * @param phase a phase name (case-insensitive)
      * @throws IllegalArgumentException for an unknown phase
-     * @throws IllegalStateException    when the move is refused or a gate does not hold (nothing changes)
+     * @throws IllegalStateException    when the move is refused, a gate does not hold, or no operator credential is
+     *                                  configured (nothing changes)
      */
     void setPhase(String phase);
 

@@ -3,6 +3,7 @@ package io.dualwrite.driver.runtime;
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.ControlTables;
 import io.dualwrite.control.MigrationState;
+import io.dualwrite.control.Secrets;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.rewriter.SourceTable;
@@ -30,6 +31,8 @@ public final class DatabaseRuntime {
 
     private final String pgUrl;
     private final Properties connectProperties;
+    /** Null when none is configured: then phase changes from this JVM (JMX) are refused. */
+    private final OperatorCredential operator;
     private final Map<String, MigrationRuntime> byName = new HashMap<>();
     private volatile Migrations migrations = Migrations.NONE;
     private final Set<ConnectionPins> openConnections = ConcurrentHashMap.newKeySet();
@@ -73,9 +76,10 @@ public final class DatabaseRuntime {
     private final StatementEvidence evidence;
     private final PhaseFreshness freshness;
 
-    DatabaseRuntime(String pgUrl, String instanceName, Properties connectProperties, long planCacheBytes,
-                    long phaseBoundMillis) {
+    DatabaseRuntime(String pgUrl, String instanceName, Properties connectProperties, OperatorCredential operator,
+                    long planCacheBytes, long phaseBoundMillis) {
         this.pgUrl = pgUrl;
+        this.operator = operator;
         this.instanceName = instanceName;
         this.instanceId = (instanceName == null ? "" : instanceName + "-") + UUID.randomUUID();
         this.connectProperties = connectProperties;
@@ -110,7 +114,12 @@ public final class DatabaseRuntime {
 
     /** The URL for logs, thread names and JMX: a password given in the URL is masked. */
     public String displayUrl() {
-        return pgUrl.replaceAll("(?i)([?&]password=)[^&]*", "$1***");
+        return Secrets.redact(pgUrl);
+    }
+
+    /** The operator's credential for phase changes from this JVM, or null when none is configured. */
+    public OperatorCredential operator() {
+        return operator;
     }
 
     public String pgUrl() {
@@ -213,13 +222,26 @@ public final class DatabaseRuntime {
         }
         if (changed) {
             currentTables = tables;
+            MigrationRuntime[] loaded = runtimes.toArray(new MigrationRuntime[0]);
             migrations = runtimes.isEmpty() ? Migrations.NONE
-                    : new Migrations(new StatementRewriter(tables, new PlanCache(planCacheBytes)), runtimes.toArray(new MigrationRuntime[0]));
+                    : new Migrations(new StatementRewriter(tables, new PlanCache(planCacheBytes), planningTimes(loaded)), loaded);
         }
         return created;
     }
 
     private List<SourceTable> currentTables = List.of();
+
+    /** Planning time goes to the migration the plan touches; texts that touch none (they only name the table) to none. */
+    private static StatementRewriter.PlanningObserver planningTimes(MigrationRuntime[] runtimes) {
+        return (plan, nanos) -> {
+            for (MigrationRuntime r : runtimes) {
+                if (r.spec() == plan.migration() || r.spec().equals(plan.migration())) {
+                    r.planningTime().record(nanos);
+                    return;
+                }
+            }
+        };
+    }
 
     /** Applies a phase change made in this JVM (JMX) to every connection at once. */
     void applyPhase(String migration, Phase phase) {

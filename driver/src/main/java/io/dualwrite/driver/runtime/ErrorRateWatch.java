@@ -1,7 +1,6 @@
 package io.dualwrite.driver.runtime;
 
 import io.dualwrite.control.phase.PhaseTransitions;
-import io.dualwrite.control.phase.PhaseWriter;
 import io.dualwrite.rewriter.Phase;
 
 import java.sql.SQLException;
@@ -67,8 +66,8 @@ public final class ErrorRateWatch {
                 failed.sum(), executed.sum(), WINDOW_NANOS / 1_000_000_000L, THRESHOLD * 100);
         CompletableFuture.runAsync(() -> {
             try {
-                PhaseChanges.request(database, PhaseWriter.Request.of(migration.spec().name(), back,
-                        "auto-rollback@" + PhaseChanges.instanceId(), reason));
+                PhaseChanges.rollBackReads(database, migration.spec().name(), "auto-rollback@" + PhaseChanges.instanceId(),
+                        reason);
                 LOG.log(System.Logger.Level.WARNING, "dualwrite: " + migration.spec().name() + " reads rolled back to the old column: " + reason);
             } catch (SQLException | RuntimeException e) {
                 LOG.log(System.Logger.Level.ERROR, "dualwrite: could not roll back the reads of " + migration.spec().name()

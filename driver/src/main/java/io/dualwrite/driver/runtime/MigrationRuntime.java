@@ -38,6 +38,8 @@ public final class MigrationRuntime {
     final LongAdder unknownPhaseRefusals = new LongAdder();
     private volatile List<String> heldBackBy = List.of();
     private final ErrorRateWatch errors = new ErrorRateWatch();
+    private final StageTime rewriteTime = new StageTime();
+    private final StageTime planningTime = new StageTime();
 
     MigrationRuntime(MigrationSpec spec, Phase phase) {
         this.spec = spec;
@@ -137,6 +139,16 @@ public final class MigrationRuntime {
 
     public long shadowMismatches() {
         return shadowMismatches.sum();
+    }
+
+    /** Time the statement path spent choosing the phase's SQL for a statement on this migration (after the plan lookup). */
+    public StageTime rewriteTime() {
+        return rewriteTime;
+    }
+
+    /** Time the rewriter spent planning texts on this migration, once per text (plan-cache misses). */
+    public StageTime planningTime() {
+        return planningTime;
     }
 
     /** A rewritten statement ran (successfully or not: call {@link #countFailure} too). */

@@ -93,7 +93,7 @@ public final class PhaseFollower implements Runnable {
         PhaseFreshness freshness = database.freshness();
         try {
             if (connection == null || connection.isClosed()) {
-                connection = new org.postgresql.Driver().connect(database.pgUrl(), connectProperties());
+                connection = PgConnect.connect(database.pgUrl(), connectProperties());
                 try (Statement s = connection.createStatement()) {
                     s.execute("LISTEN " + PhaseLog.CHANNEL);
                 }

@@ -14,6 +14,7 @@ import java.util.function.BiConsumer;
  * <p>Connection property {@value #INSTANCE_PROPERTY}: gives this DataSource its own runtime,
  * follower and acknowledgement, as if it were another application instance. Normally unset (one
  * JVM = one instance); set it to run several instances in one JVM (tests, multi-tenant apps).
+ * The first connection of a runtime fixes its properties, {@link OperatorCredential}'s included.
  */
 public final class RuntimeRegistry {
 
@@ -47,17 +48,9 @@ public final class RuntimeRegistry {
         String key = instance == null ? pgUrl : pgUrl + "#" + instance;
         long planCacheBytes = PlanCacheSize.of(pgUrl, info);
         long phaseBoundMillis = PhaseFreshness.boundOf(pgUrl, info);
-        DatabaseRuntime runtime = DATABASES.computeIfAbsent(key,
-                k -> new DatabaseRuntime(pgUrl, instance, copy(info), planCacheBytes, phaseBoundMillis));
+        DatabaseRuntime runtime = DATABASES.computeIfAbsent(key, k -> new DatabaseRuntime(pgUrl, instance,
+                OperatorCredential.strip(info), OperatorCredential.from(info), planCacheBytes, phaseBoundMillis));
         announce(runtime, runtime.refresh(physical));
         return runtime;
-    }
-
-    private static Properties copy(Properties info) {
-        Properties p = new Properties();
-        if (info != null) {
-            p.putAll(info);
-        }
-        return p;
     }
 }

@@ -1,5 +1,6 @@
 package io.dualwrite.migrator.cli;
 
+import io.dualwrite.control.Secrets;
 import io.dualwrite.migrator.db.Connections;
 import picocli.CommandLine.Option;
 
@@ -35,8 +36,8 @@ public final class ConnectionOptions {
         return Connections.openReplication(url, u, p, applicationName);
     }
 
-    /** The URL as the user may retype it (never contains the --password). */
+    /** The URL as the user may retype it, a password in it masked (never contains the --password). */
     String displayUrl() {
-        return url;
+        return Secrets.redact(url);
     }
 }

@@ -9,8 +9,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -20,7 +23,7 @@ import java.util.concurrent.Callable;
 @Command(name = "dualwrite", mixinStandardHelpOptions = true, version = "dualwrite migrator 0.1.0",
         description = "Zero-downtime expand/contract column migrations for PostgreSQL (companion of the"
                 + " jdbc:dualwrite: driver).%nRunbook: plan -> expand -> phase DUAL_WRITE -> backfill -> parity -> phase READ_NEW -> (NEW_ONLY) -> contract; watch alongside.",
-        subcommands = {PlanCommand.class, ExpandCommand.class, PhaseCommand.class, BackfillCommand.class, ParityCommand.class,
+        subcommands = {PlanCommand.class, ExpandCommand.class, GrantCommand.class, PhaseCommand.class, BackfillCommand.class, ParityCommand.class,
                 ShadowCommand.class, ReverseSyncCommand.class, ContractCommand.class, WatchCommand.class,
                 StatusCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 success, 1 check failed or refused, 2 usage, connection or database error."})
@@ -40,11 +43,12 @@ public final class DualwriteCli implements Callable<Integer> {
         return USAGE;
     }
 
-    /** Runs the CLI in-process, printing to System.out / System.err; returns the exit code. */
+    /** Runs the CLI in-process, printing to System.out / System.err (passwords masked); returns the exit code. */
     public static int execute(String... args) {
         CommandLine cl = new CommandLine(new DualwriteCli());
-        cl.setOut(new PrintWriter(System.out, true));
-        cl.setErr(new PrintWriter(System.err, true));
+        List<String> secrets = RedactingWriter.secretsOf(args, System.getenv("PGPASSWORD"));
+        cl.setOut(new PrintWriter(new RedactingWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), secrets), true));
+        cl.setErr(new PrintWriter(new RedactingWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), secrets), true));
         cl.setExecutionExceptionHandler(DualwriteCli::handle);
         return cl.execute(args);
     }

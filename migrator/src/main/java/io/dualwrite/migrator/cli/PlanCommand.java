@@ -1,5 +1,6 @@
 package io.dualwrite.migrator.cli;
 
+import io.dualwrite.control.ControlGrants;
 import io.dualwrite.migrator.UsageException;
 import io.dualwrite.migrator.expand.ExpandRequest;
 import io.dualwrite.migrator.plan.MigrationPlan;
@@ -39,6 +40,14 @@ final class PlanCommand extends BaseCommand {
     @Option(names = "--workers", paramLabel = "N", description = "Backfill workers to plan for. Default: the number of cores.")
     Integer workers;
 
+    @Option(names = "--app-role", defaultValue = "app", paramLabel = "ROLE",
+            description = "The application's role, for the grants the plan shows. Default: ${DEFAULT-VALUE}.")
+    String appRole;
+
+    @Option(names = "--operator-role", paramLabel = "ROLE",
+            description = "An operator role other than the control schema's owner, for the grants the plan shows.")
+    String operatorRole;
+
     @Override
     public Integer call() throws Exception {
         if (!format.equals("markdown") && !format.equals("json")) {
@@ -54,6 +63,7 @@ final class PlanCommand extends BaseCommand {
         try (Connection c = connection.open("dualwrite-plan")) {
             MigrationPlan.Plan p = MigrationPlan.build(c, r, shellQuote(connection.displayUrl()),
                     workers != null ? workers : Runtime.getRuntime().availableProcessors());
+            List<String> grants = ControlGrants.statements(List.of(r.spec("public")), appRole, operatorRole);
             if (json() || format.equals("json")) {
                 MigrationPlan.Facts f = p.facts();
                 List<Map<String, Object>> steps = new ArrayList<>();
@@ -65,12 +75,26 @@ final class PlanCommand extends BaseCommand {
                         "valueType", f.valueType(), "rows", f.rows(), "rowsExact", f.rowsExact(), "tableBytes", f.tableBytes(),
                         "nullFraction", f.nullFraction(), "targetExists", f.targetExists(), "targetRows", f.targetRows(),
                         "backfillRowsPerSecond", f.backfillRowsPerSecond(), "parityRowsPerSecond", f.parityRowsPerSecond(),
-                        "rateSource", f.rateSource(), "workers", f.workers(), "steps", steps, "gates", p.gates()));
+                        "rateSource", f.rateSource(), "workers", f.workers(), "steps", steps, "gates", p.gates(),
+                        "grants", grants.stream().filter(g -> !g.startsWith("--")).toList()));
             } else {
                 out().print(MigrationPlan.markdown(p));
+                out().print(grantsMarkdown(grants));
                 out().flush();
             }
             return DualwriteCli.OK;
         }
+    }
+
+    /** The least-privilege grants, as {@code dualwrite grant --apply} runs them after expand. */
+    private String grantsMarkdown(List<String> grants) {
+        StringBuilder b = new StringBuilder("\n**Roles** (after step 1, as the operator: `dualwrite grant --url ")
+                .append(shellQuote(connection.displayUrl())).append(" --app-role ").append(shellQuote(appRole))
+                .append(operatorRole == null ? "" : " --operator-role " + shellQuote(operatorRole))
+                .append(" --apply`; the application then logs in as `").append(appRole).append("`)\n\n```sql\n");
+        for (String g : grants) {
+            b.append(g.startsWith("--") ? g : g + ";").append('\n');
+        }
+        return b.append("```\n").toString();
     }
 }

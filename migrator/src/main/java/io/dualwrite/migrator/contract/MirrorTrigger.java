@@ -49,7 +49,7 @@ public final class MirrorTrigger {
 
     /** The trigger's name on the target table (unquoted): says whose it is in {@code \d}. */
     public static String triggerName(MigrationSpec spec) {
-        return "dualwrite_" + truncate(spec.syncView(), 45) + "_mirror";
+        return "dualwrite_" + Identifiers.truncate(spec.syncView(), ControlSchema.SYNC_VIEW_MAX_BYTES) + "_mirror";
     }
 
     /** Whether the mirror is on the target. */
@@ -67,7 +67,7 @@ public final class MirrorTrigger {
 
     /** Its function, in the control schema beside the sync view's. */
     public static String functionName(MigrationSpec spec) {
-        return ControlSchema.SCHEMA + "." + Identifiers.quote(truncate(spec.syncView(), 55) + "_mirror");
+        return ControlSchema.SCHEMA + "." + Identifiers.quote(Identifiers.truncate(spec.syncView(), 55) + "_mirror");
     }
 
     /** Creates or replaces the function and the trigger, in {@code c}'s current transaction. */
@@ -123,9 +123,5 @@ public final class MirrorTrigger {
                 + "  END LOOP;\n"
                 + "  RETURN NULL;\n"
                 + "END";
-    }
-
-    private static String truncate(String name, int max) {
-        return name.length() <= max ? name : name.substring(0, max);
     }
 }

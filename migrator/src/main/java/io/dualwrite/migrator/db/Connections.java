@@ -1,5 +1,6 @@
 package io.dualwrite.migrator.db;
 
+import io.dualwrite.control.Secrets;
 import io.dualwrite.migrator.UsageException;
 
 import java.sql.Connection;
@@ -31,7 +32,7 @@ public final class Connections {
         }
         if (!u.startsWith(PG_PREFIX)) {
             throw new UsageException("--url must be a PostgreSQL JDBC URL such as jdbc:postgresql://host:5432/database"
-                    + " (the application's jdbc:dualwrite:postgresql://… URL is accepted too); got '" + url + "'");
+                    + " (the application's jdbc:dualwrite:postgresql://… URL is accepted too); got '" + Secrets.redact(url) + "'");
         }
         return u;
     }
@@ -73,11 +74,11 @@ public final class Connections {
         try {
             Connection c = new org.postgresql.Driver().connect(u, p);
             if (c == null) {
-                throw new UsageException("PgJDBC does not accept the URL '" + u + "'; expected jdbc:postgresql://host:5432/database");
+                throw new UsageException("PgJDBC does not accept the URL '" + Secrets.redact(u) + "'; expected jdbc:postgresql://host:5432/database");
             }
             return c;
         } catch (SQLException e) {
-            throw new UsageException("could not connect to " + u + ": " + e.getMessage()
+            throw new UsageException("could not connect to " + Secrets.redact(u) + ": " + e.getMessage()
                     + " (SQLState " + e.getSQLState() + "). Check --url, --user and --password (or PGUSER/PGPASSWORD),"
                     + " and that the server is running and reachable.", e);
         }

@@ -1,6 +1,8 @@
 package io.dualwrite.migrator.expand;
 
+import io.dualwrite.control.ControlSchema;
 import io.dualwrite.migrator.db.QualifiedName;
+import io.dualwrite.rewriter.MigrationSpec;
 
 /**
  * What {@code dualwrite expand} is asked to do: move {@code source} (keyed by {@code keyColumn})
@@ -19,5 +21,13 @@ public record ExpandRequest(QualifiedName source, String keyColumn, QualifiedNam
                 QualifiedName.parseColumn(target, "--target"),
                 QualifiedName.parseIdentifier(targetKey, "--target-key"),
                 QualifiedName.parseIdentifier(primaryFlag, "--primary-flag"));
+    }
+
+    /** The migration this request registers, its source in {@code defaultSchema} when {@code --source} names none. */
+    public MigrationSpec spec(String defaultSchema) {
+        String schema = source.schema() != null ? source.schema() : defaultSchema;
+        return new MigrationSpec(schema, source.table(), keyColumn, source.column(),
+                target.schema() != null ? target.schema() : schema, target.table(), targetKeyColumn, target.column(),
+                primaryFlagColumn, ControlSchema.syncViewName(source.table(), source.column()));
     }
 }

@@ -2,6 +2,7 @@ package io.dualwrite.migrator.expand;
 
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.MigrationState;
+import io.dualwrite.control.Names;
 import io.dualwrite.migrator.UsageException;
 import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.MigrationSpec;
@@ -42,6 +43,7 @@ public final class Expander {
         if (r.keyColumn().equals(r.source().column())) {
             throw new UsageException("--key and the --source column are both '" + r.keyColumn() + "'; the key must be another column");
         }
+        requireEquality(c, valueType, "source column " + sourceTable + "." + r.source().column());
         KeyChecks.requireSingleColumnKey(c, qSource, sourceTable, r.keyColumn());
         String keyCollation = collation(c, qSource, r.keyColumn());
 
@@ -55,10 +57,14 @@ public final class Expander {
             throw new UsageException("--target-key, the --target column and --primary-flag must be three different columns");
         }
 
+        String name = MigrationSpec.nameOf(sourceSchema, sourceTable, r.source().column());
+        Optional<MigrationState> before = ControlSchema.isInstalled(c) ? ControlSchema.find(c, name) : Optional.empty();
+        // a registered migration keeps its view: the driver's rewrites name it
+        String syncView = before.isPresent() ? before.get().spec().syncView()
+                : ControlSchema.unusedSyncViewName(c, sourceSchema, sourceTable, r.source().column());
         MigrationSpec spec = new MigrationSpec(sourceSchema, sourceTable, r.keyColumn(), r.source().column(),
-                targetSchema, targetTable, tk, tv, flag, ControlSchema.syncViewName(sourceTable, r.source().column()));
+                targetSchema, targetTable, tk, tv, flag, syncView);
 
-        Optional<MigrationState> before = ControlSchema.isInstalled(c) ? ControlSchema.find(c, spec.name()) : Optional.empty();
         if (before.isPresent() && !before.get().spec().equals(spec)) {
             throw new UsageException("migration " + spec.name() + " is already registered with different settings: "
                     + before.get().spec() + ". Use the registered settings, or remove it from dualwrite.migration first.");
@@ -80,9 +86,10 @@ public final class Expander {
             String targetKeyType = requireColumn(c, qTarget, tk, "target key column", "--target-key");
             String targetKeyCollation = collation(c, qTarget, tk);
             if (!targetKeyType.equals(keyType) || !targetKeyCollation.equals(keyCollation)) {
-                // keys are joined and range-compared across the two tables: one type and one order on both sides
+                // the sync trigger, backfill, parity (in key ranges) and reverse sync join and compare the target key to the
+                // source key: one type and one order on both sides
                 throw new UsageException("target key column " + targetTable + "." + tk + " is " + targetKeyType + targetKeyCollation
-                        + " but the source key " + sourceTable + "." + r.keyColumn() + " is " + keyType + keyCollation
+                        + " but the key " + sourceTable + "." + r.keyColumn() + " is " + keyType + keyCollation
                         + "; the two are joined and compared in key ranges, which needs one type and one collation. Give the"
                         + " target key the same type and collation (ALTER TABLE ... ALTER COLUMN ... TYPE " + keyType
                         + keyCollation + "), or let expand create the table.");
@@ -103,7 +110,7 @@ public final class Expander {
             }
         }
 
-        String indexName = indexName(targetTable, tk);
+        String indexName = indexName(targetSchema, targetTable, tk);
         boolean createdIndex = false;
         String existingIndex = findPrimaryIndex(c, qTarget, tk, flag);
         if (existingIndex == null) {
@@ -155,9 +162,17 @@ public final class Expander {
         }
     }
 
-    static String indexName(String table, String column) {
+    /**
+     * {@code <table>_<column>_primary_uidx}; when that is longer than PostgreSQL keeps, as much of it as fits and a
+     * hash of the names, so it is never truncated into another relation's name (a 63-byte table name would be one).
+     */
+    static String indexName(String schema, String table, String column) {
         String n = table + "_" + column + "_primary_uidx";
-        return n.length() <= 63 ? n : n.substring(0, 63);
+        if (Identifiers.bytes(n) <= Identifiers.MAX_BYTES) {
+            return n;
+        }
+        String hash = Names.hash(Identifiers.quote(schema) + "." + Identifiers.quote(table) + "." + Identifiers.quote(column));
+        return Identifiers.truncate(n, Identifiers.MAX_BYTES - hash.length() - 1) + "_" + hash;
     }
 
     private static String schemaOf(Connection c, String table, String option) throws SQLException {
@@ -171,6 +186,24 @@ public final class Expander {
                 }
                 return rs.getString(1);
             }
+        }
+    }
+
+    /**
+     * Parity, the backfill's recheck and the sync trigger compare old and new values with {@code IS DISTINCT FROM};
+     * a type without an equality operator ({@code json}, {@code xml}, {@code point}) cannot be verified, so it is
+     * refused before anything is created. PostgreSQL itself resolves the operator, as those statements will.
+     */
+    private static void requireEquality(Connection c, String type, String what) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SELECT NULL::" + type + " IS DISTINCT FROM NULL::" + type);
+        } catch (SQLException e) {
+            if ("42883".equals(e.getSQLState())) {
+                throw new UsageException(what + " is of type " + type + ", which has no equality operator, so parity"
+                        + " cannot compare the old and new values. Migrate a column of a comparable type (for json:"
+                        + " ALTER TABLE ... ALTER COLUMN ... TYPE jsonb), or add an equality operator for the type.", e);
+            }
+            throw e;
         }
     }
 

@@ -15,7 +15,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
 
-import static io.dualwrite.migrator.contract.ReverseSyncConcurrencyTest.PARITY;
+import static io.dualwrite.migrator.Fixtures.PARITY;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

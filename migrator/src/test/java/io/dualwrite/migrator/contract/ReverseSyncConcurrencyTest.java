@@ -41,20 +41,6 @@ class ReverseSyncConcurrencyTest {
 
     static final int USERS = 20_000;
     static final String APP = "dualwrite-reverse-sync-test";
-    /** What dualwrite parity counts: differing values, plus primary target rows whose user is gone. */
-    static final String PARITY = "SELECT (SELECT count(*) FROM users u LEFT JOIN email_address e ON e.user_id = u.id AND e.is_primary"
-            + " WHERE u.email IS DISTINCT FROM e.address) + (SELECT count(*) FROM email_address e WHERE e.is_primary"
-            + " AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = e.user_id))";
-
-    private static void newOnly(TestDatabase db) throws SQLException {
-        Fixtures.createUsers(db, USERS);
-        Fixtures.expandAndDualWrite(db);
-        try (Connection c = db.connect()) {
-            Backfill.run(c, "users.email", new BackfillOptions(5000, 0, false), null);
-        }
-        db.execute("UPDATE dualwrite.migration SET phase = 'NEW_ONLY', phase_changed_at = now() - interval '2 days'"
-                + " WHERE name = 'users.email'");
-    }
 
     private static Connection connect(TestDatabase db) throws SQLException {
         Connection c = db.connect();
@@ -129,7 +115,7 @@ class ReverseSyncConcurrencyTest {
 
     /** After the writers stop: exact parity, and a write with the mirror gone drifts (the mirror is what keeps it). */
     private static void inStepAfterwards(TestDatabase db) throws SQLException {
-        assertThat(db.queryLong(PARITY)).isZero();
+        assertThat(db.queryLong(Fixtures.PARITY)).isZero();
         try (Connection c = db.connect(); PreparedStatement p = c.prepareStatement(
                 "SELECT tgname FROM pg_trigger WHERE tgrelid = 'email_address'::regclass AND NOT tgisinternal")) {
             try (ResultSet rs = p.executeQuery()) {
@@ -138,19 +124,19 @@ class ReverseSyncConcurrencyTest {
             }
         }
         db.execute("UPDATE email_address SET address = 'mirrored@example.com' WHERE user_id = (SELECT min(user_id) FROM email_address WHERE is_primary)");
-        assertThat(db.queryLong(PARITY)).isZero();
+        assertThat(db.queryLong(Fixtures.PARITY)).isZero();
         db.execute("DROP TRIGGER dualwrite_sync_users_email_mirror ON email_address");
         db.execute("UPDATE email_address SET address = 'unmirrored@example.com' WHERE user_id = (SELECT min(user_id) FROM email_address WHERE is_primary)");
-        assertThat(db.queryLong(PARITY)).isEqualTo(1);
+        assertThat(db.queryLong(Fixtures.PARITY)).isEqualTo(1);
     }
 
     @ParameterizedTest(name = "isolation {0}")
     @ValueSource(ints = {Connection.TRANSACTION_READ_COMMITTED, Connection.TRANSACTION_REPEATABLE_READ})
     void exactUnderWritersKilledAndResumed(int isolation, TestDatabase db) throws Exception {
-        newOnly(db);
+        Fixtures.newOnly(db, USERS);
         try (NewOnlyWriters writers = new NewOnlyWriters(db, 4, USERS, isolation)) {
             Thread.sleep(300); // drift first: NEW_ONLY writes left the old column behind
-            assertThat(db.queryLong(PARITY)).isPositive();
+            assertThat(db.queryLong(Fixtures.PARITY)).isPositive();
             String killedAt = killedMidway(db, 100);
             ReverseSync.Result r = resume(db, killedAt, 100);
             assertThat(r.parity().mismatches()).as("parity at the end of the run, writers still running").isZero();
@@ -166,7 +152,7 @@ class ReverseSyncConcurrencyTest {
     @ParameterizedTest(name = "isolation {0}")
     @ValueSource(ints = {Connection.TRANSACTION_READ_COMMITTED, Connection.TRANSACTION_REPEATABLE_READ})
     void afterTheContractTheColumnIsReaddedAndFilled(int isolation, TestDatabase db) throws Exception {
-        newOnly(db);
+        Fixtures.newOnly(db, USERS);
         try (NewOnlyWriters writers = new NewOnlyWriters(db, 4, USERS, isolation)) {
             Thread.sleep(200);
             // contract's parity gate needs the old column in step: a first reverse-sync, whose mirror keeps it there
@@ -207,7 +193,7 @@ class ReverseSyncConcurrencyTest {
      */
     @Test
     void aWriterWhoseSnapshotPredatesTheReaddIsMirrored(TestDatabase db) throws Exception {
-        newOnly(db);
+        Fixtures.newOnly(db, USERS);
         try (Connection c = connect(db)) {
             assertThat(Contract.run(c, "users.email", new Contract.Options(Duration.ZERO, false, Duration.ofSeconds(2), 20),
                     m -> { }).executed()).isTrue();
@@ -230,7 +216,7 @@ class ReverseSyncConcurrencyTest {
             rr.commit();
         }
         assertThat(db.queryString("SELECT email FROM users WHERE id = " + late)).isEqualTo("late@example.com");
-        assertThat(db.queryLong(PARITY)).isZero();
+        assertThat(db.queryLong(Fixtures.PARITY)).isZero();
     }
 
     /** The same with the application's own SQL through the driver in NEW_ONLY ({@code UPDATE users SET email = ?}, NULLs). */
@@ -257,7 +243,7 @@ class ReverseSyncConcurrencyTest {
             long before = writers.ops.get();
             Thread.sleep(300);
             assertThat(writers.ops.get()).as("the application writes in NEW_ONLY").isGreaterThan(before);
-            assertThat(db.queryLong(PARITY)).as("the driver no longer writes the old column").isPositive();
+            assertThat(db.queryLong(Fixtures.PARITY)).as("the driver no longer writes the old column").isPositive();
             String killedAt = killedMidway(db, 100);
             ReverseSync.Result r = resume(db, killedAt, 100);
             assertThat(r.parity().mismatches()).isZero();

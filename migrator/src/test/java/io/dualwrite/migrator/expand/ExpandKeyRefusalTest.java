@@ -1,5 +1,6 @@
 package io.dualwrite.migrator.expand;
 
+import io.dualwrite.migrator.CatalogSnapshot;
 import io.dualwrite.migrator.Fixtures;
 import io.dualwrite.migrator.Fixtures.Run;
 import io.dualwrite.testing.PostgresExtension;
@@ -7,7 +8,7 @@ import io.dualwrite.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.sql.SQLException;
+import java.util.List;
 
 import static io.dualwrite.migrator.Fixtures.cli;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,22 +17,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(PostgresExtension.class)
 class ExpandKeyRefusalTest {
 
-    /** Every relation, index and schema of the database: what a refused expand must leave as it was. */
-    private static final String CATALOG = """
-            SELECT string_agg(n.nspname || '.' || c.relname || ':' || c.relkind::text, ',' ORDER BY n.nspname, c.relname)
-            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')""";
-
-    private static String catalog(TestDatabase db) throws SQLException {
-        return db.queryString(CATALOG) + " schemas " + db.queryString("SELECT string_agg(nspname, ',' ORDER BY nspname)"
-                + " FROM pg_namespace");
-    }
-
     @Test
     void aCompositePrimaryKeyIsRefusedWithTheWayOutAndNothingChanges(TestDatabase db) throws Exception {
         db.execute("CREATE TABLE users (tenant int, id bigint, email text, PRIMARY KEY (tenant, id))");
         db.execute("INSERT INTO users SELECT g % 3, g, 'u' || g || '@example.com' FROM generate_series(1, 100) g");
-        String before = catalog(db);
+        // another migration already registered: the refusal must leave the control schema's rows alone too
+        db.execute("CREATE TABLE accounts (id bigint PRIMARY KEY, email text)");
+        Run other = cli("expand", "--url", db.jdbcUrl(), "--user", db.user(), "--source", "accounts.email", "--key", "id",
+                "--target", "account_email.address", "--target-key", "account_id", "--primary-flag", "is_primary");
+        assertThat(other.code()).as(other.toString()).isZero();
+        List<String> before = CatalogSnapshot.of(db);
         for (String key : new String[] {"id", "tenant"}) {
             String[] args = Fixtures.expandArgs(db);
             args[8] = key;
@@ -40,7 +35,8 @@ class ExpandKeyRefusalTest {
             assertThat(r.err()).contains("users has a composite primary key (tenant, id)", "single-column keys only",
                     "Pass --key a NOT NULL column with a unique index of its own");
         }
-        assertThat(catalog(db)).isEqualTo(before).doesNotContain("dualwrite", "email_address");
+        assertThat(CatalogSnapshot.of(db)).isEqualTo(before);
+        assertThat(String.join("\n", before)).doesNotContain("email_address").contains("rows dualwrite.migration 1");
 
         Run plan = cli("plan", "--url", db.jdbcUrl(), "--user", db.user(), "--source", "users.email", "--key", "id",
                 "--target", "email_address.address");
@@ -51,14 +47,14 @@ class ExpandKeyRefusalTest {
     @Test
     void aUniqueButNullableKeyIsRefusedBecauseANullKeyCannotBeMirrored(TestDatabase db) throws Exception {
         db.execute("CREATE TABLE users (id bigint PRIMARY KEY, ref uuid UNIQUE, email text)");
-        String before = catalog(db);
+        List<String> before = CatalogSnapshot.of(db);
         String[] args = Fixtures.expandArgs(db);
         args[8] = "ref";
         Run r = cli(args);
         assertThat(r.code()).as(r.toString()).isEqualTo(2);
         assertThat(r.err()).contains("key column users.ref is unique but nullable",
                 "ALTER TABLE users ALTER COLUMN ref SET NOT NULL");
-        assertThat(catalog(db)).isEqualTo(before);
+        assertThat(CatalogSnapshot.of(db)).isEqualTo(before);
 
         db.execute("ALTER TABLE users ALTER COLUMN ref SET NOT NULL");
         Run ok = cli(args);

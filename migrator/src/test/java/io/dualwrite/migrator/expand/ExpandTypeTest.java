@@ -54,11 +54,11 @@ class ExpandTypeTest {
         Run r = cli(Fixtures.expandArgs(db));
         assertThat(r.code()).as(r.toString()).isEqualTo(2);
         assertThat(r.err()).contains("target key column email_address.user_id is text COLLATE", "en-x-icu",
-                "but the source key users.id is text COLLATE pg_catalog.\"C\"", "one type and one collation");
+                "but the key users.id is text COLLATE pg_catalog.\"C\"", "one type and one collation");
         db.execute("ALTER TABLE email_address ALTER COLUMN user_id TYPE uuid USING NULL");
         Run uuid = cli(Fixtures.expandArgs(db));
         assertThat(uuid.code()).as(uuid.toString()).isEqualTo(2);
-        assertThat(uuid.err()).contains("email_address.user_id is uuid but the source key users.id is text");
+        assertThat(uuid.err()).contains("email_address.user_id is uuid but the key users.id is text");
         assertThat(db.queryLong("SELECT count(*) FROM pg_indexes WHERE tablename = 'email_address'")).isZero();
         assertThat(db.queryLong("SELECT count(*) FROM pg_namespace WHERE nspname = 'dualwrite'")).isZero();
 

@@ -4,8 +4,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.dualwrite.migrator.Fixtures;
 import io.dualwrite.migrator.Fixtures.Run;
-import io.dualwrite.migrator.backfill.Backfill;
-import io.dualwrite.migrator.backfill.BackfillOptions;
 import io.dualwrite.testing.PostgresExtension;
 import io.dualwrite.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
@@ -30,20 +28,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ReverseSyncAndContractFaultsTest {
 
     private static final int USERS = 60_000;
-    private static final String PARITY = "SELECT (SELECT count(*) FROM users u LEFT JOIN email_address e ON e.user_id = u.id"
-            + " AND e.is_primary WHERE u.email IS DISTINCT FROM e.address) + (SELECT count(*) FROM email_address e"
-            + " WHERE e.is_primary AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = e.user_id))";
-
-    /** Backfilled, then NEW_ONLY for two days (forced), so the soak and fleet gates hold. */
-    private static void newOnly(TestDatabase db) throws Exception {
-        Fixtures.createUsers(db, USERS);
-        Fixtures.expandAndDualWrite(db);
-        try (Connection c = db.connect()) {
-            Backfill.run(c, "users.email", new BackfillOptions(5000, 0, false), null);
-        }
-        db.execute("UPDATE dualwrite.migration SET phase = 'NEW_ONLY', phase_changed_at = now() - interval '2 days'"
-                + " WHERE name = 'users.email'");
-    }
 
     private static Run command(TestDatabase db, String... args) {
         String[] base = {"--url", db.jdbcUrl(), "--user", db.user(), "--migration", "users.email", "--retry-for", "60s"};
@@ -55,10 +39,10 @@ class ReverseSyncAndContractFaultsTest {
 
     @Test
     void reverseSyncCompletesThroughKilledBackendsAndARestart(TestDatabase db) throws Exception {
-        newOnly(db);
+        Fixtures.newOnly(db, USERS);
         // NEW_ONLY writes left the old column behind: every 3rd address changed in the new table only
         db.execute("UPDATE email_address SET address = 'new-' || user_id WHERE is_primary AND user_id % 3 = 0");
-        long stale = db.queryLong(PARITY);
+        long stale = db.queryLong(Fixtures.PARITY);
         assertThat(stale).isPositive();
         List<Saboteur.Fault> plan = List.of(terminate(0.1), terminate(0.25), restart(0.4), terminate(0.55));
         String keysDone = "SELECT coalesce(last_key::float8, 0) / " + USERS + " FROM dualwrite.reverse_sync"
@@ -77,13 +61,13 @@ class ReverseSyncAndContractFaultsTest {
         // the same result as an undisturbed run: every stale value rewritten (a rewritten batch whose commit was
         // acknowledged too late is found in step by its retry, so the count never exceeds the stale values)
         assertThat(o.get("rowsUpdated").getAsLong()).isBetween(stale - 4 * 250, stale);
-        assertThat(db.queryLong(PARITY)).isZero();
+        assertThat(db.queryLong(Fixtures.PARITY)).isZero();
         assertThat(db.queryLong("SELECT count(*) FROM dualwrite.reverse_sync WHERE completed_at IS NOT NULL")).isOne();
     }
 
     @Test
     void contractCompletesThroughKilledBackendsAndARestart(TestDatabase db) throws Exception {
-        newOnly(db);
+        Fixtures.newOnly(db, USERS);
         // an open transaction that read users holds the contract's lock request in its lock_timeout loop: the faults
         // hit it while it waits, until the restart ends the blocker too
         try (Connection blocker = db.connect()) {
@@ -114,7 +98,7 @@ class ReverseSyncAndContractFaultsTest {
 
     @Test
     void contractGivesUpWhenFaultsKeepItFromProgressingForRetryFor(TestDatabase db) throws Exception {
-        newOnly(db);
+        Fixtures.newOnly(db, USERS);
         try (Connection blocker = db.connect()) {
             blocker.setAutoCommit(false);
             try (Statement s = blocker.createStatement()) {

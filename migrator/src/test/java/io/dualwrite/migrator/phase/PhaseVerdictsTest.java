@@ -1,6 +1,7 @@
 package io.dualwrite.migrator.phase;
 
 import io.dualwrite.control.phase.PhaseTransitions;
+import io.dualwrite.driver.runtime.OperatorCredential;
 import io.dualwrite.migrator.Fixtures;
 import io.dualwrite.migrator.Fixtures.Run;
 import io.dualwrite.rewriter.Phase;
@@ -15,8 +16,11 @@ import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
 import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 
 import static io.dualwrite.migrator.Fixtures.cli;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,7 +44,7 @@ class PhaseVerdictsTest {
         Fixtures.createUsers(db, 200);
         Fixtures.expandAndDualWrite(db);
         List<String> wrong = new ArrayList<>();
-        try (Connection app = db.connectDualwrite()) { // registers the JMX bean of this instance
+        try (Connection app = connectWithOperator(db)) { // registers the JMX bean of this instance
             for (Phase from : Phase.values()) {
                 for (Phase to : Phase.values()) {
                     PhaseTransitions.Move move = PhaseTransitions.move(from, to);
@@ -122,5 +126,15 @@ class PhaseVerdictsTest {
 
     private static ObjectName bean() throws JMException {
         return new ObjectName("io.dualwrite:type=Migration,name=" + MIGRATION);
+    }
+
+    /** A dualwrite connection whose JMX bean may change phases: the test's superuser is also the operator. */
+    private static Connection connectWithOperator(TestDatabase db) throws SQLException {
+        Properties p = db.properties();
+        p.setProperty(OperatorCredential.USER_PROPERTY, db.user());
+        if (db.password() != null) {
+            p.setProperty(OperatorCredential.PASSWORD_PROPERTY, db.password());
+        }
+        return DriverManager.getConnection(db.dualwriteUrl(), p);
     }
 }

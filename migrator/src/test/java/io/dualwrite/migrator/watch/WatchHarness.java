@@ -91,9 +91,7 @@ final class WatchHarness implements AutoCloseable {
 
     /** Rows out of sync now (old column vs primary target row, plus orphaned primary rows), as dualwrite parity counts them. */
     long parity() throws SQLException {
-        return db.queryLong("SELECT (SELECT count(*) FROM users u LEFT JOIN email_address e ON e.user_id = u.id AND e.is_primary"
-                + " WHERE u.email IS DISTINCT FROM e.address) + (SELECT count(*) FROM email_address e WHERE e.is_primary"
-                + " AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = e.user_id))");
+        return db.queryLong(Fixtures.PARITY);
     }
 
     /** CPU seconds the watch's thread has used (the JVM side of the watch). */

@@ -274,7 +274,8 @@ public final class ReadScopes {
 
     private boolean isClauseKeyword(int i) {
         Token t = s.get(i);
-        if (t.kind() != TokenKind.IDENTIFIER || !CLAUSES.contains(t.normalized())) {
+        if (t.kind() != TokenKind.IDENTIFIER || !CLAUSES.contains(t.normalized()) || s.isSymbol(i - 1, ".")) {
+            // after a dot a keyword is a column's name: t.from, t.order
             return false;
         }
         if (t.is("from") && s.isDistinctFrom(i)) {
@@ -339,7 +340,7 @@ public final class ReadScopes {
                         groups.push(new int[] {close, sc.relations.size()});
                         i++;
                     }
-                } else if (t.isName()) {
+                } else if (s.isIdentifier(i)) {
                     i = namedRelation(sc, i);
                     expect = false;
                 } else {
@@ -367,7 +368,7 @@ public final class ReadScopes {
                 sc.naturalOrUsing = true;
                 int close = s.match(i + 1);
                 for (int j = i + 2; j < close; j++) {
-                    if (s.isName(j) && names.isColumn(s.get(j).normalized())) {
+                    if (s.isIdentifier(j) && names.isColumn(s.get(j).normalized())) {
                         refusal = "a JOIN … USING on the migrated column cannot be rewritten; use JOIN … ON";
                     }
                 }

@@ -1,5 +1,6 @@
 package io.dualwrite.rewriter.analysis;
 
+import io.dualwrite.rewriter.lexer.ReservedWords;
 import io.dualwrite.rewriter.lexer.Token;
 import java.util.Arrays;
 import java.util.List;
@@ -72,10 +73,19 @@ public final class Sig {
         return i >= 0 && i < tokens.size() && tokens.get(i).isName();
     }
 
-    /** First index in [from, to) at {@code atDepth} that is the keyword {@code word}, or -1. */
+    /**
+     * A name that can refer to a table or column: {@link #isName} but not a reserved word written without quotes,
+     * unless it follows a dot or {@code AS}, where PostgreSQL reads any word as a name. A column called
+     * {@code "from"} is never the keyword {@code FROM}.
+     */
+    public boolean isIdentifier(int i) {
+        return isName(i) && (!ReservedWords.is(tokens.get(i)) || isSymbol(i - 1, ".") || is(i - 1, "as"));
+    }
+
+    /** First index in [from, to) at {@code atDepth} that is the keyword {@code word} (not a name after a dot), or -1. */
     public int find(String word, int from, int to, int atDepth) {
         for (int i = from; i < to && i < tokens.size(); i++) {
-            if (depth[i] == atDepth && tokens.get(i).is(word)) {
+            if (depth[i] == atDepth && tokens.get(i).is(word) && !isSymbol(i - 1, ".")) {
                 return i;
             }
         }

@@ -25,7 +25,7 @@ public final class SourceNames {
      * {@code public.users}), or 0. A name that follows a dot belongs to another qualifier.
      */
     public int tableAt(Sig s, int i) {
-        if (!s.isName(i) || s.isSymbol(i - 1, ".")) {
+        if (!s.isIdentifier(i) || s.isSymbol(i - 1, ".")) {
             return 0;
         }
         if (s.isSymbol(i + 1, ".") && s.isName(i + 2)

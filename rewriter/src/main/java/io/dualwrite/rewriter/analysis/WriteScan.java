@@ -36,7 +36,7 @@ public final class WriteScan {
     /** True when a token could read the old column: its name, or any {@code *}. */
     public static boolean mayReadColumn(Sig s, SourceNames names) {
         for (int i = 0; i < s.size(); i++) {
-            if ((s.isName(i) && names.isColumn(s.get(i).normalized())) || s.isSymbol(i, "*")) {
+            if ((s.isIdentifier(i) && names.isColumn(s.get(i).normalized())) || s.isSymbol(i, "*")) {
                 return true;
             }
         }

@@ -30,13 +30,28 @@ public final class NameFilter {
         this.names = new String[names.size()];
         this.shifts = new int[names.size()][];
         for (int i = 0; i < names.size(); i++) {
-            String name = names.get(i).toLowerCase(Locale.ROOT);
-            if (name.isEmpty()) {
+            if (names.get(i).isEmpty()) {
                 throw new IllegalArgumentException("empty table name");
             }
+            String name = searchable(names.get(i)).toLowerCase(Locale.ROOT);
             this.names[i] = name;
             this.shifts[i] = isAscii(name) ? shifts(name) : null;
         }
+    }
+
+    /**
+     * What of {@code name} every mention of it contains verbatim: a double quote inside a name is written doubled
+     * ({@code "Ac""count"}), so such a name is searched by its longest part between quotes (a name of quotes only,
+     * by the doubled quote).
+     */
+    private static String searchable(String name) {
+        String longest = "";
+        for (String part : name.split("\"", -1)) {
+            if (part.length() > longest.length()) {
+                longest = part;
+            }
+        }
+        return longest.isEmpty() ? "\"\"" : longest;
     }
 
     /**

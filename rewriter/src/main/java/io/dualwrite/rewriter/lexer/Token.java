@@ -1,12 +1,9 @@
 package io.dualwrite.rewriter.lexer;
 
-import java.nio.charset.StandardCharsets;
+import io.dualwrite.rewriter.Identifiers;
 
 /** One lexical token of {@code sql}: the text is {@code sql.substring(start, end)}. */
 public record Token(TokenKind kind, int start, int end, String sql) {
-
-    /** PostgreSQL's NAMEDATALEN - 1: longer names are truncated (in bytes, at a character boundary). */
-    private static final int MAX_NAME_BYTES = 63;
 
     public String text() {
         return sql.substring(start, end);
@@ -65,29 +62,11 @@ public record Token(TokenKind kind, int start, int end, String sql) {
             }
             name = b.toString();
         }
-        return truncated(name);
+        return Identifiers.truncate(name, Identifiers.MAX_BYTES);
     }
 
     private static char asciiLower(char c) {
         return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
-    }
-
-    private static String truncated(String name) {
-        if (name.length() * 3 <= MAX_NAME_BYTES || name.getBytes(StandardCharsets.UTF_8).length <= MAX_NAME_BYTES) {
-            return name;
-        }
-        int bytes = 0;
-        int i = 0;
-        while (i < name.length()) {
-            int cp = name.codePointAt(i);
-            int size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
-            if (bytes + size > MAX_NAME_BYTES) {
-                break;
-            }
-            bytes += size;
-            i += Character.charCount(cp);
-        }
-        return name.substring(0, i);
     }
 
     @Override

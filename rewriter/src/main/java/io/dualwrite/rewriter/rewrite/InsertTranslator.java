@@ -328,7 +328,7 @@ final class InsertTranslator {
             return "an ON CONFLICT clause that was not recognised";
         }
         for (int k = p.conflict; k < doAt; k++) {
-            if (t.isName(k) && d.names.isColumn(t.get(k).normalized())) {
+            if (t.isIdentifier(k) && d.names.isColumn(t.get(k).normalized())) {
                 return "ON CONFLICT on the migrated column (its unique index cannot outlive the column)";
             }
         }

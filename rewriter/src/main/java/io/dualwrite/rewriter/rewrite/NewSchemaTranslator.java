@@ -160,7 +160,7 @@ final class NewSchemaTranslator {
     String target(Sig t, TranslationDraft.Assignment a) {
         boolean simple = a.eq() == a.start() + 1;
         for (int i = a.start(); i < a.eq(); i++) {
-            if (t.isName(i) && names.isColumn(t.get(i).normalized()) && !simple) {
+            if (t.isIdentifier(i) && names.isColumn(t.get(i).normalized()) && !simple) {
                 return "a SET that assigns the migrated column in a row, subfield or subscript form";
             }
         }

@@ -180,7 +180,7 @@ public final class ReadRewriter {
     private String replaceReferences(Sig s, ReadScopes scopes, Splice splice, Returned returned) {
         for (int i = 0; i < s.size(); i++) {
             Scope scope = scopes.owner(i);
-            if (scope == null || scopes.isNotAReference(i) || !s.isName(i) || s.isSymbol(i - 1, ".")
+            if (scope == null || scopes.isNotAReference(i) || !s.isIdentifier(i) || s.isSymbol(i - 1, ".")
                     || s.isSymbol(i - 1, "::") || s.is(i - 1, "as")) {
                 continue;
             }

@@ -158,7 +158,7 @@ public final class StatementPlanner {
     /** {@link WriteScan#mayReadColumn}, except that {@code count(*)} reads no column. */
     private boolean mayReadColumn(Sig s) {
         for (int i = 0; i < s.size(); i++) {
-            if ((s.isName(i) && names.isColumn(s.get(i).normalized()))
+            if ((s.isIdentifier(i) && names.isColumn(s.get(i).normalized()))
                     || (s.isSymbol(i, "*") && !(s.isSymbol(i - 1, "(") && s.isSymbol(i + 1, ")")))) {
                 return true;
             }

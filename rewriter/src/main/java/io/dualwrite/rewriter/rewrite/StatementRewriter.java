@@ -31,8 +31,16 @@ public final class StatementRewriter {
     private final PlanCache cache;
     /** Plans of texts with a backslash, for sessions with standard_conforming_strings off (they read them differently). */
     private final PlanCache backslashEscapingCache;
-    private final Function<String, RewritePlan> compute = sql -> compute(sql, true);
-    private final Function<String, RewritePlan> computeBackslashEscaping = sql -> compute(sql, false);
+    private final PlanningObserver observer;
+    private final Function<String, RewritePlan> compute = sql -> timed(sql, true);
+    private final Function<String, RewritePlan> computeBackslashEscaping = sql -> timed(sql, false);
+
+    /** Told how long each text took to plan (once per text: a cache miss); the driver's metrics hang here. */
+    public interface PlanningObserver {
+        PlanningObserver NONE = (plan, nanos) -> { };
+
+        void planned(RewritePlan plan, long nanos);
+    }
 
     /** With a plan cache of {@link PlanCache#DEFAULT_MAX_BYTES}. */
     public StatementRewriter(List<SourceTable> migrations) {
@@ -41,6 +49,12 @@ public final class StatementRewriter {
 
     /** @param cache a new cache for this rewriter alone: its plans are only valid for these migrations */
     public StatementRewriter(List<SourceTable> migrations, PlanCache cache) {
+        this(migrations, cache, PlanningObserver.NONE);
+    }
+
+    /** @param observer told of every plan computed (not of cache hits), with the time it took */
+    public StatementRewriter(List<SourceTable> migrations, PlanCache cache, PlanningObserver observer) {
+        this.observer = observer;
         List<String> tableNames = new ArrayList<>(migrations.size());
         for (SourceTable t : migrations) {
             planners.add(new StatementPlanner(t));
@@ -87,6 +101,13 @@ public final class StatementRewriter {
     /** The plan cache's estimated size in bytes (for metrics). */
     public long cachedBytes() {
         return cache.weightedBytes();
+    }
+
+    private RewritePlan timed(String sql, boolean standardConformingStrings) {
+        long start = System.nanoTime();
+        RewritePlan plan = compute(sql, standardConformingStrings);
+        observer.planned(plan, System.nanoTime() - start);
+        return plan;
     }
 
     private RewritePlan compute(String sql, boolean standardConformingStrings) {

@@ -36,6 +36,15 @@ class NameFilterTest {
         assertThat(f.mayMention("SELECT * FROM USERS")).isTrue();
     }
 
+    /** Quoted, a double quote inside the name is written doubled: the text never holds the name as stored. */
+    @Test
+    void aNameWithDoubleQuotesIsFoundInItsQuotedSpelling() {
+        NameFilter f = new NameFilter(List.of("Ac\"count \"Holders\""));
+        assertThat(f.mayMention("INSERT INTO \"Sa\"\"les\".\"Ac\"\"count \"\"Holders\"\"\" VALUES (1)")).isTrue();
+        assertThat(f.mayMention("INSERT INTO accounts VALUES (1)")).isFalse();
+        assertThat(new NameFilter(List.of("\"")).mayMention("SELECT * FROM \"\"\"\"")).as("a name of one quote").isTrue();
+    }
+
     /** Against the plain definition: some position where every character, ASCII-lower-cased, equals the name's. */
     @Test
     void agreesWithANaiveSearchOnRandomTexts() {
