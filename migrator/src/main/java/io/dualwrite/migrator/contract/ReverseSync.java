@@ -218,16 +218,18 @@ public final class ReverseSync {
      */
     public static String lockSql(MigrationNames n, String keyType, boolean after) {
         String k = "u." + n.key();
-        return "SELECT max(b.k)::text, count(*) FROM (SELECT " + k + " AS k FROM " + n.source() + " u WHERE "
+        // the batch's last key in the key's own order (b.k, not the text output column named k): max() does not exist
+        // for every key type (uuid has none)
+        return "WITH b AS (SELECT " + k + " AS k FROM " + n.source() + " u WHERE "
                 + (after ? k + " > ?::" + keyType + " AND " : "") + k + " <= ?::" + keyType + " ORDER BY " + k
-                + " LIMIT ? FOR NO KEY UPDATE) b";
+                + " LIMIT ? FOR NO KEY UPDATE) SELECT (SELECT b.k::text FROM b ORDER BY b.k DESC LIMIT 1), (SELECT count(*) FROM b)";
     }
 
     private static String maxKey(Connection c, MigrationNames n) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("SELECT max(" + n.key() + ")::text FROM " + n.source());
+        try (PreparedStatement p = c.prepareStatement("SELECT u." + n.key() + "::text FROM " + n.source()
+                + " u ORDER BY u." + n.key() + " DESC LIMIT 1");
              ResultSet rs = p.executeQuery()) {
-            rs.next();
-            return rs.getString(1);
+            return rs.next() ? rs.getString(1) : null;
         }
     }
 

@@ -44,21 +44,13 @@ public final class Expander {
             throw new UsageException("--key and the --source column are both '" + r.keyColumn() + "'; the key must be another column");
         }
         requireEquality(c, valueType, "source column " + sourceTable + "." + r.source().column());
-        List<String> partitionColumns = List.of();
-        if (!isUniqueKey(c, qSource, r.keyColumn())) {
-            partitionColumns = uniqueWithPartitionKey(c, qSource, r.keyColumn());
-        }
-        if (partitionColumns == null) {
-            throw new UsageException("key column " + sourceTable + "." + r.keyColumn() + " is not unique: it needs a primary key"
-                    + " or a unique, non-partial index on exactly that column, because the target table references one"
-                    + " source row per key. Pass the primary key with --key, or create such an index first. (A"
-                    + " partitioned table: a unique index on that column and the partition key columns.)");
-        }
+        List<String> partitionColumns = KeyChecks.requireSingleColumnKey(c, qSource, sourceTable, r.keyColumn());
         if (!partitionColumns.isEmpty()) {
             actions.add("note: " + sourceTable + " is partitioned by " + String.join(", ", partitionColumns) + ", so PostgreSQL"
                     + " enforces " + r.keyColumn() + " unique only together with it; the migration needs it unique alone"
                     + " (an identity or sequence does that); parity reports a key found in two partitions");
         }
+        String keyCollation = collation(c, qSource, r.keyColumn());
 
         String targetSchema = r.target().schema() != null ? r.target().schema() : sourceSchema;
         String targetTable = r.target().table();
@@ -88,20 +80,24 @@ public final class Expander {
         if (!targetExists) {
             try (Statement s = c.createStatement()) {
                 s.execute("CREATE TABLE IF NOT EXISTS " + qTarget + " ("
-                        + Identifiers.quote(tk) + " " + keyType + " NOT NULL, "
+                        + Identifiers.quote(tk) + " " + keyType + keyCollation + " NOT NULL, "
                         + Identifiers.quote(tv) + " " + valueType + valueCollation + " NOT NULL, "
                         + Identifiers.quote(flag) + " boolean NOT NULL DEFAULT false)");
             }
             createdTable = true;
-            actions.add("created table " + targetSchema + "." + targetTable + " (" + tk + " " + keyType + ", " + tv + " "
+            actions.add("created table " + targetSchema + "." + targetTable + " (" + tk + " " + keyType + keyCollation + ", " + tv + " "
                     + valueType + valueCollation + ", " + flag + " boolean)");
         } else {
             String targetKeyType = requireColumn(c, qTarget, tk, "target key column", "--target-key");
-            if (!targetKeyType.equals(keyType)) {
-                // the sync trigger, backfill and parity join the target key to the source key
-                throw new UsageException("target key column " + targetTable + "." + tk + " is " + targetKeyType + " but the key "
-                        + sourceTable + "." + r.keyColumn() + " is " + keyType + "; give the target key the key's type"
-                        + " (ALTER TABLE ... ALTER COLUMN ... TYPE " + keyType + "), or let expand create the table.");
+            String targetKeyCollation = collation(c, qTarget, tk);
+            if (!targetKeyType.equals(keyType) || !targetKeyCollation.equals(keyCollation)) {
+                // the sync trigger, backfill, parity (in key ranges) and reverse sync join and compare the target key to the
+                // source key: one type and one order on both sides
+                throw new UsageException("target key column " + targetTable + "." + tk + " is " + targetKeyType + targetKeyCollation
+                        + " but the key " + sourceTable + "." + r.keyColumn() + " is " + keyType + keyCollation
+                        + "; the two are joined and compared in key ranges, which needs one type and one collation. Give the"
+                        + " target key the same type and collation (ALTER TABLE ... ALTER COLUMN ... TYPE " + keyType
+                        + keyCollation + "), or let expand create the table.");
             }
             String targetType = requireColumn(c, qTarget, tv, "target value column", "--target");
             String targetCollation = collation(c, qTarget, tv);
@@ -262,54 +258,6 @@ public final class Expander {
             try (ResultSet rs = p.executeQuery()) {
                 rs.next();
                 return rs.getString(1);
-            }
-        }
-    }
-
-    /**
-     * For a partitioned table, whose unique indexes must include its partition key columns (at every level): the
-     * other columns of a unique index on {@code column} and partition key columns only, or null when there is none.
-     */
-    private static List<String> uniqueWithPartitionKey(Connection c, String qualifiedTable, String column)
-            throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("""
-                WITH pk AS (
-                  SELECT DISTINCT a.attname FROM pg_partition_tree(to_regclass(?)) t
-                  JOIN pg_partitioned_table pt ON pt.partrelid = t.relid
-                  CROSS JOIN LATERAL unnest(pt.partattrs::int2[]) AS k(attnum)
-                  JOIN pg_attribute a ON a.attrelid = pt.partrelid AND a.attnum = k.attnum),
-                idx AS (
-                  SELECT i.indexrelid, array_agg(a.attname::text ORDER BY a.attname) AS cols
-                  FROM pg_index i CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
-                  JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-                  WHERE i.indrelid = to_regclass(?) AND i.indisunique AND i.indisvalid AND i.indpred IS NULL
-                    AND i.indexprs IS NULL AND k.ord <= i.indnkeyatts
-                  GROUP BY i.indexrelid)
-                SELECT array_remove(cols, ?::text) FROM idx
-                WHERE ? = ANY (cols) AND array_remove(cols, ?::text) <@ ARRAY(SELECT attname::text FROM pk)
-                ORDER BY cardinality(cols) LIMIT 1""")) {
-            p.setString(1, qualifiedTable);
-            p.setString(2, qualifiedTable);
-            p.setString(3, column);
-            p.setString(4, column);
-            p.setString(5, column);
-            try (ResultSet rs = p.executeQuery()) {
-                return rs.next() ? List.of((String[]) rs.getArray(1).getArray()) : null;
-            }
-        }
-    }
-
-    private static boolean isUniqueKey(Connection c, String qualifiedTable, String column) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("""
-                SELECT EXISTS (
-                  SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
-                  WHERE i.indrelid = to_regclass(?) AND i.indisunique AND i.indisvalid AND i.indpred IS NULL
-                    AND i.indexprs IS NULL AND i.indnkeyatts = 1 AND a.attname = ?)""")) {
-            p.setString(1, qualifiedTable);
-            p.setString(2, column);
-            try (ResultSet rs = p.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
             }
         }
     }

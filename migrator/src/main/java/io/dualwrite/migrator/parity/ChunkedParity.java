@@ -16,11 +16,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -215,38 +213,7 @@ public final class ChunkedParity {
     }
 
     private void planChunks(long runId) throws SQLException {
-        List<String[]> bounds = new ArrayList<>();
-        if (Set.of("bigint", "integer", "smallint").contains(keyType)) {
-            String lo = null, hi = null;
-            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT min(k)::text, max(k)::text FROM ("
-                    + "(SELECT min(" + names.key() + ") AS k FROM " + names.source() + ") UNION ALL"
-                    + " (SELECT max(" + names.key() + ") FROM " + names.source() + ") UNION ALL"
-                    + " (SELECT min(" + names.targetKey() + ") FROM " + names.target() + ") UNION ALL"
-                    + " (SELECT max(" + names.targetKey() + ") FROM " + names.target() + ")) x")) {
-                if (rs.next()) {
-                    lo = rs.getString(1);
-                    hi = rs.getString(2);
-                }
-            }
-            if (lo != null) {
-                BigInteger b = new BigInteger(lo).subtract(BigInteger.ONE);
-                BigInteger max = new BigInteger(hi);
-                String prev = null;
-                while (true) {
-                    BigInteger next = b.add(BigInteger.valueOf(o.chunkKeys()));
-                    if (next.compareTo(max) >= 0) {
-                        bounds.add(new String[] {prev, null});
-                        break;
-                    }
-                    bounds.add(new String[] {prev, next.toString()});
-                    prev = next.toString();
-                    b = next;
-                }
-            }
-        }
-        if (bounds.isEmpty()) {
-            bounds.add(new String[] {null, null});
-        }
+        List<String[]> bounds = KeyRanges.plan(c, names, keyType, o.chunkKeys());
         try (PreparedStatement p = c.prepareStatement(
                 "INSERT INTO dualwrite.parity_chunk (migration, run_id, chunk_no, lo_key, hi_key) VALUES (?, ?, ?, ?, ?)")) {
             for (int i = 0; i < bounds.size(); i++) {

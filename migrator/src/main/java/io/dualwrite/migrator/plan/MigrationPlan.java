@@ -2,6 +2,7 @@ package io.dualwrite.migrator.plan;
 
 import io.dualwrite.migrator.UsageException;
 import io.dualwrite.migrator.expand.ExpandRequest;
+import io.dualwrite.migrator.expand.KeyChecks;
 import io.dualwrite.rewriter.Identifiers;
 
 import java.sql.Connection;
@@ -52,6 +53,8 @@ public final class MigrationPlan {
         String tgt = Identifiers.quote(tschema) + "." + Identifiers.quote(r.target().table());
         String k = Identifiers.quote(r.keyColumn()), v = Identifiers.quote(r.source().column());
         String keyType = columnType(c, schema, r.source().table(), r.keyColumn(), "--key");
+        // a runbook whose first step would be refused is no plan
+        KeyChecks.requireSingleColumnKey(c, src, r.source().table(), r.keyColumn());
         String valueType = columnType(c, schema, r.source().table(), r.source().column(), "--source");
         long reltuples = queryLong(c, "SELECT coalesce((SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(?)), -1)", src);
         boolean exact = reltuples < 1_000_000;

@@ -43,4 +43,27 @@ class ExpandTypeTest {
         assertThat(db.queryLong("SELECT count(*) FROM pg_indexes WHERE tablename = 'email_address'")).isZero();
         assertThat(db.queryLong("SELECT count(*) FROM pg_namespace WHERE nspname = 'dualwrite'")).isZero();
     }
+
+    @Test
+    void anExistingTargetKeyOfAnotherTypeOrCollationIsRefusedAndLeftAlone(TestDatabase db) throws Exception {
+        // "C" sorts 'B-1' before 'a-2', "en-x-icu" after it: key ranges would hold other keys on each side, and the
+        // join of two different collations is an error in PostgreSQL
+        db.execute("CREATE TABLE users (id text COLLATE \"C\" PRIMARY KEY, email text)");
+        db.execute("CREATE TABLE email_address (user_id text COLLATE \"en-x-icu\" NOT NULL, address text NOT NULL,"
+                + " is_primary boolean NOT NULL)");
+        Run r = cli(Fixtures.expandArgs(db));
+        assertThat(r.code()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("target key column email_address.user_id is text COLLATE", "en-x-icu",
+                "but the key users.id is text COLLATE pg_catalog.\"C\"", "one type and one collation");
+        db.execute("ALTER TABLE email_address ALTER COLUMN user_id TYPE uuid USING NULL");
+        Run uuid = cli(Fixtures.expandArgs(db));
+        assertThat(uuid.code()).as(uuid.toString()).isEqualTo(2);
+        assertThat(uuid.err()).contains("email_address.user_id is uuid but the key users.id is text");
+        assertThat(db.queryLong("SELECT count(*) FROM pg_indexes WHERE tablename = 'email_address'")).isZero();
+        assertThat(db.queryLong("SELECT count(*) FROM pg_namespace WHERE nspname = 'dualwrite'")).isZero();
+
+        db.execute("ALTER TABLE email_address ALTER COLUMN user_id TYPE text COLLATE \"C\" USING NULL");
+        Run same = cli(Fixtures.expandArgs(db));
+        assertThat(same.code()).as(same.toString()).isZero();
+    }
 }
