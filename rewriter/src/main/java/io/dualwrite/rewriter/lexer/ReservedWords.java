@@ -1,5 +1,6 @@
 package io.dualwrite.rewriter.lexer;
 
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -7,6 +8,10 @@ import java.util.Set;
  * and those reserved except as a function or type name (kwlist.h, categories R and T; {@code pg_get_keywords()}
  * catcode 'R' and 'T'). {@code FROM} is a keyword even when a migrated column is called {@code "from"}; only after a
  * dot ({@code t.from}) or {@code AS} does PostgreSQL read such a word as a name.
+ *
+ * <p>A word reserved only on some supported versions is left out ({@link #RESERVED_SINCE}): where the server takes it
+ * for a name, a column of that name must be seen, or a write to it would pass unsynced; on a newer server the same
+ * text then reads the keyword as a column reference, a wrong read but never a missed write.
  */
 public final class ReservedWords {
 
@@ -18,12 +23,15 @@ public final class ReservedWords {
             "else", "end", "except", "false", "fetch", "for", "foreign", "from", "grant", "group", "having", "in",
             "initially", "intersect", "into", "lateral", "leading", "limit", "localtime", "localtimestamp", "not",
             "null", "offset", "on", "only", "or", "order", "placing", "primary", "references", "returning", "select",
-            "session_user", "some", "symmetric", "system_user", "table", "then", "to", "trailing", "true", "union",
+            "session_user", "some", "symmetric", "table", "then", "to", "trailing", "true", "union",
             "unique", "user", "using", "variadic", "when", "where", "window", "with",
             // T: reserved, but can be a function or type name
             "authorization", "binary", "collation", "concurrently", "cross", "current_schema", "freeze", "full",
             "ilike", "inner", "is", "isnull", "join", "left", "like", "natural", "notnull", "outer", "overlaps",
             "right", "similar", "tablesample", "verbose");
+
+    /** Words reserved from a PostgreSQL major version on (14 is the oldest supported), and which one. */
+    public static final Map<String, Integer> RESERVED_SINCE = Map.of("system_user", 16);
 
     private ReservedWords() {
     }
