@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 versions=("$@")
 if [ ${#versions[@]} -eq 0 ]; then
-  versions=(14.19.0 15.14.0 16.10.0 17.6.0 18.0.0)
+  versions=(14.19.0 15.13.0 16.10.0 17.6.0 18.0.0)
 fi
 scope=()
 if [ -n "${MODULES:-}" ]; then
@@ -41,6 +41,9 @@ for v in "${versions[@]}"; do
     fi
   done
   build=$(grep -q 'BUILD SUCCESS' "$out/$v.log" && echo ok || echo 'build failed')
+  if [ "$build" != ok ]; then
+    failing+=("$v: the build failed (a version without embedded binaries? see $out/$v.log)")
+  fi
   rows+=("| $v | $tests | $failures | $errors | $skipped | ${seconds} s | $build |")
 done
 echo
