@@ -35,8 +35,8 @@ import static io.dualwrite.control.phase.PhaseTransitions.Operation.SHADOW_READS
  *       would rewrite is compared, old form against new ({@link ShadowRead});</li>
  *   <li>{@link #rewrite rewrite}: the SQL of that phase, counted; a refusal throws here, before
  *       anything reached the database (a prepared statement is then brought to that SQL,
- *       {@link RewritingPreparedStatement#rebind}); steps 2 to 4, shadow read aside, are timed
- *       ({@code MigrationRuntime#rewriteTime}, the metric {@code dualwrite.rewrite});</li>
+ *       {@link RewritingPreparedStatement#rebind}); pinning and choosing the phase's SQL are timed
+ *       ({@code MigrationRuntime#rewriteTime}, the metric {@code dualwrite.rewrite}; the shadow read is not);</li>
  *   <li>{@link #execute execute}: on PgJDBC, told to report generated keys when the rewrite
  *       returns them in place of PgJDBC's own RETURNING;</li>
  *   <li>{@link #execute count}: executions and failures of rewritten statements (error-rate watch);</li>
