@@ -80,10 +80,12 @@ class SpringBootRunbookTest {
                 checkApplication(users, Phase.READ_NEW);
                 readsComeFromEmailAddress(users);
 
+                awaitSoak();
                 cli("phase", "--migration", MIGRATION, "NEW_ONLY", "--soak", "1s");
                 awaitAcknowledged(Phase.NEW_ONLY);
                 checkApplication(users, Phase.NEW_ONLY);
 
+                awaitSoak();
                 cli("contract", "--migration", MIGRATION, "--soak", "1s");
                 awaitAcknowledged(Phase.CONTRACTED);
                 assertThat(db.queryLong("SELECT count(*) FROM information_schema.columns WHERE table_name = 'users'"
@@ -179,6 +181,16 @@ class SpringBootRunbookTest {
         System.arraycopy(connection, 0, args, 1, connection.length);
         System.arraycopy(arguments, 0, args, 1 + connection.length, arguments.length);
         assertThat(DualwriteCli.execute(args)).as("exit code of dualwrite " + String.join(" ", args)).isZero();
+    }
+
+    /** Until the phase is older than the 1 s soak the next command asks for, on the server's clock (the gate's). */
+    private void awaitSoak() throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (db.queryLong("SELECT count(*) FROM dualwrite.migration WHERE name = '" + MIGRATION + "'"
+                + " AND now() - phase_changed_at > interval '1.2 s'") == 0) {
+            assertThat(System.nanoTime()).as("the phase outlived the 1 s soak").isLessThan(deadline);
+            Thread.sleep(50);
+        }
     }
 
     private void awaitAcknowledged(Phase phase) throws SQLException {
