@@ -40,8 +40,10 @@ public final class ControlSchema {
     }
 
     /**
-     * Registers a migration in phase {@code EXPANDED} and creates its sync view and trigger.
-     * Re-registering the same spec is a no-op; a different spec under the same name is refused.
+     * Registers a migration in phase {@code EXPANDED} and creates its sync view and trigger, and the
+     * {@link CaptureTrigger} when the source table has row-level security. Re-registering the same spec
+     * only re-creates those (run {@code dualwrite expand} again after enabling row-level security); a
+     * different spec under the same name is refused.
      *
      * @return the phase the migration is in after the call (an existing migration keeps its phase)
      */
@@ -58,10 +60,12 @@ public final class ControlSchema {
                 }
                 if (existing.isPresent()) {
                     SyncTrigger.install(c, spec);
+                    CaptureTrigger.installIfRowSecurity(c, spec);
                     return existing.get().phase();
                 }
                 requireOwnSyncView(c, spec);
                 SyncTrigger.install(c, spec);
+                CaptureTrigger.installIfRowSecurity(c, spec);
                 try (PreparedStatement p = c.prepareStatement("""
                         INSERT INTO dualwrite.migration (name, source_schema, source_table, key_column, source_column,
                           target_schema, target_table, target_key_column, target_value_column, primary_flag_column,

@@ -13,12 +13,19 @@ import java.util.Objects;
  * @param valueType    the old column's type as {@code format_type} spells it ({@code character varying(255)}),
  *                     or null when unknown (the translations that need it are then refused)
  * @param valueDefault the old column's default expression as SQL text, or null for none (NULL)
+ * @param syncedByTrigger a trigger on the source syncs every write of the old column (installed by {@code expand} when
+ *                     the table has row-level security): the phases that write both sides pass writes through
  */
-public record SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault) {
+public record SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
+                          boolean syncedByTrigger) {
 
     public SourceTable {
         Objects.requireNonNull(spec, "spec");
         columns = List.copyOf(columns);
+    }
+
+    public SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault) {
+        this(spec, columns, valueType, valueDefault, false);
     }
 
     /** Without the old column's type and default (the phases that still write it do not need them). */

@@ -26,7 +26,14 @@ public enum Gate {
      * In NEW_ONLY the application's INSERTs leave the old column unset: it must accept that (nullable,
      * or with a default), or every new row would fail its NOT NULL constraint.
      */
-    OLD_COLUMN_MAY_STAY_UNSET("the old column accepts rows that leave it unset (nullable or with a default)");
+    OLD_COLUMN_MAY_STAY_UNSET("the old column accepts rows that leave it unset (nullable or with a default)"),
+    /**
+     * The source table's row-level security, if any, lets a role read every row it may write: the translated
+     * writes of NEW_ONLY read back the rows they change, and the driver refuses them where the policies differ
+     * for reading and writing (the capture trigger that keeps such tables exact before covers only the phases
+     * that still write the old column).
+     */
+    ROW_SECURITY_READS_WHAT_IT_WRITES("row-level security on the source table lets each role read the rows it may write");
 
     private final String meaning;
 

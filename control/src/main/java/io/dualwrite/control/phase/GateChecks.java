@@ -70,6 +70,12 @@ public final class GateChecks {
                         unmet.add(notNull);
                     }
                 }
+                case ROW_SECURITY_READS_WHAT_IT_WRITES -> {
+                    String asymmetric = OldColumnGates.asymmetricRowSecurity(c, migration);
+                    if (asymmetric != null) {
+                        unmet.add(asymmetric);
+                    }
+                }
                 case SOAK_PASSED -> {
                     if (r.secondsInPhase < soak.toSeconds()) {
                         unmet.add(String.format(Locale.ROOT, "the soak time has not passed: %s has been in %s for %s,"

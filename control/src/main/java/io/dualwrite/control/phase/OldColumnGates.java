@@ -13,8 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The two gates of leaving the old column behind ({@link Gate#STATEMENTS_TRANSLATABLE},
- * {@link Gate#OLD_COLUMN_MAY_STAY_UNSET}): each returns its refusal, or null when it holds.
+ * The gates of leaving the old column behind ({@link Gate#STATEMENTS_TRANSLATABLE},
+ * {@link Gate#OLD_COLUMN_MAY_STAY_UNSET}, {@link Gate#ROW_SECURITY_READS_WHAT_IT_WRITES}): each returns its refusal,
+ * or null when it holds.
  */
 final class OldColumnGates {
 
@@ -82,6 +83,29 @@ final class OldColumnGates {
                 + " in NEW_ONLY the application's INSERTs leave it unset, so every one would fail. Run "
                 + dropNotNull(spec) + "; then move again (the move's audit entry records that the constraint must be"
                 + " restored, with SET NOT NULL, after a rollback to READ_NEW and dualwrite reverse-sync)";
+    }
+
+    /**
+     * Null unless the source table has row-level security enabled with policies that differ for reading and writing
+     * (the test the driver's guard applies per role, here for every role); else the refusal naming them.
+     */
+    static String asymmetricRowSecurity(Connection c, String migration) throws SQLException {
+        MigrationSpec spec = ControlSchema.require(c, migration).spec();
+        try (PreparedStatement p = c.prepareStatement("""
+                SELECT string_agg(p.polname, ', ' ORDER BY p.polname) FROM pg_policy p JOIN pg_class t ON t.oid = p.polrelid
+                WHERE t.oid = to_regclass(?) AND t.relrowsecurity
+                  AND (p.polcmd <> '*' OR (p.polwithcheck IS NOT NULL AND (p.polqual IS NULL
+                       OR pg_get_expr(p.polwithcheck, t.oid) <> pg_get_expr(p.polqual, t.oid))))""")) {
+            p.setString(1, spec.qualifiedSource());
+            try (ResultSet rs = p.executeQuery()) {
+                String policies = rs.next() ? rs.getString(1) : null;
+                return policies == null ? null : "row-level security on " + spec.qualifiedSource() + " has policies that"
+                        + " differ for reading and writing (" + policies + "): from NEW_ONLY on the driver translates writes"
+                        + " into forms that read back the rows they change, and refuses them where a role may write rows it"
+                        + " cannot read. Replace them with one FOR ALL policy per rule (the same USING and WITH CHECK), or run"
+                        + " the application as a role that bypasses row-level security; then move again";
+            }
+        }
     }
 
     /** The DDL that lets the old column stay unset. */

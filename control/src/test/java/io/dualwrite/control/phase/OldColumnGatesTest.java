@@ -98,6 +98,20 @@ class OldColumnGatesTest {
     }
 
     @Test
+    void rowSecurityThatDiffersForReadingRefusesNewOnlyAndOneForAllPolicyLetsItGo(TestDatabase db) throws Exception {
+        try (Connection c = migrationIn(db, Phase.READ_NEW)) {
+            db.execute("ALTER TABLE users ENABLE ROW LEVEL SECURITY; CREATE POLICY sel ON users FOR SELECT USING (id < 10);"
+                    + " CREATE POLICY del ON users FOR DELETE USING (true)");
+            assertThatThrownBy(() -> PhaseWriter.change(c, PhaseWriter.Request.of(M, Phase.NEW_ONLY, "t", null)))
+                    .isInstanceOfSatisfying(PhaseRefusedException.class, e -> assertThat(e.unmet()).singleElement().asString()
+                            .contains("row-level security on \"public\".\"users\"", "(del, sel)", "one FOR ALL policy"));
+            db.execute("DROP POLICY sel ON users; DROP POLICY del ON users; CREATE POLICY tenant ON users USING (id < 10)");
+            PhaseWriter.change(c, PhaseWriter.Request.of(M, Phase.NEW_ONLY, "t", null));
+        }
+        assertThat(db.queryString("SELECT phase FROM dualwrite.migration")).isEqualTo("NEW_ONLY");
+    }
+
+    @Test
     void enteringNewOnlyRecordsTheSourceColumnsAsTheCatalogHasThem(TestDatabase db) throws Exception {
         try (Connection c = migrationIn(db, Phase.READ_NEW)) {
             db.execute("""

@@ -25,7 +25,7 @@ class PhaseTransitionsTest {
             READ_NEW   -> EXPANDED   : refused
             READ_NEW   -> DUAL_WRITE : allowed
             READ_NEW   -> READ_NEW   : stay
-            READ_NEW   -> NEW_ONLY   : allowed after PARITY_ZERO, FLEET_ON_CURRENT_PHASE, STATEMENTS_TRANSLATABLE, OLD_COLUMN_MAY_STAY_UNSET
+            READ_NEW   -> NEW_ONLY   : allowed after PARITY_ZERO, FLEET_ON_CURRENT_PHASE, STATEMENTS_TRANSLATABLE, OLD_COLUMN_MAY_STAY_UNSET, ROW_SECURITY_READS_WHAT_IT_WRITES
             READ_NEW   -> CONTRACTED : refused
             NEW_ONLY   -> EXPANDED   : refused
             NEW_ONLY   -> DUAL_WRITE : refused

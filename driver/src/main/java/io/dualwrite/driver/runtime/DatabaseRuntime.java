@@ -1,5 +1,6 @@
 package io.dualwrite.driver.runtime;
 
+import io.dualwrite.control.CaptureTrigger;
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.ControlTables;
 import io.dualwrite.control.MigrationState;
@@ -215,7 +216,7 @@ public final class DatabaseRuntime {
             runtime.columns(columns);
             SourceColumns.Column old = columns.old();
             tables.add(new SourceTable(runtime.spec(), columns.names(), old == null ? null : old.type(),
-                    old == null ? null : old.defaultSql()));
+                    old == null ? null : old.defaultSql(), CaptureTrigger.installed(c, runtime.spec())));
         }
         if (!changed && !tables.equals(currentTables)) {
             changed = true;

@@ -1,5 +1,6 @@
 package io.dualwrite.migrator.contract;
 
+import io.dualwrite.control.CaptureTrigger;
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.SourceColumn;
 import io.dualwrite.control.phase.PhaseTransitions;
@@ -72,6 +73,7 @@ public final class ColumnReadd {
                     done[0] = new Outcome(ddl, recorded.position(), position[0], position[1], afterReadNew(spec, recorded));
                     ReverseSyncCheckpoint.reset(tx, spec.name(), true);
                     MirrorTrigger.install(tx, spec);
+                    CaptureTrigger.installIfRowSecurity(tx, spec);
                     PhaseWriter.change(tx, new PhaseWriter.Request(spec.name(), Phase.NEW_ONLY, "reverse-sync",
                             "old column re-added (" + done[0].changes(spec) + ")", false, PhaseTransitions.Command.REVERSE_SYNC,
                             Duration.ZERO));

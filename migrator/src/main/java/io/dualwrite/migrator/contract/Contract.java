@@ -1,5 +1,6 @@
 package io.dualwrite.migrator.contract;
 
+import io.dualwrite.control.CaptureTrigger;
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.MigrationState;
 import io.dualwrite.control.phase.Gate;
@@ -53,7 +54,7 @@ public final class Contract {
     }
 
     /** What contract runs, in one transaction; the phase change is {@link PhaseWriter}'s (row, audit entry, NOTIFY). */
-    public static List<String> ddl(MigrationSpec spec, boolean mirrorInstalled) {
+    public static List<String> ddl(MigrationSpec spec, boolean mirrorInstalled, boolean captureInstalled) {
         MigrationNames names = MigrationNames.of(spec);
         List<String> ddl = new ArrayList<>(List.of("SET LOCAL lock_timeout = '<lock-timeout>'",
                 "-- phase " + Phase.NEW_ONLY + " -> " + Phase.CONTRACTED + " through the phase writer (gates re-checked under lock)",
@@ -61,6 +62,10 @@ public final class Contract {
                         + " NOT NULL, default)"));
         // the source before the target: the application's statements (reads with the target in a subquery, translated
         // writes) lock the source first; the other order deadlocks with them while the locks queue
+        if (captureInstalled) {
+            // its function reads the column: it would fail every write after the drop
+            ddl.addAll(List.of(CaptureTrigger.dropSql(spec)));
+        }
         ddl.add("ALTER TABLE " + names.source() + " DROP COLUMN " + names.value());
         if (mirrorInstalled) {
             ddl.add(MirrorTrigger.dropSql(spec));
@@ -113,7 +118,7 @@ public final class Contract {
             throw new RefusedException(String.join("; ", unmet));
         }
         boolean mirror = MirrorTrigger.installed(c, spec);
-        List<String> ddl = ddl(spec, mirror).stream()
+        List<String> ddl = ddl(spec, mirror, CaptureTrigger.installed(c, spec)).stream()
                 .map(s -> s.replace("<lock-timeout>", o.lockTimeout().toMillis() + "ms")).toList();
         if (o.dryRun()) {
             return new Result(false, verdicts, ddl, 0);

@@ -1,5 +1,6 @@
 package io.dualwrite.migrator.contract;
 
+import io.dualwrite.control.CaptureTrigger;
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.MigrationState;
 import io.dualwrite.migrator.RefusedException;
@@ -15,6 +16,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.function.Consumer;
 
@@ -186,6 +188,10 @@ public final class ReverseSync {
             throws SQLException {
         long rows;
         String lastKey;
+        try (Statement s = c.createStatement()) {
+            // the batch sets the old column from the target: a capture trigger (row-level security) must not sync it back
+            s.execute("SELECT set_config('" + CaptureTrigger.SWITCH + "', 'off', true)");
+        }
         try (PreparedStatement p = c.prepareStatement(lockSql(n, keyType, after != null))) {
             int i = 0;
             if (after != null) {

@@ -54,6 +54,19 @@ public record PhaseRewrites(Rewrite dualWrite, Rewrite readNew, Function<String,
         return new PhaseRewrites(dualWrite, readNew, withReturning, expanded, translation, returning);
     }
 
+    /**
+     * For a table whose writes a trigger on the source syncs (row-level security, {@link io.dualwrite.rewriter.SourceTable#syncedByTrigger}):
+     * in the phases that write both sides every write reaches PostgreSQL as the application sent it (the trigger keeps the
+     * target in step with exactly the rows it changed); reads still read the target in {@code READ_NEW}. What is refused
+     * in every phase stays refused (it would outlive the phase), and so do the phases without the old column.
+     */
+    public PhaseRewrites syncedByTrigger() {
+        if (!(expanded instanceof Rewrite.PassThrough) || dualWrite instanceof Rewrite.PassThrough) {
+            return this; // refused everywhere, or a read (which passes through in DUAL_WRITE and reads new in READ_NEW)
+        }
+        return new PhaseRewrites(Rewrite.PASS_THROUGH, Rewrite.PASS_THROUGH, null, expanded, translated, translatedReturning);
+    }
+
     public boolean isPassThrough() {
         return dualWrite instanceof Rewrite.PassThrough && readNew instanceof Rewrite.PassThrough
                 && expanded instanceof Rewrite.PassThrough && translated instanceof Rewrite.PassThrough

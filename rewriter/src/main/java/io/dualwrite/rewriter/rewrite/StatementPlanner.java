@@ -30,6 +30,7 @@ public final class StatementPlanner {
     private final ReadRewriter reads;
     private final HostedPlanner hosted;
     private final NewSchemaTranslator translator;
+    private final boolean syncedByTrigger;
 
     public StatementPlanner(MigrationSpec spec, List<String> columns) {
         this(new SourceTable(spec, columns));
@@ -42,10 +43,16 @@ public final class StatementPlanner {
         this.reads = new ReadRewriter(names, table.columns());
         this.hosted = new HostedPlanner(this, spec);
         this.translator = new NewSchemaTranslator(table, names, reads);
+        this.syncedByTrigger = table.syncedByTrigger();
     }
 
     public SourceNames names() {
         return names;
+    }
+
+    /** Whether a trigger on the source syncs every write while the old column is written ({@link SourceTable#syncedByTrigger}). */
+    boolean syncedByTrigger() {
+        return syncedByTrigger;
     }
 
     /**

@@ -148,9 +148,13 @@ public final class StatementRewriter {
             if (commentBetweenSemicolons(scan.tokens(), s)) {
                 r = keepAround(r, sql.substring(0, s.get(0).start()), sql.substring(end));
             }
-            return plan(touched.names().spec(), r);
+            return plan(touched, r);
         }
-        return plan(touched.names().spec(), multiple(touched, sql, statements, sigs, standardConformingStrings));
+        return plan(touched, multiple(touched, sql, statements, sigs, standardConformingStrings));
+    }
+
+    private static RewritePlan plan(StatementPlanner touched, PhaseRewrites r) {
+        return plan(touched.names().spec(), touched.syncedByTrigger() ? r.syncedByTrigger() : r);
     }
 
     /**

@@ -1,0 +1,149 @@
+package io.dualwrite.control;
+
+import io.dualwrite.rewriter.Identifiers;
+import io.dualwrite.rewriter.MigrationSpec;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * The sync of a migration whose source table has row-level security: row triggers on the source that hand every
+ * committed change of the old column (and of the key, and every delete) to the sync view, so the application's writes
+ * reach PostgreSQL unchanged and the driver passes them through while the old column is written.
+ *
+ * <p>Why not the driver's rewrite there. A rewritten write reads back the rows it changes (its RETURNING feeds the
+ * sync view), and PostgreSQL then applies the table's SELECT policies to them as well: with a SELECT policy narrower
+ * than the UPDATE or DELETE one, {@code DELETE FROM users} deletes the rows the role may delete plainly, and only those
+ * it may also see when rewritten. A row trigger sees exactly the rows the statement changed, whatever the policies.
+ * Each change goes through the same sync view as a rewritten write, so the backfill's protocol (fresh snapshots, the
+ * sync lock, the delete counter, the probe) holds unchanged.
+ *
+ * <p>When it acts: in DUAL_WRITE and READ_NEW. In NEW_ONLY the driver's translated writes keep the target themselves
+ * and never assign the old column, so the capture acts only on an UPDATE that changes it (a statement an instance
+ * still ran in READ_NEW after the move, or a writer outside the driver: the value written is the one to keep) and on
+ * deletes (synced twice, which is idempotent); not on INSERTs, whose old column a translated INSERT leaves at its
+ * default, which need not be the value the application gave. Not when a trigger fired it (the reverse-sync mirror
+ * sets the old column from the target) nor inside a reverse-sync batch ({@code dualwrite.capture = off} for its
+ * transaction). The function is {@code SECURITY DEFINER}
+ * (owned by whoever ran {@code expand}), so writers outside the driver, which hold no privilege on the sync view, keep
+ * working and are kept in step too. Contract drops the triggers with the column.
+ */
+public final class CaptureTrigger {
+
+    /** The setting a transaction turns {@code off} to write the old column without the capture (reverse-sync). */
+    public static final String SWITCH = "dualwrite.capture";
+
+    private CaptureTrigger() {
+    }
+
+    /** The row trigger's name on the source table (unquoted); the TRUNCATE trigger's adds {@code _truncate}. */
+    public static String triggerName(MigrationSpec spec) {
+        return "dualwrite_" + Identifiers.truncate(spec.syncView(), ControlSchema.SYNC_VIEW_MAX_BYTES - 1) + "_capture";
+    }
+
+    private static String truncateTriggerName(MigrationSpec spec) {
+        return "dualwrite_" + Identifiers.truncate(spec.syncView(), ControlSchema.SYNC_VIEW_MAX_BYTES - 10) + "_truncate";
+    }
+
+    private static String functionName(MigrationSpec spec) {
+        return ControlSchema.SCHEMA + "." + Identifiers.quote(Identifiers.truncate(spec.syncView(), 54) + "_capture");
+    }
+
+    /** Whether the source table's row-level security is enabled: then the migration is synced by this trigger. */
+    static boolean rowSecurityEnabled(Connection c, MigrationSpec spec) throws SQLException {
+        return queryBoolean(c, "SELECT relrowsecurity FROM pg_class WHERE oid = to_regclass(?)", spec.qualifiedSource(), null);
+    }
+
+    /** Whether the capture is installed on the source table, i.e. whether the driver passes the writes through. */
+    public static boolean installed(Connection c, MigrationSpec spec) throws SQLException {
+        return queryBoolean(c, "SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass(?) AND tgname = ?)",
+                spec.qualifiedSource(), triggerName(spec));
+    }
+
+    private static boolean queryBoolean(Connection c, String sql, String first, String second) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(sql)) {
+            p.setString(1, first);
+            if (second != null) {
+                p.setString(2, second);
+            }
+            try (ResultSet rs = p.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    /** Installs the capture when the source table has row-level security enabled; idempotent. */
+    public static void installIfRowSecurity(Connection c, MigrationSpec spec) throws SQLException {
+        if (rowSecurityEnabled(c, spec)) {
+            install(c, spec);
+        }
+    }
+
+    /** Creates or replaces the function and both triggers, in {@code c}'s current transaction. */
+    static void install(Connection c, MigrationSpec spec) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE OR REPLACE FUNCTION " + functionName(spec) + "() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER"
+                    + " SET search_path = pg_catalog, pg_temp AS $dualwrite$\n" + body(spec) + "\n$dualwrite$");
+            s.execute("REVOKE ALL ON FUNCTION " + functionName(spec) + "() FROM PUBLIC");
+            for (String drop : dropSql(spec)) {
+                s.execute(drop);
+            }
+            s.execute("CREATE TRIGGER " + Identifiers.quote(triggerName(spec)) + " AFTER INSERT OR UPDATE OR DELETE ON "
+                    + spec.qualifiedSource() + " FOR EACH ROW EXECUTE FUNCTION " + functionName(spec) + "()");
+            s.execute("CREATE TRIGGER " + Identifiers.quote(truncateTriggerName(spec)) + " AFTER TRUNCATE ON "
+                    + spec.qualifiedSource() + " FOR EACH STATEMENT EXECUTE FUNCTION " + functionName(spec) + "()");
+        }
+    }
+
+    /** Drops both triggers (the function stays: harmless, replaced by the next install). */
+    public static String[] dropSql(MigrationSpec spec) {
+        return new String[] {
+                "DROP TRIGGER IF EXISTS " + Identifiers.quote(triggerName(spec)) + " ON " + spec.qualifiedSource(),
+                "DROP TRIGGER IF EXISTS " + Identifiers.quote(truncateTriggerName(spec)) + " ON " + spec.qualifiedSource()};
+    }
+
+    static String body(MigrationSpec spec) {
+        String k = Identifiers.quote(spec.keyColumn()), v = Identifiers.quote(spec.sourceColumn());
+        String view = spec.qualifiedSyncView();
+        String name = spec.name().replace("'", "''");
+        String toView = "    INSERT INTO " + view + " (k, v, deleted) VALUES ";
+        // nested IFs: OLD is null for an INSERT and NEW for a DELETE, and SQL does not promise to short-circuit AND
+        return "DECLARE\n"
+                + "  dw_phase text;\n"
+                + "BEGIN\n"
+                + "  IF pg_trigger_depth() > 1 OR current_setting('" + SWITCH + "', true) = 'off' THEN RETURN NULL; END IF;\n"
+                + "  IF TG_OP = 'UPDATE' THEN\n"
+                + "    IF OLD." + k + " IS NOT DISTINCT FROM NEW." + k + " AND OLD." + v + " IS NOT DISTINCT FROM NEW." + v
+                + " THEN RETURN NULL; END IF;\n"
+                + "  END IF;\n"
+                + "  SELECT phase INTO dw_phase FROM dualwrite.migration WHERE name = '" + name + "';\n"
+                + "  IF dw_phase IS NULL OR dw_phase NOT IN ('DUAL_WRITE', 'READ_NEW', 'NEW_ONLY') THEN RETURN NULL; END IF;\n"
+                // NEW_ONLY: the driver's translated writes keep the target themselves and never set the old column (an
+                // INSERT leaves it NULL or at its default, an UPDATE assigns only the key): leave those alone
+                + "  IF dw_phase = 'NEW_ONLY' THEN\n"
+                + "    IF TG_OP = 'UPDATE' THEN\n"
+                + "      IF OLD." + v + " IS NOT DISTINCT FROM NEW." + v + " THEN RETURN NULL; END IF;\n"
+                + "    ELSIF TG_OP = 'INSERT' THEN\n"
+                + "      RETURN NULL;\n"
+                + "    END IF;\n"
+                + "  END IF;\n"
+                // the same as a rewritten TRUNCATE, which truncates both tables
+                + "  IF TG_OP = 'TRUNCATE' THEN\n"
+                + "    TRUNCATE " + spec.qualifiedTarget() + ";\n"
+                + "  ELSIF TG_OP = 'DELETE' THEN\n"
+                + toView + "(OLD." + k + ", NULL, true);\n"
+                + "  ELSE\n"
+                + "    IF TG_OP = 'UPDATE' THEN\n"
+                + "      IF OLD." + k + " IS DISTINCT FROM NEW." + k + " THEN\n"
+                + "  " + toView + "(OLD." + k + ", NULL, true);\n"
+                + "      END IF;\n"
+                + "    END IF;\n"
+                + toView + "(NEW." + k + ", NEW." + v + ", false);\n"
+                + "  END IF;\n"
+                + "  RETURN NULL;\n"
+                + "END";
+    }
+}
