@@ -244,11 +244,16 @@ class BackfillInterleavingTest {
     void backfillWaitsForStatementsThatBeganBeforeIt(TestDatabase db) throws Exception {
         Fixtures.createUsers(db, 100);
         Fixtures.expandAndDualWrite(db);
-        try (Connection slow = db.connect(); Connection bf = db.connect()) {
+        try (Connection slow = db.connect(); Connection bf = db.connect(); Connection gate = db.connect()) {
             int slowPid = pid(slow);
+            // the statement runs until the test lets it finish: no sleep a loaded machine could outlast
+            try (Statement g = gate.createStatement()) {
+                g.execute("SELECT pg_advisory_lock(4242)");
+            }
             CompletableFuture<Integer> statement = CompletableFuture.supplyAsync(() -> {
                 try (Statement s = slow.createStatement()) {
-                    return s.executeUpdate("UPDATE users SET email = 'slow@example.com' FROM (SELECT pg_sleep(2)) z WHERE id = 10");
+                    return s.executeUpdate("UPDATE users SET email = 'slow@example.com'"
+                            + " FROM (SELECT pg_advisory_lock_shared(4242)) z WHERE id = 10");
                 } catch (SQLException e) {
                     throw new CompletionException(e);
                 }
@@ -265,6 +270,9 @@ class BackfillInterleavingTest {
                     Duration.ofMillis(300)), null))
                     .hasMessageContaining("began before every instance applied DUAL_WRITE and still run")
                     .hasMessageContaining("pid " + slowPid);
+            try (Statement g = gate.createStatement()) {
+                g.execute("SELECT pg_advisory_unlock(4242)");
+            }
             BackfillResult r = Backfill.run(bf, "users.email", new BackfillOptions(1000, 0, false), null);
             assertThat(r.outcome()).isEqualTo(BackfillResult.Outcome.COMPLETED);
             assertThat(statement.get(10, TimeUnit.SECONDS)).isOne();
