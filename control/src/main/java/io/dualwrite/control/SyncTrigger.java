@@ -77,8 +77,12 @@ public final class SyncTrigger {
         b.append("    ").append(String.format(insert, "NEW.v", "UPDATE SET " + value + " = EXCLUDED." + value)).append(";\n");
         b.append("    RETURN NEW;\n");
         b.append("  END IF;\n");
-        b.append("  PERFORM pg_advisory_xact_lock_shared(").append(lockKey).append(");\n");
-        b.append("  PERFORM nextval('").append(deleteCounterName(spec).replace("'", "''")).append("');\n");
+        // one command, not two (each plpgsql command costs an executor start): the lock is taken in a subquery in
+        // FROM, which PostgreSQL does not flatten (its target list is volatile) and must run before the outer row,
+        // whose nextval advances the counter, exists. So the counter still moves only while the lock is held, which
+        // is the order the backfill's barrier relies on.
+        b.append("  PERFORM nextval('").append(deleteCounterName(spec).replace("'", "''"))
+                .append("') FROM (SELECT pg_advisory_xact_lock_shared(").append(lockKey).append(")) AS sync_lock;\n");
         b.append("  ").append(delete).append(";\n");
         if (probeLiteral != null) {
             b.append("  ").append(PROBE_MARK).append("\n");
