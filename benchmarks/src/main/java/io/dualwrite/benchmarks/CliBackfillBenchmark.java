@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
+import java.util.function.ToDoubleFunction;
 import java.util.regex.Pattern;
 
 /**
@@ -43,8 +44,12 @@ public final class CliBackfillBenchmark {
     private record Variant(String name, Path jar, List<String> jvmFlags) {
     }
 
-    /** One timed run: the process's wall time, and the time the CLI itself reported (NaN for the INSERT). */
-    private record Run(double wallSeconds, double reportedSeconds) {
+    /**
+     * One timed run: the process's wall time, the time the CLI itself reported, the CPU seconds of the CLI's JVM and of
+     * the server's processes (NaN where not known: the INSERT has no CLI, a remote server no /proc). On a loaded
+     * machine CPU seconds say more than wall time about which form costs less.
+     */
+    private record Run(double wallSeconds, double reportedSeconds, double cliCpu, double serverCpu) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -128,6 +133,7 @@ public final class CliBackfillBenchmark {
             // the twin: the target's columns, defaults and indexes (the unique partial index expand created)
             s.execute("CREATE TABLE email_address_twin (LIKE email_address INCLUDING ALL)");
             long expected = Long.parseLong(scalar(s, "SELECT count(email) FROM users"));
+            ProcCpu server = ProcCpu.server(Long.parseLong(scalar(s, "SELECT pg_backend_pid()")));
 
             Map<String, List<Run>> runs = new LinkedHashMap<>();
             for (int round = 1; round <= rounds; round++) {
@@ -137,33 +143,39 @@ public final class CliBackfillBenchmark {
                     if (workers != null) {
                         backfill.addAll(List.of("--workers", workers));
                     }
+                    double cpu0 = ProcCpu.children(), server0 = server.seconds();
                     long t0 = System.nanoTime();
                     String out = cli(v, url, user, backfill.toArray(String[]::new));
                     double wall = seconds(t0);
+                    double cliCpu = ProcCpu.children() - cpu0, serverCpu = server.seconds() - server0;
                     Matcher sec = SECONDS.matcher(out);
                     double reported = sec.find() ? Double.parseDouble(sec.group(1)) : Double.NaN;
                     long copied = Long.parseLong(scalar(s, "SELECT count(*) FROM email_address WHERE is_primary"));
                     if (copied != expected) {
                         throw new IllegalStateException(v.name + " copied " + copied + " rows, expected " + expected + ": " + out);
                     }
-                    record(runs, "backfill " + v.name, round, new Run(wall, reported), rows);
+                    record(runs, "backfill " + v.name, round, new Run(wall, reported, cliCpu, serverCpu), rows);
                 }
                 reset(s, "email_address_twin");
+                double server0 = server.seconds();
                 long t0 = System.nanoTime();
                 s.execute("INSERT INTO email_address_twin (user_id, address, is_primary)"
                         + " SELECT id, email, true FROM users WHERE email IS NOT NULL");
-                record(runs, "INSERT ... SELECT", round, new Run(seconds(t0), Double.NaN), rows);
+                double wall = seconds(t0);
+                record(runs, "INSERT ... SELECT", round, new Run(wall, Double.NaN, Double.NaN, server.seconds() - server0), rows);
             }
             System.out.printf(Locale.ROOT, "%nbest of %d, %,d users (load now: %s)%n", rounds, rows, BenchmarkSuite.loadAverage());
-            double insert = best(runs.get("INSERT ... SELECT"), false);
+            double insert = best(runs.get("INSERT ... SELECT"), Run::wallSeconds);
             for (Map.Entry<String, List<Run>> e : runs.entrySet()) {
-                double wall = best(e.getValue(), false);
+                List<Run> r = e.getValue();
+                double wall = best(r, Run::wallSeconds);
+                String cpu = String.format(Locale.ROOT, "CPU: server %.2f s, CLI %.2f s", best(r, Run::serverCpu), best(r, Run::cliCpu));
                 if (e.getKey().startsWith("backfill ")) {
-                    double reported = best(e.getValue(), true);
-                    System.out.printf(Locale.ROOT, "  %-48s process %.3f s (%.2fx INSERT ... SELECT), CLI-reported %.3f s (%.2fx)%n",
-                            e.getKey(), wall, insert / wall, reported, insert / reported);
+                    double reported = best(r, Run::reportedSeconds);
+                    System.out.printf(Locale.ROOT, "  %-48s process %.3f s (%.2fx INSERT ... SELECT), CLI-reported %.3f s (%.2fx); %s%n",
+                            e.getKey(), wall, insert / wall, reported, insert / reported, cpu);
                 } else {
-                    System.out.printf(Locale.ROOT, "  %-48s %.3f s%n", e.getKey(), wall);
+                    System.out.printf(Locale.ROOT, "  %-48s %.3f s; %s%n", e.getKey(), wall, cpu);
                 }
             }
             System.out.println("(ratio = INSERT ... SELECT time / backfill time: >= 1.0 means the backfill is at least as fast)");
@@ -182,13 +194,13 @@ public final class CliBackfillBenchmark {
 
     private static void record(Map<String, List<Run>> runs, String what, int round, Run r, int rows) {
         runs.computeIfAbsent(what, k -> new ArrayList<>()).add(r);
-        System.out.printf(Locale.ROOT, "round %d  %-48s %.3f s  %,10.0f rows/s%s%n", round, what, r.wallSeconds,
-                rows / r.wallSeconds, Double.isNaN(r.reportedSeconds) ? ""
-                        : String.format(Locale.ROOT, "  (CLI-reported %.3f s)", r.reportedSeconds));
+        System.out.printf(Locale.ROOT, "round %d  %-48s %.3f s  %,10.0f rows/s%s  CPU: server %.2f s, CLI %.2f s%n", round,
+                what, r.wallSeconds, rows / r.wallSeconds, Double.isNaN(r.reportedSeconds) ? ""
+                        : String.format(Locale.ROOT, "  (CLI-reported %.3f s)", r.reportedSeconds), r.serverCpu, r.cliCpu);
     }
 
-    private static double best(List<Run> runs, boolean reported) {
-        return runs.stream().mapToDouble(r -> reported ? r.reportedSeconds : r.wallSeconds).min().orElseThrow();
+    private static double best(List<Run> runs, ToDoubleFunction<Run> metric) {
+        return runs.stream().mapToDouble(metric).min().orElseThrow();
     }
 
     /** Runs the CLI in a fresh JVM; returns its stdout, or fails with its output when it exits non-zero. */

@@ -14,6 +14,10 @@ final class BackfillSql {
     final String barrier;
     /** The delete counter now ({@code ''} when batches lock instead). */
     final String counter;
+    /** The batch's COPY text back into the target, NULL values left out. */
+    final String copyIn;
+    /** The redo of a batch that met a dual write (parameters: keys, values as text arrays). */
+    final String insert;
     /**
      * Deletes or corrects this transaction's own copies of the given keys (parameter: keys as a text array) from a fresh
      * look at the source; returns rows deleted, rows corrected.
@@ -21,8 +25,7 @@ final class BackfillSql {
     final String recheck;
     /** Advances the range row, and with a single range the totals too (parameters: see {@link BatchCopy}). */
     final String checkpoint;
-    private final String insertInto;
-    private final String onConflict;
+    private final String copyOutPrefix;
     private final MigrationNames n;
 
     BackfillSql(MigrationNames n, SourceTable t) {
@@ -36,8 +39,11 @@ final class BackfillSql {
         this.barrier = "SELECT CASE WHEN pg_try_advisory_lock(" + lockKey + ") THEN pg_advisory_unlock(" + lockKey + ")"
                 + " ELSE false END";
         this.counter = "SELECT " + counterValue;
-        this.insertInto = "INSERT INTO " + tgt + " (" + tk + ", " + tv + ", " + flag + ") ";
-        this.onConflict = " ON CONFLICT (" + tk + ") WHERE " + flag + " DO NOTHING";
+        this.copyOutPrefix = "COPY (SELECT " + k + ", " + v + ", true FROM ";
+        this.copyIn = "COPY " + tgt + " (" + tk + ", " + tv + ", " + flag + ") FROM STDIN WHERE " + tv + " IS NOT NULL";
+        this.insert = "INSERT INTO " + tgt + " (" + tk + ", " + tv + ", " + flag + ") SELECT r.k::" + t.keyType() + ", r.v::"
+                + t.valueType() + ", true FROM unnest(?::text[], ?::text[]) AS r(k, v) ON CONFLICT (" + tk + ") WHERE " + flag
+                + " DO NOTHING";
         // only the rows this transaction inserted: a dual write cannot change them before it commits
         this.recheck = "WITH b AS (SELECT unnest(?::text[])::" + t.keyType() + " AS k),\n"
                 + " c AS (SELECT e.ctid AS tid, e." + tv + " AS ev, u." + v + " AS uv FROM b JOIN " + tgt + " e ON e." + tk
@@ -56,17 +62,11 @@ final class BackfillSql {
     }
 
     /**
-     * Copies the batch's rows of {@code leaf} (the source table or one of its leaf partitions, quoted) inside the server,
-     * one statement, one snapshot. Returns the rows in the pages (NULL values too: the caller counts them), the rows
-     * inserted, and their keys as array text (NULL when none), which the recheck takes back.
-     *
-     * @param onConflict skip keys a dual write already wrote (else such a key fails the batch with 23505)
+     * The batch's rows of {@code leaf} (the source table or one of its leaf partitions, quoted), key and value (NULL
+     * too: the caller counts them), in COPY text format.
      */
-    String copyPages(String leaf, long fromPage, long toPage, boolean onConflict) {
-        String pages = " WHERE ctid >= '(" + fromPage + ",0)' AND ctid < '(" + toPage + ",0)'";
-        // the count reads the same pages with the statement's one snapshot, so it counts exactly the rows the insert read
-        return copy("SELECT " + n.key() + ", " + n.value() + ", true FROM " + leaf + pages + " AND " + n.value() + " IS NOT NULL",
-                "(SELECT count(*) FROM " + leaf + pages + ")", onConflict);
+    String copyOut(String leaf, long fromPage, long toPage) {
+        return copyOutPrefix + leaf + " WHERE ctid >= '(" + fromPage + ",0)' AND ctid < '(" + toPage + ",0)') TO STDOUT";
     }
 
     /** Locks a page range's rows of {@code leaf} (parameters: from, to as tid text); only when {@link SourceTable#locked()}. */
@@ -75,17 +75,11 @@ final class BackfillSql {
     }
 
     /**
-     * Copies the rows of the catch-up pass: written since {@code startXmin} (digits only, see {@link RangePlanner}),
-     * non-NULL, without a primary target row. Returns what {@link #copyPages} does.
+     * The rows the catch-up pass copies: written since {@code startXmin} (digits only, see {@link RangePlanner}),
+     * non-NULL, without a primary target row.
      */
-    String catchUp(String startXmin, boolean onConflict) {
-        return copy("SELECT u." + n.key() + ", u." + n.value() + ", true" + catchUpFrom(startXmin), null, onConflict);
-    }
-
-    /** @param scanned the count of rows read, or null: every row read is inserted */
-    private String copy(String select, String scanned, boolean onConflict) {
-        return "WITH i AS (" + insertInto + select + (onConflict ? this.onConflict : "") + " RETURNING " + n.targetKey() + ")\n"
-                + "SELECT " + (scanned == null ? "count(*)" : scanned) + ", count(*), array_agg(" + n.targetKey() + ")::text FROM i";
+    String catchUpOut(String startXmin) {
+        return "COPY (SELECT u." + n.key() + ", u." + n.value() + ", true" + catchUpFrom(startXmin) + ") TO STDOUT";
     }
 
     String catchUpLock(String startXmin) {

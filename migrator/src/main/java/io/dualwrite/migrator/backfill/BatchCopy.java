@@ -3,8 +3,10 @@ package io.dualwrite.migrator.backfill;
 import io.dualwrite.migrator.RefusedException;
 import io.dualwrite.rewriter.Phase;
 import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
 import org.postgresql.jdbc.AutoSave;
 
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -160,9 +162,10 @@ final class BatchCopy {
                 p.executeQuery().close();
             }
         }
-        Copied rows = copy(wc, r == null ? sql.catchUp(startXmin, !copy) : sql.copyPages(leaf.name(), from, to, !copy));
+        CopyText rows = new CopyText();
+        long copied = copy(wc, r == null ? sql.catchUpOut(startXmin) : sql.copyOut(leaf.name(), from, to), rows, copy);
         long corrected = 0;
-        if (!table.locked() && rows.inserted > 0) {
+        if (!table.locked() && copied > 0) {
             String counterAfter;
             try (PreparedStatement p = wc.prepareStatement(sql.counter); ResultSet rs = p.executeQuery()) {
                 rs.next();
@@ -170,31 +173,42 @@ final class BatchCopy {
             }
             if (!barrierPassed || !counterAfter.equals(counterBefore)) {
                 counters.rechecked.incrementAndGet();
-                corrected = recheck(wc, rows.keys);
+                corrected = recheck(wc, rows);
             }
         }
         if (r != null) {
-            checkpoint(wc, r, pages, single, rows.read, rows.inserted);
+            checkpoint(wc, r, pages, single, rows.rowCount, copied);
         }
-        return new Outcome(rows.read, rows.inserted, corrected, false);
+        return new Outcome(rows.rowCount, copied, corrected, false);
     }
 
-    /** What one copy statement did: rows read (NULL values too), rows inserted, their keys as array text. */
-    private record Copied(long read, long inserted, String keys) {
-    }
-
-    /** Runs one copy statement of {@link BackfillSql}. */
-    private static Copied copy(Connection wc, String copy) throws SQLException {
-        try (PreparedStatement p = wc.prepareStatement(copy); ResultSet rs = p.executeQuery()) {
-            rs.next();
-            return new Copied(rs.getLong(1), rs.getLong(2), rs.getString(3));
+    /** Copies the rows {@code copyOut} selects into {@code rows}, then into the target; returns the rows inserted. */
+    private long copy(Connection wc, String copyOut, CopyText rows, boolean copy) throws SQLException {
+        // the rows travel as COPY text both ways: no per-value decoding or encoding on this side
+        CopyManager copyApi = wc.unwrap(PGConnection.class).getCopyAPI();
+        try {
+            rows.rowCount = copyApi.copyOut(copyOut, rows);
+            if (rows.size() == 0) {
+                return 0;
+            }
+            if (copy) {
+                return copyApi.copyIn(sql.copyIn, rows.reader());
+            }
+            CopyText.Columns cols = rows.columns();
+            try (PreparedStatement p = wc.prepareStatement(sql.insert)) {
+                p.setArray(1, wc.createArrayOf("text", cols.keys()));
+                p.setArray(2, wc.createArrayOf("text", cols.values()));
+                return p.executeUpdate();
+            }
+        } catch (IOException e) {
+            throw new SQLException("COPY of a backfill batch failed: " + e.getMessage(), "08006", e);
         }
     }
 
     /** Deletes or corrects this transaction's copies of {@code rows} a racing delete made stale; returns how many. */
-    private long recheck(Connection wc, String keys) throws SQLException {
+    private long recheck(Connection wc, CopyText rows) throws SQLException {
         try (PreparedStatement p = wc.prepareStatement(sql.recheck)) {
-            p.setString(1, keys);
+            p.setArray(1, wc.createArrayOf("text", rows.columns().keys()));
             try (ResultSet rs = p.executeQuery()) {
                 rs.next();
                 return rs.getLong(1) + rs.getLong(2);
