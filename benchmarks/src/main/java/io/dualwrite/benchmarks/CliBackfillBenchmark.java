@@ -27,7 +27,10 @@ import java.util.regex.Pattern;
  * target, alternated in rounds in one run on one database (issue 15, acceptance 6). Prints every run, the best of
  * each and their ratio. Run by {@code benchmarks/scripts/cli-backfill.sh}; options:
  * <pre>
- * --cli [NAME=]JAR [JVM-FLAG …]   a CLI jar to time, with optional JVM flags (repeatable: the variants alternate)
+ * --cli [NAME=]JAR [JVM-FLAG …]   a CLI jar to time ({@code java -jar}), with optional JVM flags, or a launcher
+ *                                 script (migrator/bin/dualwrite; the flags then replace its own); repeatable: the
+ *                                 variants alternate. Default: the
+ *                                 launcher and the plain {@code java -jar} of migrator/target/dualwrite-migrator.jar
  * --rows N                        users (default 1,000,000; 1/7 NULL emails)
  * --rounds N                      rounds (default 3); each round runs every variant and the INSERT … SELECT once
  * --workers N                     passed to the backfill (default: the CLI's, the core count)
@@ -41,7 +44,11 @@ public final class CliBackfillBenchmark {
     private static final Pattern SECONDS = Pattern.compile("\"seconds\"\\s*:\\s*([0-9.Ee+-]+)");
     private static final Pattern URL_DATABASE = Pattern.compile("^(jdbc:postgresql://[^/]+/)([^?]*)(.*)$");
 
+    /** @param jar a jar, or a launcher script that runs one */
     private record Variant(String name, Path jar, List<String> jvmFlags) {
+        boolean launcher() {
+            return !jar.toString().endsWith(".jar");
+        }
     }
 
     /**
@@ -69,11 +76,12 @@ public final class CliBackfillBenchmark {
             }
         }
         if (variants.isEmpty()) {
-            variants.add(variant("migrator/target/dualwrite-migrator.jar"));
+            variants.add(variant("migrator/bin/dualwrite"));
+            variants.add(new Variant("java -jar", Path.of("migrator/target/dualwrite-migrator.jar"), List.of()));
         }
         for (Variant v : variants) {
             if (!Files.isRegularFile(v.jar)) {
-                throw new IllegalArgumentException("no CLI jar at " + v.jar.toAbsolutePath()
+                throw new IllegalArgumentException("no CLI at " + v.jar.toAbsolutePath()
                         + "; build it first: mvn -B -q -Dstyle.color=never -pl migrator -am -DskipTests package");
             }
         }
@@ -206,13 +214,21 @@ public final class CliBackfillBenchmark {
     /** Runs the CLI in a fresh JVM; returns its stdout, or fails with its output when it exits non-zero. */
     private static String cli(Variant v, String url, String user, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(v.jvmFlags);
-        cmd.addAll(List.of("-jar", v.jar.toString()));
+        if (v.launcher()) {
+            cmd.add(v.jar.toString());
+        } else {
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            cmd.addAll(v.jvmFlags);
+            cmd.addAll(List.of("-jar", v.jar.toString()));
+        }
         cmd.add(args[0]);
         cmd.addAll(List.of("--url", url, "--user", user));
         cmd.addAll(Arrays.asList(args).subList(1, args.length));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(false).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT);
+        if (v.launcher() && !v.jvmFlags.isEmpty()) {
+            pb.environment().put("DUALWRITE_JAVA_OPTS", String.join(" ", v.jvmFlags));
+        }
+        Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         int code = p.waitFor();
         if (code != 0) {
