@@ -33,6 +33,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BenchmarkSuite {
 
+    /** Suffix of the score key of a benchmark's bytes allocated per operation (JMH's {@code gc.alloc.rate.norm}, with {@code --prof gc}). */
+    static final String ALLOCATION = ":alloc";
+
     private BenchmarkSuite() {
     }
 
@@ -122,6 +125,11 @@ public final class BenchmarkSuite {
             for (RunResult r : results) {
                 scores.add(new Report.Score(key(r), r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError(),
                         r.getPrimaryResult().getScoreUnit()));
+                r.getSecondaryResults().forEach((label, result) -> {
+                    if (label.endsWith("gc.alloc.rate.norm")) { // JMH before 1.36 prefixes "·"
+                        scores.add(new Report.Score(key(r) + ALLOCATION, result.getScore(), result.getScoreError(), result.getScoreUnit()));
+                    }
+                });
             }
             Report report = new Report(scores);
             List<Report.Row> rowsOut = report.rows(Targets.RATIOS);

@@ -36,7 +36,8 @@ import static io.dualwrite.control.phase.PhaseTransitions.Operation.SHADOW_READS
  *   <li>{@link #rewrite rewrite}: the SQL of that phase, counted; a refusal throws here, before
  *       anything reached the database (a prepared statement is then brought to that SQL,
  *       {@link RewritingPreparedStatement#rebind}); pinning and choosing the phase's SQL are timed
- *       ({@code MigrationRuntime#rewriteTime}, the metric {@code dualwrite.rewrite}; the shadow read is not);</li>
+ *       ({@code MigrationRuntime#rewriteTime}, the metric {@code dualwrite.rewrite}; the shadow read is not), once a
+ *       meter registry reads that time (without one the clock is not read);</li>
  *   <li>{@link #execute execute}: on PgJDBC, told to report generated keys when the rewrite
  *       returns them in place of PgJDBC's own RETURNING;</li>
  *   <li>{@link #execute count}: executions and failures of rewritten statements (error-rate watch);</li>
@@ -163,11 +164,11 @@ final class StatementPipeline {
         touched = migration;
         connection.pins.entering();
         try {
-            long start = System.nanoTime();
+            long start = migration.rewriteTime().start();
             Phase phase = pin(migration);
             Rewrite chosen = choose(statement.plan, migration, phase, statement.applicationSql, statement.returningList, false);
             requireKnown(statement.plan, migration, phase);
-            migration.rewriteTime().record(System.nanoTime() - start);
+            migration.rewriteTime().stop(start);
             sample(statement.plan, chosen, migration, phase, statement.applicationSql, statement.log());
             Rewrite.Rewritten rewrite = rewrite(chosen, migration, phase);
             routed(migration, rewrite, statement.returningList != null);
@@ -410,14 +411,14 @@ final class StatementPipeline {
             }
             return sql;
         }
-        long start = System.nanoTime();
         MigrationRuntime migration = connection.database.migrations().runtimeOf(plan.migration());
+        long start = migration.rewriteTime().start();
         touched = migration;
         Phase phase = pin(migration);
         String returningList = returningList(connection.delegate, keys);
         Rewrite chosen = choose(plan, migration, phase, sql, returningList, pathChangesFirst);
         requireKnown(plan, migration, phase);
-        migration.rewriteTime().record(System.nanoTime() - start); // before the shadow read: its query is not the rewrite's cost
+        migration.rewriteTime().stop(start); // before the shadow read: its query is not the rewrite's cost
         sample(plan, chosen, migration, phase, sql, null);
         Rewrite.Rewritten rewrite = rewrite(chosen, migration, phase);
         routed(migration, rewrite, returningList != null);
