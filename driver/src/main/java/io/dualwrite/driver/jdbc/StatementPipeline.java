@@ -370,7 +370,8 @@ final class StatementPipeline {
         if (readNewSql != null) {
             return Wrappers.readNewResultSet(rs, owner, connection.plainReads, readNewSql, readNewPrepared);
         }
-        int visible = visibleColumns(rs.getMetaData());
+        // without hidden columns the metadata is not looked at: PgJDBC makes it on the first call, most results never need it
+        int visible = hidden == 0 ? -1 : visibleColumns(rs.getMetaData());
         ResultSet shown = visible >= 0 ? Wrappers.hidingResultSet(rs, owner, visible) : rs;
         if (translated) {
             // never described from the application's text: the old column may be gone
