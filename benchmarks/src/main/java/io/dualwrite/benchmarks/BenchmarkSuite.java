@@ -26,12 +26,17 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code java -jar benchmarks/target/benchmarks.jar [--quick] [--include REGEX] [--out DIR] [--prof jfr|stack|gc] [--param variant=a,b]}:
+ * {@code java -jar benchmarks/target/benchmarks.jar [--quick] [--include REGEX | --ycsb] [--out DIR] [--prof jfr|stack|gc] [--param variant=a,b]}:
  * starts an embedded PostgreSQL 17, creates and fills the tables, runs the JMH benchmarks of this
- * package (each fork connects to that server), then writes {@code results.md}, {@code ratios.svg}
- * and {@code jmh.json} into {@code benchmarks/results} (or {@code --out}).
+ * package (each fork connects to that server) and, unless {@code --include} chose some, the YCSB-like
+ * workload ({@link YcsbWorkload}, in this JVM), then writes {@code results.md}, {@code ratios.svg}
+ * and {@code jmh.json} into {@code benchmarks/results} (or {@code --out}). {@code --ycsb} runs only the
+ * workload and writes {@code ycsb.md}.
  */
 public final class BenchmarkSuite {
+
+    /** Suffix of the score key of a benchmark's bytes allocated per operation (JMH's {@code gc.alloc.rate.norm}, with {@code --prof gc}). */
+    static final String ALLOCATION = ":alloc";
 
     private BenchmarkSuite() {
     }
@@ -39,26 +44,34 @@ public final class BenchmarkSuite {
     public static void main(String[] args) throws Exception {
         boolean quick = System.getProperty("quick") != null;
         String include = BenchmarkSuite.class.getPackageName() + ".*Benchmark.*";
+        boolean included = false;
+        boolean ycsbOnly = false;
         List<String> profilers = new ArrayList<>();
         List<String[]> params = new ArrayList<>();
         Path out = Files.isDirectory(Path.of("benchmarks", "src")) ? Path.of("benchmarks", "results") : Path.of("results");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick", "-quick", "quick" -> quick = true;
-                case "--include" -> include = args[++i];
+                case "--include" -> {
+                    include = args[++i];
+                    included = true;
+                }
+                case "--ycsb" -> ycsbOnly = true;
                 case "--out" -> out = Path.of(args[++i]);
                 case "--prof" -> profilers.add(args[++i]);
                 case "--param" -> params.add(args[++i].split("=", 2));
                 default -> {
-                    System.err.println("usage: java -jar benchmarks.jar [--quick] [--include REGEX] [--out DIR] [--prof jfr|stack|gc] [--param variant=a,b]");
+                    System.err.println("usage: java -jar benchmarks.jar [--quick] [--include REGEX | --ycsb] [--out DIR] [--prof jfr|stack|gc] [--param variant=a,b]");
                     System.exit(2);
                 }
             }
         }
         int rows = Bench.ROWS;
         String loadBefore = loadAverage();
-        String memory = planCacheMemory();
-        System.out.println("plan cache memory: " + memory);
+        String memory = ycsbOnly ? null : planCacheMemory();
+        if (memory != null) {
+            System.out.println("plan cache memory: " + memory);
+        }
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder()
                 .setServerConfig("fsync", "off")
                 .setServerConfig("synchronous_commit", "off")
@@ -74,8 +87,21 @@ public final class BenchmarkSuite {
                 pgVersion = scalar(c, "SELECT version()");
                 System.out.println(pgVersion + "; creating " + rows + " rows per table");
                 long t0 = System.nanoTime();
-                Setup.create(c, rows);
+                if (!ycsbOnly) {
+                    Setup.create(c, rows);
+                }
+                if (ycsbOnly || !included) {
+                    YcsbTables.create(c, rows);
+                }
                 System.out.printf("set up in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+            }
+            if (ycsbOnly) {
+                String ycsb = ycsb(quick, rows);
+                Files.createDirectories(out);
+                Files.writeString(out.resolve("ycsb.md"), "# dualwrite: YCSB-like workload\n\n- load average before: " + loadBefore
+                        + "; after: " + loadAverage() + "\n\n" + ycsb, StandardCharsets.UTF_8);
+                System.out.println("wrote " + out.resolve("ycsb.md"));
+                return;
             }
             ChainedOptionsBuilder options = new OptionsBuilder()
                     .include(include)
@@ -111,6 +137,7 @@ public final class BenchmarkSuite {
             long start = System.nanoTime();
             Collection<RunResult> results = new Runner(options.build()).run();
             double minutes = (System.nanoTime() - start) / 60e9;
+            String ycsb = included ? null : ycsb(quick, rows);
             String loadAfter = loadAverage();
 
             String explain;
@@ -122,6 +149,11 @@ public final class BenchmarkSuite {
             for (RunResult r : results) {
                 scores.add(new Report.Score(key(r), r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError(),
                         r.getPrimaryResult().getScoreUnit()));
+                r.getSecondaryResults().forEach((label, result) -> {
+                    if (label.endsWith("gc.alloc.rate.norm")) { // JMH before 1.36 prefixes "·"
+                        scores.add(new Report.Score(key(r) + ALLOCATION, result.getScore(), result.getScoreError(), result.getScoreUnit()));
+                    }
+                });
             }
             Report report = new Report(scores);
             List<Report.Row> rowsOut = report.rows(Targets.RATIOS);
@@ -143,6 +175,9 @@ public final class BenchmarkSuite {
             md.append("![ratios](ratios.svg)\n\n");
             md.append("## Driver cost without the database, rewriter plan cost\n\n").append(report.absoluteTable(Targets.ABSOLUTES)).append('\n');
             md.append("## Plan cache under a flood of distinct statements\n\n").append(memory).append("\n\n");
+            if (ycsb != null) {
+                md.append("## YCSB-like workload (HikariCP, prepare per call)\n\n").append(ycsb).append('\n');
+            }
             md.append("## All scores\n\n").append(report.scoreTable()).append('\n');
             md.append("## Where the time goes in PostgreSQL: EXPLAIN ANALYZE of one single-row UPDATE per form\n\n")
                     .append("Run after the benchmarks, each 20 times in a rolled-back transaction; the last plan is shown.\n\n")
@@ -153,6 +188,11 @@ public final class BenchmarkSuite {
             System.out.println(md);
             System.out.println("wrote " + out.resolve("results.md") + ", " + out.resolve("ratios.svg") + ", " + out.resolve("jmh.json"));
         }
+    }
+
+    /** {@link YcsbWorkload}: 3 rounds of 500 operations with {@code --quick}, else 10 rounds of 2,000. */
+    private static String ycsb(boolean quick, int rows) throws java.sql.SQLException {
+        return quick ? new YcsbWorkload(3, 500, rows).run() : new YcsbWorkload(10, 2_000, rows).run();
     }
 
     /** EXPLAIN ANALYZE of the single-row UPDATE of each form: shows trigger time and the extra nodes. */

@@ -16,7 +16,10 @@ import java.sql.SQLException;
 /**
  * A statement on a table that is not migrated ({@code accounts}), while {@code users.email} is in
  * DUAL_WRITE: the cost every other statement of the application pays. Each operation is what an
- * application does per request: borrow from HikariCP, prepare, bind, execute, close.
+ * application does per request: borrow from HikariCP, prepare, bind, execute, close. The
+ * {@code rawPlain*} / {@code wrappedPlain*} pair does the same on one connection held for the trial
+ * (no pool), so that the driver's share of time and allocation (run with {@code --prof gc}) is not
+ * diluted by HikariCP's own.
  */
 @State(Scope.Thread)
 public class PassThroughBenchmark {
@@ -26,12 +29,16 @@ public class PassThroughBenchmark {
 
     private HikariDataSource raw;
     private HikariDataSource dualwrite;
+    private Connection rawPlain;
+    private Connection wrappedPlain;
     private final Bench.Keys keys = new Bench.Keys(42);
 
     @Setup
-    public void setUp() {
+    public void setUp() throws SQLException {
         raw = pool(Bench.pgUrl(), "org.postgresql.Driver");
         dualwrite = pool(Bench.dualwriteUrl(), "io.dualwrite.driver.DualwriteDriver");
+        rawPlain = Bench.raw();
+        wrappedPlain = Bench.dualwrite();
     }
 
     private static HikariDataSource pool(String url, String driver) {
@@ -46,9 +53,21 @@ public class PassThroughBenchmark {
     }
 
     @TearDown
-    public void tearDown() {
+    public void tearDown() throws SQLException {
         raw.close();
         dualwrite.close();
+        rawPlain.close();
+        wrappedPlain.close();
+    }
+
+    @Benchmark
+    public long rawPlainSelect() throws SQLException {
+        return select(rawPlain, keys.next());
+    }
+
+    @Benchmark
+    public long wrappedPlainSelect() throws SQLException {
+        return select(wrappedPlain, keys.next());
     }
 
     @Benchmark
@@ -72,7 +91,13 @@ public class PassThroughBenchmark {
     }
 
     private static long select(HikariDataSource ds, long id) throws SQLException {
-        try (Connection c = ds.getConnection(); PreparedStatement p = c.prepareStatement(SELECT)) {
+        try (Connection c = ds.getConnection()) {
+            return select(c, id);
+        }
+    }
+
+    private static long select(Connection c, long id) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(SELECT)) {
             p.setLong(1, id);
             try (ResultSet rs = p.executeQuery()) {
                 rs.next();

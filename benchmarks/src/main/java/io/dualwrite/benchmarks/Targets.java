@@ -33,6 +33,11 @@ final class Targets {
                 "PassThroughBenchmark.dualwriteSelect", "PassThroughBenchmark.rawSelect", 1.02, "≤ 1.02×"));
         r.add(new Report.Ratio("pass-through (HikariCP)", "UPDATE accounts by key: dualwrite / raw PgJDBC",
                 "PassThroughBenchmark.dualwriteUpdate", "PassThroughBenchmark.rawUpdate", 1.02, "≤ 1.02×"));
+        r.add(new Report.Ratio("pass-through (one connection)", "prepare + execute + read one row + close: wrapped / raw PgJDBC",
+                "PassThroughBenchmark.wrappedPlainSelect", "PassThroughBenchmark.rawPlainSelect", 1.05, "≤ 1.05×"));
+        r.add(new Report.Ratio("pass-through (one connection)", "bytes allocated per operation (--prof gc): wrapped / raw PgJDBC",
+                "PassThroughBenchmark.wrappedPlainSelect" + BenchmarkSuite.ALLOCATION, "PassThroughBenchmark.rawPlainSelect"
+                        + BenchmarkSuite.ALLOCATION, 1.05, "≤ 1.05×"));
         for (String op : List.of("update", "insert", "delete")) {
             String group = "single-row " + op.toUpperCase(java.util.Locale.ROOT);
             String dw = "SingleRowWriteBenchmark." + op + "[variant=dualwrite]";

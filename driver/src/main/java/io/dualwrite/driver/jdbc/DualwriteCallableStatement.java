@@ -14,28 +14,39 @@ public abstract class DualwriteCallableStatement implements CallableStatement {
 
     protected final CallableStatement delegate;
     private final DualwriteConnection connection;
-    /** Planned when prepared ({@link StatementPipeline#plan}): it passes through, so only the hide step remains. */
-    private final StatementPipeline pipeline;
+    /** The wrapper last handed out, for the reasons {@link DualwritePreparedStatement} gives for its own. */
+    private DualwriteResultSet shown;
 
     protected DualwriteCallableStatement(CallableStatement delegate, DualwriteConnection connection) {
         this.delegate = delegate;
         this.connection = connection;
-        this.pipeline = new StatementPipeline(connection, this);
+    }
+
+    private ResultSet show(ResultSet rs) {
+        if (rs == null) {
+            return null;
+        }
+        DualwriteResultSet last = shown;
+        if (last == null || last.delegate != rs) {
+            last = Wrappers.resultSet(rs, this);
+            shown = last;
+        }
+        return last;
     }
 
     @Override
     public ResultSet executeQuery() throws SQLException {
-        return pipeline.results(delegate.executeQuery());
+        return show(delegate.executeQuery());
     }
 
     @Override
     public ResultSet getResultSet() throws SQLException {
-        return pipeline.results(delegate.getResultSet());
+        return show(delegate.getResultSet());
     }
 
     @Override
     public ResultSet getGeneratedKeys() throws SQLException {
-        return pipeline.keys(delegate.getGeneratedKeys());
+        return show(delegate.getGeneratedKeys());
     }
 
     @Override

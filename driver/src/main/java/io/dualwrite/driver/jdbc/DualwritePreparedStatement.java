@@ -15,38 +15,45 @@ public abstract class DualwritePreparedStatement implements PreparedStatement {
     protected final PreparedStatement delegate;
     private final DualwriteConnection connection;
     /**
-     * Planned when prepared ({@link StatementPipeline#plan}): it passes through, so only the hide step
-     * remains; made at the first result set (most pass-through statements are writes that have none).
+     * The wrapper of the result set (or generated keys) last handed out, so that asking again for the same one gives
+     * the same wrapper. The statement was planned when prepared ({@link StatementPipeline#plan}) and passes
+     * through, so of the {@link StatementPipeline}'s steps only the wrapping remains: nothing to hide, no read of
+     * another phase, no translated column, no migration whose updatable rows need a guard. One slot for both kinds
+     * keeps this wrapper at three fields (24 bytes): asking for the result set, then the keys, then the result set
+     * again gives a second wrapper of the same PgJDBC result set (equal in every answer, only not the same object).
      */
-    private StatementPipeline pipeline;
+    private DualwriteResultSet shown;
 
     protected DualwritePreparedStatement(PreparedStatement delegate, DualwriteConnection connection) {
         this.delegate = delegate;
         this.connection = connection;
     }
 
-    private StatementPipeline pipeline() {
-        StatementPipeline p = pipeline;
-        if (p == null) {
-            p = new StatementPipeline(connection, this);
-            pipeline = p;
+    private ResultSet show(ResultSet rs) {
+        if (rs == null) {
+            return null;
         }
-        return p;
+        DualwriteResultSet last = shown;
+        if (last == null || last.delegate != rs) {
+            last = Wrappers.resultSet(rs, this);
+            shown = last;
+        }
+        return last;
     }
 
     @Override
     public ResultSet executeQuery() throws SQLException {
-        return pipeline().results(delegate.executeQuery());
+        return show(delegate.executeQuery());
     }
 
     @Override
     public ResultSet getResultSet() throws SQLException {
-        return pipeline().results(delegate.getResultSet());
+        return show(delegate.getResultSet());
     }
 
     @Override
     public ResultSet getGeneratedKeys() throws SQLException {
-        return pipeline().keys(delegate.getGeneratedKeys());
+        return show(delegate.getGeneratedKeys());
     }
 
     @Override

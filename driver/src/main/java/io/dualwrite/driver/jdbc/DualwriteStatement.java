@@ -17,7 +17,8 @@ public abstract class DualwriteStatement implements Statement {
     protected final Statement delegate;
     private final DualwriteConnection connection;
     private final StatementPipeline pipeline;
-    private final List<String> batch = new ArrayList<>();
+    /** Made at the first use: most statements never batch. */
+    private List<String> batch;
 
     protected DualwriteStatement(Statement delegate, DualwriteConnection connection) {
         this.delegate = delegate;
@@ -94,23 +95,30 @@ public abstract class DualwriteStatement implements Statement {
 
     @Override
     public void addBatch(String sql) throws SQLException {
-        batch.add(sql);
+        batch().add(sql);
     }
 
     @Override
     public void clearBatch() throws SQLException {
-        batch.clear();
+        batch().clear();
         delegate.clearBatch();
     }
 
     @Override
     public int[] executeBatch() throws SQLException {
-        return pipeline.statementBatch(delegate, batch, (s, q, k) -> s.executeBatch());
+        return pipeline.statementBatch(delegate, batch(), (s, q, k) -> s.executeBatch());
     }
 
     @Override
     public long[] executeLargeBatch() throws SQLException {
-        return pipeline.statementBatch(delegate, batch, (s, q, k) -> s.executeLargeBatch());
+        return pipeline.statementBatch(delegate, batch(), (s, q, k) -> s.executeLargeBatch());
+    }
+
+    private List<String> batch() {
+        if (batch == null) {
+            batch = new ArrayList<>();
+        }
+        return batch;
     }
 
     @Override

@@ -36,7 +36,8 @@ import static io.dualwrite.control.phase.PhaseTransitions.Operation.SHADOW_READS
  *   <li>{@link #rewrite rewrite}: the SQL of that phase, counted; a refusal throws here, before
  *       anything reached the database (a prepared statement is then brought to that SQL,
  *       {@link RewritingPreparedStatement#rebind}); pinning and choosing the phase's SQL are timed
- *       ({@code MigrationRuntime#rewriteTime}, the metric {@code dualwrite.rewrite}; the shadow read is not);</li>
+ *       ({@code MigrationRuntime#rewriteTime}, the metric {@code dualwrite.rewrite}; the shadow read is not), once a
+ *       meter registry reads that time (without one the clock is not read);</li>
  *   <li>{@link #execute execute}: on PgJDBC, told to report generated keys when the rewrite
  *       returns them in place of PgJDBC's own RETURNING;</li>
  *   <li>{@link #execute count}: executions and failures of rewritten statements (error-rate watch);</li>
@@ -163,11 +164,11 @@ final class StatementPipeline {
         touched = migration;
         connection.pins.entering();
         try {
-            long start = System.nanoTime();
+            long start = migration.rewriteTime().start();
             Phase phase = pin(migration);
             Rewrite chosen = choose(statement.plan, migration, phase, statement.applicationSql, statement.returningList, false);
             requireKnown(statement.plan, migration, phase);
-            migration.rewriteTime().record(System.nanoTime() - start);
+            migration.rewriteTime().stop(start);
             sample(statement.plan, chosen, migration, phase, statement.applicationSql, statement.log());
             Rewrite.Rewritten rewrite = rewrite(chosen, migration, phase);
             routed(migration, rewrite, statement.returningList != null);
@@ -369,7 +370,8 @@ final class StatementPipeline {
         if (readNewSql != null) {
             return Wrappers.readNewResultSet(rs, owner, connection.plainReads, readNewSql, readNewPrepared);
         }
-        int visible = visibleColumns(rs.getMetaData());
+        // without hidden columns the metadata is not looked at: PgJDBC makes it on the first call, most results never need it
+        int visible = hidden == 0 ? -1 : visibleColumns(rs.getMetaData());
         ResultSet shown = visible >= 0 ? Wrappers.hidingResultSet(rs, owner, visible) : rs;
         if (translated) {
             // never described from the application's text: the old column may be gone
@@ -410,14 +412,14 @@ final class StatementPipeline {
             }
             return sql;
         }
-        long start = System.nanoTime();
         MigrationRuntime migration = connection.database.migrations().runtimeOf(plan.migration());
+        long start = migration.rewriteTime().start();
         touched = migration;
         Phase phase = pin(migration);
         String returningList = returningList(connection.delegate, keys);
         Rewrite chosen = choose(plan, migration, phase, sql, returningList, pathChangesFirst);
         requireKnown(plan, migration, phase);
-        migration.rewriteTime().record(System.nanoTime() - start); // before the shadow read: its query is not the rewrite's cost
+        migration.rewriteTime().stop(start); // before the shadow read: its query is not the rewrite's cost
         sample(plan, chosen, migration, phase, sql, null);
         Rewrite.Rewritten rewrite = rewrite(chosen, migration, phase);
         routed(migration, rewrite, returningList != null);

@@ -173,9 +173,9 @@ final class Wrappers {
         }
     }
 
-    static ResultSet resultSet(ResultSet delegate, Statement statement) {
+    static DualwriteResultSet resultSet(ResultSet delegate, Statement statement) {
         try {
-            return (ResultSet) RESULT_SET.invoke(delegate, statement);
+            return (DualwriteResultSet) RESULT_SET.invoke(delegate, statement);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -19,6 +19,8 @@ public final class KnownMigrations {
     public static final class Followed {
         private final String name;
         private volatile MigrationRuntime current;
+        /** A meter registry reads this migration's times: every runtime loaded under its name times its statements. */
+        private volatile boolean metered;
 
         private Followed(String name, MigrationRuntime current) {
             this.name = name;
@@ -31,6 +33,12 @@ public final class KnownMigrations {
 
         public MigrationRuntime current() {
             return current;
+        }
+
+        /** A meter registry now reads this migration's times. */
+        void metered() {
+            metered = true;
+            current.rewriteTime().readFromNowOn();
         }
     }
 
@@ -48,6 +56,11 @@ public final class KnownMigrations {
             return new Followed(name, migration);
         });
         followed.current = migration;
+        // volatile write then read, as metered() does in the other order: a runtime loaded while a registry is
+        // being bound is switched on by one of the two
+        if (followed.metered) {
+            migration.rewriteTime().readFromNowOn();
+        }
         if (created[0]) {
             SUBSCRIBERS.forEach(s -> s.accept(followed));
         }

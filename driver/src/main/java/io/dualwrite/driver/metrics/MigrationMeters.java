@@ -48,6 +48,7 @@ final class MigrationMeters {
         Gauge.builder("dualwrite.held.back.connections", migration, m -> m.current().heldBackBy().size())
                 .tags(tags).description("connections whose open transaction, pinned to an older phase, holds this instance's acknowledgement back")
                 .register(registry);
+        migration.metered();
         timer(registry, migration, tags, "dualwrite.rewrite", MigrationRuntime::rewriteTime,
                 "time the driver spent choosing the phase's SQL for a statement on the migration (pin, evidence, search_path check, rewrite)");
         timer(registry, migration, tags, "dualwrite.planning", MigrationRuntime::planningTime,

@@ -65,6 +65,13 @@ class WithoutMicrometerTest {
             assertThat(loader.hasLoaded("io.dualwrite.driver.metrics.KnownMigrations")).as("migrations still followed").isTrue();
             assertThat(loader.hasLoaded("io.dualwrite.driver.metrics.DualwriteMetrics")).isFalse();
             assertThat(loader.hasLoaded("io.dualwrite.driver.metrics.MigrationMeters")).isFalse();
+            // no registry reads the rewrite timer, so the statement path did not time the dual write
+            Object followed = loader.loadClass("io.dualwrite.driver.metrics.KnownMigrations").getMethod("named", String.class)
+                    .invoke(null, "guests.email");
+            Object runtime = followed.getClass().getMethod("current").invoke(followed);
+            Object rewriteTime = runtime.getClass().getMethod("rewriteTime").invoke(runtime);
+            assertThat(runtime.getClass().getMethod("dualWrites").invoke(runtime)).isEqualTo(1L);
+            assertThat(rewriteTime.getClass().getMethod("count").invoke(rewriteTime)).as("statements timed").isEqualTo(0L);
         }
         assertThat(db.queryString("SELECT address FROM guest_email WHERE guest_id = 1 AND is_primary")).isEqualTo("g@example.com");
     }
