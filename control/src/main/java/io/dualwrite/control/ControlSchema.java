@@ -58,10 +58,12 @@ public final class ControlSchema {
                 }
                 if (existing.isPresent()) {
                     SyncTrigger.install(c, spec);
+                    TranslatedSync.install(c, spec);
                     return existing.get().phase();
                 }
                 requireOwnSyncView(c, spec);
                 SyncTrigger.install(c, spec);
+                TranslatedSync.install(c, spec);
                 try (PreparedStatement p = c.prepareStatement("""
                         INSERT INTO dualwrite.migration (name, source_schema, source_table, key_column, source_column,
                           target_schema, target_table, target_key_column, target_value_column, primary_flag_column,
