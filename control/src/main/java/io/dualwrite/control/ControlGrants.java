@@ -54,6 +54,7 @@ public final class ControlGrants {
             tables.add(spec.qualifiedSource());
             tables.add(spec.qualifiedTarget());
             syncViews.add(spec.qualifiedSyncView());
+            syncViews.add(spec.qualifiedTranslatedSyncView());
         }
         String rollbackReads = ControlTables.ROLLBACK_READS + "(text, text, text)";
         List<String> out = new ArrayList<>();

@@ -22,7 +22,9 @@ import java.sql.Statement;
  * the function {@value #RLS_GUARD} that rewritten writes call;
  * 4 adds {@value #ROLLBACK_READS}, the one phase change the application's role may make (see {@link ControlGrants});
  * 5 names the relation each {@code backfill_range} scans ({@code source_relation}: a leaf partition of a
- * partitioned source, whose pages are planned leaf by leaf).
+ * partitioned source, whose pages are planned leaf by leaf);
+ * 6 adds each migration's translated phases' sync view ({@link TranslatedSync}), which NEW_ONLY and CONTRACTED
+ * writes insert into.
  *
  * <p>Installing or upgrading is DDL: it needs the role that owns the schema (the operator, who ran
  * {@code dualwrite expand}). The driver calls {@link #upgradeOlder}, which reads the version only and changes nothing
@@ -31,7 +33,7 @@ import java.sql.Statement;
 public final class ControlTables {
 
     /** The control schema version this code reads and writes. */
-    public static final int VERSION = 5;
+    public static final int VERSION = 6;
 
     /**
      * Refuses (SQLState 0A000) a rewritten write on a table whose row-level security the session is subject to,
@@ -86,6 +88,9 @@ public final class ControlTables {
                 }
                 if (found < 5) {
                     version5(s);
+                }
+                if (found < 6) {
+                    version6(s);
                 }
                 if (found < VERSION) {
                     s.execute("UPDATE dualwrite.schema_version SET version = " + VERSION + ", upgraded_at = now()");
@@ -350,5 +355,15 @@ public final class ControlTables {
     private static void version5(Statement s) throws SQLException {
         // NULL in ranges planned before version 5: they scan the source table itself
         s.execute("ALTER TABLE dualwrite.backfill_range ADD COLUMN IF NOT EXISTS source_relation text");
+    }
+
+    private static void version6(Statement s) throws SQLException {
+        // the translated phases' sync view, beside each registered migration's dual-write one (a migration of a schema
+        // older than the sync views gets both when it is registered again)
+        for (MigrationState m : ControlSchema.load(s.getConnection())) {
+            if (TranslatedSync.hasSyncView(s.getConnection(), m.spec())) {
+                TranslatedSync.install(s.getConnection(), m.spec());
+            }
+        }
     }
 }

@@ -62,6 +62,20 @@ public record MigrationSpec(
         return Identifiers.quote(CONTROL_SCHEMA) + "." + Identifiers.quote(syncView);
     }
 
+    /**
+     * {@code translated_sync_…}: the sync view of the phases that translate ({@code NEW_ONLY}, {@code CONTRACTED}),
+     * beside {@link #syncView}. Its prefix keeps it apart from every sync view, which the control module names
+     * {@code sync_…}; it fits in PostgreSQL's 63 bytes with its {@code _apply} function.
+     */
+    public String translatedSyncView() {
+        return "translated_" + syncView;
+    }
+
+    /** {@link #translatedSyncView()} in the control schema, quoted for splicing into SQL. */
+    public String qualifiedTranslatedSyncView() {
+        return Identifiers.quote(CONTROL_SCHEMA) + "." + Identifiers.quote(translatedSyncView());
+    }
+
     /** {@code "schema"."table"} of the target, quoted for splicing into SQL. */
     public String qualifiedTarget() {
         return Identifiers.quote(targetSchema) + "." + Identifiers.quote(targetTable);

@@ -34,8 +34,10 @@ final class BackfillSql {
         String tk = n.targetKey(), tv = n.targetValue(), flag = n.primaryFlag();
         String counterValue = t.locked() ? "''" : "(SELECT last_value || ':' || is_called FROM " + n.deleteCounter() + ")";
         long lockKey = t.syncLockKey();
+        // FOR SHARE until the batch commits: a phase change waits for it, so once the phase row says NEW_ONLY no batch
+        // is copying, which the translated phases' sync relies on (control's TranslatedSync)
         this.before = "SELECT phase, pg_relation_filenode(to_regclass(?))::bigint, " + counterValue
-                + " FROM dualwrite.migration WHERE name = ?";
+                + " FROM dualwrite.migration WHERE name = ? FOR SHARE";
         this.barrier = "SELECT CASE WHEN pg_try_advisory_lock(" + lockKey + ") THEN pg_advisory_unlock(" + lockKey + ")"
                 + " ELSE false END";
         this.counter = "SELECT " + counterValue;

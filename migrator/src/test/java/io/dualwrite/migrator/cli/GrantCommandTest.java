@@ -36,7 +36,8 @@ class GrantCommandTest {
             assertThat(printed.out()).contains(
                     "GRANT SELECT, INSERT, UPDATE, DELETE ON \"public\".\"users\", \"public\".\"email_address\" TO " + quoted + ";",
                     "REVOKE ALL ON ALL TABLES IN SCHEMA \"dualwrite\" FROM " + quoted + ";",
-                    "GRANT INSERT ON \"dualwrite\".\"sync_users_email\" TO " + quoted + ";",
+                    "GRANT INSERT ON \"dualwrite\".\"sync_users_email\", \"dualwrite\".\"translated_sync_users_email\" TO " + quoted
+                            + ";",
                     "GRANT EXECUTE ON FUNCTION dualwrite.rollback_reads(text, text, text) TO " + quoted + ";",
                     "-- operator: the owner of the control schema").doesNotContain("UPDATE ON \"dualwrite\".\"migration\"");
             assertThat(privilege(db, app, "public.users", "INSERT")).as("printing grants nothing").isFalse();
@@ -68,7 +69,8 @@ class GrantCommandTest {
         Run md = cli(plan);
         assertThat(md.code()).as(md.toString()).isZero();
         assertThat(md.out()).contains("**Roles**", "dualwrite grant --url", "--app-role billing_app --operator-role dba --apply",
-                "GRANT INSERT ON \"dualwrite\".\"sync_users_email\" TO \"billing_app\";",
+                "GRANT INSERT ON \"dualwrite\".\"sync_users_email\", \"dualwrite\".\"translated_sync_users_email\""
+                        + " TO \"billing_app\";",
                 "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA \"dualwrite\" TO \"dba\";");
         Run json = cli(concat(plan, "--format", "json"));
         assertThat(JsonParser.parseString(json.out()).getAsJsonObject().getAsJsonArray("grants").toString())

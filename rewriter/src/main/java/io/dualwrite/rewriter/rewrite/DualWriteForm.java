@@ -104,7 +104,12 @@ public final class DualWriteForm {
 
     /** {@code INSERT INTO} the migration's sync view, its columns named. */
     static String intoSyncView(MigrationSpec spec) {
-        return "INSERT INTO " + spec.qualifiedSyncView() + " (k, v, deleted)";
+        return intoSyncView(spec.qualifiedSyncView());
+    }
+
+    /** {@code INSERT INTO} a sync view ({@code qualifiedView}: the dual write's or the translated phases'), its columns named. */
+    static String intoSyncView(String qualifiedView) {
+        return "INSERT INTO " + qualifiedView + " (k, v, deleted)";
     }
 
     /**
@@ -112,7 +117,12 @@ public final class DualWriteForm {
      * row-level security guard: one count per row, so the statement's update count is the application's.
      */
     static String syncInsert(MigrationSpec spec, List<String> writes, boolean delete) {
-        StringBuilder b = new StringBuilder(intoSyncView(spec));
+        return syncInsert(spec, spec.qualifiedSyncView(), writes, delete);
+    }
+
+    /** {@link #syncInsert(MigrationSpec, List, boolean)} into the sync view {@code qualifiedView}. */
+    static String syncInsert(MigrationSpec spec, String qualifiedView, List<String> writes, boolean delete) {
+        StringBuilder b = new StringBuilder(intoSyncView(qualifiedView));
         for (int i = 0; i < writes.size(); i++) {
             b.append(i == 0 ? " " : " UNION ALL ").append("SELECT \"").append(HIDDEN_KEY).append("\", ")
                     .append(delete ? "NULL, true" : "\"" + HIDDEN_VALUE + "\", false").append(" FROM ").append(writes.get(i))

@@ -55,7 +55,7 @@ final class InsertSelectForm {
                 + DualWriteForm.HIDDEN_VALUE + "\"";
         String first = "(SELECT DISTINCT ON (" + alias(key) + ") * FROM \"dw$q\" ORDER BY " + alias(key)
                 + ", \"dw$n\") AS q";
-        String sync = DualWriteForm.intoSyncView(d.spec) + " SELECT w.\"dw$k\", "
+        String sync = DualWriteForm.intoSyncView(d.spec.qualifiedTranslatedSyncView()) + " SELECT w.\"dw$k\", "
                 + d.forSync("q." + alias(column)) + ", false FROM \"dw$w\" w JOIN " + first + " ON q." + alias(key)
                 + " = w.\"dw$k\"" + (updatesKeepColumn ? " AND w.\"" + DualWriteForm.HIDDEN_VALUE + "\"" : "")
                 + DualWriteForm.rlsGuard(d.spec);

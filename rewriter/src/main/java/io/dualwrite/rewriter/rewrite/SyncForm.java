@@ -4,7 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The one statement of a translated write that feeds the sync view, as {@link DualWriteForm} does
+ * The one statement of a translated write that feeds the translated phases' sync view
+ * ({@code MigrationSpec#translatedSyncView}, leaner than the dual write's), as {@link DualWriteForm} does
  * for a dual write: each part (one per row of a multi-row INSERT, else one) is a data-modifying CTE
  * whose RETURNING gives the key and the value the write leaves in the old column; the sync view
  * gets their rows in order (one count each, so the update count is the application's), behind the
@@ -29,7 +30,7 @@ final class SyncForm {
             d.standalone.add(write);
             cte(b, i, parts.size()).append(write).append(")");
         }
-        return b.append(" ").append(DualWriteForm.syncInsert(d.spec, names(parts.size()), delete)).toString();
+        return b.append(" ").append(sync(d, parts.size(), delete)).toString();
     }
 
     /** The result-set form: {@code list} (translated) first, then the hidden key and value. */
@@ -41,11 +42,15 @@ final class SyncForm {
             d.standalone.add(write);
             cte(b, i, parts.size()).append(write).append(")");
         }
-        b.append(", \"dw$s\" AS (").append(DualWriteForm.syncInsert(d.spec, names(parts.size()), delete)).append(") ");
+        b.append(", \"dw$s\" AS (").append(sync(d, parts.size(), delete)).append(") ");
         for (int i = 0; i < parts.size(); i++) {
             b.append(i == 0 ? "" : " UNION ALL ").append("SELECT * FROM ").append(name(i, parts.size()));
         }
         return b.toString();
+    }
+
+    private static String sync(TranslationDraft d, int parts, boolean delete) {
+        return DualWriteForm.syncInsert(d.spec, d.spec.qualifiedTranslatedSyncView(), names(parts), delete);
     }
 
     private static StringBuilder head(String withPrefix) {

@@ -259,16 +259,16 @@ class TranslationOnDatabaseTest {
                 + " INSERT INTO public.email_address (user_id, address) SELECT id, email FROM public.users WHERE email IS NOT NULL;"
                 + " ALTER TABLE public.users DROP COLUMN email;"
                 + " CREATE SCHEMA dualwrite;"
-                + " CREATE VIEW dualwrite.sync_users_email AS SELECT NULL::bigint AS k, NULL::" + TYPE + " AS v,"
+                + " CREATE VIEW dualwrite.translated_sync_users_email AS SELECT NULL::bigint AS k, NULL::" + TYPE + " AS v,"
                 + "   false AS deleted WHERE false;"
-                // the control module's trigger without its concurrency guards (this test runs one statement at a time)
+                // the control module's translated phases' trigger (TranslatedSync)
                 + " CREATE FUNCTION dualwrite.sync_apply() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
                 + "   IF NEW.v IS NOT NULL AND NOT NEW.deleted THEN"
                 + "     INSERT INTO public.email_address (user_id, address, is_primary) VALUES (NEW.k, NEW.v, true)"
                 + "       ON CONFLICT (user_id) WHERE is_primary DO UPDATE SET address = EXCLUDED.address;"
                 + "   ELSE DELETE FROM public.email_address WHERE user_id = NEW.k AND is_primary; END IF;"
                 + "   RETURN NEW; END $$;"
-                + " CREATE TRIGGER apply INSTEAD OF INSERT ON dualwrite.sync_users_email FOR EACH ROW"
+                + " CREATE TRIGGER apply INSTEAD OF INSERT ON dualwrite.translated_sync_users_email FOR EACH ROW"
                 + "   EXECUTE FUNCTION dualwrite.sync_apply();"
                 // the row-level security guard of every sync insert; no policies here, so it is never called
                 + " CREATE FUNCTION dualwrite.refuse_asymmetric_rls(tbl regclass) RETURNS boolean LANGUAGE sql"

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The translation's text per shape, its parameter maps, and what it refuses (TranslationOnDatabaseTest runs them). */
 class TranslationTest {
 
-    private static final String SYNC = "INSERT INTO \"dualwrite\".\"sync_users_email\" (k, v, deleted) ";
+    private static final String SYNC = "INSERT INTO \"dualwrite\".\"translated_sync_users_email\" (k, v, deleted) ";
 
     private final StatementRewriter rewriter = new StatementRewriter(List.of(new SourceTable(Fixtures.USERS_EMAIL,
             List.of("id", "name", "email", "created_at"), "character varying(255)", null)));

@@ -1,0 +1,120 @@
+package io.dualwrite.control;
+
+import io.dualwrite.rewriter.Identifiers;
+import io.dualwrite.rewriter.MigrationSpec;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Per migration, the sync view of the phases that translate ({@code NEW_ONLY}, {@code CONTRACTED}):
+ * {@code dualwrite.translated_<sync view>}, with the columns of the dual write's {@link SyncTrigger} view and an
+ * INSTEAD OF INSERT trigger that applies one key's value to the target table, and nothing else.
+ *
+ * <p>Why it may leave out the dual write's shared advisory lock, delete counter and probe. Those exist for the
+ * backfill, which copies the old column while the application writes: in these phases no backfill copies (a batch
+ * reads the phase row {@code FOR SHARE} and refuses any phase that does not write the old column, so once the
+ * phase row says {@code NEW_ONLY} none is in flight), and the reverse sync's mirror orders itself by the source
+ * row's lock. What remains are application writers, through the driver, and every translated write first writes
+ * the key's source row: UPDATE (an email-only UPDATE keeps {@code SET key = key}), INSERT, DELETE. That write holds
+ * the row's lock until commit, so two writers of one key take turns, and it makes a new row version, so under
+ * REPEATABLE READ the later writer fails with 40001 when the earlier one committed after its snapshot. Under READ
+ * COMMITTED the later writer's trigger runs after it got the lock, and as a VOLATILE plpgsql function each of its
+ * commands takes a fresh snapshot: the DELETE sees the primary row the earlier writer inserted and committed while
+ * this statement waited (a data-modifying CTE's DELETE, on the statement's older snapshot, would miss it), and the
+ * upsert sees it anyway. Under REPEATABLE READ the trigger reads the transaction's snapshot, which the 40001 above
+ * guarantees holds every earlier writer of the key.
+ */
+public final class TranslatedSync {
+
+    private TranslatedSync() {
+    }
+
+    /**
+     * Creates or replaces the view, its function and trigger; idempotent. The column types come from the dual
+     * write's sync view, which every registered migration has and which keeps the old column's type (with its
+     * modifiers, so that a too long value fails with 22001 as the column did) after the column is dropped.
+     */
+    static void install(Connection c, MigrationSpec spec) throws SQLException {
+        String view = spec.qualifiedTranslatedSyncView();
+        String function = ControlSchema.SCHEMA + "." + Identifiers.quote(spec.translatedSyncView() + "_apply");
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE OR REPLACE VIEW " + view + " AS SELECT NULL::" + syncViewType(c, spec, "k") + " AS k, NULL::"
+                    + syncViewType(c, spec, "v") + " AS v, false AS deleted WHERE false");
+            s.execute("CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS $dualwrite$\n"
+                    + functionBody(spec) + "\n$dualwrite$");
+            s.execute("DROP TRIGGER IF EXISTS apply ON " + view);
+            s.execute("CREATE TRIGGER apply INSTEAD OF INSERT ON " + view + " FOR EACH ROW EXECUTE FUNCTION " + function + "()");
+            for (String grantee : insertGrantees(c, spec)) {
+                s.execute("GRANT INSERT ON " + view + " TO " + grantee);
+            }
+        }
+    }
+
+    /**
+     * The roles that may insert into the dual write's sync view ({@code dualwrite grant}): they get the same on this
+     * one, so that an upgrade of the control schema, which creates it, does not take writes away from them.
+     */
+    private static List<String> insertGrantees(Connection c, MigrationSpec spec) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement p = c.prepareStatement("SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC'"
+                + " ELSE quote_ident(pg_get_userbyid(a.grantee)) END FROM pg_class r, aclexplode(r.relacl) a"
+                + " WHERE r.oid = to_regclass(?) AND a.privilege_type = 'INSERT' AND a.grantee <> r.relowner")) {
+            p.setString(1, spec.qualifiedSyncView());
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Upsert a value; delete the primary row for NULL or a deleted source row (why that is exact: the class comment). */
+    static String functionBody(MigrationSpec spec) {
+        String target = spec.qualifiedTarget();
+        String fk = Identifiers.quote(spec.targetKeyColumn());
+        String value = Identifiers.quote(spec.targetValueColumn());
+        String flag = Identifiers.quote(spec.primaryFlagColumn());
+        return "BEGIN\n"
+                + "  IF NEW.v IS NOT NULL AND NOT NEW.deleted THEN\n"
+                + "    INSERT INTO " + target + " (" + fk + ", " + value + ", " + flag + ") VALUES (NEW.k, NEW.v, true)"
+                + " ON CONFLICT (" + fk + ") WHERE " + flag + " DO UPDATE SET " + value + " = EXCLUDED." + value + ";\n"
+                + "  ELSE\n"
+                + "    DELETE FROM " + target + " WHERE " + fk + " = NEW.k AND " + flag + ";\n"
+                + "  END IF;\n"
+                + "  RETURN NEW;\n"
+                + "END";
+    }
+
+    /** Whether the dual write's sync view of {@code spec} exists (this view takes its column types from it). */
+    static boolean hasSyncView(Connection c, MigrationSpec spec) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            p.setString(1, spec.qualifiedSyncView());
+            try (ResultSet rs = p.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    private static String syncViewType(Connection c, MigrationSpec spec, String column) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a"
+                + " WHERE a.attrelid = to_regclass(?) AND a.attname = ? AND NOT a.attisdropped")) {
+            p.setString(1, spec.qualifiedSyncView());
+            p.setString(2, column);
+            try (ResultSet rs = p.executeQuery()) {
+                if (!rs.next()) {
+                    throw new SQLException("the sync view " + spec.qualifiedSyncView() + " of migration " + spec.name()
+                            + " is missing; register the migration again (dualwrite expand) to recreate it", "42P01");
+                }
+                return rs.getString(1);
+            }
+        }
+    }
+}
