@@ -19,7 +19,7 @@ import java.util.Map;
  * The READ_NEW form of a key range scan ({@link KeyRangeScan}): the migrated table's FROM item is
  * followed by {@code LEFT JOIN (SELECT <target key> AS "dw$k", <value> AS "dw$v" FROM <target> WHERE
  * <flag>) "dw$j" ON "dw$j"."dw$k" = <q>.<key>} plus a copy of each key bound on {@code "dw$j"."dw$k"},
- * and the column reads {@code "dw$j"."dw$v"}. The subquery renames the target's columns so that none
+ * and the column reads {@code COALESCE("dw$j"."dw$v")}. The subquery renames the target's columns so that none
  * of them can capture an unqualified name of the application's query (an {@code id} of its own, say);
  * PostgreSQL pulls it up into the join, so the plan is the one of the plain table (a merge of two
  * index range scans).
@@ -89,13 +89,19 @@ final class KeyRangeJoins {
         return t.kind() == TokenKind.PARAMETER && t.text().equals("?");
     }
 
-    /** The column of {@code r} read through its join, or null when {@code r} is not joined. */
+    /**
+     * The column of {@code r} read through its join, or null when {@code r} is not joined. A one-argument
+     * COALESCE, like the subquery, is an expression: PostgreSQL gives it no origin (a plain reference
+     * would report {@code email_address.address}, which after the contract is how the driver tells the
+     * old column's values from others) and keeps the column's type modifier and collation; the planner
+     * reduces it to the column.
+     */
     String value(Relation r) {
         if (!joins.containsKey(r)) {
             return null;
         }
         read.put(r, Boolean.TRUE);
-        return ALIAS + ".\"dw$v\"";
+        return "COALESCE(" + ALIAS + ".\"dw$v\")";
     }
 
     /** Adds the joins whose value the rewrite read. */

@@ -15,7 +15,7 @@ class KeyRangeJoinTest {
 
     private static final String JOIN = " LEFT JOIN (SELECT \"user_id\" AS \"dw$k\", \"address\" AS \"dw$v\" FROM"
             + " \"public\".\"email_address\" WHERE \"is_primary\") \"dw$j\" ON \"dw$j\".\"dw$k\" = ";
-    private static final String VALUE = "\"dw$j\".\"dw$v\"";
+    private static final String VALUE = "COALESCE(\"dw$j\".\"dw$v\")";
 
     private final StatementRewriter rewriter = Fixtures.rewriter();
 
