@@ -11,9 +11,11 @@ import io.dualwrite.rewriter.analysis.SourceNames;
 import io.dualwrite.rewriter.lexer.Token;
 import io.dualwrite.rewriter.lexer.TokenKind;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The READ_NEW form of a key range scan ({@link KeyRangeScan}): the migrated table's FROM item is
@@ -38,12 +40,11 @@ final class KeyRangeJoins {
     private static final String ALIAS = "\"dw$j\"";
     private static final String KEY = ALIAS + ".\"dw$k\"";
 
-    private record Join(Relation relation, List<Bound> bounds) {
-    }
-
     private final MigrationSpec spec;
-    private final Map<Relation, Join> joins = new IdentityHashMap<>();
-    private final Map<Relation, Boolean> read = new IdentityHashMap<>();
+    /** The joinable FROM items and the bounds their joins copy. */
+    private final Map<Relation, List<Bound>> joins = new IdentityHashMap<>();
+    /** The joinable FROM items whose column the rewrite read: only those get their join. */
+    private final Set<Relation> read = Collections.newSetFromMap(new IdentityHashMap<>());
     /** Where the joins went, and the parameters each copied: {offset, source parameter number}. */
     private final List<int[]> copiedParameters = new ArrayList<>();
 
@@ -70,7 +71,7 @@ final class KeyRangeJoins {
                 }
             }
             if (!usable.isEmpty()) {
-                j.joins.put(scan.relation, new Join(scan.relation, usable));
+                j.joins.put(scan.relation, usable);
             }
         }
         return j;
@@ -100,20 +101,20 @@ final class KeyRangeJoins {
         if (!joins.containsKey(r)) {
             return null;
         }
-        read.put(r, Boolean.TRUE);
+        read.add(r);
         return "COALESCE(" + ALIAS + ".\"dw$v\")";
     }
 
     /** Adds the joins whose value the rewrite read. */
     void splice(Sig s, Splice splice) {
-        for (Relation r : read.keySet()) {
+        for (Relation r : read) {
             int at = s.get(r.end - 1).end();
             StringBuilder b = new StringBuilder(" LEFT JOIN (SELECT ").append(Identifiers.quote(spec.targetKeyColumn()))
                     .append(" AS \"dw$k\", ").append(Identifiers.quote(spec.targetValueColumn())).append(" AS \"dw$v\" FROM ")
                     .append(spec.qualifiedTarget()).append(" WHERE ").append(Identifiers.quote(spec.primaryFlagColumn()))
                     .append(") ").append(ALIAS).append(" ON ").append(KEY).append(" = ").append(r.qualifier).append('.')
                     .append(Identifiers.quote(spec.keyColumn()));
-            for (Bound bound : joins.get(r).bounds()) {
+            for (Bound bound : joins.get(r)) {
                 int[] t = bound.bounds();
                 b.append(" AND ").append(KEY).append(' ');
                 if (t.length == 2) {
