@@ -13,30 +13,42 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
- * Read by key of {@code customers} (migration {@code customers.email} in READ_NEW):
- * {@code oldColumn} = the application's SELECT through raw PgJDBC (reads customers.email);
- * {@code handWritten} = the same row with email taken from customer_email by a scalar subquery,
- * written by hand, raw PgJDBC; {@code dualwrite} = the application's SELECT through the driver,
- * which rewrites it to that subquery form.
+ * Reads of {@code customers} (migration {@code customers.email} in READ_NEW), by key and as a range
+ * scan of {@value #SCAN_ROWS} rows in key order: {@code oldColumn} = the application's SELECT through
+ * raw PgJDBC (reads customers.email); {@code handWritten} = email taken from customer_email by a
+ * correlated scalar subquery, written by hand; {@code leftJoin} = the LEFT JOIN a developer would write
+ * for the new schema; {@code dualwrite} = the application's SELECT through the driver, which rewrites it.
  */
 @State(Scope.Thread)
 public class ReadNewBenchmark {
 
-    static final String APP_SELECT = "SELECT id, name, email FROM customers WHERE id = ?";
-    static final String HAND_WRITTEN = "SELECT c.id, c.name, (SELECT e.address FROM customer_email e"
-            + " WHERE e.user_id = c.id AND e.is_primary) AS email FROM customers c WHERE c.id = ?";
+    static final int SCAN_ROWS = 1000;
 
-    @Param({"oldColumn", "handWritten", "dualwrite"})
+    static final String APP_SELECT = "SELECT id, name, email FROM customers WHERE id = ?";
+    static final String APP_SCAN = "SELECT id, name, email FROM customers WHERE id BETWEEN ? AND ? ORDER BY id";
+    static final String SUBQUERY = "SELECT c.id, c.name, (SELECT e.address FROM customer_email e"
+            + " WHERE e.user_id = c.id AND e.is_primary) AS email FROM customers c";
+    static final String LEFT_JOIN = "SELECT c.id, c.name, e.address AS email FROM customers c"
+            + " LEFT JOIN customer_email e ON e.user_id = c.id AND e.is_primary";
+
+    @Param({"oldColumn", "handWritten", "leftJoin", "dualwrite"})
     public String variant;
 
     private Connection conn;
     private PreparedStatement select;
+    private PreparedStatement scan;
     private final Bench.Keys keys = new Bench.Keys(5);
 
     @Setup
     public void setUp() throws SQLException {
         conn = "dualwrite".equals(variant) ? Bench.dualwrite() : Bench.raw();
-        select = conn.prepareStatement("handWritten".equals(variant) ? HAND_WRITTEN : APP_SELECT);
+        String from = switch (variant) {
+            case "handWritten" -> SUBQUERY;
+            case "leftJoin" -> LEFT_JOIN;
+            default -> null;
+        };
+        select = conn.prepareStatement(from == null ? APP_SELECT : from + " WHERE c.id = ?");
+        scan = conn.prepareStatement(from == null ? APP_SCAN : from + " WHERE c.id BETWEEN ? AND ? ORDER BY c.id");
     }
 
     @TearDown
@@ -51,5 +63,21 @@ public class ReadNewBenchmark {
             rs.next();
             return rs.getString(3);
         }
+    }
+
+    /** YCSB's ScanRecord: up to {@value #SCAN_ROWS} rows from a random key on, every value read. */
+    @Benchmark
+    public int scan1000() throws SQLException {
+        long from = Math.min(keys.next(), Bench.ROWS - SCAN_ROWS + 1);
+        scan.setLong(1, from);
+        scan.setLong(2, from + SCAN_ROWS - 1);
+        int length = 0;
+        try (ResultSet rs = scan.executeQuery()) {
+            while (rs.next()) {
+                String email = rs.getString(3);
+                length += email == null ? 0 : email.length();
+            }
+        }
+        return length;
     }
 }

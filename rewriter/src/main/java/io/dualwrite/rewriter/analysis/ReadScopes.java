@@ -22,13 +22,6 @@ public final class ReadScopes {
     private static final Set<String> NOT_AN_ALIAS = Set.of("on", "using", "join", "inner", "left", "right", "full",
             "cross", "natural", "where", "group", "having", "window", "order", "limit", "offset", "fetch", "for",
             "union", "intersect", "except", "tablesample", "with", "into", "returning", "set", "lateral", "outer");
-    private static final Set<String> NOT_A_BARE_ALIAS = Set.of("null", "true", "false", "end", "is", "not", "and",
-            "or", "like", "ilike", "similar", "collate", "between", "in", "escape", "distinct", "from", "then", "else",
-            "when", "case", "zone", "time", "precision", "varying", "with", "without", "default", "all", "any", "some",
-            "array", "row", "interval", "asc", "desc", "nulls", "first", "last", "unknown", "over", "filter",
-            "within", "group", "isnull", "notnull", "at", "local", "year", "month", "day", "hour", "minute", "second");
-    /** Last words of type names of two words ({@code national character}), never an alias after a cast. */
-    private static final Set<String> TYPE_NAME_ENDS = Set.of("character", "char");
 
     /** A FROM item. {@code qualifier} is how columns are qualified: the alias, else the name as written. */
     public static final class Relation {
@@ -37,6 +30,8 @@ public final class ReadScopes {
         public boolean columnAliases;
         public String refName;
         public String qualifier;
+        /** Index of the token after the FROM item (its alias and column aliases included). */
+        public int end;
     }
 
     /** A SELECT-list item, tokens [start, end); {@code alias} is the alias token index or -1. */
@@ -70,6 +65,11 @@ public final class ReadScopes {
         int orderEnd = -1;
         int distinctOnStart = -1;
         int distinctOnEnd = -1;
+        /** The FROM and WHERE keywords and the ends of their clauses (exclusive); -1 when absent. */
+        public int fromStart = -1;
+        public int fromEnd = -1;
+        public int whereStart = -1;
+        public int whereEnd = -1;
         final BitSet clauseStarts = new BitSet();
 
         Scope(int select, int depth, Scope parent) {
@@ -129,6 +129,7 @@ public final class ReadScopes {
         public boolean isClauseEnd(int i) {
             return i >= end || clauseStarts.get(i);
         }
+
     }
 
     private final Sig s;
@@ -298,7 +299,12 @@ public final class ReadScopes {
             int next = n + 1 < starts.size() ? starts.get(n + 1) : sc.end;
             Token t = s.get(at);
             if (t.is("from")) {
+                sc.fromStart = at;
+                sc.fromEnd = next;
                 relations(sc, at + 1, next);
+            } else if (t.is("where")) {
+                sc.whereStart = at;
+                sc.whereEnd = next;
             } else if (t.is("order")) {
                 sc.orderStart = at;
                 sc.orderEnd = next;
@@ -333,6 +339,7 @@ public final class ReadScopes {
                     if (s.is(i + 1, "select") || s.is(i + 1, "values") || s.is(i + 1, "with")) {
                         Relation r = new Relation();
                         i = alias(r, close + 1, null);
+                        r.end = i;
                         sc.relations.add(r);
                         expect = false;
                     } else {
@@ -406,6 +413,7 @@ public final class ReadScopes {
             markNotReference(i, j);
         }
         j = alias(r, j, r.qualifier);
+        r.end = j;
         sc.relations.add(r);
         return j;
     }
@@ -466,7 +474,7 @@ public final class ReadScopes {
         int last = end - 1;
         if (end - start >= 2 && s.is(last - 1, "as") && s.isName(last)) {
             item.alias = last;
-        } else if (end - start >= 2 && isBareAlias(start, last)) {
+        } else if (end - start >= 2 && BareAlias.at(s, start, last)) {
             item.alias = last;
         }
         if (item.alias >= 0) {
@@ -478,23 +486,5 @@ public final class ReadScopes {
             sc.outputNames.add(names.spec().sourceColumn());
         }
         return item;
-    }
-
-    private boolean isBareAlias(int start, int last) {
-        Token t = s.get(last);
-        if (!t.isName() || s.depth(last) != s.depth(start)) {
-            return false;
-        }
-        if (t.kind() == TokenKind.IDENTIFIER
-                && (NOT_A_BARE_ALIAS.contains(t.normalized()) || TYPE_NAME_ENDS.contains(t.normalized()))) {
-            return false;
-        }
-        Token p = s.get(last - 1);
-        if (p.kind() == TokenKind.IDENTIFIER && NOT_A_BARE_ALIAS.contains(p.normalized())) {
-            return false;
-        }
-        return p.isName() || p.isSymbol(")") || p.isSymbol("]") || p.kind() == TokenKind.NUMBER
-                || p.kind() == TokenKind.STRING
-                || p.kind() == TokenKind.PARAMETER;
     }
 }

@@ -18,13 +18,22 @@ import java.util.Set;
  * READ_NEW form of a query: every reference to the old column that resolves to the source table
  * becomes a scalar subquery on the target table's primary row. A scalar subquery rather than an
  * outer join keeps row counts, keeps the FROM list (so FOR UPDATE still locks only the source
- * rows), and keeps parameter order.
+ * rows), and keeps parameter order. The one exception is a key range scan of the source table
+ * alone ({@link KeyRangeJoins}), which reads through an outer join carrying the range: there the
+ * subquery costs an index probe per row where the join merges two range scans.
  */
 public final class ReadRewriter {
 
-    /** Exactly one of the two is set; both null means the query does not read the old column. */
-    public record Result(String sql, String refusal) {
-        static final Result UNCHANGED = new Result(null, null);
+    /**
+     * Exactly one of {@code sql} and {@code refusal} is set; both null means the query does not read
+     * the old column. {@code parameterSources}: as {@code Rewrite.Rewritten#parameterSources}.
+     */
+    public record Result(String sql, String refusal, int[] parameterSources) {
+        static final Result UNCHANGED = new Result(null, null, null);
+
+        static Result refused(String refusal) {
+            return new Result(null, refusal, null);
+        }
 
         public boolean unchanged() {
             return sql == null && refusal == null;
@@ -48,8 +57,22 @@ public final class ReadRewriter {
         this.probe = probe;
     }
 
+    /** Whether a key range scan may read through a join ({@link KeyRangeJoins}), and with which bounds. */
+    public enum Joins {
+        /** Every reference reads the subquery. */
+        NONE,
+        /** Bounds that are literals or {@code $n} are copied; a {@code ?} bound is not. */
+        KEEPING_PARAMETERS,
+        /** A {@code ?} bound is copied too: the caller sends the result's parameter map. */
+        MOVING_PARAMETERS
+    }
+
     public Result rewrite(String sql, Sig s) {
-        return run(sql, s);
+        return run(sql, s, Joins.KEEPING_PARAMETERS);
+    }
+
+    public Result rewrite(String sql, Sig s, Joins joins) {
+        return run(sql, s, joins);
     }
 
     /**
@@ -57,21 +80,27 @@ public final class ReadRewriter {
      * syntax class (a primary expression), so it checks our splicing with jOOQ's parser without
      * tripping over jOOQ's own gaps (it rejects {@code count(DISTINCT (SELECT …))}).
      */
-    public Result probe(String sql, Sig s) {
-        return new ReadRewriter(names, columns, true).run(sql, s);
+    public Result probe(String sql, Sig s, Joins joins) {
+        return new ReadRewriter(names, columns, true).run(sql, s, joins);
     }
 
-    private Result run(String sql, Sig s) {
+    private Result run(String sql, Sig s, Joins mode) {
         ReadScopes scopes = ReadScopes.of(s, names);
         if (scopes.refusal() != null) {
-            return new Result(null, scopes.refusal());
+            return Result.refused(scopes.refusal());
         }
         Splice splice = new Splice();
-        String refusal = collect(s, scopes, splice, null);
+        KeyRangeJoins joins = mode == Joins.NONE ? KeyRangeJoins.none(names.spec())
+                : KeyRangeJoins.of(s, scopes, names, mode == Joins.MOVING_PARAMETERS);
+        String refusal = collect(s, scopes, splice, null, joins);
         if (refusal != null) {
-            return new Result(null, refusal);
+            return Result.refused(refusal);
         }
-        return splice.isEmpty() ? Result.UNCHANGED : new Result(splice.apply(sql), null);
+        if (splice.isEmpty()) {
+            return Result.UNCHANGED;
+        }
+        joins.splice(s, splice);
+        return new Result(splice.apply(sql), null, joins.parameterSources(s));
     }
 
     /**
@@ -88,17 +117,17 @@ public final class ReadRewriter {
         }
         Relation written = scopes.root().relations.get(0);
         return collect(s, scopes, splice, returned == null || returningStart < 0 ? null
-                : new Returned(written, returningStart, returned));
+                : new Returned(written, returningStart, returned), KeyRangeJoins.none(names.spec()));
     }
 
     /** In a write's RETURNING list (tokens from {@code from} on), the value the write left in the column of {@code row}. */
     private record Returned(Relation row, int from, String value) {
     }
 
-    private String collect(Sig s, ReadScopes scopes, Splice splice, Returned returned) {
-        String refusal = expandStars(s, scopes, splice, returned);
+    private String collect(Sig s, ReadScopes scopes, Splice splice, Returned returned, KeyRangeJoins joins) {
+        String refusal = expandStars(s, scopes, splice, returned, joins);
         if (refusal == null) {
-            refusal = replaceReferences(s, scopes, splice, returned);
+            refusal = replaceReferences(s, scopes, splice, returned, joins);
         }
         if (refusal == null) {
             keepLabels(s, scopes, splice);
@@ -106,7 +135,7 @@ public final class ReadRewriter {
         return refusal;
     }
 
-    private String expandStars(Sig s, ReadScopes scopes, Splice splice, Returned returned) {
+    private String expandStars(Sig s, ReadScopes scopes, Splice splice, Returned returned, KeyRangeJoins joins) {
         for (Scope scope : scopes.scopes()) {
             for (Item item : scope.items) {
                 int len = item.end - item.start;
@@ -124,7 +153,7 @@ public final class ReadRewriter {
                             b.append(", ");
                         }
                         if (r.source) {
-                            String cols = sourceColumns(r.qualifier, valueIn(returned, r, item.start));
+                            String cols = sourceColumns(r, valueIn(returned, r, item.start), joins);
                             if (cols == null) {
                                 return "SELECT * on the migrated table needs its column list, which the driver did not supply";
                             }
@@ -140,7 +169,7 @@ public final class ReadRewriter {
                         && s.isSymbol(item.start + 2, "*")) {
                     Relation r = scope.resolveQualifier(s.get(item.start).normalized());
                     if (r != null && r.source) {
-                        String cols = sourceColumns(r.qualifier, valueIn(returned, r, item.start));
+                        String cols = sourceColumns(r, valueIn(returned, r, item.start), joins);
                         if (cols == null) {
                             return "SELECT alias.* on the migrated table needs its column list, which the driver did not supply";
                         }
@@ -159,7 +188,7 @@ public final class ReadRewriter {
         return returned != null && returned.row() == r && i >= returned.from() ? returned.value() : null;
     }
 
-    private String sourceColumns(String qualifier, String value) {
+    private String sourceColumns(Relation r, String value, KeyRangeJoins joins) {
         if (columns.isEmpty()) {
             return null;
         }
@@ -169,15 +198,15 @@ public final class ReadRewriter {
                 b.append(", ");
             }
             if (names.isColumn(c)) {
-                b.append(value != null ? value : newValue(qualifier)).append(" AS ").append(Identifiers.quote(c));
+                b.append(value != null ? value : newValue(r, joins)).append(" AS ").append(Identifiers.quote(c));
             } else {
-                b.append(qualifier).append('.').append(Identifiers.quote(c));
+                b.append(r.qualifier).append('.').append(Identifiers.quote(c));
             }
         }
         return b.toString();
     }
 
-    private String replaceReferences(Sig s, ReadScopes scopes, Splice splice, Returned returned) {
+    private String replaceReferences(Sig s, ReadScopes scopes, Splice splice, Returned returned, KeyRangeJoins joins) {
         for (int i = 0; i < s.size(); i++) {
             Scope scope = scopes.owner(i);
             if (scope == null || scopes.isNotAReference(i) || !s.isIdentifier(i) || s.isSymbol(i - 1, ".")
@@ -242,7 +271,7 @@ public final class ReadRewriter {
                     return "the migrated table has a column alias list in FROM; remove it or alias the columns in the SELECT list";
                 }
                 String value = valueIn(returned, target, i);
-                splice.replace(s.get(i).start(), s.get(k).end(), value != null ? value : newValue(target.qualifier));
+                splice.replace(s.get(i).start(), s.get(k).end(), value != null ? value : newValue(target, joins));
                 Item item = scope.itemContaining(i);
                 if (item != null) {
                     item.replaced = true;
@@ -284,6 +313,11 @@ public final class ReadRewriter {
                 }
             }
         }
+    }
+
+    private String newValue(Relation r, KeyRangeJoins joins) {
+        String joined = joins.value(r);
+        return joined != null ? joined : newValue(r.qualifier);
     }
 
     String newValue(String qualifier) {

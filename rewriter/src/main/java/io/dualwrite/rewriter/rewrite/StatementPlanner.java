@@ -61,6 +61,15 @@ public final class StatementPlanner {
      * @param offset    where {@code statement} starts in {@code sql}
      */
     public PhaseRewrites plan(String sql, String statement, int offset, Sig s) {
+        return plan(sql, statement, offset, s, false);
+    }
+
+    /**
+     * @param alone whether the statement is the whole string and not inside another: only then can the
+     *              driver bind a read's parameter map (several statements and host forms are spliced
+     *              around the statement's text, which keeps the application's markers)
+     */
+    public PhaseRewrites plan(String sql, String statement, int offset, Sig s, boolean alone) {
         HostedStatement host = HostedStatement.of(s);
         if (host != null) {
             return hosted.plan(sql, statement, offset, s, host);
@@ -70,9 +79,9 @@ public final class StatementPlanner {
             case INSERT, UPDATE, DELETE:
                 return translated(write(statement, offset, s, kind), statement, offset, s, s);
             case WITH:
-                return with(sql, statement, offset, s);
+                return with(sql, statement, offset, s, alone);
             case READ:
-                return read(sql, statement, offset, s);
+                return read(sql, statement, offset, s, alone);
             case TABLE:
                 return new PhaseRewrites(Rewrite.PASS_THROUGH, rejected(statement,
                         "TABLE on the migrated table reads the old column", "write it as SELECT with a column list"));
@@ -114,7 +123,7 @@ public final class StatementPlanner {
      * {@code WITH … <write>}: the write on the source table is rewritten with our CTE spliced
      * after the application's CTE list; a CTE that itself writes the source table is refused.
      */
-    private PhaseRewrites with(String sql, String statement, int offset, Sig s) {
+    private PhaseRewrites with(String sql, String statement, int offset, Sig s, boolean alone) {
         List<String> cteNames = new ArrayList<>();
         int main = mainStatement(s, cteNames);
         if (main > 0) {
@@ -143,7 +152,7 @@ public final class StatementPlanner {
             return reject(statement, "a statement with its own WITH clause that writes the migrated table in a way"
                     + " that is not recognised", "write the migrated table in a plain INSERT/UPDATE/DELETE after WITH");
         }
-        return hasDepthZeroWrite(s) ? otherTableWrite(statement, s) : read(sql, statement, offset, s);
+        return hasDepthZeroWrite(s) ? otherTableWrite(statement, s) : read(sql, statement, offset, s, alone);
     }
 
     /**
@@ -419,8 +428,9 @@ public final class StatementPlanner {
      * corner), PostgreSQL is the judge of the splice, and a failure there counts for the error-rate
      * watch.
      */
-    private PhaseRewrites read(String sql, String statement, int offset, Sig s) {
-        ReadRewriter.Result r = reads.rewrite(sql, s);
+    private PhaseRewrites read(String sql, String statement, int offset, Sig s, boolean alone) {
+        ReadRewriter.Joins joins = alone ? ReadRewriter.Joins.MOVING_PARAMETERS : ReadRewriter.Joins.KEEPING_PARAMETERS;
+        ReadRewriter.Result r = reads.rewrite(sql, s, joins);
         if (r.unchanged()) {
             return PhaseRewrites.PASS;
         }
@@ -429,17 +439,24 @@ public final class StatementPlanner {
                     "a query reading the migrated column that cannot be rewritten to read the new table: " + r.refusal(),
                     "change the query as suggested, or stay in a phase that reads old"));
         }
-        if (JooqView.parseRead(statement) != null) {
-            // edits lie inside the statement, so the text around it is unchanged and can be cut off
-            String probe = reads.probe(sql, s).sql();
-            int tail = sql.length() - (offset + statement.length());
-            if (probe == null || JooqView.parseRead(probe.substring(offset, probe.length() - tail)) == null) {
+        if (JooqView.parseRead(statement) != null && !probeParses(sql, statement, offset, s, joins)) {
+            // jOOQ misreads some joins (a $n used twice): the subquery form serves the read as before
+            r = reads.rewrite(sql, s, ReadRewriter.Joins.NONE);
+            if (!probeParses(sql, statement, offset, s, ReadRewriter.Joins.NONE)) {
                 return new PhaseRewrites(Rewrite.PASS_THROUGH, rejected(statement,
                         "a query reading the migrated column whose rewritten form does not parse",
                         "report it as a dualwrite bug; until then stay in a phase that reads old"));
             }
         }
-        return new PhaseRewrites(Rewrite.PASS_THROUGH, new Rewrite.Rewritten(r.sql(), Rewrite.Kind.READ_NEW));
+        return new PhaseRewrites(Rewrite.PASS_THROUGH, new Rewrite.Rewritten(r.sql(), Rewrite.Kind.READ_NEW, 0,
+                r.parameterSources()));
+    }
+
+    /** Whether jOOQ parses the rewritten read; edits lie inside the statement, so the text around it is cut off. */
+    private boolean probeParses(String sql, String statement, int offset, Sig s, ReadRewriter.Joins joins) {
+        String probe = reads.probe(sql, s, joins).sql();
+        int tail = sql.length() - (offset + statement.length());
+        return probe != null && JooqView.parseRead(probe.substring(offset, probe.length() - tail)) != null;
     }
 
     private static Rewrite dualWrite(String sql) {
