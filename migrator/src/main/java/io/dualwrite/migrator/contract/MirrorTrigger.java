@@ -118,6 +118,13 @@ public final class MirrorTrigger {
                 + "    PERFORM 1 FROM " + src + " s WHERE s." + k + " = dw_key AND EXISTS (SELECT 1 FROM dualwrite.migration"
                 + " WHERE name = '" + name + "' AND phase IN ('NEW_ONLY', 'READ_NEW', 'CONTRACTED')) FOR NO KEY UPDATE OF s;\n"
                 + "    CONTINUE WHEN NOT FOUND;\n"
+                // a REPEATABLE READ snapshot can still see a primary row a concurrent transaction deleted after it began
+                // beside one this transaction inserted since (the unique index lets that insert through): the snapshot is
+                // stale, so fail the way PostgreSQL fails such a writer, and the application retries
+                + "    IF (SELECT count(*) FROM " + tgt + " t WHERE t." + tk + " = dw_key AND t." + flag + ") > 1 THEN\n"
+                + "      RAISE EXCEPTION USING ERRCODE = '40001', MESSAGE = 'could not serialize access due to a concurrent change"
+                + " of the primary row of key ' || dw_key || ' in " + tgt.replace("'", "''") + "';\n"
+                + "    END IF;\n"
                 + "    UPDATE " + src + " s SET " + v + " = " + primary + " WHERE s." + k + " = dw_key AND s." + v
                 + " IS DISTINCT FROM " + primary + ";\n"
                 + "  END LOOP;\n"

@@ -1,5 +1,6 @@
 package io.dualwrite.migrator.contract;
 
+import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.fleet.Fleet;
 import io.dualwrite.migrator.Fixtures;
 import io.dualwrite.migrator.Writers;
@@ -217,6 +218,32 @@ class ReverseSyncConcurrencyTest {
         }
         assertThat(db.queryString("SELECT email FROM users WHERE id = " + late)).isEqualTo("late@example.com");
         assertThat(db.queryLong(Fixtures.PARITY)).isZero();
+    }
+
+    /**
+     * A REPEATABLE READ writer whose snapshot still sees a primary row another transaction deleted since, and which then
+     * inserts that key's primary row itself (the unique index lets it), sees two primary rows: the mirror fails it with
+     * 40001, as PostgreSQL fails a stale snapshot, instead of 21000 (more than one row returned by a subquery).
+     */
+    @Test
+    void aWriterWhoseSnapshotStillSeesADeletedPrimaryRowGets40001(TestDatabase db) throws Exception {
+        Fixtures.newOnly(db, USERS);
+        try (Connection c = connect(db)) {
+            c.setAutoCommit(false);
+            MirrorTrigger.install(c, ControlSchema.require(c, "users.email").spec());
+            c.commit();
+        }
+        db.execute("UPDATE users SET email = NULL WHERE id = 1"); // stale by design in NEW_ONLY: the mirror writes nothing
+        try (Connection rr = db.connect(); Statement s = rr.createStatement()) {
+            rr.setAutoCommit(false);
+            rr.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            s.executeQuery("SELECT count(*) FROM email_address").close(); // the snapshot
+            db.execute("DELETE FROM email_address WHERE user_id = 1 AND is_primary");
+            assertThatThrownBy(() -> s.execute("INSERT INTO email_address (user_id, address, is_primary)"
+                    + " VALUES (1, 'again@example.com', true)"))
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("40001"));
+            rr.rollback();
+        }
     }
 
     /** The same with the application's own SQL through the driver in NEW_ONLY ({@code UPDATE users SET email = ?}, NULLs). */
