@@ -1,12 +1,16 @@
 package io.dualwrite.benchmarks;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.dualwrite.control.ControlSchema;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.SourceTable;
 import io.dualwrite.rewriter.rewrite.StatementRewriter;
 
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -63,6 +67,30 @@ public final class Bench {
     }
 
     /** users.email → email_address(user_id, address, is_primary): the migration in DUAL_WRITE. */
+    /** A pool of one connection on {@code url} (raw PgJDBC or dualwrite, by {@code driver}), as an application would hold. */
+    static HikariDataSource pool(String url, String driver) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setDriverClassName(driver);
+        config.setUsername(user());
+        config.setMaximumPoolSize(1);
+        config.setMinimumIdle(1);
+        config.setAutoCommit(true);
+        return new HikariDataSource(config);
+    }
+
+    /** The embedded PostgreSQL of every benchmark run: the test settings, so commits cost no disk flush. */
+    static EmbeddedPostgres startServer() throws IOException {
+        return EmbeddedPostgres.builder()
+                .setServerConfig("fsync", "off")
+                .setServerConfig("synchronous_commit", "off")
+                .setServerConfig("full_page_writes", "off")
+                .setServerConfig("shared_buffers", "256MB")
+                .setServerConfig("max_wal_size", "2GB")
+                .setServerConfig("log_min_messages", "warning")
+                .start();
+    }
+
     public static MigrationSpec usersSpec() {
         return new MigrationSpec("public", "users", "id", "email", "public", "email_address", "user_id", "address",
                 "is_primary", ControlSchema.syncViewName("users", "email"));

@@ -72,14 +72,7 @@ public final class BenchmarkSuite {
         if (memory != null) {
             System.out.println("plan cache memory: " + memory);
         }
-        try (EmbeddedPostgres pg = EmbeddedPostgres.builder()
-                .setServerConfig("fsync", "off")
-                .setServerConfig("synchronous_commit", "off")
-                .setServerConfig("full_page_writes", "off")
-                .setServerConfig("shared_buffers", "256MB")
-                .setServerConfig("max_wal_size", "2GB")
-                .setServerConfig("log_min_messages", "warning")
-                .start()) {
+        try (EmbeddedPostgres pg = Bench.startServer()) {
             String url = "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres";
             System.setProperty(Bench.URL_PROPERTY, url);
             String pgVersion;

@@ -89,14 +89,7 @@ public final class CliBackfillBenchmark {
             run(url, user, variants, rows, rounds, workers);
             return;
         }
-        try (EmbeddedPostgres pg = EmbeddedPostgres.builder()
-                .setServerConfig("fsync", "off")
-                .setServerConfig("synchronous_commit", "off")
-                .setServerConfig("full_page_writes", "off")
-                .setServerConfig("shared_buffers", "256MB")
-                .setServerConfig("max_wal_size", "2GB")
-                .setServerConfig("log_min_messages", "warning")
-                .start()) {
+        try (EmbeddedPostgres pg = Bench.startServer()) {
             run("jdbc:postgresql://localhost:" + pg.getPort() + "/postgres", "postgres", variants, rows, rounds, workers);
         }
     }

@@ -1,6 +1,5 @@
 package io.dualwrite.benchmarks;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Scope;
@@ -35,22 +34,12 @@ public class PassThroughBenchmark {
 
     @Setup
     public void setUp() throws SQLException {
-        raw = pool(Bench.pgUrl(), "org.postgresql.Driver");
-        dualwrite = pool(Bench.dualwriteUrl(), "io.dualwrite.driver.DualwriteDriver");
+        raw = Bench.pool(Bench.pgUrl(), "org.postgresql.Driver");
+        dualwrite = Bench.pool(Bench.dualwriteUrl(), "io.dualwrite.driver.DualwriteDriver");
         rawPlain = Bench.raw();
         wrappedPlain = Bench.dualwrite();
     }
 
-    private static HikariDataSource pool(String url, String driver) {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(url);
-        config.setDriverClassName(driver);
-        config.setUsername(Bench.user());
-        config.setMaximumPoolSize(1);
-        config.setMinimumIdle(1);
-        config.setAutoCommit(true);
-        return new HikariDataSource(config);
-    }
 
     @TearDown
     public void tearDown() throws SQLException {

@@ -1,6 +1,5 @@
 package io.dualwrite.benchmarks;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.dualwrite.driver.metrics.KnownMigrations;
 import io.dualwrite.driver.runtime.MigrationRuntime;
@@ -49,8 +48,8 @@ final class YcsbWorkload {
 
     /** Runs it against the suite's database (tables made by {@link YcsbTables#create}); returns the Markdown section. */
     String run() throws SQLException {
-        try (HikariDataSource raw = pool(Bench.pgUrl(), "org.postgresql.Driver");
-             HikariDataSource dualwrite = pool(Bench.dualwriteUrl(), "io.dualwrite.driver.DualwriteDriver")) {
+        try (HikariDataSource raw = Bench.pool(Bench.pgUrl(), "org.postgresql.Driver");
+             HikariDataSource dualwrite = Bench.pool(Bench.dualwriteUrl(), "io.dualwrite.driver.DualwriteDriver")) {
             List<YcsbOperations> clients = new ArrayList<>();
             for (YcsbTables.Variant v : variants) {
                 clients.add(new YcsbOperations(v.phase() == null ? raw : dualwrite, v.table(), rows));
@@ -162,14 +161,4 @@ final class YcsbWorkload {
         return sorted[(int) Math.round(q * (sorted.length - 1))];
     }
 
-    private static HikariDataSource pool(String url, String driver) {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(url);
-        config.setDriverClassName(driver);
-        config.setUsername(Bench.user());
-        config.setMaximumPoolSize(1);
-        config.setMinimumIdle(1);
-        config.setAutoCommit(true);
-        return new HikariDataSource(config);
-    }
 }

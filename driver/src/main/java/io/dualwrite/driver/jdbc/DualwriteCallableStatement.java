@@ -23,15 +23,11 @@ public abstract class DualwriteCallableStatement implements CallableStatement {
     }
 
     private ResultSet show(ResultSet rs) {
-        if (rs == null) {
-            return null;
+        DualwriteResultSet wrapper = Wrappers.reuse(shown, rs, this);
+        if (wrapper != null) {
+            shown = wrapper;
         }
-        DualwriteResultSet last = shown;
-        if (last == null || last.delegate != rs) {
-            last = Wrappers.resultSet(rs, this);
-            shown = last;
-        }
-        return last;
+        return wrapper;
     }
 
     @Override

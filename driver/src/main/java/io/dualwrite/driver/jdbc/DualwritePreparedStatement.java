@@ -30,15 +30,11 @@ public abstract class DualwritePreparedStatement implements PreparedStatement {
     }
 
     private ResultSet show(ResultSet rs) {
-        if (rs == null) {
-            return null;
+        DualwriteResultSet wrapper = Wrappers.reuse(shown, rs, this);
+        if (wrapper != null) {
+            shown = wrapper;
         }
-        DualwriteResultSet last = shown;
-        if (last == null || last.delegate != rs) {
-            last = Wrappers.resultSet(rs, this);
-            shown = last;
-        }
-        return last;
+        return wrapper;
     }
 
     @Override

@@ -173,6 +173,17 @@ final class Wrappers {
         }
     }
 
+    /**
+     * The wrapper of {@code rs} for a pass-through statement: {@code last} when it already wraps it (JDBC asks the same
+     * result set again through getResultSet), else a new one; null for null.
+     */
+    static DualwriteResultSet reuse(DualwriteResultSet last, ResultSet rs, Statement statement) {
+        if (rs == null) {
+            return null;
+        }
+        return last != null && last.delegate == rs ? last : resultSet(rs, statement);
+    }
+
     static DualwriteResultSet resultSet(ResultSet delegate, Statement statement) {
         try {
             return (DualwriteResultSet) RESULT_SET.invoke(delegate, statement);
