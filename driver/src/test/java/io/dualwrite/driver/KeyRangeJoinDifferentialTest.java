@@ -5,7 +5,6 @@ import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.SourceTable;
 import io.dualwrite.rewriter.rewrite.StatementRewriter;
 import io.dualwrite.testing.PostgresExtension;
-import io.dualwrite.testing.PostgresServer;
 import io.dualwrite.testing.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,28 +62,20 @@ class KeyRangeJoinDifferentialTest {
             "SELECT u.email, o.amount FROM users u JOIN orders o ON o.user_id = u.id WHERE u.id > 1 ORDER BY o.id",
             "SELECT u.id FROM users u WHERE u.id > 1 AND EXISTS (SELECT 1 FROM orders o WHERE o.note = u.email) ORDER BY 1");
 
-    private TestDatabase plainDb;
+    private ReadNewTwins twins;
     private Connection plain;
     private Connection dual;
 
     @BeforeEach
     void twins(TestDatabase db) throws SQLException {
-        plainDb = PostgresServer.get().createDatabase();
-        MigrationFixture.createTables(plainDb);
-        plainDb.execute(ReadNewDifferentialTest.SCHEMA);
-        MigrationFixture.createTables(db);
-        db.execute(ReadNewDifferentialTest.SCHEMA + ReadNewDifferentialTest.TARGET);
-        MigrationFixture.register(db, Phase.READ_NEW);
-        db.execute("UPDATE users SET email = 'stale-' || id WHERE email IS NOT NULL");
-        plain = plainDb.connect();
-        dual = db.connectDualwrite();
+        twins = ReadNewTwins.open(db);
+        plain = twins.plain;
+        dual = twins.dual;
     }
 
     @AfterEach
     void close() throws SQLException {
-        dual.close();
-        plain.close();
-        plainDb.close();
+        twins.close();
     }
 
     @Test

@@ -1,8 +1,6 @@
 package io.dualwrite.driver;
 
-import io.dualwrite.rewriter.Phase;
 import io.dualwrite.testing.PostgresExtension;
-import io.dualwrite.testing.PostgresServer;
 import io.dualwrite.testing.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -88,29 +86,20 @@ class ReadNewDifferentialTest {
             "SELECT id, email FROM users TABLESAMPLE SYSTEM (100) ORDER BY id",
             "SELECT u.id, u.email FROM users AS u TABLESAMPLE BERNOULLI (100) REPEATABLE (7) ORDER BY u.id");
 
-    private TestDatabase plainDb;
+    private ReadNewTwins twins;
     private Connection plain;
     private Connection dual;
 
     @BeforeEach
     void twins(TestDatabase db) throws SQLException {
-        plainDb = PostgresServer.get().createDatabase();
-        MigrationFixture.createTables(plainDb);
-        plainDb.execute(SCHEMA);
-        MigrationFixture.createTables(db);
-        db.execute(SCHEMA + TARGET);
-        MigrationFixture.register(db, Phase.READ_NEW);
-        // the old column is wrong on purpose: only a read of the new table matches the plain database
-        db.execute("UPDATE users SET email = 'stale-' || id WHERE email IS NOT NULL");
-        plain = plainDb.connect();
-        dual = db.connectDualwrite();
+        twins = ReadNewTwins.open(db);
+        plain = twins.plain;
+        dual = twins.dual;
     }
 
     @AfterEach
     void close() throws SQLException {
-        dual.close();
-        plain.close();
-        plainDb.close();
+        twins.close();
     }
 
     @Test
