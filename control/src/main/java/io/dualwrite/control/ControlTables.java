@@ -24,7 +24,8 @@ import java.sql.Statement;
  * 5 names the relation each {@code backfill_range} scans ({@code source_relation}: a leaf partition of a
  * partitioned source, whose pages are planned leaf by leaf);
  * 6 adds each migration's translated phases' sync view ({@link TranslatedSync}), which NEW_ONLY and CONTRACTED
- * writes insert into.
+ * writes insert into; 7 names, in {@value #RLS_GUARD}'s hint, the fix that keeps such writes: expand again, which
+ * installs the {@link CaptureTrigger}.
  *
  * <p>Installing or upgrading is DDL: it needs the role that owns the schema (the operator, who ran
  * {@code dualwrite expand}). The driver calls {@link #upgradeOlder}, which reads the version only and changes nothing
@@ -33,7 +34,7 @@ import java.sql.Statement;
 public final class ControlTables {
 
     /** The control schema version this code reads and writes. */
-    public static final int VERSION = 6;
+    public static final int VERSION = 7;
 
     /**
      * Refuses (SQLState 0A000) a rewritten write on a table whose row-level security the session is subject to,
@@ -91,6 +92,9 @@ public final class ControlTables {
                 }
                 if (found < 6) {
                     version6(s);
+                }
+                if (found < 7) {
+                    version7(s);
                 }
                 if (found < VERSION) {
                     s.execute("UPDATE dualwrite.schema_version SET version = " + VERSION + ", upgraded_at = now()");
@@ -301,30 +305,7 @@ public final class ControlTables {
                   updated_at   timestamptz NOT NULL DEFAULT now(),
                   completed_at timestamptz
                 )""");
-        s.execute("CREATE OR REPLACE FUNCTION " + RLS_GUARD + "(tbl regclass) RETURNS boolean"
-                + " LANGUAGE plpgsql STABLE AS $dualwrite$\n" + """
-                DECLARE
-                  offending text;
-                BEGIN
-                  SELECT string_agg(p.polname, ', ') INTO offending
-                  FROM pg_catalog.pg_policy p
-                  WHERE p.polrelid = tbl
-                    AND (p.polroles = '{0}' OR EXISTS (SELECT 1 FROM unnest(p.polroles) r
-                                                       WHERE pg_catalog.pg_has_role(current_user, r, 'MEMBER')))
-                    AND (p.polcmd <> '*' OR (p.polwithcheck IS NOT NULL AND (p.polqual IS NULL
-                         OR pg_catalog.pg_get_expr(p.polwithcheck, tbl) <> pg_catalog.pg_get_expr(p.polqual, tbl))));
-                  IF offending IS NULL THEN
-                    RETURN true;
-                  END IF;
-                  RAISE EXCEPTION USING ERRCODE = '0A000',
-                    MESSAGE = format('dualwrite refuses this write to %s: row-level security applies to role %s through'
-                      ' policies that are not the same for reading and writing (%s), and the dual write reads back the'
-                      ' rows it changes, so it could change other rows than the statement would. Nothing was changed.',
-                      tbl, current_user, offending),
-                    HINT = 'Give the role one FOR ALL policy per rule (same USING and WITH CHECK), or run the'
-                      ' application with a role that bypasses row-level security, for the time of the migration.';
-                END
-                $dualwrite$""");
+        rlsGuard(s);
     }
 
     private static void version4(Statement s) throws SQLException {
@@ -357,6 +338,36 @@ public final class ControlTables {
         s.execute("ALTER TABLE dualwrite.backfill_range ADD COLUMN IF NOT EXISTS source_relation text");
     }
 
+    /** The guard {@value #RLS_GUARD}; version 7 gave its hint the capture trigger ({@link CaptureTrigger}). */
+    private static void rlsGuard(Statement s) throws SQLException {
+        s.execute("CREATE OR REPLACE FUNCTION " + RLS_GUARD + "(tbl regclass) RETURNS boolean"
+                + " LANGUAGE plpgsql STABLE AS $dualwrite$\n" + """
+                DECLARE
+                  offending text;
+                BEGIN
+                  SELECT string_agg(p.polname, ', ') INTO offending
+                  FROM pg_catalog.pg_policy p
+                  WHERE p.polrelid = tbl
+                    AND (p.polroles = '{0}' OR EXISTS (SELECT 1 FROM unnest(p.polroles) r
+                                                       WHERE pg_catalog.pg_has_role(current_user, r, 'MEMBER')))
+                    AND (p.polcmd <> '*' OR (p.polwithcheck IS NOT NULL AND (p.polqual IS NULL
+                         OR pg_catalog.pg_get_expr(p.polwithcheck, tbl) <> pg_catalog.pg_get_expr(p.polqual, tbl))));
+                  IF offending IS NULL THEN
+                    RETURN true;
+                  END IF;
+                  RAISE EXCEPTION USING ERRCODE = '0A000',
+                    MESSAGE = format('dualwrite refuses this write to %s: row-level security applies to role %s through'
+                      ' policies that are not the same for reading and writing (%s), and the dual write reads back the'
+                      ' rows it changes, so it could change other rows than the statement would. Nothing was changed.',
+                      tbl, current_user, offending),
+                    HINT = 'In DUAL_WRITE and READ_NEW, run dualwrite expand again: with row-level security on the table'
+                      ' it installs a trigger that syncs the writes, and the driver passes them through. In any phase: give'
+                      ' the role one FOR ALL policy per rule (same USING and WITH CHECK), or run the application as a role'
+                      ' that bypasses row-level security.';
+                END
+                $dualwrite$""");
+    }
+
     private static void version6(Statement s) throws SQLException {
         // the translated phases' sync view, beside each registered migration's dual-write one (a migration of a schema
         // older than the sync views gets both when it is registered again)
@@ -365,5 +376,9 @@ public final class ControlTables {
                 TranslatedSync.install(s.getConnection(), m.spec());
             }
         }
+    }
+
+    private static void version7(Statement s) throws SQLException {
+        rlsGuard(s);
     }
 }
