@@ -59,8 +59,9 @@ public final class DualwriteCli implements Callable<Integer> {
     /**
      * Registers only the command being run when the first argument names one: picocli builds the model of every
      * registered command up front (reflection over all their options and ~650 classes loaded): measured 0.1-0.15 s of
-     * CPU in a fresh JVM, taken from the short CLI run of a backfill (benchmarks/scripts/cli-backfill.sh). Anything else (no command, {@code --help}, {@code help}, a typo) gets them all,
-     * so the usage help, {@code help COMMAND} and picocli's suggestions know every command.
+     * CPU in a fresh JVM, taken from the short CLI run of a backfill (benchmarks/scripts/cli-backfill.sh). Anything
+     * else (no command, {@code --help}, {@code help}, a typo) gets them all, so the usage help, {@code help COMMAND}
+     * and picocli's suggestions know every command.
      */
     private static void addCommands(CommandLine cl, String[] args) {
         List<Class<?>> run = COMMANDS.stream()
