@@ -4,8 +4,6 @@ import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.MigrationSpec;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
@@ -54,25 +52,13 @@ public final class CaptureTrigger {
 
     /** Whether the source table's row-level security is enabled: then the migration is synced by this trigger. */
     static boolean rowSecurityEnabled(Connection c, MigrationSpec spec) throws SQLException {
-        return queryBoolean(c, "SELECT relrowsecurity FROM pg_class WHERE oid = to_regclass(?)", spec.qualifiedSource(), null);
+        return Queries.isTrue(c, "SELECT relrowsecurity FROM pg_class WHERE oid = to_regclass(?)", spec.qualifiedSource());
     }
 
     /** Whether the capture is installed on the source table, i.e. whether the driver passes the writes through. */
     public static boolean installed(Connection c, MigrationSpec spec) throws SQLException {
-        return queryBoolean(c, "SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass(?) AND tgname = ?)",
+        return Queries.isTrue(c, "SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass(?) AND tgname = ?)",
                 spec.qualifiedSource(), triggerName(spec));
-    }
-
-    private static boolean queryBoolean(Connection c, String sql, String first, String second) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement(sql)) {
-            p.setString(1, first);
-            if (second != null) {
-                p.setString(2, second);
-            }
-            try (ResultSet rs = p.executeQuery()) {
-                return rs.next() && rs.getBoolean(1);
-            }
-        }
     }
 
     /** Installs the capture when the source table has row-level security enabled; idempotent. */

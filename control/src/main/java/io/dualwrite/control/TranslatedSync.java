@@ -94,13 +94,7 @@ public final class TranslatedSync {
 
     /** Whether the dual write's sync view of {@code spec} exists (this view takes its column types from it). */
     static boolean hasSyncView(Connection c, MigrationSpec spec) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-            p.setString(1, spec.qualifiedSyncView());
-            try (ResultSet rs = p.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
-        }
+        return Queries.isTrue(c, "SELECT to_regclass(?) IS NOT NULL", spec.qualifiedSyncView());
     }
 
     private static String syncViewType(Connection c, MigrationSpec spec, String column) throws SQLException {

@@ -1,12 +1,11 @@
 package io.dualwrite.migrator.contract;
 
 import io.dualwrite.control.ControlSchema;
+import io.dualwrite.control.Queries;
 import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.MigrationSpec;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
@@ -54,15 +53,8 @@ public final class MirrorTrigger {
 
     /** Whether the mirror is on the target. */
     public static boolean installed(Connection c, MigrationSpec spec) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement(
-                "SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass(?) AND tgname = ?)")) {
-            p.setString(1, spec.qualifiedTarget());
-            p.setString(2, triggerName(spec));
-            try (ResultSet rs = p.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
-        }
+        return Queries.isTrue(c, "SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass(?) AND tgname = ?)",
+                spec.qualifiedTarget(), triggerName(spec));
     }
 
     /** Its function, in the control schema beside the sync view's. */

@@ -3,6 +3,7 @@ package io.dualwrite.migrator.expand;
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.MigrationState;
 import io.dualwrite.control.Names;
+import io.dualwrite.control.Queries;
 import io.dualwrite.migrator.UsageException;
 import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.MigrationSpec;
@@ -213,13 +214,7 @@ public final class Expander {
     }
 
     private static boolean tableExists(Connection c, String qualified) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-            p.setString(1, qualified);
-            try (ResultSet rs = p.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
-        }
+        return Queries.isTrue(c, "SELECT to_regclass(?) IS NOT NULL", qualified);
     }
 
     private static void requireTable(Connection c, String qualified, String what, String option) throws SQLException {
