@@ -38,6 +38,13 @@ for v in "${versions[@]}"; do
     done
     if grep -q -E '<(failure|error)[ >]' "$report"; then
       failing+=("$v: $(basename "$report" .xml | sed 's/^TEST-//')")
+      # the failed tests and their messages without stack frames, so that a CI log that keeps only this output
+      # still says what failed
+      summary="${report%.xml}.txt"
+      summary="${summary/TEST-/}"
+      if [ -e "$summary" ]; then
+        failing+=("$(grep -v -E $'^\t(at |\.\.\. )' "$summary" | sed -n '4,60p' | sed 's/^/      /' || true)")
+      fi
     fi
   done
   build=$(grep -q 'BUILD SUCCESS' "$out/$v.log" && echo ok || echo 'build failed')
