@@ -92,6 +92,19 @@ public final class TranslatedSync {
                 + "END";
     }
 
+    /**
+     * Whether the target's value column has the type, with modifiers, of the old column (which the sync view's
+     * {@code v} keeps): then a non-NULL value upserted into the target directly is checked and stored as this view's
+     * function stores it, and the driver may send translated writes of non-NULL values that way
+     * ({@code Rewrite.IfNotNull}). {@code expand} creates the target so; a target created by hand may differ.
+     */
+    public static boolean targetHasColumnType(Connection c, MigrationSpec spec) throws SQLException {
+        return Queries.isTrue(c, "SELECT EXISTS (SELECT 1 FROM pg_attribute v, pg_attribute t WHERE v.attrelid = to_regclass(?)"
+                + " AND v.attname = 'v' AND t.attrelid = to_regclass(?) AND t.attname = ? AND NOT t.attisdropped"
+                + " AND v.atttypid = t.atttypid AND v.atttypmod = t.atttypmod)",
+                spec.qualifiedSyncView(), spec.qualifiedTarget(), spec.targetValueColumn());
+    }
+
     /** Whether the dual write's sync view of {@code spec} exists (this view takes its column types from it). */
     static boolean hasSyncView(Connection c, MigrationSpec spec) throws SQLException {
         return Queries.isTrue(c, "SELECT to_regclass(?) IS NOT NULL", spec.qualifiedSyncView());

@@ -21,14 +21,21 @@ public sealed interface Rewrite permits Rewrite.PassThrough, Rewrite.Rewritten, 
      *                          application's order; else, for each marker of {@code sql} in order, the
      *                          1-based index of the application parameter it takes (a translation may
      *                          move a parameter, or use one twice)
+     * @param ifNotNull         null, or the same write as cheaper SQL for an execution that binds every value it
+     *                          gives the migrated column non-NULL ({@link IfNotNull})
      */
-    record Rewritten(String sql, Kind kind, int hiddenColumns, int[] parameterSources) implements Rewrite {
+    record Rewritten(String sql, Kind kind, int hiddenColumns, int[] parameterSources, IfNotNull ifNotNull)
+            implements Rewrite {
         public Rewritten {
             Objects.requireNonNull(sql, "sql");
             Objects.requireNonNull(kind, "kind");
             if (hiddenColumns < 0) {
                 throw new IllegalArgumentException("hiddenColumns < 0");
             }
+        }
+
+        public Rewritten(String sql, Kind kind, int hiddenColumns, int[] parameterSources) {
+            this(sql, kind, hiddenColumns, parameterSources, null);
         }
 
         public Rewritten(String sql, Kind kind, int hiddenColumns) {
@@ -40,21 +47,71 @@ public sealed interface Rewrite permits Rewrite.PassThrough, Rewrite.Rewritten, 
             this(sql, kind, 0, null);
         }
 
+        /** This rewrite with {@code sql} and without {@link #ifNotNull}: the same columns, counts and parameter map. */
+        public Rewritten withSql(String sql) {
+            return new Rewritten(sql, kind, hiddenColumns, parameterSources, null);
+        }
+
+        /** This rewrite, its {@link #ifNotNull} form too, with {@code before} and {@code after} around its SQL. */
+        public Rewritten around(String before, String after) {
+            return new Rewritten(before + sql + after, kind, hiddenColumns, parameterSources, ifNotNull == null ? null
+                    : new IfNotNull(ifNotNull.form().around(before, after), ifNotNull.parameters()));
+        }
+
         @Override
         public boolean equals(Object o) {
             return o instanceof Rewritten r && sql.equals(r.sql) && kind == r.kind && hiddenColumns == r.hiddenColumns
-                    && Arrays.equals(parameterSources, r.parameterSources);
+                    && Arrays.equals(parameterSources, r.parameterSources) && Objects.equals(ifNotNull, r.ifNotNull);
         }
 
         @Override
         public int hashCode() {
-            return Objects.hash(sql, kind, hiddenColumns) * 31 + Arrays.hashCode(parameterSources);
+            return (Objects.hash(sql, kind, hiddenColumns, ifNotNull) * 31 + Arrays.hashCode(parameterSources));
         }
 
         @Override
         public String toString() {
             return "Rewritten[" + kind + ", hidden=" + hiddenColumns + (parameterSources == null ? ""
-                    : ", parameters=" + Arrays.toString(parameterSources)) + ", " + sql + "]";
+                    : ", parameters=" + Arrays.toString(parameterSources)) + ", " + sql
+                    + (ifNotNull == null ? "" : ", " + ifNotNull) + "]";
+        }
+    }
+
+    /**
+     * A translated write's cheaper form, for an execution whose values for the migrated column are all bound
+     * non-NULL: the target's primary rows are upserted in the statement itself, instead of through the translated
+     * sync view's per-row function. A NULL value needs the function, whose DELETE must see a primary row committed
+     * while the statement waited for the source row's lock; an upsert sees it anyway (ON CONFLICT reads the
+     * latest committed row), so for non-NULL values both forms leave the same rows, counts and errors.
+     *
+     * @param form       the cheaper rewrite: same kind ({@link Kind#DUAL_WRITE}: an update count only), hidden
+     *                   columns and parameter map as the one it belongs to
+     * @param parameters the application parameters (1-based) that carry the values; each must be bound non-NULL
+     */
+    record IfNotNull(Rewritten form, int[] parameters) {
+        public IfNotNull {
+            Objects.requireNonNull(form, "form");
+            if (form.kind() != Kind.DUAL_WRITE) {
+                throw new IllegalArgumentException("a form that returns rows: " + form.kind());
+            }
+            if (parameters.length == 0) {
+                throw new IllegalArgumentException("no parameters: a write of non-NULL literals takes the cheaper form outright");
+            }
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof IfNotNull n && form.equals(n.form) && Arrays.equals(parameters, n.parameters);
+        }
+
+        @Override
+        public int hashCode() {
+            return form.hashCode() * 31 + Arrays.hashCode(parameters);
+        }
+
+        @Override
+        public String toString() {
+            return "ifNotNull" + Arrays.toString(parameters) + "=" + form.sql();
         }
     }
 

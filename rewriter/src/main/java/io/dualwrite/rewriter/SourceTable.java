@@ -15,13 +15,21 @@ import java.util.Objects;
  * @param valueDefault the old column's default expression as SQL text, or null for none (NULL)
  * @param syncedByTrigger a trigger on the source syncs every write of the old column (installed by {@code expand} when
  *                     the table has row-level security): the phases that write both sides pass writes through
+ * @param targetHasColumnType the target's value column has the old column's type and modifiers (as {@code expand}
+ *                     creates it), so a translated write may upsert a non-NULL value into it directly
+ *                     ({@link Rewrite.IfNotNull}): the assignment checks the value as the old column did
  */
 public record SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
-                          boolean syncedByTrigger) {
+                          boolean syncedByTrigger, boolean targetHasColumnType) {
 
     public SourceTable {
         Objects.requireNonNull(spec, "spec");
         columns = List.copyOf(columns);
+    }
+
+    public SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
+                       boolean syncedByTrigger) {
+        this(spec, columns, valueType, valueDefault, syncedByTrigger, false);
     }
 
     public SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault) {

@@ -2,8 +2,10 @@ package io.dualwrite.driver.jdbc;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.sql.JDBCType;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -78,6 +80,33 @@ final class ParameterLog {
 
     void clearBatch() {
         batches.clear();
+    }
+
+    /**
+     * Whether each of {@code indexes} is bound to a value, not NULL, now and in every batch entry: a setter other than
+     * {@code setNull} whose value is not null (nor a {@code setObject} typed {@link Types#NULL}).
+     */
+    boolean notNull(int[] indexes) {
+        for (int index : indexes) {
+            if (!notNull(parameters, index)) {
+                return false;
+            }
+            for (Call[] entry : batches) {
+                if (!notNull(entry, index)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static boolean notNull(Call[] calls, int index) {
+        Call c = index < calls.length ? calls[index] : null;
+        if (c == null || c.args().length < 2 || c.args()[1] == null || c.method().getName().equals("setNull")) {
+            return false;
+        }
+        Object type = c.args().length > 2 && c.method().getName().equals("setObject") ? c.args()[2] : null;
+        return !(type instanceof Integer t && t == Types.NULL) && type != JDBCType.NULL;
     }
 
     /** How many parameter bindings are kept (for tests: bounded by the number of parameters). */

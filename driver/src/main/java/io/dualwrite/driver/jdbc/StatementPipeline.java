@@ -170,7 +170,7 @@ final class StatementPipeline {
             requireKnown(statement.plan, migration, phase);
             migration.rewriteTime().stop(start);
             sample(statement.plan, chosen, migration, phase, statement.applicationSql, statement.log());
-            Rewrite.Rewritten rewrite = rewrite(chosen, migration, phase);
+            Rewrite.Rewritten rewrite = forValues(rewrite(chosen, migration, phase), statement.log());
             routed(migration, rewrite, statement.returningList != null);
             recordTexts(rewrite, phase, statement.applicationSql, true);
             PreparedStatement delegate = statement.rebind(rewrite, phase);
@@ -188,8 +188,24 @@ final class StatementPipeline {
                                 String returningList) {
         Rewrite r = returningList == null ? plan.forPhase(phase) : plan.forPhaseReturning(phase, returningList);
         Rewrite.Rewritten rewrite = r instanceof Rewrite.Rewritten w ? w : null;
+        // applications bind a value far more often than NULL: prepared in the form an execution most likely takes
+        if (rewrite != null && rewrite.ifNotNull() != null) {
+            rewrite = rewrite.ifNotNull().form();
+        }
         routed(rewrite == null ? null : migration, rewrite, returningList != null);
         return rewrite;
+    }
+
+    /**
+     * A translated write's form for the values this execution binds ({@link Rewrite.IfNotNull}): the cheaper one when
+     * every parameter that carries a value for the migrated column is bound non-NULL, in every batch entry too.
+     * Executions that alternate NULL and non-NULL values prepare the statement again at each switch.
+     */
+    private static Rewrite.Rewritten forValues(Rewrite.Rewritten rewrite, ParameterLog bound) {
+        if (rewrite == null || rewrite.ifNotNull() == null) {
+            return rewrite;
+        }
+        return bound.notNull(rewrite.ifNotNull().parameters()) ? rewrite.ifNotNull().form() : rewrite;
     }
 
     // ---- the steps --------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.ControlTables;
 import io.dualwrite.control.MigrationState;
 import io.dualwrite.control.Secrets;
+import io.dualwrite.control.TranslatedSync;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.rewriter.SourceTable;
@@ -216,7 +217,8 @@ public final class DatabaseRuntime {
             runtime.columns(columns);
             SourceColumns.Column old = columns.old();
             tables.add(new SourceTable(runtime.spec(), columns.names(), old == null ? null : old.type(),
-                    old == null ? null : old.defaultSql(), CaptureTrigger.installed(c, runtime.spec())));
+                    old == null ? null : old.defaultSql(), CaptureTrigger.installed(c, runtime.spec()),
+                    TranslatedSync.targetHasColumnType(c, runtime.spec())));
         }
         if (!changed && !tables.equals(currentTables)) {
             changed = true;

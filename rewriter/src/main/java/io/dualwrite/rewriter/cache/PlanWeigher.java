@@ -46,6 +46,9 @@ final class PlanWeigher {
             }
             if (r instanceof Rewrite.Rewritten w) {
                 bytes += REWRITE_OVERHEAD + textBytes(w.sql());
+                if (w.ifNotNull() != null) {
+                    bytes += 2 * REWRITE_OVERHEAD + textBytes(w.ifNotNull().form().sql());
+                }
                 if (w.kind() == Rewrite.Kind.DUAL_WRITE) {
                     bytes += 2 * REWRITE_OVERHEAD + textBytes(sql) + textBytes(w.sql());
                 }

@@ -161,7 +161,13 @@ final class InsertTranslator {
         List<SyncForm.Part> parts = new ArrayList<>();
         List<String> lists = new ArrayList<>();
         List<String> inserted = new ArrayList<>();
+        // an upsert on the source takes the general form: its value for an existing row may be NULL
+        List<Integer> notNull = new ArrayList<>();
+        if (p.doUpdate) {
+            notNull.add(-1);
+        }
         if (p.rows == null) {
+            notNull.add(-1);
             inserted.add(d.defaultValue());
             parts.add(part(d, d.edited(d.main, p.sourceEnd), conflict, key, values, inserted.get(0)));
         } else {
@@ -174,11 +180,13 @@ final class InsertTranslator {
                 StringBuilder cols = new StringBuilder();
                 StringBuilder vals = new StringBuilder();
                 String value = d.defaultValue();
+                int source = -1;
                 for (int k = 0; k < exprs.size(); k++) {
                     int[] e = exprs.get(k);
                     if (k == column) {
                         boolean isDefault = e[1] - e[0] == 1 && t.is(e[0], "default");
                         value = isDefault ? d.defaultValue() : d.edited(e[0], e[1]);
+                        source = isDefault ? -1 : d.notNullSource(e[0], e[1]);
                         continue;
                     }
                     cols.append(cols.isEmpty() ? "" : ", ").append(p.columns == null
@@ -186,12 +194,13 @@ final class InsertTranslator {
                     vals.append(vals.isEmpty() ? "" : ", ").append(d.edited(e[0], e[1]));
                 }
                 inserted.add(value);
+                notNull.add(source);
                 String body = cols.isEmpty() ? " DEFAULT VALUES" : " (" + cols + ") VALUES (" + vals + ")";
                 parts.add(part(d, head + body, conflict, key, values, value));
             }
         }
         if (p.returning < 0) {
-            return d.rewritten(SyncForm.plain(d, parts, false), Rewrite.Kind.DUAL_WRITE, 0);
+            return d.rewritten(SyncForm.plain(d, parts, false), SyncForm.plainUpsert(d, parts), notNull);
         }
         String list = d.edited(p.returning + 1, t.size());
         for (String v : inserted) {

@@ -202,7 +202,8 @@ final class NewSchemaTranslator {
         SyncForm.Part part = new SyncForm.Part(d.edited(d.main, ret < 0 ? t.size() : ret),
                 d.quotedKey(shape.qualifier()), d.forSync(value));
         if (ret < 0) {
-            return d.rewritten(SyncForm.plain(d, List.of(part), false), Rewrite.Kind.DUAL_WRITE, 0);
+            return d.rewritten(SyncForm.plain(d, List.of(part), false), SyncForm.plainUpsert(d, List.of(part)),
+                    List.of(isDefault ? -1 : d.notNullSource(a.eq() + 1, a.end())));
         }
         String returning = d.edited(ret + 1, t.size()).replace(TranslationDraft.RETURNED, returned);
         return d.rewritten(SyncForm.returning(d, List.of(part), List.of(returning), false),

@@ -68,6 +68,18 @@ final class ParameterTags {
         return new Tagged(tagged, new Sig(tokens));
     }
 
+    /** The application's number of a parameter token of tagged text ({@code ?/*dw$p2*}{@code /} or {@code $2}), else -1. */
+    static int number(String token) {
+        Matcher m = TAG.matcher(token);
+        if (m.matches()) {
+            return Integer.parseInt(m.group(1));
+        }
+        if (token.length() > 1 && token.length() < 10 && token.charAt(0) == '$' && token.chars().skip(1).allMatch(Character::isDigit)) {
+            return Integer.parseInt(token.substring(1));
+        }
+        return -1;
+    }
+
     /** Strips the tags; the map is null when each parameter appears once, in the application's order. */
     static Untagged untag(String sql) {
         Matcher m = TAG.matcher(sql);

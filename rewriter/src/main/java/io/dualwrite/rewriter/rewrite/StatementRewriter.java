@@ -235,7 +235,7 @@ public final class StatementRewriter {
     private static PhaseRewrites keepAround(PhaseRewrites r, String before, String after) {
         // write forms are built from the statement alone; read rewrites already keep the whole text
         Function<Rewrite, Rewrite> wrap = x -> x instanceof Rewrite.Rewritten w && w.kind() != Rewrite.Kind.READ_NEW
-                ? new Rewrite.Rewritten(before + w.sql() + after, w.kind(), w.hiddenColumns(), w.parameterSources()) : x;
+                ? w.around(before, after) : x;
         Function<String, Rewrite> returning = r.withReturning() == null ? null
                 : r.withReturning().andThen(wrap);
         Function<String, Rewrite> translatedReturning = r.translatedReturning() == null ? null

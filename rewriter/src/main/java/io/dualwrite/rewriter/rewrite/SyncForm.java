@@ -1,5 +1,7 @@
 package io.dualwrite.rewriter.rewrite;
 
+import io.dualwrite.rewriter.Identifiers;
+import io.dualwrite.rewriter.MigrationSpec;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,14 +25,31 @@ final class SyncForm {
 
     /** The update-count form; each part's write with its RETURNING goes to {@link TranslationDraft#standalone}. */
     static String plain(TranslationDraft d, List<Part> parts, boolean delete) {
+        return plain(d, parts, delete, false);
+    }
+
+    /**
+     * {@link #plain} for values that are all non-NULL (an INSERT or UPDATE): the target's primary rows upserted
+     * in the statement ({@code Rewrite.IfNotNull} says why that is the same write). There is no such result-set form:
+     * PgJDBC counts executions per SQL text and sends rows in binary from the fifth on, so a statement that
+     * switched texts between its NULL and non-NULL executions could return a column in a format the
+     * application's single text would not have; an update count looks the same from either.
+     */
+    static String plainUpsert(TranslationDraft d, List<Part> parts) {
+        return plain(d, parts, false, true);
+    }
+
+    private static String plain(TranslationDraft d, List<Part> parts, boolean delete, boolean upsert) {
         StringBuilder b = head(d.withPrefix());
         for (int i = 0; i < parts.size(); i++) {
             Part p = parts.get(i);
             String write = p.write() + " RETURNING " + hidden(p, delete);
-            d.standalone.add(write);
+            if (!upsert) {
+                d.standalone.add(write);
+            }
             cte(b, i, parts.size()).append(write).append(")");
         }
-        return b.append(" ").append(sync(d, parts.size(), delete)).toString();
+        return b.append(" ").append(sync(d, parts.size(), delete, upsert)).toString();
     }
 
     /** The result-set form: {@code list} (translated) first, then the hidden key and value. */
@@ -42,15 +61,32 @@ final class SyncForm {
             d.standalone.add(write);
             cte(b, i, parts.size()).append(write).append(")");
         }
-        b.append(", \"dw$s\" AS (").append(sync(d, parts.size(), delete)).append(") ");
+        b.append(", \"dw$s\" AS (").append(sync(d, parts.size(), delete, false)).append(") ");
         for (int i = 0; i < parts.size(); i++) {
             b.append(i == 0 ? "" : " UNION ALL ").append("SELECT * FROM ").append(name(i, parts.size()));
         }
         return b.toString();
     }
 
-    private static String sync(TranslationDraft d, int parts, boolean delete) {
-        return DualWriteForm.syncInsert(d.spec, d.spec.qualifiedTranslatedSyncView(), names(parts), delete);
+    private static String sync(TranslationDraft d, int parts, boolean delete, boolean upsert) {
+        if (!upsert) {
+            return DualWriteForm.syncInsert(d.spec, d.spec.qualifiedTranslatedSyncView(), names(parts), delete);
+        }
+        MigrationSpec spec = d.spec;
+        String fk = Identifiers.quote(spec.targetKeyColumn());
+        String value = Identifiers.quote(spec.targetValueColumn());
+        String flag = Identifiers.quote(spec.primaryFlagColumn());
+        StringBuilder b = new StringBuilder("INSERT INTO ").append(spec.qualifiedTarget()).append(" (").append(fk)
+                .append(", ").append(value).append(", ").append(flag).append(")");
+        List<String> writes = names(parts);
+        for (int i = 0; i < writes.size(); i++) {
+            b.append(i == 0 ? " " : " UNION ALL ").append("SELECT \"").append(DualWriteForm.HIDDEN_KEY).append("\", \"")
+                    .append(DualWriteForm.HIDDEN_VALUE).append("\", true FROM ").append(writes.get(i))
+                    .append(DualWriteForm.rlsGuard(spec));
+        }
+        // the statement of control's TranslatedSync function for a non-NULL value
+        return b.append(" ON CONFLICT (").append(fk).append(") WHERE ").append(flag).append(" DO UPDATE SET ")
+                .append(value).append(" = EXCLUDED.").append(value).toString();
     }
 
     private static StringBuilder head(String withPrefix) {

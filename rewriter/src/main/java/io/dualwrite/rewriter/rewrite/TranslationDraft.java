@@ -8,6 +8,7 @@ import io.dualwrite.rewriter.analysis.ReadScopes.Relation;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.SourceNames;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -190,5 +191,48 @@ final class TranslationDraft {
         }
         ParameterTags.Untagged u = ParameterTags.untag(sql);
         return new Rewrite.Rewritten(u.sql(), kind, hidden, u.sources());
+    }
+
+    /**
+     * The update-count rewrite ({@link Rewrite.Kind#DUAL_WRITE}) with its form for non-NULL values ({@code upsertSql},
+     * the same writes): taken outright when every value is a non-NULL literal, offered for executions that bind the
+     * values' parameters non-NULL, and left out when a value may be NULL otherwise or the target's value column has
+     * another type than the old column (the sync view's assignment then checks what a direct upsert would not).
+     *
+     * @param values per value the write gives the column, {@link #notNullSource}
+     */
+    Rewrite.Rewritten rewritten(String sql, String upsertSql, List<Integer> values) {
+        Rewrite.Rewritten general = rewritten(sql, Rewrite.Kind.DUAL_WRITE, 0);
+        if (!table.targetHasColumnType() || values.contains(-1)) {
+            return general;
+        }
+        ParameterTags.Untagged u = ParameterTags.untag(upsertSql);
+        if (!Arrays.equals(u.sources(), general.parameterSources())) {
+            throw new IllegalStateException("the upsert form moved parameters: " + upsertSql);
+        }
+        Rewrite.Rewritten upsert = general.withSql(u.sql());
+        int[] parameters = values.stream().mapToInt(Integer::intValue).filter(p -> p > 0).distinct().toArray();
+        return parameters.length == 0 ? upsert : new Rewrite.Rewritten(general.sql(), Rewrite.Kind.DUAL_WRITE, 0,
+                general.parameterSources(), new Rewrite.IfNotNull(upsert, parameters));
+    }
+
+    /**
+     * What makes the value of tokens [from, to) non-NULL: 0 for a literal string or number, the application's
+     * parameter number for a lone parameter ({@code ?} or {@code $n}, also in parentheses), -1 for anything else
+     * (an expression, NULL, DEFAULT: the general form).
+     */
+    int notNullSource(int from, int to) {
+        while (to - from >= 3 && t.isSymbol(from, "(") && t.match(from) == to - 1) {
+            from++;
+            to--;
+        }
+        if (to - from != 1) {
+            return -1;
+        }
+        return switch (t.get(from).kind()) {
+            case STRING, ESCAPE_STRING, UNICODE_STRING, DOLLAR_STRING, NUMBER -> 0;
+            case PARAMETER -> ParameterTags.number(t.get(from).text());
+            default -> -1;
+        };
     }
 }
