@@ -105,6 +105,21 @@ public final class TranslatedSync {
                 spec.qualifiedSyncView(), spec.qualifiedTarget(), spec.targetValueColumn());
     }
 
+    /**
+     * Whether what a write stores in the source's old column may differ from the value the write gives it: BEFORE
+     * row triggers on INSERT or UPDATE (not internal ones), or rules, on the source or any partition or child of it.
+     * Then a dual write syncs the stored value through the sync view's function, never the direct upsert, which
+     * needs a value it knows to be non-NULL.
+     */
+    public static boolean storedMayDiffer(Connection c, MigrationSpec spec) throws SQLException {
+        return Queries.isTrue(c, "WITH RECURSIVE rel(oid) AS (SELECT to_regclass(?)::oid UNION SELECT i.inhrelid FROM"
+                + " pg_inherits i JOIN rel ON i.inhparent = rel.oid)"
+                + " SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid IN (SELECT oid FROM rel) AND NOT tgisinternal"
+                + " AND tgtype & 3 = 3 AND tgtype & 20 <> 0)"   // ROW (1) and BEFORE (2); INSERT (4) or UPDATE (16)
+                + " OR EXISTS (SELECT 1 FROM pg_rewrite WHERE ev_class IN (SELECT oid FROM rel))",
+                spec.qualifiedSource());
+    }
+
     /** Whether the dual write's sync view of {@code spec} exists (this view takes its column types from it). */
     static boolean hasSyncView(Connection c, MigrationSpec spec) throws SQLException {
         return Queries.isTrue(c, "SELECT to_regclass(?) IS NOT NULL", spec.qualifiedSyncView());

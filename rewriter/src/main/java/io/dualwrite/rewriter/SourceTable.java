@@ -18,9 +18,12 @@ import java.util.Objects;
  * @param targetHasColumnType the target's value column has the old column's type and modifiers (as {@code expand}
  *                     creates it), so a translated write may upsert a non-NULL value into it directly
  *                     ({@link Rewrite.IfNotNull}): the assignment checks the value as the old column did
+ * @param storedMayDiffer the source table (or a partition or child) has BEFORE row triggers on INSERT or UPDATE, or
+ *                     rules: what a dual write stores in the old column may differ from the value it gives (a
+ *                     trigger may set NULL), so the dual write syncs the stored value through the sync view's function
  */
 public record SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
-                          boolean syncedByTrigger, boolean targetHasColumnType) {
+                          boolean syncedByTrigger, boolean targetHasColumnType, boolean storedMayDiffer) {
 
     public SourceTable {
         Objects.requireNonNull(spec, "spec");
@@ -29,7 +32,7 @@ public record SourceTable(MigrationSpec spec, List<String> columns, String value
 
     public SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
                        boolean syncedByTrigger) {
-        this(spec, columns, valueType, valueDefault, syncedByTrigger, false);
+        this(spec, columns, valueType, valueDefault, syncedByTrigger, false, true);
     }
 
     public SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault) {
@@ -39,5 +42,10 @@ public record SourceTable(MigrationSpec spec, List<String> columns, String value
     /** Without the old column's type and default (the phases that still write it do not need them). */
     public SourceTable(MigrationSpec spec, List<String> columns) {
         this(spec, columns, null, null);
+    }
+
+    /** Whether a dual write of non-NULL values may upsert the target directly ({@link Rewrite.IfNotNull}). */
+    public boolean dualWriteUpserts() {
+        return targetHasColumnType && !storedMayDiffer;
     }
 }

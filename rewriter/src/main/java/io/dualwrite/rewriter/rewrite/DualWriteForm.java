@@ -55,6 +55,19 @@ public final class DualWriteForm {
         }
 
         /**
+         * {@link #plain} for an UPDATE whose new values are all non-NULL ({@code Rewrite.IfNotNull}): the sync view
+         * trigger's upsert for a value, in the statement.
+         */
+        public String plainUpsert() {
+            if (appReturns || delete) {
+                throw new IllegalStateException("an upsert form is for an INSERT or UPDATE without RETURNING");
+            }
+            String q = q();
+            return head() + app + " RETURNING " + q + key(spec) + AS_KEY + ", " + q + column(spec) + AS_VALUE + ") "
+                    + upsertTarget(spec, List.of(WRITE));
+        }
+
+        /**
          * The result-set form. {@code list} null: the application's own RETURNING list, kept
          * verbatim; else the list to return (the write must have none of its own).
          */
@@ -95,6 +108,24 @@ public final class DualWriteForm {
 
     private static String column(MigrationSpec spec) {
         return Identifiers.quote(spec.sourceColumn());
+    }
+
+    /**
+     * The upsert of the named writes' (CTEs') hidden key and non-NULL value into the target's primary rows, behind the
+     * row-level security guard: the statement the sync views' triggers run for a value, so one count per row too.
+     */
+    static String upsertTarget(MigrationSpec spec, List<String> writes) {
+        String fk = Identifiers.quote(spec.targetKeyColumn());
+        String value = Identifiers.quote(spec.targetValueColumn());
+        String flag = Identifiers.quote(spec.primaryFlagColumn());
+        StringBuilder b = new StringBuilder("INSERT INTO ").append(spec.qualifiedTarget()).append(" (").append(fk)
+                .append(", ").append(value).append(", ").append(flag).append(")");
+        for (int i = 0; i < writes.size(); i++) {
+            b.append(i == 0 ? " " : " UNION ALL ").append("SELECT \"").append(HIDDEN_KEY).append("\", \"")
+                    .append(HIDDEN_VALUE).append("\", true FROM ").append(writes.get(i)).append(rlsGuard(spec));
+        }
+        return b.append(" ON CONFLICT (").append(fk).append(") WHERE ").append(flag).append(" DO UPDATE SET ")
+                .append(value).append(" = EXCLUDED.").append(value).toString();
     }
 
     /** {@code key AS "dw$k", value AS "dw$v"}: the two columns a write's RETURNING gives the sync. */

@@ -1,7 +1,5 @@
 package io.dualwrite.rewriter.rewrite;
 
-import io.dualwrite.rewriter.Identifiers;
-import io.dualwrite.rewriter.MigrationSpec;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -72,21 +70,7 @@ final class SyncForm {
         if (!upsert) {
             return DualWriteForm.syncInsert(d.spec, d.spec.qualifiedTranslatedSyncView(), names(parts), delete);
         }
-        MigrationSpec spec = d.spec;
-        String fk = Identifiers.quote(spec.targetKeyColumn());
-        String value = Identifiers.quote(spec.targetValueColumn());
-        String flag = Identifiers.quote(spec.primaryFlagColumn());
-        StringBuilder b = new StringBuilder("INSERT INTO ").append(spec.qualifiedTarget()).append(" (").append(fk)
-                .append(", ").append(value).append(", ").append(flag).append(")");
-        List<String> writes = names(parts);
-        for (int i = 0; i < writes.size(); i++) {
-            b.append(i == 0 ? " " : " UNION ALL ").append("SELECT \"").append(DualWriteForm.HIDDEN_KEY).append("\", \"")
-                    .append(DualWriteForm.HIDDEN_VALUE).append("\", true FROM ").append(writes.get(i))
-                    .append(DualWriteForm.rlsGuard(spec));
-        }
-        // the statement of control's TranslatedSync function for a non-NULL value
-        return b.append(" ON CONFLICT (").append(fk).append(") WHERE ").append(flag).append(" DO UPDATE SET ")
-                .append(value).append(" = EXCLUDED.").append(value).toString();
+        return DualWriteForm.upsertTarget(d.spec, names(parts));
     }
 
     private static StringBuilder head(String withPrefix) {

@@ -59,6 +59,10 @@ final class TranslationDraft {
 
     /** The end of the SET list that starts at {@code from}: the first FROM, WHERE or RETURNING at its depth. */
     int setEnd(int from) {
+        return setEnd(t, from);
+    }
+
+    static int setEnd(Sig t, int from) {
         for (int i = from; i < t.size(); i++) {
             if (t.depth(i) == 0 && ((t.is(i, "from") && !t.isDistinctFrom(i)) || t.is(i, "where")
                     || t.is(i, "returning"))) {
@@ -84,6 +88,10 @@ final class TranslationDraft {
 
     /** The assignments of a SET list in [from, to); null when one has no {@code =} at its depth. */
     List<Assignment> assignments(int from, int to) {
+        return assignments(t, from, to);
+    }
+
+    static List<Assignment> assignments(Sig t, int from, int to) {
         List<Assignment> out = new ArrayList<>();
         int start = from;
         int eq = -1;
@@ -222,6 +230,11 @@ final class TranslationDraft {
      * (an expression, NULL, DEFAULT: the general form).
      */
     int notNullSource(int from, int to) {
+        return notNullSource(t, from, to);
+    }
+
+    /** {@link #notNullSource(int, int)} in tokens {@code t} of parameter-tagged text ({@link ParameterTags#tag}). */
+    static int notNullSource(Sig t, int from, int to) {
         while (to - from >= 3 && t.isSymbol(from, "(") && t.match(from) == to - 1) {
             from++;
             to--;
