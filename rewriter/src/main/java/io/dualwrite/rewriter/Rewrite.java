@@ -66,7 +66,7 @@ public sealed interface Rewrite permits Rewrite.PassThrough, Rewrite.Rewritten, 
 
         @Override
         public int hashCode() {
-            return (Objects.hash(sql, kind, hiddenColumns, ifNotNull) * 31 + Arrays.hashCode(parameterSources));
+            return Objects.hash(sql, kind, hiddenColumns, ifNotNull) * 31 + Arrays.hashCode(parameterSources);
         }
 
         @Override
@@ -78,11 +78,12 @@ public sealed interface Rewrite permits Rewrite.PassThrough, Rewrite.Rewritten, 
     }
 
     /**
-     * A translated write's cheaper form, for an execution whose values for the migrated column are all bound
-     * non-NULL: the target's primary rows are upserted in the statement itself, instead of through the translated
-     * sync view's per-row function. A NULL value needs the function, whose DELETE must see a primary row committed
-     * while the statement waited for the source row's lock; an upsert sees it anyway (ON CONFLICT reads the
-     * latest committed row), so for non-NULL values both forms leave the same rows, counts and errors.
+     * A write's cheaper form, for an execution whose values for the migrated column are all bound non-NULL: the
+     * target's primary rows are upserted in the statement itself, instead of through the per-row function of a sync
+     * view (the dual write's or the translated phases'), which for a value runs that same upsert and nothing else. A
+     * NULL value needs the function, whose DELETE must see a primary row committed while the statement waited for
+     * the source row's lock; an upsert sees it anyway (ON CONFLICT reads the latest committed row), so for non-NULL
+     * values both forms leave the same rows, counts and errors.
      *
      * @param form       the cheaper rewrite: same kind ({@link Kind#DUAL_WRITE}: an update count only), hidden
      *                   columns and parameter map as the one it belongs to

@@ -197,7 +197,7 @@ final class StatementPipeline {
     }
 
     /**
-     * A translated write's form for the values this execution binds ({@link Rewrite.IfNotNull}): the cheaper one when
+     * A write's form for the values this execution binds ({@link Rewrite.IfNotNull}): the cheaper one when
      * every parameter that carries a value for the migrated column is bound non-NULL, in every batch entry too.
      * Executions that alternate NULL and non-NULL values prepare the statement again at each switch.
      */
