@@ -75,7 +75,8 @@ final class ParameterTags {
             return Integer.parseInt(m.group(1));
         }
         if (token.length() > 1 && token.length() < 10 && token.charAt(0) == '$' && token.chars().skip(1).allMatch(Character::isDigit)) {
-            return Integer.parseInt(token.substring(1));
+            int n = Integer.parseInt(token.substring(1));
+            return n > 0 ? n : -1;
         }
         return -1;
     }
