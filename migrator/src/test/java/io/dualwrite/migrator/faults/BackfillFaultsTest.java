@@ -40,13 +40,13 @@ class BackfillFaultsTest {
         // one worker mid-batch, then every backend, the server, one worker again
         List<Saboteur.Fault> plan = List.of(terminateOneBusy(0.1), terminate(0.25), restart(0.4), terminateOneBusy(0.55));
         Run run;
-        List<String> faults;
-        try (Saboteur saboteur = new Saboteur(db, "dualwrite-backfill", PAGES_DONE, plan)) {
+        Saboteur saboteur = new Saboteur(db, "dualwrite-backfill", PAGES_DONE, plan);
+        try (saboteur) {
             run = CompletableFuture.supplyAsync(() -> cli("backfill", "--url", db.jdbcUrl(), "--user", db.user(),
                     "--migration", "users.email", "--batch-size", String.valueOf(BATCH), "--workers", String.valueOf(WORKERS),
                     "--retry-for", "60s", "--json")).get(240, TimeUnit.SECONDS);
-            faults = saboteur.done();
         }
+        List<String> faults = saboteur.done();
         System.out.println("backfill under faults: " + faults + "\n" + run.err());
         assertThat(run.code()).as(run.toString()).isZero();
         assertThat(faults).as("every planned fault hit the running backfill").hasSize(plan.size());

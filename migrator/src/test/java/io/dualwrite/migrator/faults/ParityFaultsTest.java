@@ -57,13 +57,15 @@ class ParityFaultsTest {
     }
 
     private static Run underFaults(TestDatabase db, int runId, String... more) throws Exception {
-        try (Saboteur saboteur = new Saboteur(db, "dualwrite-parity", chunksChecked(runId), PLAN)) {
-            Run run = CompletableFuture.supplyAsync(() -> parity(db, more)).get(240, TimeUnit.SECONDS);
-            System.out.println("parity " + String.join(" ", more) + " under faults: " + saboteur.done() + "\n" + run.err());
-            assertThat(saboteur.done()).as("every planned fault hit the running parity").hasSize(PLAN.size());
-            assertThat(run.err()).contains("lost the connection (", "resuming with the chunks not checked yet");
-            return run;
+        Saboteur saboteur = new Saboteur(db, "dualwrite-parity", chunksChecked(runId), PLAN);
+        Run run;
+        try (saboteur) {
+            run = CompletableFuture.supplyAsync(() -> parity(db, more)).get(240, TimeUnit.SECONDS);
         }
+        System.out.println("parity " + String.join(" ", more) + " under faults: " + saboteur.done() + "\n" + run.err());
+        assertThat(saboteur.done()).as("every planned fault hit the running parity").hasSize(PLAN.size());
+        assertThat(run.err()).contains("lost the connection (", "resuming with the chunks not checked yet");
+        return run;
     }
 
     private static JsonObject json(Run run) {

@@ -102,8 +102,15 @@ final class Saboteur implements AutoCloseable {
         }
     }
 
-    /** The faults injected, in order ("terminated 2 at 0.31", "restart at 0.52"). */
+    /**
+     * The faults injected, in order ("terminated 2 at 0.31", "restart at 0.52"); only once closed: the command under
+     * test may end while a fault's call is still returning (a restart ends the command's blocker before the server is
+     * up again), and the fault counts all the same.
+     */
     List<String> done() {
+        if (thread.isAlive()) {
+            throw new IllegalStateException("read the faults after close(): a fault may still be in progress");
+        }
         return List.copyOf(done);
     }
 
