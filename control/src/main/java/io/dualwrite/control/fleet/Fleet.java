@@ -78,16 +78,47 @@ public final class Fleet {
         return out;
     }
 
+    /** Live instances whose applied phase for {@code migration} is one of {@code accepted}. */
+    private static int applying(Connection c, String migration, Set<Phase> accepted) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("""
+                SELECT count(*) FROM dualwrite.instance
+                WHERE heartbeat_at > now() - make_interval(secs => ?) AND applied ->> ? = ANY (?)""")) {
+            p.setDouble(1, STALE_AFTER.toMillis() / 1000.0);
+            p.setString(2, migration);
+            p.setArray(3, c.createArrayOf("text", accepted.stream().map(Enum::name).toArray()));
+            try (ResultSet rs = p.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
     /**
      * Polls until no live instance lags or {@code timeout} passes; returns the instances still lagging
      * (empty = all acknowledged).
      */
     public static List<String> await(Connection c, String migration, Set<Phase> accepted, Duration timeout)
             throws SQLException {
+        return await(c, migration, accepted, timeout, 0);
+    }
+
+    /**
+     * {@link #await}, and until at least {@code acknowledging} live instances apply an accepted phase: for a caller
+     * that knows how many applications run. An instance that has not reported yet (one that finds the control schema
+     * only on its next refresh after {@code expand}) lags nobody, so without this the wait can end before it starts.
+     * When too few acknowledged in time, the returned list says so.
+     */
+    public static List<String> await(Connection c, String migration, Set<Phase> accepted, Duration timeout,
+                                     int acknowledging) throws SQLException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             List<String> lagging = lagging(c, migration, accepted);
-            if (lagging.isEmpty() || System.nanoTime() >= deadline) {
+            int applying = lagging.isEmpty() && acknowledging > 0 ? applying(c, migration, accepted) : acknowledging;
+            if (applying < acknowledging && System.nanoTime() >= deadline) {
+                return List.of("only " + applying + " live instance(s) apply " + accepted + " for " + migration
+                        + ", expected at least " + acknowledging);
+            }
+            if ((lagging.isEmpty() && applying >= acknowledging) || System.nanoTime() >= deadline) {
                 return lagging;
             }
             try {

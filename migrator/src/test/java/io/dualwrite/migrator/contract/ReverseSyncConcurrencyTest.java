@@ -263,10 +263,10 @@ class ReverseSyncConcurrencyTest {
                 Thread.sleep(10);
             }
             assertThat(Fixtures.cli(concat(new String[] {"phase"}, m, new String[] {"READ_NEW"})).code()).isZero();
-            assertThat(Fleet.await(c, "users.email", Set.of(Phase.READ_NEW), Duration.ofSeconds(30))).isEmpty();
+            assertThat(Fleet.await(c, "users.email", Set.of(Phase.READ_NEW), Duration.ofSeconds(30), 1)).isEmpty();
             Fixtures.Run newOnly = Fixtures.cli(concat(new String[] {"phase"}, m, new String[] {"NEW_ONLY", "--soak", "1h"}));
             assertThat(newOnly.code()).as(newOnly.toString()).isZero();
-            assertThat(Fleet.await(c, "users.email", Set.of(Phase.NEW_ONLY), Duration.ofSeconds(30))).isEmpty();
+            assertThat(Fleet.await(c, "users.email", Set.of(Phase.NEW_ONLY), Duration.ofSeconds(30), 1)).isEmpty();
             long before = writers.ops.get();
             Thread.sleep(300);
             assertThat(writers.ops.get()).as("the application writes in NEW_ONLY").isGreaterThan(before);

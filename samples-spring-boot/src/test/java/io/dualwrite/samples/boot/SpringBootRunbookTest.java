@@ -195,7 +195,7 @@ class SpringBootRunbookTest {
 
     private void awaitAcknowledged(Phase phase) throws SQLException {
         try (Connection c = db.connect()) {
-            List<String> lagging = Fleet.await(c, MIGRATION, Set.of(phase), Duration.ofSeconds(60));
+            List<String> lagging = Fleet.await(c, MIGRATION, Set.of(phase), Duration.ofSeconds(60), 1);
             assertThat(lagging).as("instances not yet on " + phase).isEmpty();
         }
     }

@@ -89,7 +89,7 @@ class DemoContext {
     void awaitAck(Phase phase) throws SQLException {
         long t = System.nanoTime();
         try (Connection c = plain()) {
-            List<String> lagging = Fleet.await(c, MIGRATION, Set.of(phase), Duration.ofSeconds(30));
+            List<String> lagging = Fleet.await(c, MIGRATION, Set.of(phase), Duration.ofSeconds(30), 1);
             check("every application instance applies " + phase, lagging.isEmpty(), lagging.isEmpty()
                     ? String.format(Locale.ROOT, "acknowledged after %.1f s", (System.nanoTime() - t) / 1e9)
                     : "lagging: " + lagging);

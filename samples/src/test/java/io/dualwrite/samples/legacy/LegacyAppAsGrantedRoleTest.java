@@ -134,7 +134,7 @@ class LegacyAppAsGrantedRoleTest {
     /** Every instance applies {@code phase}; the app made progress in it; its role still cannot change the phase. */
     private static void runs(LegacyApp legacy, TestDatabase db, String dwUrl, String app, Phase phase) throws Exception {
         try (Connection c = db.connect()) {
-            assertThat(Fleet.await(c, MIGRATION, Set.of(phase), Duration.ofSeconds(60))).as("lagging instances").isEmpty();
+            assertThat(Fleet.await(c, MIGRATION, Set.of(phase), Duration.ofSeconds(60), 1)).as("lagging instances").isEmpty();
         }
         long before = legacy.totalOk();
         Await.within(60_000, () -> legacy.totalOk() >= before + 100, "the legacy app works in " + phase);
