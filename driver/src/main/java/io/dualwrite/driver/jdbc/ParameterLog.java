@@ -1,5 +1,7 @@
 package io.dualwrite.driver.jdbc;
 
+import io.dualwrite.rewriter.Rewrite;
+
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.sql.JDBCType;
@@ -83,10 +85,22 @@ final class ParameterLog {
     }
 
     /**
+     * A write's form for the values bound ({@link Rewrite.IfNotNull}): the cheaper one when every parameter that
+     * carries a value for the migrated column is bound non-NULL, in every batch entry too. Executions that alternate
+     * NULL and non-NULL values prepare the statement again at each switch.
+     */
+    Rewrite.Rewritten formFor(Rewrite.Rewritten rewrite) {
+        if (rewrite == null || rewrite.ifNotNull() == null) {
+            return rewrite;
+        }
+        return notNull(rewrite.ifNotNull().parameters()) ? rewrite.ifNotNull().form() : rewrite;
+    }
+
+    /**
      * Whether each of {@code indexes} is bound to a value, not NULL, now and in every batch entry: a setter other than
      * {@code setNull} whose value is not null (nor a {@code setObject} typed {@link Types#NULL}).
      */
-    boolean notNull(int[] indexes) {
+    private boolean notNull(int[] indexes) {
         for (int index : indexes) {
             if (!notNull(parameters, index)) {
                 return false;

@@ -170,7 +170,7 @@ final class StatementPipeline {
             requireKnown(statement.plan, migration, phase);
             migration.rewriteTime().stop(start);
             sample(statement.plan, chosen, migration, phase, statement.applicationSql, statement.log());
-            Rewrite.Rewritten rewrite = forValues(rewrite(chosen, migration, phase), statement.log());
+            Rewrite.Rewritten rewrite = statement.log().formFor(rewrite(chosen, migration, phase));
             routed(migration, rewrite, statement.returningList != null);
             recordTexts(rewrite, phase, statement.applicationSql, true);
             PreparedStatement delegate = statement.rebind(rewrite, phase);
@@ -194,18 +194,6 @@ final class StatementPipeline {
         }
         routed(rewrite == null ? null : migration, rewrite, returningList != null);
         return rewrite;
-    }
-
-    /**
-     * A write's form for the values this execution binds ({@link Rewrite.IfNotNull}): the cheaper one when
-     * every parameter that carries a value for the migrated column is bound non-NULL, in every batch entry too.
-     * Executions that alternate NULL and non-NULL values prepare the statement again at each switch.
-     */
-    private static Rewrite.Rewritten forValues(Rewrite.Rewritten rewrite, ParameterLog bound) {
-        if (rewrite == null || rewrite.ifNotNull() == null) {
-            return rewrite;
-        }
-        return bound.notNull(rewrite.ifNotNull().parameters()) ? rewrite.ifNotNull().form() : rewrite;
     }
 
     // ---- the steps --------------------------------------------------------------------------

@@ -355,10 +355,8 @@ public final class StatementPlanner {
             return PhaseRewrites.both(new Rewrite.Rewritten(form.returning(null), Rewrite.Kind.DUAL_WRITE_RETURNING,
                     DualWriteForm.HIDDEN_COLUMNS));
         }
-        Rewrite plain = dualWrite(form.plain());
-        if (shape.verb() == WriteShape.Verb.UPDATE && withPrefix == null && dualWriteUpserts) {
-            plain = withUpsert(form, updateValueSources(statement, offset, s));
-        }
+        Rewrite plain = shape.verb() == WriteShape.Verb.UPDATE && withPrefix == null && dualWriteUpserts
+                ? NonNullUpsert.dualWriteUpdate(form, names, statement, offset, s) : dualWrite(form.plain());
         DualWriteForm.Form f = form;
         return new PhaseRewrites(plain, plain, list -> new Rewrite.Rewritten(f.returning(list),
                 Rewrite.Kind.DUAL_WRITE_RETURNING, DualWriteForm.HIDDEN_COLUMNS));
@@ -462,55 +460,6 @@ public final class StatementPlanner {
         String probe = reads.probe(sql, s, joins).sql();
         int tail = sql.length() - (offset + statement.length());
         return probe != null && JooqView.parseRead(probe.substring(offset, probe.length() - tail)) != null;
-    }
-
-    /**
-     * The UPDATE's dual write with its form for non-NULL values ({@link Rewrite.IfNotNull}): taken outright for
-     * literals, offered for parameters, none for anything else ({@code sources} null).
-     */
-    private static Rewrite withUpsert(DualWriteForm.Form form, int[] sources) {
-        if (sources == null) {
-            return dualWrite(form.plain());
-        }
-        Rewrite.Rewritten upsert = new Rewrite.Rewritten(form.plainUpsert(), Rewrite.Kind.DUAL_WRITE);
-        return sources.length == 0 ? upsert : new Rewrite.Rewritten(form.plain(), Rewrite.Kind.DUAL_WRITE, 0, null,
-                new Rewrite.IfNotNull(upsert, sources));
-    }
-
-    /**
-     * The application's parameters that give an UPDATE's new values of the column: empty when they are non-NULL
-     * literals, null when one is anything else or the SET list is not read with certainty.
-     */
-    private int[] updateValueSources(String statement, int offset, Sig s) {
-        Sig t = ParameterTags.tag(statement, offset, s, "", List.of()).sig();
-        int set = t.find("set", 1, t.size(), 0);
-        if (set < 0) {
-            return null;
-        }
-        List<TranslationDraft.Assignment> list = TranslationDraft.assignments(t, set + 1, TranslationDraft.setEnd(t, set + 1));
-        if (list == null) {
-            return null;
-        }
-        List<Integer> sources = new ArrayList<>();
-        boolean assigned = false;
-        for (TranslationDraft.Assignment a : list) {
-            boolean column = false;
-            for (int i = a.start(); i < a.eq(); i++) {
-                column |= t.isIdentifier(i) && names.isColumn(t.get(i).normalized());
-            }
-            if (!column) {
-                continue;
-            }
-            assigned = true;
-            int source = a.eq() == a.start() + 1 ? TranslationDraft.notNullSource(t, a.eq() + 1, a.end()) : -1;
-            if (source < 0) {
-                return null;
-            }
-            if (source > 0) {
-                sources.add(source);
-            }
-        }
-        return assigned ? sources.stream().mapToInt(Integer::intValue).distinct().toArray() : null;
     }
 
     private static Rewrite dualWrite(String sql) {
