@@ -18,8 +18,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * Application writers as they write in NEW_ONLY: only {@code email_address} (and {@code users} rows without the email),
  * in the shapes a NEW_ONLY translation produces, on plain connections in two-statement transactions (one in ten rolled
  * back): change an email (upsert of the primary row, or through the sync view), set it NULL (delete the primary row),
- * delete a user with its rows, insert a user with an email. The users row is read {@code FOR KEY SHARE}: a concurrent
- * delete of the user cannot leave an orphaned target row. 40001 and 40P01 are retried, as an application would.
+ * delete a user with its rows, insert a user with an email. 40001 and 40P01 are retried, as an application would.
+ *
+ * <p>Like the translation, a change writes the users row ({@code SET id = id}) and a user's delete removes its rows in
+ * a later statement. A {@code FOR KEY SHARE} read instead left orphaned rows: a delete that found the row only locked
+ * goes ahead even under REPEATABLE READ, and its snapshot (the statement's, or the transaction's) does not see the
+ * email row the locker committed meanwhile.
  */
 final class NewOnlyWriters implements AutoCloseable {
 
@@ -30,14 +34,16 @@ final class NewOnlyWriters implements AutoCloseable {
     final Map<String, AtomicLong> retries = new ConcurrentHashMap<>();
     final Map<String, AtomicLong> ops = new ConcurrentHashMap<>();
 
-    private static final String[] SQL = {
-        "INSERT INTO email_address (user_id, address, is_primary) SELECT id, ?, true FROM users WHERE id = ? FOR KEY SHARE"
-                + " ON CONFLICT (user_id) WHERE is_primary DO UPDATE SET address = EXCLUDED.address",
-        "INSERT INTO dualwrite.sync_users_email (k, v, deleted) SELECT id, ?, false FROM users WHERE id = ? FOR KEY SHARE",
-        "DELETE FROM email_address WHERE user_id = ? AND is_primary",
-        "WITH d AS (DELETE FROM users WHERE id = ? RETURNING id) DELETE FROM email_address e USING d WHERE e.user_id = d.id",
-        "WITH i AS (INSERT INTO users (name) VALUES ('new') RETURNING id)"
-                + " INSERT INTO email_address (user_id, address, is_primary) SELECT id, ?, true FROM i",
+    /** Per kind, its statements: a change binds the key then the email, an insert the email, the others the key. */
+    private static final String[][] SQL = {
+        {"WITH u AS (UPDATE users SET id = id WHERE id = ? RETURNING id) INSERT INTO email_address (user_id, address, is_primary)"
+                + " SELECT id, ?, true FROM u ON CONFLICT (user_id) WHERE is_primary DO UPDATE SET address = EXCLUDED.address"},
+        {"WITH u AS (UPDATE users SET id = id WHERE id = ? RETURNING id) INSERT INTO dualwrite.sync_users_email (k, v, deleted)"
+                + " SELECT id, ?, false FROM u"},
+        {"DELETE FROM email_address WHERE user_id = ? AND is_primary"},
+        {"DELETE FROM users WHERE id = ?", "DELETE FROM email_address WHERE user_id = ?"},
+        {"WITH i AS (INSERT INTO users (name) VALUES ('new') RETURNING id)"
+                + " INSERT INTO email_address (user_id, address, is_primary) SELECT id, ?, true FROM i"},
     };
     private static final String[] NAMES = {"change", "change via sync view", "set NULL", "delete user", "insert user"};
 
@@ -49,9 +55,13 @@ final class NewOnlyWriters implements AutoCloseable {
                 try (Connection c = db.connect()) {
                     c.setAutoCommit(false);
                     c.setTransactionIsolation(isolation);
-                    List<PreparedStatement> ps = new ArrayList<>();
-                    for (String sql : SQL) {
-                        ps.add(c.prepareStatement(sql));
+                    List<List<PreparedStatement>> ps = new ArrayList<>();
+                    for (String[] statements : SQL) {
+                        List<PreparedStatement> kind = new ArrayList<>();
+                        for (String sql : statements) {
+                            kind.add(c.prepareStatement(sql));
+                        }
+                        ps.add(kind);
                     }
                     long seq = 0;
                     while (!stop.get()) {
@@ -61,17 +71,18 @@ final class NewOnlyWriters implements AutoCloseable {
                         while (!stop.get()) {
                             try {
                                 for (int i = 0; i < 2; i++) {
-                                    PreparedStatement p = ps.get(kinds[i]);
                                     String email = "w" + id + "-" + (++seq) + "@example.com";
-                                    switch (kinds[i]) {
-                                        case 0, 1 -> {
-                                            p.setString(1, email);
-                                            p.setLong(2, keys[i]);
+                                    for (PreparedStatement p : ps.get(kinds[i])) {
+                                        switch (kinds[i]) {
+                                            case 0, 1 -> {
+                                                p.setLong(1, keys[i]);
+                                                p.setString(2, email);
+                                            }
+                                            case 2, 3 -> p.setLong(1, keys[i]);
+                                            default -> p.setString(1, email);
                                         }
-                                        case 2, 3 -> p.setLong(1, keys[i]);
-                                        default -> p.setString(1, email);
+                                        p.executeUpdate();
                                     }
-                                    p.executeUpdate();
                                 }
                                 if (rollback) {
                                     c.rollback();

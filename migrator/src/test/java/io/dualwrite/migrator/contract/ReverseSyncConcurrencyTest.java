@@ -140,7 +140,7 @@ class ReverseSyncConcurrencyTest {
             assertThat(db.queryLong(Fixtures.PARITY)).isPositive();
             String killedAt = killedMidway(db, 100);
             ReverseSync.Result r = resume(db, killedAt, 100);
-            assertThat(r.parity().mismatches()).as("parity at the end of the run, writers still running").isZero();
+            assertThat(r.parity().mismatches()).as("parity at the end of the run, writers still running: %s", r.parity().samples()).isZero();
             Thread.sleep(300);
             writers.check();
             System.out.println("reverse-sync (isolation " + isolation + "): resumed after key " + killedAt + ", " + r.batches()
@@ -175,7 +175,7 @@ class ReverseSyncConcurrencyTest {
             assertThat(db.queryString("SELECT column_readded::text FROM dualwrite.reverse_sync")).isEqualTo("true");
             ReverseSync.Result r = resume(db, killedAt, 100);
             assertThat(r.readd()).as("re-added by the killed run, not again").isNull();
-            assertThat(r.parity().mismatches()).isZero();
+            assertThat(r.parity().mismatches()).as("parity at the end of the run: %s", r.parity().samples()).isZero();
             Thread.sleep(300);
             writers.check();
             System.out.println("reverse-sync after the contract (isolation " + isolation + "): resumed after key " + killedAt
@@ -273,7 +273,7 @@ class ReverseSyncConcurrencyTest {
             assertThat(db.queryLong(Fixtures.PARITY)).as("the driver no longer writes the old column").isPositive();
             String killedAt = killedMidway(db, 100);
             ReverseSync.Result r = resume(db, killedAt, 100);
-            assertThat(r.parity().mismatches()).isZero();
+            assertThat(r.parity().mismatches()).as("parity at the end of the run: %s", r.parity().samples()).isZero();
             Thread.sleep(300);
             System.out.println("reverse-sync under the driver's NEW_ONLY writes: resumed after key " + killedAt + ", "
                     + r.rowsUpdated() + " rows rewritten; " + writers.ops + " application updates");
