@@ -26,12 +26,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code java -jar benchmarks/target/benchmarks.jar [--quick] [--include REGEX | --ycsb] [--out DIR] [--prof jfr|stack|gc] [--param variant=a,b]}:
+ * {@code java -jar benchmarks/target/benchmarks.jar [--quick] [--include REGEX | --ycsb | --interleaved] [--out DIR] [--prof jfr|stack|gc] [--param variant=a,b]}:
  * starts an embedded PostgreSQL 17, creates and fills the tables, runs the JMH benchmarks of this
  * package (each fork connects to that server) and, unless {@code --include} chose some, the YCSB-like
  * workload ({@link YcsbWorkload}, in this JVM), then writes {@code results.md}, {@code ratios.svg}
  * and {@code jmh.json} into {@code benchmarks/results} (or {@code --out}). {@code --ycsb} runs only the
- * workload and writes {@code ycsb.md}.
+ * workload and writes {@code ycsb.md}; {@code --interleaved} (with {@code --include}: of the methods it matches) measures
+ * the targets' ratios between variants of one method in alternating slices in this JVM ({@link InterleavedRatios}) and
+ * writes {@code interleaved.md}.
  */
 public final class BenchmarkSuite {
 
@@ -46,6 +48,7 @@ public final class BenchmarkSuite {
         String include = BenchmarkSuite.class.getPackageName() + ".*Benchmark.*";
         boolean included = false;
         boolean ycsbOnly = false;
+        boolean interleaved = false;
         List<String> profilers = new ArrayList<>();
         List<String[]> params = new ArrayList<>();
         Path out = Files.isDirectory(Path.of("benchmarks", "src")) ? Path.of("benchmarks", "results") : Path.of("results");
@@ -57,18 +60,19 @@ public final class BenchmarkSuite {
                     included = true;
                 }
                 case "--ycsb" -> ycsbOnly = true;
+                case "--interleaved" -> interleaved = true;
                 case "--out" -> out = Path.of(args[++i]);
                 case "--prof" -> profilers.add(args[++i]);
                 case "--param" -> params.add(args[++i].split("=", 2));
                 default -> {
-                    System.err.println("usage: java -jar benchmarks.jar [--quick] [--include REGEX | --ycsb] [--out DIR] [--prof jfr|stack|gc] [--param variant=a,b]");
+                    System.err.println("usage: java -jar benchmarks.jar [--quick] [--include REGEX | --ycsb | --interleaved] [--out DIR] [--prof jfr|stack|gc] [--param variant=a,b]");
                     System.exit(2);
                 }
             }
         }
         int rows = Bench.ROWS;
         String loadBefore = loadAverage();
-        String memory = ycsbOnly ? null : planCacheMemory();
+        String memory = ycsbOnly || interleaved ? null : planCacheMemory();
         if (memory != null) {
             System.out.println("plan cache memory: " + memory);
         }
@@ -83,7 +87,7 @@ public final class BenchmarkSuite {
                 if (!ycsbOnly) {
                     Setup.create(c, rows);
                 }
-                if (ycsbOnly || !included) {
+                if (ycsbOnly || !included && !interleaved) {
                     YcsbTables.create(c, rows);
                 }
                 System.out.printf("set up in %.1f s%n", (System.nanoTime() - t0) / 1e9);
@@ -94,6 +98,16 @@ public final class BenchmarkSuite {
                 Files.writeString(out.resolve("ycsb.md"), "# dualwrite: YCSB-like workload\n\n- load average before: " + loadBefore
                         + "; after: " + loadAverage() + "\n\n" + ycsb, StandardCharsets.UTF_8);
                 System.out.println("wrote " + out.resolve("ycsb.md"));
+                return;
+            }
+            if (interleaved) {
+                String md = new InterleavedRatios(Integer.getInteger("dw.bench.rounds", quick ? 6 : 30), quick ? 1 : 3, java.util.regex.Pattern.compile(included ? include : "."))
+                        .run();
+                Files.createDirectories(out);
+                Files.writeString(out.resolve("interleaved.md"), "# dualwrite: ratios measured interleaved\n\n- load average before: "
+                        + loadBefore + "; after: " + loadAverage() + "\n- database: " + pgVersion + "\n\n" + md, StandardCharsets.UTF_8);
+                System.out.println(md);
+                System.out.println("wrote " + out.resolve("interleaved.md"));
                 return;
             }
             ChainedOptionsBuilder options = new OptionsBuilder()
