@@ -26,7 +26,8 @@ public final class ConnectionOptions {
     Connection open(String applicationName) {
         String u = user != null ? user : System.getenv("PGUSER");
         String p = password != null ? password : System.getenv("PGPASSWORD");
-        return Connections.open(url, u, p, applicationName);
+        Connection early = EarlyConnection.take(url, u, p, applicationName);
+        return early != null ? early : Connections.open(url, u, p, applicationName);
     }
 
     /** A logical replication connection (replication=database) for the watch's change feed. */

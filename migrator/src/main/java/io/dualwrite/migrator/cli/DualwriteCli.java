@@ -74,6 +74,7 @@ public final class DualwriteCli implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        EarlyConnection.start(args, System.getenv());
         System.exit(execute(args));
     }
 
