@@ -101,9 +101,10 @@ class NonNullUpsertFormTest {
     }
 
     /**
-     * The dual write (DUAL_WRITE, READ_NEW) of an UPDATE too: the value it syncs is the one the old column stored, so
-     * the upsert form is offered only when no BEFORE row trigger (or rule) on the source can store another. Here one
-     * turns addresses of a blocked domain into NULL: the dual write then deletes the primary row, as parity needs.
+     * The dual write (DUAL_WRITE, READ_NEW) of an UPDATE or INSERT too: the value it syncs is the one the old column
+     * stored, so the upsert form is offered only when no BEFORE row trigger (or rule) on the source can store another.
+     * Here one turns addresses of a blocked domain into NULL: the dual write then deletes the primary row, as parity
+     * needs.
      */
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
@@ -112,20 +113,35 @@ class NonNullUpsertFormTest {
         if (beforeTrigger) {
             db.execute("CREATE FUNCTION block() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
                     + " IF NEW.email LIKE '%@blocked.org' THEN NEW.email := NULL; END IF; RETURN NEW; END $$;"
-                    + " CREATE TRIGGER block BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION block()");
+                    + " CREATE TRIGGER block BEFORE INSERT OR UPDATE ON users FOR EACH ROW EXECUTE FUNCTION block()");
         }
         MigrationFixture.register(db, Phase.DUAL_WRITE);
         String apply = "dualwrite." + MigrationFixture.SPEC.syncView() + "_apply";
-        try (Connection c = db.connectDualwrite(); PreparedStatement p = c.prepareStatement("UPDATE users SET email = ? WHERE id = ?")) {
+        int upsert = beforeTrigger ? 1 : 0;
+        try (Connection c = db.connectDualwrite(); PreparedStatement p = c.prepareStatement("UPDATE users SET email = ? WHERE id = ?");
+             PreparedStatement insert = c.prepareStatement("INSERT INTO users (id, name, email) VALUES (?, ?, ?)")) {
             c.setAutoCommit(false);
             countFunctionCalls(c);
-            assertThat(run(c, apply, () -> update(p, "a@x.org", 1))).isEqualTo(row(1, beforeTrigger ? 1 : 0));
-            assertThat(run(c, apply, () -> update(p, "b@blocked.org", 2))).isEqualTo(row(1, beforeTrigger ? 1 : 0));
+            assertThat(run(c, apply, () -> update(p, "a@x.org", 1))).isEqualTo(row(1, upsert));
+            assertThat(run(c, apply, () -> update(p, "b@blocked.org", 2))).isEqualTo(row(1, upsert));
             assertThat(run(c, apply, () -> update(p, null, 4))).isEqualTo(row(1, 1));
+            assertThat(run(c, apply, () -> insert(insert, 10, "c@x.org"))).isEqualTo(row(1, upsert));
+            assertThat(run(c, apply, () -> insert(insert, 11, "d@blocked.org"))).isEqualTo(row(1, upsert));
+            assertThat(run(c, apply, () -> insert(insert, 12, null))).isEqualTo(row(1, 1));
+            for (long id = 13; id <= 14; id++) {
+                insert.setLong(1, id);
+                insert.setString(2, "batch");
+                insert.setString(3, id == 13 ? "e@x.org" : null);
+                insert.addBatch();
+            }
+            assertThat(run(c, apply, () -> sum(insert.executeBatch()))).as("a NULL in one entry: the function, for each entry")
+                    .isEqualTo(row(2, 2));
             c.commit();
         }
-        assertThat(MigrationFixture.primaries(db)).containsEntry(1L, "a@x.org").doesNotContainKey(4L);
+        assertThat(MigrationFixture.primaries(db)).containsEntry(1L, "a@x.org").containsEntry(10L, "c@x.org")
+                .containsEntry(13L, "e@x.org").doesNotContainKeys(4L, 12L, 14L);
         assertThat(MigrationFixture.primaries(db).get(2L)).isEqualTo(beforeTrigger ? null : "b@blocked.org");
+        assertThat(MigrationFixture.primaries(db).get(11L)).isEqualTo(beforeTrigger ? null : "d@blocked.org");
         MigrationFixture.assertInSync(db);
     }
 

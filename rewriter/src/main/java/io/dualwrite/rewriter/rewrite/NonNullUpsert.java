@@ -7,9 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The dual write's form for non-NULL values ({@link Rewrite.IfNotNull}) of an UPDATE: which application parameters
- * give the column its new values, and the rewrite that offers the upsert for them. The translated phases' forms are
- * built with the translation ({@link TranslationDraft}).
+ * The dual write's form for non-NULL values ({@link Rewrite.IfNotNull}) of an INSERT or UPDATE: which application
+ * parameters give the column its values, and the rewrite that offers the upsert for them. The translated phases'
+ * forms are built with the translation ({@link TranslationDraft}).
  */
 final class NonNullUpsert {
 
@@ -17,11 +17,12 @@ final class NonNullUpsert {
     }
 
     /**
-     * The UPDATE's dual write with its form for non-NULL values ({@link Rewrite.IfNotNull}): taken outright for
-     * literals, offered for parameters, none for any other value.
+     * The write's dual write with its form for non-NULL values ({@link Rewrite.IfNotNull}): taken outright for
+     * literals, offered for parameters, none for any other value. {@code insert}: an INSERT, else an UPDATE.
      */
-    static Rewrite dualWriteUpdate(DualWriteForm.Form form, SourceNames names, String statement, int offset, Sig s) {
-        int[] sources = updateValueSources(names, statement, offset, s);
+    static Rewrite dualWrite(boolean insert, DualWriteForm.Form form, SourceNames names, String statement, int offset, Sig s) {
+        Sig t = ParameterTags.tag(statement, offset, s, "", List.of()).sig();
+        int[] sources = insert ? insertValueSources(names, t) : updateValueSources(names, t);
         if (sources == null) {
             return new Rewrite.Rewritten(form.plain(), Rewrite.Kind.DUAL_WRITE);
         }
@@ -31,11 +32,79 @@ final class NonNullUpsert {
     }
 
     /**
+     * The parameters that give an {@code INSERT INTO table [AS alias] (columns) VALUES (…), … [ON CONFLICT … DO
+     * NOTHING]} the column's values: empty when they are non-NULL literals; null for any other value or shape (no
+     * column list, the column left to its default, {@code DEFAULT}, a query, DO UPDATE: whose stored value for an
+     * existing row may be NULL).
+     */
+    private static int[] insertValueSources(SourceNames names, Sig t) {
+        if (!t.is(0, "insert") || !t.is(1, "into")) {
+            return null;
+        }
+        int j = 2 + names.tableAt(t, 2);
+        if (j == 2) {
+            return null;
+        }
+        if (t.is(j, "as") && t.isName(j + 1)) {
+            j += 2;
+        }
+        if (!t.isSymbol(j, "(") || t.is(j + 1, "select") || t.is(j + 1, "with") || t.is(j + 1, "values")) {
+            return null;
+        }
+        int close = t.match(j), column = -1, position = 0;
+        for (int k = j + 1; k < close; k += 2, position++) {
+            if (!t.isName(k) || !(k + 1 == close || t.isSymbol(k + 1, ","))) {
+                return null;
+            }
+            if (names.isColumn(t.get(k).normalized())) {
+                if (column >= 0) {
+                    return null;
+                }
+                column = position;
+            }
+        }
+        if (column < 0 || !t.is(close + 1, "values")) {
+            return null;
+        }
+        List<Integer> sources = new ArrayList<>();
+        int k = close + 2;
+        while (true) {
+            if (!t.isSymbol(k, "(") || t.match(k) <= k) {
+                return null;
+            }
+            int end = t.match(k), start = k + 1, at = 0, source = -1;
+            for (int x = k + 1; x <= end; x++) {
+                if (x == end || t.depth(x) == t.depth(k) + 1 && t.isSymbol(x, ",")) {
+                    if (at++ == column) {
+                        source = TranslationDraft.notNullSource(t, start, x);
+                    }
+                    start = x + 1;
+                }
+            }
+            if (source < 0) {
+                return null;
+            }
+            if (source > 0) {
+                sources.add(source);
+            }
+            k = end + 1;
+            if (!t.isSymbol(k, ",")) {
+                break;
+            }
+            k++;
+        }
+        boolean doNothing = t.is(k, "on") && t.is(k + 1, "conflict") && t.is(t.size() - 2, "do") && t.is(t.size() - 1, "nothing");
+        if (k != t.size() && !doNothing) {
+            return null;
+        }
+        return sources.stream().mapToInt(Integer::intValue).distinct().toArray();
+    }
+
+    /**
      * The application's parameters that give an UPDATE's new values of the column: empty when they are non-NULL
      * literals, null when one is anything else or the SET list is not read with certainty.
      */
-    private static int[] updateValueSources(SourceNames names, String statement, int offset, Sig s) {
-        Sig t = ParameterTags.tag(statement, offset, s, "", List.of()).sig();
+    private static int[] updateValueSources(SourceNames names, Sig t) {
         int set = t.find("set", 1, t.size(), 0);
         if (set < 0) {
             return null;

@@ -355,8 +355,9 @@ public final class StatementPlanner {
             return PhaseRewrites.both(new Rewrite.Rewritten(form.returning(null), Rewrite.Kind.DUAL_WRITE_RETURNING,
                     DualWriteForm.HIDDEN_COLUMNS));
         }
-        Rewrite plain = shape.verb() == WriteShape.Verb.UPDATE && withPrefix == null && dualWriteUpserts
-                ? NonNullUpsert.dualWriteUpdate(form, names, statement, offset, s) : dualWrite(form.plain());
+        Rewrite plain = shape.verb() != WriteShape.Verb.DELETE && withPrefix == null && dualWriteUpserts
+                ? NonNullUpsert.dualWrite(shape.verb() == WriteShape.Verb.INSERT, form, names, statement, offset, s)
+                : dualWrite(form.plain());
         DualWriteForm.Form f = form;
         return new PhaseRewrites(plain, plain, list -> new Rewrite.Rewritten(f.returning(list),
                 Rewrite.Kind.DUAL_WRITE_RETURNING, DualWriteForm.HIDDEN_COLUMNS));

@@ -71,8 +71,32 @@ class IfNotNullFormTest {
         assertThat(rows.ifNotNull().form().sql()).contains(UPSERT, " UNION ALL ");
         assertThat(rewrite(r, "INSERT INTO users (id, name, email) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET email"
                 + " = EXCLUDED.email", Phase.CONTRACTED).ifNotNull()).as("an upsert may keep a NULL").isNull();
-        assertThat(rewrite(r, "INSERT INTO users (id, name, email) VALUES (?, ?, ?)", Phase.DUAL_WRITE).ifNotNull())
-                .as("a dual-write INSERT stores what defaults and triggers give: the function").isNull();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Phase.class, names = {"DUAL_WRITE", "READ_NEW"})
+    void dualWriteInsertsOfValuesGivenInTheColumnListOfferIt(Phase phase) {
+        StatementRewriter r = rewriter(true, false);
+        Rewrite.Rewritten rows = rewrite(r, "insert into users as u (email, id) values (?, ?), ('b@x.org', 2), (?, 3)"
+                + " on conflict (id) do nothing", phase);
+        assertThat(rows.sql()).doesNotContain(UPSERT);
+        assertThat(rows.ifNotNull().parameters()).containsExactly(1, 3);
+        assertThat(rows.ifNotNull().form().sql()).contains("on conflict (id) do nothing RETURNING u.\"id\" AS \"dw$k\","
+                + " u.\"email\" AS \"dw$v\")", UPSERT);
+        assertThat(rewrite(r, "INSERT INTO users (id, email) VALUES (1, 'a@x.org')", phase).sql()).as("literals").contains(UPSERT);
+        // the stored value may be NULL or not the one given: the column's default, a DO UPDATE that keeps a NULL, a
+        // query; or the values cannot be told apart: no column list
+        for (String sql : List.of("INSERT INTO users (id, name) VALUES (?, ?)", "INSERT INTO users VALUES (?, ?, ?)",
+                "INSERT INTO users (id, email) VALUES (?, ?), (?, NULL)", "INSERT INTO users (id, email) VALUES (?, DEFAULT)",
+                "INSERT INTO users (id, email) VALUES (?, lower(?))", "INSERT INTO users (id, email) SELECT ?, ?",
+                "INSERT INTO users (id, email) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email",
+                "INSERT INTO users (id, email, email) VALUES (?, ?, ?)")) {
+            Rewrite.Rewritten w = rewrite(r, sql, phase);
+            assertThat(w.ifNotNull()).as(sql).isNull();
+            assertThat(w.sql()).as(sql).doesNotContain(UPSERT);
+        }
+        assertThat(rewrite(rewriter(true, true), "INSERT INTO users (id, email) VALUES (?, ?)", phase).ifNotNull())
+                .as("BEFORE triggers on users").isNull();
     }
 
     @Test
