@@ -93,7 +93,8 @@ final class NonNullUpsert {
             }
             k++;
         }
-        boolean doNothing = t.is(k, "on") && t.is(k + 1, "conflict") && t.is(t.size() - 2, "do") && t.is(t.size() - 1, "nothing");
+        int doAt = t.find("do", k, t.size(), 0);
+        boolean doNothing = t.is(k, "on") && t.is(k + 1, "conflict") && doAt == t.size() - 2 && t.is(doAt + 1, "nothing");
         if (k != t.size() && !doNothing) {
             return null;
         }
