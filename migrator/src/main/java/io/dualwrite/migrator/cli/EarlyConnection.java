@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The command's first connection, opened on a second thread while picocli builds its model and parses the arguments.
  * In a fresh JVM both take about 0.2–0.3 s, nearly all of it class loading and linking (PgJDBC's and java.net's; picocli's),
- * and the second core is idle then: a user's {@code dualwrite backfill} measured ~0.2 s of its ~0.6 s of start-up in the
- * connect. The arguments are read here only as far as {@code --url}, {@code --user} and {@code --password} (with
+ * and the second core is idle then: a class-load timeline of {@code dualwrite status} showed ~0.2 s of its ~0.6 s in
+ * the connect. The arguments are read here only as far as {@code --url}, {@code --user} and {@code --password} (with
  * {@code PGUSER} / {@code PGPASSWORD}, as {@link ConnectionOptions}); the command takes the connection only if it asks
  * for exactly those settings and the application name {@code dualwrite-<command>}, else it opens its own as before. A
  * failed attempt is the command's failure, reported as its own attempt would report it (not waited for twice).
