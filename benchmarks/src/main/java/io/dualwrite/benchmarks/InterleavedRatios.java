@@ -42,7 +42,11 @@ final class InterleavedRatios {
     private final int rounds;
     private final int warmupRounds;
     private final Map<String, Family> families = new LinkedHashMap<>();
-    private final List<Report.Ratio> ratios = new ArrayList<>();
+    private final List<Compared> ratios = new ArrayList<>();
+
+    /** A target's ratio, read as a family ({@code Class.method}) and its two variants. */
+    private record Compared(Report.Ratio ratio, String family, String candidate, String baseline) {
+    }
 
     InterleavedRatios(int rounds, int warmupRounds, Pattern include) {
         this.rounds = rounds;
@@ -54,8 +58,9 @@ final class InterleavedRatios {
                     || !include.matcher(c.group(1) + "." + c.group(2)).find()) {
                 continue;
             }
-            ratios.add(r);
-            Set<String> v = variants.computeIfAbsent(c.group(1) + "." + c.group(2), k -> new LinkedHashSet<>());
+            String family = c.group(1) + "." + c.group(2);
+            ratios.add(new Compared(r, family, c.group(3), b.group(3)));
+            Set<String> v = variants.computeIfAbsent(family, k -> new LinkedHashSet<>());
             v.add(c.group(3));
             v.add(b.group(3));
         }
@@ -82,12 +87,10 @@ final class InterleavedRatios {
                 SLICE_MS, (System.nanoTime() - t0) / 60e9));
         md.append("| group | ratio | median | 95 % interval | target | verdict | candidate µs/op | baseline µs/op |\n");
         md.append("|---|---|---|---|---|---|---|---|\n");
-        for (Report.Ratio r : ratios) {
-            Matcher c = KEY.matcher(r.candidate()), b = KEY.matcher(r.baseline());
-            c.matches();
-            b.matches();
-            Family f = families.get(c.group(1) + "." + c.group(2));
-            double[] num = f.micros()[f.variants().indexOf(c.group(3))], den = f.micros()[f.variants().indexOf(b.group(3))];
+        for (Compared x : ratios) {
+            Report.Ratio r = x.ratio();
+            Family f = families.get(x.family());
+            double[] num = f.micros()[f.variants().indexOf(x.candidate())], den = f.micros()[f.variants().indexOf(x.baseline())];
             double[] perRound = new double[rounds];
             for (int i = 0; i < rounds; i++) {
                 perRound[i] = num[i] / den[i];

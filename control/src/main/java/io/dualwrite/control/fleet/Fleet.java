@@ -113,13 +113,14 @@ public final class Fleet {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             List<String> lagging = lagging(c, migration, accepted);
+            // counted only once none lags: a lagging instance is reported by name
             int applying = lagging.isEmpty() && acknowledging > 0 ? applying(c, migration, accepted) : acknowledging;
-            if (applying < acknowledging && System.nanoTime() >= deadline) {
-                return List.of("only " + applying + " live instance(s) apply " + accepted + " for " + migration
-                        + ", expected at least " + acknowledging);
-            }
-            if ((lagging.isEmpty() && applying >= acknowledging) || System.nanoTime() >= deadline) {
+            if (lagging.isEmpty() && applying >= acknowledging) {
                 return lagging;
+            }
+            if (System.nanoTime() >= deadline) {
+                return applying >= acknowledging ? lagging : List.of("only " + applying + " live instance(s) apply "
+                        + accepted + " for " + migration + ", expected at least " + acknowledging);
             }
             try {
                 Thread.sleep(Math.min(500, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));

@@ -55,8 +55,8 @@ public final class DualWriteForm {
         }
 
         /**
-         * {@link #plain} for an UPDATE whose new values are all non-NULL ({@code Rewrite.IfNotNull}): the sync view
-         * trigger's upsert for a value, in the statement.
+         * {@link #plain} for an INSERT or UPDATE whose values are all non-NULL ({@code Rewrite.IfNotNull}): the sync
+         * view trigger's upsert for a value, in the statement.
          */
         public String plainUpsert() {
             if (appReturns || delete) {

@@ -371,7 +371,7 @@ final class InsertTranslator {
     }
 
     /** The expressions of a VALUES row {@code (…)}: token ranges [start, end). */
-    private static List<int[]> expressions(Sig t, int[] row) {
+    static List<int[]> expressions(Sig t, int[] row) {
         List<int[]> out = new ArrayList<>();
         int start = row[0] + 1;
         int depth = t.depth(row[0]) + 1;

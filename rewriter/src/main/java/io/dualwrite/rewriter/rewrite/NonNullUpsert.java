@@ -72,15 +72,9 @@ final class NonNullUpsert {
             if (!t.isSymbol(k, "(") || t.match(k) <= k) {
                 return null;
             }
-            int end = t.match(k), start = k + 1, at = 0, source = -1;
-            for (int x = k + 1; x <= end; x++) {
-                if (x == end || t.depth(x) == t.depth(k) + 1 && t.isSymbol(x, ",")) {
-                    if (at++ == column) {
-                        source = TranslationDraft.notNullSource(t, start, x);
-                    }
-                    start = x + 1;
-                }
-            }
+            int end = t.match(k);
+            List<int[]> values = InsertTranslator.expressions(t, new int[] {k, end});
+            int source = column < values.size() ? TranslationDraft.notNullSource(t, values.get(column)[0], values.get(column)[1]) : -1;
             if (source < 0) {
                 return null;
             }
