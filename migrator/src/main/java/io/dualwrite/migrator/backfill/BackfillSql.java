@@ -88,9 +88,15 @@ final class BackfillSql {
         return "SELECT count(*) FROM (SELECT" + catchUpFrom(startXmin) + " FOR NO KEY UPDATE OF u) l";
     }
 
+    /**
+     * {@code OFFSET 0} keeps the NOT EXISTS a per-row probe of the target's unique index, made only for the row versions
+     * written since the start. Pulled up into an anti-join, the planner (which cannot estimate the xmin filter) hashes
+     * the whole target as soon as one row qualifies: by hand, 1M rows of which 857 qualified, 380–420 ms against
+     * 140–255 ms, and a target larger than work_mem spills to disk.
+     */
     private String catchUpFrom(String startXmin) {
         return " FROM " + n.source() + " u WHERE age(u.xmin) <= age('" + startXmin + "'::xid) AND u." + n.value() + " IS NOT NULL"
                 + " AND NOT EXISTS (SELECT 1 FROM " + n.target() + " e WHERE e." + n.targetKey() + " = u." + n.key()
-                + " AND e." + n.primaryFlag() + ")";
+                + " AND e." + n.primaryFlag() + " OFFSET 0)";
     }
 }
