@@ -42,7 +42,7 @@ public final class CaptureTrigger {
         return "dualwrite_" + Identifiers.truncate(spec.syncView(), ControlSchema.SYNC_VIEW_MAX_BYTES - 1) + "_capture";
     }
 
-    private static String truncateTriggerName(MigrationSpec spec) {
+    public static String truncateTriggerName(MigrationSpec spec) {
         return "dualwrite_" + Identifiers.truncate(spec.syncView(), ControlSchema.SYNC_VIEW_MAX_BYTES - 10) + "_truncate";
     }
 

@@ -1,6 +1,7 @@
 package io.dualwrite.migrator.cli;
 
 import io.dualwrite.migrator.UsageException;
+import io.dualwrite.migrator.contract.ColumnDependents;
 import io.dualwrite.migrator.contract.Contract;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -11,11 +12,12 @@ import java.util.Locale;
 
 @Command(name = "contract", mixinStandardHelpOptions = true,
         description = {"Drops the old column and sets phase CONTRACTED. Refused unless the phase is NEW_ONLY and the move's"
-                + " gates hold: --soak has passed since the phase changed, parity is 0 (checked first), every live instance"
+                + " gates hold: --soak has passed since the phase changed, every live instance"
                 + " applies NEW_ONLY, no statement seen within the soak window is untranslatable. Records the table's columns"
                 + " (the driver keeps SELECT * in that order; reverse-sync re-adds the column from them). Takes the table lock"
-                + " with a short lock_timeout and retries with backoff. --dry-run prints every gate's verdict and the DDL"
-                + " (exit 1 when a gate does not hold)."})
+                + " with a short lock_timeout and retries with backoff. Refused while other objects depend on the column"
+                + " (views, triggers, policies, foreign keys): it never drops them. --dry-run prints every gate's verdict,"
+                + " those objects, the ones dropped with the column, and the DDL (exit 1 when a gate does not hold)."})
 final class ContractCommand extends BaseCommand {
 
     @Option(names = "--migration", required = true, paramLabel = "NAME", description = "The migration, e.g. users.email.")
@@ -47,7 +49,9 @@ final class ContractCommand extends BaseCommand {
         boolean ok = r.executed() || r.gatesHold();
         if (json()) {
             printJson(Json.obj("ok", ok, "migration", migration, "executed", r.executed(), "ddl", r.ddl(),
-                    "attempts", r.attempts(), "gates", r.gates().stream().map(g -> Json.obj("gate", g.gate().name(),
+                    "attempts", r.attempts(), "dependents", r.dependents().blocking(),
+                    "droppedWithColumn", r.dependents().droppedWithColumn(),
+                    "triggersNamingColumn", r.dependents().triggersNaming(), "gates", r.gates().stream().map(g -> Json.obj("gate", g.gate().name(),
                             "holds", g.holds(), "detail", g.detail())).toList()));
             return ok ? DualwriteCli.OK : DualwriteCli.CHECK_FAILED;
         }
@@ -56,6 +60,17 @@ final class ContractCommand extends BaseCommand {
             for (Contract.Verdict g : r.gates()) {
                 out().println("  [" + (g.holds() ? "ok" : "NOT MET") + "] " + g.gate().meaning()
                         + (g.holds() ? "" : ": " + g.detail()));
+            }
+            ColumnDependents d = r.dependents();
+            out().println("  [" + (d.blocking().isEmpty() ? "ok" : "NOT MET") + "] nothing else in the database depends on the"
+                    + " column" + (d.blocking().isEmpty() ? "" : ": " + String.join("; ", d.blocking()) + " (recreate them on the"
+                    + " new table, or drop them: contract never drops objects of yours)"));
+            if (!d.triggersNaming().isEmpty()) {
+                out().println("  [check] the code of " + String.join("; ", d.triggersNaming()) + " names the column: if it"
+                        + " reads it, it fails once the column is gone");
+            }
+            if (!d.droppedWithColumn().isEmpty()) {
+                out().println("  dropped with the column: " + String.join("; ", d.droppedWithColumn()));
             }
             out().println((r.gatesHold() ? "gates pass; contract would run" : "contract would refuse; when the gates pass it"
                     + " runs") + ", in one transaction:");

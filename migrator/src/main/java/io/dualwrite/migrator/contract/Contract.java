@@ -42,11 +42,15 @@ public final class Contract {
     public record Verdict(Gate gate, boolean holds, String detail) {
     }
 
-    /** @param ddl the statements run (or, with dryRun, that would run) */
-    public record Result(boolean executed, List<Verdict> gates, List<String> ddl, int attempts) {
+    /**
+     * @param ddl        the statements run (or, with dryRun, that would run)
+     * @param dependents what else uses the column: contract refuses while {@link ColumnDependents#blocking()} is not empty
+     */
+    public record Result(boolean executed, List<Verdict> gates, List<String> ddl, int attempts, ColumnDependents dependents) {
 
+        /** Whether contract would run: every gate holds and nothing of the user's depends on the column. */
         public boolean gatesHold() {
-            return gates.stream().allMatch(Verdict::holds);
+            return gates.stream().allMatch(Verdict::holds) && dependents.blocking().isEmpty();
         }
     }
 
@@ -117,13 +121,21 @@ public final class Contract {
         if (!unmet.isEmpty() && !o.dryRun()) {
             throw new RefusedException(String.join("; ", unmet));
         }
+        ColumnDependents dependents = ColumnDependents.of(c, spec);
+        if (!dependents.blocking().isEmpty() && !o.dryRun()) {
+            throw new RefusedException(dependents.refusal(spec));
+        }
         boolean mirror = MirrorTrigger.installed(c, spec);
         List<String> ddl = ddl(spec, mirror, CaptureTrigger.installed(c, spec)).stream()
                 .map(s -> s.replace("<lock-timeout>", o.lockTimeout().toMillis() + "ms")).toList();
         if (o.dryRun()) {
-            return new Result(false, verdicts, ddl, 0);
+            return new Result(false, verdicts, ddl, 0, dependents);
         }
-        planned.accept(new Result(true, verdicts, ddl, 1));
+        for (String t : dependents.triggersNaming()) {
+            log.accept("note: the code of " + t + " names " + spec.sourceColumn() + "; if it reads the column, it fails once the"
+                    + " column is gone (reverse-sync re-adds it)");
+        }
+        planned.accept(new Result(true, verdicts, ddl, 1, dependents));
         int attempts = LockedDdl.run(c, o.lockTimeout(), o.attempts(), "the lock on " + spec.qualifiedSource(), log, tx -> {
             PhaseWriter.change(tx, new PhaseWriter.Request(migration, Phase.CONTRACTED, "contract", "old column dropped",
                     false, PhaseTransitions.Command.CONTRACT, o.soak()));
@@ -134,6 +146,6 @@ public final class Contract {
                 }
             }
         });
-        return new Result(true, verdicts, ddl, attempts);
+        return new Result(true, verdicts, ddl, attempts, dependents);
     }
 }

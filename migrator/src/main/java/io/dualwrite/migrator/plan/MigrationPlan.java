@@ -187,7 +187,8 @@ public final class MigrationPlan {
                         + " the last column) and fills it, moving CONTRACTED → NEW_ONLY; then `dualwrite phase " + base + " READ_NEW`",
                 "< 1 s once the lock is granted",
                 "phase NEW_ONLY, soak passed, every instance on NEW_ONLY, no untranslatable statement in the soak"
-                        + " window (`--dry-run` shows each verdict); no parity: the new table is the truth in NEW_ONLY"));
+                        + " window, no view, trigger, policy or foreign key of yours on the column (`--dry-run` shows each"
+                        + " verdict); no parity: the new table is the truth in NEW_ONLY"));
         return s;
     }
 
@@ -200,7 +201,9 @@ public final class MigrationPlan {
                 "Before NEW_ONLY: parity 0 after a soak of at least one release cycle, every instance on READ_NEW, no untranslatable"
                         + " statement seen (`dualwrite status --statements`).",
                 "Before contract: phase NEW_ONLY for the soak, every instance on NEW_ONLY,"
-                        + " no untranslatable statement in the soak window (`dualwrite contract --dry-run` lists each verdict).",
+                        + " no untranslatable statement in the soak window, nothing else in the database using the column"
+                        + " (views, triggers, policies, foreign keys: recreate them on the new table; `dualwrite contract"
+                        + " --dry-run` lists each verdict).",
                 "Roll back NEW_ONLY or CONTRACTED with `dualwrite reverse-sync`, then `dualwrite phase READ_NEW`.");
     }
 
