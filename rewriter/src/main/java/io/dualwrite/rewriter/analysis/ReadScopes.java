@@ -28,6 +28,8 @@ public final class ReadScopes {
         public boolean source;
         public boolean aliased;
         public boolean columnAliases;
+        /** How many columns the alias list renames (they rename the table's columns in order). */
+        public int columnAliasCount;
         public String refName;
         public String qualifier;
         /** Index of the token after the FROM item (its alias and column aliases included). */
@@ -53,7 +55,11 @@ public final class ReadScopes {
         public final List<Relation> relations = new ArrayList<>();
         public final List<Item> items = new ArrayList<>();
         public final Set<String> outputNames = new HashSet<>();
+        /** The SELECT list's stars ({@code *}, {@code q.*}, {@code schema.table.*}): see {@link #starCoversSource}. */
+        final List<Item> stars = new ArrayList<>();
         public boolean naturalOrUsing;
+        /** A NATURAL join in FROM: it joins on every column name the two sides share. */
+        public boolean natural;
         /**
          * The scope follows UNION, INTERSECT or EXCEPT: a trailing ORDER BY at its level sorts the
          * whole set operation and can name only its output columns.
@@ -82,6 +88,27 @@ public final class ReadScopes {
             for (Relation r : relations) {
                 if (r.source) {
                     return true;
+                }
+            }
+            return false;
+        }
+
+        /**
+         * Whether a star of the SELECT list outputs the migrated table's columns, the migrated column among them, so that a
+         * bare name in ORDER BY or DISTINCT ON may mean that output column. A star over other tables does not: the same
+         * name there is the migrated table's column (or ambiguous), never passed over.
+         */
+        public boolean starCoversSource(Sig s) {
+            for (Item star : stars) {
+                if (star.end - star.start == 1) {
+                    if (hasSource()) {
+                        return true;
+                    }
+                } else {
+                    Relation r = resolveQualifier(s.get(star.end - 3).normalized());
+                    if (r == null || r.source) {
+                        return true; // an unknown qualifier: assume the worst
+                    }
                 }
             }
             return false;
@@ -371,6 +398,7 @@ public final class ReadScopes {
                 expect = true;
             } else if (t.is("natural")) {
                 sc.naturalOrUsing = true;
+                sc.natural = true;
             } else if (t.is("using") && s.isSymbol(i + 1, "(") && s.match(i + 1) > 0) {
                 sc.naturalOrUsing = true;
                 int close = s.match(i + 1);
@@ -438,8 +466,15 @@ public final class ReadScopes {
         j = a + 1;
         if (s.isSymbol(j, "(") && s.match(j) > 0) {
             r.columnAliases = true;
-            markNotReference(j, s.match(j) + 1);
-            j = s.match(j) + 1;
+            int close = s.match(j);
+            r.columnAliasCount = 1;
+            for (int k = j + 1; k < close; k++) {
+                if (s.isSymbol(k, ",") && s.depth(k) == s.depth(j + 1)) {
+                    r.columnAliasCount++;
+                }
+            }
+            markNotReference(j, close + 1);
+            j = close + 1;
         }
         return j;
     }
@@ -483,7 +518,7 @@ public final class ReadScopes {
         } else if (s.isName(last) && (last == start || s.isSymbol(last - 1, "."))) {
             sc.outputNames.add(s.get(last).normalized());
         } else if (s.isSymbol(last, "*")) {
-            sc.outputNames.add(names.spec().sourceColumn());
+            sc.stars.add(item); // FROM is not read yet: which table a star covers is resolved later
         }
         return item;
     }

@@ -57,6 +57,33 @@ public final class ReadRewriter {
         this.probe = probe;
     }
 
+    /**
+     * Why a statement cannot run as sent once the old column is gone (CONTRACTED) or stale (NEW_ONLY), even where it
+     * names no column the rewrite could replace, or null: a NATURAL join with the migrated table joins on every column
+     * name the two sides share, the old one too while it exists and no longer after the drop; a cast to the migrated
+     * table's row type ({@code null::users}) has the old column until the drop and not after. NEW_ONLY refuses them
+     * too, so that the contract changes no statement's behaviour.
+     */
+    public String translationRefusal(Sig s) {
+        boolean natural = false;
+        for (int i = 0; i < s.size(); i++) {
+            if (s.isSymbol(i, "::") && names.tableAt(s, i + 1) > 0) {
+                return "a cast to the migrated table's row type (" + s.get(i + 1).text() + "), which loses the old column"
+                        + " when it is dropped";
+            }
+            natural |= s.is(i, "natural");
+        }
+        if (natural) {
+            for (Scope scope : ReadScopes.of(s, names).scopes()) {
+                if (scope.natural && scope.hasSource()) {
+                    return "a NATURAL join with the migrated table, which joins on every column name the two tables share,"
+                            + " the old column's too until it is dropped";
+                }
+            }
+        }
+        return null;
+    }
+
     /** Whether a key range scan may read through a join ({@link KeyRangeJoins}), and with which bounds. */
     public enum Joins {
         /** Every reference reads the subquery. */
@@ -125,7 +152,10 @@ public final class ReadRewriter {
     }
 
     private String collect(Sig s, ReadScopes scopes, Splice splice, Returned returned, KeyRangeJoins joins) {
-        String refusal = expandStars(s, scopes, splice, returned, joins);
+        String refusal = renamesColumn(scopes);
+        if (refusal == null) {
+            refusal = expandStars(s, scopes, splice, returned, joins);
+        }
         if (refusal == null) {
             refusal = replaceReferences(s, scopes, splice, returned, joins);
         }
@@ -153,6 +183,9 @@ public final class ReadRewriter {
                             b.append(", ");
                         }
                         if (r.source) {
+                            if (r.columnAliases) {
+                                return COLUMN_ALIASES_AND_STAR;
+                            }
                             String cols = sourceColumns(r, valueIn(returned, r, item.start), joins);
                             if (cols == null) {
                                 return "SELECT * on the migrated table needs its column list, which the driver did not supply";
@@ -165,10 +198,12 @@ public final class ReadRewriter {
                     splice.replace(s.get(item.start).start(), s.get(item.start).end(), b.toString());
                     item.expanded = true;
                     scopes.markNotReference(item.start, item.end);
-                } else if (len == 3 && s.isName(item.start) && s.isSymbol(item.start + 1, ".")
-                        && s.isSymbol(item.start + 2, "*")) {
-                    Relation r = scope.resolveQualifier(s.get(item.start).normalized());
+                } else if (len >= 3 && s.isSymbol(item.end - 1, "*") && s.isSymbol(item.end - 2, ".")) {
+                    Relation r = qualifiedStar(s, scope, item.start, item.end - 2);
                     if (r != null && r.source) {
+                        if (r.columnAliases) {
+                            return COLUMN_ALIASES_AND_STAR;
+                        }
                         String cols = sourceColumns(r, valueIn(returned, r, item.start), joins);
                         if (cols == null) {
                             return "SELECT alias.* on the migrated table needs its column list, which the driver did not supply";
@@ -179,6 +214,46 @@ public final class ReadRewriter {
                     }
                 }
             }
+        }
+        return null;
+    }
+
+    /**
+     * A column alias list on the migrated table ({@code users u(a, b, c)}) that reaches the migrated column renames it:
+     * a reference under the new name reads the old column unnoticed. Without the table's column list, any alias list.
+     */
+    private String renamesColumn(ReadScopes scopes) {
+        int at = -1;
+        for (int c = 0; c < columns.size() && at < 0; c++) {
+            if (names.isColumn(columns.get(c))) {
+                at = c;
+            }
+        }
+        for (Scope scope : scopes.scopes()) {
+            for (Relation r : scope.relations) {
+                if (r.source && r.columnAliasCount > 0 && (at < 0 || r.columnAliasCount > at)) {
+                    return "a column alias list on the migrated table that renames the migrated column cannot be"
+                            + " rewritten; alias the columns in the SELECT list instead";
+                }
+            }
+        }
+        return null;
+    }
+
+    private static final String COLUMN_ALIASES_AND_STAR = "a star over the migrated table with a column alias list in FROM"
+            + " cannot be expanded; list the columns explicitly";
+
+    /**
+     * The relation that the qualifier in tokens [from, dot) of {@code q.*} or {@code schema.table.*} names, or null. A
+     * schema-qualified name names the table itself, so only when it is not aliased.
+     */
+    private Relation qualifiedStar(Sig s, Scope scope, int from, int dot) {
+        if (dot - from == 1 && s.isName(from)) {
+            return scope.resolveQualifier(s.get(from).normalized());
+        }
+        if (dot - from == 3 && names.tableAt(s, from) == 3) {
+            Relation r = scope.resolveQualifier(s.get(from + 2).normalized());
+            return r != null && !r.aliased ? r : null;
         }
         return null;
     }
@@ -224,7 +299,7 @@ public final class ReadRewriter {
                 continue;
             }
             if (s.isSymbol(next, ".") && s.isSymbol(next + 1, "*")) {
-                Relation r = parts == 1 ? scope.resolveQualifier(s.get(i).normalized()) : null;
+                Relation r = qualifiedStar(s, scope, i, next);
                 if (r != null && r.source) {
                     return "a whole-row reference " + s.get(i).text() + ".* to the migrated table outside the"
                             + " SELECT list cannot be rewritten; list the columns explicitly";
@@ -288,9 +363,11 @@ public final class ReadRewriter {
      * (already renamed), as PostgreSQL resolves them (SQL-92 rules); a trailing ORDER BY of a set
      * operation ({@link Scope#setOperand}) can name nothing else.
      */
-    private static boolean isOutputName(Sig s, Scope scope, int i) {
+    private boolean isOutputName(Sig s, Scope scope, int i) {
         boolean distinctOn = scope.inDistinctOn(i);
-        if (!(scope.inOrderBy(i) || distinctOn) || !scope.outputNames.contains(s.get(i).normalized())) {
+        String name = s.get(i).normalized();
+        if (!(scope.inOrderBy(i) || distinctOn)
+                || !(scope.outputNames.contains(name) || (names.isColumn(name) && scope.starCoversSource(s)))) {
             return false;
         }
         boolean startsItem = s.is(i - 1, "by") || s.isSymbol(i - 1, ",") || (distinctOn && s.isSymbol(i - 1, "("));

@@ -72,6 +72,13 @@ public final class StatementPlanner {
      *              around the statement's text, which keeps the application's markers)
      */
     public PhaseRewrites plan(String sql, String statement, int offset, Sig s, boolean alone) {
+        PhaseRewrites planned = planByKind(sql, statement, offset, s, alone);
+        String refusal = planned.translated() instanceof Rewrite.Rejected ? null : reads.translationRefusal(s);
+        return refusal == null ? planned : planned.translatedAs(rejected(statement, refusal,
+                "name the join columns (JOIN … ON), or the columns of the row; or stay in a phase that keeps the old column"), null);
+    }
+
+    private PhaseRewrites planByKind(String sql, String statement, int offset, Sig s, boolean alone) {
         HostedStatement host = HostedStatement.of(s);
         if (host != null) {
             return hosted.plan(sql, statement, offset, s, host);

@@ -160,12 +160,53 @@ class TranslationTest {
         "EXPLAIN ANALYZE MERGE INTO users u USING s ON s.id = u.id WHEN MATCHED THEN DELETE",
         "DO $$ BEGIN UPDATE users SET email = NULL; END $$",
         "CREATE VIEW v AS SELECT email FROM users",
+        "SELECT count(*) FROM users NATURAL JOIN contacts",
+        "SELECT u.id FROM orders o NATURAL LEFT JOIN users u",
+        "SELECT * FROM json_populate_record(null::users, ?)",
+        "INSERT INTO users SELECT * FROM json_populate_recordset(NULL::public.users, ?)",
+        "SELECT (ROW(1, 'n', 'e@x', now())::users).name",
+        "SELECT c FROM users u(a, b, c)",
+        "SELECT count(public.users.*) FROM users",
     })
     void refusedAfterTheContract(String sql) {
         RewritePlan plan = rewriter.plan(sql);
         assertThat(plan.forPhase(Phase.CONTRACTED)).as(sql).isInstanceOfSatisfying(Rewrite.Rejected.class,
                 r -> assertThat(r.reason()).contains("Statement: "));
         assertThat(plan.forPhase(Phase.NEW_ONLY)).isEqualTo(plan.forPhase(Phase.CONTRACTED));
+    }
+
+    /** A NATURAL join or a cast to the row type is exact while the column exists and is current: only the translation refuses. */
+    @ParameterizedTest
+    @ValueSource(strings = {"SELECT count(*) FROM users NATURAL JOIN contacts", "SELECT * FROM json_populate_record(null::users, ?)"})
+    void refusedOnlyOnceTheOldColumnIsStale(String sql) {
+        RewritePlan plan = rewriter.plan(sql);
+        assertThat(plan.forPhase(Phase.DUAL_WRITE)).isSameAs(Rewrite.PASS_THROUGH);
+        assertThat(plan.forPhase(Phase.READ_NEW)).isSameAs(Rewrite.PASS_THROUGH);
+        assertThat(plan.forPhase(Phase.CONTRACTED)).isInstanceOfSatisfying(Rewrite.Rejected.class,
+                r -> assertThat(r.reason()).containsAnyOf("NATURAL join", "row type"));
+    }
+
+    @Test
+    void aStarOverAnotherTableDoesNotMakeTheColumnAnOutputName() {
+        // ORDER BY email is the user's email here: o.* outputs orders' columns, which have none of that name
+        Rewrite.Rewritten r = translated("SELECT u.id, o.* FROM users u JOIN orders o ON o.user_id = u.id ORDER BY u.email");
+        assertThat(r.sql()).endsWith("ORDER BY " + newEmail("u"));
+        assertThat(rewriter.plan("SELECT u.id, o.* FROM users u JOIN orders o ON o.user_id = u.id ORDER BY email")
+                .forPhase(Phase.CONTRACTED)).isInstanceOfSatisfying(Rewrite.Rejected.class,
+                x -> assertThat(x.reason()).contains("several tables in FROM"));
+        assertThat(translated("SELECT DISTINCT ON (u.email) o.* FROM users u JOIN orders o ON o.user_id = u.id ORDER BY u.email")
+                .sql()).startsWith("SELECT DISTINCT ON (" + newEmail("u") + ") o.*");
+        // a star over the migrated table outputs the column: ORDER BY names that output column
+        assertThat(translated("SELECT * FROM users ORDER BY email").sql()).endsWith("ORDER BY email");
+    }
+
+    @Test
+    void aSchemaQualifiedStarOnTheMigratedTableIsExpanded() {
+        Rewrite.Rewritten r = translated("SELECT public.users.* FROM users ORDER BY id");
+        assertThat(r.sql()).isEqualTo("SELECT users.\"id\", users.\"name\", " + newEmail("users")
+                + " AS \"email\", users.\"created_at\" FROM users ORDER BY id");
+        assertThat(translated("UPDATE users SET name = 'n' WHERE id = 2 RETURNING public.users.*").sql())
+                .doesNotContain("public.users.*");
     }
 
     @Test
