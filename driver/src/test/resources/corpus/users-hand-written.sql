@@ -136,3 +136,9 @@ PREPARE r (bigint) AS SELECT email FROM users WHERE id = $1
 CREATE RULE r AS ON UPDATE TO users DO ALSO NOTIFY users
 ### refuse TRUNCATE of the migrated table in a form that is not recognised
 TRUNCATE users, orders RESTART IDENTITY WHATEVER
+### write UPDATE swapping two users' emails through a self-join (each reads the other's value before the statement)
+UPDATE users u SET email = o.email FROM users o WHERE (u.id, o.id) IN ((1, 2), (2, 1))
+### write UPDATE reading the previous user's email for every row
+UPDATE users SET email = (SELECT p.email FROM users p WHERE p.id = users.id - 1)
+### write INSERT … ON CONFLICT DO UPDATE reading another row's email
+INSERT INTO users (id, email) VALUES (1, 'a@x'), (2, 'b@x') ON CONFLICT (id) DO UPDATE SET email = coalesce((SELECT x.email FROM users x WHERE x.id = users.id - 1), EXCLUDED.email)

@@ -81,7 +81,7 @@ final class InsertSelectForm {
         String inserted = d.asColumn("SELECT q." + alias(column) + " FROM \"dw$q\" q WHERE q." + alias(key) + " = "
                 + d.quotedKey(shape.qualifier()) + " ORDER BY q.\"dw$n\" LIMIT 1");
         return !updatesKeepColumn ? inserted : "CASE WHEN " + shape.qualifier() + ".xmax = 0 THEN " + inserted
-                + " ELSE " + d.asColumn(d.locked(d.stored(shape.qualifier()))) + " END";
+                + " ELSE " + d.asColumn(d.locked(d.stored(shape.qualifier()), shape.qualifier())) + " END";
     }
 
     private static String alias(int k) {

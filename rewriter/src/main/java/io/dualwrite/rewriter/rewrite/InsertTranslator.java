@@ -127,7 +127,7 @@ final class InsertTranslator {
             if (!p.doUpdate) {
                 return in;
             }
-            String other = updated == null ? d.locked(d.stored(shape.qualifier()))
+            String other = updated == null ? d.locked(d.stored(shape.qualifier()), shape.qualifier())
                     : updated.replace(TranslationDraft.EXCLUDED, d.asColumn(inserted));
             return "CASE WHEN " + shape.qualifier() + ".xmax = 0 THEN " + in + " ELSE "
                     + (forSync ? d.forSync(other) : d.asColumn(other)) + " END";
@@ -250,7 +250,7 @@ final class InsertTranslator {
     private static String updatedValue(TranslationDraft d, Parts p, String qualifier) {
         TranslationDraft.Assignment a = p.updates.get(p.updatedColumn);
         boolean isDefault = a.eq() + 2 == a.end() && d.t.is(a.eq() + 1, "default");
-        String value = isDefault ? d.defaultValue() : d.locked(d.edited(a.eq() + 1, a.end()));
+        String value = isDefault ? d.defaultValue() : d.locked(d.edited(a.eq() + 1, a.end()), qualifier);
         d.removeAssignment(p.updates, p.updatedColumn, qualifier);
         return value;
     }

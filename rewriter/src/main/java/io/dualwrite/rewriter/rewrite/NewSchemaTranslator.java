@@ -184,7 +184,7 @@ final class NewSchemaTranslator {
         }
         TranslationDraft.Assignment a = list.get(assigned);
         boolean isDefault = a.eq() + 2 == a.end() && t.is(a.eq() + 1, "default");
-        String value = isDefault ? d.defaultValue() : d.locked(d.edited(a.eq() + 1, a.end()));
+        String value = isDefault ? d.defaultValue() : d.locked(d.edited(a.eq() + 1, a.end()), shape.qualifier());
         for (int i = a.eq() + 1; i < a.end(); i++) {
             if (t.isName(i) && others.contains(t.get(i).normalized()) && !t.isSymbol(i + 1, "(")) {
                 return refused(d.statement, "an UPDATE whose new value of the migrated column reads a column the same"

@@ -407,10 +407,10 @@ public final class ReadRewriter {
                 + Identifiers.quote(spec.keyColumn()) + newValueEnd();
     }
 
-    /** {@code expr} with each {@link #newValue} subquery in it locking the target row it reads. */
-    String locking(String expr) {
-        String end = newValueEnd();
-        return expr.replace(end, end.substring(0, end.length() - 1) + " FOR NO KEY UPDATE)");
+    /** {@code expr} with each {@link #newValue} subquery of {@code qualifier}'s row in it locking the target row it reads. */
+    String locking(String expr, String qualifier) {
+        String read = newValue(qualifier);
+        return expr.replace(read, read.substring(0, read.length() - 1) + " FOR NO KEY UPDATE)");
     }
 
     private String newValueEnd() {

@@ -182,10 +182,12 @@ final class TranslationDraft {
      * evaluated in RETURNING, after PostgreSQL has locked (and under READ COMMITTED re-read) the written
      * row; a locking read then returns the latest committed version of the target row too, as the
      * original's SET read the latest version of its own row, instead of the statement's snapshot's. The
-     * sync updates that row anyway, so the lock costs no extra write.
+     * sync updates that row anyway, so the lock costs no extra write. Only the written row's own read: another row's
+     * keeps the statement's snapshot, as in the original, and a lock would skip a target row this statement's sync
+     * already changed (PostgreSQL's row lock passes over a version the same command made), reading NULL.
      */
-    String locked(String expr) {
-        return reads.locking(expr);
+    String locked(String expr, String qualifier) {
+        return reads.locking(expr, qualifier);
     }
 
     String quotedKey(String qualifier) {
