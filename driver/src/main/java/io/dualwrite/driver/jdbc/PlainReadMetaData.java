@@ -1,6 +1,10 @@
 package io.dualwrite.driver.jdbc;
 
+import io.dualwrite.rewriter.lexer.Lexer;
+import io.dualwrite.rewriter.lexer.Statements;
+import org.postgresql.PGConnection;
 import org.postgresql.jdbc.PgResultSetMetaData;
+import org.postgresql.jdbc.PreferQueryMode;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,14 +24,19 @@ import java.util.Map;
  * <p>One round trip the first time an application asks a rewritten read's metadata for a text,
  * then cached per connection (the PgJDBC object, which caches the catalog answers itself).
  * Not described, and so answered by the rewritten result: a Statement's text with a {@code ?}
- * (PgJDBC would take it for a parameter when preparing it), and a text PostgreSQL cannot describe
- * now (an aborted transaction).
+ * (PgJDBC would take it for a parameter when preparing it); a text of several statements (PgJDBC
+ * describes only the first, which need not be the one whose result this is); every text on a
+ * connection in {@code preferQueryMode=simple}, where PgJDBC sends a describe as a query and so would
+ * run the application's statements a second time; and a text PostgreSQL cannot describe now (an
+ * aborted transaction).
  */
 final class PlainReadMetaData {
 
     private static final int CACHED_TEXTS = 256;
 
     private final Connection physical;
+    /** Null until the first look: then whether this connection may describe (not in simple query mode). */
+    private Boolean describes;
     private final Map<String, PgResultSetMetaData> described = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, PgResultSetMetaData> eldest) {
@@ -48,11 +57,14 @@ final class PlainReadMetaData {
      */
     synchronized ResultSetMetaData of(String applicationSql, boolean prepared, ResultSetMetaData rewritten)
             throws SQLException {
-        if (!prepared && applicationSql.indexOf('?') >= 0) {
+        if (!prepared && applicationSql.indexOf('?') >= 0 || !describes()) {
             return rewritten;
         }
         PgResultSetMetaData plain = described.get(applicationSql);
         if (plain == null) {
+            if (Statements.split(Lexer.tokenize(applicationSql)).size() > 1) {
+                return rewritten;
+            }
             try (PreparedStatement p = physical.prepareStatement(applicationSql)) {
                 ResultSetMetaData md = p.getMetaData();
                 if (md == null || !md.isWrapperFor(PgResultSetMetaData.class)) {
@@ -65,6 +77,13 @@ final class PlainReadMetaData {
             described.put(applicationSql, plain);
         }
         return sameColumns(plain, rewritten) ? Wrappers.plainReadColumns(plain, rewritten) : rewritten;
+    }
+
+    private boolean describes() throws SQLException {
+        if (describes == null) {
+            describes = physical.unwrap(PGConnection.class).getPreferQueryMode() != PreferQueryMode.SIMPLE;
+        }
+        return describes;
     }
 
     private static boolean sameColumns(ResultSetMetaData a, ResultSetMetaData b) throws SQLException {

@@ -1,7 +1,9 @@
 package io.dualwrite.driver.jdbc;
 
+import org.postgresql.PGConnection;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.TransactionState;
+import org.postgresql.jdbc.PreferQueryMode;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -28,7 +30,7 @@ final class RecordedTypes {
 
     /**
      * The description of one column of {@code type}, or null when it cannot be had now (the type is
-     * gone, or the transaction is aborted). Inside an open transaction the type is checked with
+     * gone, or the transaction is aborted) or here ({@code preferQueryMode=simple}). Inside an open transaction the type is checked with
      * {@code to_regtype} first, which never fails: a describe that failed would abort it. Outside one
      * nothing is executed (a describe opens no transaction, so none is opened early in
      * {@code setAutoCommit(false)} mode).
@@ -38,7 +40,9 @@ final class RecordedTypes {
         if (md == null) {
             try {
                 TransactionState state = physical.unwrap(BaseConnection.class).getTransactionState();
-                if (state == TransactionState.FAILED || state == TransactionState.OPEN && !exists(type)) {
+                // in simple query mode PgJDBC sends a describe as a query: it would run, and open a transaction
+                if (physical.unwrap(PGConnection.class).getPreferQueryMode() == PreferQueryMode.SIMPLE
+                        || state == TransactionState.FAILED || state == TransactionState.OPEN && !exists(type)) {
                     return null;
                 }
                 try (PreparedStatement p = physical.prepareStatement("SELECT CAST(NULL AS " + type + ")")) {
