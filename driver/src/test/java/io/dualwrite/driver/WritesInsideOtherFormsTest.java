@@ -236,6 +236,13 @@ class WritesInsideOtherFormsTest {
         rs.insertRow();
         return List.of("inserted");
     };
+    private static final RowChange INSERT_NAME = rs -> {
+        rs.moveToInsertRow();
+        rs.updateLong("id", 8);
+        rs.updateString("name", "Ivy");
+        rs.insertRow();
+        return List.of("inserted");
+    };
     private static final RowChange DELETE = rs -> {
         rs.next();
         rs.deleteRow();
@@ -249,6 +256,31 @@ class WritesInsideOtherFormsTest {
                 updatable("SELECT id, email FROM users", INSERT),
                 updatable("SELECT id, email FROM users WHERE id = 2", DELETE),
                 updatablePrepared("SELECT id, name, email FROM users WHERE id = 4", UPDATE_EMAIL));
+    }
+
+    /** The query names the table, not the column: it passes through, but PgJDBC's deleteRow() would leave the email rows. */
+    @Test
+    void deleteRowOfAQueryWithoutTheColumnIsRefusedToo(TestDatabase db) throws SQLException {
+        assertRefusedAndUnchanged(db, Phase.DUAL_WRITE,
+                updatable("SELECT id, name FROM users WHERE id = 2", DELETE),
+                updatablePrepared("SELECT id, name FROM users WHERE id = 4", DELETE),
+                updatable("SELECT id, name FROM users", INSERT_NAME),
+                updatablePrepared("SELECT id, name FROM users", INSERT_NAME));
+    }
+
+    /** Such a query may still change the other columns of its rows, as with PgJDBC. */
+    @Test
+    void updateRowOfAQueryWithoutTheColumnWorksAsPgJdbc(TestDatabase db) throws SQLException {
+        RowChange rename = rs -> {
+            rs.next();
+            rs.updateString("name", "Anna");
+            rs.updateRow();
+            return List.of(rs.getString("name"));
+        };
+        assertThat(twin(db, Phase.DUAL_WRITE, updatable("SELECT id, name FROM users WHERE id = 1", rename),
+                updatablePrepared("SELECT id, name FROM users WHERE id = 2", rename)))
+                .containsExactly(List.of("Anna"), List.of("Anna"));
+        assertThat(db.queryLong("SELECT count(*) FROM users WHERE name = 'Anna'")).isEqualTo(2);
     }
 
     @Test

@@ -49,10 +49,31 @@ public final class RewritePlan {
         this.translatedReturning = translatedReturning;
     }
 
+    /**
+     * The plan of a statement that names {@code migration}'s table and passes through in every phase, for a driver that
+     * must still know the migration: an updatable result set's own writes bypass every rewrite.
+     */
+    public static RewritePlan passingThrough(MigrationSpec migration) {
+        return new RewritePlan(Objects.requireNonNull(migration, "migration"), ALL_PASS_THROUGH, null);
+    }
+
     private static Rewrite[] filled(Rewrite r) {
         Rewrite[] out = new Rewrite[Phase.values().length];
         Arrays.fill(out, r);
         return out;
+    }
+
+    /** Whether this is a {@link #passingThrough} plan: a migration's, and unchanged in every phase. */
+    public boolean passesThroughEverywhere() {
+        if (migration == null || withReturning != null || translatedReturning != null) {
+            return false;
+        }
+        for (Rewrite r : byPhase) {
+            if (!(r instanceof Rewrite.PassThrough)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** True when the statement reaches PostgreSQL unchanged in every phase. */

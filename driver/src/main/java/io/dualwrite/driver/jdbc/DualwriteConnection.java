@@ -12,6 +12,7 @@ import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.Savepoint;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -177,7 +178,7 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
 
     @Override
     public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
-        RewritePlan plan = planToPrepare(sql);
+        RewritePlan plan = planToPrepare(sql, resultSetConcurrency);
         return plan == null ? Wrappers.preparedStatement(delegate.prepareStatement(sql, resultSetType, resultSetConcurrency), this)
                 : rewriting(plan, sql, PrepareOptions.cursor(resultSetType, resultSetConcurrency));
     }
@@ -185,7 +186,7 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
     @Override
     public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency, int resultSetHoldability)
             throws SQLException {
-        RewritePlan plan = planToPrepare(sql);
+        RewritePlan plan = planToPrepare(sql, resultSetConcurrency);
         return plan == null
                 ? Wrappers.preparedStatement(delegate.prepareStatement(sql, resultSetType, resultSetConcurrency, resultSetHoldability), this)
                 : rewriting(plan, sql, PrepareOptions.cursor(resultSetType, resultSetConcurrency, resultSetHoldability));
@@ -225,6 +226,19 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
             if (unseen != null) {
                 throw new SQLException("dualwrite refused the statement: " + unseen.reason(), StatementPipeline.REFUSED_SQLSTATE);
             }
+        }
+        return plan;
+    }
+
+    /**
+     * {@link #planToPrepare(String)}; for an updatable result set of a statement that names a migrated table, a plan even
+     * when it passes through, so that its result sets get the guard ({@link UpdatableResultSet}).
+     */
+    private RewritePlan planToPrepare(String sql, int resultSetConcurrency) throws SQLException {
+        RewritePlan plan = planToPrepare(sql);
+        if (plan == null && resultSetConcurrency == ResultSet.CONCUR_UPDATABLE) {
+            MigrationRuntime named = database.migrations().namedBy(sql);
+            return named == null ? null : RewritePlan.passingThrough(named.spec());
         }
         return plan;
     }

@@ -70,6 +70,10 @@ final class StatementPipeline {
     private MigrationRuntime rewritten;
     /** The migration the last execution's SQL touches, rewritten or not; null when it touches none. */
     private MigrationRuntime touched;
+    /** The SQL of the last Statement execution that passed through unplanned (see {@link #hide}). */
+    private String passedSql;
+    /** The prepared statement names the migrated table, not the column ({@link RewritePlan#passingThrough}). */
+    private boolean rowsOnly;
     /** Trailing columns to hide in the results of the last execution (a dual write with RETURNING). */
     private int hidden;
     /** The last rewrite returns the generated keys the application asked for, in place of PgJDBC's RETURNING. */
@@ -162,6 +166,7 @@ final class StatementPipeline {
     <T> T prepared(RewritingPreparedStatement statement, Call<PreparedStatement, Void, T> call) throws SQLException {
         MigrationRuntime migration = statement.migration;
         touched = migration;
+        rowsOnly = statement.plan.passesThroughEverywhere();
         connection.pins.entering();
         try {
             long start = migration.rewriteTime().start();
@@ -367,9 +372,14 @@ final class StatementPipeline {
      * application's read ({@link PlainReadMetaData}).
      */
     private ResultSet hide(ResultSet rs) throws SQLException {
-        if (touched != null && rs.getConcurrency() == ResultSet.CONCUR_UPDATABLE) {
-            // first: its changes would bypass the rewrite in every phase, READ_NEW included
-            return Wrappers.updatableResultSet(rs, owner, connection, touched);
+        if (rs.getConcurrency() == ResultSet.CONCUR_UPDATABLE) {
+            // first: its changes would bypass the rewrite in every phase, READ_NEW included; also a query that passes
+            // through (it names the table, not the column): PgJDBC's own deleteRow() would leave the target's rows
+            MigrationRuntime guarded = touched != null ? touched
+                    : passedSql == null ? null : connection.database.migrations().namedBy(passedSql);
+            if (guarded != null) {
+                return Wrappers.updatableResultSet(rs, owner, connection, guarded, touched == null || rowsOnly);
+            }
         }
         if (readNewSql != null) {
             return Wrappers.readNewResultSet(rs, owner, connection.plainReads, readNewSql, readNewPrepared);
@@ -404,6 +414,7 @@ final class StatementPipeline {
         RewritePlan plan = plan(connection, sql);
         if (plan == null) {
             touched = null;
+            passedSql = sql;
             rewritten = null;
             hidden = 0;
             emulateKeys = false;
@@ -419,6 +430,7 @@ final class StatementPipeline {
         MigrationRuntime migration = connection.database.migrations().runtimeOf(plan.migration());
         long start = migration.rewriteTime().start();
         touched = migration;
+        rowsOnly = false;
         Phase phase = pin(migration);
         String returningList = returningList(connection.delegate, keys);
         Rewrite chosen = choose(plan, migration, phase, sql, returningList, pathChangesFirst);

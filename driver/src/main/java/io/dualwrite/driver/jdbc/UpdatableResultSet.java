@@ -19,18 +19,23 @@ import java.sql.Statement;
  * {@code moveToInsertRow} that prepare them ({@link Guard}, generated in front of each), before
  * PgJDBC sends or stages anything: the refusal comes at the first call, with the same SQLState in
  * every such phase (in READ_NEW PgJDBC itself would otherwise reject the rewritten query's column).
- * In {@code EXPANDED} they are PgJDBC's. Everything else is generated delegation ({@link Wrappers}).
+ * In {@code EXPANDED} they are PgJDBC's. For a query that names the table but not the column ({@code rowsOnly}) only
+ * the calls that add or remove a whole row are refused ({@code moveToInsertRow}, {@code insertRow}, {@code deleteRow}):
+ * an insert may give the column its default, a delete leaves the target's rows; an update of the other columns
+ * cannot reach the migrated one. Everything else is generated delegation ({@link Wrappers}).
  */
 public abstract class UpdatableResultSet extends DualwriteResultSet {
 
     private final DualwriteConnection connection;
     private final MigrationRuntime migration;
+    private final boolean rowsOnly;
 
     protected UpdatableResultSet(ResultSet delegate, Statement statement, DualwriteConnection connection,
-                                 MigrationRuntime migration) {
+                                 MigrationRuntime migration, boolean rowsOnly) {
         super(delegate, statement);
         this.connection = connection;
         this.migration = migration;
+        this.rowsOnly = rowsOnly;
     }
 
     @Override
@@ -53,6 +58,9 @@ public abstract class UpdatableResultSet extends DualwriteResultSet {
 
     /** The phase of this instant (pinned in a transaction), as for a statement. */
     private void allowed(String method) throws SQLException {
+        if (rowsOnly && !method.equals("deleteRow") && !method.equals("insertRow") && !method.equals("moveToInsertRow")) {
+            return;
+        }
         Phase phase = connection.phaseOf(migration);
         if (phase.writesNew()) {
             migration.countRejected();

@@ -7,6 +7,9 @@ import io.dualwrite.control.MigrationState;
 import io.dualwrite.control.Secrets;
 import io.dualwrite.control.TranslatedSync;
 import io.dualwrite.rewriter.MigrationSpec;
+import io.dualwrite.rewriter.lexer.Lexer;
+import io.dualwrite.rewriter.lexer.Token;
+import io.dualwrite.rewriter.lexer.TokenKind;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.rewriter.SourceTable;
 import io.dualwrite.rewriter.cache.PlanCache;
@@ -60,6 +63,26 @@ public final class DatabaseRuntime {
 
         public boolean isEmpty() {
             return runtimes.length == 0;
+        }
+
+        /**
+         * The migration whose source table {@code sql} names (an identifier spelled as the table), or null. For the rare
+         * statement that needs it whatever its plan: an updatable result set, whose {@code deleteRow} PgJDBC runs itself.
+         */
+        public MigrationRuntime namedBy(String sql) {
+            if (runtimes.length == 0) {
+                return null;
+            }
+            for (Token t : Lexer.tokenize(sql)) {
+                if (t.kind() == TokenKind.IDENTIFIER || t.kind() == TokenKind.QUOTED_IDENTIFIER) {
+                    for (MigrationRuntime r : runtimes) {
+                        if (t.normalized().equals(r.spec().sourceTable())) {
+                            return r;
+                        }
+                    }
+                }
+            }
+            return null;
         }
     }
 
