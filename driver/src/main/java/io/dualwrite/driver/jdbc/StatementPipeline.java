@@ -8,6 +8,7 @@ import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.RewritePlan;
 import io.dualwrite.rewriter.rewrite.DualWriteForm;
 import org.postgresql.core.BaseConnection;
+import org.postgresql.core.Parser;
 import org.postgresql.jdbc.PgStatement;
 
 import java.sql.Connection;
@@ -212,8 +213,23 @@ final class StatementPipeline {
         if (migrations.isEmpty()) {
             return null;
         }
-        RewritePlan plan = migrations.rewriter().plan(sql, standardConformingStrings(connection.delegate));
+        boolean standard = standardConformingStrings(connection.delegate);
+        RewritePlan plan = migrations.rewriter().plan(withoutJdbcEscapes(sql, standard), standard);
         return plan.passThrough() ? null : plan;
+    }
+
+    /**
+     * The text PostgreSQL will read: JDBC escapes ({@code {fn lcase(?)}}, {@code {d '…'}}, {@code {escape '\'}},
+     * {@code {oj …}}) replaced as PgJDBC replaces them before it sends a statement, so that the rewriter reads what
+     * PostgreSQL reads. A rewrite of it is sent as is (PgJDBC's own pass then finds nothing to replace); a statement
+     * that passes through is sent as the application wrote it. {@code {call …}} is left to PgJDBC's callable path.
+     */
+    static String withoutJdbcEscapes(String sql, boolean standardConformingStrings) throws SQLException {
+        if (sql.indexOf('{') < 0) {
+            return sql;
+        }
+        String replaced = Parser.replaceProcessing(sql, true, standardConformingStrings);
+        return replaced.equals(sql) ? sql : replaced;
     }
 
     /** As PgJDBC tracks it from the server's ParameterStatus messages (so also after a SET). */
