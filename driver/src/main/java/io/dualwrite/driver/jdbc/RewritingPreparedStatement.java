@@ -72,6 +72,14 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
         return log;
     }
 
+    Phase preparedPhase() {
+        return preparedPhase;
+    }
+
+    PreparedStatement delegate() {
+        return delegate;
+    }
+
     /** A parameter setter whose values may change or be consumed after the call: binds a snapshot (see {@link Wrappers.Recorder}). */
     void bind(Method setter, Object[] args) throws SQLException {
         log.bind(setter, args, parameters);
@@ -163,13 +171,14 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
     /** The application's parameters: where its SQL's markers were moved or repeated, each answered by its first marker. */
     @Override
     public ParameterMetaData getParameterMetaData() throws SQLException {
-        ParameterMetaData md = delegate.getParameterMetaData();
+        ParameterMetaData md = pipeline.describing(this).getParameterMetaData();
         return parameters instanceof ParameterFanOut fanOut ? new MovedParameterMetaData(md, fanOut) : md;
     }
 
     @Override
     public ResultSetMetaData getMetaData() throws SQLException {
-        return pipeline.metaData(this, preparedSql, preparedPhase, delegate.getMetaData());
+        PreparedStatement described = pipeline.describing(this);
+        return pipeline.metaData(this, preparedSql, preparedPhase, described.getMetaData());
     }
 
     @Override

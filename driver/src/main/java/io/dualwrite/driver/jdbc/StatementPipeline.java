@@ -187,6 +187,25 @@ final class StatementPipeline {
     }
 
     /**
+     * The statement's delegate, holding its form in the phase of this instant, for a describe ({@code getMetaData},
+     * {@code getParameterMetaData}): a form prepared in an earlier phase may name a column that is gone since, and
+     * PostgreSQL's error would abort the application's transaction. Re-prepared only when the phase moved; a statement
+     * refused now is refused here as at execution. Not counted: nothing runs.
+     */
+    PreparedStatement describing(RewritingPreparedStatement statement) throws SQLException {
+        Phase phase = connection.phaseToPrepare(statement.migration);
+        if (phase == statement.preparedPhase()) {
+            return statement.delegate();
+        }
+        Rewrite r = statement.returningList == null ? statement.plan.forPhase(phase)
+                : statement.plan.forPhaseReturning(phase, statement.returningList);
+        if (r instanceof Rewrite.Rejected rejected) {
+            throw refused(rejected.reason(), phase, statement.migration);
+        }
+        return statement.rebind(statement.log().formFor(r instanceof Rewrite.Rewritten w ? w : null), phase);
+    }
+
+    /**
      * The rewrite to prepare a statement with (null: its own SQL), in the phase of this instant; not counted (nothing runs
      * yet), and a statement refused now is prepared as written: the refusal comes at execution.
      */
