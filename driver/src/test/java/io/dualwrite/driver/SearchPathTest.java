@@ -4,6 +4,7 @@ import io.dualwrite.rewriter.Phase;
 import io.dualwrite.testing.PostgresExtension;
 import io.dualwrite.testing.PostgresServer;
 import io.dualwrite.testing.TestDatabase;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -99,6 +100,28 @@ class SearchPathTest {
                     () -> s.executeUpdate("UPDATE public.users SET email = (SELECT email FROM users WHERE id = 7) WHERE id = 4"));
             assertThat((Object) refused).as("refused").isNotNull();
             assertThat(refused.getSQLState()).isEqualTo("0A000");
+        }
+        assertThat(MigrationFixture.users(db)).isEqualTo(MigrationFixture.INITIAL_USERS);
+        MigrationFixture.assertInSync(db);
+    }
+
+    /**
+     * In an aborted transaction the driver cannot ask where {@code users} leads; one statement there runs nothing, so
+     * it goes to PostgreSQL, which answers 25P02 as to the application's own. In a string, a ROLLBACK TO SAVEPOINT
+     * before it could revive the transaction with an unknown search_path: refused.
+     */
+    @Test
+    void aStatementInAnAbortedTransactionGetsPostgresqlsAnswer(TestDatabase db) throws Exception {
+        MigrationFixture.create(db, Phase.DUAL_WRITE);
+        try (Connection dual = db.connectDualwrite(); Statement s = dual.createStatement()) {
+            dual.setAutoCommit(false);
+            s.executeUpdate("UPDATE orders SET note = 'temp' WHERE id = 100"); // 'temp': a session word, the path is asked anew
+            assertThat(catchThrowableOfType(SQLException.class, () -> s.execute("SELECT 1 / 0")).getSQLState()).isEqualTo("22012");
+            assertThat(catchThrowableOfType(SQLException.class,
+                    () -> s.executeUpdate("UPDATE users SET email = 'x@example.com' WHERE id = 1")).getSQLState()).isEqualTo("25P02");
+            assertThat(catchThrowableOfType(SQLException.class, () -> s.execute("ROLLBACK TO SAVEPOINT nope;"
+                    + " UPDATE users SET email = 'x@example.com' WHERE id = 1")).getSQLState()).isEqualTo("0A000");
+            dual.rollback();
         }
         assertThat(MigrationFixture.users(db)).isEqualTo(MigrationFixture.INITIAL_USERS);
         MigrationFixture.assertInSync(db);

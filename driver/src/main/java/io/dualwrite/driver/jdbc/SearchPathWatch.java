@@ -109,8 +109,10 @@ final class SearchPathWatch {
             return rewrite;
         }
         if (leads == null) {
-            return refusal("the driver cannot ask where an unqualified " + spec.sourceTable()
-                    + " leads (the transaction is aborted)", sql);
+            // one statement in an aborted transaction runs nothing: PostgreSQL answers 25P02, as to the application's
+            // own; in a string a ROLLBACK TO SAVEPOINT before it would revive the transaction, with an unknown path
+            return Statements.split(Lexer.tokenize(sql)).size() == 1 ? rewrite : refusal("the driver cannot ask where an"
+                    + " unqualified " + spec.sourceTable() + " leads (the transaction is aborted)", sql);
         }
         if (assumed) {
             if ((mentions & QUALIFIED) == 0) {
