@@ -3,6 +3,7 @@ package io.dualwrite.driver;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.testing.PostgresExtension;
 import io.dualwrite.testing.TestDatabase;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -142,6 +143,23 @@ class NonNullUpsertFormTest {
                 .containsEntry(13L, "e@x.org").doesNotContainKeys(4L, 12L, 14L);
         assertThat(MigrationFixture.primaries(db).get(2L)).isEqualTo(beforeTrigger ? null : "b@blocked.org");
         assertThat(MigrationFixture.primaries(db).get(11L)).isEqualTo(beforeTrigger ? null : "d@blocked.org");
+        MigrationFixture.assertInSync(db);
+    }
+
+    /** Such a trigger may change the column on an UPDATE that does not set it: that UPDATE is a dual write too. */
+    @Test
+    void anUpdateOfOtherColumnsSyncsWhatABeforeTriggerStored(TestDatabase db) throws SQLException {
+        MigrationFixture.createTables(db);
+        db.execute("CREATE FUNCTION lower_email() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                + " NEW.email := lower(NEW.email); RETURN NEW; END $$;"
+                + " CREATE TRIGGER lower_email BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION lower_email()");
+        MigrationFixture.register(db, Phase.DUAL_WRITE);
+        try (Connection c = db.connectDualwrite(); PreparedStatement p = c.prepareStatement("UPDATE users SET name = ? WHERE id = ?")) {
+            p.setString(1, "Evelyn");
+            p.setLong(2, 5);
+            assertThat(p.executeUpdate()).isOne();
+        }
+        assertThat(MigrationFixture.primaries(db)).containsEntry(5L, "eve@example.com");
         MigrationFixture.assertInSync(db);
     }
 

@@ -32,6 +32,8 @@ public final class StatementPlanner {
     private final NewSchemaTranslator translator;
     private final boolean syncedByTrigger;
     private final boolean dualWriteUpserts;
+    /** A BEFORE row trigger or rule on the source may store another value in the column whatever an UPDATE sets. */
+    private final boolean storedMayDiffer;
 
     public StatementPlanner(MigrationSpec spec, List<String> columns) {
         this(new SourceTable(spec, columns));
@@ -39,6 +41,7 @@ public final class StatementPlanner {
 
     public StatementPlanner(SourceTable table) {
         this.spec = table.spec();
+        this.storedMayDiffer = table.storedMayDiffer();
         this.names = new SourceNames(spec);
         this.writes = new WriteAnalyzer(names);
         this.reads = new ReadRewriter(names, table.columns());
@@ -344,7 +347,7 @@ public final class StatementPlanner {
                     return reject(statement, "UPDATE that sets the key column of the migrated table",
                             "do not change the key of a migrated table");
                 }
-                if (!assignsColumn(shape)) {
+                if (!assignsColumn(shape) && !storedMayDiffer) {
                     return PhaseRewrites.PASS;
                 }
                 form = new DualWriteForm.Form(spec, withPrefix, statement, shape.qualifier(), false,

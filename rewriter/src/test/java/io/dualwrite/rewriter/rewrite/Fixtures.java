@@ -9,7 +9,9 @@ final class Fixtures {
 
     static final MigrationSpec USERS_EMAIL = new MigrationSpec("public", "users", "id", "email",
             "public", "email_address", "user_id", "address", "is_primary", "sync_users_email");
-    static final SourceTable USERS = new SourceTable(USERS_EMAIL, List.of("id", "name", "email", "created_at"));
+    /** Without BEFORE row triggers or rules (storedMayDiffer false): an UPDATE of other columns passes through. */
+    static final SourceTable USERS = new SourceTable(USERS_EMAIL, List.of("id", "name", "email", "created_at"), null, null,
+            false, false, false);
 
     static final String VIEW = "INSERT INTO \"dualwrite\".\"sync_users_email\" (k, v, deleted)";
     /** The one-time row-level security guard every sync insert ends with (DualWriteForm#rlsGuard). */

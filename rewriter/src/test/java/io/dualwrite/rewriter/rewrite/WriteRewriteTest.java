@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.RewritePlan;
+import io.dualwrite.rewriter.SourceTable;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -129,6 +131,17 @@ class WriteRewriteTest {
         }
         // the WHERE reads the column, which the translation reads from the new table
         assertThat(plan.forPhase(Phase.CONTRACTED)).isInstanceOf(Rewrite.Rewritten.class);
+    }
+
+    /** A BEFORE row trigger (or rule) may store another value in the column: the UPDATE syncs what was stored. */
+    @Test
+    void updateOfOtherColumnsIsADualWriteWhereATriggerMayChangeTheColumn() {
+        StatementRewriter triggered = new StatementRewriter(List.of(new SourceTable(Fixtures.USERS_EMAIL,
+                Fixtures.USERS.columns(), null, null, false, false, true)));
+        RewritePlan plan = triggered.plan("UPDATE users SET name = ? WHERE id = ?");
+        assertThat(plan.forPhase(Phase.DUAL_WRITE)).isEqualTo(plan.forPhase(Phase.READ_NEW))
+                .isEqualTo(new Rewrite.Rewritten("WITH \"dw$w\" AS (UPDATE users SET name = ? WHERE id = ? RETURNING"
+                        + " users.\"id\" AS \"dw$k\", users.\"email\" AS \"dw$v\"" + Fixtures.UPSERT_TAIL, Rewrite.Kind.DUAL_WRITE));
     }
 
     @Test
