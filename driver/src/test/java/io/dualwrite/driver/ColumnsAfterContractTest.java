@@ -36,7 +36,9 @@ class ColumnsAfterContractTest {
             new String[] {null, "public", "%", "%"},
             new String[] {null, "public", "users", "name"},
             new String[] {null, "public", "orders", "%"},
-            new String[] {null, "public", "users", "EMAIL"});
+            new String[] {null, "public", "users", "EMAIL"},
+            new String[] {"", "public", "users", "%"},
+            new String[] {"nosuchdb", "public", "users", "%"});
 
     @ParameterizedTest
     @EnumSource(value = Phase.class, names = {"NEW_ONLY", "CONTRACTED"})

@@ -8,6 +8,7 @@ import io.dualwrite.testing.PostgresExtension;
 import io.dualwrite.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,34 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(PostgresExtension.class)
 class DescribeAfterPhaseChangeTest {
 
+    private static void awaitApplied(TestDatabase db, Phase phase) throws InterruptedException {
+        Await.within(3000, () -> {
+            try {
+                return db.queryLong("SELECT count(*) FROM dualwrite.instance WHERE applied ->> 'users.email' = '" + phase + "'") > 0;
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }, "driver applies " + phase);
+    }
+
+    /** The statement is prepared anew in the new phase's form; what the application asked of the old one carries over. */
+    @Test
+    void closeOnCompletionSurvivesThePhaseChange(TestDatabase db) throws Exception {
+        MigrationFixture.create(db, Phase.DUAL_WRITE);
+        try (Connection dual = db.connectDualwrite();
+             PreparedStatement read = dual.prepareStatement("SELECT id, email FROM users WHERE id = ?")) {
+            read.closeOnCompletion();
+            MigrationFixture.setPhase(db, Phase.READ_NEW);
+            awaitApplied(db, Phase.READ_NEW);
+            read.setLong(1, 2);
+            try (ResultSet rs = read.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+            }
+            assertThat(read.isCloseOnCompletion()).isTrue();
+            assertThat(read.isClosed()).isTrue();
+        }
+    }
+
     @Test
     void statementsPreparedBeforeTheContractDescribeAsAfterIt(TestDatabase db) throws Exception {
         MigrationFixture.create(db, Phase.READ_NEW);
@@ -28,14 +57,7 @@ class DescribeAfterPhaseChangeTest {
              PreparedStatement write = dual.prepareStatement("UPDATE users SET email = ? WHERE id = ?");
              PreparedStatement read = dual.prepareStatement("SELECT id, email FROM users WHERE id = ?")) {
             MigrationFixture.enterTranslatingPhase(db, Phase.CONTRACTED);
-            Await.within(3000, () -> {
-                try {
-                    return db.queryLong("SELECT count(*) FROM dualwrite.instance"
-                            + " WHERE applied ->> 'users.email' = 'CONTRACTED'") > 0;
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            }, "driver applies CONTRACTED");
+            awaitApplied(db, Phase.CONTRACTED);
             dual.setAutoCommit(false);
             try (Statement s = dual.createStatement()) {
                 s.executeUpdate("UPDATE orders SET note = 'kept' WHERE id = 100");

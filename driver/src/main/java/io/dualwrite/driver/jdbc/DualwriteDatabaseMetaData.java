@@ -36,7 +36,9 @@ public abstract class DualwriteDatabaseMetaData implements DatabaseMetaData {
     public ResultSet getColumns(String catalog, String schemaPattern, String tableNamePattern, String columnNamePattern)
             throws SQLException {
         ResultSet received = delegate.getColumns(catalog, schemaPattern, tableNamePattern, columnNamePattern);
-        if (!(connection instanceof DualwriteConnection c)) {
+        // PgJDBC answers only for its own database: null, or that catalog's name ("" is "without a catalog": none)
+        if (!(connection instanceof DualwriteConnection c)
+                || catalog != null && !catalog.equals(delegate.getConnection().getCatalog())) {
             return received;
         }
         List<RecordedColumnRows.Missing> missing = new ArrayList<>();

@@ -103,6 +103,9 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
                 throw e;
             }
             PreparedStatement old = delegate;
+            if (old.isCloseOnCompletion()) {
+                fresh.closeOnCompletion();
+            }
             delegate = fresh;
             parameters = freshParameters;
             preparedSql = sql;
