@@ -106,6 +106,12 @@ final class InsertTranslator {
             return InsertSelectForm.translate(d, shape, p.columns, column, columns.indexOf(names.spec().keyColumn()),
                     p.sourceStart, p.sourceEnd, conflict, p.returning);
         }
+        if (p.updatedColumn >= 0 && readsOtherExcluded(d, p.updates.get(p.updatedColumn))) {
+            // the new value is computed in RETURNING, where EXCLUDED is out of scope
+            return owner.refused(d.statement, "INSERT … ON CONFLICT … DO UPDATE whose new value of the migrated column"
+                    + " reads another column of EXCLUDED", "assign the migrated column EXCLUDED's value of it, or an"
+                    + " expression of the stored row");
+        }
         String updated = p.updatedColumn < 0 ? null : updatedValue(d, p, shape.qualifier());
         Values values = new Values(d, shape, p, updated);
         boolean supplied = column >= 0 && (p.rows == null || rowLength(t, p.rows.get(0)) > column);
@@ -253,6 +259,18 @@ final class InsertTranslator {
         String value = isDefault ? d.defaultValue() : d.locked(d.edited(a.eq() + 1, a.end()), qualifier);
         d.removeAssignment(p.updates, p.updatedColumn, qualifier);
         return value;
+    }
+
+    /** Whether assignment {@code a}'s value reads {@code EXCLUDED.<column>} of a column other than the migrated one. */
+    private static boolean readsOtherExcluded(TranslationDraft d, TranslationDraft.Assignment a) {
+        Sig t = d.t;
+        for (int k = a.eq() + 1; k < a.end(); k++) {
+            if (t.isName(k) && "excluded".equals(t.get(k).normalized()) && !t.isSymbol(k - 1, ".") && t.isSymbol(k + 1, ".")
+                    && t.isName(k + 2) && !d.names.isColumn(t.get(k + 2).normalized())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@code EXCLUDED.<column>} becomes a placeholder for the row's inserted value; a whole-row EXCLUDED is refused. */

@@ -167,6 +167,9 @@ class TranslationTest {
         "SELECT (ROW(1, 'n', 'e@x', now())::users).name",
         "SELECT c FROM users u(a, b, c)",
         "SELECT count(public.users.*) FROM users",
+        "INSERT INTO users (id, name, email) VALUES (1, 'x', 'y@x.io') ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.name",
+        "INSERT INTO users (id, name, email) VALUES (1, 'x', ?) ON CONFLICT (id) DO UPDATE SET email ="
+                + " CASE WHEN EXCLUDED.name IS NULL THEN users.email ELSE EXCLUDED.email END RETURNING *",
     })
     void refusedAfterTheContract(String sql) {
         RewritePlan plan = rewriter.plan(sql);
