@@ -8,6 +8,7 @@ import io.dualwrite.rewriter.analysis.SourceNames;
 import io.dualwrite.rewriter.analysis.WriteShape;
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashSet;
 import java.util.List;
 
 /**
@@ -67,6 +68,11 @@ final class InsertTranslator {
             columns.addAll(d.table.columns());
         }
         int column = columns.indexOf(names.spec().sourceColumn());
+        String invalid = invalid(t, p, columns);
+        if (invalid != null) {
+            // translated, it could succeed; refused, it fails as it does on the original schema, only with 0A000
+            return owner.refused(d.statement, "an INSERT that PostgreSQL rejects (" + invalid + ")", "correct the statement");
+        }
         boolean query = p.rows == null && !p.defaultValues;
         if (query && (p.columns == null || (column >= 0 && !columns.contains(names.spec().keyColumn())))) {
             return owner.refused(d.statement, "an INSERT … SELECT without a column list, or that supplies the migrated"
@@ -259,6 +265,21 @@ final class InsertTranslator {
         String value = isDefault ? d.defaultValue() : d.locked(d.edited(a.eq() + 1, a.end()), qualifier);
         d.removeAssignment(p.updates, p.updatedColumn, qualifier);
         return value;
+    }
+
+    /** What makes the INSERT one PostgreSQL rejects before it runs, for the translation would not; or null. */
+    private static String invalid(Sig t, Parts p, List<String> columns) {
+        if (p.columns != null && new HashSet<>(columns).size() < columns.size()) {
+            return "a column named twice in its column list, 42701";
+        }
+        if (p.rows != null) {
+            for (int[] row : p.rows) {
+                if (expressions(t, row).size() != expressions(t, p.rows.get(0)).size()) {
+                    return "VALUES lists of different lengths, 42601";
+                }
+            }
+        }
+        return null;
     }
 
     /** Whether assignment {@code a}'s value reads {@code EXCLUDED.<column>} of a column other than the migrated one. */

@@ -146,6 +146,11 @@ final class NewSchemaTranslator {
                 return refused(d.statement, refusal, "assign the migrated column on its own: SET column = expression");
             }
             if (names.isColumn(t.get(a.start()).normalized()) && a.eq() == a.start() + 1) {
+                if (assigned >= 0) {
+                    // translated, the last would win; PostgreSQL rejects the statement (42601)
+                    return refused(d.statement, "an UPDATE that PostgreSQL rejects (the migrated column assigned twice,"
+                            + " 42601)", "correct the statement");
+                }
                 assigned = k;
             } else {
                 others.add(t.get(a.start()).normalized());

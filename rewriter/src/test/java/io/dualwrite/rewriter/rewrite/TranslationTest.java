@@ -168,6 +168,9 @@ class TranslationTest {
         "SELECT c FROM users u(a, b, c)",
         "SELECT count(public.users.*) FROM users",
         "INSERT INTO users (id, name, email) VALUES (1, 'x', 'y@x.io') ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.name",
+        "INSERT INTO users VALUES (13, 'a', DEFAULT), (16, 'd')",
+        "INSERT INTO users (id, email, email) VALUES (71, 'a@x.io', 'b@x.io')",
+        "UPDATE users SET email = 'x@x.io', email = 'y@x.io' WHERE id = 1",
         "INSERT INTO users (id, name, email) VALUES (1, 'x', ?) ON CONFLICT (id) DO UPDATE SET email ="
                 + " CASE WHEN EXCLUDED.name IS NULL THEN users.email ELSE EXCLUDED.email END RETURNING *",
     })
