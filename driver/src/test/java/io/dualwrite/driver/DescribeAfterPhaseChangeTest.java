@@ -50,6 +50,30 @@ class DescribeAfterPhaseChangeTest {
         }
     }
 
+    /** Describing in the new phase's form leaves the statement's own results alone, as PgJDBC's describe does. */
+    @Test
+    void aDescribeAfterThePhaseChangeKeepsTheOpenResultAndTheUpdateCount(TestDatabase db) throws Exception {
+        MigrationFixture.create(db, Phase.DUAL_WRITE);
+        try (Connection dual = db.connectDualwrite();
+             PreparedStatement read = dual.prepareStatement("SELECT id, email FROM users WHERE id >= ? ORDER BY id");
+             PreparedStatement write = dual.prepareStatement("UPDATE users SET email = ? WHERE id = ?")) {
+            read.setLong(1, 1);
+            ResultSet rs = read.executeQuery();
+            assertThat(rs.next()).isTrue();
+            write.setString(1, "counted@example.com");
+            write.setLong(2, 3);
+            assertThat(write.execute()).isFalse();
+            MigrationFixture.setPhase(db, Phase.READ_NEW);
+            awaitApplied(db, Phase.READ_NEW);
+            assertThat(read.getMetaData().getColumnLabel(2)).isEqualTo("email");
+            assertThat(write.getParameterMetaData().getParameterCount()).isEqualTo(2);
+            assertThat(rs.isClosed()).isFalse();
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getLong(1)).isEqualTo(2);
+            assertThat(write.getUpdateCount()).isOne();
+        }
+    }
+
     @Test
     void statementsPreparedBeforeTheContractDescribeAsAfterIt(TestDatabase db) throws Exception {
         MigrationFixture.create(db, Phase.READ_NEW);

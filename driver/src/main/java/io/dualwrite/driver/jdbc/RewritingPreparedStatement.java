@@ -76,10 +76,6 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
         return preparedPhase;
     }
 
-    PreparedStatement delegate() {
-        return delegate;
-    }
-
     /** A parameter setter whose values may change or be consumed after the call: binds a snapshot (see {@link Wrappers.Recorder}). */
     void bind(Method setter, Object[] args) throws SQLException {
         log.bind(setter, args, parameters);
@@ -174,14 +170,35 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
     /** The application's parameters: where its SQL's markers were moved or repeated, each answered by its first marker. */
     @Override
     public ParameterMetaData getParameterMetaData() throws SQLException {
-        ParameterMetaData md = pipeline.describing(this).getParameterMetaData();
-        return parameters instanceof ParameterFanOut fanOut ? new MovedParameterMetaData(md, fanOut) : md;
+        StatementPipeline.Form now = pipeline.describing(this);
+        if (now == null || held(now)) {
+            ParameterMetaData md = delegate.getParameterMetaData();
+            return parameters instanceof ParameterFanOut fanOut ? new MovedParameterMetaData(md, fanOut) : md;
+        }
+        try (PreparedStatement described = options.prepare(connection.delegate, now.sql())) {
+            ParameterMetaData md = described.getParameterMetaData();
+            return parameterTarget(described, now.parameterSources()) instanceof ParameterFanOut fanOut
+                    ? new MovedParameterMetaData(md, fanOut) : md;
+        }
     }
 
     @Override
     public ResultSetMetaData getMetaData() throws SQLException {
-        PreparedStatement described = pipeline.describing(this);
-        return pipeline.metaData(this, preparedSql, preparedPhase, described.getMetaData());
+        StatementPipeline.Form now = pipeline.describing(this);
+        if (now == null || held(now)) {
+            return pipeline.metaData(this, preparedSql, now == null ? preparedPhase : now.phase(), delegate.getMetaData());
+        }
+        try (PreparedStatement described = options.prepare(connection.delegate, now.sql())) {
+            return pipeline.metaData(this, now.sql(), now.phase(), described.getMetaData());
+        }
+    }
+
+    /**
+     * Whether the delegate holds {@code form}'s SQL. If not, the form is described by a statement of its own, prepared for
+     * that alone: re-preparing the delegate would close its open result set and lose its update count.
+     */
+    private boolean held(StatementPipeline.Form form) {
+        return form.sql().equals(preparedSql) && Arrays.equals(form.parameterSources(), parameterSources);
     }
 
     @Override

@@ -186,23 +186,28 @@ final class StatementPipeline {
         }
     }
 
+    /** The form a statement is described in: its SQL, parameter map and phase. */
+    record Form(String sql, int[] parameterSources, Phase phase) {
+    }
+
     /**
-     * The statement's delegate, holding its form in the phase of this instant, for a describe ({@code getMetaData},
-     * {@code getParameterMetaData}): a form prepared in an earlier phase may name a column that is gone since, and
-     * PostgreSQL's error would abort the application's transaction. Re-prepared only when the phase moved; a statement
-     * refused now is refused here as at execution. Not counted: nothing runs.
+     * The form to describe a prepared statement in ({@code getMetaData}, {@code getParameterMetaData}): the one of the
+     * phase of this instant, null when that is the form its delegate holds. A form prepared in an earlier phase may name
+     * a column that is gone since, and PostgreSQL's error would abort the application's transaction; a statement refused
+     * now is refused here as at execution. Not counted: nothing runs.
      */
-    PreparedStatement describing(RewritingPreparedStatement statement) throws SQLException {
+    Form describing(RewritingPreparedStatement statement) throws SQLException {
         Phase phase = connection.phaseToPrepare(statement.migration);
         if (phase == statement.preparedPhase()) {
-            return statement.delegate();
+            return null;
         }
         Rewrite r = statement.returningList == null ? statement.plan.forPhase(phase)
                 : statement.plan.forPhaseReturning(phase, statement.returningList);
         if (r instanceof Rewrite.Rejected rejected) {
             throw refused(rejected.reason(), phase, statement.migration);
         }
-        return statement.rebind(statement.log().formFor(r instanceof Rewrite.Rewritten w ? w : null), phase);
+        Rewrite.Rewritten w = statement.log().formFor(r instanceof Rewrite.Rewritten rewritten ? rewritten : null);
+        return new Form(w == null ? statement.applicationSql : w.sql(), w == null ? null : w.parameterSources(), phase);
     }
 
     /**
