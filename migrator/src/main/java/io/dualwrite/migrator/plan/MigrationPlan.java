@@ -194,7 +194,9 @@ public final class MigrationPlan {
 
     private static List<String> gates(ExpandRequest r) {
         return List.of(
-                "Before DUAL_WRITE: every application instance runs the dualwrite driver (step 2 validation).",
+                "Before DUAL_WRITE: every application instance runs the dualwrite driver (step 2 validation); an instance that"
+                        + " already ran it before `expand` (a second migration) recycles its connections first when it keeps"
+                        + " PreparedStatements across uses: one prepared before the migration was registered stays a pass-through.",
                 "Before the backfill: every live instance acknowledges DUAL_WRITE (the backfill waits up to --ack-timeout, then refuses).",
                 "Before READ_NEW: backfill complete, parity 0, all instances on DUAL_WRITE (`dualwrite phase` refuses otherwise).",
                 "Roll back READ_NEW at once on parity drift or an error-rate spike > 1 %.",
