@@ -1,7 +1,6 @@
 package io.dualwrite.driver;
 
 import io.dualwrite.rewriter.Phase;
-import io.dualwrite.testing.Await;
 import io.dualwrite.testing.PostgresExtension;
 import io.dualwrite.testing.PostgresServer;
 import io.dualwrite.testing.TestDatabase;
@@ -205,13 +204,7 @@ class BoundBeforePhaseChangeTest {
     /** Sets the phase in the control schema and waits until this driver instance applies it. */
     private void phase(Phase phase) throws Exception {
         MigrationFixture.setPhase(db, phase);
-        Await.within(3000, () -> {
-            try {
-                return db.queryLong("SELECT count(*) FROM dualwrite.instance WHERE applied ->> 'users.email' = '" + phase + "'") > 0;
-            } catch (SQLException e) {
-                throw new IllegalStateException(e);
-            }
-        }, "driver applies " + phase);
+        MigrationFixture.awaitApplied(db, phase);
     }
 
     private static ByteArrayInputStream ascii(String s) {

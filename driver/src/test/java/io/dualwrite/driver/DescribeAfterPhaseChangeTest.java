@@ -3,7 +3,6 @@ package io.dualwrite.driver;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dualwrite.rewriter.Phase;
-import io.dualwrite.testing.Await;
 import io.dualwrite.testing.PostgresExtension;
 import io.dualwrite.testing.TestDatabase;
 import java.sql.Connection;
@@ -22,16 +21,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(PostgresExtension.class)
 class DescribeAfterPhaseChangeTest {
 
-    private static void awaitApplied(TestDatabase db, Phase phase) throws InterruptedException {
-        Await.within(3000, () -> {
-            try {
-                return db.queryLong("SELECT count(*) FROM dualwrite.instance WHERE applied ->> 'users.email' = '" + phase + "'") > 0;
-            } catch (SQLException e) {
-                throw new IllegalStateException(e);
-            }
-        }, "driver applies " + phase);
-    }
-
     /** The statement is prepared anew in the new phase's form; what the application asked of the old one carries over. */
     @Test
     void closeOnCompletionSurvivesThePhaseChange(TestDatabase db) throws Exception {
@@ -40,7 +29,7 @@ class DescribeAfterPhaseChangeTest {
              PreparedStatement read = dual.prepareStatement("SELECT id, email FROM users WHERE id = ?")) {
             read.closeOnCompletion();
             MigrationFixture.setPhase(db, Phase.READ_NEW);
-            awaitApplied(db, Phase.READ_NEW);
+            MigrationFixture.awaitApplied(db, Phase.READ_NEW);
             read.setLong(1, 2);
             try (ResultSet rs = read.executeQuery()) {
                 assertThat(rs.next()).isTrue();
@@ -64,7 +53,7 @@ class DescribeAfterPhaseChangeTest {
             write.setLong(2, 3);
             assertThat(write.execute()).isFalse();
             MigrationFixture.setPhase(db, Phase.READ_NEW);
-            awaitApplied(db, Phase.READ_NEW);
+            MigrationFixture.awaitApplied(db, Phase.READ_NEW);
             assertThat(read.getMetaData().getColumnLabel(2)).isEqualTo("email");
             assertThat(write.getParameterMetaData().getParameterCount()).isEqualTo(2);
             assertThat(rs.isClosed()).isFalse();
@@ -81,7 +70,7 @@ class DescribeAfterPhaseChangeTest {
              PreparedStatement write = dual.prepareStatement("UPDATE users SET email = ? WHERE id = ?");
              PreparedStatement read = dual.prepareStatement("SELECT id, email FROM users WHERE id = ?")) {
             MigrationFixture.enterTranslatingPhase(db, Phase.CONTRACTED);
-            awaitApplied(db, Phase.CONTRACTED);
+            MigrationFixture.awaitApplied(db, Phase.CONTRACTED);
             dual.setAutoCommit(false);
             try (Statement s = dual.createStatement()) {
                 s.executeUpdate("UPDATE orders SET note = 'kept' WHERE id = 100");

@@ -6,6 +6,7 @@ import io.dualwrite.control.phase.PhaseWriter;
 import io.dualwrite.driver.runtime.OperatorCredential;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
+import io.dualwrite.testing.Await;
 import io.dualwrite.testing.TestDatabase;
 
 import java.sql.Connection;
@@ -94,6 +95,17 @@ final class MigrationFixture {
         try (Connection c = db.connect()) {
             moveTo(c, MIGRATION, phase);
         }
+    }
+
+    /** Waits until this process's driver instance applies {@code phase} (its row in {@code dualwrite.instance}). */
+    static void awaitApplied(TestDatabase db, Phase phase) throws InterruptedException {
+        Await.within(3000, () -> {
+            try {
+                return db.queryLong("SELECT count(*) FROM dualwrite.instance WHERE applied ->> 'users.email' = '" + phase + "'") > 0;
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }, "driver applies " + phase);
     }
 
     /** Walks the migration to {@code phase} one step at a time through the phase writer, gates skipped (a fixture's privilege). */
