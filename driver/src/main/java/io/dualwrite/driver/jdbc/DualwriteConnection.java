@@ -219,7 +219,7 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
      * migration outside public that the session's path leads to is refused now.
      */
     private RewritePlan planToPrepare(String sql) throws SQLException {
-        RewritePlan plan = StatementPipeline.plan(this, sql);
+        RewritePlan plan = StatementPlans.of(this, sql);
         if (plan == null && !database.migrations().isEmpty()) {
             searchPath.prepared(sql);
             Rewrite.Rejected unseen = searchPath.unseen(database.migrations(), sql);

@@ -16,7 +16,7 @@ public abstract class DualwritePreparedStatement implements PreparedStatement {
     private final DualwriteConnection connection;
     /**
      * The wrapper of the result set (or generated keys) last handed out, so that asking again for the same one gives
-     * the same wrapper. The statement was planned when prepared ({@link StatementPipeline#plan}) and passes
+     * the same wrapper. The statement was planned when prepared ({@link StatementPlans#of}) and passes
      * through, so of the {@link StatementPipeline}'s steps only the wrapping remains: nothing to hide, no read of
      * another phase, no translated column, no migration whose updatable rows need a guard. One slot for both kinds
      * keeps this wrapper at three fields (24 bytes): asking for the result set, then the keys, then the result set

@@ -37,6 +37,8 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
     final String applicationSql;
     /** RETURNING list for generated keys (null: none), fixed at prepare time like PgJDBC's. */
     final String returningList;
+    /** It names the migrated table, not the column ({@link RewritePlan#passingThrough}): see {@link UpdatableResultSet}. */
+    final boolean rowsOnly;
     private final PrepareOptions options;
     private final ParameterLog log = new ParameterLog();
     private final StatementPipeline pipeline;
@@ -54,6 +56,7 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
         this.applicationSql = applicationSql;
         this.options = options;
         this.returningList = options.returningList(connection.delegate);
+        this.rowsOnly = plan.passesThroughEverywhere();
         this.pipeline = new StatementPipeline(connection, this);
         this.preparedPhase = connection.phaseToPrepare(migration);
         Rewrite.Rewritten rewrite = pipeline.preparing(plan, migration, preparedPhase, applicationSql, returningList);
@@ -72,9 +75,6 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
         return log;
     }
 
-    Phase preparedPhase() {
-        return preparedPhase;
-    }
 
     /** A parameter setter whose values may change or be consumed after the call: binds a snapshot (see {@link Wrappers.Recorder}). */
     void bind(Method setter, Object[] args) throws SQLException {
@@ -170,7 +170,7 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
     /** The application's parameters: where its SQL's markers were moved or repeated, each answered by its first marker. */
     @Override
     public ParameterMetaData getParameterMetaData() throws SQLException {
-        StatementPipeline.Form now = pipeline.describing(this);
+        Form now = describing();
         if (now == null || held(now)) {
             ParameterMetaData md = delegate.getParameterMetaData();
             return parameters instanceof ParameterFanOut fanOut ? new MovedParameterMetaData(md, fanOut) : md;
@@ -184,7 +184,7 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
 
     @Override
     public ResultSetMetaData getMetaData() throws SQLException {
-        StatementPipeline.Form now = pipeline.describing(this);
+        Form now = describing();
         if (now == null || held(now)) {
             return pipeline.metaData(this, preparedSql, now == null ? preparedPhase : now.phase(), delegate.getMetaData());
         }
@@ -193,11 +193,34 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
         }
     }
 
+    /** The form a statement is described in: its SQL, parameter map and phase. */
+    private record Form(String sql, int[] parameterSources, Phase phase) {
+    }
+
+    /**
+     * The form to describe this statement in ({@code getMetaData}, {@code getParameterMetaData}): the one of the phase of
+     * this instant, null when that is the phase it was prepared in. A form prepared in an earlier phase may name a column
+     * that is gone since, and PostgreSQL's error would abort the application's transaction; a statement refused now is
+     * refused here as at execution. Not counted: nothing runs.
+     */
+    private Form describing() throws SQLException {
+        Phase phase = connection.phaseToPrepare(migration);
+        if (phase == preparedPhase) {
+            return null;
+        }
+        Rewrite r = returningList == null ? plan.forPhase(phase) : plan.forPhaseReturning(phase, returningList);
+        if (r instanceof Rewrite.Rejected rejected) {
+            throw StatementPipeline.refused(rejected.reason(), phase, migration);
+        }
+        Rewrite.Rewritten w = log.formFor(r instanceof Rewrite.Rewritten rewritten ? rewritten : null);
+        return new Form(w == null ? applicationSql : w.sql(), w == null ? null : w.parameterSources(), phase);
+    }
+
     /**
      * Whether the delegate holds {@code form}'s SQL. If not, the form is described by a statement of its own, prepared for
      * that alone: re-preparing the delegate would close its open result set and lose its update count.
      */
-    private boolean held(StatementPipeline.Form form) {
+    private boolean held(Form form) {
         return form.sql().equals(preparedSql) && Arrays.equals(form.parameterSources(), parameterSources);
     }
 

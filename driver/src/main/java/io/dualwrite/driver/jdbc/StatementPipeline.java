@@ -8,7 +8,6 @@ import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.RewritePlan;
 import io.dualwrite.rewriter.rewrite.DualWriteForm;
 import org.postgresql.core.BaseConnection;
-import org.postgresql.core.Parser;
 import org.postgresql.jdbc.PgStatement;
 
 import java.sql.Connection;
@@ -167,7 +166,7 @@ final class StatementPipeline {
     <T> T prepared(RewritingPreparedStatement statement, Call<PreparedStatement, Void, T> call) throws SQLException {
         MigrationRuntime migration = statement.migration;
         touched = migration;
-        rowsOnly = statement.plan.passesThroughEverywhere();
+        rowsOnly = statement.rowsOnly;
         connection.pins.entering();
         try {
             long start = migration.rewriteTime().start();
@@ -184,30 +183,6 @@ final class StatementPipeline {
         } finally {
             left(statement.applicationSql);
         }
-    }
-
-    /** The form a statement is described in: its SQL, parameter map and phase. */
-    record Form(String sql, int[] parameterSources, Phase phase) {
-    }
-
-    /**
-     * The form to describe a prepared statement in ({@code getMetaData}, {@code getParameterMetaData}): the one of the
-     * phase of this instant, null when that is the form its delegate holds. A form prepared in an earlier phase may name
-     * a column that is gone since, and PostgreSQL's error would abort the application's transaction; a statement refused
-     * now is refused here as at execution. Not counted: nothing runs.
-     */
-    Form describing(RewritingPreparedStatement statement) throws SQLException {
-        Phase phase = connection.phaseToPrepare(statement.migration);
-        if (phase == statement.preparedPhase()) {
-            return null;
-        }
-        Rewrite r = statement.returningList == null ? statement.plan.forPhase(phase)
-                : statement.plan.forPhaseReturning(phase, statement.returningList);
-        if (r instanceof Rewrite.Rejected rejected) {
-            throw refused(rejected.reason(), phase, statement.migration);
-        }
-        Rewrite.Rewritten w = statement.log().formFor(r instanceof Rewrite.Rewritten rewritten ? rewritten : null);
-        return new Form(w == null ? statement.applicationSql : w.sql(), w == null ? null : w.parameterSources(), phase);
     }
 
     /**
@@ -228,42 +203,6 @@ final class StatementPipeline {
 
     // ---- the steps --------------------------------------------------------------------------
 
-    /**
-     * Step 1: the plan of a statement, or null when it passes through in every phase (the common case).
-     * The session's standard_conforming_strings decides how PostgreSQL reads backslashes in strings.
-     */
-    static RewritePlan plan(DualwriteConnection connection, String sql) throws SQLException {
-        DatabaseRuntime.Migrations migrations = connection.database.migrations();
-        if (migrations.isEmpty()) {
-            return null;
-        }
-        boolean standard = standardConformingStrings(connection.delegate);
-        RewritePlan plan = migrations.rewriter().plan(withoutJdbcEscapes(sql, standard), standard);
-        return plan.passThrough() ? null : plan;
-    }
-
-    /**
-     * The text PostgreSQL will read: JDBC escapes ({@code {fn lcase(?)}}, {@code {d '…'}}, {@code {escape '\'}},
-     * {@code {oj …}}) replaced as PgJDBC replaces them before it sends a statement, so that the rewriter reads what
-     * PostgreSQL reads. A rewrite of it is sent as is (PgJDBC's own pass then finds nothing to replace); a statement
-     * that passes through is sent as the application wrote it. {@code {call …}} is left to PgJDBC's callable path.
-     */
-    static String withoutJdbcEscapes(String sql, boolean standardConformingStrings) throws SQLException {
-        if (sql.indexOf('{') < 0) {
-            return sql;
-        }
-        String replaced = Parser.replaceProcessing(sql, true, standardConformingStrings);
-        return replaced.equals(sql) ? sql : replaced;
-    }
-
-    /** As PgJDBC tracks it from the server's ParameterStatus messages (so also after a SET). */
-    private static boolean standardConformingStrings(Connection physical) throws SQLException {
-        if (physical instanceof BaseConnection pg) {
-            return pg.getStandardConformingStrings();
-        }
-        return physical.unwrap(BaseConnection.class).getStandardConformingStrings();
-    }
-
     /** Step 2: the phase this connection applies to the migration now (the one call that looks it up). */
     private Phase pin(MigrationRuntime migration) {
         return connection.phaseOf(migration);
@@ -276,7 +215,7 @@ final class StatementPipeline {
      */
     private Rewrite choose(RewritePlan plan, MigrationRuntime migration, Phase phase, String sql, String returningList,
                            boolean pathChangesFirst) throws SQLException {
-        connection.database.evidence().seen(plan, phase, sql, standardConformingStrings(connection.delegate));
+        connection.database.evidence().seen(plan, phase, sql, StatementPlans.standardConformingStrings(connection.delegate));
         Rewrite r = returningList == null ? plan.forPhase(phase) : plan.forPhaseReturning(phase, returningList);
         return connection.searchPath.adjust(migration, sql, r, phase, pathChangesFirst || SessionWords.changesInText(sql));
     }
@@ -451,7 +390,7 @@ final class StatementPipeline {
      * @param pathChangesFirst an earlier entry of the same batch may change the search_path
      */
     private String route(String sql, Object keys, boolean pathChangesFirst) throws SQLException {
-        RewritePlan plan = plan(connection, sql);
+        RewritePlan plan = StatementPlans.of(connection, sql);
         if (plan == null) {
             touched = null;
             passedSql = sql;

@@ -1,7 +1,6 @@
 package io.dualwrite.rewriter.analysis;
 
 import io.dualwrite.rewriter.analysis.ReadScopes.Relation;
-import io.dualwrite.rewriter.analysis.ReadScopes.Scope;
 import io.dualwrite.rewriter.lexer.Token;
 import io.dualwrite.rewriter.lexer.TokenKind;
 import java.util.ArrayList;

@@ -273,8 +273,9 @@ final class InsertTranslator {
             return "a column named twice in its column list, 42701";
         }
         if (p.rows != null) {
+            int length = expressions(t, p.rows.get(0)).size();
             for (int[] row : p.rows) {
-                if (expressions(t, row).size() != expressions(t, p.rows.get(0)).size()) {
+                if (expressions(t, row).size() != length) {
                     return "VALUES lists of different lengths, 42601";
                 }
             }

@@ -6,7 +6,7 @@ import io.dualwrite.rewriter.analysis.ColumnLabel;
 import io.dualwrite.rewriter.analysis.ReadScopes;
 import io.dualwrite.rewriter.analysis.ReadScopes.Item;
 import io.dualwrite.rewriter.analysis.ReadScopes.Relation;
-import io.dualwrite.rewriter.analysis.ReadScopes.Scope;
+import io.dualwrite.rewriter.analysis.Scope;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.SourceNames;
 import io.dualwrite.rewriter.lexer.Token;
@@ -44,6 +44,8 @@ public final class ReadRewriter {
 
     private final SourceNames names;
     private final List<String> columns;
+    /** The migrated column's position in {@link #columns} (0-based), or -1 when they are not known. */
+    private final int columnAt;
     /** Immutable, because planners run concurrently on cache misses. */
     private final boolean probe;
 
@@ -54,6 +56,13 @@ public final class ReadRewriter {
     private ReadRewriter(SourceNames names, List<String> columns, boolean probe) {
         this.names = names;
         this.columns = columns;
+        int at = -1;
+        for (int c = 0; c < columns.size() && at < 0; c++) {
+            if (names.isColumn(columns.get(c))) {
+                at = c;
+            }
+        }
+        this.columnAt = at;
         this.probe = probe;
     }
 
@@ -223,15 +232,9 @@ public final class ReadRewriter {
      * a reference under the new name reads the old column unnoticed. Without the table's column list, any alias list.
      */
     private String renamesColumn(ReadScopes scopes) {
-        int at = -1;
-        for (int c = 0; c < columns.size() && at < 0; c++) {
-            if (names.isColumn(columns.get(c))) {
-                at = c;
-            }
-        }
         for (Scope scope : scopes.scopes()) {
             for (Relation r : scope.relations) {
-                if (r.source && r.columnAliasCount > 0 && (at < 0 || r.columnAliasCount > at)) {
+                if (r.source && r.columnAliasCount > 0 && (columnAt < 0 || r.columnAliasCount > columnAt)) {
                     return "a column alias list on the migrated table that renames the migrated column cannot be"
                             + " rewritten; alias the columns in the SELECT list instead";
                 }

@@ -1,0 +1,52 @@
+package io.dualwrite.driver.jdbc;
+
+import io.dualwrite.driver.runtime.DatabaseRuntime;
+import io.dualwrite.rewriter.RewritePlan;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.Parser;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/** Step 1 of {@link StatementPipeline}: the plan of an application's SQL text, read as PostgreSQL will read it. */
+final class StatementPlans {
+
+    private StatementPlans() {
+    }
+
+    /**
+     * The plan of a statement, or null when it passes through in every phase (the common case).
+     * The session's standard_conforming_strings decides how PostgreSQL reads backslashes in strings.
+     */
+    static RewritePlan of(DualwriteConnection connection, String sql) throws SQLException {
+        DatabaseRuntime.Migrations migrations = connection.database.migrations();
+        if (migrations.isEmpty()) {
+            return null;
+        }
+        boolean standard = standardConformingStrings(connection.delegate);
+        RewritePlan plan = migrations.rewriter().plan(withoutJdbcEscapes(sql, standard), standard);
+        return plan.passThrough() ? null : plan;
+    }
+
+    /**
+     * The text PostgreSQL will read: JDBC escapes ({@code {fn lcase(?)}}, {@code {d '…'}}, {@code {escape '\'}},
+     * {@code {oj …}}) replaced as PgJDBC replaces them before it sends a statement, so that the rewriter reads what
+     * PostgreSQL reads. A rewrite of it is sent as is (PgJDBC's own pass then finds nothing to replace); a statement
+     * that passes through is sent as the application wrote it. {@code {call …}} is left to PgJDBC's callable path.
+     */
+    private static String withoutJdbcEscapes(String sql, boolean standardConformingStrings) throws SQLException {
+        if (sql.indexOf('{') < 0) {
+            return sql;
+        }
+        String replaced = Parser.replaceProcessing(sql, true, standardConformingStrings);
+        return replaced.equals(sql) ? sql : replaced;
+    }
+
+    /** As PgJDBC tracks it from the server's ParameterStatus messages (so also after a SET). */
+    static boolean standardConformingStrings(Connection physical) throws SQLException {
+        if (physical instanceof BaseConnection pg) {
+            return pg.getStandardConformingStrings();
+        }
+        return physical.unwrap(BaseConnection.class).getStandardConformingStrings();
+    }
+}

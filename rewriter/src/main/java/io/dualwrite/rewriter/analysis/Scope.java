@@ -1,0 +1,123 @@
+package io.dualwrite.rewriter.analysis;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One SELECT's scope ({@link ReadScopes}): the tokens it owns, its FROM relations and SELECT-list items, the names
+ * its SELECT list outputs, and where its clauses start and end.
+ */
+public final class Scope {
+    public final int select;
+    public final int depth;
+    public final Scope parent;
+    public int end;
+    public final List<ReadScopes.Relation> relations = new ArrayList<>();
+    public final List<ReadScopes.Item> items = new ArrayList<>();
+    public final Set<String> outputNames = new HashSet<>();
+    /** The SELECT list's stars ({@code *}, {@code q.*}, {@code schema.table.*}): see {@link #starCoversSource}. */
+    final List<ReadScopes.Item> stars = new ArrayList<>();
+    public boolean naturalOrUsing;
+    /** A NATURAL join in FROM: it joins on every column name the two sides share. */
+    public boolean natural;
+    /**
+     * The scope follows UNION, INTERSECT or EXCEPT: a trailing ORDER BY at its level sorts the
+     * whole set operation and can name only its output columns.
+     */
+    public boolean setOperand;
+    /** The clauses of an INSERT/UPDATE/DELETE ({@link ReadScopes#ofWrite}): an unqualified column is the written table's. */
+    public boolean writeRoot;
+    int orderStart = -1;
+    int orderEnd = -1;
+    int distinctOnStart = -1;
+    int distinctOnEnd = -1;
+    /** The FROM and WHERE keywords and the ends of their clauses (exclusive); -1 when absent. */
+    public int fromStart = -1;
+    public int fromEnd = -1;
+    public int whereStart = -1;
+    public int whereEnd = -1;
+    final BitSet clauseStarts = new BitSet();
+
+    Scope(int select, int depth, Scope parent) {
+        this.select = select;
+        this.depth = depth;
+        this.parent = parent;
+    }
+
+    public boolean hasSource() {
+        for (ReadScopes.Relation r : relations) {
+            if (r.source) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether a star of the SELECT list outputs the migrated table's columns, the migrated column among them, so that a
+     * bare name in ORDER BY or DISTINCT ON may mean that output column. A star over other tables does not: the same
+     * name there is the migrated table's column (or ambiguous), never passed over.
+     */
+    public boolean starCoversSource(Sig s) {
+        for (ReadScopes.Item star : stars) {
+            if (star.end - star.start == 1) {
+                if (hasSource()) {
+                    return true;
+                }
+            } else {
+                ReadScopes.Relation r = resolveQualifier(s.get(star.end - 3).normalized());
+                if (r == null || r.source) {
+                    return true; // an unknown qualifier: assume the worst
+                }
+            }
+        }
+        return false;
+    }
+
+    public boolean anyAncestorHasSource() {
+        for (Scope p = parent; p != null; p = p.parent) {
+            if (p.hasSource()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The relation a qualifier names, innermost scope first; null if none. */
+    public ReadScopes.Relation resolveQualifier(String normalized) {
+        for (Scope sc = this; sc != null; sc = sc.parent) {
+            for (ReadScopes.Relation r : sc.relations) {
+                if (normalized.equals(r.refName)) {
+                    return r;
+                }
+            }
+        }
+        return null;
+    }
+
+    public ReadScopes.Item itemContaining(int i) {
+        for (ReadScopes.Item item : items) {
+            if (i >= item.start && i < item.end) {
+                return item;
+            }
+        }
+        return null;
+    }
+
+    public boolean inOrderBy(int i) {
+        return orderStart >= 0 && i > orderStart && i < orderEnd;
+    }
+
+    /** Inside the parentheses of {@code DISTINCT ON (…)}, which resolves names like ORDER BY. */
+    public boolean inDistinctOn(int i) {
+        return distinctOnStart >= 0 && i > distinctOnStart && i < distinctOnEnd;
+    }
+
+    public boolean isClauseEnd(int i) {
+        return i >= end || clauseStarts.get(i);
+    }
+
+}
