@@ -39,6 +39,16 @@ UPDATE ONLY users SET email = 'o@x'
 UPDATE users u SET email = (SELECT max(address) FROM email_address e WHERE e.user_id = u.id)
 ### write UPDATE with row assignment
 UPDATE users SET (name, email) = (SELECT 'R', 'row@x') WHERE id = 4
+### write UPDATE with a row constructor assigning email among other columns
+UPDATE users SET (name, email) = ('R', 'row@x') WHERE id = 4
+### write UPDATE with ROW(…) reading the old values
+UPDATE users SET (email, name) = ROW(upper(email), name || '!') WHERE id IN (1, 2) RETURNING id, name, email
+### write UPDATE with a one-column ROW(…) and DEFAULT in a row
+UPDATE users SET (email) = ROW(NULL), (name) = ROW(DEFAULT) WHERE id = 3
+### write INSERT … SELECT whose unqualified email is the subquery's column
+INSERT INTO users (id, name, email) SELECT id + 900, 'from orders', email FROM (SELECT id, note AS email FROM orders) o
+### write own WITH reading an unqualified email of another relation before UPDATE … FROM
+WITH s AS (SELECT user_id AS uid, min(email) AS email FROM (SELECT user_id, note AS email FROM orders) o GROUP BY user_id) UPDATE users SET email = s.email FROM s WHERE s.uid = users.id
 ### write UPDATE with ~* (the SQL parser cannot read it; token analysis can)
 UPDATE users SET email = lower(email) WHERE email ~* '^EVE'
 ### write UPDATE with !~

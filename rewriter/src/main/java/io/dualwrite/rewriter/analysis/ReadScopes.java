@@ -96,6 +96,19 @@ public final class ReadScopes {
         return r;
     }
 
+    /**
+     * The queries of a write that start in tokens [from, to) (its WITH list, an INSERT's VALUES or SELECT) do not see
+     * the written table: PostgreSQL resolves their names without it, so an unqualified name of the migrated column
+     * there is some other table's column, never the written row's (nor ambiguous with it).
+     */
+    public void hideWrittenTable(int from, int to) {
+        for (Scope sc : scopes) {
+            if (sc.parent == root && sc.select >= from && sc.select < to) {
+                sc.outermost = true;
+            }
+        }
+    }
+
     /** The write's own scope ({@link #ofWrite}), or null for a query. */
     public Scope root() {
         return root;

@@ -30,6 +30,11 @@ public final class Scope {
     public boolean setOperand;
     /** The clauses of an INSERT/UPDATE/DELETE ({@link ReadScopes#ofWrite}): an unqualified column is the written table's. */
     public boolean writeRoot;
+    /**
+     * Names here do not resolve in the enclosing scopes: a query under a write that cannot see the written table, as an
+     * INSERT's VALUES or SELECT and a write's WITH queries cannot in PostgreSQL ({@link ReadScopes#hideWrittenTable}).
+     */
+    boolean outermost;
     int orderStart = -1;
     int orderEnd = -1;
     int distinctOnStart = -1;
@@ -78,8 +83,8 @@ public final class Scope {
     }
 
     public boolean anyAncestorHasSource() {
-        for (Scope p = parent; p != null; p = p.parent) {
-            if (p.hasSource()) {
+        for (Scope sc = this; sc.enclosing() != null; sc = sc.enclosing()) {
+            if (sc.enclosing().hasSource()) {
                 return true;
             }
         }
@@ -88,7 +93,7 @@ public final class Scope {
 
     /** The relation a qualifier names, innermost scope first; null if none. */
     public ReadScopes.Relation resolveQualifier(String normalized) {
-        for (Scope sc = this; sc != null; sc = sc.parent) {
+        for (Scope sc = this; sc != null; sc = sc.enclosing()) {
             for (ReadScopes.Relation r : sc.relations) {
                 if (normalized.equals(r.refName)) {
                     return r;
@@ -96,6 +101,11 @@ public final class Scope {
             }
         }
         return null;
+    }
+
+    /** The scope whose names this one also sees: its parent, unless this is {@link #outermost}. */
+    private Scope enclosing() {
+        return outermost ? null : parent;
     }
 
     public ReadScopes.Item itemContaining(int i) {

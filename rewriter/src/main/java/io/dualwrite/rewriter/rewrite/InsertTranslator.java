@@ -93,6 +93,12 @@ final class InsertTranslator {
         int listStart = p.returning < 0 ? -1 : p.returning + 1;
         ReadScopes scopes = ReadScopes.ofWrite(t, names, d.written(shape.qualifier(), shape.hasAlias(),
                 owner.lastTableToken(d)), -1, -1, listStart, marks);
+        scopes.hideWrittenTable(0, d.main);
+        if (query) {
+            // the translation keeps the query where it was, inside a CTE; a VALUES expression moves into RETURNING,
+            // which sees the written table, so there a name its own subquery lacks stays a possible outer reference
+            scopes.hideWrittenTable(p.sourceStart, p.sourceEnd);
+        }
         refusal = reads.writeEdits(t, scopes, listStart, TranslationDraft.RETURNED, d.splice);
         if (refusal != null) {
             return owner.refused(d.statement, "an INSERT into the migrated table whose references to the column cannot"

@@ -137,28 +137,95 @@ final class NewSchemaTranslator {
         if (list == null) {
             return refused(d.statement, "an UPDATE whose SET list was not recognised", "write SET column = expression, …");
         }
-        int assigned = -1;
+        Assigned assigned = null;
         Set<String> others = new HashSet<>();
         for (int k = 0; k < list.size(); k++) {
             TranslationDraft.Assignment a = list.get(k);
-            String refusal = target(t, a);
-            if (refusal != null) {
-                return refused(d.statement, refusal, "assign the migrated column on its own: SET column = expression");
-            }
-            if (names.isColumn(t.get(a.start()).normalized()) && a.eq() == a.start() + 1) {
-                if (assigned >= 0) {
-                    // translated, the last would win; PostgreSQL rejects the statement (42601)
-                    return refused(d.statement, "an UPDATE that PostgreSQL rejects (the migrated column assigned twice,"
-                            + " 42601)", "correct the statement");
+            Assigned here;
+            if (a.eq() == a.start() + 1) {
+                here = names.isColumn(t.get(a.start()).normalized()) ? new Assigned(k, a.eq() + 1, a.end(), null) : null;
+            } else if (t.isSymbol(a.start(), "(") && t.match(a.start()) == a.eq() - 1) {
+                Object row = rowAssignment(t, k, a, others);
+                if (row instanceof String refusal) {
+                    return refused(d.statement, refusal, "assign the migrated column on its own: SET column = expression");
                 }
-                assigned = k;
+                here = (Assigned) row;
             } else {
+                String refusal = target(t, a);
+                if (refusal != null) {
+                    return refused(d.statement, refusal, "assign the migrated column on its own: SET column = expression");
+                }
+                here = null;
+            }
+            if (here == null) {
                 others.add(t.get(a.start()).normalized());
+            } else if (assigned != null) {
+                // translated, the last would win; PostgreSQL rejects the statement (42601)
+                return refused(d.statement, "an UPDATE that PostgreSQL rejects (the migrated column assigned twice,"
+                        + " 42601)", "correct the statement");
+            } else {
+                assigned = here;
             }
         }
         int from = t.is(setEnd, "from") ? setEnd : -1;
         int fromEnd = from < 0 ? -1 : d.clauseEnd(from + 1, "where", "returning");
         return finish(d, shape, list, assigned, others, from, fromEnd);
+    }
+
+    /**
+     * The SET item that assigns the migrated column: its index in the SET list, the value's tokens [from, to), and for
+     * a row form ({@code (a, email) = (x, y)}) the other targets with their values, each {target, from, to}.
+     */
+    private record Assigned(int index, int from, int to, List<int[]> rest) {
+    }
+
+    /**
+     * {@code SET (a, email, b) = (x, y, z)} or {@code = ROW(x, y, z)}: PostgreSQL reads it as {@code a = x, email = y,
+     * b = z} (a row constructor's items are assigned one by one), so it translates like those. The Assigned when it
+     * names the migrated column (its targets are added to {@code others} otherwise), null when it does not, or why it
+     * cannot be translated. A sub-SELECT source computes every value at once and is refused.
+     */
+    private Object rowAssignment(Sig t, int k, TranslationDraft.Assignment a, Set<String> others) {
+        List<int[]> targets = InsertTranslator.expressions(t, new int[] {a.start(), a.eq() - 1});
+        int column = -1;
+        for (int i = 0; i < targets.size(); i++) {
+            int[] e = targets.get(i);
+            boolean plain = e[1] == e[0] + 1 && t.isName(e[0]);
+            for (int j = e[0]; j < e[1]; j++) {
+                if (t.isIdentifier(j) && names.isColumn(t.get(j).normalized()) && !plain) {
+                    return "a SET that assigns the migrated column in a subfield or subscript form";
+                }
+            }
+            if (plain && names.isColumn(t.get(e[0]).normalized())) {
+                column = i;
+            }
+        }
+        if (column < 0) {
+            for (int[] e : targets) {
+                others.add(t.get(e[0]).normalized());
+            }
+            return null;
+        }
+        int source = a.eq() + 1;
+        boolean row = t.is(source, "row") && t.isSymbol(source + 1, "(");
+        int open = row ? source + 1 : source;
+        if (!t.isSymbol(open, "(") || t.match(open) != a.end() - 1 || t.is(open + 1, "select") || t.is(open + 1, "with")
+                || t.is(open + 1, "values")) {
+            return "a SET that assigns the migrated column from a sub-SELECT or another row-valued expression";
+        }
+        List<int[]> values = InsertTranslator.expressions(t, new int[] {open, a.end() - 1});
+        if (values.size() != targets.size() || (!row && values.size() == 1)) {
+            // translated, it could succeed; refused, it fails as it does on the original schema, only with 0A000
+            return "an UPDATE that PostgreSQL rejects (a row assignment whose source does not match its columns, 42601)";
+        }
+        List<int[]> rest = new ArrayList<>();
+        for (int i = 0; i < targets.size(); i++) {
+            if (i != column) {
+                others.add(t.get(targets.get(i)[0]).normalized());
+                rest.add(new int[] {targets.get(i)[0], values.get(i)[0], values.get(i)[1]});
+            }
+        }
+        return new Assigned(k, values.get(column)[0], values.get(column)[1], rest);
     }
 
     /** Why the target of a SET assignment cannot be translated, or null. */
@@ -172,25 +239,25 @@ final class NewSchemaTranslator {
         return null;
     }
 
-    private Rewrite finish(TranslationDraft d, WriteShape shape, List<TranslationDraft.Assignment> list, int assigned,
+    private Rewrite finish(TranslationDraft d, WriteShape shape, List<TranslationDraft.Assignment> list, Assigned assigned,
                            Set<String> others, int from, int fromEnd) {
         Sig t = d.t;
         int ret = t.find("returning", d.main, t.size(), 0);
         int listStart = ret < 0 ? -1 : ret + 1;
         Relation written = d.written(shape.qualifier(), shape.hasAlias(), lastTableToken(d));
         ReadScopes scopes = ReadScopes.ofWrite(t, names, written, from, fromEnd, listStart, marks(d, list));
-        String refusal = reads.writeEdits(t, scopes, listStart, assigned < 0 ? null : TranslationDraft.RETURNED, d.splice);
+        scopes.hideWrittenTable(0, d.main);
+        String refusal = reads.writeEdits(t, scopes, listStart, assigned == null ? null : TranslationDraft.RETURNED, d.splice);
         if (refusal != null) {
             return refused(d.statement, "an UPDATE of the migrated table whose references to the column cannot be"
                     + " translated: " + refusal, "change it as suggested");
         }
-        if (assigned < 0) {
+        if (assigned == null) {
             return inPlace(d, ret);
         }
-        TranslationDraft.Assignment a = list.get(assigned);
-        boolean isDefault = a.eq() + 2 == a.end() && t.is(a.eq() + 1, "default");
-        String value = isDefault ? d.defaultValue() : d.locked(d.edited(a.eq() + 1, a.end()), shape.qualifier());
-        for (int i = a.eq() + 1; i < a.end(); i++) {
+        boolean isDefault = assigned.from() + 1 == assigned.to() && t.is(assigned.from(), "default");
+        String value = isDefault ? d.defaultValue() : d.locked(d.edited(assigned.from(), assigned.to()), shape.qualifier());
+        for (int i = assigned.from(); i < assigned.to(); i++) {
             if (t.isName(i) && others.contains(t.get(i).normalized()) && !t.isSymbol(i + 1, "(")) {
                 return refused(d.statement, "an UPDATE whose new value of the migrated column reads a column the same"
                         + " UPDATE assigns", "compute the value from the columns' old values explicitly, or assign them"
@@ -198,21 +265,35 @@ final class NewSchemaTranslator {
             }
         }
         String returned = d.asColumn(value);
-        if (ret >= 0 && d.edited(ret + 1, t.size()).contains(TranslationDraft.RETURNED) && !computedOnce(t, a)) {
+        if (ret >= 0 && d.edited(ret + 1, t.size()).contains(TranslationDraft.RETURNED) && !computedOnce(t, assigned)) {
             return refused(d.statement, "an UPDATE … RETURNING the migrated column whose new value calls a function"
                     + " that may not be immutable (the translation computes it twice)", "return the column from a"
                     + " separate SELECT, or use immutable functions only");
         }
-        d.removeAssignment(list, assigned, shape.qualifier());
+        remove(d, list, assigned, shape.qualifier());
         SyncForm.Part part = new SyncForm.Part(d.edited(d.main, ret < 0 ? t.size() : ret),
                 d.quotedKey(shape.qualifier()), d.forSync(value));
         if (ret < 0) {
             return d.rewritten(SyncForm.plain(d, List.of(part), false), SyncForm.plainUpsert(d, List.of(part)),
-                    List.of(isDefault ? -1 : d.notNullSource(a.eq() + 1, a.end())));
+                    List.of(isDefault ? -1 : d.notNullSource(assigned.from(), assigned.to())));
         }
         String returning = d.edited(ret + 1, t.size()).replace(TranslationDraft.RETURNED, returned);
         return d.rewritten(SyncForm.returning(d, List.of(part), List.of(returning), false),
                 Rewrite.Kind.DUAL_WRITE_RETURNING, DualWriteForm.HIDDEN_COLUMNS);
+    }
+
+    /** Takes the migrated column's assignment out of the SET list; of a row form, the other columns stay, one by one. */
+    private static void remove(TranslationDraft d, List<TranslationDraft.Assignment> list, Assigned assigned, String qualifier) {
+        if (assigned.rest() == null || assigned.rest().isEmpty()) {
+            d.removeAssignment(list, assigned.index(), qualifier);
+            return;
+        }
+        StringBuilder kept = new StringBuilder();
+        for (int[] r : assigned.rest()) {
+            kept.append(kept.isEmpty() ? "" : ", ").append(d.t.get(r[0]).text()).append(" = ").append(d.edited(r[1], r[2]));
+        }
+        TranslationDraft.Assignment a = list.get(assigned.index());
+        d.splice.replaceCovering(d.t.get(a.start()).start(), d.t.get(a.end() - 1).end(), kept.toString());
     }
 
     /** The SET targets, the written table and its alias are not references to translate. */
@@ -235,8 +316,8 @@ final class NewSchemaTranslator {
     }
 
     /** Only immutable functions, no subquery: computing it for RETURNING and for the sync gives one value. */
-    private boolean computedOnce(Sig t, TranslationDraft.Assignment a) {
-        for (int i = a.eq() + 1; i < a.end(); i++) {
+    private boolean computedOnce(Sig t, Assigned a) {
+        for (int i = a.from(); i < a.to(); i++) {
             if (t.is(i, "select") || (t.isName(i) && t.isSymbol(i + 1, "(")
                     && !IMMUTABLE.contains(t.get(i).normalized()))) {
                 return false;
@@ -264,6 +345,7 @@ final class NewSchemaTranslator {
         marks.set(d.main, j);
         Relation written = d.written(shape.qualifier(), shape.hasAlias(), lastTableToken(d));
         ReadScopes scopes = ReadScopes.ofWrite(t, names, written, using, usingEnd, listStart, marks);
+        scopes.hideWrittenTable(0, d.main);
         String refusal = reads.writeEdits(t, scopes, listStart, null, d.splice);
         if (refusal != null) {
             return refused(d.statement, "a DELETE from the migrated table whose references to the column cannot be"

@@ -52,6 +52,33 @@ class TranslationTest {
         return plain.substring(0, plain.length() - 1) + " FOR NO KEY UPDATE)";
     }
 
+    /** PostgreSQL assigns a row constructor's items one by one: the same as {@code SET name = ?, email = ?}. */
+    @Test
+    void rowAssignmentIsTranslatedItemByItem() {
+        Rewrite.Rewritten r = translated("UPDATE users SET (name, email) = (?, ?) WHERE id = ?");
+        assertThat(r.sql()).isEqualTo("WITH \"dw$w\" AS (UPDATE users SET name = ? WHERE id = ?"
+                + " RETURNING users.\"id\" AS \"dw$k\", CAST((?) AS character varying) AS \"dw$v\") " + SYNC
+                + "SELECT \"dw$k\", \"dw$v\", false FROM \"dw$w\"" + Fixtures.RLS_GUARD);
+        assertThat(r.parameterSources()).containsExactly(1, 3, 2);
+        Rewrite.Rewritten alone = translated("UPDATE users u SET (email) = ROW(lower(u.email)) WHERE u.id = 1");
+        assertThat(alone.sql()).startsWith("WITH \"dw$w\" AS (UPDATE users u SET \"id\" = u.\"id\" WHERE u.id = 1"
+                + " RETURNING u.\"id\" AS \"dw$k\", CAST((lower(" + lockedEmail("u") + ")) AS character varying)");
+    }
+
+    /** An INSERT's query and a write's WITH queries do not see the written table: their unqualified email is another's. */
+    @Test
+    void queriesThatCannotSeeTheWrittenTableKeepTheirOwnEmail() {
+        Rewrite.Rewritten r = translated("INSERT INTO users (id, email) SELECT id, email FROM staging");
+        assertThat(r.sql()).contains("FROM (SELECT id, email FROM staging) AS \"dw$r\"");
+        Rewrite.Rewritten with = translated("WITH s AS (SELECT id, email FROM staging) UPDATE users SET email = s.email"
+                + " FROM s WHERE s.id = users.id");
+        assertThat(with.sql()).startsWith("WITH s AS (SELECT id, email FROM staging), \"dw$w\" AS (UPDATE users SET"
+                + " \"id\" = users.\"id\" FROM s WHERE s.id = users.id RETURNING users.\"id\" AS \"dw$k\", CAST((s.email)");
+        // in VALUES the value moves into RETURNING, where the written table is visible: still an open question
+        assertThat(rewriter.plan("INSERT INTO users (id, email) VALUES (1, (SELECT email FROM staging LIMIT 1))")
+                .forPhase(Phase.CONTRACTED)).isInstanceOf(Rewrite.Rejected.class);
+    }
+
     @Test
     void updateThatOnlyReadsTheColumnIsTranslatedInPlace() {
         Rewrite.Rewritten r = translated("UPDATE users SET name = ? WHERE email = ?");
@@ -135,7 +162,10 @@ class TranslationTest {
         "CREATE INDEX ON users (email)",
         "COMMENT ON COLUMN users.email IS 'x'",
         "TABLE users",
-        "UPDATE users SET (name, email) = ('a', 'b') WHERE id = 1",
+        "UPDATE users SET (name, email) = (SELECT 'a', 'b') WHERE id = 1",
+        "UPDATE users SET (name, email) = ('a') WHERE id = 1",
+        "UPDATE users SET (email) = ('a') WHERE id = 1",
+        "UPDATE users SET (name, email) = ('a', 'b', 'c') WHERE id = 1",
         "UPDATE users SET email[1] = 'a'",
         "UPDATE users SET id = 2 WHERE email = 'x'",
         "UPDATE users SET email = name, name = 'x'",
