@@ -90,6 +90,14 @@ UPDATE users SET name = 'only name' WHERE email IS NULL
 SELECT id, email FROM users WHERE id = 1 FOR UPDATE
 ### pass write to another table reading users.email
 INSERT INTO orders (id, user_id, note) SELECT id + 500, id, email FROM users
+### pass UPDATE of another table from a subquery reading users.email
+UPDATE orders o SET note = (SELECT email FROM users u WHERE u.id = o.user_id)
+### pass UPDATE of another table … FROM users, RETURNING users.email
+UPDATE orders o SET note = upper(u.email) FROM users u WHERE u.id = o.user_id RETURNING o.id, u.email
+### pass DELETE from another table … USING users with a predicate on users.email
+DELETE FROM orders USING users u WHERE u.id = orders.user_id AND u.email LIKE 'a%'
+### pass INSERT into another table with a correlated subquery reading users.email
+INSERT INTO orders (id, user_id, note, amount) SELECT u.id + 700, u.id, (SELECT x.email FROM users x WHERE x.id = u.id), 1 FROM users u WHERE u.id IN (SELECT user_id FROM orders)
 ### pass LOCK
 LOCK TABLE users IN SHARE MODE
 ### refuse a write with RETURNING among several statements

@@ -156,6 +156,22 @@ public final class ReadRewriter {
                 : new Returned(written, returningStart, returned), KeyRangeJoins.none(names.spec()));
     }
 
+    /**
+     * A write to another table that may read the old column ({@link OtherTableWrite}, whose scopes {@code scopes} are):
+     * its references to the migrated table's column read the new table, as a query's do.
+     */
+    public Result otherTableWrite(String sql, Sig s, ReadScopes scopes) {
+        if (scopes.refusal() != null) {
+            return Result.refused(scopes.refusal());
+        }
+        Splice splice = new Splice();
+        String refusal = collect(s, scopes, splice, null, KeyRangeJoins.none(names.spec()));
+        if (refusal != null) {
+            return Result.refused(refusal);
+        }
+        return splice.isEmpty() ? Result.UNCHANGED : new Result(splice.apply(sql), null, null);
+    }
+
     /** In a write's RETURNING list (tokens from {@code from} on), the value the write left in the column of {@code row}. */
     private record Returned(Relation row, int from, String value) {
     }
@@ -323,6 +339,10 @@ public final class ReadRewriter {
                         continue;
                     }
                     if (scope.hasSource()) {
+                        if (scope.writeRoot && !scope.relations.get(0).source) {
+                            return "unqualified \"" + s.get(i).text() + "\" in a write to another table that reads the"
+                                    + " migrated table may name the written table's column; qualify it with the table's alias";
+                        }
                         if (scope.relations.size() != 1 && !scope.writeRoot) {
                             return "unqualified \"" + s.get(i).text() + "\" with several tables in FROM cannot be"
                                     + " resolved with certainty; qualify it with the table's alias";

@@ -5,6 +5,7 @@ import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.SourceTable;
 import io.dualwrite.rewriter.analysis.HostedStatement;
 import io.dualwrite.rewriter.analysis.JooqView;
+import io.dualwrite.rewriter.analysis.ReadScopes;
 import io.dualwrite.rewriter.analysis.Reasons;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.SourceNames;
@@ -89,7 +90,7 @@ public final class StatementPlanner {
         StatementClass kind = StatementClass.of(s);
         switch (kind) {
             case INSERT, UPDATE, DELETE:
-                return translated(write(statement, offset, s, kind), statement, offset, s, s);
+                return translated(write(statement, offset, s, kind), sql, statement, offset, s, s);
             case WITH:
                 return with(sql, statement, offset, s, alone);
             case READ:
@@ -103,7 +104,7 @@ public final class StatementPlanner {
                                 + " before PostgreSQL 17 and its per-row actions cannot feed the sync view in one"
                                 + " statement on every supported version",
                         "use INSERT … ON CONFLICT, UPDATE or DELETE instead")
-                        : otherTableWrite(statement, s);
+                        : otherTableWrite(sql, statement, s);
             case TRUNCATE:
                 return truncate(statement, offset, s);
             case COPY:
@@ -157,14 +158,14 @@ public final class StatementPlanner {
                 int mainOffset = s.get(main).start();
                 String prefix = statement.substring(0, s.get(main - 1).end() - offset);
                 String mainText = statement.substring(mainOffset - offset);
-                return translated(write(mainText, mainOffset, body, mainKind, prefix), statement, offset, s, body);
+                return translated(write(mainText, mainOffset, body, mainKind, prefix), sql, statement, offset, s, body);
             }
         }
         if (WriteScan.writesSource(s, names)) {
             return reject(statement, "a statement with its own WITH clause that writes the migrated table in a way"
                     + " that is not recognised", "write the migrated table in a plain INSERT/UPDATE/DELETE after WITH");
         }
-        return hasDepthZeroWrite(s) ? otherTableWrite(statement, s) : read(sql, statement, offset, s, alone);
+        return hasDepthZeroWrite(s) ? otherTableWrite(sql, statement, s) : read(sql, statement, offset, s, alone);
     }
 
     /**
@@ -172,12 +173,12 @@ public final class StatementPlanner {
      * the phases that write both sides stays refused, and a write to another table that may read the
      * old column is refused (its reads are not translated).
      */
-    private PhaseRewrites translated(PhaseRewrites r, String statement, int offset, Sig s, Sig body) {
+    private PhaseRewrites translated(PhaseRewrites r, String sql, String statement, int offset, Sig s, Sig body) {
         if (r.readNew() instanceof Rewrite.Rejected) {
             return r;
         }
         if (writes.analyze(body) == null) {
-            return r.isPassThrough() ? otherTableWrite(statement, s) : r;
+            return r.isPassThrough() ? otherTableWrite(sql, statement, s) : r;
         }
         NewSchemaTranslator.Translation t = translator.translate(statement, offset, s);
         return r.translatedAs(t.rewrite(), t.returning());
@@ -194,11 +195,25 @@ public final class StatementPlanner {
         return false;
     }
 
-    /** A write to another table: it passes through, unless it may read the old column, which the new schema lacks. */
-    private PhaseRewrites otherTableWrite(String statement, Sig s) {
-        return mayReadColumn(s) ? PhaseRewrites.PASS.translatedAs(rejected(statement, "a write to"
-                + " another table that may read the migrated column (a name or *)", "read the column in a"
-                + " SELECT of its own, or name the other table's columns"), null) : PhaseRewrites.PASS;
+    /**
+     * A write to another table: it passes through; in the phases without the old column its reads of it read the new
+     * table ({@link OtherTableWrite}), or it is refused when they cannot be translated.
+     */
+    private PhaseRewrites otherTableWrite(String sql, String statement, Sig s) {
+        ReadScopes scopes = OtherTableWrite.scopes(s, names);
+        if (scopes == null && !mayReadColumn(s)) {
+            return PhaseRewrites.PASS;
+        }
+        // with its scopes known, a whole-row reference (SELECT u FROM users u) is found too
+        ReadRewriter.Result r = scopes == null ? ReadRewriter.Result.refused("its structure was not recognised")
+                : reads.otherTableWrite(sql, s, scopes);
+        if (r.unchanged()) {
+            return PhaseRewrites.PASS;
+        }
+        return PhaseRewrites.PASS.translatedAs(r.refusal() != null ? rejected(statement, "a write to another table that"
+                + " reads the migrated column in a way that cannot be translated: " + r.refusal(), "change it as suggested,"
+                + " or read the column in a SELECT of its own")
+                : new Rewrite.Rewritten(r.sql(), Rewrite.Kind.READ_NEW, 0, null), null);
     }
 
     /**

@@ -74,6 +74,10 @@ final class TranslationDraft {
 
     /** The first token at depth 0 in [from, size) that is one of {@code words}, else size. */
     int clauseEnd(int from, String... words) {
+        return clauseEnd(t, from, words);
+    }
+
+    static int clauseEnd(Sig t, int from, String... words) {
         for (int i = from; i < t.size(); i++) {
             if (t.depth(i) == 0) {
                 for (String w : words) {

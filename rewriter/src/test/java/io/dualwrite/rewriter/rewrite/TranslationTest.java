@@ -79,6 +79,24 @@ class TranslationTest {
                 .forPhase(Phase.CONTRACTED)).isInstanceOf(Rewrite.Rejected.class);
     }
 
+    /** A write to another table keeps its own text; only its reads of the migrated column read the new table. */
+    @Test
+    void writeToAnotherTableReadsTheNewTable() {
+        Rewrite.Rewritten insert = translated("INSERT INTO audit (uid, email) SELECT id, email FROM users WHERE id = ?"
+                + " RETURNING email");
+        assertThat(insert.sql()).isEqualTo("INSERT INTO audit (uid, email) SELECT id, " + newEmail("users")
+                + " AS \"email\" FROM users WHERE id = ? RETURNING email");
+        assertThat(insert.kind()).isEqualTo(Rewrite.Kind.READ_NEW);
+        assertThat(translated("UPDATE orders o SET note = u.email FROM users u WHERE u.id = o.user_id").sql())
+                .isEqualTo("UPDATE orders o SET note = " + newEmail("u") + " FROM users u WHERE u.id = o.user_id");
+        assertThat(translated("DELETE FROM orders o WHERE o.user_id IN (SELECT id FROM users WHERE email LIKE ?)").sql())
+                .isEqualTo("DELETE FROM orders o WHERE o.user_id IN (SELECT id FROM users WHERE " + newEmail("users")
+                        + " LIKE ?)");
+        // the written table's own column of that name is not the migrated one
+        assertThat(rewriter.plan("UPDATE orders SET email = 'x' WHERE user_id IN (SELECT id FROM users)")
+                .forPhase(Phase.CONTRACTED)).isSameAs(Rewrite.PASS_THROUGH);
+    }
+
     @Test
     void updateThatOnlyReadsTheColumnIsTranslatedInPlace() {
         Rewrite.Rewritten r = translated("UPDATE users SET name = ? WHERE email = ?");
@@ -179,9 +197,10 @@ class TranslationTest {
         "INSERT INTO users SELECT * FROM staging",
         "INSERT INTO users (id, email) VALUES (1, 'x') ON CONFLICT (email) DO NOTHING",
         "INSERT INTO users (id, email) VALUES (1, 'x') ON CONFLICT (id) DO UPDATE SET name = (excluded).name",
-        "INSERT INTO audit SELECT id, email FROM users",
-        "UPDATE orders o SET note = (SELECT email FROM users u WHERE u.id = o.user_id)",
-        "DELETE FROM orders USING users u WHERE u.id = orders.user_id AND u.email = 'x'",
+        "INSERT INTO audit SELECT u FROM users u",
+        "UPDATE orders o SET note = email FROM users u WHERE u.id = o.user_id",
+        "DELETE FROM orders USING users u WHERE u.id = orders.user_id AND email = 'x'",
+        "MERGE INTO orders o USING users u ON u.id = o.user_id WHEN MATCHED THEN UPDATE SET note = u.email",
         "SELECT row_to_json(u) FROM users u",
         "SELECT * FROM users JOIN orders USING (id)",
         "SELECT email FROM users u, orders o WHERE o.user_id = u.id",

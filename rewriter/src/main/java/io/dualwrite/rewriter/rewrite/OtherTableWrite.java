@@ -1,0 +1,121 @@
+package io.dualwrite.rewriter.rewrite;
+
+import io.dualwrite.rewriter.analysis.ReadScopes;
+import io.dualwrite.rewriter.analysis.ReadScopes.Relation;
+import io.dualwrite.rewriter.analysis.Sig;
+import io.dualwrite.rewriter.analysis.SourceNames;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+
+/**
+ * {@code NEW_ONLY} / {@code CONTRACTED}: an INSERT, UPDATE or DELETE on another table that reads the migrated column
+ * ({@code INSERT INTO audit SELECT id, email FROM users}, {@code UPDATE orders o SET note = (SELECT email FROM users u
+ * WHERE u.id = o.user_id)}, {@code DELETE FROM orders USING users u WHERE … u.email = ?}). Only its reads change: they
+ * read the new table as a query's do ({@link ReadRewriter#otherTableWrite}); the written table, its SET list and column
+ * list are the application's. This class finds the write's parts: the scopes of {@link ReadScopes#ofWrite} with the
+ * written table (not the migrated one) as the write's first relation.
+ */
+final class OtherTableWrite {
+
+    private OtherTableWrite() {
+    }
+
+    /** The scopes of the write {@code s} (after its own WITH list, if any), or null when its structure is not recognised. */
+    static ReadScopes scopes(Sig s, SourceNames names) {
+        int main = 0;
+        if (s.is(0, "with")) {
+            main = StatementPlanner.mainStatement(s, new ArrayList<>());
+            if (main < 0) {
+                return null;
+            }
+        }
+        BitSet marks = new BitSet();
+        int from = -1;
+        int fromEnd = -1;
+        int name = -1;
+        int alias;
+        int j;
+        if (s.is(main, "insert") && s.is(main + 1, "into")) {
+            name = main + 2;
+            j = nameEnd(s, name);
+            alias = s.is(j, "as") && s.isName(j + 1) ? j + 1 : -1;
+            j = alias < 0 ? j : alias + 1;
+            if (s.isSymbol(j, "(") && !s.is(j + 1, "select") && !s.is(j + 1, "with") && !s.is(j + 1, "values")
+                    && !s.isSymbol(j + 1, "(")) {
+                j = s.match(j) + 1;
+            }
+            marks.set(main, j);
+        } else if (s.is(main, "update")) {
+            name = main + (s.is(main + 1, "only") ? 2 : 1);
+            alias = aliasAt(s, nameEnd(s, name), "set");
+            j = alias < 0 ? nameEnd(s, name) + (s.isSymbol(nameEnd(s, name), "*") ? 1 : 0) : alias + 1;
+            if (!s.is(j, "set")) {
+                return null;
+            }
+            int setEnd = TranslationDraft.setEnd(s, j + 1);
+            List<TranslationDraft.Assignment> list = TranslationDraft.assignments(s, j + 1, setEnd);
+            if (list == null) {
+                return null;
+            }
+            marks.set(main, j + 1);
+            NewSchemaTranslator.markTargets(s, list, marks);
+            if (s.is(setEnd, "from")) {
+                from = setEnd;
+                fromEnd = TranslationDraft.clauseEnd(s, from + 1, "where", "returning");
+            }
+        } else if (s.is(main, "delete") && s.is(main + 1, "from")) {
+            name = main + (s.is(main + 2, "only") ? 3 : 2);
+            alias = aliasAt(s, nameEnd(s, name), "using", "where", "returning");
+            j = alias < 0 ? nameEnd(s, name) + (s.isSymbol(nameEnd(s, name), "*") ? 1 : 0) : alias + 1;
+            marks.set(main, j);
+            if (s.is(j, "using")) {
+                from = j;
+                fromEnd = TranslationDraft.clauseEnd(s, from + 1, "where", "returning");
+            }
+        } else {
+            return null;
+        }
+        if (nameEnd(s, name) == name) {
+            return null;
+        }
+        Relation written = new Relation();
+        int ref = alias >= 0 ? alias : nameEnd(s, name) - 1;
+        written.aliased = alias >= 0;
+        written.qualifier = s.get(ref).text();
+        written.refName = s.get(ref).normalized();
+        int returning = s.find("returning", name, s.size(), 0);
+        ReadScopes scopes = ReadScopes.ofWrite(s, names, written, from, fromEnd, returning < 0 ? -1 : returning + 1, marks);
+        // neither the WITH queries nor an INSERT's query see the written table (not the migrated one anyway)
+        scopes.hideWrittenTable(0, main);
+        return scopes;
+    }
+
+    /** After {@code name(.name)*} at {@code i}: the index past it, or {@code i} when no name starts there. */
+    private static int nameEnd(Sig s, int i) {
+        if (!s.isName(i)) {
+            return i;
+        }
+        int j = i + 1;
+        while (s.isSymbol(j, ".") && s.isName(j + 1)) {
+            j += 2;
+        }
+        return j;
+    }
+
+    /** The alias after the written table's name ({@code j}: past it), or -1; a word among {@code next} starts the next clause. */
+    private static int aliasAt(Sig s, int j, String... next) {
+        if (s.isSymbol(j, "*")) {
+            j++;
+        }
+        if (s.is(j, "as") && s.isName(j + 1)) {
+            return j + 1;
+        }
+        for (String n : next) {
+            if (s.is(j, n)) {
+                return -1;
+            }
+        }
+        return s.isName(j) ? j : -1;
+    }
+}
