@@ -98,6 +98,18 @@ UPDATE orders o SET note = upper(u.email) FROM users u WHERE u.id = o.user_id RE
 DELETE FROM orders USING users u WHERE u.id = orders.user_id AND u.email LIKE 'a%'
 ### pass INSERT into another table with a correlated subquery reading users.email
 INSERT INTO orders (id, user_id, note, amount) SELECT u.id + 700, u.id, (SELECT x.email FROM users x WHERE x.id = u.id), 1 FROM users u WHERE u.id IN (SELECT user_id FROM orders)
+### pass a subquery whose unqualified email is the outer users row's
+SELECT id, (SELECT count(*) FROM orders WHERE note IS DISTINCT FROM email AND user_id = users.id) AS n FROM users ORDER BY id
+### pass EXISTS whose unqualified email is the subquery's own column
+SELECT id FROM users u WHERE EXISTS (SELECT 1 FROM (SELECT user_id, note AS email FROM orders) o WHERE o.user_id = u.id AND email IS NOT NULL) ORDER BY id
+### pass IN over a set operation whose second branch reads the outer email
+SELECT id FROM users WHERE email IN (SELECT note FROM orders UNION SELECT email) ORDER BY id
+### write UPDATE whose new value's subquery reads the outer row's email
+UPDATE users SET email = (SELECT coalesce(max(note), email) FROM orders WHERE user_id = users.id AND note IS DISTINCT FROM email) WHERE id <= 3
+### write UPDATE whose new value's subquery reads its own email column
+UPDATE users SET email = (SELECT email FROM (SELECT user_id, note AS email FROM orders) o WHERE o.user_id = users.id ORDER BY email LIMIT 1)
+### write DELETE whose subquery reads the outer row's email
+DELETE FROM users WHERE id IN (SELECT user_id FROM orders WHERE note IS DISTINCT FROM email)
 ### pass LOCK
 LOCK TABLE users IN SHARE MODE
 ### refuse a write with RETURNING among several statements

@@ -241,7 +241,8 @@ public final class DatabaseRuntime {
             SourceColumns.Column old = columns.old();
             tables.add(new SourceTable(runtime.spec(), columns.names(), old == null ? null : old.type(),
                     old == null ? null : old.defaultSql(), CaptureTrigger.installed(c, runtime.spec()),
-                    TranslatedSync.targetHasColumnType(c, runtime.spec()), TranslatedSync.storedMayDiffer(c, runtime.spec())));
+                    TranslatedSync.targetHasColumnType(c, runtime.spec()), TranslatedSync.storedMayDiffer(c, runtime.spec()),
+                    columns.keyDefault()));
         }
         if (!changed && !tables.equals(currentTables)) {
             changed = true;

@@ -54,6 +54,7 @@ public final class ReadScopes {
     private Scope root;
     private final List<Scope> scopes = new ArrayList<>();
     private final BitSet notReferences = new BitSet();
+    private final BitSet outerReferencesRefused = new BitSet();
     private String refusal;
 
     private ReadScopes(Sig s, SourceNames names) {
@@ -88,6 +89,8 @@ public final class ReadScopes {
         r.root.writeRoot = true;
         r.build();
         if (fromStart >= 0) {
+            r.root.fromStart = fromStart;
+            r.root.fromEnd = fromEnd;
             r.relations(r.root, fromStart + 1, fromEnd);
         }
         if (returningStart >= 0) {
@@ -107,6 +110,19 @@ public final class ReadScopes {
                 sc.outermost = true;
             }
         }
+    }
+
+    /**
+     * Subqueries in tokens [from, to) whose unqualified name of the column stays refused rather than read from the
+     * outer table ({@code ReadRewriter}): an INSERT's VALUES, which does not see the written table but whose
+     * expressions the translation moves into RETURNING, which does.
+     */
+    public void keepOuterReferencesRefused(int from, int to) {
+        outerReferencesRefused.set(from, to);
+    }
+
+    public boolean outerReferencesRefused(int i) {
+        return outerReferencesRefused.get(i);
     }
 
     /** The write's own scope ({@link #ofWrite}), or null for a query. */

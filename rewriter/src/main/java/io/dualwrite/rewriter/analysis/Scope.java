@@ -103,6 +103,25 @@ public final class Scope {
         return null;
     }
 
+    /** The nearest enclosing scope (this one excluded) that has the migrated table in FROM, or null. */
+    public Scope enclosingWithSource() {
+        for (Scope sc = enclosing(); sc != null; sc = sc.enclosing()) {
+            if (sc.hasSource()) {
+                return sc;
+            }
+        }
+        return null;
+    }
+
+    /** The scope on the way out from this one whose parent is {@code outer} (this one, if its parent is). */
+    public Scope childOf(Scope outer) {
+        Scope sc = this;
+        while (sc != null && sc.parent != outer) {
+            sc = sc.parent;
+        }
+        return sc;
+    }
+
     /** The scope whose names this one also sees: its parent, unless this is {@link #outermost}. */
     private Scope enclosing() {
         return outermost ? null : parent;

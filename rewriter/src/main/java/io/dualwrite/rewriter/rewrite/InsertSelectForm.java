@@ -1,5 +1,6 @@
 package io.dualwrite.rewriter.rewrite;
 
+import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.WriteShape;
@@ -19,6 +20,11 @@ import java.util.List;
  * target is the key (the updated row then has the query row's key) and it either leaves the old column
  * alone (only inserted rows are synced, {@code xmax = 0}) or assigns it {@code EXCLUDED.<column>} (both
  * branches take the query row's value).
+ *
+ * <p>Without the key among the columns ({@code key} -1) the key is left to its default: the query's CTE computes that
+ * default once per query row ({@link io.dualwrite.rewriter.SourceTable#keyDefault}, a sequence's nextval, one call per
+ * row as the INSERT's own default would make), and the INSERT gives the key that value, so each inserted row joins
+ * back to its own query row.
  */
 final class InsertSelectForm {
 
@@ -43,8 +49,15 @@ final class InsertSelectForm {
                 taken.append(taken.isEmpty() ? "" : ", ").append(alias);
             }
         }
-        String query = "\"dw$q\" AS MATERIALIZED (SELECT \"dw$r\".*, row_number() OVER () AS \"dw$n\" FROM ("
-                + d.edited(sourceStart, sourceEnd) + ") AS \"dw$r\"(" + aliases + "))";
+        String generated = "";
+        if (key < 0) {
+            key = columnTokens.size();
+            generated = d.table.keyDefault() + " AS " + alias(key) + ", ";
+            kept.append(kept.isEmpty() ? "" : ", ").append(Identifiers.quote(d.spec.keyColumn()));
+            taken.append(taken.isEmpty() ? "" : ", ").append(alias(key));
+        }
+        String query = "\"dw$q\" AS MATERIALIZED (SELECT \"dw$r\".*, " + generated + "row_number() OVER () AS \"dw$n\""
+                + " FROM (" + d.edited(sourceStart, sourceEnd) + ") AS \"dw$r\"(" + aliases + "))";
         String head = d.edited(d.main, columnTokens.get(0) - 1);
         String write = head + " (" + kept + ") SELECT " + taken + " FROM \"dw$q\" ORDER BY \"dw$n\""
                 + (conflict == null ? "" : " " + conflict.text());

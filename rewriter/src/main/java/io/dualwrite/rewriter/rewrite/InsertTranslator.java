@@ -74,10 +74,11 @@ final class InsertTranslator {
             return owner.refused(d.statement, "an INSERT that PostgreSQL rejects (" + invalid + ")", "correct the statement");
         }
         boolean query = p.rows == null && !p.defaultValues;
-        if (query && (p.columns == null || (column >= 0 && !columns.contains(names.spec().keyColumn())))) {
+        boolean keyByDefault = column >= 0 && !columns.contains(names.spec().keyColumn());
+        if (query && (p.columns == null || (keyByDefault && d.table.keyDefault() == null))) {
             return owner.refused(d.statement, "an INSERT … SELECT without a column list, or that supplies the migrated"
-                    + " column without the key column", "name the columns, the key among them,"
-                    + " or insert the migrated column's value with INSERT … VALUES");
+                    + " column without the key column, which has no default the driver can compute",
+                    "name the columns, the key among them, or insert the migrated column's value with INSERT … VALUES");
         }
         BitSet marks = new BitSet();
         marks.set(d.main, p.sourceStart);
@@ -98,6 +99,8 @@ final class InsertTranslator {
             // the translation keeps the query where it was, inside a CTE; a VALUES expression moves into RETURNING,
             // which sees the written table, so there a name its own subquery lacks stays a possible outer reference
             scopes.hideWrittenTable(p.sourceStart, p.sourceEnd);
+        } else {
+            scopes.keepOuterReferencesRefused(p.sourceStart, p.sourceEnd);
         }
         refusal = reads.writeEdits(t, scopes, listStart, TranslationDraft.RETURNED, d.splice);
         if (refusal != null) {
@@ -115,8 +118,8 @@ final class InsertTranslator {
                 conflict = new InsertSelectForm.Conflict(d.edited(p.conflict, p.conflictEnd), p.doUpdate,
                         p.updatedColumn >= 0);
             }
-            return InsertSelectForm.translate(d, shape, p.columns, column, columns.indexOf(names.spec().keyColumn()),
-                    p.sourceStart, p.sourceEnd, conflict, p.returning);
+            return InsertSelectForm.translate(d, shape, p.columns, column, keyByDefault ? -1
+                    : columns.indexOf(names.spec().keyColumn()), p.sourceStart, p.sourceEnd, conflict, p.returning);
         }
         if (p.updatedColumn >= 0 && readsOtherExcluded(d, p.updates.get(p.updatedColumn))) {
             // the new value is computed in RETURNING, where EXCLUDED is out of scope

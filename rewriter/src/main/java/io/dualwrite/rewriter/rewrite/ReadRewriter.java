@@ -11,8 +11,10 @@ import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.SourceNames;
 import io.dualwrite.rewriter.lexer.Token;
 import io.dualwrite.rewriter.lexer.TokenKind;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * READ_NEW form of a query: every reference to the old column that resolves to the source table
@@ -278,6 +280,63 @@ public final class ReadRewriter {
     }
 
     /** What the column of {@code r} reads at token {@code i}: the written value in a write's RETURNING, else null (the subquery). */
+    /**
+     * An unqualified name of the column in a subquery ({@code scope}) that does not read the migrated table, under a
+     * query that does: PostgreSQL takes the subquery's own column of that name if one of its relations has it (which
+     * the driver cannot know), else the outer table's. So the subquery keeps the name and is wrapped, once, so that the
+     * level right outside it offers the column, read from the new table, where the migrated table would have offered it:
+     * {@code (SELECT "dw$s".* FROM (SELECT <new value> AS email) AS "dw$o" CROSS JOIN LATERAL (<subquery>) AS "dw$s")}.
+     * Its rows are the subquery's, in the same number. Returns why it cannot be wrapped, or null.
+     */
+    private String outerReference(Sig s, ReadScopes scopes, Scope scope, Splice splice, Returned returned,
+                                  KeyRangeJoins joins, BitSet wrapped) {
+        Scope outer = scope.enclosingWithSource();
+        Relation target = outer == null ? null : outer.writeRoot ? outer.relations.get(0)
+                : outer.relations.size() == 1 ? outer.relations.get(0) : null;
+        if (target == null || !target.source) {
+            return "several tables in the outer FROM";
+        }
+        Scope child = scope.childOf(outer);
+        int open = child.select - 1;
+        while (open >= 0 && !(s.isSymbol(open, "(") && s.depth(open) == s.depth(child.select) - 1)) {
+            open--;
+        }
+        if (open < 0 || scopes.owner(open) != outer || s.match(open) < 0) {
+            return "a subquery whose parentheses were not found";
+        }
+        if (outer.fromStart >= 0 && open > outer.fromStart && open < outer.fromEnd) {
+            // a FROM item sees the outer table only when LATERAL; its ON conditions see the joined items
+            return "a subquery in FROM";
+        }
+        if (scopes.outerReferencesRefused(open)) {
+            return "a subquery in VALUES, whose value the translation reads where the written table is visible";
+        }
+        if (s.is(open - 1, "array")) {
+            return "ARRAY(subquery), whose order the wrapping would not keep";
+        }
+        if (!wrapped.get(open) && !probe) {
+            // the probe leaves the subquery as written: the wrapper is fixed text around it, and jOOQ 3.19 cannot
+            // parse "dw$sub".* of a scalar subquery whose item has no name (count(*))
+            wrapped.set(open);
+            String value = valueIn(returned, target, open);
+            splice.insert(s.get(open).end(), WRAPPER_START + (value != null ? value : newValue(target, joins)) + " AS "
+                    + Identifiers.quote(names.spec().sourceColumn()) + WRAPPER_LATERAL);
+            splice.insert(s.get(s.match(open)).start(), WRAPPER_END);
+        }
+        return null;
+    }
+
+    private static final String WRAPPER_START = "SELECT \"dw$sub\".* FROM (SELECT ";
+    private static final String WRAPPER_LATERAL = ") AS \"dw$outer\" CROSS JOIN LATERAL (";
+    private static final String WRAPPER_END = ") AS \"dw$sub\"";
+    private static final Pattern WRAPPER = Pattern.compile(Pattern.quote(WRAPPER_START) + ".*?" + Pattern.quote(WRAPPER_LATERAL)
+            + "|" + Pattern.quote(WRAPPER_END));
+
+    /** {@code sql} without the wrappers of {@link #outerReference}: the subqueries as written, for jOOQ's check. */
+    static String withoutOuterWrappers(String sql) {
+        return sql.contains(WRAPPER_END) ? WRAPPER.matcher(sql).replaceAll("") : sql;
+    }
+
     private static String valueIn(Returned returned, Relation r, int i) {
         return returned != null && returned.row() == r && i >= returned.from() ? returned.value() : null;
     }
@@ -301,6 +360,7 @@ public final class ReadRewriter {
     }
 
     private String replaceReferences(Sig s, ReadScopes scopes, Splice splice, Returned returned, KeyRangeJoins joins) {
+        BitSet wrapped = new BitSet();
         for (int i = 0; i < s.size(); i++) {
             Scope scope = scopes.owner(i);
             if (scope == null || scopes.isNotAReference(i) || !s.isIdentifier(i) || s.isSymbol(i - 1, ".")
@@ -349,8 +409,11 @@ public final class ReadRewriter {
                         }
                         target = scope.relations.get(0);
                     } else if (scope.anyAncestorHasSource()) {
-                        return "unqualified \"" + s.get(i).text() + "\" in a subquery may refer to the migrated"
-                                + " table of an outer query; qualify it with the table's alias";
+                        String refusal = outerReference(s, scopes, scope, splice, returned, joins, wrapped);
+                        if (refusal != null) {
+                            return "unqualified \"" + s.get(i).text() + "\" in a subquery may refer to the migrated"
+                                    + " table of an outer query (" + refusal + "); qualify it with the table's alias";
+                        }
                     }
                 }
             } else if (parts == 2 && names.isColumn(last)) {

@@ -483,7 +483,9 @@ public final class StatementPlanner {
 
     /** Whether jOOQ parses the rewritten read; edits lie inside the statement, so the text around it is cut off. */
     private boolean probeParses(String sql, String statement, int offset, Sig s, ReadRewriter.Joins joins) {
-        String probe = reads.probe(sql, s, joins).sql();
+        ReadRewriter.Result r = reads.probe(sql, s, joins);
+        // unchanged when the only edits wrap subqueries, which the probe leaves as written
+        String probe = r.unchanged() ? sql : r.sql();
         int tail = sql.length() - (offset + statement.length());
         return probe != null && JooqView.parseRead(probe.substring(offset, probe.length() - tail)) != null;
     }

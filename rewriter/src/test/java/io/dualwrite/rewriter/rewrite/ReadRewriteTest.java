@@ -189,10 +189,24 @@ class ReadRewriteTest {
                 "SELECT " + e + "::varchar e, " + e + "::text IS NULL, CASE WHEN true THEN " + e + " END, lower(" + e + ") FROM users");
     }
 
+    /**
+     * An unqualified email in a subquery on other tables is the subquery's own column if one of them has it, else the
+     * outer row's: the subquery is kept and wrapped so that the level right outside it offers the new table's value.
+     */
+    @Test
+    void subqueryKeepsItsOwnColumnOrReadsTheOuterRowsFromTheNewTable() {
+        assertReadNew("SELECT id FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.note = email)",
+                "SELECT id FROM users u WHERE EXISTS (SELECT \"dw$sub\".* FROM (SELECT " + newEmail("u") + " AS \"email\")"
+                        + " AS \"dw$outer\" CROSS JOIN LATERAL (SELECT 1 FROM orders o WHERE o.note = email) AS \"dw$sub\")");
+    }
+
     @Test
     void refusedWhenNotCertain() {
         assertReadNewRejected("SELECT email FROM users u JOIN orders o ON o.user_id = u.id", "several tables in FROM");
-        assertReadNewRejected("SELECT id FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.note = email)",
+        assertReadNewRejected("SELECT u.id FROM users u, contacts c WHERE EXISTS (SELECT 1 FROM orders o WHERE o.note = email)",
+                "outer query (several tables in the outer FROM)");
+        assertReadNewRejected("SELECT id, ARRAY(SELECT note FROM orders o WHERE o.note > email) FROM users", "ARRAY");
+        assertReadNewRejected("SELECT u.id FROM users u JOIN orders o ON o.note = (SELECT max(x) FROM t WHERE t.y = email)",
                 "outer query");
         assertReadNewRejected("SELECT * FROM users JOIN orders USING (id)", "NATURAL join or JOIN … USING");
         assertReadNewRejected("SELECT row_to_json(u) FROM users u", "whole-row reference");

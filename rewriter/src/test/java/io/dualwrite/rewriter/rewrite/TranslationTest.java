@@ -52,6 +52,23 @@ class TranslationTest {
         return plain.substring(0, plain.length() - 1) + " FOR NO KEY UPDATE)";
     }
 
+    /** Without the key in the column list, the key's default is computed per query row in the CTE and given to the row. */
+    @Test
+    void insertSelectWithoutTheKeyComputesItsDefaultPerQueryRow() {
+        StatementRewriter serial = new StatementRewriter(List.of(new SourceTable(Fixtures.USERS_EMAIL,
+                List.of("id", "name", "email", "created_at"), "character varying(255)", null, false, false, true,
+                "nextval('users_id_seq'::regclass)")));
+        Rewrite r = serial.plan("INSERT INTO users (name, email) SELECT name, address FROM staging").forPhase(Phase.CONTRACTED);
+        assertThat(r).isInstanceOf(Rewrite.Rewritten.class);
+        assertThat(((Rewrite.Rewritten) r).sql()).startsWith("WITH \"dw$q\" AS MATERIALIZED (SELECT \"dw$r\".*,"
+                + " nextval('users_id_seq'::regclass) AS \"dw$c3\", row_number() OVER () AS \"dw$n\" FROM (SELECT name,"
+                + " address FROM staging) AS \"dw$r\"(\"dw$c1\", \"dw$c2\")), \"dw$w\" AS (INSERT INTO users (name, \"id\")"
+                + " SELECT \"dw$c1\", \"dw$c3\" FROM \"dw$q\" ORDER BY \"dw$n\" RETURNING \"id\" AS \"dw$k\") ");
+        // without a default the driver can compute, it stays refused (TranslationTest#refusedAfterTheContract)
+        assertThat(rewriter.plan("INSERT INTO users (name, email) SELECT name, address FROM staging")
+                .forPhase(Phase.CONTRACTED)).isInstanceOf(Rewrite.Rejected.class);
+    }
+
     /** PostgreSQL assigns a row constructor's items one by one: the same as {@code SET name = ?, email = ?}. */
     @Test
     void rowAssignmentIsTranslatedItemByItem() {
