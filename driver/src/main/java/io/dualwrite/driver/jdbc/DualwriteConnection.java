@@ -43,7 +43,18 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
         this.searchPath = new SearchPathWatch(delegate);
         this.plainReads = new PlainReadMetaData(delegate);
         this.recordedTypes = new RecordedTypes(delegate);
+        this.plannedWith = database.migrations();
         database.connectionOpened(this);
+    }
+
+    /** The migrations known when this connection opened: its pass-through PreparedStatements were planned with them or later. */
+    private final DatabaseRuntime.Migrations plannedWith;
+
+    /** Before a pass-through PreparedStatement runs: a field compare, unless the migrations changed since this connection opened. */
+    final void requirePlanned(PreparedStatement statement) throws SQLException {
+        if (database.migrations() != plannedWith) {
+            StalePreparedStatements.check(this, statement);
+        }
     }
 
     /** The transaction's pins ({@link TransactionPins}); the pipeline's pin step and the follower read them. */

@@ -39,7 +39,38 @@ public abstract class DualwritePreparedStatement implements PreparedStatement {
 
     @Override
     public ResultSet executeQuery() throws SQLException {
+        connection.requirePlanned(delegate);
         return show(delegate.executeQuery());
+    }
+
+    @Override
+    public int executeUpdate() throws SQLException {
+        connection.requirePlanned(delegate);
+        return delegate.executeUpdate();
+    }
+
+    @Override
+    public long executeLargeUpdate() throws SQLException {
+        connection.requirePlanned(delegate);
+        return delegate.executeLargeUpdate();
+    }
+
+    @Override
+    public boolean execute() throws SQLException {
+        connection.requirePlanned(delegate);
+        return delegate.execute();
+    }
+
+    @Override
+    public int[] executeBatch() throws SQLException {
+        connection.requirePlanned(delegate);
+        return delegate.executeBatch();
+    }
+
+    @Override
+    public long[] executeLargeBatch() throws SQLException {
+        connection.requirePlanned(delegate);
+        return delegate.executeLargeBatch();
     }
 
     @Override
