@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.testing.PostgresExtension;
 import io.dualwrite.testing.TestDatabase;
+import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -28,6 +29,7 @@ class PreparedBeforeRegistrationTest {
             PreparedStatement early = c.prepareStatement("UPDATE users SET email = ? WHERE id = ?");
             PreparedStatement other = c.prepareStatement("UPDATE orders SET note = ? WHERE id = ?");
             PreparedStatement read = c.prepareStatement("SELECT email FROM users WHERE id = ?");
+            CallableStatement call = c.prepareCall("UPDATE users SET email = ? WHERE id = ?");
 
             MigrationFixture.register(db, Phase.EXPANDED);
             MigrationFixture.awaitApplied(db, Phase.EXPANDED);
@@ -42,6 +44,10 @@ class PreparedBeforeRegistrationTest {
             assertThatThrownBy(early::executeUpdate).isInstanceOf(SQLException.class)
                     .hasMessageContaining("prepared on this connection before")
                     .hasMessageContaining("UPDATE users SET email = ? WHERE id = ?")
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("0A000"));
+            call.setString(1, "unsynced@example.com");
+            call.setLong(2, 2);
+            assertThatThrownBy(call::execute).isInstanceOf(SQLException.class)
                     .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("0A000"));
             assertThat(db.queryString("SELECT email FROM users WHERE id = 2")).isEqualTo("bob@example.com");
 

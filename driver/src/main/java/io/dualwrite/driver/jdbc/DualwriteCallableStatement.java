@@ -7,8 +7,8 @@ import java.sql.SQLException;
 
 /**
  * A CallableStatement whose SQL touches no migration (those that do are
- * {@link RewritingCallableStatement}s). Back-references and result sets are written here, the rest
- * is generated delegation.
+ * {@link RewritingCallableStatement}s). Back-references, result sets and the check of a statement prepared before
+ * the migrations changed ({@link StalePreparedStatements}) are written here, the rest is generated delegation.
  */
 public abstract class DualwriteCallableStatement implements CallableStatement {
 
@@ -32,7 +32,38 @@ public abstract class DualwriteCallableStatement implements CallableStatement {
 
     @Override
     public ResultSet executeQuery() throws SQLException {
+        connection.requirePlanned(delegate);
         return show(delegate.executeQuery());
+    }
+
+    @Override
+    public int executeUpdate() throws SQLException {
+        connection.requirePlanned(delegate);
+        return delegate.executeUpdate();
+    }
+
+    @Override
+    public long executeLargeUpdate() throws SQLException {
+        connection.requirePlanned(delegate);
+        return delegate.executeLargeUpdate();
+    }
+
+    @Override
+    public boolean execute() throws SQLException {
+        connection.requirePlanned(delegate);
+        return delegate.execute();
+    }
+
+    @Override
+    public int[] executeBatch() throws SQLException {
+        connection.requirePlanned(delegate);
+        return delegate.executeBatch();
+    }
+
+    @Override
+    public long[] executeLargeBatch() throws SQLException {
+        connection.requirePlanned(delegate);
+        return delegate.executeLargeBatch();
     }
 
     @Override

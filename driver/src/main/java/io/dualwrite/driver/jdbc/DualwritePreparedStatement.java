@@ -8,7 +8,8 @@ import java.sql.SQLException;
 /**
  * A PreparedStatement whose SQL touches no migration: it reaches PostgreSQL exactly as written,
  * and every method is a generated direct call on {@link #delegate} except the back-reference and
- * unwrapping written here, and result sets wrapped so that their {@code getStatement()} is this wrapper.
+ * unwrapping written here, result sets wrapped so that their {@code getStatement()} is this wrapper, and executions
+ * checked when the driver's migrations changed since the connection opened ({@link StalePreparedStatements}).
  */
 public abstract class DualwritePreparedStatement implements PreparedStatement {
 
