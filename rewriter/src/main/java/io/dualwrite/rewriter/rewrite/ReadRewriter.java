@@ -279,13 +279,12 @@ public final class ReadRewriter {
         return null;
     }
 
-    /** What the column of {@code r} reads at token {@code i}: the written value in a write's RETURNING, else null (the subquery). */
     /**
      * An unqualified name of the column in a subquery ({@code scope}) that does not read the migrated table, under a
      * query that does: PostgreSQL takes the subquery's own column of that name if one of its relations has it (which
      * the driver cannot know), else the outer table's. So the subquery keeps the name and is wrapped, once, so that the
      * level right outside it offers the column, read from the new table, where the migrated table would have offered it:
-     * {@code (SELECT "dw$s".* FROM (SELECT <new value> AS email) AS "dw$o" CROSS JOIN LATERAL (<subquery>) AS "dw$s")}.
+     * {@code (SELECT "dw$sub".* FROM (SELECT <new value> AS email) AS "dw$outer" CROSS JOIN LATERAL (<subquery>) AS "dw$sub")}.
      * Its rows are the subquery's, in the same number. Returns why it cannot be wrapped, or null.
      */
     private String outerReference(Sig s, ReadScopes scopes, Scope scope, Splice splice, Returned returned,
@@ -293,8 +292,11 @@ public final class ReadRewriter {
         Scope outer = scope.enclosingWithSource();
         Relation target = outer == null ? null : outer.writeRoot ? outer.relations.get(0)
                 : outer.relations.size() == 1 ? outer.relations.get(0) : null;
-        if (target == null || !target.source) {
+        if (target == null) {
             return "several tables in the outer FROM";
+        }
+        if (!target.source) {
+            return "the table the outer write writes may have a column of that name";
         }
         Scope child = scope.childOf(outer);
         int open = child.select - 1;
@@ -337,6 +339,7 @@ public final class ReadRewriter {
         return sql.contains(WRAPPER_END) ? WRAPPER.matcher(sql).replaceAll("") : sql;
     }
 
+    /** What the column of {@code r} reads at token {@code i}: the written value in a write's RETURNING, else null (the subquery). */
     private static String valueIn(Returned returned, Relation r, int i) {
         return returned != null && returned.row() == r && i >= returned.from() ? returned.value() : null;
     }
