@@ -115,7 +115,8 @@ public final class ReadScopes {
     /**
      * Subqueries in tokens [from, to) whose unqualified name of the column stays refused rather than read from the
      * outer table ({@code ReadRewriter}): an INSERT's VALUES, which does not see the written table but whose
-     * expressions the translation moves into RETURNING, which does.
+     * expressions the translation moves into RETURNING, which does; its ON CONFLICT clause, where the name may also be
+     * EXCLUDED's.
      */
     public void keepOuterReferencesRefused(int from, int to) {
         outerReferencesRefused.set(from, to);
@@ -151,7 +152,34 @@ public final class ReadScopes {
         return refusal;
     }
 
+    /**
+     * The bodies of data-modifying WITH queries ({@code name AS (INSERT|UPDATE|DELETE …)}): their own clauses name
+     * their own table's columns, never the migrated table's. Tokens [start, end) each.
+     */
+    private final List<int[]> writingCtes = new ArrayList<>();
+
+    /** Whether token {@code i} lies in a data-modifying WITH query's body outside every SELECT in it. */
+    public boolean inWritingCteClauses(int i) {
+        for (int[] r : writingCtes) {
+            if (i >= r[0] && i < r[1]) {
+                Scope sc = owner[i];
+                return sc == null || sc == root || sc.select < r[0];
+            }
+        }
+        return false;
+    }
+
+    private void findWritingCtes() {
+        for (int i = 1; i + 1 < s.size(); i++) {
+            if (s.isSymbol(i, "(") && (s.is(i - 1, "as") || s.is(i - 1, "materialized"))
+                    && (s.is(i + 1, "insert") || s.is(i + 1, "update") || s.is(i + 1, "delete")) && s.match(i) > i) {
+                writingCtes.add(new int[] {i + 1, s.match(i)});
+            }
+        }
+    }
+
     private void build() {
+        findWritingCtes();
         Deque<Scope> stack = new ArrayDeque<>();
         if (root != null) {
             scopes.add(root);
@@ -254,6 +282,8 @@ public final class ReadScopes {
                 sc.orderEnd = next;
             } else if (t.is("for")) {
                 markNotReference(at, next); // FOR UPDATE OF names relations, not columns
+            } else if (t.is("group") || t.is("having")) {
+                sc.grouped = true;
             }
         }
         items(sc, sc.select + 1, listEnd);

@@ -30,6 +30,8 @@ public final class Scope {
     public boolean setOperand;
     /** The clauses of an INSERT/UPDATE/DELETE ({@link ReadScopes#ofWrite}): an unqualified column is the written table's. */
     public boolean writeRoot;
+    /** The scope has GROUP BY or HAVING: an aggregate of an outer reference in a subquery may belong to it. */
+    public boolean grouped;
     /**
      * Names here do not resolve in the enclosing scopes: a query under a write that cannot see the written table, as an
      * INSERT's VALUES or SELECT and a write's WITH queries cannot in PostgreSQL ({@link ReadScopes#hideWrittenTable}).

@@ -102,6 +102,10 @@ final class InsertTranslator {
         } else {
             scopes.keepOuterReferencesRefused(p.sourceStart, p.sourceEnd);
         }
+        if (p.conflict >= 0) {
+            // there an unqualified name may also be EXCLUDED's (PostgreSQL: ambiguous), which no wrapper could tell
+            scopes.keepOuterReferencesRefused(p.conflict, p.conflictEnd);
+        }
         refusal = reads.writeEdits(t, scopes, listStart, TranslationDraft.RETURNED, d.splice);
         if (refusal != null) {
             return owner.refused(d.statement, "an INSERT into the migrated table whose references to the column cannot"

@@ -197,6 +197,9 @@ final class NewSchemaTranslator {
                 }
             }
             if (plain && names.isColumn(t.get(e[0]).normalized())) {
+                if (column >= 0) {
+                    return "an UPDATE that PostgreSQL rejects (the migrated column assigned twice, 42601)";
+                }
                 column = i;
             }
         }

@@ -287,11 +287,11 @@ public final class ReadRewriter {
      * {@code (SELECT "dw$sub".* FROM (SELECT <new value> AS email) AS "dw$outer" CROSS JOIN LATERAL (<subquery>) AS "dw$sub")}.
      * Its rows are the subquery's, in the same number. Returns why it cannot be wrapped, or null.
      */
-    private String outerReference(Sig s, ReadScopes scopes, Scope scope, Splice splice, Returned returned,
+    private String outerReference(Sig s, ReadScopes scopes, Scope scope, int reference, Splice splice, Returned returned,
                                   KeyRangeJoins joins, BitSet wrapped) {
         Scope outer = scope.enclosingWithSource();
-        Relation target = outer == null ? null : outer.writeRoot ? outer.relations.get(0)
-                : outer.relations.size() == 1 ? outer.relations.get(0) : null;
+        // a write's other FROM/USING items, like a query's, could have the column too (PostgreSQL: ambiguous)
+        Relation target = outer == null || outer.relations.size() != 1 ? null : outer.relations.get(0);
         if (target == null) {
             return "several tables in the outer FROM";
         }
@@ -311,10 +311,14 @@ public final class ReadRewriter {
             return "a subquery in FROM";
         }
         if (scopes.outerReferencesRefused(open)) {
-            return "a subquery in VALUES, whose value the translation reads where the written table is visible";
+            return "a subquery in an INSERT's VALUES or ON CONFLICT clause";
         }
         if (s.is(open - 1, "array")) {
             return "ARRAY(subquery), whose order the wrapping would not keep";
+        }
+        if (outer.grouped || inAggregate(s, open, reference)) {
+            // an aggregate of an outer column belongs to the outer level; inside the wrapper it would be the wrapper's
+            return "an outer query with GROUP BY or HAVING, or an aggregate of the outer column";
         }
         if (!wrapped.get(open) && !probe) {
             // the probe leaves the subquery as written: the wrapper is fixed text around it, and jOOQ 3.19 cannot
@@ -326,6 +330,22 @@ public final class ReadRewriter {
             splice.insert(s.get(s.match(open)).start(), WRAPPER_END);
         }
         return null;
+    }
+
+    /** Aggregates PostgreSQL and its contrib ship with; a user-defined one is not known here. */
+    private static final Set<String> AGGREGATES = Set.of("count", "min", "max", "sum", "avg", "array_agg", "string_agg",
+            "bool_and", "bool_or", "every", "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg", "xmlagg",
+            "mode", "percentile_cont", "percentile_disc", "stddev", "variance", "bit_and", "bit_or", "range_agg");
+
+    /** Whether the reference at {@code reference} is inside the parentheses of an aggregate call opened after {@code from}. */
+    private static boolean inAggregate(Sig s, int from, int reference) {
+        for (int k = from + 1; k < reference; k++) {
+            if (s.isSymbol(k, "(") && s.match(k) > reference && s.isName(k - 1)
+                    && AGGREGATES.contains(s.get(k - 1).normalized())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static final String WRAPPER_START = "SELECT \"dw$sub\".* FROM (SELECT ";
@@ -365,6 +385,13 @@ public final class ReadRewriter {
     private String replaceReferences(Sig s, ReadScopes scopes, Splice splice, Returned returned, KeyRangeJoins joins) {
         BitSet wrapped = new BitSet();
         for (int i = 0; i < s.size(); i++) {
+            if (scopes.inWritingCteClauses(i)) {
+                if (names.tableAt(s, i) > 0) {
+                    return "a data-modifying WITH query that reads the migrated table in its own clauses (FROM, USING,"
+                            + " a join); read it in a SELECT of its own";
+                }
+                continue; // the WITH query's own table's columns
+            }
             Scope scope = scopes.owner(i);
             if (scope == null || scopes.isNotAReference(i) || !s.isIdentifier(i) || s.isSymbol(i - 1, ".")
                     || s.isSymbol(i - 1, "::") || s.is(i - 1, "as")) {
@@ -412,7 +439,7 @@ public final class ReadRewriter {
                         }
                         target = scope.relations.get(0);
                     } else if (scope.anyAncestorHasSource()) {
-                        String refusal = outerReference(s, scopes, scope, splice, returned, joins, wrapped);
+                        String refusal = outerReference(s, scopes, scope, i, splice, returned, joins, wrapped);
                         if (refusal != null) {
                             return "unqualified \"" + s.get(i).text() + "\" in a subquery may refer to the migrated"
                                     + " table of an outer query (" + refusal + "); qualify it with the table's alias";

@@ -13,6 +13,8 @@ import io.dualwrite.rewriter.analysis.StatementClass;
 import io.dualwrite.rewriter.analysis.WriteAnalyzer;
 import io.dualwrite.rewriter.analysis.WriteScan;
 import io.dualwrite.rewriter.analysis.WriteShape;
+import io.dualwrite.rewriter.lexer.Lexer;
+import io.dualwrite.rewriter.lexer.Statements;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -210,10 +212,39 @@ public final class StatementPlanner {
         if (r.unchanged()) {
             return PhaseRewrites.PASS;
         }
-        return PhaseRewrites.PASS.translatedAs(r.refusal() != null ? rejected(statement, "a write to another table that"
-                + " reads the migrated column in a way that cannot be translated: " + r.refusal(), "change it as suggested,"
-                + " or read the column in a SELECT of its own")
-                : new Rewrite.Rewritten(r.sql(), Rewrite.Kind.READ_NEW, 0, null), null);
+        if (r.refusal() != null) {
+            return PhaseRewrites.PASS.translatedAs(otherTableRefusal(statement, r.refusal()), null);
+        }
+        boolean returns = s.find("returning", 0, s.size(), 0) >= 0;
+        return PhaseRewrites.PASS.translatedAs(new Rewrite.Rewritten(r.sql(), Rewrite.Kind.READ_NEW, 0, null),
+                returns ? null : list -> otherTableWriteReturning(statement, list));
+    }
+
+    /**
+     * Generated keys of a translated write to another table: PgJDBC would append {@code RETURNING <list>} (often
+     * {@code *}, which there covers the migrated table of FROM/USING too), so the list is appended here and translated
+     * with the rest; the rows are the keys ({@code DUAL_WRITE_RETURNING}, nothing hidden).
+     */
+    private Rewrite otherTableWriteReturning(String statement, String list) {
+        if (statement.indexOf('\\') >= 0) {
+            // re-read here without the session's standard_conforming_strings, which decides what a backslash means
+            return rejected(statement, "generated keys of a write to another table that reads the migrated column, with"
+                    + " a backslash in its text", "name the key columns in a RETURNING clause of the statement");
+        }
+        String text = statement + " RETURNING " + list;
+        Sig s = new Sig(Statements.significant(Lexer.scan(text, true).tokens()));
+        ReadScopes scopes = OtherTableWrite.scopes(s, names);
+        ReadRewriter.Result r = scopes == null ? ReadRewriter.Result.refused("its structure was not recognised")
+                : reads.otherTableWrite(text, s, scopes);
+        if (r.refusal() != null) {
+            return otherTableRefusal(statement, r.refusal());
+        }
+        return new Rewrite.Rewritten(r.unchanged() ? text : r.sql(), Rewrite.Kind.DUAL_WRITE_RETURNING, 0, null);
+    }
+
+    private Rewrite otherTableRefusal(String statement, String why) {
+        return rejected(statement, "a write to another table that reads the migrated column in a way that cannot be"
+                + " translated: " + why, "change it as suggested, or read the column in a SELECT of its own");
     }
 
     /**

@@ -52,6 +52,29 @@ class TranslationTest {
         return plain.substring(0, plain.length() - 1) + " FOR NO KEY UPDATE)";
     }
 
+    /** A data-modifying WITH query names its own table's columns: its email is not the migrated one. */
+    @Test
+    void dataModifyingWithQueriesKeepTheirOwnColumns() {
+        Rewrite.Rewritten r = translated("WITH d AS (DELETE FROM staging WHERE id = 10 RETURNING email)"
+                + " INSERT INTO users (id, name, email) SELECT 70, 'moved', email FROM d");
+        assertThat(r.sql()).startsWith("WITH d AS (DELETE FROM staging WHERE id = 10 RETURNING email), ");
+        Rewrite.Rewritten u = translated("WITH u AS (UPDATE contacts SET email = upper(email) RETURNING user_id, email)"
+                + " UPDATE users SET email = u.email FROM u WHERE users.id = u.user_id");
+        assertThat(u.sql()).startsWith("WITH u AS (UPDATE contacts SET email = upper(email) RETURNING user_id, email), ");
+    }
+
+    /** Generated keys of a translated write to another table: the appended RETURNING list is translated too. */
+    @Test
+    void generatedKeysOfAWriteToAnotherTableReadTheNewTable() {
+        Rewrite keys = rewriter.plan("UPDATE orders o SET note = u.email FROM users u WHERE u.id = o.user_id")
+                .forPhaseReturning(Phase.CONTRACTED, "*");
+        assertThat(keys).isInstanceOf(Rewrite.Rewritten.class);
+        Rewrite.Rewritten w = (Rewrite.Rewritten) keys;
+        assertThat(w.kind()).isEqualTo(Rewrite.Kind.DUAL_WRITE_RETURNING);
+        assertThat(w.sql()).isEqualTo("UPDATE orders o SET note = " + newEmail("u") + " FROM users u WHERE u.id = o.user_id"
+                + " RETURNING o.*, u.\"id\", u.\"name\", " + newEmail("u") + " AS \"email\", u.\"created_at\"");
+    }
+
     /** Without the key in the column list, the key's default is computed per query row in the CTE and given to the row. */
     @Test
     void insertSelectWithoutTheKeyComputesItsDefaultPerQueryRow() {
@@ -201,6 +224,15 @@ class TranslationTest {
         "UPDATE users SET (name, email) = ('a') WHERE id = 1",
         "UPDATE users SET (email) = ('a') WHERE id = 1",
         "UPDATE users SET (name, email) = ('a', 'b', 'c') WHERE id = 1",
+        "UPDATE users SET (email, email) = ('a', 'b') WHERE id = 1",
+        "WITH u AS (UPDATE contacts SET email = upper(email) FROM users x WHERE x.id = contacts.user_id RETURNING user_id)"
+                + " UPDATE users SET email = 'q' FROM u WHERE users.id = u.user_id",
+        "INSERT INTO users (id, name, email) VALUES (1, 'n', 'x') ON CONFLICT (id) DO UPDATE"
+                + " SET name = (SELECT count(*)::text FROM tags WHERE tag = email)",
+        "UPDATE users SET name = 'n' FROM contacts c WHERE c.user_id = users.id AND EXISTS (SELECT 1 FROM tags WHERE tag = email)",
+        "SELECT count(*) FROM users HAVING EXISTS (SELECT 1 FROM tags WHERE tag = min(email))",
+        "SELECT (SELECT count(*) FROM tags WHERE tag = max(email)) FROM users",
+        "SELECT name, (SELECT count(*) FROM tags WHERE tag = email) FROM users GROUP BY name, email",
         "UPDATE users SET email[1] = 'a'",
         "UPDATE users SET id = 2 WHERE email = 'x'",
         "UPDATE users SET email = name, name = 'x'",
