@@ -74,6 +74,13 @@ final class InsertTranslator {
             return owner.refused(d.statement, "an INSERT that PostgreSQL rejects (" + invalid + ")", "correct the statement");
         }
         boolean query = p.rows == null && !p.defaultValues;
+        if (query && column >= 0 && d.table.storedMayDiffer()) {
+            // the value is joined back to the inserted row by the key the query gave it; a BEFORE trigger or a rule
+            // may store another key (or none), and the value would be lost
+            return owner.refused(d.statement, "an INSERT … SELECT supplying the migrated column into a table with BEFORE"
+                    + " row triggers or rules, which may store another key than the query gave", "insert the migrated"
+                    + " column's value with INSERT … VALUES, or stay in a phase that writes the old column");
+        }
         boolean keyByDefault = column >= 0 && !columns.contains(names.spec().keyColumn());
         if (query && (p.columns == null || (keyByDefault && d.table.keyDefault() == null))) {
             return owner.refused(d.statement, "an INSERT … SELECT without a column list, or that supplies the migrated"

@@ -337,11 +337,15 @@ public final class ReadRewriter {
             "bool_and", "bool_or", "every", "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg", "xmlagg",
             "mode", "percentile_cont", "percentile_disc", "stddev", "variance", "bit_and", "bit_or", "range_agg");
 
-    /** Whether the reference at {@code reference} is inside the parentheses of an aggregate call opened after {@code from}. */
+    /**
+     * Whether the reference at {@code reference} is an aggregate's argument, in its FILTER or in its WITHIN GROUP
+     * (parentheses opened after {@code from}): then the aggregate may belong to the outer level.
+     */
     private static boolean inAggregate(Sig s, int from, int reference) {
         for (int k = from + 1; k < reference; k++) {
             if (s.isSymbol(k, "(") && s.match(k) > reference && s.isName(k - 1)
-                    && AGGREGATES.contains(s.get(k - 1).normalized())) {
+                    && (AGGREGATES.contains(s.get(k - 1).normalized()) || s.is(k - 1, "filter")
+                    || (s.is(k - 1, "group") && s.is(k - 2, "within")))) {
                 return true;
             }
         }

@@ -209,15 +209,17 @@ public final class StatementPlanner {
         // with its scopes known, a whole-row reference (SELECT u FROM users u) is found too
         ReadRewriter.Result r = scopes == null ? ReadRewriter.Result.refused("its structure was not recognised")
                 : reads.otherTableWrite(sql, s, scopes);
-        if (r.unchanged()) {
-            return PhaseRewrites.PASS;
-        }
         if (r.refusal() != null) {
             return PhaseRewrites.PASS.translatedAs(otherTableRefusal(statement, r.refusal()), null);
         }
-        boolean returns = s.find("returning", 0, s.size(), 0) >= 0;
-        return PhaseRewrites.PASS.translatedAs(new Rewrite.Rewritten(r.sql(), Rewrite.Kind.READ_NEW, 0, null),
-                returns ? null : list -> otherTableWriteReturning(statement, list));
+        // generated keys: PgJDBC's appended RETURNING * covers the migrated table of FROM/USING, read or not
+        boolean keysMayRead = s.find("returning", 0, s.size(), 0) < 0 && (!r.unchanged() || scopes.root().hasSource());
+        if (r.unchanged() && !keysMayRead) {
+            return PhaseRewrites.PASS;
+        }
+        return PhaseRewrites.PASS.translatedAs(r.unchanged() ? Rewrite.PASS_THROUGH
+                        : new Rewrite.Rewritten(r.sql(), Rewrite.Kind.READ_NEW, 0, null),
+                keysMayRead ? list -> otherTableWriteReturning(statement, list) : null);
     }
 
     /**
@@ -239,7 +241,7 @@ public final class StatementPlanner {
         if (r.refusal() != null) {
             return otherTableRefusal(statement, r.refusal());
         }
-        return new Rewrite.Rewritten(r.unchanged() ? text : r.sql(), Rewrite.Kind.DUAL_WRITE_RETURNING, 0, null);
+        return r.unchanged() ? Rewrite.PASS_THROUGH : new Rewrite.Rewritten(r.sql(), Rewrite.Kind.DUAL_WRITE_RETURNING, 0, null);
     }
 
     private Rewrite otherTableRefusal(String statement, String why) {

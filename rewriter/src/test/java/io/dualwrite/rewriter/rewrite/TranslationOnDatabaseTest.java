@@ -36,7 +36,7 @@ class TranslationOnDatabaseTest {
     private static final String DEFAULT = "'none@example.com'::character varying";
 
     private final StatementRewriter rewriter = new StatementRewriter(List.of(
-            new SourceTable(Fixtures.USERS_EMAIL, COLUMNS, TYPE, DEFAULT)));
+            new SourceTable(Fixtures.USERS_EMAIL, COLUMNS, TYPE, DEFAULT, false, false, false)));
 
     /** A statement, its parameters, and the generated-keys list the application asks for (null: none). */
     private record Case(String sql, List<Object> params, String keys) {
