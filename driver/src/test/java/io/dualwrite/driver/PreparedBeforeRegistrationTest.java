@@ -42,7 +42,7 @@ class PreparedBeforeRegistrationTest {
             early.setString(1, "unsynced@example.com");
             early.setLong(2, 2);
             assertThatThrownBy(early::executeUpdate).isInstanceOf(SQLException.class)
-                    .hasMessageContaining("prepared on this connection before")
+                    .hasMessageContaining("prepared before this dualwrite instance knew of the migration")
                     .hasMessageContaining("UPDATE users SET email = ? WHERE id = ?")
                     .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("0A000"));
             call.setString(1, "unsynced@example.com");
@@ -64,6 +64,43 @@ class PreparedBeforeRegistrationTest {
             }
             assertThat(db.queryString("SELECT address FROM email_address WHERE user_id = 2 AND is_primary"))
                     .isEqualTo("synced@example.com");
+        }
+    }
+
+    /**
+     * A rewritten statement planned while users had no BEFORE trigger upserts the value it was given; once a trigger may
+     * store another one, that plan would leave the new table behind the old column. The old plan is refused; a
+     * statement prepared again syncs what the trigger stored.
+     */
+    @Test
+    void aRewrittenStatementPlannedBeforeItsTableChangedIsRefused(TestDatabase db) throws Exception {
+        MigrationFixture.create(db, Phase.DUAL_WRITE);
+        try (Connection c = db.connectDualwrite()) {
+            PreparedStatement early = c.prepareStatement("UPDATE users SET email = ? WHERE id = ?");
+            early.setString(1, "Before@Example.com");
+            early.setLong(2, 1);
+            assertThat(early.executeUpdate()).isEqualTo(1);
+
+            db.execute("CREATE FUNCTION lower_email() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+                    + " NEW.email := lower(NEW.email); RETURN NEW; END $$;"
+                    + " CREATE TRIGGER lower_email BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION lower_email()");
+            MigrationFixture.setPhase(db, Phase.READ_NEW); // the refresh that applies it reads the table again
+            MigrationFixture.awaitApplied(db, Phase.READ_NEW);
+            early.setString(1, "After@Example.com");
+            early.setLong(2, 2);
+            assertThatThrownBy(early::executeUpdate).isInstanceOf(SQLException.class)
+                    .hasMessageContaining("before its table changed")
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("0A000"));
+            assertThat(db.queryString("SELECT email FROM users WHERE id = 2")).isEqualTo("bob@example.com");
+
+            try (PreparedStatement again = c.prepareStatement("UPDATE users SET email = ? WHERE id = ?")) {
+                again.setString(1, "After@Example.com");
+                again.setLong(2, 2);
+                assertThat(again.executeUpdate()).isEqualTo(1);
+            }
+            assertThat(db.queryString("SELECT address FROM email_address WHERE user_id = 2 AND is_primary"))
+                    .isEqualTo("after@example.com");
+            MigrationFixture.assertInSync(db);
         }
     }
 }

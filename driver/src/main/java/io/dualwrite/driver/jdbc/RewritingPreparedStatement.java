@@ -1,5 +1,6 @@
 package io.dualwrite.driver.jdbc;
 
+import io.dualwrite.driver.runtime.DatabaseRuntime;
 import io.dualwrite.driver.runtime.MigrationRuntime;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.rewriter.Rewrite;
@@ -47,10 +48,13 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
     private int[] parameterSources;
     /** The phase {@link #preparedSql} was chosen in. */
     private Phase preparedPhase;
+    /** The migrations {@link #plan} was made with, or later ones that plan this text the same way in every phase. */
+    private DatabaseRuntime.Migrations plannedWith;
 
     protected RewritingPreparedStatement(DualwriteConnection connection, RewritePlan plan, MigrationRuntime migration,
                                          String applicationSql, PrepareOptions options) throws SQLException {
         this.connection = connection;
+        this.plannedWith = connection.database.migrations();
         this.plan = plan;
         this.migration = migration;
         this.applicationSql = applicationSql;
@@ -64,6 +68,39 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
         this.parameterSources = rewrite == null ? null : rewrite.parameterSources();
         this.delegate = options.prepare(connection.delegate, preparedSql);
         this.parameters = parameterTarget(delegate, parameterSources);
+    }
+
+    /**
+     * When the driver's migrations changed since this statement was planned (a BEFORE trigger added to the table changes
+     * how a dual write syncs, a migration registered or dropped): the text is planned again, and if that plan differs
+     * in {@code phase} the execution is refused (0A000) rather than run by the outdated plan
+     * ({@link StalePreparedStatements}). A plan the same in every phase is taken as current from then on.
+     */
+    void requirePlanned(Phase phase) throws SQLException {
+        DatabaseRuntime.Migrations now = connection.database.migrations();
+        if (now == plannedWith) {
+            return;
+        }
+        RewritePlan today = StatementPlans.of(connection, applicationSql);
+        boolean same = true;
+        for (Phase p : Phase.values()) {
+            if (!rewriteOf(today, p).equals(rewriteOf(plan, p))) {
+                if (p == phase) {
+                    throw StalePreparedStatements.refused(applicationSql, phase, migration);
+                }
+                same = false;
+            }
+        }
+        if (same) {
+            plannedWith = now;
+        }
+    }
+
+    private Rewrite rewriteOf(RewritePlan p, Phase phase) {
+        if (p == null) {
+            return Rewrite.PASS_THROUGH;
+        }
+        return returningList == null ? p.forPhase(phase) : p.forPhaseReturning(phase, returningList);
     }
 
     /** Where the application's parameter setters bind on {@code statement}, prepared with SQL of that parameter map. */

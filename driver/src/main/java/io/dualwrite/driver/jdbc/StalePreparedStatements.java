@@ -1,6 +1,7 @@
 package io.dualwrite.driver.jdbc;
 
 import io.dualwrite.driver.runtime.MigrationRuntime;
+import io.dualwrite.rewriter.Phase;
 import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.RewritePlan;
 import org.postgresql.core.CachedQuery;
@@ -17,7 +18,8 @@ import java.sql.SQLException;
  * (PgJDBC keeps it); when that plan rewrites it in the phase now applied, it is refused (0A000) rather than run
  * unsynced: the application prepares it again, or recycles its connections, as the runbook's step between expand and
  * DUAL_WRITE asks. Only connections opened before the change pay for this check; the pass-through wrapper keeps no
- * state for it (its three fields are its whole cost per statement).
+ * state for it (its three fields are its whole cost per statement). A statement that is rewritten checks its own plan
+ * the same way ({@link RewritingPreparedStatement#requirePlanned}).
  */
 final class StalePreparedStatements {
 
@@ -49,11 +51,15 @@ final class StalePreparedStatements {
         if (now instanceof Rewrite.PassThrough) {
             return;
         }
-        throw StatementPipeline.refused("a PreparedStatement prepared on this connection before this dualwrite instance"
-                + " knew of the migration (or before its table changed) was planned without it and would not be rewritten."
-                + " Prepare it again, or recycle the pool's connections (HikariCP: softEvictConnections), as the runbook"
-                + " asks between expand and DUAL_WRITE. Statement: " + StatementPipeline.abbreviate(sql),
-                connection.phaseOf(migration), migration);
+        throw refused(sql, connection.phaseOf(migration), migration);
+    }
+
+    /** The refusal of a statement whose plan from when it was prepared is outdated. */
+    static SQLException refused(String sql, Phase phase, MigrationRuntime migration) {
+        return StatementPipeline.refused("a PreparedStatement prepared before this dualwrite instance knew of the"
+                + " migration, or before its table changed, was planned without that and would not be rewritten as it must"
+                + " be now. Prepare it again, or recycle the pool's connections (HikariCP: softEvictConnections), as the"
+                + " runbook asks between expand and DUAL_WRITE. Statement: " + StatementPipeline.abbreviate(sql), phase, migration);
     }
 
     /** The text the statement was prepared with; PgJDBC's printed form (parameters filled in) if that is unreachable. */

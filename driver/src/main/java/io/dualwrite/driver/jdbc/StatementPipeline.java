@@ -171,6 +171,7 @@ final class StatementPipeline {
         try {
             long start = migration.rewriteTime().start();
             Phase phase = pin(migration);
+            statement.requirePlanned(phase);
             Rewrite chosen = choose(statement.plan, migration, phase, statement.applicationSql, statement.returningList, false);
             requireKnown(statement.plan, migration, phase);
             migration.rewriteTime().stop(start);
