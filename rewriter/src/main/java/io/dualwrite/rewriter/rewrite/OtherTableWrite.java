@@ -86,7 +86,7 @@ final class OtherTableWrite {
         written.refName = s.get(ref).normalized();
         int returning = s.find("returning", name, s.size(), 0);
         ReadScopes scopes = ReadScopes.ofWrite(s, names, written, from, fromEnd, returning < 0 ? -1 : returning + 1, marks);
-        // neither the WITH queries nor an INSERT's query see the written table (not the migrated one anyway)
+        // the WITH queries do not see the written table (not the migrated one anyway)
         scopes.hideWrittenTable(0, main);
         return scopes;
     }
