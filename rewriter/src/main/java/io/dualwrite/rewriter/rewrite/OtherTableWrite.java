@@ -1,9 +1,13 @@
 package io.dualwrite.rewriter.rewrite;
 
+import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.analysis.ReadScopes;
 import io.dualwrite.rewriter.analysis.ReadScopes.Relation;
+import io.dualwrite.rewriter.analysis.Reasons;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.SourceNames;
+import io.dualwrite.rewriter.lexer.Lexer;
+import io.dualwrite.rewriter.lexer.Statements;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -13,16 +17,90 @@ import java.util.List;
  * ({@code INSERT INTO audit SELECT id, email FROM users}, {@code UPDATE orders o SET note = (SELECT email FROM users u
  * WHERE u.id = o.user_id)}, {@code DELETE FROM orders USING users u WHERE … u.email = ?}). Only its reads change: they
  * read the new table as a query's do ({@link ReadRewriter#otherTableWrite}); the written table, its SET list and column
- * list are the application's. This class finds the write's parts: the scopes of {@link ReadScopes#ofWrite} with the
+ * list are the application's. The write's parts are found here: the scopes of {@link ReadScopes#ofWrite} with the
  * written table (not the migrated one) as the write's first relation.
  */
 final class OtherTableWrite {
 
-    private OtherTableWrite() {
+    private final SourceNames names;
+    private final ReadRewriter reads;
+
+    OtherTableWrite(SourceNames names, ReadRewriter reads) {
+        this.names = names;
+        this.reads = reads;
+    }
+
+    /** {@link WriteScan#mayReadColumn}, except that {@code count(*)} reads no column. */
+    private boolean mayReadColumn(Sig s) {
+        for (int i = 0; i < s.size(); i++) {
+            if ((s.isIdentifier(i) && names.isColumn(s.get(i).normalized()))
+                    || (s.isSymbol(i, "*") && !(s.isSymbol(i - 1, "(") && s.isSymbol(i + 1, ")")))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The plan of a write to another table: it passes through; in the phases without the old column its reads of it
+     * read the new table, or it is refused when they cannot be translated.
+     */
+    PhaseRewrites plan(String sql, String statement, Sig s) {
+        ReadScopes scopes = scopes(s, names);
+        if (scopes == null && !mayReadColumn(s)) {
+            return PhaseRewrites.PASS;
+        }
+        // with its scopes known, a whole-row reference (SELECT u FROM users u) is found too
+        ReadRewriter.Result r = translate(sql, s, scopes);
+        if (r.refusal() != null) {
+            return PhaseRewrites.PASS.translatedAs(refused(statement, r.refusal()), null);
+        }
+        // generated keys: PgJDBC's appended RETURNING * covers the migrated table of FROM/USING, read or not
+        boolean keysMayRead = s.find("returning", 0, s.size(), 0) < 0 && (!r.unchanged() || scopes.root().hasSource());
+        if (r.unchanged() && !keysMayRead) {
+            return PhaseRewrites.PASS;
+        }
+        return PhaseRewrites.PASS.translatedAs(r.unchanged() ? Rewrite.PASS_THROUGH
+                        : new Rewrite.Rewritten(r.sql(), Rewrite.Kind.READ_NEW, 0, null),
+                keysMayRead ? list -> withReturning(statement, list) : null);
+    }
+
+    /**
+     * Generated keys of a translated write to another table: PgJDBC would append {@code RETURNING <list>} (often
+     * {@code *}, which there covers the migrated table of FROM/USING too), so the list is appended here and translated
+     * with the rest; the rows are the keys ({@code DUAL_WRITE_RETURNING}, nothing hidden).
+     */
+    private Rewrite withReturning(String statement, String list) {
+        if (statement.indexOf('\\') >= 0) {
+            // re-read here without the session's standard_conforming_strings, which decides what a backslash means
+            return rejected(statement, "generated keys of a write to another table that reads the migrated column, with"
+                    + " a backslash in its text", "name the key columns in a RETURNING clause of the statement");
+        }
+        String text = statement + " RETURNING " + list;
+        Sig s = new Sig(Statements.significant(Lexer.scan(text, true).tokens()));
+        ReadRewriter.Result r = translate(text, s, scopes(s, names));
+        if (r.refusal() != null) {
+            return refused(statement, r.refusal());
+        }
+        return r.unchanged() ? Rewrite.PASS_THROUGH : new Rewrite.Rewritten(r.sql(), Rewrite.Kind.DUAL_WRITE_RETURNING, 0, null);
+    }
+
+    private ReadRewriter.Result translate(String text, Sig s, ReadScopes scopes) {
+        return scopes == null ? ReadRewriter.Result.refused("its structure was not recognised")
+                : reads.otherTableWrite(text, s, scopes);
+    }
+
+    private Rewrite refused(String statement, String why) {
+        return rejected(statement, "a write to another table that reads the migrated column in a way that cannot be"
+                + " translated: " + why, "change it as suggested, or read the column in a SELECT of its own");
+    }
+
+    private Rewrite rejected(String statement, String shape, String advice) {
+        return new Rewrite.Rejected(Reasons.of(shape + " (" + names.spec().name() + ")", advice, statement));
     }
 
     /** The scopes of the write {@code s} (after its own WITH list, if any), or null when its structure is not recognised. */
-    static ReadScopes scopes(Sig s, SourceNames names) {
+    private static ReadScopes scopes(Sig s, SourceNames names) {
         int main = 0;
         if (s.is(0, "with")) {
             main = StatementPlanner.mainStatement(s, new ArrayList<>());

@@ -14,7 +14,6 @@ import io.dualwrite.rewriter.lexer.TokenKind;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * READ_NEW form of a query: every reference to the old column that resolves to the source table
@@ -280,87 +279,20 @@ public final class ReadRewriter {
     }
 
     /**
-     * An unqualified name of the column in a subquery ({@code scope}) that does not read the migrated table, under a
-     * query that does: PostgreSQL takes the subquery's own column of that name if one of its relations has it (which
-     * the driver cannot know), else the outer table's. So the subquery keeps the name and is wrapped, once, so that the
-     * level right outside it offers the column, read from the new table, where the migrated table would have offered it:
-     * {@code (SELECT "dw$sub".* FROM (SELECT <new value> AS email) AS "dw$outer" CROSS JOIN LATERAL (<subquery>) AS "dw$sub")}.
-     * Its rows are the subquery's, in the same number. Returns why it cannot be wrapped, or null.
+     * An unqualified name of the column in a subquery on other tables under a query on the migrated one: the subquery
+     * is wrapped, once, where {@link OuterColumnWrapper} can ({@code wrapped}: opening parentheses already done). The
+     * probe leaves the subquery as written (the wrapper is fixed text around it). Returns why it cannot, or null.
      */
     private String outerReference(Sig s, ReadScopes scopes, Scope scope, int reference, Splice splice, Returned returned,
                                   KeyRangeJoins joins, BitSet wrapped) {
-        Scope outer = scope.enclosingWithSource();
-        // a write's other FROM/USING items, like a query's, could have the column too (PostgreSQL: ambiguous)
-        Relation target = outer == null || outer.relations.size() != 1 ? null : outer.relations.get(0);
-        if (target == null) {
-            return "several tables in the outer FROM";
+        OuterColumnWrapper.Site site = OuterColumnWrapper.site(s, scopes, scope, reference);
+        if (site.refusal() == null && !probe && !wrapped.get(site.open())) {
+            wrapped.set(site.open());
+            String value = valueIn(returned, site.target(), site.open());
+            OuterColumnWrapper.wrap(s, splice, site.open(), value != null ? value : newValue(site.target(), joins),
+                    names.spec().sourceColumn());
         }
-        if (!target.source) {
-            return "the table the outer write writes may have a column of that name";
-        }
-        Scope child = scope.childOf(outer);
-        int open = child.select - 1;
-        while (open >= 0 && !(s.isSymbol(open, "(") && s.depth(open) == s.depth(child.select) - 1)) {
-            open--;
-        }
-        if (open < 0 || scopes.owner(open) != outer || s.match(open) < 0) {
-            return "a subquery whose parentheses were not found";
-        }
-        if (outer.fromStart >= 0 && open > outer.fromStart && open < outer.fromEnd) {
-            // a FROM item sees the outer table only when LATERAL; its ON conditions see the joined items
-            return "a subquery in FROM";
-        }
-        if (scopes.outerReferencesRefused(open)) {
-            return "a subquery in an INSERT's VALUES or ON CONFLICT clause";
-        }
-        if (s.is(open - 1, "array")) {
-            return "ARRAY(subquery), whose order the wrapping would not keep";
-        }
-        if (outer.grouped || inAggregate(s, open, reference)) {
-            // an aggregate of an outer column belongs to the outer level; inside the wrapper it would be the wrapper's
-            return "an outer query with GROUP BY or HAVING, or an aggregate of the outer column";
-        }
-        if (!wrapped.get(open) && !probe) {
-            // the probe leaves the subquery as written: the wrapper is fixed text around it, and jOOQ 3.19 cannot
-            // parse "dw$sub".* of a scalar subquery whose item has no name (count(*))
-            wrapped.set(open);
-            String value = valueIn(returned, target, open);
-            splice.insert(s.get(open).end(), WRAPPER_START + (value != null ? value : newValue(target, joins)) + " AS "
-                    + Identifiers.quote(names.spec().sourceColumn()) + WRAPPER_LATERAL);
-            splice.insert(s.get(s.match(open)).start(), WRAPPER_END);
-        }
-        return null;
-    }
-
-    /** Aggregates PostgreSQL and its contrib ship with; a user-defined one is not known here. */
-    private static final Set<String> AGGREGATES = Set.of("count", "min", "max", "sum", "avg", "array_agg", "string_agg",
-            "bool_and", "bool_or", "every", "json_agg", "jsonb_agg", "json_object_agg", "jsonb_object_agg", "xmlagg",
-            "mode", "percentile_cont", "percentile_disc", "stddev", "variance", "bit_and", "bit_or", "range_agg");
-
-    /**
-     * Whether the reference at {@code reference} is an aggregate's argument, in its FILTER or in its WITHIN GROUP
-     * (parentheses opened after {@code from}): then the aggregate may belong to the outer level.
-     */
-    private static boolean inAggregate(Sig s, int from, int reference) {
-        for (int k = from + 1; k < reference; k++) {
-            if (s.isSymbol(k, "(") && s.match(k) > reference && s.isName(k - 1)
-                    && (AGGREGATES.contains(s.get(k - 1).normalized()) || s.is(k - 1, "filter")
-                    || (s.is(k - 1, "group") && s.is(k - 2, "within")))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static final String WRAPPER_START = "SELECT \"dw$sub\".* FROM (SELECT ";
-    private static final String WRAPPER_LATERAL = ") AS \"dw$outer\" CROSS JOIN LATERAL (";
-    private static final String WRAPPER_END = ") AS \"dw$sub\"";
-    private static final Pattern WRAPPER = Pattern.compile(Pattern.quote(WRAPPER_START) + ".*?" + Pattern.quote(WRAPPER_LATERAL)
-            + "|" + Pattern.quote(WRAPPER_END));
-
-    /** {@code sql} without the wrappers of {@link #outerReference}: the subqueries as written, for jOOQ's check. */
-    static String withoutOuterWrappers(String sql) {
-        return sql.contains(WRAPPER_END) ? WRAPPER.matcher(sql).replaceAll("") : sql;
+        return site.refusal();
     }
 
     /** What the column of {@code r} reads at token {@code i}: the written value in a write's RETURNING, else null (the subquery). */

@@ -5,7 +5,6 @@ import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.SourceTable;
 import io.dualwrite.rewriter.analysis.HostedStatement;
 import io.dualwrite.rewriter.analysis.JooqView;
-import io.dualwrite.rewriter.analysis.ReadScopes;
 import io.dualwrite.rewriter.analysis.Reasons;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.SourceNames;
@@ -13,8 +12,6 @@ import io.dualwrite.rewriter.analysis.StatementClass;
 import io.dualwrite.rewriter.analysis.WriteAnalyzer;
 import io.dualwrite.rewriter.analysis.WriteScan;
 import io.dualwrite.rewriter.analysis.WriteShape;
-import io.dualwrite.rewriter.lexer.Lexer;
-import io.dualwrite.rewriter.lexer.Statements;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -31,6 +28,7 @@ public final class StatementPlanner {
     private final MigrationSpec spec;
     private final WriteAnalyzer writes;
     private final ReadRewriter reads;
+    private final OtherTableWrite otherTableWrites;
     private final HostedPlanner hosted;
     private final NewSchemaTranslator translator;
     private final boolean syncedByTrigger;
@@ -50,6 +48,7 @@ public final class StatementPlanner {
         this.reads = new ReadRewriter(names, table.columns());
         this.hosted = new HostedPlanner(this, spec);
         this.translator = new NewSchemaTranslator(table, names, reads);
+        this.otherTableWrites = new OtherTableWrite(names, reads);
         this.syncedByTrigger = table.syncedByTrigger();
         this.dualWriteUpserts = table.dualWriteUpserts();
     }
@@ -106,7 +105,7 @@ public final class StatementPlanner {
                                 + " before PostgreSQL 17 and its per-row actions cannot feed the sync view in one"
                                 + " statement on every supported version",
                         "use INSERT … ON CONFLICT, UPDATE or DELETE instead")
-                        : otherTableWrite(sql, statement, s);
+                        : otherTableWrites.plan(sql, statement, s);
             case TRUNCATE:
                 return truncate(statement, offset, s);
             case COPY:
@@ -167,7 +166,7 @@ public final class StatementPlanner {
             return reject(statement, "a statement with its own WITH clause that writes the migrated table in a way"
                     + " that is not recognised", "write the migrated table in a plain INSERT/UPDATE/DELETE after WITH");
         }
-        return hasDepthZeroWrite(s) ? otherTableWrite(sql, statement, s) : read(sql, statement, offset, s, alone);
+        return hasDepthZeroWrite(s) ? otherTableWrites.plan(sql, statement, s) : read(sql, statement, offset, s, alone);
     }
 
     /**
@@ -180,73 +179,10 @@ public final class StatementPlanner {
             return r;
         }
         if (writes.analyze(body) == null) {
-            return r.isPassThrough() ? otherTableWrite(sql, statement, s) : r;
+            return r.isPassThrough() ? otherTableWrites.plan(sql, statement, s) : r;
         }
         NewSchemaTranslator.Translation t = translator.translate(statement, offset, s);
         return r.translatedAs(t.rewrite(), t.returning());
-    }
-
-    /** {@link WriteScan#mayReadColumn}, except that {@code count(*)} reads no column. */
-    private boolean mayReadColumn(Sig s) {
-        for (int i = 0; i < s.size(); i++) {
-            if ((s.isIdentifier(i) && names.isColumn(s.get(i).normalized()))
-                    || (s.isSymbol(i, "*") && !(s.isSymbol(i - 1, "(") && s.isSymbol(i + 1, ")")))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * A write to another table: it passes through; in the phases without the old column its reads of it read the new
-     * table ({@link OtherTableWrite}), or it is refused when they cannot be translated.
-     */
-    private PhaseRewrites otherTableWrite(String sql, String statement, Sig s) {
-        ReadScopes scopes = OtherTableWrite.scopes(s, names);
-        if (scopes == null && !mayReadColumn(s)) {
-            return PhaseRewrites.PASS;
-        }
-        // with its scopes known, a whole-row reference (SELECT u FROM users u) is found too
-        ReadRewriter.Result r = scopes == null ? ReadRewriter.Result.refused("its structure was not recognised")
-                : reads.otherTableWrite(sql, s, scopes);
-        if (r.refusal() != null) {
-            return PhaseRewrites.PASS.translatedAs(otherTableRefusal(statement, r.refusal()), null);
-        }
-        // generated keys: PgJDBC's appended RETURNING * covers the migrated table of FROM/USING, read or not
-        boolean keysMayRead = s.find("returning", 0, s.size(), 0) < 0 && (!r.unchanged() || scopes.root().hasSource());
-        if (r.unchanged() && !keysMayRead) {
-            return PhaseRewrites.PASS;
-        }
-        return PhaseRewrites.PASS.translatedAs(r.unchanged() ? Rewrite.PASS_THROUGH
-                        : new Rewrite.Rewritten(r.sql(), Rewrite.Kind.READ_NEW, 0, null),
-                keysMayRead ? list -> otherTableWriteReturning(statement, list) : null);
-    }
-
-    /**
-     * Generated keys of a translated write to another table: PgJDBC would append {@code RETURNING <list>} (often
-     * {@code *}, which there covers the migrated table of FROM/USING too), so the list is appended here and translated
-     * with the rest; the rows are the keys ({@code DUAL_WRITE_RETURNING}, nothing hidden).
-     */
-    private Rewrite otherTableWriteReturning(String statement, String list) {
-        if (statement.indexOf('\\') >= 0) {
-            // re-read here without the session's standard_conforming_strings, which decides what a backslash means
-            return rejected(statement, "generated keys of a write to another table that reads the migrated column, with"
-                    + " a backslash in its text", "name the key columns in a RETURNING clause of the statement");
-        }
-        String text = statement + " RETURNING " + list;
-        Sig s = new Sig(Statements.significant(Lexer.scan(text, true).tokens()));
-        ReadScopes scopes = OtherTableWrite.scopes(s, names);
-        ReadRewriter.Result r = scopes == null ? ReadRewriter.Result.refused("its structure was not recognised")
-                : reads.otherTableWrite(text, s, scopes);
-        if (r.refusal() != null) {
-            return otherTableRefusal(statement, r.refusal());
-        }
-        return r.unchanged() ? Rewrite.PASS_THROUGH : new Rewrite.Rewritten(r.sql(), Rewrite.Kind.DUAL_WRITE_RETURNING, 0, null);
-    }
-
-    private Rewrite otherTableRefusal(String statement, String why) {
-        return rejected(statement, "a write to another table that reads the migrated column in a way that cannot be"
-                + " translated: " + why, "change it as suggested, or read the column in a SELECT of its own");
     }
 
     /**
