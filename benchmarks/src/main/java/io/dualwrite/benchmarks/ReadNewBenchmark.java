@@ -13,8 +13,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
- * Reads of {@code customers} (migration {@code customers.email} in READ_NEW), by key and as a range
- * scan of {@value #SCAN_ROWS} rows in key order: {@code oldColumn} = the application's SELECT through
+ * Reads of {@code customers} (migration {@code customers.email} in READ_NEW), by key, as a range
+ * scan of {@value #SCAN_ROWS} rows in key order, and by email (both email columns indexed, as {@code expand} mirrors
+ * the old column's index): {@code oldColumn} = the application's SELECT through
  * raw PgJDBC (reads customers.email); {@code handWritten} = email taken from customer_email by a
  * correlated scalar subquery, written by hand; {@code leftJoin} = the LEFT JOIN a developer would write
  * for the new schema; {@code dualwrite} = the application's SELECT through the driver, which rewrites it.
@@ -25,6 +26,7 @@ public class ReadNewBenchmark {
     static final int SCAN_ROWS = 1000;
 
     static final String APP_SELECT = "SELECT id, name, email FROM customers WHERE id = ?";
+    static final String APP_BY_EMAIL = "SELECT id, name, email FROM customers WHERE email = ?";
     static final String APP_SCAN = "SELECT id, name, email FROM customers WHERE id BETWEEN ? AND ? ORDER BY id";
     static final String SUBQUERY = "SELECT c.id, c.name, (SELECT e.address FROM customer_email e"
             + " WHERE e.user_id = c.id AND e.is_primary) AS email FROM customers c";
@@ -37,6 +39,7 @@ public class ReadNewBenchmark {
     private Connection conn;
     private PreparedStatement select;
     private PreparedStatement scan;
+    private PreparedStatement byEmail;
     private final Bench.Keys keys = new Bench.Keys(5);
 
     @Setup
@@ -49,6 +52,12 @@ public class ReadNewBenchmark {
         };
         select = conn.prepareStatement(from == null ? APP_SELECT : from + " WHERE c.id = ?");
         scan = conn.prepareStatement(from == null ? APP_SCAN : from + " WHERE c.id BETWEEN ? AND ? ORDER BY c.id");
+        byEmail = conn.prepareStatement(switch (variant) {
+            case "handWritten" -> SUBQUERY + " WHERE (SELECT e.address FROM customer_email e WHERE e.user_id = c.id"
+                    + " AND e.is_primary) = ?";
+            case "leftJoin" -> LEFT_JOIN + " WHERE e.address = ?";
+            default -> APP_BY_EMAIL;
+        });
     }
 
     @TearDown
@@ -62,6 +71,19 @@ public class ReadNewBenchmark {
         try (ResultSet rs = select.executeQuery()) {
             rs.next();
             return rs.getString(3);
+        }
+    }
+
+    /**
+     * A login: the row of one email. {@code handWritten} compares the correlated subquery, the form the driver sent
+     * before it read lookups from the new table first ({@code ValueLookups}), which probes it once per row.
+     */
+    @Benchmark
+    public String readByEmail() throws SQLException {
+        byEmail.setString(1, "customer" + keys.next() + "@example.com");
+        try (ResultSet rs = byEmail.executeQuery()) {
+            rs.next();
+            return rs.getString(2);
         }
     }
 

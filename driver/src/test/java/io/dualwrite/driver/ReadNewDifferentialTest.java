@@ -86,6 +86,24 @@ class ReadNewDifferentialTest {
             "SELECT id, email FROM users TABLESAMPLE SYSTEM (100) ORDER BY id",
             "SELECT u.id, u.email FROM users AS u TABLESAMPLE BERNOULLI (100) REPEATABLE (7) ORDER BY u.id");
 
+    /**
+     * Lookups by value, which READ_NEW starts from the new table (ValueLookups): duplicates, a trailing space and case
+     * under COLLATE "C", NULL operands, a non-primary row's address, and the shapes that keep the subquery (NOT, OR).
+     */
+    static final List<String> LOOKUPS = List.of(
+            "SELECT id, name FROM users WHERE email = 'bob@example.com' ORDER BY id",
+            "SELECT id FROM users WHERE email = 'BOB@example.com'",
+            "SELECT id FROM users WHERE 'ann@example.com ' = email",
+            "SELECT id FROM users u WHERE u.email IN ('ann@example.com', 'Zed@example.com', NULL) ORDER BY id",
+            "SELECT id FROM users WHERE email = NULL",
+            "SELECT count(*) FROM users WHERE email = 'ann.old@example.com'",
+            "SELECT id FROM users WHERE email = 'bob@example.com' AND name = 'Fay'",
+            "SELECT id FROM users WHERE NOT email = 'bob@example.com' ORDER BY id",
+            "SELECT id FROM users WHERE email = 'bob@example.com' OR id = 3 ORDER BY id",
+            "SELECT id FROM users WHERE id BETWEEN 1 AND 8 AND email = 'bob@example.com' ORDER BY id",
+            "SELECT o.id FROM orders o WHERE o.user_id IN (SELECT id FROM users WHERE email = 'bob@example.com') ORDER BY o.id",
+            "SELECT u.id FROM users u JOIN orders o ON o.user_id = u.id WHERE u.email = 'bob@example.com' ORDER BY o.id");
+
     private ReadNewTwins twins;
     private Connection plain;
     private Connection dual;
@@ -110,6 +128,11 @@ class ReadNewDifferentialTest {
     @Test
     void readsOnceRefusedRunAndReadTheNewTable() throws SQLException {
         assertThat(differences(ONCE_REFUSED)).isEmpty();
+    }
+
+    @Test
+    void lookupsByValueFindTheSameRows() throws SQLException {
+        assertThat(differences(LOOKUPS)).isEmpty();
     }
 
     private List<String> differences(List<String> statements) throws SQLException {

@@ -148,6 +148,8 @@ public final class Expander {
                     + (hasRows ? " (concurrently)" : ""));
         }
 
+        lookupIndex(c, qSource, r.source().column(), targetSchema, targetTable, tv, flag, actions);
+
         boolean installed = ControlSchema.isInstalled(c);
         try {
             Phase phase = ControlSchema.register(c, spec);
@@ -169,15 +171,57 @@ public final class Expander {
     }
 
     /**
+     * When the old column has an index of its own (the application looks rows up by its value), the same lookup on the
+     * new table: an index on the value column of the primary rows. From READ_NEW on the driver reads {@code WHERE
+     * email = ?} from the new table first ({@code ValueLookups} in the rewriter); without it each such read would scan
+     * the whole target table. Not unique even where the old index is: it serves lookups, and the old column's index
+     * keeps enforcing what it enforced while the column is written. Left out when the target already has one.
+     */
+    private static void lookupIndex(Connection c, String qSource, String column, String targetSchema, String targetTable,
+                                    String value, String flag, List<String> actions) throws SQLException {
+        String qTarget = Identifiers.quote(targetSchema) + "." + Identifiers.quote(targetTable);
+        if (!leadingIndex(c, qSource, column) || leadingIndex(c, qTarget, value)) {
+            return;
+        }
+        String name = indexName(targetSchema, targetTable, value, "_lookup_idx");
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE INDEX CONCURRENTLY IF NOT EXISTS " + Identifiers.quote(name) + " ON " + qTarget + " ("
+                    + Identifiers.quote(value) + ") WHERE " + Identifiers.quote(flag));
+        }
+        if (!leadingIndex(c, qTarget, value)) {
+            actions.add("warning: index " + name + " exists but is not valid (a failed CREATE INDEX CONCURRENTLY leaves an"
+                    + " invalid one); reads that look users up by " + column + " would scan " + targetTable + " from READ_NEW"
+                    + " on. Drop it (DROP INDEX CONCURRENTLY " + Identifiers.quote(targetSchema) + "." + Identifiers.quote(name)
+                    + ") and run expand again.");
+            return;
+        }
+        actions.add("created index " + name + " ON " + targetTable + " (" + value + ") WHERE " + flag + " (concurrently), as "
+                + column + " has one: lookups by value read the new table from READ_NEW on");
+    }
+
+    /** Whether a valid index of {@code table} has {@code column} (not an expression of it) as its first key column. */
+    private static boolean leadingIndex(Connection c, String table, String column) throws SQLException {
+        return Queries.isTrue(c, "SELECT EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
+                + " AND a.attnum = i.indkey[0] WHERE i.indrelid = to_regclass(?) AND i.indisvalid AND a.attname = ?)",
+                table, column);
+    }
+
+    /**
      * {@code <table>_<column>_primary_uidx}; when that is longer than PostgreSQL keeps, as much of it as fits and a
      * hash of the names, so it is never truncated into another relation's name (a 63-byte table name would be one).
      */
     static String indexName(String schema, String table, String column) {
-        String n = table + "_" + column + "_primary_uidx";
+        return indexName(schema, table, column, "_primary_uidx");
+    }
+
+    private static String indexName(String schema, String table, String column, String suffix) {
+        String n = table + "_" + column + suffix;
         if (Identifiers.bytes(n) <= Identifiers.MAX_BYTES) {
             return n;
         }
-        String hash = Names.hash(Identifiers.quote(schema) + "." + Identifiers.quote(table) + "." + Identifiers.quote(column));
+        // the primary index's hash kept as it always was: expand finds an index it made by its definition, not its name
+        String hash = Names.hash(Identifiers.quote(schema) + "." + Identifiers.quote(table) + "." + Identifiers.quote(column)
+                + (suffix.equals("_primary_uidx") ? "" : suffix));
         return Identifiers.truncate(n, Identifiers.MAX_BYTES - hash.length() - 1) + "_" + hash;
     }
 

@@ -105,6 +105,29 @@ class DualwriteCliTest {
         assertThat(JsonParser.parseString(third.out()).getAsJsonObject().get("alreadyExpanded").getAsBoolean()).isTrue();
     }
 
+    /** The application looks users up by email: from READ_NEW on those lookups read email_address, which needs the same index. */
+    @Test
+    void expandGivesTheTargetALookupIndexWhenTheColumnHasOne(TestDatabase db) throws Exception {
+        Fixtures.createUsers(db, 100);
+        String indexes = "SELECT count(*) FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
+                + " AND a.attnum = i.indkey[0] WHERE i.indrelid = 'email_address'::regclass AND a.attname = 'address'";
+        Run without = cli(Fixtures.expandArgs(db));
+        assertThat(without.code()).as(without.toString()).isZero();
+        assertThat(without.out()).doesNotContain("lookup");
+        assertThat(db.queryLong(indexes)).isZero();
+
+        db.execute("CREATE INDEX users_email_idx ON users (email)");
+        Run with = cli(Fixtures.expandArgs(db));
+        assertThat(with.code()).as(with.toString()).isZero();
+        assertThat(with.out()).contains("created index email_address_address_lookup_idx");
+        assertThat(db.queryLong(indexes)).isEqualTo(1);
+        assertThat(db.queryString("SELECT pg_get_indexdef('email_address_address_lookup_idx'::regclass)"))
+                .endsWith("(address) WHERE is_primary");
+        Run again = cli(Fixtures.expandArgs(db));
+        assertThat(again.out()).contains("already expanded");
+        assertThat(db.queryLong(indexes)).isEqualTo(1);
+    }
+
     @Test
     void expandOnExistingTargetWithRowsBuildsIndexConcurrently(TestDatabase db) throws Exception {
         Fixtures.createUsers(db, 10);

@@ -60,7 +60,7 @@ final class NewSchemaTranslator {
                     "rename whatever spells it");
             return new Translation(r, null);
         }
-        Rewrite r = build(statement, offset, s, "", List.of());
+        Rewrite r = build(statement, offset, s, "", List.of(), false);
         boolean returns = s.find("returning", 0, s.size(), 0) >= 0;
         return new Translation(r, returns ? null : list -> withReturning(statement, offset, s, list));
     }
@@ -69,14 +69,35 @@ final class NewSchemaTranslator {
     private Rewrite withReturning(String statement, int offset, Sig s, String list) {
         String suffix = " RETURNING " + list;
         List<Token> tokens = Statements.significant(Lexer.scan(suffix, true).tokens());
-        Rewrite r = build(statement, offset, s, suffix, tokens);
+        Rewrite r = build(statement, offset, s, suffix, tokens, false);
         if (r instanceof Rewrite.Rewritten w && w.kind() != Rewrite.Kind.DUAL_WRITE_RETURNING) {
             return new Rewrite.Rewritten(w.sql(), Rewrite.Kind.DUAL_WRITE_RETURNING, 0, w.parameterSources());
         }
         return r;
     }
 
-    private Rewrite build(String statement, int offset, Sig s, String suffix, List<Token> suffixTokens) {
+    /**
+     * {@code READ_NEW}: the dual write of an UPDATE or DELETE whose other reads of the column (WHERE, FROM/USING, the
+     * values of other columns) read the new table, as the translation's do; the value it assigns the column keeps
+     * reading the old one, and its sync is the dual write's. Why: once the fleet moves on to {@code NEW_ONLY}, an
+     * instance that has not yet followed still runs READ_NEW while the others no longer write the old column, so the
+     * old column may be stale for those seconds; the new table never is. The assigned value keeps the old column's
+     * read because only there PostgreSQL re-reads the row it locked (a read-modify-write under READ COMMITTED), and a
+     * locking read of the new table in SET would take the two rows' locks in the order opposite to every other write.
+     *
+     * @return the rewrite, or null when nothing outside the assigned value reads the column, when the write has a
+     *         RETURNING list (its columns keep the dual write's metadata), is an INSERT, or cannot be translated: then
+     *         the dual write as the application wrote it serves
+     */
+    Rewrite dualWriteReadingNew(String statement, int offset, Sig s) {
+        if (statement.contains("dw$p") || s.find("returning", 0, s.size(), 0) >= 0) {
+            return null;
+        }
+        return build(statement, offset, s, "", List.of(), true) instanceof Rewrite.Rewritten w ? w : null;
+    }
+
+    private Rewrite build(String statement, int offset, Sig s, String suffix, List<Token> suffixTokens,
+                          boolean keepsOldColumn) {
         ParameterTags.Tagged tagged = ParameterTags.tag(statement, offset, s, suffix, suffixTokens);
         Sig t = tagged.sig();
         int main = 0;
@@ -91,9 +112,9 @@ final class NewSchemaTranslator {
             return refused(statement, "a write on the migrated table whose structure was not recognised",
                     "simplify the statement");
         }
-        TranslationDraft d = new TranslationDraft(table, names, reads, statement, tagged, main);
+        TranslationDraft d = new TranslationDraft(table, names, reads, statement, tagged, main, keepsOldColumn);
         Rewrite r = switch (shape.verb()) {
-            case INSERT -> inserts.translate(d, shape);
+            case INSERT -> keepsOldColumn ? Rewrite.PASS_THROUGH : inserts.translate(d, shape);
             case UPDATE -> update(d, shape);
             case DELETE -> delete(d, shape);
         };
@@ -255,6 +276,9 @@ final class NewSchemaTranslator {
             return refused(d.statement, "an UPDATE of the migrated table whose references to the column cannot be"
                     + " translated: " + refusal, "change it as suggested");
         }
+        if (d.keepsOldColumn) {
+            return readingNew(d, shape, assigned, false);
+        }
         if (assigned == null) {
             return inPlace(d, ret);
         }
@@ -354,6 +378,9 @@ final class NewSchemaTranslator {
             return refused(d.statement, "a DELETE from the migrated table whose references to the column cannot be"
                     + " translated: " + refusal, "change it as suggested");
         }
+        if (d.keepsOldColumn) {
+            return readingNew(d, shape, null, true);
+        }
         SyncForm.Part part = new SyncForm.Part(d.edited(d.main, ret < 0 ? t.size() : ret),
                 d.quotedKey(shape.qualifier()), null);
         if (ret < 0) {
@@ -361,6 +388,29 @@ final class NewSchemaTranslator {
         }
         return d.rewritten(SyncForm.returning(d, List.of(part), List.of(d.edited(ret + 1, t.size())),
                 true), Rewrite.Kind.DUAL_WRITE_RETURNING, DualWriteForm.HIDDEN_COLUMNS);
+    }
+
+    /**
+     * {@link #dualWriteReadingNew}'s form: the write with its edits, the assigned value as written, feeding the dual
+     * write's sync view; in place, with no sync, when it writes no value the sync must see.
+     */
+    private Rewrite readingNew(TranslationDraft d, WriteShape shape, Assigned assigned, boolean delete) {
+        Sig t = d.t;
+        if (assigned != null) {
+            int start = t.get(assigned.from()).start();
+            int end = t.get(assigned.to() - 1).end();
+            d.splice.replaceCovering(start, end, d.text.substring(start, end));
+        }
+        String write = d.edited(d.main, t.size());
+        if (write.equals(d.text.substring(t.get(d.main).start(), t.get(t.size() - 1).end()))) {
+            return Rewrite.PASS_THROUGH;
+        }
+        if (!delete && assigned == null && !table.storedMayDiffer()) {
+            return d.rewritten(d.splice.apply(d.text), Rewrite.Kind.DUAL_WRITE, 0);
+        }
+        d.standalone.add(write);
+        return d.rewritten(new DualWriteForm.Form(d.spec, d.withPrefix(), write, shape.qualifier(), delete, false).plain(),
+                Rewrite.Kind.DUAL_WRITE, 0);
     }
 
     /** A write that gives the column no value: only its references (and {@code *}) change, in place. */

@@ -55,6 +55,16 @@ public record PhaseRewrites(Rewrite dualWrite, Rewrite readNew, Function<String,
     }
 
     /**
+     * The same rewrites with {@code rewrite} in {@code READ_NEW}: a write whose reads of the column read the new table
+     * there. Generated keys take the dual write's RETURNING form, or the statement as written where it has none (its
+     * RETURNING list then reads the old column, as it did).
+     */
+    public PhaseRewrites readingNew(Rewrite rewrite) {
+        Function<String, Rewrite> returning = withReturning != null ? withReturning : list -> Rewrite.PASS_THROUGH;
+        return new PhaseRewrites(dualWrite, rewrite, returning, expanded, translated, translatedReturning);
+    }
+
+    /**
      * For a table whose writes a trigger on the source syncs (row-level security, {@link io.dualwrite.rewriter.SourceTable#syncedByTrigger}):
      * in the phases that write both sides every write reaches PostgreSQL as the application sent it (the trigger keeps the
      * target in step with exactly the rows it changed); reads still read the target in {@code READ_NEW}. What is refused

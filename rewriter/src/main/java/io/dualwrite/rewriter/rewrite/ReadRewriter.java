@@ -186,6 +186,7 @@ public final class ReadRewriter {
             refusal = replaceReferences(s, scopes, splice, returned, joins);
         }
         if (refusal == null) {
+            ValueLookups.splice(s, scopes, names, splice);
             keepLabels(s, scopes, splice);
         }
         return refusal;

@@ -170,9 +170,9 @@ public final class StatementPlanner {
     }
 
     /**
-     * The translation of a write on the source table ({@link NewSchemaTranslator}); a write refused in
-     * the phases that write both sides stays refused, and a write to another table that may read the
-     * old column is refused (its reads are not translated).
+     * The translation of a write on the source table ({@link NewSchemaTranslator}), and in READ_NEW the dual write
+     * whose reads of the column read the new table ({@link NewSchemaTranslator#dualWriteReadingNew}); a write refused in
+     * the phases that write both sides stays refused; a write to another table is {@link OtherTableWrite}'s.
      */
     private PhaseRewrites translated(PhaseRewrites r, String sql, String statement, int offset, Sig s, Sig body) {
         if (r.readNew() instanceof Rewrite.Rejected) {
@@ -182,7 +182,9 @@ public final class StatementPlanner {
             return r.isPassThrough() ? otherTableWrites.plan(sql, statement, s) : r;
         }
         NewSchemaTranslator.Translation t = translator.translate(statement, offset, s);
-        return r.translatedAs(t.rewrite(), t.returning());
+        Rewrite readingNew = translator.dualWriteReadingNew(statement, offset, s);
+        PhaseRewrites out = r.translatedAs(t.rewrite(), t.returning());
+        return readingNew == null ? out : out.readingNew(readingNew);
     }
 
     /**

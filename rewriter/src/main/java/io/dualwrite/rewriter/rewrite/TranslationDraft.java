@@ -39,11 +39,17 @@ final class TranslationDraft {
      * RETURNING the translation gives it), tagged: what jOOQ checks ({@link NewSchemaTranslator}).
      */
     final List<String> standalone = new ArrayList<>();
+    /**
+     * The write stays a dual write (READ_NEW): only its reads of the column move to the new table
+     * ({@link NewSchemaTranslator#dualWriteReadingNew}), the value it assigns and its sync stay the dual write's.
+     */
+    final boolean keepsOldColumn;
     private final ReadRewriter reads;
 
     TranslationDraft(SourceTable table, SourceNames names, ReadRewriter reads, String statement,
-                     ParameterTags.Tagged tagged, int main) {
+                     ParameterTags.Tagged tagged, int main, boolean keepsOldColumn) {
         this.table = table;
+        this.keepsOldColumn = keepsOldColumn;
         this.reads = reads;
         this.spec = table.spec();
         this.names = names;

@@ -29,6 +29,12 @@ final class Fixtures {
                 + q + ".\"id\" AND \"dw$e\".\"is_primary\")";
     }
 
+    /** A WHERE conjunct that looks rows up by the column's value, read from the new table first (ValueLookups). */
+    static String lookup(String q, String comparison) {
+        return q + ".\"id\" IN (SELECT \"dw$l\".\"user_id\" FROM \"public\".\"email_address\" \"dw$l\" WHERE \"dw$l\".\"address\" "
+                + comparison + " AND \"dw$l\".\"is_primary\")";
+    }
+
     private Fixtures() {
     }
 }

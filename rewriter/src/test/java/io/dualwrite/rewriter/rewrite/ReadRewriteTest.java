@@ -1,5 +1,6 @@
 package io.dualwrite.rewriter.rewrite;
 
+import static io.dualwrite.rewriter.rewrite.Fixtures.lookup;
 import static io.dualwrite.rewriter.rewrite.Fixtures.newEmail;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,8 +42,14 @@ class ReadRewriteTest {
     @Test
     void selectListWhereAndOrderBy() {
         assertReadNew("SELECT id, email FROM users WHERE email = ? ORDER BY email",
-                "SELECT id, " + newEmail("users") + AS_EMAIL + " FROM users WHERE " + newEmail("users")
-                        + " = ? ORDER BY email");
+                "SELECT id, " + newEmail("users") + AS_EMAIL + " FROM users WHERE " + lookup("users", "= ?")
+                        + " ORDER BY email");
+        // only a conjunct of the top level: under OR, NULL and false differ
+        assertReadNew("SELECT id FROM users WHERE email = ? OR id = 1",
+                "SELECT id FROM users WHERE " + newEmail("users") + " = ? OR id = 1");
+        assertReadNew("SELECT id FROM users u WHERE u.name = 'n' AND 'a@b' = u.email AND u.email IN (?, 'c') AND lower(email) = ?",
+                "SELECT id FROM users u WHERE u.name = 'n' AND " + lookup("u", "= 'a@b'") + " AND " + lookup("u", "IN (?, 'c')")
+                        + " AND lower(" + newEmail("u") + ") = ?");
     }
 
     @Test
@@ -123,7 +130,7 @@ class ReadRewriteTest {
         assertReadNew("SELECT DISTINCT ON (email) id FROM users ORDER BY email, id",
                 "SELECT DISTINCT ON (" + newEmail("users") + ") id FROM users ORDER BY " + newEmail("users") + ", id");
         assertReadNew("SELECT id FROM users WHERE email = ? FOR UPDATE OF users SKIP LOCKED",
-                "SELECT id FROM users WHERE " + newEmail("users") + " = ? FOR UPDATE OF users SKIP LOCKED");
+                "SELECT id FROM users WHERE " + lookup("users", "= ?") + " FOR UPDATE OF users SKIP LOCKED");
         assertReadNew("SELECT o.id, l.e FROM orders o, LATERAL (SELECT u.email AS e FROM users u WHERE u.id = o.user_id) l",
                 "SELECT o.id, l.e FROM orders o, LATERAL (SELECT " + newEmail("u") + " AS e FROM users u WHERE u.id = o.user_id) l");
     }

@@ -164,8 +164,10 @@ class TranslationTest {
     @Test
     void updateThatOnlyReadsTheColumnIsTranslatedInPlace() {
         Rewrite.Rewritten r = translated("UPDATE users SET name = ? WHERE email = ?");
-        assertThat(r.sql()).isEqualTo("UPDATE users SET name = ? WHERE " + newEmail("users") + " = ?");
+        assertThat(r.sql()).isEqualTo("UPDATE users SET name = ? WHERE " + Fixtures.lookup("users", "= ?"));
         assertThat(r.parameterSources()).isNull();
+        r = translated("UPDATE users SET name = ? WHERE email LIKE ?");
+        assertThat(r.sql()).isEqualTo("UPDATE users SET name = ? WHERE " + newEmail("users") + " LIKE ?");
     }
 
     @Test
@@ -218,7 +220,7 @@ class TranslationTest {
     @Test
     void severalStatementsAreSplicedOrRefusedWhenAParameterMoves() {
         Rewrite.Rewritten r = translated("UPDATE users SET name = 'a' WHERE email = 'x'; SELECT email FROM users");
-        assertThat(r.sql()).isEqualTo("UPDATE users SET name = 'a' WHERE " + newEmail("users") + " = 'x'; SELECT "
+        assertThat(r.sql()).isEqualTo("UPDATE users SET name = 'a' WHERE " + Fixtures.lookup("users", "= 'x'") + "; SELECT "
                 + newEmail("users") + " AS \"email\" FROM users");
         assertThat(rewriter.plan("UPDATE users SET email = ?, name = ? WHERE id = 1; SELECT 1").forPhase(Phase.CONTRACTED))
                 .isInstanceOfSatisfying(Rewrite.Rejected.class, x -> assertThat(x.reason()).contains("moves parameters"));
