@@ -135,6 +135,29 @@ class ReadNewDifferentialTest {
         assertThat(differences(LOOKUPS)).isEmpty();
     }
 
+    /** A parameter in the select list is typed by its binding (setString: varchar, setInt: int4), described or executed. */
+    @Test
+    void parametersInTheSelectListAreDescribedWithTheirBoundTypes() throws SQLException {
+        assertThat(observeBound(dual, BOUND_PARAMETERS)).isEqualTo(observeBound(plain, BOUND_PARAMETERS));
+    }
+
+    static final String BOUND_PARAMETERS = "SELECT email, ? AS b, coalesce(?, name) AS c FROM users WHERE email = ? ORDER BY id";
+
+    static List<String> observeBound(Connection c, String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement p = c.prepareStatement(sql)) {
+            p.setInt(1, 7);
+            p.setString(2, "n");
+            p.setString(3, "bob@example.com");
+            out.addAll(prefixed("described ", describe(p.getMetaData())));
+            try (ResultSet rs = p.executeQuery()) {
+                out.addAll(prefixed("executed ", describe(rs.getMetaData())));
+                out.addAll(MigrationFixture.rows(rs));
+            }
+        }
+        return out;
+    }
+
     private List<String> differences(List<String> statements) throws SQLException {
         return differences(plain, dual, statements);
     }

@@ -67,6 +67,7 @@ class TranslatedReadDifferentialTest {
         twins(db, phase);
         List<String> reads = new ArrayList<>(ReadNewDifferentialTest.CLASS_7);
         reads.addAll(ReadNewDifferentialTest.ONCE_REFUSED);
+        reads.addAll(ReadNewDifferentialTest.LOOKUPS);
         reads.add("SELECT * FROM users WHERE email = 'bob@example.com' ORDER BY id");
         reads.add("SELECT u.*, o.note FROM users u LEFT JOIN orders o ON o.user_id = u.id ORDER BY u.id, o.id");
         reads.add("SELECT id, email FROM users WHERE id = 2 FOR UPDATE");
@@ -82,6 +83,8 @@ class TranslatedReadDifferentialTest {
             assertThat(withoutOrigin(ReadNewDifferentialTest.observe(dual, sql))).as(sql)
                     .isEqualTo(withoutOrigin(ReadNewDifferentialTest.observe(plain, sql)));
         }
+        String bound = ReadNewDifferentialTest.BOUND_PARAMETERS;
+        assertThat(ReadNewDifferentialTest.observeBound(dual, bound)).isEqualTo(ReadNewDifferentialTest.observeBound(plain, bound));
     }
 
     /**
