@@ -102,7 +102,11 @@ class ReadNewDifferentialTest {
             "SELECT id FROM users WHERE email = 'bob@example.com' OR id = 3 ORDER BY id",
             "SELECT id FROM users WHERE id BETWEEN 1 AND 8 AND email = 'bob@example.com' ORDER BY id",
             "SELECT o.id FROM orders o WHERE o.user_id IN (SELECT id FROM users WHERE email = 'bob@example.com') ORDER BY o.id",
-            "SELECT u.id FROM users u JOIN orders o ON o.user_id = u.id WHERE u.email = 'bob@example.com' ORDER BY o.id");
+            "SELECT u.id FROM users u JOIN orders o ON o.user_id = u.id WHERE u.email = 'bob@example.com' ORDER BY o.id",
+            "SELECT id FROM users u WHERE lower(u.email) = lower('BOB@example.com') ORDER BY id",
+            "SELECT id FROM users WHERE trim(email) = 'ann@example.com' ORDER BY id",
+            "SELECT id FROM users WHERE upper('zed@example.com') = upper(email)",
+            "SELECT id FROM users WHERE coalesce(email, '') = '' ORDER BY id");
 
     private ReadNewTwins twins;
     private Connection plain;

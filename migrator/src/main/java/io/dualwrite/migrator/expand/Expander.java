@@ -6,6 +6,9 @@ import io.dualwrite.control.Names;
 import io.dualwrite.control.Queries;
 import io.dualwrite.migrator.UsageException;
 import io.dualwrite.rewriter.Identifiers;
+import io.dualwrite.rewriter.lexer.Lexer;
+import io.dualwrite.rewriter.lexer.Statements;
+import io.dualwrite.rewriter.lexer.Token;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
 
@@ -149,6 +152,7 @@ public final class Expander {
         }
 
         lookupIndex(c, qSource, r.source().column(), targetSchema, targetTable, tv, flag, actions);
+        expressionLookupIndexes(c, qSource, r.source().column(), targetSchema, targetTable, tv, flag, actions);
 
         boolean installed = ControlSchema.isInstalled(c);
         try {
@@ -197,6 +201,83 @@ public final class Expander {
         }
         actions.add("created index " + name + " ON " + targetTable + " (" + value + ") WHERE " + flag + " (concurrently), as "
                 + column + " has one: lookups by value read the new table from READ_NEW on");
+    }
+
+    /**
+     * {@link #lookupIndex} for the old column's expression indexes ({@code lower(email)}: a case-insensitive login), each
+     * over that column alone: the same expression of the value column, on the primary rows, unless the target has it.
+     * The driver's lookups apply lower, upper and the trims to the value as the application's WHERE does.
+     */
+    private static void expressionLookupIndexes(Connection c, String qSource, String column, String targetSchema,
+                                                String targetTable, String value, String flag, List<String> actions)
+            throws SQLException {
+        String qTarget = Identifiers.quote(targetSchema) + "." + Identifiers.quote(targetTable);
+        List<List<String>> present = new ArrayList<>();
+        for (String e : expressionKeys(c, qTarget, value)) {
+            present.add(normalizedTokens(e));
+        }
+        int n = 0;
+        for (String expression : expressionKeys(c, qSource, column)) {
+            StringBuilder mirrored = new StringBuilder();
+            for (Token t : Lexer.tokenize(expression)) {
+                mirrored.append(t.isName() && t.normalized().equals(column) ? Identifiers.quote(value) : t.text());
+            }
+            if (present.contains(normalizedTokens(mirrored.toString()))) {
+                continue;
+            }
+            String name = indexName(targetSchema, targetTable, value, "_expr" + (++n) + "_lookup_idx");
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE INDEX CONCURRENTLY IF NOT EXISTS " + Identifiers.quote(name) + " ON " + qTarget + " (("
+                        + mirrored + ")) WHERE " + Identifiers.quote(flag));
+                actions.add("created index " + name + " ON " + targetTable + " ((" + mirrored + ")) WHERE " + flag
+                        + " (concurrently), as " + column + " has one on (" + expression + ")");
+            } catch (SQLException e) {
+                actions.add("warning: could not mirror the index on (" + expression + ") as " + name + " (" + e.getMessage()
+                        + "); reads that look users up by that expression would scan " + targetTable + " from READ_NEW on."
+                        + " Create one by hand on the primary rows, and drop an invalid one first.");
+            }
+            present.add(normalizedTokens(mirrored.toString()));
+        }
+    }
+
+    /**
+     * The key expressions of {@code table}'s valid one-expression indexes that read {@code column} and no other of its
+     * columns (a predicate may read others: the mirror's is the primary flag).
+     */
+    private static List<String> expressionKeys(Connection c, String table, String column) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement p = c.prepareStatement("""
+                SELECT pg_get_indexdef(i.indexrelid, 1, true),
+                       (SELECT array_agg(a.attname::text) FROM pg_attribute a
+                         WHERE a.attrelid = i.indrelid AND a.attnum > 0 AND NOT a.attisdropped)
+                FROM pg_index i
+                WHERE i.indrelid = to_regclass(?) AND i.indisvalid AND i.indnkeyatts = 1 AND i.indkey[0] = 0
+                ORDER BY i.indexrelid""")) {
+            p.setString(1, table);
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    List<String> columns = List.of((String[]) rs.getArray(2).getArray());
+                    List<String> read = new ArrayList<>();
+                    for (Token t : Lexer.tokenize(rs.getString(1))) {
+                        if (t.isName() && columns.contains(t.normalized())) {
+                            read.add(t.normalized());
+                        }
+                    }
+                    if (read.contains(column) && read.stream().allMatch(column::equals)) {
+                        out.add(rs.getString(1));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<String> normalizedTokens(String sql) {
+        List<String> out = new ArrayList<>();
+        for (Token t : Statements.significant(Lexer.tokenize(sql))) {
+            out.add(t.isName() ? t.normalized() : t.text());
+        }
+        return out;
     }
 
     /** Whether a valid index of {@code table} has {@code column} (not an expression of it) as its first key column. */

@@ -116,16 +116,21 @@ class DualwriteCliTest {
         assertThat(without.out()).doesNotContain("lookup");
         assertThat(db.queryLong(indexes)).isZero();
 
-        db.execute("CREATE INDEX users_email_idx ON users (email)");
+        // a case-insensitive login's index too, and not one over another column as well
+        db.execute("CREATE INDEX users_email_idx ON users (email); CREATE INDEX users_email_lower ON users (lower(email));"
+                + " CREATE INDEX users_name_email ON users ((name || email))");
         Run with = cli(Fixtures.expandArgs(db));
         assertThat(with.code()).as(with.toString()).isZero();
-        assertThat(with.out()).contains("created index email_address_address_lookup_idx");
+        assertThat(with.out()).contains("created index email_address_address_lookup_idx",
+                "created index email_address_address_expr1_lookup_idx").doesNotContain("expr2");
         assertThat(db.queryLong(indexes)).isEqualTo(1);
         assertThat(db.queryString("SELECT pg_get_indexdef('email_address_address_lookup_idx'::regclass)"))
                 .endsWith("(address) WHERE is_primary");
+        assertThat(db.queryString("SELECT pg_get_indexdef('email_address_address_expr1_lookup_idx'::regclass)"))
+                .endsWith("(lower(address)) WHERE is_primary");
         Run again = cli(Fixtures.expandArgs(db));
         assertThat(again.out()).contains("already expanded");
-        assertThat(db.queryLong(indexes)).isEqualTo(1);
+        assertThat(db.queryLong("SELECT count(*) FROM pg_index WHERE indrelid = 'email_address'::regclass")).isEqualTo(3);
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.dualwrite.rewriter.analysis.SourceNames;
 import io.dualwrite.rewriter.lexer.TokenKind;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A row looked up by the column's value ({@code WHERE email = ?}, {@code WHERE u.email IN (?, ?)}) reads the new
@@ -27,6 +28,12 @@ import java.util.List;
  * subquery's value has. A write keeps every other property: the same rows, so the same locks, triggers and count.
  */
 final class ValueLookups {
+
+    /**
+     * Functions a side may apply: immutable and strict, so the key side computed on the target's value equals it computed
+     * on the subquery's (an expression index on them serves the lookup), and the value side computes once either way.
+     */
+    private static final Set<String> FUNCTIONS = Set.of("lower", "upper", "trim", "btrim", "ltrim", "rtrim");
 
     private ValueLookups() {
     }
@@ -100,33 +107,107 @@ final class ValueLookups {
         return out;
     }
 
-    /** Tokens [a, e) as {@code ref = operand}, {@code operand = ref} or {@code ref IN (operand, …)}: the lookup, else null. */
+    /**
+     * Tokens [a, e) as {@code key = value}, {@code value = key} or {@code ref IN (operand, …)}: the lookup, else null.
+     * The key side is the reference, alone or under {@link #FUNCTIONS} ({@code lower(u.email)}, which an expression
+     * index serves); the value side holds no column: operands under those functions.
+     */
     private static String lookup(Sig s, Scope sc, SourceNames names, int a, int e) {
-        if (e - a < 3) {
-            return null;
-        }
-        int refLength = reference(s, sc, names, a);
-        if (refLength > 0 && isEquals(s, a + refLength) && a + refLength + 2 == e && isOperand(s, a + refLength + 1)) {
-            return form(names.spec(), relation(s, sc, names, a, refLength), "= " + s.get(a + refLength + 1).text());
-        }
-        if (isOperand(s, a) && isEquals(s, a + 1)) {
-            int length = reference(s, sc, names, a + 2);
-            if (length > 0 && a + 2 + length == e) {
-                return form(names.spec(), relation(s, sc, names, a + 2, length), "= " + s.get(a).text());
-            }
-        }
-        int open = a + refLength + 1;
-        if (refLength > 0 && s.is(a + refLength, "in") && s.isSymbol(open, "(") && s.match(open) == e - 1) {
-            StringBuilder list = new StringBuilder();
-            for (int i = open + 1; i < e - 1; i += 2) {
-                if (!isOperand(s, i) || !(i + 1 == e - 1 || s.isSymbol(i + 1, ","))) {
+        int eq = -1;
+        for (int i = a; i < e; i++) {
+            if (s.depth(i) == sc.depth && isEquals(s, i)) {
+                if (eq >= 0) {
                     return null;
                 }
-                list.append(list.isEmpty() ? "" : ", ").append(s.get(i).text());
+                eq = i;
             }
-            return list.isEmpty() ? null : form(names.spec(), relation(s, sc, names, a, refLength), "IN (" + list + ")");
+        }
+        if (eq < 0) {
+            return in(s, sc, names, a, e);
+        }
+        int left = keyReference(s, sc, names, a, eq);
+        if (left >= 0 && isValue(s, eq + 1, e)) {
+            return form(names.spec(), relation(s, sc, left), keyText(s, names.spec(), a, eq, left) + " = " + text(s, eq + 1, e));
+        }
+        int right = keyReference(s, sc, names, eq + 1, e);
+        if (right >= 0 && isValue(s, a, eq)) {
+            return form(names.spec(), relation(s, sc, right), text(s, a, eq) + " = " + keyText(s, names.spec(), eq + 1, e, right));
         }
         return null;
+    }
+
+    /** {@code ref IN (operand, …)}. */
+    private static String in(Sig s, Scope sc, SourceNames names, int a, int e) {
+        int length = reference(s, sc, names, a);
+        int open = a + length + 1;
+        if (length == 0 || !s.is(a + length, "in") || !s.isSymbol(open, "(") || s.match(open) != e - 1) {
+            return null;
+        }
+        List<String> list = new ArrayList<>();
+        for (int i = open + 1; i < e - 1; i += 2) {
+            if (!isOperand(s, i) || !(i + 1 == e - 1 || s.isSymbol(i + 1, ","))) {
+                return null;
+            }
+            list.add(s.get(i).text());
+        }
+        return list.isEmpty() ? null
+                : form(names.spec(), relation(s, sc, a), valueColumn(names.spec()) + " IN (" + String.join(", ", list) + ")");
+    }
+
+    /**
+     * Where tokens [from, to) are the column's reference alone or under {@link #FUNCTIONS} (the reference's first token),
+     * else -1.
+     */
+    private static int keyReference(Sig s, Scope sc, SourceNames names, int from, int to) {
+        int found = -1;
+        for (int i = from; i < to; i++) {
+            int length = reference(s, sc, names, i);
+            if (length > 0) {
+                if (found >= 0) {
+                    return -1;
+                }
+                found = i;
+                i += length - 1;
+            } else if (!isFunctionOrParenthesis(s, i)) {
+                return -1;
+            }
+        }
+        return found;
+    }
+
+    /** Whether tokens [from, to) are operands under {@link #FUNCTIONS}: no column, nothing volatile. */
+    private static boolean isValue(Sig s, int from, int to) {
+        boolean operand = false;
+        for (int i = from; i < to; i++) {
+            if (isOperand(s, i)) {
+                operand = true;
+            } else if (!isFunctionOrParenthesis(s, i)) {
+                return false;
+            }
+        }
+        return operand;
+    }
+
+    private static boolean isFunctionOrParenthesis(Sig s, int i) {
+        return s.isSymbol(i, "(") || s.isSymbol(i, ")") || s.isSymbol(i, ",")
+                || (s.get(i).kind() == TokenKind.IDENTIFIER && FUNCTIONS.contains(s.get(i).normalized()) && s.isSymbol(i + 1, "("));
+    }
+
+    /** Tokens [from, to) as SQL, spaced. */
+    private static String text(Sig s, int from, int to) {
+        StringBuilder b = new StringBuilder();
+        for (int i = from; i < to; i++) {
+            b.append(i == from ? "" : " ").append(s.get(i).text());
+        }
+        return b.toString();
+    }
+
+    /** The key side with the reference at {@code ref} read from the target's value column instead. */
+    private static String keyText(Sig s, MigrationSpec spec, int from, int to, int ref) {
+        int after = s.isSymbol(ref + 1, ".") ? ref + 3 : ref + 1;
+        String before = text(s, from, ref);
+        String rest = text(s, after, to);
+        return (before.isEmpty() ? "" : before + " ") + valueColumn(spec) + (rest.isEmpty() ? "" : " " + rest);
     }
 
     /** The tokens of a reference to the column of a migrated-table relation of {@code sc} at {@code i} (1 or 3), else 0. */
@@ -144,8 +225,8 @@ final class ValueLookups {
         return 0;
     }
 
-    private static Relation relation(Sig s, Scope sc, SourceNames names, int i, int length) {
-        return length == 1 ? unqualifiedSource(sc) : sc.resolveQualifier(s.get(i).normalized());
+    private static Relation relation(Sig s, Scope sc, int i) {
+        return s.isSymbol(i + 1, ".") ? sc.resolveQualifier(s.get(i).normalized()) : unqualifiedSource(sc);
     }
 
     /** The relation an unqualified name of the column names in {@code sc}: its only one, or a write's written table. */
@@ -170,12 +251,15 @@ final class ValueLookups {
         return kind == TokenKind.PARAMETER || kind == TokenKind.NUMBER || kind == TokenKind.STRING;
     }
 
-    /** {@code <q>.<key> IN (SELECT <target key> FROM <target> WHERE <value> <comparison> AND <flag>)}. */
+    private static String valueColumn(MigrationSpec spec) {
+        return "\"dw$l\"." + Identifiers.quote(spec.targetValueColumn());
+    }
+
+    /** {@code <q>.<key> IN (SELECT <target key> FROM <target> WHERE <comparison> AND <flag>)}. */
     private static String form(MigrationSpec spec, Relation r, String comparison) {
         String e = "\"dw$l\".";
         return r.qualifier + "." + Identifiers.quote(spec.keyColumn()) + " IN (SELECT " + e
-                + Identifiers.quote(spec.targetKeyColumn()) + " FROM " + spec.qualifiedTarget() + " \"dw$l\" WHERE " + e
-                + Identifiers.quote(spec.targetValueColumn()) + " " + comparison + " AND " + e
-                + Identifiers.quote(spec.primaryFlagColumn()) + ")";
+                + Identifiers.quote(spec.targetKeyColumn()) + " FROM " + spec.qualifiedTarget() + " \"dw$l\" WHERE "
+                + comparison + " AND " + e + Identifiers.quote(spec.primaryFlagColumn()) + ")";
     }
 }

@@ -31,8 +31,13 @@ final class Fixtures {
 
     /** A WHERE conjunct that looks rows up by the column's value, read from the new table first (ValueLookups). */
     static String lookup(String q, String comparison) {
-        return q + ".\"id\" IN (SELECT \"dw$l\".\"user_id\" FROM \"public\".\"email_address\" \"dw$l\" WHERE \"dw$l\".\"address\" "
-                + comparison + " AND \"dw$l\".\"is_primary\")";
+        return lookupOn(q, "\"dw$l\".\"address\" " + comparison);
+    }
+
+    /** {@link #lookup} with the whole condition on the target row ({@code "dw$l"}) given. */
+    static String lookupOn(String q, String condition) {
+        return q + ".\"id\" IN (SELECT \"dw$l\".\"user_id\" FROM \"public\".\"email_address\" \"dw$l\" WHERE "
+                + condition + " AND \"dw$l\".\"is_primary\")";
     }
 
     private Fixtures() {

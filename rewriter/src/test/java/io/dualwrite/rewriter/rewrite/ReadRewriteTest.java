@@ -1,6 +1,7 @@
 package io.dualwrite.rewriter.rewrite;
 
 import static io.dualwrite.rewriter.rewrite.Fixtures.lookup;
+import static io.dualwrite.rewriter.rewrite.Fixtures.lookupOn;
 import static io.dualwrite.rewriter.rewrite.Fixtures.newEmail;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -48,8 +49,12 @@ class ReadRewriteTest {
         assertReadNew("SELECT id FROM users WHERE email = ? OR id = 1",
                 "SELECT id FROM users WHERE " + newEmail("users") + " = ? OR id = 1");
         assertReadNew("SELECT id FROM users u WHERE u.name = 'n' AND 'a@b' = u.email AND u.email IN (?, 'c') AND lower(email) = ?",
-                "SELECT id FROM users u WHERE u.name = 'n' AND " + lookup("u", "= 'a@b'") + " AND " + lookup("u", "IN (?, 'c')")
-                        + " AND lower(" + newEmail("u") + ") = ?");
+                "SELECT id FROM users u WHERE u.name = 'n' AND " + lookupOn("u", "'a@b' = \"dw$l\".\"address\"") + " AND " + lookup("u", "IN (?, 'c')")
+                        + " AND " + lookupOn("u", "lower ( \"dw$l\".\"address\" ) = ?"));
+        // a side may apply lower/upper/trim (an expression index serves it); anything else keeps the subquery
+        assertReadNew("SELECT id FROM users WHERE upper(?) = upper(trim(email)) AND coalesce(email, 'x') = ?",
+                "SELECT id FROM users WHERE " + lookupOn("users", "upper ( ? ) = upper ( trim ( \"dw$l\".\"address\" ) )")
+                        + " AND coalesce(" + newEmail("users") + ", 'x') = ?");
     }
 
     @Test
