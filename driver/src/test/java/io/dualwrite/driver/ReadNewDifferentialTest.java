@@ -106,7 +106,8 @@ class ReadNewDifferentialTest {
             "SELECT id FROM users u WHERE lower(u.email) = lower('BOB@example.com') ORDER BY id",
             "SELECT id FROM users WHERE trim(email) = 'ann@example.com' ORDER BY id",
             "SELECT id FROM users WHERE upper('zed@example.com') = upper(email)",
-            "SELECT id FROM users WHERE coalesce(email, '') = '' ORDER BY id");
+            "SELECT id FROM users WHERE coalesce(email, '') = '' ORDER BY id",
+            "SELECT id FROM users WHERE email = ANY ('{bob@example.com,Zed@example.com}') ORDER BY id");
 
     private ReadNewTwins twins;
     private Connection plain;

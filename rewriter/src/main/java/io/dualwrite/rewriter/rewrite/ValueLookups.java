@@ -175,8 +175,14 @@ final class ValueLookups {
         return found;
     }
 
-    /** Whether tokens [from, to) are operands under {@link #FUNCTIONS}: no column, nothing volatile. */
+    /**
+     * Whether tokens [from, to) are operands under {@link #FUNCTIONS}, or {@code ANY (…)} / {@code SOME (…)} of such
+     * (an array parameter): no column, nothing volatile.
+     */
     private static boolean isValue(Sig s, int from, int to) {
+        if ((s.is(from, "any") || s.is(from, "some")) && s.isSymbol(from + 1, "(") && s.match(from + 1) == to - 1) {
+            return isValue(s, from + 2, to - 1);
+        }
         boolean operand = false;
         for (int i = from; i < to; i++) {
             if (isOperand(s, i)) {

@@ -55,6 +55,8 @@ class ReadRewriteTest {
         assertReadNew("SELECT id FROM users WHERE upper(?) = upper(trim(email)) AND coalesce(email, 'x') = ?",
                 "SELECT id FROM users WHERE " + lookupOn("users", "upper ( ? ) = upper ( trim ( \"dw$l\".\"address\" ) )")
                         + " AND coalesce(" + newEmail("users") + ", 'x') = ?");
+        assertReadNew("SELECT id FROM users WHERE email = ANY (?)",
+                "SELECT id FROM users WHERE " + lookupOn("users", "\"dw$l\".\"address\" = ANY ( ? )"));
     }
 
     @Test
