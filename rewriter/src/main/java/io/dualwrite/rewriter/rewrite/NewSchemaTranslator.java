@@ -90,10 +90,20 @@ final class NewSchemaTranslator {
      *         the dual write as the application wrote it serves
      */
     Rewrite dualWriteReadingNew(String statement, int offset, Sig s) {
-        if (statement.contains("dw$p") || s.find("returning", 0, s.size(), 0) >= 0) {
+        if (statement.contains("dw$p") || s.find("returning", 0, s.size(), 0) >= 0 || !mentionsColumn(s)) {
             return null;
         }
         return build(statement, offset, s, "", List.of(), true) instanceof Rewrite.Rewritten w ? w : null;
+    }
+
+    /** Whether a name of the column (or a star, which may cover it) appears at all: most writes on the table, cheaply told apart. */
+    private boolean mentionsColumn(Sig s) {
+        for (int i = 0; i < s.size(); i++) {
+            if ((s.isIdentifier(i) && names.isColumn(s.get(i).normalized())) || s.isSymbol(i, "*")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Rewrite build(String statement, int offset, Sig s, String suffix, List<Token> suffixTokens,
