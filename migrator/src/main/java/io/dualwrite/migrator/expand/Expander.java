@@ -18,7 +18,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -151,8 +153,7 @@ public final class Expander {
                     + (hasRows ? " (concurrently)" : ""));
         }
 
-        lookupIndex(c, qSource, r.source().column(), targetSchema, targetTable, tv, flag, actions);
-        expressionLookupIndexes(c, qSource, r.source().column(), targetSchema, targetTable, tv, flag, actions);
+        lookupIndexes(c, qSource, r.source().column(), targetSchema, targetTable, tv, flag, actions);
 
         boolean installed = ControlSchema.isInstalled(c);
         try {
@@ -175,96 +176,64 @@ public final class Expander {
     }
 
     /**
-     * When the old column has an index of its own (the application looks rows up by its value), the same lookup on the
-     * new table: an index on the value column of the primary rows. From READ_NEW on the driver reads {@code WHERE
-     * email = ?} from the new table first ({@code ValueLookups} in the rewriter); without it each such read would scan
-     * the whole target table. Not unique even where the old index is: it serves lookups, and the old column's index
-     * keeps enforcing what it enforced while the column is written. Left out when the target already has one.
+     * The old column's indexes, mirrored on the new table's primary rows: each valid index whose one key is the column,
+     * or an expression of it alone ({@code lower(email)}), gets its twin on the value column ({@code lower(address)})
+     * WHERE the flag, unless the target has that key. From READ_NEW on the driver looks rows up by value in the new
+     * table ({@code ValueLookups} in the rewriter), which without them would scan it. Never unique, even where the old
+     * index is: a unique index on the value column turns the sync trigger's delete probe off ({@code SyncTrigger}, whose
+     * placeholder rows would collide in it), and while the old column is written its own index refuses duplicates.
+     * Concurrently; one that cannot be built is a warning that says what to do, not a failure.
      */
-    private static void lookupIndex(Connection c, String qSource, String column, String targetSchema, String targetTable,
-                                    String value, String flag, List<String> actions) throws SQLException {
+    private static void lookupIndexes(Connection c, String qSource, String column, String targetSchema, String targetTable,
+                                      String value, String flag, List<String> actions) throws SQLException {
         String qTarget = Identifiers.quote(targetSchema) + "." + Identifiers.quote(targetTable);
-        if (!leadingIndex(c, qSource, column) || leadingIndex(c, qTarget, value)) {
-            return;
-        }
-        String name = indexName(targetSchema, targetTable, value, "_lookup_idx");
-        try (Statement s = c.createStatement()) {
-            s.execute("CREATE INDEX CONCURRENTLY IF NOT EXISTS " + Identifiers.quote(name) + " ON " + qTarget + " ("
-                    + Identifiers.quote(value) + ") WHERE " + Identifiers.quote(flag));
-        }
-        if (!leadingIndex(c, qTarget, value)) {
-            actions.add("warning: index " + name + " exists but is not valid (a failed CREATE INDEX CONCURRENTLY leaves an"
-                    + " invalid one); reads that look users up by " + column + " would scan " + targetTable + " from READ_NEW"
-                    + " on. Drop it (DROP INDEX CONCURRENTLY " + Identifiers.quote(targetSchema) + "." + Identifiers.quote(name)
-                    + ") and run expand again.");
-            return;
-        }
-        actions.add("created index " + name + " ON " + targetTable + " (" + value + ") WHERE " + flag + " (concurrently), as "
-                + column + " has one: lookups by value read the new table from READ_NEW on");
-    }
-
-    /**
-     * {@link #lookupIndex} for the old column's expression indexes ({@code lower(email)}: a case-insensitive login), each
-     * over that column alone: the same expression of the value column, on the primary rows, unless the target has it.
-     * The driver's lookups apply lower, upper and the trims to the value as the application's WHERE does.
-     */
-    private static void expressionLookupIndexes(Connection c, String qSource, String column, String targetSchema,
-                                                String targetTable, String value, String flag, List<String> actions)
-            throws SQLException {
-        String qTarget = Identifiers.quote(targetSchema) + "." + Identifiers.quote(targetTable);
-        List<List<String>> present = new ArrayList<>();
-        for (String e : expressionKeys(c, qTarget, value)) {
-            present.add(normalizedTokens(e));
-        }
+        Map<List<String>, String> present = keyIndexes(c, qTarget, value);
         int n = 0;
-        for (String expression : expressionKeys(c, qSource, column)) {
-            StringBuilder mirrored = new StringBuilder();
-            for (Token t : Lexer.tokenize(expression)) {
-                mirrored.append(t.isName() && t.normalized().equals(column) ? Identifiers.quote(value) : t.text());
+        for (String source : keyIndexes(c, qSource, column).values()) {
+            StringBuilder key = new StringBuilder();
+            for (Token t : Lexer.tokenize(source)) {
+                key.append(t.isName() && t.normalized().equals(column) ? Identifiers.quote(value) : t.text());
             }
-            if (present.contains(normalizedTokens(mirrored.toString()))) {
+            List<String> mirrored = normalizedTokens(key.toString());
+            if (present.containsKey(mirrored)) {
                 continue;
             }
-            String name = indexName(targetSchema, targetTable, value, "_expr" + (++n) + "_lookup_idx");
-            try (Statement s = c.createStatement()) {
-                s.execute("CREATE INDEX CONCURRENTLY IF NOT EXISTS " + Identifiers.quote(name) + " ON " + qTarget + " (("
-                        + mirrored + ")) WHERE " + Identifiers.quote(flag));
-                actions.add("created index " + name + " ON " + targetTable + " ((" + mirrored + ")) WHERE " + flag
-                        + " (concurrently), as " + column + " has one on (" + expression + ")");
+            boolean plain = mirrored.size() == 1;
+            String name = indexName(targetSchema, targetTable, value, (plain ? "" : "_expr" + (++n)) + "_lookup_idx");
+            String what = "index " + name + " ON " + targetTable + " (" + key + ") WHERE " + flag;
+            try (Statement st = c.createStatement()) {
+                st.execute("CREATE INDEX CONCURRENTLY IF NOT EXISTS " + Identifiers.quote(name) + " ON " + qTarget + " ("
+                        + (plain ? key : "(" + key + ")") + ") WHERE " + Identifiers.quote(flag));
+                actions.add("created " + what + " (concurrently), the twin of " + column + "'s index on (" + source
+                        + "): lookups by value read the new table from READ_NEW on");
             } catch (SQLException e) {
-                actions.add("warning: could not mirror the index on (" + expression + ") as " + name + " (" + e.getMessage()
-                        + "); reads that look users up by that expression would scan " + targetTable + " from READ_NEW on."
-                        + " Create one by hand on the primary rows, and drop an invalid one first.");
+                actions.add("warning: could not create " + what + ": " + e.getMessage() + ". Reads that look users up by"
+                        + " that key would scan " + targetTable + " from READ_NEW on. Fix the cause, drop the invalid index"
+                        + " (DROP INDEX CONCURRENTLY " + Identifiers.quote(targetSchema) + "." + Identifiers.quote(name)
+                        + ") and run expand again.");
             }
-            present.add(normalizedTokens(mirrored.toString()));
+            present.put(mirrored, key.toString());
         }
     }
 
-    /**
-     * The key expressions of {@code table}'s valid one-expression indexes that read {@code column} and no other of its
-     * columns (a predicate may read others: the mirror's is the primary flag).
-     */
-    private static List<String> expressionKeys(Connection c, String table, String column) throws SQLException {
-        List<String> out = new ArrayList<>();
+    /** The valid one-key indexes of {@code table} whose key reads {@code column} alone: key as deparsed, by its normalized tokens. */
+    private static Map<List<String>, String> keyIndexes(Connection c, String table, String column) throws SQLException {
+        Map<List<String>, String> out = new LinkedHashMap<>();
         try (PreparedStatement p = c.prepareStatement("""
                 SELECT pg_get_indexdef(i.indexrelid, 1, true),
                        (SELECT array_agg(a.attname::text) FROM pg_attribute a
                          WHERE a.attrelid = i.indrelid AND a.attnum > 0 AND NOT a.attisdropped)
                 FROM pg_index i
-                WHERE i.indrelid = to_regclass(?) AND i.indisvalid AND i.indnkeyatts = 1 AND i.indkey[0] = 0
+                WHERE i.indrelid = to_regclass(?) AND i.indisvalid AND i.indnkeyatts = 1
                 ORDER BY i.indexrelid""")) {
             p.setString(1, table);
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
                     List<String> columns = List.of((String[]) rs.getArray(2).getArray());
-                    List<String> read = new ArrayList<>();
-                    for (Token t : Lexer.tokenize(rs.getString(1))) {
-                        if (t.isName() && columns.contains(t.normalized())) {
-                            read.add(t.normalized());
-                        }
-                    }
+                    List<String> key = normalizedTokens(rs.getString(1));
+                    List<String> read = key.stream().filter(columns::contains).toList();
                     if (read.contains(column) && read.stream().allMatch(column::equals)) {
-                        out.add(rs.getString(1));
+                        out.putIfAbsent(key, rs.getString(1));
                     }
                 }
             }
@@ -272,19 +241,13 @@ public final class Expander {
         return out;
     }
 
+    /** Significant tokens, names as PostgreSQL stores them: a key as written and as deparsed compare equal. */
     private static List<String> normalizedTokens(String sql) {
         List<String> out = new ArrayList<>();
         for (Token t : Statements.significant(Lexer.tokenize(sql))) {
             out.add(t.isName() ? t.normalized() : t.text());
         }
         return out;
-    }
-
-    /** Whether a valid index of {@code table} has {@code column} (not an expression of it) as its first key column. */
-    private static boolean leadingIndex(Connection c, String table, String column) throws SQLException {
-        return Queries.isTrue(c, "SELECT EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid"
-                + " AND a.attnum = i.indkey[0] WHERE i.indrelid = to_regclass(?) AND i.indisvalid AND a.attname = ?)",
-                table, column);
     }
 
     /**

@@ -3,6 +3,8 @@ package io.dualwrite.migrator.cli;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.dualwrite.control.ControlSchema;
+import io.dualwrite.control.SyncTrigger;
 import io.dualwrite.migrator.Fixtures;
 import io.dualwrite.migrator.Fixtures.Run;
 import io.dualwrite.migrator.parity.ParityCheck;
@@ -131,6 +133,24 @@ class DualwriteCliTest {
         Run again = cli(Fixtures.expandArgs(db));
         assertThat(again.out()).contains("already expanded");
         assertThat(db.queryLong("SELECT count(*) FROM pg_index WHERE indrelid = 'email_address'::regclass")).isEqualTo(3);
+    }
+
+    /**
+     * A unique column gets a plain twin: a unique index on the value column would turn the sync trigger's delete probe
+     * off (its placeholder rows would collide), and the old column's own index refuses duplicates while it is written.
+     */
+    @Test
+    void aUniqueColumnsTwinIsNotUniqueAndKeepsTheDeleteProbe(TestDatabase db) throws Exception {
+        Fixtures.createUsers(db, 100);
+        db.execute("ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email)");
+        Run r = cli(Fixtures.expandArgs(db));
+        assertThat(r.code()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("created index email_address_address_lookup_idx");
+        assertThat(db.queryString("SELECT pg_get_indexdef('email_address_address_lookup_idx'::regclass)"))
+                .startsWith("CREATE INDEX").endsWith("(address) WHERE is_primary");
+        try (Connection c = db.connect()) {
+            assertThat(SyncTrigger.hasDeleteProbe(c, ControlSchema.require(c, "users.email").spec())).isTrue();
+        }
     }
 
     @Test
