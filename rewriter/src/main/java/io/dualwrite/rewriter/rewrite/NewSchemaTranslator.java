@@ -90,16 +90,24 @@ final class NewSchemaTranslator {
      *         the dual write as the application wrote it serves
      */
     Rewrite dualWriteReadingNew(String statement, int offset, Sig s) {
-        if (statement.contains("dw$p") || s.find("returning", 0, s.size(), 0) >= 0 || !mentionsColumn(s)) {
+        if (statement.contains("dw$p") || s.find("returning", 0, s.size(), 0) >= 0 || !mayReadColumn(s)) {
             return null;
         }
         return build(statement, offset, s, "", List.of(), true) instanceof Rewrite.Rewritten w ? w : null;
     }
 
-    /** Whether a name of the column (or a star, which may cover it) appears at all: most writes on the table, cheaply told apart. */
-    private boolean mentionsColumn(Sig s) {
+    /**
+     * Whether the column's name (or a star, which may cover it) appears other than as a SET target ({@code SET email =},
+     * {@code , email =} at the top level): most writes on the table, the dual write of a value among them, cheaply told
+     * apart, so that planning them does not cost a second translation.
+     */
+    private boolean mayReadColumn(Sig s) {
         for (int i = 0; i < s.size(); i++) {
-            if ((s.isIdentifier(i) && names.isColumn(s.get(i).normalized())) || s.isSymbol(i, "*")) {
+            if (s.isSymbol(i, "*")) {
+                return true;
+            }
+            if (s.isIdentifier(i) && names.isColumn(s.get(i).normalized()) && !(s.depth(i) == 0 && s.isSymbol(i + 1, "=")
+                    && (s.is(i - 1, "set") || s.isSymbol(i - 1, ",")))) {
                 return true;
             }
         }
