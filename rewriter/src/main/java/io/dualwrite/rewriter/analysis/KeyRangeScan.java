@@ -60,7 +60,7 @@ public final class KeyRangeScan {
                     || nestedScopeNamesColumn(s, scopes, sc, names)) {
                 continue;
             }
-            List<Bound> bounds = bounds(s, sc, r, names);
+            List<Bound> bounds = bounds(s, scopes, sc, r, names);
             if (!bounds.isEmpty()) {
                 found.add(new KeyRangeScan(sc, r, bounds));
             }
@@ -95,44 +95,16 @@ public final class KeyRangeScan {
         return false;
     }
 
-    /**
-     * The conjuncts of WHERE that bound the key. AND is the loosest operator but OR, so at the
-     * clause's own depth, without OR and CASE (whose WHEN conditions hold ANDs), splitting at AND
-     * gives the conjuncts; the AND of a BETWEEN belongs to it.
-     */
-    private static List<Bound> bounds(Sig s, Scope sc, Relation r, SourceNames names) {
+    /** The conjuncts of WHERE ({@link Scope#whereConjuncts}) that bound the key. */
+    private static List<Bound> bounds(Sig s, ReadScopes scopes, Scope sc, Relation r, SourceNames names) {
         List<Bound> found = new ArrayList<>();
-        List<Integer> starts = new ArrayList<>();
-        starts.add(sc.whereStart + 1);
-        int betweens = 0;
-        for (int i = sc.whereStart + 1; i < sc.whereEnd; i++) {
-            if (atLevel(s, sc, i)) {
-                Token t = s.get(i);
-                if (t.is("or") || t.is("case")) {
-                    return found;
-                }
-                if (t.is("between")) {
-                    betweens++;
-                } else if (t.is("and") && betweens > 0) {
-                    betweens--;
-                } else if (t.is("and")) {
-                    starts.add(i + 1);
-                }
-            }
-        }
-        for (int n = 0; n < starts.size(); n++) {
-            int end = n + 1 < starts.size() ? starts.get(n + 1) - 1 : sc.whereEnd;
-            Bound b = bound(s, sc, r, names, starts.get(n), end);
+        for (int[] c : sc.whereConjuncts(s, scopes)) {
+            Bound b = bound(s, sc, r, names, c[0], c[1]);
             if (b != null) {
                 found.add(b);
             }
         }
         return found;
-    }
-
-    /** A keyword of the clause's own level (not inside parentheses, not a name after a dot). */
-    private static boolean atLevel(Sig s, Scope sc, int i) {
-        return s.depth(i) == sc.depth && s.get(i).kind() == TokenKind.IDENTIFIER && !s.isSymbol(i - 1, ".");
     }
 
     /** Tokens [a, end) as {@code key op bound} or {@code key BETWEEN bound AND bound}; null if not. */

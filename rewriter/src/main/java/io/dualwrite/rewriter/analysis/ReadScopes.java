@@ -96,7 +96,23 @@ public final class ReadScopes {
         if (returningStart >= 0) {
             r.items(r.root, returningStart, s.size());
         }
+        r.rootWhere();
         return r;
+    }
+
+    /** The write's own WHERE (of an INSERT: its ON CONFLICT's): to its RETURNING, or to the end. */
+    private void rootWhere() {
+        for (int i = 0; i < s.size(); i++) {
+            if (s.depth(i) == 0 && owner[i] == root) {
+                if (root.whereStart < 0 && s.is(i, "where") && !s.isSymbol(i - 1, ".")) {
+                    root.whereStart = i;
+                    root.whereEnd = s.size();
+                } else if (root.whereStart >= 0 && s.is(i, "returning")) {
+                    root.whereEnd = i;
+                    return;
+                }
+            }
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.dualwrite.rewriter.analysis;
 
+import io.dualwrite.rewriter.lexer.TokenKind;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashSet;
@@ -145,6 +146,39 @@ public final class Scope {
     /** Inside the parentheses of {@code DISTINCT ON (…)}, which resolves names like ORDER BY. */
     public boolean inDistinctOn(int i) {
         return distinctOnStart >= 0 && i > distinctOnStart && i < distinctOnEnd;
+    }
+
+    /**
+     * The conjuncts of this scope's WHERE, each {start, end} in tokens; none without WHERE or when OR or CASE (whose WHEN
+     * conditions hold ANDs) stands at the clause's own level. AND is the loosest operator but OR, so there splitting at
+     * AND gives the conjuncts; the AND of a BETWEEN belongs to it.
+     */
+    public List<int[]> whereConjuncts(Sig s, ReadScopes scopes) {
+        if (whereStart < 0) {
+            return List.of();
+        }
+        List<int[]> out = new ArrayList<>();
+        int start = whereStart + 1;
+        int betweens = 0;
+        for (int i = whereStart + 1; i < whereEnd; i++) {
+            if (s.depth(i) != depth || scopes.owner(i) != this || s.get(i).kind() != TokenKind.IDENTIFIER
+                    || s.isSymbol(i - 1, ".")) {
+                continue;
+            }
+            if (s.is(i, "or") || s.is(i, "case")) {
+                return List.of();
+            }
+            if (s.is(i, "between")) {
+                betweens++;
+            } else if (s.is(i, "and") && betweens > 0) {
+                betweens--;
+            } else if (s.is(i, "and")) {
+                out.add(new int[] {start, i});
+                start = i + 1;
+            }
+        }
+        out.add(new int[] {start, whereEnd});
+        return out;
     }
 
     public boolean isClauseEnd(int i) {

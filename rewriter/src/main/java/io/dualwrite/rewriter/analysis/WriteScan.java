@@ -35,8 +35,24 @@ public final class WriteScan {
 
     /** True when a token could read the old column: its name, or any {@code *}. */
     public static boolean mayReadColumn(Sig s, SourceNames names) {
+        return mayReadColumn(s, names, true, true);
+    }
+
+    /**
+     * {@link #mayReadColumn}, except that {@code count(*)} reads no column, nor, unless {@code setTargets}, a name that
+     * stands as a SET target at the top level ({@code SET email =}, {@code , email =}).
+     */
+    public static boolean readsColumn(Sig s, SourceNames names, boolean setTargets) {
+        return mayReadColumn(s, names, false, setTargets);
+    }
+
+    private static boolean mayReadColumn(Sig s, SourceNames names, boolean countStar, boolean setTargets) {
         for (int i = 0; i < s.size(); i++) {
-            if ((s.isIdentifier(i) && names.isColumn(s.get(i).normalized())) || s.isSymbol(i, "*")) {
+            if (s.isSymbol(i, "*") && (countStar || !(s.isSymbol(i - 1, "(") && s.isSymbol(i + 1, ")")))) {
+                return true;
+            }
+            if (s.isIdentifier(i) && names.isColumn(s.get(i).normalized()) && (setTargets || !(s.depth(i) == 0
+                    && s.isSymbol(i + 1, "=") && (s.is(i - 1, "set") || s.isSymbol(i - 1, ","))))) {
                 return true;
             }
         }

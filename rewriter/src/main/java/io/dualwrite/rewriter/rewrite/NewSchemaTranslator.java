@@ -9,6 +9,7 @@ import io.dualwrite.rewriter.analysis.Reasons;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.SourceNames;
 import io.dualwrite.rewriter.analysis.WriteAnalyzer;
+import io.dualwrite.rewriter.analysis.WriteScan;
 import io.dualwrite.rewriter.analysis.WriteShape;
 import io.dualwrite.rewriter.lexer.Lexer;
 import io.dualwrite.rewriter.lexer.Statements;
@@ -90,28 +91,11 @@ final class NewSchemaTranslator {
      *         the dual write as the application wrote it serves
      */
     Rewrite dualWriteReadingNew(String statement, int offset, Sig s) {
-        if (statement.contains("dw$p") || s.find("returning", 0, s.size(), 0) >= 0 || !mayReadColumn(s)) {
+        // a write that reads no email (the dual write of a value names it as a SET target only) is not planned twice
+        if (statement.contains("dw$p") || s.find("returning", 0, s.size(), 0) >= 0 || !WriteScan.readsColumn(s, names, false)) {
             return null;
         }
         return build(statement, offset, s, "", List.of(), true) instanceof Rewrite.Rewritten w ? w : null;
-    }
-
-    /**
-     * Whether the column's name (or a star, which may cover it) appears other than as a SET target ({@code SET email =},
-     * {@code , email =} at the top level): most writes on the table, the dual write of a value among them, cheaply told
-     * apart, so that planning them does not cost a second translation.
-     */
-    private boolean mayReadColumn(Sig s) {
-        for (int i = 0; i < s.size(); i++) {
-            if (s.isSymbol(i, "*")) {
-                return true;
-            }
-            if (s.isIdentifier(i) && names.isColumn(s.get(i).normalized()) && !(s.depth(i) == 0 && s.isSymbol(i + 1, "=")
-                    && (s.is(i - 1, "set") || s.isSymbol(i - 1, ",")))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private Rewrite build(String statement, int offset, Sig s, String suffix, List<Token> suffixTokens,

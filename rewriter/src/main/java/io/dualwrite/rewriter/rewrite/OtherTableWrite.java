@@ -6,6 +6,7 @@ import io.dualwrite.rewriter.analysis.ReadScopes.Relation;
 import io.dualwrite.rewriter.analysis.Reasons;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.SourceNames;
+import io.dualwrite.rewriter.analysis.WriteScan;
 import io.dualwrite.rewriter.lexer.Lexer;
 import io.dualwrite.rewriter.lexer.Statements;
 import java.util.ArrayList;
@@ -30,24 +31,13 @@ final class OtherTableWrite {
         this.reads = reads;
     }
 
-    /** {@link WriteScan#mayReadColumn}, except that {@code count(*)} reads no column. */
-    private boolean mayReadColumn(Sig s) {
-        for (int i = 0; i < s.size(); i++) {
-            if ((s.isIdentifier(i) && names.isColumn(s.get(i).normalized()))
-                    || (s.isSymbol(i, "*") && !(s.isSymbol(i - 1, "(") && s.isSymbol(i + 1, ")")))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /**
      * The plan of a write to another table: it passes through; in the phases without the old column its reads of it
      * read the new table, or it is refused when they cannot be translated.
      */
     PhaseRewrites plan(String sql, String statement, Sig s) {
         ReadScopes scopes = scopes(s, names);
-        if (scopes == null && !mayReadColumn(s)) {
+        if (scopes == null && !WriteScan.readsColumn(s, names, true)) {
             return PhaseRewrites.PASS;
         }
         // with its scopes known, a whole-row reference (SELECT u FROM users u) is found too

@@ -41,70 +41,17 @@ final class ValueLookups {
     /** Replaces each qualifying conjunct of every WHERE clause of {@code scopes} (the edits inside it go with it). */
     static void splice(Sig s, ReadScopes scopes, SourceNames names, Splice splice) {
         List<Scope> levels = new ArrayList<>(scopes.scopes());
-        Scope root = scopes.root();
-        if (root != null && !levels.contains(root)) {
-            levels.add(root);
+        if (scopes.root() != null && !levels.contains(scopes.root())) {
+            levels.add(scopes.root());
         }
         for (Scope sc : levels) {
-            int where = sc.whereStart;
-            int end = sc.whereEnd;
-            if (sc == root) {
-                where = rootWhere(s, scopes, root);
-                end = where < 0 ? -1 : rootWhereEnd(s, scopes, root, where);
-            }
-            if (where >= 0) {
-                for (int[] c : conjuncts(s, scopes, sc, where + 1, end)) {
-                    String lookup = lookup(s, sc, names, c[0], c[1]);
-                    if (lookup != null) {
-                        splice.replaceCovering(s.get(c[0]).start(), s.get(c[1] - 1).end(), lookup);
-                    }
+            for (int[] c : sc.whereConjuncts(s, scopes)) {
+                String lookup = lookup(s, sc, names, c[0], c[1]);
+                if (lookup != null) {
+                    splice.replaceCovering(s.get(c[0]).start(), s.get(c[1] - 1).end(), lookup);
                 }
             }
         }
-    }
-
-    private static int rootWhere(Sig s, ReadScopes scopes, Scope root) {
-        for (int i = 0; i < s.size(); i++) {
-            if (s.depth(i) == 0 && scopes.owner(i) == root && s.is(i, "where") && !s.isSymbol(i - 1, ".")) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static int rootWhereEnd(Sig s, ReadScopes scopes, Scope root, int where) {
-        for (int i = where + 1; i < s.size(); i++) {
-            if (s.depth(i) == 0 && scopes.owner(i) == root && s.is(i, "returning")) {
-                return i;
-            }
-        }
-        return s.size();
-    }
-
-    /** The conjuncts of WHERE tokens [from, to), each {start, end}; none when OR or CASE stands at the clause's level. */
-    private static List<int[]> conjuncts(Sig s, ReadScopes scopes, Scope sc, int from, int to) {
-        List<int[]> out = new ArrayList<>();
-        int start = from;
-        int betweens = 0;
-        for (int i = from; i < to; i++) {
-            if (s.depth(i) != sc.depth || scopes.owner(i) != sc || s.get(i).kind() != TokenKind.IDENTIFIER
-                    || s.isSymbol(i - 1, ".")) {
-                continue;
-            }
-            if (s.is(i, "or") || s.is(i, "case")) {
-                return List.of();
-            }
-            if (s.is(i, "between")) {
-                betweens++;
-            } else if (s.is(i, "and") && betweens > 0) {
-                betweens--;
-            } else if (s.is(i, "and")) {
-                out.add(new int[] {start, i});
-                start = i + 1;
-            }
-        }
-        out.add(new int[] {start, to});
-        return out;
     }
 
     /**
