@@ -1,5 +1,10 @@
 package io.dualwrite.benchmarks;
 
+import io.dualwrite.rewriter.Phase;
+import io.dualwrite.rewriter.Rewrite;
+import io.dualwrite.rewriter.SourceTable;
+import io.dualwrite.rewriter.rewrite.StatementRewriter;
+
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Param;
@@ -13,12 +18,16 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * After the contract: {@code members.email} is dropped (migration {@code members.email} in CONTRACTED) and the
  * legacy application keeps sending the SQL it always sent. {@code dualwrite}: that SQL through the driver, which
  * translates it into the new schema; {@code handWritten}: what a developer would write for the new schema
- * ({@code members_hw} without the column, {@code member_email_hw}), raw PgJDBC. Same statements, same keys,
+ * ({@code members_hw} without the column, {@code member_email_hw}), raw PgJDBC; {@code translatedSql}: the SQL the
+ * driver sends for the legacy SQL (its form for non-NULL values), sent by raw PgJDBC to {@code members}, which separates
+ * what the translated form costs in PostgreSQL from what the driver costs in the JVM. Same statements, same keys,
  * prepared once per trial.
  */
 @State(Scope.Thread)
@@ -41,11 +50,13 @@ public class ContractedBenchmark {
     static final String HAND_DELETE = "WITH d AS (DELETE FROM members_hw WHERE id = ? RETURNING id)"
             + " DELETE FROM member_email_hw e USING d WHERE e.user_id = d.id AND e.is_primary";
 
-    @Param({"handWritten", "dualwrite"})
+    @Param({"handWritten", "translatedSql", "dualwrite"})
     public String variant;
 
     private Connection conn;
     private Connection setupConn;
+    /** Per statement, the marker each application parameter binds (1-based; moved only in translatedSql's SQL). */
+    private int[] readMarkers = {1}, updateMarkers = {1, 2}, insertMarkers = {1, 2, 3}, deleteMarkers = {1};
     private PreparedStatement read;
     private PreparedStatement update;
     private PreparedStatement insert;
@@ -60,19 +71,63 @@ public class ContractedBenchmark {
     public void setUp() throws SQLException {
         boolean hand = "handWritten".equals(variant);
         String members = hand ? "members_hw" : "members";
-        conn = hand ? Bench.raw() : Bench.dualwrite();
+        conn = "dualwrite".equals(variant) ? Bench.dualwrite() : Bench.raw();
         setupConn = Bench.raw();
         try (Statement s = setupConn.createStatement(); ResultSet rs = s.executeQuery("SELECT max(id) FROM " + members)) {
             rs.next();
             nextId = Math.max(rs.getLong(1), 10_000_000L) + 1;
         }
-        read = conn.prepareStatement(hand ? HAND_READ : LEGACY_READ);
-        update = conn.prepareStatement(hand ? HAND_UPDATE : LEGACY_UPDATE);
-        insert = conn.prepareStatement(hand ? HAND_INSERT : LEGACY_INSERT);
-        delete = conn.prepareStatement(hand ? HAND_DELETE : LEGACY_DELETE);
+        if ("translatedSql".equals(variant)) {
+            // shares members with dualwrite: its inserted keys start elsewhere
+            nextId += 500_000_000L;
+            Rewrite.Rewritten r = translated(LEGACY_READ);
+            read = conn.prepareStatement(r.sql());
+            readMarkers = markers(r, 1);
+            r = translated(LEGACY_UPDATE);
+            update = conn.prepareStatement(r.sql());
+            updateMarkers = markers(r, 2);
+            r = translated(LEGACY_INSERT);
+            insert = conn.prepareStatement(r.sql());
+            insertMarkers = markers(r, 3);
+            r = translated(LEGACY_DELETE);
+            delete = conn.prepareStatement(r.sql());
+            deleteMarkers = markers(r, 1);
+        } else {
+            read = conn.prepareStatement(hand ? HAND_READ : LEGACY_READ);
+            update = conn.prepareStatement(hand ? HAND_UPDATE : LEGACY_UPDATE);
+            insert = conn.prepareStatement(hand ? HAND_INSERT : LEGACY_INSERT);
+            delete = conn.prepareStatement(hand ? HAND_DELETE : LEGACY_DELETE);
+        }
         setupMember = setupConn.prepareStatement("INSERT INTO " + members + " (id, name) VALUES (?, 'to delete')");
         setupEmail = setupConn.prepareStatement("INSERT INTO " + (hand ? "member_email_hw" : "member_email")
                 + " (user_id, address, is_primary) VALUES (?, ?, true)");
+    }
+
+    /** What the driver sends for {@code legacySql} in CONTRACTED when its values are not NULL. */
+    static Rewrite.Rewritten translated(String legacySql) {
+        SourceTable members = new SourceTable(Bench.membersSpec(), List.of("id", "name", "email"), "text", null, false, true, false);
+        Rewrite r = new StatementRewriter(List.of(members)).plan(legacySql).forPhase(Phase.CONTRACTED);
+        if (!(r instanceof Rewrite.Rewritten w)) {
+            throw new IllegalStateException("not translated: " + legacySql + " -> " + r);
+        }
+        return w.ifNotNull() == null ? w : w.ifNotNull().form();
+    }
+
+    /** For each application parameter (1-based), the one marker of {@code w}'s SQL that binds it. */
+    private static int[] markers(Rewrite.Rewritten w, int applicationParameters) {
+        int[] markers = new int[applicationParameters];
+        int[] sources = w.parameterSources();
+        if (sources == null) {
+            Arrays.setAll(markers, i -> i + 1);
+            return markers;
+        }
+        if (sources.length != applicationParameters) {
+            throw new IllegalStateException("a parameter is repeated or dropped in " + w.sql());
+        }
+        for (int marker = 1; marker <= sources.length; marker++) {
+            markers[sources[marker - 1] - 1] = marker;
+        }
+        return markers;
     }
 
     @TearDown(Level.Trial)
@@ -99,7 +154,7 @@ public class ContractedBenchmark {
 
     @Benchmark
     public String readByKey() throws SQLException {
-        read.setLong(1, keys.next());
+        read.setLong(readMarkers[0], keys.next());
         try (ResultSet rs = read.executeQuery()) {
             rs.next();
             return rs.getString(3);
@@ -108,23 +163,23 @@ public class ContractedBenchmark {
 
     @Benchmark
     public int update() throws SQLException {
-        update.setString(1, "n" + (counter++) + "@example.com");
-        update.setLong(2, keys.next());
+        update.setString(updateMarkers[0], "n" + (counter++) + "@example.com");
+        update.setLong(updateMarkers[1], keys.next());
         return update.executeUpdate();
     }
 
     @Benchmark
     public int insert() throws SQLException {
         long id = nextId++;
-        insert.setLong(1, id);
-        insert.setString(2, "new member");
-        insert.setString(3, "new" + id + "@example.com");
+        insert.setLong(insertMarkers[0], id);
+        insert.setString(insertMarkers[1], "new member");
+        insert.setString(insertMarkers[2], "new" + id + "@example.com");
         return insert.executeUpdate();
     }
 
     @Benchmark
     public int delete(RowToDelete row) throws SQLException {
-        delete.setLong(1, row.id);
+        delete.setLong(deleteMarkers[0], row.id);
         return delete.executeUpdate();
     }
 }
