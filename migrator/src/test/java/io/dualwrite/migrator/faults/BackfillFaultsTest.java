@@ -62,7 +62,10 @@ class BackfillFaultsTest {
         long scannedInDb = db.queryLong("SELECT sum(rows_scanned) FROM dualwrite.backfill_range");
         long scannedByRun = o.get("rowsScannedThisRun").getAsLong();
         long slack = (long) plan.size() * WORKERS * BATCH * 2; // a batch is whole pages: up to about twice BATCH rows
-        assertThat(scannedInDb).isBetween((long) USERS, USERS + slack);
+        String ranges = db.queryString("SELECT string_agg(format('range %s pages %s..%s next %s scanned %s (rows there %s) batches %s',"
+                + " range_no, lo_page, hi_page, next_page, rows_scanned, (SELECT count(*) FROM users u WHERE u.ctid >= format('(%s,0)',"
+                + " lo_page)::tid AND u.ctid < format('(%s,0)', hi_page)::tid), batches), '; ' ORDER BY range_no) FROM dualwrite.backfill_range");
+        assertThat(scannedInDb).as(ranges).isBetween((long) USERS, USERS + slack);
         assertThat(scannedByRun).isBetween((long) USERS, USERS + slack);
         assertThat(db.queryLong("SELECT rows_copied FROM dualwrite.backfill_checkpoint"))
                 .isEqualTo(db.queryLong("SELECT count(*) FROM users WHERE email IS NOT NULL"));
