@@ -25,7 +25,6 @@ public final class SyncTrigger {
     static void install(Connection c, MigrationSpec spec) throws SQLException {
         String keyType = ControlSchema.columnType(c, spec.sourceSchema(), spec.sourceTable(), spec.keyColumn());
         String valueType = ControlSchema.columnType(c, spec.sourceSchema(), spec.sourceTable(), spec.sourceColumn());
-        String probe = probeLiteral(c, spec);
         try (Statement s = c.createStatement()) {
             s.execute("CREATE SEQUENCE IF NOT EXISTS " + deleteCounterName(spec));
             // the trigger runs as the application's role; a counter tells nothing, so any role may advance it
@@ -34,10 +33,22 @@ public final class SyncTrigger {
             String function = ControlSchema.SCHEMA + "." + Identifiers.quote(spec.syncView() + "_apply");
             s.execute("CREATE OR REPLACE VIEW " + view + " AS SELECT NULL::" + keyType + " AS k, NULL::" + valueType
                     + " AS v, false AS deleted WHERE false");
-            s.execute("CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS $dualwrite$\n"
-                    + syncFunctionBody(spec, probe, syncLockKey(c, spec)) + "\n$dualwrite$");
+            refreshFunction(c, spec);
             s.execute("DROP TRIGGER IF EXISTS apply ON " + view);
             s.execute("CREATE TRIGGER apply INSTEAD OF INSERT ON " + view + " FOR EACH ROW EXECUTE FUNCTION " + function + "()");
+        }
+    }
+
+    /**
+     * Replaces the installed trigger function with one whose delete probe fits the target as it is now: a unique index
+     * added on the value column ({@link ValueIndexes#uniqueTwins}) turns the probe off, whose placeholder it could refuse.
+     * The view and its trigger stay; in-flight writes finish with the function they started with.
+     */
+    public static void refreshFunction(Connection c, MigrationSpec spec) throws SQLException {
+        String function = ControlSchema.SCHEMA + "." + Identifiers.quote(spec.syncView() + "_apply");
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS $dualwrite$\n"
+                    + syncFunctionBody(spec, probeLiteral(c, spec), syncLockKey(c, spec)) + "\n$dualwrite$");
         }
     }
 

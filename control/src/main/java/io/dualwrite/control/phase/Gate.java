@@ -28,6 +28,12 @@ public enum Gate {
      */
     OLD_COLUMN_MAY_STAY_UNSET("the old column accepts rows that leave it unset (nullable or with a default)"),
     /**
+     * Every unique index and CHECK constraint on the old column has its twin on the new table's primary rows
+     * ({@code ValueIndexes.uniqueTwins}, {@code ValueChecks.checkTwins}): from NEW_ONLY on the old column is not
+     * written, so its own no longer refuse a value.
+     */
+    OLD_COLUMN_CONSTRAINTS_KEPT("every unique index and CHECK constraint on the old column has its twin on the new table"),
+    /**
      * The source table's row-level security, if any, lets a role read every row it may write: the translated
      * writes of NEW_ONLY read back the rows they change, and the driver refuses them where the policies differ
      * for reading and writing (the capture trigger that keeps such tables exact before covers only the phases

@@ -70,6 +70,12 @@ public final class GateChecks {
                         unmet.add(notNull);
                     }
                 }
+                case OLD_COLUMN_CONSTRAINTS_KEPT -> {
+                    String notKept = OldColumnGates.constraintsNotKept(c, migration);
+                    if (notKept != null) {
+                        unmet.add(notKept);
+                    }
+                }
                 case ROW_SECURITY_READS_WHAT_IT_WRITES -> {
                     String asymmetric = OldColumnGates.asymmetricRowSecurity(c, migration);
                     if (asymmetric != null) {

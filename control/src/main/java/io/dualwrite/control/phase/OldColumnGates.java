@@ -1,6 +1,8 @@
 package io.dualwrite.control.phase;
 
 import io.dualwrite.control.ControlSchema;
+import io.dualwrite.control.ValueChecks;
+import io.dualwrite.control.ValueIndexes;
 import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.MigrationSpec;
 
@@ -14,7 +16,8 @@ import java.util.List;
 
 /**
  * The gates of leaving the old column behind ({@link Gate#STATEMENTS_TRANSLATABLE},
- * {@link Gate#OLD_COLUMN_MAY_STAY_UNSET}, {@link Gate#ROW_SECURITY_READS_WHAT_IT_WRITES}): each returns its refusal,
+ * {@link Gate#OLD_COLUMN_MAY_STAY_UNSET}, {@link Gate#OLD_COLUMN_CONSTRAINTS_KEPT},
+ * {@link Gate#ROW_SECURITY_READS_WHAT_IT_WRITES}): each returns its refusal,
  * or null when it holds.
  */
 final class OldColumnGates {
@@ -83,6 +86,47 @@ final class OldColumnGates {
                 + " in NEW_ONLY the application's INSERTs leave it unset, so every one would fail. Run "
                 + dropNotNull(spec) + "; then move again (the move's audit entry records that the constraint must be"
                 + " restored, with SET NOT NULL, after a rollback to READ_NEW and dualwrite reverse-sync)";
+    }
+
+    /**
+     * Null when every unique index and CHECK constraint on the old column has its twin on the target (or there is none);
+     * else the refusal with the DDL of each missing twin, which {@code dualwrite phase NEW_ONLY} runs itself before the
+     * move, and each one no twin can express.
+     */
+    static String constraintsNotKept(Connection c, String migration) throws SQLException {
+        MigrationSpec spec = ControlSchema.require(c, migration).spec();
+        List<String> missing = new ArrayList<>();
+        List<String> impossible = new ArrayList<>();
+        for (ValueIndexes.UniqueTwin t : ValueIndexes.uniqueTwins(c, spec)) {
+            if (t.whyNot() != null) {
+                impossible.add(t.sourceIndex() + " (" + t.whyNot() + ")");
+            } else if (!t.present()) {
+                missing.add(t.ddl());
+            }
+        }
+        for (ValueChecks.CheckTwin t : ValueChecks.checkTwins(c, spec)) {
+            if (t.whyNot() != null) {
+                impossible.add("constraint " + t.name() + " " + t.definition() + " (" + t.whyNot() + ")");
+            } else if (!t.present()) {
+                missing.add(t.add() + (t.validate() == null ? "" : "; " + t.validate()));
+            }
+        }
+        if (missing.isEmpty() && impossible.isEmpty()) {
+            return null;
+        }
+        String column = spec.qualifiedSource() + "." + Identifiers.quote(spec.sourceColumn());
+        StringBuilder b = new StringBuilder("from NEW_ONLY on " + column + " is not written, so its unique indexes and CHECK"
+                + " constraints no longer refuse a value; ");
+        if (!missing.isEmpty()) {
+            b.append("the new table lacks their twins: run ").append(String.join("; ", missing))
+                    .append(" (dualwrite phase NEW_ONLY builds them itself)");
+        }
+        if (!impossible.isEmpty()) {
+            b.append(missing.isEmpty() ? "" : "; ").append("no twin on the new table can keep ")
+                    .append(String.join("; ", impossible))
+                    .append(": enforce that rule another way and drop it, or keep the old column (stay in READ_NEW)");
+        }
+        return b.append("; then move again").toString();
     }
 
     /**

@@ -3,6 +3,8 @@ package io.dualwrite.control.phase;
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.ControlTablesTest;
 import io.dualwrite.control.SourceColumn;
+import io.dualwrite.control.ValueChecks;
+import io.dualwrite.control.ValueIndexes;
 import io.dualwrite.control.fleet.Fleet;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.testing.PostgresExtension;
@@ -95,6 +97,78 @@ class OldColumnGatesTest {
         assertThat(db.queryString("SELECT reason FROM dualwrite.phase_change ORDER BY id DESC LIMIT 1"))
                 .startsWith("go; ").contains("was NOT NULL in READ_NEW",
                         "restore it with ALTER TABLE \"public\".\"users\" ALTER COLUMN \"email\" SET NOT NULL");
+    }
+
+    @Test
+    void aUniqueIndexOnTheOldColumnRefusesNewOnlyUntilItsTwinExistsAndOneNoTwinCanKeepRefusesToo(TestDatabase db)
+            throws Exception {
+        try (Connection c = migrationIn(db, Phase.READ_NEW)) {
+            db.execute("ALTER TABLE users ADD COLUMN tenant bigint;"
+                    + " CREATE UNIQUE INDEX users_email_key ON users (email) INCLUDE (tenant);"
+                    + " CREATE UNIQUE INDEX users_lower_email ON users (lower(email)) WHERE email IS NOT NULL;"
+                    + " CREATE UNIQUE INDEX users_tenant_email ON users (tenant, email);"
+                    + " CREATE INDEX users_email_plain ON users (email)");
+            assertThatThrownBy(() -> PhaseWriter.change(c, PhaseWriter.Request.of(M, Phase.NEW_ONLY, "t", null)))
+                    .isInstanceOfSatisfying(PhaseRefusedException.class, e -> assertThat(e.unmet()).singleElement().asString()
+                            .contains("from NEW_ONLY on \"public\".\"users\".\"email\" is not written",
+                                    "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS \"email_address_address_unique_idx\" ON"
+                                            + " \"public\".\"email_address\" (\"address\") WHERE \"is_primary\"",
+                                    "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS \"email_address_address_expr1_unique_idx\" ON"
+                                            + " \"public\".\"email_address\" ((lower(\"address\"))) WHERE \"is_primary\" AND"
+                                            + " (\"address\" IS NOT NULL)",
+                                    "users_tenant_email", "it combines email with tenant")
+                            .doesNotContain("users_email_plain"));
+            for (ValueIndexes.UniqueTwin t : ValueIndexes.uniqueTwins(c, ControlTablesTest.SPEC)) {
+                if (t.ddl() != null) {
+                    db.execute(t.ddl());
+                }
+            }
+            assertThatThrownBy(() -> PhaseWriter.change(c, PhaseWriter.Request.of(M, Phase.NEW_ONLY, "t", null)))
+                    .isInstanceOfSatisfying(PhaseRefusedException.class, e -> assertThat(e.unmet()).singleElement().asString()
+                            .contains("no twin on the new table can keep unique index users_tenant_email ON public.users USING btree"
+                                    + " (tenant, email)").doesNotContain("CONCURRENTLY"));
+            db.execute("DROP INDEX users_tenant_email");
+            PhaseWriter.change(c, PhaseWriter.Request.of(M, Phase.NEW_ONLY, "t", null));
+            // the twins refuse what the old indexes refused
+            db.execute("INSERT INTO email_address VALUES (1, 'A@x', true)");
+            assertThatThrownBy(() -> db.execute("INSERT INTO email_address VALUES (2, 'a@x', true)"))
+                    .hasMessageContaining("email_address_address_expr1_unique_idx");
+            db.execute("INSERT INTO email_address VALUES (2, 'A@x', false)"); // not a primary row: not the old column's value
+        }
+    }
+
+    @Test
+    void aCheckOnTheOldColumnRefusesNewOnlyUntilItsTwinExistsAndOneNoTwinCanKeepRefusesToo(TestDatabase db) throws Exception {
+        try (Connection c = migrationIn(db, Phase.READ_NEW)) {
+            db.execute("ALTER TABLE users ADD COLUMN name text,"
+                    + " ADD CONSTRAINT email_short CHECK (length(email) < 40),"
+                    + " ADD CONSTRAINT email_lower CHECK (email = lower(email)) NOT VALID,"
+                    + " ADD CONSTRAINT email_present CHECK (email IS NOT NULL) NOT VALID,"
+                    + " ADD CONSTRAINT email_not_name CHECK (email <> name)");
+            assertThatThrownBy(() -> PhaseWriter.change(c, PhaseWriter.Request.of(M, Phase.NEW_ONLY, "t", null)))
+                    .isInstanceOfSatisfying(PhaseRefusedException.class, e -> assertThat(e.unmet()).singleElement().asString()
+                            .contains("ALTER TABLE \"public\".\"email_address\" ADD CONSTRAINT \"email_short\" CHECK (NOT"
+                                            + " \"is_primary\" OR (length(\"address\") < 40)) NOT VALID; ALTER TABLE"
+                                            + " \"public\".\"email_address\" VALIDATE CONSTRAINT \"email_short\"",
+                                    "ADD CONSTRAINT \"email_lower\" CHECK (NOT \"is_primary\" OR (\"address\" = lower(\"address\")))"
+                                            + " NOT VALID; ALTER TABLE \"public\".\"email_address\" ADD CONSTRAINT \"email_short\"",
+                                    "constraint email_present CHECK (email IS NOT NULL) NOT VALID (it refuses a NULL email",
+                                    "constraint email_not_name CHECK (email <> name) (it combines email with name")
+                            .doesNotContain("VALIDATE CONSTRAINT \"email_lower\""));
+            for (ValueChecks.CheckTwin t : ValueChecks.checkTwins(c, ControlTablesTest.SPEC)) {
+                if (t.add() != null) {
+                    db.execute(t.add() + (t.validate() == null ? "" : "; " + t.validate()));
+                }
+            }
+            db.execute("ALTER TABLE users DROP CONSTRAINT email_present, DROP CONSTRAINT email_not_name");
+            PhaseWriter.change(c, PhaseWriter.Request.of(M, Phase.NEW_ONLY, "t", null));
+            // the twins refuse what the old checks refused, on primary rows only
+            assertThatThrownBy(() -> db.execute("INSERT INTO email_address VALUES (1, 'much-too-long-for-the-check-constraint@example.com', true)"))
+                    .hasMessageContaining("email_short");
+            assertThatThrownBy(() -> db.execute("INSERT INTO email_address VALUES (1, 'Upper@x', true)"))
+                    .hasMessageContaining("email_lower");
+            db.execute("INSERT INTO email_address VALUES (1, 'much-too-long-but-not-the-old-column@example.com', false)");
+        }
     }
 
     @Test

@@ -25,13 +25,13 @@ class PhaseTransitionsTest {
             READ_NEW   -> EXPANDED   : refused
             READ_NEW   -> DUAL_WRITE : allowed
             READ_NEW   -> READ_NEW   : stay
-            READ_NEW   -> NEW_ONLY   : allowed after PARITY_ZERO, FLEET_ON_CURRENT_PHASE, STATEMENTS_TRANSLATABLE, OLD_COLUMN_MAY_STAY_UNSET, ROW_SECURITY_READS_WHAT_IT_WRITES
+            READ_NEW   -> NEW_ONLY   : allowed after PARITY_ZERO, FLEET_ON_CURRENT_PHASE, STATEMENTS_TRANSLATABLE, OLD_COLUMN_MAY_STAY_UNSET, OLD_COLUMN_CONSTRAINTS_KEPT, ROW_SECURITY_READS_WHAT_IT_WRITES
             READ_NEW   -> CONTRACTED : refused
             NEW_ONLY   -> EXPANDED   : refused
             NEW_ONLY   -> DUAL_WRITE : refused
             NEW_ONLY   -> READ_NEW   : allowed after PARITY_ZERO
             NEW_ONLY   -> NEW_ONLY   : stay
-            NEW_ONLY   -> CONTRACTED : only by dualwrite contract after SOAK_PASSED, FLEET_ON_CURRENT_PHASE, STATEMENTS_TRANSLATABLE
+            NEW_ONLY   -> CONTRACTED : only by dualwrite contract after SOAK_PASSED, FLEET_ON_CURRENT_PHASE, STATEMENTS_TRANSLATABLE, OLD_COLUMN_CONSTRAINTS_KEPT
             CONTRACTED -> EXPANDED   : refused
             CONTRACTED -> DUAL_WRITE : refused
             CONTRACTED -> READ_NEW   : refused

@@ -6,6 +6,7 @@ import io.dualwrite.control.ControlTables;
 import io.dualwrite.control.MigrationState;
 import io.dualwrite.control.Secrets;
 import io.dualwrite.control.TranslatedSync;
+import io.dualwrite.control.ValueIndexes;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.lexer.Lexer;
 import io.dualwrite.rewriter.lexer.Token;
@@ -242,7 +243,7 @@ public final class DatabaseRuntime {
             tables.add(new SourceTable(runtime.spec(), columns.names(), old == null ? null : old.type(),
                     old == null ? null : old.defaultSql(), CaptureTrigger.installed(c, runtime.spec()),
                     TranslatedSync.targetHasColumnType(c, runtime.spec()), TranslatedSync.storedMayDiffer(c, runtime.spec()),
-                    columns.keyDefault()));
+                    columns.keyDefault(), ValueIndexes.valueUnique(c, runtime.spec())));
         }
         if (!changed && !tables.equals(currentTables)) {
             changed = true;

@@ -13,7 +13,8 @@ import java.util.Locale;
 @Command(name = "contract", mixinStandardHelpOptions = true,
         description = {"Drops the old column and sets phase CONTRACTED. Refused unless the phase is NEW_ONLY and the move's"
                 + " gates hold: --soak has passed since the phase changed, every live instance"
-                + " applies NEW_ONLY, no statement seen within the soak window is untranslatable. Records the table's columns"
+                + " applies NEW_ONLY, no statement seen within the soak window is untranslatable, each unique index and CHECK"
+                + " on the column still has its twin on the new table (phase NEW_ONLY built them). Records the table's columns"
                 + " (the driver keeps SELECT * in that order; reverse-sync re-adds the column from them). Takes the table lock"
                 + " with a short lock_timeout and retries with backoff. Refused while other objects depend on the column"
                 + " (views, triggers, policies, foreign keys): it never drops them. --dry-run prints every gate's verdict,"

@@ -8,6 +8,7 @@ import io.dualwrite.control.phase.PhaseTransitions;
 import io.dualwrite.control.phase.PhaseWriter;
 import io.dualwrite.migrator.RefusedException;
 import io.dualwrite.migrator.UsageException;
+import io.dualwrite.migrator.contract.ConstraintTwins;
 import io.dualwrite.migrator.parity.ParityCheck;
 import io.dualwrite.rewriter.Phase;
 import picocli.CommandLine.Command;
@@ -23,7 +24,9 @@ import java.time.Duration;
                 "Phases move one step at a time, forward or back: EXPANDED, DUAL_WRITE, READ_NEW, NEW_ONLY, CONTRACTED.",
                 "Each move's gates must hold (READ_NEW: backfill complete, parity 0, every instance on DUAL_WRITE;"
                         + " NEW_ONLY: parity 0, every instance on READ_NEW, no untranslatable statement seen within --soak,"
-                        + " the old column nullable or with a default); a move that needs parity runs a fresh check first."
+                        + " the old column nullable or with a default, a twin on the new table for each unique index and CHECK"
+                        + " constraint on the old column, which this command builds first); a move that needs parity runs a fresh"
+                        + " check first."
                         + " contract and reverse-sync make their own moves."})
 final class PhaseCommand extends BaseCommand {
 
@@ -60,6 +63,12 @@ final class PhaseCommand extends BaseCommand {
             if (move.allowed() && move.by() == null && move.gates().contains(Gate.PARITY_ZERO) && !force) {
                 // the gate reads the recorded result; record a fresh one so the move sees the data as it is now
                 ControlSchema.recordParity(c, migration, ParityCheck.run(c, state.spec(), 0).mismatches());
+            }
+            if (move.allowed() && move.gates().contains(Gate.OLD_COLUMN_CONSTRAINTS_KEPT) && !force) {
+                // the gate asks for the constraints' twins; built here, without blocking writes, before the move's transaction
+                for (String done : ConstraintTwins.build(c, state.spec(), err()::println)) {
+                    err().println(done);
+                }
             }
             if (force && !move.gates().isEmpty()) {
                 err().println("WARNING: --force: " + move.from() + " -> " + to + " without checking its gates ("

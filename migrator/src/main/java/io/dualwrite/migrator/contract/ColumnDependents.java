@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  *
  * @param blocking          objects PostgreSQL records as depending on the column, which {@code DROP COLUMN} refuses
  *                          to drop without {@code CASCADE} (views, triggers with {@code UPDATE OF} or {@code WHEN} on
- *                          it, policies, foreign keys, rules); contract refuses while there are any
+ *                          it, policies, rules, foreign keys of other tables referencing it); contract refuses while
+ *                          there are any
  * @param droppedWithColumn objects PostgreSQL drops with the column (its indexes, constraints, default, statistics)
  * @param triggersNaming    the source table's triggers, other than dualwrite's, whose function's code names the column:
  *                          PostgreSQL records no dependency for code, so they are named for review (a trigger that reads
@@ -27,10 +28,17 @@ import java.util.regex.Pattern;
  */
 public record ColumnDependents(List<String> blocking, List<String> droppedWithColumn, List<String> triggersNaming) {
 
-    /** A view's dependency is its {@code _RETURN} rule's: named as the view, the way PostgreSQL's own errors do. */
+    /**
+     * A view's dependency is its {@code _RETURN} rule's: named as the view, the way PostgreSQL's own errors do. A
+     * constraint of the table itself (a CHECK, a foreign key from the column) depends on the column normally, yet
+     * {@code DROP COLUMN} drops it without {@code CASCADE}; a foreign key of another table that references the column
+     * does not go.
+     */
     private static final String DEPENDENTS = """
             SELECT DISTINCT CASE WHEN r.rulename = '_RETURN' THEN pg_describe_object('pg_class'::regclass, r.ev_class, 0)
-                                 ELSE pg_describe_object(d.classid, d.objid, d.objsubid) END, d.deptype = 'n'
+                                 ELSE pg_describe_object(d.classid, d.objid, d.objsubid) END,
+                   d.deptype = 'n' AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE d.classid = 'pg_constraint'::regclass
+                                                     AND k.oid = d.objid AND k.conrelid = d.refobjid)
             FROM pg_depend d JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
             LEFT JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid
             WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = to_regclass(?) AND a.attname = ? AND NOT a.attisdropped

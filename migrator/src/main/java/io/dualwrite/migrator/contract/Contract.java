@@ -3,6 +3,7 @@ package io.dualwrite.migrator.contract;
 import io.dualwrite.control.CaptureTrigger;
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.MigrationState;
+import io.dualwrite.control.ValueIndexes;
 import io.dualwrite.control.phase.Gate;
 import io.dualwrite.control.phase.GateChecks;
 import io.dualwrite.control.phase.PhaseTransitions;
@@ -11,10 +12,13 @@ import io.dualwrite.migrator.RefusedException;
 import io.dualwrite.migrator.db.ConnectionFactory;
 import io.dualwrite.migrator.db.MigrationNames;
 import io.dualwrite.migrator.db.Retry;
+import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -31,7 +35,8 @@ import java.util.function.Consumer;
  * retried with backoff (an ACCESS EXCLUSIVE request queues every application query behind it): the phase writer
  * re-checks the gates under its lock and writes the phase; the source table's columns are recorded
  * ({@code dualwrite.source_column}: the driver keeps {@code SELECT *} in this order, reverse-sync re-adds the column
- * from it); then the column, and the reverse-sync mirror with it if there is one.
+ * from it); then the column, the unique twins renamed to the old indexes' names ({@link #twinRenames}), and the
+ * reverse-sync mirror with it if there is one.
  */
 public final class Contract {
 
@@ -57,8 +62,12 @@ public final class Contract {
     private Contract() {
     }
 
-    /** What contract runs, in one transaction; the phase change is {@link PhaseWriter}'s (row, audit entry, NOTIFY). */
-    public static List<String> ddl(MigrationSpec spec, boolean mirrorInstalled, boolean captureInstalled) {
+    /**
+     * What contract runs, in one transaction; the phase change is {@link PhaseWriter}'s (row, audit entry, NOTIFY).
+     *
+     * @param renames each unique twin renamed to the old index's name once the drop has freed it ({@link #twinRenames})
+     */
+    public static List<String> ddl(MigrationSpec spec, boolean mirrorInstalled, boolean captureInstalled, List<String> renames) {
         MigrationNames names = MigrationNames.of(spec);
         List<String> ddl = new ArrayList<>(List.of("SET LOCAL lock_timeout = '<lock-timeout>'",
                 "-- phase " + Phase.NEW_ONLY + " -> " + Phase.CONTRACTED + " through the phase writer (gates re-checked under lock)",
@@ -71,10 +80,40 @@ public final class Contract {
             ddl.addAll(List.of(CaptureTrigger.dropSql(spec)));
         }
         ddl.add("ALTER TABLE " + names.source() + " DROP COLUMN " + names.value());
+        ddl.addAll(renames);
         if (mirrorInstalled) {
             ddl.add(MirrorTrigger.dropSql(spec));
         }
         return ddl;
+    }
+
+    /**
+     * {@code ALTER INDEX … RENAME} of each unique twin to the name of the old column's index it stands for, so that a
+     * duplicate refused after the drop names the constraint the application knew ({@code users_email_key}): a legacy
+     * application may tell "email taken" from other errors by that name. Only where the name is free once the old
+     * index is dropped (the target in the source's schema, or no relation of that name in the target's).
+     */
+    static List<String> twinRenames(Connection c, MigrationSpec spec) throws SQLException {
+        List<String> out = new ArrayList<>();
+        for (ValueIndexes.UniqueTwin t : ValueIndexes.uniqueTwins(c, spec)) {
+            if (!t.present() || t.sourceName().equals(t.name())) {
+                continue;
+            }
+            boolean free = spec.targetSchema().equals(spec.sourceSchema());
+            if (!free) {
+                try (PreparedStatement p = c.prepareStatement("SELECT to_regclass(?) IS NULL")) {
+                    p.setString(1, Identifiers.quote(spec.targetSchema()) + "." + Identifiers.quote(t.sourceName()));
+                    try (ResultSet rs = p.executeQuery()) {
+                        free = rs.next() && rs.getBoolean(1);
+                    }
+                }
+            }
+            if (free) {
+                out.add("ALTER INDEX " + Identifiers.quote(spec.targetSchema()) + "." + Identifiers.quote(t.name())
+                        + " RENAME TO " + Identifiers.quote(t.sourceName()));
+            }
+        }
+        return out;
     }
 
     public static Result run(Connection c, String migration, Options o, Consumer<String> log)
@@ -126,7 +165,7 @@ public final class Contract {
             throw new RefusedException(dependents.refusal(spec));
         }
         boolean mirror = MirrorTrigger.installed(c, spec);
-        List<String> ddl = ddl(spec, mirror, CaptureTrigger.installed(c, spec)).stream()
+        List<String> ddl = ddl(spec, mirror, CaptureTrigger.installed(c, spec), twinRenames(c, spec)).stream()
                 .map(s -> s.replace("<lock-timeout>", o.lockTimeout().toMillis() + "ms")).toList();
         if (o.dryRun()) {
             return new Result(false, verdicts, ddl, 0, dependents);

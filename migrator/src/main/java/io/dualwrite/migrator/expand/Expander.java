@@ -2,13 +2,10 @@ package io.dualwrite.migrator.expand;
 
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.MigrationState;
-import io.dualwrite.control.Names;
 import io.dualwrite.control.Queries;
+import io.dualwrite.control.ValueIndexes;
 import io.dualwrite.migrator.UsageException;
 import io.dualwrite.rewriter.Identifiers;
-import io.dualwrite.rewriter.lexer.Lexer;
-import io.dualwrite.rewriter.lexer.Statements;
-import io.dualwrite.rewriter.lexer.Token;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
 
@@ -18,7 +15,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -181,20 +177,18 @@ public final class Expander {
      * WHERE the flag, unless the target has that key. From READ_NEW on the driver looks rows up by value in the new
      * table ({@code ValueLookups} in the rewriter), which without them would scan it. Never unique, even where the old
      * index is: a unique index on the value column turns the sync trigger's delete probe off ({@code SyncTrigger}, whose
-     * placeholder rows would collide in it), and while the old column is written its own index refuses duplicates.
+     * placeholder rows would collide in it), and while the old column is written its own index refuses duplicates
+     * (its unique twins are built when the fleet leaves READ_NEW: {@link ValueIndexes#uniqueTwins}).
      * Concurrently; one that cannot be built is a warning that says what to do, not a failure.
      */
     private static void lookupIndexes(Connection c, String qSource, String column, String targetSchema, String targetTable,
                                       String value, String flag, List<String> actions) throws SQLException {
         String qTarget = Identifiers.quote(targetSchema) + "." + Identifiers.quote(targetTable);
-        Map<List<String>, String> present = keyIndexes(c, qTarget, value);
+        Map<List<String>, String> present = ValueIndexes.keyIndexes(c, qTarget, value);
         int n = 0;
-        for (String source : keyIndexes(c, qSource, column).values()) {
-            StringBuilder key = new StringBuilder();
-            for (Token t : Lexer.tokenize(source)) {
-                key.append(t.isName() && t.normalized().equals(column) ? Identifiers.quote(value) : t.text());
-            }
-            List<String> mirrored = normalizedTokens(key.toString());
+        for (String source : ValueIndexes.keyIndexes(c, qSource, column).values()) {
+            String key = ValueIndexes.mirror(source, column, value);
+            List<String> mirrored = ValueIndexes.normalizedTokens(key);
             if (present.containsKey(mirrored)) {
                 continue;
             }
@@ -212,42 +206,8 @@ public final class Expander {
                         + " (DROP INDEX CONCURRENTLY " + Identifiers.quote(targetSchema) + "." + Identifiers.quote(name)
                         + ") and run expand again.");
             }
-            present.put(mirrored, key.toString());
+            present.put(mirrored, key);
         }
-    }
-
-    /** The valid one-key indexes of {@code table} whose key reads {@code column} alone: key as deparsed, by its normalized tokens. */
-    private static Map<List<String>, String> keyIndexes(Connection c, String table, String column) throws SQLException {
-        Map<List<String>, String> out = new LinkedHashMap<>();
-        try (PreparedStatement p = c.prepareStatement("""
-                SELECT pg_get_indexdef(i.indexrelid, 1, true),
-                       (SELECT array_agg(a.attname::text) FROM pg_attribute a
-                         WHERE a.attrelid = i.indrelid AND a.attnum > 0 AND NOT a.attisdropped)
-                FROM pg_index i
-                WHERE i.indrelid = to_regclass(?) AND i.indisvalid AND i.indnkeyatts = 1
-                ORDER BY i.indexrelid""")) {
-            p.setString(1, table);
-            try (ResultSet rs = p.executeQuery()) {
-                while (rs.next()) {
-                    List<String> columns = List.of((String[]) rs.getArray(2).getArray());
-                    List<String> key = normalizedTokens(rs.getString(1));
-                    List<String> read = key.stream().filter(columns::contains).toList();
-                    if (read.contains(column) && read.stream().allMatch(column::equals)) {
-                        out.putIfAbsent(key, rs.getString(1));
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
-    /** Significant tokens, names as PostgreSQL stores them: a key as written and as deparsed compare equal. */
-    private static List<String> normalizedTokens(String sql) {
-        List<String> out = new ArrayList<>();
-        for (Token t : Statements.significant(Lexer.tokenize(sql))) {
-            out.add(t.isName() ? t.normalized() : t.text());
-        }
-        return out;
     }
 
     /**
@@ -259,14 +219,7 @@ public final class Expander {
     }
 
     private static String indexName(String schema, String table, String column, String suffix) {
-        String n = table + "_" + column + suffix;
-        if (Identifiers.bytes(n) <= Identifiers.MAX_BYTES) {
-            return n;
-        }
-        // the primary index's hash kept as it always was: expand finds an index it made by its definition, not its name
-        String hash = Names.hash(Identifiers.quote(schema) + "." + Identifiers.quote(table) + "." + Identifiers.quote(column)
-                + (suffix.equals("_primary_uidx") ? "" : suffix));
-        return Identifiers.truncate(n, Identifiers.MAX_BYTES - hash.length() - 1) + "_" + hash;
+        return ValueIndexes.indexName(schema, table, column, suffix);
     }
 
     private static String schemaOf(Connection c, String table, String option) throws SQLException {

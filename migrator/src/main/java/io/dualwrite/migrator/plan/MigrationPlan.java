@@ -178,7 +178,8 @@ public final class MigrationPlan {
                 untranslatable + "; " + String.format(live, "NEW_ONLY"), "`0`; `0` (every live instance applies NEW_ONLY)",
                 rollbackNewOnly, "soak: one release cycle (e.g. 24 h+)",
                 "parity 0, every instance on READ_NEW, no untranslatable statement seen in the soak window, `" + col
-                        + "` nullable or with a default (the command checks each)"));
+                        + "` nullable or with a default, each unique index and CHECK on `" + col + "` with its twin on `" + tgt
+                        + "` (the command checks each, and builds the twins first)"));
         s.add(new Step(8, "Contract: drop `" + src + "." + col + "` (lock_timeout 2 s, retried); the driver goes on translating",
                 "dualwrite contract " + base + " --soak 24h --dry-run   # then without --dry-run",
                 "SELECT count(*) FROM information_schema.columns WHERE table_name = '" + src + "' AND column_name = '" + col + "'",
@@ -201,7 +202,9 @@ public final class MigrationPlan {
                 "Before READ_NEW: backfill complete, parity 0, all instances on DUAL_WRITE (`dualwrite phase` refuses otherwise).",
                 "Roll back READ_NEW at once on parity drift or an error-rate spike > 1 %.",
                 "Before NEW_ONLY: parity 0 after a soak of at least one release cycle, every instance on READ_NEW, no untranslatable"
-                        + " statement seen (`dualwrite status --statements`).",
+                        + " statement seen (`dualwrite status --statements`); each unique index and CHECK constraint on the old"
+                        + " column gets its twin on the new table (`dualwrite phase NEW_ONLY` builds them without blocking writes;"
+                        + " one that combines the column with another column has none and refuses the move).",
                 "Before contract: phase NEW_ONLY for the soak, every instance on NEW_ONLY,"
                         + " no untranslatable statement in the soak window, nothing else in the database using the column"
                         + " (views, triggers, policies, foreign keys: recreate them on the new table; `dualwrite contract"

@@ -402,6 +402,13 @@ final class InsertTranslator {
             }
         }
         if (t.is(doAt + 1, "nothing")) {
+            if (doAt == p.conflict + 2 && d.table.valueUnique()) {
+                return "ON CONFLICT DO NOTHING without a conflict target also skips a row whose " + d.spec.sourceColumn()
+                        + " a unique index refuses, and once the old column is not written that index is the new table's,"
+                        + " which the skip cannot reach; name the conflict target (ON CONFLICT (" + d.spec.keyColumn()
+                        + ") DO NOTHING: a taken " + d.spec.sourceColumn() + " then fails with 23505, on the original"
+                        + " schema too)";
+            }
             return doAt + 2 == p.conflictEnd ? null : "an ON CONFLICT DO NOTHING followed by something unexpected";
         }
         if (!t.is(doAt + 1, "update") || !t.is(doAt + 2, "set")) {

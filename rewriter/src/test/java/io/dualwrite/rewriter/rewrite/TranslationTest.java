@@ -116,6 +116,27 @@ class TranslationTest {
                 .forPhase(Phase.CONTRACTED)).isInstanceOf(Rewrite.Rejected.class);
     }
 
+    /**
+     * With a unique index on the value, ON CONFLICT DO NOTHING without a target also skips a row whose email is taken;
+     * the translation cannot, so it refuses it (and the statement evidence blocks NEW_ONLY), naming the fix.
+     */
+    @Test
+    void doNothingWithoutAConflictTargetIsRefusedWhenTheValueIsUnique() {
+        StatementRewriter unique = new StatementRewriter(List.of(new SourceTable(Fixtures.USERS_EMAIL,
+                List.of("id", "name", "email", "created_at"), "character varying(255)", null, false, false, false, null, true)));
+        for (String sql : List.of("INSERT INTO users (id, name, email) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                "INSERT INTO users (id, name, email) SELECT id, name, address FROM staging ON CONFLICT DO NOTHING",
+                "INSERT INTO users VALUES (1, 'n', 'x@y', now()) ON CONFLICT DO NOTHING")) {
+            assertThat(unique.plan(sql).forPhase(Phase.CONTRACTED)).as(sql).isInstanceOfSatisfying(Rewrite.Rejected.class,
+                    r -> assertThat(r.reason()).contains("ON CONFLICT DO NOTHING without a conflict target",
+                            "ON CONFLICT (id) DO NOTHING"));
+            assertThat(rewriter.plan(sql).forPhase(Phase.CONTRACTED)).as("no unique index: " + sql)
+                    .isInstanceOf(Rewrite.Rewritten.class);
+        }
+        assertThat(unique.plan("INSERT INTO users (id, name, email) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING")
+                .forPhase(Phase.CONTRACTED)).isInstanceOf(Rewrite.Rewritten.class);
+    }
+
     /** PostgreSQL assigns a row constructor's items one by one: the same as {@code SET name = ?, email = ?}. */
     @Test
     void rowAssignmentIsTranslatedItemByItem() {

@@ -1,0 +1,110 @@
+package io.dualwrite.migrator.contract;
+
+import io.dualwrite.migrator.Fixtures;
+import io.dualwrite.migrator.Fixtures.Run;
+import io.dualwrite.testing.PostgresExtension;
+import io.dualwrite.testing.TestDatabase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+import static io.dualwrite.migrator.Fixtures.cli;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * An old column's UNIQUE and CHECK constraints keep refusing values after it stops being written: {@code phase NEW_ONLY}
+ * builds their twins on the new table, and the legacy application's duplicate or too long INSERT and UPDATE fail with
+ * 23505 and 23514 in NEW_ONLY and after the drop, as they did on the original schema; contract refuses while a twin is
+ * missing.
+ */
+@ExtendWith(PostgresExtension.class)
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class OldColumnConstraintsLifecycleTest {
+
+    @Test
+    void theOldColumnsConstraintsRefuseInNewOnlyAndAfterTheDrop(TestDatabase db) throws Exception {
+        Fixtures.createUsers(db, 300);
+        db.execute("ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email),"
+                + " ADD CONSTRAINT email_short CHECK (length(email) < 40)");
+        Fixtures.expandAndDualWrite(db);
+        ok(run(db, "backfill"));
+        ok(run(db, "phase", "READ_NEW"));
+        try (Connection app = db.connectDualwrite()) {
+            constraintsRefuse(app, "READ_NEW, the old column's own constraint", "users_email_key");
+        }
+        Run newOnly = run(db, "phase", "NEW_ONLY");
+        ok(newOnly);
+        assertThat(newOnly.err()).contains("created unique index email_address_address_unique_idx on \"public\".\"email_address\""
+                + " (concurrently), the twin of unique index users_email_key ON public.users USING btree (email)",
+                "added constraint email_short to \"public\".\"email_address\" (validated), the twin of CHECK (length(email) < 40)");
+        assertThat(db.queryLong("SELECT count(*) FROM pg_proc WHERE proname LIKE '%users_email_apply' AND prosrc LIKE '%probe%'"))
+                .as("the sync trigger's probe, whose placeholder the twin could refuse, is off").isZero();
+        try (Connection app = db.connectDualwrite()) {
+            constraintsRefuse(app, "NEW_ONLY", "email_address_address_unique_idx");
+            // without a conflict target DO NOTHING would skip a taken email, which only the new table's index can tell
+            try (Statement s = app.createStatement()) {
+                assertThatThrownBy(() -> s.executeUpdate("INSERT INTO users (name, email) VALUES ('d', 'u1@example.com')"
+                        + " ON CONFLICT DO NOTHING")).hasMessageContaining("ON CONFLICT DO NOTHING without a conflict target")
+                        .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("0A000"));
+            }
+            db.execute("UPDATE dualwrite.migration SET phase_changed_at = now() - interval '2 days'");
+            db.execute("DROP INDEX email_address_address_unique_idx; ALTER TABLE email_address DROP CONSTRAINT email_short");
+            Run refused = run(db, "contract", "--soak", "1h");
+            assertThat(refused.code()).as(refused.toString()).isEqualTo(1);
+            assertThat(refused.err()).contains("CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS \"email_address_address_unique_idx\"",
+                    "ADD CONSTRAINT \"email_short\" CHECK (NOT \"is_primary\" OR (length(\"address\") < 40)) NOT VALID");
+            db.execute("CREATE UNIQUE INDEX email_address_address_unique_idx ON email_address (address) WHERE is_primary;"
+                    + " ALTER TABLE email_address ADD CONSTRAINT email_short CHECK (NOT is_primary OR length(address) < 40)");
+            // --soak 0: the refused ON CONFLICT DO NOTHING above is statement evidence, which a soak window would count
+            ok(run(db, "contract", "--soak", "0"));
+            assertThat(db.queryLong("SELECT count(*) FROM information_schema.columns WHERE table_name = 'users'"
+                    + " AND column_name = 'email'")).isZero();
+            constraintsRefuse(app, "CONTRACTED, the twin renamed as the old index", "users_email_key");
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM email_address WHERE is_primary AND address = 'u1@example.com'")).isOne();
+    }
+
+    /**
+     * A duplicate INSERT and UPDATE fail with 23505 (naming {@code uniqueIndex}), a too long one with 23514; a value another
+     * row gave up can be taken.
+     */
+    private static void constraintsRefuse(Connection app, String when, String uniqueIndex) throws SQLException {
+        try (Statement s = app.createStatement()) {
+            String tooLong = "'much-too-long-for-the-check-constraint@example.com'";
+            assertThatThrownBy(() -> s.executeUpdate("INSERT INTO users (name, email) VALUES ('long', " + tooLong + ")"))
+                    .as(when).isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("23514"));
+            assertThatThrownBy(() -> s.executeUpdate("UPDATE users SET email = " + tooLong + " WHERE id = 3"))
+                    .as(when).isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("23514"));
+            assertThatThrownBy(() -> s.executeUpdate("INSERT INTO users (name, email) VALUES ('dup', 'u1@example.com')"))
+                    .as(when).hasMessageContaining("unique constraint \"" + uniqueIndex + "\"")
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("23505"));
+            assertThatThrownBy(() -> s.executeUpdate("UPDATE users SET email = 'u1@example.com' WHERE id = 2"))
+                    .as(when).isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("23505"));
+            assertThat(s.executeUpdate("UPDATE users SET email = NULL WHERE id = 1")).isOne();
+            assertThat(s.executeUpdate("UPDATE users SET email = 'u1@example.com' WHERE id = 2")).as(when).isOne();
+            assertThat(s.executeUpdate("UPDATE users SET email = 'u2@example.com' WHERE id = 1")).as(when).isOne();
+            // back as they were, for the next phase
+            for (String sql : new String[] {"UPDATE users SET email = NULL WHERE id = 2",
+                    "UPDATE users SET email = 'u1@example.com' WHERE id = 1", "UPDATE users SET email = 'u2@example.com' WHERE id = 2"}) {
+                assertThat(s.executeUpdate(sql)).as(sql).isOne();
+            }
+        }
+    }
+
+    private static void ok(Run r) {
+        assertThat(r.code()).as(r.toString()).isZero();
+    }
+
+    private static Run run(TestDatabase db, String... args) {
+        String[] base = {"--url", db.jdbcUrl(), "--user", db.user(), "--migration", "users.email"};
+        String[] all = new String[args.length + base.length];
+        System.arraycopy(args, 0, all, 0, args.length);
+        System.arraycopy(base, 0, all, args.length, base.length);
+        return cli(all);
+    }
+}
