@@ -37,7 +37,8 @@ public final class ValueIndexes {
      * @param name        the twin's name on the target
      * @param ddl         {@code CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS …} of the twin; null when it cannot be built
      * @param present     a valid unique twin exists
-     * @param whyNot      when no twin can express it (it combines the column with other columns): why; else null
+     * @param whyNot      when no twin can express it (it combines the column with other columns, or refuses a second
+     *                    NULL): why; else null
      */
     public record UniqueTwin(String sourceIndex, String sourceName, String name, String ddl, boolean present,
                              String whyNot) {
@@ -70,6 +71,12 @@ public final class ValueIndexes {
                     String key = rs.getString(3);
                     String predicate = rs.getString(4);
                     List<String> read = reads(normalizedTokens(key + (predicate == null ? "" : " " + predicate)), sourceColumns);
+                    if (definition.contains(" NULLS NOT DISTINCT")) {
+                        out.add(new UniqueTwin(definition, rs.getString(5), null, null, false, "NULLS NOT DISTINCT allows one"
+                                + " NULL " + column + ", which from NEW_ONLY on is a row without a primary " + spec.targetTable()
+                                + " row, where no index runs"));
+                        continue;
+                    }
                     if (rs.getInt(2) != 1 || !read.stream().allMatch(column::equals)) {
                         out.add(new UniqueTwin(definition, rs.getString(5), null, null, false, "it combines " + column + " with "
                                 + String.join(", ", all.stream().filter(r -> !r.equals(column)).distinct().toList())

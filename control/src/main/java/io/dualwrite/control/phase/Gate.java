@@ -29,8 +29,8 @@ public enum Gate {
     OLD_COLUMN_MAY_STAY_UNSET("the old column accepts rows that leave it unset (nullable or with a default)"),
     /**
      * Every unique index and CHECK constraint on the old column has its twin on the new table's primary rows
-     * ({@code ValueIndexes.uniqueTwins}, {@code ValueChecks.checkTwins}): from NEW_ONLY on the old column is not
-     * written, so its own no longer refuse a value.
+     * ({@code ValueIndexes.uniqueTwins}, {@code ValueChecks.checkTwins}), and no foreign key leaves from it: from
+     * NEW_ONLY on the old column is not written, so its own no longer refuse a value.
      */
     OLD_COLUMN_CONSTRAINTS_KEPT("every unique index and CHECK constraint on the old column has its twin on the new table"),
     /**

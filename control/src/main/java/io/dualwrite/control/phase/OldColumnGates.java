@@ -89,9 +89,10 @@ final class OldColumnGates {
     }
 
     /**
-     * Null when every unique index and CHECK constraint on the old column has its twin on the target (or there is none);
-     * else the refusal with the DDL of each missing twin, which {@code dualwrite phase NEW_ONLY} runs itself before the
-     * move, and each one no twin can express.
+     * Null when every unique index and CHECK constraint on the old column has its twin on the target (or there is none)
+     * and no foreign key leaves from it; else the refusal with the DDL of each missing twin, which {@code dualwrite phase
+     * NEW_ONLY} runs itself before the move, and each constraint no twin can express (a foreign key's would hold for the
+     * target's other rows too: the operator moves it).
      */
     static String constraintsNotKept(Connection c, String migration) throws SQLException {
         MigrationSpec spec = ControlSchema.require(c, migration).spec();
@@ -111,12 +112,26 @@ final class OldColumnGates {
                 missing.add(t.add() + (t.validate() == null ? "" : "; " + t.validate()));
             }
         }
+        try (PreparedStatement p = c.prepareStatement("""
+                SELECT k.conname, pg_get_constraintdef(k.oid, true) FROM pg_constraint k
+                JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = ANY (k.conkey)
+                WHERE k.conrelid = to_regclass(?) AND k.contype = 'f' AND a.attname = ? ORDER BY 1""")) {
+            p.setString(1, spec.qualifiedSource());
+            p.setString(2, spec.sourceColumn());
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    impossible.add("constraint " + rs.getString(1) + " " + rs.getString(2) + " (a foreign key: give "
+                            + spec.targetTable() + " its own on " + spec.targetValueColumn() + ", which then holds for every"
+                            + " row, primary or not)");
+                }
+            }
+        }
         if (missing.isEmpty() && impossible.isEmpty()) {
             return null;
         }
         String column = spec.qualifiedSource() + "." + Identifiers.quote(spec.sourceColumn());
-        StringBuilder b = new StringBuilder("from NEW_ONLY on " + column + " is not written, so its unique indexes and CHECK"
-                + " constraints no longer refuse a value; ");
+        StringBuilder b = new StringBuilder("from NEW_ONLY on " + column + " is not written, so its unique indexes, CHECK"
+                + " constraints and foreign keys no longer refuse a value; ");
         if (!missing.isEmpty()) {
             b.append("the new table lacks their twins: run ").append(String.join("; ", missing))
                     .append(" (dualwrite phase NEW_ONLY builds them itself)");

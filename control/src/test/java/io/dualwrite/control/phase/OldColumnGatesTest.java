@@ -118,6 +118,12 @@ class OldColumnGatesTest {
                                             + " (\"address\" IS NOT NULL)",
                                     "users_tenant_email", "it combines email with tenant")
                             .doesNotContain("users_email_plain"));
+            if (db.queryLong("SELECT current_setting('server_version_num')::int") >= 150000) {
+                db.execute("CREATE UNIQUE INDEX users_email_nnd ON users (email) NULLS NOT DISTINCT");
+                assertThat(GateChecks.unmet(c, M, Phase.READ_NEW, java.util.List.of(Gate.OLD_COLUMN_CONSTRAINTS_KEPT), Duration.ZERO))
+                        .singleElement().asString().contains("users_email_nnd", "NULLS NOT DISTINCT allows one NULL email");
+                db.execute("DROP INDEX users_email_nnd");
+            }
             for (ValueIndexes.UniqueTwin t : ValueIndexes.uniqueTwins(c, ControlTablesTest.SPEC)) {
                 if (t.ddl() != null) {
                     db.execute(t.ddl());
@@ -140,7 +146,8 @@ class OldColumnGatesTest {
     @Test
     void aCheckOnTheOldColumnRefusesNewOnlyUntilItsTwinExistsAndOneNoTwinCanKeepRefusesToo(TestDatabase db) throws Exception {
         try (Connection c = migrationIn(db, Phase.READ_NEW)) {
-            db.execute("ALTER TABLE users ADD COLUMN name text,"
+            db.execute("CREATE TABLE known_email (address text PRIMARY KEY); ALTER TABLE users ADD COLUMN name text,"
+                    + " ADD CONSTRAINT email_known FOREIGN KEY (email) REFERENCES known_email,"
                     + " ADD CONSTRAINT email_short CHECK (length(email) < 40),"
                     + " ADD CONSTRAINT email_lower CHECK (email = lower(email)) NOT VALID,"
                     + " ADD CONSTRAINT email_present CHECK (email IS NOT NULL) NOT VALID,"
@@ -153,14 +160,16 @@ class OldColumnGatesTest {
                                     "ADD CONSTRAINT \"email_lower\" CHECK (NOT \"is_primary\" OR (\"address\" = lower(\"address\")))"
                                             + " NOT VALID; ALTER TABLE \"public\".\"email_address\" ADD CONSTRAINT \"email_short\"",
                                     "constraint email_present CHECK (email IS NOT NULL) NOT VALID (it refuses a NULL email",
-                                    "constraint email_not_name CHECK (email <> name) (it combines email with name")
+                                    "constraint email_not_name CHECK (email <> name) (it combines email with name",
+                                    "constraint email_known FOREIGN KEY (email) REFERENCES known_email(address) (a foreign key")
                             .doesNotContain("VALIDATE CONSTRAINT \"email_lower\""));
             for (ValueChecks.CheckTwin t : ValueChecks.checkTwins(c, ControlTablesTest.SPEC)) {
                 if (t.add() != null) {
                     db.execute(t.add() + (t.validate() == null ? "" : "; " + t.validate()));
                 }
             }
-            db.execute("ALTER TABLE users DROP CONSTRAINT email_present, DROP CONSTRAINT email_not_name");
+            db.execute("ALTER TABLE users DROP CONSTRAINT email_present, DROP CONSTRAINT email_not_name,"
+                    + " DROP CONSTRAINT email_known");
             PhaseWriter.change(c, PhaseWriter.Request.of(M, Phase.NEW_ONLY, "t", null));
             // the twins refuse what the old checks refused, on primary rows only
             assertThatThrownBy(() -> db.execute("INSERT INTO email_address VALUES (1, 'much-too-long-for-the-check-constraint@example.com', true)"))
