@@ -48,7 +48,8 @@ public final class ConstraintTwins {
             done.add("created unique index " + t.name() + " on " + spec.qualifiedTarget() + " (concurrently), the twin of "
                     + t.sourceIndex());
         }
-        if (!done.isEmpty()) {
+        if (ValueIndexes.uniqueTwins(c, spec).stream().anyMatch(ValueIndexes.UniqueTwin::present)) {
+            // also when an earlier run built them and the move was then refused: the probe must be off either way
             SyncTrigger.refreshFunction(c, spec);
         }
         for (ValueChecks.CheckTwin t : ValueChecks.checkTwins(c, spec)) {
