@@ -99,29 +99,31 @@ public final class ValueIndexes {
     }
 
     /**
-     * Whether a unique index reads the value: one of the old column's (while it exists), or one on the target that reads
-     * the value column (its twins, once they are built). The translation refuses what only such an index could decide
-     * ({@code SourceTable#valueUnique}).
+     * The names of the unique indexes that read the value (a UNIQUE constraint's index has its name): the old column's
+     * (while it exists) and those on the target that read the value column (its twins, once built, renamed or not).
+     * The translation refuses what only such an index could decide ({@code SourceTable#valueUniqueIndexes}).
      */
-    public static boolean valueUnique(Connection c, MigrationSpec spec) throws SQLException {
-        if (!uniqueTwins(c, spec).isEmpty()) {
-            return true;
+    public static List<String> valueUniqueIndexes(Connection c, MigrationSpec spec) throws SQLException {
+        List<String> out = new ArrayList<>();
+        for (UniqueTwin t : uniqueTwins(c, spec)) {
+            out.add(t.sourceName());
         }
         List<String> targetColumns = columns(c, spec.qualifiedTarget());
-        try (PreparedStatement p = c.prepareStatement(
-                "SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i WHERE i.indrelid = to_regclass(?) AND i.indisunique")) {
+        try (PreparedStatement p = c.prepareStatement("SELECT pg_get_indexdef(i.indexrelid),"
+                + " (SELECT relname FROM pg_class WHERE oid = i.indexrelid) FROM pg_index i"
+                + " WHERE i.indrelid = to_regclass(?) AND i.indisunique")) {
             p.setString(1, spec.qualifiedTarget());
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
                     String definition = rs.getString(1);
                     List<String> tokens = normalizedTokens(definition.substring(definition.indexOf(" USING ")));
-                    if (reads(tokens, targetColumns).contains(spec.targetValueColumn())) {
-                        return true;
+                    if (reads(tokens, targetColumns).contains(spec.targetValueColumn()) && !out.contains(rs.getString(2))) {
+                        out.add(rs.getString(2));
                     }
                 }
             }
         }
-        return false;
+        return out;
     }
 
     /** The valid one-key indexes of {@code table} whose key reads {@code column} alone: key as deparsed, by its normalized tokens. */

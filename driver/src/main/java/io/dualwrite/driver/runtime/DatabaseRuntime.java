@@ -243,7 +243,7 @@ public final class DatabaseRuntime {
             tables.add(new SourceTable(runtime.spec(), columns.names(), old == null ? null : old.type(),
                     old == null ? null : old.defaultSql(), CaptureTrigger.installed(c, runtime.spec()),
                     TranslatedSync.targetHasColumnType(c, runtime.spec()), TranslatedSync.storedMayDiffer(c, runtime.spec()),
-                    columns.keyDefault(), ValueIndexes.valueUnique(c, runtime.spec())));
+                    columns.keyDefault(), ValueIndexes.valueUniqueIndexes(c, runtime.spec())));
         }
         if (!changed && !tables.equals(currentTables)) {
             changed = true;

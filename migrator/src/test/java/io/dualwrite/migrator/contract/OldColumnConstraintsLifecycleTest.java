@@ -65,6 +65,12 @@ class OldColumnConstraintsLifecycleTest {
             assertThat(db.queryLong("SELECT count(*) FROM information_schema.columns WHERE table_name = 'users'"
                     + " AND column_name = 'email'")).isZero();
             constraintsRefuse(app, "CONTRACTED, the twin renamed as the old index", "users_email_key");
+            try (Statement s = app.createStatement()) {
+                assertThatThrownBy(() -> s.executeUpdate("INSERT INTO users (name, email) VALUES ('d', 'u1@example.com')"
+                        + " ON CONFLICT ON CONSTRAINT users_email_key DO NOTHING"))
+                        .hasMessageContaining("ON CONFLICT ON CONSTRAINT users_email_key, a unique index on email")
+                        .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("0A000"));
+            }
         }
         assertThat(db.queryLong("SELECT count(*) FROM email_address WHERE is_primary AND address = 'u1@example.com'")).isOne();
     }

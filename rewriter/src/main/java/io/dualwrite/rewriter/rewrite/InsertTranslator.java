@@ -401,8 +401,15 @@ final class InsertTranslator {
                 return "ON CONFLICT on the migrated column (its unique index cannot outlive the column)";
             }
         }
+        if (t.is(p.conflict + 2, "on") && t.is(p.conflict + 3, "constraint") && t.isName(p.conflict + 4)
+                && d.table.valueUniqueIndexes().contains(t.get(p.conflict + 4).normalized())) {
+            return "ON CONFLICT ON CONSTRAINT " + t.get(p.conflict + 4).text() + ", a unique index on " + d.spec.sourceColumn()
+                    + ", which once the old column is not written is the new table's, where this statement's conflict"
+                    + " cannot reach it; name the key as the conflict target (ON CONFLICT (" + d.spec.keyColumn() + "))"
+                    + " and let a taken " + d.spec.sourceColumn() + " fail with 23505";
+        }
         if (t.is(doAt + 1, "nothing")) {
-            if (doAt == p.conflict + 2 && d.table.valueUnique()) {
+            if (doAt == p.conflict + 2 && !d.table.valueUniqueIndexes().isEmpty()) {
                 return "ON CONFLICT DO NOTHING without a conflict target also skips a row whose " + d.spec.sourceColumn()
                         + " a unique index refuses, and once the old column is not written that index is the new table's,"
                         + " which the skip cannot reach; name the conflict target (ON CONFLICT (" + d.spec.keyColumn()

@@ -117,13 +117,15 @@ class TranslationTest {
     }
 
     /**
-     * With a unique index on the value, ON CONFLICT DO NOTHING without a target also skips a row whose email is taken;
-     * the translation cannot, so it refuses it (and the statement evidence blocks NEW_ONLY), naming the fix.
+     * With a unique index on the value, ON CONFLICT DO NOTHING without a target also skips a row whose email is taken, and
+     * ON CONSTRAINT that index arbitrates by it; the translation cannot, so it refuses both (and the statement evidence
+     * blocks NEW_ONLY), naming the fix.
      */
     @Test
     void doNothingWithoutAConflictTargetIsRefusedWhenTheValueIsUnique() {
         StatementRewriter unique = new StatementRewriter(List.of(new SourceTable(Fixtures.USERS_EMAIL,
-                List.of("id", "name", "email", "created_at"), "character varying(255)", null, false, false, false, null, true)));
+                List.of("id", "name", "email", "created_at"), "character varying(255)", null, false, false, false, null,
+                List.of("users_email_key"))));
         for (String sql : List.of("INSERT INTO users (id, name, email) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 "INSERT INTO users (id, name, email) SELECT id, name, address FROM staging ON CONFLICT DO NOTHING",
                 "INSERT INTO users VALUES (1, 'n', 'x@y', now()) ON CONFLICT DO NOTHING")) {
@@ -135,6 +137,13 @@ class TranslationTest {
         }
         assertThat(unique.plan("INSERT INTO users (id, name, email) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING")
                 .forPhase(Phase.CONTRACTED)).isInstanceOf(Rewrite.Rewritten.class);
+        // ON CONSTRAINT: refused only for an index that reads the value
+        assertThat(unique.plan("INSERT INTO users (id, name, email) VALUES (?, ?, ?) ON CONFLICT ON CONSTRAINT"
+                + " \"users_email_key\" DO UPDATE SET name = EXCLUDED.name").forPhase(Phase.CONTRACTED))
+                .isInstanceOfSatisfying(Rewrite.Rejected.class, r -> assertThat(r.reason())
+                        .contains("ON CONFLICT ON CONSTRAINT \"users_email_key\", a unique index on email"));
+        assertThat(unique.plan("INSERT INTO users (id, name, email) VALUES (?, ?, ?) ON CONFLICT ON CONSTRAINT users_pkey"
+                + " DO NOTHING").forPhase(Phase.CONTRACTED)).isInstanceOf(Rewrite.Rewritten.class);
     }
 
     /** PostgreSQL assigns a row constructor's items one by one: the same as {@code SET name = ?, email = ?}. */
