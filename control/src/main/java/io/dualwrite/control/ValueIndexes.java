@@ -100,30 +100,33 @@ public final class ValueIndexes {
 
     /**
      * The names of the unique indexes that read the value (a UNIQUE constraint's index has its name): the old column's
-     * (while it exists) and those on the target that read the value column (its twins, once built, renamed or not).
-     * The translation refuses what only such an index could decide ({@code SourceTable#valueUniqueIndexes}).
+     * (while it exists) and those on the target that read the value column (its twins, once built, renamed or not), from
+     * the dependencies PostgreSQL records for an index's columns, expressions and predicate. One query: the driver's
+     * follower asks at every poll. The translation refuses what only such an index could decide
+     * ({@code SourceTable#valueUniqueIndexes}).
      */
     public static List<String> valueUniqueIndexes(Connection c, MigrationSpec spec) throws SQLException {
-        List<String> out = new ArrayList<>();
-        for (UniqueTwin t : uniqueTwins(c, spec)) {
-            out.add(t.sourceName());
-        }
-        List<String> targetColumns = columns(c, spec.qualifiedTarget());
-        try (PreparedStatement p = c.prepareStatement("SELECT pg_get_indexdef(i.indexrelid),"
-                + " (SELECT relname FROM pg_class WHERE oid = i.indexrelid) FROM pg_index i"
-                + " WHERE i.indrelid = to_regclass(?) AND i.indisunique")) {
-            p.setString(1, spec.qualifiedTarget());
+        try (PreparedStatement p = c.prepareStatement("""
+                SELECT DISTINCT x.relname::text FROM pg_index i
+                JOIN pg_class x ON x.oid = i.indexrelid
+                JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid
+                 AND d.refclassid = 'pg_class'::regclass AND d.refobjid = i.indrelid
+                JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = d.refobjsubid
+                WHERE i.indisunique AND ((i.indrelid = to_regclass(?) AND a.attname = ?)
+                                         OR (i.indrelid = to_regclass(?) AND a.attname = ?))
+                ORDER BY 1""")) {
+            p.setString(1, spec.qualifiedSource());
+            p.setString(2, spec.sourceColumn());
+            p.setString(3, spec.qualifiedTarget());
+            p.setString(4, spec.targetValueColumn());
+            List<String> out = new ArrayList<>();
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
-                    String definition = rs.getString(1);
-                    List<String> tokens = normalizedTokens(definition.substring(definition.indexOf(" USING ")));
-                    if (reads(tokens, targetColumns).contains(spec.targetValueColumn()) && !out.contains(rs.getString(2))) {
-                        out.add(rs.getString(2));
-                    }
+                    out.add(rs.getString(1));
                 }
             }
+            return out;
         }
-        return out;
     }
 
     /** The valid one-key indexes of {@code table} whose key reads {@code column} alone: key as deparsed, by its normalized tokens. */

@@ -129,6 +129,10 @@ class OldColumnGatesTest {
                     db.execute(t.ddl());
                 }
             }
+            // what the driver's translation is told: every unique index reading the value, by key, expression or predicate
+            assertThat(ValueIndexes.valueUniqueIndexes(c, ControlTablesTest.SPEC)).containsExactlyInAnyOrder("users_email_key",
+                    "users_lower_email", "users_tenant_email", "email_address_address_unique_idx",
+                    "email_address_address_expr1_unique_idx");
             assertThatThrownBy(() -> PhaseWriter.change(c, PhaseWriter.Request.of(M, Phase.NEW_ONLY, "t", null)))
                     .isInstanceOfSatisfying(PhaseRefusedException.class, e -> assertThat(e.unmet()).singleElement().asString()
                             .contains("no twin on the new table can keep unique index users_tenant_email ON public.users USING btree"
