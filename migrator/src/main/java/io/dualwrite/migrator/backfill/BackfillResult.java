@@ -3,7 +3,8 @@ package io.dualwrite.migrator.backfill;
 /**
  * @param outcome          what this run did
  * @param batchesThisRun   batches committed by this run
- * @param rowsScannedThisRun source rows processed by this run
+ * @param rowsScannedThisRun source rows processed by this run's acknowledged batches (a batch whose commit landed while
+ *                   the connection was lost is in the checkpoints, not here: it is not redone)
  * @param rowsCopiedThisRun  target rows inserted by this run
  * @param rowsCaughtUpThisRun rows of those copied by the final catch-up pass: moved behind the page scan by an UPDATE
  *                         that does not set the column (see {@link Backfill})

@@ -58,7 +58,9 @@ class BackfillFaultsTest {
             assertThat(ParityCheck.run(c, "users.email", 5).mismatches()).isZero();
         }
         // each fault loses at most the batch each worker had in flight (a fault in one worker stops the other after its
-        // current batch, committed); a batch whose commit landed unacknowledged is redone
+        // current batch, committed): the checkpoints count every page once, and a batch redone after a lost one twice at
+        // most. The run's own counter misses a batch whose commit landed unacknowledged (the checkpoint has it, so it is
+        // not redone): up to one batch per fault and worker below the table (CI on PostgreSQL 14 saw 99,380 once).
         long scannedInDb = db.queryLong("SELECT sum(rows_scanned) FROM dualwrite.backfill_range");
         long scannedByRun = o.get("rowsScannedThisRun").getAsLong();
         long slack = (long) plan.size() * WORKERS * BATCH * 2; // a batch is whole pages: up to about twice BATCH rows
@@ -66,7 +68,7 @@ class BackfillFaultsTest {
                 + " range_no, lo_page, hi_page, next_page, rows_scanned, (SELECT count(*) FROM users u WHERE u.ctid >= format('(%s,0)',"
                 + " lo_page)::tid AND u.ctid < format('(%s,0)', hi_page)::tid), batches), '; ' ORDER BY range_no) FROM dualwrite.backfill_range");
         assertThat(scannedInDb).as(ranges).isBetween((long) USERS, USERS + slack);
-        assertThat(scannedByRun).isBetween((long) USERS, USERS + slack);
+        assertThat(scannedByRun).as(ranges).isBetween(USERS - slack, USERS + slack);
         assertThat(db.queryLong("SELECT rows_copied FROM dualwrite.backfill_checkpoint"))
                 .isEqualTo(db.queryLong("SELECT count(*) FROM users WHERE email IS NOT NULL"));
     }
