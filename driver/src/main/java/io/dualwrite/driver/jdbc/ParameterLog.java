@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,16 @@ final class ParameterLog {
             } else {
                 invoke(method, target, BoundValues.forBinding(args));
             }
+        }
+
+        /** The same call on the parameter {@code by} places later (a later row of a multi-row statement). */
+        Call shifted(int by) {
+            if (by == 0) {
+                return this;
+            }
+            Object[] moved = args.clone();
+            moved[0] = (Integer) moved[0] + by;
+            return new Call(method, moved);
         }
     }
 
@@ -82,6 +93,16 @@ final class ParameterLog {
 
     void clearBatch() {
         batches.clear();
+    }
+
+    /** The batch entries added so far, each its parameters by index. */
+    List<Call[]> batchEntries() {
+        return batches;
+    }
+
+    /** The statement settings made so far (timeouts, sizes), to make on another statement. */
+    Collection<Call> settings() {
+        return settings.values();
     }
 
     /**

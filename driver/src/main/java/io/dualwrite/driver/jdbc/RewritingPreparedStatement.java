@@ -50,6 +50,8 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
     private Phase preparedPhase;
     /** The migrations {@link #plan} was made with, or later ones that plan this text the same way in every phase. */
     private DatabaseRuntime.Migrations plannedWith;
+    /** How PgJDBC would send a batch of {@link #applicationSql}; null until the first batch asks. */
+    private InsertBlocks insertBlocks;
 
     protected RewritingPreparedStatement(DualwriteConnection connection, RewritePlan plan, MigrationRuntime migration,
                                          String applicationSql, PrepareOptions options) throws SQLException {
@@ -171,6 +173,15 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
     @Override
     public int[] executeBatch() throws SQLException {
         try {
+            InsertBlocks blocks = insertBlocks();
+            if (blocks.applies(log.batchEntries().size()) && !delegate.isClosed()) {
+                long[] counts = inBlocks(blocks);
+                int[] out = new int[counts.length];
+                for (int i = 0; i < counts.length; i++) {
+                    out[i] = (int) counts[i];   // an entry's count: its block's 0, -2 or -3, or its own row count
+                }
+                return out;
+            }
             return pipeline.prepared(this, (p, sql, keys) -> p.executeBatch());
         } finally {
             log.clearBatch();
@@ -180,10 +191,32 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
     @Override
     public long[] executeLargeBatch() throws SQLException {
         try {
+            InsertBlocks blocks = insertBlocks();
+            if (blocks.applies(log.batchEntries().size()) && !delegate.isClosed()) {
+                return inBlocks(blocks);
+            }
             return pipeline.prepared(this, (p, sql, keys) -> p.executeLargeBatch());
         } finally {
             log.clearBatch();
         }
+    }
+
+    /** The batch as PgJDBC's {@code reWriteBatchedInserts} sends the application's INSERT ({@link InsertBlocks}). */
+    private long[] inBlocks(InsertBlocks blocks) throws SQLException {
+        try {
+            return blocks.execute(connection, options, log.batchEntries(), log.settings());
+        } finally {
+            delegate.clearBatch();
+        }
+    }
+
+    /** How PgJDBC would send a batch of the application's SQL; computed at the first batch. */
+    private InsertBlocks insertBlocks() throws SQLException {
+        if (insertBlocks == null) {
+            insertBlocks = InsertBlocks.of(connection.delegate, applicationSql, returningList != null || options.columnIndexes() != null,
+                    StatementPlans.standardConformingStrings(connection.delegate));
+        }
+        return insertBlocks;
     }
 
     @Override
