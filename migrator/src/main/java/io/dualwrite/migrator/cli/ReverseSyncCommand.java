@@ -9,6 +9,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.sql.Connection;
+import java.util.List;
 import java.util.Locale;
 
 @Command(name = "reverse-sync", mixinStandardHelpOptions = true,
@@ -51,7 +52,8 @@ final class ReverseSyncCommand extends BaseCommand {
         int code = r.parity().clean() ? DualwriteCli.OK : DualwriteCli.CHECK_FAILED;
         if (json()) {
             printJson(Json.obj("ok", r.parity().clean(), "migration", migration, "columnReadded", r.readd() != null,
-                    "changes", r.readd() == null ? null : r.readd().changes(spec), "resumedAfter", r.resumedAfter(),
+                    "changes", r.readd() == null ? null : r.readd().changes(spec),
+                    "afterReadNew", r.readd() == null ? List.of() : r.readd().afterReadNew(), "resumedAfter", r.resumedAfter(),
                     "alreadyComplete", r.alreadyComplete(), "batches", r.batches(), "rowsScanned", r.rowsScanned(),
                     "rowsUpdated", r.rowsUpdated(), "parityMismatches", r.parity().mismatches(), "seconds", r.seconds()));
             return code;

@@ -31,7 +31,10 @@ import java.util.function.Consumer;
  * the migration stays in NEW_ONLY or CONTRACTED ({@code SELECT *} and positional INSERTs follow the recorded order);
  * plain clients, and the driver once the migration is back in READ_NEW or earlier, see it last. A NOT NULL constraint
  * or a default is not restored here: in NEW_ONLY the application's INSERTs leave the column unset (a default would
- * put a value there the new table does not have); the outcome says what to run once back in READ_NEW.
+ * put a value there the new table does not have); nor are the column's unique indexes and CHECKs, which the twins on
+ * the new table keep enforcing while it is written (down to DUAL_WRITE) and which the half-filled column could refuse.
+ * The outcome says what to run once back in READ_NEW with parity 0: the commands the contract left on the twins
+ * ({@link ConstraintTwins#restoreNotes}) among them, before the fleet goes back to EXPANDED.
  */
 public final class ColumnReadd {
 
@@ -40,7 +43,8 @@ public final class ColumnReadd {
      * @param wasPosition   the column's position when it was dropped (1-based)
      * @param nowPosition   its position now (the last)
      * @param columns       the table's live column count after the re-add
-     * @param afterReadNew  commands to run once back in READ_NEW and parity is 0 (NOT NULL, default); empty for none
+     * @param afterReadNew  commands to run once back in READ_NEW and parity is 0 (NOT NULL, default, the old column's
+     *                      unique indexes and CHECKs); empty for none
      */
     public record Outcome(String ddl, int wasPosition, int nowPosition, int columns, List<String> afterReadNew) {
 
@@ -70,7 +74,9 @@ public final class ColumnReadd {
                         s.execute(ddl);
                     }
                     int[] position = position(tx, spec);
-                    done[0] = new Outcome(ddl, recorded.position(), position[0], position[1], afterReadNew(spec, recorded));
+                    List<String> after = new ArrayList<>(afterReadNew(spec, recorded));
+                    after.addAll(ConstraintTwins.restoreCommands(tx, spec));
+                    done[0] = new Outcome(ddl, recorded.position(), position[0], position[1], after);
                     ReverseSyncCheckpoint.reset(tx, spec.name(), true);
                     MirrorTrigger.install(tx, spec);
                     CaptureTrigger.installIfRowSecurity(tx, spec);

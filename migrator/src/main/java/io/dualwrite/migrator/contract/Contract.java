@@ -66,8 +66,10 @@ public final class Contract {
      * What contract runs, in one transaction; the phase change is {@link PhaseWriter}'s (row, audit entry, NOTIFY).
      *
      * @param renames each unique twin renamed to the old index's name once the drop has freed it ({@link #twinRenames})
+     * @param notes   the comment on each twin that says how to restore the old constraint ({@link ConstraintTwins#restoreNotes})
      */
-    public static List<String> ddl(MigrationSpec spec, boolean mirrorInstalled, boolean captureInstalled, List<String> renames) {
+    public static List<String> ddl(MigrationSpec spec, boolean mirrorInstalled, boolean captureInstalled, List<String> renames,
+                                   List<String> notes) {
         MigrationNames names = MigrationNames.of(spec);
         List<String> ddl = new ArrayList<>(List.of("SET LOCAL lock_timeout = '<lock-timeout>'",
                 "-- phase " + Phase.NEW_ONLY + " -> " + Phase.CONTRACTED + " through the phase writer (gates re-checked under lock)",
@@ -81,6 +83,7 @@ public final class Contract {
         }
         ddl.add("ALTER TABLE " + names.source() + " DROP COLUMN " + names.value());
         ddl.addAll(renames);
+        ddl.addAll(notes);
         if (mirrorInstalled) {
             ddl.add(MirrorTrigger.dropSql(spec));
         }
@@ -165,7 +168,9 @@ public final class Contract {
             throw new RefusedException(dependents.refusal(spec));
         }
         boolean mirror = MirrorTrigger.installed(c, spec);
-        List<String> ddl = ddl(spec, mirror, CaptureTrigger.installed(c, spec), twinRenames(c, spec)).stream()
+        List<String> renames = twinRenames(c, spec);
+        List<String> ddl = ddl(spec, mirror, CaptureTrigger.installed(c, spec), renames,
+                ConstraintTwins.restoreNotes(c, spec, renames)).stream()
                 .map(s -> s.replace("<lock-timeout>", o.lockTimeout().toMillis() + "ms")).toList();
         if (o.dryRun()) {
             return new Result(false, verdicts, ddl, 0, dependents);

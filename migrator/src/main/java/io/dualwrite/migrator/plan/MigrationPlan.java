@@ -185,7 +185,8 @@ public final class MigrationPlan {
                 "SELECT count(*) FROM information_schema.columns WHERE table_name = '" + src + "' AND column_name = '" + col + "'",
                 "`0`; phase `CONTRACTED`",
                 "no backup needed: `dualwrite reverse-sync " + base + "` re-adds `" + col + "` (recorded type and collation; now"
-                        + " the last column) and fills it, moving CONTRACTED → NEW_ONLY; then `dualwrite phase " + base + " READ_NEW`",
+                        + " the last column) and fills it, moving CONTRACTED → NEW_ONLY; then `dualwrite phase " + base + " READ_NEW`,"
+                        + " then the commands it printed (the column's NOT NULL, default, unique indexes, CHECKs)",
                 "< 1 s once the lock is granted",
                 "phase NEW_ONLY, soak passed, every instance on NEW_ONLY, no untranslatable statement in the soak"
                         + " window, no view, trigger, policy or foreign key of yours on the column (`--dry-run` shows each"

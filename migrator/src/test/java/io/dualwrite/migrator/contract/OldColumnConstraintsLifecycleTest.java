@@ -1,5 +1,6 @@
 package io.dualwrite.migrator.contract;
 
+import com.google.gson.JsonParser;
 import io.dualwrite.migrator.Fixtures;
 import io.dualwrite.migrator.Fixtures.Run;
 import io.dualwrite.testing.PostgresExtension;
@@ -11,6 +12,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 import static io.dualwrite.migrator.Fixtures.cli;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -73,6 +76,29 @@ class OldColumnConstraintsLifecycleTest {
             }
         }
         assertThat(db.queryLong("SELECT count(*) FROM email_address WHERE is_primary AND address = 'u1@example.com'")).isOne();
+
+        // the rollback after the drop: the column comes back without its constraints (the twins keep refusing while the
+        // new table is written); the twins carry what restores them, to run once back in READ_NEW
+        Run back = run(db, "reverse-sync", "--json");
+        ok(back);
+        List<String> restore = new ArrayList<>();
+        JsonParser.parseString(back.out()).getAsJsonObject().getAsJsonArray("afterReadNew")
+                .forEach(command -> restore.add(command.getAsString()));
+        assertThat(restore).containsExactly(
+                "ALTER INDEX \"public\".\"users_email_key\" RENAME TO \"email_address_address_unique_idx\"",
+                "CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON public.users USING btree (email)",
+                "ALTER TABLE \"public\".\"users\" ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key",
+                "ALTER TABLE \"public\".\"users\" ADD CONSTRAINT \"email_short\" CHECK (length(email) < 40) NOT VALID",
+                "ALTER TABLE \"public\".\"users\" VALIDATE CONSTRAINT \"email_short\"");
+        ok(run(db, "phase", "READ_NEW"));
+        for (String sql : restore) {
+            db.execute(sql);
+        }
+        ok(run(db, "phase", "DUAL_WRITE"));
+        ok(run(db, "phase", "EXPANDED"));
+        try (Connection app = db.connectDualwrite()) {
+            constraintsRefuse(app, "EXPANDED after the rollback, the old column's constraints restored", "users_email_key");
+        }
     }
 
     /**
