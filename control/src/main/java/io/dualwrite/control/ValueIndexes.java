@@ -100,20 +100,23 @@ public final class ValueIndexes {
 
     /**
      * The names of the unique indexes that read the value (a UNIQUE constraint's index has its name): the old column's
-     * (while it exists) and those on the target that read the value column (its twins, once built, renamed or not), from
-     * the dependencies PostgreSQL records for an index's columns, expressions and predicate. One query: the driver's
-     * follower asks at every poll. The translation refuses what only such an index could decide
-     * ({@code SourceTable#valueUniqueIndexes}).
+     * (while it exists) and those on the target that read the value column (its twins, once built, renamed or not): the
+     * index's own columns ({@code indkey}), and the columns PostgreSQL records as dependencies of its expressions and
+     * predicate (for a UNIQUE constraint's index it records none: the constraint depends on the column, the index on the
+     * constraint). One query: the driver's follower asks at every poll. The translation refuses what only such an index
+     * could decide ({@code SourceTable#valueUniqueIndexes}).
      */
     public static List<String> valueUniqueIndexes(Connection c, MigrationSpec spec) throws SQLException {
         try (PreparedStatement p = c.prepareStatement("""
                 SELECT DISTINCT x.relname::text FROM pg_index i
                 JOIN pg_class x ON x.oid = i.indexrelid
-                JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid
-                 AND d.refclassid = 'pg_class'::regclass AND d.refobjid = i.indrelid
-                JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = d.refobjsubid
+                JOIN pg_attribute a ON a.attrelid = i.indrelid
                 WHERE i.indisunique AND ((i.indrelid = to_regclass(?) AND a.attname = ?)
                                          OR (i.indrelid = to_regclass(?) AND a.attname = ?))
+                  AND (a.attnum = ANY (i.indkey::int2[])
+                       OR EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid
+                                  AND d.refclassid = 'pg_class'::regclass AND d.refobjid = i.indrelid
+                                  AND d.refobjsubid = a.attnum))
                 ORDER BY 1""")) {
             p.setString(1, spec.qualifiedSource());
             p.setString(2, spec.sourceColumn());

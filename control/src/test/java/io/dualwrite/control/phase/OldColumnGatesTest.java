@@ -104,7 +104,8 @@ class OldColumnGatesTest {
             throws Exception {
         try (Connection c = migrationIn(db, Phase.READ_NEW)) {
             db.execute("ALTER TABLE users ADD COLUMN tenant bigint;"
-                    + " CREATE UNIQUE INDEX users_email_key ON users (email) INCLUDE (tenant);"
+                    // a UNIQUE constraint: its index depends on the constraint, not on the column
+                    + " ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email) INCLUDE (tenant);"
                     + " CREATE UNIQUE INDEX users_lower_email ON users (lower(email)) WHERE email IS NOT NULL;"
                     + " CREATE UNIQUE INDEX users_tenant_email ON users (tenant, email);"
                     + " CREATE INDEX users_email_plain ON users (email)");

@@ -233,7 +233,6 @@ public final class DatabaseRuntime {
                 created.add(runtime);
                 changed = true;
             }
-            runtime.phase(state.phase());
             runtime.shadowSampleRate(state.shadowSampleRate());
             runtime.lastParityMismatches(state.lastParityMismatches());
             runtimes.add(runtime);
@@ -253,6 +252,12 @@ public final class DatabaseRuntime {
             MigrationRuntime[] loaded = runtimes.toArray(new MigrationRuntime[0]);
             migrations = runtimes.isEmpty() ? Migrations.NONE
                     : new Migrations(new StatementRewriter(tables, new PlanCache(planCacheBytes), planningTimes(loaded)), loaded);
+        }
+        // the phases last: a statement planned in between reads the tables as they are now, in the phase they were
+        // changed from (the contract's NEW_ONLY translates as CONTRACTED does); the other way round a new phase would
+        // meet tables read before it (at the contract: the unique indexes of a column that is gone)
+        for (int i = 0; i < states.size(); i++) {
+            runtimes.get(i).phase(states.get(i).phase());
         }
         return created;
     }
