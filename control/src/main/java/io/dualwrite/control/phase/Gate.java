@@ -39,7 +39,12 @@ public enum Gate {
      * for reading and writing (the capture trigger that keeps such tables exact before covers only the phases
      * that still write the old column).
      */
-    ROW_SECURITY_READS_WHAT_IT_WRITES("row-level security on the source table lets each role read the rows it may write");
+    ROW_SECURITY_READS_WHAT_IT_WRITES("row-level security on the source table lets each role read the rows it may write"),
+    /**
+     * After a rollback past the contract, the old column has its unique indexes and CHECKs again
+     * ({@code ConstraintRestores}): in EXPANDED it alone is written, and their twins on the new table refuse nothing.
+     */
+    OLD_COLUMN_CONSTRAINTS_RESTORED("the unique indexes and CHECKs the contract dropped with the old column are back");
 
     private final String meaning;
 

@@ -76,6 +76,12 @@ public final class GateChecks {
                         unmet.add(notKept);
                     }
                 }
+                case OLD_COLUMN_CONSTRAINTS_RESTORED -> {
+                    String unrestored = OldColumnGates.constraintsNotRestored(c, migration);
+                    if (unrestored != null) {
+                        unmet.add(unrestored);
+                    }
+                }
                 case ROW_SECURITY_READS_WHAT_IT_WRITES -> {
                     String asymmetric = OldColumnGates.asymmetricRowSecurity(c, migration);
                     if (asymmetric != null) {

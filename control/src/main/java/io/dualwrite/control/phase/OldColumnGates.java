@@ -1,5 +1,6 @@
 package io.dualwrite.control.phase;
 
+import io.dualwrite.control.ConstraintRestores;
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.ValueChecks;
 import io.dualwrite.control.ValueIndexes;
@@ -142,6 +143,11 @@ final class OldColumnGates {
                     .append(": enforce that rule another way and drop it, or keep the old column (stay in READ_NEW)");
         }
         return b.append("; then move again").toString();
+    }
+
+    /** Null unless a rollback past the contract brought the old column back without its constraints ({@link ConstraintRestores}). */
+    static String constraintsNotRestored(Connection c, String migration) throws SQLException {
+        return ConstraintRestores.unrestored(c, ControlSchema.require(c, migration).spec());
     }
 
     /**

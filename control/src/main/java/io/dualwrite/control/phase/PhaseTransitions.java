@@ -14,6 +14,7 @@ import static io.dualwrite.control.phase.Gate.BACKFILL_COMPLETE;
 import static io.dualwrite.control.phase.Gate.FLEET_ON_CURRENT_PHASE;
 import static io.dualwrite.control.phase.Gate.OLD_COLUMN_MAY_STAY_UNSET;
 import static io.dualwrite.control.phase.Gate.OLD_COLUMN_CONSTRAINTS_KEPT;
+import static io.dualwrite.control.phase.Gate.OLD_COLUMN_CONSTRAINTS_RESTORED;
 import static io.dualwrite.control.phase.Gate.ROW_SECURITY_READS_WHAT_IT_WRITES;
 import static io.dualwrite.control.phase.Gate.PARITY_ZERO;
 import static io.dualwrite.control.phase.Gate.SOAK_PASSED;
@@ -140,7 +141,7 @@ public final class PhaseTransitions {
         declare(NEW_ONLY, CONTRACTED, Command.CONTRACT, SOAK_PASSED, FLEET_ON_CURRENT_PHASE, STATEMENTS_TRANSLATABLE,
                 OLD_COLUMN_CONSTRAINTS_KEPT);
         // rollbacks, one step each
-        declare(DUAL_WRITE, EXPANDED, null);
+        declare(DUAL_WRITE, EXPANDED, null, OLD_COLUMN_CONSTRAINTS_RESTORED); // after a rollback past the contract
         declare(READ_NEW, DUAL_WRITE, null);
         declare(NEW_ONLY, READ_NEW, null, PARITY_ZERO); // parity after reverse-sync: the old column is back in step
         declare(CONTRACTED, NEW_ONLY, Command.REVERSE_SYNC); // it re-adds and refills the column first

@@ -17,7 +17,7 @@ class PhaseTransitionsTest {
             EXPANDED   -> READ_NEW   : refused
             EXPANDED   -> NEW_ONLY   : refused
             EXPANDED   -> CONTRACTED : refused
-            DUAL_WRITE -> EXPANDED   : allowed
+            DUAL_WRITE -> EXPANDED   : allowed after OLD_COLUMN_CONSTRAINTS_RESTORED
             DUAL_WRITE -> DUAL_WRITE : stay
             DUAL_WRITE -> READ_NEW   : allowed after BACKFILL_COMPLETE, PARITY_ZERO, FLEET_ON_CURRENT_PHASE
             DUAL_WRITE -> NEW_ONLY   : refused

@@ -1,5 +1,6 @@
 package io.dualwrite.migrator.contract;
 
+import io.dualwrite.control.ConstraintRestores;
 import io.dualwrite.control.Queries;
 import io.dualwrite.control.SyncTrigger;
 import io.dualwrite.control.ValueChecks;
@@ -28,11 +29,6 @@ public final class ConstraintTwins {
 
     private static final Duration LOCK_TIMEOUT = Duration.ofSeconds(2);
     private static final int ATTEMPTS = 10;
-    /** Starts the comment {@link #restoreNotes} puts on a twin. */
-    private static final String RESTORE_NOTE = "dualwrite: the twin of a constraint that dualwrite contract dropped with ";
-    /** Ends the comment's prose; the commands follow, each ending with {@link #COMMAND_END}. */
-    private static final String RESTORE_WITH = "restore it with:\n";
-    private static final String COMMAND_END = ";\n";
 
     private ConstraintTwins() {
     }
@@ -81,7 +77,8 @@ public final class ConstraintTwins {
     /**
      * {@code COMMENT ON} each present twin, for contract to run in its transaction (after {@code renames}, which give some
      * twins the old indexes' names): what restores the old column's constraint once a rollback after the drop has
-     * brought the column back. The drop takes the old definitions with it; the twin, which stays, carries them.
+     * brought the column back ({@link ConstraintRestores}). The drop takes the old definitions with it; the twin, which
+     * stays, carries them.
      */
     static List<String> restoreNotes(Connection c, MigrationSpec spec, List<String> renames) throws SQLException {
         List<String> out = new ArrayList<>();
@@ -109,7 +106,7 @@ public final class ConstraintTwins {
                     Identifiers.quote(spec.sourceSchema()) + "." + oldName, source,
                     Identifiers.quote(spec.sourceSchema()) + "." + oldName));
             out.add("COMMENT ON INDEX " + targetSchema + "." + (renamed ? oldName : Identifiers.quote(t.name())) + " IS "
-                    + literal(c, note(spec, t.sourceIndex(), restore)));
+                    + literal(c, ConstraintRestores.note(spec, t.sourceIndex(), restore)));
         }
         for (ValueChecks.CheckTwin t : ValueChecks.checkTwins(c, spec)) {
             if (!t.present()) {
@@ -123,7 +120,7 @@ public final class ConstraintTwins {
                 restore.add("ALTER TABLE " + source + " VALIDATE CONSTRAINT " + name);
             }
             out.add("COMMENT ON CONSTRAINT " + name + " ON " + spec.qualifiedTarget() + " IS "
-                    + literal(c, note(spec, t.definition(), restore)));
+                    + literal(c, ConstraintRestores.note(spec, t.definition(), restore)));
         }
         return out;
     }
@@ -133,32 +130,14 @@ public final class ConstraintTwins {
         return Queries.strings(c, "SELECT quote_literal(?)", text).get(0);
     }
 
-    private static String note(MigrationSpec spec, String definition, List<String> restore) {
-        return RESTORE_NOTE + spec.sourceTable() + "." + spec.sourceColumn() + " (" + definition + "). Once dualwrite"
-                + " reverse-sync has brought the column back and the migration is in READ_NEW with parity 0, " + RESTORE_WITH
-                + String.join(COMMAND_END, restore) + COMMAND_END;
-    }
-
     /**
      * The commands the twins of {@code spec}'s target carry ({@link #restoreNotes}), in the order to run them (each
      * unique index before the checks); empty when no twin carries any.
      */
     static List<String> restoreCommands(Connection c, MigrationSpec spec) throws SQLException {
         List<String> out = new ArrayList<>();
-        for (String note : Queries.strings(c, """
-                SELECT d FROM (SELECT 1 AS o, i.indexrelid::int8 AS n, obj_description(i.indexrelid, 'pg_class') AS d
-                               FROM pg_index i WHERE i.indrelid = to_regclass(?)
-                               UNION ALL
-                               SELECT 2, k.oid::int8, obj_description(k.oid, 'pg_constraint')
-                               FROM pg_constraint k WHERE k.conrelid = to_regclass(?)) x
-                WHERE d LIKE ? ORDER BY o, n""", spec.qualifiedTarget(), spec.qualifiedTarget(),
-                RESTORE_NOTE.replace("_", "\\_") + "%")) {
-            String commands = note.substring(note.indexOf(RESTORE_WITH) + RESTORE_WITH.length());
-            for (String command : commands.split(COMMAND_END)) {
-                if (!command.isBlank()) {
-                    out.add(command);
-                }
-            }
+        for (ConstraintRestores.Restore r : ConstraintRestores.restores(c, spec)) {
+            out.addAll(r.commands());
         }
         return out;
     }

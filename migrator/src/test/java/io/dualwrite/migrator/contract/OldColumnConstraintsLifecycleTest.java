@@ -91,10 +91,14 @@ class OldColumnConstraintsLifecycleTest {
                 "ALTER TABLE \"public\".\"users\" ADD CONSTRAINT \"email_short\" CHECK (length(email) < 40) NOT VALID",
                 "ALTER TABLE \"public\".\"users\" VALIDATE CONSTRAINT \"email_short\"");
         ok(run(db, "phase", "READ_NEW"));
+        ok(run(db, "phase", "DUAL_WRITE"));
+        Run notYet = run(db, "phase", "EXPANDED");
+        assertThat(notYet.code()).as(notYet.toString()).isEqualTo(1);
+        assertThat(notYet.err()).contains("came back without the unique indexes and CHECKs the contract dropped",
+                String.join("; ", restore));
         for (String sql : restore) {
             db.execute(sql);
         }
-        ok(run(db, "phase", "DUAL_WRITE"));
         ok(run(db, "phase", "EXPANDED"));
         try (Connection app = db.connectDualwrite()) {
             constraintsRefuse(app, "EXPANDED after the rollback, the old column's constraints restored", "users_email_key");

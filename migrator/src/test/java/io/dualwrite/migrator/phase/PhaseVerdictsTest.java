@@ -1,5 +1,7 @@
 package io.dualwrite.migrator.phase;
 
+import io.dualwrite.control.ConstraintRestores;
+import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.phase.PhaseTransitions;
 import io.dualwrite.driver.runtime.OperatorCredential;
 import io.dualwrite.migrator.Fixtures;
@@ -29,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Every (from, to) phase pair through every path that changes phases: the CLI, the JMX setter, the
  * same two with force, and the automatic read rollback of {@code dualwrite parity}. Each must give the
  * state machine's verdict, and none may skip a gate without the explicit force. The gates here never
- * hold (no backfill ran, the target table is empty), so a gated move must be refused.
+ * hold (no backfill ran, the target table is empty, a twin on the target stands for a CHECK a contract dropped and
+ * nobody restored), so a gated move must be refused.
  */
 @ExtendWith(PostgresExtension.class)
 class PhaseVerdictsTest {
@@ -43,6 +46,12 @@ class PhaseVerdictsTest {
     void everyPathGivesTheStateMachinesVerdictForEveryPair(TestDatabase db) throws Exception {
         Fixtures.createUsers(db, 200);
         Fixtures.expandAndDualWrite(db);
+        db.execute("ALTER TABLE email_address ADD CONSTRAINT email_short CHECK (NOT is_primary OR length(address) < 40)");
+        try (Connection c = db.connect()) {
+            String note = ConstraintRestores.note(ControlSchema.require(c, MIGRATION).spec(), "CHECK (length(email) < 40)",
+                    List.of("ALTER TABLE public.users ADD CONSTRAINT email_short CHECK (length(email) < 40)"));
+            db.execute("COMMENT ON CONSTRAINT email_short ON email_address IS '" + note.replace("'", "''") + "'");
+        }
         List<String> wrong = new ArrayList<>();
         try (Connection app = connectWithOperator(db)) { // registers the JMX bean of this instance
             for (Phase from : Phase.values()) {
