@@ -174,7 +174,7 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
     public int[] executeBatch() throws SQLException {
         try {
             InsertBlocks blocks = insertBlocks();
-            if (blocks.applies(log.batchEntries().size()) && !delegate.isClosed()) {
+            if (runsInBlocks(blocks)) {
                 long[] counts = inBlocks(blocks);
                 int[] out = new int[counts.length];
                 for (int i = 0; i < counts.length; i++) {
@@ -192,13 +192,22 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
     public long[] executeLargeBatch() throws SQLException {
         try {
             InsertBlocks blocks = insertBlocks();
-            if (blocks.applies(log.batchEntries().size()) && !delegate.isClosed()) {
+            if (runsInBlocks(blocks)) {
                 return inBlocks(blocks);
             }
             return pipeline.prepared(this, (p, sql, keys) -> p.executeLargeBatch());
         } finally {
             log.clearBatch();
         }
+    }
+
+    /**
+     * Whether this batch runs in {@link InsertBlocks}: PgJDBC would send it in blocks and the phase of this instant
+     * rewrites the statement (where it does not, the delegate runs the application's text, which PgJDBC blocks itself).
+     */
+    private boolean runsInBlocks(InsertBlocks blocks) throws SQLException {
+        return blocks.applies(log.batchEntries().size()) && !delegate.isClosed()
+                && plan.forPhase(connection.phaseToPrepare(migration)) instanceof Rewrite.Rewritten;
     }
 
     /** The batch as PgJDBC's {@code reWriteBatchedInserts} sends the application's INSERT ({@link InsertBlocks}). */
