@@ -62,6 +62,15 @@ public final class ConstraintRestores {
         return out;
     }
 
+    /** The commands of every {@link #restores restore}, in the order to run them; empty when no twin carries any. */
+    public static List<String> commands(Connection c, MigrationSpec spec) throws SQLException {
+        List<String> out = new ArrayList<>();
+        for (Restore r : restores(c, spec)) {
+            out.addAll(r.commands());
+        }
+        return out;
+    }
+
     /**
      * Null when every twin that carries restore commands stands for a constraint the old column has again (or none
      * carries any); else why the old column would refuse nothing, with the commands to run.

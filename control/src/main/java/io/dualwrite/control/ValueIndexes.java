@@ -107,7 +107,7 @@ public final class ValueIndexes {
      * could decide ({@code SourceTable#valueUniqueIndexes}).
      */
     public static List<String> valueUniqueIndexes(Connection c, MigrationSpec spec) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("""
+        return Queries.strings(c, """
                 SELECT DISTINCT x.relname::text FROM pg_index i
                 JOIN pg_class x ON x.oid = i.indexrelid
                 JOIN pg_attribute a ON a.attrelid = i.indrelid
@@ -117,19 +117,8 @@ public final class ValueIndexes {
                        OR EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = i.indexrelid
                                   AND d.refclassid = 'pg_class'::regclass AND d.refobjid = i.indrelid
                                   AND d.refobjsubid = a.attnum))
-                ORDER BY 1""")) {
-            p.setString(1, spec.qualifiedSource());
-            p.setString(2, spec.sourceColumn());
-            p.setString(3, spec.qualifiedTarget());
-            p.setString(4, spec.targetValueColumn());
-            List<String> out = new ArrayList<>();
-            try (ResultSet rs = p.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-            return out;
-        }
+                ORDER BY 1""", spec.qualifiedSource(), spec.sourceColumn(), spec.qualifiedTarget(),
+                spec.targetValueColumn());
     }
 
     /** The valid one-key indexes of {@code table} whose key reads {@code column} alone: key as deparsed, by its normalized tokens. */
@@ -197,26 +186,12 @@ public final class ValueIndexes {
     }
 
     private static List<String> columns(Connection c, String table) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("SELECT a.attname::text FROM pg_attribute a"
-                + " WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped")) {
-            p.setString(1, table);
-            List<String> out = new ArrayList<>();
-            try (ResultSet rs = p.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-            return out;
-        }
+        return Queries.strings(c, "SELECT a.attname::text FROM pg_attribute a"
+                + " WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped", table);
     }
 
     private static boolean validUnique(Connection c, String schema, String name) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("SELECT i.indisvalid AND i.indisunique FROM pg_index i"
-                + " WHERE i.indexrelid = to_regclass(?)")) {
-            p.setString(1, Identifiers.quote(schema) + "." + Identifiers.quote(name));
-            try (ResultSet rs = p.executeQuery()) {
-                return rs.next() && rs.getBoolean(1);
-            }
-        }
+        return Queries.isTrue(c, "SELECT i.indisvalid AND i.indisunique FROM pg_index i WHERE i.indexrelid = to_regclass(?)",
+                Identifiers.quote(schema) + "." + Identifiers.quote(name));
     }
 }

@@ -1,6 +1,7 @@
 package io.dualwrite.migrator.contract;
 
 import io.dualwrite.control.CaptureTrigger;
+import io.dualwrite.control.ConstraintRestores;
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.SourceColumn;
 import io.dualwrite.control.phase.PhaseTransitions;
@@ -75,7 +76,7 @@ public final class ColumnReadd {
                     }
                     int[] position = position(tx, spec);
                     List<String> after = new ArrayList<>(afterReadNew(spec, recorded));
-                    after.addAll(ConstraintTwins.restoreCommands(tx, spec));
+                    after.addAll(ConstraintRestores.commands(tx, spec));
                     done[0] = new Outcome(ddl, recorded.position(), position[0], position[1], after);
                     ReverseSyncCheckpoint.reset(tx, spec.name(), true);
                     MirrorTrigger.install(tx, spec);

@@ -130,18 +130,6 @@ public final class ConstraintTwins {
         return Queries.strings(c, "SELECT quote_literal(?)", text).get(0);
     }
 
-    /**
-     * The commands the twins of {@code spec}'s target carry ({@link #restoreNotes}), in the order to run them (each
-     * unique index before the checks); empty when no twin carries any.
-     */
-    static List<String> restoreCommands(Connection c, MigrationSpec spec) throws SQLException {
-        List<String> out = new ArrayList<>();
-        for (ConstraintRestores.Restore r : ConstraintRestores.restores(c, spec)) {
-            out.addAll(r.commands());
-        }
-        return out;
-    }
-
     /** Runs {@code ddl}; a value the old constraint refused, found among the target's primary rows, refuses with what to do. */
     private static void run(Connection c, String ddl, String failure, String then) throws SQLException {
         try (Statement s = c.createStatement()) {

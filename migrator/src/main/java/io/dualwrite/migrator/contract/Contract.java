@@ -3,6 +3,7 @@ package io.dualwrite.migrator.contract;
 import io.dualwrite.control.CaptureTrigger;
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.MigrationState;
+import io.dualwrite.control.Queries;
 import io.dualwrite.control.ValueIndexes;
 import io.dualwrite.control.phase.Gate;
 import io.dualwrite.control.phase.GateChecks;
@@ -17,8 +18,6 @@ import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -104,12 +103,8 @@ public final class Contract {
             }
             boolean free = spec.targetSchema().equals(spec.sourceSchema());
             if (!free) {
-                try (PreparedStatement p = c.prepareStatement("SELECT to_regclass(?) IS NULL")) {
-                    p.setString(1, Identifiers.quote(spec.targetSchema()) + "." + Identifiers.quote(t.sourceName()));
-                    try (ResultSet rs = p.executeQuery()) {
-                        free = rs.next() && rs.getBoolean(1);
-                    }
-                }
+                free = Queries.isTrue(c, "SELECT to_regclass(?) IS NULL",
+                        Identifiers.quote(spec.targetSchema()) + "." + Identifiers.quote(t.sourceName()));
             }
             if (free) {
                 out.add("ALTER INDEX " + Identifiers.quote(spec.targetSchema()) + "." + Identifiers.quote(t.name())
