@@ -77,15 +77,18 @@ class ReverseSyncConcurrencyTest {
                     }
                 });
                 if (contracted) {
-                    awaitQuery(db, "SELECT phase = 'NEW_ONLY' FROM dualwrite.migration");
+                    awaitQuery(db, "SELECT phase = 'NEW_ONLY' FROM dualwrite.migration", run);
                 }
+                // the row is locked once the mirror is in: a writer that queues behind the held row keeps its lock on the
+                // new table, which the mirror's CREATE TRIGGER would wait for until its attempts run out
+                awaitQuery(db, "SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'dualwrite_sync_users_email_mirror')", run);
                 try (ResultSet rs = s.executeQuery("SELECT id FROM users WHERE id >= " + (USERS - 200) + " ORDER BY id LIMIT 1 FOR UPDATE")) {
                     rs.next();
                     held = rs.getLong(1);
                 }
                 // a batch waits for a row lock (the held one, or a writer's) after at least one batch committed
                 awaitQuery(db, "SELECT EXISTS (SELECT 1 FROM dualwrite.reverse_sync WHERE batches > 0) AND EXISTS (SELECT 1"
-                        + " FROM pg_stat_activity WHERE application_name = '" + APP + "' AND wait_event_type = 'Lock')");
+                        + " FROM pg_stat_activity WHERE application_name = '" + APP + "' AND wait_event_type = 'Lock')", run);
                 s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '" + APP + "'");
             }
             assertThatThrownBy(() -> run.get(60, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
@@ -98,8 +101,21 @@ class ReverseSyncConcurrencyTest {
     }
 
     private static void awaitQuery(TestDatabase db, String sql) throws Exception {
+        awaitQuery(db, sql, null);
+    }
+
+    /** Waits for {@code sql} to hold; a {@code run} that ends first fails the wait with its outcome. */
+    private static void awaitQuery(TestDatabase db, String sql, CompletableFuture<?> run) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (db.queryLong("SELECT CASE WHEN (" + sql + ") THEN 1 ELSE 0 END") == 0) {
+            if (run != null && run.isDone()) {
+                Object outcome = run.handle((r, e) -> e != null ? e : r).get();
+                AssertionError failure = new AssertionError("reverse-sync ended (" + outcome + ") while waiting for: " + sql);
+                if (outcome instanceof Throwable t) {
+                    failure.initCause(t);
+                }
+                throw failure;
+            }
             assertThat(System.nanoTime()).as("waited for: " + sql).isLessThan(deadline);
             Thread.sleep(5);
         }
