@@ -201,8 +201,12 @@ public final class Lexer {
                 if (i + 1 < n && sql.charAt(i + 1) == quote) {
                     i += 2;
                 } else {
-                    pos = i + 1;
-                    return kind;
+                    int next = quote == '\'' ? continuation(i + 1) : -1;
+                    if (next < 0) {
+                        pos = i + 1;
+                        return kind;
+                    }
+                    i = next + 1;
                 }
             } else {
                 i++;
@@ -224,9 +228,38 @@ public final class Lexer {
         }
     }
 
-    /** scan.l {@code xb}/{@code xh}: no escapes and no doubled quote; the first quote ends it. */
+    /**
+     * scan.l {@code quotecontinue}: a string literal goes on in the next quoted part when only whitespace with a
+     * newline (and {@code --} comments) lies between ({@code 'ann@'} newline {@code 'example.com'} is one literal,
+     * {@code 'ann@example.com'}). Returns the index of the next part's opening quote, or -1.
+     */
+    private int continuation(int from) {
+        boolean newline = false;
+        int i = from;
+        while (i < sql.length()) {
+            char c = sql.charAt(i);
+            if (c == '\n' || c == '\r') {
+                newline = true;
+                i++;
+            } else if (c == ' ' || c == '\t' || c == '\f' || (newline && isSpace(c))) {
+                i++;
+            } else if (c == '-' && at(i + 1) == '-') {
+                while (i < sql.length() && sql.charAt(i) != '\n' && sql.charAt(i) != '\r') {
+                    i++;
+                }
+            } else {
+                break;
+            }
+        }
+        return newline && at(i) == '\'' ? i : -1;
+    }
+
+    /** scan.l {@code xb}/{@code xh}: no escapes and no doubled quote; the first quote ends it (or a continuation goes on). */
     private TokenKind bitString() {
         int close = sql.indexOf('\'', pos + 2);
+        for (int next; close >= 0 && (next = continuation(close + 1)) >= 0; ) {
+            close = sql.indexOf('\'', next + 1);
+        }
         if (close < 0) {
             pos = sql.length();
             return TokenKind.UNTERMINATED;

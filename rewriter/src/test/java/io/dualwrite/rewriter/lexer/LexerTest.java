@@ -45,6 +45,19 @@ class LexerTest {
         assertThat(only("N'nat'").kind()).isEqualTo(TokenKind.STRING);
     }
 
+    /** scan.l's quotecontinue: parts separated by whitespace with a newline (and line comments) are one literal. */
+    @Test
+    void aStringGoesOnAfterANewline() {
+        assertThat(only("'ann@'\n'example.com'").kind()).isEqualTo(TokenKind.STRING);
+        assertThat(only("E'a\\''  -- c\n \r\n  'b'").kind()).isEqualTo(TokenKind.ESCAPE_STRING);
+        assertThat(only("B'10' \t\n'01'").kind()).isEqualTo(TokenKind.STRING);
+        assertThat(kinds("SELECT 'a' 'b'")).as("no newline: two literals (PostgreSQL: a syntax error)")
+                .containsExactly("IDENTIFIER:SELECT", "STRING:'a'", "STRING:'b'");
+        assertThat(kinds("SELECT 'a' /* c */\n'b'")).as("a block comment ends the literal")
+                .containsExactly("IDENTIFIER:SELECT", "STRING:'a'", "STRING:'b'");
+        assertThat(kinds("SELECT $$a$$\n'b'")).containsExactly("IDENTIFIER:SELECT", "DOLLAR_STRING:$$a$$", "STRING:'b'");
+    }
+
     @Test
     void dollarQuotes() {
         assertThat(only("$$ it's ; -- $ $$").kind()).isEqualTo(TokenKind.DOLLAR_STRING);
