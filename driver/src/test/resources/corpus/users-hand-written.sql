@@ -148,6 +148,12 @@ COPY (UPDATE users SET email = 'copied@x' WHERE id = 1 RETURNING id) TO STDOUT
 COPY (WITH d AS (DELETE FROM users WHERE id = 2 RETURNING id) SELECT * FROM d) TO STDOUT
 ### pass CREATE TABLE … AS a read
 CREATE TEMP TABLE users_copy AS SELECT id, email FROM users WITH DATA
+### pass a derived table written as TABLE users
+SELECT * FROM (TABLE users) t ORDER BY id
+### pass a write to another table whose rows come from TABLE users
+INSERT INTO orders (id, user_id, note) SELECT id + 300, id, email FROM (TABLE ONLY users) t
+### pass CREATE TABLE … AS TABLE users
+CREATE TEMP TABLE users_copy3 AS TABLE users
 ### pass SELECT … INTO a new table
 SELECT id, email INTO TEMP users_copy2 FROM users WHERE email IS NOT NULL
 ### pass DECLARE … CURSOR over a read

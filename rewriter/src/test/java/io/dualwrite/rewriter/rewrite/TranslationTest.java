@@ -339,13 +339,23 @@ class TranslationTest {
 
     /** A NATURAL join or a cast to the row type is exact while the column exists and is current: only the translation refuses. */
     @ParameterizedTest
-    @ValueSource(strings = {"SELECT count(*) FROM users NATURAL JOIN contacts", "SELECT * FROM json_populate_record(null::users, ?)"})
+    @ValueSource(strings = {"SELECT count(*) FROM users NATURAL JOIN contacts", "SELECT * FROM json_populate_record(null::users, ?)",
+            "SELECT * FROM (TABLE users) t ORDER BY id", "WITH x AS (TABLE ONLY public.users) SELECT * FROM x",
+            "SELECT id, name, email FROM contacts UNION ALL TABLE users", "INSERT INTO contacts TABLE users",
+            "INSERT INTO contacts AS c (id, name, email) TABLE users", "SELECT count(*) FROM (TABLE users) t"})
     void refusedOnlyOnceTheOldColumnIsStale(String sql) {
         RewritePlan plan = rewriter.plan(sql);
         assertThat(plan.forPhase(Phase.DUAL_WRITE)).isSameAs(Rewrite.PASS_THROUGH);
         assertThat(plan.forPhase(Phase.READ_NEW)).isSameAs(Rewrite.PASS_THROUGH);
         assertThat(plan.forPhase(Phase.CONTRACTED)).isInstanceOfSatisfying(Rewrite.Rejected.class,
-                r -> assertThat(r.reason()).containsAnyOf("NATURAL join", "row type"));
+                r -> assertThat(r.reason()).containsAnyOf("NATURAL join", "row type", "TABLE users as a query"));
+    }
+
+    /** TABLE as a keyword of a command on the table itself reads no column. */
+    @ParameterizedTest
+    @ValueSource(strings = {"LOCK TABLE users IN SHARE MODE", "GRANT SELECT ON TABLE users TO PUBLIC", "TABLE contacts"})
+    void tableAsACommandsKeywordIsNotAQuery(String sql) {
+        assertThat(rewriter.plan(sql).forPhase(Phase.CONTRACTED)).isNotInstanceOf(Rewrite.Rejected.class);
     }
 
     @Test
