@@ -33,7 +33,7 @@ class CorpusContractedTest {
     static final Map<String, String> KNOWN_DIFFERENCES = Map.of();
 
     /** The plain twin's content as the dual twin must hold it: users.email as primary email_address rows. */
-    private static final String PLAIN_EMAILS = """
+    static final String PLAIN_EMAILS = """
             SELECT id, email, true FROM users WHERE email IS NOT NULL
             UNION ALL
             SELECT user_id, address, is_primary FROM email_address WHERE NOT is_primary AND user_id IN (SELECT id FROM users)
@@ -43,7 +43,7 @@ class CorpusContractedTest {
      * The dual twin's email_address. Non-primary rows of users that are gone are left out on both sides: the
      * plain statement never touches email_address, the translated DELETE may take a user's other rows with it.
      */
-    private static final String DUAL_EMAILS = """
+    static final String DUAL_EMAILS = """
             SELECT user_id, address, is_primary FROM email_address WHERE is_primary OR user_id IN (SELECT id FROM users)
             ORDER BY 1, 2, 3""";
 

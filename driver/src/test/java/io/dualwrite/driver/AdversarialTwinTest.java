@@ -1,0 +1,102 @@
+package io.dualwrite.driver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dualwrite.rewriter.Phase;
+import io.dualwrite.rewriter.Rewrite;
+import io.dualwrite.rewriter.SourceTable;
+import io.dualwrite.rewriter.rewrite.StatementRewriter;
+import io.dualwrite.testing.PostgresExtension;
+import io.dualwrite.testing.PostgresServer;
+import io.dualwrite.testing.TestDatabase;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * {@code corpus/users-adversarial.sql}: statements written to find where the driver reads SQL otherwise than
+ * PostgreSQL (row constructors in SET, whole-row references, {@code TABLE users} inside other statements, string
+ * literals continued over a newline, Unicode-escaped names, cursors, EXPLAIN ANALYZE, several statements in one
+ * string, key changes, ON CONFLICT variants …). Each runs on twin databases ({@link TwinRun}), plainly with PgJDBC
+ * and through dualwrite in every phase that rewrites: the same results, counts and tables afterwards (the new table
+ * holding what the plain twin's column holds, and in the phases that write it, the old column too), or refused with
+ * 0A000 and nothing changed.
+ */
+@ExtendWith(PostgresExtension.class)
+class AdversarialTwinTest {
+
+    @ParameterizedTest
+    @EnumSource(value = Phase.class, names = {"DUAL_WRITE", "READ_NEW", "NEW_ONLY", "CONTRACTED"})
+    void everyStatementBehavesAsOnThePlainTwinOrIsRefused(Phase phase, TestDatabase db) throws Exception {
+        StatementRewriter rewriter = new StatementRewriter(
+                List.of(new SourceTable(MigrationFixture.SPEC, List.of("id", "name", "email"), null, null, false, false, false)));
+        // the old column, where the phase still writes it, must hold what the plain twin's holds
+        String users = phase.writesOld() ? "SELECT id, name, email FROM users ORDER BY id" : "SELECT id, name FROM users ORDER BY id";
+        try (TestDatabase plainDb = PostgresServer.get().createDatabase()) {
+            MigrationFixture.createTables(plainDb);
+            MigrationFixture.create(db, phase.writesOld() ? phase : Phase.DUAL_WRITE);
+            if (!phase.writesOld()) {
+                // not written any more: only statements translated to the new table match the plain twin
+                db.execute("UPDATE users SET email = 'stale-' || id WHERE email IS NOT NULL");
+                MigrationFixture.enterTranslatingPhase(db, phase);
+            }
+            List<Probe> statements = statements();
+            try (TwinRun run = new TwinRun("AdversarialTwinTest " + phase, plainDb::connect, db::connectDualwrite,
+                    c -> state(c, users, CorpusContractedTest.PLAIN_EMAILS),
+                    c -> state(c, users, CorpusContractedTest.DUAL_EMAILS), Map.of())) {
+                for (int i = 0; i < statements.size(); i++) {
+                    Probe p = statements.get(i);
+                    run.compare("#" + (i + 1), p.sql(), p.params(), rewriter.plan(p.sql()).forPhase(phase) instanceof Rewrite.Rewritten);
+                }
+                run.report();
+                assertThat(run.refused()).as("refused: fewer than a quarter").isLessThan(statements.size() / 4);
+            }
+        }
+    }
+
+    /** A statement, run as a PreparedStatement with {@code params} when it has any. */
+    private record Probe(String sql, List<Object> params) {
+    }
+
+    /**
+     * The file's statements, separated by blank lines; a first line {@code -- params: 1, 'a@x', NULL} makes it a
+     * PreparedStatement with those values (numbers bound as bigint, quoted ones as text).
+     */
+    private static List<Probe> statements() throws IOException {
+        String text;
+        try (InputStream in = AdversarialTwinTest.class.getResourceAsStream("/corpus/users-adversarial.sql")) {
+            assertThat(in).as("corpus/users-adversarial.sql on the test class path").isNotNull();
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        List<Probe> out = new ArrayList<>();
+        for (String block : text.split("\n\\s*\n")) {
+            String sql = block.strip();
+            List<Object> params = new ArrayList<>();
+            if (sql.startsWith("-- params:")) {
+                int nl = sql.indexOf('\n');
+                for (String v : sql.substring("-- params:".length(), nl).split(",")) {
+                    v = v.strip();
+                    params.add(v.equals("NULL") ? null : v.startsWith("'") ? v.substring(1, v.length() - 1) : (Object) Long.valueOf(v));
+                }
+                sql = sql.substring(nl + 1).strip();
+            }
+            if (!sql.isEmpty()) {
+                out.add(new Probe(sql, params));
+            }
+        }
+        return out;
+    }
+
+    private static String state(Connection c, String users, String emails) throws SQLException {
+        return "users " + MigrationFixture.rows(c, users) + " email_address " + MigrationFixture.rows(c, emails)
+                + " orders " + MigrationFixture.rows(c, "SELECT id, user_id, amount, note FROM orders ORDER BY id");
+    }
+}

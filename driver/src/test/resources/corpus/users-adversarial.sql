@@ -1,0 +1,476 @@
+UPDATE users SET (name, email) = ('x', 'y@z') WHERE id = 1
+
+UPDATE users SET (email, name) = (SELECT name || '@x', 'n' FROM users u2 WHERE u2.id = users.id) WHERE id < 3
+
+UPDATE users SET email = DEFAULT WHERE id = 1
+
+UPDATE users SET email = (SELECT max(address) FROM email_address WHERE user_id = users.id) WHERE id = 2
+
+UPDATE users AS "U" SET "email" = upper("U"."email") WHERE "U".id = 1 RETURNING "U".*
+
+UPDATE ONLY users SET email = NULL WHERE id = 2 RETURNING email IS NULL
+
+UPDATE users SET email = email || '' WHERE email LIKE '%@example.com' RETURNING id
+
+WITH x AS (SELECT id FROM users WHERE email IS NULL) UPDATE users SET email = 'found@x' FROM x WHERE users.id = x.id
+
+INSERT INTO users SELECT id + 10, name, email FROM users
+
+INSERT INTO users (email, id) SELECT email, id + 100 FROM users WHERE email IS NOT NULL RETURNING *
+
+INSERT INTO users VALUES (20, 'T', DEFAULT), (21, DEFAULT, 'q@q')
+
+INSERT INTO users DEFAULT VALUES
+
+INSERT INTO users (id) VALUES (30) RETURNING email
+
+INSERT INTO users AS u VALUES (1, 'A', 'new@x') ON CONFLICT (id) DO UPDATE SET email = u.email || EXCLUDED.email RETURNING u.email
+
+INSERT INTO users VALUES (1, 'A', 'new@x') ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email WHERE users.email IS DISTINCT FROM EXCLUDED.email
+
+INSERT INTO users VALUES (3, 'A', 'new@x') ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.email
+
+DELETE FROM users WHERE email = 'ann@example.com' RETURNING *
+
+DELETE FROM users u USING orders o WHERE o.user_id = u.id AND u.email LIKE 'b%' RETURNING u.email, o.id
+
+SELECT email FROM users WHERE id = 1 FOR NO KEY UPDATE OF users SKIP LOCKED
+
+SELECT DISTINCT ON (email) email, id FROM users ORDER BY email, id
+
+SELECT id FROM users WHERE (id, email) = (1, 'ann@example.com')
+
+SELECT id FROM users WHERE email IN (SELECT address FROM email_address)
+
+SELECT count(email), count(*), string_agg(email, ',' ORDER BY email) FROM users
+
+SELECT u FROM users u WHERE id = 1
+
+SELECT row_to_json(u) FROM users u ORDER BY id
+
+SELECT to_jsonb(users.*) FROM users
+
+SELECT users FROM users
+
+SELECT (u).email FROM users u
+
+SELECT email FROM users NATURAL JOIN (SELECT 1 AS id) x
+
+SELECT * FROM users u, LATERAL (SELECT u.email AS e) l ORDER BY id
+
+SELECT email FROM users TABLESAMPLE SYSTEM (100) ORDER BY 1
+
+TABLE users
+
+SELECT * FROM ONLY users ORDER BY id
+
+SELECT * FROM users * ORDER BY id
+
+SELECT email FROM public.users WHERE id = 1
+
+SELECT "EMAIL" FROM users
+
+SELECT Email FROM Users WHERE ID = 1
+
+select/*c*/email--x
+from users where id=1
+
+SELECT email::varchar(3) FROM users ORDER BY id
+
+SELECT email FROM users ORDER BY 1 NULLS FIRST LIMIT 2 OFFSET 1
+
+SELECT id FROM users GROUP BY id HAVING max(email) > 'b'
+
+SELECT email, count(*) FROM users GROUP BY 1 ORDER BY 1
+
+SELECT id, email FROM users WHERE id = 1 UNION SELECT 9, 'x' ORDER BY 1
+
+VALUES ((SELECT email FROM users WHERE id = 1))
+
+SELECT EXISTS (SELECT FROM users WHERE email = 'bob@example.com')
+
+SELECT * FROM (TABLE users) t ORDER BY id
+
+WITH users AS (SELECT 1 AS id, 'cte' AS email) SELECT email FROM users
+
+SELECT email FROM (SELECT 'sub' AS email) users
+
+SELECT o.id, (SELECT email FROM users WHERE users.id = o.user_id) FROM orders o ORDER BY 1
+
+SELECT email FROM users WHERE id = 1; SELECT 1
+
+UPDATE users SET email = 'a@b' WHERE id = 1; UPDATE users SET email = 'c@d' WHERE id = 2
+
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) UPDATE users SET email = 'x' WHERE id = 1
+
+PREPARE p(text) AS UPDATE users SET email = $1 WHERE id = 1; EXECUTE p('z@z')
+
+CREATE TEMP TABLE t AS SELECT * FROM users; SELECT * FROM t ORDER BY id
+
+SELECT * INTO TEMP t2 FROM users; SELECT * FROM t2 ORDER BY id
+
+COPY (SELECT email FROM users ORDER BY id) TO STDOUT
+
+DECLARE c CURSOR FOR SELECT email FROM users ORDER BY id; FETCH ALL FROM c
+
+DECLARE c CURSOR FOR SELECT id FROM users WHERE id = 1 FOR UPDATE; FETCH c; UPDATE users SET email = 'cur@x' WHERE CURRENT OF c
+
+DO $$ BEGIN UPDATE users SET email = 'do@x' WHERE id = 1; END $$
+
+SELECT {fn ucase(email)} FROM users WHERE id = 1
+
+SELECT email FROM users WHERE email ~* '^A' ORDER BY 1
+
+SELECT id FROM users ORDER BY email COLLATE "C" DESC LIMIT 1
+
+SELECT * FROM users WHERE users.email = ANY(ARRAY['ann@example.com'])
+
+SELECT id FROM users WHERE email IS NOT DISTINCT FROM NULL
+
+INSERT INTO orders (id, user_id, note) SELECT 200 + id, id, email FROM users
+
+UPDATE orders SET note = u.email FROM users u WHERE u.id = orders.user_id
+
+DELETE FROM orders WHERE user_id IN (SELECT id FROM users WHERE email IS NULL)
+
+SELECT U&"\0065mail" FROM users WHERE id = 1
+
+UPDATE users SET U&"\0065mail" = 'uni@x' WHERE id = 1
+
+UPDATE users SET U&"!0065mail" UESCAPE '!' = 'uni@x' WHERE id = 1
+
+SELECT E'\'' || email FROM users WHERE id = 1
+
+SELECT $tag$ email $tag$, email FROM users WHERE id = 1
+
+UPDATE users SET email = 'x' WHERE id = 1 /* ; */ RETURNING 1
+
+SELECT email FROM users u1 JOIN users u2 USING (id)
+
+SELECT u1.email, u2.email FROM users u1 JOIN users u2 ON u2.id = u1.id + 1 ORDER BY 1
+
+UPDATE users SET name = email WHERE id = 1 RETURNING name
+
+UPDATE users SET email = name, name = email WHERE id = 1 RETURNING *
+
+SELECT count(*) FILTER (WHERE email IS NULL) FROM users
+
+SELECT id FROM users u WHERE NOT EXISTS (SELECT 1 FROM users v WHERE v.email = u.email AND v.id <> u.id) ORDER BY id
+
+UPDATE users SET id = id + 100 WHERE id = 1
+
+UPDATE users SET id = 200, email = 'k@k' WHERE id = 2
+
+INSERT INTO users VALUES (1, 'A', 'x') ON CONFLICT (id) DO UPDATE SET id = 300
+
+UPDATE users SET id = -id
+
+DELETE FROM users WHERE id = 3
+
+INSERT INTO users (id, name, email) VALUES (1, 'dup', 'x')
+
+SELECT email AS "users.email", users.email FROM users ORDER BY 2
+
+SELECT id FROM users WHERE email = lower(email) ORDER BY id
+
+WITH RECURSIVE r(n, e) AS (SELECT 1, (SELECT email FROM users WHERE id = 1) UNION ALL SELECT n + 1, e FROM r WHERE n < 3) SELECT * FROM r
+
+SELECT email FROM users WHERE id = 1 FOR UPDATE OF users NOWAIT
+
+INSERT INTO users (id, name, email) SELECT 70, 'x', email FROM users WHERE id = 1 ON CONFLICT DO NOTHING
+
+INSERT INTO users (id, name, email) VALUES (1, 'x', 'y') ON CONFLICT DO NOTHING
+
+INSERT INTO users (id, name, email) OVERRIDING USER VALUE VALUES (71, 'x', 'y')
+
+UPDATE users SET email = 'x' RETURNING count(*) OVER ()
+
+SELECT email FROM users WHERE id = 1 INTERSECT SELECT 'ann@example.com'
+
+SELECT name FROM users WHERE id = 1 AND email::text = 'ann@example.com'
+
+MERGE INTO users u USING (VALUES (1, 'm@x')) v(id, e) ON u.id = v.id WHEN MATCHED THEN UPDATE SET email = v.e
+
+UPDATE users SET email = CASE WHEN id % 2 = 0 THEN NULL ELSE email || '.x' END
+
+SELECT tableoid::regclass, ctid IS NOT NULL, email FROM users WHERE id = 1
+
+SELECT xmin IS NOT NULL, email FROM users WHERE id = 1
+
+UPDATE users SET email = 'ct@x' WHERE ctid = (SELECT ctid FROM users WHERE id = 1)
+
+SELECT email FROM users GROUP BY ROLLUP (email) ORDER BY 1
+
+SELECT email FROM users GROUP BY GROUPING SETS ((email), ()) ORDER BY 1
+
+SELECT email, rank() OVER (ORDER BY email) FROM users ORDER BY 2, 1
+
+SELECT first_value(email) OVER w FROM users WINDOW w AS (ORDER BY id) ORDER BY 1
+
+SELECT public.users.email FROM public.users ORDER BY 1
+
+SELECT (SELECT email) FROM users ORDER BY id
+
+SELECT (SELECT u.email FROM orders o WHERE o.user_id = u.id LIMIT 1) FROM users u ORDER BY id
+
+SELECT id FROM users WHERE email > ALL (SELECT note FROM orders WHERE note IS NOT NULL) ORDER BY id
+
+SELECT * FROM orders o WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = o.user_id AND u.email LIKE 'b%') ORDER BY id
+
+SELECT email FROM users ORDER BY id OFFSET 1 ROWS FETCH NEXT 2 ROWS WITH TIES
+
+UPDATE users u SET email = o.note FROM orders o WHERE o.user_id = u.id AND o.note IS NOT NULL
+
+UPDATE users SET email = (SELECT email FROM users WHERE id = 2) WHERE id = 1
+
+INSERT INTO users (id, name, email) SELECT 90, 'x', email FROM users WHERE id = 2 RETURNING email
+
+INSERT INTO users (id, name, email) VALUES (91, 'x', (SELECT email FROM users WHERE id = 1))
+
+INSERT INTO users (id, name, email) VALUES (2, 'x', 'y') ON CONFLICT (id) DO UPDATE SET email = users.email || '+' RETURNING *
+
+INSERT INTO users (id, name, email) VALUES (2, 'x', 'y') ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email WHERE users.email LIKE 'b%' RETURNING email
+
+INSERT INTO users (id, name, email) VALUES (3, 'x', NULL) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email RETURNING *
+
+INSERT INTO users (id, name, email) VALUES (2, 'x', 'y'), (2, 'z', 'w') ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email
+
+DELETE FROM users WHERE email IS NULL RETURNING id, email
+
+DELETE FROM users u WHERE u.email = (SELECT max(email) FROM users)
+
+WITH d AS (DELETE FROM users WHERE id = 1 RETURNING *) SELECT * FROM d
+
+WITH u AS (UPDATE users SET email = 'cte@x' WHERE id = 2 RETURNING *) SELECT email FROM u
+
+WITH i AS (INSERT INTO users VALUES (95, 'n', 'i@x') RETURNING email) SELECT * FROM i
+
+WITH u AS (UPDATE users SET name = 'nn' WHERE id = 1 RETURNING email) SELECT * FROM u
+
+WITH x AS (SELECT email FROM users WHERE id = 1) UPDATE users SET email = (SELECT email FROM x) WHERE id = 2
+
+SELECT id FROM users WHERE email IN ('ann@example.com', NULL)
+
+SELECT id FROM users WHERE email NOT IN ('ann@example.com') ORDER BY id
+
+SELECT id FROM users WHERE email = E'ann\x40example.com'
+
+SELECT id FROM users WHERE email = U&'ann\0040example.com'
+
+SELECT id FROM users WHERE email = 'ann@'
+'example.com'
+
+SELECT id FROM users WHERE email COLLATE "C" = 'ann@example.com'
+
+SELECT id FROM users WHERE (email) = ('ann@example.com')
+
+SELECT id FROM users WHERE email = ANY (SELECT 'ann@example.com')
+
+SELECT 1 FROM users HAVING count(email) > 2
+
+SELECT * FROM users u LEFT JOIN email_address e ON e.user_id = u.id AND e.is_primary ORDER BY u.id, e.address
+
+SELECT u.*, e.* FROM users u JOIN email_address e ON e.user_id = u.id ORDER BY 1, e.address
+
+SELECT email FROM users WHERE id = 1 FOR KEY SHARE
+
+SELECT count(DISTINCT email) FROM users
+
+SELECT mode() WITHIN GROUP (ORDER BY email) FROM users
+
+SELECT max(email) FILTER (WHERE id > 2) FROM users
+
+SELECT email FROM users ORDER BY email USING <, id
+
+SELECT ARRAY(SELECT email FROM users ORDER BY id)
+
+SELECT greatest(email, name) FROM users ORDER BY id
+
+SELECT email || name AS x FROM users ORDER BY x
+
+SELECT email FROM users WHERE id = 1; -- done
+
+/* leading */ UPDATE users SET email = 'c@c' WHERE id = 1
+
+-- leading
+UPDATE users SET email = 'c@c' WHERE id = 1
+
+UPDATE users SET email = email WHERE id = 3
+
+UPDATE users SET email = NULLIF(email, 'ann@example.com')
+
+UPDATE users SET email = ('{a,b}'::text[])[1] WHERE id = 1
+
+UPDATE users SET email = 'x', email = 'y' WHERE id = 1
+
+INSERT INTO users (id, email, name) VALUES (100, 'o@x', 'order')
+
+INSERT INTO users (name, email, id) SELECT 'a', 'b', 101
+
+INSERT INTO users VALUES (102, 'positional', 'p@x') RETURNING *
+
+INSERT INTO users VALUES (103, 'two cols')
+
+INSERT INTO users VALUES (104)
+
+INSERT INTO users (id, name, email) VALUES (105, 'x', DEFAULT) RETURNING email
+
+INSERT INTO users (id, name, email) SELECT g, 'gen', 'g' || g || '@x' FROM generate_series(110, 112) g RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT id + 120, name, email FROM users ORDER BY id LIMIT 2
+
+INSERT INTO users (id, name, email) VALUES (1, 'x', 'y') ON CONFLICT (id) DO NOTHING RETURNING email
+
+INSERT INTO users (id, name, email) VALUES (1, 'x', 'y') ON CONFLICT ON CONSTRAINT users_pkey DO UPDATE SET email = EXCLUDED.email RETURNING *
+
+TRUNCATE users, orders
+
+DELETE FROM users
+
+SELECT email FROM users WHERE id = 1 UNION ALL SELECT address FROM email_address WHERE false
+
+SELECT * FROM users WHERE id IN (SELECT id FROM (TABLE users) x)
+
+SELECT 1 UNION TABLE users
+
+SELECT * FROM users u JOIN LATERAL (SELECT u.email AS e2) x ON true ORDER BY u.id
+
+SELECT "Email" FROM users
+
+UPDATE users SET email = 'a@m' WHERE id = 1; SELECT email FROM users WHERE id = 1
+
+SAVEPOINT a; UPDATE users SET email = 'sp@x' WHERE id = 1; ROLLBACK TO SAVEPOINT a; SELECT email FROM users WHERE id = 1
+
+SELECT set_config('search_path', 'pg_catalog', true); SELECT email FROM users WHERE id = 1
+
+SELECT ((email)) FROM users ORDER BY id
+
+SELECT id, 'x' AS email FROM users ORDER BY email, id
+
+SELECT id AS email FROM users ORDER BY email
+
+SELECT id, email AS name, name AS email FROM users ORDER BY email
+
+SELECT email AS e, count(*) FROM users GROUP BY e ORDER BY e
+
+SELECT lower(email) AS email, count(*) FROM users GROUP BY email ORDER BY 1
+
+SELECT upper(name) AS email FROM users GROUP BY email, name ORDER BY 1
+
+SELECT id FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.note < email) ORDER BY id
+
+SELECT (SELECT max(email) FROM orders) FROM users
+
+SELECT (SELECT email FROM orders LIMIT 1) FROM users ORDER BY id
+
+SELECT count(*) FROM users GROUP BY email HAVING email IS NOT NULL ORDER BY 1
+
+SELECT email FROM users WHERE id = 1 LIMIT $$1$$::int
+
+SELECT x.email FROM users x(i, n, e)
+
+SELECT users.email FROM users AS "users" ORDER BY 1
+
+UPDATE users SET email/**/=/**/'cm@x' WHERE id/**/=/**/1 RETURNING email
+
+SELECT email FROM users WHERE id = 1 UNION ALL SELECT email FROM users WHERE id = 2 ORDER BY email
+
+SELECT * FROM (SELECT email, id FROM users) s WHERE s.email LIKE '%example%' ORDER BY s.id
+
+SELECT s.* FROM (SELECT * FROM users) s ORDER BY 1
+
+SELECT * FROM (SELECT * FROM users u WHERE u.email IS NOT NULL) s JOIN orders o ON o.user_id = s.id ORDER BY o.id
+
+WITH s AS (SELECT * FROM users) SELECT s.email, s.id FROM s ORDER BY 2
+
+WITH s AS MATERIALIZED (SELECT email AS m FROM users) SELECT m FROM s ORDER BY 1
+
+SELECT id FROM users WHERE email = (VALUES ('bob@example.com'))
+
+SELECT id FROM users WHERE (email, name) IN (SELECT 'bob@example.com', 'Bob')
+
+SELECT id FROM users WHERE ROW(email) = ROW('bob@example.com')
+
+SELECT email IS NULL AS missing, count(*) FROM users GROUP BY 1 ORDER BY 1
+
+SELECT CASE email WHEN 'ann@example.com' THEN 1 ELSE 0 END FROM users ORDER BY id
+
+SELECT id FROM users ORDER BY CASE WHEN email IS NULL THEN 0 ELSE 1 END, id
+
+SELECT email FROM users ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
+
+UPDATE users SET name = 'n' WHERE email IS NULL RETURNING *
+
+UPDATE users SET name = upper(email) WHERE id < 3 RETURNING name, email
+
+DELETE FROM users WHERE id IN (SELECT id FROM users WHERE email LIKE 'd%') RETURNING email
+
+INSERT INTO users (id, name, email) SELECT 140, name, lower(email) FROM users WHERE id = 5 RETURNING *
+
+INSERT INTO users (id, name) VALUES (141, 'noemail') RETURNING *
+
+INSERT INTO users (id, name, email) VALUES (142, 'a', 'x'), (143, 'b', NULL), (144, 'c', DEFAULT) RETURNING email, id
+
+INSERT INTO users (id, name, email) VALUES (4, 'dup', 'new4@x') ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = CASE WHEN users.email IS NULL THEN EXCLUDED.email ELSE users.email END RETURNING *
+
+INSERT INTO users (id, name, email) VALUES (3, 'dup', 'new3@x') ON CONFLICT (id) DO UPDATE SET email = coalesce(users.email, EXCLUDED.email) RETURNING *
+
+-- params: 'bob@example.com'
+SELECT id FROM users WHERE email = ?
+
+-- params: 'a', 'bob@example.com'
+SELECT id FROM users WHERE email = ? OR email = ? ORDER BY id
+
+-- params: 'EVE@example.com'
+SELECT id FROM users WHERE lower(email) = lower(?)
+
+-- params: 'n@x', 'ann@example.com'
+UPDATE users SET email = ? WHERE email = ?
+
+-- params: NULL, 'z', 2
+UPDATE users SET email = ?, name = ? WHERE id = ? RETURNING *
+
+-- params: 150, 'p', NULL
+INSERT INTO users VALUES (?, ?, ?) RETURNING email
+
+-- params: 'a@x', 151, NULL, 152
+INSERT INTO users (email, id) VALUES (?, ?), (?, ?)
+
+-- params: 1, 'u@x', '+'
+INSERT INTO users (id, email) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email || ? RETURNING email
+
+-- params: 'bob@example.com', 3
+DELETE FROM users WHERE email = ? OR id = ? RETURNING id
+
+-- params: 2, 4
+SELECT id, email FROM users WHERE id BETWEEN ? AND ? ORDER BY id
+
+-- params: 'ann@example.com', 'dee@example.com'
+SELECT id FROM users WHERE email IN (?, ?) ORDER BY id
+
+-- params: 'lit', 1
+SELECT ?::text AS email, email FROM users WHERE id = ?
+
+-- params: 1
+SELECT email FROM users WHERE id = ? FOR UPDATE
+
+-- params: NULL, 1
+UPDATE users SET email = coalesce(?, email) WHERE id = ?
+
+-- params: 'bob@example.com', 0
+SELECT id FROM users WHERE email = ? AND id > ? ORDER BY id
+
+-- params: 'o@x', 101
+UPDATE users u SET email = ? FROM orders o WHERE o.user_id = u.id AND o.id = ?
+
+-- params: 153, 'copy', 2
+INSERT INTO users (id, name, email) SELECT ?, ?, email FROM users WHERE id = ?
+
+-- params: 'x@x', 2
+UPDATE users SET email = ? WHERE id = ? AND email IS NOT NULL RETURNING email, name
+
+-- params: 4
+SELECT * FROM users WHERE id >= ? ORDER BY id
+
+-- params: 'c', 5
+SELECT u.*, ? AS tag FROM users u WHERE u.id = ?
