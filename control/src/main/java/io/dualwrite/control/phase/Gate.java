@@ -41,6 +41,14 @@ public enum Gate {
      */
     ROW_SECURITY_READS_WHAT_IT_WRITES("row-level security on the source table lets each role read the rows it may write"),
     /**
+     * No enabled trigger on the source table, other than dualwrite's, reads or sets the old column ({@code NEW.email},
+     * {@code OLD.email}; any mention in a language other than PL/pgSQL or in a trigger with transition tables): from
+     * NEW_ONLY on the driver writes the application's value to the new table, so such a trigger would read a stale
+     * value, and what a BEFORE trigger assigns there would be lost without an error; after the drop it fails each
+     * write it fires on.
+     */
+    NO_TRIGGER_USES_OLD_COLUMN("no trigger on the source table reads or sets the old column"),
+    /**
      * After a rollback past the contract, the old column has its unique indexes and CHECKs again
      * ({@code ConstraintRestores}): in EXPANDED it alone is written, and their twins on the new table refuse nothing.
      */

@@ -88,6 +88,12 @@ public final class GateChecks {
                         unmet.add(asymmetric);
                     }
                 }
+                case NO_TRIGGER_USES_OLD_COLUMN -> {
+                    String triggers = OldColumnGates.triggersUsingOldColumn(c, migration);
+                    if (triggers != null) {
+                        unmet.add(triggers);
+                    }
+                }
                 case SOAK_PASSED -> {
                     if (r.secondsInPhase < soak.toSeconds()) {
                         unmet.add(String.format(Locale.ROOT, "the soak time has not passed: %s has been in %s for %s,"

@@ -200,6 +200,43 @@ class OldColumnGatesTest {
     }
 
     @Test
+    void aTriggerThatReadsOrSetsTheOldColumnRefusesNewOnlyAndContractAndOneThatMerelyMentionsItDoesNot(TestDatabase db)
+            throws Exception {
+        try (Connection c = migrationIn(db, Phase.READ_NEW)) {
+            db.execute("""
+                    CREATE TABLE audit (id bigint, note text);
+                    CREATE FUNCTION lower_email() RETURNS trigger LANGUAGE plpgsql AS $$
+                      BEGIN NEW . "email" := lower(NEW.email); RETURN NEW; END $$;
+                    CREATE TRIGGER lower_email BEFORE INSERT OR UPDATE ON users FOR EACH ROW EXECUTE FUNCTION lower_email();
+                    CREATE FUNCTION note_change() RETURNS trigger LANGUAGE plpgsql AS $$
+                      BEGIN INSERT INTO audit (id, note) VALUES (NEW.id, 'email or other change'); RETURN NULL; END $$;
+                    CREATE TRIGGER note_change AFTER UPDATE ON users FOR EACH ROW EXECUTE FUNCTION note_change();
+                    CREATE FUNCTION audit_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+                      BEGIN INSERT INTO audit SELECT id, email FROM changed; RETURN NULL; END $$;
+                    CREATE TRIGGER audit_changed AFTER UPDATE ON users REFERENCING NEW TABLE AS changed
+                      FOR EACH STATEMENT EXECUTE FUNCTION audit_changed()""");
+            assertThatThrownBy(() -> PhaseWriter.change(c, PhaseWriter.Request.of(M, Phase.NEW_ONLY, "t", null)))
+                    .isInstanceOfSatisfying(PhaseRefusedException.class, e -> assertThat(e.unmet()).singleElement().asString()
+                            .contains("the code of 2 trigger(s) on \"public\".\"users\" uses email",
+                                    "CREATE TRIGGER audit_changed AFTER UPDATE ON public.users REFERENCING NEW TABLE AS changed",
+                                    "CREATE TRIGGER lower_email BEFORE INSERT OR UPDATE ON public.users FOR EACH ROW",
+                                    "is lost without an error", "a trigger on \"public\".\"email_address\"")
+                            .doesNotContain("note_change"));
+            // disabled triggers do not fire
+            db.execute("ALTER TABLE users DISABLE TRIGGER lower_email; ALTER TABLE users DISABLE TRIGGER audit_changed");
+            PhaseWriter.change(c, PhaseWriter.Request.of(M, Phase.NEW_ONLY, "t", null));
+
+            db.execute("UPDATE dualwrite.migration SET phase_changed_at = now() - interval '2 days';"
+                    + " ALTER TABLE users ENABLE TRIGGER lower_email");
+            assertThatThrownBy(() -> PhaseWriter.change(c, PhaseWriter.Request.of(M, Phase.CONTRACTED, "contract", null)
+                    .by(PhaseTransitions.Command.CONTRACT, Duration.ofHours(24))))
+                    .isInstanceOfSatisfying(PhaseRefusedException.class, e -> assertThat(e.unmet()).singleElement().asString()
+                            .contains("the code of 1 trigger(s)", "lower_email").doesNotContain("audit_changed"));
+        }
+        assertThat(db.queryString("SELECT phase FROM dualwrite.migration")).isEqualTo("NEW_ONLY");
+    }
+
+    @Test
     void enteringNewOnlyRecordsTheSourceColumnsAsTheCatalogHasThem(TestDatabase db) throws Exception {
         try (Connection c = migrationIn(db, Phase.READ_NEW)) {
             db.execute("""

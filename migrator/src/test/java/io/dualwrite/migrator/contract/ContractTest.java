@@ -102,7 +102,7 @@ class ContractTest {
         db.execute("CREATE VIEW user_emails AS SELECT id, email FROM users");
         db.execute("CREATE TABLE audit (id bigint, note text)");
         db.execute("CREATE FUNCTION audit_email() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN"
-                + " INSERT INTO audit VALUES (NEW.id, NEW.email); RETURN NEW; END$$");
+                + " INSERT INTO audit VALUES (NEW.id, 'email may have changed'); RETURN NEW; END$$");
         db.execute("CREATE TRIGGER email_changed AFTER UPDATE OF email ON users FOR EACH ROW EXECUTE FUNCTION audit_email()");
         db.execute("CREATE TRIGGER any_change AFTER UPDATE ON users FOR EACH ROW EXECUTE FUNCTION audit_email()");
         db.execute("CREATE INDEX users_email_idx ON users (email)");
@@ -123,6 +123,16 @@ class ContractTest {
 
         db.execute("DROP VIEW user_emails");
         db.execute("DROP TRIGGER email_changed ON users");
+        // once it records NEW.email (stale from NEW_ONLY on, an error after the drop) it refuses
+        db.execute("CREATE OR REPLACE FUNCTION audit_email() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN"
+                + " INSERT INTO audit VALUES (NEW.id, NEW.email); RETURN NEW; END$$");
+        Run stillUsed = run(db, "contract");
+        assertThat(stillUsed.code()).as(stillUsed.toString()).isEqualTo(1);
+        assertThat(stillUsed.err()).contains("the code of 1 trigger(s) on \"public\".\"users\" uses email: CREATE TRIGGER"
+                + " any_change AFTER UPDATE ON public.users");
+        // code that only mentions the name is listed for review and does not refuse
+        db.execute("CREATE OR REPLACE FUNCTION audit_email() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN"
+                + " INSERT INTO audit VALUES (NEW.id, 'email may have changed'); RETURN NEW; END$$");
         Run c = run(db, "contract");
         assertThat(c.code()).as(c.toString()).isZero();
         assertThat(c.err()).contains("note: the code of trigger any_change on table users names email");
