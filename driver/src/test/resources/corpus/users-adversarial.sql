@@ -249,6 +249,39 @@ WITH u AS (UPDATE users SET name = 'nn' WHERE id = 1 RETURNING email) SELECT * F
 
 WITH x AS (SELECT email FROM users WHERE id = 1) UPDATE users SET email = (SELECT email FROM x) WHERE id = 2
 
+WITH d AS (DELETE FROM users WHERE id = 3 RETURNING *) INSERT INTO user_archive SELECT * FROM d
+
+WITH d AS (DELETE FROM users WHERE id < 3 RETURNING *) INSERT INTO user_archive (email, id) SELECT upper(email), id FROM d
+
+-- params: 1
+WITH d AS (DELETE FROM users u WHERE u.id = ? RETURNING u.*) INSERT INTO user_archive SELECT * FROM d RETURNING email
+
+WITH d AS (DELETE FROM users WHERE email LIKE '%example%' RETURNING id, email) INSERT INTO user_archive (id, email) SELECT * FROM d
+
+WITH a AS (SELECT 2::bigint AS k), u AS (UPDATE users SET email = upper(email) WHERE id = (SELECT k FROM a) RETURNING id, email AS e) SELECT e, id FROM u
+
+-- params: 'p@x', 1
+WITH u AS (UPDATE users SET email = ? WHERE id = ? RETURNING users.*) SELECT count(*), max(email) FROM u
+
+-- params: 2, 'n2'
+WITH a AS (SELECT ?::bigint AS k), u AS (UPDATE users SET name = 'r' WHERE id = (SELECT k FROM a) RETURNING id, name, email) SELECT * FROM u WHERE name <> ?
+
+WITH i AS (INSERT INTO users (id, name, email) VALUES (96, 'w', 'w@x') RETURNING id) INSERT INTO user_archive (id) SELECT id FROM i
+
+WITH u AS (UPDATE users SET name = 'q' FROM email_address e WHERE e.user_id = users.id AND users.id = 1 RETURNING *) SELECT count(*) FROM u
+
+WITH u AS (UPDATE users SET name = 'z' WHERE id = 2 RETURNING lower(email)) SELECT * FROM u
+
+WITH u AS (UPDATE users AS x SET email = x.email || '.org' WHERE x.id = 2 RETURNING x.*, x.email::varchar) SELECT * FROM u
+
+WITH d AS (DELETE FROM users WHERE id = 2) SELECT 1
+
+WITH d AS MATERIALIZED (DELETE FROM users WHERE email IS NULL RETURNING id, name AS "Name") SELECT "Name", id FROM d ORDER BY id
+
+WITH d AS (DELETE FROM users WHERE id = 4 RETURNING id), e AS (UPDATE users SET email = 'twice@x' WHERE id = 5 RETURNING id) SELECT * FROM d, e
+
+WITH d AS (DELETE FROM users WHERE id = 4 RETURNING id) SELECT d.id, u.email FROM d, users u WHERE u.id = 1
+
 SELECT id FROM users WHERE email IN ('ann@example.com', NULL)
 
 SELECT id FROM users WHERE email NOT IN ('ann@example.com') ORDER BY id

@@ -120,9 +120,11 @@ UPDATE users SET email = 'a' WHERE id = 1; UPDATE users SET id = 9 WHERE id = 2
 INSERT INTO users (id, email) VALUES (1, 'k') ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id + 100
 ### refuse UPDATE that sets the key column
 UPDATE users SET id = id + 100
-### refuse a WITH query that itself writes the migrated table
+### write a WITH query that itself writes the migrated table
 WITH x AS (UPDATE users SET email = 'x' RETURNING id) SELECT count(*) FROM x
-### refuse a WITH query that itself writes the migrated table
+### write a WITH query that deletes users, its rows copied elsewhere
+WITH x AS (DELETE FROM users WHERE id = 2 RETURNING *) INSERT INTO orders (id, user_id, amount, note) SELECT 900 + id, NULL, 0, email FROM x
+### refuse a WITH query that writes the migrated table in a statement that names it elsewhere too
 WITH x AS (DELETE FROM users WHERE id = 1 RETURNING id) UPDATE users SET email = 'q' WHERE id = 2
 ### refuse a write with a WITH query named like the migrated table
 WITH users AS (SELECT 1 AS id) UPDATE users SET email = NULL

@@ -104,7 +104,7 @@ final class NewSchemaTranslator {
         Sig t = tagged.sig();
         int main = 0;
         if (t.is(0, "with")) {
-            main = StatementPlanner.mainStatement(t, new ArrayList<>());
+            main = StatementPlanner.mainStatement(t, new ArrayList<>(), null);
             if (main < 0) {
                 return refused(statement, "a write with a WITH list that is not recognised", "simplify the WITH list");
             }

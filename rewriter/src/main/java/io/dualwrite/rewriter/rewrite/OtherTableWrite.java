@@ -96,7 +96,7 @@ final class OtherTableWrite {
     private static ReadScopes scopes(Sig s, SourceNames names) {
         int main = 0;
         if (s.is(0, "with")) {
-            main = StatementPlanner.mainStatement(s, new ArrayList<>());
+            main = StatementPlanner.mainStatement(s, new ArrayList<>(), null);
             if (main < 0) {
                 return null;
             }

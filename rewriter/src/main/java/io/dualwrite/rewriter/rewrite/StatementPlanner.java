@@ -30,6 +30,7 @@ public final class StatementPlanner {
     private final ReadRewriter reads;
     private final OtherTableWrite otherTableWrites;
     private final HostedPlanner hosted;
+    private final WithQueryWrite withQueryWrites;
     private final NewSchemaTranslator translator;
     private final boolean syncedByTrigger;
     private final boolean dualWriteUpserts;
@@ -47,6 +48,7 @@ public final class StatementPlanner {
         this.writes = new WriteAnalyzer(names);
         this.reads = new ReadRewriter(names, table.columns());
         this.hosted = new HostedPlanner(this, spec);
+        this.withQueryWrites = new WithQueryWrite(this, names, writes, table.columns());
         this.translator = new NewSchemaTranslator(table, names, reads);
         this.otherTableWrites = new OtherTableWrite(names, reads);
         this.syncedByTrigger = table.syncedByTrigger();
@@ -135,17 +137,17 @@ public final class StatementPlanner {
 
     /**
      * {@code WITH … <write>}: the write on the source table is rewritten with our CTE spliced
-     * after the application's CTE list; a CTE that itself writes the source table is refused.
+     * after the application's CTE list; a CTE that itself writes the source table is {@link WithQueryWrite}'s.
      */
     private PhaseRewrites with(String sql, String statement, int offset, Sig s, boolean alone) {
         List<String> cteNames = new ArrayList<>();
-        int main = mainStatement(s, cteNames);
+        List<int[]> spans = new ArrayList<>();
+        int main = mainStatement(s, cteNames, spans);
         if (main > 0) {
             Sig ctes = new Sig(s.tokens().subList(0, main));
             Sig body = new Sig(s.tokens().subList(main, s.size()));
             if (WriteScan.writesSource(ctes, names)) {
-                return reject(statement, "a WITH query that itself writes the migrated table",
-                        "write the migrated table in the main statement after WITH, or in a statement of its own");
+                return withQueryWrites.plan(sql, statement, offset, s, spans, cteNames);
             }
             StatementClass mainKind = StatementClass.of(body);
             if ((mainKind == StatementClass.INSERT || mainKind == StatementClass.UPDATE
@@ -189,9 +191,10 @@ public final class StatementPlanner {
 
     /**
      * Index of the main statement after {@code WITH [RECURSIVE] name [(cols)] AS [[NOT] MATERIALIZED] (…), …},
-     * or -1 when the CTE list is not in that form; collects the CTE names (normalized).
+     * or -1 when the CTE list is not in that form; collects the CTE names (normalized) and, into {@code spans} unless
+     * it is null, the indexes of each one's name and of the parentheses around its query.
      */
-    static int mainStatement(Sig s, List<String> cteNames) {
+    static int mainStatement(Sig s, List<String> cteNames, List<int[]> spans) {
         int i = 1;
         if (s.is(i, "recursive")) {
             i++;
@@ -200,6 +203,7 @@ public final class StatementPlanner {
             if (!s.isName(i)) {
                 return -1;
             }
+            int name = i;
             cteNames.add(s.get(i).normalized());
             i++;
             if (s.isSymbol(i, "(")) {
@@ -225,6 +229,9 @@ public final class StatementPlanner {
             int m = s.match(i);
             if (m < 0) {
                 return -1;
+            }
+            if (spans != null) {
+                spans.add(new int[] {name, i, m});
             }
             i = m + 1;
             if (s.isSymbol(i, ",")) {

@@ -129,7 +129,6 @@ class HostedStatementsTest {
         assertRejected("CREATE TABLE t AS WITH w AS (" + UPDATE + " RETURNING *) SELECT * FROM w", "CREATE TABLE … AS over a write");
         assertRejected("DECLARE c CURSOR FOR WITH w AS (DELETE FROM users RETURNING id) SELECT * FROM w",
                 "DECLARE … CURSOR over a write");
-        assertRejected("WITH w AS (" + UPDATE + " RETURNING *) SELECT * INTO t FROM w", "WITH query that itself writes");
         assertRejected("CREATE MATERIALIZED VIEW v AS SELECT email FROM users", "CREATE statement");
     }
 

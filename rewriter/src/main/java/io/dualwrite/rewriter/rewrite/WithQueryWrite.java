@@ -1,0 +1,245 @@
+package io.dualwrite.rewriter.rewrite;
+
+import io.dualwrite.rewriter.Identifiers;
+import io.dualwrite.rewriter.MigrationSpec;
+import io.dualwrite.rewriter.Rewrite;
+import io.dualwrite.rewriter.analysis.ColumnLabel;
+import io.dualwrite.rewriter.analysis.Reasons;
+import io.dualwrite.rewriter.analysis.Sig;
+import io.dualwrite.rewriter.analysis.SourceNames;
+import io.dualwrite.rewriter.analysis.StatementClass;
+import io.dualwrite.rewriter.analysis.WriteAnalyzer;
+import io.dualwrite.rewriter.analysis.WriteScan;
+import io.dualwrite.rewriter.lexer.Lexer;
+import io.dualwrite.rewriter.lexer.Statements;
+import io.dualwrite.rewriter.lexer.TokenKind;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A WITH query that writes the migrated table ({@code WITH d AS (DELETE FROM users … RETURNING *) INSERT INTO archive
+ * SELECT * FROM d}): the write is planned as if it stood alone, and each phase's rewrite of it goes in its place,
+ * flattened, because PostgreSQL takes data-modifying WITH queries at the top level only. The rewrite's own WITH
+ * queries come first, then the application's query under its own name over the rewrite's last part:
+ * {@code WITH "dw$w" AS (DELETE … RETURNING *, k, v), "dw$s" AS (INSERT INTO sync …), d AS (SELECT id, name, email
+ * FROM "dw$w") INSERT INTO archive …}. Every sub-statement of a WITH runs exactly once whether or not it is read, so
+ * the sync sees every row the write changed, as it does for the write alone.
+ *
+ * <p>Where the rewrite returns columns the driver would hide (the sync's key and value), the application's query
+ * selects its own columns by name, so each RETURNING item must have a name: {@code *} and {@code t.*} of the migrated
+ * table (its columns), a column, or an item with {@code AS}. The rest of the statement must not name the migrated
+ * table: it would need its own rewrite, in a statement whose snapshot the write shares.
+ */
+final class WithQueryWrite {
+
+    private final StatementPlanner planner;
+    private final SourceNames names;
+    private final WriteAnalyzer writes;
+    private final List<String> columns;
+
+    WithQueryWrite(StatementPlanner planner, SourceNames names, WriteAnalyzer writes, List<String> columns) {
+        this.planner = planner;
+        this.names = names;
+        this.writes = writes;
+        this.columns = columns;
+    }
+
+    /**
+     * @param spans for each of the statement's WITH queries, the tokens of its name, its opening and its closing
+     *              parenthesis ({@link StatementPlanner#mainStatement}); null when they are not in that form
+     */
+    PhaseRewrites plan(String sql, String statement, int offset, Sig s, List<int[]> spans, List<String> cteNames) {
+        int[] writing = null;
+        for (int[] span : spans == null ? List.<int[]>of() : spans) {
+            if (WriteScan.writesSource(sub(s, span[1] + 1, span[2]), names)) {
+                if (writing != null) {
+                    return reject(statement, "two WITH queries that write the migrated table",
+                            "write it once per statement");
+                }
+                writing = span;
+            }
+        }
+        Sig body = writing == null ? null : sub(s, writing[1] + 1, writing[2]);
+        StatementClass kind = body == null || body.size() == 0 ? null : StatementClass.of(body);
+        if (body == null || (kind != StatementClass.INSERT && kind != StatementClass.UPDATE && kind != StatementClass.DELETE)
+                || writes.analyze(body) == null) {
+            return reject(statement, "a WITH query that writes the migrated table in a form that is not recognised",
+                    "write it as name AS (INSERT|UPDATE|DELETE …), or in a statement of its own");
+        }
+        for (int i = 0; i < s.size(); i++) {
+            if ((i <= writing[1] || i >= writing[2]) && names.tableAt(s, i) > 0) {
+                return reject(statement, "a WITH query that writes the migrated table in a statement that names it"
+                        + " elsewhere too", "write the migrated table in a statement of its own");
+            }
+        }
+        for (String n : cteNames) {
+            if (names.isTableName(n)) {
+                return reject(statement, "a write with a WITH query named like the migrated table", "rename the WITH query");
+            }
+        }
+        int start = body.get(0).start();
+        int end = body.get(body.size() - 1).end();
+        PhaseRewrites alone = planner.plan(sql, statement.substring(start - offset, end - offset), start, body);
+        Splice splice = new Splice(statement, offset, s, writing[0], start, end, body);
+        return new PhaseRewrites(splice.in(alone.dualWrite()), splice.in(alone.readNew()), null,
+                splice.in(alone.expanded()), splice.in(alone.translated()), null);
+    }
+
+    /** The statement around the write: where the rewrite's parts go, and how the parameters around it are numbered. */
+    private final class Splice {
+        private final String statement;
+        private final String beforeName;
+        private final String header;
+        private final String after;
+        private final int parametersBefore;
+        private final int parametersIn;
+        private final int parametersAfter;
+        private final Sig body;
+
+        Splice(String statement, int offset, Sig s, int name, int start, int end, Sig body) {
+            this.statement = statement;
+            this.body = body;
+            this.beforeName = statement.substring(0, s.get(name).start() - offset);
+            this.header = statement.substring(s.get(name).start() - offset, start - offset);
+            this.after = statement.substring(end - offset);
+            int before = 0;
+            int in = 0;
+            int later = 0;
+            for (int i = 0; i < s.size(); i++) {
+                if (s.get(i).kind() == TokenKind.PARAMETER && s.get(i).text().equals("?")) {
+                    if (s.get(i).start() < start) {
+                        before++;
+                    } else if (s.get(i).start() < end) {
+                        in++;
+                    } else {
+                        later++;
+                    }
+                }
+            }
+            this.parametersBefore = before;
+            this.parametersIn = in;
+            this.parametersAfter = later;
+        }
+
+        Rewrite in(Rewrite r) {
+            if (!(r instanceof Rewrite.Rewritten w)) {
+                return r; // passes through as a whole (the rest names no migrated table), or is refused for the write's reason
+            }
+            Sig ws = new Sig(Statements.significant(Lexer.scan(w.sql(), true).tokens()));
+            String queries = null;
+            int last = 0;
+            if (ws.is(0, "with")) {
+                List<String> ours = new ArrayList<>();
+                last = StatementPlanner.mainStatement(ws, ours, null);
+                if (last < 0 || !ours.stream().allMatch(n -> n.startsWith("dw$"))) {
+                    return refused("its rewrite could not be placed among the WITH queries");
+                }
+                queries = w.sql().substring(ws.get(1).start(), ws.get(last - 1).end());
+            }
+            String query = w.sql().substring(ws.get(last).start());
+            if (w.hiddenColumns() > 0) {
+                List<String> labels = returningLabels();
+                if (labels == null) {
+                    return refused("the items of its RETURNING list do not each have a name of their own");
+                }
+                if (ws.size() != last + 4 || !ws.is(last, "select") || !ws.isSymbol(last + 1, "*") || !ws.is(last + 2, "from")
+                        || !"dw$w".equals(ws.get(last + 3).normalized())) {
+                    return refused("its rewrite returns its rows in a form that cannot be named");
+                }
+                query = "SELECT " + String.join(", ", labels.stream().map(Identifiers::quote).toList()) + " FROM "
+                        + ws.get(last + 3).text();
+            }
+            String sql = beforeName + (queries == null ? "" : queries + ", ") + header + query + after;
+            return new Rewrite.Rewritten(sql, Rewrite.Kind.DUAL_WRITE, 0, parameters(w.parameterSources()));
+        }
+
+        /** The map of the whole statement: the parameters before and after the write keep their places. */
+        private int[] parameters(int[] inWrite) {
+            if (inWrite == null) {
+                return null;
+            }
+            int[] all = new int[parametersBefore + inWrite.length + parametersAfter];
+            for (int i = 0; i < parametersBefore; i++) {
+                all[i] = i + 1;
+            }
+            for (int i = 0; i < inWrite.length; i++) {
+                all[parametersBefore + i] = parametersBefore + inWrite[i];
+            }
+            for (int i = 0; i < parametersAfter; i++) {
+                all[parametersBefore + inWrite.length + i] = parametersBefore + parametersIn + i + 1;
+            }
+            return all;
+        }
+
+        /** The output names of the write's RETURNING items, or null when one has none this can tell. */
+        private List<String> returningLabels() {
+            int returning = -1;
+            for (int i = 0; i < body.size(); i++) {
+                if (body.depth(i) == 0 && body.is(i, "returning")) {
+                    returning = i;
+                }
+            }
+            if (returning < 0) {
+                return null;
+            }
+            String qualifier = writes.analyze(body).qualifier();
+            List<String> labels = new ArrayList<>();
+            int from = returning + 1;
+            for (int i = from; i <= body.size(); i++) {
+                if (i < body.size() && !(body.depth(i) == 0 && body.isSymbol(i, ","))) {
+                    continue;
+                }
+                int n = i - from;
+                if (n == 1 && body.isSymbol(from, "*") && !joinsOtherTables()) {
+                    labels.addAll(columns);
+                } else if (n == 3 && body.isName(from) && body.isSymbol(from + 1, ".") && body.isSymbol(from + 2, "*")
+                        && body.get(from).normalized().equals(qualifier)) {
+                    labels.addAll(columns);
+                } else if (n >= 3 && body.is(i - 2, "as") && body.isName(i - 1)) {
+                    labels.add(body.get(i - 1).normalized());
+                } else {
+                    int ref = n == 0 ? -1 : ColumnLabel.reference(body, from, i);
+                    if (ref < 0) {
+                        return null;
+                    }
+                    int name = ref;
+                    while (body.isSymbol(name + 1, ".") && body.isName(name + 2)) {
+                        name += 2;
+                    }
+                    labels.add(body.get(name).normalized());
+                }
+                from = i + 1;
+            }
+            return new HashSet<>(labels).size() == labels.size() ? labels : null;
+        }
+
+        /** Whether {@code *} in the RETURNING list also takes the columns of an UPDATE's FROM or a DELETE's USING. */
+        private boolean joinsOtherTables() {
+            boolean update = body.is(0, "update");
+            for (int i = 1; i < body.size(); i++) {
+                if (body.depth(i) == 0 && ((update && body.is(i, "from")) || body.is(i, "using"))) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private Rewrite refused(String why) {
+            return new Rewrite.Rejected(Reasons.of("a WITH query that writes the migrated table (" + names.spec().name()
+                    + "): " + why, "give each RETURNING item a name of its own with AS, or write the migrated table in a statement"
+                    + " of its own", statement));
+        }
+    }
+
+    private PhaseRewrites reject(String statement, String shape, String advice) {
+        MigrationSpec spec = names.spec();
+        return PhaseRewrites.rejectBoth(Reasons.of(shape + " (" + spec.name() + ")", advice, statement));
+    }
+
+    private static Sig sub(Sig s, int from, int to) {
+        return new Sig(s.tokens().subList(from, to));
+    }
+}

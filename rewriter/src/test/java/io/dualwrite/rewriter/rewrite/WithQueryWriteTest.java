@@ -1,0 +1,100 @@
+package io.dualwrite.rewriter.rewrite;
+
+import static io.dualwrite.rewriter.rewrite.Fixtures.DELETE_TAIL;
+import static io.dualwrite.rewriter.rewrite.Fixtures.UPSERT_TAIL;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dualwrite.rewriter.Phase;
+import io.dualwrite.rewriter.Rewrite;
+import io.dualwrite.rewriter.RewritePlan;
+import org.junit.jupiter.api.Test;
+
+/** A WITH query that writes the migrated table: its write's own rewrite, flattened into the statement's WITH list. */
+class WithQueryWriteTest {
+
+    private final StatementRewriter rewriter = Fixtures.rewriter();
+
+    private Rewrite.Rewritten rewritten(String sql, Phase phase) {
+        Rewrite r = rewriter.plan(sql).forPhase(phase);
+        assertThat(r).as(phase + ": " + sql).isInstanceOf(Rewrite.Rewritten.class);
+        return (Rewrite.Rewritten) r;
+    }
+
+    @Test
+    void theArchivePatternDeletesWithTheSyncAndCopiesTheApplicationsColumnsOnly() {
+        String sql = "WITH d AS (DELETE FROM users WHERE id = ? RETURNING *) INSERT INTO archive SELECT * FROM d";
+        String expected = "WITH \"dw$w\" AS (DELETE FROM users WHERE id = ? RETURNING *, users.\"id\" AS \"dw$k\", NULL AS"
+                + " \"dw$v\"), \"dw$s\" AS (" + DELETE_TAIL.substring(2) + "), d AS (SELECT \"id\", \"name\", \"email\","
+                + " \"created_at\" FROM \"dw$w\") INSERT INTO archive SELECT * FROM d";
+        for (Phase p : new Phase[] {Phase.DUAL_WRITE, Phase.READ_NEW}) {
+            assertThat(rewritten(sql, p)).isEqualTo(new Rewrite.Rewritten(expected, Rewrite.Kind.DUAL_WRITE));
+        }
+        assertThat(rewriter.plan(sql).forPhase(Phase.EXPANDED)).isSameAs(Rewrite.PASS_THROUGH);
+        Rewrite.Rewritten translated = rewritten(sql, Phase.NEW_ONLY);
+        assertThat(translated).isEqualTo(rewriter.plan(sql).forPhase(Phase.CONTRACTED));
+        assertThat(translated.sql()).contains("\"dualwrite\".\"translated_sync_users_email\"")
+                .endsWith("d AS (SELECT \"id\", \"name\", \"email\", \"created_at\" FROM \"dw$w\") INSERT INTO archive SELECT * FROM d");
+    }
+
+    @Test
+    void theApplicationsWithQueriesBeforeAndAfterStayInPlaceAndKeepTheirParameters() {
+        String sql = "WITH a AS (SELECT ?::bigint AS k), u AS MATERIALIZED (UPDATE users SET email = ? WHERE id = (SELECT k FROM a)"
+                + " RETURNING id, email AS \"E\"), b AS (SELECT ? AS z) SELECT * FROM u, b";
+        String app = "UPDATE users SET email = ? WHERE id = (SELECT k FROM a) RETURNING id, email AS \"E\"";
+        assertThat(rewritten(sql, Phase.DUAL_WRITE).sql()).isEqualTo("WITH a AS (SELECT ?::bigint AS k), \"dw$w\" AS (" + app
+                + ", users.\"id\" AS \"dw$k\", users.\"email\" AS \"dw$v\"), \"dw$s\" AS (" + UPSERT_TAIL.substring(2)
+                + "), u AS MATERIALIZED (SELECT \"id\", \"E\" FROM \"dw$w\"), b AS (SELECT ? AS z) SELECT * FROM u, b");
+        // the translation uses the write's value twice (returned and synced): the map says so, and shifts the rest
+        Rewrite.Rewritten translated = rewritten(sql, Phase.NEW_ONLY);
+        assertThat(translated.sql()).startsWith("WITH a AS (SELECT ?::bigint AS k), \"dw$w\" AS (UPDATE users SET");
+        assertThat(translated.parameterSources()).containsExactly(1, 2, 2, 3);
+    }
+
+    @Test
+    void aWriteThatNeedsNoSyncPassesThroughAsAWhole() {
+        String sql = "WITH u AS (UPDATE users SET name = ? WHERE id = ? RETURNING id) SELECT * FROM u";
+        RewritePlan plan = rewriter.plan(sql);
+        for (Phase p : Phase.values()) {
+            assertThat(plan.forPhase(p)).as(p.toString()).isSameAs(Rewrite.PASS_THROUGH);
+        }
+        // reading the column back is not: READ_NEW and the translation read it from the new table
+        String reading = "WITH u AS (UPDATE users SET name = ? WHERE id = ? RETURNING lower(email) AS e) SELECT * FROM u";
+        assertThat(rewriter.plan(reading).forPhase(Phase.DUAL_WRITE)).isSameAs(Rewrite.PASS_THROUGH);
+        assertThat(rewritten(reading, Phase.NEW_ONLY).sql()).contains("\"public\".\"email_address\"");
+    }
+
+    @Test
+    void returnedItemsAreNamedAsPostgresNamesThem() {
+        String sql = "WITH u AS (UPDATE users AS x SET email = lower(x.email) RETURNING x.id, (x.email)::varchar(40),"
+                + " upper(x.name) AS \"Upper\") SELECT * FROM u";
+        assertThat(rewritten(sql, Phase.DUAL_WRITE).sql()).contains("u AS (SELECT \"id\", \"email\", \"Upper\" FROM \"dw$w\")");
+        assertThat(rewritten("WITH u AS (UPDATE users AS x SET email = NULL RETURNING x.*) SELECT * FROM u", Phase.DUAL_WRITE)
+                .sql()).contains("u AS (SELECT \"id\", \"name\", \"email\", \"created_at\" FROM \"dw$w\")");
+    }
+
+    @Test
+    void whatCannotBeNamedOrPlacedIsRefused() {
+        assertRefused("WITH u AS (UPDATE users SET email = ? RETURNING lower(email)) SELECT * FROM u",
+                "the items of its RETURNING list do not each have a name of their own");
+        assertRefused("WITH u AS (UPDATE users SET email = ? RETURNING id, email, email AS id) SELECT * FROM u",
+                "the items of its RETURNING list do not each have a name of their own");
+        // * would also return the other table's columns
+        assertRefused("WITH u AS (UPDATE users SET email = o.note FROM orders o WHERE o.user_id = users.id RETURNING *)"
+                + " SELECT count(*) FROM u", "the items of its RETURNING list do not each have a name of their own");
+        assertRefused("WITH d AS (DELETE FROM users WHERE id = 1 RETURNING id), e AS (UPDATE users SET email = 'x' WHERE id = 2)"
+                + " SELECT * FROM d", "two WITH queries that write the migrated table");
+        assertRefused("WITH d AS (DELETE FROM users WHERE id = 1 RETURNING id) SELECT email FROM users, d",
+                "names it elsewhere too");
+        assertRefused("WITH users AS (SELECT 1 AS id), d AS (DELETE FROM public.users WHERE id = 1 RETURNING id) SELECT * FROM d",
+                "names it elsewhere too");
+    }
+
+    private void assertRefused(String sql, String reason) {
+        RewritePlan plan = rewriter.plan(sql);
+        assertThat(plan.forPhase(Phase.EXPANDED)).isSameAs(Rewrite.PASS_THROUGH);
+        for (Phase p : new Phase[] {Phase.DUAL_WRITE, Phase.READ_NEW, Phase.NEW_ONLY}) {
+            assertThat(plan.forPhase(p)).as(p + ": " + sql).isInstanceOfSatisfying(Rewrite.Rejected.class,
+                    r -> assertThat(r.reason()).contains(reason, "Statement: " + sql));
+        }
+    }
+}
