@@ -219,7 +219,9 @@ final class OldColumnGates {
                 + " it assigns to the column is lost without an error; once the column is dropped it fails every write it"
                 + " fires on. Move its logic to a trigger on " + spec.qualifiedTarget() + " (the value is "
                 + spec.targetValueColumn() + " of the row where " + spec.primaryFlagColumn() + "), or drop it; then move"
-                + " again (if it does not use this column after all, --force moves past the gates)";
+                + " again. If it does not use this column after all: dualwrite phase --force moves past the gates, and"
+                + " contract goes ahead while the trigger is disabled (ALTER TABLE " + spec.qualifiedSource()
+                + " DISABLE TRIGGER name; ENABLE it after)";
     }
 
     /** The DDL that lets the old column stay unset. */
