@@ -154,13 +154,14 @@ public final class Contract {
             List<String> why = GateChecks.unmet(c, migration, move.from(), List.of(g), o.soak());
             verdicts.add(new Verdict(g, why.isEmpty(), why.isEmpty() ? null : String.join("; ", why)));
         }
-        List<String> unmet = verdicts.stream().filter(v -> !v.holds()).map(Verdict::detail).toList();
-        if (!unmet.isEmpty() && !o.dryRun()) {
-            throw new RefusedException(String.join("; ", unmet));
-        }
+        // every reason at once: an operator who fixes one should not meet the next only on the following attempt
+        List<String> refusals = new ArrayList<>(verdicts.stream().filter(v -> !v.holds()).map(Verdict::detail).toList());
         ColumnDependents dependents = ColumnDependents.of(c, spec);
-        if (!dependents.blocking().isEmpty() && !o.dryRun()) {
-            throw new RefusedException(dependents.refusal(spec));
+        if (!dependents.blocking().isEmpty()) {
+            refusals.add(dependents.refusal(spec));
+        }
+        if (!refusals.isEmpty() && !o.dryRun()) {
+            throw new RefusedException(String.join("; ", refusals));
         }
         boolean mirror = MirrorTrigger.installed(c, spec);
         List<String> renames = twinRenames(c, spec);

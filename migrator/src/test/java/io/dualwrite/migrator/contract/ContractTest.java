@@ -123,13 +123,15 @@ class ContractTest {
 
         db.execute("DROP VIEW user_emails");
         db.execute("DROP TRIGGER email_changed ON users");
-        // once it records NEW.email (stale from NEW_ONLY on, an error after the drop) it refuses
+        // once it records NEW.email (stale from NEW_ONLY on, an error after the drop) it refuses, with what else still does
         db.execute("CREATE OR REPLACE FUNCTION audit_email() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN"
                 + " INSERT INTO audit VALUES (NEW.id, NEW.email); RETURN NEW; END$$");
+        db.execute("CREATE VIEW user_emails AS SELECT id, email FROM users");
         Run stillUsed = run(db, "contract");
         assertThat(stillUsed.code()).as(stillUsed.toString()).isEqualTo(1);
         assertThat(stillUsed.err()).contains("the code of 1 trigger(s) on \"public\".\"users\" uses email: CREATE TRIGGER"
-                + " any_change AFTER UPDATE ON public.users");
+                + " any_change AFTER UPDATE ON public.users", "other objects depend on \"public\".\"users\".email: view user_emails");
+        db.execute("DROP VIEW user_emails");
         // code that only mentions the name is listed for review and does not refuse
         db.execute("CREATE OR REPLACE FUNCTION audit_email() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN"
                 + " INSERT INTO audit VALUES (NEW.id, 'email may have changed'); RETURN NEW; END$$");
