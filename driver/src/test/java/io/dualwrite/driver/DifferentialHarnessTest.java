@@ -487,7 +487,7 @@ class DifferentialHarnessTest {
         return read();
     }
 
-    private static final int WRITE_SHAPES = 15;
+    private static final int WRITE_SHAPES = 16;
 
     private Stmt write(boolean violationsAllowed) {
         return write(random.nextInt(WRITE_SHAPES), violationsAllowed);
@@ -517,6 +517,8 @@ class DifferentialHarnessTest {
             case 13 -> stmt("/* comment; with 'quotes' */ UPDATE \"public\".\"users\" SET \"email\" = $$dollar$$ || ? WHERE id = ?",
                     "-" + random.nextInt(9), a);
             case 11 -> stmt("WITH t AS (SELECT ?::bigint AS id) UPDATE users SET email = ? WHERE id IN (SELECT id FROM t)", a, email());
+            case 14 -> stmt("WITH d AS (UPDATE users SET email = ? WHERE id = ? RETURNING id, email) UPDATE orders o SET note = d.email"
+                    + " FROM d WHERE o.user_id = d.id", email(), (long) (1 + random.nextInt(3)));
             default -> violationsAllowed && random.nextBoolean()
                     ? stmt("UPDATE users SET email = ? WHERE id = 1 / (? - ?)", email(), a, a)   // 22012
                     : stmt("UPDATE users SET name = ? WHERE id = ?", "renamed" + a, b);           // passes through
@@ -525,10 +527,12 @@ class DifferentialHarnessTest {
 
     private Stmt returning() {
         long a = id();
-        Stmt s = switch (random.nextInt(4)) {
+        Stmt s = switch (random.nextInt(5)) {
             case 0 -> stmt("INSERT INTO users VALUES (?, 'r', ?) RETURNING id, email", a, insertedEmail());
             case 1 -> stmt("UPDATE users SET email = ? WHERE id BETWEEN ? AND ? RETURNING *", email(), a, a + random.nextInt(5));
             case 2 -> stmt("UPDATE users u SET email = upper(u.email) WHERE u.id <= ? RETURNING u.id AS key, length(u.email)", a);
+            case 3 -> stmt("WITH d AS (DELETE FROM users WHERE id BETWEEN ? AND ? RETURNING *) SELECT d.*, (SELECT count(*) FROM d)"
+                    + " FROM d ORDER BY id", a, a + random.nextInt(3));
             default -> stmt("DELETE FROM users WHERE id = ? RETURNING email, name", a);
         };
         return new Stmt(s.sql(), s.params(), true, false);
