@@ -272,6 +272,12 @@ WITH u AS (UPDATE users SET name = 'q' FROM email_address e WHERE e.user_id = us
 
 WITH u AS (UPDATE users SET name = 'z' WHERE id = 2 RETURNING lower(email)) SELECT * FROM u
 
+WITH u AS (UPDATE users SET email = lower(email) WHERE id = 1 RETURNING lower(email), pg_catalog.upper(name)::text, coalesce(email, 'none'), (substring(email from 1 for 3)), extract(year from timestamp '2020-01-01')) SELECT * FROM u
+
+WITH u AS (UPDATE users SET email = 'r@x' WHERE id = 2 RETURNING row(id, email), ARRAY(SELECT 1), EXISTS(SELECT 1), nullif(name, 'x'), greatest(id, 2), current_timestamp(0) IS NOT NULL AS now) SELECT * FROM u
+
+WITH u AS (UPDATE users SET email = ' t@x ' WHERE id = 2 RETURNING trim(email), cast(email AS varchar(9))) SELECT * FROM u
+
 WITH u AS (UPDATE users AS x SET email = x.email || '.org' WHERE x.id = 2 RETURNING x.*, x.email::varchar) SELECT * FROM u
 
 WITH d AS (DELETE FROM users WHERE id = 2) SELECT 1

@@ -49,6 +49,35 @@ public final class ColumnLabel {
         return s.isName(a) ? a : -1;
     }
 
+    /**
+     * The token of the function's name when the item of tokens [start, end) is a function call, under parentheses,
+     * casts and {@code COLLATE} ({@code lower(email)}, {@code pg_catalog.upper(name)::text}): PostgreSQL names such an
+     * item after the function; -1 otherwise. The SQL-syntax forms spelled like a call that PostgreSQL names otherwise
+     * ({@code CAST} after its operand or type, {@code TRIM} as {@code btrim}, {@code ltrim} or {@code rtrim}) are not
+     * calls here; the others ({@code COALESCE}, {@code SUBSTRING}, {@code EXTRACT}, {@code ROW}, {@code ARRAY},
+     * {@code EXISTS}, {@code XMLELEMENT} …) are named as they are spelled.
+     */
+    public static int functionCall(Sig s, int start, int end) {
+        int a = start;
+        int b = end - 1;
+        if (a > b) {
+            return -1;
+        }
+        if (s.isSymbol(a, "(")) {
+            int close = s.match(a);
+            return close > a && close <= b && onlyCastsAndCollations(s, close + 1, b) ? functionCall(s, a + 1, close) : -1;
+        }
+        int k = a;
+        while (s.isName(k) && s.isSymbol(k + 1, ".") && s.isName(k + 2)) {
+            k += 2;
+        }
+        if (!s.isName(k) || !s.isSymbol(k + 1, "(") || k == a && (s.is(a, "cast") || s.is(a, "trim"))) {
+            return -1;
+        }
+        int close = s.match(k + 1);
+        return close > k && close <= b && onlyCastsAndCollations(s, close + 1, b) ? k : -1;
+    }
+
     /** End (inclusive) of the primary expression starting at a: a name chain, (…), CAST(…) or CASE … END; -1 otherwise. */
     private static int primaryEnd(Sig s, int a, int b) {
         if (s.isSymbol(a, "(")) {

@@ -29,8 +29,8 @@ import java.util.Set;
  * the sync sees every row the write changed, as it does for the write alone.
  *
  * <p>Where the rewrite returns columns the driver would hide (the sync's key and value), the application's query
- * selects its own columns by name, so each RETURNING item must have a name: {@code *} and {@code t.*} of the migrated
- * table (its columns), a column, or an item with {@code AS}. The rest of the statement must not name the migrated
+ * selects its own columns by name, so each RETURNING item must have a name of its own: {@code *} and {@code t.*} of
+ * the migrated table (its columns), a column, a function call ({@link ColumnLabel}), or an item with {@code AS}. The rest of the statement must not name the migrated
  * table: it would need its own rewrite, in a statement whose snapshot the write shares.
  */
 final class WithQueryWrite {
@@ -200,6 +200,8 @@ final class WithQueryWrite {
                     labels.addAll(columns);
                 } else if (n >= 3 && body.is(i - 2, "as") && body.isName(i - 1)) {
                     labels.add(body.get(i - 1).normalized());
+                } else if (ColumnLabel.functionCall(body, from, i) >= 0) {
+                    labels.add(body.get(ColumnLabel.functionCall(body, from, i)).normalized());
                 } else {
                     int ref = n == 0 ? -1 : ColumnLabel.reference(body, from, i);
                     if (ref < 0) {

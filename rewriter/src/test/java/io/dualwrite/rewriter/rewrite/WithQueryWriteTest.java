@@ -68,13 +68,18 @@ class WithQueryWriteTest {
         String sql = "WITH u AS (UPDATE users AS x SET email = lower(x.email) RETURNING x.id, (x.email)::varchar(40),"
                 + " upper(x.name) AS \"Upper\") SELECT * FROM u";
         assertThat(rewritten(sql, Phase.DUAL_WRITE).sql()).contains("u AS (SELECT \"id\", \"email\", \"Upper\" FROM \"dw$w\")");
+        assertThat(rewritten("WITH u AS (UPDATE users SET email = ? RETURNING lower(email), pg_catalog.upper(name),"
+                + " coalesce(email, '')::varchar) SELECT * FROM u", Phase.DUAL_WRITE).sql())
+                .contains("u AS (SELECT \"lower\", \"upper\", \"coalesce\" FROM \"dw$w\")");
         assertThat(rewritten("WITH u AS (UPDATE users AS x SET email = NULL RETURNING x.*) SELECT * FROM u", Phase.DUAL_WRITE)
                 .sql()).contains("u AS (SELECT \"id\", \"name\", \"email\", \"created_at\" FROM \"dw$w\")");
     }
 
     @Test
     void whatCannotBeNamedOrPlacedIsRefused() {
-        assertRefused("WITH u AS (UPDATE users SET email = ? RETURNING lower(email)) SELECT * FROM u",
+        assertRefused("WITH u AS (UPDATE users SET email = ? RETURNING email || '!') SELECT * FROM u",
+                "the items of its RETURNING list do not each have a name of their own");
+        assertRefused("WITH u AS (UPDATE users SET email = ? RETURNING trim(email)) SELECT * FROM u",
                 "the items of its RETURNING list do not each have a name of their own");
         assertRefused("WITH u AS (UPDATE users SET email = ? RETURNING id, email, email AS id) SELECT * FROM u",
                 "the items of its RETURNING list do not each have a name of their own");
