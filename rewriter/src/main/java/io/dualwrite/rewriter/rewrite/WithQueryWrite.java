@@ -12,6 +12,7 @@ import io.dualwrite.rewriter.analysis.WriteAnalyzer;
 import io.dualwrite.rewriter.analysis.WriteScan;
 import io.dualwrite.rewriter.lexer.Lexer;
 import io.dualwrite.rewriter.lexer.Statements;
+import io.dualwrite.rewriter.lexer.Token;
 import io.dualwrite.rewriter.lexer.TokenKind;
 
 import java.util.ArrayList;
@@ -79,6 +80,11 @@ final class WithQueryWrite {
             if (names.isTableName(n)) {
                 return reject(statement, "a write with a WITH query named like the migrated table", "rename the WITH query");
             }
+        }
+        if (!readsAlikeConforming(statement, offset, s)) {
+            return reject(statement, "a WITH query that writes the migrated table, in text that standard_conforming_strings"
+                    + " off reads otherwise (a backslash in a string)", "write the string as E'…', or the migrated table in"
+                    + " a statement of its own");
         }
         int start = body.get(0).start();
         int end = body.get(body.size() - 1).end();
@@ -234,6 +240,27 @@ final class WithQueryWrite {
                     + "): " + why, "give each RETURNING item a name of its own with AS, or write the migrated table in a statement"
                     + " of its own", statement));
         }
+    }
+
+    /**
+     * Whether the statement's tokens are the same with {@code standard_conforming_strings} on: the rewrite's text is
+     * split here with it on (its own parts have no backslash), so an application string that the session reads
+     * otherwise ({@code 'a\'b'} with it off) must not reach that split.
+     */
+    private static boolean readsAlikeConforming(String statement, int offset, Sig s) {
+        if (statement.indexOf('\\') < 0) {
+            return true;
+        }
+        List<Token> on = Statements.significant(Lexer.scan(statement, true).tokens());
+        if (on.size() != s.size()) {
+            return false;
+        }
+        for (int i = 0; i < on.size(); i++) {
+            if (on.get(i).start() != s.get(i).start() - offset || on.get(i).end() != s.get(i).end() - offset) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private PhaseRewrites reject(String statement, String shape, String advice) {

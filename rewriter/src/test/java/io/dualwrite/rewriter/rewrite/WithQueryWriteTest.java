@@ -94,6 +94,16 @@ class WithQueryWriteTest {
                 "names it elsewhere too");
     }
 
+    @Test
+    void aBackslashInAStringIsReadAsTheSessionReadsIt() {
+        String sql = "WITH d AS (DELETE FROM users WHERE name = 'a\\' OR email = ' RETURNING id) SELECT * FROM d";
+        // standard_conforming_strings off: 'a\' OR email = ' is one string
+        assertThat(rewriter.plan(sql, false).forPhase(Phase.DUAL_WRITE)).isInstanceOfSatisfying(Rewrite.Rejected.class,
+                r -> assertThat(r.reason()).contains("standard_conforming_strings off reads otherwise"));
+        assertThat(rewriter.plan("WITH d AS (DELETE FROM users WHERE name = E'a\\'' RETURNING id) SELECT * FROM d", false)
+                .forPhase(Phase.DUAL_WRITE)).isInstanceOf(Rewrite.Rewritten.class);
+    }
+
     private void assertRefused(String sql, String reason) {
         RewritePlan plan = rewriter.plan(sql);
         assertThat(plan.forPhase(Phase.EXPANDED)).isSameAs(Rewrite.PASS_THROUGH);
