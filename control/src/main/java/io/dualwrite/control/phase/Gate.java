@@ -49,6 +49,13 @@ public enum Gate {
      */
     NO_TRIGGER_USES_OLD_COLUMN("no trigger on the source table reads or sets the old column"),
     /**
+     * Nothing PostgreSQL records as reading the old column exists ({@code ColumnUses#readers}: a view, a rule, a
+     * policy, a generated column, a trigger with {@code UPDATE OF} or {@code WHEN} on it, another table's foreign key
+     * referencing it, a function with a SQL-standard body): the driver translates the application's SQL, not SQL
+     * stored in the database, so from NEW_ONLY on each would read stale values. Contract refuses them too.
+     */
+    NO_OBJECT_READS_OLD_COLUMN("no view, policy, rule, generated column, foreign key or other object reads the old column"),
+    /**
      * After a rollback past the contract, the old column has its unique indexes and CHECKs again
      * ({@code ConstraintRestores}): in EXPANDED it alone is written, and their twins on the new table refuse nothing.
      */

@@ -94,6 +94,12 @@ public final class GateChecks {
                         unmet.add(triggers);
                     }
                 }
+                case NO_OBJECT_READS_OLD_COLUMN -> {
+                    String readers = OldColumnGates.objectsReadingOldColumn(c, migration);
+                    if (readers != null) {
+                        unmet.add(readers);
+                    }
+                }
                 case SOAK_PASSED -> {
                     if (r.secondsInPhase < soak.toSeconds()) {
                         unmet.add(String.format(Locale.ROOT, "the soak time has not passed: %s has been in %s for %s,"

@@ -1,6 +1,6 @@
 package io.dualwrite.control.phase;
 
-import io.dualwrite.control.CaptureTrigger;
+import io.dualwrite.control.ColumnUses;
 import io.dualwrite.control.ConstraintRestores;
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.ValueChecks;
@@ -15,13 +15,12 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
  * The gates of leaving the old column behind ({@link Gate#STATEMENTS_TRANSLATABLE},
  * {@link Gate#OLD_COLUMN_MAY_STAY_UNSET}, {@link Gate#OLD_COLUMN_CONSTRAINTS_KEPT},
- * {@link Gate#ROW_SECURITY_READS_WHAT_IT_WRITES}, {@link Gate#NO_TRIGGER_USES_OLD_COLUMN}): each returns its refusal,
+ * {@link Gate#ROW_SECURITY_READS_WHAT_IT_WRITES}, {@link Gate#NO_TRIGGER_USES_OLD_COLUMN},
+ * {@link Gate#NO_OBJECT_READS_OLD_COLUMN}): each returns its refusal,
  * or null when it holds.
  */
 final class OldColumnGates {
@@ -177,39 +176,13 @@ final class OldColumnGates {
     }
 
     /**
-     * Null unless an enabled trigger on the source table, other than dualwrite's capture, uses the old column; else the
-     * refusal naming each with its definition. PostgreSQL records no dependency on what a function's code reads, so this
-     * reads the code: in PL/pgSQL a field of the trigger's row ({@code NEW.email}, {@code OLD."email"}), which on this
-     * table can only be the old column, or any mention when the trigger has transition tables (their rows carry the
-     * column); in another procedural language any mention as a word. C and internal functions are not read.
+     * Null unless an enabled trigger on the source table, other than dualwrite's capture, uses the old column
+     * ({@link ColumnUses#triggersUsing}); else the refusal naming each with its definition.
      */
     static String triggersUsingOldColumn(Connection c, String migration) throws SQLException {
         MigrationSpec spec = ControlSchema.require(c, migration).spec();
         String column = spec.sourceColumn();
-        String name = "(?:\"" + Pattern.quote(column.replace("\"", "\"\"")) + "\""
-                + (column.equals(column.toLowerCase(Locale.ROOT)) ? "|(?i:" + Pattern.quote(column) + ")" : "") + ")";
-        Pattern word = Pattern.compile("(?<![\\w$])" + name + "(?![\\w$\"])");
-        Pattern field = Pattern.compile("(?i:(?<![\\w$.])(?:NEW|OLD))\\s*\\.\\s*" + name + "(?![\\w$\"])");
-        List<String> using = new ArrayList<>();
-        try (PreparedStatement p = c.prepareStatement("""
-                SELECT pg_get_triggerdef(t.oid), l.lanname, p.prosrc, t.tgoldtable IS NOT NULL OR t.tgnewtable IS NOT NULL
-                FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid JOIN pg_language l ON l.oid = p.prolang
-                WHERE t.tgrelid = to_regclass(?) AND NOT t.tgisinternal AND t.tgenabled <> 'D'
-                  AND l.lanname NOT IN ('c', 'internal') AND t.tgname NOT IN (?, ?)
-                ORDER BY t.tgname""")) {
-            p.setString(1, spec.qualifiedSource());
-            p.setString(2, CaptureTrigger.triggerName(spec));
-            p.setString(3, CaptureTrigger.truncateTriggerName(spec));
-            try (ResultSet rs = p.executeQuery()) {
-                while (rs.next()) {
-                    String code = rs.getString(3);
-                    Pattern uses = "plpgsql".equals(rs.getString(2)) && !rs.getBoolean(4) ? field : word;
-                    if (code != null && uses.matcher(code).find()) {
-                        using.add(rs.getString(1));
-                    }
-                }
-            }
-        }
+        List<String> using = ColumnUses.triggersUsing(c, spec);
         if (using.isEmpty()) {
             return null;
         }
@@ -222,6 +195,21 @@ final class OldColumnGates {
                 + " again. If it does not use this column after all: dualwrite phase --force moves past the gates, and"
                 + " contract goes ahead while the trigger is disabled (ALTER TABLE " + spec.qualifiedSource()
                 + " DISABLE TRIGGER name; ENABLE it after)";
+    }
+
+    /** Null unless an object of the database reads the old column ({@link ColumnUses#readers}); else the refusal naming each. */
+    static String objectsReadingOldColumn(Connection c, String migration) throws SQLException {
+        MigrationSpec spec = ControlSchema.require(c, migration).spec();
+        List<String> readers = ColumnUses.readers(c, spec);
+        if (readers.isEmpty()) {
+            return null;
+        }
+        return "objects in the database read " + spec.qualifiedSource() + "." + Identifiers.quote(spec.sourceColumn()) + ": "
+                + String.join("; ", readers) + ". The driver translates the application's statements, not SQL stored in"
+                + " the database, and from NEW_ONLY on the old column is no longer written: a view would show stale values,"
+                + " a policy or foreign key would check them, a generated column would be computed from them, a trigger"
+                + " with UPDATE OF or WHEN on the column would no longer fire. Recreate each on " + spec.qualifiedTarget()
+                + " (or drop it); then move again (contract refuses them too)";
     }
 
     /** The DDL that lets the old column stay unset. */

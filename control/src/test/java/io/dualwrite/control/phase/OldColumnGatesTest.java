@@ -237,6 +237,27 @@ class OldColumnGatesTest {
     }
 
     @Test
+    void anObjectThatReadsTheOldColumnRefusesNewOnlyAndAnIndexDoesNot(TestDatabase db) throws Exception {
+        try (Connection c = migrationIn(db, Phase.READ_NEW)) {
+            db.execute("""
+                    CREATE INDEX users_email_idx ON users (email);
+                    CREATE VIEW user_emails AS SELECT id, email FROM users;
+                    ALTER TABLE users ADD COLUMN domain text GENERATED ALWAYS AS (split_part(email, '@', 2)) STORED;
+                    CREATE POLICY corp ON users USING (email LIKE '%@corp.example');
+                    CREATE UNIQUE INDEX users_email_key ON users (email);
+                    CREATE TABLE invites (email text REFERENCES users (email))""");
+            assertThat(GateChecks.unmet(c, M, Phase.READ_NEW, java.util.List.of(Gate.NO_OBJECT_READS_OLD_COLUMN), Duration.ZERO))
+                    .singleElement().asString().contains("objects in the database read \"public\".\"users\".\"email\":",
+                            "constraint invites_email_fkey on table invites", "default value for column domain of table users",
+                            "policy corp on table users", "view user_emails", "a view would show stale values")
+                    .doesNotContain("users_email_idx");
+            db.execute("DROP VIEW user_emails; DROP POLICY corp ON users; ALTER TABLE users DROP COLUMN domain; DROP TABLE invites");
+            assertThat(GateChecks.unmet(c, M, Phase.READ_NEW, java.util.List.of(Gate.NO_OBJECT_READS_OLD_COLUMN), Duration.ZERO))
+                    .isEmpty();
+        }
+    }
+
+    @Test
     void enteringNewOnlyRecordsTheSourceColumnsAsTheCatalogHasThem(TestDatabase db) throws Exception {
         try (Connection c = migrationIn(db, Phase.READ_NEW)) {
             db.execute("""

@@ -1,6 +1,7 @@
 package io.dualwrite.migrator.contract;
 
 import io.dualwrite.control.CaptureTrigger;
+import io.dualwrite.control.ColumnUses;
 import io.dualwrite.rewriter.MigrationSpec;
 
 import java.sql.Connection;
@@ -28,23 +29,6 @@ import java.util.regex.Pattern;
  */
 public record ColumnDependents(List<String> blocking, List<String> droppedWithColumn, List<String> triggersNaming) {
 
-    /**
-     * A view's dependency is its {@code _RETURN} rule's: named as the view, the way PostgreSQL's own errors do. A
-     * constraint of the table itself (a CHECK, a foreign key from the column) depends on the column normally, yet
-     * {@code DROP COLUMN} drops it without {@code CASCADE}; a foreign key of another table that references the column
-     * does not go.
-     */
-    private static final String DEPENDENTS = """
-            SELECT DISTINCT CASE WHEN r.rulename = '_RETURN' THEN pg_describe_object('pg_class'::regclass, r.ev_class, 0)
-                                 ELSE pg_describe_object(d.classid, d.objid, d.objsubid) END,
-                   d.deptype = 'n' AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE d.classid = 'pg_constraint'::regclass
-                                                     AND k.oid = d.objid AND k.conrelid = d.refobjid)
-            FROM pg_depend d JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
-            LEFT JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid
-            WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = to_regclass(?) AND a.attname = ? AND NOT a.attisdropped
-              AND d.deptype IN ('n', 'a')
-            ORDER BY 1""";
-
     private static final String TRIGGERS = """
             SELECT pg_describe_object('pg_trigger'::regclass, t.oid, 0), t.tgname, p.prosrc
             FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
@@ -54,14 +38,8 @@ public record ColumnDependents(List<String> blocking, List<String> droppedWithCo
     static ColumnDependents of(Connection c, MigrationSpec spec) throws SQLException {
         List<String> blocking = new ArrayList<>();
         List<String> dropped = new ArrayList<>();
-        try (PreparedStatement p = c.prepareStatement(DEPENDENTS)) {
-            p.setString(1, spec.qualifiedSource());
-            p.setString(2, spec.sourceColumn());
-            try (ResultSet rs = p.executeQuery()) {
-                while (rs.next()) {
-                    (rs.getBoolean(2) ? blocking : dropped).add(rs.getString(1));
-                }
-            }
+        for (ColumnUses.Dependent d : ColumnUses.dependents(c, spec)) {
+            (d.readsIt() ? blocking : dropped).add(d.object());
         }
         List<String> naming = new ArrayList<>();
         Pattern word = Pattern.compile("(?<![\\w$])\"?" + Pattern.quote(spec.sourceColumn()) + "\"?(?![\\w$])",

@@ -180,7 +180,7 @@ public final class MigrationPlan {
                 "parity 0, every instance on READ_NEW, no untranslatable statement seen in the soak window, `" + col
                         + "` nullable or with a default, each unique index and CHECK on `" + col + "` with its twin on `" + tgt
                         + "` (the command checks each, and builds the twins first), no trigger on `" + src + "` that reads or"
-                        + " sets `NEW." + col + "`"));
+                        + " sets `NEW." + col + "`, no view, policy, rule, generated column or foreign key reading `" + col + "`"));
         s.add(new Step(8, "Contract: drop `" + src + "." + col + "` (lock_timeout 2 s, retried); the driver goes on translating",
                 "dualwrite contract " + base + " --soak 24h --dry-run   # then without --dry-run",
                 "SELECT count(*) FROM information_schema.columns WHERE table_name = '" + src + "' AND column_name = '" + col + "'",
@@ -207,7 +207,8 @@ public final class MigrationPlan {
                         + " statement seen (`dualwrite status --statements`); each unique index and CHECK constraint on the old"
                         + " column gets its twin on the new table (`dualwrite phase NEW_ONLY` builds them without blocking writes;"
                         + " one that combines the column with another column has none and refuses the move); no trigger on the"
-                        + " source table reads or sets the old column (move its logic to a trigger on the new table).",
+                        + " source table reads or sets the old column (move its logic to a trigger on the new table), and no"
+                        + " view, policy, rule, generated column or foreign key reads it (they would read stale values).",
                 "Before contract: phase NEW_ONLY for the soak, every instance on NEW_ONLY,"
                         + " no untranslatable statement in the soak window, nothing else in the database using the column"
                         + " (views, triggers, policies, foreign keys: recreate them on the new table; `dualwrite contract"

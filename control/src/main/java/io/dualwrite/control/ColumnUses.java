@@ -1,0 +1,107 @@
+package io.dualwrite.control;
+
+import io.dualwrite.rewriter.MigrationSpec;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * What in the database, besides the application's SQL, uses the old column. The driver translates the application's
+ * statements; SQL stored in the database keeps reading the column, which from NEW_ONLY on is stale and after the
+ * contract gone. The phase gates refuse NEW_ONLY while any of it exists, and contract lists and refuses it.
+ */
+public final class ColumnUses {
+
+    /**
+     * @param object   as PostgreSQL describes it ({@code view user_emails}, {@code policy p on table users},
+     *                 {@code default value for column lower_email of table users} for a generated column)
+     * @param readsIt  whether it reads the column (a view, a rule, a policy, a generated column, a trigger with
+     *                 {@code UPDATE OF} or {@code WHEN} on it, a function with a SQL-standard body, another table's
+     *                 foreign key referencing it): {@code DROP COLUMN} refuses to drop it without {@code CASCADE}; else
+     *                 it goes with the column (its indexes, statistics, the table's own constraints on it, its default)
+     */
+    public record Dependent(String object, boolean readsIt) {
+    }
+
+    /**
+     * A view's dependency is its {@code _RETURN} rule's: named as the view, the way PostgreSQL's own errors do. A
+     * constraint of the table itself (a CHECK, a foreign key from the column) depends on the column normally, yet
+     * {@code DROP COLUMN} drops it without {@code CASCADE}; a foreign key of another table that references the column
+     * does not go.
+     */
+    private static final String DEPENDENTS = """
+            SELECT DISTINCT CASE WHEN r.rulename = '_RETURN' THEN pg_describe_object('pg_class'::regclass, r.ev_class, 0)
+                                 ELSE pg_describe_object(d.classid, d.objid, d.objsubid) END,
+                   d.deptype = 'n' AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE d.classid = 'pg_constraint'::regclass
+                                                     AND k.oid = d.objid AND k.conrelid = d.refobjid)
+            FROM pg_depend d JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+            LEFT JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid
+            WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = to_regclass(?) AND a.attname = ? AND NOT a.attisdropped
+              AND d.deptype IN ('n', 'a')
+            ORDER BY 1""";
+
+    private ColumnUses() {
+    }
+
+    /** What PostgreSQL records as depending on the old column, in the order of its descriptions. */
+    public static List<Dependent> dependents(Connection c, MigrationSpec spec) throws SQLException {
+        List<Dependent> out = new ArrayList<>();
+        try (PreparedStatement p = c.prepareStatement(DEPENDENTS)) {
+            p.setString(1, spec.qualifiedSource());
+            p.setString(2, spec.sourceColumn());
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Dependent(rs.getString(1), rs.getBoolean(2)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The objects of {@link #dependents} that read the column. */
+    public static List<String> readers(Connection c, MigrationSpec spec) throws SQLException {
+        return dependents(c, spec).stream().filter(Dependent::readsIt).map(Dependent::object).toList();
+    }
+
+    /**
+     * The definitions of the enabled triggers on the source table, other than dualwrite's capture, whose code reads or
+     * sets the old column. PostgreSQL records no dependency on what a function's code reads, so this reads the code: in
+     * PL/pgSQL a field of the trigger's row ({@code NEW.email}, {@code OLD."email"}), which on this table can only be
+     * the old column, or any mention when the trigger has transition tables (their rows carry the column); in another
+     * procedural language any mention as a word. C and internal functions are not read.
+     */
+    public static List<String> triggersUsing(Connection c, MigrationSpec spec) throws SQLException {
+        String column = spec.sourceColumn();
+        String name = "(?:\"" + Pattern.quote(column.replace("\"", "\"\"")) + "\""
+                + (column.equals(column.toLowerCase(Locale.ROOT)) ? "|(?i:" + Pattern.quote(column) + ")" : "") + ")";
+        Pattern word = Pattern.compile("(?<![\\w$])" + name + "(?![\\w$\"])");
+        Pattern field = Pattern.compile("(?i:(?<![\\w$.])(?:NEW|OLD))\\s*\\.\\s*" + name + "(?![\\w$\"])");
+        List<String> using = new ArrayList<>();
+        try (PreparedStatement p = c.prepareStatement("""
+                SELECT pg_get_triggerdef(t.oid), l.lanname, p.prosrc, t.tgoldtable IS NOT NULL OR t.tgnewtable IS NOT NULL
+                FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid JOIN pg_language l ON l.oid = p.prolang
+                WHERE t.tgrelid = to_regclass(?) AND NOT t.tgisinternal AND t.tgenabled <> 'D'
+                  AND l.lanname NOT IN ('c', 'internal') AND t.tgname NOT IN (?, ?)
+                ORDER BY t.tgname""")) {
+            p.setString(1, spec.qualifiedSource());
+            p.setString(2, CaptureTrigger.triggerName(spec));
+            p.setString(3, CaptureTrigger.truncateTriggerName(spec));
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    String code = rs.getString(3);
+                    Pattern uses = "plpgsql".equals(rs.getString(2)) && !rs.getBoolean(4) ? field : word;
+                    if (code != null && uses.matcher(code).find()) {
+                        using.add(rs.getString(1));
+                    }
+                }
+            }
+        }
+        return using;
+    }
+}
