@@ -124,7 +124,7 @@ UPDATE users SET id = id + 100
 WITH x AS (UPDATE users SET email = 'x' RETURNING id) SELECT count(*) FROM x
 ### write a WITH query that deletes users, its rows copied elsewhere
 WITH x AS (DELETE FROM users WHERE id = 2 RETURNING *) INSERT INTO orders (id, user_id, amount, note) SELECT 900 + id, NULL, 0, email FROM x
-### refuse a WITH query that writes the migrated table in a statement that names it elsewhere too
+### refuse a WITH query that writes the migrated table in a statement that writes it elsewhere too
 WITH x AS (DELETE FROM users WHERE id = 1 RETURNING id) UPDATE users SET email = 'q' WHERE id = 2
 ### refuse a write with a WITH query named like the migrated table
 WITH users AS (SELECT 1 AS id) UPDATE users SET email = NULL

@@ -31,8 +31,10 @@ import java.util.Set;
  *
  * <p>Where the rewrite returns columns the driver would hide (the sync's key and value), the application's query
  * selects its own columns by name, so each RETURNING item must have a name of its own: {@code *} and {@code t.*} of
- * the migrated table (its columns), a column, a function call ({@link ColumnLabel}), or an item with {@code AS}. The rest of the statement must not name the migrated
- * table: it would need its own rewrite, in a statement whose snapshot the write shares.
+ * the migrated table (its columns), a column, a function call ({@link ColumnLabel}), or an item with {@code AS}. The rest
+ * of the statement may read the migrated table only while reads stay old (DUAL_WRITE: it runs as written); in the phases
+ * that read the new table it would need a read rewrite of its own inside this form, so it is refused there. It may not
+ * write the migrated table.
  */
 final class WithQueryWrite {
 
@@ -70,11 +72,13 @@ final class WithQueryWrite {
             return reject(statement, "a WITH query that writes the migrated table in a form that is not recognised",
                     "write it as name AS (INSERT|UPDATE|DELETE …), or in a statement of its own");
         }
-        for (int i = 0; i < s.size(); i++) {
-            if ((i <= writing[1] || i >= writing[2]) && names.tableAt(s, i) > 0) {
-                return reject(statement, "a WITH query that writes the migrated table in a statement that names it"
-                        + " elsewhere too", "write the migrated table in a statement of its own");
-            }
+        List<Token> restTokens = new ArrayList<>(s.tokens().subList(0, writing[1] + 1));
+        restTokens.addAll(s.tokens().subList(writing[2], s.size()));
+        Sig rest = new Sig(restTokens);
+        boolean restNamesTable = names.mentionsTable(rest);
+        if (restNamesTable && WriteScan.writesSource(rest, names)) {
+            return reject(statement, "a WITH query that writes the migrated table in a statement that writes it elsewhere"
+                    + " too", "write the migrated table once per statement");
         }
         for (String n : cteNames) {
             if (names.isTableName(n)) {
@@ -90,6 +94,12 @@ final class WithQueryWrite {
         int end = body.get(body.size() - 1).end();
         PhaseRewrites alone = planner.plan(sql, statement.substring(start - offset, end - offset), start, body);
         Splice splice = new Splice(statement, offset, s, writing[0], start, end, body);
+        if (restNamesTable) {
+            // the rest reads the table: as written while reads stay old, and no read rewrite reaches into this form
+            Rewrite refused = splice.refused("the rest of the statement reads the migrated table too", "read it in a"
+                    + " statement of its own, or stay in a phase that reads old");
+            return new PhaseRewrites(splice.in(alone.dualWrite()), refused, null, splice.in(alone.expanded()), refused, null);
+        }
         return new PhaseRewrites(splice.in(alone.dualWrite()), splice.in(alone.readNew()), null,
                 splice.in(alone.expanded()), splice.in(alone.translated()), null);
     }
@@ -236,9 +246,13 @@ final class WithQueryWrite {
         }
 
         private Rewrite refused(String why) {
+            return refused(why, "give each RETURNING item a name of its own with AS, or write the migrated table in a"
+                    + " statement of its own");
+        }
+
+        Rewrite refused(String why, String advice) {
             return new Rewrite.Rejected(Reasons.of("a WITH query that writes the migrated table (" + names.spec().name()
-                    + "): " + why, "give each RETURNING item a name of its own with AS, or write the migrated table in a statement"
-                    + " of its own", statement));
+                    + "): " + why, advice, statement));
         }
     }
 

@@ -88,10 +88,21 @@ class WithQueryWriteTest {
                 + " SELECT count(*) FROM u", "the items of its RETURNING list do not each have a name of their own");
         assertRefused("WITH d AS (DELETE FROM users WHERE id = 1 RETURNING id), e AS (UPDATE users SET email = 'x' WHERE id = 2)"
                 + " SELECT * FROM d", "two WITH queries that write the migrated table");
-        assertRefused("WITH d AS (DELETE FROM users WHERE id = 1 RETURNING id) SELECT email FROM users, d",
-                "names it elsewhere too");
+        assertRefused("WITH d AS (DELETE FROM users WHERE id = 1 RETURNING id) UPDATE users SET email = NULL FROM d WHERE users.id = d.id + 1",
+                "writes it elsewhere too");
         assertRefused("WITH users AS (SELECT 1 AS id), d AS (DELETE FROM public.users WHERE id = 1 RETURNING id) SELECT * FROM d",
-                "names it elsewhere too");
+                "named like the migrated table");
+    }
+
+    @Test
+    void theRestMayReadTheTableWhileReadsStayOld() {
+        String sql = "WITH d AS (DELETE FROM users WHERE id = ? RETURNING id) SELECT d.id, (SELECT count(email) FROM users) FROM d";
+        assertThat(rewritten(sql, Phase.DUAL_WRITE).sql()).startsWith("WITH \"dw$w\" AS (DELETE FROM users WHERE id = ?")
+                .endsWith("d AS (SELECT \"id\" FROM \"dw$w\") SELECT d.id, (SELECT count(email) FROM users) FROM d");
+        for (Phase p : new Phase[] {Phase.READ_NEW, Phase.NEW_ONLY, Phase.CONTRACTED}) {
+            assertThat(rewriter.plan(sql).forPhase(p)).isInstanceOfSatisfying(Rewrite.Rejected.class,
+                    r -> assertThat(r.reason()).contains("the rest of the statement reads the migrated table too"));
+        }
     }
 
     @Test
