@@ -61,6 +61,9 @@ class SpringBootRunbookTest {
 
                 cli("expand", "--source", "users.email", "--key", "id", "--target", "email_address.address",
                         "--target-key", "user_id", "--primary-flag", "is_primary");
+                // the runbook's step 2 validation: the instance knows the migration before it is asked to write both (one
+                // that learned of it and of DUAL_WRITE in one refresh refuses a statement it prepared just before)
+                awaitAcknowledged(Phase.EXPANDED);
                 checkApplication(users, Phase.EXPANDED);
 
                 cli("phase", "--migration", MIGRATION, "DUAL_WRITE");

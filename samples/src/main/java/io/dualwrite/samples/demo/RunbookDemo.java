@@ -161,6 +161,9 @@ public final class RunbookDemo extends DemoContext {
                     + (exists ? "found" : "missing"));
             check("migration " + MIGRATION + " in EXPANDED", phase == Phase.EXPANDED, "phase " + phase);
         }
+        // the runbook's validation before DUAL_WRITE: the application's instance knows the migration (else it would learn
+        // of it and of DUAL_WRITE together, and refuse a statement it prepared just before)
+        awaitAck(Phase.EXPANDED);
         dwell(app, ops);
         rollback("DROP TABLE email_address;  -- nothing reads or writes it yet");
 
