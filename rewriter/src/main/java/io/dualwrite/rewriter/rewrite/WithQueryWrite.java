@@ -1,7 +1,6 @@
 package io.dualwrite.rewriter.rewrite;
 
 import io.dualwrite.rewriter.Identifiers;
-import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.analysis.ColumnLabel;
 import io.dualwrite.rewriter.analysis.Reasons;
@@ -18,7 +17,6 @@ import io.dualwrite.rewriter.lexer.TokenKind;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * A WITH query that writes the migrated table ({@code WITH d AS (DELETE FROM users … RETURNING *) INSERT INTO archive
@@ -278,8 +276,7 @@ final class WithQueryWrite {
     }
 
     private PhaseRewrites reject(String statement, String shape, String advice) {
-        MigrationSpec spec = names.spec();
-        return PhaseRewrites.rejectBoth(Reasons.of(shape + " (" + spec.name() + ")", advice, statement));
+        return PhaseRewrites.rejectBoth(Reasons.of(shape + " (" + names.spec().name() + ")", advice, statement));
     }
 
     private static Sig sub(Sig s, int from, int to) {
