@@ -23,8 +23,9 @@ public final class ColumnUses {
      *                 {@code default value for column lower_email of table users} for a generated column)
      * @param readsIt  whether it reads the column (a view, a rule, a policy, a generated column, a trigger with
      *                 {@code UPDATE OF} or {@code WHEN} on it, a function with a SQL-standard body, another table's
-     *                 foreign key referencing it): {@code DROP COLUMN} refuses to drop it without {@code CASCADE}; else
-     *                 it goes with the column (its indexes, statistics, the table's own constraints on it, its default)
+     *                 foreign key referencing it): {@code DROP COLUMN} refuses to drop it without {@code CASCADE} (a
+     *                 generated column on 14: drops it too); else it goes with the column (its indexes, statistics, the
+     *                 table's own constraints on it, its default)
      */
     public record Dependent(String object, boolean readsIt) {
     }
@@ -33,13 +34,16 @@ public final class ColumnUses {
      * A view's dependency is its {@code _RETURN} rule's: named as the view, the way PostgreSQL's own errors do. A
      * constraint of the table itself (a CHECK, a foreign key from the column) depends on the column normally, yet
      * {@code DROP COLUMN} drops it without {@code CASCADE}; a foreign key of another table that references the column
-     * does not go.
+     * does not go. A generated column reads it however its dependency is recorded: from 15 on its expression's
+     * ({@code default value for column domain of table users}, normal), on 14 the column itself, automatic, so that
+     * {@code DROP COLUMN} there takes the generated column with it without a word.
      */
     private static final String DEPENDENTS = """
             SELECT DISTINCT CASE WHEN r.rulename = '_RETURN' THEN pg_describe_object('pg_class'::regclass, r.ev_class, 0)
                                  ELSE pg_describe_object(d.classid, d.objid, d.objsubid) END,
                    d.deptype = 'n' AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE d.classid = 'pg_constraint'::regclass
                                                      AND k.oid = d.objid AND k.conrelid = d.refobjid)
+                   OR d.classid = 'pg_class'::regclass AND d.objsubid <> 0
             FROM pg_depend d JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
             LEFT JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND r.oid = d.objid
             WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = to_regclass(?) AND a.attname = ? AND NOT a.attisdropped

@@ -106,23 +106,26 @@ class ContractTest {
         db.execute("CREATE TRIGGER email_changed AFTER UPDATE OF email ON users FOR EACH ROW EXECUTE FUNCTION audit_email()");
         db.execute("CREATE TRIGGER any_change AFTER UPDATE ON users FOR EACH ROW EXECUTE FUNCTION audit_email()");
         db.execute("CREATE INDEX users_email_idx ON users (email)");
+        // on 14 its dependency is automatic: DROP COLUMN would take it along unasked
+        db.execute("ALTER TABLE users ADD COLUMN domain text GENERATED ALWAYS AS (split_part(email, '@', 2)) STORED");
         Run dry = run(db, "contract", "--dry-run");
         assertThat(dry.code()).as(dry.toString()).isEqualTo(1);
-        assertThat(dry.out()).contains("[NOT MET] nothing else in the database depends on the column: trigger email_changed on"
-                        + " table users; view user_emails", "contract would refuse",
+        assertThat(dry.out()).contains("[NOT MET] nothing else in the database depends on the column: ", "domain of table users;"
+                        + " trigger email_changed on table users; view user_emails", "contract would refuse",
                 "[check] the code of trigger any_change on table users names the column",
                 "dropped with the column: index users_email_idx");
         assertThat(run(db, "contract", "--dry-run", "--json").out())
-                .contains("\"dependents\":[\"trigger email_changed on table users\",\"view user_emails\"]");
+                .contains("\"dependents\":[\"", "domain of table users\",\"trigger email_changed on table users\",\"view user_emails\"]");
         Run refused = run(db, "contract");
         assertThat(refused.code()).as(refused.toString()).isEqualTo(1);
-        assertThat(refused.err()).contains("other objects depend on \"public\".\"users\".email: trigger email_changed on table"
-                + " users; view user_emails", "contract never drops objects of yours", "Recreate them on");
+        assertThat(refused.err()).contains("other objects depend on \"public\".\"users\".email: ", "column domain of table users",
+                "trigger email_changed on table users; view user_emails", "contract never drops objects of yours", "Recreate them on");
         assertThat(db.queryString("SELECT phase FROM dualwrite.migration")).isEqualTo("NEW_ONLY");
         assertThat(db.queryLong("SELECT count(*) FROM pg_views WHERE viewname = 'user_emails'")).isOne();
 
         db.execute("DROP VIEW user_emails");
         db.execute("DROP TRIGGER email_changed ON users");
+        db.execute("ALTER TABLE users DROP COLUMN domain");
         // once it records NEW.email (stale from NEW_ONLY on, an error after the drop) it refuses, with what else still does
         db.execute("CREATE OR REPLACE FUNCTION audit_email() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN"
                 + " INSERT INTO audit VALUES (NEW.id, NEW.email); RETURN NEW; END$$");
