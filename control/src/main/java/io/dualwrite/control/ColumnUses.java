@@ -87,25 +87,57 @@ public final class ColumnUses {
         Pattern word = Pattern.compile("(?<![\\w$])" + name + "(?![\\w$\"])");
         Pattern field = Pattern.compile("(?i:(?<![\\w$.])(?:NEW|OLD))\\s*\\.\\s*" + name + "(?![\\w$\"])");
         List<String> using = new ArrayList<>();
+        for (TriggerCode t : triggers(c, spec)) {
+            Pattern uses = "plpgsql".equals(t.language()) && !t.transitionTables() ? field : word;
+            if (t.enabled() && !t.language().equals("c") && !t.language().equals("internal") && t.code() != null
+                    && uses.matcher(t.code()).find()) {
+                using.add(t.definition());
+            }
+        }
+        return using;
+    }
+
+    /**
+     * The source table's triggers, other than dualwrite's, whose function's code names the old column as a word,
+     * enabled or not, as PostgreSQL describes them ({@code trigger audit on table users}): a wider net than
+     * {@link #triggersUsing}, for review, as the name may be some other table's column.
+     */
+    public static List<String> triggersNaming(Connection c, MigrationSpec spec) throws SQLException {
+        Pattern word = Pattern.compile("(?<![\\w$])\"?" + Pattern.quote(spec.sourceColumn()) + "\"?(?![\\w$])",
+                Pattern.CASE_INSENSITIVE);
+        List<String> naming = new ArrayList<>();
+        for (TriggerCode t : triggers(c, spec)) {
+            if (t.code() != null && word.matcher(t.code()).find()) {
+                naming.add(t.description());
+            }
+        }
+        return naming;
+    }
+
+    /** A trigger on the source table and its function's code. */
+    private record TriggerCode(String description, String definition, String language, String code, boolean transitionTables,
+                               boolean enabled) {
+    }
+
+    /** The source table's triggers other than PostgreSQL's internal ones and dualwrite's capture, by description. */
+    private static List<TriggerCode> triggers(Connection c, MigrationSpec spec) throws SQLException {
+        List<TriggerCode> out = new ArrayList<>();
         try (PreparedStatement p = c.prepareStatement("""
-                SELECT pg_get_triggerdef(t.oid), l.lanname, p.prosrc, t.tgoldtable IS NOT NULL OR t.tgnewtable IS NOT NULL
+                SELECT pg_describe_object('pg_trigger'::regclass, t.oid, 0), pg_get_triggerdef(t.oid), l.lanname, p.prosrc,
+                       t.tgoldtable IS NOT NULL OR t.tgnewtable IS NOT NULL, t.tgenabled <> 'D'
                 FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid JOIN pg_language l ON l.oid = p.prolang
-                WHERE t.tgrelid = to_regclass(?) AND NOT t.tgisinternal AND t.tgenabled <> 'D'
-                  AND l.lanname NOT IN ('c', 'internal') AND t.tgname NOT IN (?, ?)
-                ORDER BY t.tgname""")) {
+                WHERE t.tgrelid = to_regclass(?) AND NOT t.tgisinternal AND t.tgname NOT IN (?, ?)
+                ORDER BY 1""")) {
             p.setString(1, spec.qualifiedSource());
             p.setString(2, CaptureTrigger.triggerName(spec));
             p.setString(3, CaptureTrigger.truncateTriggerName(spec));
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
-                    String code = rs.getString(3);
-                    Pattern uses = "plpgsql".equals(rs.getString(2)) && !rs.getBoolean(4) ? field : word;
-                    if (code != null && uses.matcher(code).find()) {
-                        using.add(rs.getString(1));
-                    }
+                    out.add(new TriggerCode(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getBoolean(5), rs.getBoolean(6)));
                 }
             }
         }
-        return using;
+        return out;
     }
 }

@@ -38,75 +38,30 @@ public final class GateChecks {
         }
         Recorded r = recorded(c, migration);
         for (Gate gate : gates) {
-            switch (gate) {
-                case BACKFILL_COMPLETE -> {
-                    if (!r.backfillComplete) {
-                        unmet.add("the backfill has not completed: run dualwrite backfill");
-                    }
-                }
-                case PARITY_ZERO -> {
-                    if (r.parityMismatches == null || !r.parityAfterChange) {
-                        unmet.add("no parity check since the phase last changed: run dualwrite parity"
-                                + (from == Phase.NEW_ONLY ? " (after dualwrite reverse-sync)" : ""));
-                    } else if (r.parityMismatches != 0) {
-                        unmet.add("the latest parity check found " + r.parityMismatches + " mismatches");
-                    }
-                }
+            // each gate's refusal, or null when it holds
+            String refusal = switch (gate) {
+                case BACKFILL_COMPLETE -> r.backfillComplete ? null : "the backfill has not completed: run dualwrite backfill";
+                case PARITY_ZERO -> r.parityMismatches == null || !r.parityAfterChange
+                        ? "no parity check since the phase last changed: run dualwrite parity"
+                                + (from == Phase.NEW_ONLY ? " (after dualwrite reverse-sync)" : "")
+                        : r.parityMismatches != 0 ? "the latest parity check found " + r.parityMismatches + " mismatches" : null;
                 case FLEET_ON_CURRENT_PHASE -> {
                     List<String> lagging = Fleet.lagging(c, migration, Set.of(from));
-                    if (!lagging.isEmpty()) {
-                        unmet.add("instances not yet on " + from + ": " + String.join("; ", lagging));
-                    }
+                    yield lagging.isEmpty() ? null : "instances not yet on " + from + ": " + String.join("; ", lagging);
                 }
-                case STATEMENTS_TRANSLATABLE -> {
-                    String untranslatable = OldColumnGates.untranslatable(c, migration, soak);
-                    if (untranslatable != null) {
-                        unmet.add(untranslatable);
-                    }
-                }
-                case OLD_COLUMN_MAY_STAY_UNSET -> {
-                    String notNull = OldColumnGates.oldColumnNotNull(c, migration);
-                    if (notNull != null) {
-                        unmet.add(notNull);
-                    }
-                }
-                case OLD_COLUMN_CONSTRAINTS_KEPT -> {
-                    String notKept = OldColumnGates.constraintsNotKept(c, migration);
-                    if (notKept != null) {
-                        unmet.add(notKept);
-                    }
-                }
-                case OLD_COLUMN_CONSTRAINTS_RESTORED -> {
-                    String unrestored = OldColumnGates.constraintsNotRestored(c, migration);
-                    if (unrestored != null) {
-                        unmet.add(unrestored);
-                    }
-                }
-                case ROW_SECURITY_READS_WHAT_IT_WRITES -> {
-                    String asymmetric = OldColumnGates.asymmetricRowSecurity(c, migration);
-                    if (asymmetric != null) {
-                        unmet.add(asymmetric);
-                    }
-                }
-                case NO_TRIGGER_USES_OLD_COLUMN -> {
-                    String triggers = OldColumnGates.triggersUsingOldColumn(c, migration);
-                    if (triggers != null) {
-                        unmet.add(triggers);
-                    }
-                }
-                case NO_OBJECT_READS_OLD_COLUMN -> {
-                    String readers = OldColumnGates.objectsReadingOldColumn(c, migration);
-                    if (readers != null) {
-                        unmet.add(readers);
-                    }
-                }
-                case SOAK_PASSED -> {
-                    if (r.secondsInPhase < soak.toSeconds()) {
-                        unmet.add(String.format(Locale.ROOT, "the soak time has not passed: %s has been in %s for %s,"
-                                        + " the soak requires %s (%s left)", migration, from, human(r.secondsInPhase),
-                                human(soak.toSeconds()), human(soak.toSeconds() - r.secondsInPhase)));
-                    }
-                }
+                case STATEMENTS_TRANSLATABLE -> OldColumnGates.untranslatable(c, migration, soak);
+                case OLD_COLUMN_MAY_STAY_UNSET -> OldColumnGates.oldColumnNotNull(c, migration);
+                case OLD_COLUMN_CONSTRAINTS_KEPT -> OldColumnGates.constraintsNotKept(c, migration);
+                case OLD_COLUMN_CONSTRAINTS_RESTORED -> OldColumnGates.constraintsNotRestored(c, migration);
+                case ROW_SECURITY_READS_WHAT_IT_WRITES -> OldColumnGates.asymmetricRowSecurity(c, migration);
+                case NO_TRIGGER_USES_OLD_COLUMN -> OldColumnGates.triggersUsingOldColumn(c, migration);
+                case NO_OBJECT_READS_OLD_COLUMN -> OldColumnGates.objectsReadingOldColumn(c, migration);
+                case SOAK_PASSED -> r.secondsInPhase >= soak.toSeconds() ? null : String.format(Locale.ROOT,
+                        "the soak time has not passed: %s has been in %s for %s, the soak requires %s (%s left)", migration,
+                        from, human(r.secondsInPhase), human(soak.toSeconds()), human(soak.toSeconds() - r.secondsInPhase));
+            };
+            if (refusal != null) {
+                unmet.add(refusal);
             }
         }
         return unmet;

@@ -1,16 +1,12 @@
 package io.dualwrite.migrator.contract;
 
-import io.dualwrite.control.CaptureTrigger;
 import io.dualwrite.control.ColumnUses;
 import io.dualwrite.rewriter.MigrationSpec;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * What else in the database uses the old column, read before the drop. The driver translates the application's SQL,
@@ -29,34 +25,14 @@ import java.util.regex.Pattern;
  */
 public record ColumnDependents(List<String> blocking, List<String> droppedWithColumn, List<String> triggersNaming) {
 
-    private static final String TRIGGERS = """
-            SELECT pg_describe_object('pg_trigger'::regclass, t.oid, 0), t.tgname, p.prosrc
-            FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
-            WHERE t.tgrelid = to_regclass(?) AND NOT t.tgisinternal
-            ORDER BY 1""";
-
     static ColumnDependents of(Connection c, MigrationSpec spec) throws SQLException {
         List<String> blocking = new ArrayList<>();
         List<String> dropped = new ArrayList<>();
         for (ColumnUses.Dependent d : ColumnUses.dependents(c, spec)) {
             (d.readsIt() ? blocking : dropped).add(d.object());
         }
-        List<String> naming = new ArrayList<>();
-        Pattern word = Pattern.compile("(?<![\\w$])\"?" + Pattern.quote(spec.sourceColumn()) + "\"?(?![\\w$])",
-                Pattern.CASE_INSENSITIVE);
-        List<String> ours = List.of(CaptureTrigger.triggerName(spec), CaptureTrigger.truncateTriggerName(spec));
-        try (PreparedStatement p = c.prepareStatement(TRIGGERS)) {
-            p.setString(1, spec.qualifiedSource());
-            try (ResultSet rs = p.executeQuery()) {
-                while (rs.next()) {
-                    String source = rs.getString(3);
-                    if (!ours.contains(rs.getString(2)) && source != null && word.matcher(source).find()
-                            && !blocking.contains(rs.getString(1))) {
-                        naming.add(rs.getString(1));
-                    }
-                }
-            }
-        }
+        List<String> naming = new ArrayList<>(ColumnUses.triggersNaming(c, spec));
+        naming.removeAll(blocking);
         return new ColumnDependents(List.copyOf(blocking), List.copyOf(dropped), List.copyOf(naming));
     }
 
