@@ -20,11 +20,19 @@ import java.util.Set;
  * pid, heartbeat_at, applied jsonb {"users.email": "DUAL_WRITE", …}}); an instance whose heartbeat
  * is older than {@link #STALE_AFTER} is taken as gone. When the table does not exist (no driver
  * version that acknowledges has connected yet) nothing is known and the list is empty.
+ *
+ * <p>An instance heartbeats only once it knows a migration, so one that has not yet read a migration just registered
+ * has no row to lag behind. Every instance with an open connection keeps one follower session, though
+ * ({@value #FOLLOWER_APPLICATION_NAME} in {@code pg_stat_activity}, which shows every role's application name): more
+ * such sessions in this database than live instances reporting the migration means some have not read it yet.
  */
 public final class Fleet {
 
     /** Drivers heartbeat every second by default; 15 s of silence means the instance is gone. */
     public static final Duration STALE_AFTER = Duration.ofSeconds(15);
+
+    /** The application name of each driver instance's follower session: one per instance with an open connection. */
+    public static final String FOLLOWER_APPLICATION_NAME = "dualwrite-follower";
 
     private Fleet() {
     }
@@ -75,7 +83,30 @@ public final class Fleet {
                 }
             }
         }
+        long unreported = unreported(c, migration);
+        if (unreported > 0) {
+            out.add(unreported + " driver instance(s) connected to this database (sessions named " + FOLLOWER_APPLICATION_NAME
+                    + ") that have not reported " + migration + " yet: an instance reads a newly registered migration within"
+                    + " its poll interval (500 ms by default), and one that cannot read the control schema says why in its log");
+        }
         return out;
+    }
+
+    /** Follower sessions in this database beyond the live instances that report {@code migration} in any phase. */
+    private static long unreported(Connection c, String migration) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("""
+                SELECT (SELECT count(*) FROM pg_catalog.pg_stat_activity
+                        WHERE datname = current_database() AND application_name = ?)
+                     - (SELECT count(*) FROM dualwrite.instance
+                        WHERE heartbeat_at > now() - make_interval(secs => ?) AND applied ->> ? IS NOT NULL)""")) {
+            p.setString(1, FOLLOWER_APPLICATION_NAME);
+            p.setDouble(2, STALE_AFTER.toMillis() / 1000.0);
+            p.setString(3, migration);
+            try (ResultSet rs = p.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 
     /** Live instances whose applied phase for {@code migration} is one of {@code accepted}. */

@@ -134,7 +134,9 @@ public final class PhaseTransitions {
 
     static {
         // forward, one step each
-        declare(EXPANDED, DUAL_WRITE, null);
+        // the fleet knows the migration first: an instance that learnt of it and of DUAL_WRITE in one read would refuse
+        // (StalePreparedStatements) a statement it had prepared just before, when nothing told it to plan for the column
+        declare(EXPANDED, DUAL_WRITE, null, FLEET_ON_CURRENT_PHASE);
         declare(DUAL_WRITE, READ_NEW, null, BACKFILL_COMPLETE, PARITY_ZERO, FLEET_ON_CURRENT_PHASE);
         declare(READ_NEW, NEW_ONLY, null, PARITY_ZERO, FLEET_ON_CURRENT_PHASE, STATEMENTS_TRANSLATABLE, OLD_COLUMN_MAY_STAY_UNSET,
                 OLD_COLUMN_CONSTRAINTS_KEPT, ROW_SECURITY_READS_WHAT_IT_WRITES, NO_TRIGGER_USES_OLD_COLUMN, NO_OBJECT_READS_OLD_COLUMN);

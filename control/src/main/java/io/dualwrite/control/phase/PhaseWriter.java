@@ -5,6 +5,7 @@ import io.dualwrite.control.ControlTables;
 import io.dualwrite.control.PhaseLog;
 import io.dualwrite.control.SourceColumn;
 import io.dualwrite.control.Transactions;
+import io.dualwrite.control.fleet.Fleet;
 import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
@@ -15,6 +16,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -56,7 +59,32 @@ public final class PhaseWriter {
         }
     }
 
+    /** How long {@link #awaitFleet} waits by default: instances follow within a second, an open transaction ends. */
+    public static final Duration FLEET_WAIT = Duration.ofSeconds(10);
+
     private PhaseWriter() {
+    }
+
+    /**
+     * Before {@link #change}, outside its transaction: when the move from the migration's phase now to {@code to} needs
+     * {@link Gate#FLEET_ON_CURRENT_PHASE}, waits up to {@code wait} until every live instance applies the current phase
+     * (each reads a change within its poll interval, and a transaction open since the phase before keeps that phase
+     * until it ends). {@code waiting} hears the lagging instances once when it has to wait. Returns those still lagging,
+     * which {@link #change} then refuses with; empty when none lags or the move does not need the fleet.
+     */
+    public static List<String> awaitFleet(Connection c, String migration, Phase to, Duration wait,
+                                          Consumer<List<String>> waiting) throws SQLException {
+        Phase from = ControlSchema.require(c, migration).phase();
+        PhaseTransitions.Move move = PhaseTransitions.move(from, to);
+        if (!move.allowed() || !move.gates().contains(Gate.FLEET_ON_CURRENT_PHASE)) {
+            return List.of();
+        }
+        List<String> lagging = Fleet.lagging(c, migration, Set.of(from));
+        if (lagging.isEmpty() || wait.isZero()) {
+            return lagging;
+        }
+        waiting.accept(lagging);
+        return Fleet.await(c, migration, Set.of(from), wait);
     }
 
     /**

@@ -13,7 +13,7 @@ class PhaseTransitionsTest {
 
     private static final String TABLE = """
             EXPANDED   -> EXPANDED   : stay
-            EXPANDED   -> DUAL_WRITE : allowed
+            EXPANDED   -> DUAL_WRITE : allowed after FLEET_ON_CURRENT_PHASE
             EXPANDED   -> READ_NEW   : refused
             EXPANDED   -> NEW_ONLY   : refused
             EXPANDED   -> CONTRACTED : refused

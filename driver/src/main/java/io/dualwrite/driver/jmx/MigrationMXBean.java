@@ -42,7 +42,8 @@ public interface MigrationMXBean {
 
     /**
      * Moves the migration to {@code phase} through the state machine, exactly as {@code dualwrite phase}
-     * without {@code --force}: one step at a time, and only when the move's gates hold. Writes the control
+     * without {@code --force}: one step at a time, and only when the move's gates hold (a move that needs every
+     * instance on the current phase waits up to 10 s for the fleet first, as the CLI does). Writes the control
      * schema with an audit entry, then applies at once in this JVM; the other instances follow within a
      * second. Runs as the operator ({@link #getOperator()}).
      *

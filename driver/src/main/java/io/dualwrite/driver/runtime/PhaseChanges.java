@@ -23,11 +23,15 @@ public final class PhaseChanges {
 
     /**
      * Makes the move the request asks for as the operator, or throws (PhaseRefusedException when refused, SQLState
-     * {@value #NO_OPERATOR} when no operator credential is configured) and changes nothing.
+     * {@value #NO_OPERATOR} when no operator credential is configured) and changes nothing. Unless forced, it first
+     * waits for the fleet where the move needs it ({@link PhaseWriter#awaitFleet}, {@link PhaseWriter#FLEET_WAIT}).
      */
     public static PhaseTransitions.Move request(DatabaseRuntime database, PhaseWriter.Request request) throws SQLException {
         PhaseTransitions.Move move;
         try (Connection c = operatorConnection(database, "change the phase of " + request.migration())) {
+            if (!request.force()) {
+                PhaseWriter.awaitFleet(c, request.migration(), request.to(), PhaseWriter.FLEET_WAIT, lagging -> { });
+            }
             move = PhaseWriter.change(c, request);
         }
         database.applyPhase(request.migration(), move.to());

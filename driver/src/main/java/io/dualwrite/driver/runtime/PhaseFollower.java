@@ -26,8 +26,8 @@ import java.util.Properties;
 public final class PhaseFollower implements Runnable {
 
     static final long DEFAULT_POLL_MILLIS = 500;
-    /** How the follower's connection shows in pg_stat_activity. */
-    public static final String APPLICATION_NAME = "dualwrite-follower";
+    /** How the follower's connection shows in pg_stat_activity; gates count these sessions ({@link Fleet#lagging}). */
+    public static final String APPLICATION_NAME = Fleet.FOLLOWER_APPLICATION_NAME;
     static final long POLL_MILLIS = Long.getLong("dualwrite.pollMillis", DEFAULT_POLL_MILLIS);
 
     /** Reconnect attempts: the first after ~100 ms, doubling up to this cap (or a quarter of the freshness bound). */

@@ -3,6 +3,7 @@ package io.dualwrite.migrator.cli;
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.MigrationState;
 import io.dualwrite.control.phase.Gate;
+import io.dualwrite.control.phase.GateChecks;
 import io.dualwrite.control.phase.PhaseRefusedException;
 import io.dualwrite.control.phase.PhaseTransitions;
 import io.dualwrite.control.phase.PhaseWriter;
@@ -22,7 +23,8 @@ import java.time.Duration;
 @Command(name = "phase", mixinStandardHelpOptions = true,
         description = {"Moves a migration to another phase (recorded in dualwrite.phase_change); every driver instance follows it.",
                 "Phases move one step at a time, forward or back: EXPANDED, DUAL_WRITE, READ_NEW, NEW_ONLY, CONTRACTED.",
-                "Each move's gates must hold (READ_NEW: backfill complete, parity 0, every instance on DUAL_WRITE;"
+                "Each move's gates must hold (DUAL_WRITE: every instance connected to the database applies EXPANDED, so it"
+                        + " knows the migration; READ_NEW: backfill complete, parity 0, every instance on DUAL_WRITE;"
                         + " NEW_ONLY: parity 0, every instance on READ_NEW, no untranslatable statement seen within --soak,"
                         + " the old column nullable or with a default, a twin on the new table for each unique index and CHECK"
                         + " constraint on the old column, which this command builds first); a move that needs parity runs a fresh"
@@ -44,6 +46,12 @@ final class PhaseCommand extends BaseCommand {
                     + " cannot be translated refuses the move (e.g. 24h, 90m, 0). Default: ${DEFAULT-VALUE}.")
     String soak;
 
+    @Option(names = "--wait", defaultValue = "10s", paramLabel = "DURATION",
+            description = "How long to wait for every live application instance to apply the current phase, where the move"
+                    + " needs that (DUAL_WRITE, READ_NEW, NEW_ONLY), before refusing: each follows within its poll interval,"
+                    + " and a transaction begun in the phase before keeps it until it ends (e.g. 30s, 0). Default: ${DEFAULT-VALUE}.")
+    String fleetWait;
+
     @Option(names = "--force", description = "Skip the move's gates (never its rules, such as one step at a time);"
             + " warned about on stderr and recorded as FORCED in the audit log.")
     boolean force;
@@ -51,6 +59,7 @@ final class PhaseCommand extends BaseCommand {
     @Override
     public Integer call() throws Exception {
         Duration window = ContractCommand.parseDuration(soak, "--soak");
+        Duration wait = ContractCommand.parseDuration(fleetWait, "--wait");
         Phase to;
         try {
             to = Phase.parse(phaseName);
@@ -60,6 +69,11 @@ final class PhaseCommand extends BaseCommand {
         try (Connection c = connection.open("dualwrite-phase")) {
             MigrationState state = require(c);
             PhaseTransitions.Move move = PhaseTransitions.move(state.phase(), to);
+            if (!force) {
+                PhaseWriter.awaitFleet(c, migration, to, wait, lagging -> err().println("waiting up to "
+                        + GateChecks.human(wait.toSeconds()) + " for every live instance to apply " + state.phase() + ": "
+                        + String.join("; ", lagging)));
+            }
             if (move.allowed() && move.by() == null && move.gates().contains(Gate.PARITY_ZERO) && !force) {
                 // the gate reads the recorded result; record a fresh one so the move sees the data as it is now
                 ControlSchema.recordParity(c, migration, ParityCheck.run(c, state.spec(), 0).mismatches());

@@ -197,9 +197,12 @@ public final class MigrationPlan {
 
     private static List<String> gates(ExpandRequest r) {
         return List.of(
-                "Before DUAL_WRITE: every application instance runs the dualwrite driver (step 2 validation); an instance that"
-                        + " already ran it before `expand` (a second migration) recycles its connections first when it keeps"
-                        + " PreparedStatements across uses: one prepared before the migration was registered stays a pass-through.",
+                "Before DUAL_WRITE: every application instance runs the dualwrite driver (step 2 validation) and has read the"
+                        + " migration: `dualwrite phase DUAL_WRITE` waits (`--wait`, 10 s) until every instance connected to the"
+                        + " database applies EXPANDED, then refuses naming those that do not; an instance that keeps"
+                        + " PreparedStatements across uses recycles its connections first: one prepared before it read the"
+                        + " migration is refused (`0A000`, nothing written) wherever the migration would rewrite it, until it is"
+                        + " prepared again.",
                 "Before the backfill: every live instance acknowledges DUAL_WRITE (the backfill waits up to --ack-timeout, then refuses).",
                 "Before READ_NEW: backfill complete, parity 0, all instances on DUAL_WRITE (`dualwrite phase` refuses otherwise).",
                 "Roll back READ_NEW at once on parity drift or an error-rate spike > 1 %.",

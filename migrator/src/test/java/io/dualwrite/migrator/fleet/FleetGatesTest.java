@@ -60,7 +60,8 @@ class FleetGatesTest {
                 read(laggard, 2); // pins its transaction to EXPANDED
                 assertThat(phase(db, "DUAL_WRITE").code()).isZero();
                 Await.within(3000, () -> lagging(db, Phase.DUAL_WRITE).size() == 1, "only the laggard lags");
-                Run lag = phase(db, "READ_NEW");
+                Run lag = cli("phase", "--url", db.jdbcUrl(), "--user", db.user(), "--migration", MIGRATION, "--wait", "0",
+                        "READ_NEW");
                 assertThat(lag.code()).as(lag.toString()).isEqualTo(1);
                 assertThat(lag.err() + lag.out()).contains("laggard-" + db.name()).contains("EXPANDED");
 
@@ -100,6 +101,44 @@ class FleetGatesTest {
                     .startsWith("parity@").contains("automatic rollback").contains("1 mismatching");
             // fleet-wide: both instances serve the old column again within a second
             Await.within(1000, () -> "u3@example.com".equals(readOnBoth(a, b)), "both read the old column again");
+        }
+    }
+
+    @Test
+    void dualWriteWaitsUntilEveryConnectedInstanceHasReadTheMigration(TestDatabase db) throws Exception {
+        Fixtures.createUsers(db, 100);
+        Properties unread = db.properties();
+        unread.setProperty("ApplicationName", Fleet.FOLLOWER_APPLICATION_NAME);
+        // a real instance connected before expand, and the follower session of one that cannot read the control schema
+        // (what it looks like to the database: a session under that name, no heartbeat)
+        try (Connection app = instance(db, "early-" + db.name());
+             Connection silent = DriverManager.getConnection(db.jdbcUrl(), unread)) {
+            read(app, 1);
+            assertThat(cli(Fixtures.expandArgs(db)).code()).isZero();
+            Await.within(3000, () -> lagging(db, Phase.EXPANDED).toString().startsWith("[1 driver instance(s)"),
+                    "the early instance reports the migration, the silent one does not");
+
+            Run refused = cli("phase", "--url", db.jdbcUrl(), "--user", db.user(), "--migration", MIGRATION, "--wait", "0",
+                    "DUAL_WRITE");
+            assertThat(refused.code()).as(refused.toString()).isEqualTo(1);
+            assertThat(refused.err()).contains("instances not yet on EXPANDED")
+                    .contains("1 driver instance(s) connected to this database").contains("have not reported " + MIGRATION);
+            assertThat(db.queryString("SELECT phase FROM dualwrite.migration")).isEqualTo("EXPANDED");
+
+            Thread closer = new Thread(() -> {
+                try {
+                    Thread.sleep(1_000);
+                    silent.close();
+                } catch (InterruptedException | SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            closer.start();
+            Run waited = phase(db, "DUAL_WRITE");
+            closer.join();
+            assertThat(waited.code()).as(waited.toString()).isZero();
+            assertThat(waited.err()).contains("waiting up to 10s for every live instance to apply EXPANDED");
+            Await.within(3000, () -> lagging(db, Phase.DUAL_WRITE).isEmpty(), "the early instance applies DUAL_WRITE");
         }
     }
 

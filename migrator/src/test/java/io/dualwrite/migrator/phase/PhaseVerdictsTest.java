@@ -2,6 +2,8 @@ package io.dualwrite.migrator.phase;
 
 import io.dualwrite.control.ConstraintRestores;
 import io.dualwrite.control.ControlSchema;
+import io.dualwrite.control.fleet.Fleet;
+import io.dualwrite.control.phase.Gate;
 import io.dualwrite.control.phase.PhaseTransitions;
 import io.dualwrite.driver.runtime.OperatorCredential;
 import io.dualwrite.migrator.Fixtures;
@@ -61,10 +63,13 @@ class PhaseVerdictsTest {
                             : move.allowed() && move.by() == null && move.gates().isEmpty() ? Outcome.MOVED : Outcome.REFUSED;
                     Outcome forced = move.stays() ? Outcome.STAY
                             : move.allowed() && move.by() == null ? Outcome.MOVED : Outcome.REFUSED;
-                    check(wrong, db, from, to, "cli", gated, () -> cliPhase(db, to, false));
-                    check(wrong, db, from, to, "cli --force", forced, () -> cliPhase(db, to, true));
-                    check(wrong, db, from, to, "jmx Phase", gated, () -> jmx(() -> MBEANS.setAttribute(bean(),
-                            new Attribute("Phase", to.name()))));
+                    // the fleet gate of EXPANDED -> DUAL_WRITE would hold: one instance that has not read the migration
+                    try (Connection unread = move.gates().equals(List.of(Gate.FLEET_ON_CURRENT_PHASE)) ? unreadInstance(db) : null) {
+                        check(wrong, db, from, to, "cli", gated, () -> cliPhase(db, to, false));
+                        check(wrong, db, from, to, "cli --force", forced, () -> cliPhase(db, to, true));
+                        check(wrong, db, from, to, "jmx Phase", gated, () -> jmx(() -> MBEANS.setAttribute(bean(),
+                                new Attribute("Phase", to.name()))));
+                    }
                     check(wrong, db, from, to, "jmx changePhase(force)", forced, () -> jmx(() -> MBEANS.invoke(bean(),
                             "changePhase", new Object[] {to.name(), true, "test"},
                             new String[] {String.class.getName(), boolean.class.getName(), String.class.getName()})));
@@ -111,9 +116,16 @@ class PhaseVerdictsTest {
         }
     }
 
+    /** What the database sees of a driver instance that cannot read the control schema: its follower session alone. */
+    private static Connection unreadInstance(TestDatabase db) throws SQLException {
+        Properties p = db.properties();
+        p.setProperty("ApplicationName", Fleet.FOLLOWER_APPLICATION_NAME);
+        return DriverManager.getConnection(db.jdbcUrl(), p);
+    }
+
     private static boolean cliPhase(TestDatabase db, Phase to, boolean force) {
         List<String> args = new ArrayList<>(List.of("phase", "--url", db.jdbcUrl(), "--user", db.user(), "--migration",
-                MIGRATION, to.name()));
+                MIGRATION, "--wait", "0", to.name()));
         if (force) {
             args.add("--force");
         }
