@@ -81,10 +81,8 @@ public final class ColumnUses {
      * procedural language any mention as a word. C and internal functions are not read.
      */
     public static List<String> triggersUsing(Connection c, MigrationSpec spec) throws SQLException {
-        String column = spec.sourceColumn();
-        String name = "(?:\"" + Pattern.quote(column.replace("\"", "\"\"")) + "\""
-                + (column.equals(column.toLowerCase(Locale.ROOT)) ? "|(?i:" + Pattern.quote(column) + ")" : "") + ")";
-        Pattern word = Pattern.compile("(?<![\\w$])" + name + "(?![\\w$\"])");
+        String name = identifier(spec.sourceColumn());
+        Pattern word = word(spec.sourceColumn());
         Pattern field = Pattern.compile("(?i:(?<![\\w$.])(?:NEW|OLD))\\s*\\.\\s*" + name + "(?![\\w$\"])");
         List<String> using = new ArrayList<>();
         for (TriggerCode t : triggers(c, spec)) {
@@ -112,6 +110,54 @@ public final class ColumnUses {
             }
         }
         return naming;
+    }
+
+    /**
+     * The functions and procedures of the database, other than dualwrite's, extensions' and the source table's trigger
+     * functions ({@link #triggersUsing} reads those), whose code names both the source table and the old column as words,
+     * as PostgreSQL describes them ({@code function email_of(bigint)}): a function the application calls that reads the
+     * column returns stale values from NEW_ONLY on and fails after the contract, and PostgreSQL records no dependency on
+     * what a function's code reads (only on a SQL-standard body, which {@link #readers} sees). Named for review: the words
+     * may belong to something else. C and internal functions are not read.
+     */
+    public static List<String> functionsNaming(Connection c, MigrationSpec spec) throws SQLException {
+        Pattern table = word(spec.sourceTable());
+        Pattern column = word(spec.sourceColumn());
+        List<String> naming = new ArrayList<>();
+        try (PreparedStatement p = c.prepareStatement("""
+                SELECT pg_describe_object('pg_proc'::regclass, p.oid, 0), p.prosrc
+                FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang JOIN pg_namespace n ON n.oid = p.pronamespace
+                WHERE l.lanname NOT IN ('c', 'internal')
+                  AND n.nspname NOT IN ('pg_catalog', 'information_schema', ?) AND n.nspname NOT LIKE 'pg\\_%'
+                  AND strpos(lower(p.prosrc), lower(?)) > 0
+                  AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                                  WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+                  AND NOT EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgfoid = p.oid AND t.tgrelid = to_regclass(?))
+                ORDER BY 1""")) {
+            p.setString(1, ControlSchema.SCHEMA);
+            p.setString(2, spec.sourceColumn());
+            p.setString(3, spec.qualifiedSource());
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    String code = rs.getString(2);
+                    if (column.matcher(code).find() && table.matcher(code).find()) {
+                        naming.add(rs.getString(1));
+                    }
+                }
+            }
+        }
+        return naming;
+    }
+
+    /** An identifier as SQL may write it: quoted exactly, or unquoted in any case when it folds to itself. */
+    private static String identifier(String name) {
+        return "(?:\"" + Pattern.quote(name.replace("\"", "\"\"")) + "\""
+                + (name.equals(name.toLowerCase(Locale.ROOT)) ? "|(?i:" + Pattern.quote(name) + ")" : "") + ")";
+    }
+
+    /** The identifier as a word of code. */
+    private static Pattern word(String name) {
+        return Pattern.compile("(?<![\\w$])" + identifier(name) + "(?![\\w$\"])");
     }
 
     /** A trigger on the source table and its function's code. */

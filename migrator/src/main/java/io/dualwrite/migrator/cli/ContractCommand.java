@@ -52,7 +52,8 @@ final class ContractCommand extends BaseCommand {
             printJson(Json.obj("ok", ok, "migration", migration, "executed", r.executed(), "ddl", r.ddl(),
                     "attempts", r.attempts(), "dependents", r.dependents().blocking(),
                     "droppedWithColumn", r.dependents().droppedWithColumn(),
-                    "triggersNamingColumn", r.dependents().triggersNaming(), "gates", r.gates().stream().map(g -> Json.obj("gate", g.gate().name(),
+                    "triggersNamingColumn", r.dependents().triggersNaming(),
+                    "functionsNamingColumn", r.dependents().functionsNaming(), "gates", r.gates().stream().map(g -> Json.obj("gate", g.gate().name(),
                             "holds", g.holds(), "detail", g.detail())).toList()));
             return ok ? DualwriteCli.OK : DualwriteCli.CHECK_FAILED;
         }
@@ -69,6 +70,11 @@ final class ContractCommand extends BaseCommand {
             if (!d.triggersNaming().isEmpty()) {
                 out().println("  [check] the code of " + String.join("; ", d.triggersNaming()) + " names the column: if it"
                         + " reads it, it fails once the column is gone");
+            }
+            if (!d.functionsNaming().isEmpty()) {
+                out().println("  [check] the code of " + String.join("; ", d.functionsNaming()) + " names the table and the"
+                        + " column: if it reads the column, a call fails once the column is gone (the driver translates the"
+                        + " application's statements, not code stored in the database)");
             }
             if (!d.droppedWithColumn().isEmpty()) {
                 out().println("  dropped with the column: " + String.join("; ", d.droppedWithColumn()));

@@ -1,5 +1,6 @@
 package io.dualwrite.migrator.cli;
 
+import io.dualwrite.control.ColumnUses;
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.MigrationState;
 import io.dualwrite.control.phase.Gate;
@@ -19,6 +20,7 @@ import picocli.CommandLine.Parameters;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 
 @Command(name = "phase", mixinStandardHelpOptions = true,
         description = {"Moves a migration to another phase (recorded in dualwrite.phase_change); every driver instance follows it.",
@@ -94,7 +96,10 @@ final class PhaseCommand extends BaseCommand {
             } catch (PhaseRefusedException e) {
                 throw new RefusedException(e.getMessage());
             }
-            report(move.from(), to, !move.stays(), by);
+            // what PostgreSQL cannot say reads the column, now stale: the gates read triggers and recorded dependencies only
+            List<String> functionsNaming = to == Phase.NEW_ONLY && !move.stays() ? ColumnUses.functionsNaming(c, state.spec())
+                    : List.of();
+            report(move.from(), to, !move.stays(), by, functionsNaming);
             return DualwriteCli.OK;
         }
     }
@@ -110,12 +115,12 @@ final class PhaseCommand extends BaseCommand {
         }
     }
 
-    private void report(Phase from, Phase to, boolean changed, String by) {
+    private void report(Phase from, Phase to, boolean changed, String by, List<String> functionsNaming) {
         String rollback = from == to ? null : "dualwrite phase --url " + shellQuote(connection.displayUrl()) + " --migration "
                 + migration + " " + from;
         if (json()) {
             printJson(Json.obj("ok", true, "migration", migration, "from", from, "to", to, "changed", changed,
-                    "changedBy", by, "reason", reason, "rollback", rollback));
+                    "changedBy", by, "reason", reason, "rollback", rollback, "functionsNamingColumn", functionsNaming));
             return;
         }
         if (!changed) {
@@ -125,6 +130,11 @@ final class PhaseCommand extends BaseCommand {
         out().println(migration + ": " + from + " -> " + to + " (by " + by + (reason == null ? "" : ", reason: " + reason) + ")");
         out().println("rollback: " + rollback);
         if (to == Phase.NEW_ONLY) {
+            for (String f : functionsNaming) {
+                out().println("note: the code of " + f + " names the table and the column: if it reads the column, a call now"
+                        + " returns stale values (the driver translates the application's statements, not code stored in the"
+                        + " database); move it to the new table before the contract");
+            }
             out().println("next: once every instance applies NEW_ONLY and the soak has passed with no untranslatable statement"
                     + " (dualwrite status --statements), run dualwrite contract --url " + shellQuote(connection.displayUrl())
                     + " --migration " + migration + " --dry-run");

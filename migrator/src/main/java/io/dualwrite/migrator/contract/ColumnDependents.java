@@ -22,8 +22,12 @@ import java.util.List;
  *                          PostgreSQL records no dependency for code, so they are named for review (a trigger that reads
  *                          {@code NEW.email} fails every write once the column is gone); a name may also be some other
  *                          table's column, so they do not block
+ * @param functionsNaming   the database's other functions whose code names the table and the column
+ *                          ({@link ColumnUses#functionsNaming}): one the application calls fails once the column is gone;
+ *                          named for review, as the words may belong to something else
  */
-public record ColumnDependents(List<String> blocking, List<String> droppedWithColumn, List<String> triggersNaming) {
+public record ColumnDependents(List<String> blocking, List<String> droppedWithColumn, List<String> triggersNaming,
+                               List<String> functionsNaming) {
 
     static ColumnDependents of(Connection c, MigrationSpec spec) throws SQLException {
         List<String> blocking = new ArrayList<>();
@@ -33,7 +37,9 @@ public record ColumnDependents(List<String> blocking, List<String> droppedWithCo
         }
         List<String> naming = new ArrayList<>(ColumnUses.triggersNaming(c, spec));
         naming.removeAll(blocking);
-        return new ColumnDependents(List.copyOf(blocking), List.copyOf(dropped), List.copyOf(naming));
+        List<String> functions = new ArrayList<>(ColumnUses.functionsNaming(c, spec));
+        functions.removeAll(blocking);
+        return new ColumnDependents(List.copyOf(blocking), List.copyOf(dropped), List.copyOf(naming), List.copyOf(functions));
     }
 
     /** Why contract refuses, and what to do. */

@@ -175,6 +175,11 @@ public final class Contract {
             log.accept("note: the code of " + t + " names " + spec.sourceColumn() + "; if it reads the column, it fails once the"
                     + " column is gone (reverse-sync re-adds it)");
         }
+        for (String f : dependents.functionsNaming()) {
+            log.accept("note: the code of " + f + " names " + spec.sourceTable() + " and " + spec.sourceColumn() + "; if it"
+                    + " reads the column, a call fails once the column is gone (the driver translates the application's"
+                    + " statements, not code stored in the database; reverse-sync re-adds the column)");
+        }
         planned.accept(new Result(true, verdicts, ddl, 1, dependents));
         int attempts = LockedDdl.run(c, o.lockTimeout(), o.attempts(), "the lock on " + spec.qualifiedSource(), log, tx -> {
             PhaseWriter.change(tx, new PhaseWriter.Request(migration, Phase.CONTRACTED, "contract", "old column dropped",

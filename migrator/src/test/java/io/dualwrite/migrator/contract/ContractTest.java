@@ -108,14 +108,21 @@ class ContractTest {
         db.execute("CREATE INDEX users_email_idx ON users (email)");
         // on 14 its dependency is automatic: DROP COLUMN would take it along unasked
         db.execute("ALTER TABLE users ADD COLUMN domain text GENERATED ALWAYS AS (split_part(email, '@', 2)) STORED");
+        // code PostgreSQL records no dependency for: named for review when it names the table and the column
+        db.execute("CREATE FUNCTION email_of(p_id bigint) RETURNS text LANGUAGE plpgsql STABLE AS $$BEGIN"
+                + " RETURN (SELECT email FROM public.users WHERE id = p_id); END$$");
+        db.execute("CREATE FUNCTION tidy_email(email text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT lower(email)'");
         Run dry = run(db, "contract", "--dry-run");
         assertThat(dry.code()).as(dry.toString()).isEqualTo(1);
         assertThat(dry.out()).contains("[NOT MET] nothing else in the database depends on the column: ", "domain of table users;"
                         + " trigger email_changed on table users; view user_emails", "contract would refuse",
                 "[check] the code of trigger any_change on table users names the column",
+                "[check] the code of function email_of(bigint) names the table and the column",
                 "dropped with the column: index users_email_idx");
+        assertThat(dry.out()).doesNotContain("tidy_email");
         assertThat(run(db, "contract", "--dry-run", "--json").out())
-                .contains("\"dependents\":[\"", "domain of table users\",\"trigger email_changed on table users\",\"view user_emails\"]");
+                .contains("\"dependents\":[\"", "domain of table users\",\"trigger email_changed on table users\",\"view user_emails\"]",
+                        "\"functionsNamingColumn\":[\"function email_of(bigint)\"]");
         Run refused = run(db, "contract");
         assertThat(refused.code()).as(refused.toString()).isEqualTo(1);
         assertThat(refused.err()).contains("other objects depend on \"public\".\"users\".email: ", "column domain of table users",
@@ -140,7 +147,8 @@ class ContractTest {
                 + " INSERT INTO audit VALUES (NEW.id, 'email may have changed'); RETURN NEW; END$$");
         Run c = run(db, "contract");
         assertThat(c.code()).as(c.toString()).isZero();
-        assertThat(c.err()).contains("note: the code of trigger any_change on table users names email");
+        assertThat(c.err()).contains("note: the code of trigger any_change on table users names email",
+                "note: the code of function email_of(bigint) names users and email");
         assertThat(db.queryString("SELECT phase FROM dualwrite.migration")).isEqualTo("CONTRACTED");
     }
 

@@ -118,10 +118,22 @@ class LeavingTheOldColumnGatesTest {
         try (Connection c = db.connect()) {
             Fleet.heartbeat(c, "laggard", "host-b", 7, Instant.now(), "{\"users.email\":\"DUAL_WRITE\"}");
         }
-        Run refused = run(db, "phase", "NEW_ONLY");
+        Run refused = run(db, "phase", "--wait", "1s", "NEW_ONLY");
         assertThat(refused.code()).as(refused.toString()).isEqualTo(1);
-        assertThat(refused.err()).contains("instances not yet on READ_NEW", "host-b pid 7");
+        assertThat(refused.err()).contains("waiting up to 1s for every live instance to apply READ_NEW: host-b pid 7",
+                "instances not yet on READ_NEW", "host-b pid 7");
         assertThat(db.queryString("SELECT phase FROM dualwrite.migration")).isEqualTo("READ_NEW");
+    }
+
+    @Test
+    void newOnlyNamesFunctionsWhoseCodeNamesTheTableAndTheColumn(TestDatabase db) throws Exception {
+        readNew(db);
+        db.execute("CREATE FUNCTION email_of(p_id bigint) RETURNS text LANGUAGE sql STABLE AS"
+                + " 'SELECT email FROM users WHERE id = p_id'");
+        Run moved = run(db, "phase", "NEW_ONLY");
+        ok(moved);
+        assertThat(moved.out()).contains("note: the code of function email_of(bigint) names the table and the column: if it"
+                + " reads the column, a call now returns stale values");
     }
 
     @Test
