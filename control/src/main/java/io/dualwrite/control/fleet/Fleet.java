@@ -59,13 +59,8 @@ public final class Fleet {
     /** Live instances whose applied phase for {@code migration} is not one of {@code accepted}, described for a human. */
     public static List<String> lagging(Connection c, String migration, Set<Phase> accepted) throws SQLException {
         List<String> out = new ArrayList<>();
-        try (PreparedStatement p = c.prepareStatement("SELECT to_regclass('dualwrite.instance') IS NOT NULL")) {
-            try (ResultSet rs = p.executeQuery()) {
-                rs.next();
-                if (!rs.getBoolean(1)) {
-                    return out;
-                }
-            }
+        if (!recorded(c)) {
+            return out;
         }
         try (PreparedStatement p = c.prepareStatement("""
                 SELECT id, host, pid, applied ->> ? FROM dualwrite.instance
@@ -92,20 +87,36 @@ public final class Fleet {
         return out;
     }
 
-    /** Follower sessions in this database beyond the live instances that report {@code migration} in any phase. */
-    private static long unreported(Connection c, String migration) throws SQLException {
+    /**
+     * Follower sessions in this database beyond the live instances that report {@code migration} in any phase (null:
+     * any migration, i.e. instances connected that do not heartbeat at all); 0 without the control schema.
+     */
+    public static long unreported(Connection c, String migration) throws SQLException {
+        if (!recorded(c)) {
+            return 0;
+        }
         try (PreparedStatement p = c.prepareStatement("""
                 SELECT (SELECT count(*) FROM pg_catalog.pg_stat_activity
                         WHERE datname = current_database() AND application_name = ?)
                      - (SELECT count(*) FROM dualwrite.instance
-                        WHERE heartbeat_at > now() - make_interval(secs => ?) AND applied ->> ? IS NOT NULL)""")) {
+                        WHERE heartbeat_at > now() - make_interval(secs => ?) AND (?::text IS NULL OR applied ->> ? IS NOT NULL))""")) {
             p.setString(1, FOLLOWER_APPLICATION_NAME);
             p.setDouble(2, STALE_AFTER.toMillis() / 1000.0);
             p.setString(3, migration);
+            p.setString(4, migration);
             try (ResultSet rs = p.executeQuery()) {
                 rs.next();
-                return rs.getLong(1);
+                return Math.max(0, rs.getLong(1));
             }
+        }
+    }
+
+    /** Whether {@code dualwrite.instance} exists (no driver that acknowledges has connected to the schema yet if not). */
+    private static boolean recorded(Connection c) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT to_regclass('dualwrite.instance') IS NOT NULL");
+             ResultSet rs = p.executeQuery()) {
+            rs.next();
+            return rs.getBoolean(1);
         }
     }
 

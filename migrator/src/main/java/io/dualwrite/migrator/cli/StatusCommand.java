@@ -4,6 +4,7 @@ import io.dualwrite.control.ControlSchema;
 import io.dualwrite.migrator.backfill.BackfillCheckpoint;
 import io.dualwrite.migrator.status.MigrationStatus;
 import io.dualwrite.migrator.status.StatementEvidenceReport;
+import io.dualwrite.control.fleet.Fleet;
 import io.dualwrite.migrator.status.StatusReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,6 +41,7 @@ final class StatusCommand extends BaseCommand {
             }
             List<MigrationStatus> all = StatusReport.load(c, history ? Integer.MAX_VALUE : Math.max(0, changes));
             List<StatusReport.Instance> instances = StatusReport.instances(c, history);
+            long unreported = Fleet.unreported(c, null);
             if (json()) {
                 List<Map<String, Object>> list = new ArrayList<>();
                 for (MigrationStatus m : all) {
@@ -66,7 +68,7 @@ final class StatusCommand extends BaseCommand {
                     fleet.add(Json.obj("id", i.id(), "host", i.host(), "pid", i.pid(), "startedAt", i.startedAt(),
                             "heartbeatAgeSeconds", i.heartbeatAgeSeconds(), "live", i.live(), "applies", i.applied()));
                 }
-                printJson(Json.obj("ok", true, "migrations", list, "instances", fleet));
+                printJson(Json.obj("ok", true, "migrations", list, "instances", fleet, "unreportedInstances", unreported));
                 return DualwriteCli.OK;
             }
             if (all.isEmpty()) {
@@ -94,11 +96,17 @@ final class StatusCommand extends BaseCommand {
                             + "  by " + pc.changedBy() + (pc.reason() == null ? "" : "  (" + pc.reason() + ")"));
                 }
             }
-            out().println(instances.isEmpty() ? "instances: none has reported (no application uses the jdbc:dualwrite: URL yet)"
+            out().println(instances.isEmpty() ? "instances: none has reported"
+                    + (unreported == 0 ? " (no application uses the jdbc:dualwrite: URL yet)" : "")
                     : "instances (" + instances.stream().filter(StatusReport.Instance::live).count() + " live):");
             for (StatusReport.Instance i : instances) {
                 out().println("  " + (i.live() ? "live " : "gone ") + i.id() + "  " + i.host() + " pid " + i.pid()
                         + "  heartbeat " + i.heartbeatAgeSeconds() + " s ago  applies " + i.applied());
+            }
+            if (unreported > 0) {
+                out().println("  and " + unreported + " connected that do not report (" + Fleet.FOLLOWER_APPLICATION_NAME
+                        + " sessions without a live heartbeat): an instance reports once it has read a migration; one that"
+                        + " cannot read the control schema says why in its log (dualwrite grant gives its role access)");
             }
             return DualwriteCli.OK;
         }

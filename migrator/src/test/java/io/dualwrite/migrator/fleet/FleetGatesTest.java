@@ -124,6 +124,9 @@ class FleetGatesTest {
             assertThat(refused.err()).contains("instances not yet on EXPANDED")
                     .contains("1 driver instance(s) connected to this database").contains("have not reported " + MIGRATION);
             assertThat(db.queryString("SELECT phase FROM dualwrite.migration")).isEqualTo("EXPANDED");
+            Run status = cli("status", "--url", db.jdbcUrl(), "--user", db.user());
+            assertThat(status.out()).contains("instances (1 live):", "live early-" + db.name(),
+                    "and 1 connected that do not report");
 
             Thread closer = new Thread(() -> {
                 try {
