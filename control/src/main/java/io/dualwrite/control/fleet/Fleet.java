@@ -23,8 +23,11 @@ import java.util.Set;
  *
  * <p>An instance heartbeats only once it knows a migration, so one that has not yet read a migration just registered
  * has no row to lag behind. Every instance with an open connection keeps one follower session, though
- * ({@value #FOLLOWER_APPLICATION_NAME} in {@code pg_stat_activity}, which shows every role's application name): more
- * such sessions in this database than live instances reporting the migration means some have not read it yet.
+ * ({@value #FOLLOWER_APPLICATION_NAME} in {@code pg_stat_activity}), which runs a round of queries at least every poll
+ * interval: more such sessions in this database, active within {@link #STALE_AFTER}, than live instances reporting the
+ * migration means some have not read it yet. A session silent for longer (its client gone without closing the socket,
+ * which the server may notice only hours later) counts as gone, like a heartbeat; a role that may not see other roles'
+ * session state ({@code pg_read_all_stats}) sees no state and counts heartbeats alone, as before this count existed.
  */
 public final class Fleet {
 
@@ -88,8 +91,9 @@ public final class Fleet {
     }
 
     /**
-     * Follower sessions in this database beyond the live instances that report {@code migration} in any phase (null:
-     * any migration, i.e. instances connected that do not heartbeat at all); 0 without the control schema.
+     * Follower sessions in this database active within {@link #STALE_AFTER} beyond the live instances that report
+     * {@code migration} in any phase (null: any migration, i.e. instances connected that do not heartbeat at all); 0
+     * without the control schema.
      */
     public static long unreported(Connection c, String migration) throws SQLException {
         if (!recorded(c)) {
@@ -97,13 +101,16 @@ public final class Fleet {
         }
         try (PreparedStatement p = c.prepareStatement("""
                 SELECT (SELECT count(*) FROM pg_catalog.pg_stat_activity
-                        WHERE datname = current_database() AND application_name = ?)
+                        WHERE datname = current_database() AND application_name = ?
+                          AND coalesce(state_change > now() - make_interval(secs => ?), false))
                      - (SELECT count(*) FROM dualwrite.instance
                         WHERE heartbeat_at > now() - make_interval(secs => ?) AND (?::text IS NULL OR applied ->> ? IS NOT NULL))""")) {
+            double staleSeconds = STALE_AFTER.toMillis() / 1000.0;
             p.setString(1, FOLLOWER_APPLICATION_NAME);
-            p.setDouble(2, STALE_AFTER.toMillis() / 1000.0);
-            p.setString(3, migration);
+            p.setDouble(2, staleSeconds);
+            p.setDouble(3, staleSeconds);
             p.setString(4, migration);
+            p.setString(5, migration);
             try (ResultSet rs = p.executeQuery()) {
                 rs.next();
                 return Math.max(0, rs.getLong(1));

@@ -4,6 +4,7 @@ import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.fleet.Fleet;
 import io.dualwrite.migrator.Fixtures.Run;
 import io.dualwrite.migrator.Fixtures;
+import io.dualwrite.migrator.SilentInstance;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.testing.Await;
 import io.dualwrite.testing.PostgresExtension;
@@ -107,12 +108,8 @@ class FleetGatesTest {
     @Test
     void dualWriteWaitsUntilEveryConnectedInstanceHasReadTheMigration(TestDatabase db) throws Exception {
         Fixtures.createUsers(db, 100);
-        Properties unread = db.properties();
-        unread.setProperty("ApplicationName", Fleet.FOLLOWER_APPLICATION_NAME);
-        // a real instance connected before expand, and the follower session of one that cannot read the control schema
-        // (what it looks like to the database: a session under that name, no heartbeat)
-        try (Connection app = instance(db, "early-" + db.name());
-             Connection silent = DriverManager.getConnection(db.jdbcUrl(), unread)) {
+        // a real instance connected before expand, and one that cannot read the control schema
+        try (Connection app = instance(db, "early-" + db.name()); SilentInstance silent = new SilentInstance(db)) {
             read(app, 1);
             assertThat(cli(Fixtures.expandArgs(db)).code()).isZero();
             Await.within(3000, () -> lagging(db, Phase.EXPANDED).toString().startsWith("[1 driver instance(s)"),
@@ -142,6 +139,30 @@ class FleetGatesTest {
             assertThat(waited.code()).as(waited.toString()).isZero();
             assertThat(waited.err()).contains("waiting up to 10s for every live instance to apply EXPANDED");
             Await.within(3000, () -> lagging(db, Phase.DUAL_WRITE).isEmpty(), "the early instance applies DUAL_WRITE");
+        }
+    }
+
+    @Test
+    void aFollowerSessionSilentForLongerThanAHeartbeatCountsAsGone(TestDatabase db) throws Exception {
+        Fixtures.createUsers(db, 10);
+        assertThat(cli(Fixtures.expandArgs(db)).code()).isZero();
+        Properties p = db.properties();
+        p.setProperty("ApplicationName", Fleet.FOLLOWER_APPLICATION_NAME);
+        // a client gone without closing its socket: the server keeps the session, which runs nothing any more
+        try (Connection zombie = DriverManager.getConnection(db.jdbcUrl(), p); Connection c = db.connect()) {
+            assertThat(Fleet.unreported(c, MIGRATION)).isOne();
+            Await.within(Fleet.STALE_AFTER.toMillis() + 5_000, () -> unreported(db) == 0,
+                    "a session idle for longer than the staleness bound no longer holds the gates");
+            assertThat(lagging(db, Phase.EXPANDED)).isEmpty();
+            assertThat(zombie.isClosed()).isFalse();
+        }
+    }
+
+    private static long unreported(TestDatabase db) {
+        try (Connection c = db.connect()) {
+            return Fleet.unreported(c, MIGRATION);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
         }
     }
 

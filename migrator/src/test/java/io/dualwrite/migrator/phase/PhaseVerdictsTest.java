@@ -2,11 +2,11 @@ package io.dualwrite.migrator.phase;
 
 import io.dualwrite.control.ConstraintRestores;
 import io.dualwrite.control.ControlSchema;
-import io.dualwrite.control.fleet.Fleet;
 import io.dualwrite.control.phase.Gate;
 import io.dualwrite.control.phase.PhaseTransitions;
 import io.dualwrite.driver.runtime.OperatorCredential;
 import io.dualwrite.migrator.Fixtures;
+import io.dualwrite.migrator.SilentInstance;
 import io.dualwrite.migrator.Fixtures.Run;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.testing.PostgresExtension;
@@ -64,7 +64,8 @@ class PhaseVerdictsTest {
                     Outcome forced = move.stays() ? Outcome.STAY
                             : move.allowed() && move.by() == null ? Outcome.MOVED : Outcome.REFUSED;
                     // the fleet gate of EXPANDED -> DUAL_WRITE would hold: one instance that has not read the migration
-                    try (Connection unread = move.gates().equals(List.of(Gate.FLEET_ON_CURRENT_PHASE)) ? unreadInstance(db) : null) {
+                    try (SilentInstance unread = move.gates().equals(List.of(Gate.FLEET_ON_CURRENT_PHASE))
+                            ? new SilentInstance(db) : null) {
                         check(wrong, db, from, to, "cli", gated, () -> cliPhase(db, to, false));
                         check(wrong, db, from, to, "cli --force", forced, () -> cliPhase(db, to, true));
                         check(wrong, db, from, to, "jmx Phase", gated, () -> jmx(() -> MBEANS.setAttribute(bean(),
@@ -114,13 +115,6 @@ class PhaseVerdictsTest {
             wrong.add(path + ": " + from + " -> " + to + " expected " + expected + " but was " + actual + " (phase " + after
                     + ", accepted " + accepted + ")");
         }
-    }
-
-    /** What the database sees of a driver instance that cannot read the control schema: its follower session alone. */
-    private static Connection unreadInstance(TestDatabase db) throws SQLException {
-        Properties p = db.properties();
-        p.setProperty("ApplicationName", Fleet.FOLLOWER_APPLICATION_NAME);
-        return DriverManager.getConnection(db.jdbcUrl(), p);
     }
 
     private static boolean cliPhase(TestDatabase db, Phase to, boolean force) {
