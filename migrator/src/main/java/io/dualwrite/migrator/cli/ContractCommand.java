@@ -97,6 +97,9 @@ final class ContractCommand extends BaseCommand {
                 return Duration.ZERO;
             }
             long n = Long.parseLong(t.substring(0, t.length() - (t.endsWith("ms") ? 2 : 1)));
+            if (n < 0) {
+                throw new NumberFormatException();
+            }
             if (t.endsWith("ms")) {
                 return Duration.ofMillis(n);
             }
@@ -108,7 +111,7 @@ final class ContractCommand extends BaseCommand {
                 default -> throw new NumberFormatException();
             };
         } catch (RuntimeException e) {
-            throw new UsageException(option + " must be a duration like 24h, 90m, 30s, 500ms or 0; got '" + s + "'");
+            throw new UsageException(option + " must be a duration like 24h, 90m, 30s, 500ms or 0 (not negative); got '" + s + "'");
         }
     }
 }

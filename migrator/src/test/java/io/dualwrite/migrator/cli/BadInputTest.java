@@ -77,6 +77,22 @@ class BadInputTest {
     }
 
     @Test
+    void aDurationThatIsNotOneIsRefused(TestDatabase db) throws Exception {
+        Fixtures.createUsers(db, 10);
+        Fixtures.expandAndDualWrite(db);
+        List<String> before = CatalogSnapshot.of(db);
+        List<List<String>> commands = List.of(List.of("phase", "--wait", "soon", "READ_NEW"),
+                List.of("phase", "--wait", "-5s", "EXPANDED"), List.of("contract", "--soak", "-1h"),
+                List.of("contract", "--lock-timeout", "2x"));
+        for (List<String> command : commands) {
+            String[] args = concat(new String[] {command.get(0), "--url", db.jdbcUrl(), "--user", db.user(), "--migration",
+                    "users.email"}, command.subList(1, command.size()).toArray(String[]::new));
+            refusedAndUnchanged(db, before, cli(args), command.get(1) + " must be a duration like 24h, 90m, 30s, 500ms or 0"
+                    + " (not negative); got '" + command.get(2) + "'");
+        }
+    }
+
+    @Test
     void aTableWithoutAPrimaryKeyIsRefusedBeforeAnythingIsCreated(TestDatabase db) throws Exception {
         db.execute("CREATE TABLE users (id bigint, email text)");
         db.execute("INSERT INTO users VALUES (1, 'a@example.com'), (2, 'b@example.com')");
