@@ -1,5 +1,6 @@
 package io.dualwrite.control.fleet;
 
+import io.dualwrite.control.Queries;
 import io.dualwrite.rewriter.Phase;
 
 import java.sql.Connection;
@@ -120,11 +121,7 @@ public final class Fleet {
 
     /** Whether {@code dualwrite.instance} exists (no driver that acknowledges has connected to the schema yet if not). */
     private static boolean recorded(Connection c) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("SELECT to_regclass('dualwrite.instance') IS NOT NULL");
-             ResultSet rs = p.executeQuery()) {
-            rs.next();
-            return rs.getBoolean(1);
-        }
+        return Queries.isTrue(c, "SELECT to_regclass('dualwrite.instance') IS NOT NULL");
     }
 
     /** Live instances whose applied phase for {@code migration} is one of {@code accepted}. */

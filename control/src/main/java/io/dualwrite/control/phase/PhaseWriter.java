@@ -66,25 +66,24 @@ public final class PhaseWriter {
     }
 
     /**
-     * Before {@link #change}, outside its transaction: when the move from the migration's phase now to {@code to} needs
+     * Before {@link #change}, outside its transaction: when {@code move} (from the migration's phase now) needs
      * {@link Gate#FLEET_ON_CURRENT_PHASE}, waits up to {@code wait} until every live instance applies the current phase
      * (each reads a change within its poll interval, and a transaction open since the phase before keeps that phase
      * until it ends). {@code waiting} hears the lagging instances once when it has to wait. Returns those still lagging,
      * which {@link #change} then refuses with; empty when none lags or the move does not need the fleet.
      */
-    public static List<String> awaitFleet(Connection c, String migration, Phase to, Duration wait,
+    public static List<String> awaitFleet(Connection c, String migration, PhaseTransitions.Move move, Duration wait,
                                           Consumer<List<String>> waiting) throws SQLException {
-        Phase from = ControlSchema.require(c, migration).phase();
-        PhaseTransitions.Move move = PhaseTransitions.move(from, to);
         if (!move.allowed() || !move.gates().contains(Gate.FLEET_ON_CURRENT_PHASE)) {
             return List.of();
         }
-        List<String> lagging = Fleet.lagging(c, migration, Set.of(from));
+        Set<Phase> current = Set.of(move.from());
+        List<String> lagging = Fleet.lagging(c, migration, current);
         if (lagging.isEmpty() || wait.isZero()) {
             return lagging;
         }
         waiting.accept(lagging);
-        return Fleet.await(c, migration, Set.of(from), wait);
+        return Fleet.await(c, migration, current, wait);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.dualwrite.driver.runtime;
 
+import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.phase.PhaseTransitions;
 import io.dualwrite.control.phase.PhaseWriter;
 
@@ -30,7 +31,9 @@ public final class PhaseChanges {
         PhaseTransitions.Move move;
         try (Connection c = operatorConnection(database, "change the phase of " + request.migration())) {
             if (!request.force()) {
-                PhaseWriter.awaitFleet(c, request.migration(), request.to(), PhaseWriter.FLEET_WAIT, lagging -> { });
+                PhaseTransitions.Move planned = PhaseTransitions.move(ControlSchema.require(c, request.migration()).phase(),
+                        request.to());
+                PhaseWriter.awaitFleet(c, request.migration(), planned, PhaseWriter.FLEET_WAIT, lagging -> { });
             }
             move = PhaseWriter.change(c, request);
         }

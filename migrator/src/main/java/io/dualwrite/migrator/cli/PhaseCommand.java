@@ -72,7 +72,7 @@ final class PhaseCommand extends BaseCommand {
             MigrationState state = require(c);
             PhaseTransitions.Move move = PhaseTransitions.move(state.phase(), to);
             if (!force) {
-                PhaseWriter.awaitFleet(c, migration, to, wait, lagging -> err().println("waiting up to "
+                PhaseWriter.awaitFleet(c, migration, move, wait, lagging -> err().println("waiting up to "
                         + GateChecks.human(wait.toSeconds()) + " for every live instance to apply " + state.phase() + ": "
                         + String.join("; ", lagging)));
             }

@@ -207,6 +207,7 @@ final class WithQueryWrite {
                     continue;
                 }
                 int n = i - from;
+                int function;
                 if (n == 1 && body.isSymbol(from, "*") && !joinsOtherTables()) {
                     labels.addAll(columns);
                 } else if (n == 3 && body.isName(from) && body.isSymbol(from + 1, ".") && body.isSymbol(from + 2, "*")
@@ -214,8 +215,8 @@ final class WithQueryWrite {
                     labels.addAll(columns);
                 } else if (n >= 3 && body.is(i - 2, "as") && body.isName(i - 1)) {
                     labels.add(body.get(i - 1).normalized());
-                } else if (ColumnLabel.functionCall(body, from, i) >= 0) {
-                    labels.add(body.get(ColumnLabel.functionCall(body, from, i)).normalized());
+                } else if ((function = ColumnLabel.functionCall(body, from, i)) >= 0) {
+                    labels.add(body.get(function).normalized());
                 } else {
                     int ref = n == 0 ? -1 : ColumnLabel.reference(body, from, i);
                     if (ref < 0) {
