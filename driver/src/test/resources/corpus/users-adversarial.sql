@@ -183,6 +183,12 @@ INSERT INTO users (id, name, email) VALUES (1, 'x', 'y') ON CONFLICT DO NOTHING
 
 INSERT INTO users (id, name, email) OVERRIDING USER VALUE VALUES (71, 'x', 'y')
 
+INSERT INTO users (id, name, email) OVERRIDING SYSTEM VALUE VALUES (72, 'x', 'sys@x'), (73, 'y', NULL)
+
+INSERT INTO users OVERRIDING USER VALUE VALUES (74, 'z', 'user@x') RETURNING *
+
+INSERT INTO users (id, name, email) OVERRIDING SYSTEM VALUE SELECT id + 100, name, upper(email) FROM users WHERE id < 3 RETURNING email
+
 UPDATE users SET email = 'x' RETURNING count(*) OVER ()
 
 SELECT email FROM users WHERE id = 1 INTERSECT SELECT 'ann@example.com'

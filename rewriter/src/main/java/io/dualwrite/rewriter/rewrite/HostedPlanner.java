@@ -14,7 +14,8 @@ import io.dualwrite.rewriter.analysis.Sig;
  *       write (EXPLAIN ANALYZE executes it, so both sides are written, and the plan shown is the
  *       one that runs); of a refused write: refused. EXPLAIN without ANALYZE runs nothing and
  *       passes through, as does EXPLAIN of a read.</li>
- *   <li>COPY (write … RETURNING …) TO: refused (its rows would carry the sync's hidden columns).</li>
+ *   <li>COPY (write … RETURNING …) TO: refused (its rows would carry the sync's hidden columns); COPY (read) TO: the
+ *       read's own plan.</li>
  *   <li>PREPARE of a write that needs the sync: refused in every phase, EXPANDED included, because a
  *       prepared statement outlives phase changes and EXECUTE names no table.</li>
  *   <li>CREATE TABLE … AS, DECLARE … CURSOR FOR, PREPARE of a read: the read's own plan (pass-through
@@ -59,13 +60,10 @@ final class HostedPlanner {
                             + " have to carry the columns the sync needs", "run the write as a statement of its own,"
                             + " with RETURNING through JDBC");
                 }
-                if (translatedWrite) {
-                    return PhaseRewrites.PASS.translatedAs(rejected(statement, "COPY (… RETURNING …) TO of a write to"
-                            + " the migrated table", "run the write as a statement of its own"), null);
-                }
-                return r.readNew() instanceof Rewrite.PassThrough ? PhaseRewrites.PASS
-                        : new PhaseRewrites(Rewrite.PASS_THROUGH, rejected(statement, "COPY … TO reading the migrated"
-                        + " table is not rewritten", "use a SELECT, or run it in a phase that reads old"));
+                // a read: as CREATE TABLE … AS, the rows of the read's rewrite (which returns no hidden column)
+                return new PhaseRewrites(Rewrite.PASS_THROUGH, embedded(r.readNew(), prefix, suffix, "COPY"), null,
+                        Rewrite.PASS_THROUGH, translatedWrite ? rejected(statement, "COPY (… RETURNING …) TO of a write to"
+                        + " the migrated table", "run the write as a statement of its own") : translated, null);
             case PREPARE:
                 if (writes) {
                     return PhaseRewrites.rejectEveryPhase(reason(statement, "SQL-level PREPARE of a write to the"

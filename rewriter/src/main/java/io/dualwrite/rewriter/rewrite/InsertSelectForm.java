@@ -35,8 +35,9 @@ final class InsertSelectForm {
     private InsertSelectForm() {
     }
 
+    /** @param overriding {@code OVERRIDING … VALUE} as written with a space before it, or empty */
     static Rewrite translate(TranslationDraft d, WriteShape shape, List<Integer> columnTokens, int column, int key,
-                             int sourceStart, int sourceEnd, Conflict conflict, int returning) {
+                             String overriding, int sourceStart, int sourceEnd, Conflict conflict, int returning) {
         Sig t = d.t;
         StringBuilder aliases = new StringBuilder();
         StringBuilder kept = new StringBuilder();
@@ -59,7 +60,7 @@ final class InsertSelectForm {
         String query = "\"dw$q\" AS MATERIALIZED (SELECT \"dw$r\".*, " + generated + "row_number() OVER () AS \"dw$n\""
                 + " FROM (" + d.edited(sourceStart, sourceEnd) + ") AS \"dw$r\"(" + aliases + "))";
         String head = d.edited(d.main, columnTokens.get(0) - 1);
-        String write = head + " (" + kept + ") SELECT " + taken + " FROM \"dw$q\" ORDER BY \"dw$n\""
+        String write = head + " (" + kept + ")" + overriding + " SELECT " + taken + " FROM \"dw$q\" ORDER BY \"dw$n\""
                 + (conflict == null ? "" : " " + conflict.text());
         String keyOut = d.quotedKey(shape.hasAlias() ? shape.qualifier() : null) + " AS \"dw$k\"";
         boolean updatesKeepColumn = conflict != null && conflict.doUpdate() && !conflict.assignsExcluded();

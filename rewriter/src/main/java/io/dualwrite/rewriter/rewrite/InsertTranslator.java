@@ -45,6 +45,8 @@ final class InsertTranslator {
         List<TranslationDraft.Assignment> updates = List.of();
         int updatedColumn = -1;
         int returning = -1;
+        /** {@code OVERRIDING SYSTEM VALUE} or {@code … USER VALUE} as written, with a space before it; else empty. */
+        String overriding = "";
     }
 
     Rewrite translate(TranslationDraft d, WriteShape shape) {
@@ -130,7 +132,8 @@ final class InsertTranslator {
                         p.updatedColumn >= 0);
             }
             return InsertSelectForm.translate(d, shape, p.columns, column, keyByDefault ? -1
-                    : columns.indexOf(names.spec().keyColumn()), p.sourceStart, p.sourceEnd, conflict, p.returning);
+                    : columns.indexOf(names.spec().keyColumn()), p.overriding, p.sourceStart, p.sourceEnd, conflict,
+                    p.returning);
         }
         if (p.updatedColumn >= 0 && readsOtherExcluded(d, p.updates.get(p.updatedColumn))) {
             // the new value is computed in RETURNING, where EXCLUDED is out of scope
@@ -227,7 +230,8 @@ final class InsertTranslator {
                 }
                 inserted.add(value);
                 notNull.add(source);
-                String body = cols.isEmpty() ? " DEFAULT VALUES" : " (" + cols + ") VALUES (" + vals + ")";
+                // DEFAULT VALUES gives no column a value, so it needs no OVERRIDING (nor accepts one)
+                String body = cols.isEmpty() ? " DEFAULT VALUES" : " (" + cols + ")" + p.overriding + " VALUES (" + vals + ")";
                 parts.add(part(d, head + body, conflict, key, values, value));
             }
         }
@@ -354,7 +358,11 @@ final class InsertTranslator {
             j = close + 1;
         }
         if (t.is(j, "overriding")) {
-            return "INSERT … OVERRIDING … VALUE on the migrated table";
+            if (!(t.is(j + 1, "system") || t.is(j + 1, "user")) || !t.is(j + 2, "value")) {
+                return "an INSERT … OVERRIDING clause that was not recognised";
+            }
+            p.overriding = " " + d.edited(j, j + 3);
+            j += 3;
         }
         p.sourceStart = j;
         for (int k = j; k < t.size(); k++) {

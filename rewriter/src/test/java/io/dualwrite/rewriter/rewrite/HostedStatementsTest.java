@@ -118,6 +118,20 @@ class HostedStatementsTest {
     }
 
     @Test
+    void copyOfAReadFollowsTheRead() {
+        RewritePlan plan = rewriter.plan("COPY (SELECT id, email FROM ONLY users ORDER BY id) TO STDOUT WITH (FORMAT csv)");
+        assertThat(plan.forPhase(Phase.DUAL_WRITE)).isSameAs(Rewrite.PASS_THROUGH);
+        Rewrite readNew = new Rewrite.Rewritten("COPY (SELECT id, " + Fixtures.newEmail("users")
+                + " AS \"email\" FROM ONLY users ORDER BY id) TO STDOUT WITH (FORMAT csv)", Rewrite.Kind.READ_NEW);
+        assertThat(plan.forPhase(Phase.READ_NEW)).isEqualTo(readNew);
+        // the table form names no query to rewrite: the driver's COPY API sends it as a query
+        RewritePlan table = rewriter.plan("COPY users TO STDOUT");
+        assertThat(table.forPhase(Phase.DUAL_WRITE)).isSameAs(Rewrite.PASS_THROUGH);
+        assertThat(table.forPhase(Phase.READ_NEW)).isInstanceOfSatisfying(Rewrite.Rejected.class,
+                r -> assertThat(r.reason()).contains("COPY … TO reading the migrated table"));
+    }
+
+    @Test
     void createTableAsKeepsWithData() {
         assertThat(rewriter.plan("CREATE TABLE t AS SELECT email FROM users WITH NO DATA").forPhase(Phase.READ_NEW))
                 .isEqualTo(new Rewrite.Rewritten("CREATE TABLE t AS SELECT " + Fixtures.newEmail("users")
