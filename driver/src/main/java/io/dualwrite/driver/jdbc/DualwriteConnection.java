@@ -44,6 +44,7 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
         this.plainReads = new PlainReadMetaData(delegate);
         this.recordedTypes = new RecordedTypes(delegate);
         this.plannedWith = database.migrations();
+        RoutedCopyManager.install(pg, this);
         database.connectionOpened(this);
     }
 

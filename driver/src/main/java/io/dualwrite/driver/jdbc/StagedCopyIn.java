@@ -1,0 +1,153 @@
+package io.dualwrite.driver.jdbc;
+
+import org.postgresql.copy.CopyIn;
+import org.postgresql.core.BaseConnection;
+import org.postgresql.core.TransactionState;
+import org.postgresql.util.ByteStreamWriter;
+
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * A {@code COPY … FROM STDIN} into a migrated table, in a phase where the rows must reach the new table too (or only
+ * it): the COPY protocol carries rows, not SQL, so no rewrite can reach them on their way. The rows are copied, in
+ * the application's format and options, into a temporary staging table of the same column types, then written by one
+ * {@code INSERT INTO table (columns) SELECT … FROM staging} sent through the driver like any application statement
+ * (the dual write, or the translation, of this phase; its count is the COPY's). The staging table is created by a
+ * read of the table through the driver too, so its types are the application's types in every phase, {@code
+ * CONTRACTED} included.
+ *
+ * <p>Like COPY, the write is one statement (atomic) and fires the table's INSERT triggers; unlike COPY, rules on the
+ * table apply, and an error in the rows is reported by the INSERT rather than by the COPY.
+ */
+final class StagedCopyIn implements CopyIn {
+
+    /**
+     * One name per session (a connection runs one COPY at a time; temporary tables are the session's), so that the
+     * INSERT's text, its plan and its statement evidence are the same at every COPY of one text.
+     */
+    private static final String STAGING = "pg_temp.dualwrite_copy";
+
+    private final DualwriteConnection connection;
+    private final String insert;
+    private final CopyIn rows;
+    private long written = -1;
+
+    private StagedCopyIn(DualwriteConnection connection, String insert, CopyIn rows) {
+        this.connection = connection;
+        this.insert = insert;
+        this.rows = rows;
+    }
+
+    /** Creates the staging table and starts copying the application's rows into it. */
+    static StagedCopyIn start(DualwriteConnection connection, RoutedCopyManager copies, CopyOfTable copy)
+            throws SQLException {
+        CopyOfTable.Columns columns = copy.columnsOn(connection);
+        try (Statement physical = connection.delegate.createStatement(); Statement st = connection.createStatement()) {
+            // one left by a copy whose drop failed would otherwise refuse the name
+            physical.execute("DROP TABLE IF EXISTS " + STAGING);
+            st.execute("CREATE TEMPORARY TABLE " + STAGING + " AS SELECT " + columns.list() + " FROM " + copy.table()
+                    + " LIMIT 0");
+        }
+        String insert = "INSERT INTO " + copy.table() + " (" + columns.list() + ")"
+                + (columns.identityAlways() ? " OVERRIDING SYSTEM VALUE" : "") + " SELECT " + columns.list() + " FROM " + STAGING;
+        try {
+            return new StagedCopyIn(connection, insert,
+                    copies.copyInAsWritten("COPY " + STAGING + " (" + columns.list() + ") " + copy.rest()));
+        } catch (SQLException e) {
+            throw dropped(connection, e);
+        }
+    }
+
+    @Override
+    public void writeToCopy(byte[] buf, int off, int siz) throws SQLException {
+        rows.writeToCopy(buf, off, siz);
+    }
+
+    @Override
+    public void writeToCopy(ByteStreamWriter from) throws SQLException {
+        rows.writeToCopy(from);
+    }
+
+    @Override
+    public void flushCopy() throws SQLException {
+        rows.flushCopy();
+    }
+
+    /** Ends the copy into the staging table and writes its rows; the number of rows written, as COPY reports it. */
+    @Override
+    public long endCopy() throws SQLException {
+        try {
+            rows.endCopy();
+            try (Statement st = connection.createStatement()) {
+                written = st.executeLargeUpdate(insert);
+            }
+        } catch (SQLException e) {
+            throw dropped(connection, e);
+        }
+        SQLException failed = dropped(connection, null);
+        if (failed != null) {
+            throw failed;
+        }
+        return written;
+    }
+
+    @Override
+    public void cancelCopy() throws SQLException {
+        try {
+            rows.cancelCopy();
+        } catch (SQLException e) {
+            throw dropped(connection, e);
+        }
+        SQLException failed = dropped(connection, null);
+        if (failed != null) {
+            throw failed;
+        }
+    }
+
+    /**
+     * Drops the staging table, unless the transaction failed (its rollback takes the table with it); returns
+     * {@code failure} with a failure to drop added to it, or that failure alone.
+     */
+    private static SQLException dropped(DualwriteConnection connection, SQLException failure) {
+        try {
+            if (connection.delegate.unwrap(BaseConnection.class).getTransactionState() != TransactionState.FAILED) {
+                try (Statement st = connection.delegate.createStatement()) {
+                    st.execute("DROP TABLE IF EXISTS " + STAGING);
+                }
+            }
+            return failure;
+        } catch (SQLException e) {
+            if (failure == null) {
+                return e;
+            }
+            failure.addSuppressed(e);
+            return failure;
+        }
+    }
+
+    @Override
+    public int getFieldCount() {
+        return rows.getFieldCount();
+    }
+
+    @Override
+    public int getFormat() {
+        return rows.getFormat();
+    }
+
+    @Override
+    public int getFieldFormat(int field) {
+        return rows.getFieldFormat(field);
+    }
+
+    @Override
+    public boolean isActive() {
+        return rows.isActive();
+    }
+
+    @Override
+    public long getHandledRowCount() {
+        return written >= 0 ? written : rows.getHandledRowCount();
+    }
+}

@@ -1,0 +1,193 @@
+package io.dualwrite.driver;
+
+import io.dualwrite.control.phase.PhaseWriter;
+import io.dualwrite.driver.runtime.RuntimeRegistry;
+import io.dualwrite.rewriter.Phase;
+import io.dualwrite.testing.Await;
+import io.dualwrite.testing.PostgresExtension;
+import io.dualwrite.testing.PostgresServer;
+import io.dualwrite.testing.TestDatabase;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.postgresql.copy.CopyManager;
+import org.postgresql.copy.PGCopyOutputStream;
+
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * PgJDBC's COPY API ({@code unwrap(PGConnection.class).getCopyAPI()}, {@code PGCopyOutputStream}) through the driver,
+ * in every phase, against plain PgJDBC on a twin with the original schema: the same counts and SQLStates, and the
+ * copied rows where the phase keeps them (both sides in step while the old column is written; the new table alone
+ * once it is not, also after the drop). The table has an identity column that COPY may write (GENERATED ALWAYS)
+ * and a generated column that a COPY without a column list leaves out, and an inheritance child whose rows a COPY of
+ * the table does not dump.
+ */
+@ExtendWith(PostgresExtension.class)
+class CopyApiTest {
+
+    private static final String SCHEMA = "ALTER TABLE users ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (START WITH 1000);"
+            + " ALTER TABLE users ADD COLUMN name_length int GENERATED ALWAYS AS (length(name)) STORED;"
+            + " CREATE TABLE vip_users () INHERITS (users);"
+            + " INSERT INTO vip_users (id, name, email) OVERRIDING SYSTEM VALUE VALUES (80, 'Child', 'child@example.com');";
+    private static final String CSV = "COPY users (id, name, email) FROM STDIN WITH (FORMAT csv)";
+
+    @ParameterizedTest
+    @EnumSource(Phase.class)
+    void copyIntoTheMigratedTableReachesWhereThePhaseWrites(Phase phase, TestDatabase db) throws Exception {
+        try (TestDatabase plainDb = PostgresServer.get().createDatabase()) {
+            MigrationFixture.createTables(plainDb);
+            plainDb.execute(SCHEMA);
+            MigrationFixture.createTables(db);
+            db.execute(SCHEMA + " INSERT INTO email_address VALUES (80, 'child@example.com', true);");
+            if (phase.writesOld()) {
+                MigrationFixture.register(db, phase);
+            } else {
+                MigrationFixture.register(db, Phase.READ_NEW);
+                MigrationFixture.enterTranslatingPhase(db, phase);
+            }
+            List<String> plainOutcomes;
+            List<String> dualOutcomes;
+            try (Connection plain = plainDb.connect(); Connection dual = db.connectDualwrite()) {
+                plainOutcomes = copies(plain);
+                dualOutcomes = copies(dual);
+            }
+            assertThat(dualOutcomes).isEqualTo(plainOutcomes);
+            assertThat(plainOutcomes).startsWith("3", "2", "2", "1", "23505", "1", "1", "22P02");
+
+            Map<Long, String> expected = MigrationFixture.users(plainDb);
+            if (phase.writesOld()) {
+                assertThat(MigrationFixture.users(db)).isEqualTo(expected);
+            }
+            if (phase.writesNew()) {
+                Map<Long, String> addresses = new TreeMap<>();
+                expected.forEach((id, email) -> {
+                    if (email != null) {
+                        addresses.put(id, email);
+                    }
+                });
+                assertThat(MigrationFixture.primaries(db)).isEqualTo(addresses);
+            }
+            String rest = "SELECT id, name, name_length FROM users ORDER BY id";
+            try (Connection plain = plainDb.connect(); Connection c = db.connect()) {
+                assertThat(MigrationFixture.rows(c, rest)).isEqualTo(MigrationFixture.rows(plain, rest));
+            }
+            assertThat(db.queryLong("SELECT count(*) FROM pg_class WHERE relname LIKE 'dualwrite_copy%'"))
+                    .as("staging tables left behind").isZero();
+            if (phase == Phase.DUAL_WRITE) {
+                // evidence for the gates: what the copies became (the staged INSERTs, the dumps as queries), all translatable
+                Await.within(10_000, () -> evidence(db, "sample LIKE '%FROM pg_temp.dualwrite_copy%'") > 0
+                        && evidence(db, "sample LIKE 'COPY (SELECT%FROM ONLY users)%'") > 0, "the copies' evidence recorded");
+                assertThat(evidence(db, "NOT translatable")).isZero();
+            }
+        }
+    }
+
+    /**
+     * A copy that runs as written (EXPANDED) keeps its phase pinned until it ends, as a statement does: the instance
+     * goes on acknowledging EXPANDED while the rows stream, so no gate passes over a COPY that leaves the new table
+     * behind; the next copy is staged.
+     */
+    @Test
+    void aCopyAsWrittenHoldsItsPhaseUntilItEnds(TestDatabase db) throws Exception {
+        MigrationFixture.create(db, Phase.EXPANDED);
+        String instance = "copy-" + db.name();
+        Properties p = db.properties();
+        p.setProperty(RuntimeRegistry.INSTANCE_PROPERTY, instance);
+        try (Connection dual = DriverManager.getConnection(db.dualwriteUrl(), p)) {
+            CopyManager api = dual.unwrap(PGConnection.class).getCopyAPI();
+            CopyIn in = api.copyIn(CSV);
+            byte[] first = "20,Streamed,streamed@example.com\n".getBytes(StandardCharsets.UTF_8);
+            in.writeToCopy(first, 0, first.length);
+            try (Connection admin = db.connect()) {
+                PhaseWriter.change(admin, PhaseWriter.Request.of(
+                        MigrationFixture.MIGRATION, Phase.DUAL_WRITE, "test", "mid-copy"));
+            }
+            Await.within(2000, () -> SqlTextTransactionPinTest.phaseOf(instance).equals("DUAL_WRITE"),
+                    "the instance applies DUAL_WRITE");
+            Thread.sleep(1200); // two acknowledgements later
+            assertThat(SqlTextTransactionPinTest.notAcknowledging(db)).as("held back by the copy")
+                    .singleElement().asString().contains("applies EXPANDED");
+            assertThat(in.endCopy()).isEqualTo(1);
+            Await.within(2000, () -> SqlTextTransactionPinTest.notAcknowledging(db).isEmpty(),
+                    "DUAL_WRITE acknowledged after the copy");
+            // written in EXPANDED: the old column only, as the phase it ran in wants
+            assertThat(MigrationFixture.users(db)).containsEntry(20L, "streamed@example.com");
+            assertThat(MigrationFixture.primaries(db)).doesNotContainKey(20L);
+            assertThat(api.copyIn(CSV, new StringReader("21,Staged,staged@example.com\n"))).isEqualTo(1);
+            assertThat(MigrationFixture.primaries(db)).containsEntry(21L, "staged@example.com");
+        }
+    }
+
+    /** The same COPYs on either side: each one's count, or its SQLState. */
+    private static List<String> copies(Connection c) throws Exception {
+        CopyManager api = c.unwrap(PGConnection.class).getCopyAPI();
+        List<String> out = new ArrayList<>();
+        out.add(outcome(() -> api.copyIn(CSV, new StringReader("20,Csv,csv@example.com\n21,NoMail,\n22,\"Quo,te\",q@example.com\n"))));
+        // no column list: every column but the generated one, in the table's order (also after the drop)
+        out.add(outcome(() -> api.copyIn("COPY users FROM STDIN", new StringReader("30\tText\ttext@example.com\n31\tNull\t\\N\n"))));
+        out.add(outcome(() -> {
+            CopyIn in = api.copyIn("copy public.\"users\" (email, ID) from stdin (format csv)");
+            byte[] rows = "e40@example.com,40\n,41\n".getBytes(StandardCharsets.UTF_8);
+            in.writeToCopy(rows, 0, rows.length);
+            return in.endCopy();
+        }));
+        out.add(outcome(() -> {
+            PGCopyOutputStream stream = new PGCopyOutputStream(c.unwrap(PGConnection.class), CSV + " WHERE id > 50");
+            stream.write("50,Skip,skip@example.com\n51,Keep,keep@example.com\n".getBytes(StandardCharsets.UTF_8));
+            return stream.endCopy();
+        }));
+        // a duplicate key: nothing of that COPY stays
+        out.add(outcome(() -> api.copyIn(CSV, new StringReader("60,New,new@example.com\n20,Dup,dup@example.com\n"))));
+        c.setAutoCommit(false);
+        out.add(outcome(() -> api.copyIn(CSV, new StringReader("70,RolledBack,rb@example.com\n"))));
+        c.rollback();
+        out.add(outcome(() -> api.copyIn(CSV, new StringReader("71,Committed,committed@example.com\n"))));
+        c.commit();
+        c.setAutoCommit(true);
+        out.add(outcome(() -> api.copyIn(CSV, new StringReader("abc,Bad,bad@example.com\n"))));
+        // out again: the table (its own rows, not a child's), a column list, a query; each dump compared
+        for (String copyOut : List.of("COPY users TO STDOUT", "COPY users (email, id) TO STDOUT WITH (FORMAT csv, HEADER)",
+                "COPY (SELECT upper(email), count(*) FROM users GROUP BY 1 ORDER BY 1) TO STDOUT")) {
+            StringWriter dump = new StringWriter();
+            out.add(outcome(() -> api.copyOut(copyOut, dump)));
+            out.add(dump.toString().lines().sorted().toList().toString());
+        }
+        return out;
+    }
+
+    private static long evidence(TestDatabase db, String where) {
+        try {
+            return db.queryLong("SELECT count(*) FROM dualwrite.statement_evidence WHERE " + where);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    interface Copy {
+        long run() throws Exception;
+    }
+
+    private static String outcome(Copy copy) throws Exception {
+        try {
+            return Long.toString(copy.run());
+        } catch (SQLException e) {
+            return e.getSQLState();
+        }
+    }
+}
