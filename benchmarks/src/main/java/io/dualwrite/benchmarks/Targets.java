@@ -55,6 +55,10 @@ final class Targets {
                 "BatchWriteBenchmark.batch100[variant=dualwrite]", "BatchWriteBenchmark.batch100[variant=trigger]", null, null));
         r.add(new Report.Ratio("batch of 100 UPDATEs", "same SQL without the driver (sync view SQL, raw) / plain batch",
                 "BatchWriteBenchmark.batch100[variant=syncViewSql]", "BatchWriteBenchmark.batch100[variant=plain]", null, null));
+        r.add(new Report.Ratio("COPY of 1,000 rows (COPY API)", "dualwrite (staged) / COPY with AFTER trigger",
+                "CopyBenchmark.copy1000[variant=dualwrite]", "CopyBenchmark.copy1000[variant=trigger]", null, null));
+        r.add(new Report.Ratio("COPY of 1,000 rows (COPY API)", "dualwrite (staged) / plain COPY",
+                "CopyBenchmark.copy1000[variant=dualwrite]", "CopyBenchmark.copy1000[variant=plain]", null, null));
         r.add(new Report.Ratio("READ_NEW read by key", "dualwrite / same read on the old column",
                 "ReadNewBenchmark.readByKey[variant=dualwrite]", "ReadNewBenchmark.readByKey[variant=oldColumn]", 1.05, "≤ 1.05×"));
         r.add(new Report.Ratio("READ_NEW read by key", "dualwrite / hand-written LEFT JOIN on the new table",
