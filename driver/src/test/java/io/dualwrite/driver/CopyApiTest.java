@@ -16,12 +16,15 @@ import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyManager;
 import org.postgresql.copy.PGCopyOutputStream;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +71,7 @@ class CopyApiTest {
                 dualOutcomes = copies(dual);
             }
             assertThat(dualOutcomes).isEqualTo(plainOutcomes);
-            assertThat(plainOutcomes).startsWith("3", "2", "2", "1", "23505", "1", "1", "22P02");
+            assertThat(plainOutcomes).startsWith("3", "2", "2", "1", "1", "1", "23505", "1", "1", "23505", "1", "22P02");
 
             Map<Long, String> expected = MigrationFixture.users(plainDb);
             if (phase.writesOld()) {
@@ -152,12 +155,24 @@ class CopyApiTest {
             stream.write("50,Skip,skip@example.com\n51,Keep,keep@example.com\n".getBytes(StandardCharsets.UTF_8));
             return stream.endCopy();
         }));
+        // binary rows (the staging table has the application's column types) and a CSV header
+        ByteArrayOutputStream binary = new ByteArrayOutputStream();
+        api.copyOut("COPY (SELECT 90::bigint, 'Bin'::text, 'bin@example.com'::text) TO STDOUT (FORMAT binary)", binary);
+        out.add(outcome(() -> api.copyIn("COPY users (id, name, email) FROM STDIN (FORMAT binary)",
+                new ByteArrayInputStream(binary.toByteArray()))));
+        out.add(outcome(() -> api.copyIn(CSV.replace("csv)", "csv, HEADER true)"),
+                new StringReader("id,name,email\n91,Header,header@example.com\n"))));
         // a duplicate key: nothing of that COPY stays
         out.add(outcome(() -> api.copyIn(CSV, new StringReader("60,New,new@example.com\n20,Dup,dup@example.com\n"))));
         c.setAutoCommit(false);
         out.add(outcome(() -> api.copyIn(CSV, new StringReader("70,RolledBack,rb@example.com\n"))));
         c.rollback();
         out.add(outcome(() -> api.copyIn(CSV, new StringReader("71,Committed,committed@example.com\n"))));
+        // a failed COPY rolled back to a savepoint, then one that succeeds, in the same transaction
+        Savepoint before = c.setSavepoint();
+        out.add(outcome(() -> api.copyIn(CSV, new StringReader("72,Dup,dup@example.com\n71,Again,again@example.com\n"))));
+        c.rollback(before);
+        out.add(outcome(() -> api.copyIn(CSV, new StringReader("73,AfterSavepoint,sp@example.com\n"))));
         c.commit();
         c.setAutoCommit(true);
         out.add(outcome(() -> api.copyIn(CSV, new StringReader("abc,Bad,bad@example.com\n"))));
