@@ -189,6 +189,8 @@ INSERT INTO users OVERRIDING USER VALUE VALUES (74, 'z', 'user@x') RETURNING *
 
 INSERT INTO users (id, name, email) OVERRIDING SYSTEM VALUE SELECT id + 100, name, upper(email) FROM users WHERE id < 3 RETURNING email
 
+INSERT INTO users (id, name, email) OVERRIDING USER VALUE SELECT id + 200, name, email FROM users WHERE id = 2
+
 UPDATE users SET email = 'x' RETURNING count(*) OVER ()
 
 SELECT email FROM users WHERE id = 1 INTERSECT SELECT 'ann@example.com'

@@ -47,6 +47,7 @@ final class InsertTranslator {
         int returning = -1;
         /** {@code OVERRIDING SYSTEM VALUE} or {@code … USER VALUE} as written, with a space before it; else empty. */
         String overriding = "";
+        boolean overridingUser;
     }
 
     Rewrite translate(TranslationDraft d, WriteShape shape) {
@@ -82,6 +83,12 @@ final class InsertTranslator {
             return owner.refused(d.statement, "an INSERT … SELECT supplying the migrated column into a table with BEFORE"
                     + " row triggers or rules, which may store another key than the query gave", "insert the migrated"
                     + " column's value with INSERT … VALUES, or stay in a phase that writes the old column");
+        }
+        if (query && column >= 0 && p.overridingUser) {
+            // OVERRIDING USER VALUE replaces the key the query gives, when the key is an identity column
+            return owner.refused(d.statement, "an INSERT … SELECT supplying the migrated column with OVERRIDING USER"
+                    + " VALUE, which may store another key than the query gave", "insert the migrated column's value"
+                    + " with INSERT … VALUES, or leave the key out of the column list");
         }
         boolean keyByDefault = column >= 0 && !columns.contains(names.spec().keyColumn());
         if (query && (p.columns == null || (keyByDefault && d.table.keyDefault() == null))) {
@@ -362,6 +369,7 @@ final class InsertTranslator {
                 return "an INSERT … OVERRIDING clause that was not recognised";
             }
             p.overriding = " " + d.edited(j, j + 3);
+            p.overridingUser = t.is(j + 1, "user");
             j += 3;
         }
         p.sourceStart = j;
