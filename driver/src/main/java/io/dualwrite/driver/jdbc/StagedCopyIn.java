@@ -17,8 +17,9 @@ import java.sql.Statement;
  * read of the table through the driver too, so its types are the application's types in every phase, {@code
  * CONTRACTED} included.
  *
- * <p>Like COPY, the write is one statement (atomic) and fires the table's INSERT triggers; unlike COPY, rules on the
- * table apply, and an error in the rows is reported by the INSERT rather than by the COPY.
+ * <p>Like COPY, the write is one statement (atomic; in auto-commit the whole copy is one transaction) and fires the
+ * table's INSERT triggers; unlike COPY, rules on the table apply, and an error in the rows is reported by the INSERT
+ * rather than by the COPY.
  */
 final class StagedCopyIn implements CopyIn {
 
@@ -30,32 +31,44 @@ final class StagedCopyIn implements CopyIn {
 
     private final DualwriteConnection connection;
     private final String insert;
+    /** The application was in auto-commit: the copy runs in a transaction of its own, committed when it ends. */
+    private final boolean ownTransaction;
     private final CopyIn rows;
     private long written = -1;
 
-    private StagedCopyIn(DualwriteConnection connection, String insert, CopyIn rows) {
+    private StagedCopyIn(DualwriteConnection connection, String insert, boolean ownTransaction, CopyIn rows) {
         this.connection = connection;
         this.insert = insert;
+        this.ownTransaction = ownTransaction;
         this.rows = rows;
     }
 
-    /** Creates the staging table and starts copying the application's rows into it. */
+    /**
+     * Creates the staging table and starts copying the application's rows into it. In auto-commit every step runs in
+     * one transaction of the copy's own, as a COPY is one: one server session throughout (a pooler in transaction mode
+     * hands each auto-commit statement to any session, and a temporary table is its session's), and the staging table
+     * goes with the commit ({@code ON COMMIT DROP}).
+     */
     static StagedCopyIn start(DualwriteConnection connection, RoutedCopyManager copies, CopyOfTable copy)
             throws SQLException {
         CopyOfTable.Columns columns = copy.columnsOn(connection);
-        try (Statement physical = connection.delegate.createStatement(); Statement st = connection.createStatement()) {
-            // one left by a copy whose drop failed would otherwise refuse the name
-            physical.execute("DROP TABLE IF EXISTS " + STAGING);
-            st.execute("CREATE TEMPORARY TABLE " + STAGING + " AS SELECT " + columns.list() + " FROM " + copy.table()
-                    + " LIMIT 0");
+        boolean ownTransaction = connection.getAutoCommit();
+        if (ownTransaction) {
+            connection.setAutoCommit(false);
         }
-        String insert = "INSERT INTO " + copy.table() + " (" + columns.list() + ")"
-                + (columns.identityAlways() ? " OVERRIDING SYSTEM VALUE" : "") + " SELECT " + columns.list() + " FROM " + STAGING;
         try {
-            return new StagedCopyIn(connection, insert,
+            try (Statement physical = connection.delegate.createStatement(); Statement st = connection.createStatement()) {
+                // one left by a copy whose drop failed would otherwise refuse the name
+                physical.execute("DROP TABLE IF EXISTS " + STAGING);
+                st.execute("CREATE TEMPORARY TABLE " + STAGING + (ownTransaction ? " ON COMMIT DROP" : "") + " AS SELECT "
+                        + columns.list() + " FROM " + copy.table() + " LIMIT 0");
+            }
+            String insert = "INSERT INTO " + copy.table() + " (" + columns.list() + ")"
+                    + (columns.identityAlways() ? " OVERRIDING SYSTEM VALUE" : "") + " SELECT " + columns.list() + " FROM " + STAGING;
+            return new StagedCopyIn(connection, insert, ownTransaction,
                     copies.copyInAsWritten("COPY " + STAGING + " (" + columns.list() + ") " + copy.rest()));
         } catch (SQLException e) {
-            throw dropped(connection, e);
+            throw ended(connection, ownTransaction, false, e);
         }
     }
 
@@ -83,9 +96,9 @@ final class StagedCopyIn implements CopyIn {
                 written = st.executeLargeUpdate(insert);
             }
         } catch (SQLException e) {
-            throw dropped(connection, e);
+            throw ended(connection, ownTransaction, false, e);
         }
-        SQLException failed = dropped(connection, null);
+        SQLException failed = ended(connection, ownTransaction, true, null);
         if (failed != null) {
             throw failed;
         }
@@ -97,21 +110,33 @@ final class StagedCopyIn implements CopyIn {
         try {
             rows.cancelCopy();
         } catch (SQLException e) {
-            throw dropped(connection, e);
+            throw ended(connection, ownTransaction, false, e);
         }
-        SQLException failed = dropped(connection, null);
+        SQLException failed = ended(connection, ownTransaction, false, null);
         if (failed != null) {
             throw failed;
         }
     }
 
     /**
-     * Drops the staging table, unless the transaction failed (its rollback takes the table with it); returns
-     * {@code failure} with a failure to drop added to it, or that failure alone.
+     * The copy's end: its own transaction committed ({@code keep}) or rolled back, and auto-commit restored; in the
+     * application's transaction, the staging table dropped unless the transaction failed (its rollback takes the table
+     * with it). Returns {@code failure} with a failure here added to it, or that failure alone.
      */
-    private static SQLException dropped(DualwriteConnection connection, SQLException failure) {
+    private static SQLException ended(DualwriteConnection connection, boolean ownTransaction, boolean keep,
+                                      SQLException failure) {
         try {
-            if (connection.delegate.unwrap(BaseConnection.class).getTransactionState() != TransactionState.FAILED) {
+            if (ownTransaction) {
+                try {
+                    if (keep) {
+                        connection.commit();
+                    } else {
+                        connection.rollback();
+                    }
+                } finally {
+                    connection.setAutoCommit(true);
+                }
+            } else if (connection.delegate.unwrap(BaseConnection.class).getTransactionState() != TransactionState.FAILED) {
                 try (Statement st = connection.delegate.createStatement()) {
                     st.execute("DROP TABLE IF EXISTS " + STAGING);
                 }
