@@ -74,21 +74,24 @@ record CopyOfTable(String table, List<Token> columns, boolean in, String rest) {
      *
      * @param identityAlways whether one of them is an identity column {@code GENERATED ALWAYS} (which COPY writes, and
      *                       an INSERT only with {@code OVERRIDING SYSTEM VALUE})
+     * @param partitioned    whether the table is partitioned (its rows are its partitions': a query must not say ONLY)
      */
-    record Columns(String list, boolean identityAlways) {
+    record Columns(String list, boolean identityAlways, boolean partitioned) {
     }
 
     Columns columnsOn(DualwriteConnection connection) throws SQLException {
         Map<String, Boolean> generated = new HashMap<>();
         Map<String, Boolean> always = new HashMap<>();
-        try (PreparedStatement ps = connection.delegate.prepareStatement("SELECT attname, attgenerated <> '',"
-                + " attidentity = 'a' FROM pg_catalog.pg_attribute WHERE attrelid = ?::regclass AND attnum > 0"
-                + " AND NOT attisdropped")) {
+        boolean partitioned = false;
+        try (PreparedStatement ps = connection.delegate.prepareStatement("SELECT a.attname, a.attgenerated <> '',"
+                + " a.attidentity = 'a', c.relkind = 'p' FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c"
+                + " ON c.oid = a.attrelid WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped")) {
             ps.setString(1, table);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     generated.put(rs.getString(1), rs.getBoolean(2));
                     always.put(rs.getString(1), rs.getBoolean(3));
+                    partitioned = rs.getBoolean(4);
                 }
             }
         }
@@ -112,6 +115,6 @@ record CopyOfTable(String table, List<Token> columns, boolean in, String rest) {
                 }
             }
         }
-        return new Columns(String.join(", ", names), identityAlways);
+        return new Columns(String.join(", ", names), identityAlways, partitioned);
     }
 }

@@ -98,8 +98,9 @@ final class RoutedCopyManager extends CopyManager {
      * ends), the statement counted as evidence, the phase's SQL or its refusal. Where the phase refuses the text:
      * {@code COPY table … FROM STDIN} is {@linkplain StagedCopyIn staged} (its statements go through the pipeline, and
      * are the evidence); {@code COPY table [(columns)] TO STDOUT} is sent as the same rows of a query ({@code COPY
-     * (SELECT columns FROM ONLY table) TO STDOUT}: COPY of a table reads no child table), which the phase rewrites as
-     * any read, and is judged as that query from {@code DUAL_WRITE} on.
+     * (SELECT columns FROM ONLY table) TO STDOUT}: COPY of a table reads no inheritance child; a partitioned table's
+     * rows are its partitions', so there without ONLY), which the phase rewrites as any read, and is judged as that
+     * query from {@code DUAL_WRITE} on.
      */
     private CopyOperation routed(String sql, Direction direction) throws SQLException {
         RewritePlan plan = planOf(sql);
@@ -123,8 +124,9 @@ final class RoutedCopyManager extends CopyManager {
                 }
                 // as written in this phase, staged wherever it would be refused: nothing to judge
             } else if (direction != Direction.IN && copy != null && !copy.in()) {
-                String query = "COPY (SELECT " + copy.columnsOn(connection).list() + " FROM ONLY " + copy.table() + ") "
-                        + copy.rest();
+                CopyOfTable.Columns columns = copy.columnsOn(connection);
+                String query = "COPY (SELECT " + columns.list() + " FROM " + (columns.partitioned() ? "" : "ONLY ")
+                        + copy.table() + ") " + copy.rest();
                 RewritePlan queryPlan = StatementPlans.of(connection, query);
                 if (queryPlan != null) {
                     connection.database.evidence().seen(queryPlan, phase, query, standard);
