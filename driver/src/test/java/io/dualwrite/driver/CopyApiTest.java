@@ -104,8 +104,8 @@ class CopyApiTest {
 
     /**
      * A partitioned table: the rows go through the partitioned table (staged, routed to their partitions), and a dump
-     * of it where the phase reads new is every partition's rows (a query on it without ONLY; PostgreSQL 17 itself
-     * refuses COPY TO of a partitioned table, 18 dumps its partitions).
+     * of it where the phase reads new is every partition's rows (a query on it without ONLY; PostgreSQL 14 to 17
+     * themselves refuse COPY TO of a partitioned table, 42809).
      */
     @ParameterizedTest
     @EnumSource(value = Phase.class, names = {"READ_NEW", "CONTRACTED"})
