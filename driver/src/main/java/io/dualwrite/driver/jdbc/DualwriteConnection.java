@@ -4,7 +4,6 @@ import io.dualwrite.driver.runtime.ConnectionPins;
 import io.dualwrite.driver.runtime.DatabaseRuntime;
 import io.dualwrite.driver.runtime.MigrationRuntime;
 import io.dualwrite.rewriter.Phase;
-import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.RewritePlan;
 import org.postgresql.core.BaseConnection;
 
@@ -234,10 +233,7 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
         RewritePlan plan = StatementPlans.of(this, sql);
         if (plan == null && !database.migrations().isEmpty()) {
             searchPath.prepared(sql);
-            Rewrite.Rejected unseen = searchPath.unseen(database.migrations(), sql);
-            if (unseen != null) {
-                throw new SQLException("dualwrite refused the statement: " + unseen.reason(), StatementPipeline.REFUSED_SQLSTATE);
-            }
+            StatementPipeline.requireSeen(this, sql);
         }
         return plan;
     }

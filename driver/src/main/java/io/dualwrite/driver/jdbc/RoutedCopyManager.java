@@ -1,6 +1,5 @@
 package io.dualwrite.driver.jdbc;
 
-import io.dualwrite.driver.runtime.DatabaseRuntime;
 import io.dualwrite.driver.runtime.MigrationRuntime;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.rewriter.Rewrite;
@@ -146,7 +145,7 @@ final class RoutedCopyManager extends CopyManager {
             return pinned;
         } finally {
             if (pinned == null) {
-                left(connection, sql);
+                StatementPipeline.left(connection, sql);
             }
         }
     }
@@ -155,11 +154,7 @@ final class RoutedCopyManager extends CopyManager {
     private RewritePlan planOf(String sql) throws SQLException {
         RewritePlan plan = StatementPlans.of(connection, sql);
         if (plan == null) {
-            DatabaseRuntime.Migrations migrations = connection.database.migrations();
-            Rewrite.Rejected unseen = migrations.isEmpty() ? null : connection.searchPath.unseen(migrations, sql);
-            if (unseen != null) {
-                throw new SQLException("dualwrite refused the statement: " + unseen.reason(), StatementPipeline.REFUSED_SQLSTATE);
-            }
+            StatementPipeline.requireSeen(connection, sql);
         }
         return plan;
     }
@@ -167,18 +162,8 @@ final class RoutedCopyManager extends CopyManager {
     /** The phase's rewrite, as the pipeline chooses it (search_path, an instance that does not know the phase). */
     private Rewrite chosen(RewritePlan plan, MigrationRuntime migration, Phase phase, String sql) throws SQLException {
         Rewrite rewrite = connection.searchPath.adjust(migration, sql, plan.forPhase(phase), phase, false);
-        if (!connection.database.freshness().known()) {
-            SQLException refused = connection.database.freshness().refusal(plan, migration, phase);
-            if (refused != null) {
-                throw refused;
-            }
-        }
+        StatementPipeline.requireKnown(connection, plan, migration, phase);
         return rewrite;
-    }
-
-    private static void left(DualwriteConnection connection, String sql) {
-        connection.pins.left();
-        connection.searchPath.ran(sql, connection.pins.inTransaction());
     }
 
     /**
@@ -200,7 +185,7 @@ final class RoutedCopyManager extends CopyManager {
         private void releasedIfOver() {
             if (!released && !copy.isActive()) {
                 released = true;
-                left(connection, sql);
+                StatementPipeline.left(connection, sql);
             }
         }
 

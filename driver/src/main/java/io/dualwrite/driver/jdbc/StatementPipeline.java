@@ -173,7 +173,7 @@ final class StatementPipeline {
             Phase phase = pin(migration);
             statement.requirePlanned(phase);
             Rewrite chosen = choose(statement.plan, migration, phase, statement.applicationSql, statement.returningList, false);
-            requireKnown(statement.plan, migration, phase);
+            requireKnown(connection, statement.plan, migration, phase);
             migration.rewriteTime().stop(start);
             sample(statement.plan, chosen, migration, phase, statement.applicationSql, statement.log());
             Rewrite.Rewritten rewrite = statement.log().formFor(rewrite(chosen, migration, phase));
@@ -226,7 +226,8 @@ final class StatementPipeline {
      * the control schema within the bound: a restart, a lost connection), what could run in a phase the fleet
      * has left is refused ({@link PhaseFreshness#refusal}). Known: one volatile read.
      */
-    private void requireKnown(RewritePlan plan, MigrationRuntime migration, Phase phase) throws SQLException {
+    static void requireKnown(DualwriteConnection connection, RewritePlan plan, MigrationRuntime migration, Phase phase)
+            throws SQLException {
         PhaseFreshness freshness = connection.database.freshness();
         if (!freshness.known()) {
             SQLException refused = freshness.refusal(plan, migration, phase);
@@ -400,11 +401,7 @@ final class StatementPipeline {
             emulateKeys = false;
             readNewSql = null;
             translated = false;
-            DatabaseRuntime.Migrations migrations = connection.database.migrations();
-            Rewrite.Rejected unseen = migrations.isEmpty() ? null : connection.searchPath.unseen(migrations, sql);
-            if (unseen != null) {
-                throw new SQLException("dualwrite refused the statement: " + unseen.reason(), REFUSED_SQLSTATE);
-            }
+            requireSeen(connection, sql);
             return sql;
         }
         MigrationRuntime migration = connection.database.migrations().runtimeOf(plan.migration());
@@ -414,7 +411,7 @@ final class StatementPipeline {
         Phase phase = pin(migration);
         String returningList = returningList(connection.delegate, keys);
         Rewrite chosen = choose(plan, migration, phase, sql, returningList, pathChangesFirst);
-        requireKnown(plan, migration, phase);
+        requireKnown(connection, plan, migration, phase);
         migration.rewriteTime().stop(start); // before the shadow read: its query is not the rewrite's cost
         sample(plan, chosen, migration, phase, sql, null);
         Rewrite.Rewritten rewrite = rewrite(chosen, migration, phase);
@@ -423,8 +420,24 @@ final class StatementPipeline {
         return rewrite == null ? sql : rewrite.sql();
     }
 
-    /** After a statement through the driver: the transaction's pins and the search_path follow what it did. */
+    /**
+     * For SQL that passes through unplanned: refused when this session's search_path leads one of its unqualified
+     * names to a migrated table the rewriter did not read it as ({@link SearchPathWatch#unseen}).
+     */
+    static void requireSeen(DualwriteConnection connection, String sql) throws SQLException {
+        DatabaseRuntime.Migrations migrations = connection.database.migrations();
+        Rewrite.Rejected unseen = migrations.isEmpty() ? null : connection.searchPath.unseen(migrations, sql);
+        if (unseen != null) {
+            throw new SQLException("dualwrite refused the statement: " + unseen.reason(), REFUSED_SQLSTATE);
+        }
+    }
+
     private void left(String sql) {
+        left(connection, sql);
+    }
+
+    /** After a statement (or a COPY) through the driver: the transaction's pins and the search_path follow what it did. */
+    static void left(DualwriteConnection connection, String sql) {
         connection.pins.left();
         connection.searchPath.ran(sql, connection.pins.inTransaction());
     }
