@@ -16,6 +16,25 @@ WITH x AS (SELECT id FROM users WHERE email IS NULL) UPDATE users SET email = 'f
 
 INSERT INTO users SELECT id + 10, name, email FROM users
 
+INSERT INTO users SELECT 300, 'two columns'
+
+INSERT INTO users SELECT DISTINCT ON (id) id + 400, name, lower(email) FROM users ORDER BY id RETURNING *
+
+INSERT INTO users WITH s AS (SELECT 1 AS n) SELECT 410 + n, 'with', 'w@x' FROM s RETURNING email
+
+INSERT INTO users (SELECT 420, 'p', 'p@x') UNION ALL (SELECT 421, 'q', NULL)
+
+INSERT INTO users SELECT id + 440, name, email FROM users WHERE id < 3 ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email RETURNING email
+
+INSERT INTO users SELECT id, 'dup', 'dup@x' FROM users WHERE id = 1 ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email RETURNING *
+
+INSERT INTO users SELECT * FROM users WHERE false
+
+INSERT INTO users SELECT 430, 'x', 'y', 'too many'
+
+-- params: 450, 'pp@x'
+INSERT INTO users SELECT ?, 'param', ?
+
 INSERT INTO users (email, id) SELECT email, id + 100 FROM users WHERE email IS NOT NULL RETURNING *
 
 INSERT INTO users VALUES (20, 'T', DEFAULT), (21, DEFAULT, 'q@q')

@@ -36,30 +36,30 @@ final class InsertSelectForm {
     }
 
     /** @param overriding {@code OVERRIDING … VALUE} as written with a space before it, or empty */
-    static Rewrite translate(TranslationDraft d, WriteShape shape, List<Integer> columnTokens, int column, int key,
+    static Rewrite translate(TranslationDraft d, WriteShape shape, int headEnd, List<String> columns, int column, int key,
                              String overriding, int sourceStart, int sourceEnd, Conflict conflict, int returning) {
         Sig t = d.t;
         StringBuilder aliases = new StringBuilder();
         StringBuilder kept = new StringBuilder();
         StringBuilder taken = new StringBuilder();
-        for (int k = 0; k < columnTokens.size(); k++) {
+        for (int k = 0; k < columns.size(); k++) {
             String alias = alias(k);
             aliases.append(k == 0 ? "" : ", ").append(alias);
             if (k != column) {
-                kept.append(kept.isEmpty() ? "" : ", ").append(t.get(columnTokens.get(k)).text());
+                kept.append(kept.isEmpty() ? "" : ", ").append(columns.get(k));
                 taken.append(taken.isEmpty() ? "" : ", ").append(alias);
             }
         }
         String generated = "";
         if (key < 0) {
-            key = columnTokens.size();
+            key = columns.size();
             generated = d.table.keyDefault() + " AS " + alias(key) + ", ";
             kept.append(kept.isEmpty() ? "" : ", ").append(Identifiers.quote(d.spec.keyColumn()));
             taken.append(taken.isEmpty() ? "" : ", ").append(alias(key));
         }
         String query = "\"dw$q\" AS MATERIALIZED (SELECT \"dw$r\".*, " + generated + "row_number() OVER () AS \"dw$n\""
                 + " FROM (" + d.edited(sourceStart, sourceEnd) + ") AS \"dw$r\"(" + aliases + "))";
-        String head = d.edited(d.main, columnTokens.get(0) - 1);
+        String head = d.edited(d.main, headEnd);
         String write = head + " (" + kept + ")" + overriding + " SELECT " + taken + " FROM \"dw$q\" ORDER BY \"dw$n\""
                 + (conflict == null ? "" : " " + conflict.text());
         String keyOut = d.quotedKey(shape.hasAlias() ? shape.qualifier() : null) + " AS \"dw$k\"";

@@ -6,10 +6,12 @@ import io.dualwrite.rewriter.analysis.ReadScopes;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.SourceNames;
 import io.dualwrite.rewriter.analysis.WriteShape;
+import io.dualwrite.rewriter.lexer.TokenKind;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The INSERT translation ({@link NewSchemaTranslator}): the old column's value leaves the VALUES row
@@ -70,13 +72,27 @@ final class InsertTranslator {
         } else {
             columns.addAll(d.table.columns());
         }
+        boolean query = p.rows == null && !p.defaultValues;
+        if (query && p.columns == null) {
+            // without a column list the query's columns fill the table's first ones, in the original order
+            int width = queryWidth(t, p.sourceStart, p.sourceEnd);
+            if (width < 0) {
+                return owner.refused(d.statement, "an INSERT … SELECT without a column list whose query's columns the"
+                        + " driver cannot count (a * in its select list, or a query that is not a SELECT)",
+                        "name the columns: INSERT INTO table (columns) SELECT …");
+            }
+            if (width > columns.size()) {
+                return owner.refused(d.statement, "an INSERT that PostgreSQL rejects (more expressions than target"
+                        + " columns, 42601)", "correct the statement");
+            }
+            columns.subList(width, columns.size()).clear();
+        }
         int column = columns.indexOf(names.spec().sourceColumn());
         String invalid = invalid(t, p, columns);
         if (invalid != null) {
             // translated, it could succeed; refused, it fails as it does on the original schema, only with 0A000
             return owner.refused(d.statement, "an INSERT that PostgreSQL rejects (" + invalid + ")", "correct the statement");
         }
-        boolean query = p.rows == null && !p.defaultValues;
         if (query && column >= 0 && d.table.storedMayDiffer()) {
             // the value is joined back to the inserted row by the key the query gave it; a BEFORE trigger or a rule
             // may store another key (or none), and the value would be lost
@@ -91,9 +107,9 @@ final class InsertTranslator {
                     + " with INSERT … VALUES, or leave the key out of the column list");
         }
         boolean keyByDefault = column >= 0 && !columns.contains(names.spec().keyColumn());
-        if (query && (p.columns == null || (keyByDefault && d.table.keyDefault() == null))) {
-            return owner.refused(d.statement, "an INSERT … SELECT without a column list, or that supplies the migrated"
-                    + " column without the key column, which has no default the driver can compute",
+        if (query && keyByDefault && d.table.keyDefault() == null) {
+            return owner.refused(d.statement, "an INSERT … SELECT that supplies the migrated column without the key"
+                    + " column, which has no default the driver can compute",
                     "name the columns, the key among them, or insert the migrated column's value with INSERT … VALUES");
         }
         BitSet marks = new BitSet();
@@ -138,7 +154,11 @@ final class InsertTranslator {
                 conflict = new InsertSelectForm.Conflict(d.edited(p.conflict, p.conflictEnd), p.doUpdate,
                         p.updatedColumn >= 0);
             }
-            return InsertSelectForm.translate(d, shape, p.columns, column, keyByDefault ? -1
+            List<String> written = new ArrayList<>();
+            for (int k = 0; k < columns.size(); k++) {
+                written.add(p.columns == null ? Identifiers.quote(columns.get(k)) : t.get(p.columns.get(k)).text());
+            }
+            return InsertSelectForm.translate(d, shape, p.headEnd, written, column, keyByDefault ? -1
                     : columns.indexOf(names.spec().keyColumn()), p.overriding, p.sourceStart, p.sourceEnd, conflict,
                     p.returning);
         }
@@ -459,6 +479,80 @@ final class InsertTranslator {
     private static int rowLength(Sig t, int[] row) {
         return expressions(t, row).size();
     }
+
+    /**
+     * How many columns the query in [start, end) gives: the length of its first SELECT's list, as PostgreSQL counts
+     * them for an INSERT without a column list; -1 when the tokens do not tell (a {@code *} in that list, {@code TABLE},
+     * {@code VALUES}, a CTE list not in the usual form).
+     */
+    static int queryWidth(Sig t, int start, int end) {
+        int k = start;
+        while (t.isSymbol(k, "(")) {
+            k++;
+        }
+        if (t.is(k, "with")) {
+            k = t.is(k + 1, "recursive") ? k + 2 : k + 1;
+            while (true) {
+                if (!t.isName(k)) {
+                    return -1;
+                }
+                k = t.isSymbol(k + 1, "(") && t.match(k + 1) > 0 ? t.match(k + 1) + 1 : k + 1;
+                if (!t.is(k, "as")) {
+                    return -1;
+                }
+                k = t.is(k + 1, "not") ? k + 2 : k + 1;
+                k = t.is(k, "materialized") ? k + 1 : k;
+                if (!t.isSymbol(k, "(") || t.match(k) < 0) {
+                    return -1;
+                }
+                k = t.match(k) + 1;
+                if (!t.isSymbol(k, ",")) {
+                    break;
+                }
+                k++;
+            }
+            while (t.isSymbol(k, "(")) {
+                k++;
+            }
+        }
+        if (!t.is(k, "select")) {
+            return -1;
+        }
+        k++;
+        if (t.is(k, "all")) {
+            k++;
+        } else if (t.is(k, "distinct")) {
+            k++;
+            if (t.is(k, "on")) {
+                if (!t.isSymbol(k + 1, "(") || t.match(k + 1) < 0) {
+                    return -1;
+                }
+                k = t.match(k + 1) + 1;
+            }
+        }
+        int depth = t.depth(k);
+        int items = 0;
+        int itemStart = k;
+        for (int m = k; ; m++) {
+            boolean listEnds = m >= end || t.depth(m) < depth
+                    || (t.depth(m) == depth && t.get(m).kind() == TokenKind.IDENTIFIER && LIST_ENDS.contains(t.get(m).normalized())
+                        && !t.is(m - 1, "as") && !t.isSymbol(m - 1, ".") && !t.isDistinctFrom(m));
+            if (listEnds || (t.depth(m) == depth && t.isSymbol(m, ","))) {
+                if (m == itemStart || t.isSymbol(m - 1, "*") && (m - 1 == itemStart || t.isSymbol(m - 2, "."))) {
+                    return -1;   // an empty item, or a star whose columns the tokens do not list
+                }
+                items++;
+                itemStart = m + 1;
+            }
+            if (listEnds) {
+                return items;
+            }
+        }
+    }
+
+    /** The keywords that end a SELECT list. */
+    private static final Set<String> LIST_ENDS = Set.of("from", "into", "where", "group", "having", "window", "union",
+            "intersect", "except", "order", "limit", "offset", "fetch", "for");
 
     /** The expressions of a VALUES row {@code (…)}: token ranges [start, end). */
     static List<int[]> expressions(Sig t, int[] row) {

@@ -7,9 +7,13 @@ import io.dualwrite.rewriter.Phase;
 import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.RewritePlan;
 import io.dualwrite.rewriter.SourceTable;
+import io.dualwrite.rewriter.analysis.Sig;
+import io.dualwrite.rewriter.lexer.Lexer;
+import io.dualwrite.rewriter.lexer.Statements;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The translation's text per shape, its parameter maps, and what it refuses (TranslationOnDatabaseTest runs them). */
@@ -227,6 +231,40 @@ class TranslationTest {
                 + " VALUES (1, 'a', now()) RETURNING \"id\" AS \"dw$k\", CAST(('a@x') AS character varying) AS \"dw$v\")");
     }
 
+    /** Without a column list the query's columns fill the first columns of the original order: the list is written out. */
+    @Test
+    void insertSelectWithoutColumnListWritesTheColumnsTheQueryFills() {
+        assertThat(translated("INSERT INTO users SELECT id + 10, name, email FROM staging").sql()).startsWith(
+                "WITH \"dw$q\" AS MATERIALIZED (SELECT \"dw$r\".*, row_number() OVER () AS \"dw$n\" FROM (SELECT id + 10,"
+                + " name, email FROM staging) AS \"dw$r\"(\"dw$c1\", \"dw$c2\", \"dw$c3\")), \"dw$w\" AS (INSERT INTO"
+                + " users (\"id\", \"name\") SELECT \"dw$c1\", \"dw$c2\" FROM \"dw$q\" ORDER BY \"dw$n\" RETURNING");
+        // two columns: the email column keeps its default, the statement is not rewritten
+        assertThat(rewriter.plan("INSERT INTO users SELECT 1, name FROM staging").forPhase(Phase.CONTRACTED))
+                .isInstanceOf(Rewrite.PassThrough.class);
+        for (String sql : List.of("INSERT INTO users SELECT * FROM staging", "INSERT INTO users SELECT s.* FROM staging s",
+                "INSERT INTO users TABLE staging", "INSERT INTO users SELECT 1, 'n', 'e', now(), 'too many'")) {
+            assertThat(rewriter.plan(sql).forPhase(Phase.CONTRACTED)).as(sql).isInstanceOf(Rewrite.Rejected.class);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "SELECT a, b, c FROM s | 3",
+        "SELECT DISTINCT ON (a, b) a, f(b, c) AS \"from\", c AS from FROM s | 3",
+        "(SELECT a, b) UNION ALL (SELECT c, d) | 2",
+        "WITH RECURSIVE w (x) AS (SELECT 1), v AS MATERIALIZED (SELECT 2) SELECT x, x IS DISTINCT FROM 1 FROM w | 2",
+        "SELECT extract(year FROM now()), (SELECT 1 FROM t), s.from ORDER BY 1 | 3",
+        "SELECT a FOR UPDATE | 1",
+        "SELECT (s).* FROM s | -1",
+        "SELECT a, * FROM s | -1",
+        "VALUES (1, 2) | -1",
+        "SELECT FROM s | -1",
+    })
+    void queryWidthCountsTheFirstSelectList(String query, int width) {
+        Sig t = new Sig(Statements.significant(Lexer.tokenize(query)));
+        assertThat(InsertTranslator.queryWidth(t, 0, t.size())).as(query).isEqualTo(width);
+    }
+
     @Test
     void generatedKeysReturnTheOldColumnInItsPlace() {
         RewritePlan plan = rewriter.plan("insert into users (name, email) values (?, ?)");
@@ -301,7 +339,6 @@ class TranslationTest {
                 + " SET email = lower(EXCLUDED.email)",
         "INSERT INTO users (id, email) SELECT id, address FROM staging ON CONFLICT (id) DO UPDATE"
                 + " SET name = EXCLUDED.email",
-        "INSERT INTO users SELECT * FROM staging",
         "INSERT INTO users (id, email) VALUES (1, 'x') ON CONFLICT (email) DO NOTHING",
         "INSERT INTO users (id, email) VALUES (1, 'x') ON CONFLICT (id) DO UPDATE SET name = (excluded).name",
         "INSERT INTO audit SELECT u FROM users u",
