@@ -540,3 +540,30 @@ SELECT * FROM users WHERE id >= ? ORDER BY id
 
 -- params: 'c', 5
 SELECT u.*, ? AS tag FROM users u WHERE u.id = ?
+
+SELECT u.id, email, o.amount FROM users u JOIN orders o ON o.user_id = u.id ORDER BY o.id
+
+SELECT email, note FROM users u LEFT JOIN orders o ON o.user_id = u.id WHERE email IS NOT NULL ORDER BY 1, 2
+
+SELECT count(*), max(email) FROM users u JOIN orders o ON o.user_id = u.id WHERE email LIKE '%example%'
+
+SELECT email, address FROM users u JOIN email_address e ON e.user_id = u.id AND NOT e.is_primary ORDER BY 1
+
+SELECT email FROM users u, user_archive a WHERE a.id = u.id
+
+SELECT email FROM users u, (SELECT note AS email FROM orders) x
+
+SELECT email, x.n FROM users u, (SELECT 1 AS n, 'e' AS mail) x ORDER BY 1
+
+SELECT email FROM users NATURAL JOIN (VALUES (1, 'v')) AS v(id, tag)
+
+SELECT u.id, email FROM users u JOIN orders o USING (id) ORDER BY 1
+
+SELECT o.id, email FROM orders o JOIN users u ON u.id = o.user_id WHERE email = 'bob@example.com' ORDER BY o.id
+
+-- params: 'bob@example.com'
+SELECT o.id, email FROM orders o JOIN users u ON u.id = o.user_id WHERE email = ? ORDER BY o.id
+
+SELECT email FROM users u CROSS JOIN LATERAL (SELECT o.note FROM orders o WHERE o.user_id = u.id LIMIT 1) l ORDER BY 1
+
+SELECT email FROM users u JOIN orders o ON o.user_id = u.id WHERE o.id = 101 FOR UPDATE OF u

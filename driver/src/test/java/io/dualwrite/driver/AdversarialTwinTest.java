@@ -3,6 +3,7 @@ package io.dualwrite.driver;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dualwrite.rewriter.Phase;
+import io.dualwrite.rewriter.RelationName;
 import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.SourceTable;
 import io.dualwrite.rewriter.rewrite.StatementRewriter;
@@ -17,6 +18,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -39,8 +41,10 @@ class AdversarialTwinTest {
     @ParameterizedTest
     @EnumSource(value = Phase.class, names = {"DUAL_WRITE", "READ_NEW", "NEW_ONLY", "CONTRACTED"})
     void everyStatementBehavesAsOnThePlainTwinOrIsRefused(Phase phase, TestDatabase db) throws Exception {
-        StatementRewriter rewriter = new StatementRewriter(
-                List.of(new SourceTable(MigrationFixture.SPEC, List.of("id", "name", "email"), null, null, false, false, false)));
+        // as the driver reads the catalog: user_archive is the other table with an email column
+        StatementRewriter rewriter = new StatementRewriter(List.of(new SourceTable(MigrationFixture.SPEC,
+                List.of("id", "name", "email"), null, null, false, false, false, null, List.of(),
+                Set.of(new RelationName("public", "user_archive")))));
         // the old column, where the phase still writes it, must hold what the plain twin's holds
         String users = phase.writesOld() ? "SELECT id, name, email FROM users ORDER BY id" : "SELECT id, name FROM users ORDER BY id";
         try (TestDatabase plainDb = PostgresServer.get().createDatabase()) {

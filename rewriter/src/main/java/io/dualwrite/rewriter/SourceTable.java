@@ -2,6 +2,7 @@ package io.dualwrite.rewriter;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * A migration together with what the rewrite needs to know of its source table: the columns in
@@ -28,15 +29,27 @@ import java.util.Objects;
  *                     their twins on the target; a UNIQUE constraint's index has its name): an {@code INSERT … ON CONFLICT}
  *                     without a conflict target, or {@code ON CONSTRAINT} one of them, decides by the value, which the
  *                     translation cannot
+ * @param relationsWithColumn the other relations of the database (tables, views, materialized views, foreign tables)
+ *                     that have a column named like the migrated one, or null when unknown: an unqualified
+ *                     {@code email} in a query that joins {@code users} with relations none of which has such a column
+ *                     is {@code users.email}, as PostgreSQL resolves it; while this is unknown it is refused
  */
 public record SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
                           boolean syncedByTrigger, boolean targetHasColumnType, boolean storedMayDiffer, String keyDefault,
-                          List<String> valueUniqueIndexes) {
+                          List<String> valueUniqueIndexes, Set<RelationName> relationsWithColumn) {
 
     public SourceTable {
         Objects.requireNonNull(spec, "spec");
         columns = List.copyOf(columns);
         valueUniqueIndexes = List.copyOf(valueUniqueIndexes);
+        relationsWithColumn = relationsWithColumn == null ? null : Set.copyOf(relationsWithColumn);
+    }
+
+    public SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
+                       boolean syncedByTrigger, boolean targetHasColumnType, boolean storedMayDiffer, String keyDefault,
+                       List<String> valueUniqueIndexes) {
+        this(spec, columns, valueType, valueDefault, syncedByTrigger, targetHasColumnType, storedMayDiffer, keyDefault,
+                valueUniqueIndexes, null);
     }
 
     public SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,

@@ -202,9 +202,10 @@ public final class DatabaseRuntime {
 
     /**
      * Reloads migrations and phases from the control schema through {@code c}. The rewriter is
-     * rebuilt only when the set of migrations or the source tables' columns ({@link SourceColumns}:
-     * the original order, also after the contract) changed, so its plan cache survives phase
-     * changes (plans hold every phase's rewrite).
+     * rebuilt only when the set of migrations or what it knows of the tables changed (the source tables' columns,
+     * {@link SourceColumns}: the original order, also after the contract; the other relations with a column of the
+     * migrated column's name, {@link ColumnNameOwners}), so its plan cache survives phase changes (plans hold every
+     * phase's rewrite).
      */
     List<MigrationRuntime> refresh(Connection c) throws SQLException {
         synchronized (refreshLock) {
@@ -242,7 +243,8 @@ public final class DatabaseRuntime {
             tables.add(new SourceTable(runtime.spec(), columns.names(), old == null ? null : old.type(),
                     old == null ? null : old.defaultSql(), CaptureTrigger.installed(c, runtime.spec()),
                     TranslatedSync.targetHasColumnType(c, runtime.spec()), TranslatedSync.storedMayDiffer(c, runtime.spec()),
-                    columns.keyDefault(), ValueIndexes.valueUniqueIndexes(c, runtime.spec())));
+                    columns.keyDefault(), ValueIndexes.valueUniqueIndexes(c, runtime.spec()),
+                    ColumnNameOwners.read(c, runtime.spec())));
         }
         if (!changed && !tables.equals(currentTables)) {
             changed = true;

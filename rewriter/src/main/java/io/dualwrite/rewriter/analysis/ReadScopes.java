@@ -30,8 +30,17 @@ public final class ReadScopes {
         public boolean columnAliases;
         /** How many columns the alias list renames (they rename the table's columns in order). */
         public int columnAliasCount;
+        /** The names of the column alias list, normalized; empty without one. */
+        public final List<String> columnAliasNames = new ArrayList<>();
         public String refName;
         public String qualifier;
+        /** A table, view or other relation named in FROM: its name and schema (null when unqualified), normalized. */
+        public String tableName;
+        public String tableSchema;
+        /** A function call in FROM. */
+        public boolean function;
+        /** A parenthesized query in FROM ({@code (SELECT …)}, {@code (VALUES …)}): its opening parenthesis; else -1. */
+        public int derivedOpen = -1;
         /** Index of the token after the FROM item (its alias and column aliases included). */
         public int end;
     }
@@ -328,6 +337,7 @@ public final class ReadScopes {
                     }
                     if (s.is(i + 1, "select") || s.is(i + 1, "values") || s.is(i + 1, "with")) {
                         Relation r = new Relation();
+                        r.derivedOpen = i;
                         i = alias(r, close + 1, null);
                         r.end = i;
                         sc.relations.add(r);
@@ -388,6 +398,7 @@ public final class ReadScopes {
         if (s.isSymbol(j, "(") && s.match(j) > 0) {
             r.refName = s.get(k).normalized();
             r.qualifier = s.get(k).text();
+            r.function = true;
             j = s.match(j) + 1;
             if (s.is(j, "with") && s.is(j + 1, "ordinality")) {
                 j += 2;
@@ -397,6 +408,8 @@ public final class ReadScopes {
             int len = names.tableAt(s, i);
             r.source = len > 0 && len == k - i + 1;
             r.refName = s.get(k).normalized();
+            r.tableName = r.refName;
+            r.tableSchema = k > i ? s.get(k - 2).normalized() : null;
             r.qualifier = WriteAnalyzer.written(s, i, k + 1);
             if (s.isSymbol(j, "*")) {
                 j++;
@@ -434,6 +447,8 @@ public final class ReadScopes {
             for (int k = j + 1; k < close; k++) {
                 if (s.isSymbol(k, ",") && s.depth(k) == s.depth(j + 1)) {
                     r.columnAliasCount++;
+                } else if (s.isName(k) && (k == j + 1 || s.isSymbol(k - 1, ","))) {
+                    r.columnAliasNames.add(s.get(k).normalized());
                 }
             }
             markNotReference(j, close + 1);

@@ -85,6 +85,11 @@ public final class Scope {
         return false;
     }
 
+    /** Whether the SELECT list has a star ({@code *}, {@code q.*}): which names it outputs the tokens do not tell. */
+    public boolean hasStar() {
+        return !stars.isEmpty();
+    }
+
     public boolean anyAncestorHasSource() {
         for (Scope sc = this; sc.enclosing() != null; sc = sc.enclosing()) {
             if (sc.enclosing().hasSource()) {

@@ -2,6 +2,8 @@ package io.dualwrite.rewriter.analysis;
 
 import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.MigrationSpec;
+import io.dualwrite.rewriter.RelationName;
+import java.util.Set;
 
 /**
  * Recognises the names of one migration in token form: the source table as written
@@ -11,9 +13,33 @@ import io.dualwrite.rewriter.MigrationSpec;
 public final class SourceNames {
 
     private final MigrationSpec spec;
+    /** {@link io.dualwrite.rewriter.SourceTable#relationsWithColumn}: null when unknown. */
+    private final Set<RelationName> relationsWithColumn;
 
     public SourceNames(MigrationSpec spec) {
+        this(spec, null);
+    }
+
+    public SourceNames(MigrationSpec spec, Set<RelationName> relationsWithColumn) {
         this.spec = spec;
+        this.relationsWithColumn = relationsWithColumn;
+    }
+
+    /**
+     * Whether the relation {@code schema.name} (normalized; {@code schema} null when the name is unqualified, which then
+     * may be any schema's relation of that name) has a column named like the migrated one: null when that is not known.
+     */
+    public Boolean relationHasColumn(String schema, String name) {
+        if (relationsWithColumn == null) {
+            return null;
+        }
+        for (RelationName r : relationsWithColumn) {
+            if (r.name().equals(name) && (schema == null || schema.equals(r.schema())
+                    || ("pg_temp".equals(schema) && r.schema().startsWith("pg_temp")))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public MigrationSpec spec() {

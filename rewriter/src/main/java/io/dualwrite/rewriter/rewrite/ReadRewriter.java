@@ -12,6 +12,7 @@ import io.dualwrite.rewriter.analysis.SourceNames;
 import io.dualwrite.rewriter.lexer.Token;
 import io.dualwrite.rewriter.lexer.TokenKind;
 import java.util.BitSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -394,11 +395,12 @@ public final class ReadRewriter {
                             return "unqualified \"" + s.get(i).text() + "\" in a write to another table that reads the"
                                     + " migrated table may name the written table's column; qualify it with the table's alias";
                         }
-                        if (scope.relations.size() != 1 && !scope.writeRoot) {
-                            return "unqualified \"" + s.get(i).text() + "\" with several tables in FROM cannot be"
-                                    + " resolved with certainty; qualify it with the table's alias";
+                        target = scope.writeRoot ? scope.relations.get(0) : soleOwner(s, scopes, scope, last);
+                        if (target == null) {
+                            return "unqualified \"" + s.get(i).text() + "\" with several tables in FROM, where another"
+                                    + " one has or may have a column of that name, cannot be resolved with certainty;"
+                                    + " qualify it with the table's alias";
                         }
-                        target = scope.relations.get(0);
                     } else if (scope.anyAncestorHasSource()) {
                         String refusal = outerReference(s, scopes, scope, i, splice, returned, joins, wrapped);
                         if (refusal != null) {
@@ -433,6 +435,115 @@ public final class ReadRewriter {
             i = k;
         }
         return null;
+    }
+
+    /**
+     * The relation of {@code scope}'s FROM an unqualified {@code column} names, as PostgreSQL resolves it: the migrated
+     * table when it is there once and none of the other relations has a column of that name; null when another has
+     * or may have one (the original statement would then be ambiguous, or read the other one's), or it cannot be told.
+     */
+    private Relation soleOwner(Sig s, ReadScopes scopes, Scope scope, String column) {
+        Relation owner = null;
+        for (Relation r : scope.relations) {
+            if (r.source) {
+                if (owner != null) {
+                    return null;
+                }
+                owner = r;
+            } else if (!Boolean.FALSE.equals(hasColumn(s, scopes, r, column))) {
+                return null;
+            }
+        }
+        return owner;
+    }
+
+    /** Whether FROM item {@code r} (not the migrated table) offers a column named {@code column}; null when unknown. */
+    private Boolean hasColumn(Sig s, ReadScopes scopes, Relation r, String column) {
+        if (r.columnAliasNames.contains(column)) {
+            return true;
+        }
+        if (r.derivedOpen >= 0) {
+            return s.is(r.derivedOpen + 1, "values") ? (column.matches("column[0-9]+") ? null : false)
+                    : queryHasColumn(s, scopes, r, column);
+        }
+        if (r.tableName == null || (r.tableSchema == null && withQueryNames(s).contains(r.tableName))) {
+            return null; // a function's columns, a WITH query's
+        }
+        return names.relationHasColumn(r.tableSchema, r.tableName);
+    }
+
+    /** Whether the query in parentheses {@code r} outputs {@code column} (past its column aliases); null when unknown. */
+    private static Boolean queryHasColumn(Sig s, ReadScopes scopes, Relation r, String column) {
+        for (Scope inner : scopes.scopes()) {
+            if (inner.select != r.derivedOpen + 1) {
+                continue;
+            }
+            if (inner.hasStar()) {
+                return null;
+            }
+            Boolean has = false;
+            for (int k = r.columnAliasCount; k < inner.items.size(); k++) {
+                Boolean named = isNamed(s, inner.items.get(k), column);
+                if (Boolean.TRUE.equals(named)) {
+                    return true;
+                }
+                if (named == null) {
+                    has = null;
+                }
+            }
+            return has;
+        }
+        return null; // (WITH … SELECT …): not read here
+    }
+
+    /** Whether PostgreSQL names SELECT item {@code item} {@code column} ({@link ColumnLabel}); null when unknown. */
+    private static Boolean isNamed(Sig s, Item item, String column) {
+        if (item.alias >= 0) {
+            return s.get(item.alias).normalized().equals(column);
+        }
+        int named = ColumnLabel.reference(s, item.start, item.end);
+        if (named < 0) {
+            named = ColumnLabel.functionCall(s, item.start, item.end);
+        } else {
+            while (s.isSymbol(named + 1, ".") && s.isName(named + 2)) {
+                named += 2;
+            }
+        }
+        if (named >= 0) {
+            return s.get(named).normalized().equals(column);
+        }
+        for (int k = item.start; k < item.end; k++) {
+            if (s.isName(k) && s.get(k).normalized().equals(column)) {
+                return null; // a type named like it (PostgreSQL names a cast literal after its type), or another form
+            }
+        }
+        return false;
+    }
+
+    /** The names of the statement's WITH queries, at any level: a FROM item named so may be one of them. */
+    private static Set<String> withQueryNames(Sig s) {
+        Set<String> out = new HashSet<>();
+        for (int i = 0; i < s.size(); i++) {
+            if (!s.is(i, "with") || s.isSymbol(i - 1, ".")) {
+                continue;
+            }
+            int k = s.is(i + 1, "recursive") ? i + 2 : i + 1;
+            while (s.isName(k)) {
+                String name = s.get(k).normalized();
+                k = s.isSymbol(k + 1, "(") && s.match(k + 1) > 0 ? s.match(k + 1) + 1 : k + 1;
+                if (!s.is(k, "as")) {
+                    break;
+                }
+                out.add(name);
+                k = s.is(k + 1, "not") ? k + 2 : k + 1;
+                k = s.is(k, "materialized") ? k + 1 : k;
+                if (!s.isSymbol(k, "(") || s.match(k) < 0 || !s.isSymbol(s.match(k) + 1, ",")) {
+                    break;
+                }
+                k = s.match(k) + 2;
+            }
+        }
+        return out;
     }
 
     /**

@@ -44,7 +44,7 @@ public final class StatementPlanner {
     public StatementPlanner(SourceTable table) {
         this.spec = table.spec();
         this.storedMayDiffer = table.storedMayDiffer();
-        this.names = new SourceNames(spec);
+        this.names = new SourceNames(spec, table.relationsWithColumn());
         this.writes = new WriteAnalyzer(names);
         this.reads = new ReadRewriter(names, table.columns());
         this.hosted = new HostedPlanner(this, spec);

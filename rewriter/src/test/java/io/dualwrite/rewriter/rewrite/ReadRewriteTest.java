@@ -7,11 +7,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.rewriter.Rewrite;
+import io.dualwrite.rewriter.RelationName;
 import io.dualwrite.rewriter.RewritePlan;
+import io.dualwrite.rewriter.SourceTable;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.SourceNames;
 import io.dualwrite.rewriter.lexer.Lexer;
 import io.dualwrite.rewriter.lexer.Statements;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -212,6 +216,42 @@ class ReadRewriteTest {
         assertReadNew("SELECT id FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.note = email)",
                 "SELECT id FROM users u WHERE EXISTS (SELECT \"dw$sub\".* FROM (SELECT " + newEmail("u") + " AS \"email\")"
                         + " AS \"dw$outer\" CROSS JOIN LATERAL (SELECT 1 FROM orders o WHERE o.note = email) AS \"dw$sub\")");
+    }
+
+    /**
+     * With the relations that have an {@code email} column known (the driver reads them from the catalog), an unqualified
+     * {@code email} under several FROM items is the migrated table's when none of the others has one, as PostgreSQL
+     * resolves it; where another has, may have, or the tokens cannot tell, it stays refused.
+     */
+    @Test
+    void unqualifiedColumnUnderSeveralTablesIsTheMigratedTablesWhenNoOtherHasIt() {
+        StatementRewriter known = new StatementRewriter(List.of(new SourceTable(Fixtures.USERS_EMAIL,
+                List.of("id", "name", "email", "created_at"), null, null, false, false, false, null, List.of(),
+                Set.of(new RelationName("public", "contacts"), new RelationName("app", "archive")))));
+        for (String sql : List.of(
+                "SELECT u.id, email, o.amount FROM users u JOIN orders o ON o.user_id = u.id WHERE email LIKE 'a%'",
+                "SELECT email FROM users u, other.archive o, (VALUES (1)) v, (SELECT c.email AS mail, 2 FROM contacts c) x(a)",
+                "SELECT email FROM users u LEFT JOIN (SELECT o.note::text, lower(o.email) FROM orders o) x ON true")) {
+            RewritePlan plan = known.plan(sql);
+            assertThat(plan.forPhase(Phase.READ_NEW)).as(sql).isInstanceOfSatisfying(Rewrite.Rewritten.class,
+                    r -> assertThat(r.sql()).doesNotContain(" email").contains(newEmail("u") + AS_EMAIL));
+            assertThat(plan.forPhase(Phase.CONTRACTED)).isEqualTo(plan.forPhase(Phase.READ_NEW));
+        }
+        for (String sql : List.of(
+                "SELECT email FROM users u JOIN contacts c ON c.user_id = u.id",
+                "SELECT email FROM users u JOIN app.archive o ON o.user_id = u.id",
+                "SELECT email FROM users u JOIN archive o ON o.user_id = u.id",
+                "SELECT email FROM users u, (SELECT c.email FROM contacts c) x",
+                "SELECT email FROM users u, (SELECT 'x'::email FROM t) x",
+                "SELECT email FROM users u, (SELECT * FROM t) x",
+                "SELECT email FROM users u, (SELECT 1) x(email)",
+                "SELECT email FROM users u, (VALUES (1)) v(email)",
+                "SELECT email FROM users u, generate_series(1, 2) g",
+                "WITH t AS (SELECT 1 AS email) SELECT email FROM users u, t",
+                "SELECT email FROM users u JOIN users v ON v.id = u.id")) {
+            assertThat(known.plan(sql).forPhase(Phase.READ_NEW)).as(sql).isInstanceOfSatisfying(Rewrite.Rejected.class,
+                    r -> assertThat(r.reason()).contains("several tables in FROM"));
+        }
     }
 
     @Test
