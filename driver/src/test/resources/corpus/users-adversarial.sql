@@ -67,11 +67,11 @@ SELECT u FROM users u WHERE id = 1
 
 SELECT row_to_json(u) FROM users u ORDER BY id
 
-SELECT to_jsonb(users.*) FROM users
+SELECT to_jsonb(users.*) FROM users ORDER BY id
 
 SELECT users FROM users
 
-SELECT (u).email FROM users u
+SELECT (u).email FROM users u ORDER BY id
 
 SELECT email FROM users NATURAL JOIN (SELECT 1 AS id) x
 
@@ -567,3 +567,27 @@ SELECT o.id, email FROM orders o JOIN users u ON u.id = o.user_id WHERE email = 
 SELECT email FROM users u CROSS JOIN LATERAL (SELECT o.note FROM orders o WHERE o.user_id = u.id LIMIT 1) l ORDER BY 1
 
 SELECT email FROM users u JOIN orders o ON o.user_id = u.id WHERE o.id = 101 FOR UPDATE OF u
+
+SELECT u.id FROM users u, orders o WHERE o.user_id = u.id AND EXISTS (SELECT 1 FROM email_address e WHERE e.address = email) ORDER BY 1
+
+SELECT u.id, (SELECT count(*) FROM orders x WHERE x.note < email) FROM users u JOIN orders o ON o.user_id = u.id ORDER BY 1, 2
+
+SELECT json_agg(u ORDER BY id) FROM users u
+
+SELECT (u.*).email, (u).name FROM users u ORDER BY id
+
+SELECT u::text, CAST(u AS text), format('%s', u) FROM users u ORDER BY id
+
+SELECT count(u), count(*) FILTER (WHERE u IS NOT NULL) FROM users u
+
+SELECT jsonb_build_object('user', u, 'orders', (SELECT json_agg(o ORDER BY o.id) FROM orders o WHERE o.user_id = u.id)) FROM users u ORDER BY u.id
+
+SELECT row_to_json(u, true) FROM users u WHERE u.email LIKE 'b%'
+
+DELETE FROM users WHERE id = 1 RETURNING row_to_json(users)
+
+UPDATE users SET email = 'rj@x' WHERE id = 2 RETURNING to_jsonb(users), (users).email
+
+SELECT u FROM users u WHERE id = 2
+
+SELECT array_agg(u ORDER BY id)::text FROM users u

@@ -78,6 +78,32 @@ public final class ColumnLabel {
         return close > k && close <= b && onlyCastsAndCollations(s, close + 1, b) ? k : -1;
     }
 
+    /**
+     * Whether tokens [from, to] name the item of tokens [start, end) as a column reference would: the item is they, under
+     * enclosing parentheses, {@code CAST(… AS …)}, casts and {@code COLLATE}.
+     */
+    public static boolean isNamedBy(Sig s, int start, int end, int from, int to) {
+        int a = start;
+        int b = end - 1;
+        while (a != from) {
+            if (s.isSymbol(a, "(") && s.match(a) > to && s.match(a) <= b && onlyCastsAndCollations(s, s.match(a) + 1, b)) {
+                b = s.match(a) - 1;
+                a++;
+            } else if (s.is(a, "cast") && s.isSymbol(a + 1, "(") && s.match(a + 1) > to && s.match(a + 1) <= b
+                    && onlyCastsAndCollations(s, s.match(a + 1) + 1, b)) {
+                int as = s.find("as", to + 1, s.match(a + 1), s.depth(a) + 1);
+                if (as < 0) {
+                    return false;
+                }
+                b = as - 1;
+                a += 2;
+            } else {
+                return false;
+            }
+        }
+        return onlyCastsAndCollations(s, to + 1, b);
+    }
+
     /** End (inclusive) of the primary expression starting at a: a name chain, (…), CAST(…) or CASE … END; -1 otherwise. */
     private static int primaryEnd(Sig s, int a, int b) {
         if (s.isSymbol(a, "(")) {

@@ -6,6 +6,7 @@ import io.dualwrite.rewriter.analysis.ReadScopes.Relation;
 import io.dualwrite.rewriter.analysis.Scope;
 import io.dualwrite.rewriter.analysis.Sig;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -39,13 +40,17 @@ final class OuterColumnWrapper {
     private OuterColumnWrapper() {
     }
 
-    /** The wrapper's site for the reference at token {@code reference}, owned by {@code scope}. */
-    static Site site(Sig s, ReadScopes scopes, Scope scope, int reference) {
+    /**
+     * The wrapper's site for the reference at token {@code reference}, owned by {@code scope}; {@code owner} resolves
+     * which relation of an outer query's FROM offers the column (null: none can be told).
+     */
+    static Site site(Sig s, ReadScopes scopes, Scope scope, int reference, Function<Scope, Relation> owner) {
         Scope outer = scope.enclosingWithSource();
         // a write's other FROM/USING items, like a query's, could have the column too (PostgreSQL: ambiguous)
-        Relation target = outer == null || outer.relations.size() != 1 ? null : outer.relations.get(0);
+        Relation target = outer == null ? null : outer.relations.size() == 1 ? outer.relations.get(0)
+                : outer.writeRoot ? null : owner.apply(outer);
         if (target == null) {
-            return Site.refused("several tables in the outer FROM");
+            return Site.refused("several tables in the outer FROM, where another may have a column of that name");
         }
         if (!target.source) {
             return Site.refused("the table the outer write writes may have a column of that name");

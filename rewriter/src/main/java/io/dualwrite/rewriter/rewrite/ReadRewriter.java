@@ -311,7 +311,8 @@ public final class ReadRewriter {
      */
     private String outerReference(Sig s, ReadScopes scopes, Scope scope, int reference, Splice splice, Returned returned,
                                   KeyRangeJoins joins, BitSet wrapped) {
-        OuterColumnWrapper.Site site = OuterColumnWrapper.site(s, scopes, scope, reference);
+        OuterColumnWrapper.Site site = OuterColumnWrapper.site(s, scopes, scope, reference,
+                outer -> soleOwner(s, scopes, outer, s.get(reference).normalized()));
         if (site.refusal() == null && !probe && !wrapped.get(site.open())) {
             wrapped.set(site.open());
             String value = valueIn(returned, site.target(), site.open());
@@ -372,8 +373,22 @@ public final class ReadRewriter {
             if (s.isSymbol(next, ".") && s.isSymbol(next + 1, "*")) {
                 Relation r = qualifiedStar(s, scope, i, next);
                 if (r != null && r.source) {
-                    return "a whole-row reference " + s.get(i).text() + ".* to the migrated table outside the"
-                            + " SELECT list cannot be rewritten; list the columns explicitly";
+                    if (isFieldSelection(s, i, next + 2)) {
+                        // (u.*).email is u.email; (u.*).name reads a column the table still has
+                        if (names.isColumn(s.get(next + 4).normalized())) {
+                            String value = valueIn(returned, r, i);
+                            replaceWithLabel(s, scope, i - 1, next + 4, value != null ? value : newValue(r, joins),
+                                    names.quotedColumn(), splice);
+                        }
+                        i = next + 4;
+                        continue;
+                    }
+                    String row = wholeRow(s, i, next + 2, r, valueIn(returned, r, i), joins);
+                    if (row == null) {
+                        return "a whole-row reference " + s.get(i).text() + ".* to the migrated table outside the"
+                                + " SELECT list cannot be rewritten; list the columns explicitly";
+                    }
+                    replaceWithLabel(s, scope, i, next + 1, row, Identifiers.quote(s.get(k).normalized()), splice);
                 }
                 i = k;
                 continue;
@@ -383,8 +398,24 @@ public final class ReadRewriter {
             if (parts == 1) {
                 Relation r = scope.resolveQualifier(last);
                 if (r != null && r.source && !names.isColumn(last)) {
-                    return "a whole-row reference \"" + s.get(i).text() + "\" to the migrated table cannot be"
-                            + " rewritten; list the columns explicitly";
+                    if (isFieldSelection(s, i, k + 1)) {
+                        // (u).email is u.email; (u).name reads a column the table still has
+                        if (names.isColumn(s.get(k + 3).normalized())) {
+                            String value = valueIn(returned, r, i);
+                            replaceWithLabel(s, scope, i - 1, k + 3, value != null ? value : newValue(r, joins),
+                                    names.quotedColumn(), splice);
+                        }
+                        i = k + 3;
+                        continue;
+                    }
+                    String row = wholeRow(s, i, k + 1, r, valueIn(returned, r, i), joins);
+                    if (row == null) {
+                        return "a whole-row reference \"" + s.get(i).text() + "\" to the migrated table cannot be"
+                                + " rewritten; list the columns explicitly";
+                    }
+                    replaceWithLabel(s, scope, i, k, row, Identifiers.quote(last), splice);
+                    i = k;
+                    continue;
                 }
                 if (names.isColumn(last)) {
                     if (isOutputName(s, scope, i) || (scope.setOperand && scope.inOrderBy(i))) {
@@ -435,6 +466,75 @@ public final class ReadRewriter {
             i = k;
         }
         return null;
+    }
+
+    /** Functions whose result does not depend on the row type of a whole-row argument, only on its fields' names and values. */
+    private static final Set<String> ROW_READING_FUNCTIONS = Set.of("row_to_json", "to_json", "to_jsonb", "json_agg",
+            "jsonb_agg", "json_build_object", "jsonb_build_object", "json_build_array", "jsonb_build_array",
+            "json_object_agg", "jsonb_object_agg", "format", "concat", "concat_ws", "count", "num_nulls", "num_nonnulls",
+            "hstore");
+
+    /**
+     * The whole-row reference in tokens [start, end) ({@code u}, {@code u.*}) as a row of the application's columns, the
+     * migrated one read from the new table ({@code (SELECT "dw$row" FROM (SELECT u."id", <value> AS "email", …) AS
+     * "dw$row")}: its fields have the original names, types and order); null where the row's type shows or the columns
+     * are unknown. Only where nothing but the fields' names and values reach the result: a field selection
+     * ({@code (u).name}), an argument of a JSON builder or of another function that reads the fields
+     * ({@link #ROW_READING_FUNCTIONS}), a cast to text, {@code IS [NOT] NULL}. The type itself (a row of the table's
+     * type, which the contract changes) is what a bare {@code SELECT u} or a function taking {@code users} shows.
+     */
+    private String wholeRow(Sig s, int start, int end, Relation r, String value, KeyRangeJoins joins) {
+        if (!readsOnlyFields(s, start, end)) {
+            return null;
+        }
+        String columns = sourceColumns(r, value, joins);
+        return columns == null ? null : "(SELECT \"dw$row\" FROM (SELECT " + columns + ") AS \"dw$row\")";
+    }
+
+    /** {@code (u).name}: the reference in tokens [start, end) in parentheses of its own, a field name after them. */
+    private static boolean isFieldSelection(Sig s, int start, int end) {
+        int before = start - 1;
+        return s.isSymbol(before, "(") && s.match(before) == end && s.isSymbol(end + 1, ".") && s.isName(end + 2)
+                && !s.isIdentifier(before - 1);
+    }
+
+    /**
+     * Replaces tokens [from, to] with {@code sql}; when they alone named their SELECT item (no alias), the item keeps the
+     * name PostgreSQL gave it, {@code label}.
+     */
+    private static void replaceWithLabel(Sig s, Scope scope, int from, int to, String sql, String label, Splice splice) {
+        splice.replace(s.get(from).start(), s.get(to).end(), sql);
+        Item item = scope.itemContaining(from);
+        if (item != null && item.alias < 0 && ColumnLabel.isNamedBy(s, item.start, item.end, from, to)) {
+            splice.insert(s.get(item.end - 1).end(), " AS " + label);
+        }
+    }
+
+    private static boolean readsOnlyFields(Sig s, int start, int end) {
+        int before = start - 1;
+        if (s.isSymbol(end, "::") && s.is(end + 1, "text") && !s.isSymbol(end + 2, "[")) {
+            return true;
+        }
+        if (s.is(end, "is") && (s.is(end + 1, "null") || (s.is(end + 1, "not") && s.is(end + 2, "null")))) {
+            return true;
+        }
+        if (!(s.isSymbol(before, "(") || s.isSymbol(before, ","))) {
+            return false;
+        }
+        int open = before;
+        while (open >= 0 && !(s.isSymbol(open, "(") && s.depth(open) == s.depth(start) - 1)) {
+            open--;
+        }
+        if (open < 1 || s.match(open) < end || !s.isName(open - 1)) {
+            return false;
+        }
+        String function = s.get(open - 1).normalized();
+        if (function.equals("cast")) {
+            return open == before && s.is(end, "as") && s.is(end + 1, "text") && s.isSymbol(end + 2, ")");
+        }
+        boolean qualified = s.isSymbol(open - 2, ".");
+        return ROW_READING_FUNCTIONS.contains(function) && (!qualified || s.is(open - 3, "pg_catalog"))
+                && (s.isSymbol(end, ")") || s.isSymbol(end, ",") || s.is(end, "order"));
     }
 
     /**

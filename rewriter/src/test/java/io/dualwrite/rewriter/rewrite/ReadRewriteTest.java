@@ -252,18 +252,45 @@ class ReadRewriteTest {
             assertThat(known.plan(sql).forPhase(Phase.READ_NEW)).as(sql).isInstanceOfSatisfying(Rewrite.Rejected.class,
                     r -> assertThat(r.reason()).contains("several tables in FROM"));
         }
+        // in a subquery on other tables it is the outer users row's, offered right outside the subquery (OuterColumnWrapper)
+        assertThat(known.plan("SELECT u.id FROM users u, orders o WHERE EXISTS (SELECT 1 FROM tags t WHERE t.tag = email)")
+                .forPhase(Phase.READ_NEW)).isEqualTo(new Rewrite.Rewritten("SELECT u.id FROM users u, orders o WHERE EXISTS"
+                + " (SELECT \"dw$sub\".* FROM (SELECT " + newEmail("u") + AS_EMAIL + ") AS \"dw$outer\" CROSS JOIN LATERAL"
+                + " (SELECT 1 FROM tags t WHERE t.tag = email) AS \"dw$sub\")", Rewrite.Kind.READ_NEW));
+        assertThat(known.plan("SELECT u.id FROM users u, contacts c WHERE EXISTS (SELECT 1 FROM tags t WHERE t.tag = email)")
+                .forPhase(Phase.READ_NEW)).isInstanceOf(Rewrite.Rejected.class);
+    }
+
+    /**
+     * A whole-row reference where only its fields' names and values matter (a JSON builder, a field selection, a cast to
+     * text, IS NULL) becomes a row of the application's columns with the migrated one read from the new table.
+     */
+    @Test
+    void wholeRowReferencesWhoseFieldsAreReadBecomeARowOfTheOriginalColumns() {
+        String row = "(SELECT \"dw$row\" FROM (SELECT u.\"id\", u.\"name\", " + newEmail("u") + AS_EMAIL
+                + ", u.\"created_at\") AS \"dw$row\")";
+        assertReadNew("SELECT row_to_json(u), to_jsonb(u.*), json_agg(u ORDER BY id) OVER (), (u).email, u::text,"
+                        + " CAST(u AS text), u IS NOT NULL FROM users u WHERE pg_catalog.num_nulls(u, 1) = 0",
+                "SELECT row_to_json(" + row + "), to_jsonb(" + row + "), json_agg(" + row + " ORDER BY id) OVER (), "
+                        + newEmail("u") + AS_EMAIL + ", " + row + "::text AS \"u\", CAST(" + row + " AS text) AS \"u\", " + row
+                        + " IS NOT NULL FROM users u WHERE pg_catalog.num_nulls(" + row + ", 1) = 0");
+        // a field selection of another column reads the table as it is
+        assertReadNew("SELECT (u).name, (u.*).email FROM users u", "SELECT (u).name, " + newEmail("u") + AS_EMAIL + " FROM users u");
     }
 
     @Test
     void refusedWhenNotCertain() {
         assertReadNewRejected("SELECT email FROM users u JOIN orders o ON o.user_id = u.id", "several tables in FROM");
         assertReadNewRejected("SELECT u.id FROM users u, contacts c WHERE EXISTS (SELECT 1 FROM orders o WHERE o.note = email)",
-                "outer query (several tables in the outer FROM)");
+                "outer query (several tables in the outer FROM");
         assertReadNewRejected("SELECT id, ARRAY(SELECT note FROM orders o WHERE o.note > email) FROM users", "ARRAY");
         assertReadNewRejected("SELECT u.id FROM users u JOIN orders o ON o.note = (SELECT max(x) FROM t WHERE t.y = email)",
                 "outer query");
         assertReadNewRejected("SELECT * FROM users JOIN orders USING (id)", "NATURAL join or JOIN … USING");
-        assertReadNewRejected("SELECT row_to_json(u) FROM users u", "whole-row reference");
+        assertReadNewRejected("SELECT u FROM users u", "whole-row reference");
+        assertReadNewRejected("SELECT my_function(u) FROM users u", "whole-row reference");
+        assertReadNewRejected("SELECT array_agg(u) FROM users u", "whole-row reference");
+        assertReadNewRejected("SELECT row_to_json(u)::text, u::users FROM users u", "whole-row reference");
         assertReadNewRejected("TABLE users", "TABLE");
         assertReadNewRejected("SELECT * FROM orders o JOIN (users u JOIN t ON t.id = u.id) j ON j.id = o.id",
                 "alias on a parenthesized join");

@@ -345,7 +345,7 @@ class TranslationTest {
         "UPDATE orders o SET note = email FROM users u WHERE u.id = o.user_id",
         "DELETE FROM orders USING users u WHERE u.id = orders.user_id AND email = 'x'",
         "MERGE INTO orders o USING users u ON u.id = o.user_id WHEN MATCHED THEN UPDATE SET note = u.email",
-        "SELECT row_to_json(u) FROM users u",
+        "SELECT u FROM users u",
         "SELECT * FROM users JOIN orders USING (id)",
         "SELECT email FROM users u, orders o WHERE o.user_id = u.id",
         "UPDATE users SET name = 'x' RETURNING users",
