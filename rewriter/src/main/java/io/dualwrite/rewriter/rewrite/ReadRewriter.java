@@ -374,13 +374,7 @@ public final class ReadRewriter {
                 Relation r = qualifiedStar(s, scope, i, next);
                 if (r != null && r.source) {
                     if (isFieldSelection(s, i, next + 2)) {
-                        // (u.*).email is u.email; (u.*).name reads a column the table still has
-                        if (names.isColumn(s.get(next + 4).normalized())) {
-                            String value = valueIn(returned, r, i);
-                            replaceWithLabel(s, scope, i - 1, next + 4, value != null ? value : newValue(r, joins),
-                                    names.quotedColumn(), splice);
-                        }
-                        i = next + 4;
+                        i = selectField(s, scope, r, i - 1, next + 4, returned, joins, splice);
                         continue;
                     }
                     String row = wholeRow(s, i, next + 2, r, valueIn(returned, r, i), joins);
@@ -399,13 +393,7 @@ public final class ReadRewriter {
                 Relation r = scope.resolveQualifier(last);
                 if (r != null && r.source && !names.isColumn(last)) {
                     if (isFieldSelection(s, i, k + 1)) {
-                        // (u).email is u.email; (u).name reads a column the table still has
-                        if (names.isColumn(s.get(k + 3).normalized())) {
-                            String value = valueIn(returned, r, i);
-                            replaceWithLabel(s, scope, i - 1, k + 3, value != null ? value : newValue(r, joins),
-                                    names.quotedColumn(), splice);
-                        }
-                        i = k + 3;
+                        i = selectField(s, scope, r, i - 1, k + 3, returned, joins, splice);
                         continue;
                     }
                     String row = wholeRow(s, i, k + 1, r, valueIn(returned, r, i), joins);
@@ -489,6 +477,19 @@ public final class ReadRewriter {
         }
         String columns = sourceColumns(r, value, joins);
         return columns == null ? null : "(SELECT \"dw$row\" FROM (SELECT " + columns + ") AS \"dw$row\")";
+    }
+
+    /**
+     * {@code (u).email} (or {@code (u.*).email}: tokens [open, field]) is {@code u.email}; {@code (u).name} reads a column
+     * the table still has and stays. Returns the field's index.
+     */
+    private int selectField(Sig s, Scope scope, Relation r, int open, int field, Returned returned, KeyRangeJoins joins,
+                            Splice splice) {
+        if (names.isColumn(s.get(field).normalized())) {
+            String value = valueIn(returned, r, open);
+            replaceWithLabel(s, scope, open, field, value != null ? value : newValue(r, joins), names.quotedColumn(), splice);
+        }
+        return field;
     }
 
     /** {@code (u).name}: the reference in tokens [start, end) in parentheses of its own, a field name after them. */
