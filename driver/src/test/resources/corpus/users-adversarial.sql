@@ -591,3 +591,7 @@ UPDATE users SET email = 'rj@x' WHERE id = 2 RETURNING to_jsonb(users), (users).
 SELECT u FROM users u WHERE id = 2
 
 SELECT array_agg(u ORDER BY id)::text FROM users u
+
+SELECT count(*) FROM users NATURAL JOIN orders
+
+SELECT email, tag FROM users NATURAL JOIN (SELECT 2::bigint AS id, 'x' AS tag) t

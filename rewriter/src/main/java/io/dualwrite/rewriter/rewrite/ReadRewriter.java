@@ -71,7 +71,8 @@ public final class ReadRewriter {
     /**
      * Why a statement cannot run as sent once the old column is gone (CONTRACTED) or stale (NEW_ONLY), even where it
      * names no column the rewrite could replace, or null: a NATURAL join with the migrated table joins on every column
-     * name the two sides share, the old one too while it exists and no longer after the drop; a cast to the migrated
+     * name the two sides share, the old one too while it exists and no longer after the drop (unless no other relation
+     * joined has a column of that name: {@link #soleOwner}); a cast to the migrated
      * table's row type ({@code null::users}) has the old column until the drop and not after; so has {@code TABLE users}
      * as a query inside another statement (a derived table, a WITH query, a set operation's operand, an INSERT's rows),
      * which names no column at all. NEW_ONLY refuses them too, so that the contract changes no statement's behaviour.
@@ -92,8 +93,10 @@ public final class ReadRewriter {
             natural |= s.is(i, "natural");
         }
         if (natural) {
-            for (Scope scope : ReadScopes.of(s, names).scopes()) {
-                if (scope.natural && scope.hasSource()) {
+            ReadScopes scopes = ReadScopes.of(s, names);
+            for (Scope scope : scopes.scopes()) {
+                // joined with relations none of which has a column of that name, it never joined on the old column
+                if (scope.natural && scope.hasSource() && soleOwner(s, scopes, scope, names.spec().sourceColumn()) == null) {
                     return "a NATURAL join with the migrated table, which joins on every column name the two tables share,"
                             + " the old column's too until it is dropped";
                 }

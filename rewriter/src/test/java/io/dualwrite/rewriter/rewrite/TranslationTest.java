@@ -4,6 +4,7 @@ import static io.dualwrite.rewriter.rewrite.Fixtures.newEmail;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dualwrite.rewriter.Phase;
+import io.dualwrite.rewriter.RelationName;
 import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.RewritePlan;
 import io.dualwrite.rewriter.SourceTable;
@@ -11,6 +12,7 @@ import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.lexer.Lexer;
 import io.dualwrite.rewriter.lexer.Statements;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -229,6 +231,23 @@ class TranslationTest {
         Rewrite.Rewritten r = translated("INSERT INTO users VALUES (1, 'a', 'a@x', now())");
         assertThat(r.sql()).startsWith("WITH \"dw$w\" AS (INSERT INTO users (\"id\", \"name\", \"created_at\")"
                 + " VALUES (1, 'a', now()) RETURNING \"id\" AS \"dw$k\", CAST(('a@x') AS character varying) AS \"dw$v\")");
+    }
+
+    /** A NATURAL join with relations that have no column of the migrated column's name never joined on it: translated. */
+    @Test
+    void aNaturalJoinWithRelationsWithoutTheColumnIsTranslated() {
+        StatementRewriter known = new StatementRewriter(List.of(new SourceTable(Fixtures.USERS_EMAIL,
+                List.of("id", "name", "email", "created_at"), "character varying(255)", null, false, false, false, null,
+                List.of(), Set.of(new RelationName("public", "contacts")))));
+        assertThat(known.plan("SELECT count(*), email FROM users NATURAL JOIN orders GROUP BY email").forPhase(Phase.CONTRACTED))
+                .isInstanceOf(Rewrite.Rewritten.class);
+        assertThat(known.plan("SELECT count(*) FROM users NATURAL JOIN orders").forPhase(Phase.CONTRACTED))
+                .isSameAs(Rewrite.PASS_THROUGH);
+        for (String sql : List.of("SELECT count(*) FROM users NATURAL JOIN contacts", "SELECT 1 FROM users NATURAL JOIN users u2",
+                "SELECT 1 FROM users NATURAL JOIN (SELECT * FROM orders) o")) {
+            assertThat(known.plan(sql).forPhase(Phase.CONTRACTED)).as(sql).isInstanceOfSatisfying(Rewrite.Rejected.class,
+                    r -> assertThat(r.reason()).contains("NATURAL join"));
+        }
     }
 
     /** Without a column list the query's columns fill the first columns of the original order: the list is written out. */
