@@ -244,7 +244,7 @@ public final class DatabaseRuntime {
                     old == null ? null : old.defaultSql(), CaptureTrigger.installed(c, runtime.spec()),
                     TranslatedSync.targetHasColumnType(c, runtime.spec()), TranslatedSync.storedMayDiffer(c, runtime.spec()),
                     columns.keyDefault(), ValueIndexes.valueUniqueIndexes(c, runtime.spec()),
-                    ColumnNameOwners.read(c, runtime.spec())));
+                    columnNameOwners.of(c, runtime.spec())));
         }
         if (!changed && !tables.equals(currentTables)) {
             changed = true;
@@ -265,6 +265,8 @@ public final class DatabaseRuntime {
     }
 
     private List<SourceTable> currentTables = List.of();
+    /** Guarded by {@link #refreshLock}. */
+    private final ColumnNameOwners columnNameOwners = new ColumnNameOwners();
 
     /** Planning time goes to the migration the plan touches; texts that touch none (they only name the table) to none. */
     private static StatementRewriter.PlanningObserver planningTimes(MigrationRuntime[] runtimes) {
