@@ -595,3 +595,32 @@ SELECT array_agg(u ORDER BY id)::text FROM users u
 SELECT count(*) FROM users NATURAL JOIN orders
 
 SELECT email, tag FROM users NATURAL JOIN (SELECT 2::bigint AS id, 'x' AS tag) t
+
+-- params: 'bob@example.com'
+SELECT u.*, o.* FROM users u LEFT JOIN orders o ON o.user_id = u.id WHERE u.email = ? ORDER BY o.id
+
+-- params: 'bob@example.com'
+SELECT count(*) FROM users WHERE email = ?
+
+SELECT id FROM users WHERE email IS NULL OR email = '' ORDER BY id
+
+SELECT DISTINCT email FROM users u JOIN orders o ON o.user_id = u.id ORDER BY 1
+
+SELECT email, count(o.id) FROM users u LEFT JOIN orders o ON o.user_id = u.id GROUP BY email ORDER BY 2 DESC, 1
+
+-- params: '%EXAMPLE%', 2, 1
+SELECT email FROM users WHERE lower(email) LIKE lower(?) ORDER BY email LIMIT ? OFFSET ?
+
+SELECT * FROM users u WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id) AND email IS NOT NULL ORDER BY id
+
+SELECT u.id, CASE WHEN email LIKE '%@example.com' THEN 'internal' ELSE 'external' END AS kind FROM users u JOIN orders o ON o.user_id = u.id ORDER BY o.id
+
+SELECT string_agg(email, ';' ORDER BY email) FROM users u JOIN orders o ON o.user_id = u.id WHERE o.amount > 1
+
+WITH recent AS (SELECT user_id FROM orders WHERE amount > 5) SELECT email FROM users JOIN recent ON recent.user_id = users.id ORDER BY 1
+
+WITH recent (uid) AS (SELECT user_id FROM orders) SELECT DISTINCT email, uid FROM recent, users WHERE users.id = recent.uid ORDER BY 1
+
+WITH u2 AS (SELECT id, email AS mail FROM users) SELECT email, mail FROM users JOIN u2 USING (id) ORDER BY id
+
+SELECT coalesce(email, '') AS email FROM users u, orders o WHERE o.user_id = u.id AND o.id = 100

@@ -11,8 +11,8 @@ import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.SourceNames;
 import io.dualwrite.rewriter.lexer.Token;
 import io.dualwrite.rewriter.lexer.TokenKind;
+import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -567,26 +567,46 @@ public final class ReadRewriter {
             return true;
         }
         if (r.derivedOpen >= 0) {
-            return s.is(r.derivedOpen + 1, "values") ? (column.matches("column[0-9]+") ? null : false)
-                    : queryHasColumn(s, scopes, r, column);
+            return queryHasColumn(s, scopes, r.derivedOpen, r.columnAliasCount, column);
         }
-        if (r.tableName == null || (r.tableSchema == null && withQueryNames(s).contains(r.tableName))) {
-            return null; // a function's columns, a WITH query's
+        if (r.tableName == null) {
+            return null; // a function's columns
         }
-        return names.relationHasColumn(r.tableSchema, r.tableName);
+        Boolean has = names.relationHasColumn(r.tableSchema, r.tableName);
+        if (r.tableSchema == null) {
+            // a WITH query of that name, where in scope; else the table: either may be the one PostgreSQL reads
+            for (WithQuery w : withQueries(s)) {
+                if (w.name().equals(r.tableName)) {
+                    has = either(has, w.columns().contains(column) ? Boolean.TRUE : queryHasColumn(s, scopes, w.open(),
+                            Math.max(w.columns().size(), r.columnAliasCount), column));
+                }
+            }
+        }
+        return has;
     }
 
-    /** Whether the query in parentheses {@code r} outputs {@code column} (past its column aliases); null when unknown. */
-    private static Boolean queryHasColumn(Sig s, ReadScopes scopes, Relation r, String column) {
+    /** True if either is, else null if either is unknown, else false. */
+    private static Boolean either(Boolean a, Boolean b) {
+        return Boolean.TRUE.equals(a) || Boolean.TRUE.equals(b) ? Boolean.TRUE : a == null || b == null ? null : Boolean.FALSE;
+    }
+
+    /**
+     * Whether the query in the parentheses opened at {@code open} outputs {@code column} past its first {@code renamed}
+     * columns (which a column alias list renames); null when unknown.
+     */
+    private static Boolean queryHasColumn(Sig s, ReadScopes scopes, int open, int renamed, String column) {
+        if (s.is(open + 1, "values")) {
+            return column.matches("column[0-9]+") ? null : false;
+        }
         for (Scope inner : scopes.scopes()) {
-            if (inner.select != r.derivedOpen + 1) {
+            if (inner.select != open + 1) {
                 continue;
             }
             if (inner.hasStar()) {
                 return null;
             }
             Boolean has = false;
-            for (int k = r.columnAliasCount; k < inner.items.size(); k++) {
+            for (int k = renamed; k < inner.items.size(); k++) {
                 Boolean named = isNamed(s, inner.items.get(k), column);
                 if (Boolean.TRUE.equals(named)) {
                     return true;
@@ -624,9 +644,13 @@ public final class ReadRewriter {
         return false;
     }
 
-    /** The names of the statement's WITH queries, at any level: a FROM item named so may be one of them. */
-    private static Set<String> withQueryNames(Sig s) {
-        Set<String> out = new HashSet<>();
+    /** A WITH query: its name, its column list's names (normalized; empty without one), its body's opening parenthesis. */
+    private record WithQuery(String name, List<String> columns, int open) {
+    }
+
+    /** The statement's WITH queries, at any level: a FROM item named so may be one of them. */
+    private static List<WithQuery> withQueries(Sig s) {
+        List<WithQuery> out = new ArrayList<>();
         for (int i = 0; i < s.size(); i++) {
             if (!s.is(i, "with") || s.isSymbol(i - 1, ".")) {
                 continue;
@@ -634,14 +658,25 @@ public final class ReadRewriter {
             int k = s.is(i + 1, "recursive") ? i + 2 : i + 1;
             while (s.isName(k)) {
                 String name = s.get(k).normalized();
-                k = s.isSymbol(k + 1, "(") && s.match(k + 1) > 0 ? s.match(k + 1) + 1 : k + 1;
+                List<String> columns = new ArrayList<>();
+                if (s.isSymbol(k + 1, "(") && s.match(k + 1) > 0) {
+                    for (int c = k + 2; c < s.match(k + 1); c += 2) {
+                        columns.add(s.get(c).normalized());
+                    }
+                    k = s.match(k + 1) + 1;
+                } else {
+                    k++;
+                }
                 if (!s.is(k, "as")) {
                     break;
                 }
-                out.add(name);
                 k = s.is(k + 1, "not") ? k + 2 : k + 1;
                 k = s.is(k, "materialized") ? k + 1 : k;
-                if (!s.isSymbol(k, "(") || s.match(k) < 0 || !s.isSymbol(s.match(k) + 1, ",")) {
+                if (!s.isSymbol(k, "(") || s.match(k) < 0) {
+                    break;
+                }
+                out.add(new WithQuery(name, columns, k));
+                if (!s.isSymbol(s.match(k) + 1, ",")) {
                     break;
                 }
                 k = s.match(k) + 2;

@@ -231,7 +231,9 @@ class ReadRewriteTest {
         for (String sql : List.of(
                 "SELECT u.id, email, o.amount FROM users u JOIN orders o ON o.user_id = u.id WHERE email LIKE 'a%'",
                 "SELECT email FROM users u, other.archive o, (VALUES (1)) v, (SELECT c.email AS mail, 2 FROM contacts c) x(a)",
-                "SELECT email FROM users u LEFT JOIN (SELECT o.note::text, lower(o.email) FROM orders o) x ON true")) {
+                "SELECT email FROM users u LEFT JOIN (SELECT o.note::text, lower(o.email) FROM orders o) x ON true",
+                "WITH recent AS (SELECT user_id FROM orders WHERE amount > 5) SELECT email FROM users u JOIN recent r"
+                        + " ON r.user_id = u.id")) {
             RewritePlan plan = known.plan(sql);
             assertThat(plan.forPhase(Phase.READ_NEW)).as(sql).isInstanceOfSatisfying(Rewrite.Rewritten.class,
                     r -> assertThat(r.sql()).doesNotContain(" email").contains(newEmail("u") + AS_EMAIL));
@@ -248,6 +250,8 @@ class ReadRewriteTest {
                 "SELECT email FROM users u, (VALUES (1)) v(email)",
                 "SELECT email FROM users u, generate_series(1, 2) g",
                 "WITH t AS (SELECT 1 AS email) SELECT email FROM users u, t",
+                "WITH t (n, email) AS (SELECT 1, 2) SELECT email FROM users u, t",
+                "WITH archive AS (SELECT 1 AS n) SELECT email FROM users u, archive",
                 "SELECT email FROM users u JOIN users v ON v.id = u.id")) {
             assertThat(known.plan(sql).forPhase(Phase.READ_NEW)).as(sql).isInstanceOfSatisfying(Rewrite.Rejected.class,
                     r -> assertThat(r.reason()).contains("several tables in FROM"));
