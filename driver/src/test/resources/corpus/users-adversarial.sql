@@ -624,3 +624,9 @@ WITH recent (uid) AS (SELECT user_id FROM orders) SELECT DISTINCT email, uid FRO
 WITH u2 AS (SELECT id, email AS mail FROM users) SELECT email, mail FROM users JOIN u2 USING (id) ORDER BY id
 
 SELECT coalesce(email, '') AS email FROM users u, orders o WHERE o.user_id = u.id AND o.id = 100
+
+UPDATE orders SET note = email FROM users WHERE users.id = orders.user_id AND orders.id = 102 RETURNING orders.note, email
+
+DELETE FROM orders USING users u WHERE u.id = orders.user_id AND email LIKE 'ann%' RETURNING orders.id, email
+
+UPDATE user_archive SET name = email FROM users u WHERE u.id = user_archive.id

@@ -155,6 +155,8 @@ final class OtherTableWrite {
         written.aliased = alias >= 0;
         written.qualifier = s.get(ref).text();
         written.refName = s.get(ref).normalized();
+        written.tableName = s.get(nameEnd(s, name) - 1).normalized();
+        written.tableSchema = nameEnd(s, name) - name > 1 ? s.get(nameEnd(s, name) - 3).normalized() : null;
         int returning = s.find("returning", name, s.size(), 0);
         ReadScopes scopes = ReadScopes.ofWrite(s, names, written, from, fromEnd, returning < 0 ? -1 : returning + 1, marks);
         // the WITH queries do not see the written table (not the migrated one anyway)

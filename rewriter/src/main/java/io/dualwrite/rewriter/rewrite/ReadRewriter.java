@@ -413,11 +413,12 @@ public final class ReadRewriter {
                         continue;
                     }
                     if (scope.hasSource()) {
-                        if (scope.writeRoot && !scope.relations.get(0).source) {
+                        boolean otherTableWritten = scope.writeRoot && !scope.relations.get(0).source;
+                        target = scope.writeRoot && !otherTableWritten ? scope.relations.get(0) : soleOwner(s, scopes, scope, last);
+                        if (target == null && otherTableWritten) {
                             return "unqualified \"" + s.get(i).text() + "\" in a write to another table that reads the"
                                     + " migrated table may name the written table's column; qualify it with the table's alias";
                         }
-                        target = scope.writeRoot ? scope.relations.get(0) : soleOwner(s, scopes, scope, last);
                         if (target == null) {
                             return "unqualified \"" + s.get(i).text() + "\" with several tables in FROM, where another"
                                     + " one has or may have a column of that name, cannot be resolved with certainty;"

@@ -256,6 +256,13 @@ class ReadRewriteTest {
             assertThat(known.plan(sql).forPhase(Phase.READ_NEW)).as(sql).isInstanceOfSatisfying(Rewrite.Rejected.class,
                     r -> assertThat(r.reason()).contains("several tables in FROM"));
         }
+        // in a write to another table without such a column, too
+        assertThat(known.plan("UPDATE orders o SET note = email FROM users u WHERE u.id = o.user_id").forPhase(Phase.READ_NEW))
+                .isInstanceOfSatisfying(Rewrite.Rewritten.class, r -> assertThat(r.sql()).isEqualTo(
+                        "UPDATE orders o SET note = " + newEmail("u") + " FROM users u WHERE u.id = o.user_id"));
+        // (READ_NEW passes a write it cannot tell through: the old column is still current)
+        assertThat(known.plan("UPDATE contacts c SET note = email FROM users u WHERE u.id = c.user_id").forPhase(Phase.CONTRACTED))
+                .isInstanceOfSatisfying(Rewrite.Rejected.class, r -> assertThat(r.reason()).contains("written table's column"));
         // in a subquery on other tables it is the outer users row's, offered right outside the subquery (OuterColumnWrapper)
         assertThat(known.plan("SELECT u.id FROM users u, orders o WHERE EXISTS (SELECT 1 FROM tags t WHERE t.tag = email)")
                 .forPhase(Phase.READ_NEW)).isEqualTo(new Rewrite.Rewritten("SELECT u.id FROM users u, orders o WHERE EXISTS"
