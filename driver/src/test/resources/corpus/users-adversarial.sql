@@ -628,3 +628,8 @@ UPDATE orders SET note = email FROM users WHERE users.id = orders.user_id AND or
 DELETE FROM orders USING users u WHERE u.id = orders.user_id AND email LIKE 'ann%' RETURNING orders.id, email
 
 UPDATE user_archive SET name = email FROM users u WHERE u.id = user_archive.id
+
+SELECT row_to_json(u), email FROM users u WHERE id BETWEEN 2 AND 4 ORDER BY id
+
+-- params: 3
+SELECT json_agg(u ORDER BY u.id) FROM users u WHERE u.id >= ?
