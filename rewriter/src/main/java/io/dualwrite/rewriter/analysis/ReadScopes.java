@@ -37,8 +37,6 @@ public final class ReadScopes {
         /** A table, view or other relation named in FROM: its name and schema (null when unqualified), normalized. */
         public String tableName;
         public String tableSchema;
-        /** A function call in FROM. */
-        public boolean function;
         /** A parenthesized query in FROM ({@code (SELECT …)}, {@code (VALUES …)}): its opening parenthesis; else -1. */
         public int derivedOpen = -1;
         /** Index of the token after the FROM item (its alias and column aliases included). */
@@ -398,7 +396,6 @@ public final class ReadScopes {
         if (s.isSymbol(j, "(") && s.match(j) > 0) {
             r.refName = s.get(k).normalized();
             r.qualifier = s.get(k).text();
-            r.function = true;
             j = s.match(j) + 1;
             if (s.is(j, "with") && s.is(j + 1, "ordinality")) {
                 j += 2;

@@ -491,25 +491,9 @@ final class InsertTranslator {
             k++;
         }
         if (t.is(k, "with")) {
-            k = t.is(k + 1, "recursive") ? k + 2 : k + 1;
-            while (true) {
-                if (!t.isName(k)) {
-                    return -1;
-                }
-                k = t.isSymbol(k + 1, "(") && t.match(k + 1) > 0 ? t.match(k + 1) + 1 : k + 1;
-                if (!t.is(k, "as")) {
-                    return -1;
-                }
-                k = t.is(k + 1, "not") ? k + 2 : k + 1;
-                k = t.is(k, "materialized") ? k + 1 : k;
-                if (!t.isSymbol(k, "(") || t.match(k) < 0) {
-                    return -1;
-                }
-                k = t.match(k) + 1;
-                if (!t.isSymbol(k, ",")) {
-                    break;
-                }
-                k++;
+            k = WithQueries.parse(t, k, new ArrayList<>());
+            if (k < 0) {
+                return -1;
             }
             while (t.isSymbol(k, "(")) {
                 k++;

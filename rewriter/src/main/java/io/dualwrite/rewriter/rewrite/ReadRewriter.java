@@ -470,9 +470,9 @@ public final class ReadRewriter {
      * The whole-row reference in tokens [start, end) ({@code u}, {@code u.*}) as a row of the application's columns, the
      * migrated one read from the new table ({@code (SELECT "dw$row" FROM (SELECT u."id", <value> AS "email", …) AS
      * "dw$row")}: its fields have the original names, types and order); null where the row's type shows or the columns
-     * are unknown. Only where nothing but the fields' names and values reach the result: a field selection
-     * ({@code (u).name}), an argument of a JSON builder or of another function that reads the fields
-     * ({@link #ROW_READING_FUNCTIONS}), a cast to text, {@code IS [NOT] NULL}. The type itself (a row of the table's
+     * are unknown. Only where nothing but the fields' names and values reach the result: an argument of a JSON builder
+     * or of another function that reads the fields ({@link #ROW_READING_FUNCTIONS}), a cast to text,
+     * {@code IS [NOT] NULL} (a field selection is {@link #selectField}). The type itself (a row of the table's
      * type, which the contract changes) is what a bare {@code SELECT u} or a function taking {@code users} shows.
      */
     private String wholeRow(Sig s, int start, int end, Relation r, String value, KeyRangeJoins joins) {
@@ -576,7 +576,7 @@ public final class ReadRewriter {
         Boolean has = names.relationHasColumn(r.tableSchema, r.tableName);
         if (r.tableSchema == null) {
             // a WITH query of that name, where in scope; else the table: either may be the one PostgreSQL reads
-            for (WithQuery w : withQueries(s)) {
+            for (WithQueries.Query w : withQueries(s)) {
                 if (w.name().equals(r.tableName)) {
                     has = either(has, w.columns().contains(column) ? Boolean.TRUE : queryHasColumn(s, scopes, w.open(),
                             Math.max(w.columns().size(), r.columnAliasCount), column));
@@ -645,42 +645,12 @@ public final class ReadRewriter {
         return false;
     }
 
-    /** A WITH query: its name, its column list's names (normalized; empty without one), its body's opening parenthesis. */
-    private record WithQuery(String name, List<String> columns, int open) {
-    }
-
     /** The statement's WITH queries, at any level: a FROM item named so may be one of them. */
-    private static List<WithQuery> withQueries(Sig s) {
-        List<WithQuery> out = new ArrayList<>();
+    private static List<WithQueries.Query> withQueries(Sig s) {
+        List<WithQueries.Query> out = new ArrayList<>();
         for (int i = 0; i < s.size(); i++) {
-            if (!s.is(i, "with") || s.isSymbol(i - 1, ".")) {
-                continue;
-            }
-            int k = s.is(i + 1, "recursive") ? i + 2 : i + 1;
-            while (s.isName(k)) {
-                String name = s.get(k).normalized();
-                List<String> columns = new ArrayList<>();
-                if (s.isSymbol(k + 1, "(") && s.match(k + 1) > 0) {
-                    for (int c = k + 2; c < s.match(k + 1); c += 2) {
-                        columns.add(s.get(c).normalized());
-                    }
-                    k = s.match(k + 1) + 1;
-                } else {
-                    k++;
-                }
-                if (!s.is(k, "as")) {
-                    break;
-                }
-                k = s.is(k + 1, "not") ? k + 2 : k + 1;
-                k = s.is(k, "materialized") ? k + 1 : k;
-                if (!s.isSymbol(k, "(") || s.match(k) < 0) {
-                    break;
-                }
-                out.add(new WithQuery(name, columns, k));
-                if (!s.isSymbol(s.match(k) + 1, ",")) {
-                    break;
-                }
-                k = s.match(k) + 2;
+            if (s.is(i, "with") && !s.isSymbol(i - 1, ".")) {
+                WithQueries.parse(s, i, out);
             }
         }
         return out;
