@@ -22,13 +22,24 @@ public final class Queries {
 
     /** The first column of each of {@code sql}'s rows, bound to {@code params} in order. */
     public static List<String> strings(Connection c, String sql, String... params) throws SQLException {
-        List<String> out = new ArrayList<>();
+        return rows(c, sql, rs -> rs.getString(1), params);
+    }
+
+    /** What {@code row} reads from each of {@code sql}'s rows, bound to {@code params} in order. */
+    public static <T> List<T> rows(Connection c, String sql, Row<T> row, String... params) throws SQLException {
+        List<T> out = new ArrayList<>();
         try (PreparedStatement p = bound(c, sql, params); ResultSet rs = p.executeQuery()) {
             while (rs.next()) {
-                out.add(rs.getString(1));
+                out.add(row.of(rs));
             }
         }
         return out;
+    }
+
+    /** Reads one row of a result set (positioned on it). */
+    @FunctionalInterface
+    public interface Row<T> {
+        T of(ResultSet rs) throws SQLException;
     }
 
     private static PreparedStatement bound(Connection c, String sql, String... params) throws SQLException {

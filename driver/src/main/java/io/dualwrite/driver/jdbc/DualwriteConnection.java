@@ -233,7 +233,7 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
         RewritePlan plan = StatementPlans.of(this, sql);
         if (plan == null && !database.migrations().isEmpty()) {
             searchPath.prepared(sql);
-            StatementPipeline.requireSeen(this, sql);
+            Refusals.requireSeen(this, sql);
         }
         return plan;
     }

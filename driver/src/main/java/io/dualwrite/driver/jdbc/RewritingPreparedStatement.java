@@ -289,7 +289,7 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
         }
         Rewrite r = returningList == null ? plan.forPhase(phase) : plan.forPhaseReturning(phase, returningList);
         if (r instanceof Rewrite.Rejected rejected) {
-            throw StatementPipeline.refused(rejected.reason(), phase, migration);
+            throw Refusals.refused(rejected.reason(), phase, migration);
         }
         Rewrite.Rewritten w = log.formFor(r instanceof Rewrite.Rewritten rewritten ? rewritten : null);
         return new Form(w == null ? applicationSql : w.sql(), w == null ? null : w.parameterSources(), phase);

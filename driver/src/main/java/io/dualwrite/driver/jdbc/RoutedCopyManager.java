@@ -139,7 +139,7 @@ final class RoutedCopyManager extends CopyManager {
             }
             if (rewrite instanceof Rewrite.Rejected rejected) {
                 migration.countRejected();
-                throw StatementPipeline.refused(rejected.reason(), phase, migration);
+                throw Refusals.refused(rejected.reason(), phase, migration);
             }
             pinned = new PinnedCopy(asWritten(rewrite instanceof Rewrite.Rewritten r ? r.sql() : sent, direction), connection, sql);
             return pinned;
@@ -154,7 +154,7 @@ final class RoutedCopyManager extends CopyManager {
     private RewritePlan planOf(String sql) throws SQLException {
         RewritePlan plan = StatementPlans.of(connection, sql);
         if (plan == null) {
-            StatementPipeline.requireSeen(connection, sql);
+            Refusals.requireSeen(connection, sql);
         }
         return plan;
     }
@@ -162,7 +162,7 @@ final class RoutedCopyManager extends CopyManager {
     /** The phase's rewrite, as the pipeline chooses it (search_path, an instance that does not know the phase). */
     private Rewrite chosen(RewritePlan plan, MigrationRuntime migration, Phase phase, String sql) throws SQLException {
         Rewrite rewrite = connection.searchPath.adjust(migration, sql, plan.forPhase(phase), phase, false);
-        StatementPipeline.requireKnown(connection, plan, migration, phase);
+        Refusals.requireKnown(connection, plan, migration, phase);
         return rewrite;
     }
 

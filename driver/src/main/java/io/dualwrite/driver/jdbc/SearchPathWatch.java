@@ -146,7 +146,7 @@ final class SearchPathWatch {
     }
 
     private static Rewrite refusal(String why, String sql) {
-        return new Rewrite.Rejected(why + ". Statement: " + StatementPipeline.abbreviate(sql));
+        return new Rewrite.Rejected(why + ". Statement: " + Refusals.abbreviate(sql));
     }
 
     /** True/false as the server says; null when it cannot be asked now. */

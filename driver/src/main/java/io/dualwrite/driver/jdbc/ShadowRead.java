@@ -107,7 +107,7 @@ final class ShadowRead {
             migration.countShadowComparison(mismatch);
             if (mismatch) {
                 LOG.log(System.Logger.Level.WARNING, "dualwrite: shadow read mismatch for " + migration.spec().name()
-                        + ": " + StatementPipeline.abbreviate(oldSql) + " | only old: " + sample(oldRows, newRows)
+                        + ": " + Refusals.abbreviate(oldSql) + " | only old: " + sample(oldRows, newRows)
                         + " | only new: " + sample(newRows, oldRows));
             }
         }

@@ -56,10 +56,10 @@ final class StalePreparedStatements {
 
     /** The refusal of a statement whose plan from when it was prepared is outdated. */
     static SQLException refused(String sql, Phase phase, MigrationRuntime migration) {
-        return StatementPipeline.refused("a PreparedStatement prepared before this dualwrite instance knew of the"
+        return Refusals.refused("a PreparedStatement prepared before this dualwrite instance knew of the"
                 + " migration, or before its table changed, was planned without that and would not be rewritten as it must"
                 + " be now. Prepare it again, or recycle the pool's connections (HikariCP: softEvictConnections), as the"
-                + " runbook asks between expand and DUAL_WRITE. Statement: " + StatementPipeline.abbreviate(sql), phase, migration);
+                + " runbook asks between expand and DUAL_WRITE. Statement: " + Refusals.abbreviate(sql), phase, migration);
     }
 
     /** The text the statement was prepared with; PgJDBC's printed form (parameters filled in) if that is unreachable. */

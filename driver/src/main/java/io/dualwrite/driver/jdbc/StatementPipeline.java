@@ -1,8 +1,6 @@
 package io.dualwrite.driver.jdbc;
 
-import io.dualwrite.driver.runtime.DatabaseRuntime;
 import io.dualwrite.driver.runtime.MigrationRuntime;
-import io.dualwrite.driver.runtime.PhaseFreshness;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.RewritePlan;
@@ -30,7 +28,7 @@ import static io.dualwrite.control.phase.PhaseTransitions.Operation.SHADOW_READS
  *       is decided once, when it is prepared);</li>
  *   <li>{@link #pin pin}: the phase this connection applies (the live one, or its transaction's); while
  *       this instance does not know the phase, a statement that could run in a phase the fleet left is
- *       refused ({@link #requireKnown});</li>
+ *       refused ({@link Refusals#requireKnown});</li>
  *   <li>{@link #sample sample}: in DUAL_WRITE with shadow reads on, a sample of the reads READ_NEW
  *       would rewrite is compared, old form against new ({@link ShadowRead});</li>
  *   <li>{@link #rewrite rewrite}: the SQL of that phase, counted; a refusal throws here, before
@@ -48,9 +46,6 @@ import static io.dualwrite.control.phase.PhaseTransitions.Operation.SHADOW_READS
  * statement, not thread-safe. The pass-through path allocates nothing.
  */
 final class StatementPipeline {
-
-    /** SQLState for refused statements: feature_not_supported. */
-    static final String REFUSED_SQLSTATE = "0A000";
 
     /**
      * One JDBC execute method on the delegate. Implementations are method references or lambdas
@@ -173,7 +168,7 @@ final class StatementPipeline {
             Phase phase = pin(migration);
             statement.requirePlanned(phase);
             Rewrite chosen = choose(statement.plan, migration, phase, statement.applicationSql, statement.returningList, false);
-            requireKnown(connection, statement.plan, migration, phase);
+            Refusals.requireKnown(connection, statement.plan, migration, phase);
             migration.rewriteTime().stop(start);
             sample(statement.plan, chosen, migration, phase, statement.applicationSql, statement.log());
             Rewrite.Rewritten rewrite = statement.log().formFor(rewrite(chosen, migration, phase));
@@ -222,22 +217,6 @@ final class StatementPipeline {
     }
 
     /**
-     * Step 2, last: while this instance does not know the phase (its follower has not read and acknowledged
-     * the control schema within the bound: a restart, a lost connection), what could run in a phase the fleet
-     * has left is refused ({@link PhaseFreshness#refusal}). Known: one volatile read.
-     */
-    static void requireKnown(DualwriteConnection connection, RewritePlan plan, MigrationRuntime migration, Phase phase)
-            throws SQLException {
-        PhaseFreshness freshness = connection.database.freshness();
-        if (!freshness.known()) {
-            SQLException refused = freshness.refusal(plan, migration, phase);
-            if (refused != null) {
-                throw refused;
-            }
-        }
-    }
-
-    /**
      * Step 3: in DUAL_WRITE with shadow reads on, compares a sample of the reads READ_NEW would
      * rewrite (not those the session's search_path leads elsewhere: {@code chosen} is not the plan's).
      */
@@ -266,7 +245,7 @@ final class StatementPipeline {
         }
         if (rewrite instanceof Rewrite.Rejected rejected) {
             migration.countRejected();
-            throw refused(rejected.reason(), phase, migration);
+            throw Refusals.refused(rejected.reason(), phase, migration);
         }
         return null;
     }
@@ -401,7 +380,7 @@ final class StatementPipeline {
             emulateKeys = false;
             readNewSql = null;
             translated = false;
-            requireSeen(connection, sql);
+            Refusals.requireSeen(connection, sql);
             return sql;
         }
         MigrationRuntime migration = connection.database.migrations().runtimeOf(plan.migration());
@@ -411,25 +390,13 @@ final class StatementPipeline {
         Phase phase = pin(migration);
         String returningList = returningList(connection.delegate, keys);
         Rewrite chosen = choose(plan, migration, phase, sql, returningList, pathChangesFirst);
-        requireKnown(connection, plan, migration, phase);
+        Refusals.requireKnown(connection, plan, migration, phase);
         migration.rewriteTime().stop(start); // before the shadow read: its query is not the rewrite's cost
         sample(plan, chosen, migration, phase, sql, null);
         Rewrite.Rewritten rewrite = rewrite(chosen, migration, phase);
         routed(migration, rewrite, returningList != null);
         recordTexts(rewrite, phase, sql, false);
         return rewrite == null ? sql : rewrite.sql();
-    }
-
-    /**
-     * For SQL that passes through unplanned: refused when this session's search_path leads one of its unqualified
-     * names to a migrated table the rewriter did not read it as ({@link SearchPathWatch#unseen}).
-     */
-    static void requireSeen(DualwriteConnection connection, String sql) throws SQLException {
-        DatabaseRuntime.Migrations migrations = connection.database.migrations();
-        Rewrite.Rejected unseen = migrations.isEmpty() ? null : connection.searchPath.unseen(migrations, sql);
-        if (unseen != null) {
-            throw new SQLException("dualwrite refused the statement: " + unseen.reason(), REFUSED_SQLSTATE);
-        }
     }
 
     private void left(String sql) {
@@ -490,15 +457,5 @@ final class StatementPipeline {
             }
         }
         return b.toString();
-    }
-
-    static SQLException refused(String reason, Phase phase, MigrationRuntime migration) {
-        return new SQLException("dualwrite refused the statement in phase " + phase + " of migration "
-                + migration.spec().name() + ": " + reason, REFUSED_SQLSTATE);
-    }
-
-    static String abbreviate(String sql) {
-        String flat = sql.strip().replaceAll("\\s+", " ");
-        return flat.length() <= 200 ? flat : flat.substring(0, 197) + "...";
     }
 }

@@ -64,7 +64,7 @@ public abstract class UpdatableResultSet extends DualwriteResultSet {
         Phase phase = connection.phaseOf(migration);
         if (phase.writesNew()) {
             migration.countRejected();
-            throw StatementPipeline.refused("ResultSet." + method + "() on an updatable (CONCUR_UPDATABLE) result set of a"
+            throw Refusals.refused("ResultSet." + method + "() on an updatable (CONCUR_UPDATABLE) result set of a"
                     + " query on the migrated table: PgJDBC writes the row with its own UPDATE, INSERT or DELETE, which"
                     + " bypasses the dual write; run an UPDATE, INSERT or DELETE statement instead", phase, migration);
         }

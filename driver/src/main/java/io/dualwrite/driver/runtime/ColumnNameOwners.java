@@ -1,14 +1,12 @@
 package io.dualwrite.driver.runtime;
 
+import io.dualwrite.control.Queries;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.RelationName;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -54,16 +52,7 @@ final class ColumnNameOwners {
     }
 
     private static Set<RelationName> read(Connection c, MigrationSpec spec) throws SQLException {
-        Set<RelationName> out = new HashSet<>();
-        try (PreparedStatement p = c.prepareStatement(QUERY)) {
-            p.setString(1, spec.qualifiedSource());
-            p.setString(2, spec.sourceColumn());
-            try (ResultSet rs = p.executeQuery()) {
-                while (rs.next()) {
-                    out.add(new RelationName(rs.getString(1), rs.getString(2)));
-                }
-            }
-        }
-        return Set.copyOf(out);
+        return Set.copyOf(Queries.rows(c, QUERY, rs -> new RelationName(rs.getString(1), rs.getString(2)),
+                spec.qualifiedSource(), spec.sourceColumn()));
     }
 }

@@ -24,7 +24,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import static io.dualwrite.driver.jdbc.StatementPipeline.REFUSED_SQLSTATE;
+import static io.dualwrite.driver.jdbc.Refusals.REFUSED_SQLSTATE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

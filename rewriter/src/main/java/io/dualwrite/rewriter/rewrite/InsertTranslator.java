@@ -6,12 +6,10 @@ import io.dualwrite.rewriter.analysis.ReadScopes;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.SourceNames;
 import io.dualwrite.rewriter.analysis.WriteShape;
-import io.dualwrite.rewriter.lexer.TokenKind;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The INSERT translation ({@link NewSchemaTranslator}): the old column's value leaves the VALUES row
@@ -75,7 +73,7 @@ final class InsertTranslator {
         boolean query = p.rows == null && !p.defaultValues;
         if (query && p.columns == null) {
             // without a column list the query's columns fill the table's first ones, in the original order
-            int width = queryWidth(t, p.sourceStart, p.sourceEnd);
+            int width = InsertSelectForm.queryWidth(t, p.sourceStart, p.sourceEnd);
             if (width < 0) {
                 return owner.refused(d.statement, "an INSERT … SELECT without a column list whose query's columns the"
                         + " driver cannot count (a * in its select list, or a query that is not a SELECT)",
@@ -479,64 +477,6 @@ final class InsertTranslator {
     private static int rowLength(Sig t, int[] row) {
         return expressions(t, row).size();
     }
-
-    /**
-     * How many columns the query in [start, end) gives: the length of its first SELECT's list, as PostgreSQL counts
-     * them for an INSERT without a column list; -1 when the tokens do not tell (a {@code *} in that list, {@code TABLE},
-     * {@code VALUES}, a CTE list not in the usual form).
-     */
-    static int queryWidth(Sig t, int start, int end) {
-        int k = start;
-        while (t.isSymbol(k, "(")) {
-            k++;
-        }
-        if (t.is(k, "with")) {
-            k = WithQueries.parse(t, k, new ArrayList<>());
-            if (k < 0) {
-                return -1;
-            }
-            while (t.isSymbol(k, "(")) {
-                k++;
-            }
-        }
-        if (!t.is(k, "select")) {
-            return -1;
-        }
-        k++;
-        if (t.is(k, "all")) {
-            k++;
-        } else if (t.is(k, "distinct")) {
-            k++;
-            if (t.is(k, "on")) {
-                if (!t.isSymbol(k + 1, "(") || t.match(k + 1) < 0) {
-                    return -1;
-                }
-                k = t.match(k + 1) + 1;
-            }
-        }
-        int depth = t.depth(k);
-        int items = 0;
-        int itemStart = k;
-        for (int m = k; ; m++) {
-            boolean listEnds = m >= end || t.depth(m) < depth
-                    || (t.depth(m) == depth && t.get(m).kind() == TokenKind.IDENTIFIER && LIST_ENDS.contains(t.get(m).normalized())
-                        && !t.is(m - 1, "as") && !t.isSymbol(m - 1, ".") && !t.isDistinctFrom(m));
-            if (listEnds || (t.depth(m) == depth && t.isSymbol(m, ","))) {
-                if (m == itemStart || t.isSymbol(m - 1, "*") && (m - 1 == itemStart || t.isSymbol(m - 2, "."))) {
-                    return -1;   // an empty item, or a star whose columns the tokens do not list
-                }
-                items++;
-                itemStart = m + 1;
-            }
-            if (listEnds) {
-                return items;
-            }
-        }
-    }
-
-    /** The keywords that end a SELECT list. */
-    private static final Set<String> LIST_ENDS = Set.of("from", "into", "where", "group", "having", "window", "union",
-            "intersect", "except", "order", "limit", "offset", "fetch", "for");
 
     /** The expressions of a VALUES row {@code (…)}: token ranges [start, end). */
     static List<int[]> expressions(Sig t, int[] row) {

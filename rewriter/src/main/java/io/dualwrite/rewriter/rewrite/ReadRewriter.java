@@ -9,12 +9,8 @@ import io.dualwrite.rewriter.analysis.ReadScopes.Relation;
 import io.dualwrite.rewriter.analysis.Scope;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.SourceNames;
-import io.dualwrite.rewriter.lexer.Token;
-import io.dualwrite.rewriter.lexer.TokenKind;
-import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * READ_NEW form of a query: every reference to the old column that resolves to the source table
@@ -42,9 +38,8 @@ public final class ReadRewriter {
         }
     }
 
-    private static final Set<String> ORDER_ITEM_END = Set.of("asc", "desc", "nulls", "using");
-
     private final SourceNames names;
+    private final UnqualifiedColumns unqualified;
     private final List<String> columns;
     /** The migrated column's position in {@link #columns} (0-based), or -1 when they are not known. */
     private final int columnAt;
@@ -57,6 +52,7 @@ public final class ReadRewriter {
 
     private ReadRewriter(SourceNames names, List<String> columns, boolean probe) {
         this.names = names;
+        this.unqualified = new UnqualifiedColumns(names);
         this.columns = columns;
         int at = -1;
         for (int c = 0; c < columns.size() && at < 0; c++) {
@@ -66,60 +62,6 @@ public final class ReadRewriter {
         }
         this.columnAt = at;
         this.probe = probe;
-    }
-
-    /**
-     * Why a statement cannot run as sent once the old column is gone (CONTRACTED) or stale (NEW_ONLY), even where it
-     * names no column the rewrite could replace, or null: a NATURAL join with the migrated table joins on every column
-     * name the two sides share, the old one too while it exists and no longer after the drop (unless no other relation
-     * joined has a column of that name: {@link #soleOwner}); a cast to the migrated
-     * table's row type ({@code null::users}) has the old column until the drop and not after; so has {@code TABLE users}
-     * as a query inside another statement (a derived table, a WITH query, a set operation's operand, an INSERT's rows),
-     * which names no column at all. NEW_ONLY refuses them too, so that the contract changes no statement's behaviour.
-     */
-    public String translationRefusal(Sig s) {
-        boolean natural = false;
-        for (int i = 0; i < s.size(); i++) {
-            if (s.isSymbol(i, "::") && names.tableAt(s, i + 1) > 0) {
-                return "a cast to the migrated table's row type (" + s.get(i + 1).text() + "), which loses the old column"
-                        + " when it is dropped";
-            }
-            if (isTableQuery(s, i)) {
-                int name = i + (s.is(i + 1, "only") ? 2 : 1);
-                return "TABLE " + s.get(name + names.tableAt(s, name) - 1).text() + " as a query inside the statement reads"
-                        + " every column of the migrated table, the old one too until it is dropped; write it as SELECT"
-                        + " with a column list";
-            }
-            natural |= s.is(i, "natural");
-        }
-        if (natural) {
-            ReadScopes scopes = ReadScopes.of(s, names);
-            for (Scope scope : scopes.scopes()) {
-                // joined with relations none of which has a column of that name, it never joined on the old column
-                if (scope.natural && scope.hasSource() && soleOwner(s, scopes, scope, names.spec().sourceColumn()) == null) {
-                    return "a NATURAL join with the migrated table, which joins on every column name the two tables share,"
-                            + " the old column's too until it is dropped";
-                }
-            }
-        }
-        return null;
-    }
-
-    /**
-     * Whether token {@code i} starts {@code TABLE [ONLY] <migrated table>} in a query's place: after an opening
-     * parenthesis, a set operator, {@code AS} (CREATE TABLE/VIEW … AS), or as an INSERT's rows (after the target, its
-     * alias, its column list or OVERRIDING … VALUE). Elsewhere TABLE is a keyword of a command on the table itself (LOCK
-     * TABLE, TRUNCATE TABLE, GRANT … ON TABLE, REINDEX (…) TABLE), which reads no column.
-     */
-    private boolean isTableQuery(Sig s, int i) {
-        if (!s.is(i, "table") || s.isSymbol(i - 1, ".") || names.tableAt(s, i + (s.is(i + 1, "only") ? 2 : 1)) == 0) {
-            return false;
-        }
-        if (s.isSymbol(i - 1, "(") || s.is(i - 1, "union") || s.is(i - 1, "intersect") || s.is(i - 1, "except")
-                || s.is(i - 1, "all") || s.is(i - 1, "distinct") || s.is(i - 1, "as")) {
-            return true;
-        }
-        return (s.isSymbol(i - 1, ")") || s.isName(i - 1)) && s.find("insert", 0, i, s.depth(i)) >= 0;
     }
 
     /** Whether a key range scan may read through a join ({@link KeyRangeJoins}), and with which bounds. */
@@ -315,7 +257,7 @@ public final class ReadRewriter {
     private String outerReference(Sig s, ReadScopes scopes, Scope scope, int reference, Splice splice, Returned returned,
                                   KeyRangeJoins joins, BitSet wrapped) {
         OuterColumnWrapper.Site site = OuterColumnWrapper.site(s, scopes, scope, reference,
-                outer -> soleOwner(s, scopes, outer, s.get(reference).normalized()));
+                outer -> unqualified.owner(s, scopes, outer, s.get(reference).normalized()));
         if (site.refusal() == null && !probe && !wrapped.get(site.open())) {
             wrapped.set(site.open());
             String value = valueIn(returned, site.target(), site.open());
@@ -376,16 +318,13 @@ public final class ReadRewriter {
             if (s.isSymbol(next, ".") && s.isSymbol(next + 1, "*")) {
                 Relation r = qualifiedStar(s, scope, i, next);
                 if (r != null && r.source) {
-                    if (isFieldSelection(s, i, next + 2)) {
-                        i = selectField(s, scope, r, i - 1, next + 4, returned, joins, splice);
-                        continue;
-                    }
-                    String row = wholeRow(s, i, next + 2, r, valueIn(returned, r, i), joins);
-                    if (row == null) {
+                    int done = wholeRow(s, scope, r, i, next + 1, k, returned, joins, splice);
+                    if (done < 0) {
                         return "a whole-row reference " + s.get(i).text() + ".* to the migrated table outside the"
                                 + " SELECT list cannot be rewritten; list the columns explicitly";
                     }
-                    replaceWithLabel(s, scope, i, next + 1, row, Identifiers.quote(s.get(k).normalized()), splice);
+                    i = done;
+                    continue;
                 }
                 i = k;
                 continue;
@@ -395,26 +334,21 @@ public final class ReadRewriter {
             if (parts == 1) {
                 Relation r = scope.resolveQualifier(last);
                 if (r != null && r.source && !names.isColumn(last)) {
-                    if (isFieldSelection(s, i, k + 1)) {
-                        i = selectField(s, scope, r, i - 1, k + 3, returned, joins, splice);
-                        continue;
-                    }
-                    String row = wholeRow(s, i, k + 1, r, valueIn(returned, r, i), joins);
-                    if (row == null) {
+                    int done = wholeRow(s, scope, r, i, k, k, returned, joins, splice);
+                    if (done < 0) {
                         return "a whole-row reference \"" + s.get(i).text() + "\" to the migrated table cannot be"
                                 + " rewritten; list the columns explicitly";
                     }
-                    replaceWithLabel(s, scope, i, k, row, Identifiers.quote(last), splice);
-                    i = k;
+                    i = done;
                     continue;
                 }
                 if (names.isColumn(last)) {
-                    if (isOutputName(s, scope, i) || (scope.setOperand && scope.inOrderBy(i))) {
+                    if (unqualified.isOutputName(s, scope, i) || (scope.setOperand && scope.inOrderBy(i))) {
                         continue;
                     }
                     if (scope.hasSource()) {
                         boolean otherTableWritten = scope.writeRoot && !scope.relations.get(0).source;
-                        target = scope.writeRoot && !otherTableWritten ? scope.relations.get(0) : soleOwner(s, scopes, scope, last);
+                        target = scope.writeRoot && !otherTableWritten ? scope.relations.get(0) : unqualified.owner(s, scopes, scope, last);
                         if (target == null && otherTableWritten) {
                             return "unqualified \"" + s.get(i).text() + "\" in a write to another table that reads the"
                                     + " migrated table may name the written table's column; qualify it with the table's alias";
@@ -460,27 +394,25 @@ public final class ReadRewriter {
         return null;
     }
 
-    /** Functions whose result does not depend on the row type of a whole-row argument, only on its fields' names and values. */
-    private static final Set<String> ROW_READING_FUNCTIONS = Set.of("row_to_json", "to_json", "to_jsonb", "json_agg",
-            "jsonb_agg", "json_build_object", "jsonb_build_object", "json_build_array", "jsonb_build_array",
-            "json_object_agg", "jsonb_object_agg", "format", "concat", "concat_ws", "count", "num_nulls", "num_nonnulls",
-            "hstore");
-
     /**
-     * The whole-row reference in tokens [start, end) ({@code u}, {@code u.*}) as a row of the application's columns, the
-     * migrated one read from the new table ({@code (SELECT "dw$row" FROM (SELECT u."id", <value> AS "email", …) AS
-     * "dw$row")}: its fields have the original names, types and order); null where the row's type shows or the columns
-     * are unknown. Only where nothing but the fields' names and values reach the result: an argument of a JSON builder
-     * or of another function that reads the fields ({@link #ROW_READING_FUNCTIONS}), a cast to text,
-     * {@code IS [NOT] NULL} (a field selection is {@link #selectField}). The type itself (a row of the table's
-     * type, which the contract changes) is what a bare {@code SELECT u} or a function taking {@code users} shows.
+     * The whole-row reference in tokens [start, last] ({@code u}, {@code u.*}; {@code named}: the token PostgreSQL names
+     * an item after) rewritten where only its fields reach the result ({@link WholeRows}): as a row of the application's
+     * columns, the migrated one read from the new table ({@code (SELECT "dw$row" FROM (SELECT u."id", <value> AS
+     * "email", …) AS "dw$row")}: the original names, types and order), or, selecting a field, as that column. Returns
+     * the index of the last token rewritten, or -1 where the row's type shows or the columns are unknown.
      */
-    private String wholeRow(Sig s, int start, int end, Relation r, String value, KeyRangeJoins joins) {
-        if (!readsOnlyFields(s, start, end)) {
-            return null;
+    private int wholeRow(Sig s, Scope scope, Relation r, int start, int last, int named, Returned returned,
+                         KeyRangeJoins joins, Splice splice) {
+        if (WholeRows.isFieldSelection(s, start, last + 1)) {
+            return selectField(s, scope, r, start - 1, last + 3, returned, joins, splice);
         }
-        String columns = sourceColumns(r, value, joins);
-        return columns == null ? null : "(SELECT \"dw$row\" FROM (SELECT " + columns + ") AS \"dw$row\")";
+        String columns = WholeRows.readsOnlyFields(s, start, last + 1) ? sourceColumns(r, valueIn(returned, r, start), joins) : null;
+        if (columns == null) {
+            return -1;
+        }
+        replaceWithLabel(s, scope, start, last, "(SELECT \"dw$row\" FROM (SELECT " + columns + ") AS \"dw$row\")",
+                Identifiers.quote(s.get(named).normalized()), splice);
+        return last;
     }
 
     /**
@@ -496,13 +428,6 @@ public final class ReadRewriter {
         return field;
     }
 
-    /** {@code (u).name}: the reference in tokens [start, end) in parentheses of its own, a field name after them. */
-    private static boolean isFieldSelection(Sig s, int start, int end) {
-        int before = start - 1;
-        return s.isSymbol(before, "(") && s.match(before) == end && s.isSymbol(end + 1, ".") && s.isName(end + 2)
-                && !s.isIdentifier(before - 1);
-    }
-
     /**
      * Replaces tokens [from, to] with {@code sql}; when they alone named their SELECT item (no alias), the item keeps the
      * name PostgreSQL gave it, {@code label}.
@@ -513,166 +438,6 @@ public final class ReadRewriter {
         if (item != null && item.alias < 0 && ColumnLabel.isNamedBy(s, item.start, item.end, from, to)) {
             splice.insert(s.get(item.end - 1).end(), " AS " + label);
         }
-    }
-
-    private static boolean readsOnlyFields(Sig s, int start, int end) {
-        int before = start - 1;
-        if (s.isSymbol(end, "::") && s.is(end + 1, "text") && !s.isSymbol(end + 2, "[")) {
-            return true;
-        }
-        if (s.is(end, "is") && (s.is(end + 1, "null") || (s.is(end + 1, "not") && s.is(end + 2, "null")))) {
-            return true;
-        }
-        if (!(s.isSymbol(before, "(") || s.isSymbol(before, ","))) {
-            return false;
-        }
-        int open = before;
-        while (open >= 0 && !(s.isSymbol(open, "(") && s.depth(open) == s.depth(start) - 1)) {
-            open--;
-        }
-        if (open < 1 || s.match(open) < end || !s.isName(open - 1)) {
-            return false;
-        }
-        String function = s.get(open - 1).normalized();
-        if (function.equals("cast")) {
-            return open == before && s.is(end, "as") && s.is(end + 1, "text") && s.isSymbol(end + 2, ")");
-        }
-        boolean qualified = s.isSymbol(open - 2, ".");
-        return ROW_READING_FUNCTIONS.contains(function) && (!qualified || s.is(open - 3, "pg_catalog"))
-                && (s.isSymbol(end, ")") || s.isSymbol(end, ",") || s.is(end, "order"));
-    }
-
-    /**
-     * The relation of {@code scope}'s FROM an unqualified {@code column} names, as PostgreSQL resolves it: the migrated
-     * table when it is there once and none of the other relations has a column of that name; null when another has
-     * or may have one (the original statement would then be ambiguous, or read the other one's), or it cannot be told.
-     */
-    private Relation soleOwner(Sig s, ReadScopes scopes, Scope scope, String column) {
-        Relation owner = null;
-        for (Relation r : scope.relations) {
-            if (r.source) {
-                if (owner != null) {
-                    return null;
-                }
-                owner = r;
-            } else if (!Boolean.FALSE.equals(hasColumn(s, scopes, r, column))) {
-                return null;
-            }
-        }
-        return owner;
-    }
-
-    /** Whether FROM item {@code r} (not the migrated table) offers a column named {@code column}; null when unknown. */
-    private Boolean hasColumn(Sig s, ReadScopes scopes, Relation r, String column) {
-        if (r.columnAliasNames.contains(column)) {
-            return true;
-        }
-        if (r.derivedOpen >= 0) {
-            return queryHasColumn(s, scopes, r.derivedOpen, r.columnAliasCount, column);
-        }
-        if (r.tableName == null) {
-            return null; // a function's columns
-        }
-        Boolean has = names.relationHasColumn(r.tableSchema, r.tableName);
-        if (r.tableSchema == null) {
-            // a WITH query of that name, where in scope; else the table: either may be the one PostgreSQL reads
-            for (WithQueries.Query w : withQueries(s)) {
-                if (w.name().equals(r.tableName)) {
-                    has = either(has, w.columns().contains(column) ? Boolean.TRUE : queryHasColumn(s, scopes, w.open(),
-                            Math.max(w.columns().size(), r.columnAliasCount), column));
-                }
-            }
-        }
-        return has;
-    }
-
-    /** True if either is, else null if either is unknown, else false. */
-    private static Boolean either(Boolean a, Boolean b) {
-        return Boolean.TRUE.equals(a) || Boolean.TRUE.equals(b) ? Boolean.TRUE : a == null || b == null ? null : Boolean.FALSE;
-    }
-
-    /**
-     * Whether the query in the parentheses opened at {@code open} outputs {@code column} past its first {@code renamed}
-     * columns (which a column alias list renames); null when unknown.
-     */
-    private static Boolean queryHasColumn(Sig s, ReadScopes scopes, int open, int renamed, String column) {
-        if (s.is(open + 1, "values")) {
-            return column.matches("column[0-9]+") ? null : false;
-        }
-        for (Scope inner : scopes.scopes()) {
-            if (inner.select != open + 1) {
-                continue;
-            }
-            if (inner.hasStar()) {
-                return null;
-            }
-            Boolean has = false;
-            for (int k = renamed; k < inner.items.size(); k++) {
-                Boolean named = isNamed(s, inner.items.get(k), column);
-                if (Boolean.TRUE.equals(named)) {
-                    return true;
-                }
-                if (named == null) {
-                    has = null;
-                }
-            }
-            return has;
-        }
-        return null; // (WITH … SELECT …): not read here
-    }
-
-    /** Whether PostgreSQL names SELECT item {@code item} {@code column} ({@link ColumnLabel}); null when unknown. */
-    private static Boolean isNamed(Sig s, Item item, String column) {
-        if (item.alias >= 0) {
-            return s.get(item.alias).normalized().equals(column);
-        }
-        int named = ColumnLabel.reference(s, item.start, item.end);
-        if (named < 0) {
-            named = ColumnLabel.functionCall(s, item.start, item.end);
-        } else {
-            while (s.isSymbol(named + 1, ".") && s.isName(named + 2)) {
-                named += 2;
-            }
-        }
-        if (named >= 0) {
-            return s.get(named).normalized().equals(column);
-        }
-        for (int k = item.start; k < item.end; k++) {
-            if (s.isName(k) && s.get(k).normalized().equals(column)) {
-                return null; // a type named like it (PostgreSQL names a cast literal after its type), or another form
-            }
-        }
-        return false;
-    }
-
-    /** The statement's WITH queries, at any level: a FROM item named so may be one of them. */
-    private static List<WithQueries.Query> withQueries(Sig s) {
-        List<WithQueries.Query> out = new ArrayList<>();
-        for (int i = 0; i < s.size(); i++) {
-            if (s.is(i, "with") && !s.isSymbol(i - 1, ".")) {
-                WithQueries.parse(s, i, out);
-            }
-        }
-        return out;
-    }
-
-    /**
-     * In ORDER BY and DISTINCT ON a bare name that is an output column refers to the output column
-     * (already renamed), as PostgreSQL resolves them (SQL-92 rules); a trailing ORDER BY of a set
-     * operation ({@link Scope#setOperand}) can name nothing else.
-     */
-    private boolean isOutputName(Sig s, Scope scope, int i) {
-        boolean distinctOn = scope.inDistinctOn(i);
-        String name = s.get(i).normalized();
-        if (!(scope.inOrderBy(i) || distinctOn)
-                || !(scope.outputNames.contains(name) || (names.isColumn(name) && scope.starCoversSource(s)))) {
-            return false;
-        }
-        boolean startsItem = s.is(i - 1, "by") || s.isSymbol(i - 1, ",") || (distinctOn && s.isSymbol(i - 1, "("));
-        Token n = i + 1 < s.size() ? s.get(i + 1) : null;
-        boolean endsItem = n == null || n.isSymbol(",") || n.isSymbol(")") || scope.isClauseEnd(i + 1)
-                || (n.kind() == TokenKind.IDENTIFIER && ORDER_ITEM_END.contains(n.normalized()));
-        return startsItem && endsItem;
     }
 
     /** Items PostgreSQL named after the column keep that name ({@link ColumnLabel}). */

@@ -281,7 +281,7 @@ class TranslationTest {
     })
     void queryWidthCountsTheFirstSelectList(String query, int width) {
         Sig t = new Sig(Statements.significant(Lexer.tokenize(query)));
-        assertThat(InsertTranslator.queryWidth(t, 0, t.size())).as(query).isEqualTo(width);
+        assertThat(InsertSelectForm.queryWidth(t, 0, t.size())).as(query).isEqualTo(width);
     }
 
     @Test

@@ -1,0 +1,165 @@
+package io.dualwrite.rewriter.rewrite;
+
+import io.dualwrite.rewriter.analysis.ColumnLabel;
+import io.dualwrite.rewriter.analysis.ReadScopes;
+import io.dualwrite.rewriter.analysis.ReadScopes.Item;
+import io.dualwrite.rewriter.analysis.ReadScopes.Relation;
+import io.dualwrite.rewriter.analysis.Scope;
+import io.dualwrite.rewriter.analysis.Sig;
+import io.dualwrite.rewriter.analysis.SourceNames;
+import io.dualwrite.rewriter.lexer.Token;
+import io.dualwrite.rewriter.lexer.TokenKind;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What an unqualified name of the migrated column refers to, as PostgreSQL resolves it: in ORDER BY and DISTINCT ON
+ * possibly an output column ({@link #isOutputName}); where the migrated table is joined with other relations, the FROM
+ * item that has such a column ({@link #owner}): tables and views by the catalog's word
+ * ({@link io.dualwrite.rewriter.SourceTable#relationsWithColumn}), subqueries and WITH queries by the names their SELECT
+ * lists give, VALUES and column alias lists by theirs. What the tokens cannot tell counts as possibly having it.
+ */
+final class UnqualifiedColumns {
+
+    private static final Set<String> ORDER_ITEM_END = Set.of("asc", "desc", "nulls", "using");
+
+    private final SourceNames names;
+
+    UnqualifiedColumns(SourceNames names) {
+        this.names = names;
+    }
+
+    /**
+     * The relation of {@code scope}'s FROM an unqualified {@code column} names, as PostgreSQL resolves it: the migrated
+     * table when it is there once and none of the other relations has a column of that name; null when another has
+     * or may have one (the original statement would then be ambiguous, or read the other one's), or it cannot be told.
+     */
+    Relation owner(Sig s, ReadScopes scopes, Scope scope, String column) {
+        Relation owner = null;
+        for (Relation r : scope.relations) {
+            if (r.source) {
+                if (owner != null) {
+                    return null;
+                }
+                owner = r;
+            } else if (!Boolean.FALSE.equals(hasColumn(s, scopes, r, column))) {
+                return null;
+            }
+        }
+        return owner;
+    }
+
+    /** Whether FROM item {@code r} (not the migrated table) offers a column named {@code column}; null when unknown. */
+    private Boolean hasColumn(Sig s, ReadScopes scopes, Relation r, String column) {
+        if (r.columnAliasNames.contains(column)) {
+            return true;
+        }
+        if (r.derivedOpen >= 0) {
+            return queryHasColumn(s, scopes, r.derivedOpen, r.columnAliasCount, column);
+        }
+        if (r.tableName == null) {
+            return null; // a function's columns
+        }
+        Boolean has = names.relationHasColumn(r.tableSchema, r.tableName);
+        if (r.tableSchema == null) {
+            // a WITH query of that name, where in scope; else the table: either may be the one PostgreSQL reads
+            for (WithQueries.Query w : withQueries(s)) {
+                if (w.name().equals(r.tableName)) {
+                    has = either(has, w.columns().contains(column) ? Boolean.TRUE : queryHasColumn(s, scopes, w.open(),
+                            Math.max(w.columns().size(), r.columnAliasCount), column));
+                }
+            }
+        }
+        return has;
+    }
+
+    /** True if either is, else null if either is unknown, else false. */
+    private static Boolean either(Boolean a, Boolean b) {
+        return Boolean.TRUE.equals(a) || Boolean.TRUE.equals(b) ? Boolean.TRUE : a == null || b == null ? null : Boolean.FALSE;
+    }
+
+    /**
+     * Whether the query in the parentheses opened at {@code open} outputs {@code column} past its first {@code renamed}
+     * columns (which a column alias list renames); null when unknown.
+     */
+    private static Boolean queryHasColumn(Sig s, ReadScopes scopes, int open, int renamed, String column) {
+        if (s.is(open + 1, "values")) {
+            return column.matches("column[0-9]+") ? null : false;
+        }
+        for (Scope inner : scopes.scopes()) {
+            if (inner.select != open + 1) {
+                continue;
+            }
+            if (inner.hasStar()) {
+                return null;
+            }
+            Boolean has = false;
+            for (int k = renamed; k < inner.items.size(); k++) {
+                Boolean named = isNamed(s, inner.items.get(k), column);
+                if (Boolean.TRUE.equals(named)) {
+                    return true;
+                }
+                if (named == null) {
+                    has = null;
+                }
+            }
+            return has;
+        }
+        return null; // (WITH … SELECT …): not read here
+    }
+
+    /** Whether PostgreSQL names SELECT item {@code item} {@code column} ({@link ColumnLabel}); null when unknown. */
+    private static Boolean isNamed(Sig s, Item item, String column) {
+        if (item.alias >= 0) {
+            return s.get(item.alias).normalized().equals(column);
+        }
+        int named = ColumnLabel.reference(s, item.start, item.end);
+        if (named < 0) {
+            named = ColumnLabel.functionCall(s, item.start, item.end);
+        } else {
+            while (s.isSymbol(named + 1, ".") && s.isName(named + 2)) {
+                named += 2;
+            }
+        }
+        if (named >= 0) {
+            return s.get(named).normalized().equals(column);
+        }
+        for (int k = item.start; k < item.end; k++) {
+            if (s.isName(k) && s.get(k).normalized().equals(column)) {
+                return null; // a type named like it (PostgreSQL names a cast literal after its type), or another form
+            }
+        }
+        return false;
+    }
+
+    /** The statement's WITH queries, at any level: a FROM item named so may be one of them. */
+    private static List<WithQueries.Query> withQueries(Sig s) {
+        List<WithQueries.Query> out = new ArrayList<>();
+        for (int i = 0; i < s.size(); i++) {
+            if (s.is(i, "with") && !s.isSymbol(i - 1, ".")) {
+                WithQueries.parse(s, i, out);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * In ORDER BY and DISTINCT ON a bare name that is an output column refers to the output column
+     * (already renamed), as PostgreSQL resolves them (SQL-92 rules); a trailing ORDER BY of a set
+     * operation ({@link Scope#setOperand}) can name nothing else.
+     */
+    boolean isOutputName(Sig s, Scope scope, int i) {
+        boolean distinctOn = scope.inDistinctOn(i);
+        String name = s.get(i).normalized();
+        if (!(scope.inOrderBy(i) || distinctOn)
+                || !(scope.outputNames.contains(name) || (names.isColumn(name) && scope.starCoversSource(s)))) {
+            return false;
+        }
+        boolean startsItem = s.is(i - 1, "by") || s.isSymbol(i - 1, ",") || (distinctOn && s.isSymbol(i - 1, "("));
+        Token n = i + 1 < s.size() ? s.get(i + 1) : null;
+        boolean endsItem = n == null || n.isSymbol(",") || n.isSymbol(")") || scope.isClauseEnd(i + 1)
+                || (n.kind() == TokenKind.IDENTIFIER && ORDER_ITEM_END.contains(n.normalized()));
+        return startsItem && endsItem;
+    }
+}
