@@ -30,6 +30,8 @@ INSERT INTO users SELECT id, 'dup', 'dup@x' FROM users WHERE id = 1 ON CONFLICT 
 
 INSERT INTO users SELECT * FROM users WHERE false
 
+INSERT INTO users SELECT 430, 'x', 'y', 'too many'
+
 -- params: 450, 'pp@x'
 INSERT INTO users SELECT ?, 'param', ?
 

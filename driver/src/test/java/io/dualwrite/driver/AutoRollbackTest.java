@@ -117,6 +117,67 @@ class AutoRollbackTest {
         }
     }
 
+    /**
+     * A statement that is invalid on its own fails alike through the driver, with its error position in the text the
+     * rewrite changed. PostgreSQL rejects the application's statement as written the same way, so the failure is the
+     * application's: however often the fleet repeats it, reads stay on the new table.
+     */
+    @Test
+    void statementsInvalidAsWrittenDoNotRollBack(TestDatabase db) throws Exception {
+        MigrationFixture.create(db, Phase.READ_NEW);
+        ObjectName bean = MigrationControl.objectName(MigrationFixture.MIGRATION);
+        List<String> invalid = List.of(
+                "INSERT INTO users SELECT 430, 'x', 'y', 'too many'",
+                "UPDATE users SET email = 'a@example.com' WHERE id = 1 RETURNING count(*) OVER ()",
+                "SELECT email, nme FROM users WHERE id = 1");
+        try (Connection c = db.connectDualwrite(); java.sql.Statement s = c.createStatement()) {
+            for (int i = 0; i < 150; i++) {
+                try (ResultSet rs = s.executeQuery("SELECT email FROM users WHERE id = " + (1 + i % 5))) {
+                    assertThat(rs.next()).isTrue();
+                }
+            }
+            for (int i = 0; i < 30; i++) {
+                String sql = invalid.get(i % invalid.size());
+                assertThatThrownBy(() -> s.execute(sql)).isInstanceOf(SQLException.class)
+                        .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isIn("42601", "42P20", "42703"));
+            }
+            Thread.sleep(1000); // the check and a rollback, had one been triggered, run asynchronously
+            assertThat((Long) JMX.getAttribute(bean, "RewrittenFailures")).isZero();
+            assertThat(JMX.getAttribute(bean, "Phase")).isEqualTo("READ_NEW");
+            assertThat(MigrationFixture.controlPhase(db)).isEqualTo("READ_NEW");
+        }
+    }
+
+    /**
+     * The other side of the check above: an error positioned in the rewritten text that names nothing of dualwrite's
+     * (the new table's column changed type under the application) is the rewrite's when the statement as written
+     * passes PostgreSQL's analysis, and rolls reads back.
+     */
+    @Test
+    void rewrittenTextErrorsTheStatementAsWrittenDoesNotHaveRollBack(TestDatabase db) throws Exception {
+        MigrationFixture.create(db, Phase.READ_NEW);
+        ObjectName bean = MigrationControl.objectName(MigrationFixture.MIGRATION);
+        try (Connection c = db.connectDualwrite(); java.sql.Statement s = c.createStatement()) {
+            for (int i = 0; i < 150; i++) {
+                try (ResultSet rs = s.executeQuery("SELECT email FROM users WHERE id = " + (1 + i % 5))) {
+                    assertThat(rs.next()).isTrue();
+                }
+            }
+            db.execute("ALTER TABLE email_address ALTER COLUMN address TYPE integer USING length(address)");
+            for (int i = 0; i < 3; i++) {
+                assertThatThrownBy(() -> s.executeQuery("SELECT id FROM users WHERE email = lower('Bob@example.com')"))
+                        .isInstanceOf(SQLException.class)
+                        .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("42883"));
+            }
+            long deadline = System.currentTimeMillis() + 5000;
+            while (!"DUAL_WRITE".equals(JMX.getAttribute(bean, "Phase"))) {
+                assertThat(System.currentTimeMillis()).as("rolled back within 5 s").isLessThan(deadline);
+                Thread.sleep(10);
+            }
+            assertThat((Long) JMX.getAttribute(bean, "RewrittenFailures")).isEqualTo(3);
+        }
+    }
+
     @Test
     void plainStatementsCountToo(TestDatabase db) throws Exception {
         MigrationFixture.create(db, Phase.READ_NEW);

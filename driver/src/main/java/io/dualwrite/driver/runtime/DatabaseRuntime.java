@@ -101,6 +101,7 @@ public final class DatabaseRuntime {
     private final long planCacheBytes;
     private final StatementEvidence evidence;
     private final PhaseFreshness freshness;
+    private final OriginalStatementCheck originalStatementCheck = new OriginalStatementCheck(this);
 
     DatabaseRuntime(String pgUrl, String instanceName, Properties connectProperties, OperatorCredential operator,
                     long planCacheBytes, long phaseBoundMillis) {
@@ -122,6 +123,11 @@ public final class DatabaseRuntime {
     /** The statements of this database that touch a migration, as evidence for the gates of NEW_ONLY and CONTRACTED. */
     public StatementEvidence evidence() {
         return evidence;
+    }
+
+    /** Whether a failed rewritten statement fails alike as the application wrote it ({@link RewriteFailures}). */
+    OriginalStatementCheck originalStatementCheck() {
+        return originalStatementCheck;
     }
 
     /** The {@value RuntimeRegistry#INSTANCE_PROPERTY} connection property, or null. */

@@ -170,11 +170,24 @@ public final class MigrationRuntime {
      * @param sentSql        what was sent in its place, null when unknown
      */
     public void countFailure(DatabaseRuntime database, SQLException e, String applicationSql, String sentSql) {
-        if (RewriteFailures.causedByRewrite(e, spec, applicationSql, sentSql)) {
-            rewrittenFailures.increment();
-            if (errors.failed()) {
-                errors.rollBackReads(database, this);
+        switch (RewriteFailures.causeOf(e, spec, applicationSql, sentSql)) {
+            case REWRITE -> countRewriteFailure(database);
+            // after the drop the statement as written fails on the column: no comparison to make
+            case REWRITTEN_TEXT -> {
+                if (phase == Phase.CONTRACTED) {
+                    countRewriteFailure(database);
+                } else {
+                    database.originalStatementCheck().unlessFailsAsWritten(applicationSql, e, () -> countRewriteFailure(database));
+                }
             }
+            case APPLICATION -> { }
+        }
+    }
+
+    private void countRewriteFailure(DatabaseRuntime database) {
+        rewrittenFailures.increment();
+        if (errors.failed()) {
+            errors.rollBackReads(database, this);
         }
     }
 

@@ -21,7 +21,9 @@ import java.sql.SQLException;
  *       (its sync view and trigger function, also in the error's PL/pgSQL context) or the
  *       {@code dw$} names the rewrite introduces, in the message, detail, hint, context, internal
  *       query or the schema/table/column/constraint fields;</li>
- *   <li>an error whose position lies in the part of the statement the rewrite changed counts;</li>
+ *   <li>an error whose position lies in the part of the statement the rewrite changed counts, unless the
+ *       application's statement as written fails PostgreSQL's analysis with the same error
+ *       ({@link OriginalStatementCheck}): text the rewrite moved keeps the application's own mistakes;</li>
  *   <li>anything else is the application's own: its tables, its triggers, its locks.</li>
  * </ol>
  * Errors PgJDBC raises without a server message come from the application's call itself and do not count.
@@ -33,21 +35,30 @@ final class RewriteFailures {
     private RewriteFailures() {
     }
 
+    /** Who a failure of a rewritten statement is down to. */
+    enum Cause {
+        APPLICATION,
+        REWRITE,
+        /** Positioned in the rewritten text: the rewrite's, unless the statement as written fails alike. */
+        REWRITTEN_TEXT
+    }
+
     /**
      * @param applicationSql the application's text, or null when unknown (a batch)
      * @param sentSql        the text sent in its place, or null when unknown
      */
-    static boolean causedByRewrite(SQLException e, MigrationSpec spec, String applicationSql, String sentSql) {
+    static Cause causeOf(SQLException e, MigrationSpec spec, String applicationSql, String sentSql) {
         if (isApplicationClass(e.getSQLState())) {
-            return false;
+            return Cause.APPLICATION;
         }
         for (SQLException x = e; x != null; x = x.getNextException()) {
             ServerErrorMessage m = x instanceof PSQLException p ? p.getServerErrorMessage() : null;
             if (m != null) {
-                return namesDualwrite(m, spec) || inRewrittenPart(m.getPosition(), applicationSql, sentSql);
+                return namesDualwrite(m, spec) ? Cause.REWRITE
+                        : inRewrittenPart(m.getPosition(), applicationSql, sentSql) ? Cause.REWRITTEN_TEXT : Cause.APPLICATION;
             }
         }
-        return false;
+        return Cause.APPLICATION;
     }
 
     private static boolean isApplicationClass(String state) {
