@@ -635,3 +635,154 @@ SELECT row_to_json(u), email FROM users u WHERE id BETWEEN 2 AND 4 ORDER BY id
 
 -- params: 3
 SELECT json_agg(u ORDER BY u.id) FROM users u WHERE u.id >= ?
+
+-- everyday hand-written and ORM reads and writes
+SELECT u.id, u.email FROM users u WHERE lower(u.email) = lower('Bob@Example.com')
+
+SELECT id FROM users WHERE email ILIKE '%EXAMPLE%' ORDER BY id
+
+SELECT email FROM users WHERE id IN (1, 2, 3) ORDER BY email NULLS FIRST
+
+SELECT count(DISTINCT email), count(email), count(*) FROM users
+
+SELECT string_agg(email, ',' ORDER BY email) FROM users
+
+SELECT coalesce(email, 'none') AS e FROM users ORDER BY id
+
+SELECT id, row_number() OVER (PARTITION BY email IS NULL ORDER BY email) FROM users ORDER BY id
+
+SELECT DISTINCT ON (email) id, email FROM users ORDER BY email, id
+
+SELECT email, count(*) FROM users GROUP BY email HAVING count(*) >= 1 ORDER BY email
+
+SELECT u.* FROM users u ORDER BY u.id LIMIT 2 OFFSET 1
+
+SELECT * FROM users ORDER BY id FETCH FIRST 2 ROWS ONLY
+
+SELECT id, email FROM users WHERE email IS NOT NULL ORDER BY id FOR UPDATE SKIP LOCKED
+
+SELECT id FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id AND u.email LIKE '%@%')
+
+SELECT email FROM users UNION SELECT note FROM orders ORDER BY 1
+
+SELECT email FROM users EXCEPT SELECT email FROM user_archive ORDER BY 1
+
+SELECT u.email, sum(o.amount) FROM users u LEFT JOIN orders o ON o.user_id = u.id GROUP BY u.email ORDER BY 1
+
+SELECT u.email, o.* FROM users u JOIN orders o ON o.user_id = u.id ORDER BY o.id
+
+SELECT * FROM users u JOIN orders o ON o.user_id = u.id ORDER BY o.id
+
+SELECT * FROM users JOIN orders ON orders.user_id = users.id ORDER BY orders.id
+
+SELECT * FROM users u LEFT JOIN LATERAL (SELECT amount FROM orders o WHERE o.user_id = u.id ORDER BY amount DESC LIMIT 1) x ON true ORDER BY u.id
+
+SELECT u.id, CASE WHEN u.email LIKE '%@example.com' THEN 'internal' ELSE 'external' END FROM users u ORDER BY 1
+
+SELECT split_part(email, '@', 2) AS domain, count(*) FROM users GROUP BY 1 ORDER BY 1
+
+SELECT id FROM users WHERE email = ANY (ARRAY['bob@example.com', 'x@y'])
+
+-- params: 'bob@example.com'
+SELECT id, name FROM users WHERE email = ?
+
+-- params: 2
+SELECT email FROM users WHERE id = ? FOR UPDATE
+
+-- params: 'new@example.com', 2
+UPDATE users SET email = ?, name = name WHERE id = ?
+
+-- params: 900, 'n', 'n@x'
+INSERT INTO users (id, name, email) VALUES (?, ?, ?) RETURNING id
+
+-- params: 900
+DELETE FROM users WHERE id = ?
+
+SELECT jsonb_agg(jsonb_build_object('id', id, 'email', email) ORDER BY id) FROM users
+
+SELECT id, email FROM users WHERE (id, email) IN (SELECT user_id, address FROM email_address) ORDER BY id
+
+SELECT id FROM users WHERE email IS DISTINCT FROM 'bob@example.com' ORDER BY id
+
+SELECT max(email), min(email) FROM users
+
+SELECT id FROM users WHERE email SIMILAR TO '%(example)%' ORDER BY id
+
+SELECT id, length(email) FROM users ORDER BY length(email) DESC NULLS LAST, id
+
+SELECT email AS "EMAIL", id AS "Id" FROM users ORDER BY "Id"
+
+SELECT users.email FROM public.users ORDER BY users.id
+
+SELECT x.email FROM (SELECT * FROM users WHERE id < 3) x ORDER BY x.id
+
+WITH recent AS (SELECT * FROM users ORDER BY id DESC LIMIT 2) SELECT email FROM recent ORDER BY id
+
+SELECT id FROM users WHERE email IN (SELECT email FROM user_archive)
+
+SELECT u1.id, u2.id FROM users u1 JOIN users u2 ON u1.email = u2.email AND u1.id < u2.id
+
+UPDATE users SET email = replace(email, 'example.com', 'example.org') WHERE email LIKE '%example.com' RETURNING id, email
+
+UPDATE users u SET email = o.note FROM orders o WHERE o.user_id = u.id AND o.id = 100 RETURNING u.email
+
+DELETE FROM users WHERE email IS NULL RETURNING *
+
+INSERT INTO users VALUES (950, 'v', 'v@x'), (951, 'w', NULL) RETURNING *
+
+INSERT INTO users (id, name) VALUES (952, 'noemail') RETURNING email
+
+INSERT INTO users (id, name, email) VALUES (1, 'x', 'conflict@x') ON CONFLICT (id) DO NOTHING RETURNING email
+
+INSERT INTO users (id, name, email) VALUES (1, 'x', 'conflict@x') ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email WHERE users.email IS DISTINCT FROM EXCLUDED.email
+
+UPDATE users SET email = NULLIF(email, '') WHERE id = 1
+
+SELECT id FROM users WHERE email ~ '^b' ORDER BY id
+
+SELECT email::varchar(5) FROM users ORDER BY id
+
+SELECT id FROM users ORDER BY email COLLATE "C", id
+
+SELECT count(*) FILTER (WHERE email IS NULL) FROM users
+
+SELECT id, lag(email) OVER (ORDER BY id) FROM users ORDER BY id
+
+SELECT (SELECT email FROM users WHERE id = 1) = (SELECT email FROM users WHERE id = 2)
+
+SELECT id FROM users WHERE email LIKE ALL (ARRAY['%@%', '%.%']) ORDER BY id
+
+SELECT u.id FROM users u WHERE u.email NOT IN (SELECT address FROM email_address WHERE NOT is_primary) ORDER BY 1
+
+VALUES ((SELECT email FROM users WHERE id = 1))
+
+SELECT * FROM (VALUES (1), (2)) v(i) JOIN users u ON u.id = v.i ORDER BY v.i
+
+SELECT email FROM users WHERE id = 1 UNION ALL SELECT 'literal' ORDER BY 1
+
+SELECT id FROM users GROUP BY id, email HAVING email IS NOT NULL ORDER BY id
+
+SELECT email, array_agg(id ORDER BY id) FROM users GROUP BY email ORDER BY email
+
+SELECT id FROM users WHERE position('@' in email) > 0 ORDER BY id
+
+SELECT * FROM users WHERE email LIKE 'b%' FOR SHARE
+
+SELECT id, email FROM users WHERE id BETWEEN 1 AND 3 ORDER BY id DESC
+
+SELECT count(public.users.*), count(users) FILTER (WHERE users IS NOT NULL) FROM users
+
+SELECT * FROM users JOIN orders USING (id) ORDER BY id
+
+SELECT * FROM users u LEFT JOIN orders o USING (id) WHERE u.email LIKE '%@%' ORDER BY email, id
+
+SELECT * FROM users u NATURAL JOIN orders o ORDER BY id FOR UPDATE OF u
+
+SELECT * FROM users a JOIN users b USING (id, name) ORDER BY id
+
+SELECT *, email FROM ONLY public.users JOIN orders USING (id) WHERE users.email IS NOT NULL ORDER BY id
+
+SELECT * FROM users u JOIN user_archive a USING (id) ORDER BY id
+
+-- params: 2
+SELECT * FROM users u JOIN orders o USING (id) WHERE id <= ? ORDER BY id

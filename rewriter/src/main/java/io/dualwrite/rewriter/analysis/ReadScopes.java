@@ -39,6 +39,9 @@ public final class ReadScopes {
         public String tableSchema;
         /** A parenthesized query in FROM ({@code (SELECT …)}, {@code (VALUES …)}): its opening parenthesis; else -1. */
         public int derivedOpen = -1;
+        /** A named relation: its first token ({@code ONLY} included) and the token after its name ({@code *} included). */
+        public int start = -1;
+        public int nameEnd = -1;
         /** Index of the token after the FROM item (its alias and column aliases included). */
         public int end;
     }
@@ -412,6 +415,8 @@ public final class ReadScopes {
                 j++;
             }
             markNotReference(i, j);
+            r.start = s.is(i - 1, "only") ? i - 1 : i;
+            r.nameEnd = j;
         }
         j = alias(r, j, r.qualifier);
         r.end = j;

@@ -168,8 +168,11 @@ public final class ReadRewriter {
                 int len = item.end - item.start;
                 if (len == 1 && s.isSymbol(item.start, "*") && scope.hasSource()) {
                     if (scope.naturalOrUsing) {
-                        return "SELECT * over a NATURAL join or JOIN … USING with the migrated table cannot be"
-                                + " expanded without changing its columns; list the columns explicitly";
+                        String refusal = wrapSources(s, scope, splice, joins);
+                        if (refusal != null) {
+                            return refusal;
+                        }
+                        continue; // the star stays: the wrapped FROM items output the original columns
                     }
                     StringBuilder b = new StringBuilder();
                     for (Relation r : scope.relations) {
@@ -229,6 +232,61 @@ public final class ReadRewriter {
             }
         }
         return null;
+    }
+
+    /**
+     * {@code SELECT *} over a NATURAL join or JOIN … USING: the star merges the join columns and lists the other relations'
+     * columns, which the driver does not know, so it cannot be written out. Instead each FROM item of the migrated table
+     * becomes a derived table of its original columns, the migrated one read from the new table ({@code (SELECT u."id",
+     * u."name", <value> AS "email" FROM users u) u}): the star, the join's merged columns and a NATURAL join's common
+     * names are then the original ones, and every other reference to the item reads the derived table's column as
+     * written. PostgreSQL pulls the derived table up into the join, and a locking clause reaches the table inside.
+     */
+    private String wrapSources(Sig s, Scope scope, Splice splice, KeyRangeJoins joins) {
+        for (Relation r : scope.relations) {
+            if (!r.source) {
+                continue;
+            }
+            if (r.columnAliases) {
+                return COLUMN_ALIASES_AND_STAR;
+            }
+            if (r.start < 0 || s.is(r.end, "tablesample")) {
+                return "SELECT * over a NATURAL join or JOIN … USING with the migrated table sampled or not named plainly"
+                        + " cannot be rewritten; list the columns explicitly";
+            }
+            String outerName = r.aliased ? "" : " AS " + s.get(r.nameEnd - 1 - (s.isSymbol(r.nameEnd - 1, "*") ? 1 : 0)).text();
+            if (!r.aliased && r.tableSchema != null && namesColumnThroughSchema(s, r)) {
+                return "SELECT * over a NATURAL join or JOIN … USING with the migrated table, whose columns the statement"
+                        + " names with the schema, cannot be rewritten; give the table an alias";
+            }
+            String columns = sourceColumns(r, null, joins);
+            if (columns == null) {
+                return "SELECT * on the migrated table needs its column list, which the driver did not supply";
+            }
+            StringBuilder item = new StringBuilder();
+            for (int i = r.start; i < r.nameEnd; i++) {
+                if (i > r.start && !s.isSymbol(i, ".") && !s.isSymbol(i - 1, ".")) {
+                    item.append(' ');
+                }
+                item.append(s.get(i).text());
+            }
+            splice.replace(s.get(r.start).start(), s.get(r.nameEnd - 1).end(), "(SELECT " + columns + " FROM " + item
+                    + (r.aliased ? " " + r.qualifier : "") + ")" + outerName);
+            r.source = false;
+        }
+        return null;
+    }
+
+    /** Whether a column reference {@code schema.table.column} names the unaliased FROM item {@code r}. */
+    private static boolean namesColumnThroughSchema(Sig s, Relation r) {
+        for (int i = 0; i + 3 < s.size(); i++) {
+            if ((i < r.start || i >= r.nameEnd) && s.isName(i) && s.get(i).normalized().equals(r.tableSchema)
+                    && s.isSymbol(i + 1, ".") && s.isName(i + 2) && s.get(i + 2).normalized().equals(r.tableName)
+                    && s.isSymbol(i + 3, ".")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static final String COLUMN_ALIASES_AND_STAR = "a star over the migrated table with a column alias list in FROM"
@@ -410,7 +468,8 @@ public final class ReadRewriter {
         if (columns == null) {
             return -1;
         }
-        replaceWithLabel(s, scope, start, last, "(SELECT \"dw$row\" FROM (SELECT " + columns + ") AS \"dw$row\")",
+        // doubled parentheses: jOOQ's parser, which checks the rewritten read, takes count((SELECT …)) for a row count
+        replaceWithLabel(s, scope, start, last, "((SELECT \"dw$row\" FROM (SELECT " + columns + ") AS \"dw$row\"))",
                 Identifiers.quote(s.get(named).normalized()), splice);
         return last;
     }
