@@ -786,3 +786,8 @@ SELECT * FROM users u JOIN user_archive a USING (id) ORDER BY id
 
 -- params: 2
 SELECT * FROM users u JOIN orders o USING (id) WHERE id <= ? ORDER BY id
+
+-- params: 'bob@example.com'
+SELECT * FROM users u JOIN orders o USING (id) WHERE u.email = ? ORDER BY id
+
+SELECT *, * FROM users u NATURAL JOIN orders o WHERE email LIKE '%@%' AND row_to_json(u) IS NOT NULL ORDER BY id

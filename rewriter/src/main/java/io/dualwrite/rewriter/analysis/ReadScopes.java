@@ -42,6 +42,8 @@ public final class ReadScopes {
         /** A named relation: its first token ({@code ONLY} included) and the token after its name ({@code *} included). */
         public int start = -1;
         public int nameEnd = -1;
+        /** The rewrite made it a derived table of the application's columns ({@code ReadRewriter.wrapSources}). */
+        public boolean wrapped;
         /** Index of the token after the FROM item (its alias and column aliases included). */
         public int end;
     }

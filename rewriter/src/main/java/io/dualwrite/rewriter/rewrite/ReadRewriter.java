@@ -239,12 +239,14 @@ public final class ReadRewriter {
      * columns, which the driver does not know, so it cannot be written out. Instead each FROM item of the migrated table
      * becomes a derived table of its original columns, the migrated one read from the new table ({@code (SELECT u."id",
      * u."name", <value> AS "email" FROM users u) u}): the star, the join's merged columns and a NATURAL join's common
-     * names are then the original ones, and every other reference to the item reads the derived table's column as
-     * written. PostgreSQL pulls the derived table up into the join, and a locking clause reaches the table inside.
+     * names are then the original ones. The other references to the item are rewritten as usual (a read of {@code
+     * u.email} through the derived table's key, so that {@code u.email = ?} still finds rows through the new table's
+     * index); the derived table has the same columns, so those it leaves read it as written. PostgreSQL pulls the
+     * derived table up into the join, and a locking clause reaches the table inside.
      */
     private String wrapSources(Sig s, Scope scope, Splice splice, KeyRangeJoins joins) {
         for (Relation r : scope.relations) {
-            if (!r.source) {
+            if (!r.source || r.wrapped) {
                 continue;
             }
             if (r.columnAliases) {
@@ -254,7 +256,7 @@ public final class ReadRewriter {
                 return "SELECT * over a NATURAL join or JOIN … USING with the migrated table sampled or not named plainly"
                         + " cannot be rewritten; list the columns explicitly";
             }
-            String outerName = r.aliased ? "" : " AS " + s.get(r.nameEnd - 1 - (s.isSymbol(r.nameEnd - 1, "*") ? 1 : 0)).text();
+            String name = s.get(r.nameEnd - 1 - (s.isSymbol(r.nameEnd - 1, "*") ? 1 : 0)).text();
             if (!r.aliased && r.tableSchema != null && namesColumnThroughSchema(s, r)) {
                 return "SELECT * over a NATURAL join or JOIN … USING with the migrated table, whose columns the statement"
                         + " names with the schema, cannot be rewritten; give the table an alias";
@@ -271,8 +273,9 @@ public final class ReadRewriter {
                 item.append(s.get(i).text());
             }
             splice.replace(s.get(r.start).start(), s.get(r.nameEnd - 1).end(), "(SELECT " + columns + " FROM " + item
-                    + (r.aliased ? " " + r.qualifier : "") + ")" + outerName);
-            r.source = false;
+                    + (r.aliased ? " " + r.qualifier : "") + ")" + (r.aliased ? "" : " AS " + name));
+            r.wrapped = true;
+            r.qualifier = r.aliased ? r.qualifier : name; // public.users is now the derived table users
         }
         return null;
     }

@@ -298,11 +298,14 @@ class ReadRewriteTest {
     @Test
     void starOverUsingOrNaturalJoinsReadsADerivedTableOfTheOriginalColumns() {
         String derived = "SELECT u.\"id\", u.\"name\", " + newEmail("u") + AS_EMAIL + ", u.\"created_at\" FROM ";
-        assertReadNew("SELECT * FROM users u JOIN orders o USING (id) WHERE u.email = ? ORDER BY email FOR UPDATE OF u",
-                "SELECT * FROM (" + derived + "users u) u JOIN orders o USING (id) WHERE u.email = ? ORDER BY email FOR UPDATE OF u");
-        assertReadNew("SELECT * FROM ONLY public.users JOIN orders USING (id)",
+        // u.email is read through the derived table's key as anywhere else; ORDER BY email names the star's output column
+        assertReadNew("SELECT *, * FROM users u JOIN orders o USING (id) WHERE u.email LIKE ? ORDER BY email FOR UPDATE OF u",
+                "SELECT *, * FROM (" + derived + "users u) u JOIN orders o USING (id) WHERE " + newEmail("u")
+                        + " LIKE ? ORDER BY email FOR UPDATE OF u");
+        // unaliased and schema-qualified: the derived table is named users, and the rest reads through that name
+        assertReadNew("SELECT * FROM ONLY public.users JOIN orders USING (id) WHERE users.email IS NOT NULL",
                 "SELECT * FROM (" + derived.replace("u.", "public.users.").replace("= u\"", "= public.users\"")
-                        + "ONLY public.users) AS users JOIN orders USING (id)");
+                        + "ONLY public.users) AS users JOIN orders USING (id) WHERE " + newEmail("users") + " IS NOT NULL");
         assertReadNewRejected("SELECT * FROM public.users JOIN orders USING (id) WHERE public.users.email = 'a'",
                 "give the table an alias");
         assertReadNewRejected("SELECT * FROM users u(a, b) JOIN orders USING (id)", "column alias list");
