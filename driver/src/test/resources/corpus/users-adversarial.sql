@@ -791,3 +791,9 @@ SELECT * FROM users u JOIN orders o USING (id) WHERE id <= ? ORDER BY id
 SELECT * FROM users u JOIN orders o USING (id) WHERE u.email = ? ORDER BY id
 
 SELECT *, * FROM users u NATURAL JOIN orders o WHERE email LIKE '%@%' AND row_to_json(u) IS NOT NULL ORDER BY id
+
+SELECT u.id, g, email FROM users u, generate_series(1, 2) g WHERE email LIKE '%@%' ORDER BY 1, 2
+
+SELECT email, o.id FROM users u CROSS JOIN (SELECT * FROM orders) o WHERE o.user_id = u.id ORDER BY o.id
+
+SELECT email FROM users u JOIN user_archive a ON a.id = u.id

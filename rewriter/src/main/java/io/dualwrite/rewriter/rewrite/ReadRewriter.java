@@ -168,7 +168,7 @@ public final class ReadRewriter {
                 int len = item.end - item.start;
                 if (len == 1 && s.isSymbol(item.start, "*") && scope.hasSource()) {
                     if (scope.naturalOrUsing) {
-                        String refusal = wrapSources(s, scope, splice, joins);
+                        String refusal = wrapSources(s, scope, splice, joins, true);
                         if (refusal != null) {
                             return refusal;
                         }
@@ -235,16 +235,20 @@ public final class ReadRewriter {
     }
 
     /**
-     * {@code SELECT *} over a NATURAL join or JOIN … USING: the star merges the join columns and lists the other relations'
-     * columns, which the driver does not know, so it cannot be written out. Instead each FROM item of the migrated table
-     * becomes a derived table of its original columns, the migrated one read from the new table ({@code (SELECT u."id",
-     * u."name", <value> AS "email" FROM users u) u}): the star, the join's merged columns and a NATURAL join's common
-     * names are then the original ones. The other references to the item are rewritten as usual (a read of {@code
-     * u.email} through the derived table's key, so that {@code u.email = ?} still finds rows through the new table's
-     * index); the derived table has the same columns, so those it leaves read it as written. PostgreSQL pulls the
-     * derived table up into the join, and a locking clause reaches the table inside.
+     * Makes each FROM item of the migrated table in {@code scope} a derived table of the application's columns, the
+     * migrated one read from the new table ({@code (SELECT u."id", u."name", <value> AS "email" FROM users u) u}), where
+     * a reference cannot be written out: {@code SELECT *} over a NATURAL join or JOIN … USING (the star merges the join
+     * columns and lists the other relations' columns, which the driver does not know), an unqualified {@code email}
+     * among FROM items that may have such a column too. The star, the merged columns, a NATURAL join's common names and
+     * that name are then resolved by PostgreSQL among the original columns, ambiguity included. The other references to
+     * the item are rewritten as usual (a read of {@code u.email} through the derived table's key, so that {@code
+     * u.email = ?} still finds rows through the new table's index). PostgreSQL pulls the derived table up into the join,
+     * and a locking clause reaches the table inside. Returns why it cannot, changing nothing then.
+     *
+     * @param renaming whether an unaliased {@code public.users} may become the derived table {@code users}: not once
+     *                 references through the old name were rewritten
      */
-    private String wrapSources(Sig s, Scope scope, Splice splice, KeyRangeJoins joins) {
+    private String wrapSources(Sig s, Scope scope, Splice splice, KeyRangeJoins joins, boolean renaming) {
         for (Relation r : scope.relations) {
             if (!r.source || r.wrapped) {
                 continue;
@@ -252,19 +256,20 @@ public final class ReadRewriter {
             if (r.columnAliases) {
                 return COLUMN_ALIASES_AND_STAR;
             }
-            if (r.start < 0 || s.is(r.end, "tablesample")) {
-                return "SELECT * over a NATURAL join or JOIN … USING with the migrated table sampled or not named plainly"
-                        + " cannot be rewritten; list the columns explicitly";
+            if (r.start < 0 || s.is(r.end, "tablesample") || columns.isEmpty()) {
+                return "the migrated table's FROM item (sampled, not named plainly, or its columns unknown) cannot become a"
+                        + " derived table; list the columns explicitly";
+            }
+            if (!r.aliased && r.tableSchema != null && (!renaming || namesColumnThroughSchema(s, r))) {
+                return "the migrated table's FROM item, named with its schema and without an alias, cannot become a derived"
+                        + " table; give the table an alias";
+            }
+        }
+        for (Relation r : scope.relations) {
+            if (!r.source || r.wrapped) {
+                continue;
             }
             String name = s.get(r.nameEnd - 1 - (s.isSymbol(r.nameEnd - 1, "*") ? 1 : 0)).text();
-            if (!r.aliased && r.tableSchema != null && namesColumnThroughSchema(s, r)) {
-                return "SELECT * over a NATURAL join or JOIN … USING with the migrated table, whose columns the statement"
-                        + " names with the schema, cannot be rewritten; give the table an alias";
-            }
-            String columns = sourceColumns(r, null, joins);
-            if (columns == null) {
-                return "SELECT * on the migrated table needs its column list, which the driver did not supply";
-            }
             StringBuilder item = new StringBuilder();
             for (int i = r.start; i < r.nameEnd; i++) {
                 if (i > r.start && !s.isSymbol(i, ".") && !s.isSymbol(i - 1, ".")) {
@@ -272,8 +277,8 @@ public final class ReadRewriter {
                 }
                 item.append(s.get(i).text());
             }
-            splice.replace(s.get(r.start).start(), s.get(r.nameEnd - 1).end(), "(SELECT " + columns + " FROM " + item
-                    + (r.aliased ? " " + r.qualifier : "") + ")" + (r.aliased ? "" : " AS " + name));
+            splice.replace(s.get(r.start).start(), s.get(r.nameEnd - 1).end(), "(SELECT " + sourceColumns(r, null, joins)
+                    + " FROM " + item + (r.aliased ? " " + r.qualifier : "") + ")" + (r.aliased ? "" : " AS " + name));
             r.wrapped = true;
             r.qualifier = r.aliased ? r.qualifier : name; // public.users is now the derived table users
         }
@@ -415,6 +420,9 @@ public final class ReadRewriter {
                                     + " migrated table may name the written table's column; qualify it with the table's alias";
                         }
                         if (target == null) {
+                            if (!scope.writeRoot && wrapSources(s, scope, splice, joins, false) == null) {
+                                continue; // PostgreSQL resolves it among the FROM items, as it did the original
+                            }
                             return "unqualified \"" + s.get(i).text() + "\" with several tables in FROM, where another"
                                     + " one has or may have a column of that name, cannot be resolved with certainty;"
                                     + " qualify it with the table's alias";

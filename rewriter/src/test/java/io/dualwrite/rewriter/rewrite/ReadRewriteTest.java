@@ -253,8 +253,11 @@ class ReadRewriteTest {
                 "WITH t (n, email) AS (SELECT 1, 2) SELECT email FROM users u, t",
                 "WITH archive AS (SELECT 1 AS n) SELECT email FROM users u, archive",
                 "SELECT email FROM users u JOIN users v ON v.id = u.id")) {
-            assertThat(known.plan(sql).forPhase(Phase.READ_NEW)).as(sql).isInstanceOfSatisfying(Rewrite.Rejected.class,
-                    r -> assertThat(r.reason()).contains("several tables in FROM"));
+            // users becomes a derived table of its original columns, and PostgreSQL resolves the name as it did the
+            // original's (ambiguous where another has the column)
+            assertThat(known.plan(sql).forPhase(Phase.READ_NEW)).as(sql).isInstanceOfSatisfying(Rewrite.Rewritten.class,
+                    r -> assertThat(r.sql()).contains("SELECT email FROM (SELECT u.\"id\", u.\"name\", " + newEmail("u")
+                            + AS_EMAIL + ", u.\"created_at\" FROM users u) u"));
         }
         // in a write to another table without such a column, too
         assertThat(known.plan("UPDATE orders o SET note = email FROM users u WHERE u.id = o.user_id").forPhase(Phase.READ_NEW))
@@ -313,7 +316,6 @@ class ReadRewriteTest {
 
     @Test
     void refusedWhenNotCertain() {
-        assertReadNewRejected("SELECT email FROM users u JOIN orders o ON o.user_id = u.id", "several tables in FROM");
         assertReadNewRejected("SELECT u.id FROM users u, contacts c WHERE EXISTS (SELECT 1 FROM orders o WHERE o.note = email)",
                 "outer query (several tables in the outer FROM");
         assertReadNewRejected("SELECT id, ARRAY(SELECT note FROM orders o WHERE o.note > email) FROM users", "ARRAY");
