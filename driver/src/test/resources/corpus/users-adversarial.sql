@@ -797,3 +797,9 @@ SELECT u.id, g, email FROM users u, generate_series(1, 2) g WHERE email LIKE '%@
 SELECT email, o.id FROM users u CROSS JOIN (SELECT * FROM orders) o WHERE o.user_id = u.id ORDER BY o.id
 
 SELECT email FROM users u JOIN user_archive a ON a.id = u.id
+
+SELECT count(*) FROM users NATURAL JOIN user_archive
+
+SELECT u.id, a.name FROM users u NATURAL LEFT JOIN user_archive a ORDER BY u.id
+
+SELECT 1 FROM users NATURAL JOIN users u2

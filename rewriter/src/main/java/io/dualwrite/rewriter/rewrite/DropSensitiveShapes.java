@@ -13,19 +13,25 @@ import io.dualwrite.rewriter.analysis.SourceNames;
  * table's row type ({@code null::users}) has the old column until the drop and not after; so has {@code TABLE users}
  * as a query inside another statement (a derived table, a WITH query, a set operation's operand, an INSERT's rows),
  * which names no column at all. NEW_ONLY refuses them too, so that the contract changes no statement's behaviour.
+ * A query's NATURAL join is translated instead where the read rewrite makes the migrated table's FROM items derived
+ * tables of the original columns ({@link ReadRewriter#joinsNaturallyOnTheColumn}): it then joins as it did.
  */
 final class DropSensitiveShapes {
 
     private final SourceNames names;
-    private final UnqualifiedColumns unqualified;
+    private final ReadRewriter reads;
 
-    DropSensitiveShapes(SourceNames names) {
+    DropSensitiveShapes(SourceNames names, ReadRewriter reads) {
         this.names = names;
-        this.unqualified = new UnqualifiedColumns(names);
+        this.reads = reads;
     }
 
-    /** Why {@code s} has such a shape, or null when it has none. */
-    String refusal(Sig s) {
+    /**
+     * Why {@code s} has such a shape, or null when it has none.
+     *
+     * @param query whether {@code s} is a query, which the read rewrite translates whole
+     */
+    String refusal(Sig s, boolean query) {
         boolean natural = false;
         for (int i = 0; i < s.size(); i++) {
             if (s.isSymbol(i, "::") && names.tableAt(s, i + 1) > 0) {
@@ -44,7 +50,7 @@ final class DropSensitiveShapes {
             ReadScopes scopes = ReadScopes.of(s, names);
             for (Scope scope : scopes.scopes()) {
                 // joined with relations none of which has a column of that name, it never joined on the old column
-                if (scope.natural && scope.hasSource() && unqualified.owner(s, scopes, scope, names.spec().sourceColumn()) == null) {
+                if (reads.joinsNaturallyOnTheColumn(s, scopes, scope) && !(query && reads.canWrap(s, scope))) {
                     return "a NATURAL join with the migrated table, which joins on every column name the two tables share,"
                             + " the old column's too until it is dropped";
                 }

@@ -150,6 +150,13 @@ public final class ReadRewriter {
     private String collect(Sig s, ReadScopes scopes, Splice splice, Returned returned, KeyRangeJoins joins) {
         String refusal = renamesColumn(scopes);
         if (refusal == null) {
+            for (Scope scope : scopes.scopes()) {
+                if (joinsNaturallyOnTheColumn(s, scopes, scope)) {
+                    // where it cannot, the NATURAL join reads the old column: right while it is written (READ_NEW);
+                    // DropSensitiveShapes refuses it after
+                    wrapSources(s, scope, splice, joins, true);
+                }
+            }
             refusal = expandStars(s, scopes, splice, returned, joins);
         }
         if (refusal == null) {
@@ -247,6 +254,7 @@ public final class ReadRewriter {
      *
      * @param renaming whether an unaliased {@code public.users} may become the derived table {@code users}: not once
      *                 references through the old name were rewritten
+     * @param splice   null: only whether it can
      */
     private String wrapSources(Sig s, Scope scope, Splice splice, KeyRangeJoins joins, boolean renaming) {
         for (Relation r : scope.relations) {
@@ -264,6 +272,9 @@ public final class ReadRewriter {
                 return "the migrated table's FROM item, named with its schema and without an alias, cannot become a derived"
                         + " table; give the table an alias";
             }
+        }
+        if (splice == null) {
+            return null;
         }
         for (Relation r : scope.relations) {
             if (!r.source || r.wrapped) {
@@ -283,6 +294,21 @@ public final class ReadRewriter {
             r.qualifier = r.aliased ? r.qualifier : name; // public.users is now the derived table users
         }
         return null;
+    }
+
+    /**
+     * A NATURAL join of the migrated table with relations of which another has, or may have, a column named like the
+     * migrated one: it joins on that column too ({@link DropSensitiveShapes}), so its FROM items of the migrated table
+     * must offer the column, as derived tables ({@link #wrapSources}).
+     */
+    boolean joinsNaturallyOnTheColumn(Sig s, ReadScopes scopes, Scope scope) {
+        return scope.natural && !scope.writeRoot && scope.hasSource()
+                && unqualified.owner(s, scopes, scope, names.spec().sourceColumn()) == null;
+    }
+
+    /** Whether {@link #wrapSources} makes every FROM item of the migrated table in {@code scope} a derived table. */
+    boolean canWrap(Sig s, Scope scope) {
+        return wrapSources(s, scope, null, null, true) == null;
     }
 
     /** Whether a column reference {@code schema.table.column} names the unaliased FROM item {@code r}. */

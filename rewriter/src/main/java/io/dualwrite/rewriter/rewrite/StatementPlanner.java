@@ -48,7 +48,7 @@ public final class StatementPlanner {
         this.names = new SourceNames(spec, table.relationsWithColumn());
         this.writes = new WriteAnalyzer(names);
         this.reads = new ReadRewriter(names, table.columns());
-        this.dropSensitive = new DropSensitiveShapes(names);
+        this.dropSensitive = new DropSensitiveShapes(names, reads);
         this.hosted = new HostedPlanner(this, spec);
         this.withQueryWrites = new WithQueryWrite(this, names, writes, table.columns());
         this.translator = new NewSchemaTranslator(table, names, reads);
@@ -82,7 +82,8 @@ public final class StatementPlanner {
      */
     public PhaseRewrites plan(String sql, String statement, int offset, Sig s, boolean alone) {
         PhaseRewrites planned = planByKind(sql, statement, offset, s, alone);
-        String refusal = planned.translated() instanceof Rewrite.Rejected ? null : dropSensitive.refusal(s);
+        String refusal = planned.translated() instanceof Rewrite.Rejected ? null
+                : dropSensitive.refusal(s, HostedStatement.of(s) == null && StatementClass.of(s) == StatementClass.READ);
         return refusal == null ? planned : planned.translatedAs(rejected(statement, refusal,
                 "name the join columns (JOIN … ON), or the columns of the row; or stay in a phase that keeps the old column"), null);
     }
