@@ -803,3 +803,9 @@ SELECT count(*) FROM users NATURAL JOIN user_archive
 SELECT u.id, a.name FROM users u NATURAL LEFT JOIN user_archive a ORDER BY u.id
 
 SELECT 1 FROM users NATURAL JOIN users u2
+
+SELECT u.id, u.name, email, count(g) FROM users u, generate_series(1, 2) g GROUP BY u.id ORDER BY u.id
+
+SELECT *, count(o.amount) FROM users u LEFT JOIN orders o USING (id) GROUP BY u.id, o.id ORDER BY u.id
+
+SELECT *, u.xmin IS NOT NULL FROM users u JOIN orders o USING (id) ORDER BY id

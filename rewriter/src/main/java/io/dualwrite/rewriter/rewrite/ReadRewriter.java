@@ -11,6 +11,7 @@ import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.SourceNames;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * READ_NEW form of a query: every reference to the old column that resolves to the source table
@@ -257,6 +258,18 @@ public final class ReadRewriter {
      * @param splice   null: only whether it can
      */
     private String wrapSources(Sig s, Scope scope, Splice splice, KeyRangeJoins joins, boolean renaming) {
+        if (scope.grouped && scope.hasSource()) {
+            // grouped by the table's key, its other columns may be selected; through a derived table they may not (42803)
+            return "the migrated table's FROM item cannot become a derived table in a query with GROUP BY or HAVING;"
+                    + " list the columns explicitly and qualify the migrated column with the table's alias";
+        }
+        for (int i = 0; i < s.size(); i++) {
+            if (s.isIdentifier(i) && SYSTEM_COLUMNS.contains(s.get(i).normalized())) {
+                // a derived table has no system columns (42703)
+                return "the migrated table's FROM item cannot become a derived table in a statement naming a system column ("
+                        + s.get(i).text() + "); list the columns explicitly and qualify the migrated column with the table's alias";
+            }
+        }
         for (Relation r : scope.relations) {
             if (!r.source || r.wrapped) {
                 continue;
@@ -322,6 +335,8 @@ public final class ReadRewriter {
         }
         return false;
     }
+
+    private static final Set<String> SYSTEM_COLUMNS = Set.of("ctid", "xmin", "xmax", "cmin", "cmax", "tableoid");
 
     private static final String COLUMN_ALIASES_AND_STAR = "a star over the migrated table with a column alias list in FROM"
             + " cannot be expanded; list the columns explicitly";

@@ -312,6 +312,9 @@ class ReadRewriteTest {
         assertReadNewRejected("SELECT * FROM public.users JOIN orders USING (id) WHERE public.users.email = 'a'",
                 "give the table an alias");
         assertReadNewRejected("SELECT * FROM users u(a, b) JOIN orders USING (id)", "column alias list");
+        // what a table has and a derived table has not: columns determined by the grouped key, system columns
+        assertReadNewRejected("SELECT *, count(*) FROM users u JOIN orders o USING (id) GROUP BY u.id, o.id", "GROUP BY");
+        assertReadNewRejected("SELECT *, u.xmin FROM users u JOIN orders o USING (id)", "system column (xmin)");
     }
 
     @Test
