@@ -173,7 +173,7 @@ public final class MigrationRuntime {
         switch (RewriteFailures.causeOf(e, spec, applicationSql, sentSql)) {
             case REWRITE -> countRewriteFailure(database);
             // after the drop the statement as written fails on the column: no comparison to make
-            case REWRITTEN_TEXT -> {
+            case UNLESS_ORIGINAL_FAILS -> {
                 if (phase == Phase.CONTRACTED) {
                     countRewriteFailure(database);
                 } else {

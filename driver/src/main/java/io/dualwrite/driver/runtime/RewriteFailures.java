@@ -5,6 +5,7 @@ import org.postgresql.util.PSQLException;
 import org.postgresql.util.ServerErrorMessage;
 
 import java.sql.SQLException;
+import java.util.Set;
 
 /**
  * Whether a rewritten statement failed because of the rewrite, or with an error the application
@@ -21,9 +22,11 @@ import java.sql.SQLException;
  *       (its sync view and trigger function, also in the error's PL/pgSQL context) or the
  *       {@code dw$} names the rewrite introduces, in the message, detail, hint, context, internal
  *       query or the schema/table/column/constraint fields;</li>
- *   <li>an error whose position lies in the part of the statement the rewrite changed counts, unless the
- *       application's statement as written fails PostgreSQL's analysis with the same error
- *       ({@link OriginalStatementCheck}): text the rewrite moved keeps the application's own mistakes;</li>
+ *   <li>an error whose position lies in the part of the statement the rewrite changed counts, and so does a type
+ *       resolution error anywhere (an operator or function of the application's text applied to a value the rewrite
+ *       replaced: its position is the application's operator), unless the application's statement as written fails
+ *       PostgreSQL's analysis with the same error ({@link OriginalStatementCheck}): text the rewrite moved keeps the
+ *       application's own mistakes;</li>
  *   <li>anything else is the application's own: its tables, its triggers, its locks.</li>
  * </ol>
  * Errors PgJDBC raises without a server message come from the application's call itself and do not count.
@@ -39,9 +42,12 @@ final class RewriteFailures {
     enum Cause {
         APPLICATION,
         REWRITE,
-        /** Positioned in the rewritten text: the rewrite's, unless the statement as written fails alike. */
-        REWRITTEN_TEXT
+        /** Positioned in the rewritten text, or a type error: the rewrite's, unless the statement as written fails alike. */
+        UNLESS_ORIGINAL_FAILS
     }
+
+    /** Undefined function or operator, datatype mismatch, cannot coerce, ambiguous function. */
+    private static final Set<String> TYPE_RESOLUTION = Set.of("42883", "42804", "42846", "42725");
 
     /**
      * @param applicationSql the application's text, or null when unknown (a batch)
@@ -55,7 +61,8 @@ final class RewriteFailures {
             ServerErrorMessage m = x instanceof PSQLException p ? p.getServerErrorMessage() : null;
             if (m != null) {
                 return namesDualwrite(m, spec) ? Cause.REWRITE
-                        : inRewrittenPart(m.getPosition(), applicationSql, sentSql) ? Cause.REWRITTEN_TEXT : Cause.APPLICATION;
+                        : inRewrittenPart(m.getPosition(), applicationSql, sentSql) || TYPE_RESOLUTION.contains(m.getSQLState())
+                        ? Cause.UNLESS_ORIGINAL_FAILS : Cause.APPLICATION;
             }
         }
         return Cause.APPLICATION;
