@@ -809,3 +809,9 @@ SELECT u.id, u.name, email, count(g) FROM users u, generate_series(1, 2) g GROUP
 SELECT *, count(o.amount) FROM users u LEFT JOIN orders o USING (id) GROUP BY u.id, o.id ORDER BY u.id
 
 SELECT *, u.xmin IS NOT NULL FROM users u JOIN orders o USING (id) ORDER BY id
+
+SELECT o.id, row_to_json(u), u IS NULL, u.* IS NULL FROM orders o LEFT JOIN users u ON u.id = o.id ORDER BY o.id
+
+SELECT count(u.*), count(u) FROM orders o LEFT JOIN users u ON u.id = o.id
+
+UPDATE orders o SET note = o.note FROM users u NATURAL JOIN user_archive a WHERE o.user_id = u.id

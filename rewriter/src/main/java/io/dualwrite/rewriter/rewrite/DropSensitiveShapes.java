@@ -48,6 +48,10 @@ final class DropSensitiveShapes {
         }
         if (natural) {
             ReadScopes scopes = ReadScopes.of(s, names);
+            if (naturalJoinInWriteNamingTable(s, scopes)) {
+                return "a NATURAL join in a write's own FROM or USING list that names the migrated table, which joins on"
+                        + " every column name the two tables share, the old column's too until it is dropped";
+            }
             for (Scope scope : scopes.scopes()) {
                 // joined with relations none of which has a column of that name, it never joined on the old column
                 if (reads.joinsNaturallyOnTheColumn(s, scopes, scope) && !(query && reads.canWrap(s, scope))) {
@@ -57,6 +61,19 @@ final class DropSensitiveShapes {
             }
         }
         return null;
+    }
+
+    /** A NATURAL join outside every SELECT (an UPDATE's FROM, a DELETE's or MERGE's USING) of a list naming the table. */
+    private boolean naturalJoinInWriteNamingTable(Sig s, ReadScopes scopes) {
+        boolean natural = false;
+        boolean table = false;
+        for (int i = 0; i < s.size(); i++) {
+            if (scopes.owner(i) == null) {
+                natural |= s.is(i, "natural");
+                table |= names.tableAt(s, i) > 0;
+            }
+        }
+        return natural && table;
     }
 
     /**

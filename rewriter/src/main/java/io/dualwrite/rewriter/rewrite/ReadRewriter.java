@@ -281,6 +281,13 @@ public final class ReadRewriter {
                 return "the migrated table's FROM item (sampled, not named plainly, or its columns unknown) cannot become a"
                         + " derived table; list the columns explicitly";
             }
+            for (Relation other : scope.relations) {
+                if (!r.aliased && other != r && r.refName.equals(other.refName)) {
+                    // public.users and archive.users may share a FROM list unaliased; a derived table users may not (42712)
+                    return "the migrated table's FROM item cannot become a derived table beside another FROM item of the"
+                            + " same name; give the table an alias";
+                }
+            }
             if (!r.aliased && r.tableSchema != null && (!renaming || namesColumnThroughSchema(s, r))) {
                 return "the migrated table's FROM item, named with its schema and without an alias, cannot become a derived"
                         + " table; give the table an alias";
@@ -520,8 +527,10 @@ public final class ReadRewriter {
         if (columns == null) {
             return -1;
         }
-        // doubled parentheses: jOOQ's parser, which checks the rewritten read, takes count((SELECT …)) for a row count
-        replaceWithLabel(s, scope, start, last, "((SELECT \"dw$row\" FROM (SELECT " + columns + ") AS \"dw$row\"))",
+        // NULL where the reference is NULL: a row an outer join null-extended (whose key, NOT NULL in the table, is
+        // NULL); not a row of NULL fields, which count() and the JSON builders would take for a row
+        replaceWithLabel(s, scope, start, last, "(CASE WHEN " + r.qualifier + "." + Identifiers.quote(names.spec().keyColumn())
+                + " IS NULL THEN NULL ELSE (SELECT \"dw$row\" FROM (SELECT " + columns + ") AS \"dw$row\") END)",
                 Identifiers.quote(s.get(named).normalized()), splice);
         return last;
     }
