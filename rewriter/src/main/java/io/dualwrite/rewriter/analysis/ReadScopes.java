@@ -23,31 +23,6 @@ public final class ReadScopes {
             "cross", "natural", "where", "group", "having", "window", "order", "limit", "offset", "fetch", "for",
             "union", "intersect", "except", "tablesample", "with", "into", "returning", "set", "lateral", "outer");
 
-    /** A FROM item. {@code qualifier} is how columns are qualified: the alias, else the name as written. */
-    public static final class Relation {
-        public boolean source;
-        public boolean aliased;
-        public boolean columnAliases;
-        /** How many columns the alias list renames (they rename the table's columns in order). */
-        public int columnAliasCount;
-        /** The names of the column alias list, normalized; empty without one. */
-        public final List<String> columnAliasNames = new ArrayList<>();
-        public String refName;
-        public String qualifier;
-        /** A table, view or other relation named in FROM: its name and schema (null when unqualified), normalized. */
-        public String tableName;
-        public String tableSchema;
-        /** A parenthesized query in FROM ({@code (SELECT …)}, {@code (VALUES …)}): its opening parenthesis; else -1. */
-        public int derivedOpen = -1;
-        /** A named relation: its first token ({@code ONLY} included) and the token after its name ({@code *} included). */
-        public int start = -1;
-        public int nameEnd = -1;
-        /** The rewrite made it a derived table of the application's columns ({@code ReadRewriter.wrapSources}). */
-        public boolean wrapped;
-        /** Index of the token after the FROM item (its alias and column aliases included). */
-        public int end;
-    }
-
     /** A SELECT-list item, tokens [start, end); {@code alias} is the alias token index or -1. */
     public static final class Item {
         public int start;

@@ -16,7 +16,7 @@ public final class Scope {
     public final int depth;
     public final Scope parent;
     public int end;
-    public final List<ReadScopes.Relation> relations = new ArrayList<>();
+    public final List<Relation> relations = new ArrayList<>();
     public final List<ReadScopes.Item> items = new ArrayList<>();
     public final Set<String> outputNames = new HashSet<>();
     /** The SELECT list's stars ({@code *}, {@code q.*}, {@code schema.table.*}): see {@link #starCoversSource}. */
@@ -56,7 +56,7 @@ public final class Scope {
     }
 
     public boolean hasSource() {
-        for (ReadScopes.Relation r : relations) {
+        for (Relation r : relations) {
             if (r.source) {
                 return true;
             }
@@ -76,7 +76,7 @@ public final class Scope {
                     return true;
                 }
             } else {
-                ReadScopes.Relation r = resolveQualifier(s.get(star.end - 3).normalized());
+                Relation r = resolveQualifier(s.get(star.end - 3).normalized());
                 if (r == null || r.source) {
                     return true; // an unknown qualifier: assume the worst
                 }
@@ -100,9 +100,9 @@ public final class Scope {
     }
 
     /** The relation a qualifier names, innermost scope first; null if none. */
-    public ReadScopes.Relation resolveQualifier(String normalized) {
+    public Relation resolveQualifier(String normalized) {
         for (Scope sc = this; sc != null; sc = sc.enclosing()) {
-            for (ReadScopes.Relation r : sc.relations) {
+            for (Relation r : sc.relations) {
                 if (normalized.equals(r.refName)) {
                     return r;
                 }

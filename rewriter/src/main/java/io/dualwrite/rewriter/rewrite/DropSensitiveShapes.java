@@ -4,6 +4,7 @@ import io.dualwrite.rewriter.analysis.ReadScopes;
 import io.dualwrite.rewriter.analysis.Scope;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.SourceNames;
+import java.util.List;
 
 /**
  * Shapes that cannot run as sent once the old column is gone (CONTRACTED) or stale (NEW_ONLY), even in a statement
@@ -14,16 +15,16 @@ import io.dualwrite.rewriter.analysis.SourceNames;
  * as a query inside another statement (a derived table, a WITH query, a set operation's operand, an INSERT's rows),
  * which names no column at all. NEW_ONLY refuses them too, so that the contract changes no statement's behaviour.
  * A query's NATURAL join is translated instead where the read rewrite makes the migrated table's FROM items derived
- * tables of the original columns ({@link ReadRewriter#joinsNaturallyOnTheColumn}): it then joins as it did.
+ * tables of the original columns ({@link DerivedSources#joinsNaturallyOnTheColumn}): it then joins as it did.
  */
 final class DropSensitiveShapes {
 
     private final SourceNames names;
-    private final ReadRewriter reads;
+    private final DerivedSources derived;
 
-    DropSensitiveShapes(SourceNames names, ReadRewriter reads) {
+    DropSensitiveShapes(SourceNames names, List<String> columns) {
         this.names = names;
-        this.reads = reads;
+        this.derived = new DerivedSources(names, columns);
     }
 
     /**
@@ -54,7 +55,7 @@ final class DropSensitiveShapes {
             }
             for (Scope scope : scopes.scopes()) {
                 // joined with relations none of which has a column of that name, it never joined on the old column
-                if (reads.joinsNaturallyOnTheColumn(s, scopes, scope) && !(query && reads.canWrap(s, scope))) {
+                if (derived.joinsNaturallyOnTheColumn(s, scopes, scope) && !(query && derived.canWrap(s, scope))) {
                     return "a NATURAL join with the migrated table, which joins on every column name the two tables share,"
                             + " the old column's too until it is dropped";
                 }

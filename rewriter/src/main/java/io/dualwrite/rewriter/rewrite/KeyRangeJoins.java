@@ -5,7 +5,7 @@ import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.analysis.KeyRangeScan;
 import io.dualwrite.rewriter.analysis.KeyRangeScan.Bound;
 import io.dualwrite.rewriter.analysis.ReadScopes;
-import io.dualwrite.rewriter.analysis.ReadScopes.Relation;
+import io.dualwrite.rewriter.analysis.Relation;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.SourceNames;
 import io.dualwrite.rewriter.lexer.Token;

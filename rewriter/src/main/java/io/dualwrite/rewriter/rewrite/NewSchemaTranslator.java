@@ -4,7 +4,7 @@ import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.SourceTable;
 import io.dualwrite.rewriter.analysis.JooqView;
 import io.dualwrite.rewriter.analysis.ReadScopes;
-import io.dualwrite.rewriter.analysis.ReadScopes.Relation;
+import io.dualwrite.rewriter.analysis.Relation;
 import io.dualwrite.rewriter.analysis.Reasons;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.SourceNames;

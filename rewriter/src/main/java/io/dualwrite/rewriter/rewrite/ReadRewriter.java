@@ -5,13 +5,12 @@ import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.analysis.ColumnLabel;
 import io.dualwrite.rewriter.analysis.ReadScopes;
 import io.dualwrite.rewriter.analysis.ReadScopes.Item;
-import io.dualwrite.rewriter.analysis.ReadScopes.Relation;
+import io.dualwrite.rewriter.analysis.Relation;
 import io.dualwrite.rewriter.analysis.Scope;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.SourceNames;
 import java.util.BitSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * READ_NEW form of a query: every reference to the old column that resolves to the source table
@@ -41,6 +40,7 @@ public final class ReadRewriter {
 
     private final SourceNames names;
     private final UnqualifiedColumns unqualified;
+    private final DerivedSources derived;
     private final List<String> columns;
     /** The migrated column's position in {@link #columns} (0-based), or -1 when they are not known. */
     private final int columnAt;
@@ -54,6 +54,7 @@ public final class ReadRewriter {
     private ReadRewriter(SourceNames names, List<String> columns, boolean probe) {
         this.names = names;
         this.unqualified = new UnqualifiedColumns(names);
+        this.derived = new DerivedSources(names, columns);
         this.columns = columns;
         int at = -1;
         for (int c = 0; c < columns.size() && at < 0; c++) {
@@ -152,10 +153,9 @@ public final class ReadRewriter {
         String refusal = renamesColumn(scopes);
         if (refusal == null) {
             for (Scope scope : scopes.scopes()) {
-                if (joinsNaturallyOnTheColumn(s, scopes, scope)) {
-                    // where it cannot, the NATURAL join reads the old column: right while it is written (READ_NEW);
-                    // DropSensitiveShapes refuses it after
-                    wrapSources(s, scope, splice, joins, true);
+                if (derived.joinsNaturallyOnTheColumn(s, scopes, scope)) {
+                    // if it cannot, the join reads the old column: right in READ_NEW, refused after (DropSensitiveShapes)
+                    derived.wrap(s, scope, splice, true, from -> sourceColumns(from, null, joins));
                 }
             }
             refusal = expandStars(s, scopes, splice, returned, joins);
@@ -176,7 +176,7 @@ public final class ReadRewriter {
                 int len = item.end - item.start;
                 if (len == 1 && s.isSymbol(item.start, "*") && scope.hasSource()) {
                     if (scope.naturalOrUsing) {
-                        String refusal = wrapSources(s, scope, splice, joins, true);
+                        String refusal = derived.wrap(s, scope, splice, true, from -> sourceColumns(from, null, joins));
                         if (refusal != null) {
                             return refusal;
                         }
@@ -242,110 +242,7 @@ public final class ReadRewriter {
         return null;
     }
 
-    /**
-     * Makes each FROM item of the migrated table in {@code scope} a derived table of the application's columns, the
-     * migrated one read from the new table ({@code (SELECT u."id", u."name", <value> AS "email" FROM users u) u}), where
-     * a reference cannot be written out: {@code SELECT *} over a NATURAL join or JOIN … USING (the star merges the join
-     * columns and lists the other relations' columns, which the driver does not know), an unqualified {@code email}
-     * among FROM items that may have such a column too. The star, the merged columns, a NATURAL join's common names and
-     * that name are then resolved by PostgreSQL among the original columns, ambiguity included. The other references to
-     * the item are rewritten as usual (a read of {@code u.email} through the derived table's key, so that {@code
-     * u.email = ?} still finds rows through the new table's index). PostgreSQL pulls the derived table up into the join,
-     * and a locking clause reaches the table inside. Returns why it cannot, changing nothing then.
-     *
-     * @param renaming whether an unaliased {@code public.users} may become the derived table {@code users}: not once
-     *                 references through the old name were rewritten
-     * @param splice   null: only whether it can
-     */
-    private String wrapSources(Sig s, Scope scope, Splice splice, KeyRangeJoins joins, boolean renaming) {
-        if (scope.grouped && scope.hasSource()) {
-            // grouped by the table's key, its other columns may be selected; through a derived table they may not (42803)
-            return "the migrated table's FROM item cannot become a derived table in a query with GROUP BY or HAVING;"
-                    + " list the columns explicitly and qualify the migrated column with the table's alias";
-        }
-        for (int i = 0; i < s.size(); i++) {
-            if (s.isIdentifier(i) && SYSTEM_COLUMNS.contains(s.get(i).normalized())) {
-                // a derived table has no system columns (42703)
-                return "the migrated table's FROM item cannot become a derived table in a statement naming a system column ("
-                        + s.get(i).text() + "); list the columns explicitly and qualify the migrated column with the table's alias";
-            }
-        }
-        for (Relation r : scope.relations) {
-            if (!r.source || r.wrapped) {
-                continue;
-            }
-            if (r.columnAliases) {
-                return COLUMN_ALIASES_AND_STAR;
-            }
-            if (r.start < 0 || s.is(r.end, "tablesample") || columns.isEmpty()) {
-                return "the migrated table's FROM item (sampled, not named plainly, or its columns unknown) cannot become a"
-                        + " derived table; list the columns explicitly";
-            }
-            for (Relation other : scope.relations) {
-                if (!r.aliased && other != r && r.refName.equals(other.refName)) {
-                    // public.users and archive.users may share a FROM list unaliased; a derived table users may not (42712)
-                    return "the migrated table's FROM item cannot become a derived table beside another FROM item of the"
-                            + " same name; give the table an alias";
-                }
-            }
-            if (!r.aliased && r.tableSchema != null && (!renaming || namesColumnThroughSchema(s, r))) {
-                return "the migrated table's FROM item, named with its schema and without an alias, cannot become a derived"
-                        + " table; give the table an alias";
-            }
-        }
-        if (splice == null) {
-            return null;
-        }
-        for (Relation r : scope.relations) {
-            if (!r.source || r.wrapped) {
-                continue;
-            }
-            String name = s.get(r.nameEnd - 1 - (s.isSymbol(r.nameEnd - 1, "*") ? 1 : 0)).text();
-            StringBuilder item = new StringBuilder();
-            for (int i = r.start; i < r.nameEnd; i++) {
-                if (i > r.start && !s.isSymbol(i, ".") && !s.isSymbol(i - 1, ".")) {
-                    item.append(' ');
-                }
-                item.append(s.get(i).text());
-            }
-            splice.replace(s.get(r.start).start(), s.get(r.nameEnd - 1).end(), "(SELECT " + sourceColumns(r, null, joins)
-                    + " FROM " + item + (r.aliased ? " " + r.qualifier : "") + ")" + (r.aliased ? "" : " AS " + name));
-            r.wrapped = true;
-            r.qualifier = r.aliased ? r.qualifier : name; // public.users is now the derived table users
-        }
-        return null;
-    }
-
-    /**
-     * A NATURAL join of the migrated table with relations of which another has, or may have, a column named like the
-     * migrated one: it joins on that column too ({@link DropSensitiveShapes}), so its FROM items of the migrated table
-     * must offer the column, as derived tables ({@link #wrapSources}).
-     */
-    boolean joinsNaturallyOnTheColumn(Sig s, ReadScopes scopes, Scope scope) {
-        return scope.natural && !scope.writeRoot && scope.hasSource()
-                && unqualified.owner(s, scopes, scope, names.spec().sourceColumn()) == null;
-    }
-
-    /** Whether {@link #wrapSources} makes every FROM item of the migrated table in {@code scope} a derived table. */
-    boolean canWrap(Sig s, Scope scope) {
-        return wrapSources(s, scope, null, null, true) == null;
-    }
-
-    /** Whether a column reference {@code schema.table.column} names the unaliased FROM item {@code r}. */
-    private static boolean namesColumnThroughSchema(Sig s, Relation r) {
-        for (int i = 0; i + 3 < s.size(); i++) {
-            if ((i < r.start || i >= r.nameEnd) && s.isName(i) && s.get(i).normalized().equals(r.tableSchema)
-                    && s.isSymbol(i + 1, ".") && s.isName(i + 2) && s.get(i + 2).normalized().equals(r.tableName)
-                    && s.isSymbol(i + 3, ".")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static final Set<String> SYSTEM_COLUMNS = Set.of("ctid", "xmin", "xmax", "cmin", "cmax", "tableoid");
-
-    private static final String COLUMN_ALIASES_AND_STAR = "a star over the migrated table with a column alias list in FROM"
+    static final String COLUMN_ALIASES_AND_STAR = "a star over the migrated table with a column alias list in FROM"
             + " cannot be expanded; list the columns explicitly";
 
     /**
@@ -468,7 +365,8 @@ public final class ReadRewriter {
                                     + " migrated table may name the written table's column; qualify it with the table's alias";
                         }
                         if (target == null) {
-                            if (!scope.writeRoot && wrapSources(s, scope, splice, joins, false) == null) {
+                            if (!scope.writeRoot
+                                    && derived.wrap(s, scope, splice, false, from -> sourceColumns(from, null, joins)) == null) {
                                 continue; // PostgreSQL resolves it among the FROM items, as it did the original
                             }
                             return "unqualified \"" + s.get(i).text() + "\" with several tables in FROM, where another"

@@ -48,7 +48,7 @@ public final class StatementPlanner {
         this.names = new SourceNames(spec, table.relationsWithColumn());
         this.writes = new WriteAnalyzer(names);
         this.reads = new ReadRewriter(names, table.columns());
-        this.dropSensitive = new DropSensitiveShapes(names, reads);
+        this.dropSensitive = new DropSensitiveShapes(names, table.columns());
         this.hosted = new HostedPlanner(this, spec);
         this.withQueryWrites = new WithQueryWrite(this, names, writes, table.columns());
         this.translator = new NewSchemaTranslator(table, names, reads);
