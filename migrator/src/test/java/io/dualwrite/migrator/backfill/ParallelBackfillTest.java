@@ -245,13 +245,13 @@ class ParallelBackfillTest {
                 throw new CompletionException(e);
             }
         });
-        Thread.sleep(700);
+        awaitState(states, "PAUSED");
+        Thread.sleep(500);
         assertThat(db.queryLong("SELECT count(*) FROM email_address")).as("paused: no batch ran").isZero();
-        assertThat(states).contains("PAUSED");
         assertThat(cli(conn(db, "backfill", "--resume")).code()).isZero();
-        Thread.sleep(1500);
+        awaitState(states, "THROTTLED");
+        Thread.sleep(1000);
         assertThat(db.queryLong("SELECT count(*) FROM email_address")).as("throttled by the query: no batch ran").isZero();
-        assertThat(states).contains("THROTTLED");
         Run set = cli(conn(db, "backfill", "--set-batch-size", "2000"));
         assertThat(set.out()).contains("batch size 2000");
         db.execute("INSERT INTO gate VALUES (true)");
@@ -259,5 +259,14 @@ class ParallelBackfillTest {
         assertThat(r.outcome()).isEqualTo(BackfillResult.Outcome.COMPLETED);
         assertThat(sizes).contains(2000).doesNotContain(100);
         assertThat(r.batchesThisRun()).isEqualTo(USERS / 2000);
+    }
+
+    /** Progress is reported about once a second, later on a loaded machine. */
+    private static void awaitState(List<String> states, String state) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!states.contains(state)) {
+            assertThat(System.nanoTime()).as("state %s reported within 30 s; reported: %s", state, states).isLessThan(deadline);
+            Thread.sleep(20);
+        }
     }
 }
