@@ -815,3 +815,15 @@ SELECT o.id, row_to_json(u), u IS NULL, u.* IS NULL FROM orders o LEFT JOIN user
 SELECT count(u.*), count(u) FROM orders o LEFT JOIN users u ON u.id = o.id
 
 UPDATE orders o SET note = o.note FROM users u NATURAL JOIN user_archive a WHERE o.user_id = u.id
+
+TABLE users ORDER BY email DESC NULLS LAST, id LIMIT 3
+
+WITH x AS (SELECT 1) TABLE ONLY users ORDER BY id
+
+TABLE user_archive UNION ALL TABLE users ORDER BY 1, 3
+
+SELECT u.email, t.name FROM (TABLE users) t JOIN users u USING (id) WHERE t.email IS NOT NULL ORDER BY 1, 2
+
+INSERT INTO user_archive TABLE users
+
+SELECT count(*), count(DISTINCT email) FROM user_archive

@@ -11,9 +11,9 @@ import java.util.List;
  * that names no column the rewrite could replace: a NATURAL join with the migrated table joins on every column
  * name the two sides share, the old one too while it exists and no longer after the drop (unless no other relation
  * joined has a column of that name: {@link UnqualifiedColumns#owner}); a cast to the migrated
- * table's row type ({@code null::users}) has the old column until the drop and not after; so has {@code TABLE users}
- * as a query inside another statement (a derived table, a WITH query, a set operation's operand, an INSERT's rows),
- * which names no column at all. NEW_ONLY refuses them too, so that the contract changes no statement's behaviour.
+ * table's row type ({@code null::users}) has the old column until the drop and not after ({@code TABLE users}, which
+ * names no column either, is planned as the SELECT it is: {@link TableQueries}). NEW_ONLY refuses them too, so that the
+ * contract changes no statement's behaviour.
  * A query's NATURAL join is translated instead where the read rewrite makes the migrated table's FROM items derived
  * tables of the original columns ({@link DerivedSources#joinsNaturallyOnTheColumn}): it then joins as it did.
  */
@@ -38,12 +38,6 @@ final class DropSensitiveShapes {
             if (s.isSymbol(i, "::") && names.tableAt(s, i + 1) > 0) {
                 return "a cast to the migrated table's row type (" + s.get(i + 1).text() + "), which loses the old column"
                         + " when it is dropped";
-            }
-            if (isTableQuery(s, i)) {
-                int name = i + (s.is(i + 1, "only") ? 2 : 1);
-                return "TABLE " + s.get(name + names.tableAt(s, name) - 1).text() + " as a query inside the statement reads"
-                        + " every column of the migrated table, the old one too until it is dropped; write it as SELECT"
-                        + " with a column list";
             }
             natural |= s.is(i, "natural");
         }
@@ -75,22 +69,5 @@ final class DropSensitiveShapes {
             }
         }
         return natural && table;
-    }
-
-    /**
-     * Whether token {@code i} starts {@code TABLE [ONLY] <migrated table>} in a query's place: after an opening
-     * parenthesis, a set operator, {@code AS} (CREATE TABLE/VIEW … AS), or as an INSERT's rows (after the target, its
-     * alias, its column list or OVERRIDING … VALUE). Elsewhere TABLE is a keyword of a command on the table itself (LOCK
-     * TABLE, TRUNCATE TABLE, GRANT … ON TABLE, REINDEX (…) TABLE), which reads no column.
-     */
-    private boolean isTableQuery(Sig s, int i) {
-        if (!s.is(i, "table") || s.isSymbol(i - 1, ".") || names.tableAt(s, i + (s.is(i + 1, "only") ? 2 : 1)) == 0) {
-            return false;
-        }
-        if (s.isSymbol(i - 1, "(") || s.is(i - 1, "union") || s.is(i - 1, "intersect") || s.is(i - 1, "except")
-                || s.is(i - 1, "all") || s.is(i - 1, "distinct") || s.is(i - 1, "as")) {
-            return true;
-        }
-        return (s.isSymbol(i - 1, ")") || s.isName(i - 1)) && s.find("insert", 0, i, s.depth(i)) >= 0;
     }
 }

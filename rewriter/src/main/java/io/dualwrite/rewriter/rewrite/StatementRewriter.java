@@ -122,6 +122,18 @@ public final class StatementRewriter {
         for (List<Token> st : statements) {
             sigs.add(new Sig(Statements.significant(st)));
         }
+        List<Token> tableQueries = new ArrayList<>();
+        for (Sig s : sigs) {
+            for (StatementPlanner p : planners) {
+                if (p.names().mentionsTable(s)) {
+                    TableQueries.collect(s, tableQueries);
+                    break;
+                }
+            }
+        }
+        if (!tableQueries.isEmpty()) {
+            return compute(TableQueries.spelledAsSelect(sql, tableQueries), standardConformingStrings);
+        }
         StatementPlanner touched = null;
         for (StatementPlanner p : planners) {
             for (int i = 0; i < sigs.size(); i++) {

@@ -330,7 +330,6 @@ class ReadRewriteTest {
         assertReadNewRejected("SELECT my_function(u) FROM users u", "whole-row reference");
         assertReadNewRejected("SELECT array_agg(u) FROM users u", "whole-row reference");
         assertReadNewRejected("SELECT row_to_json(u)::text, u::users FROM users u", "whole-row reference");
-        assertReadNewRejected("TABLE users", "TABLE");
         assertReadNewRejected("SELECT * FROM orders o JOIN (users u JOIN t ON t.id = u.id) j ON j.id = o.id",
                 "alias on a parenthesized join");
         assertReadNewRejected("SELECT u.email FROM users u(a, b, c)", "column alias list");
