@@ -49,7 +49,7 @@ final class TableQueries {
         return b.append(sql, at, sql.length()).toString();
     }
 
-    /** {@code TABLE [ONLY] name}, {@code TABLE ONLY (name)}. */
+    /** {@code TABLE [ONLY] name}, {@code TABLE ONLY (name)}; not a column labelled table ({@code SELECT 1 AS table FROM t}). */
     private static boolean startsQuery(Sig s, int i) {
         if (!s.is(i, "table") || s.isSymbol(i - 1, ".")) {
             return false;
@@ -58,7 +58,7 @@ final class TableQueries {
         if (s.is(name, "only")) {
             name += s.isSymbol(name + 1, "(") ? 2 : 1;
         }
-        return s.isName(name);
+        return s.isIdentifier(name);
     }
 
     private static boolean inQueryPlace(Sig s, int i) {

@@ -440,7 +440,8 @@ class TranslationTest {
     /** TABLE as a keyword of a command on the table itself reads no column. */
     @ParameterizedTest
     @ValueSource(strings = {"LOCK TABLE users IN SHARE MODE", "GRANT SELECT ON TABLE users TO PUBLIC", "TABLE contacts",
-            "REINDEX (VERBOSE) TABLE users", "COMMENT ON TABLE users IS 'x'"})
+            "REINDEX (VERBOSE) TABLE users", "COMMENT ON TABLE users IS 'x'", "SELECT email AS table FROM users",
+            "SELECT 1 AS table FROM users UNION SELECT 2 AS table FROM users"})
     void tableAsACommandsKeywordIsNotAQuery(String sql) {
         Rewrite r = rewriter.plan(sql).forPhase(Phase.CONTRACTED);
         assertThat(r).isNotInstanceOf(Rewrite.Rejected.class);
