@@ -827,3 +827,13 @@ SELECT u.email, t.name FROM (TABLE users) t JOIN users u USING (id) WHERE t.emai
 INSERT INTO user_archive TABLE users
 
 SELECT count(*), count(DISTINCT email) FROM user_archive
+
+SET LOCAL statement_timeout = 5000; UPDATE users SET email = 'timeout@x' WHERE id = 3
+
+SET CONSTRAINTS ALL DEFERRED; INSERT INTO users (id, name, email) VALUES (520, 'deferred', 'deferred@x')
+
+SAVEPOINT s1; UPDATE users SET email = 'kept@x' WHERE id = 2; RELEASE SAVEPOINT s1; SELECT email FROM users WHERE id = 2
+
+SAVEPOINT s2; DELETE FROM users WHERE id = 520; ROLLBACK TO s2; SELECT id, email FROM users WHERE id = 520
+
+SET LOCAL search_path = pg_catalog, public; SELECT email FROM users WHERE id = 3

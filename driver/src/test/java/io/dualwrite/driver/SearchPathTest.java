@@ -106,6 +106,34 @@ class SearchPathTest {
     }
 
     /**
+     * A batch entry that changes the path runs before the entries after it: an unqualified write after it would be
+     * rewritten for where {@code users} led before the batch, so it is refused and the batch runs nothing. A batch whose
+     * earlier entries only set other things is rewritten.
+     */
+    @Test
+    void aBatchEntryThatChangesThePathComesFirst(TestDatabase db) throws Exception {
+        MigrationFixture.create(db, Phase.DUAL_WRITE);
+        db.execute(OTHER);
+        try (Connection dual = db.connectDualwrite(); Statement s = dual.createStatement()) {
+            dual.setAutoCommit(false);
+            s.addBatch("SET LOCAL search_path TO other, public");
+            s.addBatch("UPDATE users SET email = 'batch@example.com' WHERE id = 1");
+            SQLException refused = catchThrowableOfType(SQLException.class, s::executeBatch);
+            assertThat((Object) refused).as("refused").isNotNull();
+            assertThat(refused.getSQLState()).isEqualTo("0A000");
+            dual.rollback();
+            s.addBatch("SET LOCAL statement_timeout = 5000");
+            s.addBatch("SET CONSTRAINTS ALL DEFERRED");
+            s.addBatch("UPDATE users SET email = 'batch@example.com' WHERE id = 1");
+            assertThat(s.executeBatch()).containsExactly(0, 0, 1);
+            dual.commit();
+        }
+        assertThat(MigrationFixture.users(db)).containsEntry(1L, "batch@example.com");
+        assertThat(db.queryString("SELECT email FROM other.users WHERE id = 1")).isEqualTo("other-ann@example.com");
+        MigrationFixture.assertInSync(db);
+    }
+
+    /**
      * In an aborted transaction the driver cannot ask where {@code users} leads; one statement there runs nothing, so
      * it goes to PostgreSQL, which answers 25P02 as to the application's own. In a string, a ROLLBACK TO SAVEPOINT
      * before it could revive the transaction with an unknown search_path: refused.

@@ -7,6 +7,7 @@ import io.dualwrite.rewriter.lexer.Token;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Which statements may change where an unqualified table name leads: the search_path itself
@@ -19,9 +20,12 @@ import java.util.List;
 final class SessionWords {
 
     private static final String[] WORDS = {"search_path", "set_config", "reset", "discard", "role", "authorization",
-            "schema", "temp", "temporary", "pg_temp", "rollback", "abort", "create", "alter", "drop"};
-    private static final String[] LEADING = {"set", "reset", "discard", "rollback", "abort", "create", "alter", "drop",
-            "import"};
+            "session_authorization", "schema", "temp", "temporary", "pg_temp", "rollback", "abort", "create", "alter", "drop"};
+    /** Commands that change the catalog or the session's temporary tables: any may change where a name leads. */
+    private static final String[] LEADING = {"discard", "create", "alter", "drop", "import"};
+    /** What SET or RESET changes where a name leads with (SET SCHEMA is search_path's other spelling). */
+    private static final Set<String> PATH_SETTINGS = Set.of("search_path", "role", "authorization", "session_authorization",
+            "schema");
 
     private SessionWords() {
     }
@@ -59,10 +63,23 @@ final class SessionWords {
     }
 
     /**
-     * True when a statement of {@code sql} before its last one is a session or catalog command, or calls
-     * set_config: the last statement's names resolve before it changes anything itself.
+     * True when a statement of {@code sql} before its last one may change where names lead: the last statement's names
+     * resolve before it changes anything itself. Such a statement calls set_config or names search_path; or sets or
+     * resets the role, the session authorization, the schema or everything; or discards, imports, creates, alters or
+     * drops; or rolls back, unless to a savepoint this string set (nothing before it changed the path, or this would
+     * have answered already). {@code SET LOCAL statement_timeout = …}, {@code SET CONSTRAINTS ALL DEFERRED} and
+     * {@code SAVEPOINT a; …; ROLLBACK TO SAVEPOINT a} before a statement do not.
      */
     static boolean changesInText(String sql) {
+        return changes(sql, false);
+    }
+
+    /** True when any statement of {@code sql} may change where names lead: a batch entry, before the entries after it. */
+    static boolean changesForLaterTexts(String sql) {
+        return changes(sql, true);
+    }
+
+    private static boolean changes(String sql, boolean last) {
         if (!mayChange(sql)) {
             return false;
         }
@@ -73,16 +90,56 @@ final class SessionWords {
                 statements.add(tokens);
             }
         }
-        for (List<Token> tokens : statements.subList(0, Math.max(0, statements.size() - 1))) {
-            for (String w : LEADING) {
-                if (tokens.get(0).is(w)) {
+        List<String> savepoints = new ArrayList<>();
+        for (List<Token> tokens : statements.subList(0, Math.max(0, statements.size() - (last ? 0 : 1)))) {
+            if (changes(tokens, savepoints)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether one statement may change where names lead; keeps {@code savepoints}, those this string set, current. */
+    private static boolean changes(List<Token> tokens, List<String> savepoints) {
+        for (Token t : tokens) {
+            if (t.is("set_config") || (t.isName() && t.normalized().equals("search_path"))) {
+                return true;
+            }
+        }
+        Token first = tokens.get(0);
+        if (first.is("savepoint") && tokens.size() == 2 && tokens.get(1).isName()) {
+            savepoints.add(tokens.get(1).normalized());
+            return false;
+        }
+        if (first.is("release")) {
+            // RELEASE [SAVEPOINT] name: that savepoint and every later one are gone
+            int at = savepoints.lastIndexOf(tokens.get(tokens.size() - 1).normalized());
+            savepoints.subList(Math.max(0, at), savepoints.size()).clear();
+            return false;
+        }
+        if (first.is("rollback") || first.is("abort")) {
+            int i = tokens.size() > 1 && (tokens.get(1).is("work") || tokens.get(1).is("transaction")) ? 2 : 1;
+            if (i < tokens.size() && tokens.get(i).is("to")) {
+                i += i + 1 < tokens.size() && tokens.get(i + 1).is("savepoint") ? 2 : 1;
+                int at = i == tokens.size() - 1 && tokens.get(i).isName() ? savepoints.lastIndexOf(tokens.get(i).normalized()) : -1;
+                if (at >= 0) {
+                    savepoints.subList(at + 1, savepoints.size()).clear();
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (first.is("set") || first.is("reset")) {
+            for (Token t : tokens) {
+                if (t.isName() && (PATH_SETTINGS.contains(t.normalized()) || (first.is("reset") && t.is("all")))) {
                     return true;
                 }
             }
-            for (Token t : tokens) {
-                if (t.is("set_config") || t.is("search_path")) {
-                    return true;
-                }
+            return false;
+        }
+        for (String w : LEADING) {
+            if (first.is(w)) {
+                return true;
             }
         }
         return false;

@@ -131,7 +131,7 @@ final class StatementPipeline {
                 for (String sql : texts) {
                     delegate.addBatch(route(sql, null, pathChanges));
                     any = rewritten != null ? rewritten : any;
-                    pathChanges |= SessionWords.changesInText(sql);
+                    pathChanges |= SessionWords.changesForLaterTexts(sql);
                 }
             } catch (SQLException e) {
                 delegate.clearBatch();

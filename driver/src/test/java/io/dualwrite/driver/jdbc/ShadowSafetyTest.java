@@ -40,11 +40,15 @@ class ShadowSafetyTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"SET search_path TO other", "reset ALL", "SELECT set_config('search_path', 'x', false)",
-            "CREATE TEMP TABLE users (id int)", "DISCARD ALL", "SET ROLE app", "ROLLBACK TO SAVEPOINT a"})
+            "CREATE TEMP TABLE users (id int)", "DISCARD ALL", "SET ROLE app", "ROLLBACK TO SAVEPOINT a",
+            "SET LOCAL \"search_path\" = other", "SET session_authorization = app", "RESET ROLE", "SET SCHEMA 'other'",
+            "SAVEPOINT b; ROLLBACK TO SAVEPOINT a", "SAVEPOINT a; RELEASE a; ROLLBACK TO a", "SAVEPOINT a; SET ROLE app",
+            "ROLLBACK", "ROLLBACK AND CHAIN"})
     void sessionCommandsAlarm(String sql) {
         assertThat(SessionWords.mayChange(sql)).isTrue();
         assertThat(SessionWords.changesInText(sql + "; SELECT email FROM users")).as("before a later statement").isTrue();
         assertThat(SessionWords.changesInText(sql)).as("a statement's own names resolve before it runs").isFalse();
+        assertThat(SessionWords.changesForLaterTexts(sql)).as("a batch entry, before the next").isTrue();
     }
 
     @ParameterizedTest
@@ -52,5 +56,16 @@ class ShadowSafetyTest {
             "INSERT INTO users (id, email) VALUES (1, 'reset@example.com')"})
     void ordinaryStatementsDoNotChangeThePath(String sql) {
         assertThat(SessionWords.changesInText(sql)).isFalse();
+    }
+
+    /** Settings other than the path's, and a rollback to a savepoint the same string set after nothing changed it. */
+    @ParameterizedTest
+    @ValueSource(strings = {"SET LOCAL statement_timeout = 5000", "SET CONSTRAINTS ALL DEFERRED", "RESET lock_timeout",
+            "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", "SET application_name = 'role'",
+            "SAVEPOINT a; UPDATE users SET email = 'x' WHERE id = 1; ROLLBACK TO SAVEPOINT a",
+            "SAVEPOINT \"A\"; SAVEPOINT b; ROLLBACK WORK TO \"A\"; ROLLBACK TO SAVEPOINT \"A\"",
+            "SAVEPOINT a; SAVEPOINT b; RELEASE SAVEPOINT b; ROLLBACK TO a"})
+    void settingsAndRollbacksThatKeepThePath(String sql) {
+        assertThat(SessionWords.changesInText(sql + "; SELECT email FROM users")).isFalse();
     }
 }
