@@ -97,8 +97,13 @@ public final class DualWriteForm {
      * {@code ControlTables.RLS_GUARD}). Without row-level security it costs one catalog lookup.
      */
     public static String rlsGuard(MigrationSpec spec) {
+        return " WHERE " + rlsCondition(spec);
+    }
+
+    /** {@link #rlsGuard}'s condition alone. */
+    static String rlsCondition(MigrationSpec spec) {
         String table = "'" + spec.qualifiedSource().replace("'", "''") + "'::pg_catalog.regclass";
-        return " WHERE NOT pg_catalog.row_security_active(" + table + ") OR " + Identifiers.quote(MigrationSpec.CONTROL_SCHEMA)
+        return "NOT pg_catalog.row_security_active(" + table + ") OR " + Identifiers.quote(MigrationSpec.CONTROL_SCHEMA)
                 + ".refuse_asymmetric_rls(" + table + ")";
     }
 

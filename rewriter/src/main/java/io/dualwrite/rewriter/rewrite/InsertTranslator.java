@@ -45,6 +45,8 @@ final class InsertTranslator {
         List<TranslationDraft.Assignment> updates = List.of();
         int updatedColumn = -1;
         int returning = -1;
+        /** ON CONFLICT (&lt;the old column&gt;) DO NOTHING: the new table's inference ({@link ValueArbiterInsert}), else null. */
+        String valueArbiter;
         /** {@code OVERRIDING SYSTEM VALUE} or {@code … USER VALUE} as written, with a space before it; else empty. */
         String overriding = "";
         boolean overridingUser;
@@ -141,6 +143,18 @@ final class InsertTranslator {
             return owner.refused(d.statement, "an INSERT into the migrated table whose references to the column cannot"
                     + " be translated: " + refusal, "change it as suggested");
         }
+        if (p.valueArbiter != null) {
+            int key = columns.indexOf(names.spec().keyColumn());
+            List<int[]> row = p.rows == null || p.rows.size() != 1 ? null : expressions(t, p.rows.get(0));
+            refusal = ValueArbiterInsert.whyNot(d, p.rows == null ? 0 : p.rows.size(), row == null || key < 0
+                    || key >= row.size(), p.overridingUser);
+            if (refusal != null) {
+                return owner.refused(d.statement, refusal, "or stay in a phase that writes the old column");
+            }
+            return ValueArbiterInsert.translate(d, d.edited(d.main, p.headEnd), written(t, p, columns, row.size()), row,
+                    column < row.size() ? column : -1, key < row.size() ? key : -1, p.valueArbiter, p.overriding,
+                    p.returning < 0 ? null : d.edited(p.returning + 1, t.size()));
+        }
         if (query && column >= 0) {
             InsertSelectForm.Conflict conflict = null;
             if (p.conflict >= 0) {
@@ -152,13 +166,9 @@ final class InsertTranslator {
                 conflict = new InsertSelectForm.Conflict(d.edited(p.conflict, p.conflictEnd), p.doUpdate,
                         p.updatedColumn >= 0);
             }
-            List<String> written = new ArrayList<>();
-            for (int k = 0; k < columns.size(); k++) {
-                written.add(p.columns == null ? Identifiers.quote(columns.get(k)) : t.get(p.columns.get(k)).text());
-            }
-            return InsertSelectForm.translate(d, shape, p.headEnd, written, column, keyByDefault ? -1
-                    : columns.indexOf(names.spec().keyColumn()), p.overriding, p.sourceStart, p.sourceEnd, conflict,
-                    p.returning);
+            return InsertSelectForm.translate(d, shape, p.headEnd, written(t, p, columns, columns.size()), column,
+                    keyByDefault ? -1 : columns.indexOf(names.spec().keyColumn()), p.overriding, p.sourceStart, p.sourceEnd,
+                    conflict, p.returning);
         }
         if (p.updatedColumn >= 0 && readsOtherExcluded(d, p.updates.get(p.updatedColumn))) {
             // the new value is computed in RETURNING, where EXCLUDED is out of scope
@@ -432,7 +442,13 @@ final class InsertTranslator {
         }
         for (int k = p.conflict; k < doAt; k++) {
             if (t.isIdentifier(k) && d.names.isColumn(t.get(k).normalized())) {
-                return "ON CONFLICT on the migrated column (its unique index cannot outlive the column)";
+                if (t.is(doAt + 1, "nothing") && doAt + 2 == p.conflictEnd && t.isSymbol(p.conflict + 2, "(")
+                        && t.match(p.conflict + 2) == doAt - 1) {
+                    p.valueArbiter = ValueArbiterInsert.inference(d, p.conflict + 2, doAt - 1);
+                }
+                return p.valueArbiter != null ? null : "ON CONFLICT on the migrated column other than (" + d.spec.sourceColumn()
+                        + ") DO NOTHING or a function of it (its unique index cannot outlive the column, and DO UPDATE or a"
+                        + " target with other columns or a predicate has no twin on the new table to decide by)";
             }
         }
         if (t.is(p.conflict + 2, "on") && t.is(p.conflict + 3, "constraint") && t.isName(p.conflict + 4)
@@ -472,6 +488,15 @@ final class InsertTranslator {
             }
         }
         return null;
+    }
+
+    /** The first {@code n} columns written, as the statement spells them (quoted from the recorded order without a list). */
+    private static List<String> written(Sig t, Parts p, List<String> columns, int n) {
+        List<String> written = new ArrayList<>(n);
+        for (int k = 0; k < n; k++) {
+            written.add(p.columns == null ? Identifiers.quote(columns.get(k)) : t.get(p.columns.get(k)).text());
+        }
+        return written;
     }
 
     private static int rowLength(Sig t, int[] row) {

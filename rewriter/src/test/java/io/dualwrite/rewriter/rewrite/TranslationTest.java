@@ -365,7 +365,7 @@ class TranslationTest {
                 + " SET email = lower(EXCLUDED.email)",
         "INSERT INTO users (id, email) SELECT id, address FROM staging ON CONFLICT (id) DO UPDATE"
                 + " SET name = EXCLUDED.email",
-        "INSERT INTO users (id, email) VALUES (1, 'x') ON CONFLICT (email) DO NOTHING",
+        "INSERT INTO users (id, email) VALUES (1, 'x') ON CONFLICT (email, name) DO NOTHING",
         "INSERT INTO users (id, email) VALUES (1, 'x') ON CONFLICT (id) DO UPDATE SET name = (excluded).name",
         "INSERT INTO audit SELECT u FROM users u",
         "UPDATE orders o SET note = email FROM users u WHERE u.id = o.user_id",

@@ -1,0 +1,93 @@
+package io.dualwrite.rewriter.rewrite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dualwrite.rewriter.Phase;
+import io.dualwrite.rewriter.Rewrite;
+import io.dualwrite.rewriter.RewritePlan;
+import io.dualwrite.rewriter.SourceTable;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * {@code INSERT … ON CONFLICT (email) DO NOTHING} after the old column stops being written ({@link ValueArbiterInsert}):
+ * the new table's row first, decided by the twin; the user's row only where it went in. Run against PostgreSQL by the
+ * driver's {@code ConflictOnTheOldColumnTest}.
+ */
+class ValueArbiterInsertTest {
+
+    private static final String KEY_DEFAULT = "nextval('users_id_seq'::regclass)";
+
+    private static StatementRewriter rewriter(boolean storedMayDiffer, String keyDefault) {
+        return new StatementRewriter(List.of(new SourceTable(Fixtures.USERS_EMAIL, List.of("id", "name", "email"),
+                "character varying(255)", null, false, true, storedMayDiffer, keyDefault, List.of("users_email_key"))));
+    }
+
+    private static Rewrite translated(StatementRewriter r, String sql) {
+        RewritePlan plan = r.plan(sql);
+        assertThat(plan.forPhase(Phase.NEW_ONLY)).isEqualTo(plan.forPhase(Phase.CONTRACTED));
+        return plan.forPhase(Phase.CONTRACTED);
+    }
+
+    @Test
+    void theNewTablesRowFirstTheUsersRowWhereItWentIn() {
+        Rewrite r = translated(rewriter(false, KEY_DEFAULT),
+                "INSERT INTO users (name, email) VALUES (?, ?) ON CONFLICT (email) DO NOTHING RETURNING id, email");
+        assertThat(r).isInstanceOfSatisfying(Rewrite.Rewritten.class, w -> {
+            assertThat(w.sql()).isEqualTo("WITH \"dw$r\" AS MATERIALIZED (SELECT " + KEY_DEFAULT + " AS \"dw$k\","
+                    + " CAST((?) AS character varying) AS \"dw$v\"), \"dw$t\" AS (INSERT INTO \"public\".\"email_address\""
+                    + " (\"user_id\", \"address\", \"is_primary\") SELECT \"dw$k\", \"dw$v\", true FROM \"dw$r\""
+                    + " WHERE \"dw$v\" IS NOT NULL AND (" + Fixtures.RLS_GUARD.substring(" WHERE ".length()) + ")"
+                    + " ON CONFLICT (\"address\") WHERE \"is_primary\" DO NOTHING RETURNING \"user_id\")"
+                    + " INSERT INTO users (\"id\", name) SELECT \"dw$k\", ? FROM \"dw$r\""
+                    + " WHERE \"dw$v\" IS NULL OR EXISTS (SELECT FROM \"dw$t\")"
+                    + " RETURNING id, CAST((SELECT \"dw$v\" FROM \"dw$r\") AS character varying(255)) AS \"email\"");
+            assertThat(w.kind()).isEqualTo(Rewrite.Kind.DUAL_WRITE_RETURNING);
+            assertThat(w.hiddenColumns()).isZero();
+            assertThat(w.parameterSources()).containsExactly(2, 1);
+        });
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "INSERT INTO users (id, name, email) VALUES (7, 'n', 'x@y') ON CONFLICT (lower(email)) DO NOTHING"
+                + " | SELECT 7 AS \"dw$k\", | ON CONFLICT (lower(\"address\")) WHERE",
+        "INSERT INTO users VALUES (DEFAULT, 'n', DEFAULT) ON CONFLICT (email) DO NOTHING"
+                + " | SELECT nextval('users_id_seq'::regclass) AS \"dw$k\", CAST((NULL) AS | INSERT INTO users (\"id\", \"name\") SELECT \"dw$k\", 'n' FROM",
+        "WITH n AS (SELECT 1) INSERT INTO users AS u (email, id) OVERRIDING SYSTEM VALUE VALUES ('a@b', 3) ON CONFLICT (email) DO NOTHING"
+                + " | WITH n AS (SELECT 1), \"dw$r\" | INSERT INTO users AS u (\"id\") OVERRIDING SYSTEM VALUE SELECT \"dw$k\" FROM",
+    })
+    void keysValuesAndTargets(String sql, String part, String other) {
+        assertThat(translated(rewriter(false, KEY_DEFAULT), sql)).isInstanceOfSatisfying(Rewrite.Rewritten.class,
+                w -> assertThat(w.sql()).contains(part.strip(), other.strip()));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "INSERT INTO users (name, email) VALUES ('a', 'a@x'), ('b', 'b@x') ON CONFLICT (email) DO NOTHING | several VALUES rows",
+        "INSERT INTO users (id, name, email) SELECT 1, 'a', 'a@x' ON CONFLICT (email) DO NOTHING | a query",
+        "INSERT INTO users (name, email) VALUES ('a', 'a@x') ON CONFLICT (email, name) DO NOTHING | other columns",
+        "INSERT INTO users (name, email) VALUES ('a', 'a@x') ON CONFLICT (email) WHERE email <> '' DO NOTHING | predicate",
+        "INSERT INTO users (name, email) VALUES ('a', 'a@x') ON CONFLICT (email COLLATE \"C\") DO NOTHING | other columns",
+        "INSERT INTO users (name, email) VALUES ('a', 'a@x') ON CONFLICT (email) DO UPDATE SET name = 'b' | DO UPDATE",
+        "INSERT INTO users (name, email) VALUES ('a', 'a@x') ON CONFLICT ON CONSTRAINT users_email_key DO NOTHING | users_email_key",
+        "INSERT INTO users (name, email) VALUES ('a', 'a@x') ON CONFLICT DO NOTHING | without a conflict target",
+    })
+    void refusedWhereNoTwinCanDecideExactly(String sql, String reason) {
+        assertThat(translated(rewriter(false, KEY_DEFAULT), sql)).isInstanceOfSatisfying(Rewrite.Rejected.class,
+                r -> assertThat(r.reason()).contains(reason.strip()));
+    }
+
+    @Test
+    void refusedWhereTheKeyCannotBeComputedFirst() {
+        String sql = "INSERT INTO users (name, email) VALUES ('a', 'a@x') ON CONFLICT (email) DO NOTHING";
+        assertThat(translated(rewriter(true, KEY_DEFAULT), sql)).isInstanceOfSatisfying(Rewrite.Rejected.class,
+                r -> assertThat(r.reason()).contains("BEFORE row triggers"));
+        assertThat(translated(rewriter(false, null), sql)).isInstanceOfSatisfying(Rewrite.Rejected.class,
+                r -> assertThat(r.reason()).contains("give the key a value"));
+        assertThat(translated(rewriter(false, null), sql.replace("(name, email) VALUES (", "(id, name, email) VALUES (9, ")))
+                .isInstanceOf(Rewrite.Rewritten.class);
+    }
+}
