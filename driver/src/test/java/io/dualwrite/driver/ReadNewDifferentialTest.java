@@ -84,7 +84,9 @@ class ReadNewDifferentialTest {
             "SELECT id, email !~* '^[a-c]' AS late FROM users ORDER BY id",
             "SELECT id FROM users WHERE email IN (VALUES ('ann@example.com'), ('bob@example.com')) ORDER BY id",
             "SELECT id, email FROM users TABLESAMPLE SYSTEM (100) ORDER BY id",
-            "SELECT u.id, u.email FROM users AS u TABLESAMPLE BERNOULLI (100) REPEATABLE (7) ORDER BY u.id");
+            "SELECT u.id, u.email FROM users AS u TABLESAMPLE BERNOULLI (100) REPEATABLE (7) ORDER BY u.id",
+            "TABLE users ORDER BY id",
+            "SELECT t.email, t.id FROM (TABLE ONLY users) t ORDER BY t.id");
 
     /**
      * Lookups by value, which READ_NEW starts from the new table (ValueLookups): duplicates, a trailing space and case
