@@ -67,19 +67,20 @@ final class SessionWords {
      * resolve before it changes anything itself. Such a statement calls set_config or names search_path; or sets or
      * resets the role, the session authorization, the schema or everything; or discards, imports, creates, alters or
      * drops; or rolls back, unless to a savepoint this string set (nothing before it changed the path, or this would
-     * have answered already). {@code SET LOCAL statement_timeout = …}, {@code SET CONSTRAINTS ALL DEFERRED} and
-     * {@code SAVEPOINT a; …; ROLLBACK TO SAVEPOINT a} before a statement do not.
+     * have answered already). {@code SET LOCAL statement_timeout = …}, {@code SET CONSTRAINTS ALL DEFERRED},
+     * {@code SAVEPOINT a; …; ROLLBACK TO SAVEPOINT a} and a table, view, sequence or index created under another name
+     * than the migrated {@code table}'s ({@code CREATE TEMP TABLE t AS SELECT … FROM users}) before a statement do not.
      */
-    static boolean changesInText(String sql) {
-        return changes(sql, false);
+    static boolean changesInText(String sql, String table) {
+        return changes(sql, false, table);
     }
 
     /** True when any statement of {@code sql} may change where names lead: a batch entry, before the entries after it. */
     static boolean changesForLaterTexts(String sql) {
-        return changes(sql, true);
+        return changes(sql, true, null);
     }
 
-    private static boolean changes(String sql, boolean last) {
+    private static boolean changes(String sql, boolean last, String table) {
         if (!mayChange(sql)) {
             return false;
         }
@@ -92,21 +93,53 @@ final class SessionWords {
         }
         List<String> savepoints = new ArrayList<>();
         for (List<Token> tokens : statements.subList(0, Math.max(0, statements.size() - (last ? 0 : 1)))) {
-            if (changes(tokens, savepoints)) {
+            if (changes(tokens, savepoints, table)) {
                 return true;
             }
         }
         return false;
     }
 
+    /**
+     * {@code CREATE [OR REPLACE] [TEMP|…] TABLE|VIEW|MATERIALIZED VIEW|SEQUENCE|[UNIQUE] INDEX [CONCURRENTLY] [IF NOT EXISTS]
+     * name} with a name other than {@code table} (an index without a name too).
+     */
+    private static boolean createsAnotherName(List<Token> tokens, String table) {
+        int i = 1;
+        while (i < tokens.size() && (tokens.get(i).is("or") || tokens.get(i).is("replace") || tokens.get(i).is("global")
+                || tokens.get(i).is("local") || tokens.get(i).is("temp") || tokens.get(i).is("temporary")
+                || tokens.get(i).is("unlogged") || tokens.get(i).is("materialized") || tokens.get(i).is("unique"))) {
+            i++;
+        }
+        if (i >= tokens.size() || !(tokens.get(i).is("table") || tokens.get(i).is("view") || tokens.get(i).is("sequence")
+                || tokens.get(i).is("index"))) {
+            return false;
+        }
+        i++;
+        while (i < tokens.size() && (tokens.get(i).is("concurrently") || tokens.get(i).is("if") || tokens.get(i).is("not")
+                || tokens.get(i).is("exists"))) {
+            i++;
+        }
+        if (i < tokens.size() && tokens.get(i).is("on")) {
+            return true; // CREATE INDEX ON …: the server names it after its table, with a suffix
+        }
+        while (i + 2 < tokens.size() && tokens.get(i + 1).isSymbol(".")) {
+            i += 2; // the name's last part is what resolves
+        }
+        return i < tokens.size() && tokens.get(i).isName() && !tokens.get(i).normalized().equals(table);
+    }
+
     /** Whether one statement may change where names lead; keeps {@code savepoints}, those this string set, current. */
-    private static boolean changes(List<Token> tokens, List<String> savepoints) {
+    private static boolean changes(List<Token> tokens, List<String> savepoints, String table) {
         for (Token t : tokens) {
             if (t.is("set_config") || (t.isName() && t.normalized().equals("search_path"))) {
                 return true;
             }
         }
         Token first = tokens.get(0);
+        if (first.is("create") && table != null && createsAnotherName(tokens, table)) {
+            return false;
+        }
         if (first.is("savepoint") && tokens.size() == 2 && tokens.get(1).isName()) {
             savepoints.add(tokens.get(1).normalized());
             return false;

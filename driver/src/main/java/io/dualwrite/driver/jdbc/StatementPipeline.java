@@ -213,7 +213,8 @@ final class StatementPipeline {
                            boolean pathChangesFirst) throws SQLException {
         connection.database.evidence().seen(plan, phase, sql, StatementPlans.standardConformingStrings(connection.delegate));
         Rewrite r = returningList == null ? plan.forPhase(phase) : plan.forPhaseReturning(phase, returningList);
-        return connection.searchPath.adjust(migration, sql, r, phase, pathChangesFirst || SessionWords.changesInText(sql));
+        return connection.searchPath.adjust(migration, sql, r, phase, pathChangesFirst
+                || SessionWords.changesInText(sql, migration.spec().sourceTable()));
     }
 
     /**

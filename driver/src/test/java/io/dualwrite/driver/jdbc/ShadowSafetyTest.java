@@ -43,11 +43,12 @@ class ShadowSafetyTest {
             "CREATE TEMP TABLE users (id int)", "DISCARD ALL", "SET ROLE app", "ROLLBACK TO SAVEPOINT a",
             "SET LOCAL \"search_path\" = other", "SET session_authorization = app", "RESET ROLE", "SET SCHEMA 'other'",
             "SAVEPOINT b; ROLLBACK TO SAVEPOINT a", "SAVEPOINT a; RELEASE a; ROLLBACK TO a", "SAVEPOINT a; SET ROLE app",
-            "ROLLBACK", "ROLLBACK AND CHAIN"})
+            "ROLLBACK", "ROLLBACK AND CHAIN", "CREATE TEMP VIEW users AS SELECT 1", "CREATE TABLE x.\"users\" (id int)",
+            "CREATE TABLE t AS SELECT set_config('search_path', 'x', true)", "CREATE SCHEMA app", "CREATE EXTENSION hstore"})
     void sessionCommandsAlarm(String sql) {
         assertThat(SessionWords.mayChange(sql)).isTrue();
-        assertThat(SessionWords.changesInText(sql + "; SELECT email FROM users")).as("before a later statement").isTrue();
-        assertThat(SessionWords.changesInText(sql)).as("a statement's own names resolve before it runs").isFalse();
+        assertThat(SessionWords.changesInText(sql + "; SELECT email FROM users", "users")).as("before a later statement").isTrue();
+        assertThat(SessionWords.changesInText(sql, "users")).as("a statement's own names resolve before it runs").isFalse();
         assertThat(SessionWords.changesForLaterTexts(sql)).as("a batch entry, before the next").isTrue();
     }
 
@@ -55,7 +56,7 @@ class ShadowSafetyTest {
     @ValueSource(strings = {"UPDATE users SET email = ?, created_at = now() WHERE id = ?", "SELECT template, temperature FROM t",
             "INSERT INTO users (id, email) VALUES (1, 'reset@example.com')"})
     void ordinaryStatementsDoNotChangeThePath(String sql) {
-        assertThat(SessionWords.changesInText(sql)).isFalse();
+        assertThat(SessionWords.changesInText(sql, "users")).isFalse();
     }
 
     /** Settings other than the path's, and a rollback to a savepoint the same string set after nothing changed it. */
@@ -64,8 +65,10 @@ class ShadowSafetyTest {
             "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", "SET application_name = 'role'",
             "SAVEPOINT a; UPDATE users SET email = 'x' WHERE id = 1; ROLLBACK TO SAVEPOINT a",
             "SAVEPOINT \"A\"; SAVEPOINT b; ROLLBACK WORK TO \"A\"; ROLLBACK TO SAVEPOINT \"A\"",
-            "SAVEPOINT a; SAVEPOINT b; RELEASE SAVEPOINT b; ROLLBACK TO a"})
+            "SAVEPOINT a; SAVEPOINT b; RELEASE SAVEPOINT b; ROLLBACK TO a",
+            "CREATE TEMP TABLE t AS SELECT * FROM users", "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ui ON users (name)",
+            "CREATE INDEX ON users (name)", "CREATE OR REPLACE VIEW public.v AS SELECT 1", "CREATE MATERIALIZED VIEW mv AS TABLE users"})
     void settingsAndRollbacksThatKeepThePath(String sql) {
-        assertThat(SessionWords.changesInText(sql + "; SELECT email FROM users")).isFalse();
+        assertThat(SessionWords.changesInText(sql + "; SELECT email FROM users", "users")).isFalse();
     }
 }
