@@ -31,32 +31,11 @@ final class InsertTranslator {
         this.reads = reads;
     }
 
-    /** The clauses of the INSERT, as token indexes. */
-    private static final class Parts {
-        int headEnd;
-        List<Integer> columns;
-        int sourceStart;
-        int sourceEnd;
-        boolean defaultValues;
-        List<int[]> rows;
-        int conflict = -1;
-        int conflictEnd;
-        boolean doUpdate;
-        List<TranslationDraft.Assignment> updates = List.of();
-        int updatedColumn = -1;
-        int returning = -1;
-        /** ON CONFLICT (&lt;the old column&gt;) DO NOTHING: the new table's inference ({@link ValueArbiterInsert}), else null. */
-        String valueArbiter;
-        /** {@code OVERRIDING SYSTEM VALUE} or {@code … USER VALUE} as written, with a space before it; else empty. */
-        String overriding = "";
-        boolean overridingUser;
-    }
-
     Rewrite translate(TranslationDraft d, WriteShape shape) {
         Sig t = d.t;
         SourceNames names = d.names;
-        Parts p = new Parts();
-        String refusal = parse(d, p);
+        InsertClauses p = new InsertClauses();
+        String refusal = InsertClauses.parse(d, owner, p);
         if (refusal != null) {
             return owner.refused(d.statement, refusal, "write it as INSERT INTO table [(columns)] VALUES (…), …"
                     + " [ON CONFLICT …] [RETURNING …]");
@@ -145,13 +124,13 @@ final class InsertTranslator {
         }
         if (p.valueArbiter != null) {
             int key = columns.indexOf(names.spec().keyColumn());
-            List<int[]> row = p.rows == null || p.rows.size() != 1 ? null : expressions(t, p.rows.get(0));
+            List<int[]> row = p.rows == null || p.rows.size() != 1 ? null : InsertClauses.expressions(t, p.rows.get(0));
             refusal = ValueArbiterInsert.whyNot(d, p.rows == null ? 0 : p.rows.size(), row == null || key < 0
                     || key >= row.size(), p.overridingUser);
             if (refusal != null) {
                 return owner.refused(d.statement, refusal, "or stay in a phase that writes the old column");
             }
-            return ValueArbiterInsert.translate(d, d.edited(d.main, p.headEnd), written(t, p, columns, row.size()), row,
+            return ValueArbiterInsert.translate(d, d.edited(d.main, p.headEnd), p.written(t, columns, row.size()), row,
                     column < row.size() ? column : -1, key < row.size() ? key : -1, p.valueArbiter, p.overriding,
                     p.returning < 0 ? null : d.edited(p.returning + 1, t.size()));
         }
@@ -166,7 +145,7 @@ final class InsertTranslator {
                 conflict = new InsertSelectForm.Conflict(d.edited(p.conflict, p.conflictEnd), p.doUpdate,
                         p.updatedColumn >= 0);
             }
-            return InsertSelectForm.translate(d, shape, p.headEnd, written(t, p, columns, columns.size()), column,
+            return InsertSelectForm.translate(d, shape, p.headEnd, p.written(t, columns, columns.size()), column,
                     keyByDefault ? -1 : columns.indexOf(names.spec().keyColumn()), p.overriding, p.sourceStart, p.sourceEnd,
                     conflict, p.returning);
         }
@@ -178,7 +157,7 @@ final class InsertTranslator {
         }
         String updated = p.updatedColumn < 0 ? null : updatedValue(d, p, shape.qualifier());
         Values values = new Values(d, shape, p, updated);
-        boolean supplied = column >= 0 && (p.rows == null || rowLength(t, p.rows.get(0)) > column);
+        boolean supplied = column >= 0 && (p.rows == null || InsertClauses.rowLength(t, p.rows.get(0)) > column);
         if (!supplied && d.table.valueDefault() == null && updated == null) {
             return inPlace(d, values);
         }
@@ -190,7 +169,7 @@ final class InsertTranslator {
     }
 
     /** The expressions the inserted row's column gets, per inserted value. */
-    private record Values(TranslationDraft d, WriteShape shape, Parts p, String updated) {
+    private record Values(TranslationDraft d, WriteShape shape, InsertClauses p, String updated) {
 
         private String upsert(String inserted, boolean forSync) {
             String in = forSync ? d.forSync(inserted) : d.asColumn(inserted);
@@ -223,7 +202,7 @@ final class InsertTranslator {
                 : Rewrite.Kind.DUAL_WRITE_RETURNING, 0);
     }
 
-    private Rewrite synced(TranslationDraft d, Parts p, List<String> columns, int column, Values values) {
+    private Rewrite synced(TranslationDraft d, InsertClauses p, List<String> columns, int column, Values values) {
         Sig t = d.t;
         String head = d.edited(d.main, p.headEnd);
         String conflict = p.conflict < 0 ? "" : " " + d.edited(p.conflict, p.conflictEnd);
@@ -242,7 +221,7 @@ final class InsertTranslator {
             parts.add(part(d, d.edited(d.main, p.sourceEnd), conflict, key, values, inserted.get(0)));
         } else {
             for (int[] row : p.rows) {
-                List<int[]> exprs = expressions(t, row);
+                List<int[]> exprs = InsertClauses.expressions(t, row);
                 if (p.columns == null && exprs.size() > columns.size()) {
                     return owner.refused(d.statement, "an INSERT with more values than the table had columns",
                             "check the statement");
@@ -254,7 +233,7 @@ final class InsertTranslator {
                 for (int k = 0; k < exprs.size(); k++) {
                     int[] e = exprs.get(k);
                     if (k == column) {
-                        boolean isDefault = e[1] - e[0] == 1 && t.is(e[0], "default");
+                        boolean isDefault = InsertClauses.isDefault(t, e);
                         value = isDefault ? d.defaultValue() : d.edited(e[0], e[1]);
                         source = isDefault ? -1 : d.notNullSource(e[0], e[1]);
                         continue;
@@ -292,7 +271,7 @@ final class InsertTranslator {
      * ({@link InsertSelectForm}); removes the assignment {@code column = EXCLUDED.column}. DO UPDATE needs
      * the key as its conflict target: the sync finds the query row by the updated row's key.
      */
-    private String selectConflict(TranslationDraft d, Parts p, String qualifier) {
+    private String selectConflict(TranslationDraft d, InsertClauses p, String qualifier) {
         Sig t = d.t;
         if (p.doUpdate) {
             if (!(t.isSymbol(p.conflict + 2, "(") && t.isName(p.conflict + 3) && t.isSymbol(p.conflict + 4, ")")
@@ -318,7 +297,7 @@ final class InsertTranslator {
     }
 
     /** The new value DO UPDATE gives the column (EXCLUDED's still a placeholder); removes its assignment. */
-    private static String updatedValue(TranslationDraft d, Parts p, String qualifier) {
+    private static String updatedValue(TranslationDraft d, InsertClauses p, String qualifier) {
         TranslationDraft.Assignment a = p.updates.get(p.updatedColumn);
         boolean isDefault = a.eq() + 2 == a.end() && d.t.is(a.eq() + 1, "default");
         String value = isDefault ? d.defaultValue() : d.locked(d.edited(a.eq() + 1, a.end()), qualifier);
@@ -327,14 +306,14 @@ final class InsertTranslator {
     }
 
     /** What makes the INSERT one PostgreSQL rejects before it runs, for the translation would not; or null. */
-    private static String invalid(Sig t, Parts p, List<String> columns) {
+    private static String invalid(Sig t, InsertClauses p, List<String> columns) {
         if (p.columns != null && new HashSet<>(columns).size() < columns.size()) {
             return "a column named twice in its column list, 42701";
         }
         if (p.rows != null) {
-            int length = expressions(t, p.rows.get(0)).size();
+            int length = InsertClauses.expressions(t, p.rows.get(0)).size();
             for (int[] row : p.rows) {
-                if (expressions(t, row).size() != length) {
+                if (InsertClauses.expressions(t, row).size() != length) {
                     return "VALUES lists of different lengths, 42601";
                 }
             }
@@ -355,7 +334,7 @@ final class InsertTranslator {
     }
 
     /** {@code EXCLUDED.<column>} becomes a placeholder for the row's inserted value; a whole-row EXCLUDED is refused. */
-    private static String excluded(TranslationDraft d, Parts p, BitSet marks) {
+    private static String excluded(TranslationDraft d, InsertClauses p, BitSet marks) {
         Sig t = d.t;
         for (int k = p.conflict; k < p.conflictEnd; k++) {
             if (!t.isName(k) || !"excluded".equals(t.get(k).normalized()) || t.isSymbol(k - 1, ".")) {
@@ -372,148 +351,4 @@ final class InsertTranslator {
         return null;
     }
 
-    private String parse(TranslationDraft d, Parts p) {
-        Sig t = d.t;
-        int i = d.main + 2;
-        int j = i + d.names.tableAt(t, i);
-        if (t.is(j, "as") && t.isName(j + 1)) {
-            j += 2;
-        }
-        p.headEnd = j;
-        if (t.isSymbol(j, "(") && !t.is(j + 1, "select") && !t.is(j + 1, "with") && !t.is(j + 1, "values")
-                && !t.isSymbol(j + 1, "(")) {
-            int close = t.match(j);
-            p.columns = new ArrayList<>();
-            for (int k = j + 1; k < close; k += 2) {
-                if (!t.isName(k) || !(k + 1 == close || t.isSymbol(k + 1, ","))) {
-                    return "an INSERT whose column list has subfields or subscripts";
-                }
-                p.columns.add(k);
-            }
-            j = close + 1;
-        }
-        if (t.is(j, "overriding")) {
-            if (!(t.is(j + 1, "system") || t.is(j + 1, "user")) || !t.is(j + 2, "value")) {
-                return "an INSERT … OVERRIDING clause that was not recognised";
-            }
-            p.overriding = " " + d.edited(j, j + 3);
-            p.overridingUser = t.is(j + 1, "user");
-            j += 3;
-        }
-        p.sourceStart = j;
-        for (int k = j; k < t.size(); k++) {
-            if (t.depth(k) == 0 && t.is(k, "on") && t.is(k + 1, "conflict") && p.conflict < 0) {
-                p.conflict = k;
-            } else if (t.depth(k) == 0 && t.is(k, "returning")) {
-                p.returning = k;
-                break;
-            }
-        }
-        p.sourceEnd = p.conflict >= 0 ? p.conflict : p.returning >= 0 ? p.returning : t.size();
-        p.conflictEnd = p.returning >= 0 ? p.returning : t.size();
-        if (t.is(j, "default") && t.is(j + 1, "values")) {
-            p.defaultValues = true;
-            if (j + 2 != p.sourceEnd) {
-                return "INSERT … DEFAULT VALUES followed by something unexpected";
-            }
-        } else if (t.is(j, "values")) {
-            p.rows = new ArrayList<>();
-            int k = j + 1;
-            while (t.isSymbol(k, "(") && t.match(k) > k) {
-                p.rows.add(new int[] {k, t.match(k)});
-                k = t.match(k) + 1;
-                if (!t.isSymbol(k, ",")) {
-                    break;
-                }
-                k++;
-            }
-            if (p.rows.isEmpty() || k != p.sourceEnd) {
-                return "an INSERT … VALUES whose rows were not recognised";
-            }
-        }
-        return p.conflict < 0 ? null : conflict(d, p);
-    }
-
-    private String conflict(TranslationDraft d, Parts p) {
-        Sig t = d.t;
-        int doAt = t.find("do", p.conflict, p.conflictEnd, 0);
-        if (doAt < 0) {
-            return "an ON CONFLICT clause that was not recognised";
-        }
-        for (int k = p.conflict; k < doAt; k++) {
-            if (t.isIdentifier(k) && d.names.isColumn(t.get(k).normalized())) {
-                if (t.is(doAt + 1, "nothing") && doAt + 2 == p.conflictEnd && t.isSymbol(p.conflict + 2, "(")
-                        && t.match(p.conflict + 2) == doAt - 1) {
-                    p.valueArbiter = ValueArbiterInsert.inference(d, p.conflict + 2, doAt - 1);
-                }
-                return p.valueArbiter != null ? null : "ON CONFLICT on the migrated column other than (" + d.spec.sourceColumn()
-                        + ") DO NOTHING or a function of it (its unique index cannot outlive the column, and DO UPDATE or a"
-                        + " target with other columns or a predicate has no twin on the new table to decide by)";
-            }
-        }
-        if (t.is(p.conflict + 2, "on") && t.is(p.conflict + 3, "constraint") && t.isName(p.conflict + 4)
-                && d.table.valueUniqueIndexes().contains(t.get(p.conflict + 4).normalized())) {
-            return "ON CONFLICT ON CONSTRAINT " + t.get(p.conflict + 4).text() + ", a unique index on " + d.spec.sourceColumn()
-                    + ", which once the old column is not written is the new table's, where this statement's conflict"
-                    + " cannot reach it; name the key as the conflict target (ON CONFLICT (" + d.spec.keyColumn() + "))"
-                    + " and let a taken " + d.spec.sourceColumn() + " fail with 23505";
-        }
-        if (t.is(doAt + 1, "nothing")) {
-            if (doAt == p.conflict + 2 && !d.table.valueUniqueIndexes().isEmpty()) {
-                return "ON CONFLICT DO NOTHING without a conflict target also skips a row whose " + d.spec.sourceColumn()
-                        + " a unique index refuses, and once the old column is not written that index is the new table's,"
-                        + " which the skip cannot reach; name the conflict target (ON CONFLICT (" + d.spec.keyColumn()
-                        + ") DO NOTHING: a taken " + d.spec.sourceColumn() + " then fails with 23505, on the original"
-                        + " schema too)";
-            }
-            return doAt + 2 == p.conflictEnd ? null : "an ON CONFLICT DO NOTHING followed by something unexpected";
-        }
-        if (!t.is(doAt + 1, "update") || !t.is(doAt + 2, "set")) {
-            return "an ON CONFLICT clause that was not recognised";
-        }
-        p.doUpdate = true;
-        int setEnd = d.clauseEnd(doAt + 3, "where", "returning");
-        p.updates = d.assignments(doAt + 3, setEnd);
-        if (p.updates == null) {
-            return "an ON CONFLICT … DO UPDATE whose SET list was not recognised";
-        }
-        for (int k = 0; k < p.updates.size(); k++) {
-            TranslationDraft.Assignment a = p.updates.get(k);
-            String refusal = owner.target(t, a);
-            if (refusal != null) {
-                return refusal;
-            }
-            if (a.eq() == a.start() + 1 && d.names.isColumn(t.get(a.start()).normalized())) {
-                p.updatedColumn = k;
-            }
-        }
-        return null;
-    }
-
-    /** The first {@code n} columns written, as the statement spells them (quoted from the recorded order without a list). */
-    private static List<String> written(Sig t, Parts p, List<String> columns, int n) {
-        List<String> written = new ArrayList<>(n);
-        for (int k = 0; k < n; k++) {
-            written.add(p.columns == null ? Identifiers.quote(columns.get(k)) : t.get(p.columns.get(k)).text());
-        }
-        return written;
-    }
-
-    private static int rowLength(Sig t, int[] row) {
-        return expressions(t, row).size();
-    }
-
-    /** The expressions of a VALUES row {@code (…)}: token ranges [start, end). */
-    static List<int[]> expressions(Sig t, int[] row) {
-        List<int[]> out = new ArrayList<>();
-        int start = row[0] + 1;
-        int depth = t.depth(row[0]) + 1;
-        for (int k = row[0] + 1; k <= row[1]; k++) {
-            if (k == row[1] || (t.depth(k) == depth && t.isSymbol(k, ","))) {
-                out.add(new int[] {start, k});
-                start = k + 1;
-            }
-        }
-        return out;
-    }
 }

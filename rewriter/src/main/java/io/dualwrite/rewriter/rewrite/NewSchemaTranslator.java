@@ -209,7 +209,7 @@ final class NewSchemaTranslator {
      * cannot be translated. A sub-SELECT source computes every value at once and is refused.
      */
     private Object rowAssignment(Sig t, int k, TranslationDraft.Assignment a, Set<String> others) {
-        List<int[]> targets = InsertTranslator.expressions(t, new int[] {a.start(), a.eq() - 1});
+        List<int[]> targets = InsertClauses.expressions(t, new int[] {a.start(), a.eq() - 1});
         int column = -1;
         for (int i = 0; i < targets.size(); i++) {
             int[] e = targets.get(i);
@@ -239,7 +239,7 @@ final class NewSchemaTranslator {
                 || t.is(open + 1, "values")) {
             return "a SET that assigns the migrated column from a sub-SELECT or another row-valued expression";
         }
-        List<int[]> values = InsertTranslator.expressions(t, new int[] {open, a.end() - 1});
+        List<int[]> values = InsertClauses.expressions(t, new int[] {open, a.end() - 1});
         if (values.size() != targets.size() || (!row && values.size() == 1)) {
             // translated, it could succeed; refused, it fails as it does on the original schema, only with 0A000
             return "an UPDATE that PostgreSQL rejects (a row assignment whose source does not match its columns, 42601)";

@@ -73,7 +73,7 @@ final class NonNullUpsert {
                 return null;
             }
             int end = t.match(k);
-            List<int[]> values = InsertTranslator.expressions(t, new int[] {k, end});
+            List<int[]> values = InsertClauses.expressions(t, new int[] {k, end});
             int source = column < values.size() ? TranslationDraft.notNullSource(t, values.get(column)[0], values.get(column)[1]) : -1;
             if (source < 0) {
                 return null;

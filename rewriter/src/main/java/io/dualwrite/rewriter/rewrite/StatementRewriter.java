@@ -122,22 +122,13 @@ public final class StatementRewriter {
         for (List<Token> st : statements) {
             sigs.add(new Sig(Statements.significant(st)));
         }
-        List<Token> tableQueries = new ArrayList<>();
-        for (Sig s : sigs) {
-            for (StatementPlanner p : planners) {
-                if (p.names().mentionsTable(s)) {
-                    TableQueries.collect(s, tableQueries);
-                    break;
-                }
-            }
-        }
-        if (!tableQueries.isEmpty()) {
-            return compute(TableQueries.spelledAsSelect(sql, tableQueries), standardConformingStrings);
-        }
         StatementPlanner touched = null;
+        boolean[] mentions = new boolean[sigs.size()];
         for (StatementPlanner p : planners) {
             for (int i = 0; i < sigs.size(); i++) {
-                if (p.names().mentionsTable(sigs.get(i)) || doBlockMentions(sigs.get(i), p)) {
+                boolean named = p.names().mentionsTable(sigs.get(i));
+                mentions[i] |= named;
+                if (named || doBlockMentions(sigs.get(i), p)) {
                     if (touched != null && touched != p) {
                         return plan(touched.names().spec(), PhaseRewrites.rejectBoth(Reasons.of(
                                 "a statement touching more than one migrated table (" + touched.names().spec().name()
@@ -150,6 +141,15 @@ public final class StatementRewriter {
         }
         if (touched == null) {
             return RewritePlan.PASS_THROUGH;
+        }
+        List<Token> tableQueries = new ArrayList<>();
+        for (int i = 0; i < sigs.size(); i++) {
+            if (mentions[i]) {
+                TableQueries.collect(sigs.get(i), tableQueries);
+            }
+        }
+        if (!tableQueries.isEmpty()) {
+            return compute(TableQueries.spelledAsSelect(sql, tableQueries), standardConformingStrings);
         }
         if (statements.size() == 1) {
             Sig s = sigs.get(0);

@@ -96,12 +96,12 @@ final class ValueArbiterInsert {
     static Rewrite translate(TranslationDraft d, String head, List<String> columns, List<int[]> row, int column, int key,
                              String inference, String overriding, String returning) {
         Sig t = d.t;
-        String keyValue = key < 0 || isDefault(t, row.get(key)) ? d.table.keyDefault() : d.edited(row.get(key)[0], row.get(key)[1]);
-        String value = column < 0 || isDefault(t, row.get(column)) ? d.defaultValue() : d.edited(row.get(column)[0], row.get(column)[1]);
+        String keyValue = key < 0 || InsertClauses.isDefault(t, row.get(key)) ? d.table.keyDefault() : d.edited(row.get(key)[0], row.get(key)[1]);
+        String value = column < 0 || InsertClauses.isDefault(t, row.get(column)) ? d.defaultValue() : d.edited(row.get(column)[0], row.get(column)[1]);
         StringBuilder names = new StringBuilder(Identifiers.quote(d.spec.keyColumn()));
         StringBuilder values = new StringBuilder("\"dw$k\"");
         for (int k = 0; k < row.size(); k++) {
-            if (k != key && k != column && !isDefault(t, row.get(k))) {
+            if (k != key && k != column && !InsertClauses.isDefault(t, row.get(k))) {
                 names.append(", ").append(columns.get(k));
                 values.append(", ").append(d.edited(row.get(k)[0], row.get(k)[1]));
             }
@@ -120,9 +120,5 @@ final class ValueArbiterInsert {
                 + " WHERE \"dw$v\" IS NOT NULL AND (" + DualWriteForm.rlsCondition(d.spec) + ")"
                 + " ON CONFLICT " + inference + " WHERE " + flag + " DO NOTHING RETURNING " + fk + ") " + write;
         return d.rewritten(sql, returning == null ? Rewrite.Kind.DUAL_WRITE : Rewrite.Kind.DUAL_WRITE_RETURNING, 0);
-    }
-
-    private static boolean isDefault(Sig t, int[] expression) {
-        return expression[1] - expression[0] == 1 && t.is(expression[0], "default");
     }
 }
