@@ -126,7 +126,7 @@ final class InsertTranslator {
             int key = columns.indexOf(names.spec().keyColumn());
             List<int[]> row = p.rows == null || p.rows.size() != 1 ? null : InsertClauses.expressions(t, p.rows.get(0));
             refusal = ValueArbiterInsert.whyNot(d, p.rows == null ? 0 : p.rows.size(), row == null || key < 0
-                    || key >= row.size(), p.overridingUser);
+                    || key >= row.size() || InsertClauses.isDefault(t, row.get(key)), p.overridingUser);
             if (refusal != null) {
                 return owner.refused(d.statement, refusal, "or stay in a phase that writes the old column");
             }

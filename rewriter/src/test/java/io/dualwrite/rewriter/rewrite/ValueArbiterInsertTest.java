@@ -87,6 +87,8 @@ class ValueArbiterInsertTest {
                 r -> assertThat(r.reason()).contains("BEFORE row triggers"));
         assertThat(translated(rewriter(false, null), sql)).isInstanceOfSatisfying(Rewrite.Rejected.class,
                 r -> assertThat(r.reason()).contains("give the key a value"));
+        assertThat(translated(rewriter(false, null), sql.replace("(name, email) VALUES (", "(id, name, email) VALUES (DEFAULT, ")))
+                .isInstanceOfSatisfying(Rewrite.Rejected.class, r -> assertThat(r.reason()).contains("give the key a value"));
         assertThat(translated(rewriter(false, null), sql.replace("(name, email) VALUES (", "(id, name, email) VALUES (9, ")))
                 .isInstanceOf(Rewrite.Rewritten.class);
     }
