@@ -487,7 +487,7 @@ class DifferentialHarnessTest {
         return read();
     }
 
-    private static final int WRITE_SHAPES = 16;
+    private static final int WRITE_SHAPES = 17;
 
     private Stmt write(boolean violationsAllowed) {
         return write(random.nextInt(WRITE_SHAPES), violationsAllowed);
@@ -519,6 +519,9 @@ class DifferentialHarnessTest {
             case 11 -> stmt("WITH t AS (SELECT ?::bigint AS id) UPDATE users SET email = ? WHERE id IN (SELECT id FROM t)", a, email());
             case 14 -> stmt("WITH d AS (UPDATE users SET email = ? WHERE id = ? RETURNING id, email) UPDATE orders o SET note = d.email"
                     + " FROM d WHERE o.user_id = d.id", email(), (long) (1 + random.nextInt(3)));
+            // the new value reads the old value of a column the same UPDATE assigns (and the name reads the old email)
+            case 15 -> stmt("UPDATE users SET email = name || ?, name = coalesce(email, name) WHERE id BETWEEN ? AND ?",
+                    "@n" + random.nextInt(9), Math.min(a, b), Math.max(a, b));
             default -> violationsAllowed && random.nextBoolean()
                     ? stmt("UPDATE users SET email = ? WHERE id = 1 / (? - ?)", email(), a, a)   // 22012
                     : stmt("UPDATE users SET name = ? WHERE id = ?", "renamed" + a, b);           // passes through

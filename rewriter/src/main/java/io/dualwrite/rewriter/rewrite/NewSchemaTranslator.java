@@ -285,14 +285,19 @@ final class NewSchemaTranslator {
             return inPlace(d, ret);
         }
         boolean isDefault = assigned.from() + 1 == assigned.to() && t.is(assigned.from(), "default");
-        String value = isDefault ? d.defaultValue() : d.locked(d.edited(assigned.from(), assigned.to()), shape.qualifier());
-        for (int i = assigned.from(); i < assigned.to(); i++) {
-            if (t.isName(i) && others.contains(t.get(i).normalized()) && !t.isSymbol(i + 1, "(")) {
-                return refused(d.statement, "an UPDATE whose new value of the migrated column reads a column the same"
-                        + " UPDATE assigns", "compute the value from the columns' old values explicitly, or assign them"
-                        + " in two statements");
+        int setEnd = list.get(list.size() - 1).end();
+        List<String> oldValues = null;
+        if (!isDefault && OldValuesJoin.reads(t, assigned.from(), assigned.to(), others)) {
+            Object read = OldValuesJoin.readOldValues(d, setEnd, assigned.from(), assigned.to(), others, written.refName);
+            if (read instanceof String why) {
+                return refused(d.statement, why, "compute the value from the columns' old values explicitly, or"
+                        + " assign them in two statements");
             }
+            @SuppressWarnings("unchecked")
+            List<String> columns = (List<String>) read;
+            oldValues = columns;
         }
+        String value = isDefault ? d.defaultValue() : d.locked(d.edited(assigned.from(), assigned.to()), shape.qualifier());
         String returned = d.asColumn(value);
         if (ret >= 0 && d.edited(ret + 1, t.size()).contains(TranslationDraft.RETURNED) && !computedOnce(t, assigned)) {
             return refused(d.statement, "an UPDATE … RETURNING the migrated column whose new value calls a function"
@@ -300,6 +305,10 @@ final class NewSchemaTranslator {
                     + " separate SELECT, or use immutable functions only");
         }
         remove(d, list, assigned, shape.qualifier());
+        if (oldValues != null) {
+            int[] target = {d.main + 1, list.get(0).start() - 1};
+            OldValuesJoin.join(d, target, setEnd, ret < 0 ? t.size() : ret, oldValues, shape.qualifier());
+        }
         SyncForm.Part part = new SyncForm.Part(d.edited(d.main, ret < 0 ? t.size() : ret),
                 d.quotedKey(shape.qualifier()), d.forSync(value));
         if (ret < 0) {

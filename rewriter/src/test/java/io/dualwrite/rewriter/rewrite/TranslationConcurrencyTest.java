@@ -39,30 +39,63 @@ class TranslationConcurrencyTest {
         assertThat(afterConcurrentWrite(db, lower.replace(" FOR NO KEY UPDATE", ""), 2)).isEqualTo("b@x.org");
     }
 
+    /**
+     * {@code SET email = name || …, name = …}: the value reads the old {@code name} through a locking sub-select the
+     * UPDATE joins ({@link OldValuesJoin}); having waited, it reads the version the other writer committed and checks
+     * the WHERE on it, as the original UPDATE does.
+     */
+    @Test
+    void anUpdateThatWaitedReadsTheOldValuesOfTheVersionCommittedBeforeIt(TestDatabase db) throws Exception {
+        TranslationOnDatabaseTest.setUp(db);
+        String swap = translated("UPDATE users SET email = name || '@c.org', name = 'after' WHERE id = 3 AND name <> 'd'")
+                .sql();
+        assertThat(swap).contains("FOR NO KEY UPDATE");
+        String row = "SELECT u.name || ' ' || e.address FROM public.users u JOIN public.email_address e"
+                + " ON e.user_id = u.id AND e.is_primary WHERE u.id = 3";
+        assertThat(whileAnotherWrites(db, c -> c.createStatement().executeUpdate("UPDATE public.users SET name = 'zed'"
+                + " WHERE id = 3"), swap)).isEqualTo(1);
+        assertThat(db.queryString(row)).isEqualTo("after zed@c.org");
+        // a row the other writer took out of the WHERE is not updated
+        assertThat(whileAnotherWrites(db, c -> c.createStatement().executeUpdate("UPDATE public.users SET name = 'd'"
+                + " WHERE id = 3"), swap)).isEqualTo(0);
+        assertThat(db.queryString(row)).isEqualTo("d zed@c.org");
+    }
+
     /** Runs {@code waiting} while another transaction holds a new email for {@code id}, then commits that one first. */
     private String afterConcurrentWrite(TestDatabase db, String waiting, int id) throws Exception {
         Rewrite.Rewritten set = translated("UPDATE users SET email = ? WHERE id = ?");
         assertThat(set.parameterSources()).containsExactly(2, 1); // the new value moved into RETURNING
-        try (Connection first = db.connect(); Connection second = db.connect()) {
-            first.setAutoCommit(false);
-            try (PreparedStatement p = first.prepareStatement(set.sql())) {
+        int count = whileAnotherWrites(db, c -> {
+            try (PreparedStatement p = c.prepareStatement(set.sql())) {
                 p.setInt(1, id);
                 p.setString(2, "NEW@X.ORG");
-                assertThat(p.executeUpdate()).isEqualTo(1);
+                return p.executeUpdate();
             }
-            String statement = waiting.replace("id = 1", "id = " + id);
+        }, waiting.replace("id = 1", "id = " + id));
+        assertThat(count).isEqualTo(1);
+        return db.queryString("SELECT address FROM public.email_address WHERE user_id = " + id + " AND is_primary");
+    }
+
+    private interface Write {
+        int run(Connection c) throws SQLException;
+    }
+
+    /** The update count of {@code waiting}, run while {@code first} holds its row locks, committed once it waits. */
+    private static int whileAnotherWrites(TestDatabase db, Write first, String waiting) throws Exception {
+        try (Connection one = db.connect(); Connection two = db.connect()) {
+            one.setAutoCommit(false);
+            assertThat(first.run(one)).isEqualTo(1);
             CompletableFuture<Integer> update = CompletableFuture.supplyAsync(() -> {
-                try (PreparedStatement p = second.prepareStatement(statement)) {
+                try (PreparedStatement p = two.prepareStatement(waiting)) {
                     return p.executeUpdate();
                 } catch (SQLException e) {
                     throw new IllegalStateException(e);
                 }
             });
             waitUntilBlocked(db);
-            first.commit();
-            assertThat(update.get(30, TimeUnit.SECONDS)).isEqualTo(1);
+            one.commit();
+            return update.get(30, TimeUnit.SECONDS);
         }
-        return db.queryString("SELECT address FROM public.email_address WHERE user_id = " + id + " AND is_primary");
     }
 
     private static void waitUntilBlocked(TestDatabase db) throws Exception {

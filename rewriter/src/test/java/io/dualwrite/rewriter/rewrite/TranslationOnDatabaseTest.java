@@ -116,6 +116,13 @@ class TranslationOnDatabaseTest {
             Case.of("SELECT DISTINCT email FROM users ORDER BY email"),
             Case.of("SELECT id FROM users WHERE email IS NOT DISTINCT FROM ? ORDER BY id", (Object) null),
             Case.of("UPDATE users SET email = DEFAULT WHERE id = 100"),
+            // the new value reads columns the same UPDATE assigns: their old values, as SET reads them
+            Case.of("UPDATE users SET email = name || '@swap.org', name = email WHERE id = ? RETURNING *", 2),
+            Case.of("UPDATE users u SET name = upper(u.name), email = lower(u.name) || '.' || version || '@x.org',"
+                    + " version = u.version + 1 WHERE u.email LIKE ? RETURNING u.email, u.version", "%y.org"),
+            Case.of("UPDATE users SET (name, version) = (name || '~', version + 10), email = version::text || '@v.org'"
+                    + " WHERE email IS NULL"),
+            Case.of("UPDATE users AS \"U\" SET email = \"U\".name, name = NULL WHERE \"U\".id = 3 AND name IS NOT NULL"),
             Case.of("UPDATE users SET name = 'n' WHERE email IS NULL RETURNING *"),
             // deletes
             Case.of("DELETE FROM users WHERE email = ?", "hib@x.org"),
@@ -127,6 +134,8 @@ class TranslationOnDatabaseTest {
             Case.keys("\"id\"", "INSERT INTO users (name, email) VALUES (?, ?)", "gk2", "gk2@x.org"),
             Case.keys("*", "UPDATE users SET email = ? WHERE id = ?", "gk3@x.org", 1),
             Case.keys("*", "UPDATE users SET name = ? WHERE id = ?", "gk4", 2),
+            Case.keys("*", "UPDATE users SET email = name || '@k.org', name = ? WHERE id = ?", "gk5", 4),
+            Case.of("UPDATE users SET email = coalesce(email, name || '@all.org'), name = upper(name)"),
             Case.keys("*", "DELETE FROM users WHERE id = ?", 101),
             Case.keys("*", "INSERT INTO users (id, name, email) SELECT id + 600, name, email FROM users WHERE id < ?", 3),
             Case.keys("*", "UPDATE users u SET email = u.name || '@o.org' FROM orders o WHERE o.user_id = u.id AND o.total = ?",
