@@ -468,7 +468,11 @@ public final class StatementPlanner {
         // unchanged when the only edits wrap subqueries, which the probe leaves as written
         String probe = r.unchanged() ? sql : r.sql();
         int tail = sql.length() - (offset + statement.length());
-        return probe != null && JooqView.parseRead(probe.substring(offset, probe.length() - tail)) != null;
+        if (probe == null) {
+            return false;
+        }
+        String read = probe.substring(offset, probe.length() - tail);
+        return JooqView.parseRead(read) != null || JooqView.parsesButForWidth(read);
     }
 
     private static Rewrite dualWrite(String sql) {
