@@ -79,6 +79,29 @@ public final class ColumnLabel {
     }
 
     /**
+     * The name PostgreSQL gives the item of tokens [start, end) when it is a function call ({@link #functionCall}) or
+     * {@code TRIM(…)}, which it names after the function the syntax stands for: {@code ltrim} for LEADING, {@code rtrim}
+     * for TRAILING, else {@code btrim}; null otherwise.
+     */
+    public static String functionLabel(Sig s, int start, int end) {
+        int function = functionCall(s, start, end);
+        if (function >= 0) {
+            return s.get(function).normalized();
+        }
+        int a = start;
+        int b = end - 1;
+        int open = s.isSymbol(a, "(") ? a : s.is(a, "trim") ? a + 1 : -1;
+        int close = open < 0 || !s.isSymbol(open, "(") ? -1 : s.match(open);
+        if (close <= open || close > b || !onlyCastsAndCollations(s, close + 1, b)) {
+            return null;
+        }
+        if (open == a) {
+            return functionLabel(s, a + 1, close);
+        }
+        return s.is(open + 1, "leading") ? "ltrim" : s.is(open + 1, "trailing") ? "rtrim" : "btrim";
+    }
+
+    /**
      * Whether tokens [from, to] name the item of tokens [start, end) as a column reference would: the item is they, under
      * enclosing parentheses, {@code CAST(… AS …)}, casts and {@code COLLATE}.
      */

@@ -17,6 +17,7 @@ import io.dualwrite.rewriter.lexer.TokenKind;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.StringJoiner;
 
 /**
  * A WITH query that writes the migrated table ({@code WITH d AS (DELETE FROM users … RETURNING *) INSERT INTO archive
@@ -163,11 +164,28 @@ final class WithQueryWrite {
                         || !"dw$w".equals(ws.get(last + 3).normalized())) {
                     return refused("its rewrite returns its rows in a form that cannot be named");
                 }
-                query = "SELECT " + String.join(", ", labels.stream().map(Identifiers::quote).toList()) + " FROM "
-                        + ws.get(last + 3).text();
+                query = visibleColumns(labels, ws.get(last + 3).text());
             }
             String sql = beforeName + (queries == null ? "" : queries + ", ") + header + query + after;
             return new Rewrite.Rewritten(sql, Rewrite.Kind.DUAL_WRITE, 0, parameters(w.parameterSources()));
+        }
+
+        /**
+         * The query of the write's rows without the hidden columns: they are picked by name, or by position where two
+         * items share a name ({@code RETURNING x.*, x.email::text}).
+         */
+        private static String visibleColumns(List<String> labels, String write) {
+            if (new HashSet<>(labels).size() == labels.size()) {
+                return "SELECT " + String.join(", ", labels.stream().map(Identifiers::quote).toList()) + " FROM " + write;
+            }
+            StringJoiner items = new StringJoiner(", ", "SELECT ", "");
+            StringJoiner positions = new StringJoiner(", ", " AS \"dw$r\" (", ")");
+            for (int k = 0; k < labels.size(); k++) {
+                String position = Identifiers.quote("dw$" + (k + 1));
+                items.add(position + " AS " + Identifiers.quote(labels.get(k)));
+                positions.add(position);
+            }
+            return items + " FROM " + write + positions;
         }
 
         /** The map of the whole statement: the parameters before and after the write keep their places. */
@@ -207,7 +225,7 @@ final class WithQueryWrite {
                     continue;
                 }
                 int n = i - from;
-                int function;
+                String function;
                 if (n == 1 && body.isSymbol(from, "*") && !joinsOtherTables()) {
                     labels.addAll(columns);
                 } else if (n == 3 && body.isName(from) && body.isSymbol(from + 1, ".") && body.isSymbol(from + 2, "*")
@@ -215,8 +233,8 @@ final class WithQueryWrite {
                     labels.addAll(columns);
                 } else if (n >= 3 && body.is(i - 2, "as") && body.isName(i - 1)) {
                     labels.add(body.get(i - 1).normalized());
-                } else if ((function = ColumnLabel.functionCall(body, from, i)) >= 0) {
-                    labels.add(body.get(function).normalized());
+                } else if ((function = ColumnLabel.functionLabel(body, from, i)) != null) {
+                    labels.add(function);
                 } else {
                     int ref = n == 0 ? -1 : ColumnLabel.reference(body, from, i);
                     if (ref < 0) {
@@ -230,7 +248,7 @@ final class WithQueryWrite {
                 }
                 from = i + 1;
             }
-            return new HashSet<>(labels).size() == labels.size() ? labels : null;
+            return labels;
         }
 
         /** Whether {@code *} in the RETURNING list also takes the columns of an UPDATE's FROM or a DELETE's USING. */

@@ -73,15 +73,22 @@ class WithQueryWriteTest {
                 .contains("u AS (SELECT \"lower\", \"upper\", \"coalesce\" FROM \"dw$w\")");
         assertThat(rewritten("WITH u AS (UPDATE users AS x SET email = NULL RETURNING x.*) SELECT * FROM u", Phase.DUAL_WRITE)
                 .sql()).contains("u AS (SELECT \"id\", \"name\", \"email\", \"created_at\" FROM \"dw$w\")");
+        // TRIM is named after the function it stands for
+        assertThat(rewritten("WITH u AS (UPDATE users SET email = ? RETURNING trim(email), (trim(LEADING ' ' FROM name))::text,"
+                + " TRIM(TRAILING FROM email)) SELECT * FROM u", Phase.DUAL_WRITE).sql())
+                .contains("u AS (SELECT \"btrim\", \"ltrim\", \"rtrim\" FROM \"dw$w\")");
+        // two items of one name are taken by position
+        assertThat(rewritten("WITH u AS (UPDATE users AS x SET email = ? RETURNING x.*, x.email::text) SELECT * FROM u",
+                Phase.DUAL_WRITE).sql()).contains("u AS (SELECT \"dw$1\" AS \"id\", \"dw$2\" AS \"name\", \"dw$3\" AS"
+                + " \"email\", \"dw$4\" AS \"created_at\", \"dw$5\" AS \"email\" FROM \"dw$w\" AS \"dw$r\" (\"dw$1\","
+                + " \"dw$2\", \"dw$3\", \"dw$4\", \"dw$5\"))");
     }
 
     @Test
     void whatCannotBeNamedOrPlacedIsRefused() {
         assertRefused("WITH u AS (UPDATE users SET email = ? RETURNING email || '!') SELECT * FROM u",
                 "the items of its RETURNING list do not each have a name of their own");
-        assertRefused("WITH u AS (UPDATE users SET email = ? RETURNING trim(email)) SELECT * FROM u",
-                "the items of its RETURNING list do not each have a name of their own");
-        assertRefused("WITH u AS (UPDATE users SET email = ? RETURNING id, email, email AS id) SELECT * FROM u",
+        assertRefused("WITH u AS (UPDATE users SET email = ? RETURNING (email || '!')::text) SELECT * FROM u",
                 "the items of its RETURNING list do not each have a name of their own");
         // * would also return the other table's columns
         assertRefused("WITH u AS (UPDATE users SET email = o.note FROM orders o WHERE o.user_id = users.id RETURNING *)"
