@@ -123,6 +123,8 @@ class TranslationOnDatabaseTest {
             Case.of("UPDATE users SET (name, version) = (name || '~', version + 10), email = version::text || '@v.org'"
                     + " WHERE email IS NULL"),
             Case.of("UPDATE users AS \"U\" SET email = \"U\".name, name = NULL WHERE \"U\".id = 3 AND name IS NOT NULL"),
+            Case.of("UPDATE users SET name = ?, email = name || ?, version = version + ? WHERE id = ? AND name <> ?", "pn",
+                    "@p.org", 3, 1, "none"),
             Case.of("UPDATE users SET name = 'n' WHERE email IS NULL RETURNING *"),
             // deletes
             Case.of("DELETE FROM users WHERE email = ?", "hib@x.org"),
