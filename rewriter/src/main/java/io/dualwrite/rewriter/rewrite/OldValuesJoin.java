@@ -25,7 +25,7 @@ import java.util.Set;
  */
 final class OldValuesJoin {
 
-    static final String ALIAS = "\"dw$o\"";
+    private static final String ALIAS = "\"dw$o\"";
 
     private OldValuesJoin() {
     }
