@@ -270,8 +270,8 @@ final class NewSchemaTranslator {
         Sig t = d.t;
         int ret = t.find("returning", d.main, t.size(), 0);
         int listStart = ret < 0 ? -1 : ret + 1;
-        Relation written = d.written(shape.qualifier(), shape.hasAlias(), lastTableToken(d));
-        ReadScopes scopes = ReadScopes.ofWrite(t, names, written, from, fromEnd, listStart, marks(d, list));
+        Relation relation = d.written(shape.qualifier(), shape.hasAlias(), lastTableToken(d));
+        ReadScopes scopes = ReadScopes.ofWrite(t, names, relation, from, fromEnd, listStart, marks(d, list));
         scopes.hideWrittenTable(0, d.main);
         String refusal = reads.writeEdits(t, scopes, listStart, assigned == null ? null : TranslationDraft.RETURNED, d.splice);
         if (refusal != null) {
@@ -286,24 +286,36 @@ final class NewSchemaTranslator {
         }
         boolean isDefault = assigned.from() + 1 == assigned.to() && t.is(assigned.from(), "default");
         int setEnd = list.get(list.size() - 1).end();
+        String expression = d.edited(assigned.from(), assigned.to());
+        boolean readsColumn = !expression.equals(d.text.substring(t.get(assigned.from()).start(), t.get(assigned.to() - 1).end()));
+        boolean twice = ret >= 0 && d.edited(ret + 1, t.size()).contains(TranslationDraft.RETURNED) && !computedOnce(t, assigned);
         List<String> oldValues = null;
-        if (!isDefault && OldValuesJoin.reads(t, assigned.from(), assigned.to(), others)) {
-            Object read = OldValuesJoin.readOldValues(d, setEnd, assigned.from(), assigned.to(), others, written.refName);
-            if (read instanceof String why) {
-                return refused(d.statement, why, "compute the value from the columns' old values explicitly, or"
-                        + " assign them in two statements");
+        String value;
+        if (!isDefault && twice && !readsColumn && OldValuesJoin.whyNot(t, setEnd, "") == null) {
+            // computed once, by the sub-select, on the row's old values as SET computes it
+            oldValues = List.of(expression);
+            value = OldValuesJoin.value(1);
+        } else {
+            if (twice) {
+                return refused(d.statement, "an UPDATE … RETURNING the migrated column whose new value calls a function"
+                        + " that may not be immutable and reads the migrated column, or is in an UPDATE … FROM or WHERE"
+                        + " CURRENT OF (the translation computes it twice)", "return the column from a separate SELECT, or"
+                        + " use immutable functions only");
             }
-            @SuppressWarnings("unchecked")
-            List<String> columns = (List<String>) read;
-            oldValues = columns;
+            if (!isDefault && OldValuesJoin.reads(t, assigned.from(), assigned.to(), others)) {
+                Object read = OldValuesJoin.readOldValues(d, setEnd, assigned.from(), assigned.to(), others,
+                        shape.qualifier(), relation.refName);
+                if (read instanceof String why) {
+                    return refused(d.statement, why, "compute the value from the columns' old values explicitly, or"
+                            + " assign them in two statements");
+                }
+                @SuppressWarnings("unchecked")
+                List<String> columns = (List<String>) read;
+                oldValues = columns;
+            }
+            value = isDefault ? d.defaultValue() : d.locked(d.edited(assigned.from(), assigned.to()), shape.qualifier());
         }
-        String value = isDefault ? d.defaultValue() : d.locked(d.edited(assigned.from(), assigned.to()), shape.qualifier());
         String returned = d.asColumn(value);
-        if (ret >= 0 && d.edited(ret + 1, t.size()).contains(TranslationDraft.RETURNED) && !computedOnce(t, assigned)) {
-            return refused(d.statement, "an UPDATE … RETURNING the migrated column whose new value calls a function"
-                    + " that may not be immutable (the translation computes it twice)", "return the column from a"
-                    + " separate SELECT, or use immutable functions only");
-        }
         remove(d, list, assigned, shape.qualifier());
         if (oldValues != null) {
             int[] target = {d.main + 1, list.get(0).start() - 1};

@@ -41,21 +41,39 @@ final class OldValuesJoin {
     }
 
     /**
+     * Why the UPDATE cannot be joined to the sub-select, {@code what} saying why it would be (completing "an UPDATE …
+     * whose new value of the migrated column …"), or null.
+     *
+     * @param setEnd the token after the SET list (FROM, WHERE, RETURNING or the end)
+     */
+    static String whyNot(Sig t, int setEnd, String what) {
+        if (t.is(setEnd, "from")) {
+            return "an UPDATE … FROM whose new value of the migrated column " + what;
+        }
+        if (t.is(setEnd, "where") && t.is(setEnd + 1, "current") && t.is(setEnd + 2, "of")) {
+            return "an UPDATE … WHERE CURRENT OF whose new value of the migrated column " + what;
+        }
+        return null;
+    }
+
+    /** The sub-select's {@code n}th value (1-based) as the UPDATE reads it. */
+    static String value(int n) {
+        return ALIAS + "." + Identifiers.quote("dw$" + n);
+    }
+
+    /**
      * First step: the references in the value [valueFrom, valueTo) to assigned columns read the sub-select's old
      * values instead. Call it before the value's text is taken.
      *
      * @param setEnd the token after the SET list (FROM, WHERE, RETURNING or the end)
-     * @return the columns the sub-select returns, in order, or why it cannot be done (a String)
+     * @return what the sub-select returns, in order (the columns, qualified), or why it cannot be done (a String)
      */
     static Object readOldValues(TranslationDraft d, int setEnd, int valueFrom, int valueTo, Set<String> assigned,
-                                String refName) {
+                                String qualifier, String refName) {
         Sig t = d.t;
-        if (t.is(setEnd, "from")) {
-            return "an UPDATE … FROM whose new value of the migrated column reads a column the same UPDATE assigns";
-        }
-        if (t.is(setEnd, "where") && t.is(setEnd + 1, "current") && t.is(setEnd + 2, "of")) {
-            return "an UPDATE … WHERE CURRENT OF whose new value of the migrated column reads a column the same UPDATE"
-                    + " assigns";
+        String whyNot = whyNot(t, setEnd, "reads a column the same UPDATE assigns");
+        if (whyNot != null) {
+            return whyNot;
         }
         List<String> columns = new ArrayList<>();
         List<int[]> references = new ArrayList<>();
@@ -87,9 +105,9 @@ final class OldValuesJoin {
             references.add(new int[] {first, i, n});
         }
         for (int[] r : references) {
-            d.splice.replace(t.get(r[0]).start(), t.get(r[1]).end(), ALIAS + "." + oldValue(r[2]));
+            d.splice.replace(t.get(r[0]).start(), t.get(r[1]).end(), value(r[2]));
         }
-        return columns;
+        return columns.stream().map(c -> (qualifier == null ? "" : qualifier + ".") + c).toList();
     }
 
     /**
@@ -98,14 +116,15 @@ final class OldValuesJoin {
      *
      * @param target the tokens naming the written table and its alias, [target[0], target[1])
      * @param whereEnd the token after the WHERE clause (RETURNING or the end)
+     * @param values what the sub-select returns besides the key, as {@link #value} numbers them
      */
-    static void join(TranslationDraft d, int[] target, int setEnd, int whereEnd, List<String> columns, String qualifier) {
+    static void join(TranslationDraft d, int[] target, int setEnd, int whereEnd, List<String> values, String qualifier) {
         Sig t = d.t;
         StringBuilder select = new StringBuilder("(SELECT ").append(d.quotedKey(qualifier));
         StringBuilder names = new StringBuilder(" AS ").append(ALIAS).append(" (\"dw$k\"");
-        for (int k = 0; k < columns.size(); k++) {
-            select.append(", ").append(qualifier == null ? "" : qualifier + ".").append(columns.get(k));
-            names.append(", ").append(oldValue(k + 1));
+        for (int k = 0; k < values.size(); k++) {
+            select.append(", ").append(values.get(k));
+            names.append(", ").append(Identifiers.quote("dw$" + (k + 1)));
         }
         select.append(" FROM ").append(d.edited(target[0], target[1]));
         boolean where = t.is(setEnd, "where");
@@ -119,10 +138,6 @@ final class OldValuesJoin {
         } else {
             d.splice.insert(t.get(setEnd - 1).end(), " " + from);
         }
-    }
-
-    private static String oldValue(int n) {
-        return Identifiers.quote("dw$" + n);
     }
 
     /** A name token that reads a column: not called, not a qualifier, not a type after AS or {@code ::}. */

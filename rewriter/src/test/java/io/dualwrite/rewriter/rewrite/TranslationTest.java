@@ -361,7 +361,8 @@ class TranslationTest {
         "UPDATE users SET email = (SELECT name), name = 'x' WHERE id = 1",
         "UPDATE users SET email = name, name = 'x' WHERE CURRENT OF c",
         "UPDATE users SET email = (users).name, name = 'x' WHERE id = 1",
-        "UPDATE users SET email = random()::text RETURNING email",
+        "UPDATE users SET email = lower(email) || random()::text RETURNING email",
+        "UPDATE users u SET email = random()::text FROM orders o WHERE o.user_id = u.id RETURNING u.email",
         "INSERT INTO users (name, email) SELECT name, address FROM staging",
         "INSERT INTO users (id, email) SELECT id, address FROM staging ON CONFLICT (name) DO UPDATE SET name = 'x'",
         "INSERT INTO users (id, email) SELECT id, address FROM staging ON CONFLICT (id) DO UPDATE"
