@@ -318,7 +318,15 @@ final class NewSchemaTranslator {
         String returned = d.asColumn(value);
         remove(d, list, assigned, shape.qualifier());
         if (oldValues != null) {
-            int[] target = {d.main + 1, list.get(0).start() - 1};
+            // the users row is locked by the sub-select before SET is computed: its reads of the row's email may lock
+            // too, and so read what a concurrent writer committed, as the original's SET read the re-read row
+            int setStart = list.get(0).start();
+            String set = d.edited(setStart, setEnd);
+            String locked = d.locked(set, shape.qualifier());
+            if (!locked.equals(set)) {
+                d.splice.replaceCovering(t.get(setStart).start(), t.get(setEnd - 1).end(), locked);
+            }
+            int[] target = {d.main + 1, setStart - 1};
             OldValuesJoin.join(d, target, setEnd, ret < 0 ? t.size() : ret, oldValues, shape.qualifier());
         }
         SyncForm.Part part = new SyncForm.Part(d.edited(d.main, ret < 0 ? t.size() : ret),

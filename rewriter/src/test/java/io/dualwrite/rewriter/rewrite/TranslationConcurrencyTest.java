@@ -59,6 +59,10 @@ class TranslationConcurrencyTest {
         assertThat(whileAnotherWrites(db, c -> c.createStatement().executeUpdate("UPDATE public.users SET name = 'd'"
                 + " WHERE id = 3"), swap)).isEqualTo(0);
         assertThat(db.queryString(row)).isEqualTo("d zed@c.org");
+        // the swap: the name it assigns from email reads, having waited, the email the other writer committed
+        String swapBoth = translated("UPDATE users SET email = name, name = email WHERE id = 1").sql();
+        assertThat(afterConcurrentWrite(db, swapBoth, 4)).isEqualTo("d");
+        assertThat(db.queryString("SELECT name FROM public.users WHERE id = 4")).isEqualTo("NEW@X.ORG");
     }
 
     /** Runs {@code waiting} while another transaction holds a new email for {@code id}, then commits that one first. */
