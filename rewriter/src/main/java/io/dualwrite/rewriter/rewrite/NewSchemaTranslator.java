@@ -291,7 +291,7 @@ final class NewSchemaTranslator {
         boolean twice = ret >= 0 && d.edited(ret + 1, t.size()).contains(TranslationDraft.RETURNED) && !computedOnce(t, assigned);
         List<String> oldValues = null;
         String value;
-        if (!isDefault && twice && !readsColumn && OldValuesJoin.whyNot(t, setEnd, "") == null) {
+        if (!isDefault && twice && !readsColumn && OldValuesJoin.joinable(t, setEnd)) {
             // computed once, by the sub-select, on the row's old values as SET computes it
             oldValues = List.of(expression);
             value = OldValuesJoin.value(1);
@@ -313,6 +313,7 @@ final class NewSchemaTranslator {
                 List<String> columns = (List<String>) read;
                 oldValues = columns;
             }
+            // edited again: its references to assigned columns may now read the sub-select
             value = isDefault ? d.defaultValue() : d.locked(d.edited(assigned.from(), assigned.to()), shape.qualifier());
         }
         String returned = d.asColumn(value);

@@ -41,19 +41,12 @@ final class OldValuesJoin {
     }
 
     /**
-     * Why the UPDATE cannot be joined to the sub-select, {@code what} saying why it would be (completing "an UPDATE …
-     * whose new value of the migrated column …"), or null.
+     * Whether the UPDATE can be joined to the sub-select: not when it has its own FROM, nor with WHERE CURRENT OF.
      *
      * @param setEnd the token after the SET list (FROM, WHERE, RETURNING or the end)
      */
-    static String whyNot(Sig t, int setEnd, String what) {
-        if (t.is(setEnd, "from")) {
-            return "an UPDATE … FROM whose new value of the migrated column " + what;
-        }
-        if (t.is(setEnd, "where") && t.is(setEnd + 1, "current") && t.is(setEnd + 2, "of")) {
-            return "an UPDATE … WHERE CURRENT OF whose new value of the migrated column " + what;
-        }
-        return null;
+    static boolean joinable(Sig t, int setEnd) {
+        return !t.is(setEnd, "from") && !(t.is(setEnd, "where") && t.is(setEnd + 1, "current") && t.is(setEnd + 2, "of"));
     }
 
     /** The sub-select's {@code n}th value (1-based) as the UPDATE reads it. */
@@ -71,9 +64,9 @@ final class OldValuesJoin {
     static Object readOldValues(TranslationDraft d, int setEnd, int valueFrom, int valueTo, Set<String> assigned,
                                 String qualifier, String refName) {
         Sig t = d.t;
-        String whyNot = whyNot(t, setEnd, "reads a column the same UPDATE assigns");
-        if (whyNot != null) {
-            return whyNot;
+        if (!joinable(t, setEnd)) {
+            return "an UPDATE … " + (t.is(setEnd, "from") ? "FROM" : "WHERE CURRENT OF") + " whose new value of the"
+                    + " migrated column reads a column the same UPDATE assigns";
         }
         List<String> columns = new ArrayList<>();
         List<int[]> references = new ArrayList<>();
