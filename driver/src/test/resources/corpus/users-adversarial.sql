@@ -837,3 +837,414 @@ SAVEPOINT s1; UPDATE users SET email = 'kept@x' WHERE id = 2; RELEASE SAVEPOINT 
 SAVEPOINT s2; DELETE FROM users WHERE id = 520; ROLLBACK TO s2; SELECT id, email FROM users WHERE id = 520
 
 SET LOCAL search_path = pg_catalog, public; SELECT email FROM users WHERE id = 3
+
+SELECT email::text, email::varchar, CAST(email AS varchar(4)), (email)::name FROM users ORDER BY id
+
+SELECT email COLLATE "C", (email COLLATE "C") AS c2, email::text COLLATE "C" FROM users ORDER BY id
+
+SELECT CAST(email AS char(4)), email::"char", email::text::varchar(6)::text FROM users ORDER BY id
+
+SELECT users . email, u2 . "email" FROM users, users u2 WHERE u2.id = users.id ORDER BY users.id
+
+SELECT u/**/./**/email FROM users u ORDER BY u.id
+
+SELECT email email, email AS "Email", email e FROM users ORDER BY id
+
+SELECT email, email FROM users ORDER BY email, id
+
+SELECT email IS DISTINCT FROM 'bob@example.com', email LIKE 'a%', email ILIKE 'E%', email SIMILAR TO '%b%', email ~ 'x', email ~~* '%EXAMPLE%' FROM users ORDER BY id
+
+SELECT id FROM users WHERE email BETWEEN SYMMETRIC 'e' AND 'a' ORDER BY id
+
+SELECT id FROM users WHERE email NOT BETWEEN 'b' AND 'd' ORDER BY id
+
+SELECT id FROM users WHERE email LIKE ANY (ARRAY['a%', 'd%']) ORDER BY id
+
+SELECT id FROM users WHERE email <> ALL (ARRAY['ann@example.com', 'bob@example.com']) ORDER BY id
+
+SELECT id, (id, email) > (1, 'b'), ROW(id, email) IS NULL, (email, id) IS DISTINCT FROM (NULL, 3) FROM users ORDER BY id
+
+SELECT id FROM users WHERE (email, id) IN (('bob@example.com', 2), ('dee@example.com', 4)) ORDER BY id
+
+SELECT id FROM users WHERE NOT (email = 'bob@example.com') ORDER BY id
+
+SELECT id FROM users WHERE email = 'bob@example.com' OR email IS NULL ORDER BY id
+
+SELECT overlay(email placing 'X' from 1 for 1), substring(email from '^[a-z]+'), trim(both 'a' from email), left(email, 3), email || NULL, concat(email, '!'), concat_ws('-', name, email) FROM users ORDER BY id
+
+SELECT coalesce(email, name), nullif(email, 'bob@example.com'), greatest(email, 'c'), least(email, 'c') FROM users ORDER BY id
+
+SELECT CASE WHEN email IS NULL THEN 'none' WHEN email LIKE 'a%' THEN 'a' ELSE email END AS k FROM users ORDER BY k
+
+SELECT pg_typeof(email), collation for (email), octet_length(email) FROM users ORDER BY id
+
+SELECT id FROM users WHERE email = 'ann@example.com' AND email = 'bob@example.com'
+
+SELECT id FROM users WHERE email = 'bob@example.com' AND id >= 1 AND id <= 3
+
+SELECT string_agg(DISTINCT email, ',' ORDER BY email), array_agg(email ORDER BY email DESC NULLS LAST)::text FROM users
+
+SELECT json_object_agg(id, email ORDER BY id)::text, jsonb_agg(email ORDER BY id) FROM users
+
+SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY email), rank('bob@example.com') WITHIN GROUP (ORDER BY email) FROM users
+
+SELECT count(*) FILTER (WHERE email LIKE '%example%'), bool_and(email IS NOT NULL), every(email LIKE '%@%'), max(email) FILTER (WHERE email < 'c') FROM users
+
+SELECT email, GROUPING(email), count(*) FROM users GROUP BY ROLLUP (email) ORDER BY 1 NULLS LAST, 2
+
+SELECT email, name, count(*) FROM users GROUP BY CUBE (email, name) ORDER BY 1, 2, 3
+
+SELECT lower(email), count(*) FROM users GROUP BY lower(email) HAVING count(*) > 0 ORDER BY 1
+
+SELECT u.email FROM users u GROUP BY email ORDER BY 1
+
+SELECT email FROM users GROUP BY users.email ORDER BY users.email
+
+SELECT id, email FROM users GROUP BY id ORDER BY id
+
+SELECT id, email FROM users WHERE id >= 1 GROUP BY id ORDER BY id
+
+SELECT count(*) FROM users GROUP BY id HAVING email IS NULL
+
+SELECT id, name, email FROM users WHERE id BETWEEN 2 AND 4 GROUP BY id ORDER BY 1
+
+SELECT id, count(*) OVER (PARTITION BY email) FROM users ORDER BY id
+
+SELECT id, lag(email) OVER w, lead(email, 1, 'none') OVER w FROM users WINDOW w AS (ORDER BY email NULLS FIRST, id) ORDER BY id
+
+SELECT email, ntile(2) OVER (ORDER BY email DESC NULLS LAST) FROM users ORDER BY 2, 1
+
+SELECT id AS email, row_number() OVER (ORDER BY email) FROM users ORDER BY 2
+
+SELECT id, first_value(email) OVER (PARTITION BY email IS NULL ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) FROM users ORDER BY id
+
+SELECT name AS email FROM users ORDER BY email || '', id
+
+SELECT name AS email, id FROM users ORDER BY email DESC
+
+SELECT DISTINCT ON (email) name AS email, id FROM users ORDER BY email, id
+
+SELECT DISTINCT ON (u.email) u.id FROM users u ORDER BY u.email, u.id
+
+SELECT DISTINCT u.email FROM users u ORDER BY u.email
+
+SELECT DISTINCT lower(u.email) FROM users u ORDER BY lower(u.email)
+
+SELECT name AS email FROM users UNION SELECT 'zz' ORDER BY email
+
+SELECT email FROM users ORDER BY email DESC NULLS FIRST, id LIMIT 3 OFFSET 1
+
+SELECT email FROM users ORDER BY 1 DESC NULLS LAST OFFSET 1 ROWS FETCH FIRST 2 ROWS ONLY
+
+SELECT id, email AS x FROM users ORDER BY x NULLS FIRST, id
+
+SELECT email FROM users UNION SELECT email FROM user_archive ORDER BY 1
+
+SELECT 'x' AS a UNION ALL SELECT email FROM users ORDER BY 1 NULLS FIRST
+
+SELECT email FROM users INTERSECT SELECT address FROM email_address ORDER BY 1
+
+SELECT email FROM users EXCEPT ALL SELECT 'bob@example.com' ORDER BY 1
+
+(SELECT email FROM users ORDER BY email LIMIT 2) UNION ALL (SELECT name FROM users ORDER BY name LIMIT 1) ORDER BY 1
+
+SELECT NULL UNION SELECT email FROM users ORDER BY 1
+
+SELECT id FROM users WHERE EXISTS (SELECT 1 FROM unnest(ARRAY['ann@example.com']) email WHERE email = 'ann@example.com') ORDER BY id
+
+SELECT id FROM users WHERE EXISTS (SELECT 1 FROM unnest(ARRAY['zzz']) AS t(email) WHERE t.email <> email) ORDER BY id
+
+SELECT id FROM users WHERE EXISTS (SELECT 1 FROM (VALUES ('zzz')) v(email) WHERE v.email <> email) ORDER BY id
+
+SELECT id FROM users WHERE EXISTS (SELECT 1 FROM (SELECT 'zzz' AS email) v WHERE email = 'zzz') ORDER BY id
+
+SELECT id, (SELECT email FROM (SELECT 'inner' AS email) s) FROM users ORDER BY id
+
+SELECT email FROM users, generate_series(1, 1) AS email
+
+SELECT u.id, (SELECT u.email FROM user_archive u) FROM users u ORDER BY 1
+
+SELECT (SELECT u.email FROM orders u LIMIT 1) FROM users u
+
+SELECT users.email, u.id FROM users u JOIN (SELECT 1::bigint AS id, 'fake' AS email) users ON users.id = u.id
+
+SELECT * FROM (SELECT id, name AS email FROM users) s WHERE email = 'Bob'
+
+SELECT s.email FROM (SELECT u.id, upper(u.email) AS email FROM users u) s WHERE s.email LIKE 'B%'
+
+WITH x AS (SELECT name AS email FROM users) SELECT email FROM x ORDER BY 1
+
+WITH email_address AS (SELECT 1::bigint AS user_id, 'fake' AS address, true AS is_primary) SELECT email FROM users ORDER BY id
+
+WITH email_address AS (SELECT 1) SELECT id, email FROM users WHERE id >= 2 ORDER BY id
+
+SELECT email FROM users AS email_address ORDER BY id
+
+SELECT e.email, email FROM users e ORDER BY e.id
+
+SELECT email.email, email FROM users email ORDER BY 1
+
+SELECT e FROM users x(i, n, e) ORDER BY i
+
+SELECT * FROM users AS x(a, b) ORDER BY a
+
+SELECT j.email, j.amount FROM (users u JOIN orders o ON o.user_id = u.id) AS j ORDER BY j.amount
+
+SELECT j.* FROM (users JOIN orders ON orders.user_id = users.id) j ORDER BY 4
+
+SELECT email FROM (users u JOIN orders o ON o.user_id = u.id) j ORDER BY 1
+
+SELECT * FROM users u JOIN (SELECT 'ann@example.com'::text AS email, 7 AS k) x USING (email)
+
+SELECT * FROM users NATURAL JOIN (SELECT 1::bigint AS id, 'ann@example.com'::text AS email) x
+
+SELECT email, k FROM users FULL JOIN (SELECT 'zz@x'::text AS email, 1 AS k) x USING (email) ORDER BY 1
+
+SELECT * FROM users LEFT JOIN user_archive USING (email) ORDER BY users.id
+
+SELECT x.email FROM users JOIN (SELECT 'bob@example.com'::text AS email) s USING (email) AS x
+
+SELECT u1.id, u2.id FROM users u1 LEFT JOIN users u2 ON u1.email = u2.email ORDER BY 1, 2
+
+SELECT u1.id, u2.id FROM users u1 FULL JOIN users u2 ON u1.email = upper(u2.email) ORDER BY 1, 2
+
+SELECT email FROM users RIGHT JOIN orders ON orders.user_id = users.id ORDER BY orders.id
+
+SELECT (u).* FROM users u ORDER BY id
+
+SELECT (u.*).* FROM users u ORDER BY 1
+
+SELECT ROW(u.*) FROM users u ORDER BY id
+
+SELECT concat(u.*) FROM users u ORDER BY id
+
+SELECT json_build_object('email', email, 'id', id) FROM users ORDER BY id
+
+SELECT row_to_json(x) FROM (SELECT email FROM users) x ORDER BY 1
+
+SELECT row_to_json(x) FROM (SELECT email::text, lower(email), u.email AS m FROM users u) x ORDER BY 1
+
+SELECT to_jsonb(x) FROM (SELECT email FROM users WHERE id >= 2) x ORDER BY 1
+
+SELECT x FROM (SELECT id, email FROM users) x ORDER BY 1
+
+WITH c AS (SELECT email FROM users) SELECT c FROM c ORDER BY 1
+
+SELECT to_jsonb(u) - 'name' FROM users u ORDER BY id
+
+SELECT u = u, u IS NOT NULL FROM users u ORDER BY id
+
+SELECT * FROM jsonb_populate_record(NULL::users, '{"id": 1, "email": "j@x"}')
+
+SELECT (NULL::users).*
+
+SELECT id, email FROM users WHERE id BETWEEN 1 AND 3 FOR UPDATE
+
+SELECT email FROM users WHERE id >= 2 ORDER BY id FOR SHARE
+
+SELECT ctid IS NOT NULL, email FROM users WHERE id >= 4
+
+SELECT tableoid::regclass, email FROM users WHERE id > 3 ORDER BY id
+
+SELECT email FROM users u WHERE u.id = 1 FOR SHARE OF u NOWAIT
+
+SELECT email::int FROM users
+
+SELECT CASE WHEN email IS NULL THEN 1/0 ELSE 1 END FROM users
+
+SELECT * FROM users WHERE false
+
+SELECT collation for (name), email FROM users ORDER BY id
+
+SELECT id FROM users WHERE collation for (name) IS NOT NULL AND email = 'bob@example.com'
+
+SELECT email, collation for (email) FROM users ORDER BY id
+
+SELECT pg_collation_for(email), email FROM users ORDER BY id
+
+SELECT CASE WHEN id > 4 THEN 'x' ELSE CASE WHEN id = 1 THEN name ELSE email END END FROM users ORDER BY id
+
+SELECT CASE WHEN (CASE WHEN id = 1 THEN true END) THEN name ELSE email END FROM users ORDER BY id
+
+SELECT CASE WHEN id = 2 THEN name ELSE email::text END FROM users ORDER BY id
+
+SELECT email::text OPERATOR(pg_catalog.||) name FROM users ORDER BY id
+
+SELECT (CASE WHEN id = 2 THEN name ELSE email END)::varchar FROM users ORDER BY id
+
+SELECT CASE WHEN id = 1 THEN 'zzz' ELSE email END FROM users ORDER BY email NULLS FIRST
+
+SELECT name AS email FROM users ORDER BY (email), name
+
+SELECT DISTINCT ON ((email)) name AS email, id FROM users ORDER BY email, id
+
+SELECT count(*) FROM (SELECT DISTINCT ON (ascii(email)) name AS email FROM users) s
+
+SELECT name AS email FROM users ORDER BY md5(coalesce(NULL, email))
+
+SELECT name AS email, id FROM users ORDER BY row_number() OVER (ORDER BY email DESC NULLS LAST)
+
+SELECT DISTINCT ON (length(email)) length(email) AS n, name AS email FROM users ORDER BY length(email), name
+
+SELECT xmin IS NOT NULL, email FROM users WHERE id >= 4
+
+SELECT u.ctid IS NOT NULL, u.email FROM users u WHERE u.id >= 4
+
+SELECT email FROM users WHERE id BETWEEN 1 AND 3 AND ctid IS NOT NULL ORDER BY id
+
+SELECT id, email FROM users WHERE id BETWEEN SYMMETRIC 4 AND 2 ORDER BY id
+
+SELECT id, email FROM users WHERE 3 >= id ORDER BY id
+
+SELECT id, email, count(*) OVER (PARTITION BY email IS NULL) FROM users WHERE id > 1 ORDER BY id
+
+SELECT email FROM users u TABLESAMPLE SYSTEM (100), generate_series(1, 1) g ORDER BY 1
+
+SELECT email FROM ONLY users u, generate_series(1, 1) g ORDER BY 1
+
+SELECT u.id, email FROM users u CROSS JOIN ROWS FROM (generate_series(1, 1)) AS g(n) ORDER BY 1
+
+SELECT id, email FROM users CROSS JOIN ROWS FROM (unnest(ARRAY['zzz'])) AS x(email)
+
+SELECT email, g FROM users u RIGHT JOIN generate_series(1, 2) g ON g = u.id ORDER BY g
+
+SELECT row_to_json(u), email FROM users u, generate_series(1, 1) g ORDER BY 1
+
+SELECT pg_typeof(u) FROM users u WHERE id = 1
+
+SELECT count(DISTINCT u) FROM users u
+
+SELECT format('%s', u) FROM users u ORDER BY id
+
+SELECT to_json(ARRAY[u]) FROM users u WHERE id = 2
+
+SELECT hashtext(u::text) = hashtext(u::text) FROM users u WHERE id = 3
+
+SELECT /* a /* b */ email, */ id FROM users ORDER BY id
+
+SELECT /* a /* b */ id, */ email FROM users ORDER BY 1
+
+SELECT "users"."email", public."users"."email" FROM public.users ORDER BY 1
+
+SELECT email
+  FROM users -- email
+ WHERE id = 2
+
+SELECT $$email$$, email FROM users WHERE id = 2
+
+WITH c AS (SELECT CASE WHEN id > 4 THEN 'x' ELSE CASE WHEN id = 1 THEN name ELSE email END END FROM users) SELECT email FROM c ORDER BY 1
+
+SELECT * FROM (SELECT id, CASE WHEN id = 9 THEN NULL ELSE CASE WHEN id = 1 THEN name ELSE email END END FROM users) s ORDER BY id
+
+SELECT name AS U&"\0065mail" FROM users ORDER BY email
+
+SELECT name AS email, email FROM users ORDER BY email
+
+SELECT *, email FROM users ORDER BY email, id
+
+SELECT email, * FROM users ORDER BY email, id
+
+DECLARE c CURSOR FOR SELECT name AS email FROM users ORDER BY (email); FETCH ALL FROM c
+
+SELECT name AS email FROM users ORDER BY count(*) OVER (PARTITION BY email), name
+
+SELECT id AS email FROM users ORDER BY mode() WITHIN GROUP (ORDER BY email)
+
+SELECT users.* FROM users u
+
+SELECT users.email FROM users u
+
+SELECT public.users.email FROM users u
+
+SELECT * FROM users, ROWS FROM (generate_series(1, 1)) ORDER BY 1
+
+SELECT email FROM users AS "dw$e" ORDER BY 1
+
+SELECT email FROM users AS "dw$j" WHERE id >= 4 ORDER BY 1
+
+SELECT "dw$l".id FROM users AS "dw$l" WHERE email = 'bob@example.com'
+
+SELECT count(users), max(email) FROM users WHERE id >= 2
+
+SELECT row_to_json(users) FROM users WHERE id >= 4 ORDER BY id
+
+SELECT DISTINCT ON (email) id, email FROM users WHERE id > 0 ORDER BY email, id
+
+SELECT tableoid::regclass, email FROM users WHERE id > 3 AND id < 5
+
+-- params: 2, 4, 'x'
+SELECT email FROM users WHERE id BETWEEN ? AND ? AND name <> ? ORDER BY id
+
+-- params: 'tag', 3
+SELECT ?::text AS tag, email FROM users WHERE id >= ? ORDER BY id
+
+-- params: 'zz', 'EVE@EXAMPLE.COM', 1
+SELECT id, email FROM users WHERE name <> ? AND lower(email) = lower(?) AND id >= ?
+
+-- params: 'x', 'bob@example.com', 'dee@example.com', 'y'
+SELECT id, ? AS a FROM users WHERE email IN (?, ?) AND name <> ? ORDER BY id
+
+-- params: 1, 'bob@example.com'
+SELECT (SELECT email FROM users WHERE id = ?), id FROM users WHERE email = ?
+
+SELECT {fn lcase(email)} FROM users ORDER BY 1
+
+SELECT id FROM users WHERE email LIKE 'b!%' {escape '!'}
+
+SELECT email FROM {oj users u LEFT OUTER JOIN orders o ON o.user_id = u.id} ORDER BY o.id, 1
+
+SELECT id, email, sum(id) OVER (ORDER BY email ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM users ORDER BY id
+
+SELECT email, name, count(*) FROM users GROUP BY GROUPING SETS ((email, name), (email), ()) ORDER BY 1, 2, 3
+
+SELECT email IS NULL, count(*) FROM users GROUP BY GROUPING SETS ((email IS NULL)) ORDER BY 1
+
+SELECT * FROM generate_series(1, 5) g JOIN users ON users.id = g ORDER BY g
+
+SELECT * FROM (users JOIN orders ON orders.user_id = users.id) ORDER BY orders.id
+
+SELECT public.users.id, email FROM public.users, generate_series(1, 1) g ORDER BY 1
+
+SELECT email FROM users u, generate_series(1, 1) g WHERE u.id = 1 FOR UPDATE OF u
+
+SELECT * FROM users, ROWS FROM (generate_series(1, 1)) AS g ORDER BY 1
+
+SELECT set.email FROM users set WHERE set.id = 2
+
+WITH RECURSIVE r AS (SELECT id, email FROM users WHERE id = 1 UNION ALL SELECT u.id, u.email FROM users u JOIN r ON u.id = r.id + 1) SELECT * FROM r ORDER BY id
+
+WITH RECURSIVE t(n, email) AS (SELECT 1, 'x' UNION ALL SELECT n + 1, email FROM t WHERE n < 3) SELECT t.email, u.email FROM t, users u WHERE u.id = t.n ORDER BY t.n
+
+SELECT CASE WHEN id = 1 THEN name ELSE CASE WHEN id = 2 THEN name ELSE email END END INTO TEMP t3 FROM users; SELECT * FROM t3 ORDER BY 1
+
+EXPLAIN (COSTS OFF) SELECT collation for (name), email FROM users
+
+EXPLAIN (COSTS OFF) SELECT email FROM users WHERE id >= 2
+
+SELECT id FROM users u WHERE u.id IN (SELECT user_id FROM orders WHERE note < email) ORDER BY id
+
+SELECT (VALUES (email)) FROM users ORDER BY id
+
+SELECT u.id, x.e FROM users u, LATERAL (SELECT email AS e) x ORDER BY 1
+
+SELECT u.id FROM users u JOIN LATERAL (SELECT 1 AS k) x ON email IS NOT NULL ORDER BY 1
+
+SELECT id, (SELECT count(*) FROM orders o WHERE o.user_id = users.id AND email LIKE 'b%') FROM users ORDER BY id
+
+SELECT xmlelement(name email, name) FROM users ORDER BY id
+
+SELECT xmlforest(email, name) FROM users ORDER BY id
+
+SELECT xmlelement(name u, xmlattributes(email)) FROM users ORDER BY id
+
+SELECT JSON_OBJECT('e': email) FROM users ORDER BY id
+
+SELECT JSON_ARRAYAGG(email ORDER BY email RETURNING jsonb) FROM users
+
+SELECT email IS JSON, email IS NFC NORMALIZED FROM users ORDER BY id
+
+SELECT jt.e FROM users u, JSON_TABLE(jsonb_build_object('e', u.email), '$' COLUMNS (e text PATH '$.e')) jt ORDER BY u.id
+
+SELECT lower(email) AS email FROM users GROUP BY lower(email) ORDER BY (email)
+
+SELECT CASE WHEN id = 1 THEN 'zzz' ELSE email END FROM users ORDER BY email

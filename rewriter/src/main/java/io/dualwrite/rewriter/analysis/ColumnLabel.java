@@ -1,5 +1,6 @@
 package io.dualwrite.rewriter.analysis;
 
+import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.lexer.Token;
 import io.dualwrite.rewriter.lexer.TokenKind;
 import java.util.Set;
@@ -43,7 +44,7 @@ public final class ColumnLabel {
             return as < 0 ? -1 : reference(s, a + 2, as);
         }
         if (s.is(a, "case")) {
-            int elseAt = s.find("else", a + 1, primaryEnd, s.depth(a));
+            int elseAt = caseWord(s, a, primaryEnd, "else");
             return elseAt < 0 ? -1 : reference(s, elseAt + 1, primaryEnd);
         }
         return s.isName(a) ? a : -1;
@@ -127,6 +128,24 @@ public final class ColumnLabel {
         return onlyCastsAndCollations(s, to + 1, b);
     }
 
+    /**
+     * {@code value}, the rewritten form of the column reference in tokens [i, k], with {@code AS <column>} when the
+     * reference is a whole argument of XMLFOREST or XMLATTRIBUTES: PostgreSQL names those after the column they read and
+     * refuses to name any other expression (42601).
+     */
+    public static String keepingXmlName(Sig s, int i, int k, String value) {
+        if (!(s.isSymbol(i - 1, "(") || s.isSymbol(i - 1, ",")) || !(s.isSymbol(k + 1, ")") || s.isSymbol(k + 1, ","))) {
+            return value;
+        }
+        for (int j = i - 1; j > 0; j--) {
+            if (s.isSymbol(j, "(") && s.depth(j) == s.depth(i) - 1) {
+                return s.is(j - 1, "xmlforest") || s.is(j - 1, "xmlattributes")
+                        ? value + " AS " + Identifiers.quote(s.get(k).normalized()) : value;
+            }
+        }
+        return value;
+    }
+
     /** End (inclusive) of the primary expression starting at a: a name chain, (…), CAST(…) or CASE … END; -1 otherwise. */
     private static int primaryEnd(Sig s, int a, int b) {
         if (s.isSymbol(a, "(")) {
@@ -138,8 +157,7 @@ public final class ColumnLabel {
             return close > a && close <= b ? close : -1;
         }
         if (s.is(a, "case")) {
-            int end = s.find("end", a + 1, b + 1, s.depth(a));
-            return nestedCaseFree(s, a, end) ? end : -1;
+            return caseWord(s, a, b + 1, "end");
         }
         if (!s.isName(a)) {
             return -1;
@@ -151,17 +169,25 @@ public final class ColumnLabel {
         return s.isSymbol(k + 1, "(") ? -1 : k;
     }
 
-    /** A CASE at its own depth with no inner CASE, so its first END is its own. */
-    private static boolean nestedCaseFree(Sig s, int a, int end) {
-        if (end < 0) {
-            return false;
-        }
-        for (int i = a + 1; i < end; i++) {
-            if (s.is(i, "case") && s.depth(i) == s.depth(a)) {
-                return false;
+    /**
+     * The first {@code word} (ELSE, END) of the CASE at a, before {@code to}: its own, not one of a CASE nested in it
+     * (parentheses or not); -1 when there is none.
+     */
+    private static int caseWord(Sig s, int a, int to, String word) {
+        int nested = 0;
+        for (int i = a + 1; i < to; i++) {
+            if (s.depth(i) != s.depth(a)) {
+                continue;
+            }
+            if (s.is(i, "case")) {
+                nested++;
+            } else if (nested == 0 && s.is(i, word)) {
+                return i;
+            } else if (s.is(i, "end")) {
+                nested--;
             }
         }
-        return true;
+        return -1;
     }
 
     /** Tokens [from, to] are nothing but {@code :: type} and {@code COLLATE name} suffixes. */

@@ -20,12 +20,13 @@ import java.util.Set;
  * grouped key no longer determines the value: 42803), HAVING, WINDOW, INTO, or locking clause (an
  * outer join's nullable side cannot be locked, and the target row must not be); no set operation in
  * the statement; no subquery of the level naming the column (it would resolve against the join's
- * alias from a scope that may declare its own).
+ * alias from a scope that may declare its own); no unqualified system column.
  */
 public final class KeyRangeScan {
 
     /** Clauses a qualifying level may have. */
     private static final Set<String> CLAUSES = Set.of("from", "where", "order", "limit", "offset", "fetch");
+    private static final Set<String> SYSTEM_COLUMNS = Set.of("ctid", "xmin", "xmax", "cmin", "cmax", "tableoid");
     private static final Set<String> COMPARISONS = Set.of(">=", ">", "<=", "<");
 
     /**
@@ -57,7 +58,7 @@ public final class KeyRangeScan {
             }
             Relation r = sc.relations.get(0);
             if (!r.source || r.columnAliases || r.end != sc.fromEnd || !onlyPlainClauses(s, sc)
-                    || nestedScopeNamesColumn(s, scopes, sc, names)) {
+                    || nestedScopeNamesColumn(s, scopes, sc, names) || namesSystemColumn(s, sc)) {
                 continue;
             }
             List<Bound> bounds = bounds(s, scopes, sc, r, names);
@@ -89,6 +90,20 @@ public final class KeyRangeScan {
     private static boolean nestedScopeNamesColumn(Sig s, ReadScopes scopes, Scope sc, SourceNames names) {
         for (int i = sc.select + 1; i < sc.end; i++) {
             if (scopes.owner(i) != sc && s.isName(i) && names.isColumn(s.get(i).normalized())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * An unqualified system column ({@code ctid}, {@code xmin} …) at the level or in its subqueries: PostgreSQL finds
+     * it in a table of a comma list, not in a table of an explicit JOIN (a join has no system columns), so after the
+     * join it would not resolve (42703).
+     */
+    private static boolean namesSystemColumn(Sig s, Scope sc) {
+        for (int i = sc.select + 1; i < sc.end; i++) {
+            if (s.isName(i) && !s.isSymbol(i - 1, ".") && SYSTEM_COLUMNS.contains(s.get(i).normalized())) {
                 return true;
             }
         }

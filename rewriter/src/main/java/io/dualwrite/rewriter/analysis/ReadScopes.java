@@ -21,7 +21,7 @@ public final class ReadScopes {
             "order", "limit", "offset", "fetch", "for");
     private static final Set<String> NOT_AN_ALIAS = Set.of("on", "using", "join", "inner", "left", "right", "full",
             "cross", "natural", "where", "group", "having", "window", "order", "limit", "offset", "fetch", "for",
-            "union", "intersect", "except", "tablesample", "with", "into", "returning", "set", "lateral", "outer");
+            "union", "intersect", "except", "tablesample", "with", "into", "returning", "lateral", "outer");
 
     /** A SELECT-list item, tokens [start, end); {@code alias} is the alias token index or -1. */
     public static final class Item {
@@ -194,6 +194,9 @@ public final class ReadScopes {
             while (!stack.isEmpty() && t.isSymbol(")") && s.depth(i) < stack.peek().depth) {
                 stack.pop().end = i;
             }
+            if ((t.is("xmlelement") || t.is("xmlpi")) && s.isSymbol(i + 1, "(") && s.is(i + 2, "name")) {
+                markNotReference(i + 3, i + 4); // the element's name, not a column
+            }
             if (t.is("union") || t.is("intersect") || t.is("except")) {
                 setOperator = i;
                 if (!stack.isEmpty() && stack.peek() != root && s.depth(i) == stack.peek().depth) {
@@ -254,16 +257,23 @@ public final class ReadScopes {
             // after a dot a keyword is a column's name: t.from, t.order
             return false;
         }
-        if (t.is("from") && s.isDistinctFrom(i)) {
+        if (s.isDistinctFrom(i) || s.isCollationFor(i)) {
             return false;
         }
         return !(t.is("group") && s.is(i - 1, "within"));
     }
 
+    /** The FROM of a {@code ROWS FROM (…)} item in the FROM clause begun at the last of {@code starts}: not a clause. */
+    private boolean isRowsFrom(List<Integer> starts, int i) {
+        return s.is(i, "from") && s.is(i - 1, "rows") && s.isSymbol(i + 1, "(") && !starts.isEmpty()
+                && s.is(starts.get(starts.size() - 1), "from")
+                && (s.is(i - 2, "from") || s.isSymbol(i - 2, ",") || s.is(i - 2, "join") || s.is(i - 2, "lateral"));
+    }
+
     private void clauses(Scope sc) {
         List<Integer> starts = new ArrayList<>();
         for (int i = sc.select + 1; i < sc.end; i++) {
-            if (ownedAtDepth(sc, i) && isClauseKeyword(i)) {
+            if (ownedAtDepth(sc, i) && isClauseKeyword(i) && !isRowsFrom(starts, i)) {
                 starts.add(i);
                 sc.clauseStarts.set(i);
             }
@@ -325,6 +335,9 @@ public final class ReadScopes {
                         groups.push(new int[] {close, sc.relations.size()});
                         i++;
                     }
+                } else if (s.is(i, "rows") && s.is(i + 1, "from") && s.isSymbol(i + 2, "(") && s.match(i + 2) > 0) {
+                    i = rowsFrom(sc, i);
+                    expect = false;
                 } else if (s.isIdentifier(i)) {
                     i = namedRelation(sc, i);
                     expect = false;
@@ -394,6 +407,26 @@ public final class ReadScopes {
             markNotReference(i, j);
             r.start = s.is(i - 1, "only") ? i - 1 : i;
             r.nameEnd = j;
+        }
+        j = alias(r, j, r.qualifier);
+        r.end = j;
+        sc.relations.add(r);
+        return j;
+    }
+
+    /** {@code ROWS FROM (f(…), …)} at i, which PostgreSQL names after its first function unless aliased. */
+    private int rowsFrom(Scope sc, int i) {
+        int k = i + 3;
+        while (s.isSymbol(k + 1, ".") && s.isName(k + 2)) {
+            k += 2;
+        }
+        Relation r = new Relation();
+        r.refName = s.get(k).normalized();
+        r.qualifier = s.get(k).text();
+        markNotReference(i, i + 2);
+        int j = s.match(i + 2) + 1;
+        if (s.is(j, "with") && s.is(j + 1, "ordinality")) {
+            j += 2;
         }
         j = alias(r, j, r.qualifier);
         r.end = j;
@@ -474,6 +507,13 @@ public final class ReadScopes {
             sc.outputNames.add(s.get(item.alias).normalized());
         } else if (s.isName(last) && (last == start || s.isSymbol(last - 1, "."))) {
             sc.outputNames.add(s.get(last).normalized());
+        } else if (ColumnLabel.reference(s, start, end) >= 0) {
+            // named by the column it reads (a cast, a CASE's ELSE …): ORDER BY that name means this item
+            int k = ColumnLabel.reference(s, start, end);
+            while (s.isSymbol(k + 1, ".") && s.isName(k + 2)) {
+                k += 2;
+            }
+            sc.outputNames.add(s.get(k).normalized());
         } else if (s.isSymbol(last, "*")) {
             sc.stars.add(item); // FROM is not read yet: which table a star covers is resolved later
         }

@@ -1,5 +1,6 @@
 package io.dualwrite.rewriter.analysis;
 
+import io.dualwrite.rewriter.lexer.Token;
 import io.dualwrite.rewriter.lexer.TokenKind;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -12,6 +13,9 @@ import java.util.Set;
  * its SELECT list outputs, and where its clauses start and end.
  */
 public final class Scope {
+
+    private static final Set<String> ORDER_ITEM_END = Set.of("asc", "desc", "nulls", "using");
+
     public final int select;
     public final int depth;
     public final Scope parent;
@@ -151,6 +155,27 @@ public final class Scope {
     /** Inside the parentheses of {@code DISTINCT ON (…)}, which resolves names like ORDER BY. */
     public boolean inDistinctOn(int i) {
         return distinctOnStart >= 0 && i > distinctOnStart && i < distinctOnEnd;
+    }
+
+    /**
+     * Whether name {@code i} of ORDER BY or DISTINCT ON is an item on its own (perhaps in parentheses, which the parser
+     * drops), where PostgreSQL looks for an output column of that name first (SQL-92 rules); not an argument of a
+     * function nor inside a window's {@code OVER (ORDER BY …)}, where a name is always an input column.
+     */
+    public boolean isBareItem(Sig s, int i) {
+        boolean distinctOn = inDistinctOn(i);
+        int before = i - 1;
+        int after = i + 1;
+        while (s.isSymbol(before, "(") && s.match(before) == after && !(distinctOn && before == distinctOnStart)) {
+            before--;
+            after++;
+        }
+        int listDepth = distinctOn ? s.depth(distinctOnStart) + 1 : s.depth(orderStart);
+        boolean starts = distinctOn && before == distinctOnStart
+                || (s.depth(before) == listDepth && (s.is(before, "by") || s.isSymbol(before, ",")));
+        Token n = after < s.size() ? s.get(after) : null;
+        return starts && (n == null || (distinctOn ? after == distinctOnEnd || (n.isSymbol(",") && s.depth(after) == listDepth)
+                : n.isSymbol(",") || isClauseEnd(after) || (n.kind() == TokenKind.IDENTIFIER && ORDER_ITEM_END.contains(n.normalized()))));
     }
 
     /**

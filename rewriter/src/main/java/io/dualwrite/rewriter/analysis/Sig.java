@@ -96,4 +96,9 @@ public final class Sig {
     public boolean isDistinctFrom(int i) {
         return is(i, "from") && is(i - 1, "distinct") && (is(i - 2, "is") || is(i - 2, "not"));
     }
+
+    /** Whether token i is the FOR of {@code COLLATION FOR (expression)}, a function, not a clause. */
+    public boolean isCollationFor(int i) {
+        return is(i, "for") && is(i - 1, "collation");
+    }
 }

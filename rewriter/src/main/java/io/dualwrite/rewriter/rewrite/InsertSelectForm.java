@@ -141,7 +141,7 @@ final class InsertSelectForm {
         for (int m = k; ; m++) {
             boolean listEnds = m >= end || t.depth(m) < depth
                     || (t.depth(m) == depth && t.get(m).kind() == TokenKind.IDENTIFIER && LIST_ENDS.contains(t.get(m).normalized())
-                        && !t.is(m - 1, "as") && !t.isSymbol(m - 1, ".") && !t.isDistinctFrom(m));
+                        && !t.is(m - 1, "as") && !t.isSymbol(m - 1, ".") && !t.isDistinctFrom(m) && !t.isCollationFor(m));
             if (listEnds || (t.depth(m) == depth && t.isSymbol(m, ","))) {
                 if (m == itemStart || t.isSymbol(m - 1, "*") && (m - 1 == itemStart || t.isSymbol(m - 2, "."))) {
                     return -1;   // an empty item, or a star whose columns the tokens do not list

@@ -77,6 +77,17 @@ public record PhaseRewrites(Rewrite dualWrite, Rewrite readNew, Function<String,
         return new PhaseRewrites(Rewrite.PASS_THROUGH, Rewrite.PASS_THROUGH, null, expanded, translated, translatedReturning);
     }
 
+    /** The same, with {@code refusal} wherever a phase would rewrite the statement. */
+    public PhaseRewrites refusingRewrites(Rewrite.Rejected refusal) {
+        return new PhaseRewrites(refusedIfRewritten(dualWrite, refusal), refusedIfRewritten(readNew, refusal),
+                withReturning == null ? null : list -> refusal, expanded, refusedIfRewritten(translated, refusal),
+                translatedReturning == null ? null : list -> refusal);
+    }
+
+    private static Rewrite refusedIfRewritten(Rewrite r, Rewrite.Rejected refusal) {
+        return r instanceof Rewrite.Rewritten ? refusal : r;
+    }
+
     public boolean isPassThrough() {
         return dualWrite instanceof Rewrite.PassThrough && readNew instanceof Rewrite.PassThrough
                 && expanded instanceof Rewrite.PassThrough && translated instanceof Rewrite.PassThrough

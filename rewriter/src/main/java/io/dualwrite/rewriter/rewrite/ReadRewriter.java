@@ -397,7 +397,7 @@ public final class ReadRewriter {
                     return "the migrated table has a column alias list in FROM; remove it or alias the columns in the SELECT list";
                 }
                 String value = valueIn(returned, target, i);
-                splice.replace(s.get(i).start(), s.get(k).end(), value != null ? value : newValue(target, joins));
+                splice.replace(s.get(i).start(), s.get(k).end(), ColumnLabel.keepingXmlName(s, i, k, value != null ? value : newValue(target, joins)));
                 Item item = scope.itemContaining(i);
                 if (item != null) {
                     item.replaced = true;

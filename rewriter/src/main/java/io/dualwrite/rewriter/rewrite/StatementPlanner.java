@@ -82,10 +82,26 @@ public final class StatementPlanner {
      */
     public PhaseRewrites plan(String sql, String statement, int offset, Sig s, boolean alone) {
         PhaseRewrites planned = planByKind(sql, statement, offset, s, alone);
+        String reserved = reservedName(s);
+        if (reserved != null) {
+            return planned.refusingRewrites((Rewrite.Rejected) rejected(statement, "a name starting with dw$ (" + reserved
+                    + "), which the rewritten statement gives its own relations and columns: the two could capture each"
+                    + " other's references", "rename it"));
+        }
         String refusal = planned.translated() instanceof Rewrite.Rejected ? null
                 : dropSensitive.refusal(s, HostedStatement.of(s) == null && StatementClass.of(s) == StatementClass.READ);
         return refusal == null ? planned : planned.translatedAs(rejected(statement, refusal,
                 "name the join columns (JOIN … ON), or the columns of the row; or stay in a phase that keeps the old column"), null);
+    }
+
+    /** The first name token of {@code s} that starts like the rewrite's own names ({@code "dw$w"}, {@code "dw$e"} …), or null. */
+    private static String reservedName(Sig s) {
+        for (int i = 0; i < s.size(); i++) {
+            if (s.isName(i) && s.get(i).normalized().startsWith("dw$")) {
+                return s.get(i).text();
+            }
+        }
+        return null;
     }
 
     private PhaseRewrites planByKind(String sql, String statement, int offset, Sig s, boolean alone) {

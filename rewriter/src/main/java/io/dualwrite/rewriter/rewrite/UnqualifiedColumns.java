@@ -7,11 +7,8 @@ import io.dualwrite.rewriter.analysis.Relation;
 import io.dualwrite.rewriter.analysis.Scope;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.SourceNames;
-import io.dualwrite.rewriter.lexer.Token;
-import io.dualwrite.rewriter.lexer.TokenKind;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * What an unqualified name of the migrated column refers to, as PostgreSQL resolves it: in ORDER BY and DISTINCT ON
@@ -22,7 +19,6 @@ import java.util.Set;
  */
 final class UnqualifiedColumns {
 
-    private static final Set<String> ORDER_ITEM_END = Set.of("asc", "desc", "nulls", "using");
 
     private final SourceNames names;
 
@@ -150,16 +146,8 @@ final class UnqualifiedColumns {
      * operation ({@link Scope#setOperand}) can name nothing else.
      */
     boolean isOutputName(Sig s, Scope scope, int i) {
-        boolean distinctOn = scope.inDistinctOn(i);
         String name = s.get(i).normalized();
-        if (!(scope.inOrderBy(i) || distinctOn)
-                || !(scope.outputNames.contains(name) || (names.isColumn(name) && scope.starCoversSource(s)))) {
-            return false;
-        }
-        boolean startsItem = s.is(i - 1, "by") || s.isSymbol(i - 1, ",") || (distinctOn && s.isSymbol(i - 1, "("));
-        Token n = i + 1 < s.size() ? s.get(i + 1) : null;
-        boolean endsItem = n == null || n.isSymbol(",") || n.isSymbol(")") || scope.isClauseEnd(i + 1)
-                || (n.kind() == TokenKind.IDENTIFIER && ORDER_ITEM_END.contains(n.normalized()));
-        return startsItem && endsItem;
+        return (scope.inOrderBy(i) || scope.inDistinctOn(i)) && scope.isBareItem(s, i)
+                && (scope.outputNames.contains(name) || (names.isColumn(name) && scope.starCoversSource(s)));
     }
 }

@@ -131,6 +131,61 @@ class ReadRewriteTest {
     }
 
     @Test
+    void orderByTakesAnOutputNameOnlyForAnItemThatIsTheNameAlone() {
+        // parentheses are dropped by the parser: still the output column
+        assertReadNew("SELECT lower(email) AS email FROM users ORDER BY (email), id",
+                "SELECT lower(" + newEmail("users") + ") AS email FROM users ORDER BY (email), id");
+        // an argument, a window's ORDER BY or PARTITION BY, an expression of DISTINCT ON: always the input column
+        assertReadNew("SELECT name AS email FROM users ORDER BY md5(coalesce(NULL, email)), name",
+                "SELECT name AS email FROM users ORDER BY md5(coalesce(NULL, " + newEmail("users") + ")), name");
+        assertReadNew("SELECT name AS email FROM users ORDER BY row_number() OVER (ORDER BY email)",
+                "SELECT name AS email FROM users ORDER BY row_number() OVER (ORDER BY " + newEmail("users") + ")");
+        assertReadNew("SELECT DISTINCT ON (ascii(email)) name AS email FROM users",
+                "SELECT DISTINCT ON (ascii(" + newEmail("users") + ")) name AS email FROM users");
+        // an item PostgreSQL names email without an alias (a CASE's ELSE, a cast) is the output column ORDER BY email means
+        assertReadNew("SELECT CASE WHEN id = 1 THEN 'z' ELSE email END FROM users ORDER BY email",
+                "SELECT CASE WHEN id = 1 THEN 'z' ELSE " + newEmail("users") + " END" + AS_EMAIL + " FROM users ORDER BY email");
+    }
+
+    @Test
+    void aNestedCaseIsNamedAfterItsElse() {
+        assertReadNew("SELECT CASE WHEN id > 4 THEN 'x' ELSE CASE WHEN id = 1 THEN name ELSE email END END FROM users",
+                "SELECT CASE WHEN id > 4 THEN 'x' ELSE CASE WHEN id = 1 THEN name ELSE " + newEmail("users") + " END END"
+                        + AS_EMAIL + " FROM users");
+        // the ELSE of the inner CASE in a THEN does not name the item
+        assertReadNew("SELECT CASE WHEN id > 4 THEN CASE WHEN true THEN name ELSE email END ELSE name END FROM users",
+                "SELECT CASE WHEN id > 4 THEN CASE WHEN true THEN name ELSE " + newEmail("users") + " END ELSE name END FROM users");
+    }
+
+    @Test
+    void collationForIsAFunctionNotALockingClause() {
+        assertReadNew("SELECT collation for (name), email FROM users",
+                "SELECT collation for (name), " + newEmail("users") + AS_EMAIL + " FROM users");
+    }
+
+    @Test
+    void rowsFromIsAFromItemNamedAfterItsFirstFunction() {
+        assertReadNew("SELECT * FROM users, ROWS FROM (generate_series(1, 2)) WITH ORDINALITY",
+                "SELECT users.\"id\", users.\"name\", " + newEmail("users") + AS_EMAIL + ", users.\"created_at\", generate_series.* FROM users,"
+                        + " ROWS FROM (generate_series(1, 2)) WITH ORDINALITY");
+    }
+
+    @Test
+    void xmlNamesStay() {
+        // XMLFOREST names an element after the column it reads, and refuses an expression without AS
+        assertReadNew("SELECT xmlforest(email, name) FROM users",
+                "SELECT xmlforest(" + newEmail("users") + AS_EMAIL + ", name) FROM users");
+        // the name of XMLELEMENT is not a column
+        assertThat(rewriter.plan("SELECT xmlelement(name email, name) FROM users").passThrough()).isTrue();
+    }
+
+    @Test
+    void aNameStartingLikeTheRewritesOwnIsRefusedWhereTheStatementWouldBeRewritten() {
+        assertReadNewRejected("SELECT email FROM users AS \"dw$e\"", "a name starting with dw$");
+        assertThat(rewriter.plan("SELECT 1 AS \"dw$x\" FROM users").passThrough()).isTrue();
+    }
+
+    @Test
     void bareAliasNamedLikeTheColumnIsNotAReference() {
         RewritePlan plan = rewriter.plan("SELECT name email FROM users");
         assertThat(plan.passThrough()).isTrue();
