@@ -1248,3 +1248,135 @@ SELECT jt.e FROM users u, JSON_TABLE(jsonb_build_object('e', u.email), '$' COLUM
 SELECT lower(email) AS email FROM users GROUP BY lower(email) ORDER BY (email)
 
 SELECT CASE WHEN id = 1 THEN 'zzz' ELSE email END FROM users ORDER BY email
+
+UPDATE users SET email = CASE WHEN id = 1 THEN 'case1@x' ELSE email END WHERE id IN (1, 2) RETURNING id, email
+
+UPDATE users SET email = lower(email) WHERE email <> lower(email) RETURNING id, email
+
+INSERT INTO users (id, name, email) VALUES (700, 'a', 'x@x') RETURNING email, *, email AS e2
+
+INSERT INTO users (name, id, email) VALUES ('b', 701, NULL) RETURNING email IS NULL, id
+
+DELETE FROM users WHERE email IS NULL AND id = 701 RETURNING *
+
+UPDATE users SET name = name || '!' WHERE email IS NOT DISTINCT FROM NULL RETURNING id, name
+
+UPDATE users SET email = email WHERE id = 1 RETURNING email
+
+UPDATE users SET email = (SELECT u2.email FROM users u2 WHERE u2.id = 2) WHERE id = 700 RETURNING email
+
+UPDATE users SET email = u2.email FROM users u2 WHERE u2.id = users.id + 1 AND users.id = 1 RETURNING users.email, u2.email
+
+INSERT INTO users (id, name, email) SELECT id + 800, name, email FROM users WHERE email IS NOT NULL ORDER BY id LIMIT 2 RETURNING id, email
+
+INSERT INTO users (id, name, email) VALUES (810, 'x', 'a@b') ON CONFLICT (id) DO UPDATE SET email = users.email || EXCLUDED.email RETURNING email
+
+INSERT INTO users (id, name, email) VALUES (810, 'x', 'c@d') ON CONFLICT (id) DO UPDATE SET email = users.email || EXCLUDED.email RETURNING email
+
+INSERT INTO users (id, name, email) VALUES (3, 'x', 'c@d') ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email WHERE users.email IS NULL RETURNING id, email
+
+INSERT INTO users (id, name, email) VALUES (3, 'x', 'e@f') ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email WHERE users.email IS NULL RETURNING id, email
+
+INSERT INTO users (id, name, email) VALUES (810, 'y', 'g@h') ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, email = users.name RETURNING email, name
+
+WITH u AS (UPDATE users SET email = upper(email) WHERE id = 2 RETURNING *) SELECT email FROM u
+
+WITH d AS (DELETE FROM users WHERE id = 810 RETURNING email) SELECT count(*), max(email) FROM d
+
+-- params: 'p@x', 700
+UPDATE users SET email = ? WHERE id = ? RETURNING email
+
+-- params: 'pre-', 700
+UPDATE users SET email = ?::text || email WHERE id = ? RETURNING email
+
+UPDATE users SET email = DEFAULT, name = DEFAULT WHERE id = 700 RETURNING *
+
+INSERT INTO users DEFAULT VALUES
+
+UPDATE users SET (email) = ROW('row@x') WHERE id = 700 RETURNING email
+
+UPDATE users SET (email, name) = (name, email) WHERE id = 700 RETURNING *
+
+UPDATE users SET email = name, name = email WHERE id = 700 RETURNING *
+
+INSERT INTO users (id, name, email) VALUES (820, 'n', 'e@x') RETURNING (SELECT email), email || '!'
+
+DELETE FROM users WHERE id = (SELECT min(id) FROM users WHERE email LIKE '%@x') RETURNING id, email
+
+UPDATE users SET email = 'ä@ü.de' WHERE id = 5 RETURNING octet_length(email), email
+
+INSERT INTO users VALUES (830, 'pos', 'p@x') RETURNING *
+
+INSERT INTO users VALUES (831, 'pos')
+
+INSERT INTO users (id, name, email) VALUES (832, 'a', 'A@X'), (833, 'b', DEFAULT), (834, 'c', NULL) RETURNING id, email
+
+UPDATE users SET email = email WHERE email IS NULL RETURNING id
+
+UPDATE users SET email = 'x'::varchar(1) || email WHERE id = 832 RETURNING email
+
+UPDATE users SET email = CAST(id AS text) WHERE id = 833 RETURNING pg_typeof(email), email
+
+-- params: 840, 'n', 'e@x'
+INSERT INTO users (id, name, email) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email RETURNING email
+
+-- params: 840, 'n2', 'f@x'
+INSERT INTO users (id, name, email) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email RETURNING email
+
+-- params: 'q@x', 840
+UPDATE users SET email = coalesce(?, email) WHERE id = ?
+
+-- params: NULL, 840
+UPDATE users SET email = ? WHERE id = ?
+
+DELETE FROM users WHERE email = 'A@X' OR name = 'b' RETURNING id
+
+UPDATE users SET email = e.v FROM (VALUES (1, 'v1@x'), (2, 'v2@x')) e(k, v) WHERE e.k = users.id RETURNING users.email, e.v
+
+UPDATE users SET email = upper(email) WHERE ctid = (SELECT ctid FROM users WHERE id = 1) RETURNING email
+
+INSERT INTO users (id, name, email) SELECT 850, 'x', email FROM users WHERE id = 2 RETURNING email
+
+INSERT INTO users (id, name, email) VALUES (851, (SELECT name FROM users WHERE id = 1), (SELECT email FROM users WHERE id = 1)) RETURNING *
+
+UPDATE users SET email = NULLIF(email, email) WHERE id = 851 RETURNING email
+
+UPDATE users u SET email = u.name || '@' || o.id FROM orders o WHERE o.id = 100 AND u.id = o.user_id RETURNING u.*, o.id
+
+DELETE FROM users u USING orders o WHERE o.user_id = u.id AND o.id = 100 AND u.email LIKE 'ann%' RETURNING u.email, o.note
+
+UPDATE users SET email = email || '' WHERE id = 5 AND email = (SELECT email FROM users WHERE id = 5) RETURNING id
+
+INSERT INTO users (id, email) VALUES (860, 'only@x') ON CONFLICT DO NOTHING RETURNING *
+
+INSERT INTO users (id, email) VALUES (860, 'again@x') ON CONFLICT DO NOTHING RETURNING *
+
+INSERT INTO users (id, email) VALUES (860, 'again@x') ON CONFLICT (id) DO NOTHING RETURNING *
+
+UPDATE users SET email = 'w' || email WHERE email IN (SELECT email FROM users WHERE id > 850) RETURNING id, email
+
+UPDATE users SET email = concat(email, id) WHERE id BETWEEN 850 AND 870 RETURNING id, email
+
+DELETE FROM users WHERE id >= 850 AND email IS NOT NULL RETURNING id, email
+
+INSERT INTO users (id, name, email) VALUES (870, 'big', repeat('z', 300)) RETURNING length(email)
+
+UPDATE users SET email = 1 WHERE id = 870 RETURNING email
+
+UPDATE users SET email = ARRAY['a'] WHERE id = 870
+
+UPDATE users SET email = 'x' WHERE id = 'abc'
+
+INSERT INTO users (id, name, email) VALUES (871, 'n', 'a'), (871, 'm', 'b')
+
+INSERT INTO users (id, name, email, email) VALUES (872, 'n', 'a', 'b')
+
+UPDATE users SET email = 'a', email = 'b' WHERE id = 870
+
+UPDATE users SET users.email = 'q' WHERE id = 870
+
+UPDATE users SET email = 'q' WHERE id = 870 RETURNING users.email, email
+
+UPDATE users AS x SET email = x.email || x.email WHERE x.id = 870 RETURNING length(x.email)
+
+UPDATE users SET email = CAST(email AS character varying(40)) || 'c'::varchar(1) WHERE id = 832 RETURNING email

@@ -35,8 +35,11 @@ final class NewSchemaTranslator {
     record Translation(Rewrite rewrite, Function<String, Rewrite> returning) {
     }
 
-    /** Functions whose result depends only on their arguments: an assigned value using only these may be computed twice. */
-    private static final Set<String> IMMUTABLE = Set.of("lower", "upper", "trim", "btrim", "ltrim", "rtrim",
+    /**
+     * Functions whose result depends only on their arguments (and CAST, whose conversions are at worst stable: one value
+     * within a statement): an assigned value using only these may be computed twice.
+     */
+    private static final Set<String> IMMUTABLE = Set.of("cast", "lower", "upper", "trim", "btrim", "ltrim", "rtrim",
             "coalesce", "nullif", "concat", "replace", "substr", "substring", "left", "right", "lpad", "rpad",
             "split_part", "md5", "initcap", "length", "reverse", "translate", "overlay", "position", "greatest", "least");
 
@@ -378,11 +381,17 @@ final class NewSchemaTranslator {
     private boolean computedOnce(Sig t, Assigned a) {
         for (int i = a.from(); i < a.to(); i++) {
             if (t.is(i, "select") || (t.isName(i) && t.isSymbol(i + 1, "(")
-                    && !IMMUTABLE.contains(t.get(i).normalized()))) {
+                    && !IMMUTABLE.contains(t.get(i).normalized()) && !isTypeName(t, i))) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** A type with modifiers after {@code ::} or CAST's AS ({@code varchar(3)}, {@code character varying(3)}), not a call. */
+    private static boolean isTypeName(Sig t, int i) {
+        int start = t.isName(i - 1) && !t.is(i - 1, "as") ? i - 1 : i;
+        return t.isSymbol(start - 1, "::") || t.is(start - 1, "as");
     }
 
     /** DELETE: the primary target row goes in the same statement (the sync, deleted = true). */

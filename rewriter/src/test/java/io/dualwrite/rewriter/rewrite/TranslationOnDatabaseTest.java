@@ -129,6 +129,9 @@ class TranslationOnDatabaseTest {
             Case.of("UPDATE users SET email = 's' || nextval('users_id_seq') || name || '@x.org', name = email WHERE id = ?"
                     + " RETURNING email, name", 2),
             Case.of("UPDATE users SET name = 'n' WHERE email IS NULL RETURNING *"),
+            // casts, to a type with modifiers too, are not calls of a function that may give another value
+            Case.of("UPDATE users SET email = CAST(email AS varchar(40)) || '+'::character varying(1) WHERE id = ?"
+                    + " RETURNING email", 1),
             // deletes
             Case.of("DELETE FROM users WHERE email = ?", "hib@x.org"),
             Case.of("WITH gone AS (SELECT id FROM users WHERE email LIKE 'n%') DELETE FROM users WHERE id IN"
