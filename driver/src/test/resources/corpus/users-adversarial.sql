@@ -1380,3 +1380,7 @@ UPDATE users SET email = 'q' WHERE id = 870 RETURNING users.email, email
 UPDATE users AS x SET email = x.email || x.email WHERE x.id = 870 RETURNING length(x.email)
 
 UPDATE users SET email = CAST(email AS character varying(40)) || 'c'::varchar(1) WHERE id = 832 RETURNING email
+
+SELECT id, (SELECT users.name AS email) FROM users ORDER BY email
+
+SELECT id, (SELECT DISTINCT u2.email FROM users u2 WHERE u2.id = users.id) FROM users ORDER BY email NULLS FIRST, id

@@ -51,6 +51,32 @@ public final class ColumnLabel {
     }
 
     /**
+     * The name PostgreSQL gives the item of tokens [start, end) after a column it reads, or after the first item of the
+     * sub-select it is ({@code (SELECT x AS email …)}), or null.
+     */
+    public static String implicitName(Sig s, int start, int end) {
+        int k = ColumnLabel.reference(s, start, end);
+        if (k >= 0) {
+            while (s.isSymbol(k + 1, ".") && s.isName(k + 2)) {
+                k += 2;
+            }
+            return s.get(k).normalized();
+        }
+        if (!s.isSymbol(start, "(") || !s.is(start + 1, "select") || s.match(start) != end - 1) {
+            return null;
+        }
+        int from = s.is(start + 2, "all") || s.is(start + 2, "distinct") && !s.is(start + 3, "on") ? start + 3 : start + 2;
+        int to = from;
+        while (to < end - 1 && !(s.depth(to) == s.depth(from) && (s.isSymbol(to, ",") || s.isQueryClause(to)))) {
+            to++;
+        }
+        if (to - from >= 2 && (s.is(to - 2, "as") || BareAlias.at(s, from, to - 1)) && s.isName(to - 1)) {
+            return s.get(to - 1).normalized();
+        }
+        return to > from ? implicitName(s, from, to) : null;
+    }
+
+    /**
      * The token of the function's name when the item of tokens [start, end) is a function call, under parentheses,
      * casts and {@code COLLATE} ({@code lower(email)}, {@code pg_catalog.upper(name)::text}): PostgreSQL names such an
      * item after the function; -1 otherwise. The SQL-syntax forms spelled like a call that PostgreSQL names otherwise

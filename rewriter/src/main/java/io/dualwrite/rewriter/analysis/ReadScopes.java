@@ -17,8 +17,6 @@ import java.util.Set;
  */
 public final class ReadScopes {
 
-    private static final Set<String> CLAUSES = Set.of("from", "into", "where", "group", "having", "window",
-            "order", "limit", "offset", "fetch", "for");
     private static final Set<String> NOT_AN_ALIAS = Set.of("on", "using", "join", "inner", "left", "right", "full",
             "cross", "natural", "where", "group", "having", "window", "order", "limit", "offset", "fetch", "for",
             "union", "intersect", "except", "tablesample", "with", "into", "returning", "lateral", "outer");
@@ -251,29 +249,13 @@ public final class ReadScopes {
         return owner[i] == sc && s.depth(i) == sc.depth;
     }
 
-    private boolean isClauseKeyword(int i) {
-        Token t = s.get(i);
-        if (t.kind() != TokenKind.IDENTIFIER || !CLAUSES.contains(t.normalized()) || s.isSymbol(i - 1, ".")) {
-            // after a dot a keyword is a column's name: t.from, t.order
-            return false;
-        }
-        if (s.isDistinctFrom(i) || s.isCollationFor(i)) {
-            return false;
-        }
-        return !(t.is("group") && s.is(i - 1, "within"));
-    }
 
-    /** The FROM of a {@code ROWS FROM (…)} item in the FROM clause begun at the last of {@code starts}: not a clause. */
-    private boolean isRowsFrom(List<Integer> starts, int i) {
-        return s.is(i, "from") && s.is(i - 1, "rows") && s.isSymbol(i + 1, "(") && !starts.isEmpty()
-                && s.is(starts.get(starts.size() - 1), "from")
-                && (s.is(i - 2, "from") || s.isSymbol(i - 2, ",") || s.is(i - 2, "join") || s.is(i - 2, "lateral"));
-    }
 
     private void clauses(Scope sc) {
         List<Integer> starts = new ArrayList<>();
         for (int i = sc.select + 1; i < sc.end; i++) {
-            if (ownedAtDepth(sc, i) && isClauseKeyword(i) && !isRowsFrom(starts, i)) {
+            boolean rowsFrom = s.isRowsFrom(i) && !starts.isEmpty() && s.is(starts.get(starts.size() - 1), "from");
+            if (ownedAtDepth(sc, i) && s.isQueryClause(i) && !rowsFrom) {
                 starts.add(i);
                 sc.clauseStarts.set(i);
             }
@@ -507,13 +489,9 @@ public final class ReadScopes {
             sc.outputNames.add(s.get(item.alias).normalized());
         } else if (s.isName(last) && (last == start || s.isSymbol(last - 1, "."))) {
             sc.outputNames.add(s.get(last).normalized());
-        } else if (ColumnLabel.reference(s, start, end) >= 0) {
-            // named by the column it reads (a cast, a CASE's ELSE …): ORDER BY that name means this item
-            int k = ColumnLabel.reference(s, start, end);
-            while (s.isSymbol(k + 1, ".") && s.isName(k + 2)) {
-                k += 2;
-            }
-            sc.outputNames.add(s.get(k).normalized());
+        } else if (ColumnLabel.implicitName(s, start, end) != null) {
+            // named by the column it reads (a cast, a CASE's ELSE, a sub-select's item): ORDER BY that name means it
+            sc.outputNames.add(ColumnLabel.implicitName(s, start, end));
         } else if (s.isSymbol(last, "*")) {
             sc.stars.add(item); // FROM is not read yet: which table a star covers is resolved later
         }

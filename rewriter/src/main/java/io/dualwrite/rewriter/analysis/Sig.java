@@ -2,8 +2,10 @@ package io.dualwrite.rewriter.analysis;
 
 import io.dualwrite.rewriter.lexer.ReservedWords;
 import io.dualwrite.rewriter.lexer.Token;
+import io.dualwrite.rewriter.lexer.TokenKind;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The significant tokens of one statement with their parenthesis depth, so clause keywords can
@@ -95,6 +97,31 @@ public final class Sig {
     /** True when {@code FROM} at i is part of {@code IS [NOT] DISTINCT FROM}, not a clause. */
     public boolean isDistinctFrom(int i) {
         return is(i, "from") && is(i - 1, "distinct") && (is(i - 2, "is") || is(i - 2, "not"));
+    }
+
+    private static final Set<String> QUERY_CLAUSES = Set.of("from", "into", "where", "group", "having", "window",
+            "order", "limit", "offset", "fetch", "for");
+
+    /** Whether token i starts a clause of a SELECT (FROM, WHERE, ORDER BY, FOR UPDATE …), not a word of an expression. */
+    public boolean isQueryClause(int i) {
+        Token t = get(i);
+        if (t.kind() != TokenKind.IDENTIFIER || !QUERY_CLAUSES.contains(t.normalized()) || isSymbol(i - 1, ".")) {
+            // after a dot a keyword is a column's name: t.from, t.order
+            return false;
+        }
+        if (isDistinctFrom(i) || isCollationFor(i)) {
+            return false;
+        }
+        return !(t.is("group") && is(i - 1, "within"));
+    }
+
+    /**
+     * Whether token i is the FROM of a {@code ROWS FROM (…)} item where a FROM item may start (after FROM, a comma, JOIN
+     * or LATERAL; a caller knows whether that comma is in a FROM clause), not a clause.
+     */
+    public boolean isRowsFrom(int i) {
+        return is(i, "from") && is(i - 1, "rows") && isSymbol(i + 1, "(")
+                && (is(i - 2, "from") || isSymbol(i - 2, ",") || is(i - 2, "join") || is(i - 2, "lateral"));
     }
 
     /** Whether token i is the FOR of {@code COLLATION FOR (expression)}, a function, not a clause. */

@@ -145,6 +145,8 @@ class ReadRewriteTest {
         // an item PostgreSQL names email without an alias (a CASE's ELSE, a cast) is the output column ORDER BY email means
         assertReadNew("SELECT CASE WHEN id = 1 THEN 'z' ELSE email END FROM users ORDER BY email",
                 "SELECT CASE WHEN id = 1 THEN 'z' ELSE " + newEmail("users") + " END" + AS_EMAIL + " FROM users ORDER BY email");
+        // and so is a sub-select named after its item
+        assertThat(rewriter.plan("SELECT id, (SELECT users.name AS email) FROM users ORDER BY email").passThrough()).isTrue();
     }
 
     @Test
