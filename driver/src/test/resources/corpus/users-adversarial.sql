@@ -1384,3 +1384,60 @@ UPDATE users SET email = CAST(email AS character varying(40)) || 'c'::varchar(1)
 SELECT id, (SELECT users.name AS email) FROM users ORDER BY email
 
 SELECT id, (SELECT DISTINCT u2.email FROM users u2 WHERE u2.id = users.id) FROM users ORDER BY email NULLS FIRST, id
+
+-- params: 1, 'bob@example.com', 1, 5, 3
+SELECT id, CASE WHEN id = ? THEN email END AS c FROM users WHERE email <> ? AND id BETWEEN ? AND ? ORDER BY id LIMIT ?
+
+-- params: 'dee@example.com', 2
+WITH a AS (SELECT id, email FROM users WHERE email <> ?), b AS (SELECT id FROM users WHERE id >= ?) SELECT a.email, a.id FROM a JOIN b USING (id) ORDER BY 2
+
+-- params: 2, 'EVE@EXAMPLE.COM', 0
+SELECT email FROM users WHERE id >= ? AND lower(email) = lower(?) ORDER BY id OFFSET ?
+
+-- params: 'x', 2
+SELECT (SELECT ? || email FROM users u2 WHERE u2.id = users.id), id FROM users WHERE id <= ? ORDER BY id
+
+-- params: 'ann%', 'bob%'
+SELECT id FROM users WHERE email LIKE ? OR email LIKE ? ORDER BY id
+
+-- params: 'bob@example.com', 'dee@example.com'
+SELECT id, email FROM users WHERE email = ANY (ARRAY[?, ?]) ORDER BY id
+
+-- params: 'bob@example.com'
+SELECT count(*) FROM users u WHERE EXISTS (SELECT 1 FROM users v WHERE v.email = u.email AND v.email <> ?)
+
+-- params: 1
+SELECT u.id FROM users u WHERE u.email IN (SELECT v.email FROM users v WHERE v.id > ?) ORDER BY 1
+
+WITH RECURSIVE r(id, email, depth) AS (SELECT id, email, 1 FROM users WHERE id = 1 UNION ALL SELECT u.id, u.email, r.depth + 1 FROM users u JOIN r ON u.id = r.id + 1 WHERE r.depth < 3) SELECT * FROM r ORDER BY id
+
+WITH x AS MATERIALIZED (SELECT email FROM users), y AS NOT MATERIALIZED (SELECT email FROM users WHERE email LIKE '%e%') SELECT count(*), count(DISTINCT x.email) FROM x JOIN y USING (email)
+
+SELECT u.id, a.id FROM users u JOIN user_archive a ON a.email = u.email ORDER BY 1, 2
+
+SELECT u.email, a.email FROM users u LEFT JOIN user_archive a ON a.id = u.id ORDER BY u.id, 2
+
+SELECT email FROM users UNION ALL SELECT email FROM user_archive ORDER BY 1 NULLS FIRST
+
+SELECT u.id FROM users u WHERE u.email = ANY (SELECT a.email FROM user_archive a) ORDER BY 1
+
+SELECT u.id, x.n FROM users u CROSS JOIN LATERAL (SELECT count(*) AS n FROM user_archive a WHERE a.email = u.email) x ORDER BY 1
+
+INSERT INTO user_archive (id, name, email) SELECT id, name, email FROM users WHERE email LIKE '%example%' RETURNING email
+
+UPDATE users SET email = a.email FROM user_archive a WHERE a.id = users.id AND users.id = 4 AND a.email IS NOT NULL RETURNING users.id
+
+DELETE FROM user_archive a USING users u WHERE a.id = u.id AND a.email = u.email RETURNING a.id
+
+-- params: 1200, 'p1', 2
+INSERT INTO users (id, name, email) SELECT ?, ?, email FROM users WHERE id = ? RETURNING id, email
+
+-- params: 'z@z', 1200
+WITH upd AS (UPDATE users SET email = ? WHERE id = ? RETURNING id, email) SELECT * FROM upd
+
+-- params: 1200
+WITH del AS (DELETE FROM users WHERE id = ? RETURNING id, email) INSERT INTO user_archive SELECT id, 'gone', email FROM del RETURNING email
+
+SELECT id, email, (SELECT count(*) FROM users v WHERE v.email < users.email) AS rnk FROM users ORDER BY rnk, id
+
+SELECT email, count(*) OVER () FROM users WHERE email IS NOT NULL GROUP BY email ORDER BY email

@@ -348,7 +348,7 @@ public final class ReadScopes {
             } else if (t.is("using") && s.isSymbol(i + 1, "(") && s.match(i + 1) > 0) {
                 sc.naturalOrUsing = true;
                 int close = s.match(i + 1);
-                for (int j = i + 2; j < close; j++) {
+                for (int j = i + 2; j < close && sc.hasSource(); j++) {
                     if (s.isIdentifier(j) && names.isColumn(s.get(j).normalized())) {
                         refusal = "a JOIN … USING on the migrated column cannot be rewritten; use JOIN … ON";
                     }

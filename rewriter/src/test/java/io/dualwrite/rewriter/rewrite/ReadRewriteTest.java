@@ -160,6 +160,13 @@ class ReadRewriteTest {
     }
 
     @Test
+    void aJoinUsingTheColumnsNameBetweenOtherRelationsIsNotTheMigratedTables() {
+        assertThat(rewriter.plan("WITH x AS (SELECT email FROM users) SELECT count(*) FROM x JOIN x y USING (email)")
+                .forPhase(Phase.CONTRACTED)).isInstanceOf(Rewrite.Rewritten.class);
+        assertReadNewRejected("SELECT * FROM user_archive a JOIN users u USING (email)", "JOIN … USING on the migrated column");
+    }
+
+    @Test
     void collationForIsAFunctionNotALockingClause() {
         assertReadNew("SELECT collation for (name), email FROM users",
                 "SELECT collation for (name), " + newEmail("users") + AS_EMAIL + " FROM users");
