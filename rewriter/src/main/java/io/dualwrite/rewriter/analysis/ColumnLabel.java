@@ -55,7 +55,7 @@ public final class ColumnLabel {
      * sub-select it is ({@code (SELECT x AS email …)}), or null.
      */
     public static String implicitName(Sig s, int start, int end) {
-        int k = ColumnLabel.reference(s, start, end);
+        int k = reference(s, start, end);
         if (k >= 0) {
             while (s.isSymbol(k + 1, ".") && s.isName(k + 2)) {
                 k += 2;

@@ -249,8 +249,6 @@ public final class ReadScopes {
         return owner[i] == sc && s.depth(i) == sc.depth;
     }
 
-
-
     private void clauses(Scope sc) {
         List<Integer> starts = new ArrayList<>();
         for (int i = sc.select + 1; i < sc.end; i++) {
@@ -484,14 +482,13 @@ public final class ReadScopes {
         } else if (end - start >= 2 && BareAlias.at(s, start, last)) {
             item.alias = last;
         }
+        // named by the column it reads (a cast, a CASE's ELSE, a sub-select's item): ORDER BY that name means it
+        String implicit = item.alias >= 0 ? null : ColumnLabel.implicitName(s, start, end);
         if (item.alias >= 0) {
             markNotReference(item.alias, item.alias + 1);
             sc.outputNames.add(s.get(item.alias).normalized());
-        } else if (s.isName(last) && (last == start || s.isSymbol(last - 1, "."))) {
-            sc.outputNames.add(s.get(last).normalized());
-        } else if (ColumnLabel.implicitName(s, start, end) != null) {
-            // named by the column it reads (a cast, a CASE's ELSE, a sub-select's item): ORDER BY that name means it
-            sc.outputNames.add(ColumnLabel.implicitName(s, start, end));
+        } else if (implicit != null) {
+            sc.outputNames.add(implicit);
         } else if (s.isSymbol(last, "*")) {
             sc.stars.add(item); // FROM is not read yet: which table a star covers is resolved later
         }

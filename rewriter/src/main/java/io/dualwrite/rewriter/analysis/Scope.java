@@ -174,8 +174,14 @@ public final class Scope {
         boolean starts = distinctOn && before == distinctOnStart
                 || (s.depth(before) == listDepth && (s.is(before, "by") || s.isSymbol(before, ",")));
         Token n = after < s.size() ? s.get(after) : null;
-        return starts && (n == null || (distinctOn ? after == distinctOnEnd || (n.isSymbol(",") && s.depth(after) == listDepth)
-                : n.isSymbol(",") || isClauseEnd(after) || (n.kind() == TokenKind.IDENTIFIER && ORDER_ITEM_END.contains(n.normalized()))));
+        if (!starts || n == null) {
+            return starts;
+        }
+        if (distinctOn) {
+            return after == distinctOnEnd || (n.isSymbol(",") && s.depth(after) == listDepth);
+        }
+        return n.isSymbol(",") || isClauseEnd(after)
+                || (n.kind() == TokenKind.IDENTIFIER && ORDER_ITEM_END.contains(n.normalized()));
     }
 
     /**

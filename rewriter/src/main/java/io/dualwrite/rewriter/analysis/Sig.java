@@ -13,6 +13,9 @@ import java.util.Set;
  */
 public final class Sig {
 
+    private static final Set<String> QUERY_CLAUSES = Set.of("from", "into", "where", "group", "having", "window",
+            "order", "limit", "offset", "fetch", "for");
+
     private final List<Token> tokens;
     private final int[] depth;
     private final int[] match;
@@ -98,9 +101,6 @@ public final class Sig {
     public boolean isDistinctFrom(int i) {
         return is(i, "from") && is(i - 1, "distinct") && (is(i - 2, "is") || is(i - 2, "not"));
     }
-
-    private static final Set<String> QUERY_CLAUSES = Set.of("from", "into", "where", "group", "having", "window",
-            "order", "limit", "offset", "fetch", "for");
 
     /** Whether token i starts a clause of a SELECT (FROM, WHERE, ORDER BY, FOR UPDATE …), not a word of an expression. */
     public boolean isQueryClause(int i) {
