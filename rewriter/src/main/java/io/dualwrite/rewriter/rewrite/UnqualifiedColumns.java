@@ -19,7 +19,6 @@ import java.util.List;
  */
 final class UnqualifiedColumns {
 
-
     private final SourceNames names;
 
     UnqualifiedColumns(SourceNames names) {
