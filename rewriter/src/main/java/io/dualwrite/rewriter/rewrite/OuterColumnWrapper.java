@@ -6,7 +6,7 @@ import io.dualwrite.rewriter.analysis.Relation;
 import io.dualwrite.rewriter.analysis.Scope;
 import io.dualwrite.rewriter.analysis.Sig;
 import java.util.Set;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 
 /**
@@ -44,16 +44,10 @@ final class OuterColumnWrapper {
      * The wrapper's site for the reference at token {@code reference}, owned by {@code scope}; {@code owner} resolves
      * which relation of an outer query's FROM offers the column (null: none can be told).
      */
-    static Site site(Sig s, ReadScopes scopes, Scope scope, int reference, Function<Scope, Relation> owner) {
+    static Site site(Sig s, ReadScopes scopes, Scope scope, int reference, BiFunction<Scope, Integer, Relation> owner) {
         Scope outer = scope.enclosingWithSource();
-        // a write's other FROM/USING items, like a query's, could have the column too (PostgreSQL: ambiguous)
-        Relation target = outer == null ? null : outer.relations.size() == 1 ? outer.relations.get(0)
-                : outer.writeRoot ? null : owner.apply(outer);
-        if (target == null) {
+        if (outer == null) {
             return Site.refused("several tables in the outer FROM, where another may have a column of that name");
-        }
-        if (!target.source) {
-            return Site.refused("the table the outer write writes may have a column of that name");
         }
         Scope child = scope.childOf(outer);
         int open = child.select - 1;
@@ -63,9 +57,21 @@ final class OuterColumnWrapper {
         if (open < 0 || scopes.owner(open) != outer || s.match(open) < 0) {
             return Site.refused("a subquery whose parentheses were not found");
         }
-        if (outer.fromStart >= 0 && open > outer.fromStart && open < outer.fromEnd) {
-            // a FROM item sees the outer table only when LATERAL; its ON conditions see the joined items
-            return Site.refused("a subquery in FROM");
+        // a FROM item sees the outer table only when LATERAL, and then the items before it; its ON conditions see the
+        // joined items
+        boolean inFrom = outer.fromStart >= 0 && open > outer.fromStart && open < outer.fromEnd;
+        boolean lateral = inFrom && s.is(open - 1, "lateral");
+        // a write's other FROM/USING items, like a query's, could have the column too (PostgreSQL: ambiguous)
+        Relation target = outer.relations.size() == 1 ? outer.relations.get(0)
+                : outer.writeRoot ? null : owner.apply(outer, lateral ? open : Integer.MAX_VALUE);
+        if (target == null) {
+            return Site.refused("several tables in the outer FROM, where another may have a column of that name");
+        }
+        if (!target.source) {
+            return Site.refused("the table the outer write writes may have a column of that name");
+        }
+        if (inFrom && !(lateral && target.end <= open)) {
+            return Site.refused("a subquery in FROM that is not LATERAL after the table");
         }
         if (scopes.outerReferencesRefused(open)) {
             return Site.refused("a subquery in an INSERT's VALUES or ON CONFLICT clause");

@@ -268,7 +268,7 @@ public final class ReadRewriter {
     private String outerReference(Sig s, ReadScopes scopes, Scope scope, int reference, Splice splice, Returned returned,
                                   KeyRangeJoins joins, BitSet wrapped) {
         OuterColumnWrapper.Site site = OuterColumnWrapper.site(s, scopes, scope, reference,
-                outer -> unqualified.owner(s, scopes, outer, s.get(reference).normalized()));
+                (outer, before) -> unqualified.owner(s, scopes, outer, s.get(reference).normalized(), before));
         if (site.refusal() == null && !probe && !wrapped.get(site.open())) {
             wrapped.set(site.open());
             String value = valueIn(returned, site.target(), site.open());
@@ -344,7 +344,7 @@ public final class ReadRewriter {
             Relation target = null;
             if (parts == 1) {
                 Relation r = scope.resolveQualifier(last);
-                if (r != null && r.source && !names.isColumn(last)) {
+                if (r != null && r.source && !names.isColumn(last) && !unqualified.isOutputName(s, scope, i)) {
                     int done = wholeRow(s, scope, r, i, k, k, returned, joins, splice);
                     if (done < 0) {
                         return "a whole-row reference \"" + s.get(i).text() + "\" to the migrated table cannot be"

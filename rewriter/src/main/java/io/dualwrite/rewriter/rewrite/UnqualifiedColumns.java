@@ -31,8 +31,19 @@ final class UnqualifiedColumns {
      * or may have one (the original statement would then be ambiguous, or read the other one's), or it cannot be told.
      */
     Relation owner(Sig s, ReadScopes scopes, Scope scope, String column) {
+        return owner(s, scopes, scope, column, Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #owner(Sig, ReadScopes, Scope, String)}, among the FROM items that end by token {@code before}: those a
+     * LATERAL item there sees.
+     */
+    Relation owner(Sig s, ReadScopes scopes, Scope scope, String column, int before) {
         Relation owner = null;
         for (Relation r : scope.relations) {
+            if (r.end > before) {
+                continue;
+            }
             if (r.source) {
                 if (owner != null) {
                     return null;

@@ -147,6 +147,11 @@ class ReadRewriteTest {
                 "SELECT CASE WHEN id = 1 THEN 'z' ELSE " + newEmail("users") + " END" + AS_EMAIL + " FROM users ORDER BY email");
         // and so is a sub-select named after its item
         assertThat(rewriter.plan("SELECT id, (SELECT users.name AS email) FROM users ORDER BY email").passThrough()).isTrue();
+        // an output column named like the table: ORDER BY sorts by it, not by the whole row
+        assertReadNew("SELECT id AS users, email FROM users ORDER BY users DESC",
+                "SELECT id AS users, " + newEmail("users") + AS_EMAIL + " FROM users ORDER BY users DESC");
+        assertThat(rewriter.plan("SELECT id, email FROM users ORDER BY users").forPhase(Phase.READ_NEW))
+                .isInstanceOf(Rewrite.Rejected.class);
     }
 
     @Test
@@ -280,6 +285,23 @@ class ReadRewriteTest {
         assertReadNew("SELECT id FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.note = email)",
                 "SELECT id FROM users u WHERE EXISTS (SELECT \"dw$sub\".* FROM (SELECT " + newEmail("u") + " AS \"email\")"
                         + " AS \"dw$outer\" CROSS JOIN LATERAL (SELECT 1 FROM orders o WHERE o.note = email) AS \"dw$sub\")");
+        // a LATERAL item in FROM sees the table before it, with or without a FROM of its own
+        assertReadNew("SELECT u.id, l.x FROM users u LEFT JOIN LATERAL (SELECT email AS x FROM orders o WHERE o.user_id = u.id) l ON true",
+                "SELECT u.id, l.x FROM users u LEFT JOIN LATERAL (SELECT \"dw$sub\".* FROM (SELECT " + newEmail("u") + AS_EMAIL
+                        + ") AS \"dw$outer\" CROSS JOIN LATERAL (SELECT email AS x FROM orders o WHERE o.user_id = u.id)"
+                        + " AS \"dw$sub\") l ON true");
+        assertReadNew("SELECT l.x FROM users u, LATERAL (SELECT lower(email) AS x) l",
+                "SELECT l.x FROM users u, LATERAL (SELECT \"dw$sub\".* FROM (SELECT " + newEmail("u") + AS_EMAIL
+                        + ") AS \"dw$outer\" CROSS JOIN LATERAL (SELECT lower(email) AS x) AS \"dw$sub\") l");
+        // the LATERAL item's own column of that name is not visible inside it
+        assertReadNew("SELECT l.* FROM users u, LATERAL (SELECT email) l",
+                "SELECT l.* FROM users u, LATERAL (SELECT \"dw$sub\".* FROM (SELECT " + newEmail("u") + AS_EMAIL
+                        + ") AS \"dw$outer\" CROSS JOIN LATERAL (SELECT email) AS \"dw$sub\") l");
+        // not LATERAL, or before the table: the name cannot be the table's (PostgreSQL: 42703 or another column)
+        for (String sql : List.of("SELECT l.x FROM users u, (SELECT email AS x FROM orders) l",
+                "SELECT l.x FROM LATERAL (SELECT email AS x FROM orders) l, users u")) {
+            assertThat(rewriter.plan(sql).forPhase(Phase.READ_NEW)).as(sql).isInstanceOf(Rewrite.Rejected.class);
+        }
     }
 
     /**
