@@ -1441,3 +1441,300 @@ WITH del AS (DELETE FROM users WHERE id = ? RETURNING id, email) INSERT INTO use
 SELECT id, email, (SELECT count(*) FROM users v WHERE v.email < users.email) AS rnk FROM users ORDER BY rnk, id
 
 SELECT email, count(*) OVER () FROM users WHERE email IS NOT NULL GROUP BY email ORDER BY email
+
+UPDATE users SET email = u2.email FROM users u2 WHERE u2.id = users.id + 1 AND users.id = 1 RETURNING users.email, u2.email
+
+UPDATE users SET name = x.e FROM (SELECT id, email AS e FROM users) x WHERE x.id = users.id AND users.id = 2 RETURNING users.name, x.e
+
+UPDATE users SET email = lower(email) WHERE (id, email) = (2, 'bob@example.com') RETURNING email
+
+UPDATE users SET email = 'any@x' WHERE email = ANY (ARRAY['bob@example.com', 'zzz']) RETURNING id
+
+UPDATE users SET email = email WHERE email ILIKE 'ANY%' RETURNING email
+
+UPDATE users SET email = upper(email) WHERE email SIMILAR TO '%(any|none)%' RETURNING id, email
+
+UPDATE users SET email = email || (SELECT count(*) FROM users u2 WHERE u2.email IS NOT NULL) WHERE id = 2 RETURNING email
+
+INSERT INTO users (id, name, email) SELECT 5000 + id, name, email FROM users WHERE email IS NOT NULL ORDER BY email DESC LIMIT 2 RETURNING *
+
+UPDATE users SET email = CASE WHEN email IS NULL THEN 'was-null@x' END WHERE id IN (1, 3) RETURNING id, email
+
+UPDATE users SET email = (SELECT string_agg(email, ',' ORDER BY id) FROM users WHERE id < 3) WHERE id = 3 RETURNING email
+
+UPDATE users SET "email" = 'q@q' WHERE "EMAIL" = 'x'
+
+UPDATE public.users SET email = 'pub@x' WHERE public.users.id = 2 RETURNING public.users.email, users.id
+
+UPDATE users SET email = email WHERE false RETURNING *
+
+-- params: 1, 1
+UPDATE users SET email = (SELECT email FROM users u2 WHERE u2.id = ?) WHERE id = ? + 1 RETURNING id, email
+
+UPDATE users SET email = 'x' || id WHERE id = (SELECT min(id) FROM users WHERE email LIKE 'p%') RETURNING email
+
+WITH u AS (UPDATE users SET email = 'w1@x' WHERE id = 1 RETURNING email AS now) SELECT now, (SELECT email FROM users WHERE id = 1) AS before FROM u
+
+UPDATE users SET email = email::varchar(3) WHERE id = 2 RETURNING email
+
+UPDATE users SET email = repeat('r', 3) WHERE id = 2 AND name IS NOT NULL AND email IS NOT NULL AND email <> ''
+
+INSERT INTO users (id, name, email) SELECT 5020, 'c', email FROM users WHERE id = 2 UNION ALL SELECT 5021, 'd', NULL RETURNING email, id
+
+INSERT INTO users (id, name, email) VALUES (5030, 'e', 'E@X') ON CONFLICT (id) DO UPDATE SET email = lower(EXCLUDED.email) || users.email RETURNING email, (xmax = 0) AS inserted
+
+INSERT INTO users (id, name, email) VALUES (5030, 'e', 'E2@X') ON CONFLICT (id) DO UPDATE SET email = lower(EXCLUDED.email) || users.email RETURNING email, (xmax = 0) AS inserted
+
+UPDATE users SET email = 'c' || email WHERE id = 2 RETURNING email, (SELECT email FROM users WHERE id = 2) AS snapshot_value
+
+UPDATE users SET email = 'z@z' WHERE id = 1 RETURNING email, name, id, email
+
+DELETE FROM users WHERE id = 5020 RETURNING email, email AS e2, upper(email)
+
+INSERT INTO users (id, name, email) VALUES (5040, 'f', 'f@x') RETURNING email, *
+
+UPDATE users SET email = email || '!' WHERE id IN (SELECT user_id FROM orders GROUP BY user_id HAVING count(*) > 1) RETURNING id, email
+
+UPDATE users SET email = (SELECT note FROM orders WHERE orders.user_id = users.id ORDER BY id LIMIT 1) WHERE id < 3 RETURNING *
+
+UPDATE users SET email = NULL, name = 'nulled' WHERE id = 5040 RETURNING *
+
+INSERT INTO users (id, email, name) SELECT 5050 + g, CASE WHEN g % 2 = 0 THEN NULL ELSE 'g' || g END, 'gen' FROM generate_series(1, 4) g RETURNING email
+
+INSERT INTO users (id, name, email) VALUES (5061, 'a', 'b') RETURNING users.email, users.*
+
+UPDATE users t SET email = t.name || '@' || t.id FROM (VALUES (1), (2)) v(i) WHERE t.id = v.i RETURNING t.email, v.i
+
+UPDATE users SET email = v.e FROM (VALUES (1, 'v1@x'), (2, NULL)) AS v(i, e) WHERE users.id = v.i RETURNING users.*
+
+DELETE FROM users WHERE id = 5061 AND email = 'b' RETURNING id
+
+UPDATE users SET email = email WHERE id = 1 AND email IS DISTINCT FROM NULL RETURNING email IS NOT DISTINCT FROM 'v1@x'
+
+-- params: 5071, 'p71@x', 5071
+INSERT INTO users (id, name, email) SELECT ?, 'sel', ? WHERE NOT EXISTS (SELECT 1 FROM users WHERE id = ?) RETURNING *
+
+-- params: 'P71@X'
+UPDATE users SET name = 'found' WHERE lower(email) = lower(?) RETURNING email
+
+-- params: '%71%'
+UPDATE users SET email = email || '.net' WHERE email LIKE ? RETURNING email
+
+-- params: '-', 5071
+UPDATE users SET email = (SELECT email FROM users WHERE id = 1) || ? WHERE id = ? RETURNING email
+
+UPDATE users SET email = E'tab\there' WHERE id = 5071 RETURNING email
+
+UPDATE users SET email = $$dollar@x$$ WHERE id = 5071 RETURNING email
+
+UPDATE users SET email = $q$it's@x$q$ WHERE id = 5071 RETURNING length(email)
+
+DELETE FROM users WHERE email = $$it's@x$$ RETURNING id
+
+UPDATE users SET email = NULL WHERE email IS NULL
+
+UPDATE users SET email = email
+
+INSERT INTO users (id, name, email) VALUES (5080, 'x', 'x80@x') ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email RETURNING (SELECT count(*) FROM users WHERE email = 'x80@x')
+
+INSERT INTO users (id, name, email) VALUES (5080, 'y', 'y80@x') ON CONFLICT (id) DO UPDATE SET email = users.email || '|' || EXCLUDED.email, name = EXCLUDED.name RETURNING *
+
+INSERT INTO users AS t (id, name, email) VALUES (5080, 'z', NULL) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email WHERE t.email LIKE 'x80%' RETURNING t.email
+
+INSERT INTO users (id, name, email) VALUES (5081, 'ins', 'i81@x') ON CONFLICT (id) DO UPDATE SET name = 'upd' RETURNING email, name
+
+INSERT INTO users (id, name, email) VALUES (5081, 'ins', 'again@x') ON CONFLICT (id) DO UPDATE SET name = 'upd' RETURNING email, name
+
+INSERT INTO users (id, name, email) VALUES (5081, 'ins', 'again@x') ON CONFLICT (id) DO NOTHING RETURNING email
+
+DELETE FROM users a USING users b WHERE a.id = 5053 AND b.id = 5051 AND a.email IS DISTINCT FROM b.email RETURNING a.email, b.email
+
+DELETE FROM ONLY public.users WHERE id = 5054 RETURNING email
+
+UPDATE users SET email = 'multi@x' WHERE id >= 5050 AND id < 5055 RETURNING id, email
+
+SELECT email, count(*) FROM users GROUP BY GROUPING SETS ((email), ()) ORDER BY 1 NULLS FIRST, 2
+
+SELECT email, name, GROUPING(email, name), count(*) FROM users GROUP BY ROLLUP (email, name) ORDER BY 1 NULLS LAST, 2 NULLS LAST, 3
+
+SELECT email IS NULL AS n, count(*) FROM users GROUP BY CUBE (email IS NULL) ORDER BY 1 NULLS LAST
+
+SELECT count(*) FILTER (WHERE email LIKE '%@example.com'), count(email), count(DISTINCT email) FROM users
+
+SELECT string_agg(email, ',' ORDER BY email DESC NULLS LAST), array_agg(DISTINCT email ORDER BY email) FROM users
+
+SELECT mode() WITHIN GROUP (ORDER BY email), percentile_disc(0.5) WITHIN GROUP (ORDER BY email) FROM users
+
+SELECT id, email, rank() OVER w, lag(email) OVER w FROM users WINDOW w AS (ORDER BY email NULLS FIRST, id) ORDER BY id
+
+SELECT id, first_value(email) OVER (PARTITION BY email IS NULL ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) FROM users ORDER BY id
+
+SELECT email FROM users WHERE id < 3 UNION SELECT name FROM users WHERE id < 3 ORDER BY email
+
+SELECT email FROM users INTERSECT SELECT email FROM users WHERE id = 2 ORDER BY 1
+
+SELECT email AS e FROM users EXCEPT ALL SELECT 'nobody@x' ORDER BY e NULLS FIRST
+
+SELECT id, email FROM users ORDER BY 2 DESC NULLS LAST, 1 LIMIT 3
+
+SELECT email, count(*) FROM users GROUP BY 1 HAVING count(*) >= 1 ORDER BY 1 NULLS FIRST
+
+SELECT lower(email) AS le FROM users GROUP BY le ORDER BY le NULLS FIRST
+
+SELECT email FROM users GROUP BY email HAVING email IS NOT NULL AND max(id) > 0 ORDER BY email
+
+SELECT DISTINCT email FROM users ORDER BY email NULLS FIRST
+
+SELECT id, email FROM users ORDER BY email NULLS FIRST, id FETCH FIRST 2 ROWS WITH TIES
+
+SELECT id, email FROM users ORDER BY email OFFSET 1 ROWS FETCH NEXT 1 ROW ONLY
+
+SELECT u.id, v.tag FROM users u JOIN (VALUES ('ann@example.com', 'A'), ('bob@example.com', 'B')) AS v(mail, tag) ON v.mail = u.email ORDER BY 1
+
+SELECT u.id, l.domain FROM users u, LATERAL (SELECT split_part(u.email, '@', 2) AS domain) l ORDER BY u.id
+
+SELECT u.id, l.n FROM users u LEFT JOIN LATERAL (SELECT count(*) AS n FROM users v WHERE v.email = u.email) l ON true ORDER BY u.id
+
+WITH RECURSIVE chain(id, mail, depth) AS (SELECT id, email, 0 FROM users WHERE id = 1 UNION ALL SELECT u.id, u.email, c.depth + 1 FROM chain c JOIN users u ON u.id = c.id + 1 WHERE c.depth < 3) SELECT * FROM chain ORDER BY depth
+
+WITH c(a, b) AS (SELECT id, email FROM users) SELECT b, a FROM c ORDER BY a
+
+SELECT s.y FROM (SELECT id, email FROM users) AS s(x, y) ORDER BY s.x
+
+SELECT email.id FROM users email ORDER BY 1
+
+SELECT email.email FROM users email WHERE email.id = 1
+
+SELECT users.email FROM users AS users WHERE users.id = 2
+
+SELECT id AS users, email FROM users ORDER BY users
+
+SELECT ARRAY(SELECT email FROM users ORDER BY id) AS mails
+
+SELECT id FROM users WHERE (id, email) IN (SELECT id, email FROM users WHERE id < 3) ORDER BY id
+
+SELECT id FROM users WHERE email IN (SELECT email FROM users WHERE id = 2)
+
+SELECT json_build_object('id', id, 'e', email) FROM users ORDER BY id
+
+SELECT jsonb_agg(email ORDER BY id) FROM users
+
+SELECT format('%s <%s>', name, email), quote_ident(coalesce(email, 'none')) FROM users ORDER BY id
+
+SELECT id, CASE WHEN email LIKE 'a%' THEN 'a' WHEN email IS NULL THEN 'none' ELSE email END AS kind FROM users ORDER BY id
+
+SELECT id FROM users u WHERE EXISTS (SELECT 1 FROM users v WHERE v.email = u.email AND v.id <> u.id) ORDER BY id
+
+SELECT id, email FROM users ORDER BY (SELECT count(*) FROM users v WHERE v.email < users.email), id
+
+-- params: 'bob@example.com'
+SELECT id, name FROM users WHERE email = ?
+
+-- params: 'ANN@EXAMPLE.COM'
+SELECT id FROM users WHERE lower(email) = lower(?)
+
+-- params: 'b%'
+SELECT id, email FROM users WHERE email LIKE ? ORDER BY id
+
+-- params: 'tag'
+SELECT ?, email, id FROM users ORDER BY id
+
+-- params: 2
+SELECT email FROM users WHERE id = ? FOR UPDATE
+
+SELECT u.email, o.id FROM users u JOIN orders o ON o.user_id = u.id ORDER BY o.id FOR SHARE OF u
+
+SELECT email FROM users WHERE id = 1 FOR UPDATE SKIP LOCKED
+
+SELECT email FROM users WHERE id = 2 FOR NO KEY UPDATE NOWAIT
+
+SELECT u.email FROM users u JOIN orders o ON o.user_id = u.id WHERE o.id = 100 FOR UPDATE OF u, o
+
+SELECT email COLLATE "C" FROM users ORDER BY email COLLATE "C" NULLS FIRST
+
+SELECT id FROM users WHERE email IS DISTINCT FROM 'ann@example.com' ORDER BY id
+
+SELECT max(email), min(email), bool_and(email IS NOT NULL) FROM users
+
+SELECT email, count(*) OVER (PARTITION BY email) FROM users ORDER BY email NULLS FIRST
+
+SELECT (SELECT email FROM users WHERE id = 1) AS one, (SELECT email FROM users WHERE id = 2) AS two
+
+SELECT u.email FROM users u WHERE u.id = (SELECT max(id) FROM users WHERE email IS NOT NULL)
+
+SELECT nullif(email, ''), greatest(email, 'm'), least(email, name) FROM users ORDER BY id
+
+SELECT email || '' AS e2, email::varchar(5) AS e5, CAST(email AS char(4)) AS e4 FROM users ORDER BY id
+
+SELECT id FROM users WHERE email ~ '^[ab]' ORDER BY id
+
+SELECT id FROM users WHERE email !~~ '%example%' ORDER BY id
+
+SELECT position('@' IN email), substring(email FROM 1 FOR 3), overlay(email PLACING 'X' FROM 1 FOR 1) FROM users ORDER BY id
+
+SELECT id, email FROM users WHERE email BETWEEN 'a' AND 'c' ORDER BY email
+
+SELECT id FROM users WHERE email = ANY (SELECT email FROM users WHERE id > 1) ORDER BY id
+
+SELECT email FROM users NATURAL JOIN (SELECT id FROM orders) o ORDER BY 1
+
+SELECT count(*) FROM users u1 JOIN users u2 USING (id) WHERE u1.email = u2.email
+
+SELECT t.email FROM (SELECT * FROM users) t WHERE t.id = 2
+
+SELECT x.* FROM (SELECT email, id FROM users) x ORDER BY x.id
+
+SELECT email FROM users WHERE id = 1 UNION ALL SELECT email FROM user_archive ORDER BY 1 NULLS LAST
+
+SELECT 'const' AS email FROM users WHERE email IS NULL ORDER BY email
+
+-- params: '%EXAMPLE%'
+select u1_0.id,u1_0.email,u1_0.name from users u1_0 where lower(u1_0.email) like lower(?) escape '' order by u1_0.id
+
+-- params: 1, 2
+select u1_0.id,u1_0.email from users u1_0 order by u1_0.email desc nulls last,u1_0.id offset ? rows fetch first ? rows only
+
+select count(distinct u1_0.email) from users u1_0 where u1_0.email is not null
+
+-- params: 'ann@example.com', 'bob@example.com', 'x'
+select u1_0.id from users u1_0 where u1_0.email in (?,?,?) order by u1_0.id
+
+-- params: 'bob@example.com'
+select u1_0.id,u1_0.name from users u1_0 where u1_0.email=cast(? as varchar) order by 1
+
+select u1_0.id,coalesce(u1_0.email,'') from users u1_0 where exists(select 1 from orders o1_0 where o1_0.user_id=u1_0.id) order by u1_0.id
+
+select o1_0.id,u1_0.email from orders o1_0 join users u1_0 on u1_0.id=o1_0.user_id where u1_0.email is not null order by o1_0.id
+
+select o1_0.id,o1_0.amount,u1_0.id,u1_0.email,u1_0.name from orders o1_0 left join users u1_0 on u1_0.id=o1_0.user_id order by 1
+
+select u1_0.email,count(u1_0.id) from users u1_0 group by u1_0.email having count(u1_0.id)>0 order by 1 nulls first
+
+-- params: 'h@x', 'hib', 5090
+insert into users (email,name,id) values (?,?,?)
+
+-- params: 'h2@x', 'hib2', 5090
+update users set email=?,name=? where id=?
+
+-- params: 5090
+delete from users where id=?
+
+select u1_0.id from users u1_0 where (u1_0.id,u1_0.email) in ((1,'ann@example.com'),(2,'bob@example.com')) order by 1
+
+select upper(u1_0.email),length(u1_0.email),substring(u1_0.email,1,3),position('@' in u1_0.email) from users u1_0 order by u1_0.id
+
+select u1_0.id from users u1_0 where u1_0.email is null or trim(both from u1_0.email)='' order by 1
+
+select case when u1_0.email is null then 0 else 1 end,u1_0.id from users u1_0 order by 2
+
+SELECT id, l.x FROM users, LATERAL (SELECT email AS x FROM orders WHERE orders.user_id = users.id ORDER BY orders.id LIMIT 1) l ORDER BY 1, 2
+
+SELECT u.id, l.x FROM users u LEFT JOIN LATERAL (SELECT lower(email) AS x, o.id AS oid FROM orders o WHERE o.user_id = u.id) l ON true ORDER BY 1, l.oid
+
+SELECT u.id, l.* FROM users u CROSS JOIN LATERAL (SELECT email, length(email) AS n) l ORDER BY 1
+
+SELECT u.id, l.x FROM users u JOIN orders o ON o.user_id = u.id, LATERAL (SELECT coalesce(email, '-') AS x WHERE o.amount > 5) l ORDER BY o.id
+
+SELECT l.x FROM LATERAL (SELECT email AS x FROM orders) l, users u
+
+SELECT id AS users, email FROM users ORDER BY users DESC
