@@ -23,7 +23,8 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 /**
  * Issue 11, class 5: an unqualified {@code users} resolved through search_path. Twin databases
  * with a second schema {@code other} holding its own {@code users}; the session's search_path is
- * switched in each way PostgreSQL and PgJDBC offer, then unqualified writes and reads run plainly
+ * switched in each way PostgreSQL and PgJDBC offer (or a temporary {@code users} made from it),
+ * then unqualified writes and reads run plainly
  * and through dualwrite (READ_NEW, so reads are rewritten too). The application must observe the
  * same, both users tables must end the same, and email_address must mirror {@code public.users}
  * exactly: writes to {@code other.users} are not dual-written, writes to {@code public.users} are.
@@ -46,6 +47,10 @@ class SearchPathTest {
         SET_IN_ROLLED_BACK_TRANSACTION("BEGIN; SET search_path TO other", "ROLLBACK"),
         SET_THEN_RESET("SET search_path TO other", "RESET search_path"),
         SET_THEN_ROLLBACK_TO_SAVEPOINT("BEGIN; SAVEPOINT s; SET LOCAL search_path TO other", "ROLLBACK TO SAVEPOINT s; COMMIT"),
+        // a temporary table is found first (pg_temp leads the path unless named in it), however it was created
+        TEMP_TABLE_SELECT_INTO("SELECT * INTO TEMP TABLE users FROM other.users", "DROP TABLE pg_temp.users"),
+        TEMP_TABLE_IN_PG_TEMP("CREATE TABLE pg_temp.users (LIKE other.users INCLUDING ALL);"
+                + " INSERT INTO pg_temp.users SELECT * FROM other.users", "DROP TABLE pg_temp.users"),
         SET_SCHEMA(null, null),
         CURRENT_SCHEMA_PROPERTY(null, null),
         OPTIONS_PROPERTY(null, null);
