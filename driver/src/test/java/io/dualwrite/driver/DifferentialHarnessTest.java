@@ -154,8 +154,12 @@ class DifferentialHarnessTest {
         // stringtype=unspecified (legacy applications set it to write strings into uuid, json or enum columns) sends
         // setString's values untyped, so PostgreSQL infers each parameter's type from where the rewrite put it
         boolean untypedStrings = Math.floorMod(seed / 2 + phase.ordinal(), 2) == 0;
+        // preferQueryMode=simple (PgBouncer in transaction mode): parameters sent inline, a batch's statements (and the
+        // blocks of reWriteBatchedInserts) each a query of its own, committed alone in autocommit
+        boolean simpleQueries = Math.floorMod(seed / 4 + phase.ordinal(), 3) == 0;
         System.out.println("DifferentialHarnessTest " + phase + " seed=" + seed + " (replay with -Ddualwrite.seed=" + seed + ")"
-                + ", reWriteBatchedInserts=" + rewriteInserts + ", stringtype=" + (untypedStrings ? "unspecified" : "varchar"));
+                + ", reWriteBatchedInserts=" + rewriteInserts + ", stringtype=" + (untypedStrings ? "unspecified" : "varchar")
+                + ", preferQueryMode=" + (simpleQueries ? "simple" : "extended"));
         random = new Random(seed);
         translating = !phase.writesOld();
         long started = System.nanoTime();
@@ -163,6 +167,10 @@ class DifferentialHarnessTest {
         Properties dualProperties = dualDb.properties();
         plainProperties.setProperty("reWriteBatchedInserts", Boolean.toString(rewriteInserts));
         dualProperties.setProperty("reWriteBatchedInserts", Boolean.toString(rewriteInserts));
+        if (simpleQueries) {
+            plainProperties.setProperty("preferQueryMode", "simple");
+            dualProperties.setProperty("preferQueryMode", "simple");
+        }
         if (untypedStrings) {
             plainProperties.setProperty("stringtype", "unspecified");
             dualProperties.setProperty("stringtype", "unspecified");

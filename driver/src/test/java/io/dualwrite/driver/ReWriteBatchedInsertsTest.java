@@ -35,6 +35,20 @@ class ReWriteBatchedInsertsTest {
     @ParameterizedTest
     @EnumSource(value = Phase.class, names = {"EXPANDED", "DUAL_WRITE", "READ_NEW", "NEW_ONLY", "CONTRACTED"})
     void batchCountsAreWhatPgJdbcReportsForTheApplicationsInsert(Phase phase, TestDatabase db) throws Exception {
+        compare(phase, db, OPTION);
+    }
+
+    /**
+     * With {@code preferQueryMode=simple} PgJDBC sends each block as a query of its own: in autocommit each block commits
+     * alone, and the blocks after a failed one still run (their rows stay, their counts are reported).
+     */
+    @ParameterizedTest
+    @EnumSource(value = Phase.class, names = {"DUAL_WRITE", "CONTRACTED"})
+    void inSimpleQueryModeEachBlockOfAnAutocommitBatchCommitsAlone(Phase phase, TestDatabase db) throws Exception {
+        compare(phase, db, OPTION + "&preferQueryMode=simple");
+    }
+
+    private static void compare(Phase phase, TestDatabase db, String options) throws Exception {
         try (TestDatabase other = PostgresServer.get().createDatabase()) {
             MigrationFixture.createTables(other);
             if (phase.writesOld()) {
@@ -45,10 +59,10 @@ class ReWriteBatchedInsertsTest {
             }
             List<String> plain;
             List<String> dual;
-            try (Connection c = DriverManager.getConnection(withOption(other.jdbcUrl()), other.properties())) {
+            try (Connection c = DriverManager.getConnection(withOptions(other.jdbcUrl(), options), other.properties())) {
                 plain = batches(c);
             }
-            try (Connection c = DriverManager.getConnection(withOption(db.dualwriteUrl()), db.properties())) {
+            try (Connection c = DriverManager.getConnection(withOptions(db.dualwriteUrl(), options), db.properties())) {
                 dual = batches(c);
             }
             assertThat(plain).as("PgJDBC rewrote the batches (else this test shows nothing)")
@@ -62,8 +76,8 @@ class ReWriteBatchedInsertsTest {
         }
     }
 
-    private static String withOption(String url) {
-        return url + (url.contains("?") ? "&" : "?") + OPTION;
+    private static String withOptions(String url, String options) {
+        return url + (url.contains("?") ? "&" : "?") + options;
     }
 
     interface Entry {

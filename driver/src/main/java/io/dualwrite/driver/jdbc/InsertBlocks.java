@@ -48,7 +48,7 @@ final class InsertBlocks {
     private static final int MAX_ENTRIES = 128;
 
     /** PgJDBC sends the batch entry by entry. */
-    static final InsertBlocks NONE = new InsertBlocks(1, null, 0, 0, 0);
+    static final InsertBlocks NONE = new InsertBlocks(1, null, 0, 0, 0, false);
 
     /** The most entries in one block; 1: none. */
     private final int maxBlock;
@@ -58,13 +58,19 @@ final class InsertBlocks {
     private final int valuesEnd;
     /** Parameters of one entry. */
     private final int binds;
+    /**
+     * {@code preferQueryMode=simple}: PgJDBC sends each block as a query of its own, so in autocommit each block commits
+     * alone and the blocks after a failed one still run (in the extended protocol the batch is one implicit transaction).
+     */
+    private final boolean simpleQueries;
 
-    private InsertBlocks(int maxBlock, String sql, int valuesStart, int valuesEnd, int binds) {
+    private InsertBlocks(int maxBlock, String sql, int valuesStart, int valuesEnd, int binds, boolean simpleQueries) {
         this.maxBlock = maxBlock;
         this.sql = sql;
         this.valuesStart = valuesStart;
         this.valuesEnd = valuesEnd;
         this.binds = binds;
+        this.simpleQueries = simpleQueries;
     }
 
     /**
@@ -88,10 +94,12 @@ final class InsertBlocks {
             int configured = pg.getReWriteBatchedInsertsSize();
             int rows = configured > 0 ? Math.min(configured, MAX_ROWS) : MAX_ROWS;
             int binds = batched.getBindCount();
-            int parameters = pg.getPreferQueryMode() == PreferQueryMode.SIMPLE ? Integer.MAX_VALUE : MAX_PARAMETERS;
+            boolean simple = pg.getPreferQueryMode() == PreferQueryMode.SIMPLE;
+            int parameters = simple ? Integer.MAX_VALUE : MAX_PARAMETERS;
             int block = binds == 0 ? Math.max(1, configured > 0 ? rows : ROWS_WITHOUT_PARAMETERS)
                     : Math.max(1, Math.min(parameters / binds, rows));
-            return new InsertBlocks(Math.min(Integer.highestOneBit(block), MAX_ENTRIES), applicationSql, values[0], values[1], binds);
+            return new InsertBlocks(Math.min(Integer.highestOneBit(block), MAX_ENTRIES), applicationSql, values[0], values[1], binds,
+                    simple);
         } catch (SQLException | LinkageError e) {
             return NONE;   // not PgJDBC, or one without this API
         }
@@ -131,12 +139,16 @@ final class InsertBlocks {
      * Runs the batch {@code entries} in blocks on {@code connection} (the application's connection: each block is
      * rewritten there), prepared with {@code options}, with {@code settings} replayed on each block's statement.
      * Counts as PgJDBC reports them; a failure rolls back the whole batch in autocommit (PgJDBC's batch is one implicit
-     * transaction) and marks every entry failed, as PgJDBC does.
+     * transaction) and marks every entry failed, as PgJDBC does; with simple queries in autocommit, see
+     * {@link #blockByBlock}.
      */
     long[] execute(DualwriteConnection connection, PrepareOptions options, List<ParameterLog.Call[]> entries,
                    Collection<ParameterLog.Call> settings) throws SQLException {
         long[] counts = new long[entries.size()];
         boolean autoCommit = connection.getAutoCommit();
+        if (autoCommit && simpleQueries) {
+            return blockByBlock(connection, options, entries, settings, counts);
+        }
         if (autoCommit) {
             connection.setAutoCommit(false);
         }
@@ -154,19 +166,58 @@ final class InsertBlocks {
             if (autoCommit) {
                 connection.rollback();
             }
-            long[] failed = new long[entries.size()];
-            Arrays.fill(failed, Statement.EXECUTE_FAILED);
-            BatchUpdateException batch = new BatchUpdateException("Batch entry " + from + " " + sqlOf(1) + " was aborted: "
-                    + e.getMessage() + "  Call getNextException to see other errors in the batch.", e.getSQLState(),
-                    e.getErrorCode(), failed, e);
-            batch.setNextException(e);
-            throw batch;
+            Arrays.fill(counts, Statement.EXECUTE_FAILED);
+            throw failure(from, e, counts);
         } finally {
             if (autoCommit) {
                 connection.setAutoCommit(true);
             }
         }
         return counts;
+    }
+
+    /**
+     * Simple queries in autocommit: each block commits on its own, a failed block's entries count
+     * {@link Statement#EXECUTE_FAILED} and the later blocks still run, the first failure thrown at the end with every
+     * entry's count, as PgJDBC does. A refusal (0A000) stops the batch there: the blocks are alike, so it comes at the
+     * first, before anything ran.
+     */
+    private long[] blockByBlock(DualwriteConnection connection, PrepareOptions options, List<ParameterLog.Call[]> entries,
+                                Collection<ParameterLog.Call> settings, long[] counts) throws SQLException {
+        SQLException first = null;
+        int failedAt = 0;
+        int from = 0;
+        for (int block : blocks(entries.size())) {
+            try {
+                long rows = runBlock(connection, options, entries, settings, from, block);
+                Arrays.fill(counts, from, from + block, block > 1 && rows > 0 ? Statement.SUCCESS_NO_INFO : rows);
+            } catch (SQLException e) {
+                if (Refusals.REFUSED_SQLSTATE.equals(e.getSQLState())) {
+                    Arrays.fill(counts, from, counts.length, Statement.EXECUTE_FAILED);
+                    throw failure(from, e, counts);
+                }
+                Arrays.fill(counts, from, from + block, Statement.EXECUTE_FAILED);
+                if (first == null) {
+                    first = e;
+                    failedAt = from;
+                } else {
+                    first.setNextException(e);
+                }
+            }
+            from += block;
+        }
+        if (first != null) {
+            throw failure(failedAt, first, counts);
+        }
+        return counts;
+    }
+
+    private BatchUpdateException failure(int entry, SQLException e, long[] counts) {
+        BatchUpdateException batch = new BatchUpdateException("Batch entry " + entry + " " + sqlOf(1) + " was aborted: "
+                + e.getMessage() + "  Call getNextException to see other errors in the batch.", e.getSQLState(),
+                e.getErrorCode(), counts, e);
+        batch.setNextException(e);
+        return batch;
     }
 
     private long runBlock(DualwriteConnection connection, PrepareOptions options, List<ParameterLog.Call[]> entries,
