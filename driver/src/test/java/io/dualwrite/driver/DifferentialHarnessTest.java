@@ -157,9 +157,11 @@ class DifferentialHarnessTest {
         // preferQueryMode=simple (PgBouncer in transaction mode): parameters sent inline, a batch's statements (and the
         // blocks of reWriteBatchedInserts) each a query of its own, committed alone in autocommit
         boolean simpleQueries = Math.floorMod(seed / 4 + phase.ordinal(), 3) == 0;
+        // autosave: PgJDBC takes back a failed statement (always: every one) with a savepoint, and the transaction goes on
+        String autosave = List.of("never", "always", "conservative").get(Math.floorMod(seed / 8 + phase.ordinal(), 3));
         System.out.println("DifferentialHarnessTest " + phase + " seed=" + seed + " (replay with -Ddualwrite.seed=" + seed + ")"
                 + ", reWriteBatchedInserts=" + rewriteInserts + ", stringtype=" + (untypedStrings ? "unspecified" : "varchar")
-                + ", preferQueryMode=" + (simpleQueries ? "simple" : "extended"));
+                + ", preferQueryMode=" + (simpleQueries ? "simple" : "extended") + ", autosave=" + autosave);
         random = new Random(seed);
         translating = !phase.writesOld();
         long started = System.nanoTime();
@@ -167,6 +169,8 @@ class DifferentialHarnessTest {
         Properties dualProperties = dualDb.properties();
         plainProperties.setProperty("reWriteBatchedInserts", Boolean.toString(rewriteInserts));
         dualProperties.setProperty("reWriteBatchedInserts", Boolean.toString(rewriteInserts));
+        plainProperties.setProperty("autosave", autosave);
+        dualProperties.setProperty("autosave", autosave);
         if (simpleQueries) {
             plainProperties.setProperty("preferQueryMode", "simple");
             dualProperties.setProperty("preferQueryMode", "simple");

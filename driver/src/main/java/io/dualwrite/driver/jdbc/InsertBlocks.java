@@ -2,15 +2,18 @@ package io.dualwrite.driver.jdbc;
 
 import io.dualwrite.rewriter.lexer.Lexer;
 import io.dualwrite.rewriter.lexer.Token;
+import org.postgresql.PGConnection;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.QueryExecutor;
 import org.postgresql.core.v3.BatchedQuery;
+import org.postgresql.jdbc.AutoSave;
 import org.postgresql.jdbc.PreferQueryMode;
 
 import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.Arrays;
 import java.util.Collection;
@@ -152,6 +155,10 @@ final class InsertBlocks {
         if (autoCommit) {
             connection.setAutoCommit(false);
         }
+        // autosave=always: PgJDBC takes back a failed batch, all of it, and the transaction goes on; its savepoint around
+        // each block would take back only the failed block
+        Savepoint batch = !autoCommit && connection.delegate.unwrap(PGConnection.class).getAutosave() == AutoSave.ALWAYS
+                ? connection.setSavepoint() : null;
         int from = 0;
         try {
             for (int block : blocks(entries.size())) {
@@ -161,10 +168,14 @@ final class InsertBlocks {
             }
             if (autoCommit) {
                 connection.commit();
+            } else if (batch != null) {
+                connection.releaseSavepoint(batch);
             }
         } catch (SQLException e) {
             if (autoCommit) {
                 connection.rollback();
+            } else if (batch != null) {
+                connection.rollback(batch);
             }
             Arrays.fill(counts, Statement.EXECUTE_FAILED);
             throw failure(from, e, counts);
