@@ -19,6 +19,7 @@ import java.util.List;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Batches of INSERTs on a connection with PgJDBC's {@code reWriteBatchedInserts=true} (a common production setting):
@@ -46,6 +47,37 @@ class ReWriteBatchedInsertsTest {
     @EnumSource(value = Phase.class, names = {"DUAL_WRITE", "CONTRACTED"})
     void inSimpleQueryModeEachBlockOfAnAutocommitBatchCommitsAlone(Phase phase, TestDatabase db) throws Exception {
         compare(phase, db, OPTION + "&preferQueryMode=simple");
+    }
+
+    /**
+     * {@code readOnly=true} in PgJDBC's default {@code readOnlyMode=transaction} leaves autocommit statements writable,
+     * and so the blocks the driver runs in a transaction of its own; with {@code readOnlyMode=always} the session itself
+     * refuses the write ({@code 25006}), on both.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"transaction", "always"})
+    void aReadOnlyConnectionInAutocommitWritesOrNotAsPgJdbc(String mode, TestDatabase db) throws Exception {
+        try (TestDatabase other = PostgresServer.get().createDatabase()) {
+            MigrationFixture.createTables(other);
+            MigrationFixture.create(db, Phase.DUAL_WRITE);
+            String options = OPTION + "&readOnly=true&readOnlyMode=" + mode;
+            List<String> seen = new ArrayList<>();
+            for (String url : List.of(withOptions(other.jdbcUrl(), options), withOptions(db.dualwriteUrl(), options))) {
+                try (Connection c = DriverManager.getConnection(url, db.properties())) {
+                    List<String> out = new ArrayList<>();
+                    batch(c, out, "read-only", "insert into users (id, email, name) values (?, ?, ?)", 3, (p, i) -> {
+                        p.setLong(1, 700 + i);
+                        p.setString(2, "r" + i + "@example.com");
+                        p.setString(3, "n");
+                    }, false);
+                    out.add("users " + MigrationFixture.users(c));
+                    seen.add(String.join(" / ", out));
+                }
+            }
+            assertThat(seen.get(0)).contains(mode.equals("always") ? "failed 25006" : "[-2, -2, 1]");
+            assertThat(seen.get(1)).isEqualTo(seen.get(0));
+            assertThat(MigrationFixture.primaries(db)).isEqualTo(MigrationFixture.mirrorOf(MigrationFixture.users(other)));
+        }
     }
 
     private static void compare(Phase phase, TestDatabase db, String options) throws Exception {

@@ -5,6 +5,7 @@ import io.dualwrite.driver.runtime.DatabaseRuntime;
 import io.dualwrite.driver.runtime.MigrationRuntime;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.rewriter.RewritePlan;
+import org.postgresql.PGConnection;
 import org.postgresql.core.BaseConnection;
 
 import java.sql.CallableStatement;
@@ -95,6 +96,34 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
     @Override
     public void release(long activity) {
         pins.release(activity);
+    }
+
+    /**
+     * Turns autocommit off for one call of the application's that the driver runs as several statements (a batch in
+     * blocks, a staged COPY), in a transaction as writable as the call would have been: with PgJDBC's {@code readOnly} in
+     * its default {@code readOnlyMode=transaction}, PgJDBC begins transactions READ ONLY but leaves autocommit statements
+     * alone, so that is lifted here (not where the session itself is read-only, {@code readOnlyMode=always}). Returns
+     * whether it was, for {@link #endOwnTransaction}.
+     */
+    boolean beginOwnTransaction() throws SQLException {
+        boolean lift = delegate.isReadOnly()
+                && !"on".equals(delegate.unwrap(PGConnection.class).getParameterStatus("default_transaction_read_only"));
+        if (lift) {
+            delegate.setReadOnly(false);
+        }
+        setAutoCommit(false);
+        return lift;
+    }
+
+    /** Back to autocommit after {@link #beginOwnTransaction}, and to {@code readOnly} if it was lifted. */
+    void endOwnTransaction(boolean lifted) throws SQLException {
+        try {
+            setAutoCommit(true);
+        } finally {
+            if (lifted) {
+                delegate.setReadOnly(true);
+            }
+        }
     }
 
     @Override

@@ -152,9 +152,7 @@ final class InsertBlocks {
         if (autoCommit && simpleQueries) {
             return blockByBlock(connection, options, entries, settings, counts);
         }
-        if (autoCommit) {
-            connection.setAutoCommit(false);
-        }
+        boolean lifted = autoCommit && connection.beginOwnTransaction();
         // autosave=always: PgJDBC takes back a failed batch, all of it, and the transaction goes on; its savepoint around
         // each block would take back only the failed block
         Savepoint batch = !autoCommit && connection.delegate.unwrap(PGConnection.class).getAutosave() == AutoSave.ALWAYS
@@ -181,7 +179,7 @@ final class InsertBlocks {
             throw failure(from, e, counts);
         } finally {
             if (autoCommit) {
-                connection.setAutoCommit(true);
+                connection.endOwnTransaction(lifted);
             }
         }
         return counts;

@@ -33,13 +33,17 @@ final class StagedCopyIn implements CopyIn {
     private final String insert;
     /** The application was in auto-commit: the copy runs in a transaction of its own, committed when it ends. */
     private final boolean ownTransaction;
+    /** {@link DualwriteConnection#beginOwnTransaction} lifted {@code readOnly} for the own transaction. */
+    private final boolean readOnlyLifted;
     private final CopyIn rows;
     private long written = -1;
 
-    private StagedCopyIn(DualwriteConnection connection, String insert, boolean ownTransaction, CopyIn rows) {
+    private StagedCopyIn(DualwriteConnection connection, String insert, boolean ownTransaction, boolean readOnlyLifted,
+                         CopyIn rows) {
         this.connection = connection;
         this.insert = insert;
         this.ownTransaction = ownTransaction;
+        this.readOnlyLifted = readOnlyLifted;
         this.rows = rows;
     }
 
@@ -53,9 +57,7 @@ final class StagedCopyIn implements CopyIn {
             throws SQLException {
         CopyOfTable.Columns columns = copy.columnsOn(connection);
         boolean ownTransaction = connection.getAutoCommit();
-        if (ownTransaction) {
-            connection.setAutoCommit(false);
-        }
+        boolean lifted = ownTransaction && connection.beginOwnTransaction();
         try {
             try (Statement physical = connection.delegate.createStatement(); Statement st = connection.createStatement()) {
                 // one left by a copy whose drop failed would otherwise refuse the name
@@ -65,10 +67,10 @@ final class StagedCopyIn implements CopyIn {
             }
             String insert = "INSERT INTO " + copy.table() + " (" + columns.list() + ")"
                     + (columns.identityAlways() ? " OVERRIDING SYSTEM VALUE" : "") + " SELECT " + columns.list() + " FROM " + STAGING;
-            return new StagedCopyIn(connection, insert, ownTransaction,
+            return new StagedCopyIn(connection, insert, ownTransaction, lifted,
                     copies.copyInAsWritten("COPY " + STAGING + " (" + columns.list() + ") " + copy.rest()));
         } catch (SQLException e) {
-            throw ended(connection, ownTransaction, false, e);
+            throw ended(connection, ownTransaction, lifted, false, e);
         }
     }
 
@@ -96,9 +98,9 @@ final class StagedCopyIn implements CopyIn {
                 written = st.executeLargeUpdate(insert);
             }
         } catch (SQLException e) {
-            throw ended(connection, ownTransaction, false, e);
+            throw ended(connection, ownTransaction, readOnlyLifted, false, e);
         }
-        SQLException failed = ended(connection, ownTransaction, true, null);
+        SQLException failed = ended(connection, ownTransaction, readOnlyLifted, true, null);
         if (failed != null) {
             throw failed;
         }
@@ -110,9 +112,9 @@ final class StagedCopyIn implements CopyIn {
         try {
             rows.cancelCopy();
         } catch (SQLException e) {
-            throw ended(connection, ownTransaction, false, e);
+            throw ended(connection, ownTransaction, readOnlyLifted, false, e);
         }
-        SQLException failed = ended(connection, ownTransaction, false, null);
+        SQLException failed = ended(connection, ownTransaction, readOnlyLifted, false, null);
         if (failed != null) {
             throw failed;
         }
@@ -123,8 +125,8 @@ final class StagedCopyIn implements CopyIn {
      * application's transaction, the staging table dropped unless the transaction failed (its rollback takes the table
      * with it). Returns {@code failure} with a failure here added to it, or that failure alone.
      */
-    private static SQLException ended(DualwriteConnection connection, boolean ownTransaction, boolean keep,
-                                      SQLException failure) {
+    private static SQLException ended(DualwriteConnection connection, boolean ownTransaction, boolean readOnlyLifted,
+                                      boolean keep, SQLException failure) {
         try {
             if (ownTransaction) {
                 try {
@@ -134,7 +136,7 @@ final class StagedCopyIn implements CopyIn {
                         connection.rollback();
                     }
                 } finally {
-                    connection.setAutoCommit(true);
+                    connection.endOwnTransaction(readOnlyLifted);
                 }
             } else if (connection.delegate.unwrap(BaseConnection.class).getTransactionState() != TransactionState.FAILED) {
                 try (Statement st = connection.delegate.createStatement()) {

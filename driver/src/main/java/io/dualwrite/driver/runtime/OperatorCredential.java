@@ -61,7 +61,7 @@ public final class OperatorCredential {
             p.setProperty("password", password);
         }
         p.setProperty("ApplicationName", "dualwrite-operator");
-        return PgConnect.connect(Secrets.withoutParameters(pgUrl, "user", "password"), p);
+        return PgConnect.connectWriting(Secrets.withoutParameters(pgUrl, "user", "password"), p);
     }
 
     @Override

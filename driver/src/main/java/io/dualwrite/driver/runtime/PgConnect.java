@@ -28,6 +28,19 @@ public final class PgConnect {
         }
     }
 
+    /**
+     * A connection of the driver's own that writes the control schema (the follower's acknowledgements and evidence,
+     * phase changes): without the application's {@code readOnly}, which with {@code readOnlyMode=always} makes the whole
+     * session read-only, so that a read-only pool on the dualwrite URL still acknowledges the phases it applies.
+     */
+    public static Connection connectWriting(String pgUrl, Properties properties) throws SQLException {
+        Properties writing = new Properties();
+        writing.putAll(properties);
+        writing.remove("readOnly");
+        writing.remove("readOnlyMode");
+        return connect(Secrets.withoutParameters(pgUrl, "readOnly", "readOnlyMode"), writing);
+    }
+
     private static SQLException redacted(SQLException e) {
         String message = e.getMessage();
         String safe = Secrets.redact(message);

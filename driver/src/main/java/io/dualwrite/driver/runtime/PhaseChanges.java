@@ -54,7 +54,7 @@ public final class PhaseChanges {
 
     /** A plain PgJDBC connection to the runtime's database as the application's role, outside its pool. */
     public static Connection controlConnection(DatabaseRuntime database) throws SQLException {
-        return checked(PgConnect.connect(database.pgUrl(), database.connectProperties()), database);
+        return checked(PgConnect.connectWriting(database.pgUrl(), database.connectProperties()), database);
     }
 
     /**

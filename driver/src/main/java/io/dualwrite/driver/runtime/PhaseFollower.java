@@ -93,7 +93,7 @@ public final class PhaseFollower implements Runnable {
         PhaseFreshness freshness = database.freshness();
         try {
             if (connection == null || connection.isClosed()) {
-                connection = PgConnect.connect(database.pgUrl(), connectProperties());
+                connection = PgConnect.connectWriting(database.pgUrl(), connectProperties());
                 try (Statement s = connection.createStatement()) {
                     s.execute("LISTEN " + PhaseLog.CHANNEL);
                 }
