@@ -172,6 +172,24 @@ class CopyApiTest {
         }
     }
 
+    /**
+     * {@code readOnly=true} in PgJDBC's default {@code readOnlyMode=transaction} leaves an autocommit COPY writable, and
+     * so the staged copy's transaction of the driver's own; the connection is read-only again after it.
+     */
+    @Test
+    void aStagedCopyOnAReadOnlyConnectionInAutocommitWritesAsPgJdbcDoes(TestDatabase db) throws Exception {
+        MigrationFixture.create(db, Phase.DUAL_WRITE);
+        Properties p = db.properties();
+        p.setProperty("readOnly", "true");
+        try (Connection dual = DriverManager.getConnection(db.dualwriteUrl(), p)) {
+            CopyManager api = dual.unwrap(PGConnection.class).getCopyAPI();
+            assertThat(api.copyIn(CSV, new StringReader("20,ReadOnly,ro@example.com\n"))).isEqualTo(1);
+            assertThat(dual.isReadOnly()).isTrue();
+        }
+        assertThat(MigrationFixture.users(db)).containsEntry(20L, "ro@example.com");
+        assertThat(MigrationFixture.primaries(db)).containsEntry(20L, "ro@example.com");
+    }
+
     /** The same COPYs on either side: each one's count, or its SQLState. */
     private static List<String> copies(Connection c) throws Exception {
         CopyManager api = c.unwrap(PGConnection.class).getCopyAPI();
