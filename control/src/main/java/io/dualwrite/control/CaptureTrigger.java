@@ -116,9 +116,9 @@ public final class CaptureTrigger {
                 + "      RETURN NULL;\n"
                 + "    END IF;\n"
                 + "  END IF;\n"
-                // the same as a rewritten TRUNCATE, which truncates both tables
+                // the same as a rewritten TRUNCATE
                 + "  IF TG_OP = 'TRUNCATE' THEN\n"
-                + "    TRUNCATE " + spec.qualifiedTarget() + ";\n"
+                + "    " + spec.deletePrimaryRowsOfGoneKeys() + ";\n"
                 + "  ELSIF TG_OP = 'DELETE' THEN\n"
                 + toView + "(OLD." + k + ", NULL, true);\n"
                 + "  ELSE\n"

@@ -76,6 +76,17 @@ public record MigrationSpec(
         return Identifiers.quote(CONTROL_SCHEMA) + "." + Identifiers.quote(translatedSyncView());
     }
 
+    /**
+     * What a TRUNCATE of the source does to the target: the primary rows of the keys no longer in the source go, as a
+     * deleted row's sync takes them; the other rows stay, as the original schema keeps them. (Truncating the target
+     * would take rows nothing of the source wrote.)
+     */
+    public String deletePrimaryRowsOfGoneKeys() {
+        return "DELETE FROM " + qualifiedTarget() + " AS \"dw$e\" WHERE \"dw$e\"." + Identifiers.quote(primaryFlagColumn)
+                + " AND NOT EXISTS (SELECT FROM " + qualifiedSource() + " AS \"dw$s\" WHERE \"dw$s\"."
+                + Identifiers.quote(keyColumn) + " = \"dw$e\"." + Identifiers.quote(targetKeyColumn) + ")";
+    }
+
     /** {@code "schema"."table"} of the target, quoted for splicing into SQL. */
     public String qualifiedTarget() {
         return Identifiers.quote(targetSchema) + "." + Identifiers.quote(targetTable);

@@ -265,11 +265,19 @@ public final class StatementPlanner {
             "restart", "continue", "identity", "cascade", "restrict");
 
     /**
-     * {@code TRUNCATE [TABLE] [ONLY] users [*] [, …] [RESTART IDENTITY] [CASCADE]}: the target table
-     * is truncated in the same statement.
+     * {@code TRUNCATE [TABLE] [ONLY] users [*] [, …] [RESTART IDENTITY] [CASCADE]}, then the target's primary rows of
+     * the keys that are gone ({@link MigrationSpec#deletePrimaryRowsOfGoneKeys}), in one statement: a DO block, since
+     * TRUNCATE has no RETURNING nor a place in a WITH query. A CASCADE that reaches the target through a foreign key
+     * still empties it, as in the original.
      */
     private PhaseRewrites truncate(String statement, int offset, Sig s) {
-        Splice splice = new Splice();
+        String tag = "$dualwrite$";
+        if (statement.contains(tag)) {
+            return reject(statement, "TRUNCATE of the migrated table with the text " + tag + " in it",
+                    "rename what contains it");
+        }
+        String truncate = statement.substring(0, s.get(s.size() - 1).end() - offset);
+        boolean named = false;
         int i = s.is(1, "table") ? 2 : 1;
         while (true) {
             if (s.is(i, "only") && s.isName(i + 1)) {
@@ -292,9 +300,7 @@ public final class StatementPlanner {
             if (s.isSymbol(j, "*")) {
                 j++;
             }
-            if (len > 0) {
-                splice.insert(s.get(j - 1).end() - offset, ", " + spec.qualifiedTarget());
-            }
+            named |= len > 0;
             i = j;
             if (s.isSymbol(i, ",")) {
                 i++;
@@ -308,11 +314,12 @@ public final class StatementPlanner {
                         "write it as TRUNCATE [TABLE] [ONLY] name [, …] [RESTART IDENTITY] [CASCADE]");
             }
         }
-        if (splice.isEmpty()) {
+        if (!named) {
             return reject(statement, "TRUNCATE naming the migrated table in a form that is not recognised",
                     "write it as TRUNCATE [TABLE] [ONLY] name [, …] [RESTART IDENTITY] [CASCADE]");
         }
-        return PhaseRewrites.both(dualWrite(splice.apply(statement)));
+        return PhaseRewrites.both(dualWrite("DO " + tag + "BEGIN\n" + truncate + "\n;\n" + spec.deletePrimaryRowsOfGoneKeys()
+                + ";\nEND" + tag));
     }
 
     private PhaseRewrites write(String statement, int offset, Sig s, StatementClass kind) {
