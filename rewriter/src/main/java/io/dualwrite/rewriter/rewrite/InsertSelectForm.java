@@ -21,7 +21,7 @@ import java.util.Set;
  * the first one is the one inserted unless it was skipped for ANOTHER unique index and a later duplicate
  * was not: the one corner this join cannot see (README). DO UPDATE is translated when its conflict
  * target is the key (the updated row then has the query row's key) and it either leaves the old column
- * alone (only inserted rows are synced, {@code xmax = 0}) or assigns it {@code EXCLUDED.<column>} (both
+ * alone (an updated row, {@code xmax <> 0}, is synced to the value it keeps) or assigns it {@code EXCLUDED.<column>} (both
  * branches take the query row's value).
  *
  * <p>Without the key among the columns ({@code key} -1) the key is left to its default: the query's CTE computes that
@@ -67,14 +67,18 @@ final class InsertSelectForm {
                 + (conflict == null ? "" : " " + conflict.text());
         String keyOut = d.quotedKey(shape.hasAlias() ? shape.qualifier() : null) + " AS \"dw$k\"";
         boolean updatesKeepColumn = conflict != null && conflict.doUpdate() && !conflict.assignsExcluded();
-        // The second hidden column: whether the row was inserted (a row DO UPDATE changed has this transaction as xmax).
-        String flag = ", " + (updatesKeepColumn ? shape.qualifier() + ".xmax = 0" : "NULL") + " AS \""
-                + DualWriteForm.HIDDEN_VALUE + "\"";
+        // The second hidden column: NULL for an inserted row, else (a row DO UPDATE changed has this transaction as
+        // xmax) its stored value, locked, in an array (a NULL value is not an inserted row). The updated row is synced
+        // to the value it keeps, so that the sync's count, the statement's, counts it as the original's did.
+        String hidden = "\"" + DualWriteForm.HIDDEN_VALUE + "\"";
+        String flag = ", " + (updatesKeepColumn ? "CASE WHEN " + shape.qualifier() + ".xmax = 0 THEN NULL ELSE ARRAY["
+                + d.asColumn(d.locked(d.stored(shape.qualifier()), shape.qualifier())) + "] END" : "NULL") + " AS " + hidden;
         String first = "(SELECT DISTINCT ON (" + alias(key) + ") * FROM \"dw$q\" ORDER BY " + alias(key)
                 + ", \"dw$n\") AS q";
+        String value = d.forSync("q." + alias(column));
         String sync = DualWriteForm.intoSyncView(d.spec.qualifiedTranslatedSyncView()) + " SELECT w.\"dw$k\", "
-                + d.forSync("q." + alias(column)) + ", false FROM \"dw$w\" w JOIN " + first + " ON q." + alias(key)
-                + " = w.\"dw$k\"" + (updatesKeepColumn ? " AND w.\"" + DualWriteForm.HIDDEN_VALUE + "\"" : "")
+                + (updatesKeepColumn ? "CASE WHEN w." + hidden + " IS NULL THEN " + value + " ELSE w." + hidden
+                + "[1] END" : value) + ", false FROM \"dw$w\" w JOIN " + first + " ON q." + alias(key) + " = w.\"dw$k\""
                 + DualWriteForm.rlsGuard(d.spec);
         String with = d.withPrefix() == null ? "WITH " : d.withPrefix() + ", ";
         String list = returning < 0 ? null : d.edited(returning + 1, t.size())

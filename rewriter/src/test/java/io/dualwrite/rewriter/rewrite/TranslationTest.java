@@ -105,6 +105,23 @@ class TranslationTest {
         assertThat(plan.forPhaseReturning(Phase.DUAL_WRITE, "*")).isSameAs(Rewrite.PASS_THROUGH);
     }
 
+    /**
+     * DO UPDATE that leaves the column alone: an updated row is synced to the value it keeps (read locked in RETURNING),
+     * so that the sync's count, the statement's, counts it as the original's update count did.
+     */
+    @Test
+    void insertSelectDoUpdateOfOtherColumnsSyncsTheUpdatedRowToItsOwnValue() {
+        String sql = translated("INSERT INTO users (id, name, email) SELECT id, name, address FROM staging"
+                + " ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name").sql();
+        String kept = newEmail("users");
+        kept = kept.substring(0, kept.length() - 1) + " FOR NO KEY UPDATE)";
+        assertThat(sql).contains(" RETURNING \"id\" AS \"dw$k\", CASE WHEN users.xmax = 0 THEN NULL ELSE ARRAY[CAST(("
+                + kept + ") AS character varying(255))] END AS \"dw$v\")");
+        assertThat(sql).contains(" SELECT w.\"dw$k\", CASE WHEN w.\"dw$v\" IS NULL THEN CAST((q.\"dw$c3\") AS character"
+                + " varying) ELSE w.\"dw$v\"[1] END, false FROM \"dw$w\" w JOIN (SELECT DISTINCT ON (\"dw$c1\") * FROM"
+                + " \"dw$q\" ORDER BY \"dw$c1\", \"dw$n\") AS q ON q.\"dw$c1\" = w.\"dw$k\" WHERE");
+    }
+
     /** Without the key in the column list, the key's default is computed per query row in the CTE and given to the row. */
     @Test
     void insertSelectWithoutTheKeyComputesItsDefaultPerQueryRow() {
