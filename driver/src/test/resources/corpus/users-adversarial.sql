@@ -1738,3 +1738,61 @@ SELECT u.id, l.x FROM users u JOIN orders o ON o.user_id = u.id, LATERAL (SELECT
 SELECT l.x FROM LATERAL (SELECT email AS x FROM orders) l, users u
 
 SELECT id AS users, email FROM users ORDER BY users DESC
+
+UPDATE users SET name = email FROM (SELECT 'fromsub' AS email) s WHERE users.id = 1
+
+DELETE FROM users USING (VALUES ('x')) v(email) WHERE users.id = 2 AND email LIKE 'bob%'
+
+UPDATE users SET name = 'self' FROM users v WHERE v.id = users.id AND email IS NULL
+
+INSERT INTO users (id, name, email) VALUES (1, 'a', 'b@x') ON CONFLICT (id) DO UPDATE SET name = email
+
+INSERT INTO users (id, name, email) VALUES (2, 'a', 'b@x') ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email WHERE email IS DISTINCT FROM EXCLUDED.email
+
+WITH x AS (SELECT 'cte' AS email) UPDATE users SET name = email FROM x WHERE users.id = 1
+
+UPDATE users SET name = email FROM user_archive a WHERE a.id = users.id
+
+UPDATE users SET name = email FROM orders o WHERE o.user_id = users.id
+
+INSERT INTO users (id, name, email) SELECT id, name || '!', email FROM users WHERE id < 3 ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name
+
+INSERT INTO users (id, name, email) SELECT id + 1, name || '!', 'n' || id || '@x' FROM users WHERE id IN (2, 5) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name RETURNING id, name, email
+
+INSERT INTO users (id, name, email) SELECT id, name, email FROM users WHERE id = 3 ON CONFLICT (id) DO UPDATE SET name = 'null kept'
+
+TRUNCATE users; SELECT user_id, address FROM email_address WHERE NOT is_primary ORDER BY 1, 2
+
+TRUNCATE ONLY users, orders RESTART IDENTITY; SELECT count(*) FROM email_address WHERE NOT is_primary
+
+SELECT (SELECT public.users.email FROM orders users LIMIT 1) FROM users ORDER BY id
+
+UPDATE users SET email = (SELECT public.users.email FROM orders users LIMIT 1) || '.x' WHERE id = 1
+
+SELECT (SELECT public.users.email FROM orders o WHERE o.user_id = users.id LIMIT 1) FROM users ORDER BY id
+
+SELECT u.id, (SELECT public.users.email FROM users WHERE users.id = u.id) FROM users u ORDER BY 1
+
+SELECT id, email FROM users GROUP BY ROLLUP (id) ORDER BY 1
+
+SELECT id, email FROM users GROUP BY GROUPING SETS ((id), ()) ORDER BY 1
+
+SELECT id, max(email) FROM users GROUP BY CUBE (id) ORDER BY 1 NULLS FIRST
+
+SELECT email, count(*) FROM users GROUP BY ROLLUP (email) ORDER BY 1 NULLS FIRST
+
+SELECT lower(email), count(*) FROM users GROUP BY GROUPING SETS (lower(email), ()) HAVING count(*) > 0 ORDER BY 1 NULLS FIRST
+
+SELECT id FROM users GROUP BY ROLLUP (id) HAVING email IS NOT NULL
+
+SELECT email, (SELECT count(*) FROM users u2 WHERE u2.email = users.email) FROM users GROUP BY email ORDER BY 1
+
+SELECT u.id, (SELECT count(*) FROM orders o WHERE o.note < u.email) FROM users u GROUP BY u.id ORDER BY 1
+
+SELECT id, (SELECT max(o.id) FROM orders o WHERE o.user_id = users.id AND users.email IS NOT NULL) FROM users GROUP BY id, name ORDER BY 1
+
+SELECT id, (WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < length(email)) SELECT count(*) FROM r) FROM users ORDER BY 1
+
+SELECT id, (WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < length(users.email)) SELECT count(*) FROM r) FROM users ORDER BY 1
+
+SELECT id, (WITH x AS (SELECT length(email) AS n) SELECT n FROM x) FROM users ORDER BY 1

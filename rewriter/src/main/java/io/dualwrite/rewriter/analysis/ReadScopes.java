@@ -277,6 +277,14 @@ public final class ReadScopes {
                 markNotReference(at, next); // FOR UPDATE OF names relations, not columns
             } else if (t.is("group") || t.is("having")) {
                 sc.grouped = true;
+                if (t.is("group")) {
+                    sc.groupStart = at;
+                    sc.groupEnd = next;
+                    for (int k = at + 2; k < next; k++) {
+                        sc.groupingSets |= (s.is(k, "rollup") || s.is(k, "cube")) && s.isSymbol(k + 1, "(")
+                                || s.is(k, "grouping") && s.is(k + 1, "sets");
+                    }
+                }
             }
         }
         items(sc, sc.select + 1, listEnd);

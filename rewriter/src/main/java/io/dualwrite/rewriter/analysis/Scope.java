@@ -37,6 +37,14 @@ public final class Scope {
     public boolean writeRoot;
     /** The scope has GROUP BY or HAVING: an aggregate of an outer reference in a subquery may belong to it. */
     public boolean grouped;
+    /** GROUP BY's tokens [groupStart, groupEnd), or -1. */
+    public int groupStart = -1;
+    public int groupEnd = -1;
+    /**
+     * GROUP BY has ROLLUP, CUBE or GROUPING SETS: then PostgreSQL lets no column through for being functionally
+     * dependent on a grouped key, where the new table's read, a subquery on the key, passes wherever the key is grouped.
+     */
+    public boolean groupingSets;
     /**
      * Names here do not resolve in the enclosing scopes: a query under a write that cannot see the written table, as an
      * INSERT's VALUES or SELECT and a write's WITH queries cannot in PostgreSQL ({@link ReadScopes#hideWrittenTable}).
@@ -113,6 +121,49 @@ public final class Scope {
             }
         }
         return null;
+    }
+
+    /**
+     * The migrated table where a schema-qualified name ({@code public.users.email}) finds it, innermost scope first:
+     * PostgreSQL matches such a name by the table itself among the FROM items without an alias, so an item aliased
+     * like the table ({@code orders users}) does not hide it; null if none.
+     */
+    public Relation unaliasedSource() {
+        for (Scope sc = this; sc != null; sc = sc.enclosing()) {
+            for (Relation r : sc.relations) {
+                if (r.source && !r.aliased) {
+                    return r;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The scope, this one or an enclosing one, whose FROM has {@code r}; null if none. */
+    public Scope owning(Relation r) {
+        for (Scope sc = this; sc != null; sc = sc.enclosing()) {
+            if (sc.relations.contains(r)) {
+                return sc;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Whether GROUP BY lists {@code r}'s column {@code column} as a plain reference ({@code id}, {@code u.id}), one
+     * grouping item on its own.
+     */
+    public boolean groupsBy(Sig s, Relation r, String column) {
+        for (int k = groupStart + 2; groupStart >= 0 && k < groupEnd; k++) {
+            boolean named = s.isName(k) && s.get(k).normalized().equals(column) && (!s.isSymbol(k - 1, ".")
+                    || s.get(k - 2).normalized().equals(r.refName) && !s.isSymbol(k - 3, "."));
+            int first = s.isSymbol(k - 1, ".") ? k - 2 : k;
+            if (named && (first == groupStart + 2 || s.isSymbol(first - 1, ",")) && (k + 1 >= groupEnd || s.isSymbol(k + 1, ","))
+                    && s.depth(k) == s.depth(groupStart)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The nearest enclosing scope (this one excluded) that has the migrated table in FROM, or null. */

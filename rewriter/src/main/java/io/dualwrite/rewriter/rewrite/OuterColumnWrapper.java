@@ -76,6 +76,9 @@ final class OuterColumnWrapper {
         if (scopes.outerReferencesRefused(open)) {
             return Site.refused("a subquery in an INSERT's VALUES or ON CONFLICT clause");
         }
+        if ((s.is(open - 1, "as") || s.is(open - 1, "materialized")) && inRecursiveWith(s, open)) {
+            return Site.refused("a query of WITH RECURSIVE, whose recursive term must stay a UNION of its own");
+        }
         if (s.is(open - 1, "array")) {
             return Site.refused("ARRAY(subquery), whose order the wrapping would not keep");
         }
@@ -98,6 +101,16 @@ final class OuterColumnWrapper {
      */
     static String withoutWrappers(String sql) {
         return sql.contains(END) ? WRAPPER.matcher(sql).replaceAll("") : sql;
+    }
+
+    /** Whether the parentheses opened at {@code open} follow a {@code WITH RECURSIVE} at their depth. */
+    private static boolean inRecursiveWith(Sig s, int open) {
+        for (int k = open - 1; k > 0; k--) {
+            if (s.depth(k) == s.depth(open) && s.is(k, "recursive") && s.is(k - 1, "with")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -209,6 +209,9 @@ public final class ReadRewriter {
                 } else if (len >= 3 && s.isSymbol(item.end - 1, "*") && s.isSymbol(item.end - 2, ".")) {
                     Relation r = qualifiedStar(s, scope, item.start, item.end - 2);
                     if (r != null && r.source) {
+                        if (scope.resolveQualifier(r.refName) != r) {
+                            return SHADOWED;
+                        }
                         if (r.columnAliases) {
                             return COLUMN_ALIASES_AND_STAR;
                         }
@@ -242,6 +245,10 @@ public final class ReadRewriter {
         return null;
     }
 
+    /** PostgreSQL finds {@code public.users} past an inner item aliased {@code users}; the rewrite's {@code users.id} would not. */
+    private static final String SHADOWED = "a schema-qualified reference to the migrated table inside a subquery with a"
+            + " FROM item aliased like the table cannot be rewritten; give the migrated table an alias and qualify with it";
+
     static final String COLUMN_ALIASES_AND_STAR = "a star over the migrated table with a column alias list in FROM"
             + " cannot be expanded; list the columns explicitly";
 
@@ -253,11 +260,7 @@ public final class ReadRewriter {
         if (dot - from == 1 && s.isName(from)) {
             return scope.resolveQualifier(s.get(from).normalized());
         }
-        if (dot - from == 3 && names.tableAt(s, from) == 3) {
-            Relation r = scope.resolveQualifier(s.get(from + 2).normalized());
-            return r != null && !r.aliased ? r : null;
-        }
-        return null;
+        return dot - from == 3 && names.tableAt(s, from) == 3 ? scope.unaliasedSource() : null;
     }
 
     /**
@@ -329,6 +332,9 @@ public final class ReadRewriter {
             if (s.isSymbol(next, ".") && s.isSymbol(next + 1, "*")) {
                 Relation r = qualifiedStar(s, scope, i, next);
                 if (r != null && r.source) {
+                    if (scope.resolveQualifier(r.refName) != r) {
+                        return SHADOWED;
+                    }
                     int done = wholeRow(s, scope, r, i, next + 1, k, returned, joins, splice);
                     if (done < 0) {
                         return "a whole-row reference " + s.get(i).text() + ".* to the migrated table outside the"
@@ -358,9 +364,12 @@ public final class ReadRewriter {
                         continue;
                     }
                     if (scope.hasSource()) {
-                        boolean otherTableWritten = scope.writeRoot && !scope.relations.get(0).source;
-                        target = scope.writeRoot && !otherTableWritten ? scope.relations.get(0) : unqualified.owner(s, scopes, scope, last);
-                        if (target == null && otherTableWritten) {
+                        target = unqualified.owner(s, scopes, scope, last);
+                        if (scope.writeRoot && scopes.outerReferencesRefused(i)) {
+                            return "unqualified \"" + s.get(i).text() + "\" in an INSERT's VALUES (PostgreSQL: no such"
+                                    + " column there) or ON CONFLICT clause (ambiguous: EXCLUDED has it too)";
+                        }
+                        if (target == null && scope.writeRoot && !scope.relations.get(0).source) {
                             return "unqualified \"" + s.get(i).text() + "\" in a write to another table that reads the"
                                     + " migrated table may name the written table's column; qualify it with the table's alias";
                         }
@@ -383,21 +392,31 @@ public final class ReadRewriter {
                 }
             } else if (parts == 2 && names.isColumn(last)) {
                 Relation r = scope.resolveQualifier(s.get(i).normalized());
-                if (r != null && r.source) {
-                    target = r;
-                }
+                target = r != null && r.source ? r : null;
             } else if (parts == 3 && names.isColumn(last) && names.tableAt(s, i) == 3) {
-                Relation r = scope.resolveQualifier(s.get(i + 2).normalized());
-                if (r != null && r.source && !r.aliased) {
-                    target = r;
-                }
+                target = scope.unaliasedSource();
             }
             if (target != null) {
+                if (scope.resolveQualifier(target.refName) != target) {
+                    return SHADOWED;
+                }
                 if (target.columnAliases) {
                     return "the migrated table has a column alias list in FROM; remove it or alias the columns in the SELECT list";
                 }
+                Scope owning = scope.owning(target);
+                if (owning != scope && owning.grouped && !owning.groupingSets
+                        && !owning.groupsBy(s, target, names.spec().keyColumn())) {
+                    // PostgreSQL matches a subquery's outer reference to GROUP BY by column, not the read's expression
+                    return "the migrated column of a query grouped by other than its key, read in a subquery, cannot"
+                            + " be rewritten; select it in the outer query, or group by the key";
+                }
                 String value = valueIn(returned, target, i);
-                splice.replace(s.get(i).start(), s.get(k).end(), ColumnLabel.keepingXmlName(s, i, k, value != null ? value : newValue(target, joins)));
+                String read = value != null ? value : newValue(target, joins);
+                if (owning.groupingSets && value == null && read.endsWith(")")) {
+                    // outside GROUP BY and aggregates the column fails (42803): so does the read, by a column never grouped
+                    read = read.substring(0, read.length() - 1) + " AND " + target.qualifier + ".ctid IS NOT NULL)";
+                }
+                splice.replace(s.get(i).start(), s.get(k).end(), ColumnLabel.keepingXmlName(s, i, k, read));
                 Item item = scope.itemContaining(i);
                 if (item != null) {
                     item.replaced = true;

@@ -423,6 +423,48 @@ class ReadRewriteTest {
         assertReadNewRejected("WITH users AS (SELECT 1 AS email) SELECT email FROM users", "hides it");
     }
 
+    /** PostgreSQL finds a schema-qualified table by itself among items without an alias, not by an alias's name. */
+    @Test
+    void aSchemaQualifiedReferenceSkipsAnItemAliasedLikeTheTable() {
+        assertReadNew("SELECT (SELECT public.users.email FROM orders o LIMIT 1) FROM users",
+                "SELECT (SELECT " + newEmail("users") + AS_EMAIL + " FROM orders o LIMIT 1) FROM users");
+        // the rewrite's users."id" would read orders there
+        assertReadNewRejected("SELECT (SELECT public.users.email FROM orders users LIMIT 1) FROM users", "aliased like the table");
+        assertReadNewRejected("SELECT (SELECT public.users.* FROM orders users LIMIT 1) FROM users", "aliased like the table");
+        assertThat(rewriter.plan("SELECT public.users.email FROM users u").forPhase(Phase.READ_NEW))
+                .isSameAs(Rewrite.PASS_THROUGH); // 42P01 as written
+    }
+
+    /**
+     * Under ROLLUP, CUBE or GROUPING SETS a column outside GROUP BY and aggregates fails (42803) even where the key is
+     * grouped; the read of the new table, a subquery on the key, would not, but for the ungrouped ctid it also reads.
+     */
+    @Test
+    void groupingSetsKeepTheColumnOutsideGroupByAnError() {
+        String read = newEmail("users");
+        String readUngrouped = read.substring(0, read.length() - 1) + " AND users.ctid IS NOT NULL)";
+        assertReadNew("SELECT id, email FROM users GROUP BY ROLLUP (id)",
+                "SELECT id, " + readUngrouped + AS_EMAIL + " FROM users GROUP BY ROLLUP (id)");
+        assertReadNew("SELECT email, count(*) FROM users GROUP BY GROUPING SETS ((email), ())", "SELECT " + readUngrouped
+                + AS_EMAIL + ", count(*) FROM users GROUP BY GROUPING SETS ((" + readUngrouped + "), ())");
+        assertReadNew("SELECT id, email FROM users GROUP BY id", "SELECT id, " + read + AS_EMAIL + " FROM users GROUP BY id");
+    }
+
+    /** Grouped by other than the key, PostgreSQL would find the subquery's outer reference to the key ungrouped. */
+    @Test
+    void theColumnOfAQueryGroupedByOtherThanTheKeyIsRefusedInASubquery() {
+        assertReadNewRejected("SELECT email, (SELECT count(*) FROM users u2 WHERE u2.email = users.email) FROM users"
+                + " GROUP BY email", "grouped by other than its key");
+        assertReadNew("SELECT u.id, (SELECT count(*) FROM orders o WHERE o.note = u.email) FROM users u GROUP BY name, u.id",
+                "SELECT u.id, (SELECT count(*) FROM orders o WHERE o.note = " + newEmail("u") + ") FROM users u GROUP BY name, u.id");
+    }
+
+    @Test
+    void aRecursiveWithQueryIsNotWrappedForAnOuterColumn() {
+        assertReadNewRejected("SELECT id, (WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < length(email))"
+                + " SELECT count(*) FROM r) FROM users", "WITH RECURSIVE");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {
         "SELECT id, name FROM users",

@@ -408,6 +408,14 @@ class TranslationTest {
         "UPDATE users SET email = 'x@x.io', email = 'y@x.io' WHERE id = 1",
         "INSERT INTO users (id, name, email) VALUES (1, 'x', ?) ON CONFLICT (id) DO UPDATE SET email ="
                 + " CASE WHEN EXCLUDED.name IS NULL THEN users.email ELSE EXCLUDED.email END RETURNING *",
+        // PostgreSQL: ambiguous (42702), the FROM/USING item, WITH query, second users or EXCLUDED having it too
+        "UPDATE users SET name = email FROM (SELECT 'fromsub' AS email) s WHERE users.id = 1",
+        "DELETE FROM users USING (VALUES ('x')) v(email) WHERE users.id = 2 AND email LIKE 'bob%'",
+        "UPDATE users SET name = 'self' FROM users v WHERE v.id = users.id AND email IS NULL",
+        "WITH x AS (SELECT 'cte' AS email) UPDATE users SET name = email FROM x WHERE users.id = 1",
+        "INSERT INTO users (id, name, email) VALUES (1, 'a', 'b') ON CONFLICT (id) DO UPDATE SET name = email",
+        "INSERT INTO users (id, name, email) VALUES (1, 'a', 'b') ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email"
+                + " WHERE email IS DISTINCT FROM EXCLUDED.email",
     })
     void refusedAfterTheContract(String sql) {
         RewritePlan plan = rewriter.plan(sql);
