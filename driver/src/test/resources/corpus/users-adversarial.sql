@@ -1796,3 +1796,5 @@ SELECT id, (WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE
 SELECT id, (WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < length(users.email)) SELECT count(*) FROM r) FROM users ORDER BY 1
 
 SELECT id, (WITH x AS (SELECT length(email) AS n) SELECT n FROM x) FROM users ORDER BY 1
+
+SELECT id, otherdb.public.users.email FROM users ORDER BY id

@@ -329,7 +329,14 @@ public final class ReadRewriter {
                 i = k;
                 continue;
             }
-            if (s.isSymbol(next, ".") && s.isSymbol(next + 1, "*")) {
+            boolean star = s.isSymbol(next, ".") && s.isSymbol(next + 1, "*");
+            if ((parts == 4 && names.isColumn(s.get(k).normalized()) || parts == 3 && star)
+                    && s.get(i + 2).normalized().equals(names.spec().sourceSchema())
+                    && s.get(i + 4).normalized().equals(names.spec().sourceTable())) {
+                return "a name of the migrated table with its database (database.schema.table) cannot be rewritten;"
+                        + " leave the database out";
+            }
+            if (star) {
                 Relation r = qualifiedStar(s, scope, i, next);
                 if (r != null && r.source) {
                     if (scope.resolveQualifier(r.refName) != r) {
