@@ -278,12 +278,7 @@ public final class ReadScopes {
             } else if (t.is("group") || t.is("having")) {
                 sc.grouped = true;
                 if (t.is("group")) {
-                    sc.groupStart = at;
-                    sc.groupEnd = next;
-                    for (int k = at + 2; k < next; k++) {
-                        sc.groupingSets |= (s.is(k, "rollup") || s.is(k, "cube")) && s.isSymbol(k + 1, "(")
-                                || s.is(k, "grouping") && s.is(k + 1, "sets");
-                    }
+                    sc.groupBy(s, at, next);
                 }
             }
         }

@@ -139,6 +139,16 @@ public final class Scope {
         return null;
     }
 
+    /** Records GROUP BY in tokens [start, end). */
+    void groupBy(Sig s, int start, int end) {
+        groupStart = start;
+        groupEnd = end;
+        for (int k = start + 2; k < end; k++) {
+            groupingSets |= (s.is(k, "rollup") || s.is(k, "cube")) && s.isSymbol(k + 1, "(")
+                    || s.is(k, "grouping") && s.is(k + 1, "sets");
+        }
+    }
+
     /** The scope, this one or an enclosing one, whose FROM has {@code r}; null if none. */
     public Scope owning(Relation r) {
         for (Scope sc = this; sc != null; sc = sc.enclosing()) {

@@ -261,65 +261,10 @@ public final class StatementPlanner {
         }
     }
 
-    private static final Set<String> TRUNCATE_OPTIONS = Set.of(
-            "restart", "continue", "identity", "cascade", "restrict");
-
-    /**
-     * {@code TRUNCATE [TABLE] [ONLY] users [*] [, …] [RESTART IDENTITY] [CASCADE]}, then the target's primary rows of
-     * the keys that are gone ({@link MigrationSpec#deletePrimaryRowsOfGoneKeys}), in one statement: a DO block, since
-     * TRUNCATE has no RETURNING nor a place in a WITH query. A CASCADE that reaches the target through a foreign key
-     * still empties it, as in the original.
-     */
     private PhaseRewrites truncate(String statement, int offset, Sig s) {
-        String tag = "$dualwrite$";
-        if (statement.contains(tag)) {
-            return reject(statement, "TRUNCATE of the migrated table with the text " + tag + " in it",
-                    "rename what contains it");
-        }
-        String truncate = statement.substring(0, s.get(s.size() - 1).end() - offset);
-        boolean named = false;
-        int i = s.is(1, "table") ? 2 : 1;
-        while (true) {
-            if (s.is(i, "only") && s.isName(i + 1)) {
-                i++;
-            }
-            if (!s.isName(i)) {
-                return reject(statement, "TRUNCATE of the migrated table in a form that is not recognised",
-                        "write it as TRUNCATE [TABLE] [ONLY] name [, …] [RESTART IDENTITY] [CASCADE]");
-            }
-            int len = names.tableAt(s, i);
-            int j;
-            if (len > 0) {
-                j = i + len;
-            } else {
-                j = i + 1;
-                while (s.isSymbol(j, ".") && s.isName(j + 1)) {
-                    j += 2;
-                }
-            }
-            if (s.isSymbol(j, "*")) {
-                j++;
-            }
-            named |= len > 0;
-            i = j;
-            if (s.isSymbol(i, ",")) {
-                i++;
-                continue;
-            }
-            break;
-        }
-        for (; i < s.size(); i++) {
-            if (!s.isName(i) || !TRUNCATE_OPTIONS.contains(s.get(i).normalized())) {
-                return reject(statement, "TRUNCATE of the migrated table in a form that is not recognised",
-                        "write it as TRUNCATE [TABLE] [ONLY] name [, …] [RESTART IDENTITY] [CASCADE]");
-            }
-        }
-        if (!named) {
-            return reject(statement, "TRUNCATE naming the migrated table in a form that is not recognised",
-                    "write it as TRUNCATE [TABLE] [ONLY] name [, …] [RESTART IDENTITY] [CASCADE]");
-        }
-        return PhaseRewrites.both(dualWrite("DO " + tag + "BEGIN\n" + truncate + "\n;\n" + spec.deletePrimaryRowsOfGoneKeys()
-                + ";\nEND" + tag));
+        TruncateForm.Refusal refusal = TruncateForm.whyNot(names, statement, s);
+        return refusal != null ? reject(statement, refusal.shape(), refusal.advice())
+                : PhaseRewrites.both(dualWrite(TruncateForm.sql(spec, statement.substring(0, s.get(s.size() - 1).end() - offset))));
     }
 
     private PhaseRewrites write(String statement, int offset, Sig s, StatementClass kind) {
