@@ -1779,9 +1779,9 @@ SELECT id, email FROM users GROUP BY GROUPING SETS ((id), ()) ORDER BY 1
 
 SELECT id, max(email) FROM users GROUP BY CUBE (id) ORDER BY 1 NULLS FIRST
 
-SELECT email, count(*) FROM users GROUP BY ROLLUP (email) ORDER BY 1 NULLS FIRST
+SELECT email, count(*) FROM users GROUP BY ROLLUP (email) ORDER BY 1 NULLS FIRST, 2
 
-SELECT lower(email), count(*) FROM users GROUP BY GROUPING SETS (lower(email), ()) HAVING count(*) > 0 ORDER BY 1 NULLS FIRST
+SELECT lower(email), count(*) FROM users GROUP BY GROUPING SETS (lower(email), ()) HAVING count(*) > 0 ORDER BY 1 NULLS FIRST, 2
 
 SELECT id FROM users GROUP BY ROLLUP (id) HAVING email IS NOT NULL
 
