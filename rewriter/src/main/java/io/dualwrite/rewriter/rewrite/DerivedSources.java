@@ -63,7 +63,7 @@ final class DerivedSources {
                 continue;
             }
             if (r.columnAliases) {
-                return ReadRewriter.COLUMN_ALIASES_AND_STAR;
+                return WholeRows.COLUMN_ALIASES_AND_STAR;
             }
             if (r.start < 0 || s.is(r.end, "tablesample") || columns.isEmpty()) {
                 return "the migrated table's FROM item (sampled, not named plainly, or its columns unknown) cannot become a"

@@ -1,7 +1,5 @@
 package io.dualwrite.rewriter.rewrite;
 
-import io.dualwrite.rewriter.Identifiers;
-import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.analysis.ColumnLabel;
 import io.dualwrite.rewriter.analysis.ReadScopes;
 import io.dualwrite.rewriter.analysis.ReadScopes.Item;
@@ -41,6 +39,8 @@ public final class ReadRewriter {
     private final SourceNames names;
     private final UnqualifiedColumns unqualified;
     private final DerivedSources derived;
+    private final NewTableReads reads;
+    private final WholeRows rows;
     private final List<String> columns;
     /** The migrated column's position in {@link #columns} (0-based), or -1 when they are not known. */
     private final int columnAt;
@@ -55,6 +55,8 @@ public final class ReadRewriter {
         this.names = names;
         this.unqualified = new UnqualifiedColumns(names);
         this.derived = new DerivedSources(names, columns);
+        this.reads = new NewTableReads(names, columns, probe);
+        this.rows = new WholeRows(names, derived, reads);
         this.columns = columns;
         int at = -1;
         for (int c = 0; c < columns.size() && at < 0; c++) {
@@ -145,20 +147,16 @@ public final class ReadRewriter {
         return splice.isEmpty() ? Result.UNCHANGED : new Result(splice.apply(sql), null, null);
     }
 
-    /** In a write's RETURNING list (tokens from {@code from} on), the value the write left in the column of {@code row}. */
-    private record Returned(Relation row, int from, String value) {
-    }
-
     private String collect(Sig s, ReadScopes scopes, Splice splice, Returned returned, KeyRangeJoins joins) {
         String refusal = renamesColumn(scopes);
         if (refusal == null) {
             for (Scope scope : scopes.scopes()) {
                 if (derived.joinsNaturallyOnTheColumn(s, scopes, scope)) {
                     // if it cannot, the join reads the old column: right in READ_NEW, refused after (DropSensitiveShapes)
-                    derived.wrap(s, scope, splice, true, from -> sourceColumns(from, null, joins));
+                    derived.wrap(s, scope, splice, true, from -> reads.columns(from, null, joins));
                 }
             }
-            refusal = expandStars(s, scopes, splice, returned, joins);
+            refusal = rows.expandStars(s, scopes, splice, returned, joins);
         }
         if (refusal == null) {
             refusal = replaceReferences(s, scopes, splice, returned, joins);
@@ -168,65 +166,6 @@ public final class ReadRewriter {
             keepLabels(s, scopes, splice);
         }
         return refusal;
-    }
-
-    private String expandStars(Sig s, ReadScopes scopes, Splice splice, Returned returned, KeyRangeJoins joins) {
-        for (Scope scope : scopes.scopes()) {
-            for (Item item : scope.items) {
-                int len = item.end - item.start;
-                if (len == 1 && s.isSymbol(item.start, "*") && scope.hasSource()) {
-                    if (scope.naturalOrUsing) {
-                        String refusal = derived.wrap(s, scope, splice, true, from -> sourceColumns(from, null, joins));
-                        if (refusal != null) {
-                            return refusal;
-                        }
-                        continue; // the star stays: the wrapped FROM items output the original columns
-                    }
-                    StringBuilder b = new StringBuilder();
-                    for (Relation r : scope.relations) {
-                        if (r.qualifier == null) {
-                            return "SELECT * over a FROM item without a name cannot be expanded; give it an alias";
-                        }
-                        if (!b.isEmpty()) {
-                            b.append(", ");
-                        }
-                        if (r.source) {
-                            if (r.columnAliases) {
-                                return COLUMN_ALIASES_AND_STAR;
-                            }
-                            String cols = sourceColumns(r, valueIn(returned, r, item.start), joins);
-                            if (cols == null) {
-                                return "SELECT * on the migrated table needs its column list, which the driver did not supply";
-                            }
-                            b.append(cols);
-                        } else {
-                            b.append(r.qualifier).append(".*");
-                        }
-                    }
-                    splice.replace(s.get(item.start).start(), s.get(item.start).end(), b.toString());
-                    item.expanded = true;
-                    scopes.markNotReference(item.start, item.end);
-                } else if (len >= 3 && s.isSymbol(item.end - 1, "*") && s.isSymbol(item.end - 2, ".")) {
-                    Relation r = qualifiedStar(s, scope, item.start, item.end - 2);
-                    if (r != null && r.source) {
-                        if (scope.resolveQualifier(r.refName) != r) {
-                            return SHADOWED;
-                        }
-                        if (r.columnAliases) {
-                            return COLUMN_ALIASES_AND_STAR;
-                        }
-                        String cols = sourceColumns(r, valueIn(returned, r, item.start), joins);
-                        if (cols == null) {
-                            return "SELECT alias.* on the migrated table needs its column list, which the driver did not supply";
-                        }
-                        splice.replace(s.get(item.start).start(), s.get(item.end - 1).end(), cols);
-                        item.expanded = true;
-                        scopes.markNotReference(item.start, item.end);
-                    }
-                }
-            }
-        }
-        return null;
     }
 
     /**
@@ -246,22 +185,8 @@ public final class ReadRewriter {
     }
 
     /** PostgreSQL finds {@code public.users} past an inner item aliased {@code users}; the rewrite's {@code users.id} would not. */
-    private static final String SHADOWED = "a schema-qualified reference to the migrated table inside a subquery with a"
+    static final String SHADOWED = "a schema-qualified reference to the migrated table inside a subquery with a"
             + " FROM item aliased like the table cannot be rewritten; give the migrated table an alias and qualify with it";
-
-    static final String COLUMN_ALIASES_AND_STAR = "a star over the migrated table with a column alias list in FROM"
-            + " cannot be expanded; list the columns explicitly";
-
-    /**
-     * The relation that the qualifier in tokens [from, dot) of {@code q.*} or {@code schema.table.*} names, or null. A
-     * schema-qualified name names the table itself, so only when it is not aliased.
-     */
-    private Relation qualifiedStar(Sig s, Scope scope, int from, int dot) {
-        if (dot - from == 1 && s.isName(from)) {
-            return scope.resolveQualifier(s.get(from).normalized());
-        }
-        return dot - from == 3 && names.tableAt(s, from) == 3 ? scope.unaliasedSource() : null;
-    }
 
     /**
      * An unqualified name of the column in a subquery on other tables under a query on the migrated one: the subquery
@@ -274,34 +199,11 @@ public final class ReadRewriter {
                 (outer, before) -> unqualified.owner(s, scopes, outer, s.get(reference).normalized(), before));
         if (site.refusal() == null && !probe && !wrapped.get(site.open())) {
             wrapped.set(site.open());
-            String value = valueIn(returned, site.target(), site.open());
-            OuterColumnWrapper.wrap(s, splice, site.open(), value != null ? value : newValue(site.target(), joins),
+            String value = Returned.valueIn(returned, site.target(), site.open());
+            OuterColumnWrapper.wrap(s, splice, site.open(), value != null ? value : reads.value(site.target(), joins),
                     names.spec().sourceColumn());
         }
         return site.refusal();
-    }
-
-    /** What the column of {@code r} reads at token {@code i}: the written value in a write's RETURNING, else null (the subquery). */
-    private static String valueIn(Returned returned, Relation r, int i) {
-        return returned != null && returned.row() == r && i >= returned.from() ? returned.value() : null;
-    }
-
-    private String sourceColumns(Relation r, String value, KeyRangeJoins joins) {
-        if (columns.isEmpty()) {
-            return null;
-        }
-        StringBuilder b = new StringBuilder();
-        for (String c : columns) {
-            if (!b.isEmpty()) {
-                b.append(", ");
-            }
-            if (names.isColumn(c)) {
-                b.append(value != null ? value : newValue(r, joins)).append(" AS ").append(Identifiers.quote(c));
-            } else {
-                b.append(r.qualifier).append('.').append(Identifiers.quote(c));
-            }
-        }
-        return b.toString();
     }
 
     private String replaceReferences(Sig s, ReadScopes scopes, Splice splice, Returned returned, KeyRangeJoins joins) {
@@ -337,12 +239,12 @@ public final class ReadRewriter {
                         + " leave the database out";
             }
             if (star) {
-                Relation r = qualifiedStar(s, scope, i, next);
+                Relation r = rows.qualifiedStar(s, scope, i, next);
                 if (r != null && r.source) {
                     if (scope.resolveQualifier(r.refName) != r) {
                         return SHADOWED;
                     }
-                    int done = wholeRow(s, scope, r, i, next + 1, k, returned, joins, splice);
+                    int done = rows.wholeRow(s, scope, r, i, next + 1, k, returned, joins, splice);
                     if (done < 0) {
                         return "a whole-row reference " + s.get(i).text() + ".* to the migrated table outside the"
                                 + " SELECT list cannot be rewritten; list the columns explicitly";
@@ -358,7 +260,7 @@ public final class ReadRewriter {
             if (parts == 1) {
                 Relation r = scope.resolveQualifier(last);
                 if (r != null && r.source && !names.isColumn(last) && !unqualified.isOutputName(s, scope, i)) {
-                    int done = wholeRow(s, scope, r, i, k, k, returned, joins, splice);
+                    int done = rows.wholeRow(s, scope, r, i, k, k, returned, joins, splice);
                     if (done < 0) {
                         return "a whole-row reference \"" + s.get(i).text() + "\" to the migrated table cannot be"
                                 + " rewritten; list the columns explicitly";
@@ -382,7 +284,7 @@ public final class ReadRewriter {
                         }
                         if (target == null) {
                             if (!scope.writeRoot
-                                    && derived.wrap(s, scope, splice, false, from -> sourceColumns(from, null, joins)) == null) {
+                                    && derived.wrap(s, scope, splice, false, from -> reads.columns(from, null, joins)) == null) {
                                 continue; // PostgreSQL resolves it among the FROM items, as it did the original
                             }
                             return "unqualified \"" + s.get(i).text() + "\" with several tables in FROM, where another"
@@ -417,8 +319,8 @@ public final class ReadRewriter {
                     return "the migrated column of a query grouped by other than its key, read in a subquery, cannot"
                             + " be rewritten; select it in the outer query, or group by the key";
                 }
-                String value = valueIn(returned, target, i);
-                String read = value != null ? value : newValue(target, joins);
+                String value = Returned.valueIn(returned, target, i);
+                String read = value != null ? value : reads.value(target, joins);
                 if (owning.groupingSets && value == null && read.endsWith(")")) {
                     // outside GROUP BY and aggregates the column fails (42803): so does the read, by a column never grouped
                     read = read.substring(0, read.length() - 1) + " AND " + target.qualifier + ".ctid IS NOT NULL)";
@@ -433,55 +335,6 @@ public final class ReadRewriter {
             i = k;
         }
         return null;
-    }
-
-    /**
-     * The whole-row reference in tokens [start, last] ({@code u}, {@code u.*}; {@code named}: the token PostgreSQL names
-     * an item after) rewritten where only its fields reach the result ({@link WholeRows}): as a row of the application's
-     * columns, the migrated one read from the new table ({@code (SELECT "dw$row" FROM (SELECT u."id", <value> AS
-     * "email", …) AS "dw$row")}: the original names, types and order), or, selecting a field, as that column. Returns
-     * the index of the last token rewritten, or -1 where the row's type shows or the columns are unknown.
-     */
-    private int wholeRow(Sig s, Scope scope, Relation r, int start, int last, int named, Returned returned,
-                         KeyRangeJoins joins, Splice splice) {
-        if (WholeRows.isFieldSelection(s, start, last + 1)) {
-            return selectField(s, scope, r, start - 1, last + 3, returned, joins, splice);
-        }
-        String columns = WholeRows.readsOnlyFields(s, start, last + 1) ? sourceColumns(r, valueIn(returned, r, start), joins) : null;
-        if (columns == null) {
-            return -1;
-        }
-        // NULL where the reference is NULL: a row an outer join null-extended (whose key, NOT NULL in the table, is
-        // NULL); not a row of NULL fields, which count() and the JSON builders would take for a row
-        replaceWithLabel(s, scope, start, last, "(CASE WHEN " + r.qualifier + "." + Identifiers.quote(names.spec().keyColumn())
-                + " IS NULL THEN NULL ELSE (SELECT \"dw$row\" FROM (SELECT " + columns + ") AS \"dw$row\") END)",
-                Identifiers.quote(s.get(named).normalized()), splice);
-        return last;
-    }
-
-    /**
-     * {@code (u).email} (or {@code (u.*).email}: tokens [open, field]) is {@code u.email}; {@code (u).name} reads a column
-     * the table still has and stays. Returns the field's index.
-     */
-    private int selectField(Sig s, Scope scope, Relation r, int open, int field, Returned returned, KeyRangeJoins joins,
-                            Splice splice) {
-        if (names.isColumn(s.get(field).normalized())) {
-            String value = valueIn(returned, r, open);
-            replaceWithLabel(s, scope, open, field, value != null ? value : newValue(r, joins), names.quotedColumn(), splice);
-        }
-        return field;
-    }
-
-    /**
-     * Replaces tokens [from, to] with {@code sql}; when they alone named their SELECT item (no alias), the item keeps the
-     * name PostgreSQL gave it, {@code label}.
-     */
-    private static void replaceWithLabel(Sig s, Scope scope, int from, int to, String sql, String label, Splice splice) {
-        splice.replace(s.get(from).start(), s.get(to).end(), sql);
-        Item item = scope.itemContaining(from);
-        if (item != null && item.alias < 0 && ColumnLabel.isNamedBy(s, item.start, item.end, from, to)) {
-            splice.insert(s.get(item.end - 1).end(), " AS " + label);
-        }
     }
 
     /** Items PostgreSQL named after the column keep that name ({@link ColumnLabel}). */
@@ -499,28 +352,13 @@ public final class ReadRewriter {
         }
     }
 
-    private String newValue(Relation r, KeyRangeJoins joins) {
-        String joined = joins.value(r);
-        return joined != null ? joined : newValue(r.qualifier);
-    }
-
+    /** The read of the new table for {@code qualifier}'s row ({@link NewTableReads#value(String)}). */
     String newValue(String qualifier) {
-        if (probe) {
-            return qualifier + ".\"dw$probe\"";
-        }
-        MigrationSpec spec = names.spec();
-        return "(SELECT \"dw$e\"." + Identifiers.quote(spec.targetValueColumn()) + " FROM " + spec.qualifiedTarget()
-                + " \"dw$e\" WHERE \"dw$e\"." + Identifiers.quote(spec.targetKeyColumn()) + " = " + qualifier + "."
-                + Identifiers.quote(spec.keyColumn()) + newValueEnd();
+        return reads.value(qualifier);
     }
 
     /** {@code expr} with each {@link #newValue} subquery of {@code qualifier}'s row in it locking the target row it reads. */
     String locking(String expr, String qualifier) {
-        String read = newValue(qualifier);
-        return expr.replace(read, read.substring(0, read.length() - 1) + " FOR NO KEY UPDATE)");
-    }
-
-    private String newValueEnd() {
-        return " AND \"dw$e\"." + Identifiers.quote(names.spec().primaryFlagColumn()) + ")";
+        return reads.locking(expr, qualifier);
     }
 }
