@@ -1798,3 +1798,9 @@ SELECT id, (WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE
 SELECT id, (WITH x AS (SELECT length(email) AS n) SELECT n FROM x) FROM users ORDER BY 1
 
 SELECT id, otherdb.public.users.email FROM users ORDER BY id
+
+SELECT (u.*)::text FROM users u ORDER BY 1
+
+SELECT (u)::text, ((u.*)) IS NULL, count((u)) OVER () FROM users u ORDER BY 1
+
+SELECT id, ((u))::text AS t FROM users u WHERE (u.*)::text LIKE '%ann%' ORDER BY id

@@ -47,11 +47,14 @@ final class WholeRows {
     /**
      * Whether the whole-row reference in tokens [start, end) reaches the result only through its fields' names and
      * values: an argument of a JSON builder or of another function that reads the fields ({@link #ROW_READING_FUNCTIONS}),
-     * a cast to text, {@code IS [NOT] NULL}. Not where the row's type shows: a bare
+     * a cast to text, {@code IS [NOT] NULL}, also in parentheses of its own. Not where the row's type shows: a bare
      * {@code SELECT u}, {@code array_agg(u)}, {@code u::users}, a function taking {@code users}.
      */
     private static boolean readsOnlyFields(Sig s, int start, int end) {
         int before = start - 1;
+        if (s.isSymbol(before, "(") && s.match(before) == end && !s.isIdentifier(before - 1)) {
+            return readsOnlyFields(s, before, end + 1); // (u.*)::text: parentheses of their own
+        }
         if (s.isSymbol(end, "::") && s.is(end + 1, "text") && !s.isSymbol(end + 2, "[")) {
             return true;
         }
