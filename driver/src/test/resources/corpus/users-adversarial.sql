@@ -1804,3 +1804,11 @@ SELECT (u.*)::text FROM users u ORDER BY 1
 SELECT (u)::text, ((u.*)) IS NULL, count((u)) OVER () FROM users u ORDER BY 1
 
 SELECT id, ((u))::text AS t FROM users u WHERE (u.*)::text LIKE '%ann%' ORDER BY id
+
+SELECT id, email FROM users GROUP BY id HAVING email IS NOT NULL ORDER BY id
+
+SELECT name FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.note < u.email) GROUP BY name ORDER BY 1
+
+SELECT (SELECT users.email) FROM users GROUP BY ROLLUP (email) ORDER BY 1
+
+SELECT u.id, max(o.amount), u.email FROM users u JOIN orders o ON o.user_id = u.id AND u.email IS NOT NULL GROUP BY u.id ORDER BY 1

@@ -40,10 +40,7 @@ public final class Scope {
     /** GROUP BY's tokens [groupStart, groupEnd), or -1. */
     public int groupStart = -1;
     public int groupEnd = -1;
-    /**
-     * GROUP BY has ROLLUP, CUBE or GROUPING SETS: then PostgreSQL lets no column through for being functionally
-     * dependent on a grouped key, where the new table's read, a subquery on the key, passes wherever the key is grouped.
-     */
+    /** GROUP BY has ROLLUP, CUBE or GROUPING SETS: then PostgreSQL lets no column through for being functionally dependent. */
     public boolean groupingSets;
     /**
      * Names here do not resolve in the enclosing scopes: a query under a write that cannot see the written table, as an
@@ -207,6 +204,11 @@ public final class Scope {
             }
         }
         return null;
+    }
+
+    /** Token {@code i} lies in this scope's FROM or WHERE clause, which PostgreSQL evaluates before grouping. */
+    public boolean beforeGrouping(int i) {
+        return fromStart >= 0 && i > fromStart && i < fromEnd || whereStart >= 0 && i > whereStart && i < whereEnd;
     }
 
     public boolean inOrderBy(int i) {

@@ -313,16 +313,18 @@ public final class ReadRewriter {
                     return "the migrated table has a column alias list in FROM; remove it or alias the columns in the SELECT list";
                 }
                 Scope owning = scope.owning(target);
-                if (owning != scope && owning.grouped && !owning.groupingSets
-                        && !owning.groupsBy(s, target, names.spec().keyColumn())) {
+                boolean grouped = owning.grouped && !owning.beforeGrouping(i);
+                if (grouped && owning != scope
+                        && (owning.groupingSets || !owning.groupsBy(s, target, names.spec().keyColumn()))) {
                     // PostgreSQL matches a subquery's outer reference to GROUP BY by column, not the read's expression
                     return "the migrated column of a query grouped by other than its key, read in a subquery, cannot"
                             + " be rewritten; select it in the outer query, or group by the key";
                 }
                 String value = Returned.valueIn(returned, target, i);
                 String read = value != null ? value : reads.value(target, joins);
-                if (owning.groupingSets && value == null && read.endsWith(")")) {
-                    // outside GROUP BY and aggregates the column fails (42803): so does the read, by a column never grouped
+                if (grouped && value == null && read.endsWith(")")) {
+                    // the read passes where the key is grouped, the column only where the key is the primary key (or where
+                    // none is, under grouping sets): ctid is grouped exactly as the column, so PostgreSQL decides as it did
                     read = read.substring(0, read.length() - 1) + " AND " + target.qualifier + ".ctid IS NOT NULL)";
                 }
                 splice.replace(s.get(i).start(), s.get(k).end(), ColumnLabel.keepingXmlName(s, i, k, read));

@@ -439,18 +439,23 @@ class ReadRewriteTest {
     }
 
     /**
-     * Under ROLLUP, CUBE or GROUPING SETS a column outside GROUP BY and aggregates fails (42803) even where the key is
-     * grouped; the read of the new table, a subquery on the key, would not, but for the ungrouped ctid it also reads.
+     * A column outside GROUP BY and aggregates fails (42803) unless the primary key is grouped, and under ROLLUP, CUBE or
+     * GROUPING SETS even then; the read of the new table, a subquery on the key, passes wherever the key is grouped, but
+     * for the ctid it also reads, which PostgreSQL lets through exactly where it lets the column through.
      */
     @Test
-    void groupingSetsKeepTheColumnOutsideGroupByAnError() {
+    void groupedReadsKeepTheColumnOutsideGroupByAnError() {
         String read = newEmail("users");
-        String readUngrouped = read.substring(0, read.length() - 1) + " AND users.ctid IS NOT NULL)";
+        String readUngrouped = ungrouped(read, "users");
         assertReadNew("SELECT id, email FROM users GROUP BY ROLLUP (id)",
                 "SELECT id, " + readUngrouped + AS_EMAIL + " FROM users GROUP BY ROLLUP (id)");
         assertReadNew("SELECT email, count(*) FROM users GROUP BY GROUPING SETS ((email), ())", "SELECT " + readUngrouped
                 + AS_EMAIL + ", count(*) FROM users GROUP BY GROUPING SETS ((" + readUngrouped + "), ())");
-        assertReadNew("SELECT id, email FROM users GROUP BY id", "SELECT id, " + read + AS_EMAIL + " FROM users GROUP BY id");
+        // grouped by the key, the column passes only where the key is the primary key: as ctid does
+        assertReadNew("SELECT id, email FROM users GROUP BY id", "SELECT id, " + readUngrouped + AS_EMAIL + " FROM users GROUP BY id");
+        // before grouping (FROM, WHERE) the column is any column
+        assertReadNew("SELECT name FROM users WHERE lower(email) <> 'x' GROUP BY name",
+                "SELECT name FROM users WHERE lower(" + read + ") <> 'x' GROUP BY name");
     }
 
     /** Grouped by other than the key, PostgreSQL would find the subquery's outer reference to the key ungrouped. */
@@ -459,7 +464,16 @@ class ReadRewriteTest {
         assertReadNewRejected("SELECT email, (SELECT count(*) FROM users u2 WHERE u2.email = users.email) FROM users"
                 + " GROUP BY email", "grouped by other than its key");
         assertReadNew("SELECT u.id, (SELECT count(*) FROM orders o WHERE o.note = u.email) FROM users u GROUP BY name, u.id",
-                "SELECT u.id, (SELECT count(*) FROM orders o WHERE o.note = " + newEmail("u") + ") FROM users u GROUP BY name, u.id");
+                "SELECT u.id, (SELECT count(*) FROM orders o WHERE o.note = " + ungrouped(newEmail("u"), "u")
+                        + ") FROM users u GROUP BY name, u.id");
+        // in WHERE, before grouping: no GROUP BY to match
+        assertReadNew("SELECT name FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.note = u.email) GROUP BY name",
+                "SELECT name FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.note = " + newEmail("u") + ") GROUP BY name");
+        assertReadNewRejected("SELECT (SELECT users.email) FROM users GROUP BY ROLLUP (email)", "grouped by other than its key");
+    }
+
+    private static String ungrouped(String read, String qualifier) {
+        return read.substring(0, read.length() - 1) + " AND " + qualifier + ".ctid IS NOT NULL)";
     }
 
     @Test
