@@ -1812,3 +1812,7 @@ SELECT name FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.note < u.e
 SELECT (SELECT users.email) FROM users GROUP BY ROLLUP (email) ORDER BY 1
 
 SELECT u.id, max(o.amount), u.email FROM users u JOIN orders o ON o.user_id = u.id AND u.email IS NOT NULL GROUP BY u.id ORDER BY 1
+
+UPDATE users u SET name = v.n FROM unnest(ARRAY[1, 2], ARRAY['A', 'B']) AS v(id, n) WHERE u.id = v.id AND u.email IS NOT NULL
+
+UPDATE users u SET email = v.e FROM unnest(ARRAY[1, 3], ARRAY['one@x', NULL]) AS v(id, e) WHERE u.id = v.id RETURNING u.id, u.email

@@ -13,6 +13,7 @@ import io.dualwrite.rewriter.analysis.WriteAnalyzer;
 import io.dualwrite.rewriter.analysis.WriteScan;
 import io.dualwrite.rewriter.analysis.WriteShape;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -280,7 +281,7 @@ public final class StatementPlanner {
             }
             return PhaseRewrites.PASS; // writes another table; reading the old column is still correct while it is written
         }
-        Query parsed = JooqView.parse(withoutOnly(statement, offset, s, kind));
+        Query parsed = JooqView.parse(jooqReadable(statement, offset, s, kind));
         if (parsed != null) {
             String target = JooqView.targetTable(parsed);
             boolean agree = (spec.sourceSchema() + "." + spec.sourceTable()).equals(target)
@@ -365,20 +366,33 @@ public final class StatementPlanner {
     }
 
     /**
-     * jOOQ 3.19 reads {@code UPDATE ONLY users} as table "only" aliased "users"; ONLY does not
-     * change which table is written, so jOOQ gets the text without it (PostgreSQL gets it unchanged).
+     * The statement as jOOQ 3.19 can read it, which changes nothing jOOQ is asked about (the written table, RETURNING,
+     * the assigned columns): blanks in place of {@code ONLY}, which jOOQ reads in {@code UPDATE ONLY users} as table
+     * "only" aliased "users", and of the arguments after the first of {@code unnest(a, b, …)}, which it cannot parse.
+     * PostgreSQL gets the statement unchanged.
      */
-    private static String withoutOnly(String statement, int offset, Sig s, StatementClass kind) {
+    private static String jooqReadable(String statement, int offset, Sig s, StatementClass kind) {
+        char[] text = statement.toCharArray();
         int at = kind == StatementClass.UPDATE ? 1 : 2;
-        if (!s.is(at, "only")) {
-            return statement;
+        if (s.is(at, "only")) {
+            blank(text, s.get(at).start() - offset, s.get(at).end() - offset);
         }
-        int start = s.get(at).start() - offset;
-        int end = s.get(at).end() - offset;
-        if (start < 0 || end > statement.length()) {
-            return statement;
+        for (int i = 0; i + 1 < s.size(); i++) {
+            int close = s.is(i, "unnest") && s.isSymbol(i + 1, "(") ? s.match(i + 1) : -1;
+            for (int k = i + 2; k < close; k++) {
+                if (s.isSymbol(k, ",") && s.depth(k) == s.depth(i + 1) + 1) {
+                    blank(text, s.get(k).start() - offset, s.get(close - 1).end() - offset);
+                    break;
+                }
+            }
         }
-        return statement.substring(0, start) + " ".repeat(end - start) + statement.substring(end);
+        return new String(text);
+    }
+
+    private static void blank(char[] text, int start, int end) {
+        if (start >= 0 && end <= text.length) {
+            Arrays.fill(text, start, end, ' ');
+        }
     }
 
     private boolean targetLooksLikeSource(Sig s, StatementClass kind) {

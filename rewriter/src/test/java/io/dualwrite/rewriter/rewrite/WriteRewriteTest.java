@@ -181,6 +181,16 @@ class WriteRewriteTest {
         assertRejected("UPDATE users SET name = ? WHERE email ~* ?", "parser could not read");
     }
 
+    /** jOOQ 3.19 cannot parse {@code unnest(a, b)}; it is asked about the written table and SET list only. */
+    @Test
+    void updateFromAMultiArgumentUnnestIsReadByJooqWithoutItsOtherArguments() {
+        String app = "UPDATE users u SET name = v.n FROM unnest(?::bigint[], ?::text[]) AS v(id, n) WHERE u.id = v.id"
+                + " AND u.email IS NOT NULL";
+        assertThat(rewriter.plan(app).forPhase(Phase.DUAL_WRITE)).isSameAs(Rewrite.PASS_THROUGH);
+        String assigning = "UPDATE users u SET email = v.e FROM unnest(?::bigint[], ?::text[]) AS v(id, e) WHERE u.id = v.id";
+        assertDualWrite(assigning, upsert(assigning, "u"));
+    }
+
     @Test
     void updateOnlyIsUnderstood() {
         String app = "UPDATE ONLY users SET email = ?";
