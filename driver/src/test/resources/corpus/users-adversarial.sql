@@ -1816,3 +1816,7 @@ SELECT u.id, max(o.amount), u.email FROM users u JOIN orders o ON o.user_id = u.
 UPDATE users u SET name = v.n FROM unnest(ARRAY[1, 2], ARRAY['A', 'B']) AS v(id, n) WHERE u.id = v.id AND u.email IS NOT NULL
 
 UPDATE users u SET email = v.e FROM unnest(ARRAY[1, 3], ARRAY['one@x', NULL]) AS v(id, e) WHERE u.id = v.id RETURNING u.id, u.email
+
+UPDATE users SET name = name || '!' WHERE email ~* '^(ann|cy)' OR email IS NULL RETURNING id, name
+
+UPDATE users SET name = upper(name) WHERE to_tsvector('simple', coalesce(email, '')) @@ to_tsquery('simple', 'bob') AND email ^@ 'b'

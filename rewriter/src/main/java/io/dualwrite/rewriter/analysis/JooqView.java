@@ -32,12 +32,15 @@ public final class JooqView {
     }
 
     private static final DSLContext CTX = DSL.using(SQLDialect.POSTGRES);
-    /** For reads only: functions and syntax jOOQ does not know are kept as plain SQL, not failures. */
+    /**
+     * Functions and syntax jOOQ does not know are kept as plain SQL, not failures: for reads, and for a write only where
+     * a strict parse failed and the write would otherwise be refused.
+     */
     private static final DSLContext LENIENT = DSL.using(SQLDialect.POSTGRES, new Settings()
             .withParseUnknownFunctions(ParseUnknownFunctions.IGNORE)
             .withParseUnsupportedSyntax(ParseUnsupportedSyntax.IGNORE));
 
-    /** The parsed query, or null when jOOQ cannot parse it (expected: e.g. {@code ~*}). */
+    /** The parsed query, or null when jOOQ cannot parse it (expected: e.g. {@code %}, an unknown function). */
     public static Query parse(String sql) {
         try {
             return CTX.parser().parseQuery(sql);
@@ -46,8 +49,8 @@ public final class JooqView {
         }
     }
 
-    /** A read parsed leniently ({@link #LENIENT}), or null when even so jOOQ cannot parse it. */
-    public static Query parseRead(String sql) {
+    /** The query parsed leniently ({@link #LENIENT}), or null when even so jOOQ cannot parse it. */
+    public static Query parseLeniently(String sql) {
         try {
             return LENIENT.parser().parseQuery(sql);
         } catch (RuntimeException | StackOverflowError e) {

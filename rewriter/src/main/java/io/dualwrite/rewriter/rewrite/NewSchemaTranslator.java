@@ -136,7 +136,7 @@ final class NewSchemaTranslator {
             return r;
         }
         for (String write : d.standalone) {
-            if (JooqView.parseRead(OuterColumnWrapper.withoutWrappers(ParameterTags.untag(write).sql())) == null) {
+            if (JooqView.parseLeniently(OuterColumnWrapper.withoutWrappers(ParameterTags.untag(write).sql())) == null) {
                 return refused(d.statement, "a write whose translated form does not parse",
                         "report it as a dualwrite bug; until then stay in a phase that writes the old column");
             }
