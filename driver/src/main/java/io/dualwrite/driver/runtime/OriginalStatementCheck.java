@@ -41,8 +41,8 @@ final class OriginalStatementCheck {
 
     /**
      * A grouping error names the first ungrouped column PostgreSQL meets, which may be one the rewrite put in place of the
-     * application's (the new table's read tests the ungrouped {@code ctid} under grouping sets, where the column fails
-     * alike): its SQLState alone makes it the application's.
+     * application's (after grouping, the new table's read tests {@code ctid}, which fails where the column fails): its
+     * SQLState alone makes it the application's.
      */
     private static final String GROUPING_ERROR = "42803";
 
