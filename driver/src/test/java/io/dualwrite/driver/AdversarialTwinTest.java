@@ -77,14 +77,14 @@ class AdversarialTwinTest {
     }
 
     /** A statement, run as a PreparedStatement with {@code params} when it has any. */
-    private record Probe(String sql, List<Object> params) {
+    record Probe(String sql, List<Object> params) {
     }
 
     /**
      * The file's statements, separated by blank lines; a first line {@code -- params: 1, 'a@x', NULL} makes it a
      * PreparedStatement with those values (numbers bound as bigint, quoted ones as text).
      */
-    private static List<Probe> statements() throws IOException {
+    static List<Probe> statements() throws IOException {
         String text;
         try (InputStream in = AdversarialTwinTest.class.getResourceAsStream("/corpus/users-adversarial.sql")) {
             assertThat(in).as("corpus/users-adversarial.sql on the test class path").isNotNull();

@@ -239,8 +239,27 @@ final class TwinRun implements AutoCloseable {
         return out;
     }
 
-    private static boolean ordered(String sql) {
-        return sql.toLowerCase(Locale.ROOT).replaceAll("\\s+", " ").contains("order by");
+    /**
+     * Whether the statement sorts its result: an ORDER BY outside parentheses (one in a subquery orders nothing the
+     * application sees; an UPDATE … RETURNING's rows come in scan order, which the twins' plans may differ in).
+     */
+    static boolean ordered(String sql) {
+        String text = sql.toLowerCase(Locale.ROOT).replaceAll("\\s+", " ");
+        int depth = 0;
+        char quote = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (quote != 0) {
+                quote = c == quote ? 0 : quote;
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+            } else if (c == '(' || c == ')') {
+                depth += c == '(' ? 1 : -1;
+            } else if (depth == 0 && text.startsWith("order by", i)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** EXPLAIN prints the plan of the statement that ran, which a translation changes by design: labels only. */
