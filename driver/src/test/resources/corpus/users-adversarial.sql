@@ -1820,3 +1820,9 @@ UPDATE users u SET email = v.e FROM unnest(ARRAY[1, 3], ARRAY['one@x', NULL]) AS
 UPDATE users SET name = name || '!' WHERE email ~* '^(ann|cy)' OR email IS NULL RETURNING id, name
 
 UPDATE users SET name = upper(name) WHERE to_tsvector('simple', coalesce(email, '')) @@ to_tsquery('simple', 'bob') AND email ^@ 'b'
+
+-- params: 'multi@x', 2, 4
+UPDATE users SET email = ? WHERE id = ?; DELETE FROM users WHERE id = ?
+
+-- params: 1, 'x@y', 3, 'bob@example.com', 5
+SELECT id FROM users WHERE id = ?; UPDATE users SET email = ? WHERE id = ?; SELECT id, email FROM users WHERE email = ? OR id = ? ORDER BY id

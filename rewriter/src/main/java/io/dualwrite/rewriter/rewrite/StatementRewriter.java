@@ -181,9 +181,17 @@ public final class StatementRewriter {
         Combined readNew = new Combined();
         Combined translated = new Combined();
         boolean translatedWrite = false;
+        List<Combined> phases = List.of(expanded, dualWrite, readNew, translated);
         for (int i = 0; i < sigs.size(); i++) {
             Sig s = sigs.get(i);
+            int markers = 0;
+            for (Token t : s.tokens()) {
+                markers += t.kind() == TokenKind.PARAMETER && t.text().equals("?") ? 1 : 0;
+            }
             if (!p.names().mentionsTable(s) && !doBlockMentions(s, p)) {
+                for (Combined c : phases) {
+                    c.keepParameters(markers);
+                }
                 continue;
             }
             int start = s.get(0).start();
@@ -191,10 +199,10 @@ public final class StatementRewriter {
             String statement = sql.substring(start, end);
             PhaseRewrites r = p.plan(statement, statement, 0, new Sig(Statements.significant(
                     Lexer.scan(statement, standardConformingStrings).tokens())));
-            expanded.add(r.expanded(), start, end, statement, p);
-            dualWrite.add(r.dualWrite(), start, end, statement, p);
-            readNew.add(r.readNew(), start, end, statement, p);
-            translated.add(r.translated(), start, end, statement, p);
+            expanded.add(r.expanded(), start, end, statement, markers);
+            dualWrite.add(r.dualWrite(), start, end, statement, markers);
+            readNew.add(r.readNew(), start, end, statement, markers);
+            translated.add(r.translated(), start, end, statement, markers);
             translatedWrite |= r.translatedReturning() != null;
         }
         Rewrite dw = dualWrite.result(sql);
@@ -256,34 +264,53 @@ public final class StatementRewriter {
                 wrap.apply(r.translated()), translatedReturning);
     }
 
-    /** The per-statement rewrites of one phase, spliced into the whole string. */
+    /**
+     * The per-statement rewrites of one phase, spliced into the whole string; where one moves parameters
+     * ({@link Rewrite.Rewritten#parameterSources}), the map of the whole string: PgJDBC numbers the markers across all
+     * its statements, so each statement's map is offset by the markers before it.
+     */
     private static final class Combined {
         private final Splice splice = new Splice();
+        private final List<Integer> parameterSources = new ArrayList<>();
+        private int markers;
+        private boolean parametersMoved;
         private Rewrite rejected;
         private boolean dualWrite;
 
-        void add(Rewrite r, int start, int end, String statement, StatementPlanner p) {
+        void add(Rewrite r, int start, int end, String statement, int statementMarkers) {
             if (rejected != null) {
                 return;
             }
             if (r instanceof Rewrite.Rejected x) {
                 rejected = new Rewrite.Rejected("several statements in one string, one of them refused: " + x.reason());
             } else if (r instanceof Rewrite.Rewritten w) {
-                if (w.parameterSources() != null) {
-                    rejected = new Rewrite.Rejected(Reasons.of("a translated write that moves parameters, among several"
-                                    + " statements in one string (" + p.names().spec().name() + ")",
-                            "send the statement on its own", statement));
-                    return;
-                }
                 if (w.hiddenColumns() > 0 || w.kind() == Rewrite.Kind.DUAL_WRITE_RETURNING) {
                     rejected = new Rewrite.Rejected(Reasons.of("a write with RETURNING among several statements in"
-                                    + " one string (" + p.names().spec().name() + ")",
-                            "send the statement with RETURNING on its own", statement));
+                                    + " one string", "send the statement with RETURNING on its own", statement));
                     return;
+                }
+                if (w.parameterSources() != null) {
+                    for (int source : w.parameterSources()) {
+                        parameterSources.add(markers + source);
+                    }
+                    markers += statementMarkers;
+                    parametersMoved = true;
+                } else {
+                    keepParameters(statementMarkers);
                 }
                 dualWrite |= w.kind() == Rewrite.Kind.DUAL_WRITE;
                 splice.replace(start, end, w.sql());
+            } else {
+                keepParameters(statementMarkers);
             }
+        }
+
+        /** A statement whose markers stay as they are. */
+        void keepParameters(int statementMarkers) {
+            for (int k = 1; k <= statementMarkers; k++) {
+                parameterSources.add(markers + k);
+            }
+            markers += statementMarkers;
         }
 
         Rewrite result(String sql) {
@@ -293,7 +320,8 @@ public final class StatementRewriter {
             if (splice.isEmpty()) {
                 return Rewrite.PASS_THROUGH;
             }
-            return new Rewrite.Rewritten(splice.apply(sql), dualWrite ? Rewrite.Kind.DUAL_WRITE : Rewrite.Kind.READ_NEW);
+            return new Rewrite.Rewritten(splice.apply(sql), dualWrite ? Rewrite.Kind.DUAL_WRITE : Rewrite.Kind.READ_NEW, 0,
+                    parametersMoved ? parameterSources.stream().mapToInt(Integer::intValue).toArray() : null);
         }
     }
 
