@@ -9,6 +9,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -219,6 +220,15 @@ class WritesInsideOtherFormsTest {
         };
     }
 
+    private static Step updatableCall(String query, RowChange change) {
+        return c -> {
+            try (CallableStatement p = c.prepareCall(query, ResultSet.TYPE_SCROLL_INSENSITIVE, ResultSet.CONCUR_UPDATABLE);
+                 ResultSet rs = p.executeQuery()) {
+                return change.apply(rs);
+            }
+        };
+    }
+
     interface RowChange {
         List<String> apply(ResultSet rs) throws SQLException;
     }
@@ -255,7 +265,8 @@ class WritesInsideOtherFormsTest {
                 updatable("SELECT id, email FROM users WHERE id = 1", UPDATE_EMAIL),
                 updatable("SELECT id, email FROM users", INSERT),
                 updatable("SELECT id, email FROM users WHERE id = 2", DELETE),
-                updatablePrepared("SELECT id, name, email FROM users WHERE id = 4", UPDATE_EMAIL));
+                updatablePrepared("SELECT id, name, email FROM users WHERE id = 4", UPDATE_EMAIL),
+                updatableCall("SELECT id, name, email FROM users WHERE id = 3", UPDATE_EMAIL));
     }
 
     /** The query names the table, not the column: it passes through, but PgJDBC's deleteRow() would leave the email rows. */
@@ -264,8 +275,10 @@ class WritesInsideOtherFormsTest {
         assertRefusedAndUnchanged(db, Phase.DUAL_WRITE,
                 updatable("SELECT id, name FROM users WHERE id = 2", DELETE),
                 updatablePrepared("SELECT id, name FROM users WHERE id = 4", DELETE),
+                updatableCall("SELECT id, name FROM users ORDER BY id", DELETE),
                 updatable("SELECT id, name FROM users", INSERT_NAME),
-                updatablePrepared("SELECT id, name FROM users", INSERT_NAME));
+                updatablePrepared("SELECT id, name FROM users", INSERT_NAME),
+                updatableCall("SELECT id, name FROM users", INSERT_NAME));
     }
 
     /** Such a query may still change the other columns of its rows, as with PgJDBC. */
@@ -297,6 +310,30 @@ class WritesInsideOtherFormsTest {
             return List.of(rs.getString("name"));
         }));
         assertThat(db.queryString("SELECT name FROM users WHERE id = 1")).isEqualTo("Anna");
+    }
+
+    /** Described from the application's query, as other result sets of a rewritten read are; refreshRow refused. */
+    @Test
+    void updatableResultSetOfARewrittenReadReadsAsPlainInReadNew(TestDatabase db) throws SQLException {
+        RowChange described = rs -> {
+            List<String> seen = new ArrayList<>(MigrationFixture.rows(rs));
+            java.sql.ResultSetMetaData md = rs.getMetaData();
+            for (int i = 1; i <= md.getColumnCount(); i++) {
+                seen.add(md.getColumnLabel(i) + " " + md.getTableName(i) + " " + md.isNullable(i) + " "
+                        + md.getColumnTypeName(i) + " " + md.getPrecision(i));
+            }
+            return seen;
+        };
+        RowChange refresh = rs -> {
+            rs.next();
+            rs.refreshRow();
+            return List.of(rs.getString("email"));
+        };
+        List<List<String>> seen = twin(db, Phase.READ_NEW, updatable("SELECT * FROM users ORDER BY id", described),
+                updatableCall("SELECT id, email FROM users ORDER BY id", described),
+                updatable("SELECT id, email FROM users ORDER BY id", refresh));
+        assertThat(seen.get(0)).contains("email users 1 text 2147483647");
+        assertThat(seen.get(2)).containsExactly("SQLState 0A000");
     }
 
     @Test

@@ -293,7 +293,7 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
 
     @Override
     public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
-        RewritePlan plan = planToPrepare(sql);
+        RewritePlan plan = planToPrepare(sql, resultSetConcurrency);
         return plan == null ? Wrappers.callableStatement(delegate.prepareCall(sql, resultSetType, resultSetConcurrency), this)
                 : rewritingCall(plan, sql, PrepareOptions.call(resultSetType, resultSetConcurrency));
     }
@@ -301,7 +301,7 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
     @Override
     public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency, int resultSetHoldability)
             throws SQLException {
-        RewritePlan plan = planToPrepare(sql);
+        RewritePlan plan = planToPrepare(sql, resultSetConcurrency);
         return plan == null
                 ? Wrappers.callableStatement(delegate.prepareCall(sql, resultSetType, resultSetConcurrency, resultSetHoldability), this)
                 : rewritingCall(plan, sql, PrepareOptions.call(resultSetType, resultSetConcurrency, resultSetHoldability));

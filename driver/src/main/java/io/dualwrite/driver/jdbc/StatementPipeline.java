@@ -334,14 +334,22 @@ final class StatementPipeline {
      */
     private ResultSet hide(ResultSet rs) throws SQLException {
         if (rs.getConcurrency() == ResultSet.CONCUR_UPDATABLE) {
-            // first: its changes would bypass the rewrite in every phase, READ_NEW included; also a query that passes
+            // its changes would bypass the rewrite in every phase, READ_NEW included; also a query that passes
             // through (it names the table, not the column): PgJDBC's own deleteRow() would leave the target's rows
             MigrationRuntime guarded = touched != null ? touched
                     : passedSql == null ? null : connection.database.migrations().namedBy(passedSql);
             if (guarded != null) {
-                return Wrappers.updatableResultSet(rs, owner, connection, guarded, touched == null || rowsOnly);
+                // a rewritten read's metadata is described from the application's text, as for any result set
+                boolean rewrittenRead = readNewSql != null || translated;
+                return Wrappers.updatableResultSet(rewrittenRead ? shown(rs) : rs, owner, connection, guarded,
+                        touched == null || rowsOnly, rewrittenRead);
             }
         }
+        return shown(rs);
+    }
+
+    /** The result set as the application sees it: its hidden columns hidden, its metadata the application's query's. */
+    private ResultSet shown(ResultSet rs) throws SQLException {
         if (readNewSql != null) {
             return Wrappers.readNewResultSet(rs, owner, connection.plainReads, readNewSql, readNewPrepared);
         }

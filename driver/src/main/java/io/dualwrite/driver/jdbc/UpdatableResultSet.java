@@ -29,13 +29,32 @@ public abstract class UpdatableResultSet extends DualwriteResultSet {
     private final DualwriteConnection connection;
     private final MigrationRuntime migration;
     private final boolean rowsOnly;
+    /** The query ran rewritten to read the new table: PgJDBC holds the rewritten text. */
+    private final boolean rewrittenRead;
 
     protected UpdatableResultSet(ResultSet delegate, Statement statement, DualwriteConnection connection,
-                                 MigrationRuntime migration, boolean rowsOnly) {
+                                 MigrationRuntime migration, boolean rowsOnly, boolean rewrittenRead) {
         super(delegate, statement);
         this.connection = connection;
         this.migration = migration;
         this.rowsOnly = rowsOnly;
+        this.rewrittenRead = rewrittenRead;
+    }
+
+    /**
+     * PgJDBC re-reads the row with a SELECT it builds from the query's text, which is here the rewritten one: it takes
+     * the new table inside the column's subquery for the query's table and fails (24000, 42601). Refused instead.
+     */
+    @Override
+    public void refreshRow() throws SQLException {
+        if (rewrittenRead) {
+            Phase phase = connection.phaseOf(migration);
+            migration.countRejected();
+            throw Refusals.refused("ResultSet.refreshRow() on an updatable (CONCUR_UPDATABLE) result set of a query"
+                    + " rewritten to read the migrated column from the new table: PgJDBC re-reads the row with a query it"
+                    + " builds from the rewritten text; run the query again instead", phase, migration);
+        }
+        delegate.refreshRow();
     }
 
     @Override

@@ -95,7 +95,7 @@ final class Wrappers {
     private static final MethodHandle RESULT_SET = constructor(generate(DualwriteResultSet.class, null),
             ResultSet.class, Statement.class);
     private static final MethodHandle UPDATABLE_RESULT_SET = constructor(generateUpdatable(),
-            ResultSet.class, Statement.class, DualwriteConnection.class, MigrationRuntime.class, boolean.class);
+            ResultSet.class, Statement.class, DualwriteConnection.class, MigrationRuntime.class, boolean.class, boolean.class);
     private static final MethodHandle READ_NEW_RESULT_SET = constructor(generate(ReadNewResultSet.class, null),
             ResultSet.class, Statement.class, PlainReadMetaData.class, String.class, boolean.class);
     private static final MethodHandle PLAIN_READ_COLUMNS = constructor(generate(PlainReadColumns.class, null),
@@ -193,9 +193,9 @@ final class Wrappers {
     }
 
     static ResultSet updatableResultSet(ResultSet delegate, Statement statement, DualwriteConnection connection,
-                                        MigrationRuntime migration, boolean rowsOnly) {
+                                        MigrationRuntime migration, boolean rowsOnly, boolean rewrittenRead) {
         try {
-            return (ResultSet) UPDATABLE_RESULT_SET.invoke(delegate, statement, connection, migration, rowsOnly);
+            return (ResultSet) UPDATABLE_RESULT_SET.invoke(delegate, statement, connection, migration, rowsOnly, rewrittenRead);
         } catch (Throwable t) {
             throw rethrow(t);
         }
