@@ -10,6 +10,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -52,5 +54,33 @@ class JdbcEscapesTest {
             assertThat(db.queryString("SELECT email FROM users WHERE id = 4")).isEqualTo("new@example.com");
             MigrationFixture.assertInSync(db);
         }
+    }
+    /**
+     * With escape processing off PgJDBC sends the braces as written and PostgreSQL rejects them (42601); the driver must
+     * not read (and send) the replaced text: the statement fails, or is refused, and writes nothing.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Phase.class, names = {"DUAL_WRITE", "READ_NEW", "CONTRACTED"})
+    void escapesAreLeftAsWrittenWhereProcessingIsOff(Phase phase, TestDatabase db) throws SQLException {
+        MigrationFixture.create(db, phase == Phase.CONTRACTED ? Phase.READ_NEW : phase);
+        if (phase == Phase.CONTRACTED) {
+            MigrationFixture.enterTranslatingPhase(db, phase);
+        }
+        Map<Long, String> before = MigrationFixture.primaries(db);
+        try (Connection c = db.connectDualwrite(); Statement s = c.createStatement()) {
+            s.setEscapeProcessing(false);
+            for (String sql : List.of("SELECT {fn lcase(email)} FROM users ORDER BY 1",
+                    "UPDATE users SET email = {fn lcase(email)} WHERE id = 5",
+                    "INSERT INTO users VALUES (77, {fn ucase('n')}, 'e@x')",
+                    "DELETE FROM users WHERE email = {fn lcase('BOB@EXAMPLE.COM')}")) {
+                SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, () -> s.execute(sql), sql);
+                assertThat(e.getSQLState()).as(sql).isIn("42601", "0A000");
+            }
+            s.setEscapeProcessing(true);
+            try (ResultSet rs = s.executeQuery("SELECT {fn lcase(email)} AS e FROM users WHERE id = 5")) {
+                assertThat(MigrationFixture.rows(rs)).containsExactly("eve@example.com");
+            }
+        }
+        assertThat(MigrationFixture.primaries(db)).isEqualTo(before);
     }
 }

@@ -19,11 +19,23 @@ public abstract class DualwriteStatement implements Statement {
     private final StatementPipeline pipeline;
     /** Made at the first use: most statements never batch. */
     private List<String> batch;
+    /** As set on PgJDBC's statement, which has no getter: off, PgJDBC sends {@code {fn …}} and the like as written. */
+    private boolean escapeProcessing = true;
 
     protected DualwriteStatement(Statement delegate, DualwriteConnection connection) {
         this.delegate = delegate;
         this.connection = connection;
         this.pipeline = new StatementPipeline(connection, this);
+    }
+
+    @Override
+    public void setEscapeProcessing(boolean enable) throws SQLException {
+        delegate.setEscapeProcessing(enable);
+        escapeProcessing = enable;
+    }
+
+    boolean escapeProcessing() {
+        return escapeProcessing;
     }
 
     @Override

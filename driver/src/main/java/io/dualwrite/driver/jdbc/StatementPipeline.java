@@ -380,7 +380,7 @@ final class StatementPipeline {
      * @param pathChangesFirst an earlier entry of the same batch may change the search_path
      */
     private String route(String sql, Object keys, boolean pathChangesFirst) throws SQLException {
-        RewritePlan plan = StatementPlans.of(connection, sql);
+        RewritePlan plan = StatementPlans.of(connection, sql, !(owner instanceof DualwriteStatement s) || s.escapeProcessing());
         if (plan == null) {
             touched = null;
             passedSql = sql;

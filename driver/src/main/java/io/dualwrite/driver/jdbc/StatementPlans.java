@@ -19,12 +19,17 @@ final class StatementPlans {
      * The session's standard_conforming_strings decides how PostgreSQL reads backslashes in strings.
      */
     static RewritePlan of(DualwriteConnection connection, String sql) throws SQLException {
+        return of(connection, sql, true);
+    }
+
+    /** @param escapes whether PgJDBC replaces JDBC escapes in the text ({@code Statement.setEscapeProcessing}) */
+    static RewritePlan of(DualwriteConnection connection, String sql, boolean escapes) throws SQLException {
         DatabaseRuntime.Migrations migrations = connection.database.migrations();
         if (migrations.isEmpty()) {
             return null;
         }
         boolean standard = standardConformingStrings(connection.delegate);
-        RewritePlan plan = migrations.rewriter().plan(withoutJdbcEscapes(sql, standard), standard);
+        RewritePlan plan = migrations.rewriter().plan(escapes ? withoutJdbcEscapes(sql, standard) : sql, standard);
         return plan.passThrough() ? null : plan;
     }
 
