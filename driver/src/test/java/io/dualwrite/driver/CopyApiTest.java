@@ -103,6 +103,32 @@ class CopyApiTest {
     }
 
     /**
+     * FREEZE would apply to the staging table (created in the copy's transaction, so it succeeds where the copy into the
+     * table fails, 55000), DEFAULT would find no column default there: refused, nothing written; FREEZE off is staged.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Phase.class, names = {"DUAL_WRITE", "CONTRACTED"})
+    void optionsTheStagingTableWouldChangeAreRefused(Phase phase, TestDatabase db) throws Exception {
+        MigrationFixture.create(db, phase.writesOld() ? phase : Phase.READ_NEW);
+        if (!phase.writesOld()) {
+            MigrationFixture.enterTranslatingPhase(db, phase);
+        }
+        try (Connection dual = db.connectDualwrite()) {
+            CopyManager api = dual.unwrap(PGConnection.class).getCopyAPI();
+            for (String copy : List.of("COPY users FROM STDIN (FREEZE)", "COPY users FROM STDIN WITH (FORMAT csv, FREEZE true)",
+                    "COPY users FROM STDIN FREEZE", "COPY users FROM STDIN (FORMAT csv, DEFAULT '\\D')")) {
+                SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                        () -> api.copyIn(copy, new StringReader(copy.contains("csv") ? "31,x,k@x\n" : "31\tx\tk@x\n")), copy);
+                assertThat(e.getSQLState()).as(copy).isEqualTo("0A000");
+                assertThat(e.getMessage()).contains(copy.contains("DEFAULT") ? "DEFAULT" : "FREEZE");
+            }
+            assertThat(api.copyIn("COPY users FROM STDIN (FORMAT csv, FREEZE false)", new StringReader("31,x,k@x\n"))).isEqualTo(1);
+        }
+        assertThat(MigrationFixture.primaries(db)).containsEntry(31L, "k@x").doesNotContainKey(32L);
+        assertThat(db.queryLong("SELECT count(*) FROM users")).isEqualTo(6);
+    }
+
+    /**
      * A partitioned table: the rows go through the partitioned table (staged, routed to their partitions), and a dump
      * of it where the phase reads new is every partition's rows (a query on it without ONLY; PostgreSQL 14 to 17
      * themselves refuse COPY TO of a partitioned table, 42809).

@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -66,6 +67,26 @@ record CopyOfTable(String table, List<Token> columns, boolean in, String rest) {
             return null;
         }
         return new CopyOfTable(table, columns, in, sql.substring(s.get(i).start(), s.get(s.size() - 1).end()));
+    }
+
+    /**
+     * The option among {@link #rest}'s (before {@code WHERE}) that a copy into the driver's staging table would honour
+     * otherwise than the copy into the table: {@code FREEZE} (not off), {@code DEFAULT}; or null.
+     */
+    String optionTheStagingTableChanges(boolean standardConformingStrings) {
+        Sig s = new Sig(Statements.significant(Lexer.scan(rest, standardConformingStrings).tokens()));
+        for (int i = 0; i < s.size() && !(s.is(i, "where") && s.depth(i) == 0); i++) {
+            if (s.is(i, "freeze")) {
+                String value = i + 1 < s.size() ? s.get(i + 1).text().replace("'", "").toLowerCase(Locale.ROOT) : "";
+                if (!value.equals("false") && !value.equals("off") && !value.equals("0")) {
+                    return "FREEZE";
+                }
+            }
+            if (s.is(i, "default")) {
+                return "DEFAULT";
+            }
+        }
+        return null;
     }
 
     /**

@@ -119,6 +119,14 @@ final class RoutedCopyManager extends CopyManager {
             String sent = sql;
             if (direction == Direction.IN && copy != null && copy.in()) {
                 if (rewrite instanceof Rewrite.Rejected) {
+                    String option = copy.optionTheStagingTableChanges(standard);
+                    if (option != null) {
+                        migration.countRejected();
+                        throw Refusals.refused("COPY … FROM STDIN with " + option + ": the driver copies the rows into a"
+                                + " staging table of its own, where " + option + " means something else (FREEZE applies"
+                                + " to the new staging table, DEFAULT finds no column default there); copy without it",
+                                phase, migration);
+                    }
                     return StagedCopyIn.start(connection, this, copy);
                 }
                 // as written in this phase, staged wherever it would be refused: nothing to judge
