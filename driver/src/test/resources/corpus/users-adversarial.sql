@@ -1826,3 +1826,11 @@ UPDATE users SET email = ? WHERE id = ?; DELETE FROM users WHERE id = ?
 
 -- params: 1, 'x@y', 3, 'bob@example.com', 5
 SELECT id FROM users WHERE id = ?; UPDATE users SET email = ? WHERE id = ?; SELECT id, email FROM users WHERE email = ? OR id = ? ORDER BY id
+
+DECLARE rc1 CURSOR FOR SELECT id, email FROM users WHERE id >= 2 AND id < 3; FETCH 1 FROM rc1; UPDATE users SET name = 'cur' WHERE CURRENT OF rc1
+
+DECLARE rc2 CURSOR FOR SELECT * FROM users WHERE id BETWEEN 2 AND 2; FETCH 1 FROM rc2; DELETE FROM users WHERE CURRENT OF rc2
+
+DECLARE rc3 CURSOR FOR SELECT id, email FROM users WHERE email = 'dee@example.com'; FETCH 1 FROM rc3; UPDATE users SET name = 'cur' WHERE CURRENT OF rc3
+
+DECLARE rc4 CURSOR FOR SELECT id, email FROM users WHERE id BETWEEN 4 AND 4; FETCH 1 FROM rc4; UPDATE users SET email = 'cur@x' WHERE CURRENT OF rc4

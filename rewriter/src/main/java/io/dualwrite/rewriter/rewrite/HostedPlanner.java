@@ -36,7 +36,9 @@ final class HostedPlanner {
         Sig inner = new Sig(s.tokens().subList(h.inner(), h.end()));
         int start = inner.get(0).start();
         int end = inner.get(inner.size() - 1).end();
-        PhaseRewrites r = planner.plan(sql, statement.substring(start - offset, end - offset), start, inner);
+        // a cursor's query stays a scan of the table: WHERE CURRENT OF needs one (PostgreSQL: 24000 through a join)
+        PhaseRewrites r = planner.plan(sql, statement.substring(start - offset, end - offset), start, inner,
+                h.host() == HostedStatement.Host.DECLARE_CURSOR ? ReadRewriter.Joins.SCAN_ONLY : ReadRewriter.Joins.KEEPING_PARAMETERS);
         // the phase that writes new says whether the inner statement is a write the sync must see
         boolean writes = !(r.dualWrite() instanceof Rewrite.PassThrough);
         // the translation of a write the sync need not see (UPDATE … WHERE email = ?) is still a write

@@ -75,7 +75,12 @@ public final class ReadRewriter {
         /** Bounds that are literals or {@code $n} are copied; a {@code ?} bound is not. */
         KEEPING_PARAMETERS,
         /** A {@code ?} bound is copied too: the caller sends the result's parameter map. */
-        MOVING_PARAMETERS
+        MOVING_PARAMETERS,
+        /**
+         * No join and no value lookup ({@link ValueLookups}) either: the query stays a scan of the table, which a cursor's
+         * {@code WHERE CURRENT OF} needs ({@code DECLARE … CURSOR FOR}).
+         */
+        SCAN_ONLY
     }
 
     public Result rewrite(String sql, Sig s) {
@@ -101,9 +106,9 @@ public final class ReadRewriter {
             return Result.refused(scopes.refusal());
         }
         Splice splice = new Splice();
-        KeyRangeJoins joins = mode == Joins.NONE ? KeyRangeJoins.none(names.spec())
+        KeyRangeJoins joins = mode == Joins.NONE || mode == Joins.SCAN_ONLY ? KeyRangeJoins.none(names.spec())
                 : KeyRangeJoins.of(s, scopes, names, mode == Joins.MOVING_PARAMETERS);
-        String refusal = collect(s, scopes, splice, null, joins);
+        String refusal = collect(s, scopes, splice, null, joins, mode != Joins.SCAN_ONLY);
         if (refusal != null) {
             return Result.refused(refusal);
         }
@@ -128,7 +133,7 @@ public final class ReadRewriter {
         }
         Relation written = scopes.root().relations.get(0);
         return collect(s, scopes, splice, returned == null || returningStart < 0 ? null
-                : new Returned(written, returningStart, returned), KeyRangeJoins.none(names.spec()));
+                : new Returned(written, returningStart, returned), KeyRangeJoins.none(names.spec()), true);
     }
 
     /**
@@ -140,14 +145,15 @@ public final class ReadRewriter {
             return Result.refused(scopes.refusal());
         }
         Splice splice = new Splice();
-        String refusal = collect(s, scopes, splice, null, KeyRangeJoins.none(names.spec()));
+        String refusal = collect(s, scopes, splice, null, KeyRangeJoins.none(names.spec()), true);
         if (refusal != null) {
             return Result.refused(refusal);
         }
         return splice.isEmpty() ? Result.UNCHANGED : new Result(splice.apply(sql), null, null);
     }
 
-    private String collect(Sig s, ReadScopes scopes, Splice splice, Returned returned, KeyRangeJoins joins) {
+    private String collect(Sig s, ReadScopes scopes, Splice splice, Returned returned, KeyRangeJoins joins,
+                           boolean valueLookups) {
         String refusal = renamesColumn(scopes);
         if (refusal == null) {
             for (Scope scope : scopes.scopes()) {
@@ -162,7 +168,9 @@ public final class ReadRewriter {
             refusal = replaceReferences(s, scopes, splice, returned, joins);
         }
         if (refusal == null) {
-            ValueLookups.splice(s, scopes, names, splice);
+            if (valueLookups) {
+                ValueLookups.splice(s, scopes, names, splice);
+            }
             keepLabels(s, scopes, splice);
         }
         return refusal;

@@ -75,16 +75,17 @@ public final class StatementPlanner {
      * @param offset    where {@code statement} starts in {@code sql}
      */
     public PhaseRewrites plan(String sql, String statement, int offset, Sig s) {
-        return plan(sql, statement, offset, s, false);
+        return plan(sql, statement, offset, s, ReadRewriter.Joins.KEEPING_PARAMETERS);
     }
 
     /**
-     * @param alone whether the statement is the whole string and not inside another: only then can the
-     *              driver bind a read's parameter map (several statements and host forms are spliced
-     *              around the statement's text, which keeps the application's markers)
+     * @param reads the form of a read ({@link ReadRewriter.Joins}): {@code MOVING_PARAMETERS} only where the statement is
+     *              the whole string and not inside another, as only then can the driver bind a read's parameter map
+     *              (several statements and host forms are spliced around the statement's text, which keeps the
+     *              application's markers)
      */
-    public PhaseRewrites plan(String sql, String statement, int offset, Sig s, boolean alone) {
-        PhaseRewrites planned = planByKind(sql, statement, offset, s, alone);
+    public PhaseRewrites plan(String sql, String statement, int offset, Sig s, ReadRewriter.Joins reads) {
+        PhaseRewrites planned = planByKind(sql, statement, offset, s, reads);
         String reserved = reservedName(s);
         if (reserved != null) {
             return planned.refusingRewrites((Rewrite.Rejected) rejected(statement, "a name starting with dw$ (" + reserved
@@ -107,7 +108,7 @@ public final class StatementPlanner {
         return null;
     }
 
-    private PhaseRewrites planByKind(String sql, String statement, int offset, Sig s, boolean alone) {
+    private PhaseRewrites planByKind(String sql, String statement, int offset, Sig s, ReadRewriter.Joins reads) {
         HostedStatement host = HostedStatement.of(s);
         if (host != null) {
             return hosted.plan(sql, statement, offset, s, host);
@@ -117,9 +118,9 @@ public final class StatementPlanner {
             case INSERT, UPDATE, DELETE:
                 return translated(write(statement, offset, s, kind), sql, statement, offset, s, s);
             case WITH:
-                return with(sql, statement, offset, s, alone);
+                return with(sql, statement, offset, s, reads);
             case READ:
-                return read(sql, statement, offset, s, alone);
+                return read(sql, statement, offset, s, reads);
             case TABLE:
                 return new PhaseRewrites(Rewrite.PASS_THROUGH, rejected(statement,
                         "TABLE on the migrated table reads the old column", "write it as SELECT with a column list"));
@@ -161,7 +162,7 @@ public final class StatementPlanner {
      * {@code WITH … <write>}: the write on the source table is rewritten with our CTE spliced
      * after the application's CTE list; a CTE that itself writes the source table is {@link WithQueryWrite}'s.
      */
-    private PhaseRewrites with(String sql, String statement, int offset, Sig s, boolean alone) {
+    private PhaseRewrites with(String sql, String statement, int offset, Sig s, ReadRewriter.Joins reads) {
         List<String> cteNames = new ArrayList<>();
         List<int[]> spans = new ArrayList<>();
         int main = mainStatement(s, cteNames, spans);
@@ -190,7 +191,7 @@ public final class StatementPlanner {
             return reject(statement, "a statement with its own WITH clause that writes the migrated table in a way"
                     + " that is not recognised", "write the migrated table in a plain INSERT/UPDATE/DELETE after WITH");
         }
-        return hasDepthZeroWrite(s) ? otherTableWrites.plan(sql, statement, s) : read(sql, statement, offset, s, alone);
+        return hasDepthZeroWrite(s) ? otherTableWrites.plan(sql, statement, s) : read(sql, statement, offset, s, reads);
     }
 
     /**
@@ -442,8 +443,7 @@ public final class StatementPlanner {
      * corner), PostgreSQL is the judge of the splice, and a failure there counts for the error-rate
      * watch.
      */
-    private PhaseRewrites read(String sql, String statement, int offset, Sig s, boolean alone) {
-        ReadRewriter.Joins joins = alone ? ReadRewriter.Joins.MOVING_PARAMETERS : ReadRewriter.Joins.KEEPING_PARAMETERS;
+    private PhaseRewrites read(String sql, String statement, int offset, Sig s, ReadRewriter.Joins joins) {
         ReadRewriter.Result r = reads.rewrite(sql, s, joins);
         if (r.unchanged()) {
             return PhaseRewrites.PASS;
@@ -455,8 +455,9 @@ public final class StatementPlanner {
         }
         if (JooqView.parseLeniently(statement) != null && !probeParses(sql, statement, offset, s, joins)) {
             // jOOQ misreads some joins (a $n used twice): the subquery form serves the read as before
-            r = reads.rewrite(sql, s, ReadRewriter.Joins.NONE);
-            if (!probeParses(sql, statement, offset, s, ReadRewriter.Joins.NONE)) {
+            ReadRewriter.Joins none = joins == ReadRewriter.Joins.SCAN_ONLY ? joins : ReadRewriter.Joins.NONE;
+            r = reads.rewrite(sql, s, none);
+            if (!probeParses(sql, statement, offset, s, none)) {
                 return new PhaseRewrites(Rewrite.PASS_THROUGH, rejected(statement,
                         "a query reading the migrated column whose rewritten form does not parse",
                         "report it as a dualwrite bug; until then stay in a phase that reads old"));

@@ -156,7 +156,7 @@ public final class StatementRewriter {
             int start = statements.get(0).get(0).start();
             int end = s.get(s.size() - 1).end();
             String statement = sql.substring(start, end);
-            PhaseRewrites r = touched.plan(sql, statement, start, s, true);
+            PhaseRewrites r = touched.plan(sql, statement, start, s, ReadRewriter.Joins.MOVING_PARAMETERS);
             if (commentBetweenSemicolons(scan.tokens(), s)) {
                 r = keepAround(r, sql.substring(0, s.get(0).start()), sql.substring(end));
             }

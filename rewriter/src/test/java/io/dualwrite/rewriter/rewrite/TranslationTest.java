@@ -344,6 +344,15 @@ class TranslationTest {
                 .containsExactly(1, 3, 2, 4);
     }
 
+    /** WHERE CURRENT OF needs a cursor on a plain scan of the table: no key range join, no lookup by value (24000). */
+    @Test
+    void aCursorsQueryStaysAScanOfTheTable() {
+        assertThat(translated("DECLARE c CURSOR FOR SELECT id, email FROM users WHERE id >= 2 AND email = 'x'").sql())
+                .isEqualTo("DECLARE c CURSOR FOR SELECT id, " + newEmail("users") + " AS \"email\" FROM users WHERE id >= 2 AND "
+                        + newEmail("users") + " = 'x'");
+        assertThat(translated("SELECT id, email FROM users WHERE id >= 2 AND email = 'x'").sql()).contains("\"dw$l\"");
+    }
+
     @Test
     void hostedStatementsFollowTheTranslation() {
         assertThat(translated("EXPLAIN ANALYZE UPDATE users SET email = 'x' WHERE id = 1").sql())
