@@ -1834,3 +1834,7 @@ DECLARE rc2 CURSOR FOR SELECT * FROM users WHERE id BETWEEN 2 AND 2; FETCH 1 FRO
 DECLARE rc3 CURSOR FOR SELECT id, email FROM users WHERE email = 'dee@example.com'; FETCH 1 FROM rc3; UPDATE users SET name = 'cur' WHERE CURRENT OF rc3
 
 DECLARE rc4 CURSOR FOR SELECT id, email FROM users WHERE id BETWEEN 4 AND 4; FETCH 1 FROM rc4; UPDATE users SET email = 'cur@x' WHERE CURRENT OF rc4
+
+PREPARE rp1(text) AS SELECT id FROM users WHERE email = $1; EXECUTE rp1('bob@example.com')
+
+PREPARE rp2(text) AS SELECT id, name FROM users WHERE lower(email) = lower($1) ORDER BY id; EXECUTE rp2('BOB@example.com')

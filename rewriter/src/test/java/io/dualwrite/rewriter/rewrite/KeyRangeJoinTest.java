@@ -49,6 +49,10 @@ class KeyRangeJoinTest {
         assertThat(readNew("SELECT email FROM users WHERE id >= $2 AND name = $1"))
                 .isEqualTo(new Rewrite.Rewritten("SELECT " + VALUE + " AS \"email\" FROM users" + JOIN
                         + "users.\"id\" AND \"dw$j\".\"dw$k\" >= $2 WHERE id >= $2 AND name = $1", Rewrite.Kind.READ_NEW));
+        // jOOQ, which checks the join form, is shown $1 as ? (it misreads "$1 AND …")
+        assertThat(readNew("SELECT email FROM users WHERE id <= $1"))
+                .isEqualTo(new Rewrite.Rewritten("SELECT " + VALUE + " AS \"email\" FROM users" + JOIN
+                        + "users.\"id\" AND \"dw$j\".\"dw$k\" <= $1 WHERE id <= $1", Rewrite.Kind.READ_NEW));
     }
 
     @Test
@@ -88,7 +92,6 @@ class KeyRangeJoinTest {
         "SELECT email FROM users WHERE id BETWEEN SYMMETRIC 3 AND 1",
         "SELECT email FROM users WHERE 1 < id",
         "SELECT email FROM users WHERE name > 'a'",
-        "SELECT email FROM users WHERE id <= $1",
         // a table of an explicit JOIN shows no unqualified system column (42703)
         "SELECT ctid, email FROM users WHERE id > 1",
         "SELECT email FROM users WHERE id BETWEEN 1 AND 3 AND xmin IS NOT NULL",

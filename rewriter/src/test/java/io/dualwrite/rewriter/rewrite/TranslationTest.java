@@ -353,6 +353,13 @@ class TranslationTest {
         assertThat(translated("SELECT id, email FROM users WHERE id >= 2 AND email = 'x'").sql()).contains("\"dw$l\"");
     }
 
+    /** jOOQ, which checks the rewritten read, misreads "$1 AND …"; it is shown ? there. */
+    @Test
+    void aNumberedParameterInALookupByValueIsTranslated() {
+        assertThat(translated("PREPARE q(text) AS SELECT id FROM users WHERE email = $1 AND name <> ''").sql())
+                .isEqualTo("PREPARE q(text) AS SELECT id FROM users WHERE " + Fixtures.lookup("users", "= $1") + " AND name <> ''");
+    }
+
     @Test
     void hostedStatementsFollowTheTranslation() {
         assertThat(translated("EXPLAIN ANALYZE UPDATE users SET email = 'x' WHERE id = 1").sql())
