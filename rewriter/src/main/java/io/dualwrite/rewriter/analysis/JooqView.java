@@ -43,10 +43,13 @@ public final class JooqView {
 
     /** {@code $n} outside a name: jOOQ 3.19 misreads one followed by more of an expression ({@code $1 AND …}). */
     private static final Pattern NUMBERED_PARAMETER = Pattern.compile("(?<![\\w$\"])\\$\\d+");
+    /** jOOQ 3.19 takes {@code nextval('s'::regclass)}, a serial column's default, for a syntax error. */
+    private static final Pattern REGCLASS_CAST = Pattern.compile("::\\s*(?i:regclass)\\b");
 
-    /** The text with each {@code $n} as {@code ?}, which is the same to everything jOOQ is asked. */
+    /** The text with each {@code $n} as {@code ?} and without {@code ::regclass}: the same to everything jOOQ is asked. */
     private static String jooqReadable(String sql) {
-        return sql.indexOf('$') < 0 ? sql : NUMBERED_PARAMETER.matcher(sql).replaceAll("?");
+        String text = sql.indexOf('$') < 0 ? sql : NUMBERED_PARAMETER.matcher(sql).replaceAll("?");
+        return text.indexOf("::") < 0 ? text : REGCLASS_CAST.matcher(text).replaceAll("");
     }
 
     /** The parsed query, or null when jOOQ cannot parse it (expected: e.g. {@code %}, an unknown function). */

@@ -353,6 +353,18 @@ class TranslationTest {
         assertThat(translated("SELECT id, email FROM users WHERE id >= 2 AND email = 'x'").sql()).contains("\"dw$l\"");
     }
 
+    /** A default that calls nextval('…'::regclass), which jOOQ 3.19 cannot parse, is still translated where it fills the column. */
+    @Test
+    void aDefaultWithARegclassCastIsTranslated() {
+        StatementRewriter withDefault = new StatementRewriter(List.of(new SourceTable(Fixtures.USERS_EMAIL,
+                List.of("id", "name", "email", "created_at"), "text", "('d'::text || nextval('sd'::regclass))", false, false,
+                false)));
+        for (String sql : List.of("INSERT INTO users (id, name) VALUES (7, 'x')", "UPDATE users SET email = DEFAULT WHERE id = 1")) {
+            assertThat(withDefault.plan(sql).forPhase(Phase.CONTRACTED)).as(sql).isInstanceOfSatisfying(Rewrite.Rewritten.class,
+                    w -> assertThat(w.sql()).contains("nextval('sd'::regclass)"));
+        }
+    }
+
     /** jOOQ, which checks the rewritten read, misreads "$1 AND …"; it is shown ? there. */
     @Test
     void aNumberedParameterInALookupByValueIsTranslated() {
