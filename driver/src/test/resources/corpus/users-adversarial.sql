@@ -1838,3 +1838,9 @@ DECLARE rc4 CURSOR FOR SELECT id, email FROM users WHERE id BETWEEN 4 AND 4; FET
 PREPARE rp1(text) AS SELECT id FROM users WHERE email = $1; EXECUTE rp1('bob@example.com')
 
 PREPARE rp2(text) AS SELECT id, name FROM users WHERE lower(email) = lower($1) ORDER BY id; EXECUTE rp2('BOB@example.com')
+
+INSERT INTO users (id, name, email) VALUES (2, 'a', 'c@x') ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, email = 'z' RETURNING email
+
+INSERT INTO users (id, name, email) VALUES (2, 'a', 'c@x') ON CONFLICT (id) DO UPDATE SET name = 'q', email = users.name RETURNING email
+
+INSERT INTO users AS u (id, name, email) VALUES (2, 'a', 'c@x') ON CONFLICT (id) DO UPDATE SET email = u.name, name = u.email RETURNING *

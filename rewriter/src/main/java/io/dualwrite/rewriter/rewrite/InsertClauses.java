@@ -147,7 +147,26 @@ final class InsertClauses {
                 return refusal;
             }
             if (a.eq() == a.start() + 1 && d.names.isColumn(t.get(a.start()).normalized())) {
+                if (p.updatedColumn >= 0) {
+                    // translated, the last would win; PostgreSQL rejects the statement
+                    return "an ON CONFLICT … DO UPDATE that PostgreSQL rejects (the migrated column assigned twice, 42601)";
+                }
                 p.updatedColumn = k;
+            }
+        }
+        if (p.updatedColumn >= 0) {
+            // the new value is computed in RETURNING, after the update: a column it reads that the same SET assigns would
+            // have its new value there, where PostgreSQL's SET reads the old one
+            TranslationDraft.Assignment email = p.updates.get(p.updatedColumn);
+            for (TranslationDraft.Assignment other : p.updates) {
+                String column = other == email || other.eq() != other.start() + 1 ? null : t.get(other.start()).normalized();
+                for (int k = email.eq() + 1; column != null && k < email.end(); k++) {
+                    if (t.isName(k) && t.get(k).normalized().equals(column) && !(t.isSymbol(k - 1, ".")
+                            && "excluded".equals(t.get(k - 2).normalized()))) {
+                        return "an ON CONFLICT … DO UPDATE whose new value of the migrated column reads a column the same"
+                                + " SET assigns (" + column + ")";
+                    }
+                }
             }
         }
         return null;
