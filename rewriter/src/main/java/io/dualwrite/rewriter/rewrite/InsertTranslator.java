@@ -215,9 +215,11 @@ final class InsertTranslator {
         if (p.doUpdate) {
             notNull.add(-1);
         }
+        boolean onceEach = !p.doUpdate || p.updatedColumn < 0 || updatedOnce(d, p);
         if (p.rows == null) {
             notNull.add(-1);
             inserted.add(d.defaultValue());
+            onceEach &= NewSchemaTranslator.computedOnce(d.table.valueDefault());
             parts.add(part(d, d.edited(d.main, p.sourceEnd), conflict, key, values, inserted.get(0)));
         } else {
             for (int[] row : p.rows) {
@@ -234,6 +236,8 @@ final class InsertTranslator {
                     int[] e = exprs.get(k);
                     if (k == column) {
                         boolean isDefault = InsertClauses.isDefault(t, e);
+                        onceEach &= isDefault ? NewSchemaTranslator.computedOnce(d.table.valueDefault())
+                                : NewSchemaTranslator.computedOnce(t, e[0], e[1], true);
                         value = isDefault ? d.defaultValue() : d.edited(e[0], e[1]);
                         source = isDefault ? -1 : d.notNullSource(e[0], e[1]);
                         continue;
@@ -241,6 +245,9 @@ final class InsertTranslator {
                     cols.append(cols.isEmpty() ? "" : ", ").append(p.columns == null
                             ? Identifiers.quote(columns.get(k)) : t.get(p.columns.get(k)).text());
                     vals.append(vals.isEmpty() ? "" : ", ").append(d.edited(e[0], e[1]));
+                }
+                if (column < 0 || exprs.size() <= column) {
+                    onceEach &= NewSchemaTranslator.computedOnce(d.table.valueDefault()); // the column left to its default
                 }
                 inserted.add(value);
                 notNull.add(source);
@@ -253,6 +260,12 @@ final class InsertTranslator {
             return d.rewritten(SyncForm.plain(d, parts, false), SyncForm.plainUpsert(d, parts), notNull);
         }
         String list = d.edited(p.returning + 1, t.size());
+        if (list.contains(TranslationDraft.RETURNED) && !onceEach) {
+            // RETURNING and the sync would each compute it: nextval() twice, the stored value not the returned one
+            return owner.refused(d.statement, "an INSERT … RETURNING the migrated column whose value (or default) calls a"
+                    + " function that may not be immutable", "return the column from a separate"
+                    + " SELECT, or give the value as a literal or parameter");
+        }
         for (String v : inserted) {
             lists.add(list.replace(TranslationDraft.RETURNED, values.returned(v)));
         }
@@ -294,6 +307,13 @@ final class InsertTranslator {
                     + " other than assigning it to the column";
         }
         return null;
+    }
+
+    /** Whether DO UPDATE's new value of the column is the same each time it is computed ({@link NewSchemaTranslator#computedOnce}). */
+    private static boolean updatedOnce(TranslationDraft d, InsertClauses p) {
+        TranslationDraft.Assignment a = p.updates.get(p.updatedColumn);
+        return a.eq() + 2 == a.end() && d.t.is(a.eq() + 1, "default") ? NewSchemaTranslator.computedOnce(d.table.valueDefault())
+                : NewSchemaTranslator.computedOnce(d.t, a.eq() + 1, a.end(), true);
     }
 
     /** The new value DO UPDATE gives the column (EXCLUDED's still a placeholder); removes its assignment. */

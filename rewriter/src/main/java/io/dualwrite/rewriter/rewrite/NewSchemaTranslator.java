@@ -41,7 +41,9 @@ final class NewSchemaTranslator {
      */
     private static final Set<String> IMMUTABLE = Set.of("cast", "lower", "upper", "trim", "btrim", "ltrim", "rtrim",
             "coalesce", "nullif", "concat", "replace", "substr", "substring", "left", "right", "lpad", "rpad",
-            "split_part", "md5", "initcap", "length", "reverse", "translate", "overlay", "position", "greatest", "least");
+            "split_part", "md5", "initcap", "length", "reverse", "translate", "overlay", "position", "greatest", "least",
+            "repeat", "regexp_replace", "char_length", "octet_length", "abs", "round", "ceil", "floor", "chr", "ascii",
+            "quote_ident", "quote_literal", "encode", "decode", "starts_with");
 
     private final SourceTable table;
     private final SourceNames names;
@@ -379,13 +381,38 @@ final class NewSchemaTranslator {
 
     /** Only immutable functions, no subquery: computing it for RETURNING and for the sync gives one value. */
     private boolean computedOnce(Sig t, Assigned a) {
-        for (int i = a.from(); i < a.to(); i++) {
-            if (t.is(i, "select") || (t.isName(i) && t.isSymbol(i + 1, "(")
+        return computedOnce(t, a.from(), a.to());
+    }
+
+    /**
+     * Whether tokens [from, to) give the same value each time the statement computes them: no sub-select, no call but
+     * of {@link #IMMUTABLE} functions (a translation that computes a value in two places must not call nextval twice).
+     */
+    static boolean computedOnce(Sig t, int from, int to) {
+        return computedOnce(t, from, to, false);
+    }
+
+    /**
+     * @param subSelects a sub-select gives the same value each time (an INSERT's RETURNING computes it twice on one
+     *                   snapshot; an UPDATE's SET may compute it again on a row re-read under READ COMMITTED)
+     */
+    static boolean computedOnce(Sig t, int from, int to, boolean subSelects) {
+        for (int i = from; i < to; i++) {
+            if ((!subSelects && t.is(i, "select")) || (t.isName(i) && t.isSymbol(i + 1, "(")
                     && !IMMUTABLE.contains(t.get(i).normalized()) && !isTypeName(t, i))) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** {@link #computedOnce(Sig, int, int)} of an expression's text (a column default). */
+    static boolean computedOnce(String expression) {
+        if (expression == null) {
+            return true;
+        }
+        Sig s = new Sig(Statements.significant(Lexer.scan(expression, true).tokens()));
+        return computedOnce(s, 0, s.size(), true);
     }
 
     /** A type with modifiers after {@code ::} or CAST's AS ({@code varchar(3)}, {@code character varying(3)}), not a call. */

@@ -365,6 +365,30 @@ class TranslationTest {
         }
     }
 
+    /**
+     * An INSERT's value is computed in RETURNING for the sync and again for the application's list: only a value that is
+     * the same each time may be returned so (nextval twice would store one value and return another).
+     */
+    @Test
+    void anInsertReturningAValueThatMayDifferEachTimeIsRefused() {
+        for (String sql : List.of("INSERT INTO users (id, name, email) VALUES (7, 'r', 'e' || nextval('s')) RETURNING email",
+                "INSERT INTO users (id, name, email) VALUES (7, 'r', (SELECT random()::text)) RETURNING *",
+                "INSERT INTO users (id, email) VALUES (2, 'c') ON CONFLICT (id) DO UPDATE SET email = 'u' || nextval('s') RETURNING email")) {
+            assertThat(rewriter.plan(sql).forPhase(Phase.CONTRACTED)).as(sql).isInstanceOfSatisfying(Rewrite.Rejected.class,
+                    x -> assertThat(x.reason()).contains("may not be immutable"));
+        }
+        translated("INSERT INTO users (id, name, email) VALUES (7, 'r', lower(?)) RETURNING *");
+        // one snapshot: the same rows each time
+        translated("INSERT INTO users (id, name, email) VALUES (7, 'r', (SELECT email FROM users WHERE id = 1)) RETURNING *");
+        translated("INSERT INTO users (id, name, email) VALUES (7, 'r', 'e' || nextval('s')) RETURNING id");
+        StatementRewriter withDefault = new StatementRewriter(List.of(new SourceTable(Fixtures.USERS_EMAIL,
+                List.of("id", "name", "email", "created_at"), "text", "next_email()", false, false, false)));
+        assertThat(withDefault.plan("INSERT INTO users (id, name) VALUES (7, 'r') RETURNING *").forPhase(Phase.CONTRACTED))
+                .isInstanceOf(Rewrite.Rejected.class);
+        assertThat(withDefault.plan("INSERT INTO users (id, name) VALUES (7, 'r') RETURNING id").forPhase(Phase.CONTRACTED))
+                .isInstanceOf(Rewrite.Rewritten.class);
+    }
+
     /** jOOQ, which checks the rewritten read, misreads "$1 AND …"; it is shown ? there. */
     @Test
     void aNumberedParameterInALookupByValueIsTranslated() {
