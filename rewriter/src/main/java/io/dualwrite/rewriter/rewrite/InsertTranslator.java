@@ -215,11 +215,12 @@ final class InsertTranslator {
         if (p.doUpdate) {
             notNull.add(-1);
         }
-        boolean onceEach = !p.doUpdate || p.updatedColumn < 0 || updatedOnce(d, p);
+        boolean defaultOnce = ComputedOnce.expression(d.table.valueDefault());
+        boolean onceEach = !p.doUpdate || p.updatedColumn < 0 || updatedOnce(d, p, defaultOnce);
         if (p.rows == null) {
             notNull.add(-1);
             inserted.add(d.defaultValue());
-            onceEach &= NewSchemaTranslator.computedOnce(d.table.valueDefault());
+            onceEach &= defaultOnce;
             parts.add(part(d, d.edited(d.main, p.sourceEnd), conflict, key, values, inserted.get(0)));
         } else {
             for (int[] row : p.rows) {
@@ -236,8 +237,7 @@ final class InsertTranslator {
                     int[] e = exprs.get(k);
                     if (k == column) {
                         boolean isDefault = InsertClauses.isDefault(t, e);
-                        onceEach &= isDefault ? NewSchemaTranslator.computedOnce(d.table.valueDefault())
-                                : NewSchemaTranslator.computedOnce(t, e[0], e[1], true);
+                        onceEach &= isDefault ? defaultOnce : ComputedOnce.of(t, e[0], e[1], true);
                         value = isDefault ? d.defaultValue() : d.edited(e[0], e[1]);
                         source = isDefault ? -1 : d.notNullSource(e[0], e[1]);
                         continue;
@@ -247,7 +247,7 @@ final class InsertTranslator {
                     vals.append(vals.isEmpty() ? "" : ", ").append(d.edited(e[0], e[1]));
                 }
                 if (column < 0 || exprs.size() <= column) {
-                    onceEach &= NewSchemaTranslator.computedOnce(d.table.valueDefault()); // the column left to its default
+                    onceEach &= defaultOnce; // the column left to its default
                 }
                 inserted.add(value);
                 notNull.add(source);
@@ -309,11 +309,10 @@ final class InsertTranslator {
         return null;
     }
 
-    /** Whether DO UPDATE's new value of the column is the same each time it is computed ({@link NewSchemaTranslator#computedOnce}). */
-    private static boolean updatedOnce(TranslationDraft d, InsertClauses p) {
+    /** Whether DO UPDATE's new value of the column is the same each time it is computed ({@link ComputedOnce}). */
+    private static boolean updatedOnce(TranslationDraft d, InsertClauses p, boolean defaultOnce) {
         TranslationDraft.Assignment a = p.updates.get(p.updatedColumn);
-        return a.eq() + 2 == a.end() && d.t.is(a.eq() + 1, "default") ? NewSchemaTranslator.computedOnce(d.table.valueDefault())
-                : NewSchemaTranslator.computedOnce(d.t, a.eq() + 1, a.end(), true);
+        return a.eq() + 2 == a.end() && d.t.is(a.eq() + 1, "default") ? defaultOnce : ComputedOnce.of(d.t, a.eq() + 1, a.end(), true);
     }
 
     /** The new value DO UPDATE gives the column (EXCLUDED's still a placeholder); removes its assignment. */

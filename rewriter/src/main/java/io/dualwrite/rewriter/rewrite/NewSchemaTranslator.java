@@ -35,16 +35,6 @@ final class NewSchemaTranslator {
     record Translation(Rewrite rewrite, Function<String, Rewrite> returning) {
     }
 
-    /**
-     * Functions whose result depends only on their arguments (and CAST, whose conversions are at worst stable: one value
-     * within a statement): an assigned value using only these may be computed twice.
-     */
-    private static final Set<String> IMMUTABLE = Set.of("cast", "lower", "upper", "trim", "btrim", "ltrim", "rtrim",
-            "coalesce", "nullif", "concat", "replace", "substr", "substring", "left", "right", "lpad", "rpad",
-            "split_part", "md5", "initcap", "length", "reverse", "translate", "overlay", "position", "greatest", "least",
-            "repeat", "regexp_replace", "char_length", "octet_length", "abs", "round", "ceil", "floor", "chr", "ascii",
-            "quote_ident", "quote_literal", "encode", "decode", "starts_with");
-
     private final SourceTable table;
     private final SourceNames names;
     private final WriteAnalyzer writes;
@@ -293,7 +283,7 @@ final class NewSchemaTranslator {
         int setEnd = list.get(list.size() - 1).end();
         String expression = d.edited(assigned.from(), assigned.to());
         boolean readsColumn = !expression.equals(d.text.substring(t.get(assigned.from()).start(), t.get(assigned.to() - 1).end()));
-        boolean twice = ret >= 0 && d.edited(ret + 1, t.size()).contains(TranslationDraft.RETURNED) && !computedOnce(t, assigned);
+        boolean twice = ret >= 0 && d.edited(ret + 1, t.size()).contains(TranslationDraft.RETURNED) && !ComputedOnce.of(t, assigned.from(), assigned.to(), false);
         List<String> oldValues = null;
         String value;
         if (!isDefault && twice && !readsColumn && OldValuesJoin.joinable(t, setEnd)) {
@@ -377,48 +367,6 @@ final class NewSchemaTranslator {
                 b.set(a.start());
             }
         }
-    }
-
-    /** Only immutable functions, no subquery: computing it for RETURNING and for the sync gives one value. */
-    private boolean computedOnce(Sig t, Assigned a) {
-        return computedOnce(t, a.from(), a.to());
-    }
-
-    /**
-     * Whether tokens [from, to) give the same value each time the statement computes them: no sub-select, no call but
-     * of {@link #IMMUTABLE} functions (a translation that computes a value in two places must not call nextval twice).
-     */
-    static boolean computedOnce(Sig t, int from, int to) {
-        return computedOnce(t, from, to, false);
-    }
-
-    /**
-     * @param subSelects a sub-select gives the same value each time (an INSERT's RETURNING computes it twice on one
-     *                   snapshot; an UPDATE's SET may compute it again on a row re-read under READ COMMITTED)
-     */
-    static boolean computedOnce(Sig t, int from, int to, boolean subSelects) {
-        for (int i = from; i < to; i++) {
-            if ((!subSelects && t.is(i, "select")) || (t.isName(i) && t.isSymbol(i + 1, "(")
-                    && !IMMUTABLE.contains(t.get(i).normalized()) && !isTypeName(t, i))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** {@link #computedOnce(Sig, int, int)} of an expression's text (a column default). */
-    static boolean computedOnce(String expression) {
-        if (expression == null) {
-            return true;
-        }
-        Sig s = new Sig(Statements.significant(Lexer.scan(expression, true).tokens()));
-        return computedOnce(s, 0, s.size(), true);
-    }
-
-    /** A type with modifiers after {@code ::} or CAST's AS ({@code varchar(3)}, {@code character varying(3)}), not a call. */
-    private static boolean isTypeName(Sig t, int i) {
-        int start = t.isName(i - 1) && !t.is(i - 1, "as") ? i - 1 : i;
-        return t.isSymbol(start - 1, "::") || t.is(start - 1, "as");
     }
 
     /** DELETE: the primary target row goes in the same statement (the sync, deleted = true). */

@@ -1,0 +1,58 @@
+package io.dualwrite.rewriter.rewrite;
+
+import io.dualwrite.rewriter.analysis.Sig;
+import io.dualwrite.rewriter.lexer.Lexer;
+import io.dualwrite.rewriter.lexer.Statements;
+import java.util.Set;
+
+/**
+ * Whether an expression gives the same value each time a statement computes it. A translation that computes the value
+ * it gives the column in two places (RETURNING for the application and the value for the sync) must not call nextval
+ * twice: it may do so only for such an expression.
+ */
+final class ComputedOnce {
+
+    /**
+     * Functions whose result depends only on their arguments (and CAST, whose conversions are at worst stable: one value
+     * within a statement): an assigned value using only these may be computed twice.
+     */
+    private static final Set<String> IMMUTABLE = Set.of("cast", "lower", "upper", "trim", "btrim", "ltrim", "rtrim",
+            "coalesce", "nullif", "concat", "replace", "substr", "substring", "left", "right", "lpad", "rpad",
+            "split_part", "md5", "initcap", "length", "reverse", "translate", "overlay", "position", "greatest", "least",
+            "repeat", "regexp_replace", "char_length", "octet_length", "abs", "round", "ceil", "floor", "chr", "ascii",
+            "quote_ident", "quote_literal", "encode", "decode", "starts_with");
+
+    private ComputedOnce() {
+    }
+
+    /**
+     * Tokens [from, to): no call but of {@link #IMMUTABLE} functions, and no sub-select unless {@code subSelects}.
+     *
+     * @param subSelects a sub-select gives the same value each time (an INSERT's RETURNING computes it twice on one
+     *                   snapshot; an UPDATE's SET may compute it again on a row re-read under READ COMMITTED)
+     */
+    static boolean of(Sig t, int from, int to, boolean subSelects) {
+        for (int i = from; i < to; i++) {
+            if ((!subSelects && t.is(i, "select")) || (t.isName(i) && t.isSymbol(i + 1, "(")
+                    && !IMMUTABLE.contains(t.get(i).normalized()) && !isTypeName(t, i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@link #of} an expression's text (a column default; null, none: NULL), sub-selects allowed. */
+    static boolean expression(String expression) {
+        if (expression == null) {
+            return true;
+        }
+        Sig s = new Sig(Statements.significant(Lexer.scan(expression, true).tokens()));
+        return of(s, 0, s.size(), true);
+    }
+
+    /** A type with modifiers after {@code ::} or CAST's AS ({@code varchar(3)}, {@code character varying(3)}), not a call. */
+    private static boolean isTypeName(Sig t, int i) {
+        int start = t.isName(i - 1) && !t.is(i - 1, "as") ? i - 1 : i;
+        return t.isSymbol(start - 1, "::") || t.is(start - 1, "as");
+    }
+}
