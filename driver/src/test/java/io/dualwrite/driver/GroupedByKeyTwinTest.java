@@ -47,10 +47,7 @@ class GroupedByKeyTwinTest {
                             + " ALTER id SET NOT NULL");
                 }
             }
-            MigrationFixture.register(db, phase.writesOld() ? phase : Phase.DUAL_WRITE);
-            if (!phase.writesOld()) {
-                MigrationFixture.enterTranslatingPhase(db, phase);
-            }
+            MigrationFixture.registerIn(db, phase);
             try (TwinRun run = new TwinRun("GroupedByKeyTwinTest " + phase + (primaryKey ? "" : ", key only unique"),
                     plainDb::connect, db::connectDualwrite, c -> state(c, CorpusContractedTest.PLAIN_EMAILS),
                     c -> state(c, CorpusContractedTest.DUAL_EMAILS), Map.of())) {

@@ -91,6 +91,14 @@ final class MigrationFixture {
         }
     }
 
+    /** The migration registered and in {@code phase}; a translating phase entered as the contract leaves it ({@link #enterTranslatingPhase}). */
+    static void registerIn(TestDatabase db, Phase phase) throws SQLException {
+        register(db, phase.writesOld() ? phase : Phase.READ_NEW);
+        if (!phase.writesOld()) {
+            enterTranslatingPhase(db, phase);
+        }
+    }
+
     static void setPhase(TestDatabase db, Phase phase) throws SQLException {
         try (Connection c = db.connect()) {
             moveTo(c, MIGRATION, phase);
