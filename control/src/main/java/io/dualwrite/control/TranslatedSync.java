@@ -75,13 +75,42 @@ public final class TranslatedSync {
         return out;
     }
 
-    /** Upsert a value; delete the primary row for NULL or a deleted source row (why that is exact: the class comment). */
+    /**
+     * Upsert a value; delete the primary row for NULL or a deleted source row (why that is exact: the class comment).
+     * A row with {@code deleted} NULL only checks a value: one an INSERT … ON CONFLICT proposed and did not store,
+     * which PostgreSQL cast and CHECK-tested all the same (the view's column has cast it). Its tests are the target's
+     * CHECK constraints on the value column alone (the old column's twins, {@link ValueChecks}), each on the value as
+     * a primary row's; the error is the one the old column's constraint raised. It stores and counts nothing.
+     */
     static String functionBody(MigrationSpec spec) {
         String target = spec.qualifiedTarget();
         String fk = Identifiers.quote(spec.targetKeyColumn());
         String value = Identifiers.quote(spec.targetValueColumn());
         String flag = Identifiers.quote(spec.primaryFlagColumn());
-        return "BEGIN\n"
+        String valueName = Identifiers.literal(spec.targetValueColumn());
+        return "DECLARE\n"
+                + "  c record;\n"
+                + "  ok boolean;\n"
+                + "BEGIN\n"
+                + "  IF NEW.deleted IS NULL THEN\n"
+                + "    FOR c IN SELECT k.conname, pg_get_expr(k.conbin, k.conrelid) AS e FROM pg_constraint k\n"
+                + "        WHERE NEW.v IS NOT NULL AND k.conrelid = " + Identifiers.literal(target) + "::regclass AND k.contype = 'c'\n"
+                + "          AND EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = k.conrelid AND a.attnum = ANY (k.conkey)"
+                + " AND a.attname = " + valueName + ")\n"
+                + "          AND NOT EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = k.conrelid AND a.attnum = ANY (k.conkey)"
+                + " AND a.attname NOT IN (" + valueName + ", " + Identifiers.literal(spec.primaryFlagColumn()) + "))\n"
+                + "        ORDER BY k.conname LOOP\n"
+                + "      EXECUTE format('SELECT %s FROM (SELECT $1 AS %I, true AS %I) s', c.e, " + valueName + ", "
+                + Identifiers.literal(spec.primaryFlagColumn()) + ") INTO ok USING NEW.v;\n"
+                + "      IF NOT ok THEN\n"
+                + "        RAISE EXCEPTION 'new row for relation \"%\" violates check constraint \"%\"', "
+                + Identifiers.literal(spec.sourceTable()) + ", c.conname\n"
+                + "          USING ERRCODE = 'check_violation', CONSTRAINT = c.conname, TABLE = " + Identifiers.literal(spec.sourceTable())
+                + ", SCHEMA = " + Identifiers.literal(spec.sourceSchema()) + ";\n"
+                + "      END IF;\n"
+                + "    END LOOP;\n"
+                + "    RETURN NULL;\n"
+                + "  END IF;\n"
                 + "  IF NEW.v IS NOT NULL AND NOT NEW.deleted THEN\n"
                 + "    INSERT INTO " + target + " (" + fk + ", " + value + ", " + flag + ") VALUES (NEW.k, NEW.v, true)"
                 + " ON CONFLICT (" + fk + ") WHERE " + flag + " DO UPDATE SET " + value + " = EXCLUDED." + value + ";\n"

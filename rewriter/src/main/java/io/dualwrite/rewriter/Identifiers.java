@@ -16,6 +16,11 @@ public final class Identifiers {
         return '"' + name.replace("\"", "\"\"") + '"';
     }
 
+    /** {@code text} as an SQL string literal (standard conforming: only the quote is doubled). */
+    public static String literal(String text) {
+        return "'" + text.replace("'", "''") + "'";
+    }
+
     /**
      * The name PostgreSQL would store for identifier text as written: quoted text loses its quotes
      * (doubled quotes become one), unquoted text is folded to lower case in ASCII only (scansup.c: in UTF-8 an

@@ -102,7 +102,7 @@ public final class DualWriteForm {
 
     /** {@link #rlsGuard}'s condition alone. */
     static String rlsCondition(MigrationSpec spec) {
-        String table = "'" + spec.qualifiedSource().replace("'", "''") + "'::pg_catalog.regclass";
+        String table = Identifiers.literal(spec.qualifiedSource()) + "::pg_catalog.regclass";
         return "NOT pg_catalog.row_security_active(" + table + ") OR " + Identifiers.quote(MigrationSpec.CONTROL_SCHEMA)
                 + ".refuse_asymmetric_rls(" + table + ")";
     }

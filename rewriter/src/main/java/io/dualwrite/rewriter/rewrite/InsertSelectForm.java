@@ -80,16 +80,19 @@ final class InsertSelectForm {
                 + (updatesKeepColumn ? "CASE WHEN w." + hidden + " IS NULL THEN " + value + " ELSE w." + hidden
                 + "[1] END" : value) + ", false FROM \"dw$w\" w JOIN " + first + " ON q." + alias(key) + " = w.\"dw$k\""
                 + DualWriteForm.rlsGuard(d.spec);
+        // PostgreSQL casts and CHECK-tests every row's value before it looks for a conflict (SyncForm.Proposed)
+        String checks = conflict == null ? "" : ", " + SyncForm.checks(d, "SELECT " + value + " FROM \"dw$q\" q WHERE q."
+                + alias(column) + " IS NOT NULL");
         String with = d.withPrefix() == null ? "WITH " : d.withPrefix() + ", ";
         String list = returning < 0 ? null : d.edited(returning + 1, t.size())
                 .replace(TranslationDraft.RETURNED, returned(d, shape, column, key, updatesKeepColumn));
         d.standalone.add(write + " RETURNING " + (list == null ? "" : list + ", ") + keyOut);
         if (returning < 0) {
             return d.rewritten(with + query + ", \"dw$w\" AS (" + write + " RETURNING " + keyOut
-                    + (updatesKeepColumn ? flag : "") + ") " + sync, Rewrite.Kind.DUAL_WRITE, 0);
+                    + (updatesKeepColumn ? flag : "") + ")" + checks + " " + sync, Rewrite.Kind.DUAL_WRITE, 0);
         }
         return d.rewritten(with + query + ", \"dw$w\" AS (" + write + " RETURNING " + list + ", " + keyOut + flag
-                        + "), \"dw$s\" AS (" + sync + ") SELECT * FROM \"dw$w\"",
+                        + "), \"dw$s\" AS (" + sync + ")" + checks + " SELECT * FROM \"dw$w\"",
                 Rewrite.Kind.DUAL_WRITE_RETURNING, DualWriteForm.HIDDEN_COLUMNS);
     }
 

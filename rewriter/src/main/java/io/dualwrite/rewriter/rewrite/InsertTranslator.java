@@ -173,7 +173,8 @@ final class InsertTranslator {
 
         private String upsert(String inserted, boolean forSync) {
             String in = forSync ? d.forSync(inserted) : d.asColumn(inserted);
-            if (!p.doUpdate) {
+            if (!p.doUpdate || TranslationDraft.EXCLUDED.equals(updated)) {
+                // EXCLUDED's value is the inserted one: as the sync gets it, so that the view's assignment checks it
                 return in;
             }
             String other = updated == null ? d.locked(d.stored(shape.qualifier()), shape.qualifier())
@@ -217,10 +218,14 @@ final class InsertTranslator {
         }
         boolean defaultOnce = ComputedOnce.expression(d.table.valueDefault());
         boolean onceEach = !p.doUpdate || p.updatedColumn < 0 || updatedOnce(d, p, defaultOnce);
+        // whether every proposed value is the same however often, and in whatever order, it is computed: ON CONFLICT
+        // checks it again, or after the rows that come later (SyncForm.Proposed)
+        boolean valuesOnce = true;
         if (p.rows == null) {
             notNull.add(-1);
             inserted.add(d.defaultValue());
             onceEach &= defaultOnce;
+            valuesOnce = defaultOnce;
             parts.add(part(d, d.edited(d.main, p.sourceEnd), conflict, key, values, inserted.get(0)));
         } else {
             for (int[] row : p.rows) {
@@ -237,7 +242,9 @@ final class InsertTranslator {
                     int[] e = exprs.get(k);
                     if (k == column) {
                         boolean isDefault = InsertClauses.isDefault(t, e);
-                        onceEach &= isDefault ? defaultOnce : ComputedOnce.of(t, e[0], e[1], true);
+                        boolean once = isDefault ? defaultOnce : ComputedOnce.of(t, e[0], e[1], true);
+                        onceEach &= once;
+                        valuesOnce &= once;
                         value = isDefault ? d.defaultValue() : d.edited(e[0], e[1]);
                         source = isDefault ? -1 : d.notNullSource(e[0], e[1]);
                         continue;
@@ -248,12 +255,29 @@ final class InsertTranslator {
                 }
                 if (column < 0 || exprs.size() <= column) {
                     onceEach &= defaultOnce; // the column left to its default
+                    valuesOnce &= defaultOnce;
                 }
                 inserted.add(value);
                 notNull.add(source);
                 // DEFAULT VALUES gives no column a value, so it needs no OVERRIDING (nor accepts one)
                 String body = cols.isEmpty() ? " DEFAULT VALUES" : " (" + cols + ")" + p.overriding + " VALUES (" + vals + ")";
                 parts.add(part(d, head + body, conflict, key, values, value));
+            }
+        }
+        if (p.conflict >= 0) {
+            boolean always = p.doUpdate && !TranslationDraft.EXCLUDED.equals(values.updated());
+            if (!valuesOnce && (always || parts.size() > 1)) {
+                return owner.refused(d.statement, "an INSERT … ON CONFLICT whose value (or default) of the migrated"
+                        + " column calls a function that may not be immutable, " + (always ? "where DO UPDATE does not"
+                        + " store it" : "in more than one row"), "give the value as a literal or parameter, or insert"
+                        + " one row at a time");
+            }
+            for (int i = 0; i < parts.size(); i++) {
+                if (!"NULL".equals(inserted.get(i))) {
+                    SyncForm.Part part = parts.get(i);
+                    parts.set(i, new SyncForm.Part(part.write(), part.key(), part.value(),
+                            new SyncForm.Proposed(d.forSync(inserted.get(i)), always)));
+                }
             }
         }
         if (p.returning < 0) {

@@ -14,8 +14,29 @@ import java.util.List;
  */
 final class SyncForm {
 
-    /** One write (without RETURNING) and the expressions its RETURNING gives the sync. */
-    record Part(String write, String key, String value) {
+    /**
+     * One write (without RETURNING) and the expressions its RETURNING gives the sync.
+     *
+     * @param proposed for an INSERT … ON CONFLICT, the value the row proposes for the old column, checked as the
+     *                 column checked it ({@link #checks}); else null
+     */
+    record Part(String write, String key, String value, Proposed proposed) {
+
+        Part(String write, String key, String value) {
+            this(write, key, value, null);
+        }
+    }
+
+    /**
+     * The value an INSERT … ON CONFLICT row proposes. PostgreSQL computes it, casts it to the column's type and
+     * tests the table's CHECK constraints before it looks for a conflict; the translation computes it in RETURNING,
+     * which a row ON CONFLICT leaves alone never reaches.
+     *
+     * @param value  the value, as the sync gets it
+     * @param always checked also when the write returned its row (DO UPDATE stored another value than it); else only
+     *               when it returned none (DO NOTHING, or DO UPDATE's WHERE was false), so that it is computed once
+     */
+    record Proposed(String value, boolean always) {
     }
 
     private SyncForm() {
@@ -47,6 +68,7 @@ final class SyncForm {
             }
             cte(b, i, parts.size()).append(write).append(")");
         }
+        checks(b, d, parts);
         return b.append(" ").append(sync(d, parts.size(), delete, upsert)).toString();
     }
 
@@ -59,11 +81,41 @@ final class SyncForm {
             d.standalone.add(write);
             cte(b, i, parts.size()).append(write).append(")");
         }
-        b.append(", \"dw$s\" AS (").append(sync(d, parts.size(), delete, false)).append(") ");
+        b.append(", \"dw$s\" AS (").append(sync(d, parts.size(), delete, false)).append(")");
+        checks(b, d, parts);
+        b.append(" ");
         for (int i = 0; i < parts.size(); i++) {
             b.append(i == 0 ? "" : " UNION ALL ").append("SELECT * FROM ").append(name(i, parts.size()));
         }
         return b.toString();
+    }
+
+    /** The CTE that sends each part's {@link Proposed} value to the sync view as a check-only row ({@link #checks}). */
+    private static void checks(StringBuilder b, TranslationDraft d, List<Part> parts) {
+        StringBuilder rows = new StringBuilder();
+        for (int i = 0; i < parts.size(); i++) {
+            Proposed p = parts.get(i).proposed();
+            if (p == null) {
+                continue;
+            }
+            rows.append(rows.isEmpty() ? "" : " UNION ALL ").append("SELECT ").append(p.value());
+            if (!p.always()) {
+                rows.append(" WHERE NOT EXISTS (SELECT FROM ").append(name(i, parts.size())).append(")");
+            }
+        }
+        if (!rows.isEmpty()) {
+            b.append(", ").append(checks(d, rows.toString()));
+        }
+    }
+
+    /**
+     * The CTE {@code "dw$c"} that sends the values {@code query} gives to the sync view as check-only rows (no key,
+     * {@code deleted} NULL): the view's column assigns each (the old column's type and modifiers: 22001 as the column
+     * did), its function tests the old column's CHECK twins and stores nothing. A CTE of its own, so that its rows
+     * count nowhere.
+     */
+    static String checks(TranslationDraft d, String query) {
+        return "\"dw$c\" AS (INSERT INTO " + d.spec.qualifiedTranslatedSyncView() + " (v) " + query + ")";
     }
 
     private static String sync(TranslationDraft d, int parts, boolean delete, boolean upsert) {
