@@ -165,18 +165,20 @@ public final class ColumnUses {
                                boolean enabled) {
     }
 
-    /** The source table's triggers other than PostgreSQL's internal ones and dualwrite's capture, by description. */
+    /** The source table's triggers other than PostgreSQL's internal ones and dualwrite's own, by description. */
     private static List<TriggerCode> triggers(Connection c, MigrationSpec spec) throws SQLException {
         List<TriggerCode> out = new ArrayList<>();
         try (PreparedStatement p = c.prepareStatement("""
                 SELECT pg_describe_object('pg_trigger'::regclass, t.oid, 0), pg_get_triggerdef(t.oid), l.lanname, p.prosrc,
                        t.tgoldtable IS NOT NULL OR t.tgnewtable IS NOT NULL, t.tgenabled <> 'D'
                 FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid JOIN pg_language l ON l.oid = p.prolang
-                WHERE t.tgrelid = to_regclass(?) AND NOT t.tgisinternal AND t.tgname NOT IN (?, ?)
+                WHERE t.tgrelid = to_regclass(?) AND NOT t.tgisinternal AND t.tgname NOT IN (?, ?, ?, ?)
                 ORDER BY 1""")) {
             p.setString(1, spec.qualifiedSource());
             p.setString(2, CaptureTrigger.triggerName(spec));
             p.setString(3, CaptureTrigger.truncateTriggerName(spec));
+            p.setString(4, DeletedKeysTrigger.deleteTriggerName(spec));
+            p.setString(5, DeletedKeysTrigger.truncateTriggerName(spec));
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
                     out.add(new TriggerCode(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),

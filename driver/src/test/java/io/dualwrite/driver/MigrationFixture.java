@@ -1,6 +1,7 @@
 package io.dualwrite.driver;
 
 import io.dualwrite.control.ControlSchema;
+import io.dualwrite.control.DeletedKeysTrigger;
 import io.dualwrite.control.PhaseLog;
 import io.dualwrite.control.phase.PhaseWriter;
 import io.dualwrite.driver.runtime.OperatorCredential;
@@ -138,6 +139,7 @@ final class MigrationFixture {
         try (Connection c = db.connect()) {
             moveTo(c, MIGRATION, Phase.READ_NEW);
             recordSourceColumns(c);
+            DeletedKeysTrigger.install(c, SPEC);   // as phase NEW_ONLY does
             if (phase == Phase.CONTRACTED) {
                 try (Statement s = c.createStatement()) {
                     s.execute("ALTER TABLE users DROP COLUMN email");

@@ -1,5 +1,7 @@
 package io.dualwrite.migrator;
 
+import io.dualwrite.control.ControlSchema;
+import io.dualwrite.control.DeletedKeysTrigger;
 import io.dualwrite.migrator.backfill.Backfill;
 import io.dualwrite.migrator.backfill.BackfillOptions;
 import io.dualwrite.migrator.cli.DualwriteCli;
@@ -28,6 +30,7 @@ public final class Fixtures {
         expandAndDualWrite(db);
         try (Connection c = db.connect()) {
             Backfill.run(c, "users.email", new BackfillOptions(5000, 0, false), null);
+            DeletedKeysTrigger.install(c, ControlSchema.require(c, "users.email").spec());   // as phase NEW_ONLY does
         }
         db.execute("UPDATE dualwrite.migration SET phase = 'NEW_ONLY', phase_changed_at = now() - interval '2 days'"
                 + " WHERE name = 'users.email'");

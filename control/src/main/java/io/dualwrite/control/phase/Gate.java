@@ -34,6 +34,12 @@ public enum Gate {
      */
     OLD_COLUMN_CONSTRAINTS_KEPT("every unique index and CHECK constraint on the old column has its twin on the new table"),
     /**
+     * The source has dualwrite's statement triggers that delete the new table's primary rows of source rows deleted by
+     * any path ({@code DeletedKeysTrigger}): a foreign key's cascade, a view, {@code TRUNCATE … CASCADE}. From NEW_ONLY
+     * on the new table is the only copy of the value, and the driver sees only the deletes it is sent.
+     */
+    DELETES_REACH_NEW_TABLE("deletes of source rows by any path (a cascade, a view) remove their values from the new table"),
+    /**
      * The source table's row-level security, if any, lets a role read every row it may write: the translated
      * writes of NEW_ONLY read back the rows they change, and the driver refuses them where the policies differ
      * for reading and writing (the capture trigger that keeps such tables exact before covers only the phases

@@ -52,6 +52,7 @@ public final class GateChecks {
                 case STATEMENTS_TRANSLATABLE -> OldColumnGates.untranslatable(c, migration, soak);
                 case OLD_COLUMN_MAY_STAY_UNSET -> OldColumnGates.oldColumnNotNull(c, migration);
                 case OLD_COLUMN_CONSTRAINTS_KEPT -> OldColumnGates.constraintsNotKept(c, migration);
+                case DELETES_REACH_NEW_TABLE -> OldColumnGates.deletesNotFollowed(c, migration);
                 case OLD_COLUMN_CONSTRAINTS_RESTORED -> OldColumnGates.constraintsNotRestored(c, migration);
                 case ROW_SECURITY_READS_WHAT_IT_WRITES -> OldColumnGates.asymmetricRowSecurity(c, migration);
                 case NO_TRIGGER_USES_OLD_COLUMN -> OldColumnGates.triggersUsingOldColumn(c, migration);

@@ -3,6 +3,7 @@ package io.dualwrite.control.phase;
 import io.dualwrite.control.ColumnUses;
 import io.dualwrite.control.ConstraintRestores;
 import io.dualwrite.control.ControlSchema;
+import io.dualwrite.control.DeletedKeysTrigger;
 import io.dualwrite.control.ValueChecks;
 import io.dualwrite.control.ValueIndexes;
 import io.dualwrite.rewriter.Identifiers;
@@ -18,7 +19,7 @@ import java.util.List;
 
 /**
  * The gates of leaving the old column behind ({@link Gate#STATEMENTS_TRANSLATABLE},
- * {@link Gate#OLD_COLUMN_MAY_STAY_UNSET}, {@link Gate#OLD_COLUMN_CONSTRAINTS_KEPT},
+ * {@link Gate#OLD_COLUMN_MAY_STAY_UNSET}, {@link Gate#OLD_COLUMN_CONSTRAINTS_KEPT}, {@link Gate#DELETES_REACH_NEW_TABLE},
  * {@link Gate#ROW_SECURITY_READS_WHAT_IT_WRITES}, {@link Gate#NO_TRIGGER_USES_OLD_COLUMN},
  * {@link Gate#NO_OBJECT_READS_OLD_COLUMN}): each returns its refusal,
  * or null when it holds.
@@ -195,6 +196,20 @@ final class OldColumnGates {
                 + " again. If it does not use this column after all: dualwrite phase --force moves past the gates, and"
                 + " contract goes ahead while the trigger is disabled (ALTER TABLE " + spec.qualifiedSource()
                 + " DISABLE TRIGGER name; ENABLE it after)";
+    }
+
+    /** Null when dualwrite's triggers that follow deletes of source rows are in place ({@link DeletedKeysTrigger}); else the refusal. */
+    static String deletesNotFollowed(Connection c, String migration) throws SQLException {
+        MigrationSpec spec = ControlSchema.require(c, migration).spec();
+        if (DeletedKeysTrigger.installed(c, spec)) {
+            return null;
+        }
+        return "the triggers " + DeletedKeysTrigger.deleteTriggerName(spec) + " and " + DeletedKeysTrigger.truncateTriggerName(spec)
+                + " on " + spec.qualifiedSource() + " are missing or disabled: from NEW_ONLY on " + spec.qualifiedTarget()
+                + " is the only copy of " + spec.sourceColumn() + ", and a row deleted where the driver does not see it (a"
+                + " foreign key's ON DELETE CASCADE, a view, TRUNCATE … CASCADE) would leave its value behind for a key used"
+                + " again. dualwrite phase NEW_ONLY and dualwrite contract create them (a short lock on " + spec.qualifiedSource()
+                + ", retried); enable them if they were disabled";
     }
 
     /** Null unless an object of the database reads the old column ({@link ColumnUses#readers}); else the refusal naming each. */

@@ -13,6 +13,7 @@ import java.util.stream.Collectors;
 import static io.dualwrite.control.phase.Gate.BACKFILL_COMPLETE;
 import static io.dualwrite.control.phase.Gate.FLEET_ON_CURRENT_PHASE;
 import static io.dualwrite.control.phase.Gate.NO_OBJECT_READS_OLD_COLUMN;
+import static io.dualwrite.control.phase.Gate.DELETES_REACH_NEW_TABLE;
 import static io.dualwrite.control.phase.Gate.NO_TRIGGER_USES_OLD_COLUMN;
 import static io.dualwrite.control.phase.Gate.OLD_COLUMN_MAY_STAY_UNSET;
 import static io.dualwrite.control.phase.Gate.OLD_COLUMN_CONSTRAINTS_KEPT;
@@ -139,12 +140,13 @@ public final class PhaseTransitions {
         declare(EXPANDED, DUAL_WRITE, null, FLEET_ON_CURRENT_PHASE);
         declare(DUAL_WRITE, READ_NEW, null, BACKFILL_COMPLETE, PARITY_ZERO, FLEET_ON_CURRENT_PHASE);
         declare(READ_NEW, NEW_ONLY, null, PARITY_ZERO, FLEET_ON_CURRENT_PHASE, STATEMENTS_TRANSLATABLE, OLD_COLUMN_MAY_STAY_UNSET,
-                OLD_COLUMN_CONSTRAINTS_KEPT, ROW_SECURITY_READS_WHAT_IT_WRITES, NO_TRIGGER_USES_OLD_COLUMN, NO_OBJECT_READS_OLD_COLUMN);
+                OLD_COLUMN_CONSTRAINTS_KEPT, DELETES_REACH_NEW_TABLE, ROW_SECURITY_READS_WHAT_IT_WRITES, NO_TRIGGER_USES_OLD_COLUMN,
+                NO_OBJECT_READS_OLD_COLUMN);
         // contract checks what NO_OBJECT_READS_OLD_COLUMN does itself, and lists what goes with the column (Contract)
         // no parity: in NEW_ONLY the new table is the truth and the old column is stale by design (its values were
         // proven equal on the way in); a check would only send the operator through a pointless reverse-sync
         declare(NEW_ONLY, CONTRACTED, Command.CONTRACT, SOAK_PASSED, FLEET_ON_CURRENT_PHASE, STATEMENTS_TRANSLATABLE,
-                OLD_COLUMN_CONSTRAINTS_KEPT, NO_TRIGGER_USES_OLD_COLUMN);
+                OLD_COLUMN_CONSTRAINTS_KEPT, DELETES_REACH_NEW_TABLE, NO_TRIGGER_USES_OLD_COLUMN);
         // rollbacks, one step each
         declare(DUAL_WRITE, EXPANDED, null, OLD_COLUMN_CONSTRAINTS_RESTORED); // after a rollback past the contract
         declare(READ_NEW, DUAL_WRITE, null);

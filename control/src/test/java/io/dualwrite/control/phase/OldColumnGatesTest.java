@@ -2,6 +2,7 @@ package io.dualwrite.control.phase;
 
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.ControlTablesTest;
+import io.dualwrite.control.DeletedKeysTrigger;
 import io.dualwrite.control.SourceColumn;
 import io.dualwrite.control.ValueChecks;
 import io.dualwrite.control.ValueIndexes;
@@ -30,6 +31,7 @@ class OldColumnGatesTest {
         ControlTablesTest.createUsers(db);
         Connection c = db.connect();
         ControlSchema.register(c, ControlTablesTest.SPEC);
+        DeletedKeysTrigger.install(c, ControlTablesTest.SPEC);
         db.execute("UPDATE dualwrite.migration SET phase = '" + phase + "', phase_changed_at = now() - interval '2 days',"
                 + " last_parity_mismatches = 0, last_parity_at = now()");
         return c;
@@ -97,6 +99,25 @@ class OldColumnGatesTest {
         assertThat(db.queryString("SELECT reason FROM dualwrite.phase_change ORDER BY id DESC LIMIT 1"))
                 .startsWith("go; ").contains("was NOT NULL in READ_NEW",
                         "restore it with ALTER TABLE \"public\".\"users\" ALTER COLUMN \"email\" SET NOT NULL");
+    }
+
+    @Test
+    void withoutTheTriggersThatFollowDeletesNewOnlyAndContractAreRefused(TestDatabase db) throws Exception {
+        try (Connection c = migrationIn(db, Phase.READ_NEW)) {
+            db.execute("ALTER TABLE users DISABLE TRIGGER " + DeletedKeysTrigger.deleteTriggerName(ControlTablesTest.SPEC));
+            assertThatThrownBy(() -> PhaseWriter.change(c, PhaseWriter.Request.of(M, Phase.NEW_ONLY, "t", null)))
+                    .isInstanceOfSatisfying(PhaseRefusedException.class, e -> assertThat(e.unmet()).singleElement().asString()
+                            .contains("are missing or disabled", "ON DELETE CASCADE", "dualwrite phase NEW_ONLY and dualwrite contract create them"));
+            db.execute("ALTER TABLE users ENABLE TRIGGER " + DeletedKeysTrigger.deleteTriggerName(ControlTablesTest.SPEC));
+            PhaseWriter.change(c, PhaseWriter.Request.of(M, Phase.NEW_ONLY, "t", null));
+
+            db.execute("UPDATE dualwrite.migration SET phase_changed_at = now() - interval '2 days';"
+                    + " DROP TRIGGER " + DeletedKeysTrigger.truncateTriggerName(ControlTablesTest.SPEC) + " ON users");
+            assertThatThrownBy(() -> PhaseWriter.change(c, PhaseWriter.Request.of(M, Phase.CONTRACTED, "contract", null)
+                    .by(PhaseTransitions.Command.CONTRACT, Duration.ZERO)))
+                    .isInstanceOfSatisfying(PhaseRefusedException.class, e -> assertThat(e.unmet()).singleElement().asString()
+                            .contains(DeletedKeysTrigger.truncateTriggerName(ControlTablesTest.SPEC)));
+        }
     }
 
     @Test

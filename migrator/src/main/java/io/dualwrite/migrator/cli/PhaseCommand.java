@@ -86,6 +86,14 @@ final class PhaseCommand extends BaseCommand {
                     err().println(done);
                 }
             }
+            // not a check but what the phase needs: also with --force, and when the migration is there already (moved by an
+            // older version)
+            if (move.allowed() && (move.gates().contains(Gate.DELETES_REACH_NEW_TABLE) || move.stays() && !to.writesOld())) {
+                String done = ConstraintTwins.followDeletes(c, state.spec(), err()::println);
+                if (done != null) {
+                    err().println(done);
+                }
+            }
             if (force && !move.gates().isEmpty()) {
                 err().println("WARNING: --force: " + move.from() + " -> " + to + " without checking its gates ("
                         + String.join("; ", move.gates().stream().map(Gate::meaning).toList()) + ")");

@@ -1,6 +1,7 @@
 package io.dualwrite.migrator.contract;
 
 import io.dualwrite.control.ConstraintRestores;
+import io.dualwrite.control.DeletedKeysTrigger;
 import io.dualwrite.control.Queries;
 import io.dualwrite.control.SyncTrigger;
 import io.dualwrite.control.ValueChecks;
@@ -72,6 +73,21 @@ public final class ConstraintTwins {
                     + " as the old one)" : " (validated)") + ", the twin of " + t.definition());
         }
         return done;
+    }
+
+    /**
+     * Creates dualwrite's triggers that follow deletes of source rows to the target ({@link DeletedKeysTrigger}) unless they
+     * are there, under a short lock_timeout on the source (retried); returns what it did, or null when nothing.
+     */
+    public static String followDeletes(Connection c, MigrationSpec spec, Consumer<String> log) throws SQLException {
+        if (DeletedKeysTrigger.installed(c, spec)) {
+            return null;
+        }
+        LockedDdl.run(c, LOCK_TIMEOUT, ATTEMPTS, "the lock on " + spec.qualifiedSource(), log,
+                tx -> DeletedKeysTrigger.install(tx, spec));
+        return "created the triggers on " + spec.qualifiedSource() + " that delete " + spec.qualifiedTarget() + "'s value of a"
+                + " row deleted by any path (" + DeletedKeysTrigger.deleteTriggerName(spec) + ", "
+                + DeletedKeysTrigger.truncateTriggerName(spec) + ")";
     }
 
     /**

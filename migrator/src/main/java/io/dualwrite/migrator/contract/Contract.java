@@ -149,6 +149,13 @@ public final class Contract {
             throw new RefusedException("contract drops " + spec.qualifiedSource() + "." + spec.sourceColumn() + ": " + notHere);
         }
         PhaseTransitions.Move move = PhaseTransitions.move(ms.phase(), Phase.CONTRACTED);
+        if (!o.dryRun()) {
+            // a migration moved to NEW_ONLY by an older version has none yet
+            String done = ConstraintTwins.followDeletes(c, spec, log);
+            if (done != null) {
+                log.accept(done);
+            }
+        }
         List<Verdict> verdicts = new ArrayList<>();
         for (Gate g : move.gates()) {
             List<String> why = GateChecks.unmet(c, migration, move.from(), List.of(g), o.soak());

@@ -1,0 +1,79 @@
+package io.dualwrite.control;
+
+import io.dualwrite.rewriter.Identifiers;
+import io.dualwrite.rewriter.MigrationSpec;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * From NEW_ONLY on, statement triggers on the source that delete the target's primary rows of source rows deleted where
+ * the driver does not see it: a foreign key's {@code ON DELETE CASCADE} into the source, a DELETE through a view or a
+ * rule, {@code TRUNCATE … CASCADE} of a table that references it, a session without the driver. Until then the old
+ * column went with its row (and the watch repaired the target); from NEW_ONLY on the target is the only copy, so without
+ * them a primary row would outlive its key, and a key used again would inherit its value.
+ *
+ * <p>The translated DELETE and TRUNCATE delete those rows themselves, in the statement; the triggers then find none.
+ * Statement triggers, the DELETE one with a transition table: one {@code DELETE … USING} per statement, nothing per row.
+ * {@code SECURITY DEFINER} as the {@link CaptureTrigger}'s, so that a writer without privileges on the target is
+ * followed too. They stay after a rollback to READ_NEW (they delete only primary rows whose key is gone, which the sync
+ * of every phase deletes too), and after the contract (they do not read the old column).
+ */
+public final class DeletedKeysTrigger {
+
+    private DeletedKeysTrigger() {
+    }
+
+    /** The DELETE trigger's name on the source table (unquoted). */
+    public static String deleteTriggerName(MigrationSpec spec) {
+        return "dualwrite_" + Identifiers.truncate(spec.syncView(), ControlSchema.SYNC_VIEW_MAX_BYTES - 1) + "_deleted";
+    }
+
+    /** The TRUNCATE trigger's name on the source table (unquoted). */
+    public static String truncateTriggerName(MigrationSpec spec) {
+        return "dualwrite_" + Identifiers.truncate(spec.syncView(), ControlSchema.SYNC_VIEW_MAX_BYTES - 3) + "_truncated";
+    }
+
+    private static String functionName(MigrationSpec spec) {
+        return ControlSchema.SCHEMA + "." + Identifiers.quote(Identifiers.truncate(spec.syncView(), 54) + "_deleted");
+    }
+
+    /** Whether both triggers are on the source table and enabled. */
+    public static boolean installed(Connection c, MigrationSpec spec) throws SQLException {
+        return Queries.isTrue(c, "SELECT count(*) = 2 FROM pg_trigger WHERE tgrelid = to_regclass(?) AND tgname IN (?, ?)"
+                + " AND tgenabled <> 'D'", spec.qualifiedSource(), deleteTriggerName(spec), truncateTriggerName(spec));
+    }
+
+    /** Creates or replaces the function and both triggers, in {@code c}'s current transaction (it locks the source). */
+    public static void install(Connection c, MigrationSpec spec) throws SQLException {
+        String source = spec.qualifiedSource();
+        try (Statement s = c.createStatement()) {
+            s.execute("CREATE OR REPLACE FUNCTION " + functionName(spec) + "() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER"
+                    + " SET search_path = pg_catalog, pg_temp AS $dualwrite$\n" + body(spec) + "\n$dualwrite$");
+            s.execute("REVOKE ALL ON FUNCTION " + functionName(spec) + "() FROM PUBLIC");
+            s.execute("DROP TRIGGER IF EXISTS " + Identifiers.quote(deleteTriggerName(spec)) + " ON " + source);
+            s.execute("DROP TRIGGER IF EXISTS " + Identifiers.quote(truncateTriggerName(spec)) + " ON " + source);
+            s.execute("CREATE TRIGGER " + Identifiers.quote(deleteTriggerName(spec)) + " AFTER DELETE ON " + source
+                    + " REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION " + functionName(spec) + "()");
+            s.execute("CREATE TRIGGER " + Identifiers.quote(truncateTriggerName(spec)) + " AFTER TRUNCATE ON " + source
+                    + " FOR EACH STATEMENT EXECUTE FUNCTION " + functionName(spec) + "()");
+        }
+    }
+
+    static String body(MigrationSpec spec) {
+        String fk = Identifiers.quote(spec.targetKeyColumn());
+        return "BEGIN\n"
+                + "  IF TG_OP = 'TRUNCATE' THEN\n"
+                + "    " + spec.deletePrimaryRowsOfGoneKeys() + ";\n"
+                + "  ELSE\n"
+                + "    DELETE FROM " + spec.qualifiedTarget() + " AS \"dw$e\" USING gone WHERE \"dw$e\"." + fk + " = gone."
+                + Identifiers.quote(spec.keyColumn()) + " AND \"dw$e\"." + Identifiers.quote(spec.primaryFlagColumn())
+                // a key the same statement inserted again (a WITH query) keeps the row its insert gave it
+                + " AND NOT EXISTS (SELECT FROM " + spec.qualifiedSource() + " AS \"dw$s\" WHERE \"dw$s\"."
+                + Identifiers.quote(spec.keyColumn()) + " = \"dw$e\"." + fk + ");\n"
+                + "  END IF;\n"
+                + "  RETURN NULL;\n"
+                + "END";
+    }
+}
