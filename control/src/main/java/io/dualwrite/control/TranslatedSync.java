@@ -21,7 +21,7 @@ import java.util.List;
  * reads the phase row {@code FOR SHARE} and refuses any phase that does not write the old column, so once the
  * phase row says {@code NEW_ONLY} none is in flight), and the reverse sync's mirror orders itself by the source
  * row's lock. What remains are application writers, through the driver, and every translated write first writes
- * the key's source row: UPDATE (an email-only UPDATE keeps {@code SET key = key}), INSERT, DELETE. That write holds
+ * the key's source row: UPDATE (an email-only UPDATE assigns a column to itself, {@link #rowVersionColumn}), INSERT, DELETE. That write holds
  * the row's lock until commit, so two writers of one key take turns, and it makes a new row version, so under
  * REPEATABLE READ the later writer fails with 40001 when the earlier one committed after its snapshot. Under READ
  * COMMITTED the later writer's trigger runs after it got the lock, and as a VOLATILE plpgsql function each of its
@@ -147,6 +147,29 @@ public final class TranslatedSync {
                 + " AND tgtype & 3 = 3 AND tgtype & 20 <> 0)"   // ROW (1) and BEFORE (2); INSERT (4) or UPDATE (16)
                 + " OR EXISTS (SELECT 1 FROM pg_rewrite WHERE ev_class IN (SELECT oid FROM rel))",
                 spec.qualifiedSource());
+    }
+
+    /**
+     * The column a translated write that assigned only the old column assigns to itself ({@code SourceTable#rowVersionColumn}):
+     * the key, else the first column (attnum order) other than the old one, that can be assigned (not generated, not an
+     * identity column {@code GENERATED ALWAYS}) and that no enabled {@code UPDATE OF} trigger on the source names; null
+     * when there is none.
+     */
+    public static String rowVersionColumn(Connection c, MigrationSpec spec) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("""
+                SELECT a.attname FROM pg_attribute a
+                WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped AND a.attname <> ?
+                  AND a.attidentity <> 'a' AND a.attgenerated = ''
+                  AND NOT EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = a.attrelid AND NOT t.tgisinternal
+                                  AND t.tgenabled <> 'D' AND a.attnum = ANY (t.tgattr::int2[]))
+                ORDER BY a.attname <> ?, a.attnum LIMIT 1""")) {
+            p.setString(1, spec.qualifiedSource());
+            p.setString(2, spec.sourceColumn());
+            p.setString(3, spec.keyColumn());
+            try (ResultSet rs = p.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
     }
 
     /** Whether the dual write's sync view of {@code spec} exists (this view takes its column types from it). */

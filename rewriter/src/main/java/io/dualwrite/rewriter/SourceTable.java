@@ -33,16 +33,28 @@ import java.util.Set;
  *                     that have a column named like the migrated one, or null when unknown: an unqualified
  *                     {@code email} in a query that joins {@code users} with relations none of which has such a column
  *                     is {@code users.email}, as PostgreSQL resolves it; while this is unknown it is refused
+ * @param rowVersionColumn the column a translated write that assigned only the old column assigns to itself, which
+ *                     gives the row a new version under its lock as the original write did (a later writer waits, under
+ *                     REPEATABLE READ fails with 40001): the key, unless it cannot be assigned (an identity column
+ *                     {@code GENERATED ALWAYS}) or an {@code UPDATE OF} trigger names it (it would fire, where the original
+ *                     assigned another column); then the first other column neither is true of. Null: the key
  */
 public record SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
                           boolean syncedByTrigger, boolean targetHasColumnType, boolean storedMayDiffer, String keyDefault,
-                          List<String> valueUniqueIndexes, Set<RelationName> relationsWithColumn) {
+                          List<String> valueUniqueIndexes, Set<RelationName> relationsWithColumn, String rowVersionColumn) {
 
     public SourceTable {
         Objects.requireNonNull(spec, "spec");
         columns = List.copyOf(columns);
         valueUniqueIndexes = List.copyOf(valueUniqueIndexes);
         relationsWithColumn = relationsWithColumn == null ? null : Set.copyOf(relationsWithColumn);
+    }
+
+    public SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
+                       boolean syncedByTrigger, boolean targetHasColumnType, boolean storedMayDiffer, String keyDefault,
+                       List<String> valueUniqueIndexes, Set<RelationName> relationsWithColumn) {
+        this(spec, columns, valueType, valueDefault, syncedByTrigger, targetHasColumnType, storedMayDiffer, keyDefault,
+                valueUniqueIndexes, relationsWithColumn, null);
     }
 
     public SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
@@ -74,6 +86,11 @@ public record SourceTable(MigrationSpec spec, List<String> columns, String value
     /** Without the old column's type and default (the phases that still write it do not need them). */
     public SourceTable(MigrationSpec spec, List<String> columns) {
         this(spec, columns, null, null);
+    }
+
+    /** {@link #rowVersionColumn}, the key when none was given. */
+    public String rowVersionColumnOrKey() {
+        return rowVersionColumn == null ? spec.keyColumn() : rowVersionColumn;
     }
 
     /** Whether a dual write of non-NULL values may upsert the target directly ({@link Rewrite.IfNotNull}). */

@@ -140,13 +140,16 @@ final class TranslationDraft {
         return main == 0 ? null : edited(0, main);
     }
 
-    /** Removes assignment {@code k} of {@code list}; if it was the only one, assigns the key to itself. */
+    /**
+     * Removes assignment {@code k} of {@code list}; if it was the only one, assigns a column to itself
+     * ({@link SourceTable#rowVersionColumn}).
+     */
     void removeAssignment(List<Assignment> list, int k, String qualifier) {
         Assignment a = list.get(k);
         if (list.size() == 1) {
             String q = qualifier == null ? "" : qualifier + ".";
-            splice.replaceCovering(t.get(a.start()).start(), t.get(a.end() - 1).end(),
-                    Identifiers.quote(spec.keyColumn()) + " = " + q + Identifiers.quote(spec.keyColumn()));
+            String column = Identifiers.quote(table.rowVersionColumnOrKey());
+            splice.replaceCovering(t.get(a.start()).start(), t.get(a.end() - 1).end(), column + " = " + q + column);
         } else if (k < list.size() - 1) {
             splice.replaceCovering(t.get(a.start()).start(), t.get(list.get(k + 1).start()).start(), "");
         } else {
