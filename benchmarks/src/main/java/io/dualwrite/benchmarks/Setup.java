@@ -1,6 +1,7 @@
 package io.dualwrite.benchmarks;
 
 import io.dualwrite.control.ControlSchema;
+import io.dualwrite.control.DeletedKeysTrigger;
 import io.dualwrite.control.phase.PhaseTransitions;
 import io.dualwrite.control.phase.PhaseWriter;
 import io.dualwrite.rewriter.Identifiers;
@@ -89,6 +90,9 @@ final class Setup {
     private static void contract(Connection c, MigrationSpec spec) throws SQLException {
         ControlSchema.register(c, spec);
         for (Phase phase : List.of(Phase.DUAL_WRITE, Phase.READ_NEW, Phase.NEW_ONLY)) {
+            if (phase == Phase.NEW_ONLY) {
+                DeletedKeysTrigger.install(c, spec);   // as phase NEW_ONLY does: a DELETE pays for them
+            }
             PhaseWriter.change(c, PhaseWriter.Request.of(spec.name(), phase, "bench", "benchmarks").forced(true));
         }
         try (Statement s = c.createStatement()) {
