@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Per migration, the sync view of the phases that translate ({@code NEW_ONLY}, {@code CONTRACTED}):
@@ -170,6 +171,12 @@ public final class TranslatedSync {
                 return rs.next() ? rs.getString(1) : null;
             }
         }
+    }
+
+    /** The source's generated columns ({@code SourceTable#generatedColumns}). */
+    public static Set<String> generatedColumns(Connection c, MigrationSpec spec) throws SQLException {
+        return Set.copyOf(Queries.strings(c, "SELECT attname FROM pg_attribute WHERE attrelid = to_regclass(?) AND attnum > 0"
+                + " AND NOT attisdropped AND attgenerated <> ''", spec.qualifiedSource()));
     }
 
     /** Whether the dual write's sync view of {@code spec} exists (this view takes its column types from it). */

@@ -38,23 +38,28 @@ import java.util.Set;
  *                     REPEATABLE READ fails with 40001): the key, unless it cannot be assigned (an identity column
  *                     {@code GENERATED ALWAYS}) or an {@code UPDATE OF} trigger names it (it would fire, where the original
  *                     assigned another column); then the first other column neither is true of. Null: the key
+ * @param generatedColumns the source's generated columns: an UPDATE that assigns other columns recomputes them, so the
+ *                     translation's RETURNING, which computes the migrated column's new value, would see their new values
+ *                     where the original's SET read the old ones
  */
 public record SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
                           boolean syncedByTrigger, boolean targetHasColumnType, boolean storedMayDiffer, String keyDefault,
-                          List<String> valueUniqueIndexes, Set<RelationName> relationsWithColumn, String rowVersionColumn) {
+                          List<String> valueUniqueIndexes, Set<RelationName> relationsWithColumn, String rowVersionColumn,
+                          Set<String> generatedColumns) {
 
     public SourceTable {
         Objects.requireNonNull(spec, "spec");
         columns = List.copyOf(columns);
         valueUniqueIndexes = List.copyOf(valueUniqueIndexes);
         relationsWithColumn = relationsWithColumn == null ? null : Set.copyOf(relationsWithColumn);
+        generatedColumns = generatedColumns == null ? Set.of() : Set.copyOf(generatedColumns);
     }
 
     public SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
                        boolean syncedByTrigger, boolean targetHasColumnType, boolean storedMayDiffer, String keyDefault,
                        List<String> valueUniqueIndexes, Set<RelationName> relationsWithColumn) {
         this(spec, columns, valueType, valueDefault, syncedByTrigger, targetHasColumnType, storedMayDiffer, keyDefault,
-                valueUniqueIndexes, relationsWithColumn, null);
+                valueUniqueIndexes, relationsWithColumn, null, null);
     }
 
     public SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,

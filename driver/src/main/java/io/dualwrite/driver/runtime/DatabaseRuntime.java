@@ -250,7 +250,8 @@ public final class DatabaseRuntime {
                     old == null ? null : old.defaultSql(), CaptureTrigger.installed(c, runtime.spec()),
                     TranslatedSync.targetHasColumnType(c, runtime.spec()), TranslatedSync.storedMayDiffer(c, runtime.spec()),
                     columns.keyDefault(), ValueIndexes.valueUniqueIndexes(c, runtime.spec()),
-                    columnNameOwners.of(c, runtime.spec()), TranslatedSync.rowVersionColumn(c, runtime.spec())));
+                    columnNameOwners.of(c, runtime.spec()), TranslatedSync.rowVersionColumn(c, runtime.spec()),
+                    TranslatedSync.generatedColumns(c, runtime.spec())));
         }
         if (!changed && !tables.equals(currentTables)) {
             changed = true;

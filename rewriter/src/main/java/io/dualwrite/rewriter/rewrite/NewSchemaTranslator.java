@@ -297,8 +297,15 @@ final class NewSchemaTranslator {
                         + " CURRENT OF (the translation computes it twice)", "return the column from a separate SELECT, or"
                         + " use immutable functions only");
             }
-            if (!isDefault && OldValuesJoin.reads(t, assigned.from(), assigned.to(), others)) {
-                Object read = OldValuesJoin.readOldValues(d, setEnd, assigned.from(), assigned.to(), others,
+            // what RETURNING would see changed: SET's other columns, and what changes with them
+            Set<String> changed = OldValuesJoin.changed(d.table, others);
+            if (!isDefault && OldValuesJoin.readsWholeRow(t, assigned.from(), assigned.to(), relation.refName)
+                    && (!others.isEmpty() || d.table.storedMayDiffer())) {
+                return refused(d.statement, "an UPDATE whose new value of the migrated column reads the whole row, which"
+                        + " the same UPDATE (or a BEFORE trigger) changes", "name the columns the value reads");
+            }
+            if (!isDefault && OldValuesJoin.reads(t, assigned.from(), assigned.to(), changed)) {
+                Object read = OldValuesJoin.readOldValues(d, setEnd, assigned.from(), assigned.to(), changed,
                         shape.qualifier(), relation.refName);
                 if (read instanceof String why) {
                     return refused(d.statement, why, "compute the value from the columns' old values explicitly, or"

@@ -1,8 +1,10 @@
 package io.dualwrite.rewriter.rewrite;
 
 import io.dualwrite.rewriter.Identifiers;
+import io.dualwrite.rewriter.SourceTable;
 import io.dualwrite.rewriter.analysis.Sig;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -28,6 +30,45 @@ final class OldValuesJoin {
     private static final String ALIAS = "\"dw$o\"";
 
     private OldValuesJoin() {
+    }
+
+    private static final String CHANGES = " (one it assigns, a generated or system column, any under a BEFORE trigger)";
+
+    /** The system columns a new row version changes. */
+    private static final Set<String> SYSTEM_COLUMNS = Set.of("ctid", "xmin", "xmax", "cmin", "cmax");
+
+    /**
+     * The columns whose values RETURNING may see changed from what SET read: those SET {@code assigned} (besides the
+     * migrated one); the generated columns when it assigns any; under BEFORE row triggers or rules
+     * ({@link SourceTable#storedMayDiffer}) every column but the key and the migrated one, and the generated ones; the
+     * system columns a new row version changes.
+     */
+    static Set<String> changed(SourceTable table, Set<String> assigned) {
+        Set<String> out = new HashSet<>(assigned);
+        out.addAll(SYSTEM_COLUMNS);
+        if (!assigned.isEmpty() || table.storedMayDiffer()) {
+            out.addAll(table.generatedColumns());
+        }
+        if (table.storedMayDiffer()) {
+            out.addAll(table.columns());
+            out.remove(table.spec().keyColumn());
+            out.remove(table.spec().sourceColumn());
+        }
+        return out;
+    }
+
+    /**
+     * Whether tokens [from, to) read the row {@code refName} names as a whole ({@code users}, {@code u.*}): its columns
+     * by other names than {@link #changed}'s.
+     */
+    static boolean readsWholeRow(Sig t, int from, int to, String refName) {
+        for (int i = from; i < to; i++) {
+            if (t.isName(i) && t.get(i).normalized().equals(refName) && !t.isSymbol(i - 1, ".") && !t.isSymbol(i + 1, "(")
+                    && (!t.isSymbol(i + 1, ".") || t.isSymbol(i + 2, "*"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether tokens [from, to) read one of the columns {@code assigned} (by name, not as a function or a type). */
@@ -66,14 +107,14 @@ final class OldValuesJoin {
         Sig t = d.t;
         if (!joinable(t, setEnd)) {
             return "an UPDATE … " + (t.is(setEnd, "from") ? "FROM" : "WHERE CURRENT OF") + " whose new value of the"
-                    + " migrated column reads a column the same UPDATE assigns";
+                    + " migrated column reads a column the same UPDATE changes" + CHANGES;
         }
         List<String> columns = new ArrayList<>();
         List<int[]> references = new ArrayList<>();
         for (int i = valueFrom; i < valueTo; i++) {
             if (t.is(i, "select")) {
                 return "an UPDATE whose new value of the migrated column has a sub-SELECT and reads a column the same"
-                        + " UPDATE assigns";
+                        + " UPDATE changes" + CHANGES;
             }
             if (!isReference(t, i, assigned)) {
                 continue;
@@ -83,7 +124,7 @@ final class OldValuesJoin {
                 first = i - 2;
                 if (!t.isName(first) || !t.get(first).normalized().equals(refName)) {
                     return "an UPDATE whose new value of the migrated column reads a field named like a column the"
-                            + " same UPDATE assigns";
+                            + " same UPDATE changes" + CHANGES;
                 }
                 if (t.isSymbol(first - 1, ".") && t.isName(first - 2)) {
                     first -= 2;
