@@ -264,7 +264,14 @@ final class InsertTranslator {
                 parts.add(part(d, head + body, conflict, key, values, value));
             }
         }
-        if (p.conflict >= 0) {
+        if (p.conflict >= 0 && p.rows == null && !p.defaultValues) {
+            // a query's rows, each given the default: RETURNING cannot tell which of them a conflict left alone, for
+            // which PostgreSQL computed it all the same (the same value for each, unless it is volatile)
+            if (!valuesOnce) {
+                return owner.refused(d.statement, "an INSERT … SELECT … ON CONFLICT that leaves the migrated column to a"
+                        + " default that calls a function that may not be immutable", "name the column and give its value");
+            }
+        } else if (p.conflict >= 0) {
             boolean always = p.doUpdate && !TranslationDraft.EXCLUDED.equals(values.updated());
             if (!valuesOnce && (always || parts.size() > 1)) {
                 return owner.refused(d.statement, "an INSERT … ON CONFLICT whose value (or default) of the migrated"
