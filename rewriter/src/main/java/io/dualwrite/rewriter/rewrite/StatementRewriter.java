@@ -325,15 +325,23 @@ public final class StatementRewriter {
         }
     }
 
-    /** A DO block runs its body now; if the body names the table it may write it unseen. */
+    /**
+     * A DO block runs its body now; if the body names the table it may write it unseen. A function or procedure whose
+     * body (a string) names the table and the column would read or write the column when called, where the driver
+     * does not see it: planned as other DDL that names the table (refused from DUAL_WRITE on).
+     */
     private static boolean doBlockMentions(Sig s, StatementPlanner p) {
-        if (!s.is(0, "do")) {
+        boolean routine = s.is(0, "create") && (s.is(1, "function") || s.is(1, "procedure") || s.is(1, "or")
+                && s.is(2, "replace") && (s.is(3, "function") || s.is(3, "procedure")));
+        if (!s.is(0, "do") && !routine) {
             return false;
         }
         String table = p.names().spec().sourceTable().toLowerCase(Locale.ROOT);
+        String column = p.names().spec().sourceColumn().toLowerCase(Locale.ROOT);
         for (Token t : s.tokens()) {
+            String body = t.text().toLowerCase(Locale.ROOT);
             if ((t.kind() == TokenKind.DOLLAR_STRING || t.kind() == TokenKind.STRING
-                    || t.kind() == TokenKind.ESCAPE_STRING) && t.text().toLowerCase(Locale.ROOT).contains(table)) {
+                    || t.kind() == TokenKind.ESCAPE_STRING) && body.contains(table) && (!routine || body.contains(column))) {
                 return true;
             }
         }

@@ -231,6 +231,11 @@ class WriteRewriteTest {
                 + " COPY bypasses SQL", "COPY into a staging table, then INSERT INTO");
         assertRejected("ALTER TABLE users DROP COLUMN email", "ALTER statement");
         assertRejected("DO $$ BEGIN UPDATE users SET email = NULL; END $$", "DO statement");
+        // stored code that writes the column when called, where the driver does not see it
+        assertRejected("CREATE OR REPLACE FUNCTION f() RETURNS void LANGUAGE sql AS $$ UPDATE users SET email = NULL $$",
+                "CREATE statement");
+        assertThat(rewriter.plan("CREATE FUNCTION g() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM users'")
+                .passThrough()).isTrue();
         assertRejected("EXPLAIN ANALYZE UPDATE users SET id = 2", "EXPLAIN ANALYZE of a statement that is refused");
         assertRejected("UPDATE users SET email = ?; UPDATE users SET id = 2", "several statements in one string",
                 "sets the key column");
