@@ -61,7 +61,7 @@ final class ContractCommand extends BaseCommand {
             out().println("dry run: contract checks these gates (now):");
             for (Contract.Verdict g : r.gates()) {
                 out().println("  [" + (g.holds() ? "ok" : "NOT MET") + "] " + g.gate().meaning()
-                        + (g.holds() ? "" : ": " + g.detail()));
+                        + (g.detail() == null ? "" : (g.holds() ? " (" + g.detail() + ")" : ": " + g.detail())));
             }
             ColumnDependents d = r.dependents();
             out().println("  [" + (d.blocking().isEmpty() ? "ok" : "NOT MET") + "] nothing else in the database depends on the"
