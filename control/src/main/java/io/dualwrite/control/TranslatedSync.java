@@ -19,17 +19,17 @@ import java.util.Set;
  *
  * <p>Why it may leave out the dual write's shared advisory lock, delete counter and probe. Those exist for the
  * backfill, which copies the old column while the application writes: in these phases no backfill copies (a batch
- * reads the phase row {@code FOR SHARE} and refuses any phase that does not write the old column, so once the
- * phase row says {@code NEW_ONLY} none is in flight), and the reverse sync's mirror orders itself by the source
- * row's lock. What remains are application writers, through the driver, and every translated write first writes
- * the key's source row: UPDATE (an email-only UPDATE assigns a column to itself, {@link #rowVersionColumn}), INSERT, DELETE. That write holds
- * the row's lock until commit, so two writers of one key take turns, and it makes a new row version, so under
- * REPEATABLE READ the later writer fails with 40001 when the earlier one committed after its snapshot. Under READ
- * COMMITTED the later writer's trigger runs after it got the lock, and as a VOLATILE plpgsql function each of its
- * commands takes a fresh snapshot: the DELETE sees the primary row the earlier writer inserted and committed while
- * this statement waited (a data-modifying CTE's DELETE, on the statement's older snapshot, would miss it), and the
- * upsert sees it anyway. Under REPEATABLE READ the trigger reads the transaction's snapshot, which the 40001 above
- * guarantees holds every earlier writer of the key.
+ * reads the phase row {@code FOR SHARE} and refuses any phase that does not write the old column, so once the phase
+ * row says {@code NEW_ONLY} none is in flight), and the reverse sync's mirror orders itself by the source row's
+ * lock. What remains are application writers, through the driver, and every translated write first writes the key's
+ * source row: UPDATE (an email-only UPDATE assigns a column to itself, {@link #rowVersionColumn}), INSERT, DELETE.
+ * That write holds the row's lock until commit, so two writers of one key take turns, and it makes a new row
+ * version, so under REPEATABLE READ the later writer fails with 40001 when the earlier one committed after its
+ * snapshot. Under READ COMMITTED the later writer's trigger runs after it got the lock, and as a VOLATILE plpgsql
+ * function each of its commands takes a fresh snapshot: the DELETE sees the primary row the earlier writer inserted
+ * and committed while this statement waited (a data-modifying CTE's DELETE, on the statement's older snapshot,
+ * would miss it), and the upsert sees it anyway. Under REPEATABLE READ the trigger reads the transaction's
+ * snapshot, which the 40001 above guarantees holds every earlier writer of the key.
  */
 public final class TranslatedSync {
 
