@@ -26,7 +26,8 @@ import java.util.Set;
  *       phase. Whatever it held in the control schema before is revoked first.</li>
  *   <li><b>Operator role</b>: the owner of the control schema (whoever ran {@code dualwrite expand}) is one already. A
  *       separate role named here gets DML on every control table (phase changes through the gates, audit entries,
- *       backfill, parity, watch) and on the source and target; the commands that change tables ({@code expand},
+ *       backfill, parity, watch) and on the source and target, and EXECUTE on each migration's
+ *       {@link DeletedKeysTrigger#installerName} (phase NEW_ONLY creates those triggers); the commands that change tables ({@code expand},
  *       {@code contract}, {@code reverse-sync} after the drop) still need the owner of the source table, because
  *       PostgreSQL has no privilege for ALTER TABLE.</li>
  * </ul>
@@ -83,6 +84,10 @@ public final class ControlGrants {
         out.add("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + SCHEMA + " TO " + op);
         out.add("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA " + SCHEMA + " TO " + op);
         out.add("GRANT EXECUTE ON FUNCTION " + rollbackReads + " TO " + op);
+        // phase NEW_ONLY creates the triggers that follow deletes, which needs the source table's TRIGGER privilege
+        for (MigrationSpec spec : specs) {
+            out.add("GRANT EXECUTE ON FUNCTION " + DeletedKeysTrigger.installerName(spec) + " TO " + op);
+        }
         return out;
     }
 

@@ -61,12 +61,14 @@ public final class ControlSchema {
                 if (existing.isPresent()) {
                     SyncTrigger.install(c, spec);
                     TranslatedSync.install(c, spec);
+                    DeletedKeysTrigger.installFunctions(c, spec);
                     CaptureTrigger.installIfRowSecurity(c, spec);
                     return existing.get().phase();
                 }
                 requireOwnSyncView(c, spec);
                 SyncTrigger.install(c, spec);
                 TranslatedSync.install(c, spec);
+                DeletedKeysTrigger.installFunctions(c, spec);
                 CaptureTrigger.installIfRowSecurity(c, spec);
                 try (PreparedStatement p = c.prepareStatement("""
                         INSERT INTO dualwrite.migration (name, source_schema, source_table, key_column, source_column,

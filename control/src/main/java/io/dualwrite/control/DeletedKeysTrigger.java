@@ -39,25 +39,58 @@ public final class DeletedKeysTrigger {
         return ControlSchema.SCHEMA + "." + Identifiers.quote(Identifiers.truncate(spec.syncView(), 54) + "_deleted");
     }
 
+    /**
+     * The function that creates (or recreates) both triggers: {@code SECURITY DEFINER}, owned by the role that registered
+     * the migration, so that an operator role ({@code ControlGrants}, EXECUTE) can move to NEW_ONLY without the
+     * source table's TRIGGER privilege.
+     */
+    public static String installerName(MigrationSpec spec) {
+        return ControlSchema.SCHEMA + "." + Identifiers.quote(Identifiers.truncate(spec.syncView(), 46) + "_follow_deletes")
+                + "()";
+    }
+
     /** Whether both triggers are on the source table and enabled. */
     public static boolean installed(Connection c, MigrationSpec spec) throws SQLException {
         return Queries.isTrue(c, "SELECT count(*) = 2 FROM pg_trigger WHERE tgrelid = to_regclass(?) AND tgname IN (?, ?)"
                 + " AND tgenabled <> 'D'", spec.qualifiedSource(), deleteTriggerName(spec), truncateTriggerName(spec));
     }
 
-    /** Creates or replaces the function and both triggers, in {@code c}'s current transaction (it locks the source). */
-    public static void install(Connection c, MigrationSpec spec) throws SQLException {
+    /** Creates or replaces the triggers' function and {@link #installerName}; at registration, which creates no trigger. */
+    static void installFunctions(Connection c, MigrationSpec spec) throws SQLException {
         String source = spec.qualifiedSource();
+        String function = functionName(spec) + "()";
+        String[] ddl = {
+                "DROP TRIGGER IF EXISTS " + Identifiers.quote(deleteTriggerName(spec)) + " ON " + source,
+                "DROP TRIGGER IF EXISTS " + Identifiers.quote(truncateTriggerName(spec)) + " ON " + source,
+                "CREATE TRIGGER " + Identifiers.quote(deleteTriggerName(spec)) + " AFTER DELETE ON " + source
+                        + " REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION " + function,
+                "CREATE TRIGGER " + Identifiers.quote(truncateTriggerName(spec)) + " AFTER TRUNCATE ON " + source
+                        + " FOR EACH STATEMENT EXECUTE FUNCTION " + function};
+        StringBuilder installer = new StringBuilder("BEGIN\n");
+        for (String statement : ddl) {
+            installer.append("  EXECUTE ").append(Identifiers.literal(statement)).append(";\n");
+        }
+        installer.append("END");
         try (Statement s = c.createStatement()) {
-            s.execute("CREATE OR REPLACE FUNCTION " + functionName(spec) + "() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER"
+            s.execute("CREATE OR REPLACE FUNCTION " + function + " RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER"
                     + " SET search_path = pg_catalog, pg_temp AS $dualwrite$\n" + body(spec) + "\n$dualwrite$");
-            s.execute("REVOKE ALL ON FUNCTION " + functionName(spec) + "() FROM PUBLIC");
-            s.execute("DROP TRIGGER IF EXISTS " + Identifiers.quote(deleteTriggerName(spec)) + " ON " + source);
-            s.execute("DROP TRIGGER IF EXISTS " + Identifiers.quote(truncateTriggerName(spec)) + " ON " + source);
-            s.execute("CREATE TRIGGER " + Identifiers.quote(deleteTriggerName(spec)) + " AFTER DELETE ON " + source
-                    + " REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION " + functionName(spec) + "()");
-            s.execute("CREATE TRIGGER " + Identifiers.quote(truncateTriggerName(spec)) + " AFTER TRUNCATE ON " + source
-                    + " FOR EACH STATEMENT EXECUTE FUNCTION " + functionName(spec) + "()");
+            s.execute("REVOKE ALL ON FUNCTION " + function + " FROM PUBLIC");
+            s.execute("CREATE OR REPLACE FUNCTION " + installerName(spec) + " RETURNS void LANGUAGE plpgsql SECURITY DEFINER"
+                    + " SET search_path = pg_catalog, pg_temp AS $dualwrite$\n" + installer + "\n$dualwrite$");
+            s.execute("REVOKE ALL ON FUNCTION " + installerName(spec) + " FROM PUBLIC");
+        }
+    }
+
+    /**
+     * Creates (or recreates) both triggers through {@link #installerName}, in {@code c}'s current transaction (it locks
+     * the source); the functions too when the migration was registered before they existed.
+     */
+    public static void install(Connection c, MigrationSpec spec) throws SQLException {
+        if (!Queries.isTrue(c, "SELECT to_regprocedure(?) IS NOT NULL", installerName(spec))) {
+            installFunctions(c, spec);
+        }
+        try (Statement s = c.createStatement()) {
+            s.execute("SELECT " + installerName(spec));
         }
     }
 
