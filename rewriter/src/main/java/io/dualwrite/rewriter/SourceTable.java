@@ -41,11 +41,14 @@ import java.util.Set;
  * @param generatedColumns the source's generated columns: an UPDATE that assigns other columns recomputes them, so the
  *                     translation's RETURNING, which computes the migrated column's new value, would see their new values
  *                     where the original's SET read the old ones
+ * @param deletesFollowed the source has the statement triggers that delete the target's primary rows of deleted keys
+ *                     (control's {@code DeletedKeysTrigger}, from NEW_ONLY on): a translated DELETE leaves the primary
+ *                     rows to them and is the application's DELETE with its reads of the column translated
  */
 public record SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
                           boolean syncedByTrigger, boolean targetHasColumnType, boolean storedMayDiffer, String keyDefault,
                           List<String> valueUniqueIndexes, Set<RelationName> relationsWithColumn, String rowVersionColumn,
-                          Set<String> generatedColumns) {
+                          Set<String> generatedColumns, boolean deletesFollowed) {
 
     public SourceTable {
         Objects.requireNonNull(spec, "spec");
@@ -59,7 +62,7 @@ public record SourceTable(MigrationSpec spec, List<String> columns, String value
                        boolean syncedByTrigger, boolean targetHasColumnType, boolean storedMayDiffer, String keyDefault,
                        List<String> valueUniqueIndexes, Set<RelationName> relationsWithColumn) {
         this(spec, columns, valueType, valueDefault, syncedByTrigger, targetHasColumnType, storedMayDiffer, keyDefault,
-                valueUniqueIndexes, relationsWithColumn, null, null);
+                valueUniqueIndexes, relationsWithColumn, null, null, false);
     }
 
     public SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,

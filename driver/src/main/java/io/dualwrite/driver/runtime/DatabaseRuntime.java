@@ -3,6 +3,7 @@ package io.dualwrite.driver.runtime;
 import io.dualwrite.control.CaptureTrigger;
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.ControlTables;
+import io.dualwrite.control.DeletedKeysTrigger;
 import io.dualwrite.control.MigrationState;
 import io.dualwrite.control.Secrets;
 import io.dualwrite.control.TranslatedSync;
@@ -251,7 +252,7 @@ public final class DatabaseRuntime {
                     TranslatedSync.targetHasColumnType(c, runtime.spec()), TranslatedSync.storedMayDiffer(c, runtime.spec()),
                     columns.keyDefault(), ValueIndexes.valueUniqueIndexes(c, runtime.spec()),
                     columnNameOwners.of(c, runtime.spec()), TranslatedSync.rowVersionColumn(c, runtime.spec()),
-                    TranslatedSync.generatedColumns(c, runtime.spec())));
+                    TranslatedSync.generatedColumns(c, runtime.spec()), DeletedKeysTrigger.installed(c, runtime.spec())));
         }
         if (!changed && !tables.equals(currentTables)) {
             changed = true;

@@ -404,6 +404,14 @@ final class NewSchemaTranslator {
         if (d.keepsOldColumn) {
             return readingNew(d, shape, null, true);
         }
+        if (d.table.deletesFollowed()) {
+            // the source's statement trigger deletes the primary rows of the keys gone, at the statement's end with a
+            // fresh snapshot (READ COMMITTED), as the sync view's function would, row by row
+            if (d.splice.isEmpty()) {
+                return Rewrite.PASS_THROUGH;
+            }
+            return d.rewritten(d.splice.apply(d.text), ret < 0 ? Rewrite.Kind.DUAL_WRITE : Rewrite.Kind.DUAL_WRITE_RETURNING, 0);
+        }
         SyncForm.Part part = new SyncForm.Part(d.edited(d.main, ret < 0 ? t.size() : ret),
                 d.quotedKey(shape.qualifier()), null);
         if (ret < 0) {
