@@ -14,8 +14,10 @@ import java.sql.Statement;
  * column went with its row (and the watch repaired the target); from NEW_ONLY on the target is the only copy, so without
  * them a primary row would outlive its key, and a key used again would inherit its value.
  *
- * <p>The translated DELETE and TRUNCATE delete those rows themselves, in the statement; the triggers then find none.
- * Statement triggers, the DELETE one with a transition table: one {@code DELETE … USING} per statement, nothing per row.
+ * <p>The driver's translated DELETE leaves the primary rows to them where they exist ({@code SourceTable#deletesFollowed}):
+ * at the statement's end the trigger's DELETE takes a fresh snapshot under READ COMMITTED, so it sees a primary row a
+ * writer of the key committed while the DELETE waited, as the sync view's function would. A translated TRUNCATE deletes
+ * the rows itself; the trigger then finds none. Statement triggers, the DELETE one with a transition table: one {@code DELETE … USING} per statement, nothing per row.
  * {@code SECURITY DEFINER} as the {@link CaptureTrigger}'s, so that a writer without privileges on the target is
  * followed too. They stay after a rollback to READ_NEW (they delete only primary rows whose key is gone, which the sync
  * of every phase deletes too), and after the contract (they do not read the old column).
