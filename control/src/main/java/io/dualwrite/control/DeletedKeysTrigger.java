@@ -97,16 +97,14 @@ public final class DeletedKeysTrigger {
     }
 
     static String body(MigrationSpec spec) {
-        String fk = Identifiers.quote(spec.targetKeyColumn());
+        // as a rewritten TRUNCATE: the primary rows of keys gone; after a DELETE, of the keys it deleted (a key the same
+        // statement inserted again, in a WITH query, is not gone and keeps the row its insert gave it)
         return "BEGIN\n"
                 + "  IF TG_OP = 'TRUNCATE' THEN\n"
                 + "    " + spec.deletePrimaryRowsOfGoneKeys() + ";\n"
                 + "  ELSE\n"
-                + "    DELETE FROM " + spec.qualifiedTarget() + " AS \"dw$e\" USING gone WHERE \"dw$e\"." + fk + " = gone."
-                + Identifiers.quote(spec.keyColumn()) + " AND \"dw$e\"." + Identifiers.quote(spec.primaryFlagColumn())
-                // a key the same statement inserted again (a WITH query) keeps the row its insert gave it
-                + " AND NOT EXISTS (SELECT FROM " + spec.qualifiedSource() + " AS \"dw$s\" WHERE \"dw$s\"."
-                + Identifiers.quote(spec.keyColumn()) + " = \"dw$e\"." + fk + ");\n"
+                + "    " + spec.deletePrimaryRowsOfGoneKeys() + " AND \"dw$e\"." + Identifiers.quote(spec.targetKeyColumn())
+                + " IN (SELECT " + Identifiers.quote(spec.keyColumn()) + " FROM gone);\n"
                 + "  END IF;\n"
                 + "  RETURN NULL;\n"
                 + "END";

@@ -151,10 +151,11 @@ public final class Contract {
         }
         PhaseTransitions.Move move = PhaseTransitions.move(ms.phase(), Phase.CONTRACTED);
         // a migration moved to NEW_ONLY by an older version has none yet: created before the gates are checked
-        boolean followsDeletes = DeletedKeysTrigger.installed(c, spec);
-        if (!o.dryRun() && !followsDeletes) {
-            log.accept(ConstraintTwins.followDeletes(c, spec, log));
+        String created = o.dryRun() ? null : ConstraintTwins.followDeletes(c, spec, log);
+        if (created != null) {
+            log.accept(created);
         }
+        boolean followsDeletes = !o.dryRun() || DeletedKeysTrigger.installed(c, spec);
         List<Verdict> verdicts = new ArrayList<>();
         for (Gate g : move.gates()) {
             if (g == Gate.DELETES_REACH_NEW_TABLE && o.dryRun() && !followsDeletes) {

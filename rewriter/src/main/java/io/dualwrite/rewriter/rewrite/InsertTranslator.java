@@ -217,14 +217,12 @@ final class InsertTranslator {
             notNull.add(-1);
         }
         boolean defaultOnce = ComputedOnce.expression(d.table.valueDefault());
-        boolean onceEach = !p.doUpdate || p.updatedColumn < 0 || updatedOnce(d, p, defaultOnce);
         // whether every proposed value is the same however often, and in whatever order, it is computed: ON CONFLICT
-        // checks it again, or after the rows that come later (SyncForm.Proposed)
+        // checks it again, or after the rows that come later (SyncForm.Proposed); RETURNING computes it again too
         boolean valuesOnce = true;
         if (p.rows == null) {
             notNull.add(-1);
             inserted.add(d.defaultValue());
-            onceEach &= defaultOnce;
             valuesOnce = defaultOnce;
             parts.add(part(d, d.edited(d.main, p.sourceEnd), conflict, key, values, inserted.get(0)));
         } else {
@@ -242,9 +240,7 @@ final class InsertTranslator {
                     int[] e = exprs.get(k);
                     if (k == column) {
                         boolean isDefault = InsertClauses.isDefault(t, e);
-                        boolean once = isDefault ? defaultOnce : ComputedOnce.of(t, e[0], e[1], true);
-                        onceEach &= once;
-                        valuesOnce &= once;
+                        valuesOnce &= isDefault ? defaultOnce : ComputedOnce.of(t, e[0], e[1], true);
                         value = isDefault ? d.defaultValue() : d.edited(e[0], e[1]);
                         source = isDefault ? -1 : d.notNullSource(e[0], e[1]);
                         continue;
@@ -254,8 +250,7 @@ final class InsertTranslator {
                     vals.append(vals.isEmpty() ? "" : ", ").append(d.edited(e[0], e[1]));
                 }
                 if (column < 0 || exprs.size() <= column) {
-                    onceEach &= defaultOnce; // the column left to its default
-                    valuesOnce &= defaultOnce;
+                    valuesOnce &= defaultOnce; // the column left to its default
                 }
                 inserted.add(value);
                 notNull.add(source);
@@ -291,6 +286,7 @@ final class InsertTranslator {
             return d.rewritten(SyncForm.plain(d, parts, false), SyncForm.plainUpsert(d, parts), notNull);
         }
         String list = d.edited(p.returning + 1, t.size());
+        boolean onceEach = valuesOnce && (!p.doUpdate || p.updatedColumn < 0 || updatedOnce(d, p, defaultOnce));
         if (list.contains(TranslationDraft.RETURNED) && !onceEach) {
             // RETURNING and the sync would each compute it: nextval() twice, the stored value not the returned one
             return owner.refused(d.statement, "an INSERT … RETURNING the migrated column whose value (or default) calls a"
