@@ -44,11 +44,14 @@ import java.util.Set;
  * @param deletesFollowed the source has the statement triggers that delete the target's primary rows of deleted keys
  *                     (control's {@code DeletedKeysTrigger}, from NEW_ONLY on): a translated DELETE leaves the primary
  *                     rows to them and is the application's DELETE with its reads of the column translated
+ * @param descendants  the source's partitions (at every level) and inheritance children: their rows are the source's,
+ *                     so a statement that writes one, or reads the column there once it is not written, is refused
+ *                     from the phases that sync on (the rewrites know the source by its own name)
  */
 public record SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
                           boolean syncedByTrigger, boolean targetHasColumnType, boolean storedMayDiffer, String keyDefault,
                           List<String> valueUniqueIndexes, Set<RelationName> relationsWithColumn, String rowVersionColumn,
-                          Set<String> generatedColumns, boolean deletesFollowed) {
+                          Set<String> generatedColumns, boolean deletesFollowed, Set<RelationName> descendants) {
 
     public SourceTable {
         Objects.requireNonNull(spec, "spec");
@@ -56,13 +59,22 @@ public record SourceTable(MigrationSpec spec, List<String> columns, String value
         valueUniqueIndexes = List.copyOf(valueUniqueIndexes);
         relationsWithColumn = relationsWithColumn == null ? null : Set.copyOf(relationsWithColumn);
         generatedColumns = generatedColumns == null ? Set.of() : Set.copyOf(generatedColumns);
+        descendants = descendants == null ? Set.of() : Set.copyOf(descendants);
+    }
+
+    public SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
+                       boolean syncedByTrigger, boolean targetHasColumnType, boolean storedMayDiffer, String keyDefault,
+                       List<String> valueUniqueIndexes, Set<RelationName> relationsWithColumn, String rowVersionColumn,
+                       Set<String> generatedColumns, boolean deletesFollowed) {
+        this(spec, columns, valueType, valueDefault, syncedByTrigger, targetHasColumnType, storedMayDiffer, keyDefault,
+                valueUniqueIndexes, relationsWithColumn, rowVersionColumn, generatedColumns, deletesFollowed, null);
     }
 
     public SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
                        boolean syncedByTrigger, boolean targetHasColumnType, boolean storedMayDiffer, String keyDefault,
                        List<String> valueUniqueIndexes, Set<RelationName> relationsWithColumn) {
         this(spec, columns, valueType, valueDefault, syncedByTrigger, targetHasColumnType, storedMayDiffer, keyDefault,
-                valueUniqueIndexes, relationsWithColumn, null, null, false);
+                valueUniqueIndexes, relationsWithColumn, null, null, false, null);
     }
 
     public SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,

@@ -252,7 +252,8 @@ public final class DatabaseRuntime {
                     TranslatedSync.targetHasColumnType(c, runtime.spec()), TranslatedSync.storedMayDiffer(c, runtime.spec()),
                     columns.keyDefault(), ValueIndexes.valueUniqueIndexes(c, runtime.spec()),
                     columnNameOwners.of(c, runtime.spec()), TranslatedSync.rowVersionColumn(c, runtime.spec()),
-                    TranslatedSync.generatedColumns(c, runtime.spec()), DeletedKeysTrigger.installed(c, runtime.spec())));
+                    TranslatedSync.generatedColumns(c, runtime.spec()), DeletedKeysTrigger.installed(c, runtime.spec()),
+                    SourceDescendants.of(c, runtime.spec())));
         }
         if (!changed && !tables.equals(currentTables)) {
             changed = true;

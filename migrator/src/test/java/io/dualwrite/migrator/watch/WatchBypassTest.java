@@ -146,8 +146,10 @@ class WatchBypassTest {
     void inheritanceChild() throws Exception {
         try (WatchHarness h = new WatchHarness(200, "CREATE TABLE vip_users (tier int) INHERITS (users)",
                 "ALTER TABLE vip_users ADD PRIMARY KEY (id)").start(true)) {
-            viaDriver(h, "INSERT INTO vip_users (id, name, email, tier) VALUES (5000, 'vip', 'vip@example.com', 1)");
-            Drift d = caught("inheritance child", h, 5000);
+            String insert = "INSERT INTO vip_users (id, name, email, tier) VALUES (5000, 'vip', 'vip@example.com', 1)";
+            assertThatThrownBy(() -> viaDriver(h, insert)).isInstanceOf(SQLException.class).hasMessageContaining("refused");
+            viaPlain(h, insert);
+            Drift d = caught("inheritance child (plain URL; the driver refuses)", h, 5000);
             assertThat(d.targetValue()).isNull();
         }
     }

@@ -34,6 +34,7 @@ public final class StatementPlanner {
     private final DropSensitiveShapes dropSensitive;
     private final OtherTableWrite otherTableWrites;
     private final HostedPlanner hosted;
+    private final DescendantStatements descendants;
     private final WithQueryWrite withQueryWrites;
     private final NewSchemaTranslator translator;
     private final boolean syncedByTrigger;
@@ -53,6 +54,7 @@ public final class StatementPlanner {
         this.reads = new ReadRewriter(names, table.columns());
         this.dropSensitive = new DropSensitiveShapes(names, table.columns());
         this.hosted = new HostedPlanner(this, spec);
+        this.descendants = new DescendantStatements(table);
         this.withQueryWrites = new WithQueryWrite(this, names, writes, table.columns());
         this.translator = new NewSchemaTranslator(table, names, reads);
         this.otherTableWrites = new OtherTableWrite(names, reads);
@@ -62,6 +64,11 @@ public final class StatementPlanner {
 
     public SourceNames names() {
         return names;
+    }
+
+    /** The statements that name a partition or inheritance child of the source ({@link SourceTable#descendants}). */
+    DescendantStatements descendants() {
+        return descendants;
     }
 
     /** Whether a trigger on the source syncs every write while the old column is written ({@link SourceTable#syncedByTrigger}). */
@@ -85,6 +92,14 @@ public final class StatementPlanner {
      *              application's markers)
      */
     public PhaseRewrites plan(String sql, String statement, int offset, Sig s, ReadRewriter.Joins reads) {
+        return descendants.refine(planOwn(sql, statement, offset, s, reads), s, statement);
+    }
+
+    /** What the statement gets for what it does with the source table itself (nothing when it names only a descendant). */
+    private PhaseRewrites planOwn(String sql, String statement, int offset, Sig s, ReadRewriter.Joins reads) {
+        if (!names.mentionsTable(s) && StatementClass.of(s) != StatementClass.OTHER && descendants.named(s) != null) {
+            return PhaseRewrites.PASS;
+        }
         PhaseRewrites planned = planByKind(sql, statement, offset, s, reads);
         String reserved = reservedName(s);
         if (reserved != null) {

@@ -4,6 +4,7 @@ import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.RewritePlan;
+import io.dualwrite.rewriter.RelationName;
 import io.dualwrite.rewriter.SourceTable;
 import io.dualwrite.rewriter.analysis.Reasons;
 import io.dualwrite.rewriter.analysis.Sig;
@@ -28,6 +29,8 @@ public final class StatementRewriter {
 
     private final List<StatementPlanner> planners = new ArrayList<>();
     private final NameFilter names;
+    /** Per name of {@link #names}: the index of the planner whose table (or descendant) it is. */
+    private final int[] nameOwners;
     private final PlanCache cache;
     /** Plans of texts with a backslash, for sessions with standard_conforming_strings off (they read them differently). */
     private final PlanCache backslashEscapingCache;
@@ -56,11 +59,23 @@ public final class StatementRewriter {
     public StatementRewriter(List<SourceTable> migrations, PlanCache cache, PlanningObserver observer) {
         this.observer = observer;
         List<String> tableNames = new ArrayList<>(migrations.size());
+        List<Integer> owners = new ArrayList<>();
         for (SourceTable t : migrations) {
             planners.add(new StatementPlanner(t));
             tableNames.add(t.spec().sourceTable());
+            owners.add(planners.size() - 1);
+            String table = t.spec().sourceTable().toLowerCase(Locale.ROOT);
+            for (RelationName d : t.descendants()) {
+                // a text that names a partition or child alone must reach the planner too; one whose name contains
+                // the table's (users_2024) already does, and each name searched costs every pass-through text
+                if (!d.name().toLowerCase(Locale.ROOT).contains(table)) {
+                    tableNames.add(d.name());
+                    owners.add(planners.size() - 1);
+                }
+            }
         }
         this.names = new NameFilter(tableNames);
+        this.nameOwners = owners.stream().mapToInt(Integer::intValue).toArray();
         this.cache = cache;
         // rare (a backslash in the text of a session with the setting off): a small share of the budget
         this.backslashEscapingCache = new PlanCache(cache.maxBytes() / 8);
@@ -113,7 +128,7 @@ public final class StatementRewriter {
     private RewritePlan compute(String sql, boolean standardConformingStrings) {
         Scan scan = Lexer.scan(sql, standardConformingStrings);
         if (!scan.certain()) {
-            return plan(planners.get(Math.max(0, names.firstNamed(sql))).names().spec(), PhaseRewrites.rejectBoth(Reasons.of(
+            return plan(planners.get(nameOwners[Math.max(0, names.firstNamed(sql))]).names().spec(), PhaseRewrites.rejectBoth(Reasons.of(
                     "a text that PostgreSQL may read differently from dualwrite's scanner (" + scan.uncertainty()
                             + ") and that could touch a migrated table", "write it without the unusual spelling", sql)));
         }
@@ -126,7 +141,7 @@ public final class StatementRewriter {
         boolean[] mentions = new boolean[sigs.size()];
         for (StatementPlanner p : planners) {
             for (int i = 0; i < sigs.size(); i++) {
-                boolean named = p.names().mentionsTable(sigs.get(i));
+                boolean named = p.names().mentionsTable(sigs.get(i)) || p.descendants().named(sigs.get(i)) != null;
                 mentions[i] |= named;
                 if (named || doBlockMentions(sigs.get(i), p)) {
                     if (touched != null && touched != p) {
@@ -188,7 +203,7 @@ public final class StatementRewriter {
             for (Token t : s.tokens()) {
                 markers += t.kind() == TokenKind.PARAMETER && t.text().equals("?") ? 1 : 0;
             }
-            if (!p.names().mentionsTable(s) && !doBlockMentions(s, p)) {
+            if (!p.names().mentionsTable(s) && p.descendants().named(s) == null && !doBlockMentions(s, p)) {
                 for (Combined c : phases) {
                     c.keepParameters(markers);
                 }
@@ -341,7 +356,8 @@ public final class StatementRewriter {
         for (Token t : s.tokens()) {
             String body = t.text().toLowerCase(Locale.ROOT);
             if ((t.kind() == TokenKind.DOLLAR_STRING || t.kind() == TokenKind.STRING
-                    || t.kind() == TokenKind.ESCAPE_STRING) && body.contains(table) && (!routine || body.contains(column))) {
+                    || t.kind() == TokenKind.ESCAPE_STRING) && (body.contains(table) || p.descendants().inText(body))
+                    && (!routine || body.contains(column))) {
                 return true;
             }
         }

@@ -1,0 +1,115 @@
+package io.dualwrite.driver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dualwrite.rewriter.Phase;
+import io.dualwrite.testing.PostgresExtension;
+import io.dualwrite.testing.PostgresServer;
+import io.dualwrite.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Statements sent to a partition or an inheritance child of {@code users} rather than to {@code users}, on twins
+ * ({@link TwinRun}): their rows are users' rows, but the driver's rewrites know the table by its name. Without the
+ * refusals, {@code UPDATE users_lo SET email = …}, an INSERT, a DELETE or a TRUNCATE of a partition passed through
+ * unsynced in every phase (the new table kept the old value, or a deleted user's), and from NEW_ONLY on a read of
+ * the column there read a column no longer written, or failed with 42703 after the drop. Each statement either
+ * behaves as on the original schema or is refused with 0A000, tables unchanged; which ones are refused is asserted.
+ * {@code vip_members}, a second-level descendant, has a name without the table's in it: a text naming only it must
+ * still reach the planner.
+ */
+@ExtendWith(PostgresExtension.class)
+class DescendantRelationsTwinTest {
+
+    private static final String PARTITIONED = """
+            CREATE TABLE users(id bigint PRIMARY KEY, name text, email text) PARTITION BY RANGE (id);
+            CREATE TABLE users_lo PARTITION OF users FOR VALUES FROM (MINVALUE) TO (100);
+            CREATE TABLE users_hi PARTITION OF users FOR VALUES FROM (100) TO (MAXVALUE) PARTITION BY RANGE (id);
+            CREATE TABLE vip_members PARTITION OF users_hi FOR VALUES FROM (100) TO (MAXVALUE);
+            INSERT INTO users VALUES (1, 'Ann', 'ann@example.com'), (2, 'Bob', 'bob@example.com'), (3, 'Cy', NULL),
+                                     (150, 'Hal', 'hal@example.com');
+            """;
+
+    private static final String INHERITED = """
+            CREATE TABLE users(id bigint PRIMARY KEY, name text, email text);
+            CREATE TABLE users_lo () INHERITS (users);
+            CREATE TABLE users_hi (extra int) INHERITS (users);
+            CREATE TABLE vip_members () INHERITS (users_hi);
+            INSERT INTO users_lo VALUES (1, 'Ann', 'ann@example.com'), (2, 'Bob', 'bob@example.com'), (3, 'Cy', NULL);
+            INSERT INTO vip_members VALUES (150, 'Hal', 'hal@example.com');
+            """;
+
+    private static final String TARGET = """
+            CREATE TABLE email_address(user_id bigint NOT NULL, address text NOT NULL, is_primary boolean NOT NULL DEFAULT false);
+            CREATE UNIQUE INDEX ON email_address(user_id) WHERE is_primary;
+            INSERT INTO email_address SELECT id, email, true FROM users WHERE email IS NOT NULL;
+            """;
+
+    /** Refused from DUAL_WRITE on: each may change the column, or remove a row, where no sync follows. */
+    private static final List<String> WRITES = List.of(
+            "UPDATE users_lo SET email = 'new@example.com' WHERE id = 1",
+            "UPDATE users_lo SET (name, email) = ('Ann', 'row@example.com') WHERE id = 1",
+            "UPDATE users_lo u SET id = 7 WHERE u.id = 3",
+            "INSERT INTO users_lo (id, name) VALUES (5, 'Eve')",
+            "DELETE FROM users_lo WHERE id = 2",
+            "WITH d AS (DELETE FROM vip_members WHERE id = 150 RETURNING id) SELECT count(*) FROM d",
+            "TRUNCATE users_hi",
+            "ALTER TABLE vip_members ADD COLUMN note text");
+
+    /** Refused in NEW_ONLY and CONTRACTED only: they read the column of a descendant, which is no longer written. */
+    private static final List<String> COLUMN_READS = List.of(
+            "SELECT id, email FROM users_lo ORDER BY id",
+            "SELECT * FROM users_hi ORDER BY id",
+            "UPDATE users_lo SET name = email WHERE id = 1");
+
+    /** Run in every phase as on the original schema. */
+    private static final List<String> OTHERS = List.of(
+            "SELECT id, name FROM users_lo ORDER BY id",
+            "SELECT count(*) FROM vip_members",
+            "UPDATE users_lo SET name = upper(name) WHERE id = 2",
+            "UPDATE users SET email = 'via-parent@example.com' WHERE id = 150",
+            "SELECT id, email FROM users ORDER BY id",
+            "DELETE FROM users WHERE id = 2");
+
+    static Stream<Arguments> layouts() {
+        return Stream.of("partitioned", "inherited").flatMap(layout -> Stream.of(Phase.DUAL_WRITE, Phase.READ_NEW,
+                Phase.NEW_ONLY, Phase.CONTRACTED).map(phase -> Arguments.of(layout, phase)));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("layouts")
+    void writesToADescendantAreRefusedAndItsColumnIsNotReadOnceUnwritten(String layout, Phase phase, TestDatabase db)
+            throws Exception {
+        String fixture = (layout.equals("partitioned") ? PARTITIONED : INHERITED) + TARGET;
+        try (TestDatabase plainDb = PostgresServer.get().createDatabase()) {
+            plainDb.execute(fixture);
+            db.execute(fixture);
+            MigrationFixture.registerIn(db, phase);
+            try (TwinRun run = new TwinRun("DescendantRelationsTwinTest " + layout + " " + phase, plainDb::connect,
+                    db::connectDualwrite, c -> state(c, CorpusContractedTest.PLAIN_EMAILS),
+                    c -> state(c, CorpusContractedTest.DUAL_EMAILS), Map.of())) {
+                for (List<String> group : List.of(WRITES, COLUMN_READS, OTHERS)) {
+                    for (String sql : group) {
+                        run.compare(sql, sql, List.of(), group == OTHERS && (sql.contains("email") || phase.readsNew()));
+                    }
+                }
+                run.report();
+                assertThat(run.refused()).as("refused: the writes, and from NEW_ONLY on the reads of the column")
+                        .isEqualTo(WRITES.size() + (phase.writesOld() ? 0 : COLUMN_READS.size()));
+            }
+        }
+    }
+
+    private static String state(Connection c, String emails) throws SQLException {
+        return "users " + MigrationFixture.rows(c, "SELECT id, name FROM users ORDER BY id") + " email_address "
+                + MigrationFixture.rows(c, emails);
+    }
+}
