@@ -1,5 +1,6 @@
 package io.dualwrite.rewriter;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -47,11 +48,14 @@ import java.util.Set;
  * @param descendants  the source's partitions (at every level) and inheritance children: their rows are the source's,
  *                     so a statement that writes one, or reads the column there once it is not written, is refused
  *                     from the phases that sync on (the rewrites know the source by its own name)
+ * @param columnViews  the views that read the old column, directly or through another view: a write through one may
+ *                     write the column, so it is refused from the phases that sync on
  */
 public record SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
                           boolean syncedByTrigger, boolean targetHasColumnType, boolean storedMayDiffer, String keyDefault,
                           List<String> valueUniqueIndexes, Set<RelationName> relationsWithColumn, String rowVersionColumn,
-                          Set<String> generatedColumns, boolean deletesFollowed, Set<RelationName> descendants) {
+                          Set<String> generatedColumns, boolean deletesFollowed, Set<RelationName> descendants,
+                          Set<RelationName> columnViews) {
 
     public SourceTable {
         Objects.requireNonNull(spec, "spec");
@@ -60,6 +64,14 @@ public record SourceTable(MigrationSpec spec, List<String> columns, String value
         relationsWithColumn = relationsWithColumn == null ? null : Set.copyOf(relationsWithColumn);
         generatedColumns = generatedColumns == null ? Set.of() : Set.copyOf(generatedColumns);
         descendants = descendants == null ? Set.of() : Set.copyOf(descendants);
+        columnViews = columnViews == null ? Set.of() : Set.copyOf(columnViews);
+    }
+
+    /** {@link #descendants} and {@link #columnViews}: the relations through which a statement reaches the rows unnamed. */
+    public Set<RelationName> rowSharing() {
+        Set<RelationName> all = new HashSet<>(descendants);
+        all.addAll(columnViews);
+        return all;
     }
 
     public SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
@@ -67,14 +79,14 @@ public record SourceTable(MigrationSpec spec, List<String> columns, String value
                        List<String> valueUniqueIndexes, Set<RelationName> relationsWithColumn, String rowVersionColumn,
                        Set<String> generatedColumns, boolean deletesFollowed) {
         this(spec, columns, valueType, valueDefault, syncedByTrigger, targetHasColumnType, storedMayDiffer, keyDefault,
-                valueUniqueIndexes, relationsWithColumn, rowVersionColumn, generatedColumns, deletesFollowed, null);
+                valueUniqueIndexes, relationsWithColumn, rowVersionColumn, generatedColumns, deletesFollowed, null, null);
     }
 
     public SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
                        boolean syncedByTrigger, boolean targetHasColumnType, boolean storedMayDiffer, String keyDefault,
                        List<String> valueUniqueIndexes, Set<RelationName> relationsWithColumn) {
         this(spec, columns, valueType, valueDefault, syncedByTrigger, targetHasColumnType, storedMayDiffer, keyDefault,
-                valueUniqueIndexes, relationsWithColumn, null, null, false, null);
+                valueUniqueIndexes, relationsWithColumn, null, null, false, null, null);
     }
 
     public SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,

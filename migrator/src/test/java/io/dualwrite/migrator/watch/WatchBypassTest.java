@@ -137,8 +137,10 @@ class WatchBypassTest {
     @Test
     void updatableView() throws Exception {
         try (WatchHarness h = new WatchHarness(200, "CREATE VIEW contacts AS SELECT id, email FROM users").start(true)) {
-            viaDriver(h, "UPDATE contacts SET email = 'view@example.com' WHERE id = 15");
-            caught("updatable view", h, 15);
+            String update = "UPDATE contacts SET email = 'view@example.com' WHERE id = 15";
+            assertThatThrownBy(() -> viaDriver(h, update)).isInstanceOf(SQLException.class).hasMessageContaining("refused");
+            viaPlain(h, update);
+            caught("updatable view (plain URL; the driver refuses)", h, 15);
         }
     }
 

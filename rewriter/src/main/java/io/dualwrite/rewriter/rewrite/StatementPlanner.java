@@ -34,7 +34,7 @@ public final class StatementPlanner {
     private final DropSensitiveShapes dropSensitive;
     private final OtherTableWrite otherTableWrites;
     private final HostedPlanner hosted;
-    private final DescendantStatements descendants;
+    private final RowSharingRelations rowSharing;
     private final WithQueryWrite withQueryWrites;
     private final NewSchemaTranslator translator;
     private final boolean syncedByTrigger;
@@ -54,7 +54,7 @@ public final class StatementPlanner {
         this.reads = new ReadRewriter(names, table.columns());
         this.dropSensitive = new DropSensitiveShapes(names, table.columns());
         this.hosted = new HostedPlanner(this, spec);
-        this.descendants = new DescendantStatements(table);
+        this.rowSharing = new RowSharingRelations(table);
         this.withQueryWrites = new WithQueryWrite(this, names, writes, table.columns());
         this.translator = new NewSchemaTranslator(table, names, reads);
         this.otherTableWrites = new OtherTableWrite(names, reads);
@@ -66,9 +66,9 @@ public final class StatementPlanner {
         return names;
     }
 
-    /** The statements that name a partition or inheritance child of the source ({@link SourceTable#descendants}). */
-    DescendantStatements descendants() {
-        return descendants;
+    /** The relations through which a statement reaches the source's rows unnamed ({@link RowSharingRelations}). */
+    RowSharingRelations rowSharing() {
+        return rowSharing;
     }
 
     /** Whether a trigger on the source syncs every write while the old column is written ({@link SourceTable#syncedByTrigger}). */
@@ -92,12 +92,12 @@ public final class StatementPlanner {
      *              application's markers)
      */
     public PhaseRewrites plan(String sql, String statement, int offset, Sig s, ReadRewriter.Joins reads) {
-        return descendants.refine(planOwn(sql, statement, offset, s, reads), s, statement);
+        return rowSharing.refine(planOwn(sql, statement, offset, s, reads), s, statement);
     }
 
-    /** What the statement gets for what it does with the source table itself (nothing when it names only a descendant). */
+    /** What the statement gets for what it does with the source table itself (nothing when it names only another relation). */
     private PhaseRewrites planOwn(String sql, String statement, int offset, Sig s, ReadRewriter.Joins reads) {
-        if (!names.mentionsTable(s) && StatementClass.of(s) != StatementClass.OTHER && descendants.named(s) != null) {
+        if (!names.mentionsTable(s) && StatementClass.of(s) != StatementClass.OTHER && rowSharing.named(s)) {
             return PhaseRewrites.PASS;
         }
         PhaseRewrites planned = planByKind(sql, statement, offset, s, reads);

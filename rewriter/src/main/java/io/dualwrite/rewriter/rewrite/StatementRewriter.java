@@ -65,9 +65,9 @@ public final class StatementRewriter {
             tableNames.add(t.spec().sourceTable());
             owners.add(planners.size() - 1);
             String table = t.spec().sourceTable().toLowerCase(Locale.ROOT);
-            for (RelationName d : t.descendants()) {
-                // a text that names a partition or child alone must reach the planner too; one whose name contains
-                // the table's (users_2024) already does, and each name searched costs every pass-through text
+            for (RelationName d : t.rowSharing()) {
+                // a text that names a partition, child or view alone must reach the planner too; one whose name
+                // contains the table's (users_2024) already does, and each name searched costs every pass-through text
                 if (!d.name().toLowerCase(Locale.ROOT).contains(table)) {
                     tableNames.add(d.name());
                     owners.add(planners.size() - 1);
@@ -141,7 +141,7 @@ public final class StatementRewriter {
         boolean[] mentions = new boolean[sigs.size()];
         for (StatementPlanner p : planners) {
             for (int i = 0; i < sigs.size(); i++) {
-                boolean named = p.names().mentionsTable(sigs.get(i)) || p.descendants().named(sigs.get(i)) != null;
+                boolean named = p.names().mentionsTable(sigs.get(i)) || p.rowSharing().named(sigs.get(i));
                 mentions[i] |= named;
                 if (named || doBlockMentions(sigs.get(i), p)) {
                     if (touched != null && touched != p) {
@@ -203,7 +203,7 @@ public final class StatementRewriter {
             for (Token t : s.tokens()) {
                 markers += t.kind() == TokenKind.PARAMETER && t.text().equals("?") ? 1 : 0;
             }
-            if (!p.names().mentionsTable(s) && p.descendants().named(s) == null && !doBlockMentions(s, p)) {
+            if (!p.names().mentionsTable(s) && !p.rowSharing().named(s) && !doBlockMentions(s, p)) {
                 for (Combined c : phases) {
                     c.keepParameters(markers);
                 }
@@ -356,7 +356,7 @@ public final class StatementRewriter {
         for (Token t : s.tokens()) {
             String body = t.text().toLowerCase(Locale.ROOT);
             if ((t.kind() == TokenKind.DOLLAR_STRING || t.kind() == TokenKind.STRING
-                    || t.kind() == TokenKind.ESCAPE_STRING) && (body.contains(table) || p.descendants().inText(body))
+                    || t.kind() == TokenKind.ESCAPE_STRING) && (body.contains(table) || p.rowSharing().inText(body))
                     && (!routine || body.contains(column))) {
                 return true;
             }

@@ -14,20 +14,21 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Statements sent to a partition or an inheritance child of {@code users} rather than to {@code users}, on twins
- * ({@link TwinRun}): their rows are users' rows, but the driver's rewrites know the table by its name. Without the
- * refusals, {@code UPDATE users_lo SET email = …}, an INSERT, a DELETE or a TRUNCATE of a partition passed through
- * unsynced in every phase (the new table kept the old value, or a deleted user's), and from NEW_ONLY on a read of
- * the column there read a column no longer written, or failed with 42703 after the drop. Each statement either
- * behaves as on the original schema or is refused with 0A000, tables unchanged; which ones are refused is asserted.
- * {@code vip_members}, a second-level descendant, has a name without the table's in it: a text naming only it must
- * still reach the planner.
+ * Statements that reach {@code users}' rows through another relation, on twins ({@link TwinRun}): a partition or an
+ * inheritance child (their rows are users' rows), a view that reads {@code email}; the driver's rewrites know the table
+ * by its name. Without the refusals each of these passed through unsynced in every phase: {@code UPDATE users_lo SET
+ * email = …}, an INSERT, a DELETE or a TRUNCATE of a partition (the new table kept the old value, or a deleted
+ * user's), an UPDATE of {@code email} through a view; and from NEW_ONLY on a read of the column in a partition read a
+ * column no longer written, or failed with 42703 after the drop. Each statement either behaves as on the original
+ * schema or is refused with 0A000, tables unchanged; which ones are refused is asserted. {@code vip_members} and
+ * {@code contacts} have names without the table's in them: a text naming only them must still reach the planner.
  */
 @ExtendWith(PostgresExtension.class)
-class DescendantRelationsTwinTest {
+class RowSharingRelationsTwinTest {
 
     private static final String PARTITIONED = """
             CREATE TABLE users(id bigint PRIMARY KEY, name text, email text) PARTITION BY RANGE (id);
@@ -93,7 +94,7 @@ class DescendantRelationsTwinTest {
             plainDb.execute(fixture);
             db.execute(fixture);
             MigrationFixture.registerIn(db, phase);
-            try (TwinRun run = new TwinRun("DescendantRelationsTwinTest " + layout + " " + phase, plainDb::connect,
+            try (TwinRun run = new TwinRun("RowSharingRelationsTwinTest " + layout + " " + phase, plainDb::connect,
                     db::connectDualwrite, c -> state(c, CorpusContractedTest.PLAIN_EMAILS),
                     c -> state(c, CorpusContractedTest.DUAL_EMAILS), Map.of())) {
                 for (List<String> group : List.of(WRITES, COLUMN_READS, OTHERS)) {
@@ -104,6 +105,53 @@ class DescendantRelationsTwinTest {
                 run.report();
                 assertThat(run.refused()).as("refused: the writes, and from NEW_ONLY on the reads of the column")
                         .isEqualTo(WRITES.size() + (phase.writesOld() ? 0 : COLUMN_READS.size()));
+            }
+        }
+    }
+
+    private static final String VIEWS = """
+            CREATE TABLE users(id bigint PRIMARY KEY, name text, email text);
+            INSERT INTO users VALUES (1, 'Ann', 'ann@example.com'), (2, 'Bob', 'bob@example.com'), (3, 'Cy', NULL),
+                                     (150, 'Hal', 'hal@example.com');
+            CREATE VIEW contacts AS SELECT id, email AS mail, name FROM users;
+            CREATE VIEW vip_contacts AS SELECT id, mail FROM contacts WHERE id > 100;
+            CREATE VIEW member_names AS SELECT id, name FROM users;
+            """;
+
+    /** Refused from DUAL_WRITE on: a view that reads the column may rename it, so any write through it. */
+    private static final List<String> VIEW_WRITES = List.of(
+            "UPDATE contacts SET mail = 'view@example.com' WHERE id = 1",
+            "UPDATE contacts SET name = 'Ann' WHERE id = 1",
+            "INSERT INTO contacts (id, mail, name) VALUES (6, 'vi@example.com', 'Vi')",
+            "DELETE FROM contacts WHERE id = 2",
+            "UPDATE vip_contacts SET mail = 'deep@example.com' WHERE id = 150");
+
+    private static final List<String> VIEW_OTHERS = List.of(
+            "SELECT id, mail FROM contacts ORDER BY id",
+            "SELECT * FROM vip_contacts",
+            "UPDATE member_names SET name = 'Cyd' WHERE id = 3",
+            "DELETE FROM member_names WHERE id = 3");
+
+    /** Views that read the column keep the gates from NEW_ONLY, so they exist in the phases that write it. */
+    @ParameterizedTest
+    @EnumSource(value = Phase.class, names = {"DUAL_WRITE", "READ_NEW"})
+    void writesThroughAViewThatReadsTheColumnAreRefused(Phase phase, TestDatabase db) throws Exception {
+        try (TestDatabase plainDb = PostgresServer.get().createDatabase()) {
+            plainDb.execute(VIEWS + TARGET);
+            db.execute(VIEWS + TARGET);
+            MigrationFixture.registerIn(db, phase);
+            try (TwinRun run = new TwinRun("RowSharingRelationsTwinTest views " + phase, plainDb::connect,
+                    db::connectDualwrite, c -> state(c, CorpusContractedTest.PLAIN_EMAILS),
+                    c -> state(c, CorpusContractedTest.DUAL_EMAILS), Map.of())) {
+                for (String sql : VIEW_WRITES) {
+                    run.compare(sql, sql, List.of(), false);
+                }
+                for (String sql : VIEW_OTHERS) {
+                    run.compare(sql, sql, List.of(), false);
+                }
+                run.report();
+                assertThat(run.refused()).as("refused: the writes through views that read the column")
+                        .isEqualTo(VIEW_WRITES.size());
             }
         }
     }

@@ -1,0 +1,55 @@
+package io.dualwrite.driver.runtime;
+
+import io.dualwrite.control.Queries;
+import io.dualwrite.rewriter.MigrationSpec;
+import io.dualwrite.rewriter.RelationName;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Set;
+
+/**
+ * The relations through which a statement reaches a migration's source rows without naming the source: its
+ * partitions, at every level, and inheritance children ({@link io.dualwrite.rewriter.SourceTable#descendants}), and the
+ * views that read the old column, directly or through other views ({@link io.dualwrite.rewriter.SourceTable#columnViews}).
+ * Read at every refresh of the migration state, so a partition attached since (next month's) is known within one
+ * poll: each is a walk of an index ({@code pg_inherits} by parent, {@code pg_depend} by referenced object).
+ */
+final class SourceRelatives {
+
+    private static final String DESCENDANTS = """
+            WITH RECURSIVE d(oid) AS (SELECT inhrelid FROM pg_inherits WHERE inhparent = to_regclass(?)
+                                      UNION SELECT i.inhrelid FROM pg_inherits i JOIN d ON i.inhparent = d.oid)
+            SELECT n.nspname, c.relname FROM d JOIN pg_class c ON c.oid = d.oid JOIN pg_namespace n ON n.oid = c.relnamespace""";
+
+    /** A view's dependency on a column is its {@code _RETURN} rule's; a view over such a view depends on the view. */
+    private static final String COLUMN_VIEWS = """
+            WITH RECURSIVE v(oid) AS (
+                SELECT r.ev_class FROM pg_depend d
+                JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+                JOIN pg_rewrite r ON r.oid = d.objid JOIN pg_class c ON c.oid = r.ev_class
+                WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
+                  AND d.refobjid = to_regclass(?) AND a.attname = ? AND c.relkind = 'v'
+                UNION
+                SELECT r.ev_class FROM v JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = v.oid
+                JOIN pg_rewrite r ON r.oid = d.objid JOIN pg_class c ON c.oid = r.ev_class
+                WHERE d.classid = 'pg_rewrite'::regclass AND c.relkind = 'v' AND r.ev_class <> v.oid)
+            SELECT n.nspname, c.relname FROM v JOIN pg_class c ON c.oid = v.oid JOIN pg_namespace n ON n.oid = c.relnamespace""";
+
+    private SourceRelatives() {
+    }
+
+    static Set<RelationName> descendants(Connection c, MigrationSpec spec) throws SQLException {
+        return Set.copyOf(Queries.rows(c, DESCENDANTS, SourceRelatives::relation, spec.qualifiedSource()));
+    }
+
+    static Set<RelationName> columnViews(Connection c, MigrationSpec spec) throws SQLException {
+        return Set.copyOf(Queries.rows(c, COLUMN_VIEWS, SourceRelatives::relation, spec.qualifiedSource(),
+                spec.sourceColumn()));
+    }
+
+    private static RelationName relation(ResultSet rs) throws SQLException {
+        return new RelationName(rs.getString(1), rs.getString(2));
+    }
+}

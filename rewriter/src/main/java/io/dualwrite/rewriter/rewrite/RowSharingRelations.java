@@ -1,0 +1,226 @@
+package io.dualwrite.rewriter.rewrite;
+
+import io.dualwrite.rewriter.MigrationSpec;
+import io.dualwrite.rewriter.RelationName;
+import io.dualwrite.rewriter.Rewrite;
+import io.dualwrite.rewriter.SourceTable;
+import io.dualwrite.rewriter.analysis.HostedStatement;
+import io.dualwrite.rewriter.analysis.Reasons;
+import io.dualwrite.rewriter.analysis.Sig;
+import io.dualwrite.rewriter.analysis.SourceNames;
+import io.dualwrite.rewriter.analysis.StatementClass;
+import io.dualwrite.rewriter.analysis.WriteScan;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Statements that reach the migrated table's rows through another relation, whose name the rewrites do not know:
+ * a partition or inheritance child ({@link SourceTable#descendants}: its rows are the table's), or a view that reads the
+ * migrated column ({@link SourceTable#columnViews}: a write through it may write the column). Passed through, such a
+ * write changed the old column, or removed a row, where no sync followed; once the old column is not written, a read
+ * of it in a descendant read a stale or dropped column. So from DUAL_WRITE on these are refused:
+ * <ul>
+ * <li>of a descendant: a write that may change the column's rows (an INSERT, DELETE, MERGE, TRUNCATE or COPY … FROM,
+ * an UPDATE that assigns the column or the key) and DDL naming it; from NEW_ONLY on also a statement that may read the
+ * column there. An UPDATE of other columns, and reads while the old column is written, pass through;</li>
+ * <li>of a view reading the column: an INSERT, UPDATE, DELETE or MERGE through it (its columns may rename the
+ * table's, so any). Reads pass: such a view keeps the phase gates from NEW_ONLY.</li>
+ * </ul>
+ * The application writes through the migrated table itself, where PostgreSQL routes each row.
+ */
+final class RowSharingRelations {
+
+    private final MigrationSpec spec;
+    /** One per relation: the migration's names with the relation in the source's place. */
+    private final List<SourceNames> descendants;
+    private final List<SourceNames> columnViews;
+
+    RowSharingRelations(SourceTable table) {
+        this.spec = table.spec();
+        this.descendants = names(table.descendants());
+        this.columnViews = names(table.columnViews());
+    }
+
+    private List<SourceNames> names(Set<RelationName> relations) {
+        List<SourceNames> out = new ArrayList<>();
+        for (RelationName r : relations) {
+            out.add(new SourceNames(new MigrationSpec(r.schema(), r.name(), spec.keyColumn(), spec.sourceColumn(),
+                    spec.targetSchema(), spec.targetTable(), spec.targetKeyColumn(), spec.targetValueColumn(),
+                    spec.primaryFlagColumn(), spec.syncView())));
+        }
+        return out;
+    }
+
+    /** Whether {@code s} names one of the relations. */
+    boolean named(Sig s) {
+        return named(s, descendants) != null || named(s, columnViews) != null;
+    }
+
+    private static SourceNames named(Sig s, List<SourceNames> relations) {
+        for (SourceNames d : relations) {
+            if (d.mentionsTable(s)) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    /** Whether a string (a DO block's or a routine's body) contains a descendant's name. */
+    boolean inText(String lowerCaseText) {
+        for (SourceNames d : descendants) {
+            if (lowerCaseText.contains(d.spec().sourceTable().toLowerCase(Locale.ROOT))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * {@code planned} (what the statement gets for what it does with the migrated table itself, if it names that too)
+     * with the refusals its naming of one of the relations calls for; {@code planned} unchanged where none does.
+     */
+    PhaseRewrites refine(PhaseRewrites planned, Sig s, String statement) {
+        SourceNames view = named(s, columnViews);
+        String write = view == null ? null : viewWrite(s, view);
+        SourceNames descendant = named(s, descendants);
+        String advice = "write through " + spec.sourceTable() + " itself, or run it in the EXPANDED phase";
+        if (write == null && descendant != null) {
+            write = descendantWrite(s, descendant);
+            advice = "write through " + spec.sourceTable() + " (PostgreSQL routes each row to its partition), or run"
+                    + " it in the EXPANDED phase";
+        }
+        if (write != null) {
+            Rewrite refused = rejected(write, advice, statement);
+            return new PhaseRewrites(refused, refused, null, planned.expanded(), refused, null);
+        }
+        if (descendant == null || planned.translated() instanceof Rewrite.Rejected || !readsColumn(s, descendant)) {
+            return planned;
+        }
+        return planned.translatedAs(rejected("a statement that may read the migrated column of " + descendant(descendant)
+                        + ", which the new schema keeps in " + spec.targetTable() + " only",
+                "read it through " + spec.sourceTable() + " (the driver reads the new table there), or stay in a phase"
+                        + " that keeps the old column", statement), null);
+    }
+
+    /** Why the statement may write the column through the view, or null. */
+    private static String viewWrite(Sig s, SourceNames view) {
+        for (int i = 0; i < s.size(); i++) {
+            int target = writeTarget(s, i);
+            if (target >= 0 && view.tableAt(s, target) > 0) {
+                return verb(s, i) + " through " + view.spec().sourceSchema() + "."
+                        + view.spec().sourceTable() + " (a view that reads the migrated column, so a write through it"
+                        + " may write the column where no sync follows)";
+            }
+        }
+        return null;
+    }
+
+    /** Why the statement may change the descendant's migrated column or rows unseen, or null. */
+    private String descendantWrite(Sig s, SourceNames d) {
+        StatementClass kind = StatementClass.of(s);
+        if (kind == StatementClass.TRUNCATE) {
+            return "a TRUNCATE of " + descendant(d);
+        }
+        if (kind == StatementClass.COPY && HostedStatement.of(s) == null && s.find("from", 1, s.size(), 0) >= 0) {
+            return "a COPY … FROM into " + descendant(d);
+        }
+        for (int i = 0; i < s.size(); i++) {
+            int target = writeTarget(s, i);
+            int length = target < 0 ? 0 : d.tableAt(s, target);
+            if (length == 0) {
+                continue;
+            }
+            String write = verb(s, i) + " of " + descendant(d);
+            if (!s.is(i, "update")) {
+                return write;
+            }
+            String assigned = assigned(s, target + length);
+            if (assigned != null) {
+                return write + " that assigns " + assigned;
+            }
+        }
+        if (kind == StatementClass.OTHER && HostedStatement.of(s) == null) {
+            return s.get(0).text().toUpperCase(Locale.ROOT) + " statement that names " + descendant(d)
+                    + " (DDL, rules, DO blocks …): it could change or remove the relation's rows behind the sync";
+        }
+        return null;
+    }
+
+    /**
+     * Where the relation written by the INSERT, UPDATE, DELETE or MERGE whose verb is token {@code i} is named (after
+     * {@code ONLY}), or -1 when token {@code i} starts none ({@code FOR UPDATE}, {@code DO UPDATE}, {@code THEN DELETE}).
+     */
+    private static int writeTarget(Sig s, int i) {
+        int t;
+        if ((s.is(i, "insert") || s.is(i, "merge") || s.is(i, "delete")) && s.is(i + 1, s.is(i, "delete") ? "from" : "into")) {
+            t = i + 2;
+        } else if (s.is(i, "update") && !s.is(i - 1, "key") && !s.is(i - 1, "for") && !s.is(i - 1, "do")
+                && !s.is(i - 1, "then")) {
+            t = i + 1;
+        } else {
+            return -1;
+        }
+        return s.is(t, "only") ? t + 1 : t;
+    }
+
+    /**
+     * The key or the migrated column where an UPDATE's SET list (after the target name at {@code i}) assigns it, alone
+     * ({@code SET email = …}, {@code email[1] = …}, {@code email.f = …}) or in a row ({@code SET (name, email) = …});
+     * null when it assigns neither.
+     */
+    private String assigned(Sig s, int i) {
+        int depth = s.depth(i);
+        int set = s.find("set", i, s.size(), depth);
+        if (set < 0) {
+            return null;
+        }
+        for (int k = set + 1; k < s.size() && s.depth(k) >= depth; k++) {
+            if (s.depth(k) == depth && (s.is(k, "from") || s.is(k, "where") || s.is(k, "returning"))) {
+                break;
+            }
+            boolean alone = s.depth(k) == depth && (s.isSymbol(k - 1, ",") || k == set + 1);
+            boolean inRow = s.depth(k) == depth + 1 && (s.isSymbol(k - 1, ",") || s.isSymbol(k - 1, "("))
+                    && rowTarget(s, k, set, depth);
+            if ((alone || inRow) && s.isName(k)) {
+                String name = s.get(k).normalized();
+                if (name.equals(spec.keyColumn()) || name.equals(spec.sourceColumn())) {
+                    return name;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Whether token {@code k}, one level inside parentheses, is in a row of SET targets ({@code SET (a, b) = …}). */
+    private static boolean rowTarget(Sig s, int k, int set, int depth) {
+        int open = k - 1;
+        while (open > set && !(s.isSymbol(open, "(") && s.depth(open) == depth)) {
+            open--;
+        }
+        return open > set && (open == set + 1 || s.isSymbol(open - 1, ",") || s.is(open - 1, "row"))
+                && s.isSymbol(s.match(open) + 1, "=");
+    }
+
+    /** {@code an INSERT}, {@code an UPDATE}, {@code a DELETE}, {@code a MERGE}: the write whose verb is token {@code i}. */
+    private static String verb(Sig s, int i) {
+        String verb = s.get(i).normalized().toUpperCase(Locale.ROOT);
+        return (verb.startsWith("I") || verb.startsWith("U") ? "an " : "a ") + verb;
+    }
+
+    /** Whether the statement may read the migrated column: its name, any {@code *} but {@code count(*)}, TABLE, COPY. */
+    private static boolean readsColumn(Sig s, SourceNames d) {
+        StatementClass kind = StatementClass.of(s);
+        return kind == StatementClass.TABLE || kind == StatementClass.COPY || WriteScan.readsColumn(s, d, true);
+    }
+
+    private static String descendant(SourceNames d) {
+        return d.spec().sourceSchema() + "." + d.spec().sourceTable() + " (a partition or inheritance child of the"
+                + " migrated table)";
+    }
+
+    private Rewrite rejected(String shape, String advice, String statement) {
+        return new Rewrite.Rejected(Reasons.of(shape + " (" + spec.name() + ")", advice, statement));
+    }
+}
