@@ -6,10 +6,7 @@ import io.dualwrite.rewriter.Phase;
 import io.dualwrite.testing.PostgresExtension;
 import io.dualwrite.testing.PostgresServer;
 import io.dualwrite.testing.TestDatabase;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -51,9 +48,8 @@ class ChangedRowTwinTest {
             plainDb.execute(FIXTURE);
             db.execute(FIXTURE);
             MigrationFixture.registerIn(db, phase);
-            try (TwinRun run = new TwinRun("ChangedRowTwinTest " + phase, plainDb::connect, db::connectDualwrite,
-                    c -> state(c, CorpusContractedTest.PLAIN_EMAILS), c -> state(c, CorpusContractedTest.DUAL_EMAILS),
-                    Map.of())) {
+            try (TwinRun run = TwinRun.usersAndEmails("ChangedRowTwinTest " + phase, plainDb, db,
+                    "SELECT id, name, touched, up FROM users ORDER BY id")) {
                 for (String sql : STATEMENTS) {
                     run.compare(sql, sql, List.of(), true);
                 }
@@ -62,10 +58,5 @@ class ChangedRowTwinTest {
                 assertThat(run.refused()).isEqualTo(1);
             }
         }
-    }
-
-    private static String state(Connection c, String emails) throws SQLException {
-        return "users " + MigrationFixture.rows(c, "SELECT id, name, touched, up FROM users ORDER BY id") + " email_address "
-                + MigrationFixture.rows(c, emails);
     }
 }

@@ -12,7 +12,6 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -56,8 +55,8 @@ class ConflictOnTheOldColumnTest {
                             + " VALUES ('w@example.com', (SELECT name FROM n)) ON CONFLICT (email) DO NOTHING RETURNING u.name, u.email"},
                     new Object[] {"INSERT INTO users (name, email) VALUES ('next', 'next@example.com') ON CONFLICT (email) DO NOTHING"
                             + " RETURNING id"});
-            try (TwinRun run = new TwinRun("ConflictOnTheOldColumnTest " + phase, plainDb::connect, db::connectDualwrite,
-                    c -> state(c, CorpusContractedTest.PLAIN_EMAILS), c -> state(c, CorpusContractedTest.DUAL_EMAILS), Map.of())) {
+            try (TwinRun run = TwinRun.usersAndEmails("ConflictOnTheOldColumnTest " + phase, plainDb, db,
+                    "SELECT id, name FROM users ORDER BY id")) {
                 for (int i = 0; i < statements.size(); i++) {
                     Object[] s = statements.get(i);
                     run.compare("#" + (i + 1), (String) s[0], Arrays.asList(s).subList(1, s.length), true);
@@ -155,12 +154,5 @@ class ConflictOnTheOldColumnTest {
         db.execute(IDENTITY + "; CREATE UNIQUE INDEX users_email_key ON users (email);"
                 + " CREATE UNIQUE INDEX email_twin ON email_address " + twinKey + " WHERE is_primary");
         MigrationFixture.enterTranslatingPhase(db, phase);
-    }
-
-    private static String state(Connection c, String emails) throws SQLException {
-        List<String> out = new ArrayList<>();
-        out.add("users " + MigrationFixture.rows(c, "SELECT id, name FROM users ORDER BY id"));
-        out.add("email_address " + MigrationFixture.rows(c, emails));
-        return String.join(" ", out);
     }
 }

@@ -6,10 +6,7 @@ import io.dualwrite.rewriter.Phase;
 import io.dualwrite.testing.PostgresExtension;
 import io.dualwrite.testing.PostgresServer;
 import io.dualwrite.testing.TestDatabase;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -48,9 +45,9 @@ class GroupedByKeyTwinTest {
                 }
             }
             MigrationFixture.registerIn(db, phase);
-            try (TwinRun run = new TwinRun("GroupedByKeyTwinTest " + phase + (primaryKey ? "" : ", key only unique"),
-                    plainDb::connect, db::connectDualwrite, c -> state(c, CorpusContractedTest.PLAIN_EMAILS),
-                    c -> state(c, CorpusContractedTest.DUAL_EMAILS), Map.of())) {
+            try (TwinRun run = TwinRun.usersAndEmails("GroupedByKeyTwinTest " + phase
+                    + (primaryKey ? "" : ", key only unique"), plainDb, db,
+                    "SELECT id, name FROM users ORDER BY id")) {
                 for (String sql : STATEMENTS) {
                     run.compare(sql, sql, List.of(), true);
                 }
@@ -60,10 +57,5 @@ class GroupedByKeyTwinTest {
                 assertThat(run.translated()).isEqualTo(primaryKey ? STATEMENTS.size() : STATEMENTS.size() - ONLY_BY_PRIMARY_KEY);
             }
         }
-    }
-
-    private static String state(Connection c, String emails) throws SQLException {
-        return "users " + MigrationFixture.rows(c, "SELECT id, name FROM users ORDER BY id") + " email_address "
-                + MigrationFixture.rows(c, emails);
     }
 }

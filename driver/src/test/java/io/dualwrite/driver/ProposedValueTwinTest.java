@@ -8,10 +8,8 @@ import io.dualwrite.testing.PostgresExtension;
 import io.dualwrite.testing.PostgresServer;
 import io.dualwrite.testing.TestDatabase;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -95,9 +93,8 @@ class ProposedValueTwinTest {
                 }
             }
             MigrationFixture.enterTranslatingPhase(db, phase);
-            try (TwinRun run = new TwinRun("ProposedValueTwinTest " + phase, plainDb::connect, db::connectDualwrite,
-                    c -> state(c, CorpusContractedTest.PLAIN_EMAILS), c -> state(c, CorpusContractedTest.DUAL_EMAILS),
-                    Map.of())) {
+            try (TwinRun run = TwinRun.usersAndEmails("ProposedValueTwinTest " + phase, plainDb, db,
+                    "SELECT id, name FROM users ORDER BY id", SEQUENCES)) {
                 for (String sql : STATEMENTS) {
                     run.compare(sql, sql, List.of(), true);
                 }
@@ -106,10 +103,5 @@ class ProposedValueTwinTest {
                 assertThat(run.translated()).isEqualTo(9);
             }
         }
-    }
-
-    private static String state(Connection c, String emails) throws SQLException {
-        return "users " + MigrationFixture.rows(c, "SELECT id, name FROM users ORDER BY id") + " email_address "
-                + MigrationFixture.rows(c, emails) + " sequences " + MigrationFixture.rows(c, SEQUENCES);
     }
 }

@@ -6,10 +6,7 @@ import io.dualwrite.rewriter.Phase;
 import io.dualwrite.testing.PostgresExtension;
 import io.dualwrite.testing.PostgresServer;
 import io.dualwrite.testing.TestDatabase;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -94,9 +91,9 @@ class RowSharingRelationsTwinTest {
             plainDb.execute(fixture);
             db.execute(fixture);
             MigrationFixture.registerIn(db, phase);
-            try (TwinRun run = new TwinRun("RowSharingRelationsTwinTest " + layout + " " + phase, plainDb::connect,
-                    db::connectDualwrite, c -> state(c, CorpusContractedTest.PLAIN_EMAILS),
-                    c -> state(c, CorpusContractedTest.DUAL_EMAILS), Map.of())) {
+            try (TwinRun run = TwinRun.usersAndEmails("RowSharingRelationsTwinTest " + layout + " " + phase,
+                    plainDb, db,
+                    "SELECT id, name FROM users ORDER BY id")) {
                 for (List<String> group : List.of(WRITES, COLUMN_READS, OTHERS)) {
                     for (String sql : group) {
                         run.compare(sql, sql, List.of(), group == OTHERS && (sql.contains("email") || phase.readsNew()));
@@ -140,9 +137,8 @@ class RowSharingRelationsTwinTest {
             plainDb.execute(VIEWS + TARGET);
             db.execute(VIEWS + TARGET);
             MigrationFixture.registerIn(db, phase);
-            try (TwinRun run = new TwinRun("RowSharingRelationsTwinTest views " + phase, plainDb::connect,
-                    db::connectDualwrite, c -> state(c, CorpusContractedTest.PLAIN_EMAILS),
-                    c -> state(c, CorpusContractedTest.DUAL_EMAILS), Map.of())) {
+            try (TwinRun run = TwinRun.usersAndEmails("RowSharingRelationsTwinTest views " + phase, plainDb, db,
+                    "SELECT id, name FROM users ORDER BY id")) {
                 for (String sql : VIEW_WRITES) {
                     run.compare(sql, sql, List.of(), false);
                 }
@@ -154,10 +150,5 @@ class RowSharingRelationsTwinTest {
                         .isEqualTo(VIEW_WRITES.size());
             }
         }
-    }
-
-    private static String state(Connection c, String emails) throws SQLException {
-        return "users " + MigrationFixture.rows(c, "SELECT id, name FROM users ORDER BY id") + " email_address "
-                + MigrationFixture.rows(c, emails);
     }
 }

@@ -6,10 +6,7 @@ import io.dualwrite.rewriter.Phase;
 import io.dualwrite.testing.PostgresExtension;
 import io.dualwrite.testing.PostgresServer;
 import io.dualwrite.testing.TestDatabase;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -50,9 +47,8 @@ class RowVersionColumnTwinTest {
             plainDb.execute(FIXTURE);
             db.execute(FIXTURE);
             MigrationFixture.registerIn(db, phase);
-            try (TwinRun run = new TwinRun("RowVersionColumnTwinTest " + phase, plainDb::connect, db::connectDualwrite,
-                    c -> state(c, CorpusContractedTest.PLAIN_EMAILS), c -> state(c, CorpusContractedTest.DUAL_EMAILS),
-                    Map.of())) {
+            try (TwinRun run = TwinRun.usersAndEmails("RowVersionColumnTwinTest " + phase, plainDb, db,
+                    "SELECT id, name, note FROM users ORDER BY id", "SELECT * FROM renamed ORDER BY 1")) {
                 for (String sql : STATEMENTS) {
                     run.compare(sql, sql, List.of(), true);
                 }
@@ -60,10 +56,5 @@ class RowVersionColumnTwinTest {
                 assertThat(run.translated()).isEqualTo(STATEMENTS.size());
             }
         }
-    }
-
-    private static String state(Connection c, String emails) throws SQLException {
-        return "users " + MigrationFixture.rows(c, "SELECT id, name, note FROM users ORDER BY id") + " email_address "
-                + MigrationFixture.rows(c, emails) + " renamed " + MigrationFixture.rows(c, "SELECT * FROM renamed ORDER BY 1");
     }
 }

@@ -6,10 +6,7 @@ import io.dualwrite.rewriter.Phase;
 import io.dualwrite.testing.PostgresExtension;
 import io.dualwrite.testing.PostgresServer;
 import io.dualwrite.testing.TestDatabase;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -45,9 +42,9 @@ class TruncateTwinTest {
             if (!phase.writesOld()) {
                 MigrationFixture.enterTranslatingPhase(db, phase);
             }
-            try (TwinRun run = new TwinRun("TruncateTwinTest " + phase + (foreignKey ? " with a foreign key" : ""),
-                    plainDb::connect, db::connectDualwrite, c -> state(c, CorpusContractedTest.PLAIN_EMAILS),
-                    c -> state(c, CorpusContractedTest.DUAL_EMAILS), Map.of())) {
+            try (TwinRun run = TwinRun.usersAndEmails("TruncateTwinTest " + phase
+                    + (foreignKey ? " with a foreign key" : ""), plainDb, db,
+                    "SELECT id, name FROM users ORDER BY id", NOT_PRIMARY, "SELECT id FROM orders ORDER BY id")) {
                 for (String sql : STATEMENTS) {
                     run.compare(sql, sql, List.of(), true);
                 }
@@ -57,11 +54,5 @@ class TruncateTwinTest {
                 assertThat(run.translated()).isEqualTo(foreignKey ? 1 : STATEMENTS.size());
             }
         }
-    }
-
-    private static String state(Connection c, String emails) throws SQLException {
-        return "users " + MigrationFixture.rows(c, "SELECT id, name FROM users ORDER BY id") + " email_address "
-                + MigrationFixture.rows(c, emails) + " not primary " + MigrationFixture.rows(c, NOT_PRIMARY)
-                + " orders " + MigrationFixture.rows(c, "SELECT id FROM orders ORDER BY id");
     }
 }

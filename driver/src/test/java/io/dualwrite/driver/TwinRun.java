@@ -2,6 +2,7 @@ package io.dualwrite.driver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dualwrite.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -64,6 +65,28 @@ final class TwinRun implements AutoCloseable {
         assertThat(dualState.of(this.dual.connection())).as("the twins start equal").isEqualTo(initial);
         this.plain.rollback();
         this.dual.rollback();
+    }
+
+    /**
+     * Twins compared as most twin tests compare them: {@code users} as {@code usersQuery} lists it (without the migrated
+     * column), the new table as the dual twin must hold the plain twin's column ({@link CorpusContractedTest#PLAIN_EMAILS},
+     * {@link CorpusContractedTest#DUAL_EMAILS}), and the rows of each of {@code more} queries.
+     */
+    static TwinRun usersAndEmails(String label, TestDatabase plainDb, TestDatabase db, String usersQuery, String... more)
+            throws SQLException {
+        return new TwinRun(label, plainDb::connect, db::connectDualwrite,
+                c -> usersAndEmails(c, usersQuery, CorpusContractedTest.PLAIN_EMAILS, more),
+                c -> usersAndEmails(c, usersQuery, CorpusContractedTest.DUAL_EMAILS, more), Map.of());
+    }
+
+    private static String usersAndEmails(Connection c, String usersQuery, String emails, String... more)
+            throws SQLException {
+        StringBuilder b = new StringBuilder("users ").append(MigrationFixture.rows(c, usersQuery))
+                .append(" email_address ").append(MigrationFixture.rows(c, emails));
+        for (String query : more) {
+            b.append(" | ").append(MigrationFixture.rows(c, query));
+        }
+        return b.toString();
     }
 
     /** Runs {@code sql} (with {@code params}: a PreparedStatement) on both twins; {@code rewritten}: the plan translates it. */
