@@ -16,13 +16,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Statements that reach {@code users}' rows through another relation, on twins ({@link TwinRun}): a partition or an
- * inheritance child (their rows are users' rows), a view that reads {@code email}; the driver's rewrites know the table
- * by its name. Without the refusals each of these passed through unsynced in every phase: {@code UPDATE users_lo SET
- * email = …}, an INSERT, a DELETE or a TRUNCATE of a partition (the new table kept the old value, or a deleted
- * user's), an UPDATE of {@code email} through a view; and from NEW_ONLY on a read of the column in a partition read a
- * column no longer written, or failed with 42703 after the drop. Each statement either behaves as on the original
- * schema or is refused with 0A000, tables unchanged; which ones are refused is asserted. {@code vip_members} and
- * {@code contacts} have names without the table's in them: a text naming only them must still reach the planner.
+ * inheritance child (their rows are users' rows), a view that reads {@code email}, a table whose rule writes it; the
+ * driver's rewrites know the table by its name. Without the refusals each of these passed through unsynced in every
+ * phase: {@code UPDATE users_lo SET email = …}, an INSERT, a DELETE or a TRUNCATE of a partition (the new table kept
+ * the old value, or a deleted user's), an UPDATE of {@code email} through a view, an INSERT into a table whose rule
+ * updates it; and from NEW_ONLY on a read of the column in a partition read a column no longer written, or failed with
+ * 42703 after the drop. Each statement either behaves as on the original schema or is refused with 0A000, tables
+ * unchanged; which ones are refused is asserted. {@code vip_members} and {@code contacts} have names without the
+ * table's in them: a text naming only them must still reach the planner.
  */
 @ExtendWith(PostgresExtension.class)
 class RowSharingRelationsTwinTest {
@@ -113,26 +114,34 @@ class RowSharingRelationsTwinTest {
             CREATE VIEW contacts AS SELECT id, email AS mail, name FROM users;
             CREATE VIEW vip_contacts AS SELECT id, mail FROM contacts WHERE id > 100;
             CREATE VIEW member_names AS SELECT id, name FROM users;
+            CREATE TABLE email_log(user_id bigint, email text);
+            CREATE RULE apply_email AS ON INSERT TO email_log
+                DO ALSO UPDATE users SET email = NEW.email WHERE id = NEW.user_id;
+            CREATE TABLE name_log(user_id bigint, name text);
+            CREATE RULE apply_name AS ON INSERT TO name_log
+                DO ALSO UPDATE users SET name = NEW.name WHERE id = NEW.user_id;
             """;
 
-    /** Refused from DUAL_WRITE on: a view that reads the column may rename it, so any write through it. */
+    /** Refused from DUAL_WRITE on: any write to a view that reads the column (it may rename it), or to a rule's table. */
     private static final List<String> VIEW_WRITES = List.of(
             "UPDATE contacts SET mail = 'view@example.com' WHERE id = 1",
             "UPDATE contacts SET name = 'Ann' WHERE id = 1",
             "INSERT INTO contacts (id, mail, name) VALUES (6, 'vi@example.com', 'Vi')",
             "DELETE FROM contacts WHERE id = 2",
-            "UPDATE vip_contacts SET mail = 'deep@example.com' WHERE id = 150");
+            "UPDATE vip_contacts SET mail = 'deep@example.com' WHERE id = 150",
+            "INSERT INTO email_log VALUES (2, 'ruled@example.com')");
 
     private static final List<String> VIEW_OTHERS = List.of(
             "SELECT id, mail FROM contacts ORDER BY id",
             "SELECT * FROM vip_contacts",
             "UPDATE member_names SET name = 'Cyd' WHERE id = 3",
-            "DELETE FROM member_names WHERE id = 3");
+            "DELETE FROM member_names WHERE id = 3",
+            "INSERT INTO name_log VALUES (2, 'Robert')");
 
-    /** Views that read the column keep the gates from NEW_ONLY, so they exist in the phases that write it. */
+    /** Views and rules that read the column keep the gates from NEW_ONLY, so they exist in the phases that write it. */
     @ParameterizedTest
     @EnumSource(value = Phase.class, names = {"DUAL_WRITE", "READ_NEW"})
-    void writesThroughAViewThatReadsTheColumnAreRefused(Phase phase, TestDatabase db) throws Exception {
+    void writesToARelationWithARuleOnTheColumnAreRefused(Phase phase, TestDatabase db) throws Exception {
         try (TestDatabase plainDb = PostgresServer.get().createDatabase()) {
             plainDb.execute(VIEWS + TARGET);
             db.execute(VIEWS + TARGET);
@@ -146,7 +155,7 @@ class RowSharingRelationsTwinTest {
                     run.compare(sql, sql, List.of(), false);
                 }
                 run.report();
-                assertThat(run.refused()).as("refused: the writes through views that read the column")
+                assertThat(run.refused()).as("refused: the writes to views and tables with a rule on the column")
                         .isEqualTo(VIEW_WRITES.size());
             }
         }

@@ -48,14 +48,16 @@ import java.util.Set;
  * @param descendants  the source's partitions (at every level) and inheritance children: their rows are the source's,
  *                     so a statement that writes one, or reads the column there once it is not written, is refused
  *                     from the phases that sync on (the rewrites know the source by its own name)
- * @param columnViews  the views that read the old column, directly or through another view: a write through one may
- *                     write the column, so it is refused from the phases that sync on
+ * @param columnRules  the relations with a rule that reads or writes the old column: a view over the source (its
+ *                     {@code _RETURN} rule), a view over such a relation, a table with a rule such as
+ *                     {@code ON INSERT TO log DO ALSO UPDATE users SET email …}: a write to one may write the column,
+ *                     so it is refused from the phases that sync on
  */
 public record SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
                           boolean syncedByTrigger, boolean targetHasColumnType, boolean storedMayDiffer, String keyDefault,
                           List<String> valueUniqueIndexes, Set<RelationName> relationsWithColumn, String rowVersionColumn,
                           Set<String> generatedColumns, boolean deletesFollowed, Set<RelationName> descendants,
-                          Set<RelationName> columnViews) {
+                          Set<RelationName> columnRules) {
 
     public SourceTable {
         Objects.requireNonNull(spec, "spec");
@@ -64,13 +66,13 @@ public record SourceTable(MigrationSpec spec, List<String> columns, String value
         relationsWithColumn = relationsWithColumn == null ? null : Set.copyOf(relationsWithColumn);
         generatedColumns = generatedColumns == null ? Set.of() : Set.copyOf(generatedColumns);
         descendants = descendants == null ? Set.of() : Set.copyOf(descendants);
-        columnViews = columnViews == null ? Set.of() : Set.copyOf(columnViews);
+        columnRules = columnRules == null ? Set.of() : Set.copyOf(columnRules);
     }
 
-    /** {@link #descendants} and {@link #columnViews}: the relations through which a statement reaches the rows unnamed. */
+    /** {@link #descendants} and {@link #columnRules}: the relations through which a statement reaches the rows unnamed. */
     public Set<RelationName> rowSharing() {
         Set<RelationName> all = new HashSet<>(descendants);
-        all.addAll(columnViews);
+        all.addAll(columnRules);
         return all;
     }
 

@@ -12,7 +12,8 @@ import java.util.Set;
 /**
  * The relations through which a statement reaches a migration's source rows without naming the source: its
  * partitions, at every level, and inheritance children ({@link io.dualwrite.rewriter.SourceTable#descendants}), and the
- * views that read the old column, directly or through other views ({@link io.dualwrite.rewriter.SourceTable#columnViews}).
+ * relations with a rule that reads or writes the old column: views over it, views over those, tables with a rule such
+ * as {@code ON INSERT TO log DO ALSO UPDATE users SET email …} ({@link io.dualwrite.rewriter.SourceTable#columnRules}).
  * Read at every refresh of the migration state, so a partition attached since (next month's) is known within one
  * poll: each is a walk of an index ({@code pg_inherits} by parent, {@code pg_depend} by referenced object).
  */
@@ -23,14 +24,17 @@ final class SourceRelatives {
                                       UNION SELECT i.inhrelid FROM pg_inherits i JOIN d ON i.inhparent = d.oid)
             SELECT n.nspname, c.relname FROM d JOIN pg_class c ON c.oid = d.oid JOIN pg_namespace n ON n.oid = c.relnamespace""";
 
-    /** A view's dependency on a column is its {@code _RETURN} rule's; a view over such a view depends on the view. */
-    private static final String COLUMN_VIEWS = """
+    /**
+     * A rule depends on the columns it reads and assigns; a view's dependency is its {@code _RETURN} rule's, and a view
+     * over such a relation depends on that relation. The source's own rules are the rewrites' concern.
+     */
+    private static final String COLUMN_RULES = """
             WITH RECURSIVE v(oid) AS (
                 SELECT r.ev_class FROM pg_depend d
                 JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
-                JOIN pg_rewrite r ON r.oid = d.objid JOIN pg_class c ON c.oid = r.ev_class
+                JOIN pg_rewrite r ON r.oid = d.objid
                 WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
-                  AND d.refobjid = to_regclass(?) AND a.attname = ? AND c.relkind = 'v'
+                  AND d.refobjid = to_regclass(?) AND a.attname = ? AND r.ev_class <> d.refobjid
                 UNION
                 SELECT r.ev_class FROM v JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = v.oid
                 JOIN pg_rewrite r ON r.oid = d.objid JOIN pg_class c ON c.oid = r.ev_class
@@ -44,8 +48,8 @@ final class SourceRelatives {
         return Set.copyOf(Queries.rows(c, DESCENDANTS, SourceRelatives::relation, spec.qualifiedSource()));
     }
 
-    static Set<RelationName> columnViews(Connection c, MigrationSpec spec) throws SQLException {
-        return Set.copyOf(Queries.rows(c, COLUMN_VIEWS, SourceRelatives::relation, spec.qualifiedSource(),
+    static Set<RelationName> columnRules(Connection c, MigrationSpec spec) throws SQLException {
+        return Set.copyOf(Queries.rows(c, COLUMN_RULES, SourceRelatives::relation, spec.qualifiedSource(),
                 spec.sourceColumn()));
     }
 

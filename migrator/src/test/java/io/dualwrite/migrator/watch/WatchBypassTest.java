@@ -161,8 +161,10 @@ class WatchBypassTest {
         try (WatchHarness h = new WatchHarness(200, "CREATE TABLE email_log (user_id bigint, email text)",
                 "CREATE RULE apply_email AS ON INSERT TO email_log DO ALSO UPDATE users SET email = NEW.email WHERE id = NEW.user_id")
                 .start(true)) {
-            viaDriver(h, "INSERT INTO email_log VALUES (16, 'rule@example.com')");
-            caught("rule on another table", h, 16);
+            String insert = "INSERT INTO email_log VALUES (16, 'rule@example.com')";
+            assertThatThrownBy(() -> viaDriver(h, insert)).isInstanceOf(SQLException.class).hasMessageContaining("refused");
+            viaPlain(h, insert);
+            caught("rule on another table (plain URL; the driver refuses)", h, 16);
         }
     }
 

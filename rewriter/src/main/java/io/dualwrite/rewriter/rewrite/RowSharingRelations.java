@@ -17,16 +17,17 @@ import java.util.Set;
 
 /**
  * Statements that reach the migrated table's rows through another relation, whose name the rewrites do not know:
- * a partition or inheritance child ({@link SourceTable#descendants}: its rows are the table's), or a view that reads the
- * migrated column ({@link SourceTable#columnViews}: a write through it may write the column). Passed through, such a
+ * a partition or inheritance child ({@link SourceTable#descendants}: its rows are the table's), or a relation with a rule
+ * that reads or writes the migrated column, such as a view over the table ({@link SourceTable#columnRules}: a write to
+ * it may write the column). Passed through, such a
  * write changed the old column, or removed a row, where no sync followed; once the old column is not written, a read
  * of it in a descendant read a stale or dropped column. So from DUAL_WRITE on these are refused:
  * <ul>
  * <li>of a descendant: a write that may change the column's rows (an INSERT, DELETE, MERGE, TRUNCATE or COPY … FROM,
  * an UPDATE that assigns the column or the key) and DDL naming it; from NEW_ONLY on also a statement that may read the
  * column there. An UPDATE of other columns, and reads while the old column is written, pass through;</li>
- * <li>of a view reading the column: an INSERT, UPDATE, DELETE or MERGE through it (its columns may rename the
- * table's, so any). Reads pass: such a view keeps the phase gates from NEW_ONLY.</li>
+ * <li>of a relation with such a rule: an INSERT, UPDATE, DELETE or MERGE (a view's columns may rename the table's, so
+ * any). Reads pass: such a rule keeps the phase gates from NEW_ONLY.</li>
  * </ul>
  * The application writes through the migrated table itself, where PostgreSQL routes each row.
  */
@@ -35,12 +36,12 @@ final class RowSharingRelations {
     private final MigrationSpec spec;
     /** One per relation: the migration's names with the relation in the source's place. */
     private final List<SourceNames> descendants;
-    private final List<SourceNames> columnViews;
+    private final List<SourceNames> columnRules;
 
     RowSharingRelations(SourceTable table) {
         this.spec = table.spec();
         this.descendants = names(table.descendants());
-        this.columnViews = names(table.columnViews());
+        this.columnRules = names(table.columnRules());
     }
 
     private List<SourceNames> names(Set<RelationName> relations) {
@@ -55,7 +56,7 @@ final class RowSharingRelations {
 
     /** Whether {@code s} names one of the relations. */
     boolean named(Sig s) {
-        return named(s, descendants) != null || named(s, columnViews) != null;
+        return named(s, descendants) != null || named(s, columnRules) != null;
     }
 
     private static SourceNames named(Sig s, List<SourceNames> relations) {
@@ -82,8 +83,8 @@ final class RowSharingRelations {
      * with the refusals its naming of one of the relations calls for; {@code planned} unchanged where none does.
      */
     PhaseRewrites refine(PhaseRewrites planned, Sig s, String statement) {
-        SourceNames view = named(s, columnViews);
-        String write = view == null ? null : viewWrite(s, view);
+        SourceNames ruled = named(s, columnRules);
+        String write = ruled == null ? null : ruledWrite(s, ruled);
         SourceNames descendant = named(s, descendants);
         String advice = "write through " + spec.sourceTable() + " itself, or run it in the EXPANDED phase";
         if (write == null && descendant != null) {
@@ -104,14 +105,14 @@ final class RowSharingRelations {
                         + " that keeps the old column", statement), null);
     }
 
-    /** Why the statement may write the column through the view, or null. */
-    private static String viewWrite(Sig s, SourceNames view) {
+    /** Why the statement may write the column through the relation's rule, or null. */
+    private static String ruledWrite(Sig s, SourceNames ruled) {
         for (int i = 0; i < s.size(); i++) {
             int target = writeTarget(s, i);
-            if (target >= 0 && view.tableAt(s, target) > 0) {
-                return verb(s, i) + " through " + view.spec().sourceSchema() + "."
-                        + view.spec().sourceTable() + " (a view that reads the migrated column, so a write through it"
-                        + " may write the column where no sync follows)";
+            if (target >= 0 && ruled.tableAt(s, target) > 0) {
+                return verb(s, i) + " of " + ruled.spec().sourceSchema() + "." + ruled.spec().sourceTable()
+                        + " (a view over the migrated column, or a relation with a rule on it: a write to it may write"
+                        + " the column where no sync follows)";
             }
         }
         return null;
