@@ -6,6 +6,7 @@ import io.dualwrite.control.ControlTables;
 import io.dualwrite.control.DeletedKeysTrigger;
 import io.dualwrite.control.MigrationState;
 import io.dualwrite.control.Secrets;
+import io.dualwrite.control.SourceRelatives;
 import io.dualwrite.control.TranslatedSync;
 import io.dualwrite.control.ValueIndexes;
 import io.dualwrite.rewriter.MigrationSpec;

@@ -3,7 +3,9 @@ package io.dualwrite.migrator.plan;
 import io.dualwrite.migrator.UsageException;
 import io.dualwrite.migrator.expand.ExpandRequest;
 import io.dualwrite.migrator.expand.KeyChecks;
+import io.dualwrite.control.SourceRelatives;
 import io.dualwrite.rewriter.Identifiers;
+import io.dualwrite.rewriter.RelationName;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -13,6 +15,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * {@code dualwrite plan}: reads the live schema and row counts and builds the runbook of one migration —
@@ -86,7 +89,12 @@ public final class MigrationPlan {
         }
         Facts f = new Facts(r.source().table() + "." + r.source().column(), r.target().table() + "." + r.target().column(),
                 keyType, valueType, rows, exact, bytes, nullFrac, targetExists, targetRows, bf, par, rateSource, workers);
-        return new Plan(f, steps(r, f, url), gates(r));
+        List<String> gates = new ArrayList<>(gates(r));
+        String refused = writesRefused(c, src, r.source().column());
+        if (refused != null) {
+            gates.add(0, refused);
+        }
+        return new Plan(f, steps(r, f, url), gates);
     }
 
     /** {backfill rows/s, parity rows/s}, measured inside a transaction that is rolled back. */
@@ -193,6 +201,30 @@ public final class MigrationPlan {
                         + " window, no view, trigger, policy or foreign key of yours on the column (`--dry-run` shows each"
                         + " verdict); no parity: the new table is the truth in NEW_ONLY"));
         return s;
+    }
+
+    /**
+     * The relations through which the application may write the source's rows under another name, whose writes the
+     * driver refuses from DUAL_WRITE on ({@link SourceRelatives}), as a gate before DUAL_WRITE; null when there are none.
+     */
+    private static String writesRefused(Connection c, String src, String column) throws SQLException {
+        List<String> descendants = names(SourceRelatives.descendants(c, src));
+        List<String> ruled = names(SourceRelatives.columnRules(c, src, column));
+        if (descendants.isEmpty() && ruled.isEmpty()) {
+            return null;
+        }
+        return "Before DUAL_WRITE: move to " + src + " itself the writes the application sends to relations that reach"
+                + " its rows under another name; from DUAL_WRITE on the driver refuses them (`0A000`, nothing written)"
+                + (descendants.isEmpty() ? "" : ": partitions and inheritance children " + String.join(", ", descendants)
+                        + " (an INSERT, DELETE, MERGE, TRUNCATE or COPY into them, an UPDATE of the column or the key, DDL;"
+                        + " from NEW_ONLY on also reads of the column there)")
+                + (ruled.isEmpty() ? "" : (descendants.isEmpty() ? ": " : "; ") + "views over the column and relations"
+                        + " with a rule on it " + String.join(", ", ruled) + " (any INSERT, UPDATE, DELETE or MERGE)")
+                + ".";
+    }
+
+    private static List<String> names(Set<RelationName> relations) {
+        return relations.stream().map(n -> Identifiers.quote(n.schema()) + "." + Identifiers.quote(n.name())).sorted().toList();
     }
 
     private static List<String> gates(ExpandRequest r) {

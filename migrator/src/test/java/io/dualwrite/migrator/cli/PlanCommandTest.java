@@ -39,6 +39,7 @@ class PlanCommandTest {
         assertThat(o.getAsJsonArray("steps").get(3).getAsJsonObject().get("command").getAsString())
                 .startsWith("dualwrite backfill --url");
         assertThat(json.out()).contains("--target-key user_id"); // defaulted from users
+        assertThat(json.out()).doesNotContain("under another name"); // no partition, child, view or rule to name
         // steps 7 and 8 as real commands, each with its rollback
         JsonObject seven = o.getAsJsonArray("steps").get(6).getAsJsonObject(), eight = o.getAsJsonArray("steps").get(7).getAsJsonObject();
         assertThat(seven.get("command").getAsString()).contains("dualwrite status --url", "--statements",
@@ -72,5 +73,22 @@ class PlanCommandTest {
         assertThat(db.queryLong(validation)).as(validation).isEqualTo(2);
         Run parity = cli("parity", "--url", db.jdbcUrl(), "--user", db.user(), "--migration", "users.email", "--json");
         assertThat(JsonParser.parseString(parity.out()).getAsJsonObject().get("mismatches").getAsLong()).isEqualTo(2);
+    }
+
+    /** Writes the driver will refuse from DUAL_WRITE on are named before the move, with what to do about them. */
+    @Test
+    void namesTheRelationsWhoseWritesTheDriverWillRefuse(TestDatabase db) throws Exception {
+        Fixtures.createUsers(db, 100);
+        db.execute("CREATE TABLE vip_users (tier int) INHERITS (users)");
+        db.execute("CREATE VIEW contacts AS SELECT id, email AS mail FROM users");
+        db.execute("CREATE TABLE email_log (user_id bigint, email text)");
+        db.execute("CREATE RULE apply_email AS ON INSERT TO email_log DO ALSO UPDATE users SET email = NEW.email"
+                + " WHERE id = NEW.user_id");
+        Run json = cli("plan", "--url", db.jdbcUrl(), "--user", db.user(), "--source", "users.email", "--target",
+                "email_address.address", "--format", "json");
+        assertThat(json.code()).as(json.toString()).isZero();
+        String gate = JsonParser.parseString(json.out()).getAsJsonObject().getAsJsonArray("gates").get(0).getAsString();
+        assertThat(gate).startsWith("Before DUAL_WRITE").contains("under another name", "0A000",
+                "inheritance children \"public\".\"vip_users\"", "\"public\".\"contacts\", \"public\".\"email_log\"");
     }
 }

@@ -1,6 +1,5 @@
-package io.dualwrite.driver.runtime;
+package io.dualwrite.control;
 
-import io.dualwrite.control.Queries;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.RelationName;
 
@@ -14,10 +13,11 @@ import java.util.Set;
  * partitions, at every level, and inheritance children ({@link io.dualwrite.rewriter.SourceTable#descendants}), and the
  * relations with a rule that reads or writes the old column: views over it, views over those, tables with a rule such
  * as {@code ON INSERT TO log DO ALSO UPDATE users SET email …} ({@link io.dualwrite.rewriter.SourceTable#columnRules}).
- * Read at every refresh of the migration state, so a partition attached since (next month's) is known within one
- * poll: each is a walk of an index ({@code pg_inherits} by parent, {@code pg_depend} by referenced object).
+ * The driver reads them at every refresh of the migration state, so a partition attached since (next month's) is known
+ * within one poll: each is a walk of an index ({@code pg_inherits} by parent, {@code pg_depend} by referenced object);
+ * {@code dualwrite plan} names them, as the writes the driver will refuse.
  */
-final class SourceRelatives {
+public final class SourceRelatives {
 
     private static final String DESCENDANTS = """
             WITH RECURSIVE d(oid) AS (SELECT inhrelid FROM pg_inherits WHERE inhparent = to_regclass(?)
@@ -44,13 +44,22 @@ final class SourceRelatives {
     private SourceRelatives() {
     }
 
-    static Set<RelationName> descendants(Connection c, MigrationSpec spec) throws SQLException {
-        return Set.copyOf(Queries.rows(c, DESCENDANTS, SourceRelatives::relation, spec.qualifiedSource()));
+    public static Set<RelationName> descendants(Connection c, MigrationSpec spec) throws SQLException {
+        return descendants(c, spec.qualifiedSource());
     }
 
-    static Set<RelationName> columnRules(Connection c, MigrationSpec spec) throws SQLException {
-        return Set.copyOf(Queries.rows(c, COLUMN_RULES, SourceRelatives::relation, spec.qualifiedSource(),
-                spec.sourceColumn()));
+    /** @param source the source table, quoted and qualified */
+    public static Set<RelationName> descendants(Connection c, String source) throws SQLException {
+        return Set.copyOf(Queries.rows(c, DESCENDANTS, SourceRelatives::relation, source));
+    }
+
+    public static Set<RelationName> columnRules(Connection c, MigrationSpec spec) throws SQLException {
+        return columnRules(c, spec.qualifiedSource(), spec.sourceColumn());
+    }
+
+    /** @param source the source table, quoted and qualified; {@code column} as stored */
+    public static Set<RelationName> columnRules(Connection c, String source, String column) throws SQLException {
+        return Set.copyOf(Queries.rows(c, COLUMN_RULES, SourceRelatives::relation, source, column));
     }
 
     private static RelationName relation(ResultSet rs) throws SQLException {
