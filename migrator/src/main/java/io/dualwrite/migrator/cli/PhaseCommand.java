@@ -3,6 +3,7 @@ package io.dualwrite.migrator.cli;
 import io.dualwrite.control.ColumnUses;
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.MigrationState;
+import io.dualwrite.control.SourceRelatives;
 import io.dualwrite.control.phase.Gate;
 import io.dualwrite.control.phase.GateChecks;
 import io.dualwrite.control.phase.PhaseRefusedException;
@@ -13,6 +14,7 @@ import io.dualwrite.migrator.UsageException;
 import io.dualwrite.migrator.contract.ConstraintTwins;
 import io.dualwrite.migrator.parity.ParityCheck;
 import io.dualwrite.rewriter.Phase;
+import io.dualwrite.rewriter.RelationName;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -20,6 +22,8 @@ import picocli.CommandLine.Parameters;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 @Command(name = "phase", mixinStandardHelpOptions = true,
@@ -107,7 +111,18 @@ final class PhaseCommand extends BaseCommand {
             // what PostgreSQL cannot say reads the column, now stale: the gates read triggers and recorded dependencies only
             List<String> functionsNaming = to == Phase.NEW_ONLY && !move.stays() ? ColumnUses.functionsNaming(c, state.spec())
                     : List.of();
-            report(move.from(), to, !move.stays(), by, functionsNaming);
+            // what the driver refuses from now on that it let through before
+            List<String> refusedWrites = new ArrayList<>();
+            if (to == Phase.DUAL_WRITE && !move.stays()) {
+                for (RelationName r : SourceRelatives.descendants(c, state.spec())) {
+                    refusedWrites.add(r.schema() + "." + r.name() + " (a partition or inheritance child)");
+                }
+                for (RelationName r : SourceRelatives.columnRules(c, state.spec())) {
+                    refusedWrites.add(r.schema() + "." + r.name() + " (a view over the column, or a rule on it)");
+                }
+                Collections.sort(refusedWrites);
+            }
+            report(move.from(), to, !move.stays(), by, functionsNaming, refusedWrites);
             return DualwriteCli.OK;
         }
     }
@@ -123,12 +138,14 @@ final class PhaseCommand extends BaseCommand {
         }
     }
 
-    private void report(Phase from, Phase to, boolean changed, String by, List<String> functionsNaming) {
+    private void report(Phase from, Phase to, boolean changed, String by, List<String> functionsNaming,
+                        List<String> refusedWrites) {
         String rollback = from == to ? null : "dualwrite phase --url " + shellQuote(connection.displayUrl()) + " --migration "
                 + migration + " " + from;
         if (json()) {
             printJson(Json.obj("ok", true, "migration", migration, "from", from, "to", to, "changed", changed,
-                    "changedBy", by, "reason", reason, "rollback", rollback, "functionsNamingColumn", functionsNaming));
+                    "changedBy", by, "reason", reason, "rollback", rollback, "functionsNamingColumn", functionsNaming,
+                    "writesRefusedTo", refusedWrites));
             return;
         }
         if (!changed) {
@@ -148,6 +165,10 @@ final class PhaseCommand extends BaseCommand {
                     + " --migration " + migration + " --dry-run");
         }
         if (to == Phase.DUAL_WRITE) {
+            for (String r : refusedWrites) {
+                out().println("note: the driver now refuses writes to " + r + " (0A000, nothing written): they reach "
+                        + "the table's rows under another name, where no sync follows; send them to the table itself");
+            }
             out().println("next: once every application instance applies DUAL_WRITE, run dualwrite backfill --url "
                     + shellQuote(connection.displayUrl()) + " --migration " + migration);
         }
