@@ -1,9 +1,9 @@
 package io.dualwrite.migrator.plan;
 
+import io.dualwrite.control.SourceRelatives;
 import io.dualwrite.migrator.UsageException;
 import io.dualwrite.migrator.expand.ExpandRequest;
 import io.dualwrite.migrator.expand.KeyChecks;
-import io.dualwrite.control.SourceRelatives;
 import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.RelationName;
 
