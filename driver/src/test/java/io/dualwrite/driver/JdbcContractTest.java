@@ -373,9 +373,19 @@ class JdbcContractTest {
                         p.executeBatch();
                         o.add("batch did not fail");
                     } catch (BatchUpdateException e) {
-                        o.add("batch " + e.getSQLState() + " " + Arrays.toString(e.getUpdateCounts())
+                        // the message names the application's entry as PgJDBC does, not the rewrite that ran
+                        o.add("batch " + e.getSQLState() + " " + Arrays.toString(e.getUpdateCounts()) + " " + e.getMessage()
                                 + " next " + (e.getNextException() == null ? null : e.getNextException().getSQLState()));
                     }
+                }
+                s.addBatch("UPDATE users SET email = email WHERE id = 1");
+                s.addBatch("INSERT INTO users VALUES (3, 'dup', 'b2@example.com')");
+                try {
+                    s.executeBatch();
+                    o.add("statement batch did not fail");
+                } catch (BatchUpdateException e) {
+                    o.add("statement batch " + e.getSQLState() + " " + Arrays.toString(e.getUpdateCounts()) + " "
+                            + e.getMessage());
                 }
                 o.run("null in not-null target is fine, a check violation is not", () ->
                         s.executeUpdate("UPDATE users SET email = 'a' WHERE id = 1/0"));

@@ -8,6 +8,7 @@ import io.dualwrite.rewriter.rewrite.DualWriteForm;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.jdbc.PgStatement;
 
+import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -146,7 +147,11 @@ final class StatementPipeline {
             translated = false;
             applicationSql = null;
             sentSql = null;
-            return execute(delegate, null, null, call);
+            try {
+                return execute(delegate, null, null, call);
+            } catch (BatchUpdateException e) {
+                throw BatchFailures.inApplicationTerms(e, i -> i < texts.size() ? texts.get(i) : null);
+            }
         } finally {
             for (String sql : texts) {
                 left(sql);
@@ -175,7 +180,13 @@ final class StatementPipeline {
             routed(migration, rewrite, statement.returningList != null);
             recordTexts(rewrite, phase, statement.applicationSql, true);
             PreparedStatement delegate = statement.rebind(rewrite, phase);
-            return execute(delegate, null, null, call);
+            try {
+                return execute(delegate, null, null, call);
+            } catch (BatchUpdateException e) {
+                List<ParameterLog.Call[]> entries = statement.log().batchEntries();
+                throw BatchFailures.inApplicationTerms(e, i -> i < entries.size()
+                        ? BatchFailures.rendered(connection.delegate, statement.applicationSql, entries.get(i)) : null);
+            }
         } finally {
             left(statement.applicationSql);
         }
