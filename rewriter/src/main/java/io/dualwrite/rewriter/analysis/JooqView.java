@@ -1,5 +1,7 @@
 package io.dualwrite.rewriter.analysis;
 
+import io.dualwrite.rewriter.lexer.TokenKind;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
@@ -50,6 +52,51 @@ public final class JooqView {
     private static String jooqReadable(String sql) {
         String text = sql.indexOf('$') < 0 ? sql : NUMBERED_PARAMETER.matcher(sql).replaceAll("?");
         return text.indexOf("::") < 0 ? text : REGCLASS_CAST.matcher(text).replaceAll("");
+    }
+
+    /**
+     * PostgreSQL operators jOOQ 3.19 cannot parse, each with one it can of the same length and result type (boolean:
+     * {@code =}): {@code WHERE email ~* ?}, {@code tags && ?}, {@code data #>> '{a}' = ?}.
+     */
+    private static final Map<String, String> JOOQ_OPERATORS = Map.of("~*", "~ ", "!~*", "!~ ", "^@", "= ", "@@", "= ",
+            "&&", "= ", "#>>", "->>", "#>", "->");
+
+    /**
+     * An INSERT, UPDATE or DELETE as jOOQ 3.19 can read it, which changes nothing jOOQ is asked about (the written table, RETURNING,
+     * the assigned columns): blanks in place of {@code ONLY}, which jOOQ reads in {@code UPDATE ONLY users} as table
+     * "only" aliased "users", and of the arguments after the first of {@code unnest(a, b, …)}, which it cannot parse;
+     * {@link #JOOQ_OPERATORS} replaced. PostgreSQL gets the statement unchanged; {@link #parse} also reads the text
+     * as it can.
+     */
+    public static String readableWrite(String statement, int offset, Sig s, StatementClass kind) {
+        char[] text = statement.toCharArray();
+        int at = kind == StatementClass.UPDATE ? 1 : 2;
+        if (s.is(at, "only")) {
+            blank(text, s.get(at).start() - offset, s.get(at).end() - offset);
+        }
+        for (int i = 0; i < s.size(); i++) {
+            String operator = s.get(i).kind() == TokenKind.OPERATOR ? JOOQ_OPERATORS.get(s.get(i).text()) : null;
+            int start = s.get(i).start() - offset;
+            if (operator != null && start >= 0 && start + operator.length() <= text.length) {
+                operator.getChars(0, operator.length(), text, start);
+            }
+        }
+        for (int i = 0; i + 1 < s.size(); i++) {
+            int close = s.is(i, "unnest") && s.isSymbol(i + 1, "(") ? s.match(i + 1) : -1;
+            for (int k = i + 2; k < close; k++) {
+                if (s.isSymbol(k, ",") && s.depth(k) == s.depth(i + 1) + 1) {
+                    blank(text, s.get(k).start() - offset, s.get(close - 1).end() - offset);
+                    break;
+                }
+            }
+        }
+        return new String(text);
+    }
+
+    private static void blank(char[] text, int start, int end) {
+        if (start >= 0 && end <= text.length) {
+            Arrays.fill(text, start, end, ' ');
+        }
     }
 
     /** The parsed query, or null when jOOQ cannot parse it (expected: e.g. {@code %}, an unknown function). */

@@ -10,27 +10,32 @@ public final class WriteScan {
     }
 
     public static boolean writesSource(Sig s, SourceNames names) {
+        if (s.is(0, "truncate") || s.is(0, "copy")) {
+            return true; // only reached for statements that mention the source table
+        }
         for (int i = 0; i < s.size(); i++) {
-            int t = -1;
-            if ((s.is(i, "insert") || s.is(i, "merge")) && s.is(i + 1, "into")) {
-                t = i + 2;
-            } else if (s.is(i, "update") && !s.is(i - 1, "key") && !s.is(i - 1, "for") && !s.is(i - 1, "do")) {
-                t = i + 1;
-            } else if (s.is(i, "delete") && s.is(i + 1, "from")) {
-                t = i + 2;
-            } else if (i == 0 && (s.is(i, "truncate") || s.is(i, "copy"))) {
-                return true; // only reached for statements that mention the source table
-            }
-            if (t >= 0) {
-                if (s.is(t, "only")) {
-                    t++;
-                }
-                if (names.tableAt(s, t) > 0) {
-                    return true;
-                }
+            int t = writeTarget(s, i);
+            if (t >= 0 && names.tableAt(s, t) > 0) {
+                return true;
             }
         }
         return false;
+    }
+
+    /**
+     * Where the relation written by the INSERT, UPDATE, DELETE or MERGE whose verb is token {@code i} is named (after
+     * {@code ONLY}), or -1 when token {@code i} starts none ({@code FOR UPDATE}, {@code DO UPDATE}, a DELETE of MERGE).
+     */
+    public static int writeTarget(Sig s, int i) {
+        int t;
+        if ((s.is(i, "insert") || s.is(i, "merge")) && s.is(i + 1, "into") || s.is(i, "delete") && s.is(i + 1, "from")) {
+            t = i + 2;
+        } else if (s.is(i, "update") && !s.is(i - 1, "key") && !s.is(i - 1, "for") && !s.is(i - 1, "do")) {
+            t = i + 1;
+        } else {
+            return -1;
+        }
+        return s.is(t, "only") ? t + 1 : t;
     }
 
     /** True when a token could read the old column: its name, or any {@code *}. */

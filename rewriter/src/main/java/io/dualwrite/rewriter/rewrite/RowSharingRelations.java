@@ -108,7 +108,7 @@ final class RowSharingRelations {
     /** Why the statement may write the column through the relation's rule, or null. */
     private static String ruledWrite(Sig s, SourceNames ruled) {
         for (int i = 0; i < s.size(); i++) {
-            int target = writeTarget(s, i);
+            int target = WriteScan.writeTarget(s, i);
             if (target >= 0 && ruled.tableAt(s, target) > 0) {
                 return verb(s, i) + " of " + ruled.spec().sourceSchema() + "." + ruled.spec().sourceTable()
                         + " (a view over the migrated column, or a relation with a rule on it: a write to it may write"
@@ -128,7 +128,7 @@ final class RowSharingRelations {
             return "a COPY … FROM into " + descendant(d);
         }
         for (int i = 0; i < s.size(); i++) {
-            int target = writeTarget(s, i);
+            int target = WriteScan.writeTarget(s, i);
             int length = target < 0 ? 0 : d.tableAt(s, target);
             if (length == 0) {
                 continue;
@@ -147,23 +147,6 @@ final class RowSharingRelations {
                     + " (DDL, rules, DO blocks …): it could change or remove the relation's rows behind the sync";
         }
         return null;
-    }
-
-    /**
-     * Where the relation written by the INSERT, UPDATE, DELETE or MERGE whose verb is token {@code i} is named (after
-     * {@code ONLY}), or -1 when token {@code i} starts none ({@code FOR UPDATE}, {@code DO UPDATE}, {@code THEN DELETE}).
-     */
-    private static int writeTarget(Sig s, int i) {
-        int t;
-        if ((s.is(i, "insert") || s.is(i, "merge") || s.is(i, "delete")) && s.is(i + 1, s.is(i, "delete") ? "from" : "into")) {
-            t = i + 2;
-        } else if (s.is(i, "update") && !s.is(i - 1, "key") && !s.is(i - 1, "for") && !s.is(i - 1, "do")
-                && !s.is(i - 1, "then")) {
-            t = i + 1;
-        } else {
-            return -1;
-        }
-        return s.is(t, "only") ? t + 1 : t;
     }
 
     /**

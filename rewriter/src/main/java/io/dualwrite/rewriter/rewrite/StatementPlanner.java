@@ -12,12 +12,9 @@ import io.dualwrite.rewriter.analysis.StatementClass;
 import io.dualwrite.rewriter.analysis.WriteAnalyzer;
 import io.dualwrite.rewriter.analysis.WriteScan;
 import io.dualwrite.rewriter.analysis.WriteShape;
-import io.dualwrite.rewriter.lexer.TokenKind;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import org.jooq.Query;
 
@@ -69,6 +66,11 @@ public final class StatementPlanner {
     /** The relations through which a statement reaches the source's rows unnamed ({@link RowSharingRelations}). */
     RowSharingRelations rowSharing() {
         return rowSharing;
+    }
+
+    /** Whether {@code s} names the source table or one of those relations: then it is planned here. */
+    boolean touches(Sig s) {
+        return names.mentionsTable(s) || rowSharing.named(s);
     }
 
     /** Whether a trigger on the source syncs every write while the old column is written ({@link SourceTable#syncedByTrigger}). */
@@ -299,7 +301,7 @@ public final class StatementPlanner {
             }
             return PhaseRewrites.PASS; // writes another table; reading the old column is still correct while it is written
         }
-        String readable = jooqReadable(statement, offset, s, kind);
+        String readable = JooqView.readableWrite(statement, offset, s, kind);
         Query parsed = JooqView.parse(readable);
         if (parsed == null && kind == StatementClass.UPDATE && !assignsColumn(shape) && !assignsKey(shape)
                 && WriteScan.mayReadColumn(s, names)) {
@@ -387,50 +389,6 @@ public final class StatementPlanner {
 
     private boolean assignsKey(WriteShape shape) {
         return shape.assigned().contains(spec.keyColumn());
-    }
-
-    /**
-     * PostgreSQL operators jOOQ 3.19 cannot parse, each with one it can of the same length and result type (boolean:
-     * {@code =}): {@code WHERE email ~* ?}, {@code tags && ?}, {@code data #>> '{a}' = ?}.
-     */
-    private static final Map<String, String> JOOQ_OPERATORS = Map.of("~*", "~ ", "!~*", "!~ ", "^@", "= ", "@@", "= ",
-            "&&", "= ", "#>>", "->>", "#>", "->");
-
-    /**
-     * The statement as jOOQ 3.19 can read it, which changes nothing jOOQ is asked about (the written table, RETURNING,
-     * the assigned columns): blanks in place of {@code ONLY}, which jOOQ reads in {@code UPDATE ONLY users} as table
-     * "only" aliased "users", and of the arguments after the first of {@code unnest(a, b, …)}, which it cannot parse;
-     * {@link #JOOQ_OPERATORS} replaced. PostgreSQL gets the statement unchanged.
-     */
-    private static String jooqReadable(String statement, int offset, Sig s, StatementClass kind) {
-        char[] text = statement.toCharArray();
-        int at = kind == StatementClass.UPDATE ? 1 : 2;
-        if (s.is(at, "only")) {
-            blank(text, s.get(at).start() - offset, s.get(at).end() - offset);
-        }
-        for (int i = 0; i < s.size(); i++) {
-            String operator = s.get(i).kind() == TokenKind.OPERATOR ? JOOQ_OPERATORS.get(s.get(i).text()) : null;
-            int start = s.get(i).start() - offset;
-            if (operator != null && start >= 0 && start + operator.length() <= text.length) {
-                operator.getChars(0, operator.length(), text, start);
-            }
-        }
-        for (int i = 0; i + 1 < s.size(); i++) {
-            int close = s.is(i, "unnest") && s.isSymbol(i + 1, "(") ? s.match(i + 1) : -1;
-            for (int k = i + 2; k < close; k++) {
-                if (s.isSymbol(k, ",") && s.depth(k) == s.depth(i + 1) + 1) {
-                    blank(text, s.get(k).start() - offset, s.get(close - 1).end() - offset);
-                    break;
-                }
-            }
-        }
-        return new String(text);
-    }
-
-    private static void blank(char[] text, int start, int end) {
-        if (start >= 0 && end <= text.length) {
-            Arrays.fill(text, start, end, ' ');
-        }
     }
 
     private boolean targetLooksLikeSource(Sig s, StatementClass kind) {

@@ -141,7 +141,7 @@ public final class StatementRewriter {
         boolean[] mentions = new boolean[sigs.size()];
         for (StatementPlanner p : planners) {
             for (int i = 0; i < sigs.size(); i++) {
-                boolean named = p.names().mentionsTable(sigs.get(i)) || p.rowSharing().named(sigs.get(i));
+                boolean named = p.touches(sigs.get(i));
                 mentions[i] |= named;
                 if (named || doBlockMentions(sigs.get(i), p)) {
                     if (touched != null && touched != p) {
@@ -203,7 +203,7 @@ public final class StatementRewriter {
             for (Token t : s.tokens()) {
                 markers += t.kind() == TokenKind.PARAMETER && t.text().equals("?") ? 1 : 0;
             }
-            if (!p.names().mentionsTable(s) && !p.rowSharing().named(s) && !doBlockMentions(s, p)) {
+            if (!p.touches(s) && !doBlockMentions(s, p)) {
                 for (Combined c : phases) {
                     c.keepParameters(markers);
                 }
