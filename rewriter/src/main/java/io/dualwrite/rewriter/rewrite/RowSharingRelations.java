@@ -69,9 +69,18 @@ final class RowSharingRelations {
     }
 
     /** Whether a string (a DO block's or a routine's body) contains a descendant's name. */
-    boolean inText(String lowerCaseText) {
-        for (SourceNames d : descendants) {
-            if (lowerCaseText.contains(d.spec().sourceTable().toLowerCase(Locale.ROOT))) {
+    boolean inDescendantText(String lowerCaseText) {
+        return inText(lowerCaseText, descendants);
+    }
+
+    /** Whether a string (a DO block's or a routine's body) contains the name of a relation with a rule on the column. */
+    boolean inColumnRuleText(String lowerCaseText) {
+        return inText(lowerCaseText, columnRules);
+    }
+
+    private static boolean inText(String lowerCaseText, List<SourceNames> relations) {
+        for (SourceNames r : relations) {
+            if (lowerCaseText.contains(r.spec().sourceTable().toLowerCase(Locale.ROOT))) {
                 return true;
             }
         }

@@ -169,7 +169,8 @@ public final class StatementPlanner {
                                 + " no longer has", "run it against the new table"), null) : PhaseRewrites.PASS;
             default:
                 return reject(statement, s.get(0).text().toUpperCase(Locale.ROOT)
-                                + " statement that names the migrated table (DDL, rules, DO blocks, PREPARE …)",
+                                + " statement that names the migrated table, or a relation sharing its rows (DDL, rules, DO blocks,"
+                                + " PREPARE …)",
                         "run it in the EXPANDED phase or through the migrator; it could change the migrated column"
                                 + " behind the dual write");
         }

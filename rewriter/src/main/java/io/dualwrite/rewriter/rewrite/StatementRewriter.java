@@ -343,7 +343,9 @@ public final class StatementRewriter {
     /**
      * A DO block runs its body now; if the body names the table it may write it unseen. A function or procedure whose
      * body (a string) names the table and the column would read or write the column when called, where the driver
-     * does not see it: planned as other DDL that names the table (refused from DUAL_WRITE on).
+     * does not see it: planned as other DDL that names the table (refused from DUAL_WRITE on). A body naming a relation
+     * that shares the table's rows counts as naming the table; one naming a view over the column need not name the
+     * column (the view may rename it).
      */
     private static boolean doBlockMentions(Sig s, StatementPlanner p) {
         boolean routine = s.is(0, "create") && (s.is(1, "function") || s.is(1, "procedure") || s.is(1, "or")
@@ -356,8 +358,8 @@ public final class StatementRewriter {
         for (Token t : s.tokens()) {
             String body = t.text().toLowerCase(Locale.ROOT);
             if ((t.kind() == TokenKind.DOLLAR_STRING || t.kind() == TokenKind.STRING
-                    || t.kind() == TokenKind.ESCAPE_STRING) && (body.contains(table) || p.rowSharing().inText(body))
-                    && (!routine || body.contains(column))) {
+                    || t.kind() == TokenKind.ESCAPE_STRING) && ((body.contains(table) || p.rowSharing().inDescendantText(body))
+                    && (!routine || body.contains(column)) || p.rowSharing().inColumnRuleText(body))) {
                 return true;
             }
         }
