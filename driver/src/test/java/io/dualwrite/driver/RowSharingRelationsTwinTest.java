@@ -129,7 +129,6 @@ class RowSharingRelationsTwinTest {
             "SELECT id, mail FROM contacts ORDER BY id",
             "SELECT * FROM vip_contacts",
             "UPDATE member_names SET name = 'Cyd' WHERE id = 3",
-            "DELETE FROM member_names WHERE id = 3",
             "INSERT INTO name_log VALUES (2, 'Robert')");
 
     /** Views and rules that read the column keep the gates from NEW_ONLY, so they exist in the phases that write it. */
@@ -142,6 +141,41 @@ class RowSharingRelationsTwinTest {
                 statements, sql -> false);
         assertThat(refused).as("refused: the writes to views and tables with a rule on the column")
                 .isEqualTo(VIEW_WRITES.size());
+    }
+
+    private static final String PLAIN_VIEWS = """
+            CREATE TABLE users(id bigint PRIMARY KEY, name text, email text DEFAULT 'none@example.com');
+            INSERT INTO users VALUES (1, 'Ann', 'ann@example.com'), (2, 'Bob', 'bob@example.com'), (3, 'Cy', NULL);
+            CREATE VIEW member_names AS SELECT id, name FROM users;
+            CREATE VIEW renamed_keys AS SELECT name, id AS uid FROM member_names;
+            """;
+
+    /** Refused from DUAL_WRITE on: through views that do not show the column, each changes its rows unseen. */
+    private static final List<String> PLAIN_VIEW_WRITES = List.of(
+            "INSERT INTO member_names VALUES (7, 'Gus')",
+            "UPDATE renamed_keys SET uid = 8 WHERE uid = 2",
+            "UPDATE member_names SET (name, id) = ('Ann', 9) WHERE id = 1");
+
+    /** Refused while no trigger follows deletes, before NEW_ONLY. */
+    private static final String PLAIN_VIEW_DELETE = "DELETE FROM member_names WHERE id = 1";
+
+    private static final List<String> PLAIN_VIEW_OTHERS = List.of(
+            "UPDATE renamed_keys SET name = 'Cyd' WHERE uid = 3",
+            "SELECT * FROM renamed_keys ORDER BY uid",
+            "UPDATE users SET email = 'direct@example.com' WHERE id = 3 RETURNING *");
+
+    /** A view that does not read the column still reaches its rows: an INSERT its default, a DELETE, a moved key. */
+    @ParameterizedTest
+    @EnumSource(value = Phase.class, names = {"DUAL_WRITE", "READ_NEW", "NEW_ONLY", "CONTRACTED"})
+    void writesThroughAViewThatDoesNotReadTheColumnAreRefusedWhereTheyChangeItsRows(Phase phase, TestDatabase db)
+            throws Exception {
+        List<String> statements = new ArrayList<>(PLAIN_VIEW_WRITES);
+        statements.add(PLAIN_VIEW_DELETE);
+        statements.addAll(PLAIN_VIEW_OTHERS);
+        int refused = refusedOnTwins("plain views " + phase, PLAIN_VIEWS, phase, db, "SELECT id, name FROM users ORDER BY id",
+                statements, sql -> sql.startsWith("UPDATE users"));
+        assertThat(refused).as("refused: the writes, and the DELETE until a trigger follows deletes (NEW_ONLY)")
+                .isEqualTo(PLAIN_VIEW_WRITES.size() + (phase.writesOld() ? 1 : 0));
     }
 
     private static final String BY_REGION = """

@@ -52,12 +52,15 @@ import java.util.Set;
  *                     {@code _RETURN} rule), a view over such a relation, a table with a rule such as
  *                     {@code ON INSERT TO log DO ALSO UPDATE users SET email …}: a write to one may write the column,
  *                     so it is refused from the phases that sync on
+ * @param views        the views over the source (or over such views) that do not read the old column: a write through
+ *                     one that may change the column's rows unseen (a DELETE while no trigger follows deletes, an INSERT
+ *                     while the column's default is not NULL, an UPDATE of the key) is refused from the phases that sync on
  */
 public record SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
                           boolean syncedByTrigger, boolean targetHasColumnType, boolean storedMayDiffer, String keyDefault,
                           List<String> valueUniqueIndexes, Set<RelationName> relationsWithColumn, String rowVersionColumn,
                           Set<String> generatedColumns, boolean deletesFollowed, Set<RelationName> descendants,
-                          Set<RelationName> columnRules) {
+                          Set<RelationName> columnRules, Set<SourceView> views) {
 
     public SourceTable {
         Objects.requireNonNull(spec, "spec");
@@ -67,13 +70,28 @@ public record SourceTable(MigrationSpec spec, List<String> columns, String value
         generatedColumns = generatedColumns == null ? Set.of() : Set.copyOf(generatedColumns);
         descendants = descendants == null ? Set.of() : Set.copyOf(descendants);
         columnRules = columnRules == null ? Set.of() : Set.copyOf(columnRules);
+        views = views == null ? Set.of() : Set.copyOf(views);
     }
 
-    /** {@link #descendants} and {@link #columnRules}: the relations through which a statement reaches the rows unnamed. */
+    /**
+     * {@link #descendants}, {@link #columnRules} and {@link #views}: the relations through which a statement reaches the
+     * rows unnamed.
+     */
     public Set<RelationName> rowSharing() {
         Set<RelationName> all = new HashSet<>(descendants);
         all.addAll(columnRules);
+        views.forEach(v -> all.add(v.view()));
         return all;
+    }
+
+    public SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
+                       boolean syncedByTrigger, boolean targetHasColumnType, boolean storedMayDiffer, String keyDefault,
+                       List<String> valueUniqueIndexes, Set<RelationName> relationsWithColumn, String rowVersionColumn,
+                       Set<String> generatedColumns, boolean deletesFollowed, Set<RelationName> descendants,
+                       Set<RelationName> columnRules) {
+        this(spec, columns, valueType, valueDefault, syncedByTrigger, targetHasColumnType, storedMayDiffer, keyDefault,
+                valueUniqueIndexes, relationsWithColumn, rowVersionColumn, generatedColumns, deletesFollowed, descendants,
+                columnRules, null);
     }
 
     public SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
@@ -81,14 +99,14 @@ public record SourceTable(MigrationSpec spec, List<String> columns, String value
                        List<String> valueUniqueIndexes, Set<RelationName> relationsWithColumn, String rowVersionColumn,
                        Set<String> generatedColumns, boolean deletesFollowed) {
         this(spec, columns, valueType, valueDefault, syncedByTrigger, targetHasColumnType, storedMayDiffer, keyDefault,
-                valueUniqueIndexes, relationsWithColumn, rowVersionColumn, generatedColumns, deletesFollowed, null, null);
+                valueUniqueIndexes, relationsWithColumn, rowVersionColumn, generatedColumns, deletesFollowed, null, null, null);
     }
 
     public SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
                        boolean syncedByTrigger, boolean targetHasColumnType, boolean storedMayDiffer, String keyDefault,
                        List<String> valueUniqueIndexes, Set<RelationName> relationsWithColumn) {
         this(spec, columns, valueType, valueDefault, syncedByTrigger, targetHasColumnType, storedMayDiffer, keyDefault,
-                valueUniqueIndexes, relationsWithColumn, null, null, false, null, null);
+                valueUniqueIndexes, relationsWithColumn, null, null, false, null, null, null);
     }
 
     public SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,

@@ -254,7 +254,8 @@ public final class DatabaseRuntime {
                     columns.keyDefault(), ValueIndexes.valueUniqueIndexes(c, runtime.spec()),
                     columnNameOwners.of(c, runtime.spec()), TranslatedSync.rowVersionColumn(c, runtime.spec()),
                     TranslatedSync.generatedColumns(c, runtime.spec()), DeletedKeysTrigger.installed(c, runtime.spec()),
-                    SourceRelatives.descendants(c, runtime.spec()), SourceRelatives.columnRules(c, runtime.spec())));
+                    SourceRelatives.descendants(c, runtime.spec()), SourceRelatives.columnRules(c, runtime.spec()),
+                    SourceRelatives.views(c, runtime.spec())));
         }
         if (!changed && !tables.equals(currentTables)) {
             changed = true;

@@ -15,6 +15,7 @@ import io.dualwrite.migrator.contract.ConstraintTwins;
 import io.dualwrite.migrator.parity.ParityCheck;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.rewriter.RelationName;
+import io.dualwrite.rewriter.SourceView;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -119,6 +120,10 @@ final class PhaseCommand extends BaseCommand {
                 }
                 for (RelationName r : SourceRelatives.columnRules(c, state.spec())) {
                     refusedWrites.add(r.schema() + "." + r.name() + " (a view over the column, or a rule on it)");
+                }
+                for (SourceView v : SourceRelatives.views(c, state.spec())) {
+                    refusedWrites.add(v.view().schema() + "." + v.view().name() + " (a view over the table: a DELETE"
+                            + " until NEW_ONLY, an INSERT while the column has a default, an UPDATE of the key, MERGE)");
                 }
                 Collections.sort(refusedWrites);
             }

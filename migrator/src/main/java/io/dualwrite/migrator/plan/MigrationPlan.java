@@ -6,6 +6,7 @@ import io.dualwrite.migrator.expand.ExpandRequest;
 import io.dualwrite.migrator.expand.KeyChecks;
 import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.RelationName;
+import io.dualwrite.rewriter.SourceView;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -13,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -90,7 +92,7 @@ public final class MigrationPlan {
         Facts f = new Facts(r.source().table() + "." + r.source().column(), r.target().table() + "." + r.target().column(),
                 keyType, valueType, rows, exact, bytes, nullFrac, targetExists, targetRows, bf, par, rateSource, workers);
         List<String> gates = new ArrayList<>(gates(r));
-        String refused = writesRefused(c, src, r.source().column());
+        String refused = writesRefused(c, src, r.keyColumn(), r.source().column());
         if (refused != null) {
             gates.add(0, refused);
         }
@@ -207,10 +209,11 @@ public final class MigrationPlan {
      * The relations through which the application may write the source's rows under another name, whose writes the
      * driver refuses from DUAL_WRITE on ({@link SourceRelatives}), as a gate before DUAL_WRITE; null when there are none.
      */
-    private static String writesRefused(Connection c, String src, String column) throws SQLException {
+    private static String writesRefused(Connection c, String src, String key, String column) throws SQLException {
         List<String> descendants = names(SourceRelatives.descendants(c, src));
         List<String> ruled = names(SourceRelatives.columnRules(c, src, column));
-        if (descendants.isEmpty() && ruled.isEmpty()) {
+        List<String> views = names(SourceRelatives.views(c, src, key, column).stream().map(SourceView::view).toList());
+        if (descendants.isEmpty() && ruled.isEmpty() && views.isEmpty()) {
             return null;
         }
         return "Before DUAL_WRITE: move to " + src + " itself the writes the application sends to relations that reach"
@@ -220,10 +223,14 @@ public final class MigrationPlan {
                         + " from NEW_ONLY on also reads of the column there)")
                 + (ruled.isEmpty() ? "" : (descendants.isEmpty() ? ": " : "; ") + "views over the column and relations"
                         + " with a rule on it " + String.join(", ", ruled) + " (any INSERT, UPDATE, DELETE or MERGE)")
+                + (views.isEmpty() ? "" : (descendants.isEmpty() && ruled.isEmpty() ? ": " : "; ") + "other views over the"
+                        + " table " + String.join(", ", views) + " (a DELETE until NEW_ONLY, an INSERT while the column"
+                        + " has a default, an UPDATE of the key, MERGE; any write through one with INSTEAD OF triggers or"
+                        + " rules)")
                 + ".";
     }
 
-    private static List<String> names(Set<RelationName> relations) {
+    private static List<String> names(Collection<RelationName> relations) {
         return relations.stream().map(n -> Identifiers.quote(n.schema()) + "." + Identifiers.quote(n.name())).sorted().toList();
     }
 

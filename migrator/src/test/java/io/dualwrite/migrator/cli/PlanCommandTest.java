@@ -81,6 +81,7 @@ class PlanCommandTest {
         Fixtures.createUsers(db, 100);
         db.execute("CREATE TABLE vip_users (tier int) INHERITS (users)");
         db.execute("CREATE VIEW contacts AS SELECT id, email AS mail FROM users");
+        db.execute("CREATE VIEW member_names AS SELECT id, name FROM users");
         db.execute("CREATE TABLE email_log (user_id bigint, email text)");
         db.execute("CREATE RULE apply_email AS ON INSERT TO email_log DO ALSO UPDATE users SET email = NEW.email"
                 + " WHERE id = NEW.user_id");
@@ -89,13 +90,14 @@ class PlanCommandTest {
         assertThat(json.code()).as(json.toString()).isZero();
         String gate = JsonParser.parseString(json.out()).getAsJsonObject().getAsJsonArray("gates").get(0).getAsString();
         assertThat(gate).startsWith("Before DUAL_WRITE").contains("under another name", "0A000",
-                "inheritance children \"public\".\"vip_users\"", "\"public\".\"contacts\", \"public\".\"email_log\"");
+                "inheritance children \"public\".\"vip_users\"", "\"public\".\"contacts\", \"public\".\"email_log\"", "other views over the table \"public\".\"member_names\" (a DELETE");
 
         // and again when the move makes them refused
         assertThat(cli(Fixtures.expandArgs(db)).code()).isZero();
         Run dw = cli("phase", "--url", db.jdbcUrl(), "--user", db.user(), "--migration", "users.email", "DUAL_WRITE");
         assertThat(dw.code()).as(dw.toString()).isZero();
         assertThat(dw.out()).contains("note: the driver now refuses writes to public.contacts (a view over the column",
-                "writes to public.email_log (", "writes to public.vip_users (a partition or inheritance child)");
+                "writes to public.email_log (", "writes to public.vip_users (a partition or inheritance child)",
+                "writes to public.member_names (a view over the table: a DELETE until NEW_ONLY");
     }
 }

@@ -4,6 +4,7 @@ import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.RelationName;
 import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.SourceTable;
+import io.dualwrite.rewriter.SourceView;
 import io.dualwrite.rewriter.analysis.HostedStatement;
 import io.dualwrite.rewriter.analysis.Reasons;
 import io.dualwrite.rewriter.analysis.Sig;
@@ -11,6 +12,7 @@ import io.dualwrite.rewriter.analysis.SourceNames;
 import io.dualwrite.rewriter.analysis.StatementClass;
 import io.dualwrite.rewriter.analysis.WriteScan;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -28,6 +30,11 @@ import java.util.Set;
  * column there. An UPDATE of other columns, and reads while the old column is written, pass through;</li>
  * <li>of a relation with such a rule: an INSERT, UPDATE, DELETE or MERGE (a view's columns may rename the table's, so
  * any). Reads pass: such a rule keeps the phase gates from NEW_ONLY.</li>
+ * <li>of a view over the table that does not read the column ({@link SourceView}): a DELETE while no trigger follows
+ * deletes (the target kept the deleted rows' values), an INSERT while the column's default is not NULL or a BEFORE
+ * trigger may set it (the target would not get the value), an UPDATE of the view's key columns, a MERGE; any write when
+ * the view's own triggers or rules may write anything. The rest (an UPDATE of other columns, an INSERT leaving the
+ * column NULL, reads) passes.</li>
  * </ul>
  * The application writes through the migrated table itself, where PostgreSQL routes each row.
  */
@@ -37,14 +44,28 @@ final class RowSharingRelations {
     /** One per relation: the migration's names with the relation in the source's place. */
     private final List<SourceNames> descendants;
     private final List<SourceNames> columnRules;
+    private final List<SourceNames> views;
+    /** Per view, its key columns ({@link SourceView#keyColumns}; null: unknown). */
+    private final List<Set<String>> viewKeys = new ArrayList<>();
+    /** An INSERT that leaves the column out may store a value in it: its default, or a BEFORE trigger's. */
+    private final boolean omittedValueMayBeStored;
+    private final boolean deletesFollowed;
 
     RowSharingRelations(SourceTable table) {
         this.spec = table.spec();
         this.descendants = names(table.descendants());
         this.columnRules = names(table.columnRules());
+        List<RelationName> viewNames = new ArrayList<>();
+        for (SourceView v : table.views()) {
+            viewNames.add(v.view());
+            viewKeys.add(v.keyColumns());
+        }
+        this.views = names(viewNames);
+        this.omittedValueMayBeStored = table.valueDefault() != null || table.storedMayDiffer();
+        this.deletesFollowed = table.deletesFollowed();
     }
 
-    private List<SourceNames> names(Set<RelationName> relations) {
+    private List<SourceNames> names(Collection<RelationName> relations) {
         List<SourceNames> out = new ArrayList<>();
         for (RelationName r : relations) {
             out.add(new SourceNames(new MigrationSpec(r.schema(), r.name(), spec.keyColumn(), spec.sourceColumn(),
@@ -56,6 +77,14 @@ final class RowSharingRelations {
 
     /** Whether {@code s} names one of the relations. */
     boolean named(Sig s) {
+        return named(s, descendants) != null || named(s, columnRules) != null || named(s, views) != null;
+    }
+
+    /**
+     * Whether {@code s} names a descendant or a relation with a rule on the column, whose DDL is refused as the
+     * table's is (a view that does not read the column may be replaced or dropped at will).
+     */
+    boolean namedWithDdl(Sig s) {
         return named(s, descendants) != null || named(s, columnRules) != null;
     }
 
@@ -68,9 +97,9 @@ final class RowSharingRelations {
         return null;
     }
 
-    /** Whether a string (a DO block's or a routine's body) contains a descendant's name. */
-    boolean inDescendantText(String lowerCaseText) {
-        return inText(lowerCaseText, descendants);
+    /** Whether a string (a DO block's or a routine's body) contains a descendant's or a view's name. */
+    boolean inDescendantOrViewText(String lowerCaseText) {
+        return inText(lowerCaseText, descendants) || inText(lowerCaseText, views);
     }
 
     /** Whether a string (a DO block's or a routine's body) contains the name of a relation with a rule on the column. */
@@ -105,6 +134,10 @@ final class RowSharingRelations {
             Rewrite refused = rejected(write, advice, statement);
             return new PhaseRewrites(refused, refused, null, planned.expanded(), refused, null);
         }
+        PhaseRewrites viewWrite = viewWrite(planned, s, statement);
+        if (viewWrite != null) {
+            return viewWrite;
+        }
         if (descendant == null || planned.translated() instanceof Rewrite.Rejected || !readsColumn(s, descendant)) {
             return planned;
         }
@@ -127,6 +160,52 @@ final class RowSharingRelations {
         return null;
     }
 
+    /** {@code planned} with the refusals a write through one of the views calls for, or null when it calls for none. */
+    private PhaseRewrites viewWrite(PhaseRewrites planned, Sig s, String statement) {
+        for (int v = 0; v < views.size(); v++) {
+            SourceNames view = views.get(v);
+            Set<String> keys = viewKeys.get(v);
+            for (int i = 0; i < s.size(); i++) {
+                int target = WriteScan.writeTarget(s, i);
+                int length = target < 0 ? 0 : view.tableAt(s, target);
+                if (length == 0) {
+                    continue;
+                }
+                String write = verb(s, i) + " through " + view.spec().sourceSchema() + "." + view.spec().sourceTable()
+                        + " (a view over the migrated table)";
+                String why = null;
+                if (keys == null) {
+                    why = write + ", whose own INSTEAD OF triggers or rules may write the migrated column";
+                } else if (s.is(i, "delete")) {
+                    why = write + ": the new table would keep the deleted rows' values";
+                    if (deletesFollowed) { // from NEW_ONLY on: the source's triggers delete them
+                        Rewrite refused = rejected(why, viewAdvice(), statement);
+                        return new PhaseRewrites(refused, refused, null, planned.expanded(), planned.translated(),
+                                planned.translatedReturning());
+                    }
+                } else if (s.is(i, "merge")) {
+                    why = write + ", which may insert, delete or move rows";
+                } else if (s.is(i, "insert") && omittedValueMayBeStored) {
+                    why = write + ", which leaves the migrated column to its default or a trigger, a value the new table"
+                            + " would not get";
+                } else if (s.is(i, "update")) {
+                    String assigned = assigned(s, target + length, keys);
+                    why = assigned == null ? null : write + " that assigns " + assigned + ", the migrated table's key:"
+                            + " the new table would keep the value under the old key";
+                }
+                if (why != null) {
+                    Rewrite refused = rejected(why, viewAdvice(), statement);
+                    return new PhaseRewrites(refused, refused, null, planned.expanded(), refused, null);
+                }
+            }
+        }
+        return null;
+    }
+
+    private String viewAdvice() {
+        return "write through " + spec.sourceTable() + " itself, or run it in the EXPANDED phase";
+    }
+
     /** Why the statement may change the descendant's migrated column or rows unseen, or null. */
     private String descendantWrite(Sig s, SourceNames d) {
         StatementClass kind = StatementClass.of(s);
@@ -146,7 +225,7 @@ final class RowSharingRelations {
             if (!s.is(i, "update")) {
                 return write;
             }
-            String assigned = assigned(s, target + length);
+            String assigned = assigned(s, target + length, Set.of(spec.keyColumn(), spec.sourceColumn()));
             if (assigned != null) {
                 return write + " that assigns " + assigned;
             }
@@ -159,11 +238,11 @@ final class RowSharingRelations {
     }
 
     /**
-     * The key or the migrated column where an UPDATE's SET list (after the target name at {@code i}) assigns it, alone
+     * The first of {@code columns} an UPDATE's SET list (after the target name at {@code i}) assigns, alone
      * ({@code SET email = …}, {@code email[1] = …}, {@code email.f = …}) or in a row ({@code SET (name, email) = …});
-     * null when it assigns neither.
+     * null when it assigns none.
      */
-    private String assigned(Sig s, int i) {
+    private static String assigned(Sig s, int i, Set<String> columns) {
         int depth = s.depth(i);
         int set = s.find("set", i, s.size(), depth);
         if (set < 0) {
@@ -178,7 +257,7 @@ final class RowSharingRelations {
                     && rowTarget(s, k, set, depth);
             if ((alone || inRow) && s.isName(k)) {
                 String name = s.get(k).normalized();
-                if (name.equals(spec.keyColumn()) || name.equals(spec.sourceColumn())) {
+                if (columns.contains(name)) {
                     return name;
                 }
             }

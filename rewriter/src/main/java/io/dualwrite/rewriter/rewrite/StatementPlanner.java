@@ -99,7 +99,8 @@ public final class StatementPlanner {
 
     /** What the statement gets for what it does with the source table itself (nothing when it names only another relation). */
     private PhaseRewrites planOwn(String sql, String statement, int offset, Sig s, ReadRewriter.Joins reads) {
-        if (!names.mentionsTable(s) && StatementClass.of(s) != StatementClass.OTHER && rowSharing.named(s)) {
+        if (!names.mentionsTable(s) && rowSharing.named(s)
+                && (StatementClass.of(s) != StatementClass.OTHER || !rowSharing.namedWithDdl(s))) {
             return PhaseRewrites.PASS;
         }
         PhaseRewrites planned = planByKind(sql, statement, offset, s, reads);
