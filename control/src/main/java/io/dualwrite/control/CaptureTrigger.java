@@ -6,6 +6,8 @@ import io.dualwrite.rewriter.MigrationSpec;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The sync of a migration whose source table has row-level security: row triggers on the source that hand every
@@ -55,10 +57,43 @@ public final class CaptureTrigger {
         return Queries.isTrue(c, "SELECT relrowsecurity FROM pg_class WHERE oid = to_regclass(?)", spec.qualifiedSource());
     }
 
-    /** Whether the capture is installed on the source table, i.e. whether the driver passes the writes through. */
+    /**
+     * The source and its descendants, quoted and qualified, each with whether it is a partition and whether it has the
+     * row trigger and the TRUNCATE trigger. A partition gets its row trigger from its parent's (PostgreSQL clones row
+     * triggers, with their name, to partitions, also to those attached later); an inheritance child's rows fire only
+     * its own triggers, and nothing clones a TRUNCATE trigger, so those go on each.
+     */
+    private static final String RELATIONS = """
+            WITH RECURSIVE d(oid) AS (SELECT to_regclass(?)::oid
+                                      UNION SELECT i.inhrelid FROM pg_inherits i JOIN d ON i.inhparent = d.oid)
+            SELECT format('%I.%I', n.nspname, c.relname), c.relispartition,
+                   EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = ?),
+                   EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = ?)
+            FROM d JOIN pg_class c ON c.oid = d.oid JOIN pg_namespace n ON n.oid = c.relnamespace
+            ORDER BY c.oid <> to_regclass(?)""";
+
+    private record Relation(String name, boolean partition, boolean rowTrigger, boolean truncateTrigger) {
+    }
+
+    private static List<Relation> relations(Connection c, MigrationSpec spec) throws SQLException {
+        return Queries.rows(c, RELATIONS, rs -> new Relation(rs.getString(1), rs.getBoolean(2), rs.getBoolean(3),
+                rs.getBoolean(4)), spec.qualifiedSource(), triggerName(spec), truncateTriggerName(spec), spec.qualifiedSource());
+    }
+
+    /** Whether the capture is installed on the source table: then its function reads the column, until dropped. */
     public static boolean installed(Connection c, MigrationSpec spec) throws SQLException {
         return Queries.isTrue(c, "SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass(?) AND tgname = ?)",
                 spec.qualifiedSource(), triggerName(spec));
+    }
+
+    /**
+     * Whether the capture sees every write of the source's rows, i.e. whether the driver may pass the writes through: both
+     * triggers on the source and on each partition and inheritance child (one attached or created since {@code expand}
+     * lacks them until it runs again).
+     */
+    public static boolean coversEveryRow(Connection c, MigrationSpec spec) throws SQLException {
+        List<Relation> relations = relations(c, spec);
+        return !relations.isEmpty() && relations.stream().allMatch(r -> r.rowTrigger() && r.truncateTrigger());
     }
 
     /** Installs the capture when the source table has row-level security enabled; idempotent. */
@@ -68,27 +103,44 @@ public final class CaptureTrigger {
         }
     }
 
-    /** Creates or replaces the function and both triggers, in {@code c}'s current transaction. */
+    /**
+     * Creates or replaces the function and the triggers on the source and its descendants, in {@code c}'s current
+     * transaction.
+     */
     static void install(Connection c, MigrationSpec spec) throws SQLException {
         try (Statement s = c.createStatement()) {
             s.execute("CREATE OR REPLACE FUNCTION " + functionName(spec) + "() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER"
                     + " SET search_path = pg_catalog, pg_temp AS $dualwrite$\n" + body(spec) + "\n$dualwrite$");
             s.execute("REVOKE ALL ON FUNCTION " + functionName(spec) + "() FROM PUBLIC");
-            for (String drop : dropSql(spec)) {
+            for (String drop : dropSql(c, spec)) {
                 s.execute(drop);
             }
-            s.execute("CREATE TRIGGER " + Identifiers.quote(triggerName(spec)) + " AFTER INSERT OR UPDATE OR DELETE ON "
-                    + spec.qualifiedSource() + " FOR EACH ROW EXECUTE FUNCTION " + functionName(spec) + "()");
-            s.execute("CREATE TRIGGER " + Identifiers.quote(truncateTriggerName(spec)) + " AFTER TRUNCATE ON "
-                    + spec.qualifiedSource() + " FOR EACH STATEMENT EXECUTE FUNCTION " + functionName(spec) + "()");
+            for (Relation r : relations(c, spec)) {
+                if (!r.partition()) {
+                    s.execute("CREATE TRIGGER " + Identifiers.quote(triggerName(spec)) + " AFTER INSERT OR UPDATE OR DELETE"
+                            + " ON " + r.name() + " FOR EACH ROW EXECUTE FUNCTION " + functionName(spec) + "()");
+                }
+                s.execute("CREATE TRIGGER " + Identifiers.quote(truncateTriggerName(spec)) + " AFTER TRUNCATE ON "
+                        + r.name() + " FOR EACH STATEMENT EXECUTE FUNCTION " + functionName(spec) + "()");
+            }
         }
     }
 
-    /** Drops both triggers (the function stays: harmless, replaced by the next install). */
-    public static String[] dropSql(MigrationSpec spec) {
-        return new String[] {
-                "DROP TRIGGER IF EXISTS " + Identifiers.quote(triggerName(spec)) + " ON " + spec.qualifiedSource(),
-                "DROP TRIGGER IF EXISTS " + Identifiers.quote(truncateTriggerName(spec)) + " ON " + spec.qualifiedSource()};
+    /**
+     * The statements that drop the triggers there are, the source's first (which drops the row triggers PostgreSQL
+     * cloned to partitions); the function stays: harmless, replaced by the next install.
+     */
+    public static List<String> dropSql(Connection c, MigrationSpec spec) throws SQLException {
+        List<String> drops = new ArrayList<>();
+        for (Relation r : relations(c, spec)) {
+            if (r.rowTrigger() && !r.partition()) {
+                drops.add("DROP TRIGGER IF EXISTS " + Identifiers.quote(triggerName(spec)) + " ON " + r.name());
+            }
+            if (r.truncateTrigger()) {
+                drops.add("DROP TRIGGER IF EXISTS " + Identifiers.quote(truncateTriggerName(spec)) + " ON " + r.name());
+            }
+        }
+        return drops;
     }
 
     static String body(MigrationSpec spec) {

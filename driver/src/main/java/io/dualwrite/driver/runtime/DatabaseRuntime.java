@@ -249,7 +249,7 @@ public final class DatabaseRuntime {
             runtime.columns(columns);
             SourceColumns.Column old = columns.old();
             tables.add(new SourceTable(runtime.spec(), columns.names(), old == null ? null : old.type(),
-                    old == null ? null : old.defaultSql(), CaptureTrigger.installed(c, runtime.spec()),
+                    old == null ? null : old.defaultSql(), CaptureTrigger.coversEveryRow(c, runtime.spec()),
                     TranslatedSync.targetHasColumnType(c, runtime.spec()), TranslatedSync.storedMayDiffer(c, runtime.spec()),
                     columns.keyDefault(), ValueIndexes.valueUniqueIndexes(c, runtime.spec()),
                     columnNameOwners.of(c, runtime.spec()), TranslatedSync.rowVersionColumn(c, runtime.spec()),

@@ -66,9 +66,10 @@ public final class Contract {
      * What contract runs, in one transaction; the phase change is {@link PhaseWriter}'s (row, audit entry, NOTIFY).
      *
      * @param renames each unique twin renamed to the old index's name once the drop has freed it ({@link #twinRenames})
+     * @param captureDrops the drops of the capture's triggers ({@link CaptureTrigger#dropSql}), empty without it
      * @param notes   the comment on each twin that says how to restore the old constraint ({@link ConstraintTwins#restoreNotes})
      */
-    public static List<String> ddl(MigrationSpec spec, boolean mirrorInstalled, boolean captureInstalled, List<String> renames,
+    public static List<String> ddl(MigrationSpec spec, boolean mirrorInstalled, List<String> captureDrops, List<String> renames,
                                    List<String> notes) {
         MigrationNames names = MigrationNames.of(spec);
         List<String> ddl = new ArrayList<>(List.of("SET LOCAL lock_timeout = '<lock-timeout>'",
@@ -77,10 +78,8 @@ public final class Contract {
                         + " NOT NULL, default)"));
         // the source before the target: the application's statements (reads with the target in a subquery, translated
         // writes) lock the source first; the other order deadlocks with them while the locks queue
-        if (captureInstalled) {
-            // its function reads the column: it would fail every write after the drop
-            ddl.addAll(List.of(CaptureTrigger.dropSql(spec)));
-        }
+        // the capture's function reads the column: it would fail every write after the drop
+        ddl.addAll(captureDrops);
         ddl.add("ALTER TABLE " + names.source() + " DROP COLUMN " + names.value());
         ddl.addAll(renames);
         ddl.addAll(notes);
@@ -177,7 +176,7 @@ public final class Contract {
         }
         boolean mirror = MirrorTrigger.installed(c, spec);
         List<String> renames = twinRenames(c, spec);
-        List<String> ddl = ddl(spec, mirror, CaptureTrigger.installed(c, spec), renames,
+        List<String> ddl = ddl(spec, mirror, CaptureTrigger.dropSql(c, spec), renames,
                 ConstraintTwins.restoreNotes(c, spec, renames)).stream()
                 .map(s -> s.replace("<lock-timeout>", o.lockTimeout().toMillis() + "ms")).toList();
         if (o.dryRun()) {

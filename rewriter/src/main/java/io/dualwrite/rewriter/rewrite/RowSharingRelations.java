@@ -124,7 +124,7 @@ final class RowSharingRelations {
         SourceNames ruled = named(s, columnRules);
         String write = ruled == null ? null : ruledWrite(s, ruled);
         SourceNames descendant = named(s, descendants);
-        String advice = "write through " + spec.sourceTable() + " itself, or run it in the EXPANDED phase";
+        String advice = throughTheTable();
         if (write == null && descendant != null) {
             write = descendantWrite(s, descendant);
             advice = "write through " + spec.sourceTable() + " (PostgreSQL routes each row to its partition), or run"
@@ -162,6 +162,7 @@ final class RowSharingRelations {
 
     /** {@code planned} with the refusals a write through one of the views calls for, or null when it calls for none. */
     private PhaseRewrites viewWrite(PhaseRewrites planned, Sig s, String statement) {
+        String beforeNewOnly = null;
         for (int v = 0; v < views.size(); v++) {
             SourceNames view = views.get(v);
             Set<String> keys = viewKeys.get(v);
@@ -176,13 +177,10 @@ final class RowSharingRelations {
                 String why = null;
                 if (keys == null) {
                     why = write + ", whose own INSTEAD OF triggers or rules may write the migrated column";
+                } else if (s.is(i, "delete") && deletesFollowed) { // from NEW_ONLY on: the source's triggers delete them
+                    beforeNewOnly = write + ": the new table would keep the deleted rows' values";
                 } else if (s.is(i, "delete")) {
                     why = write + ": the new table would keep the deleted rows' values";
-                    if (deletesFollowed) { // from NEW_ONLY on: the source's triggers delete them
-                        Rewrite refused = rejected(why, viewAdvice(), statement);
-                        return new PhaseRewrites(refused, refused, null, planned.expanded(), planned.translated(),
-                                planned.translatedReturning());
-                    }
                 } else if (s.is(i, "merge")) {
                     why = write + ", which may insert, delete or move rows";
                 } else if (s.is(i, "insert") && omittedValueMayBeStored) {
@@ -194,15 +192,19 @@ final class RowSharingRelations {
                             + " the new table would keep the value under the old key";
                 }
                 if (why != null) {
-                    Rewrite refused = rejected(why, viewAdvice(), statement);
+                    Rewrite refused = rejected(why, throughTheTable(), statement);
                     return new PhaseRewrites(refused, refused, null, planned.expanded(), refused, null);
                 }
             }
         }
-        return null;
+        if (beforeNewOnly == null) {
+            return null;
+        }
+        Rewrite refused = rejected(beforeNewOnly, throughTheTable(), statement);
+        return new PhaseRewrites(refused, refused, null, planned.expanded(), planned.translated(), planned.translatedReturning());
     }
 
-    private String viewAdvice() {
+    private String throughTheTable() {
         return "write through " + spec.sourceTable() + " itself, or run it in the EXPANDED phase";
     }
 
