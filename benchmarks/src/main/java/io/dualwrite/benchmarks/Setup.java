@@ -2,6 +2,7 @@ package io.dualwrite.benchmarks;
 
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.DeletedKeysTrigger;
+import io.dualwrite.control.OldColumnWriteTrigger;
 import io.dualwrite.control.phase.PhaseTransitions;
 import io.dualwrite.control.phase.PhaseWriter;
 import io.dualwrite.rewriter.Identifiers;
@@ -96,6 +97,7 @@ final class Setup {
             PhaseWriter.change(c, PhaseWriter.Request.of(spec.name(), phase, "bench", "benchmarks").forced(true));
         }
         try (Statement s = c.createStatement()) {
+            s.execute(OldColumnWriteTrigger.dropSql(spec)); // as contract does: it depends on the column
             s.execute("ALTER TABLE " + spec.qualifiedSource() + " DROP COLUMN " + Identifiers.quote(spec.sourceColumn()));
         }
         PhaseWriter.change(c, PhaseWriter.Request.of(spec.name(), Phase.CONTRACTED, "bench", "benchmarks")

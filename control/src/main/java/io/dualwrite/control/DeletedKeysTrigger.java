@@ -6,6 +6,8 @@ import io.dualwrite.rewriter.MigrationSpec;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * From NEW_ONLY on, statement triggers on the source that delete the target's primary rows of source rows deleted where
@@ -19,7 +21,8 @@ import java.sql.Statement;
  * writer of the key committed while the DELETE waited, as the sync view's function would. A translated TRUNCATE deletes
  * the rows itself; the trigger then finds none. Statement triggers, the DELETE one with a transition table: one {@code DELETE … USING} per statement, nothing per row.
  * {@code SECURITY DEFINER} as the {@link CaptureTrigger}'s, so that a writer without privileges on the target is
- * followed too. They stay after a rollback to READ_NEW (they delete only primary rows whose key is gone, which the sync
+ * followed too. The installer creates the {@link OldColumnWriteTrigger} with them, which follows what such writers
+ * write to the old column. The delete triggers stay after a rollback to READ_NEW (they delete only primary rows whose key is gone, which the sync
  * of every phase deletes too), and after the contract (they do not read the old column).
  */
 public final class DeletedKeysTrigger {
@@ -61,13 +64,15 @@ public final class DeletedKeysTrigger {
     static void installFunctions(Connection c, MigrationSpec spec) throws SQLException {
         String source = spec.qualifiedSource();
         String function = functionName(spec) + "()";
-        String[] ddl = {
+        List<String> ddl = new ArrayList<>(List.of(
                 "DROP TRIGGER IF EXISTS " + Identifiers.quote(deleteTriggerName(spec)) + " ON " + source,
                 "DROP TRIGGER IF EXISTS " + Identifiers.quote(truncateTriggerName(spec)) + " ON " + source,
                 "CREATE TRIGGER " + Identifiers.quote(deleteTriggerName(spec)) + " AFTER DELETE ON " + source
                         + " REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION " + function,
                 "CREATE TRIGGER " + Identifiers.quote(truncateTriggerName(spec)) + " AFTER TRUNCATE ON " + source
-                        + " FOR EACH STATEMENT EXECUTE FUNCTION " + function};
+                        + " FOR EACH STATEMENT EXECUTE FUNCTION " + function));
+        ddl.addAll(List.of(OldColumnWriteTrigger.installSql(spec)));
+        OldColumnWriteTrigger.installFunction(c, spec);
         StringBuilder installer = new StringBuilder("BEGIN\n");
         for (String statement : ddl) {
             installer.append("  EXECUTE ").append(Identifiers.literal(statement)).append(";\n");

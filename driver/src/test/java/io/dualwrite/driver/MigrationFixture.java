@@ -2,6 +2,7 @@ package io.dualwrite.driver;
 
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.DeletedKeysTrigger;
+import io.dualwrite.control.OldColumnWriteTrigger;
 import io.dualwrite.control.PhaseLog;
 import io.dualwrite.control.phase.PhaseWriter;
 import io.dualwrite.driver.runtime.OperatorCredential;
@@ -142,6 +143,7 @@ final class MigrationFixture {
             DeletedKeysTrigger.install(c, SPEC);   // as phase NEW_ONLY does
             if (phase == Phase.CONTRACTED) {
                 try (Statement s = c.createStatement()) {
+                    s.execute(OldColumnWriteTrigger.dropSql(SPEC)); // as contract does: it depends on the column
                     s.execute("ALTER TABLE users DROP COLUMN email");
                 }
             }

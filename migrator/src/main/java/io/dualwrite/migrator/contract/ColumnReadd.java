@@ -3,6 +3,7 @@ package io.dualwrite.migrator.contract;
 import io.dualwrite.control.CaptureTrigger;
 import io.dualwrite.control.ConstraintRestores;
 import io.dualwrite.control.ControlSchema;
+import io.dualwrite.control.DeletedKeysTrigger;
 import io.dualwrite.control.SourceColumn;
 import io.dualwrite.control.phase.PhaseTransitions;
 import io.dualwrite.control.phase.PhaseWriter;
@@ -81,6 +82,7 @@ public final class ColumnReadd {
                     ReverseSyncCheckpoint.reset(tx, spec.name(), true);
                     MirrorTrigger.install(tx, spec);
                     CaptureTrigger.installIfRowSecurity(tx, spec);
+                    DeletedKeysTrigger.install(tx, spec); // the old-column write trigger went with the column
                     PhaseWriter.change(tx, new PhaseWriter.Request(spec.name(), Phase.NEW_ONLY, "reverse-sync",
                             "old column re-added (" + done[0].changes(spec) + ")", false, PhaseTransitions.Command.REVERSE_SYNC,
                             Duration.ZERO));

@@ -2,6 +2,7 @@ package io.dualwrite.migrator.contract;
 
 import io.dualwrite.control.ConstraintRestores;
 import io.dualwrite.control.DeletedKeysTrigger;
+import io.dualwrite.control.OldColumnWriteTrigger;
 import io.dualwrite.control.Queries;
 import io.dualwrite.control.SyncTrigger;
 import io.dualwrite.control.ValueChecks;
@@ -80,14 +81,15 @@ public final class ConstraintTwins {
      * are there, under a short lock_timeout on the source (retried); returns what it did, or null when nothing.
      */
     public static String followDeletes(Connection c, MigrationSpec spec, Consumer<String> log) throws SQLException {
-        if (DeletedKeysTrigger.installed(c, spec)) {
+        if (DeletedKeysTrigger.installed(c, spec) && OldColumnWriteTrigger.installed(c, spec)) {
             return null;
         }
         LockedDdl.run(c, LOCK_TIMEOUT, ATTEMPTS, "the lock on " + spec.qualifiedSource(), log,
                 tx -> DeletedKeysTrigger.install(tx, spec));
         return "created the triggers on " + spec.qualifiedSource() + " that delete " + spec.qualifiedTarget() + "'s value of a"
                 + " row deleted by any path (" + DeletedKeysTrigger.deleteTriggerName(spec) + ", "
-                + DeletedKeysTrigger.truncateTriggerName(spec) + ")";
+                + DeletedKeysTrigger.truncateTriggerName(spec) + "), and the one that carries a change of the old column made"
+                + " outside the driver to the target (" + OldColumnWriteTrigger.triggerName(spec) + ")";
     }
 
     /**

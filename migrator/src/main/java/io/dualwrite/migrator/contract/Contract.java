@@ -4,6 +4,7 @@ import io.dualwrite.control.CaptureTrigger;
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.DeletedKeysTrigger;
 import io.dualwrite.control.MigrationState;
+import io.dualwrite.control.OldColumnWriteTrigger;
 import io.dualwrite.control.Queries;
 import io.dualwrite.control.ValueIndexes;
 import io.dualwrite.control.phase.Gate;
@@ -78,8 +79,10 @@ public final class Contract {
                         + " NOT NULL, default)"));
         // the source before the target: the application's statements (reads with the target in a subquery, translated
         // writes) lock the source first; the other order deadlocks with them while the locks queue
-        // the capture's function reads the column: it would fail every write after the drop
+        // the capture's function reads the column: it would fail every write after the drop; the old-column write
+        // trigger depends on the column
         ddl.addAll(captureDrops);
+        ddl.add(OldColumnWriteTrigger.dropSql(spec));
         ddl.add("ALTER TABLE " + names.source() + " DROP COLUMN " + names.value());
         ddl.addAll(renames);
         ddl.addAll(notes);
