@@ -32,6 +32,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * PgJDBC's COPY API ({@code unwrap(PGConnection.class).getCopyAPI()}, {@code PGCopyOutputStream}) through the driver,
@@ -158,6 +159,36 @@ class CopyApiTest {
         assertThat(MigrationFixture.primaries(db)).isEqualTo(Map.of(1L, "ann@example.com", 20L, "low@example.com",
                 70L, "max@example.com"));
         assertThat(db.queryLong("SELECT count(*) FROM users_low")).isEqualTo(2);
+    }
+
+    /**
+     * COPY writes a view only through its INSTEAD OF INSERT trigger, which may write the column anywhere: refused from
+     * DUAL_WRITE on (staged, its INSERT is a write through the view), nothing written.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Phase.class, names = {"DUAL_WRITE", "NEW_ONLY"})
+    void aCopyIntoAViewWithTriggersIsRefused(Phase phase, TestDatabase db) throws Exception {
+        MigrationFixture.createTables(db);
+        db.execute("""
+                CREATE VIEW signup AS SELECT id, name FROM users;
+                CREATE VIEW signup_mail AS SELECT id, email AS mail FROM users;
+                CREATE FUNCTION sign_up() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+                    INSERT INTO users VALUES (NEW.id, 'x', 'signed@example.com'); RETURN NEW; END $$;
+                CREATE TRIGGER sign_up INSTEAD OF INSERT ON signup FOR EACH ROW EXECUTE FUNCTION sign_up();
+                CREATE TRIGGER sign_up INSTEAD OF INSERT ON signup_mail FOR EACH ROW EXECUTE FUNCTION sign_up();
+                """);
+        MigrationFixture.registerIn(db, phase);
+        try (Connection dual = db.connectDualwrite()) {
+            CopyManager api = dual.unwrap(PGConnection.class).getCopyAPI();
+            for (String copy : List.of("COPY signup FROM STDIN", "COPY signup_mail (id, mail) FROM STDIN")) {
+                assertThatThrownBy(() -> api.copyIn(copy, new StringReader("9\tNew\n"))).as(copy)
+                        .isInstanceOfSatisfying(SQLException.class, e -> {
+                            assertThat(e.getSQLState()).isEqualTo("0A000");
+                            assertThat(e.getMessage()).contains("public.signup", "(a view over the migrated");
+                        });
+            }
+        }
+        assertThat(db.queryLong("SELECT count(*) FROM users WHERE id = 9")).isZero();
     }
 
     /**

@@ -148,13 +148,19 @@ class RowSharingRelationsTwinTest {
             INSERT INTO users VALUES (1, 'Ann', 'ann@example.com'), (2, 'Bob', 'bob@example.com'), (3, 'Cy', NULL);
             CREATE VIEW member_names AS SELECT id, name FROM users;
             CREATE VIEW renamed_keys AS SELECT name, id AS uid FROM member_names;
+            CREATE VIEW signup AS SELECT id, name FROM users;
+            CREATE FUNCTION sign_up() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+                INSERT INTO users VALUES (NEW.id, NEW.name, lower(NEW.name) || '@example.com'); RETURN NEW; END $$;
+            CREATE TRIGGER sign_up INSTEAD OF INSERT ON signup FOR EACH ROW EXECUTE FUNCTION sign_up();
             """;
 
     /** Refused from DUAL_WRITE on: through views that do not show the column, each changes its rows unseen. */
     private static final List<String> PLAIN_VIEW_WRITES = List.of(
             "INSERT INTO member_names VALUES (7, 'Gus')",
             "UPDATE renamed_keys SET uid = 8 WHERE uid = 2",
-            "UPDATE member_names SET (name, id) = ('Ann', 9) WHERE id = 1");
+            "UPDATE member_names SET (name, id) = ('Ann', 9) WHERE id = 1",
+            "INSERT INTO signup VALUES (8, 'Hy')",
+            "COPY signup FROM PROGRAM 'printf \"9\\tIvy\\n\"'");
 
     /** Refused while no trigger follows deletes, before NEW_ONLY. */
     private static final String PLAIN_VIEW_DELETE = "DELETE FROM member_names WHERE id = 1";
@@ -164,7 +170,7 @@ class RowSharingRelationsTwinTest {
             "SELECT * FROM renamed_keys ORDER BY uid",
             "UPDATE users SET email = 'direct@example.com' WHERE id = 3 RETURNING *");
 
-    /** A view that does not read the column still reaches its rows: an INSERT its default, a DELETE, a moved key. */
+    /** A view that does not read the column still reaches its rows: an INSERT its default, a DELETE, a moved key, a trigger. */
     @ParameterizedTest
     @EnumSource(value = Phase.class, names = {"DUAL_WRITE", "READ_NEW", "NEW_ONLY", "CONTRACTED"})
     void writesThroughAViewThatDoesNotReadTheColumnAreRefusedWhereTheyChangeItsRows(Phase phase, TestDatabase db)

@@ -149,6 +149,11 @@ final class RowSharingRelations {
 
     /** Why the statement may write the column through the relation's rule, or null. */
     private static String ruledWrite(Sig s, SourceNames ruled) {
+        if (copyFrom(s)) { // into a view with an INSTEAD OF INSERT trigger, the only view COPY writes
+            return "a COPY … FROM into " + ruled.spec().sourceSchema() + "." + ruled.spec().sourceTable()
+                    + " (a view over the migrated column, or a relation with a rule on it: its triggers may write the"
+                    + " column where no sync follows)";
+        }
         for (int i = 0; i < s.size(); i++) {
             int target = WriteScan.writeTarget(s, i);
             if (target >= 0 && ruled.tableAt(s, target) > 0) {
@@ -166,14 +171,19 @@ final class RowSharingRelations {
         for (int v = 0; v < views.size(); v++) {
             SourceNames view = views.get(v);
             Set<String> keys = viewKeys.get(v);
+            String name = view.spec().sourceSchema() + "." + view.spec().sourceTable() + " (a view over the migrated table)";
+            if (keys == null && copyFrom(s) && view.mentionsTable(s)) {
+                Rewrite refused = rejected("a COPY … FROM into " + name + ", whose own INSTEAD OF triggers may write the"
+                        + " migrated column", throughTheTable(), statement);
+                return new PhaseRewrites(refused, refused, null, planned.expanded(), refused, null);
+            }
             for (int i = 0; i < s.size(); i++) {
                 int target = WriteScan.writeTarget(s, i);
                 int length = target < 0 ? 0 : view.tableAt(s, target);
                 if (length == 0) {
                     continue;
                 }
-                String write = verb(s, i) + " through " + view.spec().sourceSchema() + "." + view.spec().sourceTable()
-                        + " (a view over the migrated table)";
+                String write = verb(s, i) + " through " + name;
                 String why = null;
                 if (keys == null) {
                     why = write + ", whose own INSTEAD OF triggers or rules may write the migrated column";
@@ -214,7 +224,7 @@ final class RowSharingRelations {
         if (kind == StatementClass.TRUNCATE) {
             return "a TRUNCATE of " + descendant(d);
         }
-        if (kind == StatementClass.COPY && HostedStatement.of(s) == null && s.find("from", 1, s.size(), 0) >= 0) {
+        if (copyFrom(s)) {
             return "a COPY … FROM into " + descendant(d);
         }
         for (int i = 0; i < s.size(); i++) {
@@ -237,6 +247,12 @@ final class RowSharingRelations {
                     + " (DDL, rules, DO blocks …): it could change or remove the relation's rows behind the sync";
         }
         return null;
+    }
+
+    /** {@code COPY relation … FROM}: the one relation it names is the one it writes. */
+    private static boolean copyFrom(Sig s) {
+        return StatementClass.of(s) == StatementClass.COPY && HostedStatement.of(s) == null
+                && s.find("from", 1, s.size(), 0) >= 0;
     }
 
     /**
