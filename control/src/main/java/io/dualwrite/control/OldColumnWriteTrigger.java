@@ -16,8 +16,9 @@ import java.sql.Statement;
  * <p>{@code AFTER UPDATE OF <column>} with {@code WHEN (OLD.<column> IS DISTINCT FROM NEW.<column>)}, so the driver's
  * writes never call it (none names the column in its SET list). A key changed in the same statement moves the value.
  * It writes through the translated sync view ({@link TranslatedSync}), whose exactness rests on the source row's lock,
- * which this UPDATE holds. It acts in NEW_ONLY only: not when a trigger fired it (the reverse-sync mirror sets the old
- * column from the target), nor inside a reverse-sync batch ({@link CaptureTrigger#SWITCH} {@code off}), nor after a
+ * which this UPDATE holds. It acts in NEW_ONLY only, and also when another trigger made the change (one on another
+ * table that the application writes); not when the target holds the value already (the reverse-sync mirror sets the
+ * old column from the target), nor inside a reverse-sync batch ({@link CaptureTrigger#SWITCH} {@code off}), nor after a
  * rollback to READ_NEW, where the driver dual-writes again (it stays, as the delete triggers do: there each row whose
  * column an UPDATE changes calls it once, to return at once). Not followed: an INSERT outside the driver that gives the
  * column a value (a translated INSERT leaves the column at its default, which need not be NULL, so the two cannot be
@@ -63,9 +64,13 @@ public final class OldColumnWriteTrigger {
         String k = Identifiers.quote(spec.keyColumn()), v = Identifiers.quote(spec.sourceColumn());
         String view = spec.qualifiedTranslatedSyncView();
         String body = "BEGIN\n"
-                + "  IF pg_trigger_depth() > 1 OR current_setting('" + CaptureTrigger.SWITCH + "', true) = 'off'\n"
+                + "  IF current_setting('" + CaptureTrigger.SWITCH + "', true) = 'off'\n"
                 + "     OR (SELECT phase FROM dualwrite.migration WHERE name = " + Identifiers.literal(spec.name()) + ")"
-                + " IS DISTINCT FROM 'NEW_ONLY' THEN\n"
+                + " IS DISTINCT FROM 'NEW_ONLY'\n"
+                + "     OR OLD." + k + " IS NOT DISTINCT FROM NEW." + k + " AND NEW." + v + " IS NOT DISTINCT FROM (SELECT "
+                + Identifiers.quote(spec.targetValueColumn()) + " FROM " + spec.qualifiedTarget() + " WHERE "
+                + Identifiers.quote(spec.targetKeyColumn()) + " = NEW." + k + " AND " + Identifiers.quote(spec.primaryFlagColumn())
+                + ") THEN\n"
                 + "    RETURN NULL;\n"
                 + "  END IF;\n"
                 + "  IF OLD." + k + " IS DISTINCT FROM NEW." + k + " THEN\n"
