@@ -49,7 +49,7 @@ public final class ColumnUses {
             WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = to_regclass(?) AND a.attname = ? AND NOT a.attisdropped
               AND d.deptype IN ('n', 'a')
               AND NOT (d.classid = 'pg_trigger'::regclass
-                       AND d.objid IN (SELECT t.oid FROM pg_trigger t WHERE t.tgrelid = d.refobjid AND t.tgname = ?))
+                       AND d.objid IN (SELECT t.oid FROM pg_trigger t WHERE t.tgrelid = d.refobjid AND t.tgname IN (?, ?)))
             ORDER BY 1""";
 
     private ColumnUses() {
@@ -62,6 +62,7 @@ public final class ColumnUses {
             p.setString(1, spec.qualifiedSource());
             p.setString(2, spec.sourceColumn());
             p.setString(3, OldColumnWriteTrigger.triggerName(spec)); // dualwrite's, dropped by the contract first
+            p.setString(4, OldColumnWriteTrigger.insertTriggerName(spec));
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
                     out.add(new Dependent(rs.getString(1), rs.getBoolean(2)));
@@ -175,7 +176,7 @@ public final class ColumnUses {
                 SELECT pg_describe_object('pg_trigger'::regclass, t.oid, 0), pg_get_triggerdef(t.oid), l.lanname, p.prosrc,
                        t.tgoldtable IS NOT NULL OR t.tgnewtable IS NOT NULL, t.tgenabled <> 'D'
                 FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid JOIN pg_language l ON l.oid = p.prolang
-                WHERE t.tgrelid = to_regclass(?) AND NOT t.tgisinternal AND t.tgname NOT IN (?, ?, ?, ?, ?)
+                WHERE t.tgrelid = to_regclass(?) AND NOT t.tgisinternal AND t.tgname NOT IN (?, ?, ?, ?, ?, ?)
                 ORDER BY 1""")) {
             p.setString(1, spec.qualifiedSource());
             p.setString(2, CaptureTrigger.triggerName(spec));
@@ -183,6 +184,7 @@ public final class ColumnUses {
             p.setString(4, DeletedKeysTrigger.deleteTriggerName(spec));
             p.setString(5, DeletedKeysTrigger.truncateTriggerName(spec));
             p.setString(6, OldColumnWriteTrigger.triggerName(spec));
+            p.setString(7, OldColumnWriteTrigger.insertTriggerName(spec));
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
                     out.add(new TriggerCode(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),

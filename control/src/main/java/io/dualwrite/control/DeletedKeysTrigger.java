@@ -6,7 +6,6 @@ import io.dualwrite.rewriter.MigrationSpec;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -64,20 +63,19 @@ public final class DeletedKeysTrigger {
     static void installFunctions(Connection c, MigrationSpec spec) throws SQLException {
         String source = spec.qualifiedSource();
         String function = functionName(spec) + "()";
-        List<String> ddl = new ArrayList<>(List.of(
+        List<String> ddl = List.of(
                 "DROP TRIGGER IF EXISTS " + Identifiers.quote(deleteTriggerName(spec)) + " ON " + source,
                 "DROP TRIGGER IF EXISTS " + Identifiers.quote(truncateTriggerName(spec)) + " ON " + source,
                 "CREATE TRIGGER " + Identifiers.quote(deleteTriggerName(spec)) + " AFTER DELETE ON " + source
                         + " REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION " + function,
                 "CREATE TRIGGER " + Identifiers.quote(truncateTriggerName(spec)) + " AFTER TRUNCATE ON " + source
-                        + " FOR EACH STATEMENT EXECUTE FUNCTION " + function));
-        ddl.addAll(List.of(OldColumnWriteTrigger.installSql(spec)));
+                        + " FOR EACH STATEMENT EXECUTE FUNCTION " + function);
         OldColumnWriteTrigger.installFunction(c, spec);
         StringBuilder installer = new StringBuilder("BEGIN\n");
         for (String statement : ddl) {
             installer.append("  EXECUTE ").append(Identifiers.literal(statement)).append(";\n");
         }
-        installer.append("END");
+        installer.append(OldColumnWriteTrigger.installerCode(spec)).append("END");
         try (Statement s = c.createStatement()) {
             s.execute("CREATE OR REPLACE FUNCTION " + function + " RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER"
                     + " SET search_path = pg_catalog, pg_temp AS $dualwrite$\n" + body(spec) + "\n$dualwrite$");

@@ -33,17 +33,23 @@ class OldColumnWriteTriggerTest {
         db.execute("UPDATE users SET email = 'plain@x' WHERE id = 3");
         db.execute("UPDATE users SET email = NULL WHERE id = 2");
         db.execute("UPDATE users SET id = 40, email = 'moved@x' WHERE id = 4");
+        db.execute("INSERT INTO users VALUES (5, 'inserted@x'), (6, NULL)");
         // what a translated write does: the new table written, the old column not assigned
         db.execute("UPDATE users SET id = id WHERE id = 1; UPDATE email_address SET address = 'driver@x' WHERE user_id = 1");
-        assertThat(primaries(db)).isEqualTo("1=driver@x,3=plain@x,40=moved@x");
+        assertThat(primaries(db)).isEqualTo("1=driver@x,3=plain@x,5=inserted@x,40=moved@x");
 
         // a reverse-sync batch writes the old column from the new table: not carried back
         db.execute("BEGIN; SET LOCAL dualwrite.capture = off; UPDATE users SET email = 'batch@x' WHERE id = 3; COMMIT");
-        assertThat(primaries(db)).isEqualTo("1=driver@x,3=plain@x,40=moved@x");
+        assertThat(primaries(db)).isEqualTo("1=driver@x,3=plain@x,5=inserted@x,40=moved@x");
         // back in READ_NEW the driver writes both again: the trigger leaves that to it
         db.execute("UPDATE dualwrite.migration SET phase = 'READ_NEW'");
         db.execute("UPDATE users SET email = 'read-new@x' WHERE id = 40");
-        assertThat(primaries(db)).isEqualTo("1=driver@x,3=plain@x,40=moved@x");
+        assertThat(primaries(db)).isEqualTo("1=driver@x,3=plain@x,5=inserted@x,40=moved@x");
+        // with a default, an INSERT outside the driver looks like a translated one, which leaves the column to it
+        db.execute("UPDATE dualwrite.migration SET phase = 'NEW_ONLY'");
+        db.execute("ALTER TABLE users ALTER COLUMN email SET DEFAULT 'default@x'");
+        db.execute("INSERT INTO users VALUES (7)");
+        assertThat(primaries(db)).isEqualTo("1=driver@x,3=plain@x,5=inserted@x,40=moved@x");
         try (Connection c = db.connect()) {
             assertThat(ColumnUses.readers(c, SPEC)).as("not counted as reading the column").isEmpty();
             assertThat(ColumnUses.triggersNaming(c, SPEC)).isEmpty();

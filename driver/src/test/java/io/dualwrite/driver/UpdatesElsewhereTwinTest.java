@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * In NEW_ONLY, {@code users.email} changed where the driver does not see it, on twins ({@link TwinRun}): by a SQL
- * function and a procedure the application calls, by another table's trigger. The statements name neither
+ * In NEW_ONLY, {@code users.email} written where the driver does not see it, on twins ({@link TwinRun}): by a SQL
+ * function and procedures the application calls (an UPDATE, a key moved, an INSERT), by another table's trigger. The statements name neither
  * {@code users} nor {@code email}, so they pass through; the new table is the only copy read, and dualwrite's
  * {@code OldColumnWriteTrigger} (which {@code phase NEW_ONLY} creates) carries the value there. Without it each change
  * was lost: the application read the value from before.
@@ -30,6 +30,7 @@ class UpdatesElsewhereTwinTest {
             CREATE FUNCTION set_email(k bigint, e text) RETURNS void LANGUAGE sql AS $$ UPDATE users SET email = e WHERE id = k $$;
             CREATE PROCEDURE renumber(k bigint, to_k bigint) LANGUAGE plpgsql AS $$
                 BEGIN UPDATE users SET id = to_k, email = lower(email) WHERE id = k; END $$;
+            CREATE PROCEDURE add_user(k bigint, n text, e text) LANGUAGE sql AS $$ INSERT INTO users VALUES (k, n, e) $$;
             CREATE TABLE email_change(user_id bigint, email text);
             CREATE FUNCTION apply_change() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN UPDATE users SET email = NEW.email WHERE id = NEW.user_id; RETURN NULL; END $$;
@@ -41,6 +42,8 @@ class UpdatesElsewhereTwinTest {
             "SELECT set_email(3, 'was-null@example.com')",
             "SELECT set_email(2, NULL)",
             "CALL renumber(5, 50)",
+            "CALL add_user(6, 'Fay', 'fay@example.com')",
+            "CALL add_user(7, 'Gil', NULL)",
             "INSERT INTO email_change VALUES (4, 'trigger@example.com'), (1, 'twice@example.com')");
 
     @Test

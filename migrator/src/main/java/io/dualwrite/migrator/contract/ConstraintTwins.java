@@ -88,8 +88,9 @@ public final class ConstraintTwins {
                 tx -> DeletedKeysTrigger.install(tx, spec));
         return "created the triggers on " + spec.qualifiedSource() + " that delete " + spec.qualifiedTarget() + "'s value of a"
                 + " row deleted by any path (" + DeletedKeysTrigger.deleteTriggerName(spec) + ", "
-                + DeletedKeysTrigger.truncateTriggerName(spec) + "), and the one that carries a change of the old column made"
-                + " outside the driver to the target (" + OldColumnWriteTrigger.triggerName(spec) + ")";
+                + DeletedKeysTrigger.truncateTriggerName(spec) + "), and those that carry a write of the old column made"
+                + " outside the driver to the target (" + OldColumnWriteTrigger.triggerName(spec) + ", "
+                + OldColumnWriteTrigger.insertTriggerName(spec) + " while the column has no default)";
     }
 
     /**

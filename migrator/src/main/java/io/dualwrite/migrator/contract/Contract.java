@@ -82,7 +82,7 @@ public final class Contract {
         // the capture's function reads the column: it would fail every write after the drop; the old-column write
         // trigger depends on the column
         ddl.addAll(captureDrops);
-        ddl.add(OldColumnWriteTrigger.dropSql(spec));
+        ddl.addAll(OldColumnWriteTrigger.dropSql(spec));
         ddl.add("ALTER TABLE " + names.source() + " DROP COLUMN " + names.value());
         ddl.addAll(renames);
         ddl.addAll(notes);
