@@ -63,13 +63,12 @@ public final class CaptureTrigger {
      * triggers, with their name, to partitions, also to those attached later); an inheritance child's rows fire only
      * its own triggers, and nothing clones a TRUNCATE trigger, so those go on each.
      */
-    private static final String RELATIONS = """
-            WITH RECURSIVE d(oid) AS (SELECT to_regclass(?)::oid
-                                      UNION SELECT i.inhrelid FROM pg_inherits i JOIN d ON i.inhparent = d.oid)
+    private static final String RELATIONS = "WITH RECURSIVE " + SourceRelatives.SOURCE_AND_DESCENDANTS + """
+
             SELECT format('%I.%I', n.nspname, c.relname), c.relispartition,
                    EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = ?),
                    EXISTS (SELECT 1 FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = ?)
-            FROM d JOIN pg_class c ON c.oid = d.oid JOIN pg_namespace n ON n.oid = c.relnamespace
+            FROM t JOIN pg_class c ON c.oid = t.oid JOIN pg_namespace n ON n.oid = c.relnamespace
             ORDER BY c.oid <> to_regclass(?)""";
 
     private record Relation(String name, boolean partition, boolean rowTrigger, boolean truncateTrigger) {

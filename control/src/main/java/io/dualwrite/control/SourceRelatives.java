@@ -47,10 +47,14 @@ public final class SourceRelatives {
                 WHERE d.classid = 'pg_rewrite'::regclass AND c.relkind = 'v' AND r.ev_class <> v.oid)
             SELECT n.nspname, c.relname FROM v JOIN pg_class c ON c.oid = v.oid JOIN pg_namespace n ON n.oid = c.relnamespace""";
 
+    /** For {@code WITH RECURSIVE}: {@code t(oid)}, the source (the parameter) and its descendants at every level. */
+    static final String SOURCE_AND_DESCENDANTS = """
+            t(oid) AS (SELECT to_regclass(?)::oid
+                       UNION SELECT i.inhrelid FROM pg_inherits i JOIN t ON i.inhparent = t.oid)""";
+
     /** The source and its descendants, and the attribute numbers of their key and migrated column. */
-    private static final String SOURCE_AND_DESCENDANTS = """
-            WITH RECURSIVE t(oid) AS (SELECT to_regclass(?)::oid
-                                      UNION SELECT i.inhrelid FROM pg_inherits i JOIN t ON i.inhparent = t.oid)
+    private static final String KEY_AND_COLUMN_NUMBERS = "WITH RECURSIVE " + SOURCE_AND_DESCENDANTS + """
+
             SELECT t.oid::bigint, (SELECT attnum FROM pg_attribute WHERE attrelid = t.oid AND attname = ?),
                    (SELECT attnum FROM pg_attribute WHERE attrelid = t.oid AND attname = ?)
             FROM t WHERE t.oid IS NOT NULL""";
@@ -59,9 +63,8 @@ public final class SourceRelatives {
      * The views over the source or a descendant, and over those: each with its stored query, whether it has INSTEAD OF
      * triggers or rules of its own, and its column names in order.
      */
-    private static final String VIEWS = """
-            WITH RECURSIVE t(oid) AS (SELECT to_regclass(?)::oid
-                                      UNION SELECT i.inhrelid FROM pg_inherits i JOIN t ON i.inhparent = t.oid),
+    private static final String VIEWS = "WITH RECURSIVE " + SOURCE_AND_DESCENDANTS + """
+            ,
             v(oid) AS (
                 SELECT r.ev_class FROM t JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = t.oid
                 JOIN pg_rewrite r ON r.oid = d.objid JOIN pg_class c ON c.oid = r.ev_class
@@ -117,7 +120,7 @@ public final class SourceRelatives {
         Set<RelationName> ruled = columnRules(c, source, column);
         Map<Long, Set<Integer>> keys = new HashMap<>();
         Map<Long, Set<Integer>> values = new HashMap<>();
-        for (long[] t : Queries.rows(c, SOURCE_AND_DESCENDANTS, rs -> new long[] {rs.getLong(1), rs.getInt(2), rs.getInt(3)},
+        for (long[] t : Queries.rows(c, KEY_AND_COLUMN_NUMBERS, rs -> new long[] {rs.getLong(1), rs.getInt(2), rs.getInt(3)},
                 source, key, column)) {
             keys.computeIfAbsent(t[0], k -> new HashSet<>()).add((int) t[1]);
             values.computeIfAbsent(t[0], k -> new HashSet<>()).add((int) t[2]);
