@@ -16,9 +16,10 @@ import java.util.List;
  *
  * <p>{@code AFTER UPDATE OF <column> … WHEN (OLD.<column> IS DISTINCT FROM NEW.<column>)}: the driver's writes never
  * call it (none names the column in its SET list); a key changed in the same statement moves the value. And, while the
- * column has no default, {@code AFTER INSERT … WHEN (NEW.<column> IS NOT NULL)}: a translated INSERT leaves the column
- * to its default, so with a default the two could not be told apart (an INSERT outside the driver that gives the column
- * a value is then not followed; one set since is checked for at each call). They write through the translated sync
+ * column has no default and the table is not partitioned, {@code AFTER INSERT … WHEN (NEW.<column> IS NOT NULL)}: a
+ * translated INSERT leaves the column to its default, so with a default the two could not be told apart (one set since
+ * is checked for at each call), and a row that an UPDATE moves to another partition is inserted there with its stale
+ * old value. Without it an INSERT outside the driver that gives the column a value is not followed. They write through the translated sync
  * view ({@link TranslatedSync}), whose exactness rests on the source row's lock, which the write holds. They act in
  * NEW_ONLY only, and also when another trigger made the write (one on another table that the application writes); not
  * when the target holds the value already (the reverse-sync mirror sets the old column from the target), nor inside a
@@ -68,8 +69,9 @@ public final class OldColumnWriteTrigger {
         code.append("  EXECUTE ").append(Identifiers.literal("CREATE TRIGGER " + Identifiers.quote(triggerName(spec))
                 + " AFTER UPDATE OF " + v + " ON " + spec.qualifiedSource() + " FOR EACH ROW WHEN (OLD." + v
                 + " IS DISTINCT FROM NEW." + v + ") EXECUTE FUNCTION " + functionName(spec))).append(";\n");
-        code.append("  IF NOT ").append(hasDefault(spec, Identifiers.literal(spec.qualifiedSource()) + "::regclass"))
-                .append(" THEN\n    EXECUTE ").append(Identifiers.literal("CREATE TRIGGER "
+        String source = Identifiers.literal(spec.qualifiedSource()) + "::regclass";
+        code.append("  IF NOT ").append(hasDefault(spec, source)).append(" AND (SELECT relkind FROM pg_class WHERE oid = ")
+                .append(source).append(") <> 'p' THEN\n    EXECUTE ").append(Identifiers.literal("CREATE TRIGGER "
                         + Identifiers.quote(insertTriggerName(spec)) + " AFTER INSERT ON " + spec.qualifiedSource()
                         + " FOR EACH ROW WHEN (NEW." + v + " IS NOT NULL) EXECUTE FUNCTION " + functionName(spec)))
                 .append(";\n  END IF;\n");
