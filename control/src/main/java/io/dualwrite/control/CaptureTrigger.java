@@ -79,12 +79,6 @@ public final class CaptureTrigger {
                 rs.getBoolean(4)), spec.qualifiedSource(), triggerName(spec), truncateTriggerName(spec), spec.qualifiedSource());
     }
 
-    /** Whether the capture is installed on the source table: then its function reads the column, until dropped. */
-    public static boolean installed(Connection c, MigrationSpec spec) throws SQLException {
-        return Queries.isTrue(c, "SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = to_regclass(?) AND tgname = ?)",
-                spec.qualifiedSource(), triggerName(spec));
-    }
-
     /**
      * Whether the capture sees every write of the source's rows, i.e. whether the driver may pass the writes through: both
      * triggers on the source and on each partition and inheritance child (one attached or created since {@code expand}

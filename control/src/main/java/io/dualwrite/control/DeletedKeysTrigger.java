@@ -21,8 +21,8 @@ import java.util.List;
  * the rows itself; the trigger then finds none. Statement triggers, the DELETE one with a transition table: one {@code DELETE … USING} per statement, nothing per row.
  * {@code SECURITY DEFINER} as the {@link CaptureTrigger}'s, so that a writer without privileges on the target is
  * followed too. The installer creates the {@link OldColumnWriteTrigger} with them, which follows what such writers
- * write to the old column. The delete triggers stay after a rollback to READ_NEW (they delete only primary rows whose key is gone, which the sync
- * of every phase deletes too), and after the contract (they do not read the old column).
+ * write to the old column. The delete triggers stay after a rollback to READ_NEW (they delete only primary rows whose
+ * key is gone, which the sync of every phase deletes too), and after the contract (they do not read the old column).
  */
 public final class DeletedKeysTrigger {
 

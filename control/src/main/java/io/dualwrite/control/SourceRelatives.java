@@ -111,13 +111,17 @@ public final class SourceRelatives {
      * column (of a descendant: {@link #columnRules} knows the source's only) counts as one whose writes may write
      * anything.
      */
-    public static Set<SourceView> views(Connection c, MigrationSpec spec) throws SQLException {
-        return views(c, spec.qualifiedSource(), spec.keyColumn(), spec.sourceColumn());
+    public static Set<SourceView> views(Connection c, MigrationSpec spec, Set<RelationName> columnRules)
+            throws SQLException {
+        return views(c, spec.qualifiedSource(), spec.keyColumn(), spec.sourceColumn(), columnRules);
     }
 
-    /** @param source the source table, quoted and qualified; {@code key} and {@code column} as stored */
-    public static Set<SourceView> views(Connection c, String source, String key, String column) throws SQLException {
-        Set<RelationName> ruled = columnRules(c, source, column);
+    /**
+     * @param source      the source table, quoted and qualified; {@code key} and {@code column} as stored
+     * @param columnRules what {@link #columnRules} answered: those views are not repeated here
+     */
+    public static Set<SourceView> views(Connection c, String source, String key, String column,
+                                        Set<RelationName> columnRules) throws SQLException {
         Map<Long, Set<Integer>> keys = new HashMap<>();
         Map<Long, Set<Integer>> values = new HashMap<>();
         for (long[] t : Queries.rows(c, KEY_AND_COLUMN_NUMBERS, rs -> new long[] {rs.getLong(1), rs.getInt(2), rs.getInt(3)},
@@ -147,7 +151,7 @@ public final class SourceRelatives {
         }
         Set<SourceView> views = new HashSet<>();
         for (View v : found) {
-            if (ruled.contains(v.name())) {
+            if (columnRules.contains(v.name())) {
                 continue;
             }
             boolean opaque = ownWay.contains(v.oid()) || v.origins() == null || values.containsKey(v.oid());

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.testing.PostgresExtension;
-import io.dualwrite.testing.PostgresServer;
 import io.dualwrite.testing.TestDatabase;
 import java.util.List;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -45,18 +44,7 @@ class DeletesElsewhereTwinTest {
     @ParameterizedTest
     @EnumSource(value = Phase.class, names = {"NEW_ONLY", "CONTRACTED"})
     void theNewTableLosesTheValuesOfDeletedRows(Phase phase, TestDatabase db) throws Exception {
-        try (TestDatabase plainDb = PostgresServer.get().createDatabase()) {
-            plainDb.execute(FIXTURE);
-            db.execute(FIXTURE);
-            MigrationFixture.registerIn(db, phase);
-            try (TwinRun run = TwinRun.usersAndEmails("DeletesElsewhereTwinTest " + phase, plainDb, db,
-                    "SELECT id, name FROM users ORDER BY id")) {
-                for (String sql : STATEMENTS) {
-                    run.compare(sql, sql, List.of(), sql.startsWith("WITH"));
-                }
-                run.report();
-                assertThat(run.refused()).isZero();
-            }
-        }
+        assertThat(TwinRun.refusedOnTwins("DeletesElsewhereTwinTest " + phase, FIXTURE, phase, db,
+                "SELECT id, name FROM users ORDER BY id", STATEMENTS, sql -> sql.startsWith("WITH"))).isZero();
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.testing.PostgresExtension;
-import io.dualwrite.testing.PostgresServer;
 import io.dualwrite.testing.TestDatabase;
 import java.util.ArrayList;
 import java.util.List;
@@ -209,25 +208,10 @@ class RowSharingRelationsTwinTest {
                 "SELECT id, region, name FROM users ORDER BY id", MOVES, sql -> true)).isZero();
     }
 
-    /**
-     * {@code fixture} and {@link #TARGET} on a fresh plain twin and on {@code db}, the migration there in
-     * {@code phase}; each statement compared on both ({@link TwinRun#report} fails on a difference); how many were
-     * refused.
-     */
+    /** {@link TwinRun#refusedOnTwins} of {@code fixture} with {@link #TARGET}. */
     private static int refusedOnTwins(String label, String fixture, Phase phase, TestDatabase db, String usersQuery,
                                       List<String> statements, Predicate<String> translated) throws Exception {
-        try (TestDatabase plainDb = PostgresServer.get().createDatabase()) {
-            plainDb.execute(fixture + TARGET);
-            db.execute(fixture + TARGET);
-            MigrationFixture.registerIn(db, phase);
-            try (TwinRun run = TwinRun.usersAndEmails("RowSharingRelationsTwinTest " + label, plainDb, db,
-                    usersQuery)) {
-                for (String sql : statements) {
-                    run.compare(sql, sql, List.of(), translated.test(sql));
-                }
-                run.report();
-                return run.refused();
-            }
-        }
+        return TwinRun.refusedOnTwins("RowSharingRelationsTwinTest " + label, fixture + TARGET, phase, db, usersQuery,
+                statements, translated);
     }
 }

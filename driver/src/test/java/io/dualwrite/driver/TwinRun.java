@@ -2,6 +2,8 @@ package io.dualwrite.driver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dualwrite.rewriter.Phase;
+import io.dualwrite.testing.PostgresServer;
 import io.dualwrite.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
  * Runs statements on twin databases — plainly with PgJDBC on one that still has the old column, through
@@ -77,6 +80,27 @@ final class TwinRun implements AutoCloseable {
         return new TwinRun(label, plainDb::connect, db::connectDualwrite,
                 c -> usersAndEmails(c, usersQuery, CorpusContractedTest.PLAIN_EMAILS, more),
                 c -> usersAndEmails(c, usersQuery, CorpusContractedTest.DUAL_EMAILS, more), Map.of());
+    }
+
+    /**
+     * {@code fixture} on a fresh plain twin and on {@code db}, the migration there in {@code phase}
+     * ({@link MigrationFixture#registerIn}); each statement compared on both, {@code translated} saying which the plan
+     * translates ({@link #report} fails on a difference); how many were refused.
+     */
+    static int refusedOnTwins(String label, String fixture, Phase phase, TestDatabase db, String usersQuery,
+                              List<String> statements, Predicate<String> translated, String... more) throws Exception {
+        try (TestDatabase plainDb = PostgresServer.get().createDatabase()) {
+            plainDb.execute(fixture);
+            db.execute(fixture);
+            MigrationFixture.registerIn(db, phase);
+            try (TwinRun run = usersAndEmails(label, plainDb, db, usersQuery, more)) {
+                for (String sql : statements) {
+                    run.compare(sql, sql, List.of(), translated.test(sql));
+                }
+                run.report();
+                return run.refused();
+            }
+        }
     }
 
     private static String usersAndEmails(Connection c, String usersQuery, String emails, String... more)

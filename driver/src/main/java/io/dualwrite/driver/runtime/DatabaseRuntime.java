@@ -10,6 +10,7 @@ import io.dualwrite.control.SourceRelatives;
 import io.dualwrite.control.TranslatedSync;
 import io.dualwrite.control.ValueIndexes;
 import io.dualwrite.rewriter.MigrationSpec;
+import io.dualwrite.rewriter.RelationName;
 import io.dualwrite.rewriter.lexer.Lexer;
 import io.dualwrite.rewriter.lexer.Token;
 import io.dualwrite.rewriter.lexer.TokenKind;
@@ -248,14 +249,15 @@ public final class DatabaseRuntime {
             SourceColumns columns = SourceColumns.read(c, runtime.spec());
             runtime.columns(columns);
             SourceColumns.Column old = columns.old();
+            Set<RelationName> columnRules = SourceRelatives.columnRules(c, runtime.spec());
             tables.add(new SourceTable(runtime.spec(), columns.names(), old == null ? null : old.type(),
                     old == null ? null : old.defaultSql(), CaptureTrigger.coversEveryRow(c, runtime.spec()),
                     TranslatedSync.targetHasColumnType(c, runtime.spec()), TranslatedSync.storedMayDiffer(c, runtime.spec()),
                     columns.keyDefault(), ValueIndexes.valueUniqueIndexes(c, runtime.spec()),
                     columnNameOwners.of(c, runtime.spec()), TranslatedSync.rowVersionColumn(c, runtime.spec()),
                     TranslatedSync.generatedColumns(c, runtime.spec()), DeletedKeysTrigger.installed(c, runtime.spec()),
-                    SourceRelatives.descendants(c, runtime.spec()), SourceRelatives.columnRules(c, runtime.spec()),
-                    SourceRelatives.views(c, runtime.spec())));
+                    SourceRelatives.descendants(c, runtime.spec()), columnRules,
+                    SourceRelatives.views(c, runtime.spec(), columnRules)));
         }
         if (!changed && !tables.equals(currentTables)) {
             changed = true;

@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 
 @Command(name = "phase", mixinStandardHelpOptions = true,
         description = {"Moves a migration to another phase (recorded in dualwrite.phase_change); every driver instance follows it.",
@@ -118,10 +119,11 @@ final class PhaseCommand extends BaseCommand {
                 for (RelationName r : SourceRelatives.descendants(c, state.spec())) {
                     refusedWrites.add(r.schema() + "." + r.name() + " (a partition or inheritance child)");
                 }
-                for (RelationName r : SourceRelatives.columnRules(c, state.spec())) {
+                Set<RelationName> columnRules = SourceRelatives.columnRules(c, state.spec());
+                for (RelationName r : columnRules) {
                     refusedWrites.add(r.schema() + "." + r.name() + " (a view over the column, or a rule on it)");
                 }
-                for (SourceView v : SourceRelatives.views(c, state.spec())) {
+                for (SourceView v : SourceRelatives.views(c, state.spec(), columnRules)) {
                     refusedWrites.add(v.view().schema() + "." + v.view().name() + " (a view over the table: a DELETE"
                             + " until NEW_ONLY, an INSERT while the column has a default, an UPDATE of the key, MERGE)");
                 }

@@ -211,8 +211,10 @@ public final class MigrationPlan {
      */
     private static String writesRefused(Connection c, String src, String key, String column) throws SQLException {
         List<String> descendants = names(SourceRelatives.descendants(c, src));
-        List<String> ruled = names(SourceRelatives.columnRules(c, src, column));
-        List<String> views = names(SourceRelatives.views(c, src, key, column).stream().map(SourceView::view).toList());
+        Set<RelationName> columnRules = SourceRelatives.columnRules(c, src, column);
+        List<String> ruled = names(columnRules);
+        List<String> views = names(SourceRelatives.views(c, src, key, column, columnRules).stream().map(SourceView::view)
+                .toList());
         if (descendants.isEmpty() && ruled.isEmpty() && views.isEmpty()) {
             return null;
         }

@@ -131,8 +131,7 @@ final class RowSharingRelations {
                     + " it in the EXPANDED phase";
         }
         if (write != null) {
-            Rewrite refused = rejected(write, advice, statement);
-            return new PhaseRewrites(refused, refused, null, planned.expanded(), refused, null);
+            return refusedFromDualWrite(planned, rejected(write, advice, statement));
         }
         PhaseRewrites viewWrite = viewWrite(planned, s, statement);
         if (viewWrite != null) {
@@ -173,9 +172,8 @@ final class RowSharingRelations {
             Set<String> keys = viewKeys.get(v);
             String name = view.spec().sourceSchema() + "." + view.spec().sourceTable() + " (a view over the migrated table)";
             if (keys == null && copyFrom(s) && view.mentionsTable(s)) {
-                Rewrite refused = rejected("a COPY … FROM into " + name + ", whose own INSTEAD OF triggers may write the"
-                        + " migrated column", throughTheTable(), statement);
-                return new PhaseRewrites(refused, refused, null, planned.expanded(), refused, null);
+                return refusedFromDualWrite(planned, rejected("a COPY … FROM into " + name + ", whose own INSTEAD OF"
+                        + " triggers may write the migrated column", throughTheTable(), statement));
             }
             for (int i = 0; i < s.size(); i++) {
                 int target = WriteScan.writeTarget(s, i);
@@ -187,10 +185,13 @@ final class RowSharingRelations {
                 String why = null;
                 if (keys == null) {
                     why = write + ", whose own INSTEAD OF triggers or rules may write the migrated column";
-                } else if (s.is(i, "delete") && deletesFollowed) { // from NEW_ONLY on: the source's triggers delete them
-                    beforeNewOnly = write + ": the new table would keep the deleted rows' values";
                 } else if (s.is(i, "delete")) {
-                    why = write + ": the new table would keep the deleted rows' values";
+                    String kept = write + ": the new table would keep the deleted rows' values";
+                    if (deletesFollowed) { // from NEW_ONLY on: the source's triggers delete them
+                        beforeNewOnly = kept;
+                    } else {
+                        why = kept;
+                    }
                 } else if (s.is(i, "merge")) {
                     why = write + ", which may insert, delete or move rows";
                 } else if (s.is(i, "insert") && omittedValueMayBeStored) {
@@ -202,8 +203,7 @@ final class RowSharingRelations {
                             + " the new table would keep the value under the old key";
                 }
                 if (why != null) {
-                    Rewrite refused = rejected(why, throughTheTable(), statement);
-                    return new PhaseRewrites(refused, refused, null, planned.expanded(), refused, null);
+                    return refusedFromDualWrite(planned, rejected(why, throughTheTable(), statement));
                 }
             }
         }
@@ -211,7 +211,13 @@ final class RowSharingRelations {
             return null;
         }
         Rewrite refused = rejected(beforeNewOnly, throughTheTable(), statement);
-        return new PhaseRewrites(refused, refused, null, planned.expanded(), planned.translated(), planned.translatedReturning());
+        return new PhaseRewrites(refused, refused, null, planned.expanded(), planned.translated(),
+                planned.translatedReturning());
+    }
+
+    /** Refused in every phase from DUAL_WRITE on; in EXPANDED as {@code planned}. */
+    private static PhaseRewrites refusedFromDualWrite(PhaseRewrites planned, Rewrite refused) {
+        return new PhaseRewrites(refused, refused, null, planned.expanded(), refused, null);
     }
 
     private String throughTheTable() {

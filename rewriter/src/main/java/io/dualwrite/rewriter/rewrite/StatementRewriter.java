@@ -358,8 +358,9 @@ public final class StatementRewriter {
         for (Token t : s.tokens()) {
             String body = t.text().toLowerCase(Locale.ROOT);
             if ((t.kind() == TokenKind.DOLLAR_STRING || t.kind() == TokenKind.STRING
-                    || t.kind() == TokenKind.ESCAPE_STRING) && ((body.contains(table) || p.rowSharing().inDescendantOrViewText(body))
-                    && (!routine || body.contains(column)) || p.rowSharing().inColumnRuleText(body))) {
+                    || t.kind() == TokenKind.ESCAPE_STRING)
+                    && ((body.contains(table) || p.rowSharing().inDescendantOrViewText(body))
+                            && (!routine || body.contains(column)) || p.rowSharing().inColumnRuleText(body))) {
                 return true;
             }
         }
