@@ -66,6 +66,7 @@ public final class ControlSchema {
                     return existing.get().phase();
                 }
                 requireOwnSyncView(c, spec);
+                requireOnlyMigrationOfTable(c, spec);
                 SyncTrigger.install(c, spec);
                 TranslatedSync.install(c, spec);
                 DeletedKeysTrigger.installFunctions(c, spec);
@@ -107,6 +108,31 @@ public final class ControlSchema {
                 if (rs.next()) {
                     throw new SQLException("sync view dualwrite." + spec.syncView() + " belongs to migration " + rs.getString(1)
                             + "; migration " + spec.name() + " needs its own. Use ControlSchema.unusedSyncViewName.", "42710");
+                }
+            }
+        }
+    }
+
+    /**
+     * A second migration of the same table is refused: a statement on the table (a DELETE, an INSERT, {@code SELECT *})
+     * would need both migrations' rewrites at once, which the rewriter does not combine, so from the second one's
+     * DUAL_WRITE on the application's writes there would be refused. A migration stays registered after its contract
+     * (the driver translates the legacy SQL from then on), so this holds for a contracted one too.
+     */
+    private static void requireOnlyMigrationOfTable(Connection c, MigrationSpec spec) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("SELECT name, phase FROM dualwrite.migration"
+                + " WHERE source_schema = ? AND source_table = ? AND name <> ?")) {
+            p.setString(1, spec.sourceSchema());
+            p.setString(2, spec.sourceTable());
+            p.setString(3, spec.name());
+            try (ResultSet rs = p.executeQuery()) {
+                if (rs.next()) {
+                    throw new SQLException("table " + spec.qualifiedSource() + " already has migration " + rs.getString(1)
+                            + " (phase " + rs.getString(2) + "); dualwrite migrates one column per table: a statement on the"
+                            + " table would need the rewrites of both migrations at once, which the driver does not combine,"
+                            + " and a migration stays registered after its contract, where the driver goes on translating."
+                            + " Several migrations of one table are not supported: migrate " + spec.sourceColumn()
+                            + " without dualwrite.", "0A000");
                 }
             }
         }

@@ -1,6 +1,8 @@
 package io.dualwrite.rewriter;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -18,6 +20,10 @@ public final class RewritePlan {
     private final Function<String, Rewrite> withReturning;
     /** For a translated write without RETURNING of its own: list -> its translation returning it; null if none. */
     private final Function<String, Rewrite> translatedReturning;
+    /** The plans of the other migrations whose tables the statement names and that rewrite it in some phase. */
+    private final List<RewritePlan> alsoRewrittenBy;
+    /** The refusal when one of {@link #alsoRewrittenBy} rewrites it in its phase; null when there are none. */
+    private final Rewrite.Rejected refusedWithOthers;
     private final ConcurrentHashMap<String, Rewrite> returningCache = new ConcurrentHashMap<>(4);
     private static final int MAX_RETURNING_CACHED = 16;
 
@@ -37,6 +43,12 @@ public final class RewritePlan {
      */
     public RewritePlan(MigrationSpec migration, Rewrite[] byPhase, Function<String, Rewrite> withReturning,
                        Function<String, Rewrite> translatedReturning) {
+        this(migration, byPhase, withReturning, translatedReturning, List.of(), null);
+    }
+
+    private RewritePlan(MigrationSpec migration, Rewrite[] byPhase, Function<String, Rewrite> withReturning,
+                        Function<String, Rewrite> translatedReturning, List<RewritePlan> alsoRewrittenBy,
+                        Rewrite.Rejected refusedWithOthers) {
         if (byPhase.length != Phase.values().length) {
             throw new IllegalArgumentException("one rewrite per phase expected");
         }
@@ -47,6 +59,50 @@ public final class RewritePlan {
         this.byPhase = byPhase.clone();
         this.withReturning = withReturning;
         this.translatedReturning = translatedReturning;
+        this.alsoRewrittenBy = alsoRewrittenBy;
+        this.refusedWithOthers = refusedWithOthers;
+    }
+
+    /**
+     * This plan for a statement that also names the tables of other migrations, each of which rewrites it in some phase
+     * ({@code others}, each its own plan of the statement). The driver applies this plan's rewrite while every other
+     * migration's rewrite, in that migration's phase, is to pass it through; else it refuses it with {@code reason}:
+     * the rewrites of two migrations are not combined into one statement.
+     */
+    public RewritePlan alsoRewrittenBy(List<RewritePlan> others, String reason) {
+        return new RewritePlan(migration, byPhase, withReturning, translatedReturning, List.copyOf(others),
+                new Rewrite.Rejected(reason));
+    }
+
+    /**
+     * The same statement's plan with {@code root} as the migration it belongs to and this plan's migration among the
+     * others: the driver roots a statement at the migration that rewrites it in the phase of the moment. This plan
+     * when {@code root} is its migration or none of the others'.
+     */
+    public RewritePlan rootedAt(MigrationSpec root) {
+        if (root.equals(migration)) {
+            return this;
+        }
+        for (int i = 0; i < alsoRewrittenBy.size(); i++) {
+            RewritePlan other = alsoRewrittenBy.get(i);
+            if (root.equals(other.migration)) {
+                List<RewritePlan> rest = new ArrayList<>(alsoRewrittenBy);
+                rest.set(i, new RewritePlan(migration, byPhase, withReturning, translatedReturning));
+                return new RewritePlan(other.migration, other.byPhase, other.withReturning, other.translatedReturning,
+                        List.copyOf(rest), refusedWithOthers);
+            }
+        }
+        return this;
+    }
+
+    /** The plans of the other migrations that rewrite this statement in some phase (empty for most statements). */
+    public List<RewritePlan> alsoRewrittenBy() {
+        return alsoRewrittenBy;
+    }
+
+    /** The refusal of this statement while another migration of {@link #alsoRewrittenBy} rewrites it; null if none. */
+    public Rewrite.Rejected refusedWithOthers() {
+        return refusedWithOthers;
     }
 
     /**
@@ -65,7 +121,7 @@ public final class RewritePlan {
 
     /** Whether this is a {@link #passingThrough} plan: a migration's, and unchanged in every phase. */
     public boolean passesThroughEverywhere() {
-        if (migration == null || withReturning != null || translatedReturning != null) {
+        if (migration == null || withReturning != null || translatedReturning != null || !alsoRewrittenBy.isEmpty()) {
             return false;
         }
         for (Rewrite r : byPhase) {
@@ -140,6 +196,7 @@ public final class RewritePlan {
     @Override
     public String toString() {
         return passThrough() ? "RewritePlan[pass-through]"
-                : "RewritePlan[" + migration.name() + ", " + Arrays.toString(byPhase) + "]";
+                : "RewritePlan[" + migration.name() + ", " + Arrays.toString(byPhase)
+                        + (alsoRewrittenBy.isEmpty() ? "" : ", also rewritten by " + alsoRewrittenBy) + "]";
     }
 }

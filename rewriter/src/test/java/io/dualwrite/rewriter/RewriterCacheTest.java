@@ -43,14 +43,33 @@ class RewriterCacheTest {
     }
 
     @Test
-    void touchingTwoMigrationsIsRefused() {
+    void aStatementOnTwoMigratedTablesIsEachMigrationsToRewriteForItsOwnColumn() {
         MigrationSpec other = new MigrationSpec("public", "accounts", "id", "phone",
                 "public", "phones", "account_id", "number", "is_primary", "sync_accounts_phone");
         StatementRewriter r = new StatementRewriter(List.of(new SourceTable(SPEC, List.of("id", "email")),
                 new SourceTable(other, List.of("id", "phone"))));
-        RewritePlan p = r.plan("UPDATE users SET email = a.phone FROM accounts a WHERE a.id = users.id");
-        assertThat(p.forPhase(Phase.DUAL_WRITE)).isInstanceOfSatisfying(Rewrite.Rejected.class,
-                x -> assertThat(x.reason()).contains("more than one migrated table"));
+        // both rewrite it: users.email's plan, to be refused while accounts.phone's phase rewrites it too
+        RewritePlan both = r.plan("UPDATE users SET email = a.phone FROM accounts a WHERE a.id = users.id");
+        assertThat(both.migration()).isEqualTo(SPEC);
+        assertThat(both.forPhase(Phase.DUAL_WRITE)).isInstanceOf(Rewrite.Rewritten.class);
+        assertThat(both.alsoRewrittenBy()).singleElement().satisfies(o -> {
+            assertThat(o.migration()).isEqualTo(other);
+            assertThat(o.forPhase(Phase.DUAL_WRITE)).isSameAs(Rewrite.PASS_THROUGH);
+            assertThat(o.forPhase(Phase.READ_NEW)).isInstanceOf(Rewrite.Rewritten.class);
+        });
+        assertThat(both.refusedWithOthers().reason()).contains("more than one migration", "users.email", "accounts.phone");
+        // one rewrites it: that one's plan alone; none: passed through
+        RewritePlan one = r.plan("SELECT a.phone, u.id FROM accounts a JOIN users u ON u.id = a.id");
+        assertThat(one.migration()).isEqualTo(other);
+        assertThat(one.alsoRewrittenBy()).isEmpty();
+        assertThat(r.plan("SELECT a.id, u.id FROM accounts a JOIN users u ON u.id = a.id").passThrough()).isTrue();
         assertThat(r.plan("UPDATE accounts SET phone = ?").migration()).isEqualTo(other);
+        // a text the scanner cannot read for sure: refused by each migration, whichever is past EXPANDED
+        RewritePlan uncertain = r.plan("UPDATE users SET email = 'x' WHERE id = 0x1F");
+        assertThat(uncertain.forPhase(Phase.EXPANDED)).isSameAs(Rewrite.PASS_THROUGH);
+        assertThat(uncertain.alsoRewrittenBy()).singleElement().satisfies(o -> {
+            assertThat(o.migration()).isEqualTo(other);
+            assertThat(o.forPhase(Phase.DUAL_WRITE)).isInstanceOf(Rewrite.Rejected.class);
+        });
     }
 }

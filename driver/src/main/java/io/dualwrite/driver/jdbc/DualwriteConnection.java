@@ -259,7 +259,7 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
      * migration outside public that the session's path leads to is refused now.
      */
     private RewritePlan planToPrepare(String sql) throws SQLException {
-        RewritePlan plan = StatementPlans.of(this, sql);
+        RewritePlan plan = StatementPlans.rooted(this, StatementPlans.of(this, sql));
         if (plan == null && !database.migrations().isEmpty()) {
             searchPath.prepared(sql);
             Refusals.requireSeen(this, sql);

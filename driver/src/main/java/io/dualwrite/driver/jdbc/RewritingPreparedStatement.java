@@ -33,8 +33,9 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
      */
     protected PreparedStatement parameters;
     private final DualwriteConnection connection;
-    final RewritePlan plan;
-    final MigrationRuntime migration;
+    /** Final but for a statement that other migrations rewrite too ({@link #followRewritingMigration}). */
+    RewritePlan plan;
+    MigrationRuntime migration;
     final String applicationSql;
     /** RETURNING list for generated keys (null: none), fixed at prepare time like PgJDBC's. */
     final String returningList;
@@ -73,6 +74,23 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
     }
 
     /**
+     * A statement that the tables of several migrations name runs as the one that rewrites it in the phases of this
+     * instant ({@link StatementPlans#rooted}), as it would be if prepared now: a phase change can move it from one to
+     * the other. Nothing to do for any other statement.
+     */
+    void followRewritingMigration() {
+        if (plan.alsoRewrittenBy().isEmpty()) {
+            return;
+        }
+        RewritePlan rooted = StatementPlans.rooted(connection, plan);
+        if (rooted != plan) {
+            plan = rooted;
+            migration = connection.database.migrations().runtimeOf(rooted.migration());
+            preparedPhase = null;   // a phase of the other migration: the next description takes the form anew
+        }
+    }
+
+    /**
      * When the driver's migrations changed since this statement was planned (a BEFORE trigger added to the table changes
      * how a dual write syncs, a migration registered or dropped): the text is planned again, and if that plan differs
      * in {@code phase} the execution is refused (0A000) rather than run by the outdated plan
@@ -84,6 +102,9 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
             return;
         }
         RewritePlan today = StatementPlans.of(connection, applicationSql);
+        if (today != null) {
+            today = today.rootedAt(plan.migration());   // compared in the phases of the migration it runs as
+        }
         boolean same = true;
         for (Phase p : Phase.values()) {
             if (!rewriteOf(today, p).equals(rewriteOf(plan, p))) {
@@ -283,6 +304,7 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
      * refused here as at execution. Not counted: nothing runs.
      */
     private Form describing() throws SQLException {
+        followRewritingMigration();
         Phase phase = connection.phaseToPrepare(migration);
         if (phase == preparedPhase) {
             return null;

@@ -160,7 +160,7 @@ final class RoutedCopyManager extends CopyManager {
 
     /** The plan of a COPY text, or null when it names no migration (and the session's search_path leads to none). */
     private RewritePlan planOf(String sql) throws SQLException {
-        RewritePlan plan = StatementPlans.of(connection, sql);
+        RewritePlan plan = StatementPlans.rooted(connection, StatementPlans.of(connection, sql));
         if (plan == null) {
             Refusals.requireSeen(connection, sql);
         }
@@ -169,7 +169,8 @@ final class RoutedCopyManager extends CopyManager {
 
     /** The phase's rewrite, as the pipeline chooses it (search_path, an instance that does not know the phase). */
     private Rewrite chosen(RewritePlan plan, MigrationRuntime migration, Phase phase, String sql) throws SQLException {
-        Rewrite rewrite = connection.searchPath.adjust(migration, sql, plan.forPhase(phase), phase, false);
+        Rewrite rewrite = connection.searchPath.adjust(migration, sql,
+                StatementPipeline.withOtherMigrations(connection, plan, plan.forPhase(phase), null, sql), phase, false);
         Refusals.requireKnown(connection, plan, migration, phase);
         return rewrite;
     }

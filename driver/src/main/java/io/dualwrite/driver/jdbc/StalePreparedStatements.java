@@ -42,7 +42,7 @@ final class StalePreparedStatements {
     /** Throws when {@code delegate}, prepared on {@code connection} as pass-through, is rewritten by the plan of today. */
     static void check(DualwriteConnection connection, PreparedStatement delegate) throws SQLException {
         String sql = sqlOf(delegate);
-        RewritePlan plan = StatementPlans.of(connection, sql);
+        RewritePlan plan = StatementPlans.rooted(connection, StatementPlans.of(connection, sql));
         if (plan == null) {
             return;
         }

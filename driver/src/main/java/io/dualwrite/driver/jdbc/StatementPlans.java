@@ -1,6 +1,8 @@
 package io.dualwrite.driver.jdbc;
 
 import io.dualwrite.driver.runtime.DatabaseRuntime;
+import io.dualwrite.rewriter.Phase;
+import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.RewritePlan;
 import org.postgresql.core.BaseConnection;
 import org.postgresql.core.Parser;
@@ -31,6 +33,29 @@ final class StatementPlans {
         boolean standard = standardConformingStrings(connection.delegate);
         RewritePlan plan = migrations.rewriter().plan(escapes ? withoutJdbcEscapes(sql, standard) : sql, standard);
         return plan.passThrough() ? null : plan;
+    }
+
+    /**
+     * {@code plan} (null: none), or, for a statement that another migration rewrites too ({@link RewritePlan#alsoRewrittenBy})
+     * and that the plan's own migration passes through in the phase this connection applies now, the plan rooted at the
+     * migration that does rewrite it: the statement runs as that one's, its pins, evidence and refusals that one's. The
+     * others are checked again at each execution ({@link StatementPipeline#withOtherMigrations}).
+     */
+    static RewritePlan rooted(DualwriteConnection connection, RewritePlan plan) {
+        if (plan == null || plan.alsoRewrittenBy().isEmpty() || rewritesNow(connection, plan)) {
+            return plan;
+        }
+        for (RewritePlan other : plan.alsoRewrittenBy()) {
+            if (rewritesNow(connection, other)) {
+                return plan.rootedAt(other.migration());
+            }
+        }
+        return plan;
+    }
+
+    private static boolean rewritesNow(DualwriteConnection connection, RewritePlan plan) {
+        Phase phase = connection.phaseToPrepare(connection.database.migrations().runtimeOf(plan.migration()));
+        return !(plan.forPhase(phase) instanceof Rewrite.PassThrough);
     }
 
     /**

@@ -59,6 +59,12 @@ final class PlanWeigher {
         if (plan.translatesReturning()) {
             bytes += TOKENS_PER_CHAR * (long) sql.length() + REWRITE_OVERHEAD + textBytes(sql) + TRANSLATED_RETURNING_EXTRA;
         }
+        for (RewritePlan other : plan.alsoRewrittenBy()) {
+            bytes += rewrite(sql, other) - ENTRY_OVERHEAD - textBytes(sql) + REWRITE_OVERHEAD;
+        }
+        if (plan.refusedWithOthers() != null) {
+            bytes += REWRITE_OVERHEAD + textBytes(plan.refusedWithOthers().reason());
+        }
         return (int) Math.min(Integer.MAX_VALUE, bytes);
     }
 

@@ -128,33 +128,38 @@ public final class StatementRewriter {
     private RewritePlan compute(String sql, boolean standardConformingStrings) {
         Scan scan = Lexer.scan(sql, standardConformingStrings);
         if (!scan.certain()) {
-            return plan(planners.get(nameOwners[Math.max(0, names.firstNamed(sql))]).names().spec(), PhaseRewrites.rejectBoth(Reasons.of(
-                    "a text that PostgreSQL may read differently from dualwrite's scanner (" + scan.uncertainty()
-                            + ") and that could touch a migrated table", "write it without the unusual spelling", sql)));
+            // refused for whichever migration is past EXPANDED: any of them may be what PostgreSQL reads in it
+            String reason = Reasons.of("a text that PostgreSQL may read differently from dualwrite's scanner ("
+                    + scan.uncertainty() + ") and that could touch a migrated table", "write it without the unusual spelling", sql);
+            StatementPlanner named = planners.get(nameOwners[Math.max(0, names.firstNamed(sql))]);
+            List<RewritePlan> others = new ArrayList<>();
+            for (StatementPlanner p : planners) {
+                if (p != named) {
+                    others.add(plan(p.names().spec(), PhaseRewrites.rejectBoth(reason)));
+                }
+            }
+            RewritePlan first = plan(named.names().spec(), PhaseRewrites.rejectBoth(reason));
+            return others.isEmpty() ? first : first.alsoRewrittenBy(others, reason);
         }
         List<List<Token>> statements = Statements.split(scan.tokens());
         List<Sig> sigs = new ArrayList<>(statements.size());
         for (List<Token> st : statements) {
             sigs.add(new Sig(Statements.significant(st)));
         }
-        StatementPlanner touched = null;
+        List<StatementPlanner> touching = new ArrayList<>(1);
         boolean[] mentions = new boolean[sigs.size()];
         for (StatementPlanner p : planners) {
+            boolean touches = false;
             for (int i = 0; i < sigs.size(); i++) {
                 boolean named = p.touches(sigs.get(i));
                 mentions[i] |= named;
-                if (named || doBlockMentions(sigs.get(i), p)) {
-                    if (touched != null && touched != p) {
-                        return plan(touched.names().spec(), PhaseRewrites.rejectBoth(Reasons.of(
-                                "a statement touching more than one migrated table (" + touched.names().spec().name()
-                                        + ", " + p.names().spec().name() + ")",
-                                "split it, or migrate one table at a time", sql)));
-                    }
-                    touched = p;
-                }
+                touches |= named || doBlockMentions(sigs.get(i), p);
+            }
+            if (touches) {
+                touching.add(p);
             }
         }
-        if (touched == null) {
+        if (touching.isEmpty()) {
             return RewritePlan.PASS_THROUGH;
         }
         List<Token> tableQueries = new ArrayList<>();
@@ -166,18 +171,45 @@ public final class StatementRewriter {
         if (!tableQueries.isEmpty()) {
             return compute(TableQueries.spelledAsSelect(sql, tableQueries), standardConformingStrings);
         }
-        if (statements.size() == 1) {
-            Sig s = sigs.get(0);
-            int start = statements.get(0).get(0).start();
-            int end = s.get(s.size() - 1).end();
-            String statement = sql.substring(start, end);
-            PhaseRewrites r = touched.plan(sql, statement, start, s, ReadRewriter.Joins.MOVING_PARAMETERS);
-            if (commentBetweenSemicolons(scan.tokens(), s)) {
-                r = keepAround(r, sql.substring(0, s.get(0).start()), sql.substring(end));
-            }
-            return plan(touched, r);
+        if (touching.size() == 1) {
+            return plan(touching.get(0), rewrites(touching.get(0), sql, scan, statements, sigs, standardConformingStrings));
         }
-        return plan(touched, multiple(touched, sql, statements, sigs, standardConformingStrings));
+        // the tables of several migrations: each plans the statement for its own column, and most leave it alone (a
+        // join of two migrated tables that reads one migrated column); those that do not are refused together
+        RewritePlan first = null;
+        List<RewritePlan> others = new ArrayList<>();
+        List<String> rewriting = new ArrayList<>();
+        for (StatementPlanner p : touching) {
+            RewritePlan plan = plan(p, rewrites(p, sql, scan, statements, sigs, standardConformingStrings));
+            if (plan.passThrough()) {
+                continue;
+            }
+            rewriting.add(p.names().spec().name());
+            if (first == null) {
+                first = plan;
+            } else {
+                others.add(plan);
+            }
+        }
+        if (first == null || others.isEmpty()) {
+            return first == null ? RewritePlan.PASS_THROUGH : first;
+        }
+        return first.alsoRewrittenBy(others, Reasons.of("a statement that more than one migration rewrites in its"
+                + " current phase (" + String.join(", ", rewriting) + "); dualwrite does not combine two migrations' rewrites"
+                + " in one statement", "split it so that each statement reads or writes one migrated column", sql));
+    }
+
+    /** What {@code p} makes of the text for its own migration, in every phase. */
+    private PhaseRewrites rewrites(StatementPlanner p, String sql, Scan scan, List<List<Token>> statements, List<Sig> sigs,
+                                   boolean standardConformingStrings) {
+        if (statements.size() > 1) {
+            return multiple(p, sql, statements, sigs, standardConformingStrings);
+        }
+        Sig s = sigs.get(0);
+        int start = statements.get(0).get(0).start();
+        int end = s.get(s.size() - 1).end();
+        PhaseRewrites r = p.plan(sql, sql.substring(start, end), start, s, ReadRewriter.Joins.MOVING_PARAMETERS);
+        return commentBetweenSemicolons(scan.tokens(), s) ? keepAround(r, sql.substring(0, s.get(0).start()), sql.substring(end)) : r;
     }
 
     private static RewritePlan plan(StatementPlanner touched, PhaseRewrites r) {
