@@ -101,6 +101,9 @@ class TwoMigrationsTest {
             assertThat(write.executeUpdate()).isEqualTo(2);
             assertThat(db.queryLong("SELECT count(*) FROM order_note WHERE body = 'paid' AND is_primary")).isEqualTo(2);
             assertThat(column(read, "bob@example.com")).containsExactly("paid", "paid");
+            // evidence for the gates of both migrations, each with its own verdict
+            Await.within(5000, () -> evidence(db, "users.email", "UPDATE orders%") && evidence(db, "orders.note", "UPDATE orders%"),
+                    "the write counted as evidence for both migrations");
 
             // users.email reads the new table now: both rewrite the write, refused; the read is users.email's alone
             phase(db, app, "users.email", Phase.READ_NEW);
@@ -167,6 +170,15 @@ class TwoMigrationsTest {
                 throw new IllegalStateException(e);
             }
         }, "driver applies " + phase + " to " + migration);
+    }
+
+    private static boolean evidence(TestDatabase db, String migration, String sample) {
+        try {
+            return db.queryLong("SELECT count(*) FROM dualwrite.statement_evidence WHERE migration = '" + migration
+                    + "' AND sample LIKE '" + sample + "' AND translatable") > 0;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String row(PreparedStatement p, long id) throws SQLException {

@@ -24,6 +24,8 @@ public final class RewritePlan {
     private final List<RewritePlan> alsoRewrittenBy;
     /** The refusal when one of {@link #alsoRewrittenBy} rewrites it in its phase; null when there are none. */
     private final Rewrite.Rejected refusedWithOthers;
+    /** Per element of {@link #alsoRewrittenBy}, this plan rooted at its migration, made at the first ask: one object each. */
+    private volatile RewritePlan[] rootedPlans;
     private final ConcurrentHashMap<String, Rewrite> returningCache = new ConcurrentHashMap<>(4);
     private static final int MAX_RETURNING_CACHED = 16;
 
@@ -77,7 +79,8 @@ public final class RewritePlan {
     /**
      * The same statement's plan with {@code root} as the migration it belongs to and this plan's migration among the
      * others: the driver roots a statement at the migration that rewrites it in the phase of the moment. This plan
-     * when {@code root} is its migration or none of the others'.
+     * when {@code root} is its migration or none of the others'. The same object for the same root every time (the
+     * driver keys its statement evidence by plan).
      */
     public RewritePlan rootedAt(MigrationSpec root) {
         if (root.equals(migration)) {
@@ -86,10 +89,18 @@ public final class RewritePlan {
         for (int i = 0; i < alsoRewrittenBy.size(); i++) {
             RewritePlan other = alsoRewrittenBy.get(i);
             if (root.equals(other.migration)) {
-                List<RewritePlan> rest = new ArrayList<>(alsoRewrittenBy);
-                rest.set(i, new RewritePlan(migration, byPhase, withReturning, translatedReturning));
-                return new RewritePlan(other.migration, other.byPhase, other.withReturning, other.translatedReturning,
-                        List.copyOf(rest), refusedWithOthers);
+                RewritePlan[] made = rootedPlans;
+                if (made == null) {
+                    made = new RewritePlan[alsoRewrittenBy.size()];
+                    rootedPlans = made;
+                }
+                if (made[i] == null) {   // a race makes two equal plans; one of them stays
+                    List<RewritePlan> rest = new ArrayList<>(alsoRewrittenBy);
+                    rest.set(i, new RewritePlan(migration, byPhase, withReturning, translatedReturning));
+                    made[i] = new RewritePlan(other.migration, other.byPhase, other.withReturning, other.translatedReturning,
+                            List.copyOf(rest), refusedWithOthers);
+                }
+                return made[i];
             }
         }
         return this;

@@ -58,6 +58,16 @@ class RewriterCacheTest {
             assertThat(o.forPhase(Phase.READ_NEW)).isInstanceOf(Rewrite.Rewritten.class);
         });
         assertThat(both.refusedWithOthers().reason()).contains("more than one migration", "users.email", "accounts.phone");
+        // rooted at accounts.phone (the driver does, while only that one rewrites it): one object, users.email's among the others
+        RewritePlan rooted = both.rootedAt(other);
+        assertThat(rooted).isSameAs(both.rootedAt(other));
+        assertThat(rooted.migration()).isEqualTo(other);
+        assertThat(rooted.forPhase(Phase.READ_NEW)).isSameAs(both.alsoRewrittenBy().get(0).forPhase(Phase.READ_NEW));
+        assertThat(rooted.alsoRewrittenBy()).singleElement().satisfies(o -> {
+            assertThat(o.migration()).isEqualTo(SPEC);
+            assertThat(o.forPhase(Phase.DUAL_WRITE)).isSameAs(both.forPhase(Phase.DUAL_WRITE));
+        });
+        assertThat(rooted.refusedWithOthers()).isSameAs(both.refusedWithOthers());
         // one rewrites it: that one's plan alone; none: passed through
         RewritePlan one = r.plan("SELECT a.phone, u.id FROM accounts a JOIN users u ON u.id = a.id");
         assertThat(one.migration()).isEqualTo(other);
