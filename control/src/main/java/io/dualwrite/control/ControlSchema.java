@@ -117,9 +117,13 @@ public final class ControlSchema {
      * A second migration of the same table is refused: a statement on the table (a DELETE, an INSERT, {@code SELECT *})
      * would need both migrations' rewrites at once, which the rewriter does not combine, so from the second one's
      * DUAL_WRITE on the application's writes there would be refused. A migration stays registered after its contract
-     * (the driver translates the legacy SQL from then on), so this holds for a contracted one too.
+     * (the driver translates the legacy SQL from then on), so this holds for a contracted one too. Nothing to check
+     * before the control schema exists.
      */
-    private static void requireOnlyMigrationOfTable(Connection c, MigrationSpec spec) throws SQLException {
+    public static void requireOnlyMigrationOfTable(Connection c, MigrationSpec spec) throws SQLException {
+        if (!Queries.isTrue(c, "SELECT to_regclass('dualwrite.migration') IS NOT NULL")) {
+            return;
+        }
         try (PreparedStatement p = c.prepareStatement("SELECT name, phase FROM dualwrite.migration"
                 + " WHERE source_schema = ? AND source_table = ? AND name <> ?")) {
             p.setString(1, spec.sourceSchema());

@@ -1,5 +1,6 @@
 package io.dualwrite.migrator.plan;
 
+import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.SourceRelatives;
 import io.dualwrite.migrator.UsageException;
 import io.dualwrite.migrator.expand.ExpandRequest;
@@ -60,6 +61,7 @@ public final class MigrationPlan {
         String keyType = columnType(c, schema, r.source().table(), r.keyColumn(), "--key");
         // a runbook whose first step would be refused is no plan
         KeyChecks.requireSingleColumnKey(c, src, r.source().table(), r.keyColumn());
+        ControlSchema.requireOnlyMigrationOfTable(c, r.spec(schema));
         String valueType = columnType(c, schema, r.source().table(), r.source().column(), "--source");
         long reltuples = queryLong(c, "SELECT coalesce((SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(?)), -1)", src);
         boolean exact = reltuples < 1_000_000;

@@ -73,6 +73,12 @@ class PlanCommandTest {
         assertThat(db.queryLong(validation)).as(validation).isEqualTo(2);
         Run parity = cli("parity", "--url", db.jdbcUrl(), "--user", db.user(), "--migration", "users.email", "--json");
         assertThat(JsonParser.parseString(parity.out()).getAsJsonObject().get("mismatches").getAsLong()).isEqualTo(2);
+
+        // a second migration of users: no runbook, as expand would refuse its first step
+        Run second = cli("plan", "--url", db.jdbcUrl(), "--user", db.user(), "--source", "users.name", "--target",
+                "user_name.name");
+        assertThat(second.code()).as(second.toString()).isNotZero();
+        assertThat(second.err()).contains("already has migration users.email (phase DUAL_WRITE)", "one column per table");
     }
 
     /** Writes the driver will refuse from DUAL_WRITE on are named before the move, with what to do about them. */
