@@ -140,6 +140,25 @@ class TwoMigrationsTest {
     }
 
     @Test
+    void aWriteWithGeneratedKeysRunsAsTheMigrationThatTranslatesThem(TestDatabase db) throws Exception {
+        // users.email translated (CONTRACTED): the insert itself passes through, its generated keys (`*`, email among
+        // them) are translated; orders.note, first by name, passes the statement through in DUAL_WRITE
+        create(db, Phase.READ_NEW, Phase.DUAL_WRITE);
+        MigrationFixture.enterTranslatingPhase(db, Phase.CONTRACTED);
+        try (Connection app = db.connectDualwrite(); Statement s = app.createStatement()) {
+            assertThat(s.executeUpdate("INSERT INTO users (id, name) SELECT 10, note FROM orders WHERE id = 100",
+                    Statement.RETURN_GENERATED_KEYS)).isEqualTo(1);
+            try (ResultSet keys = s.getGeneratedKeys()) {
+                assertThat(keys.next()).isTrue();
+                assertThat(keys.getLong("id")).isEqualTo(10);
+                assertThat(keys.getString("name")).isEqualTo("first");
+                assertThat(keys.getString("email")).isNull();
+                assertThat(keys.getMetaData().getColumnCount()).isEqualTo(3);
+            }
+        }
+    }
+
+    @Test
     void aSecondMigrationOfTheSameTableIsRefusedAtRegistration(TestDatabase db) throws Exception {
         MigrationFixture.createTables(db);
         db.execute("CREATE TABLE user_name(user_id bigint NOT NULL, name text NOT NULL, is_primary boolean NOT NULL DEFAULT false)");

@@ -82,7 +82,7 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
         if (plan.alsoRewrittenBy().isEmpty()) {
             return;
         }
-        RewritePlan rooted = StatementPlans.rooted(connection, plan);
+        RewritePlan rooted = StatementPlans.rooted(connection, plan, returningList);
         if (rooted != plan) {
             plan = rooted;
             migration = connection.database.migrations().runtimeOf(rooted.migration());

@@ -423,8 +423,7 @@ final class StatementPipeline {
      * @param pathChangesFirst an earlier entry of the same batch may change the search_path
      */
     private String route(String sql, Object keys, boolean pathChangesFirst) throws SQLException {
-        RewritePlan plan = StatementPlans.rooted(connection,
-                StatementPlans.of(connection, sql, !(owner instanceof DualwriteStatement s) || s.escapeProcessing()));
+        RewritePlan plan = StatementPlans.of(connection, sql, !(owner instanceof DualwriteStatement s) || s.escapeProcessing());
         if (plan == null) {
             touched = null;
             passedSql = sql;
@@ -436,12 +435,13 @@ final class StatementPipeline {
             Refusals.requireSeen(connection, sql);
             return sql;
         }
+        String returningList = returningList(connection.delegate, keys);
+        plan = StatementPlans.rooted(connection, plan, returningList);
         MigrationRuntime migration = connection.database.migrations().runtimeOf(plan.migration());
         long start = migration.rewriteTime().start();
         touched = migration;
         rowsOnly = false;
         Phase phase = pin(migration);
-        String returningList = returningList(connection.delegate, keys);
         Rewrite chosen = choose(plan, migration, phase, sql, returningList, pathChangesFirst);
         Refusals.requireKnown(connection, plan, migration, phase);
         migration.rewriteTime().stop(start); // before the shadow read: its query is not the rewrite's cost

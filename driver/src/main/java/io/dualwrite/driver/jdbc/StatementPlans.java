@@ -42,20 +42,26 @@ final class StatementPlans {
      * others are checked again at each execution ({@link StatementPipeline#withOtherMigrations}).
      */
     static RewritePlan rooted(DualwriteConnection connection, RewritePlan plan) {
-        if (plan == null || plan.alsoRewrittenBy().isEmpty() || rewritesNow(connection, plan)) {
+        return rooted(connection, plan, null);
+    }
+
+    /** @param returningList the RETURNING list for generated keys the statement runs with, or null */
+    static RewritePlan rooted(DualwriteConnection connection, RewritePlan plan, String returningList) {
+        if (plan == null || plan.alsoRewrittenBy().isEmpty() || rewritesNow(connection, plan, returningList)) {
             return plan;
         }
         for (RewritePlan other : plan.alsoRewrittenBy()) {
-            if (rewritesNow(connection, other)) {
+            if (rewritesNow(connection, other, returningList)) {
                 return plan.rootedAt(other.migration());
             }
         }
         return plan;
     }
 
-    private static boolean rewritesNow(DualwriteConnection connection, RewritePlan plan) {
+    private static boolean rewritesNow(DualwriteConnection connection, RewritePlan plan, String returningList) {
         Phase phase = connection.phaseToPrepare(connection.database.migrations().runtimeOf(plan.migration()));
-        return !(plan.forPhase(phase) instanceof Rewrite.PassThrough);
+        Rewrite r = returningList == null ? plan.forPhase(phase) : plan.forPhaseReturning(phase, returningList);
+        return !(r instanceof Rewrite.PassThrough);
     }
 
     /**
