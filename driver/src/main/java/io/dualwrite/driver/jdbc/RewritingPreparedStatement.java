@@ -227,6 +227,7 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
      * rewrites the statement (where it does not, the delegate runs the application's text, which PgJDBC blocks itself).
      */
     private boolean runsInBlocks(InsertBlocks blocks) throws SQLException {
+        followRewritingMigration();
         return blocks.applies(log.batchEntries().size()) && !delegate.isClosed()
                 && plan.forPhase(connection.phaseToPrepare(migration)) instanceof Rewrite.Rewritten;
     }

@@ -254,7 +254,9 @@ public final class PhaseFreshness {
      */
     public SQLException refusal(RewritePlan plan, MigrationRuntime migration, Phase phase) {
         State state = state();
-        if (state == State.KNOWN || (state == State.STALE && !phase.readsNew() && readsOnly(plan))) {
+        // a statement another migration rewrites too is not judged by this plan alone: refused while stale
+        if (state == State.KNOWN || (state == State.STALE && !phase.readsNew() && readsOnly(plan)
+                && plan.alsoRewrittenBy().isEmpty())) {
             return null;
         }
         observe();
