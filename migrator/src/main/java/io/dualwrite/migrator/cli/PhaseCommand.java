@@ -13,6 +13,7 @@ import io.dualwrite.migrator.RefusedException;
 import io.dualwrite.migrator.UsageException;
 import io.dualwrite.migrator.contract.ConstraintTwins;
 import io.dualwrite.migrator.parity.ParityCheck;
+import io.dualwrite.migrator.status.StatementEvidenceReport;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.rewriter.RelationName;
 import io.dualwrite.rewriter.SourceView;
@@ -129,7 +130,10 @@ final class PhaseCommand extends BaseCommand {
                 }
                 Collections.sort(refusedWrites);
             }
-            report(move.from(), to, !move.stays(), by, functionsNaming, refusedWrites);
+            // where this migration starts to rewrite reads: statements that another migration may be rewriting too
+            List<String> shared = (to == Phase.READ_NEW || to == Phase.NEW_ONLY) && !move.stays()
+                    ? StatementEvidenceReport.sharedWithOtherMigrations(c, migration, SHARED_LISTED) : List.of();
+            report(move.from(), to, !move.stays(), by, functionsNaming, refusedWrites, shared);
             return DualwriteCli.OK;
         }
     }
@@ -145,14 +149,17 @@ final class PhaseCommand extends BaseCommand {
         }
     }
 
+    /** How many of the statements shared with another migration the report lists. */
+    private static final int SHARED_LISTED = 5;
+
     private void report(Phase from, Phase to, boolean changed, String by, List<String> functionsNaming,
-                        List<String> refusedWrites) {
+                        List<String> refusedWrites, List<String> shared) {
         String rollback = from == to ? null : "dualwrite phase --url " + shellQuote(connection.displayUrl()) + " --migration "
                 + migration + " " + from;
         if (json()) {
             printJson(Json.obj("ok", true, "migration", migration, "from", from, "to", to, "changed", changed,
                     "changedBy", by, "reason", reason, "rollback", rollback, "functionsNamingColumn", functionsNaming,
-                    "writesRefusedTo", refusedWrites));
+                    "writesRefusedTo", refusedWrites, "statementsSharedWithOtherMigrations", shared));
             return;
         }
         if (!changed) {
@@ -161,6 +168,11 @@ final class PhaseCommand extends BaseCommand {
         }
         out().println(migration + ": " + from + " -> " + to + " (by " + by + (reason == null ? "" : ", reason: " + reason) + ")");
         out().println("rollback: " + rollback);
+        for (String statement : shared) {
+            out().println("note: the fleet sends statements that name this migration's table and another migration's; one"
+                    + " that both rewrite in their phases is refused (0A000, the driver does not combine two rewrites):"
+                    + " " + statement);
+        }
         if (to == Phase.NEW_ONLY) {
             for (String f : functionsNaming) {
                 out().println("note: the code of " + f + " names the table and the column: if it reads the column, a call now"

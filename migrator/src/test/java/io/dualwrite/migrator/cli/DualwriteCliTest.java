@@ -305,4 +305,24 @@ class DualwriteCliTest {
         assertThat(bf.get("complete").getAsBoolean()).isFalse();
         assertThat(m.getAsJsonArray("recentChanges")).hasSize(2);
     }
+    @Test
+    void aMoveToReadNewNotesTheStatementsThatNameAnotherMigrationsTableToo(TestDatabase db) throws Exception {
+        Fixtures.createUsers(db, 10);
+        Fixtures.expandAndDualWrite(db);
+        db.execute("CREATE TABLE orders(id bigint PRIMARY KEY, user_id bigint, note text)");
+        Run orders = cli("expand", "--url", db.jdbcUrl(), "--user", db.user(), "--source", "orders.note", "--key", "id",
+                "--target", "order_note.body", "--target-key", "order_id", "--primary-flag", "is_primary");
+        assertThat(orders.code()).as(orders.toString()).isZero();
+        // as the driver records a statement that names both tables: for each migration; and one for users.email alone
+        String join = "SELECT o.note, u.email FROM orders o JOIN users u ON u.id = o.user_id";
+        db.execute("INSERT INTO dualwrite.statement_evidence (migration, fingerprint, instance, sample, executions, translatable)"
+                + " VALUES ('users.email', 'f1', 'i1', '" + join + "', 3, true), ('orders.note', 'f1', 'i1', '" + join
+                + "', 3, true), ('users.email', 'f2', 'i1', 'SELECT email FROM users', 1, true)");
+        Run move = cli("phase", "--url", db.jdbcUrl(), "--user", db.user(), "--migration", "users.email", "--force", "READ_NEW");
+        assertThat(move.code()).as(move.toString()).isZero();
+        assertThat(move.out()).contains("note: the fleet sends statements that name this migration's table and another"
+                + " migration's", join + " (also orders.note)").doesNotContain("SELECT email FROM users");
+        Run back = cli("phase", "--url", db.jdbcUrl(), "--user", db.user(), "--migration", "users.email", "DUAL_WRITE");
+        assertThat(back.out()).as("only where the migration starts to rewrite reads").doesNotContain("note: the fleet sends");
+    }
 }
