@@ -170,7 +170,7 @@ final class RoutedCopyManager extends CopyManager {
     /** The phase's rewrite, as the pipeline chooses it (search_path, an instance that does not know the phase). */
     private Rewrite chosen(RewritePlan plan, MigrationRuntime migration, Phase phase, String sql) throws SQLException {
         Rewrite rewrite = connection.searchPath.adjust(migration, sql,
-                StatementPipeline.withOtherMigrations(connection, plan, plan.forPhase(phase), null, sql, false), phase, false);
+                StatementPlans.withOtherMigrations(connection, plan, plan.forPhase(phase), null, sql, false), phase, false);
         Refusals.requireKnown(connection, plan, migration, phase);
         return rewrite;
     }

@@ -224,40 +224,11 @@ final class StatementPipeline {
     private Rewrite choose(RewritePlan plan, MigrationRuntime migration, Phase phase, String sql, String returningList,
                            boolean pathChangesFirst) throws SQLException {
         connection.database.evidence().seen(plan, phase, sql, StatementPlans.standardConformingStrings(connection.delegate));
-        Rewrite r = withOtherMigrations(connection, plan,
+        Rewrite r = StatementPlans.withOtherMigrations(connection, plan,
                 returningList == null ? plan.forPhase(phase) : plan.forPhaseReturning(phase, returningList), returningList, sql,
                 true);
         return connection.searchPath.adjust(migration, sql, r, phase, pathChangesFirst
                 || SessionWords.changesInText(sql, migration.spec().sourceTable()));
-    }
-
-    /**
-     * {@code rewrite}, the plan's for its migration's phase, unless the statement also names the table of another
-     * migration that rewrites it in that migration's phase (pinned for the transaction as the plan's own): then the plan's
-     * refusal, since two migrations' rewrites are not combined. Nothing to do for almost every statement.
-     *
-     * @param evidence whether the statement counts as evidence for the other migrations' gates too (as it does for its own)
-     */
-    static Rewrite withOtherMigrations(DualwriteConnection connection, RewritePlan plan, Rewrite rewrite, String returningList,
-                                       String sql, boolean evidence) throws SQLException {
-        List<RewritePlan> others = plan.alsoRewrittenBy();
-        for (int i = 0; i < others.size(); i++) {   // indexed: no iterator on the hot path
-            RewritePlan other = others.get(i);
-            Phase phase = connection.phaseOf(connection.database.migrations().runtimeOf(other.migration()));
-            if (evidence) {
-                connection.database.evidence().seen(other, phase, sql, StatementPlans.standardConformingStrings(connection.delegate));
-            }
-            Rewrite r = returningList == null ? other.forPhase(phase) : other.forPhaseReturning(phase, returningList);
-            if (!(r instanceof Rewrite.PassThrough)) {
-                // the plan's own migration passes it through: rooted at it while the other did not rewrite it, the
-                // other's phase changed since (StatementPlans#rooted reads the phases before the pins)
-                return !(rewrite instanceof Rewrite.PassThrough) ? plan.refusedWithOthers() : new Rewrite.Rejected(
-                        "a statement planned as migration " + plan.migration().name() + "'s, which passes it through in its"
-                                + " phase, while the phase of migration " + other.migration().name() + " changed as the"
-                                + " statement started and rewrites it now; run it again. Statement: " + Refusals.abbreviate(sql));
-            }
-        }
-        return rewrite;
     }
 
     /**

@@ -9,8 +9,12 @@ import org.postgresql.core.Parser;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 
-/** Step 1 of {@link StatementPipeline}: the plan of an application's SQL text, read as PostgreSQL will read it. */
+/**
+ * Step 1 of {@link StatementPipeline}: the plan of an application's SQL text, read as PostgreSQL will read it, and, for a
+ * text that several migrations rewrite, which of them it runs as.
+ */
 final class StatementPlans {
 
     private StatementPlans() {
@@ -39,7 +43,7 @@ final class StatementPlans {
      * {@code plan} (null: none), or, for a statement that another migration rewrites too ({@link RewritePlan#alsoRewrittenBy})
      * and that the plan's own migration passes through in the phase this connection applies now, the plan rooted at the
      * migration that does rewrite it: the statement runs as that one's, its pins, evidence and refusals that one's. The
-     * others are checked again at each execution ({@link StatementPipeline#withOtherMigrations}).
+     * others are checked again at each execution ({@link #withOtherMigrations}).
      */
     static RewritePlan rooted(DualwriteConnection connection, RewritePlan plan) {
         return rooted(connection, plan, null);
@@ -62,6 +66,35 @@ final class StatementPlans {
         Phase phase = connection.phaseToPrepare(connection.database.migrations().runtimeOf(plan.migration()));
         Rewrite r = returningList == null ? plan.forPhase(phase) : plan.forPhaseReturning(phase, returningList);
         return !(r instanceof Rewrite.PassThrough);
+    }
+
+    /**
+     * {@code rewrite}, the plan's for its migration's phase, unless the statement also names the table of another
+     * migration that rewrites it in that migration's phase (pinned for the transaction as the plan's own): then the plan's
+     * refusal, since two migrations' rewrites are not combined. Nothing to do for almost every statement.
+     *
+     * @param evidence whether the statement counts as evidence for the other migrations' gates too (as it does for its own)
+     */
+    static Rewrite withOtherMigrations(DualwriteConnection connection, RewritePlan plan, Rewrite rewrite, String returningList,
+                                       String sql, boolean evidence) throws SQLException {
+        List<RewritePlan> others = plan.alsoRewrittenBy();
+        for (int i = 0; i < others.size(); i++) {   // indexed: no iterator on the hot path
+            RewritePlan other = others.get(i);
+            Phase phase = connection.phaseOf(connection.database.migrations().runtimeOf(other.migration()));
+            if (evidence) {
+                connection.database.evidence().seen(other, phase, sql, StatementPlans.standardConformingStrings(connection.delegate));
+            }
+            Rewrite r = returningList == null ? other.forPhase(phase) : other.forPhaseReturning(phase, returningList);
+            if (!(r instanceof Rewrite.PassThrough)) {
+                // the plan's own migration passes it through: rooted at it while the other did not rewrite it, the
+                // other's phase changed since ({@link #rooted} reads the phases before the pins)
+                return !(rewrite instanceof Rewrite.PassThrough) ? plan.refusedWithOthers() : new Rewrite.Rejected(
+                        "a statement planned as migration " + plan.migration().name() + "'s, which passes it through in its"
+                                + " phase, while the phase of migration " + other.migration().name() + " changed as the"
+                                + " statement started and rewrites it now; run it again. Statement: " + Refusals.abbreviate(sql));
+            }
+        }
+        return rewrite;
     }
 
     /**
