@@ -6,6 +6,7 @@ import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.SourceTable;
 import io.dualwrite.rewriter.SourceView;
 import io.dualwrite.rewriter.analysis.HostedStatement;
+import io.dualwrite.rewriter.analysis.MergeActions;
 import io.dualwrite.rewriter.analysis.Reasons;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.SourceNames;
@@ -32,9 +33,9 @@ import java.util.Set;
  * any). Reads pass: such a rule keeps the phase gates from NEW_ONLY.</li>
  * <li>of a view over the table that does not read the column ({@link SourceView}): a DELETE while no trigger follows
  * deletes (the target kept the deleted rows' values), an INSERT while the column's default is not NULL or a BEFORE
- * trigger may set it (the target would not get the value), an UPDATE of the view's key columns, a MERGE; any write when
- * the view's own triggers or rules may write anything. The rest (an UPDATE of other columns, an INSERT leaving the
- * column NULL, reads) passes.</li>
+ * trigger may set it (the target would not get the value), an UPDATE of the view's key columns, a MERGE whose actions do
+ * one of these ({@link MergeActions}); any write when the view's own triggers or rules may write anything. The rest (an
+ * UPDATE of other columns, an INSERT leaving the column NULL, reads) passes.</li>
  * </ul>
  * The application writes through the migrated table itself, where PostgreSQL routes each row.
  */
@@ -182,25 +183,26 @@ final class RowSharingRelations {
                     continue;
                 }
                 String write = verb(s, i) + " through " + name;
+                // a MERGE does what its actions do: each is judged as the INSERT, UPDATE or DELETE written alone
+                MergeActions merge = s.is(i, "merge") ? MergeActions.of(s, i) : null;
+                String assigned = merge != null ? merge.assigned().stream().filter(keys::contains).findFirst().orElse(null)
+                        : s.is(i, "update") && keys != null ? assigned(s, target + length, keys) : null;
                 String why = null;
                 if (keys == null) {
                     why = write + ", whose own INSTEAD OF triggers or rules may write the migrated column";
-                } else if (s.is(i, "delete")) {
+                } else if ((merge != null ? merge.inserts() : s.is(i, "insert")) && omittedValueMayBeStored) {
+                    why = write + ", which leaves the migrated column to its default or a trigger, a value the new table"
+                            + " would not get";
+                } else if (assigned != null) {
+                    why = write + " that assigns " + assigned + ", the migrated table's key: the new table would keep"
+                            + " the value under the old key";
+                } else if (merge != null ? merge.deletes() : s.is(i, "delete")) {
                     String kept = write + ": the new table would keep the deleted rows' values";
                     if (deletesFollowed) { // from NEW_ONLY on: the source's triggers delete them
                         beforeNewOnly = kept;
                     } else {
                         why = kept;
                     }
-                } else if (s.is(i, "merge")) {
-                    why = write + ", which may insert, delete or move rows";
-                } else if (s.is(i, "insert") && omittedValueMayBeStored) {
-                    why = write + ", which leaves the migrated column to its default or a trigger, a value the new table"
-                            + " would not get";
-                } else if (s.is(i, "update")) {
-                    String assigned = assigned(s, target + length, keys);
-                    why = assigned == null ? null : write + " that assigns " + assigned + ", the migrated table's key:"
-                            + " the new table would keep the value under the old key";
                 }
                 if (why != null) {
                     return refusedFromDualWrite(planned, rejected(why, throughTheTable(), statement));

@@ -30,6 +30,7 @@ public final class StatementPlanner {
     private final ReadRewriter reads;
     private final DropSensitiveShapes dropSensitive;
     private final OtherTableWrite otherTableWrites;
+    private final MergeIntoSource merges;
     private final HostedPlanner hosted;
     private final RowSharingRelations rowSharing;
     private final WithQueryWrite withQueryWrites;
@@ -55,6 +56,7 @@ public final class StatementPlanner {
         this.withQueryWrites = new WithQueryWrite(this, names, writes, table.columns());
         this.translator = new NewSchemaTranslator(table, names, reads);
         this.otherTableWrites = new OtherTableWrite(names, reads);
+        this.merges = new MergeIntoSource(table, names);
         this.syncedByTrigger = table.syncedByTrigger();
         this.dualWriteUpserts = table.dualWriteUpserts();
     }
@@ -143,12 +145,7 @@ public final class StatementPlanner {
                 return new PhaseRewrites(Rewrite.PASS_THROUGH, rejected(statement,
                         "TABLE on the migrated table reads the old column", "write it as SELECT with a column list"));
             case MERGE:
-                return WriteScan.writesSource(s, names)
-                        ? reject(statement, "MERGE into the migrated table is not supported: MERGE has no RETURNING"
-                                + " before PostgreSQL 17 and its per-row actions cannot feed the sync view in one"
-                                + " statement on every supported version",
-                        "use INSERT … ON CONFLICT, UPDATE or DELETE instead")
-                        : otherTableWrites.plan(sql, statement, s);
+                return WriteScan.writesSource(s, names) ? merges.plan(statement, s) : otherTableWrites.plan(sql, statement, s);
             case TRUNCATE:
                 return truncate(statement, offset, s);
             case COPY:

@@ -1,0 +1,115 @@
+package io.dualwrite.rewriter.rewrite;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dualwrite.rewriter.Phase;
+import io.dualwrite.rewriter.RelationName;
+import io.dualwrite.rewriter.Rewrite;
+import io.dualwrite.rewriter.RewritePlan;
+import io.dualwrite.rewriter.SourceTable;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A MERGE into the migrated table passes through where nothing it does needs a sync, judged per action as the UPDATE,
+ * INSERT or DELETE written alone; it is refused with the reason elsewhere ({@link MergeIntoSource}).
+ */
+class MergeIntoSourceTest {
+
+    private static final List<String> COLUMNS = List.of("id", "name", "email", "created_at");
+    private static final String USING = "MERGE INTO users u USING (VALUES (?::bigint, ?::text)) v(id, n) ON u.id = v.id ";
+
+    private final StatementRewriter plain = Fixtures.rewriter();
+
+    private static StatementRewriter rewriter(String valueDefault, boolean storedMayDiffer, boolean deletesFollowed) {
+        return new StatementRewriter(List.of(new SourceTable(Fixtures.USERS_EMAIL, COLUMNS, "text", valueDefault, false,
+                true, storedMayDiffer, null, List.of(), null, null, null,
+                deletesFollowed)));
+    }
+
+    /** What each phase group gets: DUAL_WRITE and READ_NEW alike, NEW_ONLY and CONTRACTED alike, EXPANDED passes. */
+    private static void assertPhases(StatementRewriter rewriter, String sql, boolean passesWhileWritten,
+                                     boolean passesOnceNotWritten, String... reasonParts) {
+        RewritePlan plan = rewriter.plan(sql);
+        assertThat(plan.forPhase(Phase.EXPANDED)).isSameAs(Rewrite.PASS_THROUGH);
+        for (Phase p : new Phase[] {Phase.DUAL_WRITE, Phase.READ_NEW, Phase.NEW_ONLY, Phase.CONTRACTED}) {
+            boolean passes = p.writesOld() ? passesWhileWritten : passesOnceNotWritten;
+            if (passes) {
+                assertThat(plan.forPhase(p)).as(p + ": " + sql).isSameAs(Rewrite.PASS_THROUGH);
+            } else {
+                assertThat(plan.forPhase(p)).as(p + ": " + sql).isInstanceOfSatisfying(Rewrite.Rejected.class,
+                        r -> assertThat(r.reason()).contains("a MERGE into the migrated table").contains(reasonParts));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        USING + "WHEN MATCHED THEN UPDATE SET name = v.n",
+        USING + "WHEN MATCHED AND u.name <> v.n THEN UPDATE SET name = CASE WHEN v.n = '' THEN NULL ELSE v.n END,"
+                + " created_at = now() WHEN MATCHED THEN DO NOTHING",
+        "MERGE INTO public.users USING (VALUES (1, 'a')) v(id, n) ON users.id = v.id WHEN MATCHED THEN UPDATE SET"
+                + " (name, created_at) = (v.n, now())",
+        USING + "WHEN NOT MATCHED THEN INSERT (id, name) VALUES (v.id, v.n)",
+        USING + "WHEN NOT MATCHED THEN INSERT DEFAULT VALUES",
+    })
+    void updatesOfOtherColumnsAndInsertsLeavingTheColumnNullPassThroughInEveryPhase(String sql) {
+        assertPhases(plain, sql, true, true);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        USING + "WHEN MATCHED THEN UPDATE SET email = v.n",
+        USING + "WHEN MATCHED THEN UPDATE SET (name, email) = (v.n, v.n)",
+        USING + "WHEN NOT MATCHED THEN INSERT (id, email) VALUES (v.id, v.n)",
+        USING + "WHEN MATCHED AND u.email IS NULL THEN UPDATE SET name = v.n",
+        "MERGE INTO users u USING (SELECT * FROM staging) v ON u.id = v.id WHEN MATCHED THEN UPDATE SET name = v.n",
+    })
+    void aMergeNamingTheColumnIsRefusedFromDualWriteOn(String sql) {
+        assertPhases(plain, sql, false, false, "names the migrated column");
+    }
+
+    @Test
+    void aMergeThatWritesTheColumnUnnamedIsRefusedFromDualWriteOn() {
+        assertPhases(plain, USING + "WHEN NOT MATCHED THEN INSERT VALUES (v.id, v.n)", false, false, "by position");
+        assertPhases(plain, USING + "WHEN MATCHED THEN UPDATE SET name = v.n WHEN NOT MATCHED THEN UPDATE SET id = 7",
+                false, false, "assigns the key column");
+        assertPhases(plain, USING + "WHEN MATCHED THEN UPDATE SET name = row_to_json(u)::text", false, false,
+                "whole rows (u)");
+        assertPhases(plain, "MERGE INTO users USING users s ON users.id = s.id + 1 WHEN MATCHED THEN UPDATE SET name = s.name",
+                false, false, "reads the table again");
+    }
+
+    @Test
+    void aDeleteActionPassesOnlyOnceTriggersFollowDeletes() {
+        String sql = USING + "WHEN MATCHED AND v.n IS NULL THEN DELETE WHEN MATCHED THEN UPDATE SET name = v.n";
+        assertPhases(plain, sql, false, false, "deletes rows");
+        assertPhases(rewriter(null, false, true), sql, false, true, "deletes rows");
+    }
+
+    @Test
+    void anInsertActionIsRefusedWhileTheColumnHasADefaultAndAnUpdateWhileATriggerMayStoreIt() {
+        String insert = USING + "WHEN NOT MATCHED THEN INSERT (id, name) VALUES (v.id, v.n)";
+        assertPhases(rewriter("'none'::text", false, true), insert, false, false, "default");
+        // a BEFORE trigger writes the old column, which NEW_ONLY no longer reads (and CONTRACTED no longer has)
+        assertPhases(rewriter(null, true, true), insert, false, true, "trigger");
+        assertPhases(rewriter(null, true, true), USING + "WHEN MATCHED THEN UPDATE SET name = v.n", false, true, "trigger");
+    }
+
+    @Test
+    void aMergeIntoAViewOverTheTableIsJudgedByItsActions() {
+        StatementRewriter views = new StatementRewriter(List.of(new SourceTable(Fixtures.USERS_EMAIL, COLUMNS, "text", null,
+                false, true, false, null, List.of(), null, null, null, false, null, null,
+                Set.of(new io.dualwrite.rewriter.SourceView(new RelationName("public", "member_names"), Set.of("uid"))))));
+        String into = "MERGE INTO member_names m USING (VALUES (1, 'a')) v(id, n) ON m.uid = v.id ";
+        assertThat(views.plan(into + "WHEN MATCHED THEN UPDATE SET name = v.n").forPhase(Phase.DUAL_WRITE))
+                .isSameAs(Rewrite.PASS_THROUGH);
+        assertThat(views.plan(into + "WHEN MATCHED THEN UPDATE SET uid = v.id + 1").forPhase(Phase.DUAL_WRITE))
+                .isInstanceOfSatisfying(Rewrite.Rejected.class, r -> assertThat(r.reason()).contains("assigns uid"));
+        assertThat(views.plan(into + "WHEN MATCHED THEN DELETE").forPhase(Phase.DUAL_WRITE))
+                .isInstanceOfSatisfying(Rewrite.Rejected.class, r -> assertThat(r.reason()).contains("deleted rows"));
+    }
+}
