@@ -51,9 +51,10 @@ class RefusedWriteTest {
         return m;
     }
 
-    private static Map<Long, String> initialWith(long id, String email) {
+    private static Map<Long, String> movedTo(long id, long newId, String email) {
         Map<Long, String> m = new java.util.TreeMap<>(MigrationFixture.INITIAL_USERS);
-        m.put(id, email);
+        m.remove(id);
+        m.put(newId, email);
         return m;
     }
 
@@ -72,10 +73,10 @@ class RefusedWriteTest {
                 new Refused("RETURNING inside several statements",
                         "INSERT INTO orders (id, user_id, amount) VALUES (300, 1, 5); UPDATE users SET email = 'x@example.com' RETURNING id",
                         List.of("INSERT INTO orders", "RETURNING"), allEmails("x@example.com")),
-                new Refused("MERGE",
+                new Refused("MERGE that assigns the key",
                         "MERGE INTO users u USING (VALUES (1, 'm@example.com')) AS s(id, email) ON u.id = s.id "
-                                + "WHEN MATCHED THEN UPDATE SET email = s.email",
-                        List.of("MERGE INTO users"), initialWith(1, "m@example.com")));
+                                + "WHEN MATCHED THEN UPDATE SET id = s.id + 1000, email = s.email",
+                        List.of("MERGE INTO users"), movedTo(1, 1001, "m@example.com")));
     }
 
     static Stream<Arguments> writingPhases() {

@@ -55,12 +55,14 @@ import java.util.Set;
  * @param views        the views over the source (or over such views) that do not read the old column: a write through
  *                     one that may change the column's rows unseen (a DELETE while no trigger follows deletes, an INSERT
  *                     while the column's default is not NULL, an UPDATE of the key) is refused from the phases that sync on
+ * @param mergeReturns the server's MERGE has RETURNING and may be a WITH query (PostgreSQL 17 and later): a MERGE into
+ *                     the source can feed the sync view with each row's stored value, which the phases that sync then do
  */
 public record SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
                           boolean syncedByTrigger, boolean targetHasColumnType, boolean storedMayDiffer, String keyDefault,
                           List<String> valueUniqueIndexes, Set<RelationName> relationsWithColumn, String rowVersionColumn,
                           Set<String> generatedColumns, boolean deletesFollowed, Set<RelationName> descendants,
-                          Set<RelationName> columnRules, Set<SourceView> views) {
+                          Set<RelationName> columnRules, Set<SourceView> views, boolean mergeReturns) {
 
     public SourceTable {
         Objects.requireNonNull(spec, "spec");
@@ -82,6 +84,17 @@ public record SourceTable(MigrationSpec spec, List<String> columns, String value
         all.addAll(columnRules);
         views.forEach(v -> all.add(v.view()));
         return all;
+    }
+
+    /** On a server whose MERGE has no RETURNING ({@link #mergeReturns} false). */
+    public SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
+                       boolean syncedByTrigger, boolean targetHasColumnType, boolean storedMayDiffer, String keyDefault,
+                       List<String> valueUniqueIndexes, Set<RelationName> relationsWithColumn, String rowVersionColumn,
+                       Set<String> generatedColumns, boolean deletesFollowed, Set<RelationName> descendants,
+                       Set<RelationName> columnRules, Set<SourceView> views) {
+        this(spec, columns, valueType, valueDefault, syncedByTrigger, targetHasColumnType, storedMayDiffer, keyDefault,
+                valueUniqueIndexes, relationsWithColumn, rowVersionColumn, generatedColumns, deletesFollowed, descendants,
+                columnRules, views, false);
     }
 
     public SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,

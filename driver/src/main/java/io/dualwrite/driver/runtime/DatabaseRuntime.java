@@ -235,6 +235,7 @@ public final class DatabaseRuntime {
         List<MigrationRuntime> runtimes = new ArrayList<>();
         List<SourceTable> tables = new ArrayList<>();
         boolean changed = states.size() != migrations.runtimes().length;
+        boolean mergeReturns = c.getMetaData().getDatabaseMajorVersion() >= 17;
         for (MigrationState state : states) {
             MigrationRuntime runtime = byName.get(state.spec().name());
             if (runtime == null || !runtime.spec().equals(state.spec())) {
@@ -257,7 +258,7 @@ public final class DatabaseRuntime {
                     columnNameOwners.of(c, runtime.spec()), TranslatedSync.rowVersionColumn(c, runtime.spec()),
                     TranslatedSync.generatedColumns(c, runtime.spec()), DeletedKeysTrigger.installed(c, runtime.spec()),
                     SourceRelatives.descendants(c, runtime.spec()), columnRules,
-                    SourceRelatives.views(c, runtime.spec(), columnRules)));
+                    SourceRelatives.views(c, runtime.spec(), columnRules), mergeReturns));
         }
         if (!changed && !tables.equals(currentTables)) {
             changed = true;

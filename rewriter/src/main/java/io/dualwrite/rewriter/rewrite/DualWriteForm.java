@@ -91,6 +91,19 @@ public final class DualWriteForm {
     }
 
     /**
+     * A MERGE's dual write (PostgreSQL 17 and later): its RETURNING gives, per row it inserted, updated or deleted, the
+     * key, the stored value and whether the row is gone ({@code merge_action()}), which the sync view applies as it
+     * applies an INSERT's, UPDATE's or DELETE's. {@code app} has no RETURNING of its own; {@code qualifier} names the
+     * target row.
+     */
+    static String merge(MigrationSpec spec, String app, String qualifier) {
+        String q = qualifier + ".";
+        return "WITH " + WRITE + " AS (" + app + " RETURNING " + hidden(q + key(spec), q + column(spec))
+                + ", merge_action() = 'DELETE' AS \"dw$d\") " + intoSyncView(spec) + " SELECT \"" + HIDDEN_KEY + "\", \""
+                + HIDDEN_VALUE + "\", \"dw$d\" FROM " + WRITE + rlsGuard(spec);
+    }
+
+    /**
      * The sync insert's WHERE clause: a constant condition, so PostgreSQL evaluates it once per statement (a
      * one-time filter) and, only where row-level security applies to the session, calls the control schema's
      * guard, which refuses the statement unless the table's policies make the rewrite exact (control module,

@@ -10,21 +10,22 @@ import io.dualwrite.rewriter.analysis.SourceNames;
 import io.dualwrite.rewriter.analysis.WriteScan;
 
 /**
- * A MERGE into the migrated table. Its per-row actions cannot feed a sync in one statement (MERGE has no RETURNING before
- * PostgreSQL 17), so it is never rewritten; it passes through where nothing it does needs one, and is refused with the
- * reason elsewhere:
+ * A MERGE into the migrated table. It passes through where nothing it does needs a sync, judged per action as the UPDATE,
+ * INSERT or DELETE written alone would be: updates of other columns, inserts that leave the column NULL,
+ * {@code DO NOTHING}, and from NEW_ONLY on deletes (the source's triggers follow them). Otherwise:
  * <ul>
- * <li>in every phase from DUAL_WRITE on, one that names the migrated column (its SET list, INSERT column list,
- * conditions, RETURNING), reads whole rows of the table ({@code *}, {@code u}), gives values by position
- * ({@code INSERT VALUES} without a column list), assigns the key, or names the table again;</li>
- * <li>while the old column is written (DUAL_WRITE, READ_NEW), one that deletes rows (the new table would keep their
- * values), inserts rows while the column's default or a BEFORE trigger may store a value, or updates rows while such a
- * trigger may;</li>
- * <li>once it is not (NEW_ONLY, CONTRACTED), one that deletes rows while no trigger follows deletes, or inserts rows
- * while the column has a default (the new table would not get it).</li>
+ * <li>while the old column is written (DUAL_WRITE, READ_NEW) on PostgreSQL 17 and later
+ * ({@link SourceTable#mergeReturns}), it feeds the sync view from its RETURNING ({@link DualWriteForm#merge}): each row's
+ * stored value, whatever set it (a SET list, a column list, by position, a default, a trigger), and whether it was
+ * deleted. Refused there: a MERGE with a RETURNING list of its own (the sync would need hidden columns in it);</li>
+ * <li>before 17 (MERGE has no RETURNING, or may not stand in WITH) it is refused there, and so it is once the old
+ * column is not written (NEW_ONLY, CONTRACTED: the translation would need to know which action gave a row its
+ * value): one that names the migrated column, gives values by position, reads whole rows or the table again, deletes
+ * rows while no trigger follows deletes, inserts rows while the column's default (or, while the old column is
+ * written, a BEFORE trigger) may store a value, or, while it is written, updates rows while such a trigger may;</li>
+ * <li>in every phase from DUAL_WRITE on, one that assigns the key (the new table would keep the value under the old
+ * key).</li>
  * </ul>
- * The rest — updates of other columns, inserts that leave the column NULL, {@code DO NOTHING}, and from NEW_ONLY on
- * deletes — changes nothing the new table holds, as the same UPDATE, INSERT or DELETE written alone would not.
  */
 final class MergeIntoSource {
 
@@ -34,6 +35,7 @@ final class MergeIntoSource {
     private final boolean storedMayDiffer;
     private final boolean hasDefault;
     private final boolean deletesFollowed;
+    private final boolean mergeReturns;
 
     MergeIntoSource(SourceTable table, SourceNames names) {
         this.names = names;
@@ -42,57 +44,71 @@ final class MergeIntoSource {
         this.hasDefault = table.valueDefault() != null;
         this.omittedValueMayBeStored = hasDefault || storedMayDiffer;
         this.deletesFollowed = table.deletesFollowed();
+        this.mergeReturns = table.mergeReturns();
     }
 
     /** The plan of {@code s}, a MERGE whose target is the migrated table. */
     PhaseRewrites plan(String statement, Sig s) {
-        int merge = 0;
-        int target = WriteScan.writeTarget(s, merge);
-        MergeActions actions = MergeActions.of(s, merge);
-        String everywhere = refusal(s, target, actions);
-        if (everywhere != null) {
-            return PhaseRewrites.rejectBoth(reason(everywhere, statement));
+        int target = WriteScan.writeTarget(s, 0);
+        int length = target < 0 ? 0 : names.tableAt(s, target);
+        if (length == 0) {
+            return PhaseRewrites.rejectBoth(reason("in a form that is not recognised", statement));
         }
-        String whileWritten = actions.deletes() ? "that deletes rows: the new table would keep their values"
-                : actions.inserts() && omittedValueMayBeStored ? "that inserts rows while the migrated column's default or a"
-                        + " BEFORE trigger may store a value in it, which the new table would not get"
+        MergeActions actions = MergeActions.of(s, 0);
+        if (actions.assigned().contains(spec.keyColumn())) {
+            return PhaseRewrites.rejectBoth(reason("that assigns the key column: the new table would keep the value"
+                    + " under the old key", statement));
+        }
+        int alias = s.is(target + length, "as") ? target + length + 1 : target + length;
+        if (!s.isIdentifier(alias) || s.is(alias, "using")) {
+            alias = -1;
+        }
+        String reads = reads(s, target + length, alias, actions);
+        String whileWritten = reads != null ? reads
+                : actions.deletes() ? "that deletes rows: the new table would keep their values"
+                : actions.inserts() && omittedValueMayBeStored ? "that inserts rows while the migrated column's default or"
+                        + " a BEFORE trigger may store a value in it, which the new table would not get"
                 : actions.updates() && storedMayDiffer ? "that updates rows while a BEFORE trigger or rule may store a"
                         + " value in the migrated column, which the new table would not get"
                 : null;
-        String onceNotWritten = actions.deletes() && !deletesFollowed ? "that deletes rows while no trigger follows"
-                + " deletes: the new table would keep their values"
+        String onceNotWritten = reads != null ? reads
+                : actions.deletes() && !deletesFollowed ? "that deletes rows while no trigger follows deletes: the new"
+                        + " table would keep their values"
                 : actions.inserts() && hasDefault ? "that inserts rows while the migrated column has a default, which"
                         + " the new table would not get"
                 : null;
-        Rewrite written = whileWritten == null ? Rewrite.PASS_THROUGH : new Rewrite.Rejected(reason(whileWritten, statement));
+        Rewrite written;
+        if (whileWritten == null) {
+            written = Rewrite.PASS_THROUGH;
+        } else if (!mergeReturns) {
+            written = new Rewrite.Rejected(reason(whileWritten + "; before PostgreSQL 17 a MERGE cannot feed the sync"
+                    + " in one statement", statement));
+        } else if (s.find("returning", 0, s.size(), 0) >= 0) {
+            written = new Rewrite.Rejected(reason("with a RETURNING list of its own, beside which the sync would need"
+                    + " columns of its own", statement));
+        } else {
+            String qualifier = alias >= 0 ? s.get(alias).text() : s.get(target + length - 1).text();
+            written = new Rewrite.Rewritten(DualWriteForm.merge(spec, statement, qualifier), Rewrite.Kind.DUAL_WRITE);
+        }
         Rewrite translated = onceNotWritten == null ? Rewrite.PASS_THROUGH
                 : new Rewrite.Rejected(reason(onceNotWritten, statement));
         return new PhaseRewrites(written, written, null, Rewrite.PASS_THROUGH, translated, null);
     }
 
-    /** Why {@code s} is refused in every phase from DUAL_WRITE on, or null. */
-    private String refusal(Sig s, int target, MergeActions actions) {
+    /**
+     * Why the MERGE (its target named before token {@code from}, aliased at {@code alias} or not, -1) may read or write
+     * the migrated column beyond what its actions say, or null: it names it, gives values by position, reads whole rows
+     * of the table or the table again.
+     */
+    private String reads(Sig s, int from, int alias, MergeActions actions) {
         if (WriteScan.readsColumn(s, names, true)) {
             return "that names the migrated column, or reads whole rows with *";
         }
         if (actions.insertColumns() == null) {
             return "with an INSERT that gives values by position (no column list), the migrated column's too";
         }
-        if (actions.assigned().contains(spec.keyColumn())) {
-            return "that assigns the key column: the new table would keep the value under the old key";
-        }
-        int length = target < 0 ? 0 : names.tableAt(s, target);
-        if (length == 0) {
-            return "in a form that is not recognised";
-        }
-        String reference = s.get(target + length - 1).normalized();
-        int alias = s.is(target + length, "as") ? target + length + 1 : target + length;
-        if (s.isIdentifier(alias) && !s.is(alias, "using")) {
-            reference = s.get(alias).normalized();
-        } else {
-            alias = -1;
-        }
-        for (int i = target + length; i < s.size(); i++) {
+        String reference = alias >= 0 ? s.get(alias).normalized() : s.get(from - 1).normalized();
+        for (int i = from; i < s.size(); i++) {
             int named = i == alias ? 0 : names.tableAt(s, i);
             boolean wholeRow = i != alias && s.isIdentifier(i) && s.get(i).normalized().equals(reference)
                     && !s.isSymbol(i - 1, ".");

@@ -15,7 +15,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A MERGE into the migrated table passes through where nothing it does needs a sync, judged per action as the UPDATE,
- * INSERT or DELETE written alone; it is refused with the reason elsewhere ({@link MergeIntoSource}).
+ * INSERT or DELETE written alone; on PostgreSQL 17 and later a MERGE that needs one feeds it from its RETURNING while the
+ * old column is written; elsewhere it is refused with the reason ({@link MergeIntoSource}).
  */
 class MergeIntoSourceTest {
 
@@ -97,6 +98,28 @@ class MergeIntoSourceTest {
         // a BEFORE trigger writes the old column, which NEW_ONLY no longer reads (and CONTRACTED no longer has)
         assertPhases(rewriter(null, true, true), insert, false, true, "trigger");
         assertPhases(rewriter(null, true, true), USING + "WHEN MATCHED THEN UPDATE SET name = v.n", false, true, "trigger");
+    }
+
+    @Test
+    void onSeventeenAMergeThatNeedsASyncFeedsItFromItsReturningWhileTheOldColumnIsWritten() {
+        StatementRewriter seventeen = new StatementRewriter(List.of(new SourceTable(Fixtures.USERS_EMAIL, COLUMNS, "text",
+                null, false, true, false, null, List.of(), null, null, null, false, null, null, null, true)));
+        String sql = USING + "WHEN MATCHED AND v.n IS NULL THEN DELETE WHEN MATCHED THEN UPDATE SET email = v.n"
+                + " WHEN NOT MATCHED THEN INSERT VALUES (v.id, v.n, v.n)";
+        RewritePlan plan = seventeen.plan(sql);
+        Rewrite.Rewritten expected = new Rewrite.Rewritten("WITH \"dw$w\" AS (" + sql + " RETURNING u.\"id\" AS \"dw$k\","
+                + " u.\"email\" AS \"dw$v\", merge_action() = 'DELETE' AS \"dw$d\") " + Fixtures.VIEW
+                + " SELECT \"dw$k\", \"dw$v\", \"dw$d\" FROM \"dw$w\"" + Fixtures.RLS_GUARD, Rewrite.Kind.DUAL_WRITE);
+        assertThat(plan.forPhase(Phase.DUAL_WRITE)).isEqualTo(expected);
+        assertThat(plan.forPhase(Phase.READ_NEW)).isEqualTo(expected);
+        assertThat(plan.forPhase(Phase.CONTRACTED)).isInstanceOf(Rewrite.Rejected.class);
+        // where no action needs one, as written
+        assertThat(seventeen.plan(USING + "WHEN MATCHED THEN UPDATE SET name = v.n").forPhase(Phase.DUAL_WRITE))
+                .isSameAs(Rewrite.PASS_THROUGH);
+        assertThat(seventeen.plan(sql + " RETURNING u.id").forPhase(Phase.DUAL_WRITE)).isInstanceOfSatisfying(
+                Rewrite.Rejected.class, r -> assertThat(r.reason()).contains("a RETURNING list of its own"));
+        assertThat(seventeen.plan(USING + "WHEN MATCHED THEN UPDATE SET id = 3").forPhase(Phase.DUAL_WRITE))
+                .isInstanceOfSatisfying(Rewrite.Rejected.class, r -> assertThat(r.reason()).contains("key column"));
     }
 
     @Test
