@@ -51,6 +51,12 @@ class RefusedWriteTest {
         return m;
     }
 
+    private static Map<Long, String> initialWith(long id, String email) {
+        Map<Long, String> m = new java.util.TreeMap<>(MigrationFixture.INITIAL_USERS);
+        m.put(id, email);
+        return m;
+    }
+
     private static Map<Long, String> movedTo(long id, long newId, String email) {
         Map<Long, String> m = new java.util.TreeMap<>(MigrationFixture.INITIAL_USERS);
         m.remove(id);
@@ -73,6 +79,15 @@ class RefusedWriteTest {
                 new Refused("RETURNING inside several statements",
                         "INSERT INTO orders (id, user_id, amount) VALUES (300, 1, 5); UPDATE users SET email = 'x@example.com' RETURNING id",
                         List.of("INSERT INTO orders", "RETURNING"), allEmails("x@example.com")),
+                new Refused("UPDATE of ONLY (users) in parentheses",
+                        "UPDATE ONLY (users) SET email = 'x@example.com' WHERE id = 2",
+                        List.of("ONLY (users)"), initialWith(2, "x@example.com")),
+                new Refused("UPDATE of users named with its database",
+                        "UPDATE {db}.public.users SET email = 'y@example.com' WHERE id = 3",
+                        List.of("public.users"), initialWith(3, "y@example.com")),
+                new Refused("INSERT into users named with its database",
+                        "INSERT INTO {db}.public.users (id, name, email) VALUES (77, 'q', 'q@example.com')",
+                        List.of("public.users"), initialWith(77, "q@example.com")),
                 new Refused("MERGE that assigns the key",
                         "MERGE INTO users u USING (VALUES (1, 'm@example.com')) AS s(id, email) ON u.id = s.id "
                                 + "WHEN MATCHED THEN UPDATE SET id = s.id + 1000, email = s.email",
@@ -105,7 +120,9 @@ class RefusedWriteTest {
         return s == null ? "" : s.replaceAll("\\s+", " ").toLowerCase(Locale.ROOT);
     }
 
-    private static boolean execute(Connection c, Api api, String sql) throws SQLException {
+    /** {@code {db}} in {@code sql} stands for the connection's database. */
+    private static boolean execute(Connection c, Api api, String statement) throws SQLException {
+        String sql = statement.replace("{db}", c.getCatalog());
         if (api == Api.STATEMENT) {
             try (Statement s = c.createStatement()) {
                 return s.execute(sql);

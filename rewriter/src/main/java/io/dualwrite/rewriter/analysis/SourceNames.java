@@ -65,14 +65,29 @@ public final class SourceNames {
         return 0;
     }
 
-    /** True when any token sequence could name the source table. */
+    /** True when any token sequence could name the source table (qualified with the database too). */
     public boolean mentionsTable(Sig s) {
         for (int i = 0; i < s.size(); i++) {
             if (tableAt(s, i) > 0) {
                 return true;
             }
         }
-        return false;
+        return catalogQualified(s) >= 0;
+    }
+
+    /**
+     * Where the statement names the source table qualified with a database ({@code mydb.public.users}, which PostgreSQL
+     * accepts for the current database), or -1. The rewrites know the table by its one- or two-part name only.
+     */
+    public int catalogQualified(Sig s) {
+        for (int i = 0; i + 4 < s.size(); i++) {
+            if (s.isName(i) && !s.isSymbol(i - 1, ".") && s.isSymbol(i + 1, ".") && s.isSymbol(i + 3, ".")
+                    && s.isName(i + 2) && s.get(i + 2).normalized().equals(spec.sourceSchema())
+                    && s.isName(i + 4) && s.get(i + 4).normalized().equals(spec.sourceTable())) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** True when a normalized one-part name equals the source table's name. */

@@ -24,7 +24,8 @@ public final class WriteScan {
 
     /**
      * Where the relation written by the INSERT, UPDATE, DELETE or MERGE whose verb is token {@code i} is named (after
-     * {@code ONLY}), or -1 when token {@code i} starts none ({@code FOR UPDATE}, {@code DO UPDATE}, a DELETE of MERGE).
+     * {@code ONLY}, and inside the parentheses of {@code ONLY (users)}), or -1 when token {@code i} starts none
+     * ({@code FOR UPDATE}, {@code DO UPDATE}, a DELETE of MERGE).
      */
     public static int writeTarget(Sig s, int i) {
         int t;
@@ -35,7 +36,16 @@ public final class WriteScan {
         } else {
             return -1;
         }
-        return s.is(t, "only") ? t + 1 : t;
+        if (!s.is(t, "only")) {
+            return t;
+        }
+        return s.isSymbol(t + 1, "(") ? t + 2 : t + 1;
+    }
+
+    /** Whether the write whose verb is token {@code i} names its relation in parentheses ({@code ONLY (users)}). */
+    public static boolean parenthesizedTarget(Sig s, int i) {
+        int t = writeTarget(s, i);
+        return t > 0 && s.isSymbol(t - 1, "(");
     }
 
     /** True when a token could read the old column: its name, or any {@code *}. */

@@ -239,13 +239,8 @@ public final class ReadRewriter {
                 i = k;
                 continue;
             }
+            // a name with its database (database.schema.table) never gets here: StatementPlanner refuses it first
             boolean star = s.isSymbol(next, ".") && s.isSymbol(next + 1, "*");
-            if ((parts == 4 && names.isColumn(s.get(k).normalized()) || parts == 3 && star)
-                    && s.get(i + 2).normalized().equals(names.spec().sourceSchema())
-                    && s.get(i + 4).normalized().equals(names.spec().sourceTable())) {
-                return "a name of the migrated table with its database (database.schema.table) cannot be rewritten;"
-                        + " leave the database out";
-            }
             if (star) {
                 Relation r = rows.qualifiedStar(s, scope, i, next);
                 if (r != null && r.source) {

@@ -33,9 +33,10 @@ import java.util.Set;
  * any). Reads pass: such a rule keeps the phase gates from NEW_ONLY.</li>
  * <li>of a view over the table that does not read the column ({@link SourceView}): a DELETE while no trigger follows
  * deletes (the target kept the deleted rows' values), an INSERT while the column's default is not NULL or a BEFORE
- * trigger may set it (the target would not get the value), an UPDATE of the view's key columns, a MERGE whose actions do
- * one of these ({@link MergeActions}); any write when the view's own triggers or rules may write anything. The rest (an
- * UPDATE of other columns, an INSERT leaving the column NULL, reads) passes.</li>
+ * trigger may set it (the target would not get the value), an UPDATE of the view's key columns or while such a trigger
+ * may set the column, a MERGE whose actions do one of these ({@link MergeActions}); any write when the view's own
+ * triggers or rules may write anything. The rest (an UPDATE of other columns, an INSERT leaving the column NULL, reads)
+ * passes.</li>
  * </ul>
  * The application writes through the migrated table itself, where PostgreSQL routes each row.
  */
@@ -50,6 +51,8 @@ final class RowSharingRelations {
     private final List<Set<String>> viewKeys = new ArrayList<>();
     /** An INSERT that leaves the column out may store a value in it: its default, or a BEFORE trigger's. */
     private final boolean omittedValueMayBeStored;
+    /** A BEFORE trigger or rule on the source may store a value in the column whatever the write gives it. */
+    private final boolean storedMayDiffer;
     private final boolean deletesFollowed;
 
     RowSharingRelations(SourceTable table) {
@@ -63,6 +66,7 @@ final class RowSharingRelations {
         }
         this.views = names(viewNames);
         this.omittedValueMayBeStored = table.valueDefault() != null || table.storedMayDiffer();
+        this.storedMayDiffer = table.storedMayDiffer();
         this.deletesFollowed = table.deletesFollowed();
     }
 
@@ -74,6 +78,20 @@ final class RowSharingRelations {
                     spec.primaryFlagColumn(), spec.syncView())));
         }
         return out;
+    }
+
+    /**
+     * Where {@code s} names the source ({@code source}) or one of the relations qualified with a database
+     * ({@link SourceNames#catalogQualified}), or -1.
+     */
+    int catalogQualified(Sig s, SourceNames source) {
+        int at = source.catalogQualified(s);
+        for (List<SourceNames> relations : List.of(descendants, columnRules, views)) {
+            for (int r = 0; at < 0 && r < relations.size(); r++) {
+                at = relations.get(r).catalogQualified(s);
+            }
+        }
+        return at;
     }
 
     /** Whether {@code s} names one of the relations. */
@@ -196,6 +214,9 @@ final class RowSharingRelations {
                 } else if (assigned != null) {
                     why = write + " that assigns " + assigned + ", the migrated table's key: the new table would keep"
                             + " the value under the old key";
+                } else if ((merge != null ? merge.updates() : s.is(i, "update")) && storedMayDiffer) {
+                    why = write + " while a BEFORE trigger or rule on " + spec.sourceTable() + " may store a value in the"
+                            + " migrated column, which the new table would not get";
                 } else if (merge != null ? merge.deletes() : s.is(i, "delete")) {
                     String kept = write + ": the new table would keep the deleted rows' values";
                     if (deletesFollowed) { // from NEW_ONLY on: the source's triggers delete them

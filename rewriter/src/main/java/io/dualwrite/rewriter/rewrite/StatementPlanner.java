@@ -105,6 +105,15 @@ public final class StatementPlanner {
                 && (StatementClass.of(s) != StatementClass.OTHER || !rowSharing.namedWithDdl(s))) {
             return PhaseRewrites.PASS;
         }
+        int catalogQualified = rowSharing.catalogQualified(s, names);
+        if (catalogQualified >= 0) {
+            Rewrite refused = rejected(statement, "a name qualified with the database ("
+                    + s.get(catalogQualified).text() + ".…), which the driver does not read as the migrated table or a"
+                    + " relation sharing its rows", "leave the database out of the name");
+            // a query reads the old column, still right in DUAL_WRITE
+            return new PhaseRewrites(StatementClass.of(s) == StatementClass.READ ? Rewrite.PASS_THROUGH : refused, refused,
+                    null, Rewrite.PASS_THROUGH, refused, null);
+        }
         PhaseRewrites planned = planByKind(sql, statement, offset, s, reads);
         String reserved = reservedName(s);
         if (reserved != null) {
@@ -294,9 +303,12 @@ public final class StatementPlanner {
     private PhaseRewrites write(String statement, int offset, Sig s, StatementClass kind, String withPrefix) {
         WriteShape shape = writes.analyze(s);
         if (shape == null) {
-            if (targetLooksLikeSource(s, kind)) {
-                return reject(statement, kind + " on the migrated table whose structure was not recognised",
-                        "simplify the statement");
+            if (targetLooksLikeSource(s)) {
+                return WriteScan.parenthesizedTarget(s, 0)
+                        ? reject(statement, kind + " of ONLY (the migrated table) in parentheses", "write ONLY "
+                                + spec.sourceTable() + " without the parentheses, which the driver rewrites")
+                        : reject(statement, kind + " on the migrated table whose structure was not recognised",
+                                "simplify the statement");
             }
             return PhaseRewrites.PASS; // writes another table; reading the old column is still correct while it is written
         }
@@ -390,12 +402,9 @@ public final class StatementPlanner {
         return shape.assigned().contains(spec.keyColumn());
     }
 
-    private boolean targetLooksLikeSource(Sig s, StatementClass kind) {
-        int at = kind == StatementClass.UPDATE ? 1 : 2;
-        if (s.is(at, "only")) {
-            at++;
-        }
-        return names.tableAt(s, at) > 0;
+    private boolean targetLooksLikeSource(Sig s) {
+        int at = WriteScan.writeTarget(s, 0);
+        return at >= 0 && names.tableAt(s, at) > 0;
     }
 
     private static boolean hasDepthZeroWrite(Sig s) {

@@ -434,8 +434,8 @@ class ReadRewriteTest {
         assertThat(rewriter.plan("SELECT public.users.email FROM users u").forPhase(Phase.READ_NEW))
                 .isSameAs(Rewrite.PASS_THROUGH); // 42P01 as written
         // with the database's name too PostgreSQL reads the column (the current database's): passed through, a stale read
-        assertReadNewRejected("SELECT app.public.users.email FROM users", "with its database");
-        assertReadNewRejected("SELECT app.public.users.* FROM users", "with its database");
+        assertReadNewRejected("SELECT app.public.users.email FROM users", "qualified with the database");
+        assertReadNewRejected("SELECT app.public.users.* FROM users", "qualified with the database");
     }
 
     /**
