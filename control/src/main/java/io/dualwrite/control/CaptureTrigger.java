@@ -108,6 +108,9 @@ public final class CaptureTrigger {
             for (String drop : dropSql(c, spec)) {
                 s.execute(drop);
             }
+            // on origin only: what they sync goes through the sync view, whose trigger PostgreSQL does not fire under
+            // session_replication_role = replica whatever these do; and replica is how a restore or logical replication's
+            // apply keeps a table's triggers quiet
             for (Relation r : relations(c, spec)) {
                 if (!r.partition()) {
                     s.execute("CREATE TRIGGER " + Identifiers.quote(triggerName(spec)) + " AFTER INSERT OR UPDATE OR DELETE"

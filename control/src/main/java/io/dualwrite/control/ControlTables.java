@@ -25,7 +25,8 @@ import java.sql.Statement;
  * partitioned source, whose pages are planned leaf by leaf);
  * 6 adds each migration's translated phases' sync view ({@link TranslatedSync}), which NEW_ONLY and CONTRACTED
  * writes insert into; 7 names, in {@value #RLS_GUARD}'s hint, the fix that keeps such writes: expand again, which
- * installs the {@link CaptureTrigger}.
+ * installs the {@link CaptureTrigger}; 8 adds {@value #REPLICA_GUARD}, which rewritten writes call, and makes the
+ * {@link DeletedKeysTrigger}s already on source tables fire whatever {@code session_replication_role} is.
  *
  * <p>Installing or upgrading is DDL: it needs the role that owns the schema (the operator, who ran
  * {@code dualwrite expand}). The driver calls {@link #upgradeOlder}, which reads the version only and changes nothing
@@ -34,7 +35,7 @@ import java.sql.Statement;
 public final class ControlTables {
 
     /** The control schema version this code reads and writes. */
-    public static final int VERSION = 7;
+    public static final int VERSION = 8;
 
     /**
      * Refuses (SQLState 0A000) a rewritten write on a table whose row-level security the session is subject to,
@@ -55,6 +56,14 @@ public final class ControlTables {
      * records the session's role beside the caller's {@code changed_by}.
      */
     public static final String ROLLBACK_READS = "dualwrite.rollback_reads";
+
+    /**
+     * Refuses (SQLState 0A000) a rewritten write in a session whose {@code session_replication_role} is {@code replica}
+     * (the rewritten statement calls it only then): PostgreSQL fires no trigger left at its default there, and the sync
+     * views' INSTEAD OF triggers are such triggers for good (PostgreSQL refuses {@code ENABLE ALWAYS} on a view's
+     * trigger), so the write would count its rows and leave the target behind.
+     */
+    public static final String REPLICA_GUARD = "dualwrite.refuse_replica_role";
 
     /** Serialises concurrent installs and registrations across processes. */
     static final long INSTALL_LOCK = 0x6475_616c_7772_6974L; // "dualwrit"
@@ -95,6 +104,9 @@ public final class ControlTables {
                 }
                 if (found < 7) {
                     version7(s);
+                }
+                if (found < 8) {
+                    version8(s);
                 }
                 if (found < VERSION) {
                     s.execute("UPDATE dualwrite.schema_version SET version = " + VERSION + ", upgraded_at = now()");
@@ -380,5 +392,24 @@ public final class ControlTables {
 
     private static void version7(Statement s) throws SQLException {
         rlsGuard(s);
+    }
+
+    private static void version8(Statement s) throws SQLException {
+        s.execute("CREATE OR REPLACE FUNCTION " + REPLICA_GUARD + "(tbl regclass) RETURNS boolean"
+                + " LANGUAGE plpgsql STABLE AS $dualwrite$\n" + """
+                BEGIN
+                  RAISE EXCEPTION USING ERRCODE = '0A000',
+                    MESSAGE = format('dualwrite refuses this write to %s: session_replication_role is replica, under which'
+                      ' PostgreSQL fires no trigger of dualwrite''s sync views, so the new table would not follow the'
+                      ' write. Nothing was changed.', tbl),
+                    HINT = 'SET session_replication_role = origin (or DEFAULT) for writes through the dualwrite driver. A load'
+                      ' that needs replica runs without the driver; while the old column is written, dualwrite parity'
+                      ' --repair then brings the new table in line.';
+                END
+                $dualwrite$""");
+        // the delete triggers of migrations already in NEW_ONLY or later, created firing on origin only
+        for (MigrationState m : ControlSchema.load(s.getConnection())) {
+            DeletedKeysTrigger.enableAlways(s.getConnection(), m.spec());
+        }
     }
 }

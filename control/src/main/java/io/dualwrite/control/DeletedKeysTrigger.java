@@ -23,6 +23,11 @@ import java.util.List;
  * followed too. The installer creates the {@link OldColumnWriteTrigger} with them, which follows what such writers
  * write to the old column. The delete triggers stay after a rollback to READ_NEW (they delete only primary rows whose
  * key is gone, which the sync of every phase deletes too), and after the contract (they do not read the old column).
+ *
+ * <p>They fire ALWAYS, also where {@code session_replication_role} is {@code replica} (a bulk load, a restore script,
+ * logical replication's apply), under which PostgreSQL skips the triggers left at their default: from NEW_ONLY on the
+ * driver's translated DELETE leaves the primary rows to them, and a delete they miss leaves a value behind for a key used
+ * again. Firing there too is safe: they delete only primary rows whose key is gone.
  */
 public final class DeletedKeysTrigger {
 
@@ -53,7 +58,7 @@ public final class DeletedKeysTrigger {
                 + "()";
     }
 
-    /** Whether both triggers are on the source table and enabled. */
+    /** Whether both triggers are on the source table and enabled (ALWAYS, or on origin only as before version 8). */
     public static boolean installed(Connection c, MigrationSpec spec) throws SQLException {
         return Queries.isTrue(c, "SELECT count(*) = 2 FROM pg_trigger WHERE tgrelid = to_regclass(?) AND tgname IN (?, ?)"
                 + " AND tgenabled <> 'D'", spec.qualifiedSource(), deleteTriggerName(spec), truncateTriggerName(spec));
@@ -75,6 +80,11 @@ public final class DeletedKeysTrigger {
         for (String statement : ddl) {
             installer.append("  EXECUTE ").append(Identifiers.literal(statement)).append(";\n");
         }
+        // ENABLE ALWAYS needs the source's owner, CREATE TRIGGER only the TRIGGER privilege: without ownership they stay
+        // at the default (firing except under session_replication_role = replica) rather than the move failing
+        installer.append("  IF ").append(ownsSource(spec)).append(" THEN\n    EXECUTE ")
+                .append(Identifiers.literal(enableAlwaysSql(spec, List.of(deleteTriggerName(spec), truncateTriggerName(spec)))))
+                .append(";\n  END IF;\n");
         installer.append(OldColumnWriteTrigger.installerCode(spec)).append("END");
         try (Statement s = c.createStatement()) {
             s.execute("CREATE OR REPLACE FUNCTION " + function + " RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER"
@@ -97,6 +107,36 @@ public final class DeletedKeysTrigger {
         try (Statement s = c.createStatement()) {
             s.execute("SELECT " + installerName(spec));
         }
+    }
+
+    /**
+     * Makes the triggers that are on the source and fire on origin only (created before they were created firing ALWAYS:
+     * the control schema's upgrade to version 8) fire ALWAYS; leaves a disabled one disabled, and all of them where the
+     * role does not own the source (ALTER TABLE needs the owner).
+     */
+    static void enableAlways(Connection c, MigrationSpec spec) throws SQLException {
+        List<String> names = Queries.strings(c, "SELECT tgname FROM pg_trigger WHERE tgrelid = to_regclass(?) AND tgname IN (?, ?)"
+                + " AND tgenabled = 'O' AND " + ownsSource(spec) + " ORDER BY tgname", spec.qualifiedSource(),
+                deleteTriggerName(spec), truncateTriggerName(spec));
+        if (!names.isEmpty()) {
+            try (Statement s = c.createStatement()) {
+                s.execute(enableAlwaysSql(spec, names));
+            }
+        }
+    }
+
+    private static String enableAlwaysSql(MigrationSpec spec, List<String> triggers) {
+        StringBuilder b = new StringBuilder("ALTER TABLE " + spec.qualifiedSource());
+        for (int i = 0; i < triggers.size(); i++) {
+            b.append(i == 0 ? " " : ", ").append("ENABLE ALWAYS TRIGGER ").append(Identifiers.quote(triggers.get(i)));
+        }
+        return b.toString();
+    }
+
+    /** Whether the current role may ALTER the source table (owns it, or is a member of its owner), as SQL. */
+    private static String ownsSource(MigrationSpec spec) {
+        return "pg_catalog.pg_has_role((SELECT relowner FROM pg_catalog.pg_class WHERE oid = pg_catalog.to_regclass("
+                + Identifiers.literal(spec.qualifiedSource()) + ")), 'USAGE')";
     }
 
     static String body(MigrationSpec spec) {

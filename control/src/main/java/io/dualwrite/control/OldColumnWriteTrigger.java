@@ -66,6 +66,9 @@ public final class OldColumnWriteTrigger {
         for (String drop : dropSql(spec)) {
             code.append("  EXECUTE ").append(Identifiers.literal(drop)).append(";\n");
         }
+        // on origin only, unlike the delete triggers: they write through the translated sync view, whose trigger does not
+        // fire under session_replication_role = replica (TranslatedSync#install); and they follow writers outside the driver,
+        // where replica is how a restore or logical replication's apply keeps the table's triggers quiet
         code.append("  EXECUTE ").append(Identifiers.literal("CREATE TRIGGER " + Identifiers.quote(triggerName(spec))
                 + " AFTER UPDATE OF " + v + " ON " + spec.qualifiedSource() + " FOR EACH ROW WHEN (OLD." + v
                 + " IS DISTINCT FROM NEW." + v + ") EXECUTE FUNCTION " + functionName(spec))).append(";\n");

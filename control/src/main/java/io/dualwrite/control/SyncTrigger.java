@@ -35,6 +35,8 @@ public final class SyncTrigger {
                     + " AS v, false AS deleted WHERE false");
             refreshFunction(c, spec);
             s.execute("DROP TRIGGER IF EXISTS apply ON " + view);
+            // fires on origin only, and cannot fire ALWAYS (PostgreSQL refuses ENABLE ALWAYS on a view's trigger): a rewritten
+            // write refuses a session_replication_role = replica session instead (ControlTables.REPLICA_GUARD)
             s.execute("CREATE TRIGGER apply INSTEAD OF INSERT ON " + view + " FOR EACH ROW EXECUTE FUNCTION " + function + "()");
         }
     }

@@ -50,6 +50,7 @@ public final class TranslatedSync {
             s.execute("CREATE OR REPLACE FUNCTION " + function + "() RETURNS trigger LANGUAGE plpgsql AS $dualwrite$\n"
                     + functionBody(spec) + "\n$dualwrite$");
             s.execute("DROP TRIGGER IF EXISTS apply ON " + view);
+            // on origin only, as the dual write's (SyncTrigger#install): a view's trigger cannot fire ALWAYS
             s.execute("CREATE TRIGGER apply INSTEAD OF INSERT ON " + view + " FOR EACH ROW EXECUTE FUNCTION " + function + "()");
             for (String grantee : insertGrantees(c, spec)) {
                 s.execute("GRANT INSERT ON " + view + " TO " + grantee);

@@ -64,6 +64,27 @@ public class ControlTablesTest {
     }
 
     @Test
+    void version8MakesTheDeleteTriggersOfAnEarlierNewOnlyFireAlways(TestDatabase db) throws Exception {
+        createUsers(db);
+        try (Connection c = db.connect()) {
+            ControlSchema.register(c, SPEC);
+            DeletedKeysTrigger.install(c, SPEC); // as phase NEW_ONLY does
+        }
+        String enabled = "SELECT string_agg(tgenabled::text, '' ORDER BY tgname) FROM pg_trigger WHERE tgrelid = 'users'::regclass"
+                + " AND tgname IN ('" + DeletedKeysTrigger.deleteTriggerName(SPEC) + "', '" + DeletedKeysTrigger.truncateTriggerName(SPEC) + "')";
+        assertThat(db.queryString(enabled)).isEqualTo("AA");
+        // as version 7 left them: firing on origin only, so not under session_replication_role = replica
+        db.execute("ALTER TABLE users ENABLE TRIGGER " + DeletedKeysTrigger.deleteTriggerName(SPEC)
+                + ", ENABLE TRIGGER " + DeletedKeysTrigger.truncateTriggerName(SPEC) + ";"
+                + " UPDATE dualwrite.schema_version SET version = 7");
+        try (Connection c = db.connect()) {
+            assertThat(ControlTables.upgradeOlder(c)).isTrue(); // what the driver runs when it connects
+            assertThat(DeletedKeysTrigger.installed(c, SPEC)).isTrue();
+        }
+        assertThat(db.queryString(enabled)).isEqualTo("AA");
+    }
+
+    @Test
     void aNewerSchemaIsRefusedAndLeftAlone(TestDatabase db) throws Exception {
         createUsers(db);
         try (Connection c = db.connect()) {

@@ -209,7 +209,7 @@ final class OldColumnGates {
                 + " is the only copy of " + spec.sourceColumn() + ", and a row deleted where the driver does not see it (a"
                 + " foreign key's ON DELETE CASCADE, a view, TRUNCATE … CASCADE) would leave its value behind for a key used"
                 + " again. dualwrite phase NEW_ONLY and dualwrite contract create them (a short lock on " + spec.qualifiedSource()
-                + ", retried); enable them if they were disabled";
+                + ", retried); enable them (ALTER TABLE … ENABLE ALWAYS TRIGGER) if they were disabled";
     }
 
     /** Null unless an object of the database reads the old column ({@link ColumnUses#readers}); else the refusal naming each. */

@@ -108,6 +108,11 @@ public final class DualWriteForm {
      * one-time filter) and, only where row-level security applies to the session, calls the control schema's
      * guard, which refuses the statement unless the table's policies make the rewrite exact (control module,
      * {@code ControlTables.RLS_GUARD}). Without row-level security it costs one catalog lookup.
+     *
+     * <p>Before that, a session whose {@code session_replication_role} is {@code replica} is refused (control module,
+     * {@code ControlTables.REPLICA_GUARD}): PostgreSQL then fires no trigger left at its default, the sync views' INSTEAD
+     * OF triggers among them, and a view's trigger cannot be made to fire ALWAYS; the view would count the rows and
+     * apply none, the target silently left behind. The direct upsert shares the guard: one rule for every write that syncs.
      */
     public static String rlsGuard(MigrationSpec spec) {
         return " WHERE " + rlsCondition(spec);
@@ -116,8 +121,10 @@ public final class DualWriteForm {
     /** {@link #rlsGuard}'s condition alone. */
     static String rlsCondition(MigrationSpec spec) {
         String table = Identifiers.literal(spec.qualifiedSource()) + "::pg_catalog.regclass";
-        return "NOT pg_catalog.row_security_active(" + table + ") OR " + Identifiers.quote(MigrationSpec.CONTROL_SCHEMA)
-                + ".refuse_asymmetric_rls(" + table + ")";
+        String control = Identifiers.quote(MigrationSpec.CONTROL_SCHEMA);
+        return "(pg_catalog.current_setting('session_replication_role') <> 'replica' OR " + control
+                + ".refuse_replica_role(" + table + ")) AND (NOT pg_catalog.row_security_active(" + table + ") OR "
+                + control + ".refuse_asymmetric_rls(" + table + "))";
     }
 
     private static String key(MigrationSpec spec) {

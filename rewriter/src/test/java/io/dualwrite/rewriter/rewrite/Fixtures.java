@@ -15,8 +15,10 @@ final class Fixtures {
 
     static final String VIEW = "INSERT INTO \"dualwrite\".\"sync_users_email\" (k, v, deleted)";
     /** The one-time row-level security guard every sync insert ends with (DualWriteForm#rlsGuard). */
-    static final String RLS_GUARD = " WHERE NOT pg_catalog.row_security_active('\"public\".\"users\"'::pg_catalog.regclass)"
-            + " OR \"dualwrite\".refuse_asymmetric_rls('\"public\".\"users\"'::pg_catalog.regclass)";
+    static final String RLS_GUARD = " WHERE (pg_catalog.current_setting('session_replication_role') <> 'replica'"
+            + " OR \"dualwrite\".refuse_replica_role('\"public\".\"users\"'::pg_catalog.regclass))"
+            + " AND (NOT pg_catalog.row_security_active('\"public\".\"users\"'::pg_catalog.regclass)"
+            + " OR \"dualwrite\".refuse_asymmetric_rls('\"public\".\"users\"'::pg_catalog.regclass))";
     static final String UPSERT_TAIL = ") " + VIEW + " SELECT \"dw$k\", \"dw$v\", false FROM \"dw$w\"" + RLS_GUARD;
     static final String DELETE_TAIL = ") " + VIEW + " SELECT \"dw$k\", NULL, true FROM \"dw$w\"" + RLS_GUARD;
 

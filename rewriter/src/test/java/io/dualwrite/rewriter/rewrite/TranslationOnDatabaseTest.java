@@ -287,8 +287,10 @@ class TranslationOnDatabaseTest {
                 + "   RETURN NEW; END $$;"
                 + " CREATE TRIGGER apply INSTEAD OF INSERT ON dualwrite.translated_sync_users_email FOR EACH ROW"
                 + "   EXECUTE FUNCTION dualwrite.sync_apply();"
-                // the row-level security guard of every sync insert; no policies here, so it is never called
+                // the guards of every sync insert; no policies and no replica role here, so they are never called
                 + " CREATE FUNCTION dualwrite.refuse_asymmetric_rls(tbl regclass) RETURNS boolean LANGUAGE sql"
+                + "   AS 'SELECT false';"
+                + " CREATE FUNCTION dualwrite.refuse_replica_role(tbl regclass) RETURNS boolean LANGUAGE sql"
                 + "   AS 'SELECT false';");
     }
 }
