@@ -72,6 +72,63 @@ class ColumnsAfterContractTest {
         }
     }
 
+    /**
+     * The result set of the old column's table is the driver's own (its rows rebuilt), yet it scrolls as PgJDBC's does:
+     * PgJDBC's metadata results are TYPE_SCROLL_INSENSITIVE and CONCUR_READ_ONLY, so an application may go back and forth.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Phase.class, names = {"NEW_ONLY", "CONTRACTED"})
+    void getColumnsScrollsAsThePlainSchemasDoes(Phase phase, TestDatabase db) throws SQLException {
+        try (TestDatabase plainDb = PostgresServer.get().createDatabase()) {
+            MigrationFixture.createTables(plainDb);
+            MigrationFixture.createTables(db);
+            MigrationFixture.register(db, Phase.READ_NEW);
+            MigrationFixture.enterTranslatingPhase(db, phase);
+            try (Connection plain = plainDb.connect(); Connection dual = db.connectDualwrite()) {
+                for (String[] p : List.of(new String[] {null, "public", "users", "%"}, new String[] {null, "public", "%", "%"})) {
+                    assertThat(scrolling(dual.getMetaData(), p)).as(p[2]).isEqualTo(scrolling(plain.getMetaData(), p));
+                }
+            }
+        }
+    }
+
+    /** The cursor's kind, then where each movement lands and the column name it finds there (or the SQLState refusing it). */
+    private static List<String> scrolling(DatabaseMetaData md, String[] p) throws SQLException {
+        try (ResultSet rs = md.getColumns(p[0], p[1], p[2], p[3])) {
+            List<String> out = new ArrayList<>();
+            out.add(rs.getType() + " " + rs.getConcurrency() + " " + rs.getFetchDirection());
+            out.add(move(rs, "last", ResultSet::last));
+            out.add(move(rs, "previous", ResultSet::previous));
+            out.add(move(rs, "beforeFirst", r -> {
+                r.beforeFirst();
+                return r.isBeforeFirst();
+            }));
+            out.add(move(rs, "absolute(3)", r -> r.absolute(3)));
+            out.add(move(rs, "relative(-1)", r -> r.relative(-1)));
+            out.add(move(rs, "first", ResultSet::first));
+            out.add(move(rs, "afterLast", r -> {
+                r.afterLast();
+                return r.isAfterLast();
+            }));
+            out.add(move(rs, "absolute(-2)", r -> r.absolute(-2)));
+            return out;
+        }
+    }
+
+    private interface Movement {
+        boolean apply(ResultSet rs) throws SQLException;
+    }
+
+    private static String move(ResultSet rs, String name, Movement m) {
+        try {
+            boolean on = m.apply(rs);
+            int row = rs.getRow();
+            return name + " " + on + " row " + row + (row > 0 ? " " + rs.getString("COLUMN_NAME") : "");
+        } catch (SQLException e) {
+            return name + " refused " + e.getSQLState();
+        }
+    }
+
     /** Labels and JDBC types of the result, then each row's values as strings (the twins' catalogs are named apart). */
     private static List<String> columns(DatabaseMetaData md, String[] p) throws SQLException {
         String catalog = md.getConnection().getCatalog();

@@ -78,8 +78,9 @@ final class RecordedColumnRows {
         for (byte[][] row : rows) {
             tuples.add(new Tuple(row));
         }
-        // as PgJDBC's own metadata statements: closed with the result set
-        Statement statement = physical.createStatement();
+        // as PgJDBC's own metadata statement (PgDatabaseMetaData.createMetaDataStatement): scrollable, read-only, closed
+        // with the result set; the rows are all in memory, so an application may last(), absolute(n), beforeFirst()
+        Statement statement = physical.createStatement(ResultSet.TYPE_SCROLL_INSENSITIVE, ResultSet.CONCUR_READ_ONLY);
         statement.closeOnCompletion();
         return statement.unwrap(BaseStatement.class).createDriverResultSet(fields, tuples);
     }
