@@ -84,4 +84,10 @@ final class MovedParameterMetaData implements ParameterMetaData {
     public boolean isWrapperFor(Class<?> iface) throws SQLException {
         return iface.isInstance(this) || markers.isWrapperFor(iface);
     }
+
+    /** PgJDBC's print of its parameter metadata, as for every other wrapper ({@link Wrappers}). */
+    @Override
+    public String toString() {
+        return markers.toString();
+    }
 }

@@ -340,4 +340,28 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
     public Connection getConnection() {
         return connection;
     }
+
+    /**
+     * What PgJDBC prints for the application's statement: its SQL with the values bound inlined (a pending batch's
+     * entries, as PgJDBC prints them). Where this phase sends the application's SQL as written, the delegate's own
+     * print; otherwise the print of a PgJDBC statement prepared with the application's SQL (client-side only: PgJDBC
+     * parses, nothing reaches the server) and bound again from {@link ParameterLog}, as {@link BatchFailures#rendered}
+     * does for a batch entry, then closed. The application's SQL, not the one sent: it is what its author wrote and
+     * searches the code for, what a logger or ORM printing statements shows on plain PgJDBC, and the same in every
+     * phase, where the SQL sent changes with the phase and a parameter may sit at another marker, or at several.
+     * The SQL sent is the print of {@code unwrap(PGStatement.class)}. Made only when asked: nothing per execution.
+     * Where it cannot be made (the connection closed, a value that does not bind again), the application's SQL as written.
+     */
+    @Override
+    public String toString() {
+        if (preparedSql.equals(applicationSql) && parameterSources == null) {
+            return delegate.toString();
+        }
+        try (PreparedStatement printed = options.prepare(connection.delegate, applicationSql)) {
+            log.replayOnto(printed, printed);   // batch entries too: PgJDBC prints a pending batch's entries
+            return printed.toString();
+        } catch (SQLException | RuntimeException e) {
+            return applicationSql;
+        }
+    }
 }

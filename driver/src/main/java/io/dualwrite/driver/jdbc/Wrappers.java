@@ -43,6 +43,7 @@ import java.util.Calendar;
 import java.util.Date;
 
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
+import static net.bytebuddy.matcher.ElementMatchers.isDeclaredBy;
 import static net.bytebuddy.matcher.ElementMatchers.isDefaultMethod;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.named;
@@ -312,12 +313,18 @@ final class Wrappers {
         }
     }
 
-    /** A subclass of {@code wrapper} whose abstract and default methods call the delegate, and which unwraps. */
+    /**
+     * A subclass of {@code wrapper} whose abstract and default methods call the delegate, and which unwraps. Its
+     * {@code toString} is the delegate's too, unless the wrapper writes its own: loggers and ORMs print statements
+     * (PgJDBC's PreparedStatement prints its SQL with the values bound), and the application should read there what
+     * PgJDBC prints, not the wrapper's class name. Computed only when asked: nothing per execution.
+     */
     private static DynamicType.Builder<?> delegating(Class<?> wrapper) {
         return new ByteBuddy()
                 .subclass(wrapper, ConstructorStrategy.Default.IMITATE_SUPER_CLASS_OPENING)
                 .name(wrapper.getName() + "$Generated")
                 .method(DELEGATED).intercept(DELEGATE_CALL)
+                .method(named("toString").and(takesArguments(0)).and(isDeclaredBy(Object.class))).intercept(DELEGATE_CALL)
                 .method(DELEGATED.and(namedOneOf("unwrap", "isWrapperFor"))).intercept(MethodDelegation.to(WrapperMethods.class));
     }
 
