@@ -112,10 +112,11 @@ class TranslatedReadDifferentialTest {
      * Reads whose old-column result the translated result's description cannot tell from a plain
      * reference ({@code TranslatedColumns}): the same rows and types, but table, base column and
      * nullability differ from PgJDBC's (an alias loses the origin; COLLATE and UNION ALL of the column with
-     * itself gain it).
+     * itself gain it, and so does another value of the recorded type labelled as the column).
      */
     static final List<String> ORIGIN_UNKNOWN = List.of(
             "SELECT id, email AS e FROM users ORDER BY e DESC NULLS FIRST, id",
+            "SELECT 'x'::varchar(320) AS email, email AS e2, id FROM users ORDER BY id",
             "SELECT email FROM users UNION ALL SELECT email FROM users u2 ORDER BY 1",
             "SELECT email COLLATE \"C\" FROM users ORDER BY 1",
             "SELECT email COLLATE \"POSIX\", id FROM users ORDER BY email COLLATE \"POSIX\" DESC, id");

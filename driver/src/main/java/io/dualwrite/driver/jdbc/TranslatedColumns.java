@@ -22,7 +22,10 @@ import java.sql.SQLException;
  * <p>Not told apart, as the result's description does not say: an item aliased to another name
  * ({@code email AS mail}) reports no origin (PgJDBC would say {@code users.email}), and an expression
  * that keeps the type and the name ({@code email COLLATE "C"}, {@code SELECT email … UNION ALL SELECT
- * email …}) reports the old column (PgJDBC would report none). Types are right in both cases.
+ * email …}, or any other value of the recorded type labelled as the column: {@code 'x'::text AS email})
+ * reports the old column (PgJDBC would report none). Types are right in both cases. Telling them apart
+ * exactly needs the rewriter to say which output columns PostgreSQL would give the old column as origin:
+ * the translation's reads (scalar subqueries) carry none a description could show.
  */
 public abstract class TranslatedColumns implements ResultSetMetaData, PGResultSetMetaData {
 
