@@ -38,9 +38,16 @@ public final class DualWriteForm {
      * @param qualifier  how RETURNING names the target row; null for an INSERT without alias
      * @param delete     DELETE (the row loses its target row) rather than INSERT/UPDATE
      * @param appReturns {@code app} ends with its own RETURNING list
+     * @param merge      {@code app} is a MERGE (PostgreSQL 17 and later): a row it deleted gives the sync a NULL value
+     *                   ({@code merge_action()}), which removes the primary row as a DELETE's sync does
      */
     public record Form(MigrationSpec spec, String withPrefix, String app, String qualifier, boolean delete,
-                       boolean appReturns) {
+                       boolean appReturns, boolean merge) {
+
+        public Form(MigrationSpec spec, String withPrefix, String app, String qualifier, boolean delete,
+                    boolean appReturns) {
+            this(spec, withPrefix, app, qualifier, delete, appReturns, false);
+        }
 
         /** The update-count form (no RETURNING of the application's). */
         public String plain() {
@@ -50,7 +57,7 @@ public final class DualWriteForm {
             String q = q();
             String ret = delete
                     ? " RETURNING " + q + key(spec) + AS_KEY
-                    : " RETURNING " + q + key(spec) + AS_KEY + ", " + q + column(spec) + AS_VALUE;
+                    : " RETURNING " + q + key(spec) + AS_KEY + ", " + value() + AS_VALUE;
             return head() + app + ret + ") " + syncInsert(spec, List.of(WRITE), delete);
         }
 
@@ -73,7 +80,7 @@ public final class DualWriteForm {
          */
         public String returning(String list) {
             String q = q();
-            String hidden = hidden(q + key(spec), delete ? "NULL" : q + column(spec));
+            String hidden = hidden(q + key(spec), delete ? "NULL" : value());
             String write = list == null ? app + ", " + hidden : app + " RETURNING " + list + ", " + hidden;
             return head() + write + "), \"dw$s\" AS (" + syncInsert(spec, List.of(WRITE), delete) + ") SELECT * FROM " + WRITE;
         }
@@ -82,25 +89,17 @@ public final class DualWriteForm {
             return qualifier == null ? "" : qualifier + ".";
         }
 
+        private String value() {
+            return merge ? "CASE WHEN merge_action() = 'DELETE' THEN NULL ELSE " + q() + column(spec) + " END"
+                    : q() + column(spec);
+        }
+
         private String head() {
             return (withPrefix == null ? "WITH " : withPrefix + ", ") + WRITE + " AS (";
         }
     }
 
     private DualWriteForm() {
-    }
-
-    /**
-     * A MERGE's dual write (PostgreSQL 17 and later): its RETURNING gives, per row it inserted, updated or deleted, the
-     * key, the stored value and whether the row is gone ({@code merge_action()}), which the sync view applies as it
-     * applies an INSERT's, UPDATE's or DELETE's. {@code app} has no RETURNING of its own; {@code qualifier} names the
-     * target row.
-     */
-    static String merge(MigrationSpec spec, String app, String qualifier) {
-        String q = qualifier + ".";
-        return "WITH " + WRITE + " AS (" + app + " RETURNING " + hidden(q + key(spec), q + column(spec))
-                + ", merge_action() = 'DELETE' AS \"dw$d\") " + intoSyncView(spec) + " SELECT \"" + HIDDEN_KEY + "\", \""
-                + HIDDEN_VALUE + "\", \"dw$d\" FROM " + WRITE + rlsGuard(spec);
     }
 
     /**

@@ -8,6 +8,7 @@ import io.dualwrite.rewriter.analysis.Reasons;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.SourceNames;
 import io.dualwrite.rewriter.analysis.WriteScan;
+import java.util.function.Function;
 
 /**
  * A MERGE into the migrated table. It passes through where nothing it does needs a sync, judged per action as the UPDATE,
@@ -15,9 +16,9 @@ import io.dualwrite.rewriter.analysis.WriteScan;
  * {@code DO NOTHING}, and from NEW_ONLY on deletes (the source's triggers follow them). Otherwise:
  * <ul>
  * <li>while the old column is written (DUAL_WRITE, READ_NEW) on PostgreSQL 17 and later
- * ({@link SourceTable#mergeReturns}), it feeds the sync view from its RETURNING ({@link DualWriteForm#merge}): each row's
- * stored value, whatever set it (a SET list, a column list, by position, a default, a trigger), and whether it was
- * deleted. Refused there: a MERGE with a RETURNING list of its own (the sync would need hidden columns in it);</li>
+ * ({@link SourceTable#mergeReturns}), it feeds the sync view from its RETURNING ({@link DualWriteForm.Form#merge}):
+ * each row's stored value, whatever set it (a SET list, a column list, by position, a default, a trigger), NULL where
+ * it was deleted; its own RETURNING list and generated keys as a write's ({@code DUAL_WRITE_RETURNING});</li>
  * <li>before 17 (MERGE has no RETURNING, or may not stand in WITH) it is refused there, and so it is once the old
  * column is not written (NEW_ONLY, CONTRACTED: the translation would need to know which action gave a row its
  * value): one that names the migrated column, gives values by position, reads whole rows or the table again, deletes
@@ -77,22 +78,33 @@ final class MergeIntoSource {
                 : actions.inserts() && hasDefault ? "that inserts rows while the migrated column has a default, which"
                         + " the new table would not get"
                 : null;
-        Rewrite written;
-        if (whileWritten == null) {
-            written = Rewrite.PASS_THROUGH;
-        } else if (!mergeReturns) {
-            written = new Rewrite.Rejected(reason(whileWritten + "; before PostgreSQL 17 a MERGE cannot feed the sync"
-                    + " in one statement", statement));
-        } else if (s.find("returning", 0, s.size(), 0) >= 0) {
-            written = new Rewrite.Rejected(reason("with a RETURNING list of its own, beside which the sync would need"
-                    + " columns of its own", statement));
-        } else {
-            String qualifier = alias >= 0 ? s.get(alias).text() : s.get(target + length - 1).text();
-            written = new Rewrite.Rewritten(DualWriteForm.merge(spec, statement, qualifier), Rewrite.Kind.DUAL_WRITE);
-        }
         Rewrite translated = onceNotWritten == null ? Rewrite.PASS_THROUGH
                 : new Rewrite.Rejected(reason(onceNotWritten, statement));
-        return new PhaseRewrites(written, written, null, Rewrite.PASS_THROUGH, translated, null);
+        // generated keys: PgJDBC appends RETURNING * (17 and later), which would read the old column, or miss it
+        Function<String, Rewrite> translatedKeys = mergeReturns && onceNotWritten == null ? list -> new Rewrite.Rejected(
+                reason("with generated keys, which would return the migrated column", statement)) : null;
+        if (whileWritten == null) {
+            return new PhaseRewrites(Rewrite.PASS_THROUGH, Rewrite.PASS_THROUGH, null, Rewrite.PASS_THROUGH, translated,
+                    translatedKeys);
+        }
+        if (!mergeReturns) {
+            Rewrite refused = new Rewrite.Rejected(reason(whileWritten + "; before PostgreSQL 17 a MERGE cannot feed the"
+                    + " sync in one statement", statement));
+            return new PhaseRewrites(refused, refused, null, Rewrite.PASS_THROUGH, translated, null);
+        }
+        String qualifier = alias >= 0 ? s.get(alias).text() : s.get(target + length - 1).text();
+        boolean returns = s.find("returning", 0, s.size(), 0) >= 0;
+        DualWriteForm.Form form = new DualWriteForm.Form(spec, null, statement, qualifier, false, returns, true);
+        if (returns) {
+            Rewrite written = StatementPlanner.returningIsLast(s) ? new Rewrite.Rewritten(form.returning(null),
+                    Rewrite.Kind.DUAL_WRITE_RETURNING, DualWriteForm.HIDDEN_COLUMNS)
+                    : new Rewrite.Rejected(reason("whose RETURNING list could not be delimited", statement));
+            return new PhaseRewrites(written, written, null, Rewrite.PASS_THROUGH, translated, null);
+        }
+        Rewrite written = new Rewrite.Rewritten(form.plain(), Rewrite.Kind.DUAL_WRITE);
+        return new PhaseRewrites(written, written, list -> new Rewrite.Rewritten(form.returning(list),
+                Rewrite.Kind.DUAL_WRITE_RETURNING, DualWriteForm.HIDDEN_COLUMNS), Rewrite.PASS_THROUGH, translated,
+                translatedKeys);
     }
 
     /**

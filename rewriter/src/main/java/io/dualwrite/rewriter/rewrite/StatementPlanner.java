@@ -376,7 +376,7 @@ public final class StatementPlanner {
     }
 
     /** The depth-0 RETURNING is the statement's last clause, so its list runs to the end of the text. */
-    private static boolean returningIsLast(Sig s) {
+    static boolean returningIsLast(Sig s) {
         int at = s.find("returning", 0, s.size(), 0);
         if (at < 0 || at == s.size() - 1) {
             return false;
