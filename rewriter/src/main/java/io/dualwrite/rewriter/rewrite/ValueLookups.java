@@ -48,7 +48,9 @@ final class ValueLookups {
             for (int[] c : sc.whereConjuncts(s, scopes)) {
                 String lookup = lookup(s, sc, names, c[0], c[1]);
                 if (lookup != null) {
-                    splice.replaceCovering(s.get(c[0]).start(), s.get(c[1] - 1).end(), lookup);
+                    // WHERE(email) = ? has no space before the conjunct: the lookup must not glue to the keyword
+                    boolean glued = c[0] > 0 && s.get(c[0] - 1).end() == s.get(c[0]).start();
+                    splice.replaceCovering(s.get(c[0]).start(), s.get(c[1] - 1).end(), glued ? " " + lookup : lookup);
                 }
             }
         }

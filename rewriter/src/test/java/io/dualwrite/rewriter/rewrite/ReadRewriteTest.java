@@ -61,6 +61,10 @@ class ReadRewriteTest {
                         + " AND coalesce(" + newEmail("users") + ", 'x') = ?");
         assertReadNew("SELECT id FROM users WHERE email = ANY (?)",
                 "SELECT id FROM users WHERE " + lookupOn("users", "\"dw$l\".\"address\" = ANY ( ? )"));
+        // a conjunct written without a space after WHERE or AND keeps one before the lookup
+        assertReadNew("SELECT id FROM users WHERE(email) = ? AND(lower(email))='x'",
+                "SELECT id FROM users WHERE " + lookupOn("users", "( \"dw$l\".\"address\" ) = ?") + " AND "
+                        + lookupOn("users", "( lower ( \"dw$l\".\"address\" ) ) = 'x'"));
     }
 
     @Test
