@@ -29,8 +29,8 @@ public final class BackfillControl {
                 if (!rs.next()) {
                     return State.NONE;
                 }
-                int b = rs.getInt(2);
-                return new State(rs.getBoolean(1), rs.wasNull() ? null : b);
+                // by its own NULL: wasNull() after getBoolean(1) would tell paused's
+                return new State(rs.getBoolean(1), rs.getObject(2, Integer.class));
             }
         }
     }

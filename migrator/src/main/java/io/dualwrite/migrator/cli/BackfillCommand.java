@@ -94,6 +94,13 @@ final class BackfillCommand extends BaseCommand {
         if (pause || resume || setBatchSize != null) {
             return control();
         }
+        if (maxReplicaLagSeconds != null && !(maxReplicaLagSeconds >= 0)) {
+            // a negative lag would hold every batch: replay_lag is never below it
+            throw new UsageException("--max-replica-lag must be 0 or more seconds; got " + maxReplicaLagSeconds);
+        }
+        if (ackTimeoutSeconds < 0 || ackTimeoutSeconds > Duration.ofDays(1).toSeconds()) {
+            throw new UsageException("--ack-timeout must be between 0 and 86400 seconds; got " + ackTimeoutSeconds);
+        }
         BackfillOptions options;
         try {
             int w = workers != null ? workers : Runtime.getRuntime().availableProcessors();

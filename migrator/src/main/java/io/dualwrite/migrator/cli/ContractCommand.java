@@ -1,12 +1,16 @@
 package io.dualwrite.migrator.cli;
 
+import io.dualwrite.control.ControlSchema;
 import io.dualwrite.migrator.UsageException;
 import io.dualwrite.migrator.contract.ColumnDependents;
 import io.dualwrite.migrator.contract.Contract;
+import io.dualwrite.rewriter.Phase;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -32,7 +36,8 @@ final class ContractCommand extends BaseCommand {
     @Option(names = "--dry-run", description = "Check the gates and print the DDL without running it.")
     boolean dryRun;
 
-    @Option(names = "--lock-timeout", defaultValue = "2s", paramLabel = "DURATION", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--lock-timeout", defaultValue = "2s", paramLabel = "DURATION",
+            description = "How long each attempt waits for the table lock (more than 0). Default: ${DEFAULT-VALUE}.")
     String lockTimeout;
 
     @Option(names = "--attempts", defaultValue = "10", paramLabel = "N", description = "Lock attempts. Default: ${DEFAULT-VALUE}.")
@@ -43,8 +48,18 @@ final class ContractCommand extends BaseCommand {
 
     @Override
     public Integer call() throws Exception {
-        Contract.Options o = new Contract.Options(parseDuration(soak, "--soak"), dryRun, parseDuration(lockTimeout, "--lock-timeout"),
-                Math.max(1, attempts));
+        Contract.Options o = new Contract.Options(parseDuration(soak, "--soak"), dryRun, lockTimeout(lockTimeout),
+                atLeastOne(attempts, "--attempts"));
+        if (!dryRun && alreadyContracted()) {
+            // a second run (after one whose acknowledgement was lost, or in a script) finds the work done, as expand does
+            if (json()) {
+                printJson(Json.obj("ok", true, "migration", migration, "executed", false, "alreadyContracted", true));
+            } else {
+                out().println("already contracted: " + migration + " is in CONTRACTED, its old column dropped; nothing to do"
+                        + " (reverse-sync re-adds the column)");
+            }
+            return DualwriteCli.OK;
+        }
         Contract.Result r = Contract.run(() -> connection.open("dualwrite-contract"), migration, o, m -> err().println(m),
                 retries.retry(this::progressLine));
         boolean ok = r.executed() || r.gatesHold();
@@ -88,6 +103,30 @@ final class ContractCommand extends BaseCommand {
             out().println("  " + s + (s.startsWith("--") ? "" : ";"));
         }
         return ok ? DualwriteCli.OK : DualwriteCli.CHECK_FAILED;
+    }
+
+    private boolean alreadyContracted() throws SQLException {
+        try (Connection c = connection.open("dualwrite-contract")) {
+            return ControlSchema.require(c, migration).phase() == Phase.CONTRACTED;
+        }
+    }
+
+    /** {@code --lock-timeout}: more than 0, since PostgreSQL's {@code lock_timeout = 0} waits without end. */
+    static Duration lockTimeout(String s) {
+        Duration d = parseDuration(s, "--lock-timeout");
+        if (d.isZero()) {
+            throw new UsageException("--lock-timeout must be more than 0 (PostgreSQL's lock_timeout 0 would wait for the"
+                    + " table lock without end, holding up the application's statements queued behind it); give e.g. 2s");
+        }
+        return d;
+    }
+
+    /** A count option that must be 1 or more. */
+    static int atLeastOne(int n, String option) {
+        if (n < 1) {
+            throw new UsageException(option + " must be 1 or more; got " + n);
+        }
+        return n;
     }
 
     static Duration parseDuration(String s, String option) {

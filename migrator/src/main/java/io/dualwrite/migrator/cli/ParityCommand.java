@@ -3,6 +3,7 @@ package io.dualwrite.migrator.cli;
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.phase.PhaseTransitions;
 import io.dualwrite.control.phase.PhaseWriter;
+import io.dualwrite.migrator.RefusedException;
 import io.dualwrite.migrator.UsageException;
 import io.dualwrite.migrator.db.Retry;
 import io.dualwrite.migrator.parity.ChunkedParity;
@@ -66,6 +67,13 @@ final class ParityCommand extends BaseCommand {
     public Integer call() throws Exception {
         if (!mode.equals("chunked") && !mode.equals("full")) {
             throw new UsageException("--mode must be chunked or full, got " + mode);
+        }
+        try (Connection c = open()) {
+            if (ControlSchema.require(c, migration).phase() == Phase.CONTRACTED) {
+                throw new RefusedException("parity compares the old column with the new table, and in CONTRACTED the old"
+                        + " column is gone: nothing to compare. reverse-sync re-adds it from the new table (and checks parity"
+                        + " itself)");
+            }
         }
         if (mode.equals("chunked")) {
             return chunked();

@@ -95,7 +95,9 @@ final class PhaseCommand extends BaseCommand {
             }
             // not a check but what the phase needs: also with --force, and when the migration is there already (moved by an
             // older version)
-            if (move.allowed() && (move.gates().contains(Gate.DELETES_REACH_NEW_TABLE) || move.stays() && !to.writesOld())) {
+            // (not again in CONTRACTED: the installer's old-column trigger reads the column the contract dropped)
+            if (move.allowed() && (move.gates().contains(Gate.DELETES_REACH_NEW_TABLE)
+                    || move.stays() && to == Phase.NEW_ONLY)) {
                 String done = ConstraintTwins.followDeletes(c, state.spec(), err()::println);
                 if (done != null) {
                     err().println(done);
@@ -126,7 +128,8 @@ final class PhaseCommand extends BaseCommand {
                 }
                 for (SourceView v : SourceRelatives.views(c, state.spec(), columnRules)) {
                     refusedWrites.add(v.view().schema() + "." + v.view().name() + " (a view over the table: a DELETE"
-                            + " until NEW_ONLY, an INSERT while the column has a default, an UPDATE of the key, MERGE)");
+                            + " until NEW_ONLY, an INSERT while the column has a default, an UPDATE of the key, a MERGE doing"
+                            + " one of these)");
                 }
                 Collections.sort(refusedWrites);
             }

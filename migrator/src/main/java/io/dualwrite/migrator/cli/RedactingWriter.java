@@ -6,6 +6,9 @@ import java.io.IOException;
 import java.io.Writer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Everything the CLI prints passes through here, line by line ({@link Secrets#redact(String, java.util.Collection)}):
@@ -23,20 +26,40 @@ final class RedactingWriter extends Writer {
         this.secrets = secrets;
     }
 
-    /** The secret values a command line carries: {@code --password VALUE}, {@code --password=VALUE}, and PGPASSWORD. */
+    /** A URL's user info with a password ({@code postgres://user:secret@host/db}): the password. */
+    private static final Pattern USER_INFO_PASSWORD = Pattern.compile("//[^/@:\\s]*:([^/@\\s]+)@");
+
+    /**
+     * The secret values a command line carries: the value of {@code --password} and of any option spelled like one
+     * ({@code --passwd}, {@code --pasword=…}, {@code -p}: picocli quotes an unknown option's value back), a password in a
+     * URL's user info (which PgJDBC does not take, so the error quotes the URL), and PGPASSWORD.
+     */
     static List<String> secretsOf(String[] args, String environmentPassword) {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--password") && i + 1 < args.length) {
-                out.add(args[i + 1]);
-            } else if (args[i].startsWith("--password=")) {
-                out.add(args[i].substring("--password=".length()));
+            String a = args[i];
+            int eq = a.indexOf('=');
+            if (a.startsWith("-") && looksLikeAPasswordOption(eq < 0 ? a : a.substring(0, eq))) {
+                if (eq >= 0) {
+                    out.add(a.substring(eq + 1));
+                } else if (i + 1 < args.length) {
+                    out.add(args[i + 1]);
+                }
+            }
+            Matcher m = USER_INFO_PASSWORD.matcher(a);
+            while (m.find()) {
+                out.add(m.group(1));
             }
         }
         if (environmentPassword != null) {
             out.add(environmentPassword);
         }
         return out;
+    }
+
+    private static boolean looksLikeAPasswordOption(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        return n.contains("pas") || n.contains("pwd") || n.contains("word") || n.contains("secret") || n.equals("-p");
     }
 
     @Override

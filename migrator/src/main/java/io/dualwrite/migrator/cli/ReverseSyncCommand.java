@@ -32,7 +32,8 @@ final class ReverseSyncCommand extends BaseCommand {
     boolean restart;
 
     @Option(names = "--lock-timeout", defaultValue = "2s", paramLabel = "DURATION",
-            description = "For the DDL (mirror, re-added column). Default: ${DEFAULT-VALUE}.")
+            description = "How long each attempt at the DDL (mirror, re-added column) waits for the table lock (more than 0)."
+                    + " Default: ${DEFAULT-VALUE}.")
     String lockTimeout;
 
     @Option(names = "--attempts", defaultValue = "10", paramLabel = "N", description = "Lock attempts. Default: ${DEFAULT-VALUE}.")
@@ -43,8 +44,8 @@ final class ReverseSyncCommand extends BaseCommand {
 
     @Override
     public Integer call() throws Exception {
-        ReverseSync.Options o = new ReverseSync.Options(Math.max(1, batchSize), restart,
-                ContractCommand.parseDuration(lockTimeout, "--lock-timeout"), Math.max(1, attempts));
+        ReverseSync.Options o = new ReverseSync.Options(ContractCommand.atLeastOne(batchSize, "--batch-size"), restart,
+                ContractCommand.lockTimeout(lockTimeout), ContractCommand.atLeastOne(attempts, "--attempts"));
         Retry retry = retries.retry(this::progressLine);
         ReverseSync.Result r = ReverseSync.run(this::open, migration, o, m -> err().println(m), retry);
         MigrationSpec spec = retry.run(this::open, c -> "reading the migration",

@@ -20,7 +20,7 @@ final class ShadowCommand extends BaseCommand {
     @Option(names = "--migration", required = true, paramLabel = "NAME", description = "The migration, e.g. users.email.")
     String migration;
 
-    @Option(names = "--rate", required = true, paramLabel = "SHARE", description = "0 to 1: 0.01 compares 1 % of reads.")
+    @Option(names = "--rate", required = true, paramLabel = "SHARE", description = "0 to 1: 0.01 compares 1 %% of reads.")
     double rate;
 
     @Override

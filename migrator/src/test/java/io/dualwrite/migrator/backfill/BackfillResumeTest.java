@@ -74,6 +74,20 @@ class BackfillResumeTest {
         }
     }
 
+    /** A pause and a resume leave the batch size adaptive (a control row with batch_size NULL read back as 0: one page). */
+    @Test
+    void pauseAndResumeKeepTheAdaptiveBatchSize(TestDatabase db) throws Exception {
+        Fixtures.createUsers(db, 100);
+        Fixtures.expandAndDualWrite(db);
+        assertThat(backfill(db, "--pause").code()).isZero();
+        assertThat(backfill(db, "--resume").code()).isZero();
+        try (Connection c = db.connect()) {
+            assertThat(BackfillControl.read(c, "users.email")).isEqualTo(new BackfillControl.State(false, null));
+            BackfillControl.setBatchSize(c, "users.email", 500, "test");
+            assertThat(BackfillControl.read(c, "users.email").batchSize()).isEqualTo(500);
+        }
+    }
+
     @Test
     void pausedRunResumesAfterLastBatchWithoutRepeating(TestDatabase db) throws Exception {
         Fixtures.createUsers(db, USERS);

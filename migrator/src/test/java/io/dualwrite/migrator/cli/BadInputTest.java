@@ -92,6 +92,29 @@ class BadInputTest {
         }
     }
 
+    /**
+     * {@code lock_timeout = 0} waits without end, a count of 0 would do nothing or loop, a negative replica lag holds every
+     * batch, a huge wait overflows: refused before anything runs.
+     */
+    @Test
+    void outOfRangeNumbersAreRefused(TestDatabase db) throws Exception {
+        Fixtures.createUsers(db, 10);
+        Fixtures.expandAndDualWrite(db);
+        List<String> before = CatalogSnapshot.of(db);
+        String[][] cases = {
+                {"contract", "--lock-timeout", "0", "--lock-timeout must be more than 0"},
+                {"reverse-sync", "--lock-timeout", "0ms", "--lock-timeout must be more than 0"},
+                {"contract", "--attempts", "0", "--attempts must be 1 or more; got 0"},
+                {"reverse-sync", "--attempts", "-2", "--attempts must be 1 or more; got -2"},
+                {"reverse-sync", "--batch-size", "0", "--batch-size must be 1 or more; got 0"},
+                {"backfill", "--max-replica-lag", "-3", "--max-replica-lag must be 0 or more seconds"},
+                {"backfill", "--ack-timeout", "99999999999999999", "--ack-timeout must be between 0 and 86400 seconds"}};
+        for (String[] c : cases) {
+            refusedAndUnchanged(db, before, cli(c[0], "--url", db.jdbcUrl(), "--user", db.user(), "--migration", "users.email",
+                    c[1], c[2]), c[3]);
+        }
+    }
+
     @Test
     void aTableWithoutAPrimaryKeyIsRefusedBeforeAnythingIsCreated(TestDatabase db) throws Exception {
         db.execute("CREATE TABLE users (id bigint, email text)");

@@ -37,6 +37,12 @@ class SecretsNotPrintedCliTest {
         runs.add(expect(2, "phase", "--url", url, "--user", db.user(), "--password", OPTION, "--migration", "no.such", "DUAL_WRITE"));
         runs.add(expect(2, "status", "--url", url, "--changes", "not-a-number", "--password", OPTION)); // picocli's own error
         runs.add(expect(0, "status", "--url", url, "--user", db.user(), "--password", OPTION, "--json", "--history"));
+        // picocli quotes an unknown option's value back: a misspelled password option too
+        runs.add(expect(2, "status", "--url", url, "--passwd", OPTION));
+        runs.add(expect(2, "status", "--url", url, "--pasword=" + OPTION));
+        // a password in the URL's user info (the DATABASE_URL form), which the error quotes
+        runs.add(expect(2, "status", "--url", "postgres://app:" + IN_URL + "@db/app"));
+        runs.add(expect(2, "status", "--url", "jdbc:postgresql://app:" + IN_URL + "@127.0.0.1:1/app", "--json"));
         Run phase = expect(0, "phase", "--url", url, "--user", db.user(), "--password", OPTION, "--migration", "users.email",
                 "DUAL_WRITE");
         runs.add(phase);

@@ -233,9 +233,21 @@ class ContractTest {
         // recorded in the DROP's transaction, as the table was just before it
         assertThat(db.queryString("SELECT string_agg(position || ':' || name || ':' || type, ',' ORDER BY position)"
                 + " FROM dualwrite.source_column WHERE migration = 'users.email'")).isEqualTo("1:id:bigint,2:name:text,3:email:text");
+        // a second run finds the work done: exit 0, nothing changed (a script, or a first run whose acknowledgement was lost)
         Run again = run(db, "contract");
-        assertThat(again.code()).isEqualTo(1);
-        assertThat(again.err()).contains("CONTRACTED");
+        assertThat(again.code()).as(again.toString()).isZero();
+        assertThat(again.out()).contains("already contracted");
+        assertThat(db.queryString("SELECT from_phase || '>' || to_phase FROM dualwrite.phase_change ORDER BY id DESC LIMIT 1"))
+                .isEqualTo("NEW_ONLY>CONTRACTED");
+        Run phaseAgain = run(db, "phase", "CONTRACTED");
+        assertThat(phaseAgain.code()).as(phaseAgain.toString()).isZero();
+        assertThat(db.queryString("SELECT phase FROM dualwrite.migration")).isEqualTo("CONTRACTED");
+        // nothing left to compare: refused with what to do, not a SQL error about the dropped column
+        for (String mode : new String[] {"chunked", "full"}) {
+            Run parity = run(db, "parity", "--mode", mode);
+            assertThat(parity.code()).as(parity.toString()).isEqualTo(1);
+            assertThat(parity.err()).contains("refused: parity compares the old column", "reverse-sync re-adds it");
+        }
     }
 
     @Test
