@@ -44,7 +44,10 @@ public final class GateChecks {
                 case PARITY_ZERO -> r.parityMismatches == null || !r.parityAfterChange
                         ? "no parity check since the phase last changed: run dualwrite parity"
                                 + (from == Phase.NEW_ONLY ? " (after dualwrite reverse-sync)" : "")
-                        : r.parityMismatches != 0 ? "the latest parity check found " + r.parityMismatches + " mismatches" : null;
+                        : r.parityMismatches != 0 ? "the latest parity check found " + r.parityMismatches + " mismatches: "
+                                + (from == Phase.NEW_ONLY ? "run dualwrite reverse-sync, which brings the old column in step"
+                                        + " and checks parity" : "run dualwrite parity --repair, then dualwrite parity again")
+                        : null;
                 case FLEET_ON_CURRENT_PHASE -> {
                     List<String> lagging = Fleet.lagging(c, migration, Set.of(from));
                     yield lagging.isEmpty() ? null : "instances not yet on " + from + ": " + String.join("; ", lagging);

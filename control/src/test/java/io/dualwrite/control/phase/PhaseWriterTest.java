@@ -58,7 +58,7 @@ class PhaseWriterTest {
             db.execute("INSERT INTO dualwrite.backfill_checkpoint (migration, completed_at) VALUES ('users.email', now())");
             ControlSchema.recordParity(c, M, 3);
             assertThatThrownBy(() -> PhaseWriter.change(c, PhaseWriter.Request.of(M, Phase.READ_NEW, "test", null)))
-                    .hasMessageContaining("found 3 mismatches");
+                    .hasMessageContaining("found 3 mismatches: run dualwrite parity --repair, then dualwrite parity again");
             ControlSchema.recordParity(c, M, 0);
             PhaseWriter.change(c, PhaseWriter.Request.of(M, Phase.READ_NEW, "test", null));
             PhaseWriter.change(c, PhaseWriter.Request.of(M, Phase.DUAL_WRITE, "test", null));

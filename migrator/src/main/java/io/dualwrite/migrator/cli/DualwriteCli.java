@@ -13,6 +13,7 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -53,6 +54,18 @@ public final class DualwriteCli implements Callable<Integer> {
         cl.setOut(new PrintWriter(new RedactingWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), secrets), true));
         cl.setErr(new PrintWriter(new RedactingWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), secrets), true));
         cl.setExecutionExceptionHandler(DualwriteCli::handle);
+        boolean json = Arrays.asList(args).contains("--json");
+        CommandLine.IParameterExceptionHandler parse = cl.getParameterExceptionHandler();
+        cl.setParameterExceptionHandler((e, rest) -> {
+            int code = parse.handleParseException(e, rest);
+            if (json) {
+                // the command line did not parse: the JSON promised on failure still reaches stdout
+                e.getCommandLine().getOut().println(Json.write(Json.obj("ok", false, "exitCode", code, "error",
+                        "error: " + e.getMessage())));
+                e.getCommandLine().getOut().flush();
+            }
+            return code;
+        });
         return cl.execute(args);
     }
 

@@ -1,5 +1,7 @@
 package io.dualwrite.migrator.cli;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.dualwrite.migrator.CatalogSnapshot;
 import io.dualwrite.migrator.Fixtures;
 import io.dualwrite.migrator.Fixtures.Run;
@@ -112,6 +114,20 @@ class BadInputTest {
         for (String[] c : cases) {
             refusedAndUnchanged(db, before, cli(c[0], "--url", db.jdbcUrl(), "--user", db.user(), "--migration", "users.email",
                     c[1], c[2]), c[3]);
+        }
+    }
+
+    /** With --json, a command line that does not parse still prints {"ok":false,…} on stdout, as every failure does. */
+    @Test
+    void aCommandLineThatDoesNotParseStillAnswersInJson(TestDatabase db) throws Exception {
+        for (String[] args : new String[][] {{"status", "--url", db.jdbcUrl(), "--changes", "abc", "--json"},
+                {"status", "--url", db.jdbcUrl(), "--no-such-option", "--json"}}) {
+            Run r = cli(args);
+            assertThat(r.code()).as(r.toString()).isEqualTo(DualwriteCli.USAGE);
+            JsonObject o = JsonParser.parseString(r.out().strip()).getAsJsonObject();
+            assertThat(o.get("ok").getAsBoolean()).isFalse();
+            assertThat(o.get("exitCode").getAsInt()).isEqualTo(DualwriteCli.USAGE);
+            assertThat(o.get("error").getAsString()).startsWith("error: ");
         }
     }
 
