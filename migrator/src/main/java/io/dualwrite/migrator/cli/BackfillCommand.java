@@ -197,14 +197,23 @@ final class BackfillCommand extends BaseCommand {
             int w = 30, filled = (int) Math.min(w, Math.round(pct / 100 * w));
             out().print(String.format(Locale.ROOT, "\r[%s%s] %5.1f%% %,d/~%,d rows, %,.0f rows/s, ETA %s, batch %,d %s   ",
                     "#".repeat(filled), " ".repeat(w - filled), pct, p.rowsDone(), p.totalEstimate(), p.rowsPerSecond(), eta,
-                    p.batchSize(), p.state()));
+                    p.batchSize(), p.state() + why(p.state())));
         } else {
             out().println(String.format(Locale.ROOT, "  %,d / ~%,d rows (%.0f%%), %,d copied, batch %d (size %d), %s,"
-                            + " %.0f rows/s, ETA %s, %s",
+                            + " %.0f rows/s, ETA %s, %s%s",
                     p.rowsDone(), p.totalEstimate(), pct, p.rowsCopied(), p.batches(), p.batchSize(), p.position(),
-                    p.rowsPerSecond(), eta, p.state()));
+                    p.rowsPerSecond(), eta, p.state(), why(p.state())));
         }
         out().flush();
+    }
+
+    /** What a waiting state waits for: a pause set by --pause (possibly before this run started) or a throttle. */
+    private static String why(String state) {
+        return switch (state) {
+            case "PAUSED" -> " (backfill --pause is in effect: dualwrite backfill --resume goes on)";
+            case "THROTTLED" -> " (--max-replica-lag or --throttle-query holds the next batch)";
+            default -> "";
+        };
     }
 
     static String formatSeconds(double s) {
