@@ -157,8 +157,12 @@ final class PhaseCommand extends BaseCommand {
 
     private void report(Phase from, Phase to, boolean changed, String by, List<String> functionsNaming,
                         List<String> refusedWrites, List<String> shared) {
-        String rollback = from == to ? null : "dualwrite phase --url " + shellQuote(connection.displayUrl()) + " --migration "
-                + migration + " " + from;
+        String url = shellQuote(connection.displayUrl());
+        // from NEW_ONLY the old column is stale: back to READ_NEW only through reverse-sync, which brings it in step first
+        String rollback = from == to ? null : to == Phase.NEW_ONLY && from == Phase.READ_NEW
+                ? "dualwrite reverse-sync --url " + url + " --migration " + shellQuote(migration) + " (brings the old column"
+                        + " in step), then dualwrite phase --url " + url + " --migration " + shellQuote(migration) + " READ_NEW"
+                : "dualwrite phase --url " + url + " --migration " + shellQuote(migration) + " " + from;
         if (json()) {
             printJson(Json.obj("ok", true, "migration", migration, "from", from, "to", to, "changed", changed,
                     "changedBy", by, "reason", reason, "rollback", rollback, "functionsNamingColumn", functionsNaming,

@@ -42,6 +42,8 @@ class OldColumnConstraintsLifecycleTest {
         }
         Run newOnly = run(db, "phase", "NEW_ONLY");
         ok(newOnly);
+        assertThat(newOnly.out()).as("the way back starts with reverse-sync: the old column is no longer written")
+                .contains("rollback: dualwrite reverse-sync --url", "then dualwrite phase --url", "READ_NEW");
         assertThat(newOnly.err()).contains("created unique index email_address_address_unique_idx on \"public\".\"email_address\""
                 + " (concurrently), the twin of unique index users_email_key ON public.users USING btree (email)",
                 "added constraint email_short to \"public\".\"email_address\" (validated), the twin of CHECK (length(email) < 40)");
