@@ -99,9 +99,4 @@ public record MergeActions(boolean updates, boolean deletes, boolean inserts, Se
         }
         return out;
     }
-
-    /** Whether an action may give {@code column} a value: an UPDATE assigning it, an INSERT naming it or positional. */
-    public boolean writes(String column) {
-        return assigned.contains(column) || insertColumns == null || insertColumns.contains(column);
-    }
 }
