@@ -351,7 +351,12 @@ public final class ReadScopes {
                 int close = s.match(i + 1);
                 for (int j = i + 2; j < close && sc.hasSource(); j++) {
                     if (s.isIdentifier(j) && names.isColumn(s.get(j).normalized())) {
-                        refusal = "a JOIN … USING on the migrated column cannot be rewritten; use JOIN … ON";
+                        if (sc.writeRoot) {
+                            // the written table cannot become a derived table (DerivedSources#wrap)
+                            refusal = "a JOIN … USING on the migrated column in a write's own FROM or USING list cannot"
+                                    + " be rewritten; use JOIN … ON";
+                        }
+                        sc.joinsUsingColumn = true;
                     }
                 }
                 markNotReference(i, close + 1);

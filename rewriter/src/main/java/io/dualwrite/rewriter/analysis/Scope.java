@@ -28,6 +28,8 @@ public final class Scope {
     public boolean naturalOrUsing;
     /** A NATURAL join in FROM: it joins on every column name the two sides share. */
     public boolean natural;
+    /** A JOIN … USING whose list names the migrated column, with the migrated table among the FROM items before it. */
+    public boolean joinsUsingColumn;
     /**
      * The scope follows UNION, INTERSECT or EXCEPT: a trailing ORDER BY at its level sorts the
      * whole set operation and can name only its output columns.

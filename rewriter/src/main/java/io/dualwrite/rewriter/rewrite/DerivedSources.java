@@ -114,6 +114,14 @@ final class DerivedSources {
                 && unqualified.owner(s, scopes, scope, names.spec().sourceColumn()) == null;
     }
 
+    /**
+     * A query's JOIN … USING naming the migrated column ({@link Scope#joinsUsingColumn}): as for a NATURAL join, the
+     * migrated table's FROM items must offer the column, and the merged column is then PostgreSQL's to resolve.
+     */
+    boolean joinsUsingTheColumn(Scope scope) {
+        return scope.joinsUsingColumn && !scope.writeRoot && scope.hasSource();
+    }
+
     /** Whether {@link #wrap} makes every FROM item of the migrated table in {@code scope} a derived table. */
     boolean canWrap(Sig s, Scope scope) {
         return wrap(s, scope, null, true, null) == null;

@@ -157,12 +157,20 @@ public final class ReadRewriter {
         String refusal = renamesColumn(scopes);
         if (refusal == null) {
             for (Scope scope : scopes.scopes()) {
-                if (derived.joinsNaturallyOnTheColumn(s, scopes, scope)) {
+                if (derived.joinsUsingTheColumn(scope)) {
+                    String cannot = derived.wrap(s, scope, splice, true, from -> reads.columns(from, null, joins));
+                    if (cannot != null && refusal == null) {
+                        refusal = "a JOIN … USING on the migrated column needs the migrated table as a derived table: "
+                                + cannot + "; or use JOIN … ON";
+                    }
+                } else if (derived.joinsNaturallyOnTheColumn(s, scopes, scope)) {
                     // if it cannot, the join reads the old column: right in READ_NEW, refused after (DropSensitiveShapes)
                     derived.wrap(s, scope, splice, true, from -> reads.columns(from, null, joins));
                 }
             }
-            refusal = rows.expandStars(s, scopes, splice, returned, joins);
+            if (refusal == null) {
+                refusal = rows.expandStars(s, scopes, splice, returned, joins);
+            }
         }
         if (refusal == null) {
             refusal = replaceReferences(s, scopes, splice, returned, joins);
