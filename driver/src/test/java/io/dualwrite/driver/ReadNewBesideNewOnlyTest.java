@@ -7,6 +7,8 @@ import io.dualwrite.testing.PostgresExtension;
 import io.dualwrite.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
@@ -50,5 +52,55 @@ class ReadNewBesideNewOnlyTest {
         assertThat(MigrationFixture.primaries(db)).isEqualTo(Map.of(1L, "ann@new.example", 2L, "bob@newer.example",
                 5L, "Eve@Example.com"));
         assertThat(db.queryLong("SELECT count(*) FROM orders WHERE note = 'to bob'")).isEqualTo(2);
+    }
+
+    /**
+     * With a RETURNING list too: rows found by the new values, the column returned as the new table has it (or as the
+     * write leaves it, where it assigns it), and the columns described as the application's write describes them.
+     */
+    @Test
+    void readNewWritesWithReturningReadTheNewTable(TestDatabase db) throws SQLException {
+        MigrationFixture.create(db, Phase.READ_NEW);
+        db.execute("UPDATE email_address SET address = 'ann@new.example' WHERE user_id = 1 AND is_primary;"
+                + " UPDATE email_address SET address = 'bob@new.example' WHERE user_id = 2 AND is_primary;"
+                + " UPDATE email_address SET address = 'dee@new.example' WHERE user_id = 4 AND is_primary");
+        try (Connection c = db.connectDualwrite()) {
+            try (PreparedStatement p = c.prepareStatement("UPDATE users SET name = ? WHERE email = ? RETURNING id, email")) {
+                p.setString(1, "Ann B.");
+                p.setString(2, "ann@new.example");
+                try (ResultSet rs = p.executeQuery()) {
+                    ResultSetMetaData md = rs.getMetaData();
+                    assertThat(md.getColumnCount()).isEqualTo(2);
+                    assertThat(md.getColumnLabel(2)).isEqualTo("email");
+                    assertThat(md.getTableName(2)).isEqualTo("users");
+                    assertThat(md.isNullable(2)).isEqualTo(ResultSetMetaData.columnNullable);
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getLong(1)).isEqualTo(1);
+                    assertThat(rs.getString(2)).isEqualTo("ann@new.example");
+                    assertThat(rs.next()).isFalse();
+                }
+            }
+            try (Statement s = c.createStatement()) {
+                try (ResultSet rs = s.executeQuery("UPDATE users u SET email = upper(u.name) WHERE email = 'bob@new.example'"
+                        + " RETURNING *")) {
+                    assertThat(rs.getMetaData().getColumnCount()).isEqualTo(3);
+                    assertThat(rs.getMetaData().getColumnName(3)).isEqualTo("email");
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString("email")).isEqualTo("BOB");
+                    assertThat(rs.next()).isFalse();
+                }
+                try (ResultSet rs = s.executeQuery("DELETE FROM users WHERE email = 'dee@new.example' RETURNING email, id")) {
+                    assertThat(rs.getMetaData().getColumnCount()).isEqualTo(2);
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getString(1)).isEqualTo("dee@new.example");
+                    assertThat(rs.getLong(2)).isEqualTo(4);
+                    assertThat(rs.next()).isFalse();
+                }
+            }
+        }
+        assertThat(db.queryString("SELECT name FROM users WHERE id = 1")).isEqualTo("Ann B.");
+        assertThat(MigrationFixture.users(db)).containsEntry(2L, "BOB").doesNotContainKey(4L);
+        assertThat(MigrationFixture.primaries(db)).isEqualTo(Map.of(1L, "ann@new.example", 2L, "BOB",
+                5L, "Eve@Example.com"));
     }
 }

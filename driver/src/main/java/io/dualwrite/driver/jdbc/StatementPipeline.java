@@ -179,7 +179,8 @@ final class StatementPipeline {
             sample(statement.plan, chosen, migration, phase, statement.applicationSql, statement.log());
             Rewrite.Rewritten rewrite = statement.log().formFor(rewrite(chosen, migration, phase));
             routed(migration, rewrite, statement.returningList != null);
-            recordTexts(rewrite, phase, statement.applicationSql, true);
+            recordTexts(rewrite, phase, statement.applicationSql, true,
+                    writeReadingNew(statement.plan, chosen, phase, statement.returningList));
             PreparedStatement delegate = statement.rebind(rewrite, phase);
             try {
                 return execute(delegate, null, null, call);
@@ -333,12 +334,13 @@ final class StatementPipeline {
     ResultSetMetaData metaData(RewritingPreparedStatement statement, String preparedSql, Phase preparedPhase,
                                ResultSetMetaData md) throws SQLException {
         boolean translation = !preparedSql.equals(statement.applicationSql) && !preparedPhase.writesOld();
-        if (md != null && !translation && statement.plan.forPhase(Phase.READ_NEW) instanceof Rewrite.Rewritten r
-                && r.kind() == Rewrite.Kind.READ_NEW && r.sql().equals(preparedSql)) {
-            return connection.plainReads.of(statement.applicationSql, true, md);
-        }
         int visible = md == null ? -1 : visibleColumns(md);
         ResultSetMetaData shown = visible < 0 ? md : Wrappers.hidingMetaData(md, visible);
+        if (md != null && !translation && statement.plan.forPhase(Phase.READ_NEW) instanceof Rewrite.Rewritten r
+                && r.sql().equals(preparedSql) && (r.kind() == Rewrite.Kind.READ_NEW
+                || writeReadingNew(statement.plan, r, Phase.READ_NEW, statement.returningList))) {
+            return connection.plainReads.of(statement.applicationSql, true, shown);
+        }
         return translation ? TranslatedResultSet.of(shown, connection.recordedTypes, statement.migration) : shown;
     }
 
@@ -364,12 +366,12 @@ final class StatementPipeline {
 
     /** The result set as the application sees it: its hidden columns hidden, its metadata the application's query's. */
     private ResultSet shown(ResultSet rs) throws SQLException {
-        if (readNewSql != null) {
-            return Wrappers.readNewResultSet(rs, owner, connection.plainReads, readNewSql, readNewPrepared);
-        }
         // without hidden columns the metadata is not looked at: PgJDBC makes it on the first call, most results never need it
         int visible = hidden == 0 ? -1 : visibleColumns(rs.getMetaData());
         ResultSet shown = visible >= 0 ? Wrappers.hidingResultSet(rs, owner, visible) : rs;
+        if (readNewSql != null) {
+            return Wrappers.readNewResultSet(shown, owner, connection.plainReads, readNewSql, readNewPrepared);
+        }
         if (translated) {
             // never described from the application's text: the old column may be gone
             return Wrappers.translatedResultSet(shown, owner, connection.recordedTypes, touched);
@@ -419,7 +421,7 @@ final class StatementPipeline {
         sample(plan, chosen, migration, phase, sql, null);
         Rewrite.Rewritten rewrite = rewrite(chosen, migration, phase);
         routed(migration, rewrite, returningList != null);
-        recordTexts(rewrite, phase, sql, false);
+        recordTexts(rewrite, phase, sql, false, writeReadingNew(plan, chosen, phase, returningList));
         return rewrite == null ? sql : rewrite.sql();
     }
 
@@ -433,13 +435,28 @@ final class StatementPipeline {
         connection.searchPath.ran(sql, connection.pins.inTransaction());
     }
 
-    private void recordTexts(Rewrite.Rewritten rewrite, Phase phase, String application, boolean prepared) {
+    /**
+     * @param writeReadingNew {@link #writeReadingNew}: a RETURNING form's columns are then described as the application's
+     */
+    private void recordTexts(Rewrite.Rewritten rewrite, Phase phase, String application, boolean prepared,
+                             boolean writeReadingNew) {
         translated = rewrite != null && !phase.writesOld();
-        boolean read = !translated && rewrite != null && rewrite.kind() == Rewrite.Kind.READ_NEW;
+        boolean read = !translated && rewrite != null && (rewrite.kind() == Rewrite.Kind.READ_NEW
+                || writeReadingNew && rewrite.kind() == Rewrite.Kind.DUAL_WRITE_RETURNING);
         readNewSql = read ? application : null;
         readNewPrepared = prepared;
         applicationSql = application;
         sentSql = rewrite == null ? null : rewrite.sql();
+    }
+
+    /**
+     * READ_NEW's own form of a write with its own RETURNING list, whose reads of the column read the new table
+     * (NewSchemaTranslator#dualWriteReadingNew): there PostgreSQL reports no origin for the column's subquery, so the
+     * result is described as the application's write, as a rewritten read's is. Not generated keys: the application's
+     * text has no RETURNING to describe.
+     */
+    private static boolean writeReadingNew(RewritePlan plan, Rewrite chosen, Phase phase, String returningList) {
+        return phase == Phase.READ_NEW && returningList == null && chosen != plan.forPhase(Phase.DUAL_WRITE);
     }
 
     private void routed(MigrationRuntime migration, Rewrite.Rewritten rewrite, boolean wantsKeys) {

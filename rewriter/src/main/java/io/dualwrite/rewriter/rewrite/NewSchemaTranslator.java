@@ -1,5 +1,6 @@
 package io.dualwrite.rewriter.rewrite;
 
+import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.SourceTable;
 import io.dualwrite.rewriter.analysis.JooqView;
@@ -81,13 +82,12 @@ final class NewSchemaTranslator {
      * read because only there PostgreSQL re-reads the row it locked (a read-modify-write under READ COMMITTED), and a
      * locking read of the new table in SET would take the two rows' locks in the order opposite to every other write.
      *
-     * @return the rewrite, or null when nothing outside the assigned value reads the column, when the write has a
-     *         RETURNING list (its columns keep the dual write's metadata), is an INSERT, or cannot be translated: then
-     *         the dual write as the application wrote it serves
+     * @return the rewrite, or null when nothing outside the assigned value reads the column, when the write is an
+     *         INSERT, or cannot be translated: then the dual write as the application wrote it serves
      */
     Rewrite dualWriteReadingNew(String statement, int offset, Sig s) {
         // a write that reads no email (the dual write of a value names it as a SET target only) is not planned twice
-        if (statement.contains("dw$p") || s.find("returning", 0, s.size(), 0) >= 0 || !WriteScan.readsColumn(s, names, false)) {
+        if (statement.contains("dw$p") || !WriteScan.readsColumn(s, names, false)) {
             return null;
         }
         return build(statement, offset, s, "", List.of(), true) instanceof Rewrite.Rewritten w ? w : null;
@@ -268,7 +268,9 @@ final class NewSchemaTranslator {
         Relation relation = d.written(shape.qualifier(), shape.hasAlias(), lastTableToken(d));
         ReadScopes scopes = ReadScopes.ofWrite(t, names, relation, from, fromEnd, listStart, marks(d, list));
         scopes.hideWrittenTable(0, d.main);
-        String refusal = reads.writeEdits(t, scopes, listStart, assigned == null ? null : TranslationDraft.RETURNED, d.splice);
+        // READ_NEW's dual write returns what it leaves in the old column where it writes it there (a BEFORE trigger may)
+        boolean returnsWritten = assigned != null || d.keepsOldColumn && d.table.storedMayDiffer();
+        String refusal = reads.writeEdits(t, scopes, listStart, returnsWritten ? TranslationDraft.RETURNED : null, d.splice);
         if (refusal != null) {
             return refused(d.statement, "an UPDATE of the migrated table whose references to the column cannot be"
                     + " translated: " + refusal, "change it as suggested");
@@ -423,7 +425,8 @@ final class NewSchemaTranslator {
 
     /**
      * {@link #dualWriteReadingNew}'s form: the write with its edits, the assigned value as written, feeding the dual
-     * write's sync view; in place, with no sync, when it writes no value the sync must see.
+     * write's sync view; in place, with no sync, when it writes no value the sync must see. Its RETURNING list returns,
+     * for the column, the value the write leaves in the old column where it writes it there, else the new table's.
      */
     private Rewrite readingNew(TranslationDraft d, WriteShape shape, Assigned assigned, boolean delete) {
         Sig t = d.t;
@@ -432,16 +435,20 @@ final class NewSchemaTranslator {
             int end = t.get(assigned.to() - 1).end();
             d.splice.replaceCovering(start, end, d.text.substring(start, end));
         }
-        String write = d.edited(d.main, t.size());
+        String written = (shape.qualifier() == null ? "" : shape.qualifier() + ".") + Identifiers.quote(d.spec.sourceColumn());
+        String write = d.edited(d.main, t.size()).replace(TranslationDraft.RETURNED, written);
         if (write.equals(d.text.substring(t.get(d.main).start(), t.get(t.size() - 1).end()))) {
             return Rewrite.PASS_THROUGH;
         }
+        boolean returns = t.find("returning", d.main, t.size(), 0) >= 0;
+        Rewrite.Kind kind = returns ? Rewrite.Kind.DUAL_WRITE_RETURNING : Rewrite.Kind.DUAL_WRITE;
         if (!delete && assigned == null && !table.storedMayDiffer()) {
-            return d.rewritten(d.splice.apply(d.text), Rewrite.Kind.DUAL_WRITE, 0);
+            return d.rewritten(d.splice.apply(d.text).replace(TranslationDraft.RETURNED, written), kind, 0);
         }
         d.standalone.add(write);
-        return d.rewritten(new DualWriteForm.Form(d.spec, d.withPrefix(), write, shape.qualifier(), delete, false).plain(),
-                Rewrite.Kind.DUAL_WRITE, 0);
+        DualWriteForm.Form form = new DualWriteForm.Form(d.spec, d.withPrefix(), write, shape.qualifier(), delete, returns);
+        return returns ? d.rewritten(form.returning(null), kind, DualWriteForm.HIDDEN_COLUMNS)
+                : d.rewritten(form.plain(), kind, 0);
     }
 
     /** A write that gives the column no value: only its references (and {@code *}) change, in place. */

@@ -53,9 +53,8 @@ final class OtherTableWrite {
         PhaseRewrites out = PhaseRewrites.PASS.translatedAs(r.unchanged() ? Rewrite.PASS_THROUGH
                         : new Rewrite.Rewritten(r.sql(), Rewrite.Kind.READ_NEW, 0, null),
                 keysMayRead ? list -> withReturning(statement, list) : null);
-        // READ_NEW reads the new table here too (NewSchemaTranslator#dualWriteReadingNew says why); a RETURNING list
-        // keeps reading the old column, so that its columns are described as the statement's own
-        return r.unchanged() || s.find("returning", 0, s.size(), 0) >= 0 ? out : out.readingNew(out.translated());
+        // READ_NEW reads the new table here too (NewSchemaTranslator#dualWriteReadingNew says why), its RETURNING list too
+        return r.unchanged() ? out : out.readingNew(out.translated());
     }
 
     /**

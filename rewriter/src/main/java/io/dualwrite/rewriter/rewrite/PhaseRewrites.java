@@ -56,8 +56,8 @@ public record PhaseRewrites(Rewrite dualWrite, Rewrite readNew, Function<String,
 
     /**
      * The same rewrites with {@code rewrite} in {@code READ_NEW}: a write whose reads of the column read the new table
-     * there. Generated keys take the dual write's RETURNING form, or the statement as written where it has none (its
-     * RETURNING list then reads the old column, as it did).
+     * there. Generated keys (one form serves both phases that write old) take the dual write's RETURNING form, or the
+     * statement as written where it has none: their WHERE then reads the old column, as it did.
      */
     public PhaseRewrites readingNew(Rewrite rewrite) {
         Function<String, Rewrite> returning = withReturning != null ? withReturning : list -> Rewrite.PASS_THROUGH;

@@ -26,9 +26,11 @@ class WithQueryWriteTest {
         String expected = "WITH \"dw$w\" AS (DELETE FROM users WHERE id = ? RETURNING *, users.\"id\" AS \"dw$k\", NULL AS"
                 + " \"dw$v\"), \"dw$s\" AS (" + DELETE_TAIL.substring(2) + "), d AS (SELECT \"id\", \"name\", \"email\","
                 + " \"created_at\" FROM \"dw$w\") INSERT INTO archive SELECT * FROM d";
-        for (Phase p : new Phase[] {Phase.DUAL_WRITE, Phase.READ_NEW}) {
-            assertThat(rewritten(sql, p)).isEqualTo(new Rewrite.Rewritten(expected, Rewrite.Kind.DUAL_WRITE));
-        }
+        assertThat(rewritten(sql, Phase.DUAL_WRITE)).isEqualTo(new Rewrite.Rewritten(expected, Rewrite.Kind.DUAL_WRITE));
+        // READ_NEW archives the column as the new table has it
+        assertThat(rewritten(sql, Phase.READ_NEW)).isEqualTo(new Rewrite.Rewritten(expected.replace("RETURNING *,",
+                "RETURNING users.\"id\", users.\"name\", " + Fixtures.newEmail("users") + " AS \"email\","
+                        + " users.\"created_at\","), Rewrite.Kind.DUAL_WRITE));
         assertThat(rewriter.plan(sql).forPhase(Phase.EXPANDED)).isSameAs(Rewrite.PASS_THROUGH);
         Rewrite.Rewritten translated = rewritten(sql, Phase.NEW_ONLY);
         assertThat(translated).isEqualTo(rewriter.plan(sql).forPhase(Phase.CONTRACTED));
