@@ -76,15 +76,10 @@ final class WatchCommand extends BaseCommand {
             }
         }, "dualwrite-watch-stop");
         Runtime.getRuntime().addShutdownHook(hook);
-        if (!json()) {
-            err().println("watching " + migration + (repair ? " (repairing)" : "") + "; the slot keeps changes while no watch"
-                    + " runs: drop it with dualwrite watch --stop");
-            err().flush();
-        }
         Watch.Result r;
         try {
             r = Watch.run(() -> connection.open("dualwrite-watch"), () -> connection.openReplication("dualwrite-watch"),
-                    migration, o, d -> {
+                    migration, o, this::watching, d -> {
                         drifts.add(d);
                         if (!json()) {
                             out().println(describe(d));
@@ -124,6 +119,15 @@ final class WatchCommand extends BaseCommand {
                     + " --repair");
         }
         return code;
+    }
+
+    /** Said only once the slot exists: a watch refused (phase, wal_level, replica identity) has no slot to speak of. */
+    private void watching(String slot) {
+        if (!json()) {
+            err().println("watching " + migration + (repair ? " (repairing)" : "") + " from slot " + slot + "; the slot keeps"
+                    + " changes while no watch runs: drop it with dualwrite watch --stop");
+            err().flush();
+        }
     }
 
     private Integer stopWatch() throws Exception {

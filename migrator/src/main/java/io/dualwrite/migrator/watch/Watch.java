@@ -100,11 +100,14 @@ public final class Watch {
      *
      * @param db          plain connections (one is used, for the checks)
      * @param replication opens the {@code replication=database} connection for the slot's stream
+     * @param watching    called with the slot's name once every prerequisite held and the slot exists, before the
+     *                    first change is read (a refusal comes before it)
      * @param onDrift     called for every drift (after it was recorded)
      * @param log         where warnings go
      */
     public static Result run(ConnectionFactory db, ConnectionFactory replication, String migration, Options o,
-                             Consumer<Drift> onDrift, BooleanSupplier stopRequested, PrintWriter log) throws SQLException {
+                             Consumer<String> watching, Consumer<Drift> onDrift, BooleanSupplier stopRequested,
+                             PrintWriter log) throws SQLException {
         long t0 = System.nanoTime();
         WatchStats stats = new WatchStats();
         try (Connection c = db.open()) {
@@ -114,6 +117,7 @@ public final class Watch {
                         + " only in DUAL_WRITE and READ_NEW; " + migration + " is in " + ms.phase());
             }
             String slotName = prepare(c, migration);
+            watching.accept(slotName);
             FeedSlot slot = FeedSlot.of(migration);
             MigrationSpec spec = ms.spec();
             String keyType = ControlSchema.columnType(c, spec.sourceSchema(), spec.sourceTable(), spec.keyColumn());

@@ -29,7 +29,8 @@ class WatchCliTest {
             Fixtures.expandAndDualWrite(db);
             Fixtures.Run r = Fixtures.cli(watch(db, "--until-caught-up"));
             assertThat(r.code()).as(r.toString()).isEqualTo(1);
-            assertThat(r.err()).contains("wal_level is 'replica'", "wal_level = logical", "restart the server");
+            assertThat(r.err()).contains("wal_level is 'replica'", "wal_level = logical", "restart the server")
+                    .startsWith("refused: ").doesNotContain("watching");
             assertThat(db.queryLong("SELECT count(*) FROM pg_publication")).isZero();
         }
     }
@@ -42,6 +43,10 @@ class WatchCliTest {
             Fixtures.Run r = Fixtures.cli(watch(db, "--until-caught-up"));
             assertThat(r.code()).as(r.toString()).isEqualTo(1);
             assertThat(r.err()).contains("only in DUAL_WRITE and READ_NEW", "EXPANDED");
+            // the refusal is all it says: no word of a slot it did not create
+            assertThat(r.err()).startsWith("refused: ").doesNotContain("watching", "slot");
+            assertThat(r.out()).isEmpty();
+            assertThat(db.queryLong("SELECT count(*) FROM pg_replication_slots")).isZero();
         }
     }
 
@@ -61,7 +66,9 @@ class WatchCliTest {
     @Test
     void catchesUpOnWhatTheSlotKeptThenRepairsThenStops() throws Exception {
         try (WatchHarness h = new WatchHarness(100)) {
-            assertThat(Fixtures.cli(watch(h.db, "--until-caught-up")).code()).isZero(); // creates the slot; nothing to check
+            Fixtures.Run first = Fixtures.cli(watch(h.db, "--until-caught-up")); // creates the slot; nothing to check
+            assertThat(first.code()).as(first.toString()).isZero();
+            assertThat(first.err()).startsWith("watching users.email from slot dualwrite_watch_");
 
             h.db.execute("UPDATE users SET email = 'offline@example.com' WHERE id = 3"); // while no watch runs
             Fixtures.Run found = Fixtures.cli(watch(h.db, "--until-caught-up"));

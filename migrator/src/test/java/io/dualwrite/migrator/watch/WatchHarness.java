@@ -55,7 +55,7 @@ final class WatchHarness implements AutoCloseable {
         stop.set(false);
         thread = new Thread(() -> {
             try {
-                result.set(Watch.run(db::connect, this::replication, MIGRATION, o, drifts::add, stop::get, new PrintWriter(log)));
+                result.set(Watch.run(db::connect, this::replication, MIGRATION, o, slot -> { }, drifts::add, stop::get, new PrintWriter(log)));
             } catch (Throwable e) {
                 failure.set(e);
             }
