@@ -2,6 +2,7 @@ package io.dualwrite.migrator.backfill;
 
 import io.dualwrite.control.fleet.Fleet;
 import io.dualwrite.migrator.RefusedException;
+import io.dualwrite.migrator.ShellCommand;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
 
@@ -31,7 +32,7 @@ final class Preflight {
             Phase first = BACKFILL.phases().iterator().next();
             throw new RefusedException("migration " + migration + " is in phase " + phase + ": the application does not write"
                     + " the target table yet, so every row changed after a batch copied it would go stale. Switch to " + first
-                    + " first (dualwrite phase --migration " + migration + " " + first + "), make sure every application"
+                    + " first (" + ShellCommand.dualwrite("phase", "--migration", migration, first.name()) + "), make sure every application"
                     + " instance runs it, then run the backfill.");
         }
         throw new RefusedException("migration " + migration + ": " + BACKFILL.refusalIn(phase) + "; the old column is no"

@@ -152,12 +152,11 @@ final class BackfillCommand extends BaseCommand {
             case COMPLETED -> out().println(String.format(Locale.ROOT,
                     "backfill of %s complete: %d rows scanned, %d copied (%d by the catch-up pass), %d copies corrected after racing a delete,"
                             + " in %d batches this run (%d redone after meeting a dual write, %d rechecked; %.1f s,"
-                            + " %.0f rows/s); %d rows copied in %d batches in all.%nnext: dualwrite parity --url %s"
-                            + " --migration %s",
+                            + " %.0f rows/s); %d rows copied in %d batches in all.%nnext: %s",
                     migration, r.rowsScannedThisRun(), r.rowsCopiedThisRun(), r.rowsCaughtUpThisRun(), r.rowsCorrectedThisRun(),
                     r.batchesThisRun(),
                     r.batchesRedone(), r.batchesRechecked(), r.seconds(), r.rowsPerSecond(), cp.rowsCopied(), cp.batches(),
-                    shellQuote(connection.displayUrl()), migration));
+                    dualwrite("parity", migration)));
         }
         return DualwriteCli.OK;
     }
@@ -208,9 +207,9 @@ final class BackfillCommand extends BaseCommand {
     }
 
     /** What a waiting state waits for: a pause set by --pause (possibly before this run started) or a throttle. */
-    private static String why(String state) {
+    private String why(String state) {
         return switch (state) {
-            case "PAUSED" -> " (backfill --pause is in effect: dualwrite backfill --resume goes on)";
+            case "PAUSED" -> " (backfill --pause is in effect: " + dualwrite("backfill", migration, "--resume") + " goes on)";
             case "THROTTLED" -> " (--max-replica-lag or --throttle-query holds the next batch)";
             default -> "";
         };

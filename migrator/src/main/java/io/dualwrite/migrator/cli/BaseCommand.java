@@ -1,5 +1,6 @@
 package io.dualwrite.migrator.cli;
 
+import io.dualwrite.migrator.ShellCommand;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -50,11 +51,8 @@ abstract class BaseCommand implements Callable<Integer> {
         }
     }
 
-    /** Quotes a command-line argument for a POSIX shell when needed. */
-    static String shellQuote(String s) {
-        if (s.matches("[A-Za-z0-9_./:@=,+-]+")) {
-            return s;
-        }
-        return "'" + s.replace("'", "'\\''") + "'";
+    /** {@code dualwrite VERB --url <this run's URL> --migration MIGRATION MORE…}, as a shell takes it back. */
+    String dualwrite(String verb, String migration, String... more) {
+        return ShellCommand.onMigration(connection.displayUrl(), migration, verb, more);
     }
 }

@@ -54,8 +54,7 @@ final class ExpandCommand extends BaseCommand {
                 out().println(name + " expanded: phase " + r.phase() + ".");
             }
             if (r.phase() == Phase.EXPANDED) {
-                out().println("next: dualwrite phase --url " + shellQuote(connection.displayUrl()) + " --migration " + name
-                        + " DUAL_WRITE");
+                out().println("next: " + dualwrite("phase", name, "DUAL_WRITE"));
             }
             return DualwriteCli.OK;
         }

@@ -154,8 +154,7 @@ final class ParityCommand extends BaseCommand {
             out().println("  … " + (r.mismatches() - r.samples().size()) + " more (--limit)");
         }
         if (!r.clean() && !repair) {
-            out().println("repair: dualwrite parity --url " + shellQuote(connection.displayUrl()) + " --migration " + migration
-                    + " --repair");
+            out().println("repair: " + dualwrite("parity", migration, "--repair"));
         }
         return code;
     }

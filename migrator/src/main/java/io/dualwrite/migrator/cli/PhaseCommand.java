@@ -157,12 +157,11 @@ final class PhaseCommand extends BaseCommand {
 
     private void report(Phase from, Phase to, boolean changed, String by, List<String> functionsNaming,
                         List<String> refusedWrites, List<String> shared) {
-        String url = shellQuote(connection.displayUrl());
         // from NEW_ONLY the old column is stale: back to READ_NEW only through reverse-sync, which brings it in step first
         String rollback = from == to ? null : to == Phase.NEW_ONLY && from == Phase.READ_NEW
-                ? "dualwrite reverse-sync --url " + url + " --migration " + shellQuote(migration) + " (brings the old column"
-                        + " in step), then dualwrite phase --url " + url + " --migration " + shellQuote(migration) + " READ_NEW"
-                : "dualwrite phase --url " + url + " --migration " + shellQuote(migration) + " " + from;
+                ? dualwrite("reverse-sync", migration) + " (brings the old column in step), then "
+                        + dualwrite("phase", migration, "READ_NEW")
+                : dualwrite("phase", migration, from.name());
         if (json()) {
             printJson(Json.obj("ok", true, "migration", migration, "from", from, "to", to, "changed", changed,
                     "changedBy", by, "reason", reason, "rollback", rollback, "functionsNamingColumn", functionsNaming,
@@ -187,16 +186,14 @@ final class PhaseCommand extends BaseCommand {
                         + " database); move it to the new table before the contract");
             }
             out().println("next: once every instance applies NEW_ONLY and the soak has passed with no untranslatable statement"
-                    + " (dualwrite status --statements), run dualwrite contract --url " + shellQuote(connection.displayUrl())
-                    + " --migration " + migration + " --dry-run");
+                    + " (dualwrite status --statements), run " + dualwrite("contract", migration, "--dry-run"));
         }
         if (to == Phase.DUAL_WRITE) {
             for (String r : refusedWrites) {
                 out().println("note: the driver now refuses writes to " + r + " (0A000, nothing written): they reach "
                         + "the table's rows under another name, where no sync follows; send them to the table itself");
             }
-            out().println("next: once every application instance applies DUAL_WRITE, run dualwrite backfill --url "
-                    + shellQuote(connection.displayUrl()) + " --migration " + migration);
+            out().println("next: once every application instance applies DUAL_WRITE, run " + dualwrite("backfill", migration));
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.dualwrite.migrator.cli;
 
 import io.dualwrite.control.ControlGrants;
+import io.dualwrite.migrator.ShellCommand;
 import io.dualwrite.migrator.UsageException;
 import io.dualwrite.migrator.expand.ExpandRequest;
 import io.dualwrite.migrator.plan.MigrationPlan;
@@ -61,7 +62,7 @@ final class PlanCommand extends BaseCommand {
         }
         ExpandRequest r = ExpandRequest.parse(source, key, target, tk, primaryFlag);
         try (Connection c = connection.open("dualwrite-plan")) {
-            MigrationPlan.Plan p = MigrationPlan.build(c, r, shellQuote(connection.displayUrl()),
+            MigrationPlan.Plan p = MigrationPlan.build(c, r, connection.displayUrl(),
                     workers != null ? workers : Runtime.getRuntime().availableProcessors());
             List<String> grants = ControlGrants.statements(List.of(r.spec("public")), appRole, operatorRole);
             if (json() || format.equals("json")) {
@@ -88,10 +89,14 @@ final class PlanCommand extends BaseCommand {
 
     /** The least-privilege grants, as {@code dualwrite grant --apply} runs them after expand. */
     private String grantsMarkdown(List<String> grants) {
-        StringBuilder b = new StringBuilder("\n**Roles** (after step 1, as the operator: `dualwrite grant --url ")
-                .append(shellQuote(connection.displayUrl())).append(" --app-role ").append(shellQuote(appRole))
-                .append(operatorRole == null ? "" : " --operator-role " + shellQuote(operatorRole))
-                .append(" --apply`; the application then logs in as `").append(appRole).append("`)\n\n```sql\n");
+        List<String> grant = new ArrayList<>(List.of("grant", "--url", connection.displayUrl(), "--app-role", appRole));
+        if (operatorRole != null) {
+            grant.addAll(List.of("--operator-role", operatorRole));
+        }
+        grant.add("--apply");
+        StringBuilder b = new StringBuilder("\n**Roles** (after step 1, as the operator: `")
+                .append(ShellCommand.dualwrite(grant.toArray(String[]::new)))
+                .append("`; the application then logs in as `").append(appRole).append("`)\n\n```sql\n");
         for (String g : grants) {
             b.append(g.startsWith("--") ? g : g + ";").append('\n');
         }

@@ -68,7 +68,7 @@ final class ReverseSyncCommand extends BaseCommand {
                 r.alreadyComplete() ? "already complete (the mirror keeps it in step), " : r.resumedAfter() != null
                         ? "resumed after key " + r.resumedAfter() + ", " : "",
                 r.rowsScanned(), r.rowsUpdated(), r.batches(), r.seconds(), r.parity().mismatches(),
-                r.parity().clean() ? "; next: dualwrite phase --url … --migration " + migration + " READ_NEW" : ""));
+                r.parity().clean() ? "; next: " + dualwrite("phase", migration, "READ_NEW") : ""));
         return code;
     }
 

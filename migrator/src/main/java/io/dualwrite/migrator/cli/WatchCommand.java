@@ -114,9 +114,8 @@ final class WatchCommand extends BaseCommand {
                 r.skipped() > 0 ? ", " + r.skipped() + " keys not checked outside DUAL_WRITE/READ_NEW" : "",
                 r.lagP50Millis(), r.lagMaxMillis(), r.slot(), r.retainedWalBytes(), r.seconds()));
         if (!r.clean() && !repair) {
-            out().println("repair: dualwrite watch --url " + shellQuote(connection.displayUrl()) + " --migration " + migration
-                    + " --repair, or dualwrite parity --url " + shellQuote(connection.displayUrl()) + " --migration " + migration
-                    + " --repair");
+            out().println("repair: " + dualwrite("watch", migration, "--repair") + ", or "
+                    + dualwrite("parity", migration, "--repair"));
         }
         return code;
     }
@@ -125,7 +124,7 @@ final class WatchCommand extends BaseCommand {
     private void watching(String slot) {
         if (!json()) {
             err().println("watching " + migration + (repair ? " (repairing)" : "") + " from slot " + slot + "; the slot keeps"
-                    + " changes while no watch runs: drop it with dualwrite watch --stop");
+                    + " changes while no watch runs: drop it with " + dualwrite("watch", migration, "--stop"));
             err().flush();
         }
     }

@@ -35,6 +35,21 @@ public record QualifiedName(String schema, String table, String column) {
         return parts.get(0);
     }
 
+    /** As written on the command line, {@link #parseColumn} reads it back to this name. */
+    public String written() {
+        return (schema == null ? "" : written(schema) + ".") + written(table) + "." + written(column);
+    }
+
+    /**
+     * {@code name} as {@link #parseIdentifier} reads it back: bare where the parser leaves it as it is (lower case, no
+     * dot, no quote, no space at either end), else double-quoted.
+     */
+    public static String written(String name) {
+        boolean bare = !name.isEmpty() && Identifiers.normalize(name).equals(name) && name.equals(name.strip())
+                && name.indexOf('.') < 0 && name.indexOf('"') < 0;
+        return bare ? name : Identifiers.quote(name);
+    }
+
     private static List<String> split(String text, String option) {
         if (text == null || text.isBlank()) {
             throw new UsageException(option + " is required");

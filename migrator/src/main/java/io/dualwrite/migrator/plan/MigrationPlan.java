@@ -1,11 +1,15 @@
 package io.dualwrite.migrator.plan;
 
 import io.dualwrite.control.ControlSchema;
+import io.dualwrite.control.Queries;
 import io.dualwrite.control.SourceRelatives;
+import io.dualwrite.migrator.ShellCommand;
 import io.dualwrite.migrator.UsageException;
+import io.dualwrite.migrator.db.QualifiedName;
 import io.dualwrite.migrator.expand.ExpandRequest;
 import io.dualwrite.migrator.expand.KeyChecks;
 import io.dualwrite.rewriter.Identifiers;
+import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.RelationName;
 import io.dualwrite.rewriter.SourceView;
 
@@ -61,7 +65,8 @@ public final class MigrationPlan {
         String keyType = columnType(c, schema, r.source().table(), r.keyColumn(), "--key");
         // a runbook whose first step would be refused is no plan
         KeyChecks.requireSingleColumnKey(c, src, r.source().table(), r.keyColumn());
-        ControlSchema.requireOnlyMigrationOfTable(c, r.spec(schema));
+        MigrationSpec spec = r.spec(schema);
+        ControlSchema.requireOnlyMigrationOfTable(c, spec);
         String valueType = columnType(c, schema, r.source().table(), r.source().column(), "--source");
         long reltuples = queryLong(c, "SELECT coalesce((SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(?)), -1)", src);
         boolean exact = reltuples < 1_000_000;
@@ -98,7 +103,7 @@ public final class MigrationPlan {
         if (refused != null) {
             gates.add(0, refused);
         }
-        return new Plan(f, steps(r, f, url), gates);
+        return new Plan(f, steps(r, spec, SqlNames.of(c, spec), f, url), gates);
     }
 
     /** {backfill rows/s, parity rows/s}, measured inside a transaction that is rolled back. */
@@ -130,27 +135,28 @@ public final class MigrationPlan {
         }
     }
 
-    private static List<Step> steps(ExpandRequest r, Facts f, String url) {
-        String name = (r.source().schema() == null || r.source().schema().equals("public") ? "" : r.source().schema() + ".")
-                + r.source().table() + "." + r.source().column();
-        String base = "--url " + url + " --migration " + name;
-        String src = r.source().table(), col = r.source().column(), tgt = r.target().table(), tv = r.target().column();
-        String key = r.keyColumn(), tk = r.targetKeyColumn(), flag = r.primaryFlagColumn();
+    private static List<Step> steps(ExpandRequest r, MigrationSpec spec, SqlNames q, Facts f, String url) {
+        String name = spec.name();
+        // every command as the shell takes it back, every name in the SQL quoted: the runbook is pasted, not read
+        String src = spec.sourceTable(), col = spec.sourceColumn(), tgt = spec.targetTable(); // for the prose
+        String nameLiteral = Identifiers.literal(name);
         double bfSecs = f.rows() / Math.max(1, f.backfillRowsPerSecond());
         double bfParallel = bfSecs / Math.max(1, f.workers());
         double parSecs = f.rows() / Math.max(1, f.parityRowsPerSecond());
         String live = "SELECT count(*) FROM dualwrite.instance WHERE heartbeat_at > now() - interval '15 seconds'"
-                + " AND applied->>'" + name + "' IS DISTINCT FROM '%s'";
+                + " AND applied->>" + nameLiteral + " IS DISTINCT FROM '%s'";
         // what dualwrite parity counts: differing values plus orphaned primary target rows (a deleted source row)
-        String parityQuery = "SELECT (SELECT count(*) FROM " + src + " u LEFT JOIN " + tgt + " e ON e." + tk + " = u." + key
-                + " AND e." + flag + " WHERE u." + col + " IS DISTINCT FROM e." + tv + ") + (SELECT count(*) FROM " + tgt + " e WHERE e."
-                + flag + " AND NOT EXISTS (SELECT 1 FROM " + src + " u WHERE u." + key + " = e." + tk + "))";
+        String parityQuery = "SELECT (SELECT count(*) FROM " + q.source() + " u LEFT JOIN " + q.target() + " e ON e." + q.targetKey()
+                + " = u." + q.key() + " AND e." + q.primaryFlag() + " WHERE u." + q.value() + " IS DISTINCT FROM e." + q.targetValue()
+                + ") + (SELECT count(*) FROM " + q.target() + " e WHERE e." + q.primaryFlag() + " AND NOT EXISTS (SELECT 1 FROM "
+                + q.source() + " u WHERE u." + q.key() + " = e." + q.targetKey() + "))";
         List<Step> s = new ArrayList<>();
         s.add(new Step(1, "Expand: create `" + tgt + "`, its unique partial index, the control schema; register the migration (EXPANDED)",
-                "dualwrite expand --url " + url + " --source " + src + "." + col + " --key " + key + " --target " + tgt + "." + tv
-                        + " --target-key " + tk + " --primary-flag " + flag,
-                "SELECT phase FROM dualwrite.migration WHERE name = '" + name + "'", "`EXPANDED`",
-                "`DROP TABLE " + tgt + "` (nothing reads or writes it yet)",
+                ShellCommand.dualwrite("expand", "--url", url, "--source", r.source().written(), "--key",
+                        QualifiedName.written(r.keyColumn()), "--target", r.target().written(), "--target-key",
+                        QualifiedName.written(r.targetKeyColumn()), "--primary-flag", QualifiedName.written(r.primaryFlagColumn())),
+                "SELECT phase FROM dualwrite.migration WHERE name = " + nameLiteral, "`EXPANDED`",
+                "`DROP TABLE " + q.target() + "` (nothing reads or writes it yet)",
                 f.targetExists() && f.targetRows() > 0 ? "index built CONCURRENTLY over " + f.targetRows() + " existing rows: ~"
                         + human(f.targetRows() / 500_000.0 + 1) : "< 1 s", "source key is unique (expand checks)"));
         s.add(new Step(2, "Deploy the application with the `jdbc:dualwrite:postgresql://…` URL (nothing changes in EXPANDED)",
@@ -159,34 +165,37 @@ public final class MigrationPlan {
                 "= number of application instances", "redeploy with the plain `jdbc:postgresql:` URL", "one rolling deploy",
                 "every instance heartbeats; error rate unchanged"));
         s.add(new Step(3, "Dual write: old column and `" + tgt + "` written atomically by every instance",
-                "dualwrite phase " + base + " DUAL_WRITE",
+                ShellCommand.onMigration(url, name, "phase", "DUAL_WRITE"),
                 String.format(live, "DUAL_WRITE"), "`0` (every live instance applies DUAL_WRITE)",
-                "`dualwrite phase " + base + " EXPANDED`", "< 1 s (instances are notified; they also poll every 500 ms)",
+                "`" + ShellCommand.onMigration(url, name, "phase", "EXPANDED") + "`", "< 1 s (instances are notified; they also poll every 500 ms)",
                 "all instances acknowledge; write latency +~80 µs per statement (DESIGN baselines)"));
         s.add(new Step(4, "Backfill existing rows (page ranges in parallel, COPY, checkpointed; adaptive ~200 ms batches)",
-                "dualwrite backfill " + base + " --workers " + f.workers(),
-                "SELECT completed_at IS NOT NULL FROM dualwrite.backfill_checkpoint WHERE migration = '" + name + "'",
-                "`true`", "`dualwrite backfill " + base + " --pause`; then phase EXPANDED and `TRUNCATE " + tgt
+                ShellCommand.onMigration(url, name, "backfill", "--workers", String.valueOf(f.workers())),
+                "SELECT completed_at IS NOT NULL FROM dualwrite.backfill_checkpoint WHERE migration = " + nameLiteral,
+                "`true`", "`" + ShellCommand.onMigration(url, name, "backfill", "--pause") + "`; then phase EXPANDED and `TRUNCATE " + q.target()
                         + "` (nothing reads it before READ_NEW); a killed run resumes from its checkpoints",
                 "~" + human(bfSecs) + " with 1 worker, ~" + human(bfParallel) + " with " + f.workers()
                         + " workers if the server has the cores idle",
                 "replica lag stays low (`--max-replica-lag`), app p99 latency unchanged; `--pause` if not"));
         s.add(new Step(5, "Parity: chunked count+hash, offending keys re-checked under lock",
-                "dualwrite parity " + base, parityQuery, "`0` (and exit code 0)",
-                "read-only; on drift: `dualwrite parity " + base + " --repair`, then investigate",
+                ShellCommand.onMigration(url, name, "parity"), parityQuery, "`0` (and exit code 0)",
+                "read-only; on drift: `" + ShellCommand.onMigration(url, name, "parity", "--repair") + "`, then investigate",
                 "~" + human(parSecs) + " (1 worker)", "**go/no-go for READ_NEW: parity = 0**"));
         s.add(new Step(6, "Read new: reads served from `" + tgt + "`, writes still to both",
-                "dualwrite phase " + base + " READ_NEW", String.format(live, "READ_NEW"), "`0`",
-                "`dualwrite phase " + base + " DUAL_WRITE` (instant: the old column is still complete)", "< 5 s",
+                ShellCommand.onMigration(url, name, "phase", "READ_NEW"), String.format(live, "READ_NEW"), "`0`",
+                "`" + ShellCommand.onMigration(url, name, "phase", "DUAL_WRITE") + "` (instant: the old column is still complete)", "< 5 s",
                 "backfill complete AND parity 0 AND all instances on DUAL_WRITE (the command checks); roll back on drift or"
                         + " error rate > 1 %"));
-        String untranslatable = "SELECT count(*) FROM dualwrite.statement_evidence WHERE migration = '" + name + "' AND NOT translatable"
+        String untranslatable = "SELECT count(*) FROM dualwrite.statement_evidence WHERE migration = " + nameLiteral + " AND NOT translatable"
                 + " AND last_seen > now() - interval '24 hours'";
-        String rollbackNewOnly = "`dualwrite reverse-sync " + base + "` (a mirror trigger keeps the old column in step from its"
-                + " first moment, batches fill the rest, parity must be 0), then `dualwrite phase " + base + " READ_NEW`";
+        String backToReadNew = "`" + ShellCommand.onMigration(url, name, "phase", "READ_NEW") + "`";
+        String reverseSync = "`" + ShellCommand.onMigration(url, name, "reverse-sync") + "`";
+        String rollbackNewOnly = reverseSync + " (a mirror trigger keeps the old column in step from its"
+                + " first moment, batches fill the rest, parity must be 0), then " + backToReadNew;
         s.add(new Step(7, "Soak in READ_NEW, then new only: the old column is no longer written, every statement naming it is"
                         + " translated to `" + tgt + "` by the driver",
-                "dualwrite status --url " + url + " --statements   # nothing untranslatable; then: dualwrite phase " + base + " NEW_ONLY",
+                ShellCommand.dualwrite("status", "--url", url, "--statements") + "   # nothing untranslatable; then: "
+                        + ShellCommand.onMigration(url, name, "phase", "NEW_ONLY"),
                 untranslatable + "; " + String.format(live, "NEW_ONLY"), "`0`; `0` (every live instance applies NEW_ONLY)",
                 rollbackNewOnly, "soak: one release cycle (e.g. 24 h+)",
                 "parity 0, every instance on READ_NEW, no untranslatable statement seen in the soak window, `" + col
@@ -194,17 +203,41 @@ public final class MigrationPlan {
                         + "` (the command checks each, and builds the twins first), no trigger on `" + src + "` that reads or"
                         + " sets `NEW." + col + "`, no view, policy, rule, generated column or foreign key reading `" + col + "`"));
         s.add(new Step(8, "Contract: drop `" + src + "." + col + "` (lock_timeout 2 s, retried); the driver goes on translating",
-                "dualwrite contract " + base + " --soak 24h --dry-run   # then without --dry-run",
-                "SELECT count(*) FROM information_schema.columns WHERE table_name = '" + src + "' AND column_name = '" + col + "'",
+                ShellCommand.onMigration(url, name, "contract", "--soak", "24h", "--dry-run") + "   # then without --dry-run",
+                "SELECT count(*) FROM information_schema.columns WHERE table_schema = " + Identifiers.literal(spec.sourceSchema())
+                        + " AND table_name = " + Identifiers.literal(spec.sourceTable()) + " AND column_name = "
+                        + Identifiers.literal(spec.sourceColumn()),
                 "`0`; phase `CONTRACTED`",
-                "no backup needed: `dualwrite reverse-sync " + base + "` re-adds `" + col + "` (recorded type and collation; now"
-                        + " the last column) and fills it, moving CONTRACTED → NEW_ONLY; then `dualwrite phase " + base + " READ_NEW`,"
+                "no backup needed: " + reverseSync + " re-adds `" + col + "` (recorded type and collation; now"
+                        + " the last column) and fills it, moving CONTRACTED → NEW_ONLY; then " + backToReadNew + ","
                         + " then the commands it printed (the column's NOT NULL, default, unique indexes, CHECKs)",
                 "< 1 s once the lock is granted",
                 "phase NEW_ONLY, soak passed, every instance on NEW_ONLY, no untranslatable statement in the soak"
                         + " window, no view, trigger, policy or foreign key of yours on the column (`--dry-run` shows each"
                         + " verdict); no parity: the new table is the truth in NEW_ONLY"));
         return s;
+    }
+
+    /**
+     * The migration's names for the runbook's SQL, quoted where PostgreSQL needs it ({@code quote_ident}, so the seed
+     * example reads as written by hand and {@code "My Users"} still works); a table outside public qualified.
+     */
+    private record SqlNames(String source, String key, String value, String target, String targetKey, String targetValue,
+                            String primaryFlag) {
+
+        static SqlNames of(Connection c, MigrationSpec spec) throws SQLException {
+            return new SqlNames(table(c, spec.sourceSchema(), spec.sourceTable()), ident(c, spec.keyColumn()),
+                    ident(c, spec.sourceColumn()), table(c, spec.targetSchema(), spec.targetTable()),
+                    ident(c, spec.targetKeyColumn()), ident(c, spec.targetValueColumn()), ident(c, spec.primaryFlagColumn()));
+        }
+
+        private static String table(Connection c, String schema, String table) throws SQLException {
+            return (schema.equals("public") ? "" : ident(c, schema) + ".") + ident(c, table);
+        }
+
+        private static String ident(Connection c, String name) throws SQLException {
+            return Queries.strings(c, "SELECT quote_ident(?)", name).get(0);
+        }
     }
 
     /**
