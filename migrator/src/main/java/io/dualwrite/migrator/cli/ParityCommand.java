@@ -1,10 +1,12 @@
 package io.dualwrite.migrator.cli;
 
 import io.dualwrite.control.ControlSchema;
+import io.dualwrite.control.MigrationState;
 import io.dualwrite.control.phase.PhaseTransitions;
 import io.dualwrite.control.phase.PhaseWriter;
 import io.dualwrite.migrator.RefusedException;
 import io.dualwrite.migrator.UsageException;
+import io.dualwrite.migrator.backfill.BackfillCheckpoint;
 import io.dualwrite.migrator.db.Retry;
 import io.dualwrite.migrator.parity.ChunkedParity;
 import io.dualwrite.migrator.parity.Mismatch;
@@ -22,6 +24,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+
+import static io.dualwrite.control.phase.PhaseTransitions.Operation.BACKFILL;
+import static io.dualwrite.control.phase.PhaseTransitions.Operation.PARITY_REPAIR;
 
 @Command(name = "parity", mixinStandardHelpOptions = true,
         description = {"Counts rows whose old column differs from the primary target row, plus orphaned primary rows."
@@ -84,10 +89,8 @@ final class ParityCommand extends BaseCommand {
         Retry retry = retries.retry(this::progressLine);
         ParityResult r = retry.run(this::open, c -> "from the start (one snapshot)",
                 (c, retried) -> ParityCheck.run(c, migration, Math.max(0, limit)));
-        MigrationSpec spec = retry.run(this::open, c -> "recording the result", (c, retried) -> {
-            record(c, r.mismatches());
-            return ControlSchema.require(c, migration).spec();
-        });
+        Recorded recorded = retry.run(this::open, c -> "recording the result", (c, retried) -> record(c, r.mismatches()));
+        MigrationSpec spec = recorded.spec();
         int code = r.clean() ? DualwriteCli.OK : DualwriteCli.CHECK_FAILED;
         if (json()) {
             List<Map<String, Object>> samples = new ArrayList<>();
@@ -110,6 +113,9 @@ final class ParityCommand extends BaseCommand {
         if (r.mismatches() > r.samples().size() && limit > 0) {
             out().println("  … " + (r.mismatches() - r.samples().size()) + " more (--limit)");
         }
+        if (!r.clean()) {
+            out().println(recorded.nextStep());
+        }
         return code;
     }
 
@@ -123,10 +129,8 @@ final class ParityCommand extends BaseCommand {
         }
         Retry retry = retries.retry(this::progressLine);
         ChunkedParity.Result r = ChunkedParity.run(this::open, migration, o, retry);
-        MigrationSpec spec = retry.run(this::open, c -> "recording the result", (c, retried) -> {
-            record(c, r.mismatches());
-            return ControlSchema.require(c, migration).spec();
-        });
+        Recorded recorded = retry.run(this::open, c -> "recording the result", (c, retried) -> record(c, r.mismatches()));
+        MigrationSpec spec = recorded.spec();
         int code = r.clean() ? DualwriteCli.OK : DualwriteCli.CHECK_FAILED;
         if (json()) {
             List<Map<String, Object>> samples = new ArrayList<>();
@@ -154,7 +158,7 @@ final class ParityCommand extends BaseCommand {
             out().println("  … " + (r.mismatches() - r.samples().size()) + " more (--limit)");
         }
         if (!r.clean() && !repair) {
-            out().println("repair: " + dualwrite("parity", migration, "--repair"));
+            out().println(recorded.nextStep());
         }
         return code;
     }
@@ -168,7 +172,7 @@ final class ParityCommand extends BaseCommand {
      * gates read it. Drift found in READ_NEW sends the fleet's reads back to the old column at once
      * (DESIGN: automatic rollback of the read flag on parity drift), unless --no-rollback.
      */
-    private void record(Connection c, long mismatches) throws SQLException {
+    private Recorded record(Connection c, long mismatches) throws SQLException {
         try {
             if (!c.getAutoCommit()) {
                 c.setAutoCommit(true);
@@ -188,6 +192,35 @@ final class ParityCommand extends BaseCommand {
             err().println("reads of " + migration + " rolled back to the old column (" + phase + " -> " + back + "): parity found "
                     + mismatches + " mismatching rows; repair with --repair, check again, then flip reads again");
         }
+        MigrationState now = ControlSchema.require(c, migration);
+        boolean backfilled = BackfillCheckpoint.load(c, migration).map(BackfillCheckpoint::complete).orElse(false);
+        return new Recorded(now.spec(), nextStep(now.phase(), backfilled));
+    }
+
+    /** The migration as the result left it, and what to run about drift there. */
+    private record Recorded(MigrationSpec spec, String nextStep) {
+    }
+
+    /**
+     * What removes drift in {@code phase}: a --repair only where the old column is the truth and the backfill has
+     * copied it; before that the differences are rows nothing has copied yet, and from NEW_ONLY on the old column
+     * is stale by design.
+     */
+    private String nextStep(Phase phase, boolean backfilled) {
+        if (PARITY_REPAIR.runsIn(phase) && backfilled) {
+            return "repair: " + dualwrite("parity", migration, "--repair");
+        }
+        if (BACKFILL.runsIn(phase)) {
+            return "next: the backfill has not completed, so the rows it has not copied yet differ: "
+                    + dualwrite("backfill", migration) + ", then check again";
+        }
+        if (phase == Phase.EXPANDED) {
+            return "next: in EXPANDED the application writes only the old column and nothing fills the new table yet;"
+                    + " the backfill does, once every instance dual-writes: " + dualwrite("phase", migration, "DUAL_WRITE")
+                    + ", then " + dualwrite("backfill", migration) + ", then check again";
+        }
+        return "next: in " + phase + " the application no longer writes the old column, so it differs by design; the way"
+                + " back to READ_NEW brings it in step first: " + dualwrite("reverse-sync", migration);
     }
 
     private static String show(String v, boolean missingRow) {

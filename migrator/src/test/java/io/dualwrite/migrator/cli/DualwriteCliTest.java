@@ -278,6 +278,36 @@ class DualwriteCliTest {
         }
     }
 
+    /** Drift is advised on as the phase allows: --repair only once the backfill has copied the old column. */
+    @Test
+    void parityAdvisesWhatRemovesTheDriftInEachPhase(TestDatabase db) throws Exception {
+        Fixtures.createUsers(db, 100);
+        assertThat(cli(Fixtures.expandArgs(db)).code()).isZero();
+        Run expanded = cli(args(db, "parity", "--migration", "users.email"));
+        assertThat(expanded.code()).as(expanded.toString()).isEqualTo(1);
+        assertThat(expanded.out()).contains("next: in EXPANDED", "dualwrite phase --url", "--migration users.email DUAL_WRITE",
+                "then dualwrite backfill --url").doesNotContain("--repair");
+        Run full = cli(args(db, "parity", "--migration", "users.email", "--mode", "full"));
+        assertThat(full.out()).contains("next: in EXPANDED").doesNotContain("--repair");
+
+        assertThat(cli(args(db, "phase", "--migration", "users.email", "DUAL_WRITE")).code()).isZero();
+        Run notBackfilled = cli(args(db, "parity", "--migration", "users.email"));
+        assertThat(notBackfilled.out()).contains("the backfill has not completed", "dualwrite backfill --url")
+                .doesNotContain("--repair");
+
+        assertThat(cli(args(db, "backfill", "--migration", "users.email")).code()).isZero();
+        db.execute("UPDATE users SET email = 'changed@example.com' WHERE id = 5"); // around the driver
+        Run drift = cli(args(db, "parity", "--migration", "users.email"));
+        assertThat(drift.out()).contains("repair: dualwrite parity --url", "--migration users.email --repair");
+        // and the repair it names does what it says
+        assertThat(cli(args(db, "parity", "--migration", "users.email", "--repair")).code()).isZero();
+
+        db.execute("UPDATE dualwrite.migration SET phase = 'NEW_ONLY' WHERE name = 'users.email'");
+        db.execute("UPDATE users SET email = 'stale@example.com' WHERE id = 6"); // the old column, no longer written
+        Run newOnly = cli(args(db, "parity", "--migration", "users.email"));
+        assertThat(newOnly.out()).contains("next: in NEW_ONLY", "dualwrite reverse-sync --url").doesNotContain("--repair");
+    }
+
     @Test
     void statusJsonParses(TestDatabase db) throws Exception {
         Fixtures.createUsers(db, 500);
