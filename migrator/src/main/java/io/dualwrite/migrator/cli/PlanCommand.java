@@ -64,7 +64,7 @@ final class PlanCommand extends BaseCommand {
         try (Connection c = connection.open("dualwrite-plan")) {
             MigrationPlan.Plan p = MigrationPlan.build(c, r, connection.displayUrl(),
                     workers != null ? workers : Runtime.getRuntime().availableProcessors());
-            List<String> grants = ControlGrants.statements(List.of(r.spec("public")), appRole, operatorRole);
+            List<String> grants = ControlGrants.statements(List.of(p.spec()), appRole, operatorRole);
             if (json() || format.equals("json")) {
                 MigrationPlan.Facts f = p.facts();
                 List<Map<String, Object>> steps = new ArrayList<>();

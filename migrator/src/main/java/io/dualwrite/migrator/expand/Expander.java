@@ -29,12 +29,22 @@ public final class Expander {
     private Expander() {
     }
 
-    public static ExpandResult expand(Connection c, ExpandRequest r) throws SQLException {
-        if (!c.getAutoCommit()) {
-            throw new IllegalArgumentException("Expander needs an auto-commit connection (CREATE INDEX CONCURRENTLY)");
-        }
-        List<String> actions = new ArrayList<>();
+    /**
+     * What expand finds before it creates anything: the migration it registers, whether it is registered already, whether
+     * the target exists, and the source's types and collations (the target's columns get them).
+     *
+     * @param partitionColumns the source's partition key columns (empty when it is not partitioned)
+     */
+    public record Checked(MigrationSpec spec, boolean registered, boolean targetExists, String keyType, String keyCollation,
+                          String valueType, String valueCollation, List<String> partitionColumns) {
+    }
 
+    /**
+     * Every check expand makes before it changes anything (source table, key, column, its type's equality, an existing
+     * target's shape, a migration of the table registered already or differently), each refusing with what to do.
+     * Read-only: {@code dualwrite plan} runs it too, so it refuses what expand would, with the same words.
+     */
+    public static Checked check(Connection c, ExpandRequest r) throws SQLException {
         String sourceSchema = r.source().schema() != null ? r.source().schema() : schemaOf(c, r.source().table(), "--source");
         String sourceTable = r.source().table();
         String qSource = Identifiers.quote(sourceSchema) + "." + Identifiers.quote(sourceTable);
@@ -47,11 +57,6 @@ public final class Expander {
         }
         requireEquality(c, valueType, "source column " + sourceTable + "." + r.source().column());
         List<String> partitionColumns = KeyChecks.requireSingleColumnKey(c, qSource, sourceTable, r.keyColumn());
-        if (!partitionColumns.isEmpty()) {
-            actions.add("note: " + sourceTable + " is partitioned by " + String.join(", ", partitionColumns) + ", so PostgreSQL"
-                    + " enforces " + r.keyColumn() + " unique only together with it; the migration needs it unique alone"
-                    + " (an identity or sequence does that); parity reports a key found in two partitions");
-        }
         String keyCollation = collation(c, qSource, r.keyColumn());
 
         String targetSchema = r.target().schema() != null ? r.target().schema() : sourceSchema;
@@ -76,20 +81,10 @@ public final class Expander {
             throw new UsageException("migration " + spec.name() + " is already registered with different settings: "
                     + before.get().spec() + ". Use the registered settings, or remove it from dualwrite.migration first.");
         }
+        ControlSchema.requireOnlyMigrationOfTable(c, spec);
 
-        boolean createdTable = false;
         boolean targetExists = tableExists(c, qTarget);
-        if (!targetExists) {
-            try (Statement s = c.createStatement()) {
-                s.execute("CREATE TABLE IF NOT EXISTS " + qTarget + " ("
-                        + Identifiers.quote(tk) + " " + keyType + keyCollation + " NOT NULL, "
-                        + Identifiers.quote(tv) + " " + valueType + valueCollation + " NOT NULL, "
-                        + Identifiers.quote(flag) + " boolean NOT NULL DEFAULT false)");
-            }
-            createdTable = true;
-            actions.add("created table " + targetSchema + "." + targetTable + " (" + tk + " " + keyType + keyCollation + ", " + tv + " "
-                    + valueType + valueCollation + ", " + flag + " boolean)");
-        } else {
+        if (targetExists) {
             String targetKeyType = requireColumn(c, qTarget, tk, "target key column", "--target-key");
             String targetKeyCollation = collation(c, qTarget, tk);
             if (!targetKeyType.equals(keyType) || !targetKeyCollation.equals(keyCollation)) {
@@ -115,6 +110,41 @@ public final class Expander {
             if (!flagType.equals("boolean")) {
                 throw new UsageException("primary flag column " + targetTable + "." + flag + " is " + flagType + "; it must be boolean");
             }
+        }
+        return new Checked(spec, before.isPresent(), targetExists, keyType, keyCollation, valueType, valueCollation,
+                partitionColumns);
+    }
+
+    public static ExpandResult expand(Connection c, ExpandRequest r) throws SQLException {
+        if (!c.getAutoCommit()) {
+            throw new IllegalArgumentException("Expander needs an auto-commit connection (CREATE INDEX CONCURRENTLY)");
+        }
+        List<String> actions = new ArrayList<>();
+        Checked checked = check(c, r);
+        MigrationSpec spec = checked.spec();
+        String sourceTable = spec.sourceTable();
+        if (!checked.partitionColumns().isEmpty()) {
+            actions.add("note: " + sourceTable + " is partitioned by " + String.join(", ", checked.partitionColumns())
+                    + ", so PostgreSQL enforces " + r.keyColumn() + " unique only together with it; the migration needs it"
+                    + " unique alone (an identity or sequence does that); parity reports a key found in two partitions");
+        }
+        String keyType = checked.keyType(), keyCollation = checked.keyCollation();
+        String valueType = checked.valueType(), valueCollation = checked.valueCollation();
+        String targetSchema = spec.targetSchema(), targetTable = spec.targetTable();
+        String qSource = spec.qualifiedSource(), qTarget = spec.qualifiedTarget();
+        String tk = spec.targetKeyColumn(), tv = spec.targetValueColumn(), flag = spec.primaryFlagColumn();
+
+        boolean createdTable = false;
+        if (!checked.targetExists()) {
+            try (Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE IF NOT EXISTS " + qTarget + " ("
+                        + Identifiers.quote(tk) + " " + keyType + keyCollation + " NOT NULL, "
+                        + Identifiers.quote(tv) + " " + valueType + valueCollation + " NOT NULL, "
+                        + Identifiers.quote(flag) + " boolean NOT NULL DEFAULT false)");
+            }
+            createdTable = true;
+            actions.add("created table " + targetSchema + "." + targetTable + " (" + tk + " " + keyType + keyCollation + ", " + tv + " "
+                    + valueType + valueCollation + ", " + flag + " boolean)");
         }
 
         String indexName = indexName(targetSchema, targetTable, tk);
@@ -149,7 +179,7 @@ public final class Expander {
                     + (hasRows ? " (concurrently)" : ""));
         }
 
-        lookupIndexes(c, qSource, r.source().column(), targetSchema, targetTable, tv, flag, actions);
+        lookupIndexes(c, qSource, spec.sourceColumn(), targetSchema, targetTable, tv, flag, actions);
 
         boolean installed = ControlSchema.isInstalled(c);
         try {
@@ -157,11 +187,11 @@ public final class Expander {
             if (!installed) {
                 actions.add("installed the control schema dualwrite");
             }
-            if (before.isEmpty()) {
+            if (!checked.registered()) {
                 actions.add("registered migration " + spec.name() + " in phase " + phase
                         + " (sync view dualwrite." + spec.syncView() + ")");
             }
-            return new ExpandResult(spec, phase, before.isPresent() && actions.isEmpty(), createdTable, createdIndex,
+            return new ExpandResult(spec, phase, checked.registered() && actions.isEmpty(), createdTable, createdIndex,
                     existingIndex, List.copyOf(actions));
         } catch (SQLException e) {
             if ("42710".equals(e.getSQLState()) || "42703".equals(e.getSQLState())) {

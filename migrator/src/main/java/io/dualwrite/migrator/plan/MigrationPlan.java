@@ -1,13 +1,11 @@
 package io.dualwrite.migrator.plan;
 
-import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.Queries;
 import io.dualwrite.control.SourceRelatives;
 import io.dualwrite.migrator.ShellCommand;
-import io.dualwrite.migrator.UsageException;
 import io.dualwrite.migrator.db.QualifiedName;
 import io.dualwrite.migrator.expand.ExpandRequest;
-import io.dualwrite.migrator.expand.KeyChecks;
+import io.dualwrite.migrator.expand.Expander;
 import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.RelationName;
@@ -46,7 +44,8 @@ public final class MigrationPlan {
                        String duration, String gate) {
     }
 
-    public record Plan(Facts facts, List<Step> steps, List<String> gates) {
+    /** @param spec the migration expand would register (its schema found on the search_path when not given) */
+    public record Plan(MigrationSpec spec, Facts facts, List<Step> steps, List<String> gates) {
     }
 
     private MigrationPlan() {
@@ -57,17 +56,13 @@ public final class MigrationPlan {
             c.commit();
             c.setAutoCommit(true);
         }
-        String schema = r.source().schema() != null ? r.source().schema() : "public";
-        String tschema = r.target().schema() != null ? r.target().schema() : schema;
-        String src = Identifiers.quote(schema) + "." + Identifiers.quote(r.source().table());
-        String tgt = Identifiers.quote(tschema) + "." + Identifiers.quote(r.target().table());
-        String k = Identifiers.quote(r.keyColumn()), v = Identifiers.quote(r.source().column());
-        String keyType = columnType(c, schema, r.source().table(), r.keyColumn(), "--key");
-        // a runbook whose first step would be refused is no plan
-        KeyChecks.requireSingleColumnKey(c, src, r.source().table(), r.keyColumn());
-        MigrationSpec spec = r.spec(schema);
-        ControlSchema.requireOnlyMigrationOfTable(c, spec);
-        String valueType = columnType(c, schema, r.source().table(), r.source().column(), "--source");
+        // a runbook whose first step expand refuses is no plan: the same checks, the same refusal
+        Expander.Checked checked = Expander.check(c, r);
+        MigrationSpec spec = checked.spec();
+        String schema = spec.sourceSchema();
+        String src = spec.qualifiedSource(), tgt = spec.qualifiedTarget();
+        String k = Identifiers.quote(spec.keyColumn()), v = Identifiers.quote(spec.sourceColumn());
+        String keyType = checked.keyType(), valueType = checked.valueType();
         long reltuples = queryLong(c, "SELECT coalesce((SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(?)), -1)", src);
         boolean exact = reltuples < 1_000_000;
         long rows = exact ? queryLong(c, "SELECT count(*) FROM " + src, null) : reltuples;
@@ -81,7 +76,7 @@ public final class MigrationPlan {
                 nullFrac = rs.next() ? rs.getDouble(1) : -1;
             }
         }
-        boolean targetExists = queryLong(c, "SELECT (to_regclass(?) IS NOT NULL)::int", tgt) == 1;
+        boolean targetExists = checked.targetExists();
         long targetRows = targetExists ? queryLong(c, "SELECT count(*) FROM (SELECT 1 FROM " + tgt + " LIMIT 10000000) x", null) : 0;
         double bf, par;
         String rateSource;
@@ -103,7 +98,7 @@ public final class MigrationPlan {
         if (refused != null) {
             gates.add(0, refused);
         }
-        return new Plan(f, steps(r, spec, SqlNames.of(c, spec), f, url), gates);
+        return new Plan(spec, f, steps(r, spec, SqlNames.of(c, spec), f, url), gates);
     }
 
     /** {backfill rows/s, parity rows/s}, measured inside a transaction that is rolled back. */
@@ -332,23 +327,6 @@ public final class MigrationPlan {
         long s = Math.max(1, Math.round(seconds));
         return s >= 3600 ? String.format(Locale.ROOT, "%dh%02dm", s / 3600, s % 3600 / 60)
                 : s >= 60 ? String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60) : s + " s";
-    }
-
-    private static String columnType(Connection c, String schema, String table, String column, String option) throws SQLException {
-        try (PreparedStatement p = c.prepareStatement("""
-                SELECT format_type(a.atttypid, a.atttypmod) FROM pg_attribute a
-                WHERE a.attrelid = to_regclass(quote_ident(?) || '.' || quote_ident(?)) AND a.attname = ? AND NOT a.attisdropped
-                  AND a.attnum > 0""")) {
-            p.setString(1, schema);
-            p.setString(2, table);
-            p.setString(3, column);
-            try (ResultSet rs = p.executeQuery()) {
-                if (!rs.next()) {
-                    throw new UsageException(option + ": no column " + schema + "." + table + "." + column + " in this database");
-                }
-                return rs.getString(1);
-            }
-        }
     }
 
     private static long queryLong(Connection c, String sql, String param) throws SQLException {

@@ -30,8 +30,23 @@ class BadInputTest {
     private static final String[] EXPAND_REST = {"--key", "id", "--target", "email_address.address", "--target-key", "user_id",
             "--primary-flag", "is_primary"};
 
-    private static Run expand(TestDatabase db, String source) {
-        return cli(concat(new String[] {"expand", "--url", db.jdbcUrl(), "--user", db.user(), "--source", source}, EXPAND_REST));
+    private static String[] expand(TestDatabase db, String source) {
+        return concat(new String[] {"expand", "--url", db.jdbcUrl(), "--user", db.user(), "--source", source}, EXPAND_REST);
+    }
+
+    /**
+     * {@code plan} with expand's arguments refuses as expand does, word for word (it runs expand's checks before it
+     * prints a runbook), and so does expand; neither changes anything.
+     */
+    private static void planAndExpandRefuse(TestDatabase db, List<String> before, String[] expandArgs, String... says)
+            throws SQLException {
+        String[] planArgs = expandArgs.clone();
+        planArgs[0] = "plan";
+        Run plan = cli(planArgs);
+        refusedAndUnchanged(db, before, plan, says);
+        Run expand = cli(expandArgs);
+        refusedAndUnchanged(db, before, expand, says);
+        assertThat(plan.err()).isEqualTo(expand.err());
     }
 
     /** Runs {@code args}, asserts exit 2, a message containing every one of {@code says}, no stack trace, nothing changed. */
@@ -136,20 +151,20 @@ class BadInputTest {
         db.execute("CREATE TABLE users (id bigint, email text)");
         db.execute("INSERT INTO users VALUES (1, 'a@example.com'), (2, 'b@example.com')");
         List<String> before = CatalogSnapshot.of(db);
-        refusedAndUnchanged(db, before, expand(db, "users.email"), "key column users.id is not unique",
+        planAndExpandRefuse(db, before, expand(db, "users.email"), "key column users.id is not unique",
                 "Pass the primary key with --key, or create such an index first");
         db.execute("CREATE UNIQUE INDEX users_id_partial ON users (id) WHERE email IS NOT NULL");
         before = CatalogSnapshot.of(db);
-        refusedAndUnchanged(db, before, expand(db, "users.email"), "is not unique", "non-partial");
+        planAndExpandRefuse(db, before, expand(db, "users.email"), "is not unique", "non-partial");
     }
 
     @Test
     void aColumnTypeThatCannotBeComparedIsRefused(TestDatabase db) throws Exception {
         db.execute("CREATE TABLE users (id bigint PRIMARY KEY, email json, location point)");
         List<String> before = CatalogSnapshot.of(db);
-        refusedAndUnchanged(db, before, expand(db, "users.email"), "source column users.email is of type json",
+        planAndExpandRefuse(db, before, expand(db, "users.email"), "source column users.email is of type json",
                 "no equality operator", "TYPE jsonb");
-        refusedAndUnchanged(db, before, expand(db, "users.location"), "is of type point", "no equality operator");
+        planAndExpandRefuse(db, before, expand(db, "users.location"), "is of type point", "no equality operator");
     }
 
     @Test
@@ -165,14 +180,14 @@ class BadInputTest {
             db.execute("DROP TABLE IF EXISTS email_address");
             db.execute("CREATE TABLE email_address (" + t[0] + ")");
             List<String> before = CatalogSnapshot.of(db);
-            refusedAndUnchanged(db, before, expand(db, "users.email"), t[1]);
+            planAndExpandRefuse(db, before, expand(db, "users.email"), t[1]);
         }
         db.execute("DROP TABLE email_address");
         Fixtures.expandAndDualWrite(db);
         List<String> before = CatalogSnapshot.of(db);
-        Run other = cli("expand", "--url", db.jdbcUrl(), "--user", db.user(), "--source", "users.email", "--key", "id",
-                "--target", "mail_box.address", "--target-key", "user_id", "--primary-flag", "is_primary");
-        refusedAndUnchanged(db, before, other, "migration users.email is already registered with different settings",
+        String[] other = {"expand", "--url", db.jdbcUrl(), "--user", db.user(), "--source", "users.email", "--key", "id",
+                "--target", "mail_box.address", "--target-key", "user_id", "--primary-flag", "is_primary"};
+        planAndExpandRefuse(db, before, other, "migration users.email is already registered with different settings",
                 "Use the registered settings, or remove it from dualwrite.migration first");
     }
 

@@ -54,7 +54,7 @@ class PlanCommandTest {
 
         Run bad = cli("plan", "--url", db.jdbcUrl(), "--user", db.user(), "--source", "users.mail", "--target", "e.a");
         assertThat(bad.code()).isEqualTo(2);
-        assertThat(bad.err()).contains("no column public.users.mail");
+        assertThat(bad.err()).contains("source column mail does not exist in \"public\".\"users\"; check --source");
     }
 
     /** Step 5's validation query counts what dualwrite parity counts: differing values and orphaned target rows. */
