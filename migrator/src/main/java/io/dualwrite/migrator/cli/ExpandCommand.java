@@ -37,7 +37,7 @@ final class ExpandCommand extends BaseCommand {
     public Integer call() throws Exception {
         ExpandRequest request = ExpandRequest.parse(source, key, target, targetKey, primaryFlag);
         try (Connection c = connection.open("dualwrite-expand")) {
-            ExpandResult r = Expander.expand(c, request);
+            ExpandResult r = Expander.expand(c, request, err()::println);
             String name = r.spec().name();
             if (json()) {
                 printJson(Json.obj("ok", true, "migration", name, "phase", r.phase(), "alreadyExpanded", r.alreadyExpanded(),

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The expand step: target table, unique partial index on the target key WHERE the primary flag,
@@ -115,10 +116,21 @@ public final class Expander {
                 partitionColumns);
     }
 
-    public static ExpandResult expand(Connection c, ExpandRequest r) throws SQLException {
+    /**
+     * Expands, after any other expand running in the database has finished ({@link ExpandLock}); {@code waiting} hears
+     * once when this one waits. One run after another finds what the first created: the result says it is expanded
+     * already.
+     */
+    public static ExpandResult expand(Connection c, ExpandRequest r, Consumer<String> waiting) throws SQLException {
         if (!c.getAutoCommit()) {
             throw new IllegalArgumentException("Expander needs an auto-commit connection (CREATE INDEX CONCURRENTLY)");
         }
+        try (ExpandLock lock = ExpandLock.acquire(c, waiting)) {
+            return expandAlone(c, r);
+        }
+    }
+
+    private static ExpandResult expandAlone(Connection c, ExpandRequest r) throws SQLException {
         List<String> actions = new ArrayList<>();
         Checked checked = check(c, r);
         MigrationSpec spec = checked.spec();
