@@ -35,6 +35,18 @@ public final class BackfillControl {
         }
     }
 
+    /**
+     * Whether a backfill of {@code migration} runs now: a live one holds its session advisory lock, which the server
+     * releases with the session of a process that was killed. Tried and released at once, so it never keeps one out.
+     */
+    public static boolean running(Connection c, String migration) throws SQLException {
+        if (!Preflight.tryLock(c, migration)) {
+            return true;
+        }
+        Preflight.unlock(c, migration);
+        return false;
+    }
+
     public static void setPaused(Connection c, String migration, boolean paused, String by) throws SQLException {
         upsert(c, migration, "paused", paused, by);
     }

@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 
 @Command(name = "backfill", mixinStandardHelpOptions = true,
         description = {"Copies the old column into the target table's primary rows while the application dual-writes.",
@@ -82,7 +83,8 @@ final class BackfillCommand extends BaseCommand {
     @Option(names = "--pause", description = "Live control: pause the running backfill of --migration after its current batch.")
     boolean pause;
 
-    @Option(names = "--resume", description = "Live control: resume a paused backfill.")
+    @Option(names = "--resume", description = "Live control: resume a paused backfill. When no backfill process is running"
+            + " (it was killed, or stopped by --max-batches), runs one here, from the checkpoint.")
     boolean resume;
 
     @Option(names = "--set-batch-size", paramLabel = "ROWS",
@@ -91,8 +93,8 @@ final class BackfillCommand extends BaseCommand {
 
     @Override
     public Integer call() throws Exception {
-        if (pause || resume || setBatchSize != null) {
-            return control();
+        if ((pause || resume || setBatchSize != null) && !control()) {
+            return DualwriteCli.OK;
         }
         if (maxReplicaLagSeconds != null && !(maxReplicaLagSeconds >= 0)) {
             // a negative lag would hold every batch: replay_lag is never below it
@@ -161,7 +163,12 @@ final class BackfillCommand extends BaseCommand {
         return DualwriteCli.OK;
     }
 
-    private int control() throws Exception {
+    /**
+     * Applies --pause, --resume, --set-batch-size. True when this command is to run the backfill itself: --resume found
+     * work left at the checkpoint and no backfill process to do it (a pause only holds a live one; a killed one is gone,
+     * and its checkpoint waits for a run).
+     */
+    private boolean control() throws Exception {
         if (pause && resume) {
             throw new UsageException("--pause and --resume exclude each other");
         }
@@ -177,15 +184,27 @@ final class BackfillCommand extends BaseCommand {
                 }
                 BackfillControl.setBatchSize(c, migration, setBatchSize, by);
             }
+            Optional<BackfillCheckpoint> left = resume && !BackfillControl.running(c, migration)
+                    ? BackfillCheckpoint.load(c, migration) : Optional.empty();
+            if (left.isPresent() && !left.get().complete()) {
+                if (!json()) {
+                    out().println("no backfill of " + migration + " is running (the last one stopped before the end):"
+                            + " resuming it here from its checkpoint");
+                }
+                return true;
+            }
             BackfillControl.State s = BackfillControl.read(c, migration);
             if (json()) {
                 printJson(Json.obj("ok", true, "migration", migration, "paused", s.paused(), "batchSize", s.batchSize()));
+            } else if (left.isPresent()) {
+                out().println("backfill of " + migration + " is already complete (since " + left.get().completedAt()
+                        + "); nothing to resume. --restart runs it again.");
             } else {
                 out().println("backfill control of " + migration + ": " + (s.paused() ? "paused" : "running")
                         + ", batch size " + (s.batchSize() == null ? "adaptive" : s.batchSize())
                         + " (a running backfill applies it before its next batch)");
             }
-            return DualwriteCli.OK;
+            return false;
         }
     }
 

@@ -88,6 +88,44 @@ class BackfillResumeTest {
         }
     }
 
+    /**
+     * {@code --resume} after the backfill process died (here: stopped by --max-batches, then paused with no process to
+     * hold; a killed one leaves the same checkpoint and no session) goes on from the checkpoint in this command; while a
+     * live backfill holds the migration's advisory lock it only lifts the pause, and starts no second one.
+     */
+    @Test
+    void resumeWithNoBackfillRunningContinuesFromTheCheckpoint(TestDatabase db) throws Exception {
+        Fixtures.createUsers(db, USERS);
+        Fixtures.expandAndDualWrite(db);
+        assertThat(backfill(db, "--max-batches", "3").code()).isZero();
+        assertThat(backfill(db, "--pause").code()).isZero();
+
+        try (Connection live = db.connect(); Statement s = live.createStatement()) {
+            // what a running backfill holds (Preflight.tryLock)
+            s.execute("SELECT pg_advisory_lock(hashtextextended('dualwrite.backfill:users.email', 0))");
+            Run held = backfill(db, "--resume");
+            assertThat(held.code()).as(held.toString()).isZero();
+            assertThat(held.out()).contains("backfill control of users.email: running").doesNotContain("resuming");
+            assertThat(db.queryLong("SELECT batches FROM dualwrite.backfill_checkpoint")).isEqualTo(3);
+        }
+        assertThat(backfill(db, "--pause").code()).isZero();
+
+        Run resumed = backfill(db, "--resume");
+        assertThat(resumed.code()).as(resumed.toString()).isZero();
+        assertThat(resumed.out()).contains("no backfill of users.email is running", "resuming it here from its checkpoint",
+                "backfill of users.email complete");
+        try (Connection c = db.connect()) {
+            assertThat(BackfillControl.read(c, "users.email").paused()).isFalse();
+        }
+        assertThat(db.queryLong("SELECT rows_scanned FROM dualwrite.backfill_range")).as("no row twice").isEqualTo(USERS);
+        assertThat(db.queryLong("SELECT count(*) FROM email_address")).isEqualTo(nonNullEmails(db));
+        assertThat(parity(db).mismatches()).isZero();
+
+        Run again = backfill(db, "--resume");
+        assertThat(again.code()).as(again.toString()).isZero();
+        assertThat(again.out()).contains("already complete", "nothing to resume");
+    }
+
     @Test
     void pausedRunResumesAfterLastBatchWithoutRepeating(TestDatabase db) throws Exception {
         Fixtures.createUsers(db, USERS);
