@@ -1004,6 +1004,20 @@ SELECT * FROM users LEFT JOIN user_archive USING (email) ORDER BY users.id
 
 SELECT x.email FROM users JOIN (SELECT 'bob@example.com'::text AS email) s USING (email) AS x
 
+SELECT u.id, email FROM (SELECT 'bob@example.com'::text AS email) s RIGHT JOIN users u USING (email) ORDER BY u.id
+
+SELECT count(*), count(email) FROM users u1 JOIN users u2 USING (email)
+
+SELECT u.id, x.email FROM users u JOIN (SELECT id, email FROM users) x USING (id, email) ORDER BY 1
+
+SELECT o.id, email FROM orders o JOIN (users u JOIN (SELECT 'ann@example.com'::text AS email) s USING (email)) ON o.user_id = u.id ORDER BY o.id
+
+SELECT (SELECT count(*) FROM users u2 JOIN (SELECT 'ann@example.com'::text AS email) s USING (email)) FROM users ORDER BY id LIMIT 2
+
+UPDATE users SET name = 'using' WHERE id IN (SELECT u.id FROM users u JOIN (SELECT 'bob@example.com'::text AS email) s USING (email))
+
+DELETE FROM orders WHERE user_id IN (SELECT u.id FROM users u JOIN (SELECT 'dee@example.com'::text AS email) s USING (email)) RETURNING id, user_id
+
 SELECT u1.id, u2.id FROM users u1 LEFT JOIN users u2 ON u1.email = u2.email ORDER BY 1, 2
 
 SELECT u1.id, u2.id FROM users u1 FULL JOIN users u2 ON u1.email = upper(u2.email) ORDER BY 1, 2
