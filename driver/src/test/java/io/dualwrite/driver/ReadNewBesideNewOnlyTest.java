@@ -68,6 +68,7 @@ class ReadNewBesideNewOnlyTest {
             try (PreparedStatement p = c.prepareStatement("UPDATE users SET name = ? WHERE email = ? RETURNING id, email")) {
                 p.setString(1, "Ann B.");
                 p.setString(2, "ann@new.example");
+                assertThat(p.getMetaData().getTableName(2)).as("described before it runs").isEqualTo("users");
                 try (ResultSet rs = p.executeQuery()) {
                     ResultSetMetaData md = rs.getMetaData();
                     assertThat(md.getColumnCount()).isEqualTo(2);
