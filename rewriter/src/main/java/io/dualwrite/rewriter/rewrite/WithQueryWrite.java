@@ -31,8 +31,9 @@ import java.util.StringJoiner;
  * <p>Where the rewrite returns columns the driver would hide (the sync's key and value), the application's query
  * selects its own columns by name, so each RETURNING item must have a name of its own: {@code *} and {@code t.*} of
  * the migrated table (its columns), a column, a function call ({@link ColumnLabel}), or an item with {@code AS}. The rest
- * of the statement may read the migrated table only while reads stay old (DUAL_WRITE: it runs as written); in the phases
- * that read the new table it would need a read rewrite of its own inside this form, so it is refused there. It may not
+ * of the statement may read the migrated table's column only while reads stay old (DUAL_WRITE: it runs as written); in the
+ * phases that read the new table it would need a read rewrite of its own inside this form, so it is refused there, unless
+ * the read rewrite would change nothing in it (it reads other columns only: {@link #readsOnlyOtherColumns}). It may not
  * write the migrated table.
  */
 final class WithQueryWrite {
@@ -93,7 +94,7 @@ final class WithQueryWrite {
         int end = body.get(body.size() - 1).end();
         PhaseRewrites alone = planner.plan(sql, statement.substring(start - offset, end - offset), start, body);
         Splice splice = new Splice(statement, offset, s, writing[0], start, end, body);
-        if (restNamesTable) {
+        if (restNamesTable && !readsOnlyOtherColumns(sql, rest)) {
             // the rest reads the table: as written while reads stay old, and no read rewrite reaches into this form
             Rewrite refused = splice.refused("the rest of the statement reads the migrated table too", "read it in a"
                     + " statement of its own, or stay in a phase that reads old");
@@ -101,6 +102,21 @@ final class WithQueryWrite {
         }
         return new PhaseRewrites(splice.in(alone.dualWrite()), splice.in(alone.readNew()), null,
                 splice.in(alone.expanded()), splice.in(alone.translated()), null);
+    }
+
+    /**
+     * The rest reads the migrated table but nothing a read rewrite would change: no reference to the migrated column, no
+     * {@code *} or whole-row reference that reaches it (Hibernate's bulk mutations of multi-table entities select the
+     * keys first: {@code WITH id_cte AS (SELECT u.id FROM users u WHERE …), u AS (UPDATE users … WHERE id IN (SELECT …
+     * FROM id_cte)) SELECT count(*) FROM id_cte}). It runs as written in every phase, as such a query alone would.
+     * Anything the read rewrite would edit, or refuses, keeps the refusal.
+     */
+    private boolean readsOnlyOtherColumns(String sql, Sig rest) {
+        try {
+            return new ReadRewriter(names, columns).rewrite(sql, rest).unchanged();
+        } catch (RuntimeException e) {
+            return false; // fail closed
+        }
     }
 
     /** The statement around the write: where the rewrite's parts go, and how the parameters around it are numbered. */
