@@ -45,13 +45,13 @@ final class Refusals {
         DatabaseRuntime.Migrations migrations = connection.database.migrations();
         Rewrite.Rejected unseen = migrations.isEmpty() ? null : connection.searchPath.unseen(migrations, sql);
         if (unseen != null) {
-            throw new SQLException("dualwrite refused the statement: " + unseen.reason(), REFUSED_SQLSTATE);
+            throw new StatementRefusedException("dualwrite refused the statement: " + unseen.reason());
         }
     }
 
     static SQLException refused(String reason, Phase phase, MigrationRuntime migration) {
-        return new SQLException("dualwrite refused the statement in phase " + phase + " of migration "
-                + migration.spec().name() + ": " + reason, REFUSED_SQLSTATE);
+        return new StatementRefusedException("dualwrite refused the statement in phase " + phase + " of migration "
+                + migration.spec().name() + ": " + reason);
     }
 
     static String abbreviate(String sql) {
