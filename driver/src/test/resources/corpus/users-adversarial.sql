@@ -305,6 +305,14 @@ with id_cte (id) as materialized (select u1_0.id from users u1_0 where u1_0.name
 -- params: 'D%'
 with id_cte (id) as materialized (select u1_0.id from users u1_0 where u1_0.name like ? escape ''),delete_cte_orders (id) as (delete from orders o where o.user_id in (select id.id from id_cte id) returning o.id),delete_cte_users (id) as (delete from users u1_0 where u1_0.id in (select id.id from id_cte id) returning id) select count(*) from id_cte id
 
+-- params: 'ann%', 'Ann E.'
+with id_cte (id) as materialized (select u1_0.id from users u1_0 where u1_0.email like ?),update_cte_users (id) as (update users u1_0 set name=? where u1_0.id in (select id.id from id_cte id) returning id) select count(*) from id_cte id
+
+-- params: 'bob%'
+with id_cte (id) as materialized (select u1_0.id from users u1_0 where u1_0.email like ?),delete_cte_orders (id) as (delete from orders o where o.user_id in (select id.id from id_cte id) returning o.id),delete_cte_users (id) as (delete from users u1_0 where u1_0.id in (select id.id from id_cte id) returning id) select count(*) from id_cte id
+
+WITH d AS (UPDATE users SET email = upper(email) WHERE id = 3 RETURNING id) SELECT d.id, (SELECT string_agg(email, ',' ORDER BY id) FROM users WHERE email IS NOT NULL) FROM d
+
 WITH u AS (UPDATE users SET email = lower(email) WHERE id = 1 RETURNING lower(email), pg_catalog.upper(name)::text, coalesce(email, 'none'), (substring(email from 1 for 3)), extract(year from timestamp '2020-01-01')) SELECT * FROM u
 
 WITH u AS (UPDATE users SET email = 'r@x' WHERE id = 2 RETURNING row(id, email), ARRAY(SELECT 1), EXISTS(SELECT 1), nullif(name, 'x'), greatest(id, 2), current_timestamp(0) IS NOT NULL AS now) SELECT * FROM u

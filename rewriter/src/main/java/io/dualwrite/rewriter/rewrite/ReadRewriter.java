@@ -120,6 +120,17 @@ public final class ReadRewriter {
     }
 
     /**
+     * The edits, into {@code splice}, that make the rest of a statement around a WITH query's write ({@link
+     * WithQueryWrite}: the write's own tokens left out) read the new table, as a query's; no key range joins, so that
+     * no parameter moves. Returns why it cannot be rewritten, or null.
+     */
+    String restEdits(Sig s, Splice splice) {
+        ReadScopes scopes = ReadScopes.of(s, names);
+        return scopes.refusal() != null ? scopes.refusal()
+                : collect(s, scopes, splice, null, KeyRangeJoins.none(names.spec()), true);
+    }
+
+    /**
      * The edits that make a write's references to the old column read the new table (scopes from
      * {@link ReadScopes#ofWrite}): the same as for a query, except that in the RETURNING list (tokens
      * from {@code returningStart} on) the written row's column, referenced or in an expanded {@code *},

@@ -31,10 +31,10 @@ import java.util.StringJoiner;
  * <p>Where the rewrite returns columns the driver would hide (the sync's key and value), the application's query
  * selects its own columns by name, so each RETURNING item must have a name of its own: {@code *} and {@code t.*} of
  * the migrated table (its columns), a column, a function call ({@link ColumnLabel}), or an item with {@code AS}. The rest
- * of the statement may read the migrated table's column only while reads stay old (DUAL_WRITE: it runs as written); in the
- * phases that read the new table it would need a read rewrite of its own inside this form, so it is refused there, unless
- * the read rewrite would change nothing in it (it reads other columns only: {@link #readsOnlyOtherColumns}). It may not
- * write the migrated table.
+ * of the statement may read the migrated table's column: as written while reads stay old (DUAL_WRITE), through the read
+ * rewrite's edits in the phases that read the new table (Hibernate's bulk mutations of multi-table entities select the
+ * keys by a predicate in a WITH query of their own); refused there where the read rewrite refuses it. It may not write
+ * the migrated table.
  */
 final class WithQueryWrite {
 
@@ -93,49 +93,68 @@ final class WithQueryWrite {
         int start = body.get(0).start();
         int end = body.get(body.size() - 1).end();
         PhaseRewrites alone = planner.plan(sql, statement.substring(start - offset, end - offset), start, body);
-        Splice splice = new Splice(statement, offset, s, writing[0], start, end, body);
-        if (restNamesTable && !readsOnlyOtherColumns(sql, rest)) {
-            // the rest reads the table: as written while reads stay old, and no read rewrite reaches into this form
-            Rewrite refused = splice.refused("the rest of the statement reads the migrated table too", "read it in a"
-                    + " statement of its own, or stay in a phase that reads old");
-            return new PhaseRewrites(splice.in(alone.dualWrite()), refused, null, splice.in(alone.expanded()), refused, null);
+        Around around = new Around(statement, offset, s, writing[0], start, end, body, null);
+        Around readingNew = around;
+        if (restNamesTable) {
+            // the rest reads the table: as written while reads stay old, through the read rewrite where they read new
+            // (which changes nothing where it reads other columns only)
+            Splice edits = new Splice();
+            String why = restReads(rest, edits);
+            if (why != null) {
+                Rewrite refused = around.refused("the rest of the statement reads the migrated table in a way the read"
+                        + " rewrite cannot translate: " + why, "read it in a statement of its own, or stay in a phase"
+                        + " that reads old");
+                return new PhaseRewrites(around.in(alone.dualWrite()), refused, null, around.in(alone.expanded()), refused,
+                        null);
+            }
+            if (!edits.isEmpty()) {
+                readingNew = new Around(statement, offset, s, writing[0], start, end, body, new Reads(sql, edits));
+            }
         }
-        return new PhaseRewrites(splice.in(alone.dualWrite()), splice.in(alone.readNew()), null,
-                splice.in(alone.expanded()), splice.in(alone.translated()), null);
+        return new PhaseRewrites(around.in(alone.dualWrite()), readingNew.in(alone.readNew()), null,
+                around.in(alone.expanded()), readingNew.in(alone.translated()), null);
     }
 
-    /**
-     * The rest reads the migrated table but nothing a read rewrite would change: no reference to the migrated column, no
-     * {@code *} or whole-row reference that reaches it (Hibernate's bulk mutations of multi-table entities select the
-     * keys first: {@code WITH id_cte AS (SELECT u.id FROM users u WHERE …), u AS (UPDATE users … WHERE id IN (SELECT …
-     * FROM id_cte)) SELECT count(*) FROM id_cte}). It runs as written in every phase, as such a query alone would.
-     * Anything the read rewrite would edit, or refuses, keeps the refusal.
-     */
-    private boolean readsOnlyOtherColumns(String sql, Sig rest) {
+    /** The read rewrite's edits of the rest of the statement around the write (offsets in {@code sql}). */
+    private record Reads(String sql, Splice edits) {
+    }
+
+    /** The rest's edits into {@code edits}; why they cannot be made, or null. */
+    private String restReads(Sig rest, Splice edits) {
         try {
-            return new ReadRewriter(names, columns).rewrite(sql, rest).unchanged();
+            return new ReadRewriter(names, columns).restEdits(rest, edits);
         } catch (RuntimeException e) {
-            return false; // fail closed
+            return "it was not recognised"; // fail closed
         }
     }
 
     /** The statement around the write: where the rewrite's parts go, and how the parameters around it are numbered. */
-    private final class Splice {
+    private final class Around {
         private final String statement;
         private final String beforeName;
         private final String header;
         private final String after;
+        /** The write's own text. */
+        private final String write;
         private final int parametersBefore;
         private final int parametersIn;
         private final int parametersAfter;
         private final Sig body;
+        private final Reads reads;
 
-        Splice(String statement, int offset, Sig s, int name, int start, int end, Sig body) {
+        /** @param reads the read rewrite's edits of the rest of the statement (offsets in the whole text), or null */
+        Around(String statement, int offset, Sig s, int name, int start, int end, Sig body, Reads reads) {
             this.statement = statement;
             this.body = body;
-            this.beforeName = statement.substring(0, s.get(name).start() - offset);
-            this.header = statement.substring(s.get(name).start() - offset, start - offset);
-            this.after = statement.substring(end - offset);
+            this.reads = reads;
+            int nameStart = s.get(name).start();
+            this.beforeName = reads == null ? statement.substring(0, nameStart - offset)
+                    : reads.edits().apply(reads.sql(), offset, nameStart);
+            this.header = reads == null ? statement.substring(nameStart - offset, start - offset)
+                    : reads.edits().apply(reads.sql(), nameStart, start);
+            this.after = reads == null ? statement.substring(end - offset)
+                    : reads.edits().apply(reads.sql(), end, offset + statement.length());
+            this.write = statement.substring(start - offset, end - offset);
             int before = 0;
             int in = 0;
             int later = 0;
@@ -156,6 +175,10 @@ final class WithQueryWrite {
         }
 
         Rewrite in(Rewrite r) {
+            if (r instanceof Rewrite.PassThrough && reads != null) {
+                // the write as written, the rest reading the new table
+                return new Rewrite.Rewritten(beforeName + header + write + after, Rewrite.Kind.READ_NEW);
+            }
             if (!(r instanceof Rewrite.Rewritten w)) {
                 return r; // passes through as a whole (the rest names no migrated table), or is refused for the write's reason
             }
