@@ -287,7 +287,7 @@ final class StatementPipeline {
             return call.run(delegate, sql, keys);
         } catch (SQLException e) {
             migration.countFailure(connection.database, e, applicationSql, sentSql);
-            throw e;
+            throw translated ? UniqueViolations.inApplicationTerms(e, migration) : e;
         } finally {
             if (keysStatement != null) {
                 keysStatement.wantsGeneratedKeysAlways = false;

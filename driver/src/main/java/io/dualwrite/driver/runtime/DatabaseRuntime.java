@@ -251,10 +251,15 @@ public final class DatabaseRuntime {
             runtime.columns(columns);
             SourceColumns.Column old = columns.old();
             Set<RelationName> columnRules = SourceRelatives.columnRules(c, runtime.spec());
+            List<String> uniqueIndexes = ValueIndexes.valueUniqueIndexes(c, runtime.spec());
+            if (!uniqueIndexes.equals(runtime.valueUniqueIndexes())) {
+                // the twins' old names are read again only when the names change: it reads each index's definition
+                runtime.uniqueIndexes(uniqueIndexes, twinSources(c, runtime.spec()));
+            }
             tables.add(new SourceTable(runtime.spec(), columns.names(), old == null ? null : old.type(),
                     old == null ? null : old.defaultSql(), CaptureTrigger.coversEveryRow(c, runtime.spec()),
                     TranslatedSync.targetHasColumnType(c, runtime.spec()), TranslatedSync.storedMayDiffer(c, runtime.spec()),
-                    columns.keyDefault(), ValueIndexes.valueUniqueIndexes(c, runtime.spec()),
+                    columns.keyDefault(), uniqueIndexes,
                     columnNameOwners.of(c, runtime.spec()), TranslatedSync.rowVersionColumn(c, runtime.spec()),
                     TranslatedSync.generatedColumns(c, runtime.spec()), DeletedKeysTrigger.installed(c, runtime.spec()),
                     SourceRelatives.descendants(c, runtime.spec()), columnRules,
@@ -300,5 +305,16 @@ public final class DatabaseRuntime {
         if (runtime != null) {
             runtime.phase(phase);
         }
+    }
+
+    /** Each present unique twin that does not bear its old index's name (NEW_ONLY), by name: the old index's name. */
+    private static Map<String, String> twinSources(Connection c, MigrationSpec spec) throws SQLException {
+        Map<String, String> out = new HashMap<>();
+        for (ValueIndexes.UniqueTwin t : ValueIndexes.uniqueTwins(c, spec)) {
+            if (t.present() && !t.name().equals(t.sourceName())) {
+                out.put(t.name(), t.sourceName());
+            }
+        }
+        return out;
     }
 }

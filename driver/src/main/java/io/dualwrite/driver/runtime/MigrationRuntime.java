@@ -5,6 +5,7 @@ import io.dualwrite.rewriter.Phase;
 
 import java.sql.SQLException;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -20,6 +21,7 @@ public final class MigrationRuntime {
     private volatile Long lastParityMismatches;
     private volatile PhaseListener listener;
     private volatile SourceColumns columns = new SourceColumns(List.of(), null);
+    private volatile UniqueIndexes uniqueIndexes = new UniqueIndexes(List.of(), Map.of());
 
     /** Told of every phase change this JVM applies, whatever its source (JMX notifications hang here). */
     public interface PhaseListener {
@@ -66,6 +68,23 @@ public final class MigrationRuntime {
 
     void columns(SourceColumns columns) {
         this.columns = columns;
+    }
+
+    /** The unique indexes that read the value, the old column's and the new table's ({@code ValueIndexes#valueUniqueIndexes}). */
+    public List<String> valueUniqueIndexes() {
+        return uniqueIndexes.names();
+    }
+
+    /** Each unique twin on the new table that does not bear its old index's name (NEW_ONLY), by name: that old name. */
+    public Map<String, String> uniqueTwinSources() {
+        return uniqueIndexes.twinSources();
+    }
+
+    void uniqueIndexes(List<String> names, Map<String, String> twinSources) {
+        uniqueIndexes = new UniqueIndexes(List.copyOf(names), Map.copyOf(twinSources));
+    }
+
+    private record UniqueIndexes(List<String> names, Map<String, String> twinSources) {
     }
 
     void phase(Phase phase) {

@@ -50,7 +50,7 @@ class OldColumnConstraintsLifecycleTest {
         assertThat(db.queryLong("SELECT count(*) FROM pg_proc WHERE proname LIKE '%users_email_apply' AND prosrc LIKE '%probe%'"))
                 .as("the sync trigger's probe, whose placeholder the twin could refuse, is off").isZero();
         try (Connection app = db.connectDualwrite()) {
-            constraintsRefuse(app, "NEW_ONLY", "email_address_address_unique_idx");
+            constraintsRefuse(app, "NEW_ONLY, the twin's violation named as the old index's (the driver's UniqueViolations)", "users_email_key");
             // without a conflict target DO NOTHING would skip a taken email, which only the new table's index can tell
             try (Statement s = app.createStatement()) {
                 assertThatThrownBy(() -> s.executeUpdate("INSERT INTO users (name, email) VALUES ('d', 'u1@example.com')"
