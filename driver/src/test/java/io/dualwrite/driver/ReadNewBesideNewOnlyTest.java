@@ -27,11 +27,7 @@ class ReadNewBesideNewOnlyTest {
 
     @Test
     void readNewWritesFindRowsByTheNewTablesValues(TestDatabase db) throws SQLException {
-        MigrationFixture.create(db, Phase.READ_NEW);
-        // what a NEW_ONLY instance's translated writes leave: the new table moved on, the old column did not
-        db.execute("UPDATE email_address SET address = 'ann@new.example' WHERE user_id = 1 AND is_primary;"
-                + " UPDATE email_address SET address = 'bob@new.example' WHERE user_id = 2 AND is_primary;"
-                + " UPDATE email_address SET address = 'dee@new.example' WHERE user_id = 4 AND is_primary");
+        readNewBesideNewOnly(db);
         try (Connection c = db.connectDualwrite(); Statement s = c.createStatement()) {
             assertThat(s.executeUpdate("UPDATE users SET name = 'Ann B.' WHERE email = 'ann@example.com'")).isZero();
             try (PreparedStatement p = c.prepareStatement("UPDATE users SET name = ? WHERE email = ?")) {
@@ -60,10 +56,7 @@ class ReadNewBesideNewOnlyTest {
      */
     @Test
     void readNewWritesWithReturningReadTheNewTable(TestDatabase db) throws SQLException {
-        MigrationFixture.create(db, Phase.READ_NEW);
-        db.execute("UPDATE email_address SET address = 'ann@new.example' WHERE user_id = 1 AND is_primary;"
-                + " UPDATE email_address SET address = 'bob@new.example' WHERE user_id = 2 AND is_primary;"
-                + " UPDATE email_address SET address = 'dee@new.example' WHERE user_id = 4 AND is_primary");
+        readNewBesideNewOnly(db);
         try (Connection c = db.connectDualwrite()) {
             try (PreparedStatement p = c.prepareStatement("UPDATE users SET name = ? WHERE email = ? RETURNING id, email")) {
                 p.setString(1, "Ann B.");
@@ -103,5 +96,13 @@ class ReadNewBesideNewOnlyTest {
         assertThat(MigrationFixture.users(db)).containsEntry(2L, "BOB").doesNotContainKey(4L);
         assertThat(MigrationFixture.primaries(db)).isEqualTo(Map.of(1L, "ann@new.example", 2L, "BOB",
                 5L, "Eve@Example.com"));
+    }
+
+    /** READ_NEW, and what a NEW_ONLY instance's translated writes leave: the new table moved on, the old column did not. */
+    private static void readNewBesideNewOnly(TestDatabase db) throws SQLException {
+        MigrationFixture.create(db, Phase.READ_NEW);
+        db.execute("UPDATE email_address SET address = 'ann@new.example' WHERE user_id = 1 AND is_primary;"
+                + " UPDATE email_address SET address = 'bob@new.example' WHERE user_id = 2 AND is_primary;"
+                + " UPDATE email_address SET address = 'dee@new.example' WHERE user_id = 4 AND is_primary");
     }
 }
