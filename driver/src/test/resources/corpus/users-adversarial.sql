@@ -1872,3 +1872,17 @@ INSERT INTO users (id, name, email) VALUES (2, 'a', 'c@x') ON CONFLICT (id) DO U
 INSERT INTO users (id, name, email) VALUES (2, 'a', 'c@x') ON CONFLICT (id) DO UPDATE SET name = 'q', email = users.name RETURNING email
 
 INSERT INTO users AS u (id, name, email) VALUES (2, 'a', 'c@x') ON CONFLICT (id) DO UPDATE SET email = u.name, name = u.email RETURNING *
+
+merge into users as t using (select 2 id, 'bob@new.org' email, 'Bobby' name) as s on (t.id=s.id) when not matched then insert (id, email, name) values (s.id, s.email, s.name) when matched then update set email=s.email, name=s.name
+
+merge into users as t using (select 700 id, 'n@new.org' email, 'New' name) as s on (t.id=s.id) when not matched then insert (id, email, name) values (s.id, s.email, s.name) when matched then update set email=s.email, name=s.name
+
+MERGE INTO users u USING (VALUES (1, NULL), (2, 'b@x'), (710, 'new@x')) v(id, e) ON u.id = v.id WHEN MATCHED AND v.e IS NULL THEN DELETE WHEN MATCHED THEN UPDATE SET email = v.e WHEN NOT MATCHED THEN INSERT (id, name, email) VALUES (v.id, 'n', v.e)
+
+MERGE INTO users u USING (VALUES (1, 'A'), (720, 'B')) v(id, n) ON u.id = v.id WHEN MATCHED THEN UPDATE SET name = v.n WHEN NOT MATCHED THEN INSERT (id, email) VALUES (v.id, lower(v.n) || '@x')
+
+MERGE INTO users u USING (VALUES (2, 'a')) v(id, n) ON u.id = v.id WHEN MATCHED THEN UPDATE SET email = NULL, name = v.n
+
+MERGE INTO users u USING (SELECT id, name FROM users WHERE id < 3) v ON u.id = v.id WHEN MATCHED THEN UPDATE SET email = v.name || '@again'
+
+MERGE INTO users u USING (VALUES (1, 'a')) v(id, n) ON u.id = v.id WHEN MATCHED AND v.n = 'a' THEN UPDATE SET email = 'a@x' WHEN MATCHED THEN UPDATE SET email = 'b@x'

@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.testing.PostgresExtension;
+import io.dualwrite.testing.PostgresServer;
 import io.dualwrite.testing.TestDatabase;
 import java.sql.Connection;
+import java.util.Arrays;
 import java.util.List;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -17,7 +20,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * PgJDBC and the new table equal to the plain twin's column, or refused with nothing changed. It passes through where
  * none of its actions needs a sync (an update of other columns, an insert leaving the column NULL, from NEW_ONLY on a
  * delete the source's triggers follow); while the old column is written, on PostgreSQL 17 and later it feeds the sync
- * from its RETURNING, and before 17 it is refused; once it is not written, and with an assignment of the key, refused.
+ * from its RETURNING, once it is not written there it is translated where RETURNING can compute each row's value, and
+ * before 17 it is refused; with an assignment of the key, refused.
  */
 @ExtendWith(PostgresExtension.class)
 class MergeTwinTest {
@@ -39,16 +43,44 @@ class MergeTwinTest {
             "MERGE INTO users u USING (SELECT 2 AS id, 'Bo' AS n) v ON u.id = v.id WHEN MATCHED THEN UPDATE SET name = v.n",
             USING + "WHEN MATCHED AND v.n IS NULL THEN DELETE WHEN MATCHED THEN UPDATE SET name = v.n"
                     + " WHEN NOT MATCHED THEN DO NOTHING");
-    /** They write or read the column: synced from RETURNING on 17+ while it is written, refused otherwise. */
-    private static final List<String> COLUMN_WRITES = List.of(
+    /**
+     * They write the column: synced from RETURNING on 17+ while it is written, translated there once it is not (the
+     * value computed from the source row, one per kind of action: {@code MergeTranslator}), refused before 17.
+     */
+    private static final List<String> TRANSLATED_COLUMN_WRITES = List.of(
             USING + "WHEN MATCHED THEN UPDATE SET email = v.n || '@example.com'",
+            // Hibernate's StatelessSession.upsert, for a row that exists and one that does not
+            "merge into users as t using (select 1 id, 'ann@new.org' email, 'Ann' name) as s on (t.id=s.id) when not"
+                    + " matched then insert (id, email, name) values (s.id, s.email, s.name) when matched then update set"
+                    + " email=s.email, name=s.name",
+            "merge into users as t using (select 7 id, 'seven@new.org' email, 'Sev' name) as s on (t.id=s.id) when not"
+                    + " matched then insert (id, email, name) values (s.id, s.email, s.name) when matched then update set"
+                    + " email=s.email, name=s.name",
+            // the optional-table form: a row whose values are all NULL is deleted
+            "merge into users as t using (select 2 id, cast(null as text) email) as s on (t.id=s.id) when not matched then"
+                    + " insert (email, id) values (s.email, s.id) when matched and s.email is null then delete when matched"
+                    + " then update set email=s.email",
+            USING + "WHEN MATCHED THEN UPDATE SET name = v.n WHEN NOT MATCHED THEN INSERT (id, email) VALUES (v.id, v.n || '@x')",
+            USING + "WHEN MATCHED AND v.n IS NULL THEN DELETE WHEN MATCHED THEN UPDATE SET email = v.n || '@x', name = 'Z'"
+                    + " WHEN NOT MATCHED THEN INSERT (id, name) VALUES (v.id, v.n)",
+            USING + "WHEN MATCHED AND v.id = 3 THEN UPDATE SET email = upper(v.n) WHEN MATCHED THEN UPDATE SET email ="
+                    + " upper(v.n) WHEN NOT MATCHED THEN INSERT (id, email) VALUES (v.id, DEFAULT)",
+            "MERGE INTO users USING (VALUES (2, 'B')) v(id, n) ON users.id = v.id WHEN MATCHED THEN UPDATE SET email = v.n",
+            // the same target row twice: 21000 on both
+            "MERGE INTO users u USING (VALUES (1, 'a'), (1, 'b')) v(id, n) ON u.id = v.id WHEN MATCHED THEN UPDATE SET"
+                    + " email = v.n");
+    /** They read the column, give it a value RETURNING cannot tell apart, or a row form: refused unless it is written. */
+    private static final List<String> COLUMN_WRITES = List.of(
             USING + "WHEN MATCHED AND v.n IS NULL THEN DELETE WHEN MATCHED THEN UPDATE SET (name, email) = (v.n, NULL)"
                     + " WHEN NOT MATCHED THEN INSERT (id, email) VALUES (v.id, lower(v.n) || '@example.com')",
             USING + "WHEN NOT MATCHED THEN INSERT VALUES (v.id, v.n, v.n || '@x')",
             "MERGE INTO users USING (VALUES (2)) v(id) ON users.id = v.id AND users.email LIKE 'bob%'"
                     + " WHEN MATCHED THEN UPDATE SET email = upper(users.email)",
             USING + "WHEN MATCHED AND v.n IS NULL THEN DELETE WHEN MATCHED THEN UPDATE SET email = v.n || '@x'"
-                    + " WHEN NOT MATCHED THEN INSERT (id, name) VALUES (v.id, v.n) RETURNING merge_action(), u.id, u.email");
+                    + " WHEN NOT MATCHED THEN INSERT (id, name) VALUES (v.id, v.n) RETURNING merge_action(), u.id, u.email",
+            USING + "WHEN MATCHED AND v.id = 3 THEN UPDATE SET email = 'three@x' WHEN MATCHED THEN UPDATE SET name = v.n",
+            USING + "WHEN MATCHED THEN UPDATE SET email = u.name",
+            USING + "WHEN NOT MATCHED THEN INSERT (id, email) VALUES (v.id, v.n) WHEN MATCHED THEN UPDATE SET email = v.n || name");
 
     @ParameterizedTest
     @EnumSource(value = Phase.class, names = {"DUAL_WRITE", "READ_NEW", "NEW_ONLY", "CONTRACTED"})
@@ -71,6 +103,45 @@ class MergeTwinTest {
     }
 
     @ParameterizedTest
+    @EnumSource(value = Phase.class, names = {"DUAL_WRITE", "READ_NEW", "NEW_ONLY", "CONTRACTED"})
+    void aMergeGivingTheColumnValuesFromItsSourceRunsInEveryPhaseOnSeventeen(Phase phase, TestDatabase db)
+            throws Exception {
+        int version = version(db);
+        assumeTrue(version >= 15, "MERGE exists from PostgreSQL 15");
+        assertThat(run(phase, db, "", TRANSLATED_COLUMN_WRITES, sql -> !phase.writesOld()))
+                .isEqualTo(version >= 17 ? 0 : TRANSLATED_COLUMN_WRITES.size());
+    }
+
+    /**
+     * Hibernate's upsert as it sends it, a PreparedStatement, on both twins; and a MERGE whose translation moves a
+     * parameter (the INSERT's value of the column goes to RETURNING, after the UPDATE's): bound in the application's order.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Phase.class, names = {"NEW_ONLY", "CONTRACTED"})
+    void preparedMergesBindTheirParametersAsTheApplicationOrdered(Phase phase, TestDatabase db) throws Exception {
+        assumeTrue(version(db) >= 17, "MERGE has RETURNING from PostgreSQL 17");
+        String upsert = "merge into users as t using (select cast(? as bigint) id, cast(? as text) email, cast(? as text)"
+                + " name) as s on (t.id=s.id) when not matched then insert (id, email, name) values (s.id,s.email,s.name)"
+                + " when matched then update set email=s.email,name=s.name";
+        String moved = USING + "WHEN NOT MATCHED THEN INSERT (id, email, name) VALUES (v.id, ?, v.n)"
+                + " WHEN MATCHED THEN UPDATE SET name = ?";
+        try (TestDatabase plainDb = PostgresServer.get().createDatabase()) {
+            plainDb.execute(FIXTURE.formatted(""));
+            db.execute(FIXTURE.formatted(""));
+            MigrationFixture.registerIn(db, phase);
+            try (TwinRun twins = TwinRun.usersAndEmails("MergeTwinTest prepared " + phase, plainDb, db,
+                    "SELECT id, name FROM users ORDER BY id")) {
+                twins.compare("upsert of a row that exists", upsert, List.of(2L, "bob@new.org", "Bobby"), true);
+                twins.compare("upsert of a new row", upsert, List.of(8L, "eight@new.org", "Eight"), true);
+                twins.compare("upsert to NULL", upsert, Arrays.asList(1L, null, "Ann"), true);
+                twins.compare("a moved parameter", moved, List.of("nine@new.org", "Renamed"), true);
+                twins.report();
+                assertThat(twins.translated()).isEqualTo(4);
+            }
+        }
+    }
+
+    @ParameterizedTest
     @EnumSource(value = Phase.class, names = {"DUAL_WRITE", "CONTRACTED"})
     void aMergeAssigningTheKeyIsRefused(Phase phase, TestDatabase db) throws Exception {
         assumeTrue(version(db) >= 15, "MERGE exists from PostgreSQL 15");
@@ -86,7 +157,7 @@ class MergeTwinTest {
     void generatedKeysOfAMergeAreThePlainOnesOrRefused(Phase phase, TestDatabase db) throws Exception {
         assumeTrue(version(db) >= 17, "MERGE has RETURNING from PostgreSQL 17");
         String sql = USING + "WHEN MATCHED THEN UPDATE SET name = v.n WHEN NOT MATCHED THEN INSERT (id, name) VALUES (v.id, v.n)";
-        try (TestDatabase plainDb = io.dualwrite.testing.PostgresServer.get().createDatabase()) {
+        try (TestDatabase plainDb = PostgresServer.get().createDatabase()) {
             plainDb.execute(FIXTURE.formatted(""));
             db.execute(FIXTURE.formatted(""));
             MigrationFixture.registerIn(db, phase);
@@ -119,18 +190,24 @@ class MergeTwinTest {
 
     @ParameterizedTest
     @EnumSource(value = Phase.class, names = {"DUAL_WRITE", "CONTRACTED"})
-    void anInsertLeavingTheColumnToItsDefaultIsSyncedOrRefused(Phase phase, TestDatabase db) throws Exception {
+    void anInsertLeavingTheColumnToItsDefaultIsSyncedOnSeventeenAndRefusedBefore(Phase phase, TestDatabase db) throws Exception {
         int version = version(db);
         assumeTrue(version >= 15, "MERGE exists from PostgreSQL 15");
-        boolean synced = phase.writesOld() && version >= 17;
+        boolean synced = version >= 17;
         assertThat(run(phase, db, " DEFAULT 'none@example.com'", List.of(UPDATE_AND_INSERT,
                 USING + "WHEN MATCHED THEN UPDATE SET name = v.n"))).isEqualTo(synced ? 0 : 1);
     }
 
     /** The statements on fresh twins; how many were refused. */
     private static int run(Phase phase, TestDatabase db, String emailDefault, List<String> statements) throws Exception {
+        return run(phase, db, emailDefault, statements, sql -> false);
+    }
+
+    /** {@code translated}: which statements the plan translates, for the report. */
+    private static int run(Phase phase, TestDatabase db, String emailDefault, List<String> statements,
+                           Predicate<String> translated) throws Exception {
         return TwinRun.refusedOnTwins("MergeTwinTest " + phase, FIXTURE.formatted(emailDefault), phase, db,
-                "SELECT id, name FROM users ORDER BY id", statements, sql -> false);
+                "SELECT id, name FROM users ORDER BY id", statements, translated);
     }
 
     private static int version(TestDatabase db) throws Exception {

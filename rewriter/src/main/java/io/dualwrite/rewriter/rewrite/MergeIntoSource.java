@@ -19,11 +19,14 @@ import java.util.function.Function;
  * ({@link SourceTable#mergeReturns}), it feeds the sync view from its RETURNING ({@link DualWriteForm.Form#merge}):
  * each row's stored value, whatever set it (a SET list, a column list, by position, a default, a trigger), NULL where
  * it was deleted; its own RETURNING list and generated keys as a write's ({@code DUAL_WRITE_RETURNING});</li>
- * <li>before 17 (MERGE has no RETURNING, or may not stand in WITH) it is refused there, and so it is once the old
- * column is not written (NEW_ONLY, CONTRACTED: the translation would need to know which action gave a row its
- * value): one that names the migrated column, gives values by position, reads whole rows or the table again, deletes
- * rows while no trigger follows deletes, inserts rows while the column's default (or, while the old column is
- * written, a BEFORE trigger) may store a value, or, while it is written, updates rows while such a trigger may;</li>
+ * <li>once the old column is not written (NEW_ONLY, CONTRACTED), on 17 and later, one that names the migrated column,
+ * deletes rows while no trigger follows deletes or inserts rows while the column has a default is translated by
+ * {@link MergeTranslator} (RETURNING's {@code merge_action()} tells which kind of action gave a row its value);</li>
+ * <li>before 17 (MERGE has no RETURNING, or may not stand in WITH) it is refused in every phase from DUAL_WRITE on, and
+ * so it is in every version once the old column is not written where it gives values by position or reads whole rows
+ * or the table again (and before 17 where it does any of the above): one that names the migrated column, deletes rows
+ * while no trigger follows deletes, inserts rows while the column's default (or, while the old column is written, a
+ * BEFORE trigger) may store a value, or, while it is written, updates rows while such a trigger may;</li>
  * <li>in every phase from DUAL_WRITE on, one that assigns the key (the new table would keep the value under the old
  * key).</li>
  * </ul>
@@ -37,8 +40,9 @@ final class MergeIntoSource {
     private final boolean hasDefault;
     private final boolean deletesFollowed;
     private final boolean mergeReturns;
+    private final MergeTranslator translator;
 
-    MergeIntoSource(SourceTable table, SourceNames names) {
+    MergeIntoSource(SourceTable table, SourceNames names, ReadRewriter reads) {
         this.names = names;
         this.spec = table.spec();
         this.storedMayDiffer = table.storedMayDiffer();
@@ -46,10 +50,11 @@ final class MergeIntoSource {
         this.omittedValueMayBeStored = hasDefault || storedMayDiffer;
         this.deletesFollowed = table.deletesFollowed();
         this.mergeReturns = table.mergeReturns();
+        this.translator = new MergeTranslator(table, names, reads);
     }
 
-    /** The plan of {@code s}, a MERGE whose target is the migrated table. */
-    PhaseRewrites plan(String statement, Sig s) {
+    /** The plan of {@code s}, a MERGE whose target is the migrated table; {@code s} is {@code offset} ahead of {@code statement}. */
+    PhaseRewrites plan(String statement, int offset, Sig s) {
         int target = WriteScan.writeTarget(s, 0);
         int length = target < 0 ? 0 : names.tableAt(s, target);
         if (length == 0) {
@@ -64,7 +69,9 @@ final class MergeIntoSource {
         if (!s.isIdentifier(alias) || s.is(alias, "using")) {
             alias = -1;
         }
-        String reads = reads(s, target + length, alias, actions);
+        String again = readsAgain(s, target + length, alias, actions);
+        String reads = again != null ? again : WriteScan.readsColumn(s, names, true)
+                ? "that names the migrated column, or reads whole rows with *" : null;
         String whileWritten = reads != null ? reads
                 : actions.deletes() ? "that deletes rows: the new table would keep their values"
                 : actions.inserts() && omittedValueMayBeStored ? "that inserts rows while the migrated column's default or"
@@ -79,10 +86,12 @@ final class MergeIntoSource {
                         + " the new table would not get"
                 : null;
         Rewrite translated = onceNotWritten == null ? Rewrite.PASS_THROUGH
+                : again == null && mergeReturns ? translator.translate(statement, offset, s, target, length, alias)
                 : new Rewrite.Rejected(reason(onceNotWritten, statement));
         // generated keys: PgJDBC appends RETURNING * (17 and later), which would read the old column, or miss it
-        Function<String, Rewrite> translatedKeys = mergeReturns && onceNotWritten == null ? list -> new Rewrite.Rejected(
-                reason("with generated keys, which would return the migrated column", statement)) : null;
+        Function<String, Rewrite> translatedKeys = mergeReturns && !(translated instanceof Rewrite.Rejected)
+                ? list -> new Rewrite.Rejected(reason("with generated keys, which would return the migrated column",
+                statement)) : null;
         if (whileWritten == null) {
             return new PhaseRewrites(Rewrite.PASS_THROUGH, Rewrite.PASS_THROUGH, null, Rewrite.PASS_THROUGH, translated,
                     translatedKeys);
@@ -109,13 +118,10 @@ final class MergeIntoSource {
 
     /**
      * Why the MERGE (its target named before token {@code from}, aliased at {@code alias} or not, -1) may read or write
-     * the migrated column beyond what its actions say, or null: it names it, gives values by position, reads whole rows
-     * of the table or the table again.
+     * the migrated column beyond what its actions and the names in it say, or null: it gives values by position, reads
+     * whole rows of the table or the table again.
      */
-    private String reads(Sig s, int from, int alias, MergeActions actions) {
-        if (WriteScan.readsColumn(s, names, true)) {
-            return "that names the migrated column, or reads whole rows with *";
-        }
+    private String readsAgain(Sig s, int from, int alias, MergeActions actions) {
         if (actions.insertColumns() == null) {
             return "with an INSERT that gives values by position (no column list), the migrated column's too";
         }

@@ -56,7 +56,7 @@ public final class StatementPlanner {
         this.withQueryWrites = new WithQueryWrite(this, names, writes, table.columns());
         this.translator = new NewSchemaTranslator(table, names, reads);
         this.otherTableWrites = new OtherTableWrite(names, reads);
-        this.merges = new MergeIntoSource(table, names);
+        this.merges = new MergeIntoSource(table, names, reads);
         this.syncedByTrigger = table.syncedByTrigger();
         this.dualWriteUpserts = table.dualWriteUpserts();
     }
@@ -154,7 +154,7 @@ public final class StatementPlanner {
                 return new PhaseRewrites(Rewrite.PASS_THROUGH, rejected(statement,
                         "TABLE on the migrated table reads the old column", "write it as SELECT with a column list"));
             case MERGE:
-                return WriteScan.writesSource(s, names) ? merges.plan(statement, s) : otherTableWrites.plan(sql, statement, s);
+                return WriteScan.writesSource(s, names) ? merges.plan(statement, offset, s) : otherTableWrites.plan(sql, statement, s);
             case TRUNCATE:
                 return truncate(statement, offset, s);
             case COPY:

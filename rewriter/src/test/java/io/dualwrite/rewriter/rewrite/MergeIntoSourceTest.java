@@ -130,6 +130,47 @@ class MergeIntoSourceTest {
                 .isInstanceOfSatisfying(Rewrite.Rejected.class, r -> assertThat(r.reason()).contains("key column"));
     }
 
+    /**
+     * Once the old column is not written (17 and later): the column leaves the SET and INSERT lists and RETURNING gives
+     * the sync each row's value by {@code merge_action()}, a moved parameter bound by the map; the same in NEW_ONLY and
+     * CONTRACTED. Refused where RETURNING cannot compute what the action did ({@link MergeTranslator}).
+     */
+    @Test
+    void onSeventeenAMergeGivingTheColumnValuesOfItsSourceIsTranslatedOnceTheOldColumnIsNotWritten() {
+        StatementRewriter seventeen = new StatementRewriter(List.of(new SourceTable(Fixtures.USERS_EMAIL, COLUMNS, "text",
+                null, false, true, false, null, List.of(), null, null, null, false, null, null, null, true)));
+        String sql = USING + "WHEN NOT MATCHED THEN INSERT (id, email, name) VALUES (v.id, ?, v.n)"
+                + " WHEN MATCHED AND v.n IS NULL THEN DELETE WHEN MATCHED THEN UPDATE SET email = lower(v.n), name = ?";
+        RewritePlan plan = seventeen.plan(sql);
+        String translatedView = "INSERT INTO \"dualwrite\".\"translated_sync_users_email\" (k, v, deleted)";
+        Rewrite.Rewritten expected = new Rewrite.Rewritten("WITH \"dw$w\" AS (" + USING + "WHEN NOT MATCHED THEN INSERT"
+                + " (id, name) VALUES (v.id, v.n) WHEN MATCHED AND v.n IS NULL THEN DELETE WHEN MATCHED THEN UPDATE SET"
+                + " name = ? RETURNING u.\"id\" AS \"dw$k\", CASE merge_action() WHEN 'UPDATE' THEN CAST((lower(v.n)) AS"
+                + " text) WHEN 'INSERT' THEN CAST((?) AS text) END AS \"dw$v\") " + translatedView + " SELECT \"dw$k\","
+                + " \"dw$v\", false FROM \"dw$w\"" + Fixtures.RLS_GUARD, Rewrite.Kind.DUAL_WRITE, 0, new int[] {1, 2, 4, 3});
+        assertThat(plan.forPhase(Phase.NEW_ONLY)).isEqualTo(expected);
+        assertThat(plan.forPhase(Phase.CONTRACTED)).isEqualTo(expected);
+        assertThat(plan.forPhaseReturning(Phase.CONTRACTED, "*")).isInstanceOfSatisfying(Rewrite.Rejected.class,
+                r -> assertThat(r.reason()).contains("generated keys"));
+        // an UPDATE action that leaves the column alone gives the sync the stored value, read with a lock
+        assertThat(seventeen.plan(USING + "WHEN MATCHED THEN UPDATE SET name = v.n WHEN NOT MATCHED THEN INSERT (id, email)"
+                + " VALUES (v.id, v.n)").forPhase(Phase.CONTRACTED)).isInstanceOfSatisfying(Rewrite.Rewritten.class,
+                r -> assertThat(r.sql()).contains("WHEN 'UPDATE' THEN CAST(((SELECT \"dw$e\".\"address\"")
+                        .contains("FOR NO KEY UPDATE)) AS text) WHEN 'INSERT' THEN CAST((v.n) AS text)"));
+        for (String[] refused : new String[][] {
+            {USING + "WHEN MATCHED AND v.id = 3 THEN UPDATE SET email = 'x' WHEN MATCHED THEN UPDATE SET name = v.n",
+                "different values"},
+            {USING + "WHEN MATCHED THEN UPDATE SET email = u.name", "reads the target row (u)"},
+            {USING + "WHEN MATCHED THEN UPDATE SET email = v.n || name", "reads the target row (name)"},
+            {USING + "WHEN MATCHED AND u.email IS NULL THEN UPDATE SET email = v.n", "reads the migrated column (email)"},
+            {USING + "WHEN MATCHED THEN UPDATE SET email = v.n RETURNING u.id", "RETURNING"},
+            {USING + "WHEN MATCHED THEN UPDATE SET (name, email) = (v.n, v.n)", "row, subfield or subscript"},
+        }) {
+            assertThat(seventeen.plan(refused[0]).forPhase(Phase.CONTRACTED)).as(refused[0])
+                    .isInstanceOfSatisfying(Rewrite.Rejected.class, r -> assertThat(r.reason()).contains(refused[1]));
+        }
+    }
+
     @Test
     void aMergeIntoAViewOverTheTableIsJudgedByItsActions() {
         StatementRewriter views = new StatementRewriter(List.of(new SourceTable(Fixtures.USERS_EMAIL, COLUMNS, "text", null,
