@@ -84,17 +84,28 @@ final class Setup {
         }
     }
 
-    /**
-     * Walks a backfilled migration to CONTRACTED the way the runbook does, gates skipped (the tables were created
-     * in step): the phase writer records the source columns on the way, then the column is dropped.
-     */
     private static void contract(Connection c, MigrationSpec spec) throws SQLException {
+        walk(c, spec, Phase.CONTRACTED);
+    }
+
+    /**
+     * Registers a backfilled migration and walks it to {@code target} the way the runbook does, gates skipped (the
+     * tables were created in step): the phase writer records the source columns on the way, and CONTRACTED drops
+     * the column.
+     */
+    static void walk(Connection c, MigrationSpec spec, Phase target) throws SQLException {
         ControlSchema.register(c, spec);
         for (Phase phase : List.of(Phase.DUAL_WRITE, Phase.READ_NEW, Phase.NEW_ONLY)) {
+            if (phase.ordinal() > target.ordinal()) {
+                return;
+            }
             if (phase == Phase.NEW_ONLY) {
                 DeletedKeysTrigger.install(c, spec);   // as phase NEW_ONLY does: a DELETE pays for them
             }
             PhaseWriter.change(c, PhaseWriter.Request.of(spec.name(), phase, "bench", "benchmarks").forced(true));
+        }
+        if (target != Phase.CONTRACTED) {
+            return;
         }
         try (Statement s = c.createStatement()) {
             for (String drop : OldColumnWriteTrigger.dropSql(spec)) { // as contract does: they depend on the column

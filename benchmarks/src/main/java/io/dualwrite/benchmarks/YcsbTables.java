@@ -1,7 +1,6 @@
 package io.dualwrite.benchmarks;
 
 import io.dualwrite.control.ControlSchema;
-import io.dualwrite.control.phase.PhaseWriter;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
 
@@ -14,7 +13,8 @@ import java.util.List;
 /**
  * The tables of the YCSB-like workload ({@link YcsbWorkload}): one copy of a {@code usertable} per variant, shaped
  * like YCSB's ({@code ycsb_key} and text fields), whose {@code field1} moves to {@code <table>_field1(ycsb_key,
- * field1, is_primary)}, each migration in its own phase, so that the variants run side by side in one run.
+ * field1, is_primary)}, each migration in its own phase (CONTRACTED's table without {@code field1}: the driver
+ * translates the workload's SQL), so that the variants run side by side in one run.
  */
 final class YcsbTables {
 
@@ -35,7 +35,9 @@ final class YcsbTables {
     static final List<Variant> VARIANTS = List.of(RAW,
             new Variant("EXPANDED", "usertable_expanded", Phase.EXPANDED),
             new Variant("DUAL_WRITE", "usertable_dual_write", Phase.DUAL_WRITE),
-            new Variant("READ_NEW", "usertable_read_new", Phase.READ_NEW));
+            new Variant("READ_NEW", "usertable_read_new", Phase.READ_NEW),
+            new Variant("NEW_ONLY", "usertable_new_only", Phase.NEW_ONLY),
+            new Variant("CONTRACTED", "usertable_contracted", Phase.CONTRACTED));
 
     /**
      * Mismatching keys between {@code field1} and the primary target rows, orphans included: 0 in sync (the query of
@@ -67,15 +69,9 @@ final class YcsbTables {
             }
         }
         for (Variant v : VARIANTS) {
-            if (v.phase() == null) {
-                continue;
-            }
-            ControlSchema.register(c, v.spec()); // EXPANDED
-            for (Phase phase : List.of(Phase.DUAL_WRITE, Phase.READ_NEW)) {
-                if (phase.ordinal() <= v.phase().ordinal()) {
-                    // forced: the target was backfilled at creation, no backfill run to satisfy the gate
-                    PhaseWriter.change(c, PhaseWriter.Request.of(v.spec().name(), phase, "bench", "ycsb").forced(true));
-                }
+            if (v.phase() != null) {
+                // forced: the target was backfilled at creation; CONTRACTED drops field1
+                Setup.walk(c, v.spec(), v.phase());
             }
         }
         if (!c.getAutoCommit()) {
@@ -86,9 +82,32 @@ final class YcsbTables {
         }
     }
 
+    /**
+     * Rows in which the variant's data differs from raw's, which ran the same operations: a key on one side only, another
+     * field0 or field2, or another field1 as the phase holds it (the table's column until the target is written, the
+     * target's primary row from then on), and primary target rows of no row.
+     */
+    private static final String DIFFERS_FROM_RAW = """
+            SELECT (SELECT count(*) FROM %1$s r FULL JOIN (SELECT u.ycsb_key, u.field0, %4$s AS field1, u.field2 FROM %2$s u
+                      LEFT JOIN %3$s e ON e.ycsb_key = u.ycsb_key AND e.is_primary) v ON v.ycsb_key = r.ycsb_key
+                     WHERE r.ycsb_key IS NULL OR v.ycsb_key IS NULL
+                        OR (r.field0, r.field1, r.field2) IS DISTINCT FROM (v.field0, v.field1, v.field2))
+                 + (SELECT count(*) FROM %3$s e
+                     WHERE e.is_primary AND NOT EXISTS (SELECT 1 FROM %2$s u WHERE u.ycsb_key = e.ycsb_key))""";
+
+    /** How many rows of the variant differ from raw's now ({@link #DIFFERS_FROM_RAW}; read on a raw connection). */
+    static long differencesFromRaw(Connection c, Variant v) throws SQLException {
+        String field1 = v.phase().writesNew() ? "e.field1" : "u.field1";
+        return count(c, String.format(DIFFERS_FROM_RAW, RAW.table(), v.table(), v.target(), field1));
+    }
+
     /** The variant's parity mismatches now (read on a raw connection). */
     static long parity(Connection c, Variant v) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(String.format(PARITY, v.table(), v.target()))) {
+        return count(c, String.format(PARITY, v.table(), v.target()));
+    }
+
+    private static long count(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }

@@ -3,7 +3,6 @@ package io.dualwrite.benchmarks;
 import com.zaxxer.hikari.HikariDataSource;
 import io.dualwrite.driver.metrics.KnownMigrations;
 import io.dualwrite.driver.runtime.MigrationRuntime;
-import io.dualwrite.rewriter.Phase;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -16,10 +15,12 @@ import java.util.SplittableRandom;
 /**
  * Issue 15, acceptance 5: a YCSB-like workload (read, scan, update, insert, delete; {@link YcsbOperations}) through
  * HikariCP with a statement prepared per call, on raw PgJDBC and through {@code jdbc:dualwrite:} with the migrated
- * column in EXPANDED, DUAL_WRITE and READ_NEW ({@link YcsbTables}). The variants alternate in rounds (the first one
- * rotating), each round running the same seeded operations on every variant, so that load changes on a shared
- * machine fall on all of them alike; throughput is reported per variant and as the median of the per-round ratios to
- * raw with their spread. It must end with parity 0 and no error: otherwise it throws, after printing the figures.
+ * column in EXPANDED, DUAL_WRITE, READ_NEW, NEW_ONLY and CONTRACTED (the column dropped: issue 12's legacy SQL after
+ * the drop; {@link YcsbTables}). The variants alternate in rounds (the first one rotating), each round running the
+ * same seeded operations on every variant, so that load changes on a shared machine fall on all of them alike;
+ * throughput is reported per variant and as the median of the per-round ratios to raw with their spread. It must end
+ * with no error, parity 0, every variant's data equal to raw's and its reads having returned what raw's did:
+ * otherwise it throws, after printing the figures.
  */
 final class YcsbWorkload {
 
@@ -36,6 +37,7 @@ final class YcsbWorkload {
     private final long[][] nanos;
     private final long[][] counts;
     private final List<String> errors = new ArrayList<>();
+    private final List<YcsbOperations> clients = new ArrayList<>();
 
     YcsbWorkload(int rounds, int ops, int rows) {
         this.rounds = rounds;
@@ -50,7 +52,6 @@ final class YcsbWorkload {
     String run() throws SQLException {
         try (HikariDataSource raw = Bench.pool(Bench.pgUrl(), "org.postgresql.Driver");
              HikariDataSource dualwrite = Bench.pool(Bench.dualwriteUrl(), "io.dualwrite.driver.DualwriteDriver")) {
-            List<YcsbOperations> clients = new ArrayList<>();
             for (YcsbTables.Variant v : variants) {
                 clients.add(new YcsbOperations(v.phase() == null ? raw : dualwrite, v.table(), rows));
             }
@@ -103,9 +104,18 @@ final class YcsbWorkload {
         if (v.phase() == null) {
             return wrong;
         }
-        long parity = YcsbTables.parity(c, v);
-        if (v.phase().writesNew() && parity != 0) {
+        long parity = v.phase().writesOld() && v.phase().writesNew() ? YcsbTables.parity(c, v) : 0;
+        if (parity != 0) {
             wrong.add(v.name() + ": parity " + parity + ", expected 0");
+        }
+        long differences = YcsbTables.differencesFromRaw(c, v);
+        if (differences != 0) {
+            wrong.add(v.name() + ": " + differences + " rows differ from raw's, which ran the same operations");
+        }
+        long read = clients.get(variants.indexOf(v)).sink();
+        if (read != clients.get(0).sink()) {
+            wrong.add(v.name() + ": its reads returned other values than raw's (checksum " + read + " against "
+                    + clients.get(0).sink() + ")");
         }
         MigrationRuntime m = KnownMigrations.named(v.spec().name()).current();
         if (m.rejectedStatements() + m.rewrittenFailures() != 0) {
@@ -114,7 +124,7 @@ final class YcsbWorkload {
         }
         boolean writes = m.dualWrites() > 0;
         boolean reads = m.readsRewritten() > 0;
-        if (writes != v.phase().writesNew() || reads != (v.phase() == Phase.READ_NEW)) {
+        if (writes != v.phase().writesNew() || reads != v.phase().readsNew()) {
             wrong.add(v.name() + ": " + m.dualWrites() + " dual writes and " + m.readsRewritten()
                     + " rewritten reads do not match the phase (is it applied?)");
         }
@@ -149,8 +159,10 @@ final class YcsbWorkload {
             }
             b.append('\n');
         }
-        b.append(String.format(Locale.ROOT, "%nOperations failed: %d. Parity at the end (DUAL_WRITE, READ_NEW) and the driver's"
-                + " counters are checked after the run: a mismatch or an error fails it.%n", errors.size()));
+        b.append(String.format(Locale.ROOT, "%nOperations failed: %d. Checked after the run, a mismatch or an error fails it:"
+                + " parity (DUAL_WRITE, READ_NEW), every variant's rows equal to raw's (field1 as the phase holds it: the"
+                + " target from DUAL_WRITE on), a checksum of what every variant's reads returned equal to raw's, and the"
+                + " driver's counters.%n", errors.size()));
         return b.toString();
     }
 
