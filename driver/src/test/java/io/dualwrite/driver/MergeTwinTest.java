@@ -8,6 +8,7 @@ import io.dualwrite.testing.PostgresExtension;
 import io.dualwrite.testing.PostgresServer;
 import io.dualwrite.testing.TestDatabase;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Predicate;
@@ -66,6 +67,15 @@ class MergeTwinTest {
             USING + "WHEN MATCHED AND v.id = 3 THEN UPDATE SET email = upper(v.n) WHEN MATCHED THEN UPDATE SET email ="
                     + " upper(v.n) WHEN NOT MATCHED THEN INSERT (id, email) VALUES (v.id, DEFAULT)",
             "MERGE INTO users USING (VALUES (2, 'B')) v(id, n) ON users.id = v.id WHEN MATCHED THEN UPDATE SET email = v.n",
+            // CASE … WHEN inside an action is not a WHEN clause; quoted names; a value cast on the way
+            "MERGE INTO public.\"users\" AS \"T\" USING (VALUES (1, NULL), (2, 'b')) v(id, n) ON \"T\".id = v.id WHEN MATCHED"
+                    + " THEN UPDATE SET \"email\" = CASE WHEN v.n IS NULL THEN NULL ELSE v.n || '@case' END, name = 'c'",
+            USING + "WHEN MATCHED THEN UPDATE SET email = 42 WHEN NOT MATCHED THEN INSERT (id, email) OVERRIDING SYSTEM"
+                    + " VALUE VALUES (v.id, NULL)",
+            // PostgreSQL 17's NOT MATCHED BY SOURCE: rows of the target no source row matches (users 2)
+            USING + "WHEN MATCHED THEN UPDATE SET email = 'seen@x' WHEN NOT MATCHED BY SOURCE THEN UPDATE SET email ="
+                    + " 'seen@x' WHEN NOT MATCHED THEN DO NOTHING",
+            USING + "WHEN MATCHED AND v.n IS NOT NULL THEN UPDATE SET email = v.n WHEN NOT MATCHED BY SOURCE THEN DELETE",
             // the same target row twice: 21000 on both
             "MERGE INTO users u USING (VALUES (1, 'a'), (1, 'b')) v(id, n) ON u.id = v.id WHEN MATCHED THEN UPDATE SET"
                     + " email = v.n");
@@ -80,7 +90,9 @@ class MergeTwinTest {
                     + " WHEN NOT MATCHED THEN INSERT (id, name) VALUES (v.id, v.n) RETURNING merge_action(), u.id, u.email",
             USING + "WHEN MATCHED AND v.id = 3 THEN UPDATE SET email = 'three@x' WHEN MATCHED THEN UPDATE SET name = v.n",
             USING + "WHEN MATCHED THEN UPDATE SET email = u.name",
-            USING + "WHEN NOT MATCHED THEN INSERT (id, email) VALUES (v.id, v.n) WHEN MATCHED THEN UPDATE SET email = v.n || name");
+            USING + "WHEN NOT MATCHED THEN INSERT (id, email) VALUES (v.id, v.n) WHEN MATCHED THEN UPDATE SET email = v.n || name",
+            USING + "WHEN MATCHED THEN UPDATE SET email = v.n WHEN NOT MATCHED BY SOURCE THEN UPDATE SET name = 'gone'",
+            "MERGE INTO users email USING (VALUES (1, 'x')) v(id, n) ON email.id = v.id WHEN MATCHED THEN UPDATE SET name = v.n");
 
     @ParameterizedTest
     @EnumSource(value = Phase.class, names = {"DUAL_WRITE", "READ_NEW", "NEW_ONLY", "CONTRACTED"})
@@ -138,6 +150,24 @@ class MergeTwinTest {
                 twins.report();
                 assertThat(twins.translated()).isEqualTo(4);
             }
+            // a JDBC batch of the upsert: the same per-entry counts and rows
+            List<List<Object>> entries = List.of(List.of(1L, "a@batch.org", "A"), List.of(20L, "t@batch.org", "T"),
+                    Arrays.asList(3L, null, "C"));
+            assertThat(batch(db.connectDualwrite(), upsert, entries, CorpusContractedTest.DUAL_EMAILS))
+                    .isEqualTo(batch(plainDb.connect(), upsert, entries, CorpusContractedTest.PLAIN_EMAILS))
+                    .startsWith("[1, 1, 1]");
+        }
+    }
+
+    /** The batch's counts, then {@code users} and the addresses ({@code emails}: the twin's query of them). */
+    private static String batch(Connection c, String sql, List<List<Object>> entries, String emails) throws Exception {
+        try (c; PreparedStatement p = c.prepareStatement(sql)) {
+            for (List<Object> entry : entries) {
+                MigrationFixture.bind(p, entry);
+                p.addBatch();
+            }
+            return Arrays.toString(p.executeBatch()) + " " + MigrationFixture.rows(c, "SELECT id, name FROM users ORDER BY id")
+                    + " " + MigrationFixture.rows(c, emails);
         }
     }
 
@@ -175,7 +205,7 @@ class MergeTwinTest {
     private static String keys(Connection c, String sql) throws Exception {
         try (c) {
             c.setAutoCommit(false);
-            try (java.sql.PreparedStatement p = c.prepareStatement(sql, java.sql.Statement.RETURN_GENERATED_KEYS)) {
+            try (PreparedStatement p = c.prepareStatement(sql, java.sql.Statement.RETURN_GENERATED_KEYS)) {
                 int count = p.executeUpdate();
                 try (java.sql.ResultSet rs = p.getGeneratedKeys()) {
                     return count + " " + MigrationFixture.labels(rs) + " " + MigrationFixture.rows(rs);
