@@ -129,6 +129,10 @@ final class MergeTranslator {
                     if (!simple) {
                         return "that assigns the migrated column in a row, subfield or subscript form";
                     }
+                    if (value != Value.NONE) {
+                        // translated, one would win; PostgreSQL rejects the statement
+                        return "that PostgreSQL rejects (the migrated column assigned twice, 42601)";
+                    }
                     targets.add(k);
                     value = new Value(a.eq() + 1, a.end());
                 }
@@ -153,18 +157,19 @@ final class MergeTranslator {
         }
         List<int[]> columns = InsertClauses.expressions(t, new int[] {at, close});
         List<int[]> row = InsertClauses.expressions(t, new int[] {values + 1, t.match(values + 1)});
+        Value value = Value.NONE;
         for (int k = 0; k < columns.size(); k++) {
             int[] c = columns.get(k);
             if (t.isIdentifier(c[0]) && names.isColumn(t.get(c[0]).normalized())) {
-                if (c[1] != c[0] + 1 || row.size() != columns.size()) {
-                    return "with an INSERT that gives the migrated column a subfield or subscript, or whose VALUES do not"
-                            + " match its columns";
+                if (c[1] != c[0] + 1 || row.size() != columns.size() || value != Value.NONE) {
+                    return "with an INSERT that gives the migrated column a subfield or subscript, names it twice, or"
+                            + " whose VALUES do not match its columns";
                 }
                 targets.add(c[0]);
-                return new Value(row.get(k)[0], row.get(k)[1]);
+                value = new Value(row.get(k)[0], row.get(k)[1]);
             }
         }
-        return Value.NONE;
+        return value;
     }
 
     /** The end of the action whose tokens start at {@code from}: the next WHEN clause, or the statement's end. */

@@ -165,6 +165,8 @@ class MergeIntoSourceTest {
             {USING + "WHEN MATCHED AND u.email IS NULL THEN UPDATE SET email = v.n", "reads the migrated column (email)"},
             {USING + "WHEN MATCHED THEN UPDATE SET email = v.n RETURNING u.id", "RETURNING"},
             {USING + "WHEN MATCHED THEN UPDATE SET (name, email) = (v.n, v.n)", "row, subfield or subscript"},
+            {USING + "WHEN MATCHED THEN UPDATE SET email = 'a', email = 'b'", "assigned twice, 42601"},
+            {USING + "WHEN NOT MATCHED THEN INSERT (id, email, email) VALUES (v.id, 'a', 'b')", "names it twice"},
         }) {
             assertThat(seventeen.plan(refused[0]).forPhase(Phase.CONTRACTED)).as(refused[0])
                     .isInstanceOfSatisfying(Rewrite.Rejected.class, r -> assertThat(r.reason()).contains(refused[1]));
