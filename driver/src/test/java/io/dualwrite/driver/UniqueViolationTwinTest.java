@@ -13,8 +13,11 @@ import org.postgresql.util.PSQLException;
 import java.sql.BatchUpdateException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,24 +37,7 @@ class UniqueViolationTwinTest {
     @EnumSource(value = Phase.class, names = {"NEW_ONLY", "CONTRACTED"})
     void aDuplicateEmailIsReportedAsOnTheOriginalSchema(Phase phase, TestDatabase db) throws Exception {
         try (TestDatabase plain = PostgresServer.get().createDatabase()) {
-            for (TestDatabase twin : List.of(plain, db)) {
-                MigrationFixture.createTables(twin);
-                twin.execute(UNIQUE);
-            }
-            MigrationFixture.register(db, Phase.READ_NEW);
-            List<ValueIndexes.UniqueTwin> twins;
-            try (Connection c = db.connect(); Statement s = c.createStatement()) {
-                twins = ValueIndexes.uniqueTwins(c, MigrationFixture.SPEC);   // as phase NEW_ONLY builds them
-                for (ValueIndexes.UniqueTwin t : twins) {
-                    s.execute(t.ddl());
-                }
-            }
-            MigrationFixture.enterTranslatingPhase(db, phase);
-            if (phase == Phase.CONTRACTED) {   // as contract renames them once the drop has freed the old names
-                for (ValueIndexes.UniqueTwin t : twins) {
-                    db.execute("ALTER INDEX \"" + t.name() + "\" RENAME TO \"" + t.sourceName() + "\"");
-                }
-            }
+            twins(plain, db, phase, UNIQUE);
             for (String sql : List.of("UPDATE users SET email = 'bob@example.com' WHERE id = 1",
                     "INSERT INTO users (id, name, email) VALUES (9, 'Ida', 'ann@example.com')")) {
                 PSQLException expected = violation(plain.connect(), sql);
@@ -73,6 +59,78 @@ class UniqueViolationTwinTest {
                     .contains("Key (email)=(bob@example.com)");
         }
         assertThat(MigrationFixture.primaries(db)).containsEntry(1L, "ann@example.com").doesNotContainKey(9L);
+    }
+
+    /**
+     * {@code DatabaseMetaData.getIndexInfo} of users lists the old column's unique indexes as on the original schema: in
+     * NEW_ONLY they still exist, after the contract their twins stand in for them (the driver's {@code RecordedIndexRows}),
+     * an expression and a predicate read as the old column's. The statistics (CARDINALITY, PAGES) are the twin's.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Phase.class, names = {"NEW_ONLY", "CONTRACTED"})
+    void getIndexInfoListsTheUniqueIndexesOfTheOriginalSchema(Phase phase, TestDatabase db) throws Exception {
+        try (TestDatabase plain = PostgresServer.get().createDatabase()) {
+            twins(plain, db, phase, UNIQUE + "; CREATE UNIQUE INDEX users_lower_email ON users (lower(email)) WHERE email <> ''"
+                    + "; CREATE INDEX users_name ON users (name)");
+            try (Connection p = plain.connect(); Connection d = db.connectDualwrite()) {
+                for (boolean unique : new boolean[] {false, true}) {
+                    for (String schema : new String[] {"public", null}) {
+                        List<String> expected = indexes(p.getMetaData().getIndexInfo(null, schema, "users", unique, true));
+                        assertThat(indexes(d.getMetaData().getIndexInfo(null, schema, "users", unique, true)))
+                                .as("unique " + unique + ", schema " + schema).isEqualTo(expected);
+                        assertThat(expected).anyMatch(r -> r.contains("users_email_key") && r.contains("email"))
+                                .anyMatch(r -> r.contains("lower(email)") && r.contains("(email <> ''::text)"));
+                    }
+                }
+                assertThat(indexes(d.getMetaData().getIndexInfo(null, "public", "orders", false, true)))
+                        .isEqualTo(indexes(p.getMetaData().getIndexInfo(null, "public", "orders", false, true)));
+            }
+        }
+    }
+
+    /** Each row of a getIndexInfo result but its database's name and statistics (CARDINALITY, PAGES), labelled and typed. */
+    private static List<String> indexes(ResultSet rs) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (rs) {
+            ResultSetMetaData md = rs.getMetaData();
+            while (rs.next()) {
+                StringBuilder row = new StringBuilder();
+                for (int i = 1; i <= md.getColumnCount(); i++) {
+                    String label = md.getColumnLabel(i);
+                    if (!label.equalsIgnoreCase("table_cat") && !label.equalsIgnoreCase("cardinality")
+                            && !label.equalsIgnoreCase("pages")) {
+                        row.append(label).append(':').append(md.getColumnTypeName(i)).append('=').append(rs.getString(i)).append(' ');
+                    }
+                }
+                out.add(row.toString());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@code schema} on both twins and the migration on {@code db} in {@code phase} with the unique twins built as
+     * {@code phase NEW_ONLY} builds them, renamed as {@code contract} renames them once the drop has freed the old names.
+     */
+    private static void twins(TestDatabase plain, TestDatabase db, Phase phase, String schema) throws SQLException {
+        for (TestDatabase twin : List.of(plain, db)) {
+            MigrationFixture.createTables(twin);
+            twin.execute(schema);
+        }
+        MigrationFixture.register(db, Phase.READ_NEW);
+        List<ValueIndexes.UniqueTwin> twins;
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            twins = ValueIndexes.uniqueTwins(c, MigrationFixture.SPEC);
+            for (ValueIndexes.UniqueTwin t : twins) {
+                s.execute(t.ddl());
+            }
+        }
+        MigrationFixture.enterTranslatingPhase(db, phase);
+        if (phase == Phase.CONTRACTED) {
+            for (ValueIndexes.UniqueTwin t : twins) {
+                db.execute("ALTER INDEX \"" + t.name() + "\" RENAME TO \"" + t.sourceName() + "\"");
+            }
+        }
     }
 
     private static BatchUpdateException batchViolation(Connection c, String sql) throws SQLException {

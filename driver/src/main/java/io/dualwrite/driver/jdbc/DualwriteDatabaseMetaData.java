@@ -3,6 +3,7 @@ package io.dualwrite.driver.jdbc;
 import io.dualwrite.driver.runtime.MigrationRuntime;
 import io.dualwrite.driver.runtime.SourceColumns;
 import io.dualwrite.rewriter.MigrationSpec;
+import io.dualwrite.rewriter.Phase;
 
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
@@ -14,8 +15,9 @@ import java.util.List;
 
 /**
  * {@link DatabaseMetaData} whose {@code getConnection()} returns the application's connection wrapper,
- * and whose {@code getColumns} lists a contracted migration's old column as it was recorded
- * ({@link RecordedColumnRows}).
+ * whose {@code getColumns} lists a contracted migration's old column as it was recorded
+ * ({@link RecordedColumnRows}), and whose {@code getIndexInfo} lists the old column's unique indexes, which live on as
+ * their twins ({@link RecordedIndexRows}).
  */
 public abstract class DualwriteDatabaseMetaData implements DatabaseMetaData {
 
@@ -57,5 +59,27 @@ public abstract class DualwriteDatabaseMetaData implements DatabaseMetaData {
             }
         }
         return missing.isEmpty() ? received : RecordedColumnRows.of(received, missing, delegate.getConnection());
+    }
+
+    @Override
+    public ResultSet getIndexInfo(String catalog, String schema, String table, boolean unique, boolean approximate)
+            throws SQLException {
+        ResultSet received = delegate.getIndexInfo(catalog, schema, table, unique, approximate);
+        if (!(connection instanceof DualwriteConnection c)
+                || catalog != null && !catalog.equals(delegate.getConnection().getCatalog())) {
+            return received;
+        }
+        List<RecordedIndexRows.Twins> twins = new ArrayList<>();
+        for (MigrationRuntime m : c.database.migrations().runtimes()) {
+            MigrationSpec spec = m.spec();
+            // PgJDBC matches the names exactly (not as patterns); no schema: every schema
+            if (c.phaseToPrepare(m) != Phase.CONTRACTED || !spec.sourceTable().equals(table)
+                    || schema != null && !schema.isEmpty() && !schema.equals(spec.sourceSchema())) {
+                continue;
+            }
+            twins.add(new RecordedIndexRows.Twins(spec,
+                    delegate.getIndexInfo(catalog, spec.targetSchema(), spec.targetTable(), true, approximate)));
+        }
+        return twins.isEmpty() ? received : RecordedIndexRows.of(received, twins, delegate.getConnection());
     }
 }

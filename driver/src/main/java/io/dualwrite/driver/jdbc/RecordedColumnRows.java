@@ -2,22 +2,20 @@ package io.dualwrite.driver.jdbc;
 
 import io.dualwrite.driver.runtime.SourceColumns;
 import io.dualwrite.rewriter.MigrationSpec;
-import org.postgresql.core.BaseStatement;
 import org.postgresql.core.Field;
 import org.postgresql.core.Oid;
-import org.postgresql.core.Tuple;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Types;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
+
+import static io.dualwrite.driver.jdbc.MetadataResults.bytes;
+import static io.dualwrite.driver.jdbc.MetadataResults.text;
 
 /**
  * {@code DatabaseMetaData.getColumns} after the contract: the old column, dropped from the catalog,
@@ -61,28 +59,11 @@ final class RecordedColumnRows {
             fields[i - 1] = new Field(md.getColumnLabel(i),
                     type == Types.SMALLINT ? Oid.INT2 : type == Types.INTEGER ? Oid.INT4 : Oid.VARCHAR);
         }
-        List<byte[][]> rows = new ArrayList<>();
-        try (received) {
-            while (received.next()) {
-                byte[][] row = new byte[COLUMNS][];
-                for (int i = 1; i <= COLUMNS; i++) {
-                    row[i - 1] = received.getBytes(i);
-                }
-                rows.add(row);
-            }
-        }
+        List<byte[][]> rows = MetadataResults.rows(received, COLUMNS);
         for (Missing m : missing) {
             add(rows, m, physical.getCatalog());
         }
-        List<Tuple> tuples = new ArrayList<>();
-        for (byte[][] row : rows) {
-            tuples.add(new Tuple(row));
-        }
-        // as PgJDBC's own metadata statement (PgDatabaseMetaData.createMetaDataStatement): scrollable, read-only, closed
-        // with the result set; the rows are all in memory, so an application may last(), absolute(n), beforeFirst()
-        Statement statement = physical.createStatement(ResultSet.TYPE_SCROLL_INSENSITIVE, ResultSet.CONCUR_READ_ONLY);
-        statement.closeOnCompletion();
-        return statement.unwrap(BaseStatement.class).createDriverResultSet(fields, tuples);
+        return MetadataResults.of(physical, fields, rows);
     }
 
     /** Inserts the old column's row at its recorded place and renumbers the table's rows by the recorded order. */
@@ -181,11 +162,4 @@ final class RecordedColumnRows {
         return Pattern.compile(regex.toString(), Pattern.DOTALL).matcher(name).matches();
     }
 
-    private static String text(byte[] b) {
-        return b == null ? "" : new String(b, StandardCharsets.UTF_8);
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
 }
