@@ -19,14 +19,15 @@ import java.util.function.Function;
  * ({@link SourceTable#mergeReturns}), it feeds the sync view from its RETURNING ({@link DualWriteForm.Form#merge}):
  * each row's stored value, whatever set it (a SET list, a column list, by position, a default, a trigger), NULL where
  * it was deleted; its own RETURNING list and generated keys as a write's ({@code DUAL_WRITE_RETURNING});</li>
- * <li>once the old column is not written (NEW_ONLY, CONTRACTED), on 17 and later, one that names the migrated column,
- * deletes rows while no trigger follows deletes or inserts rows while the column has a default is translated by
- * {@link MergeTranslator} (RETURNING's {@code merge_action()} tells which kind of action gave a row its value);</li>
- * <li>before 17 (MERGE has no RETURNING, or may not stand in WITH) it is refused in every phase from DUAL_WRITE on, and
- * so it is in every version once the old column is not written where it gives values by position or reads whole rows
- * or the table again (and before 17 where it does any of the above): one that names the migrated column, deletes rows
- * while no trigger follows deletes, inserts rows while the column's default (or, while the old column is written, a
- * BEFORE trigger) may store a value, or, while it is written, updates rows while such a trigger may;</li>
+ * <li>once the old column is not written (NEW_ONLY, CONTRACTED), on 17 and later, one that needs a translation (it
+ * names the migrated column, deletes rows while no trigger follows deletes, or inserts rows while the column has a
+ * default) is translated by {@link MergeTranslator} (RETURNING's {@code merge_action()} tells which kind of action
+ * gave a row its value), and refused where it gives values by position or reads whole rows or the table again;</li>
+ * <li>before 17 (MERGE has no RETURNING, or may not stand in WITH) it is refused in every phase from DUAL_WRITE on
+ * where it needs a sync or a translation: one that names the migrated column, gives values by position, reads whole
+ * rows or the table again, deletes rows while no trigger follows deletes, inserts rows while the column's default (or,
+ * while the old column is written, a BEFORE trigger) may store a value, or, while it is written, updates rows while
+ * such a trigger may;</li>
  * <li>in every phase from DUAL_WRITE on, one that assigns the key (the new table would keep the value under the old
  * key).</li>
  * </ul>
