@@ -38,9 +38,8 @@ public abstract class DualwriteDatabaseMetaData implements DatabaseMetaData {
     public ResultSet getColumns(String catalog, String schemaPattern, String tableNamePattern, String columnNamePattern)
             throws SQLException {
         ResultSet received = delegate.getColumns(catalog, schemaPattern, tableNamePattern, columnNamePattern);
-        // PgJDBC answers only for its own database: null, or that catalog's name ("" is "without a catalog": none)
-        if (!(connection instanceof DualwriteConnection c)
-                || catalog != null && !catalog.equals(delegate.getConnection().getCatalog())) {
+        DualwriteConnection c = answering(catalog);
+        if (c == null) {
             return received;
         }
         List<RecordedColumnRows.Missing> missing = new ArrayList<>();
@@ -65,8 +64,8 @@ public abstract class DualwriteDatabaseMetaData implements DatabaseMetaData {
     public ResultSet getIndexInfo(String catalog, String schema, String table, boolean unique, boolean approximate)
             throws SQLException {
         ResultSet received = delegate.getIndexInfo(catalog, schema, table, unique, approximate);
-        if (!(connection instanceof DualwriteConnection c)
-                || catalog != null && !catalog.equals(delegate.getConnection().getCatalog())) {
+        DualwriteConnection c = answering(catalog);
+        if (c == null) {
             return received;
         }
         List<RecordedIndexRows.Twins> twins = new ArrayList<>();
@@ -81,5 +80,17 @@ public abstract class DualwriteDatabaseMetaData implements DatabaseMetaData {
                     delegate.getIndexInfo(catalog, spec.targetSchema(), spec.targetTable(), true, approximate)));
         }
         return twins.isEmpty() ? received : RecordedIndexRows.of(received, twins, delegate.getConnection());
+    }
+
+    /**
+     * The application's connection when PgJDBC's rows for {@code catalog} may lack a migration's: it answers only for
+     * its own database (null, or that catalog's name; "" is "without a catalog": none); else null.
+     */
+    private DualwriteConnection answering(String catalog) throws SQLException {
+        if (!(connection instanceof DualwriteConnection c)
+                || catalog != null && !catalog.equals(delegate.getConnection().getCatalog())) {
+            return null;
+        }
+        return c;
     }
 }

@@ -67,18 +67,19 @@ final class MergeTranslator {
             return refused(statement, "in a form that is not recognised", "write MERGE INTO table [AS alias] USING source ON …");
         }
         Set<Integer> targets = new HashSet<>();
+        // the column leaves each list only once every value is read from the unedited text
+        List<Runnable> removals = new ArrayList<>();
         List<Value> updates = new ArrayList<>();
         List<Value> inserts = new ArrayList<>();
-        List<Integer> thens = clauseWords(t, on + 1, "then");
-        for (int i : thens) {
+        for (int i : clauseWords(t, on + 1, "then")) {
             if (t.is(i + 1, "update") && t.is(i + 2, "set")) {
-                Object v = update(d, i + 3, targets);
+                Object v = update(d, i + 3, targets, removals, qualifier);
                 if (v instanceof String why) {
                     return refused(statement, why, "assign the migrated column on its own: SET column = expression");
                 }
                 updates.add((Value) v);
             } else if (t.is(i + 1, "insert")) {
-                Object v = insert(d, i + 2, targets);
+                Object v = insert(d, i + 2, targets, removals);
                 if (v instanceof String why) {
                     return refused(statement, why, "name the columns: INSERT (column, …) VALUES (…)");
                 }
@@ -108,13 +109,16 @@ final class MergeTranslator {
             value.append(" WHEN 'INSERT' THEN ").append(d.forSync(v == Value.NONE ? d.defaultValue() : text(d, v)));
         }
         value.append(" END");
-        removeTargets(d, thens, qualifier);
+        removals.forEach(Runnable::run);
         SyncForm.Part part = new SyncForm.Part(d.edited(0, t.size()), d.quotedKey(qualifier), value.toString());
         return d.rewritten(SyncForm.plain(d, List.of(part), false), Rewrite.Kind.DUAL_WRITE, 0);
     }
 
-    /** The UPDATE action whose SET list starts at {@code from}: its value of the column, or why it cannot be translated. */
-    private Object update(TranslationDraft d, int from, Set<Integer> targets) {
+    /**
+     * The UPDATE action whose SET list starts at {@code from}: its value of the column (its assignment's removal added to
+     * {@code removals}), or why it cannot be translated.
+     */
+    private Object update(TranslationDraft d, int from, Set<Integer> targets, List<Runnable> removals, String qualifier) {
         Sig t = d.t;
         int end = actionEnd(t, from);
         List<TranslationDraft.Assignment> list = d.assignments(from, end);
@@ -122,7 +126,8 @@ final class MergeTranslator {
             return "whose SET list was not recognised";
         }
         Value value = Value.NONE;
-        for (TranslationDraft.Assignment a : list) {
+        for (int index = 0; index < list.size(); index++) {
+            TranslationDraft.Assignment a = list.get(index);
             boolean simple = a.eq() == a.start() + 1;
             for (int k = a.start(); k < a.eq(); k++) {
                 if (t.isIdentifier(k) && names.isColumn(t.get(k).normalized())) {
@@ -135,14 +140,19 @@ final class MergeTranslator {
                     }
                     targets.add(k);
                     value = new Value(a.eq() + 1, a.end());
+                    int assignment = index;
+                    removals.add(() -> d.removeAssignment(list, assignment, qualifier));
                 }
             }
         }
         return value;
     }
 
-    /** The INSERT action after token {@code at} ({@code INSERT}): its value of the column, or why it cannot be translated. */
-    private Object insert(TranslationDraft d, int at, Set<Integer> targets) {
+    /**
+     * The INSERT action after token {@code at} ({@code INSERT}): its value of the column (the removal of the column and
+     * its value added to {@code removals}), or why it cannot be translated.
+     */
+    private Object insert(TranslationDraft d, int at, Set<Integer> targets, List<Runnable> removals) {
         Sig t = d.t;
         if (t.is(at, "default") && t.is(at + 1, "values")) {
             return Value.NONE;
@@ -155,8 +165,9 @@ final class MergeTranslator {
         if (values < 0 || !t.isSymbol(values + 1, "(") || values > close + 1 && !t.is(close + 1, "overriding")) {
             return "with an INSERT that is not recognised";
         }
+        int rowEnd = t.match(values + 1);
         List<int[]> columns = InsertClauses.expressions(t, new int[] {at, close});
-        List<int[]> row = InsertClauses.expressions(t, new int[] {values + 1, t.match(values + 1)});
+        List<int[]> row = InsertClauses.expressions(t, new int[] {values + 1, rowEnd});
         Value value = Value.NONE;
         for (int k = 0; k < columns.size(); k++) {
             int[] c = columns.get(k);
@@ -167,6 +178,14 @@ final class MergeTranslator {
                 }
                 targets.add(c[0]);
                 value = new Value(row.get(k)[0], row.get(k)[1]);
+                int item = k;
+                removals.add(columns.size() == 1
+                        // OVERRIDING needs a column list; with none left, the row is the defaults
+                        ? () -> d.splice.replaceCovering(t.get(at).start(), t.get(rowEnd).end(), "DEFAULT VALUES")
+                        : () -> {
+                            removeItem(d, columns, item);
+                            removeItem(d, row, item);
+                        });
             }
         }
         return value;
@@ -254,45 +273,6 @@ final class MergeTranslator {
     /** The value's text; the column's default for DEFAULT. */
     private static String text(TranslationDraft d, Value v) {
         return v.to() == v.from() + 1 && d.t.is(v.from(), "default") ? d.defaultValue() : d.edited(v.from(), v.to());
-    }
-
-    /** Takes the column out of each UPDATE SET list and INSERT column list (with its value) of the actions after {@code thens}. */
-    private static void removeTargets(TranslationDraft d, List<Integer> thens, String qualifier) {
-        Sig t = d.t;
-        for (int i : thens) {
-            if (t.is(i + 1, "update") && t.is(i + 2, "set")) {
-                List<TranslationDraft.Assignment> list = d.assignments(i + 3, actionEnd(t, i + 3));
-                for (int k = 0; k < list.size(); k++) {
-                    if (list.get(k).eq() == list.get(k).start() + 1 && d.names.isColumn(t.get(list.get(k).start()).normalized())) {
-                        d.removeAssignment(list, k, qualifier);
-                    }
-                }
-            } else if (t.is(i + 1, "insert") && t.isSymbol(i + 2, "(")) {
-                removeInsertColumn(d, i + 2);
-            }
-        }
-    }
-
-    /** Takes the column and its value out of the INSERT action whose column list opens at {@code open}. */
-    private static void removeInsertColumn(TranslationDraft d, int open) {
-        Sig t = d.t;
-        int close = t.match(open);
-        int values = t.find("values", close + 1, t.size(), 0);
-        List<int[]> columns = InsertClauses.expressions(t, new int[] {open, close});
-        List<int[]> row = InsertClauses.expressions(t, new int[] {values + 1, t.match(values + 1)});
-        for (int k = 0; k < columns.size(); k++) {
-            if (!d.names.isColumn(t.get(columns.get(k)[0]).normalized())) {
-                continue;
-            }
-            if (columns.size() == 1) {
-                // OVERRIDING needs a column list; with none left, the row is the defaults
-                d.splice.replaceCovering(t.get(open).start(), t.get(t.match(values + 1)).end(), "DEFAULT VALUES");
-            } else {
-                removeItem(d, columns, k);
-                removeItem(d, row, k);
-            }
-            return;
-        }
     }
 
     /** Removes item {@code k} of a comma-separated list of two or more, with one of its commas. */
