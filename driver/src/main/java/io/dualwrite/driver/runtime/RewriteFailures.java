@@ -29,11 +29,17 @@ import java.util.Set;
  *       application's own mistakes;</li>
  *   <li>anything else is the application's own: its tables, its triggers, its locks.</li>
  * </ol>
+ * Before all of them: a refusal by one of the guards dualwrite installs in the database (0A000, "dualwrite refuses
+ * this write …": a write changing a key, a replica session, asymmetric row-level security) is the rewrite working,
+ * as the driver's own refusals are, and never counts.
  * Errors PgJDBC raises without a server message come from the application's call itself and do not count.
  */
 final class RewriteFailures {
 
     private static final String REWRITE_NAMES = "dw$";
+    /** How the database guards of the control schema ({@code ControlTables}) refuse a statement. */
+    private static final String GUARD_REFUSAL = "0A000";
+    private static final String GUARD_MESSAGE = "dualwrite refuses this write";
 
     private RewriteFailures() {
     }
@@ -60,6 +66,10 @@ final class RewriteFailures {
         for (SQLException x = e; x != null; x = x.getNextException()) {
             ServerErrorMessage m = x instanceof PSQLException p ? p.getServerErrorMessage() : null;
             if (m != null) {
+                if (GUARD_REFUSAL.equals(m.getSQLState()) && m.getMessage() != null
+                        && m.getMessage().startsWith(GUARD_MESSAGE)) {
+                    return Cause.APPLICATION;
+                }
                 return namesDualwrite(m, spec) ? Cause.REWRITE
                         : inRewrittenPart(m.getPosition(), applicationSql, sentSql) || TYPE_RESOLUTION.contains(m.getSQLState())
                         ? Cause.UNLESS_ORIGINAL_FAILS : Cause.APPLICATION;
