@@ -114,12 +114,20 @@ DELETE FROM users WHERE id IN (SELECT user_id FROM orders WHERE note IS DISTINCT
 LOCK TABLE users IN SHARE MODE
 ### refuse a write with RETURNING among several statements
 UPDATE users SET email = 'a' RETURNING id; SELECT 1
-### refuse sets the key column
+### refuse changes the key id
 UPDATE users SET email = 'a' WHERE id = 1; UPDATE users SET id = 9 WHERE id = 2
-### refuse ON CONFLICT DO UPDATE that sets the key column
+### refuse changes the key id
 INSERT INTO users (id, email) VALUES (1, 'k') ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id + 100
-### refuse UPDATE that sets the key column
+### refuse changes the key id
 UPDATE users SET id = id + 100
+### refuse UPDATE that sets the key column of the migrated table in a form the driver does not check
+UPDATE users SET (id, email) = (id + 100, 'r')
+### refuse ON CONFLICT DO UPDATE that sets the key column in a form the driver does not check
+INSERT INTO users (id, email) VALUES (1, 'k') ON CONFLICT (id) DO UPDATE SET id = DEFAULT
+### write a whole record written back, its key the row's own
+UPDATE users SET id = 2, name = 'n', email = 'whole@x' WHERE id = 2
+### write an upsert writing the key back
+INSERT INTO users (id, email) VALUES (1, 'k') ON CONFLICT (id) DO UPDATE SET id = EXCLUDED.id, email = EXCLUDED.email
 ### write a WITH query that itself writes the migrated table
 WITH x AS (UPDATE users SET email = 'x' RETURNING id) SELECT count(*) FROM x
 ### write a WITH query that deletes users, its rows copied elsewhere
@@ -143,7 +151,7 @@ EXPLAIN (FORMAT JSON, ANALYSE on) INSERT INTO users (id, email) VALUES (61, 'exp
 ### pass EXPLAIN without ANALYZE runs nothing
 EXPLAIN (ANALYZE false, COSTS off) UPDATE users SET email = 'never@x'
 ### refuse EXPLAIN ANALYZE of a statement that is refused
-EXPLAIN ANALYZE UPDATE users SET id = id + 1
+EXPLAIN ANALYZE UPDATE users SET (id) = ROW(id + 1)
 ### refuse COPY (… RETURNING …) TO of a write
 COPY (UPDATE users SET email = 'copied@x' WHERE id = 1 RETURNING id) TO STDOUT
 ### refuse COPY (… RETURNING …) TO of a write

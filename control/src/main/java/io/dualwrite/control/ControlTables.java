@@ -26,7 +26,8 @@ import java.sql.Statement;
  * 6 adds each migration's translated phases' sync view ({@link TranslatedSync}), which NEW_ONLY and CONTRACTED
  * writes insert into; 7 names, in {@value #RLS_GUARD}'s hint, the fix that keeps such writes: expand again, which
  * installs the {@link CaptureTrigger}; 8 adds {@value #REPLICA_GUARD}, which rewritten writes call, and makes the
- * {@link DeletedKeysTrigger}s already on source tables fire whatever {@code session_replication_role} is.
+ * {@link DeletedKeysTrigger}s already on source tables fire whatever {@code session_replication_role} is; 9 adds
+ * {@value #KEY_GUARD}, which rewritten writes that assign the key call.
  *
  * <p>Installing or upgrading is DDL: it needs the role that owns the schema (the operator, who ran
  * {@code dualwrite expand}). The driver calls {@link #upgradeOlder}, which reads the version only and changes nothing
@@ -35,7 +36,7 @@ import java.sql.Statement;
 public final class ControlTables {
 
     /** The control schema version this code reads and writes. */
-    public static final int VERSION = 8;
+    public static final int VERSION = 9;
 
     /**
      * Refuses (SQLState 0A000) a rewritten write on a table whose row-level security the session is subject to,
@@ -64,6 +65,15 @@ public final class ControlTables {
      * trigger), so the write would count its rows and leave the target behind.
      */
     public static final String REPLICA_GUARD = "dualwrite.refuse_replica_role";
+
+    /**
+     * {@code dualwrite.kept_key(old_key, new_key, tbl, key_column)}: {@code new_key} when it equals {@code old_key}, else
+     * refuses (SQLState 0A000) the statement it runs in. The rewriter wraps the value an UPDATE or a DO UPDATE assigns to
+     * the key of a migrated table in it ({@code KeptKey}), in the phases where the new table follows rows by that key:
+     * a write that gives a row another key would leave its new-table rows under the old one. {@code anycompatible}: the
+     * value keeps its own type and compares with the key as PostgreSQL compares the two.
+     */
+    public static final String KEY_GUARD = "dualwrite.kept_key";
 
     /** Serialises concurrent installs and registrations across processes. */
     static final long INSTALL_LOCK = 0x6475_616c_7772_6974L; // "dualwrit"
@@ -107,6 +117,9 @@ public final class ControlTables {
                 }
                 if (found < 8) {
                     version8(s);
+                }
+                if (found < 9) {
+                    version9(s);
                 }
                 if (found < VERSION) {
                     s.execute("UPDATE dualwrite.schema_version SET version = " + VERSION + ", upgraded_at = now()");
@@ -411,5 +424,23 @@ public final class ControlTables {
         for (MigrationState m : ControlSchema.load(s.getConnection())) {
             DeletedKeysTrigger.enableAlways(s.getConnection(), m.spec());
         }
+    }
+
+    private static void version9(Statement s) throws SQLException {
+        s.execute("CREATE OR REPLACE FUNCTION " + KEY_GUARD + "(old_key anycompatible, new_key anycompatible, tbl regclass,"
+                + " key_column text) RETURNS anycompatible LANGUAGE plpgsql IMMUTABLE AS $dualwrite$\n" + """
+                BEGIN
+                  IF new_key IS NOT DISTINCT FROM old_key THEN
+                    RETURN new_key;
+                  END IF;
+                  RAISE EXCEPTION USING ERRCODE = '0A000',
+                    MESSAGE = format('dualwrite refuses this write to %s: it changes the key %I of a row from %s to %s,'
+                      ' and the new table of the migration follows rows by that key, so the row''s values there would be'
+                      ' left under the old key. Nothing was changed.', tbl, key_column, old_key, coalesce(new_key::text, 'NULL')),
+                    HINT = format('Assign %I the value the row has (or leave it out of SET). To give a row another key,'
+                      ' INSERT the row under the new key and DELETE the old one: the driver keeps the new table in step'
+                      ' with both.', key_column);
+                END
+                $dualwrite$""");
     }
 }

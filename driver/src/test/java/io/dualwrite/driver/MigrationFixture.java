@@ -273,7 +273,7 @@ final class MigrationFixture {
         return out;
     }
 
-    /** Binds Long / String / null (a NULL text) parameters. */
+    /** Binds Long / Integer / String / null (a NULL text) parameters. */
     static void bind(PreparedStatement p, List<?> params) throws SQLException {
         for (int i = 0; i < params.size(); i++) {
             Object v = params.get(i);
@@ -281,6 +281,8 @@ final class MigrationFixture {
                 p.setNull(i + 1, Types.VARCHAR);
             } else if (v instanceof Long l) {
                 p.setLong(i + 1, l);
+            } else if (v instanceof Integer n) {
+                p.setInt(i + 1, n);
             } else {
                 p.setString(i + 1, (String) v);
             }

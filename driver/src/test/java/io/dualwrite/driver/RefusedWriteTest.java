@@ -74,8 +74,8 @@ class RefusedWriteTest {
         Map<Long, String> shifted = new java.util.TreeMap<>();
         MigrationFixture.INITIAL_USERS.forEach((k, v) -> shifted.put(k + 1000, v));
         return List.of(
-                new Refused("UPDATE of the key column", "UPDATE users SET id = id + 1000",
-                        List.of("UPDATE users SET id"), shifted),
+                new Refused("UPDATE of the key column in a row-form SET", "UPDATE users SET (id, name) = (id + 1000, name)",
+                        List.of("UPDATE users SET (id"), shifted),
                 new Refused("RETURNING inside several statements",
                         "INSERT INTO orders (id, user_id, amount) VALUES (300, 1, 5); UPDATE users SET email = 'x@example.com' RETURNING id",
                         List.of("INSERT INTO orders", "RETURNING"), allEmails("x@example.com")),

@@ -232,15 +232,23 @@ final class TwinRun implements AutoCloseable {
             return String.valueOf(error.getSQLState());
         }
 
-        /** dualwrite's own refusal names the statement; a server's 0A000 does not. */
         boolean refused() {
-            return failed() && "0A000".equals(error.getSQLState())
-                    && String.valueOf(error.getMessage()).contains("Statement:");
+            return failed() && refusedByDualwrite(error);
         }
 
         String describe() {
             return failed() ? "error " + error.getSQLState() + ": " + firstLine(error) : String.join(" / ", lines);
         }
+    }
+
+    /**
+     * A refusal by dualwrite, not any 0A000 of the server: the driver's own names the statement; the guards dualwrite
+     * installs in the database (a key changed, a replica session, asymmetric row-level security) say so.
+     */
+    static boolean refusedByDualwrite(SQLException e) {
+        String message = String.valueOf(e.getMessage());
+        return "0A000".equals(e.getSQLState())
+                && (message.contains("Statement:") || message.startsWith("ERROR: dualwrite refuses this write"));
     }
 
     private static Outcome run(Connection c, String sql, List<?> params) {

@@ -1,7 +1,9 @@
 package io.dualwrite.rewriter.analysis;
 
 import io.dualwrite.rewriter.lexer.Token;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -47,16 +49,18 @@ public final class WriteAnalyzer {
             alias = true;
         }
         Set<String> assigned = Set.of();
+        int setList = -1;
         for (int i = j; i < s.size() - 1; i++) {
             if (s.depth(i) == 0 && s.is(i, "on") && s.is(i + 1, "conflict")) {
                 int doAt = s.find("do", i, s.size(), 0);
                 if (doAt > 0 && s.is(doAt + 1, "update") && s.is(doAt + 2, "set")) {
-                    assigned = assignments(s, doAt + 3, s.size());
+                    setList = doAt + 3;
+                    assigned = assignments(s, setList, s.size());
                 }
                 break;
             }
         }
-        return new WriteShape(WriteShape.Verb.INSERT, qualifier, alias, hasReturning(s), assigned);
+        return new WriteShape(WriteShape.Verb.INSERT, qualifier, alias, hasReturning(s), assigned, setList);
     }
 
     private WriteShape update(Sig s) {
@@ -65,7 +69,7 @@ public final class WriteAnalyzer {
             return null;
         }
         return new WriteShape(WriteShape.Verb.UPDATE, t.qualifier(), t.alias(), hasReturning(s),
-                assignments(s, t.next() + 1, s.size()));
+                assignments(s, t.next() + 1, s.size()), t.next() + 1);
     }
 
     private WriteShape delete(Sig s) {
@@ -73,7 +77,7 @@ public final class WriteAnalyzer {
         if (t == null) {
             return null;
         }
-        return new WriteShape(WriteShape.Verb.DELETE, t.qualifier(), t.alias(), hasReturning(s), Set.of());
+        return new WriteShape(WriteShape.Verb.DELETE, t.qualifier(), t.alias(), hasReturning(s), Set.of(), -1);
     }
 
     /** The written target of UPDATE/DELETE: its qualifier for RETURNING, whether that is an alias, and what follows it. */
@@ -111,34 +115,40 @@ public final class WriteAnalyzer {
      */
     static Set<String> assignments(Sig s, int from, int to) {
         Set<String> out = new HashSet<>();
+        for (int[] a : assignmentSpans(s, from, to)) {
+            for (int i = a[0]; i < a[1] && !(s.depth(i) == s.depth(a[0]) && s.isSymbol(i, "=")); i++) {
+                if (s.isName(i)) {
+                    out.add(s.get(i).normalized());
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The token range [start, end) of each assignment of the SET list that starts at {@code from}, up to the clause that
+     * ends the list (FROM, WHERE, RETURNING) or {@code to}.
+     */
+    public static List<int[]> assignmentSpans(Sig s, int from, int to) {
+        List<int[]> out = new ArrayList<>();
         if (from >= s.size()) {
             return out;
         }
         int base = s.depth(from);
-        boolean lhs = true;
-        for (int i = from; i < to; i++) {
+        int start = from;
+        int i = from;
+        for (; i < to; i++) {
             int d = s.depth(i);
             Token t = s.get(i);
-            if (d < base) {
+            if (d < base || d == base && ((t.is("from") && !s.isDistinctFrom(i)) || t.is("where") || t.is("returning"))) {
                 break;
             }
-            if (d == base) {
-                if ((t.is("from") && !s.isDistinctFrom(i)) || t.is("where") || t.is("returning")) {
-                    break;
-                }
-                if (t.isSymbol(",")) {
-                    lhs = true;
-                    continue;
-                }
-                if (t.isSymbol("=")) {
-                    lhs = false;
-                    continue;
-                }
-            }
-            if (lhs && t.isName()) {
-                out.add(t.normalized());
+            if (d == base && t.isSymbol(",")) {
+                out.add(new int[] {start, i});
+                start = i + 1;
             }
         }
+        out.add(new int[] {start, i});
         return out;
     }
 

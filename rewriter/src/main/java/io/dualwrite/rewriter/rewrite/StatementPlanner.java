@@ -144,8 +144,14 @@ public final class StatementPlanner {
         }
         StatementClass kind = StatementClass.of(s);
         switch (kind) {
-            case INSERT, UPDATE, DELETE:
+            case INSERT, UPDATE, DELETE: {
+                KeptKey.Guarded kept = KeptKey.of(spec, writes.analyze(s), statement, offset, s);
+                if (kept != null) {
+                    return kept.sentWhereSynced(translated(write(kept.statement(), 0, kept.sig(), kind, null, kept), sql,
+                            kept.statement(), 0, kept.sig(), kept.sig()));
+                }
                 return translated(write(statement, offset, s, kind), sql, statement, offset, s, s);
+            }
             case WITH:
                 return with(sql, statement, offset, s, reads);
             case READ:
@@ -209,7 +215,7 @@ public final class StatementPlanner {
                 int mainOffset = s.get(main).start();
                 String prefix = statement.substring(0, s.get(main - 1).end() - offset);
                 String mainText = statement.substring(mainOffset - offset);
-                return translated(write(mainText, mainOffset, body, mainKind, prefix), sql, statement, offset, s, body);
+                return translated(write(mainText, mainOffset, body, mainKind, prefix, null), sql, statement, offset, s, body);
             }
         }
         if (WriteScan.writesSource(s, names)) {
@@ -296,11 +302,18 @@ public final class StatementPlanner {
                 : PhaseRewrites.both(dualWrite(TruncateForm.sql(spec, statement.substring(0, s.get(s.size() - 1).end() - offset))));
     }
 
+    /** What to do about a key assignment that is not {@link KeptKey guarded}. */
+    private static final String KEY_ADVICE = "assign it as key = <value> in a plain UPDATE or DO UPDATE SET, where the"
+            + " driver checks that the value is the row's own key; or leave it out of SET; give a row another key by"
+            + " INSERT of the new row and DELETE of the old one";
+
     private PhaseRewrites write(String statement, int offset, Sig s, StatementClass kind) {
-        return write(statement, offset, s, kind, null);
+        return write(statement, offset, s, kind, null, null);
     }
 
-    private PhaseRewrites write(String statement, int offset, Sig s, StatementClass kind, String withPrefix) {
+    /** @param kept null, or the statement as written when {@code statement} is its form with the key guarded ({@link KeptKey}) */
+    private PhaseRewrites write(String statement, int offset, Sig s, StatementClass kind, String withPrefix,
+                                KeptKey.Guarded kept) {
         WriteShape shape = writes.analyze(s);
         if (shape == null) {
             if (targetLooksLikeSource(s)) {
@@ -312,9 +325,11 @@ public final class StatementPlanner {
             }
             return PhaseRewrites.PASS; // writes another table; reading the old column is still correct while it is written
         }
-        String readable = JooqView.readableWrite(statement, offset, s, kind);
+        // jOOQ reads the statement as written: the guard changes nothing it is asked about, and it does not know the function
+        String readable = kept == null ? JooqView.readableWrite(statement, offset, s, kind)
+                : JooqView.readableWrite(kept.original(), kept.originalOffset(), kept.originalSig(), kind);
         Query parsed = JooqView.parse(readable);
-        if (parsed == null && kind == StatementClass.UPDATE && !assignsColumn(shape) && !assignsKey(shape)
+        if (parsed == null && kind == StatementClass.UPDATE && !assignsColumn(shape) && (kept != null || !assignsKey(shape))
                 && WriteScan.mayReadColumn(s, names)) {
             // seemingly not assigning the column: only a second opinion lets it pass, also one that skips unknown functions
             parsed = JooqView.parseLeniently(readable);
@@ -337,17 +352,17 @@ public final class StatementPlanner {
         DualWriteForm.Form form;
         switch (shape.verb()) {
             case INSERT:
-                if (assignsKey(shape)) {
-                    return reject(statement, "INSERT … ON CONFLICT DO UPDATE that sets the key column",
-                            "do not change the key of a migrated table");
+                if (assignsKey(shape) && kept == null) {
+                    return reject(statement, "INSERT … ON CONFLICT DO UPDATE that sets the key column in a form the"
+                            + " driver does not check", KEY_ADVICE);
                 }
                 form = new DualWriteForm.Form(spec, withPrefix, statement, shape.hasAlias() ? shape.qualifier() : null,
                         false, shape.hasReturning());
                 break;
             case UPDATE:
-                if (assignsKey(shape)) {
-                    return reject(statement, "UPDATE that sets the key column of the migrated table",
-                            "do not change the key of a migrated table");
+                if (assignsKey(shape) && kept == null) {
+                    return reject(statement, "UPDATE that sets the key column of the migrated table in a form the"
+                            + " driver does not check", KEY_ADVICE);
                 }
                 if (!assignsColumn(shape) && !storedMayDiffer) {
                     return PhaseRewrites.PASS;

@@ -115,7 +115,7 @@ class ReturningWithTruncateMultiTest {
         RewritePlan read = rewriter.plan("SELECT email FROM users WHERE id = ?");
         assertThat(read.forPhaseReturning(Phase.READ_NEW, "*")).isSameAs(read.forPhase(Phase.READ_NEW));
         assertThat(read.forPhaseReturning(Phase.DUAL_WRITE, "*")).isSameAs(Rewrite.PASS_THROUGH);
-        RewritePlan refused = rewriter.plan("UPDATE users SET id = 3");
+        RewritePlan refused = rewriter.plan("UPDATE users SET id = DEFAULT");
         assertThat(refused.forPhaseReturning(Phase.DUAL_WRITE, "*")).isInstanceOf(Rewrite.Rejected.class);
         RewritePlan multi = rewriter.plan("UPDATE users SET email = ?; SELECT 1");
         assertThat(multi.forPhaseReturning(Phase.DUAL_WRITE, "*")).isInstanceOfSatisfying(Rewrite.Rejected.class,

@@ -439,7 +439,7 @@ class TranslationTest {
         "SELECT (SELECT count(*) FILTER (WHERE email LIKE '%x%') FROM tags LIMIT 1) FROM users",
         "SELECT (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY email) FROM tags) FROM users",
         "UPDATE users SET email[1] = 'a'",
-        "UPDATE users SET id = 2 WHERE email = 'x'",
+        "UPDATE users SET (id) = ROW(2) WHERE email = 'x'",
         "UPDATE users u SET email = u.name, name = o.note FROM orders o WHERE o.user_id = u.id",
         "UPDATE users SET email = (SELECT name), name = 'x' WHERE id = 1",
         "UPDATE users SET email = name, name = 'x' WHERE CURRENT OF c",

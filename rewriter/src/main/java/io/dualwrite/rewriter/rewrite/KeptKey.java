@@ -1,0 +1,127 @@
+package io.dualwrite.rewriter.rewrite;
+
+import io.dualwrite.rewriter.Identifiers;
+import io.dualwrite.rewriter.MigrationSpec;
+import io.dualwrite.rewriter.Rewrite;
+import io.dualwrite.rewriter.analysis.Sig;
+import io.dualwrite.rewriter.analysis.WriteAnalyzer;
+import io.dualwrite.rewriter.analysis.WriteShape;
+import io.dualwrite.rewriter.lexer.Lexer;
+import io.dualwrite.rewriter.lexer.Statements;
+import io.dualwrite.rewriter.lexer.Token;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An UPDATE, or an INSERT … ON CONFLICT … DO UPDATE, that assigns the key column of the migrated table, as ORMs write
+ * a whole record back ({@code UPDATE users SET id = ?, name = ?, email = ? WHERE id = ?}: jOOQ's {@code
+ * executeUpdate(record)}, MyBatis Dynamic SQL's {@code updateAllColumns}, jOOQ's {@code onConflict(ID).doUpdate().set(record)}).
+ * The new table follows the rows by their key, so a row whose key changed would leave its new-table rows under the old
+ * key. Almost always the value is the key the row already has; where the phases sync the new table, the value is
+ * therefore checked row by row as PostgreSQL assigns it:
+ * <pre>
+ * UPDATE users SET id = "dualwrite".kept_key(users."id", ?, '"public"."users"'::pg_catalog.regclass, 'id'), …
+ * </pre>
+ * The function (control module, {@code ControlTables.KEY_GUARD}) returns the value unchanged when it equals the row's
+ * key, else refuses the statement (SQLState 0A000), which then changes nothing. It runs for the rows the statement
+ * writes and only those (SET is evaluated once a row is locked and its WHERE rechecked), so the check is exact for any
+ * value expression, and a value that is evaluated once is still evaluated once. Its arguments are {@code anycompatible}:
+ * the value keeps its type ({@code setLong} for an {@code int} key compares as {@code bigint}, and is assigned with the
+ * same cast as before); a value of a type that does not compare with the key's is refused by PostgreSQL (42883), as
+ * its assignment was (42804).
+ *
+ * <p>A key assigned otherwise (a row-form {@code SET (id, …) = …}, a subfield or element, {@code DEFAULT}) is not
+ * guarded, and stays refused.
+ */
+final class KeptKey {
+
+    /** The statement with its key's value guarded, and its significant tokens (offsets into it), beside the one written. */
+    record Guarded(String statement, Sig sig, String original, int originalOffset, Sig originalSig) {
+
+        /**
+         * {@code planned}, the plan of the guarded statement, sending the guarded statement in every phase that syncs the
+         * new table, including those where it needs nothing else (a write that leaves the migrated column alone):
+         * there it runs as the write it is, kind {@link Rewrite.Kind#DUAL_WRITE}. In {@code EXPANDED} nothing follows
+         * the key yet and the statement runs as written.
+         */
+        PhaseRewrites sentWhereSynced(PhaseRewrites planned) {
+            Rewrite guarded = new Rewrite.Rewritten(statement, Rewrite.Kind.DUAL_WRITE);
+            return new PhaseRewrites(orGuarded(planned.dualWrite(), guarded), orGuarded(planned.readNew(), guarded),
+                    planned.withReturning(), planned.expanded(), orGuarded(planned.translated(), guarded),
+                    planned.translatedReturning());
+        }
+
+        private static Rewrite orGuarded(Rewrite r, Rewrite guarded) {
+            return r instanceof Rewrite.PassThrough ? guarded : r;
+        }
+    }
+
+    private KeptKey() {
+    }
+
+    /**
+     * {@code statement} with the value of its key assignment guarded; null when it assigns no key, or assigns it in a
+     * form that is not guarded.
+     *
+     * @param shape the write's shape ({@link WriteAnalyzer}), read from {@code s}
+     */
+    static Guarded of(MigrationSpec spec, WriteShape shape, String statement, int offset, Sig s) {
+        if (shape == null || shape.setList() < 0 || !shape.assigned().contains(spec.keyColumn())) {
+            return null;
+        }
+        int[] value = null;
+        for (int[] a : WriteAnalyzer.assignmentSpans(s, shape.setList(), s.size())) {
+            if (!namesKeyOnTheLeft(s, a, spec.keyColumn())) {
+                continue;
+            }
+            if (!s.isName(a[0]) || !s.isSymbol(a[0] + 1, "=") || value != null) {
+                return null; // (id, …) = …, id[1] = …, id.f = …; or assigned twice, which PostgreSQL refuses (42601)
+            }
+            value = new int[] {a[0] + 2, a[1]};
+        }
+        if (value == null || value[0] >= value[1] || value[1] == value[0] + 1 && s.is(value[0], "default")) {
+            return null;
+        }
+        // qualified: in DO UPDATE SET an unqualified key is ambiguous with EXCLUDED's (42702), in UPDATE … FROM with another table's
+        String row = shape.qualifier() + "." + Identifiers.quote(spec.keyColumn());
+        String before = Identifiers.quote(MigrationSpec.CONTROL_SCHEMA) + ".kept_key(" + row + ", ";
+        String after = ", " + Identifiers.literal(spec.qualifiedSource()) + "::pg_catalog.regclass, "
+                + Identifiers.literal(spec.keyColumn()) + ")";
+        int from = s.get(value[0]).start() - offset;
+        int to = s.get(value[1] - 1).end() - offset;
+        String guarded = statement.substring(0, from) + before + statement.substring(from, to) + after
+                + statement.substring(to);
+        List<Token> tokens = new ArrayList<>(s.size() + 16);
+        for (int i = 0; i < s.size(); i++) {
+            if (i == value[0]) {
+                add(tokens, before, from, guarded);
+            }
+            int shift = i < value[0] ? -offset : i < value[1] ? before.length() - offset : before.length() + after.length() - offset;
+            Token t = s.get(i);
+            tokens.add(new Token(t.kind(), t.start() + shift, t.end() + shift, guarded));
+            if (i == value[1] - 1) {
+                add(tokens, after, to + before.length(), guarded);
+            }
+        }
+        return new Guarded(guarded, new Sig(tokens), statement, offset, s);
+    }
+
+    private static boolean namesKeyOnTheLeft(Sig s, int[] assignment, String key) {
+        for (int i = assignment[0]; i < assignment[1]; i++) {
+            if (s.depth(i) == s.depth(assignment[0]) && s.isSymbol(i, "=")) {
+                return false;
+            }
+            if (s.isName(i) && s.get(i).normalized().equals(key)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The significant tokens of our own {@code text}, placed at {@code at} of {@code into}. */
+    private static void add(List<Token> tokens, String text, int at, String into) {
+        for (Token t : Statements.significant(Lexer.scan(text, true).tokens())) {
+            tokens.add(new Token(t.kind(), t.start() + at, t.end() + at, into));
+        }
+    }
+}
