@@ -41,6 +41,7 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
         this.backendPid = pg.getBackendPID();
         this.pins = new TransactionPins(pg.getQueryExecutor());
         this.searchPath = new SearchPathWatch(delegate);
+        this.namedPrepared = new NamedPreparedStatements(this);
         this.plainReads = new PlainReadMetaData(delegate);
         this.recordedTypes = new RecordedTypes(delegate);
         this.plannedWith = database.migrations();
@@ -62,6 +63,8 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
     final TransactionPins pins;
     /** Where this session's unqualified names lead ({@link SearchPathWatch}). */
     final SearchPathWatch searchPath;
+    /** The session's statements prepared by name ({@code PREPARE name AS …}), checked when executed. */
+    final NamedPreparedStatements namedPrepared;
     private final int backendPid;
 
     /**
@@ -263,6 +266,7 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
         if (plan == null && !database.migrations().isEmpty()) {
             searchPath.prepared(sql);
             Refusals.requireSeen(this, sql);
+            namedPrepared.checkExecutes(sql);
         }
         return plan;
     }

@@ -58,6 +58,24 @@ final class SessionWords {
         return false;
     }
 
+    /** True when {@code sql} contains one of {@code words} (lower case) as a whole word, in any case (no allocation). */
+    static boolean containsWord(String sql, String[] words) {
+        int n = sql.length();
+        for (int i = 0; i < n; i++) {
+            char c = (char) (sql.charAt(i) | 0x20);
+            if (i > 0 && wordChar(sql.charAt(i - 1))) {
+                continue;
+            }
+            for (String w : words) {
+                int end = i + w.length();
+                if (w.charAt(0) == c && sql.regionMatches(true, i, w, 0, w.length()) && (end == n || !wordChar(sql.charAt(end)))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     private static boolean wordChar(char c) {
         return Character.isLetterOrDigit(c) || c == '_' || c == '$';
     }

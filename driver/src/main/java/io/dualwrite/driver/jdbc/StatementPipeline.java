@@ -13,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 
 import static io.dualwrite.control.phase.PhaseTransitions.Operation.SHADOW_READS;
@@ -98,7 +99,10 @@ final class StatementPipeline {
     <K, T> T statement(Statement delegate, String sql, K keys, Call<Statement, K, T> call) throws SQLException {
         connection.pins.entering();
         try {
-            return execute(delegate, route(sql, keys, false), keys, call);
+            String routed = route(sql, keys, false);
+            T result = execute(delegate, routed, keys, call);
+            connection.namedPrepared.ran(sql, routed);
+            return result;
         } finally {
             left(sql);
         }
@@ -113,7 +117,9 @@ final class StatementPipeline {
         connection.pins.entering();
         try {
             String routed = route(sql, keys, false);
-            return execute(delegate, routed, keys, emulateKeys ? emulated : call);
+            T result = execute(delegate, routed, keys, emulateKeys ? emulated : call);
+            connection.namedPrepared.ran(sql, routed);
+            return result;
         } finally {
             left(sql);
         }
@@ -123,12 +129,14 @@ final class StatementPipeline {
     <T> T statementBatch(Statement delegate, List<String> batch, Call<Statement, Void, T> call) throws SQLException {
         MigrationRuntime any = null;
         List<String> texts = List.copyOf(batch);
+        List<String> routedTexts = new ArrayList<>(texts.size());
         connection.pins.entering();
         try {
             try {
                 boolean pathChanges = false;
                 for (String sql : texts) {
-                    delegate.addBatch(route(sql, null, pathChanges));
+                    routedTexts.add(route(sql, null, pathChanges));
+                    delegate.addBatch(routedTexts.get(routedTexts.size() - 1));
                     any = rewritten != null ? rewritten : any;
                     pathChanges |= SessionWords.changesForLaterTexts(sql);
                 }
@@ -145,11 +153,16 @@ final class StatementPipeline {
             translated = false;
             applicationSql = null;
             sentSql = null;
+            T result;
             try {
-                return execute(delegate, null, null, call);
+                result = execute(delegate, null, null, call);
             } catch (BatchUpdateException e) {
                 throw BatchFailures.inApplicationTerms(e, i -> i < texts.size() ? texts.get(i) : null);
             }
+            for (int i = 0; i < texts.size(); i++) {
+                connection.namedPrepared.ran(texts.get(i), routedTexts.get(i));
+            }
+            return result;
         } finally {
             for (String sql : texts) {
                 left(sql);
@@ -394,6 +407,7 @@ final class StatementPipeline {
      * @param pathChangesFirst an earlier entry of the same batch may change the search_path
      */
     private String route(String sql, Object keys, boolean pathChangesFirst) throws SQLException {
+        connection.namedPrepared.checkExecutes(sql);
         RewritePlan plan = StatementPlans.of(connection, sql, !(owner instanceof DualwriteStatement s) || s.escapeProcessing());
         if (plan == null) {
             touched = null;
