@@ -29,6 +29,8 @@ class NamedPreparedStatementsTest {
         try (Connection c = db.connectDualwrite(); Statement s = c.createStatement()) {
             s.execute(READ);
             assertThat(MigrationFixture.rows(s.executeQuery("EXECUTE r(1)"))).containsExactly("ann@example.com");
+            PreparedStatement early = c.prepareStatement("EXECUTE r(2)"); // PostgreSQL takes no parameter markers in EXECUTE
+            assertThat(MigrationFixture.rows(early.executeQuery())).containsExactly("bob@example.com");
 
             MigrationFixture.setPhase(db, Phase.READ_NEW);
             MigrationFixture.awaitApplied(db, Phase.READ_NEW);
@@ -37,9 +39,10 @@ class NamedPreparedStatementsTest {
                 assertThat(e.getMessage()).contains("phase READ_NEW", "EXECUTE r of a statement prepared by name",
                         "SELECT email FROM users WHERE id = $1", "DEALLOCATE r and PREPARE it again");
             });
-            // a JDBC PreparedStatement of it is refused when prepared
-            assertThatThrownBy(() -> c.prepareStatement("EXECUTE r(?)")).isInstanceOf(SQLException.class)
+            // a JDBC PreparedStatement of it: refused when prepared, and one prepared before at its next execution
+            assertThatThrownBy(() -> c.prepareStatement("EXECUTE r(2)")).isInstanceOf(SQLException.class)
                     .hasMessageContaining("DEALLOCATE r");
+            assertThatThrownBy(early::executeQuery).isInstanceOf(SQLException.class).hasMessageContaining("DEALLOCATE r");
 
             s.execute("DEALLOCATE PREPARE r; " + READ);
             db.execute("UPDATE email_address SET address = 'new-table@example.com' WHERE user_id = 1");

@@ -52,10 +52,16 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
     /** The migrations known when this connection opened: its pass-through PreparedStatements were planned with them or later. */
     private final DatabaseRuntime.Migrations plannedWith;
 
-    /** Before a pass-through PreparedStatement runs: a field compare, unless the migrations changed since this connection opened. */
+    /**
+     * Before a pass-through PreparedStatement runs: two field reads, unless the migrations changed since this connection
+     * opened or the session prepared statements by name ({@link NamedPreparedStatements}, whose EXECUTE it may run).
+     */
     final void requirePlanned(PreparedStatement statement) throws SQLException {
         if (database.migrations() != plannedWith) {
             StalePreparedStatements.check(this, statement);
+        }
+        if (namedPrepared.any()) {
+            namedPrepared.checkExecutes(StalePreparedStatements.sqlOf(statement));
         }
     }
 

@@ -26,9 +26,9 @@ import java.util.Map;
  *
  * <p>Remembered after a PREPARE through a Statement ran (alone, among several statements, in a batch); forgotten at
  * DEALLOCATE and DISCARD ALL. An EXECUTE is checked before a Statement runs it, and when a PreparedStatement of it is
- * prepared (not at each of its executions: a pass-through PreparedStatement keeps no state). The form now is the plan's
- * for the phase the connection applies (the search_path adjustment left out, which can only refuse more). Costs nothing
- * for a session that prepares nothing by name: one empty-map check per statement.
+ * prepared and before each of its executions. The form now is the plan's for the phase the connection applies (the
+ * search_path adjustment left out, which can only refuse more). Costs nothing for a session that prepares nothing by
+ * name: one empty-map check per statement.
  */
 final class NamedPreparedStatements {
 
@@ -46,6 +46,11 @@ final class NamedPreparedStatements {
 
     NamedPreparedStatements(DualwriteConnection connection) {
         this.connection = connection;
+    }
+
+    /** Whether the session prepared any statement by name. */
+    boolean any() {
+        return !byName.isEmpty();
     }
 
     /** Before {@code sql} runs: refused when it executes a prepared statement that this phase would prepare otherwise. */

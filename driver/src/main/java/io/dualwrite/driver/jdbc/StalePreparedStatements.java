@@ -63,7 +63,7 @@ final class StalePreparedStatements {
     }
 
     /** The text the statement was prepared with; PgJDBC's printed form (parameters filled in) if that is unreachable. */
-    private static String sqlOf(PreparedStatement delegate) {
+    static String sqlOf(PreparedStatement delegate) {
         try {
             if (PREPARED_QUERY != null && PREPARED_QUERY.getDeclaringClass().isInstance(delegate)
                     && PREPARED_QUERY.get(delegate) instanceof CachedQuery q && q.key instanceof String sql) {
