@@ -140,7 +140,8 @@ public final class WriteAnalyzer {
         for (; i < to; i++) {
             int d = s.depth(i);
             Token t = s.get(i);
-            if (d < base || d == base && ((t.is("from") && !s.isDistinctFrom(i)) || t.is("where") || t.is("returning"))) {
+            if (d < base || d == base && !s.isSymbol(i - 1, ".")
+                    && ((t.is("from") && !s.isDistinctFrom(i)) || t.is("where") || t.is("returning"))) {
                 break;
             }
             if (d == base && t.isSymbol(",")) {

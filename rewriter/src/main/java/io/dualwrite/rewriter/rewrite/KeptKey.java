@@ -11,6 +11,7 @@ import io.dualwrite.rewriter.lexer.Statements;
 import io.dualwrite.rewriter.lexer.Token;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * An UPDATE, or an INSERT … ON CONFLICT … DO UPDATE, that assigns the key column of the migrated table, as ORMs write
@@ -40,15 +41,18 @@ final class KeptKey {
 
         /**
          * {@code planned}, the plan of the guarded statement, sending the guarded statement in every phase that syncs the
-         * new table, including those where it needs nothing else (a write that leaves the migrated column alone):
-         * there it runs as the write it is, kind {@link Rewrite.Kind#DUAL_WRITE}. In {@code EXPANDED} nothing follows
-         * the key yet and the statement runs as written.
+         * new table, including those where it needs nothing else (a write that leaves the migrated column alone): there
+         * it runs as the write it is, kind {@link Rewrite.Kind#DUAL_WRITE}, and with generated keys PgJDBC appends its
+         * RETURNING to it. In {@code EXPANDED} nothing follows the key yet and the statement runs as written.
          */
         PhaseRewrites sentWhereSynced(PhaseRewrites planned) {
             Rewrite guarded = new Rewrite.Rewritten(statement, Rewrite.Kind.DUAL_WRITE);
+            Function<String, Rewrite> withReturning = planned.withReturning();
+            Function<String, Rewrite> translatedReturning = planned.translatedReturning();
             return new PhaseRewrites(orGuarded(planned.dualWrite(), guarded), orGuarded(planned.readNew(), guarded),
-                    planned.withReturning(), planned.expanded(), orGuarded(planned.translated(), guarded),
-                    planned.translatedReturning());
+                    withReturning == null ? null : list -> orGuarded(withReturning.apply(list), guarded), planned.expanded(),
+                    orGuarded(planned.translated(), guarded),
+                    translatedReturning == null ? null : list -> orGuarded(translatedReturning.apply(list), guarded));
         }
 
         private static Rewrite orGuarded(Rewrite r, Rewrite guarded) {

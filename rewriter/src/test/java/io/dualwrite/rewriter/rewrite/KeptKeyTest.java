@@ -62,6 +62,21 @@ class KeptKeyTest {
                 w -> assertThat(w.sql()).startsWith(((Rewrite.Rewritten) guarded).sql() + " RETURNING u.\"id\""));
     }
 
+    /** Generated keys of every shape keep the guard: where the plan would let PgJDBC append RETURNING, to the guarded form. */
+    @ParameterizedTest
+    @ValueSource(strings = {"UPDATE users SET id = ?, name = ? WHERE email = ?", "UPDATE users SET id = ?, name = ? WHERE id = ?",
+        "UPDATE users SET name = users.from, id = ? WHERE id = ?"})
+    void generatedKeysKeepTheGuard(String sql) {
+        RewritePlan plan = rewriter.plan(sql);
+        for (Phase phase : new Phase[] {Phase.DUAL_WRITE, Phase.READ_NEW, Phase.NEW_ONLY, Phase.CONTRACTED}) {
+            for (String list : new String[] {"*", "\"id\"", "\"name\""}) {
+                assertThat(plan.forPhaseReturning(phase, list)).as("%s, %s", phase, list)
+                        .isInstanceOfSatisfying(Rewrite.Rewritten.class, w -> assertThat(w.sql()).contains(kept("users.\"id\"", "?")));
+            }
+        }
+        assertThat(plan.forPhaseReturning(Phase.EXPANDED, "*")).isSameAs(Rewrite.PASS_THROUGH);
+    }
+
     @Test
     void anUpsertsDoUpdateGuardsTheExistingRowsKey() {
         String guarded = "INSERT INTO users (id, name, email) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET id = "
