@@ -59,6 +59,34 @@ class NamedPreparedStatementsTest {
         }
     }
 
+    /**
+     * However the PREPARE ran: followed in its string by a statement that fails (PREPARE is not undone), through a
+     * PreparedStatement; each judged by its own text, not by what else its string holds.
+     */
+    @Test
+    void everyWayOfPreparingIsRemembered(TestDatabase db) throws Exception {
+        MigrationFixture.create(db, Phase.DUAL_WRITE);
+        try (Connection c = db.connectDualwrite(); Statement s = c.createStatement()) {
+            c.setAutoCommit(false);
+            assertThatThrownBy(() -> s.execute(READ + "; SELECT 1 / 0")).isInstanceOf(SQLException.class);
+            c.rollback();
+            try (PreparedStatement p = c.prepareStatement("PREPARE q AS SELECT email FROM users WHERE id = 2")) {
+                p.execute();
+            }
+            s.execute("PREPARE one AS SELECT 1; UPDATE users SET name = 'n' WHERE email = 'ann@example.com'");
+            c.commit();
+
+            MigrationFixture.setPhase(db, Phase.READ_NEW);
+            MigrationFixture.awaitApplied(db, Phase.READ_NEW);
+            for (String execute : new String[] {"EXECUTE r(1)", "EXECUTE q"}) {
+                assertThatThrownBy(() -> s.executeQuery(execute)).as(execute).isInstanceOf(SQLException.class)
+                        .hasMessageContaining("DEALLOCATE");
+                c.rollback();
+            }
+            assertThat(MigrationFixture.rows(s.executeQuery("EXECUTE one"))).containsExactly("1");
+        }
+    }
+
     /** A write prepared before the migration was registered would write the old column alone: refused once it would not. */
     @Test
     void aWritePreparedBeforeRegistrationIsRefusedOnceItWouldBeDualWritten(TestDatabase db) throws Exception {

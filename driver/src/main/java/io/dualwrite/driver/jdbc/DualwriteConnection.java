@@ -54,14 +54,14 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
 
     /**
      * Before a pass-through PreparedStatement runs: two field reads, unless the migrations changed since this connection
-     * opened or the session prepared statements by name ({@link NamedPreparedStatements}, whose EXECUTE it may run).
+     * opened or the session prepares statements by name ({@link NamedPreparedStatements}: this one may, or run EXECUTE).
      */
     final void requirePlanned(PreparedStatement statement) throws SQLException {
         if (database.migrations() != plannedWith) {
             StalePreparedStatements.check(this, statement);
         }
-        if (namedPrepared.any()) {
-            namedPrepared.checkExecutes(StalePreparedStatements.sqlOf(statement));
+        if (namedPrepared.watchesPreparedStatements()) {
+            namedPrepared.running(StalePreparedStatements.sqlOf(statement));
         }
     }
 
@@ -268,11 +268,11 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
      * migration outside public that the session's path leads to is refused now.
      */
     private RewritePlan planToPrepare(String sql) throws SQLException {
+        namedPrepared.preparing(sql);
         RewritePlan plan = StatementPlans.rooted(this, StatementPlans.of(this, sql));
         if (plan == null && !database.migrations().isEmpty()) {
             searchPath.prepared(sql);
             Refusals.requireSeen(this, sql);
-            namedPrepared.checkExecutes(sql);
         }
         return plan;
     }

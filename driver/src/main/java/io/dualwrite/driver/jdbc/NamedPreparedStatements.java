@@ -13,53 +13,103 @@ import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The session's SQL-level prepared statements ({@code PREPARE name AS …}) as this connection made them, so that an
  * {@code EXECUTE name} runs only what the phase of the moment would prepare. A prepared statement outlives phase changes
  * and EXECUTE names no table: a read prepared while reads came from the old column would still read it once NEW_ONLY
  * stops writing it; a write prepared before its migration was registered would write the old column alone. So each
- * PREPARE is remembered with the text that was sent for it, and an EXECUTE of it is refused (0A000, nothing runs) when
- * that text would now be sent otherwise, or refused: the application deallocates it and prepares it again, which the
- * driver does in the current phase's form. (A PREPARE of a write that needs the sync is refused in every phase anyway:
- * the rewriter's {@code HostedPlanner}.)
+ * PREPARE is remembered with the form the driver sends it in, and an EXECUTE of it is refused (0A000, nothing runs) when
+ * this phase would send it in another form, or refuse it: the application deallocates it and prepares it again, which
+ * the driver does in the current phase's form. (A PREPARE of a write that needs the sync is refused in every phase
+ * anyway: the rewriter's {@code HostedPlanner}.)
  *
- * <p>Remembered after a PREPARE through a Statement ran (alone, among several statements, in a batch); forgotten at
- * DEALLOCATE and DISCARD ALL. An EXECUTE is checked before a Statement runs it, and when a PreparedStatement of it is
- * prepared and before each of its executions. The form now is the plan's for the phase the connection applies (the
- * search_path adjustment left out, which can only refuse more). Costs nothing for a session that prepares nothing by
- * name: one empty-map check per statement.
+ * <p>Remembered before the text runs, so that a PREPARE followed by a failing statement in the same string still
+ * counts (PREPARE is not undone by a rollback); each PREPARE by its own statement's text, whatever else the string holds.
+ * DEALLOCATE forgets a name before it runs too (if it fails, the name did not exist); DISCARD ALL forgets every name
+ * once it ran (it fails inside a transaction block). Through every way a text runs: a Statement (alone, several
+ * statements, a batch), a PreparedStatement or CallableStatement, at each execution. An EXECUTE is checked at the same
+ * points, and when a PreparedStatement of it is prepared. The form now is the plan's for the phase the connection
+ * applies (the search_path adjustment left out, which can only refuse more). A session that prepares nothing by name
+ * pays a word scan of each text a Statement runs and of each text prepared, and a flag read per execution of a
+ * PreparedStatement.
  */
 final class NamedPreparedStatements {
 
-    /** A prepared statement's text as the application sent it (its whole string) and as the driver sent that. */
-    private record Prepared(String applicationSql, String sentSql) {
-    }
-
     private static final String[] EXECUTE = {"execute"};
-    /** The commands that prepare or deallocate by name. */
+    /** The commands that prepare or forget by name. */
     private static final String[] CHANGING = {"prepare", "deallocate", "discard"};
 
     private final DualwriteConnection connection;
-    /** By the name as PostgreSQL stores it. */
+    /** The form each name was prepared in, by the name as PostgreSQL stores it; a null form: refused then. */
     private final Map<String, Prepared> byName = new HashMap<>();
+    /** A PreparedStatement of this connection may prepare or forget by name: its executions are looked at. */
+    private boolean preparedStatementsChange;
+
+    private record Prepared(String statement, String form) {
+    }
 
     NamedPreparedStatements(DualwriteConnection connection) {
         this.connection = connection;
     }
 
-    /** Whether the session prepared any statement by name. */
-    boolean any() {
-        return !byName.isEmpty();
+    /** When a PreparedStatement or CallableStatement of {@code sql} is prepared. */
+    void preparing(String sql) throws SQLException {
+        preparedStatementsChange |= SessionWords.containsWord(sql, CHANGING);
+        checkExecutes(sql);
     }
 
-    /** Before {@code sql} runs: refused when it executes a prepared statement that this phase would prepare otherwise. */
-    void checkExecutes(String sql) throws SQLException {
+    /** Whether a PreparedStatement's execution needs {@link #running}: the session prepared by name, or may. */
+    boolean watchesPreparedStatements() {
+        return preparedStatementsChange || !byName.isEmpty();
+    }
+
+    /**
+     * Before {@code sql} runs: refused when it executes a prepared statement that this phase would prepare otherwise;
+     * else what it prepares is remembered and what it deallocates forgotten.
+     */
+    void running(String sql) throws SQLException {
+        checkExecutes(sql);
+        if (!SessionWords.containsWord(sql, CHANGING)) {
+            return;
+        }
+        for (List<Token> t : statements(sql)) {
+            if (t.size() < 2) {
+                continue;
+            }
+            if (t.get(0).is("prepare") && t.get(1).isName()
+                    && !(t.get(1).is("transaction") && t.size() > 2 && t.get(2).kind() == TokenKind.STRING)) {
+                String statement = sql.substring(t.get(0).start(), t.get(t.size() - 1).end());
+                byName.put(t.get(1).normalized(), new Prepared(statement, formNow(statement)));
+            } else if (t.get(0).is("deallocate")) {
+                int at = t.get(1).is("prepare") && t.size() > 2 ? 2 : 1;
+                if (t.get(at).is("all")) {
+                    byName.clear();
+                } else if (t.get(at).isName()) {
+                    byName.remove(t.get(at).normalized());
+                }
+            }
+        }
+    }
+
+    /** After {@code sql} ran through a Statement: DISCARD ALL forgot every name. */
+    void ran(String sql) {
+        if (byName.isEmpty() || !SessionWords.containsWord(sql, CHANGING)) {
+            return;
+        }
+        for (List<Token> t : statements(sql)) {
+            if (t.size() == 2 && t.get(0).is("discard") && t.get(1).is("all")) {
+                byName.clear();
+            }
+        }
+    }
+
+    private void checkExecutes(String sql) throws SQLException {
         if (byName.isEmpty() || !SessionWords.containsWord(sql, EXECUTE)) {
             return;
         }
-        for (List<Token> statement : Statements.split(Lexer.tokenize(sql))) {
-            List<Token> t = Statements.significant(statement);
+        for (List<Token> t : statements(sql)) {
             for (int i = 0; i + 1 < t.size(); i++) {
                 Prepared p = t.get(i).is("execute") && t.get(i + 1).isName() ? byName.get(t.get(i + 1).normalized()) : null;
                 if (p != null) {
@@ -70,46 +120,33 @@ final class NamedPreparedStatements {
     }
 
     private void check(String name, Prepared p) throws SQLException {
-        RewritePlan plan = StatementPlans.rooted(connection, StatementPlans.of(connection, p.applicationSql()));
-        MigrationRuntime migration = plan == null ? null : connection.database.migrations().runtimeOf(plan.migration());
-        Phase phase = migration == null ? null : connection.phaseOf(migration);
-        Rewrite now = plan == null ? Rewrite.PASS_THROUGH : plan.forPhase(phase);
-        String sentNow = now instanceof Rewrite.Rewritten w ? w.sql() : now instanceof Rewrite.PassThrough ? p.applicationSql() : null;
-        if (p.sentSql().equals(sentNow)) {
+        String now = formNow(p.statement());
+        if (Objects.equals(p.form(), now)) {
             return;
         }
-        String reason = Reasons.of("EXECUTE " + name + " of a statement prepared by name (" + Reasons.truncate(p.applicationSql())
-                        + ") in a form " + (sentNow == null ? "this phase refuses" : "this phase no longer sends")
+        String reason = Reasons.of("EXECUTE " + name + " of a statement prepared by name (" + Reasons.truncate(p.statement())
+                        + ") in a form " + (now == null ? "this phase refuses" : "this phase no longer sends")
                         + ": a prepared statement outlives phase changes",
                 "DEALLOCATE " + name + " and PREPARE it again (the driver prepares it in this phase's form), or use a JDBC"
                         + " PreparedStatement, which the driver prepares again by itself", "EXECUTE " + name);
+        RewritePlan plan = StatementPlans.rooted(connection, StatementPlans.of(connection, p.statement()));
+        MigrationRuntime migration = plan == null ? null : connection.database.migrations().runtimeOf(plan.migration());
         throw migration == null ? new StatementRefusedException("dualwrite refused the statement: " + reason)
-                : Refusals.refused(reason, phase, migration);
+                : Refusals.refused(reason, connection.phaseOf(migration), migration);
     }
 
-    /** After {@code applicationSql} ran as {@code sentSql}: what it prepared, deallocated or discarded. */
-    void ran(String applicationSql, String sentSql) {
-        if (!SessionWords.containsWord(applicationSql, CHANGING)) {
-            return;
+    /** The text the driver sends for {@code statement} in the phase the connection applies now; null where it refuses it. */
+    private String formNow(String statement) throws SQLException {
+        RewritePlan plan = StatementPlans.rooted(connection, StatementPlans.of(connection, statement));
+        if (plan == null) {
+            return statement;
         }
-        for (List<Token> statement : Statements.split(Lexer.tokenize(applicationSql))) {
-            List<Token> t = Statements.significant(statement);
-            if (t.size() < 2) {
-                continue;
-            }
-            if (t.get(0).is("prepare") && t.get(1).isName()
-                    && !(t.get(1).is("transaction") && t.size() > 2 && t.get(2).kind() == TokenKind.STRING)) {
-                byName.put(t.get(1).normalized(), new Prepared(applicationSql, sentSql));
-            } else if (t.get(0).is("deallocate")) {
-                int at = t.get(1).is("prepare") && t.size() > 2 ? 2 : 1;
-                if (t.get(at).is("all")) {
-                    byName.clear();
-                } else if (t.get(at).isName()) {
-                    byName.remove(t.get(at).normalized());
-                }
-            } else if (t.get(0).is("discard") && t.get(1).is("all")) {
-                byName.clear();
-            }
-        }
+        Phase phase = connection.phaseOf(connection.database.migrations().runtimeOf(plan.migration()));
+        Rewrite now = plan.forPhase(phase);
+        return now instanceof Rewrite.Rewritten w ? w.sql() : now instanceof Rewrite.PassThrough ? statement : null;
+    }
+
+    private static List<List<Token>> statements(String sql) {
+        return Statements.split(Lexer.tokenize(sql)).stream().map(Statements::significant).toList();
     }
 }

@@ -13,7 +13,6 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 
 import static io.dualwrite.control.phase.PhaseTransitions.Operation.SHADOW_READS;
@@ -100,8 +99,9 @@ final class StatementPipeline {
         connection.pins.entering();
         try {
             String routed = route(sql, keys, false);
+            connection.namedPrepared.running(sql);
             T result = execute(delegate, routed, keys, call);
-            connection.namedPrepared.ran(sql, routed);
+            connection.namedPrepared.ran(sql);
             return result;
         } finally {
             left(sql);
@@ -117,8 +117,9 @@ final class StatementPipeline {
         connection.pins.entering();
         try {
             String routed = route(sql, keys, false);
+            connection.namedPrepared.running(sql);
             T result = execute(delegate, routed, keys, emulateKeys ? emulated : call);
-            connection.namedPrepared.ran(sql, routed);
+            connection.namedPrepared.ran(sql);
             return result;
         } finally {
             left(sql);
@@ -129,14 +130,13 @@ final class StatementPipeline {
     <T> T statementBatch(Statement delegate, List<String> batch, Call<Statement, Void, T> call) throws SQLException {
         MigrationRuntime any = null;
         List<String> texts = List.copyOf(batch);
-        List<String> routedTexts = new ArrayList<>(texts.size());
         connection.pins.entering();
         try {
             try {
                 boolean pathChanges = false;
                 for (String sql : texts) {
-                    routedTexts.add(route(sql, null, pathChanges));
-                    delegate.addBatch(routedTexts.get(routedTexts.size() - 1));
+                    delegate.addBatch(route(sql, null, pathChanges));
+                    connection.namedPrepared.running(sql);
                     any = rewritten != null ? rewritten : any;
                     pathChanges |= SessionWords.changesForLaterTexts(sql);
                 }
@@ -159,8 +159,8 @@ final class StatementPipeline {
             } catch (BatchUpdateException e) {
                 throw BatchFailures.inApplicationTerms(e, i -> i < texts.size() ? texts.get(i) : null);
             }
-            for (int i = 0; i < texts.size(); i++) {
-                connection.namedPrepared.ran(texts.get(i), routedTexts.get(i));
+            for (String sql : texts) {
+                connection.namedPrepared.ran(sql);
             }
             return result;
         } finally {
@@ -192,6 +192,9 @@ final class StatementPipeline {
             routed(migration, rewrite, statement.returningList != null);
             recordTexts(rewrite, phase, statement.applicationSql, true,
                     writeReadingNew(statement.plan, chosen, phase, statement.returningList));
+            if (connection.namedPrepared.watchesPreparedStatements()) {
+                connection.namedPrepared.running(statement.applicationSql);
+            }
             PreparedStatement delegate = statement.rebind(rewrite, phase);
             try {
                 return execute(delegate, null, null, call);
@@ -407,7 +410,6 @@ final class StatementPipeline {
      * @param pathChangesFirst an earlier entry of the same batch may change the search_path
      */
     private String route(String sql, Object keys, boolean pathChangesFirst) throws SQLException {
-        connection.namedPrepared.checkExecutes(sql);
         RewritePlan plan = StatementPlans.of(connection, sql, !(owner instanceof DualwriteStatement s) || s.escapeProcessing());
         if (plan == null) {
             touched = null;
