@@ -192,9 +192,11 @@ class AutoRollbackTest {
                 }
             }
             long failuresBefore = (Long) JMX.getAttribute(bean, "RewrittenFailures");
-            // a refusal is not a failure of a rewritten statement
+            long refusedBefore = (Long) JMX.getAttribute(bean, "RejectedStatements");
+            // a refusal is not a failure of a rewritten statement, the database's guard's (a key changed) neither
             assertThatThrownBy(() -> s.execute("UPDATE users SET id = id + 1")).isInstanceOf(SQLException.class);
             assertThat((Long) JMX.getAttribute(bean, "RewrittenFailures")).isEqualTo(failuresBefore);
+            assertThat((Long) JMX.getAttribute(bean, "RejectedStatements")).isEqualTo(refusedBefore + 1);
             db.execute("ALTER TABLE email_address RENAME COLUMN address TO address_broken");
             for (int i = 0; i < 3; i++) {
                 assertThatThrownBy(() -> s.executeQuery("SELECT email FROM users WHERE id = 1")).isInstanceOf(SQLException.class);

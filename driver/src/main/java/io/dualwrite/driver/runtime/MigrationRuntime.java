@@ -199,6 +199,7 @@ public final class MigrationRuntime {
                     database.originalStatementCheck().unlessFailsAsWritten(applicationSql, e, () -> countRewriteFailure(database));
                 }
             }
+            case REFUSED -> countRejected();
             case APPLICATION -> { }
         }
     }

@@ -30,8 +30,8 @@ import java.util.Set;
  *   <li>anything else is the application's own: its tables, its triggers, its locks.</li>
  * </ol>
  * Before all of them: a refusal by one of the guards dualwrite installs in the database (0A000, "dualwrite refuses
- * this write …": a write changing a key, a replica session, asymmetric row-level security) is the rewrite working,
- * as the driver's own refusals are, and never counts.
+ * this write …": a write changing a key, a replica session, asymmetric row-level security) is the rewrite working:
+ * it counts as a refused statement, as the driver's own refusals do, never as a failure.
  * Errors PgJDBC raises without a server message come from the application's call itself and do not count.
  */
 final class RewriteFailures {
@@ -47,6 +47,8 @@ final class RewriteFailures {
     /** Who a failure of a rewritten statement is down to. */
     enum Cause {
         APPLICATION,
+        /** A guard of the control schema refused the statement: a refusal as the driver's own are, counted with them. */
+        REFUSED,
         REWRITE,
         /** Positioned in the rewritten text, or a type error: the rewrite's, unless the statement as written fails alike. */
         UNLESS_ORIGINAL_FAILS
@@ -68,7 +70,7 @@ final class RewriteFailures {
             if (m != null) {
                 if (GUARD_REFUSAL.equals(m.getSQLState()) && m.getMessage() != null
                         && m.getMessage().startsWith(GUARD_MESSAGE)) {
-                    return Cause.APPLICATION;
+                    return Cause.REFUSED;
                 }
                 return namesDualwrite(m, spec) ? Cause.REWRITE
                         : inRewrittenPart(m.getPosition(), applicationSql, sentSql) || TYPE_RESOLUTION.contains(m.getSQLState())
