@@ -27,8 +27,9 @@ import java.util.Objects;
  *
  * <p>Remembered before the text runs, so that a PREPARE followed by a failing statement in the same string still
  * counts (PREPARE is not undone by a rollback); each PREPARE by its own statement's text, whatever else the string holds.
- * DEALLOCATE forgets a name before it runs too (if it fails, the name did not exist); DISCARD ALL forgets every name
- * once it ran (it fails inside a transaction block). Through every way a text runs: a Statement (alone, several
+ * DEALLOCATE forgets a name before it runs too (if it fails, the name did not exist); DISCARD ALL through a Statement
+ * forgets every name once it ran (it fails inside a transaction block; through a PreparedStatement the names stay
+ * remembered, which can only refuse more). Through every way a text runs: a Statement (alone, several
  * statements, a batch), a PreparedStatement or CallableStatement, at each execution. An EXECUTE is checked at the same
  * points, and when a PreparedStatement of it is prepared. The form now is the plan's for the phase the connection
  * applies (the search_path adjustment left out, which can only refuse more). A session that prepares nothing by name
