@@ -137,7 +137,7 @@ WITH x AS (DELETE FROM users WHERE id = 1 RETURNING id) UPDATE users SET email =
 ### refuse a write with a WITH query named like the migrated table
 WITH users AS (SELECT 1 AS id) UPDATE users SET email = NULL
 ### refuse a MERGE into the migrated table that assigns the key column
-MERGE INTO users u USING orders o ON o.user_id = u.id WHEN MATCHED THEN UPDATE SET id = u.id + 1000, email = o.note
+MERGE INTO users u USING orders o ON o.user_id = u.id WHEN MATCHED THEN UPDATE SET (id, email) = (u.id + 1000, o.note)
 ### refuse COPY bypasses SQL
 COPY users (id, email) FROM STDIN
 ### refuse COPY bypasses SQL

@@ -92,7 +92,7 @@ class CorpusOnDatabaseTest {
         "write|TRUNCATE {T}",
         "write|UPDATE {T} SET email = {E} WHERE id = 1; DELETE FROM {T} WHERE id = 2",
         "pass|UPDATE {T} SET name = {E} WHERE id = 1",
-        "refuse:MERGE|MERGE INTO {T} u USING orders o ON o.user_id = u.id WHEN MATCHED THEN UPDATE SET id = o.id + 1000, email = o.note",
+        "refuse:MERGE|MERGE INTO {T} u USING orders o ON o.user_id = u.id WHEN MATCHED THEN UPDATE SET (id, email) = (o.id + 1000, o.note)",
         "refuse:COPY|COPY {T} (id, email) FROM STDIN",
         "refuse:sets the key column|UPDATE {T} SET (id, email) = (id + 100, {E})",
         "write|UPDATE {T} SET id = id, email = {E} WHERE id = 3",
@@ -148,7 +148,7 @@ class CorpusOnDatabaseTest {
                 new Case("prepared several statements", Expect.WRITE, null,
                         "UPDATE users SET email = ? WHERE id = ?; DELETE FROM users WHERE id = ?", List.of("m@x", 1L, 2L)),
                 new Case("prepared MERGE", Expect.REFUSE, "MERGE",
-                        "MERGE INTO users u USING (SELECT ?::bigint AS id) s ON s.id = u.id WHEN MATCHED THEN UPDATE SET id = s.id + 1000",
+                        "MERGE INTO users u USING (SELECT ?::bigint AS id) s ON s.id = u.id WHEN MATCHED THEN UPDATE SET (id) = ROW(s.id + 1000)",
                         List.of(1L)));
     }
 

@@ -152,7 +152,7 @@ class PhaseToggleJmxTest {
             // a refused write is counted
             try (Statement s = c.createStatement()) {
                 assertThatThrownBy(() -> s.execute("MERGE INTO users u USING (VALUES (1, 'm@example.com')) AS v(id, email) ON u.id = v.id"
-                        + " WHEN MATCHED THEN UPDATE SET id = v.id + 1000, email = v.email")).isInstanceOf(java.sql.SQLException.class);
+                        + " WHEN MATCHED THEN UPDATE SET (id, email) = (v.id + 1000, v.email)")).isInstanceOf(java.sql.SQLException.class);
             }
             assertThat(counter("RejectedStatements")).isGreaterThan(rejectedBefore);
         }

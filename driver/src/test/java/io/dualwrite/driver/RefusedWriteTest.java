@@ -90,7 +90,7 @@ class RefusedWriteTest {
                         List.of("public.users"), initialWith(77, "q@example.com")),
                 new Refused("MERGE that assigns the key",
                         "MERGE INTO users u USING (VALUES (1, 'm@example.com')) AS s(id, email) ON u.id = s.id "
-                                + "WHEN MATCHED THEN UPDATE SET id = s.id + 1000, email = s.email",
+                                + "WHEN MATCHED THEN UPDATE SET (id, email) = (s.id + 1000, s.email)",
                         List.of("MERGE INTO users"), movedTo(1, 1001, "m@example.com")));
     }
 

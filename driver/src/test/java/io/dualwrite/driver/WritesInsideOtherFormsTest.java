@@ -122,7 +122,7 @@ class WritesInsideOtherFormsTest {
     @Test
     void explainAnalyzeOfARefusedWriteIsRefused(TestDatabase db) throws SQLException {
         assertRefusedAndUnchanged(db, Phase.DUAL_WRITE, sql("EXPLAIN ANALYZE MERGE INTO users u USING (VALUES (1)) s(id)"
-                + " ON u.id = s.id WHEN MATCHED THEN UPDATE SET id = s.id + 1000, email = 'm@example.com'"));
+                + " ON u.id = s.id WHEN MATCHED THEN UPDATE SET (id, email) = (s.id + 1000, 'm@example.com')"));
     }
 
     @ParameterizedTest

@@ -3,6 +3,7 @@ package io.dualwrite.rewriter.rewrite;
 import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Rewrite;
+import io.dualwrite.rewriter.analysis.MergeActions;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.WriteAnalyzer;
 import io.dualwrite.rewriter.analysis.WriteShape;
@@ -73,38 +74,87 @@ final class KeptKey {
         if (shape == null || shape.setList() < 0 || !shape.assigned().contains(spec.keyColumn())) {
             return null;
         }
-        int[] value = null;
-        for (int[] a : WriteAnalyzer.assignmentSpans(s, shape.setList(), s.size())) {
+        int[] value = keyValue(spec, s, shape.setList(), s.size());
+        return value == null || value.length == 0 ? null : guarded(spec, shape.qualifier(), statement, offset, s, List.of(value));
+    }
+
+    /**
+     * A MERGE ({@code s} from its verb) with the key's value guarded in each UPDATE action that assigns it; null when
+     * none does, or one assigns it in a form that is not guarded.
+     *
+     * @param qualifier how the actions name the target row: its alias, or its table
+     */
+    static Guarded ofMerge(MigrationSpec spec, String qualifier, String statement, int offset, Sig s) {
+        List<int[]> values = new ArrayList<>();
+        for (int[] list : MergeActions.updateSetLists(s, 0)) {
+            int[] value = keyValue(spec, s, list[0], list[1]);
+            if (value == null) {
+                return null;
+            }
+            if (value.length > 0) {
+                values.add(value);
+            }
+        }
+        return values.isEmpty() ? null : guarded(spec, qualifier, statement, offset, s, values);
+    }
+
+    /**
+     * The token range [start, end) of the value the SET list [from, to) gives the key: empty when it assigns none; null
+     * when it assigns it otherwise than {@code key = <value>} ({@code (id, …) = …}, {@code id[1]}, {@code id.f},
+     * {@code DEFAULT}, twice: PostgreSQL refuses that, 42601).
+     */
+    private static int[] keyValue(MigrationSpec spec, Sig s, int from, int to) {
+        int[] value = new int[0];
+        for (int[] a : WriteAnalyzer.assignmentSpans(s, from, to)) {
             if (!namesKeyOnTheLeft(s, a, spec.keyColumn())) {
                 continue;
             }
-            if (!s.isName(a[0]) || !s.isSymbol(a[0] + 1, "=") || value != null) {
-                return null; // (id, …) = …, id[1] = …, id.f = …; or assigned twice, which PostgreSQL refuses (42601)
+            if (!s.isName(a[0]) || !s.isSymbol(a[0] + 1, "=") || value.length > 0 || a[0] + 2 >= a[1]
+                    || a[1] == a[0] + 3 && s.is(a[0] + 2, "default")) {
+                return null;
             }
             value = new int[] {a[0] + 2, a[1]};
         }
-        if (value == null || value[0] >= value[1] || value[1] == value[0] + 1 && s.is(value[0], "default")) {
-            return null;
-        }
+        return value;
+    }
+
+    /** {@code statement} with each of {@code values} (token ranges of {@code s}, in order) wrapped in the guard. */
+    private static Guarded guarded(MigrationSpec spec, String qualifier, String statement, int offset, Sig s,
+                                   List<int[]> values) {
         // qualified: in DO UPDATE SET an unqualified key is ambiguous with EXCLUDED's (42702), in UPDATE … FROM with another table's
-        String row = shape.qualifier() + "." + Identifiers.quote(spec.keyColumn());
+        String row = qualifier + "." + Identifiers.quote(spec.keyColumn());
         String before = Identifiers.quote(MigrationSpec.CONTROL_SCHEMA) + ".kept_key(" + row + ", ";
         String after = ", " + Identifiers.literal(spec.qualifiedSource()) + "::pg_catalog.regclass, "
                 + Identifiers.literal(spec.keyColumn()) + ")";
-        int from = s.get(value[0]).start() - offset;
-        int to = s.get(value[1] - 1).end() - offset;
-        String guarded = statement.substring(0, from) + before + statement.substring(from, to) + after
-                + statement.substring(to);
-        List<Token> tokens = new ArrayList<>(s.size() + 16);
+        StringBuilder text = new StringBuilder(statement.length() + values.size() * (before.length() + after.length()));
+        int[] insertedAt = new int[2 * values.size()]; // where each value's before and after text starts in the result
+        int copied = 0;
+        for (int k = 0; k < values.size(); k++) {
+            int from = s.get(values.get(k)[0]).start() - offset;
+            int to = s.get(values.get(k)[1] - 1).end() - offset;
+            text.append(statement, copied, from);
+            insertedAt[2 * k] = text.length();
+            text.append(before).append(statement, from, to);
+            insertedAt[2 * k + 1] = text.length();
+            text.append(after);
+            copied = to;
+        }
+        String guarded = text.append(statement, copied, statement.length()).toString();
+        List<Token> tokens = new ArrayList<>(s.size() + 16 * values.size());
+        int shift = -offset;
+        int k = 0;
         for (int i = 0; i < s.size(); i++) {
-            if (i == value[0]) {
-                add(tokens, before, from, guarded);
+            int[] value = k < values.size() ? values.get(k) : null;
+            if (value != null && i == value[0]) {
+                add(tokens, before, insertedAt[2 * k], guarded);
+                shift += before.length();
             }
-            int shift = i < value[0] ? -offset : i < value[1] ? before.length() - offset : before.length() + after.length() - offset;
             Token t = s.get(i);
             tokens.add(new Token(t.kind(), t.start() + shift, t.end() + shift, guarded));
-            if (i == value[1] - 1) {
-                add(tokens, after, to + before.length(), guarded);
+            if (value != null && i == value[1] - 1) {
+                add(tokens, after, insertedAt[2 * k + 1], guarded);
+                shift += after.length();
+                k++;
             }
         }
         return new Guarded(guarded, new Sig(tokens), statement, offset, s);

@@ -56,19 +56,27 @@ final class MergeIntoSource {
 
     /** The plan of {@code s}, a MERGE whose target is the migrated table; {@code s} is {@code offset} ahead of {@code statement}. */
     PhaseRewrites plan(String statement, int offset, Sig s) {
+        return plan(statement, offset, s, false);
+    }
+
+    /** @param keyKept the UPDATE actions' key assignments are {@link KeptKey guarded} already */
+    private PhaseRewrites plan(String statement, int offset, Sig s, boolean keyKept) {
         int target = WriteScan.writeTarget(s, 0);
         int length = target < 0 ? 0 : names.tableAt(s, target);
         if (length == 0) {
             return PhaseRewrites.rejectBoth(reason("in a form that is not recognised", statement));
         }
-        MergeActions actions = MergeActions.of(s, 0);
-        if (actions.assigned().contains(spec.keyColumn())) {
-            return PhaseRewrites.rejectBoth(reason("that assigns the key column: the new table would keep the value"
-                    + " under the old key", statement));
-        }
         int alias = s.is(target + length, "as") ? target + length + 1 : target + length;
         if (!s.isIdentifier(alias) || s.is(alias, "using")) {
             alias = -1;
+        }
+        String qualifier = alias >= 0 ? s.get(alias).text() : s.get(target + length - 1).text();
+        MergeActions actions = MergeActions.of(s, 0);
+        if (actions.assigned().contains(spec.keyColumn()) && !keyKept) {
+            KeptKey.Guarded kept = KeptKey.ofMerge(spec, qualifier, statement, offset, s);
+            return kept == null ? PhaseRewrites.rejectBoth(reason("that assigns the key column otherwise than as key ="
+                    + " <value> in an UPDATE action: the new table would keep the value under the old key", statement))
+                    : kept.sentWhereSynced(plan(kept.statement(), 0, kept.sig(), true));
         }
         String again = readsAgain(s, target + length, alias, actions);
         String reads = again != null ? again : WriteScan.readsColumn(s, names, true)
@@ -102,7 +110,6 @@ final class MergeIntoSource {
                     + " sync in one statement", statement));
             return new PhaseRewrites(refused, refused, null, Rewrite.PASS_THROUGH, translated, null);
         }
-        String qualifier = alias >= 0 ? s.get(alias).text() : s.get(target + length - 1).text();
         boolean returns = s.find("returning", 0, s.size(), 0) >= 0;
         DualWriteForm.Form form = new DualWriteForm.Form(spec, null, statement, qualifier, false, returns, true);
         if (returns) {

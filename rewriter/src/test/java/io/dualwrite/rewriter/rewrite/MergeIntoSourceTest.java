@@ -76,7 +76,7 @@ class MergeIntoSourceTest {
     @Test
     void aMergeThatWritesTheColumnUnnamedIsRefusedFromDualWriteOn() {
         assertPhases(plain, USING + "WHEN NOT MATCHED THEN INSERT VALUES (v.id, v.n)", false, false, "by position");
-        assertPhases(plain, USING + "WHEN MATCHED THEN UPDATE SET name = v.n WHEN NOT MATCHED THEN UPDATE SET id = 7",
+        assertPhases(plain, USING + "WHEN MATCHED THEN UPDATE SET name = v.n WHEN MATCHED THEN UPDATE SET (id, name) = (7, v.n)",
                 false, false, "assigns the key column");
         assertPhases(plain, USING + "WHEN MATCHED THEN UPDATE SET name = row_to_json(u)::text", false, false,
                 "whole rows (u)");
@@ -126,7 +126,15 @@ class MergeIntoSourceTest {
         // after the contract PgJDBC's RETURNING * would return the column, which the table no longer has
         assertThat(seventeen.plan(USING + "WHEN MATCHED THEN UPDATE SET name = v.n").forPhaseReturning(Phase.CONTRACTED, "*"))
                 .isInstanceOf(Rewrite.Rejected.class);
-        assertThat(seventeen.plan(USING + "WHEN MATCHED THEN UPDATE SET id = 3").forPhase(Phase.DUAL_WRITE))
+        // the key: its value guarded (KeptKey) in each UPDATE action assigning it, also where nothing else needs a rewrite
+        String guard = "\"dualwrite\".kept_key(u.\"id\", 3, '\"public\".\"users\"'::pg_catalog.regclass, 'id')";
+        for (Phase phase : new Phase[] {Phase.DUAL_WRITE, Phase.CONTRACTED}) {
+            assertThat(seventeen.plan(USING + "WHEN MATCHED AND v.n IS NULL THEN UPDATE SET id = 3 WHEN MATCHED THEN UPDATE"
+                    + " SET name = v.n, id = 3").forPhase(phase)).isEqualTo(new Rewrite.Rewritten(USING + "WHEN MATCHED AND"
+                    + " v.n IS NULL THEN UPDATE SET id = " + guard + " WHEN MATCHED THEN UPDATE SET name = v.n, id = " + guard,
+                    Rewrite.Kind.DUAL_WRITE));
+        }
+        assertThat(seventeen.plan(USING + "WHEN MATCHED THEN UPDATE SET (id) = ROW(3)").forPhase(Phase.DUAL_WRITE))
                 .isInstanceOfSatisfying(Rewrite.Rejected.class, r -> assertThat(r.reason()).contains("key column"));
     }
 
