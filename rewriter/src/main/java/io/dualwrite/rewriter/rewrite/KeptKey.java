@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * An UPDATE, or an INSERT … ON CONFLICT … DO UPDATE, that assigns the key column of the migrated table, as ORMs write
- * a whole record back ({@code UPDATE users SET id = ?, name = ?, email = ? WHERE id = ?}: jOOQ's {@code
+ * An UPDATE, an INSERT … ON CONFLICT … DO UPDATE or a MERGE's UPDATE action that assigns the key column of the
+ * migrated table, as ORMs write a whole record back ({@code UPDATE users SET id = ?, name = ?, email = ? WHERE id = ?}: jOOQ's {@code
  * executeUpdate(record)}, MyBatis Dynamic SQL's {@code updateAllColumns}, jOOQ's {@code onConflict(ID).doUpdate().set(record)}).
  * The new table follows the rows by their key, so a row whose key changed would leave its new-table rows under the old
  * key. Almost always the value is the key the row already has; where the phases sync the new table, the value is
