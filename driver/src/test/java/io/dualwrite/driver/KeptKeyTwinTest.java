@@ -141,21 +141,9 @@ class KeptKeyTwinTest {
             plainDb.execute(FIXTURE);
             db.execute(FIXTURE);
             MigrationFixture.registerIn(db, phase);
-            assertThat(keys(db.connectDualwrite(), sql)).isEqualTo(keys(plainDb.connect(), sql)).contains("Bobby", "email");
-        }
-    }
-
-    /** The count, the generated keys' labels and rows; rolled back. */
-    private static String keys(Connection c, String sql) throws SQLException {
-        try (c; PreparedStatement p = c.prepareStatement(sql, java.sql.Statement.RETURN_GENERATED_KEYS)) {
-            c.setAutoCommit(false);
-            MigrationFixture.bind(p, List.of(2L, "Bobby", 2L));
-            int count = p.executeUpdate();
-            try (java.sql.ResultSet rs = p.getGeneratedKeys()) {
-                return count + " " + MigrationFixture.labels(rs) + " " + MigrationFixture.rows(rs);
-            } finally {
-                c.rollback();
-            }
+            List<?> params = List.of(2L, "Bobby", 2L);
+            assertThat(MigrationFixture.generatedKeys(db.connectDualwrite(), sql, params))
+                    .isEqualTo(MigrationFixture.generatedKeys(plainDb.connect(), sql, params)).contains("Bobby", "email");
         }
     }
 

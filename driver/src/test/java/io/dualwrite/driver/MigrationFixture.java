@@ -273,6 +273,27 @@ final class MigrationFixture {
         return out;
     }
 
+    /**
+     * A write run with generated keys, {@code params} bound ({@link #bind}): its count, the keys' labels and rows, or its
+     * SQLState and message; rolled back, the connection closed.
+     */
+    static String generatedKeys(Connection c, String sql, List<?> params) throws SQLException {
+        try (c) {
+            c.setAutoCommit(false);
+            try (PreparedStatement p = c.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS)) {
+                bind(p, params);
+                int count = p.executeUpdate();
+                try (ResultSet rs = p.getGeneratedKeys()) {
+                    return count + " " + labels(rs) + " " + rows(rs);
+                }
+            } catch (SQLException e) {
+                return e.getSQLState() + " " + e.getMessage();
+            } finally {
+                c.rollback();
+            }
+        }
+    }
+
     /** Binds Long / Integer / String / null (a NULL text) parameters. */
     static void bind(PreparedStatement p, List<?> params) throws SQLException {
         for (int i = 0; i < params.size(); i++) {

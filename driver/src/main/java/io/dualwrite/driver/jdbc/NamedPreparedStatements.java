@@ -82,7 +82,7 @@ final class NamedPreparedStatements {
             if (t.get(0).is("prepare") && t.get(1).isName()
                     && !(t.get(1).is("transaction") && t.size() > 2 && t.get(2).kind() == TokenKind.STRING)) {
                 String statement = sql.substring(t.get(0).start(), t.get(t.size() - 1).end());
-                byName.put(t.get(1).normalized(), new Prepared(statement, formNow(statement)));
+                byName.put(t.get(1).normalized(), new Prepared(statement, form(planOf(statement), statement)));
             } else if (t.get(0).is("deallocate")) {
                 int at = t.get(1).is("prepare") && t.size() > 2 ? 2 : 1;
                 if (t.get(at).is("all")) {
@@ -121,7 +121,8 @@ final class NamedPreparedStatements {
     }
 
     private void check(String name, Prepared p) throws SQLException {
-        String now = formNow(p.statement());
+        RewritePlan plan = planOf(p.statement());
+        String now = form(plan, p.statement());
         if (Objects.equals(p.form(), now)) {
             return;
         }
@@ -130,15 +131,20 @@ final class NamedPreparedStatements {
                         + ": a prepared statement outlives phase changes",
                 "DEALLOCATE " + name + " and PREPARE it again (the driver prepares it in this phase's form), or use a JDBC"
                         + " PreparedStatement, which the driver prepares again by itself", "EXECUTE " + name);
-        RewritePlan plan = StatementPlans.rooted(connection, StatementPlans.of(connection, p.statement()));
         MigrationRuntime migration = plan == null ? null : connection.database.migrations().runtimeOf(plan.migration());
         throw migration == null ? new StatementRefusedException("dualwrite refused the statement: " + reason)
                 : Refusals.refused(reason, connection.phaseOf(migration), migration);
     }
 
-    /** The text the driver sends for {@code statement} in the phase the connection applies now; null where it refuses it. */
-    private String formNow(String statement) throws SQLException {
-        RewritePlan plan = StatementPlans.rooted(connection, StatementPlans.of(connection, statement));
+    private RewritePlan planOf(String statement) throws SQLException {
+        return StatementPlans.rooted(connection, StatementPlans.of(connection, statement));
+    }
+
+    /**
+     * The text the driver sends for {@code statement}, whose plan is {@code plan} (null: it passes through), in the phase
+     * the connection applies now; null where it refuses it.
+     */
+    private String form(RewritePlan plan, String statement) {
         if (plan == null) {
             return statement;
         }

@@ -96,16 +96,7 @@ final class StatementPipeline {
 
     /** A Statement's {@code execute…(sql[, keys])}: the SQL is planned at every execution. */
     <K, T> T statement(Statement delegate, String sql, K keys, Call<Statement, K, T> call) throws SQLException {
-        connection.pins.entering();
-        try {
-            String routed = route(sql, keys, false);
-            connection.namedPrepared.running(sql);
-            T result = execute(delegate, routed, keys, call);
-            connection.namedPrepared.ran(sql);
-            return result;
-        } finally {
-            left(sql);
-        }
+        return statement(delegate, sql, keys, call, call);
     }
 
     /**
