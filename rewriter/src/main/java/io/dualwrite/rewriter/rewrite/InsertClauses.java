@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * The clauses of an INSERT on the migrated table, as token indexes, read for its translation ({@link InsertTranslator}):
  * the target and its alias, the column list, OVERRIDING, the rows (VALUES, DEFAULT VALUES or a query), ON CONFLICT and
- * what it needs (DO UPDATE's assignments, the new table's inference for {@code (email) DO NOTHING}), RETURNING.
+ * what it needs (DO UPDATE's assignments, the new table's inference for a target {@code (email)}), RETURNING.
  */
 final class InsertClauses {
     int headEnd;
@@ -23,7 +23,7 @@ final class InsertClauses {
     List<TranslationDraft.Assignment> updates = List.of();
     int updatedColumn = -1;
     int returning = -1;
-    /** ON CONFLICT (&lt;the old column&gt;) DO NOTHING: the new table's inference ({@link ValueArbiterInsert}), else null. */
+    /** ON CONFLICT (&lt;the old column&gt;) DO …: the new table's inference ({@link ValueArbiterInsert}), else null. */
     String valueArbiter;
     /** {@code OVERRIDING SYSTEM VALUE} or {@code … USER VALUE} as written, with a space before it; else empty. */
     String overriding = "";
@@ -103,15 +103,16 @@ final class InsertClauses {
         if (doAt < 0) {
             return "an ON CONFLICT clause that was not recognised";
         }
-        for (int k = p.conflict; k < doAt; k++) {
+        for (int k = p.conflict; k < doAt && p.valueArbiter == null; k++) {
             if (t.isIdentifier(k) && d.names.isColumn(t.get(k).normalized())) {
-                if (t.is(doAt + 1, "nothing") && doAt + 2 == p.conflictEnd && t.isSymbol(p.conflict + 2, "(")
-                        && t.match(p.conflict + 2) == doAt - 1) {
+                if (t.isSymbol(p.conflict + 2, "(") && t.match(p.conflict + 2) == doAt - 1) {
                     p.valueArbiter = ValueArbiterInsert.inference(d, p.conflict + 2, doAt - 1);
                 }
-                return p.valueArbiter != null ? null : "ON CONFLICT on the migrated column other than (" + d.spec.sourceColumn()
-                        + ") DO NOTHING or a function of it (its unique index cannot outlive the column, and DO UPDATE or a"
-                        + " target with other columns or a predicate has no twin on the new table to decide by)";
+                if (p.valueArbiter == null) {
+                    return "ON CONFLICT on the migrated column other than (" + d.spec.sourceColumn() + ") or a function of"
+                            + " it (its unique index cannot outlive the column, and a target with other columns or a"
+                            + " predicate has no twin on the new table to decide by)";
+                }
             }
         }
         if (t.is(p.conflict + 2, "on") && t.is(p.conflict + 3, "constraint") && t.isName(p.conflict + 4)
@@ -122,7 +123,7 @@ final class InsertClauses {
                     + " and let a taken " + d.spec.sourceColumn() + " fail with 23505";
         }
         if (t.is(doAt + 1, "nothing")) {
-            if (doAt == p.conflict + 2 && !d.table.valueUniqueIndexes().isEmpty()) {
+            if (p.valueArbiter == null && doAt == p.conflict + 2 && !d.table.valueUniqueIndexes().isEmpty()) {
                 return "ON CONFLICT DO NOTHING without a conflict target also skips a row whose " + d.spec.sourceColumn()
                         + " a unique index refuses, and once the old column is not written that index is the new table's,"
                         + " which the skip cannot reach; name the conflict target (ON CONFLICT (" + d.spec.keyColumn()

@@ -127,11 +127,27 @@ final class InsertTranslator {
             List<int[]> row = p.rows == null || p.rows.size() != 1 ? null : InsertClauses.expressions(t, p.rows.get(0));
             refusal = ValueArbiterInsert.whyNot(d, p.rows == null ? 0 : p.rows.size(), row == null || key < 0
                     || key >= row.size() || InsertClauses.isDefault(t, row.get(key)), p.overridingUser);
+            int doAt = t.find("do", p.conflict, p.conflictEnd, 0);
+            if (refusal == null && p.doUpdate) {
+                refusal = ValueArbiterInsert.whyNotUpdate(d, p.updates, doAt, p.conflictEnd);
+                if (refusal == null && p.updatedColumn >= 0 && readsOtherExcluded(d, p.updates.get(p.updatedColumn))) {
+                    refusal = "INSERT … ON CONFLICT … DO UPDATE whose new value of the migrated column reads another column"
+                            + " of EXCLUDED";
+                }
+            }
             if (refusal != null) {
                 return owner.refused(d.statement, refusal, "or stay in a phase that writes the old column");
             }
+            ValueArbiterInsert.Update update = null;
+            if (p.doUpdate) {
+                String updated = p.updatedColumn < 0 ? null : updatedValue(d, p, shape.qualifier());
+                int where = t.find("where", doAt, p.conflictEnd, 0);
+                update = new ValueArbiterInsert.Update(d.edited(doAt, where < 0 ? p.conflictEnd : where),
+                        where < 0 ? null : d.edited(where + 1, p.conflictEnd), updated, shape.qualifier(),
+                        d.quotedKey(shape.hasAlias() ? shape.qualifier() : null));
+            }
             return ValueArbiterInsert.translate(d, d.edited(d.main, p.headEnd), p.written(t, columns, row.size()), row,
-                    column < row.size() ? column : -1, key < row.size() ? key : -1, p.valueArbiter, p.overriding,
+                    column < row.size() ? column : -1, key < row.size() ? key : -1, p.valueArbiter, update, p.overriding,
                     p.returning < 0 ? null : d.edited(p.returning + 1, t.size()));
         }
         if (query && column >= 0) {

@@ -58,8 +58,21 @@ final class SyncForm {
         return plain(d, parts, false, true);
     }
 
+    /**
+     * {@link #plain} after the WITH list {@code with} ({@code WITH …}: the application's and the translation's own CTEs
+     * the parts read), with the CTEs {@code after} (which may read the parts) after the parts'.
+     */
+    static String plain(TranslationDraft d, String with, List<Part> parts, String after) {
+        return plain(d, with, parts, after, false, false);
+    }
+
     private static String plain(TranslationDraft d, List<Part> parts, boolean delete, boolean upsert) {
-        StringBuilder b = head(d.withPrefix());
+        return plain(d, d.withPrefix(), parts, null, delete, upsert);
+    }
+
+    private static String plain(TranslationDraft d, String with, List<Part> parts, String after, boolean delete,
+                                boolean upsert) {
+        StringBuilder b = head(with);
         for (int i = 0; i < parts.size(); i++) {
             Part p = parts.get(i);
             String write = p.write() + " RETURNING " + hidden(p, delete);
@@ -68,19 +81,31 @@ final class SyncForm {
             }
             cte(b, i, parts.size()).append(write).append(")");
         }
+        after(b, after);
         checks(b, d, parts);
         return b.append(" ").append(sync(d, parts.size(), delete, upsert)).toString();
     }
 
     /** The result-set form: {@code list} (translated) first, then the hidden key and value. */
     static String returning(TranslationDraft d, List<Part> parts, List<String> lists, boolean delete) {
-        StringBuilder b = head(d.withPrefix());
+        return returning(d, d.withPrefix(), parts, lists, null, delete);
+    }
+
+    /** {@link #returning} between {@code with} and {@code after}, as {@link #plain(TranslationDraft, String, List, String)}. */
+    static String returning(TranslationDraft d, String with, List<Part> parts, List<String> lists, String after) {
+        return returning(d, with, parts, lists, after, false);
+    }
+
+    private static String returning(TranslationDraft d, String with, List<Part> parts, List<String> lists, String after,
+                                    boolean delete) {
+        StringBuilder b = head(with);
         for (int i = 0; i < parts.size(); i++) {
             Part p = parts.get(i);
             String write = p.write() + " RETURNING " + lists.get(i) + ", " + hidden(p, delete);
             d.standalone.add(write);
             cte(b, i, parts.size()).append(write).append(")");
         }
+        after(b, after);
         b.append(", \"dw$s\" AS (").append(sync(d, parts.size(), delete, false)).append(")");
         checks(b, d, parts);
         b.append(" ");
@@ -88,6 +113,12 @@ final class SyncForm {
             b.append(i == 0 ? "" : " UNION ALL ").append("SELECT * FROM ").append(name(i, parts.size()));
         }
         return b.toString();
+    }
+
+    private static void after(StringBuilder b, String after) {
+        if (after != null) {
+            b.append(", ").append(after);
+        }
     }
 
     /** The CTE that sends each part's {@link Proposed} value to the sync view as a check-only row ({@link #checks}). */

@@ -4,12 +4,13 @@ import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.lexer.TokenKind;
+import java.util.BitSet;
 import java.util.List;
 
 /**
- * {@code INSERT INTO users (…, email) VALUES (…) ON CONFLICT (email) DO NOTHING} after the old column stopped being
- * written: the conflict is decided by the twin of the old column's unique index on the new table's primary rows, so the
- * new table's row goes in first and the user's row only where it did.
+ * {@code INSERT INTO users (…, email) VALUES (…) ON CONFLICT (email) DO NOTHING | DO UPDATE …} after the old column
+ * stopped being written: the conflict is decided by the twin of the old column's unique index on the new table's
+ * primary rows, so the new table's row goes in first and the user's row only where it did.
  * <pre>
  * WITH "dw$r" AS MATERIALIZED (SELECT &lt;key&gt; AS "dw$k", &lt;value&gt; AS "dw$v"),
  *      "dw$t" AS (INSERT INTO email_address (user_id, address, is_primary) SELECT "dw$k", "dw$v", true FROM "dw$r"
@@ -24,6 +25,16 @@ import java.util.List;
  * is taken fails with 23505, since only the value is the arbiter. The other columns' expressions move into the
  * SELECT list, where PostgreSQL still gives an untyped literal or parameter the column's type, but are evaluated only
  * for a row that is inserted. One VALUES row per statement (a JDBC batch of them is fine).
+ *
+ * <p>{@code DO UPDATE}: the new table's row is the arbiter as above, but its conflict is {@code DO UPDATE} of nothing
+ * (the row locked, as PostgreSQL locks the conflicting row, and its owner returned). Then one upsert of {@code users}
+ * by the key: {@code INSERT INTO users (id, …) SELECT COALESCE(<owner>, "dw$k"), … ON CONFLICT (id) DO UPDATE SET …
+ * WHERE (…) AND <there is an owner>}, which, like the original, updates an owner's row committed after the
+ * statement's snapshot (under REPEATABLE READ: 40001) and gives DO UPDATE's {@code EXCLUDED} the proposed row (but for
+ * the key, which is the owner's: reading {@code EXCLUDED.id} is refused). Without an owner the row goes in under its own
+ * key; where that key is taken, the guard leaves the taken row alone and a plain INSERT of the row fails as the
+ * original did (23505 on the key's index). The upsert feeds the translated sync view, so the count is the original's
+ * (0 where DO UPDATE's WHERE is false) and an assigned {@code email} reaches the new table.
  */
 final class ValueArbiterInsert {
 
@@ -63,7 +74,7 @@ final class ValueArbiterInsert {
      * @param overridingUser {@code OVERRIDING USER VALUE}: an identity key's value would not be the one the row gives
      */
     static String whyNot(TranslationDraft d, int rows, boolean keyByDefault, boolean overridingUser) {
-        String which = "INSERT … ON CONFLICT (" + d.spec.sourceColumn() + ") DO NOTHING";
+        String which = "INSERT … ON CONFLICT (" + d.spec.sourceColumn() + ")";
         if (rows != 1) {
             return which + " with " + (rows == 0 ? "a query or DEFAULT VALUES" : "several VALUES rows") + ": send one"
                     + " VALUES row per statement (a JDBC batch of them is fine)";
@@ -84,41 +95,112 @@ final class ValueArbiterInsert {
     }
 
     /**
+     * Why DO UPDATE of this form cannot be exact, or null: it reads the stored old column (the owner's new-table row
+     * is locked, and so given a new version, by this very statement, which a locking read in it would pass over) or
+     * EXCLUDED's key (which the upsert of the owner's row proposes as the owner's).
+     *
+     * @param doAt the token DO of the conflict clause
+     * @param end  the end of the conflict clause
+     */
+    static String whyNotUpdate(TranslationDraft d, List<TranslationDraft.Assignment> updates, int doAt, int end) {
+        Sig t = d.t;
+        BitSet targets = new BitSet();
+        NewSchemaTranslator.markTargets(t, updates, targets);
+        for (int k = doAt + 3; k < end; k++) {
+            if (!t.isName(k) || targets.get(k)) {
+                continue;
+            }
+            String name = t.get(k).normalized();
+            boolean ofExcluded = t.isSymbol(k - 1, ".") && "excluded".equals(t.get(k - 2).normalized());
+            if (d.names.isColumn(name) && !ofExcluded) {
+                return "INSERT … ON CONFLICT (" + d.spec.sourceColumn() + ") DO UPDATE whose SET or WHERE reads the stored "
+                        + d.spec.sourceColumn() + " (only EXCLUDED." + d.spec.sourceColumn() + " can be read there): read"
+                        + " EXCLUDED's, or write ON CONFLICT (" + d.spec.keyColumn() + ")";
+            }
+            if (ofExcluded && name.equals(d.spec.keyColumn())) {
+                return "INSERT … ON CONFLICT (" + d.spec.sourceColumn() + ") DO UPDATE that reads EXCLUDED."
+                        + d.spec.keyColumn() + ", the key the row would have been given: leave it out";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The application's {@code DO UPDATE}, for {@link #translate}.
+     *
+     * @param set     {@code DO UPDATE SET …}, edited, without the old column's assignment (EXCLUDED's value of it as
+     *                {@link TranslationDraft#EXCLUDED})
+     * @param where   the condition of its WHERE, edited, or null
+     * @param updated the value that assignment gave the column (EXCLUDED's as above), or null when it had none
+     * @param row     how RETURNING names the written row (its alias or table name)
+     * @param key     the key column as RETURNING reads it
+     */
+    record Update(String set, String where, String updated, String row, String key) {
+    }
+
+    /**
      * @param head       {@code INSERT INTO users [AS alias]}, edited
      * @param columns    the columns written, quoted as in the statement
      * @param row        the VALUES row's expressions, token ranges
      * @param column     index of the old column among {@code columns}, or -1
      * @param key        index of the key column among {@code columns}, or -1 (its default)
      * @param inference  {@link #inference}
+     * @param update     DO UPDATE, or null for DO NOTHING
      * @param overriding {@code OVERRIDING SYSTEM VALUE} as written with a space before it, or empty
      * @param returning  the RETURNING list, edited, the old column's value as {@link TranslationDraft#RETURNED}; or null
      */
     static Rewrite translate(TranslationDraft d, String head, List<String> columns, List<int[]> row, int column, int key,
-                             String inference, String overriding, String returning) {
+                             String inference, Update update, String overriding, String returning) {
         Sig t = d.t;
         String keyValue = key < 0 || InsertClauses.isDefault(t, row.get(key)) ? d.table.keyDefault() : d.edited(row.get(key)[0], row.get(key)[1]);
         String value = column < 0 || InsertClauses.isDefault(t, row.get(column)) ? d.defaultValue() : d.edited(row.get(column)[0], row.get(column)[1]);
         StringBuilder names = new StringBuilder(Identifiers.quote(d.spec.keyColumn()));
-        StringBuilder values = new StringBuilder("\"dw$k\"");
+        StringBuilder others = new StringBuilder();
         for (int k = 0; k < row.size(); k++) {
             if (k != key && k != column && !InsertClauses.isDefault(t, row.get(k))) {
                 names.append(", ").append(columns.get(k));
-                values.append(", ").append(d.edited(row.get(k)[0], row.get(k)[1]));
+                others.append(", ").append(d.edited(row.get(k)[0], row.get(k)[1]));
             }
         }
         String fk = Identifiers.quote(d.spec.targetKeyColumn());
         String flag = Identifiers.quote(d.spec.primaryFlagColumn());
-        String write = head + " (" + names + ")" + overriding + " SELECT " + values
-                + " FROM \"dw$r\" WHERE \"dw$v\" IS NULL OR EXISTS (SELECT FROM \"dw$t\")"
-                + (returning == null ? "" : " RETURNING " + returning.replace(TranslationDraft.RETURNED,
-                        d.asColumn("SELECT \"dw$v\" FROM \"dw$r\"")));
-        d.standalone.add(write);
-        String with = d.withPrefix();
-        String sql = (with == null ? "WITH " : with + ", ") + "\"dw$r\" AS MATERIALIZED (SELECT " + keyValue + " AS \"dw$k\", "
-                + d.forSync(value) + " AS \"dw$v\"), \"dw$t\" AS (INSERT INTO " + d.spec.qualifiedTarget() + " (" + fk + ", "
-                + Identifiers.quote(d.spec.targetValueColumn()) + ", " + flag + ") SELECT \"dw$k\", \"dw$v\", true FROM \"dw$r\""
-                + " WHERE \"dw$v\" IS NOT NULL AND (" + DualWriteForm.rlsCondition(d.spec) + ")"
-                + " ON CONFLICT " + inference + " WHERE " + flag + " DO NOTHING RETURNING " + fk + ") " + write;
-        return d.rewritten(sql, returning == null ? Rewrite.Kind.DUAL_WRITE : Rewrite.Kind.DUAL_WRITE_RETURNING, 0);
+        String proposed = "(SELECT \"dw$v\" FROM \"dw$r\")";
+        String into = head + " (" + names + ")" + overriding + " SELECT ";
+        String with = (d.withPrefix() == null ? "WITH " : d.withPrefix() + ", ") + "\"dw$r\" AS MATERIALIZED (SELECT " + keyValue
+                + " AS \"dw$k\", " + d.forSync(value) + " AS \"dw$v\"), \"dw$t\" AS (INSERT INTO " + d.spec.qualifiedTarget()
+                + (update == null ? "" : " AS \"dw$e\"") + " (" + fk + ", " + Identifiers.quote(d.spec.targetValueColumn()) + ", "
+                + flag + ") SELECT \"dw$k\", \"dw$v\", true FROM \"dw$r\" WHERE \"dw$v\" IS NOT NULL AND (" + DualWriteForm.rlsCondition(d.spec) + ")"
+                + " ON CONFLICT " + inference + " WHERE " + flag + (update == null ? " DO NOTHING RETURNING " + fk + ")"
+                : " DO UPDATE SET " + fk + " = \"dw$e\"." + fk + " RETURNING \"dw$e\"." + fk + " AS \"dw$u\", \"dw$e\"."
+                + Identifiers.quote(d.spec.targetValueColumn()) + " AS \"dw$a\", \"dw$e\".xmax = 0 AS \"dw$i\")");
+        if (update == null) {
+            String write = into + "\"dw$k\"" + others + " FROM \"dw$r\" WHERE \"dw$v\" IS NULL OR EXISTS (SELECT FROM \"dw$t\")"
+                    + (returning == null ? "" : " RETURNING " + returning.replace(TranslationDraft.RETURNED,
+                    d.asColumn("SELECT \"dw$v\" FROM \"dw$r\"")));
+            d.standalone.add(write);
+            return d.rewritten(with + " " + write, returning == null ? Rewrite.Kind.DUAL_WRITE
+                    : Rewrite.Kind.DUAL_WRITE_RETURNING, 0);
+        }
+        // the owner of the value: its row is upserted by its key; without one, the row is inserted under its own key, and
+        // where that key is taken DO UPDATE's guard leaves the row alone and "dw$x" inserts it plainly, to fail as the
+        // original did (23505 on the key's index)
+        String owner = "EXISTS (SELECT FROM \"dw$t\" WHERE NOT \"dw$i\")";
+        String excluded = d.asColumn(proposed);
+        String kept = update.updated() == null ? "(SELECT \"dw$a\" FROM \"dw$t\")" : TranslationDraft.EXCLUDED.equals(update.updated())
+                ? proposed : "(" + update.updated().replace(TranslationDraft.EXCLUDED, excluded) + ")";
+        String upsert = into + "COALESCE((SELECT \"dw$u\" FROM \"dw$t\" WHERE NOT \"dw$i\"), \"dw$k\")" + others
+                + " FROM \"dw$r\" ON CONFLICT (" + Identifiers.quote(d.spec.keyColumn()) + ") " + (update.set() + " WHERE "
+                + (update.where() == null ? "" : "(" + update.where() + ") AND ") + owner).replace(TranslationDraft.EXCLUDED, excluded);
+        String stored = "CASE WHEN " + update.row() + ".xmax = 0 THEN " + proposed + " ELSE " + kept + " END";
+        String plainInsert = into + "\"dw$k\"" + others + " FROM \"dw$r\" WHERE NOT " + owner + " AND NOT EXISTS (SELECT FROM \"dw$w\")";
+        d.standalone.add(plainInsert);
+        String taken = "\"dw$x\" AS (" + plainInsert + ")";
+        List<SyncForm.Part> parts = List.of(new SyncForm.Part(upsert, update.key(), d.forSync(stored)));
+        if (returning == null) {
+            return d.rewritten(SyncForm.plain(d, with, parts, taken), Rewrite.Kind.DUAL_WRITE, 0);
+        }
+        List<String> lists = List.of(returning.replace(TranslationDraft.RETURNED, d.asColumn(stored)));
+        return d.rewritten(SyncForm.returning(d, with, parts, lists, taken), Rewrite.Kind.DUAL_WRITE_RETURNING,
+                DualWriteForm.HIDDEN_COLUMNS);
     }
 }

@@ -58,6 +58,11 @@ class ValueArbiterInsertTest {
                 + " | SELECT nextval('users_id_seq'::regclass) AS \"dw$k\", CAST((NULL) AS | INSERT INTO users (\"id\", \"name\") SELECT \"dw$k\", 'n' FROM",
         "WITH n AS (SELECT 1) INSERT INTO users AS u (email, id) OVERRIDING SYSTEM VALUE VALUES ('a@b', 3) ON CONFLICT (email) DO NOTHING"
                 + " | WITH n AS (SELECT 1), \"dw$r\" | INSERT INTO users AS u (\"id\") OVERRIDING SYSTEM VALUE SELECT \"dw$k\" FROM",
+        "INSERT INTO users AS u (name, email) VALUES ('a', 'a@x') ON CONFLICT (email) DO UPDATE SET name = EXCLUDED.name WHERE u.name <> 'b' OR true"
+                + " | ON CONFLICT (\"id\") DO UPDATE SET name = EXCLUDED.name WHERE (u.name <> 'b' OR true) AND EXISTS (SELECT FROM \"dw$t\" WHERE NOT"
+                + " | \"dw$x\" AS (INSERT INTO users AS u (\"id\", name) SELECT \"dw$k\", 'a' FROM \"dw$r\" WHERE NOT EXISTS",
+        "INSERT INTO users (name, email) VALUES ('a', 'a@x') ON CONFLICT (lower(email)) DO UPDATE SET email = EXCLUDED.email"
+                + " | DO UPDATE SET \"id\" = users.\"id\" WHERE EXISTS | ON CONFLICT (lower(\"address\")) WHERE \"is_primary\" DO UPDATE",
     })
     void keysValuesAndTargets(String sql, String part, String other) {
         assertThat(translated(rewriter(false, KEY_DEFAULT), sql)).isInstanceOfSatisfying(Rewrite.Rewritten.class,
@@ -71,7 +76,11 @@ class ValueArbiterInsertTest {
         "INSERT INTO users (name, email) VALUES ('a', 'a@x') ON CONFLICT (email, name) DO NOTHING | other columns",
         "INSERT INTO users (name, email) VALUES ('a', 'a@x') ON CONFLICT (email) WHERE email <> '' DO NOTHING | predicate",
         "INSERT INTO users (name, email) VALUES ('a', 'a@x') ON CONFLICT (email COLLATE \"C\") DO NOTHING | other columns",
-        "INSERT INTO users (name, email) VALUES ('a', 'a@x') ON CONFLICT (email) DO UPDATE SET name = 'b' | DO UPDATE",
+        "INSERT INTO users (name, email) VALUES ('a', 'a@x') ON CONFLICT (email) DO UPDATE SET name = users.email | reads the stored email",
+        "INSERT INTO users (name, email) VALUES ('a', 'a@x') ON CONFLICT (email) DO UPDATE SET name = 'b' WHERE users.email > '' | reads the stored email",
+        "INSERT INTO users (name, email) VALUES ('a', 'a@x') ON CONFLICT (email) DO UPDATE SET name = EXCLUDED.id | EXCLUDED.id",
+        "INSERT INTO users (name, email) VALUES ('a', 'a@x') ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.name | another column of EXCLUDED",
+        "INSERT INTO users (name, email) VALUES ('a', 'a@x'), ('b', 'b@x') ON CONFLICT (email) DO UPDATE SET name = 'b' | several VALUES rows",
         "INSERT INTO users (name, email) VALUES ('a', 'a@x') ON CONFLICT ON CONSTRAINT users_email_key DO NOTHING | users_email_key",
         "INSERT INTO users (name, email) VALUES ('a', 'a@x') ON CONFLICT DO NOTHING | without a conflict target",
     })
