@@ -63,6 +63,7 @@ public final class ReadScopes {
                                      int returningStart, BitSet notReferences) {
         ReadScopes r = new ReadScopes(s, names);
         r.notReferences.or(notReferences);
+        r.withListNames();
         r.root = new Scope(-1, 0, null);
         r.root.end = s.size();
         r.root.relations.add(target);
@@ -78,6 +79,26 @@ public final class ReadScopes {
         }
         r.rootWhere();
         return r;
+    }
+
+    /**
+     * The names a write's WITH list gives its queries and their columns ({@code WITH r(id, email) AS (…)}): they lie
+     * outside every SELECT, where the write's own scope would take them for references.
+     */
+    private void withListNames() {
+        if (!s.is(0, "with")) {
+            return;
+        }
+        int i = s.is(1, "recursive") ? 2 : 1;
+        while (s.isName(i)) {
+            int end = s.isSymbol(i + 1, "(") && s.match(i + 1) > 0 ? s.match(i + 1) + 1 : i + 1;
+            markNotReference(i, end);
+            int query = end + 1 + (s.is(end + 1, "materialized") ? 1 : s.is(end + 1, "not") && s.is(end + 2, "materialized") ? 2 : 0);
+            if (!s.is(end, "as") || !s.isSymbol(query, "(") || s.match(query) < 0 || !s.isSymbol(s.match(query) + 1, ",")) {
+                return;
+            }
+            i = s.match(query) + 2;
+        }
     }
 
     /** The write's own WHERE (of an INSERT: its ON CONFLICT's): to its RETURNING, or to the end. */

@@ -182,7 +182,10 @@ class TranslationTest {
                 + " RETURNING u.\"id\" AS \"dw$k\", CAST((lower(" + lockedEmail("u") + ")) AS character varying)");
     }
 
-    /** An INSERT's query and a write's WITH queries do not see the written table: their unqualified email is another's. */
+    /**
+     * An INSERT's query and a write's WITH queries do not see the written table: their unqualified email is another's,
+     * as are the names of their columns.
+     */
     @Test
     void queriesThatCannotSeeTheWrittenTableKeepTheirOwnEmail() {
         Rewrite.Rewritten r = translated("INSERT INTO users (id, email) SELECT id, email FROM staging");
@@ -191,6 +194,10 @@ class TranslationTest {
                 + " FROM s WHERE s.id = users.id");
         assertThat(with.sql()).startsWith("WITH s AS (SELECT id, email FROM staging), \"dw$w\" AS (UPDATE users SET"
                 + " \"id\" = users.\"id\" FROM s WHERE s.id = users.id RETURNING users.\"id\" AS \"dw$k\", CAST((s.email)");
+        // the names a WITH list gives its queries' columns are not references
+        Rewrite.Rewritten columns = translated("WITH RECURSIVE s(id, email) AS NOT MATERIALIZED (VALUES (1, 'a@x')),"
+                + " email(email) AS (SELECT 'b') UPDATE users SET email = s.email FROM s WHERE s.id = users.id");
+        assertThat(columns.sql()).contains("FROM s WHERE s.id = users.id RETURNING users.\"id\" AS \"dw$k\", CAST((s.email)");
         // in VALUES the value moves into RETURNING, where the written table is visible: still an open question
         assertThat(rewriter.plan("INSERT INTO users (id, email) VALUES (1, (SELECT email FROM staging LIMIT 1))")
                 .forPhase(Phase.CONTRACTED)).isInstanceOf(Rewrite.Rejected.class);
