@@ -64,6 +64,9 @@ class KeptKeyTwinTest {
                         List.of(), true);
                 twins.compare("the column from another table", "UPDATE users u SET id = o.id, email = o.n FROM (VALUES (1,"
                         + " 'o@x.org')) o(id, n) WHERE u.id = o.id", List.of(), true);
+                twins.compare("after a WITH list", "WITH r(id, name, email) AS (VALUES (2::bigint, 'Bob', 'b@x.org'))"
+                        + " UPDATE users u SET id = r.id, name = r.name, email = r.email FROM r WHERE u.id = r.id RETURNING u.*",
+                        List.of(), true);
                 twins.report();
                 assertThat(twins.refused()).isZero();
             }

@@ -56,6 +56,25 @@ final class KeptKey {
                     translatedReturning == null ? null : list -> orGuarded(translatedReturning.apply(list), guarded));
         }
 
+        /**
+         * This guarded main statement of {@code statement} (tokens {@code s}, from {@code offset}) after its WITH list,
+         * tokens [0, {@code main}), as the whole statement: the WITH list as written, then this.
+         */
+        Guarded after(String statement, int offset, Sig s, int main) {
+            int at = s.get(main).start() - offset;
+            String whole = statement.substring(0, at) + this.statement;
+            List<Token> tokens = new ArrayList<>(main + sig.size());
+            for (int i = 0; i < main; i++) {
+                Token t = s.get(i);
+                tokens.add(new Token(t.kind(), t.start() - offset, t.end() - offset, whole));
+            }
+            for (int i = 0; i < sig.size(); i++) {
+                Token t = sig.get(i);
+                tokens.add(new Token(t.kind(), t.start() + at, t.end() + at, whole));
+            }
+            return new Guarded(whole, new Sig(tokens), statement, offset, s);
+        }
+
         private static Rewrite orGuarded(Rewrite r, Rewrite guarded) {
             return r instanceof Rewrite.PassThrough ? guarded : r;
         }

@@ -215,6 +215,12 @@ public final class StatementPlanner {
                 int mainOffset = s.get(main).start();
                 String prefix = statement.substring(0, s.get(main - 1).end() - offset);
                 String mainText = statement.substring(mainOffset - offset);
+                KeptKey.Guarded kept = KeptKey.of(spec, writes.analyze(body), mainText, mainOffset, body);
+                if (kept != null) {
+                    KeptKey.Guarded whole = kept.after(statement, offset, s, main);
+                    return whole.sentWhereSynced(translated(write(kept.statement(), 0, kept.sig(), mainKind, prefix, kept),
+                            sql, whole.statement(), 0, whole.sig(), kept.sig()));
+                }
                 return translated(write(mainText, mainOffset, body, mainKind, prefix, null), sql, statement, offset, s, body);
             }
         }

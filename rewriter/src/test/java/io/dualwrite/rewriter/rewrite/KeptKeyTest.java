@@ -99,7 +99,7 @@ class KeptKeyTest {
         "UPDATE users SET id[1] = 2",
         "UPDATE users SET id = 1, id = 1",
         "INSERT INTO users (id) VALUES (1) ON CONFLICT (id) DO UPDATE SET (id, name) = (EXCLUDED.id, 'x')",
-        "WITH s AS (SELECT 1 AS id) UPDATE users SET id = s.id FROM s WHERE users.id = s.id",
+        "WITH s AS (SELECT 1 AS id) UPDATE users SET (id, name) = (s.id, 'x') FROM s WHERE users.id = s.id",
     })
     void otherAssignmentsOfTheKeyStayRefused(String sql) {
         RewritePlan plan = rewriter.plan(sql);
@@ -108,6 +108,21 @@ class KeptKeyTest {
             assertThat(plan.forPhase(phase)).as("%s", phase).isInstanceOfSatisfying(Rewrite.Rejected.class,
                     r -> assertThat(r.reason()).contains("sets the key column", "driver does not check"));
         }
+    }
+
+    /** The main statement after the application's WITH list is guarded in place, the WITH list kept as written. */
+    @Test
+    void theMainStatementAfterAWithList() {
+        RewritePlan plan = rewriter.plan("WITH s AS (SELECT 1 AS id) UPDATE users SET id = s.id FROM s WHERE users.id = s.id");
+        String guarded = "WITH s AS (SELECT 1 AS id) UPDATE users SET id = " + kept("users.\"id\"", "s.id")
+                + " FROM s WHERE users.id = s.id";
+        assertThat(plan.forPhase(Phase.EXPANDED)).isSameAs(Rewrite.PASS_THROUGH);
+        for (Phase phase : new Phase[] {Phase.DUAL_WRITE, Phase.READ_NEW, Phase.NEW_ONLY, Phase.CONTRACTED}) {
+            assertThat(plan.forPhase(phase)).as("%s", phase).isEqualTo(new Rewrite.Rewritten(guarded, Rewrite.Kind.DUAL_WRITE));
+        }
+        assertThat(rewriter.plan("WITH s AS (SELECT 1 AS id) UPDATE users SET id = s.id, email = 'e' FROM s WHERE users.id = s.id")
+                .forPhase(Phase.CONTRACTED)).isInstanceOfSatisfying(Rewrite.Rewritten.class, w -> assertThat(w.sql())
+                .startsWith("WITH s AS (SELECT 1 AS id), \"dw$w\" AS (UPDATE users SET id = " + kept("users.\"id\"", "s.id")));
     }
 
     /** Several statements in one string: each is planned alone, so the guard is spliced in place. */
