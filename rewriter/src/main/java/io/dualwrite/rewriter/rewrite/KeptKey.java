@@ -4,6 +4,7 @@ import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.analysis.MergeActions;
+import io.dualwrite.rewriter.analysis.Reasons;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.WriteAnalyzer;
 import io.dualwrite.rewriter.analysis.WriteShape;
@@ -56,6 +57,14 @@ final class KeptKey {
                     translatedReturning == null ? null : list -> orGuarded(translatedReturning.apply(list), guarded));
         }
 
+        /** {@code r}, or {@code guarded} for a pass-through; a refusal quotes the statement as the application wrote it. */
+        private Rewrite orGuarded(Rewrite r, Rewrite guarded) {
+            if (r instanceof Rewrite.Rejected rejected) {
+                return new Rewrite.Rejected(Reasons.quoting(rejected.reason(), original));
+            }
+            return r instanceof Rewrite.PassThrough ? guarded : r;
+        }
+
         /**
          * This guarded main statement of {@code statement} (tokens {@code s}, from {@code offset}) after its WITH list,
          * tokens [0, {@code main}), as the whole statement: the WITH list as written, then this.
@@ -75,9 +84,6 @@ final class KeptKey {
             return new Guarded(whole, new Sig(tokens), statement, offset, s);
         }
 
-        private static Rewrite orGuarded(Rewrite r, Rewrite guarded) {
-            return r instanceof Rewrite.PassThrough ? guarded : r;
-        }
     }
 
     private KeptKey() {

@@ -125,6 +125,17 @@ class KeptKeyTest {
                 .startsWith("WITH s AS (SELECT 1 AS id), \"dw$w\" AS (UPDATE users SET id = " + kept("users.\"id\"", "s.id")));
     }
 
+    /** A guarded statement refused for another reason quotes the statement as written, without the guard. */
+    @Test
+    void aRefusalQuotesTheStatementAsWritten() {
+        String sql = "UPDATE users u SET id = 1, name = 'x' FROM orders o WHERE email = 'x' AND o.user_id = u.id";
+        assertThat(rewriter.plan(sql).forPhase(Phase.CONTRACTED)).isInstanceOfSatisfying(Rewrite.Rejected.class,
+                r -> assertThat(r.reason()).contains("unqualified \"email\"").endsWith("Statement: " + sql));
+        String with = "WITH s AS (SELECT 1) " + sql;
+        assertThat(rewriter.plan(with).forPhase(Phase.CONTRACTED)).isInstanceOfSatisfying(Rewrite.Rejected.class,
+                r -> assertThat(r.reason()).endsWith("Statement: " + with));
+    }
+
     /** Several statements in one string: each is planned alone, so the guard is spliced in place. */
     @Test
     void aGuardedStatementAmongOthers() {
