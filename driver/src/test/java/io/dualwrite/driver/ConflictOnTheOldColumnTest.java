@@ -54,7 +54,7 @@ class ConflictOnTheOldColumnTest {
                 new Object[] {"INSERT INTO users (name, email) VALUES ('next', 'next@example.com') ON CONFLICT (email) DO NOTHING"
                         + " RETURNING id"});
         // one fails alike: the taken key, 23505
-        assertTwinsAgree("ConflictOnTheOldColumnTest " + phase, phase, db, "(email)", statements, 1);
+        assertTwinsAgree("ConflictOnTheOldColumnTest " + phase, phase, db, "(email)", "", statements, 1);
     }
 
     /** {@code DO UPDATE}: the owner of the value is updated, else the row inserted; counts, RETURNING and errors as before. */
@@ -86,7 +86,41 @@ class ConflictOnTheOldColumnTest {
                         + " (SELECT name FROM n)) ON CONFLICT (lower(email)) DO UPDATE SET name = EXCLUDED.name RETURNING name, email"},
                 new Object[] {upsert + " RETURNING id", "next", "next@example.com"});
         // the taken key and the taken value fail alike
-        assertTwinsAgree("ConflictOnTheOldColumnTest DO UPDATE " + phase, phase, db, "(lower(email))", statements, 2);
+        assertTwinsAgree("ConflictOnTheOldColumnTest DO UPDATE " + phase, phase, db, "(lower(email))", "", statements, 2);
+    }
+
+    /**
+     * {@code ON CONFLICT DO NOTHING} without a target skips a row any unique index refuses: the email's, the key's, and
+     * here the name's; the new table's row of a row skipped for another index than the email's does not stay behind.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Phase.class, names = {"NEW_ONLY", "CONTRACTED"})
+    void doNothingWithoutATargetSkipsWhatAnyUniqueIndexRefuses(Phase phase, TestDatabase db) throws Exception {
+        String insert = "INSERT INTO users (id, name, email) VALUES (?, ?, ?) ON CONFLICT DO NOTHING";
+        List<Object[]> statements = List.of(
+                new Object[] {insert, 20L, "taken email", "bob@example.com"},
+                new Object[] {insert + " RETURNING *", 21L, "fresh", "fresh@example.com"},
+                new Object[] {insert + " RETURNING id, email", 22L, "no email", null},
+                new Object[] {insert + " RETURNING email", 3L, "taken key, free email", "free@example.com"},
+                new Object[] {insert, 1L, "taken key and email", "ann@example.com"},
+                new Object[] {insert + " RETURNING id", 23L, "Dee", "dee.other@example.com"},
+                new Object[] {"INSERT INTO users (name, email) VALUES ('by default', 'default@example.com') ON CONFLICT DO NOTHING"
+                        + " RETURNING id, upper(email)"},
+                new Object[] {"INSERT INTO users VALUES (DEFAULT, 'positional', 'EVE@example.com') ON CONFLICT DO NOTHING RETURNING *"});
+        assertTwinsAgree("ConflictOnTheOldColumnTest DO NOTHING, no target " + phase, phase, db, "(lower(email))",
+                "CREATE UNIQUE INDEX users_name_key ON users (name)", statements, 0);
+        try (Connection c = db.connectDualwrite()) {
+            for (Object[] taken : new Object[][] {{3L, "taken key", "k@example.com"}, {24L, "Dee", "d@example.com"}}) {
+                try (PreparedStatement p = c.prepareStatement(insert)) {
+                    p.setLong(1, (Long) taken[0]);
+                    p.setString(2, (String) taken[1]);
+                    p.setString(3, (String) taken[2]);
+                    assertThat(p.executeUpdate()).as("skipped: %s", taken[1]).isZero();
+                }
+            }
+        }
+        assertThat(db.queryString("SELECT count(*) FROM email_address WHERE address IN ('k@example.com', 'd@example.com')"))
+                .as("no new-table row left behind by a skipped row").isEqualTo("0");
     }
 
     /** What this form cannot do exactly is refused, naming why. */
@@ -228,15 +262,16 @@ class ConflictOnTheOldColumnTest {
     }
 
     /**
-     * Each statement (SQL, then its parameters) on twins unique by {@code key} (of {@code email}): translated, or failing
-     * alike ({@code failing} of them).
+     * Each statement (SQL, then its parameters) on twins unique by {@code key} (of {@code email}), with {@code more} run on
+     * both: translated, or failing alike ({@code failing} of them).
      */
-    private static void assertTwinsAgree(String label, Phase phase, TestDatabase db, String key, List<Object[]> statements,
-                                         int failing) throws SQLException {
+    private static void assertTwinsAgree(String label, Phase phase, TestDatabase db, String key, String more,
+                                         List<Object[]> statements, int failing) throws SQLException {
         try (TestDatabase plainDb = PostgresServer.get().createDatabase()) {
             MigrationFixture.createTables(plainDb);
-            plainDb.execute(IDENTITY + "; CREATE UNIQUE INDEX users_email_key ON users " + key);
+            plainDb.execute(IDENTITY + "; CREATE UNIQUE INDEX users_email_key ON users " + key + "; " + more);
             twin(db, phase, key.replace("email", "address"));
+            db.execute(more);
             try (TwinRun run = TwinRun.usersAndEmails(label, plainDb, db, "SELECT id, name FROM users ORDER BY id")) {
                 for (int i = 0; i < statements.size(); i++) {
                     Object[] s = statements.get(i);

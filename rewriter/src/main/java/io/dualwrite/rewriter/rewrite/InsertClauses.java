@@ -23,7 +23,11 @@ final class InsertClauses {
     List<TranslationDraft.Assignment> updates = List.of();
     int updatedColumn = -1;
     int returning = -1;
-    /** ON CONFLICT (&lt;the old column&gt;) DO …: the new table's inference ({@link ValueArbiterInsert}), else null. */
+    /**
+     * ON CONFLICT (&lt;the old column&gt;) DO …: the new table's inference ({@link ValueArbiterInsert}); ON CONFLICT DO
+     * NOTHING without a target while a unique index reads the old column: {@link ValueArbiterInsert#EVERY_UNIQUE_INDEX};
+     * else null.
+     */
     String valueArbiter;
     /** {@code OVERRIDING SYSTEM VALUE} or {@code … USER VALUE} as written, with a space before it; else empty. */
     String overriding = "";
@@ -124,11 +128,8 @@ final class InsertClauses {
         }
         if (t.is(doAt + 1, "nothing")) {
             if (p.valueArbiter == null && doAt == p.conflict + 2 && !d.table.valueUniqueIndexes().isEmpty()) {
-                return "ON CONFLICT DO NOTHING without a conflict target also skips a row whose " + d.spec.sourceColumn()
-                        + " a unique index refuses, and once the old column is not written that index is the new table's,"
-                        + " which the skip cannot reach; name the conflict target (ON CONFLICT (" + d.spec.keyColumn()
-                        + ") DO NOTHING: a taken " + d.spec.sourceColumn() + " then fails with 23505, on the original"
-                        + " schema too)";
+                // it also skips a row whose value a unique index refuses: once the old column is not written, the twins
+                p.valueArbiter = ValueArbiterInsert.EVERY_UNIQUE_INDEX;
             }
             return doAt + 2 == p.conflictEnd ? null : "an ON CONFLICT DO NOTHING followed by something unexpected";
         }

@@ -125,7 +125,7 @@ final class InsertTranslator {
         if (p.valueArbiter != null) {
             int key = columns.indexOf(names.spec().keyColumn());
             List<int[]> row = p.rows == null || p.rows.size() != 1 ? null : InsertClauses.expressions(t, p.rows.get(0));
-            refusal = ValueArbiterInsert.whyNot(d, p.rows == null ? 0 : p.rows.size(), row == null || key < 0
+            refusal = ValueArbiterInsert.whyNot(d, p.valueArbiter, p.rows == null ? 0 : p.rows.size(), row == null || key < 0
                     || key >= row.size() || InsertClauses.isDefault(t, row.get(key)), p.overridingUser);
             int doAt = t.find("do", p.conflict, p.conflictEnd, 0);
             if (refusal == null && p.doUpdate) {

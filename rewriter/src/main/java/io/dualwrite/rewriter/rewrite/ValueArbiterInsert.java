@@ -38,6 +38,13 @@ import java.util.List;
  */
 final class ValueArbiterInsert {
 
+    /**
+     * The inference of {@code ON CONFLICT DO NOTHING} without a target, while a unique index reads the old column: every
+     * unique index of the new table decides (the old column's twins; its key's, which a taken key of the source also
+     * trips), then every one of the source's.
+     */
+    static final String EVERY_UNIQUE_INDEX = "";
+
     private ValueArbiterInsert() {
     }
 
@@ -73,8 +80,9 @@ final class ValueArbiterInsert {
      * @param keyByDefault   the key column is not given a value
      * @param overridingUser {@code OVERRIDING USER VALUE}: an identity key's value would not be the one the row gives
      */
-    static String whyNot(TranslationDraft d, int rows, boolean keyByDefault, boolean overridingUser) {
-        String which = "INSERT … ON CONFLICT (" + d.spec.sourceColumn() + ")";
+    static String whyNot(TranslationDraft d, String inference, int rows, boolean keyByDefault, boolean overridingUser) {
+        String which = EVERY_UNIQUE_INDEX.equals(inference) ? "INSERT … ON CONFLICT DO NOTHING (without a conflict target,"
+                + " while a unique index reads " + d.spec.sourceColumn() + ")" : "INSERT … ON CONFLICT (" + d.spec.sourceColumn() + ")";
         if (rows != 1) {
             return which + " with " + (rows == 0 ? "a query or DEFAULT VALUES" : "several VALUES rows") + ": send one"
                     + " VALUES row per statement (a JDBC batch of them is fine)";
@@ -144,7 +152,7 @@ final class ValueArbiterInsert {
      * @param row        the VALUES row's expressions, token ranges
      * @param column     index of the old column among {@code columns}, or -1
      * @param key        index of the key column among {@code columns}, or -1 (its default)
-     * @param inference  {@link #inference}
+     * @param inference  {@link #inference}, or {@link #EVERY_UNIQUE_INDEX}
      * @param update     DO UPDATE, or null for DO NOTHING
      * @param overriding {@code OVERRIDING SYSTEM VALUE} as written with a space before it, or empty
      * @param returning  the RETURNING list, edited, the old column's value as {@link TranslationDraft#RETURNED}; or null
@@ -170,9 +178,13 @@ final class ValueArbiterInsert {
                 + " AS \"dw$k\", " + d.forSync(value) + " AS \"dw$v\"), \"dw$t\" AS (INSERT INTO " + d.spec.qualifiedTarget()
                 + (update == null ? "" : " AS \"dw$e\"") + " (" + fk + ", " + Identifiers.quote(d.spec.targetValueColumn()) + ", "
                 + flag + ") SELECT \"dw$k\", \"dw$v\", true FROM \"dw$r\" WHERE \"dw$v\" IS NOT NULL AND (" + DualWriteForm.rlsCondition(d.spec) + ")"
-                + " ON CONFLICT " + inference + " WHERE " + flag + (update == null ? " DO NOTHING RETURNING " + fk + ")"
-                : " DO UPDATE SET " + fk + " = \"dw$e\"." + fk + " RETURNING \"dw$e\"." + fk + " AS \"dw$u\", \"dw$e\"."
+                + " ON CONFLICT " + (inference.isEmpty() ? "" : inference + " WHERE " + flag + " ")
+                + (update == null ? "DO NOTHING RETURNING " + fk + ")"
+                : "DO UPDATE SET " + fk + " = \"dw$e\"." + fk + " RETURNING \"dw$e\"." + fk + " AS \"dw$u\", \"dw$e\"."
                 + Identifiers.quote(d.spec.targetValueColumn()) + " AS \"dw$a\", \"dw$e\".xmax = 0 AS \"dw$i\")");
+        if (inference.isEmpty()) {
+            return everyUniqueIndex(d, with, into + "\"dw$k\"" + others, returning);
+        }
         if (update == null) {
             String write = into + "\"dw$k\"" + others + " FROM \"dw$r\" WHERE \"dw$v\" IS NULL OR EXISTS (SELECT FROM \"dw$t\")"
                     + (returning == null ? "" : " RETURNING " + returning.replace(TranslationDraft.RETURNED,
@@ -202,5 +214,25 @@ final class ValueArbiterInsert {
         List<String> lists = List.of(returning.replace(TranslationDraft.RETURNED, d.asColumn(stored)));
         return d.rewritten(SyncForm.returning(d, with, parts, lists, taken), Rewrite.Kind.DUAL_WRITE_RETURNING,
                 DualWriteForm.HIDDEN_COLUMNS);
+    }
+
+    /**
+     * {@link #EVERY_UNIQUE_INDEX}: the user's row goes in where the new table's did (or the value is NULL), and is itself
+     * skipped on a conflict with any of the source's unique indexes; then the new table's row would be left under a key
+     * the source does not have, so the sync view's function, which sees it, deletes it ({@code "dw$x"}).
+     *
+     * @param insert the INSERT of the user's row, to its SELECT list
+     */
+    private static Rewrite everyUniqueIndex(TranslationDraft d, String with, String insert, String returning) {
+        String proposed = "(SELECT \"dw$v\" FROM \"dw$r\")";
+        String write = insert + " FROM \"dw$r\" WHERE \"dw$v\" IS NULL OR EXISTS (SELECT FROM \"dw$t\") ON CONFLICT DO NOTHING";
+        String skipped = "\"dw$x\" AS (" + DualWriteForm.intoSyncView(d.spec.qualifiedTranslatedSyncView()) + " SELECT \"dw$k\","
+                + " NULL, true FROM \"dw$r\" WHERE EXISTS (SELECT FROM \"dw$t\") AND NOT EXISTS (SELECT FROM \"dw$w\"))";
+        List<SyncForm.Part> parts = List.of(new SyncForm.Part(write, Identifiers.quote(d.spec.keyColumn()), d.forSync(proposed)));
+        if (returning == null) {
+            return d.rewritten(SyncForm.plain(d, with, parts, skipped), Rewrite.Kind.DUAL_WRITE, 0);
+        }
+        return d.rewritten(SyncForm.returning(d, with, parts, List.of(returning.replace(TranslationDraft.RETURNED,
+                d.asColumn(proposed))), skipped), Rewrite.Kind.DUAL_WRITE_RETURNING, DualWriteForm.HIDDEN_COLUMNS);
     }
 }

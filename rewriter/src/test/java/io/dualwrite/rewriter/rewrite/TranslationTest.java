@@ -140,21 +140,27 @@ class TranslationTest {
     }
 
     /**
-     * With a unique index on the value, ON CONFLICT DO NOTHING without a target also skips a row whose email is taken, and
-     * ON CONSTRAINT that index arbitrates by it; the translation cannot, so it refuses both (and the statement evidence
-     * blocks NEW_ONLY), naming the fix.
+     * With a unique index on the value, ON CONFLICT DO NOTHING without a target also skips a row whose email is taken: the
+     * new table's row goes in first, without a target too ({@code ValueArbiterInsert#EVERY_UNIQUE_INDEX}); one VALUES row
+     * only. ON CONSTRAINT that index arbitrates by it, which the translation cannot: refused, naming the fix.
      */
     @Test
-    void doNothingWithoutAConflictTargetIsRefusedWhenTheValueIsUnique() {
+    void doNothingWithoutAConflictTargetLetsTheNewTableDecideWhenTheValueIsUnique() {
         StatementRewriter unique = new StatementRewriter(List.of(new SourceTable(Fixtures.USERS_EMAIL,
-                List.of("id", "name", "email", "created_at"), "character varying(255)", null, false, false, false, null,
-                List.of("users_email_key"))));
+                List.of("id", "name", "email", "created_at"), "character varying(255)", null, false, true, false,
+                "nextval('users_id_seq'::regclass)", List.of("users_email_key"))));
         for (String sql : List.of("INSERT INTO users (id, name, email) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                "INSERT INTO users (id, name, email) SELECT id, name, address FROM staging ON CONFLICT DO NOTHING",
                 "INSERT INTO users VALUES (1, 'n', 'x@y', now()) ON CONFLICT DO NOTHING")) {
+            assertThat(unique.plan(sql).forPhase(Phase.CONTRACTED)).as(sql).isInstanceOfSatisfying(Rewrite.Rewritten.class,
+                    w -> assertThat(w.sql()).contains("\"is_primary\") SELECT \"dw$k\", \"dw$v\", true FROM \"dw$r\"",
+                            "ON CONFLICT DO NOTHING RETURNING \"user_id\")", "FROM \"dw$r\" WHERE \"dw$v\" IS NULL OR EXISTS"
+                            + " (SELECT FROM \"dw$t\") ON CONFLICT DO NOTHING RETURNING", "\"dw$x\" AS (INSERT INTO"));
+        }
+        for (String sql : List.of("INSERT INTO users (id, name, email) SELECT id, name, address FROM staging ON CONFLICT DO NOTHING",
+                "INSERT INTO users (id, name, email) VALUES (1, 'a', 'a@x'), (2, 'b', 'b@x') ON CONFLICT DO NOTHING")) {
             assertThat(unique.plan(sql).forPhase(Phase.CONTRACTED)).as(sql).isInstanceOfSatisfying(Rewrite.Rejected.class,
-                    r -> assertThat(r.reason()).contains("ON CONFLICT DO NOTHING without a conflict target",
-                            "ON CONFLICT (id) DO NOTHING"));
+                    r -> assertThat(r.reason()).contains("INSERT … ON CONFLICT DO NOTHING (without a conflict target, while"
+                            + " a unique index reads email) with ", "send one VALUES row per statement"));
             assertThat(rewriter.plan(sql).forPhase(Phase.CONTRACTED)).as("no unique index: " + sql)
                     .isInstanceOf(Rewrite.Rewritten.class);
         }
