@@ -40,10 +40,16 @@ final class SessionWords {
         }
     }
 
-    /** True when the text contains one of the words as a whole word, in any case (no allocation). */
+    /**
+     * True when the text contains one of the words as a whole word, in any case, or an identifier with Unicode escapes
+     * ({@code U&"search\005fpath"}), which may spell one (no allocation).
+     */
     static boolean mayChange(String sql) {
         int n = sql.length();
         for (int i = 0; i < n; i++) {
+            if (sql.charAt(i) == '&' && i > 0 && (sql.charAt(i - 1) | 0x20) == 'u' && i + 1 < n && sql.charAt(i + 1) == '"') {
+                return true;
+            }
             int c = (sql.charAt(i) | 0x20) - 'a';
             if (c < 0 || c >= 26 || WORDS_BY_FIRST[c].length == 0 || (i > 0 && wordChar(sql.charAt(i - 1)))) {
                 continue;
@@ -150,7 +156,7 @@ final class SessionWords {
     /** Whether one statement may change where names lead; keeps {@code savepoints}, those this string set, current. */
     private static boolean changes(List<Token> tokens, List<String> savepoints, String table) {
         for (Token t : tokens) {
-            if (t.is("set_config") || (t.isName() && t.normalized().equals("search_path"))) {
+            if (t.isName() && (t.normalized().equals("set_config") || t.normalized().equals("search_path"))) {
                 return true;
             }
         }

@@ -44,7 +44,9 @@ class ShadowSafetyTest {
             "SET LOCAL \"search_path\" = other", "SET session_authorization = app", "RESET ROLE", "SET SCHEMA 'other'",
             "SAVEPOINT b; ROLLBACK TO SAVEPOINT a", "SAVEPOINT a; RELEASE a; ROLLBACK TO a", "SAVEPOINT a; SET ROLE app",
             "ROLLBACK", "ROLLBACK AND CHAIN", "CREATE TEMP VIEW users AS SELECT 1", "CREATE TABLE x.\"users\" (id int)",
-            "CREATE TABLE t AS SELECT set_config('search_path', 'x', true)", "CREATE SCHEMA app", "CREATE EXTENSION hstore"})
+            "CREATE TABLE t AS SELECT set_config('search_path', 'x', true)", "CREATE SCHEMA app", "CREATE EXTENSION hstore",
+            "SET U&\"search\\005fpath\" = s, public", "SELECT U&\"set\\005fconfig\"('search' || '_path', 's', false)",
+            "set u&\"search!005fpath\" UESCAPE '!' = s"})
     void sessionCommandsAlarm(String sql) {
         assertThat(SessionWords.mayChange(sql)).isTrue();
         assertThat(SessionWords.changesInText(sql + "; SELECT email FROM users", "users")).as("before a later statement").isTrue();
