@@ -7,6 +7,7 @@ import io.dualwrite.testing.TestDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.sql.CallableStatement;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Issue 11, class 4: writes hidden inside other statement forms (EXPLAIN ANALYZE, COPY (…) TO,
@@ -279,6 +281,22 @@ class WritesInsideOtherFormsTest {
                 updatable("SELECT id, name FROM users", INSERT_NAME),
                 updatablePrepared("SELECT id, name FROM users", INSERT_NAME),
                 updatableCall("SELECT id, name FROM users", INSERT_NAME));
+    }
+
+    /** Once triggers follow deletes (NEW_ONLY on), PgJDBC's own DELETE leaves nothing behind: deleteRow() is PgJDBC's. */
+    @ParameterizedTest
+    @EnumSource(value = Phase.class, names = {"NEW_ONLY", "CONTRACTED"})
+    void deleteRowOfAQueryWithoutTheColumnOnceDeletesAreFollowed(Phase phase, TestDatabase db) throws SQLException {
+        MigrationFixture.createTables(db);
+        MigrationFixture.registerIn(db, phase);
+        try (Connection c = db.connectDualwrite()) {
+            assertThat(updatable("SELECT id, name FROM users WHERE id = 2", DELETE).run(c)).containsExactly("deleted");
+            assertThat(updatablePrepared("SELECT id, name FROM users WHERE id = 4", DELETE).run(c)).containsExactly("deleted");
+            assertThatThrownBy(() -> updatable("SELECT id, name FROM users", INSERT_NAME).run(c))
+                    .hasFieldOrPropertyWithValue("SQLState", "0A000");
+        }
+        assertThat(db.queryString("SELECT string_agg(id::text, ',' ORDER BY id) FROM users")).isEqualTo("1,3,5");
+        assertThat(db.queryString("SELECT string_agg(DISTINCT user_id::text, ',') FROM email_address")).isEqualTo("1,5");
     }
 
     /** Such a query may still change the other columns of its rows, as with PgJDBC. */

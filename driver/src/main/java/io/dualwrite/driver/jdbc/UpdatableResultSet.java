@@ -21,8 +21,9 @@ import java.sql.Statement;
  * every such phase (in READ_NEW PgJDBC itself would otherwise reject the rewritten query's column).
  * In {@code EXPANDED} they are PgJDBC's. For a query that names the table but not the column ({@code rowsOnly}) only
  * the calls that add or remove a whole row are refused ({@code moveToInsertRow}, {@code insertRow}, {@code deleteRow}):
- * an insert may give the column its default, a delete leaves the target's rows; an update of the other columns
- * cannot reach the migrated one. Everything else is generated delegation ({@link Wrappers}).
+ * an insert may give the column its default, a delete leaves the target's rows (but not once triggers follow deletes,
+ * from NEW_ONLY on: then {@code deleteRow} is PgJDBC's); an update of the other columns cannot reach the migrated one.
+ * Everything else is generated delegation ({@link Wrappers}).
  */
 public abstract class UpdatableResultSet extends DualwriteResultSet {
 
@@ -77,7 +78,8 @@ public abstract class UpdatableResultSet extends DualwriteResultSet {
 
     /** The phase of this instant (pinned in a transaction), as for a statement. */
     private void allowed(String method) throws SQLException {
-        if (rowsOnly && !method.equals("deleteRow") && !method.equals("insertRow") && !method.equals("moveToInsertRow")) {
+        if (rowsOnly && (method.equals("deleteRow") ? migration.deletesFollowed()
+                : !method.equals("insertRow") && !method.equals("moveToInsertRow"))) {
             return;
         }
         Phase phase = connection.phaseOf(migration);

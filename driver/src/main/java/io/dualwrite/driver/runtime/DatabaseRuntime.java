@@ -256,12 +256,14 @@ public final class DatabaseRuntime {
                 // the twins' old names are read again only when the names change: it reads each index's definition
                 runtime.uniqueIndexes(uniqueIndexes, twinSources(c, runtime.spec()));
             }
+            boolean deletesFollowed = DeletedKeysTrigger.installed(c, runtime.spec());
+            runtime.deletesFollowed(deletesFollowed);
             tables.add(new SourceTable(runtime.spec(), columns.names(), old == null ? null : old.type(),
                     old == null ? null : old.defaultSql(), CaptureTrigger.coversEveryRow(c, runtime.spec()),
                     TranslatedSync.targetHasColumnType(c, runtime.spec()), TranslatedSync.storedMayDiffer(c, runtime.spec()),
                     columns.keyDefault(), uniqueIndexes,
                     columnNameOwners.of(c, runtime.spec()), TranslatedSync.rowVersionColumn(c, runtime.spec()),
-                    TranslatedSync.generatedColumns(c, runtime.spec()), DeletedKeysTrigger.installed(c, runtime.spec()),
+                    TranslatedSync.generatedColumns(c, runtime.spec()), deletesFollowed,
                     SourceRelatives.descendants(c, runtime.spec()), columnRules,
                     SourceRelatives.views(c, runtime.spec(), columnRules), mergeReturns));
         }

@@ -22,6 +22,7 @@ public final class MigrationRuntime {
     private volatile PhaseListener listener;
     private volatile SourceColumns columns = new SourceColumns(List.of(), null);
     private volatile UniqueIndexes uniqueIndexes = new UniqueIndexes(List.of(), Map.of());
+    private volatile boolean deletesFollowed;
 
     /** Told of every phase change this JVM applies, whatever its source (JMX notifications hang here). */
     public interface PhaseListener {
@@ -85,6 +86,18 @@ public final class MigrationRuntime {
     }
 
     private record UniqueIndexes(List<String> names, Map<String, String> twinSources) {
+    }
+
+    /**
+     * The source has the statement triggers that delete the new table's primary rows of deleted keys (from NEW_ONLY on,
+     * control's {@code DeletedKeysTrigger}): a DELETE that bypasses the driver leaves nothing behind.
+     */
+    public boolean deletesFollowed() {
+        return deletesFollowed;
+    }
+
+    void deletesFollowed(boolean followed) {
+        deletesFollowed = followed;
     }
 
     void phase(Phase phase) {
