@@ -15,9 +15,10 @@ import java.util.Set;
 
 /**
  * The relations through which a statement reaches a migration's source rows without naming the source: its
- * partitions, at every level, and inheritance children ({@link io.dualwrite.rewriter.SourceTable#descendants}), and the
- * relations with a rule that reads or writes the old column: views over it, views over those, tables with a rule such
- * as {@code ON INSERT TO log DO ALSO UPDATE users SET email …} ({@link io.dualwrite.rewriter.SourceTable#columnRules}),
+ * partitions, at every level, and inheritance children, and the tables it is a partition or child of
+ * ({@link io.dualwrite.rewriter.SourceTable#descendants}), and the relations with a rule that reads or writes the old
+ * column: views over it, views over those, tables with a rule such as {@code ON INSERT TO log DO ALSO UPDATE users SET
+ * email …} or one that inserts or deletes its rows ({@link io.dualwrite.rewriter.SourceTable#columnRules}),
  * and the other views over it, with the columns that are its key ({@link io.dualwrite.rewriter.SourceTable#views}).
  * The driver reads them at every refresh of the migration state, so a partition attached since (next month's) is known
  * within one poll: each is a walk of an index ({@code pg_inherits} by parent, {@code pg_depend} by referenced object);
@@ -25,22 +26,31 @@ import java.util.Set;
  */
 public final class SourceRelatives {
 
+    /** Its descendants, and its ancestors: a scan or write of a parent (without ONLY) reaches the source's rows too. */
     private static final String DESCENDANTS = """
             WITH RECURSIVE d(oid) AS (SELECT inhrelid FROM pg_inherits WHERE inhparent = to_regclass(?)
-                                      UNION SELECT i.inhrelid FROM pg_inherits i JOIN d ON i.inhparent = d.oid)
-            SELECT n.nspname, c.relname FROM d JOIN pg_class c ON c.oid = d.oid JOIN pg_namespace n ON n.oid = c.relnamespace""";
+                                      UNION SELECT i.inhrelid FROM pg_inherits i JOIN d ON i.inhparent = d.oid),
+                           a(oid) AS (SELECT inhparent FROM pg_inherits WHERE inhrelid = to_regclass(?)
+                                      UNION SELECT i.inhparent FROM pg_inherits i JOIN a ON i.inhrelid = a.oid)
+            SELECT n.nspname, c.relname FROM (TABLE d UNION TABLE a) r JOIN pg_class c ON c.oid = r.oid
+            JOIN pg_namespace n ON n.oid = c.relnamespace""";
 
     /**
-     * A rule depends on the columns it reads and assigns; a view's dependency is its {@code _RETURN} rule's, and a view
-     * over such a relation depends on that relation. The source's own rules are the rewrites' concern.
+     * A rule depends on the columns it reads and assigns, and on the relations it names; a view's dependency is its
+     * {@code _RETURN} rule's, and a view over such a relation depends on that relation. A rule of another relation that
+     * names the source and has an INSERT or DELETE among its actions counts too, whatever the columns: it may delete the
+     * source's rows or insert rows the column's default fills ({@code ON INSERT TO orders DO ALSO DELETE FROM users …};
+     * the actions are read from the stored query trees, {@code :commandType} 3 and 4). The source's own rules are the
+     * rewrites' concern.
      */
     private static final String COLUMN_RULES = """
             WITH RECURSIVE v(oid) AS (
                 SELECT r.ev_class FROM pg_depend d
-                JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+                LEFT JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
                 JOIN pg_rewrite r ON r.oid = d.objid
                 WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass
-                  AND d.refobjid = to_regclass(?) AND a.attname = ? AND r.ev_class <> d.refobjid
+                  AND d.refobjid = to_regclass(?) AND r.ev_class <> d.refobjid
+                  AND (a.attname = ? OR r.rulename <> '_RETURN' AND r.ev_action::text ~ ':commandType [34] ')
                 UNION
                 SELECT r.ev_class FROM v JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = v.oid
                 JOIN pg_rewrite r ON r.oid = d.objid JOIN pg_class c ON c.oid = r.ev_class
@@ -93,7 +103,7 @@ public final class SourceRelatives {
 
     /** @param source the source table, quoted and qualified */
     public static Set<RelationName> descendants(Connection c, String source) throws SQLException {
-        return Set.copyOf(Queries.rows(c, DESCENDANTS, SourceRelatives::relation, source));
+        return Set.copyOf(Queries.rows(c, DESCENDANTS, SourceRelatives::relation, source, source));
     }
 
     public static Set<RelationName> columnRules(Connection c, MigrationSpec spec) throws SQLException {

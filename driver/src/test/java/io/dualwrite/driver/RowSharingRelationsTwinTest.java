@@ -14,6 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Statements that reach {@code users}' rows through another relation, on twins ({@link TwinRun}): a partition or an
@@ -99,6 +100,41 @@ class RowSharingRelationsTwinTest {
                 .isEqualTo(WRITES.size() + (phase.writesOld() ? 0 : COLUMN_READS.size()));
     }
 
+    /** users is itself a partition of one table, or a child of another. */
+    private static final String PARTITION_OF = """
+            CREATE TABLE all_users(id bigint NOT NULL, name text, email text) PARTITION BY RANGE (id);
+            CREATE TABLE users PARTITION OF all_users (PRIMARY KEY (id)) FOR VALUES FROM (MINVALUE) TO (1000);
+            INSERT INTO users VALUES (1, 'Ann', 'ann@example.com'), (2, 'Bob', 'bob@example.com'), (3, 'Cy', NULL);
+            """;
+
+    private static final String CHILD_OF = """
+            CREATE TABLE all_users(id bigint NOT NULL, name text, email text);
+            CREATE TABLE users (PRIMARY KEY (id)) INHERITS (all_users);
+            INSERT INTO users VALUES (1, 'Ann', 'ann@example.com'), (2, 'Bob', 'bob@example.com'), (3, 'Cy', NULL);
+            """;
+
+    /** Refused from DUAL_WRITE on: through the parent they reach users' rows. */
+    private static final List<String> PARENT_WRITES = List.of(
+            "UPDATE all_users SET email = 'parent@example.com' WHERE id = 1",
+            "DELETE FROM all_users WHERE id = 2",
+            "TRUNCATE all_users",
+            "INSERT INTO all_users VALUES (9, 'Nia', 'nia@example.com')");
+
+    /** Run as on the original schema. */
+    private static final List<String> PARENT_OTHERS = List.of(
+            "UPDATE all_users SET name = upper(name) WHERE id = 2",
+            "SELECT id, email FROM all_users ORDER BY id");
+
+    @ParameterizedTest
+    @ValueSource(strings = {"partition of", "child of"})
+    void writesToATableUsersIsAPartitionOrChildOfAreRefused(String layout, TestDatabase db) throws Exception {
+        List<String> statements = new ArrayList<>(PARENT_WRITES);
+        statements.addAll(PARENT_OTHERS);
+        int refused = refusedOnTwins(layout, layout.equals("child of") ? CHILD_OF : PARTITION_OF, Phase.DUAL_WRITE, db,
+                "SELECT id, name FROM users ORDER BY id", statements, sql -> false);
+        assertThat(refused).as("refused: the writes through the parent").isEqualTo(PARENT_WRITES.size());
+    }
+
     private static final String VIEWS = """
             CREATE TABLE users(id bigint PRIMARY KEY, name text, email text);
             INSERT INTO users VALUES (1, 'Ann', 'ann@example.com'), (2, 'Bob', 'bob@example.com'), (3, 'Cy', NULL),
@@ -112,9 +148,17 @@ class RowSharingRelationsTwinTest {
             CREATE TABLE name_log(user_id bigint, name text);
             CREATE RULE apply_name AS ON INSERT TO name_log
                 DO ALSO UPDATE users SET name = NEW.name WHERE id = NEW.user_id;
+            CREATE TABLE leavers(user_id bigint);
+            CREATE RULE forget AS ON INSERT TO leavers DO ALSO DELETE FROM users WHERE id = NEW.user_id;
+            CREATE TABLE joiners(user_id bigint, name text);
+            CREATE RULE sign_up AS ON INSERT TO joiners DO INSTEAD INSERT INTO users (id, name) VALUES (NEW.user_id, NEW.name);
             """;
 
-    /** Refused from DUAL_WRITE on: a write to a view that reads the column (it may rename it), or to a rule's table. */
+    /**
+     * Refused from DUAL_WRITE on: a write to a view that reads the column (it may rename it), or to a table with a rule
+     * on the column, or one that deletes or inserts users' rows (an insert may fill the column's default, or a trigger
+     * may).
+     */
     private static final List<String> VIEW_WRITES = List.of(
             "UPDATE contacts SET mail = 'view@example.com' WHERE id = 1",
             "UPDATE contacts SET name = 'Ann' WHERE id = 1",
@@ -122,6 +166,8 @@ class RowSharingRelationsTwinTest {
             "DELETE FROM contacts WHERE id = 2",
             "UPDATE vip_contacts SET mail = 'deep@example.com' WHERE id = 150",
             "INSERT INTO email_log VALUES (2, 'ruled@example.com')",
+            "INSERT INTO leavers VALUES (2)",
+            "INSERT INTO joiners VALUES (7, 'Joy')",
             "DO $$ BEGIN UPDATE contacts SET mail = 'block@example.com' WHERE id = 2; END $$");
 
     private static final List<String> VIEW_OTHERS = List.of(

@@ -45,13 +45,15 @@ import java.util.Set;
  * @param deletesFollowed the source has the statement triggers that delete the target's primary rows of deleted keys
  *                     (control's {@code DeletedKeysTrigger}, from NEW_ONLY on): a translated DELETE leaves the primary
  *                     rows to them and is the application's DELETE with its reads of the column translated
- * @param descendants  the source's partitions (at every level) and inheritance children: their rows are the source's,
- *                     so a statement that writes one, or reads the column there once it is not written, is refused
- *                     from the phases that sync on (the rewrites know the source by its own name)
+ * @param descendants  the source's partitions (at every level) and inheritance children: their rows are the source's;
+ *                     and the tables the source is a partition or child of, whose scans and writes reach its rows: a
+ *                     statement that writes one, or reads the column there once it is not written, is refused from the
+ *                     phases that sync on (the rewrites know the source by its own name)
  * @param columnRules  the relations with a rule that reads or writes the old column: a view over the source (its
  *                     {@code _RETURN} rule), a view over such a relation, a table with a rule such as
- *                     {@code ON INSERT TO log DO ALSO UPDATE users SET email …}: a write to one may write the column,
- *                     so it is refused from the phases that sync on
+ *                     {@code ON INSERT TO log DO ALSO UPDATE users SET email …}, or one that inserts or deletes the
+ *                     source's rows ({@code … DO ALSO DELETE FROM users …}): a write to one may write the column or
+ *                     remove rows, so it is refused from the phases that sync on
  * @param views        the views over the source (or over such views) that do not read the old column: a write through
  *                     one that may change the column's rows unseen (a DELETE while no trigger follows deletes, an INSERT
  *                     while the column's default is not NULL, an UPDATE of the key) is refused from the phases that sync on
