@@ -314,6 +314,43 @@ class WritesInsideOtherFormsTest {
         assertThat(db.queryLong("SELECT count(*) FROM users WHERE name = 'Anna'")).isEqualTo(2);
     }
 
+    /** Where the query ran as written (DUAL_WRITE), the other columns of its rows may change as with PgJDBC. */
+    @Test
+    void updateRowOfOtherColumnsOfAQueryReadingTheColumnWorksAsPgJdbcInDualWrite(TestDatabase db) throws SQLException {
+        RowChange rename = rs -> {
+            rs.next();
+            rs.updateString(2, "Ann");
+            rs.updateString("name", "Anna");
+            rs.updateRow();
+            return List.of(rs.getString("name"), String.valueOf(rs.getString(3)));
+        };
+        assertThat(twin(db, Phase.DUAL_WRITE, updatable("SELECT * FROM users WHERE id = 1", rename),
+                updatablePrepared("SELECT id, name, email FROM users WHERE id = 2", rename)))
+                .containsExactly(List.of("Anna", "ann@example.com"), List.of("Anna", "bob@example.com"));
+        assertThat(db.queryLong("SELECT count(*) FROM users WHERE name = 'Anna'")).isEqualTo(2);
+    }
+
+    /** The column under another name is still the column, and the key is followed by the new table: refused. */
+    @Test
+    void anUpdateOfTheColumnUnderAnAliasOrOfTheKeyIsRefused(TestDatabase db) throws SQLException {
+        assertRefusedAndUnchanged(db, Phase.DUAL_WRITE, updatable("SELECT id, email AS mail FROM users WHERE id = 1", rs -> {
+            rs.next();
+            rs.updateString("mail", "alias@example.com");
+            rs.updateRow();
+            return List.of("updated");
+        }), updatable("SELECT * FROM users WHERE id = 2", rs -> {
+            rs.next();
+            rs.updateLong(1, 20);
+            rs.updateRow();
+            return List.of("updated");
+        }), updatable("SELECT id, name FROM users WHERE id = 3", rs -> {
+            rs.next();
+            rs.updateLong("id", 30);
+            rs.updateRow();
+            return List.of("updated");
+        }));
+    }
+
     @Test
     void updatableResultSetChangesAreRefusedInReadNew(TestDatabase db) throws SQLException {
         assertRefusedAndUnchanged(db, Phase.READ_NEW, updatable("SELECT id, email FROM users WHERE id = 1", UPDATE_EMAIL));

@@ -3,8 +3,12 @@ package io.dualwrite.driver.jdbc;
 import io.dualwrite.driver.runtime.MigrationRuntime;
 import io.dualwrite.rewriter.Phase;
 
+import io.dualwrite.rewriter.MigrationSpec;
+import net.bytebuddy.implementation.bind.annotation.AllArguments;
 import net.bytebuddy.implementation.bind.annotation.Origin;
 import net.bytebuddy.implementation.bind.annotation.This;
+
+import org.postgresql.PGResultSetMetaData;
 
 import java.lang.reflect.Method;
 import java.sql.ResultSet;
@@ -19,7 +23,10 @@ import java.sql.Statement;
  * {@code moveToInsertRow} that prepare them ({@link Guard}, generated in front of each), before
  * PgJDBC sends or stages anything: the refusal comes at the first call, with the same SQLState in
  * every such phase (in READ_NEW PgJDBC itself would otherwise reject the rewritten query's column).
- * In {@code EXPANDED} they are PgJDBC's. For a query that names the table but not the column ({@code rowsOnly}) only
+ * In {@code EXPANDED} they are PgJDBC's. Where the query ran as written (DUAL_WRITE), an {@code updateX} of another
+ * column than the migrated one or the key is PgJDBC's, and so is the {@code updateRow} after it: PgJDBC's UPDATE then sets only
+ * the columns updated, as a statement leaving the column alone would. For a query that names the table but not the
+ * column ({@code rowsOnly}) only
  * the calls that add or remove a whole row are refused ({@code moveToInsertRow}, {@code insertRow}, {@code deleteRow}):
  * an insert may give the column its default, a delete leaves the target's rows (but not once triggers follow deletes,
  * from NEW_ONLY on: then {@code deleteRow} is PgJDBC's); an update of the other columns cannot reach the migrated one.
@@ -32,6 +39,8 @@ public abstract class UpdatableResultSet extends DualwriteResultSet {
     private final boolean rowsOnly;
     /** The query ran rewritten to read the new table: PgJDBC holds the rewritten text. */
     private final boolean rewrittenRead;
+    /** Between {@code moveToInsertRow} and {@code moveToCurrentRow}: the updates stage a row to insert. */
+    private boolean onInsertRow;
 
     protected UpdatableResultSet(ResultSet delegate, Statement statement, DualwriteConnection connection,
                                  MigrationRuntime migration, boolean rowsOnly, boolean rewrittenRead) {
@@ -60,8 +69,23 @@ public abstract class UpdatableResultSet extends DualwriteResultSet {
 
     @Override
     public void updateRow() throws SQLException {
-        allowed("updateRow");
+        if (rewrittenRead || onInsertRow) {
+            allowed("updateRow");
+        }
         delegate.updateRow();
+    }
+
+    @Override
+    public void moveToInsertRow() throws SQLException {
+        allowed("moveToInsertRow");
+        delegate.moveToInsertRow();
+        onInsertRow = true;
+    }
+
+    @Override
+    public void moveToCurrentRow() throws SQLException {
+        delegate.moveToCurrentRow();
+        onInsertRow = false;
     }
 
     @Override
@@ -82,6 +106,10 @@ public abstract class UpdatableResultSet extends DualwriteResultSet {
                 : !method.equals("insertRow") && !method.equals("moveToInsertRow"))) {
             return;
         }
+        refusedWhereSynced(method);
+    }
+
+    private void refusedWhereSynced(String method) throws SQLException {
         Phase phase = connection.phaseOf(migration);
         if (phase.writesNew()) {
             migration.countRejected();
@@ -91,13 +119,33 @@ public abstract class UpdatableResultSet extends DualwriteResultSet {
         }
     }
 
-    /** Called by the generated {@code updateX} and {@code moveToInsertRow} methods before they delegate. */
+    /**
+     * An {@code updateX} of column {@code column} (its index, or its label): PgJDBC's where the query ran as written and
+     * the column is neither the migrated one nor the key, which the new table follows (PostgreSQL's column origin: its
+     * table and its name there); else refused where the phases sync.
+     */
+    private void update(String method, Object column) throws SQLException {
+        if (!rewrittenRead) {
+            int index = column instanceof Integer i ? i : delegate.findColumn((String) column);
+            PGResultSetMetaData md = delegate.getMetaData().unwrap(PGResultSetMetaData.class);
+            MigrationSpec spec = migration.spec();
+            String name = md.getBaseColumnName(index);
+            if (!((spec.sourceColumn().equals(name) || spec.keyColumn().equals(name))
+                    && spec.sourceTable().equals(md.getBaseTableName(index)) && spec.sourceSchema().equals(md.getBaseSchemaName(index)))) {
+                return;
+            }
+        }
+        refusedWhereSynced(method);
+    }
+
+    /** Called by the generated {@code updateX} methods before they delegate. */
     public static final class Guard {
         private Guard() {
         }
 
-        public static void check(@This UpdatableResultSet self, @Origin Method method) throws SQLException {
-            self.allowed(method.getName());
+        public static void check(@This UpdatableResultSet self, @Origin Method method, @AllArguments Object[] arguments)
+                throws SQLException {
+            self.update(method.getName(), arguments[0]);
         }
     }
 }

@@ -377,10 +377,10 @@ final class Wrappers {
         return load(builder, ParameterFanOut.class);
     }
 
-    /** {@link UpdatableResultSet}: every {@code updateX} and {@code moveToInsertRow} asks its guard first. */
+    /** {@link UpdatableResultSet}: every {@code updateX} of a column asks its guard first. */
     private static Class<?> generateUpdatable() {
         var builder = delegating(UpdatableResultSet.class)
-                .method(DELEGATED.and(nameStartsWith("update").or(named("moveToInsertRow"))))
+                .method(DELEGATED.and(nameStartsWith("update")).and(takesArgument(0, int.class).or(takesArgument(0, String.class))))
                 .intercept(MethodDelegation.withDefaultConfiguration().filter(named("check"))
                         .to(UpdatableResultSet.Guard.class).andThen(DELEGATE_CALL));
         return load(builder, UpdatableResultSet.class);
