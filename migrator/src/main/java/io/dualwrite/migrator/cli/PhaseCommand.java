@@ -120,11 +120,11 @@ final class PhaseCommand extends BaseCommand {
             List<String> refusedWrites = new ArrayList<>();
             if (to == Phase.DUAL_WRITE && !move.stays()) {
                 for (RelationName r : SourceRelatives.descendants(c, state.spec())) {
-                    refusedWrites.add(r.schema() + "." + r.name() + " (a partition or inheritance child)");
+                    refusedWrites.add(r.schema() + "." + r.name() + " (a partition, inheritance child or parent)");
                 }
                 Set<RelationName> columnRules = SourceRelatives.columnRules(c, state.spec());
                 for (RelationName r : columnRules) {
-                    refusedWrites.add(r.schema() + "." + r.name() + " (a view over the column, or a rule on it)");
+                    refusedWrites.add(r.schema() + "." + r.name() + " (a view over the column, or a rule on it or inserting or deleting its rows)");
                 }
                 for (SourceView v : SourceRelatives.views(c, state.spec(), columnRules)) {
                     refusedWrites.add(v.view().schema() + "." + v.view().name() + " (a view over the table: a DELETE"

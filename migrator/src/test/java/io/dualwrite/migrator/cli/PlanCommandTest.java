@@ -96,14 +96,14 @@ class PlanCommandTest {
         assertThat(json.code()).as(json.toString()).isZero();
         String gate = JsonParser.parseString(json.out()).getAsJsonObject().getAsJsonArray("gates").get(0).getAsString();
         assertThat(gate).startsWith("Before DUAL_WRITE").contains("under another name", "0A000",
-                "inheritance children \"public\".\"vip_users\"", "\"public\".\"contacts\", \"public\".\"email_log\"", "other views over the table \"public\".\"member_names\" (a DELETE");
+                "inheritance children and parents \"public\".\"vip_users\"", "\"public\".\"contacts\", \"public\".\"email_log\"", "other views over the table \"public\".\"member_names\" (a DELETE");
 
         // and again when the move makes them refused
         assertThat(cli(Fixtures.expandArgs(db)).code()).isZero();
         Run dw = cli("phase", "--url", db.jdbcUrl(), "--user", db.user(), "--migration", "users.email", "DUAL_WRITE");
         assertThat(dw.code()).as(dw.toString()).isZero();
         assertThat(dw.out()).contains("note: the driver now refuses writes to public.contacts (a view over the column",
-                "writes to public.email_log (", "writes to public.vip_users (a partition or inheritance child)",
+                "writes to public.email_log (", "writes to public.vip_users (a partition, inheritance child or parent)",
                 "writes to public.member_names (a view over the table: a DELETE until NEW_ONLY");
     }
 }

@@ -51,10 +51,14 @@ class OldColumnConstraintsLifecycleTest {
                 .as("the sync trigger's probe, whose placeholder the twin could refuse, is off").isZero();
         try (Connection app = db.connectDualwrite()) {
             constraintsRefuse(app, "NEW_ONLY, the twin's violation named as the old index's (the driver's UniqueViolations)", "users_email_key");
-            // without a conflict target DO NOTHING would skip a taken email, which only the new table's index can tell
+            // without a conflict target DO NOTHING skips a taken email, which the new table's index tells; ON CONSTRAINT
+            // the old index cannot reach it
             try (Statement s = app.createStatement()) {
+                assertThat(s.executeUpdate("INSERT INTO users (name, email) VALUES ('d', 'u1@example.com') ON CONFLICT DO NOTHING"))
+                        .as("a taken email skipped").isZero();
                 assertThatThrownBy(() -> s.executeUpdate("INSERT INTO users (name, email) VALUES ('d', 'u1@example.com')"
-                        + " ON CONFLICT DO NOTHING")).hasMessageContaining("ON CONFLICT DO NOTHING without a conflict target")
+                        + " ON CONFLICT ON CONSTRAINT users_email_key DO NOTHING"))
+                        .hasMessageContaining("ON CONFLICT ON CONSTRAINT users_email_key, a unique index on email")
                         .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("0A000"));
             }
             db.execute("UPDATE dualwrite.migration SET phase_changed_at = now() - interval '2 days'");
@@ -65,7 +69,7 @@ class OldColumnConstraintsLifecycleTest {
                     "ADD CONSTRAINT \"email_short\" CHECK (NOT \"is_primary\" OR (length(\"address\") < 40)) NOT VALID");
             db.execute("CREATE UNIQUE INDEX email_address_address_unique_idx ON email_address (address) WHERE is_primary;"
                     + " ALTER TABLE email_address ADD CONSTRAINT email_short CHECK (NOT is_primary OR length(address) < 40)");
-            // --soak 0: the refused ON CONFLICT DO NOTHING above is statement evidence, which a soak window would count
+            // --soak 0: the refused ON CONFLICT ON CONSTRAINT above is statement evidence, which a soak window would count
             ok(run(db, "contract", "--soak", "0"));
             assertThat(db.queryLong("SELECT count(*) FROM information_schema.columns WHERE table_name = 'users'"
                     + " AND column_name = 'email'")).isZero();
