@@ -1,9 +1,9 @@
 package io.dualwrite.driver.jdbc;
 
 import io.dualwrite.driver.runtime.MigrationRuntime;
+import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
 
-import io.dualwrite.rewriter.MigrationSpec;
 import net.bytebuddy.implementation.bind.annotation.AllArguments;
 import net.bytebuddy.implementation.bind.annotation.Origin;
 import net.bytebuddy.implementation.bind.annotation.This;
@@ -19,18 +19,17 @@ import java.sql.Statement;
  * An updatable ({@code CONCUR_UPDATABLE}) result set of a query that names a migrated table.
  * PgJDBC's {@code updateRow}, {@code insertRow} and {@code deleteRow} build their own UPDATE,
  * INSERT and DELETE and run them on its internal connection, where no rewrite can reach them; so in
- * every phase that writes the new side they are refused, and so are the {@code updateX} calls and
- * {@code moveToInsertRow} that prepare them ({@link Guard}, generated in front of each), before
+ * every phase that writes the new side they are refused, and so are the {@code updateX} calls
+ * ({@link Guard}, generated in front of each) and {@code moveToInsertRow} that prepare them, before
  * PgJDBC sends or stages anything: the refusal comes at the first call, with the same SQLState in
  * every such phase (in READ_NEW PgJDBC itself would otherwise reject the rewritten query's column).
- * In {@code EXPANDED} they are PgJDBC's. Where the query ran as written (DUAL_WRITE), an {@code updateX} of another
- * column than the migrated one or the key is PgJDBC's, and so is the {@code updateRow} after it: PgJDBC's UPDATE then sets only
- * the columns updated, as a statement leaving the column alone would. For a query that names the table but not the
- * column ({@code rowsOnly}) only
- * the calls that add or remove a whole row are refused ({@code moveToInsertRow}, {@code insertRow}, {@code deleteRow}):
- * an insert may give the column its default, a delete leaves the target's rows (but not once triggers follow deletes,
- * from NEW_ONLY on: then {@code deleteRow} is PgJDBC's); an update of the other columns cannot reach the migrated one.
- * Everything else is generated delegation ({@link Wrappers}).
+ * In {@code EXPANDED} they are PgJDBC's. Where the query ran as written (DUAL_WRITE, or a query that names the table
+ * but not the column), an {@code updateX} of a column other than the migrated one and the key is PgJDBC's, and so is
+ * the {@code updateRow} after it: PgJDBC's UPDATE sets only the columns updated, as a statement leaving the column and
+ * the key alone would. For a query that names the table but not the column ({@code rowsOnly}) the calls that add or
+ * remove a whole row are refused ({@code moveToInsertRow}, {@code insertRow}, {@code deleteRow}): an insert may give
+ * the column its default, a delete leaves the target's rows (but not once triggers follow deletes, from NEW_ONLY on:
+ * then {@code deleteRow} is PgJDBC's). Everything else is generated delegation ({@link Wrappers}).
  */
 public abstract class UpdatableResultSet extends DualwriteResultSet {
 

@@ -44,6 +44,8 @@ final class ValueArbiterInsert {
      * trips), then every one of the source's.
      */
     static final String EVERY_UNIQUE_INDEX = "";
+    /** The value the row proposes for the old column, as a scalar subquery. */
+    private static final String PROPOSED = "(SELECT \"dw$v\" FROM \"dw$r\")";
 
     private ValueArbiterInsert() {
     }
@@ -172,7 +174,6 @@ final class ValueArbiterInsert {
         }
         String fk = Identifiers.quote(d.spec.targetKeyColumn());
         String flag = Identifiers.quote(d.spec.primaryFlagColumn());
-        String proposed = "(SELECT \"dw$v\" FROM \"dw$r\")";
         String into = head + " (" + names + ")" + overriding + " SELECT ";
         String with = (d.withPrefix() == null ? "WITH " : d.withPrefix() + ", ") + "\"dw$r\" AS MATERIALIZED (SELECT " + keyValue
                 + " AS \"dw$k\", " + d.forSync(value) + " AS \"dw$v\"), \"dw$t\" AS (INSERT INTO " + d.spec.qualifiedTarget()
@@ -197,13 +198,13 @@ final class ValueArbiterInsert {
         // where that key is taken DO UPDATE's guard leaves the row alone and "dw$x" inserts it plainly, to fail as the
         // original did (23505 on the key's index)
         String owner = "EXISTS (SELECT FROM \"dw$t\" WHERE NOT \"dw$i\")";
-        String excluded = d.asColumn(proposed);
+        String excluded = d.asColumn(PROPOSED);
         String kept = update.updated() == null ? "(SELECT \"dw$a\" FROM \"dw$t\")" : TranslationDraft.EXCLUDED.equals(update.updated())
-                ? proposed : "(" + update.updated().replace(TranslationDraft.EXCLUDED, excluded) + ")";
+                ? PROPOSED : "(" + update.updated().replace(TranslationDraft.EXCLUDED, excluded) + ")";
         String upsert = into + "COALESCE((SELECT \"dw$u\" FROM \"dw$t\" WHERE NOT \"dw$i\"), \"dw$k\")" + others
                 + " FROM \"dw$r\" ON CONFLICT (" + Identifiers.quote(d.spec.keyColumn()) + ") " + (update.set() + " WHERE "
                 + (update.where() == null ? "" : "(" + update.where() + ") AND ") + owner).replace(TranslationDraft.EXCLUDED, excluded);
-        String stored = "CASE WHEN " + update.row() + ".xmax = 0 THEN " + proposed + " ELSE " + kept + " END";
+        String stored = "CASE WHEN " + update.row() + ".xmax = 0 THEN " + PROPOSED + " ELSE " + kept + " END";
         String plainInsert = into + "\"dw$k\"" + others + " FROM \"dw$r\" WHERE NOT " + owner + " AND NOT EXISTS (SELECT FROM \"dw$w\")";
         d.standalone.add(plainInsert);
         String taken = "\"dw$x\" AS (" + plainInsert + ")";
@@ -224,15 +225,14 @@ final class ValueArbiterInsert {
      * @param insert the INSERT of the user's row, to its SELECT list
      */
     private static Rewrite everyUniqueIndex(TranslationDraft d, String with, String insert, String returning) {
-        String proposed = "(SELECT \"dw$v\" FROM \"dw$r\")";
         String write = insert + " FROM \"dw$r\" WHERE \"dw$v\" IS NULL OR EXISTS (SELECT FROM \"dw$t\") ON CONFLICT DO NOTHING";
         String skipped = "\"dw$x\" AS (" + DualWriteForm.intoSyncView(d.spec.qualifiedTranslatedSyncView()) + " SELECT \"dw$k\","
                 + " NULL, true FROM \"dw$r\" WHERE EXISTS (SELECT FROM \"dw$t\") AND NOT EXISTS (SELECT FROM \"dw$w\"))";
-        List<SyncForm.Part> parts = List.of(new SyncForm.Part(write, Identifiers.quote(d.spec.keyColumn()), d.forSync(proposed)));
+        List<SyncForm.Part> parts = List.of(new SyncForm.Part(write, Identifiers.quote(d.spec.keyColumn()), d.forSync(PROPOSED)));
         if (returning == null) {
             return d.rewritten(SyncForm.plain(d, with, parts, skipped), Rewrite.Kind.DUAL_WRITE, 0);
         }
         return d.rewritten(SyncForm.returning(d, with, parts, List.of(returning.replace(TranslationDraft.RETURNED,
-                d.asColumn(proposed))), skipped), Rewrite.Kind.DUAL_WRITE_RETURNING, DualWriteForm.HIDDEN_COLUMNS);
+                d.asColumn(PROPOSED))), skipped), Rewrite.Kind.DUAL_WRITE_RETURNING, DualWriteForm.HIDDEN_COLUMNS);
     }
 }
