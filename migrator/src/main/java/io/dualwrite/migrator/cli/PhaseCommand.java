@@ -124,7 +124,8 @@ final class PhaseCommand extends BaseCommand {
                 }
                 Set<RelationName> columnRules = SourceRelatives.columnRules(c, state.spec());
                 for (RelationName r : columnRules) {
-                    refusedWrites.add(r.schema() + "." + r.name() + " (a view over the column, or a rule on it or inserting or deleting its rows)");
+                    refusedWrites.add(r.schema() + "." + r.name()
+                            + " (a view over the column, or a rule on it or inserting or deleting its rows)");
                 }
                 for (SourceView v : SourceRelatives.views(c, state.spec(), columnRules)) {
                     refusedWrites.add(v.view().schema() + "." + v.view().name() + " (a view over the table: a DELETE"

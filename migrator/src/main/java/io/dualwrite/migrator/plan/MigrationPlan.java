@@ -250,11 +250,13 @@ public final class MigrationPlan {
         }
         return "Before DUAL_WRITE: move to " + src + " itself the writes the application sends to relations that reach"
                 + " its rows under another name; from DUAL_WRITE on the driver refuses them (`0A000`, nothing written)"
-                + (descendants.isEmpty() ? "" : ": partitions, inheritance children and parents " + String.join(", ", descendants)
+                + (descendants.isEmpty() ? "" : ": partitions, inheritance children and parents "
+                        + String.join(", ", descendants)
                         + " (an INSERT, DELETE, MERGE, TRUNCATE or COPY into them, an UPDATE of the column or the key, DDL;"
                         + " from NEW_ONLY on also reads of the column there)")
                 + (ruled.isEmpty() ? "" : (descendants.isEmpty() ? ": " : "; ") + "views over the column and relations"
-                        + " with a rule on it or inserting or deleting its rows " + String.join(", ", ruled) + " (any INSERT, UPDATE, DELETE or MERGE)")
+                        + " with a rule on it or inserting or deleting its rows " + String.join(", ", ruled)
+                        + " (any INSERT, UPDATE, DELETE or MERGE)")
                 + (views.isEmpty() ? "" : (descendants.isEmpty() && ruled.isEmpty() ? ": " : "; ") + "other views over the"
                         + " table " + String.join(", ", views) + " (a DELETE until NEW_ONLY, an INSERT while the column"
                         + " has a default, an UPDATE of the key, MERGE; any write through one with INSTEAD OF triggers or"

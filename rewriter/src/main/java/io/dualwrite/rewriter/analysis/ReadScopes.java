@@ -89,15 +89,10 @@ public final class ReadScopes {
         if (!s.is(0, "with")) {
             return;
         }
-        int i = s.is(1, "recursive") ? 2 : 1;
-        while (s.isName(i)) {
-            int end = s.isSymbol(i + 1, "(") && s.match(i + 1) > 0 ? s.match(i + 1) + 1 : i + 1;
-            markNotReference(i, end);
-            int query = end + 1 + (s.is(end + 1, "materialized") ? 1 : s.is(end + 1, "not") && s.is(end + 2, "materialized") ? 2 : 0);
-            if (!s.is(end, "as") || !s.isSymbol(query, "(") || s.match(query) < 0 || !s.isSymbol(s.match(query) + 1, ",")) {
-                return;
-            }
-            i = s.match(query) + 2;
+        List<int[]> spans = new ArrayList<>();
+        WithList.mainStatement(s, new ArrayList<>(), spans);
+        for (int[] span : spans) {
+            markNotReference(span[0], span[1]); // the name, its column list, AS [[NOT] MATERIALIZED]
         }
     }
 

@@ -19,6 +19,8 @@ final class InsertClauses {
     List<int[]> rows;
     int conflict = -1;
     int conflictEnd;
+    /** The ON CONFLICT clause's DO. */
+    int doAt = -1;
     boolean doUpdate;
     List<TranslationDraft.Assignment> updates = List.of();
     int updatedColumn = -1;
@@ -104,6 +106,7 @@ final class InsertClauses {
     private static String conflict(TranslationDraft d, NewSchemaTranslator owner, InsertClauses p) {
         Sig t = d.t;
         int doAt = t.find("do", p.conflict, p.conflictEnd, 0);
+        p.doAt = doAt;
         if (doAt < 0) {
             return "an ON CONFLICT clause that was not recognised";
         }

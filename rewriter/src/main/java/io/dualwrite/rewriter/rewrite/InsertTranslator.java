@@ -94,8 +94,7 @@ final class InsertTranslator {
         BitSet marks = new BitSet();
         marks.set(d.main, p.sourceStart);
         if (p.conflict >= 0) {
-            int doAt = t.find("do", p.conflict, p.conflictEnd, 0);
-            marks.set(p.conflict, doAt + (p.doUpdate ? 3 : 2));
+            marks.set(p.conflict, p.doAt + (p.doUpdate ? 3 : 2));
             NewSchemaTranslator.markTargets(t, p.updates, marks);
             refusal = excluded(d, p, marks);
             if (refusal != null) {
@@ -127,9 +126,8 @@ final class InsertTranslator {
             List<int[]> row = p.rows == null || p.rows.size() != 1 ? null : InsertClauses.expressions(t, p.rows.get(0));
             refusal = ValueArbiterInsert.whyNot(d, p.valueArbiter, p.rows == null ? 0 : p.rows.size(), row == null || key < 0
                     || key >= row.size() || InsertClauses.isDefault(t, row.get(key)), p.overridingUser);
-            int doAt = t.find("do", p.conflict, p.conflictEnd, 0);
             if (refusal == null && p.doUpdate) {
-                refusal = ValueArbiterInsert.whyNotUpdate(d, p.updates, doAt, p.conflictEnd);
+                refusal = ValueArbiterInsert.whyNotUpdate(d, p.updates, p.doAt, p.conflictEnd);
                 if (refusal == null && p.updatedColumn >= 0 && readsOtherExcluded(d, p.updates.get(p.updatedColumn))) {
                     refusal = "INSERT … ON CONFLICT … DO UPDATE whose new value of the migrated column reads another column"
                             + " of EXCLUDED";
@@ -141,8 +139,8 @@ final class InsertTranslator {
             ValueArbiterInsert.Update update = null;
             if (p.doUpdate) {
                 String updated = p.updatedColumn < 0 ? null : updatedValue(d, p, shape.qualifier());
-                int where = t.find("where", doAt, p.conflictEnd, 0);
-                update = new ValueArbiterInsert.Update(d.edited(doAt, where < 0 ? p.conflictEnd : where),
+                int where = t.find("where", p.doAt, p.conflictEnd, 0);
+                update = new ValueArbiterInsert.Update(d.edited(p.doAt, where < 0 ? p.conflictEnd : where),
                         where < 0 ? null : d.edited(where + 1, p.conflictEnd), updated, shape.qualifier(),
                         d.quotedKey(shape.hasAlias() ? shape.qualifier() : null));
             }

@@ -8,6 +8,7 @@ import io.dualwrite.rewriter.analysis.ReadScopes;
 import io.dualwrite.rewriter.analysis.Relation;
 import io.dualwrite.rewriter.analysis.Reasons;
 import io.dualwrite.rewriter.analysis.Sig;
+import io.dualwrite.rewriter.analysis.WithList;
 import io.dualwrite.rewriter.analysis.SourceNames;
 import io.dualwrite.rewriter.analysis.WriteAnalyzer;
 import io.dualwrite.rewriter.analysis.WriteScan;
@@ -99,7 +100,7 @@ final class NewSchemaTranslator {
         Sig t = tagged.sig();
         int main = 0;
         if (t.is(0, "with")) {
-            main = StatementPlanner.mainStatement(t, new ArrayList<>(), null);
+            main = WithList.mainStatement(t, new ArrayList<>(), null);
             if (main < 0) {
                 return refused(statement, "a write with a WITH list that is not recognised", "simplify the WITH list");
             }

@@ -5,6 +5,7 @@ import io.dualwrite.rewriter.analysis.ReadScopes;
 import io.dualwrite.rewriter.analysis.Relation;
 import io.dualwrite.rewriter.analysis.Reasons;
 import io.dualwrite.rewriter.analysis.Sig;
+import io.dualwrite.rewriter.analysis.WithList;
 import io.dualwrite.rewriter.analysis.SourceNames;
 import io.dualwrite.rewriter.analysis.WriteScan;
 import io.dualwrite.rewriter.lexer.Lexer;
@@ -95,7 +96,7 @@ final class OtherTableWrite {
     private static ReadScopes scopes(Sig s, SourceNames names) {
         int main = 0;
         if (s.is(0, "with")) {
-            main = StatementPlanner.mainStatement(s, new ArrayList<>(), null);
+            main = WithList.mainStatement(s, new ArrayList<>(), null);
             if (main < 0) {
                 return null;
             }

@@ -10,6 +10,7 @@ import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.SourceNames;
 import io.dualwrite.rewriter.analysis.StatementClass;
 import io.dualwrite.rewriter.analysis.WriteAnalyzer;
+import io.dualwrite.rewriter.analysis.WithList;
 import io.dualwrite.rewriter.analysis.WriteScan;
 import io.dualwrite.rewriter.analysis.WriteShape;
 import java.util.ArrayList;
@@ -196,7 +197,7 @@ public final class StatementPlanner {
     private PhaseRewrites with(String sql, String statement, int offset, Sig s, ReadRewriter.Joins reads) {
         List<String> cteNames = new ArrayList<>();
         List<int[]> spans = new ArrayList<>();
-        int main = mainStatement(s, cteNames, spans);
+        int main = WithList.mainStatement(s, cteNames, spans);
         if (main > 0) {
             Sig ctes = new Sig(s.tokens().subList(0, main));
             Sig body = new Sig(s.tokens().subList(main, s.size()));
@@ -247,59 +248,6 @@ public final class StatementPlanner {
         Rewrite readingNew = translator.dualWriteReadingNew(statement, offset, s);
         PhaseRewrites out = r.translatedAs(t.rewrite(), t.returning());
         return readingNew == null ? out : out.readingNew(readingNew);
-    }
-
-    /**
-     * Index of the main statement after {@code WITH [RECURSIVE] name [(cols)] AS [[NOT] MATERIALIZED] (…), …},
-     * or -1 when the CTE list is not in that form; collects the CTE names (normalized) and, into {@code spans} unless
-     * it is null, the indexes of each one's name and of the parentheses around its query.
-     */
-    static int mainStatement(Sig s, List<String> cteNames, List<int[]> spans) {
-        int i = 1;
-        if (s.is(i, "recursive")) {
-            i++;
-        }
-        while (true) {
-            if (!s.isName(i)) {
-                return -1;
-            }
-            int name = i;
-            cteNames.add(s.get(i).normalized());
-            i++;
-            if (s.isSymbol(i, "(")) {
-                int m = s.match(i);
-                if (m < 0) {
-                    return -1;
-                }
-                i = m + 1;
-            }
-            if (!s.is(i, "as")) {
-                return -1;
-            }
-            i++;
-            if (s.is(i, "not")) {
-                i++;
-            }
-            if (s.is(i, "materialized")) {
-                i++;
-            }
-            if (!s.isSymbol(i, "(")) {
-                return -1;
-            }
-            int m = s.match(i);
-            if (m < 0) {
-                return -1;
-            }
-            if (spans != null) {
-                spans.add(new int[] {name, i, m});
-            }
-            i = m + 1;
-            if (s.isSymbol(i, ",")) {
-                i++;
-                continue;
-            }
-            return i < s.size() ? i : -1;
-        }
     }
 
     private PhaseRewrites truncate(String statement, int offset, Sig s) {

@@ -5,6 +5,7 @@ import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.analysis.ColumnLabel;
 import io.dualwrite.rewriter.analysis.Reasons;
 import io.dualwrite.rewriter.analysis.Sig;
+import io.dualwrite.rewriter.analysis.WithList;
 import io.dualwrite.rewriter.analysis.SourceNames;
 import io.dualwrite.rewriter.analysis.StatementClass;
 import io.dualwrite.rewriter.analysis.WriteAnalyzer;
@@ -52,7 +53,7 @@ final class WithQueryWrite {
 
     /**
      * @param spans for each of the statement's WITH queries, the tokens of its name, its opening and its closing
-     *              parenthesis ({@link StatementPlanner#mainStatement}); null when they are not in that form
+     *              parenthesis ({@link WithList#mainStatement}); null when they are not in that form
      */
     PhaseRewrites plan(String sql, String statement, int offset, Sig s, List<int[]> spans, List<String> cteNames) {
         int[] writing = null;
@@ -187,7 +188,7 @@ final class WithQueryWrite {
             int last = 0;
             if (ws.is(0, "with")) {
                 List<String> ours = new ArrayList<>();
-                last = StatementPlanner.mainStatement(ws, ours, null);
+                last = WithList.mainStatement(ws, ours, null);
                 if (last < 0 || !ours.stream().allMatch(n -> n.startsWith("dw$"))) {
                     return refused("its rewrite could not be placed among the WITH queries");
                 }
