@@ -23,15 +23,23 @@ public sealed interface Rewrite permits Rewrite.PassThrough, Rewrite.Rewritten, 
      *                          move a parameter, or use one twice)
      * @param ifNotNull         null, or the same write as cheaper SQL for an execution that binds every value it
      *                          gives the migrated column non-NULL ({@link IfNotNull})
+     * @param describedBy       null, or SQL whose description (Parse and Describe, nothing run) gives the visible
+     *                          columns of {@code sql}'s rows as the application's statement would have: a multi-row
+     *                          translation returns its rows through {@code UNION ALL}, which PostgreSQL describes
+     *                          without the columns' table of origin; the first row's write alone keeps it
      */
-    record Rewritten(String sql, Kind kind, int hiddenColumns, int[] parameterSources, IfNotNull ifNotNull)
-            implements Rewrite {
+    record Rewritten(String sql, Kind kind, int hiddenColumns, int[] parameterSources, IfNotNull ifNotNull,
+                     String describedBy) implements Rewrite {
         public Rewritten {
             Objects.requireNonNull(sql, "sql");
             Objects.requireNonNull(kind, "kind");
             if (hiddenColumns < 0) {
                 throw new IllegalArgumentException("hiddenColumns < 0");
             }
+        }
+
+        public Rewritten(String sql, Kind kind, int hiddenColumns, int[] parameterSources, IfNotNull ifNotNull) {
+            this(sql, kind, hiddenColumns, parameterSources, ifNotNull, null);
         }
 
         public Rewritten(String sql, Kind kind, int hiddenColumns, int[] parameterSources) {
@@ -49,19 +57,20 @@ public sealed interface Rewrite permits Rewrite.PassThrough, Rewrite.Rewritten, 
 
         /** This rewrite with {@code sql} and without {@link #ifNotNull}: the same columns, counts and parameter map. */
         public Rewritten withSql(String sql) {
-            return new Rewritten(sql, kind, hiddenColumns, parameterSources, null);
+            return new Rewritten(sql, kind, hiddenColumns, parameterSources, null, describedBy);
         }
 
         /** This rewrite, its {@link #ifNotNull} form too, with {@code before} and {@code after} around its SQL. */
         public Rewritten around(String before, String after) {
             return new Rewritten(before + sql + after, kind, hiddenColumns, parameterSources, ifNotNull == null ? null
-                    : new IfNotNull(ifNotNull.form().around(before, after), ifNotNull.parameters()));
+                    : new IfNotNull(ifNotNull.form().around(before, after), ifNotNull.parameters()), describedBy);
         }
 
         @Override
         public boolean equals(Object o) {
             return o instanceof Rewritten r && sql.equals(r.sql) && kind == r.kind && hiddenColumns == r.hiddenColumns
-                    && Arrays.equals(parameterSources, r.parameterSources) && Objects.equals(ifNotNull, r.ifNotNull);
+                    && Arrays.equals(parameterSources, r.parameterSources) && Objects.equals(ifNotNull, r.ifNotNull)
+                    && Objects.equals(describedBy, r.describedBy);
         }
 
         @Override
@@ -73,7 +82,8 @@ public sealed interface Rewrite permits Rewrite.PassThrough, Rewrite.Rewritten, 
         public String toString() {
             return "Rewritten[" + kind + ", hidden=" + hiddenColumns + (parameterSources == null ? ""
                     : ", parameters=" + Arrays.toString(parameterSources)) + ", " + sql
-                    + (ifNotNull == null ? "" : ", " + ifNotNull) + "]";
+                    + (ifNotNull == null ? "" : ", " + ifNotNull) + (describedBy == null ? "" : ", describedBy=" + describedBy)
+                    + "]";
         }
     }
 

@@ -36,9 +36,10 @@ public abstract class PlainReadColumns implements ResultSetMetaData, PGResultSet
         return received.getColumnType(column);
     }
 
+    /** A serial column's name ({@code bigserial}) needs its origin, which received rows may have lost ({@code UNION ALL}). */
     @Override
     public String getColumnTypeName(int column) throws SQLException {
-        return received.getColumnTypeName(column);
+        return delegate.isAutoIncrement(column) ? delegate.getColumnTypeName(column) : received.getColumnTypeName(column);
     }
 
     @Override

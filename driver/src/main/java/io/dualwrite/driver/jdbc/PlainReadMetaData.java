@@ -19,7 +19,9 @@ import java.util.Map;
  * PostgreSQL reports no origin for a subquery: PgJDBC would then answer table "", base column "",
  * nullable "unknown" where the plain read says {@code users}, {@code email}, nullable. The old
  * column still exists while reads come from the new table, so describing the application's text
- * (Parse and Describe, nothing executed) gives exactly what the plain read reports.
+ * (Parse and Describe, nothing executed) gives exactly what the plain read reports. The same for the
+ * rows of a multi-row translation, described by the text the rewrite names
+ * ({@link io.dualwrite.rewriter.Rewrite.Rewritten#describedBy}).
  *
  * <p>One round trip the first time an application asks a rewritten read's metadata for a text,
  * then cached per connection (the PgJDBC object, which caches the catalog answers itself).

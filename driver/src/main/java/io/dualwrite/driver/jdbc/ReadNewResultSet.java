@@ -7,7 +7,8 @@ import java.sql.Statement;
 
 /**
  * The rows of a read that READ_NEW rewrote: the rows are the rewritten read's, the metadata the
- * application's own read's ({@link PlainReadMetaData}). Every other method is generated delegation
+ * application's own read's ({@link PlainReadMetaData}); also, under the translation's own wrapper, the rows of a
+ * multi-row translation, described by the text the rewrite names. Every other method is generated delegation
  * (see {@link Wrappers}).
  */
 public abstract class ReadNewResultSet extends DualwriteResultSet {

@@ -77,10 +77,12 @@ final class StatementPipeline {
     private String sentSql;
     /** The application's text of the last execution when READ_NEW rewrote it as a read; else null. */
     private String readNewSql;
-    /** {@link #readNewSql} is a PreparedStatement's text. */
-    private boolean readNewPrepared;
+    /** The last execution's text is a PreparedStatement's (its {@code ?} are parameters, not operators). */
+    private boolean preparedText;
     /** The last execution ran a translation of NEW_ONLY or CONTRACTED (the old column not written). */
     private boolean translated;
+    /** The text that describes the last translation's rows as the application's ({@link Rewrite.Rewritten#describedBy}), or null. */
+    private String describedBy;
 
     private ResultSet raw;
     private ResultSet wrapped;
@@ -346,7 +348,19 @@ final class StatementPipeline {
                 || writeReadingNew(statement.plan, r, Phase.READ_NEW, statement.returningList))) {
             return connection.plainReads.of(statement.applicationSql, true, shown);
         }
-        return translation ? TranslatedResultSet.of(shown, connection.recordedTypes, statement.migration) : shown;
+        if (!translation) {
+            return shown;
+        }
+        String donor = describedBy(statement, preparedSql, preparedPhase);
+        ResultSetMetaData described = donor == null || shown == null ? shown : connection.plainReads.of(donor, true, shown);
+        return TranslatedResultSet.of(described, connection.recordedTypes, statement.migration);
+    }
+
+    /** {@link Rewrite.Rewritten#describedBy} of the statement's rewrite in {@code phase} when {@code sql} is its text; else null. */
+    private static String describedBy(RewritingPreparedStatement statement, String sql, Phase phase) {
+        Rewrite r = statement.returningList == null ? statement.plan.forPhase(phase)
+                : statement.plan.forPhaseReturning(phase, statement.returningList);
+        return r instanceof Rewrite.Rewritten w && w.sql().equals(sql) ? w.describedBy() : null;
     }
 
     /**
@@ -375,11 +389,13 @@ final class StatementPipeline {
         int visible = hidden == 0 ? -1 : visibleColumns(rs.getMetaData());
         ResultSet shown = visible >= 0 ? Wrappers.hidingResultSet(rs, owner, visible) : rs;
         if (readNewSql != null) {
-            return Wrappers.readNewResultSet(shown, owner, connection.plainReads, readNewSql, readNewPrepared);
+            return Wrappers.readNewResultSet(shown, owner, connection.plainReads, readNewSql, preparedText);
         }
         if (translated) {
             // never described from the application's text: the old column may be gone
-            return Wrappers.translatedResultSet(shown, owner, connection.recordedTypes, touched);
+            ResultSet described = describedBy == null ? shown
+                    : Wrappers.readNewResultSet(shown, owner, connection.plainReads, describedBy, preparedText);
+            return Wrappers.translatedResultSet(described, owner, connection.recordedTypes, touched);
         }
         return shown != rs ? shown : Wrappers.resultSet(rs, owner);
     }
@@ -446,10 +462,11 @@ final class StatementPipeline {
     private void recordTexts(Rewrite.Rewritten rewrite, Phase phase, String application, boolean prepared,
                              boolean writeReadingNew) {
         translated = rewrite != null && !phase.writesOld();
+        describedBy = translated ? rewrite.describedBy() : null;
         boolean read = !translated && rewrite != null && (rewrite.kind() == Rewrite.Kind.READ_NEW
                 || writeReadingNew && rewrite.kind() == Rewrite.Kind.DUAL_WRITE_RETURNING);
         readNewSql = read ? application : null;
-        readNewPrepared = prepared;
+        preparedText = prepared;
         applicationSql = application;
         sentSql = rewrite == null ? null : rewrite.sql();
     }

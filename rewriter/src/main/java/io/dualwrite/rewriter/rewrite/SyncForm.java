@@ -105,6 +105,11 @@ final class SyncForm {
             d.standalone.add(write);
             cte(b, i, parts.size()).append(write).append(")");
         }
+        if (parts.size() > 1) {
+            // PostgreSQL describes the UNION ALL below without the columns' origin; one part's rows keep it
+            d.describedBy = head(with).append("\"dw$w\" AS (").append(parts.get(0).write()).append(" RETURNING ")
+                    .append(lists.get(0)).append(") SELECT * FROM \"dw$w\"").toString();
+        }
         after(b, after);
         b.append(", \"dw$s\" AS (").append(sync(d, parts.size(), delete, false)).append(")");
         checks(b, d, parts);

@@ -44,6 +44,8 @@ final class TranslationDraft {
      * ({@link NewSchemaTranslator#dualWriteReadingNew}), the value it assigns and its sync stay the dual write's.
      */
     final boolean keepsOldColumn;
+    /** Null, or tagged SQL that describes the translation's result as the application's ({@code Rewritten#describedBy}). */
+    String describedBy;
     private final ReadRewriter reads;
 
     TranslationDraft(SourceTable table, SourceNames names, ReadRewriter reads, String statement,
@@ -213,7 +215,8 @@ final class TranslationDraft {
             standalone.add(sql);
         }
         ParameterTags.Untagged u = ParameterTags.untag(sql);
-        return new Rewrite.Rewritten(u.sql(), kind, hidden, u.sources());
+        return new Rewrite.Rewritten(u.sql(), kind, hidden, u.sources(), null,
+                describedBy == null ? null : ParameterTags.untag(describedBy).sql());
     }
 
     /**
