@@ -90,6 +90,35 @@ class ConflictOnTheOldColumnTest {
     }
 
     /**
+     * Several VALUES rows, {@code DO NOTHING} on the value: each row is decided in order, as the old index decided it, so
+     * a row whose value an earlier row of the same statement took is skipped, and keys are taken in the rows' order.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Phase.class, names = {"NEW_ONLY", "CONTRACTED"})
+    void severalRowsAreDecidedInTheirOrder(Phase phase, TestDatabase db) throws Exception {
+        List<Object[]> statements = List.of(
+                new Object[] {"INSERT INTO users (name, email) VALUES ('m1', 'bob@example.com'), ('m2', 'm2@example.com'),"
+                        + " ('m3', NULL) ON CONFLICT (lower(email)) DO NOTHING RETURNING *"},
+                new Object[] {"INSERT INTO users (name, email) VALUES ('d1', 'same@example.com'), ('d2', 'SAME@example.com')"
+                        + " ON CONFLICT (lower(email)) DO NOTHING RETURNING id, name, email"},
+                new Object[] {"INSERT INTO users (name, email) VALUES (?, ?), (?, ?) ON CONFLICT (lower(email)) DO NOTHING",
+                        "p1", "p@example.com", "p2", "P@example.com"},
+                new Object[] {"INSERT INTO users (email, name) VALUES (?, ?), (?, 'second'), (NULL, 'third')"
+                        + " ON CONFLICT (lower(email)) DO NOTHING RETURNING email, name",
+                        "first@example.com", "first", "dee@example.com"},
+                new Object[] {"INSERT INTO users VALUES (DEFAULT, 'pos1', 'pos1@example.com'), (DEFAULT, 'pos2', 'Ann@example.com'),"
+                        + " (77, 'pos3', 'pos3@example.com') ON CONFLICT (lower(email)) DO NOTHING RETURNING id, upper(email)"},
+                new Object[] {"WITH n AS (SELECT 'with' AS name) INSERT INTO users AS u (email, name) VALUES ('w1@example.com',"
+                        + " (SELECT name FROM n)), ('w2@example.com', 'w2') ON CONFLICT (lower(email)) DO NOTHING RETURNING u.*"},
+                new Object[] {"INSERT INTO users (id, name, email) VALUES (50, 'k', 'k50@example.com'), (1, 'k', 'k1@example.com')"
+                        + " ON CONFLICT (lower(email)) DO NOTHING"},
+                new Object[] {"INSERT INTO users (name, email) VALUES ('after', 'k50@example.com') ON CONFLICT (lower(email))"
+                        + " DO NOTHING RETURNING id"});
+        // the taken key fails alike (23505), and leaves nothing behind
+        assertTwinsAgree("ConflictOnTheOldColumnTest several rows " + phase, phase, db, "(lower(email))", "", statements, 1);
+    }
+
+    /**
      * {@code ON CONFLICT DO NOTHING} without a target skips a row any unique index refuses: the email's, the key's, and
      * here the name's; the new table's row of a row skipped for another index than the email's does not stay behind.
      */
@@ -211,31 +240,62 @@ class ConflictOnTheOldColumnTest {
         twin(db, Phase.CONTRACTED, "(address)");
         String insert = "INSERT INTO users (name, email) VALUES (?, 'race@example.com') ON CONFLICT (email) " + action;
         for (boolean commit : new boolean[] {true, false}) {
-            try (Connection first = db.connectDualwrite(); Connection second = db.connectDualwrite()) {
-                first.setAutoCommit(false);
-                assertThat(update(first, insert, "first")).isOne();
-                CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(() -> {
-                    try {
-                        return update(second, insert, "second");
-                    } catch (SQLException e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
-                Thread.sleep(300);
-                assertThat(waiting).as("waits for the first writer's value").isNotDone();
-                if (commit) {
-                    first.commit();
-                } else {
-                    first.rollback();
-                }
-                assertThat(waiting.get(10, TimeUnit.SECONDS)).isEqualTo(commit ? afterCommit : 1);
-            }
+            assertThat(afterTheHolder(db, insert, commit, c -> update(c, insert, "second"))).isEqualTo(commit ? afterCommit : 1);
             assertThat(db.queryString("SELECT string_agg(u.name, ',') FROM users u JOIN email_address e ON e.user_id = u.id"
                     + " AND e.is_primary WHERE e.address = 'race@example.com'")).isEqualTo(commit ? ownerAfterCommit : "second");
             assertThat(db.queryString("SELECT count(*) FROM users WHERE name IN ('first', 'second', 'first+second')"))
                     .as("one user holds the value").isEqualTo("1");
             db.execute("DELETE FROM email_address WHERE address = 'race@example.com';"
                     + " DELETE FROM users WHERE name IN ('first', 'second', 'first+second')");
+        }
+    }
+
+    /** Of several rows, the one whose value an uncommitted writer holds waits for it, then is skipped or goes in. */
+    @Test
+    void aConcurrentHolderDecidesItsRowOfSeveral(TestDatabase db) throws Exception {
+        twin(db, Phase.CONTRACTED, "(address)");
+        String several = "INSERT INTO users (name, email) VALUES ('second', 'race@example.com'), ('also', 'race2@example.com')"
+                + " ON CONFLICT (email) DO NOTHING";
+        for (boolean commit : new boolean[] {true, false}) {
+            assertThat(afterTheHolder(db, "INSERT INTO users (name, email) VALUES (?, 'race@example.com')", commit, c -> {
+                try (java.sql.Statement s = c.createStatement()) {
+                    return s.executeUpdate(several);
+                }
+            })).isEqualTo(commit ? 1 : 2);
+            assertThat(db.queryString("SELECT string_agg(u.name || '=' || e.address, ',' ORDER BY u.name) FROM users u"
+                    + " JOIN email_address e ON e.user_id = u.id AND e.is_primary WHERE e.address LIKE 'race%'"))
+                    .isEqualTo(commit ? "also=race2@example.com,first=race@example.com" : "also=race2@example.com,second=race@example.com");
+            db.execute("DELETE FROM email_address WHERE address LIKE 'race%'; DELETE FROM users WHERE name IN ('first', 'second', 'also')");
+        }
+    }
+
+    interface Write {
+        int run(Connection c) throws SQLException;
+    }
+
+    /**
+     * The count of {@code second}, run while a first writer holds 'race@example.com' uncommitted ({@code insert}, its
+     * name bound "first"); it must wait until that writer commits or rolls back.
+     */
+    private static int afterTheHolder(TestDatabase db, String insert, boolean commit, Write second) throws Exception {
+        try (Connection first = db.connectDualwrite(); Connection other = db.connectDualwrite()) {
+            first.setAutoCommit(false);
+            assertThat(update(first, insert, "first")).isOne();
+            CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return second.run(other);
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(300);
+            assertThat(waiting).as("waits for the first writer's value").isNotDone();
+            if (commit) {
+                first.commit();
+            } else {
+                first.rollback();
+            }
+            return waiting.get(10, TimeUnit.SECONDS);
         }
     }
 

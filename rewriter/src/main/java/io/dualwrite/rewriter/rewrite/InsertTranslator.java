@@ -123,9 +123,14 @@ final class InsertTranslator {
         }
         if (p.valueArbiter != null) {
             int key = columns.indexOf(names.spec().keyColumn());
-            List<int[]> row = p.rows == null || p.rows.size() != 1 ? null : InsertClauses.expressions(t, p.rows.get(0));
-            refusal = ValueArbiterInsert.whyNot(d, p.valueArbiter, p.rows == null ? 0 : p.rows.size(), row == null || key < 0
-                    || key >= row.size() || InsertClauses.isDefault(t, row.get(key)), p.overridingUser);
+            List<List<int[]>> rows = new ArrayList<>();
+            boolean keyComputed = p.rows == null;
+            for (int r = 0; p.rows != null && r < p.rows.size(); r++) {
+                List<int[]> row = InsertClauses.expressions(t, p.rows.get(r));
+                rows.add(row);
+                keyComputed |= key < 0 || key >= row.size() || InsertClauses.isDefault(t, row.get(key));
+            }
+            refusal = ValueArbiterInsert.whyNot(d, p.valueArbiter, rows.size(), p.doUpdate, keyComputed, p.overridingUser);
             if (refusal == null && p.doUpdate) {
                 refusal = ValueArbiterInsert.whyNotUpdate(d, p.updates, p.doAt, p.conflictEnd);
                 if (refusal == null && p.updatedColumn >= 0 && readsOtherExcluded(d, p.updates.get(p.updatedColumn))) {
@@ -144,8 +149,9 @@ final class InsertTranslator {
                         where < 0 ? null : d.edited(where + 1, p.conflictEnd), updated, shape.qualifier(),
                         d.quotedKey(shape.hasAlias() ? shape.qualifier() : null));
             }
-            return ValueArbiterInsert.translate(d, d.edited(d.main, p.headEnd), p.written(t, columns, row.size()), row,
-                    column < row.size() ? column : -1, key < row.size() ? key : -1, p.valueArbiter, update, p.overriding,
+            int width = rows.get(0).size();
+            return ValueArbiterInsert.translate(d, d.edited(d.main, p.headEnd), p.written(t, columns, width), rows,
+                    column < width ? column : -1, key < width ? key : -1, p.valueArbiter, update, p.overriding,
                     p.returning < 0 ? null : d.edited(p.returning + 1, t.size()));
         }
         if (query && column >= 0) {

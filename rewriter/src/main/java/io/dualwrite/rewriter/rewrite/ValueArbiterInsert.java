@@ -24,7 +24,7 @@ import java.util.List;
  * snapshot is 40001); a second row with the same value in one statement is skipped; a NULL never conflicts; a key that
  * is taken fails with 23505, since only the value is the arbiter. The other columns' expressions move into the
  * SELECT list, where PostgreSQL still gives an untyped literal or parameter the column's type, but are evaluated only
- * for a row that is inserted. One VALUES row per statement (a JDBC batch of them is fine).
+ * for a row that is inserted. Several VALUES rows: one such pair of CTEs and INSERT per row ({@link #severalRows}).
  *
  * <p>{@code DO UPDATE}: the new table's row is the arbiter as above, but its conflict is {@code DO UPDATE} of nothing
  * (the row locked, as PostgreSQL locks the conflicting row, and its owner returned). Then one upsert of {@code users}
@@ -34,7 +34,8 @@ import java.util.List;
  * the key, which is the owner's: reading {@code EXCLUDED.id} is refused). Without an owner the row goes in under its own
  * key; where that key is taken, the guard leaves the taken row alone and a plain INSERT of the row fails as the
  * original did (23505 on the key's index). The upsert feeds the translated sync view, so the count is the original's
- * (0 where DO UPDATE's WHERE is false) and an assigned {@code email} reaches the new table.
+ * (0 where DO UPDATE's WHERE is false) and an assigned {@code email} reaches the new table. One VALUES row per
+ * statement, as for {@code DO NOTHING} without a target (a JDBC batch of them is fine).
  */
 final class ValueArbiterInsert {
 
@@ -79,13 +80,16 @@ final class ValueArbiterInsert {
      * Why this form cannot write the statement exactly, or null.
      *
      * @param rows           the VALUES rows, 0 for a query or DEFAULT VALUES
-     * @param keyByDefault   the key column is not given a value
+     * @param doUpdate       the conflict action is DO UPDATE
+     * @param keyByDefault   a row does not give the key column a value
      * @param overridingUser {@code OVERRIDING USER VALUE}: an identity key's value would not be the one the row gives
      */
-    static String whyNot(TranslationDraft d, String inference, int rows, boolean keyByDefault, boolean overridingUser) {
+    static String whyNot(TranslationDraft d, String inference, int rows, boolean doUpdate, boolean keyByDefault,
+                         boolean overridingUser) {
         String which = EVERY_UNIQUE_INDEX.equals(inference) ? "INSERT … ON CONFLICT DO NOTHING (without a conflict target,"
-                + " while a unique index reads " + d.spec.sourceColumn() + ")" : "INSERT … ON CONFLICT (" + d.spec.sourceColumn() + ")";
-        if (rows != 1) {
+                + " while a unique index reads " + d.spec.sourceColumn() + ")" : "INSERT … ON CONFLICT (" + d.spec.sourceColumn() + ")"
+                + (doUpdate ? " DO UPDATE" : "");
+        if (rows == 0 || rows > 1 && (doUpdate || EVERY_UNIQUE_INDEX.equals(inference))) {
             return which + " with " + (rows == 0 ? "a query or DEFAULT VALUES" : "several VALUES rows") + ": send one"
                     + " VALUES row per statement (a JDBC batch of them is fine)";
         }
@@ -151,7 +155,7 @@ final class ValueArbiterInsert {
     /**
      * @param head       {@code INSERT INTO users [AS alias]}, edited
      * @param columns    the columns written, quoted as in the statement
-     * @param row        the VALUES row's expressions, token ranges
+     * @param rows       the VALUES rows' expressions, token ranges; one row unless DO NOTHING with an inference
      * @param column     index of the old column among {@code columns}, or -1
      * @param key        index of the key column among {@code columns}, or -1 (its default)
      * @param inference  {@link #inference}, or {@link #EVERY_UNIQUE_INDEX}
@@ -159,30 +163,16 @@ final class ValueArbiterInsert {
      * @param overriding {@code OVERRIDING SYSTEM VALUE} as written with a space before it, or empty
      * @param returning  the RETURNING list, edited, the old column's value as {@link TranslationDraft#RETURNED}; or null
      */
-    static Rewrite translate(TranslationDraft d, String head, List<String> columns, List<int[]> row, int column, int key,
-                             String inference, Update update, String overriding, String returning) {
-        Sig t = d.t;
-        String keyValue = key < 0 || InsertClauses.isDefault(t, row.get(key)) ? d.table.keyDefault() : d.edited(row.get(key)[0], row.get(key)[1]);
-        String value = column < 0 || InsertClauses.isDefault(t, row.get(column)) ? d.defaultValue() : d.edited(row.get(column)[0], row.get(column)[1]);
-        StringBuilder names = new StringBuilder(Identifiers.quote(d.spec.keyColumn()));
-        StringBuilder others = new StringBuilder();
-        for (int k = 0; k < row.size(); k++) {
-            if (k != key && k != column && !InsertClauses.isDefault(t, row.get(k))) {
-                names.append(", ").append(columns.get(k));
-                others.append(", ").append(d.edited(row.get(k)[0], row.get(k)[1]));
-            }
+    static Rewrite translate(TranslationDraft d, String head, List<String> columns, List<List<int[]>> rows, int column,
+                             int key, String inference, Update update, String overriding, String returning) {
+        if (rows.size() > 1) {
+            return severalRows(d, head, columns, rows, column, key, inference, overriding, returning);
         }
-        String fk = Identifiers.quote(d.spec.targetKeyColumn());
-        String flag = Identifiers.quote(d.spec.primaryFlagColumn());
-        String into = head + " (" + names + ")" + overriding + " SELECT ";
-        String with = (d.withPrefix() == null ? "WITH " : d.withPrefix() + ", ") + "\"dw$r\" AS MATERIALIZED (SELECT " + keyValue
-                + " AS \"dw$k\", " + d.forSync(value) + " AS \"dw$v\"), \"dw$t\" AS (INSERT INTO " + d.spec.qualifiedTarget()
-                + (update == null ? "" : " AS \"dw$e\"") + " (" + fk + ", " + Identifiers.quote(d.spec.targetValueColumn()) + ", "
-                + flag + ") SELECT \"dw$k\", \"dw$v\", true FROM \"dw$r\" WHERE \"dw$v\" IS NOT NULL AND (" + DualWriteForm.rlsCondition(d.spec) + ")"
-                + " ON CONFLICT " + (inference.isEmpty() ? "" : inference + " WHERE " + flag + " ")
-                + (update == null ? "DO NOTHING RETURNING " + fk + ")"
-                : "DO UPDATE SET " + fk + " = \"dw$e\"." + fk + " RETURNING \"dw$e\"." + fk + " AS \"dw$u\", \"dw$e\"."
-                + Identifiers.quote(d.spec.targetValueColumn()) + " AS \"dw$a\", \"dw$e\".xmax = 0 AS \"dw$i\")");
+        List<int[]> row = rows.get(0);
+        String others = others(d, row, column, key);
+        String into = head + " (" + names(d, columns, row, column, key) + ")" + overriding + " SELECT ";
+        String with = (d.withPrefix() == null ? "WITH " : d.withPrefix() + ", ") + arbiter(d, row, column, key, inference,
+                update != null, "");
         if (inference.isEmpty()) {
             return everyUniqueIndex(d, with, into + "\"dw$k\"" + others, returning);
         }
@@ -215,6 +205,81 @@ final class ValueArbiterInsert {
         List<String> lists = List.of(returning.replace(TranslationDraft.RETURNED, d.asColumn(stored)));
         return d.rewritten(SyncForm.returning(d, with, parts, lists, taken), Rewrite.Kind.DUAL_WRITE_RETURNING,
                 DualWriteForm.HIDDEN_COLUMNS);
+    }
+
+    /**
+     * Several VALUES rows, {@code DO NOTHING} on the old column: each row's pair of CTEs ({@code "dw$r<n>"}, {@code
+     * "dw$t<n>"}) and its INSERT of the user's row, a part of the translated sync ({@link SyncForm}), whose order is the
+     * rows' (PostgreSQL runs each part when the sync reads it). So, as in the original, a row's conflict sees the rows
+     * before it (a second row with the same value is skipped), and its key's default is taken after theirs.
+     */
+    private static Rewrite severalRows(TranslationDraft d, String head, List<String> columns, List<List<int[]>> rows,
+                                       int column, int key, String inference, String overriding, String returning) {
+        StringBuilder with = new StringBuilder(d.withPrefix() == null ? "WITH " : d.withPrefix() + ", ");
+        List<SyncForm.Part> parts = new java.util.ArrayList<>();
+        List<String> lists = new java.util.ArrayList<>();
+        for (int n = 1; n <= rows.size(); n++) {
+            List<int[]> row = rows.get(n - 1);
+            String r = "\"dw$r" + n + "\"";
+            with.append(n == 1 ? "" : ", ").append(arbiter(d, row, column, key, inference, false, String.valueOf(n)));
+            String write = head + " (" + names(d, columns, row, column, key) + ")" + overriding + " SELECT \"dw$k\""
+                    + others(d, row, column, key) + " FROM " + r + " WHERE \"dw$v\" IS NULL OR EXISTS (SELECT FROM \"dw$t"
+                    + n + "\")";
+            String proposed = "SELECT \"dw$v\" FROM " + r;
+            parts.add(new SyncForm.Part(write, Identifiers.quote(d.spec.keyColumn()), d.forSync(proposed)));
+            if (returning != null) {
+                lists.add(returning.replace(TranslationDraft.RETURNED, d.asColumn(proposed)));
+            }
+        }
+        if (returning == null) {
+            return d.rewritten(SyncForm.plain(d, with.toString(), parts, null), Rewrite.Kind.DUAL_WRITE, 0);
+        }
+        return d.rewritten(SyncForm.returning(d, with.toString(), parts, lists, null), Rewrite.Kind.DUAL_WRITE_RETURNING,
+                DualWriteForm.HIDDEN_COLUMNS);
+    }
+
+    /** The columns the user's row is inserted with: the key first, then the row's others that are not DEFAULT. */
+    private static String names(TranslationDraft d, List<String> columns, List<int[]> row, int column, int key) {
+        StringBuilder names = new StringBuilder(Identifiers.quote(d.spec.keyColumn()));
+        for (int k = 0; k < row.size(); k++) {
+            if (k != key && k != column && !InsertClauses.isDefault(d.t, row.get(k))) {
+                names.append(", ").append(columns.get(k));
+            }
+        }
+        return names.toString();
+    }
+
+    /** The values of {@link #names}' columns but the key, each after a comma. */
+    private static String others(TranslationDraft d, List<int[]> row, int column, int key) {
+        StringBuilder others = new StringBuilder();
+        for (int k = 0; k < row.size(); k++) {
+            if (k != key && k != column && !InsertClauses.isDefault(d.t, row.get(k))) {
+                others.append(", ").append(d.edited(row.get(k)[0], row.get(k)[1]));
+            }
+        }
+        return others.toString();
+    }
+
+    /**
+     * A row's key and value ({@code "dw$r<suffix>"}) and the new table's row inserted first, the arbiter
+     * ({@code "dw$t<suffix>"}).
+     */
+    private static String arbiter(TranslationDraft d, List<int[]> row, int column, int key, String inference,
+                                  boolean update, String suffix) {
+        Sig t = d.t;
+        String keyValue = key < 0 || InsertClauses.isDefault(t, row.get(key)) ? d.table.keyDefault() : d.edited(row.get(key)[0], row.get(key)[1]);
+        String value = column < 0 || InsertClauses.isDefault(t, row.get(column)) ? d.defaultValue() : d.edited(row.get(column)[0], row.get(column)[1]);
+        String fk = Identifiers.quote(d.spec.targetKeyColumn());
+        String flag = Identifiers.quote(d.spec.primaryFlagColumn());
+        String r = "\"dw$r" + suffix + "\"";
+        return r + " AS MATERIALIZED (SELECT " + keyValue + " AS \"dw$k\", " + d.forSync(value) + " AS \"dw$v\"), \"dw$t"
+                + suffix + "\" AS (INSERT INTO " + d.spec.qualifiedTarget() + (update ? " AS \"dw$e\"" : "") + " (" + fk + ", "
+                + Identifiers.quote(d.spec.targetValueColumn()) + ", " + flag + ") SELECT \"dw$k\", \"dw$v\", true FROM " + r
+                + " WHERE \"dw$v\" IS NOT NULL AND (" + DualWriteForm.rlsCondition(d.spec) + ")"
+                + " ON CONFLICT " + (inference.isEmpty() ? "" : inference + " WHERE " + flag + " ")
+                + (!update ? "DO NOTHING RETURNING " + fk + ")"
+                : "DO UPDATE SET " + fk + " = \"dw$e\"." + fk + " RETURNING \"dw$e\"." + fk + " AS \"dw$u\", \"dw$e\"."
+                + Identifiers.quote(d.spec.targetValueColumn()) + " AS \"dw$a\", \"dw$e\".xmax = 0 AS \"dw$i\")");
     }
 
     /**

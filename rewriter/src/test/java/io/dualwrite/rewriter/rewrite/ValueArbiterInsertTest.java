@@ -63,6 +63,10 @@ class ValueArbiterInsertTest {
                 + " | \"dw$x\" AS (INSERT INTO users AS u (\"id\", name) SELECT \"dw$k\", 'a' FROM \"dw$r\" WHERE NOT EXISTS",
         "INSERT INTO users (name, email) VALUES ('a', 'a@x') ON CONFLICT (lower(email)) DO UPDATE SET email = EXCLUDED.email"
                 + " | DO UPDATE SET \"id\" = users.\"id\" WHERE EXISTS | ON CONFLICT (lower(\"address\")) WHERE \"is_primary\" DO UPDATE",
+        // several rows: each its own arbiter and INSERT, in order
+        "INSERT INTO users (name, email) VALUES ('a', 'a@x'), ('b', 'b@x') ON CONFLICT (email) DO NOTHING"
+                + " | \"dw$r2\" AS MATERIALIZED (SELECT nextval('users_id_seq'::regclass) AS \"dw$k\", CAST(('b@x') AS"
+                + " | \"dw$w2\" AS (INSERT INTO users (\"id\", name) SELECT \"dw$k\", 'b' FROM \"dw$r2\" WHERE \"dw$v\" IS NULL OR EXISTS (SELECT FROM \"dw$t2\")",
     })
     void keysValuesAndTargets(String sql, String part, String other) {
         assertThat(translated(rewriter(false, KEY_DEFAULT), sql)).isInstanceOfSatisfying(Rewrite.Rewritten.class,
@@ -71,7 +75,6 @@ class ValueArbiterInsertTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "INSERT INTO users (name, email) VALUES ('a', 'a@x'), ('b', 'b@x') ON CONFLICT (email) DO NOTHING | several VALUES rows",
         "INSERT INTO users (id, name, email) SELECT 1, 'a', 'a@x' ON CONFLICT (email) DO NOTHING | a query",
         "INSERT INTO users (name, email) VALUES ('a', 'a@x') ON CONFLICT (email, name) DO NOTHING | other columns",
         "INSERT INTO users (name, email) VALUES ('a', 'a@x') ON CONFLICT (email) WHERE email <> '' DO NOTHING | predicate",
