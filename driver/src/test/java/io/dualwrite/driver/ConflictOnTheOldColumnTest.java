@@ -135,7 +135,14 @@ class ConflictOnTheOldColumnTest {
                 new Object[] {insert + " RETURNING id", 23L, "Dee", "dee.other@example.com"},
                 new Object[] {"INSERT INTO users (name, email) VALUES ('by default', 'default@example.com') ON CONFLICT DO NOTHING"
                         + " RETURNING id, upper(email)"},
-                new Object[] {"INSERT INTO users VALUES (DEFAULT, 'positional', 'EVE@example.com') ON CONFLICT DO NOTHING RETURNING *"});
+                new Object[] {"INSERT INTO users VALUES (DEFAULT, 'positional', 'EVE@example.com') ON CONFLICT DO NOTHING RETURNING *"},
+                // several rows, each decided after the ones before it: the third goes in, its value freed by the second's skip
+                new Object[] {"INSERT INTO users (id, name, email) VALUES (30, 'multi', 'multi@example.com'), (3, 'taken key',"
+                        + " 'multi3@example.com'), (31, 'multi31', 'MULTI3@example.com') ON CONFLICT DO NOTHING RETURNING *"},
+                new Object[] {"INSERT INTO users (id, name, email) VALUES (?, 'Dee', ?), (?, 'dup', ?), (?, 'dup2', ?)"
+                        + " ON CONFLICT DO NOTHING", 32L, "dee2@example.com", 33L, "dup@example.com", 34L, "DUP@example.com"},
+                new Object[] {"INSERT INTO users (name, email) VALUES ('d1', 'd1@example.com'), ('d2', NULL) ON CONFLICT DO NOTHING"
+                        + " RETURNING id, email"});
         assertTwinsAgree("ConflictOnTheOldColumnTest DO NOTHING, no target " + phase, phase, db, "(lower(email))",
                 "CREATE UNIQUE INDEX users_name_key ON users (name)", statements, 0);
         try (Connection c = db.connectDualwrite()) {

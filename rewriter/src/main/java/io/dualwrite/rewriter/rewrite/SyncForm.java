@@ -19,11 +19,16 @@ final class SyncForm {
      *
      * @param proposed for an INSERT … ON CONFLICT, the value the row proposes for the old column, checked as the
      *                 column checked it ({@link #checks}); else null
+     * @param before   CTEs the part reads, to come right before it in the WITH list (after the previous part), or null
      */
-    record Part(String write, String key, String value, Proposed proposed) {
+    record Part(String write, String key, String value, Proposed proposed, String before) {
 
         Part(String write, String key, String value) {
-            this(write, key, value, null);
+            this(write, key, value, null, null);
+        }
+
+        Part(String write, String key, String value, Proposed proposed) {
+            this(write, key, value, proposed, null);
         }
     }
 
@@ -79,7 +84,7 @@ final class SyncForm {
             if (!upsert) {
                 d.standalone.add(write);
             }
-            cte(b, i, parts.size()).append(write).append(")");
+            cte(b, i, parts.size(), p).append(write).append(")");
         }
         after(b, after);
         checks(b, d, parts);
@@ -103,12 +108,13 @@ final class SyncForm {
             Part p = parts.get(i);
             String write = p.write() + " RETURNING " + lists.get(i) + ", " + hidden(p, delete);
             d.standalone.add(write);
-            cte(b, i, parts.size()).append(write).append(")");
+            cte(b, i, parts.size(), p).append(write).append(")");
         }
         if (parts.size() > 1) {
             // PostgreSQL describes the UNION ALL below without the columns' origin; one part's rows keep it
-            d.describedBy = head(with).append("\"dw$w\" AS (").append(parts.get(0).write()).append(" RETURNING ")
-                    .append(lists.get(0)).append(") SELECT * FROM \"dw$w\"").toString();
+            Part first = parts.get(0);
+            d.describedBy = cte(head(with), 0, 1, first).append(first.write()).append(" RETURNING ").append(lists.get(0))
+                    .append(") SELECT * FROM \"dw$w\"").toString();
         }
         after(b, after);
         b.append(", \"dw$s\" AS (").append(sync(d, parts.size(), delete, false)).append(")");
@@ -165,11 +171,15 @@ final class SyncForm {
         return new StringBuilder(withPrefix == null ? "WITH " : withPrefix + ", ");
     }
 
-    private static StringBuilder cte(StringBuilder b, int i, int n) {
-        return b.append(i == 0 ? "" : ", ").append(name(i, n)).append(" AS (");
+    private static StringBuilder cte(StringBuilder b, int i, int n, Part p) {
+        if (p.before() != null) {
+            b.append(i == 0 ? "" : ", ").append(p.before());
+        }
+        return b.append(i == 0 && p.before() == null ? "" : ", ").append(name(i, n)).append(" AS (");
     }
 
-    private static String name(int i, int n) {
+    /** The name of part {@code i} (from 0) of {@code n}. */
+    static String name(int i, int n) {
         return n == 1 ? "\"dw$w\"" : "\"dw$w" + (i + 1) + "\"";
     }
 

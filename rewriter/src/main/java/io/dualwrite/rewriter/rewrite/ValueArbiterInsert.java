@@ -35,7 +35,7 @@ import java.util.List;
  * key; where that key is taken, the guard leaves the taken row alone and a plain INSERT of the row fails as the
  * original did (23505 on the key's index). The upsert feeds the translated sync view, so the count is the original's
  * (0 where DO UPDATE's WHERE is false) and an assigned {@code email} reaches the new table. One VALUES row per
- * statement, as for {@code DO NOTHING} without a target (a JDBC batch of them is fine).
+ * statement (a JDBC batch of them is fine).
  */
 final class ValueArbiterInsert {
 
@@ -89,7 +89,7 @@ final class ValueArbiterInsert {
         String which = EVERY_UNIQUE_INDEX.equals(inference) ? "INSERT … ON CONFLICT DO NOTHING (without a conflict target,"
                 + " while a unique index reads " + d.spec.sourceColumn() + ")" : "INSERT … ON CONFLICT (" + d.spec.sourceColumn() + ")"
                 + (doUpdate ? " DO UPDATE" : "");
-        if (rows == 0 || rows > 1 && (doUpdate || EVERY_UNIQUE_INDEX.equals(inference))) {
+        if (rows == 0 || rows > 1 && doUpdate) {
             return which + " with " + (rows == 0 ? "a query or DEFAULT VALUES" : "several VALUES rows") + ": send one"
                     + " VALUES row per statement (a JDBC batch of them is fine)";
         }
@@ -172,7 +172,7 @@ final class ValueArbiterInsert {
         String others = others(d, row, column, key);
         String into = head + " (" + names(d, columns, row, column, key) + ")" + overriding + " SELECT ";
         String with = (d.withPrefix() == null ? "WITH " : d.withPrefix() + ", ") + arbiter(d, row, column, key, inference,
-                update != null, "");
+                update != null, "", null);
         if (inference.isEmpty()) {
             return everyUniqueIndex(d, with, into + "\"dw$k\"" + others, returning);
         }
@@ -208,33 +208,41 @@ final class ValueArbiterInsert {
     }
 
     /**
-     * Several VALUES rows, {@code DO NOTHING} on the old column: each row's pair of CTEs ({@code "dw$r<n>"}, {@code
-     * "dw$t<n>"}) and its INSERT of the user's row, a part of the translated sync ({@link SyncForm}), whose order is the
-     * rows' (PostgreSQL runs each part when the sync reads it). So, as in the original, a row's conflict sees the rows
-     * before it (a second row with the same value is skipped), and its key's default is taken after theirs.
+     * Several VALUES rows, {@code DO NOTHING}: each row's pair of CTEs ({@code "dw$r<n>"}, {@code "dw$t<n>"}) and its
+     * INSERT of the user's row, a part of the translated sync ({@link SyncForm}), whose order is the rows' (PostgreSQL
+     * runs each part when the sync reads it). So, as in the original, a row's conflict sees the rows before it (a second
+     * row with the same value is skipped), and its key's default is taken after theirs. Without a target, a row's new-table
+     * row that the user's row did not follow is removed ({@code "dw$x<n>"}, as {@link #everyUniqueIndex}) before the next
+     * row's is decided, which reads it to be run after it: a later row with the same value goes in, as in the original.
      */
     private static Rewrite severalRows(TranslationDraft d, String head, List<String> columns, List<List<int[]>> rows,
                                        int column, int key, String inference, String overriding, String returning) {
-        StringBuilder with = new StringBuilder(d.withPrefix() == null ? "WITH " : d.withPrefix() + ", ");
         List<SyncForm.Part> parts = new java.util.ArrayList<>();
         List<String> lists = new java.util.ArrayList<>();
+        String skipped = null;
         for (int n = 1; n <= rows.size(); n++) {
             List<int[]> row = rows.get(n - 1);
             String r = "\"dw$r" + n + "\"";
-            with.append(n == 1 ? "" : ", ").append(arbiter(d, row, column, key, inference, false, String.valueOf(n)));
+            String before = (skipped == null ? "" : skipped + ", ") + arbiter(d, row, column, key, inference, false,
+                    String.valueOf(n), skipped == null ? null : "\"dw$x" + (n - 1) + "\"");
             String write = head + " (" + names(d, columns, row, column, key) + ")" + overriding + " SELECT \"dw$k\""
                     + others(d, row, column, key) + " FROM " + r + " WHERE \"dw$v\" IS NULL OR EXISTS (SELECT FROM \"dw$t"
-                    + n + "\")";
+                    + n + "\")" + (inference.isEmpty() ? " ON CONFLICT DO NOTHING" : "");
             String proposed = "SELECT \"dw$v\" FROM " + r;
-            parts.add(new SyncForm.Part(write, Identifiers.quote(d.spec.keyColumn()), d.forSync(proposed)));
+            parts.add(new SyncForm.Part(write, Identifiers.quote(d.spec.keyColumn()), d.forSync(proposed), null, before));
             if (returning != null) {
                 lists.add(returning.replace(TranslationDraft.RETURNED, d.asColumn(proposed)));
             }
+            if (inference.isEmpty()) {
+                skipped = "\"dw$x" + n + "\" AS (" + DualWriteForm.intoSyncView(d.spec.qualifiedTranslatedSyncView())
+                        + " SELECT \"dw$k\", NULL, true FROM " + r + " WHERE EXISTS (SELECT FROM \"dw$t" + n + "\") AND NOT EXISTS"
+                        + " (SELECT FROM " + SyncForm.name(n - 1, rows.size()) + ") RETURNING k)";
+            }
         }
         if (returning == null) {
-            return d.rewritten(SyncForm.plain(d, with.toString(), parts, null), Rewrite.Kind.DUAL_WRITE, 0);
+            return d.rewritten(SyncForm.plain(d, d.withPrefix(), parts, skipped), Rewrite.Kind.DUAL_WRITE, 0);
         }
-        return d.rewritten(SyncForm.returning(d, with.toString(), parts, lists, null), Rewrite.Kind.DUAL_WRITE_RETURNING,
+        return d.rewritten(SyncForm.returning(d, d.withPrefix(), parts, lists, skipped), Rewrite.Kind.DUAL_WRITE_RETURNING,
                 DualWriteForm.HIDDEN_COLUMNS);
     }
 
@@ -263,16 +271,19 @@ final class ValueArbiterInsert {
     /**
      * A row's key and value ({@code "dw$r<suffix>"}) and the new table's row inserted first, the arbiter
      * ({@code "dw$t<suffix>"}).
+     *
+     * @param after null, or a CTE with RETURNING that the row's key and value are computed after (read to its end)
      */
     private static String arbiter(TranslationDraft d, List<int[]> row, int column, int key, String inference,
-                                  boolean update, String suffix) {
+                                  boolean update, String suffix, String after) {
         Sig t = d.t;
         String keyValue = key < 0 || InsertClauses.isDefault(t, row.get(key)) ? d.table.keyDefault() : d.edited(row.get(key)[0], row.get(key)[1]);
         String value = column < 0 || InsertClauses.isDefault(t, row.get(column)) ? d.defaultValue() : d.edited(row.get(column)[0], row.get(column)[1]);
         String fk = Identifiers.quote(d.spec.targetKeyColumn());
         String flag = Identifiers.quote(d.spec.primaryFlagColumn());
         String r = "\"dw$r" + suffix + "\"";
-        return r + " AS MATERIALIZED (SELECT " + keyValue + " AS \"dw$k\", " + d.forSync(value) + " AS \"dw$v\"), \"dw$t"
+        return r + " AS MATERIALIZED (SELECT " + keyValue + " AS \"dw$k\", " + d.forSync(value) + " AS \"dw$v\""
+                + (after == null ? "" : " FROM (SELECT count(*) FROM " + after + ") AS \"dw$o\"") + "), \"dw$t"
                 + suffix + "\" AS (INSERT INTO " + d.spec.qualifiedTarget() + (update ? " AS \"dw$e\"" : "") + " (" + fk + ", "
                 + Identifiers.quote(d.spec.targetValueColumn()) + ", " + flag + ") SELECT \"dw$k\", \"dw$v\", true FROM " + r
                 + " WHERE \"dw$v\" IS NOT NULL AND (" + DualWriteForm.rlsCondition(d.spec) + ")"

@@ -85,7 +85,6 @@ class ValueArbiterInsertTest {
         "INSERT INTO users (name, email) VALUES ('a', 'a@x') ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.name | another column of EXCLUDED",
         "INSERT INTO users (name, email) VALUES ('a', 'a@x'), ('b', 'b@x') ON CONFLICT (email) DO UPDATE SET name = 'b' | several VALUES rows",
         "INSERT INTO users (name, email) VALUES ('a', 'a@x') ON CONFLICT ON CONSTRAINT users_email_key DO NOTHING | users_email_key",
-        "INSERT INTO users (name, email) VALUES ('a', 'a@x'), ('b', 'b@x') ON CONFLICT DO NOTHING | without a conflict target",
     })
     void refusedWhereNoTwinCanDecideExactly(String sql, String reason) {
         assertThat(translated(rewriter(false, KEY_DEFAULT), sql)).isInstanceOfSatisfying(Rewrite.Rejected.class,
