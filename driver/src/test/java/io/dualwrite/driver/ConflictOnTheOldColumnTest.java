@@ -118,6 +118,28 @@ class ConflictOnTheOldColumnTest {
         assertTwinsAgree("ConflictOnTheOldColumnTest several rows " + phase, phase, db, "(lower(email))", "", statements, 1);
     }
 
+    /** {@code DO UPDATE} of several rows: each row upserts its value's owner or goes in, in order; one value twice is 21000. */
+    @ParameterizedTest
+    @EnumSource(value = Phase.class, names = {"NEW_ONLY", "CONTRACTED"})
+    void severalRowsUpsertInTheirOrder(Phase phase, TestDatabase db) throws Exception {
+        List<Object[]> statements = List.of(
+                new Object[] {"INSERT INTO users (name, email) VALUES ('Bob again', 'bob@example.com'), ('Gus', 'gus@example.com'),"
+                        + " ('nul', NULL) ON CONFLICT (lower(email)) DO UPDATE SET name = EXCLUDED.name RETURNING *"},
+                new Object[] {"INSERT INTO users AS u (name, email) VALUES ('x', 'ANN@example.com'), ('y', 'dee@example.com')"
+                        + " ON CONFLICT (lower(email)) DO UPDATE SET email = EXCLUDED.email, name = u.name || '+' RETURNING id, name, email"},
+                new Object[] {"INSERT INTO users (name, email) VALUES (?, ?), (?, ?) ON CONFLICT (lower(email)) DO UPDATE"
+                        + " SET name = EXCLUDED.name WHERE users.name <> 'Eve'", "e1", "eve@example.com", "h1", "h@example.com"},
+                new Object[] {"INSERT INTO users (name, email) VALUES ('t1', 'twice@example.com'), ('t2', 'TWICE@example.com')"
+                        + " ON CONFLICT (lower(email)) DO UPDATE SET name = EXCLUDED.name"},
+                new Object[] {"INSERT INTO users (id, name, email) VALUES (60, 'k60', 'k60@example.com'), (2, 'k2', 'k2@example.com')"
+                        + " ON CONFLICT (lower(email)) DO UPDATE SET name = EXCLUDED.name"},
+                new Object[] {"INSERT INTO users (name, email) VALUES ('after', 'k60@example.com'), ('again', 'twice@example.com')"
+                        + " ON CONFLICT (lower(email)) DO UPDATE SET name = EXCLUDED.name RETURNING id, name"});
+        // one value twice (21000) and the taken key (23505) fail alike, and leave nothing behind
+        assertTwinsAgree("ConflictOnTheOldColumnTest DO UPDATE, several rows " + phase, phase, db, "(lower(email))", "",
+                statements, 2);
+    }
+
     /**
      * {@code ON CONFLICT DO NOTHING} without a target skips a row any unique index refuses: the email's, the key's, and
      * here the name's; the new table's row of a row skipped for another index than the email's does not stay behind.
@@ -169,8 +191,7 @@ class ConflictOnTheOldColumnTest {
                     "INSERT INTO users (name, email) VALUES ('x', 'ann@example.com') ON CONFLICT (email) DO UPDATE SET name = 'y'"
                             + " WHERE email LIKE 'a%'",
                     "INSERT INTO users (name, email) VALUES ('x', 'ann@example.com') ON CONFLICT (email) DO UPDATE SET name = EXCLUDED.id::text",
-                    "INSERT INTO users (name, email) VALUES ('x', 'ann@example.com'), ('y', 'bob@example.com') ON CONFLICT (email)"
-                            + " DO UPDATE SET name = EXCLUDED.name"}) {
+                    "INSERT INTO users (name, email) SELECT 'x', 'ann@example.com' ON CONFLICT (email) DO UPDATE SET name = EXCLUDED.name"}) {
                 assertThatThrownBy(() -> c.createStatement().executeUpdate(sql)).as(sql).isInstanceOf(SQLException.class)
                         .hasFieldOrPropertyWithValue("SQLState", "0A000");
             }

@@ -4,8 +4,10 @@ import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.lexer.TokenKind;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.StringJoiner;
 
 /**
  * {@code INSERT INTO users (…, email) VALUES (…) ON CONFLICT (email) DO NOTHING | DO UPDATE …} after the old column
@@ -34,8 +36,8 @@ import java.util.List;
  * the key, which is the owner's: reading {@code EXCLUDED.id} is refused). Without an owner the row goes in under its own
  * key; where that key is taken, the guard leaves the taken row alone and a plain INSERT of the row fails as the
  * original did (23505 on the key's index). The upsert feeds the translated sync view, so the count is the original's
- * (0 where DO UPDATE's WHERE is false) and an assigned {@code email} reaches the new table. One VALUES row per
- * statement (a JDBC batch of them is fine).
+ * (0 where DO UPDATE's WHERE is false) and an assigned {@code email} reaches the new table. Several VALUES rows:
+ * so for each row, in order ({@link #upserts}).
  */
 final class ValueArbiterInsert {
 
@@ -89,9 +91,8 @@ final class ValueArbiterInsert {
         String which = EVERY_UNIQUE_INDEX.equals(inference) ? "INSERT … ON CONFLICT DO NOTHING (without a conflict target,"
                 + " while a unique index reads " + d.spec.sourceColumn() + ")" : "INSERT … ON CONFLICT (" + d.spec.sourceColumn() + ")"
                 + (doUpdate ? " DO UPDATE" : "");
-        if (rows == 0 || rows > 1 && doUpdate) {
-            return which + " with " + (rows == 0 ? "a query or DEFAULT VALUES" : "several VALUES rows") + ": send one"
-                    + " VALUES row per statement (a JDBC batch of them is fine)";
+        if (rows == 0) {
+            return which + " with a query or DEFAULT VALUES: insert VALUES rows (a JDBC batch of them is fine)";
         }
         if (d.table.storedMayDiffer() || d.table.syncedByTrigger()) {
             return which + " into a table with BEFORE row triggers, rules or row security capture triggers, which may"
@@ -165,46 +166,68 @@ final class ValueArbiterInsert {
      */
     static Rewrite translate(TranslationDraft d, String head, List<String> columns, List<List<int[]>> rows, int column,
                              int key, String inference, Update update, String overriding, String returning) {
-        if (rows.size() > 1) {
-            return severalRows(d, head, columns, rows, column, key, inference, overriding, returning);
+        if (rows.size() > 1 || update != null) {
+            return update == null ? severalRows(d, head, columns, rows, column, key, inference, overriding, returning)
+                    : upserts(d, head, columns, rows, column, key, inference, update, overriding, returning);
         }
         List<int[]> row = rows.get(0);
         String others = others(d, row, column, key);
         String into = head + " (" + names(d, columns, row, column, key) + ")" + overriding + " SELECT ";
         String with = (d.withPrefix() == null ? "WITH " : d.withPrefix() + ", ") + arbiter(d, row, column, key, inference,
-                update != null, "", null);
+                false, "", null);
         if (inference.isEmpty()) {
             return everyUniqueIndex(d, with, into + "\"dw$k\"" + others, returning);
         }
-        if (update == null) {
-            String write = into + "\"dw$k\"" + others + " FROM \"dw$r\" WHERE \"dw$v\" IS NULL OR EXISTS (SELECT FROM \"dw$t\")"
-                    + (returning == null ? "" : " RETURNING " + returning.replace(TranslationDraft.RETURNED,
-                    d.asColumn("SELECT \"dw$v\" FROM \"dw$r\"")));
-            d.standalone.add(write);
-            return d.rewritten(with + " " + write, returning == null ? Rewrite.Kind.DUAL_WRITE
-                    : Rewrite.Kind.DUAL_WRITE_RETURNING, 0);
+        String write = into + "\"dw$k\"" + others + " FROM \"dw$r\" WHERE \"dw$v\" IS NULL OR EXISTS (SELECT FROM \"dw$t\")"
+                + (returning == null ? "" : " RETURNING " + returning.replace(TranslationDraft.RETURNED,
+                d.asColumn("SELECT \"dw$v\" FROM \"dw$r\"")));
+        d.standalone.add(write);
+        return d.rewritten(with + " " + write, returning == null ? Rewrite.Kind.DUAL_WRITE : Rewrite.Kind.DUAL_WRITE_RETURNING,
+                0);
+    }
+
+    /**
+     * {@code DO UPDATE}, per VALUES row a part of the translated sync in the rows' order, as {@link #severalRows}: the
+     * owner of the value has its row upserted by its key; without one, the row is inserted under its own key, and where
+     * that key is taken DO UPDATE's guard leaves the row alone and {@code "dw$x<n>"} inserts it plainly, to fail as the
+     * original did (23505 on the key's index). A second row whose value the first took or gave fails with 21000, as in
+     * the original (PostgreSQL's "cannot affect row a second time", from the new table's row).
+     */
+    private static Rewrite upserts(TranslationDraft d, String head, List<String> columns, List<List<int[]>> rows,
+                                   int column, int key, String inference, Update update, String overriding, String returning) {
+        int size = rows.size();
+        List<SyncForm.Part> parts = new ArrayList<>();
+        List<String> lists = new ArrayList<>();
+        StringJoiner taken = new StringJoiner(", ");
+        for (int n = 1; n <= size; n++) {
+            List<int[]> row = rows.get(n - 1);
+            String suffix = size == 1 ? "" : String.valueOf(n);
+            String r = "\"dw$r" + suffix + "\"";
+            String t = "\"dw$t" + suffix + "\"";
+            String proposed = "(SELECT \"dw$v\" FROM " + r + ")";
+            String into = head + " (" + names(d, columns, row, column, key) + ")" + overriding + " SELECT ";
+            String others = others(d, row, column, key);
+            String owner = "EXISTS (SELECT FROM " + t + " WHERE NOT \"dw$i\")";
+            String excluded = d.asColumn(proposed);
+            String kept = update.updated() == null ? "(SELECT \"dw$a\" FROM " + t + ")"
+                    : TranslationDraft.EXCLUDED.equals(update.updated()) ? proposed
+                    : "(" + update.updated().replace(TranslationDraft.EXCLUDED, excluded) + ")";
+            String upsert = into + "COALESCE((SELECT \"dw$u\" FROM " + t + " WHERE NOT \"dw$i\"), \"dw$k\")" + others
+                    + " FROM " + r + " ON CONFLICT (" + Identifiers.quote(d.spec.keyColumn()) + ") " + (update.set() + " WHERE "
+                    + (update.where() == null ? "" : "(" + update.where() + ") AND ") + owner)
+                    .replace(TranslationDraft.EXCLUDED, excluded);
+            String stored = "CASE WHEN " + update.row() + ".xmax = 0 THEN " + proposed + " ELSE " + kept + " END";
+            String plainInsert = into + "\"dw$k\"" + others + " FROM " + r + " WHERE NOT " + owner
+                    + " AND NOT EXISTS (SELECT FROM " + SyncForm.name(n - 1, size) + ")";
+            d.standalone.add(plainInsert);
+            taken.add("\"dw$x" + suffix + "\" AS (" + plainInsert + ")");
+            parts.add(new SyncForm.Part(upsert, update.key(), d.forSync(stored), null,
+                    arbiter(d, row, column, key, inference, true, suffix, null)));
+            if (returning != null) {
+                lists.add(returning.replace(TranslationDraft.RETURNED, d.asColumn(stored)));
+            }
         }
-        // the owner of the value: its row is upserted by its key; without one, the row is inserted under its own key, and
-        // where that key is taken DO UPDATE's guard leaves the row alone and "dw$x" inserts it plainly, to fail as the
-        // original did (23505 on the key's index)
-        String owner = "EXISTS (SELECT FROM \"dw$t\" WHERE NOT \"dw$i\")";
-        String excluded = d.asColumn(PROPOSED);
-        String kept = update.updated() == null ? "(SELECT \"dw$a\" FROM \"dw$t\")" : TranslationDraft.EXCLUDED.equals(update.updated())
-                ? PROPOSED : "(" + update.updated().replace(TranslationDraft.EXCLUDED, excluded) + ")";
-        String upsert = into + "COALESCE((SELECT \"dw$u\" FROM \"dw$t\" WHERE NOT \"dw$i\"), \"dw$k\")" + others
-                + " FROM \"dw$r\" ON CONFLICT (" + Identifiers.quote(d.spec.keyColumn()) + ") " + (update.set() + " WHERE "
-                + (update.where() == null ? "" : "(" + update.where() + ") AND ") + owner).replace(TranslationDraft.EXCLUDED, excluded);
-        String stored = "CASE WHEN " + update.row() + ".xmax = 0 THEN " + PROPOSED + " ELSE " + kept + " END";
-        String plainInsert = into + "\"dw$k\"" + others + " FROM \"dw$r\" WHERE NOT " + owner + " AND NOT EXISTS (SELECT FROM \"dw$w\")";
-        d.standalone.add(plainInsert);
-        String taken = "\"dw$x\" AS (" + plainInsert + ")";
-        List<SyncForm.Part> parts = List.of(new SyncForm.Part(upsert, update.key(), d.forSync(stored)));
-        if (returning == null) {
-            return d.rewritten(SyncForm.plain(d, with, parts, taken), Rewrite.Kind.DUAL_WRITE, 0);
-        }
-        List<String> lists = List.of(returning.replace(TranslationDraft.RETURNED, d.asColumn(stored)));
-        return d.rewritten(SyncForm.returning(d, with, parts, lists, taken), Rewrite.Kind.DUAL_WRITE_RETURNING,
-                DualWriteForm.HIDDEN_COLUMNS);
+        return synced(d, d.withPrefix(), parts, returning == null ? null : lists, taken.toString());
     }
 
     /**
@@ -217,8 +240,8 @@ final class ValueArbiterInsert {
      */
     private static Rewrite severalRows(TranslationDraft d, String head, List<String> columns, List<List<int[]>> rows,
                                        int column, int key, String inference, String overriding, String returning) {
-        List<SyncForm.Part> parts = new java.util.ArrayList<>();
-        List<String> lists = new java.util.ArrayList<>();
+        List<SyncForm.Part> parts = new ArrayList<>();
+        List<String> lists = new ArrayList<>();
         String skipped = null;
         for (int n = 1; n <= rows.size(); n++) {
             List<int[]> row = rows.get(n - 1);
@@ -239,10 +262,16 @@ final class ValueArbiterInsert {
                         + " (SELECT FROM " + SyncForm.name(n - 1, rows.size()) + ") RETURNING k)";
             }
         }
-        if (returning == null) {
-            return d.rewritten(SyncForm.plain(d, d.withPrefix(), parts, skipped), Rewrite.Kind.DUAL_WRITE, 0);
+        return synced(d, d.withPrefix(), parts, returning == null ? null : lists, skipped);
+    }
+
+    /** The parts as one statement of the translated sync: its update count, or with {@code lists} its rows. */
+    private static Rewrite synced(TranslationDraft d, String with, List<SyncForm.Part> parts, List<String> lists,
+                                  String after) {
+        if (lists == null) {
+            return d.rewritten(SyncForm.plain(d, with, parts, after), Rewrite.Kind.DUAL_WRITE, 0);
         }
-        return d.rewritten(SyncForm.returning(d, d.withPrefix(), parts, lists, skipped), Rewrite.Kind.DUAL_WRITE_RETURNING,
+        return d.rewritten(SyncForm.returning(d, with, parts, lists, after), Rewrite.Kind.DUAL_WRITE_RETURNING,
                 DualWriteForm.HIDDEN_COLUMNS);
     }
 
@@ -305,10 +334,7 @@ final class ValueArbiterInsert {
         String skipped = "\"dw$x\" AS (" + DualWriteForm.intoSyncView(d.spec.qualifiedTranslatedSyncView()) + " SELECT \"dw$k\","
                 + " NULL, true FROM \"dw$r\" WHERE EXISTS (SELECT FROM \"dw$t\") AND NOT EXISTS (SELECT FROM \"dw$w\"))";
         List<SyncForm.Part> parts = List.of(new SyncForm.Part(write, Identifiers.quote(d.spec.keyColumn()), d.forSync(PROPOSED)));
-        if (returning == null) {
-            return d.rewritten(SyncForm.plain(d, with, parts, skipped), Rewrite.Kind.DUAL_WRITE, 0);
-        }
-        return d.rewritten(SyncForm.returning(d, with, parts, List.of(returning.replace(TranslationDraft.RETURNED,
-                d.asColumn(PROPOSED))), skipped), Rewrite.Kind.DUAL_WRITE_RETURNING, DualWriteForm.HIDDEN_COLUMNS);
+        return synced(d, with, parts, returning == null ? null
+                : List.of(returning.replace(TranslationDraft.RETURNED, d.asColumn(PROPOSED))), skipped);
     }
 }

@@ -159,7 +159,7 @@ class TranslationTest {
         String query = "INSERT INTO users (id, name, email) SELECT id, name, address FROM staging ON CONFLICT DO NOTHING";
         assertThat(unique.plan(query).forPhase(Phase.CONTRACTED)).isInstanceOfSatisfying(Rewrite.Rejected.class,
                 r -> assertThat(r.reason()).contains("INSERT … ON CONFLICT DO NOTHING (without a conflict target, while"
-                        + " a unique index reads email) with a query", "send one VALUES row per statement"));
+                        + " a unique index reads email) with a query", "insert VALUES rows"));
         assertThat(rewriter.plan(query).forPhase(Phase.CONTRACTED)).as("no unique index").isInstanceOf(Rewrite.Rewritten.class);
         // several rows: the next row's arbiter only after the previous row's leftover is gone
         assertThat(unique.plan("INSERT INTO users (id, name, email) VALUES (1, 'a', 'a@x'), (2, 'b', 'b@x') ON CONFLICT DO NOTHING")

@@ -63,6 +63,10 @@ class ValueArbiterInsertTest {
                 + " | \"dw$x\" AS (INSERT INTO users AS u (\"id\", name) SELECT \"dw$k\", 'a' FROM \"dw$r\" WHERE NOT EXISTS",
         "INSERT INTO users (name, email) VALUES ('a', 'a@x') ON CONFLICT (lower(email)) DO UPDATE SET email = EXCLUDED.email"
                 + " | DO UPDATE SET \"id\" = users.\"id\" WHERE EXISTS | ON CONFLICT (lower(\"address\")) WHERE \"is_primary\" DO UPDATE",
+        "INSERT INTO users (name, email) VALUES ('a', 'a@x'), ('b', 'b@x') ON CONFLICT (email) DO UPDATE SET name = 'b'"
+                + " | \"dw$t2\" AS (INSERT INTO \"public\".\"email_address\" AS \"dw$e\""
+                + " | \"dw$x2\" AS (INSERT INTO users (\"id\", name) SELECT \"dw$k\", 'b' FROM \"dw$r2\" WHERE NOT EXISTS (SELECT FROM"
+                + " \"dw$t2\" WHERE NOT \"dw$i\") AND NOT EXISTS (SELECT FROM \"dw$w2\"))",
         // several rows: each its own arbiter and INSERT, in order
         "INSERT INTO users (name, email) VALUES ('a', 'a@x'), ('b', 'b@x') ON CONFLICT (email) DO NOTHING"
                 + " | \"dw$r2\" AS MATERIALIZED (SELECT nextval('users_id_seq'::regclass) AS \"dw$k\", CAST(('b@x') AS"
@@ -83,7 +87,6 @@ class ValueArbiterInsertTest {
         "INSERT INTO users (name, email) VALUES ('a', 'a@x') ON CONFLICT (email) DO UPDATE SET name = 'b' WHERE users.email > '' | reads the stored email",
         "INSERT INTO users (name, email) VALUES ('a', 'a@x') ON CONFLICT (email) DO UPDATE SET name = EXCLUDED.id | EXCLUDED.id",
         "INSERT INTO users (name, email) VALUES ('a', 'a@x') ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.name | another column of EXCLUDED",
-        "INSERT INTO users (name, email) VALUES ('a', 'a@x'), ('b', 'b@x') ON CONFLICT (email) DO UPDATE SET name = 'b' | several VALUES rows",
         "INSERT INTO users (name, email) VALUES ('a', 'a@x') ON CONFLICT ON CONSTRAINT users_email_key DO NOTHING | users_email_key",
     })
     void refusedWhereNoTwinCanDecideExactly(String sql, String reason) {
