@@ -110,6 +110,15 @@ class ConflictOnTheOldColumnTest {
                         + " (77, 'pos3', 'pos3@example.com') ON CONFLICT (lower(email)) DO NOTHING RETURNING id, upper(email)"},
                 new Object[] {"WITH n AS (SELECT 'with' AS name) INSERT INTO users AS u (email, name) VALUES ('w1@example.com',"
                         + " (SELECT name FROM n)), ('w2@example.com', 'w2') ON CONFLICT (lower(email)) DO NOTHING RETURNING u.*"},
+                // a query, its keys by default: its rows through the twin together, in the query's order
+                new Object[] {"INSERT INTO users (name, email) SELECT 'q' || g, CASE WHEN g = 2 THEN NULL ELSE 'q' || (g % 3)"
+                        + " || '@example.com' END FROM generate_series(1, 5) g ON CONFLICT (lower(email)) DO NOTHING RETURNING *"},
+                new Object[] {"INSERT INTO users AS u (email, name) SELECT upper(email), name || '!' FROM users WHERE id <= 3"
+                        + " ON CONFLICT (lower(email)) DO NOTHING RETURNING u.name, u.email"},
+                new Object[] {"INSERT INTO users (name, email) SELECT ?, ? ON CONFLICT (lower(email)) DO NOTHING RETURNING id, email",
+                        "qp", "QP@example.com"},
+                new Object[] {"INSERT INTO users (name, email) SELECT ?, ? ON CONFLICT (lower(email)) DO NOTHING", "qp again",
+                        "qp@example.com"},
                 new Object[] {"INSERT INTO users (id, name, email) VALUES (50, 'k', 'k50@example.com'), (1, 'k', 'k1@example.com')"
                         + " ON CONFLICT (lower(email)) DO NOTHING"},
                 new Object[] {"INSERT INTO users (name, email) VALUES ('after', 'k50@example.com') ON CONFLICT (lower(email))"

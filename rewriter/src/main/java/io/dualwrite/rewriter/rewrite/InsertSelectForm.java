@@ -97,6 +97,48 @@ final class InsertSelectForm {
     }
 
     /**
+     * {@code INSERT INTO users (…, email) <query> ON CONFLICT (email) DO NOTHING} (or a function of it), the key left to
+     * its default, after the old column stopped being written: the twin of the old column's unique index on the new
+     * table decides, as for VALUES rows ({@link ValueArbiterInsert}), here for all the query's rows in one INSERT. The
+     * query runs once, its rows numbered and each given the key's default (as the INSERT would have, skipped rows too);
+     * their values go into the new table first, in the query's order (a row whose value an earlier row took is skipped
+     * there, as in the original), then the users rows whose value went in or is NULL, in that order. Each row's key is
+     * its own, so the new table's row names its query row.
+     */
+    static Rewrite arbitrated(TranslationDraft d, WriteShape shape, int headEnd, List<String> columns, int column,
+                              String overriding, int sourceStart, int sourceEnd, String inference, int returning) {
+        StringBuilder aliases = new StringBuilder();
+        StringBuilder kept = new StringBuilder();
+        StringBuilder taken = new StringBuilder();
+        for (int k = 0; k < columns.size(); k++) {
+            aliases.append(k == 0 ? "" : ", ").append(alias(k));
+            if (k != column) {
+                kept.append(columns.get(k)).append(", ");
+                taken.append("q.").append(alias(k)).append(", ");
+            }
+        }
+        int key = columns.size();
+        kept.append(Identifiers.quote(d.spec.keyColumn()));
+        taken.append("q.").append(alias(key));
+        String fk = Identifiers.quote(d.spec.targetKeyColumn());
+        String flag = Identifiers.quote(d.spec.primaryFlagColumn());
+        String query = "\"dw$q\" AS MATERIALIZED (SELECT \"dw$r\".*, " + d.table.keyDefault() + " AS " + alias(key)
+                + ", row_number() OVER () AS \"dw$n\" FROM (" + d.edited(sourceStart, sourceEnd) + ") AS \"dw$r\"(" + aliases + "))";
+        String arbiter = "\"dw$t\" AS (INSERT INTO " + d.spec.qualifiedTarget() + " (" + fk + ", "
+                + Identifiers.quote(d.spec.targetValueColumn()) + ", " + flag + ") SELECT q." + alias(key) + ", "
+                + d.forSync("q." + alias(column)) + ", true FROM \"dw$q\" q WHERE q." + alias(column) + " IS NOT NULL AND ("
+                + DualWriteForm.rlsCondition(d.spec) + ") ORDER BY q.\"dw$n\" ON CONFLICT " + inference + " WHERE " + flag
+                + " DO NOTHING RETURNING " + fk + ")";
+        String write = d.edited(d.main, headEnd) + " (" + kept + ")" + overriding + " SELECT " + taken + " FROM \"dw$q\" q"
+                + " WHERE q." + alias(column) + " IS NULL OR q." + alias(key) + " IN (SELECT " + fk + " FROM \"dw$t\")"
+                + " ORDER BY q.\"dw$n\"" + (returning < 0 ? "" : " RETURNING " + d.edited(returning + 1, d.t.size())
+                .replace(TranslationDraft.RETURNED, returned(d, shape, column, key, false)));
+        d.standalone.add(write);
+        return d.rewritten((d.withPrefix() == null ? "WITH " : d.withPrefix() + ", ") + query + ", " + arbiter + " " + write,
+                returning < 0 ? Rewrite.Kind.DUAL_WRITE : Rewrite.Kind.DUAL_WRITE_RETURNING, 0);
+    }
+
+    /**
      * The column's value in a RETURNING list: the first query row's for the inserted row's key (a
      * scalar subquery per returned row, so RETURNING of the column costs a scan of the query per row);
      * a row DO UPDATE changed without assigning the column keeps the stored value.

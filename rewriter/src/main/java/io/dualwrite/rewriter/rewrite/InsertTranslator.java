@@ -130,7 +130,14 @@ final class InsertTranslator {
                 rows.add(row);
                 keyComputed |= key < 0 || key >= row.size() || InsertClauses.isDefault(t, row.get(key));
             }
-            refusal = ValueArbiterInsert.whyNot(d, p.valueArbiter, rows.size(), p.doUpdate, keyComputed, p.overridingUser);
+            // a query's rows go through the twin together: its rows' keys must be their own (the key's default), so that
+            // each inserted row is the query row whose value went in
+            boolean arbitratedQuery = query && column >= 0 && keyByDefault && !p.doUpdate
+                    && !ValueArbiterInsert.EVERY_UNIQUE_INDEX.equals(p.valueArbiter);
+            String source = !rows.isEmpty() || arbitratedQuery ? null : !query ? "DEFAULT VALUES"
+                    : p.doUpdate || column < 0 || ValueArbiterInsert.EVERY_UNIQUE_INDEX.equals(p.valueArbiter) ? "a query"
+                    : "a query that gives the key column (a query can leave it to its default)";
+            refusal = ValueArbiterInsert.whyNot(d, p.valueArbiter, source, p.doUpdate, keyComputed, p.overridingUser);
             if (refusal == null && p.doUpdate) {
                 refusal = ValueArbiterInsert.whyNotUpdate(d, p.updates, p.doAt, p.conflictEnd);
                 if (refusal == null && p.updatedColumn >= 0 && readsOtherExcluded(d, p.updates.get(p.updatedColumn))) {
@@ -140,6 +147,10 @@ final class InsertTranslator {
             }
             if (refusal != null) {
                 return owner.refused(d.statement, refusal, "or stay in a phase that writes the old column");
+            }
+            if (arbitratedQuery) {
+                return InsertSelectForm.arbitrated(d, shape, p.headEnd, p.written(t, columns, columns.size()), column,
+                        p.overriding, p.sourceStart, p.sourceEnd, p.valueArbiter, p.returning);
             }
             ValueArbiterInsert.Update update = null;
             if (p.doUpdate) {

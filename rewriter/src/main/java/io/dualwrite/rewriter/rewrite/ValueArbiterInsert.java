@@ -81,18 +81,19 @@ final class ValueArbiterInsert {
     /**
      * Why this form cannot write the statement exactly, or null.
      *
-     * @param rows           the VALUES rows, 0 for a query or DEFAULT VALUES
+     * @param source         null when the rows to insert can be decided row by row (VALUES rows, or a query as
+     *                       {@code InsertSelectForm#arbitrated} takes it); else what they are ({@code DEFAULT VALUES})
      * @param doUpdate       the conflict action is DO UPDATE
      * @param keyByDefault   a row does not give the key column a value
      * @param overridingUser {@code OVERRIDING USER VALUE}: an identity key's value would not be the one the row gives
      */
-    static String whyNot(TranslationDraft d, String inference, int rows, boolean doUpdate, boolean keyByDefault,
+    static String whyNot(TranslationDraft d, String inference, String source, boolean doUpdate, boolean keyByDefault,
                          boolean overridingUser) {
         String which = EVERY_UNIQUE_INDEX.equals(inference) ? "INSERT … ON CONFLICT DO NOTHING (without a conflict target,"
                 + " while a unique index reads " + d.spec.sourceColumn() + ")" : "INSERT … ON CONFLICT (" + d.spec.sourceColumn() + ")"
                 + (doUpdate ? " DO UPDATE" : "");
-        if (rows == 0) {
-            return which + " with a query or DEFAULT VALUES: insert VALUES rows (a JDBC batch of them is fine)";
+        if (source != null) {
+            return which + " with " + source + ": insert VALUES rows (a JDBC batch of them is fine)";
         }
         if (d.table.storedMayDiffer() || d.table.syncedByTrigger()) {
             return which + " into a table with BEFORE row triggers, rules or row security capture triggers, which may"

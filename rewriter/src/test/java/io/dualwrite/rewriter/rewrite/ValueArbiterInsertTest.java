@@ -67,6 +67,9 @@ class ValueArbiterInsertTest {
                 + " | \"dw$t2\" AS (INSERT INTO \"public\".\"email_address\" AS \"dw$e\""
                 + " | \"dw$x2\" AS (INSERT INTO users (\"id\", name) SELECT \"dw$k\", 'b' FROM \"dw$r2\" WHERE NOT EXISTS (SELECT FROM"
                 + " \"dw$t2\" WHERE NOT \"dw$i\") AND NOT EXISTS (SELECT FROM \"dw$w2\"))",
+        "INSERT INTO users (name, email) SELECT 'a', 'b@x' ON CONFLICT (email) DO NOTHING"
+                + " | ORDER BY q.\"dw$n\" ON CONFLICT (\"address\") WHERE \"is_primary\" DO NOTHING RETURNING \"user_id\")"
+                + " | WHERE q.\"dw$c2\" IS NULL OR q.\"dw$c3\" IN (SELECT \"user_id\" FROM \"dw$t\") ORDER BY q.\"dw$n\"",
         // several rows: each its own arbiter and INSERT, in order
         "INSERT INTO users (name, email) VALUES ('a', 'a@x'), ('b', 'b@x') ON CONFLICT (email) DO NOTHING"
                 + " | \"dw$r2\" AS MATERIALIZED (SELECT nextval('users_id_seq'::regclass) AS \"dw$k\", CAST(('b@x') AS"
