@@ -157,7 +157,7 @@ final class ValueArbiterInsert {
     /**
      * @param head       {@code INSERT INTO users [AS alias]}, edited
      * @param columns    the columns written, quoted as in the statement
-     * @param rows       the VALUES rows' expressions, token ranges; one row unless DO NOTHING with an inference
+     * @param rows       the VALUES rows' expressions, token ranges (one or more)
      * @param column     index of the old column among {@code columns}, or -1
      * @param key        index of the key column among {@code columns}, or -1 (its default)
      * @param inference  {@link #inference}, or {@link #EVERY_UNIQUE_INDEX}
