@@ -7,9 +7,12 @@ import io.dualwrite.rewriter.Phase;
 import io.dualwrite.testing.PostgresExtension;
 import io.dualwrite.testing.PostgresServer;
 import io.dualwrite.testing.TestDatabase;
+import java.sql.BatchUpdateException;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -256,11 +259,11 @@ class ConflictOnTheOldColumnTest {
             String option = "&reWriteBatchedInserts=true";
             List<String> plain;
             List<String> dual;
-            try (Connection c = java.sql.DriverManager.getConnection(plainDb.jdbcUrl() + option, plainDb.properties())) {
+            try (Connection c = DriverManager.getConnection(plainDb.jdbcUrl() + option, plainDb.properties())) {
                 plain = rewrittenBatch(c, sql, emails.split(",", -1),
                         "SELECT id, name, email FROM users WHERE name LIKE 'batch%' ORDER BY id");
             }
-            try (Connection c = java.sql.DriverManager.getConnection(db.dualwriteUrl() + option, db.properties())) {
+            try (Connection c = DriverManager.getConnection(db.dualwriteUrl() + option, db.properties())) {
                 dual = rewrittenBatch(c, sql, emails.split(",", -1), "SELECT u.id, u.name, e.address FROM users u LEFT JOIN"
                         + " email_address e ON e.user_id = u.id AND e.is_primary WHERE u.name LIKE 'batch%' ORDER BY u.id");
             }
@@ -278,7 +281,7 @@ class ConflictOnTheOldColumnTest {
                 p.addBatch();
             }
             out.add(Arrays.toString(p.executeBatch()));
-        } catch (java.sql.BatchUpdateException e) {
+        } catch (BatchUpdateException e) {
             out.add("failed " + e.getSQLState() + " " + Arrays.toString(e.getUpdateCounts()));
         }
         out.addAll(MigrationFixture.rows(c, rows));
@@ -295,7 +298,7 @@ class ConflictOnTheOldColumnTest {
         twin(db, Phase.NEW_ONLY, "(address)");
         String sql = "INSERT INTO users (name, email) VALUES (?, ?) ON CONFLICT (email) " + action;
         try (Connection c = db.connectDualwrite()) {
-            for (Object keys : new Object[] {java.sql.Statement.RETURN_GENERATED_KEYS, new String[] {"id"}}) {
+            for (Object keys : new Object[] {Statement.RETURN_GENERATED_KEYS, new String[] {"id"}}) {
                 try (PreparedStatement p = keys instanceof String[] names ? c.prepareStatement(sql, names)
                         : c.prepareStatement(sql, (Integer) keys)) {
                     List<String> got = new ArrayList<>();
@@ -344,7 +347,7 @@ class ConflictOnTheOldColumnTest {
                 + " ON CONFLICT (email) DO NOTHING";
         for (boolean commit : new boolean[] {true, false}) {
             assertThat(afterTheHolder(db, "INSERT INTO users (name, email) VALUES (?, 'race@example.com')", commit, c -> {
-                try (java.sql.Statement s = c.createStatement()) {
+                try (Statement s = c.createStatement()) {
                     return s.executeUpdate(several);
                 }
             })).isEqualTo(commit ? 1 : 2);

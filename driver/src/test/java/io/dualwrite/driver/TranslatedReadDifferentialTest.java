@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.postgresql.PGResultSetMetaData;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -107,9 +108,9 @@ class TranslatedReadDifferentialTest {
         List<String> out = new ArrayList<>();
         c.setAutoCommit(false);
         String sql = "INSERT INTO users (name, email) VALUES (?, 'k1@example.com'), (?, NULL)";
-        try (java.sql.PreparedStatement p = c.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS);
-             java.sql.PreparedStatement named = c.prepareStatement(sql, new String[] {"id", "email"})) {
-            for (java.sql.PreparedStatement each : List.of(p, named)) {
+        try (PreparedStatement p = c.prepareStatement(sql, Statement.RETURN_GENERATED_KEYS);
+             PreparedStatement named = c.prepareStatement(sql, new String[] {"id", "email"})) {
+            for (PreparedStatement each : List.of(p, named)) {
                 each.setString(1, "k1");
                 each.setString(2, "k2");
                 out.add(phase + " count " + each.executeUpdate());

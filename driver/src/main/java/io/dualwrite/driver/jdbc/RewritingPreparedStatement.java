@@ -119,7 +119,8 @@ public abstract class RewritingPreparedStatement implements PreparedStatement {
         }
     }
 
-    private Rewrite rewriteOf(RewritePlan p, Phase phase) {
+    /** {@code p}'s rewrite in {@code phase}, its generated-keys form when this statement returns keys. */
+    Rewrite rewriteOf(RewritePlan p, Phase phase) {
         if (p == null) {
             return Rewrite.PASS_THROUGH;
         }

@@ -358,9 +358,8 @@ final class StatementPipeline {
 
     /** {@link Rewrite.Rewritten#describedBy} of the statement's rewrite in {@code phase} when {@code sql} is its text; else null. */
     private static String describedBy(RewritingPreparedStatement statement, String sql, Phase phase) {
-        Rewrite r = statement.returningList == null ? statement.plan.forPhase(phase)
-                : statement.plan.forPhaseReturning(phase, statement.returningList);
-        return r instanceof Rewrite.Rewritten w && w.sql().equals(sql) ? w.describedBy() : null;
+        return statement.rewriteOf(statement.plan, phase) instanceof Rewrite.Rewritten w && w.sql().equals(sql)
+                ? w.describedBy() : null;
     }
 
     /**

@@ -23,8 +23,8 @@ import java.util.Set;
  * a partition or inheritance child ({@link SourceTable#descendants}: its rows are the table's; so are a parent's, in
  * part), or a relation with a rule that reads or writes the migrated column, such as a view over the table, or inserts or
  * deletes the table's rows ({@link SourceTable#columnRules}: a write to it may write the column or remove rows). Passed
- * through, such a write changed the old column, or removed a row, where no sync followed; once the old column is not written, a read of it in a descendant read a stale or dropped column. So from
- * DUAL_WRITE on these are refused:
+ * through, such a write changed the old column, or removed a row, where no sync followed; once the old column is not
+ * written, a read of it in a descendant read a stale or dropped column. So from DUAL_WRITE on these are refused:
  * <ul>
  * <li>of a descendant: a write that may change the column's rows (an INSERT, DELETE, MERGE, TRUNCATE or COPY … FROM,
  * an UPDATE that assigns the column or the key) and DDL naming it; from NEW_ONLY on also a statement that may read the
