@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The old column's indexes and their twins on the new table's primary rows. {@code expand} mirrors every index whose
@@ -119,6 +121,38 @@ public final class ValueIndexes {
                                   AND d.refobjsubid = a.attnum))
                 ORDER BY 1""", spec.qualifiedSource(), spec.sourceColumn(), spec.qualifiedTarget(),
                 spec.targetValueColumn());
+    }
+
+    /**
+     * The names of the UNIQUE constraints of the old column alone that a twin stands for (the twin may be built only when
+     * the fleet leaves READ_NEW, so that statements seen before are judged as they will be translated): an
+     * {@code INSERT … ON CONFLICT ON CONSTRAINT} one of them arbitrates by the value as {@code ON CONFLICT (column)}
+     * does, which the translation writes with the twin. Not a DEFERRABLE one, which PostgreSQL refuses as an arbiter
+     * (55000). While the column exists, from the catalog; after the contract, which drops the constraints with it, from
+     * the twins' restore notes ({@link ConstraintRestores}), whose {@code ADD CONSTRAINT … UNIQUE USING INDEX} re-adds
+     * one.
+     */
+    public static Set<String> valueUniqueConstraints(Connection c, MigrationSpec spec) throws SQLException {
+        Set<String> out = new TreeSet<>();
+        for (UniqueTwin t : uniqueTwins(c, spec)) {
+            if (t.ddl() != null) {
+                out.addAll(Queries.strings(c, "SELECT conname::text FROM pg_constraint WHERE conindid = to_regclass(?)"
+                        + " AND conrelid = to_regclass(?) AND contype = 'u' AND NOT condeferrable",
+                        Identifiers.quote(spec.sourceSchema()) + "." + Identifiers.quote(t.sourceName()), spec.qualifiedSource()));
+            }
+        }
+        for (ConstraintRestores.Restore r : ConstraintRestores.restores(c, spec)) {
+            for (String command : r.index() ? r.commands() : List.<String>of()) {
+                // ALTER TABLE <source> ADD CONSTRAINT <name> UNIQUE USING INDEX <name>, and nothing after it (DEFERRABLE)
+                List<String> tokens = normalizedTokens(command);
+                int add = tokens.size() - 7;
+                if (add > 0 && tokens.subList(add, add + 7).equals(List.of("add", "constraint", tokens.get(add + 2), "unique",
+                        "using", "index", tokens.get(add + 6)))) {
+                    out.add(tokens.get(add + 2));
+                }
+            }
+        }
+        return out;
     }
 
     /** The valid one-key indexes of {@code table} whose key reads {@code column} alone: key as deparsed, by its normalized tokens. */

@@ -3,6 +3,7 @@ package io.dualwrite.driver;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dualwrite.control.ConstraintRestores;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.testing.PostgresExtension;
 import io.dualwrite.testing.PostgresServer;
@@ -191,6 +192,59 @@ class ConflictOnTheOldColumnTest {
         }
         assertThat(db.queryString("SELECT count(*) FROM email_address WHERE address IN ('k@example.com', 'd@example.com')"))
                 .as("no new-table row left behind by a skipped row").isEqualTo("0");
+    }
+
+    /**
+     * {@code ON CONFLICT ON CONSTRAINT} the column's UNIQUE constraint is decided as {@code ON CONFLICT (email)}: in
+     * NEW_ONLY the constraint is still on users, after the contract its twin bears its name and the note that restores it
+     * (as {@code dualwrite contract} leaves them, which the migrator's {@code OldColumnConstraintsLifecycleTest} runs).
+     */
+    @ParameterizedTest
+    @EnumSource(value = Phase.class, names = {"NEW_ONLY", "CONTRACTED"})
+    void onConstraintTheColumnsUniqueConstraintDecidesAsTheColumn(Phase phase, TestDatabase db) throws Exception {
+        String onConstraint = " ON CONFLICT ON CONSTRAINT users_email_key ";
+        List<Object[]> statements = List.of(
+                new Object[] {"INSERT INTO users (name, email) VALUES ('dup', 'bob@example.com')" + onConstraint + "DO NOTHING"},
+                new Object[] {"INSERT INTO users (name, email) VALUES (?, ?)" + onConstraint + "DO NOTHING RETURNING id, email",
+                        "new", "new@example.com"},
+                new Object[] {"INSERT INTO users (name, email) VALUES ('a', 'a@example.com'), ('b', 'a@example.com'), ('c', NULL)"
+                        + onConstraint + "DO NOTHING RETURNING *"},
+                new Object[] {"INSERT INTO users (name, email) SELECT name || ' again', email FROM users WHERE id IN (1, 3)"
+                        + onConstraint + "DO NOTHING"},
+                new Object[] {"INSERT INTO users (name, email) VALUES (?, ?)" + onConstraint + "DO UPDATE SET name = EXCLUDED.name"
+                        + " RETURNING id, name, email", "Bob again", "bob@example.com"},
+                new Object[] {"INSERT INTO users AS u (name, email) VALUES ('moves', 'dee@example.com')" + onConstraint
+                        + "DO UPDATE SET email = 'ann@example.com'"},
+                new Object[] {"INSERT INTO users (id, name, email) VALUES (1, 'taken key', 'other@example.com')" + onConstraint
+                        + "DO NOTHING"});
+        try (TestDatabase plainDb = PostgresServer.get().createDatabase()) {
+            MigrationFixture.createTables(plainDb);
+            plainDb.execute(IDENTITY + "; ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email)");
+            MigrationFixture.create(db, Phase.DUAL_WRITE);
+            db.execute(IDENTITY + "; ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);"
+                    + " CREATE UNIQUE INDEX email_address_address_unique_idx ON email_address (address) WHERE is_primary");
+            MigrationFixture.enterTranslatingPhase(db, phase);
+            if (phase == Phase.CONTRACTED) {
+                String note = ConstraintRestores.note(MigrationFixture.SPEC, "unique index users_email_key ON public.users"
+                        + " USING btree (email)", List.of("ALTER INDEX \"public\".\"users_email_key\" RENAME TO"
+                        + " \"email_address_address_unique_idx\"", "CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON"
+                        + " public.users USING btree (email)", "ALTER TABLE \"public\".\"users\" ADD CONSTRAINT"
+                        + " users_email_key UNIQUE USING INDEX users_email_key"));
+                db.execute("ALTER INDEX email_address_address_unique_idx RENAME TO users_email_key;"
+                        + " COMMENT ON INDEX users_email_key IS '" + note.replace("'", "''") + "'");
+            }
+            try (TwinRun run = TwinRun.usersAndEmails("ConflictOnTheOldColumnTest ON CONSTRAINT " + phase, plainDb, db,
+                    "SELECT id, name FROM users ORDER BY id")) {
+                for (int i = 0; i < statements.size(); i++) {
+                    Object[] s = statements.get(i);
+                    run.compare("#" + (i + 1), (String) s[0], Arrays.asList(s).subList(1, s.length), true);
+                }
+                run.report();
+                assertThat(run.refused()).isZero();
+                // the value moved onto a taken one and the taken key fail alike (23505)
+                assertThat(run.translated()).isEqualTo(statements.size() - 2);
+            }
+        }
     }
 
     /** What this form cannot do exactly is refused, naming why. */

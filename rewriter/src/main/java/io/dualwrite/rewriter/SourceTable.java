@@ -59,12 +59,16 @@ import java.util.Set;
  *                     while the column's default is not NULL, an UPDATE of the key) is refused from the phases that sync on
  * @param mergeReturns the server's MERGE has RETURNING and may be a WITH query (PostgreSQL 17 and later): a MERGE into
  *                     the source can feed the sync view with each row's stored value, which the phases that sync then do
+ * @param valueUniqueConstraints the names of the UNIQUE constraints of the old column alone that a unique twin on the
+ *                     target stands for (control's {@code ValueIndexes#valueUniqueConstraints}, also after the contract):
+ *                     {@code ON CONFLICT ON CONSTRAINT} one of them is translated as {@code ON CONFLICT (<column>)}
  */
 public record SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
                           boolean syncedByTrigger, boolean targetHasColumnType, boolean storedMayDiffer, String keyDefault,
                           List<String> valueUniqueIndexes, Set<RelationName> relationsWithColumn, String rowVersionColumn,
                           Set<String> generatedColumns, boolean deletesFollowed, Set<RelationName> descendants,
-                          Set<RelationName> columnRules, Set<SourceView> views, boolean mergeReturns) {
+                          Set<RelationName> columnRules, Set<SourceView> views, boolean mergeReturns,
+                          Set<String> valueUniqueConstraints) {
 
     public SourceTable {
         Objects.requireNonNull(spec, "spec");
@@ -75,6 +79,18 @@ public record SourceTable(MigrationSpec spec, List<String> columns, String value
         descendants = descendants == null ? Set.of() : Set.copyOf(descendants);
         columnRules = columnRules == null ? Set.of() : Set.copyOf(columnRules);
         views = views == null ? Set.of() : Set.copyOf(views);
+        valueUniqueConstraints = valueUniqueConstraints == null ? Set.of() : Set.copyOf(valueUniqueConstraints);
+    }
+
+    /** Without UNIQUE constraints of the old column that a twin stands for. */
+    public SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
+                       boolean syncedByTrigger, boolean targetHasColumnType, boolean storedMayDiffer, String keyDefault,
+                       List<String> valueUniqueIndexes, Set<RelationName> relationsWithColumn, String rowVersionColumn,
+                       Set<String> generatedColumns, boolean deletesFollowed, Set<RelationName> descendants,
+                       Set<RelationName> columnRules, Set<SourceView> views, boolean mergeReturns) {
+        this(spec, columns, valueType, valueDefault, syncedByTrigger, targetHasColumnType, storedMayDiffer, keyDefault,
+                valueUniqueIndexes, relationsWithColumn, rowVersionColumn, generatedColumns, deletesFollowed, descendants,
+                columnRules, views, mergeReturns, null);
     }
 
     /**

@@ -254,7 +254,8 @@ public final class DatabaseRuntime {
             List<String> uniqueIndexes = ValueIndexes.valueUniqueIndexes(c, runtime.spec());
             if (!uniqueIndexes.equals(runtime.valueUniqueIndexes())) {
                 // the twins' old names are read again only when the names change: it reads each index's definition
-                runtime.uniqueIndexes(uniqueIndexes, twinSources(c, runtime.spec()));
+                runtime.uniqueIndexes(uniqueIndexes, twinSources(c, runtime.spec()),
+                        ValueIndexes.valueUniqueConstraints(c, runtime.spec()));
             }
             boolean deletesFollowed = DeletedKeysTrigger.installed(c, runtime.spec());
             runtime.deletesFollowed(deletesFollowed);
@@ -265,7 +266,7 @@ public final class DatabaseRuntime {
                     columnNameOwners.of(c, runtime.spec()), TranslatedSync.rowVersionColumn(c, runtime.spec()),
                     TranslatedSync.generatedColumns(c, runtime.spec()), deletesFollowed,
                     SourceRelatives.descendants(c, runtime.spec()), columnRules,
-                    SourceRelatives.views(c, runtime.spec(), columnRules), mergeReturns));
+                    SourceRelatives.views(c, runtime.spec(), columnRules), mergeReturns, runtime.valueUniqueConstraints()));
         }
         if (!changed && !tables.equals(currentTables)) {
             changed = true;

@@ -6,6 +6,7 @@ import io.dualwrite.rewriter.Phase;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -21,7 +22,7 @@ public final class MigrationRuntime {
     private volatile Long lastParityMismatches;
     private volatile PhaseListener listener;
     private volatile SourceColumns columns = new SourceColumns(List.of(), null);
-    private volatile UniqueIndexes uniqueIndexes = new UniqueIndexes(List.of(), Map.of());
+    private volatile UniqueIndexes uniqueIndexes = new UniqueIndexes(List.of(), Map.of(), Set.of());
     private volatile boolean deletesFollowed;
 
     /** Told of every phase change this JVM applies, whatever its source (JMX notifications hang here). */
@@ -81,11 +82,16 @@ public final class MigrationRuntime {
         return uniqueIndexes.twinSources();
     }
 
-    void uniqueIndexes(List<String> names, Map<String, String> twinSources) {
-        uniqueIndexes = new UniqueIndexes(List.copyOf(names), Map.copyOf(twinSources));
+    /** The UNIQUE constraints of the old column alone that a twin stands for ({@code ValueIndexes#valueUniqueConstraints}). */
+    public Set<String> valueUniqueConstraints() {
+        return uniqueIndexes.constraints();
     }
 
-    private record UniqueIndexes(List<String> names, Map<String, String> twinSources) {
+    void uniqueIndexes(List<String> names, Map<String, String> twinSources, Set<String> constraints) {
+        uniqueIndexes = new UniqueIndexes(List.copyOf(names), Map.copyOf(twinSources), Set.copyOf(constraints));
+    }
+
+    private record UniqueIndexes(List<String> names, Map<String, String> twinSources, Set<String> constraints) {
     }
 
     /**

@@ -122,8 +122,11 @@ final class InsertClauses {
                 }
             }
         }
-        if (t.is(p.conflict + 2, "on") && t.is(p.conflict + 3, "constraint") && t.isName(p.conflict + 4)
-                && d.table.valueUniqueIndexes().contains(t.get(p.conflict + 4).normalized())) {
+        boolean onConstraint = t.is(p.conflict + 2, "on") && t.is(p.conflict + 3, "constraint") && t.isName(p.conflict + 4);
+        if (onConstraint && d.table.valueUniqueConstraints().contains(t.get(p.conflict + 4).normalized())) {
+            // UNIQUE (email): the constraint PostgreSQL infers for ON CONFLICT (email), whose twin then decides
+            p.valueArbiter = "(" + Identifiers.quote(d.spec.targetValueColumn()) + ")";
+        } else if (onConstraint && d.table.valueUniqueIndexes().contains(t.get(p.conflict + 4).normalized())) {
             return "ON CONFLICT ON CONSTRAINT " + t.get(p.conflict + 4).text() + ", a unique index on " + d.spec.sourceColumn()
                     + ", which once the old column is not written is the new table's, where this statement's conflict"
                     + " cannot reach it; name the key as the conflict target (ON CONFLICT (" + d.spec.keyColumn() + "))"

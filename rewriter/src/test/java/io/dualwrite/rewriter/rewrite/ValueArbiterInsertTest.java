@@ -7,6 +7,7 @@ import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.RewritePlan;
 import io.dualwrite.rewriter.SourceTable;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -95,6 +96,32 @@ class ValueArbiterInsertTest {
     void refusedWhereNoTwinCanDecideExactly(String sql, String reason) {
         assertThat(translated(rewriter(false, KEY_DEFAULT), sql)).isInstanceOfSatisfying(Rewrite.Rejected.class,
                 r -> assertThat(r.reason()).contains(reason.strip()));
+    }
+
+    /**
+     * {@code ON CONSTRAINT} a UNIQUE constraint of the column alone that a twin stands for is the constraint PostgreSQL
+     * infers for {@code ON CONFLICT (email)}: the same translation, for every form. Another index that reads the value
+     * (a unique index that is no constraint, which PostgreSQL refuses to name there, or a DEFERRABLE constraint) stays
+     * refused.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "INSERT INTO users (name, email) VALUES (?, ?) | DO NOTHING RETURNING id, email",
+        "INSERT INTO users (name, email) VALUES ('a', 'a@x'), ('b', 'a@x') | DO NOTHING",
+        "INSERT INTO users AS u (name, email) VALUES (?, ?) | DO UPDATE SET name = EXCLUDED.name WHERE u.name <> 'b' RETURNING *",
+        "INSERT INTO users (name, email) SELECT name, email FROM users WHERE id < 3 | DO NOTHING",
+    })
+    void onConstraintTheColumnsUniqueConstraintIsOnConflictOnTheColumn(String insert, String action) {
+        StatementRewriter constraint = new StatementRewriter(List.of(new SourceTable(Fixtures.USERS_EMAIL,
+                List.of("id", "name", "email"), "character varying(255)", null, false, true, false, KEY_DEFAULT,
+                List.of("email_address_address_unique_idx", "users_email_key"), null, null, null, true, null, null, null,
+                false, Set.of("users_email_key"))));
+        Rewrite byConstraint = translated(constraint, insert + " ON CONFLICT ON CONSTRAINT users_email_key " + action);
+        assertThat(byConstraint).isInstanceOf(Rewrite.Rewritten.class)
+                .isEqualTo(translated(constraint, insert + " ON CONFLICT (email) " + action));
+        assertThat(translated(constraint, insert + " ON CONFLICT ON CONSTRAINT email_address_address_unique_idx " + action))
+                .isInstanceOfSatisfying(Rewrite.Rejected.class, r -> assertThat(r.reason())
+                        .contains("ON CONFLICT ON CONSTRAINT email_address_address_unique_idx, a unique index on email"));
     }
 
     @Test
