@@ -1,7 +1,9 @@
 package io.dualwrite.rewriter;
 
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Objects;
+import java.util.Set;
 
 /** What to send to PostgreSQL for one statement in one phase. */
 public sealed interface Rewrite permits Rewrite.PassThrough, Rewrite.Rewritten, Rewrite.Rejected {
@@ -27,15 +29,22 @@ public sealed interface Rewrite permits Rewrite.PassThrough, Rewrite.Rewritten, 
      *                          columns of {@code sql}'s rows as the application's statement would have: a multi-row
      *                          translation returns its rows through {@code UNION ALL}, which PostgreSQL describes
      *                          without the columns' table of origin; the first row's write alone keeps it
+     * @param origins           null, or which columns of a translation's rows (NEW_ONLY, CONTRACTED) PostgreSQL gives
+     *                          the old column as origin for the application's statement
      */
     record Rewritten(String sql, Kind kind, int hiddenColumns, int[] parameterSources, IfNotNull ifNotNull,
-                     String describedBy) implements Rewrite {
+                     String describedBy, Origins origins) implements Rewrite {
         public Rewritten {
             Objects.requireNonNull(sql, "sql");
             Objects.requireNonNull(kind, "kind");
             if (hiddenColumns < 0) {
                 throw new IllegalArgumentException("hiddenColumns < 0");
             }
+        }
+
+        public Rewritten(String sql, Kind kind, int hiddenColumns, int[] parameterSources, IfNotNull ifNotNull,
+                         String describedBy) {
+            this(sql, kind, hiddenColumns, parameterSources, ifNotNull, describedBy, null);
         }
 
         public Rewritten(String sql, Kind kind, int hiddenColumns, int[] parameterSources, IfNotNull ifNotNull) {
@@ -57,20 +66,20 @@ public sealed interface Rewrite permits Rewrite.PassThrough, Rewrite.Rewritten, 
 
         /** This rewrite with {@code sql} and without {@link #ifNotNull}: the same columns, counts and parameter map. */
         public Rewritten withSql(String sql) {
-            return new Rewritten(sql, kind, hiddenColumns, parameterSources, null, describedBy);
+            return new Rewritten(sql, kind, hiddenColumns, parameterSources, null, describedBy, origins);
         }
 
         /** This rewrite, its {@link #ifNotNull} form too, with {@code before} and {@code after} around its SQL. */
         public Rewritten around(String before, String after) {
             return new Rewritten(before + sql + after, kind, hiddenColumns, parameterSources, ifNotNull == null ? null
-                    : new IfNotNull(ifNotNull.form().around(before, after), ifNotNull.parameters()), describedBy);
+                    : new IfNotNull(ifNotNull.form().around(before, after), ifNotNull.parameters()), describedBy, origins);
         }
 
         @Override
         public boolean equals(Object o) {
             return o instanceof Rewritten r && sql.equals(r.sql) && kind == r.kind && hiddenColumns == r.hiddenColumns
                     && Arrays.equals(parameterSources, r.parameterSources) && Objects.equals(ifNotNull, r.ifNotNull)
-                    && Objects.equals(describedBy, r.describedBy);
+                    && Objects.equals(describedBy, r.describedBy) && Objects.equals(origins, r.origins);
         }
 
         @Override
@@ -83,7 +92,43 @@ public sealed interface Rewrite permits Rewrite.PassThrough, Rewrite.Rewritten, 
             return "Rewritten[" + kind + ", hidden=" + hiddenColumns + (parameterSources == null ? ""
                     : ", parameters=" + Arrays.toString(parameterSources)) + ", " + sql
                     + (ifNotNull == null ? "" : ", " + ifNotNull) + (describedBy == null ? "" : ", describedBy=" + describedBy)
-                    + "]";
+                    + (origins == null ? "" : ", " + origins) + "]";
+        }
+    }
+
+    /**
+     * Which columns of a statement's rows, by label, PostgreSQL gives the old column as origin (table, column,
+     * nullability) on the original schema, where that is not simply the column labelled as the old column. An item of
+     * the outermost select list, or of a write's RETURNING list, that is a reference to the column, under parentheses at
+     * most, has it as origin whatever its alias; anything else has none: an expression of the column (a cast,
+     * {@code COLLATE}, CASE), a value merely labelled like it, every column of a set operation. A translation reads the
+     * column through an expression, which has no origin, so the driver answers these columns from the record. Where
+     * the rewriter does not decide (a reference to a derived table's or a WITH query's column has the origin of what it
+     * names), a column labelled as the old column is taken for a reference to it.
+     *
+     * @param aliases           labels other than the column's name of columns that have the old column as origin
+     * @param nameWithoutOrigin the column labelled as the old column has no origin
+     */
+    record Origins(Set<String> aliases, boolean nameWithoutOrigin) {
+        public Origins {
+            aliases = Set.copyOf(aliases);
+        }
+
+        /**
+         * The origins of a result whose items with labels {@code ofColumn} are references to {@code column} and those
+         * with labels {@code none} are not; null when that is what the label alone says. A label in both is not decided.
+         */
+        public static Origins of(Set<String> ofColumn, Set<String> none, String column) {
+            Set<String> aliases = new HashSet<>(ofColumn);
+            aliases.removeAll(none);
+            aliases.remove(column);
+            boolean nameWithoutOrigin = none.contains(column) && !ofColumn.contains(column);
+            return aliases.isEmpty() && !nameWithoutOrigin ? null : new Origins(aliases, nameWithoutOrigin);
+        }
+
+        /** Whether the column labelled {@code label} has the old column {@code column} as origin. */
+        public boolean ofTheColumn(String label, String column) {
+            return aliases.contains(label) || !nameWithoutOrigin && column.equals(label);
         }
     }
 

@@ -83,6 +83,8 @@ final class StatementPipeline {
     private boolean translated;
     /** The text that describes the last translation's rows as the application's ({@link Rewrite.Rewritten#describedBy}), or null. */
     private String describedBy;
+    /** The last translation's {@link Rewrite.Rewritten#origins}, or null. */
+    private Rewrite.Origins origins;
 
     private ResultSet raw;
     private ResultSet wrapped;
@@ -351,15 +353,12 @@ final class StatementPipeline {
         if (!translation) {
             return shown;
         }
-        String donor = describedBy(statement, preparedSql, preparedPhase);
+        Rewrite.Rewritten prepared = statement.rewriteOf(statement.plan, preparedPhase) instanceof Rewrite.Rewritten w
+                && w.sql().equals(preparedSql) ? w : null;
+        String donor = prepared == null ? null : prepared.describedBy();
         ResultSetMetaData described = donor == null || shown == null ? shown : connection.plainReads.of(donor, true, shown);
-        return TranslatedResultSet.of(described, connection.recordedTypes, statement.migration);
-    }
-
-    /** {@link Rewrite.Rewritten#describedBy} of the statement's rewrite in {@code phase} when {@code sql} is its text; else null. */
-    private static String describedBy(RewritingPreparedStatement statement, String sql, Phase phase) {
-        return statement.rewriteOf(statement.plan, phase) instanceof Rewrite.Rewritten w && w.sql().equals(sql)
-                ? w.describedBy() : null;
+        return TranslatedResultSet.of(described, connection.recordedTypes, statement.migration,
+                prepared == null ? null : prepared.origins());
     }
 
     /**
@@ -394,7 +393,7 @@ final class StatementPipeline {
             // never described from the application's text: the old column may be gone
             ResultSet described = describedBy == null ? shown
                     : Wrappers.readNewResultSet(shown, owner, connection.plainReads, describedBy, preparedText);
-            return Wrappers.translatedResultSet(described, owner, connection.recordedTypes, touched);
+            return Wrappers.translatedResultSet(described, owner, connection.recordedTypes, touched, origins);
         }
         return shown != rs ? shown : Wrappers.resultSet(rs, owner);
     }
@@ -462,6 +461,7 @@ final class StatementPipeline {
                              boolean writeReadingNew) {
         translated = rewrite != null && !phase.writesOld();
         describedBy = translated ? rewrite.describedBy() : null;
+        origins = translated ? rewrite.origins() : null;
         boolean read = !translated && rewrite != null && (rewrite.kind() == Rewrite.Kind.READ_NEW
                 || writeReadingNew && rewrite.kind() == Rewrite.Kind.DUAL_WRITE_RETURNING);
         readNewSql = read ? application : null;

@@ -2,6 +2,7 @@ package io.dualwrite.driver.jdbc;
 
 import io.dualwrite.driver.runtime.SourceColumns;
 import io.dualwrite.rewriter.MigrationSpec;
+import io.dualwrite.rewriter.Rewrite;
 import org.postgresql.PGResultSetMetaData;
 
 import java.sql.ResultSetMetaData;
@@ -11,21 +12,18 @@ import java.sql.SQLException;
  * Metadata of a statement NEW_ONLY or CONTRACTED translated (reads, and the RETURNING rows of
  * writes), as PgJDBC gives it for the application's statement on the original schema. The
  * translation reads the old column's values from the new table through an expression PostgreSQL
- * gives no origin; a column of the result labelled as the old column, without origin and of the
- * recorded type (modifier included) is taken for a reference to the old column and answered from
- * the old column as recorded before the contract ({@link SourceColumns.Column}): its
- * table, schema and name, its nullability and auto-increment, and every type answer of its
- * recorded type ({@link RecordedTypes}). Describing the application's text, as READ_NEW does,
- * cannot work once the column is dropped. Every other column, and every other method, is the
- * received metadata (generated delegation, see {@link Wrappers}).
+ * gives no origin; a column without origin, of the recorded type (modifier included), that the
+ * rewriter says PostgreSQL would give the old column as origin ({@link Rewrite.Origins}: a reference
+ * to it under any alias, {@code email AS mail}), is answered from the old column as recorded before
+ * the contract ({@link SourceColumns.Column}): its table, schema and name, its nullability and
+ * auto-increment, and every type answer of its recorded type ({@link RecordedTypes}). Describing the
+ * application's text, as READ_NEW does, cannot work once the column is dropped. Every other column,
+ * and every other method, is the received metadata (generated delegation, see {@link Wrappers}).
  *
- * <p>Not told apart, as the result's description does not say: an item aliased to another name
- * ({@code email AS mail}) reports no origin (PgJDBC would say {@code users.email}), and an expression
- * that keeps the type and the name ({@code email COLLATE "C"}, {@code SELECT email … UNION ALL SELECT
- * email …}, or any other value of the recorded type labelled as the column: {@code 'x'::text AS email})
- * reports the old column (PgJDBC would report none). Types are right in both cases. Telling them apart
- * exactly needs the rewriter to say which output columns PostgreSQL would give the old column as origin:
- * the translation's reads (scalar subqueries) carry none a description could show.
+ * <p>Where the rewriter does not decide (a reference to a derived table's or a WITH query's column,
+ * whose origin is that of what it names), a column labelled as the old column is taken for a
+ * reference to it: {@code SELECT e AS email FROM (SELECT email COLLATE "C" AS e FROM users) s} then
+ * reports the old column where PgJDBC would report none.
  */
 public abstract class TranslatedColumns implements ResultSetMetaData, PGResultSetMetaData {
 
@@ -34,15 +32,18 @@ public abstract class TranslatedColumns implements ResultSetMetaData, PGResultSe
     private final SourceColumns.Column old;
     /** The recorded type's description (one column), or null: then type answers are the received ones. */
     private final ResultSetMetaData type;
+    /** Null: every column labelled as the old column is taken for a reference to it. */
+    private final Rewrite.Origins origins;
     /** Per column (index i at i - 1): answered from the record; null until first asked. */
     private boolean[] recorded;
 
     protected TranslatedColumns(ResultSetMetaData delegate, MigrationSpec spec, SourceColumns.Column old,
-                                ResultSetMetaData type) {
+                                ResultSetMetaData type, Rewrite.Origins origins) {
         this.delegate = delegate;
         this.spec = spec;
         this.old = old;
         this.type = type;
+        this.origins = origins;
     }
 
     private boolean recorded(int column) throws SQLException {
@@ -50,12 +51,17 @@ public abstract class TranslatedColumns implements ResultSetMetaData, PGResultSe
             int n = delegate.getColumnCount();
             boolean[] flags = new boolean[n];
             for (int i = 1; i <= n; i++) {
-                flags[i - 1] = old.name().equals(delegate.getColumnLabel(i)) && base().getBaseColumnName(i).isEmpty()
+                flags[i - 1] = ofTheOldColumn(delegate.getColumnLabel(i)) && base().getBaseColumnName(i).isEmpty()
                         && ofRecordedType(i);
             }
             recorded = flags;
         }
         return column >= 1 && column <= recorded.length && recorded[column - 1];
+    }
+
+    /** Whether PostgreSQL gives the column labelled {@code label} the old column as origin ({@link Rewrite.Origins}). */
+    private boolean ofTheOldColumn(String label) {
+        return origins == null ? old.name().equals(label) : origins.ofTheColumn(label, old.name());
     }
 
     /** The received column has the recorded type with its modifier: not an expression that changed it ({@code lower(email) AS email}). */

@@ -2,6 +2,7 @@ package io.dualwrite.driver.jdbc;
 
 import io.dualwrite.driver.runtime.MigrationRuntime;
 import io.dualwrite.driver.runtime.SourceColumns;
+import io.dualwrite.rewriter.Rewrite;
 
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -17,24 +18,32 @@ public abstract class TranslatedResultSet extends DualwriteResultSet {
 
     private final RecordedTypes types;
     private final MigrationRuntime migration;
+    private final Rewrite.Origins origins;
 
-    protected TranslatedResultSet(ResultSet delegate, Statement statement, RecordedTypes types, MigrationRuntime migration) {
+    protected TranslatedResultSet(ResultSet delegate, Statement statement, RecordedTypes types, MigrationRuntime migration,
+                                  Rewrite.Origins origins) {
         super(delegate, statement);
         this.types = types;
         this.migration = migration;
+        this.origins = origins;
     }
 
     @Override
     public ResultSetMetaData getMetaData() throws SQLException {
-        return of(delegate.getMetaData(), types, migration);
+        return of(delegate.getMetaData(), types, migration, origins);
     }
 
-    /** {@code received} answered for the old column from its record; as received when nothing is recorded. */
-    static ResultSetMetaData of(ResultSetMetaData received, RecordedTypes types, MigrationRuntime migration) {
+    /**
+     * {@code received} answered for the old column from its record; as received when nothing is recorded.
+     *
+     * @param origins the translation's {@link Rewrite.Rewritten#origins}, or null
+     */
+    static ResultSetMetaData of(ResultSetMetaData received, RecordedTypes types, MigrationRuntime migration,
+                                Rewrite.Origins origins) {
         SourceColumns.Column old = migration.oldColumn();
         if (received == null || old == null) {
             return received;
         }
-        return Wrappers.translatedColumns(received, migration.spec(), old, types.of(old.type()));
+        return Wrappers.translatedColumns(received, migration.spec(), old, types.of(old.type()), origins);
     }
 }

@@ -4,6 +4,7 @@ import io.dualwrite.driver.runtime.DatabaseRuntime;
 import io.dualwrite.driver.runtime.MigrationRuntime;
 import io.dualwrite.driver.runtime.SourceColumns;
 import io.dualwrite.rewriter.MigrationSpec;
+import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.RewritePlan;
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.description.method.MethodDescription;
@@ -106,9 +107,10 @@ final class Wrappers {
     private static final MethodHandle HIDING_META_DATA = constructor(generateHiding(HidingMetaData.class),
             ResultSetMetaData.class, int.class);
     private static final MethodHandle TRANSLATED_RESULT_SET = constructor(generate(TranslatedResultSet.class, null),
-            ResultSet.class, Statement.class, RecordedTypes.class, MigrationRuntime.class);
+            ResultSet.class, Statement.class, RecordedTypes.class, MigrationRuntime.class, Rewrite.Origins.class);
     private static final MethodHandle TRANSLATED_COLUMNS = constructor(generate(TranslatedColumns.class, null),
-            ResultSetMetaData.class, MigrationSpec.class, SourceColumns.Column.class, ResultSetMetaData.class);
+            ResultSetMetaData.class, MigrationSpec.class, SourceColumns.Column.class, ResultSetMetaData.class,
+            Rewrite.Origins.class);
     private static final MethodHandle PARAMETER_FAN_OUT = constructor(generateFanOut(), PreparedStatement.class, int[][].class);
     private static final MethodHandle DATABASE_META_DATA = constructor(generate(DualwriteDatabaseMetaData.class, null),
             DatabaseMetaData.class, Connection.class);
@@ -236,18 +238,18 @@ final class Wrappers {
     }
 
     static ResultSet translatedResultSet(ResultSet delegate, Statement statement, RecordedTypes types,
-                                         MigrationRuntime migration) {
+                                         MigrationRuntime migration, Rewrite.Origins origins) {
         try {
-            return (ResultSet) TRANSLATED_RESULT_SET.invoke(delegate, statement, types, migration);
+            return (ResultSet) TRANSLATED_RESULT_SET.invoke(delegate, statement, types, migration, origins);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
     static ResultSetMetaData translatedColumns(ResultSetMetaData received, MigrationSpec spec, SourceColumns.Column old,
-                                               ResultSetMetaData type) {
+                                               ResultSetMetaData type, Rewrite.Origins origins) {
         try {
-            return (ResultSetMetaData) TRANSLATED_COLUMNS.invoke(received, spec, old, type);
+            return (ResultSetMetaData) TRANSLATED_COLUMNS.invoke(received, spec, old, type, origins);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -24,11 +24,9 @@ import java.util.List;
 final class InsertTranslator {
 
     private final NewSchemaTranslator owner;
-    private final ReadRewriter reads;
 
-    InsertTranslator(NewSchemaTranslator owner, ReadRewriter reads) {
+    InsertTranslator(NewSchemaTranslator owner) {
         this.owner = owner;
-        this.reads = reads;
     }
 
     Rewrite translate(TranslationDraft d, WriteShape shape) {
@@ -116,7 +114,7 @@ final class InsertTranslator {
             // there an unqualified name may also be EXCLUDED's (PostgreSQL: ambiguous), which no wrapper could tell
             scopes.keepOuterReferencesRefused(p.conflict, p.conflictEnd);
         }
-        refusal = reads.writeEdits(t, scopes, listStart, TranslationDraft.RETURNED, d.splice);
+        refusal = d.writeEdits(scopes, listStart, TranslationDraft.RETURNED);
         if (refusal != null) {
             return owner.refused(d.statement, "an INSERT into the migrated table whose references to the column cannot"
                     + " be translated: " + refusal, "change it as suggested");

@@ -48,7 +48,7 @@ final class NewSchemaTranslator {
         this.names = names;
         this.writes = new WriteAnalyzer(names);
         this.reads = reads;
-        this.inserts = new InsertTranslator(this, reads);
+        this.inserts = new InsertTranslator(this);
     }
 
     /** @param s the statement's tokens, {@code offset} ahead of {@code statement}; it writes the source table */
@@ -69,7 +69,8 @@ final class NewSchemaTranslator {
         List<Token> tokens = Statements.significant(Lexer.scan(suffix, true).tokens());
         Rewrite r = build(statement, offset, s, suffix, tokens, false);
         if (r instanceof Rewrite.Rewritten w && w.kind() != Rewrite.Kind.DUAL_WRITE_RETURNING) {
-            return new Rewrite.Rewritten(w.sql(), Rewrite.Kind.DUAL_WRITE_RETURNING, 0, w.parameterSources());
+            return new Rewrite.Rewritten(w.sql(), Rewrite.Kind.DUAL_WRITE_RETURNING, 0, w.parameterSources(), null,
+                    w.describedBy(), w.origins());
         }
         return r;
     }
@@ -271,7 +272,7 @@ final class NewSchemaTranslator {
         scopes.hideWrittenTable(0, d.main);
         // READ_NEW's dual write returns what it leaves in the old column where it writes it there (a BEFORE trigger may)
         boolean returnsWritten = assigned != null || d.keepsOldColumn && d.table.storedMayDiffer();
-        String refusal = reads.writeEdits(t, scopes, listStart, returnsWritten ? TranslationDraft.RETURNED : null, d.splice);
+        String refusal = d.writeEdits(scopes, listStart, returnsWritten ? TranslationDraft.RETURNED : null);
         if (refusal != null) {
             return refused(d.statement, "an UPDATE of the migrated table whose references to the column cannot be"
                     + " translated: " + refusal, "change it as suggested");
@@ -399,7 +400,7 @@ final class NewSchemaTranslator {
         Relation written = d.written(shape.qualifier(), shape.hasAlias(), lastTableToken(d));
         ReadScopes scopes = ReadScopes.ofWrite(t, names, written, using, usingEnd, listStart, marks);
         scopes.hideWrittenTable(0, d.main);
-        String refusal = reads.writeEdits(t, scopes, listStart, null, d.splice);
+        String refusal = d.writeEdits(scopes, listStart, null);
         if (refusal != null) {
             return refused(d.statement, "a DELETE from the migrated table whose references to the column cannot be"
                     + " translated: " + refusal, "change it as suggested");

@@ -1,5 +1,6 @@
 package io.dualwrite.rewriter.rewrite;
 
+import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.analysis.ColumnLabel;
 import io.dualwrite.rewriter.analysis.ReadScopes;
 import io.dualwrite.rewriter.analysis.ReadScopes.Item;
@@ -8,7 +9,9 @@ import io.dualwrite.rewriter.analysis.Scope;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.SourceNames;
 import java.util.BitSet;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * READ_NEW form of a query: every reference to the old column that resolves to the source table
@@ -22,13 +25,13 @@ public final class ReadRewriter {
 
     /**
      * Exactly one of {@code sql} and {@code refusal} is set; both null means the query does not read
-     * the old column. {@code parameterSources}: as {@code Rewrite.Rewritten#parameterSources}.
+     * the old column. {@code parameterSources}, {@code origins}: as {@code Rewrite.Rewritten}'s.
      */
-    public record Result(String sql, String refusal, int[] parameterSources) {
-        static final Result UNCHANGED = new Result(null, null, null);
+    public record Result(String sql, String refusal, int[] parameterSources, Rewrite.Origins origins) {
+        static final Result UNCHANGED = new Result(null, null, null, null);
 
         static Result refused(String refusal) {
-            return new Result(null, refusal, null);
+            return new Result(null, refusal, null, null);
         }
 
         public boolean unchanged() {
@@ -116,7 +119,7 @@ public final class ReadRewriter {
             return Result.UNCHANGED;
         }
         joins.splice(s, splice);
-        return new Result(splice.apply(sql), null, joins.parameterSources(s));
+        return new Result(splice.apply(sql), null, joins.parameterSources(s), origins(s, scopes));
     }
 
     /**
@@ -160,7 +163,7 @@ public final class ReadRewriter {
         if (refusal != null) {
             return Result.refused(refusal);
         }
-        return splice.isEmpty() ? Result.UNCHANGED : new Result(splice.apply(sql), null, null);
+        return splice.isEmpty() ? Result.UNCHANGED : new Result(splice.apply(sql), null, null, null);
     }
 
     private String collect(Sig s, ReadScopes scopes, Splice splice, Returned returned, KeyRangeJoins joins,
@@ -359,6 +362,69 @@ public final class ReadRewriter {
             i = k;
         }
         return null;
+    }
+
+    /**
+     * {@link Rewrite.Origins} of the rows of a statement these edits were made in: the items of the outermost SELECT, or
+     * of a write's RETURNING list ({@link ReadScopes#root}), as PostgreSQL's {@code markTargetListOrigins} sees them. A
+     * reference this rewrite replaced has the old column as origin under any alias; an expansion of {@code *} over the
+     * migrated table gives the column under its name; any other item that is not a column reference has no origin.
+     * Null where the outermost query is not one SELECT (parenthesized, {@code VALUES}), or nothing differs from what
+     * the labels say.
+     */
+    Rewrite.Origins origins(Sig s, ReadScopes scopes) {
+        List<Item> items = null;
+        if (scopes.root() != null) {
+            items = scopes.root().items;
+        } else {
+            for (int i = 0; i < s.size(); i++) {
+                if (s.depth(i) == 0 && (s.is(i, "union") || s.is(i, "intersect") || s.is(i, "except"))) {
+                    return Rewrite.Origins.of(Set.of(), Set.of(names.spec().sourceColumn()), names.spec().sourceColumn());
+                }
+            }
+            for (Scope scope : scopes.scopes()) {
+                if (s.depth(scope.select) == 0) {
+                    items = scope.items;
+                }
+            }
+        }
+        if (items == null) {
+            return null;
+        }
+        Set<String> oldColumn = new HashSet<>();
+        Set<String> none = new HashSet<>();
+        for (Item item : items) {
+            int end = item.alias < 0 ? item.end : s.is(item.alias - 1, "as") ? item.alias - 1 : item.alias;
+            int reference = bareReference(s, item.start, end);
+            String label = item.alias >= 0 ? s.get(item.alias).normalized() : ColumnLabel.implicitName(s, item.start, item.end);
+            if (item.expanded) {
+                oldColumn.add(names.spec().sourceColumn());
+            } else if (reference >= 0 && item.replacedAt.get(reference)) {
+                oldColumn.add(label);
+            } else if (reference < 0 && label != null && !s.isSymbol(end - 1, "*")) {
+                none.add(label);
+            }
+        }
+        return Rewrite.Origins.of(oldColumn, none, names.spec().sourceColumn());
+    }
+
+    /** The first token of the column reference tokens [start, end) are, under enclosing parentheses at most; else -1. */
+    private static int bareReference(Sig s, int start, int end) {
+        int a = start;
+        int b = end - 1;
+        while (a < b && s.isSymbol(a, "(") && s.match(a) == b) {
+            a++;
+            b--;
+        }
+        if (a > b || (b - a) % 2 != 0) {
+            return -1;
+        }
+        for (int k = a; k <= b; k++) {
+            if ((k - a) % 2 == 0 ? !s.isName(k) : !s.isSymbol(k, ".")) {
+                return -1;
+            }
+        }
+        return a;
     }
 
     /** Items PostgreSQL named after the column keep that name ({@link ColumnLabel}). */

@@ -414,7 +414,7 @@ public final class StatementPlanner {
             }
         }
         return new PhaseRewrites(Rewrite.PASS_THROUGH, new Rewrite.Rewritten(r.sql(), Rewrite.Kind.READ_NEW, 0,
-                r.parameterSources()));
+                r.parameterSources(), null, null, r.origins()));
     }
 
     /** Whether jOOQ parses the rewritten read; edits lie inside the statement, so the text around it is cut off. */

@@ -4,6 +4,7 @@ import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.SourceTable;
+import io.dualwrite.rewriter.analysis.ReadScopes;
 import io.dualwrite.rewriter.analysis.Relation;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.SourceNames;
@@ -46,6 +47,8 @@ final class TranslationDraft {
     final boolean keepsOldColumn;
     /** Null, or tagged SQL that describes the translation's result as the application's ({@code Rewritten#describedBy}). */
     String describedBy;
+    /** The RETURNING list's origins ({@link #writeEdits}), or null. */
+    private Rewrite.Origins origins;
     private final ReadRewriter reads;
 
     TranslationDraft(SourceTable table, SourceNames names, ReadRewriter reads, String statement,
@@ -216,7 +219,17 @@ final class TranslationDraft {
         }
         ParameterTags.Untagged u = ParameterTags.untag(sql);
         return new Rewrite.Rewritten(u.sql(), kind, hidden, u.sources(), null,
-                describedBy == null ? null : ParameterTags.untag(describedBy).sql());
+                describedBy == null ? null : ParameterTags.untag(describedBy).sql(), origins);
+    }
+
+    /**
+     * The edits that make the write's references to the old column read the new table ({@link ReadRewriter#writeEdits}),
+     * into this draft; the RETURNING list's {@link Rewrite.Origins} kept for {@link #rewritten}. Why not, or null.
+     */
+    String writeEdits(ReadScopes scopes, int returningStart, String returned) {
+        String refusal = reads.writeEdits(t, scopes, returningStart, returned, splice);
+        origins = refusal == null ? reads.origins(t, scopes) : null;
+        return refusal;
     }
 
     /**
