@@ -56,9 +56,16 @@ class ConflictOnTheOldColumnTest {
                 new Object[] {"WITH n AS (SELECT 'with' AS name) INSERT INTO users AS u (email, name)"
                         + " VALUES ('w@example.com', (SELECT name FROM n)) ON CONFLICT (email) DO NOTHING RETURNING u.name, u.email"},
                 new Object[] {"INSERT INTO users (name, email) VALUES ('next', 'next@example.com') ON CONFLICT (email) DO NOTHING"
-                        + " RETURNING id"});
-        // one fails alike: the taken key, 23505
-        assertTwinsAgree("ConflictOnTheOldColumnTest " + phase, phase, db, "(email)", "", statements, 1);
+                        + " RETURNING id"},
+                // a given key typed as the INSERT types it: a quoted literal is the key's type, an int widens, a varchar fails
+                new Object[] {"INSERT INTO users (id, name, email) VALUES ('40', 'quoted key', 'q@example.com') ON CONFLICT"
+                        + " (email) DO NOTHING RETURNING id, email"},
+                new Object[] {"INSERT INTO users (id, name, email) VALUES (?, 'int key', ?) ON CONFLICT (email) DO NOTHING"
+                        + " RETURNING id", 41, "i@example.com"},
+                new Object[] {"INSERT INTO users (id, name, email) VALUES (?, 'varchar key', ?) ON CONFLICT (email) DO NOTHING",
+                        "42", "v@example.com"});
+        // two fail alike: the taken key, 23505; the varchar key, 42804
+        assertTwinsAgree("ConflictOnTheOldColumnTest " + phase, phase, db, "(email)", "", statements, 2);
     }
 
     /** {@code DO UPDATE}: the owner of the value is updated, else the row inserted; counts, RETURNING and errors as before. */

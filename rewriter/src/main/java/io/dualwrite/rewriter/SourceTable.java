@@ -62,13 +62,18 @@ import java.util.Set;
  * @param valueUniqueConstraints the names of the UNIQUE constraints of the old column alone that a unique twin on the
  *                     target stands for (control's {@code ValueIndexes#valueUniqueConstraints}, also after the contract):
  *                     {@code ON CONFLICT ON CONSTRAINT} one of them is translated as {@code ON CONFLICT (<column>)}
+ * @param keyType      the key column's type without its modifier ({@code format_type(atttypid, NULL)}: {@code bigint},
+ *                     {@code uuid}, {@code character varying}), or null: a translation that computes a row's given key
+ *                     before the row is inserted ({@code ON CONFLICT (email)}) resolves it with this type, as the
+ *                     INSERT's assignment would type a literal or a parameter of unknown type; the assignment then
+ *                     checks the modifier
  */
 public record SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
                           boolean syncedByTrigger, boolean targetHasColumnType, boolean storedMayDiffer, String keyDefault,
                           List<String> valueUniqueIndexes, Set<RelationName> relationsWithColumn, String rowVersionColumn,
                           Set<String> generatedColumns, boolean deletesFollowed, Set<RelationName> descendants,
                           Set<RelationName> columnRules, Set<SourceView> views, boolean mergeReturns,
-                          Set<String> valueUniqueConstraints) {
+                          Set<String> valueUniqueConstraints, String keyType) {
 
     public SourceTable {
         Objects.requireNonNull(spec, "spec");
@@ -80,6 +85,18 @@ public record SourceTable(MigrationSpec spec, List<String> columns, String value
         columnRules = columnRules == null ? Set.of() : Set.copyOf(columnRules);
         views = views == null ? Set.of() : Set.copyOf(views);
         valueUniqueConstraints = valueUniqueConstraints == null ? Set.of() : Set.copyOf(valueUniqueConstraints);
+    }
+
+    /** Without the key's type. */
+    public SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
+                       boolean syncedByTrigger, boolean targetHasColumnType, boolean storedMayDiffer, String keyDefault,
+                       List<String> valueUniqueIndexes, Set<RelationName> relationsWithColumn, String rowVersionColumn,
+                       Set<String> generatedColumns, boolean deletesFollowed, Set<RelationName> descendants,
+                       Set<RelationName> columnRules, Set<SourceView> views, boolean mergeReturns,
+                       Set<String> valueUniqueConstraints) {
+        this(spec, columns, valueType, valueDefault, syncedByTrigger, targetHasColumnType, storedMayDiffer, keyDefault,
+                valueUniqueIndexes, relationsWithColumn, rowVersionColumn, generatedColumns, deletesFollowed, descendants,
+                columnRules, views, mergeReturns, valueUniqueConstraints, null);
     }
 
     /** Without UNIQUE constraints of the old column that a twin stands for. */

@@ -266,7 +266,8 @@ public final class DatabaseRuntime {
                     columnNameOwners.of(c, runtime.spec()), TranslatedSync.rowVersionColumn(c, runtime.spec()),
                     TranslatedSync.generatedColumns(c, runtime.spec()), deletesFollowed,
                     SourceRelatives.descendants(c, runtime.spec()), columnRules,
-                    SourceRelatives.views(c, runtime.spec(), columnRules), mergeReturns, runtime.valueUniqueConstraints()));
+                    SourceRelatives.views(c, runtime.spec(), columnRules), mergeReturns, runtime.valueUniqueConstraints(),
+                    columns.keyType()));
         }
         if (!changed && !tables.equals(currentTables)) {
             changed = true;

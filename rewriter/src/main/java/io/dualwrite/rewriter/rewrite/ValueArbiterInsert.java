@@ -307,7 +307,11 @@ final class ValueArbiterInsert {
     private static String arbiter(TranslationDraft d, List<int[]> row, int column, int key, String inference,
                                   boolean update, String suffix, String after) {
         Sig t = d.t;
-        String keyValue = key < 0 || InsertClauses.isDefault(t, row.get(key)) ? d.table.keyDefault() : d.edited(row.get(key)[0], row.get(key)[1]);
+        String keyValue = key < 0 || InsertClauses.isDefault(t, row.get(key)) ? d.table.keyDefault()
+                : d.table.keyType() == null ? d.edited(row.get(key)[0], row.get(key)[1])
+                // typed as the row's INSERT would: a literal or a parameter of unknown type as the key, not as text; a value
+                // of a type the key cannot take fails with 42804 as the INSERT's assignment does (no cast would)
+                : "COALESCE((" + d.edited(row.get(key)[0], row.get(key)[1]) + "), CAST(NULL AS " + d.table.keyType() + "))";
         String value = column < 0 || InsertClauses.isDefault(t, row.get(column)) ? d.defaultValue() : d.edited(row.get(column)[0], row.get(column)[1]);
         String fk = Identifiers.quote(d.spec.targetKeyColumn());
         String flag = Identifiers.quote(d.spec.primaryFlagColumn());

@@ -124,6 +124,21 @@ class ValueArbiterInsertTest {
                         .contains("ON CONFLICT ON CONSTRAINT email_address_address_unique_idx, a unique index on email"));
     }
 
+    /**
+     * A given key is computed before the row is inserted, where a literal or a parameter of unknown type would be text:
+     * it is resolved with the key's type, as the row's INSERT types it.
+     */
+    @Test
+    void aGivenKeyIsTypedAsTheKeyColumn() {
+        StatementRewriter typed = new StatementRewriter(List.of(new SourceTable(Fixtures.USERS_EMAIL,
+                List.of("id", "name", "email"), "character varying(255)", null, false, true, false, KEY_DEFAULT,
+                List.of("users_email_key"), null, null, null, true, null, null, null, false, Set.of(), "bigint")));
+        assertThat(translated(typed, "INSERT INTO users (id, name, email) VALUES ('7', 'n', 'x@y'), (?, 'm', 'z@y'),"
+                + " (DEFAULT, 'o', 'o@y') ON CONFLICT (email) DO NOTHING")).isInstanceOfSatisfying(Rewrite.Rewritten.class,
+                w -> assertThat(w.sql()).contains("SELECT COALESCE(('7'), CAST(NULL AS bigint)) AS \"dw$k\"",
+                        "SELECT COALESCE((?), CAST(NULL AS bigint)) AS \"dw$k\"", "SELECT " + KEY_DEFAULT + " AS \"dw$k\""));
+    }
+
     @Test
     void refusedWhereTheKeyCannotBeComputedFirst() {
         String sql = "INSERT INTO users (name, email) VALUES ('a', 'a@x') ON CONFLICT (email) DO NOTHING";
