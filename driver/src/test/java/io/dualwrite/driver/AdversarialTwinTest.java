@@ -17,8 +17,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -52,16 +54,7 @@ class AdversarialTwinTest {
         // the old column, where the phase still writes it, must hold what the plain twin's holds
         String users = phase.writesOld() ? "SELECT id, name, email FROM users ORDER BY id" : "SELECT id, name FROM users ORDER BY id";
         try (TestDatabase plainDb = PostgresServer.get().createDatabase()) {
-            MigrationFixture.createTables(plainDb);
-            MigrationFixture.create(db, phase.writesOld() ? phase : Phase.DUAL_WRITE);
-            for (TestDatabase twin : List.of(plainDb, db)) {
-                twin.execute(ARCHIVE);
-            }
-            if (!phase.writesOld()) {
-                // not written any more: only statements translated to the new table match the plain twin
-                db.execute("UPDATE users SET email = 'stale-' || id WHERE email IS NOT NULL");
-                MigrationFixture.enterTranslatingPhase(db, phase);
-            }
+            twins(plainDb, db, phase);
             List<Probe> statements = statements();
             try (TwinRun run = new TwinRun("AdversarialTwinTest " + phase, plainDb::connect, db::connectDualwrite,
                     c -> state(c, users, CorpusContractedTest.PLAIN_EMAILS),
@@ -78,6 +71,75 @@ class AdversarialTwinTest {
                 assertThat(MigrationFixture.controlPhase(db)).as("the phase held through the corpus").isEqualTo(phase.name());
             }
         }
+    }
+
+    /**
+     * Reads whose result PostgreSQL describes with an origin the translation does not follow: a reference into a LATERAL
+     * subquery's column read from the outer table unqualified (the rewrite wraps that subquery), and the merged column
+     * of a FULL JOIN … USING (email), which has none.
+     */
+    private static final Set<String> ORIGIN_UNKNOWN = Set.of(
+            "SELECT email, k FROM users FULL JOIN (SELECT 'zz@x'::text AS email, 1 AS k) x USING (email) ORDER BY 1",
+            "SELECT u.id, x.e FROM users u, LATERAL (SELECT email AS e) x ORDER BY 1",
+            "SELECT id, l.x FROM users, LATERAL (SELECT email AS x FROM orders WHERE orders.user_id = users.id ORDER BY"
+                    + " orders.id LIMIT 1) l ORDER BY 1, 2");
+
+    /**
+     * Every read of the corpus (one SELECT or WITH … SELECT without parameters) that runs on the plain twin and is
+     * translated describes its result as PgJDBC does there: labels, types, and the origin that gives each column its
+     * table, base column and nullability (ReadNewDifferentialTest#describe), through a Statement, a described and an
+     * executed PreparedStatement; {@link #ORIGIN_UNKNOWN} alone differs, and still does.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Phase.class, names = {"NEW_ONLY", "CONTRACTED"})
+    void everyTranslatedReadDescribesItsColumnsAsThePlainRead(Phase phase, TestDatabase db) throws Exception {
+        try (TestDatabase plainDb = PostgresServer.get().createDatabase()) {
+            twins(plainDb, db, phase);
+            Set<String> differing = new TreeSet<>();
+            List<String> details = new ArrayList<>();
+            int compared = 0;
+            try (Connection plain = plainDb.connect(); Connection dual = db.connectDualwrite()) {
+                for (Probe p : statements()) {
+                    String lower = p.sql().toLowerCase(Locale.ROOT);
+                    if (!p.params().isEmpty() || p.sql().contains(";") || !(lower.startsWith("select") || lower.startsWith("with"))
+                            || lower.matches("(?s).*\\b(insert|update|delete|merge|into)\\b.*")) {
+                        continue;
+                    }
+                    List<String> expected = ReadNewDifferentialTest.observe(plain, p.sql());
+                    List<String> actual = ReadNewDifferentialTest.observe(dual, p.sql());
+                    if (expected.get(0).startsWith("error") || actual.get(0).startsWith("error 0A000")) {
+                        continue;
+                    }
+                    compared++;
+                    List<String> e = metadataOnly(expected);
+                    List<String> a = metadataOnly(actual);
+                    if (!e.equals(a)) {
+                        differing.add(p.sql());
+                        details.add(p.sql() + "\n  plain:     " + e + "\n  dualwrite: " + a);
+                    }
+                }
+            }
+            assertThat(compared).as("reads compared").isGreaterThan(300);
+            assertThat(differing).as(String.join("\n", details)).isEqualTo(ORIGIN_UNKNOWN);
+        }
+    }
+
+    /** The plain twin and {@code db} in {@code phase}, each with the archive table the corpus writes to. */
+    private static void twins(TestDatabase plainDb, TestDatabase db, Phase phase) throws SQLException {
+        MigrationFixture.createTables(plainDb);
+        MigrationFixture.create(db, phase.writesOld() ? phase : Phase.DUAL_WRITE);
+        for (TestDatabase twin : List.of(plainDb, db)) {
+            twin.execute(ARCHIVE);
+        }
+        if (!phase.writesOld()) {
+            // not written any more: only statements translated to the new table match the plain twin
+            db.execute("UPDATE users SET email = 'stale-' || id WHERE email IS NOT NULL");
+            MigrationFixture.enterTranslatingPhase(db, phase);
+        }
+    }
+
+    private static List<String> metadataOnly(List<String> observed) {
+        return observed.stream().filter(line -> !line.contains(" row ")).toList();
     }
 
     /** A statement, run as a PreparedStatement with {@code params} when it has any. */

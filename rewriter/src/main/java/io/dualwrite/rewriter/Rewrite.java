@@ -1,7 +1,10 @@
 package io.dualwrite.rewriter;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
@@ -102,33 +105,50 @@ public sealed interface Rewrite permits Rewrite.PassThrough, Rewrite.Rewritten, 
      * the outermost select list, or of a write's RETURNING list, that is a reference to the column, under parentheses at
      * most, has it as origin whatever its alias; anything else has none: an expression of the column (a cast,
      * {@code COLLATE}, CASE), a value merely labelled like it, every column of a set operation. A translation reads the
-     * column through an expression, which has no origin, so the driver answers these columns from the record. Where
-     * the rewriter does not decide (a reference to a derived table's or a WITH query's column has the origin of what it
-     * names), a column labelled as the old column is taken for a reference to it.
+     * column through an expression, which has no origin, so the driver answers these columns from the record. A
+     * reference to a derived table's or a WITH query's column has the origin of the item it names there. Where the
+     * rewriter does not decide ({@code rewrite.ResultOrigins}), a column labelled as the old column is taken for a
+     * reference to it.
      *
      * @param aliases           labels other than the column's name of columns that have the old column as origin
      * @param nameWithoutOrigin the column labelled as the old column has no origin
+     * @param byPosition        null, or per column of the result (0-based) whether it has the old column as origin
+     *                          (null: not decided): where one label is given to columns of both kinds
+     *                          ({@code SELECT 'x'::text AS email, email})
      */
-    record Origins(Set<String> aliases, boolean nameWithoutOrigin) {
+    record Origins(Set<String> aliases, boolean nameWithoutOrigin, List<Boolean> byPosition) {
         public Origins {
             aliases = Set.copyOf(aliases);
+            byPosition = byPosition == null ? null : Collections.unmodifiableList(new ArrayList<>(byPosition));
+        }
+
+        public Origins(Set<String> aliases, boolean nameWithoutOrigin) {
+            this(aliases, nameWithoutOrigin, null);
         }
 
         /**
          * The origins of a result whose items with labels {@code ofColumn} are references to {@code column} and those
-         * with labels {@code none} are not; null when that is what the label alone says. A label in both is not decided.
+         * with labels {@code none} are not; null when that is what the label alone says. A label in both is decided by
+         * {@code byPosition} where that is known (not null), else not at all.
          */
-        public static Origins of(Set<String> ofColumn, Set<String> none, String column) {
+        public static Origins of(Set<String> ofColumn, Set<String> none, String column, List<Boolean> byPosition) {
             Set<String> aliases = new HashSet<>(ofColumn);
             aliases.removeAll(none);
             aliases.remove(column);
             boolean nameWithoutOrigin = none.contains(column) && !ofColumn.contains(column);
-            return aliases.isEmpty() && !nameWithoutOrigin ? null : new Origins(aliases, nameWithoutOrigin);
+            boolean labelsClash = ofColumn.stream().anyMatch(none::contains);
+            List<Boolean> positions = labelsClash ? byPosition : null;
+            return aliases.isEmpty() && !nameWithoutOrigin && positions == null ? null
+                    : new Origins(aliases, nameWithoutOrigin, positions);
         }
 
-        /** Whether the column labelled {@code label} has the old column {@code column} as origin. */
-        public boolean ofTheColumn(String label, String column) {
-            return aliases.contains(label) || !nameWithoutOrigin && column.equals(label);
+        /**
+         * Whether the column labelled {@code label}, at {@code position} (0-based) of {@code width} columns, has the old
+         * column {@code column} as origin.
+         */
+        public boolean ofTheColumn(String label, int position, int width, String column) {
+            Boolean decided = byPosition == null || byPosition.size() != width ? null : byPosition.get(position);
+            return decided != null ? decided : aliases.contains(label) || !nameWithoutOrigin && column.equals(label);
         }
     }
 

@@ -20,10 +20,9 @@ import java.sql.SQLException;
  * application's text, as READ_NEW does, cannot work once the column is dropped. Every other column,
  * and every other method, is the received metadata (generated delegation, see {@link Wrappers}).
  *
- * <p>Where the rewriter does not decide (a reference to a derived table's or a WITH query's column,
- * whose origin is that of what it names), a column labelled as the old column is taken for a
- * reference to it: {@code SELECT e AS email FROM (SELECT email COLLATE "C" AS e FROM users) s} then
- * reports the old column where PgJDBC would report none.
+ * <p>Where the rewriter does not decide (a data-modifying WITH query's RETURNING column, a LATERAL
+ * subquery that reads the outer table's column unqualified, the merged column of a FULL JOIN … USING),
+ * a column labelled as the old column is taken for a reference to it, and no other.
  */
 public abstract class TranslatedColumns implements ResultSetMetaData, PGResultSetMetaData {
 
@@ -51,7 +50,7 @@ public abstract class TranslatedColumns implements ResultSetMetaData, PGResultSe
             int n = delegate.getColumnCount();
             boolean[] flags = new boolean[n];
             for (int i = 1; i <= n; i++) {
-                flags[i - 1] = ofTheOldColumn(delegate.getColumnLabel(i)) && base().getBaseColumnName(i).isEmpty()
+                flags[i - 1] = ofTheOldColumn(delegate.getColumnLabel(i), i - 1, n) && base().getBaseColumnName(i).isEmpty()
                         && ofRecordedType(i);
             }
             recorded = flags;
@@ -60,8 +59,8 @@ public abstract class TranslatedColumns implements ResultSetMetaData, PGResultSe
     }
 
     /** Whether PostgreSQL gives the column labelled {@code label} the old column as origin ({@link Rewrite.Origins}). */
-    private boolean ofTheOldColumn(String label) {
-        return origins == null ? old.name().equals(label) : origins.ofTheColumn(label, old.name());
+    private boolean ofTheOldColumn(String label, int position, int width) {
+        return origins == null ? old.name().equals(label) : origins.ofTheColumn(label, position, width, old.name());
     }
 
     /** The received column has the recorded type with its modifier: not an expression that changed it ({@code lower(email) AS email}). */

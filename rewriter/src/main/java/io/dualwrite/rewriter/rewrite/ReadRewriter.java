@@ -9,9 +9,7 @@ import io.dualwrite.rewriter.analysis.Scope;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.SourceNames;
 import java.util.BitSet;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * READ_NEW form of a query: every reference to the old column that resolves to the source table
@@ -364,67 +362,9 @@ public final class ReadRewriter {
         return null;
     }
 
-    /**
-     * {@link Rewrite.Origins} of the rows of a statement these edits were made in: the items of the outermost SELECT, or
-     * of a write's RETURNING list ({@link ReadScopes#root}), as PostgreSQL's {@code markTargetListOrigins} sees them. A
-     * reference this rewrite replaced has the old column as origin under any alias; an expansion of {@code *} over the
-     * migrated table gives the column under its name; any other item that is not a column reference has no origin.
-     * Null where the outermost query is not one SELECT (parenthesized, {@code VALUES}), or nothing differs from what
-     * the labels say.
-     */
+    /** {@link Rewrite.Origins} of the rows of a statement these edits were made in ({@link ResultOrigins}). */
     Rewrite.Origins origins(Sig s, ReadScopes scopes) {
-        List<Item> items = null;
-        if (scopes.root() != null) {
-            items = scopes.root().items;
-        } else {
-            for (int i = 0; i < s.size(); i++) {
-                if (s.depth(i) == 0 && (s.is(i, "union") || s.is(i, "intersect") || s.is(i, "except"))) {
-                    return Rewrite.Origins.of(Set.of(), Set.of(names.spec().sourceColumn()), names.spec().sourceColumn());
-                }
-            }
-            for (Scope scope : scopes.scopes()) {
-                if (s.depth(scope.select) == 0) {
-                    items = scope.items;
-                }
-            }
-        }
-        if (items == null) {
-            return null;
-        }
-        Set<String> oldColumn = new HashSet<>();
-        Set<String> none = new HashSet<>();
-        for (Item item : items) {
-            int end = item.alias < 0 ? item.end : s.is(item.alias - 1, "as") ? item.alias - 1 : item.alias;
-            int reference = bareReference(s, item.start, end);
-            String label = item.alias >= 0 ? s.get(item.alias).normalized() : ColumnLabel.implicitName(s, item.start, item.end);
-            if (item.expanded) {
-                oldColumn.add(names.spec().sourceColumn());
-            } else if (reference >= 0 && item.replacedAt.get(reference)) {
-                oldColumn.add(label);
-            } else if (reference < 0 && label != null && !s.isSymbol(end - 1, "*")) {
-                none.add(label);
-            }
-        }
-        return Rewrite.Origins.of(oldColumn, none, names.spec().sourceColumn());
-    }
-
-    /** The first token of the column reference tokens [start, end) are, under enclosing parentheses at most; else -1. */
-    private static int bareReference(Sig s, int start, int end) {
-        int a = start;
-        int b = end - 1;
-        while (a < b && s.isSymbol(a, "(") && s.match(a) == b) {
-            a++;
-            b--;
-        }
-        if (a > b || (b - a) % 2 != 0) {
-            return -1;
-        }
-        for (int k = a; k <= b; k++) {
-            if ((k - a) % 2 == 0 ? !s.isName(k) : !s.isSymbol(k, ".")) {
-                return -1;
-            }
-        }
-        return a;
+        return ResultOrigins.of(s, scopes, names.spec().sourceColumn(), columns);
     }
 
     /** Items PostgreSQL named after the column keep that name ({@link ColumnLabel}). */

@@ -8,6 +8,8 @@ import io.dualwrite.rewriter.analysis.ReadScopes;
 import io.dualwrite.rewriter.analysis.Relation;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.SourceNames;
+import io.dualwrite.rewriter.lexer.Lexer;
+import io.dualwrite.rewriter.lexer.Statements;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -167,9 +169,16 @@ final class TranslationDraft {
         return table.valueDefault() == null ? "NULL" : table.valueDefault();
     }
 
-    /** The value as the column would hold it (type and modifiers): what RETURNING shows. */
+    /**
+     * The value as the column would hold it (type and modifiers): what RETURNING shows. Another column's value
+     * ({@code SET email = name}, the old values' {@code "dw$o"."dw$1"}) is wrapped in a one-value COALESCE: as a plain
+     * reference (a cast to its own type changes nothing) PostgreSQL would give the result that column as origin, which
+     * PgJDBC reports as the column's table and nullability.
+     */
     String asColumn(String expr) {
-        return table.valueType() == null ? "(" + expr + ")" : "CAST((" + expr + ") AS " + table.valueType() + ")";
+        String value = ResultOrigins.bareReference(new Sig(Statements.significant(Lexer.scan(expr, true).tokens())))
+                ? "COALESCE(" + expr + ")" : expr;
+        return table.valueType() == null ? "(" + value + ")" : "CAST((" + value + ") AS " + table.valueType() + ")";
     }
 
     /**

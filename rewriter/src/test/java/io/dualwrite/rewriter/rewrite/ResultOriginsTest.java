@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.SourceTable;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,14 +31,24 @@ class ResultOriginsTest {
         // not a reference: no origin, though labelled as the column
         "SELECT email COLLATE \"C\" FROM users | '' | true",
         "SELECT 'x'::varchar(255) AS email, email AS e FROM users | e | true",
-        "SELECT (email)::varchar AS email FROM users | '' | true",
+        // a cast of a reference: to its own type PostgreSQL keeps the origin, to another it has none; the driver tells
+        // them apart by the type
+        "SELECT (email)::varchar(10) AS e, email::text FROM users | e | false",
+        "SELECT email::text::varchar(6)::text FROM users | '' | true",
         "SELECT CASE WHEN id > 0 THEN email END AS email FROM users | '' | true",
         // every column of a set operation
         "SELECT email AS e FROM users UNION ALL SELECT email FROM users | '' | true",
-        // the same label twice, once each way: not decided
-        "SELECT email, lower(email) AS email FROM users | none | false",
-        // a derived table's column: the origin of what it names, not followed
-        "SELECT e FROM (SELECT email AS e FROM users) s | none | false",
+        // the same label twice, once each way: by position (ResultOriginsTest#positions)
+        "SELECT email, lower(email) AS email FROM users | '' | false",
+        // a derived table's, a WITH query's or a LATERAL subquery's column: the origin of the item it names
+        "SELECT e FROM (SELECT email AS e FROM users) s | e | false",
+        "SELECT s.y FROM (SELECT id, email FROM users) AS s(x, y) | y | false",
+        "WITH c(a, b) AS (SELECT id, email FROM users) SELECT b, a FROM c | b | false",
+        "SELECT * FROM users u, LATERAL (SELECT u.email AS e) l | e | false",
+        "SELECT * FROM users u JOIN (SELECT 'ann@x'::text AS email, 7 AS k) x USING (email) | none | false",
+        "SELECT s.email FROM (SELECT u.id, upper(u.email) AS email FROM users u) s | '' | true",
+        "WITH RECURSIVE r AS (SELECT id, email FROM users WHERE id = 1 UNION ALL SELECT u.id, u.email FROM users u"
+                + " JOIN r ON u.id = r.id + 1) SELECT * FROM r | '' | true",
         // a write's RETURNING list
         "UPDATE users SET name = 'n' WHERE id = 1 RETURNING email AS e, email COLLATE \"C\" AS email | e | true",
         "INSERT INTO users (name, email) VALUES ('n', 'a@b') RETURNING id, users.email AS mail | mail | false",
@@ -45,8 +56,28 @@ class ResultOriginsTest {
     })
     void labelsPostgresGivesTheOldColumnAsOrigin(String sql, String aliases, boolean nameWithoutOrigin) {
         Rewrite translated = REWRITER.plan(sql).forPhase(Phase.CONTRACTED);
-        assertThat(translated).as(sql).isInstanceOfSatisfying(Rewrite.Rewritten.class, w -> assertThat(w.origins())
-                .isEqualTo(aliases == null ? null : new Rewrite.Origins(aliases.isEmpty() ? Set.of()
-                        : Set.of(aliases.split(",")), nameWithoutOrigin)));
+        assertThat(translated).as(sql).isInstanceOfSatisfying(Rewrite.Rewritten.class, w -> {
+            Rewrite.Origins o = w.origins();
+            assertThat(o == null ? null : new Rewrite.Origins(o.aliases(), o.nameWithoutOrigin())).isEqualTo(aliases == null
+                    ? null : new Rewrite.Origins(aliases.isEmpty() ? Set.of() : Set.of(aliases.split(",")), nameWithoutOrigin));
+        });
+    }
+
+    /** One label given to columns of both kinds: decided by position where every item's width is known. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "SELECT email, lower(email) AS email FROM users | true,false",
+        "SELECT ?::text AS email, u.email, id FROM users u | false,true,",
+        "SELECT *, email COLLATE \"C\" AS email FROM users | ,,true,false",
+        "SELECT CAST(email AS char(4)), email::text::varchar(6)::text FROM users | true,false",
+    })
+    void positions(String sql, String byPosition) {
+        Rewrite translated = REWRITER.plan(sql).forPhase(Phase.CONTRACTED);
+        List<Boolean> expected = new ArrayList<>();
+        for (String p : byPosition.split(",", -1)) {
+            expected.add(p.isEmpty() ? null : Boolean.valueOf(p));
+        }
+        assertThat(translated).as(sql).isInstanceOfSatisfying(Rewrite.Rewritten.class,
+                w -> assertThat(w.origins().byPosition()).isEqualTo(expected));
     }
 }

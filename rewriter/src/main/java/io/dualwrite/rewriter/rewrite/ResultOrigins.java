@@ -1,0 +1,338 @@
+package io.dualwrite.rewriter.rewrite;
+
+import io.dualwrite.rewriter.Rewrite;
+import io.dualwrite.rewriter.analysis.ColumnLabel;
+import io.dualwrite.rewriter.analysis.ReadScopes;
+import io.dualwrite.rewriter.analysis.ReadScopes.Item;
+import io.dualwrite.rewriter.analysis.Relation;
+import io.dualwrite.rewriter.analysis.Scope;
+import io.dualwrite.rewriter.analysis.Sig;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@link Rewrite.Origins} of a statement's rows, after {@link ReadRewriter} replaced its references to the old column:
+ * the items of the outermost SELECT, or of a write's RETURNING list, as PostgreSQL's {@code markTargetListOrigins} sees
+ * them. A reference the rewrite replaced has the old column as origin under any alias, under parentheses and one cast
+ * (to the column's own type PostgreSQL keeps the origin, to another it has none: the driver tells them apart by the
+ * result's type); so does an expansion of {@code *} over the migrated table. A reference to a derived table's or a WITH
+ * query's column has the origin of the item it names there, followed down. Anything else has none: an expression, a
+ * COLLATE, a CASE, a chain of casts, every column of a set operation or of {@code VALUES}.
+ */
+final class ResultOrigins {
+
+    private enum Origin { OLD_COLUMN, NONE, UNKNOWN }
+
+    /** How deep a reference is followed into derived tables and WITH queries. */
+    private static final int MAX_DEPTH = 8;
+
+    private final Sig s;
+    private final ReadScopes scopes;
+    private final String column;
+    /** The migrated table's columns, or empty when not known. */
+    private final List<String> sourceColumns;
+    private List<WithQueries.Query> withQueries;
+
+    private ResultOrigins(Sig s, ReadScopes scopes, String column, List<String> sourceColumns) {
+        this.s = s;
+        this.scopes = scopes;
+        this.column = column;
+        this.sourceColumns = sourceColumns;
+    }
+
+    /** Null where the outermost query is not one SELECT (parenthesized, {@code VALUES}), or nothing differs from the labels. */
+    static Rewrite.Origins of(Sig s, ReadScopes scopes, String column, List<String> sourceColumns) {
+        return new ResultOrigins(s, scopes, column, sourceColumns).of();
+    }
+
+    private Rewrite.Origins of() {
+        Scope top = scopes.root();
+        if (top == null) {
+            for (int i = 0; i < s.size(); i++) {
+                if (s.depth(i) == 0 && setOperator(i)) {
+                    return Rewrite.Origins.of(Set.of(), Set.of(column), column, null);
+                }
+            }
+            for (Scope scope : scopes.scopes()) {
+                if (s.depth(scope.select) == 0) {
+                    top = scope;
+                }
+            }
+        }
+        if (top == null) {
+            return null;
+        }
+        Set<String> oldColumn = new HashSet<>();
+        Set<String> none = new HashSet<>();
+        // per column, where every item's width is known: one, or the migrated table's columns for its star alone
+        List<Boolean> byPosition = new ArrayList<>();
+        for (Item item : top.items) {
+            List<String> labels = new ArrayList<>();
+            List<Origin> origins = new ArrayList<>();
+            boolean star = s.isSymbol(end(item) - 1, "*");
+            if (item.expanded) {
+                labels.add(column);
+                origins.add(Origin.OLD_COLUMN);
+                if (byPosition != null && top.relations.size() == 1 && !sourceColumns.isEmpty()) {
+                    for (String c : sourceColumns) {
+                        byPosition.add(c.equals(column) ? Boolean.TRUE : null);
+                    }
+                } else {
+                    byPosition = null;
+                }
+            } else if (star) {
+                byPosition = null;
+            }
+            star(top, item, labels, origins, 0);
+            if (!star) {
+                labels.add(label(item));
+                origins.add(origin(top, item, 0, 0));
+                if (byPosition != null) {
+                    byPosition.add(origins.get(0) == Origin.UNKNOWN ? null : origins.get(0) == Origin.OLD_COLUMN);
+                }
+            }
+            for (int k = 0; k < labels.size(); k++) {
+                if (labels.get(k) != null && origins.get(k) != Origin.UNKNOWN) {
+                    (origins.get(k) == Origin.OLD_COLUMN ? oldColumn : none).add(labels.get(k));
+                }
+            }
+        }
+        return Rewrite.Origins.of(oldColumn, none, column, byPosition);
+    }
+
+    private boolean setOperator(int i) {
+        return s.is(i, "union") || s.is(i, "intersect") || s.is(i, "except");
+    }
+
+    private String label(Item item) {
+        return item.alias >= 0 ? s.get(item.alias).normalized() : ColumnLabel.implicitName(s, item.start, item.end);
+    }
+
+    private int end(Item item) {
+        return item.alias < 0 ? item.end : s.is(item.alias - 1, "as") ? item.alias - 1 : item.alias;
+    }
+
+    /** The origin of {@code item} of {@code scope}, {@code casts} casts above it. */
+    private Origin origin(Scope scope, Item item, int casts, int depth) {
+        int end = end(item);
+        if (s.isSymbol(end - 1, "*")) {
+            return Origin.UNKNOWN;
+        }
+        int reference = ColumnLabel.reference(s, item.start, end);
+        if (reference < 0) {
+            return Origin.NONE;
+        }
+        for (int k = item.start; k < end; k++) {
+            if (s.is(k, "collate") || s.is(k, "case")) {
+                return Origin.NONE;
+            }
+            casts += s.isSymbol(k, "::") || s.is(k, "cast") && s.isSymbol(k + 1, "(") ? 1 : 0;
+        }
+        if (casts > 1) {
+            return Origin.NONE;
+        }
+        if (item.replacedAt.get(reference)) {
+            return Origin.OLD_COLUMN;
+        }
+        return depth < MAX_DEPTH ? named(scope, reference, casts, depth + 1) : Origin.UNKNOWN;
+    }
+
+    /** The origin of the column the reference at {@code reference} (not to the migrated table) names in {@code scope}. */
+    private Origin named(Scope scope, int reference, int casts, int depth) {
+        int last = reference;
+        while (s.isSymbol(last + 1, ".") && s.isName(last + 2)) {
+            last += 2;
+        }
+        String name = s.get(last).normalized();
+        if (last == reference + 2) {
+            Relation r = scope.resolveQualifier(s.get(reference).normalized());
+            return r == null || r.source ? Origin.UNKNOWN : columnOf(r, name, casts, depth);
+        }
+        if (last != reference) {
+            return Origin.UNKNOWN;
+        }
+        // unqualified: the one FROM item that has it, where each says
+        Origin found = null;
+        for (Relation r : scope.relations) {
+            if (r.source) {
+                if (sourceColumns.isEmpty() || r.columnAliases) {
+                    return Origin.UNKNOWN;
+                }
+                if (sourceColumns.contains(name)) {
+                    return Origin.UNKNOWN; // the migrated table's own column, which the rewrite did not replace
+                }
+                continue;
+            }
+            Origin o = columnOf(r, name, casts, depth);
+            if (o == Origin.UNKNOWN && !lacks(r, name)) {
+                return Origin.UNKNOWN;
+            }
+            if (o != Origin.UNKNOWN) {
+                if (found != null) {
+                    return Origin.UNKNOWN;
+                }
+                found = o;
+            }
+        }
+        return found == null ? Origin.UNKNOWN : found;
+    }
+
+    /** Whether FROM item {@code r} is known not to have a column {@code name}. */
+    private boolean lacks(Relation r, String name) {
+        List<Item> items = query(r);
+        if (items == null || r.columnAliasNames.contains(name)) {
+            return false;
+        }
+        for (Item item : items) {
+            if (s.isSymbol(end(item) - 1, "*") || name.equals(label(item))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The origin of column {@code name} of FROM item {@code r}: a derived table's or a WITH query's item; else unknown. */
+    private Origin columnOf(Relation r, String name, int casts, int depth) {
+        int open = open(r);
+        if (open < 0) {
+            return Origin.UNKNOWN;
+        }
+        if (s.is(open + 1, "values") || hasSetOperator(open)) {
+            return Origin.NONE;
+        }
+        Scope inner = scopeAt(open + 1);
+        if (inner == null || inner.hasStar()) {
+            return Origin.UNKNOWN;
+        }
+        List<String> renamed = new ArrayList<>(withColumns(r));
+        for (int k = 0; k < r.columnAliasNames.size(); k++) {
+            if (k < renamed.size()) {
+                renamed.set(k, r.columnAliasNames.get(k));
+            } else {
+                renamed.add(r.columnAliasNames.get(k));
+            }
+        }
+        Item named = null;
+        for (int k = 0; k < inner.items.size(); k++) {
+            Item item = inner.items.get(k);
+            if (k < renamed.size() ? name.equals(renamed.get(k)) : name.equals(label(item))) {
+                if (named != null) {
+                    return Origin.UNKNOWN;
+                }
+                named = item;
+            }
+        }
+        return named == null ? Origin.UNKNOWN : origin(inner, named, casts, depth);
+    }
+
+    /** The labels and origins of the columns an unexpanded {@code *} or {@code q.*} item gives; none when not a star. */
+    private void star(Scope scope, Item item, List<String> labels, List<Origin> origins, int depth) {
+        int end = end(item);
+        if (!s.isSymbol(end - 1, "*") || scope.naturalOrUsing) {
+            return; // a merged column of a join has the origin of one side, or none (FULL)
+        }
+        List<Relation> relations = end - item.start == 1 ? scope.relations
+                : end - item.start == 3 && s.isName(item.start) ? relationOf(scope, s.get(item.start).normalized()) : List.of();
+        for (Relation r : relations) {
+            int open = open(r);
+            Scope inner = open < 0 ? null : scopeAt(open + 1);
+            if (inner == null || inner.hasStar()) {
+                continue; // a table's columns have their own origins
+            }
+            // a set operation's columns have none; they are named after its first operand's
+            boolean setOperation = hasSetOperator(open);
+            for (int k = 0; k < inner.items.size(); k++) {
+                labels.add(k < r.columnAliasNames.size() ? r.columnAliasNames.get(k)
+                        : k < withColumns(r).size() ? withColumns(r).get(k) : label(inner.items.get(k)));
+                origins.add(setOperation ? Origin.NONE
+                        : depth < MAX_DEPTH ? origin(inner, inner.items.get(k), 0, depth + 1) : Origin.UNKNOWN);
+            }
+        }
+    }
+
+    private static List<Relation> relationOf(Scope scope, String qualifier) {
+        Relation r = scope.resolveQualifier(qualifier);
+        return r == null ? List.of() : List.of(r);
+    }
+
+    /** The items of the SELECT that FROM item {@code r} reads (a derived table, a WITH query), or null. */
+    private List<Item> query(Relation r) {
+        int open = open(r);
+        Scope inner = open < 0 ? null : scopeAt(open + 1);
+        return inner == null ? null : inner.items;
+    }
+
+    /** The opening parenthesis of the query FROM item {@code r} reads: its own, or its WITH query's; else -1. */
+    private int open(Relation r) {
+        if (r.derivedOpen >= 0) {
+            return r.derivedOpen;
+        }
+        WithQueries.Query w = withQuery(r);
+        return w == null ? -1 : w.open();
+    }
+
+    private List<String> withColumns(Relation r) {
+        WithQueries.Query w = r.derivedOpen >= 0 ? null : withQuery(r);
+        return w == null ? List.of() : w.columns();
+    }
+
+    /** The one WITH query FROM item {@code r} may name; null when none or several. */
+    private WithQueries.Query withQuery(Relation r) {
+        if (r.tableName == null || r.tableSchema != null) {
+            return null;
+        }
+        if (withQueries == null) {
+            withQueries = new ArrayList<>();
+            for (int i = 0; i < s.size(); i++) {
+                if (s.is(i, "with") && !s.isSymbol(i - 1, ".")) {
+                    WithQueries.parse(s, i, withQueries);
+                }
+            }
+        }
+        WithQueries.Query found = null;
+        for (WithQueries.Query w : withQueries) {
+            if (w.name().equals(r.tableName)) {
+                if (found != null) {
+                    return null;
+                }
+                found = w;
+            }
+        }
+        return found;
+    }
+
+    private Scope scopeAt(int select) {
+        for (Scope scope : scopes.scopes()) {
+            if (scope.select == select) {
+                return scope;
+            }
+        }
+        return null;
+    }
+
+    /** Whether the query in the parentheses opened at {@code open} is a set operation at its own level. */
+    private boolean hasSetOperator(int open) {
+        int close = s.match(open);
+        for (int k = open + 1; k < close; k++) {
+            if (s.depth(k) == s.depth(open + 1) && setOperator(k)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code s} is a column reference ({@code name}, {@code q.name}, {@code schema.table.name}) and nothing else. */
+    static boolean bareReference(Sig s) {
+        if (s.size() % 2 == 0) {
+            return false;
+        }
+        for (int k = 0; k < s.size(); k++) {
+            if (k % 2 == 0 ? !s.isName(k) : !s.isSymbol(k, ".")) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
