@@ -20,9 +20,8 @@ import java.sql.SQLException;
  * application's text, as READ_NEW does, cannot work once the column is dropped. Every other column,
  * and every other method, is the received metadata (generated delegation, see {@link Wrappers}).
  *
- * <p>Where the rewriter does not decide (a data-modifying WITH query's RETURNING column, a LATERAL
- * subquery that reads the outer table's column unqualified, the merged column of a FULL JOIN … USING),
- * a column labelled as the old column is taken for a reference to it, and no other.
+ * <p>Where the rewriter does not decide (a data-modifying WITH query's RETURNING column read by the
+ * main query), a column labelled as the old column is taken for a reference to it, and no other.
  */
 public abstract class TranslatedColumns implements ResultSetMetaData, PGResultSetMetaData {
 

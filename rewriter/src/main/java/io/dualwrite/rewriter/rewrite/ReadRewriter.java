@@ -364,7 +364,7 @@ public final class ReadRewriter {
 
     /** {@link Rewrite.Origins} of the rows of a statement these edits were made in ({@link ResultOrigins}). */
     Rewrite.Origins origins(Sig s, ReadScopes scopes) {
-        return ResultOrigins.of(s, scopes, names.spec().sourceColumn(), columns);
+        return ResultOrigins.of(s, scopes, names, columns);
     }
 
     /** Items PostgreSQL named after the column keep that name ({@link ColumnLabel}). */

@@ -7,6 +7,7 @@ import io.dualwrite.rewriter.analysis.ReadScopes.Item;
 import io.dualwrite.rewriter.analysis.Relation;
 import io.dualwrite.rewriter.analysis.Scope;
 import io.dualwrite.rewriter.analysis.Sig;
+import io.dualwrite.rewriter.analysis.SourceNames;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -17,9 +18,10 @@ import java.util.Set;
  * the items of the outermost SELECT, or of a write's RETURNING list, as PostgreSQL's {@code markTargetListOrigins} sees
  * them. A reference the rewrite replaced has the old column as origin under any alias, under parentheses and one cast
  * (to the column's own type PostgreSQL keeps the origin, to another it has none: the driver tells them apart by the
- * result's type); so does an expansion of {@code *} over the migrated table. A reference to a derived table's or a WITH
- * query's column has the origin of the item it names there, followed down. Anything else has none: an expression, a
- * COLLATE, a CASE, a chain of casts, every column of a set operation or of {@code VALUES}.
+ * result's type); so does an expansion of {@code *} over the migrated table, and the column read unqualified from an
+ * outer query. A reference to a derived table's or a WITH query's column has the origin of the item it names there,
+ * followed down. Anything else has none: an expression, a COLLATE, a CASE, a chain of casts, every column of a set
+ * operation or of {@code VALUES}, FULL JOIN … USING's merged column.
  */
 final class ResultOrigins {
 
@@ -30,21 +32,23 @@ final class ResultOrigins {
 
     private final Sig s;
     private final ReadScopes scopes;
+    private final SourceNames names;
     private final String column;
     /** The migrated table's columns, or empty when not known. */
     private final List<String> sourceColumns;
     private List<WithQueries.Query> withQueries;
 
-    private ResultOrigins(Sig s, ReadScopes scopes, String column, List<String> sourceColumns) {
+    private ResultOrigins(Sig s, ReadScopes scopes, SourceNames names, List<String> sourceColumns) {
         this.s = s;
         this.scopes = scopes;
-        this.column = column;
+        this.names = names;
+        this.column = names.spec().sourceColumn();
         this.sourceColumns = sourceColumns;
     }
 
     /** Null where the outermost query is not one SELECT (parenthesized, {@code VALUES}), or nothing differs from the labels. */
-    static Rewrite.Origins of(Sig s, ReadScopes scopes, String column, List<String> sourceColumns) {
-        return new ResultOrigins(s, scopes, column, sourceColumns).of();
+    static Rewrite.Origins of(Sig s, ReadScopes scopes, SourceNames names, List<String> sourceColumns) {
+        return new ResultOrigins(s, scopes, names, sourceColumns).of();
     }
 
     private Rewrite.Origins of() {
@@ -153,44 +157,62 @@ final class ResultOrigins {
         if (last != reference) {
             return Origin.UNKNOWN;
         }
+        if (name.equals(column) && scope.joinsUsingColumn && fullJoin(scope)) {
+            return Origin.NONE; // FULL JOIN … USING's merged column is the COALESCE of both sides
+        }
         // unqualified: the one FROM item that has it, where each says
         Origin found = null;
         for (Relation r : scope.relations) {
             if (r.source) {
-                if (sourceColumns.isEmpty() || r.columnAliases) {
-                    return Origin.UNKNOWN;
-                }
-                if (sourceColumns.contains(name)) {
+                if (sourceColumns.isEmpty() || r.columnAliases || sourceColumns.contains(name)) {
                     return Origin.UNKNOWN; // the migrated table's own column, which the rewrite did not replace
                 }
                 continue;
             }
+            boolean tableWithout = open(r) < 0 && r.tableName != null && name.equals(column)
+                    && Boolean.FALSE.equals(names.relationHasColumn(r.tableSchema, r.tableName));
+            if (tableWithout || lacks(r, name)) {
+                continue;
+            }
             Origin o = columnOf(r, name, casts, depth);
-            if (o == Origin.UNKNOWN && !lacks(r, name)) {
+            if (o == Origin.UNKNOWN || found != null) {
                 return Origin.UNKNOWN;
             }
-            if (o != Origin.UNKNOWN) {
-                if (found != null) {
-                    return Origin.UNKNOWN;
-                }
-                found = o;
-            }
+            found = o;
+        }
+        if (found == null && name.equals(column) && scope.anyAncestorHasSource()) {
+            // the migrated table's column read from an outer query, which the rewrite read from the new table (it refuses
+            // a name it cannot resolve there with certainty)
+            return Origin.OLD_COLUMN;
         }
         return found == null ? Origin.UNKNOWN : found;
     }
 
-    /** Whether FROM item {@code r} is known not to have a column {@code name}. */
-    private boolean lacks(Relation r, String name) {
-        List<Item> items = query(r);
-        if (items == null || r.columnAliasNames.contains(name)) {
-            return false;
-        }
-        for (Item item : items) {
-            if (s.isSymbol(end(item) - 1, "*") || name.equals(label(item))) {
-                return false;
+    private boolean fullJoin(Scope scope) {
+        for (int k = scope.fromStart; k >= 0 && k < scope.fromEnd; k++) {
+            if (s.is(k, "full") && s.depth(k) == s.depth(scope.fromStart)) {
+                return true;
             }
         }
-        return true;
+        return false;
+    }
+
+    /** Whether FROM item {@code r} is known not to have a column {@code name}. */
+    private boolean lacks(Relation r, String name) {
+        int open = open(r);
+        Scope inner = open < 0 ? null : scopeAt(open + 1);
+        return inner != null && !inner.hasStar() && !outputNames(r, inner).contains(name);
+    }
+
+    /** The names of the columns of FROM item {@code r}, whose query's SELECT is {@code inner}: renamed by column lists. */
+    private List<String> outputNames(Relation r, Scope inner) {
+        List<String> out = new ArrayList<>();
+        List<String> withColumns = withColumns(r);
+        for (int k = 0; k < inner.items.size(); k++) {
+            out.add(k < r.columnAliasNames.size() ? r.columnAliasNames.get(k)
+                    : k < withColumns.size() ? withColumns.get(k) : label(inner.items.get(k)));
+        }
+        return out;
     }
 
     /** The origin of column {@code name} of FROM item {@code r}: a derived table's or a WITH query's item; else unknown. */
@@ -206,22 +228,14 @@ final class ResultOrigins {
         if (inner == null || inner.hasStar()) {
             return Origin.UNKNOWN;
         }
-        List<String> renamed = new ArrayList<>(withColumns(r));
-        for (int k = 0; k < r.columnAliasNames.size(); k++) {
-            if (k < renamed.size()) {
-                renamed.set(k, r.columnAliasNames.get(k));
-            } else {
-                renamed.add(r.columnAliasNames.get(k));
-            }
-        }
+        List<String> outputs = outputNames(r, inner);
         Item named = null;
         for (int k = 0; k < inner.items.size(); k++) {
-            Item item = inner.items.get(k);
-            if (k < renamed.size() ? name.equals(renamed.get(k)) : name.equals(label(item))) {
+            if (name.equals(outputs.get(k))) {
                 if (named != null) {
                     return Origin.UNKNOWN;
                 }
-                named = item;
+                named = inner.items.get(k);
             }
         }
         return named == null ? Origin.UNKNOWN : origin(inner, named, casts, depth);
@@ -243,9 +257,8 @@ final class ResultOrigins {
             }
             // a set operation's columns have none; they are named after its first operand's
             boolean setOperation = hasSetOperator(open);
+            labels.addAll(outputNames(r, inner));
             for (int k = 0; k < inner.items.size(); k++) {
-                labels.add(k < r.columnAliasNames.size() ? r.columnAliasNames.get(k)
-                        : k < withColumns(r).size() ? withColumns(r).get(k) : label(inner.items.get(k)));
                 origins.add(setOperation ? Origin.NONE
                         : depth < MAX_DEPTH ? origin(inner, inner.items.get(k), 0, depth + 1) : Origin.UNKNOWN);
             }
@@ -255,13 +268,6 @@ final class ResultOrigins {
     private static List<Relation> relationOf(Scope scope, String qualifier) {
         Relation r = scope.resolveQualifier(qualifier);
         return r == null ? List.of() : List.of(r);
-    }
-
-    /** The items of the SELECT that FROM item {@code r} reads (a derived table, a WITH query), or null. */
-    private List<Item> query(Relation r) {
-        int open = open(r);
-        Scope inner = open < 0 ? null : scopeAt(open + 1);
-        return inner == null ? null : inner.items;
     }
 
     /** The opening parenthesis of the query FROM item {@code r} reads: its own, or its WITH query's; else -1. */

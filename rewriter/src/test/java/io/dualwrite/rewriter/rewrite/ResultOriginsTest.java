@@ -45,7 +45,9 @@ class ResultOriginsTest {
         "SELECT s.y FROM (SELECT id, email FROM users) AS s(x, y) | y | false",
         "WITH c(a, b) AS (SELECT id, email FROM users) SELECT b, a FROM c | b | false",
         "SELECT * FROM users u, LATERAL (SELECT u.email AS e) l | e | false",
+        "SELECT u.id, x.e FROM users u, LATERAL (SELECT email AS e) x | e | false",
         "SELECT * FROM users u JOIN (SELECT 'ann@x'::text AS email, 7 AS k) x USING (email) | none | false",
+        "SELECT email, k FROM users FULL JOIN (SELECT 'zz@x'::text AS email, 1 AS k) x USING (email) | '' | true",
         "SELECT s.email FROM (SELECT u.id, upper(u.email) AS email FROM users u) s | '' | true",
         "WITH RECURSIVE r AS (SELECT id, email FROM users WHERE id = 1 UNION ALL SELECT u.id, u.email FROM users u"
                 + " JOIN r ON u.id = r.id + 1) SELECT * FROM r | '' | true",
