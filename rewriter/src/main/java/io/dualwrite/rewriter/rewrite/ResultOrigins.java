@@ -290,12 +290,7 @@ final class ResultOrigins {
             return null;
         }
         if (withQueries == null) {
-            withQueries = new ArrayList<>();
-            for (int i = 0; i < s.size(); i++) {
-                if (s.is(i, "with") && !s.isSymbol(i - 1, ".")) {
-                    WithQueries.parse(s, i, withQueries);
-                }
-            }
+            withQueries = WithQueries.all(s);
         }
         WithQueries.Query found = null;
         for (WithQueries.Query w : withQueries) {

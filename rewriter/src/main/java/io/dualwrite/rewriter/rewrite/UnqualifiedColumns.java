@@ -7,7 +7,6 @@ import io.dualwrite.rewriter.analysis.Relation;
 import io.dualwrite.rewriter.analysis.Scope;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.SourceNames;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -70,7 +69,7 @@ final class UnqualifiedColumns {
         Boolean has = names.relationHasColumn(r.tableSchema, r.tableName);
         if (r.tableSchema == null) {
             // a WITH query of that name, where in scope; else the table: either may be the one PostgreSQL reads
-            for (WithQueries.Query w : withQueries(s)) {
+            for (WithQueries.Query w : WithQueries.all(s)) {
                 if (w.name().equals(r.tableName)) {
                     has = either(has, w.columns().contains(column) ? Boolean.TRUE : queryHasColumn(s, scopes, w.open(),
                             Math.max(w.columns().size(), r.columnAliasCount), column));
@@ -137,17 +136,6 @@ final class UnqualifiedColumns {
             }
         }
         return false;
-    }
-
-    /** The statement's WITH queries, at any level: a FROM item named so may be one of them. */
-    private static List<WithQueries.Query> withQueries(Sig s) {
-        List<WithQueries.Query> out = new ArrayList<>();
-        for (int i = 0; i < s.size(); i++) {
-            if (s.is(i, "with") && !s.isSymbol(i - 1, ".")) {
-                WithQueries.parse(s, i, out);
-            }
-        }
-        return out;
     }
 
     /**

@@ -14,6 +14,17 @@ final class WithQueries {
     private WithQueries() {
     }
 
+    /** The statement's WITH queries, at any level: a FROM item named so may be one of them. */
+    static List<Query> all(Sig s) {
+        List<Query> out = new ArrayList<>();
+        for (int i = 0; i < s.size(); i++) {
+            if (s.is(i, "with") && !s.isSymbol(i - 1, ".")) {
+                parse(s, i, out);
+            }
+        }
+        return out;
+    }
+
     /**
      * Reads the list that the WITH at {@code with} opens into {@code out}; returns the index after it, or -1 when it is
      * not in that form (what was read stays in {@code out}).
