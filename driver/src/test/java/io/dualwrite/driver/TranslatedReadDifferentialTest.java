@@ -97,6 +97,11 @@ class TranslatedReadDifferentialTest {
         reads.add("SELECT e FROM (SELECT email AS e FROM users) s ORDER BY 1");
         reads.add("WITH c AS (SELECT email AS e FROM users) SELECT e, e AS email FROM c ORDER BY 1");
         reads.add("SELECT 'x'::varchar(320) AS email, u.email FROM users u ORDER BY 2");
+        // also of a WITH query that writes the table: its RETURNING item's
+        reads.add("WITH u AS (UPDATE users SET name = name WHERE id BETWEEN 1 AND 3 RETURNING id, email AS e)"
+                + " SELECT e, id FROM u ORDER BY id");
+        reads.add("WITH d(a, b, c) AS (UPDATE users SET email = email WHERE id = 2 RETURNING id, name, email) SELECT c AS gone, a FROM d");
+        reads.add("WITH u AS (UPDATE users SET name = name WHERE id = 2 RETURNING id, lower(email) AS email) SELECT * FROM u");
         assertThat(ReadNewDifferentialTest.differences(plain, dual, reads)).isEmpty();
         String bound = ReadNewDifferentialTest.BOUND_PARAMETERS;
         assertThat(ReadNewDifferentialTest.observeBound(dual, bound)).isEqualTo(ReadNewDifferentialTest.observeBound(plain, bound));

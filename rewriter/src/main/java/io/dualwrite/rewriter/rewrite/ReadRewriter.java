@@ -122,11 +122,10 @@ public final class ReadRewriter {
 
     /**
      * The edits, into {@code splice}, that make the rest of a statement around a WITH query's write ({@link
-     * WithQueryWrite}: the write's own tokens left out) read the new table, as a query's; no key range joins, so that
-     * no parameter moves. Returns why it cannot be rewritten, or null.
+     * WithQueryWrite}: the write's own tokens left out; {@code scopes} its {@link ReadScopes#of}) read the new table, as
+     * a query's; no key range joins, so that no parameter moves. Returns why it cannot be rewritten, or null.
      */
-    String restEdits(Sig s, Splice splice) {
-        ReadScopes scopes = ReadScopes.of(s, names);
+    String restEdits(Sig s, ReadScopes scopes, Splice splice) {
         return scopes.refusal() != null ? scopes.refusal()
                 : collect(s, scopes, splice, null, KeyRangeJoins.none(names.spec()), true);
     }
@@ -365,6 +364,11 @@ public final class ReadRewriter {
     /** {@link Rewrite.Origins} of the rows of a statement these edits were made in ({@link ResultOrigins}). */
     Rewrite.Origins origins(Sig s, ReadScopes scopes) {
         return ResultOrigins.of(s, scopes, names, columns);
+    }
+
+    /** The same for a statement whose WITH query {@code written} writes the migrated table, its body left out of {@code s}. */
+    Rewrite.Origins origins(Sig s, ReadScopes scopes, ResultOrigins.WrittenRows written) {
+        return ResultOrigins.of(s, scopes, names, columns, written);
     }
 
     /** Items PostgreSQL named after the column keep that name ({@link ColumnLabel}). */

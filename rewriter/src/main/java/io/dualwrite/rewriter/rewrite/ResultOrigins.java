@@ -20,10 +20,22 @@ import java.util.Set;
  * (to the column's own type PostgreSQL keeps the origin, to another it has none: the driver tells them apart by the
  * result's type); so does an expansion of {@code *} over the migrated table, and the column read unqualified from an
  * outer query. A reference to a derived table's or a WITH query's column has the origin of the item it names there,
- * followed down. Anything else has none: an expression, a COLLATE, a CASE, a chain of casts, every column of a set
- * operation or of {@code VALUES}, FULL JOIN … USING's merged column.
+ * followed down, also into the RETURNING list of a WITH query that writes the migrated table ({@link WrittenRows}).
+ * Anything else has none: an expression, a COLLATE, a CASE, a chain of casts, every column of a set operation or of
+ * {@code VALUES}, FULL JOIN … USING's merged column.
  */
 final class ResultOrigins {
+
+    /**
+     * The rows of the WITH query {@code name} that writes the migrated table ({@link WithQueryWrite}), which the main
+     * query may read: its RETURNING list's output names, and the write's own {@link Rewrite.Origins} of them (null:
+     * the label decides).
+     */
+    record WrittenRows(String name, List<String> labels, Rewrite.Origins origins) {
+        WrittenRows {
+            labels = List.copyOf(labels);
+        }
+    }
 
     private enum Origin { OLD_COLUMN, NONE, UNKNOWN }
 
@@ -36,19 +48,28 @@ final class ResultOrigins {
     private final String column;
     /** The migrated table's columns, or empty when not known. */
     private final List<String> sourceColumns;
+    /** The WITH query that writes the migrated table, whose body is not in {@code s}; or null. */
+    private final WrittenRows written;
     private List<WithQueries.Query> withQueries;
 
-    private ResultOrigins(Sig s, ReadScopes scopes, SourceNames names, List<String> sourceColumns) {
+    private ResultOrigins(Sig s, ReadScopes scopes, SourceNames names, List<String> sourceColumns, WrittenRows written) {
         this.s = s;
         this.scopes = scopes;
         this.names = names;
         this.column = names.spec().sourceColumn();
         this.sourceColumns = sourceColumns;
+        this.written = written;
     }
 
     /** Null where the outermost query is not one SELECT (parenthesized, {@code VALUES}), or nothing differs from the labels. */
     static Rewrite.Origins of(Sig s, ReadScopes scopes, SourceNames names, List<String> sourceColumns) {
-        return new ResultOrigins(s, scopes, names, sourceColumns).of();
+        return of(s, scopes, names, sourceColumns, null);
+    }
+
+    /** The same for a statement whose WITH query {@code written} writes the migrated table, its body left out of {@code s}. */
+    static Rewrite.Origins of(Sig s, ReadScopes scopes, SourceNames names, List<String> sourceColumns,
+                              WrittenRows written) {
+        return new ResultOrigins(s, scopes, names, sourceColumns, written).of();
     }
 
     private Rewrite.Origins of() {
@@ -217,6 +238,12 @@ final class ResultOrigins {
 
     /** The origin of column {@code name} of FROM item {@code r}: a derived table's or a WITH query's item; else unknown. */
     private Origin columnOf(Relation r, String name, int casts, int depth) {
+        List<Origin> rows = writtenRows(r);
+        if (rows != null) {
+            List<String> outputs = writtenNames(r);
+            int k = outputs.indexOf(name);
+            return k < 0 || outputs.lastIndexOf(name) != k ? Origin.UNKNOWN : rows.get(k);
+        }
         int open = open(r);
         if (open < 0) {
             return Origin.UNKNOWN;
@@ -250,6 +277,12 @@ final class ResultOrigins {
         List<Relation> relations = end - item.start == 1 ? scope.relations
                 : end - item.start == 3 && s.isName(item.start) ? relationOf(scope, s.get(item.start).normalized()) : List.of();
         for (Relation r : relations) {
+            List<Origin> rows = writtenRows(r);
+            if (rows != null) {
+                labels.addAll(writtenNames(r));
+                origins.addAll(rows);
+                continue;
+            }
             int open = open(r);
             Scope inner = open < 0 ? null : scopeAt(open + 1);
             if (inner == null || inner.hasStar()) {
@@ -263,6 +296,37 @@ final class ResultOrigins {
                         : depth < MAX_DEPTH ? origin(inner, inner.items.get(k), 0, depth + 1) : Origin.UNKNOWN);
             }
         }
+    }
+
+    /** Per column of FROM item {@code r} when it reads the WITH query that writes the migrated table: its origin; else null. */
+    private List<Origin> writtenRows(Relation r) {
+        if (written == null || r.derivedOpen >= 0) {
+            return null;
+        }
+        WithQueries.Query w = withQuery(r);
+        if (w == null || !w.name().equals(written.name())) {
+            return null;
+        }
+        List<Origin> out = new ArrayList<>();
+        int width = written.labels().size();
+        for (int k = 0; k < width; k++) {
+            String label = written.labels().get(k);
+            boolean old = written.origins() == null ? column.equals(label)
+                    : written.origins().ofTheColumn(label, k, width, column);
+            out.add(old ? Origin.OLD_COLUMN : Origin.NONE);
+        }
+        return out;
+    }
+
+    /** The names of the columns of FROM item {@code r}, which reads the written rows: renamed by column lists. */
+    private List<String> writtenNames(Relation r) {
+        List<String> withColumns = withColumns(r);
+        List<String> out = new ArrayList<>();
+        for (int k = 0; k < written.labels().size(); k++) {
+            out.add(k < r.columnAliasNames.size() ? r.columnAliasNames.get(k)
+                    : k < withColumns.size() ? withColumns.get(k) : written.labels().get(k));
+        }
+        return out;
     }
 
     private static List<Relation> relationOf(Scope scope, String qualifier) {

@@ -3,6 +3,7 @@ package io.dualwrite.rewriter.rewrite;
 import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.analysis.ColumnLabel;
+import io.dualwrite.rewriter.analysis.ReadScopes;
 import io.dualwrite.rewriter.analysis.Reasons;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.WithList;
@@ -94,13 +95,16 @@ final class WithQueryWrite {
         int start = body.get(0).start();
         int end = body.get(body.size() - 1).end();
         PhaseRewrites alone = planner.plan(sql, statement.substring(start - offset, end - offset), start, body);
-        Around around = new Around(statement, offset, s, writing[0], start, end, body, null);
+        ReadScopes restScopes = restScopes(rest);
+        Rest rows = restScopes == null || !s.is(WithList.mainStatement(s, new ArrayList<>(), null), "select") ? null
+                : new Rest(rest, restScopes, s.get(writing[0]).normalized());
+        Around around = new Around(statement, offset, s, writing[0], start, end, body, null, rows);
         Around readingNew = around;
         if (restNamesTable) {
             // the rest reads the table: as written while reads stay old, through the read rewrite where they read new
             // (which changes nothing where it reads other columns only)
             Splice edits = new Splice();
-            String why = restReads(rest, edits);
+            String why = restScopes == null ? "it was not recognised" : restReads(rest, restScopes, edits);
             if (why != null) {
                 Rewrite refused = around.refused("the rest of the statement reads the migrated table in a way the read"
                         + " rewrite cannot translate: " + why, "read it in a statement of its own, or stay in a phase"
@@ -109,7 +113,7 @@ final class WithQueryWrite {
                         null);
             }
             if (!edits.isEmpty()) {
-                readingNew = new Around(statement, offset, s, writing[0], start, end, body, new Reads(sql, edits));
+                readingNew = new Around(statement, offset, s, writing[0], start, end, body, new Reads(sql, edits), rows);
             }
         }
         return new PhaseRewrites(around.in(alone.dualWrite()), readingNew.in(alone.readNew()), null,
@@ -120,13 +124,29 @@ final class WithQueryWrite {
     private record Reads(String sql, Splice edits) {
     }
 
-    /** The rest's edits into {@code edits}; why they cannot be made, or null. */
-    private String restReads(Sig rest, Splice edits) {
+    /** The rest's scopes; null when they cannot be read. */
+    private ReadScopes restScopes(Sig rest) {
         try {
-            return new ReadRewriter(names, columns).restEdits(rest, edits);
+            return ReadScopes.of(rest, names);
+        } catch (RuntimeException e) {
+            return null; // fail closed
+        }
+    }
+
+    /** The rest's edits into {@code edits}; why they cannot be made, or null. */
+    private String restReads(Sig rest, ReadScopes scopes, Splice edits) {
+        try {
+            return new ReadRewriter(names, columns).restEdits(rest, scopes, edits);
         } catch (RuntimeException e) {
             return "it was not recognised"; // fail closed
         }
+    }
+
+    /**
+     * The statement without the write's own tokens, whose main query, a SELECT, returns the statement's rows; {@code
+     * written} names the WITH query of the write.
+     */
+    private record Rest(Sig sig, ReadScopes scopes, String written) {
     }
 
     /** The statement around the write: where the rewrite's parts go, and how the parameters around it are numbered. */
@@ -142,12 +162,17 @@ final class WithQueryWrite {
         private final int parametersAfter;
         private final Sig body;
         private final Reads reads;
+        private final Rest rest;
 
-        /** @param reads the read rewrite's edits of the rest of the statement (offsets in the whole text), or null */
-        Around(String statement, int offset, Sig s, int name, int start, int end, Sig body, Reads reads) {
+        /**
+         * @param reads the read rewrite's edits of the rest of the statement (offsets in the whole text), or null
+         * @param rest  the rest, when its main query returns the statement's rows; else null
+         */
+        Around(String statement, int offset, Sig s, int name, int start, int end, Sig body, Reads reads, Rest rest) {
             this.statement = statement;
             this.body = body;
             this.reads = reads;
+            this.rest = rest;
             int nameStart = s.get(name).start();
             this.beforeName = reads == null ? statement.substring(0, nameStart - offset)
                     : reads.edits().apply(reads.sql(), offset, nameStart);
@@ -178,7 +203,8 @@ final class WithQueryWrite {
         Rewrite in(Rewrite r) {
             if (r instanceof Rewrite.PassThrough && reads != null) {
                 // the write as written, the rest reading the new table
-                return new Rewrite.Rewritten(beforeName + header + write + after, Rewrite.Kind.READ_NEW);
+                return new Rewrite.Rewritten(beforeName + header + write + after, Rewrite.Kind.READ_NEW, 0, null, null,
+                        null, origins(null));
             }
             if (!(r instanceof Rewrite.Rewritten w)) {
                 return r; // passes through as a whole (the rest names no migrated table), or is refused for the write's reason
@@ -207,7 +233,25 @@ final class WithQueryWrite {
                 query = visibleColumns(labels, ws.get(last + 3).text());
             }
             String sql = beforeName + (queries == null ? "" : queries + ", ") + header + query + after;
-            return new Rewrite.Rewritten(sql, Rewrite.Kind.DUAL_WRITE, 0, parameters(w.parameterSources()));
+            return new Rewrite.Rewritten(sql, Rewrite.Kind.DUAL_WRITE, 0, parameters(w.parameterSources()), null, null,
+                    origins(w.origins()));
+        }
+
+        /**
+         * {@link Rewrite.Origins} of the main query's rows, which may read the write's: {@code written} the write's own;
+         * null where the rest is not read or the write's RETURNING items have no names this can tell.
+         */
+        private Rewrite.Origins origins(Rewrite.Origins written) {
+            List<String> labels = rest == null ? null : returningLabels();
+            if (labels == null) {
+                return null;
+            }
+            try {
+                return new ReadRewriter(names, columns).origins(rest.sig(), rest.scopes(),
+                        new ResultOrigins.WrittenRows(rest.written(), labels, written));
+            } catch (RuntimeException e) {
+                return null; // the labels decide, as before
+            }
         }
 
         /**

@@ -55,6 +55,14 @@ class ResultOriginsTest {
         "UPDATE users SET name = 'n' WHERE id = 1 RETURNING email AS e, email COLLATE \"C\" AS email | e | true",
         "INSERT INTO users (name, email) VALUES ('n', 'a@b') RETURNING id, users.email AS mail | mail | false",
         "DELETE FROM users WHERE id = 1 RETURNING (email) AS gone | gone | false",
+        // a WITH query that writes the table, read by the main query: the origins of its RETURNING items
+        "WITH u AS (UPDATE users SET email = upper(email) WHERE id = 2 RETURNING id, email AS e) SELECT e, id FROM u | e | false",
+        "WITH u AS (UPDATE users SET name = 'n' RETURNING email AS now) SELECT now, (SELECT email FROM users WHERE id = 1)"
+                + " AS before FROM u | now | false",
+        "WITH d(a, b, c) AS (DELETE FROM users WHERE id = 1 RETURNING *) SELECT c AS gone, a FROM d | gone | false",
+        "WITH d AS (DELETE FROM users WHERE id = 1 RETURNING id, lower(email) AS email) SELECT * FROM d | '' | true",
+        "WITH i AS (INSERT INTO users (name, email) VALUES ('n', 'a@b') RETURNING email AS m) SELECT x.m::text FROM i x"
+                + " | m | false",
     })
     void labelsPostgresGivesTheOldColumnAsOrigin(String sql, String aliases, boolean nameWithoutOrigin) {
         Rewrite translated = REWRITER.plan(sql).forPhase(Phase.CONTRACTED);
