@@ -457,18 +457,8 @@ class DifferentialHarnessTest {
         if (rs == null) {
             return "none";
         }
-        ResultSetMetaData md = rs.getMetaData();
-        int n = md.getColumnCount();
-        StringBuilder b = new StringBuilder("[");
-        for (int i = 1; i <= n; i++) {
-            b.append(i > 1 ? "," : "").append(md.getColumnLabel(i)).append(':').append(md.getColumnTypeName(i));
-            if (origins) {
-                b.append('{').append(md.getTableName(i)).append('.')
-                        .append(md.unwrap(PGResultSetMetaData.class).getBaseColumnName(i)).append(" nullable=")
-                        .append(md.isNullable(i)).append(" auto=").append(md.isAutoIncrement(i)).append('}');
-            }
-        }
-        b.append("]");
+        int n = rs.getMetaData().getColumnCount();
+        StringBuilder b = new StringBuilder(Observed.header(rs.getMetaData(), origins));
         List<String> rows = new ArrayList<>();
         while (rs.next()) {
             StringBuilder r = new StringBuilder("(");

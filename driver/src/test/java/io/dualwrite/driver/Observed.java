@@ -1,5 +1,7 @@
 package io.dualwrite.driver;
 
+import org.postgresql.PGResultSetMetaData;
+
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
@@ -69,16 +71,16 @@ final class Observed {
 
     /** Labels, type names and rows of a result set (read to the end), or "none". */
     static String table(ResultSet rs) throws SQLException {
+        return table(rs, false);
+    }
+
+    /** The same; with {@code origins} also what PgJDBC reads from each column's origin ({@link #header}). */
+    static String table(ResultSet rs, boolean origins) throws SQLException {
         if (rs == null) {
             return "none";
         }
-        ResultSetMetaData md = rs.getMetaData();
-        StringBuilder b = new StringBuilder("[");
-        int n = md.getColumnCount();
-        for (int i = 1; i <= n; i++) {
-            b.append(i > 1 ? "," : "").append(md.getColumnLabel(i)).append(':').append(md.getColumnTypeName(i));
-        }
-        b.append("]");
+        StringBuilder b = new StringBuilder(header(rs.getMetaData(), origins));
+        int n = rs.getMetaData().getColumnCount();
         while (rs.next()) {
             b.append(" (");
             for (int i = 1; i <= n; i++) {
@@ -87,6 +89,24 @@ final class Observed {
             b.append(")");
         }
         return b.toString();
+    }
+
+    /**
+     * Labels and types of a result's columns; with {@code origins} also what PgJDBC reads from each column's origin:
+     * its table, base column, nullability and auto-increment.
+     */
+    static String header(ResultSetMetaData md, boolean origins) throws SQLException {
+        int n = md.getColumnCount();
+        StringBuilder b = new StringBuilder("[");
+        for (int i = 1; i <= n; i++) {
+            b.append(i > 1 ? "," : "").append(md.getColumnLabel(i)).append(':').append(md.getColumnTypeName(i));
+            if (origins) {
+                b.append('{').append(md.getTableName(i)).append('.')
+                        .append(md.unwrap(PGResultSetMetaData.class).getBaseColumnName(i)).append(" nullable=")
+                        .append(md.isNullable(i)).append(" auto=").append(md.isAutoIncrement(i)).append('}');
+            }
+        }
+        return b.append("]").toString();
     }
 
     @Override

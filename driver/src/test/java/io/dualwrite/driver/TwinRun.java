@@ -19,7 +19,8 @@ import java.util.function.Predicate;
 /**
  * Runs statements on twin databases — plainly with PgJDBC on one that still has the old column, through
  * dualwrite in a translating phase on one that dropped it — each in its own transaction, rolled back on
- * both, and judges the dualwrite outcome: the same results (labels, types, rows), update counts and
+ * both, and judges the dualwrite outcome: the same results (labels, types, each column's origin: table,
+ * base column, nullability and auto-increment; rows), update counts and
  * SQLState class as the plain one, and the same tables afterwards (as each twin's state query shows
  * them); or refused by dualwrite with 0A000 and nothing changed. Collects the counts, the refusals with
  * their reasons and every difference, precisely.
@@ -280,7 +281,7 @@ final class TwinRun implements AutoCloseable {
         boolean rs = isResultSet;
         for (int i = 0; i < 20; i++) {
             if (rs) {
-                out.add("rows " + (ordered ? Observed.table(s.getResultSet()) : DifferentialHarnessTest.table(s.getResultSet())));
+                out.add("rows " + (ordered ? Observed.table(s.getResultSet(), true) : DifferentialHarnessTest.table(s.getResultSet(), true)));
             } else {
                 int count = s.getUpdateCount();
                 if (count == -1) {

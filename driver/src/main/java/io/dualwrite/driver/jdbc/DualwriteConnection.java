@@ -42,8 +42,8 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
         this.pins = new TransactionPins(pg.getQueryExecutor());
         this.searchPath = new SearchPathWatch(delegate);
         this.namedPrepared = new NamedPreparedStatements(this);
-        this.plainReads = new PlainReadMetaData(delegate);
         this.recordedTypes = new RecordedTypes(delegate);
+        this.plainReads = new PlainReadMetaData(delegate, recordedTypes);
         this.plannedWith = database.migrations();
         RoutedCopyManager.install(pg, this);
         database.connectionOpened(this);

@@ -1,5 +1,7 @@
 package io.dualwrite.driver.jdbc;
 
+import io.dualwrite.driver.runtime.MigrationRuntime;
+import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.lexer.Lexer;
 import io.dualwrite.rewriter.lexer.Statements;
 import org.postgresql.PGConnection;
@@ -25,18 +27,21 @@ import java.util.Map;
  *
  * <p>One round trip the first time an application asks a rewritten read's metadata for a text,
  * then cached per connection (the PgJDBC object, which caches the catalog answers itself).
- * Not described, and so answered by the rewritten result: a Statement's text with a {@code ?}
- * (PgJDBC would take it for a parameter when preparing it); a text of several statements (PgJDBC
- * describes only the first, which need not be the one whose result this is); every text on a
- * connection in {@code preferQueryMode=simple}, where PgJDBC sends a describe as a query and so would
- * run the application's statements a second time; and a text PostgreSQL cannot describe now (an
- * aborted transaction).
+ * Not described: a Statement's text with a {@code ?} (PgJDBC would take it for a parameter when
+ * preparing it); a text of several statements (PgJDBC describes only the first, which need not be the
+ * one whose result this is); a text whose columns are not the result's (a cursor's FETCH, a write whose
+ * generated keys these are); every text on a connection in {@code preferQueryMode=simple}, where PgJDBC
+ * sends a describe as a query and so would run the application's statements a second time; and a text
+ * PostgreSQL cannot describe now (an aborted transaction). Those are answered as a translation's
+ * ({@link TranslatedColumns}: the columns the rewriter says have the old column as origin, from its
+ * record), every other column as received.
  */
 final class PlainReadMetaData {
 
     private static final int CACHED_TEXTS = 256;
 
     private final Connection physical;
+    private final RecordedTypes types;
     /** Null until the first look: then whether this connection may describe (not in simple query mode). */
     private Boolean describes;
     private final Map<String, PgResultSetMetaData> described = new LinkedHashMap<>(16, 0.75f, true) {
@@ -46,18 +51,29 @@ final class PlainReadMetaData {
         }
     };
 
-    PlainReadMetaData(Connection physical) {
+    PlainReadMetaData(Connection physical, RecordedTypes types) {
         this.physical = physical;
+        this.types = types;
     }
 
     /**
-     * The application's metadata for {@code rewritten}, the metadata of the rewritten read; that
-     * one itself when the application's text cannot be described or does not describe the same
-     * columns (one of several statements in a string).
+     * The application's metadata for {@code rewritten}, the metadata of the rewritten read. Where the
+     * application's text cannot be described or does not describe the same columns (one of several
+     * statements in a string): {@code rewritten} answered for the old column from its record as a
+     * translation's ({@link TranslatedResultSet#of}), or {@code rewritten} itself when {@code migration} is null.
      *
-     * @param prepared the text is a PreparedStatement's, whose {@code ?} are parameters
+     * @param prepared  the text is a PreparedStatement's, whose {@code ?} are parameters
+     * @param migration the migration whose column the rewrite reads from the new table, or null
+     * @param origins   the rewrite's {@link Rewrite.Rewritten#origins}
      */
-    synchronized ResultSetMetaData of(String applicationSql, boolean prepared, ResultSetMetaData rewritten)
+    ResultSetMetaData of(String applicationSql, boolean prepared, ResultSetMetaData rewritten,
+                         MigrationRuntime migration, Rewrite.Origins origins) throws SQLException {
+        ResultSetMetaData described = described(applicationSql, prepared, rewritten);
+        return described != rewritten || migration == null ? described
+                : TranslatedResultSet.of(rewritten, types, migration, origins);
+    }
+
+    private synchronized ResultSetMetaData described(String applicationSql, boolean prepared, ResultSetMetaData rewritten)
             throws SQLException {
         if (!prepared && applicationSql.indexOf('?') >= 0 || !describes()) {
             return rewritten;

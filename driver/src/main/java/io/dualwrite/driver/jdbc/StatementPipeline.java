@@ -83,7 +83,7 @@ final class StatementPipeline {
     private boolean translated;
     /** The text that describes the last translation's rows as the application's ({@link Rewrite.Rewritten#describedBy}), or null. */
     private String describedBy;
-    /** The last translation's {@link Rewrite.Rewritten#origins}, or null. */
+    /** The last translation's or READ_NEW read's {@link Rewrite.Rewritten#origins}, or null. */
     private Rewrite.Origins origins;
 
     private ResultSet raw;
@@ -348,7 +348,7 @@ final class StatementPipeline {
         if (md != null && !translation && statement.plan.forPhase(Phase.READ_NEW) instanceof Rewrite.Rewritten r
                 && r.sql().equals(preparedSql) && (r.kind() == Rewrite.Kind.READ_NEW
                 || writeReadingNew(statement.plan, r, Phase.READ_NEW, statement.returningList))) {
-            return connection.plainReads.of(statement.applicationSql, true, shown);
+            return connection.plainReads.of(statement.applicationSql, true, shown, statement.migration, r.origins());
         }
         if (!translation) {
             return shown;
@@ -356,7 +356,7 @@ final class StatementPipeline {
         Rewrite.Rewritten prepared = statement.rewriteOf(statement.plan, preparedPhase) instanceof Rewrite.Rewritten w
                 && w.sql().equals(preparedSql) ? w : null;
         String donor = prepared == null ? null : prepared.describedBy();
-        ResultSetMetaData described = donor == null || shown == null ? shown : connection.plainReads.of(donor, true, shown);
+        ResultSetMetaData described = donor == null || shown == null ? shown : connection.plainReads.of(donor, true, shown, null, null);
         return TranslatedResultSet.of(described, connection.recordedTypes, statement.migration,
                 prepared == null ? null : prepared.origins());
     }
@@ -387,12 +387,12 @@ final class StatementPipeline {
         int visible = hidden == 0 ? -1 : visibleColumns(rs.getMetaData());
         ResultSet shown = visible >= 0 ? Wrappers.hidingResultSet(rs, owner, visible) : rs;
         if (readNewSql != null) {
-            return Wrappers.readNewResultSet(shown, owner, connection.plainReads, readNewSql, preparedText);
+            return Wrappers.readNewResultSet(shown, owner, connection.plainReads, readNewSql, preparedText, touched, origins);
         }
         if (translated) {
             // never described from the application's text: the old column may be gone
             ResultSet described = describedBy == null ? shown
-                    : Wrappers.readNewResultSet(shown, owner, connection.plainReads, describedBy, preparedText);
+                    : Wrappers.readNewResultSet(shown, owner, connection.plainReads, describedBy, preparedText, null, null);
             return Wrappers.translatedResultSet(described, owner, connection.recordedTypes, touched, origins);
         }
         return shown != rs ? shown : Wrappers.resultSet(rs, owner);
@@ -461,9 +461,10 @@ final class StatementPipeline {
                              boolean writeReadingNew) {
         translated = rewrite != null && !phase.writesOld();
         describedBy = translated ? rewrite.describedBy() : null;
-        origins = translated ? rewrite.origins() : null;
+        // READ_NEW's form of a write whose main query returns rows (a WITH query that writes) is DUAL_WRITE's kind
         boolean read = !translated && rewrite != null && (rewrite.kind() == Rewrite.Kind.READ_NEW
-                || writeReadingNew && rewrite.kind() == Rewrite.Kind.DUAL_WRITE_RETURNING);
+                || writeReadingNew && rewrite.kind() != Rewrite.Kind.READ_NEW);
+        origins = translated || read ? rewrite.origins() : null;
         readNewSql = read ? application : null;
         preparedText = prepared;
         applicationSql = application;

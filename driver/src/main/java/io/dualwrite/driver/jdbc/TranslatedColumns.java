@@ -20,8 +20,9 @@ import java.sql.SQLException;
  * application's text, as READ_NEW does, cannot work once the column is dropped. Every other column,
  * and every other method, is the received metadata (generated delegation, see {@link Wrappers}).
  *
- * <p>Where the rewriter does not decide (a data-modifying WITH query's RETURNING column read by the
- * main query), a column labelled as the old column is taken for a reference to it, and no other.
+ * <p>Where the rewriter does not decide (the results of a string of several statements), a column labelled
+ * as the old column is taken for a reference to it, and no other. READ_NEW answers so too where the
+ * application's text cannot be described ({@link PlainReadMetaData}).
  */
 public abstract class TranslatedColumns implements ResultSetMetaData, PGResultSetMetaData {
 

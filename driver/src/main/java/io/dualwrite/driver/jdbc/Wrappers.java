@@ -99,7 +99,8 @@ final class Wrappers {
     private static final MethodHandle UPDATABLE_RESULT_SET = constructor(generateUpdatable(),
             ResultSet.class, Statement.class, DualwriteConnection.class, MigrationRuntime.class, boolean.class, boolean.class);
     private static final MethodHandle READ_NEW_RESULT_SET = constructor(generate(ReadNewResultSet.class, null),
-            ResultSet.class, Statement.class, PlainReadMetaData.class, String.class, boolean.class);
+            ResultSet.class, Statement.class, PlainReadMetaData.class, String.class, boolean.class, MigrationRuntime.class,
+            Rewrite.Origins.class);
     private static final MethodHandle PLAIN_READ_COLUMNS = constructor(generate(PlainReadColumns.class, null),
             PgResultSetMetaData.class, ResultSetMetaData.class);
     private static final MethodHandle HIDING_RESULT_SET = constructor(generateHiding(HidingResultSet.class),
@@ -205,9 +206,11 @@ final class Wrappers {
     }
 
     static ResultSet readNewResultSet(ResultSet delegate, Statement statement, PlainReadMetaData plain,
-                                      String applicationSql, boolean prepared) {
+                                      String applicationSql, boolean prepared, MigrationRuntime migration,
+                                      Rewrite.Origins origins) {
         try {
-            return (ResultSet) READ_NEW_RESULT_SET.invoke(delegate, statement, plain, applicationSql, prepared);
+            return (ResultSet) READ_NEW_RESULT_SET.invoke(delegate, statement, plain, applicationSql, prepared, migration,
+                    origins);
         } catch (Throwable t) {
             throw rethrow(t);
         }
