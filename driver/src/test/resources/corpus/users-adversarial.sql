@@ -1886,3 +1886,116 @@ MERGE INTO users u USING (VALUES (2, 'a')) v(id, n) ON u.id = v.id WHEN MATCHED 
 MERGE INTO users u USING (SELECT id, name FROM users WHERE id < 3) v ON u.id = v.id WHEN MATCHED THEN UPDATE SET email = v.name || '@again'
 
 MERGE INTO users u USING (VALUES (1, 'a')) v(id, n) ON u.id = v.id WHEN MATCHED AND v.n = 'a' THEN UPDATE SET email = 'a@x' WHEN MATCHED THEN UPDATE SET email = 'b@x'
+
+SELECT u.c FROM users AS u(a, b, c) WHERE u.a = 1
+
+SELECT * FROM users AS u(x) ORDER BY x
+
+SELECT c, a FROM users u(a, b, c) WHERE c LIKE 'b%'
+
+SELECT email FROM users * WHERE id = 1
+
+SELECT users.email FROM public.users WHERE public.users.id = 1
+
+SELECT count(*) FILTER (WHERE email LIKE '%example%') AS n FROM users
+
+SELECT email, row_number() OVER (PARTITION BY lower(email) ORDER BY id) FROM users ORDER BY id
+
+SELECT lag(email) OVER w AS prev, id FROM users WINDOW w AS (ORDER BY id) ORDER BY id
+
+SELECT id FROM users WHERE (id, email) IN ((1, 'ann@example.com'), (2, 'x')) ORDER BY id
+
+SELECT id FROM users WHERE ROW(id, email) = ROW(2, 'bob@example.com')
+
+SELECT id FROM users WHERE email = ANY (ARRAY['ann@example.com', 'dee@example.com']) ORDER BY id
+
+SELECT email FROM users ORDER BY email DESC NULLS LAST FETCH FIRST 2 ROWS WITH TIES
+
+SELECT email, count(*) FROM users GROUP BY GROUPING SETS ((email), ()) ORDER BY email NULLS FIRST
+
+SELECT (SELECT email FROM users WHERE id = o.user_id) AS e FROM orders o ORDER BY o.id
+
+SELECT o.id, x.email FROM orders o LEFT JOIN LATERAL (SELECT email FROM users WHERE id = o.user_id) x ON true ORDER BY o.id
+
+SELECT string_agg(email, ',' ORDER BY email DESC) FROM users
+
+SELECT jsonb_build_object('e', email) FROM users WHERE id = 1
+
+SELECT email FROM users WHERE email ~* '^a' OR email SIMILAR TO '%EVE%' ORDER BY id
+
+SELECT substring(email from 1 for 3), position('@' in email) FROM users ORDER BY id
+
+SELECT email FROM (TABLE users) t WHERE id = 2
+
+SELECT email::varchar(5) FROM users WHERE id = 1
+
+SELECT users FROM users WHERE id = 1
+
+SELECT (users).email FROM users WHERE id = 1
+
+SELECT email FROM users u1 NATURAL JOIN users u2 WHERE id = 1
+
+SELECT email AS "email", email AS "Email" FROM users WHERE id = 1
+
+SELECT id /* email */ FROM users -- email
+WHERE id = 1
+
+select EMAIL from USERS where ID = 2
+
+SELECT "users"."email" FROM "public"."users" WHERE "id" = 2
+
+SELECT id FROM users WHERE email = $$bob@example.com$$
+
+SELECT max(email) FILTER (WHERE id > 1), min(email) FROM users
+
+SELECT email FROM users GROUP BY email HAVING count(*) = 1 ORDER BY 1
+
+SELECT id, email FROM users WHERE email > ALL (SELECT address FROM email_address WHERE NOT is_primary) ORDER BY id
+
+SELECT id FROM users WHERE NOT EXISTS (SELECT FROM email_address e WHERE e.address = users.email) ORDER BY id
+
+SELECT array_agg(email ORDER BY id) FROM users
+
+SELECT id, email FROM users ORDER BY email USING >, id
+
+SELECT length(email) AS l, email IS NULL AS missing FROM users ORDER BY id
+
+SELECT id FROM users u WHERE u.email = (SELECT u2.email FROM users u2 WHERE u2.id = 2)
+
+UPDATE users * SET email = 'star@x' WHERE id = 1
+
+UPDATE public.users SET email = lower(email) WHERE id = 5 RETURNING users.email
+
+UPDATE users u SET email = o.note FROM orders o WHERE o.user_id = u.id AND o.id = 100 RETURNING u.email, o.note
+
+UPDATE users SET email = CASE WHEN id = 1 THEN NULL ELSE email END WHERE id IN (1, 2) RETURNING id, email
+
+UPDATE users SET email = 'x@y', email = 'z@y' WHERE id = 1
+
+DELETE FROM users USING orders o WHERE o.user_id = users.id AND o.note IS NULL RETURNING users.email
+
+INSERT INTO users (id, email) VALUES (800, 'a@x'), (801, DEFAULT), (802, NULL) RETURNING email
+
+INSERT INTO users (email, id) SELECT address, user_id + 900 FROM email_address WHERE NOT is_primary
+
+INSERT INTO users VALUES (810, 'n', 'dup@x') ON CONFLICT (id) DO NOTHING RETURNING email
+
+INSERT INTO users (id, name, email) VALUES (1, 'x', 'y@x') ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email WHERE users.email IS DISTINCT FROM EXCLUDED.email RETURNING email
+
+INSERT INTO users (id, name, email) VALUES (3, 'x', 'c@x') ON CONFLICT (id) DO UPDATE SET email = coalesce(users.email, EXCLUDED.email) RETURNING *
+
+WITH moved AS (DELETE FROM users WHERE id = 4 RETURNING *) INSERT INTO users SELECT id + 1000, name, email FROM moved RETURNING email
+
+UPDATE users SET email = email WHERE false
+
+UPDATE users SET email = NULL WHERE id = (SELECT min(id) FROM users WHERE email IS NOT NULL) RETURNING id
+
+UPDATE users SET email = u2.email FROM users u2 WHERE u2.id = users.id + 1 AND users.id = 1 RETURNING users.email
+
+UPDATE users SET email = concat_ws('.', name, email) WHERE id = 2 RETURNING email AS e, users.*
+
+DELETE FROM users u WHERE u.email LIKE 'dee%' RETURNING u.id, u.email
+
+INSERT INTO users (id, name, email) SELECT 820, 'sel', email FROM users WHERE id = 2 RETURNING *
+
+INSERT INTO users (id, name, email) VALUES (830, 'n', (SELECT email FROM users WHERE id = 1)) RETURNING email
