@@ -26,28 +26,27 @@ final class ComputedOnce {
     }
 
     /**
-     * Tokens [from, to): no call but of {@link #IMMUTABLE} functions, and no sub-select unless {@code subSelects}.
-     *
-     * @param subSelects a sub-select gives the same value each time (an INSERT's RETURNING computes it twice on one
-     *                   snapshot; an UPDATE's SET may compute it again on a row re-read under READ COMMITTED)
+     * Tokens [from, to): no call but of {@link #IMMUTABLE} functions. A sub-select of such calls gives the same value
+     * each time: the translation computes it twice in one RETURNING list, for one row, on the statement's snapshot
+     * (which does not see the sync's changes, made by later commands), after PostgreSQL re-read the row under READ
+     * COMMITTED, where the original's SET computed it once on that same row.
      */
-    static boolean of(Sig t, int from, int to, boolean subSelects) {
+    static boolean of(Sig t, int from, int to) {
         for (int i = from; i < to; i++) {
-            if ((!subSelects && t.is(i, "select")) || (t.isName(i) && t.isSymbol(i + 1, "(")
-                    && !IMMUTABLE.contains(t.get(i).normalized()) && !isTypeName(t, i))) {
+            if (t.isName(i) && t.isSymbol(i + 1, "(") && !IMMUTABLE.contains(t.get(i).normalized()) && !isTypeName(t, i)) {
                 return false;
             }
         }
         return true;
     }
 
-    /** {@link #of} an expression's text (a column default; null, none: NULL), sub-selects allowed. */
+    /** {@link #of} an expression's text (a column default; null, none: NULL). */
     static boolean expression(String expression) {
         if (expression == null) {
             return true;
         }
         Sig s = new Sig(Statements.significant(Lexer.scan(expression, true).tokens()));
-        return of(s, 0, s.size(), true);
+        return of(s, 0, s.size());
     }
 
     /** A type with modifiers after {@code ::} or CAST's AS ({@code varchar(3)}, {@code character varying(3)}), not a call. */

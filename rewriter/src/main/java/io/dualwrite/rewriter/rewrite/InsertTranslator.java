@@ -269,7 +269,7 @@ final class InsertTranslator {
                     int[] e = exprs.get(k);
                     if (k == column) {
                         boolean isDefault = InsertClauses.isDefault(t, e);
-                        valuesOnce &= isDefault ? defaultOnce : ComputedOnce.of(t, e[0], e[1], true);
+                        valuesOnce &= isDefault ? defaultOnce : ComputedOnce.of(t, e[0], e[1]);
                         value = isDefault ? d.defaultValue() : d.edited(e[0], e[1]);
                         source = isDefault ? -1 : d.notNullSource(e[0], e[1]);
                         continue;
@@ -368,7 +368,7 @@ final class InsertTranslator {
     /** Whether DO UPDATE's new value of the column is the same each time it is computed ({@link ComputedOnce}). */
     private static boolean updatedOnce(TranslationDraft d, InsertClauses p, boolean defaultOnce) {
         TranslationDraft.Assignment a = p.updates.get(p.updatedColumn);
-        return a.eq() + 2 == a.end() && d.t.is(a.eq() + 1, "default") ? defaultOnce : ComputedOnce.of(d.t, a.eq() + 1, a.end(), true);
+        return a.eq() + 2 == a.end() && d.t.is(a.eq() + 1, "default") ? defaultOnce : ComputedOnce.of(d.t, a.eq() + 1, a.end());
     }
 
     /** The new value DO UPDATE gives the column (EXCLUDED's still a placeholder); removes its assignment. */

@@ -287,7 +287,7 @@ final class NewSchemaTranslator {
         int setEnd = list.get(list.size() - 1).end();
         String expression = d.edited(assigned.from(), assigned.to());
         boolean readsColumn = !expression.equals(d.text.substring(t.get(assigned.from()).start(), t.get(assigned.to() - 1).end()));
-        boolean twice = ret >= 0 && d.edited(ret + 1, t.size()).contains(TranslationDraft.RETURNED) && !ComputedOnce.of(t, assigned.from(), assigned.to(), false);
+        boolean twice = ret >= 0 && d.edited(ret + 1, t.size()).contains(TranslationDraft.RETURNED) && !ComputedOnce.of(t, assigned.from(), assigned.to());
         List<String> oldValues = null;
         String value;
         if (!isDefault && twice && !readsColumn && OldValuesJoin.joinable(t, setEnd)) {
@@ -303,7 +303,7 @@ final class NewSchemaTranslator {
             }
             // what RETURNING would see changed: SET's other columns, and what changes with them
             Set<String> changed = OldValuesJoin.changed(d.table, others);
-            if (!isDefault && OldValuesJoin.readsWholeRow(t, assigned.from(), assigned.to(), relation.refName)
+            if (!isDefault && OldValuesJoin.readsWholeRow(t, scopes, assigned.from(), assigned.to(), relation.refName)
                     && (!others.isEmpty() || d.table.storedMayDiffer())) {
                 return refused(d.statement, "an UPDATE whose new value of the migrated column reads the whole row, which"
                         + " the same UPDATE (or a BEFORE trigger) changes", "name the columns the value reads");

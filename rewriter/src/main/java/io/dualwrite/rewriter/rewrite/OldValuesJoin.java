@@ -2,6 +2,7 @@ package io.dualwrite.rewriter.rewrite;
 
 import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.SourceTable;
+import io.dualwrite.rewriter.analysis.ReadScopes;
 import io.dualwrite.rewriter.analysis.Sig;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -59,11 +60,13 @@ final class OldValuesJoin {
 
     /**
      * Whether tokens [from, to) read the row {@code refName} names as a whole ({@code users}, {@code u.*}): its columns
-     * by other names than {@link #changed}'s.
+     * by other names than {@link #changed}'s. Not a sub-select's FROM item of that name ({@code FROM users u2}), which
+     * {@code scopes} knows is no reference.
      */
-    static boolean readsWholeRow(Sig t, int from, int to, String refName) {
+    static boolean readsWholeRow(Sig t, ReadScopes scopes, int from, int to, String refName) {
         for (int i = from; i < to; i++) {
-            if (t.isName(i) && t.get(i).normalized().equals(refName) && !t.isSymbol(i - 1, ".") && !t.isSymbol(i + 1, "(")
+            if (t.isName(i) && !scopes.isNotAReference(i) && t.get(i).normalized().equals(refName) && !t.isSymbol(i - 1, ".")
+                    && !t.isSymbol(i + 1, "(")
                     && (!t.isSymbol(i + 1, ".") || t.isSymbol(i + 2, "*"))) {
                 return true;
             }

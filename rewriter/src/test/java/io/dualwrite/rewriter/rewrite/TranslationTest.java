@@ -381,11 +381,11 @@ class TranslationTest {
     }
 
     /**
-     * An INSERT's value is computed in RETURNING for the sync and again for the application's list: only a value that is
-     * the same each time may be returned so (nextval twice would store one value and return another).
+     * An INSERT's or UPDATE's value is computed in RETURNING for the sync and again for the application's list: only a
+     * value that is the same each time may be returned so (nextval twice would store one value and return another).
      */
     @Test
-    void anInsertReturningAValueThatMayDifferEachTimeIsRefused() {
+    void aWriteReturningAValueThatMayDifferEachTimeIsRefused() {
         for (String sql : List.of("INSERT INTO users (id, name, email) VALUES (7, 'r', 'e' || nextval('s')) RETURNING email",
                 "INSERT INTO users (id, name, email) VALUES (7, 'r', (SELECT random()::text)) RETURNING *",
                 "INSERT INTO users (id, email) VALUES (2, 'c') ON CONFLICT (id) DO UPDATE SET email = 'u' || nextval('s') RETURNING email")) {
@@ -393,8 +393,13 @@ class TranslationTest {
                     x -> assertThat(x.reason()).contains("may not be immutable"));
         }
         translated("INSERT INTO users (id, name, email) VALUES (7, 'r', lower(?)) RETURNING *");
-        // one snapshot: the same rows each time
+        // one snapshot: the same rows each time; an UPDATE's too, computed on the row as PostgreSQL re-read it
         translated("INSERT INTO users (id, name, email) VALUES (7, 'r', (SELECT email FROM users WHERE id = 1)) RETURNING *");
+        translated("UPDATE users SET email = (SELECT u2.email FROM users u2 WHERE u2.id = 2) WHERE id = 3 RETURNING email");
+        translated("UPDATE users SET email = lower((SELECT name FROM orders WHERE user_id = users.id)) RETURNING *");
+        assertThat(rewriter.plan("UPDATE users SET email = (SELECT email || random()::text) WHERE id = 1 RETURNING email")
+                .forPhase(Phase.CONTRACTED)).isInstanceOfSatisfying(Rewrite.Rejected.class,
+                        x -> assertThat(x.reason()).contains("may not be immutable"));
         translated("INSERT INTO users (id, name, email) VALUES (7, 'r', 'e' || nextval('s')) RETURNING id");
         StatementRewriter withDefault = new StatementRewriter(List.of(new SourceTable(Fixtures.USERS_EMAIL,
                 List.of("id", "name", "email", "created_at"), "text", "next_email()", false, false, false)));
