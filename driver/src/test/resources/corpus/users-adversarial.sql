@@ -1999,3 +1999,9 @@ DELETE FROM users u WHERE u.email LIKE 'dee%' RETURNING u.id, u.email
 INSERT INTO users (id, name, email) SELECT 820, 'sel', email FROM users WHERE id = 2 RETURNING *
 
 INSERT INTO users (id, name, email) VALUES (830, 'n', (SELECT email FROM users WHERE id = 1)) RETURNING email
+
+UPDATE users SET email = (SELECT u2.email FROM users u2 WHERE u2.id = 2), name = 'x' WHERE id = 3 RETURNING *
+
+UPDATE users SET email = (SELECT o.note FROM orders o WHERE o.id = 100) || email WHERE id = 1 RETURNING email, name
+
+UPDATE users SET email = lower((SELECT u2.name FROM users u2 WHERE u2.id = users.id)) || '@x' WHERE id < 3 RETURNING id, email
