@@ -2005,3 +2005,7 @@ UPDATE users SET email = (SELECT u2.email FROM users u2 WHERE u2.id = 2), name =
 UPDATE users SET email = (SELECT o.note FROM orders o WHERE o.id = 100) || email WHERE id = 1 RETURNING email, name
 
 UPDATE users SET email = lower((SELECT u2.name FROM users u2 WHERE u2.id = users.id)) || '@x' WHERE id < 3 RETURNING id, email
+
+SELECT email AS e FROM users WHERE id = 1; SELECT 1
+
+SELECT email COLLATE "C" AS email FROM users WHERE id = 2; SELECT email AS m, id FROM users WHERE id = 1

@@ -143,6 +143,26 @@ public sealed interface Rewrite permits Rewrite.PassThrough, Rewrite.Rewritten, 
         }
 
         /**
+         * The origins of the results of several statements in one string, which the driver does not tell apart: a label
+         * one of them gives the old column as origin is taken for it, and so is the old column's name unless one of
+         * them gives a column of that name none (where two statements disagree on a label, one of them is answered
+         * wrong either way). Null when that is what the labels alone say.
+         *
+         * @param each per rewritten statement, its origins (null: the labels decide)
+         */
+        public static Origins ofSeveral(List<Origins> each) {
+            Set<String> aliases = new HashSet<>();
+            boolean nameWithoutOrigin = false;
+            for (Origins o : each) {
+                if (o != null) {
+                    aliases.addAll(o.aliases());
+                    nameWithoutOrigin |= o.nameWithoutOrigin();
+                }
+            }
+            return aliases.isEmpty() && !nameWithoutOrigin ? null : new Origins(aliases, nameWithoutOrigin);
+        }
+
+        /**
          * Whether the column labelled {@code label}, at {@code position} (0-based) of {@code width} columns, has the old
          * column {@code column} as origin.
          */

@@ -323,6 +323,7 @@ public final class StatementRewriter {
         private boolean parametersMoved;
         private Rewrite rejected;
         private boolean dualWrite;
+        private final List<Rewrite.Origins> origins = new ArrayList<>();
 
         void add(Rewrite r, int start, int end, String statement, int statementMarkers) {
             if (rejected != null) {
@@ -346,6 +347,7 @@ public final class StatementRewriter {
                     keepParameters(statementMarkers);
                 }
                 dualWrite |= w.kind() == Rewrite.Kind.DUAL_WRITE;
+                origins.add(w.origins());
                 splice.replace(start, end, w.sql());
             } else {
                 keepParameters(statementMarkers);
@@ -368,7 +370,8 @@ public final class StatementRewriter {
                 return Rewrite.PASS_THROUGH;
             }
             return new Rewrite.Rewritten(splice.apply(sql), dualWrite ? Rewrite.Kind.DUAL_WRITE : Rewrite.Kind.READ_NEW, 0,
-                    parametersMoved ? parameterSources.stream().mapToInt(Integer::intValue).toArray() : null);
+                    parametersMoved ? parameterSources.stream().mapToInt(Integer::intValue).toArray() : null, null, null,
+                    Rewrite.Origins.ofSeveral(origins));
         }
     }
 
