@@ -7,6 +7,7 @@ import io.dualwrite.testing.PostgresServer;
 import io.dualwrite.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -281,7 +282,8 @@ final class TwinRun implements AutoCloseable {
         boolean rs = isResultSet;
         for (int i = 0; i < 20; i++) {
             if (rs) {
-                out.add("rows " + (ordered ? Observed.table(s.getResultSet(), true) : DifferentialHarnessTest.table(s.getResultSet(), true)));
+                ResultSet result = s.getResultSet();
+                out.add("rows " + (ordered ? Observed.table(result, true) : DifferentialHarnessTest.table(result, true)));
             } else {
                 int count = s.getUpdateCount();
                 if (count == -1) {

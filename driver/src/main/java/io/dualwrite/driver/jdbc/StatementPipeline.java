@@ -356,7 +356,8 @@ final class StatementPipeline {
         Rewrite.Rewritten prepared = statement.rewriteOf(statement.plan, preparedPhase) instanceof Rewrite.Rewritten w
                 && w.sql().equals(preparedSql) ? w : null;
         String donor = prepared == null ? null : prepared.describedBy();
-        ResultSetMetaData described = donor == null || shown == null ? shown : connection.plainReads.of(donor, true, shown, null, null);
+        ResultSetMetaData described = donor == null || shown == null ? shown
+                : connection.plainReads.of(donor, true, shown, null, null);
         return TranslatedResultSet.of(described, connection.recordedTypes, statement.migration,
                 prepared == null ? null : prepared.origins());
     }
@@ -387,12 +388,14 @@ final class StatementPipeline {
         int visible = hidden == 0 ? -1 : visibleColumns(rs.getMetaData());
         ResultSet shown = visible >= 0 ? Wrappers.hidingResultSet(rs, owner, visible) : rs;
         if (readNewSql != null) {
-            return Wrappers.readNewResultSet(shown, owner, connection.plainReads, readNewSql, preparedText, touched, origins);
+            return Wrappers.readNewResultSet(shown, owner, connection.plainReads, readNewSql, preparedText, touched,
+                    origins);
         }
         if (translated) {
             // never described from the application's text: the old column may be gone
             ResultSet described = describedBy == null ? shown
-                    : Wrappers.readNewResultSet(shown, owner, connection.plainReads, describedBy, preparedText, null, null);
+                    : Wrappers.readNewResultSet(shown, owner, connection.plainReads, describedBy, preparedText, null,
+                            null);
             return Wrappers.translatedResultSet(described, owner, connection.recordedTypes, touched, origins);
         }
         return shown != rs ? shown : Wrappers.resultSet(rs, owner);

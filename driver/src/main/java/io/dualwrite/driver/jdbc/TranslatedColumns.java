@@ -20,9 +20,10 @@ import java.sql.SQLException;
  * application's text, as READ_NEW does, cannot work once the column is dropped. Every other column,
  * and every other method, is the received metadata (generated delegation, see {@link Wrappers}).
  *
- * <p>Where the rewriter does not decide, a column labelled as the old column is taken for a reference to it,
- * and no other; the results of a string of several statements are not told apart ({@link Rewrite.Origins#ofSeveral}). READ_NEW answers so too where the
- * application's text cannot be described ({@link PlainReadMetaData}).
+ * <p>Where the rewriter does not decide, a column labelled as the old column is taken for a reference to
+ * it, and no other; the results of a string of several statements are not told apart
+ * ({@link Rewrite.Origins#ofSeveral}). READ_NEW answers so too where the application's text cannot be
+ * described ({@link PlainReadMetaData}).
  */
 public abstract class TranslatedColumns implements ResultSetMetaData, PGResultSetMetaData {
 

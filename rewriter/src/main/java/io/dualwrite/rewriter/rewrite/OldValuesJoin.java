@@ -65,9 +65,8 @@ final class OldValuesJoin {
      */
     static boolean readsWholeRow(Sig t, ReadScopes scopes, int from, int to, String refName) {
         for (int i = from; i < to; i++) {
-            if (t.isName(i) && !scopes.isNotAReference(i) && t.get(i).normalized().equals(refName) && !t.isSymbol(i - 1, ".")
-                    && !t.isSymbol(i + 1, "(")
-                    && (!t.isSymbol(i + 1, ".") || t.isSymbol(i + 2, "*"))) {
+            if (t.isName(i) && !scopes.isNotAReference(i) && t.get(i).normalized().equals(refName)
+                    && !t.isSymbol(i - 1, ".") && !t.isSymbol(i + 1, "(") && (!t.isSymbol(i + 1, ".") || t.isSymbol(i + 2, "*"))) {
                 return true;
             }
         }
