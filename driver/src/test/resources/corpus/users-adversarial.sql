@@ -2009,3 +2009,23 @@ UPDATE users SET email = lower((SELECT u2.name FROM users u2 WHERE u2.id = users
 SELECT email AS e FROM users WHERE id = 1; SELECT 1
 
 SELECT email COLLATE "C" AS email FROM users WHERE id = 2; SELECT email AS m, id FROM users WHERE id = 1
+
+SELECT u.email, a FROM users u(a) WHERE a = 2
+
+SELECT u.* FROM users u(a, b, c), orders o WHERE o.user_id = u.a ORDER BY o.id
+
+SELECT x.c FROM users x(a, b, c) JOIN users y ON y.id = x.a WHERE y.email = 'bob@example.com'
+
+UPDATE orders SET note = x.c FROM users x(a, b, c) WHERE x.a = orders.user_id AND orders.id = 101 RETURNING note
+
+SELECT c AS mail, count(*) OVER () FROM users AS u (a, b, c) WHERE c IS NOT NULL ORDER BY a
+
+SELECT * FROM users u(a, b, e) WHERE e = 'dee@example.com'
+
+SELECT email FROM users u(a, b, c)
+
+SELECT u.email FROM users u(a, b, c)
+
+SELECT a, (SELECT max(c) FROM users v(a, b, c) WHERE v.a < u.a) AS before FROM users u(a) ORDER BY a
+
+UPDATE users SET name = x.c FROM users x(a, b, c) WHERE x.a = users.id AND users.id = 1

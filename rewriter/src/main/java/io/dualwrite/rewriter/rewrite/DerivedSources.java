@@ -62,9 +62,6 @@ final class DerivedSources {
             if (!r.source || r.wrapped) {
                 continue;
             }
-            if (r.columnAliases) {
-                return WholeRows.COLUMN_ALIASES_AND_STAR;
-            }
             if (r.start < 0 || s.is(r.end, "tablesample") || columns.isEmpty()) {
                 return "the migrated table's FROM item (sampled, not named plainly, or its columns unknown) cannot become a"
                         + " derived table; list the columns explicitly";

@@ -43,8 +43,6 @@ public final class ReadRewriter {
     private final NewTableReads reads;
     private final WholeRows rows;
     private final List<String> columns;
-    /** The migrated column's position in {@link #columns} (0-based), or -1 when they are not known. */
-    private final int columnAt;
     /** Immutable, because planners run concurrently on cache misses. */
     private final boolean probe;
 
@@ -59,13 +57,6 @@ public final class ReadRewriter {
         this.reads = new NewTableReads(names, columns, probe);
         this.rows = new WholeRows(names, derived, reads);
         this.columns = columns;
-        int at = -1;
-        for (int c = 0; c < columns.size() && at < 0; c++) {
-            if (names.isColumn(columns.get(c))) {
-                at = c;
-            }
-        }
-        this.columnAt = at;
         this.probe = probe;
     }
 
@@ -165,7 +156,7 @@ public final class ReadRewriter {
 
     private String collect(Sig s, ReadScopes scopes, Splice splice, Returned returned, KeyRangeJoins joins,
                            boolean valueLookups) {
-        String refusal = renamesColumn(scopes);
+        String refusal = aliasedSources(s, scopes, splice, joins);
         if (refusal == null) {
             for (Scope scope : scopes.scopes()) {
                 if (derived.joinsUsingTheColumn(scope)) {
@@ -196,15 +187,24 @@ public final class ReadRewriter {
     }
 
     /**
-     * A column alias list on the migrated table ({@code users u(a, b, c)}) that reaches the migrated column renames it:
-     * a reference under the new name reads the old column unnoticed. Without the table's column list, any alias list.
+     * A FROM item of the migrated table with a column alias list ({@code users u(a, b, c)}) renames its columns, the
+     * migrated one too where the list reaches it: a reference under a new name would read the old column unnoticed. So
+     * it becomes a derived table of the application's columns, the migrated one read from the new table, under the list
+     * as written ({@link DerivedSources#wrap}): PostgreSQL resolves the new names, the old ones past the list and the
+     * stars among its columns as it did among the table's, and references through it are left to it. Not the written
+     * table's own FROM list (which cannot become a derived table). Returns why it cannot, or null.
      */
-    private String renamesColumn(ReadScopes scopes) {
+    private String aliasedSources(Sig s, ReadScopes scopes, Splice splice, KeyRangeJoins joins) {
         for (Scope scope : scopes.scopes()) {
             for (Relation r : scope.relations) {
-                if (r.source && r.columnAliasCount > 0 && (columnAt < 0 || r.columnAliasCount > columnAt)) {
-                    return "a column alias list on the migrated table that renames the migrated column cannot be"
-                            + " rewritten; alias the columns in the SELECT list instead";
+                if (r.source && r.columnAliases && !r.wrapped) {
+                    String cannot = scope.writeRoot && scope.relations.get(0).source
+                            ? "it is in the FROM list of a write to the migrated table; alias the columns where they are read"
+                            : derived.wrap(s, scope, splice, true, from -> reads.columns(from, null, joins));
+                    if (cannot != null) {
+                        return "a column alias list on the migrated table, which then becomes a derived table of its"
+                                + " columns: " + cannot;
+                    }
                 }
             }
         }
@@ -262,7 +262,7 @@ public final class ReadRewriter {
             boolean star = s.isSymbol(next, ".") && s.isSymbol(next + 1, "*");
             if (star) {
                 Relation r = rows.qualifiedStar(s, scope, i, next);
-                if (r != null && r.source) {
+                if (r != null && r.source && !r.columnAliases) {
                     if (scope.resolveQualifier(r.refName) != r) {
                         return SHADOWED;
                     }
@@ -281,6 +281,11 @@ public final class ReadRewriter {
             Relation target = null;
             if (parts == 1) {
                 Relation r = scope.resolveQualifier(last);
+                if (r != null && r.source && r.columnAliases && !unqualified.isOutputName(s, scope, i)) {
+                    // its row type is users, the derived table's a record
+                    return "a whole-row reference \"" + s.get(i).text() + "\" to the migrated table with a column alias"
+                            + " list cannot be rewritten; list the columns explicitly";
+                }
                 if (r != null && r.source && !names.isColumn(last) && !unqualified.isOutputName(s, scope, i)) {
                     int done = rows.wholeRow(s, scope, r, i, k, k, returned, joins, splice);
                     if (done < 0) {
@@ -332,7 +337,8 @@ public final class ReadRewriter {
                     return SHADOWED;
                 }
                 if (target.columnAliases) {
-                    return "the migrated table has a column alias list in FROM; remove it or alias the columns in the SELECT list";
+                    i = k;
+                    continue; // a derived table now (aliasedSources): PostgreSQL resolves the name among its columns
                 }
                 Scope owning = scope.owning(target);
                 boolean grouped = owning.grouped && !owning.beforeGrouping(i);

@@ -173,7 +173,7 @@ final class ResultOrigins {
         String name = s.get(last).normalized();
         if (last == reference + 2) {
             Relation r = scope.resolveQualifier(s.get(reference).normalized());
-            return r == null || r.source ? Origin.UNKNOWN : columnOf(r, name, casts, depth);
+            return r == null ? Origin.UNKNOWN : r.source ? aliasedColumn(r, name) : columnOf(r, name, casts, depth);
         }
         if (last != reference) {
             return Origin.UNKNOWN;
@@ -184,8 +184,19 @@ final class ResultOrigins {
         // unqualified: the one FROM item that has it, where each says
         Origin found = null;
         for (Relation r : scope.relations) {
+            if (r.source && r.columnAliases && !sourceColumns.isEmpty()) {
+                if (!aliasedNames(r).contains(name)) {
+                    continue;
+                }
+                Origin o = aliasedColumn(r, name);
+                if (o == Origin.UNKNOWN || found != null) {
+                    return Origin.UNKNOWN;
+                }
+                found = o;
+                continue;
+            }
             if (r.source) {
-                if (sourceColumns.isEmpty() || r.columnAliases || sourceColumns.contains(name)) {
+                if (r.columnAliases || sourceColumns.isEmpty() || sourceColumns.contains(name)) {
                     return Origin.UNKNOWN; // the migrated table's own column, which the rewrite did not replace
                 }
                 continue;
@@ -277,6 +288,14 @@ final class ResultOrigins {
         List<Relation> relations = end - item.start == 1 ? scope.relations
                 : end - item.start == 3 && s.isName(item.start) ? relationOf(scope, s.get(item.start).normalized()) : List.of();
         for (Relation r : relations) {
+            if (r.source && r.columnAliases && !sourceColumns.isEmpty()) {
+                List<String> aliased = aliasedNames(r);
+                labels.addAll(aliased);
+                for (String name : aliased) {
+                    origins.add(aliasedColumn(r, name));
+                }
+                continue;
+            }
             List<Origin> rows = writtenRows(r);
             if (rows != null) {
                 labels.addAll(writtenNames(r));
@@ -296,6 +315,30 @@ final class ResultOrigins {
                         : depth < MAX_DEPTH ? origin(inner, inner.items.get(k), 0, depth + 1) : Origin.UNKNOWN);
             }
         }
+    }
+
+    /**
+     * The origin of column {@code name} of the migrated table's FROM item {@code r}, which has a column alias list: a
+     * derived table the rewrite left the name to ({@code ReadRewriter#aliasedSources}); by its position among the table's
+     * columns. Of another FROM item of the migrated table: unknown (the rewrite replaced what it reads as the column).
+     */
+    private Origin aliasedColumn(Relation r, String name) {
+        if (!r.columnAliases || sourceColumns.isEmpty()) {
+            return Origin.UNKNOWN;
+        }
+        List<String> aliased = aliasedNames(r);
+        int k = aliased.indexOf(name);
+        return k < 0 || aliased.lastIndexOf(name) != k ? Origin.UNKNOWN
+                : sourceColumns.get(k).equals(column) ? Origin.OLD_COLUMN : Origin.NONE;
+    }
+
+    /** The migrated table's columns as FROM item {@code r} names them: its column alias list first. */
+    private List<String> aliasedNames(Relation r) {
+        List<String> out = new ArrayList<>(sourceColumns);
+        for (int k = 0; k < r.columnAliasNames.size() && k < out.size(); k++) {
+            out.set(k, r.columnAliasNames.get(k));
+        }
+        return out;
     }
 
     /** Per column of FROM item {@code r} when it reads the WITH query that writes the migrated table: its origin; else null. */

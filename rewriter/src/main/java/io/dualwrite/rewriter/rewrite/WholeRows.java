@@ -24,9 +24,6 @@ final class WholeRows {
             "json_object_agg", "jsonb_object_agg", "format", "concat", "concat_ws", "count", "num_nulls", "num_nonnulls",
             "hstore");
 
-    static final String COLUMN_ALIASES_AND_STAR = "a star over the migrated table with a column alias list in FROM"
-            + " cannot be expanded; list the columns explicitly";
-
     private final SourceNames names;
     private final DerivedSources derived;
     private final NewTableReads reads;
@@ -86,6 +83,9 @@ final class WholeRows {
             for (Item item : scope.items) {
                 int len = item.end - item.start;
                 if (len == 1 && s.isSymbol(item.start, "*") && scope.hasSource()) {
+                    if (scope.relations.stream().anyMatch(r -> r.source && r.columnAliases)) {
+                        continue; // the star stays: the derived tables (ReadRewriter#aliasedSources) output the columns
+                    }
                     if (scope.naturalOrUsing) {
                         String refusal = derived.wrap(s, scope, splice, true, from -> reads.columns(from, null, joins));
                         if (refusal != null) {
@@ -102,9 +102,6 @@ final class WholeRows {
                             b.append(", ");
                         }
                         if (r.source) {
-                            if (r.columnAliases) {
-                                return COLUMN_ALIASES_AND_STAR;
-                            }
                             String cols = reads.columns(r, Returned.valueIn(returned, r, item.start), joins);
                             if (cols == null) {
                                 return "SELECT * on the migrated table needs its column list, which the driver did not supply";
@@ -119,12 +116,9 @@ final class WholeRows {
                     scopes.markNotReference(item.start, item.end);
                 } else if (len >= 3 && s.isSymbol(item.end - 1, "*") && s.isSymbol(item.end - 2, ".")) {
                     Relation r = qualifiedStar(s, scope, item.start, item.end - 2);
-                    if (r != null && r.source) {
+                    if (r != null && r.source && !r.columnAliases) {
                         if (scope.resolveQualifier(r.refName) != r) {
                             return ReadRewriter.SHADOWED;
-                        }
-                        if (r.columnAliases) {
-                            return COLUMN_ALIASES_AND_STAR;
                         }
                         String cols = reads.columns(r, Returned.valueIn(returned, r, item.start), joins);
                         if (cols == null) {

@@ -63,6 +63,10 @@ class ResultOriginsTest {
         "WITH d AS (DELETE FROM users WHERE id = 1 RETURNING id, lower(email) AS email) SELECT * FROM d | '' | true",
         "WITH i AS (INSERT INTO users (name, email) VALUES ('n', 'a@b') RETURNING email AS m) SELECT x.m::text FROM i x"
                 + " | m | false",
+        // a column alias list on the table: its names, by position
+        "SELECT u.c FROM users AS u(a, b, c) | c | false",
+        "SELECT * FROM users u(x, y, mail) | mail | false",
+        "SELECT u.email AS e, a FROM users u(a) | e | false",
         // several statements in one string: their results are not told apart
         "SELECT email AS e FROM users WHERE id = 1; SELECT 1 | e | false",
         "SELECT email COLLATE \"C\" FROM users; UPDATE users SET email = 'x'; SELECT email AS m FROM users | m | true",

@@ -487,7 +487,6 @@ class TranslationTest {
         "SELECT * FROM json_populate_record(null::users, ?)",
         "INSERT INTO users SELECT * FROM json_populate_recordset(NULL::public.users, ?)",
         "SELECT (ROW(1, 'n', 'e@x', now())::users).name",
-        "SELECT c FROM users u(a, b, c)",
         "INSERT INTO users (id, name, email) VALUES (1, 'x', 'y@x.io') ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.name",
         "INSERT INTO users VALUES (13, 'a', DEFAULT), (16, 'd')",
         "INSERT INTO users (id, email, email) VALUES (71, 'a@x.io', 'b@x.io')",
