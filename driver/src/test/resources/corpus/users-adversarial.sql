@@ -2029,3 +2029,7 @@ SELECT u.email FROM users u(a, b, c)
 SELECT a, (SELECT max(c) FROM users v(a, b, c) WHERE v.a < u.a) AS before FROM users u(a) ORDER BY a
 
 UPDATE users SET name = x.c FROM users x(a, b, c) WHERE x.a = users.id AND users.id = 1
+
+SELECT a, (SELECT 1 WHERE email IS NULL) AS x FROM users u(a) ORDER BY a
+
+SELECT a FROM users u(a) WHERE EXISTS (SELECT 1 FROM orders o WHERE o.note = email OR o.user_id = u.a AND email LIKE 'b%') ORDER BY a

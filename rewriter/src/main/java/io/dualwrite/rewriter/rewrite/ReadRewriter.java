@@ -224,6 +224,9 @@ public final class ReadRewriter {
                                   KeyRangeJoins joins, BitSet wrapped) {
         OuterColumnWrapper.Site site = OuterColumnWrapper.site(s, scopes, scope, reference,
                 (outer, before) -> unqualified.owner(s, scopes, outer, s.get(reference).normalized(), before));
+        if (site.refusal() == null && site.target().columnAliases) {
+            return null; // a derived table (aliasedSources): PostgreSQL finds the name in it as it did in the table
+        }
         if (site.refusal() == null && !probe && !wrapped.get(site.open())) {
             wrapped.set(site.open());
             String value = Returned.valueIn(returned, site.target(), site.open());

@@ -446,6 +446,9 @@ class ReadRewriteTest {
         assertReadNew("SELECT u.email, u.* FROM users AS u(x) JOIN orders o ON o.user_id = u.x",
                 "SELECT u.email, u.* FROM " + derived + " AS u(x) JOIN orders o ON o.user_id = u.x");
         assertReadNew("SELECT * FROM users u(a, b) JOIN orders USING (id)", "SELECT * FROM " + derived + " u(a, b) JOIN orders USING (id)");
+        // an outer reference too: the derived table's key is renamed, and PostgreSQL finds the name as it did
+        assertReadNew("SELECT (SELECT 1 WHERE email IS NULL) FROM users u(a)",
+                "SELECT (SELECT 1 WHERE email IS NULL) FROM " + derived + " u(a)");
         assertReadNewRejected("SELECT u FROM users u(a)", "whole-row reference");
         assertReadNewRejected("SELECT c, count(*) FROM users u(a, b, c) GROUP BY c", "GROUP BY");
         assertReadNewRejected("SELECT u.xmin, c FROM users u(a, b, c)", "system column (xmin)");
