@@ -464,9 +464,8 @@ final class StatementPipeline {
                              boolean writeReadingNew) {
         translated = rewrite != null && !phase.writesOld();
         describedBy = translated ? rewrite.describedBy() : null;
-        // READ_NEW's form of a write whose main query returns rows (a WITH query that writes) is DUAL_WRITE's kind
-        boolean read = !translated && rewrite != null && (rewrite.kind() == Rewrite.Kind.READ_NEW
-                || writeReadingNew && rewrite.kind() != Rewrite.Kind.READ_NEW);
+        // any kind of write: READ_NEW's form of one whose main query returns rows (a WITH query that writes) is DUAL_WRITE's
+        boolean read = !translated && rewrite != null && (rewrite.kind() == Rewrite.Kind.READ_NEW || writeReadingNew);
         origins = translated || read ? rewrite.origins() : null;
         readNewSql = read ? application : null;
         preparedText = prepared;
