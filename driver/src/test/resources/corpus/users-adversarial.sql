@@ -1911,7 +1911,7 @@ SELECT id FROM users WHERE email = ANY (ARRAY['ann@example.com', 'dee@example.co
 
 SELECT email FROM users ORDER BY email DESC NULLS LAST FETCH FIRST 2 ROWS WITH TIES
 
-SELECT email, count(*) FROM users GROUP BY GROUPING SETS ((email), ()) ORDER BY email NULLS FIRST
+SELECT email, count(*) FROM users GROUP BY GROUPING SETS ((email), ()) ORDER BY email NULLS FIRST, count(*)
 
 SELECT (SELECT email FROM users WHERE id = o.user_id) AS e FROM orders o ORDER BY o.id
 
