@@ -2033,3 +2033,15 @@ UPDATE users SET name = x.c FROM users x(a, b, c) WHERE x.a = users.id AND users
 SELECT a, (SELECT 1 WHERE email IS NULL) AS x FROM users u(a) ORDER BY a
 
 SELECT a FROM users u(a) WHERE EXISTS (SELECT 1 FROM orders o WHERE o.note = email OR o.user_id = u.a AND email LIKE 'b%') ORDER BY a
+
+SELECT u.c, u.a FROM users u(a, b, c) WHERE u.a < 3 ORDER BY u.a FOR UPDATE OF u
+
+SELECT DISTINCT c FROM users AS x(a, b, c) WHERE c IS NOT NULL ORDER BY c
+
+SELECT c FROM users u(a, b, c) WHERE a IN (SELECT user_id FROM orders) ORDER BY a LIMIT 2
+
+INSERT INTO user_archive SELECT a, b, c FROM users u(a, b, c) WHERE a = 1 RETURNING email
+
+UPDATE users SET email = (SELECT c FROM users v(a, b, c) WHERE v.a = 2) WHERE id = 3 RETURNING email
+
+DELETE FROM users WHERE id IN (SELECT a FROM users v(a, b, c) WHERE c LIKE 'dee%') RETURNING id, email
