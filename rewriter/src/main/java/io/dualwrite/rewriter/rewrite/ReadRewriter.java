@@ -284,11 +284,6 @@ public final class ReadRewriter {
             Relation target = null;
             if (parts == 1) {
                 Relation r = scope.resolveQualifier(last);
-                if (r != null && r.source && r.columnAliases && !unqualified.isOutputName(s, scope, i)) {
-                    // its row type is users, the derived table's a record
-                    return "a whole-row reference \"" + s.get(i).text() + "\" to the migrated table with a column alias"
-                            + " list cannot be rewritten; list the columns explicitly";
-                }
                 if (r != null && r.source && !names.isColumn(last) && !unqualified.isOutputName(s, scope, i)) {
                     int done = rows.wholeRow(s, scope, r, i, k, k, returned, joins, splice);
                     if (done < 0) {

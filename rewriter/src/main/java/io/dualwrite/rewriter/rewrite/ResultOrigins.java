@@ -185,7 +185,7 @@ final class ResultOrigins {
         Origin found = null;
         for (Relation r : scope.relations) {
             if (r.source && r.columnAliases && !sourceColumns.isEmpty()) {
-                if (!aliasedNames(r).contains(name)) {
+                if (!renamed(r, sourceColumns).contains(name)) {
                     continue;
                 }
                 Origin o = aliasedColumn(r, name);
@@ -238,11 +238,20 @@ final class ResultOrigins {
 
     /** The names of the columns of FROM item {@code r}, whose query's SELECT is {@code inner}: renamed by column lists. */
     private List<String> outputNames(Relation r, Scope inner) {
-        List<String> out = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        for (Item item : inner.items) {
+            labels.add(label(item));
+        }
+        return renamed(r, labels);
+    }
+
+    /** {@code names}, the columns FROM item {@code r} reads, as it names them: its column alias list first, then its WITH query's. */
+    private List<String> renamed(Relation r, List<String> names) {
         List<String> withColumns = withColumns(r);
-        for (int k = 0; k < inner.items.size(); k++) {
+        List<String> out = new ArrayList<>();
+        for (int k = 0; k < names.size(); k++) {
             out.add(k < r.columnAliasNames.size() ? r.columnAliasNames.get(k)
-                    : k < withColumns.size() ? withColumns.get(k) : label(inner.items.get(k)));
+                    : k < withColumns.size() ? withColumns.get(k) : names.get(k));
         }
         return out;
     }
@@ -251,9 +260,8 @@ final class ResultOrigins {
     private Origin columnOf(Relation r, String name, int casts, int depth) {
         List<Origin> rows = writtenRows(r);
         if (rows != null) {
-            List<String> outputs = writtenNames(r);
-            int k = outputs.indexOf(name);
-            return k < 0 || outputs.lastIndexOf(name) != k ? Origin.UNKNOWN : rows.get(k);
+            int k = onlyIndexOf(renamed(r, written.labels()), name);
+            return k < 0 ? Origin.UNKNOWN : rows.get(k);
         }
         int open = open(r);
         if (open < 0) {
@@ -266,17 +274,14 @@ final class ResultOrigins {
         if (inner == null || inner.hasStar()) {
             return Origin.UNKNOWN;
         }
-        List<String> outputs = outputNames(r, inner);
-        Item named = null;
-        for (int k = 0; k < inner.items.size(); k++) {
-            if (name.equals(outputs.get(k))) {
-                if (named != null) {
-                    return Origin.UNKNOWN;
-                }
-                named = inner.items.get(k);
-            }
-        }
-        return named == null ? Origin.UNKNOWN : origin(inner, named, casts, depth);
+        int k = onlyIndexOf(outputNames(r, inner), name);
+        return k < 0 ? Origin.UNKNOWN : origin(inner, inner.items.get(k), casts, depth);
+    }
+
+    /** The position of the one {@code name} in {@code names}; -1 when there is none, or more than one. */
+    private static int onlyIndexOf(List<String> names, String name) {
+        int k = names.indexOf(name);
+        return k == names.lastIndexOf(name) ? k : -1;
     }
 
     /** The labels and origins of the columns an unexpanded {@code *} or {@code q.*} item gives; none when not a star. */
@@ -289,7 +294,7 @@ final class ResultOrigins {
                 : end - item.start == 3 && s.isName(item.start) ? relationOf(scope, s.get(item.start).normalized()) : List.of();
         for (Relation r : relations) {
             if (r.source && r.columnAliases && !sourceColumns.isEmpty()) {
-                List<String> aliased = aliasedNames(r);
+                List<String> aliased = renamed(r, sourceColumns);
                 labels.addAll(aliased);
                 for (String name : aliased) {
                     origins.add(aliasedColumn(r, name));
@@ -298,7 +303,7 @@ final class ResultOrigins {
             }
             List<Origin> rows = writtenRows(r);
             if (rows != null) {
-                labels.addAll(writtenNames(r));
+                labels.addAll(renamed(r, written.labels()));
                 origins.addAll(rows);
                 continue;
             }
@@ -326,19 +331,8 @@ final class ResultOrigins {
         if (!r.columnAliases || sourceColumns.isEmpty()) {
             return Origin.UNKNOWN;
         }
-        List<String> aliased = aliasedNames(r);
-        int k = aliased.indexOf(name);
-        return k < 0 || aliased.lastIndexOf(name) != k ? Origin.UNKNOWN
-                : sourceColumns.get(k).equals(column) ? Origin.OLD_COLUMN : Origin.NONE;
-    }
-
-    /** The migrated table's columns as FROM item {@code r} names them: its column alias list first. */
-    private List<String> aliasedNames(Relation r) {
-        List<String> out = new ArrayList<>(sourceColumns);
-        for (int k = 0; k < r.columnAliasNames.size() && k < out.size(); k++) {
-            out.set(k, r.columnAliasNames.get(k));
-        }
-        return out;
+        int k = onlyIndexOf(renamed(r, sourceColumns), name);
+        return k < 0 ? Origin.UNKNOWN : sourceColumns.get(k).equals(column) ? Origin.OLD_COLUMN : Origin.NONE;
     }
 
     /** Per column of FROM item {@code r} when it reads the WITH query that writes the migrated table: its origin; else null. */
@@ -357,17 +351,6 @@ final class ResultOrigins {
             boolean old = written.origins() == null ? column.equals(label)
                     : written.origins().ofTheColumn(label, k, width, column);
             out.add(old ? Origin.OLD_COLUMN : Origin.NONE);
-        }
-        return out;
-    }
-
-    /** The names of the columns of FROM item {@code r}, which reads the written rows: renamed by column lists. */
-    private List<String> writtenNames(Relation r) {
-        List<String> withColumns = withColumns(r);
-        List<String> out = new ArrayList<>();
-        for (int k = 0; k < written.labels().size(); k++) {
-            out.add(k < r.columnAliasNames.size() ? r.columnAliasNames.get(k)
-                    : k < withColumns.size() ? withColumns.get(k) : written.labels().get(k));
         }
         return out;
     }

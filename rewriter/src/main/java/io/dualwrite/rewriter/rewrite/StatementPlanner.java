@@ -202,7 +202,7 @@ public final class StatementPlanner {
             Sig ctes = new Sig(s.tokens().subList(0, main));
             Sig body = new Sig(s.tokens().subList(main, s.size()));
             if (WriteScan.writesSource(ctes, names)) {
-                return withQueryWrites.plan(sql, statement, offset, s, spans, cteNames);
+                return withQueryWrites.plan(sql, statement, offset, s, main, spans, cteNames);
             }
             StatementClass mainKind = StatementClass.of(body);
             if ((mainKind == StatementClass.INSERT || mainKind == StatementClass.UPDATE

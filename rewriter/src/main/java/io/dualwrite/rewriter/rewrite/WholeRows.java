@@ -150,10 +150,14 @@ final class WholeRows {
      * an item after) rewritten where only its fields reach the result ({@link #readsOnlyFields}): as a row of the application's
      * columns, the migrated one read from the new table ({@code (SELECT "dw$row" FROM (SELECT u."id", <value> AS
      * "email", …) AS "dw$row")}: the original names, types and order), or, selecting a field, as that column. Returns
-     * the index of the last token rewritten, or -1 where the row's type shows or the columns are unknown.
+     * the index of the last token rewritten, or -1 where the row's type shows or the columns are unknown, and for an item
+     * with a column alias list (a derived table whose key is renamed, {@code ReadRewriter#aliasedSources}).
      */
     int wholeRow(Sig s, Scope scope, Relation r, int start, int last, int named, Returned returned, KeyRangeJoins joins,
                  Splice splice) {
+        if (r.columnAliases) {
+            return -1;
+        }
         if (isFieldSelection(s, start, last + 1)) {
             return selectField(s, scope, r, start - 1, last + 3, returned, joins, splice);
         }

@@ -53,10 +53,12 @@ final class WithQueryWrite {
     }
 
     /**
+     * @param main  the main statement's first token ({@link WithList#mainStatement})
      * @param spans for each of the statement's WITH queries, the tokens of its name, its opening and its closing
      *              parenthesis ({@link WithList#mainStatement}); null when they are not in that form
      */
-    PhaseRewrites plan(String sql, String statement, int offset, Sig s, List<int[]> spans, List<String> cteNames) {
+    PhaseRewrites plan(String sql, String statement, int offset, Sig s, int main, List<int[]> spans,
+                       List<String> cteNames) {
         int[] writing = null;
         for (int[] span : spans == null ? List.<int[]>of() : spans) {
             if (WriteScan.writesSource(sub(s, span[1] + 1, span[2]), names)) {
@@ -96,7 +98,7 @@ final class WithQueryWrite {
         int end = body.get(body.size() - 1).end();
         PhaseRewrites alone = planner.plan(sql, statement.substring(start - offset, end - offset), start, body);
         ReadScopes restScopes = restScopes(rest);
-        Rest rows = restScopes == null || !s.is(WithList.mainStatement(s, new ArrayList<>(), null), "select") ? null
+        Rest rows = restScopes == null || !s.is(main, "select") ? null
                 : new Rest(rest, restScopes, s.get(writing[0]).normalized());
         Around around = new Around(statement, offset, s, writing[0], start, end, body, null, rows);
         Around readingNew = around;
