@@ -2045,3 +2045,9 @@ INSERT INTO user_archive SELECT a, b, c FROM users u(a, b, c) WHERE a = 1 RETURN
 UPDATE users SET email = (SELECT c FROM users v(a, b, c) WHERE v.a = 2) WHERE id = 3 RETURNING email
 
 DELETE FROM users WHERE id IN (SELECT a FROM users v(a, b, c) WHERE c LIKE 'dee%') RETURNING id, email
+
+INSERT INTO users (id, name, email) VALUES (2, 'x', 'y') ON CONFLICT (id) DO UPDATE SET email = (SELECT c FROM users w(a, b, c) WHERE w.a = 1) RETURNING id, email
+
+INSERT INTO users (id, name, email) VALUES (931, 'v1', (SELECT upper(c) FROM users v(a, b, c) WHERE v.a = 1)), (932, 'v2', 'z') RETURNING id, email
+
+UPDATE users SET email = (SELECT 'a' || x FROM generate_series(1, 1) g(x)) WHERE id = 3 RETURNING email

@@ -1,5 +1,6 @@
 package io.dualwrite.rewriter.rewrite;
 
+import io.dualwrite.rewriter.analysis.ReadScopes;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.lexer.Lexer;
 import io.dualwrite.rewriter.lexer.Statements;
@@ -29,11 +30,13 @@ final class ComputedOnce {
      * Tokens [from, to): no call but of {@link #IMMUTABLE} functions. A sub-select of such calls gives the same value
      * each time: the translation computes it twice in one RETURNING list, for one row, on the statement's snapshot
      * (which does not see the sync's changes, made by later commands), after PostgreSQL re-read the row under READ
-     * COMMITTED, where the original's SET computed it once on that same row.
+     * COMMITTED, where the original's SET computed it once on that same row. A name before a parenthesis {@code scopes}
+     * knows is no reference (a FROM item's column alias list, {@code users v(a, b)}) is no call.
      */
-    static boolean of(Sig t, int from, int to) {
+    static boolean of(Sig t, ReadScopes scopes, int from, int to) {
         for (int i = from; i < to; i++) {
-            if (t.isName(i) && t.isSymbol(i + 1, "(") && !IMMUTABLE.contains(t.get(i).normalized()) && !isTypeName(t, i)) {
+            if (t.isName(i) && t.isSymbol(i + 1, "(") && !IMMUTABLE.contains(t.get(i).normalized()) && !isTypeName(t, i)
+                    && (scopes == null || !scopes.isNotAReference(i + 1))) {
                 return false;
             }
         }
@@ -46,7 +49,7 @@ final class ComputedOnce {
             return true;
         }
         Sig s = new Sig(Statements.significant(Lexer.scan(expression, true).tokens()));
-        return of(s, 0, s.size());
+        return of(s, null, 0, s.size());
     }
 
     /** A type with modifiers after {@code ::} or CAST's AS ({@code varchar(3)}, {@code character varying(3)}), not a call. */

@@ -194,7 +194,7 @@ final class InsertTranslator {
             return owner.refused(d.statement, "an INSERT that gives the migrated column a value",
                     "the driver did not supply the column's type; record it (dualwrite contract does) and retry");
         }
-        return synced(d, p, columns, column, values);
+        return synced(d, scopes, p, columns, column, values);
     }
 
     /** The expressions the inserted row's column gets, per inserted value. */
@@ -232,7 +232,8 @@ final class InsertTranslator {
                 : Rewrite.Kind.DUAL_WRITE_RETURNING, 0);
     }
 
-    private Rewrite synced(TranslationDraft d, InsertClauses p, List<String> columns, int column, Values values) {
+    private Rewrite synced(TranslationDraft d, ReadScopes scopes, InsertClauses p, List<String> columns, int column,
+            Values values) {
         Sig t = d.t;
         String head = d.edited(d.main, p.headEnd);
         String conflict = p.conflict < 0 ? "" : " " + d.edited(p.conflict, p.conflictEnd);
@@ -269,7 +270,7 @@ final class InsertTranslator {
                     int[] e = exprs.get(k);
                     if (k == column) {
                         boolean isDefault = InsertClauses.isDefault(t, e);
-                        valuesOnce &= isDefault ? defaultOnce : ComputedOnce.of(t, e[0], e[1]);
+                        valuesOnce &= isDefault ? defaultOnce : ComputedOnce.of(t, scopes, e[0], e[1]);
                         value = isDefault ? d.defaultValue() : d.edited(e[0], e[1]);
                         source = isDefault ? -1 : d.notNullSource(e[0], e[1]);
                         continue;
@@ -315,7 +316,7 @@ final class InsertTranslator {
             return d.rewritten(SyncForm.plain(d, parts, false), SyncForm.plainUpsert(d, parts), notNull);
         }
         String list = d.edited(p.returning + 1, t.size());
-        boolean onceEach = valuesOnce && (!p.doUpdate || p.updatedColumn < 0 || updatedOnce(d, p, defaultOnce));
+        boolean onceEach = valuesOnce && (!p.doUpdate || p.updatedColumn < 0 || updatedOnce(d, scopes, p, defaultOnce));
         if (list.contains(TranslationDraft.RETURNED) && !onceEach) {
             // RETURNING and the sync would each compute it: nextval() twice, the stored value not the returned one
             return owner.refused(d.statement, "an INSERT … RETURNING the migrated column whose value (or default) calls a"
@@ -366,9 +367,9 @@ final class InsertTranslator {
     }
 
     /** Whether DO UPDATE's new value of the column is the same each time it is computed ({@link ComputedOnce}). */
-    private static boolean updatedOnce(TranslationDraft d, InsertClauses p, boolean defaultOnce) {
+    private static boolean updatedOnce(TranslationDraft d, ReadScopes scopes, InsertClauses p, boolean defaultOnce) {
         TranslationDraft.Assignment a = p.updates.get(p.updatedColumn);
-        return a.eq() + 2 == a.end() && d.t.is(a.eq() + 1, "default") ? defaultOnce : ComputedOnce.of(d.t, a.eq() + 1, a.end());
+        return a.eq() + 2 == a.end() && d.t.is(a.eq() + 1, "default") ? defaultOnce : ComputedOnce.of(d.t, scopes, a.eq() + 1, a.end());
     }
 
     /** The new value DO UPDATE gives the column (EXCLUDED's still a placeholder); removes its assignment. */

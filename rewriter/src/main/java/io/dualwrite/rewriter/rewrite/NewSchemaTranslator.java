@@ -287,7 +287,7 @@ final class NewSchemaTranslator {
         int setEnd = list.get(list.size() - 1).end();
         String expression = d.edited(assigned.from(), assigned.to());
         boolean readsColumn = !expression.equals(d.text.substring(t.get(assigned.from()).start(), t.get(assigned.to() - 1).end()));
-        boolean twice = ret >= 0 && d.edited(ret + 1, t.size()).contains(TranslationDraft.RETURNED) && !ComputedOnce.of(t, assigned.from(), assigned.to());
+        boolean twice = ret >= 0 && d.edited(ret + 1, t.size()).contains(TranslationDraft.RETURNED) && !ComputedOnce.of(t, scopes, assigned.from(), assigned.to());
         List<String> oldValues = null;
         String value;
         if (!isDefault && twice && !readsColumn && OldValuesJoin.joinable(t, setEnd)) {
