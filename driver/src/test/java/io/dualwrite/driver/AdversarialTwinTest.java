@@ -43,13 +43,14 @@ class AdversarialTwinTest {
     @ParameterizedTest
     @EnumSource(value = Phase.class, names = {"DUAL_WRITE", "READ_NEW", "NEW_ONLY", "CONTRACTED"})
     void everyStatementBehavesAsOnThePlainTwinOrIsRefused(Phase phase, TestDatabase db) throws Exception {
-        // as the driver reads the catalog: user_archive is the other table with an email column, MERGE returns from 17
+        // as the driver reads the catalog (to tell translated statements from those passed through): the column's type,
+        // user_archive the other table with an email column, MERGE returning from 17
         boolean mergeReturns;
         try (Connection c = db.connect()) {
             mergeReturns = c.getMetaData().getDatabaseMajorVersion() >= 17;
         }
         StatementRewriter rewriter = new StatementRewriter(List.of(new SourceTable(MigrationFixture.SPEC,
-                List.of("id", "name", "email"), null, null, false, false, false, null, List.of(),
+                List.of("id", "name", "email"), "text", null, false, false, false, null, List.of(),
                 Set.of(new RelationName("public", "user_archive")), null, null, false, null, null, null, mergeReturns)));
         // the old column, where the phase still writes it, must hold what the plain twin's holds
         String users = phase.writesOld() ? "SELECT id, name, email FROM users ORDER BY id" : "SELECT id, name FROM users ORDER BY id";

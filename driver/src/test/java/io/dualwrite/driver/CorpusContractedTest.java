@@ -56,7 +56,7 @@ class CorpusContractedTest {
     void everyStatementOnUsersBehavesAsOnTheOriginalSchemaOrIsRefused(Phase phase, TestDatabase db) throws Exception {
         List<Case> corpus = CorpusOnDatabaseTest.corpus();
         StatementRewriter rewriter = new StatementRewriter(
-                List.of(new SourceTable(MigrationFixture.SPEC, List.of("id", "name", "email"), null, null, false, false, false)));
+                List.of(new SourceTable(MigrationFixture.SPEC, List.of("id", "name", "email"), "text", null, false, false, false)));
         try (TestDatabase plainDb = PostgresServer.get().createDatabase()) {
             MigrationFixture.createTables(plainDb);
             MigrationFixture.create(db, Phase.DUAL_WRITE);
