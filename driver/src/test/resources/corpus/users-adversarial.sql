@@ -2051,3 +2051,11 @@ INSERT INTO users (id, name, email) VALUES (2, 'x', 'y') ON CONFLICT (id) DO UPD
 INSERT INTO users (id, name, email) VALUES (931, 'v1', (SELECT upper(c) FROM users v(a, b, c) WHERE v.a = 1)), (932, 'v2', 'z') RETURNING id, email
 
 UPDATE users SET email = (SELECT 'a' || x FROM generate_series(1, 1) g(x)) WHERE id = 3 RETURNING email
+
+UPDATE users SET email = format('%s-%s', name, (SELECT max(u2.email) FROM users u2 WHERE u2.id < users.id)) WHERE id = 3 RETURNING id, email
+
+UPDATE users SET email = to_char(date_trunc('day', timestamp '2024-05-06 07:08'), 'YYYY-MM-DD') || email WHERE id = 1 RETURNING email
+
+INSERT INTO users (id, name, email) VALUES (940, 'c', (SELECT count(*) || '@n' FROM users WHERE email LIKE '%example%')) RETURNING email
+
+UPDATE users SET email = pg_catalog.upper(email) WHERE id = 1 RETURNING email

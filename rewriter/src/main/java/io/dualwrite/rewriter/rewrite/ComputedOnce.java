@@ -14,28 +14,34 @@ import java.util.Set;
 final class ComputedOnce {
 
     /**
-     * Functions whose result depends only on their arguments (and CAST, whose conversions are at worst stable: one value
-     * within a statement): an assigned value using only these may be computed twice.
+     * Built-in functions that give one value for the same arguments within a statement: immutable ones, stable ones
+     * (PostgreSQL's contract for STABLE: the same result for all rows within a single statement; CAST's conversions are
+     * at worst stable), and aggregates whose result does not depend on the order of their rows (a sub-select computed
+     * twice on one snapshot reads the same rows, not necessarily in the same order). An assigned value using only these
+     * may be computed twice.
      */
-    private static final Set<String> IMMUTABLE = Set.of("cast", "lower", "upper", "trim", "btrim", "ltrim", "rtrim",
-            "coalesce", "nullif", "concat", "replace", "substr", "substring", "left", "right", "lpad", "rpad",
-            "split_part", "md5", "initcap", "length", "reverse", "translate", "overlay", "position", "greatest", "least",
-            "repeat", "regexp_replace", "char_length", "octet_length", "abs", "round", "ceil", "floor", "chr", "ascii",
-            "quote_ident", "quote_literal", "encode", "decode", "starts_with");
+    private static final Set<String> SAME_WITHIN_A_STATEMENT = Set.of("cast", "lower", "upper", "trim", "btrim", "ltrim",
+            "rtrim", "coalesce", "nullif", "concat", "concat_ws", "format", "replace", "substr", "substring", "left",
+            "right", "lpad", "rpad", "split_part", "strpos", "md5", "initcap", "length", "reverse", "translate", "overlay",
+            "position", "greatest", "least", "repeat", "regexp_replace", "char_length", "octet_length", "abs", "round",
+            "ceil", "floor", "trunc", "mod", "chr", "ascii", "to_hex", "quote_ident", "quote_literal", "encode", "decode",
+            "starts_with", "to_char", "to_number", "to_date", "to_timestamp", "date_trunc", "date_part", "extract",
+            "array_to_string", "string_to_array", "to_json", "to_jsonb", "json_build_object", "jsonb_build_object",
+            "count", "min", "max", "bool_and", "bool_or", "every");
 
     private ComputedOnce() {
     }
 
     /**
-     * Tokens [from, to): no call but of {@link #IMMUTABLE} functions. A sub-select of such calls gives the same value
-     * each time: the translation computes it twice in one RETURNING list, for one row, on the statement's snapshot
-     * (which does not see the sync's changes, made by later commands), after PostgreSQL re-read the row under READ
-     * COMMITTED, where the original's SET computed it once on that same row. A name before a parenthesis {@code scopes}
+     * Tokens [from, to): no call but of {@link #SAME_WITHIN_A_STATEMENT} functions. A sub-select of such calls gives the
+     * same value each time: the translation computes it twice in one RETURNING list, for one row, on the statement's
+     * snapshot (which does not see the sync's changes, made by later commands), after PostgreSQL re-read the row under
+     * READ COMMITTED, where the original's SET computed it once on that same row. A name before a parenthesis {@code scopes}
      * knows is no reference (a FROM item's column alias list, {@code users v(a, b)}) is no call.
      */
     static boolean of(Sig t, ReadScopes scopes, int from, int to) {
         for (int i = from; i < to; i++) {
-            if (t.isName(i) && t.isSymbol(i + 1, "(") && !IMMUTABLE.contains(t.get(i).normalized()) && !isTypeName(t, i)
+            if (t.isName(i) && t.isSymbol(i + 1, "(") && !isBuiltIn(t, i) && !isTypeName(t, i)
                     && (scopes == null || !scopes.isNotAReference(i + 1))) {
                 return false;
             }
@@ -50,6 +56,11 @@ final class ComputedOnce {
         }
         Sig s = new Sig(Statements.significant(Lexer.scan(expression, true).tokens()));
         return of(s, null, 0, s.size());
+    }
+
+    /** One of {@link #SAME_WITHIN_A_STATEMENT}, unqualified or in pg_catalog (another schema's is the application's own). */
+    private static boolean isBuiltIn(Sig t, int i) {
+        return SAME_WITHIN_A_STATEMENT.contains(t.get(i).normalized()) && (!t.isSymbol(i - 1, ".") || t.is(i - 2, "pg_catalog"));
     }
 
     /** A type with modifiers after {@code ::} or CAST's AS ({@code varchar(3)}, {@code character varying(3)}), not a call. */

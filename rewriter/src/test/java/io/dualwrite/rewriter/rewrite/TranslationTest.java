@@ -397,6 +397,12 @@ class TranslationTest {
         translated("INSERT INTO users (id, name, email) VALUES (7, 'r', (SELECT email FROM users WHERE id = 1)) RETURNING *");
         translated("UPDATE users SET email = (SELECT u2.email FROM users u2 WHERE u2.id = 2) WHERE id = 3 RETURNING email");
         translated("UPDATE users SET email = lower((SELECT name FROM orders WHERE user_id = users.id)) RETURNING *");
+        // stable built-ins and order-free aggregates give one value within the statement; another schema's function may not
+        translated("UPDATE users SET email = concat_ws('.', name, email) WHERE id = 2 RETURNING email");
+        translated("UPDATE users SET email = email || (SELECT count(*) FROM users u2 WHERE u2.email IS NOT NULL) RETURNING email");
+        assertThat(rewriter.plan("UPDATE users SET email = app.lower(email) WHERE id = 2 RETURNING email")
+                .forPhase(Phase.CONTRACTED)).isInstanceOfSatisfying(Rewrite.Rejected.class,
+                        x -> assertThat(x.reason()).contains("may not be immutable"));
         // a FROM item's column alias list is no call; a function in FROM is one
         translated("INSERT INTO users (id, name, email) VALUES (7, 'r', (SELECT c FROM users v(a, b, c) WHERE a = 1)) RETURNING *");
         assertThat(rewriter.plan("INSERT INTO users (id, name, email) VALUES (7, 'r', (SELECT x FROM nextval('s') v(x)))"
