@@ -2059,3 +2059,24 @@ UPDATE users SET email = to_char(date_trunc('day', timestamp '2024-05-06 07:08')
 INSERT INTO users (id, name, email) VALUES (940, 'c', (SELECT count(*) || '@n' FROM users WHERE email LIKE '%example%')) RETURNING email
 
 UPDATE users SET email = pg_catalog.upper(email) WHERE id = 1 RETURNING email
+
+INSERT INTO users (id, name, email) SELECT '900', 'x', 'y@x'
+
+INSERT INTO users SELECT '901', 'n', 'e@x' RETURNING *
+
+INSERT INTO users (id, name, email) SELECT 902, NULL, (NULL)
+
+-- params: 903, 'p', 'q@x'
+INSERT INTO users (id, name, email) SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM users WHERE email = 'q@x')
+
+INSERT INTO users (id, name, email) SELECT '904', 'a', 'b' UNION ALL SELECT '905', 'c', 'd'
+
+INSERT INTO users (id, name, email) SELECT DISTINCT '906', 'a', 'b'
+
+INSERT INTO users (id, name, email) SELECT '907' AS id, ('n'), E'e\\@x' RETURNING *
+
+INSERT INTO users (id, name, email) SELECT 'x908', 'n', 'e'
+
+INSERT INTO users (id, name, email) SELECT '1', 'dup', $$d@x$$ ON CONFLICT (id) DO NOTHING RETURNING id
+
+INSERT INTO users (id, name, email) WITH s AS (SELECT 1) SELECT '909', U&'n\0061', 'w@x' FROM s WHERE '1' = '1'

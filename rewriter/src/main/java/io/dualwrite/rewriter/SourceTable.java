@@ -2,6 +2,7 @@ package io.dualwrite.rewriter;
 
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -62,18 +63,19 @@ import java.util.Set;
  * @param valueUniqueConstraints the names of the UNIQUE constraints of the old column alone that a unique twin on the
  *                     target stands for (control's {@code ValueIndexes#valueUniqueConstraints}, also after the contract):
  *                     {@code ON CONFLICT ON CONSTRAINT} one of them is translated as {@code ON CONFLICT (<column>)}
- * @param keyType      the key column's type without its modifier ({@code format_type(atttypid, NULL)}: {@code bigint},
- *                     {@code uuid}, {@code character varying}), or null: a translation that computes a row's given key
- *                     before the row is inserted ({@code ON CONFLICT (email)}) resolves it with this type, as the
- *                     INSERT's assignment would type a literal or a parameter of unknown type; the assignment then
- *                     checks the modifier
+ * @param columnTypes  the source's columns' types without their modifiers ({@code format_type(atttypid, NULL)}:
+ *                     {@code bigint}, {@code character varying}, {@code bpchar}), by normalized name; empty when unknown.
+ *                     A translation that computes a value before the INSERT's assignment sees it (the key of a row given
+ *                     {@code ON CONFLICT (email)}, an {@code INSERT … SELECT}'s query moved into a WITH query) resolves
+ *                     a literal or parameter of unknown type with the column's type, as the assignment would have; the
+ *                     assignment then checks the modifier
  */
 public record SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
                           boolean syncedByTrigger, boolean targetHasColumnType, boolean storedMayDiffer, String keyDefault,
                           List<String> valueUniqueIndexes, Set<RelationName> relationsWithColumn, String rowVersionColumn,
                           Set<String> generatedColumns, boolean deletesFollowed, Set<RelationName> descendants,
                           Set<RelationName> columnRules, Set<SourceView> views, boolean mergeReturns,
-                          Set<String> valueUniqueConstraints, String keyType) {
+                          Set<String> valueUniqueConstraints, Map<String, String> columnTypes) {
 
     public SourceTable {
         Objects.requireNonNull(spec, "spec");
@@ -85,9 +87,15 @@ public record SourceTable(MigrationSpec spec, List<String> columns, String value
         columnRules = columnRules == null ? Set.of() : Set.copyOf(columnRules);
         views = views == null ? Set.of() : Set.copyOf(views);
         valueUniqueConstraints = valueUniqueConstraints == null ? Set.of() : Set.copyOf(valueUniqueConstraints);
+        columnTypes = columnTypes == null ? Map.of() : Map.copyOf(columnTypes);
     }
 
-    /** Without the key's type. */
+    /** The key column's type without its modifier ({@link #columnTypes}), or null. */
+    public String keyType() {
+        return columnTypes.get(spec.keyColumn());
+    }
+
+    /** Without the columns' types. */
     public SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
                        boolean syncedByTrigger, boolean targetHasColumnType, boolean storedMayDiffer, String keyDefault,
                        List<String> valueUniqueIndexes, Set<RelationName> relationsWithColumn, String rowVersionColumn,

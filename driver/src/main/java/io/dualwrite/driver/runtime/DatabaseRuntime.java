@@ -267,7 +267,7 @@ public final class DatabaseRuntime {
                     TranslatedSync.generatedColumns(c, runtime.spec()), deletesFollowed,
                     SourceRelatives.descendants(c, runtime.spec()), columnRules,
                     SourceRelatives.views(c, runtime.spec(), columnRules), mergeReturns, runtime.valueUniqueConstraints(),
-                    columns.keyType()));
+                    columns.baseTypes()));
         }
         if (!changed && !tables.equals(currentTables)) {
             changed = true;

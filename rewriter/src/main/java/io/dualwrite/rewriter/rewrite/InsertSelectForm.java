@@ -156,6 +156,64 @@ final class InsertSelectForm {
      * {@code VALUES}, a CTE list not in the usual form).
      */
     static int queryWidth(Sig t, int start, int end) {
+        List<int[]> items = selectList(t, start, end);
+        return items == null ? -1 : items.size();
+    }
+
+    /**
+     * The query's values of unknown type (a quoted literal, a parameter PgJDBC sends untyped, NULL), cast to their
+     * columns' types ({@link io.dualwrite.rewriter.SourceTable#columnTypes}, without modifiers, which the INSERT's
+     * assignment checks): in the original PostgreSQL gives them the target column's type, but the translation moves the
+     * query into a WITH query, where it would make them text (and the INSERT then fail with 42804 on another type). Only
+     * where the original leaves them unknown to the assignment: a single SELECT without DISTINCT, GROUP BY or ORDER BY
+     * (which resolve them as text themselves, as a set operation does). A parameter bound with another type is cast
+     * explicitly, so a value the assignment would refuse (a boolean into an integer column) is converted instead.
+     */
+    static void typeUnknownValues(TranslationDraft d, List<String> columns, int column, int start, int end) {
+        Sig t = d.t;
+        List<int[]> items = selectList(t, start, end);
+        if (items == null) {
+            return;
+        }
+        int depth = t.depth(items.get(0)[0]);
+        for (int m = start; m < end; m++) {
+            if (t.depth(m) <= depth && (t.is(m, "union") || t.is(m, "intersect") || t.is(m, "except")
+                    || t.is(m, "distinct") && !t.isDistinctFrom(m) || t.is(m, "group") || t.is(m, "order"))) {
+                return;
+            }
+        }
+        for (int k = 0; k < items.size() && k < columns.size(); k++) {
+            int a = items.get(k)[0];
+            int b = items.get(k)[1];
+            if (t.is(b - 2, "as") || b - a == 2 && t.isName(b - 1)) {
+                b -= t.is(b - 2, "as") ? 2 : 1; // the output name
+            }
+            while (b - a >= 3 && t.isSymbol(a, "(") && t.match(a) == b - 1) {
+                a++;
+                b--;
+            }
+            String type = k == column ? d.baseValueType() : d.table.columnTypes().get(columns.get(k));
+            if (b - a == 1 && type != null && isUnknown(t, a)) {
+                d.splice.insert(t.get(a).start(), "CAST(");
+                d.splice.insert(t.get(a).end(), " AS " + type + ")");
+            }
+        }
+    }
+
+    private static boolean isUnknown(Sig t, int i) {
+        return switch (t.get(i).kind()) {
+            case STRING -> t.get(i).text().startsWith("'"); // not B'…', X'…' (bit strings) nor N'…' (bpchar)
+            case ESCAPE_STRING, UNICODE_STRING, DOLLAR_STRING, PARAMETER -> true;
+            case IDENTIFIER -> t.is(i, "null");
+            default -> false;
+        };
+    }
+
+    /**
+     * The items of the first SELECT's list of the query in [start, end), as token ranges [start, end); null when the
+     * tokens do not tell ({@link #queryWidth}).
+     */
+    private static List<int[]> selectList(Sig t, int start, int end) {
         int k = start;
         while (t.isSymbol(k, "(")) {
             k++;
@@ -163,14 +221,14 @@ final class InsertSelectForm {
         if (t.is(k, "with")) {
             k = WithQueries.parse(t, k, new ArrayList<>());
             if (k < 0) {
-                return -1;
+                return null;
             }
             while (t.isSymbol(k, "(")) {
                 k++;
             }
         }
         if (!t.is(k, "select")) {
-            return -1;
+            return null;
         }
         k++;
         if (t.is(k, "all")) {
@@ -179,13 +237,13 @@ final class InsertSelectForm {
             k++;
             if (t.is(k, "on")) {
                 if (!t.isSymbol(k + 1, "(") || t.match(k + 1) < 0) {
-                    return -1;
+                    return null;
                 }
                 k = t.match(k + 1) + 1;
             }
         }
         int depth = t.depth(k);
-        int items = 0;
+        List<int[]> items = new ArrayList<>();
         int itemStart = k;
         for (int m = k; ; m++) {
             boolean listEnds = m >= end || t.depth(m) < depth
@@ -193,9 +251,9 @@ final class InsertSelectForm {
                         && !t.is(m - 1, "as") && !t.isSymbol(m - 1, ".") && !t.isDistinctFrom(m) && !t.isCollationFor(m));
             if (listEnds || (t.depth(m) == depth && t.isSymbol(m, ","))) {
                 if (m == itemStart || t.isSymbol(m - 1, "*") && (m - 1 == itemStart || t.isSymbol(m - 2, "."))) {
-                    return -1;   // an empty item, or a star whose columns the tokens do not list
+                    return null;   // an empty item, or a star whose columns the tokens do not list
                 }
-                items++;
+                items.add(new int[] {itemStart, m});
                 itemStart = m + 1;
             }
             if (listEnds) {

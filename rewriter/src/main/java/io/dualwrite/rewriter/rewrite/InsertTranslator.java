@@ -147,6 +147,7 @@ final class InsertTranslator {
                 return owner.refused(d.statement, refusal, "or stay in a phase that writes the old column");
             }
             if (arbitratedQuery) {
+                InsertSelectForm.typeUnknownValues(d, columns, column, p.sourceStart, p.sourceEnd);
                 return InsertSelectForm.arbitrated(d, shape, p.headEnd, p.written(t, columns, columns.size()), column,
                         p.overriding, p.sourceStart, p.sourceEnd, p.valueArbiter, p.returning);
             }
@@ -174,6 +175,7 @@ final class InsertTranslator {
                 conflict = new InsertSelectForm.Conflict(d.edited(p.conflict, p.conflictEnd), p.doUpdate,
                         p.updatedColumn >= 0);
             }
+            InsertSelectForm.typeUnknownValues(d, columns, column, p.sourceStart, p.sourceEnd);
             return InsertSelectForm.translate(d, shape, p.headEnd, p.written(t, columns, columns.size()), column,
                     keyByDefault ? -1 : columns.indexOf(names.spec().keyColumn()), p.overriding, p.sourceStart, p.sourceEnd,
                     conflict, p.returning);

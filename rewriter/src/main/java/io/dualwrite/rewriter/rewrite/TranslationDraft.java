@@ -187,16 +187,21 @@ final class TranslationDraft {
      * view's, which keeps the modifiers) fails with 22001.
      */
     String forSync(String expr) {
+        String base = baseValueType();
+        return base == null ? "(" + expr + ")" : "CAST((" + expr + ") AS " + base + ")";
+    }
+
+    /** The old column's type without its modifiers (an explicit cast to it does not truncate), or null when unknown. */
+    String baseValueType() {
         if (table.valueType() == null) {
-            return "(" + expr + ")";
+            return null;
         }
         String base = TYPE_MODIFIER.matcher(table.valueType()).replaceAll("").replaceAll("\\s+", " ").trim();
-        base = switch (base) {
+        return switch (base) {
             case "character" -> "bpchar";
             case "bit" -> "bit varying";
             default -> base;
         };
-        return "CAST((" + expr + ") AS " + base + ")";
     }
 
     /** The new value read from the target table's primary row of {@code qualifier}'s key (the statement's snapshot). */

@@ -7,6 +7,7 @@ import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.RewritePlan;
 import io.dualwrite.rewriter.SourceTable;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -132,7 +133,7 @@ class ValueArbiterInsertTest {
     void aGivenKeyIsTypedAsTheKeyColumn() {
         StatementRewriter typed = new StatementRewriter(List.of(new SourceTable(Fixtures.USERS_EMAIL,
                 List.of("id", "name", "email"), "character varying(255)", null, false, true, false, KEY_DEFAULT,
-                List.of("users_email_key"), null, null, null, true, null, null, null, false, Set.of(), "bigint")));
+                List.of("users_email_key"), null, null, null, true, null, null, null, false, Set.of(), Map.of("id", "bigint"))));
         assertThat(translated(typed, "INSERT INTO users (id, name, email) VALUES ('7', 'n', 'x@y'), (?, 'm', 'z@y'),"
                 + " (DEFAULT, 'o', 'o@y') ON CONFLICT (email) DO NOTHING")).isInstanceOfSatisfying(Rewrite.Rewritten.class,
                 w -> assertThat(w.sql()).contains("SELECT COALESCE(('7'), CAST(NULL AS bigint)) AS \"dw$k\"",
