@@ -7,11 +7,17 @@ import java.util.Set;
 /** Whether the last token of a SELECT-list item is an alias written without AS ({@code SELECT email e}). */
 final class BareAlias {
 
+    /**
+     * Words that end an expression ({@code IS UNKNOWN}, {@code AT LOCAL}, {@code WITH TIME ZONE}, an interval's field) or
+     * continue it. Not the keywords PostgreSQL (14 and later) takes as a bare label and no expression ends with:
+     * {@code SELECT email first}, {@code … desc}, {@code … at} are aliases there ({@code IS UNKNOWN} is told by the
+     * word before).
+     */
     private static final Set<String> NOT_A_BARE_ALIAS = Set.of("null", "true", "false", "end", "is", "not", "and",
             "or", "like", "ilike", "similar", "collate", "between", "in", "escape", "distinct", "from", "then", "else",
-            "when", "case", "zone", "time", "precision", "varying", "with", "without", "default", "all", "any", "some",
-            "array", "row", "interval", "asc", "desc", "nulls", "first", "last", "unknown", "over", "filter",
-            "within", "group", "isnull", "notnull", "at", "local", "year", "month", "day", "hour", "minute", "second");
+            "when", "case", "zone", "precision", "varying", "with", "without", "all", "any", "some", "array", "row",
+            "over", "filter", "within", "group", "isnull", "notnull", "local", "year", "month", "day", "hour", "minute",
+            "second");
     /** Last words of type names of two words ({@code national character}), never an alias after a cast. */
     private static final Set<String> TYPE_NAME_ENDS = Set.of("character", "char");
 

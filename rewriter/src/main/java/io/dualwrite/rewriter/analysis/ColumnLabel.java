@@ -17,7 +17,7 @@ public final class ColumnLabel {
 
     /** Words after {@code ::} that end an item's type and start an expression instead. */
     private static final Set<String> OPERATOR_WORDS = Set.of("is", "isnull", "notnull", "and", "or", "not", "like",
-            "ilike", "similar", "between", "in", "at", "overlaps", "escape", "collate", "over", "filter", "within");
+            "ilike", "similar", "between", "in", "at", "overlaps", "escape", "collate", "over", "filter", "within", "operator");
 
     private ColumnLabel() {
     }

@@ -16,13 +16,13 @@ import java.util.Set;
 /**
  * {@link Rewrite.Origins} of a statement's rows, after {@link ReadRewriter} replaced its references to the old column:
  * the items of the outermost SELECT, or of a write's RETURNING list, as PostgreSQL's {@code markTargetListOrigins} sees
- * them. A reference the rewrite replaced has the old column as origin under any alias, under parentheses and one cast
- * (to the column's own type PostgreSQL keeps the origin, to another it has none: the driver tells them apart by the
- * result's type); so does an expansion of {@code *} over the migrated table, and the column read unqualified from an
- * outer query. A reference to a derived table's or a WITH query's column has the origin of the item it names there,
+ * them. A reference the rewrite replaced has the old column as origin under any alias, under parentheses and casts
+ * to one type (to the column's own type PostgreSQL keeps the origin, to another it has none: the driver tells them
+ * apart by the result's type); so does an expansion of {@code *} over the migrated table, and the column read
+ * unqualified from an outer query. A reference to a derived table's or a WITH query's column has the origin of the item it names there,
  * followed down, also into the RETURNING list of a WITH query that writes the migrated table ({@link WrittenRows}).
- * Anything else has none: an expression, a COLLATE, a CASE, a chain of casts, every column of a set operation or of
- * {@code VALUES}, FULL JOIN … USING's merged column.
+ * Anything else has none: an expression, a COLLATE, a CASE, casts to several types, every column of a set operation
+ * or of {@code VALUES}, FULL JOIN … USING's merged column.
  */
 final class ResultOrigins {
 
@@ -113,7 +113,7 @@ final class ResultOrigins {
             star(top, item, labels, origins, 0);
             if (!star) {
                 labels.add(label(item));
-                origins.add(origin(top, item, 0, 0));
+                origins.add(origin(top, item, null, 0));
                 if (byPosition != null) {
                     byPosition.add(origins.get(0) == Origin.UNKNOWN ? null : origins.get(0) == Origin.OLD_COLUMN);
                 }
@@ -139,8 +139,11 @@ final class ResultOrigins {
         return item.alias < 0 ? item.end : s.is(item.alias - 1, "as") ? item.alias - 1 : item.alias;
     }
 
-    /** The origin of {@code item} of {@code scope}, {@code casts} casts above it. */
-    private Origin origin(Scope scope, Item item, int casts, int depth) {
+    /**
+     * The origin of {@code item} of {@code scope}, under casts to {@code castType} above it (null: none). Casts to one
+     * type count as one: PostgreSQL leaves out a cast of a value to the type it has.
+     */
+    private Origin origin(Scope scope, Item item, String castType, int depth) {
         int end = end(item);
         if (s.isSymbol(end - 1, "*")) {
             return Origin.UNKNOWN;
@@ -153,19 +156,47 @@ final class ResultOrigins {
             if (s.is(k, "collate") || s.is(k, "case")) {
                 return Origin.NONE;
             }
-            casts += s.isSymbol(k, "::") || s.is(k, "cast") && s.isSymbol(k + 1, "(") ? 1 : 0;
-        }
-        if (casts > 1) {
-            return Origin.NONE;
+            String type = castTypeAt(k, end);
+            if (type != null && castType != null && !castType.equals(type)) {
+                return Origin.NONE;
+            }
+            castType = type != null ? type : castType;
         }
         if (item.replacedAt.get(reference)) {
             return Origin.OLD_COLUMN;
         }
-        return depth < MAX_DEPTH ? named(scope, reference, casts, depth + 1) : Origin.UNKNOWN;
+        return depth < MAX_DEPTH ? named(scope, reference, castType, depth + 1) : Origin.UNKNOWN;
+    }
+
+    /** The type (its tokens, normalized) of the cast at {@code k} ({@code ::type} or {@code CAST(… AS type)}), or null. */
+    private String castTypeAt(int k, int end) {
+        int from;
+        int to;
+        if (s.isSymbol(k, "::")) {
+            from = k + 1;
+            to = from;
+            while (to < end && s.depth(to) >= s.depth(k) && !(s.depth(to) == s.depth(k)
+                    && (s.isSymbol(to, "::") || s.is(to, "collate") || s.is(to, "as") || s.isSymbol(to, ")")))) {
+                to++;
+            }
+        } else if (s.is(k, "cast") && s.isSymbol(k + 1, "(") && s.match(k + 1) > 0) {
+            to = s.match(k + 1);
+            from = s.find("as", k + 2, to, s.depth(k + 2)) + 1;
+            if (from <= 0) {
+                return null;
+            }
+        } else {
+            return null;
+        }
+        StringBuilder type = new StringBuilder();
+        for (int j = from; j < to; j++) {
+            type.append(type.isEmpty() ? "" : " ").append(s.get(j).normalized());
+        }
+        return type.toString();
     }
 
     /** The origin of the column the reference at {@code reference} (not to the migrated table) names in {@code scope}. */
-    private Origin named(Scope scope, int reference, int casts, int depth) {
+    private Origin named(Scope scope, int reference, String castType, int depth) {
         int last = reference;
         while (s.isSymbol(last + 1, ".") && s.isName(last + 2)) {
             last += 2;
@@ -173,7 +204,7 @@ final class ResultOrigins {
         String name = s.get(last).normalized();
         if (last == reference + 2) {
             Relation r = scope.resolveQualifier(s.get(reference).normalized());
-            return r == null ? Origin.UNKNOWN : r.source ? aliasedColumn(r, name) : columnOf(r, name, casts, depth);
+            return r == null ? Origin.UNKNOWN : r.source ? aliasedColumn(r, name) : columnOf(r, name, castType, depth);
         }
         if (last != reference) {
             return Origin.UNKNOWN;
@@ -206,7 +237,7 @@ final class ResultOrigins {
             if (tableWithout || lacks(r, name)) {
                 continue;
             }
-            Origin o = columnOf(r, name, casts, depth);
+            Origin o = columnOf(r, name, castType, depth);
             if (o == Origin.UNKNOWN || found != null) {
                 return Origin.UNKNOWN;
             }
@@ -257,7 +288,7 @@ final class ResultOrigins {
     }
 
     /** The origin of column {@code name} of FROM item {@code r}: a derived table's or a WITH query's item; else unknown. */
-    private Origin columnOf(Relation r, String name, int casts, int depth) {
+    private Origin columnOf(Relation r, String name, String castType, int depth) {
         List<Origin> rows = writtenRows(r);
         if (rows != null) {
             int k = onlyIndexOf(renamed(r, written.labels()), name);
@@ -275,7 +306,7 @@ final class ResultOrigins {
             return Origin.UNKNOWN;
         }
         int k = onlyIndexOf(outputNames(r, inner), name);
-        return k < 0 ? Origin.UNKNOWN : origin(inner, inner.items.get(k), casts, depth);
+        return k < 0 ? Origin.UNKNOWN : origin(inner, inner.items.get(k), castType, depth);
     }
 
     /** The position of the one {@code name} in {@code names}; -1 when there is none, or more than one. */
@@ -317,7 +348,7 @@ final class ResultOrigins {
             labels.addAll(outputNames(r, inner));
             for (int k = 0; k < inner.items.size(); k++) {
                 origins.add(setOperation ? Origin.NONE
-                        : depth < MAX_DEPTH ? origin(inner, inner.items.get(k), 0, depth + 1) : Origin.UNKNOWN);
+                        : depth < MAX_DEPTH ? origin(inner, inner.items.get(k), null, depth + 1) : Origin.UNKNOWN);
             }
         }
     }
