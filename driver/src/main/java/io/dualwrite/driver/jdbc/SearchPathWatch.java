@@ -84,7 +84,8 @@ final class SearchPathWatch {
      *   <li>a migration outside {@code public} that the unqualified name leads to: refused outside EXPANDED
      *       (the rewriter reads only qualified names there);</li>
      *   <li>the server cannot be asked (an aborted transaction), or the same string changes the path
-     *       before the statement: refused when the statement needs a rewrite or names the table unqualified.</li>
+     *       before the statement: refused when the statement needs a rewrite or (once the old column is not written)
+     *       names the table unqualified.</li>
      * </ul>
      *
      * @param pathChangesFirst an earlier statement of the same string or batch may change the path
@@ -94,11 +95,14 @@ final class SearchPathWatch {
         if (!phase.writesNew()) {
             return rewrite;
         }
-        if (pathChangesFirst && rewrite instanceof Rewrite.Rewritten) {
+        MigrationSpec spec = migration.spec();
+        // once the old column is not written, a statement passed through on the rewriter's reading of the tables (a
+        // NATURAL join with a relation it knows has no such column) must read them as they are when it runs
+        if (pathChangesFirst && (rewrite instanceof Rewrite.Rewritten || !phase.writesOld()
+                && rewrite instanceof Rewrite.PassThrough && (mentions(sql, spec) & UNQUALIFIED) != 0)) {
             return refusal("the same string or batch may change search_path (or the tables on it) before this statement runs;"
                     + " send the session command on its own", sql);
         }
-        MigrationSpec spec = migration.spec();
         boolean assumed = "public".equals(spec.sourceSchema());
         Boolean leads = leadsToMigration(migration);
         if (leads != null && leads == assumed) {
@@ -130,11 +134,19 @@ final class SearchPathWatch {
     /**
      * A statement the rewriter passes through (it names no migrated table as the rewriter reads
      * names): for a migration outside {@code public} that this session's unqualified name leads to,
-     * the rewrite it needed, refused when the text names the table unqualified; else null.
+     * the rewrite it needed, refused when the text names the table unqualified; once a migration's old column is not
+     * written, refused when the text names its table unqualified after an earlier statement of it may change where names
+     * lead or what the tables beside it hold ({@link SessionWords#changesInText}: a NATURAL join with a relation the
+     * same string created); else null.
      */
     Rewrite.Rejected unseen(DatabaseRuntime.Migrations migrations, String sql) throws SQLException {
         for (MigrationRuntime m : migrations.runtimes()) {
             MigrationSpec spec = m.spec();
+            if (!m.phase().writesOld() && containsIgnoreCase(sql, spec.sourceTable())
+                    && (mentions(sql, spec) & UNQUALIFIED) != 0 && SessionWords.changesInText(sql, spec.sourceTable())) {
+                return (Rewrite.Rejected) refusal("the same string may change search_path (or the tables on it) before a"
+                        + " statement naming " + spec.sourceTable() + " runs; send the session command on its own", sql);
+            }
             if (!"public".equals(spec.sourceSchema()) && m.phase().writesNew() && containsIgnoreCase(sql, spec.sourceTable())
                     && (mentions(sql, spec) & UNQUALIFIED) != 0 && !Boolean.FALSE.equals(leadsToMigration(m))) {
                 return (Rewrite.Rejected) refusal("the unqualified " + spec.sourceTable() + " may lead to " + spec.qualifiedSource()

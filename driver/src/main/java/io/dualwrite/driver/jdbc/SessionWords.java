@@ -91,9 +91,13 @@ final class SessionWords {
      * resolve before it changes anything itself. Such a statement calls set_config or names search_path; or sets or
      * resets the role, the session authorization, the schema or everything; or discards, imports, creates, alters or
      * drops; or rolls back, unless to a savepoint this string set (nothing before it changed the path, or this would
-     * have answered already). {@code SET LOCAL statement_timeout = …}, {@code SET CONSTRAINTS ALL DEFERRED},
-     * {@code SAVEPOINT a; …; ROLLBACK TO SAVEPOINT a} and a table, view, sequence or index created under another name
-     * than the migrated {@code table}'s ({@code CREATE TEMP TABLE t AS SELECT … FROM users}) before a statement do not.
+     * have answered already); or creates a table (also by {@code SELECT … INTO}) or view named like the migrated
+     * {@code table}, or under another name that a later statement names together with {@code table} (the new relation
+     * may have a column named like the migrated one, which the rewriter cannot know of: {@code CREATE TEMP TABLE t (id
+     * bigint, email text); SELECT … FROM users NATURAL JOIN t}). {@code SET LOCAL statement_timeout = …},
+     * {@code SET CONSTRAINTS ALL DEFERRED}, {@code SAVEPOINT a; …; ROLLBACK TO SAVEPOINT a}, a sequence or index, and a
+     * table or view the later statements do not name with {@code table} ({@code CREATE TEMP TABLE t AS SELECT … FROM
+     * users; SELECT … FROM t}) do not.
      */
     static boolean changesInText(String sql, String table) {
         return changes(sql, false, table);
@@ -116,8 +120,38 @@ final class SessionWords {
             }
         }
         List<String> savepoints = new ArrayList<>();
-        for (List<Token> tokens : statements.subList(0, Math.max(0, statements.size() - (last ? 0 : 1)))) {
-            if (changes(tokens, savepoints, table)) {
+        for (int i = 0; i < statements.size() - (last ? 0 : 1); i++) {
+            String created = table == null || namesThePath(statements.get(i)) ? null : createdName(statements.get(i));
+            if (created != null) {
+                if (created.equals(table) || namedTogether(statements.subList(i + 1, statements.size()), created, table)) {
+                    return true;
+                }
+            } else if (changes(statements.get(i), savepoints)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean namesThePath(List<Token> tokens) {
+        for (Token t : tokens) {
+            if (t.isName() && (t.normalized().equals("set_config") || t.normalized().equals("search_path"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether one of {@code statements} names both {@code a} and {@code b}. */
+    private static boolean namedTogether(List<List<Token>> statements, String a, String b) {
+        for (List<Token> tokens : statements) {
+            boolean hasA = false;
+            boolean hasB = false;
+            for (Token t : tokens) {
+                hasA |= t.isName() && t.normalized().equals(a);
+                hasB |= t.isName() && t.normalized().equals(b);
+            }
+            if (hasA && hasB) {
                 return true;
             }
         }
@@ -125,45 +159,73 @@ final class SessionWords {
     }
 
     /**
-     * {@code CREATE [OR REPLACE] [TEMP|…] TABLE|VIEW|MATERIALIZED VIEW|SEQUENCE|[UNIQUE] INDEX [CONCURRENTLY] [IF NOT EXISTS]
-     * name} with a name other than {@code table} (an index without a name too).
+     * The name of the table or view the statement creates ({@code CREATE [OR REPLACE] [TEMP|…] TABLE|VIEW|MATERIALIZED
+     * VIEW [IF NOT EXISTS] name}, {@code SELECT … INTO [TEMP|…] [TABLE] name}), its last part normalized; "" for a
+     * sequence or an index, which name no columns; null when it creates none of these.
      */
-    private static boolean createsAnotherName(List<Token> tokens, String table) {
-        int i = 1;
-        while (i < tokens.size() && (tokens.get(i).is("or") || tokens.get(i).is("replace") || tokens.get(i).is("global")
-                || tokens.get(i).is("local") || tokens.get(i).is("temp") || tokens.get(i).is("temporary")
-                || tokens.get(i).is("unlogged") || tokens.get(i).is("materialized") || tokens.get(i).is("unique"))) {
+    private static String createdName(List<Token> tokens) {
+        int i;
+        if (tokens.get(0).is("create")) {
+            i = 1;
+            while (i < tokens.size() && (tokens.get(i).is("or") || tokens.get(i).is("replace") || tokens.get(i).is("global")
+                    || tokens.get(i).is("local") || tokens.get(i).is("temp") || tokens.get(i).is("temporary")
+                    || tokens.get(i).is("unlogged") || tokens.get(i).is("materialized") || tokens.get(i).is("unique")
+                    || tokens.get(i).is("recursive"))) {
+                i++;
+            }
+            if (i < tokens.size() && (tokens.get(i).is("sequence") || tokens.get(i).is("index"))) {
+                return "";
+            }
+            if (i >= tokens.size() || !(tokens.get(i).is("table") || tokens.get(i).is("view"))) {
+                return null;
+            }
             i++;
-        }
-        if (i >= tokens.size() || !(tokens.get(i).is("table") || tokens.get(i).is("view") || tokens.get(i).is("sequence")
-                || tokens.get(i).is("index"))) {
-            return false;
-        }
-        i++;
-        while (i < tokens.size() && (tokens.get(i).is("concurrently") || tokens.get(i).is("if") || tokens.get(i).is("not")
-                || tokens.get(i).is("exists"))) {
-            i++;
-        }
-        if (i < tokens.size() && tokens.get(i).is("on")) {
-            return true; // CREATE INDEX ON …: the server names it after its table, with a suffix
+            while (i < tokens.size() && (tokens.get(i).is("if") || tokens.get(i).is("not") || tokens.get(i).is("exists"))) {
+                i++;
+            }
+        } else {
+            i = selectInto(tokens);
+            if (i < 0) {
+                return null;
+            }
         }
         while (i + 2 < tokens.size() && tokens.get(i + 1).isSymbol(".")) {
             i += 2; // the name's last part is what resolves
         }
-        return i < tokens.size() && tokens.get(i).isName() && !tokens.get(i).normalized().equals(table);
+        return i < tokens.size() && tokens.get(i).isName() ? tokens.get(i).normalized() : null;
+    }
+
+    /** In a SELECT (also after WITH) with INTO at its top level: the index of the new table's name; else -1. */
+    private static int selectInto(List<Token> tokens) {
+        if (!(tokens.get(0).is("select") || tokens.get(0).is("with") || tokens.get(0).isSymbol("("))) {
+            return -1;
+        }
+        int depth = 0;
+        for (int i = 0; i < tokens.size(); i++) {
+            Token t = tokens.get(i);
+            depth += t.isSymbol("(") ? 1 : t.isSymbol(")") ? -1 : 0;
+            if (depth == 0 && (t.is("insert") || t.is("update") || t.is("delete") || t.is("merge"))) {
+                return -1; // WITH … INSERT INTO: a write, not a new table
+            }
+            if (depth == 0 && t.is("into")) {
+                int k = i + 1;
+                while (k < tokens.size() && (tokens.get(k).is("temp") || tokens.get(k).is("temporary")
+                        || tokens.get(k).is("unlogged") || tokens.get(k).is("local") || tokens.get(k).is("global")
+                        || tokens.get(k).is("table"))) {
+                    k++;
+                }
+                return k;
+            }
+        }
+        return -1;
     }
 
     /** Whether one statement may change where names lead; keeps {@code savepoints}, those this string set, current. */
-    private static boolean changes(List<Token> tokens, List<String> savepoints, String table) {
-        for (Token t : tokens) {
-            if (t.isName() && (t.normalized().equals("set_config") || t.normalized().equals("search_path"))) {
-                return true;
-            }
+    private static boolean changes(List<Token> tokens, List<String> savepoints) {
+        if (namesThePath(tokens)) {
+            return true;
         }
         Token first = tokens.get(0);
-        if (first.is("create") && table != null && createsAnotherName(tokens, table)) {
-            return false;
-        }
         if (first.is("savepoint") && tokens.size() == 2 && tokens.get(1).isName()) {
             savepoints.add(tokens.get(1).normalized());
             return false;

@@ -73,4 +73,21 @@ class ShadowSafetyTest {
     void settingsAndRollbacksThatKeepThePath(String sql) {
         assertThat(SessionWords.changesInText(sql + "; SELECT email FROM users", "users")).isFalse();
     }
+
+    /**
+     * A table or view created before a statement that names it with the migrated table: it may have a column named like
+     * the migrated one, which changes what an unqualified name or a NATURAL join reads; one named like the table hides it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"CREATE TEMP TABLE tt (id bigint, email text); SELECT id FROM users NATURAL JOIN tt",
+            "CREATE VIEW v AS SELECT 1 AS email; SELECT email FROM users, public.v",
+            "SELECT 1 AS id, 'x' AS email INTO TEMP tt; INSERT INTO tt VALUES (2, 'y'); SELECT email FROM users, tt",
+            "SELECT 1::bigint AS id, 'temp@x' AS email INTO TEMP users; SELECT email FROM users",
+            "WITH s AS (SELECT 1) SELECT * INTO TEMPORARY TABLE pg_temp.users FROM s; SELECT email FROM users"})
+    void relationsCreatedBeforeAStatementThatNamesThemWithTheTable(String sql) {
+        assertThat(SessionWords.changesInText(sql, "users")).isTrue();
+        String unrelated = sql.substring(0, sql.lastIndexOf(';')) + "; SELECT 1";
+        assertThat(SessionWords.changesInText(unrelated + "; SELECT email FROM users", "users"))
+                .as("not named with the table").isEqualTo(sql.contains("INTO TEMP users") || sql.contains("pg_temp.users"));
+    }
 }
