@@ -2080,3 +2080,506 @@ INSERT INTO users (id, name, email) SELECT 'x908', 'n', 'e'
 INSERT INTO users (id, name, email) SELECT '1', 'dup', $$d@x$$ ON CONFLICT (id) DO NOTHING RETURNING id
 
 INSERT INTO users (id, name, email) WITH s AS (SELECT 1) SELECT '909', U&'n\0061', 'w@x' FROM s WHERE '1' = '1'
+
+SELECT id AS x$$, email FROM users WHERE id = 1
+
+SELECT email AS e$1, id FROM users WHERE id = 2
+
+SELECT u$.email FROM users u$ WHERE u$.id = 1
+
+SELECT E'a\\' AS x, email FROM users WHERE id = 1
+
+SELECT e'it\'s' AS x, email FROM users WHERE id = 2
+
+SELECT u&"\0065mail" FROM users WHERE id = 1
+
+SELECT U&"\+000065mail" FROM users WHERE id = 2
+
+SELECT U&"e\006Dail" AS U&"\0041" FROM users WHERE id = 4
+
+SELECT id FROM users WHERE U&"\0065mail" = U&'bob\0040example.com'
+
+SELECT U&"\0045MAIL" FROM users
+
+SELECT email::/*c*/varchar(5) FROM users ORDER BY id
+
+SELECT email||--x
+'!' FROM users WHERE id = 1
+
+SELECT email FROM users WHERE id = 1--trailing
+
+SELECT $email$email$email$ AS lit, email FROM users WHERE id = 1
+
+SELECT $a$ $b$ email $b$ $a$ AS lit, email FROM users WHERE id = 2
+
+SELECT N'nat' AS n, email FROM users WHERE id = 1
+
+SELECT B'101' AS b, X'1F' AS x, email FROM users WHERE id = 1
+
+SELECT id, email FROM users WHERE id >= 0x4 ORDER BY id
+
+SELECT id, email FROM users WHERE id BETWEEN 0b1 AND 0o3 ORDER BY id
+
+SELECT id, email FROM users WHERE id >= 1_0 - 6 ORDER BY id
+
+SELECT 0x1F AS h, email FROM users WHERE id = 1
+
+SELECT id FROM users WHERE email = 'bob@example.com' AND id = 0x2
+
+SELECT id FROM users WHERE email<>'bob@example.com'AND id<3 ORDER BY id
+
+SELECT id FROM users WHERE email!='bob@example.com' ORDER BY id
+
+SELECT id FROM users WHERE email=ANY('{ann@example.com,bob@example.com}') ORDER BY id
+
+SELECT id FROM users WHERE email = ANY('{ann@example.com,bob@example.com}'::text[]) ORDER BY id
+
+SELECT id FROM users WHERE email IN ('ann@example.com'::text, 'bob@example.com'::varchar(3)) ORDER BY id
+
+SELECT id FROM users WHERE 'bob@example.com' = email
+
+SELECT id FROM users WHERE email = 'bob@' || 'example.com'
+
+SELECT id FROM users WHERE email = 'bob@example.com' IS FALSE ORDER BY id
+
+SELECT id FROM users WHERE email = 'bob@example.com' IS NOT TRUE ORDER BY id
+
+SELECT id FROM users WHERE email = 'bob@example.com' ISNULL ORDER BY id
+
+SELECT id FROM users WHERE email = 'bob@example.com' NOTNULL ORDER BY id
+
+SELECT id FROM users WHERE email NOTNULL ORDER BY id
+
+SELECT id, name FROM users WHERE email ISNULL
+
+SELECT id FROM users WHERE NOT email = 'bob@example.com' ORDER BY id
+
+SELECT id FROM users WHERE email = 'bob@example.com'::text COLLATE "C"
+
+SELECT id FROM users WHERE lower(email) = lower('BOB@EXAMPLE.COM') IS NOT TRUE ORDER BY id
+
+SELECT id FROM users WHERE email IN ('bob@example.com', 'ann@example.com') IS FALSE ORDER BY id
+
+SELECT id FROM users WHERE id > 0 AND email = 'bob@example.com' IS NOT FALSE ORDER BY id
+
+SELECT id, email FROM users WHERE id BETWEEN 2 AND 4 IS FALSE ORDER BY id
+
+SELECT id, email FROM users WHERE (id >= 4) = false ORDER BY id
+
+SELECT id, email FROM users WHERE NOT id >= 4 ORDER BY id
+
+SELECT id, email FROM users WHERE id >= 2::bigint * 2 ORDER BY id
+
+SELECT id, email FROM users WHERE id BETWEEN 1 + 1 AND 5 - 1 ORDER BY id
+
+SELECT id, email FROM users WHERE id <= 2 ^ 2 ORDER BY id
+
+SELECT id, email FROM users WHERE id >= 4 IS NOT TRUE ORDER BY id
+
+SELECT id, email FROM users WHERE id NOT BETWEEN 2 AND 4 ORDER BY id
+
+SELECT id, email FROM users WHERE id >= ALL (ARRAY[2, 4]) ORDER BY id
+
+SELECT id, email FROM users WHERE id >= (SELECT 4) ORDER BY id
+
+SELECT id, email FROM users WHERE id IN (2, 4) ORDER BY id
+
+SELECT id, email FROM users WHERE id < 3 IS DISTINCT FROM true ORDER BY id
+
+-- params: 'bob@example.com'
+SELECT id FROM users WHERE email = ? IS FALSE ORDER BY id
+
+-- params: 'BOB@EXAMPLE.COM'
+SELECT id FROM users WHERE lower(?) = lower(email)
+
+-- params: 4
+SELECT id, email FROM users WHERE id >= ? IS NOT TRUE ORDER BY id
+
+-- params: 2, 4
+SELECT id, email FROM users WHERE id BETWEEN ? AND ? IS FALSE ORDER BY id
+
+-- params: 'bob@example.com'
+SELECT id FROM users WHERE email = ? ISNULL ORDER BY id
+
+UPDATE users SET name = 'x' FROM user_archive a WHERE email = 'bob@example.com'
+
+DELETE FROM users USING user_archive a WHERE email = 'bob@example.com'
+
+UPDATE users SET name = 'x' FROM (SELECT 'bob@example.com'::text AS email) s WHERE email = 'bob@example.com' RETURNING users.id
+
+DELETE FROM users USING (SELECT 'dee@example.com'::text AS email) s WHERE email = 'dee@example.com' RETURNING users.id
+
+UPDATE users SET name = 'x' FROM user_archive a WHERE email IN ('bob@example.com', 'ann@example.com')
+
+UPDATE users SET name = 'y' FROM user_archive a WHERE lower(email) = lower('BOB@example.com')
+
+-- params: 'bob@example.com'
+UPDATE users SET name = 'x' FROM user_archive a WHERE email = ?
+
+UPDATE users SET email = 'new@x' FROM user_archive a WHERE email = 'bob@example.com'
+
+INSERT INTO users (id, name, email) VALUES (9, 'n', 'bob@example.com') ON CONFLICT (email) DO NOTHING
+
+INSERT INTO users (id, name, email) VALUES (9, 'n', 'bob@example.com') ON CONFLICT (email) DO UPDATE SET name = 'x'
+
+INSERT INTO users (id, name, email) VALUES (9, 'n', 'bob@example.com') ON CONFLICT (lower(email)) DO NOTHING
+
+INSERT INTO users (id, name, email) VALUES (1, 'n', 'z@x') ON CONFLICT (id) WHERE email IS NOT NULL DO NOTHING
+
+INSERT INTO users (id, name, email) VALUES (1, 'n', 'z@x') ON CONFLICT (id) WHERE email IS NULL DO UPDATE SET email = EXCLUDED.email RETURNING *
+
+INSERT INTO users (id, name, email) VALUES (1, 'n', 'z@x') ON CONFLICT (id, email) DO NOTHING
+
+INSERT INTO users (id, name, email) VALUES (9, 'n', 'z@x') ON CONFLICT ON CONSTRAINT users_email_key DO NOTHING
+
+INSERT INTO users (id, name, email) VALUES (2, 'n', 'z@x') ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email WHERE EXCLUDED.email <> users.email RETURNING id, email
+
+INSERT INTO users (id, name, email) VALUES (2, 'n', 'z@x') ON CONFLICT (id) DO UPDATE SET (name, email) = (EXCLUDED.name, EXCLUDED.email) RETURNING *
+
+INSERT INTO users (id, name, email) VALUES (2, 'n', 'z@x') ON CONFLICT (id) DO UPDATE SET (name, email) = (SELECT EXCLUDED.name, lower(EXCLUDED.email)) RETURNING *
+
+INSERT INTO users AS u (id, name, email) VALUES (3, 'n', 'z@x') ON CONFLICT (id) DO UPDATE SET email = COALESCE(u.email, EXCLUDED.email) || '#' RETURNING u.email, EXCLUDED.email IS NULL
+
+-- params: 2, 'n', 'p@x', 'q@x', 'm'
+INSERT INTO users VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET email = ?, name = ? RETURNING email, name
+
+-- params: 'p@x', 2, 'm'
+INSERT INTO users (email, id, name) VALUES (lower(?), ?, ?) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name || EXCLUDED.email RETURNING *
+
+-- params: 9, 'ab@x', 'a', 10, 'b'
+INSERT INTO users (id, email, name) VALUES (?, ?, ?), (?, DEFAULT, ?) RETURNING id, email, name
+
+-- params: 'u@x', 'nm', 1
+UPDATE users SET (email, name) = (?, ?) WHERE id = ? RETURNING *
+
+-- params: 'nm', 'u@x', 2
+UPDATE users SET (name, email) = (SELECT ?, ?) WHERE id = ? RETURNING email
+
+-- params: 'nm', 'z@x', 'bob@example.com', 'tag'
+UPDATE users SET name = ?, email = ? WHERE email = ? RETURNING ?::text AS tag, email, name
+
+-- params: 'bob@example.com', 'tag'
+DELETE FROM users WHERE email = ? RETURNING ?::text AS t, email
+
+-- params: 'w@x', 2
+WITH p AS (SELECT ?::text AS e) UPDATE users SET email = (SELECT e FROM p) WHERE id = ? RETURNING email
+
+-- params: 'bob@example.com'
+SELECT id, '?' AS q FROM users WHERE email = ? -- ?
+
+-- params: 'bob@example.com'
+SELECT id, $$?$$ AS q, E'\'?' AS r, /* ? */ email AS "?" FROM users WHERE email = ?
+
+-- params: 'bob@example.com'
+SELECT u.id FROM users u WHERE to_jsonb(u) ?? 'email' AND u.email = ?
+
+-- params: 2
+SELECT jsonb_build_object('e', email) ?? 'e' AS has, jsonb_build_object('e', email) ??| ARRAY['e', 'f'] AS anyof, email FROM users WHERE id = ?
+
+-- params: 1
+SELECT jsonb_build_object('e', email) - 'x' ?? 'e', email FROM users WHERE id >= ? ORDER BY id
+
+-- params: NULL, NULL
+SELECT id FROM users WHERE (?::text IS NULL OR email = ?) ORDER BY id
+
+-- params: 'bob@example.com', 'bob@example.com'
+SELECT id FROM users WHERE (?::text IS NULL OR email = ?) ORDER BY id
+
+-- params: NULL
+SELECT id FROM users WHERE email = coalesce(?, email) ORDER BY id
+
+-- params: 2
+SELECT email FROM users ORDER BY id FETCH FIRST ? ROWS ONLY
+
+-- params: 1
+SELECT id, email FROM users ORDER BY email NULLS FIRST FETCH FIRST ? ROWS WITH TIES
+
+-- params: 'bob@example.com', 3
+SELECT id, email FROM users WHERE email <> ? ORDER BY id LIMIT ?::int
+
+-- params: 2
+SELECT email FROM users WHERE id IN (SELECT ?::bigint)
+
+-- params: 'x@x', 3, 'y'
+INSERT INTO users (email, id, name) SELECT ?, ?, ? WHERE true RETURNING *
+
+-- params: 9, 'b@x'
+MERGE INTO users u USING (VALUES (?::bigint, ?::text)) v(id, e) ON u.id = v.id WHEN NOT MATCHED THEN INSERT (id, name, email) VALUES (v.id, 'm', v.e)
+
+SELECT o.id FROM orders o WHERE o.note NOT IN (SELECT email FROM users WHERE email IS NOT NULL) ORDER BY o.id
+
+SELECT o.id FROM orders o WHERE o.note NOT IN (SELECT email FROM users) ORDER BY o.id
+
+SELECT id FROM users WHERE email NOT IN (SELECT note FROM orders WHERE note IS NOT NULL) ORDER BY id
+
+SELECT email::text::text FROM users WHERE id = 1
+
+SELECT CAST(CAST(email AS text) AS text) AS e FROM users WHERE id = 2
+
+SELECT s.e::text FROM (SELECT email::text AS e FROM users) s ORDER BY 1 NULLS FIRST
+
+SELECT (s.e)::text AS m, s.e::varchar AS v FROM (SELECT users.email::text AS e, id FROM users) s ORDER BY s.id
+
+SELECT text(email) FROM users WHERE id = 1
+
+SELECT pg_catalog.text(email) AS t, varchar(email) AS v FROM users WHERE id = 2
+
+SELECT email first FROM users WHERE id = 1
+
+SELECT email last FROM users WHERE id = 2
+
+SELECT email nulls FROM users WHERE id = 4
+
+SELECT email asc FROM users WHERE id = 1
+
+SELECT email desc FROM users WHERE id = 1
+
+SELECT email time FROM users WHERE id = 1
+
+SELECT email zone FROM users WHERE id = 1
+
+SELECT email local FROM users WHERE id = 1
+
+SELECT email unknown FROM users WHERE id = 1
+
+SELECT email interval FROM users WHERE id = 1
+
+SELECT email default FROM users WHERE id = 1
+
+SELECT email at FROM users WHERE id = 1
+
+SELECT email year FROM users WHERE id = 1
+
+SELECT id, email without FROM users WHERE id = 1
+
+SELECT email filter FROM users WHERE id = 1
+
+SELECT ALL email FROM users ORDER BY 1 NULLS LAST
+
+SELECT ALL id, email FROM users WHERE id < 3 ORDER BY id
+
+SELECT email, email::varchar AS email, email::text AS email FROM users WHERE id = 1
+
+SELECT email AS e, email::text::text AS e FROM users WHERE id = 2
+
+SELECT u.email::text FROM users u JOIN orders o ON o.user_id = u.id ORDER BY o.id
+
+WITH c AS (SELECT email::text AS e FROM users) SELECT e::text FROM c ORDER BY 1
+
+SELECT x.first FROM (SELECT email first FROM users) x ORDER BY 1
+
+SELECT * FROM (SELECT email last, id FROM users) x ORDER BY id
+
+UPDATE users SET name = 'r' WHERE id = 1 RETURNING email::text::text
+
+UPDATE users SET email = 'q@x' WHERE id = 2 RETURNING text(email), email first
+
+DELETE FROM users WHERE id = 4 RETURNING email last, id
+
+INSERT INTO users (id, name, email) VALUES (60, 'n', 'n@x') RETURNING email::text::text, text(email)
+
+SELECT email::text AS "email", name::text::text FROM users WHERE id = 1
+
+SELECT (email)::text::text FROM users WHERE id = 1 FOR UPDATE
+
+SELECT email::text COLLATE "default" FROM users WHERE id = 1
+
+SELECT email::"text" FROM users WHERE id = 1
+
+SELECT email::pg_catalog.text::pg_catalog.text FROM users WHERE id = 1
+
+SELECT email FROM users u CROSS JOIN jsonb_to_record('{"email": "j@x"}') AS r(email text)
+
+SELECT u.id FROM users u, LATERAL json_to_record('{"email": "j@x"}') AS r(email text) WHERE email = 'bob@example.com'
+
+SELECT email FROM users u, jsonb_populate_record(NULL::user_archive, '{"email": "p@x"}') r
+
+SELECT email FROM users u, LATERAL (SELECT u.*) s
+
+WITH c(email) AS (SELECT 1) SELECT email FROM users, c
+
+WITH c AS (SELECT 1 AS x) SELECT email FROM users, c AS c2(email)
+
+SELECT email FROM users, (SELECT 1) s(email)
+
+SELECT u.id, email FROM users u, JSON_TABLE('{"e": "jt@x"}', '$' COLUMNS (email text PATH '$.e')) jt
+
+SELECT email FROM users u, XMLTABLE('/r' PASSING '<r><e>x@x</e></r>'::xml COLUMNS email text PATH 'e') x
+
+CREATE TEMP TABLE tt (email text); SELECT email FROM users, tt
+
+ALTER TABLE orders ADD COLUMN email text; SELECT email FROM users JOIN orders ON orders.user_id = users.id ORDER BY orders.id
+
+SELECT 1::bigint AS id, 'T'::text AS name, 'temp@x'::text AS email INTO TEMP users; SELECT email FROM users; DISCARD TEMP
+
+CREATE TEMP TABLE users AS SELECT 1::bigint AS id, 'T'::text AS name, 'temp@x'::text AS email; SELECT id, email FROM users; DISCARD TEMP
+
+CREATE SCHEMA tenant; CREATE TABLE tenant.users (id bigint, name text, email text); INSERT INTO tenant.users VALUES (1, 't', 'tenant@x'); SET LOCAL search_path = tenant; SELECT id, email FROM users; SET LOCAL search_path = "$user", public
+
+CREATE SCHEMA tenant; CREATE TABLE tenant.users (id bigint, name text, email text); INSERT INTO tenant.users VALUES (1, 't', 'tenant@x'); SELECT set_config('search_path', 'tenant', true); UPDATE users SET email = 'changed@x' WHERE id = 1 RETURNING email; SET LOCAL search_path = "$user", public
+
+CREATE SCHEMA tenant; CREATE TABLE tenant.users (id bigint, name text, email text); SET LOCAL search_path = tenant, public; INSERT INTO users VALUES (1, 't', 'tenant@x') RETURNING *; SET LOCAL search_path = "$user", public
+
+CREATE SCHEMA tenant; CREATE TABLE tenant.users (id bigint, name text, email text); INSERT INTO tenant.users VALUES (1, 't', 'tenant@x'); SELECT u.email, t.email FROM public.users u JOIN tenant.users t USING (id)
+
+CREATE SCHEMA tenant; CREATE TABLE tenant.users (id bigint, name text, email text); INSERT INTO tenant.users VALUES (2, 't', 'tenant@x'); SELECT email FROM tenant.users
+
+SELECT first.email FROM users first WHERE first.id = 1
+
+SELECT year.email FROM users AS year WHERE year.id = 2
+
+SELECT zone.email, zone.id FROM users zone ORDER BY zone.id
+
+SELECT time.email FROM users time WHERE time.id = 4
+
+UPDATE users AS first SET email = upper(first.email) WHERE first.id = 1 RETURNING first.email
+
+DELETE FROM users AS last WHERE last.email LIKE 'b%' RETURNING last.id
+
+SELECT x.text FROM (SELECT text(email) FROM users) x ORDER BY 1
+
+SELECT e FROM (SELECT email FROM users) s(e) ORDER BY 1
+
+CREATE TEMP TABLE tt (email text); INSERT INTO tt VALUES ('tt@x'); SELECT id, (SELECT email FROM tt) AS e FROM users ORDER BY id
+
+CREATE TEMP TABLE tt (LIKE user_archive); SELECT email FROM users, tt
+
+CREATE TEMP TABLE tt AS TABLE user_archive; SELECT email FROM users, tt
+
+CREATE TEMP VIEW vv AS SELECT 'v@x'::text AS email; SELECT id, (SELECT email FROM vv) AS e FROM users ORDER BY id
+
+SELECT 'x'::text AS email INTO TEMP tt; SELECT id, (SELECT email FROM tt) FROM users ORDER BY id
+
+CREATE TEMP TABLE tt (id bigint, email text); INSERT INTO tt VALUES (1, 'tt@x'); SELECT email FROM users JOIN tt USING (id)
+
+CREATE TEMP TABLE tt (email text); INSERT INTO tt VALUES ('tt@x'); UPDATE users SET name = (SELECT email FROM tt) WHERE id = 1; SELECT name FROM users WHERE id = 1
+
+CREATE TEMP TABLE tt (email text); INSERT INTO tt VALUES ('bob@example.com'); DELETE FROM users WHERE id IN (SELECT u.id FROM users u WHERE EXISTS (SELECT 1 FROM tt WHERE email = 'bob@example.com')); SELECT count(*) FROM users
+
+SELECT 1::bigint AS id, 'T'::text AS name, 'temp@x'::text AS email INTO TEMPORARY TABLE users; SELECT id, email FROM users; DISCARD TEMP
+
+SELECT 1::bigint AS id, 'T'::text AS name, 'temp@x'::text AS email INTO pg_temp.users; SELECT id, email FROM users; DISCARD TEMP
+
+CREATE TEMP TABLE "users" AS SELECT 1::bigint AS id, 'T'::text AS name, 'temp@x'::text AS email; SELECT id, email FROM users; DISCARD TEMP
+
+CREATE TEMP TABLE u2 (id bigint, name text, email text); ALTER TABLE u2 RENAME TO users; SELECT count(*), max(email) FROM users; DISCARD TEMP
+
+CREATE TEMP TABLE tt (id bigint, email text); INSERT INTO tt VALUES (2, 'tt@x'); SELECT u.id, (SELECT email FROM tt WHERE tt.id = u.id) FROM users u ORDER BY u.id
+
+WITH x AS (SELECT 1) SELECT 'w@x'::text AS email INTO TEMP tt FROM x; SELECT id, (SELECT email FROM tt) FROM users ORDER BY id
+
+SELECT id, CASE WHEN id = 1 THEN 'zzz' ELSE name END email FROM users ORDER BY email
+
+SELECT id, true email FROM users ORDER BY email, id
+
+SELECT id, NULL email FROM users ORDER BY email, id
+
+SELECT id, false email FROM users ORDER BY email DESC, id
+
+SELECT id, 1::double precision email FROM users ORDER BY email, id
+
+SELECT id, name::character varying email FROM users ORDER BY email
+
+SELECT DISTINCT ON (email) CASE WHEN true THEN name END email, id FROM users ORDER BY email, id
+
+SELECT id, CASE WHEN id = 2 THEN 'a' ELSE name END email FROM users ORDER BY email NULLS FIRST, id LIMIT 3
+
+SELECT id, CASE id WHEN 1 THEN 'zzz' END email FROM users ORDER BY email, id
+
+SELECT email::text OPERATOR(pg_catalog.||) u.name FROM users u WHERE id = 1
+
+SELECT email COLLATE "C" OPERATOR(pg_catalog.||) u.name FROM users u WHERE id = 2
+
+SELECT u.email::text OPERATOR(pg_catalog.=) u.name FROM users u WHERE id = 1
+
+SELECT id, name::varchar(10) email FROM users ORDER BY email
+
+SELECT id, 'x'::text email FROM users ORDER BY email, id
+
+SELECT id, CASE WHEN id = 1 THEN 'zzz' ELSE name END email FROM users WHERE id < 4 ORDER BY email FOR UPDATE
+
+WITH c AS (SELECT id, CASE WHEN id = 1 THEN 'zzz' ELSE name END email FROM users) SELECT id, email FROM c ORDER BY email
+
+SELECT id, true email FROM users WHERE email IS NOT NULL ORDER BY email, id
+
+UPDATE users u SET name = 'n' WHERE id = 1 RETURNING u.email::text OPERATOR(pg_catalog.||) u.name
+
+SELECT s.* FROM (SELECT email::text OPERATOR(pg_catalog.||) u.name, u.id FROM users u) s ORDER BY s.id
+
+CREATE TEMP TABLE t5 AS SELECT email::text OPERATOR(pg_catalog.||) u.name FROM users u; SELECT * FROM t5 ORDER BY 1 NULLS FIRST
+
+SELECT id, email FROM users WHERE id = 1 UNION ALL SELECT id, email FROM user_archive ORDER BY 2 NULLS FIRST, 1
+
+(SELECT email FROM users WHERE id = 2) UNION (SELECT address FROM email_address WHERE NOT is_primary) ORDER BY 1
+
+SELECT email FROM users EXCEPT SELECT address FROM email_address WHERE is_primary ORDER BY 1
+
+SELECT email FROM users WHERE id IN (1, 2) INTERSECT ALL SELECT email FROM users WHERE id >= 2 ORDER BY email
+
+SELECT * FROM (VALUES (1::bigint, 'a'), (2::bigint, 'b')) v(k, tag) JOIN users u ON u.id = v.k WHERE u.email LIKE '%@%' ORDER BY v.k
+
+SELECT u.id, w.rn FROM users u, LATERAL (SELECT row_number() OVER (ORDER BY u.email) AS rn) w ORDER BY u.id
+
+SELECT id, email, dense_rank() OVER (ORDER BY lower(email) NULLS FIRST) AS r FROM users ORDER BY r, id
+
+SELECT id, count(*) OVER (ORDER BY email GROUPS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM users ORDER BY id
+
+SELECT id, last_value(email) OVER (ORDER BY id RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING EXCLUDE CURRENT ROW) FROM users ORDER BY id
+
+SELECT DISTINCT ON (split_part(email, '@', 2)) split_part(email, '@', 2) AS d, id FROM users ORDER BY split_part(email, '@', 2), id
+
+SELECT id, email FROM users ORDER BY lower(email) NULLS LAST FETCH FIRST 1 ROW WITH TIES
+
+SELECT email FROM users ORDER BY id OFFSET 2 LIMIT ALL
+
+SELECT json_agg(email ORDER BY id) FILTER (WHERE email IS NOT NULL), jsonb_object_agg(id, email ORDER BY id) FROM users
+
+SELECT row_to_json(t) FROM (SELECT id, email, (SELECT count(*) FROM orders o WHERE o.user_id = u.id) AS n FROM users u) t ORDER BY 1
+
+SELECT string_agg(DISTINCT lower(email), ' | ' ORDER BY lower(email)) FROM users
+
+SELECT split_part(email, '@', 2) AS domain, count(*) FROM users GROUP BY GROUPING SETS ((split_part(email, '@', 2)), ()) ORDER BY 1 NULLS FIRST, 2
+
+SELECT lower(email), count(*) FROM users GROUP BY 1 HAVING lower(email) LIKE '%e%' ORDER BY 1
+
+SELECT email || '' AS e FROM users GROUP BY email ORDER BY 1 NULLS FIRST
+
+SELECT email FROM users WHERE id = 2 FOR KEY SHARE OF users SKIP LOCKED
+
+SELECT u.email FROM users u JOIN orders o ON o.user_id = u.id WHERE o.id = 102 FOR SHARE OF u NOWAIT
+
+SELECT email FROM users WHERE email IS NOT NULL AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.note = users.email) ORDER BY 1
+
+SELECT id FROM users WHERE email NOT IN (SELECT address FROM email_address WHERE user_id = 1) ORDER BY id
+
+UPDATE users SET email = lower(email) WHERE id = 5 RETURNING email IS DISTINCT FROM 'eve@example.com' AS changed, length(email) AS n, email ~~ 'eve%' AS l
+
+DELETE FROM users WHERE email SIMILAR TO 'd%' RETURNING id, coalesce(email, '-') AS e
+
+INSERT INTO users (id, name, email) VALUES (61, 'n', E'esc\\@x') RETURNING email, octet_length(email)
+
+INSERT INTO users (id, name, email) VALUES (62, 'n', U&'uni\00e9@x') RETURNING email
+
+INSERT INTO users (id, name, email) VALUES (63, 'n', $q$dq'@x$q$) ON CONFLICT ON CONSTRAINT users_pkey DO NOTHING RETURNING email
+
+-- params: 64, 'p@x'
+INSERT INTO users (id, name, email) VALUES (?, 'n', ?::varchar(3)) RETURNING email
+
+-- params: 'bob@example.com', 1
+SELECT id, email FROM users WHERE email IS NOT DISTINCT FROM ? OR id = ? ORDER BY id
+
+-- params: 2
+SELECT email FROM users ORDER BY id LIMIT ? OFFSET 1
+
+SELECT email FROM users WHERE id = 1 /* trailing ; comment */
+
+SELECT email -- a comment with 'quote
+FROM users WHERE id = 4
+
+SELECT "users"."EMAIL" FROM users WHERE id = 1
+
+CREATE TEMP TABLE tt (id bigint, email text); INSERT INTO tt VALUES (1, 'ann@example.com'), (2, 'nope@x'); SELECT id FROM users NATURAL JOIN tt ORDER BY id
+
+CREATE TEMP TABLE tt (id bigint, email text); INSERT INTO tt VALUES (1, 'ann@example.com'), (2, 'nope@x'); SELECT count(*) FROM users JOIN tt USING (id, email)
+
+CREATE TEMP TABLE tt (id bigint, email text); INSERT INTO tt VALUES (1, 'ann@example.com'), (2, 'nope@x'); DELETE FROM tt USING users WHERE tt.id = users.id AND tt.email = users.email; SELECT id FROM tt ORDER BY id
