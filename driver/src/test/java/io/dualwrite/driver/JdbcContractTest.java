@@ -205,6 +205,15 @@ class JdbcContractTest {
                     o.add(Arrays.toString(s.executeBatch()));
                 }
             });
+            step(c, o, "statement batch refusing an entry of several statements where it is added", () -> {
+                try (Statement s = c.createStatement()) {
+                    s.addBatch("UPDATE users SET email = 'x1@example.com' WHERE id = 1");
+                    o.run("an entry of two statements", () -> s.addBatch(
+                            "UPDATE users SET email = 'f@x' WHERE id = 1; UPDATE users SET email = NULL WHERE id = 2"));
+                    s.addBatch("DELETE FROM users WHERE id = 5");
+                    o.add(Arrays.toString(s.executeBatch()));
+                }
+            });
             step(c, o, "prepared batch with generated keys", () -> {
                 try (PreparedStatement p = c.prepareStatement("UPDATE users SET email = ? WHERE id >= ?", Statement.RETURN_GENERATED_KEYS)) {
                     for (long id : new long[] {40, 999, 2}) {

@@ -107,6 +107,10 @@ public abstract class DualwriteStatement implements Statement {
 
     @Override
     public void addBatch(String sql) throws SQLException {
+        // PgJDBC refuses some entries where they are added (several statements in one), the batch left as it was; its
+        // own batch stays empty until executeBatch, which fills it with the entries as they run
+        delegate.addBatch(sql);
+        delegate.clearBatch();
         batch().add(sql);
     }
 
