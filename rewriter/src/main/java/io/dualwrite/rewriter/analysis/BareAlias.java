@@ -18,6 +18,12 @@ final class BareAlias {
             "when", "case", "zone", "precision", "varying", "with", "without", "all", "any", "some", "array", "row",
             "over", "filter", "within", "group", "isnull", "notnull", "local", "year", "month", "day", "hour", "minute",
             "second");
+    /**
+     * Words of {@link #NOT_A_BARE_ALIAS} that end an expression (a constant, CASE's END, a postfix operator, the last word
+     * of a type or an interval's field): a name after one is an alias ({@code CASE … END email}).
+     */
+    private static final Set<String> ENDS_AN_EXPRESSION = Set.of("null", "true", "false", "end", "isnull", "notnull",
+            "zone", "precision", "varying", "local", "year", "month", "day", "hour", "minute", "second");
     /** Last words of type names of two words ({@code national character}), never an alias after a cast. */
     private static final Set<String> TYPE_NAME_ENDS = Set.of("character", "char");
 
@@ -35,7 +41,8 @@ final class BareAlias {
             return false;
         }
         Token p = s.get(last - 1);
-        if (p.kind() == TokenKind.IDENTIFIER && NOT_A_BARE_ALIAS.contains(p.normalized())) {
+        if (p.kind() == TokenKind.IDENTIFIER && NOT_A_BARE_ALIAS.contains(p.normalized())
+                && !ENDS_AN_EXPRESSION.contains(p.normalized())) {
             return false;
         }
         return p.isName() || p.isSymbol(")") || p.isSymbol("]") || p.kind() == TokenKind.NUMBER

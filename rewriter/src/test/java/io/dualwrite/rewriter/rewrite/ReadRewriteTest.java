@@ -136,6 +136,19 @@ class ReadRewriteTest {
                         + ") DESC");
     }
 
+    /** A name after a complete expression (CASE's END, a constant) or after a keyword PostgreSQL takes as a bare label. */
+    @Test
+    void orderByTakesABareAliasAfterAnExpressionForTheOutputColumn() {
+        // the output column: no read of the migrated one
+        assertThat(rewriter.plan("SELECT id, CASE WHEN id = 1 THEN 'z' ELSE name END email FROM users ORDER BY email, id")
+                .passThrough()).isTrue();
+        assertThat(rewriter.plan("SELECT id, NULL email FROM users ORDER BY email, id").passThrough()).isTrue();
+        assertReadNew("SELECT email desc FROM users ORDER BY desc",
+                "SELECT " + newEmail("users") + " desc FROM users ORDER BY desc");
+        assertReadNew("SELECT email IS NULL FROM users ORDER BY email",
+                "SELECT " + newEmail("users") + " IS NULL FROM users ORDER BY " + newEmail("users"));
+    }
+
     @Test
     void orderByTakesAnOutputNameOnlyForAnItemThatIsTheNameAlone() {
         // parentheses are dropped by the parser: still the output column
