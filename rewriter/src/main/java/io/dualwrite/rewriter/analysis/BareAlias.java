@@ -36,11 +36,13 @@ final class BareAlias {
         if (!t.isName() || s.depth(last) != s.depth(start)) {
             return false;
         }
-        if (t.kind() == TokenKind.IDENTIFIER
-                && (NOT_A_BARE_ALIAS.contains(t.normalized()) || TYPE_NAME_ENDS.contains(t.normalized()))) {
-            return false;
-        }
         Token p = s.get(last - 1);
+        if (t.kind() == TokenKind.IDENTIFIER
+                && (NOT_A_BARE_ALIAS.contains(t.normalized()) || TYPE_NAME_ENDS.contains(t.normalized()))
+                && !(t.is("zone") && !(p.is("time") && (s.is(last - 2, "with") || s.is(last - 2, "without")))
+                    || t.is("local") && !p.is("at"))) {
+            return false; // but ZONE not after WITH|WITHOUT TIME, LOCAL not after AT: an alias
+        }
         if (p.kind() == TokenKind.IDENTIFIER && NOT_A_BARE_ALIAS.contains(p.normalized())
                 && !ENDS_AN_EXPRESSION.contains(p.normalized())) {
             return false;

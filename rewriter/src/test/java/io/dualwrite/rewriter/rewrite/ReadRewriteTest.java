@@ -145,6 +145,10 @@ class ReadRewriteTest {
         assertThat(rewriter.plan("SELECT id, NULL email FROM users ORDER BY email, id").passThrough()).isTrue();
         assertReadNew("SELECT email desc FROM users ORDER BY desc",
                 "SELECT " + newEmail("users") + " desc FROM users ORDER BY desc");
+        assertReadNew("SELECT email zone FROM users ORDER BY zone",
+                "SELECT " + newEmail("users") + " zone FROM users ORDER BY zone");
+        assertReadNew("SELECT email::timestamp with time zone FROM users ORDER BY email",
+                "SELECT " + newEmail("users") + "::timestamp with time zone" + AS_EMAIL + " FROM users ORDER BY email");
         assertReadNew("SELECT email IS NULL FROM users ORDER BY email",
                 "SELECT " + newEmail("users") + " IS NULL FROM users ORDER BY " + newEmail("users"));
     }
