@@ -2583,3 +2583,449 @@ CREATE TEMP TABLE tt (id bigint, email text); INSERT INTO tt VALUES (1, 'ann@exa
 CREATE TEMP TABLE tt (id bigint, email text); INSERT INTO tt VALUES (1, 'ann@example.com'), (2, 'nope@x'); SELECT count(*) FROM users JOIN tt USING (id, email)
 
 CREATE TEMP TABLE tt (id bigint, email text); INSERT INTO tt VALUES (1, 'ann@example.com'), (2, 'nope@x'); DELETE FROM tt USING users WHERE tt.id = users.id AND tt.email = users.email; SELECT id FROM tt ORDER BY id
+
+SELECT u.id FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id AND EXISTS (SELECT 1 FROM users v WHERE v.id <> o.user_id AND v.email > u.email)) ORDER BY u.id
+
+SELECT id, (SELECT (SELECT email) FROM orders o WHERE o.user_id = u.id ORDER BY o.id LIMIT 1) AS e FROM users u ORDER BY id
+
+SELECT id, (SELECT x.e FROM (SELECT u.email AS e) x) FROM users u ORDER BY id
+
+SELECT id, (SELECT string_agg(v.email, ',' ORDER BY v.id) FROM users v WHERE v.email < u.email) FROM users u ORDER BY id
+
+SELECT o.id, (SELECT email FROM users WHERE id = o.user_id) AS email FROM orders o WHERE (SELECT email FROM users WHERE id = o.user_id) LIKE 'b%' ORDER BY o.id
+
+SELECT id FROM users u WHERE email = (SELECT max(email) FROM users v WHERE v.id <= u.id) ORDER BY id
+
+SELECT id FROM users u WHERE (SELECT email FROM users v WHERE v.id = u.id + 1) IS NULL ORDER BY id
+
+SELECT u.id FROM users u WHERE u.email IN (SELECT email FROM orders o WHERE o.user_id = u.id)
+
+SELECT u.id FROM users u WHERE 'bob@example.com' = ANY (SELECT email FROM users v WHERE v.id = u.id)
+
+SELECT id FROM users u WHERE u.email >= ALL (SELECT v.email FROM users v WHERE v.email IS NOT NULL)
+
+SELECT id FROM orders WHERE 'x' NOT IN (SELECT email FROM users)
+
+SELECT o.id FROM orders o WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = o.user_id AND u.email IS NULL) ORDER BY o.id
+
+SELECT user_id, count(*) FROM orders o GROUP BY user_id HAVING (SELECT email FROM users WHERE id = o.user_id) LIKE '%example%' ORDER BY 1
+
+SELECT o.id FROM orders o ORDER BY (SELECT email FROM users u WHERE u.id = o.user_id) DESC, o.id
+
+SELECT u.id, t.p, t.n FROM users u, LATERAL regexp_split_to_table(u.email, '@') WITH ORDINALITY AS t(p, n) ORDER BY u.id, t.n
+
+SELECT u.id, s FROM users u CROSS JOIN LATERAL unnest(string_to_array(email, '@')) AS s ORDER BY u.id, s
+
+SELECT u.id, e FROM users u, LATERAL (SELECT email AS e UNION ALL SELECT upper(email)) l ORDER BY u.id, e
+
+SELECT u.id, l2.x FROM users u, LATERAL (SELECT u.email AS e) l1, LATERAL (SELECT l1.e || '!' AS x) l2 ORDER BY u.id
+
+SELECT a.id, b.id FROM users a JOIN users b ON a.email = lower(b.email) ORDER BY 1, 2
+
+SELECT email FROM users a JOIN users b ON a.id = b.id
+
+SELECT a.email, b.email FROM users a JOIN users b ON b.id = a.id + 1 WHERE a.email < b.email ORDER BY a.id
+
+INSERT INTO user_archive VALUES (1, 'x', 'ann@example.com'), (2, 'y', 'other@x'); SELECT u.id, a.email, u.email FROM users u LEFT JOIN user_archive a ON a.id = u.id ORDER BY u.id
+
+INSERT INTO user_archive VALUES (1, 'x', 'ann@example.com'), (2, 'y', 'other@x'); SELECT email FROM user_archive a WHERE EXISTS (SELECT 1 FROM users u WHERE u.email = a.email)
+
+INSERT INTO user_archive VALUES (1, 'x', 'ann@example.com'), (2, 'y', 'other@x'); SELECT a.id FROM user_archive a WHERE EXISTS (SELECT 1 FROM users u WHERE email = a.email)
+
+INSERT INTO user_archive VALUES (7, 'x', 'zz@x'); SELECT u.id, (SELECT email FROM user_archive a WHERE a.id = 7) FROM users u ORDER BY 1
+
+INSERT INTO user_archive VALUES (7, 'x', 'zz@x'); SELECT u.id, (SELECT email FROM user_archive a WHERE a.id = u.id + 6) FROM users u ORDER BY 1
+
+SELECT (SELECT email FROM orders users WHERE users.user_id = u.id ORDER BY users.id LIMIT 1) FROM users u ORDER BY u.id
+
+SELECT orders.email FROM users orders WHERE orders.id = 1
+
+SELECT orders.email, o.id FROM users orders JOIN orders o ON o.user_id = orders.id ORDER BY o.id
+
+SELECT users.email FROM (SELECT id, upper(email) AS email FROM users) users ORDER BY users.id
+
+SELECT email FROM (SELECT id, email FROM users WHERE id < 3) AS users ORDER BY id
+
+SELECT (SELECT public.users.email) FROM public.users ORDER BY public.users.id
+
+SELECT "u"."email" FROM "users" AS "u" WHERE "u"."id" = 2
+
+SELECT "Users".email FROM users "Users" WHERE "Users".id = 4
+
+SELECT u.id, u.email, count(o.id) FROM users u LEFT JOIN orders o ON o.user_id = u.id GROUP BY u.id ORDER BY u.id
+
+SELECT u.email, count(*) FROM users u JOIN orders o ON o.user_id = u.id GROUP BY u.id HAVING u.email LIKE 'b%'
+
+SELECT o.id, sum(o.amount) OVER (PARTITION BY u.email) FROM orders o JOIN users u ON u.id = o.user_id ORDER BY o.id
+
+SELECT DISTINCT ON (u.email) u.email, o.id FROM users u JOIN orders o ON o.user_id = u.id ORDER BY u.email, o.id DESC
+
+SELECT u.name AS email FROM users u JOIN orders o ON o.user_id = u.id ORDER BY email, o.id
+
+SELECT u.email FROM users u INTERSECT SELECT a.email FROM user_archive a
+
+SELECT v.k, u.email FROM (VALUES (1), (3), (9)) v(k) LEFT JOIN users u ON u.id = v.k ORDER BY v.k
+
+SELECT * FROM (VALUES ('ann@example.com'), ('nobody@x')) v(email) LEFT JOIN users u USING (email) ORDER BY 1
+
+SELECT id FROM users WHERE (id, email) = (SELECT 2::bigint, 'bob@example.com')
+
+SELECT ARRAY(SELECT v.email FROM users v WHERE v.id <= u.id ORDER BY v.id) FROM users u ORDER BY u.id
+
+SELECT id FROM users WHERE email = ANY (ARRAY(SELECT address FROM email_address WHERE NOT is_primary UNION SELECT 'bob@example.com')) ORDER BY id
+
+SELECT json_agg(row_to_json(s) ORDER BY s.id) FROM (SELECT id, email FROM users WHERE email LIKE '%example%') s
+
+SELECT u.id, (SELECT row_to_json(x) FROM (SELECT u.email, o.amount FROM orders o WHERE o.user_id = u.id ORDER BY o.id LIMIT 1) x) FROM users u ORDER BY u.id
+
+SELECT u.email, o.id FROM orders o JOIN users u ON u.id = o.user_id ORDER BY o.id FOR UPDATE OF o
+
+SELECT u.email FROM users u LEFT JOIN orders o ON o.user_id = u.id WHERE u.id = 3 FOR UPDATE OF u
+
+DECLARE c1 CURSOR FOR SELECT u.id, (SELECT v.email FROM users v WHERE v.id = u.id) FROM users u ORDER BY u.id; FETCH 2 FROM c1; FETCH 2 FROM c1
+
+DECLARE c2 SCROLL CURSOR FOR SELECT email FROM users ORDER BY id; FETCH LAST FROM c2; FETCH PRIOR FROM c2
+
+-- params: 'bob@example.com'
+SELECT id FROM users u WHERE EXISTS (SELECT 1 FROM users v WHERE v.email = ? AND v.id = u.id)
+
+-- params: 2
+SELECT id, (SELECT email FROM users v WHERE v.id = u.id + ?) FROM users u ORDER BY id
+
+-- params: '@'
+SELECT u.id, l.p FROM users u, LATERAL (SELECT split_part(u.email, ?, 1) AS p) l ORDER BY u.id
+
+-- params: 'x'
+SELECT coalesce(email, ?) AS email FROM users ORDER BY email
+
+-- params: 'bob@example.com'
+SELECT ? IN (SELECT email FROM users)
+
+-- params: 'b%'
+SELECT count(*) FILTER (WHERE email LIKE ?) FROM users
+
+WITH RECURSIVE r(id, e) AS (SELECT id, email FROM users WHERE id = 5 UNION ALL SELECT u.id, u.email FROM users u, r WHERE u.id = r.id - 1 AND r.e IS NOT NULL) SELECT * FROM r ORDER BY id
+
+WITH RECURSIVE r AS (SELECT 1::bigint AS id UNION ALL SELECT r.id + 1 FROM r JOIN users u ON u.id = r.id WHERE u.email IS NOT NULL) SELECT * FROM r ORDER BY id
+
+WITH x(a, b) AS (SELECT email, id FROM users) SELECT a FROM x WHERE b > 2 ORDER BY b
+
+WITH x AS (SELECT id, email AS e FROM users), y AS (SELECT e AS email, id FROM x) SELECT email FROM y ORDER BY id
+
+WITH users AS (SELECT id, upper(email) AS email FROM public.users) SELECT email FROM users ORDER BY id
+
+WITH users AS (SELECT id, name FROM public.users) SELECT (SELECT email FROM public.users p WHERE p.id = users.id) FROM users ORDER BY id
+
+SELECT (SELECT email FROM (SELECT 'inner' AS email) s WHERE u.email IS NOT NULL) FROM users u ORDER BY u.id
+
+INSERT INTO user_archive VALUES (1, 'Ann', 'ann@example.com'), (2, 'Bob', 'other'); SELECT * FROM users NATURAL JOIN user_archive
+
+INSERT INTO user_archive VALUES (1, 'A', 'ann@example.com'); SELECT email, u.id FROM users u JOIN user_archive a USING (email)
+
+INSERT INTO user_archive VALUES (9, 'Z', 'bob@example.com'); SELECT * FROM users u FULL JOIN user_archive a USING (email) ORDER BY u.id, a.id
+
+SELECT id, email, lead(email) OVER (PARTITION BY split_part(email, '@', 2) ORDER BY id) FROM users ORDER BY id
+
+SELECT DISTINCT email FROM users ORDER BY lower(email)
+
+SELECT email FROM users u GROUP BY email HAVING EXISTS (SELECT 1 FROM email_address e WHERE e.address = u.email) ORDER BY 1
+
+SELECT email FROM users GROUP BY name
+
+SELECT u.email FROM users u GROUP BY u.id, u.name ORDER BY 1
+
+SELECT email FROM users u JOIN orders o ON o.user_id = u.id GROUP BY o.id ORDER BY o.id
+
+SELECT u.id, u.email FROM users u JOIN orders o ON o.user_id = u.id GROUP BY u.id, o.id ORDER BY o.id
+
+SELECT (SELECT json_agg(v.email ORDER BY v.id) FROM users v WHERE v.email LIKE '%' || split_part(u.email, '@', 2)) FROM users u ORDER BY u.id
+
+SELECT row_to_json(s) FROM (SELECT u.*, o.amount FROM users u JOIN orders o ON o.user_id = u.id) s ORDER BY s.amount
+
+SELECT email FROM (VALUES ('ann@example.com'), ('nobody@x')) v(email) LEFT JOIN users u USING (email) ORDER BY 1
+
+SELECT * FROM users u RIGHT JOIN (VALUES ('ann@example.com'), ('nobody@x')) v(email) USING (email) ORDER BY 1
+
+SELECT u.*, email FROM users u FULL JOIN user_archive a USING (email) ORDER BY u.id
+
+SELECT * FROM user_archive a JOIN users u USING (email)
+
+SELECT email FROM user_archive a RIGHT JOIN users u USING (email) ORDER BY u.id
+
+INSERT INTO user_archive VALUES (1, 'Ann', 'ann@example.com'), (8, 'Zed', 'zed@x'); SELECT * FROM user_archive a NATURAL FULL JOIN users u ORDER BY id, name
+
+SELECT * FROM users u NATURAL RIGHT JOIN user_archive a
+
+SELECT * FROM (SELECT 'bob@example.com'::text AS email) s JOIN users USING (email)
+
+SELECT * FROM orders o JOIN users u ON u.id = o.user_id JOIN (VALUES ('bob@example.com')) v(email) USING (email) ORDER BY o.id
+
+SELECT x.email, x.id FROM (VALUES ('ann@example.com')) v(email) JOIN users u USING (email) AS x
+
+INSERT INTO user_archive VALUES (1, 'x', 'ann@example.com'), (2, 'y', 'ann@example.com'); SELECT id, (SELECT count(*) FROM user_archive WHERE email = users.email) FROM users ORDER BY id
+
+INSERT INTO user_archive VALUES (1, 'x', 'ann@example.com'), (2, 'y', 'z@x'); SELECT u.id FROM users u WHERE u.id IN (SELECT id FROM user_archive WHERE email = u.email)
+
+SELECT u.id, l.c FROM users u LEFT JOIN LATERAL (SELECT count(*) AS c FROM orders o WHERE o.note = u.email OR o.user_id = u.id HAVING count(*) > 0) l ON true ORDER BY u.id
+
+SELECT u.id, (SELECT count(*) FROM orders o GROUP BY o.user_id HAVING o.user_id = u.id AND u.email IS NOT NULL) FROM users u ORDER BY u.id
+
+SELECT u.id, (SELECT o.id FROM orders o ORDER BY o.note = u.email, o.id LIMIT 1) FROM users u ORDER BY u.id
+
+SELECT (SELECT max(u.email) FROM orders o WHERE o.id = 100) FROM users u
+
+SELECT (SELECT count(u.email) FROM orders o WHERE o.id = 100) FROM users u
+
+SELECT u.id FROM users u GROUP BY u.id HAVING (SELECT count(*) FROM orders o WHERE o.note < u.email) > 0 ORDER BY 1
+
+SELECT u.email, (SELECT count(*) FROM orders o WHERE o.user_id = u.id) FROM users u GROUP BY u.email ORDER BY 1
+
+SELECT u.email, (SELECT count(*) FROM orders o WHERE o.user_id = max(u.id)) FROM users u GROUP BY u.email ORDER BY 1 NULLS FIRST
+
+SELECT email, count(*) FROM users GROUP BY email ORDER BY (SELECT count(*) FROM orders WHERE note < email), email
+
+SELECT id FROM users u WHERE ROW(u.id, u.email) = ANY (SELECT v.id, lower(v.email) FROM users v) ORDER BY id
+
+SELECT id FROM users WHERE (email, name) <> ALL (SELECT email, name FROM user_archive) ORDER BY id
+
+SELECT id FROM users WHERE email = ANY (SELECT array_agg(v.email) FROM users v)
+
+SELECT id FROM users WHERE email = ANY ((SELECT array_agg(v.email) FROM users v)::text[]) ORDER BY id
+
+SELECT (ARRAY(SELECT email FROM users ORDER BY id))[2] AS second
+
+SELECT unnest(ARRAY[email, name]) AS v FROM users ORDER BY 1
+
+SELECT json_build_object('u', (SELECT row_to_json(x) FROM (SELECT v.email FROM users v WHERE v.id = o.user_id) x)) FROM orders o ORDER BY o.id
+
+SELECT jsonb_agg(x) FROM (SELECT email AS mail FROM users ORDER BY id) x
+
+SELECT json_agg(DISTINCT email) FROM users
+
+WITH x AS (SELECT * FROM users) SELECT * FROM x NATURAL JOIN users ORDER BY id
+
+WITH x(id, mail) AS (SELECT id, email FROM users) SELECT x.mail, u.email FROM x JOIN users u USING (id) ORDER BY id
+
+WITH email AS (SELECT email FROM users) SELECT email FROM email ORDER BY 1
+
+WITH e AS (SELECT email FROM users) SELECT e.email FROM e, users WHERE e.email = users.email ORDER BY 1
+
+WITH RECURSIVE r(id, mail, path) AS (SELECT id, email, email FROM users WHERE id = 1 UNION ALL SELECT u.id, u.email, r.path || '>' || coalesce(u.email, '?') FROM users u JOIN r ON u.id = r.id + 1) SELECT id, path FROM r ORDER BY id
+
+WITH RECURSIVE r(id, email) AS (SELECT 0::bigint, 'start' UNION ALL SELECT u.id, email FROM r JOIN users u ON u.id = r.id + 1) SELECT * FROM r ORDER BY id
+
+WITH RECURSIVE r(id, e) AS (SELECT 0::bigint, 'start' UNION ALL SELECT u.id, email FROM r JOIN users u ON u.id = r.id + 1) SELECT * FROM r ORDER BY id
+
+SELECT u.email, users.email FROM users u, users WHERE users.id = u.id + 1 ORDER BY u.id
+
+SELECT email FROM users, orders WHERE orders.user_id = users.id ORDER BY orders.id
+
+SELECT email FROM users, user_archive
+
+SELECT u.id FROM users u JOIN users v ON v.email = u.email AND v.id = u.id ORDER BY 1
+
+SELECT u.id, count(v.id) FROM users u LEFT JOIN users v ON split_part(v.email, '@', 2) = split_part(u.email, '@', 2) GROUP BY u.id ORDER BY u.id
+
+-- params: 'bob@example.com'
+SELECT u.id, (SELECT count(*) FROM users v WHERE v.email = ? AND v.id = u.id) FROM users u ORDER BY u.id
+
+-- params: 1, 'x'
+SELECT id FROM users u WHERE EXISTS (SELECT 1 FROM orders o WHERE o.user_id = u.id AND o.id > ?::bigint + 98 AND u.email <> ?) ORDER BY id
+
+-- params: 'ann@example.com'
+SELECT * FROM (VALUES (?::text)) v(email) JOIN users USING (email)
+
+-- params: 'ann@example.com'
+SELECT id FROM users WHERE email = ANY (ARRAY[?::text, (SELECT email FROM users WHERE id = 2)]) ORDER BY id
+
+-- params: 2
+SELECT email FROM users ORDER BY email NULLS FIRST LIMIT ?
+
+-- params: 'a', 'b'
+SELECT CASE WHEN email LIKE ? || '%' THEN ? END AS k, id FROM users ORDER BY id
+
+-- params: 'bob@example.com'
+SELECT u.id FROM users u JOIN LATERAL (SELECT ?::text AS e) p ON p.e = u.email
+
+-- params: 'bob@example.com', 'dee@example.com'
+SELECT id FROM users WHERE (email = ?) OR (email IN (SELECT ?)) ORDER BY id
+
+-- params: 1
+DECLARE pc CURSOR FOR SELECT email FROM users WHERE id > ? ORDER BY id; FETCH 2 FROM pc
+
+SELECT email FROM users WHERE id = 1 UNION ALL SELECT email FROM user_archive UNION ALL SELECT address FROM email_address WHERE NOT is_primary ORDER BY 1
+
+(SELECT u.email FROM users u WHERE u.id = 2) UNION (SELECT a.email FROM user_archive a) EXCEPT SELECT 'nobody'
+
+SELECT * FROM (SELECT email FROM users UNION SELECT email FROM user_archive) s WHERE s.email LIKE 'b%'
+
+SELECT u.email FROM users u, LATERAL (SELECT o.id FROM orders o WHERE o.user_id = u.id ORDER BY o.id LIMIT 1) l WHERE u.id = 2 FOR UPDATE OF u
+
+SELECT email FROM users WHERE id IN (SELECT user_id FROM orders) ORDER BY id FOR SHARE
+
+SELECT a.email, b.email FROM users a JOIN users b ON b.id = a.id WHERE a.id = 1 FOR UPDATE OF a, b
+
+SELECT s.email FROM (SELECT * FROM users) s WHERE s.id = 1 FOR UPDATE
+
+SELECT email FROM users WHERE id = 1 FOR UPDATE OF users, orders
+
+SELECT * FROM users u FULL JOIN users v USING (email) ORDER BY u.id, v.id
+
+SELECT s.email FROM (SELECT * FROM (VALUES ('bob@example.com')) v(email) JOIN users USING (email)) s
+
+WITH j AS (SELECT email FROM (VALUES ('bob@example.com'), ('nobody@x')) v(email) LEFT JOIN users USING (email)) SELECT email FROM j ORDER BY 1
+
+SELECT email FROM (SELECT DISTINCT email FROM users) s ORDER BY 1
+
+SELECT e FROM (SELECT email AS e FROM users GROUP BY email) s ORDER BY 1 NULLS FIRST
+
+SELECT email FROM (SELECT max(email) AS email FROM users) s
+
+SELECT email FROM (SELECT coalesce(email, 'none') AS email FROM users) s ORDER BY 1
+
+SELECT u.id FROM users u, LATERAL (SELECT u.email) l(email) WHERE l.email IS NOT NULL ORDER BY 1
+
+SELECT l.email FROM users u, LATERAL (SELECT upper(u.email) AS email) l ORDER BY u.id
+
+SELECT email FROM users u, LATERAL (SELECT upper(u.email) AS email) l
+
+SELECT email FROM orders o, LATERAL (SELECT u.email FROM users u WHERE u.id = o.user_id) l ORDER BY o.id
+
+SELECT email FROM orders o LEFT JOIN LATERAL (SELECT upper(u.email) AS email FROM users u WHERE u.id = o.user_id) l ON true ORDER BY o.id
+
+SELECT t.email FROM users u, LATERAL unnest(ARRAY[u.email, u.name]) WITH ORDINALITY AS t(email, n) ORDER BY u.id, t.n
+
+SELECT id, email, first_value(id) OVER (PARTITION BY lower(email) ORDER BY id), count(*) OVER (ORDER BY email NULLS FIRST ROWS UNBOUNDED PRECEDING) FROM users ORDER BY id
+
+SELECT email, sum(o.amount) OVER (PARTITION BY u.id) FROM users u JOIN orders o ON o.user_id = u.id ORDER BY o.id
+
+SELECT email, rank FROM (SELECT email, rank() OVER (ORDER BY email) AS rank FROM users) s WHERE rank <= 2 ORDER BY rank
+
+SELECT u.*, o.id AS oid FROM users u JOIN orders o ON o.user_id = u.id ORDER BY 3, oid
+
+SELECT * FROM users ORDER BY 3 NULLS FIRST
+
+SELECT users.* FROM users ORDER BY users.email DESC NULLS LAST
+
+SELECT id AS email, email AS id FROM users ORDER BY id NULLS FIRST, email
+
+SELECT email AS e FROM users ORDER BY e || ''
+
+SELECT DISTINCT ON (email) email AS e, id FROM users ORDER BY email, id
+
+SELECT count(*) FROM users HAVING max(email) = (SELECT max(email) FROM users)
+
+SELECT u.id FROM users u JOIN orders o ON o.user_id = u.id GROUP BY u.id HAVING count(*) > 1 AND u.email LIKE '%@%' ORDER BY 1
+
+SELECT name FROM users GROUP BY name HAVING bool_or(email IS NULL)
+
+SELECT id FROM users WHERE (email, id) = ANY (SELECT address, user_id FROM email_address) ORDER BY id
+
+SELECT id FROM users u WHERE (u.email, u.name) = (SELECT v.email, v.name FROM users v WHERE v.id = 2)
+
+SELECT id FROM users WHERE (id, email) IS NOT DISTINCT FROM (3, NULL)
+
+DECLARE c4 NO SCROLL CURSOR FOR SELECT u.id, u.email FROM users u JOIN orders o ON o.user_id = u.id ORDER BY o.id; MOVE 1 FROM c4; FETCH NEXT FROM c4
+
+DECLARE c5 CURSOR FOR SELECT * FROM users ORDER BY id; FETCH ABSOLUTE 3 FROM c5
+
+SELECT p.email FROM public.users AS p JOIN public.orders o ON o.user_id = p.id ORDER BY o.id
+
+SELECT (SELECT public.users.email FROM public.users WHERE public.users.id = o.user_id) FROM orders o ORDER BY o.id
+
+SELECT "EMAIL" FROM (SELECT email AS "EMAIL" FROM users) s ORDER BY 1
+
+SELECT 'users' AS src, email FROM users UNION ALL SELECT 'archive', email FROM user_archive ORDER BY 2 NULLS FIRST, 1
+
+SELECT email FROM users INTERSECT SELECT email FROM users WHERE email LIKE '%example.com' EXCEPT SELECT 'bob@example.com' ORDER BY 1
+
+SELECT u.id, u.email, sum(o.amount) FROM users u JOIN orders o ON o.user_id = u.id GROUP BY u.id ORDER BY u.id
+
+SELECT users.email, count(*) FROM users JOIN orders ON orders.user_id = users.id GROUP BY users.id ORDER BY users.id
+
+SELECT u.email, count(*) FROM users u, orders o WHERE o.user_id = u.id GROUP BY 1 ORDER BY 1
+
+SELECT email FROM users GROUP BY id HAVING count(*) = 1 ORDER BY email NULLS FIRST
+
+SELECT row_to_json(x) FROM (SELECT u.id, u.email, (SELECT json_agg(o.id ORDER BY o.id) FROM orders o WHERE o.user_id = u.id) AS orders FROM users u) x ORDER BY x.id
+
+SELECT to_json(s.*) FROM (SELECT email FROM users WHERE id = 2) s
+
+SELECT jsonb_object_agg(coalesce(email, 'none'), id) FROM users
+
+SELECT o.id FROM orders o WHERE EXISTS (SELECT 1 FROM users WHERE lower(o.note) < email AND id = o.user_id) ORDER BY o.id
+
+-- params: 'bob@example.com', 2
+SELECT id FROM users WHERE (email, id) = (?, ?)
+
+-- params: 'ann@example.com'
+SELECT id FROM users u WHERE u.email IN (SELECT address FROM email_address WHERE address <> ?) ORDER BY id
+
+-- params: 'x'
+SELECT email FROM users UNION ALL SELECT ? ORDER BY 1 NULLS FIRST
+
+-- params: 1, 'ann@example.com'
+SELECT u.id, l.ok FROM users u, LATERAL (SELECT u.id = ? AND u.email = ? AS ok) l ORDER BY u.id
+
+-- params: 2
+SELECT id, (SELECT email FROM users v ORDER BY v.id OFFSET ? LIMIT 1) FROM users ORDER BY id
+
+-- params: 'bob@example.com'
+WITH p(e) AS (SELECT ?::text) SELECT u.id FROM users u, p WHERE u.email = p.e
+
+SELECT email FROM unnest(ARRAY['ann@example.com', 'nobody@x']) AS t(email) WHERE EXISTS (SELECT 1 FROM users u WHERE u.email = t.email) ORDER BY 1
+
+SELECT t.email, u.id FROM unnest(ARRAY['ann@example.com', 'nobody@x']) AS t(email) LEFT JOIN users u ON u.email = t.email ORDER BY 1
+
+SELECT v.email, u.id FROM (VALUES ('ann@example.com'), ('nobody@x')) v(email) LEFT JOIN users u ON u.email = v.email ORDER BY 1
+
+-- params: 'ann@example.com'
+SELECT t.email FROM unnest(ARRAY[?::text]) t(email) JOIN users u ON u.email = t.email
+
+SELECT e.email, u.id FROM json_to_recordset('[{"email":"ann@example.com"},{"email":"bob@example.com"}]') AS e(email text) JOIN users u USING (email) ORDER BY u.id
+
+SELECT g.email, (SELECT count(*) FROM users WHERE users.email IS NOT NULL) FROM generate_series(1, 2) AS g(email) ORDER BY 1
+
+WITH t(email) AS (VALUES ('ann@example.com'), ('x@x')) SELECT email, (SELECT count(*) FROM users u WHERE u.email = t.email) FROM t ORDER BY 1
+
+WITH t AS (SELECT unnest(ARRAY['ann@example.com']) AS email) SELECT t.email FROM t JOIN users u ON u.email = t.email
+
+SELECT x.email FROM users u CROSS JOIN LATERAL jsonb_to_record(jsonb_build_object('email', u.email)) AS x(email text) ORDER BY u.id
+
+SELECT x.email FROM users u, ROWS FROM (unnest(ARRAY[u.email])) AS x(email) ORDER BY u.id
+
+SELECT u.id, (SELECT max(note) FROM orders) AS email FROM users u WHERE u.email IS NOT NULL ORDER BY 1
+
+SELECT u.id, (SELECT email FROM users x(a, b, c) WHERE x.a = 1) FROM users u ORDER BY u.id
+
+SELECT u.id, (SELECT email FROM orders x(email) WHERE x.email = 100) FROM users u ORDER BY 1
+
+SELECT x.name FROM users x(email) WHERE email = 1
+
+SELECT email, e FROM users x(email, n, e) ORDER BY email
+
+SELECT * FROM users x(email, n, e) ORDER BY 1
+
+SELECT u.id, (SELECT email FROM users x(a, b, c) WHERE x.a = u.id + 1) FROM users u ORDER BY u.id
+
+SELECT u.email FROM users u WHERE u.email IN (SELECT t.email FROM unnest(ARRAY['bob@example.com', 'dee@example.com']) t(email)) ORDER BY 1
+
+SELECT t.email FROM regexp_split_to_table('ann@example.com,zz@x', ',') AS t(email) WHERE t.email NOT IN (SELECT email FROM users WHERE email IS NOT NULL) ORDER BY 1
+
+SELECT u.id FROM users u WHERE EXISTS (SELECT 1 FROM users x(a, b, c) WHERE x.a = u.id AND email IS NOT NULL) ORDER BY 1
+
+SELECT id, (SELECT email FROM users x(a, b, c) LIMIT 1) FROM users ORDER BY 1
+
+SELECT u.id FROM users u WHERE u.id IN (SELECT x.a FROM users x(a, b, c) WHERE x.c = email) ORDER BY 1
+
+SELECT a, email FROM users x(a, b, c), users u WHERE u.id = x.a ORDER BY 1
+
+SELECT u.id, (SELECT count(*) FROM users x(i, n, e) WHERE e < email) FROM users u ORDER BY 1
+
+SELECT id, (SELECT string_agg(e, ',' ORDER BY i) FROM users AS x(i, n, e) WHERE split_part(e, '@', 2) = split_part(email, '@', 2)) FROM users ORDER BY id
+
+SELECT r.email FROM users u, jsonb_populate_record(NULL::user_archive, jsonb_build_object('email', u.email)) r ORDER BY u.id
+
+SELECT g.email FROM users u, LATERAL (VALUES (u.email)) g(email) ORDER BY u.id
+
+SELECT e.email FROM users u, LATERAL string_to_table(u.email, '@') AS e(email) ORDER BY u.id, 1

@@ -24,7 +24,7 @@ final class DerivedSources {
 
     DerivedSources(SourceNames names, List<String> columns) {
         this.names = names;
-        this.unqualified = new UnqualifiedColumns(names);
+        this.unqualified = new UnqualifiedColumns(names, columns);
         this.columns = columns;
     }
 

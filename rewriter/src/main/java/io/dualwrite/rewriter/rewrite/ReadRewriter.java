@@ -52,7 +52,7 @@ public final class ReadRewriter {
 
     private ReadRewriter(SourceNames names, List<String> columns, boolean probe) {
         this.names = names;
-        this.unqualified = new UnqualifiedColumns(names);
+        this.unqualified = new UnqualifiedColumns(names, columns);
         this.derived = new DerivedSources(names, columns);
         this.reads = new NewTableReads(names, columns, probe);
         this.rows = new WholeRows(names, derived, reads);
@@ -297,7 +297,7 @@ public final class ReadRewriter {
                     if (unqualified.isOutputName(s, scope, i) || (scope.setOperand && scope.inOrderBy(i))) {
                         continue;
                     }
-                    if (scope.hasSource()) {
+                    if (scope.hasSource() && !unqualified.noneHas(s, scopes, scope, last)) {
                         target = unqualified.owner(s, scopes, scope, last);
                         if (scope.writeRoot && scopes.outerReferencesRefused(i)) {
                             return "unqualified \"" + s.get(i).text() + "\" in an INSERT's VALUES (PostgreSQL: no such"

@@ -100,7 +100,9 @@ final class ResultOrigins {
             if (item.expanded) {
                 labels.add(column);
                 origins.add(Origin.OLD_COLUMN);
-                if (byPosition != null && top.relations.size() == 1 && !sourceColumns.isEmpty()) {
+                // a qualified star, or a star over the table alone, lists the table's columns in their order
+                boolean qualified = end(item) - item.start == 3;
+                if (byPosition != null && (top.relations.size() == 1 || qualified) && !sourceColumns.isEmpty()) {
                     for (String c : sourceColumns) {
                         byPosition.add(c.equals(column) ? Boolean.TRUE : null);
                     }
@@ -209,8 +211,8 @@ final class ResultOrigins {
         if (last != reference) {
             return Origin.UNKNOWN;
         }
-        if (name.equals(column) && scope.joinsUsingColumn && fullJoin(scope)) {
-            return Origin.NONE; // FULL JOIN … USING's merged column is the COALESCE of both sides
+        if (name.equals(column) && mergesColumn(scope)) {
+            return merged(scope, castType, depth);
         }
         // unqualified: the one FROM item that has it, where each says
         Origin found = null;
@@ -249,6 +251,54 @@ final class ResultOrigins {
             return Origin.OLD_COLUMN;
         }
         return found == null ? Origin.UNKNOWN : found;
+    }
+
+    /**
+     * The origin of JOIN … USING's merged column of the migrated column's name: the left item's column for an inner or
+     * LEFT join, the right one's for a RIGHT join, none for FULL (the COALESCE of both); unknown past two items.
+     */
+    private Origin merged(Scope scope, String castType, int depth) {
+        if (fullJoin(scope)) {
+            return Origin.NONE;
+        }
+        if (scope.relations.size() != 2) {
+            return Origin.UNKNOWN;
+        }
+        Relation side = scope.relations.get(rightJoin(scope) ? 1 : 0);
+        if (side.source) {
+            return side.columnAliases ? aliasedColumn(side, column) : Origin.OLD_COLUMN;
+        }
+        return columnOf(side, column, castType, depth);
+    }
+
+    /**
+     * Whether {@code scope}'s join merges the migrated column's name: JOIN … USING naming it, or a NATURAL join of two
+     * items where the other one is known to have a column of that name.
+     */
+    private boolean mergesColumn(Scope scope) {
+        if (scope.joinsUsingColumn) {
+            return true;
+        }
+        if (!scope.natural || scope.relations.size() != 2) {
+            return false;
+        }
+        Relation other = scope.relations.get(0).source ? scope.relations.get(1) : scope.relations.get(0);
+        if (other.source) {
+            return false;
+        }
+        int open = open(other);
+        Scope inner = open < 0 ? null : scopeAt(open + 1);
+        return inner != null ? !inner.hasStar() && outputNames(other, inner).contains(column)
+                : other.tableName != null && Boolean.TRUE.equals(names.relationHasColumn(other.tableSchema, other.tableName));
+    }
+
+    private boolean rightJoin(Scope scope) {
+        for (int k = scope.fromStart; k >= 0 && k < scope.fromEnd; k++) {
+            if (s.is(k, "right") && s.depth(k) == s.depth(scope.fromStart)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean fullJoin(Scope scope) {
@@ -296,12 +346,18 @@ final class ResultOrigins {
         }
         int open = open(r);
         if (open < 0) {
-            return Origin.UNKNOWN;
+            // a function's columns have none; a table's are its own
+            return r.tableName == null ? Origin.NONE : Origin.UNKNOWN;
         }
         if (s.is(open + 1, "values") || hasSetOperator(open)) {
             return Origin.NONE;
         }
         Scope inner = scopeAt(open + 1);
+        if (inner != null && name.equals(column) && r.columnAliasNames.isEmpty() && inner.items.size() == 1
+                && end(inner.items.get(0)) - inner.items.get(0).start == 1 && s.isSymbol(inner.items.get(0).start, "*")
+                && mergesColumn(inner)) {
+            return depth < MAX_DEPTH ? merged(inner, castType, depth + 1) : Origin.UNKNOWN; // SELECT * over JOIN … USING
+        }
         if (inner == null || inner.hasStar()) {
             return Origin.UNKNOWN;
         }
@@ -318,6 +374,12 @@ final class ResultOrigins {
     /** The labels and origins of the columns an unexpanded {@code *} or {@code q.*} item gives; none when not a star. */
     private void star(Scope scope, Item item, List<String> labels, List<Origin> origins, int depth) {
         int end = end(item);
+        if (s.isSymbol(end - 1, "*") && end - item.start == 1 && mergesColumn(scope)) {
+            // the merged columns come first: the migrated column's name is JOIN … USING's, the others' origins their own
+            labels.add(column);
+            origins.add(merged(scope, null, depth));
+            return;
+        }
         if (!s.isSymbol(end - 1, "*") || scope.naturalOrUsing) {
             return; // a merged column of a join has the origin of one side, or none (FULL)
         }
@@ -339,6 +401,11 @@ final class ResultOrigins {
                 continue;
             }
             int open = open(r);
+            if (open < 0 && r.tableName == null && !r.source) {
+                labels.addAll(r.columnAliasNames); // a function's columns have none (those its alias list names)
+                r.columnAliasNames.forEach(name -> origins.add(Origin.NONE));
+                continue;
+            }
             Scope inner = open < 0 ? null : scopeAt(open + 1);
             if (inner == null || inner.hasStar()) {
                 continue; // a table's columns have their own origins

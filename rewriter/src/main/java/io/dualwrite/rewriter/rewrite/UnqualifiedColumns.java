@@ -19,9 +19,12 @@ import java.util.List;
 final class UnqualifiedColumns {
 
     private final SourceNames names;
+    /** The migrated table's columns in their order ({@link io.dualwrite.rewriter.SourceTable#columns}); empty: unknown. */
+    private final List<String> columns;
 
-    UnqualifiedColumns(SourceNames names) {
+    UnqualifiedColumns(SourceNames names, List<String> columns) {
         this.names = names;
+        this.columns = columns;
     }
 
     /**
@@ -40,7 +43,7 @@ final class UnqualifiedColumns {
     Relation owner(Sig s, ReadScopes scopes, Scope scope, String column, int before) {
         Relation owner = null;
         for (Relation r : scope.relations) {
-            if (r.end > before) {
+            if (r.end > before || r.source && renamesAway(r, column)) {
                 continue;
             }
             if (r.source) {
@@ -53,6 +56,29 @@ final class UnqualifiedColumns {
             }
         }
         return owner;
+    }
+
+    /**
+     * Whether no FROM item of {@code scope} offers a column named {@code column}, so that PostgreSQL looks for it in the
+     * outer queries: the migrated table's items rename it away with column alias lists ({@code users x(a, b, c)}), and
+     * every other item is known not to have it.
+     */
+    boolean noneHas(Sig s, ReadScopes scopes, Scope scope, String column) {
+        for (Relation r : scope.relations) {
+            if (r.source ? !renamesAway(r, column) : !Boolean.FALSE.equals(hasColumn(s, scopes, r, column))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether FROM item {@code r} of the migrated table renames its column {@code column} with its column alias list (by
+     * position) and names no other column so.
+     */
+    private boolean renamesAway(Relation r, String column) {
+        int position = columns.indexOf(column);
+        return r.columnAliases && position >= 0 && position < r.columnAliasCount && !r.columnAliasNames.contains(column);
     }
 
     /** Whether FROM item {@code r} (not the migrated table) offers a column named {@code column}; null when unknown. */
