@@ -128,19 +128,32 @@ public final class StatementRewriter {
     private RewritePlan compute(String sql, boolean standardConformingStrings) {
         Scan scan = Lexer.scan(sql, standardConformingStrings);
         if (!scan.certain()) {
-            // refused for whichever migration is past EXPANDED: any of them may be what PostgreSQL reads in it
-            String reason = Reasons.of("a text that PostgreSQL may read differently from dualwrite's scanner ("
-                    + scan.uncertainty() + ") and that could touch a migrated table", "write it without the unusual spelling", sql);
-            StatementPlanner named = planners.get(nameOwners[Math.max(0, names.firstNamed(sql))]);
-            List<RewritePlan> others = new ArrayList<>();
-            for (StatementPlanner p : planners) {
-                if (p != named) {
-                    others.add(plan(p.names().spec(), PhaseRewrites.rejectBoth(reason)));
-                }
-            }
-            RewritePlan first = plan(named.names().spec(), PhaseRewrites.rejectBoth(reason));
-            return others.isEmpty() ? first : first.alsoRewrittenBy(others, reason);
+            return refusedByEvery(sql, Reasons.of("a text that PostgreSQL may read differently from dualwrite's scanner ("
+                    + scan.uncertainty() + ") and that could touch a migrated table", "write it without the unusual spelling", sql));
         }
+        try {
+            return computeCertain(sql, scan, standardConformingStrings);
+        } catch (RuntimeException | StackOverflowError e) {
+            // a text the planners misread (a malformed statement they did not expect): refused, never an unchecked error
+            return refusedByEvery(sql, Reasons.of("a text dualwrite could not read (" + e + ") and that could touch a"
+                    + " migrated table", "check the statement; report it if PostgreSQL accepts it", sql));
+        }
+    }
+
+    /** Refused for whichever migration is past EXPANDED: any of them may be what PostgreSQL reads in {@code sql}. */
+    private RewritePlan refusedByEvery(String sql, String reason) {
+        StatementPlanner named = planners.get(nameOwners[Math.max(0, names.firstNamed(sql))]);
+        List<RewritePlan> others = new ArrayList<>();
+        for (StatementPlanner p : planners) {
+            if (p != named) {
+                others.add(plan(p.names().spec(), PhaseRewrites.rejectBoth(reason)));
+            }
+        }
+        RewritePlan first = plan(named.names().spec(), PhaseRewrites.rejectBoth(reason));
+        return others.isEmpty() ? first : first.alsoRewrittenBy(others, reason);
+    }
+
+    private RewritePlan computeCertain(String sql, Scan scan, boolean standardConformingStrings) {
         List<List<Token>> statements = Statements.split(scan.tokens());
         List<Sig> sigs = new ArrayList<>(statements.size());
         for (List<Token> st : statements) {
