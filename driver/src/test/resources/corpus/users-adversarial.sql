@@ -3029,3 +3029,500 @@ SELECT r.email FROM users u, jsonb_populate_record(NULL::user_archive, jsonb_bui
 SELECT g.email FROM users u, LATERAL (VALUES (u.email)) g(email) ORDER BY u.id
 
 SELECT e.email FROM users u, LATERAL string_to_table(u.email, '@') AS e(email) ORDER BY u.id, 1
+
+WITH a AS (UPDATE users SET email = 'a@x' WHERE id = 1 RETURNING id), b AS (UPDATE users SET name = 'b' WHERE id = 1 RETURNING id) SELECT (SELECT count(*) FROM a) AS na, (SELECT count(*) FROM b) AS nb
+
+WITH a AS (UPDATE users SET name = 'first' WHERE id = 2 RETURNING id), b AS (UPDATE users SET email = 'second@x' WHERE id = 2 RETURNING id) SELECT (SELECT count(*) FROM a) AS na, (SELECT count(*) FROM b) AS nb
+
+WITH d AS (DELETE FROM users WHERE id = 4 RETURNING id), u AS (UPDATE users SET email = 'zombie@x' WHERE id = 4 RETURNING id) SELECT (SELECT count(*) FROM d) AS nd, (SELECT count(*) FROM u) AS nu
+
+WITH u AS (UPDATE users SET email = 'late@x' WHERE id = 4 RETURNING id), d AS (DELETE FROM users WHERE id = 4 RETURNING email) SELECT (SELECT count(*) FROM u) AS nu, (SELECT count(*) FROM d) AS nd
+
+WITH a AS (UPDATE users SET email = 'one@x' WHERE id = 5 RETURNING email), b AS (UPDATE users SET email = 'two@x' WHERE id = 5 RETURNING email) SELECT (SELECT max(email) FROM a) AS ea, (SELECT max(email) FROM b) AS eb
+
+WITH i AS (INSERT INTO users (id, name, email) VALUES (610, 'i', 'i@x') RETURNING id), u AS (UPDATE users SET email = 'u@x' WHERE id = 610 RETURNING id) SELECT (SELECT count(*) FROM i) AS ni, (SELECT count(*) FROM u) AS nu
+
+UPDATE users SET email = o.note FROM orders o WHERE o.user_id = users.id AND users.id = 2
+
+UPDATE users SET email = v.e FROM (VALUES (1, 'first@x'), (1, 'second@x')) v(k, e) WHERE v.k = users.id RETURNING users.email
+
+UPDATE users SET email = v.e FROM (VALUES (3, NULL), (3, 'nn@x')) v(k, e) WHERE v.k = users.id RETURNING users.id, users.email
+
+UPDATE users SET name = v.n FROM (VALUES (2, 'x'), (2, 'y')) v(k, n) WHERE v.k = users.id RETURNING users.email, users.name
+
+INSERT INTO users (id, name, email) SELECT DISTINCT ON (email) id + 600, name, email FROM users WHERE email IS NOT NULL ORDER BY email, id RETURNING id, email
+
+INSERT INTO users (email, name, id) SELECT max(email), 'agg', 620 FROM users RETURNING *
+
+INSERT INTO users (email, name, id) SELECT min(email) FILTER (WHERE id > 2), count(*)::text, 621 FROM users GROUP BY () HAVING count(*) > 1 RETURNING id, name, email
+
+INSERT INTO users (id, email) SELECT 622, email FROM users WHERE id = 1 INTERSECT SELECT 622, 'ann@example.com' RETURNING email
+
+INSERT INTO users (id, email) SELECT 623, email FROM users WHERE id = 3 EXCEPT SELECT 623, NULL RETURNING id
+
+INSERT INTO users (id, email) SELECT 624, email FROM users WHERE id = 3 UNION SELECT 624, email FROM users WHERE id = 3 RETURNING email IS NULL
+
+INSERT INTO users (id, name, email) SELECT u.id + 630, o.note, u.email FROM users u JOIN orders o ON o.user_id = u.id WHERE o.id = 102 RETURNING *
+
+INSERT INTO users (name, email, id) SELECT o.note, u.email, o.id + 1000 FROM orders o LEFT JOIN users u ON u.id = o.user_id AND u.id = 1 ORDER BY o.id RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT g, 'v', e FROM (VALUES (640, 'a@x'), (641, NULL), (642, 'c@x')) AS t(g, e) RETURNING id, email
+
+INSERT INTO users (id, name, email) VALUES (1, 'x', 'y@x') ON CONFLICT (id) DO UPDATE SET email = NULL RETURNING id, email
+
+INSERT INTO users (id, name, email) VALUES (1, 'x', 'ann.old@example.com') ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email RETURNING email
+
+UPDATE users SET email = 'ann.old@example.com' WHERE id = 1 RETURNING email
+
+UPDATE users SET email = (SELECT address FROM email_address WHERE user_id = 1 AND NOT is_primary) WHERE id = 3 RETURNING email
+
+INSERT INTO users (id, name, email) VALUES (3, 'x', NULL) ON CONFLICT (id) DO UPDATE SET email = 'c@c' WHERE EXCLUDED.email IS NULL RETURNING email
+
+INSERT INTO users (id, name, email) VALUES (2, 'x', 'y@x'), (3, 'z', 'w@x'), (650, 'n', NULL) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email || coalesce(users.email, '-'), name = EXCLUDED.name RETURNING id, name, email
+
+INSERT INTO users (id, name, email) VALUES (2, 'x', 'y@x') ON CONFLICT (id) DO UPDATE SET email = users.email, name = EXCLUDED.email RETURNING *
+
+INSERT INTO users (id, name, email) VALUES (4, 'x', 'y@x') ON CONFLICT (id) DO NOTHING RETURNING *
+
+INSERT INTO users (id, name, email) VALUES (NULL, 'x', 'y@x')
+
+INSERT INTO users (id, email) VALUES (660, 'a@x'), (1, 'dup@x')
+
+UPDATE users SET email = CASE WHEN email IS NULL THEN (1 / (id - 3))::text ELSE email END
+
+UPDATE users SET email = 'z@x' WHERE 1 / (id - 1) = 0
+
+UPDATE users SET email = email::int WHERE id = 1
+
+UPDATE users SET email = 'e@x' WHERE id = 2 RETURNING 1 / (id - 2)
+
+DELETE FROM users WHERE id = 3 RETURNING 1 / (length(coalesce(email, '')))
+
+INSERT INTO users (id, name, email) VALUES (670, 'x', 'y@x') RETURNING (email::int)
+
+CREATE TEMP SEQUENCE hs; INSERT INTO users (id, name, email) SELECT nextval('hs') + 680, 'n', 'e' || nextval('hs') || '@x' RETURNING id, email
+
+CREATE TEMP SEQUENCE hs2; UPDATE users SET email = 'seq' || nextval('hs2') || '@x' WHERE id IN (1, 2) RETURNING id, email
+
+CREATE TEMP SEQUENCE hs3; INSERT INTO users (id, name, email) VALUES (nextval('hs3') + 690, 'a', 'a' || currval('hs3')) RETURNING id, email
+
+INSERT INTO users (id, name, email) VALUES (700, 'a', 'a@x'), (700, 'b', 'b@x') ON CONFLICT (id) DO NOTHING
+
+INSERT INTO users (id, name, email) VALUES (701, 'a', 'a@x'), (701, 'b', 'b@x') ON CONFLICT DO NOTHING RETURNING id, name, email
+
+INSERT INTO users (id, name, email) VALUES (702, 'a', NULL), (702, 'b', 'b@x') ON CONFLICT (id) DO NOTHING RETURNING email
+
+INSERT INTO users (id, name, email) VALUES (703, 'a', 'a@x'), (703, 'b', NULL) ON CONFLICT (id) DO NOTHING
+
+INSERT INTO users (id, name, email) SELECT 704, name, email FROM users WHERE id IN (1, 2) ORDER BY id ON CONFLICT (id) DO NOTHING RETURNING email
+
+INSERT INTO users (id, name, email) SELECT 705, 'g' || g, 'g' || g || '@x' FROM generate_series(1, 3) g ON CONFLICT DO NOTHING RETURNING name, email
+
+INSERT INTO users (id, name, email) VALUES (1, 'a', 'a@x'), (706, 'b', 'b@x'), (706, 'c', 'c@x') ON CONFLICT (id) DO NOTHING RETURNING id, email
+
+INSERT INTO users (id, name, email) VALUES (707, 'a', 'a@x'), (707, 'b', 'b@x') ON CONFLICT (id) DO UPDATE SET name = 'never'
+
+INSERT INTO users (id, name, email) VALUES (3, 'a', 'a@x'), (3, 'b', 'b@x') ON CONFLICT (id) DO NOTHING
+
+-- params: 708, 'a@x', 708, 'b@x'
+INSERT INTO users (id, name, email) VALUES (?, 'p', ?), (?, 'q', ?) ON CONFLICT (id) DO NOTHING RETURNING email
+
+-- params: 709, 'a@x', 709, NULL
+INSERT INTO users (id, name, email) VALUES (?, 'p', ?), (?, 'q', ?) ON CONFLICT (id) DO NOTHING
+
+WITH s(id, e) AS (VALUES (710::bigint, 'x@x'), (710, 'y@x')) INSERT INTO users (id, name, email) SELECT id, 'w', e FROM s ON CONFLICT (id) DO NOTHING RETURNING email
+
+INSERT INTO users (id, name, email) SELECT 711, 'u', e FROM (VALUES ('a@x'), ('b@x')) v(e) UNION ALL SELECT 711, 'v', 'c@x' ON CONFLICT DO NOTHING
+
+MERGE INTO users u USING (VALUES (720, 'a@x'), (720, 'b@x')) v(id, e) ON u.id = v.id WHEN NOT MATCHED THEN INSERT (id, name, email) VALUES (v.id, 'm', v.e)
+
+MERGE INTO users u USING (SELECT id, email FROM users WHERE email IS NOT NULL) s ON u.id = s.id + 1 WHEN MATCHED THEN UPDATE SET email = s.email
+
+MERGE INTO users u USING (VALUES (1)) v(id) ON u.id = v.id WHEN NOT MATCHED BY SOURCE AND u.email IS NULL THEN DELETE
+
+MERGE INTO users u USING (VALUES (1, 'z@x')) v(id, e) ON u.id = v.id WHEN MATCHED THEN UPDATE SET email = v.e WHEN NOT MATCHED BY SOURCE THEN UPDATE SET email = NULL
+
+MERGE INTO users u USING (VALUES (1, 'z@x'), (730, 'n@x')) v(id, e) ON u.id = v.id WHEN MATCHED THEN DO NOTHING WHEN NOT MATCHED THEN INSERT VALUES (v.id, 'n', v.e) RETURNING merge_action(), u.id
+
+MERGE INTO users u USING (VALUES (2, 'z@x')) v(id, e) ON u.id = v.id WHEN MATCHED THEN UPDATE SET email = v.e RETURNING merge_action(), u.email
+
+MERGE INTO users u USING (VALUES (3, 'z@x')) v(id, e) ON u.id = v.id WHEN MATCHED AND u.email IS NULL THEN UPDATE SET email = v.e
+
+MERGE INTO users u USING orders o ON u.id = o.user_id AND o.id = 100 WHEN MATCHED THEN UPDATE SET email = o.note || '@x'
+
+MERGE INTO users u USING orders o ON u.id = o.user_id WHEN MATCHED THEN UPDATE SET email = coalesce(o.note, 'none')
+
+MERGE INTO users u USING (SELECT 731 AS id) v ON u.id = v.id WHEN NOT MATCHED THEN INSERT (id, name) VALUES (v.id, 'noemail')
+
+MERGE INTO users u USING (SELECT 4 AS id) v ON u.id = v.id WHEN MATCHED THEN DELETE
+
+MERGE INTO users u USING (SELECT 4 AS id) v ON u.id = v.id WHEN MATCHED THEN DELETE RETURNING u.email
+
+MERGE INTO users u USING (VALUES (5, 'E')) v(id, n) ON u.id = v.id WHEN MATCHED THEN UPDATE SET email = lower(v.n) || '@x', name = v.n WHEN NOT MATCHED BY SOURCE AND u.id = 1 THEN UPDATE SET email = 'src@x'
+
+MERGE INTO users u USING (VALUES (740::bigint, NULL::text)) v(id, e) ON u.id = v.id WHEN NOT MATCHED THEN INSERT (id, name, email) VALUES (v.id, 'n', v.e)
+
+MERGE INTO users u USING (VALUES (1::bigint)) v(id) ON u.id = v.id WHEN MATCHED THEN UPDATE SET email = DEFAULT
+
+MERGE INTO users u USING (VALUES (741::bigint)) v(id) ON u.id = v.id WHEN NOT MATCHED THEN INSERT DEFAULT VALUES
+
+MERGE INTO users u USING (VALUES (1::bigint)) v(id) ON u.id = v.id WHEN MATCHED THEN UPDATE SET email = 1 / 0 || ''
+
+MERGE INTO users u USING (VALUES (1::bigint)) v(id) ON u.id = v.id WHEN MATCHED THEN UPDATE SET id = NULL
+
+MERGE INTO users u USING (VALUES (742::bigint, 'x@x')) v(id, e) ON u.id = v.id WHEN NOT MATCHED THEN INSERT (id, email) VALUES (v.id, v.e), (v.id + 1, v.e)
+
+INSERT INTO users (id, name, email) SELECT 800.4, 'n', 'frac@x' RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT 800.4, 'n', 'frac@x'
+
+INSERT INTO users (id, name, email) SELECT 801.5, 'a', 'a@x' UNION ALL SELECT 803.49, 'b', 'b@x' RETURNING id, email
+
+INSERT INTO users SELECT * FROM (VALUES (803.6, 'b', 'b@x'), (804, 'a', 'a@x')) v(i, n, e) ON CONFLICT (id) DO NOTHING RETURNING id, name, email
+
+INSERT INTO users (id, name, email) SELECT 2.2, 'x', 'up@x' ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT id * 1.5 + 900, name, email FROM users WHERE id IN (1, 2) RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT 805.7::float8, 'f', 'float@x' RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT 806::int2, 's', 'small@x' RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT 807::numeric(10,2), 'n', 'num@x' RETURNING id, email
+
+INSERT INTO users (name, email, id) SELECT 'r', 'rnd@x', round(808.4) RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT ' 809 ', 'n', 'sp@x' RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT '0810', 'n', 'zero@x' RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT 811.5, 'n', NULL RETURNING id, email
+
+INSERT INTO users (id, name, email) VALUES (812.6, 'v', 'vfrac@x') RETURNING id, email
+
+INSERT INTO users (id, name, email) VALUES (3.4, 'v', 'three@x') ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT 3.4, 'v', 'three@x' ON CONFLICT (id) DO NOTHING RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT 4.4, 'v', 'four@x' ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name RETURNING id, name, email
+
+-- params: 813, 'p@x'
+INSERT INTO users (id, name, email) SELECT ? + 0.4, 'p', ? RETURNING id, email
+
+UPDATE users SET id = id + 0.2, email = 'k@x' WHERE id = 1 RETURNING id, email
+
+WITH s AS (SELECT 814.4 AS k, 'cte@x' AS e) INSERT INTO users (id, name, email) SELECT k, 'c', e FROM s RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT g * 1.5 + 820, 'g', 'g' || g || '@x' FROM generate_series(1, 3) g RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT 815.5, 'a', 'a@x' UNION ALL SELECT 816, 'b', 'b@x' ON CONFLICT (id) DO NOTHING RETURNING id, name, email
+
+CREATE TEMP SEQUENCE hs4; INSERT INTO users (id, name, email) VALUES (830, 'a', 'a' || nextval('hs4') || '@x'); SELECT email, currval('hs4') FROM users WHERE id = 830
+
+CREATE TEMP SEQUENCE hs5; INSERT INTO users (id, name, email) SELECT nextval('hs5') + 830, 'n', 'e' || currval('hs5') FROM generate_series(1, 2); SELECT id, email FROM users WHERE id > 830 ORDER BY id
+
+CREATE TEMP SEQUENCE hs6; UPDATE users SET email = 'seq' || nextval('hs6') WHERE id = 2; SELECT email, currval('hs6') FROM users WHERE id = 2
+
+CREATE TEMP SEQUENCE hs7; INSERT INTO users (id, name, email) VALUES (2, 'x', 'up' || nextval('hs7')) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email; SELECT email, currval('hs7') FROM users WHERE id = 2
+
+CREATE TEMP SEQUENCE hs8; INSERT INTO users (id, name, email) VALUES (1, 'x', 'dn' || nextval('hs8')), (835, 'y', 'dn' || nextval('hs8')) ON CONFLICT (id) DO NOTHING; SELECT id, email, currval('hs8') FROM users WHERE id IN (1, 835) ORDER BY id
+
+CREATE TEMP SEQUENCE hs9; DELETE FROM users WHERE id = 4 AND nextval('hs9') > 0; SELECT currval('hs9')
+
+CREATE TEMP SEQUENCE hs10; UPDATE users SET email = email || nextval('hs10') WHERE id <= 3; SELECT currval('hs10'), count(*) FROM users WHERE email LIKE '%@%'
+
+INSERT INTO users (id, name, email) SELECT DISTINCT ON (2) '853', 'n', 'e@x' RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT '854', 'n', 'o@x' ORDER BY 2 RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT '855', name, 'g@x' FROM users WHERE id = 1 GROUP BY name RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT '856', 'n', 'l@x' LIMIT 1 RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT '8'
+'57', 'n', 'cont@x' RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT '858', 'n', 'w@x' WHERE EXISTS (SELECT 1 FROM users WHERE email IS NULL) RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT '859', 'n', 'h@x' HAVING count(*) = 1 RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT '860', 'n', 'win@x', 'extra' RETURNING id
+
+INSERT INTO users (id, name, email) SELECT id + 1000, name, email FROM users WHERE id = 1 FOR UPDATE RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT generate_series(861, 863), 'srf', 'srf@x' RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT 864, 'srf', unnest(ARRAY['a@x', 'b@x']) ON CONFLICT (id) DO NOTHING RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT 865, 'w', lag(email) OVER (ORDER BY id) FROM users WHERE id IN (1, 2) ORDER BY id DESC LIMIT 1 RETURNING id, email
+
+INSERT INTO users (email, id, name) SELECT email, (SELECT max(id) FROM users) + id, 'sub' FROM users WHERE id IN (2, 3) RETURNING id, email
+
+MERGE INTO users u USING (VALUES (900.4, 'm@x')) v(id, e) ON u.id = v.id WHEN NOT MATCHED THEN INSERT (id, name, email) VALUES (v.id, 'm', v.e)
+
+MERGE INTO users u USING (VALUES (2.4, 'm@x')) v(id, e) ON u.id = round(v.id) WHEN MATCHED THEN UPDATE SET email = v.e WHEN NOT MATCHED THEN INSERT (id, name, email) VALUES (v.id, 'm', v.e)
+
+INSERT INTO users (id, name, email) VALUES (2.2, 'x', 'a@x'), (901.7, 'y', 'b@x') ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT 2.2, 'x', 'keep@x' ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name RETURNING id, name, email
+
+INSERT INTO users (id, name, email) SELECT 5.5, 'x', 'six@x' ON CONFLICT (id) DO UPDATE SET email = users.email || '+' RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT 3.4, 'x', 'c@x' ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email WHERE users.email IS NULL RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT o.amount * 10, o.note, o.note || '@x' FROM orders o WHERE o.id = 100 RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT o.amount + 900, 'amt', 'amt' || o.id FROM orders o ORDER BY o.id RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT 903.5, 'a', NULL UNION ALL SELECT 904, 'b', 'b@x' ON CONFLICT (id) DO NOTHING RETURNING id, name, email
+
+INSERT INTO users (id, name, email) SELECT 1.4, 'n', NULL ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT 905.5::real, 'r', 'real@x' RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT '906'::numeric + 0.3, 'n', 'cast@x'
+
+-- params: 907, 'p@x'
+INSERT INTO users (id, name, email) SELECT ? * 1.0 + 0.5, 'p', ?
+
+UPDATE users SET email = CASE id WHEN 1 THEN 'bob@example.com' ELSE 'ann@example.com' END WHERE id IN (1, 2) RETURNING id, email
+
+UPDATE users SET email = (SELECT u2.email FROM users u2 WHERE u2.id = 3 - users.id + 1) WHERE id IN (1, 3) RETURNING id, email
+
+DELETE FROM users WHERE id = 1 AND email = (SELECT address FROM email_address WHERE user_id = 1 AND is_primary) RETURNING id
+
+UPDATE users SET email = NULL WHERE id = 1; INSERT INTO users (id, name, email) VALUES (910, 'n', 'ann.old@example.com'); DELETE FROM users WHERE id = 2
+
+UPDATE users SET name = 'only' WHERE email = 'ann.old@example.com' RETURNING id
+
+INSERT INTO users (id, name, email) SELECT 911, 'x', address FROM email_address WHERE user_id = 1 ORDER BY is_primary, address LIMIT 1 RETURNING email
+
+INSERT INTO users (id, name, email) VALUES (871, 'a')
+
+INSERT INTO users (id, name, email) VALUES (872, 'a', 'b@x'), (873, 'c')
+
+INSERT INTO users (id, name, email) VALUES (874, 'a'), (875, 'c', 'd@x') RETURNING id, email
+
+INSERT INTO users VALUES (876, 'a', 'b@x', 'c')
+
+INSERT INTO users VALUES (877, 'a', 'b@x'), (878, 'c', 'd@x', 'e')
+
+INSERT INTO users (id, name, email) SELECT 880, 'n', 'e@x', 'extra'
+
+INSERT INTO users (id, name, email) SELECT id + 880, name, email, id FROM users WHERE id = 1 ON CONFLICT (id) DO NOTHING RETURNING id
+
+INSERT INTO users (id, email) SELECT 881, 'a@x', 'b@x' UNION ALL SELECT 882, 'c@x', 'd@x'
+
+INSERT INTO users (email, id) SELECT 'a@x', 883, 'Ann' RETURNING *
+
+INSERT INTO users (id, name, email) SELECT 884, 'n'
+
+UPDATE users SET (name, email) = ('x') WHERE id = 1
+
+UPDATE users SET (name, email) = ('x', 'y@x', 'z') WHERE id = 1
+
+UPDATE users SET (email) = ('a@x', 'b@x') WHERE id = 1
+
+UPDATE users SET (name, email) = (SELECT 'x') WHERE id = 1
+
+UPDATE users SET (name, email) = (SELECT 'x', 'y@x', 'z') WHERE id = 2
+
+UPDATE users SET (email, name) = ROW('r@x') WHERE id = 2
+
+INSERT INTO users (id, name, email) VALUES (2, 'a', 'b@x') ON CONFLICT (id) DO UPDATE SET (name, email) = ('x') RETURNING email
+
+INSERT INTO users (id, name, email) VALUES (2, 'a', 'b@x') ON CONFLICT (id) DO UPDATE SET (name, email) = (EXCLUDED.name, EXCLUDED.email, 'z')
+
+MERGE INTO users u USING (VALUES (885, 'n')) v(id, n) ON u.id = v.id WHEN NOT MATCHED THEN INSERT (id, name, email) VALUES (v.id, v.n)
+
+MERGE INTO users u USING (VALUES (886, 'n')) v(id, n) ON u.id = v.id WHEN NOT MATCHED THEN INSERT (id, email) VALUES (v.id, 'a@x', 'b@x')
+
+MERGE INTO users u USING (VALUES (2, 'n')) v(id, n) ON u.id = v.id WHEN MATCHED THEN UPDATE SET (name, email) = (v.n)
+
+INSERT INTO users (id, name, email) SELECT DISTINCT '887', 'n', 'd@x' RETURNING id
+
+INSERT INTO users (id, name, email) SELECT '888', name, 'o@x' FROM users WHERE id = 1 ORDER BY name RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT '889', name, 'o@x' FROM users WHERE id = 2 ORDER BY id RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT '890', 'n', email FROM users WHERE id = 4 GROUP BY email RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT '891', n, 'w@x' FROM (SELECT 'n' AS n) s WINDOW w AS (ORDER BY n) RETURNING id
+
+INSERT INTO users (id, name, email) SELECT DISTINCT ON (email) '892', name, email FROM users WHERE id = 5 ORDER BY email RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT '893', 'n', 'g@x' GROUP BY () RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT '894', 'n', 'o@x' ORDER BY 3 DESC LIMIT 1 RETURNING id, email
+
+INSERT INTO users (id, name, email) (SELECT '895', 'n', 'p@x' ORDER BY 2) RETURNING id, email
+
+WITH s AS (SELECT 1) INSERT INTO users (id, name, email) SELECT '896', 'n', 'c@x' FROM s ORDER BY 2 RETURNING id
+
+INSERT INTO users (id, name, email) SELECT '897', 'n', 'a@x' ORDER BY 1 RETURNING id
+
+INSERT INTO users (id, name, email) SELECT '898', 'n', 'x@x' ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email RETURNING id, email
+
+-- params: '', 2
+UPDATE users SET email = nullif(?, '') WHERE id = ? RETURNING id, email
+
+-- params: 920, ''
+INSERT INTO users (id, name, email) VALUES (?, 'n', nullif(?, '')) RETURNING id, email
+
+-- params: 2, 'n', ''
+INSERT INTO users (id, name, email) VALUES (?, ?, nullif(?, '')) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email RETURNING email
+
+-- params: 1, NULL
+INSERT INTO users (id, name, email) VALUES (?, 'n', ?) ON CONFLICT (id) DO UPDATE SET email = coalesce(EXCLUDED.email, users.email) RETURNING email
+
+-- params: 2, 'z@x'
+INSERT INTO users (id, name, email) VALUES (?, 'n', ?) ON CONFLICT (id) DO UPDATE SET email = NULL RETURNING email
+
+-- params: NULL, 3
+UPDATE users SET email = ? || '@x' WHERE id = ? RETURNING email
+
+-- params: NULL, 'b@x', 1
+UPDATE users SET email = coalesce(?, ?) WHERE id = ? RETURNING email
+
+-- params: 1, NULL, 921, 'q@x'
+INSERT INTO users (id, name, email) VALUES (?, 'a', ?), (?, 'b', ?) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email RETURNING id, email
+
+-- params: 'e@x'
+INSERT INTO users (id, name, email) SELECT id + 930, name, ? FROM users WHERE id IN (1, 3) RETURNING id, email
+
+-- params: 'x', 3
+UPDATE users SET email = email || ? WHERE id = ? RETURNING email
+
+WITH a AS (INSERT INTO user_archive SELECT * FROM users WHERE email IS NULL RETURNING id) UPDATE users SET email = 'archived@x' WHERE id IN (SELECT id FROM a) RETURNING id, email
+
+WITH o AS (UPDATE orders SET note = 'n' WHERE user_id = 2 RETURNING user_id) DELETE FROM users WHERE id IN (SELECT user_id FROM o) RETURNING id, email
+
+WITH u AS (UPDATE users SET email = lower(email) WHERE id = 5 RETURNING id, email) INSERT INTO orders (id, user_id, note) SELECT 200, id, email FROM u RETURNING note
+
+WITH u AS (DELETE FROM users WHERE email LIKE '%example.com' RETURNING id, email) UPDATE orders SET note = u.email FROM u WHERE orders.user_id = u.id RETURNING orders.id, orders.note
+
+WITH x AS (SELECT email FROM users WHERE id = 2) INSERT INTO users (id, name, email) SELECT 940, 'copy', email FROM x RETURNING email
+
+UPDATE users SET email = sub.e FROM (SELECT id, lead(email) OVER (ORDER BY id) AS e FROM users) sub WHERE sub.id = users.id RETURNING users.id, users.email
+
+UPDATE users SET name = coalesce(email, 'none') WHERE id IN (2, 3) RETURNING id, name
+
+DELETE FROM users WHERE email IN (SELECT email FROM users GROUP BY email HAVING count(*) = 1) AND id > 3 RETURNING id
+
+DELETE FROM users WHERE NOT EXISTS (SELECT 1 FROM orders WHERE orders.user_id = users.id) AND email IS NOT NULL RETURNING *
+
+DELETE FROM users u USING users v WHERE u.id = v.id + 1 AND v.email IS NULL RETURNING u.id, u.email, v.email
+
+UPDATE users SET email = upper(u2.email) FROM users u2 WHERE u2.id = users.id RETURNING users.email, u2.email
+
+UPDATE users SET email = email || '#' || (SELECT count(*) FROM users u2 WHERE u2.email < users.email) RETURNING id, email
+
+SAVEPOINT a; UPDATE users SET email = 'x@x' WHERE id = 2; SAVEPOINT b; DELETE FROM users WHERE id = 2; ROLLBACK TO SAVEPOINT b; SELECT email FROM users WHERE id = 2
+
+SAVEPOINT a; INSERT INTO users (id, name, email) VALUES (950, 'n', 's@x'); ROLLBACK TO a; INSERT INTO users (id, name, email) VALUES (950, 'm', 't@x'); SELECT id, name, email FROM users WHERE id = 950
+
+SAVEPOINT a; UPDATE users SET email = NULL WHERE id = 1; RELEASE a; SAVEPOINT c; UPDATE users SET email = 'back@x' WHERE id = 1; ROLLBACK TO c; SELECT id, email FROM users WHERE id = 1
+
+DECLARE hc CURSOR FOR SELECT id FROM users WHERE email IS NULL FOR UPDATE; FETCH hc; UPDATE users SET email = 'cur@x' WHERE CURRENT OF hc; SELECT email FROM users WHERE id = 3
+
+DECLARE hd CURSOR FOR SELECT id, email FROM users ORDER BY id FOR UPDATE; FETCH 2 FROM hd; DELETE FROM users WHERE CURRENT OF hd; SELECT count(*) FROM users WHERE email IS NOT NULL
+
+UPDATE users SET email = 'f@x' WHERE id = 1; INSERT INTO users (id, name, email) VALUES (2, 'dup', 'd@x')
+
+INSERT INTO users (id, name, email) VALUES (2, 'n', 'x@x') ON CONFLICT (id) DO UPDATE SET email = (1 / (users.id - 2))::text
+
+UPDATE users SET email = repeat('x', id::int) || substr(email, 100 / (id - 4)::int)
+
+UPDATE users SET email = 'z@x' WHERE id = 3 AND email IS NULL RETURNING email
+
+UPDATE users SET email = '' WHERE id = 1 RETURNING email, length(email)
+
+INSERT INTO users (id, name, email) VALUES (963, 'e', '') RETURNING email IS NULL, email = ''
+
+UPDATE users SET email = NULLIF(email, '') || '' WHERE id IN (1, 3) RETURNING id, email
+
+UPDATE users SET email = 'c' || email WHERE id = 2 RETURNING *, email || '!' AS ex
+
+WITH s AS (SELECT 2 AS id, 'ms@x' AS e) MERGE INTO users u USING s ON u.id = s.id WHEN MATCHED THEN UPDATE SET email = s.e
+
+MERGE INTO users u USING (VALUES (1), (2), (3)) v(id) ON u.id = v.id WHEN NOT MATCHED BY SOURCE THEN DELETE
+
+MERGE INTO users u USING (VALUES (2, 'B'), (970, 'N')) v(id, n) ON u.id = v.id WHEN MATCHED THEN UPDATE SET name = v.n WHEN NOT MATCHED THEN INSERT (id, name, email) VALUES (v.id, v.n, NULL)
+
+MERGE INTO users u USING (VALUES (971.6, 'k@x')) v(id, e) ON u.id = v.id WHEN NOT MATCHED THEN INSERT (id, name, email) VALUES (v.id, 'm', v.e)
+
+MERGE INTO users u USING (VALUES (2, 'r@x'), (972, 'q@x')) v(id, e) ON u.id = v.id WHEN MATCHED THEN UPDATE SET email = v.e WHEN NOT MATCHED THEN INSERT (id, name, email) VALUES (v.id, 'n', v.e) RETURNING merge_action(), u.id, v.e
+
+INSERT INTO users (id, name, email) SELECT v.id, 'x', v.e FROM (VALUES (1::bigint, 'up@x'), (973, 'new@x')) v(id, e) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, name = users.name || '+' RETURNING id, name, email
+
+INSERT INTO users (id, name, email) SELECT id, name, upper(email) FROM users ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email WHERE users.email IS DISTINCT FROM EXCLUDED.email RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT id, name, NULL FROM users WHERE id < 3 ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email RETURNING id, email
+
+INSERT INTO users (id, name, email) SELECT 3, 'x', 'c@x' ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.email RETURNING id, name, email
+
+UPDATE users SET email = 'x@x' WHERE id = 1 RETURNING (SELECT count(*) FROM users u2 WHERE u2.email = 'x@x') AS seen
+
+DELETE FROM users WHERE id = 2 RETURNING (SELECT u2.email FROM users u2 WHERE u2.id = 2) AS still
+
+INSERT INTO users (id, name, email) SELECT v.i, 'x', (10 / v.d)::text FROM (VALUES (1, 1), (981, 0)) v(i, d)
+
+INSERT INTO users (id, name, email) SELECT v.i, 'x', (10 / v.d)::text FROM (VALUES (NULL::bigint, 1), (982, 0)) v(i, d)
+
+INSERT INTO users (id, name, email) SELECT v.i, 'x', 'e@x' || (10 / v.d) FROM (VALUES (1, 1), (983, 0)) v(i, d) RETURNING id
+
+INSERT INTO users (id, name, email) SELECT v.i, (10 / v.d)::text, 'e@x' FROM (VALUES (2, 1), (984, 0)) v(i, d)
+
+INSERT INTO users (id, name, email) VALUES (1, 'a', 'a@x'), (985, 'b', (SELECT (1 / (count(*) - 5))::text FROM users))
+
+INSERT INTO users (id, name, email) VALUES (986, 'b', (SELECT (1 / (count(*) - 5))::text FROM users)), (1, 'a', 'a@x')
+
+INSERT INTO users (id, name, email) VALUES (NULL, 'a', 'a@x'), (987, 'b', (SELECT (1 / (count(*) - 5))::text FROM users)) RETURNING id
+
+INSERT INTO users (id, name, email) VALUES (1, 'a', 'a@x'), (988, 'b', 'b@x'), (988, 'c', (SELECT (1 / (count(*) - 5))::text FROM users)) ON CONFLICT (id) DO NOTHING
+
+INSERT INTO users (id, name, email) SELECT g, 'n', 'e' || (100 / (g - 990)) FROM generate_series(989, 991) g ON CONFLICT (id) DO NOTHING
+
+INSERT INTO users (id, name, email) SELECT v.i, 'x', (10 / v.d)::text FROM (VALUES (2, 1), (992, 0)) v(i, d) ON CONFLICT (id) DO UPDATE SET name = 'never' || (1 / (users.id - 2))
+
+UPDATE users SET name = 'n' WHERE email <> 'bob@example.com' RETURNING id
+
+UPDATE users SET name = 'n' WHERE NOT email = 'bob@example.com' RETURNING id
+
+DELETE FROM users WHERE email NOT IN ('bob@example.com', 'dee@example.com') RETURNING id
+
+DELETE FROM users WHERE NOT (email LIKE 'b%') RETURNING id
+
+UPDATE users SET name = 'n' WHERE email IS DISTINCT FROM 'bob@example.com' RETURNING id
+
+UPDATE users SET name = 'n' WHERE (email = 'bob@example.com') IS NOT TRUE RETURNING id
+
+DELETE FROM users WHERE email <> ALL (ARRAY['bob@example.com']) RETURNING id
+
+DELETE FROM users WHERE email = ANY ('{}'::text[]) RETURNING id
+
+UPDATE users SET email = 'neg@x' WHERE NOT (email IS NOT NULL AND email LIKE '%example%') RETURNING id, email
+
+DELETE FROM users WHERE email NOT IN (SELECT address FROM email_address WHERE NOT is_primary) RETURNING id
+
+UPDATE users SET name = 'n' WHERE email NOT IN (SELECT note FROM orders) RETURNING id
+
+UPDATE users SET name = 'n' WHERE email NOT IN (SELECT note FROM orders WHERE note IS NOT NULL) RETURNING id
+
+DELETE FROM users WHERE email > 'c' AND email < 'z' RETURNING id
+
+UPDATE users SET name = upper(name) WHERE email IN ('bob@example.com', NULL) RETURNING id
+
+UPDATE users SET name = upper(name) WHERE email NOT IN ('bob@example.com', NULL) RETURNING id
+
+DELETE FROM users WHERE coalesce(email, '') = '' RETURNING id
+
+UPDATE users SET email = 'w@x' WHERE email = 'Eve@Example.com' COLLATE "C" RETURNING id
+
+UPDATE users SET email = 'w@x' WHERE lower(email) = 'eve@example.com' AND email <> 'eve@example.com' RETURNING id, email
+
+-- params: 'bob@example.com'
+DELETE FROM users WHERE email <> ? RETURNING id
+
+-- params: 'bob@example.com'
+UPDATE users SET name = 'n' WHERE NOT (email = ?) RETURNING id

@@ -6,6 +6,7 @@ import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.analysis.WriteShape;
 import io.dualwrite.rewriter.lexer.TokenKind;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Set;
 
@@ -54,11 +55,17 @@ final class InsertSelectForm {
             }
         }
         String generated = "";
+        String keyOf = alias(key);
         if (key < 0) {
             key = columns.size();
-            generated = d.table.keyDefault() + " AS " + alias(key) + ", ";
+            keyOf = alias(key);
+            generated = d.table.keyDefault() + " AS " + keyOf + ", ";
             kept.append(kept.isEmpty() ? "" : ", ").append(Identifiers.quote(d.spec.keyColumn()));
-            taken.append(taken.isEmpty() ? "" : ", ").append(alias(key));
+            taken.append(taken.isEmpty() ? "" : ", ").append(keyOf);
+        } else if (d.table.keyType() != null) {
+            // the key as the INSERT stores it (800.4 into a bigint key is 800), to join the row back to its query row
+            keyOf = "\"dw$key\"";
+            generated = "CAST(\"dw$r\"." + alias(key) + " AS " + d.table.keyType() + ") AS " + keyOf + ", ";
         }
         String query = "\"dw$q\" AS MATERIALIZED (SELECT \"dw$r\".*, " + generated + "row_number() OVER () AS \"dw$n\""
                 + " FROM (" + d.edited(sourceStart, sourceEnd) + ") AS \"dw$r\"(" + aliases + "))";
@@ -73,19 +80,18 @@ final class InsertSelectForm {
         String hidden = "\"" + DualWriteForm.HIDDEN_VALUE + "\"";
         String flag = ", " + (updatesKeepColumn ? "CASE WHEN " + shape.qualifier() + ".xmax = 0 THEN NULL ELSE ARRAY["
                 + d.asColumn(d.locked(d.stored(shape.qualifier()), shape.qualifier())) + "] END" : "NULL") + " AS " + hidden;
-        String first = "(SELECT DISTINCT ON (" + alias(key) + ") * FROM \"dw$q\" ORDER BY " + alias(key)
-                + ", \"dw$n\") AS q";
+        String first = "(SELECT DISTINCT ON (" + keyOf + ") * FROM \"dw$q\" ORDER BY " + keyOf + ", \"dw$n\") AS q";
         String value = d.forSync("q." + alias(column));
         String sync = DualWriteForm.intoSyncView(d.spec.qualifiedTranslatedSyncView()) + " SELECT w.\"dw$k\", "
                 + (updatesKeepColumn ? "CASE WHEN w." + hidden + " IS NULL THEN " + value + " ELSE w." + hidden
-                + "[1] END" : value) + ", false FROM \"dw$w\" w JOIN " + first + " ON q." + alias(key) + " = w.\"dw$k\""
+                + "[1] END" : value) + ", false FROM \"dw$w\" w JOIN " + first + " ON q." + keyOf + " = w.\"dw$k\""
                 + DualWriteForm.rlsGuard(d.spec);
         // PostgreSQL casts and CHECK-tests every row's value before it looks for a conflict (SyncForm.Proposed)
         String checks = conflict == null ? "" : ", " + SyncForm.checks(d, "SELECT " + value + " FROM \"dw$q\" q WHERE q."
                 + alias(column) + " IS NOT NULL");
         String with = d.withPrefix() == null ? "WITH " : d.withPrefix() + ", ";
         String list = returning < 0 ? null : d.edited(returning + 1, t.size())
-                .replace(TranslationDraft.RETURNED, returned(d, shape, column, key, updatesKeepColumn));
+                .replace(TranslationDraft.RETURNED, returned(d, shape, column, keyOf, updatesKeepColumn));
         d.standalone.add(write + " RETURNING " + (list == null ? "" : list + ", ") + keyOut);
         if (returning < 0) {
             return d.rewritten(with + query + ", \"dw$w\" AS (" + write + " RETURNING " + keyOut
@@ -132,7 +138,7 @@ final class InsertSelectForm {
         String write = d.edited(d.main, headEnd) + " (" + kept + ")" + overriding + " SELECT " + taken + " FROM \"dw$q\" q"
                 + " WHERE q." + alias(column) + " IS NULL OR q." + alias(key) + " IN (SELECT " + fk + " FROM \"dw$t\")"
                 + " ORDER BY q.\"dw$n\"" + (returning < 0 ? "" : " RETURNING " + d.edited(returning + 1, d.t.size())
-                .replace(TranslationDraft.RETURNED, returned(d, shape, column, key, false)));
+                .replace(TranslationDraft.RETURNED, returned(d, shape, column, alias(key), false)));
         d.standalone.add(write);
         return d.rewritten((d.withPrefix() == null ? "WITH " : d.withPrefix() + ", ") + query + ", " + arbiter + " " + write,
                 returning < 0 ? Rewrite.Kind.DUAL_WRITE : Rewrite.Kind.DUAL_WRITE_RETURNING, 0);
@@ -143,8 +149,8 @@ final class InsertSelectForm {
      * scalar subquery per returned row, so RETURNING of the column costs a scan of the query per row);
      * a row DO UPDATE changed without assigning the column keeps the stored value.
      */
-    private static String returned(TranslationDraft d, WriteShape shape, int column, int key, boolean updatesKeepColumn) {
-        String inserted = d.asColumn("SELECT q." + alias(column) + " FROM \"dw$q\" q WHERE q." + alias(key) + " = "
+    private static String returned(TranslationDraft d, WriteShape shape, int column, String key, boolean updatesKeepColumn) {
+        String inserted = d.asColumn("SELECT q." + alias(column) + " FROM \"dw$q\" q WHERE q." + key + " = "
                 + d.quotedKey(shape.qualifier()) + " ORDER BY q.\"dw$n\" LIMIT 1");
         return !updatesKeepColumn ? inserted : "CASE WHEN " + shape.qualifier() + ".xmax = 0 THEN " + inserted
                 + " ELSE " + d.asColumn(d.locked(d.stored(shape.qualifier()), shape.qualifier())) + " END";
@@ -165,40 +171,118 @@ final class InsertSelectForm {
      * columns' types ({@link io.dualwrite.rewriter.SourceTable#columnTypes}, without modifiers, which the INSERT's
      * assignment checks): in the original PostgreSQL gives them the target column's type, but the translation moves the
      * query into a WITH query, where it would make them text (and the INSERT then fail with 42804 on another type). Only
-     * where the original leaves them unknown to the assignment: a single SELECT without DISTINCT, GROUP BY or ORDER BY
-     * (which resolve them as text themselves, as a set operation does). A parameter bound with another type is cast
-     * explicitly, so a value the assignment would refuse (a boolean into an integer column) is converted instead.
+     * where the original leaves them unknown to the assignment: in one SELECT, not an item that DISTINCT, DISTINCT ON,
+     * GROUP BY or ORDER BY names (by position, output name or the same text: PostgreSQL resolves those as text itself,
+     * as it does every item of a set operation). A parameter bound with another type is cast explicitly, so a value the
+     * assignment would refuse (a boolean into an integer column) is converted instead.
      */
     static void typeUnknownValues(TranslationDraft d, List<String> columns, int column, int start, int end) {
         Sig t = d.t;
         List<int[]> items = selectList(t, start, end);
-        if (items == null) {
+        BitSet resolved = items == null ? null : resolvedAsText(t, items, start, end);
+        if (resolved == null) {
             return;
         }
-        int depth = t.depth(items.get(0)[0]);
-        for (int m = start; m < end; m++) {
-            if (t.depth(m) <= depth && (t.is(m, "union") || t.is(m, "intersect") || t.is(m, "except")
-                    || t.is(m, "distinct") && !t.isDistinctFrom(m) || t.is(m, "group") || t.is(m, "order"))) {
-                return;
-            }
-        }
         for (int k = 0; k < items.size() && k < columns.size(); k++) {
-            int a = items.get(k)[0];
-            int b = items.get(k)[1];
-            if (t.is(b - 2, "as") || b - a == 2 && t.isName(b - 1)) {
-                b -= t.is(b - 2, "as") ? 2 : 1; // the output name
-            }
-            while (b - a >= 3 && t.isSymbol(a, "(") && t.match(a) == b - 1) {
-                a++;
-                b--;
-            }
+            int[] value = value(t, items.get(k));
             String type = k == column ? d.baseValueType() : d.table.columnTypes().get(columns.get(k));
-            if (b - a == 1 && type != null && isUnknown(t, a)) {
-                d.splice.insert(t.get(a).start(), "CAST(");
-                d.splice.insert(t.get(a).end(), " AS " + type + ")");
+            if (!resolved.get(k) && value[1] - value[0] == 1 && type != null && isUnknown(t, value[0])) {
+                d.splice.insert(t.get(value[0]).start(), "CAST(");
+                d.splice.insert(t.get(value[0]).end(), " AS " + type + ")");
             }
         }
     }
+
+    /** An item's value: without its output name, inside its parentheses. */
+    private static int[] value(Sig t, int[] item) {
+        int a = item[0];
+        int b = item[1];
+        if (t.is(b - 2, "as") || b - a == 2 && t.isName(b - 1)) {
+            b -= t.is(b - 2, "as") ? 2 : 1;
+        }
+        while (b - a >= 3 && t.isSymbol(a, "(") && t.match(a) == b - 1) {
+            a++;
+            b--;
+        }
+        return new int[] {a, b};
+    }
+
+    /**
+     * The items of the SELECT whose list is {@code items} that its DISTINCT ON, GROUP BY or ORDER BY names; null when
+     * every item is resolved so (DISTINCT, a set operation).
+     */
+    private static BitSet resolvedAsText(Sig t, List<int[]> items, int start, int end) {
+        int depth = t.depth(items.get(0)[0]);
+        BitSet resolved = new BitSet();
+        for (int m = start; m < end; m++) {
+            if (t.depth(m) > depth) {
+                continue;
+            }
+            if (t.is(m, "union") || t.is(m, "intersect") || t.is(m, "except")) {
+                return null;
+            }
+            if (t.is(m, "distinct") && !t.isDistinctFrom(m)) {
+                if (!t.is(m + 1, "on") || !t.isSymbol(m + 2, "(") || t.match(m + 2) < 0) {
+                    return null;
+                }
+                mark(t, items, InsertClauses.expressions(t, new int[] {m + 2, t.match(m + 2)}), resolved);
+            } else if ((t.is(m, "group") || t.is(m, "order")) && t.is(m + 1, "by")) {
+                int listEnd = m + 2;
+                while (listEnd < end && t.depth(listEnd) >= depth && !(t.depth(listEnd) == depth
+                        && t.get(listEnd).kind() == TokenKind.IDENTIFIER && CLAUSES_AFTER.contains(t.get(listEnd).normalized()))) {
+                    listEnd++;
+                }
+                List<int[]> named = new ArrayList<>();
+                int from = m + 2;
+                for (int k = m + 2; k <= listEnd; k++) {
+                    if (k == listEnd || t.depth(k) == depth && t.isSymbol(k, ",")) {
+                        named.add(new int[] {from, k});
+                        from = k + 1;
+                    }
+                }
+                mark(t, items, named, resolved);
+            }
+        }
+        return resolved;
+    }
+
+    /** Marks the items the expressions {@code named} name: a position, an output name, or the item's text. */
+    private static void mark(Sig t, List<int[]> items, List<int[]> named, BitSet resolved) {
+        for (int[] e : named) {
+            int a = e[0];
+            int b = e[1];
+            while (b > a && (t.is(b - 1, "asc") || t.is(b - 1, "desc") || t.is(b - 1, "first") || t.is(b - 1, "last")
+                    || t.is(b - 1, "nulls"))) {
+                b--;
+            }
+            for (int k = 0; k < items.size(); k++) {
+                int[] item = items.get(k);
+                int[] value = value(t, item);
+                boolean byPosition = b - a == 1 && t.get(a).kind() == TokenKind.NUMBER && t.get(a).text().equals(String.valueOf(k + 1));
+                boolean byName = b - a == 1 && t.isName(a) && value[1] < item[1] && t.isName(item[1] - 1)
+                        && t.get(item[1] - 1).normalized().equals(t.get(a).normalized());
+                if (byPosition || byName || sameText(t, a, b, value[0], value[1])) {
+                    resolved.set(k);
+                }
+            }
+        }
+    }
+
+    private static boolean sameText(Sig t, int a, int b, int c, int d) {
+        if (b - a != d - c || b == a) {
+            return false;
+        }
+        for (int k = 0; k < b - a; k++) {
+            if (!t.get(a + k).text().equals(t.get(c + k).text())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The clauses after GROUP BY and ORDER BY. */
+    private static final Set<String> CLAUSES_AFTER = Set.of("having", "window", "order", "limit", "offset", "fetch",
+            "for", "union", "intersect", "except");
 
     private static boolean isUnknown(Sig t, int i) {
         return switch (t.get(i).kind()) {
@@ -227,7 +311,7 @@ final class InsertSelectForm {
                 k++;
             }
         }
-        if (!t.is(k, "select")) {
+        if (!t.is(k, "select") || k + 1 >= end) {
             return null;
         }
         k++;

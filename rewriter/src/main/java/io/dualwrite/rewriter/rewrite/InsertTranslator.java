@@ -391,10 +391,21 @@ final class InsertTranslator {
         if (p.rows != null) {
             int length = InsertClauses.expressions(t, p.rows.get(0)).size();
             for (int[] row : p.rows) {
-                if (InsertClauses.expressions(t, row).size() != length) {
+                List<int[]> expressions = InsertClauses.expressions(t, row);
+                if (expressions.size() != length) {
                     return "VALUES lists of different lengths, 42601";
                 }
+                for (int[] e : expressions) {
+                    if (e[0] >= e[1]) {
+                        return "an empty value in VALUES, 42601";
+                    }
+                }
             }
+            if (p.columns != null && length > columns.size()) {
+                return "more expressions than target columns, 42601";
+            }
+        } else if (p.columns != null && InsertSelectForm.queryWidth(t, p.sourceStart, p.sourceEnd) > columns.size()) {
+            return "more expressions than target columns, 42601";
         }
         return null;
     }

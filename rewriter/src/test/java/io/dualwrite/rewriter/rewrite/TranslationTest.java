@@ -380,6 +380,18 @@ class TranslationTest {
         }
     }
 
+    /** Malformed INSERTs that PostgreSQL rejects with 42601 are refused as such, in every form (no value out of range). */
+    @Test
+    void anInsertPostgresqlRejectsForItsShapeIsRefused() {
+        for (String sql : List.of("INSERT INTO users (id, name, email) VALUES (870, 'a', 'b@x', 'extra')",
+                "INSERT INTO users (id, email) VALUES (879, 'a@x', 'extra') ON CONFLICT (id) DO NOTHING",
+                "INSERT INTO users (id, name, email) VALUES (1, 'a',)",
+                "INSERT INTO users (id, name, email) SELECT 880, 'n', 'e@x', 'extra'")) {
+            assertThat(rewriter.plan(sql).forPhase(Phase.CONTRACTED)).as(sql).isInstanceOfSatisfying(Rewrite.Rejected.class,
+                    x -> assertThat(x.reason()).contains("42601"));
+        }
+    }
+
     /**
      * An INSERT's or UPDATE's value is computed in RETURNING for the sync and again for the application's list: only a
      * value that is the same each time may be returned so (nextval twice would store one value and return another).
