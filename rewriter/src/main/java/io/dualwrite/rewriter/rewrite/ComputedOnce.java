@@ -60,7 +60,8 @@ final class ComputedOnce {
 
     /** One of {@link #SAME_WITHIN_A_STATEMENT}, unqualified or in pg_catalog (another schema's is the application's own). */
     private static boolean isBuiltIn(Sig t, int i) {
-        return SAME_WITHIN_A_STATEMENT.contains(t.get(i).normalized()) && (!t.isSymbol(i - 1, ".") || t.is(i - 2, "pg_catalog"));
+        return SAME_WITHIN_A_STATEMENT.contains(t.get(i).normalized())
+                && (!t.isSymbol(i - 1, ".") || t.is(i - 2, "pg_catalog"));
     }
 
     /** A type with modifiers after {@code ::} or CAST's AS ({@code varchar(3)}, {@code character varying(3)}), not a call. */

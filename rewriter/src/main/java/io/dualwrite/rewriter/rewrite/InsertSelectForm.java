@@ -229,7 +229,8 @@ final class InsertSelectForm {
             } else if ((t.is(m, "group") || t.is(m, "order")) && t.is(m + 1, "by")) {
                 int listEnd = m + 2;
                 while (listEnd < end && t.depth(listEnd) >= depth && !(t.depth(listEnd) == depth
-                        && t.get(listEnd).kind() == TokenKind.IDENTIFIER && CLAUSES_AFTER.contains(t.get(listEnd).normalized()))) {
+                        && t.get(listEnd).kind() == TokenKind.IDENTIFIER
+                        && CLAUSES_AFTER.contains(t.get(listEnd).normalized()))) {
                     listEnd++;
                 }
                 List<int[]> named = new ArrayList<>();
@@ -258,7 +259,8 @@ final class InsertSelectForm {
             for (int k = 0; k < items.size(); k++) {
                 int[] item = items.get(k);
                 int[] value = value(t, item);
-                boolean byPosition = b - a == 1 && t.get(a).kind() == TokenKind.NUMBER && t.get(a).text().equals(String.valueOf(k + 1));
+                boolean byPosition = b - a == 1 && t.get(a).kind() == TokenKind.NUMBER
+                        && t.get(a).text().equals(String.valueOf(k + 1));
                 boolean byName = b - a == 1 && t.isName(a) && value[1] < item[1] && t.isName(item[1] - 1)
                         && t.get(item[1] - 1).normalized().equals(t.get(a).normalized());
                 if (byPosition || byName || sameText(t, a, b, value[0], value[1])) {

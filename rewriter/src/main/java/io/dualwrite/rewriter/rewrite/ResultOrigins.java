@@ -19,10 +19,11 @@ import java.util.Set;
  * them. A reference the rewrite replaced has the old column as origin under any alias, under parentheses and casts
  * to one type (to the column's own type PostgreSQL keeps the origin, to another it has none: the driver tells them
  * apart by the result's type); so does an expansion of {@code *} over the migrated table, and the column read
- * unqualified from an outer query. A reference to a derived table's or a WITH query's column has the origin of the item it names there,
- * followed down, also into the RETURNING list of a WITH query that writes the migrated table ({@link WrittenRows}).
- * Anything else has none: an expression, a COLLATE, a CASE, casts to several types, every column of a set operation
- * or of {@code VALUES}, FULL JOIN … USING's merged column.
+ * unqualified from an outer query. A reference to a derived table's or a WITH query's column has the origin of the
+ * item it names there, followed down, also into the RETURNING list of a WITH query that writes the migrated table
+ * ({@link WrittenRows}); JOIN … USING's merged column that of the side it is ({@link #merged}). Anything else has none:
+ * an expression, a COLLATE, a CASE, casts to several types, a function's column, every column of a set operation or of
+ * {@code VALUES}, FULL JOIN … USING's merged column.
  */
 final class ResultOrigins {
 
