@@ -3042,14 +3042,6 @@ WITH a AS (UPDATE users SET email = 'one@x' WHERE id = 5 RETURNING email), b AS 
 
 WITH i AS (INSERT INTO users (id, name, email) VALUES (610, 'i', 'i@x') RETURNING id), u AS (UPDATE users SET email = 'u@x' WHERE id = 610 RETURNING id) SELECT (SELECT count(*) FROM i) AS ni, (SELECT count(*) FROM u) AS nu
 
-UPDATE users SET email = o.note FROM orders o WHERE o.user_id = users.id AND users.id = 2
-
-UPDATE users SET email = v.e FROM (VALUES (1, 'first@x'), (1, 'second@x')) v(k, e) WHERE v.k = users.id RETURNING users.email
-
-UPDATE users SET email = v.e FROM (VALUES (3, NULL), (3, 'nn@x')) v(k, e) WHERE v.k = users.id RETURNING users.id, users.email
-
-UPDATE users SET name = v.n FROM (VALUES (2, 'x'), (2, 'y')) v(k, n) WHERE v.k = users.id RETURNING users.email, users.name
-
 INSERT INTO users (id, name, email) SELECT DISTINCT ON (email) id + 600, name, email FROM users WHERE email IS NOT NULL ORDER BY email, id RETURNING id, email
 
 INSERT INTO users (email, name, id) SELECT max(email), 'agg', 620 FROM users RETURNING *
