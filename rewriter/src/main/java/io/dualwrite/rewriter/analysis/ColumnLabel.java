@@ -217,6 +217,33 @@ public final class ColumnLabel {
     }
 
     /** Tokens [from, to] are nothing but {@code :: type} and {@code COLLATE name} suffixes. */
+    /** The type (its tokens, normalized) of the cast at {@code k} ({@code ::type} or {@code CAST(… AS type)}), or null. */
+    public static String castType(Sig s, int k, int end) {
+        int from;
+        int to;
+        if (s.isSymbol(k, "::")) {
+            from = k + 1;
+            to = from;
+            while (to < end && s.depth(to) >= s.depth(k) && !(s.depth(to) == s.depth(k)
+                    && (s.isSymbol(to, "::") || s.is(to, "collate") || s.is(to, "as") || s.isSymbol(to, ")")))) {
+                to++;
+            }
+        } else if (s.is(k, "cast") && s.isSymbol(k + 1, "(") && s.match(k + 1) > 0) {
+            to = s.match(k + 1);
+            from = s.find("as", k + 2, to, s.depth(k + 2)) + 1;
+            if (from <= 0) {
+                return null;
+            }
+        } else {
+            return null;
+        }
+        StringBuilder type = new StringBuilder();
+        for (int j = from; j < to; j++) {
+            type.append(type.isEmpty() ? "" : " ").append(s.get(j).normalized());
+        }
+        return type.toString();
+    }
+
     private static boolean onlyCastsAndCollations(Sig s, int from, int to) {
         int i = from;
         while (i <= to) {

@@ -159,7 +159,7 @@ final class ResultOrigins {
             if (s.is(k, "collate") || s.is(k, "case")) {
                 return Origin.NONE;
             }
-            String type = castTypeAt(k, end);
+            String type = ColumnLabel.castType(s, k, end);
             if (type != null && castType != null && !castType.equals(type)) {
                 return Origin.NONE;
             }
@@ -169,33 +169,6 @@ final class ResultOrigins {
             return Origin.OLD_COLUMN;
         }
         return depth < MAX_DEPTH ? named(scope, reference, castType, depth + 1) : Origin.UNKNOWN;
-    }
-
-    /** The type (its tokens, normalized) of the cast at {@code k} ({@code ::type} or {@code CAST(… AS type)}), or null. */
-    private String castTypeAt(int k, int end) {
-        int from;
-        int to;
-        if (s.isSymbol(k, "::")) {
-            from = k + 1;
-            to = from;
-            while (to < end && s.depth(to) >= s.depth(k) && !(s.depth(to) == s.depth(k)
-                    && (s.isSymbol(to, "::") || s.is(to, "collate") || s.is(to, "as") || s.isSymbol(to, ")")))) {
-                to++;
-            }
-        } else if (s.is(k, "cast") && s.isSymbol(k + 1, "(") && s.match(k + 1) > 0) {
-            to = s.match(k + 1);
-            from = s.find("as", k + 2, to, s.depth(k + 2)) + 1;
-            if (from <= 0) {
-                return null;
-            }
-        } else {
-            return null;
-        }
-        StringBuilder type = new StringBuilder();
-        for (int j = from; j < to; j++) {
-            type.append(type.isEmpty() ? "" : " ").append(s.get(j).normalized());
-        }
-        return type.toString();
     }
 
     /** The origin of the column the reference at {@code reference} (not to the migrated table) names in {@code scope}. */
@@ -259,13 +232,13 @@ final class ResultOrigins {
      * LEFT join, the right one's for a RIGHT join, none for FULL (the COALESCE of both); unknown past two items.
      */
     private Origin merged(Scope scope, String castType, int depth) {
-        if (fullJoin(scope)) {
+        if (joins(scope, "full")) {
             return Origin.NONE;
         }
         if (scope.relations.size() != 2) {
             return Origin.UNKNOWN;
         }
-        Relation side = scope.relations.get(rightJoin(scope) ? 1 : 0);
+        Relation side = scope.relations.get(joins(scope, "right") ? 1 : 0);
         if (side.source) {
             return side.columnAliases ? aliasedColumn(side, column) : Origin.OLD_COLUMN;
         }
@@ -293,18 +266,10 @@ final class ResultOrigins {
                 : other.tableName != null && Boolean.TRUE.equals(names.relationHasColumn(other.tableSchema, other.tableName));
     }
 
-    private boolean rightJoin(Scope scope) {
+    /** Whether {@code scope}'s FROM list has a join of this kind ({@code full}, {@code right}) at its own level. */
+    private boolean joins(Scope scope, String kind) {
         for (int k = scope.fromStart; k >= 0 && k < scope.fromEnd; k++) {
-            if (s.is(k, "right") && s.depth(k) == s.depth(scope.fromStart)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private boolean fullJoin(Scope scope) {
-        for (int k = scope.fromStart; k >= 0 && k < scope.fromEnd; k++) {
-            if (s.is(k, "full") && s.depth(k) == s.depth(scope.fromStart)) {
+            if (s.is(k, kind) && s.depth(k) == s.depth(scope.fromStart)) {
                 return true;
             }
         }
