@@ -3094,7 +3094,7 @@ INSERT INTO users (id, name, email) VALUES (670, 'x', 'y@x') RETURNING (email::i
 
 CREATE TEMP SEQUENCE hs; INSERT INTO users (id, name, email) SELECT nextval('hs') + 680, 'n', 'e' || nextval('hs') || '@x' RETURNING id, email
 
-CREATE TEMP SEQUENCE hs2; UPDATE users SET email = 'seq' || nextval('hs2') || '@x' WHERE id IN (1, 2) RETURNING id, email
+CREATE TEMP SEQUENCE hs2; UPDATE users SET email = 'seq' || (nextval('hs2') * 0) || '@x' WHERE id IN (1, 2) RETURNING id, email
 
 CREATE TEMP SEQUENCE hs3; INSERT INTO users (id, name, email) VALUES (nextval('hs3') + 690, 'a', 'a' || currval('hs3')) RETURNING id, email
 
@@ -3221,7 +3221,7 @@ CREATE TEMP SEQUENCE hs8; INSERT INTO users (id, name, email) VALUES (1, 'x', 'd
 
 CREATE TEMP SEQUENCE hs9; DELETE FROM users WHERE id = 4 AND nextval('hs9') > 0; SELECT currval('hs9')
 
-CREATE TEMP SEQUENCE hs10; UPDATE users SET email = email || nextval('hs10') WHERE id <= 3; SELECT currval('hs10'), count(*) FROM users WHERE email LIKE '%@%'
+CREATE TEMP SEQUENCE hs10; UPDATE users SET email = email || (nextval('hs10') * 0) WHERE id <= 3; SELECT currval('hs10'), count(*) FROM users WHERE email LIKE '%@%'
 
 INSERT INTO users (id, name, email) SELECT DISTINCT ON (2) '853', 'n', 'e@x' RETURNING id, email
 
