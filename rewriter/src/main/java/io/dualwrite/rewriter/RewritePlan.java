@@ -3,7 +3,9 @@ package io.dualwrite.rewriter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -24,6 +26,12 @@ public final class RewritePlan {
     private final List<RewritePlan> alsoRewrittenBy;
     /** The refusal when one of {@link #alsoRewrittenBy} rewrites it in its phase; null when there are none. */
     private final Rewrite.Rejected refusedWithOthers;
+    /**
+     * Per migration, the relations planning took to have no column named like the migrated one
+     * ({@link SourceTable#relationsWithColumn} did not list them): a session may see one that the catalog read behind it
+     * could not (created since, or a temporary table of its own). Empty for almost every statement.
+     */
+    private final Map<MigrationSpec, Set<RelationName>> assumedWithoutColumn;
     /** Per element of {@link #alsoRewrittenBy}, this plan rooted at its migration, made at the first ask: one object each. */
     private volatile RewritePlan[] rootedPlans;
     private final ConcurrentHashMap<String, Rewrite> returningCache = new ConcurrentHashMap<>(4);
@@ -45,12 +53,12 @@ public final class RewritePlan {
      */
     public RewritePlan(MigrationSpec migration, Rewrite[] byPhase, Function<String, Rewrite> withReturning,
                        Function<String, Rewrite> translatedReturning) {
-        this(migration, byPhase, withReturning, translatedReturning, List.of(), null);
+        this(migration, byPhase, withReturning, translatedReturning, List.of(), null, Map.of());
     }
 
     private RewritePlan(MigrationSpec migration, Rewrite[] byPhase, Function<String, Rewrite> withReturning,
                         Function<String, Rewrite> translatedReturning, List<RewritePlan> alsoRewrittenBy,
-                        Rewrite.Rejected refusedWithOthers) {
+                        Rewrite.Rejected refusedWithOthers, Map<MigrationSpec, Set<RelationName>> assumedWithoutColumn) {
         if (byPhase.length != Phase.values().length) {
             throw new IllegalArgumentException("one rewrite per phase expected");
         }
@@ -63,6 +71,18 @@ public final class RewritePlan {
         this.translatedReturning = translatedReturning;
         this.alsoRewrittenBy = alsoRewrittenBy;
         this.refusedWithOthers = refusedWithOthers;
+        this.assumedWithoutColumn = assumedWithoutColumn;
+    }
+
+    /** This plan, made on the assumption that these relations have no column named like the migrated one. */
+    public RewritePlan assumingWithoutColumn(Map<MigrationSpec, Set<RelationName>> relations) {
+        return passThrough() || relations.isEmpty() ? this : new RewritePlan(migration, byPhase, withReturning,
+                translatedReturning, alsoRewrittenBy, refusedWithOthers, Map.copyOf(relations));
+    }
+
+    /** {@link #assumedWithoutColumn}: per migration, relations the plan took to lack its column; usually empty. */
+    public Map<MigrationSpec, Set<RelationName>> assumedWithoutColumn() {
+        return assumedWithoutColumn;
     }
 
     /**
@@ -73,7 +93,7 @@ public final class RewritePlan {
      */
     public RewritePlan alsoRewrittenBy(List<RewritePlan> others, String reason) {
         return new RewritePlan(migration, byPhase, withReturning, translatedReturning, List.copyOf(others),
-                new Rewrite.Rejected(reason));
+                new Rewrite.Rejected(reason), assumedWithoutColumn);
     }
 
     /**
@@ -98,7 +118,7 @@ public final class RewritePlan {
                     List<RewritePlan> rest = new ArrayList<>(alsoRewrittenBy);
                     rest.set(i, new RewritePlan(migration, byPhase, withReturning, translatedReturning));
                     made[i] = new RewritePlan(other.migration, other.byPhase, other.withReturning, other.translatedReturning,
-                            List.copyOf(rest), refusedWithOthers);
+                            List.copyOf(rest), refusedWithOthers, assumedWithoutColumn);
                 }
                 return made[i];
             }

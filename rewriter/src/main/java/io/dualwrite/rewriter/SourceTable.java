@@ -95,6 +95,15 @@ public record SourceTable(MigrationSpec spec, List<String> columns, String value
         return columnTypes.get(spec.keyColumn());
     }
 
+    /** This table, also knowing that {@code more} have a column named like the migrated one. */
+    public SourceTable withRelationsWithColumn(Set<RelationName> more) {
+        Set<RelationName> known = new HashSet<>(relationsWithColumn == null ? Set.of() : relationsWithColumn);
+        known.addAll(more);
+        return new SourceTable(spec, columns, valueType, valueDefault, syncedByTrigger, targetHasColumnType, storedMayDiffer,
+                keyDefault, valueUniqueIndexes, known, rowVersionColumn, generatedColumns, deletesFollowed, descendants,
+                columnRules, views, mergeReturns, valueUniqueConstraints, columnTypes);
+    }
+
     /** Without the columns' types. */
     public SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
                        boolean syncedByTrigger, boolean targetHasColumnType, boolean storedMayDiffer, String keyDefault,

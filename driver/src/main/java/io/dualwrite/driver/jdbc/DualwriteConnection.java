@@ -41,6 +41,7 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
         this.backendPid = pg.getBackendPID();
         this.pins = new TransactionPins(pg.getQueryExecutor());
         this.searchPath = new SearchPathWatch(delegate);
+        this.planAssumptions = new PlanAssumptions(delegate, searchPath);
         this.namedPrepared = new NamedPreparedStatements(this);
         this.recordedTypes = new RecordedTypes(delegate);
         this.plainReads = new PlainReadMetaData(delegate, recordedTypes);
@@ -69,6 +70,8 @@ public abstract class DualwriteConnection implements Connection, ConnectionPins 
     final TransactionPins pins;
     /** Where this session's unqualified names lead ({@link SearchPathWatch}). */
     final SearchPathWatch searchPath;
+    /** Whether the relations a plan took to lack a migrated column do in this session ({@link PlanAssumptions}). */
+    final PlanAssumptions planAssumptions;
     /** The session's statements prepared by name ({@code PREPARE name AS …}), checked when executed. */
     final NamedPreparedStatements namedPrepared;
     private final int backendPid;

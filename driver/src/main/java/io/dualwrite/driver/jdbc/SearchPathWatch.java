@@ -41,6 +41,11 @@ final class SearchPathWatch {
     private boolean stale = true;
     private boolean staleAtTransactionEnd;
     private boolean alwaysAsk;
+    /**
+     * Counts what may have changed the session's relations, at the statement and again at the end of its transaction
+     * (when others can see it): {@link PlanAssumptions} asks the server again after each.
+     */
+    private int changes;
 
     SearchPathWatch(Connection physical) {
         this.physical = physical;
@@ -50,6 +55,7 @@ final class SearchPathWatch {
     void ran(String sql, boolean inTransaction) {
         if (SessionWords.mayChange(sql)) {
             stale = true;
+            changes++;
             staleAtTransactionEnd |= inTransaction;
         } else if (!inTransaction) {
             transactionEnded(); // a COMMIT or END in the text undoes SET LOCAL
@@ -63,15 +69,23 @@ final class SearchPathWatch {
 
     void changed() {
         stale = true;
+        changes++;
     }
 
     void rolledBack() {
         stale |= staleAtTransactionEnd;
+        changes += staleAtTransactionEnd ? 1 : 0;
     }
 
     void transactionEnded() {
         stale |= staleAtTransactionEnd;
+        changes += staleAtTransactionEnd ? 1 : 0;
         staleAtTransactionEnd = false;
+    }
+
+    /** {@link #changes}; a new count at every call once a pass-through statement that may change them was prepared. */
+    int relationChanges() {
+        return alwaysAsk ? ++changes : changes;
     }
 
     /**

@@ -22,7 +22,8 @@ final class StatementPlans {
 
     /**
      * The plan of a statement, or null when it passes through in every phase (the common case).
-     * The session's standard_conforming_strings decides how PostgreSQL reads backslashes in strings.
+     * The session's standard_conforming_strings decides how PostgreSQL reads backslashes in strings; the relations it
+     * sees, what an unqualified column reads ({@link PlanAssumptions}).
      */
     static RewritePlan of(DualwriteConnection connection, String sql) throws SQLException {
         return of(connection, sql, true);
@@ -35,7 +36,11 @@ final class StatementPlans {
             return null;
         }
         boolean standard = standardConformingStrings(connection.delegate);
-        RewritePlan plan = migrations.rewriter().plan(escapes ? withoutJdbcEscapes(sql, standard) : sql, standard);
+        String text = escapes ? withoutJdbcEscapes(sql, standard) : sql;
+        RewritePlan plan = migrations.rewriter().plan(text, standard);
+        if (!plan.assumedWithoutColumn().isEmpty()) {
+            plan = connection.planAssumptions.checked(plan, text, standard, migrations, connection.database.catalogRelations());
+        }
         return plan.passThrough() ? null : plan;
     }
 

@@ -46,9 +46,23 @@ public final class DatabaseRuntime {
     private volatile Migrations migrations = Migrations.NONE;
     private final Set<ConnectionPins> openConnections = ConcurrentHashMap.newKeySet();
 
-    /** The rewriter and the runtimes of the migrations it was built for, swapped as one. */
-    public record Migrations(StatementRewriter rewriter, MigrationRuntime[] runtimes) {
-        static final Migrations NONE = new Migrations(null, new MigrationRuntime[0]);
+    /** The rewriter, the runtimes of the migrations it was built for and what it knows of their tables, swapped as one. */
+    public record Migrations(StatementRewriter rewriter, MigrationRuntime[] runtimes, List<SourceTable> tables) {
+        static final Migrations NONE = new Migrations(null, new MigrationRuntime[0], List.of());
+
+        /**
+         * A rewriter that also knows these relations have a column named like each migration's (a session sees them
+         * where the catalog read behind {@link #rewriter} did not): for the few texts whose plan took them to lack it.
+         * Its plans are not shared.
+         */
+        public StatementRewriter rewriterAlsoKnowing(Map<MigrationSpec, Set<RelationName>> withColumn) {
+            List<SourceTable> known = new ArrayList<>(tables.size());
+            for (SourceTable t : tables) {
+                Set<RelationName> more = withColumn.get(t.spec());
+                known.add(more == null || t.relationsWithColumn() == null ? t : t.withRelationsWithColumn(more));
+            }
+            return new StatementRewriter(known, new PlanCache(PlanCache.DEFAULT_MAX_BYTES / 64));
+        }
 
         /** The runtime of the migration a plan refers to: identity first (the usual case), then equality. */
         public MigrationRuntime runtimeOf(MigrationSpec spec) {
@@ -209,6 +223,11 @@ public final class DatabaseRuntime {
         return migrations;
     }
 
+    /** Every relation the last read of the catalog found ({@link ColumnNameOwners}). */
+    public CatalogRelations catalogRelations() {
+        return columnNameOwners.relations();
+    }
+
     /**
      * Reloads migrations and phases from the control schema through {@code c}. The rewriter is
      * rebuilt only when the set of migrations or what it knows of the tables changed (the source tables' columns,
@@ -276,7 +295,8 @@ public final class DatabaseRuntime {
             currentTables = tables;
             MigrationRuntime[] loaded = runtimes.toArray(new MigrationRuntime[0]);
             migrations = runtimes.isEmpty() ? Migrations.NONE
-                    : new Migrations(new StatementRewriter(tables, new PlanCache(planCacheBytes), planningTimes(loaded)), loaded);
+                    : new Migrations(new StatementRewriter(tables, new PlanCache(planCacheBytes), planningTimes(loaded)), loaded,
+                    List.copyOf(tables));
         }
         // the phases last: a statement planned in between reads the tables as they are now, in the phase they were
         // changed from (the contract's NEW_ONLY translates as CONTRACTED does); the other way round a new phase would

@@ -28,17 +28,18 @@ public final class SourceNames {
     /**
      * Whether the relation {@code schema.name} (normalized; {@code schema} null when the name is unqualified, which then
      * may be any schema's relation of that name) has a column named like the migrated one: null when that is not known.
+     * A false answer is an assumption the plan records ({@link AssumedWithoutColumn}).
      */
     public Boolean relationHasColumn(String schema, String name) {
         if (relationsWithColumn == null) {
             return null;
         }
         for (RelationName r : relationsWithColumn) {
-            if (r.name().equals(name) && (schema == null || schema.equals(r.schema())
-                    || ("pg_temp".equals(schema) && r.schema().startsWith("pg_temp")))) {
+            if (r.isNamedBy(schema, name)) {
                 return true;
             }
         }
+        AssumedWithoutColumn.record(spec, schema, name);
         return false;
     }
 

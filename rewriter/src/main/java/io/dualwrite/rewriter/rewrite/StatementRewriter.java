@@ -6,6 +6,7 @@ import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.RewritePlan;
 import io.dualwrite.rewriter.RelationName;
 import io.dualwrite.rewriter.SourceTable;
+import io.dualwrite.rewriter.analysis.AssumedWithoutColumn;
 import io.dualwrite.rewriter.analysis.Reasons;
 import io.dualwrite.rewriter.analysis.Sig;
 import io.dualwrite.rewriter.cache.NameFilter;
@@ -120,7 +121,8 @@ public final class StatementRewriter {
 
     private RewritePlan timed(String sql, boolean standardConformingStrings) {
         long start = System.nanoTime();
-        RewritePlan plan = compute(sql, standardConformingStrings);
+        RewritePlan plan = AssumedWithoutColumn.collect(() -> compute(sql, standardConformingStrings),
+                RewritePlan::assumingWithoutColumn);
         observer.planned(plan, System.nanoTime() - start);
         return plan;
     }

@@ -15,6 +15,7 @@ import io.dualwrite.rewriter.analysis.SourceNames;
 import io.dualwrite.rewriter.lexer.Lexer;
 import io.dualwrite.rewriter.lexer.Statements;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -371,6 +372,12 @@ class ReadRewriteTest {
                     r -> assertThat(r.sql()).doesNotContain(" email").contains(newEmail("u") + AS_EMAIL));
             assertThat(plan.forPhase(Phase.CONTRACTED)).isEqualTo(plan.forPhase(Phase.READ_NEW));
         }
+        // what a plan took the other relations to lack, for the driver to check in a session that may see newer ones
+        assertThat(known.plan("SELECT u.id, email FROM users u JOIN orders o ON o.user_id = u.id, other.archive a")
+                .assumedWithoutColumn()).isEqualTo(Map.of(Fixtures.USERS_EMAIL,
+                        Set.of(new RelationName(null, "orders"), new RelationName("other", "archive"))));
+        assertThat(known.plan("SELECT u.id, u.email FROM users u JOIN orders o ON o.user_id = u.id").assumedWithoutColumn())
+                .as("a qualified column assumes nothing").isEmpty();
         for (String sql : List.of(
                 "SELECT email FROM users u JOIN contacts c ON c.user_id = u.id",
                 "SELECT email FROM users u JOIN app.archive o ON o.user_id = u.id",
