@@ -51,7 +51,7 @@ INSERT INTO users VALUES (3, 'A', 'new@x') ON CONFLICT (id) DO UPDATE SET name =
 
 DELETE FROM users WHERE email = 'ann@example.com' RETURNING *
 
-DELETE FROM users u USING orders o WHERE o.user_id = u.id AND u.email LIKE 'b%' RETURNING u.email, o.id
+DELETE FROM users u USING orders o WHERE o.user_id = u.id AND u.email LIKE 'b%' RETURNING u.email, o.user_id
 
 SELECT email FROM users WHERE id = 1 FOR NO KEY UPDATE OF users SKIP LOCKED
 

@@ -253,6 +253,15 @@ final class TwinRun implements AutoCloseable {
                 && (message.contains("Statement:") || message.startsWith("ERROR: dualwrite refuses this write"));
     }
 
+    /**
+     * What the application sees of one execution of {@code sql} as the twin comparison reads it (rows in order only under
+     * an ORDER BY), or the SQLState of its error.
+     */
+    static String seen(Connection c, String sql, List<?> params) {
+        Outcome o = run(c, sql, params);
+        return o.failed() ? "error " + o.sqlState() : String.join(" / ", o.lines());
+    }
+
     private static Outcome run(Connection c, String sql, List<?> params) {
         try {
             List<String> lines;
