@@ -27,7 +27,8 @@ import java.sql.Statement;
  * writes insert into; 7 names, in {@value #RLS_GUARD}'s hint, the fix that keeps such writes: expand again, which
  * installs the {@link CaptureTrigger}; 8 adds {@value #REPLICA_GUARD}, which rewritten writes call, and makes the
  * {@link DeletedKeysTrigger}s already on source tables fire whatever {@code session_replication_role} is; 9 adds
- * {@value #KEY_GUARD}, which rewritten writes that assign the key call.
+ * {@value #KEY_GUARD}, which rewritten writes that assign the key call; 10 makes the translated phases' sync view refuse a
+ * NULL for a column that was {@code NOT NULL}, as the column did.
  *
  * <p>Installing or upgrading is DDL: it needs the role that owns the schema (the operator, who ran
  * {@code dualwrite expand}). The driver calls {@link #upgradeOlder}, which reads the version only and changes nothing
@@ -36,7 +37,7 @@ import java.sql.Statement;
 public final class ControlTables {
 
     /** The control schema version this code reads and writes. */
-    public static final int VERSION = 9;
+    public static final int VERSION = 10;
 
     /**
      * Refuses (SQLState 0A000) a rewritten write on a table whose row-level security the session is subject to,
@@ -109,9 +110,6 @@ public final class ControlTables {
                 if (found < 5) {
                     version5(s);
                 }
-                if (found < 6) {
-                    version6(s);
-                }
                 if (found < 7) {
                     version7(s);
                 }
@@ -120,6 +118,9 @@ public final class ControlTables {
                 }
                 if (found < 9) {
                     version9(s);
+                }
+                if (found < 10) {
+                    translatedSyncViews(s);   // version 6 added them, 10 changed their function
                 }
                 if (found < VERSION) {
                     s.execute("UPDATE dualwrite.schema_version SET version = " + VERSION + ", upgraded_at = now()");
@@ -393,9 +394,10 @@ public final class ControlTables {
                 $dualwrite$""");
     }
 
-    private static void version6(Statement s) throws SQLException {
-        // the translated phases' sync view, beside each registered migration's dual-write one (a migration of a schema
-        // older than the sync views gets both when it is registered again)
+    /** Installs or replaces each migration's translated sync view: added at version 6, its function changed at 10. */
+    private static void translatedSyncViews(Statement s) throws SQLException {
+        // beside each registered migration's dual-write sync view (a migration of a schema older than the sync views gets
+        // both when it is registered again)
         for (MigrationState m : ControlSchema.load(s.getConnection())) {
             if (TranslatedSync.hasSyncView(s.getConnection(), m.spec())) {
                 TranslatedSync.install(s.getConnection(), m.spec());

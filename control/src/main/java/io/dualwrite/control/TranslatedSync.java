@@ -83,6 +83,8 @@ public final class TranslatedSync {
      * which PostgreSQL cast and CHECK-tested all the same (the view's column has cast it). Its tests are the target's
      * CHECK constraints on the value column alone (the old column's twins, {@link ValueChecks}), each on the value as
      * a primary row's; the error is the one the old column's constraint raised. It stores and counts nothing.
+     * A NULL for a column that was {@code NOT NULL} (with a default: NEW_ONLY's gate asks for that, as recorded in
+     * {@code dualwrite.source_column}) fails as its constraint did (23502), where it would otherwise delete the primary row.
      */
     static String functionBody(MigrationSpec spec) {
         String target = spec.qualifiedTarget();
@@ -94,6 +96,15 @@ public final class TranslatedSync {
                 + "  c record;\n"
                 + "  ok boolean;\n"
                 + "BEGIN\n"
+                + "  IF NEW.v IS NULL AND NEW.deleted IS NOT TRUE AND EXISTS (SELECT FROM " + ControlSchema.SCHEMA
+                + ".source_column s WHERE s.migration = " + Identifiers.literal(spec.name()) + " AND s.name = "
+                + Identifiers.literal(spec.sourceColumn()) + " AND s.not_null) THEN\n"
+                + "    RAISE EXCEPTION 'null value in column \"%\" of relation \"%\" violates not-null constraint', "
+                + Identifiers.literal(spec.sourceColumn()) + ", " + Identifiers.literal(spec.sourceTable()) + "\n"
+                + "      USING ERRCODE = 'not_null_violation', COLUMN = " + Identifiers.literal(spec.sourceColumn())
+                + ", TABLE = " + Identifiers.literal(spec.sourceTable()) + ", SCHEMA = " + Identifiers.literal(spec.sourceSchema())
+                + ";\n"
+                + "  END IF;\n"
                 + "  IF NEW.deleted IS NULL THEN\n"
                 + "    FOR c IN SELECT k.conname, pg_get_expr(k.conbin, k.conrelid) AS e FROM pg_constraint k\n"
                 + "        WHERE NEW.v IS NOT NULL AND k.conrelid = " + Identifiers.literal(target) + "::regclass AND k.contype = 'c'\n"

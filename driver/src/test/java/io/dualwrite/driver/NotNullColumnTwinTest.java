@@ -1,0 +1,60 @@
+package io.dualwrite.driver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dualwrite.rewriter.Phase;
+import io.dualwrite.testing.PostgresExtension;
+import io.dualwrite.testing.PostgresServer;
+import io.dualwrite.testing.TestDatabase;
+import java.util.List;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A column {@code NOT NULL} with a default, on a {@code serial} key: a write of NULL fails as on the original schema
+ * (23502), an INSERT without the column gets the default.
+ */
+@ExtendWith(PostgresExtension.class)
+class NotNullColumnTwinTest {
+
+    private static final String FIXTURE = """
+            CREATE TABLE users(id serial PRIMARY KEY, name text, email varchar(100) NOT NULL DEFAULT 'none@example.com');
+            INSERT INTO users (name, email) VALUES ('Ann', 'ann@example.com'), ('Bob', 'bob@example.com');
+            CREATE TABLE email_address(user_id integer NOT NULL, address varchar(100) NOT NULL,
+                                       is_primary boolean NOT NULL DEFAULT false);
+            CREATE UNIQUE INDEX ON email_address(user_id) WHERE is_primary;
+            INSERT INTO email_address SELECT id, email, true FROM users;
+            """;
+
+    private static final List<String> STATEMENTS = List.of(
+            "UPDATE users SET email = NULL WHERE id = 1",
+            "UPDATE users SET email = CASE WHEN id = 2 THEN NULL ELSE email END",
+            "UPDATE users SET email = nullif(email, 'bob@example.com') RETURNING *",
+            "UPDATE users SET email = DEFAULT WHERE id = 1 RETURNING email",
+            "INSERT INTO users (name) VALUES ('Cy') RETURNING *",
+            "INSERT INTO users (name, email) VALUES ('Dee', NULL)",
+            "INSERT INTO users (name, email) VALUES ('Dee', DEFAULT), ('Eve', 'eve@example.com') RETURNING id, email",
+            "INSERT INTO users VALUES (DEFAULT, 'Fay') RETURNING *",
+            "INSERT INTO users (name, email) SELECT name, NULL FROM users WHERE id = 1",
+            "INSERT INTO users (id, name, email) VALUES (1, 'Ann', NULL) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email",
+            "INSERT INTO users (id, name) VALUES (1, 'Ann') ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email RETURNING email",
+            "SELECT * FROM users ORDER BY id");
+
+    @ParameterizedTest
+    @EnumSource(value = Phase.class, names = {"NEW_ONLY", "CONTRACTED"})
+    void nullFailsAndTheDefaultHolds(Phase phase, TestDatabase db) throws Exception {
+        try (TestDatabase plainDb = PostgresServer.get().createDatabase()) {
+            plainDb.execute(FIXTURE);
+            db.execute(FIXTURE);
+            MigrationFixture.registerIn(db, phase);
+            try (TwinRun run = TwinRun.usersAndEmails("NotNullColumnTwinTest " + phase, plainDb, db,
+                    "SELECT id, name FROM users ORDER BY id", "SELECT last_value FROM users_id_seq")) {
+                for (String sql : STATEMENTS) {
+                    run.compare(sql, sql, List.of(), true);
+                }
+                run.report();
+            }
+        }
+    }
+}
