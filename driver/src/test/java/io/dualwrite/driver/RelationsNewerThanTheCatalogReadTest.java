@@ -68,6 +68,33 @@ class RelationsNewerThanTheCatalogReadTest {
         }
     }
 
+    /**
+     * The driver's catalog reads leave temporary relations out: another session's are invisible here, and this
+     * session's own are asked about as long as it may have some, also once the reads have long caught up.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Phase.class, names = {"READ_NEW", "CONTRACTED"})
+    void temporaryRelationsAreTheSessionsOwn(Phase phase, TestDatabase db) throws Exception {
+        start(db, phase);
+        db.execute("CREATE TABLE scratch (id bigint, note text)");
+        try (Connection c = db.connectDualwrite(); Statement s = c.createStatement(); Connection other = db.connect();
+             Statement o = other.createStatement()) {
+            o.execute("CREATE TEMP TABLE scratch (id bigint, email text)");
+            s.execute("CREATE TEMP TABLE tt (id bigint, email text)");
+            s.execute("INSERT INTO tt VALUES (1, 'ann@example.com'), (2, 'other@example.com')");
+            s.execute("CREATE TEMP TABLE orders (id bigint, user_id bigint, email text)"); // hides public.orders
+            assertAmbiguous(c, "SELECT o.id, email FROM orders o JOIN users u ON u.id = o.user_id");
+            Thread.sleep(2 * 5_000 + 1_500); // two catalog reads after the tables were created
+            assertAmbiguous(c, "SELECT o.id, email FROM orders o JOIN users u ON u.id = o.user_id");
+            assertThat(MigrationFixture.rows(c, "SELECT id, email FROM users NATURAL JOIN tt ORDER BY id"))
+                    .containsExactly("1|ann@example.com");
+            assertAmbiguous(c, "SELECT u.id, email FROM users u JOIN tt ON tt.id = u.id");
+            db.execute("INSERT INTO scratch VALUES (2, 'n')");
+            assertThat(MigrationFixture.rows(c, "SELECT u.id, email FROM users u JOIN scratch x ON x.id = u.id"))
+                    .as("another session's temporary scratch is not this one's").containsExactly("2|bob@example.com");
+        }
+    }
+
     private static void start(TestDatabase db, Phase phase) throws Exception {
         MigrationFixture.create(db, Phase.READ_NEW);
         if (phase == Phase.CONTRACTED) {

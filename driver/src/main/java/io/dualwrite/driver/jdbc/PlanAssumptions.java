@@ -23,11 +23,13 @@ import java.util.Set;
  * Whether the relations a plan took to have no column named like a migrated one
  * ({@link RewritePlan#assumedWithoutColumn}: an unqualified {@code email} beside {@code users} is then {@code users.email},
  * a NATURAL join is not on it) lack it as this session sees them. The rewriter knows such columns from a catalog read a
- * few seconds old ({@link CatalogRelations}), so the server is asked, through the session, about a relation that read
- * does not list (created since, by this session or another; or a WITH query's name), and about every one while this
- * session's own changes may not be in the reads yet (a temporary table may hide a table of the same name): once per
- * relation until the next catalog read or the session's next change. Where one has the column, the text is planned again
- * by a rewriter that knows it, which reads it as PostgreSQL does (the name is ambiguous; the join is also on it).
+ * few seconds old ({@link CatalogRelations}, which leaves every session's temporary relations out), so the server is
+ * asked, through the session, about a relation that read does not list (created since, by this session or another; a
+ * temporary one; or a WITH query's name), about every one while this session's own changes may not be in the reads yet,
+ * and about every unqualified one once the session may have temporary relations (one may hide a table of the same
+ * name): once per relation until the next catalog read or the session's next change. Where one has the column, the
+ * text is planned again by a rewriter that knows it, which reads it as PostgreSQL does (the name is ambiguous; the join
+ * is also on it).
  */
 final class PlanAssumptions {
 
@@ -64,12 +66,16 @@ final class PlanAssumptions {
             answersRead = catalog.read();
         }
         boolean everyRelation = catalog.read() < sessionChangesReadFrom;
+        // the reads list no temporary relation: one of this session's may hide a relation they list by its name
+        boolean temporary = watch.mayHaveTemporaryRelations();
         Map<MigrationSpec, Set<RelationName>> withColumn = null;   // allocated only where a relation has the column
         for (Map.Entry<MigrationSpec, Set<RelationName>> assumed : plan.assumedWithoutColumn().entrySet()) {
             MigrationSpec spec = assumed.getKey();
             List<RelationName> toAsk = null;
             for (RelationName r : assumed.getValue()) {
-                Set<RelationName> known = everyRelation || !catalog.lists(r) ? answers.get(new Asked(spec, r)) : Set.of();
+                boolean ask = everyRelation || !catalog.lists(r)
+                        || temporary && (r.schema() == null || r.schema().equals("pg_temp"));
+                Set<RelationName> known = ask ? answers.get(new Asked(spec, r)) : Set.of();
                 if (known == null) {
                     toAsk = toAsk == null ? new ArrayList<>() : toAsk;
                     toAsk.add(r);
@@ -107,7 +113,8 @@ final class PlanAssumptions {
         return out;
     }
 
-    private StatementRewriter rewriterKnowing(DatabaseRuntime.Migrations migrations, Map<MigrationSpec, Set<RelationName>> what) {
+    private StatementRewriter rewriterKnowing(DatabaseRuntime.Migrations migrations,
+                                              Map<MigrationSpec, Set<RelationName>> what) {
         if (knowingFor != migrations || !what.equals(knowingWhat)) {
             knowing = migrations.rewriterAlsoKnowing(what);
             knowingFor = migrations;

@@ -46,6 +46,9 @@ final class SearchPathWatch {
      * (when others can see it): {@link PlanAssumptions} asks the server again after each.
      */
     private int changes;
+    /** The session may have temporary relations: a text it ran or prepared names them ({@link #TEMPORARY}). */
+    private boolean temporaryRelations;
+    private static final String[] TEMPORARY = {"temp", "temporary", "pg_temp"};
 
     SearchPathWatch(Connection physical) {
         this.physical = physical;
@@ -56,6 +59,7 @@ final class SearchPathWatch {
         if (SessionWords.mayChange(sql)) {
             stale = true;
             changes++;
+            temporaryRelations |= SessionWords.containsWord(sql, TEMPORARY);
             staleAtTransactionEnd |= inTransaction;
         } else if (!inTransaction) {
             transactionEnded(); // a COMMIT or END in the text undoes SET LOCAL
@@ -65,6 +69,7 @@ final class SearchPathWatch {
     /** A pass-through PreparedStatement: PgJDBC runs it unseen, so if it may change the path, ask every time. */
     void prepared(String sql) {
         alwaysAsk |= SessionWords.mayChange(sql);
+        temporaryRelations |= alwaysAsk && SessionWords.containsWord(sql, TEMPORARY);
     }
 
     void changed() {
@@ -81,6 +86,11 @@ final class SearchPathWatch {
         stale |= staleAtTransactionEnd;
         changes += staleAtTransactionEnd ? 1 : 0;
         staleAtTransactionEnd = false;
+    }
+
+    /** Whether a text this session ran or prepared may have created a temporary relation. */
+    boolean mayHaveTemporaryRelations() {
+        return temporaryRelations;
     }
 
     /** {@link #changes}; a new count at every call once a pass-through statement that may change them was prepared. */

@@ -29,17 +29,24 @@ public final class ColumnNameOwners {
     /** How long a read of the catalog serves the refreshes of the control schema. */
     static final long MAX_AGE_MILLIS = 5_000;
 
+    /**
+     * Temporary relations only of the asking session (the reads here ask from the follower's session, which has none):
+     * another session's are invisible to the application's, and would change the rewriter, and empty its plan cache,
+     * whenever a session creates or drops one. A session's own are asked about by that session ({@code PlanAssumptions}).
+     */
+    private static final String OWN_TEMPORARY = "(n.nspname NOT LIKE 'pg\\_temp\\_%' OR n.oid = pg_my_temp_schema())";
+
     private static final String QUERY = """
             SELECT n.nspname, c.relname
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND c.oid IS DISTINCT FROM to_regclass(?)
-              AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+              AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND """ + OWN_TEMPORARY + """
               AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = ? AND a.attnum > 0
                           AND NOT a.attisdropped)""";
 
     private static final String EVERY_RELATION = """
             SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')""";
+            WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND """ + OWN_TEMPORARY;
 
     private final Map<MigrationSpec, Set<RelationName>> lastRead = new HashMap<>();
     private long readAtNanos;
