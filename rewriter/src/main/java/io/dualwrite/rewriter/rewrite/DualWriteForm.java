@@ -3,6 +3,7 @@ package io.dualwrite.rewriter.rewrite;
 import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.MigrationSpec;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /**
  * The one-statement dual write: the application's write becomes a data-modifying CTE whose
@@ -143,11 +144,9 @@ public final class DualWriteForm {
         String value = Identifiers.quote(spec.targetValueColumn());
         String flag = Identifiers.quote(spec.primaryFlagColumn());
         StringBuilder b = new StringBuilder("INSERT INTO ").append(spec.qualifiedTarget()).append(" (").append(fk)
-                .append(", ").append(value).append(", ").append(flag).append(")");
-        for (int i = 0; i < writes.size(); i++) {
-            b.append(i == 0 ? " " : " UNION ALL ").append("SELECT \"").append(HIDDEN_KEY).append("\", \"")
-                    .append(HIDDEN_VALUE).append("\", true FROM ").append(writes.get(i)).append(rlsGuard(spec));
-        }
+                .append(", ").append(value).append(", ").append(flag).append(") ");
+        unionAll(b, writes.size(), i -> "SELECT \"" + HIDDEN_KEY + "\", \"" + HIDDEN_VALUE + "\", true FROM " + writes.get(i)
+                + rlsGuard(spec));
         return b.append(" ON CONFLICT (").append(fk).append(") WHERE ").append(flag).append(" DO UPDATE SET ")
                 .append(value).append(" = EXCLUDED.").append(value).toString();
     }
@@ -177,12 +176,37 @@ public final class DualWriteForm {
 
     /** {@link #syncInsert(MigrationSpec, List, boolean)} into the sync view {@code qualifiedView}. */
     static String syncInsert(MigrationSpec spec, String qualifiedView, List<String> writes, boolean delete) {
-        StringBuilder b = new StringBuilder(intoSyncView(qualifiedView));
-        for (int i = 0; i < writes.size(); i++) {
-            b.append(i == 0 ? " " : " UNION ALL ").append("SELECT \"").append(HIDDEN_KEY).append("\", ")
-                    .append(delete ? "NULL, true" : "\"" + HIDDEN_VALUE + "\", false").append(" FROM ").append(writes.get(i))
-                    .append(rlsGuard(spec));
-        }
+        StringBuilder b = new StringBuilder(intoSyncView(qualifiedView)).append(' ');
+        unionAll(b, writes.size(), i -> "SELECT \"" + HIDDEN_KEY + "\", " + (delete ? "NULL, true" : "\"" + HIDDEN_VALUE
+                + "\", false") + " FROM " + writes.get(i) + rlsGuard(spec));
         return b.toString();
+    }
+
+    /** Leaves a chain of UNION ALL holds: far below the depth at which PostgreSQL's analysis runs out of stack (54001). */
+    private static final int CHAIN = 512;
+
+    /**
+     * The {@code n} SELECTs {@code select} gives (one per write: a translated multi-row VALUES has one per row) joined by
+     * UNION ALL: a chain of up to {@link #CHAIN}, longer ones as parenthesized chains in a balanced tree, since PostgreSQL
+     * analyses a set operation recursively and a chain of some thousands exceeds its stack where the original
+     * statement did not.
+     */
+    static void unionAll(StringBuilder b, int n, IntFunction<String> select) {
+        unionAll(b, 0, n, select);
+    }
+
+    private static void unionAll(StringBuilder b, int from, int to, IntFunction<String> select) {
+        if (to - from <= CHAIN) {
+            for (int i = from; i < to; i++) {
+                b.append(i == from ? "" : " UNION ALL ").append(select.apply(i));
+            }
+            return;
+        }
+        int middle = from + (to - from) / 2;
+        b.append('(');
+        unionAll(b, from, middle, select);
+        b.append(") UNION ALL (");
+        unionAll(b, middle, to, select);
+        b.append(')');
     }
 }

@@ -120,9 +120,7 @@ final class SyncForm {
         b.append(", \"dw$s\" AS (").append(sync(d, parts.size(), delete, false)).append(")");
         checks(b, d, parts);
         b.append(" ");
-        for (int i = 0; i < parts.size(); i++) {
-            b.append(i == 0 ? "" : " UNION ALL ").append("SELECT * FROM ").append(name(i, parts.size()));
-        }
+        DualWriteForm.unionAll(b, parts.size(), i -> "SELECT * FROM " + name(i, parts.size()));
         return b.toString();
     }
 
@@ -134,18 +132,16 @@ final class SyncForm {
 
     /** The CTE that sends each part's {@link Proposed} value to the sync view as a check-only row ({@link #checks}). */
     private static void checks(StringBuilder b, TranslationDraft d, List<Part> parts) {
-        StringBuilder rows = new StringBuilder();
+        List<String> selects = new ArrayList<>();
         for (int i = 0; i < parts.size(); i++) {
             Proposed p = parts.get(i).proposed();
-            if (p == null) {
-                continue;
-            }
-            rows.append(rows.isEmpty() ? "" : " UNION ALL ").append("SELECT ").append(p.value());
-            if (!p.always()) {
-                rows.append(" WHERE NOT EXISTS (SELECT FROM ").append(name(i, parts.size())).append(")");
+            if (p != null) {
+                selects.add("SELECT " + p.value() + (p.always() ? "" : " WHERE NOT EXISTS (SELECT FROM " + name(i, parts.size()) + ")"));
             }
         }
-        if (!rows.isEmpty()) {
+        if (!selects.isEmpty()) {
+            StringBuilder rows = new StringBuilder();
+            DualWriteForm.unionAll(rows, selects.size(), selects::get);
             b.append(", ").append(checks(d, rows.toString()));
         }
     }
