@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /** Everything the driver needs for one SQL text, computed once: the rewrite for each phase. */
 public final class RewritePlan {
@@ -217,6 +218,23 @@ public final class RewritePlan {
             return prev != null ? prev : computed;
         }
         return computed;
+    }
+
+    /**
+     * This plan with each of its rewrites, in every phase and generated-keys form, passed through {@code check} (which
+     * may refuse one); this plan itself when it passes through.
+     */
+    public RewritePlan withEachRewrite(UnaryOperator<Rewrite> check) {
+        if (passThrough()) {
+            return this;
+        }
+        Rewrite[] checked = new Rewrite[byPhase.length];
+        for (int i = 0; i < byPhase.length; i++) {
+            checked[i] = check.apply(byPhase[i]);
+        }
+        return new RewritePlan(migration, checked, withReturning == null ? null : withReturning.andThen(check),
+                translatedReturning == null ? null : translatedReturning.andThen(check), alsoRewrittenBy, refusedWithOthers,
+                assumedWithoutColumn);
     }
 
     /** Whether the plan keeps what it needs to translate the statement with a generated-keys list (for the cache's weigher). */

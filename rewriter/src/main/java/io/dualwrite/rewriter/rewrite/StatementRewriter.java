@@ -122,7 +122,7 @@ public final class StatementRewriter {
     private RewritePlan timed(String sql, boolean standardConformingStrings) {
         long start = System.nanoTime();
         RewritePlan plan = AssumedWithoutColumn.collect(() -> compute(sql, standardConformingStrings),
-                RewritePlan::assumingWithoutColumn);
+                RewritePlan::assumingWithoutColumn).withEachRewrite(r -> ParameterLimit.check(r, sql));
         observer.planned(plan, System.nanoTime() - start);
         return plan;
     }
