@@ -76,6 +76,14 @@ public final class ControlTables {
      */
     public static final String KEY_GUARD = "dualwrite.kept_key";
 
+    /**
+     * {@code dualwrite.recorded_not_null(migration, column_name)}: whether the column was {@code NOT NULL} when the source
+     * table's columns were last recorded ({@code source_column}). The translated phases' sync function asks it for a NULL
+     * value ({@link TranslatedSync}), as whatever role writes; {@code SECURITY DEFINER}, so that a role without SELECT on
+     * the control tables may write (it learns one boolean about a column of a table it writes).
+     */
+    public static final String RECORDED_NOT_NULL = "dualwrite.recorded_not_null";
+
     /** Serialises concurrent installs and registrations across processes. */
     static final long INSTALL_LOCK = 0x6475_616c_7772_6974L; // "dualwrit"
 
@@ -120,6 +128,10 @@ public final class ControlTables {
                     version9(s);
                 }
                 if (found < 10) {
+                    s.execute("CREATE OR REPLACE FUNCTION " + RECORDED_NOT_NULL + "(p_migration text, p_column text)"
+                            + " RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS"
+                            + " $dualwrite$ SELECT coalesce(bool_or(s.not_null), false) FROM dualwrite.source_column s"
+                            + " WHERE s.migration = p_migration AND s.name = p_column $dualwrite$");
                     translatedSyncViews(s);   // version 6 added them, 10 changed their function
                 }
                 if (found < VERSION) {

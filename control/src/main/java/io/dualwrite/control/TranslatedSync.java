@@ -84,7 +84,8 @@ public final class TranslatedSync {
      * CHECK constraints on the value column alone (the old column's twins, {@link ValueChecks}), each on the value as
      * a primary row's; the error is the one the old column's constraint raised. It stores and counts nothing.
      * A NULL for a column that was {@code NOT NULL} (with a default: NEW_ONLY's gate asks for that, as recorded in
-     * {@code dualwrite.source_column}) fails as its constraint did (23502), where it would otherwise delete the primary row.
+     * {@code dualwrite.source_column}, {@link ControlTables#RECORDED_NOT_NULL}) fails as its constraint did (23502), where
+     * it would otherwise delete the primary row.
      */
     static String functionBody(MigrationSpec spec) {
         String target = spec.qualifiedTarget();
@@ -96,9 +97,8 @@ public final class TranslatedSync {
                 + "  c record;\n"
                 + "  ok boolean;\n"
                 + "BEGIN\n"
-                + "  IF NEW.v IS NULL AND NEW.deleted IS NOT TRUE AND EXISTS (SELECT FROM " + ControlSchema.SCHEMA
-                + ".source_column s WHERE s.migration = " + Identifiers.literal(spec.name()) + " AND s.name = "
-                + Identifiers.literal(spec.sourceColumn()) + " AND s.not_null) THEN\n"
+                + "  IF NEW.v IS NULL AND NEW.deleted IS NOT TRUE AND " + ControlTables.RECORDED_NOT_NULL + "("
+                + Identifiers.literal(spec.name()) + ", " + Identifiers.literal(spec.sourceColumn()) + ") THEN\n"
                 + "    RAISE EXCEPTION 'null value in column \"%\" of relation \"%\" violates not-null constraint', "
                 + Identifiers.literal(spec.sourceColumn()) + ", " + Identifiers.literal(spec.sourceTable()) + "\n"
                 + "      USING ERRCODE = 'not_null_violation', COLUMN = " + Identifiers.literal(spec.sourceColumn())
