@@ -239,8 +239,17 @@ public final class ControlSchema {
      * the rows recorded before: position, name, type, collation (when not the type's default), NOT NULL and
      * default. Called while the old column still exists: entering READ_NEW and NEW_ONLY (the phase writer),
      * and just before the contract drops it.
+     *
+     * @param keepOldColumnNotNull the old column stays NOT NULL in the record when the record before said so, whatever
+     *                             the catalog says: NEW_ONLY's gate has the operator drop the constraint (the driver no
+     *                             longer writes the column), which the application must not notice, so the translation
+     *                             goes on refusing a NULL as the column did
+     * @return whether the record kept a NOT NULL the catalog no longer has
      */
-    public static void recordSourceColumns(Connection c, MigrationSpec spec) throws SQLException {
+    public static boolean recordSourceColumns(Connection c, MigrationSpec spec, boolean keepOldColumnNotNull)
+            throws SQLException {
+        boolean wasNotNull = keepOldColumnNotNull && sourceColumns(c, spec.name()).stream()
+                .anyMatch(col -> col.name().equals(spec.sourceColumn()) && col.notNull());
         try (PreparedStatement p = c.prepareStatement("DELETE FROM dualwrite.source_column WHERE migration = ?")) {
             p.setString(1, spec.name());
             p.executeUpdate();
@@ -250,7 +259,7 @@ public final class ControlSchema {
                 SELECT ?, row_number() OVER (ORDER BY a.attnum), a.attname, format_type(a.atttypid, a.atttypmod),
                        CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation
                             THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END,
-                       a.attnotnull, CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END
+                       a.attnotnull OR (? AND a.attname = ?), CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END
                 FROM pg_attribute a
                 JOIN pg_type t ON t.oid = a.atttypid
                 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -258,12 +267,16 @@ public final class ControlSchema {
                 LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace
                 WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped""")) {
             p.setString(1, spec.name());
-            p.setString(2, spec.qualifiedSource());
+            p.setBoolean(2, wasNotNull);
+            p.setString(3, spec.sourceColumn());
+            p.setString(4, spec.qualifiedSource());
             if (p.executeUpdate() == 0) {
                 throw new SQLException("cannot record the columns of " + spec.qualifiedSource() + ": the table does not exist"
                         + " (renamed or dropped?); restore it, or check the migration's source in dualwrite.migration", "42P01");
             }
         }
+        return wasNotNull && !Queries.isTrue(c, "SELECT attnotnull FROM pg_attribute WHERE attrelid = to_regclass(?)"
+                + " AND attname = ? AND NOT attisdropped", spec.qualifiedSource(), spec.sourceColumn());
     }
 
     /** The source table's columns as last recorded ({@link #recordSourceColumns}), by position; empty when never recorded. */

@@ -69,13 +69,18 @@ import java.util.Set;
  *                     {@code ON CONFLICT (email)}, an {@code INSERT … SELECT}'s query moved into a WITH query) resolves
  *                     a literal or parameter of unknown type with the column's type, as the assignment would have; the
  *                     assignment then checks the modifier
+ * @param valueNotNull the old column is {@code NOT NULL} to the application: in the catalog, or as recorded once
+ *                     NEW_ONLY's gate had the operator drop the constraint (control keeps it in the record then). Without
+ *                     a default, an INSERT that leaves the column out gives it NULL, which the original refused (23502):
+ *                     the translation syncs that NULL, which the translated sync view refuses as the column did, or is
+ *                     refused where it cannot
  */
 public record SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
                           boolean syncedByTrigger, boolean targetHasColumnType, boolean storedMayDiffer, String keyDefault,
                           List<String> valueUniqueIndexes, Set<RelationName> relationsWithColumn, String rowVersionColumn,
                           Set<String> generatedColumns, boolean deletesFollowed, Set<RelationName> descendants,
                           Set<RelationName> columnRules, Set<SourceView> views, boolean mergeReturns,
-                          Set<String> valueUniqueConstraints, Map<String, String> columnTypes) {
+                          Set<String> valueUniqueConstraints, Map<String, String> columnTypes, boolean valueNotNull) {
 
     public SourceTable {
         Objects.requireNonNull(spec, "spec");
@@ -101,7 +106,19 @@ public record SourceTable(MigrationSpec spec, List<String> columns, String value
         known.addAll(more);
         return new SourceTable(spec, columns, valueType, valueDefault, syncedByTrigger, targetHasColumnType, storedMayDiffer,
                 keyDefault, valueUniqueIndexes, known, rowVersionColumn, generatedColumns, deletesFollowed, descendants,
-                columnRules, views, mergeReturns, valueUniqueConstraints, columnTypes);
+                columnRules, views, mergeReturns, valueUniqueConstraints, columnTypes, valueNotNull);
+    }
+
+    /** The old column nullable (or with a default: the same to an INSERT that leaves it out). */
+    public SourceTable(MigrationSpec spec, List<String> columns, String valueType, String valueDefault,
+                       boolean syncedByTrigger, boolean targetHasColumnType, boolean storedMayDiffer, String keyDefault,
+                       List<String> valueUniqueIndexes, Set<RelationName> relationsWithColumn, String rowVersionColumn,
+                       Set<String> generatedColumns, boolean deletesFollowed, Set<RelationName> descendants,
+                       Set<RelationName> columnRules, Set<SourceView> views, boolean mergeReturns,
+                       Set<String> valueUniqueConstraints, Map<String, String> columnTypes) {
+        this(spec, columns, valueType, valueDefault, syncedByTrigger, targetHasColumnType, storedMayDiffer, keyDefault,
+                valueUniqueIndexes, relationsWithColumn, rowVersionColumn, generatedColumns, deletesFollowed, descendants,
+                columnRules, views, mergeReturns, valueUniqueConstraints, columnTypes, false);
     }
 
     /** Without the columns' types. */
@@ -208,6 +225,14 @@ public record SourceTable(MigrationSpec spec, List<String> columns, String value
     /** {@link #rowVersionColumn}, the key when none was given. */
     public String rowVersionColumnOrKey() {
         return rowVersionColumn == null ? spec.keyColumn() : rowVersionColumn;
+    }
+
+    /**
+     * Whether an INSERT that leaves the old column out would have failed its NOT NULL constraint (23502) on the original
+     * schema: {@link #valueNotNull} without a default.
+     */
+    public boolean omittedValueRefused() {
+        return valueNotNull && valueDefault == null;
     }
 
     /** Whether a dual write of non-NULL values may upsert the target directly ({@link Rewrite.IfNotNull}). */

@@ -3,7 +3,6 @@ package io.dualwrite.control.phase;
 import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.ControlTables;
 import io.dualwrite.control.PhaseLog;
-import io.dualwrite.control.SourceColumn;
 import io.dualwrite.control.Transactions;
 import io.dualwrite.control.fleet.Fleet;
 import io.dualwrite.rewriter.Identifiers;
@@ -148,27 +147,22 @@ public final class PhaseWriter {
 
     /**
      * Entering READ_NEW or NEW_ONLY the old column still exists: its table's columns are recorded then (the last
-     * record before the drop is the contract's). Returns a note for the audit entry when the old column was NOT
-     * NULL at the previous record and is not now: the operator dropped the constraint for NEW_ONLY (its gate
-     * asks for that), and a rollback to READ_NEW must restore it.
+     * record before the drop is the contract's). Entering NEW_ONLY the old column's NOT NULL at READ_NEW stays in the
+     * record though the operator dropped it (its gate asks for that): the application keeps the constraint through the
+     * translation. Returns a note for the audit entry then: a rollback to READ_NEW must restore it.
      */
     private static String recordSourceColumns(Connection c, String migration, PhaseTransitions.Move move) throws SQLException {
         if (move.isRollback() || (move.to() != Phase.READ_NEW && move.to() != Phase.NEW_ONLY)) {
             return null;
         }
         MigrationSpec spec = ControlSchema.require(c, migration).spec();
-        boolean wasNotNull = notNull(ControlSchema.sourceColumns(c, migration), spec);
-        ControlSchema.recordSourceColumns(c, spec);
-        if (move.to() != Phase.NEW_ONLY || !wasNotNull || notNull(ControlSchema.sourceColumns(c, migration), spec)) {
+        if (!ControlSchema.recordSourceColumns(c, spec, move.to() == Phase.NEW_ONLY)) {
             return null;
         }
         return spec.qualifiedSource() + "." + Identifiers.quote(spec.sourceColumn()) + " was NOT NULL in READ_NEW and"
-                + " is nullable now: after a rollback to READ_NEW and dualwrite reverse-sync, restore it with ALTER TABLE "
-                + spec.qualifiedSource() + " ALTER COLUMN " + Identifiers.quote(spec.sourceColumn()) + " SET NOT NULL";
-    }
-
-    private static boolean notNull(List<SourceColumn> columns, MigrationSpec spec) {
-        return columns.stream().anyMatch(col -> col.name().equals(spec.sourceColumn()) && col.notNull());
+                + " is nullable now (the driver still refuses a NULL in it): after a rollback to READ_NEW and dualwrite"
+                + " reverse-sync, restore it with ALTER TABLE " + spec.qualifiedSource() + " ALTER COLUMN "
+                + Identifiers.quote(spec.sourceColumn()) + " SET NOT NULL";
     }
 
     private static Phase lockedPhase(Connection c, String migration) throws SQLException {

@@ -286,7 +286,7 @@ public final class DatabaseRuntime {
                     TranslatedSync.generatedColumns(c, runtime.spec()), deletesFollowed,
                     SourceRelatives.descendants(c, runtime.spec()), columnRules,
                     SourceRelatives.views(c, runtime.spec(), columnRules), mergeReturns, runtime.valueUniqueConstraints(),
-                    columns.baseTypes()));
+                    columns.baseTypes(), old != null && old.notNull()));
         }
         if (!changed && !tables.equals(currentTables)) {
             changed = true;

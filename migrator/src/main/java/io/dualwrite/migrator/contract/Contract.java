@@ -198,7 +198,7 @@ public final class Contract {
         int attempts = LockedDdl.run(c, o.lockTimeout(), o.attempts(), "the lock on " + spec.qualifiedSource(), log, tx -> {
             PhaseWriter.change(tx, new PhaseWriter.Request(migration, Phase.CONTRACTED, "contract", "old column dropped",
                     false, PhaseTransitions.Command.CONTRACT, o.soak()));
-            ControlSchema.recordSourceColumns(tx, spec);
+            ControlSchema.recordSourceColumns(tx, spec, true);
             try (Statement s = tx.createStatement()) {
                 for (String sql : ddl.subList(3, ddl.size())) {
                     s.execute(sql);

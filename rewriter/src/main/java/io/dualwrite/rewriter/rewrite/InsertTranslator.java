@@ -189,10 +189,17 @@ final class InsertTranslator {
         String updated = p.updatedColumn < 0 ? null : updatedValue(d, p, shape.qualifier());
         Values values = new Values(d, shape, p, updated);
         boolean supplied = column >= 0 && (p.rows == null || InsertClauses.rowLength(t, p.rows.get(0)) > column);
-        if (!supplied && d.table.valueDefault() == null && updated == null) {
+        boolean omittedRefused = !supplied && d.table.omittedValueRefused();
+        if (omittedRefused && p.conflict >= 0) {
+            // the original checks NOT NULL before looking for a conflict: every row it proposes fails, a skipped or updated one too
+            return owner.refused(d.statement, "an INSERT … ON CONFLICT that leaves out the migrated column, which is NOT NULL"
+                    + " without a default: the original fails on every row it proposes (23502), conflicting or not",
+                    "give the column its value");
+        }
+        if (!supplied && d.table.valueDefault() == null && updated == null && !omittedRefused) {
             return inPlace(d, values);
         }
-        if ((supplied || d.table.valueDefault() != null) && d.table.valueType() == null) {
+        if ((supplied || d.table.valueDefault() != null || omittedRefused) && d.table.valueType() == null) {
             return owner.refused(d.statement, "an INSERT that gives the migrated column a value",
                     "the driver did not supply the column's type; record it (dualwrite contract does) and retry");
         }

@@ -39,6 +39,8 @@ final class MergeIntoSource {
     private final boolean omittedValueMayBeStored;
     private final boolean storedMayDiffer;
     private final boolean hasDefault;
+    /** {@link SourceTable#omittedValueRefused()}: an INSERT action goes through the translation, whose sync refuses the NULL. */
+    private final boolean omittedRefused;
     private final boolean deletesFollowed;
     private final boolean mergeReturns;
     private final MergeTranslator translator;
@@ -48,6 +50,7 @@ final class MergeIntoSource {
         this.spec = table.spec();
         this.storedMayDiffer = table.storedMayDiffer();
         this.hasDefault = table.valueDefault() != null;
+        this.omittedRefused = table.omittedValueRefused();
         this.omittedValueMayBeStored = hasDefault || storedMayDiffer;
         this.deletesFollowed = table.deletesFollowed();
         this.mergeReturns = table.mergeReturns();
@@ -93,6 +96,8 @@ final class MergeIntoSource {
                         + " table would keep their values"
                 : actions.inserts() && hasDefault ? "that inserts rows while the migrated column has a default, which"
                         + " the new table would not get"
+                : actions.inserts() && omittedRefused ? "that inserts rows while the migrated column is NOT NULL without a"
+                        + " default: the original fails on each (23502)"
                 : null;
         Rewrite translated = onceNotWritten == null ? Rewrite.PASS_THROUGH
                 : again == null && mergeReturns ? translator.translate(statement, offset, s, target, length, alias)

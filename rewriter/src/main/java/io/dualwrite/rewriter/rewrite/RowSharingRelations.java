@@ -51,6 +51,7 @@ final class RowSharingRelations {
     private final List<Set<String>> viewKeys = new ArrayList<>();
     /** An INSERT that leaves the column out may store a value in it: its default, or a BEFORE trigger's. */
     private final boolean omittedValueMayBeStored;
+    private final boolean omittedValueRefused;
     /** A BEFORE trigger or rule on the source may store a value in the column whatever the write gives it. */
     private final boolean storedMayDiffer;
     private final boolean deletesFollowed;
@@ -66,6 +67,7 @@ final class RowSharingRelations {
         }
         this.views = names(viewNames);
         this.omittedValueMayBeStored = table.valueDefault() != null || table.storedMayDiffer();
+        this.omittedValueRefused = table.omittedValueRefused();
         this.storedMayDiffer = table.storedMayDiffer();
         this.deletesFollowed = table.deletesFollowed();
     }
@@ -186,6 +188,7 @@ final class RowSharingRelations {
     /** {@code planned} with the refusals a write through one of the views calls for, or null when it calls for none. */
     private PhaseRewrites viewWrite(PhaseRewrites planned, Sig s, String statement) {
         String beforeNewOnly = null;
+        String fromNewOnly = null;
         for (int v = 0; v < views.size(); v++) {
             SourceNames view = views.get(v);
             Set<String> keys = viewKeys.get(v);
@@ -211,6 +214,10 @@ final class RowSharingRelations {
                 } else if ((merge != null ? merge.inserts() : s.is(i, "insert")) && omittedValueMayBeStored) {
                     why = write + ", which leaves the migrated column to its default or a trigger, a value the new table"
                             + " would not get";
+                } else if ((merge != null ? merge.inserts() : s.is(i, "insert")) && omittedValueRefused) {
+                    // while the old column is written its own constraint refuses the NULL
+                    fromNewOnly = write + ", which leaves the migrated column NULL: NOT NULL without a default, the"
+                            + " original fails on each row it inserts (23502)";
                 } else if (assigned != null) {
                     why = write + " that assigns " + assigned + ", the migrated table's key: the new table would keep"
                             + " the value under the old key";
@@ -230,12 +237,13 @@ final class RowSharingRelations {
                 }
             }
         }
+        PhaseRewrites out = fromNewOnly == null ? planned
+                : planned.translatedAs(rejected(fromNewOnly, throughTheTable(), statement), null);
         if (beforeNewOnly == null) {
-            return null;
+            return out == planned ? null : out;
         }
         Rewrite refused = rejected(beforeNewOnly, throughTheTable(), statement);
-        return new PhaseRewrites(refused, refused, null, planned.expanded(), planned.translated(),
-                planned.translatedReturning());
+        return new PhaseRewrites(refused, refused, null, out.expanded(), out.translated(), out.translatedReturning());
     }
 
     /** Refused in every phase from DUAL_WRITE on; in EXPANDED as {@code planned}. */
