@@ -38,6 +38,10 @@ class NotNullColumnTwinTest {
             "INSERT INTO users (name, email) SELECT name, NULL FROM users WHERE id = 1",
             "INSERT INTO users (id, name, email) VALUES (1, 'Ann', NULL) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email",
             "INSERT INTO users (id, name) VALUES (1, 'Ann') ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email RETURNING email",
+            "INSERT INTO users (id, name, email) VALUES (1, 'Ann', NULL) ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO users (id, name, email) VALUES (1, 'Ann', NULL) ON CONFLICT (id) DO UPDATE SET name = 'Annie'",
+            "INSERT INTO users (id, name, email) SELECT id, name, NULL FROM users ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO users (id, name, email) VALUES (1, 'Ann', NULL) ON CONFLICT DO NOTHING",
             "SELECT * FROM users ORDER BY id");
 
     @ParameterizedTest

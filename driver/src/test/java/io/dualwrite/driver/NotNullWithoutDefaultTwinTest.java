@@ -46,6 +46,8 @@ class NotNullWithoutDefaultTwinTest {
             "INSERT INTO users (name) SELECT name FROM users",
             "INSERT INTO users (name) SELECT name FROM users WHERE false",
             "INSERT INTO users (name, email) SELECT name, NULL FROM users WHERE id = 1",
+            "INSERT INTO users (id, name, email) VALUES (1, 'Ann', NULL) ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO users (id, name, email) SELECT id, name, NULL FROM users ON CONFLICT (id) DO UPDATE SET name = 'x'",
             "UPDATE users SET email = NULL WHERE id = 1",
             "UPDATE users SET email = DEFAULT WHERE id = 2 RETURNING *",
             "UPDATE users SET name = 'Annie' WHERE id = 1 RETURNING *",
@@ -97,6 +99,8 @@ class NotNullWithoutDefaultTwinTest {
                 String insert = "INSERT INTO users (name, email) VALUES (?, ?)";
                 run.compare(insert + " with a NULL parameter", insert, Arrays.asList("Hal", null), true);
                 run.compare(insert + " with a value", insert, List.of("Hal", "hal@example.com"), true);
+                String upsert = "INSERT INTO users (id, name, email) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING";
+                run.compare(upsert + " with a NULL parameter", upsert, Arrays.asList(2L, "Bob", null), true);
                 // last: the original takes a key from the sequence, a refused statement does not (later keys would differ)
                 for (String sql : REFUSED) {
                     run.compare(sql, sql, List.of(), true);

@@ -87,8 +87,8 @@ final class InsertSelectForm {
                 + "[1] END" : value) + ", false FROM \"dw$w\" w JOIN " + first + " ON q." + keyOf + " = w.\"dw$k\""
                 + DualWriteForm.rlsGuard(d.spec);
         // PostgreSQL casts and CHECK-tests every row's value before it looks for a conflict (SyncForm.Proposed)
-        String checks = conflict == null ? "" : ", " + SyncForm.checks(d, "SELECT " + value + " FROM \"dw$q\" q WHERE q."
-                + alias(column) + " IS NOT NULL");
+        String checks = conflict == null ? "" : ", " + SyncForm.checks(d, "SELECT " + value + " FROM \"dw$q\" q"
+                + (d.table.valueNotNull() ? "" : " WHERE q." + alias(column) + " IS NOT NULL"));
         String with = d.withPrefix() == null ? "WITH " : d.withPrefix() + ", ";
         String list = returning < 0 ? null : d.edited(returning + 1, t.size())
                 .replace(TranslationDraft.RETURNED, returned(d, shape, column, keyOf, updatesKeepColumn));

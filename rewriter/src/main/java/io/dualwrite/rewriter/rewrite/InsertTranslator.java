@@ -314,7 +314,8 @@ final class InsertTranslator {
                         + " one row at a time");
             }
             for (int i = 0; i < parts.size(); i++) {
-                if (!"NULL".equals(inserted.get(i))) {
+                // a NULL proposed for a NOT NULL column fails too (the sync view's function); else it has nothing to check
+                if (!"NULL".equals(inserted.get(i)) || d.table.valueNotNull()) {
                     SyncForm.Part part = parts.get(i);
                     parts.set(i, new SyncForm.Part(part.write(), part.key(), part.value(),
                             new SyncForm.Proposed(d.forSync(inserted.get(i)), always)));
