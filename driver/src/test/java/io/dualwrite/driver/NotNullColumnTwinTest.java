@@ -1,10 +1,14 @@
 package io.dualwrite.driver;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.testing.PostgresExtension;
 import io.dualwrite.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -50,5 +54,21 @@ class NotNullColumnTwinTest {
         int refused = TwinRun.refusedOnTwins("NotNullColumnTwinTest " + phase, FIXTURE, phase, db,
                 "SELECT id, name FROM users ORDER BY id", STATEMENTS, sql -> true, "SELECT last_value FROM users_id_seq");
         assertThat(refused).as("refused").isZero();
+    }
+
+    /** The sync view's function raises the error; its context line is dualwrite's own, not the application's. */
+    @ParameterizedTest
+    @EnumSource(value = Phase.class, names = {"NEW_ONLY", "CONTRACTED"})
+    void theErrorHasNoContextOfDualwrite(Phase phase, TestDatabase db) throws Exception {
+        db.execute(FIXTURE);
+        MigrationFixture.registerIn(db, phase);
+        try (Connection c = db.connectDualwrite(); Statement s = c.createStatement()) {
+            assertThatThrownBy(() -> s.executeUpdate("UPDATE users SET email = NULL WHERE id = 1"))
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("23502"))
+                    .hasMessageStartingWith("ERROR: null value in column \"email\" of relation \"users\" violates not-null"
+                            + " constraint")
+                    .hasMessageNotContaining("Where:")
+                    .hasCauseInstanceOf(SQLException.class);
+        }
     }
 }

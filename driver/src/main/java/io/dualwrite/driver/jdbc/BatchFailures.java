@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.function.IntFunction;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -41,6 +42,28 @@ final class BatchFailures {
         named.setNextException(e.getNextException());
         named.setStackTrace(e.getStackTrace());
         return named;
+    }
+
+    /**
+     * {@code e} with {@code single} applied to the server's error; for a batch's failure to its entry's error, whose
+     * message PgJDBC quotes in its own. {@code e} itself where {@code single} changes nothing.
+     */
+    static SQLException withEntryError(SQLException e, UnaryOperator<SQLException> single) {
+        if (!(e instanceof BatchUpdateException b) || b.getNextException() == null) {
+            return single.apply(e);
+        }
+        SQLException entry = b.getNextException();
+        SQLException changed = single.apply(entry);
+        if (changed == entry) {
+            return e;
+        }
+        String message = b.getMessage() == null || entry.getMessage() == null ? b.getMessage()
+                : b.getMessage().replace(entry.getMessage(), changed.getMessage());
+        BatchUpdateException out = new BatchUpdateException(message, b.getSQLState(), b.getErrorCode(),
+                b.getLargeUpdateCounts(), b.getCause());
+        out.setNextException(changed);
+        out.setStackTrace(b.getStackTrace());
+        return out;
     }
 
     /**

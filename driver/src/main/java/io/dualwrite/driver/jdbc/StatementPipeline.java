@@ -296,7 +296,7 @@ final class StatementPipeline {
             return call.run(delegate, sql, keys);
         } catch (SQLException e) {
             migration.countFailure(connection.database, e, applicationSql, sentSql);
-            throw translated ? UniqueViolations.inApplicationTerms(e, migration) : e;
+            throw ServerErrors.inApplicationTerms(e, migration, translated, applicationSql);
         } finally {
             if (keysStatement != null) {
                 keysStatement.wantsGeneratedKeysAlways = false;
