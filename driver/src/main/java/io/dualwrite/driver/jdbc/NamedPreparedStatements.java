@@ -39,8 +39,10 @@ import java.util.Objects;
 final class NamedPreparedStatements {
 
     private static final String[] EXECUTE = {"execute"};
-    /** The commands that prepare or forget by name. */
-    private static final String[] CHANGING = {"prepare", "deallocate", "discard"};
+    /** The commands that return the rows of a statement prepared or declared by name. */
+    private static final String[] RETURNING_ROWS = {"execute", "fetch"};
+    /** The commands that prepare, declare or forget by name. */
+    private static final String[] CHANGING = {"prepare", "deallocate", "discard", "declare"};
 
     private final DualwriteConnection connection;
     /** The form each name was prepared in, by the name as PostgreSQL stores it; a null form: refused then. */
@@ -48,7 +50,21 @@ final class NamedPreparedStatements {
     /** A PreparedStatement of this connection may prepare or forget by name: its executions are looked at. */
     private boolean preparedStatementsChange;
 
+    /**
+     * The cursors this connection declared over a statement the driver rewrote ({@code DECLARE name CURSOR FOR …}), by
+     * name: a FETCH returns the rows of the form the DECLARE was sent in. Never forgotten but by a DECLARE of the same name
+     * (a FETCH from a cursor that is gone fails and returns nothing); at most one entry per name.
+     */
+    private final Map<String, RowsOf> cursors = new HashMap<>();
+
     private record Prepared(String statement, String form) {
+    }
+
+    /**
+     * What an EXECUTE or FETCH returns the rows of: {@code form}, the driver's form of the application's read for
+     * {@code migration} (READ_NEW's, or a translation), as PREPARE or DECLARE sent it.
+     */
+    record RowsOf(MigrationRuntime migration, Rewrite.Rewritten form) {
     }
 
     NamedPreparedStatements(DualwriteConnection connection) {
@@ -83,6 +99,14 @@ final class NamedPreparedStatements {
                     && !(t.get(1).is("transaction") && t.size() > 2 && t.get(2).kind() == TokenKind.STRING)) {
                 String statement = sql.substring(t.get(0).start(), t.get(t.size() - 1).end());
                 byName.put(t.get(1).normalized(), new Prepared(statement, form(planOf(statement), statement)));
+            } else if (t.get(0).is("declare") && t.get(1).isName()) {
+                String statement = sql.substring(t.get(0).start(), t.get(t.size() - 1).end());
+                RowsOf rows = rowsOf(planOf(statement));
+                if (rows == null) {
+                    cursors.remove(t.get(1).normalized());
+                } else {
+                    cursors.put(t.get(1).normalized(), rows);
+                }
             } else if (t.get(0).is("deallocate")) {
                 int at = t.get(1).is("prepare") && t.size() > 2 ? 2 : 1;
                 if (t.get(at).is("all")) {
@@ -96,14 +120,43 @@ final class NamedPreparedStatements {
 
     /** After {@code sql} ran through a Statement: DISCARD ALL forgot every name. */
     void ran(String sql) {
-        if (byName.isEmpty() || !SessionWords.containsWord(sql, CHANGING)) {
+        if ((byName.isEmpty() && cursors.isEmpty()) || !SessionWords.containsWord(sql, CHANGING)) {
             return;
         }
         for (List<Token> t : statements(sql)) {
             if (t.size() == 2 && t.get(0).is("discard") && t.get(1).is("all")) {
                 byName.clear();
+                cursors.clear();
             }
         }
+    }
+
+    /**
+     * What {@code sql} returns the rows of when it is one EXECUTE of a statement prepared by name, or one FETCH from a
+     * cursor declared, over a statement the driver rewrote as a read (its results then take that read's metadata); else
+     * null. A session that prepares and declares nothing by name pays an emptiness test.
+     */
+    RowsOf rowsReturnedBy(String sql) throws SQLException {
+        if ((byName.isEmpty() && cursors.isEmpty()) || !SessionWords.containsWord(sql, RETURNING_ROWS)) {
+            return null;
+        }
+        List<List<Token>> all = statements(sql).stream().filter(t -> !t.isEmpty()).toList();
+        List<Token> t = all.size() == 1 ? all.get(0) : List.of();
+        if (t.size() >= 2 && t.get(0).is("fetch") && t.get(t.size() - 1).isName()) {
+            return cursors.get(t.get(t.size() - 1).normalized());
+        }
+        Prepared p = t.size() >= 2 && t.get(0).is("execute") && t.get(1).isName() ? byName.get(t.get(1).normalized()) : null;
+        return p == null ? null : rowsOf(planOf(p.statement()));
+    }
+
+    /** The rows the form of {@code plan} sent now returns, when the form is a rewritten read; else null. */
+    private RowsOf rowsOf(RewritePlan plan) {
+        if (plan == null) {
+            return null;
+        }
+        MigrationRuntime migration = connection.database.migrations().runtimeOf(plan.migration());
+        return plan.forPhase(connection.phaseOf(migration)) instanceof Rewrite.Rewritten w && w.kind() == Rewrite.Kind.READ_NEW
+                ? new RowsOf(migration, w) : null;
     }
 
     private void checkExecutes(String sql) throws SQLException {

@@ -428,6 +428,15 @@ final class StatementPipeline {
             readNewSql = null;
             translated = false;
             Refusals.requireSeen(connection, sql);
+            NamedPreparedStatements.RowsOf rows = connection.namedPrepared.rowsReturnedBy(sql);
+            if (rows != null) {
+                // EXECUTE or FETCH: the rows of a read the driver rewrote, described as a translation's (the application's
+                // read cannot be: its text is the PREPARE's or DECLARE's, with $n parameters PgJDBC does not know)
+                touched = rows.migration();
+                translated = true;
+                describedBy = null;
+                origins = rows.form().origins();
+            }
             return sql;
         }
         String returningList = PrepareOptions.returningList(connection.delegate, keys);
