@@ -131,11 +131,7 @@ class AutoRollbackTest {
                 "UPDATE users SET email = 'a@example.com' WHERE id = 1 RETURNING count(*) OVER ()",
                 "SELECT email, nme FROM users WHERE id = 1");
         try (Connection c = db.connectDualwrite(); java.sql.Statement s = c.createStatement()) {
-            for (int i = 0; i < 150; i++) {
-                try (ResultSet rs = s.executeQuery("SELECT email FROM users WHERE id = " + (1 + i % 5))) {
-                    assertThat(rs.next()).isTrue();
-                }
-            }
+            readsThatSucceed(s);
             for (int i = 0; i < 30; i++) {
                 String sql = invalid.get(i % invalid.size());
                 assertThatThrownBy(() -> s.execute(sql)).isInstanceOf(SQLException.class)
@@ -144,6 +140,42 @@ class AutoRollbackTest {
             Thread.sleep(1000); // the check and a rollback, had one been triggered, run asynchronously
             assertThat((Long) JMX.getAttribute(bean, "RewrittenFailures")).isZero();
             assertThat(JMX.getAttribute(bean, "Phase")).isEqualTo("READ_NEW");
+            assertThat(MigrationFixture.controlPhase(db)).isEqualTo("READ_NEW");
+        }
+    }
+
+    /**
+     * The same for what a JDBC call adds to the text: a generated-keys column that does not exist (PgJDBC appends
+     * {@code RETURNING "EMAIL"}), a parameter bound with a type its column does not take ({@code setString} for a
+     * {@code bigint}). The statement as PgJDBC sends it fails alike, so reads stay on the new table.
+     */
+    @Test
+    void callsInvalidAsSentDoNotRollBack(TestDatabase db) throws Exception {
+        MigrationFixture.create(db, Phase.READ_NEW);
+        ObjectName bean = MigrationControl.objectName(MigrationFixture.MIGRATION);
+        try (Connection c = db.connectDualwrite(); java.sql.Statement s = c.createStatement()) {
+            readsThatSucceed(s);
+            for (int i = 0; i < 10; i++) {
+                int id = 80 + i;
+                assertThatThrownBy(() -> {
+                    try (PreparedStatement p = c.prepareStatement("INSERT INTO users (id, name, email) VALUES (" + id
+                            + ", 'K', 'k@example.com')", new String[] {"EMAIL"})) {
+                        p.executeUpdate();
+                    }
+                }).isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42703"));
+                assertThatThrownBy(() -> s.executeUpdate("UPDATE users SET email = 'k@example.com' WHERE id = " + id,
+                        new String[] {"Email"})).isInstanceOfSatisfying(SQLException.class,
+                        e -> assertThat(e.getSQLState()).isEqualTo("42703"));
+                assertThatThrownBy(() -> {
+                    try (PreparedStatement p = c.prepareStatement("INSERT INTO users (id, email) VALUES (?, ?) RETURNING email, id")) {
+                        p.setString(1, "m@example.com");
+                        p.setLong(2, id);
+                        p.executeQuery();
+                    }
+                }).isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42804"));
+            }
+            Thread.sleep(1000); // the check and a rollback, had one been triggered, run asynchronously
+            assertThat((Long) JMX.getAttribute(bean, "RewrittenFailures")).isZero();
             assertThat(MigrationFixture.controlPhase(db)).isEqualTo("READ_NEW");
         }
     }
@@ -158,11 +190,7 @@ class AutoRollbackTest {
         MigrationFixture.create(db, Phase.READ_NEW);
         ObjectName bean = MigrationControl.objectName(MigrationFixture.MIGRATION);
         try (Connection c = db.connectDualwrite(); java.sql.Statement s = c.createStatement()) {
-            for (int i = 0; i < 150; i++) {
-                try (ResultSet rs = s.executeQuery("SELECT email FROM users WHERE id = " + (1 + i % 5))) {
-                    assertThat(rs.next()).isTrue();
-                }
-            }
+            readsThatSucceed(s);
             db.execute("ALTER TABLE email_address ALTER COLUMN address TYPE integer USING length(address)");
             // the comparison the rewrite moved into its lookup; the application's LIKE, applied to the replaced value
             for (String sql : List.of("SELECT id FROM users WHERE email = lower('Bob@example.com')",
@@ -186,11 +214,7 @@ class AutoRollbackTest {
         MigrationFixture.create(db, Phase.READ_NEW);
         try (Connection c = db.connectDualwrite(); java.sql.Statement s = c.createStatement()) {
             ObjectName bean = MigrationControl.objectName(MigrationFixture.MIGRATION);
-            for (int i = 0; i < 150; i++) {
-                try (ResultSet rs = s.executeQuery("SELECT email FROM users WHERE id = " + (1 + i % 5))) {
-                    assertThat(rs.next()).isTrue();
-                }
-            }
+            readsThatSucceed(s);
             long failuresBefore = (Long) JMX.getAttribute(bean, "RewrittenFailures");
             long refusedBefore = (Long) JMX.getAttribute(bean, "RejectedStatements");
             // a refusal is not a failure of a rewritten statement, the database's guard's (a key changed) neither
@@ -211,6 +235,15 @@ class AutoRollbackTest {
             try (ResultSet rs = s.executeQuery("SELECT email FROM users WHERE id = 2")) {
                 assertThat(rs.next()).isTrue();
                 assertThat(rs.getString(1)).isEqualTo("bob@example.com");
+            }
+        }
+    }
+
+    /** 150 rewritten reads that succeed: the executions the failures are counted against. */
+    private static void readsThatSucceed(java.sql.Statement s) throws SQLException {
+        for (int i = 0; i < 150; i++) {
+            try (ResultSet rs = s.executeQuery("SELECT email FROM users WHERE id = " + (1 + i % 5))) {
+                assertThat(rs.next()).isTrue();
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.dualwrite.driver.jdbc;
 
+import io.dualwrite.driver.runtime.OriginalStatementCheck;
 import io.dualwrite.rewriter.Rewrite;
 
 import java.lang.reflect.InvocationTargetException;
@@ -93,6 +94,28 @@ final class ParameterLog {
 
     void clearBatch() {
         batches.clear();
+    }
+
+    /**
+     * The current parameters frozen, as the original statement's check binds them ({@link OriginalStatementCheck}):
+     * {@code types} names the setters called (and a {@code setNull}'s or {@code setObject}'s SQL type), which decide
+     * the types PgJDBC sends.
+     */
+    OriginalStatementCheck.Sent sent(String sql) {
+        Call[] calls = parameters.clone();
+        StringBuilder types = new StringBuilder();
+        for (Call c : calls) {
+            if (c != null) {
+                types.append(c.method().getName());
+                for (int i = 2; i < c.args().length; i++) {
+                    types.append('/').append(c.args()[i] instanceof Integer type ? type : "");
+                }
+                types.append(',');
+            } else {
+                types.append("-,");
+            }
+        }
+        return new OriginalStatementCheck.Sent(sql, types.toString(), p -> replay(calls, p));
     }
 
     /** The batch entries added so far, each its parameters by index. */

@@ -1,5 +1,9 @@
 package io.dualwrite.driver.jdbc;
 
+import io.dualwrite.rewriter.lexer.Lexer;
+import io.dualwrite.rewriter.lexer.Statements;
+import io.dualwrite.rewriter.lexer.Token;
+import java.util.List;
 import org.postgresql.core.BaseConnection;
 
 import java.sql.Connection;
@@ -78,6 +82,25 @@ record PrepareOptions(boolean call, int resultSetType, int resultSetConcurrency,
             return c.prepareStatement(sql, resultSetType, resultSetConcurrency);
         }
         return c.prepareStatement(sql);
+    }
+
+    /**
+     * {@code sql} as PgJDBC sends it with {@code returningList} ({@link #returningList(Connection, Object)}, null for
+     * none): the list appended on a line of its own to an INSERT, UPDATE, DELETE or WITH statement that has no
+     * RETURNING anywhere, as its {@code Parser.addReturning} does; else {@code sql}.
+     */
+    static String withReturning(String sql, String returningList) {
+        if (returningList == null) {
+            return sql;
+        }
+        List<Token> t = Statements.significant(Lexer.tokenize(sql));
+        if (t.isEmpty() || !(t.get(0).is("insert") || t.get(0).is("update") || t.get(0).is("delete") || t.get(0).is("with"))
+                || t.stream().anyMatch(token -> token.is("returning"))) {
+            return sql;
+        }
+        Token last = t.get(t.size() - 1);
+        int end = last.isSymbol(";") ? last.start() : sql.length();
+        return sql.substring(0, end) + "\nRETURNING " + returningList + sql.substring(end);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.dualwrite.driver.jdbc;
 
 import io.dualwrite.driver.runtime.MigrationRuntime;
+import io.dualwrite.driver.runtime.OriginalStatementCheck;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.rewriter.Rewrite;
 import io.dualwrite.rewriter.RewritePlan;
@@ -75,6 +76,12 @@ final class StatementPipeline {
     /** The application's text and the rewritten text of the last single execution (null for a batch), to judge its failures. */
     private String applicationSql;
     private String sentSql;
+    /**
+     * The last single execution's generated-keys RETURNING list ({@link PrepareOptions#returningList}) and, for a
+     * PreparedStatement's, its parameters: what PgJDBC would have sent for the application's statement, to judge a failure.
+     */
+    private String returningList;
+    private ParameterLog parameters;
     /** The application's text of the last execution when READ_NEW rewrote it as a read; else null. */
     private String readNewSql;
     /** The last execution's text is a PreparedStatement's (its {@code ?} are parameters, not operators). */
@@ -187,6 +194,8 @@ final class StatementPipeline {
             routed(migration, rewrite, statement.returningList != null);
             recordTexts(rewrite, phase, statement.applicationSql, true,
                     writeReadingNew(statement.plan, chosen, phase, statement.returningList));
+            returningList = statement.returningList;
+            parameters = statement.log();
             if (connection.namedPrepared.watchesPreparedStatements()) {
                 connection.namedPrepared.running(statement.applicationSql);
             }
@@ -295,7 +304,9 @@ final class StatementPipeline {
         try {
             return call.run(delegate, sql, keys);
         } catch (SQLException e) {
-            migration.countFailure(connection.database, e, applicationSql, sentSql);
+            String original = applicationSql == null ? null : PrepareOptions.withReturning(applicationSql, returningList);
+            migration.countFailure(connection.database, e, applicationSql, sentSql, original == null ? null
+                    : parameters == null ? new OriginalStatementCheck.Sent(original) : parameters.sent(original));
             throw ServerErrors.inApplicationTerms(e, migration, translated, applicationSql);
         } finally {
             if (keysStatement != null) {
@@ -439,7 +450,8 @@ final class StatementPipeline {
             }
             return sql;
         }
-        String returningList = PrepareOptions.returningList(connection.delegate, keys);
+        returningList = PrepareOptions.returningList(connection.delegate, keys);
+        parameters = null;
         plan = StatementPlans.rooted(connection, plan, returningList);
         MigrationRuntime migration = connection.database.migrations().runtimeOf(plan.migration());
         long start = migration.rewriteTime().start();

@@ -206,8 +206,10 @@ public final class MigrationRuntime {
      *
      * @param applicationSql the application's text, null when unknown (a batch)
      * @param sentSql        what was sent in its place, null when unknown
+     * @param original       the application's statement as PgJDBC would have sent it, null when unknown
      */
-    public void countFailure(DatabaseRuntime database, SQLException e, String applicationSql, String sentSql) {
+    public void countFailure(DatabaseRuntime database, SQLException e, String applicationSql, String sentSql,
+                             OriginalStatementCheck.Sent original) {
         switch (RewriteFailures.causeOf(e, spec, applicationSql, sentSql)) {
             case REWRITE -> countRewriteFailure(database);
             // after the drop the statement as written fails on the column: no comparison to make
@@ -215,7 +217,8 @@ public final class MigrationRuntime {
                 if (phase == Phase.CONTRACTED) {
                     countRewriteFailure(database);
                 } else {
-                    database.originalStatementCheck().unlessFailsAsWritten(applicationSql, e, () -> countRewriteFailure(database));
+                    database.originalStatementCheck().unlessFailsAsWritten(original != null ? original
+                            : new OriginalStatementCheck.Sent(applicationSql), e, () -> countRewriteFailure(database));
                 }
             }
             case REFUSED -> countRejected();

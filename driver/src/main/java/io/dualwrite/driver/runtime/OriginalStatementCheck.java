@@ -23,7 +23,9 @@ import java.util.concurrent.TimeUnit;
  * Whether the application's own statement, sent as written, fails PostgreSQL's parse analysis with the error its
  * rewrite got. An error positioned in the rewritten part of a statement ({@link RewriteFailures}) is the rewrite's
  * unless this says otherwise: a statement with too many INSERT expressions or a window function in RETURNING fails the
- * same way as written, and a fleet repeating it must not roll reads back.
+ * same way as written, and a fleet repeating it must not roll reads back. The statement is checked as PgJDBC sent it
+ * ({@link Sent}): with the RETURNING list it appends for generated keys (a key column that does not exist fails as
+ * written too) and with the types of the parameters bound (a text bound for a {@code bigint} column likewise).
  *
  * <p>The check describes the statement (Parse and Describe, never Execute) on a connection of its own, opened as the
  * application's role in a read-only session, off the application's thread: the failed statement's transaction is
@@ -32,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  * checked: a full queue, no connection, PgJDBC in simple query mode, which cannot describe) leaves the failure the
  * rewrite's, so an unsure check errs towards the rollback. Verdicts are kept per statement text and error for ten minutes, so a repeated statement is checked once.
  */
-final class OriginalStatementCheck {
+public final class OriginalStatementCheck {
 
     /** Checks waiting beyond this many are not made: a failure storm of distinct texts counts without them. */
     private static final int QUEUE = 32;
@@ -46,7 +48,26 @@ final class OriginalStatementCheck {
      */
     private static final String GROUPING_ERROR = "42803";
 
-    private record Key(String sql, String sqlState, String message) {
+    /**
+     * The application's statement as PgJDBC sent it: its text with the RETURNING list PgJDBC appends for generated keys,
+     * and its parameters, whose types (as the setters called give them, {@code types}) the server's analysis sees: bound
+     * on the check's statement by {@code binder}.
+     */
+    public record Sent(String sql, String types, Binder binder) {
+
+        /** A text without parameters (a Statement's). */
+        public Sent(String sql) {
+            this(sql, "", p -> { });
+        }
+    }
+
+    /** Binds the application's parameters, as they were at the failed execution, on the check's statement. */
+    @FunctionalInterface
+    public interface Binder {
+        void bind(PreparedStatement p) throws SQLException;
+    }
+
+    private record Key(String sql, String types, String sqlState, String message) {
     }
 
     private final DatabaseRuntime database;
@@ -64,9 +85,9 @@ final class OriginalStatementCheck {
         checker.allowCoreThreadTimeOut(true);
     }
 
-    /** Runs {@code rewriteFailed} unless {@code sql} as written fails PostgreSQL's analysis with {@code e}'s error. */
-    void unlessFailsAsWritten(String sql, SQLException e, Runnable rewriteFailed) {
-        Key key = new Key(sql, e.getSQLState(), primaryMessage(e));
+    /** Runs {@code rewriteFailed} unless {@code sent} as written fails PostgreSQL's analysis with {@code e}'s error. */
+    void unlessFailsAsWritten(Sent sent, SQLException e, Runnable rewriteFailed) {
+        Key key = new Key(sent.sql(), sent.types(), e.getSQLState(), primaryMessage(e));
         Boolean known = failsAsWritten.getIfPresent(key);
         if (known != null) {
             if (!known) {
@@ -76,7 +97,7 @@ final class OriginalStatementCheck {
         }
         try {
             checker.execute(() -> {
-                boolean alike = failsAsWritten.get(key, this::failsAlike);
+                boolean alike = failsAsWritten.get(key, k -> failsAlike(k, sent.binder()));
                 if (!alike) {
                     rewriteFailed.run();
                 }
@@ -86,7 +107,7 @@ final class OriginalStatementCheck {
         }
     }
 
-    private boolean failsAlike(Key key) {
+    private boolean failsAlike(Key key, Binder binder) {
         Properties properties = new Properties();
         properties.putAll(database.connectProperties());
         properties.setProperty("ApplicationName", "dualwrite error check");
@@ -98,6 +119,7 @@ final class OriginalStatementCheck {
                 s.execute(SESSION);
             }
             try (PreparedStatement p = c.prepareStatement(key.sql())) {
+                binder.bind(p); // their types are in the Parse: a value of the wrong type fails as it did
                 p.getParameterMetaData(); // Parse and Describe only
                 return false;
             } catch (SQLException asWritten) {
