@@ -498,6 +498,18 @@ class JdbcContractTest {
             assertThat(md.unwrap(org.postgresql.jdbc.PgDatabaseMetaData.class)).isNotNull();
             try (ResultSet tables = md.getTables(null, "public", "users", null)) {
                 assertThat(tables.next()).isTrue();
+                // PgJDBC's own statement: its connection is the application's, so a write through it is a dual write
+                assertThat(tables.getStatement().getConnection()).isSameAs(c);
+                tables.getStatement().getConnection().createStatement()
+                        .executeUpdate("UPDATE users SET email = 'through-metadata@example.com' WHERE id = 1");
+                assertThat(MigrationFixture.primaries(db).get(1L)).isEqualTo("through-metadata@example.com");
+            }
+            for (ResultSet rs : List.of(md.getColumns(null, "public", "users", "%"), md.getIndexInfo(null, "public", "users",
+                    false, true), md.getPrimaryKeys(null, "public", "users"), md.getTypeInfo())) {
+                try (rs) {
+                    assertThat(rs.getStatement().getConnection()).isSameAs(c);
+                    assertThat(rs.next()).isTrue();
+                }
             }
         }
         assertThat(c.isValid(2)).as("isValid after close").isFalse();

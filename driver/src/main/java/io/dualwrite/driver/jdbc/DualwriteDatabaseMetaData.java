@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
+import java.sql.Statement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,8 @@ import java.util.List;
  * {@link DatabaseMetaData} whose {@code getConnection()} returns the application's connection wrapper,
  * whose {@code getColumns} lists a contracted migration's old column as it was recorded
  * ({@link RecordedColumnRows}), and whose {@code getIndexInfo} lists the old column's unique indexes, which live on as
- * their twins ({@link RecordedIndexRows}).
+ * their twins ({@link RecordedIndexRows}); whose result sets lead back to the application's connection only
+ * ({@link #shown}).
  */
 public abstract class DualwriteDatabaseMetaData implements DatabaseMetaData {
 
@@ -40,7 +42,7 @@ public abstract class DualwriteDatabaseMetaData implements DatabaseMetaData {
         ResultSet received = delegate.getColumns(catalog, schemaPattern, tableNamePattern, columnNamePattern);
         DualwriteConnection c = answering(catalog);
         if (c == null) {
-            return received;
+            return shown(received);
         }
         List<RecordedColumnRows.Missing> missing = new ArrayList<>();
         for (MigrationRuntime m : c.database.migrations().runtimes()) {
@@ -57,7 +59,7 @@ public abstract class DualwriteDatabaseMetaData implements DatabaseMetaData {
                 missing.add(new RecordedColumnRows.Missing(spec, columns, type));
             }
         }
-        return missing.isEmpty() ? received : RecordedColumnRows.of(received, missing, delegate.getConnection());
+        return shown(missing.isEmpty() ? received : RecordedColumnRows.of(received, missing, delegate.getConnection()));
     }
 
     @Override
@@ -66,7 +68,7 @@ public abstract class DualwriteDatabaseMetaData implements DatabaseMetaData {
         ResultSet received = delegate.getIndexInfo(catalog, schema, table, unique, approximate);
         DualwriteConnection c = answering(catalog);
         if (c == null) {
-            return received;
+            return shown(received);
         }
         List<RecordedIndexRows.Twins> twins = new ArrayList<>();
         for (MigrationRuntime m : c.database.migrations().runtimes()) {
@@ -79,7 +81,21 @@ public abstract class DualwriteDatabaseMetaData implements DatabaseMetaData {
             twins.add(new RecordedIndexRows.Twins(spec,
                     delegate.getIndexInfo(catalog, spec.targetSchema(), spec.targetTable(), true, approximate)));
         }
-        return twins.isEmpty() ? received : RecordedIndexRows.of(received, twins, delegate.getConnection());
+        return shown(twins.isEmpty() ? received : RecordedIndexRows.of(received, twins, delegate.getConnection()));
+    }
+
+    /**
+     * A metadata result as the application gets it: its {@code getStatement()} is PgJDBC's own statement wrapped, whose
+     * {@code getConnection()} is the application's connection. PgJDBC's would hand out the physical connection, on which
+     * a write reaches the database past the driver. Every method returning a result set goes through here (generated
+     * for all but the two above, {@link Wrappers}).
+     */
+    protected ResultSet shown(ResultSet rs) throws SQLException {
+        if (rs == null || !(connection instanceof DualwriteConnection c)) {
+            return rs;
+        }
+        Statement owner = rs.getStatement();
+        return Wrappers.resultSet(rs, owner == null ? null : Wrappers.statement(owner, c));
     }
 
     /**

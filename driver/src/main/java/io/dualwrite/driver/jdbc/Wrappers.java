@@ -50,6 +50,7 @@ import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.returns;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
@@ -113,7 +114,7 @@ final class Wrappers {
             ResultSetMetaData.class, MigrationSpec.class, SourceColumns.Column.class, ResultSetMetaData.class,
             Rewrite.Origins.class);
     private static final MethodHandle PARAMETER_FAN_OUT = constructor(generateFanOut(), PreparedStatement.class, int[][].class);
-    private static final MethodHandle DATABASE_META_DATA = constructor(generate(DualwriteDatabaseMetaData.class, null),
+    private static final MethodHandle DATABASE_META_DATA = constructor(generateMetaData(),
             DatabaseMetaData.class, Connection.class);
 
     private Wrappers() {
@@ -348,6 +349,18 @@ final class Wrappers {
                             .to(recorder).andThen(DELEGATE_CALL));
         }
         return load(builder, wrapper);
+    }
+
+    /** A delegating DatabaseMetaData whose result sets go through {@link DualwriteDatabaseMetaData#shown}. */
+    private static Class<?> generateMetaData() {
+        try {
+            return load(delegating(DualwriteDatabaseMetaData.class).method(DELEGATED.and(returns(ResultSet.class)))
+                    .intercept(MethodCall.invoke(DualwriteDatabaseMetaData.class.getDeclaredMethod("shown", ResultSet.class))
+                            .withMethodCall(MethodCall.invokeSelf().onField("delegate").withAllArguments())),
+                    DualwriteDatabaseMetaData.class);
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
