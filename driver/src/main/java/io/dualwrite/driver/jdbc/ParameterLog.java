@@ -107,7 +107,11 @@ final class ParameterLog {
         for (Call c : calls) {
             if (c != null) {
                 types.append(c.method().getName());
-                for (int i = 2; i < c.args().length; i++) {
+                if (c.method().getName().equals("setObject") && c.args()[1] != null) {
+                    types.append(':').append(c.args()[1].getClass().getName()); // PgJDBC types it by its class
+                }
+                // setNull's SQL type is its second argument, setObject's third; a value is not a type
+                for (int i = c.method().getName().equals("setNull") ? 1 : 2; i < c.args().length; i++) {
                     types.append('/').append(c.args()[i] instanceof Integer type ? type : "");
                 }
                 types.append(',');
