@@ -25,7 +25,7 @@ final class ServerErrors {
 
     /** A context line of dualwrite's own code: a function of its schema, or the DO block of a rewritten TRUNCATE. */
     private static final Pattern OWN_CONTEXT = Pattern.compile(
-            "^PL/pgSQL function (inline_code_block|\"?dualwrite\"?\\.[^(]*\\(\\)) line \\d+ .*");
+            "^PL/pgSQL function (inline_code_block|\"?dualwrite\"?\\.[^(]*\\([^)]*\\)) line \\d+ .*");
 
     private ServerErrors() {
     }
@@ -56,8 +56,9 @@ final class ServerErrors {
                 raw.append(type).append(value.replace('\0', ' ')).append('\0');
             }
         });
+        // PgJDBC's message has the detail, hint, position and context lines unless logServerErrorDetail=false
         PSQLException out = new PSQLException(new ServerErrorMessage(raw.toString()),
-                e.getMessage() != null && e.getMessage().contains("\n  Detail:"));
+                e.getMessage() != null && e.getMessage().contains("\n  "));
         out.initCause(e);
         return out;
     }
