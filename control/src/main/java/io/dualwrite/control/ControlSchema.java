@@ -237,7 +237,7 @@ public final class ControlSchema {
     /**
      * Records the source table's live columns in {@code dualwrite.source_column} from the catalog, replacing
      * the rows recorded before: position, name, type, collation (when not the type's default), NOT NULL and
-     * default. Called while the old column still exists: entering READ_NEW and NEW_ONLY (the phase writer),
+     * default (a domain's own when the column has none, and its NOT NULL: what a row leaving the column out gets). Called while the old column still exists: entering READ_NEW and NEW_ONLY (the phase writer),
      * and just before the contract drops it.
      *
      * @param keepOldColumnNotNull the old column stays NOT NULL in the record when the record before said so, whatever
@@ -259,7 +259,8 @@ public final class ControlSchema {
                 SELECT ?, row_number() OVER (ORDER BY a.attnum), a.attname, format_type(a.atttypid, a.atttypmod),
                        CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation
                             THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END,
-                       a.attnotnull OR (? AND a.attname = ?), CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END
+                       a.attnotnull OR t.typnotnull OR (? AND a.attname = ?),
+                       CASE WHEN a.attgenerated = '' THEN coalesce(pg_get_expr(d.adbin, d.adrelid), t.typdefault) END
                 FROM pg_attribute a
                 JOIN pg_type t ON t.oid = a.atttypid
                 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum

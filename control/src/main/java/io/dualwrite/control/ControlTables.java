@@ -28,7 +28,8 @@ import java.sql.Statement;
  * installs the {@link CaptureTrigger}; 8 adds {@value #REPLICA_GUARD}, which rewritten writes call, and makes the
  * {@link DeletedKeysTrigger}s already on source tables fire whatever {@code session_replication_role} is; 9 adds
  * {@value #KEY_GUARD}, which rewritten writes that assign the key call; 10 makes the translated phases' sync view refuse a
- * NULL for a column that was {@code NOT NULL}, as the column did.
+ * NULL for a column that was {@code NOT NULL}, as the column did; 11 makes the {@link OldColumnWriteTrigger}s take a
+ * domain's default for the column's (a row the driver inserts gets it, and must not overwrite the value given).
  *
  * <p>Installing or upgrading is DDL: it needs the role that owns the schema (the operator, who ran
  * {@code dualwrite expand}). The driver calls {@link #upgradeOlder}, which reads the version only and changes nothing
@@ -37,7 +38,7 @@ import java.sql.Statement;
 public final class ControlTables {
 
     /** The control schema version this code reads and writes. */
-    public static final int VERSION = 10;
+    public static final int VERSION = 11;
 
     /**
      * Refuses (SQLState 0A000) a rewritten write on a table whose row-level security the session is subject to,
@@ -133,6 +134,9 @@ public final class ControlTables {
                             + " $dualwrite$ SELECT coalesce(bool_or(s.not_null), false) FROM dualwrite.source_column s"
                             + " WHERE s.migration = p_migration AND s.name = p_column $dualwrite$");
                     translatedSyncViews(s);   // version 6 added them, 10 changed their function
+                }
+                if (found < 11) {
+                    oldColumnWriteFunctions(s); // 11: a domain's default is a default too
                 }
                 if (found < VERSION) {
                     s.execute("UPDATE dualwrite.schema_version SET version = " + VERSION + ", upgraded_at = now()");
@@ -413,6 +417,15 @@ public final class ControlTables {
         for (MigrationState m : ControlSchema.load(s.getConnection())) {
             if (TranslatedSync.hasSyncView(s.getConnection(), m.spec())) {
                 TranslatedSync.install(s.getConnection(), m.spec());
+            }
+        }
+    }
+
+    private static void oldColumnWriteFunctions(Statement s) throws SQLException {
+        for (MigrationState m : ControlSchema.load(s.getConnection())) {
+            if (Queries.isTrue(s.getConnection(), "SELECT to_regprocedure(?) IS NOT NULL",
+                    DeletedKeysTrigger.installerName(m.spec()))) {
+                DeletedKeysTrigger.installFunctions(s.getConnection(), m.spec());
             }
         }
     }

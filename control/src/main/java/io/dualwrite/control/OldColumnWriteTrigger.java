@@ -81,10 +81,14 @@ public final class OldColumnWriteTrigger {
         return code.toString();
     }
 
-    /** Whether the old column of {@code relation} (a regclass expression) has a default. */
+    /**
+     * Whether the old column of {@code relation} (a regclass expression) has a default: its own, or its domain's (a row
+     * the driver inserts leaving the column out gets it, which must not overwrite the value the row was given).
+     */
     private static String hasDefault(MigrationSpec spec, String relation) {
-        return "EXISTS (SELECT FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum"
-                + " WHERE d.adrelid = " + relation + " AND a.attname = " + Identifiers.literal(spec.sourceColumn()) + ")";
+        return "EXISTS (SELECT FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid LEFT JOIN pg_attrdef d"
+                + " ON d.adrelid = a.attrelid AND d.adnum = a.attnum WHERE a.attrelid = " + relation + " AND a.attname = "
+                + Identifiers.literal(spec.sourceColumn()) + " AND (d.adbin IS NOT NULL OR t.typdefault IS NOT NULL))";
     }
 
     /** Creates or replaces the triggers' function; at registration, with the installer. */

@@ -75,8 +75,11 @@ final class OldColumnGates {
      */
     static String oldColumnNotNull(Connection c, String migration) throws SQLException {
         MigrationSpec spec = ControlSchema.require(c, migration).spec();
+        String domain;
         try (PreparedStatement p = c.prepareStatement("""
-                SELECT a.attnotnull AND NOT a.atthasdef FROM pg_attribute a
+                SELECT (a.attnotnull OR t.typnotnull) AND NOT (a.atthasdef OR t.typdefault IS NOT NULL),
+                       CASE WHEN t.typnotnull THEN format_type(t.oid, NULL) END
+                FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
                 WHERE a.attrelid = to_regclass(?) AND a.attname = ? AND a.attnum > 0 AND NOT a.attisdropped""")) {
             p.setString(1, spec.qualifiedSource());
             p.setString(2, spec.sourceColumn());
@@ -84,7 +87,15 @@ final class OldColumnGates {
                 if (!rs.next() || !rs.getBoolean(1)) {
                     return null;
                 }
+                domain = rs.getString(2);
             }
+        }
+        if (domain != null) { // the domain's NOT NULL stays whatever the column says
+            return spec.qualifiedSource() + "." + Identifiers.quote(spec.sourceColumn()) + " is of domain " + domain
+                    + ", which is NOT NULL, and has no default: in NEW_ONLY the application's INSERTs leave it unset, so"
+                    + " every one would fail. Give the column a default (ALTER TABLE " + spec.qualifiedSource()
+                    + " ALTER COLUMN " + Identifiers.quote(spec.sourceColumn()) + " SET DEFAULT <a value of the domain>),"
+                    + " or the domain one; then move again";
         }
         return spec.qualifiedSource() + "." + Identifiers.quote(spec.sourceColumn()) + " is NOT NULL without a default:"
                 + " in NEW_ONLY the application's INSERTs leave it unset, so every one would fail. Run "

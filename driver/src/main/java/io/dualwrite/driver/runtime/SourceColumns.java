@@ -35,7 +35,8 @@ public record SourceColumns(List<String> names, Column old, String keyDefault, M
      * One column's description.
      *
      * @param type       as {@code format_type} spells it, e.g. {@code character varying(320)}
-     * @param defaultSql as {@code pg_get_expr} prints it; null for none
+     * @param notNull    NOT NULL, or of a domain that is
+     * @param defaultSql as {@code pg_get_expr} prints it, else its domain's default; null for none
      */
     public record Column(String name, String type, boolean notNull, String defaultSql) {
     }
@@ -44,12 +45,14 @@ public record SourceColumns(List<String> names, Column old, String keyDefault, M
             SELECT 0 AS recorded, position AS n, name, type, not_null, default_sql, NULL AS base_type
               FROM dualwrite.source_column WHERE migration = ?
             UNION ALL
-            SELECT 1, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+            SELECT 1, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull OR t.typnotnull,
                    CASE WHEN a.attidentity = 'd' THEN format('nextval(%L::regclass)',
                                 pg_get_serial_sequence(a.attrelid::regclass::text, a.attname))
-                        WHEN a.attidentity = '' AND a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END,
+                        WHEN a.attidentity = '' AND a.attgenerated = ''
+                        THEN coalesce(pg_get_expr(d.adbin, d.adrelid), t.typdefault) END,
                    format_type(a.atttypid, NULL)
-              FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+              FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+              LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
              WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped
             ORDER BY 1, 2""";
 
