@@ -197,9 +197,13 @@ final class TranslationDraft {
             return null;
         }
         String base = TYPE_MODIFIER.matcher(table.valueType()).replaceAll("").replaceAll("\\s+", " ").trim();
-        return switch (base) {
-            case "character" -> "bpchar";
-            case "bit" -> "bit varying";
+        // character[] and bit[] are arrays of character(1) and bit(1): an array's elements keep their length too
+        int dims = base.indexOf('[');
+        String element = dims < 0 ? base : base.substring(0, dims).trim();
+        String suffix = dims < 0 ? "" : base.substring(dims);
+        return switch (element) {
+            case "character" -> "bpchar" + suffix;
+            case "bit" -> "bit varying" + suffix;
             default -> base;
         };
     }
