@@ -51,11 +51,26 @@ public final class ColumnLabel {
     }
 
     /**
+     * {@link #reference}, also under subscripts: PostgreSQL names {@code email[1]} and {@code (u.email)[1:2]} after the
+     * column too, though such an item has no column as its origin.
+     */
+    public static int namingReference(Sig s, int start, int end) {
+        int b = end - 1;
+        int primaryEnd = start <= b ? primaryEnd(s, start, b) : -1;
+        int k = primaryEnd;
+        while (k >= 0 && k < b && s.isSymbol(k + 1, "[")) {
+            k = s.match(k + 1);
+        }
+        return k == primaryEnd || k < 0 || !onlyCastsAndCollations(s, k + 1, b) ? reference(s, start, end)
+                : reference(s, start, primaryEnd + 1);
+    }
+
+    /**
      * The name PostgreSQL gives the item of tokens [start, end) after a column it reads, or after the first item of the
      * sub-select it is ({@code (SELECT x AS email …)}), or null.
      */
     public static String implicitName(Sig s, int start, int end) {
-        int k = reference(s, start, end);
+        int k = namingReference(s, start, end);
         if (k >= 0) {
             while (s.isSymbol(k + 1, ".") && s.isName(k + 2)) {
                 k += 2;

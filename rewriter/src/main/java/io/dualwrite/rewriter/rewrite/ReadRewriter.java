@@ -353,6 +353,12 @@ public final class ReadRewriter {
                     // none is, under grouping sets): ctid is grouped exactly as the column, so PostgreSQL decides as it did
                     read = read.substring(0, read.length() - 1) + " AND " + target.qualifier + ".ctid IS NOT NULL)";
                 }
+                if (read.startsWith("(") && s.isSymbol(i - 1, "(") && s.isSymbol(k + 1, ")")
+                        && (s.is(i - 2, "any") || s.is(i - 2, "some") || s.is(i - 2, "all") || s.is(i - 2, "in"))) {
+                    // ANY ((SELECT …)) would be ANY over the sub-select's rows, IN ((SELECT …)) IN its rows: the column's
+                    // value is one expression there (a NULL stays NULL, an array stays the array)
+                    read = "COALESCE(" + read + ")";
+                }
                 splice.replace(s.get(i).start(), s.get(k).end(), ColumnLabel.keepingXmlName(s, i, k, read));
                 Item item = scope.itemContaining(i);
                 if (item != null) {
@@ -382,7 +388,7 @@ public final class ReadRewriter {
                 if (!item.replaced || item.alias >= 0) {
                     continue;
                 }
-                int named = ColumnLabel.reference(s, item.start, item.end);
+                int named = ColumnLabel.namingReference(s, item.start, item.end);
                 if (named >= 0 && item.replacedAt.get(named)) {
                     splice.insert(s.get(item.end - 1).end(), " AS " + names.quotedColumn());
                 }
