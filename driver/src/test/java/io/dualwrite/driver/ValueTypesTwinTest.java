@@ -74,7 +74,9 @@ class ValueTypesTwinTest {
             "SELECT email[1:1], (email)[2] FROM users ORDER BY id",
             "SELECT id FROM users WHERE ARRAY['c'] IN (email) ORDER BY id",
             "SELECT id, ARRAY['c'] NOT IN (email) FROM users ORDER BY id",
-            "UPDATE users SET name = 'x' WHERE 'b' = ANY (email) RETURNING id, email[2]");
+            "UPDATE users SET name = 'x' WHERE 'b' = ANY (email) RETURNING id, email[2]",
+            "UPDATE users SET email = array_append(email, 'z') WHERE id < 3 RETURNING *",
+            "UPDATE users SET email = array_remove(array_cat(email, ARRAY['q']), 'a') RETURNING id, email, cardinality(email)");
 
     @ParameterizedTest
     @EnumSource(value = Phase.class, names = {"NEW_ONLY", "CONTRACTED"})

@@ -18,7 +18,9 @@ final class ComputedOnce {
      * (PostgreSQL's contract for STABLE: the same result for all rows within a single statement; CAST's conversions are
      * at worst stable), and aggregates whose result does not depend on the order of their rows (a sub-select computed
      * twice on one snapshot reads the same rows, not necessarily in the same order). An assigned value using only these
-     * may be computed twice.
+     * may be computed twice. Every overload of each name in pg_catalog is immutable or stable and returns no set
+     * (PostgreSQL 14 to 17); not current_setting, which a set_config elsewhere in the statement changes, nor timezone
+     * (volatile for a time with time zone before 15).
      */
     private static final Set<String> SAME_WITHIN_A_STATEMENT = Set.of("cast", "lower", "upper", "trim", "btrim", "ltrim",
             "rtrim", "coalesce", "nullif", "concat", "concat_ws", "format", "replace", "substr", "substring", "left",
@@ -27,7 +29,24 @@ final class ComputedOnce {
             "ceil", "floor", "trunc", "mod", "chr", "ascii", "to_hex", "quote_ident", "quote_literal", "encode", "decode",
             "starts_with", "to_char", "to_number", "to_date", "to_timestamp", "date_trunc", "date_part", "extract",
             "array_to_string", "string_to_array", "to_json", "to_jsonb", "json_build_object", "jsonb_build_object",
-            "count", "min", "max", "bool_and", "bool_or", "every");
+            "count", "min", "max", "bool_and", "bool_or", "every",
+            // the time of the transaction or statement, and date arithmetic
+            "now", "statement_timestamp", "transaction_timestamp", "age", "date_add", "date_subtract", "date_bin",
+            "make_date", "make_time", "make_timestamp", "make_timestamptz", "make_interval", "justify_days",
+            "justify_hours", "justify_interval", "isfinite",
+            // arrays, json and jsonb, enums
+            "array_append", "array_prepend", "array_cat", "array_remove", "array_replace", "array_length", "array_lower",
+            "array_upper", "array_ndims", "array_dims", "array_position", "array_positions", "cardinality", "array_fill",
+            "trim_array", "jsonb_set", "jsonb_set_lax", "jsonb_insert", "jsonb_strip_nulls", "json_strip_nulls",
+            "jsonb_build_array", "json_build_array", "jsonb_extract_path", "jsonb_extract_path_text", "json_extract_path",
+            "json_extract_path_text", "jsonb_typeof", "json_typeof", "jsonb_pretty", "jsonb_array_length",
+            "json_array_length", "jsonb_object", "json_object", "row_to_json", "array_to_json", "jsonb_path_query_first",
+            "jsonb_path_exists", "jsonb_path_match", "enum_first", "enum_last",
+            // text and numbers
+            "regexp_substr", "regexp_count", "regexp_instr", "regexp_like", "regexp_match", "sha224", "sha256", "sha384",
+            "sha512", "normalize", "quote_nullable", "bit_length", "power", "pow", "sqrt", "cbrt", "exp", "ln", "log",
+            "log10", "sign", "div", "gcd", "lcm", "width_bucket", "scale", "trim_scale", "to_tsvector", "setweight",
+            "strip", "array_to_tsvector");
 
     private ComputedOnce() {
     }

@@ -412,6 +412,9 @@ class TranslationTest {
         // stable built-ins and order-free aggregates give one value within the statement; another schema's function may not
         translated("UPDATE users SET email = concat_ws('.', name, email) WHERE id = 2 RETURNING email");
         translated("UPDATE users SET email = email || (SELECT count(*) FROM users u2 WHERE u2.email IS NOT NULL) RETURNING email");
+        translated("UPDATE users SET email = now()::text WHERE id = 2 RETURNING *");
+        translated("UPDATE users SET email = jsonb_set(email::jsonb, '{a}', to_jsonb(now()))::text RETURNING email");
+        translated("UPDATE users SET email = array_to_string(array_append(string_to_array(email, '@'), 'x'), '.') RETURNING *");
         assertThat(rewriter.plan("UPDATE users SET email = app.lower(email) WHERE id = 2 RETURNING email")
                 .forPhase(Phase.CONTRACTED)).isInstanceOfSatisfying(Rewrite.Rejected.class,
                         x -> assertThat(x.reason()).contains("may not be immutable"));
