@@ -3518,3 +3518,53 @@ DELETE FROM users WHERE email <> ? RETURNING id
 
 -- params: 'bob@example.com'
 UPDATE users SET name = 'n' WHERE NOT (email = ?) RETURNING id
+
+SELECT email AS select FROM users ORDER BY 1
+
+SELECT email AS union, id AS intersect FROM users ORDER BY 2
+
+SELECT id AS except, email FROM users ORDER BY id
+
+SELECT email AS select, email FROM users ORDER BY 2
+
+SELECT upper(u.email) AS select, u.id AS from FROM users u ORDER BY 2
+
+SELECT id FROM users WHERE email = (SELECT email AS select FROM users WHERE id = 1) ORDER BY id
+
+SELECT id, (SELECT v.email AS union FROM users v WHERE v.id = u.id) AS e FROM orders u ORDER BY id
+
+SELECT x.select FROM (SELECT email AS select FROM users) x ORDER BY 1
+
+WITH w AS (SELECT email AS select, id AS order FROM users) SELECT * FROM w ORDER BY 2
+
+SELECT DISTINCT email AS select FROM users ORDER BY 1
+
+SELECT max(email) AS select FROM users GROUP BY name ORDER BY 1
+
+SELECT email AS select FROM users UNION ALL SELECT 'x' ORDER BY 1
+
+SELECT 'x' AS select UNION ALL SELECT email FROM users ORDER BY 1
+
+SELECT email AS from, name AS where FROM users ORDER BY 2, 1
+
+SELECT u.email AS order, id AS limit FROM users u ORDER BY 2
+
+SELECT email AS group, email AS having, email AS window, email AS offset, email AS fetch, email AS for, email AS into FROM users ORDER BY 1
+
+SELECT email AS returning, email AS on, email AS as FROM users ORDER BY 1
+
+SELECT x.from FROM (SELECT email AS from FROM users) x ORDER BY 1
+
+UPDATE orders SET note = (SELECT email AS select FROM users WHERE id = 1) WHERE id = 100
+
+INSERT INTO user_archive SELECT id, name, email AS select FROM users
+
+INSERT INTO user_archive (id, email) SELECT id, email AS union FROM users WHERE id = 1
+
+DELETE FROM orders WHERE note IN (SELECT email AS select FROM users) OR id = 101
+
+UPDATE users SET name = 'x' WHERE id IN (SELECT id AS select FROM users WHERE email LIKE 'a%') RETURNING id, email AS from
+
+UPDATE users SET email = 'kw@x' WHERE id = 2 RETURNING email AS select, id AS from
+
+INSERT INTO users (id, name, email) VALUES (71, 'kw', 'kw71@x') RETURNING email AS union, name AS where

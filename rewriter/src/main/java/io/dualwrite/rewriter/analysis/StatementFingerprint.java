@@ -43,7 +43,7 @@ public record StatementFingerprint(String hash, String normalized, String sample
                 normalized.append('?');
                 sample.append('?');
             } else {
-                normalized.append(t.kind() == TokenKind.IDENTIFIER ? t.normalized() : t.text());
+                normalized.append(t.kind() == TokenKind.IDENTIFIER || t.kind() == TokenKind.LABEL ? t.normalized() : t.text());
                 sample.append(t.text());
             }
         }

@@ -41,7 +41,10 @@ public final class Statements {
         }
     }
 
-    /** The tokens that are neither whitespace nor comments. */
+    /**
+     * The tokens that are neither whitespace nor comments; a reserved word PostgreSQL reads as a name ({@code SELECT
+     * email AS select FROM users}, {@code x.from}) is a {@link TokenKind#LABEL}, so that no scan takes it for the keyword.
+     */
     public static List<Token> significant(List<Token> tokens) {
         List<Token> out = new ArrayList<>(tokens.size());
         for (Token t : tokens) {
@@ -49,6 +52,7 @@ public final class Statements {
                 out.add(t);
             }
         }
+        NamesSpelledAsKeywords.mark(out);
         return out;
     }
 }

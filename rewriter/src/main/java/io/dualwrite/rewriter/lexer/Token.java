@@ -40,7 +40,7 @@ public record Token(TokenKind kind, int start, int end, String sql) {
     }
 
     public boolean isName() {
-        return kind == TokenKind.IDENTIFIER || kind == TokenKind.QUOTED_IDENTIFIER;
+        return kind == TokenKind.IDENTIFIER || kind == TokenKind.QUOTED_IDENTIFIER || kind == TokenKind.LABEL;
     }
 
     /**

@@ -15,6 +15,11 @@ public enum TokenKind {
     QUOTED_IDENTIFIER,
     /** Unquoted identifier or keyword: PostgreSQL does not tell them apart lexically. */
     IDENTIFIER,
+    /**
+     * A reserved word written without quotes where PostgreSQL reads any word as a name: a column label ({@code email AS
+     * select}), after a dot ({@code x.from}); never a keyword. Only {@link Statements#significant} makes these.
+     */
+    LABEL,
     NUMBER,
     /** PgJDBC {@code ?} or native {@code $1}. */
     PARAMETER,
