@@ -3568,3 +3568,13 @@ UPDATE users SET name = 'x' WHERE id IN (SELECT id AS select FROM users WHERE em
 UPDATE users SET email = 'kw@x' WHERE id = 2 RETURNING email AS select, id AS from
 
 INSERT INTO users (id, name, email) VALUES (71, 'kw', 'kw71@x') RETURNING email AS union, name AS where
+
+WITH x (a, b, c) AS (SELECT * FROM users) SELECT c FROM x ORDER BY a
+
+SELECT c FROM (SELECT * FROM users) s(a, b, c) ORDER BY 1
+
+SELECT * FROM (SELECT * FROM users) s(a, b, c) ORDER BY a
+
+SELECT s.c, s.a FROM (SELECT u.* FROM users u) s(a, b, c) ORDER BY 2
+
+SELECT e FROM (SELECT * FROM users) s(a, b, e) WHERE e IS NOT NULL ORDER BY 1

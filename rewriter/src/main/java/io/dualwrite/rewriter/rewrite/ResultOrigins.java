@@ -324,11 +324,48 @@ final class ResultOrigins {
                 && mergesColumn(inner)) {
             return depth < MAX_DEPTH ? merged(inner, castType, depth + 1) : Origin.UNKNOWN; // SELECT * over JOIN … USING
         }
-        if (inner == null || inner.hasStar()) {
+        if (inner == null) {
             return Origin.UNKNOWN;
+        }
+        if (inner.hasStar()) {
+            List<String> labels = new ArrayList<>();
+            List<Origin> origins = new ArrayList<>();
+            if (depth >= MAX_DEPTH || !columns(inner, labels, origins, depth + 1)) {
+                return Origin.UNKNOWN;
+            }
+            int k = onlyIndexOf(renamed(r, labels), name);
+            return k < 0 ? Origin.UNKNOWN : origins.get(k);
         }
         int k = onlyIndexOf(outputNames(r, inner), name);
         return k < 0 ? Origin.UNKNOWN : origin(inner, inner.items.get(k), castType, depth);
+    }
+
+    /**
+     * The labels and origins of every column of {@code inner}'s SELECT list, stars expanded ({@code SELECT c FROM (SELECT *
+     * FROM users) s(a, b, c)}): a star over the migrated table alone gives its recorded columns, the migrated column's
+     * origin the old column's; false for any other star (whose width the tokens do not tell).
+     */
+    private boolean columns(Scope inner, List<String> labels, List<Origin> origins, int depth) {
+        for (Item item : inner.items) {
+            if (!s.isSymbol(end(item) - 1, "*")) {
+                labels.add(label(item));
+                origins.add(origin(inner, item, null, depth));
+                continue;
+            }
+            boolean qualified = end(item) - item.start == 3;
+            Relation source = inner.relations.size() == 1 && !qualified ? inner.relations.get(0)
+                    : qualified && s.isName(item.start) ? inner.resolveQualifier(s.get(item.start).normalized()) : null;
+            if (source != null && source.source && !source.columnAliases && !sourceColumns.isEmpty()
+                    && !inner.naturalOrUsing) {
+                for (String c : sourceColumns) {
+                    labels.add(c);
+                    origins.add(c.equals(column) ? Origin.OLD_COLUMN : Origin.UNKNOWN);
+                }
+                continue;
+            }
+            return false;
+        }
+        return true;
     }
 
     /** The position of the one {@code name} in {@code names}; -1 when there is none, or more than one. */
@@ -373,11 +410,20 @@ final class ResultOrigins {
                 continue;
             }
             Scope inner = open < 0 ? null : scopeAt(open + 1);
-            if (inner == null || inner.hasStar()) {
+            // a set operation's columns have none; they are named after its first operand's
+            boolean setOperation = inner != null && hasSetOperator(open);
+            if (inner != null && inner.hasStar()) {
+                List<String> innerLabels = new ArrayList<>();
+                List<Origin> innerOrigins = new ArrayList<>();
+                if (depth < MAX_DEPTH && columns(inner, innerLabels, innerOrigins, depth + 1)) {
+                    labels.addAll(renamed(r, innerLabels));
+                    innerOrigins.forEach(o -> origins.add(setOperation ? Origin.NONE : o));
+                }
+                continue;
+            }
+            if (inner == null) {
                 continue; // a table's columns have their own origins
             }
-            // a set operation's columns have none; they are named after its first operand's
-            boolean setOperation = hasSetOperator(open);
             labels.addAll(outputNames(r, inner));
             for (int k = 0; k < inner.items.size(); k++) {
                 origins.add(setOperation ? Origin.NONE
