@@ -6,6 +6,7 @@ import io.dualwrite.control.OldColumnWriteTrigger;
 import io.dualwrite.control.PhaseLog;
 import io.dualwrite.control.phase.PhaseWriter;
 import io.dualwrite.driver.runtime.OperatorCredential;
+import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.MigrationSpec;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.testing.Await;
@@ -134,29 +135,42 @@ final class MigrationFixture {
      * is set and the fleet notified directly, as a fixture may (the phase writer gates these moves).
      */
     static void enterTranslatingPhase(TestDatabase db, Phase phase) throws SQLException {
-        if (phase.writesOld()) {
-            throw new IllegalArgumentException(phase + " still writes the old column");
-        }
         try (Connection c = db.connect()) {
             moveTo(c, MIGRATION, Phase.READ_NEW);
             recordSourceColumns(c);
-            DeletedKeysTrigger.install(c, SPEC);   // as phase NEW_ONLY does
-            if (phase == Phase.CONTRACTED) {
-                try (Statement s = c.createStatement()) {
-                    for (String drop : OldColumnWriteTrigger.dropSql(SPEC)) { // as contract does: they depend on the column
-                        s.execute(drop);
-                    }
-                    s.execute("ALTER TABLE users DROP COLUMN email");
-                }
-            }
-            try (PreparedStatement p = c.prepareStatement(
-                    "UPDATE dualwrite.migration SET phase = ?, phase_changed_at = now() WHERE name = ?")) {
-                p.setString(1, phase.name());
-                p.setString(2, MIGRATION);
-                p.executeUpdate();
-            }
-            PhaseLog.notifyFleet(c, MIGRATION);
+            translating(c, SPEC, phase);
         }
+    }
+
+    /** {@link #enterTranslatingPhase} for a registered migration of another table, its columns recorded as NEW_ONLY does. */
+    static void enterTranslatingPhase(TestDatabase db, MigrationSpec spec, Phase phase) throws SQLException {
+        try (Connection c = db.connect()) {
+            moveTo(c, spec.name(), Phase.READ_NEW);
+            ControlSchema.recordSourceColumns(c, spec, true);
+            translating(c, spec, phase);
+        }
+    }
+
+    private static void translating(Connection c, MigrationSpec spec, Phase phase) throws SQLException {
+        if (phase.writesOld()) {
+            throw new IllegalArgumentException(phase + " still writes the old column");
+        }
+        DeletedKeysTrigger.install(c, spec);   // as phase NEW_ONLY does
+        if (phase == Phase.CONTRACTED) {
+            try (Statement s = c.createStatement()) {
+                for (String drop : OldColumnWriteTrigger.dropSql(spec)) { // as contract does: they depend on the column
+                    s.execute(drop);
+                }
+                s.execute("ALTER TABLE " + spec.qualifiedSource() + " DROP COLUMN " + Identifiers.quote(spec.sourceColumn()));
+            }
+        }
+        try (PreparedStatement p = c.prepareStatement(
+                "UPDATE dualwrite.migration SET phase = ?, phase_changed_at = now() WHERE name = ?")) {
+            p.setString(1, phase.name());
+            p.setString(2, spec.name());
+            p.executeUpdate();
+        }
+        PhaseLog.notifyFleet(c, spec.name());
     }
 
     /** What the contract records before the drop (the live columns, in attnum order). */

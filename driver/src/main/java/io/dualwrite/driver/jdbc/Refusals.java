@@ -42,8 +42,13 @@ final class Refusals {
      * names to a migrated table the rewriter did not read it as ({@link SearchPathWatch#unseen}).
      */
     static void requireSeen(DualwriteConnection connection, String sql) throws SQLException {
+        requireSeen(connection, sql, false);
+    }
+
+    /** {@link #requireSeen} for an entry of a batch, after entries that may change the search_path ({@code pathChangesFirst}). */
+    static void requireSeen(DualwriteConnection connection, String sql, boolean pathChangesFirst) throws SQLException {
         DatabaseRuntime.Migrations migrations = connection.database.migrations();
-        Rewrite.Rejected unseen = migrations.isEmpty() ? null : connection.searchPath.unseen(migrations, sql);
+        Rewrite.Rejected unseen = migrations.isEmpty() ? null : connection.searchPath.unseen(migrations, sql, pathChangesFirst);
         if (unseen != null) {
             throw new StatementRefusedException("dualwrite refused the statement: " + unseen.reason());
         }

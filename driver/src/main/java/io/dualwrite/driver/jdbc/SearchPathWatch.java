@@ -158,20 +158,26 @@ final class SearchPathWatch {
     /**
      * A statement the rewriter passes through (it names no migrated table as the rewriter reads
      * names): for a migration outside {@code public} that this session's unqualified name leads to,
-     * the rewrite it needed, refused when the text names the table unqualified; once a migration's old column is not
-     * written, refused when the text names its table unqualified after an earlier statement of it may change where names
-     * lead or what the tables beside it hold ({@link SessionWords#changesInText}: a NATURAL join with a relation the
-     * same string created); else null.
+     * the rewrite it needed, refused when the text names the table unqualified; refused too when the text names the
+     * table unqualified after an earlier statement of it or of its batch may change where names lead or what the tables
+     * beside it hold ({@link SessionWords#changesInText}: {@code SET LOCAL search_path TO crm; UPDATE customers …}, a
+     * NATURAL join with a relation the same string created), for a migration outside {@code public} from DUAL_WRITE on
+     * (its unqualified name may lead there when the statement runs) and for any once the old column is not written;
+     * else null.
+     *
+     * @param pathChangesFirst an earlier entry of the same batch may change the path
      */
-    Rewrite.Rejected unseen(DatabaseRuntime.Migrations migrations, String sql) throws SQLException {
+    Rewrite.Rejected unseen(DatabaseRuntime.Migrations migrations, String sql, boolean pathChangesFirst) throws SQLException {
         for (MigrationRuntime m : migrations.runtimes()) {
             MigrationSpec spec = m.spec();
-            if (!m.phase().writesOld() && containsIgnoreCase(sql, spec.sourceTable())
-                    && (mentions(sql, spec) & UNQUALIFIED) != 0 && SessionWords.changesInText(sql, spec.sourceTable())) {
-                return (Rewrite.Rejected) refusal("the same string may change search_path (or the tables on it) before a"
+            boolean outsidePublic = !"public".equals(spec.sourceSchema()) && m.phase().writesNew();
+            if ((!m.phase().writesOld() || outsidePublic) && containsIgnoreCase(sql, spec.sourceTable())
+                    && (mentions(sql, spec) & UNQUALIFIED) != 0
+                    && (pathChangesFirst || SessionWords.changesInText(sql, spec.sourceTable()))) {
+                return (Rewrite.Rejected) refusal("the same string or batch may change search_path (or the tables on it) before a"
                         + " statement naming " + spec.sourceTable() + " runs; send the session command on its own", sql);
             }
-            if (!"public".equals(spec.sourceSchema()) && m.phase().writesNew() && containsIgnoreCase(sql, spec.sourceTable())
+            if (outsidePublic && containsIgnoreCase(sql, spec.sourceTable())
                     && (mentions(sql, spec) & UNQUALIFIED) != 0 && !Boolean.FALSE.equals(leadsToMigration(m))) {
                 return (Rewrite.Rejected) refusal("the unqualified " + spec.sourceTable() + " may lead to " + spec.qualifiedSource()
                         + " under this session's search_path; this version rewrites a migration outside public only where it is"

@@ -438,7 +438,7 @@ final class StatementPipeline {
             emulateKeys = false;
             readNewSql = null;
             translated = false;
-            Refusals.requireSeen(connection, sql);
+            Refusals.requireSeen(connection, sql, pathChangesFirst);
             NamedPreparedStatements.RowsOf rows = connection.namedPrepared.rowsReturnedBy(sql);
             if (rows != null) {
                 // EXECUTE or FETCH: the rows of a read the driver rewrote, described as a translation's (the application's
