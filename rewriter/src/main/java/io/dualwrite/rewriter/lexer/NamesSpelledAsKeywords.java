@@ -39,7 +39,11 @@ final class NamesSpelledAsKeywords {
                 depth--;
                 continue;
             }
-            if (depth == 0 && !queryStarted && (t.is("create") || t.is("prepare"))) {
+            if (t.kind() == TokenKind.SEMICOLON) {
+                // a list of several statements (a whole string): each starts afresh
+                hosted = false;
+                queryStarted = false;
+            } else if (depth == 0 && !queryStarted && (t.is("create") || t.is("prepare"))) {
                 hosted = true;
             } else if (depth == 0 && (t.is("select") || t.is("returning"))) {
                 queryStarted = true;

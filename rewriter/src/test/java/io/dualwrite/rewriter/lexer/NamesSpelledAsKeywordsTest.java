@@ -34,6 +34,7 @@ class NamesSpelledAsKeywordsTest {
         assertThat(labels("WITH x AS NOT MATERIALIZED (SELECT 1) SELECT * FROM x")).isEmpty();
         assertThat(labels("WITH x AS (SELECT 1) SELECT CAST(a AS integer) FROM x")).isEmpty();
         assertThat(labels("SELECT email FROM users WHERE email IS NOT NULL")).isEmpty();
+        assertThat(labels("SELECT 1 AS from; PREPARE p AS SELECT FROM users")).containsExactly("from");
     }
 
     private static List<String> labels(String sql) {
