@@ -13,6 +13,13 @@ public enum Gate {
      * reverse sync brought the old column back in step.
      */
     PARITY_ZERO("a parity check since the phase last changed found 0 mismatches"),
+    /**
+     * The new table's value column has the old column's type and modifiers, as {@code expand} creates it: from READ_NEW
+     * on reads come from it, and one of another type gives the application other values ({@code text} for
+     * {@code character(5)} loses the padding, so {@code = 'ab '} finds nothing) or another type in the result's
+     * metadata ({@code text} for {@code varchar(20)}).
+     */
+    NEW_TABLE_HAS_COLUMN_TYPE("the new table's value column has the old column's type and modifiers"),
     /** Every live application instance acknowledges the phase being left (none still runs an older one). */
     FLEET_ON_CURRENT_PHASE("every live application instance applies the current phase"),
     /** The migration has been in its current phase for at least the soak time the operator asked for. */

@@ -53,6 +53,7 @@ public final class GateChecks {
                     yield lagging.isEmpty() ? null : "instances not yet on " + from + ": " + String.join("; ", lagging);
                 }
                 case STATEMENTS_TRANSLATABLE -> OldColumnGates.untranslatable(c, migration, soak);
+                case NEW_TABLE_HAS_COLUMN_TYPE -> OldColumnGates.targetTypeDiffers(c, migration);
                 case OLD_COLUMN_MAY_STAY_UNSET -> OldColumnGates.oldColumnNotNull(c, migration);
                 case OLD_COLUMN_CONSTRAINTS_KEPT -> OldColumnGates.constraintsNotKept(c, migration);
                 case DELETES_REACH_NEW_TABLE -> OldColumnGates.deletesNotFollowed(c, migration);

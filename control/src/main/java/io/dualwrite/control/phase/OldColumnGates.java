@@ -73,6 +73,34 @@ final class OldColumnGates {
      * Null when the old column accepts a row that leaves it unset: nullable, or with a default (or gone
      * already); else the refusal with the DDL that fixes it.
      */
+    /** Why the new table's value column does not have the old column's type ({@link Gate#NEW_TABLE_HAS_COLUMN_TYPE}), or null. */
+    static String targetTypeDiffers(Connection c, String migration) throws SQLException {
+        MigrationSpec spec = ControlSchema.require(c, migration).spec();
+        try (PreparedStatement p = c.prepareStatement("""
+                SELECT format_type(s.atttypid, s.atttypmod), format_type(t.atttypid, t.atttypmod)
+                FROM pg_attribute s, pg_attribute t
+                WHERE s.attrelid = to_regclass(?) AND s.attname = ? AND s.attnum > 0 AND NOT s.attisdropped
+                  AND t.attrelid = to_regclass(?) AND t.attname = ? AND t.attnum > 0 AND NOT t.attisdropped
+                  AND (s.atttypid, s.atttypmod) IS DISTINCT FROM (t.atttypid, t.atttypmod)""")) {
+            p.setString(1, spec.qualifiedSource());
+            p.setString(2, spec.sourceColumn());
+            p.setString(3, spec.qualifiedTarget());
+            p.setString(4, spec.targetValueColumn());
+            try (ResultSet rs = p.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                String value = spec.qualifiedTarget() + "." + Identifiers.quote(spec.targetValueColumn());
+                return value + " is " + rs.getString(2) + " where " + spec.qualifiedSource() + "."
+                        + Identifiers.quote(spec.sourceColumn()) + " is " + rs.getString(1) + ": from READ_NEW on the"
+                        + " application reads the column from it and would get " + rs.getString(2) + " values (another"
+                        + " type in its results, a character(n)'s padding lost) instead of the column's. Run ALTER TABLE "
+                        + spec.qualifiedTarget() + " ALTER COLUMN " + Identifiers.quote(spec.targetValueColumn()) + " TYPE "
+                        + rs.getString(1) + " (dualwrite expand creates it so); then move again";
+            }
+        }
+    }
+
     static String oldColumnNotNull(Connection c, String migration) throws SQLException {
         MigrationSpec spec = ControlSchema.require(c, migration).spec();
         String domain;

@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 
 import static io.dualwrite.control.phase.Gate.BACKFILL_COMPLETE;
 import static io.dualwrite.control.phase.Gate.FLEET_ON_CURRENT_PHASE;
+import static io.dualwrite.control.phase.Gate.NEW_TABLE_HAS_COLUMN_TYPE;
 import static io.dualwrite.control.phase.Gate.NO_OBJECT_READS_OLD_COLUMN;
 import static io.dualwrite.control.phase.Gate.DELETES_REACH_NEW_TABLE;
 import static io.dualwrite.control.phase.Gate.NO_TRIGGER_USES_OLD_COLUMN;
@@ -138,8 +139,9 @@ public final class PhaseTransitions {
         // the fleet knows the migration first: an instance that learnt of it and of DUAL_WRITE in one read would refuse
         // (StalePreparedStatements) a statement it had prepared just before, when nothing told it to plan for the column
         declare(EXPANDED, DUAL_WRITE, null, FLEET_ON_CURRENT_PHASE);
-        declare(DUAL_WRITE, READ_NEW, null, BACKFILL_COMPLETE, PARITY_ZERO, FLEET_ON_CURRENT_PHASE);
-        declare(READ_NEW, NEW_ONLY, null, PARITY_ZERO, FLEET_ON_CURRENT_PHASE, STATEMENTS_TRANSLATABLE, OLD_COLUMN_MAY_STAY_UNSET,
+        declare(DUAL_WRITE, READ_NEW, null, BACKFILL_COMPLETE, PARITY_ZERO, FLEET_ON_CURRENT_PHASE, NEW_TABLE_HAS_COLUMN_TYPE);
+        declare(READ_NEW, NEW_ONLY, null, PARITY_ZERO, FLEET_ON_CURRENT_PHASE, NEW_TABLE_HAS_COLUMN_TYPE, STATEMENTS_TRANSLATABLE,
+                OLD_COLUMN_MAY_STAY_UNSET,
                 OLD_COLUMN_CONSTRAINTS_KEPT, DELETES_REACH_NEW_TABLE, ROW_SECURITY_READS_WHAT_IT_WRITES, NO_TRIGGER_USES_OLD_COLUMN,
                 NO_OBJECT_READS_OLD_COLUMN);
         // contract checks what NO_OBJECT_READS_OLD_COLUMN does itself, and lists what goes with the column (Contract)

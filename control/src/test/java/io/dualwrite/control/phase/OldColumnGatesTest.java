@@ -275,6 +275,23 @@ class OldColumnGatesTest {
         assertThat(db.queryString("SELECT phase FROM dualwrite.migration")).isEqualTo("NEW_ONLY");
     }
 
+    /** A new table made by hand with another value type: READ_NEW would read other values (fixture-variety hunt). */
+    @Test
+    void aValueColumnOfAnotherTypeRefusesReadNewAndNewOnly(TestDatabase db) throws Exception {
+        try (Connection c = migrationIn(db, Phase.DUAL_WRITE)) {
+            db.execute("ALTER TABLE email_address ALTER COLUMN address TYPE character(12)");
+            assertThat(GateChecks.unmet(c, M, Phase.DUAL_WRITE, java.util.List.of(Gate.NEW_TABLE_HAS_COLUMN_TYPE), Duration.ZERO))
+                    .singleElement().asString().contains("\"public\".\"email_address\".\"address\" is character(12)"
+                            + " where \"public\".\"users\".\"email\" is text",
+                            "ALTER TABLE \"public\".\"email_address\" ALTER COLUMN \"address\" TYPE text");
+            assertThat(GateChecks.unmet(c, M, Phase.READ_NEW, java.util.List.of(Gate.NEW_TABLE_HAS_COLUMN_TYPE), Duration.ZERO))
+                    .hasSize(1);
+            db.execute("ALTER TABLE email_address ALTER COLUMN address TYPE text");
+            assertThat(GateChecks.unmet(c, M, Phase.DUAL_WRITE, java.util.List.of(Gate.NEW_TABLE_HAS_COLUMN_TYPE), Duration.ZERO))
+                    .isEmpty();
+        }
+    }
+
     @Test
     void anObjectThatReadsTheOldColumnRefusesNewOnlyAndAnIndexDoesNot(TestDatabase db) throws Exception {
         try (Connection c = migrationIn(db, Phase.READ_NEW)) {

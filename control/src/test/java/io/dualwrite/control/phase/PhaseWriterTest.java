@@ -68,7 +68,7 @@ class PhaseWriterTest {
             PhaseWriter.change(c, PhaseWriter.Request.of(M, Phase.READ_NEW, "test", "drill").forced(true));
         }
         assertThat(db.queryString("SELECT reason FROM dualwrite.phase_change ORDER BY id DESC LIMIT 1"))
-                .isEqualTo("FORCED (gates not checked: BACKFILL_COMPLETE, PARITY_ZERO, FLEET_ON_CURRENT_PHASE): drill");
+                .isEqualTo("FORCED (gates not checked: BACKFILL_COMPLETE, PARITY_ZERO, FLEET_ON_CURRENT_PHASE, NEW_TABLE_HAS_COLUMN_TYPE): drill");
     }
 
     @Test

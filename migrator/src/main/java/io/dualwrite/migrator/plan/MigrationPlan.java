@@ -277,7 +277,7 @@ public final class MigrationPlan {
                         + " migration is refused (`0A000`, nothing written) wherever the migration would rewrite it, until it is"
                         + " prepared again.",
                 "Before the backfill: every live instance acknowledges DUAL_WRITE (the backfill waits up to --ack-timeout, then refuses).",
-                "Before READ_NEW: backfill complete, parity 0, all instances on DUAL_WRITE (`dualwrite phase` refuses otherwise).",
+                "Before READ_NEW: backfill complete, parity 0, all instances on DUAL_WRITE, the new table's value column of the old column's type (`dualwrite phase` refuses otherwise).",
                 "Roll back READ_NEW at once on parity drift or an error-rate spike > 1 %.",
                 "Before NEW_ONLY: parity 0 after a soak of at least one release cycle, every instance on READ_NEW, no untranslatable"
                         + " statement seen (`dualwrite status --statements`); each unique index and CHECK constraint on the old"
