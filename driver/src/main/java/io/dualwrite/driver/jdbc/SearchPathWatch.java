@@ -171,14 +171,15 @@ final class SearchPathWatch {
         for (MigrationRuntime m : migrations.runtimes()) {
             MigrationSpec spec = m.spec();
             boolean outsidePublic = !"public".equals(spec.sourceSchema()) && m.phase().writesNew();
-            if ((!m.phase().writesOld() || outsidePublic) && containsIgnoreCase(sql, spec.sourceTable())
-                    && (mentions(sql, spec) & UNQUALIFIED) != 0
-                    && (pathChangesFirst || SessionWords.changesInText(sql, spec.sourceTable()))) {
+            // mentions lexes the text: once, and only for a migration either refusal concerns
+            if (!(outsidePublic || !m.phase().writesOld()) || (mentions(sql, spec) & UNQUALIFIED) == 0) {
+                continue;
+            }
+            if (pathChangesFirst || SessionWords.changesInText(sql, spec.sourceTable())) {
                 return (Rewrite.Rejected) refusal("the same string or batch may change search_path (or the tables on it) before a"
                         + " statement naming " + spec.sourceTable() + " runs; send the session command on its own", sql);
             }
-            if (outsidePublic && containsIgnoreCase(sql, spec.sourceTable())
-                    && (mentions(sql, spec) & UNQUALIFIED) != 0 && !Boolean.FALSE.equals(leadsToMigration(m))) {
+            if (outsidePublic && !Boolean.FALSE.equals(leadsToMigration(m))) {
                 return (Rewrite.Rejected) refusal("the unqualified " + spec.sourceTable() + " may lead to " + spec.qualifiedSource()
                         + " under this session's search_path; this version rewrites a migration outside public only where it is"
                         + " named with its schema", sql);
