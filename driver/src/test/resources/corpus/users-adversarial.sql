@@ -3578,3 +3578,16 @@ SELECT * FROM (SELECT * FROM users) s(a, b, c) ORDER BY a
 SELECT s.c, s.a FROM (SELECT u.* FROM users u) s(a, b, c) ORDER BY 2
 
 SELECT e FROM (SELECT * FROM users) s(a, b, e) WHERE e IS NOT NULL ORDER BY 1
+
+INSERT INTO users (id, name, email) VALUES (3, 'C', 'c3@x') ON CONFLICT (id) DO UPDATE SET (name, email) = (EXCLUDED.name, EXCLUDED.email) RETURNING *
+
+INSERT INTO users (id, name, email) VALUES (2, 'R', 'r2@x'), (72, 'S', 's72@x') ON CONFLICT (id) DO UPDATE SET (email, name) = ROW(upper(EXCLUDED.email), 'rowed') RETURNING email, name
+
+INSERT INTO users AS u (id, name, email) VALUES (1, 'A', 'a1@x') ON CONFLICT (id) DO UPDATE SET (email) = ROW(u.email || '+') WHERE u.id = 1 RETURNING u.email
+
+-- params: 4, 'p4@x'
+INSERT INTO users (id, email) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET (name, email) = ('pp', EXCLUDED.email) RETURNING email
+
+INSERT INTO users SELECT id, 'dup', 'dupr@x' FROM users WHERE id = 1 ON CONFLICT (id) DO UPDATE SET (email, name) = (EXCLUDED.email, EXCLUDED.name) RETURNING *
+
+INSERT INTO users (id, name, email) VALUES (3, 'C', 'c3@x') ON CONFLICT (id) DO UPDATE SET (name, email) = (EXCLUDED.name, name) RETURNING *

@@ -3,7 +3,9 @@ package io.dualwrite.rewriter.rewrite;
 import io.dualwrite.rewriter.Identifiers;
 import io.dualwrite.rewriter.analysis.Sig;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The clauses of an INSERT on the migrated table, as token indexes, read for its translation ({@link InsertTranslator}):
@@ -23,7 +25,8 @@ final class InsertClauses {
     int doAt = -1;
     boolean doUpdate;
     List<TranslationDraft.Assignment> updates = List.of();
-    int updatedColumn = -1;
+    /** DO UPDATE's assignment of the migrated column, also in a row form; else null. */
+    NewSchemaTranslator.Assigned updated;
     int returning = -1;
     /**
      * ON CONFLICT (&lt;the old column&gt;) DO …: the new table's inference ({@link ValueArbiterInsert}); ON CONFLICT DO
@@ -148,33 +151,27 @@ final class InsertClauses {
         if (p.updates == null) {
             return "an ON CONFLICT … DO UPDATE whose SET list was not recognised";
         }
+        Set<String> others = new HashSet<>();
         for (int k = 0; k < p.updates.size(); k++) {
-            TranslationDraft.Assignment a = p.updates.get(k);
-            String refusal = owner.target(t, a);
-            if (refusal != null) {
+            Object assigned = owner.assignment(t, k, p.updates.get(k), others);
+            if (assigned instanceof String refusal) {
                 return refusal;
             }
-            if (a.eq() == a.start() + 1 && d.names.isColumn(t.get(a.start()).normalized())) {
-                if (p.updatedColumn >= 0) {
-                    // translated, the last would win; PostgreSQL rejects the statement
-                    return "an ON CONFLICT … DO UPDATE that PostgreSQL rejects (the migrated column assigned twice, 42601)";
-                }
-                p.updatedColumn = k;
+            if (assigned != null && p.updated != null) {
+                // translated, the last would win; PostgreSQL rejects the statement
+                return "an ON CONFLICT … DO UPDATE that PostgreSQL rejects (the migrated column assigned twice, 42601)";
+            }
+            if (assigned != null) {
+                p.updated = (NewSchemaTranslator.Assigned) assigned;
             }
         }
-        if (p.updatedColumn >= 0) {
-            // the new value is computed in RETURNING, after the update: a column it reads that the same SET assigns would
-            // have its new value there, where PostgreSQL's SET reads the old one
-            TranslationDraft.Assignment email = p.updates.get(p.updatedColumn);
-            for (TranslationDraft.Assignment other : p.updates) {
-                String column = other == email || other.eq() != other.start() + 1 ? null : t.get(other.start()).normalized();
-                for (int k = email.eq() + 1; column != null && k < email.end(); k++) {
-                    if (t.isName(k) && t.get(k).normalized().equals(column) && !(t.isSymbol(k - 1, ".")
-                            && "excluded".equals(t.get(k - 2).normalized()))) {
-                        return "an ON CONFLICT … DO UPDATE whose new value of the migrated column reads a column the same"
-                                + " SET assigns (" + column + ")";
-                    }
-                }
+        // the new value is computed in RETURNING, after the update: a column it reads that the same SET assigns would
+        // have its new value there, where PostgreSQL's SET reads the old one
+        for (int k = p.updated == null ? 0 : p.updated.from(); p.updated != null && k < p.updated.to(); k++) {
+            if (t.isName(k) && others.contains(t.get(k).normalized()) && !(t.isSymbol(k - 1, ".")
+                    && "excluded".equals(t.get(k - 2).normalized()))) {
+                return "an ON CONFLICT … DO UPDATE whose new value of the migrated column reads a column the same"
+                        + " SET assigns (" + t.get(k).normalized() + ")";
             }
         }
         return null;

@@ -138,7 +138,7 @@ final class InsertTranslator {
             refusal = ValueArbiterInsert.whyNot(d, p.valueArbiter, source, p.doUpdate, keyComputed, p.overridingUser);
             if (refusal == null && p.doUpdate) {
                 refusal = ValueArbiterInsert.whyNotUpdate(d, p.updates, p.doAt, p.conflictEnd);
-                if (refusal == null && p.updatedColumn >= 0 && readsOtherExcluded(d, p.updates.get(p.updatedColumn))) {
+                if (refusal == null && p.updated != null && readsOtherExcluded(d, p.updated)) {
                     refusal = "INSERT … ON CONFLICT … DO UPDATE whose new value of the migrated column reads another column"
                             + " of EXCLUDED";
                 }
@@ -153,7 +153,7 @@ final class InsertTranslator {
             }
             ValueArbiterInsert.Update update = null;
             if (p.doUpdate) {
-                String updated = p.updatedColumn < 0 ? null : updatedValue(d, p, shape.qualifier());
+                String updated = p.updated == null ? null : updatedValue(d, p, shape.qualifier());
                 int where = t.find("where", p.doAt, p.conflictEnd, 0);
                 update = new ValueArbiterInsert.Update(d.edited(p.doAt, where < 0 ? p.conflictEnd : where),
                         where < 0 ? null : d.edited(where + 1, p.conflictEnd), updated, shape.qualifier(),
@@ -173,20 +173,20 @@ final class InsertTranslator {
                             + " assigns the migrated column EXCLUDED's value or leaves it alone, or insert with VALUES");
                 }
                 conflict = new InsertSelectForm.Conflict(d.edited(p.conflict, p.conflictEnd), p.doUpdate,
-                        p.updatedColumn >= 0);
+                        p.updated != null);
             }
             InsertSelectForm.typeUnknownValues(d, columns, column, p.sourceStart, p.sourceEnd);
             return InsertSelectForm.translate(d, shape, p.headEnd, p.written(t, columns, columns.size()), column,
                     keyByDefault ? -1 : columns.indexOf(names.spec().keyColumn()), p.overriding, p.sourceStart, p.sourceEnd,
                     conflict, p.returning);
         }
-        if (p.updatedColumn >= 0 && readsOtherExcluded(d, p.updates.get(p.updatedColumn))) {
+        if (p.updated != null && readsOtherExcluded(d, p.updated)) {
             // the new value is computed in RETURNING, where EXCLUDED is out of scope
             return owner.refused(d.statement, "INSERT … ON CONFLICT … DO UPDATE whose new value of the migrated column"
                     + " reads another column of EXCLUDED", "assign the migrated column EXCLUDED's value of it, or an"
                     + " expression of the stored row");
         }
-        String updated = p.updatedColumn < 0 ? null : updatedValue(d, p, shape.qualifier());
+        String updated = p.updated == null ? null : updatedValue(d, p, shape.qualifier());
         Values values = new Values(d, shape, p, updated);
         boolean supplied = column >= 0 && (p.rows == null || InsertClauses.rowLength(t, p.rows.get(0)) > column);
         boolean omittedRefused = !supplied && d.table.omittedValueRefused();
@@ -326,7 +326,7 @@ final class InsertTranslator {
             return d.rewritten(SyncForm.plain(d, parts, false), SyncForm.plainUpsert(d, parts), notNull);
         }
         String list = d.edited(p.returning + 1, t.size());
-        boolean onceEach = valuesOnce && (!p.doUpdate || p.updatedColumn < 0 || updatedOnce(d, scopes, p, defaultOnce));
+        boolean onceEach = valuesOnce && (!p.doUpdate || p.updated == null || updatedOnce(d, scopes, p, defaultOnce));
         if (list.contains(TranslationDraft.RETURNED) && !onceEach) {
             // RETURNING and the sync would each compute it: nextval() twice, the stored value not the returned one
             return owner.refused(d.statement, "an INSERT … RETURNING the migrated column whose value (or default) calls a"
@@ -359,14 +359,14 @@ final class InsertTranslator {
                 return "an INSERT … SELECT supplying the migrated column with ON CONFLICT … DO UPDATE whose conflict"
                         + " target is not (" + d.spec.keyColumn() + ")";
             }
-            if (p.updatedColumn >= 0) {
-                TranslationDraft.Assignment a = p.updates.get(p.updatedColumn);
-                if (!(a.end() == a.eq() + 4 && t.is(a.eq() + 1, "excluded") && t.isSymbol(a.eq() + 2, ".")
-                        && d.names.isColumn(t.get(a.eq() + 3).normalized()))) {
+            if (p.updated != null) {
+                NewSchemaTranslator.Assigned a = p.updated;
+                if (!(a.to() == a.from() + 3 && t.is(a.from(), "excluded") && t.isSymbol(a.from() + 1, ".")
+                        && d.names.isColumn(t.get(a.from() + 2).normalized()))) {
                     return "an INSERT … SELECT whose ON CONFLICT … DO UPDATE assigns the migrated column something"
                             + " other than EXCLUDED." + d.spec.sourceColumn();
                 }
-                d.removeAssignment(p.updates, p.updatedColumn, qualifier);
+                NewSchemaTranslator.remove(d, p.updates, a, qualifier);
             }
         }
         if (d.edited(p.conflict, p.conflictEnd).contains(TranslationDraft.EXCLUDED)) {
@@ -378,16 +378,16 @@ final class InsertTranslator {
 
     /** Whether DO UPDATE's new value of the column is the same each time it is computed ({@link ComputedOnce}). */
     private static boolean updatedOnce(TranslationDraft d, ReadScopes scopes, InsertClauses p, boolean defaultOnce) {
-        TranslationDraft.Assignment a = p.updates.get(p.updatedColumn);
-        return a.eq() + 2 == a.end() && d.t.is(a.eq() + 1, "default") ? defaultOnce : ComputedOnce.of(d.t, scopes, a.eq() + 1, a.end());
+        NewSchemaTranslator.Assigned a = p.updated;
+        return a.from() + 1 == a.to() && d.t.is(a.from(), "default") ? defaultOnce : ComputedOnce.of(d.t, scopes, a.from(), a.to());
     }
 
     /** The new value DO UPDATE gives the column (EXCLUDED's still a placeholder); removes its assignment. */
     private static String updatedValue(TranslationDraft d, InsertClauses p, String qualifier) {
-        TranslationDraft.Assignment a = p.updates.get(p.updatedColumn);
-        boolean isDefault = a.eq() + 2 == a.end() && d.t.is(a.eq() + 1, "default");
-        String value = isDefault ? d.defaultValue() : d.locked(d.edited(a.eq() + 1, a.end()), qualifier);
-        d.removeAssignment(p.updates, p.updatedColumn, qualifier);
+        NewSchemaTranslator.Assigned a = p.updated;
+        boolean isDefault = a.from() + 1 == a.to() && d.t.is(a.from(), "default");
+        String value = isDefault ? d.defaultValue() : d.locked(d.edited(a.from(), a.to()), qualifier);
+        NewSchemaTranslator.remove(d, p.updates, a, qualifier);
         return value;
     }
 
@@ -418,10 +418,10 @@ final class InsertTranslator {
         return null;
     }
 
-    /** Whether assignment {@code a}'s value reads {@code EXCLUDED.<column>} of a column other than the migrated one. */
-    private static boolean readsOtherExcluded(TranslationDraft d, TranslationDraft.Assignment a) {
+    /** Whether the migrated column's new value reads {@code EXCLUDED.<column>} of a column other than the migrated one. */
+    private static boolean readsOtherExcluded(TranslationDraft d, NewSchemaTranslator.Assigned a) {
         Sig t = d.t;
-        for (int k = a.eq() + 1; k < a.end(); k++) {
+        for (int k = a.from(); k < a.to(); k++) {
             if (t.isName(k) && "excluded".equals(t.get(k).normalized()) && !t.isSymbol(k - 1, ".") && t.isSymbol(k + 1, ".")
                     && t.isName(k + 2) && !d.names.isColumn(t.get(k + 2).normalized())) {
                 return true;

@@ -160,31 +160,15 @@ final class NewSchemaTranslator {
         Assigned assigned = null;
         Set<String> others = new HashSet<>();
         for (int k = 0; k < list.size(); k++) {
-            TranslationDraft.Assignment a = list.get(k);
-            Assigned here;
-            if (a.eq() == a.start() + 1) {
-                here = names.isColumn(t.get(a.start()).normalized()) ? new Assigned(k, a.eq() + 1, a.end(), null) : null;
-            } else if (t.isSymbol(a.start(), "(") && t.match(a.start()) == a.eq() - 1) {
-                Object row = rowAssignment(t, k, a, others);
-                if (row instanceof String refusal) {
-                    return refused(d.statement, refusal, "assign the migrated column on its own: SET column = expression");
-                }
-                here = (Assigned) row;
-            } else {
-                String refusal = target(t, a);
-                if (refusal != null) {
-                    return refused(d.statement, refusal, "assign the migrated column on its own: SET column = expression");
-                }
-                here = null;
-            }
-            if (here == null) {
-                others.add(t.get(a.start()).normalized());
-            } else if (assigned != null) {
+            Object here = assignment(t, k, list.get(k), others);
+            if (here instanceof String refusal) {
+                return refused(d.statement, refusal, "assign the migrated column on its own: SET column = expression");
+            } else if (here != null && assigned != null) {
                 // translated, the last would win; PostgreSQL rejects the statement (42601)
                 return refused(d.statement, "an UPDATE that PostgreSQL rejects (the migrated column assigned twice,"
                         + " 42601)", "correct the statement");
-            } else {
-                assigned = here;
+            } else if (here != null) {
+                assigned = (Assigned) here;
             }
         }
         int from = t.is(setEnd, "from") ? setEnd : -1;
@@ -196,7 +180,29 @@ final class NewSchemaTranslator {
      * The SET item that assigns the migrated column: its index in the SET list, the value's tokens [from, to), and for
      * a row form ({@code (a, email) = (x, y)}) the other targets with their values, each {target, from, to}.
      */
-    private record Assigned(int index, int from, int to, List<int[]> rest) {
+    record Assigned(int index, int from, int to, List<int[]> rest) {
+    }
+
+    /**
+     * SET item {@code k} of an UPDATE or of ON CONFLICT … DO UPDATE, {@code a = x} or a row form: the Assigned when it
+     * assigns the migrated column, null when it does not (its targets are added to {@code others}), or why it cannot be
+     * translated.
+     */
+    Object assignment(Sig t, int k, TranslationDraft.Assignment a, Set<String> others) {
+        if (a.eq() == a.start() + 1) {
+            if (names.isColumn(t.get(a.start()).normalized())) {
+                return new Assigned(k, a.eq() + 1, a.end(), null);
+            }
+        } else if (t.isSymbol(a.start(), "(") && t.match(a.start()) == a.eq() - 1) {
+            return rowAssignment(t, k, a, others);
+        } else {
+            String refusal = target(t, a);
+            if (refusal != null) {
+                return refusal;
+            }
+        }
+        others.add(t.get(a.start()).normalized());
+        return null;
     }
 
     /**
@@ -218,7 +224,7 @@ final class NewSchemaTranslator {
             }
             if (plain && names.isColumn(t.get(e[0]).normalized())) {
                 if (column >= 0) {
-                    return "an UPDATE that PostgreSQL rejects (the migrated column assigned twice, 42601)";
+                    return "a SET that PostgreSQL rejects (the migrated column assigned twice, 42601)";
                 }
                 column = i;
             }
@@ -239,7 +245,7 @@ final class NewSchemaTranslator {
         List<int[]> values = InsertClauses.expressions(t, new int[] {open, a.end() - 1});
         if (values.size() != targets.size() || (!row && values.size() == 1)) {
             // translated, it could succeed; refused, it fails as it does on the original schema, only with 0A000
-            return "an UPDATE that PostgreSQL rejects (a row assignment whose source does not match its columns, 42601)";
+            return "a SET that PostgreSQL rejects (a row assignment whose source does not match its columns, 42601)";
         }
         List<int[]> rest = new ArrayList<>();
         for (int i = 0; i < targets.size(); i++) {
@@ -252,7 +258,7 @@ final class NewSchemaTranslator {
     }
 
     /** Why the target of a SET assignment cannot be translated, or null. */
-    String target(Sig t, TranslationDraft.Assignment a) {
+    private String target(Sig t, TranslationDraft.Assignment a) {
         boolean simple = a.eq() == a.start() + 1;
         for (int i = a.start(); i < a.eq(); i++) {
             if (t.isIdentifier(i) && names.isColumn(t.get(i).normalized()) && !simple) {
@@ -348,7 +354,7 @@ final class NewSchemaTranslator {
     }
 
     /** Takes the migrated column's assignment out of the SET list; of a row form, the other columns stay, one by one. */
-    private static void remove(TranslationDraft d, List<TranslationDraft.Assignment> list, Assigned assigned, String qualifier) {
+    static void remove(TranslationDraft d, List<TranslationDraft.Assignment> list, Assigned assigned, String qualifier) {
         if (assigned.rest() == null || assigned.rest().isEmpty()) {
             d.removeAssignment(list, assigned.index(), qualifier);
             return;

@@ -190,6 +190,23 @@ class TranslationTest {
                 + " RETURNING u.\"id\" AS \"dw$k\", CAST((lower(" + lockedEmail("u") + ")) AS character varying)");
     }
 
+    /** ON CONFLICT … DO UPDATE's row form translates as UPDATE's does: item by item, the column's out of the SET list. */
+    @Test
+    void conflictRowAssignmentIsTranslatedItemByItem() {
+        Rewrite.Rewritten r = translated("INSERT INTO users (id, name, email) VALUES (?, ?, ?) ON CONFLICT (id)"
+                + " DO UPDATE SET (name, email) = (EXCLUDED.name, lower(EXCLUDED.email))");
+        assertThat(r.sql()).contains("ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name RETURNING")
+                .doesNotContain("(name, email)");
+        assertThat(translated("INSERT INTO users (id, name, email) VALUES (?, ?, ?) ON CONFLICT (id)"
+                + " DO UPDATE SET (email) = ROW(EXCLUDED.email)").sql())
+                .contains("ON CONFLICT (id) DO UPDATE SET \"id\" = users.\"id\" RETURNING");
+        for (String refused : List.of("SET (name, email) = (EXCLUDED.name, name)", "SET (name, email) = (SELECT 'a', 'b')",
+                "SET (email, email) = (EXCLUDED.email, 'b')", "SET (name, email) = ('a')")) {
+            assertThat(rewriter.plan("INSERT INTO users (id, name, email) VALUES (1, 'n', 'x') ON CONFLICT (id)"
+                    + " DO UPDATE " + refused).forPhase(Phase.CONTRACTED)).as(refused).isInstanceOf(Rewrite.Rejected.class);
+        }
+    }
+
     /**
      * An INSERT's query and a write's WITH queries do not see the written table: their unqualified email is another's,
      * as are the names of their columns.
