@@ -3591,3 +3591,9 @@ INSERT INTO users (id, email) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET (name
 INSERT INTO users SELECT id, 'dup', 'dupr@x' FROM users WHERE id = 1 ON CONFLICT (id) DO UPDATE SET (email, name) = (EXCLUDED.email, EXCLUDED.name) RETURNING *
 
 INSERT INTO users (id, name, email) VALUES (3, 'C', 'c3@x') ON CONFLICT (id) DO UPDATE SET (name, email) = (EXCLUDED.name, name) RETURNING *
+
+WITH x (a, b) AS (SELECT * FROM users) SELECT * FROM x ORDER BY a
+
+WITH x (a) AS (SELECT * FROM users) SELECT email, a FROM x ORDER BY a
+
+SELECT * FROM (SELECT * FROM users) s(a) ORDER BY a
