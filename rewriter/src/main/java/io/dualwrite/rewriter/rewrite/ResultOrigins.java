@@ -51,7 +51,7 @@ final class ResultOrigins {
     private final List<String> sourceColumns;
     /** The WITH query that writes the migrated table, whose body is not in {@code s}; or null. */
     private final WrittenRows written;
-    private List<WithQueries.Query> withQueries;
+    private final FromItemQueries queries;
 
     private ResultOrigins(Sig s, ReadScopes scopes, SourceNames names, List<String> sourceColumns, WrittenRows written) {
         this.s = s;
@@ -60,6 +60,7 @@ final class ResultOrigins {
         this.column = names.spec().sourceColumn();
         this.sourceColumns = sourceColumns;
         this.written = written;
+        this.queries = new FromItemQueries(s, scopes);
     }
 
     /** Null where the outermost query is not one SELECT (parenthesized, {@code VALUES}), or nothing differs from the labels. */
@@ -77,7 +78,7 @@ final class ResultOrigins {
         Scope top = scopes.root();
         if (top == null) {
             for (int i = 0; i < s.size(); i++) {
-                if (s.depth(i) == 0 && setOperator(i)) {
+                if (s.depth(i) == 0 && queries.isSetOperator(i)) {
                     return Rewrite.Origins.of(Set.of(), Set.of(column), column, null);
                 }
             }
@@ -128,10 +129,6 @@ final class ResultOrigins {
             }
         }
         return Rewrite.Origins.of(oldColumn, none, column, byPosition);
-    }
-
-    private boolean setOperator(int i) {
-        return s.is(i, "union") || s.is(i, "intersect") || s.is(i, "except");
     }
 
     private String label(Item item) {
@@ -192,7 +189,7 @@ final class ResultOrigins {
         Origin found = null;
         for (Relation r : scope.relations) {
             if (r.source && r.columnAliases && !sourceColumns.isEmpty()) {
-                if (!renamed(r, sourceColumns).contains(name)) {
+                if (!queries.renamed(r, sourceColumns).contains(name)) {
                     continue;
                 }
                 Origin o = aliasedColumn(r, name);
@@ -208,7 +205,7 @@ final class ResultOrigins {
                 }
                 continue;
             }
-            boolean tableWithout = open(r) < 0 && r.tableName != null && name.equals(column)
+            boolean tableWithout = queries.open(r) < 0 && r.tableName != null && name.equals(column)
                     && Boolean.FALSE.equals(names.relationHasColumn(r.tableSchema, r.tableName));
             if (tableWithout || lacks(r, name)) {
                 continue;
@@ -260,8 +257,8 @@ final class ResultOrigins {
         if (other.source) {
             return false;
         }
-        int open = open(other);
-        Scope inner = open < 0 ? null : scopeAt(open + 1);
+        int open = queries.open(other);
+        Scope inner = open < 0 ? null : queries.scopeAt(open + 1);
         return inner != null ? !inner.hasStar() && outputNames(other, inner).contains(column)
                 : other.tableName != null && Boolean.TRUE.equals(names.relationHasColumn(other.tableSchema, other.tableName));
     }
@@ -278,8 +275,8 @@ final class ResultOrigins {
 
     /** Whether FROM item {@code r} is known not to have a column {@code name}. */
     private boolean lacks(Relation r, String name) {
-        int open = open(r);
-        Scope inner = open < 0 ? null : scopeAt(open + 1);
+        int open = queries.open(r);
+        Scope inner = open < 0 ? null : queries.scopeAt(open + 1);
         return inner != null && !inner.hasStar() && !outputNames(r, inner).contains(name);
     }
 
@@ -289,36 +286,25 @@ final class ResultOrigins {
         for (Item item : inner.items) {
             labels.add(label(item));
         }
-        return renamed(r, labels);
-    }
-
-    /** {@code names}, the columns FROM item {@code r} reads, as it names them: its column alias list first, then its WITH query's. */
-    private List<String> renamed(Relation r, List<String> names) {
-        List<String> withColumns = withColumns(r);
-        List<String> out = new ArrayList<>();
-        for (int k = 0; k < names.size(); k++) {
-            out.add(k < r.columnAliasNames.size() ? r.columnAliasNames.get(k)
-                    : k < withColumns.size() ? withColumns.get(k) : names.get(k));
-        }
-        return out;
+        return queries.renamed(r, labels);
     }
 
     /** The origin of column {@code name} of FROM item {@code r}: a derived table's or a WITH query's item; else unknown. */
     private Origin columnOf(Relation r, String name, String castType, int depth) {
         List<Origin> rows = writtenRows(r);
         if (rows != null) {
-            int k = onlyIndexOf(renamed(r, written.labels()), name);
+            int k = onlyIndexOf(queries.renamed(r, written.labels()), name);
             return k < 0 ? Origin.UNKNOWN : rows.get(k);
         }
-        int open = open(r);
+        int open = queries.open(r);
         if (open < 0) {
             // a function's columns have none; a table's are its own
             return r.tableName == null ? Origin.NONE : Origin.UNKNOWN;
         }
-        if (s.is(open + 1, "values") || hasSetOperator(open)) {
+        if (s.is(open + 1, "values") || queries.hasSetOperator(open)) {
             return Origin.NONE;
         }
-        Scope inner = scopeAt(open + 1);
+        Scope inner = queries.scopeAt(open + 1);
         if (inner != null && name.equals(column) && r.columnAliasNames.isEmpty() && inner.items.size() == 1
                 && end(inner.items.get(0)) - inner.items.get(0).start == 1 && s.isSymbol(inner.items.get(0).start, "*")
                 && mergesColumn(inner)) {
@@ -333,7 +319,7 @@ final class ResultOrigins {
             if (depth >= MAX_DEPTH || !columns(inner, labels, origins, depth + 1)) {
                 return Origin.UNKNOWN;
             }
-            int k = onlyIndexOf(renamed(r, labels), name);
+            int k = onlyIndexOf(queries.renamed(r, labels), name);
             return k < 0 ? Origin.UNKNOWN : origins.get(k);
         }
         int k = onlyIndexOf(outputNames(r, inner), name);
@@ -390,7 +376,7 @@ final class ResultOrigins {
                 : end - item.start == 3 && s.isName(item.start) ? relationOf(scope, s.get(item.start).normalized()) : List.of();
         for (Relation r : relations) {
             if (r.source && r.columnAliases && !sourceColumns.isEmpty()) {
-                List<String> aliased = renamed(r, sourceColumns);
+                List<String> aliased = queries.renamed(r, sourceColumns);
                 labels.addAll(aliased);
                 for (String name : aliased) {
                     origins.add(aliasedColumn(r, name));
@@ -399,24 +385,24 @@ final class ResultOrigins {
             }
             List<Origin> rows = writtenRows(r);
             if (rows != null) {
-                labels.addAll(renamed(r, written.labels()));
+                labels.addAll(queries.renamed(r, written.labels()));
                 origins.addAll(rows);
                 continue;
             }
-            int open = open(r);
+            int open = queries.open(r);
             if (open < 0 && r.tableName == null && !r.source) {
                 labels.addAll(r.columnAliasNames); // a function's columns have none (those its alias list names)
                 r.columnAliasNames.forEach(name -> origins.add(Origin.NONE));
                 continue;
             }
-            Scope inner = open < 0 ? null : scopeAt(open + 1);
+            Scope inner = open < 0 ? null : queries.scopeAt(open + 1);
             // a set operation's columns have none; they are named after its first operand's
-            boolean setOperation = inner != null && hasSetOperator(open);
+            boolean setOperation = inner != null && queries.hasSetOperator(open);
             if (inner != null && inner.hasStar()) {
                 List<String> innerLabels = new ArrayList<>();
                 List<Origin> innerOrigins = new ArrayList<>();
                 if (depth < MAX_DEPTH && columns(inner, innerLabels, innerOrigins, depth + 1)) {
-                    labels.addAll(renamed(r, innerLabels));
+                    labels.addAll(queries.renamed(r, innerLabels));
                     innerOrigins.forEach(o -> origins.add(setOperation ? Origin.NONE : o));
                 }
                 continue;
@@ -441,7 +427,7 @@ final class ResultOrigins {
         if (!r.columnAliases || sourceColumns.isEmpty()) {
             return Origin.UNKNOWN;
         }
-        int k = onlyIndexOf(renamed(r, sourceColumns), name);
+        int k = onlyIndexOf(queries.renamed(r, sourceColumns), name);
         return k < 0 ? Origin.UNKNOWN : sourceColumns.get(k).equals(column) ? Origin.OLD_COLUMN : Origin.NONE;
     }
 
@@ -450,7 +436,7 @@ final class ResultOrigins {
         if (written == null || r.derivedOpen >= 0) {
             return null;
         }
-        WithQueries.Query w = withQuery(r);
+        WithQueries.Query w = queries.withQuery(r);
         if (w == null || !w.name().equals(written.name())) {
             return null;
         }
@@ -468,60 +454,6 @@ final class ResultOrigins {
     private static List<Relation> relationOf(Scope scope, String qualifier) {
         Relation r = scope.resolveQualifier(qualifier);
         return r == null ? List.of() : List.of(r);
-    }
-
-    /** The opening parenthesis of the query FROM item {@code r} reads: its own, or its WITH query's; else -1. */
-    private int open(Relation r) {
-        if (r.derivedOpen >= 0) {
-            return r.derivedOpen;
-        }
-        WithQueries.Query w = withQuery(r);
-        return w == null ? -1 : w.open();
-    }
-
-    private List<String> withColumns(Relation r) {
-        WithQueries.Query w = r.derivedOpen >= 0 ? null : withQuery(r);
-        return w == null ? List.of() : w.columns();
-    }
-
-    /** The one WITH query FROM item {@code r} may name; null when none or several. */
-    private WithQueries.Query withQuery(Relation r) {
-        if (r.tableName == null || r.tableSchema != null) {
-            return null;
-        }
-        if (withQueries == null) {
-            withQueries = WithQueries.all(s);
-        }
-        WithQueries.Query found = null;
-        for (WithQueries.Query w : withQueries) {
-            if (w.name().equals(r.tableName)) {
-                if (found != null) {
-                    return null;
-                }
-                found = w;
-            }
-        }
-        return found;
-    }
-
-    private Scope scopeAt(int select) {
-        for (Scope scope : scopes.scopes()) {
-            if (scope.select == select) {
-                return scope;
-            }
-        }
-        return null;
-    }
-
-    /** Whether the query in the parentheses opened at {@code open} is a set operation at its own level. */
-    private boolean hasSetOperator(int open) {
-        int close = s.match(open);
-        for (int k = open + 1; k < close; k++) {
-            if (s.depth(k) == s.depth(open + 1) && setOperator(k)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Whether {@code s} is a column reference ({@code name}, {@code q.name}, {@code schema.table.name}) and nothing else. */
