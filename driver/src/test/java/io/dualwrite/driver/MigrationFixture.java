@@ -4,6 +4,7 @@ import io.dualwrite.control.ControlSchema;
 import io.dualwrite.control.DeletedKeysTrigger;
 import io.dualwrite.control.OldColumnWriteTrigger;
 import io.dualwrite.control.PhaseLog;
+import io.dualwrite.control.ValueIndexes;
 import io.dualwrite.control.phase.PhaseWriter;
 import io.dualwrite.driver.runtime.OperatorCredential;
 import io.dualwrite.rewriter.Identifiers;
@@ -99,6 +100,31 @@ final class MigrationFixture {
         register(db, phase.writesOld() ? phase : Phase.READ_NEW);
         if (!phase.writesOld()) {
             enterTranslatingPhase(db, phase);
+        }
+    }
+
+    /**
+     * {@link #registerIn}, with each unique index reading the old column twinned on the new table as {@code phase NEW_ONLY}
+     * builds them, and in CONTRACTED renamed as {@code contract} renames them once the drop has freed the old names.
+     */
+    static void registerWithUniqueTwins(TestDatabase db, Phase phase) throws SQLException {
+        if (phase.writesOld()) {
+            register(db, phase);
+            return;
+        }
+        register(db, Phase.READ_NEW);
+        List<ValueIndexes.UniqueTwin> twins;
+        try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            twins = ValueIndexes.uniqueTwins(c, SPEC);
+            for (ValueIndexes.UniqueTwin t : twins) {
+                s.execute(t.ddl());
+            }
+        }
+        enterTranslatingPhase(db, phase);
+        if (phase == Phase.CONTRACTED) {
+            for (ValueIndexes.UniqueTwin t : twins) {
+                db.execute("ALTER INDEX \"" + t.name() + "\" RENAME TO \"" + t.sourceName() + "\"");
+            }
         }
     }
 

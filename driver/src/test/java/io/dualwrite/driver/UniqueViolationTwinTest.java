@@ -1,6 +1,5 @@
 package io.dualwrite.driver;
 
-import io.dualwrite.control.ValueIndexes;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.testing.PostgresExtension;
 import io.dualwrite.testing.PostgresServer;
@@ -108,29 +107,13 @@ class UniqueViolationTwinTest {
         return out;
     }
 
-    /**
-     * {@code schema} on both twins and the migration on {@code db} in {@code phase} with the unique twins built as
-     * {@code phase NEW_ONLY} builds them, renamed as {@code contract} renames them once the drop has freed the old names.
-     */
+    /** {@code schema} on both twins and the migration on {@code db} in {@code phase}, its unique twins built. */
     private static void twins(TestDatabase plain, TestDatabase db, Phase phase, String schema) throws SQLException {
         for (TestDatabase twin : List.of(plain, db)) {
             MigrationFixture.createTables(twin);
             twin.execute(schema);
         }
-        MigrationFixture.register(db, Phase.READ_NEW);
-        List<ValueIndexes.UniqueTwin> twins;
-        try (Connection c = db.connect(); Statement s = c.createStatement()) {
-            twins = ValueIndexes.uniqueTwins(c, MigrationFixture.SPEC);
-            for (ValueIndexes.UniqueTwin t : twins) {
-                s.execute(t.ddl());
-            }
-        }
-        MigrationFixture.enterTranslatingPhase(db, phase);
-        if (phase == Phase.CONTRACTED) {
-            for (ValueIndexes.UniqueTwin t : twins) {
-                db.execute("ALTER INDEX \"" + t.name() + "\" RENAME TO \"" + t.sourceName() + "\"");
-            }
-        }
+        MigrationFixture.registerWithUniqueTwins(db, phase);
     }
 
     private static BatchUpdateException batchViolation(Connection c, String sql) throws SQLException {

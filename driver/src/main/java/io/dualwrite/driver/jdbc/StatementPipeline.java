@@ -200,10 +200,12 @@ final class StatementPipeline {
                 connection.namedPrepared.running(statement.applicationSql);
             }
             PreparedStatement delegate = statement.rebind(rewrite, phase);
+            List<ParameterLog.Call[]> entries = statement.log().batchEntries();
             try {
-                return execute(delegate, null, null, call);
+                return emulateKeys && !entries.isEmpty()
+                        ? KeysBatchAtomicity.run(delegate, entries.size(), hidden, () -> execute(delegate, null, null, call))
+                        : execute(delegate, null, null, call);
             } catch (BatchUpdateException e) {
-                List<ParameterLog.Call[]> entries = statement.log().batchEntries();
                 throw BatchFailures.inApplicationTerms(e, i -> i < entries.size()
                         ? BatchFailures.rendered(connection.delegate, statement.applicationSql, entries.get(i)) : null);
             }
