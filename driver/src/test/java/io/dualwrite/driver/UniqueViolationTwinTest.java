@@ -56,6 +56,13 @@ class UniqueViolationTwinTest {
             assertThat(actual.getNextException().getMessage()).isEqualTo(expected.getNextException().getMessage());
             assertThat(actual.getMessage()).contains("violates unique constraint \"users_email_key\"")
                     .contains("Key (email)=(bob@example.com)");
+            // a Statement's batch too
+            String text = "UPDATE users SET email = 'bob@example.com' WHERE id = 1";
+            BatchUpdateException expectedText = statementBatchViolation(plain.connect(), text);
+            BatchUpdateException actualText = statementBatchViolation(db.connectDualwrite(), text);
+            assertThat(actualText.getMessage()).isEqualTo(expectedText.getMessage());
+            assertThat(actualText.getNextException().getMessage()).isEqualTo(expectedText.getNextException().getMessage());
+            assertThat(((PSQLException) actualText.getNextException()).getServerErrorMessage().getTable()).isEqualTo("users");
         }
         assertThat(MigrationFixture.primaries(db)).containsEntry(1L, "ann@example.com").doesNotContainKey(9L);
     }
@@ -125,6 +132,14 @@ class UniqueViolationTwinTest {
             p.setString(2, "bob@example.com");
             p.addBatch();
             return catchThrowableOfType(p::executeBatch, BatchUpdateException.class);
+        }
+    }
+
+    private static BatchUpdateException statementBatchViolation(Connection c, String sql) throws SQLException {
+        try (c; Statement s = c.createStatement()) {
+            s.addBatch("UPDATE users SET name = 'n' WHERE id = 2");
+            s.addBatch(sql);
+            return catchThrowableOfType(s::executeBatch, BatchUpdateException.class);
         }
     }
 

@@ -131,6 +131,7 @@ final class StatementPipeline {
     /** A Statement's batch: each entry is routed in the phase of this instant; one refused entry refuses the batch. */
     <T> T statementBatch(Statement delegate, List<String> batch, Call<Statement, Void, T> call) throws SQLException {
         MigrationRuntime any = null;
+        boolean anyTranslated = false;
         List<String> texts = List.copyOf(batch);
         connection.pins.entering();
         try {
@@ -140,6 +141,7 @@ final class StatementPipeline {
                     delegate.addBatch(route(sql, null, pathChanges));
                     connection.namedPrepared.running(sql);
                     any = rewritten != null ? rewritten : any;
+                    anyTranslated |= translated;
                     pathChanges |= SessionWords.changesForLaterTexts(sql);
                 }
             } catch (SQLException e) {
@@ -152,7 +154,8 @@ final class StatementPipeline {
             hidden = 0;
             emulateKeys = false;
             readNewSql = null;
-            translated = false;
+            // a translated entry's unique violation is named in the application's terms (UniqueViolations)
+            translated = anyTranslated;
             applicationSql = null;
             sentSql = null;
             T result;
