@@ -1,13 +1,18 @@
 package io.dualwrite.driver;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.dualwrite.control.ValueChecks;
 import io.dualwrite.rewriter.Phase;
 import io.dualwrite.testing.PostgresExtension;
 import io.dualwrite.testing.PostgresServer;
 import io.dualwrite.testing.TestDatabase;
+import org.postgresql.util.PSQLException;
+import org.postgresql.util.ServerErrorMessage;
+
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -102,6 +107,24 @@ class ProposedValueTwinTest {
                 assertThat(run.refused()).isEqualTo(2);
                 assertThat(run.translated()).isEqualTo(9);
             }
+            // a value the CHECK refuses: the error names users, as on the original schema (its twin on the new table
+            // fails), without the detail whose row of users the driver does not have
+            for (String sql : List.of("UPDATE users SET email = 'bad@x' WHERE id = 1",
+                    "INSERT INTO users (id, name, email) VALUES (95, 'x', 'bad@x')")) {
+                ServerErrorMessage expected = checkViolation(plainDb.connect(), sql);
+                ServerErrorMessage actual = checkViolation(db.connectDualwrite(), sql);
+                assertThat(actual.getSQLState()).as(sql).isEqualTo("23514");
+                assertThat(actual.getMessage()).as(sql).isEqualTo(expected.getMessage());
+                assertThat(actual.getConstraint()).as(sql).isEqualTo(expected.getConstraint());
+                assertThat(actual.getTable() + "." + actual.getSchema()).as(sql).isEqualTo(expected.getTable() + "." + expected.getSchema());
+                assertThat(actual.getWhere()).as(sql).isNull();
+            }
+        }
+    }
+
+    private static ServerErrorMessage checkViolation(Connection c, String sql) throws SQLException {
+        try (c; Statement s = c.createStatement()) {
+            return catchThrowableOfType(() -> s.executeUpdate(sql), PSQLException.class).getServerErrorMessage();
         }
     }
 }

@@ -17,7 +17,8 @@ import org.postgresql.util.ServerErrorMessage;
  *       a TRUNCATE runs in, and the SQL statement each ran ({@code SQL statement "INSERT INTO public.email_address …"});
  *       lines of the application's own triggers and functions stay;</li>
  *   <li>a read-only transaction's refusal names the application's command ({@link ReadOnlyTransactionErrors});</li>
- *   <li>a translated statement's unique violation names the old column's constraint ({@link UniqueViolations}).</li>
+ *   <li>a translated statement's unique violation names the old column's constraint ({@link UniqueViolations}), and its
+ *       CHECK violation on the new table the written table ({@link CheckViolations}).</li>
  * </ul>
  * A batch's failure gets its entry's error so edited ({@link BatchFailures#withEntryError}).
  */
@@ -46,7 +47,7 @@ final class ServerErrors {
         Map<Character, String> fields = fields(p.getServerErrorMessage());
         boolean changed = withoutOwnContext(fields);
         changed |= ReadOnlyTransactionErrors.named(fields, applicationSql);
-        changed |= translated && UniqueViolations.named(fields, migration);
+        changed |= translated && (UniqueViolations.named(fields, migration) || CheckViolations.named(fields, migration));
         if (!changed) {
             return e;
         }
