@@ -85,7 +85,7 @@ class KeysBatchAtomicityTwinTest {
         }
     }
 
-    /** The counts, SQLState, the keys and whether the connection is still in autocommit. */
+    /** The counts, SQLState and message, the keys and whether the connection is still in autocommit. */
     private static List<String> run(Connection c, Batch batch) throws SQLException {
         List<String> out = new ArrayList<>();
         try (c; PreparedStatement p = c.prepareStatement(batch.sql(), batch.keys())) {
@@ -99,6 +99,7 @@ class KeysBatchAtomicityTwinTest {
                 out.add("counts " + Arrays.toString(p.executeBatch()));
             } catch (BatchUpdateException e) {
                 out.add(e.getSQLState() + " counts " + Arrays.toString(e.getUpdateCounts()));
+                out.add(e.getMessage());
             }
             List<String> keys = new ArrayList<>();
             try (ResultSet rs = p.getGeneratedKeys()) {

@@ -209,8 +209,10 @@ final class StatementPipeline {
                         ? KeysBatchAtomicity.run(delegate, entries.size(), hidden, () -> execute(delegate, null, null, call))
                         : execute(delegate, null, null, call);
             } catch (BatchUpdateException e) {
+                // as PgJDBC renders the application's entry: with the RETURNING it appends for generated keys
+                String entrySql = PrepareOptions.withReturning(statement.applicationSql, statement.returningList);
                 throw BatchFailures.inApplicationTerms(e, i -> i < entries.size()
-                        ? BatchFailures.rendered(connection.delegate, statement.applicationSql, entries.get(i)) : null);
+                        ? BatchFailures.rendered(connection.delegate, entrySql, entries.get(i)) : null);
             }
         } finally {
             left(statement.applicationSql);
