@@ -154,7 +154,7 @@ final class StatementPipeline {
             hidden = 0;
             emulateKeys = false;
             readNewSql = null;
-            // a translated entry's unique violation is named in the application's terms (UniqueViolations)
+            // a translated entry's constraint violation is named in the application's terms (ServerErrors)
             translated = anyTranslated;
             applicationSql = null;
             sentSql = null;

@@ -165,9 +165,12 @@ final class InsertClauses {
                 p.updated = (NewSchemaTranslator.Assigned) assigned;
             }
         }
+        if (p.updated == null) {
+            return null;
+        }
         // the new value is computed in RETURNING, after the update: a column it reads that the same SET assigns would
         // have its new value there, where PostgreSQL's SET reads the old one
-        for (int k = p.updated == null ? 0 : p.updated.from(); p.updated != null && k < p.updated.to(); k++) {
+        for (int k = p.updated.from(); k < p.updated.to(); k++) {
             if (t.isName(k) && others.contains(t.get(k).normalized()) && !(t.isSymbol(k - 1, ".")
                     && "excluded".equals(t.get(k - 2).normalized()))) {
                 return "an ON CONFLICT … DO UPDATE whose new value of the migrated column reads a column the same"
